@@ -1,0 +1,177 @@
+/**
+ * The one place that reads the environment. Every variable is declared here with a description;
+ * `loadConfig` reports every problem at once so an operator fixes them in one pass.
+ * Modules never read process.env: they receive slices of the frozen `Config`.
+ */
+import path from 'node:path'
+import { Type, type Static } from 'typebox'
+import { Value } from 'typebox/value'
+
+const Profile = Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')])
+
+const OptionalUrl = (description: string) => Type.Optional(Type.String({ minLength: 1, description }))
+
+export const EnvSchema = Type.Object({
+  LYCEUM_PROFILE: Type.Optional(Profile),
+  HOST: Type.Optional(Type.String({ minLength: 1, description: 'Interface to listen on' })),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'HTTP port' }),
+  PUBLIC_URL: OptionalUrl('Externally visible base URL of the API, e.g. https://api.example.com'),
+  BASE_DOMAIN: Type.String({
+    minLength: 1,
+    default: 'localhost',
+    description: 'Parent domain of tenant subdomains ({slug}.BASE_DOMAIN)',
+  }),
+  DATA_DIR: Type.String({ minLength: 1, default: './.data', description: 'Directory for embedded data' }),
+  PGLITE_DIR: Type.Optional(Type.String({ minLength: 1, description: 'Embedded database directory (default DATA_DIR/pglite; "memory://" for in-memory)' })),
+  DATABASE_URL: OptionalUrl('PostgreSQL URL of the schema owner (migrations, job queue); unset = embedded PGlite'),
+  DATABASE_APP_URL: OptionalUrl('PostgreSQL URL the API uses (a non-owner, non-superuser role); default: DATABASE_URL with the user replaced by DATABASE_APP_ROLE'),
+  DATABASE_APP_ROLE: Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$', default: 'lyceum_app', description: 'Role requests run as (RLS applies to it)' }),
+  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 500, default: 10, description: 'Max connections of the request pool' }),
+  ALLOW_EMBEDDED_DATABASE: Type.Boolean({ default: false, description: 'Allow PGlite in production (single node only)' }),
+  REDIS_URL: OptionalUrl('Redis URL for rate limits and caches; unset = in-process stores'),
+  SMTP_URL: OptionalUrl('SMTP URL (smtp://user:pass@host:587); unset = mail captured in the outbox'),
+  MAIL_FROM: Type.String({ minLength: 3, default: 'Lyceum <no-reply@lyceum.localhost>', description: 'Sender address' }),
+  STORAGE_DIR: Type.Optional(Type.String({ minLength: 1, description: 'File storage directory (default DATA_DIR/storage)' })),
+  PRINCIPAL_SIGNING_SECRET: Type.Optional(Type.String({ minLength: 32, description: 'HMAC secret (>= 32 chars) for interim principal tokens' })),
+  OPERATOR_TOKEN: Type.Optional(Type.String({ minLength: 24, description: 'Static operator token (development/test profiles only)' })),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 24, description: 'Bearer token for /metrics (required in production)' })),
+  CORS_ORIGINS: Type.String({ default: '', description: 'Comma-separated origins allowed by CORS' }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 104857600, default: 1048576, description: 'Max request body size' }),
+  JSON_MAX_DEPTH: Type.Integer({ minimum: 2, maximum: 256, default: 32, description: 'Max nesting depth of JSON bodies' }),
+  SHED_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000, description: 'Event-loop delay above which requests get 503 (0 = off)' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info', description: 'pino log level' },
+  ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: OptionalUrl('OTLP/HTTP endpoint; traces are exported only when set'),
+  OTEL_SERVICE_NAME: Type.String({ default: 'lyceum', description: 'service.name of exported traces' }),
+  JOBS_ENABLED: Type.Boolean({ default: true, description: 'Run the job worker in this process (serve/worker)' }),
+})
+export type Env = Static<typeof EnvSchema>
+
+/** Development defaults: convenient locally, refused in production. */
+export const DEV_PRINCIPAL_SECRET = 'lyceum-development-principal-secret-do-not-use'
+export const DEV_OPERATOR_TOKEN = 'lyceum-dev-operator-token-0000'
+
+export type ProfileName = Static<typeof Profile>
+
+export interface Config {
+  profile: ProfileName
+  http: { host: string; port: number; publicUrl: string; baseDomain: string; corsOrigins: string[]; bodyLimit: number; jsonMaxDepth: number; shedMaxEventLoopDelayMs: number }
+  database:
+    | { kind: 'pglite'; dataDir: string }
+    | { kind: 'postgres'; ownerUrl: string; appUrl: string; poolMax: number }
+  databaseAppRole: string
+  redisUrl: string | undefined
+  mail: { smtpUrl: string | undefined; from: string }
+  storageDir: string
+  auth: { principalSecret: string; operatorToken: string | undefined }
+  metricsToken: string | undefined
+  logLevel: string
+  otel: { endpoint: string | undefined; serviceName: string }
+  jobsEnabled: boolean
+  dataDir: string
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+  }
+}
+
+const BOOLEAN_WORDS: Record<string, boolean> = { true: true, '1': true, yes: true, false: false, '0': false, no: false }
+
+function readRaw(source: NodeJS.ProcessEnv): Record<string, unknown> {
+  const raw: Record<string, unknown> = {}
+  for (const [key, schema] of Object.entries(EnvSchema.properties)) {
+    const value = source[key]
+    if (value === undefined || value === '') continue
+    const isBoolean = (schema as { type?: string }).type === 'boolean'
+    raw[key] = isBoolean && value.toLowerCase() in BOOLEAN_WORDS ? BOOLEAN_WORDS[value.toLowerCase()] : value
+  }
+  return raw
+}
+
+function describe(key: string): string {
+  const schema = EnvSchema.properties[key as keyof typeof EnvSchema.properties] as { description?: string } | undefined
+  return schema?.description ? ` (${schema.description})` : ''
+}
+
+function appUrlFor(ownerUrl: string, role: string): string {
+  const url = new URL(ownerUrl)
+  url.username = role
+  url.password = ''
+  return url.toString()
+}
+
+function productionProblems(env: Env): string[] {
+  const problems: string[] = []
+  if (!env.DATABASE_URL && !env.ALLOW_EMBEDDED_DATABASE)
+    problems.push('DATABASE_URL is required in production; set it, or ALLOW_EMBEDDED_DATABASE=true for a single-node install')
+  if (!env.PRINCIPAL_SIGNING_SECRET || env.PRINCIPAL_SIGNING_SECRET === DEV_PRINCIPAL_SECRET)
+    problems.push('PRINCIPAL_SIGNING_SECRET must be set to a random secret of at least 32 characters in production')
+  if (env.OPERATOR_TOKEN) problems.push('OPERATOR_TOKEN is a development/test convenience and must not be set in production')
+  if (!env.METRICS_TOKEN) problems.push('METRICS_TOKEN is required in production (it protects /metrics)')
+  if (!env.PUBLIC_URL) problems.push('PUBLIC_URL is required in production, e.g. https://api.example.com')
+  return problems
+}
+
+/** Parses and validates the environment; throws ConfigError listing every problem. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env, profileOverride?: ProfileName): Config {
+  const raw = readRaw(source)
+  const withDefaults = Value.Default(EnvSchema, Value.Convert(EnvSchema, raw)) as Record<string, unknown>
+  const problems = [...Value.Errors(EnvSchema, withDefaults)].map((e) => {
+    const key = e.instancePath.replace(/^\//, '') || String((e.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? '')
+    const given = source[key] === undefined ? 'unset' : `got ${JSON.stringify(source[key])}`
+    return `${key}: ${e.message}, ${given}${describe(key)}`
+  })
+  if (problems.length > 0) throw new ConfigError(problems)
+  const env = withDefaults as Env
+  const profile: ProfileName = profileOverride ?? env.LYCEUM_PROFILE ?? 'development'
+  if (profile === 'production') {
+    const prodProblems = productionProblems(env)
+    if (prodProblems.length > 0) throw new ConfigError(prodProblems)
+  }
+  return buildConfig(env, profile)
+}
+
+function buildConfig(env: Env, profile: ProfileName): Config {
+  const dataDir = path.resolve(env.DATA_DIR)
+  const port = env.PORT
+  const host = env.HOST ?? (profile === 'production' ? '0.0.0.0' : '127.0.0.1')
+  const isDevLike = profile !== 'production'
+  return Object.freeze({
+    profile,
+    http: {
+      host,
+      port,
+      publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+      baseDomain: env.BASE_DOMAIN,
+      corsOrigins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+      bodyLimit: env.BODY_LIMIT_BYTES,
+      jsonMaxDepth: env.JSON_MAX_DEPTH,
+      shedMaxEventLoopDelayMs: env.SHED_MAX_EVENT_LOOP_DELAY_MS,
+    },
+    database: env.DATABASE_URL
+      ? {
+          kind: 'postgres' as const,
+          ownerUrl: env.DATABASE_URL,
+          appUrl: env.DATABASE_APP_URL ?? appUrlFor(env.DATABASE_URL, env.DATABASE_APP_ROLE),
+          poolMax: env.DATABASE_POOL_MAX,
+        }
+      : { kind: 'pglite' as const, dataDir: env.PGLITE_DIR ?? path.join(dataDir, 'pglite') },
+    databaseAppRole: env.DATABASE_APP_ROLE,
+    redisUrl: env.REDIS_URL,
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+    storageDir: path.resolve(env.STORAGE_DIR ?? path.join(dataDir, 'storage')),
+    auth: {
+      principalSecret: env.PRINCIPAL_SIGNING_SECRET ?? DEV_PRINCIPAL_SECRET,
+      operatorToken: isDevLike ? (env.OPERATOR_TOKEN ?? DEV_OPERATOR_TOKEN) : undefined,
+    },
+    metricsToken: env.METRICS_TOKEN,
+    logLevel: env.LOG_LEVEL,
+    otel: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
+    jobsEnabled: env.JOBS_ENABLED,
+    dataDir,
+  })
+}

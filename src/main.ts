@@ -1,0 +1,127 @@
+/**
+ * `lyceum <command>`: parse argv, load config, run one sub-command. Nothing else lives here.
+ */
+import { loadConfig, ConfigError, type Config } from './config.ts'
+import { buildApp, openOwner, type Lyceum } from './app.ts'
+import { migrateToHead } from './platform/db/migrate.ts'
+import { openPglite } from './platform/db/pglite-database.ts'
+import { seedDemo } from './seed.ts'
+
+const USAGE = `Usage: lyceum <command>
+
+Commands:
+  serve     API + worker in one process (default); migrates and seeds the demo tenant on first run
+  api       HTTP API only (run "lyceum migrate" first)
+  worker    job worker only
+  migrate   apply database migrations
+  seed      create the demo tenant if it does not exist
+  doctor    validate configuration and probe every configured dependency
+  openapi   print the OpenAPI document as JSON
+`
+
+type Command = (config: Config) => Promise<void>
+
+async function startServer(config: Config, options: { migrate: boolean; seed: boolean }): Promise<void> {
+  const lyceum = await buildApp(config, { migrate: options.migrate })
+  installShutdown(lyceum)
+  const seed = options.seed ? await seedDemo(lyceum) : undefined
+  const address = await lyceum.app.listen({ host: config.http.host, port: config.http.port })
+  const base = config.http.publicUrl.includes(`:${config.http.port}`) || config.profile === 'production' ? config.http.publicUrl : address
+  const lines = [
+    `Lyceum is running (${config.profile} profile, ${config.database.kind === 'pglite' ? `embedded PGlite at ${config.database.dataDir}` : 'PostgreSQL'})`,
+    `  API           ${base}/v1`,
+    `  API reference ${base}/docs`,
+    `  OpenAPI       ${base}/openapi.json`,
+    `  Health        ${base}/health/ready`,
+  ]
+  if (seed && config.auth.operatorToken) {
+    const port = new URL(base).port
+    const adminToken = await lyceum.platform.tokens.sign({ subject: 'demo-admin', tenantId: seed.tenantId, roles: ['tenant_admin'] }, 3600)
+    lines.push(
+      '',
+      `Demo tenant "demo" ${seed.created ? 'created' : 'ready'}: http://demo.localhost${port ? `:${port}` : ''}/v1/site`,
+      `  Operator token (development only): ${config.auth.operatorToken}`,
+      `  Demo tenant-admin token (1 h):      ${adminToken}`,
+    )
+  }
+  process.stdout.write(`${lines.join('\n')}\n`)
+}
+
+function installShutdown(lyceum: Lyceum): void {
+  let closing = false
+  const shutdown = (signal: string) => {
+    if (closing) return
+    closing = true
+    lyceum.platform.logger.info({ signal }, 'shutting down: draining requests and jobs')
+    const force = setTimeout(() => process.exit(1), 25_000)
+    force.unref()
+    lyceum.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        lyceum.platform.logger.error({ err: error }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+  process.once('SIGINT', () => shutdown('SIGINT'))
+}
+
+const commands: Record<string, Command> = {
+  serve: (config) => startServer(config, { migrate: true, seed: config.profile !== 'production' }),
+  api: (config) => startServer(config, { migrate: false, seed: false }),
+  async migrate(config) {
+    const pglite = config.database.kind === 'pglite' ? await openPglite(config.database.dataDir) : undefined
+    const owner = await openOwner(config, pglite)
+    try {
+      await migrateToHead(owner)
+      process.stdout.write('Migrations are at head.\n')
+    } finally {
+      await owner.close()
+      await pglite?.close()
+    }
+  },
+  async seed(config) {
+    const lyceum = await buildApp(config, { migrate: true })
+    try {
+      const seed = await seedDemo(lyceum)
+      process.stdout.write(`Demo tenant ${seed.created ? 'created' : 'already present'} (${seed.tenantId}).\n`)
+    } finally {
+      await lyceum.close()
+    }
+  },
+  async openapi(config) {
+    const lyceum = await buildApp({ ...config, jobsEnabled: false }, { migrate: false })
+    try {
+      process.stdout.write(`${JSON.stringify(lyceum.app.swagger(), null, 2)}\n`)
+    } finally {
+      await lyceum.close()
+    }
+  },
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [name = 'serve'] = argv
+  if (name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE)
+    return
+  }
+  const command = commands[name]
+  if (!command) {
+    process.stderr.write(`Unknown command "${name}".\n\n${USAGE}`)
+    process.exit(2)
+  }
+  let config: Config
+  try {
+    config = loadConfig(process.env)
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`)
+      process.exit(1)
+    }
+    throw error
+  }
+  await command(config)
+}
+
+await main(process.argv.slice(2))

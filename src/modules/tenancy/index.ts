@@ -1,0 +1,25 @@
+/**
+ * Tenancy: tenants (slug, name, status, region, locale, currency, domains, settings), created by
+ * platform operators, and resolution of an anonymous request's tenant from its Host.
+ * Owns the `tenancy` schema; other modules reference `tenants.id` by foreign key.
+ */
+import type { Database } from '../../platform/db/database.ts'
+import { tenancyRoutes } from './tenancy.routes.ts'
+import { createTenancyService } from './tenancy.service.ts'
+import { createTenantDirectory } from './tenant-directory.ts'
+
+export { tenants } from './tenancy.tables.ts'
+export type { Tenant, CreateTenantBody } from './tenancy.schemas.ts'
+
+export function createTenancyModule(deps: { database: Database; baseDomain: string }) {
+  const directory = createTenantDirectory(deps.database, deps.baseDomain)
+  const service = createTenancyService(directory)
+  return {
+    /** Host and id lookups for the HTTP layer. */
+    directory,
+    api: { createTenant: service.createTenant, getTenant: service.getTenant, listTenants: service.listTenants },
+    routes: tenancyRoutes(service),
+  }
+}
+
+export type TenancyModule = ReturnType<typeof createTenancyModule>

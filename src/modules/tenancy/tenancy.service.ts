@@ -1,0 +1,133 @@
+import { recordAudit } from '../../platform/audit/audit.ts'
+import { uniqueViolation } from '../../platform/db/pg-errors.ts'
+import { assertVersion } from '../../platform/http/etag.ts'
+import { decodeCursor, toPage, type PageResult } from '../../platform/http/pagination.ts'
+import type { RequestContext } from '../../platform/http/request-context.ts'
+import { commonErrors } from '../../platform/errors.ts'
+import { tenancyErrors } from './tenancy.errors.ts'
+import { tenancyRepository, type TenantWithDomains } from './tenancy.repository.ts'
+import type { CreateTenantBody, Tenant, UpdateTenantBody } from './tenancy.schemas.ts'
+import { RESERVED_SLUGS, type CachedTenantDirectory } from './tenant-directory.ts'
+
+export interface TenantView {
+  tenant: Tenant
+  version: number
+}
+
+function toView(row: TenantWithDomains): TenantView {
+  return {
+    version: row.version,
+    tenant: {
+      id: row.id,
+      slug: row.slug,
+      name: row.name,
+      status: row.status,
+      region: row.region,
+      defaultLocale: row.defaultLocale,
+      currency: row.currency,
+      domains: row.domains,
+      settings: row.settings,
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+    },
+  }
+}
+
+function conflictFrom(error: unknown, slug?: string, domain?: string): never {
+  const constraint = uniqueViolation(error)
+  if (constraint === 'tenants_slug_key') throw tenancyErrors.slugTaken(slug ?? '')
+  if (constraint === 'tenant_domains_domain_key') throw tenancyErrors.domainTaken(domain ?? 'domain')
+  throw error
+}
+
+export function createTenancyService(directory: CachedTenantDirectory) {
+  return {
+    /** Operators create tenants; the creation and its domains are audited. */
+    async createTenant(ctx: RequestContext, input: CreateTenantBody): Promise<TenantView> {
+      if (RESERVED_SLUGS.has(input.slug)) throw tenancyErrors.slugReserved(input.slug)
+      try {
+        const row = await ctx.inPlatform(async (tx) => {
+          const created = await tenancyRepository.insert(
+            tx,
+            {
+              slug: input.slug,
+              name: input.name,
+              region: input.region ?? 'eu',
+              defaultLocale: input.defaultLocale ?? 'en',
+              currency: input.currency ?? 'EUR',
+              settings: input.settings ?? {},
+            },
+            input.domains ?? [],
+          )
+          await recordAudit(tx, ctx, { action: 'tenant.created', targetType: 'tenant', targetId: created.id, tenantId: created.id, details: { slug: created.slug } })
+          return created
+        })
+        directory.invalidate()
+        return toView(row)
+      } catch (error) {
+        conflictFrom(error, input.slug, input.domains?.join(', '))
+      }
+    },
+
+    async listTenants(ctx: RequestContext, limit: number, cursor: string | undefined): Promise<PageResult<Tenant>> {
+      const after = decodeCursor(cursor, 1)
+      const rows = await ctx.inPlatform((tx) => tenancyRepository.list(tx, limit, after?.[0] as string | undefined))
+      const page = toPage(rows, limit, (row) => [row.slug])
+      return { data: page.data.map((r) => toView(r).tenant), nextCursor: page.nextCursor }
+    },
+
+    async getTenant(ctx: RequestContext, tenantId: string): Promise<TenantView> {
+      const row = await ctx.inPlatform((tx) => tenancyRepository.findById(tx, tenantId))
+      if (!row) throw tenancyErrors.notFound(tenantId)
+      return toView(row)
+    },
+
+    /** The caller's own tenant, read through RLS. */
+    async getCurrentTenant(ctx: RequestContext): Promise<TenantView> {
+      const tenantId = ctx.tenantId
+      if (!tenantId) throw commonErrors.tenantRequired()
+      const row = await ctx.inTenant((tx) => tenancyRepository.findById(tx, tenantId))
+      if (!row) throw tenancyErrors.notFound(tenantId)
+      return toView(row)
+    },
+
+    async updateTenant(ctx: RequestContext, tenantId: string, expected: number | undefined, patch: UpdateTenantBody): Promise<TenantView> {
+      const row = await ctx.inPlatform(async (tx) => {
+        const current = await tenancyRepository.findById(tx, tenantId)
+        if (!current) throw tenancyErrors.notFound(tenantId)
+        assertVersion(expected, current.version)
+        if (!(await tenancyRepository.update(tx, tenantId, current.version, patch))) assertVersion(current.version + 1, current.version)
+        await recordAudit(tx, ctx, { action: 'tenant.updated', targetType: 'tenant', targetId: tenantId, tenantId, details: { fields: Object.keys(patch) } })
+        return tenancyRepository.findById(tx, tenantId)
+      })
+      directory.invalidate()
+      if (!row) throw tenancyErrors.notFound(tenantId)
+      return toView(row)
+    },
+
+    async addDomain(ctx: RequestContext, tenantId: string, domain: string): Promise<TenantView> {
+      try {
+        const row = await ctx.inPlatform(async (tx) => {
+          if (!(await tenancyRepository.findById(tx, tenantId))) throw tenancyErrors.notFound(tenantId)
+          await tenancyRepository.addDomain(tx, tenantId, domain)
+          await recordAudit(tx, ctx, { action: 'tenant.domain_added', targetType: 'tenant', targetId: tenantId, tenantId, details: { domain } })
+          return tenancyRepository.findById(tx, tenantId)
+        })
+        directory.invalidate()
+        return toView(row!)
+      } catch (error) {
+        conflictFrom(error, undefined, domain)
+      }
+    },
+
+    async removeDomain(ctx: RequestContext, tenantId: string, domain: string): Promise<void> {
+      await ctx.inPlatform(async (tx) => {
+        if (!(await tenancyRepository.removeDomain(tx, tenantId, domain))) throw tenancyErrors.domainNotFound(domain)
+        await recordAudit(tx, ctx, { action: 'tenant.domain_removed', targetType: 'tenant', targetId: tenantId, tenantId, details: { domain } })
+      })
+      directory.invalidate()
+    },
+  }
+}
+
+export type TenancyService = ReturnType<typeof createTenancyService>

@@ -1,0 +1,59 @@
+/**
+ * Resolves the tenant of a request from its Host: `{slug}.{BASE_DOMAIN}` or a registered domain.
+ * Lookups run as the platform role (there is no tenant yet) and are cached briefly in process:
+ * the data is derivable, so another node converges within the TTL after a change.
+ */
+import { platformScope, type Database, type Tx } from '../../platform/db/database.ts'
+import type { TenantDirectory, TenantRef } from '../../platform/http/server.ts'
+import { tenancyRepository } from './tenancy.repository.ts'
+
+/** Subdomains that belong to the platform itself and can never be tenant slugs. */
+export const RESERVED_SLUGS = new Set(['api', 'www', 'app', 'admin', 'docs', 'status', 'mail', 'static', 'cdn', 'auth', 'ops'])
+
+const POSITIVE_TTL_MS = 30_000
+const NEGATIVE_TTL_MS = 2_000
+const MAX_ENTRIES = 10_000
+
+type Entry = { value: TenantRef | null; expires: number }
+
+export interface CachedTenantDirectory extends TenantDirectory {
+  invalidate(): void
+}
+
+export function createTenantDirectory(database: Database, baseDomain: string): CachedTenantDirectory {
+  const cache = new Map<string, Entry>()
+
+  async function cached(key: string, load: () => Promise<TenantRef | undefined>): Promise<TenantRef | null> {
+    const hit = cache.get(key)
+    if (hit && hit.expires > Date.now()) return hit.value
+    const value = (await load()) ?? null
+    if (cache.size >= MAX_ENTRIES) cache.clear()
+    cache.set(key, { value, expires: Date.now() + (value ? POSITIVE_TTL_MS : NEGATIVE_TTL_MS) })
+    return value
+  }
+
+  const lookup = <T>(work: (tx: Tx) => Promise<T>) => database.transaction(platformScope, work)
+
+  return {
+    async byHost(hostname) {
+      const suffix = `.${baseDomain}`
+      if (hostname.endsWith(suffix)) {
+        const slug = hostname.slice(0, -suffix.length)
+        if (slug.includes('.') || RESERVED_SLUGS.has(slug)) return null
+        const tenant = await cached(`slug:${slug}`, () => lookup((tx) => tenancyRepository.findRefBySlug(tx, slug)))
+        return tenant ?? 'unknown-subdomain'
+      }
+      if (hostname === baseDomain || !hostname.includes('.') || /^[\d.]+$|:/.test(hostname)) return null
+      return cached(`domain:${hostname}`, () => lookup((tx) => tenancyRepository.findRefByDomain(tx, hostname)))
+    },
+    byId(id) {
+      return cached(`id:${id}`, () =>
+        lookup(async (tx) => {
+          const row = await tenancyRepository.findById(tx, id)
+          return row ? { id: row.id, slug: row.slug, status: row.status } : undefined
+        }),
+      )
+    },
+    invalidate: () => cache.clear(),
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Embedded PostgreSQL (PGlite). It is one session, so transactions serialise; it runs as a
+ * superuser, so every transaction switches to the app role first (RLS applies from then on).
+ */
+import { mkdir } from 'node:fs/promises'
+import { PGlite } from '@electric-sql/pglite'
+import { drizzle } from 'drizzle-orm/pglite'
+import { countingLogger, scopeStatement, type Database, type Scope, type TransactionOptions, type Tx } from './database.ts'
+
+export interface PgliteHandle {
+  /** Owner-level handle for migrations and the job queue; never used for requests. */
+  pglite: PGlite
+  database: Database
+}
+
+export async function openPglite(dataDir: string | undefined, snapshot?: Blob): Promise<PGlite> {
+  const options = snapshot ? { loadDataDir: snapshot } : {}
+  const target = !dataDir || dataDir === 'memory://' ? undefined : dataDir
+  if (!target) return PGlite.create(options)
+  await mkdir(target, { recursive: true })
+  return PGlite.create(target, options)
+}
+
+export function createPgliteDatabase(pglite: PGlite): Database {
+  return {
+    kind: 'pglite',
+    async transaction<T>(scope: Scope, work: (tx: Tx) => Promise<T>, options: TransactionOptions = {}) {
+      const statement = scopeStatement(scope)
+      return pglite.transaction(async (ptx) => {
+        await ptx.exec(statement)
+        if (options.counter) options.counter.overhead += 2
+        const logger = countingLogger(options.counter)
+        // A PGlite transaction exposes the same query() as PGlite, which is all Drizzle's session uses.
+        const tx = drizzle({ client: ptx as unknown as PGlite, ...(logger ? { logger } : {}) }) as unknown as Tx
+        return work(tx)
+      })
+    },
+    async ping() {
+      await pglite.query('select 1')
+    },
+    poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
+    async close() {
+      if (!pglite.closed) await pglite.close()
+    },
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Route access declarations. Every route states who may call it; the server refuses to start
+ * with a route that does not, and one hook enforces the declaration before any handler runs.
+ */
+import type { FastifyRequest } from 'fastify'
+import { AppError, commonErrors } from '../errors.ts'
+import type { Permission } from './permissions.ts'
+
+export type Access =
+  /** Anyone. `tenant: 'required'` means the Host must name a tenant. */
+  | { kind: 'public'; tenant?: 'required' | 'optional' }
+  /** A signed-in member of a tenant holding every listed permission ([] = any member). */
+  | { kind: 'tenant'; permissions: Permission[] }
+  /** A platform operator holding every listed permission. */
+  | { kind: 'operator'; permissions: Permission[] }
+
+export const publicAccess = (tenant: 'required' | 'optional' = 'optional'): Access => ({ kind: 'public', tenant })
+export const tenantAccess = (...permissions: Permission[]): Access => ({ kind: 'tenant', permissions })
+export const operatorAccess = (...permissions: Permission[]): Access => ({ kind: 'operator', permissions })
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access
+  }
+}
+
+export function enforceAccess(request: FastifyRequest, access: Access): void {
+  const { principal, tenantId } = request.ctx
+  if (access.kind === 'public') {
+    if (access.tenant === 'required' && !tenantId) throw commonErrors.tenantRequired()
+    return
+  }
+  if (principal.kind === 'anonymous') throw commonErrors.unauthenticated()
+  if (access.kind === 'operator' && principal.kind !== 'operator')
+    throw new AppError('forbidden', 'OPERATOR_REQUIRED', 'This route is for platform operators')
+  if (access.kind === 'tenant' && principal.kind !== 'user')
+    throw new AppError('forbidden', 'TENANT_MEMBER_REQUIRED', 'This route is for members of a tenant; operators use /v1/ops or /v1/tenants routes')
+  for (const permission of access.permissions) {
+    if (!principal.permissions.has(permission)) throw commonErrors.missingPermission(permission)
+  }
+}
+
+/** OpenAPI fragments derived from the declaration, so the document shows what is enforced. */
+export function accessDocumentation(access: Access): { security: Array<Record<string, string[]>>; 'x-permissions': string[]; 'x-access': string } {
+  if (access.kind === 'public') return { security: [], 'x-permissions': [], 'x-access': 'public' }
+  return { security: [{ bearerAuth: [] }], 'x-permissions': access.permissions, 'x-access': access.kind }
+}

@@ -1,0 +1,36 @@
+/**
+ * 404 for unknown paths, 405 (with Allow) for known paths called with another method. Fastify's
+ * router answers 404 for both, so a shadow router built from the route table tells them apart.
+ * TRACE is never routed, so it always ends here.
+ */
+import FindMyWay, { type HTTPMethod } from 'find-my-way'
+import type { App } from './app-type.ts'
+import { buildProblem, sendProblem } from './problem.ts'
+
+export function registerNotFound(app: App): void {
+  const shadow = FindMyWay({ ignoreTrailingSlash: false })
+  const methods = new Set<string>()
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      methods.add(method)
+      try {
+        shadow.on(method as HTTPMethod, route.url, () => {})
+      } catch {
+        // The same method and path registered twice (e.g. inside an encapsulated plugin): already known.
+      }
+    }
+  })
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/'
+    const allowed = [...methods].filter((m) => shadow.find(m as HTTPMethod, path) !== null)
+    const requestId = String(request.id)
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '))
+      return sendProblem(
+        reply,
+        buildProblem({ status: 405, code: 'METHOD_NOT_ALLOWED', detail: `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, requestId, instance: path }),
+      )
+    }
+    return sendProblem(reply, buildProblem({ status: 404, code: 'ROUTE_NOT_FOUND', detail: `No route ${request.method} ${path}`, requestId, instance: path }))
+  })
+}

@@ -1,0 +1,52 @@
+/**
+ * Cursor pagination: `?limit=` (default 20, max 100) and an opaque `?cursor=`; collections are
+ * `{ data, nextCursor }`. Cursors encode the sort key of the last row (keyset pagination), so
+ * pages stay stable while rows are inserted.
+ */
+import { Type, type Static, type TSchema } from 'typebox'
+import { AppError } from '../errors.ts'
+
+export const PageQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size (1-100)' }),
+  cursor: Type.Optional(Type.String({ maxLength: 512, pattern: '^[A-Za-z0-9_-]+$', description: 'Opaque cursor from a previous page' })),
+})
+export type PageQuery = Static<typeof PageQuery>
+
+export const Page = <T extends TSchema>(item: T, id: string) =>
+  Type.Object(
+    { data: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Cursor of the next page; null on the last page' }) },
+    { $id: id, additionalProperties: false },
+  )
+
+export interface PageResult<T> {
+  data: T[]
+  nextCursor: string | null
+}
+
+export function encodeCursor(position: readonly (string | number)[]): string {
+  return Buffer.from(JSON.stringify(position)).toString('base64url')
+}
+
+export function decodeCursor(cursor: string | undefined, arity: number): (string | number)[] | undefined {
+  if (cursor === undefined) return undefined
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+    if (Array.isArray(parsed) && parsed.length === arity && parsed.every((v) => typeof v === 'string' || typeof v === 'number')) return parsed
+  } catch {
+    // fall through to the problem below
+  }
+  throw new AppError('invalid', 'INVALID_CURSOR', 'The cursor is malformed; use nextCursor from a previous page', {
+    errors: [{ path: 'querystring.cursor', message: 'is not a cursor this API issued', code: 'cursor' }],
+  })
+}
+
+/**
+ * Repositories fetch `limit + 1` rows; this trims the extra row and builds the next cursor from
+ * the last row kept.
+ */
+export function toPage<T>(rows: T[], limit: number, positionOf: (row: T) => (string | number)[]): PageResult<T> {
+  const hasMore = rows.length > limit
+  const data = hasMore ? rows.slice(0, limit) : rows
+  const last = data[data.length - 1]
+  return { data, nextCursor: hasMore && last !== undefined ? encodeCursor(positionOf(last)) : null }
+}

@@ -1,0 +1,35 @@
+/**
+ * Permissions and the roles that hold them. Routes declare permissions; principals carry roles.
+ * The identity module will own role assignment; this table is the platform's vocabulary.
+ */
+export const TENANT_ROLES = ['learner', 'instructor', 'moderator', 'finance', 'compliance', 'tenant_admin'] as const
+export type TenantRole = (typeof TENANT_ROLES)[number]
+
+export const PERMISSIONS = [
+  'tenant:read',
+  'tenant:manage',
+  'flags:read',
+  'flags:manage',
+  'audit:read',
+  'platform:tenants',
+  'platform:jobs',
+  'platform:mail',
+  'platform:flags',
+] as const
+export type Permission = (typeof PERMISSIONS)[number]
+
+export const ROLE_PERMISSIONS: Record<TenantRole, readonly Permission[]> = {
+  learner: [],
+  instructor: [],
+  moderator: [],
+  finance: [],
+  compliance: ['audit:read', 'tenant:read'],
+  tenant_admin: ['tenant:read', 'tenant:manage', 'flags:read', 'flags:manage', 'audit:read'],
+}
+
+/** Platform operators act across tenants; they hold every platform permission. */
+export const OPERATOR_PERMISSIONS: readonly Permission[] = PERMISSIONS
+
+export function permissionsOf(roles: readonly TenantRole[]): Set<Permission> {
+  return new Set(roles.flatMap((role) => ROLE_PERMISSIONS[role]))
+}

@@ -1,0 +1,65 @@
+/**
+ * Per-request context handed to services: who is calling, for which tenant, and database access
+ * that is always scoped (tenant, anonymous, or the audited platform role for operators).
+ */
+import { AppError, commonErrors } from '../errors.ts'
+import { anonymousScope, platformScope, tenantScope, type Database, type QueryCounter, type Tx } from '../db/database.ts'
+import type { Principal } from './principal.ts'
+
+export interface RequestContext {
+  readonly requestId: string
+  readonly principal: Principal
+  /** The tenant the request acts in, or null for platform-level requests. */
+  readonly tenantId: string | null
+  readonly ip: string
+  readonly counter: QueryCounter
+  /** Runs work in one transaction scoped to the request's tenant (RLS applies). */
+  inTenant<T>(work: (tx: Tx) => Promise<T>): Promise<T>
+  /** Runs work with no tenant set: tenant-owned rows are invisible. */
+  inAnonymous<T>(work: (tx: Tx) => Promise<T>): Promise<T>
+  /** Cross-tenant work as lyceum_platform; only operators may use it and callers audit it. */
+  inPlatform<T>(work: (tx: Tx) => Promise<T>): Promise<T>
+}
+
+export interface ContextInit {
+  requestId: string
+  principal: Principal
+  tenantId: string | null
+  ip: string
+  database: Database
+}
+
+export function createRequestContext(init: ContextInit): RequestContext {
+  const counter: QueryCounter = { queries: 0, overhead: 0 }
+  const { database, tenantId, principal } = init
+  return {
+    requestId: init.requestId,
+    principal,
+    tenantId,
+    ip: init.ip,
+    counter,
+    inTenant(work) {
+      if (!tenantId) throw commonErrors.tenantRequired()
+      return database.transaction(tenantScope(tenantId), work, { counter })
+    },
+    inAnonymous(work) {
+      return database.transaction(anonymousScope, work, { counter })
+    },
+    inPlatform(work) {
+      if (principal.kind !== 'operator')
+        throw new AppError('forbidden', 'PLATFORM_SCOPE_DENIED', 'Only platform operators may act across tenants')
+      return database.transaction(platformScope, work, { counter })
+    },
+  }
+}
+
+/** A context for jobs and CLI commands acting on behalf of the system. */
+export function systemContext(database: Database, tenantId: string | null, requestId = 'system'): RequestContext {
+  return createRequestContext({
+    requestId,
+    principal: { kind: 'operator', operatorId: 'system', permissions: new Set() },
+    tenantId,
+    ip: '127.0.0.1',
+    database,
+  })
+}

@@ -1,0 +1,205 @@
+/**
+ * The Fastify instance every module registers on: request ids, problem documents, JSON limits,
+ * security headers, CORS, load shedding, OpenAPI, authentication and tenant resolution, and
+ * enforcement of each route's declared access.
+ */
+import { randomUUID } from 'node:crypto'
+import Fastify, { type FastifyRequest } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { App } from './app-type.ts'
+import helmet from '@fastify/helmet'
+import cors from '@fastify/cors'
+import underPressure from '@fastify/under-pressure'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { Logger } from 'pino'
+import type { Config } from '../../config.ts'
+import type { Database } from '../db/database.ts'
+import { AppError } from '../errors.ts'
+import { accessDocumentation, enforceAccess, type Access } from './access.ts'
+import { registerErrorHandling } from './error-handler.ts'
+import { registerJsonParser } from './json-body.ts'
+import { registerNotFound } from './not-found.ts'
+import { ANONYMOUS, type Principal, type PrincipalTokens } from './principal.ts'
+import { buildProblem, FieldErrorSchema, ProblemSchema, sendProblem } from './problem.ts'
+import { createRequestContext, type RequestContext } from './request-context.ts'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    ctx: RequestContext
+  }
+}
+
+export type { App } from './app-type.ts'
+
+export interface TenantRef {
+  id: string
+  slug: string
+  status: 'active' | 'suspended'
+}
+
+/** How the HTTP layer learns about tenants without depending on the tenancy module. */
+export interface TenantDirectory {
+  byHost(hostname: string): Promise<TenantRef | null | 'unknown-subdomain'>
+  byId(id: string): Promise<TenantRef | null>
+}
+
+export interface HttpServerDeps {
+  config: Config
+  logger: Logger
+  database: Database
+  tokens: PrincipalTokens
+  tenants: TenantDirectory
+}
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/
+
+export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
+  const { config } = deps
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: config.http.bodyLimit,
+    requestIdHeader: 'x-request-id',
+    genReqId: (req) => {
+      const inbound = req.headers['x-request-id']
+      return typeof inbound === 'string' && SAFE_REQUEST_ID.test(inbound) ? inbound : randomUUID()
+    },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App
+
+  registerErrorHandling(app)
+  registerNotFound(app)
+  registerJsonParser(app, config.http.jsonMaxDepth)
+  app.addSchema(FieldErrorSchema)
+  app.addSchema(ProblemSchema)
+  app.addHook('onRoute', declareAccess)
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', String(request.id))
+  })
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  })
+  await app.register(cors, {
+    origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : false,
+    credentials: true,
+    exposedHeaders: ['x-request-id', 'etag', 'ratelimit', 'ratelimit-policy', 'retry-after', 'location'],
+  })
+  if (config.http.shedMaxEventLoopDelayMs > 0) {
+    await app.register(underPressure, {
+      maxEventLoopDelay: config.http.shedMaxEventLoopDelayMs,
+      retryAfter: 5,
+      pressureHandler: (request, reply, type, value) => {
+        reply.header('retry-after', '5')
+        sendProblem(
+          reply,
+          buildProblem({ status: 503, code: 'OVERLOADED', detail: `The server is overloaded (${type} ${value ?? ''}); retry shortly`, requestId: String(request.id) }),
+        )
+      },
+    })
+  }
+  await registerOpenApi(app, config)
+  app.addHook('onRequest', async (request) => {
+    request.ctx = await resolveContext(request, deps)
+    const access = request.routeOptions.config.access
+    if (access) enforceAccess(request, access)
+  })
+  return app
+}
+
+function declareAccess(route: { url: string; method: string | string[]; schema?: Record<string, unknown>; config?: { access?: Access } }): void {
+  const hidden = route.schema?.hide === true
+  const access = route.config?.access
+  if (!access) {
+    if (hidden) return
+    throw new Error(`Route ${[route.method].flat().join(',')} ${route.url} declares no access (config.access)`)
+  }
+  const schema = (route.schema ??= {})
+  Object.assign(schema, accessDocumentation(access))
+  const response = (schema.response ?? {}) as Record<string, unknown>
+  schema.response = {
+    ...response,
+    '4xx': { description: 'Client error (RFC 9457 problem document)', content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } } },
+    '5xx': { description: 'Server error (RFC 9457 problem document)', content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } } },
+  }
+}
+
+async function registerOpenApi(app: App, config: Config): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Lyceum API',
+        version: '1.0.0',
+        description: 'Multi-tenant learning platform. Errors are RFC 9457 problem documents; collections are `{ data, nextCursor }`.',
+        license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
+      },
+      servers: [{ url: config.http.publicUrl, description: 'This server' }],
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Principal token (or the development operator token)' },
+        },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  })
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    uiConfig: { url: '/openapi.json', tryItOutEnabled: true, persistAuthorization: true },
+  })
+  app.get(
+    '/openapi.json',
+    { schema: { summary: 'OpenAPI 3.1 document of this API', tags: ['meta'], operationId: 'getOpenApiDocument' }, config: { access: { kind: 'public' } } },
+    async () => app.swagger(),
+  )
+}
+
+async function resolveContext(request: FastifyRequest, deps: HttpServerDeps): Promise<RequestContext> {
+  const principal = await authenticate(request, deps.tokens)
+  const hostTenant = await tenantFromHost(request, deps)
+  let tenantId: string | null = null
+  if (principal.kind === 'user') {
+    if (hostTenant && hostTenant.id !== principal.tenantId)
+      throw new AppError('forbidden', 'TENANT_MISMATCH', 'This token belongs to another tenant than the one this host serves')
+    const tenant = hostTenant ?? (await deps.tenants.byId(principal.tenantId))
+    if (!tenant) throw new AppError('unauthenticated', 'INVALID_TOKEN', 'The token names a tenant that does not exist')
+    assertActive(tenant)
+    tenantId = tenant.id
+  } else if (principal.kind === 'anonymous' && hostTenant) {
+    assertActive(hostTenant)
+    tenantId = hostTenant.id
+  }
+  return createRequestContext({ requestId: String(request.id), principal, tenantId, ip: request.ip, database: deps.database })
+}
+
+function assertActive(tenant: TenantRef): void {
+  if (tenant.status !== 'active') throw new AppError('forbidden', 'TENANT_SUSPENDED', `Tenant ${tenant.slug} is suspended`)
+}
+
+async function authenticate(request: FastifyRequest, tokens: PrincipalTokens): Promise<Principal> {
+  const header = request.headers.authorization
+  if (header === undefined) return ANONYMOUS
+  const match = /^Bearer ([A-Za-z0-9._~+/=-]{10,4096})$/.exec(header)
+  if (!match?.[1]) throw new AppError('unauthenticated', 'INVALID_AUTHORIZATION', 'Use "Authorization: Bearer <token>"')
+  return tokens.verify(match[1])
+}
+
+async function tenantFromHost(request: FastifyRequest, deps: HttpServerDeps): Promise<TenantRef | null> {
+  const resolved = await deps.tenants.byHost(request.hostname.toLowerCase())
+  if (resolved === 'unknown-subdomain')
+    throw new AppError('not_found', 'TENANT_NOT_FOUND', `No tenant is served at ${request.hostname}`)
+  return resolved
+}

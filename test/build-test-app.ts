@@ -1,0 +1,74 @@
+/**
+ * Builds the real application for a test file: the migrated snapshot (embedded) or the run's
+ * PostgreSQL database, test profile, silent logs. Each test creates its own tenants, so files
+ * and tests never share rows they assert on.
+ */
+import { readFile } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
+import { inject } from 'vitest'
+import type { Logger } from 'pino'
+import { buildApp, type Lyceum } from '../src/app.ts'
+import { loadConfig, DEV_OPERATOR_TOKEN, type Config } from '../src/config.ts'
+import { openPglite } from '../src/platform/db/pglite-database.ts'
+import { createLogger } from '../src/platform/observability/logger.ts'
+import type { TenantRole } from '../src/platform/http/permissions.ts'
+
+export interface TestApp extends Lyceum {
+  config: Config
+  operatorToken: string
+  /** Creates a tenant through the operator API; returns its id and slug. */
+  createTenant(overrides?: Record<string, unknown>): Promise<{ id: string; slug: string }>
+  /** A principal token for a member of `tenantId` with `roles`. */
+  tokenFor(tenantId: string, roles?: TenantRole[], userId?: string): Promise<string>
+  auth(token: string): { authorization: string }
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>
+  logger?: Logger
+}
+
+export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const databaseUrl = inject('databaseUrl')
+  return {
+    LYCEUM_PROFILE: 'test',
+    LOG_LEVEL: 'silent',
+    SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
+    PORT: '0',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...(process.env.TEST_REDIS_URL ? { REDIS_URL: process.env.TEST_REDIS_URL } : {}),
+    ...extra,
+  }
+}
+
+export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const config = loadConfig(testEnv(options.env))
+  const snapshotPath = inject('pgliteSnapshot')
+  const pglite =
+    config.database.kind === 'pglite' && snapshotPath
+      ? await openPglite('memory://', new Blob([await readFile(snapshotPath)]))
+      : undefined
+  const lyceum = await buildApp(config, { logger: options.logger ?? createLogger('silent'), ...(pglite ? { pglite } : {}) })
+  const operatorToken = config.auth.operatorToken ?? DEV_OPERATOR_TOKEN
+  const auth = (token: string) => ({ authorization: `Bearer ${token}` })
+  return {
+    ...lyceum,
+    config,
+    operatorToken,
+    auth,
+    async createTenant(overrides = {}) {
+      const slug = `t-${randomUUID().slice(0, 12)}`
+      const response = await lyceum.app.inject({ method: 'POST', url: '/v1/tenants', headers: auth(operatorToken), payload: { slug, name: `Tenant ${slug}`, ...overrides } })
+      if (response.statusCode !== 201) throw new Error(`createTenant failed: ${response.statusCode} ${response.body}`)
+      const body = response.json() as { id: string; slug: string }
+      return { id: body.id, slug: body.slug }
+    },
+    tokenFor(tenantId, roles = ['learner'], userId = randomUUID()) {
+      return lyceum.platform.tokens.sign({ subject: userId, tenantId, roles })
+    },
+    async close() {
+      await lyceum.close()
+      if (pglite && !pglite.closed) await pglite.close()
+    },
+  }
+}
