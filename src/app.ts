@@ -13,6 +13,9 @@ import { createPostgresDatabase } from './platform/db/postgres-database.ts'
 import { createPrincipalTokens, type PrincipalTokens } from './platform/http/principal.ts'
 import { createHttpServer, type App } from './platform/http/server.ts'
 import { createLogger } from './platform/observability/logger.ts'
+import { createMetrics, type Metrics } from './platform/observability/metrics.ts'
+import { createRedis } from './platform/cache/redis.ts'
+import type { Redis } from 'ioredis'
 import { createTenancyModule } from './modules/tenancy/index.ts'
 
 export interface Platform {
@@ -22,6 +25,9 @@ export interface Platform {
   tokens: PrincipalTokens
   /** Set in embedded mode: the single PGlite session shared by requests and the job queue. */
   pglite: PGlite | undefined
+  metrics: Metrics
+  /** Set when REDIS_URL is configured; otherwise capabilities use in-process stores. */
+  redis: Redis | undefined
 }
 
 export interface BuildOptions {
@@ -67,7 +73,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     }
   }
   const tokens = createPrincipalTokens(config.auth.principalSecret, config.auth.operatorToken)
-  const platform: Platform = { config, logger, database, tokens, pglite }
+  const metrics = createMetrics()
+  const redis = config.redisUrl ? createRedis(config.redisUrl, logger) : undefined
+  const platform: Platform = { config, logger, database, tokens, pglite, metrics, redis }
 
   const tenancy = createTenancyModule({ database, baseDomain: config.http.baseDomain })
 
@@ -82,6 +90,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     async close() {
       await app.close()
       await database.close()
+      redis?.disconnect()
     },
   }
 }

@@ -1,0 +1,40 @@
+/**
+ * The job platform's contract (pg-boss underneath). Queues are declared in code with their retry
+ * policy and optional cron schedule; jobs are sent inside the business transaction so a rollback
+ * leaves no job.
+ */
+import type { Tx } from '../db/database.ts'
+
+export interface JobInfo {
+  id: string
+  /** Attempts already made before this one (0 on the first). */
+  retryCount: number
+}
+
+export interface QueueDefinition<T = unknown> {
+  /** `module.verb_noun`, e.g. `mail.deliver`. */
+  name: string
+  handler: (data: T, job: JobInfo) => Promise<void>
+  /** Retries after the first attempt (default 5). */
+  retryLimit?: number
+  /** Base delay in seconds; doubled each retry with full jitter, capped by retryDelayMaxSeconds. */
+  retryDelaySeconds?: number
+  retryDelayMaxSeconds?: number
+  /** Seconds a single attempt may run before it counts as failed. */
+  expireInSeconds?: number
+  /** Cron (5 fields, UTC) on which the job is sent once cluster-wide. */
+  schedule?: { cron: string; data?: T }
+}
+
+export interface SendOptions {
+  /** Ensures one queued job per key (e.g. a message key). */
+  singletonKey?: string
+  startAfter?: Date
+}
+
+export interface Jobs {
+  /** Declare a queue; call before start(). */
+  define<T>(definition: QueueDefinition<T>): void
+  /** Enqueue; pass the business transaction so the job commits or rolls back with it. */
+  send<T>(tx: Tx | undefined, name: string, data: T, options?: SendOptions): Promise<string | null>
+}

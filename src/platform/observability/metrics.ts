@@ -1,0 +1,52 @@
+/**
+ * Prometheus metrics. One registry per app instance (tests build several apps in a process);
+ * platform capabilities record into the metrics defined here.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+export function createMetrics() {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'lyceum_http_request_duration_seconds',
+      help: 'HTTP request latency by route template, method and status class',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    rateLimitRejections: new Counter({
+      name: 'lyceum_rate_limit_rejections_total',
+      help: 'Requests refused with 429, by route class',
+      labelNames: ['class'] as const,
+      registers: [registry],
+    }),
+    jobFailures: new Counter({
+      name: 'lyceum_job_failures_total',
+      help: 'Job attempts that threw, by queue',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+    }),
+    dbPool: new Gauge({
+      name: 'lyceum_db_pool_connections',
+      help: 'Request pool connections by state (total, idle, waiting)',
+      labelNames: ['state'] as const,
+      registers: [registry],
+    }),
+    queueDepth: new Gauge({
+      name: 'lyceum_queue_depth',
+      help: 'Jobs waiting per queue',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+    }),
+    queueOldestAge: new Gauge({
+      name: 'lyceum_queue_oldest_age_seconds',
+      help: 'Age of the oldest waiting job per queue',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+    }),
+  }
+}
+
+export type Metrics = ReturnType<typeof createMetrics>
