@@ -14,6 +14,7 @@ import { createPrincipalTokens, type PrincipalTokens } from './platform/http/pri
 import { createHttpServer, type App } from './platform/http/server.ts'
 import { createLogger } from './platform/observability/logger.ts'
 import { createMetrics, type Metrics } from './platform/observability/metrics.ts'
+import { createHealthRegistry, type HealthRegistry } from './platform/observability/health.ts'
 import { createRedis } from './platform/cache/redis.ts'
 import type { Redis } from 'ioredis'
 import { createTenancyModule } from './modules/tenancy/index.ts'
@@ -28,6 +29,8 @@ export interface Platform {
   metrics: Metrics
   /** Set when REDIS_URL is configured; otherwise capabilities use in-process stores. */
   redis: Redis | undefined
+  /** Readiness probes; each capability registers its own. */
+  health: HealthRegistry
 }
 
 export interface BuildOptions {
@@ -75,7 +78,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const tokens = createPrincipalTokens(config.auth.principalSecret, config.auth.operatorToken)
   const metrics = createMetrics()
   const redis = config.redisUrl ? createRedis(config.redisUrl, logger) : undefined
-  const platform: Platform = { config, logger, database, tokens, pglite, metrics, redis }
+  const platform: Platform = { config, logger, database, tokens, pglite, metrics, redis, health: createHealthRegistry() }
 
   const tenancy = createTenancyModule({ database, baseDomain: config.http.baseDomain })
 

@@ -4,11 +4,22 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 
+export type ScrapeHook = () => Promise<void> | void
+
 export function createMetrics() {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
+  const scrapeHooks: ScrapeHook[] = []
   return {
     registry,
+    /** Gauges that are cheap to read on demand (pool, queue depth) refresh through these before each scrape. */
+    onScrape(hook: ScrapeHook) {
+      scrapeHooks.push(hook)
+    },
+    async collect(): Promise<string> {
+      await Promise.all(scrapeHooks.map((hook) => hook()))
+      return registry.metrics()
+    },
     httpDuration: new Histogram({
       name: 'lyceum_http_request_duration_seconds',
       help: 'HTTP request latency by route template, method and status class',
