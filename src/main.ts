@@ -6,6 +6,7 @@ import { buildApp, openOwner, type Lyceum } from './app.ts'
 import { migrateToHead } from './platform/db/migrate.ts'
 import { openPglite } from './platform/db/pglite-database.ts'
 import { seedDemo } from './seed.ts'
+import { doctorCommand } from './platform/observability/doctor.ts'
 
 const USAGE = `Usage: lyceum <command>
 
@@ -21,8 +22,8 @@ Commands:
 
 type Command = (config: Config) => Promise<void>
 
-async function startServer(config: Config, options: { migrate: boolean; seed: boolean }): Promise<void> {
-  const lyceum = await buildApp(config, { migrate: options.migrate })
+async function startServer(config: Config, options: { migrate: boolean; seed: boolean; worker: boolean }): Promise<void> {
+  const lyceum = await buildApp(config, { migrate: options.migrate, worker: options.worker })
   installShutdown(lyceum)
   const seed = options.seed ? await seedDemo(lyceum) : undefined
   const address = await lyceum.app.listen({ host: config.http.host, port: config.http.port })
@@ -68,8 +69,19 @@ function installShutdown(lyceum: Lyceum): void {
 }
 
 const commands: Record<string, Command> = {
-  serve: (config) => startServer(config, { migrate: true, seed: config.profile !== 'production' }),
-  api: (config) => startServer(config, { migrate: false, seed: false }),
+  serve: (config) => startServer(config, { migrate: true, seed: config.profile !== 'production', worker: config.jobsEnabled }),
+  api: (config) => startServer(config, { migrate: false, seed: false, worker: false }),
+  // Jobs only: no HTTP listener. Stops taking jobs on SIGTERM/SIGINT and lets running ones finish.
+  async worker(config) {
+    if (!config.jobsEnabled) {
+      process.stderr.write('JOBS_ENABLED is false, so "lyceum worker" has nothing to do; unset it (or set it to true) to run the worker.\n')
+      process.exit(1)
+    }
+    const lyceum = await buildApp(config, { migrate: false, worker: true })
+    installShutdown(lyceum)
+    const queues = lyceum.platform.jobs.queues().map((q) => q.definition.name)
+    process.stdout.write(`Lyceum worker is running (${config.profile} profile, ${config.database.kind}): ${queues.length} queues: ${queues.join(', ')}\n`)
+  },
   async migrate(config) {
     const pglite = config.database.kind === 'pglite' ? await openPglite(config.database.dataDir) : undefined
     const owner = await openOwner(config, pglite)
@@ -91,7 +103,10 @@ const commands: Record<string, Command> = {
     }
   },
   async openapi(config) {
-    const lyceum = await buildApp({ ...config, jobsEnabled: false }, { migrate: false })
+    // The document depends on code only: build against a throwaway in-memory database so this
+    // works on a clean checkout and never touches (or migrates) the configured one.
+    const hermetic: Config = { ...config, database: { kind: 'pglite', dataDir: 'memory://' }, jobsEnabled: false, logLevel: 'silent' }
+    const lyceum = await buildApp(hermetic, { migrate: true })
     try {
       process.stdout.write(`${JSON.stringify(lyceum.app.swagger(), null, 2)}\n`)
     } finally {
@@ -106,6 +121,8 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(USAGE)
     return
   }
+  // doctor reports configuration problems as table rows itself, so it runs before loadConfig.
+  if (name === 'doctor') process.exit(await doctorCommand(process.env, (text) => process.stdout.write(text)))
   const command = commands[name]
   if (!command) {
     process.stderr.write(`Unknown command "${name}".\n\n${USAGE}`)

@@ -4,16 +4,18 @@
  * Owns the `tenancy` schema; other modules reference `tenants.id` by foreign key.
  */
 import type { Database } from '../../platform/db/database.ts'
+import type { EventPublisher } from '../../platform/events/events.ts'
 import { tenancyRoutes } from './tenancy.routes.ts'
 import { createTenancyService } from './tenancy.service.ts'
-import { createTenantDirectory } from './tenant-directory.ts'
+import { createTenantDirectory, type TenantDirectoryOptions } from './tenant-directory.ts'
 
 export { tenants } from './tenancy.tables.ts'
 export type { Tenant, CreateTenantBody } from './tenancy.schemas.ts'
+export { TENANT_CREATED, type TenantCreatedPayload } from './tenancy.events.ts'
 
-export function createTenancyModule(deps: { database: Database; baseDomain: string }) {
-  const directory = createTenantDirectory(deps.database, deps.baseDomain)
-  const service = createTenancyService(directory)
+export function createTenancyModule(deps: { database: Database; baseDomain: string; events: EventPublisher } & TenantDirectoryOptions) {
+  const directory = createTenantDirectory(deps.database, deps.baseDomain, deps)
+  const service = createTenancyService(directory, deps.events)
   return {
     /** Host and id lookups for the HTTP layer. */
     directory,

@@ -16,7 +16,7 @@ export function tenancyRoutes(service: TenancyService) {
 
     app.post('/v1/tenants', {
       schema: { summary: 'Create a tenant', tags, operationId: 'createTenant', body: CreateTenantBody, response: { 201: TenantRef } },
-      config: { access: operatorAccess('platform:tenants') },
+      config: { access: operatorAccess('platform:tenants'), idempotency: 'optional' },
     }, async (request, reply) => {
       const { tenant, version } = await service.createTenant(request.ctx, request.body)
       setEtag(reply, version)
@@ -81,7 +81,7 @@ export function tenancyRoutes(service: TenancyService) {
 
     app.get('/v1/site', {
       schema: { summary: 'Public facts about the tenant this host serves', tags, operationId: 'getSite', response: { 200: Site } },
-      config: { access: publicAccess('required') },
+      config: { access: publicAccess('required'), flag: 'tenancy.public_site' },
     }, async (request) => {
       const { tenant } = await service.getCurrentTenant(request.ctx)
       return { slug: tenant.slug, name: tenant.name, defaultLocale: tenant.defaultLocale, currency: tenant.currency }

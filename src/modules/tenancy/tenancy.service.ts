@@ -8,6 +8,8 @@ import { tenancyErrors } from './tenancy.errors.ts'
 import { tenancyRepository, type TenantWithDomains } from './tenancy.repository.ts'
 import type { CreateTenantBody, Tenant, UpdateTenantBody } from './tenancy.schemas.ts'
 import { RESERVED_SLUGS, type CachedTenantDirectory } from './tenant-directory.ts'
+import type { EventPublisher } from '../../platform/events/events.ts'
+import { TENANT_CREATED, type TenantCreatedPayload } from './tenancy.events.ts'
 
 export interface TenantView {
   tenant: Tenant
@@ -40,7 +42,7 @@ function conflictFrom(error: unknown, slug?: string, domain?: string): never {
   throw error
 }
 
-export function createTenancyService(directory: CachedTenantDirectory) {
+export function createTenancyService(directory: CachedTenantDirectory, events: EventPublisher) {
   return {
     /** Operators create tenants; the creation and its domains are audited. */
     async createTenant(ctx: RequestContext, input: CreateTenantBody): Promise<TenantView> {
@@ -60,6 +62,15 @@ export function createTenancyService(directory: CachedTenantDirectory) {
             input.domains ?? [],
           )
           await recordAudit(tx, ctx, { action: 'tenant.created', targetType: 'tenant', targetId: created.id, tenantId: created.id, details: { slug: created.slug } })
+          const payload: TenantCreatedPayload = {
+            tenantId: created.id,
+            slug: created.slug,
+            name: created.name,
+            region: created.region,
+            defaultLocale: created.defaultLocale,
+            currency: created.currency,
+          }
+          await events.publish(tx, ctx, { type: TENANT_CREATED, tenantId: created.id, payload })
           return created
         })
         directory.invalidate()

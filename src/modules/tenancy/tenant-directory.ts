@@ -20,7 +20,15 @@ export interface CachedTenantDirectory extends TenantDirectory {
   invalidate(): void
 }
 
-export function createTenantDirectory(database: Database, baseDomain: string): CachedTenantDirectory {
+export interface TenantDirectoryOptions {
+  /**
+   * Whether a tenant is currently served on its registered domains (a feature flag, evaluated
+   * with its own short cache). Asked after the cached lookup so a change applies within seconds.
+   */
+  servesCustomDomains?: (tenantId: string) => Promise<boolean>
+}
+
+export function createTenantDirectory(database: Database, baseDomain: string, options: TenantDirectoryOptions = {}): CachedTenantDirectory {
   const cache = new Map<string, Entry>()
 
   async function cached(key: string, load: () => Promise<TenantRef | undefined>): Promise<TenantRef | null> {
@@ -44,7 +52,9 @@ export function createTenantDirectory(database: Database, baseDomain: string): C
         return tenant ?? 'unknown-subdomain'
       }
       if (hostname === baseDomain || !hostname.includes('.') || /^[\d.]+$|:/.test(hostname)) return null
-      return cached(`domain:${hostname}`, () => lookup((tx) => tenancyRepository.findRefByDomain(tx, hostname)))
+      const tenant = await cached(`domain:${hostname}`, () => lookup((tx) => tenancyRepository.findRefByDomain(tx, hostname)))
+      if (tenant && options.servesCustomDomains && !(await options.servesCustomDomains(tenant.id))) return null
+      return tenant
     },
     byId(id) {
       return cached(`id:${id}`, () =>

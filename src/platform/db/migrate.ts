@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { readFileSync } from 'node:fs'
 import { APP_ROLE, PLATFORM_ROLE } from './database.ts'
 import type { OwnerConnection } from './owner-connection.ts'
+import { installQueueSchema } from '../jobs/queue-schema.ts'
 
 export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../migrations')
 
@@ -35,6 +36,8 @@ export async function migrateToHead(owner: OwnerConnection): Promise<void> {
   // /health/ready compares applied migrations with the journal as the app role.
   await owner.exec(`GRANT USAGE ON SCHEMA drizzle TO ${APP_ROLE}, ${PLATFORM_ROLE};
     GRANT SELECT ON drizzle.__drizzle_migrations TO ${APP_ROLE}, ${PLATFORM_ROLE};`)
+  // The job queue's own schema (pg-boss) and the app roles' grants on it.
+  await installQueueSchema(owner)
 }
 
 /** Number of migrations in the committed journal. */

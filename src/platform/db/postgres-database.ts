@@ -28,12 +28,12 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
     statement_timeout: 30_000,
   })
   pool.on('error', (error) => options.logger.warn({ err: error }, 'idle database connection failed'))
+  // Once per physical connection: an error on a checked-out client must be observed, or it crashes the process.
+  pool.on('connect', (client) => client.on('error', (error) => options.logger.warn({ err: error }, 'database connection failed')))
 
   async function checkout(): Promise<pg.PoolClient> {
     try {
-      const client = await pool.connect()
-      client.on('error', (error) => options.logger.warn({ err: error }, 'database connection failed'))
-      return client
+      return await pool.connect()
     } catch (error) {
       throw isConnectionError(error) ? commonErrors.databaseUnavailable(error) : error
     }

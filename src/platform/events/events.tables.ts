@@ -1,5 +1,5 @@
 import { index, jsonb, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
-import { createdAtColumn, optionalTenantIdColumn, platformSchema } from '../db/platform.tables.ts'
+import { optionalTenantIdColumn, platformSchema } from '../db/platform.tables.ts'
 import { tenantPolicies } from '../db/tenant-table.ts'
 
 /** The transactional outbox: written with the business change, dispatched by the worker. */

@@ -24,10 +24,12 @@ export interface QueueDefinition<T = unknown> {
   expireInSeconds?: number
   /** Cron (5 fields, UTC) on which the job is sent once cluster-wide. */
   schedule?: { cron: string; data?: T }
+  /** How often an idle worker polls this queue (default 2 s, at least 0.5 s). */
+  pollingIntervalSeconds?: number
 }
 
 export interface SendOptions {
-  /** Ensures one queued job per key (e.g. a message key). */
+  /** Ensures one queued job per key (e.g. a message key): while one waits, send returns null. */
   singletonKey?: string
   startAfter?: Date
 }
