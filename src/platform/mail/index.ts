@@ -1,0 +1,24 @@
+/**
+ * Platform mail: the mailer other code sends through, its delivery job and the operator outbox
+ * API (/v1/ops/mail).
+ */
+import type { Config } from '../../config.ts'
+import type { HealthRegistry } from '../observability/health.ts'
+import { mailRoutes } from './mail.routes.ts'
+import { createMailService } from './mail.service.ts'
+import { createMailer, type MailerDeps } from './mailer.ts'
+
+export { MAIL_DELIVER_QUEUE, DEFAULT_MAIL_RETRY, type Mailer, type MailInput, type MailRetryPolicy } from './mailer.ts'
+
+/** Creates the mailer, declares its delivery queue and registers the 'smtp' readiness check. */
+export function createMail(deps: MailerDeps & { health: HealthRegistry }) {
+  const mailer = createMailer(deps)
+  // Mail is queued and retried, so an SMTP outage is reported without taking the API out of rotation.
+  deps.health.register('smtp', () => mailer.verifyTransport(), { critical: false })
+  return { mailer, routes: mailRoutes(createMailService({ includeBodies: includesBodies(deps.config) })) }
+}
+
+/** Bodies are readable over the API everywhere but production (see mail.service.ts). */
+export const includesBodies = (config: Config) => config.profile !== 'production'
+
+export type Mail = ReturnType<typeof createMail>

@@ -1,0 +1,95 @@
+/**
+ * Drizzle queries on platform.mail_messages. Delivery updates never downgrade a delivered
+ * message, so a late or duplicate attempt cannot overwrite a 'sent' or 'captured' row.
+ */
+import { and, desc, eq, notInArray, sql, type SQL } from 'drizzle-orm'
+import type { Tx } from '../db/database.ts'
+import { mailMessages } from './mail.tables.ts'
+import type { MailStatus } from './mail.schemas.ts'
+
+export type MailRow = typeof mailMessages.$inferSelect
+export type NewMailRow = typeof mailMessages.$inferInsert
+
+/** Statuses after which a message is never delivered again. */
+export const DELIVERED_STATUSES = ['sent', 'captured'] as const
+
+export interface MailFilter {
+  to?: string
+  status?: MailStatus
+  tenantId?: string
+}
+
+/** Keyset position: created_at at microsecond precision (a JS Date would drop it) and id. */
+export interface MailPosition {
+  createdAt: string
+  id: string
+}
+
+const positionTime = sql<string>`to_char(${mailMessages.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+
+const notDelivered = notInArray(mailMessages.status, [...DELIVERED_STATUSES])
+
+export const mailRepository = {
+  /** Inserts unless the key exists; returns the new id, or undefined when the key was taken. */
+  async insertOnce(tx: Tx, values: NewMailRow): Promise<string | undefined> {
+    const [row] = await tx
+      .insert(mailMessages)
+      .values(values)
+      .onConflictDoNothing({ target: mailMessages.messageKey })
+      .returning({ id: mailMessages.id })
+    return row?.id
+  },
+
+  async findIdByKey(tx: Tx, messageKey: string): Promise<string | undefined> {
+    const [row] = await tx.select({ id: mailMessages.id }).from(mailMessages).where(eq(mailMessages.messageKey, messageKey))
+    return row?.id
+  },
+
+  async findById(tx: Tx, id: string): Promise<MailRow | undefined> {
+    const [row] = await tx.select().from(mailMessages).where(eq(mailMessages.id, id))
+    return row
+  },
+
+  /** Records a successful delivery (SMTP accepted it, or the outbox captured it). */
+  async recordDelivered(
+    tx: Tx,
+    id: string,
+    outcome: { status: 'sent' | 'captured'; transport: 'smtp' | 'outbox'; providerMessageId: string | null },
+  ): Promise<boolean> {
+    const updated = await tx
+      .update(mailMessages)
+      .set({ ...outcome, attempts: sql`${mailMessages.attempts} + 1`, lastError: null, sentAt: new Date() })
+      .where(and(eq(mailMessages.id, id), notDelivered))
+      .returning({ id: mailMessages.id })
+    return updated.length === 1
+  },
+
+  /** Records a failed attempt; `final` marks the message failed, otherwise it stays queued for the retry. */
+  async recordFailure(tx: Tx, id: string, failure: { lastError: string; final: boolean }): Promise<void> {
+    await tx
+      .update(mailMessages)
+      .set({
+        attempts: sql`${mailMessages.attempts} + 1`,
+        lastError: failure.lastError,
+        transport: 'smtp',
+        status: failure.final ? 'failed' : 'queued',
+      })
+      .where(and(eq(mailMessages.id, id), notDelivered))
+  },
+
+  /** Newest first; fetches limit + 1 rows so the caller can tell whether another page exists. */
+  async list(tx: Tx, filter: MailFilter, limit: number, after: MailPosition | undefined): Promise<Array<{ row: MailRow; position: string }>> {
+    const conditions: Array<SQL | undefined> = [
+      filter.to === undefined ? undefined : sql`lower(${mailMessages.toAddress}) = lower(${filter.to})`,
+      filter.status === undefined ? undefined : eq(mailMessages.status, filter.status),
+      filter.tenantId === undefined ? undefined : eq(mailMessages.tenantId, filter.tenantId),
+      after === undefined ? undefined : sql`(${mailMessages.createdAt}, ${mailMessages.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`,
+    ]
+    return tx
+      .select({ row: mailMessages, position: positionTime })
+      .from(mailMessages)
+      .where(and(...conditions))
+      .orderBy(desc(mailMessages.createdAt), desc(mailMessages.id))
+      .limit(limit + 1)
+  },
+}

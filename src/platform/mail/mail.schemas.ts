@@ -1,0 +1,42 @@
+import { Type, type Static, type TSchema } from 'typebox'
+
+
+const Status = Type.Union([Type.Literal('queued'), Type.Literal('sent'), Type.Literal('captured'), Type.Literal('failed')], {
+  description: 'queued (waiting or retrying), sent (accepted by SMTP), captured (kept in the outbox, no SMTP configured), failed (gave up)',
+})
+const Timestamp = Type.String({ format: 'date-time' })
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+
+export const MailMessage = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    tenantId: Nullable(Type.String({ format: 'uuid' })),
+    messageKey: Type.String({ description: 'Caller-chosen key; a key is sent at most once' }),
+    to: Type.String(),
+    from: Type.String(),
+    subject: Type.String(),
+    status: Status,
+    transport: Nullable(Type.Union([Type.Literal('smtp'), Type.Literal('outbox')])),
+    attempts: Type.Integer({ minimum: 0, description: 'Delivery attempts made so far' }),
+    lastError: Nullable(Type.String({ description: 'Error of the last failed attempt' })),
+    providerMessageId: Nullable(Type.String({ description: 'Message-ID the SMTP server accepted' })),
+    createdAt: Timestamp,
+    sentAt: Nullable(Timestamp),
+    text: Type.Optional(Type.String({ description: 'Plain-text body (omitted in production)' })),
+    html: Type.Optional(Nullable(Type.String({ description: 'HTML body (omitted in production)' }))),
+  },
+  { $id: 'MailMessage', additionalProperties: false },
+)
+export type MailMessage = Static<typeof MailMessage>
+export type MailStatus = MailMessage['status']
+
+export const MailListQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size (1-100)' }),
+  cursor: Type.Optional(Type.String({ maxLength: 512, pattern: '^[A-Za-z0-9_-]+$', description: 'Opaque cursor from a previous page' })),
+  to: Type.Optional(Type.String({ minLength: 3, maxLength: 320, description: 'Recipient address (case-insensitive exact match)' })),
+  status: Type.Optional(Status),
+  tenantId: Type.Optional(Type.String({ format: 'uuid', description: 'Only messages sent on behalf of this tenant' })),
+})
+export type MailListQuery = Static<typeof MailListQuery>
+
+export const MailIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })

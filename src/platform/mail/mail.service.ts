@@ -1,0 +1,63 @@
+/**
+ * The operator view of platform mail. Outside production the outbox is how developers and tests
+ * read what was sent, bodies included; in production bodies are withheld because they carry
+ * password-reset links and sign-in codes, and operators only need delivery metadata.
+ */
+import { decodeCursor, toPage, type PageResult } from '../http/pagination.ts'
+import type { RequestContext } from '../http/request-context.ts'
+import { AppError } from '../errors.ts'
+import { mailErrors } from './mail.errors.ts'
+import { mailRepository, type MailFilter, type MailPosition, type MailRow } from './mail.repository.ts'
+import type { MailMessage } from './mail.schemas.ts'
+
+const POSITION_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+function toMessage(row: MailRow, includeBodies: boolean): MailMessage {
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    messageKey: row.messageKey,
+    to: row.toAddress,
+    from: row.fromAddress,
+    subject: row.subject,
+    status: row.status,
+    transport: row.transport,
+    attempts: row.attempts,
+    lastError: row.lastError,
+    providerMessageId: row.providerMessageId,
+    createdAt: row.createdAt.toISOString(),
+    sentAt: row.sentAt?.toISOString() ?? null,
+    ...(includeBodies ? { text: row.textBody, html: row.htmlBody } : {}),
+  }
+}
+
+function decodePosition(cursor: string | undefined): MailPosition | undefined {
+  const decoded = decodeCursor(cursor, 2)
+  if (decoded === undefined) return undefined
+  const [createdAt, id] = decoded
+  if (typeof createdAt === 'string' && POSITION_TIME.test(createdAt) && typeof id === 'string' && UUID.test(id)) return { createdAt, id }
+  throw new AppError('invalid', 'INVALID_CURSOR', 'The cursor is malformed; use nextCursor from a previous page', {
+    errors: [{ path: 'querystring.cursor', message: 'is not a cursor this API issued', code: 'cursor' }],
+  })
+}
+
+export function createMailService(options: { includeBodies: boolean }) {
+  const { includeBodies } = options
+  return {
+    async list(ctx: RequestContext, filter: MailFilter, limit: number, cursor: string | undefined): Promise<PageResult<MailMessage>> {
+      const after = decodePosition(cursor)
+      const rows = await ctx.inPlatform((tx) => mailRepository.list(tx, filter, limit, after))
+      const page = toPage(rows, limit, ({ position, row }) => [position, row.id])
+      return { data: page.data.map(({ row }) => toMessage(row, includeBodies)), nextCursor: page.nextCursor }
+    },
+
+    async get(ctx: RequestContext, id: string): Promise<MailMessage> {
+      const row = await ctx.inPlatform((tx) => mailRepository.findById(tx, id))
+      if (!row) throw mailErrors.notFound(id)
+      return toMessage(row, includeBodies)
+    },
+  }
+}
+
+export type MailService = ReturnType<typeof createMailService>

@@ -1,0 +1,130 @@
+/**
+ * The platform mailer. `send` records the message and enqueues its delivery in the caller's
+ * transaction, so a rolled-back business write sends nothing; the `mail.deliver` job then hands
+ * it to SMTP, or, when no SMTP_URL is configured (development, test), captures it in the outbox
+ * that operators read over /v1/ops/mail. Bodies and addresses never reach the logs.
+ */
+import type { Logger } from 'pino'
+import type { Config } from '../../config.ts'
+import type { Database, Tx } from '../db/database.ts'
+import type { JobInfo, Jobs } from '../jobs/types.ts'
+import type { CheckResult } from '../observability/health.ts'
+import { scrubText } from '../observability/redaction.ts'
+import { createDeliverHandler, type DeliverJob } from './mail.delivery.ts'
+import { mailErrors } from './mail.errors.ts'
+import { mailRepository } from './mail.repository.ts'
+import { createSmtpTransport, describeSmtpFailure, type SmtpTransport } from './smtp-transport.ts'
+
+export type { DeliverJob } from './mail.delivery.ts'
+
+export const MAIL_DELIVER_QUEUE = 'mail.deliver'
+
+export interface MailInput {
+  /** The tenant the mail is sent for; null for platform mail. Must match the transaction's tenant. */
+  tenantId: string | null
+  to: string
+  subject: string
+  text: string
+  html?: string
+  /** Unique per logical message and namespaced by its sender (e.g. `identity.password_reset:<tokenId>`); sent at most once. */
+  messageKey: string
+}
+
+export interface MailRetryPolicy {
+  /** Retries after the first attempt. */
+  limit: number
+  delaySeconds: number
+  maxDelaySeconds: number
+}
+
+/** SMTP outages last minutes to hours: back off from 30 s up to an hour between tries, about 4 hours in all. */
+export const DEFAULT_MAIL_RETRY: MailRetryPolicy = { limit: 8, delaySeconds: 30, maxDelaySeconds: 3600 }
+
+export interface MailerDeps {
+  config: Config
+  logger: Logger
+  database: Database
+  jobs: Jobs
+  retry?: MailRetryPolicy
+}
+
+export interface Mailer {
+  /** Records and enqueues a message in `tx`; returns its id (the existing one for a repeated key). */
+  send(tx: Tx, input: MailInput): Promise<string>
+  /** The `mail.deliver` job handler (idempotent). */
+  deliver(data: DeliverJob, job: JobInfo): Promise<void>
+  /** Readiness probe: SMTP reachable and accepting us, or 'disabled' when mail is captured. */
+  verifyTransport(): Promise<CheckResult>
+  readonly transport: 'smtp' | 'outbox'
+  /** Closes the SMTP connection pool. */
+  close(): void
+}
+
+const ADDRESS = /^[^\s@<>,;:"()[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/
+
+function validate(input: MailInput): void {
+  if (input.to.length > 320 || !ADDRESS.test(input.to)) throw mailErrors.invalidMessage('to', 'must be one email address')
+  if (input.subject.length === 0 || input.subject.length > 998 || /[\r\n]/.test(input.subject))
+    throw mailErrors.invalidMessage('subject', 'must be 1-998 characters on one line')
+  if (input.messageKey.length === 0 || input.messageKey.length > 200) throw mailErrors.invalidMessage('messageKey', 'must be 1-200 characters')
+}
+
+async function verify(smtp: SmtpTransport | undefined): Promise<CheckResult> {
+  if (!smtp) return { status: 'disabled', detail: 'mail captured in outbox' }
+  try {
+    await smtp.verify()
+    return { status: 'ok', detail: 'SMTP server accepts connections' }
+  } catch (error) {
+    // /health/ready is public: no addresses or credentials from the server's reply.
+    return { status: 'failing', detail: `SMTP: ${scrubText(describeSmtpFailure(error).description)}` }
+  }
+}
+
+export function createMailer(deps: MailerDeps): Mailer {
+  const { config, database, jobs } = deps
+  const retry = deps.retry ?? DEFAULT_MAIL_RETRY
+  const smtp = config.mail.smtpUrl ? createSmtpTransport(config.mail.smtpUrl) : undefined
+  const log = deps.logger.child({ component: 'mail' })
+  if (!smtp && config.profile === 'production') log.warn('SMTP_URL is not set: mail is captured in the outbox and never delivered')
+  const deliver = createDeliverHandler({ database, logger: log, smtp, retryLimit: retry.limit })
+
+  jobs.define<DeliverJob>({
+    name: MAIL_DELIVER_QUEUE,
+    handler: deliver,
+    retryLimit: retry.limit,
+    retryDelaySeconds: retry.delaySeconds,
+    retryDelayMaxSeconds: retry.maxDelaySeconds,
+    expireInSeconds: 120,
+    // Sign-in codes and reset links are waited for by a person: poll more often than the default.
+    pollingIntervalSeconds: 1,
+  })
+
+  async function send(tx: Tx, input: MailInput): Promise<string> {
+    validate(input)
+    const id = await mailRepository.insertOnce(tx, {
+      tenantId: input.tenantId,
+      messageKey: input.messageKey,
+      toAddress: input.to,
+      fromAddress: config.mail.from,
+      subject: input.subject,
+      textBody: input.text,
+      htmlBody: input.html ?? null,
+    })
+    if (id !== undefined) {
+      await jobs.send<DeliverJob>(tx, MAIL_DELIVER_QUEUE, { messageId: id }, { singletonKey: input.messageKey })
+      return id
+    }
+    const existing = await mailRepository.findIdByKey(tx, input.messageKey)
+    // Invisible under RLS: another tenant (or the platform) owns the key. Keys must be namespaced.
+    if (existing === undefined) throw new Error(`mail message key is used outside this transaction's scope: ${input.messageKey}`)
+    return existing
+  }
+
+  return {
+    send,
+    deliver,
+    transport: smtp ? 'smtp' : 'outbox',
+    verifyTransport: () => verify(smtp),
+    close: () => smtp?.close(),
+  }
+}
