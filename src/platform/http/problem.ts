@@ -19,7 +19,7 @@ export const ProblemSchema = Type.Object(
     status: Type.Integer({ minimum: 400, maximum: 599 }),
     detail: Type.String(),
     instance: Type.Optional(Type.String()),
-    code: Type.String({ description: 'Stable machine-readable code, e.g. FLAG_DISABLED' }),
+    code: Type.String({ description: 'Stable machine-readable code, e.g. FEATURE_DISABLED' }),
     requestId: Type.String(),
     errors: Type.Optional(Type.Array(Type.Ref('FieldError'))),
   },

@@ -4,7 +4,7 @@
  * enforcement of each route's declared access.
  */
 import { randomUUID } from 'node:crypto'
-import Fastify, { type FastifyRequest } from 'fastify'
+import Fastify, { LogController, type FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { App } from './app-type.ts'
 import helmet from '@fastify/helmet'
@@ -23,10 +23,15 @@ import { registerNotFound } from './not-found.ts'
 import { ANONYMOUS, type Principal, type PrincipalTokens } from './principal.ts'
 import { buildProblem, FieldErrorSchema, ProblemSchema, sendProblem } from './problem.ts'
 import { createRequestContext, type RequestContext } from './request-context.ts'
+import { bindRequestLog } from '../observability/request-log.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
     ctx: RequestContext
+  }
+  interface FastifyContextConfig {
+    /** The route verifies its own Authorization credential (e.g. /metrics's METRICS_TOKEN), so no principal is resolved from it. */
+    ownCredentials?: boolean
   }
 }
 
@@ -50,6 +55,8 @@ export interface HttpServerDeps {
   database: Database
   tokens: PrincipalTokens
   tenants: TenantDirectory
+  /** Test instrumentation: runs on the bare instance before any hook, plugin or route registers. */
+  instrument?: (app: App) => void
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/
@@ -59,7 +66,12 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: config.http.bodyLimit,
-    requestIdHeader: 'x-request-id',
+    // Client IPs (rate limits, audit) come from X-Forwarded-For only when it was set by a configured proxy.
+    trustProxy: config.http.trustProxy.length > 0 ? config.http.trustProxy : false,
+    // Not 'x-request-id': Fastify would then take any inbound value verbatim and skip genReqId,
+    // which is where an inbound id is checked before it reaches logs and responses.
+    requestIdHeader: false,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     genReqId: (req) => {
       const inbound = req.headers['x-request-id']
       return typeof inbound === 'string' && SAFE_REQUEST_ID.test(inbound) ? inbound : randomUUID()
@@ -68,6 +80,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
     forceCloseConnections: 'idle',
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App
+  deps.instrument?.(app)
 
   registerErrorHandling(app)
   registerNotFound(app)
@@ -75,8 +88,16 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
   app.addSchema(FieldErrorSchema)
   app.addSchema(ProblemSchema)
   app.addHook('onRoute', declareAccess)
+  // Fastify closes only idle connections on close(); a keep-alive connection whose request was in
+  // flight would stay open until keepAliveTimeout (72 s) and hold up the shutdown. Answers sent
+  // while draining therefore close their connection.
+  let draining = false
+  app.addHook('preClose', async () => {
+    draining = true
+  })
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', String(request.id))
+    if (draining) reply.header('connection', 'close')
   })
 
   await app.register(helmet, {
@@ -95,7 +116,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
   await app.register(cors, {
     origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : false,
     credentials: true,
-    exposedHeaders: ['x-request-id', 'etag', 'ratelimit', 'ratelimit-policy', 'retry-after', 'location'],
+    exposedHeaders: ['x-request-id', 'etag', 'ratelimit', 'ratelimit-policy', 'retry-after', 'location', 'idempotent-replayed'],
   })
   if (config.http.shedMaxEventLoopDelayMs > 0) {
     await app.register(underPressure, {
@@ -111,15 +132,16 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
     })
   }
   await registerOpenApi(app, config)
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     request.ctx = await resolveContext(request, deps)
+    bindRequestLog(request, reply)
     const access = request.routeOptions.config.access
     if (access) enforceAccess(request, access)
   })
   return app
 }
 
-function declareAccess(route: { url: string; method: string | string[]; schema?: Record<string, unknown>; config?: { access?: Access } }): void {
+function declareAccess(route: { url: string; method: string | string[]; schema?: Record<string, unknown>; config?: { access?: Access; ownCredentials?: boolean } }): void {
   const hidden = route.schema?.hide === true
   const access = route.config?.access
   if (!access) {
@@ -127,7 +149,9 @@ function declareAccess(route: { url: string; method: string | string[]; schema?:
     throw new Error(`Route ${[route.method].flat().join(',')} ${route.url} declares no access (config.access)`)
   }
   const schema = (route.schema ??= {})
-  Object.assign(schema, accessDocumentation(access))
+  // A route that checks its own credential (ownCredentials) documents its own security.
+  const ownSecurity = route.config?.ownCredentials && schema.security ? { security: schema.security } : {}
+  Object.assign(schema, accessDocumentation(access), ownSecurity)
   const response = (schema.response ?? {}) as Record<string, unknown>
   schema.response = {
     ...response,
@@ -162,13 +186,22 @@ async function registerOpenApi(app: App, config: Config): Promise<void> {
   })
   app.get(
     '/openapi.json',
-    { schema: { summary: 'OpenAPI 3.1 document of this API', tags: ['meta'], operationId: 'getOpenApiDocument' }, config: { access: { kind: 'public' } } },
-    async () => app.swagger(),
+    {
+      schema: {
+        summary: 'OpenAPI 3.1 document of this API',
+        tags: ['meta'],
+        operationId: 'getOpenApiDocument',
+        response: { 200: { description: 'The OpenAPI 3.1 document', type: 'object', additionalProperties: true } },
+      },
+      config: { access: { kind: 'public' } },
+    },
+    // The document is plain JSON; its own shape is described by the OpenAPI specification.
+    async () => app.swagger() as unknown as Record<string, unknown>,
   )
 }
 
 async function resolveContext(request: FastifyRequest, deps: HttpServerDeps): Promise<RequestContext> {
-  const principal = await authenticate(request, deps.tokens)
+  const principal = request.routeOptions.config.ownCredentials ? ANONYMOUS : await authenticate(request, deps.tokens)
   const hostTenant = await tenantFromHost(request, deps)
   let tenantId: string | null = null
   if (principal.kind === 'user') {

@@ -1,0 +1,112 @@
+/**
+ * Applies rate limits to every request after authentication (it needs `request.ctx`): the route's
+ * class (`config: { rateLimit }`, else derived), one unit from the caller's and the tenant's
+ * bucket, the draft-11 `RateLimit-Policy`/`RateLimit` fields on every limited response, and a 429
+ * problem document with `Retry-After` once either bucket is spent.
+ *
+ * Store outage (Redis down): classes that fail open let the request through without a `RateLimit`
+ * field and log the outage at most every 10 s; `auth` fails closed with 503 + Retry-After, because
+ * unlimited credential guessing is worse than a short login outage.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Logger } from 'pino'
+import type { App } from '../http/app-type.ts'
+import type { RequestContext } from '../http/request-context.ts'
+import { AppError } from '../errors.ts'
+import type { Metrics } from '../observability/metrics.ts'
+import { rateLimitField, rateLimitPolicyField, type PolicyDescription } from './headers.ts'
+import type { BucketResult, RateLimiter } from './limiter.ts'
+import type { ClassPolicy, RateLimitClass } from './policies.ts'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's rate-limit class; 'none' exempts it. Default: ops for operator routes, else by method. */
+    rateLimit?: RateLimitClass | 'none'
+  }
+}
+
+export interface RateLimitDeps {
+  limiter: RateLimiter
+  metrics: Metrics
+  logger: Logger
+}
+
+/** Probes, scrapers and documentation must answer even when a caller is throttled. */
+const EXEMPT_PATHS = /^\/(?:health(?:\/|$)|metrics$|docs(?:\/|$)|openapi\.json$)/
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+const OUTAGE_LOG_INTERVAL_MS = 10_000
+
+export function routeClass(request: FastifyRequest): RateLimitClass | 'none' {
+  const config = request.routeOptions.config
+  if (config.rateLimit) return config.rateLimit
+  const url = request.routeOptions.url
+  // url is undefined for unknown routes: those are limited too, so probing for routes costs quota.
+  if (url !== undefined) {
+    if (EXEMPT_PATHS.test(url)) return 'none'
+    // Routes without an access declaration are plugin internals the server hides (docs assets, CORS preflight).
+    if (!config.access) return 'none'
+    if (config.access.kind === 'operator') return 'ops'
+  }
+  return SAFE_METHODS.has(request.method) ? 'read' : 'write'
+}
+
+/** Who spends the quota: the signed-in user or operator, else the client address. */
+export function callerKey(ctx: RequestContext): string {
+  const { principal } = ctx
+  if (principal.kind === 'user') return `user:${principal.tenantId}:${principal.userId}`
+  if (principal.kind === 'operator') return `operator:${principal.operatorId}`
+  return `ip:${ctx.ip}`
+}
+
+function advertisedPolicies(policy: ClassPolicy, withTenant: boolean): PolicyDescription[] {
+  const caller = { name: policy.name, quota: policy.perCaller, windowSeconds: policy.windowSeconds }
+  return withTenant ? [caller, { name: `${policy.name}-tenant`, quota: policy.perTenant, windowSeconds: policy.windowSeconds }] : [caller]
+}
+
+/** The bucket a client should pace itself by: a spent one (latest reset first), else the one with least left. */
+function tightest(buckets: BucketResult[]): BucketResult {
+  const spent = buckets.filter((b) => b.exceeded).sort((a, b) => b.resetSeconds - a.resetSeconds)
+  if (spent[0]) return spent[0]
+  return buckets.reduce((tight, b) => (b.remaining < tight.remaining ? b : tight))
+}
+
+export const rateLimitErrors = {
+  exceeded: (rateClass: RateLimitClass, policy: string, retryAfter: number) =>
+    new AppError('rate_limited', 'RATE_LIMITED', `Too many ${rateClass} requests; retry in ${retryAfter} s`, { retryAfter, extensions: { policy } }),
+  storeUnavailable: (cause: unknown) =>
+    new AppError('unavailable', 'RATE_LIMIT_UNAVAILABLE', 'Rate limiting is temporarily unavailable, so this operation is refused; retry shortly', {
+      retryAfter: 5,
+      cause,
+    }),
+}
+
+/** Register right after createHttpServer: the hook must run after the server's own onRequest hook. */
+export function registerRateLimits(app: App, deps: RateLimitDeps): void {
+  if (!deps.limiter.enabled) return
+  let lastOutageLog = 0
+  const logOutage = (error: unknown, rateClass: RateLimitClass) => {
+    if (Date.now() - lastOutageLog < OUTAGE_LOG_INTERVAL_MS) return
+    lastOutageLog = Date.now()
+    deps.logger.warn({ err: error, class: rateClass }, 'rate-limit store unavailable; failing open for this class')
+  }
+
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const rateClass = routeClass(request)
+    if (rateClass === 'none') return
+    const policy = deps.limiter.policies[rateClass]
+    const keys = { caller: callerKey(request.ctx), tenant: request.ctx.tenantId }
+    reply.header('ratelimit-policy', rateLimitPolicyField(advertisedPolicies(policy, keys.tenant !== null)))
+    const decision = await deps.limiter.consume(rateClass, keys)
+    if (decision.kind === 'store-unavailable') {
+      if (policy.onStoreFailure === 'closed') throw rateLimitErrors.storeUnavailable(decision.error)
+      logOutage(decision.error, rateClass)
+      return
+    }
+    const reported = tightest(decision.buckets)
+    reply.header('ratelimit', rateLimitField({ policy: reported.policy, remaining: reported.remaining, resetSeconds: reported.resetSeconds }))
+    if (reported.exceeded) {
+      deps.metrics.rateLimitRejections.inc({ class: rateClass })
+      throw rateLimitErrors.exceeded(rateClass, reported.policy, reported.resetSeconds)
+    }
+  })
+}
