@@ -22,7 +22,7 @@ export function createMetrics() {
     },
     httpDuration: new Histogram({
       name: 'lyceum_http_request_duration_seconds',
-      help: 'HTTP request latency by route template, method and status class',
+      help: 'HTTP request latency by route template, method and status code',
       labelNames: ['method', 'route', 'status'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],

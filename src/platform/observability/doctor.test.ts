@@ -1,0 +1,128 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { PGlite } from '@electric-sql/pglite'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { testEnv } from '../../../test/build-test-app.ts'
+import { APP_ROLE } from '../db/database.ts'
+import { journalLength } from '../db/migrate.ts'
+import { pgliteOwner, postgresOwner } from '../db/owner-connection.ts'
+import { openPglite } from '../db/pglite-database.ts'
+import { doctorCommand, doctorFailed, formatDoctorTable, runDoctor, type DoctorRow } from './doctor.ts'
+import { judgeAppRole, migrationsRow } from './doctor-probes.ts'
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
+const serverMode = inject('databaseUrl') !== ''
+
+let pglite: PGlite | undefined
+let tmp: string
+let env: NodeJS.ProcessEnv
+
+const byDependency = (rows: DoctorRow[], dependency: string) => rows.find((r) => r.dependency === dependency)
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'lyceum-doctor-'))
+  env = testEnv({ STORAGE_DIR: path.join(tmp, 'storage') })
+  const snapshot = inject('pgliteSnapshot')
+  if (snapshot) pglite = await openPglite('memory://', new Blob([await readFile(snapshot)]))
+})
+afterAll(async () => {
+  await pglite?.close()
+  await rm(tmp, { recursive: true, force: true })
+})
+
+const doctor = (extra: Record<string, string> = {}) => runDoctor({ ...env, ...extra }, pglite ? { pglite } : {})
+
+describe('lyceum doctor', () => {
+  it('reports every configured dependency OK on a migrated database', async () => {
+    const rows = await doctor()
+    expect(byDependency(rows, 'config')).toMatchObject({ status: 'OK', detail: expect.stringContaining('test profile') })
+    expect(byDependency(rows, 'database (owner)')?.status).toBe('OK')
+    expect(byDependency(rows, 'database (app role)')).toMatchObject({ status: 'OK', detail: expect.stringContaining(`role ${APP_ROLE}`) })
+    expect(byDependency(rows, 'migrations')).toMatchObject({ status: 'OK', detail: `all ${journalLength()} migrations applied` })
+    expect(byDependency(rows, 'storage')).toMatchObject({ status: 'OK', detail: `writable: ${path.join(tmp, 'storage')}` })
+    expect(byDependency(rows, 'smtp')?.status).toBe('DISABLED')
+    expect(byDependency(rows, 'tracing')?.status).toBe('DISABLED')
+    expect(byDependency(rows, 'redis')?.status).toBe(process.env.TEST_REDIS_URL ? 'OK' : 'DISABLED')
+    expect(doctorFailed(rows)).toBe(false)
+  })
+
+  it('marks an unreachable Redis as FAILING and fails the run', async () => {
+    const rows = await doctor({ REDIS_URL: 'redis://127.0.0.1:1' })
+    expect(byDependency(rows, 'redis')).toMatchObject({ status: 'FAILING', detail: expect.stringContaining('ECONNREFUSED') })
+    expect(doctorFailed(rows)).toBe(true)
+    const output: string[] = []
+    expect(await doctorCommand({ ...env, REDIS_URL: 'redis://127.0.0.1:1' }, (text) => output.push(text), pglite ? { pglite } : {})).toBe(1)
+    expect(output.join('')).toMatch(/^redis\s+\| FAILING\s+\| REDIS_URL does not answer/m)
+  })
+
+  it('marks an unreachable SMTP server and OTLP collector as FAILING', async () => {
+    const rows = await doctor({ SMTP_URL: 'smtp://mailer:hunter2-password@127.0.0.1:1', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' })
+    expect(byDependency(rows, 'smtp')).toMatchObject({ status: 'FAILING', detail: expect.stringContaining('ECONNREFUSED') })
+    expect(byDependency(rows, 'tracing')?.status).toBe('FAILING')
+    expect(JSON.stringify(rows)).not.toContain('hunter2-password')
+  })
+
+  it('reports configuration problems as rows naming each variable, without probing', async () => {
+    const rows = await doctor({ PORT: 'abc', DATABASE_POOL_MAX: '0' })
+    expect(rows.every((r) => r.dependency === 'config' && r.status === 'FAILING')).toBe(true)
+    expect(rows.map((r) => r.detail)).toEqual(expect.arrayContaining([expect.stringMatching(/^PORT: /), expect.stringMatching(/^DATABASE_POOL_MAX: /)]))
+  })
+
+  it('fails the migrations row when the build knows more migrations than were applied', async () => {
+    const owner = pglite ? pgliteOwner(pglite) : await postgresOwner(inject('databaseUrl'))
+    try {
+      const result = await migrationsRow(owner, journalLength() + 1)
+      expect(result).toMatchObject({ status: 'FAILING', detail: expect.stringContaining('run "lyceum migrate"') })
+    } finally {
+      await owner.close()
+    }
+  })
+
+  it.skipIf(serverMode)('fails the app-role row when the role could bypass row-level security (embedded)', async () => {
+    await pglite!.exec(`ALTER ROLE ${APP_ROLE} BYPASSRLS`)
+    try {
+      const rows = await doctor()
+      expect(byDependency(rows, 'database (app role)')).toMatchObject({ status: 'FAILING', detail: expect.stringContaining('has BYPASSRLS') })
+    } finally {
+      await pglite!.exec(`ALTER ROLE ${APP_ROLE} NOBYPASSRLS`)
+    }
+  })
+
+  it.runIf(serverMode)('fails the app-role row when the API would connect as the superuser owner (PostgreSQL)', async () => {
+    const rows = await doctor({ DATABASE_APP_URL: inject('databaseUrl') })
+    expect(byDependency(rows, 'database (app role)')).toMatchObject({ status: 'FAILING', detail: expect.stringContaining('is a superuser') })
+  })
+
+  it('judges superuser, table ownership and missing memberships as failing', () => {
+    const row = judgeAppRole({ name: 'owner', superuser: true, bypassrls: false, owned_tables: 12, app_member: true, platform_member: false })
+    expect(row.status).toBe('FAILING')
+    expect(row.detail).toContain('is a superuser')
+    expect(row.detail).toContain('owns 12 tables')
+    expect(row.detail).toContain('is not a member of lyceum_platform')
+  })
+
+  it('prints an aligned table', () => {
+    const table = formatDoctorTable([
+      { dependency: 'config', status: 'OK', detail: 'fine' },
+      { dependency: 'database (app role)', status: 'FAILING', detail: 'role x is a superuser' },
+    ])
+    const lines = table.split('\n')
+    expect(lines[0]).toMatch(/^dependency\s+\| status\s+\| detail$/)
+    const pipes = lines.filter((l) => !l.startsWith('-')).map((l) => [l.indexOf('|'), l.lastIndexOf('|')])
+    expect(new Set(pipes.map((p) => p.join(','))).size).toBe(1)
+  })
+
+  it('exits 1 from the real CLI on an invalid variable, naming it', () => {
+    const result = spawnSync(process.execPath, ['bin/lyceum.js', 'doctor'], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH, PORT: 'abc', LYCEUM_PROFILE: 'test', DATA_DIR: path.join(tmp, 'cli-data') },
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    expect(result.status).toBe(1)
+    expect(result.stdout).toMatch(/^config\s+\| FAILING\s+\| PORT: .*"abc"/m)
+  })
+})

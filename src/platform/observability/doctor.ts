@@ -1,0 +1,106 @@
+/**
+ * `lyceum doctor`: validates the configuration, then probes every configured dependency and
+ * prints one table of what is OK, missing, failing or deliberately disabled. Exit code 1 when
+ * anything is missing or failing, so deploy scripts can gate on it.
+ */
+import type { PGlite } from '@electric-sql/pglite'
+import { ConfigError, loadConfig, type Config } from '../../config.ts'
+import {
+  probeCollector,
+  probePglite,
+  probePostgres,
+  probeRedis,
+  probeSmtp,
+  probeStorage,
+  type DoctorRow,
+  type DoctorStatus,
+} from './doctor-probes.ts'
+import { scrubText } from './redaction.ts'
+
+export type { DoctorRow, DoctorStatus } from './doctor-probes.ts'
+
+export interface DoctorOptions {
+  /** An already opened embedded database (tests pass a migrated snapshot). */
+  pglite?: PGlite
+  /** Bound on each probe. */
+  timeoutMs?: number
+}
+
+const FAILED: ReadonlySet<DoctorStatus> = new Set(['MISSING', 'FAILING'])
+
+export const doctorFailed = (rows: DoctorRow[]) => rows.some((r) => FAILED.has(r.status))
+
+async function bounded(dependency: string, timeoutMs: number, probe: () => Promise<DoctorRow[]>): Promise<DoctorRow[]> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<DoctorRow[]>((resolve) => {
+    timer = setTimeout(() => resolve([{ dependency, status: 'FAILING', detail: `no answer within ${timeoutMs / 1000} s` }]), timeoutMs)
+  })
+  try {
+    return await Promise.race([
+      probe().catch((error: unknown) => [{ dependency, status: 'FAILING' as const, detail: error instanceof Error ? error.message : String(error) }]),
+      timeout,
+    ])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function configRows(env: NodeJS.ProcessEnv): { config?: Config; rows: DoctorRow[] } {
+  try {
+    const config = loadConfig(env)
+    const database = config.database.kind === 'pglite' ? `embedded PGlite at ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)'
+    return { config, rows: [{ dependency: 'config', status: 'OK', detail: `${config.profile} profile, ${database}` }] }
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    return { rows: [...new Set(error.problems)].map((problem) => ({ dependency: 'config', status: 'FAILING', detail: problem })) }
+  }
+}
+
+function dependencyProbes(config: Config, options: DoctorOptions, timeoutMs: number): Array<Promise<DoctorRow[]>> {
+  const { database } = config
+  // The database gets three round trips (owner, app role, migrations) inside its bound.
+  const databaseProbe =
+    database.kind === 'postgres'
+      ? () => probePostgres({ ...config, database })
+      : () => probePglite(database.dataDir, options.pglite)
+  const disabled = (dependency: string, detail: string) => Promise.resolve<DoctorRow[]>([{ dependency, status: 'DISABLED', detail }])
+  const { redisUrl } = config
+  const { smtpUrl } = config.mail
+  const { endpoint } = config.otel
+  return [
+    bounded('database', timeoutMs * 3, databaseProbe),
+    redisUrl ? bounded('redis', timeoutMs, async () => [await probeRedis(redisUrl, timeoutMs)]) : disabled('redis', 'REDIS_URL is not set: rate limits and caches are in-process (single node only)'),
+    smtpUrl ? bounded('smtp', timeoutMs, async () => [await probeSmtp(smtpUrl, timeoutMs)]) : disabled('smtp', 'SMTP_URL is not set: mail is captured in the outbox (/v1/ops/mail)'),
+    bounded('storage', timeoutMs, async () => [await probeStorage(config.storageDir)]),
+    endpoint ? bounded('tracing', timeoutMs, async () => [await probeCollector(endpoint, timeoutMs)]) : disabled('tracing', 'OTEL_EXPORTER_OTLP_ENDPOINT is not set: no traces are exported'),
+  ]
+}
+
+/** Runs every check; never throws for a dependency problem (that is a row). */
+export async function runDoctor(env: NodeJS.ProcessEnv, options: DoctorOptions = {}): Promise<DoctorRow[]> {
+  const timeoutMs = options.timeoutMs ?? 5_000
+  const { config, rows } = configRows(env)
+  if (!config) return rows
+  const probed = await Promise.all(dependencyProbes(config, options, timeoutMs))
+  return [...rows, ...probed.flat()].map((r) => ({ ...r, detail: scrubText(r.detail) }))
+}
+
+/** An aligned `dependency | status | detail` table. */
+export function formatDoctorTable(rows: DoctorRow[]): string {
+  const lines: Array<[string, string, string]> = [['dependency', 'status', 'detail'], ...rows.map((r): [string, string, string] => [r.dependency, r.status, r.detail])]
+  const dependencyWidth = Math.max(...lines.map(([dependency]) => dependency.length))
+  const statusWidth = Math.max(...lines.map(([, status]) => status.length))
+  const format = ([dependency, status, detail]: [string, string, string]) => `${dependency.padEnd(dependencyWidth)} | ${status.padEnd(statusWidth)} | ${detail}`
+  const rule = `${'-'.repeat(dependencyWidth)}-+-${'-'.repeat(statusWidth)}-+-${'-'.repeat(40)}`
+  const [header, ...body] = lines.map(format)
+  return [header, rule, ...body].join('\n')
+}
+
+/** The CLI entry: prints the table and a verdict, returns the exit code. */
+export async function doctorCommand(env: NodeJS.ProcessEnv, write: (text: string) => void, options: DoctorOptions = {}): Promise<number> {
+  const rows = await runDoctor(env, options)
+  const failed = rows.filter((r) => FAILED.has(r.status))
+  const verdict = failed.length === 0 ? 'Everything configured is reachable.' : `${failed.length} problem(s): fix the rows marked MISSING or FAILING, then run "lyceum doctor" again.`
+  write(`${formatDoctorTable(rows)}\n\n${verdict}\n`)
+  return failed.length === 0 ? 0 : 1
+}

@@ -1,0 +1,31 @@
+/**
+ * Per-request measurements: the latency histogram by route template (never the raw URL, which
+ * would carry ids and explode cardinality) and the request pool gauge refreshed at scrape time.
+ */
+import type { FastifyRequest } from 'fastify'
+import type { Database } from '../db/database.ts'
+import type { App } from '../http/app-type.ts'
+import type { Metrics } from './metrics.ts'
+
+/** The matched route template, e.g. `/v1/tenants/:tenantId`, or 'unmatched' for 404/405 answers. */
+export function routeTemplate(request: FastifyRequest): string {
+  return request.routeOptions.url ?? 'unmatched'
+}
+
+export function recordHttpMetrics(app: App, metrics: Metrics): void {
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpDuration.observe(
+      { method: request.method, route: routeTemplate(request), status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    )
+  })
+}
+
+export function observeDatabasePool(metrics: Metrics, database: Database): void {
+  metrics.onScrape(() => {
+    const stats = database.poolStats()
+    metrics.dbPool.set({ state: 'total' }, stats.total)
+    metrics.dbPool.set({ state: 'idle' }, stats.idle)
+    metrics.dbPool.set({ state: 'waiting' }, stats.waiting)
+  })
+}

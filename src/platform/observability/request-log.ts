@@ -1,0 +1,21 @@
+/**
+ * Request-scoped log bindings. Fastify's child logger already carries the request id; once the
+ * principal and tenant are known, every later line of the request (handler logs, errors and
+ * "request completed") also names the tenant and the user or operator.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { RequestContext } from '../http/request-context.ts'
+
+export function requestLogBindings(ctx: RequestContext): Record<string, string | null> {
+  const { principal } = ctx
+  if (principal.kind === 'user') return { tenantId: ctx.tenantId, userId: principal.userId }
+  if (principal.kind === 'operator') return { tenantId: ctx.tenantId, operatorId: principal.operatorId }
+  return { tenantId: ctx.tenantId }
+}
+
+/** Rebinds both loggers: Fastify logs completion through `reply.log`, handlers use `request.log`. */
+export function bindRequestLog(request: FastifyRequest, reply: FastifyReply): void {
+  const log = request.log.child(requestLogBindings(request.ctx))
+  request.log = log
+  reply.log = log
+}
