@@ -7,11 +7,12 @@ import { readFile } from 'node:fs/promises'
 import { randomUUID } from 'node:crypto'
 import { inject } from 'vitest'
 import type { Logger } from 'pino'
-import { buildApp, type Lyceum } from '../src/app.ts'
+import { buildApp, type BuildOptions, type Lyceum } from '../src/app.ts'
 import { loadConfig, DEV_OPERATOR_TOKEN, type Config } from '../src/config.ts'
 import { openPglite } from '../src/platform/db/pglite-database.ts'
 import { createLogger } from '../src/platform/observability/logger.ts'
 import type { TenantRole } from '../src/platform/http/permissions.ts'
+import { createInstrumentation, type RegisteredRoute } from './problem-check.ts'
 
 export interface TestApp extends Lyceum {
   config: Config
@@ -21,11 +22,23 @@ export interface TestApp extends Lyceum {
   /** A principal token for a member of `tenantId` with `roles`. */
   tokenFor(tenantId: string, roles?: TenantRole[], userId?: string): Promise<string>
   auth(token: string): { authorization: string }
+  /** Every route registered on the server (OpenAPI coverage test). */
+  routes: RegisteredRoute[]
+  /** Error responses seen so far that were not valid problem documents; close() throws if any. */
+  problemViolations: string[]
 }
 
 export interface TestAppOptions {
   env?: Record<string, string>
   logger?: Logger
+  /** A test's own hooks on the bare server (e.g. reading request.ctx.counter in onResponse). */
+  instrument?: (app: Lyceum['app']) => void
+  /** Work jobs in this app (off by default: a polling worker costs time on PGlite). */
+  worker?: boolean
+  /** Extra job queues the test declares before the job platform starts. */
+  queues?: BuildOptions['queues']
+  /** A shorter mail retry policy (tests of delivery failures). */
+  mailRetry?: BuildOptions['mailRetry']
 }
 
 export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -48,7 +61,19 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     config.database.kind === 'pglite' && snapshotPath
       ? await openPglite('memory://', new Blob([await readFile(snapshotPath)]))
       : undefined
-  const lyceum = await buildApp(config, { logger: options.logger ?? createLogger('silent'), ...(pglite ? { pglite } : {}) })
+  const instrumentation = createInstrumentation()
+  const instrument = (app: Lyceum['app']) => {
+    instrumentation.install(app)
+    options.instrument?.(app)
+  }
+  const lyceum = await buildApp(config, {
+    logger: options.logger ?? createLogger('silent'),
+    ...(pglite ? { pglite } : {}),
+    instrument,
+    worker: options.worker ?? false,
+    ...(options.queues ? { queues: options.queues } : {}),
+    ...(options.mailRetry ? { mailRetry: options.mailRetry } : {}),
+  })
   const operatorToken = config.auth.operatorToken ?? DEV_OPERATOR_TOKEN
   const auth = (token: string) => ({ authorization: `Bearer ${token}` })
   return {
@@ -56,6 +81,8 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     config,
     operatorToken,
     auth,
+    routes: instrumentation.routes,
+    problemViolations: instrumentation.violations,
     async createTenant(overrides = {}) {
       const slug = `t-${randomUUID().slice(0, 12)}`
       const response = await lyceum.app.inject({ method: 'POST', url: '/v1/tenants', headers: auth(operatorToken), payload: { slug, name: `Tenant ${slug}`, ...overrides } })
@@ -69,6 +96,8 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     async close() {
       await lyceum.close()
       if (pglite && !pglite.closed) await pglite.close()
+      if (instrumentation.violations.length > 0)
+        throw new Error(`Error responses that are not RFC 9457 problem documents:\n${instrumentation.violations.join('\n')}`)
     },
   }
 }

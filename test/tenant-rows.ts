@@ -1,0 +1,183 @@
+/**
+ * Catalog helpers for the tenant-isolation tests: which tables are ours, and a generic builder
+ * that inserts a minimal valid row of any tenant-owned table for a given tenant (following
+ * foreign keys to create parent rows). New tables are covered without touching the tests; a
+ * column the builder cannot fill names itself and asks for an entry in VALUE_OVERRIDES.
+ */
+import { randomBytes, randomUUID } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { MIGRATIONS_FOLDER } from '../src/platform/db/migrate.ts'
+import type { OwnerConnection } from '../src/platform/db/owner-connection.ts'
+
+export interface TableInfo {
+  schema: string
+  name: string
+  /** `schema.name` */
+  qualified: string
+  rowSecurity: boolean
+  forceRowSecurity: boolean
+  policies: number
+  /** Policies whose expression reads the transaction's tenant (app.tenant_id). */
+  tenantPolicies: number
+  hasTenantId: boolean
+}
+
+/**
+ * Tables without `tenant_id` that are still tenant-scoped, with the column their policy uses.
+ * A table in neither category fails the catalog test until it is classified here.
+ */
+export const TENANT_KEYED_BY_OTHER_COLUMN: Record<string, string> = {
+  'tenancy.tenants': 'id',
+}
+
+/** Values for columns whose CHECK constraints a generic value would violate: `schema.table` → column → SQL literal value. */
+export const VALUE_OVERRIDES: Record<string, Record<string, string>> = {}
+
+/** Schemas our migrations create, plus public (a table created there by mistake must be checked too). */
+export function ourSchemas(): string[] {
+  const schemas = new Set(['public'])
+  for (const file of readdirSync(MIGRATIONS_FOLDER).filter((f) => f.endsWith('.sql'))) {
+    const text = readFileSync(path.join(MIGRATIONS_FOLDER, file), 'utf8')
+    for (const match of text.matchAll(/CREATE SCHEMA (?:IF NOT EXISTS )?"?([a-z_][a-z0-9_]*)"?/gi)) if (match[1]) schemas.add(match[1])
+  }
+  return [...schemas]
+}
+
+export async function listTables(owner: OwnerConnection, schemas: string[]): Promise<TableInfo[]> {
+  const rows = await owner.query<Omit<TableInfo, 'qualified'>>(
+    `SELECT n.nspname AS schema, c.relname AS name,
+            c.relrowsecurity AS "rowSecurity", c.relforcerowsecurity AS "forceRowSecurity",
+            (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid)::int AS policies,
+            (SELECT count(*) FROM pg_policy p
+              WHERE p.polrelid = c.oid AND pg_get_expr(p.polqual, p.polrelid) LIKE '%app.tenant_id%'
+                AND pg_get_expr(p.polwithcheck, p.polrelid) LIKE '%app.tenant_id%')::int AS "tenantPolicies",
+            EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped) AS "hasTenantId"
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1::text[])
+      ORDER BY 1, 2`,
+    [schemas],
+  )
+  return rows.map((row) => ({ ...row, qualified: `${row.schema}.${row.name}` }))
+}
+
+/** The column a table's rows belong to a tenant by, or undefined for a table that is not tenant-owned. */
+export function tenantKey(table: TableInfo): string | undefined {
+  return TENANT_KEYED_BY_OTHER_COLUMN[table.qualified] ?? (table.hasTenantId ? 'tenant_id' : undefined)
+}
+
+export interface ColumnValue {
+  column: string
+  /** SQL type to cast the parameter to (from the catalog). */
+  type: string
+  value: unknown
+}
+
+interface ColumnInfo {
+  name: string
+  type: string
+  notNull: boolean
+  hasDefault: boolean
+  generated: boolean
+  typeKind: string
+  typeOid: number
+}
+
+interface ForeignKey {
+  refSchema: string
+  refTable: string
+  columns: string[]
+  refColumns: string[]
+}
+
+export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`
+export const quoteTable = (schema: string, name: string) => `${quoteIdent(schema)}.${quoteIdent(name)}`
+
+async function columnsOf(owner: OwnerConnection, schema: string, table: string): Promise<ColumnInfo[]> {
+  return owner.query<ColumnInfo>(
+    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS "notNull",
+            (a.atthasdef OR a.attidentity <> '') AS "hasDefault", a.attgenerated <> '' AS generated,
+            t.typtype AS "typeKind", t.oid::int AS "typeOid"
+       FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+      WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
+      ORDER BY a.attnum`,
+    [quoteTable(schema, table)],
+  )
+}
+
+async function foreignKeysOf(owner: OwnerConnection, schema: string, table: string): Promise<ForeignKey[]> {
+  return owner.query<ForeignKey>(
+    `SELECT fn.nspname AS "refSchema", fc.relname AS "refTable",
+            array(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, i)
+                    JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.i) AS columns,
+            array(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, i)
+                    JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i) AS "refColumns"
+       FROM pg_constraint con
+       JOIN pg_class fc ON fc.oid = con.confrelid JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+      WHERE con.contype = 'f' AND con.conrelid = $1::regclass`,
+    [quoteTable(schema, table)],
+  )
+}
+
+/** A short lower-case token: satisfies slug-, key- and name-like formats. */
+const token = () => `r${randomBytes(8).toString('hex')}`
+
+async function genericValue(owner: OwnerConnection, qualified: string, column: ColumnInfo): Promise<unknown> {
+  const override = VALUE_OVERRIDES[qualified]?.[column.name]
+  if (override !== undefined) return override
+  if (column.typeKind === 'e') {
+    const [first] = await owner.query<{ label: string }>('SELECT enumlabel AS label FROM pg_enum WHERE enumtypid = $1 ORDER BY enumsortorder LIMIT 1', [column.typeOid])
+    return first?.label
+  }
+  const type = column.type
+  if (type.endsWith('[]')) return '{}'
+  if (type === 'uuid') return randomUUID()
+  if (type === 'text' || type.startsWith('character') || type === 'citext') return token()
+  if (/^(integer|bigint|smallint|numeric|real|double precision)/.test(type)) return 1
+  if (type === 'boolean') return false
+  if (type === 'jsonb' || type === 'json') return '{}'
+  if (type.startsWith('timestamp') || type === 'date') return new Date().toISOString()
+  if (type === 'bytea') return '\\x00'
+  if (type === 'inet') return '127.0.0.1'
+  if (type === 'interval') return '1 hour'
+  throw new Error(`No generic value for ${qualified}.${column.name} (${type}); add one to VALUE_OVERRIDES in test/tenant-rows.ts`)
+}
+
+/**
+ * Values for a minimal valid row of `schema.table` owned by `tenantId` (NULL for nullable tenant
+ * columns when tenantId is null). Parent rows required by NOT NULL foreign keys are inserted as
+ * the owner, for the same tenant.
+ */
+export async function buildRow(owner: OwnerConnection, schema: string, table: string, keyColumn: string, tenantId: string | null, depth = 0): Promise<ColumnValue[]> {
+  if (depth > 6) throw new Error(`Foreign keys of ${schema}.${table} nest too deeply for the generic row builder`)
+  const qualified = `${schema}.${table}`
+  const columns = await columnsOf(owner, schema, table)
+  const typeOf = (name: string) => columns.find((c) => c.name === name)?.type ?? 'text'
+  const values = new Map<string, unknown>()
+  if (columns.some((c) => c.name === keyColumn)) values.set(keyColumn, tenantId)
+  for (const fk of await foreignKeysOf(owner, schema, table)) {
+    if (fk.columns.every((c) => values.has(c))) continue
+    const required = fk.columns.some((c) => columns.find((col) => col.name === c)?.notNull)
+    if (!required) continue
+    if (`${fk.refSchema}.${fk.refTable}` === 'tenancy.tenants') {
+      for (const column of fk.columns) values.set(column, tenantId)
+      continue
+    }
+    const parentKey = fk.refTable === table && fk.refSchema === schema ? keyColumn : 'tenant_id'
+    const parent = await insertRow(owner, fk.refSchema, fk.refTable, await buildRow(owner, fk.refSchema, fk.refTable, parentKey, tenantId, depth + 1))
+    fk.columns.forEach((column, i) => values.set(column, parent[fk.refColumns[i] ?? '']))
+  }
+  for (const column of columns) {
+    if (values.has(column.name) || column.generated || column.hasDefault || !column.notNull) continue
+    values.set(column.name, await genericValue(owner, qualified, column))
+  }
+  return [...values].map(([column, value]) => ({ column, type: typeOf(column), value }))
+}
+
+export async function insertRow(owner: OwnerConnection, schema: string, table: string, values: ColumnValue[]): Promise<Record<string, unknown>> {
+  const columns = values.map((v) => quoteIdent(v.column)).join(', ')
+  const placeholders = values.map((v, i) => `$${i + 1}::${v.type}`).join(', ')
+  const [row] = await owner.query(`INSERT INTO ${quoteTable(schema, table)} (${columns}) VALUES (${placeholders}) RETURNING *`, values.map((v) => v.value))
+  if (!row) throw new Error(`insert into ${schema}.${table} returned no row`)
+  return row
+}
