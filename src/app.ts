@@ -6,18 +6,31 @@ import type { PGlite } from '@electric-sql/pglite'
 import type { Logger } from 'pino'
 import type { Config } from './config.ts'
 import type { Database } from './platform/db/database.ts'
-import { migrateToHead } from './platform/db/migrate.ts'
+import { journalLength, migrateToHead } from './platform/db/migrate.ts'
 import { pgliteOwner, postgresOwner, type OwnerConnection } from './platform/db/owner-connection.ts'
 import { createPgliteDatabase, openPglite } from './platform/db/pglite-database.ts'
 import { createPostgresDatabase } from './platform/db/postgres-database.ts'
 import { createPrincipalTokens, type PrincipalTokens } from './platform/http/principal.ts'
 import { createHttpServer, type App } from './platform/http/server.ts'
+import { registerIdempotency } from './platform/http/idempotency.ts'
+import { createRateLimiter } from './platform/ratelimit/limiter.ts'
+import { registerRateLimits } from './platform/ratelimit/rate-limit-hook.ts'
 import { createLogger } from './platform/observability/logger.ts'
 import { createMetrics, type Metrics } from './platform/observability/metrics.ts'
 import { createHealthRegistry, type HealthRegistry } from './platform/observability/health.ts'
+import { registerCoreChecks } from './platform/observability/health-checks.ts'
+import { observeDatabasePool, recordHttpMetrics } from './platform/observability/http-instrumentation.ts'
+import { observabilityRoutes } from './platform/observability/observability.routes.ts'
+import { createTracing } from './platform/observability/tracing.ts'
 import { createRedis } from './platform/cache/redis.ts'
 import type { Redis } from 'ioredis'
 import { createTenancyModule } from './modules/tenancy/index.ts'
+import { createFlagEvaluator, createFlagsModule } from './modules/flags/index.ts'
+import { registerFeatureGate } from './platform/http/feature-gate.ts'
+import { auditRoutes } from './platform/audit/audit.routes.ts'
+import { createJobOpsService, createJobs, defineMaintenanceJobs, jobOpsRoutes, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
+import { createEvents, type Events } from './platform/events/events.ts'
+import { createMail, type Mailer, type MailRetryPolicy } from './platform/mail/index.ts'
 
 export interface Platform {
   config: Config
@@ -31,6 +44,12 @@ export interface Platform {
   redis: Redis | undefined
   /** Readiness probes; each capability registers its own. */
   health: HealthRegistry
+  /** Job queues (pg-boss): declare with jobs.define, enqueue with jobs.send(tx, ...). */
+  jobs: JobRuntime
+  /** Domain events: publish(tx, ctx, ...) in the business transaction; subscribe in code. */
+  events: Events
+  /** Platform mail: send(tx, ...) records and enqueues in the business transaction. */
+  mail: Mailer
 }
 
 export interface BuildOptions {
@@ -39,12 +58,21 @@ export interface BuildOptions {
   pglite?: PGlite
   /** Apply migrations before serving (serve does; api/worker expect `lyceum migrate` to have run). */
   migrate?: boolean
+  /** Test instrumentation on the bare HTTP server, before any route registers (route table, response checks). */
+  instrument?: (app: App) => void
+  /** Work jobs in this process (serve when JOBS_ENABLED, worker); otherwise it only enqueues. */
+  worker?: boolean
+  /** Extra queues declared before the job platform starts (tests declare their own). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- handlers of any payload type
+  queues?: QueueDefinition<any>[]
+  /** Retry policy of mail delivery (tests shorten it; default DEFAULT_MAIL_RETRY). */
+  mailRetry?: MailRetryPolicy
 }
 
 export interface Lyceum {
   app: App
   platform: Platform
-  modules: { tenancy: ReturnType<typeof createTenancyModule> }
+  modules: { tenancy: ReturnType<typeof createTenancyModule>; flags: ReturnType<typeof createFlagsModule> }
   close(): Promise<void>
 }
 
@@ -78,20 +106,54 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const tokens = createPrincipalTokens(config.auth.principalSecret, config.auth.operatorToken)
   const metrics = createMetrics()
   const redis = config.redisUrl ? createRedis(config.redisUrl, logger) : undefined
-  const platform: Platform = { config, logger, database, tokens, pglite, metrics, redis, health: createHealthRegistry() }
+  const health = createHealthRegistry()
+  const jobs = createJobs({ config, logger, metrics, database, health, pglite, worker: options.worker ?? false })
+  const events = createEvents({ database, jobs, logger })
+  defineMaintenanceJobs(jobs, { database, logger })
+  for (const queue of options.queues ?? []) jobs.define(queue)
+  const mail = createMail({ config, logger, database, jobs, health, ...(options.mailRetry ? { retry: options.mailRetry } : {}) })
+  const platform: Platform = { config, logger, database, tokens, pglite, metrics, redis, health, jobs, events, mail: mail.mailer }
+  registerCoreChecks(platform.health, { database, redis, storageDir: config.storageDir, expectedMigrations: journalLength() })
+  observeDatabasePool(metrics, database)
+  const tracing = config.otel.endpoint ? createTracing({ endpoint: config.otel.endpoint, serviceName: config.otel.serviceName }, logger) : undefined
 
-  const tenancy = createTenancyModule({ database, baseDomain: config.http.baseDomain })
+  // Tenancy serves custom domains only while the tenant's flag allows it, so the evaluator comes first.
+  const flagEvaluator = createFlagEvaluator(database)
+  const tenancy = createTenancyModule({
+    database,
+    baseDomain: config.http.baseDomain,
+    events,
+    servesCustomDomains: (tenantId) => flagEvaluator.isEnabled(tenantId, 'tenancy.custom_domains'),
+  })
+  const flags = createFlagsModule({ evaluator: flagEvaluator, tenants: tenancy.api })
 
-  const app = await createHttpServer({ config, logger, database, tokens, tenants: tenancy.directory })
+  const app = await createHttpServer({ config, logger, database, tokens, tenants: tenancy.directory, ...(options.instrument ? { instrument: options.instrument } : {}) })
+  // Both need request.ctx, so they come right after the server's own onRequest hook.
+  registerRateLimits(app, { limiter: createRateLimiter(config.rateLimits, redis), metrics, logger })
+  registerIdempotency(app, database)
+  registerFeatureGate(app, flagEvaluator)
+  recordHttpMetrics(app, metrics)
+  tracing?.instrument(app)
+  await app.register(observabilityRoutes({ health: platform.health, metrics, metricsToken: config.metricsToken }))
+  await app.register(auditRoutes())
+  await app.register(jobOpsRoutes(createJobOpsService(jobs)))
+  await app.register(mail.routes)
   await app.register(tenancy.routes)
+  await app.register(flags.routes)
   await app.ready()
+  // After every module declared its queues and subscribers.
+  await jobs.start()
 
   return {
     app,
     platform,
-    modules: { tenancy },
+    modules: { tenancy, flags },
     async close() {
       await app.close()
+      // Drains running jobs before the database they write to goes away.
+      await jobs.stop()
+      mail.mailer.close()
+      await tracing?.shutdown()
       await database.close()
       redis?.disconnect()
     },

@@ -35,6 +35,7 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/OPERATOR_TOKEN .* must not be set/)
     expect(problems.join('\n')).toMatch(/METRICS_TOKEN/)
     expect(problems.join('\n')).toMatch(/PUBLIC_URL/)
+    expect(problems.join('\n')).toMatch(/SMTP_URL is required/)
     expect(problemsOf({ LYCEUM_PROFILE: 'production', PRINCIPAL_SIGNING_SECRET: DEV_PRINCIPAL_SECRET }).join('\n')).toMatch(/PRINCIPAL_SIGNING_SECRET/)
   })
 
@@ -45,6 +46,7 @@ describe('loadConfig', () => {
       PRINCIPAL_SIGNING_SECRET: 'p'.repeat(40),
       METRICS_TOKEN: 'm'.repeat(30),
       PUBLIC_URL: 'https://api.example.com/',
+      SMTP_URL: 'smtp://mail.internal:587',
     })
     expect(config.auth.operatorToken).toBeUndefined()
     expect(config.http.host).toBe('0.0.0.0')
@@ -53,7 +55,7 @@ describe('loadConfig', () => {
   })
 
   it('allows the embedded database in production only when explicitly enabled', () => {
-    const base = { LYCEUM_PROFILE: 'production', PRINCIPAL_SIGNING_SECRET: 'p'.repeat(40), METRICS_TOKEN: 'm'.repeat(30), PUBLIC_URL: 'https://x.example' }
+    const base = { LYCEUM_PROFILE: 'production', PRINCIPAL_SIGNING_SECRET: 'p'.repeat(40), METRICS_TOKEN: 'm'.repeat(30), PUBLIC_URL: 'https://x.example', SMTP_URL: 'smtp://mail.internal:587' }
     expect(problemsOf(base).join()).toMatch(/DATABASE_URL/)
     expect(loadConfig({ ...base, ALLOW_EMBEDDED_DATABASE: 'true' }).database.kind).toBe('pglite')
   })

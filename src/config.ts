@@ -6,8 +6,12 @@
 import path from 'node:path'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
+import { APP_ROLE } from './platform/db/database.ts'
 
-const Profile = Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')])
+const Profile = Type.Enum(['development', 'test', 'production'], { description: 'development (default), test or production' })
+
+const RATE_LIMIT_ENTRY = '(read|write|auth|ops)=[1-9][0-9]{0,8}(/[1-9][0-9]{0,8})?'
+const RATE_LIMITS_PATTERN = `^(off|${RATE_LIMIT_ENTRY}(,${RATE_LIMIT_ENTRY})*)$`
 
 const OptionalUrl = (description: string) => Type.Optional(Type.String({ minLength: 1, description }))
 
@@ -24,8 +28,7 @@ export const EnvSchema = Type.Object({
   DATA_DIR: Type.String({ minLength: 1, default: './.data', description: 'Directory for embedded data' }),
   PGLITE_DIR: Type.Optional(Type.String({ minLength: 1, description: 'Embedded database directory (default DATA_DIR/pglite; "memory://" for in-memory)' })),
   DATABASE_URL: OptionalUrl('PostgreSQL URL of the schema owner (migrations, job queue); unset = embedded PGlite'),
-  DATABASE_APP_URL: OptionalUrl('PostgreSQL URL the API uses (a non-owner, non-superuser role); default: DATABASE_URL with the user replaced by DATABASE_APP_ROLE'),
-  DATABASE_APP_ROLE: Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$', default: 'lyceum_app', description: 'Role requests run as (RLS applies to it)' }),
+  DATABASE_APP_URL: OptionalUrl('PostgreSQL URL the API uses: the lyceum_app role, or a login role granted it; default: DATABASE_URL with the user replaced by lyceum_app'),
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 500, default: 10, description: 'Max connections of the request pool' }),
   ALLOW_EMBEDDED_DATABASE: Type.Boolean({ default: false, description: 'Allow PGlite in production (single node only)' }),
   REDIS_URL: OptionalUrl('Redis URL for rate limits and caches; unset = in-process stores'),
@@ -38,14 +41,22 @@ export const EnvSchema = Type.Object({
   CORS_ORIGINS: Type.String({ default: '', description: 'Comma-separated origins allowed by CORS' }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 104857600, default: 1048576, description: 'Max request body size' }),
   JSON_MAX_DEPTH: Type.Integer({ minimum: 2, maximum: 256, default: 32, description: 'Max nesting depth of JSON bodies' }),
+  TRUST_PROXY: Type.String({ default: '', description: 'Comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-For is trusted (empty = none)' }),
   SHED_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000, description: 'Event-loop delay above which requests get 503 (0 = off)' }),
-  LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-    { default: 'info', description: 'pino log level' },
-  ),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    default: 'info',
+    description: 'pino log level: fatal, error, warn, info, debug, trace or silent',
+  }),
   OTEL_EXPORTER_OTLP_ENDPOINT: OptionalUrl('OTLP/HTTP endpoint; traces are exported only when set'),
   OTEL_SERVICE_NAME: Type.String({ default: 'lyceum', description: 'service.name of exported traces' }),
   JOBS_ENABLED: Type.Boolean({ default: true, description: 'Run the job worker in this process (serve/worker)' }),
+  RATE_LIMITS: Type.Optional(
+    Type.String({
+      pattern: RATE_LIMITS_PATTERN,
+      description: 'Rate-limit quotas per route class as class=perCaller[/perTenant] (classes read, write, auth, ops), e.g. "read=600/12000,auth=20", or "off"; unset = built-in defaults (off in the test profile)',
+    }),
+  ),
+  RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86400, default: 60, description: 'Window of every rate-limit quota, in seconds' }),
 })
 export type Env = Static<typeof EnvSchema>
 
@@ -55,13 +66,21 @@ export const DEV_OPERATOR_TOKEN = 'lyceum-dev-operator-token-0000'
 
 export type ProfileName = Static<typeof Profile>
 
+export type RateLimitClassName = 'read' | 'write' | 'auth' | 'ops'
+
+export interface RateLimitSettings {
+  enabled: boolean
+  windowSeconds: number
+  /** Quotas replacing the built-in defaults of a class (src/platform/ratelimit/policies.ts). */
+  overrides: Partial<Record<RateLimitClassName, { perCaller: number; perTenant: number | undefined }>>
+}
+
 export interface Config {
   profile: ProfileName
-  http: { host: string; port: number; publicUrl: string; baseDomain: string; corsOrigins: string[]; bodyLimit: number; jsonMaxDepth: number; shedMaxEventLoopDelayMs: number }
+  http: { host: string; port: number; publicUrl: string; baseDomain: string; corsOrigins: string[]; bodyLimit: number; jsonMaxDepth: number; shedMaxEventLoopDelayMs: number; trustProxy: string[] }
   database:
     | { kind: 'pglite'; dataDir: string }
     | { kind: 'postgres'; ownerUrl: string; appUrl: string; poolMax: number }
-  databaseAppRole: string
   redisUrl: string | undefined
   mail: { smtpUrl: string | undefined; from: string }
   storageDir: string
@@ -70,6 +89,7 @@ export interface Config {
   logLevel: string
   otel: { endpoint: string | undefined; serviceName: string }
   jobsEnabled: boolean
+  rateLimits: RateLimitSettings
   dataDir: string
 }
 
@@ -112,7 +132,9 @@ function productionProblems(env: Env): string[] {
     problems.push('PRINCIPAL_SIGNING_SECRET must be set to a random secret of at least 32 characters in production')
   if (env.OPERATOR_TOKEN) problems.push('OPERATOR_TOKEN is a development/test convenience and must not be set in production')
   if (!env.METRICS_TOKEN) problems.push('METRICS_TOKEN is required in production (it protects /metrics)')
+  if (!env.SMTP_URL) problems.push('SMTP_URL is required in production; without it mail (password resets, receipts) never leaves the outbox')
   if (!env.PUBLIC_URL) problems.push('PUBLIC_URL is required in production, e.g. https://api.example.com')
+  if (env.RATE_LIMITS === 'off') problems.push('RATE_LIMITS=off removes abuse protection and is refused in production; set quotas instead')
   return problems
 }
 
@@ -151,16 +173,16 @@ function buildConfig(env: Env, profile: ProfileName): Config {
       bodyLimit: env.BODY_LIMIT_BYTES,
       jsonMaxDepth: env.JSON_MAX_DEPTH,
       shedMaxEventLoopDelayMs: env.SHED_MAX_EVENT_LOOP_DELAY_MS,
+      trustProxy: env.TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean),
     },
     database: env.DATABASE_URL
       ? {
           kind: 'postgres' as const,
           ownerUrl: env.DATABASE_URL,
-          appUrl: env.DATABASE_APP_URL ?? appUrlFor(env.DATABASE_URL, env.DATABASE_APP_ROLE),
+          appUrl: env.DATABASE_APP_URL ?? appUrlFor(env.DATABASE_URL, APP_ROLE),
           poolMax: env.DATABASE_POOL_MAX,
         }
       : { kind: 'pglite' as const, dataDir: env.PGLITE_DIR ?? path.join(dataDir, 'pglite') },
-    databaseAppRole: env.DATABASE_APP_ROLE,
     redisUrl: env.REDIS_URL,
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     storageDir: path.resolve(env.STORAGE_DIR ?? path.join(dataDir, 'storage')),
@@ -172,6 +194,22 @@ function buildConfig(env: Env, profile: ProfileName): Config {
     logLevel: env.LOG_LEVEL,
     otel: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
     jobsEnabled: env.JOBS_ENABLED,
+    rateLimits: rateLimitSettings(env, profile),
     dataDir,
   })
+}
+
+/** Tests opt in to rate limits with small quotas, so unrelated suites never trip them. */
+function rateLimitSettings(env: Env, profile: ProfileName): RateLimitSettings {
+  const spec = env.RATE_LIMITS
+  const enabled = spec === undefined ? profile !== 'test' : spec !== 'off'
+  const overrides: RateLimitSettings['overrides'] = {}
+  if (enabled && spec !== undefined) {
+    for (const entry of spec.split(',')) {
+      const [name, quotas = ''] = entry.split('=') as [RateLimitClassName, string?]
+      const [perCaller, perTenant] = quotas.split('/')
+      overrides[name] = { perCaller: Number(perCaller), perTenant: perTenant === undefined ? undefined : Number(perTenant) }
+    }
+  }
+  return { enabled, windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS, overrides }
 }
