@@ -92,7 +92,8 @@ async function openDatabase(config: Config, logger: Logger, options: BuildOption
   return { database: createPgliteDatabase(pglite), pglite }
 }
 
-export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Lyceum> {
+/** Platform capabilities, in dependency order; no module is involved yet. */
+async function createPlatform(config: Config, options: BuildOptions) {
   const logger = options.logger ?? createLogger(config.logLevel)
   const { database, pglite } = await openDatabase(config, logger, options)
   if (options.migrate) {
@@ -112,10 +113,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   defineMaintenanceJobs(jobs, { database, logger })
   for (const queue of options.queues ?? []) jobs.define(queue)
   const mail = createMail({ config, logger, database, jobs, health, ...(options.mailRetry ? { retry: options.mailRetry } : {}) })
-  const platform: Platform = { config, logger, database, tokens, pglite, metrics, redis, health, jobs, events, mail: mail.mailer }
-  registerCoreChecks(platform.health, { database, redis, storageDir: config.storageDir, expectedMigrations: journalLength() })
+  registerCoreChecks(health, { database, redis, storageDir: config.storageDir, expectedMigrations: journalLength() })
   observeDatabasePool(metrics, database)
   const tracing = config.otel.endpoint ? createTracing({ endpoint: config.otel.endpoint, serviceName: config.otel.serviceName }, logger) : undefined
+  const platform: Platform = { config, logger, database, tokens, pglite, metrics, redis, health, jobs, events, mail: mail.mailer }
+  return { platform, tracing, mailRoutes: mail.routes }
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Lyceum> {
+  const { platform, tracing, mailRoutes } = await createPlatform(config, options)
+  const { database, events, jobs, metrics, redis, logger } = platform
 
   // Tenancy serves custom domains only while the tenant's flag allows it, so the evaluator comes first.
   const flagEvaluator = createFlagEvaluator(database)
@@ -127,8 +134,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   })
   const flags = createFlagsModule({ evaluator: flagEvaluator, tenants: tenancy.api })
 
-  const app = await createHttpServer({ config, logger, database, tokens, tenants: tenancy.directory, ...(options.instrument ? { instrument: options.instrument } : {}) })
-  // Both need request.ctx, so they come right after the server's own onRequest hook.
+  const app = await createHttpServer({ config, logger, database, tokens: platform.tokens, tenants: tenancy.directory, ...(options.instrument ? { instrument: options.instrument } : {}) })
+  // These need request.ctx, so they come right after the server's own onRequest hook.
   registerRateLimits(app, { limiter: createRateLimiter(config.rateLimits, redis), metrics, logger })
   registerIdempotency(app, database)
   registerFeatureGate(app, flagEvaluator)
@@ -137,25 +144,23 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(observabilityRoutes({ health: platform.health, metrics, metricsToken: config.metricsToken }))
   await app.register(auditRoutes())
   await app.register(jobOpsRoutes(createJobOpsService(jobs)))
-  await app.register(mail.routes)
+  await app.register(mailRoutes)
   await app.register(tenancy.routes)
   await app.register(flags.routes)
   await app.ready()
-  // After every module declared its queues and subscribers.
-  await jobs.start()
-
-  return {
-    app,
-    platform,
-    modules: { tenancy, flags },
-    async close() {
-      await app.close()
-      // Drains running jobs before the database they write to goes away.
-      await jobs.stop()
-      mail.mailer.close()
-      await tracing?.shutdown()
-      await database.close()
-      redis?.disconnect()
-    },
+  const close = async () => {
+    await app.close()
+    // Drains running jobs before the database they write to goes away.
+    await jobs.stop()
+    platform.mail.close()
+    await tracing?.shutdown()
+    await database.close()
+    redis?.disconnect()
   }
+  // After every module declared its queues and subscribers.
+  await jobs.start().catch(async (error: unknown) => {
+    await close().catch(() => {})
+    throw error
+  })
+  return { app, platform, modules: { tenancy, flags }, close }
 }
