@@ -4,6 +4,6 @@ export default defineConfig({
   dialect: 'postgresql',
   schema: ['./src/**/*.tables.ts'],
   out: './migrations',
-  schemaFilter: ['tenancy', 'flags', 'platform'],
+  schemaFilter: ['tenancy', 'flags', 'platform', 'identity'],
   entities: { roles: { provider: '', exclude: [], include: [] } },
 })

@@ -12,7 +12,7 @@ import { sql, type SQL } from 'drizzle-orm'
 import { buildTestApp, type TestApp } from './build-test-app.ts'
 import { APP_ROLE, PLATFORM_ROLE, anonymousScope, rowsOf, tenantScope, type Scope, type Tx } from '../src/platform/db/database.ts'
 import { pgliteOwner, postgresOwner, type OwnerConnection } from '../src/platform/db/owner-connection.ts'
-import { buildRow, insertRow, listTables, ourSchemas, quoteIdent, quoteTable, tenantKey, type ColumnValue, type TableInfo } from './tenant-rows.ts'
+import { buildRow, insertRow, listTables, ourSchemas, PLATFORM_ONLY_TABLES, quoteIdent, quoteTable, tenantKey, type ColumnValue, type TableInfo } from './tenant-rows.ts'
 
 interface TenantOwnedTable extends TableInfo {
   key: string
@@ -101,8 +101,21 @@ describe('catalog', () => {
   })
 
   it('classifies every table in our schemas as tenant-owned (a tenant_id or a listed key)', () => {
-    const unclassified = tables.filter((table) => !tenantKey(table)).map((table) => table.qualified)
+    const unclassified = tables.filter((table) => !tenantKey(table) && !PLATFORM_ONLY_TABLES.has(table.qualified)).map((table) => table.qualified)
     expect(unclassified, 'tables without tenant_id: add the column or list the table in test/tenant-rows.ts').toEqual([])
+  })
+
+  it('locks platform-only tables to the platform role, with RLS forced', async () => {
+    const platformOnly = tables.filter((table) => PLATFORM_ONLY_TABLES.has(table.qualified))
+    expect(platformOnly.map((table) => table.qualified).sort()).toEqual([...PLATFORM_ONLY_TABLES].sort())
+    for (const table of platformOnly) {
+      expect([table.qualified, table.rowSecurity, table.forceRowSecurity]).toEqual([table.qualified, true, true])
+      const [grants] = await owner.query<{ app: boolean }>(
+        `SELECT has_table_privilege($1, $2, 'SELECT') OR has_table_privilege($1, $2, 'INSERT') OR has_table_privilege($1, $2, 'UPDATE') OR has_table_privilege($1, $2, 'DELETE') AS app`,
+        [APP_ROLE, table.qualified],
+      )
+      expect([table.qualified, grants?.app]).toEqual([table.qualified, false])
+    }
   })
 
   it('enables and forces row-level security with a tenant policy on every tenant-owned table', () => {

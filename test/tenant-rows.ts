@@ -31,8 +31,16 @@ export const TENANT_KEYED_BY_OTHER_COLUMN: Record<string, string> = {
   'tenancy.tenants': 'id',
 }
 
-/** Values for columns whose CHECK constraints a generic value would violate: `schema.table` → column → SQL literal value. */
-export const VALUE_OVERRIDES: Record<string, Record<string, string>> = {}
+/**
+ * Platform-wide tables that hold no tenant's data and are reachable only by the audited platform
+ * role (the app role has no privileges on them). They still enable and force RLS.
+ */
+export const PLATFORM_ONLY_TABLES = new Set(['identity.signing_keys'])
+
+/** Values for columns whose CHECK constraints a generic value would violate: `schema.table` → column → value. */
+export const VALUE_OVERRIDES: Record<string, Record<string, string>> = {
+  'identity.memberships': { role: 'learner' },
+}
 
 /** Schemas our migrations create, plus public (a table created there by mistake must be checked too). */
 export function ourSchemas(): string[] {

@@ -1,0 +1,91 @@
+import { sql } from 'drizzle-orm'
+import { check, index, integer, jsonb, pgPolicy, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { platformRole, tenantIdColumn, tenantPolicies } from '../../platform/db/tenant-table.ts'
+import { tenants } from '../tenancy/index.ts'
+
+export const identitySchema = pgSchema('identity')
+
+/**
+ * Access-token signing keys (platform-wide). Private JWKs are stored encrypted under the
+ * key-encryption key (KEY_ENCRYPTION_KEY); only the audited platform role can read rows.
+ */
+export const signingKeys = identitySchema
+  .table(
+    'signing_keys',
+    {
+      kid: text('kid').primaryKey(),
+      alg: text('alg').notNull(),
+      publicJwk: jsonb('public_jwk').$type<Record<string, unknown>>().notNull(),
+      /** Compact JWE (dir + A256GCM) of the private JWK. */
+      privateJwkEncrypted: text('private_jwk_encrypted').notNull(),
+      createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+      /** Set when a newer key took over signing; the key still verifies until retireAt. */
+      supersededAt: timestamp('superseded_at', { withTimezone: true }),
+      /** After this instant tokens signed with the key no longer verify and it leaves the JWKS. */
+      retireAt: timestamp('retire_at', { withTimezone: true }),
+    },
+    () => [pgPolicy('platform_access', { for: 'all', to: platformRole, using: sql`true`, withCheck: sql`true` })],
+  )
+  .enableRLS()
+
+export const users = identitySchema
+  .table(
+    'users',
+    {
+      id: uuid('id').primaryKey().defaultRandom(),
+      tenantId: tenantIdColumn().references(() => tenants.id),
+      /** Stored lower-cased and NFC-normalised; unique per tenant. */
+      email: text('email').notNull(),
+      displayName: text('display_name'),
+      passwordHash: text('password_hash'),
+      status: text('status', { enum: ['active', 'disabled'] }).notNull().default('active'),
+      emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }),
+      failedLoginCount: integer('failed_login_count').notNull().default(0),
+      lockedUntil: timestamp('locked_until', { withTimezone: true }),
+      version: integer('version').notNull().default(1),
+      createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+      updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    },
+    (t) => [uniqueIndex('users_tenant_email_key').on(t.tenantId, t.email), ...tenantPolicies(t.tenantId)],
+  )
+  .enableRLS()
+
+export const memberships = identitySchema
+  .table(
+    'memberships',
+    {
+      tenantId: tenantIdColumn().references(() => tenants.id),
+      userId: uuid('user_id')
+        .notNull()
+        .references(() => users.id),
+      role: text('role').notNull(),
+      grantedBy: text('granted_by').notNull(),
+      grantedAt: timestamp('granted_at', { withTimezone: true }).notNull().defaultNow(),
+    },
+    (t) => [
+      primaryKey({ columns: [t.tenantId, t.userId, t.role] }),
+      check('memberships_role_known', sql`${t.role} in ('learner', 'instructor', 'moderator', 'finance', 'compliance', 'tenant_admin')`),
+      ...tenantPolicies(t.tenantId),
+    ],
+  )
+  .enableRLS()
+
+/** Single-use tokens (email verification, password reset, magic link), stored only as SHA-256 hashes. */
+export const oneTimeTokens = identitySchema
+  .table(
+    'one_time_tokens',
+    {
+      id: uuid('id').primaryKey().defaultRandom(),
+      tenantId: tenantIdColumn().references(() => tenants.id),
+      userId: uuid('user_id')
+        .notNull()
+        .references(() => users.id),
+      purpose: text('purpose', { enum: ['verify_email', 'reset_password', 'magic_link'] }).notNull(),
+      tokenHash: text('token_hash').notNull(),
+      expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+      usedAt: timestamp('used_at', { withTimezone: true }),
+      createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    },
+    (t) => [uniqueIndex('one_time_tokens_hash_key').on(t.tokenHash), index('one_time_tokens_user_idx').on(t.userId, t.purpose), ...tenantPolicies(t.tenantId)],
+  )
+  .enableRLS()
