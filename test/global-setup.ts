@@ -1,7 +1,8 @@
 /**
  * Runs once per `npm test`. Embedded mode: migrate an in-memory PGlite once and hand every test
  * file a snapshot of it (loading one takes ~1 s, a fresh PGlite 2-5 s). PostgreSQL mode
- * (TEST_DATABASE_URL set): create a fresh database for this run and migrate it.
+ * (TEST_DATABASE_URL set): create and migrate a template database for this run; every test file
+ * gets its own copy (test/setup-env.ts), so queues, workers and signing keys never cross files.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
@@ -36,7 +37,8 @@ export default async function setup(project: TestProject) {
     project.provide('pgliteSnapshot', '')
     return async () => {
       const cleanup = await postgresOwner(serverUrl)
-      await cleanup.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {})
+      const copies = await cleanup.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${name}%`])
+      for (const { datname } of copies) await cleanup.exec(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => {})
       await cleanup.close()
     }
   }

@@ -7,9 +7,9 @@
  *   without a tenant, nothing is visible;
  * - 1,000 interleaved requests of two tenants on a pool of two connections.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql, type SQL } from 'drizzle-orm'
-import { buildTestApp, type TestApp } from './build-test-app.ts'
+import { testDatabaseUrl, buildTestApp, type TestApp } from './build-test-app.ts'
 import { APP_ROLE, PLATFORM_ROLE, anonymousScope, rowsOf, tenantScope, type Scope, type Tx } from '../src/platform/db/database.ts'
 import { pgliteOwner, postgresOwner, type OwnerConnection } from '../src/platform/db/owner-connection.ts'
 import { buildRow, insertRow, listTables, ourSchemas, PLATFORM_ONLY_TABLES, quoteIdent, quoteTable, tenantKey, type ColumnValue, type TableInfo } from './tenant-rows.ts'
@@ -30,7 +30,7 @@ let b: { id: string; slug: string }
 
 beforeAll(async () => {
   t = await buildTestApp({ env: { DATABASE_POOL_MAX: '2' } })
-  if (t.config.database.kind === 'postgres') owner = await postgresOwner(inject('databaseUrl'))
+  if (t.config.database.kind === 'postgres') owner = await postgresOwner(testDatabaseUrl())
   else if (t.platform.pglite) owner = pgliteOwner(t.platform.pglite)
   else throw new Error('embedded test app without PGlite')
   tables = await listTables(owner, ourSchemas())
@@ -182,7 +182,7 @@ describe('catalog', () => {
     if (t.config.database.kind === 'postgres') {
       // On a server the pool logs in as the app role itself, so no statement can become the owner.
       expect(inside?.session).toBe('lyceum_app')
-      const ownerRole = new URL(inject('databaseUrl')).username
+      const ownerRole = new URL(testDatabaseUrl()).username
       expect(await failure(() => run(tenantScope(a.id), (tx) => tx.execute(sql.raw(`SET LOCAL ROLE ${quoteIdent(ownerRole)}`))))).toMatch(/^42501 permission denied/)
     }
   })

@@ -3,10 +3,10 @@
  * so "the database went away" is real (sockets die mid-session) and so is its return.
  */
 import net from 'node:net'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { testDatabaseUrl, buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 
-const databaseUrl = inject('databaseUrl')
+const databaseUrl = testDatabaseUrl()
 
 function startProxy(target: { host: string; port: number }) {
   const sockets = new Set<net.Socket>()

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { and, eq, sql } from 'drizzle-orm'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { platformScope, rowsOf, tenantScope, type Tx } from '../db/database.ts'
 import { systemContext } from '../http/request-context.ts'
@@ -10,13 +10,10 @@ import { EVENTS_DISPATCH_QUEUE, type DomainEvent } from './events.ts'
 
 let t: TestApp
 
-// On PostgreSQL the test files share one database, and other files' worker processes would take
-// this file's dispatch jobs without this file's subscribers. Worker-driven delivery is therefore
-// checked on the embedded database, which is private to the file; dispatch semantics everywhere.
-const sharedDatabase = Boolean(inject('databaseUrl'))
-
+// Every test file has its own database (embedded snapshot or PostgreSQL copy), so this file's
+// worker is the only one taking its dispatch jobs.
 beforeAll(async () => {
-  t = await buildTestApp({ worker: !sharedDatabase })
+  t = await buildTestApp({ worker: true })
 })
 afterAll(async () => t?.close())
 
@@ -52,7 +49,7 @@ describe('publishing', () => {
     expect(await jobsMatching(t.platform.database, EVENTS_DISPATCH_QUEUE, { eventId })).toEqual([])
   })
 
-  it.skipIf(sharedDatabase)('delivers a committed event to each subscriber once, even when its dispatch job runs twice', async () => {
+  it('delivers a committed event to each subscriber once, even when its dispatch job runs twice', async () => {
     const tenant = await t.createTenant()
     const type = freshType()
     const first = counter()
@@ -172,7 +169,7 @@ describe('tenancy.tenant_created', () => {
     expect(await jobsMatching(t.platform.database, EVENTS_DISPATCH_QUEUE, { eventId: event!.id })).toHaveLength(1)
   })
 
-  it.skipIf(sharedDatabase)('is published with the new tenant and dispatched to its subscribers', async () => {
+  it('is published with the new tenant and dispatched to its subscribers', async () => {
     const received: DomainEvent[] = []
     t.platform.events.subscribe('tenancy.tenant_created', `testing.tenant_welcome_${randomUUID().slice(0, 8)}`, async (event) => void received.push(event))
     const tenant = await t.createTenant()

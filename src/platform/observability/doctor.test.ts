@@ -5,7 +5,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { PGlite } from '@electric-sql/pglite'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { testEnv } from '../../../test/build-test-app.ts'
+import { testDatabaseUrl, testEnv } from '../../../test/build-test-app.ts'
 import { APP_ROLE } from '../db/database.ts'
 import { journalLength } from '../db/migrate.ts'
 import { pgliteOwner, postgresOwner } from '../db/owner-connection.ts'
@@ -14,7 +14,7 @@ import { doctorCommand, doctorFailed, formatDoctorTable, runDoctor, type DoctorR
 import { judgeAppRole, migrationsRow } from './doctor-probes.ts'
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
-const serverMode = inject('databaseUrl') !== ''
+const serverMode = testDatabaseUrl() !== ''
 
 let pglite: PGlite | undefined
 let tmp: string
@@ -72,7 +72,7 @@ describe('lyceum doctor', () => {
   })
 
   it('fails the migrations row when the build knows more migrations than were applied', async () => {
-    const owner = pglite ? pgliteOwner(pglite) : await postgresOwner(inject('databaseUrl'))
+    const owner = pglite ? pgliteOwner(pglite) : await postgresOwner(testDatabaseUrl())
     try {
       const result = await migrationsRow(owner, journalLength() + 1)
       expect(result).toMatchObject({ status: 'FAILING', detail: expect.stringContaining('run "lyceum migrate"') })
@@ -92,7 +92,7 @@ describe('lyceum doctor', () => {
   })
 
   it.runIf(serverMode)('fails the app-role row when the API would connect as the superuser owner (PostgreSQL)', async () => {
-    const rows = await doctor({ DATABASE_APP_URL: inject('databaseUrl') })
+    const rows = await doctor({ DATABASE_APP_URL: testDatabaseUrl() })
     expect(byDependency(rows, 'database (app role)')).toMatchObject({ status: 'FAILING', detail: expect.stringContaining('is a superuser') })
   })
 
