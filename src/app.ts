@@ -26,6 +26,7 @@ import { createRedis } from './platform/cache/redis.ts'
 import type { Redis } from 'ioredis'
 import { createTenancyModule } from './modules/tenancy/index.ts'
 import { createFlagEvaluator, createFlagsModule } from './modules/flags/index.ts'
+import { createAccounts, createIdentityModule } from './modules/identity/index.ts'
 import { registerFeatureGate } from './platform/http/feature-gate.ts'
 import { auditRoutes } from './platform/audit/audit.routes.ts'
 import { createJobOpsService, createJobs, defineMaintenanceJobs, jobOpsRoutes, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
@@ -72,7 +73,7 @@ export interface BuildOptions {
 export interface Lyceum {
   app: App
   platform: Platform
-  modules: { tenancy: ReturnType<typeof createTenancyModule>; flags: ReturnType<typeof createFlagsModule> }
+  modules: { tenancy: ReturnType<typeof createTenancyModule>; flags: ReturnType<typeof createFlagsModule>; identity: ReturnType<typeof createIdentityModule> }
   close(): Promise<void>
 }
 
@@ -104,7 +105,6 @@ async function createPlatform(config: Config, options: BuildOptions) {
       await owner.close()
     }
   }
-  const tokens = createPrincipalTokens(config.auth.principalSecret, config.auth.operatorToken)
   const metrics = createMetrics()
   const redis = config.redisUrl ? createRedis(config.redisUrl, logger) : undefined
   const health = createHealthRegistry()
@@ -116,13 +116,18 @@ async function createPlatform(config: Config, options: BuildOptions) {
   registerCoreChecks(health, { database, redis, storageDir: config.storageDir, expectedMigrations: journalLength() })
   observeDatabasePool(metrics, database)
   const tracing = config.otel.endpoint ? createTracing({ endpoint: config.otel.endpoint, serviceName: config.otel.serviceName }, logger) : undefined
-  const platform: Platform = { config, logger, database, tokens, pglite, metrics, redis, health, jobs, events, mail: mail.mailer }
+  // Principal tokens join in buildApp: they verify the identity module's access tokens.
+  const platform: Omit<Platform, 'tokens'> = { config, logger, database, pglite, metrics, redis, health, jobs, events, mail: mail.mailer }
   return { platform, tracing, mailRoutes: mail.routes }
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Lyceum> {
-  const { platform, tracing, mailRoutes } = await createPlatform(config, options)
-  const { database, events, jobs, metrics, redis, logger } = platform
+  const { platform: base, tracing, mailRoutes } = await createPlatform(config, options)
+  const { database, events, jobs, metrics, redis, logger } = base
+  const identity = createIdentityModule({ config, database, jobs, logger })
+  const accounts = createAccounts({ mailer: base.mail, publicUrl: config.http.publicUrl })
+  const tokens = createPrincipalTokens(config.auth.principalSecret, config.auth.operatorToken, { accessTokens: identity.accessTokens })
+  const platform: Platform = { ...base, tokens }
 
   // Tenancy serves custom domains only while the tenant's flag allows it, so the evaluator comes first.
   const flagEvaluator = createFlagEvaluator(database)
@@ -147,6 +152,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(mailRoutes)
   await app.register(tenancy.routes)
   await app.register(flags.routes)
+  await app.register(identity.routes)
+  await app.register(accounts.routes)
   await app.ready()
   const close = async () => {
     await app.close()
@@ -157,10 +164,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await database.close()
     redis?.disconnect()
   }
-  // After every module declared its queues and subscribers.
-  await jobs.start().catch(async (error: unknown) => {
+  // Signing keys before anything signs (a wrong KEY_ENCRYPTION_KEY stops the start here); jobs
+  // after every module declared its queues and subscribers.
+  await identity.start().then(() => jobs.start()).catch(async (error: unknown) => {
     await close().catch(() => {})
     throw error
   })
-  return { app, platform, modules: { tenancy, flags }, close }
+  return { app, platform, modules: { tenancy, flags, identity }, close }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, DEV_PRINCIPAL_SECRET, loadConfig } from './config.ts'
+import { ConfigError, DEV_KEY_ENCRYPTION_KEY, DEV_PRINCIPAL_SECRET, loadConfig } from './config.ts'
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -10,6 +10,9 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
   }
   return []
 }
+
+/** A stand-in for 32 random bytes; any well-formed value other than the development default. */
+const PRODUCTION_KEK = 'A'.repeat(42) + 'E'
 
 describe('loadConfig', () => {
   it('starts on embedded defaults in the development profile', () => {
@@ -47,17 +50,34 @@ describe('loadConfig', () => {
       METRICS_TOKEN: 'm'.repeat(30),
       PUBLIC_URL: 'https://api.example.com/',
       SMTP_URL: 'smtp://mail.internal:587',
+      KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
     })
     expect(config.auth.operatorToken).toBeUndefined()
+    expect(config.signingKeys).toEqual({ keyEncryptionKey: PRODUCTION_KEK, rotationDays: 30, overlapHours: 24 })
     expect(config.http.host).toBe('0.0.0.0')
     expect(config.http.publicUrl).toBe('https://api.example.com')
     expect(config.database).toMatchObject({ kind: 'postgres', appUrl: 'postgres://lyceum_app@db.internal:5432/lyceum' })
   })
 
   it('allows the embedded database in production only when explicitly enabled', () => {
-    const base = { LYCEUM_PROFILE: 'production', PRINCIPAL_SIGNING_SECRET: 'p'.repeat(40), METRICS_TOKEN: 'm'.repeat(30), PUBLIC_URL: 'https://x.example', SMTP_URL: 'smtp://mail.internal:587' }
+    const base = { LYCEUM_PROFILE: 'production', PRINCIPAL_SIGNING_SECRET: 'p'.repeat(40), METRICS_TOKEN: 'm'.repeat(30), PUBLIC_URL: 'https://x.example', SMTP_URL: 'smtp://mail.internal:587', KEY_ENCRYPTION_KEY: PRODUCTION_KEK }
     expect(problemsOf(base).join()).toMatch(/DATABASE_URL/)
     expect(loadConfig({ ...base, ALLOW_EMBEDDED_DATABASE: 'true' }).database.kind).toBe('pglite')
+  })
+
+  it('refuses a missing or development KEY_ENCRYPTION_KEY in production, and one reusing another secret', () => {
+    const base = { LYCEUM_PROFILE: 'production', ALLOW_EMBEDDED_DATABASE: 'true', PRINCIPAL_SIGNING_SECRET: 'p'.repeat(43), METRICS_TOKEN: 'm'.repeat(30), PUBLIC_URL: 'https://x.example', SMTP_URL: 'smtp://mail.internal:587' }
+    expect(problemsOf(base).join('\n')).toMatch(/KEY_ENCRYPTION_KEY must be set in production/)
+    expect(problemsOf({ ...base, KEY_ENCRYPTION_KEY: DEV_KEY_ENCRYPTION_KEY }).join('\n')).toMatch(/KEY_ENCRYPTION_KEY must be set in production/)
+    expect(problemsOf({ ...base, KEY_ENCRYPTION_KEY: 'p'.repeat(43) }).join('\n')).toMatch(/KEY_ENCRYPTION_KEY must be its own secret/)
+    expect(loadConfig({ ...base, KEY_ENCRYPTION_KEY: PRODUCTION_KEK }).signingKeys.keyEncryptionKey).toBe(PRODUCTION_KEK)
+  })
+
+  it('rejects a KEY_ENCRYPTION_KEY that is not 32 bytes of base64url, and an overlap under an hour', () => {
+    const named = problemsOf({ KEY_ENCRYPTION_KEY: 'too-short', SIGNING_KEY_OVERLAP_HOURS: '0' }).join('\n')
+    expect(named).toMatch(/KEY_ENCRYPTION_KEY/)
+    expect(named).toMatch(/SIGNING_KEY_OVERLAP_HOURS/)
+    expect(loadConfig({}).signingKeys.keyEncryptionKey).toBe(DEV_KEY_ENCRYPTION_KEY)
   })
 
   it('reads booleans and comma lists', () => {

@@ -36,6 +36,19 @@ export const EnvSchema = Type.Object({
   MAIL_FROM: Type.String({ minLength: 3, default: 'Lyceum <no-reply@lyceum.localhost>', description: 'Sender address' }),
   STORAGE_DIR: Type.Optional(Type.String({ minLength: 1, description: 'File storage directory (default DATA_DIR/storage)' })),
   PRINCIPAL_SIGNING_SECRET: Type.Optional(Type.String({ minLength: 32, description: 'HMAC secret (>= 32 chars) for interim principal tokens' })),
+  KEY_ENCRYPTION_KEY: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9_-]{43}$',
+      description: 'Key-encryption key of the access-token signing keys: its own secret, 32 random bytes as base64url (43 characters); never derived from another secret',
+    }),
+  ),
+  SIGNING_KEY_ROTATION_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30, description: 'Age in days after which the scheduled job rotates the access-token signing key' }),
+  SIGNING_KEY_OVERLAP_HOURS: Type.Integer({
+    minimum: 1,
+    maximum: 720,
+    default: 24,
+    description: 'Hours a superseded signing key keeps verifying (and stays in the JWKS) after a rotation; must exceed the 15-minute access-token lifetime',
+  }),
   OPERATOR_TOKEN: Type.Optional(Type.String({ minLength: 24, description: 'Static operator token (development/test profiles only)' })),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 24, description: 'Bearer token for /metrics (required in production)' })),
   CORS_ORIGINS: Type.String({ default: '', description: 'Comma-separated origins allowed by CORS' }),
@@ -63,6 +76,8 @@ export type Env = Static<typeof EnvSchema>
 /** Development defaults: convenient locally, refused in production. */
 export const DEV_PRINCIPAL_SECRET = 'lyceum-development-principal-secret-do-not-use'
 export const DEV_OPERATOR_TOKEN = 'lyceum-dev-operator-token-0000'
+/** base64url of the 32 bytes "lyceum-dev-key-encryption-key!!!"; public, hence refused in production. */
+export const DEV_KEY_ENCRYPTION_KEY = 'bHljZXVtLWRldi1rZXktZW5jcnlwdGlvbi1rZXkhISE'
 
 export type ProfileName = Static<typeof Profile>
 
@@ -85,6 +100,8 @@ export interface Config {
   mail: { smtpUrl: string | undefined; from: string }
   storageDir: string
   auth: { principalSecret: string; operatorToken: string | undefined }
+  /** Access-token signing keys: their key-encryption key (base64url, 32 bytes) and rotation policy. */
+  signingKeys: { keyEncryptionKey: string; rotationDays: number; overlapHours: number }
   metricsToken: string | undefined
   logLevel: string
   otel: { endpoint: string | undefined; serviceName: string }
@@ -130,6 +147,12 @@ function productionProblems(env: Env): string[] {
     problems.push('DATABASE_URL is required in production; set it, or ALLOW_EMBEDDED_DATABASE=true for a single-node install')
   if (!env.PRINCIPAL_SIGNING_SECRET || env.PRINCIPAL_SIGNING_SECRET === DEV_PRINCIPAL_SECRET)
     problems.push('PRINCIPAL_SIGNING_SECRET must be set to a random secret of at least 32 characters in production')
+  if (!env.KEY_ENCRYPTION_KEY || env.KEY_ENCRYPTION_KEY === DEV_KEY_ENCRYPTION_KEY)
+    problems.push(
+      'KEY_ENCRYPTION_KEY must be set in production to its own random secret (generate one with `node -e "console.log(crypto.randomBytes(32).toString(\'base64url\'))"`); the development default is public',
+    )
+  else if (env.KEY_ENCRYPTION_KEY === env.PRINCIPAL_SIGNING_SECRET)
+    problems.push('KEY_ENCRYPTION_KEY must be its own secret, not the value of PRINCIPAL_SIGNING_SECRET')
   if (env.OPERATOR_TOKEN) problems.push('OPERATOR_TOKEN is a development/test convenience and must not be set in production')
   if (!env.METRICS_TOKEN) problems.push('METRICS_TOKEN is required in production (it protects /metrics)')
   if (!env.SMTP_URL) problems.push('SMTP_URL is required in production; without it mail (password resets, receipts) never leaves the outbox')
@@ -189,6 +212,11 @@ function buildConfig(env: Env, profile: ProfileName): Config {
     auth: {
       principalSecret: env.PRINCIPAL_SIGNING_SECRET ?? DEV_PRINCIPAL_SECRET,
       operatorToken: isDevLike ? (env.OPERATOR_TOKEN ?? DEV_OPERATOR_TOKEN) : undefined,
+    },
+    signingKeys: {
+      keyEncryptionKey: env.KEY_ENCRYPTION_KEY ?? DEV_KEY_ENCRYPTION_KEY,
+      rotationDays: env.SIGNING_KEY_ROTATION_DAYS,
+      overlapHours: env.SIGNING_KEY_OVERLAP_HOURS,
     },
     metricsToken: env.METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,

@@ -7,6 +7,7 @@ import { migrateToHead } from './platform/db/migrate.ts'
 import { openPglite } from './platform/db/pglite-database.ts'
 import { seedDemo } from './seed.ts'
 import { doctorCommand } from './platform/observability/doctor.ts'
+import { rotateKeysCommand } from './modules/identity/index.ts'
 
 const USAGE = `Usage: lyceum <command>
 
@@ -18,9 +19,10 @@ Commands:
   seed      create the demo tenant if it does not exist
   doctor    validate configuration and probe every configured dependency
   openapi   print the OpenAPI document as JSON
+  keys rotate  rotate the access-token signing key now (the previous key verifies until the overlap ends)
 `
 
-type Command = (config: Config) => Promise<void>
+type Command = (config: Config, args: string[]) => Promise<void>
 
 async function startServer(config: Config, options: { migrate: boolean; seed: boolean; worker: boolean }): Promise<void> {
   const lyceum = await buildApp(config, { migrate: options.migrate, worker: options.worker })
@@ -102,6 +104,18 @@ const commands: Record<string, Command> = {
       await lyceum.close()
     }
   },
+  async keys(config, args) {
+    if (args.join(' ') !== 'rotate') {
+      process.stderr.write(`Unknown keys command "${args.join(' ')}"; use "lyceum keys rotate".\n`)
+      process.exit(2)
+    }
+    const lyceum = await buildApp(config, { migrate: false })
+    try {
+      await rotateKeysCommand(lyceum.modules.identity.keys, (text) => process.stdout.write(text))
+    } finally {
+      await lyceum.close()
+    }
+  },
   async openapi(config) {
     // The document depends on code only: build against a throwaway in-memory database so this
     // works on a clean checkout and never touches (or migrates) the configured one.
@@ -138,7 +152,7 @@ async function main(argv: string[]): Promise<void> {
     }
     throw error
   }
-  await command(config)
+  await command(config, argv.slice(1))
 }
 
 await main(process.argv.slice(2))

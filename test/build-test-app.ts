@@ -39,15 +39,29 @@ export interface TestAppOptions {
   queues?: BuildOptions['queues']
   /** A shorter mail retry policy (tests of delivery failures). */
   mailRetry?: BuildOptions['mailRetry']
+  /** Embedded mode: this database instead of a fresh copy of the migrated snapshot (e.g. a copy of another app's). */
+  pglite?: BuildOptions['pglite']
+}
+
+/**
+ * One key-encryption key for every test app: apps of one file may share a database (and its
+ * signing keys), and production-profile apps refuse the development default.
+ */
+export const TEST_KEY_ENCRYPTION_KEY = 'bHljZXVtLXRlc3Qta2V5LWVuY3J5cHRpb24ta2V5ISE'
+
+/** This test file's own PostgreSQL database (a copy of the run's template), or '' in embedded mode. */
+export function testDatabaseUrl(): string {
+  return process.env.LYCEUM_TEST_DATABASE_URL ?? ''
 }
 
 export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const databaseUrl = inject('databaseUrl')
+  const databaseUrl = testDatabaseUrl()
   return {
     LYCEUM_PROFILE: 'test',
     LOG_LEVEL: 'silent',
     SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
     PORT: '0',
+    KEY_ENCRYPTION_KEY: TEST_KEY_ENCRYPTION_KEY,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(process.env.TEST_REDIS_URL ? { REDIS_URL: process.env.TEST_REDIS_URL } : {}),
     ...extra,
@@ -58,9 +72,10 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   const config = loadConfig(testEnv(options.env))
   const snapshotPath = inject('pgliteSnapshot')
   const pglite =
-    config.database.kind === 'pglite' && snapshotPath
+    options.pglite ??
+    (config.database.kind === 'pglite' && snapshotPath
       ? await openPglite('memory://', new Blob([await readFile(snapshotPath)]))
-      : undefined
+      : undefined)
   const instrumentation = createInstrumentation()
   const instrument = (app: Lyceum['app']) => {
     instrumentation.install(app)

@@ -1,16 +1,27 @@
 /**
- * Who is calling. Until the identity module issues real sessions, a principal is proven by a
- * short-lived HS256 token signed with PRINCIPAL_SIGNING_SECRET (or, in development and test
- * only, the static operator token). Verification pins algorithm, issuer, audience and type.
+ * Who is calling. A principal is proven by an access token of the identity module (EdDSA,
+ * typ at+jwt, verified through the AccessTokenVerifier passed in), by an interim short-lived
+ * HS256 token signed with PRINCIPAL_SIGNING_SECRET, or, in development and test only, by the
+ * static operator token. Every verification pins algorithm, issuer, audience and type.
  */
 import { timingSafeEqual, createHash } from 'node:crypto'
-import { SignJWT, jwtVerify } from 'jose'
+import { SignJWT, decodeProtectedHeader, jwtVerify } from 'jose'
 import { AppError } from '../errors.ts'
 import { OPERATOR_PERMISSIONS, TENANT_ROLES, permissionsOf, type Permission, type TenantRole } from './permissions.ts'
 
 export type Principal =
   | { kind: 'anonymous' }
-  | { kind: 'user'; userId: string; tenantId: string; roles: TenantRole[]; permissions: Set<Permission> }
+  | {
+      kind: 'user'
+      userId: string
+      tenantId: string
+      roles: TenantRole[]
+      permissions: Set<Permission>
+      /** The session an access token belongs to (sid claim). */
+      sessionId?: string
+      /** Who is really acting when this user is impersonated (RFC 8693 act claim). */
+      actor?: { sub: string }
+    }
   | { kind: 'operator'; operatorId: string; permissions: Set<Permission> }
 
 export const ANONYMOUS: Principal = { kind: 'anonymous' }
@@ -25,6 +36,31 @@ export interface PrincipalTokens {
   verify(bearer: string): Promise<Principal>
 }
 
+/** `typ` of access tokens (RFC 9068); tokens of that type go to the AccessTokenVerifier. */
+export const ACCESS_TOKEN_TYPE = 'at+jwt'
+
+/**
+ * Verifies access tokens issued by the identity module. Declared here so the HTTP layer can use
+ * them without platform code importing a module; app.ts passes the implementation in.
+ */
+export interface AccessTokenVerifier {
+  /** Resolves to the token's principal, or throws AppError INVALID_TOKEN (401). */
+  verify(token: string): Promise<Principal>
+}
+
+export interface PrincipalTokenOptions {
+  accessTokens?: AccessTokenVerifier
+}
+
+/** The protected header's typ, read without trusting anything else in the token. */
+function headerType(token: string): unknown {
+  try {
+    return decodeProtectedHeader(token).typ
+  } catch {
+    return undefined
+  }
+}
+
 const invalidToken = () => new AppError('unauthenticated', 'INVALID_TOKEN', 'The bearer token is invalid or expired')
 
 function sameSecret(a: string, b: string): boolean {
@@ -33,7 +69,7 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb)
 }
 
-export function createPrincipalTokens(secret: string, operatorToken: string | undefined): PrincipalTokens {
+export function createPrincipalTokens(secret: string, operatorToken: string | undefined, options: PrincipalTokenOptions = {}): PrincipalTokens {
   const key = new TextEncoder().encode(secret)
   return {
     async sign(claims, lifetimeSeconds = 900) {
@@ -50,6 +86,8 @@ export function createPrincipalTokens(secret: string, operatorToken: string | un
     async verify(bearer) {
       if (operatorToken && sameSecret(bearer, operatorToken))
         return { kind: 'operator', operatorId: 'dev-operator', permissions: new Set(OPERATOR_PERMISSIONS) }
+      // The verifier pins the algorithm itself; typ only selects which verifier gets to say no.
+      if (options.accessTokens && headerType(bearer) === ACCESS_TOKEN_TYPE) return options.accessTokens.verify(bearer)
       let payload
       try {
         ;({ payload } = await jwtVerify(bearer, key, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, typ: TOKEN_TYPE, maxTokenAge: MAX_LIFETIME_SECONDS }))

@@ -6,12 +6,13 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { postgresOwner, type OwnerConnection } from '../db/owner-connection.ts'
 import { PURGE_IDEMPOTENCY_KEYS } from './maintenance.ts'
 import { waitUntil } from './testing.ts'
+import { testDatabaseUrl, TEST_KEY_ENCRYPTION_KEY } from '../../../test/build-test-app.ts'
 
-const databaseUrl = inject('databaseUrl')
+const databaseUrl = testDatabaseUrl()
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
 
 interface WorkerProcess {
@@ -25,7 +26,7 @@ const workers: WorkerProcess[] = []
 function startWorker(): WorkerProcess {
   const child = spawn(process.execPath, ['bin/lyceum.js', 'worker'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: databaseUrl, LYCEUM_PROFILE: 'test', LOG_LEVEL: 'warn', JOBS_ENABLED: 'true', OTEL_SDK_DISABLED: 'true' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, LYCEUM_PROFILE: 'test', LOG_LEVEL: 'warn', JOBS_ENABLED: 'true', OTEL_SDK_DISABLED: 'true', KEY_ENCRYPTION_KEY: TEST_KEY_ENCRYPTION_KEY },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const output: string[] = []

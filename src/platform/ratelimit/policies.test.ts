@@ -47,6 +47,7 @@ describe('rate-limit configuration', () => {
       METRICS_TOKEN: 'metrics-token-0123456789abcdef',
       PUBLIC_URL: 'https://api.example.com',
       SMTP_URL: 'smtp://mail.internal:587',
+      KEY_ENCRYPTION_KEY: 'cmF0ZS1saW1pdC10ZXN0LWtlay0wMTIzNDU2Nzg5YWI',
     }
     expect(problemsOf({ ...production, RATE_LIMITS: 'off' })).toContainEqual(expect.stringMatching(/^RATE_LIMITS=off .* refused in production/))
     expect(problemsOf({ ...production, RATE_LIMITS: 'read=100' })).toEqual([])

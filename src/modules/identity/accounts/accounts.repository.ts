@@ -1,0 +1,117 @@
+/**
+ * Drizzle queries on identity.users, memberships and one_time_tokens. Runs in the caller's
+ * tenant transaction, so RLS confines every statement to the request's tenant. Times come from
+ * the database clock (now()), the same clock that stamps created_at.
+ */
+import { and, eq, gt, isNull, sql } from 'drizzle-orm'
+import type { Tx } from '../../../platform/db/database.ts'
+import type { TenantRole } from '../../../platform/http/permissions.ts'
+import { memberships, oneTimeTokens, users } from '../identity.tables.ts'
+
+export type TokenPurpose = (typeof oneTimeTokens.$inferInsert)['purpose']
+
+export interface NewAccount {
+  tenantId: string
+  email: string
+  displayName: string | null
+  passwordHash: string
+}
+
+export interface AccountRef {
+  id: string
+  status: 'active' | 'disabled'
+  emailVerifiedAt: Date | null
+}
+
+const accountRef = { id: users.id, status: users.status, emailVerifiedAt: users.emailVerifiedAt }
+
+export const accountsRepository = {
+  /** Inserts the user unless the email is taken in the tenant; returns the new id, else undefined. */
+  async insertUserIfAbsent(tx: Tx, account: NewAccount): Promise<string | undefined> {
+    const [row] = await tx
+      .insert(users)
+      .values({ ...account, status: 'active' })
+      .onConflictDoNothing({ target: [users.tenantId, users.email] })
+      .returning({ id: users.id })
+    return row?.id
+  },
+
+  /** `lock` takes the row lock, serialising concurrent requests about one account. */
+  async findUserByEmail(tx: Tx, email: string, lock = false): Promise<AccountRef | undefined> {
+    const query = tx.select(accountRef).from(users).where(eq(users.email, email))
+    const [row] = lock ? await query.for('update') : await query
+    return row
+  },
+
+  async grantRole(tx: Tx, grant: { tenantId: string; userId: string; role: TenantRole; grantedBy: string }): Promise<void> {
+    await tx.insert(memberships).values(grant)
+  },
+
+  async insertToken(tx: Tx, token: { tenantId: string; userId: string; purpose: TokenPurpose; tokenHash: string; ttlSeconds: number }): Promise<string> {
+    const [row] = await tx
+      .insert(oneTimeTokens)
+      .values({
+        tenantId: token.tenantId,
+        userId: token.userId,
+        purpose: token.purpose,
+        tokenHash: token.tokenHash,
+        expiresAt: sql`now() + make_interval(secs => ${token.ttlSeconds})`,
+      })
+      .returning({ id: oneTimeTokens.id })
+    if (!row) throw new Error('insert returned no row')
+    return row.id
+  },
+
+  /**
+   * Marks the token used if it is unused and unexpired, in one statement: of two concurrent
+   * uses exactly one gets the row back.
+   */
+  async consumeToken(tx: Tx, purpose: TokenPurpose, tokenHash: string): Promise<{ id: string; userId: string } | undefined> {
+    const [row] = await tx
+      .update(oneTimeTokens)
+      .set({ usedAt: sql`now()` })
+      .where(
+        and(
+          eq(oneTimeTokens.tokenHash, tokenHash),
+          eq(oneTimeTokens.purpose, purpose),
+          isNull(oneTimeTokens.usedAt),
+          gt(oneTimeTokens.expiresAt, sql`now()`),
+        ),
+      )
+      .returning({ id: oneTimeTokens.id, userId: oneTimeTokens.userId })
+    return row
+  },
+
+  /** Ends the other outstanding tokens of the purpose once one of them did its job. */
+  async retireUnusedTokens(tx: Tx, userId: string, purpose: TokenPurpose): Promise<void> {
+    await tx
+      .update(oneTimeTokens)
+      .set({ usedAt: sql`now()` })
+      .where(and(eq(oneTimeTokens.userId, userId), eq(oneTimeTokens.purpose, purpose), isNull(oneTimeTokens.usedAt)))
+  },
+
+  /** How many tokens of the purpose the user got in the last `windowSeconds`, and whether one is younger than `minGapSeconds`. */
+  async recentTokens(tx: Tx, userId: string, purpose: TokenPurpose, windowSeconds: number, minGapSeconds: number): Promise<{ count: number; tooSoon: boolean }> {
+    const [row] = await tx
+      .select({
+        count: sql<number>`count(*)::int`,
+        tooSoon: sql<boolean>`coalesce(bool_or(${oneTimeTokens.createdAt} > now() - make_interval(secs => ${minGapSeconds})), false)`,
+      })
+      .from(oneTimeTokens)
+      .where(
+        and(
+          eq(oneTimeTokens.userId, userId),
+          eq(oneTimeTokens.purpose, purpose),
+          gt(oneTimeTokens.createdAt, sql`now() - make_interval(secs => ${windowSeconds})`),
+        ),
+      )
+    return { count: row?.count ?? 0, tooSoon: row?.tooSoon ?? false }
+  },
+
+  async markEmailVerified(tx: Tx, userId: string): Promise<void> {
+    await tx
+      .update(users)
+      .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`, updatedAt: sql`now()` })
+      .where(eq(users.id, userId))
+  },
+}

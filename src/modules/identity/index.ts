@@ -1,0 +1,50 @@
+/**
+ * Identity: signing keys and the JWKS, access tokens (and, as issue 3 proceeds, accounts,
+ * sessions, two-factor, roles, API keys, impersonation). Owns the `identity` schema.
+ * Other modules and app.ts use only what this file exports.
+ */
+import type { Logger } from 'pino'
+import type { Config } from '../../config.ts'
+import type { Database } from '../../platform/db/database.ts'
+import type { Jobs } from '../../platform/jobs/index.ts'
+import { createSigningKeyStore } from './keys/key-store.ts'
+import { defineKeyRotationJob } from './keys/keys.jobs.ts'
+import { keysRoutes } from './keys/keys.routes.ts'
+import { createAccessTokens } from './tokens/access-tokens.ts'
+
+export { signingKeys, users, memberships, oneTimeTokens } from './identity.tables.ts'
+export { ROTATE_SIGNING_KEY } from './keys/keys.jobs.ts'
+export { rotateKeysCommand } from './keys/keys.command.ts'
+export { KeyEncryptionKeyMismatchError } from './keys/key-crypto.ts'
+export type { SigningKeyStore, RotationResult } from './keys/key-store.ts'
+export { createAccounts, type Accounts } from './accounts/index.ts'
+export { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_LIFETIME_SECONDS, type AccessTokens, type AccessTokenClaims, type Actor } from './tokens/access-tokens.ts'
+
+export interface IdentityDeps {
+  config: Config
+  database: Database
+  jobs: Jobs
+  logger: Logger
+}
+
+export function createIdentityModule(deps: IdentityDeps) {
+  const { config } = deps
+  const keys = createSigningKeyStore({
+    database: deps.database,
+    keyEncryptionKey: config.signingKeys.keyEncryptionKey,
+    rotationDays: config.signingKeys.rotationDays,
+    overlapHours: config.signingKeys.overlapHours,
+    logger: deps.logger,
+  })
+  defineKeyRotationJob(deps.jobs, { keys, logger: deps.logger })
+  const accessTokens = createAccessTokens({ keys, issuer: config.http.publicUrl })
+  return {
+    keys,
+    accessTokens,
+    /** Before serving: an active signing key exists and KEY_ENCRYPTION_KEY decrypts it (fails loudly otherwise). */
+    start: () => keys.ensureActiveKey(),
+    routes: keysRoutes(keys),
+  }
+}
+
+export type IdentityModule = ReturnType<typeof createIdentityModule>

@@ -1,0 +1,132 @@
+/**
+ * Access tokens (RFC 9068 shape, RFC 8725 rules): EdDSA JWTs with typ at+jwt, our issuer, the API
+ * audience, tenant and roles claims and a lifetime of at most 15 minutes. Verification trusts
+ * nothing the token says about how to verify it: the algorithm is pinned, the kid must look like
+ * one of ours before it is looked up, and jku/x5u/jwk/x5c headers make the token invalid.
+ */
+import { randomUUID } from 'node:crypto'
+import { SignJWT, decodeProtectedHeader, jwtVerify, type CryptoKey, type JWTPayload, type ProtectedHeaderParameters } from 'jose'
+import { AppError } from '../../../platform/errors.ts'
+import { permissionsOf, TENANT_ROLES, type TenantRole } from '../../../platform/http/permissions.ts'
+import { ACCESS_TOKEN_TYPE, type AccessTokenVerifier, type Principal } from '../../../platform/http/principal.ts'
+import { SIGNING_ALG } from '../keys/key-crypto.ts'
+import type { SigningKeyStore } from '../keys/key-store.ts'
+
+export const ACCESS_TOKEN_AUDIENCE = 'lyceum-api'
+export const ACCESS_TOKEN_LIFETIME_SECONDS = 900
+const CLOCK_TOLERANCE_SECONDS = 5
+const SAFE_KID = /^[A-Za-z0-9_-]{8,64}$/
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+/** Headers that would let the token choose its own verification key (RFC 8725 §3.10). */
+const KEY_SELECTING_HEADERS = ['jku', 'x5u', 'jwk', 'x5c'] as const
+
+/** RFC 8693 §4.1: the party acting on behalf of the subject (impersonation), possibly nested. */
+export interface Actor {
+  sub: string
+  act?: Actor
+}
+
+export interface AccessTokenClaims {
+  userId: string
+  tenantId: string
+  roles: TenantRole[]
+  sessionId?: string
+  actor?: Actor
+}
+
+export interface AccessTokens extends AccessTokenVerifier {
+  issue(claims: AccessTokenClaims): Promise<string>
+}
+
+type UserPrincipal = Extract<Principal, { kind: 'user' }>
+
+const invalidToken = (detail = 'The bearer token is invalid or expired') => new AppError('unauthenticated', 'INVALID_TOKEN', detail)
+
+export function createAccessTokens(deps: { keys: SigningKeyStore; issuer: string }): AccessTokens {
+  const { keys, issuer } = deps
+  return {
+    async issue(claims) {
+      const { kid, privateKey } = await keys.signingKey()
+      const now = Math.floor(Date.now() / 1000)
+      const payload: JWTPayload = { tid: claims.tenantId, roles: claims.roles }
+      if (claims.sessionId !== undefined) payload.sid = claims.sessionId
+      if (claims.actor !== undefined) payload.act = { ...claims.actor }
+      return new SignJWT(payload)
+        .setProtectedHeader({ alg: SIGNING_ALG, kid, typ: ACCESS_TOKEN_TYPE })
+        .setIssuer(issuer)
+        .setAudience(ACCESS_TOKEN_AUDIENCE)
+        .setSubject(claims.userId)
+        .setIssuedAt(now)
+        .setExpirationTime(now + ACCESS_TOKEN_LIFETIME_SECONDS)
+        .setJti(randomUUID())
+        .sign(privateKey)
+    },
+    async verify(token) {
+      const key = await keyFor(keys, token)
+      let payload: JWTPayload
+      try {
+        ;({ payload } = await jwtVerify(token, key, {
+          algorithms: [SIGNING_ALG],
+          typ: ACCESS_TOKEN_TYPE,
+          issuer,
+          audience: ACCESS_TOKEN_AUDIENCE,
+          clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          // Also rejects an iat in the future.
+          maxTokenAge: ACCESS_TOKEN_LIFETIME_SECONDS,
+          requiredClaims: ['sub', 'iat', 'exp', 'jti'],
+        }))
+      } catch {
+        throw invalidToken()
+      }
+      return principalOf(payload)
+    },
+  }
+}
+
+/**
+ * The verification key named by the token's kid, after checking the header alone. A database
+ * failure propagates (the request fails closed with 5xx); an unknown or retired kid is a 401.
+ */
+async function keyFor(keys: SigningKeyStore, token: string): Promise<CryptoKey> {
+  let header: ProtectedHeaderParameters
+  try {
+    header = decodeProtectedHeader(token)
+  } catch {
+    throw invalidToken()
+  }
+  if (header.alg !== SIGNING_ALG || header.typ !== ACCESS_TOKEN_TYPE) throw invalidToken()
+  if (KEY_SELECTING_HEADERS.some((name) => name in header)) throw invalidToken()
+  if (typeof header.kid !== 'string' || !SAFE_KID.test(header.kid)) throw invalidToken()
+  const key = await keys.verificationKey(header.kid)
+  if (!key) throw invalidToken()
+  return key
+}
+
+/**
+ * Claims → principal. Session state and current roles are not re-read here yet (a later slice
+ * checks them per request so revocation and role changes apply at once); for now the token's
+ * roles are trusted for its ≤ 15 minutes.
+ */
+function principalOf(payload: JWTPayload): UserPrincipal {
+  const { sub, tid, iat, exp, sid, act } = payload
+  if (typeof sub !== 'string' || sub === '' || typeof tid !== 'string' || !UUID.test(tid)) throw invalidToken()
+  // Never longer-lived than we issue, whatever key signed it.
+  if (typeof iat !== 'number' || typeof exp !== 'number' || exp - iat > ACCESS_TOKEN_LIFETIME_SECONDS) throw invalidToken()
+  if (!Array.isArray(payload.roles)) throw invalidToken()
+  // A role this version does not know grants nothing (a newer node may have issued it).
+  const roles = payload.roles.filter((role): role is TenantRole => TENANT_ROLES.includes(role as TenantRole))
+  const principal: UserPrincipal = { kind: 'user', userId: sub, tenantId: tid, roles, permissions: permissionsOf(roles) }
+  if (sid !== undefined) {
+    if (typeof sid !== 'string') throw invalidToken()
+    principal.sessionId = sid
+  }
+  if (act !== undefined) {
+    if (!isActor(act)) throw invalidToken()
+    principal.actor = { sub: act.sub }
+  }
+  return principal
+}
+
+function isActor(value: unknown): value is Actor {
+  return typeof value === 'object' && value !== null && typeof (value as { sub?: unknown }).sub === 'string'
+}
