@@ -89,3 +89,46 @@ export const oneTimeTokens = identitySchema
     (t) => [uniqueIndex('one_time_tokens_hash_key').on(t.tokenHash), index('one_time_tokens_user_idx').on(t.userId, t.purpose), ...tenantPolicies(t.tenantId)],
   )
   .enableRLS()
+
+/** A signed-in device. Access tokens carry its id (`sid`); revoking it ends them on the next request. */
+export const sessions = identitySchema
+  .table(
+    'sessions',
+    {
+      id: uuid('id').primaryKey().defaultRandom(),
+      tenantId: tenantIdColumn().references(() => tenants.id),
+      userId: uuid('user_id')
+        .notNull()
+        .references(() => users.id),
+      createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+      lastUsedAt: timestamp('last_used_at', { withTimezone: true }).notNull().defaultNow(),
+      /** Absolute end of the session, whatever its refreshes. */
+      expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+      revokedAt: timestamp('revoked_at', { withTimezone: true }),
+      revokeReason: text('revoke_reason'),
+      userAgent: text('user_agent'),
+      ipHash: text('ip_hash'),
+    },
+    (t) => [index('sessions_user_idx').on(t.tenantId, t.userId), ...tenantPolicies(t.tenantId)],
+  )
+  .enableRLS()
+
+/** Opaque refresh tokens, stored as SHA-256 hashes; each use rotates it, and reuse of a rotated one revokes the session. */
+export const refreshTokens = identitySchema
+  .table(
+    'refresh_tokens',
+    {
+      id: uuid('id').primaryKey().defaultRandom(),
+      tenantId: tenantIdColumn().references(() => tenants.id),
+      sessionId: uuid('session_id')
+        .notNull()
+        .references(() => sessions.id),
+      tokenHash: text('token_hash').notNull(),
+      createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+      expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+      /** Set when the token was exchanged for its successor. */
+      rotatedAt: timestamp('rotated_at', { withTimezone: true }),
+    },
+    (t) => [uniqueIndex('refresh_tokens_hash_key').on(t.tokenHash), index('refresh_tokens_session_idx').on(t.sessionId), ...tenantPolicies(t.tenantId)],
+  )
+  .enableRLS()
