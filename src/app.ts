@@ -126,7 +126,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const { database, events, jobs, metrics, redis, logger } = base
   const identity = createIdentityModule({ config, database, jobs, logger })
   const accounts = createAccounts({ mailer: base.mail, publicUrl: config.http.publicUrl })
-  const tokens = createPrincipalTokens(config.auth.principalSecret, config.auth.operatorToken, { accessTokens: identity.accessTokens })
+  const tokens = createPrincipalTokens(config.auth.principalSecret, config.auth.operatorToken, { accessTokens: identity.principalVerifier })
   const platform: Platform = { ...base, tokens }
 
   // Tenancy serves custom domains only while the tenant's flag allows it, so the evaluator comes first.
@@ -154,6 +154,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(flags.routes)
   await app.register(identity.routes)
   await app.register(accounts.routes)
+  await app.register(identity.sessionRoutes)
   await app.ready()
   const close = async () => {
     await app.close()

@@ -11,6 +11,7 @@ import { createSigningKeyStore } from './keys/key-store.ts'
 import { defineKeyRotationJob } from './keys/keys.jobs.ts'
 import { keysRoutes } from './keys/keys.routes.ts'
 import { createAccessTokens } from './tokens/access-tokens.ts'
+import { createSessions } from './sessions/index.ts'
 
 export { signingKeys, users, memberships, oneTimeTokens } from './identity.tables.ts'
 export { ROTATE_SIGNING_KEY } from './keys/keys.jobs.ts'
@@ -38,9 +39,13 @@ export function createIdentityModule(deps: IdentityDeps) {
   })
   defineKeyRotationJob(deps.jobs, { keys, logger: deps.logger })
   const accessTokens = createAccessTokens({ keys, issuer: config.http.publicUrl })
+  const sessions = createSessions({ database: deps.database, accessTokens })
   return {
     keys,
     accessTokens,
+    /** What the HTTP layer verifies access tokens with: signature and claims, then session, user and current roles. */
+    principalVerifier: sessions.verifier,
+    sessionRoutes: sessions.routes,
     /** Before serving: an active signing key exists and KEY_ENCRYPTION_KEY decrypts it (fails loudly otherwise). */
     start: () => keys.ensureActiveKey(),
     routes: keysRoutes(keys),

@@ -73,8 +73,10 @@ describe('access tokens', () => {
     expect(payload).toMatchObject({ iss: t.config.http.publicUrl, aud: 'lyceum-api', sub: 'u-1', tid: tenant.id, roles: ['learner'], sid: 's-1', act: { sub: 'operator:o-1' } })
     expect(payload.exp! - payload.iat!).toBe(900)
     expect(payload.jti).toEqual(expect.any(String))
-    const principal = await t.platform.tokens.verify(token)
+    // The token verifier alone: the principal verifier behind it also requires the session s-1 to exist (sessions tests).
+    const principal = await t.modules.identity.accessTokens.verify(token)
     expect(principal).toMatchObject({ kind: 'user', userId: 'u-1', tenantId: tenant.id, roles: ['learner'], sessionId: 's-1', actor: { sub: 'operator:o-1' } })
+    await expect(t.platform.tokens.verify(token)).rejects.toMatchObject({ code: 'INVALID_TOKEN' })
   })
 
   it('from tenant A are refused on tenant B’s host', async () => {

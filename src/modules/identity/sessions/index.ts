@@ -1,0 +1,20 @@
+/** Sign-in, refresh-token rotation, session checks on every request and self-service sessions (composed by ../index.ts). */
+import type { Database } from '../../../platform/db/database.ts'
+import type { AccessTokens } from '../tokens/access-tokens.ts'
+import { createLoginService } from './login.service.ts'
+import { createSessionIssuer } from './session-issuer.ts'
+import { createSessionCheckingVerifier } from './session-verifier.ts'
+import { sessionsRoutes } from './sessions.routes.ts'
+import { createSessionsService } from './sessions.service.ts'
+
+export function createSessions(deps: { database: Database; accessTokens: AccessTokens }) {
+  const issuer = createSessionIssuer(deps.accessTokens)
+  const service = createSessionsService({ database: deps.database, issuer })
+  return {
+    routes: sessionsRoutes(createLoginService(issuer), service),
+    /** Verifies access tokens and, for session-bound ones, the session, user and current roles. */
+    verifier: createSessionCheckingVerifier({ accessTokens: deps.accessTokens, database: deps.database }),
+  }
+}
+
+export type Sessions = ReturnType<typeof createSessions>

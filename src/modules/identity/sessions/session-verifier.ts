@@ -1,0 +1,30 @@
+/**
+ * Access-token verification that also asks the database, on every request, whether the token's
+ * session is still live and the user still active, and takes the roles from the current
+ * memberships rather than the token. Revocation, logout, disabling and role changes therefore
+ * apply on the very next request, not when the ≤ 15-minute token expires. One query per request.
+ */
+import { tenantScope, type Database } from '../../../platform/db/database.ts'
+import { AppError } from '../../../platform/errors.ts'
+import { permissionsOf } from '../../../platform/http/permissions.ts'
+import type { AccessTokenVerifier } from '../../../platform/http/principal.ts'
+import { sessionsErrors } from './sessions.errors.ts'
+import { sessionsRepository as repository } from './sessions.repository.ts'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const invalidToken = () => new AppError('unauthenticated', 'INVALID_TOKEN', 'The bearer token is invalid or expired')
+
+export function createSessionCheckingVerifier(deps: { accessTokens: AccessTokenVerifier; database: Database }): AccessTokenVerifier {
+  return {
+    async verify(token) {
+      const principal = await deps.accessTokens.verify(token)
+      if (principal.kind !== 'user' || principal.sessionId === undefined) return principal
+      const { sessionId, userId, tenantId } = principal
+      if (!UUID.test(sessionId) || !UUID.test(userId)) throw invalidToken()
+      const state = await deps.database.transaction(tenantScope(tenantId), (tx) => repository.sessionState(tx, sessionId, userId))
+      if (!state || !state.active) throw invalidToken()
+      if (!state.live) throw sessionsErrors.sessionRevoked()
+      return { ...principal, roles: state.roles, permissions: permissionsOf(state.roles) }
+    },
+  }
+}

@@ -1,0 +1,61 @@
+import { Type } from 'typebox'
+import { TENANT_ROLES, type TenantRole } from '../../../platform/http/permissions.ts'
+import { Page } from '../../../platform/http/pagination.ts'
+
+export const LoginBody = Type.Object(
+  {
+    email: Type.String({ format: 'email', maxLength: 254, description: 'Email address; trimmed and lower-cased before use' }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { $id: 'LoginBody', additionalProperties: false },
+)
+
+/** Any string is accepted here: a malformed token gets the same 401 as an unknown one. */
+export const RefreshBody = Type.Object(
+  { refreshToken: Type.String({ minLength: 1, maxLength: 4096, description: 'The refresh token from the last sign-in or refresh' }) },
+  { $id: 'RefreshBody', additionalProperties: false },
+)
+
+export const TokenResponse = Type.Object(
+  {
+    accessToken: Type.String({ description: 'JWT (typ at+jwt) for the Authorization: Bearer header' }),
+    tokenType: Type.Literal('Bearer'),
+    expiresIn: Type.Integer({ description: 'Seconds until the access token expires' }),
+    refreshToken: Type.String({ description: 'Opaque, single use: each refresh returns its successor' }),
+  },
+  { $id: 'TokenResponse', additionalProperties: false },
+)
+
+export const Me = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    email: Type.String(),
+    displayName: Type.Union([Type.String(), Type.Null()]),
+    tenantId: Type.String({ format: 'uuid' }),
+    roles: Type.Array(Type.Unsafe<TenantRole>({ type: 'string', enum: [...TENANT_ROLES] }), { description: 'Current roles (read on every request)' }),
+    emailVerified: Type.Boolean(),
+    sessionId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], { description: 'The session of the token used; null for tokens without one' }),
+  },
+  { $id: 'Me', additionalProperties: false },
+)
+
+export const Session = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    createdAt: Type.String({ format: 'date-time' }),
+    lastUsedAt: Type.String({ format: 'date-time', description: 'Last sign-in or refresh' }),
+    expiresAt: Type.String({ format: 'date-time' }),
+    userAgent: Type.Union([Type.String(), Type.Null()]),
+    current: Type.Boolean({ description: 'Whether the token of this request belongs to this session' }),
+  },
+  { $id: 'Session', additionalProperties: false },
+)
+
+export const SessionPage = Page(Session, 'SessionPage')
+
+export const SessionParams = Type.Object({ sessionId: Type.String({ format: 'uuid' }) }, { additionalProperties: false })
+
+export const LoggedOut = Type.Object(
+  { revokedSessions: Type.Integer({ minimum: 0, description: 'How many sessions were ended' }) },
+  { $id: 'LoggedOut', additionalProperties: false },
+)

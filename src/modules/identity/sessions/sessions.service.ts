@@ -1,0 +1,117 @@
+/**
+ * Refresh-token rotation and the signed-in user's own sessions. Each refresh rotates the token;
+ * presenting a token that was already rotated means two parties hold the session (a stolen
+ * token or a replay), so the whole session is revoked (OAuth 2.0 Security BCP §4.14).
+ */
+import { recordAudit } from '../../../platform/audit/audit.ts'
+import { tenantScope, type Database } from '../../../platform/db/database.ts'
+import { AppError, commonErrors } from '../../../platform/errors.ts'
+import { decodeCursor, toPage, type PageQuery } from '../../../platform/http/pagination.ts'
+import type { Principal } from '../../../platform/http/principal.ts'
+import type { RequestContext } from '../../../platform/http/request-context.ts'
+import { hashRefreshToken, newRefreshToken, tenantOfRefreshToken } from './refresh-tokens.ts'
+import type { IssuedSession, SessionIssuer, TokenPair } from './session-issuer.ts'
+import { sessionsErrors } from './sessions.errors.ts'
+import { sessionsRepository as repository } from './sessions.repository.ts'
+
+type UserPrincipal = Extract<Principal, { kind: 'user' }>
+
+function userOf(ctx: RequestContext): UserPrincipal {
+  if (ctx.principal.kind !== 'user') throw commonErrors.unauthenticated()
+  return ctx.principal
+}
+
+function sessionOf(ctx: RequestContext): { user: UserPrincipal; sessionId: string } {
+  const user = userOf(ctx)
+  if (!user.sessionId) throw sessionsErrors.noSession()
+  return { user, sessionId: user.sessionId }
+}
+
+/** One transaction in the token's tenant; failures that must persist (reuse) commit before the error. */
+async function rotate(database: Database, ctx: RequestContext, tenantId: string, token: string): Promise<IssuedSession | 'invalid' | 'reused'> {
+  return database.transaction(
+    tenantScope(tenantId),
+    async (tx) => {
+      const found = await repository.findRefreshToken(tx, hashRefreshToken(token))
+      if (!found) return 'invalid'
+      if (found.rotated) {
+        const revoked = await repository.revoke(tx, found.userId, found.sessionId, 'refresh_reuse')
+        await recordAudit(tx, ctx, { tenantId, action: 'auth.refresh_reuse', targetType: 'session', targetId: found.sessionId, outcome: 'denied', details: { userId: found.userId, revoked: revoked.length > 0 } })
+        return 'reused'
+      }
+      if (!found.usable) return 'invalid'
+      await repository.rotate(tx, found.id, found.sessionId)
+      const next = newRefreshToken(tenantId)
+      await repository.insertRefreshToken(tx, { tenantId, sessionId: found.sessionId, tokenHash: next.tokenHash })
+      const roles = await repository.rolesOf(tx, found.userId)
+      return { tenantId, userId: found.userId, sessionId: found.sessionId, roles, refreshToken: next.token }
+    },
+    { counter: ctx.counter },
+  )
+}
+
+async function revokeOwn(ctx: RequestContext, sessionId: string | undefined, reason: string): Promise<string[]> {
+  const user = userOf(ctx)
+  return ctx.inTenant(async (tx) => {
+    const revoked = await repository.revoke(tx, user.userId, sessionId, reason)
+    for (const id of revoked) await recordAudit(tx, ctx, { action: 'auth.session_revoked', targetType: 'session', targetId: id, details: { reason } })
+    return revoked
+  })
+}
+
+export function createSessionsService(deps: { database: Database; issuer: SessionIssuer }) {
+  const { database, issuer } = deps
+  return {
+    async refresh(ctx: RequestContext, token: string): Promise<TokenPair> {
+      const tenantId = tenantOfRefreshToken(token)
+      // A host that names a tenant only accepts that tenant's tokens.
+      if (!tenantId || (ctx.tenantId !== null && ctx.tenantId !== tenantId)) throw sessionsErrors.invalidRefreshToken()
+      const outcome = await rotate(database, ctx, tenantId, token)
+      if (outcome === 'reused') throw sessionsErrors.refreshTokenReused()
+      if (outcome === 'invalid') throw sessionsErrors.invalidRefreshToken()
+      return issuer.tokens(outcome)
+    },
+
+    async me(ctx: RequestContext) {
+      const user = userOf(ctx)
+      const profile = await ctx.inTenant((tx) => repository.profile(tx, user.userId))
+      if (!profile) throw commonErrors.unauthenticated('The account of this token no longer exists')
+      return { ...profile, tenantId: user.tenantId, roles: user.roles, sessionId: user.sessionId ?? null }
+    },
+
+    async listSessions(ctx: RequestContext, page: PageQuery) {
+      const user = userOf(ctx)
+      const position = decodeCursor(page.cursor, 2)
+      const after = position ? { createdAt: String(position[0]), id: String(position[1]) } : undefined
+      const rows = await ctx.inTenant((tx) => repository.listLive(tx, user.userId, page.limit, after))
+      const result = toPage(rows, page.limit, (row) => [row.position, row.id])
+      return {
+        nextCursor: result.nextCursor,
+        data: result.data.map((row) => ({
+          id: row.id,
+          createdAt: row.createdAt.toISOString(),
+          lastUsedAt: row.lastUsedAt.toISOString(),
+          expiresAt: row.expiresAt.toISOString(),
+          userAgent: row.userAgent,
+          current: row.id === user.sessionId,
+        })),
+      }
+    },
+
+    /** Revokes one of the caller's own sessions; another user's id is simply not found. */
+    async revokeSession(ctx: RequestContext, sessionId: string): Promise<void> {
+      const revoked = await revokeOwn(ctx, sessionId, 'user_revoked')
+      if (revoked.length === 0) throw new AppError('not_found', 'SESSION_NOT_FOUND', `No live session ${sessionId} of yours exists`)
+    },
+
+    async logout(ctx: RequestContext): Promise<void> {
+      await revokeOwn(ctx, sessionOf(ctx).sessionId, 'logout')
+    },
+
+    async logoutAll(ctx: RequestContext): Promise<number> {
+      return (await revokeOwn(ctx, undefined, 'logout_all')).length
+    },
+  }
+}
+
+export type SessionsService = ReturnType<typeof createSessionsService>
