@@ -103,9 +103,9 @@ async function keyFor(keys: SigningKeyStore, token: string): Promise<CryptoKey> 
 }
 
 /**
- * Claims → principal. Session state and current roles are not re-read here yet (a later slice
- * checks them per request so revocation and role changes apply at once); for now the token's
- * roles are trusted for its ≤ 15 minutes.
+ * Claims → principal. For tokens bound to a session (`sid`), sessions/session-verifier.ts then
+ * re-reads the session, the user and the current roles on every request, so revocation and role
+ * changes apply at once; the roles here are only the token's claim.
  */
 function principalOf(payload: JWTPayload): UserPrincipal {
   const { sub, tid, iat, exp, sid, act } = payload
