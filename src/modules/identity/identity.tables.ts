@@ -132,3 +132,45 @@ export const refreshTokens = identitySchema
     (t) => [uniqueIndex('refresh_tokens_hash_key').on(t.tokenHash), index('refresh_tokens_session_idx').on(t.sessionId), ...tenantPolicies(t.tenantId)],
   )
   .enableRLS()
+
+/** A user's TOTP authenticator; the shared secret is stored only encrypted under KEY_ENCRYPTION_KEY. */
+export const totpFactors = identitySchema
+  .table(
+    'totp_factors',
+    {
+      userId: uuid('user_id')
+        .primaryKey()
+        .references(() => users.id),
+      tenantId: tenantIdColumn().references(() => tenants.id),
+      secretEncrypted: text('secret_encrypted').notNull(),
+      confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
+      /** The newest 30-second step accepted: a code is never accepted twice. */
+      lastUsedStep: integer('last_used_step'),
+      /** Consecutive failures (hard lock at the limit) and the failures of the current 15-minute window. */
+      consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+      windowFailures: integer('window_failures').notNull().default(0),
+      windowStartedAt: timestamp('window_started_at', { withTimezone: true }),
+      lockedAt: timestamp('locked_at', { withTimezone: true }),
+      createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    },
+    (t) => [...tenantPolicies(t.tenantId)],
+  )
+  .enableRLS()
+
+/** Single-use recovery codes, stored as hashes. */
+export const recoveryCodes = identitySchema
+  .table(
+    'recovery_codes',
+    {
+      id: uuid('id').primaryKey().defaultRandom(),
+      tenantId: tenantIdColumn().references(() => tenants.id),
+      userId: uuid('user_id')
+        .notNull()
+        .references(() => users.id),
+      codeHash: text('code_hash').notNull(),
+      usedAt: timestamp('used_at', { withTimezone: true }),
+      createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    },
+    (t) => [index('recovery_codes_user_idx').on(t.tenantId, t.userId), ...tenantPolicies(t.tenantId)],
+  )
+  .enableRLS()
