@@ -4,7 +4,7 @@
  * HS256 token signed with PRINCIPAL_SIGNING_SECRET, or, in development and test only, by the
  * static operator token. Every verification pins algorithm, issuer, audience and type.
  */
-import { timingSafeEqual, createHash } from 'node:crypto'
+import { createHash, createSecretKey, timingSafeEqual } from 'node:crypto'
 import { SignJWT, decodeProtectedHeader, jwtVerify } from 'jose'
 import { AppError } from '../errors.ts'
 import { OPERATOR_PERMISSIONS, TENANT_ROLES, permissionsOf, type Permission, type TenantRole } from './permissions.ts'
@@ -70,7 +70,8 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 export function createPrincipalTokens(secret: string, operatorToken: string | undefined, options: PrincipalTokenOptions = {}): PrincipalTokens {
-  const key = new TextEncoder().encode(secret)
+  // A KeyObject made once: given raw bytes, jose would import the key again on every verify.
+  const key = createSecretKey(Buffer.from(secret, 'utf8'))
   return {
     async sign(claims, lifetimeSeconds = 900) {
       const lifetime = Math.min(lifetimeSeconds, MAX_LIFETIME_SECONDS)

@@ -1,0 +1,184 @@
+/**
+ * `npm run bench`: the app on the local PostgreSQL with a generated dataset, measured side by
+ * side with a bare Fastify + pg handler running the same SQL, in alternating rounds.
+ *
+ * Environment (all optional):
+ *   BENCH_DATABASE_URL  server URL of a role that may CREATE DATABASE (default postgres://postgres@127.0.0.1:5432/postgres)
+ *   BENCH_DURATION      seconds per measured round and target (default 10)
+ *   BENCH_WARMUP        seconds of warm-up per target before the rounds (default 3)
+ *   BENCH_ROUNDS        rounds; each runs every target once, order alternating (default 3)
+ *   BENCH_CONNECTIONS   concurrent HTTP connections of the load generator (default 32)
+ *   BENCH_POOL          database pool size of both servers (default 10)
+ *   BENCH_SCENARIOS     comma-separated scenario names to run (default all)
+ *   BENCH_RATE_LIMITS   the app's RATE_LIMITS during the run (default: quotas too high to trip, so
+ *                       the limiter's cost is measured; "off" leaves it out)
+ * Exits 1 when any response was not 2xx or any socket error or timeout occurred.
+ */
+import os from 'node:os'
+import { buildApp, type Lyceum } from '../../src/app.ts'
+import { loadConfig } from '../../src/config.ts'
+import type { TenantRole } from '../../src/platform/http/permissions.ts'
+import { startBareServer, type BareServer } from './bare-server.ts'
+import { createBenchDatabase, prepareDataset, type BenchDatabase } from './bench-database.ts'
+import { runLoad, stopLoad, type LoadRequest } from './load-runner.ts'
+import { formatMeasurement, formatSummary, summarize, type Measurement, type Target } from './report.ts'
+import type { BenchScenario, BenchTenants } from './scenario.ts'
+import { scenarios } from './scenarios/index.ts'
+import { assertSameStatement } from './sql-check.ts'
+
+const RELAXED_RATE_LIMITS = 'read=999999999/999999999,write=999999999/999999999,auth=999999999/999999999,ops=999999999/999999999'
+const NEIGHBOUR_TENANTS = 4
+
+function positiveInteger(name: string, fallback: number): number {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`)
+  return value
+}
+
+function readSettings() {
+  return {
+    serverUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    seconds: positiveInteger('BENCH_DURATION', 10),
+    warmupSeconds: positiveInteger('BENCH_WARMUP', 3),
+    rounds: positiveInteger('BENCH_ROUNDS', 3),
+    connections: positiveInteger('BENCH_CONNECTIONS', 32),
+    poolMax: positiveInteger('BENCH_POOL', 10),
+    rateLimits: process.env.BENCH_RATE_LIMITS ?? RELAXED_RATE_LIMITS,
+    only: (process.env.BENCH_SCENARIOS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+  }
+}
+type Settings = ReturnType<typeof readSettings>
+
+function selectScenarios(only: string[]): BenchScenario[] {
+  const unknown = only.filter((name) => !scenarios.some((s) => s.name === name))
+  if (unknown.length > 0) throw new Error(`unknown BENCH_SCENARIOS ${unknown.join(', ')}; known: ${scenarios.map((s) => s.name).join(', ')}`)
+  return only.length === 0 ? scenarios : scenarios.filter((s) => only.includes(s.name))
+}
+
+interface Servers {
+  lyceum: Lyceum
+  bare: BareServer
+  requests: Map<string, Record<Target, LoadRequest>>
+}
+
+async function startServers(settings: Settings, db: BenchDatabase, selected: BenchScenario[], tenants: BenchTenants): Promise<Servers> {
+  const config = loadConfig({
+    DATABASE_URL: db.ownerUrl,
+    DATABASE_POOL_MAX: String(settings.poolMax),
+    LOG_LEVEL: 'silent',
+    SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
+    JOBS_ENABLED: 'false',
+    RATE_LIMITS: settings.rateLimits,
+    HOST: '127.0.0.1',
+    PORT: '0',
+  })
+  const lyceum = await buildApp(config, { migrate: true })
+  const bare = await startBareServer({ appUrl: db.appUrl, poolMax: settings.poolMax, scenarios: selected, tenants })
+  const address = await lyceum.app.listen({ host: '127.0.0.1', port: 0 })
+  const tokenFor = (roles: TenantRole[]) => lyceum.platform.tokens.sign({ subject: 'bench-user', tenantId: tenants.target, roles }, 3600)
+  const requests = new Map<string, Record<Target, LoadRequest>>()
+  for (const scenario of selected) {
+    const load = { connections: settings.connections, seconds: settings.seconds }
+    requests.set(scenario.name, {
+      app: { ...load, url: `${address}${scenario.path}`, headers: await scenario.headers({ tenants, tokenFor }) },
+      bare: { ...load, url: bare.url(scenario), headers: {} },
+    })
+  }
+  return { lyceum, bare, requests }
+}
+
+async function expectPage(request: LoadRequest): Promise<void> {
+  const response = await fetch(request.url, { headers: request.headers })
+  const body = await response.text()
+  if (response.status !== 200) throw new Error(`GET ${request.url} answered ${response.status}: ${body.slice(0, 500)}`)
+}
+
+/** Both targets answer 200, and the app's statement is the one the bare reference runs. */
+async function verifyScenarios(selected: BenchScenario[], servers: Servers, tenants: BenchTenants): Promise<void> {
+  for (const scenario of selected) {
+    const targets = servers.requests.get(scenario.name)!
+    await expectPage(targets.bare)
+    await expectPage(targets.app) // fills the app's tenant cache, so the next request issues only its own SQL
+    const statements = await assertSameStatement(scenario, tenants, () => expectPage(targets.app))
+    // The bare handler sends 3: "BEGIN; <scope>", the data statement, COMMIT.
+    process.stdout.write(`${scenario.name}: the app sends the bare reference's statement; ${statements} statements per request (bare: 3)\n`)
+  }
+}
+
+async function measure(settings: Settings, selected: BenchScenario[], servers: Servers): Promise<Measurement[]> {
+  for (const scenario of selected)
+    for (const target of ['app', 'bare'] as const) {
+      const warmup = await runLoad({ ...servers.requests.get(scenario.name)![target], seconds: settings.warmupSeconds })
+      if (warmup.non2xx + warmup.errors > 0) throw new Error(`warm-up of ${scenario.name}/${target} failed: ${JSON.stringify(warmup)}`)
+    }
+  const measurements: Measurement[] = []
+  for (let round = 1; round <= settings.rounds; round++) {
+    const order: Target[] = round % 2 === 1 ? ['app', 'bare'] : ['bare', 'app']
+    for (const scenario of selected)
+      for (const target of order) {
+        const result = await runLoad(servers.requests.get(scenario.name)![target])
+        const measurement = { scenario: scenario.name, target, round, result }
+        process.stdout.write(`${formatMeasurement(measurement)}\n`)
+        measurements.push(measurement)
+      }
+  }
+  return measurements
+}
+
+async function bench(settings: Settings, selected: BenchScenario[], db: BenchDatabase): Promise<number> {
+  const { owner, tenants } = await prepareDataset(db.ownerUrl, NEIGHBOUR_TENANTS)
+  let serverVersion: string
+  try {
+    for (const scenario of selected) await scenario.seed(owner, tenants)
+    serverVersion = (await owner.query<{ server_version: string }>('SHOW server_version'))[0]?.server_version ?? 'unknown'
+  } finally {
+    await owner.close()
+  }
+  const servers = await startServers(settings, db, selected, tenants)
+  try {
+    await verifyScenarios(selected, servers, tenants)
+    const cpus = os.cpus()
+    process.stdout.write(
+      `machine: ${cpus.length} x ${cpus[0]?.model ?? 'cpu'}, Node ${process.version}, PostgreSQL ${serverVersion}\n` +
+        `load: autocannon, ${settings.connections} connections, ${settings.rounds} rounds x ${settings.seconds} s per target ` +
+        `(+${settings.warmupSeconds} s warm-up), pool ${settings.poolMax}, rate limits ${settings.rateLimits === RELAXED_RATE_LIMITS ? 'on, quotas too high to trip' : settings.rateLimits}\n`,
+    )
+    const summaries = summarize(await measure(settings, selected, servers))
+    process.stdout.write(`\n${formatSummary(summaries)}\n`)
+    const failed = summaries.filter((s) => s.non2xx + s.errors > 0)
+    for (const s of failed) process.stderr.write(`FAILED: ${s.scenario}/${s.target} had ${s.non2xx} non-2xx responses and ${s.errors} socket errors or timeouts\n`)
+    return failed.length > 0 ? 1 : 0
+  } finally {
+    await servers.bare.close()
+    await servers.lyceum.close()
+  }
+}
+
+async function main(): Promise<number> {
+  const settings = readSettings()
+  const selected = selectScenarios(settings.only)
+  const db = await createBenchDatabase(settings.serverUrl)
+  process.stdout.write(`bench database ${db.name}\n`)
+  const interrupt = () => {
+    process.stderr.write('interrupted: stopping the load and dropping the bench database\n')
+    stopLoad()
+  }
+  process.once('SIGINT', interrupt)
+  try {
+    return await bench(settings, selected, db)
+  } finally {
+    stopLoad()
+    await db.drop()
+    process.off('SIGINT', interrupt)
+  }
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exitCode = 1
+  },
+)

@@ -1,0 +1,8 @@
+/**
+ * Every benchmarked endpoint. A module adds its scenario file beside this one and lists it here;
+ * BENCH_SCENARIOS=name,name runs a subset.
+ */
+import type { BenchScenario } from '../scenario.ts'
+import { auditEventsScenario } from './audit-events.ts'
+
+export const scenarios: BenchScenario[] = [auditEventsScenario]
