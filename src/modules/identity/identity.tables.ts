@@ -80,7 +80,7 @@ export const oneTimeTokens = identitySchema
       userId: uuid('user_id')
         .notNull()
         .references(() => users.id),
-      purpose: text('purpose', { enum: ['verify_email', 'reset_password', 'magic_link'] }).notNull(),
+      purpose: text('purpose', { enum: ['verify_email', 'reset_password', 'magic_link', 'mfa_challenge'] }).notNull(),
       tokenHash: text('token_hash').notNull(),
       expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
       usedAt: timestamp('used_at', { withTimezone: true }),
