@@ -36,7 +36,12 @@ async function serveOnce(port: number): Promise<{ stdout: string; code: number |
   try {
     for (let i = 0; i < 240 && !stdout.includes('Operator token'); i++) await new Promise((r) => setTimeout(r, 250))
     const base = `http://127.0.0.1:${port}`
-    const ready = (await fetch(`${base}/health/ready`)).status
+    // Readiness checks have a per-check timeout; on a loaded machine the first probe may miss it.
+    let ready = 0
+    for (let i = 0; i < 40 && ready !== 200; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 500))
+      ready = (await fetch(`${base}/health/ready`)).status
+    }
     // fetch cannot set Host; a raw request can.
     const site = await new Promise<unknown>((resolve, reject) => {
       const socket = net.connect(port, '127.0.0.1', () => socket.end('GET /v1/site HTTP/1.1\r\nHost: demo.localhost\r\nConnection: close\r\n\r\n'))
