@@ -26,7 +26,7 @@ import { createRedis } from './platform/cache/redis.ts'
 import type { Redis } from 'ioredis'
 import { createTenancyModule } from './modules/tenancy/index.ts'
 import { createFlagEvaluator, createFlagsModule } from './modules/flags/index.ts'
-import { createAccounts, createIdentityModule } from './modules/identity/index.ts'
+import { createAccounts, createIdentityModule, createRecovery } from './modules/identity/index.ts'
 import { registerFeatureGate } from './platform/http/feature-gate.ts'
 import { auditRoutes } from './platform/audit/audit.routes.ts'
 import { createJobOpsService, createJobs, defineMaintenanceJobs, jobOpsRoutes, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
@@ -126,6 +126,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const { database, events, jobs, metrics, redis, logger } = base
   const identity = createIdentityModule({ config, database, jobs, logger })
   const accounts = createAccounts({ mailer: base.mail, publicUrl: config.http.publicUrl })
+  const recovery = createRecovery({ mailer: base.mail, publicUrl: config.http.publicUrl, accessTokens: identity.accessTokens })
   const tokens = createPrincipalTokens(config.auth.principalSecret, config.auth.operatorToken, { accessTokens: identity.principalVerifier })
   const platform: Platform = { ...base, tokens }
 
@@ -154,7 +155,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(flags.routes)
   await app.register(identity.routes)
   await app.register(accounts.routes)
+  await app.register(recovery.routes)
   await app.register(identity.sessionRoutes)
+  await app.register(identity.memberRoutes)
+  await app.register(identity.mfaRoutes)
   await app.ready()
   const close = async () => {
     await app.close()

@@ -70,7 +70,7 @@ export const memberships = identitySchema
   )
   .enableRLS()
 
-/** Single-use tokens (email verification, password reset, magic link), stored only as SHA-256 hashes. */
+/** Single-use tokens (email verification, password reset, magic link, sign-in MFA challenge), stored only as SHA-256 hashes. */
 export const oneTimeTokens = identitySchema
   .table(
     'one_time_tokens',

@@ -12,6 +12,9 @@ import { defineKeyRotationJob } from './keys/keys.jobs.ts'
 import { keysRoutes } from './keys/keys.routes.ts'
 import { createAccessTokens } from './tokens/access-tokens.ts'
 import { createSessions } from './sessions/index.ts'
+import { createMembers } from './members/index.ts'
+import { createMfa, secondFactorGate } from './mfa/index.ts'
+import { parseKeyEncryptionKey } from './keys/key-crypto.ts'
 
 export { signingKeys, users, memberships, oneTimeTokens } from './identity.tables.ts'
 export { ROTATE_SIGNING_KEY } from './keys/keys.jobs.ts'
@@ -19,6 +22,7 @@ export { rotateKeysCommand } from './keys/keys.command.ts'
 export { KeyEncryptionKeyMismatchError } from './keys/key-crypto.ts'
 export type { SigningKeyStore, RotationResult } from './keys/key-store.ts'
 export { createAccounts, type Accounts } from './accounts/index.ts'
+export { createRecovery, type Recovery } from './recovery/index.ts'
 export { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_LIFETIME_SECONDS, type AccessTokens, type AccessTokenClaims, type Actor } from './tokens/access-tokens.ts'
 
 export interface IdentityDeps {
@@ -39,13 +43,17 @@ export function createIdentityModule(deps: IdentityDeps) {
   })
   defineKeyRotationJob(deps.jobs, { keys, logger: deps.logger })
   const accessTokens = createAccessTokens({ keys, issuer: config.http.publicUrl })
-  const sessions = createSessions({ database: deps.database, accessTokens })
+  const sessions = createSessions({ database: deps.database, accessTokens, secondFactor: secondFactorGate })
+  const mfa = createMfa({ keyEncryptionKey: parseKeyEncryptionKey(config.signingKeys.keyEncryptionKey), issuer: sessions.issuer })
   return {
     keys,
     accessTokens,
     /** What the HTTP layer verifies access tokens with: signature and claims, then session, user and current roles. */
     principalVerifier: sessions.verifier,
     sessionRoutes: sessions.routes,
+    /** Member and role management for tenant administrators. */
+    memberRoutes: createMembers({ database: deps.database }).routes,
+    mfaRoutes: mfa.routes,
     /** Before serving: an active signing key exists and KEY_ENCRYPTION_KEY decrypts it (fails loudly otherwise). */
     start: () => keys.ensureActiveKey(),
     routes: keysRoutes(keys),

@@ -11,10 +11,13 @@ export const PERMISSIONS = [
   'flags:read',
   'flags:manage',
   'audit:read',
+  'members:read',
+  'members:manage',
   'platform:tenants',
   'platform:jobs',
   'platform:mail',
   'platform:flags',
+  'platform:members',
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -24,7 +27,7 @@ export const ROLE_PERMISSIONS: Record<TenantRole, readonly Permission[]> = {
   moderator: [],
   finance: [],
   compliance: ['audit:read', 'tenant:read'],
-  tenant_admin: ['tenant:read', 'tenant:manage', 'flags:read', 'flags:manage', 'audit:read'],
+  tenant_admin: ['tenant:read', 'tenant:manage', 'flags:read', 'flags:manage', 'audit:read', 'members:read', 'members:manage'],
 }
 
 /** Platform operators act across tenants; they hold every platform permission. */

@@ -1,17 +1,19 @@
 /** Sign-in, refresh-token rotation, session checks on every request and self-service sessions (composed by ../index.ts). */
 import type { Database } from '../../../platform/db/database.ts'
 import type { AccessTokens } from '../tokens/access-tokens.ts'
-import { createLoginService } from './login.service.ts'
+import { createLoginService, type SecondFactorGate } from './login.service.ts'
 import { createSessionIssuer } from './session-issuer.ts'
 import { createSessionCheckingVerifier } from './session-verifier.ts'
 import { sessionsRoutes } from './sessions.routes.ts'
 import { createSessionsService } from './sessions.service.ts'
 
-export function createSessions(deps: { database: Database; accessTokens: AccessTokens }) {
+export function createSessions(deps: { database: Database; accessTokens: AccessTokens; secondFactor: SecondFactorGate }) {
   const issuer = createSessionIssuer(deps.accessTokens)
   const service = createSessionsService({ database: deps.database, issuer })
   return {
-    routes: sessionsRoutes(createLoginService(issuer), service),
+    /** Starts sessions and hands out tokens (also used by the second sign-in step). */
+    issuer,
+    routes: sessionsRoutes(createLoginService(issuer, deps.secondFactor), service),
     /** Verifies access tokens and, for session-bound ones, the session, user and current roles. */
     verifier: createSessionCheckingVerifier({ accessTokens: deps.accessTokens, database: deps.database }),
   }

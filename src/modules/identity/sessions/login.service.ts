@@ -23,6 +23,17 @@ import { sessionsErrors } from './sessions.errors.ts'
 import { sessionsRepository as repository, type LoginCandidate } from './sessions.repository.ts'
 import type { SessionIssuer, TokenPair } from './session-issuer.ts'
 
+/** Sign-in stops after the password when the user has a second factor (implemented by ../mfa). */
+export interface SecondFactorGate {
+  /** A short-lived challenge token for the second step, or undefined when the user has no confirmed factor. */
+  challengeIfEnrolled(tx: Tx, ctx: RequestContext, input: { tenantId: string; userId: string }): Promise<string | undefined>
+}
+
+export interface MfaChallenge {
+  mfaRequired: true
+  mfaToken: string
+}
+
 export interface LoginInput {
   email: string
   password: string
@@ -43,7 +54,7 @@ async function auditFailure(tx: Tx, ctx: RequestContext, target: { type: string;
   await recordAudit(tx, ctx, { action: 'auth.login_failed', targetType: target.type, targetId: target.id, outcome: 'failure', details: { reason, ...details } })
 }
 
-export function createLoginService(issuer: SessionIssuer) {
+export function createLoginService(issuer: SessionIssuer, secondFactor: SecondFactorGate) {
   /** Counts the failure, audits it and any lock it causes; the caller then answers 401. */
   async function recordWrongPassword(ctx: RequestContext, userId: string): Promise<void> {
     await ctx.inTenant(async (tx) => {
@@ -66,7 +77,7 @@ export function createLoginService(issuer: SessionIssuer) {
   }
 
   return {
-    async login(ctx: RequestContext, input: LoginInput): Promise<TokenPair> {
+    async login(ctx: RequestContext, input: LoginInput): Promise<TokenPair | MfaChallenge> {
       const tenantId = tenantOf(ctx)
       const email = normaliseEmail(input.email)
       const user = await ctx.inTenant((tx) => repository.findLoginCandidate(tx, email))
@@ -88,11 +99,14 @@ export function createLoginService(issuer: SessionIssuer) {
           const now = await repository.findLoginCandidate(tx, email)
           return { kind: 'locked' as const, locked: { hardLocked: now?.hardLocked ?? false, lockSeconds: now?.lockSeconds ?? 1 } }
         }
+        const mfaToken = await secondFactor.challengeIfEnrolled(tx, ctx, { tenantId, userId: user.id })
+        if (mfaToken) return { kind: 'second_factor' as const, mfaToken }
         const session = await issuer.startSession(tx, { tenantId, userId: user.id, userAgent: input.userAgent, ip: ctx.ip })
         await recordAudit(tx, ctx, { action: 'auth.login', targetType: 'user', targetId: user.id, details: { sessionId: session.sessionId, rehashed: newHash !== undefined } })
         return { kind: 'started' as const, session }
       })
       if (outcome.kind === 'locked') throw lockedError(outcome.locked)
+      if (outcome.kind === 'second_factor') return { mfaRequired: true, mfaToken: outcome.mfaToken }
       return issuer.tokens(outcome.session)
     },
   }

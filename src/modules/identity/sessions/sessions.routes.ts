@@ -4,7 +4,7 @@ import { PageQuery } from '../../../platform/http/pagination.ts'
 import type { App } from '../../../platform/http/server.ts'
 import { normaliseEmailField } from '../accounts/email-address.ts'
 import type { LoginService } from './login.service.ts'
-import { LoggedOut, LoginBody, Me, RefreshBody, SessionPage, SessionParams, TokenResponse } from './sessions.schemas.ts'
+import { LoggedOut, LoginBody, Me, MfaChallengeResponse, RefreshBody, SessionPage, SessionParams, TokenResponse } from './sessions.schemas.ts'
 import type { SessionsService } from './sessions.service.ts'
 
 const tags = ['identity']
@@ -15,11 +15,11 @@ export function sessionsRoutes(login: LoginService, service: SessionsService) {
     app.post('/v1/auth/login', {
       schema: {
         summary: 'Sign in with email and password',
-        description: 'Starts a session in the tenant of this host. Unknown email, wrong password and disabled account all answer 401 INVALID_CREDENTIALS; repeated failures lock the account (429 ACCOUNT_LOCKED with Retry-After).',
+        description: 'Starts a session in the tenant of this host. Unknown email, wrong password and disabled account all answer 401 INVALID_CREDENTIALS; repeated failures lock the account (429 ACCOUNT_LOCKED with Retry-After). With two-factor on, answers { mfaRequired, mfaToken } for POST /v1/auth/mfa instead of tokens.',
         tags,
         operationId: 'login',
         body: LoginBody,
-        response: { 200: TokenResponse },
+        response: { 200: Type.Union([TokenResponse, MfaChallengeResponse]) },
       },
       config: { access: publicAccess('required'), rateLimit: 'auth' },
       preValidation: normaliseEmailField,

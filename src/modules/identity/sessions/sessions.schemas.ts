@@ -26,6 +26,14 @@ export const TokenResponse = Type.Object(
   { $id: 'TokenResponse', additionalProperties: false },
 )
 
+export const MfaChallengeResponse = Type.Object(
+  {
+    mfaRequired: Type.Literal(true),
+    mfaToken: Type.String({ description: 'Single use, valid 5 minutes: send it with a code to POST /v1/auth/mfa' }),
+  },
+  { $id: 'MfaChallengeResponse', additionalProperties: false },
+)
+
 export const Me = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),

@@ -1,0 +1,13 @@
+import { AppError } from '../../../platform/errors.ts'
+
+export const mfaErrors = {
+  /** Wrong, outside the ±1 step window, or already used: one answer for all three. */
+  codeInvalid: () => new AppError('unauthenticated', 'MFA_CODE_INVALID', 'The code is wrong, expired or was already used'),
+  throttled: (retryAfter: number) => new AppError('rate_limited', 'MFA_THROTTLED', 'Too many wrong codes; try again later', { retryAfter }),
+  locked: () => new AppError('rate_limited', 'MFA_LOCKED', 'Too many wrong codes in a row; two-factor sign-in is locked until an administrator resets it'),
+  challengeInvalid: () => new AppError('unauthenticated', 'MFA_CHALLENGE_INVALID', 'The sign-in challenge is invalid, expired or was already used; sign in again'),
+  oneProof: () => new AppError('invalid', 'MFA_PROOF_REQUIRED', 'Send exactly one of code or recoveryCode'),
+  alreadyEnabled: () => new AppError('conflict', 'MFA_ALREADY_ENABLED', 'Two-factor authentication is already enabled; disable it first'),
+  noPendingEnrolment: () => new AppError('conflict', 'MFA_NO_PENDING_ENROLMENT', 'There is no authenticator waiting for confirmation; start the enrolment first'),
+  notEnabled: () => new AppError('conflict', 'MFA_NOT_ENABLED', 'Two-factor authentication is not enabled'),
+}

@@ -1,0 +1,46 @@
+/**
+ * The queries recovery needs beyond the accounts and sessions repositories. Runs in the caller's
+ * tenant transaction (RLS confines every statement to that tenant); times from the database clock.
+ */
+import { and, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm'
+import type { Tx } from '../../../platform/db/database.ts'
+import { oneTimeTokens, totpFactors, users } from '../identity.tables.ts'
+import type { TokenPurpose } from '../accounts/accounts.repository.ts'
+
+export const recoveryRepository = {
+  /** The active account a usable (unused, unexpired) token belongs to, without consuming it. */
+  async peekToken(tx: Tx, purpose: TokenPurpose, tokenHash: string): Promise<{ userId: string; email: string } | undefined> {
+    const [row] = await tx
+      .select({ userId: users.id, email: users.email })
+      .from(oneTimeTokens)
+      .innerJoin(users, eq(users.id, oneTimeTokens.userId))
+      .where(
+        and(
+          eq(oneTimeTokens.tokenHash, tokenHash),
+          eq(oneTimeTokens.purpose, purpose),
+          isNull(oneTimeTokens.usedAt),
+          gt(oneTimeTokens.expiresAt, sql`now()`),
+          eq(users.status, 'active'),
+        ),
+      )
+    return row
+  },
+
+  /** Sets the new hash and lifts any lockout (a reset is the documented way out of the hard lock). */
+  async setPassword(tx: Tx, userId: string, passwordHash: string): Promise<boolean> {
+    const rows = await tx
+      .update(users)
+      .set({ passwordHash, failedLoginCount: 0, lockedUntil: null, updatedAt: sql`now()` })
+      .where(and(eq(users.id, userId), eq(users.status, 'active')))
+      .returning({ id: users.id })
+    return rows.length === 1
+  },
+
+  async hasConfirmedTotp(tx: Tx, userId: string): Promise<boolean> {
+    const rows = await tx
+      .select({ userId: totpFactors.userId })
+      .from(totpFactors)
+      .where(and(eq(totpFactors.userId, userId), isNotNull(totpFactors.confirmedAt)))
+    return rows.length > 0
+  },
+}

@@ -1,0 +1,130 @@
+/**
+ * Password reset and magic-link sign-in by emailed single-use tokens (256 random bits, stored only
+ * as SHA-256, short-lived). Requests answer the same for unknown, disabled and throttled addresses
+ * (no enumeration) and are throttled per account like the verification resend.
+ *
+ * A reset ends every session of the account (whoever knew the old password is out) and retires
+ * the other reset links. A magic link starts one session and proves the address; it is refused
+ * for accounts with a confirmed TOTP factor, since a mailbox is not a second factor.
+ */
+import { recordAudit } from '../../../platform/audit/audit.ts'
+import { commonErrors } from '../../../platform/errors.ts'
+import type { RequestContext } from '../../../platform/http/request-context.ts'
+import type { Mailer } from '../../../platform/mail/index.ts'
+import type { MailContent } from '../accounts/account-mail.ts'
+import { accountsRepository as accounts, type TokenPurpose } from '../accounts/accounts.repository.ts'
+import { RESEND_MAX_PER_WINDOW, RESEND_MIN_GAP_SECONDS, RESEND_WINDOW_SECONDS } from '../accounts/accounts.service.ts'
+import { normaliseEmail } from '../accounts/email-address.ts'
+import { hashOneTimeToken, newOneTimeToken } from '../accounts/one-time-tokens.ts'
+import { hashPassword } from '../passwords/password-hasher.ts'
+import { passwordErrors, passwordViolations } from '../passwords/password-policy.ts'
+import type { SessionIssuer, TokenPair } from '../sessions/session-issuer.ts'
+import { sessionsRepository as sessions } from '../sessions/sessions.repository.ts'
+import { magicLinkMail, passwordResetMail } from './recovery-mail.ts'
+import { recoveryErrors } from './recovery.errors.ts'
+import { recoveryRepository as repository } from './recovery.repository.ts'
+
+export const RESET_TTL_SECONDS = 30 * 60
+export const MAGIC_LINK_TTL_SECONDS = 15 * 60
+
+export interface RecoveryDeps {
+  mailer: Mailer
+  issuer: SessionIssuer
+  /** Base of the links in emails (config.http.publicUrl). */
+  publicUrl: string
+}
+
+interface LinkKind {
+  purpose: TokenPurpose
+  ttlSeconds: number
+  mail: (publicUrl: string, token: string, validMinutes: number) => MailContent
+  auditAction: string
+}
+
+const RESET: LinkKind = { purpose: 'reset_password', ttlSeconds: RESET_TTL_SECONDS, mail: passwordResetMail, auditAction: 'user.password_reset_requested' }
+const MAGIC: LinkKind = { purpose: 'magic_link', ttlSeconds: MAGIC_LINK_TTL_SECONDS, mail: magicLinkMail, auditAction: 'user.magic_link_requested' }
+
+function tenantOf(ctx: RequestContext): string {
+  if (!ctx.tenantId) throw commonErrors.tenantRequired()
+  return ctx.tenantId
+}
+
+/** Policy violations reported on the field the client sent, body.newPassword. */
+function assertNewPasswordPolicy(password: string, email: string): void {
+  const errors = passwordViolations(password, { email }).map((error) => ({ ...error, path: 'body.newPassword' }))
+  if (errors.length > 0) throw passwordErrors.rejected(errors)
+}
+
+export function createRecoveryService(deps: RecoveryDeps) {
+  const { mailer, issuer, publicUrl } = deps
+
+  /** Emails a fresh link to an active account unless throttled; otherwise does nothing, silently. */
+  async function sendLink(ctx: RequestContext, rawEmail: string, kind: LinkKind): Promise<void> {
+    const tenantId = tenantOf(ctx)
+    const email = normaliseEmail(rawEmail)
+    await ctx.inTenant(async (tx) => {
+      // The row lock makes concurrent requests count each other's tokens.
+      const user = await accounts.findUserByEmail(tx, email, true)
+      if (!user || user.status !== 'active') return
+      const recent = await accounts.recentTokens(tx, user.id, kind.purpose, RESEND_WINDOW_SECONDS, RESEND_MIN_GAP_SECONDS)
+      if (recent.tooSoon || recent.count >= RESEND_MAX_PER_WINDOW) return
+      const { token, tokenHash } = newOneTimeToken()
+      const tokenId = await accounts.insertToken(tx, { tenantId, userId: user.id, purpose: kind.purpose, tokenHash, ttlSeconds: kind.ttlSeconds })
+      const content = kind.mail(publicUrl, token, kind.ttlSeconds / 60)
+      await mailer.send(tx, { tenantId, to: email, ...content, messageKey: `identity.${kind.purpose}:${tokenId}` })
+      await recordAudit(tx, ctx, { action: kind.auditAction, targetType: 'user', targetId: user.id })
+    })
+  }
+
+  return {
+    requestPasswordReset: (ctx: RequestContext, email: string) => sendLink(ctx, email, RESET),
+    requestMagicLink: (ctx: RequestContext, email: string) => sendLink(ctx, email, MAGIC),
+
+    /** Sets the new password, lifts any lockout, ends every session and retires the other reset links. */
+    async confirmPasswordReset(ctx: RequestContext, input: { token: string; newPassword: string }): Promise<void> {
+      tenantOf(ctx)
+      const tokenHash = hashOneTimeToken(input.token)
+      // Looked at first, not consumed: a password the policy refuses must not burn the link.
+      const owner = await ctx.inTenant((tx) => repository.peekToken(tx, 'reset_password', tokenHash))
+      if (!owner) throw recoveryErrors.resetTokenInvalid()
+      assertNewPasswordPolicy(input.newPassword, owner.email)
+      // Hashed outside the transaction: argon2 must not hold a database connection.
+      const passwordHash = await hashPassword(input.newPassword)
+      await ctx.inTenant(async (tx) => {
+        const used = await accounts.consumeToken(tx, 'reset_password', tokenHash)
+        if (!used || !(await repository.setPassword(tx, used.userId, passwordHash))) throw recoveryErrors.resetTokenInvalid()
+        await accounts.retireUnusedTokens(tx, used.userId, 'reset_password')
+        // The link proved the mailbox, as a verification link would have.
+        await accounts.markEmailVerified(tx, used.userId)
+        const revoked = await sessions.revoke(tx, used.userId, undefined, 'password_reset')
+        await recordAudit(tx, ctx, { action: 'user.password_reset', targetType: 'user', targetId: used.userId, details: { revokedSessions: revoked.length } })
+      })
+    },
+
+    /** Starts a session for the link's account and proves its address; the link works once. */
+    async consumeMagicLink(ctx: RequestContext, input: { token: string; userAgent: string | undefined }): Promise<TokenPair> {
+      const tenantId = tenantOf(ctx)
+      const tokenHash = hashOneTimeToken(input.token)
+      const session = await ctx.inTenant(async (tx) => {
+        const owner = await repository.peekToken(tx, 'magic_link', tokenHash)
+        if (!owner) throw recoveryErrors.magicLinkInvalid()
+        if (await repository.hasConfirmedTotp(tx, owner.userId)) return { refusedFor: owner.userId }
+        const used = await accounts.consumeToken(tx, 'magic_link', tokenHash)
+        if (!used) throw recoveryErrors.magicLinkInvalid()
+        await accounts.retireUnusedTokens(tx, used.userId, 'magic_link')
+        await accounts.markEmailVerified(tx, used.userId)
+        const started = await issuer.startSession(tx, { tenantId, userId: used.userId, userAgent: input.userAgent, ip: ctx.ip })
+        await recordAudit(tx, ctx, { action: 'auth.login', targetType: 'user', targetId: used.userId, details: { sessionId: started.sessionId, method: 'magic_link' } })
+        return started
+      })
+      if ('refusedFor' in session) {
+        const userId = session.refusedFor
+        await ctx.inTenant((tx) => recordAudit(tx, ctx, { action: 'auth.login_failed', targetType: 'user', targetId: userId, outcome: 'denied', details: { reason: 'magic_link_mfa_required' } }))
+        throw recoveryErrors.mfaRequired()
+      }
+      return issuer.tokens(session)
+    },
+  }
+}
+
+export type RecoveryService = ReturnType<typeof createRecoveryService>

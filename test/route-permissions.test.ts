@@ -1,0 +1,119 @@
+/**
+ * Enforcement, not just declaration: walks the live route table and (a) requires every route to
+ * declare who may call it, (b) calls every privileged route with a learner's token and expects
+ * 403, (c) calls every non-public route without a token and expects 401. Routes added later are
+ * covered automatically.
+ */
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Access } from '../src/platform/http/access.ts'
+import { permissionsOf } from '../src/platform/http/permissions.ts'
+import { buildTestApp, type TestApp } from './build-test-app.ts'
+import type { RegisteredRoute } from './problem-check.ts'
+
+/**
+ * Routes open to any signed-in member (tenantAccess() with no permission) must act only on the
+ * caller's own account, which is what these paths (and those below them) hold. A new any-member route elsewhere
+ * fails the test: it must declare a permission or be consciously placed here.
+ */
+const SELF_SERVICE_PATHS = ['/v1/me', '/v1/auth']
+
+/** Plausible values for path parameters that are not ids; every other parameter gets a random UUID. */
+const PARAM_VALUES: Record<string, string> = { key: 'some.flag', domain: 'courses.example.org', queue: 'some-queue', role: 'instructor' }
+
+let t: TestApp
+let tenantId: string
+
+beforeAll(async () => {
+  t = await buildTestApp()
+  ;({ id: tenantId } = await t.createTenant())
+})
+afterAll(async () => t?.close())
+
+const accessOf = (route: RegisteredRoute) => route.options.config?.access as Access | undefined
+/** OPTIONS is the CORS preflight Fastify answers itself; the hidden /docs assets are the UI of the public document. */
+const callable = () => t.routes.filter((route) => route.method !== 'OPTIONS' && route.options.schema?.hide !== true)
+const label = (route: RegisteredRoute) => `${route.method} ${route.url}`
+
+function concreteUrl(url: string): string {
+  return url.replace(/:([A-Za-z0-9_]+)/g, (_match, name: string) => encodeURIComponent(PARAM_VALUES[name] ?? randomUUID())).replace(/\*$/, 'x')
+}
+
+function call(route: RegisteredRoute, headers: Record<string, string>) {
+  const method = route.method as 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+  const withBody = ['POST', 'PUT', 'PATCH'].includes(method)
+  return t.app.inject({ method, url: concreteUrl(route.url), headers, ...(withBody ? { payload: {} } : {}) })
+}
+
+function isPrivileged(access: Access): boolean {
+  if (access.kind === 'operator') return true
+  if (access.kind !== 'tenant') return false
+  const learner = permissionsOf(['learner'])
+  return access.permissions.some((permission) => !learner.has(permission))
+}
+
+describe('route permissions', () => {
+  it('finds the routes to check (the walk itself works)', () => {
+    const kinds = new Set(callable().map((route) => accessOf(route)?.kind))
+    expect(kinds).toEqual(new Set(['public', 'tenant', 'operator']))
+    expect(callable().filter((route) => isPrivileged(accessOf(route) as Access)).length).toBeGreaterThan(20)
+  })
+
+  it('every route declares its access, and only hidden documentation assets go without', () => {
+    const undeclared = t.routes.filter((route) => accessOf(route) === undefined).map(label)
+    // OPTIONS * is the CORS preflight the cors plugin answers before any route runs.
+    expect(undeclared.filter((route) => route !== 'OPTIONS *' && !/^(GET|HEAD) \/docs(\/|$)/.test(route))).toEqual([])
+    for (const route of callable()) {
+      const access = accessOf(route)
+      expect(access, label(route)).toBeDefined()
+      if (access?.kind === 'public') continue
+      expect(Array.isArray(access?.permissions), `${label(route)} lists its permissions`).toBe(true)
+    }
+  })
+
+  it('routes open to any member serve only the caller themselves', () => {
+    const anyMember = callable().filter((route) => {
+      const access = accessOf(route)
+      return access?.kind === 'tenant' && access.permissions.length === 0
+    })
+    expect(anyMember.length).toBeGreaterThan(0)
+    // Whole path segments: /v1/members is not under /v1/me.
+    const isSelfService = (url: string) => SELF_SERVICE_PATHS.some((path) => url === path || url.startsWith(`${path}/`))
+    const elsewhere = anyMember.filter((route) => !isSelfService(route.url)).map(label)
+    expect(elsewhere).toEqual([])
+  })
+
+  it('operator routes require a named permission', () => {
+    const bare = callable().filter((route) => accessOf(route)?.kind === 'operator' && (accessOf(route) as { permissions: string[] }).permissions.length === 0)
+    expect(bare.map(label)).toEqual([])
+  })
+
+  it('a learner gets 403 from every privileged route', async () => {
+    const token = await t.tokenFor(tenantId, ['learner'])
+    const unexpected: string[] = []
+    for (const route of callable().filter((candidate) => isPrivileged(accessOf(candidate) as Access))) {
+      const response = await call(route, t.auth(token))
+      if (response.statusCode !== 403) unexpected.push(`${label(route)} → ${response.statusCode} ${response.body.slice(0, 120)}`)
+    }
+    expect(unexpected).toEqual([])
+  })
+
+  it('a call without a token gets 401 from every non-public route', async () => {
+    const unexpected: string[] = []
+    for (const route of callable().filter((candidate) => accessOf(candidate)?.kind !== 'public')) {
+      const response = await call(route, {})
+      if (response.statusCode !== 401) unexpected.push(`${label(route)} → ${response.statusCode} ${response.body.slice(0, 120)}`)
+    }
+    expect(unexpected).toEqual([])
+  })
+
+  it('a learner on a tenant host still gets 403, not another answer the host could cause', async () => {
+    const { id, slug } = await t.createTenant()
+    const token = await t.tokenFor(id, ['learner'])
+    const route = callable().find((candidate) => candidate.method === 'PUT' && candidate.url === '/v1/members/:userId/roles/:role')
+    expect(route).toBeDefined()
+    const response = await call(route as RegisteredRoute, { ...t.auth(token), host: `${slug}.localhost` })
+    expect(response.statusCode).toBe(403)
+    expect(response.json()).toMatchObject({ code: 'PERMISSION_DENIED', permission: 'members:manage' })
+  })
+})
