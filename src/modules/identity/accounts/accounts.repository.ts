@@ -25,6 +25,11 @@ export interface AccountRef {
 
 const accountRef = { id: users.id, status: users.status, emailVerifiedAt: users.emailVerifiedAt }
 
+/** A single-use token of this purpose and hash that is neither used nor expired. */
+export function usableToken(purpose: TokenPurpose, tokenHash: string) {
+  return and(eq(oneTimeTokens.tokenHash, tokenHash), eq(oneTimeTokens.purpose, purpose), isNull(oneTimeTokens.usedAt), gt(oneTimeTokens.expiresAt, sql`now()`))
+}
+
 export const accountsRepository = {
   /** Inserts the user unless the email is taken in the tenant; returns the new id, else undefined. */
   async insertUserIfAbsent(tx: Tx, account: NewAccount): Promise<string | undefined> {
@@ -71,12 +76,7 @@ export const accountsRepository = {
       .update(oneTimeTokens)
       .set({ usedAt: sql`now()` })
       .where(
-        and(
-          eq(oneTimeTokens.tokenHash, tokenHash),
-          eq(oneTimeTokens.purpose, purpose),
-          isNull(oneTimeTokens.usedAt),
-          gt(oneTimeTokens.expiresAt, sql`now()`),
-        ),
+        usableToken(purpose, tokenHash),
       )
       .returning({ id: oneTimeTokens.id, userId: oneTimeTokens.userId })
     return row

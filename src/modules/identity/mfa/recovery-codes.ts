@@ -1,6 +1,6 @@
 /**
- * Recovery codes: 10 per enrolment, 50 random bits each, shown once as `XXXXX-XXXXX` (Crockford
- * base32) and stored as SHA-256 digests. A plain hash suffices: the codes are uniformly random,
+ * Recovery codes: 10 per enrolment, 50 random bits each, shown once as two groups of five
+ * Crockford base32 characters (e.g. `7K3QP-M2X9D`) and stored as SHA-256 digests. A plain hash suffices: the codes are uniformly random,
  * so there is no dictionary to run against a leaked digest, and every guess costs a throttled
  * attempt.
  */

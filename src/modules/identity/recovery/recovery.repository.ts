@@ -2,10 +2,10 @@
  * The queries recovery needs beyond the accounts and sessions repositories. Runs in the caller's
  * tenant transaction (RLS confines every statement to that tenant); times from the database clock.
  */
-import { and, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm'
+import { and, eq, isNotNull, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import { oneTimeTokens, totpFactors, users } from '../identity.tables.ts'
-import type { TokenPurpose } from '../accounts/accounts.repository.ts'
+import { usableToken, type TokenPurpose } from '../accounts/accounts.repository.ts'
 
 export const recoveryRepository = {
   /** The active account a usable (unused, unexpired) token belongs to, without consuming it. */
@@ -15,13 +15,7 @@ export const recoveryRepository = {
       .from(oneTimeTokens)
       .innerJoin(users, eq(users.id, oneTimeTokens.userId))
       .where(
-        and(
-          eq(oneTimeTokens.tokenHash, tokenHash),
-          eq(oneTimeTokens.purpose, purpose),
-          isNull(oneTimeTokens.usedAt),
-          gt(oneTimeTokens.expiresAt, sql`now()`),
-          eq(users.status, 'active'),
-        ),
+and(usableToken(purpose, tokenHash), eq(users.status, 'active')),
       )
     return row
   },
