@@ -3,6 +3,7 @@
  * sessions, two-factor, roles, API keys, impersonation). Owns the `identity` schema.
  * Other modules and app.ts use only what this file exports.
  */
+import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Config } from '../../config.ts'
 import type { Database } from '../../platform/db/database.ts'
@@ -30,6 +31,8 @@ export interface IdentityDeps {
   database: Database
   jobs: Jobs
   logger: Logger
+  /** Shared counters for sign-in throttling across nodes (memory when absent). */
+  redis: Redis | undefined
 }
 
 export function createIdentityModule(deps: IdentityDeps) {
@@ -43,7 +46,7 @@ export function createIdentityModule(deps: IdentityDeps) {
   })
   defineKeyRotationJob(deps.jobs, { keys, logger: deps.logger })
   const accessTokens = createAccessTokens({ keys, issuer: config.http.publicUrl })
-  const sessions = createSessions({ database: deps.database, accessTokens, secondFactor: secondFactorGate })
+  const sessions = createSessions({ database: deps.database, accessTokens, secondFactor: secondFactorGate, logger: deps.logger, redis: deps.redis })
   const mfa = createMfa({ keyEncryptionKey: parseKeyEncryptionKey(config.signingKeys.keyEncryptionKey), issuer: sessions.issuer })
   return {
     keys,

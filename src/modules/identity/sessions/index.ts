@@ -1,19 +1,31 @@
 /** Sign-in, refresh-token rotation, session checks on every request and self-service sessions (composed by ../index.ts). */
+import type { Redis } from 'ioredis'
+import type { Logger } from 'pino'
 import type { Database } from '../../../platform/db/database.ts'
 import type { AccessTokens } from '../tokens/access-tokens.ts'
+import { createLoginIpThrottle } from './login-ip-throttle.ts'
 import { createLoginService, type SecondFactorGate } from './login.service.ts'
 import { createSessionIssuer } from './session-issuer.ts'
 import { createSessionCheckingVerifier } from './session-verifier.ts'
 import { sessionsRoutes } from './sessions.routes.ts'
 import { createSessionsService } from './sessions.service.ts'
 
-export function createSessions(deps: { database: Database; accessTokens: AccessTokens; secondFactor: SecondFactorGate }) {
+export interface SessionsDeps {
+  database: Database
+  accessTokens: AccessTokens
+  secondFactor: SecondFactorGate
+  logger: Logger
+  /** Shared store for the per-IP sign-in counters; without it they live in this process. */
+  redis: Redis | undefined
+}
+
+export function createSessions(deps: SessionsDeps) {
   const issuer = createSessionIssuer(deps.accessTokens)
   const service = createSessionsService({ database: deps.database, issuer })
   return {
     /** Starts sessions and hands out tokens (also used by the second sign-in step). */
     issuer,
-    routes: sessionsRoutes(createLoginService(issuer, deps.secondFactor), service),
+    routes: sessionsRoutes(createLoginService({ issuer, secondFactor: deps.secondFactor, ipThrottle: createLoginIpThrottle(deps.redis), logger: deps.logger }), service),
     /** Verifies access tokens and, for session-bound ones, the session, user and current roles. */
     verifier: createSessionCheckingVerifier({ accessTokens: deps.accessTokens, database: deps.database }),
   }

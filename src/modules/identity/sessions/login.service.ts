@@ -10,17 +10,25 @@
  * apart. EMAIL_NOT_VERIFIED is only said after the right password.
  *
  * Failures are recorded in their own committed transaction before the error is thrown: a
- * rollback must not erase a failed attempt or its audit entry.
+ * rollback must not erase a failed attempt or its audit entry. Each failure, lock and refusal is
+ * also logged at warn (login-events.ts).
+ *
+ * Independently of the account, failed sign-ins are counted per client IP (login-ip-throttle.ts):
+ * a throttled IP is refused before the account is even looked up. Every INVALID_CREDENTIALS
+ * answer counts, unknown emails included, since guessing across many accounts is what the IP
+ * count exists for.
  */
-import { createHash } from 'node:crypto'
+import type { Logger } from 'pino'
 import { recordAudit } from '../../../platform/audit/audit.ts'
 import type { Tx } from '../../../platform/db/database.ts'
 import { commonErrors } from '../../../platform/errors.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { normaliseEmail } from '../accounts/email-address.ts'
-import { hashPassword, needsRehash, verifyDummyPassword, verifyPassword } from '../passwords/password-hasher.ts'
+import { hashPassword, needsRehash, verifyPassword } from '../passwords/password-hasher.ts'
+import { createLoginFailures, isLocked, lockedError } from './login-failures.ts'
+import type { LoginIpThrottle } from './login-ip-throttle.ts'
 import { sessionsErrors } from './sessions.errors.ts'
-import { sessionsRepository as repository, type LoginCandidate } from './sessions.repository.ts'
+import { sessionsRepository as repository } from './sessions.repository.ts'
 import type { SessionIssuer, TokenPair } from './session-issuer.ts'
 
 /** Sign-in stops after the password when the user has a second factor (implemented by ../mfa). */
@@ -40,56 +48,33 @@ export interface LoginInput {
   userAgent: string | undefined
 }
 
-const emailDigest = (email: string) => createHash('sha256').update(`lyceum-login:${email}`).digest('hex').slice(0, 32)
-
 function tenantOf(ctx: RequestContext): string {
   if (!ctx.tenantId) throw commonErrors.tenantRequired()
   return ctx.tenantId
 }
 
-const isLocked = (user: LoginCandidate) => user.hardLocked || user.lockSeconds > 0
-const lockedError = (state: { hardLocked: boolean; lockSeconds: number }) => sessionsErrors.accountLocked(state.hardLocked ? undefined : Math.max(1, state.lockSeconds))
-
-async function auditFailure(tx: Tx, ctx: RequestContext, target: { type: string; id: string }, reason: string, details: Record<string, unknown> = {}): Promise<void> {
-  await recordAudit(tx, ctx, { action: 'auth.login_failed', targetType: target.type, targetId: target.id, outcome: 'failure', details: { reason, ...details } })
+export interface LoginDeps {
+  issuer: SessionIssuer
+  secondFactor: SecondFactorGate
+  ipThrottle: LoginIpThrottle
+  logger: Logger
 }
 
-export function createLoginService(issuer: SessionIssuer, secondFactor: SecondFactorGate) {
-  /** Counts the failure, audits it and any lock it causes; the caller then answers 401. */
-  async function recordWrongPassword(ctx: RequestContext, userId: string): Promise<void> {
-    await ctx.inTenant(async (tx) => {
-      const state = await repository.recordFailure(tx, userId)
-      await auditFailure(tx, ctx, { type: 'user', id: userId }, 'wrong_password', { consecutiveFailures: state.failures })
-      if (state.hardLocked || state.lockSeconds > 0)
-        await recordAudit(tx, ctx, { action: 'auth.account_locked', targetType: 'user', targetId: userId, outcome: 'denied', details: { seconds: state.hardLocked ? null : state.lockSeconds, untilReset: state.hardLocked } })
-    })
-  }
-
-  /** Refuses before checking the password: an unknown, disabled or locked account. */
-  async function refuseEarly(ctx: RequestContext, email: string, password: string, user: LoginCandidate | undefined): Promise<never> {
-    await verifyDummyPassword(password)
-    await ctx.inTenant(async (tx) => {
-      if (!user) return auditFailure(tx, ctx, { type: 'email', id: emailDigest(email) }, 'unknown_email')
-      if (isLocked(user)) return recordAudit(tx, ctx, { action: 'auth.login_locked', targetType: 'user', targetId: user.id, outcome: 'denied' })
-      return auditFailure(tx, ctx, { type: 'user', id: user.id }, user.status === 'active' ? 'no_password' : 'disabled')
-    })
-    throw user && isLocked(user) ? lockedError(user) : sessionsErrors.invalidCredentials()
-  }
+export function createLoginService({ issuer, secondFactor, ipThrottle, logger }: LoginDeps) {
+  const failures = createLoginFailures({ ipThrottle, logger })
 
   return {
     async login(ctx: RequestContext, input: LoginInput): Promise<TokenPair | MfaChallenge> {
       const tenantId = tenantOf(ctx)
+      await failures.refuseThrottledIp(ctx, tenantId)
       const email = normaliseEmail(input.email)
       const user = await ctx.inTenant((tx) => repository.findLoginCandidate(tx, email))
-      if (!user || !user.passwordHash || user.status !== 'active' || isLocked(user)) return refuseEarly(ctx, email, input.password, user)
+      if (!user || !user.passwordHash || user.status !== 'active' || isLocked(user)) return failures.refuseEarly(ctx, tenantId, email, input.password, user)
       if (!(await verifyPassword(user.passwordHash, input.password))) {
-        await recordWrongPassword(ctx, user.id)
+        await failures.recordWrongPassword(ctx, tenantId, user.id)
         throw sessionsErrors.invalidCredentials()
       }
-      if (!user.emailVerified) {
-        await ctx.inTenant((tx) => auditFailure(tx, ctx, { type: 'user', id: user.id }, 'email_not_verified'))
-        throw sessionsErrors.emailNotVerified()
-      }
+      if (!user.emailVerified) await failures.refuseUnverified(ctx, user.id)
       // Rehashed outside the transaction: argon2 must not hold a database connection.
       const newHash = needsRehash(user.passwordHash) ? await hashPassword(input.password) : undefined
       const outcome = await ctx.inTenant(async (tx) => {
@@ -105,7 +90,10 @@ export function createLoginService(issuer: SessionIssuer, secondFactor: SecondFa
         await recordAudit(tx, ctx, { action: 'auth.login', targetType: 'user', targetId: user.id, details: { sessionId: session.sessionId, rehashed: newHash !== undefined } })
         return { kind: 'started' as const, session }
       })
-      if (outcome.kind === 'locked') throw lockedError(outcome.locked)
+      if (outcome.kind === 'locked') {
+        failures.log(ctx, 'auth.login_locked', { userId: user.id })
+        throw lockedError(outcome.locked)
+      }
       if (outcome.kind === 'second_factor') return { mfaRequired: true, mfaToken: outcome.mfaToken }
       return issuer.tokens(outcome.session)
     },

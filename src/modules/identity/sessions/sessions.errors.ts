@@ -14,6 +14,11 @@ export const sessionsErrors = {
         : 'Too many failed sign-ins; try again later',
       retryAfterSeconds === undefined ? {} : { retryAfter: retryAfterSeconds },
     ),
+  /** Too many failed sign-ins from this client address; said before any password is checked. */
+  loginThrottled: (retryAfterSeconds: number) =>
+    new AppError('rate_limited', 'LOGIN_THROTTLED', 'Too many failed sign-ins from this address; try again later', { retryAfter: retryAfterSeconds }),
+  loginThrottleUnavailable: (cause: unknown) =>
+    new AppError('unavailable', 'LOGIN_THROTTLE_UNAVAILABLE', 'Sign-in is temporarily unavailable; retry shortly', { retryAfter: 5, cause }),
   invalidRefreshToken: () => new AppError('unauthenticated', 'INVALID_REFRESH_TOKEN', 'The refresh token is invalid or expired; sign in again'),
   refreshTokenReused: () =>
     new AppError('unauthenticated', 'REFRESH_TOKEN_REUSED', 'This refresh token was already used; the session has been ended, sign in again'),

@@ -15,7 +15,7 @@ export function sessionsRoutes(login: LoginService, service: SessionsService) {
     app.post('/v1/auth/login', {
       schema: {
         summary: 'Sign in with email and password',
-        description: 'Starts a session in the tenant of this host. Unknown email, wrong password and disabled account all answer 401 INVALID_CREDENTIALS; repeated failures lock the account (429 ACCOUNT_LOCKED with Retry-After). With two-factor on, answers { mfaRequired, mfaToken } for POST /v1/auth/mfa instead of tokens.',
+        description: 'Starts a session in the tenant of this host. Unknown email, wrong password and disabled account all answer 401 INVALID_CREDENTIALS; repeated failures lock the account (429 ACCOUNT_LOCKED with Retry-After), and 10 failures from one client address within 15 minutes hold that address back (429 LOGIN_THROTTLED with Retry-After, doubling per further failure). With two-factor on, answers { mfaRequired, mfaToken } for POST /v1/auth/mfa instead of tokens.',
         tags,
         operationId: 'login',
         body: LoginBody,
