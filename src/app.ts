@@ -106,7 +106,7 @@ async function createPlatform(config: Config, options: BuildOptions) {
     }
   }
   const metrics = createMetrics()
-  const redis = config.redisUrl ? createRedis(config.redisUrl, logger) : undefined
+  const redis = config.redisUrl ? createRedis(config.redisUrl, logger, config.redisKeyPrefix) : undefined
   const health = createHealthRegistry()
   const jobs = createJobs({ config, logger, metrics, database, health, pglite, worker: options.worker ?? false })
   const events = createEvents({ database, jobs, logger })
@@ -124,7 +124,7 @@ async function createPlatform(config: Config, options: BuildOptions) {
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Lyceum> {
   const { platform: base, tracing, mailRoutes } = await createPlatform(config, options)
   const { database, events, jobs, metrics, redis, logger } = base
-  const identity = createIdentityModule({ config, database, jobs, logger })
+  const identity = createIdentityModule({ config, database, jobs, logger, redis })
   const accounts = createAccounts({ mailer: base.mail, publicUrl: config.http.publicUrl })
   const recovery = createRecovery({ mailer: base.mail, publicUrl: config.http.publicUrl, accessTokens: identity.accessTokens })
   const tokens = createPrincipalTokens(config.auth.principalSecret, config.auth.operatorToken, { accessTokens: identity.principalVerifier })

@@ -32,6 +32,7 @@ export const EnvSchema = Type.Object({
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 500, default: 10, description: 'Max connections of the request pool' }),
   ALLOW_EMBEDDED_DATABASE: Type.Boolean({ default: false, description: 'Allow PGlite in production (single node only)' }),
   REDIS_URL: OptionalUrl('Redis URL for rate limits and caches; unset = in-process stores'),
+  REDIS_KEY_PREFIX: Type.String({ pattern: '^[A-Za-z0-9:_.-]{1,64}$', default: 'lyceum:', description: 'Prefix of every Redis key, so deployments (or test runs) can share one Redis' }),
   SMTP_URL: OptionalUrl('SMTP URL (smtp://user:pass@host:587); unset = mail captured in the outbox'),
   MAIL_FROM: Type.String({ minLength: 3, default: 'Lyceum <no-reply@lyceum.localhost>', description: 'Sender address' }),
   STORAGE_DIR: Type.Optional(Type.String({ minLength: 1, description: 'File storage directory (default DATA_DIR/storage)' })),
@@ -97,6 +98,7 @@ export interface Config {
     | { kind: 'pglite'; dataDir: string }
     | { kind: 'postgres'; ownerUrl: string; appUrl: string; poolMax: number }
   redisUrl: string | undefined
+  redisKeyPrefix: string
   mail: { smtpUrl: string | undefined; from: string }
   storageDir: string
   auth: { principalSecret: string; operatorToken: string | undefined }
@@ -207,6 +209,7 @@ function buildConfig(env: Env, profile: ProfileName): Config {
         }
       : { kind: 'pglite' as const, dataDir: env.PGLITE_DIR ?? path.join(dataDir, 'pglite') },
     redisUrl: env.REDIS_URL,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     storageDir: path.resolve(env.STORAGE_DIR ?? path.join(dataDir, 'storage')),
     auth: {

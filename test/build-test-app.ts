@@ -63,7 +63,7 @@ export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     PORT: '0',
     KEY_ENCRYPTION_KEY: TEST_KEY_ENCRYPTION_KEY,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    ...(process.env.TEST_REDIS_URL ? { REDIS_URL: process.env.TEST_REDIS_URL } : {}),
+    ...(process.env.TEST_REDIS_URL ? { REDIS_URL: process.env.TEST_REDIS_URL, REDIS_KEY_PREFIX: process.env.LYCEUM_TEST_REDIS_PREFIX ?? 'lyceum-test:' } : {}),
     ...extra,
   }
 }

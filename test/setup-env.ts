@@ -9,6 +9,8 @@ import { postgresOwner } from '../src/platform/db/owner-connection.ts'
 
 process.env.LYCEUM_PROFILE = 'test'
 process.env.OTEL_SDK_DISABLED = 'true'
+// Apps of one file share Redis keys (two nodes, one quota); files never do.
+process.env.LYCEUM_TEST_REDIS_PREFIX = `lyceum-test-${randomBytes(6).toString('hex')}:`
 
 const template = inject('databaseUrl')
 if (template) {

@@ -5,8 +5,10 @@
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 
-export function createRedis(url: string, logger: Logger): Redis {
+export function createRedis(url: string, logger: Logger, keyPrefix: string): Redis {
   const redis = new Redis(url, {
+    // Applied by ioredis to every key, including the rate limiter's Lua scripts.
+    keyPrefix,
     lazyConnect: false,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,

@@ -95,7 +95,7 @@ describe('core readiness checks', () => {
   })
 
   it('fails the redis check when Redis does not answer', async () => {
-    const redis = createRedis('redis://127.0.0.1:1', createLogger('silent'))
+    const redis = createRedis('redis://127.0.0.1:1', createLogger('silent'), 'lyceum:')
     try {
       const result = await redisCheck(redis)
       expect(result.status).toBe('failing')

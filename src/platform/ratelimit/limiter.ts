@@ -9,7 +9,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { RateLimitSettings } from '../../config.ts'
 import { RATE_LIMIT_CLASSES, resolvePolicies, type ClassPolicy, type RateLimitClass } from './policies.ts'
 
-const KEY_PREFIX = 'lyceum:rl'
+const KEY_PREFIX = 'rl'
 
 export interface BucketResult {
   /** Policy name as advertised in the headers: the class for the caller bucket, `<class>-tenant` for the tenant's. */

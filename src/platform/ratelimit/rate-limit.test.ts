@@ -160,7 +160,7 @@ describe('route classes', () => {
 
 describe.runIf(process.env.TEST_REDIS_URL)('rate limits on Redis', () => {
   it('shares one quota between nodes using the same Redis', async () => {
-    const secondRedis = createRedis(process.env.TEST_REDIS_URL!, createLogger('silent'))
+    const secondRedis = createRedis(process.env.TEST_REDIS_URL!, createLogger('silent'), t.config.redisKeyPrefix)
     await waitForRedis(secondRedis)
     const secondNode = await buildContractServer(
       t,
