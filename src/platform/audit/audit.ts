@@ -18,7 +18,8 @@ export interface AuditEntry {
   details?: Record<string, unknown>
 }
 
-const hashIp = (ip: string) => createHash('sha256').update(`lyceum-audit:${ip}`).digest('hex').slice(0, 32)
+/** The pseudonymous form of a client IP used in audit entries and security log lines. */
+export const hashIp = (ip: string) => createHash('sha256').update(`lyceum-audit:${ip}`).digest('hex').slice(0, 32)
 
 export async function recordAudit(tx: Tx, ctx: RequestContext, entry: AuditEntry): Promise<void> {
   const [actorType, ...rest] = principalId(ctx.principal).split(':')

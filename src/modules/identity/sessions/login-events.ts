@@ -4,12 +4,12 @@
  * client IP, never the email address, password or any token: the email is not logged even as a
  * digest (a digest of a known address is as good as the address).
  */
-import { createHash } from 'node:crypto'
 import type { Logger } from 'pino'
+import { hashIp } from '../../../platform/audit/audit.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 
 /** Same derivation as the audit log's `ip_hash`, so a log line can be matched to its audit entry. */
-export const hashIp = (ip: string) => createHash('sha256').update(`lyceum-audit:${ip}`).digest('hex').slice(0, 32)
+export { hashIp }
 
 export type LoginEvent = 'auth.login_failed' | 'auth.login_locked' | 'auth.account_locked' | 'auth.login_throttled'
 
