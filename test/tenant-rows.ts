@@ -35,11 +35,14 @@ export const TENANT_KEYED_BY_OTHER_COLUMN: Record<string, string> = {
  * Platform-wide tables that hold no tenant's data and are reachable only by the audited platform
  * role (the app role has no privileges on them). They still enable and force RLS.
  */
-export const PLATFORM_ONLY_TABLES = new Set(['identity.signing_keys'])
+export const PLATFORM_ONLY_TABLES = new Set(['identity.signing_keys', 'identity.operators', 'identity.operator_sessions'])
 
 /** Values for columns whose CHECK constraints a generic value would violate: `schema.table` → column → value. */
 export const VALUE_OVERRIDES: Record<string, Record<string, string>> = {
   'identity.memberships': { role: 'learner' },
+  'identity.mfa_requirements': { role: 'learner' },
+  'identity.instructor_applications': { status: 'pending' },
+  'identity.impersonations': { actor_type: 'user' },
 }
 
 /** Schemas our migrations create, plus public (a table created there by mistake must be checked too). */

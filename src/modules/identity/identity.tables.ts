@@ -174,3 +174,155 @@ export const recoveryCodes = identitySchema
     (t) => [index('recovery_codes_user_idx').on(t.tenantId, t.userId), ...tenantPolicies(t.tenantId)],
   )
   .enableRLS()
+
+/**
+ * Browser sessions (issue 3 §10) reuse `sessions`: a browser session's cookie secret and CSRF
+ * token are stored only as SHA-256 hashes in `browser_sessions`, one row per cookie session.
+ */
+export const browserSessions = identitySchema
+  .table(
+    'browser_sessions',
+    {
+      sessionId: uuid('session_id')
+        .primaryKey()
+        .references(() => sessions.id),
+      tenantId: tenantIdColumn().references(() => tenants.id),
+      cookieHash: text('cookie_hash').notNull(),
+      csrfHash: text('csrf_hash').notNull(),
+      createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    },
+    (t) => [uniqueIndex('browser_sessions_cookie_key').on(t.cookieHash), ...tenantPolicies(t.tenantId)],
+  )
+  .enableRLS()
+
+/** Roles whose members must use a second factor in this tenant. */
+export const mfaRequirements = identitySchema
+  .table(
+    'mfa_requirements',
+    {
+      tenantId: tenantIdColumn().references(() => tenants.id),
+      role: text('role').notNull(),
+      requiredBy: text('required_by').notNull(),
+      createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    },
+    (t) => [
+      primaryKey({ columns: [t.tenantId, t.role] }),
+      check('mfa_requirements_role_known', sql`${t.role} in ('learner', 'instructor', 'moderator', 'finance', 'compliance', 'tenant_admin')`),
+      ...tenantPolicies(t.tenantId),
+    ],
+  )
+  .enableRLS()
+
+/** A learner's request to teach; approval grants the instructor role. */
+export const instructorApplications = identitySchema
+  .table(
+    'instructor_applications',
+    {
+      id: uuid('id').primaryKey().defaultRandom(),
+      tenantId: tenantIdColumn().references(() => tenants.id),
+      userId: uuid('user_id')
+        .notNull()
+        .references(() => users.id),
+      statement: text('statement').notNull(),
+      /** Links to a portfolio, sample lessons or a profile. */
+      links: jsonb('links').$type<string[]>().notNull().default([]),
+      status: text('status', { enum: ['pending', 'approved', 'rejected', 'withdrawn'] }).notNull().default('pending'),
+      submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull().defaultNow(),
+      reviewedBy: uuid('reviewed_by').references(() => users.id),
+      reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+      reviewNote: text('review_note'),
+      version: integer('version').notNull().default(1),
+    },
+    (t) => [
+      index('instructor_applications_status_idx').on(t.tenantId, t.status, t.submittedAt),
+      // At most one open application per user.
+      uniqueIndex('instructor_applications_one_pending').on(t.tenantId, t.userId).where(sql`${t.status} = 'pending'`),
+      ...tenantPolicies(t.tenantId),
+    ],
+  )
+  .enableRLS()
+
+/** Integration credentials of a tenant: shown once, stored as a SHA-256 hash, limited to their scopes. */
+export const apiKeys = identitySchema
+  .table(
+    'api_keys',
+    {
+      id: uuid('id').primaryKey().defaultRandom(),
+      tenantId: tenantIdColumn().references(() => tenants.id),
+      name: text('name').notNull(),
+      /** The visible, non-secret start of the key (shown in listings and logs). */
+      prefix: text('prefix').notNull(),
+      secretHash: text('secret_hash').notNull(),
+      scopes: jsonb('scopes').$type<string[]>().notNull(),
+      createdBy: text('created_by').notNull(),
+      createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+      expiresAt: timestamp('expires_at', { withTimezone: true }),
+      lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+      revokedAt: timestamp('revoked_at', { withTimezone: true }),
+      /** Set on the old key when it was rotated; it keeps working until its (shortened) expiry. */
+      replacedBy: uuid('replaced_by'),
+    },
+    (t) => [uniqueIndex('api_keys_prefix_key').on(t.prefix), uniqueIndex('api_keys_secret_hash_key').on(t.secretHash), ...tenantPolicies(t.tenantId)],
+  )
+  .enableRLS()
+
+/** A time-boxed impersonation of a user by an operator or a tenant admin, with its written reason. */
+export const impersonations = identitySchema
+  .table(
+    'impersonations',
+    {
+      id: uuid('id').primaryKey().defaultRandom(),
+      tenantId: tenantIdColumn().references(() => tenants.id),
+      userId: uuid('user_id')
+        .notNull()
+        .references(() => users.id),
+      actorType: text('actor_type', { enum: ['operator', 'user'] }).notNull(),
+      actorId: text('actor_id').notNull(),
+      reason: text('reason').notNull(),
+      startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+      expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+      endedAt: timestamp('ended_at', { withTimezone: true }),
+    },
+    (t) => [index('impersonations_user_idx').on(t.tenantId, t.userId), ...tenantPolicies(t.tenantId)],
+  )
+  .enableRLS()
+
+const platformOnly = () => [pgPolicy('platform_access', { for: 'all', to: platformRole, using: sql`true`, withCheck: sql`true` })]
+
+/** Platform operators: accounts outside every tenant; sign-in needs the password and a TOTP code. */
+export const operators = identitySchema
+  .table(
+    'operators',
+    {
+      id: uuid('id').primaryKey().defaultRandom(),
+      /** Lower-cased, NFC. */
+      email: text('email').notNull(),
+      displayName: text('display_name').notNull(),
+      passwordHash: text('password_hash').notNull(),
+      totpSecretEncrypted: text('totp_secret_encrypted').notNull(),
+      totpLastUsedStep: integer('totp_last_used_step'),
+      failedLoginCount: integer('failed_login_count').notNull().default(0),
+      lockedUntil: timestamp('locked_until', { withTimezone: true }),
+      status: text('status', { enum: ['active', 'disabled'] }).notNull().default('active'),
+      createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    },
+    (t) => [uniqueIndex('operators_email_key').on(t.email), ...platformOnly()],
+  )
+  .enableRLS()
+
+export const operatorSessions = identitySchema
+  .table(
+    'operator_sessions',
+    {
+      id: uuid('id').primaryKey().defaultRandom(),
+      operatorId: uuid('operator_id')
+        .notNull()
+        .references(() => operators.id),
+      createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+      expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+      revokedAt: timestamp('revoked_at', { withTimezone: true }),
+      ipHash: text('ip_hash'),
+    },
+    (t) => [index('operator_sessions_operator_idx').on(t.operatorId), ...platformOnly()],
+  )
+  .enableRLS()

@@ -1,4 +1,4 @@
-import { index, jsonb, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { bigint, index, jsonb, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { optionalTenantIdColumn, platformSchema } from '../db/platform.tables.ts'
 import { tenantPolicies } from '../db/tenant-table.ts'
 
@@ -20,7 +20,32 @@ export const auditLog = platformSchema
       requestId: text('request_id'),
       ipHash: text('ip_hash'),
       details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+      /** Position in its chain (per tenant; the platform's own entries form one more chain). */
+      chainSeq: bigint('chain_seq', { mode: 'number' }),
+      /** SHA-256 of the previous entry's hash and this entry's canonical form (hex). */
+      hash: text('hash'),
     },
-    (t) => [index('audit_log_tenant_time_idx').on(t.tenantId, t.occurredAt), ...tenantPolicies(t.tenantId)],
+    (t) => [
+      index('audit_log_tenant_time_idx').on(t.tenantId, t.occurredAt),
+      uniqueIndex('audit_log_chain_key').on(t.tenantId, t.chainSeq),
+      ...tenantPolicies(t.tenantId),
+    ],
+  )
+  .enableRLS()
+
+/**
+ * The newest link of each audit chain. Appending locks the head row, so entries of one tenant are
+ * chained in commit order; `chain` is the tenant id, or 'platform' for entries without a tenant.
+ */
+export const auditChainHeads = platformSchema
+  .table(
+    'audit_chain_heads',
+    {
+      chain: text('chain').primaryKey(),
+      tenantId: optionalTenantIdColumn(),
+      seq: bigint('seq', { mode: 'number' }).notNull(),
+      hash: text('hash').notNull(),
+    },
+    (t) => [...tenantPolicies(t.tenantId)],
   )
   .enableRLS()

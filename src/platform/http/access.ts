@@ -21,11 +21,15 @@ export const operatorAccess = (...permissions: Permission[]): Access => ({ kind:
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access
+    /** The route serves restricted principals too (e.g. the MFA enrolment a tenant requires). */
+    allowRestricted?: boolean
   }
 }
 
 export function enforceAccess(request: FastifyRequest, access: Access): void {
   const { principal, tenantId } = request.ctx
+  if (principal.kind === 'user' && principal.restriction && request.routeOptions.config.allowRestricted !== true)
+    throw new AppError('forbidden', 'MFA_ENROLMENT_REQUIRED', 'This tenant requires a second factor for your role: enrol one with /v1/me/mfa/totp first')
   if (access.kind === 'public') {
     if (access.tenant === 'required' && !tenantId) throw commonErrors.tenantRequired()
     return
@@ -33,7 +37,8 @@ export function enforceAccess(request: FastifyRequest, access: Access): void {
   if (principal.kind === 'anonymous') throw commonErrors.unauthenticated()
   if (access.kind === 'operator' && principal.kind !== 'operator')
     throw new AppError('forbidden', 'OPERATOR_REQUIRED', 'This route is for platform operators')
-  if (access.kind === 'tenant' && principal.kind !== 'user')
+  // API keys act in their tenant with exactly their scopes, which never include operator permissions.
+  if (access.kind === 'tenant' && principal.kind !== 'user' && principal.kind !== 'api_key')
     throw new AppError('forbidden', 'TENANT_MEMBER_REQUIRED', 'This route is for members of a tenant; operators use /v1/ops or /v1/tenants routes')
   for (const permission of access.permissions) {
     if (!principal.permissions.has(permission)) throw commonErrors.missingPermission(permission)

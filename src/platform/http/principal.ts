@@ -19,10 +19,17 @@ export type Principal =
       permissions: Set<Permission>
       /** The session an access token belongs to (sid claim). */
       sessionId?: string
-      /** Who is really acting when this user is impersonated (RFC 8693 act claim). */
-      actor?: { sub: string }
+      /** Who is really acting when this user is impersonated (RFC 8693 act claim): `operator:<id>` or `user:<id>`. */
+      actor?: { sub: string; impersonationId?: string }
+      /**
+       * A token that may do one thing only: 'mfa_enrolment' (the tenant requires a second factor for
+       * one of the user's roles and the user has none yet). Routes opt in with `config.allowRestricted`.
+       */
+      restriction?: 'mfa_enrolment'
     }
-  | { kind: 'operator'; operatorId: string; permissions: Set<Permission> }
+  | { kind: 'operator'; operatorId: string; permissions: Set<Permission>; sessionId?: string }
+  /** An integration calling with a tenant API key: exactly the key's scopes, nothing else. */
+  | { kind: 'api_key'; keyId: string; tenantId: string; permissions: Set<Permission> }
 
 export const ANONYMOUS: Principal = { kind: 'anonymous' }
 
@@ -112,5 +119,7 @@ export function principalId(principal: Principal): string {
       return `user:${principal.userId}`
     case 'operator':
       return `operator:${principal.operatorId}`
+    case 'api_key':
+      return `api_key:${principal.keyId}`
   }
 }

@@ -204,7 +204,7 @@ async function resolveContext(request: FastifyRequest, deps: HttpServerDeps): Pr
   const principal = request.routeOptions.config.ownCredentials ? ANONYMOUS : await authenticate(request, deps.tokens)
   const hostTenant = await tenantFromHost(request, deps)
   let tenantId: string | null = null
-  if (principal.kind === 'user') {
+  if (principal.kind === 'user' || principal.kind === 'api_key') {
     if (hostTenant && hostTenant.id !== principal.tenantId)
       throw new AppError('forbidden', 'TENANT_MISMATCH', 'This token belongs to another tenant than the one this host serves')
     const tenant = hostTenant ?? (await deps.tenants.byId(principal.tenantId))

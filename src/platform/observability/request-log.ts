@@ -10,6 +10,7 @@ export function requestLogBindings(ctx: RequestContext): Record<string, string |
   const { principal } = ctx
   if (principal.kind === 'user') return { tenantId: ctx.tenantId, userId: principal.userId }
   if (principal.kind === 'operator') return { tenantId: ctx.tenantId, operatorId: principal.operatorId }
+  if (principal.kind === 'api_key') return { tenantId: ctx.tenantId, apiKeyId: principal.keyId }
   return { tenantId: ctx.tenantId }
 }
 

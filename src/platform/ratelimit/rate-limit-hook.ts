@@ -55,6 +55,7 @@ export function callerKey(ctx: RequestContext): string {
   const { principal } = ctx
   if (principal.kind === 'user') return `user:${principal.tenantId}:${principal.userId}`
   if (principal.kind === 'operator') return `operator:${principal.operatorId}`
+  if (principal.kind === 'api_key') return `api_key:${principal.tenantId}:${principal.keyId}`
   return `ip:${ctx.ip}`
 }
 
