@@ -13,11 +13,16 @@ export const PERMISSIONS = [
   'audit:read',
   'members:read',
   'members:manage',
+  'members:impersonate',
+  'instructors:review',
+  'api_keys:manage',
+  'security:manage',
   'platform:tenants',
   'platform:jobs',
   'platform:mail',
   'platform:flags',
   'platform:members',
+  'platform:impersonate',
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -27,7 +32,19 @@ export const ROLE_PERMISSIONS: Record<TenantRole, readonly Permission[]> = {
   moderator: [],
   finance: [],
   compliance: ['audit:read', 'tenant:read'],
-  tenant_admin: ['tenant:read', 'tenant:manage', 'flags:read', 'flags:manage', 'audit:read', 'members:read', 'members:manage'],
+  tenant_admin: [
+    'tenant:read',
+    'tenant:manage',
+    'flags:read',
+    'flags:manage',
+    'audit:read',
+    'members:read',
+    'members:manage',
+    'members:impersonate',
+    'instructors:review',
+    'api_keys:manage',
+    'security:manage',
+  ],
 }
 
 /** Platform operators act across tenants; they hold every platform permission. */
