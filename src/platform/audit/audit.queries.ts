@@ -8,7 +8,7 @@ import type { Tx } from '../db/database.ts'
 import { AppError } from '../errors.ts'
 import { decodeCursor, toPage, type PageResult } from '../http/pagination.ts'
 import { auditLog } from './audit.tables.ts'
-import type { AuditEvent, AuditEventQuery } from './audit.schemas.ts'
+import type { AuditEvent, AuditEventCsvQuery } from './audit.schemas.ts'
 
 /** occurred_at in UTC with all six fractional digits, e.g. 2026-11-25T10:00:00.123456Z. */
 const occurredAtText = sql<string>`to_char(${auditLog.occurredAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
@@ -41,7 +41,7 @@ function cursorCondition(cursor: string | undefined): SQL | undefined {
  * predicate duplicates RLS on purpose: it lets the planner use the (tenant_id, occurred_at)
  * index, while RLS still guarantees isolation. Validates before any database round trip.
  */
-export function auditEventFilter(tenantId: string, query: AuditEventQuery): SQL | undefined {
+export function auditEventFilter(tenantId: string, query: AuditEventCsvQuery & { cursor?: string | undefined }): SQL | undefined {
   const from = query.from?.toUpperCase()
   const to = query.to?.toUpperCase()
   if (from !== undefined && to !== undefined && Date.parse(from) > Date.parse(to)) throw invalidRange()
@@ -74,6 +74,9 @@ export async function listAuditEvents(tx: Tx, where: SQL | undefined, limit: num
       outcome: auditLog.outcome,
       requestId: auditLog.requestId,
       details: auditLog.details,
+      ipHash: auditLog.ipHash,
+      chainSeq: auditLog.chainSeq,
+      hash: auditLog.hash,
     })
     .from(auditLog)
     .where(where)
