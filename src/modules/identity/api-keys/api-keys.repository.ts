@@ -1,0 +1,112 @@
+/**
+ * Queries on API keys. Every statement runs in a tenant transaction, so RLS confines it to that
+ * tenant: another tenant's key is simply not found.
+ */
+import { and, asc, eq, isNull, sql } from 'drizzle-orm'
+import type { Tx } from '../../../platform/db/database.ts'
+import { apiKeys } from '../identity.tables.ts'
+
+const keyColumns = {
+  id: apiKeys.id,
+  name: apiKeys.name,
+  prefix: apiKeys.prefix,
+  scopes: apiKeys.scopes,
+  createdBy: apiKeys.createdBy,
+  createdAt: apiKeys.createdAt,
+  expiresAt: apiKeys.expiresAt,
+  lastUsedAt: apiKeys.lastUsedAt,
+  revokedAt: apiKeys.revokedAt,
+  replacedBy: apiKeys.replacedBy,
+  /** Decided by the database clock, the same one the verifier uses. */
+  expired: sql<boolean>`${apiKeys.expiresAt} is not null and ${apiKeys.expiresAt} <= now()`,
+  // Microsecond precision survives in text, not in a JS Date; the cursor needs it exact.
+  position: sql<string>`${apiKeys.createdAt}::text`,
+}
+
+export interface ApiKeyRecord {
+  id: string
+  name: string
+  prefix: string
+  scopes: string[]
+  createdBy: string
+  createdAt: Date
+  expiresAt: Date | null
+  lastUsedAt: Date | null
+  revokedAt: Date | null
+  replacedBy: string | null
+  expired: boolean
+  position: string
+}
+
+export interface NewApiKeyRow {
+  tenantId: string
+  name: string
+  prefix: string
+  secretHash: string
+  scopes: string[]
+  createdBy: string
+  expiresAt: Date
+}
+
+export const apiKeysRepository = {
+  /** Keys oldest first, `limit + 1` rows after the cursor. */
+  async list(tx: Tx, options: { limit: number; after: { createdAt: string; id: string } | undefined }): Promise<ApiKeyRecord[]> {
+    const { after } = options
+    const cursor = after ? sql`(${apiKeys.createdAt}, ${apiKeys.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)` : undefined
+    return tx.select(keyColumns).from(apiKeys).where(cursor).orderBy(asc(apiKeys.createdAt), asc(apiKeys.id)).limit(options.limit + 1)
+  },
+
+  async find(tx: Tx, id: string, options: { lock?: boolean } = {}): Promise<ApiKeyRecord | undefined> {
+    const query = tx.select(keyColumns).from(apiKeys).where(eq(apiKeys.id, id))
+    const [row] = options.lock ? await query.for('update') : await query
+    return row
+  },
+
+  async insert(tx: Tx, key: NewApiKeyRow): Promise<string> {
+    const [row] = await tx.insert(apiKeys).values(key).returning({ id: apiKeys.id })
+    if (!row) throw new Error('insert into api_keys returned no row')
+    return row.id
+  },
+
+  /** True when the key was live and is now revoked. */
+  async revoke(tx: Tx, id: string): Promise<boolean> {
+    const rows = await tx.update(apiKeys).set({ revokedAt: sql`now()` }).where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt))).returning({ id: apiKeys.id })
+    return rows.length === 1
+  },
+
+  /** Marks the old key replaced; it keeps working until `graceSeconds` from now (or its own earlier expiry), or stops now when 0. */
+  async markReplaced(tx: Tx, id: string, replacedBy: string, graceSeconds: number): Promise<void> {
+    const until = sql`now() + make_interval(secs => ${graceSeconds})`
+    await tx
+      .update(apiKeys)
+      .set({
+        replacedBy,
+        expiresAt: sql`least(${apiKeys.expiresAt}, ${until})`,
+        ...(graceSeconds === 0 ? { revokedAt: sql`now()` } : {}),
+      })
+      .where(eq(apiKeys.id, id))
+  },
+
+  /**
+   * The live key with this hash, in one statement, and whether its last-used time is more than a
+   * minute old (the verifier then records the use; otherwise a busy key would write per request).
+   */
+  async findLive(tx: Tx, secretHash: string): Promise<{ id: string; scopes: string[]; useIsStale: boolean } | undefined> {
+    const [row] = await tx
+      .select({
+        id: apiKeys.id,
+        scopes: apiKeys.scopes,
+        useIsStale: sql<boolean>`${apiKeys.lastUsedAt} is null or ${apiKeys.lastUsedAt} < now() - interval '1 minute'`,
+      })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.secretHash, secretHash), isNull(apiKeys.revokedAt), sql`(${apiKeys.expiresAt} is null or ${apiKeys.expiresAt} > now())`))
+    return row
+  },
+
+  async recordUse(tx: Tx, id: string): Promise<void> {
+    await tx
+      .update(apiKeys)
+      .set({ lastUsedAt: sql`now()` })
+      .where(and(eq(apiKeys.id, id), sql`(${apiKeys.lastUsedAt} is null or ${apiKeys.lastUsedAt} < now() - interval '1 minute')`))
+  },
+}
