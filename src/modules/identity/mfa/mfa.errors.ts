@@ -10,4 +10,7 @@ export const mfaErrors = {
   alreadyEnabled: () => new AppError('conflict', 'MFA_ALREADY_ENABLED', 'Two-factor authentication is already enabled; disable it first'),
   noPendingEnrolment: () => new AppError('conflict', 'MFA_NO_PENDING_ENROLMENT', 'There is no authenticator waiting for confirmation; start the enrolment first'),
   notEnabled: () => new AppError('conflict', 'MFA_NOT_ENABLED', 'Two-factor authentication is not enabled'),
+  requiredByPolicy: () => new AppError('conflict', 'MFA_REQUIRED_BY_POLICY', 'This tenant requires two-factor authentication for one of your roles; it cannot be turned off'),
+  selfAdministration: () => new AppError('forbidden', 'MFA_SELF_ADMINISTRATION', 'Administrators cannot unlock or reset their own second factor; ask another administrator'),
+  memberNotFound: (userId: string) => new AppError('not_found', 'MEMBER_NOT_FOUND', `No member ${userId} in this tenant`),
 }

@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { TokenResponse } from '../sessions/sessions.schemas.ts'
 
 const TotpCode = Type.String({ minLength: 1, maxLength: 16, description: 'The 6-digit code the authenticator shows now' })
 
@@ -13,7 +14,16 @@ export const TotpEnrolment = Type.Object(
 export const CodeBody = Type.Object({ code: TotpCode }, { $id: 'TotpCodeBody', additionalProperties: false })
 
 export const RecoveryCodes = Type.Object(
-  { recoveryCodes: Type.Array(Type.String(), { description: 'Ten single-use codes for when the authenticator is lost; shown only in this response' }) },
+  {
+    recoveryCodes: Type.Array(Type.String(), { description: 'Ten single-use codes for when the authenticator is lost; shown only in this response' }),
+    // The sign-in response's fields, inlined: a nested schema must not repeat its $id.
+    tokens: Type.Optional(
+      Type.Object(TokenResponse.properties, {
+        additionalProperties: false,
+        description: "Only when the caller was restricted by the tenant's MFA policy: a full session replacing the restricted one, which has ended",
+      }),
+    ),
+  },
   { $id: 'RecoveryCodes', additionalProperties: false },
 )
 

@@ -6,12 +6,16 @@
 import { recordAudit } from '../../../platform/audit/audit.ts'
 import type { Tx } from '../../../platform/db/database.ts'
 import { commonErrors } from '../../../platform/errors.ts'
+import { refuseWhileImpersonating } from '../../../platform/http/access.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { hashOneTimeToken, newOneTimeToken } from '../accounts/one-time-tokens.ts'
-import type { SessionIssuer, TokenPair } from '../sessions/session-issuer.ts'
+import type { SessionStarter } from '../sessions/login.service.ts'
+import type { IssuedSession, SessionIssuer, TokenPair } from '../sessions/session-issuer.ts'
+import { sessionsRepository as sessions } from '../sessions/sessions.repository.ts'
 import { createMfaAttempts, type MfaAttempts, type Proof } from './mfa-attempts.ts'
 import { mfaErrors } from './mfa.errors.ts'
 import { mfaRepository as repository } from './mfa.repository.ts'
+import { mfaPolicy } from './mfa-policy.ts'
 import { newRecoveryCodes } from './recovery-codes.ts'
 import { encryptTotpSecret, newTotpSecret } from './totp-secrets.ts'
 
@@ -27,10 +31,18 @@ export interface SecondStepInput {
   userAgent: string | undefined
 }
 
+/** The signed-in user changing their own factor; an impersonator may not (it is a credential). */
 function signedIn(ctx: RequestContext): { userId: string; tenantId: string } {
   if (ctx.principal.kind !== 'user') throw commonErrors.unauthenticated()
+  refuseWhileImpersonating(ctx)
   return { userId: ctx.principal.userId, tenantId: ctx.principal.tenantId }
 }
+
+/** A full bearer session: the second step and a completed enrolment never start a restricted one. */
+const fullSession = (issuer: SessionIssuer): SessionStarter<IssuedSession, TokenPair> => ({
+  startSession: (tx, input) => issuer.startSession(tx, input),
+  credentials: (session) => issuer.tokens(session),
+})
 
 function proofOf(input: { code?: string | undefined; recoveryCode?: string | undefined }): Proof {
   if (input.code !== undefined && input.recoveryCode === undefined) return { kind: 'totp', code: input.code }
@@ -47,10 +59,16 @@ export const secondFactorGate = {
     await recordAudit(tx, ctx, { action: 'auth.mfa_challenge', targetType: 'user', targetId: input.userId })
     return token
   },
+  restrictionOf: (tx: Tx, userId: string) => mfaPolicy.restrictionOf(tx, userId),
 }
 
-/** Second step of sign-in: the challenge from the password step plus a code starts the session. */
-async function completeLogin(ctx: RequestContext, input: SecondStepInput, issuer: SessionIssuer, attempt: MfaAttempts): Promise<TokenPair> {
+/** Second step of sign-in: the challenge from the password step plus a code starts the session (bearer or browser, by the starter). */
+async function completeLogin<Started extends { sessionId: string }, Credentials>(
+  ctx: RequestContext,
+  input: SecondStepInput,
+  starter: SessionStarter<Started, Credentials>,
+  attempt: MfaAttempts,
+): Promise<Credentials> {
   if (!ctx.tenantId) throw commonErrors.tenantRequired()
   const tenantId = ctx.tenantId
   const proof = proofOf(input)
@@ -64,12 +82,12 @@ async function completeLogin(ctx: RequestContext, input: SecondStepInput, issuer
     onSuccess: async (tx) => {
       // A concurrent request that used the challenge first wins; this transaction rolls back.
       if (!(await repository.useChallenge(tx, challenge.id))) throw mfaErrors.challengeInvalid()
-      const started = await issuer.startSession(tx, { tenantId, userId: challenge.userId, userAgent: input.userAgent, ip: ctx.ip })
+      const started = await starter.startSession(tx, { tenantId, userId: challenge.userId, userAgent: input.userAgent, ip: ctx.ip })
       await recordAudit(tx, ctx, { action: 'auth.login', targetType: 'user', targetId: challenge.userId, details: { sessionId: started.sessionId, secondFactor: proof.kind } })
       return started
     },
   })
-  return issuer.tokens(session)
+  return starter.credentials(session)
 }
 
 export function createMfaService(deps: MfaDeps) {
@@ -89,25 +107,38 @@ export function createMfaService(deps: MfaDeps) {
       return enrolment
     },
 
-    async confirm(ctx: RequestContext, code: string): Promise<{ recoveryCodes: string[] }> {
+    /**
+     * Turns the pending factor on. A bearer caller held back by the tenant's policy (a restricted
+     * token or session) gets a full session in exchange: the restricted one ends and the new
+     * tokens come with the recovery codes, so the client need not sign in again.
+     */
+    async confirm(ctx: RequestContext, input: { code: string; userAgent: string | undefined }): Promise<{ recoveryCodes: string[]; tokens?: TokenPair }> {
       const { userId, tenantId } = signedIn(ctx)
-      const recoveryCodes = await attempt(ctx, {
+      // A cookie session needs no replacing: its verifier applies the policy afresh on every request.
+      const restricted = ctx.principal.kind === 'user' && ctx.principal.restriction !== undefined && ctx.principal.viaCookie !== true ? ctx.principal : undefined
+      const outcome = await attempt(ctx, {
         userId,
-        proof: { kind: 'totp', code },
+        proof: { kind: 'totp', code: input.code },
         purpose: 'confirm',
         missing: mfaErrors.noPendingEnrolment,
         onSuccess: async (tx) => {
           const fresh = newRecoveryCodes()
           await repository.replaceRecoveryCodes(tx, { tenantId, userId, hashes: fresh.hashes })
           await recordAudit(tx, ctx, { action: 'mfa.totp_enabled', targetType: 'user', targetId: userId })
-          return fresh.codes
+          if (!restricted) return { codes: fresh.codes }
+          const replaced = restricted.sessionId === undefined ? [] : await sessions.revoke(tx, userId, restricted.sessionId, 'mfa_enrolled')
+          const session = await deps.issuer.startSession(tx, { tenantId, userId, userAgent: input.userAgent, ip: ctx.ip })
+          await recordAudit(tx, ctx, { action: 'auth.login', targetType: 'user', targetId: userId, details: { sessionId: session.sessionId, method: 'mfa_enrolment', replacedSessions: replaced } })
+          return { codes: fresh.codes, session }
         },
       })
-      return { recoveryCodes }
+      if (!outcome.session) return { recoveryCodes: outcome.codes }
+      return { recoveryCodes: outcome.codes, tokens: await deps.issuer.tokens(outcome.session) }
     },
 
     async disable(ctx: RequestContext, code: string): Promise<void> {
       const { userId } = signedIn(ctx)
+      if (await ctx.inTenant((tx) => mfaPolicy.requiredFor(tx, userId))) throw mfaErrors.requiredByPolicy()
       await attempt(ctx, {
         userId,
         proof: { kind: 'totp', code },
@@ -120,7 +151,10 @@ export function createMfaService(deps: MfaDeps) {
       })
     },
 
-    completeLogin: (ctx: RequestContext, input: SecondStepInput) => completeLogin(ctx, input, deps.issuer, attempt),
+    completeLogin: (ctx: RequestContext, input: SecondStepInput): Promise<TokenPair> => completeLogin(ctx, input, fullSession(deps.issuer), attempt),
+    /** The same second step, ending in the starter's credentials (browser sessions). */
+    completeLoginWith: <Started extends { sessionId: string }, Credentials>(ctx: RequestContext, input: SecondStepInput, starter: SessionStarter<Started, Credentials>) =>
+      completeLogin(ctx, input, starter, attempt),
   }
 }
 

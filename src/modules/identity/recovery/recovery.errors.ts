@@ -4,7 +4,4 @@ export const recoveryErrors = {
   /** One answer for unknown, used and expired tokens: which of them it was is no business of the caller. */
   resetTokenInvalid: () => new AppError('invalid', 'RESET_TOKEN_INVALID', 'The reset link is invalid, already used or expired; request a new one'),
   magicLinkInvalid: () => new AppError('invalid', 'MAGIC_LINK_INVALID', 'The sign-in link is invalid, already used or expired; request a new one'),
-  /** A link proves the mailbox, not the second factor: users with TOTP sign in with password and code. */
-  mfaRequired: () =>
-    new AppError('forbidden', 'MFA_REQUIRED', 'This account uses two-factor authentication; sign in with your password and authenticator code instead'),
 }

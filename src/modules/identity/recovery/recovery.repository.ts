@@ -2,9 +2,9 @@
  * The queries recovery needs beyond the accounts and sessions repositories. Runs in the caller's
  * tenant transaction (RLS confines every statement to that tenant); times from the database clock.
  */
-import { and, eq, isNotNull, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
-import { oneTimeTokens, totpFactors, users } from '../identity.tables.ts'
+import { oneTimeTokens, users } from '../identity.tables.ts'
 import { usableToken, type TokenPurpose } from '../accounts/accounts.repository.ts'
 
 export const recoveryRepository = {
@@ -28,13 +28,5 @@ and(usableToken(purpose, tokenHash), eq(users.status, 'active')),
       .where(and(eq(users.id, userId), eq(users.status, 'active')))
       .returning({ id: users.id })
     return rows.length === 1
-  },
-
-  async hasConfirmedTotp(tx: Tx, userId: string): Promise<boolean> {
-    const rows = await tx
-      .select({ userId: totpFactors.userId })
-      .from(totpFactors)
-      .where(and(eq(totpFactors.userId, userId), isNotNull(totpFactors.confirmedAt)))
-    return rows.length > 0
   },
 }

@@ -1,7 +1,8 @@
+import { Type } from 'typebox'
 import { publicAccess } from '../../../platform/http/access.ts'
 import type { App } from '../../../platform/http/server.ts'
 import { normaliseEmailField } from '../accounts/email-address.ts'
-import { TokenResponse } from '../sessions/sessions.schemas.ts'
+import { MfaChallengeResponse, RestrictedTokenResponse, TokenResponse } from '../sessions/sessions.schemas.ts'
 import { EmailBody, EmailSent, MagicLinkConsumeBody, PasswordChanged, ResetConfirmBody } from './recovery.schemas.ts'
 import type { RecoveryService } from './recovery.service.ts'
 
@@ -49,11 +50,12 @@ export function recoveryRoutes(service: RecoveryService) {
     app.post('/v1/auth/magic-link/consume', {
       schema: {
         summary: 'Sign in with the token from a sign-in email',
-        description: 'Starts a session like password sign-in. Unknown, used and expired tokens answer 400 MAGIC_LINK_INVALID; accounts with two-factor authentication answer 403 MFA_REQUIRED.',
+        description:
+          'Stands in for the password step of sign-in. Unknown, used and expired tokens answer 400 MAGIC_LINK_INVALID. Accounts with two-factor authentication get the same { mfaRequired, mfaToken } challenge as POST /v1/auth/login and finish with POST /v1/auth/mfa; a restricted token (mfaEnrolmentRequired) when the tenant requires a factor the user lacks.',
         tags,
         operationId: 'consumeMagicLink',
         body: MagicLinkConsumeBody,
-        response: { 200: TokenResponse },
+        response: { 200: Type.Union([TokenResponse, MfaChallengeResponse, RestrictedTokenResponse]) },
       },
       config: { access: publicAccess('required'), rateLimit: 'auth' },
     }, async (request, reply) => {

@@ -4,8 +4,10 @@
  * (no enumeration) and are throttled per account like the verification resend.
  *
  * A reset ends every session of the account (whoever knew the old password is out) and retires
- * the other reset links. A magic link starts one session and proves the address; it is refused
- * for accounts with a confirmed TOTP factor, since a mailbox is not a second factor.
+ * the other reset links. A magic link proves the address and stands in for the password only: an
+ * account with a confirmed TOTP factor gets the same challenge as password sign-in (a mailbox is
+ * not a second factor) and completes with POST /v1/auth/mfa, and the tenant's MFA policy restricts
+ * the session exactly as at password sign-in.
  */
 import { recordAudit } from '../../../platform/audit/audit.ts'
 import { commonErrors } from '../../../platform/errors.ts'
@@ -18,7 +20,8 @@ import { normaliseEmail } from '../accounts/email-address.ts'
 import { hashOneTimeToken, newOneTimeToken } from '../accounts/one-time-tokens.ts'
 import { hashPassword } from '../passwords/password-hasher.ts'
 import { passwordErrors, passwordViolations } from '../passwords/password-policy.ts'
-import type { SessionIssuer, TokenPair } from '../sessions/session-issuer.ts'
+import { bearerStarter, type MfaChallenge, type SecondFactorGate } from '../sessions/login.service.ts'
+import type { RestrictedTokens, SessionIssuer, TokenPair } from '../sessions/session-issuer.ts'
 import { sessionsRepository as sessions } from '../sessions/sessions.repository.ts'
 import { magicLinkMail, passwordResetMail } from './recovery-mail.ts'
 import { recoveryErrors } from './recovery.errors.ts'
@@ -30,6 +33,8 @@ export const MAGIC_LINK_TTL_SECONDS = 15 * 60
 export interface RecoveryDeps {
   mailer: Mailer
   issuer: SessionIssuer
+  /** The second factor and the tenant's MFA policy, as at password sign-in (../mfa). */
+  secondFactor: SecondFactorGate
   /** Base of the links in emails (config.http.publicUrl). */
   publicUrl: string
 }
@@ -56,7 +61,8 @@ function assertNewPasswordPolicy(password: string, email: string): void {
 }
 
 export function createRecoveryService(deps: RecoveryDeps) {
-  const { mailer, issuer, publicUrl } = deps
+  const { mailer, publicUrl, secondFactor } = deps
+  const starter = bearerStarter(deps.issuer)
 
   /** Emails a fresh link to an active account unless throttled; otherwise does nothing, silently. */
   async function sendLink(ctx: RequestContext, rawEmail: string, kind: LinkKind): Promise<void> {
@@ -101,28 +107,30 @@ export function createRecoveryService(deps: RecoveryDeps) {
       })
     },
 
-    /** Starts a session for the link's account and proves its address; the link works once. */
-    async consumeMagicLink(ctx: RequestContext, input: { token: string; userAgent: string | undefined }): Promise<TokenPair> {
+    /**
+     * Uses the link (once) and proves the account's address; then, like the password step of
+     * sign-in, answers an MFA challenge when the account has a factor, else starts a session
+     * (restricted when the tenant's policy requires a factor the user lacks).
+     */
+    async consumeMagicLink(ctx: RequestContext, input: { token: string; userAgent: string | undefined }): Promise<TokenPair | RestrictedTokens | MfaChallenge> {
       const tenantId = tenantOf(ctx)
       const tokenHash = hashOneTimeToken(input.token)
-      const session = await ctx.inTenant(async (tx) => {
-        const owner = await repository.peekToken(tx, 'magic_link', tokenHash)
-        if (!owner) throw recoveryErrors.magicLinkInvalid()
-        if (await repository.hasConfirmedTotp(tx, owner.userId)) return { refusedFor: owner.userId }
+      const outcome = await ctx.inTenant(async (tx) => {
+        // Only links of active accounts count; consuming alone would not look at the account.
+        if (!(await repository.peekToken(tx, 'magic_link', tokenHash))) throw recoveryErrors.magicLinkInvalid()
         const used = await accounts.consumeToken(tx, 'magic_link', tokenHash)
         if (!used) throw recoveryErrors.magicLinkInvalid()
-        await accounts.retireUnusedTokens(tx, used.userId, 'magic_link')
-        await accounts.markEmailVerified(tx, used.userId)
-        const started = await issuer.startSession(tx, { tenantId, userId: used.userId, userAgent: input.userAgent, ip: ctx.ip })
-        await recordAudit(tx, ctx, { action: 'auth.login', targetType: 'user', targetId: used.userId, details: { sessionId: started.sessionId, method: 'magic_link' } })
-        return started
+        const userId = used.userId
+        await accounts.retireUnusedTokens(tx, userId, 'magic_link')
+        await accounts.markEmailVerified(tx, userId)
+        const mfaToken = await secondFactor.challengeIfEnrolled(tx, ctx, { tenantId, userId })
+        if (mfaToken) return { kind: 'challenge' as const, challenge: { mfaRequired: true as const, mfaToken } }
+        const restriction = await secondFactor.restrictionOf(tx, userId)
+        const started = await starter.startSession(tx, { tenantId, userId, userAgent: input.userAgent, ip: ctx.ip, restriction })
+        await recordAudit(tx, ctx, { action: 'auth.login', targetType: 'user', targetId: userId, details: { sessionId: started.sessionId, method: 'magic_link', ...(restriction ? { restriction } : {}) } })
+        return { kind: 'started' as const, started }
       })
-      if ('refusedFor' in session) {
-        const userId = session.refusedFor
-        await ctx.inTenant((tx) => recordAudit(tx, ctx, { action: 'auth.login_failed', targetType: 'user', targetId: userId, outcome: 'denied', details: { reason: 'magic_link_mfa_required' } }))
-        throw recoveryErrors.mfaRequired()
-      }
-      return issuer.tokens(session)
+      return outcome.kind === 'started' ? starter.credentials(outcome.started) : outcome.challenge
     },
   }
 }

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
 import { accountsClient, type OutboxMail } from '../accounts/accounts.testing.ts'
+import { awayFromStepEdge, codeAt, mfaClient } from '../mfa/mfa.testing.ts'
 import { sessionsClient, STRONG_PASSWORD } from '../sessions/sessions.testing.ts'
 
 let t: TestApp
@@ -188,18 +189,28 @@ describe('magic-link sign-in over HTTP', () => {
     expect(await mails(email, MAGIC_SUBJECT)).toHaveLength(1)
   })
 
-  it('refuses a link for an account with two-factor authentication (403 MFA_REQUIRED) without using it up', async () => {
-    const { id: tenantId, slug, email } = await account()
-    await accounts.query(sql`INSERT INTO identity.totp_factors (user_id, tenant_id, secret_encrypted, confirmed_at)
-                             SELECT id, tenant_id, 'not-a-real-secret', now() FROM identity.users WHERE tenant_id = ${tenantId} AND email = ${email}`)
-    await requestMagic(slug, email)
-    const token = await latestToken(email, MAGIC_SUBJECT, 'magic-link')
-    const refused = await consumeMagic(slug, token)
-    expect(refused.statusCode).toBe(403)
-    expect(refused.json()).toMatchObject({ code: 'MFA_REQUIRED' })
-    const live = await accounts.query(sql`SELECT 1 FROM identity.sessions s JOIN identity.users u ON u.id = s.user_id WHERE u.email = ${email}`)
-    expect(live).toHaveLength(0)
-    const unused = await accounts.query(sql`SELECT 1 FROM identity.one_time_tokens WHERE token_hash = ${sha256(token)} AND used_at IS NULL`)
-    expect(unused).toHaveLength(1)
+  it('answers a TOTP account with the sign-in challenge, which a code completes; the link is used up', async () => {
+    const mfa = mfaClient(t)
+    const user = await mfa.user()
+    const { secret } = (await mfa.enrol(user.slug, user.accessToken)).json() as { secret: string }
+    await awayFromStepEdge()
+    expect((await mfa.confirm(user.slug, user.accessToken, await codeAt(secret, -1))).statusCode).toBe(200)
+    await requestMagic(user.slug, user.email)
+    const token = await latestToken(user.email, MAGIC_SUBJECT, 'magic-link')
+
+    const challenged = await consumeMagic(user.slug, token)
+    expect(challenged.statusCode).toBe(200)
+    const body = challenged.json() as { mfaRequired: true; mfaToken: string }
+    expect(Object.keys(body).sort()).toEqual(['mfaRequired', 'mfaToken'])
+    // The link alone starts no session, and it cannot be used again.
+    expect(await accounts.query(sql`SELECT 1 FROM identity.sessions WHERE user_id = ${user.userId} AND revoked_at IS NULL`)).toHaveLength(1)
+    expect((await consumeMagic(user.slug, token)).json()).toMatchObject({ status: 400, code: 'MAGIC_LINK_INVALID' })
+
+    await awayFromStepEdge()
+    const completed = await mfa.secondStep(user.slug, { mfaToken: body.mfaToken, code: await codeAt(secret, 0) })
+    expect(completed.statusCode).toBe(200)
+    const { accessToken } = completed.json() as { accessToken: string; refreshToken: string }
+    expect((await api.call(user.slug, 'GET', '/v1/me', accessToken)).json()).toMatchObject({ email: user.email })
+    expect(await auditActions(user.email)).toEqual(expect.arrayContaining(['user.magic_link_requested', 'auth.mfa_challenge', 'auth.login']))
   })
 })
