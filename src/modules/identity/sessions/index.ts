@@ -3,6 +3,9 @@ import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Database } from '../../../platform/db/database.ts'
 import type { AccessTokens } from '../tokens/access-tokens.ts'
+import { createBrowserSessionVerifier } from './browser-session-verifier.ts'
+import { browserSessionsRoutes } from './browser-sessions.routes.ts'
+import { createBrowserSessionsService, type CompleteSecondStep } from './browser-sessions.service.ts'
 import { createLoginIpThrottle } from './login-ip-throttle.ts'
 import { createLoginService, type SecondFactorGate } from './login.service.ts'
 import { createSessionIssuer } from './session-issuer.ts'
@@ -22,10 +25,16 @@ export interface SessionsDeps {
 export function createSessions(deps: SessionsDeps) {
   const issuer = createSessionIssuer(deps.accessTokens)
   const service = createSessionsService({ database: deps.database, issuer })
+  const login = createLoginService({ issuer, secondFactor: deps.secondFactor, ipThrottle: createLoginIpThrottle(deps.redis), logger: deps.logger })
   return {
     /** Starts sessions and hands out tokens (also used by the second sign-in step). */
     issuer,
-    routes: sessionsRoutes(createLoginService({ issuer, secondFactor: deps.secondFactor, ipThrottle: createLoginIpThrottle(deps.redis), logger: deps.logger }), service),
+    routes: sessionsRoutes(login, service),
+    /** Cookie sessions for browsers, on the same sign-in and sessions; the second step comes from ../mfa. */
+    browser: (completeSecondStep: CompleteSecondStep) => ({
+      routes: browserSessionsRoutes(createBrowserSessionsService({ login, completeSecondStep, sessions: service })),
+      verifier: createBrowserSessionVerifier({ database: deps.database }),
+    }),
     /** Verifies access tokens and, for session-bound ones, the session, user and current roles. */
     verifier: createSessionCheckingVerifier({ accessTokens: deps.accessTokens, database: deps.database }),
   }

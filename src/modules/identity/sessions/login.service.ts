@@ -29,12 +29,15 @@ import { createLoginFailures, isLocked, lockedError } from './login-failures.ts'
 import type { LoginIpThrottle } from './login-ip-throttle.ts'
 import { sessionsErrors } from './sessions.errors.ts'
 import { sessionsRepository as repository } from './sessions.repository.ts'
-import type { SessionIssuer, TokenPair } from './session-issuer.ts'
+import type { IssuedSession, RestrictedSession, RestrictedTokens, SessionIssuer, TokenPair } from './session-issuer.ts'
+import type { Restriction } from '../mfa/mfa-policy.ts'
 
 /** Sign-in stops after the password when the user has a second factor (implemented by ../mfa). */
 export interface SecondFactorGate {
   /** A short-lived challenge token for the second step, or undefined when the user has no confirmed factor. */
   challengeIfEnrolled(tx: Tx, ctx: RequestContext, input: { tenantId: string; userId: string }): Promise<string | undefined>
+  /** 'mfa_enrolment' when the tenant requires a factor for one of the user's roles and they have none yet. */
+  restrictionOf(tx: Tx, userId: string): Promise<Restriction | undefined>
 }
 
 export interface MfaChallenge {
@@ -53,6 +56,29 @@ function tenantOf(ctx: RequestContext): string {
   return ctx.tenantId
 }
 
+/**
+ * What a successful sign-in turns into: the session issuer's bearer tokens by default, a cookie
+ * session for browsers (browser-sessions.service.ts). startSession runs in the sign-in
+ * transaction; credentials runs after it committed.
+ */
+export interface SessionStarter<Started extends { sessionId: string }, Credentials> {
+  /**
+   * With `restriction`, the session must stay restricted (no refresh, only the routes that allow
+   * restricted principals) until the user enrols a factor; see ../mfa/mfa-policy.ts.
+   */
+  startSession(tx: Tx, input: { tenantId: string; userId: string; userAgent: string | undefined; ip: string; restriction?: Restriction | undefined }): Promise<Started>
+  credentials(started: Started): Promise<Credentials>
+}
+
+/**
+ * The bearer starter: the issuer's session row and refresh token, then a signed access token; a
+ * restricted session gets no refresh token and a restricted access token.
+ */
+export const bearerStarter = (issuer: SessionIssuer): SessionStarter<IssuedSession | RestrictedSession, TokenPair | RestrictedTokens> => ({
+  startSession: (tx, { restriction, ...input }) => (restriction ? issuer.startRestrictedSession(tx, { ...input, restriction }) : issuer.startSession(tx, input)),
+  credentials: (session) => ('restriction' in session ? issuer.restrictedTokens(session) : issuer.tokens(session)),
+})
+
 export interface LoginDeps {
   issuer: SessionIssuer
   secondFactor: SecondFactorGate
@@ -63,40 +89,47 @@ export interface LoginDeps {
 export function createLoginService({ issuer, secondFactor, ipThrottle, logger }: LoginDeps) {
   const failures = createLoginFailures({ ipThrottle, logger })
 
+  const bearer = bearerStarter(issuer)
+
   return {
-    async login(ctx: RequestContext, input: LoginInput): Promise<TokenPair | MfaChallenge> {
-      const tenantId = tenantOf(ctx)
-      await failures.refuseThrottledIp(ctx, tenantId)
-      const email = normaliseEmail(input.email)
-      const user = await ctx.inTenant((tx) => repository.findLoginCandidate(tx, email))
-      if (!user || !user.passwordHash || user.status !== 'active' || isLocked(user)) return failures.refuseEarly(ctx, tenantId, email, input.password, user)
-      if (!(await verifyPassword(user.passwordHash, input.password))) {
-        await failures.recordWrongPassword(ctx, tenantId, user.id)
-        throw sessionsErrors.invalidCredentials()
+    login: (ctx: RequestContext, input: LoginInput): Promise<TokenPair | RestrictedTokens | MfaChallenge> => signIn(ctx, input, bearer),
+    /** The same sign-in (throttling, lockout, second factor), ending in the starter's credentials. */
+    signIn,
+  }
+
+  async function signIn<Started extends { sessionId: string }, Credentials>(ctx: RequestContext, input: LoginInput, starter: SessionStarter<Started, Credentials>): Promise<Credentials | MfaChallenge> {
+    const tenantId = tenantOf(ctx)
+    await failures.refuseThrottledIp(ctx, tenantId)
+    const email = normaliseEmail(input.email)
+    const user = await ctx.inTenant((tx) => repository.findLoginCandidate(tx, email))
+    if (!user || !user.passwordHash || user.status !== 'active' || isLocked(user)) return failures.refuseEarly(ctx, tenantId, email, input.password, user)
+    if (!(await verifyPassword(user.passwordHash, input.password))) {
+      await failures.recordWrongPassword(ctx, tenantId, user.id)
+      throw sessionsErrors.invalidCredentials()
+    }
+    if (!user.emailVerified) await failures.refuseUnverified(ctx, user.id)
+    // Rehashed outside the transaction: argon2 must not hold a database connection.
+    const newHash = needsRehash(user.passwordHash) ? await hashPassword(input.password) : undefined
+    const outcome = await ctx.inTenant(async (tx) => {
+      // A lock set by a concurrent failure since we read the account wins over this success.
+      if (!(await repository.recordSuccess(tx, user.id, newHash))) {
+        await recordAudit(tx, ctx, { action: 'auth.login_locked', targetType: 'user', targetId: user.id, outcome: 'denied' })
+        const now = await repository.findLoginCandidate(tx, email)
+        return { kind: 'locked' as const, locked: { hardLocked: now?.hardLocked ?? false, lockSeconds: now?.lockSeconds ?? 1 } }
       }
-      if (!user.emailVerified) await failures.refuseUnverified(ctx, user.id)
-      // Rehashed outside the transaction: argon2 must not hold a database connection.
-      const newHash = needsRehash(user.passwordHash) ? await hashPassword(input.password) : undefined
-      const outcome = await ctx.inTenant(async (tx) => {
-        // A lock set by a concurrent failure since we read the account wins over this success.
-        if (!(await repository.recordSuccess(tx, user.id, newHash))) {
-          await recordAudit(tx, ctx, { action: 'auth.login_locked', targetType: 'user', targetId: user.id, outcome: 'denied' })
-          const now = await repository.findLoginCandidate(tx, email)
-          return { kind: 'locked' as const, locked: { hardLocked: now?.hardLocked ?? false, lockSeconds: now?.lockSeconds ?? 1 } }
-        }
-        const mfaToken = await secondFactor.challengeIfEnrolled(tx, ctx, { tenantId, userId: user.id })
-        if (mfaToken) return { kind: 'second_factor' as const, mfaToken }
-        const session = await issuer.startSession(tx, { tenantId, userId: user.id, userAgent: input.userAgent, ip: ctx.ip })
-        await recordAudit(tx, ctx, { action: 'auth.login', targetType: 'user', targetId: user.id, details: { sessionId: session.sessionId, rehashed: newHash !== undefined } })
-        return { kind: 'started' as const, session }
-      })
-      if (outcome.kind === 'locked') {
-        failures.log(ctx, 'auth.login_locked', { userId: user.id })
-        throw lockedError(outcome.locked)
-      }
-      if (outcome.kind === 'second_factor') return { mfaRequired: true, mfaToken: outcome.mfaToken }
-      return issuer.tokens(outcome.session)
-    },
+      const mfaToken = await secondFactor.challengeIfEnrolled(tx, ctx, { tenantId, userId: user.id })
+      if (mfaToken) return { kind: 'second_factor' as const, mfaToken }
+      const restriction = await secondFactor.restrictionOf(tx, user.id)
+      const session = await starter.startSession(tx, { tenantId, userId: user.id, userAgent: input.userAgent, ip: ctx.ip, restriction })
+      await recordAudit(tx, ctx, { action: 'auth.login', targetType: 'user', targetId: user.id, details: { sessionId: session.sessionId, rehashed: newHash !== undefined, ...(restriction ? { restriction } : {}) } })
+      return { kind: 'started' as const, session }
+    })
+    if (outcome.kind === 'locked') {
+      failures.log(ctx, 'auth.login_locked', { userId: user.id })
+      throw lockedError(outcome.locked)
+    }
+    if (outcome.kind === 'second_factor') return { mfaRequired: true, mfaToken: outcome.mfaToken }
+    return starter.credentials(outcome.session)
   }
 }
 

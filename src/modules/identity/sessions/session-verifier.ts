@@ -8,6 +8,9 @@ import { tenantScope, type Database } from '../../../platform/db/database.ts'
 import { AppError } from '../../../platform/errors.ts'
 import { permissionsOf } from '../../../platform/http/permissions.ts'
 import type { AccessTokenVerifier } from '../../../platform/http/principal.ts'
+import { impersonationErrors } from '../impersonation/impersonation.errors.ts'
+import { impersonationRepository } from '../impersonation/impersonation.repository.ts'
+import { MFA_ENROLMENT } from '../mfa/mfa-policy.ts'
 import { sessionsErrors } from './sessions.errors.ts'
 import { sessionsRepository as repository } from './sessions.repository.ts'
 
@@ -18,13 +21,27 @@ export function createSessionCheckingVerifier(deps: { accessTokens: AccessTokenV
   return {
     async verify(token) {
       const principal = await deps.accessTokens.verify(token)
-      if (principal.kind !== 'user' || principal.sessionId === undefined) return principal
+      if (principal.kind !== 'user') return principal
+      // An impersonation token (act + imp claims, never a sid) lives only as long as its
+      // impersonation row: ended, expired, a disabled target or an actor who lost the right → 401.
+      if (principal.actor !== undefined) {
+        const impersonationId = principal.actor.impersonationId
+        if (principal.sessionId !== undefined || impersonationId === undefined || !UUID.test(impersonationId) || !UUID.test(principal.userId)) throw invalidToken()
+        const { userId, tenantId } = principal
+        const state = await deps.database.transaction(tenantScope(tenantId), (tx) => impersonationRepository.requestState(tx, impersonationId, userId))
+        if (!state || state.actor !== principal.actor.sub) throw invalidToken()
+        if (!state.usable) throw impersonationErrors.tokenEnded()
+        return { ...principal, roles: state.roles, permissions: permissionsOf(state.roles) }
+      }
+      if (principal.sessionId === undefined) return principal
       const { sessionId, userId, tenantId } = principal
       if (!UUID.test(sessionId) || !UUID.test(userId)) throw invalidToken()
       const state = await deps.database.transaction(tenantScope(tenantId), (tx) => repository.sessionState(tx, sessionId, userId))
       if (!state || !state.active) throw invalidToken()
       if (!state.live) throw sessionsErrors.sessionRevoked()
-      return { ...principal, roles: state.roles, permissions: permissionsOf(state.roles) }
+      // A token that carries the restriction keeps it; otherwise the tenant's current MFA policy decides.
+      const restriction = principal.restriction ?? (state.mfaEnrolmentPending ? MFA_ENROLMENT : undefined)
+      return { ...principal, roles: state.roles, permissions: permissionsOf(state.roles), ...(restriction ? { restriction } : {}) }
     },
   }
 }

@@ -7,6 +7,7 @@ import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import { TENANT_ROLES, type TenantRole } from '../../../platform/http/permissions.ts'
 import { memberships, refreshTokens, sessions, users } from '../identity.tables.ts'
+import { enrolmentPendingSql } from '../mfa/mfa-policy.ts'
 
 /** Lockout starts after this many consecutive failures, for LOCK_BASE_SECONDS, doubling per failure up to LOCK_MAX_SECONDS. */
 export const LOCK_AFTER_FAILURES = 5
@@ -148,7 +149,8 @@ export const sessionsRepository = {
 
   /**
    * Everything a request with a session-bound token needs, in one query: is the session live,
-   * is the user active, and which roles do they hold now.
+   * is the user active, which roles do they hold now, and does the tenant's MFA policy leave
+   * them pending enrolment (a required role without a confirmed factor).
    */
   async sessionState(tx: Tx, sessionId: string, userId: string) {
     const [row] = await tx
@@ -156,13 +158,14 @@ export const sessionsRepository = {
         live: sql<boolean>`${sessions.revokedAt} is null and ${sessions.expiresAt} > now()`,
         active: sql<boolean>`${users.status} = 'active'`,
         roles: sql<unknown>`coalesce(json_agg(${memberships.role}) filter (where ${memberships.role} is not null), '[]'::json)`,
+        mfaEnrolmentPending: enrolmentPendingSql(users.id),
       })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
       .leftJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.tenantId, sessions.tenantId)))
       .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)))
       .groupBy(sessions.id, users.id)
-    return row ? { live: row.live === true, active: row.active === true, roles: knownRoles(row.roles) } : undefined
+    return row ? { live: row.live === true, active: row.active === true, roles: knownRoles(row.roles), mfaEnrolmentPending: row.mfaEnrolmentPending === true } : undefined
   },
 
   async profile(tx: Tx, userId: string) {

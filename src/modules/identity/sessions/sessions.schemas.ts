@@ -26,6 +26,19 @@ export const TokenResponse = Type.Object(
   { $id: 'TokenResponse', additionalProperties: false },
 )
 
+/** A user the tenant's MFA policy holds back: no refresh token, and the access token only reaches /v1/me, logout and TOTP enrolment. */
+export const RestrictedTokenResponse = Type.Object(
+  {
+    accessToken: Type.String({ description: 'Restricted JWT (rst claim): other routes answer 403 MFA_ENROLMENT_REQUIRED' }),
+    tokenType: Type.Literal('Bearer'),
+    expiresIn: Type.Integer({ description: 'Seconds until the access token expires' }),
+    mfaEnrolmentRequired: Type.Literal(true, {
+      description: 'Enrol TOTP (POST /v1/me/mfa/totp, then /confirm): the confirmation answers full tokens for a new session',
+    }),
+  },
+  { $id: 'RestrictedTokenResponse', additionalProperties: false },
+)
+
 export const MfaChallengeResponse = Type.Object(
   {
     mfaRequired: Type.Literal(true),
@@ -43,6 +56,17 @@ export const Me = Type.Object(
     roles: Type.Array(Type.Unsafe<TenantRole>({ type: 'string', enum: [...TENANT_ROLES] }), { description: 'Current roles (read on every request)' }),
     emailVerified: Type.Boolean(),
     sessionId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], { description: 'The session of the token used; null for tokens without one' }),
+    mfaEnrolmentRequired: Type.Boolean({ description: "True while the tenant's MFA policy restricts this user to enrolling a second factor" }),
+    actor: Type.Optional(
+      Type.Object(
+        {
+          sub: Type.String({ description: 'Who really acts (RFC 8693 act.sub): user:<id> or operator:<id>' }),
+          impersonationId: Type.String({ format: 'uuid' }),
+          expiresAt: Type.String({ format: 'date-time', description: 'When the impersonation ends' }),
+        },
+        { additionalProperties: false, description: 'Present only while this user is being impersonated' },
+      ),
+    ),
   },
   { $id: 'Me', additionalProperties: false },
 )

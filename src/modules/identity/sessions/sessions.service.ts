@@ -9,8 +9,10 @@ import { AppError, commonErrors } from '../../../platform/errors.ts'
 import { decodeCursor, toPage, type PageQuery } from '../../../platform/http/pagination.ts'
 import type { Principal } from '../../../platform/http/principal.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
+import { impersonationRepository } from '../impersonation/impersonation.repository.ts'
 import { hashRefreshToken, newRefreshToken, tenantOfRefreshToken } from './refresh-tokens.ts'
-import type { IssuedSession, SessionIssuer, TokenPair } from './session-issuer.ts'
+import { mfaPolicy } from '../mfa/mfa-policy.ts'
+import type { IssuedSession, RestrictedSession, RestrictedTokens, SessionIssuer, TokenPair } from './session-issuer.ts'
 import { sessionsErrors } from './sessions.errors.ts'
 import { sessionsRepository as repository } from './sessions.repository.ts'
 
@@ -28,7 +30,7 @@ function sessionOf(ctx: RequestContext): { user: UserPrincipal; sessionId: strin
 }
 
 /** One transaction in the token's tenant; failures that must persist (reuse) commit before the error. */
-async function rotate(database: Database, ctx: RequestContext, tenantId: string, token: string): Promise<IssuedSession | 'invalid' | 'reused'> {
+async function rotate(database: Database, ctx: RequestContext, tenantId: string, token: string): Promise<IssuedSession | RestrictedSession | 'invalid' | 'reused'> {
   return database.transaction(
     tenantScope(tenantId),
     async (tx) => {
@@ -41,9 +43,16 @@ async function rotate(database: Database, ctx: RequestContext, tenantId: string,
       }
       if (!found.usable) return 'invalid'
       await repository.rotate(tx, found.id, found.sessionId)
+      const roles = await repository.rolesOf(tx, found.userId)
+      // The tenant's MFA policy holds the user back: a restricted token and no successor, so the
+      // session cannot be refreshed until they enrol (confirming replaces it with a full one).
+      const restriction = await mfaPolicy.restrictionOf(tx, found.userId)
+      if (restriction) {
+        await recordAudit(tx, ctx, { tenantId, action: 'auth.refresh_restricted', targetType: 'session', targetId: found.sessionId, details: { userId: found.userId, restriction } })
+        return { tenantId, userId: found.userId, sessionId: found.sessionId, roles, restriction }
+      }
       const next = newRefreshToken(tenantId)
       await repository.insertRefreshToken(tx, { tenantId, sessionId: found.sessionId, tokenHash: next.tokenHash })
-      const roles = await repository.rolesOf(tx, found.userId)
       return { tenantId, userId: found.userId, sessionId: found.sessionId, roles, refreshToken: next.token }
     },
     { counter: ctx.counter },
@@ -62,21 +71,28 @@ async function revokeOwn(ctx: RequestContext, sessionId: string | undefined, rea
 export function createSessionsService(deps: { database: Database; issuer: SessionIssuer }) {
   const { database, issuer } = deps
   return {
-    async refresh(ctx: RequestContext, token: string): Promise<TokenPair> {
+    async refresh(ctx: RequestContext, token: string): Promise<TokenPair | RestrictedTokens> {
       const tenantId = tenantOfRefreshToken(token)
       // A host that names a tenant only accepts that tenant's tokens.
       if (!tenantId || (ctx.tenantId !== null && ctx.tenantId !== tenantId)) throw sessionsErrors.invalidRefreshToken()
       const outcome = await rotate(database, ctx, tenantId, token)
       if (outcome === 'reused') throw sessionsErrors.refreshTokenReused()
       if (outcome === 'invalid') throw sessionsErrors.invalidRefreshToken()
-      return issuer.tokens(outcome)
+      return 'restriction' in outcome ? issuer.restrictedTokens(outcome) : issuer.tokens(outcome)
     },
 
     async me(ctx: RequestContext) {
       const user = userOf(ctx)
-      const profile = await ctx.inTenant((tx) => repository.profile(tx, user.userId))
+      const impersonationId = user.actor?.impersonationId
+      const { profile, impersonationEnds } = await ctx.inTenant(async (tx) => ({
+        profile: await repository.profile(tx, user.userId),
+        impersonationEnds: impersonationId === undefined ? undefined : await impersonationRepository.expiryOf(tx, impersonationId),
+      }))
       if (!profile) throw commonErrors.unauthenticated('The account of this token no longer exists')
-      return { ...profile, tenantId: user.tenantId, roles: user.roles, sessionId: user.sessionId ?? null }
+      const me = { ...profile, tenantId: user.tenantId, roles: user.roles, sessionId: user.sessionId ?? null, mfaEnrolmentRequired: user.restriction !== undefined }
+      // RFC 8693 act claim: who really acts while this user is impersonated.
+      if (user.actor === undefined || impersonationId === undefined || impersonationEnds === undefined) return me
+      return { ...me, actor: { sub: user.actor.sub, impersonationId, expiresAt: impersonationEnds.toISOString() } }
     },
 
     async listSessions(ctx: RequestContext, page: PageQuery) {

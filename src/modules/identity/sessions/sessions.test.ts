@@ -34,7 +34,7 @@ describe('sign-in, refresh and sessions over HTTP', () => {
 
     const me = await api.call(slug, 'GET', '/v1/me', tokens.accessToken)
     expect(me.statusCode).toBe(200)
-    expect(me.json()).toEqual({ id: claims.sub, email, displayName: 'Grace', tenantId, roles: ['learner'], emailVerified: true, sessionId: claims.sid })
+    expect(me.json()).toEqual({ id: claims.sub, email, displayName: 'Grace', tenantId, roles: ['learner'], emailVerified: true, sessionId: claims.sid, mfaEnrolmentRequired: false })
 
     const refreshed = await api.refresh(slug, tokens.refreshToken)
     expect(refreshed.statusCode).toBe(200)
