@@ -1,7 +1,8 @@
 /**
  * The password policy (NIST SP 800-63B 3.1.1.2, ASVS V6.2): length counted in Unicode code
  * points after NFC normalisation, any character allowed, no composition rules, and refusal of
- * known-common passwords and of passwords built from the account's own email address.
+ * known-common passwords and of passwords built from the account's own email address or the
+ * service's name.
  * Every violation is reported at once, as field errors on `body.password`.
  */
 import { AppError, type FieldError } from '../../../platform/errors.ts'
@@ -12,6 +13,8 @@ export const PASSWORD_MIN_LENGTH = 12
 export const PASSWORD_MAX_LENGTH = 128
 /** Shorter email local parts ("al", "jo") would forbid far too many passwords by containment. */
 const MIN_LOCAL_PART_FOR_CONTAINMENT = 4
+/** The service's name: the context-specific word (NIST SP 800-63B 3.1.1.2) a guesser tries for every account here. */
+const SERVICE_NAME = 'lyceum'
 
 export interface PasswordContext {
   /** The account's (normalised) email address. */
@@ -35,11 +38,13 @@ export function passwordViolations(password: string, context: PasswordContext): 
     errors.push({ path: PATH, code: 'too_short', message: `must be at least ${PASSWORD_MIN_LENGTH} characters` })
   if (length > PASSWORD_MAX_LENGTH)
     errors.push({ path: PATH, code: 'too_long', message: `must be at most ${PASSWORD_MAX_LENGTH} characters` })
-  if (isCommonPassword(normalised, PASSWORD_MIN_LENGTH))
+  if (isCommonPassword(normalised, PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH))
     errors.push({ path: PATH, code: 'common', message: 'is a commonly used password; choose another' })
   const lowered = normalised.toLowerCase()
   if (emailWords(context.email).some((word) => lowered.includes(word)))
     errors.push({ path: PATH, code: 'contains_email', message: 'must not contain your email address' })
+  if (lowered.includes(SERVICE_NAME))
+    errors.push({ path: PATH, code: 'contains_service_name', message: `must not contain the service name "${SERVICE_NAME}"` })
   return errors
 }
 

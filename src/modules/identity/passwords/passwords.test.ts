@@ -1,7 +1,8 @@
 import { hash } from '@node-rs/argon2'
 import { describe, expect, it } from 'vitest'
 import { hashPassword, needsRehash, verifyDummyPassword, verifyPassword } from './password-hasher.ts'
-import { assertPasswordPolicy, passwordViolations } from './password-policy.ts'
+import { assertPasswordPolicy, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordViolations } from './password-policy.ts'
+import { commonPasswordCount } from './common-passwords.ts'
 
 const email = 'dana.lee@example.org'
 const codes = (password: string, account = email) => passwordViolations(password, { email: account }).map((e) => e.code)
@@ -44,6 +45,17 @@ describe('password policy', () => {
     expect(codes('xx-dana.lee-xx', 'dana.lee+lyceum@example.org')).toEqual(['contains_email'])
     // A two-letter local part is too short to forbid by containment.
     expect(codes('alpine-meadow-jo', 'jo@example.org')).toEqual([])
+  })
+
+  it('refuses entries of the bundled breach lists (SecLists, zxcvbn) that meet the length rule', () => {
+    expect(commonPasswordCount(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH)).toBeGreaterThan(15_000)
+    for (const common of ['bulldogsfan36', 'ILoveUnicorns', 'stylishsummer@2014', 'afterthought']) expect(codes(common), common).toEqual(['common'])
+    expect(codes('violet-harbour-7-lantern')).toEqual([])
+  })
+
+  it('refuses a password containing the service name, in any letter case', () => {
+    expect(codes('LyceumLyceum')).toEqual(['contains_service_name'])
+    expect(codes('my-lyceum-password-42')).toEqual(['contains_service_name'])
   })
 
   it('reports every violation at once and throws PASSWORD_POLICY_VIOLATION with field errors', () => {
