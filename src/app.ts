@@ -26,9 +26,10 @@ import { createRedis } from './platform/cache/redis.ts'
 import type { Redis } from 'ioredis'
 import { createTenancyModule } from './modules/tenancy/index.ts'
 import { createFlagEvaluator, createFlagsModule } from './modules/flags/index.ts'
-import { createAccounts, createIdentityModule, createRecovery } from './modules/identity/index.ts'
+import { createAccounts, createIdentityModule, createInstructorApplications, createRecovery } from './modules/identity/index.ts'
 import { registerFeatureGate } from './platform/http/feature-gate.ts'
 import { auditRoutes } from './platform/audit/audit.routes.ts'
+import { configureIpHashing } from './platform/audit/audit.ts'
 import { createJobOpsService, createJobs, defineMaintenanceJobs, jobOpsRoutes, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
 import { createEvents, type Events } from './platform/events/events.ts'
 import { createMail, type Mailer, type MailRetryPolicy } from './platform/mail/index.ts'
@@ -96,6 +97,8 @@ async function openDatabase(config: Config, logger: Logger, options: BuildOption
 /** Platform capabilities, in dependency order; no module is involved yet. */
 async function createPlatform(config: Config, options: BuildOptions) {
   const logger = options.logger ?? createLogger(config.logLevel)
+  // Process-wide key of hashIp, set before anything can hash an IP (see audit.ts for why a setter).
+  configureIpHashing(config.audit.ipHashSecret)
   const { database, pglite } = await openDatabase(config, logger, options)
   if (options.migrate) {
     const owner = await openOwner(config, pglite)
@@ -127,7 +130,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const identity = createIdentityModule({ config, database, jobs, logger, redis })
   const accounts = createAccounts({ mailer: base.mail, publicUrl: config.http.publicUrl })
   const recovery = createRecovery({ mailer: base.mail, publicUrl: config.http.publicUrl, accessTokens: identity.accessTokens })
-  const tokens = createPrincipalTokens(config.auth.principalSecret, config.auth.operatorToken, { accessTokens: identity.principalVerifier })
+  const instructorApplications = createInstructorApplications({ mailer: base.mail, publicUrl: config.http.publicUrl })
+  const tokens = createPrincipalTokens({ accessTokens: identity.principalVerifier, apiKeys: identity.apiKeyVerifier })
   const platform: Platform = { ...base, tokens }
 
   // Tenancy serves custom domains only while the tenant's flag allows it, so the evaluator comes first.
@@ -140,11 +144,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   })
   const flags = createFlagsModule({ evaluator: flagEvaluator, tenants: tenancy.api })
 
-  const app = await createHttpServer({ config, logger, database, tokens: platform.tokens, tenants: tenancy.directory, ...(options.instrument ? { instrument: options.instrument } : {}) })
+  const app = await createHttpServer({ config, logger, database, tokens: platform.tokens, tenants: tenancy.directory, browserSessions: identity.browserSessionVerifier, ...(options.instrument ? { instrument: options.instrument } : {}) })
   // These need request.ctx, so they come right after the server's own onRequest hook.
   registerRateLimits(app, { limiter: createRateLimiter(config.rateLimits, redis), metrics, logger })
   registerIdempotency(app, database)
   registerFeatureGate(app, flagEvaluator)
+  identity.registerImpersonationAudit(app)
   recordHttpMetrics(app, metrics)
   tracing?.instrument(app)
   await app.register(observabilityRoutes({ health: platform.health, metrics, metricsToken: config.metricsToken }))
@@ -157,8 +162,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(accounts.routes)
   await app.register(recovery.routes)
   await app.register(identity.sessionRoutes)
+  await app.register(identity.browserSessionRoutes)
   await app.register(identity.memberRoutes)
   await app.register(identity.mfaRoutes)
+  await app.register(identity.operatorRoutes)
+  await app.register(identity.impersonationRoutes)
+  await app.register(identity.apiKeyRoutes)
+  await app.register(instructorApplications.routes)
   await app.ready()
   const close = async () => {
     await app.close()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, DEV_KEY_ENCRYPTION_KEY, DEV_PRINCIPAL_SECRET, loadConfig } from './config.ts'
+import { ConfigError, DEV_IP_HASH_SECRET, DEV_KEY_ENCRYPTION_KEY, loadConfig } from './config.ts'
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -13,6 +13,7 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 
 /** A stand-in for 32 random bytes; any well-formed value other than the development default. */
 const PRODUCTION_KEK = 'A'.repeat(42) + 'E'
+const PRODUCTION_IP_HASH_SECRET = 'i'.repeat(40)
 
 describe('loadConfig', () => {
   it('starts on embedded defaults in the development profile', () => {
@@ -20,39 +21,44 @@ describe('loadConfig', () => {
     expect(config.profile).toBe('development')
     expect(config.database.kind).toBe('pglite')
     expect(config.http.port).toBe(3000)
-    expect(config.auth.operatorToken).toEqual(expect.any(String))
   })
 
   it('reports every invalid variable at once, naming each and what was given', () => {
-    const problems = problemsOf({ PORT: 'abc', DATABASE_POOL_MAX: '0', LOG_LEVEL: 'loud', PRINCIPAL_SIGNING_SECRET: 'short' })
+    const problems = problemsOf({ PORT: 'abc', DATABASE_POOL_MAX: '0', LOG_LEVEL: 'loud', METRICS_TOKEN: 'short' })
     const named = problems.map((p) => p.split(':')[0])
-    expect(named).toEqual(expect.arrayContaining(['PORT', 'DATABASE_POOL_MAX', 'LOG_LEVEL', 'PRINCIPAL_SIGNING_SECRET']))
+    expect(named).toEqual(expect.arrayContaining(['PORT', 'DATABASE_POOL_MAX', 'LOG_LEVEL', 'METRICS_TOKEN']))
     expect(problems.find((p) => p.startsWith('PORT'))).toContain('"abc"')
     expect(problems.find((p) => p.startsWith('PORT'))).toContain('HTTP port')
   })
 
   it('refuses development defaults in production and lists each fix', () => {
-    const problems = problemsOf({ LYCEUM_PROFILE: 'production', OPERATOR_TOKEN: 'x'.repeat(30) })
+    const problems = problemsOf({ LYCEUM_PROFILE: 'production' })
     expect(problems.join('\n')).toMatch(/DATABASE_URL is required/)
-    expect(problems.join('\n')).toMatch(/PRINCIPAL_SIGNING_SECRET/)
-    expect(problems.join('\n')).toMatch(/OPERATOR_TOKEN .* must not be set/)
+    expect(problems.join('\n')).toMatch(/KEY_ENCRYPTION_KEY must be set in production/)
     expect(problems.join('\n')).toMatch(/METRICS_TOKEN/)
     expect(problems.join('\n')).toMatch(/PUBLIC_URL/)
     expect(problems.join('\n')).toMatch(/SMTP_URL is required/)
-    expect(problemsOf({ LYCEUM_PROFILE: 'production', PRINCIPAL_SIGNING_SECRET: DEV_PRINCIPAL_SECRET }).join('\n')).toMatch(/PRINCIPAL_SIGNING_SECRET/)
   })
 
-  it('accepts a complete production environment and disables the operator token', () => {
+  it('has no shared-secret token or static operator token: production refuses their old variables', () => {
+    const problems = problemsOf({ LYCEUM_PROFILE: 'production', PRINCIPAL_SIGNING_SECRET: 'p'.repeat(40), OPERATOR_TOKEN: 'x'.repeat(30) }).join('\n')
+    expect(problems).toMatch(/PRINCIPAL_SIGNING_SECRET is no longer used and must be removed/)
+    expect(problems).toMatch(/OPERATOR_TOKEN is no longer used and must be removed/)
+    // Outside production they are simply ignored: nothing reads them.
+    expect(() => loadConfig({ PRINCIPAL_SIGNING_SECRET: 'p'.repeat(40), OPERATOR_TOKEN: 'x'.repeat(30) })).not.toThrow()
+    expect(Object.keys(loadConfig({}))).not.toContain('auth')
+  })
+
+  it('accepts a complete production environment', () => {
     const config = loadConfig({
       LYCEUM_PROFILE: 'production',
       DATABASE_URL: 'postgres://owner@db.internal:5432/lyceum',
-      PRINCIPAL_SIGNING_SECRET: 'p'.repeat(40),
       METRICS_TOKEN: 'm'.repeat(30),
       PUBLIC_URL: 'https://api.example.com/',
       SMTP_URL: 'smtp://mail.internal:587',
       KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
+      IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
     })
-    expect(config.auth.operatorToken).toBeUndefined()
     expect(config.signingKeys).toEqual({ keyEncryptionKey: PRODUCTION_KEK, rotationDays: 30, overlapHours: 24 })
     expect(config.http.host).toBe('0.0.0.0')
     expect(config.http.publicUrl).toBe('https://api.example.com')
@@ -60,13 +66,13 @@ describe('loadConfig', () => {
   })
 
   it('allows the embedded database in production only when explicitly enabled', () => {
-    const base = { LYCEUM_PROFILE: 'production', PRINCIPAL_SIGNING_SECRET: 'p'.repeat(40), METRICS_TOKEN: 'm'.repeat(30), PUBLIC_URL: 'https://x.example', SMTP_URL: 'smtp://mail.internal:587', KEY_ENCRYPTION_KEY: PRODUCTION_KEK }
+    const base = { LYCEUM_PROFILE: 'production', METRICS_TOKEN: 'm'.repeat(30), PUBLIC_URL: 'https://x.example', SMTP_URL: 'smtp://mail.internal:587', KEY_ENCRYPTION_KEY: PRODUCTION_KEK, IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET }
     expect(problemsOf(base).join()).toMatch(/DATABASE_URL/)
     expect(loadConfig({ ...base, ALLOW_EMBEDDED_DATABASE: 'true' }).database.kind).toBe('pglite')
   })
 
   it('refuses a missing or development KEY_ENCRYPTION_KEY in production, and one reusing another secret', () => {
-    const base = { LYCEUM_PROFILE: 'production', ALLOW_EMBEDDED_DATABASE: 'true', PRINCIPAL_SIGNING_SECRET: 'p'.repeat(43), METRICS_TOKEN: 'm'.repeat(30), PUBLIC_URL: 'https://x.example', SMTP_URL: 'smtp://mail.internal:587' }
+    const base = { LYCEUM_PROFILE: 'production', ALLOW_EMBEDDED_DATABASE: 'true', METRICS_TOKEN: 'p'.repeat(43), PUBLIC_URL: 'https://x.example', SMTP_URL: 'smtp://mail.internal:587', IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET }
     expect(problemsOf(base).join('\n')).toMatch(/KEY_ENCRYPTION_KEY must be set in production/)
     expect(problemsOf({ ...base, KEY_ENCRYPTION_KEY: DEV_KEY_ENCRYPTION_KEY }).join('\n')).toMatch(/KEY_ENCRYPTION_KEY must be set in production/)
     expect(problemsOf({ ...base, KEY_ENCRYPTION_KEY: 'p'.repeat(43) }).join('\n')).toMatch(/KEY_ENCRYPTION_KEY must be its own secret/)
@@ -78,6 +84,27 @@ describe('loadConfig', () => {
     expect(named).toMatch(/KEY_ENCRYPTION_KEY/)
     expect(named).toMatch(/SIGNING_KEY_OVERLAP_HOURS/)
     expect(loadConfig({}).signingKeys.keyEncryptionKey).toBe(DEV_KEY_ENCRYPTION_KEY)
+  })
+
+  it('refuses a missing, development or reused IP_HASH_SECRET in production', () => {
+    const base = {
+      LYCEUM_PROFILE: 'production',
+      ALLOW_EMBEDDED_DATABASE: 'true',
+      METRICS_TOKEN: 'm'.repeat(43),
+      PUBLIC_URL: 'https://x.example',
+      SMTP_URL: 'smtp://mail.internal:587',
+      KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
+    }
+    expect(problemsOf(base)).toEqual([expect.stringMatching(/^IP_HASH_SECRET must be set in production/)])
+    expect(problemsOf({ ...base, IP_HASH_SECRET: DEV_IP_HASH_SECRET })).toEqual([expect.stringMatching(/^IP_HASH_SECRET must be set in production/)])
+    for (const other of ['KEY_ENCRYPTION_KEY', 'METRICS_TOKEN'] as const) {
+      expect(problemsOf({ ...base, IP_HASH_SECRET: base[other] })).toEqual([`IP_HASH_SECRET must be its own secret, not the value of ${other}`])
+    }
+    const previousKek = 'B'.repeat(43)
+    expect(problemsOf({ ...base, KEY_ENCRYPTION_KEY_PREVIOUS: previousKek, IP_HASH_SECRET: previousKek })).toEqual(['IP_HASH_SECRET must be its own secret, not the value of KEY_ENCRYPTION_KEY_PREVIOUS'])
+    expect(problemsOf({ IP_HASH_SECRET: 'too-short' })[0]).toMatch(/^IP_HASH_SECRET: /)
+    expect(loadConfig({ ...base, IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET }).audit.ipHashSecret).toBe(PRODUCTION_IP_HASH_SECRET)
+    expect(loadConfig({}).audit.ipHashSecret).toBe(DEV_IP_HASH_SECRET)
   })
 
   it('reads booleans and comma lists', () => {

@@ -36,11 +36,22 @@ export const EnvSchema = Type.Object({
   SMTP_URL: OptionalUrl('SMTP URL (smtp://user:pass@host:587); unset = mail captured in the outbox'),
   MAIL_FROM: Type.String({ minLength: 3, default: 'Lyceum <no-reply@lyceum.localhost>', description: 'Sender address' }),
   STORAGE_DIR: Type.Optional(Type.String({ minLength: 1, description: 'File storage directory (default DATA_DIR/storage)' })),
-  PRINCIPAL_SIGNING_SECRET: Type.Optional(Type.String({ minLength: 32, description: 'HMAC secret (>= 32 chars) for interim principal tokens' })),
   KEY_ENCRYPTION_KEY: Type.Optional(
     Type.String({
       pattern: '^[A-Za-z0-9_-]{43}$',
       description: 'Key-encryption key of the access-token signing keys: its own secret, 32 random bytes as base64url (43 characters); never derived from another secret',
+    }),
+  ),
+  IP_HASH_SECRET: Type.Optional(
+    Type.String({
+      minLength: 32,
+      description: 'HMAC key (>= 32 chars) that pseudonymises client IPs in audit entries and security logs; its own secret, never the value of another',
+    }),
+  ),
+  KEY_ENCRYPTION_KEY_PREVIOUS: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9_-]{43}$',
+      description: 'The key-encryption key being replaced, read only by `lyceum keys reencrypt` (which moves every secret under it to KEY_ENCRYPTION_KEY); unset otherwise',
     }),
   ),
   SIGNING_KEY_ROTATION_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30, description: 'Age in days after which the scheduled job rotates the access-token signing key' }),
@@ -50,7 +61,6 @@ export const EnvSchema = Type.Object({
     default: 24,
     description: 'Hours a superseded signing key keeps verifying (and stays in the JWKS) after a rotation; must exceed the 15-minute access-token lifetime',
   }),
-  OPERATOR_TOKEN: Type.Optional(Type.String({ minLength: 24, description: 'Static operator token (development/test profiles only)' })),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 24, description: 'Bearer token for /metrics (required in production)' })),
   CORS_ORIGINS: Type.String({ default: '', description: 'Comma-separated origins allowed by CORS' }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 104857600, default: 1048576, description: 'Max request body size' }),
@@ -75,10 +85,9 @@ export const EnvSchema = Type.Object({
 export type Env = Static<typeof EnvSchema>
 
 /** Development defaults: convenient locally, refused in production. */
-export const DEV_PRINCIPAL_SECRET = 'lyceum-development-principal-secret-do-not-use'
-export const DEV_OPERATOR_TOKEN = 'lyceum-dev-operator-token-0000'
 /** base64url of the 32 bytes "lyceum-dev-key-encryption-key!!!"; public, hence refused in production. */
 export const DEV_KEY_ENCRYPTION_KEY = 'bHljZXVtLWRldi1rZXktZW5jcnlwdGlvbi1rZXkhISE'
+export const DEV_IP_HASH_SECRET = 'lyceum-development-ip-hash-secret-do-not-use'
 
 export type ProfileName = Static<typeof Profile>
 
@@ -101,9 +110,10 @@ export interface Config {
   redisKeyPrefix: string
   mail: { smtpUrl: string | undefined; from: string }
   storageDir: string
-  auth: { principalSecret: string; operatorToken: string | undefined }
   /** Access-token signing keys: their key-encryption key (base64url, 32 bytes) and rotation policy. */
-  signingKeys: { keyEncryptionKey: string; rotationDays: number; overlapHours: number }
+  signingKeys: { keyEncryptionKey: string; previousKeyEncryptionKey: string | undefined; rotationDays: number; overlapHours: number }
+  /** HMAC key of hashIp (audit entries and security log lines). */
+  audit: { ipHashSecret: string }
   metricsToken: string | undefined
   logLevel: string
   otel: { endpoint: string | undefined; serviceName: string }
@@ -147,20 +157,42 @@ function productionProblems(env: Env): string[] {
   const problems: string[] = []
   if (!env.DATABASE_URL && !env.ALLOW_EMBEDDED_DATABASE)
     problems.push('DATABASE_URL is required in production; set it, or ALLOW_EMBEDDED_DATABASE=true for a single-node install')
-  if (!env.PRINCIPAL_SIGNING_SECRET || env.PRINCIPAL_SIGNING_SECRET === DEV_PRINCIPAL_SECRET)
-    problems.push('PRINCIPAL_SIGNING_SECRET must be set to a random secret of at least 32 characters in production')
   if (!env.KEY_ENCRYPTION_KEY || env.KEY_ENCRYPTION_KEY === DEV_KEY_ENCRYPTION_KEY)
     problems.push(
       'KEY_ENCRYPTION_KEY must be set in production to its own random secret (generate one with `node -e "console.log(crypto.randomBytes(32).toString(\'base64url\'))"`); the development default is public',
     )
-  else if (env.KEY_ENCRYPTION_KEY === env.PRINCIPAL_SIGNING_SECRET)
-    problems.push('KEY_ENCRYPTION_KEY must be its own secret, not the value of PRINCIPAL_SIGNING_SECRET')
-  if (env.OPERATOR_TOKEN) problems.push('OPERATOR_TOKEN is a development/test convenience and must not be set in production')
+  else if (env.KEY_ENCRYPTION_KEY === env.METRICS_TOKEN)
+    problems.push('KEY_ENCRYPTION_KEY must be its own secret, not the value of METRICS_TOKEN')
+  if (env.KEY_ENCRYPTION_KEY_PREVIOUS && env.KEY_ENCRYPTION_KEY_PREVIOUS === env.KEY_ENCRYPTION_KEY)
+    problems.push('KEY_ENCRYPTION_KEY_PREVIOUS must differ from KEY_ENCRYPTION_KEY: it names the key being replaced')
+  problems.push(...ipHashSecretProblems(env))
   if (!env.METRICS_TOKEN) problems.push('METRICS_TOKEN is required in production (it protects /metrics)')
   if (!env.SMTP_URL) problems.push('SMTP_URL is required in production; without it mail (password resets, receipts) never leaves the outbox')
   if (!env.PUBLIC_URL) problems.push('PUBLIC_URL is required in production, e.g. https://api.example.com')
   if (env.RATE_LIMITS === 'off') problems.push('RATE_LIMITS=off removes abuse protection and is refused in production; set quotas instead')
   return problems
+}
+
+/** IP_HASH_SECRET in production: set, not the public default, and not another secret's value. */
+function ipHashSecretProblems(env: Env): string[] {
+  if (!env.IP_HASH_SECRET || env.IP_HASH_SECRET === DEV_IP_HASH_SECRET)
+    return ['IP_HASH_SECRET must be set in production to its own random secret of at least 32 characters; the development default is public']
+  const others = { KEY_ENCRYPTION_KEY: env.KEY_ENCRYPTION_KEY, KEY_ENCRYPTION_KEY_PREVIOUS: env.KEY_ENCRYPTION_KEY_PREVIOUS, METRICS_TOKEN: env.METRICS_TOKEN }
+  return Object.entries(others)
+    .filter(([, value]) => value === env.IP_HASH_SECRET)
+    .map(([name]) => `IP_HASH_SECRET must be its own secret, not the value of ${name}`)
+}
+
+/** Variables earlier versions read; production refuses them, so nobody believes they still protect anything. */
+const RETIRED_VARIABLES: Record<string, string> = {
+  PRINCIPAL_SIGNING_SECRET: 'shared-secret (HS256) tokens no longer exist; access tokens are signed with the rotating EdDSA keys',
+  OPERATOR_TOKEN: 'the static operator token no longer exists; create operator accounts with `lyceum operators create`',
+}
+
+function retiredProblems(source: NodeJS.ProcessEnv): string[] {
+  return Object.entries(RETIRED_VARIABLES)
+    .filter(([key]) => source[key] !== undefined && source[key] !== '')
+    .map(([key, why]) => `${key} is no longer used and must be removed: ${why}`)
 }
 
 /** Parses and validates the environment; throws ConfigError listing every problem. */
@@ -176,7 +208,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, profileOverr
   const env = withDefaults as Env
   const profile: ProfileName = profileOverride ?? env.LYCEUM_PROFILE ?? 'development'
   if (profile === 'production') {
-    const prodProblems = productionProblems(env)
+    const prodProblems = [...productionProblems(env), ...retiredProblems(source)]
     if (prodProblems.length > 0) throw new ConfigError(prodProblems)
   }
   return buildConfig(env, profile)
@@ -186,7 +218,6 @@ function buildConfig(env: Env, profile: ProfileName): Config {
   const dataDir = path.resolve(env.DATA_DIR)
   const port = env.PORT
   const host = env.HOST ?? (profile === 'production' ? '0.0.0.0' : '127.0.0.1')
-  const isDevLike = profile !== 'production'
   return Object.freeze({
     profile,
     http: {
@@ -212,15 +243,13 @@ function buildConfig(env: Env, profile: ProfileName): Config {
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     storageDir: path.resolve(env.STORAGE_DIR ?? path.join(dataDir, 'storage')),
-    auth: {
-      principalSecret: env.PRINCIPAL_SIGNING_SECRET ?? DEV_PRINCIPAL_SECRET,
-      operatorToken: isDevLike ? (env.OPERATOR_TOKEN ?? DEV_OPERATOR_TOKEN) : undefined,
-    },
     signingKeys: {
       keyEncryptionKey: env.KEY_ENCRYPTION_KEY ?? DEV_KEY_ENCRYPTION_KEY,
+      previousKeyEncryptionKey: env.KEY_ENCRYPTION_KEY_PREVIOUS,
       rotationDays: env.SIGNING_KEY_ROTATION_DAYS,
       overlapHours: env.SIGNING_KEY_OVERLAP_HOURS,
     },
+    audit: { ipHashSecret: env.IP_HASH_SECRET ?? DEV_IP_HASH_SECRET },
     metricsToken: env.METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,
     otel: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },

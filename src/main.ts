@@ -5,9 +5,15 @@ import { loadConfig, ConfigError, type Config } from './config.ts'
 import { buildApp, openOwner, type Lyceum } from './app.ts'
 import { migrateToHead } from './platform/db/migrate.ts'
 import { openPglite } from './platform/db/pglite-database.ts'
-import { seedDemo } from './seed.ts'
+import { describeDevAccounts, seedDemo } from './seed.ts'
 import { doctorCommand } from './platform/observability/doctor.ts'
-import { rotateKeysCommand } from './modules/identity/index.ts'
+import { auditCommand } from './platform/audit/audit-verify.command.ts'
+import { firstLine, operatorsCommand, reencryptKeysCommand, rotateKeysCommand } from './modules/identity/index.ts'
+import { systemContext } from './platform/http/request-context.ts'
+import { createPgliteDatabase } from './platform/db/pglite-database.ts'
+import { createPostgresDatabase } from './platform/db/postgres-database.ts'
+import { createLogger } from './platform/observability/logger.ts'
+import { configureIpHashing } from './platform/audit/audit.ts'
 
 const USAGE = `Usage: lyceum <command>
 
@@ -19,7 +25,13 @@ Commands:
   seed      create the demo tenant if it does not exist
   doctor    validate configuration and probe every configured dependency
   openapi   print the OpenAPI document as JSON
+  operators create --email <email> --name "<name>"
+            create a platform operator (password from LYCEUM_OPERATOR_PASSWORD or stdin; prints its TOTP URI once)
+  operators disable|unlock --email <email>
+            disable an operator (ending its sessions) or lift its sign-in lock
   keys rotate  rotate the access-token signing key now (the previous key verifies until the overlap ends)
+  audit verify [--tenant <id|slug|platform>]  check the audit log's hash chains; prints the first broken link (exit 1)
+  keys reencrypt  re-encrypt every stored secret from KEY_ENCRYPTION_KEY_PREVIOUS to KEY_ENCRYPTION_KEY (one transaction)
 `
 
 type Command = (config: Config, args: string[]) => Promise<void>
@@ -37,15 +49,9 @@ async function startServer(config: Config, options: { migrate: boolean; seed: bo
     `  OpenAPI       ${base}/openapi.json`,
     `  Health        ${base}/health/ready`,
   ]
-  if (seed && config.auth.operatorToken) {
+  if (seed) {
     const port = new URL(base).port
-    const adminToken = await lyceum.platform.tokens.sign({ subject: 'demo-admin', tenantId: seed.tenantId, roles: ['tenant_admin'] }, 3600)
-    lines.push(
-      '',
-      `Demo tenant "demo" ${seed.created ? 'created' : 'ready'}: http://demo.localhost${port ? `:${port}` : ''}/v1/site`,
-      `  Operator token (development only): ${config.auth.operatorToken}`,
-      `  Demo tenant-admin token (1 h):      ${adminToken}`,
-    )
+    lines.push('', `Demo tenant "demo" ${seed.created ? 'created' : 'ready'}: http://demo.localhost${port ? `:${port}` : ''}/v1/site`, ...describeDevAccounts(seed, base))
   }
   process.stdout.write(`${lines.join('\n')}\n`)
 }
@@ -68,6 +74,28 @@ function installShutdown(lyceum: Lyceum): void {
   }
   process.once('SIGTERM', () => shutdown('SIGTERM'))
   process.once('SIGINT', () => shutdown('SIGINT'))
+}
+
+/**
+ * `lyceum keys reencrypt` opens the database without building the app: the app would refuse to
+ * start, because the stored keys are still under the previous key-encryption key.
+ */
+async function reencryptCommand(config: Config): Promise<void> {
+  // The run is audited, and audit entries carry a hashed IP (createPlatform does this for the app).
+  configureIpHashing(config.audit.ipHashSecret)
+  const database =
+    config.database.kind === 'postgres'
+      ? createPostgresDatabase({ url: config.database.appUrl, poolMax: 1, logger: createLogger(config.logLevel), applicationName: 'lyceum-keys-reencrypt' })
+      : createPgliteDatabase(await openPglite(config.database.dataDir))
+  try {
+    const { previousKeyEncryptionKey: previousKey, keyEncryptionKey: currentKey } = config.signingKeys
+    await reencryptKeysCommand(database, { previousKey, currentKey }, (text) => process.stdout.write(text))
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
+    process.exitCode = 1
+  } finally {
+    await database.close()
+  }
 }
 
 const commands: Record<string, Command> = {
@@ -100,18 +128,45 @@ const commands: Record<string, Command> = {
     try {
       const seed = await seedDemo(lyceum)
       process.stdout.write(`Demo tenant ${seed.created ? 'created' : 'already present'} (${seed.tenantId}).\n`)
+      const accounts = describeDevAccounts(seed, config.http.publicUrl)
+      if (accounts.length > 0) process.stdout.write(`${accounts.join('\n')}\n`)
+    } finally {
+      await lyceum.close()
+    }
+  },
+  async operators(config, args) {
+    const lyceum = await buildApp(config, { migrate: false })
+    try {
+      const fromEnv = process.env.LYCEUM_OPERATOR_PASSWORD
+      process.exitCode = await operatorsCommand(lyceum.modules.identity.operators.accounts, systemContext(lyceum.platform.database, null, 'cli'), args, {
+        // Never from argv; an interactive terminal would echo it, so only a pipe or the variable.
+        readPassword: async () => fromEnv ?? (process.stdin.isTTY ? '' : firstLine(process.stdin)),
+        out: (text) => process.stdout.write(text),
+        err: (text) => process.stderr.write(text),
+      })
     } finally {
       await lyceum.close()
     }
   },
   async keys(config, args) {
-    if (args.join(' ') !== 'rotate') {
-      process.stderr.write(`Unknown keys command "${args.join(' ')}"; use "lyceum keys rotate".\n`)
+    const sub = args.join(' ')
+    if (sub === 'reencrypt') return reencryptCommand(config)
+    if (sub !== 'rotate') {
+      process.stderr.write(`Unknown keys command "${sub}"; use "lyceum keys rotate" or "lyceum keys reencrypt".\n`)
       process.exit(2)
     }
     const lyceum = await buildApp(config, { migrate: false })
     try {
       await rotateKeysCommand(lyceum.modules.identity.keys, (text) => process.stdout.write(text))
+    } finally {
+      await lyceum.close()
+    }
+  },
+  async audit(config, args) {
+    const lyceum = await buildApp(config, { migrate: false })
+    try {
+      const deps = { database: lyceum.platform.database, tenants: lyceum.modules.tenancy.directory, baseDomain: config.http.baseDomain }
+      process.exitCode = await auditCommand(deps, args, (text) => process.stdout.write(text))
     } finally {
       await lyceum.close()
     }

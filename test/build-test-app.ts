@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto'
 import { inject } from 'vitest'
 import type { Logger } from 'pino'
 import { buildApp, type BuildOptions, type Lyceum } from '../src/app.ts'
-import { loadConfig, DEV_OPERATOR_TOKEN, type Config } from '../src/config.ts'
+import { loadConfig, type Config } from '../src/config.ts'
+import { memberToken, signedInOperator } from '../src/modules/identity/testing.ts'
 import { openPglite } from '../src/platform/db/pglite-database.ts'
 import { createLogger } from '../src/platform/observability/logger.ts'
 import type { TenantRole } from '../src/platform/http/permissions.ts'
@@ -16,10 +17,14 @@ import { createInstrumentation, type RegisteredRoute } from './problem-check.ts'
 
 export interface TestApp extends Lyceum {
   config: Config
+  /** A real platform operator's access token (password + TOTP sign-in at build time; valid 15 minutes). */
   operatorToken: string
   /** Creates a tenant through the operator API; returns its id and slug. */
   createTenant(overrides?: Record<string, unknown>): Promise<{ id: string; slug: string }>
-  /** A principal token for a member of `tenantId` with `roles`. */
+  /**
+   * An access token of a real member of `tenantId` holding `roles`, bound to a live session. A given
+   * `userId` is reused when it exists (missing roles are added), else created with that id.
+   */
   tokenFor(tenantId: string, roles?: TenantRole[], userId?: string): Promise<string>
   auth(token: string): { authorization: string }
   /** Every route registered on the server (OpenAPI coverage test). */
@@ -62,6 +67,8 @@ export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
     PORT: '0',
     KEY_ENCRYPTION_KEY: TEST_KEY_ENCRYPTION_KEY,
+    // Production-profile test apps refuse the development default.
+    IP_HASH_SECRET: 'lyceum-test-ip-hash-secret-0123456789abcdef',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(process.env.TEST_REDIS_URL ? { REDIS_URL: process.env.TEST_REDIS_URL, REDIS_KEY_PREFIX: process.env.LYCEUM_TEST_REDIS_PREFIX ?? 'lyceum-test:' } : {}),
     ...extra,
@@ -89,7 +96,11 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.queues ? { queues: options.queues } : {}),
     ...(options.mailRetry ? { mailRetry: options.mailRetry } : {}),
   })
-  const operatorToken = config.auth.operatorToken ?? DEV_OPERATOR_TOKEN
+  const harness = { database: lyceum.platform.database, identity: lyceum.modules.identity }
+  const operatorToken = (await signedInOperator(harness).catch(async (error: unknown) => {
+    await lyceum.close()
+    throw error
+  })).accessToken
   const auth = (token: string) => ({ authorization: `Bearer ${token}` })
   return {
     ...lyceum,
@@ -106,7 +117,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
       return { id: body.id, slug: body.slug }
     },
     tokenFor(tenantId, roles = ['learner'], userId = randomUUID()) {
-      return lyceum.platform.tokens.sign({ subject: userId, tenantId, roles })
+      return memberToken(harness, tenantId, roles, userId)
     },
     async close() {
       await lyceum.close()

@@ -16,7 +16,9 @@ import type { RegisteredRoute } from './problem-check.ts'
  * caller's own account, which is what these paths (and those below them) hold. A new any-member route elsewhere
  * fails the test: it must declare a permission or be consciously placed here.
  */
-const SELF_SERVICE_PATHS = ['/v1/me', '/v1/auth']
+// /v1/instructor-applications: any member applies and reads or withdraws only their own (others'
+// are 404); listing and deciding need instructors:review, so they are not any-member routes.
+const SELF_SERVICE_PATHS = ['/v1/me', '/v1/auth', '/v1/browser-sessions', '/v1/instructor-applications']
 
 /** Plausible values for path parameters that are not ids; every other parameter gets a random UUID. */
 const PARAM_VALUES: Record<string, string> = { key: 'some.flag', domain: 'courses.example.org', queue: 'some-queue', role: 'instructor' }
@@ -93,6 +95,20 @@ describe('route permissions', () => {
     const unexpected: string[] = []
     for (const route of callable().filter((candidate) => isPrivileged(accessOf(candidate) as Access))) {
       const response = await call(route, t.auth(token))
+      if (response.statusCode !== 403) unexpected.push(`${label(route)} → ${response.statusCode} ${response.body.slice(0, 120)}`)
+    }
+    expect(unexpected).toEqual([])
+  })
+
+  it('an API key gets 403 from every route needing more than its scopes, operator routes included', async () => {
+    const admin = await t.tokenFor(tenantId, ['tenant_admin'])
+    const created = await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: t.auth(admin), payload: { name: 'route walk', scopes: ['audit:read'] } })
+    expect(created.statusCode, created.body).toBe(201)
+    const key = (created.json() as { secret: string }).secret
+    const beyondScopes = (access: Access) => access.kind === 'operator' || (access.kind === 'tenant' && access.permissions.some((permission) => permission !== 'audit:read'))
+    const unexpected: string[] = []
+    for (const route of callable().filter((candidate) => beyondScopes(accessOf(candidate) as Access))) {
+      const response = await call(route, t.auth(key))
       if (response.statusCode !== 403) unexpected.push(`${label(route)} → ${response.statusCode} ${response.body.slice(0, 120)}`)
     }
     expect(unexpected).toEqual([])

@@ -17,6 +17,7 @@
 import os from 'node:os'
 import { buildApp, type Lyceum } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
+import { memberToken } from '../../src/modules/identity/testing.ts'
 import type { TenantRole } from '../../src/platform/http/permissions.ts'
 import { startBareServer, type BareServer } from './bare-server.ts'
 import { createBenchDatabase, prepareDataset, type BenchDatabase } from './bench-database.ts'
@@ -77,7 +78,8 @@ async function startServers(settings: Settings, db: BenchDatabase, selected: Ben
   const lyceum = await buildApp(config, { migrate: true })
   const bare = await startBareServer({ appUrl: db.appUrl, poolMax: settings.poolMax, scenarios: selected, tenants })
   const address = await lyceum.app.listen({ host: '127.0.0.1', port: 0 })
-  const tokenFor = (roles: TenantRole[]) => lyceum.platform.tokens.sign({ subject: 'bench-user', tenantId: tenants.target, roles }, 3600)
+  // A real member with a live session: each request pays the session check, as in production.
+  const tokenFor = (roles: TenantRole[]) => memberToken({ database: lyceum.platform.database, identity: lyceum.modules.identity }, tenants.target, roles)
   const requests = new Map<string, Record<Target, LoadRequest>>()
   for (const scenario of selected) {
     const load = { connections: settings.connections, seconds: settings.seconds }

@@ -15,15 +15,23 @@ import { createAccessTokens } from './tokens/access-tokens.ts'
 import { createSessions } from './sessions/index.ts'
 import { createMembers } from './members/index.ts'
 import { createMfa, secondFactorGate } from './mfa/index.ts'
+import { createApiKeys } from './api-keys/index.ts'
+import { createImpersonation } from './impersonation/index.ts'
 import { parseKeyEncryptionKey } from './keys/key-crypto.ts'
+import { createOperators } from './operators/index.ts'
 
 export { signingKeys, users, memberships, oneTimeTokens } from './identity.tables.ts'
 export { ROTATE_SIGNING_KEY } from './keys/keys.jobs.ts'
 export { rotateKeysCommand } from './keys/keys.command.ts'
+export { firstLine, operatorsCommand, type Operators, type CreatedOperator, type OperatorSessionTokens } from './operators/index.ts'
+export { createDemoAdmin } from './demo-admin.ts'
+export { reencryptKeysCommand, ReencryptionError } from './keys/kek-rotation.ts'
 export { KeyEncryptionKeyMismatchError } from './keys/key-crypto.ts'
 export type { SigningKeyStore, RotationResult } from './keys/key-store.ts'
 export { createAccounts, type Accounts } from './accounts/index.ts'
+export { refuseWhileImpersonating } from './impersonation/index.ts'
 export { createRecovery, type Recovery } from './recovery/index.ts'
+export { createInstructorApplications, type InstructorApplications } from './instructor-applications/index.ts'
 export { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_LIFETIME_SECONDS, type AccessTokens, type AccessTokenClaims, type Actor } from './tokens/access-tokens.ts'
 
 export interface IdentityDeps {
@@ -48,15 +56,32 @@ export function createIdentityModule(deps: IdentityDeps) {
   const accessTokens = createAccessTokens({ keys, issuer: config.http.publicUrl })
   const sessions = createSessions({ database: deps.database, accessTokens, secondFactor: secondFactorGate, logger: deps.logger, redis: deps.redis })
   const mfa = createMfa({ keyEncryptionKey: parseKeyEncryptionKey(config.signingKeys.keyEncryptionKey), issuer: sessions.issuer })
+  const browserSessions = sessions.browser(mfa.completeLoginWith)
+  const operators = createOperators({ database: deps.database, accessTokens, keyEncryptionKey: parseKeyEncryptionKey(config.signingKeys.keyEncryptionKey), logger: deps.logger, redis: deps.redis })
+  const apiKeys = createApiKeys({ database: deps.database })
+  const impersonation = createImpersonation({ database: deps.database, accessTokens })
   return {
     keys,
     accessTokens,
-    /** What the HTTP layer verifies access tokens with: signature and claims, then session, user and current roles. */
-    principalVerifier: sessions.verifier,
+    /** What the HTTP layer verifies access tokens with: signature and claims, then session, user and current roles (or operator session and status). */
+    principalVerifier: operators.checking(sessions.verifier),
+    /** Platform operator accounts (CLI, development seed, test harness) and their sign-in routes. */
+    operators,
+    operatorRoutes: operators.routes,
     sessionRoutes: sessions.routes,
+    /** Browser sign-in with a session cookie, and the verifier the HTTP layer resolves that cookie with. */
+    browserSessionRoutes: browserSessions.routes,
+    browserSessionVerifier: browserSessions.verifier,
     /** Member and role management for tenant administrators. */
     memberRoutes: createMembers({ database: deps.database }).routes,
     mfaRoutes: mfa.routes,
+    /** Tenant API keys: management routes, and the verifier the HTTP layer checks `lyk1_…` bearers with. */
+    apiKeyRoutes: apiKeys.routes,
+    apiKeyVerifier: apiKeys.verifier,
+    /** Impersonation by tenant administrators and operators. */
+    impersonationRoutes: impersonation.routes,
+    /** Audits every request made while impersonating: install on the root instance before any route. */
+    registerImpersonationAudit: impersonation.registerRequestAudit,
     /** Before serving: an active signing key exists and KEY_ENCRYPTION_KEY decrypts it (fails loudly otherwise). */
     start: () => keys.ensureActiveKey(),
     routes: keysRoutes(keys),

@@ -5,6 +5,7 @@
 import type { FastifyRequest } from 'fastify'
 import { AppError, commonErrors } from '../errors.ts'
 import type { Permission } from './permissions.ts'
+import type { Principal } from './principal.ts'
 
 export type Access =
   /** Anyone. `tenant: 'required'` means the Host must name a tenant. */
@@ -23,13 +24,25 @@ declare module 'fastify' {
     access?: Access
     /** The route serves restricted principals too (e.g. the MFA enrolment a tenant requires). */
     allowRestricted?: boolean
+    /**
+     * Refused while impersonating (403 IMPERSONATION_FORBIDDEN): role and status changes,
+     * starting impersonations, API keys, second factors, passwords, ending the user's sessions.
+     */
+    privileged?: boolean
   }
+}
+
+/** For privileged actions decided inside a handler or service rather than by `config.privileged`. */
+export function refuseWhileImpersonating(ctx: { principal: Principal }): void {
+  if (ctx.principal.kind === 'user' && ctx.principal.actor !== undefined)
+    throw new AppError('forbidden', 'IMPERSONATION_FORBIDDEN', 'This action is not allowed while impersonating a user')
 }
 
 export function enforceAccess(request: FastifyRequest, access: Access): void {
   const { principal, tenantId } = request.ctx
   if (principal.kind === 'user' && principal.restriction && request.routeOptions.config.allowRestricted !== true)
     throw new AppError('forbidden', 'MFA_ENROLMENT_REQUIRED', 'This tenant requires a second factor for your role: enrol one with /v1/me/mfa/totp first')
+  if (request.routeOptions.config.privileged === true) refuseWhileImpersonating(request.ctx)
   if (access.kind === 'public') {
     if (access.tenant === 'required' && !tenantId) throw commonErrors.tenantRequired()
     return

@@ -1,13 +1,12 @@
 /**
  * Who is calling. A principal is proven by an access token of the identity module (EdDSA,
- * typ at+jwt, verified through the AccessTokenVerifier passed in), by an interim short-lived
- * HS256 token signed with PRINCIPAL_SIGNING_SECRET, or, in development and test only, by the
- * static operator token. Every verification pins algorithm, issuer, audience and type.
+ * typ at+jwt, verified through the AccessTokenVerifier passed in: users and platform operators
+ * alike) or by a tenant API key (ApiKeyVerifier). There is no shared-secret token and no static
+ * operator token: anything else is a 401.
  */
-import { createHash, createSecretKey, timingSafeEqual } from 'node:crypto'
-import { SignJWT, decodeProtectedHeader, jwtVerify } from 'jose'
+import { decodeProtectedHeader } from 'jose'
 import { AppError } from '../errors.ts'
-import { OPERATOR_PERMISSIONS, TENANT_ROLES, permissionsOf, type Permission, type TenantRole } from './permissions.ts'
+import type { Permission, TenantRole } from './permissions.ts'
 
 export type Principal =
   | { kind: 'anonymous' }
@@ -19,6 +18,8 @@ export type Principal =
       permissions: Set<Permission>
       /** The session an access token belongs to (sid claim). */
       sessionId?: string
+      /** Authenticated by a browser-session cookie (cookie-auth.ts) rather than a bearer token. */
+      viaCookie?: true
       /** Who is really acting when this user is impersonated (RFC 8693 act claim): `operator:<id>` or `user:<id>`. */
       actor?: { sub: string; impersonationId?: string }
       /**
@@ -33,13 +34,7 @@ export type Principal =
 
 export const ANONYMOUS: Principal = { kind: 'anonymous' }
 
-const ISSUER = 'lyceum'
-const AUDIENCE = 'lyceum-api'
-const TOKEN_TYPE = 'lyceum-principal+jwt'
-const MAX_LIFETIME_SECONDS = 3600
-
 export interface PrincipalTokens {
-  sign(claims: { subject: string; tenantId?: string; roles?: TenantRole[]; operator?: boolean }, lifetimeSeconds?: number): Promise<string>
   verify(bearer: string): Promise<Principal>
 }
 
@@ -55,8 +50,19 @@ export interface AccessTokenVerifier {
   verify(token: string): Promise<Principal>
 }
 
+/**
+ * Verifies tenant API keys (opaque bearers of the identity module). `matches` recognises the key
+ * format only, so a bearer that looks like a key is never tried as anything else.
+ */
+export interface ApiKeyVerifier {
+  matches(bearer: string): boolean
+  /** Resolves to an `api_key` principal, or throws AppError INVALID_TOKEN (401). */
+  verify(bearer: string): Promise<Principal>
+}
+
 export interface PrincipalTokenOptions {
   accessTokens?: AccessTokenVerifier
+  apiKeys?: ApiKeyVerifier
 }
 
 /** The protected header's typ, read without trusting anything else in the token. */
@@ -70,43 +76,13 @@ function headerType(token: string): unknown {
 
 const invalidToken = () => new AppError('unauthenticated', 'INVALID_TOKEN', 'The bearer token is invalid or expired')
 
-function sameSecret(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest()
-  const hb = createHash('sha256').update(b).digest()
-  return timingSafeEqual(ha, hb)
-}
-
-export function createPrincipalTokens(secret: string, operatorToken: string | undefined, options: PrincipalTokenOptions = {}): PrincipalTokens {
-  // A KeyObject made once: given raw bytes, jose would import the key again on every verify.
-  const key = createSecretKey(Buffer.from(secret, 'utf8'))
+export function createPrincipalTokens(options: PrincipalTokenOptions): PrincipalTokens {
   return {
-    async sign(claims, lifetimeSeconds = 900) {
-      const lifetime = Math.min(lifetimeSeconds, MAX_LIFETIME_SECONDS)
-      return new SignJWT({ tid: claims.tenantId, roles: claims.roles ?? [], op: claims.operator === true ? true : undefined })
-        .setProtectedHeader({ alg: 'HS256', typ: TOKEN_TYPE })
-        .setIssuer(ISSUER)
-        .setAudience(AUDIENCE)
-        .setSubject(claims.subject)
-        .setIssuedAt()
-        .setExpirationTime(`${lifetime}s`)
-        .sign(key)
-    },
     async verify(bearer) {
-      if (operatorToken && sameSecret(bearer, operatorToken))
-        return { kind: 'operator', operatorId: 'dev-operator', permissions: new Set(OPERATOR_PERMISSIONS) }
       // The verifier pins the algorithm itself; typ only selects which verifier gets to say no.
       if (options.accessTokens && headerType(bearer) === ACCESS_TOKEN_TYPE) return options.accessTokens.verify(bearer)
-      let payload
-      try {
-        ;({ payload } = await jwtVerify(bearer, key, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, typ: TOKEN_TYPE, maxTokenAge: MAX_LIFETIME_SECONDS }))
-      } catch {
-        throw invalidToken()
-      }
-      if (typeof payload.sub !== 'string') throw invalidToken()
-      if (payload.op === true) return { kind: 'operator', operatorId: payload.sub, permissions: new Set(OPERATOR_PERMISSIONS) }
-      const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is TenantRole => TENANT_ROLES.includes(r as TenantRole)) : []
-      if (typeof payload.tid !== 'string') throw invalidToken()
-      return { kind: 'user', userId: payload.sub, tenantId: payload.tid, roles, permissions: permissionsOf(roles) }
+      if (options.apiKeys?.matches(bearer)) return options.apiKeys.verify(bearer)
+      throw invalidToken()
     },
   }
 }

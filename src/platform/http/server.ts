@@ -17,6 +17,7 @@ import type { Config } from '../../config.ts'
 import type { Database } from '../db/database.ts'
 import { AppError } from '../errors.ts'
 import { accessDocumentation, enforceAccess, type Access } from './access.ts'
+import { authenticateCookie, type BrowserSessionVerifier } from './cookie-auth.ts'
 import { registerErrorHandling } from './error-handler.ts'
 import { registerJsonParser } from './json-body.ts'
 import { registerNotFound } from './not-found.ts'
@@ -55,6 +56,8 @@ export interface HttpServerDeps {
   database: Database
   tokens: PrincipalTokens
   tenants: TenantDirectory
+  /** Browser-session cookies (cookie-auth.ts); without it, cookies authenticate nobody. */
+  browserSessions?: BrowserSessionVerifier
   /** Test instrumentation: runs on the bare instance before any hook, plugin or route registers. */
   instrument?: (app: App) => void
 }
@@ -201,7 +204,7 @@ async function registerOpenApi(app: App, config: Config): Promise<void> {
 }
 
 async function resolveContext(request: FastifyRequest, deps: HttpServerDeps): Promise<RequestContext> {
-  const principal = request.routeOptions.config.ownCredentials ? ANONYMOUS : await authenticate(request, deps.tokens)
+  const principal = await principalOf(request, deps)
   const hostTenant = await tenantFromHost(request, deps)
   let tenantId: string | null = null
   if (principal.kind === 'user' || principal.kind === 'api_key') {
@@ -220,6 +223,19 @@ async function resolveContext(request: FastifyRequest, deps: HttpServerDeps): Pr
 
 function assertActive(tenant: TenantRef): void {
   if (tenant.status !== 'active') throw new AppError('forbidden', 'TENANT_SUSPENDED', `Tenant ${tenant.slug} is suspended`)
+}
+
+async function principalOf(request: FastifyRequest, deps: HttpServerDeps): Promise<Principal> {
+  const { ownCredentials, access } = request.routeOptions.config
+  if (ownCredentials) return ANONYMOUS
+  // An Authorization header alone decides (bearer clients never meet cookies or CSRF). Public
+  // routes ignore the cookie: they need no principal from it, and signing in again must work
+  // while the browser still holds a dead one.
+  if (request.headers.authorization === undefined && deps.browserSessions && access?.kind !== 'public') {
+    const { publicUrl, corsOrigins } = deps.config.http
+    return (await authenticateCookie(request, deps.browserSessions, { publicUrl, corsOrigins })) ?? ANONYMOUS
+  }
+  return authenticate(request, deps.tokens)
 }
 
 async function authenticate(request: FastifyRequest, tokens: PrincipalTokens): Promise<Principal> {

@@ -14,14 +14,13 @@ beforeAll(async () => {
     env: {
       LYCEUM_PROFILE: 'production',
       ALLOW_EMBEDDED_DATABASE: 'true',
-      PRINCIPAL_SIGNING_SECRET: randomUUID() + randomUUID(),
       METRICS_TOKEN: randomUUID() + randomUUID(),
       PUBLIC_URL: 'https://api.lyceum.example.test',
       SMTP_URL: 'smtp://127.0.0.1:2525',
     },
   })
-  // Production has no static operator token; operators present a signed principal.
-  operator = t.auth(await t.platform.tokens.sign({ subject: 'operator-1', operator: true }))
+  // A real operator, signed in with password and TOTP by the harness.
+  operator = t.auth(t.operatorToken)
 })
 afterAll(async () => t?.close())
 

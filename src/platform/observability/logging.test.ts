@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose'
 import { Writable } from 'node:stream'
 import { DrizzleQueryError } from 'drizzle-orm'
 import type { InjectOptions } from 'fastify'
@@ -112,7 +113,7 @@ describe('log redaction', () => {
     const requestId = String(response.headers['x-request-id'])
     const completed = lines.map((line) => JSON.parse(line)).find((entry) => entry.requestId === requestId && entry.msg === 'request completed')
     expect(completed).toMatchObject({ requestId, tenantId: tenant.id, userId })
-    const operatorLine = lines.map((line) => JSON.parse(line)).find((entry) => entry.operatorId === 'dev-operator' && entry.msg === 'request completed')
+    const operatorLine = lines.map((line) => JSON.parse(line)).find((entry) => entry.operatorId === decodeJwt(t.operatorToken).sub && entry.msg === 'request completed')
     expect(operatorLine).toMatchObject({ requestId: expect.any(String), tenantId: null })
   })
 

@@ -9,7 +9,6 @@ beforeAll(async () => {
     env: {
       LYCEUM_PROFILE: 'production',
       METRICS_TOKEN,
-      PRINCIPAL_SIGNING_SECRET: 'a-production-principal-secret-of-40-chars!',
       PUBLIC_URL: 'https://api.lyceum.test',
       SMTP_URL: 'smtp://127.0.0.1:2525',
       ALLOW_EMBEDDED_DATABASE: 'true',
@@ -28,11 +27,10 @@ describe('/metrics in the production profile', () => {
     expect(response.body).not.toContain('lyceum_http_request_duration_seconds')
   })
 
-  it('refuses a wrong token and a valid principal token alike', async () => {
+  it('refuses a wrong token and a valid operator access token alike', async () => {
     const wrong = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}x` } })
     expect(wrong.statusCode).toBe(401)
-    const principal = await t.platform.tokens.sign({ subject: 'someone', operator: true })
-    const asOperator = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${principal}` } })
+    const asOperator = await t.app.inject({ method: 'GET', url: '/metrics', headers: t.auth(t.operatorToken) })
     expect(asOperator.statusCode).toBe(401)
     expect(asOperator.json().code).toBe('METRICS_TOKEN_REQUIRED')
   })

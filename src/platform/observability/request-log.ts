@@ -8,7 +8,11 @@ import type { RequestContext } from '../http/request-context.ts'
 
 export function requestLogBindings(ctx: RequestContext): Record<string, string | null> {
   const { principal } = ctx
-  if (principal.kind === 'user') return { tenantId: ctx.tenantId, userId: principal.userId }
+  if (principal.kind === 'user') {
+    // While impersonating, both identities: the user acted as and who really acts (act.sub).
+    if (principal.actor) return { tenantId: ctx.tenantId, userId: principal.userId, impersonator: principal.actor.sub }
+    return { tenantId: ctx.tenantId, userId: principal.userId }
+  }
   if (principal.kind === 'operator') return { tenantId: ctx.tenantId, operatorId: principal.operatorId }
   if (principal.kind === 'api_key') return { tenantId: ctx.tenantId, apiKeyId: principal.keyId }
   return { tenantId: ctx.tenantId }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, DEV_PRINCIPAL_SECRET, loadConfig } from '../../config.ts'
+import { ConfigError, loadConfig } from '../../config.ts'
 import { resolvePolicies } from './policies.ts'
 import { rateLimitField, rateLimitPolicyField, sfString } from './headers.ts'
 import { parseRateLimitList } from './rate-limit.testing.ts'
@@ -43,11 +43,11 @@ describe('rate-limit configuration', () => {
     const production = {
       LYCEUM_PROFILE: 'production',
       DATABASE_URL: 'postgres://u@db/lyceum',
-      PRINCIPAL_SIGNING_SECRET: `${DEV_PRINCIPAL_SECRET}-but-not-really-0123456789`,
       METRICS_TOKEN: 'metrics-token-0123456789abcdef',
       PUBLIC_URL: 'https://api.example.com',
       SMTP_URL: 'smtp://mail.internal:587',
       KEY_ENCRYPTION_KEY: 'cmF0ZS1saW1pdC10ZXN0LWtlay0wMTIzNDU2Nzg5YWI',
+      IP_HASH_SECRET: 'rate-limit-test-ip-hash-secret-0123456789',
     }
     expect(problemsOf({ ...production, RATE_LIMITS: 'off' })).toContainEqual(expect.stringMatching(/^RATE_LIMITS=off .* refused in production/))
     expect(problemsOf({ ...production, RATE_LIMITS: 'read=100' })).toEqual([])

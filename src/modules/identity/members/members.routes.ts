@@ -21,17 +21,17 @@ function tenantRoutes(app: App, service: MembersService, MemberRef: ReturnType<t
 
   app.put('/v1/members/:userId/roles/:role', {
     schema: { summary: 'Grant a role to a member', description: ROLE_RULES, tags, operationId: 'grantMemberRole', params: MemberRoleParams, response: { 200: MemberRef } },
-    config: { access: tenantAccess('members:manage') },
+    config: { access: tenantAccess('members:manage'), privileged: true },
   }, async (request) => service.grantRole(request.ctx, request.params))
 
   app.delete('/v1/members/:userId/roles/:role', {
     schema: { summary: 'Revoke a role from a member', description: ROLE_RULES, tags, operationId: 'revokeMemberRole', params: MemberRoleParams, response: { 200: MemberRef } },
-    config: { access: tenantAccess('members:manage') },
+    config: { access: tenantAccess('members:manage'), privileged: true },
   }, async (request) => service.revokeRole(request.ctx, request.params))
 
   app.put('/v1/members/:userId/status', {
     schema: { summary: 'Enable or disable a member', description: STATUS_RULES, tags, operationId: 'setMemberStatus', params: MemberParams, body: MemberStatusBody, response: { 200: MemberRef } },
-    config: { access: tenantAccess('members:manage') },
+    config: { access: tenantAccess('members:manage'), privileged: true },
   }, async (request) => service.setStatus(request.ctx, { ...request.params, status: request.body.status }))
 }
 

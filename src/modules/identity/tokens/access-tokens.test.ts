@@ -66,16 +66,17 @@ describe('access tokens', () => {
       roles: ['learner'],
       sessionId: 's-1',
       actor: { sub: 'operator:o-1' },
+      impersonationId: '00000000-0000-4000-8000-000000000001',
     })
     const header = decodeProtectedHeader(token)
     const payload = decodeJwt(token)
     expect(header).toEqual({ alg: 'EdDSA', kid: activeKid, typ: 'at+jwt' })
-    expect(payload).toMatchObject({ iss: t.config.http.publicUrl, aud: 'lyceum-api', sub: 'u-1', tid: tenant.id, roles: ['learner'], sid: 's-1', act: { sub: 'operator:o-1' } })
+    expect(payload).toMatchObject({ iss: t.config.http.publicUrl, aud: 'lyceum-api', sub: 'u-1', tid: tenant.id, roles: ['learner'], sid: 's-1', act: { sub: 'operator:o-1' }, imp: '00000000-0000-4000-8000-000000000001' })
     expect(payload.exp! - payload.iat!).toBe(900)
     expect(payload.jti).toEqual(expect.any(String))
     // The token verifier alone: the principal verifier behind it also requires the session s-1 to exist (sessions tests).
     const principal = await t.modules.identity.accessTokens.verify(token)
-    expect(principal).toMatchObject({ kind: 'user', userId: 'u-1', tenantId: tenant.id, roles: ['learner'], sessionId: 's-1', actor: { sub: 'operator:o-1' } })
+    expect(principal).toMatchObject({ kind: 'user', userId: 'u-1', tenantId: tenant.id, roles: ['learner'], sessionId: 's-1', actor: { sub: 'operator:o-1', impersonationId: '00000000-0000-4000-8000-000000000001' } })
     await expect(t.platform.tokens.verify(token)).rejects.toMatchObject({ code: 'INVALID_TOKEN' })
   })
 
@@ -117,6 +118,29 @@ describe('access tokens', () => {
       'tenant not a UUID': await sign(claims({ tid: '../other' }), {}, ours),
       'no subject': await sign(claims({ sub: undefined }), {}, ours),
       'roles not a list': await sign(claims({ roles: 'tenant_admin' }), {}, ours),
+      'user token with op: true (and its tid)': await sign(claims({ op: true, sid: randomUUID() }), {}, ours),
+      'operator token without sid': await sign(claims({ tid: undefined, roles: undefined, op: true }), {}, ours),
+      'operator token with op other than true': await sign(claims({ tid: undefined, roles: undefined, op: 'true', sid: randomUUID() }), {}, ours),
+      'operator token with roles': await sign(claims({ tid: undefined, op: true, sid: randomUUID() }), {}, ours),
+      'operator token whose subject is not an id': await sign(claims({ tid: undefined, roles: undefined, op: true, sid: randomUUID(), sub: '../admin' }), {}, ours),
+      'operator token of a session that does not exist': await sign(claims({ tid: undefined, roles: undefined, op: true, sid: randomUUID() }), {}, ours),
+      'the former interim HS256 token (development secret)': await new SignJWT({ tid: tenant.id, roles: ['tenant_admin'] })
+        .setProtectedHeader({ alg: 'HS256', typ: 'lyceum-principal+jwt' })
+        .setIssuer('lyceum')
+        .setAudience('lyceum-api')
+        .setSubject(randomUUID())
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(new TextEncoder().encode('lyceum-development-principal-secret-do-not-use')),
+      'the former interim HS256 operator token': await new SignJWT({ op: true })
+        .setProtectedHeader({ alg: 'HS256', typ: 'lyceum-principal+jwt' })
+        .setIssuer('lyceum')
+        .setAudience('lyceum-api')
+        .setSubject('operator-1')
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(new TextEncoder().encode('s'.repeat(40))),
+      'the former static development operator token': 'lyceum-dev-operator-token-0000',
       'tampered payload': (await issue()).replace(/\.([^.]+)\./, (_m, body: string) => `.${body.slice(0, -2)}${body.endsWith('A') ? 'B' : 'A'}${body.slice(-1)}.`),
     }
     const results = await Promise.all(
@@ -128,9 +152,22 @@ describe('access tokens', () => {
     for (const [name, status, code] of results) expect([name, status, code]).toEqual([name, 401, expect.stringMatching(/^INVALID_(TOKEN|AUTHORIZATION)$/)])
   })
 
-  it('keep the interim principal tokens and the development operator token working', async () => {
-    expect((await getTenant(await t.tokenFor(tenant.id, ['tenant_admin']))).statusCode).toBe(200)
+  it('of operators have sub, op and sid and no tenant, work on operator routes and are refused on tenant routes', async () => {
+    const payload = decodeJwt(t.operatorToken)
+    expect(decodeProtectedHeader(t.operatorToken)).toMatchObject({ alg: 'EdDSA', typ: 'at+jwt' })
+    expect(payload).toMatchObject({ op: true, sub: expect.any(String), sid: expect.any(String) })
+    expect(payload).not.toHaveProperty('tid')
+    expect(payload).not.toHaveProperty('roles')
+    expect(payload.exp! - payload.iat!).toBeLessThanOrEqual(900)
     const tenants = await t.app.inject({ method: 'GET', url: '/v1/tenants?limit=1', headers: t.auth(t.operatorToken) })
     expect(tenants.statusCode).toBe(200)
+    const asMember = await getTenant(t.operatorToken)
+    expect([asMember.statusCode, asMember.json().code]).toEqual([403, 'TENANT_MEMBER_REQUIRED'])
+  })
+
+  it('from the test harness belong to a real member with a live session', async () => {
+    const token = await t.tokenFor(tenant.id, ['tenant_admin'])
+    expect(decodeJwt(token)).toMatchObject({ tid: tenant.id, roles: ['tenant_admin'], sid: expect.any(String) })
+    expect((await getTenant(token)).statusCode).toBe(200)
   })
 })

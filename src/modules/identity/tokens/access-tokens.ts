@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import { SignJWT, decodeProtectedHeader, jwtVerify, type CryptoKey, type JWTPayload, type ProtectedHeaderParameters } from 'jose'
 import { AppError } from '../../../platform/errors.ts'
-import { permissionsOf, TENANT_ROLES, type TenantRole } from '../../../platform/http/permissions.ts'
+import { OPERATOR_PERMISSIONS, permissionsOf, TENANT_ROLES, type TenantRole } from '../../../platform/http/permissions.ts'
 import { ACCESS_TOKEN_TYPE, type AccessTokenVerifier, type Principal } from '../../../platform/http/principal.ts'
 import { SIGNING_ALG } from '../keys/key-crypto.ts'
 import type { SigningKeyStore } from '../keys/key-store.ts'
@@ -32,34 +32,59 @@ export interface AccessTokenClaims {
   roles: TenantRole[]
   sessionId?: string
   actor?: Actor
+  /** The impersonation an act-carrying token belongs to (`imp` claim); required with `actor`. */
+  impersonationId?: string
+  /** The token expires at this time if it comes before the usual lifetime (an impersonation's end). */
+  notAfter?: Date
+  /** `rst`: a token that only reaches the routes allowing restricted principals (MFA enrolment a tenant requires). */
+  restriction?: 'mfa_enrolment'
+}
+
+/** A platform operator's token: no tenant, always bound to an operator session (sid). */
+export interface OperatorTokenClaims {
+  operatorId: string
+  sessionId: string
 }
 
 export interface AccessTokens extends AccessTokenVerifier {
   issue(claims: AccessTokenClaims): Promise<string>
+  /** `sub` = operator id, `op: true`, `sid`; never a `tid` or roles. */
+  issueOperator(claims: OperatorTokenClaims): Promise<string>
 }
 
 type UserPrincipal = Extract<Principal, { kind: 'user' }>
+type OperatorPrincipal = Extract<Principal, { kind: 'operator' }>
 
 const invalidToken = (detail = 'The bearer token is invalid or expired') => new AppError('unauthenticated', 'INVALID_TOKEN', detail)
 
 export function createAccessTokens(deps: { keys: SigningKeyStore; issuer: string }): AccessTokens {
   const { keys, issuer } = deps
+  /** `notAfter` (unix seconds) shortens the lifetime, never lengthens it. */
+  async function sign(payload: JWTPayload, subject: string, notAfter = Infinity): Promise<string> {
+    const { kid, privateKey } = await keys.signingKey()
+    const now = Math.floor(Date.now() / 1000)
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg: SIGNING_ALG, kid, typ: ACCESS_TOKEN_TYPE })
+      .setIssuer(issuer)
+      .setAudience(ACCESS_TOKEN_AUDIENCE)
+      .setSubject(subject)
+      .setIssuedAt(now)
+      .setExpirationTime(Math.min(now + ACCESS_TOKEN_LIFETIME_SECONDS, notAfter))
+      .setJti(randomUUID())
+      .sign(privateKey)
+  }
   return {
     async issue(claims) {
-      const { kid, privateKey } = await keys.signingKey()
-      const now = Math.floor(Date.now() / 1000)
       const payload: JWTPayload = { tid: claims.tenantId, roles: claims.roles }
       if (claims.sessionId !== undefined) payload.sid = claims.sessionId
       if (claims.actor !== undefined) payload.act = { ...claims.actor }
-      return new SignJWT(payload)
-        .setProtectedHeader({ alg: SIGNING_ALG, kid, typ: ACCESS_TOKEN_TYPE })
-        .setIssuer(issuer)
-        .setAudience(ACCESS_TOKEN_AUDIENCE)
-        .setSubject(claims.userId)
-        .setIssuedAt(now)
-        .setExpirationTime(now + ACCESS_TOKEN_LIFETIME_SECONDS)
-        .setJti(randomUUID())
-        .sign(privateKey)
+      if (claims.restriction !== undefined) payload.rst = claims.restriction
+      if (claims.impersonationId !== undefined) payload.imp = claims.impersonationId
+      const cap = claims.notAfter === undefined ? Infinity : Math.floor(claims.notAfter.getTime() / 1000)
+      return sign(payload, claims.userId, cap)
+    },
+    async issueOperator(claims) {
+      return sign({ op: true, sid: claims.sessionId }, claims.operatorId)
     },
     async verify(token) {
       const key = await keyFor(keys, token)
@@ -103,12 +128,29 @@ async function keyFor(keys: SigningKeyStore, token: string): Promise<CryptoKey> 
 }
 
 /**
+ * Operator claims → principal. The shape is strict so that neither kind can pass for the other:
+ * `op` must be exactly true, and an operator token has a session and no tenant, roles, actor,
+ * impersonation or restriction.
+ * operators/operator-verifier.ts then checks on every request that the session is live and the
+ * operator active.
+ */
+function operatorPrincipalOf(payload: JWTPayload): OperatorPrincipal {
+  const { sub, iat, exp, sid } = payload
+  if (payload.op !== true) throw invalidToken()
+  if (['tid', 'roles', 'act', 'imp', 'rst'].some((claim) => payload[claim] !== undefined)) throw invalidToken()
+  if (typeof sub !== 'string' || !UUID.test(sub) || typeof sid !== 'string' || !UUID.test(sid)) throw invalidToken()
+  if (typeof iat !== 'number' || typeof exp !== 'number' || exp - iat > ACCESS_TOKEN_LIFETIME_SECONDS) throw invalidToken()
+  return { kind: 'operator', operatorId: sub, sessionId: sid, permissions: new Set(OPERATOR_PERMISSIONS) }
+}
+
+/**
  * Claims → principal. For tokens bound to a session (`sid`), sessions/session-verifier.ts then
  * re-reads the session, the user and the current roles on every request, so revocation and role
  * changes apply at once; the roles here are only the token's claim.
  */
-function principalOf(payload: JWTPayload): UserPrincipal {
-  const { sub, tid, iat, exp, sid, act } = payload
+function principalOf(payload: JWTPayload): UserPrincipal | OperatorPrincipal {
+  if (payload.op !== undefined) return operatorPrincipalOf(payload)
+  const { sub, tid, iat, exp, sid, act, imp, rst } = payload
   if (typeof sub !== 'string' || sub === '' || typeof tid !== 'string' || !UUID.test(tid)) throw invalidToken()
   // Never longer-lived than we issue, whatever key signed it.
   if (typeof iat !== 'number' || typeof exp !== 'number' || exp - iat > ACCESS_TOKEN_LIFETIME_SECONDS) throw invalidToken()
@@ -120,9 +162,17 @@ function principalOf(payload: JWTPayload): UserPrincipal {
     if (typeof sid !== 'string') throw invalidToken()
     principal.sessionId = sid
   }
+  // An act claim is only ever issued for an impersonation, whose row is checked on every request
+  // (sessions/session-verifier.ts): one without its impersonation id, or the reverse, is not ours.
+  if ((act === undefined) !== (imp === undefined)) throw invalidToken()
   if (act !== undefined) {
-    if (!isActor(act)) throw invalidToken()
-    principal.actor = { sub: act.sub }
+    if (!isActor(act) || typeof imp !== 'string' || !UUID.test(imp)) throw invalidToken()
+    principal.actor = { sub: act.sub, impersonationId: imp }
+  }
+  if (rst !== undefined) {
+    // A restriction this version does not know must not be dropped: that would widen the token.
+    if (rst !== 'mfa_enrolment') throw invalidToken()
+    principal.restriction = rst
   }
   return principal
 }
