@@ -79,6 +79,8 @@ function toPublishedLesson(l: typeof lessons.$inferSelect): PublishedLesson {
 
 /** Publishes the current draft as the next version. Returns null when the course does not exist (or is another tenant's). */
 export async function publishCourse(tx: Tx, courseId: string, publishedBy: string): Promise<PublishedCourse | null> {
+  // Two publications of one course at once would both pick the same next number: lock the course first.
+  await tx.select({ id: courses.id }).from(courses).where(eq(courses.id, courseId)).for('update')
   const draft = await snapshotDraft(tx, courseId)
   if (!draft) return null
   const [last] = await tx
@@ -133,8 +135,12 @@ export async function removeCatalogueEntry(tx: Tx, courseId: string): Promise<vo
   await tx.delete(catalogueEntries).where(eq(catalogueEntries.courseId, courseId))
 }
 
-/** The published version learners see, with the course's current status (archived courses stay readable to the catalogue module only). */
-export async function readPublishedCourse(tx: Tx, courseId: string): Promise<{ course: PublishedCourse; status: (typeof courses.$inferSelect)['status'] } | null> {
+/**
+ * The published version learners see, and whether it is live: 'published' while the course is
+ * not archived (also while a revised draft is in review: the last approved version stays live),
+ * 'archived' once it was taken out of the catalogue. Null when nothing was ever published.
+ */
+export async function readPublishedCourse(tx: Tx, courseId: string): Promise<{ course: PublishedCourse; status: 'published' | 'archived' } | null> {
   const [row] = await tx
     .select({ snapshot: courseVersions.snapshot, id: courseVersions.id, number: courseVersions.number, publishedAt: courseVersions.publishedAt, status: courses.status })
     .from(courses)
@@ -142,7 +148,7 @@ export async function readPublishedCourse(tx: Tx, courseId: string): Promise<{ c
     .where(eq(courses.id, courseId))
   if (!row) return null
   const snapshot = row.snapshot as unknown as Omit<PublishedCourse, 'versionId' | 'versionNumber' | 'publishedAt'>
-  return { course: { ...snapshot, versionId: row.id, versionNumber: row.number, publishedAt: row.publishedAt.toISOString() }, status: row.status }
+  return { course: { ...snapshot, versionId: row.id, versionNumber: row.number, publishedAt: row.publishedAt.toISOString() }, status: row.status === 'archived' ? 'archived' : 'published' }
 }
 
 /** 'owner', 'co_instructor', or null: what the user is to this course. */
