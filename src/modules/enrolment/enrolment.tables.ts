@@ -80,3 +80,7 @@ export const enrolmentImports = enrolmentSchema
     (t) => [uniqueIndex('enrolment_imports_checksum_key').on(t.tenantId, t.courseId, t.checksum), ...tenantPolicies(t.tenantId)],
   )
   .enableRLS()
+
+export type EnrolmentSource = (typeof ENROLMENT_SOURCES)[number]
+export type EnrolmentStatus = (typeof ENROLMENT_STATUSES)[number]
+export type EnrolmentRow = typeof enrolments.$inferSelect
