@@ -4,6 +4,6 @@ export default defineConfig({
   dialect: 'postgresql',
   schema: ['./src/**/*.tables.ts'],
   out: './migrations',
-  schemaFilter: ['tenancy', 'flags', 'platform', 'identity'],
+  schemaFilter: ['tenancy', 'flags', 'platform', 'identity', 'catalogue', 'enrolment', 'progress', 'assessment', 'credentials'],
   entities: { roles: { provider: '', exclude: [], include: [] } },
 })

@@ -26,7 +26,14 @@ import { createRedis } from './platform/cache/redis.ts'
 import type { Redis } from 'ioredis'
 import { createTenancyModule } from './modules/tenancy/index.ts'
 import { createFlagEvaluator, createFlagsModule } from './modules/flags/index.ts'
-import { createAccounts, createIdentityModule, createInstructorApplications, createRecovery } from './modules/identity/index.ts'
+import { createAccounts, createIdentityModule, createInstructorApplications, createRecovery, memberships, users } from './modules/identity/index.ts'
+import { createCatalogueModule } from './modules/catalogue/index.ts'
+import { createEnrolmentModule } from './modules/enrolment/index.ts'
+import { completedLessons, createProgressModule } from './modules/progress/index.ts'
+import { createAssessmentModule } from './modules/assessment/index.ts'
+import { createCredentialsModule } from './modules/credentials/index.ts'
+import { and, eq } from 'drizzle-orm'
+import type { Tx } from './platform/db/database.ts'
 import { registerFeatureGate } from './platform/http/feature-gate.ts'
 import { auditRoutes } from './platform/audit/audit.routes.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
@@ -124,6 +131,16 @@ async function createPlatform(config: Config, options: BuildOptions) {
   return { platform, tracing, mailRoutes: mail.routes }
 }
 
+/** Catalogue asks whether a user may co-teach: an active member of the transaction's tenant (RLS) holding the instructor role. */
+async function isActiveInstructor(tx: Tx, userId: string): Promise<boolean> {
+  const rows = await tx
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.userId, userId), eq(memberships.role, 'instructor'), eq(users.status, 'active')))
+  return rows.length > 0
+}
+
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Lyceum> {
   const { platform: base, tracing, mailRoutes } = await createPlatform(config, options)
   const { database, events, jobs, metrics, redis, logger } = base
@@ -143,6 +160,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     servesCustomDomains: (tenantId) => flagEvaluator.isEnabled(tenantId, 'tenancy.custom_domains'),
   })
   const flags = createFlagsModule({ evaluator: flagEvaluator, tenants: tenancy.api })
+  const catalogue = createCatalogueModule({ events, isInstructor: (tx, userId) => isActiveInstructor(tx, userId) })
+  // The entitlement service asks progress which lessons a learner completed (prerequisites).
+  const enrolment = createEnrolmentModule({ database, jobs, events, mail: base.mail, logger, completedLessons })
+  const progress = createProgressModule({ database, jobs, events, mail: base.mail, logger })
+  const assessment = createAssessmentModule({ events, mail: base.mail, logger })
+  const credentials = createCredentialsModule({ config, database, jobs, events, mail: base.mail, logger })
 
   const app = await createHttpServer({ config, logger, database, tokens: platform.tokens, tenants: tenancy.directory, browserSessions: identity.browserSessionVerifier, ...(options.instrument ? { instrument: options.instrument } : {}) })
   // These need request.ctx, so they come right after the server's own onRequest hook.
@@ -169,6 +192,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(identity.impersonationRoutes)
   await app.register(identity.apiKeyRoutes)
   await app.register(instructorApplications.routes)
+  await app.register(catalogue.routes)
+  await app.register(enrolment.routes)
+  await app.register(progress.routes)
+  await app.register(assessment.routes)
+  await app.register(credentials.routes)
   await app.ready()
   const close = async () => {
     await app.close()

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { TestProject } from 'vitest/node'
-import { PGlite } from '@electric-sql/pglite'
+import { openPglite } from '../src/platform/db/pglite-database.ts'
 import { migrateToHead } from '../src/platform/db/migrate.ts'
 import { pgliteOwner, postgresOwner } from '../src/platform/db/owner-connection.ts'
 import { prepareQueueSchema } from './queue-schema.ts'
@@ -43,7 +43,7 @@ export default async function setup(project: TestProject) {
     }
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'lyceum-test-'))
-  const pglite = await PGlite.create()
+  const pglite = await openPglite(undefined)
   await migrateToHead(pgliteOwner(pglite))
   await prepareQueueSchema({ kind: 'pglite', pglite })
   const snapshot = await pglite.dumpDataDir('none')

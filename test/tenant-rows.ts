@@ -43,6 +43,7 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string>> = {
   'identity.mfa_requirements': { role: 'learner' },
   'identity.instructor_applications': { status: 'pending' },
   'identity.impersonations': { actor_type: 'user' },
+  'catalogue.catalogue_entries': { search: 'generic' },
 }
 
 /** Schemas our migrations create, plus public (a table created there by mistake must be checked too). */

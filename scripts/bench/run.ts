@@ -14,6 +14,7 @@
  *                       the limiter's cost is measured; "off" leaves it out)
  * Exits 1 when any response was not 2xx or any socket error or timeout occurred.
  */
+import http from 'node:http'
 import os from 'node:os'
 import { buildApp, type Lyceum } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
@@ -91,10 +92,17 @@ async function startServers(settings: Settings, db: BenchDatabase, selected: Ben
   return { lyceum, bare, requests }
 }
 
+/** node:http rather than fetch: fetch drops a Host header, which public scenarios need to name their tenant. */
 async function expectPage(request: LoadRequest): Promise<void> {
-  const response = await fetch(request.url, { headers: request.headers })
-  const body = await response.text()
-  if (response.status !== 200) throw new Error(`GET ${request.url} answered ${response.status}: ${body.slice(0, 500)}`)
+  const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    http
+      .get(request.url, { headers: request.headers }, (response) => {
+        let text = ''
+        response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: response.statusCode ?? 0, body: text }))
+      })
+      .on('error', reject)
+  })
+  if (status !== 200) throw new Error(`GET ${request.url} answered ${status}: ${body.slice(0, 500)}`)
 }
 
 /** Both targets answer 200, and the app's statement is the one the bare reference runs. */

@@ -4,5 +4,7 @@
  */
 import type { BenchScenario } from '../scenario.ts'
 import { auditEventsScenario } from './audit-events.ts'
+import { catalogueDetailScenario } from './catalogue-detail.ts'
+import { catalogueListScenario } from './catalogue-list.ts'
 
-export const scenarios: BenchScenario[] = [auditEventsScenario]
+export const scenarios: BenchScenario[] = [auditEventsScenario, catalogueListScenario, catalogueDetailScenario]

@@ -4,6 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { drizzle } from 'drizzle-orm/pglite'
 import { countingLogger, scopeStatement, type Database, type Scope, type TransactionOptions, type Tx } from './database.ts'
 
@@ -14,7 +15,8 @@ export interface PgliteHandle {
 }
 
 export async function openPglite(dataDir: string | undefined, snapshot?: Blob): Promise<PGlite> {
-  const options = snapshot ? { loadDataDir: snapshot } : {}
+  // pg_trgm backs typo-tolerant catalogue suggestions; the migration creates the extension.
+  const options = { extensions: { pg_trgm }, ...(snapshot ? { loadDataDir: snapshot } : {}) }
   const target = !dataDir || dataDir === 'memory://' ? undefined : dataDir
   if (!target) return PGlite.create(options)
   await mkdir(target, { recursive: true })

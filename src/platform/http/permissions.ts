@@ -17,6 +17,12 @@ export const PERMISSIONS = [
   'instructors:review',
   'api_keys:manage',
   'security:manage',
+  'courses:author',
+  'courses:review',
+  'paths:manage',
+  'enrolments:manage',
+  'submissions:grade',
+  'certificates:manage',
   'platform:tenants',
   'platform:jobs',
   'platform:mail',
@@ -28,7 +34,8 @@ export type Permission = (typeof PERMISSIONS)[number]
 
 export const ROLE_PERMISSIONS: Record<TenantRole, readonly Permission[]> = {
   learner: [],
-  instructor: [],
+  // Instructors act on the courses they own or co-teach; the policies of each module check that.
+  instructor: ['courses:author', 'submissions:grade'],
   moderator: [],
   finance: [],
   compliance: ['audit:read', 'tenant:read'],
@@ -44,6 +51,12 @@ export const ROLE_PERMISSIONS: Record<TenantRole, readonly Permission[]> = {
     'instructors:review',
     'api_keys:manage',
     'security:manage',
+    'courses:author',
+    'courses:review',
+    'paths:manage',
+    'enrolments:manage',
+    'submissions:grade',
+    'certificates:manage',
   ],
 }
 

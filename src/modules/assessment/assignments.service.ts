@@ -1,0 +1,218 @@
+/**
+ * Assignments: learners submit (due date, late policy, resubmission rules); course staff work
+ * the grading queue and grade against the rubric; the gradebook shows each learner's best
+ * result per graded lesson. Grading publishes assessment.submission_graded (the learner's email
+ * goes out from its subscriber) and completes the lesson when the submission passes.
+ */
+import { recordAudit } from '../../platform/audit/audit.ts'
+import type { EventPublisher } from '../../platform/events/events.ts'
+import { assertVersion } from '../../platform/http/etag.ts'
+import { decodeCursor, encodeCursor, toPage, type PageQuery, type PageResult } from '../../platform/http/pagination.ts'
+import type { RequestContext } from '../../platform/http/request-context.ts'
+import { memberOf, requireCourseStaff, requireLessonAccess } from './assessment.access.ts'
+import { findEnrolment, markLessonCompleted } from './assessment.deps.ts'
+import { assessmentErrors } from './assessment.errors.ts'
+import { ASSESSMENT_SUBMISSION_GRADED, type SubmissionGradedPayload } from './assessment.events.ts'
+import { assessmentRepository as repository, type AssignmentRow, type GradebookEntry, type SubmissionRow } from './assessment.repository.ts'
+import type { GradeBody, SubmissionBody, SubmissionQueueQuery } from './assessment.schemas.ts'
+import { instantCursor } from './authoring.service.ts'
+import { dueInstant, gradeRubric, rubricMaximum } from './grading.policy.ts'
+
+export interface SubmissionView {
+  id: string
+  lessonId: string
+  courseId: string
+  userId: string
+  number: number
+  text: string
+  fileRefs: string[]
+  submittedAt: string
+  dueAt: string | null
+  late: boolean
+  status: 'submitted' | 'graded'
+  rubricScores: Record<string, number> | null
+  points: number | null
+  maxPoints: number
+  passed: boolean | null
+  feedback: string | null
+  gradedAt: string | null
+  version: number
+}
+
+function submissionView(row: SubmissionRow, assignment: AssignmentRow, dueAt: Date | null = null): SubmissionView {
+  return {
+    id: row.id,
+    lessonId: row.lessonId,
+    courseId: assignment.courseId,
+    userId: row.userId,
+    number: row.number,
+    text: row.text,
+    fileRefs: row.fileRefs,
+    submittedAt: row.submittedAt.toISOString(),
+    dueAt: dueAt?.toISOString() ?? assignment.dueAt?.toISOString() ?? null,
+    late: row.late,
+    status: row.status,
+    rubricScores: row.rubricScores,
+    points: row.points,
+    maxPoints: rubricMaximum(assignment.rubric),
+    passed: row.passed,
+    feedback: row.feedback,
+    gradedAt: row.gradedAt?.toISOString() ?? null,
+    version: row.version,
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export interface GradebookView {
+  userId: string
+  grades: Array<Omit<GradebookEntry, 'userId'>>
+}
+
+export function createAssignmentsService(deps: { events: EventPublisher }) {
+  async function loadAssignment(tx: Parameters<typeof repository.findAssignment>[0], lessonId: string): Promise<AssignmentRow> {
+    const assignment = await repository.findAssignment(tx, lessonId)
+    if (!assignment) throw assessmentErrors.assignmentNotFound(lessonId)
+    return assignment
+  }
+
+  return {
+    submit(ctx: RequestContext, lessonId: string, body: SubmissionBody): Promise<SubmissionView> {
+      return ctx.inTenant(async (tx) => {
+        const assignment = await loadAssignment(tx, lessonId)
+        const { member, enrolmentId } = await requireLessonAccess(tx, ctx, assignment.courseId, lessonId)
+        const text = body.text ?? ''
+        const fileRefs = body.fileRefs ?? []
+        if (text.trim() === '' && fileRefs.length === 0) throw assessmentErrors.submissionEmpty()
+        const previous = await repository.submissionsOf(tx, lessonId, member.userId)
+        if (previous.some((s) => s.passed === true)) throw assessmentErrors.alreadyPassed()
+        const latest = previous[0]
+        if (latest && !assignment.allowResubmission) throw assessmentErrors.resubmissionNotAllowed()
+        if (latest?.status === 'submitted') throw assessmentErrors.awaitingGrade(latest.id)
+        const now = new Date()
+        const enrolment = await findEnrolment(tx, member.userId, assignment.courseId)
+        const dueAt = dueInstant(assignment, enrolment?.enrolledAt ?? now)
+        const late = dueAt !== null && now.getTime() > dueAt.getTime()
+        if (late && assignment.latePolicy === 'refuse') throw assessmentErrors.submissionLate(dueAt)
+        const row = await repository.insertSubmission(tx, { tenantId: member.tenantId, lessonId, userId: member.userId, enrolmentId, number: (latest?.number ?? 0) + 1, text, fileRefs, submittedAt: now, late })
+        if (!row) throw assessmentErrors.awaitingGrade('')
+        return submissionView(row, assignment, dueAt)
+      })
+    },
+
+    /** The learner's own submissions of an assignment, newest first. */
+    mine(ctx: RequestContext, lessonId: string, page: PageQuery): Promise<PageResult<SubmissionView>> {
+      return ctx.inTenant(async (tx) => {
+        const { userId } = memberOf(ctx)
+        const assignment = await loadAssignment(tx, lessonId)
+        const enrolment = await findEnrolment(tx, userId, assignment.courseId)
+        const dueAt = dueInstant(assignment, enrolment?.enrolledAt ?? new Date())
+        const position = decodeCursor(page.cursor, 1)
+        const before = position ? Number(position[0]) : Number.POSITIVE_INFINITY
+        const rows = (await repository.submissionsOf(tx, lessonId, userId)).filter((r) => r.number < before)
+        const result = toPage(rows, page.limit, (r) => [r.number])
+        return { data: result.data.map((r) => submissionView(r, assignment, dueAt)), nextCursor: result.nextCursor }
+      })
+    },
+
+    /** The learner's own submission; anyone else's is 404. */
+    mineById(ctx: RequestContext, submissionId: string): Promise<SubmissionView> {
+      return ctx.inTenant(async (tx) => {
+        const found = await repository.findSubmission(tx, submissionId)
+        if (!found || found.submission.userId !== memberOf(ctx).userId) throw assessmentErrors.submissionNotFound(submissionId)
+        return submissionView(found.submission, found.assignment)
+      })
+    },
+
+    /** Any submission of a course the caller teaches (or administers); 404 for other courses. */
+    forStaff(ctx: RequestContext, submissionId: string): Promise<SubmissionView> {
+      return ctx.inTenant(async (tx) => {
+        const found = await repository.findSubmission(tx, submissionId)
+        if (!found) throw assessmentErrors.submissionNotFound(submissionId)
+        await requireCourseStaff(tx, ctx, found.assignment.courseId).catch(() => {
+          throw assessmentErrors.submissionNotFound(submissionId)
+        })
+        return submissionView(found.submission, found.assignment)
+      })
+    },
+
+    /** The grading queue (or the graded list) of a course, oldest first: one data query per page. */
+    queue(ctx: RequestContext, courseId: string, query: SubmissionQueueQuery): Promise<PageResult<SubmissionView>> {
+      return ctx.inTenant(async (tx) => {
+        await requireCourseStaff(tx, ctx, courseId)
+        const after = instantCursor(query.cursor)
+        const rows = await repository.submissionQueue(tx, { courseId, status: query.status ?? 'submitted', lessonId: query.lessonId, limit: query.limit, after: after && { submittedAt: after.at, id: after.id } })
+        const result = toPage(rows, query.limit, (r) => [r.submission.submittedAt.toISOString(), r.submission.id])
+        return { data: result.data.map((r) => submissionView(r.submission, r.assignment)), nextCursor: result.nextCursor }
+      })
+    },
+
+    /**
+     * Grades (or regrades) a submission against the rubric. A passing grade completes the lesson;
+     * a later failing regrade does not take the completion back (completions are never revoked).
+     */
+    grade(ctx: RequestContext, submissionId: string, expected: number, body: GradeBody): Promise<SubmissionView> {
+      return ctx.inTenant(async (tx) => {
+        const member = memberOf(ctx)
+        const found = await repository.findSubmission(tx, submissionId)
+        if (!found) throw assessmentErrors.submissionNotFound(submissionId)
+        const { submission, assignment } = found
+        await requireCourseStaff(tx, ctx, assignment.courseId).catch(() => {
+          throw assessmentErrors.submissionNotFound(submissionId)
+        })
+        assertVersion(expected, submission.version)
+        const grade = gradeRubric(assignment, submission.late, body.rubricScores)
+        const gradedAt = new Date()
+        const row = await repository.gradeSubmission(tx, submissionId, submission.version, {
+          rubricScores: body.rubricScores,
+          points: grade.points,
+          passed: grade.passed,
+          feedback: body.feedback ?? null,
+          gradedBy: member.userId,
+          gradedAt,
+        })
+        // Another grader saved first: the same 412 as a stale If-Match.
+        if (!row) throw assessmentErrors.gradedConcurrently()
+        const payload: SubmissionGradedPayload = {
+          submissionId,
+          lessonId: row.lessonId,
+          courseId: assignment.courseId,
+          userId: row.userId,
+          enrolmentId: row.enrolmentId,
+          points: grade.points,
+          maxPoints: grade.maxPoints,
+          passed: grade.passed,
+          late: row.late,
+          gradedAt: gradedAt.toISOString(),
+          version: row.version,
+        }
+        await deps.events.publish(tx, ctx, { type: ASSESSMENT_SUBMISSION_GRADED, payload })
+        await recordAudit(tx, ctx, { action: 'assessment.submission_graded', targetType: 'submission', targetId: submissionId, details: { points: grade.points, penalty: grade.penalty, passed: grade.passed } })
+        if (grade.passed) await markLessonCompleted(tx, { events: deps.events, ctx, enrolmentId: row.enrolmentId, userId: row.userId, courseId: assignment.courseId, lessonId: row.lessonId, at: gradedAt })
+        return submissionView(row, assignment)
+      })
+    },
+
+    /** Each learner's best result per graded lesson of the course: one data query per page of learners. */
+    gradebook(ctx: RequestContext, courseId: string, page: PageQuery): Promise<PageResult<GradebookView>> {
+      return ctx.inTenant(async (tx) => {
+        await requireCourseStaff(tx, ctx, courseId)
+        const afterUserId = decodeCursor(page.cursor, 1)?.[0]
+        if (afterUserId !== undefined && !UUID.test(String(afterUserId))) throw assessmentErrors.invalidCursor()
+        const entries = await repository.gradebook(tx, courseId, page.limit, afterUserId === undefined ? undefined : String(afterUserId))
+        const learners = new Map<string, GradebookView>()
+        for (const { userId, ...grade } of entries) {
+          const row = learners.get(userId) ?? { userId, grades: [] }
+          row.grades.push(grade)
+          learners.set(userId, row)
+        }
+        const rows = [...learners.values()]
+        const data = rows.slice(0, page.limit)
+        const last = data[data.length - 1]
+        return { data, nextCursor: rows.length > page.limit && last ? encodeCursor([last.userId]) : null }
+      })
+    },
+  }
+}
+
+export type AssignmentsService = ReturnType<typeof createAssignmentsService>

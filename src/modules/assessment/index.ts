@@ -1,0 +1,32 @@
+/**
+ * Assessment: per-course question banks, quizzes (attempts graded automatically) and
+ * assignments (graded by course staff against a rubric). Owns the `assessment` schema. A passed
+ * quiz or assignment completes its lesson through the progress module; grading an assignment
+ * publishes assessment.submission_graded, from which the learner is emailed.
+ */
+import type { Logger } from 'pino'
+import type { Events } from '../../platform/events/events.ts'
+import type { Mailer } from '../../platform/mail/index.ts'
+import { assessmentRoutes } from './assessment.routes.ts'
+import { subscribeGradedMail } from './assessment.mail.ts'
+import { createAssignmentsService } from './assignments.service.ts'
+import { createAuthoringService } from './authoring.service.ts'
+import { createQuizService } from './quiz.service.ts'
+
+export { questions, quizzes, quizAttempts, assignments, submissions } from './assessment.tables.ts'
+export { ASSESSMENT_SUBMISSION_GRADED, type SubmissionGradedPayload } from './assessment.events.ts'
+export { GRADED_SUBJECT } from './assessment.mail.ts'
+
+export interface AssessmentDeps {
+  events: Events
+  mail: Mailer
+  logger: Logger
+}
+
+export function createAssessmentModule(deps: AssessmentDeps) {
+  subscribeGradedMail({ events: deps.events, mail: deps.mail, logger: deps.logger.child({ component: 'assessment' }) })
+  const services = { authoring: createAuthoringService(), quizzes: createQuizService({ events: deps.events }), assignments: createAssignmentsService({ events: deps.events }) }
+  return { routes: assessmentRoutes(services) }
+}
+
+export type AssessmentModule = ReturnType<typeof createAssessmentModule>

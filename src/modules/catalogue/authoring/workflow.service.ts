@@ -1,0 +1,139 @@
+/**
+ * The review workflow: draft → in review → published → archived. Authors submit, reviewers
+ * (tenant administrators) approve or request changes, administrators may also publish directly.
+ * Publishing freezes the draft as the next immutable version; authors keep editing the draft and
+ * republishing is explicit. Each step records the review history, an audit entry and, for
+ * publication and archiving, a domain event, all in the step's transaction.
+ */
+import { recordAudit } from '../../../platform/audit/audit.ts'
+import type { EventPublisher } from '../../../platform/events/events.ts'
+import { decodeCursor, toPage } from '../../../platform/http/pagination.ts'
+import type { RequestContext } from '../../../platform/http/request-context.ts'
+import { catalogueErrors } from '../catalogue.errors.ts'
+import { COURSE_ARCHIVED, COURSE_PUBLISHED, type CourseArchivedPayload, type CoursePublishedPayload } from '../catalogue.events.ts'
+import { assertOwnerOrAdmin, assertTransition, statusAfterChangesRequested, type WorkflowAction } from '../catalogue.policy.ts'
+import { publishCourse, removeCatalogueEntry } from '../publication.ts'
+import { authoringRepository as repository, type ReviewAction } from './authoring.repository.ts'
+import { changeCourse, viewCourse, type CourseAccess } from './course-access.ts'
+import { hasUnpublishedChanges, readCourseView } from './course-view.ts'
+import { slugConflictsAs } from './courses.service.ts'
+
+interface Step {
+  expected: number | undefined
+  comment: string | undefined
+}
+
+const AUDIT_ACTIONS: Record<WorkflowAction, string> = {
+  submit: 'course.submitted',
+  approve: 'course.approved',
+  request_changes: 'course.changes_requested',
+  publish: 'course.published',
+  archive: 'course.archived',
+}
+
+/** Something to publish: at least one lesson, and (for a live course) a draft that differs from the live version. */
+async function assertPublishable({ tx, course }: CourseAccess): Promise<void> {
+  if ((await repository.lessonCount(tx, course.id)) === 0) throw catalogueErrors.emptyCourse()
+  if (course.publishedVersionId && !(await hasUnpublishedChanges(tx, course))) throw catalogueErrors.nothingToPublish()
+}
+
+/**
+ * Reviewers do not approve their own courses. Tenant administrators may: in a small school the
+ * only administrator is often also the author, and they could publish directly anyway.
+ */
+function assertMayReview(ctx: RequestContext, access: CourseAccess): void {
+  const isTenantAdmin = ctx.principal.kind === 'user' && ctx.principal.roles.includes('tenant_admin')
+  if (access.staffRole !== null && !isTenantAdmin) throw catalogueErrors.selfReview()
+}
+
+/** The review history row and the audit entry of a step. */
+async function record(ctx: RequestContext, access: CourseAccess, action: WorkflowAction, review: ReviewAction, comment: string | undefined, details: Record<string, unknown> = {}) {
+  const { tx, course, author } = access
+  await repository.addReview(tx, { tenantId: course.tenantId, courseId: course.id, action: review, comment: comment ?? null, actorId: author.userId })
+  await recordAudit(tx, ctx, { action: AUDIT_ACTIONS[action], targetType: 'course', targetId: course.id, details: { from: course.status, ...details } })
+}
+
+/** Publishes the draft as the next version, records it and emits catalogue.course_published. */
+async function publish(events: EventPublisher, ctx: RequestContext, access: CourseAccess, action: 'approve' | 'publish', comment: string | undefined) {
+  const published = await publishCourse(access.tx, access.course.id, access.author.userId)
+  if (!published) throw catalogueErrors.courseNotFound(access.course.id)
+  await record(ctx, access, action, action === 'approve' ? 'approved' : 'published', comment, { versionId: published.versionId, versionNumber: published.versionNumber })
+  const payload: CoursePublishedPayload = { courseId: published.courseId, versionId: published.versionId, versionNumber: published.versionNumber }
+  await events.publish(access.tx, ctx, { type: COURSE_PUBLISHED, payload })
+}
+
+/** The course's review history, oldest first. */
+const reviews = (ctx: RequestContext, courseId: string, query: { limit: number; cursor?: string | undefined }) =>
+  viewCourse(ctx, courseId, async ({ tx }) => {
+    const position = decodeCursor(query.cursor, 2)
+    const after = position ? { createdAt: String(position[0]), id: String(position[1]) } : undefined
+    const page = toPage(await repository.listReviews(tx, courseId, { limit: query.limit, after }), query.limit, (row) => [row.position, row.review.id])
+    return {
+      data: page.data.map(({ review }) => ({ id: review.id, action: review.action, comment: review.comment, actorId: review.actorId, createdAt: review.createdAt.toISOString() })),
+      nextCursor: page.nextCursor,
+    }
+  })
+
+export function createWorkflowService(deps: { events: EventPublisher }) {
+  const step = (ctx: RequestContext, courseId: string, input: Step, work: (access: CourseAccess) => Promise<void>) =>
+    slugConflictsAs(undefined, () =>
+      changeCourse(ctx, courseId, { expected: input.expected, content: false }, async (access) => {
+        await work(access)
+        return readCourseView(access.tx, courseId)
+      }),
+    )
+
+  return {
+    /** An author asks for review of the draft (a first publication or a revision of a live course). */
+    submit: (ctx: RequestContext, courseId: string, input: Step) =>
+      step(ctx, courseId, input, async (access) => {
+        assertTransition(access.course.status, 'submit')
+        await assertPublishable(access)
+        await repository.updateCourse(access.tx, courseId, { status: 'in_review' })
+        await record(ctx, access, 'submit', 'submitted', input.comment)
+      }),
+
+    /** A reviewer publishes the submitted draft as the next version. */
+    approve: (ctx: RequestContext, courseId: string, input: Step) =>
+      step(ctx, courseId, input, async (access) => {
+        assertTransition(access.course.status, 'approve')
+        assertMayReview(ctx, access)
+        if ((await repository.lessonCount(access.tx, courseId)) === 0) throw catalogueErrors.emptyCourse()
+        await publish(deps.events, ctx, access, 'approve', input.comment)
+      }),
+
+    /** A reviewer sends the draft back with a comment; a live course stays live on its current version. */
+    requestChanges: (ctx: RequestContext, courseId: string, input: Step) =>
+      step(ctx, courseId, input, async (access) => {
+        if (!input.comment) throw catalogueErrors.invalidField('body.comment', 'is required when requesting changes', 'required')
+        assertTransition(access.course.status, 'request_changes')
+        assertMayReview(ctx, access)
+        await repository.updateCourse(access.tx, courseId, { status: statusAfterChangesRequested(access.course.publishedVersionId !== null) })
+        await record(ctx, access, 'request_changes', 'changes_requested', input.comment)
+      }),
+
+    /** An administrator publishes (or republishes) the draft directly, without a review round. */
+    publishNow: (ctx: RequestContext, courseId: string, input: Step) =>
+      step(ctx, courseId, input, async (access) => {
+        assertTransition(access.course.status, 'publish')
+        await assertPublishable(access)
+        await publish(deps.events, ctx, access, 'publish', input.comment)
+      }),
+
+    /** The owner or an administrator takes the course out of the catalogue for good. */
+    archive: (ctx: RequestContext, courseId: string, input: Step) =>
+      step(ctx, courseId, input, async (access) => {
+        assertOwnerOrAdmin(access.author, access.staffRole)
+        assertTransition(access.course.status, 'archive')
+        await repository.updateCourse(access.tx, courseId, { status: 'archived' })
+        await removeCatalogueEntry(access.tx, courseId)
+        await record(ctx, access, 'archive', 'archived', input.comment)
+        const payload: CourseArchivedPayload = { courseId }
+        await deps.events.publish(access.tx, ctx, { type: COURSE_ARCHIVED, payload })
+      }),
+
+    reviews,
+  }
+}
+
+export type WorkflowService = ReturnType<typeof createWorkflowService>

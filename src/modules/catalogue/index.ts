@@ -1,0 +1,48 @@
+/**
+ * Catalogue: course authoring (drafts, review, publication of immutable versions), the public
+ * catalogue and learning paths. Owns the `catalogue` schema. Other modules read published courses
+ * only through this file.
+ */
+import type { Tx } from '../../platform/db/database.ts'
+import type { EventPublisher } from '../../platform/events/events.ts'
+import type { App } from '../../platform/http/server.ts'
+import { AUTHORING_SCHEMAS, authoringRoutes } from './authoring/authoring.routes.ts'
+import { createContentService } from './authoring/content.service.ts'
+import { createCoursesService } from './authoring/courses.service.ts'
+import { workflowRoutes } from './authoring/workflow.routes.ts'
+import { createWorkflowService } from './authoring/workflow.service.ts'
+import { learningPathRoutes } from './paths/paths.routes.ts'
+import { publicCatalogueRoutes } from './public/catalogue-public.routes.ts'
+
+export { courses, lessons, courseModules, catalogueEntries } from './catalogue.tables.ts'
+export type { PublishedCourse, PublishedModule, PublishedLesson } from './published-course.ts'
+export { readPublishedCourse, courseStaffRole, publishCourse } from './publication.ts'
+export { COURSE_PUBLISHED, COURSE_ARCHIVED, type CoursePublishedPayload, type CourseArchivedPayload } from './catalogue.events.ts'
+
+export interface CatalogueDeps {
+  events: EventPublisher
+  /**
+   * Whether the user is an active member of the transaction's tenant holding the instructor role
+   * (co-instructors must be). Identity owns memberships; app.ts passes the check in.
+   */
+  isInstructor(tx: Tx, userId: string): Promise<boolean>
+}
+
+export function createCatalogueModule(deps: CatalogueDeps) {
+  const courses = createCoursesService({ isInstructor: deps.isInstructor })
+  const content = createContentService()
+  const workflow = createWorkflowService({ events: deps.events })
+  return {
+    /** Authoring and review routes (/v1/courses...). */
+    routes: async function catalogueRoutes(app: App) {
+      for (const schema of AUTHORING_SCHEMAS) app.addSchema(schema)
+      authoringRoutes(app, courses, content)
+      workflowRoutes(app, workflow)
+      // The public catalogue (anonymous, tenant from Host) in its own encapsulated scope.
+      await app.register(publicCatalogueRoutes())
+      await app.register(learningPathRoutes())
+    },
+  }
+}
+
+export type CatalogueModule = ReturnType<typeof createCatalogueModule>

@@ -1,0 +1,163 @@
+/**
+ * Reads of the public catalogue. Every read is one statement over catalogue_entries (the
+ * projection publishing writes), scoped to the Host's tenant by RLS and by an explicit predicate.
+ *
+ * Pages are keyset pages. Without a search the order is (published_at, course_id) newest first.
+ * With a search it is (rank, published_at, course_id): the rank is a pure function of the stored
+ * vector and the query text, so the same position exists on the next request and the cursor can
+ * carry it (as float8, which JSON round-trips exactly); an offset would skip or repeat courses
+ * published between two pages.
+ */
+import { and, desc, eq, ne, sql, type SQL } from 'drizzle-orm'
+import type { Tx } from '../../../platform/db/database.ts'
+import { AppError } from '../../../platform/errors.ts'
+import { decodeCursor, toPage, type PageResult } from '../../../platform/http/pagination.ts'
+import { catalogueEntries, courses, courseVersions } from '../catalogue.tables.ts'
+import type { PublishedCourse } from '../published-course.ts'
+import { catalogueConditions, rankOf, type CatalogueFilter } from './catalogue-search.ts'
+import type { CatalogueFacets, CatalogueQuery, CourseCard } from './catalogue-public.schemas.ts'
+
+/** published_at in UTC with all six fractional digits, the database's own precision. */
+const publishedAtText = sql<string>`to_char(${catalogueEntries.publishedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+const POSITION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+const invalidCursor = () =>
+  new AppError('invalid', 'INVALID_CURSOR', 'The cursor is malformed or belongs to another ordering; use nextCursor from a previous page of the same query', {
+    errors: [{ path: 'querystring.cursor', message: 'is not a cursor this API issued for this query', code: 'cursor' }],
+  })
+
+const cardColumns = {
+  id: catalogueEntries.courseId,
+  slug: catalogueEntries.slug,
+  title: catalogueEntries.title,
+  summary: catalogueEntries.summary,
+  level: catalogueEntries.level,
+  language: catalogueEntries.language,
+  category: catalogueEntries.category,
+  tags: catalogueEntries.tags,
+  instructorIds: catalogueEntries.instructorIds,
+  coverImageRef: catalogueEntries.coverImageRef,
+  delivery: catalogueEntries.delivery,
+  free: catalogueEntries.free,
+  lessonCount: catalogueEntries.lessonCount,
+  durationMinutes: catalogueEntries.durationMinutes,
+  publishedAt: publishedAtText,
+}
+
+function validPosition(publishedAt: unknown, id: unknown): boolean {
+  if (typeof publishedAt !== 'string' || !POSITION.test(publishedAt) || typeof id !== 'string' || !UUID.test(id)) return false
+  const millis = `${publishedAt.slice(0, 23)}Z`
+  return !Number.isNaN(Date.parse(millis)) && new Date(millis).toISOString() === millis
+}
+
+/** The cursor's keyset condition; validated before any round trip. Search cursors carry the rank first. */
+function after(cursor: string | undefined, rank: SQL<number> | undefined): SQL | undefined {
+  if (cursor === undefined) return undefined
+  const position = decodeCursor(cursor, rank ? 3 : 2)
+  if (!position) return undefined
+  if (rank) {
+    const [score, publishedAt, id] = position
+    if (typeof score !== 'number' || !Number.isFinite(score) || !validPosition(publishedAt, id)) throw invalidCursor()
+    return sql`(${rank}, ${catalogueEntries.publishedAt}, ${catalogueEntries.courseId}) < (${score}::float8, ${publishedAt}::timestamptz, ${id}::uuid)`
+  }
+  const [publishedAt, id] = position
+  if (!validPosition(publishedAt, id)) throw invalidCursor()
+  return sql`(${catalogueEntries.publishedAt}, ${catalogueEntries.courseId}) < (${publishedAt}::timestamptz, ${id}::uuid)`
+}
+
+/** One page of published courses: one statement, limit + 1 rows to detect the next page. */
+export async function listCatalogue(tx: Tx, tenantId: string, query: CatalogueQuery): Promise<PageResult<CourseCard>> {
+  const q = query.q?.trim()
+  const rank = q ? rankOf(q, query.language) : undefined
+  const where = and(catalogueConditions(tenantId, query), after(query.cursor, rank))
+  if (rank) {
+    const rows = await tx
+      .select({ ...cardColumns, rank })
+      .from(catalogueEntries)
+      .where(where)
+      .orderBy(desc(rank), desc(catalogueEntries.publishedAt), desc(catalogueEntries.courseId))
+      .limit(query.limit + 1)
+    const page = toPage(rows, query.limit, (row) => [row.rank, row.publishedAt, row.id])
+    return { data: page.data.map(({ rank: _rank, ...card }) => card as CourseCard), nextCursor: page.nextCursor }
+  }
+  const rows = await tx
+    .select(cardColumns)
+    .from(catalogueEntries)
+    .where(where)
+    .orderBy(desc(catalogueEntries.publishedAt), desc(catalogueEntries.courseId))
+    .limit(query.limit + 1)
+  return toPage(rows as CourseCard[], query.limit, (row) => [row.publishedAt, row.id])
+}
+
+interface FacetRow {
+  facet: 'total' | 'category' | 'level' | 'language' | 'free' | 'tag'
+  value: string | null
+  count: number
+}
+
+/**
+ * Every facet in one statement: a UNION ALL of one GROUP BY per facet, each under the filters
+ * that apply to it (see catalogueConditions), plus the total under all of them.
+ */
+export async function catalogueFacets(tx: Tx, tenantId: string, filter: CatalogueFilter): Promise<CatalogueFacets> {
+  const e = catalogueEntries
+  const all = catalogueConditions(tenantId, filter)
+  const result = await tx.execute(sql`
+    select 'total' as facet, null as value, count(*)::int as count from ${e} where ${all}
+    union all
+    select 'category', ${e.category}, count(*)::int from ${e} where ${and(catalogueConditions(tenantId, filter, 'category'), sql`${e.category} is not null`)} group by ${e.category}
+    union all
+    select 'level', ${e.level}, count(*)::int from ${e} where ${catalogueConditions(tenantId, filter, 'level')} group by ${e.level}
+    union all
+    select 'language', ${e.language}, count(*)::int from ${e} where ${catalogueConditions(tenantId, filter, 'language')} group by ${e.language}
+    union all
+    select 'free', ${e.free}::text, count(*)::int from ${e} where ${catalogueConditions(tenantId, filter, 'free')} group by ${e.free}
+    union all
+    select 'tag', tag, count(*)::int from ${e} cross join lateral jsonb_array_elements_text(${e.tags}) as tag where ${all} group by tag`)
+  const rows = (result as unknown as { rows: FacetRow[] }).rows
+  const facets: CatalogueFacets = { total: 0, category: [], level: [], language: [], free: [], tag: [] }
+  for (const row of rows) {
+    const count = Number(row.count)
+    if (row.facet === 'total') facets.total = count
+    else if (row.facet === 'free') facets.free.push({ value: row.value === 'true', count })
+    else if (row.value !== null) facets[row.facet].push({ value: row.value, count })
+  }
+  // Most frequent first, then alphabetical, so the order is stable.
+  for (const key of ['category', 'level', 'language', 'tag'] as const) facets[key].sort((a, b) => b.count - a.count || a.value.localeCompare(b.value))
+  facets.free.sort((a, b) => Number(b.value) - Number(a.value))
+  return facets
+}
+
+/**
+ * Title suggestions while typing, tolerant of typos: pg_trgm word similarity (the best-matching
+ * stretch of the title, so "pyhton" finds "Python for data science"). The default threshold of
+ * `<%` (0.6) misses a transposition in a short word ("pyhton" scores 0.29 against "Python"), so it
+ * is lowered to 0.25 for this transaction only; the best eight by score are returned, so the
+ * looser threshold only adds weak matches to short lists. `<%` keeps the trigram GIN index on
+ * title usable.
+ */
+export async function suggestTitles(tx: Tx, tenantId: string, q: string): Promise<Array<{ slug: string; title: string; score: number }>> {
+  await tx.execute(sql`select set_config('pg_trgm.word_similarity_threshold', '0.25', true)`)
+  // Strict word similarity ranks whole-word matches first: "pyhton" is nearer "Python" (0.27) than "PyTorch" (0.15).
+  const score = sql<number>`strict_word_similarity(${q}, ${catalogueEntries.title})::float8`
+  return tx
+    .select({ slug: catalogueEntries.slug, title: catalogueEntries.title, score })
+    .from(catalogueEntries)
+    .where(and(eq(catalogueEntries.tenantId, tenantId), sql`${q} <% ${catalogueEntries.title}`))
+    .orderBy(desc(score), desc(sql`word_similarity(${q}, ${catalogueEntries.title})`), catalogueEntries.title)
+    .limit(8)
+}
+
+/** A published course by slug with its live snapshot and catalogue facts, in one statement; null when not in the catalogue. */
+export async function findPublishedBySlug(tx: Tx, tenantId: string, slug: string): Promise<{ course: PublishedCourse; free: boolean } | null> {
+  const [row] = await tx
+    .select({ snapshot: courseVersions.snapshot, versionId: courseVersions.id, number: courseVersions.number, publishedAt: publishedAtText, free: catalogueEntries.free })
+    .from(catalogueEntries)
+    .innerJoin(courseVersions, eq(courseVersions.id, catalogueEntries.versionId))
+    .innerJoin(courses, eq(courses.id, catalogueEntries.courseId))
+    .where(and(eq(catalogueEntries.tenantId, tenantId), eq(catalogueEntries.slug, slug), ne(courses.status, 'archived')))
+  if (!row) return null
+  const snapshot = row.snapshot as unknown as Omit<PublishedCourse, 'versionId' | 'versionNumber' | 'publishedAt'>
+  return { course: { ...snapshot, versionId: row.versionId, versionNumber: row.number, publishedAt: row.publishedAt }, free: row.free }
+}

@@ -1,0 +1,70 @@
+/**
+ * The filter and full-text parts of catalogue reads, shared by the listing and the facets so a
+ * facet count always describes what the listing would return.
+ *
+ * Full text: each entry's vector holds the course's words stemmed in its own language and its
+ * title unstemmed ('simple'). A visitor's query has no language, so it is parsed once per
+ * configuration and the results are OR-ed: 'simple' (exact words, any language) plus the stemming
+ * configuration of every language we index with — or only the course language's when the visitor
+ * filters by language. The query is a constant, so the GIN index on `search` serves it, and a
+ * course matches when all of the visitor's words match in one of the configurations.
+ */
+import { and, eq, sql, type SQL } from 'drizzle-orm'
+import { catalogueEntries } from '../catalogue.tables.ts'
+import { searchConfigFor } from '../publication.ts'
+
+/** Languages with a stemming configuration in publication.ts (searchConfigFor); the rest index as 'simple'. */
+const STEMMED_LANGUAGES = ['da', 'de', 'en', 'es', 'fi', 'fr', 'hu', 'it', 'nl', 'no', 'pt', 'ro', 'ru', 'sv', 'tr'] as const
+export const STEMMING_CONFIGS = [...new Set(STEMMED_LANGUAGES.map(searchConfigFor))].filter((config) => config !== 'simple')
+
+export interface CatalogueFilter {
+  category?: string | undefined
+  level?: string | undefined
+  language?: string | undefined
+  tag?: string[] | undefined
+  free?: boolean | undefined
+  instructor?: string | undefined
+  q?: string | undefined
+}
+
+/** The configurations a query is parsed with: 'simple' first, then the stemming ones. */
+export function queryConfigs(language: string | undefined): string[] {
+  if (language !== undefined) return [...new Set(['simple', searchConfigFor(language)])]
+  return ['simple', ...STEMMING_CONFIGS]
+}
+
+/** websearch_to_tsquery of the visitor's text in every configuration, OR-ed into one tsquery. */
+export function visitorQuery(q: string, language: string | undefined): SQL {
+  const parts = queryConfigs(language).map((config) => sql`websearch_to_tsquery(${sql.raw(`'${config}'`)}, ${q})`)
+  return sql`(${sql.join(parts, sql` || `)})`
+}
+
+/**
+ * ts_rank_cd (cover density, default weights: title A 1.0, summary B 0.4, description C 0.2) as
+ * float8, so the value survives JSON in a cursor exactly (float4 → float8 is exact).
+ */
+export function rankOf(q: string, language: string | undefined): SQL<number> {
+  return sql<number>`ts_rank_cd(${catalogueEntries.search}, ${visitorQuery(q, language)})::float8`
+}
+
+type FacetName = 'category' | 'level' | 'language' | 'free'
+
+/**
+ * The WHERE conditions of a catalogue read. `except` leaves one filter out: a facet's own counts
+ * ignore its own selection, so a visitor who picked level=beginner still sees how many
+ * intermediate courses there are (tags combine with AND, so the tag facet keeps every filter).
+ * The explicit tenant predicate duplicates RLS so the planner can use the tenant indexes.
+ */
+export function catalogueConditions(tenantId: string, filter: CatalogueFilter, except?: FacetName): SQL | undefined {
+  const q = filter.q?.trim()
+  return and(
+    eq(catalogueEntries.tenantId, tenantId),
+    filter.category === undefined || except === 'category' ? undefined : eq(catalogueEntries.category, filter.category),
+    filter.level === undefined || except === 'level' ? undefined : eq(catalogueEntries.level, filter.level),
+    filter.language === undefined || except === 'language' ? undefined : eq(catalogueEntries.language, filter.language),
+    filter.free === undefined || except === 'free' ? undefined : eq(catalogueEntries.free, filter.free),
+    filter.tag === undefined || filter.tag.length === 0 ? undefined : sql`${catalogueEntries.tags} @> ${JSON.stringify([...new Set(filter.tag)])}::jsonb`,
+    filter.instructor === undefined ? undefined : sql`${catalogueEntries.instructorIds} @> ${JSON.stringify([filter.instructor])}::jsonb`,
+    q ? sql`${catalogueEntries.search} @@ ${visitorQuery(q, except === 'language' ? undefined : filter.language)}` : undefined,
+  )
+}

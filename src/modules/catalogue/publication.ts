@@ -1,0 +1,161 @@
+/**
+ * Publishing: freeze the draft (course, modules, lessons, instructors) into an immutable
+ * course_versions snapshot, point the course at it, and rewrite the course's catalogue entry
+ * (the searchable projection the public catalogue reads). Runs inside the caller's transaction,
+ * so the workflow step, the snapshot and the entry commit together.
+ */
+import { and, asc, eq, sql } from 'drizzle-orm'
+import type { Tx } from '../../platform/db/database.ts'
+import { catalogueEntries, courseInstructors, courseModules, courses, courseVersions, lessons } from './catalogue.tables.ts'
+import type { PublishedCourse, PublishedLesson, PublishedModule } from './published-course.ts'
+
+/** Text-search configurations for the languages PostgreSQL stems; anything else uses 'simple'. */
+const SEARCH_CONFIGS: Record<string, string> = {
+  da: 'danish', de: 'german', en: 'english', es: 'spanish', fi: 'finnish', fr: 'french', hu: 'hungarian',
+  it: 'italian', nl: 'dutch', no: 'norwegian', pt: 'portuguese', ro: 'romanian', ru: 'russian', sv: 'swedish', tr: 'turkish',
+}
+
+export function searchConfigFor(language: string): string {
+  return SEARCH_CONFIGS[language.toLowerCase().split('-')[0] ?? ''] ?? 'simple'
+}
+
+const iso = (value: Date | null) => (value ? value.toISOString() : null)
+
+/** The draft as a snapshot (not yet stored): what learners would see if it were published now. */
+export async function snapshotDraft(tx: Tx, courseId: string): Promise<Omit<PublishedCourse, 'versionId' | 'versionNumber' | 'publishedAt'> | null> {
+  const [course] = await tx.select().from(courses).where(eq(courses.id, courseId))
+  if (!course) return null
+  const moduleRows = await tx.select().from(courseModules).where(eq(courseModules.courseId, courseId)).orderBy(asc(courseModules.position))
+  const lessonRows = await tx.select().from(lessons).where(eq(lessons.courseId, courseId)).orderBy(asc(lessons.position))
+  const staff = await tx.select({ userId: courseInstructors.userId, role: courseInstructors.role }).from(courseInstructors).where(eq(courseInstructors.courseId, courseId))
+  const modules: PublishedModule[] = moduleRows.map((m) => ({
+    id: m.id,
+    position: m.position,
+    title: m.title,
+    releaseAt: iso(m.releaseAt),
+    releaseOffsetDays: m.releaseOffsetDays,
+    lessons: lessonRows.filter((l) => l.moduleId === m.id).map(toPublishedLesson),
+  }))
+  // The owner first, then co-instructors in a stable order.
+  const instructorIds = staff.sort((a, b) => (a.role === b.role ? a.userId.localeCompare(b.userId) : a.role === 'owner' ? -1 : 1)).map((s) => s.userId)
+  return {
+    courseId: course.id,
+    slug: course.slug,
+    title: course.title,
+    summary: course.summary,
+    description: course.description,
+    level: course.level,
+    language: course.language,
+    category: course.category,
+    tags: course.tags,
+    coverImageRef: course.coverImageRef,
+    delivery: course.delivery,
+    cohortStartsAt: iso(course.cohortStartsAt),
+    cohortEndsAt: iso(course.cohortEndsAt),
+    capacity: course.capacity,
+    accessDays: course.accessDays,
+    instructorIds,
+    modules,
+  }
+}
+
+function toPublishedLesson(l: typeof lessons.$inferSelect): PublishedLesson {
+  return {
+    id: l.id,
+    moduleId: l.moduleId,
+    position: l.position,
+    kind: l.kind,
+    title: l.title,
+    body: l.body,
+    assetRef: l.assetRef,
+    url: l.url,
+    durationMinutes: l.durationMinutes,
+    preview: l.preview,
+    releaseAt: iso(l.releaseAt),
+    releaseOffsetDays: l.releaseOffsetDays,
+    prerequisites: l.prerequisites,
+  }
+}
+
+/** Publishes the current draft as the next version. Returns null when the course does not exist (or is another tenant's). */
+export async function publishCourse(tx: Tx, courseId: string, publishedBy: string): Promise<PublishedCourse | null> {
+  // Two publications of one course at once would both pick the same next number: lock the course first.
+  await tx.select({ id: courses.id }).from(courses).where(eq(courses.id, courseId)).for('update')
+  const draft = await snapshotDraft(tx, courseId)
+  if (!draft) return null
+  const [last] = await tx
+    .select({ number: sql<number>`coalesce(max(${courseVersions.number}), 0)::int` })
+    .from(courseVersions)
+    .where(eq(courseVersions.courseId, courseId))
+  const number = (last?.number ?? 0) + 1
+  const publishedAt = new Date()
+  const [version] = await tx
+    .insert(courseVersions)
+    .values({ tenantId: sql`(select tenant_id from catalogue.courses where id = ${courseId})`, courseId, number, snapshot: draft as unknown as Record<string, unknown>, publishedBy, publishedAt })
+    .returning({ id: courseVersions.id })
+  if (!version) throw new Error('course version insert returned no row')
+  await tx.update(courses).set({ status: 'published', publishedVersionId: version.id, updatedAt: publishedAt }).where(eq(courses.id, courseId))
+  const published: PublishedCourse = { ...draft, versionId: version.id, versionNumber: number, publishedAt: publishedAt.toISOString() }
+  await writeCatalogueEntry(tx, published)
+  return published
+}
+
+async function writeCatalogueEntry(tx: Tx, course: PublishedCourse): Promise<void> {
+  const config = searchConfigFor(course.language)
+  const lessonsOf = course.modules.flatMap((m) => m.lessons)
+  const values = {
+    versionId: course.versionId,
+    slug: course.slug,
+    title: course.title,
+    summary: course.summary,
+    level: course.level,
+    language: course.language,
+    category: course.category,
+    tags: course.tags,
+    instructorIds: course.instructorIds,
+    coverImageRef: course.coverImageRef,
+    delivery: course.delivery,
+    lessonCount: lessonsOf.length,
+    durationMinutes: lessonsOf.reduce((sum, l) => sum + (l.durationMinutes ?? 0), 0),
+    // Stemmed in the course's language and unstemmed ('simple'), so exact words match in any language.
+    search: sql`setweight(to_tsvector(${config}::regconfig, ${course.title}), 'A')
+      || setweight(to_tsvector(${config}::regconfig, ${course.summary}), 'B')
+      || setweight(to_tsvector(${config}::regconfig, ${course.description}), 'C')
+      || setweight(to_tsvector('simple', ${course.title}), 'A')`,
+    publishedAt: new Date(course.publishedAt),
+  }
+  await tx
+    .insert(catalogueEntries)
+    .values({ courseId: course.courseId, tenantId: sql`(select tenant_id from catalogue.courses where id = ${course.courseId})`, ...values })
+    .onConflictDoUpdate({ target: catalogueEntries.courseId, set: values })
+}
+
+/** Takes a course out of the catalogue (archive); its versions stay for enrolled learners' records. */
+export async function removeCatalogueEntry(tx: Tx, courseId: string): Promise<void> {
+  await tx.delete(catalogueEntries).where(eq(catalogueEntries.courseId, courseId))
+}
+
+/**
+ * The published version learners see, and whether it is live: 'published' while the course is
+ * not archived (also while a revised draft is in review: the last approved version stays live),
+ * 'archived' once it was taken out of the catalogue. Null when nothing was ever published.
+ */
+export async function readPublishedCourse(tx: Tx, courseId: string): Promise<{ course: PublishedCourse; status: 'published' | 'archived' } | null> {
+  const [row] = await tx
+    .select({ snapshot: courseVersions.snapshot, id: courseVersions.id, number: courseVersions.number, publishedAt: courseVersions.publishedAt, status: courses.status })
+    .from(courses)
+    .innerJoin(courseVersions, and(eq(courseVersions.id, courses.publishedVersionId), eq(courseVersions.courseId, courses.id)))
+    .where(eq(courses.id, courseId))
+  if (!row) return null
+  const snapshot = row.snapshot as unknown as Omit<PublishedCourse, 'versionId' | 'versionNumber' | 'publishedAt'>
+  return { course: { ...snapshot, versionId: row.id, versionNumber: row.number, publishedAt: row.publishedAt.toISOString() }, status: row.status === 'archived' ? 'archived' : 'published' }
+}
+
+/** 'owner', 'co_instructor', or null: what the user is to this course. */
+export async function courseStaffRole(tx: Tx, courseId: string, userId: string): Promise<'owner' | 'co_instructor' | null> {
+  const [row] = await tx
+    .select({ role: courseInstructors.role })
+    .from(courseInstructors)
+    .where(and(eq(courseInstructors.courseId, courseId), eq(courseInstructors.userId, userId)))
+  return row?.role ?? null
+}

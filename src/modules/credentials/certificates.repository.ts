@@ -1,0 +1,81 @@
+/** Queries of the credentials schema; every call runs in the caller's tenant transaction (RLS). */
+import { and, desc, eq, isNotNull, lt, or, sql } from 'drizzle-orm'
+import type { Tx } from '../../platform/db/database.ts'
+import { certificates, statusListCounters } from './credentials.tables.ts'
+
+export type CertificateRow = typeof certificates.$inferSelect
+export type NewCertificate = typeof certificates.$inferInsert
+
+export interface CertificatePosition {
+  issuedAt: string
+  id: string
+}
+
+export interface CertificateFilter {
+  userId?: string
+  courseId?: string
+}
+
+export const certificatesRepository = {
+  async byEnrolment(tx: Tx, enrolmentId: string): Promise<CertificateRow | undefined> {
+    const [row] = await tx.select().from(certificates).where(eq(certificates.enrolmentId, enrolmentId))
+    return row
+  },
+
+  async byId(tx: Tx, id: string): Promise<CertificateRow | undefined> {
+    const [row] = await tx.select().from(certificates).where(eq(certificates.id, id))
+    return row
+  },
+
+  async byCode(tx: Tx, code: string): Promise<CertificateRow | undefined> {
+    const [row] = await tx.select().from(certificates).where(eq(certificates.verificationCode, code))
+    return row
+  },
+
+  /** Serialises issuing for one enrolment until the transaction ends (a duplicate job waits, then sees the row). */
+  async lockEnrolment(tx: Tx, enrolmentId: string): Promise<void> {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`credentials.certificate:${enrolmentId}`}, 0))`)
+  },
+
+  async insert(tx: Tx, values: NewCertificate): Promise<CertificateRow | undefined> {
+    const [row] = await tx.insert(certificates).values(values).onConflictDoNothing().returning()
+    return row
+  },
+
+  /** Newest first, keyset-paginated on (issuedAt, id); fetches limit + 1 rows. */
+  async list(tx: Tx, filter: CertificateFilter, limit: number, after: CertificatePosition | undefined): Promise<Array<{ row: CertificateRow; position: string }>> {
+    const position = sql<string>`to_char(${certificates.issuedAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+    const rows = await tx
+      .select({ row: certificates, position })
+      .from(certificates)
+      .where(
+        and(
+          filter.userId ? eq(certificates.userId, filter.userId) : undefined,
+          filter.courseId ? eq(certificates.courseId, filter.courseId) : undefined,
+          after
+            ? or(lt(certificates.issuedAt, sql`${after.issuedAt}::timestamptz`), and(eq(certificates.issuedAt, sql`${after.issuedAt}::timestamptz`), lt(certificates.id, after.id)))
+            : undefined,
+        ),
+      )
+      .orderBy(desc(certificates.issuedAt), desc(certificates.id))
+      .limit(limit + 1)
+    return rows
+  },
+
+  /** Marks the certificate revoked unless it already is; undefined when it was. */
+  async revoke(tx: Tx, id: string, reason: string): Promise<CertificateRow | undefined> {
+    const [row] = await tx
+      .update(certificates)
+      .set({ revokedAt: sql`now()`, revocationReason: reason })
+      .where(and(eq(certificates.id, id), sql`${certificates.revokedAt} IS NULL`))
+      .returning()
+    return row
+  },
+
+  /** The revoked positions of the tenant's list and how many positions were handed out. */
+  async revocationState(tx: Tx): Promise<{ revoked: number[]; positionsInUse: number }> {
+    const revoked = await tx.select({ index: certificates.statusIndex }).from(certificates).where(isNotNull(certificates.revokedAt))
+    const [counter] = await tx.select({ next: statusListCounters.nextIndex }).from(statusListCounters)
+    return { revoked: revoked.map((r) => r.index), positionsInUse: counter?.next ?? 0 }
+  },
+}

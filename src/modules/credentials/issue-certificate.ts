@@ -1,0 +1,146 @@
+/**
+ * Issuing a certificate when a learner completes a course. The completion event only enqueues a
+ * job (the event handler must not do slow or external work inside the delivery transaction); the
+ * job then, in one tenant transaction: returns if the enrolment already has its certificate,
+ * takes a status list position, signs the Open Badges credential, writes the PDF, inserts the
+ * row and queues the "certificate issued" e-mail. One certificate per enrolment, however often
+ * the event or the job is delivered.
+ */
+import { randomBytes, randomUUID } from 'node:crypto'
+import { eq } from 'drizzle-orm'
+import type { Logger } from 'pino'
+import { tenantScope, type Database, type Tx } from '../../platform/db/database.ts'
+import type { Events } from '../../platform/events/events.ts'
+import type { Jobs } from '../../platform/jobs/index.ts'
+import type { Mailer } from '../../platform/mail/index.ts'
+import { readPublishedCourse } from '../catalogue/index.ts'
+import { users } from '../identity/index.ts'
+import { PROGRESS_COURSE_COMPLETED, type CourseCompletedPayload } from '../progress/index.ts'
+import { pdfKeyOf, storePdf } from './certificate-files.ts'
+import { renderCertificatePdf } from './certificate-pdf.ts'
+import { certificatesRepository, type CertificateRow } from './certificates.repository.ts'
+import { issuerKeyFor } from './issuer-keys.ts'
+import { statusListUrlOf, tenantIssuer, verificationUrlOf, type UrlSettings } from './issuer-profile.ts'
+import { buildOpenBadge, signCredential } from './open-badge.ts'
+import { allocateStatusIndex } from './status-list.ts'
+
+export const ISSUE_CERTIFICATE = 'credentials.issue_certificate'
+export const ISSUE_ON_COMPLETION = 'credentials.issue_on_completion'
+export const CERTIFICATE_ISSUED_SUBJECT = 'Your certificate is ready'
+
+export interface IssueCertificateJob {
+  tenantId: string
+  enrolmentId: string
+  userId: string
+  courseId: string
+}
+
+export interface IssuingDeps {
+  database: Database
+  mail: Mailer
+  logger: Logger
+  urls: UrlSettings
+  storageDir: string
+  keyEncryptionKey: Uint8Array
+}
+
+/** 120 random bits, URL-safe: the public handle of a certificate. */
+const newVerificationCode = () => randomBytes(15).toString('base64url')
+
+async function recipientOf(tx: Tx, userId: string) {
+  const [user] = await tx.select({ email: users.email, displayName: users.displayName, status: users.status }).from(users).where(eq(users.id, userId))
+  return user
+}
+
+async function sendIssuedMail(tx: Tx, deps: IssuingDeps, certificate: CertificateRow, to: string, issuerName: string, verificationUrl: string): Promise<void> {
+  await deps.mail.send(tx, {
+    tenantId: certificate.tenantId,
+    to,
+    subject: CERTIFICATE_ISSUED_SUBJECT,
+    text:
+      `Hello ${certificate.recipientName},\n\n` +
+      `Congratulations on completing "${certificate.courseTitle}". ${issuerName} has issued your certificate.\n\n` +
+      `Anyone can check it at ${verificationUrl}\n\n` +
+      'Download the PDF and the Open Badges 3.0 credential (for your digital wallet) under "My certificates".\n',
+    messageKey: `credentials.certificate_issued:${certificate.id}`,
+  })
+}
+
+/** Issues the enrolment's certificate unless it exists; returns the certificate, or undefined when there is nothing to certify. */
+export async function issueCertificate(deps: IssuingDeps, job: IssueCertificateJob): Promise<CertificateRow | undefined> {
+  return deps.database.transaction(tenantScope(job.tenantId), async (tx) => {
+    await certificatesRepository.lockEnrolment(tx, job.enrolmentId)
+    const existing = await certificatesRepository.byEnrolment(tx, job.enrolmentId)
+    if (existing) return existing
+
+    const recipient = await recipientOf(tx, job.userId)
+    const published = await readPublishedCourse(tx, job.courseId)
+    if (!recipient || !published) {
+      deps.logger.warn({ enrolmentId: job.enrolmentId, recipient: Boolean(recipient), course: Boolean(published) }, 'completed enrolment without a user or published course: no certificate')
+      return undefined
+    }
+    const issuer = await tenantIssuer(tx, job.tenantId, deps.urls)
+    const key = await issuerKeyFor(tx, job.tenantId, deps.keyEncryptionKey)
+    const statusIndex = await allocateStatusIndex(tx, job.tenantId)
+    const certificateId = randomUUID()
+    const verificationCode = newVerificationCode()
+    const verificationUrl = verificationUrlOf(issuer.origin, verificationCode)
+    const recipientName = recipient.displayName?.trim() || recipient.email
+    const issuedAt = new Date()
+    const courseTitle = published.course.title
+
+    const credential = await signCredential(
+      buildOpenBadge(
+        {
+          certificateId,
+          issuer: { name: issuer.name, url: issuer.origin },
+          recipient: { name: recipientName, email: recipient.email },
+          course: { id: job.courseId, title: courseTitle, summary: published.course.summary },
+          issuedAt,
+          status: { index: statusIndex, listUrl: statusListUrlOf(issuer.origin) },
+          identitySalt: randomBytes(12).toString('base64url'),
+        },
+        key.did,
+      ),
+      key,
+    )
+    const pdfKey = pdfKeyOf(job.tenantId, certificateId)
+    await storePdf(deps.storageDir, pdfKey, await renderCertificatePdf({ recipientName, courseTitle, issuerName: issuer.name, issuedAt, verificationUrl }))
+
+    const certificate = await certificatesRepository.insert(tx, {
+      id: certificateId,
+      tenantId: job.tenantId,
+      userId: job.userId,
+      courseId: job.courseId,
+      enrolmentId: job.enrolmentId,
+      verificationCode,
+      recipientName,
+      courseTitle,
+      issuedAt,
+      credential,
+      pdfKey,
+      statusIndex,
+    })
+    if (!certificate) throw new Error(`the certificate of enrolment ${job.enrolmentId} was inserted concurrently despite the lock`)
+    if (recipient.status === 'active') await sendIssuedMail(tx, deps, certificate, recipient.email, issuer.name, verificationUrl)
+    deps.logger.info({ certificateId, enrolmentId: job.enrolmentId }, 'certificate issued')
+    return certificate
+  })
+}
+
+export function defineCertificateIssuing(deps: IssuingDeps & { jobs: Jobs; events: Events }): void {
+  deps.jobs.define<IssueCertificateJob>({
+    name: ISSUE_CERTIFICATE,
+    retryLimit: 8,
+    retryDelaySeconds: 10,
+    retryDelayMaxSeconds: 900,
+    expireInSeconds: 120,
+    pollingIntervalSeconds: 1,
+    handler: async (data) => void (await issueCertificate(deps, data)),
+  })
+  deps.events.subscribe<CourseCompletedPayload>(PROGRESS_COURSE_COMPLETED, ISSUE_ON_COMPLETION, async (event, tx) => {
+    if (!event.tenantId) return
+    const { enrolmentId, userId, courseId } = event.payload
+    await deps.jobs.send<IssueCertificateJob>(tx, ISSUE_CERTIFICATE, { tenantId: event.tenantId, enrolmentId, userId, courseId }, { singletonKey: `certificate:${enrolmentId}` })
+  })
+}

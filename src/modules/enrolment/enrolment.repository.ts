@@ -1,0 +1,173 @@
+/** Drizzle queries of the enrolment module; every call runs in the caller's (tenant) transaction. */
+import { and, asc, desc, eq, inArray, lt, lte, ne, or, sql } from 'drizzle-orm'
+import type { Tx } from '../../platform/db/database.ts'
+import { users } from '../identity/index.ts'
+import { enrolments, seatCounters, type EnrolmentRow, type EnrolmentSource, type EnrolmentStatus } from './enrolment.tables.ts'
+
+export interface NewEnrolment {
+  tenantId: string
+  userId: string
+  courseId: string
+  source: EnrolmentSource
+  sourceRef: string | null
+  enrolledBy: string
+  enrolledAt: Date
+  expiresAt: Date | null
+}
+
+/** Keyset position of list pages: newest enrolments first. */
+export interface EnrolmentPosition {
+  enrolledAt: string
+  id: string
+}
+
+const before = (after: EnrolmentPosition | undefined) =>
+  after ? or(lt(enrolments.enrolledAt, new Date(after.enrolledAt)), and(eq(enrolments.enrolledAt, new Date(after.enrolledAt)), lt(enrolments.id, after.id))) : undefined
+
+export const enrolmentRepository = {
+  async find(tx: Tx, userId: string, courseId: string): Promise<EnrolmentRow | undefined> {
+    const [row] = await tx.select().from(enrolments).where(and(eq(enrolments.userId, userId), eq(enrolments.courseId, courseId)))
+    return row
+  },
+
+  async findById(tx: Tx, id: string, options: { lock?: boolean } = {}): Promise<EnrolmentRow | undefined> {
+    const query = tx.select().from(enrolments).where(eq(enrolments.id, id))
+    const [row] = options.lock ? await query.for('update') : await query
+    return row
+  },
+
+  /** Inserts unless the learner already has a row for the course (then undefined: a concurrent or earlier enrolment won). */
+  async insertIfAbsent(tx: Tx, values: NewEnrolment): Promise<EnrolmentRow | undefined> {
+    const [row] = await tx.insert(enrolments).values(values).onConflictDoNothing().returning()
+    return row
+  },
+
+  /** Makes a cancelled or expired enrolment active again, if it is still in the status the caller saw. */
+  async reactivate(tx: Tx, id: string, from: EnrolmentStatus, values: Omit<NewEnrolment, 'tenantId' | 'userId' | 'courseId'>): Promise<EnrolmentRow | undefined> {
+    const [row] = await tx
+      .update(enrolments)
+      .set({ ...values, status: 'active', endedAt: null, version: sql`${enrolments.version} + 1` })
+      .where(and(eq(enrolments.id, id), eq(enrolments.status, from)))
+      .returning()
+    return row
+  },
+
+  async setExpiry(tx: Tx, id: string, expiresAt: Date | null): Promise<EnrolmentRow | undefined> {
+    const [row] = await tx.update(enrolments).set({ expiresAt, version: sql`${enrolments.version} + 1` }).where(eq(enrolments.id, id)).returning()
+    return row
+  },
+
+  async cancel(tx: Tx, id: string, at: Date): Promise<EnrolmentRow | undefined> {
+    const [row] = await tx
+      .update(enrolments)
+      .set({ status: 'cancelled', endedAt: at, version: sql`${enrolments.version} + 1` })
+      .where(and(eq(enrolments.id, id), ne(enrolments.status, 'cancelled')))
+      .returning()
+    return row
+  },
+
+  /**
+   * Takes one seat of a capacity-limited course. The counter is created on first use from the
+   * published capacity and the seats already held (enrolments not cancelled), then one
+   * conditional UPDATE takes a seat: concurrent callers queue on the counter's row lock and the
+   * `taken < capacity` condition is re-checked for each, so the last seat goes to exactly one.
+   */
+  async takeSeat(tx: Tx, seat: { tenantId: string; courseId: string; capacity: number; userId: string }): Promise<boolean> {
+    const { tenantId, courseId, capacity, userId } = seat
+    // Seats held by others: the caller's own enrolment row is already written in this transaction.
+    await tx.execute(sql`
+      INSERT INTO enrolment.seat_counters (course_id, tenant_id, capacity, taken)
+      SELECT ${courseId}, ${tenantId}, ${capacity}, least(count(*), ${capacity})::int
+      FROM enrolment.enrolments WHERE course_id = ${courseId} AND status <> 'cancelled' AND user_id <> ${userId}
+      ON CONFLICT (course_id) DO NOTHING`)
+    // The published capacity decides (a republished course may have changed it).
+    const [row] = await tx
+      .update(seatCounters)
+      .set({ capacity, taken: sql`${seatCounters.taken} + 1` })
+      .where(and(eq(seatCounters.courseId, courseId), lt(seatCounters.taken, capacity)))
+      .returning({ taken: seatCounters.taken })
+    return row !== undefined
+  },
+
+  /** Gives a seat back (a cancelled enrolment); a course without a counter has nothing to give back. */
+  async releaseSeat(tx: Tx, courseId: string): Promise<void> {
+    await tx
+      .update(seatCounters)
+      .set({ taken: sql`${seatCounters.taken} - 1` })
+      .where(and(eq(seatCounters.courseId, courseId), sql`${seatCounters.taken} > 0`))
+  },
+
+  listForUser(tx: Tx, userId: string, limit: number, after: EnrolmentPosition | undefined): Promise<EnrolmentRow[]> {
+    return tx
+      .select()
+      .from(enrolments)
+      .where(and(eq(enrolments.userId, userId), before(after)))
+      .orderBy(desc(enrolments.enrolledAt), desc(enrolments.id))
+      .limit(limit + 1)
+  },
+
+  listForCourse(tx: Tx, courseId: string, filter: { status?: EnrolmentStatus | undefined }, limit: number, after: EnrolmentPosition | undefined): Promise<EnrolmentRow[]> {
+    return tx
+      .select()
+      .from(enrolments)
+      .where(and(eq(enrolments.courseId, courseId), filter.status ? eq(enrolments.status, filter.status) : undefined, before(after)))
+      .orderBy(desc(enrolments.enrolledAt), desc(enrolments.id))
+      .limit(limit + 1)
+  },
+
+  /** Active enrolments of these users in the course (the import's "already enrolled" notes). */
+  async activeUserIds(tx: Tx, courseId: string, userIds: string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set()
+    const rows = await tx
+      .select({ userId: enrolments.userId })
+      .from(enrolments)
+      .where(and(eq(enrolments.courseId, courseId), eq(enrolments.status, 'active'), inArray(enrolments.userId, userIds)))
+    return new Set(rows.map((r) => r.userId))
+  },
+
+  /**
+   * Marks up to `limit` due enrolments of the transaction's tenant expired. SKIP LOCKED lets two
+   * job runs (or a run and a cancellation) proceed without waiting on each other's rows.
+   */
+  async expireDue(tx: Tx, now: Date, limit: number): Promise<EnrolmentRow[]> {
+    const due = tx
+      .select({ id: enrolments.id })
+      .from(enrolments)
+      .where(and(eq(enrolments.status, 'active'), lte(enrolments.expiresAt, now)))
+      .orderBy(asc(enrolments.expiresAt))
+      .limit(limit)
+      .for('update', { skipLocked: true })
+    return tx
+      .update(enrolments)
+      .set({ status: 'expired', endedAt: now, version: sql`${enrolments.version} + 1` })
+      .where(inArray(enrolments.id, due))
+      .returning()
+  },
+
+  /** Tenants with enrolments due to expire (read in the platform scope by the expiry job). */
+  async tenantsWithDueExpiries(tx: Tx, now: Date): Promise<string[]> {
+    const rows = await tx
+      .selectDistinct({ tenantId: enrolments.tenantId })
+      .from(enrolments)
+      .where(and(eq(enrolments.status, 'active'), lte(enrolments.expiresAt, now)))
+    return rows.map((r) => r.tenantId)
+  },
+}
+
+/** Reads of identity's users (through its public tables), for addresses and the import's lookups. */
+export const userDirectory = {
+  async activeUser(tx: Tx, userId: string): Promise<{ id: string; email: string; displayName: string | null } | undefined> {
+    const [row] = await tx
+      .select({ id: users.id, email: users.email, displayName: users.displayName })
+      .from(users)
+      .where(and(eq(users.id, userId), eq(users.status, 'active')))
+    return row
+  },
+
+  /** Active users by (lower-cased) email. */
+  async byEmails(tx: Tx, emails: string[]): Promise<Map<string, string>> {
+    if (emails.length === 0) return new Map()
+    const rows = await tx.select({ id: users.id, email: users.email }).from(users).where(and(inArray(users.email, emails), eq(users.status, 'active')))
+    return new Map(rows.map((r) => [r.email, r.id]))
+  },
+}

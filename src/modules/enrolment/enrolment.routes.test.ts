@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto'
+import { eq, sql } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
+import { platformScope, rowsOf, tenantScope } from '../../platform/db/database.ts'
+import { catalogueEntries, courses } from '../catalogue/index.ts'
+import { buildPublishedCourse } from '../catalogue/testing.ts'
+import { createMember, enrolmentClient } from './testing.ts'
+
+let t: TestApp
+let client: ReturnType<typeof enrolmentClient>
+beforeAll(async () => {
+  t = await buildTestApp()
+  client = enrolmentClient(t)
+})
+afterAll(async () => t?.close())
+
+async function setup(input: Parameters<typeof buildPublishedCourse>[3] = {}) {
+  const tenant = await t.createTenant()
+  const owner = await createMember(t, tenant.id, ['instructor'])
+  const course = await buildPublishedCourse(t.platform.database, tenant.id, owner.userId, input)
+  const admin = await createMember(t, tenant.id, ['tenant_admin'])
+  return { tenant, owner, admin, course, courseId: course.courseId }
+}
+
+/** What the catalogue's archive step does to the rows enrolment reads: status archived, out of the catalogue. */
+const archiveCourse = (tenantId: string, courseId: string) =>
+  t.platform.database.transaction(tenantScope(tenantId), async (tx) => {
+    await tx.update(courses).set({ status: 'archived' }).where(eq(courses.id, courseId))
+    await tx.delete(catalogueEntries).where(eq(catalogueEntries.courseId, courseId))
+  })
+
+const auditActions = (tenantId: string, targetId: string) =>
+  t.platform.database.transaction(platformScope, (tx) =>
+    rowsOf<{ action: string }>(tx, sql`SELECT action FROM platform.audit_log WHERE tenant_id = ${tenantId} AND target_id = ${targetId} ORDER BY occurred_at`),
+  )
+
+describe('self-enrolment', () => {
+  it('enrols a member in a free course (201), returns the same enrolment when repeated (200) and lists it under /v1/me/enrolments', async () => {
+    const { tenant, courseId } = await setup({ accessDays: 30 })
+    const learner = await createMember(t, tenant.id)
+    const first = await client.selfEnrol(courseId, learner.token)
+    expect(first.statusCode).toBe(201)
+    const enrolment = first.json()
+    expect(enrolment).toMatchObject({ userId: learner.userId, courseId, status: 'active', source: 'self', enrolledBy: `user:${learner.userId}`, endedAt: null })
+    const days = (Date.parse(enrolment.expiresAt) - Date.parse(enrolment.enrolledAt)) / 86_400_000
+    expect(days).toBe(30)
+
+    const again = await client.selfEnrol(courseId, learner.token)
+    expect(again.statusCode).toBe(200)
+    expect(again.json().id).toBe(enrolment.id)
+
+    const mine = await client.call('GET', '/v1/me/enrolments', learner.token)
+    expect(mine.statusCode).toBe(200)
+    expect(mine.json()).toEqual({ data: [enrolment], nextCursor: null })
+  })
+
+  it('replays the first response for the same Idempotency-Key', async () => {
+    const { tenant, courseId } = await setup()
+    const learner = await createMember(t, tenant.id)
+    const key = { 'idempotency-key': randomUUID() }
+    const first = await client.selfEnrol(courseId, learner.token, key)
+    const replay = await client.selfEnrol(courseId, learner.token, key)
+    expect(first.statusCode).toBe(201)
+    expect(replay.statusCode).toBe(201)
+    expect(replay.headers['idempotent-replayed']).toBe('true')
+    expect(replay.json()).toEqual(first.json())
+  })
+
+  it('refuses a paid course, an archived one, an unpublished one and another tenant\'s', async () => {
+    const { tenant, admin, courseId, owner } = await setup()
+    const learner = await createMember(t, tenant.id)
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => tx.update(catalogueEntries).set({ free: false }).where(eq(catalogueEntries.courseId, courseId)))
+    const paid = await client.selfEnrol(courseId, learner.token)
+    expect(paid.statusCode).toBe(409)
+    expect(paid.json().code).toBe('COURSE_NOT_FREE')
+
+    await archiveCourse(tenant.id, courseId)
+    const archived = await client.selfEnrol(courseId, learner.token)
+    expect(archived.statusCode).toBe(409)
+    expect(archived.json().code).toBe('COURSE_ARCHIVED')
+    const staff = await client.enrol(courseId, admin.token, { userId: learner.userId })
+    expect(staff.json().code).toBe('COURSE_ARCHIVED')
+
+    const { buildCourse } = await import('../catalogue/testing.ts')
+    const draft = await buildCourse(t.platform.database, tenant.id, owner.userId)
+    const unpublished = await client.selfEnrol(draft.courseId, learner.token)
+    expect(unpublished.statusCode).toBe(404)
+    expect(unpublished.json().code).toBe('COURSE_NOT_FOUND')
+
+    const other = await setup()
+    const foreign = await client.selfEnrol(other.courseId, learner.token)
+    expect(foreign.statusCode).toBe(404)
+  })
+
+  it('is for signed-in people, not anonymous callers', async () => {
+    const { courseId } = await setup()
+    const anonymous = await t.app.inject({ method: 'POST', url: `/v1/courses/${courseId}/enrolments/self` })
+    expect(anonymous.statusCode).toBe(401)
+  })
+})
+
+describe('enrolment by staff', () => {
+  it('lets an administrator enrol a member with an end of access, audited, and move that end later', async () => {
+    const { tenant, admin, courseId } = await setup()
+    const learner = await createMember(t, tenant.id)
+    const expiresAt = new Date(Date.now() + 10 * 86_400_000).toISOString()
+    const created = await client.enrol(courseId, admin.token, { userId: learner.userId, expiresAt })
+    expect(created.statusCode).toBe(201)
+    expect(created.json()).toMatchObject({ userId: learner.userId, source: 'admin', expiresAt, enrolledBy: `user:${admin.userId}` })
+    const id = created.json().id as string
+    expect(await auditActions(tenant.id, id)).toEqual([{ action: 'enrolment.created' }])
+
+    const later = new Date(Date.now() + 20 * 86_400_000).toISOString()
+    const moved = await client.enrol(courseId, admin.token, { userId: learner.userId, expiresAt: later })
+    expect(moved.statusCode).toBe(200)
+    expect(moved.json()).toMatchObject({ id, expiresAt: later })
+    expect(await auditActions(tenant.id, id)).toEqual([{ action: 'enrolment.created' }, { action: 'enrolment.expiry_changed' }])
+
+    const past = await client.enrol(courseId, admin.token, { userId: learner.userId, expiresAt: '2020-01-01T00:00:00Z' })
+    expect(past.statusCode).toBe(400)
+    expect(past.json().code).toBe('INVALID_EXPIRY')
+  })
+
+  it("lets the course's instructor enrol (source instructor), but not another instructor or a learner", async () => {
+    const { tenant, owner, courseId } = await setup()
+    const learner = await createMember(t, tenant.id)
+    const byOwner = await client.enrol(courseId, owner.token, { userId: learner.userId })
+    expect(byOwner.statusCode).toBe(201)
+    expect(byOwner.json().source).toBe('instructor')
+
+    const stranger = await createMember(t, tenant.id, ['instructor'])
+    const other = await createMember(t, tenant.id)
+    const byStranger = await client.enrol(courseId, stranger.token, { userId: other.userId })
+    expect(byStranger.statusCode).toBe(403)
+    expect(byStranger.json().code).toBe('ENROLMENT_FORBIDDEN')
+    const byLearner = await client.enrol(courseId, learner.token, { userId: other.userId })
+    expect(byLearner.statusCode).toBe(403)
+    expect(byLearner.json().code).toBe('PERMISSION_DENIED')
+
+    const list = await client.call('GET', `/v1/courses/${courseId}/enrolments`, owner.token)
+    expect(list.statusCode).toBe(200)
+    expect(list.json().data.map((e: { userId: string }) => e.userId)).toEqual([learner.userId])
+    expect((await client.call('GET', `/v1/courses/${courseId}/enrolments`, learner.token)).statusCode).toBe(403)
+    expect((await client.call('GET', `/v1/courses/${courseId}/enrolments`, stranger.token)).statusCode).toBe(403)
+  })
+
+  it('refuses a user who is not an active user of the tenant', async () => {
+    const { admin, courseId } = await setup()
+    const other = await setup()
+    const foreigner = await createMember(t, other.tenant.id)
+    for (const userId of [randomUUID(), foreigner.userId]) {
+      const response = await client.enrol(courseId, admin.token, { userId })
+      expect(response.statusCode).toBe(404)
+      expect(response.json().code).toBe('USER_NOT_FOUND')
+    }
+  })
+
+  it('pages a course\'s enrolments newest first and filters by status', async () => {
+    const { tenant, admin, courseId } = await setup()
+    const learners = [await createMember(t, tenant.id), await createMember(t, tenant.id), await createMember(t, tenant.id)]
+    for (const learner of learners) expect((await client.selfEnrol(courseId, learner.token)).statusCode).toBe(201)
+    const first = await client.call('GET', `/v1/courses/${courseId}/enrolments?limit=2`, admin.token)
+    expect(first.json().data.map((e: { userId: string }) => e.userId)).toEqual([learners[2]!.userId, learners[1]!.userId])
+    const second = await client.call('GET', `/v1/courses/${courseId}/enrolments?limit=2&cursor=${first.json().nextCursor}`, admin.token)
+    expect(second.json()).toMatchObject({ data: [{ userId: learners[0]!.userId }], nextCursor: null })
+    const cancelled = await client.call('GET', `/v1/courses/${courseId}/enrolments?status=cancelled`, admin.token)
+    expect(cancelled.json().data).toEqual([])
+  })
+})
+
+describe('cancellation', () => {
+  it('ends access, is audited, frees the seat, and keeps the learner from enrolling themselves again', async () => {
+    const { tenant, admin, courseId } = await setup({ delivery: 'cohort', capacity: 1, cohortStartsAt: new Date(Date.now() + 86_400_000), cohortEndsAt: new Date(Date.now() + 30 * 86_400_000) })
+    const learner = await createMember(t, tenant.id)
+    const next = await createMember(t, tenant.id)
+    const enrolment = (await client.selfEnrol(courseId, learner.token)).json()
+    expect((await client.selfEnrol(courseId, next.token)).json().code).toBe('COURSE_FULL')
+
+    expect((await client.call('DELETE', `/v1/enrolments/${enrolment.id}`, learner.token)).statusCode).toBe(403)
+    const cancelled = await client.call('DELETE', `/v1/enrolments/${enrolment.id}`, admin.token)
+    expect(cancelled.statusCode).toBe(200)
+    expect(cancelled.json()).toMatchObject({ id: enrolment.id, status: 'cancelled', endedAt: expect.any(String) })
+    expect((await client.call('DELETE', `/v1/enrolments/${enrolment.id}`, admin.token)).json().status).toBe('cancelled')
+    expect(await auditActions(tenant.id, enrolment.id)).toEqual([{ action: 'enrolment.cancelled' }])
+
+    const again = await client.selfEnrol(courseId, learner.token)
+    expect(again.statusCode).toBe(409)
+    expect(again.json().code).toBe('ENROLMENT_CANCELLED')
+    // The seat came back.
+    expect((await client.selfEnrol(courseId, next.token)).statusCode).toBe(201)
+    // Staff may enrol the cancelled learner again, which needs a seat again.
+    const restored = await client.enrol(courseId, admin.token, { userId: learner.userId })
+    expect(restored.statusCode).toBe(409)
+    expect(restored.json().code).toBe('COURSE_FULL')
+
+    expect((await client.call('DELETE', `/v1/enrolments/${randomUUID()}`, admin.token)).statusCode).toBe(404)
+  })
+})

@@ -1,0 +1,182 @@
+/**
+ * Enrolment use cases: self-enrolment, enrolment by staff, cancellation, the lists, and the
+ * learner's lesson read through the entitlement service. Each runs in one tenant transaction.
+ */
+import { recordAudit } from '../../platform/audit/audit.ts'
+import type { Tx } from '../../platform/db/database.ts'
+import { commonErrors } from '../../platform/errors.ts'
+import type { EventPublisher } from '../../platform/events/events.ts'
+import { decodeCursor, toPage, type PageResult } from '../../platform/http/pagination.ts'
+import { principalId } from '../../platform/http/principal.ts'
+import type { RequestContext } from '../../platform/http/request-context.ts'
+import { courseStaffRole } from '../catalogue/index.ts'
+import { enrol, isFree, liveCourse, type EnrolResult } from './enrol.ts'
+import { enrolmentErrors } from './enrolment.errors.ts'
+import { learnerOf, needsStaffCheck, staffSourceFor, type StaffSource } from './enrolment.policy.ts'
+import { enrolmentRepository as repository, userDirectory, type EnrolmentPosition } from './enrolment.repository.ts'
+import type { CourseEnrolmentQuery, Enrolment, LearnerLesson, StaffEnrolmentBody } from './enrolment.schemas.ts'
+import type { EnrolmentRow } from './enrolment.tables.ts'
+import { evaluateLessonAccess, type CompletedLessons } from './lesson-access.ts'
+
+export interface EnrolmentServiceDeps {
+  events: EventPublisher
+  completedLessons: CompletedLessons
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null)
+
+export function presentEnrolment(row: EnrolmentRow): Enrolment {
+  return {
+    id: row.id,
+    userId: row.userId,
+    courseId: row.courseId,
+    status: row.status,
+    source: row.source,
+    sourceRef: row.sourceRef,
+    enrolledBy: row.enrolledBy,
+    enrolledAt: row.enrolledAt.toISOString(),
+    expiresAt: iso(row.expiresAt),
+    endedAt: iso(row.endedAt),
+    completedAt: iso(row.completedAt),
+  }
+}
+
+/** The caller's standing towards the course's enrolments: admin, the course's instructor, or 403. */
+export async function staffSource(tx: Tx, ctx: RequestContext, courseId: string): Promise<StaffSource> {
+  const { principal } = ctx
+  const isCourseStaff = needsStaffCheck(principal) && principal.kind === 'user' && (await courseStaffRole(tx, courseId, principal.userId)) !== null
+  return staffSourceFor(principal, isCourseStaff)
+}
+
+function decodePosition(cursor: string | undefined): EnrolmentPosition | undefined {
+  const position = decodeCursor(cursor, 2)
+  return position ? { enrolledAt: String(position[0]), id: String(position[1]) } : undefined
+}
+
+const page = (rows: EnrolmentRow[], limit: number): PageResult<Enrolment> => {
+  const result = toPage(rows, limit, (row) => [row.enrolledAt.toISOString(), row.id])
+  return { data: result.data.map(presentEnrolment), nextCursor: result.nextCursor }
+}
+
+/** The request's tenant (the routes are tenant routes, so there always is one). */
+export function tenantOf(ctx: RequestContext): string {
+  if (!ctx.tenantId) throw commonErrors.tenantRequired()
+  return ctx.tenantId
+}
+
+function parseExpiry(value: string | null | undefined, now: Date): Date | null | undefined {
+  if (value === undefined || value === null) return value
+  const at = new Date(value)
+  if (at.getTime() <= now.getTime()) throw enrolmentErrors.invalidExpiry()
+  return at
+}
+
+/** Ends access now and gives a cohort seat back. Cancelling a cancelled enrolment changes nothing. */
+async function cancelEnrolment(ctx: RequestContext, enrolmentId: string): Promise<Enrolment> {
+  return ctx.inTenant(async (tx) => {
+    const existing = await repository.findById(tx, enrolmentId, { lock: true })
+    if (!existing) throw enrolmentErrors.enrolmentNotFound(enrolmentId)
+    if (existing.status === 'cancelled') return presentEnrolment(existing)
+    const cancelled = await repository.cancel(tx, enrolmentId, new Date())
+    if (!cancelled) throw new Error('locked enrolment changed under its lock')
+    await repository.releaseSeat(tx, existing.courseId)
+    await recordAudit(tx, ctx, {
+      action: 'enrolment.cancelled',
+      targetType: 'enrolment',
+      targetId: enrolmentId,
+      details: { courseId: existing.courseId, userId: existing.userId, previousStatus: existing.status },
+    })
+    return presentEnrolment(cancelled)
+  })
+}
+
+/** The learner's read of a lesson: the entitlement decision, then the published content. */
+async function readLearnerLesson(ctx: RequestContext, completedLessons: CompletedLessons, courseId: string, lessonId: string): Promise<LearnerLesson> {
+  const userId = learnerOf(ctx.principal)
+  const { decision, courseExists } = await ctx.inTenant((tx) => evaluateLessonAccess(tx, { userId, courseId, lessonId, completedLessons }))
+  if (!decision.allowed) {
+    if (decision.reason === 'lesson_not_found') throw enrolmentErrors.lessonNotFound(lessonId)
+    if (!courseExists) throw enrolmentErrors.courseNotFound(courseId)
+    throw enrolmentErrors.lessonLocked(decision)
+  }
+  const { lesson, course } = decision
+  // Quizzes and assignments are served by the assessment module, which keeps answers back until graded.
+  const assessed = lesson.kind === 'quiz' || lesson.kind === 'assignment'
+  return {
+    courseId,
+    versionId: course.versionId,
+    enrolmentId: decision.enrolmentId,
+    lesson: {
+      id: lesson.id,
+      moduleId: lesson.moduleId,
+      position: lesson.position,
+      kind: lesson.kind,
+      title: lesson.title,
+      body: lesson.body,
+      assetRef: assessed ? null : lesson.assetRef,
+      url: assessed ? null : lesson.url,
+      durationMinutes: lesson.durationMinutes,
+      preview: lesson.preview,
+    },
+  }
+}
+
+export function createEnrolmentService(deps: EnrolmentServiceDeps) {
+  return {
+    /** Free self-enrolment; enrolling again while enrolled returns the existing enrolment (created false). */
+    async selfEnrol(ctx: RequestContext, courseId: string): Promise<EnrolResult> {
+      const userId = learnerOf(ctx.principal)
+      return ctx.inTenant(async (tx) => {
+        const course = await liveCourse(tx, courseId)
+        const existing = await repository.find(tx, userId, courseId)
+        if (existing?.status === 'active') return { enrolment: existing, created: false }
+        if (!(await isFree(tx, courseId))) throw enrolmentErrors.courseNotFree(courseId)
+        return enrol(tx, ctx, deps.events, { tenantId: tenantOf(ctx), userId, course, source: 'self', sourceRef: null, enrolledBy: principalId(ctx.principal), now: new Date() })
+      })
+    },
+
+    /**
+     * An administrator or the course's instructor enrols a member. Already enrolled: 200 with the
+     * enrolment, its end of access moved when the body names a new one.
+     */
+    async staffEnrol(ctx: RequestContext, courseId: string, body: StaffEnrolmentBody): Promise<EnrolResult> {
+      const now = new Date()
+      const expiresAt = parseExpiry(body.expiresAt, now)
+      return ctx.inTenant(async (tx) => {
+        const source = await staffSource(tx, ctx, courseId)
+        const course = await liveCourse(tx, courseId)
+        if (!(await userDirectory.activeUser(tx, body.userId))) throw enrolmentErrors.userNotFound(body.userId)
+        const existing = await repository.find(tx, body.userId, courseId)
+        if (existing?.status === 'active') {
+          if (expiresAt === undefined || iso(expiresAt) === iso(existing.expiresAt)) return { enrolment: existing, created: false }
+          const changed = await repository.setExpiry(tx, existing.id, expiresAt)
+          await recordAudit(tx, ctx, { action: 'enrolment.expiry_changed', targetType: 'enrolment', targetId: existing.id, details: { from: iso(existing.expiresAt), to: iso(expiresAt) } })
+          return { enrolment: changed ?? existing, created: false }
+        }
+        const result = await enrol(tx, ctx, deps.events, { tenantId: tenantOf(ctx), userId: body.userId, course, source, sourceRef: null, enrolledBy: principalId(ctx.principal), now, ...(expiresAt === undefined ? {} : { expiresAt }) })
+        await recordAudit(tx, ctx, { action: 'enrolment.created', targetType: 'enrolment', targetId: result.enrolment.id, details: { courseId, userId: body.userId, source } })
+        return result
+      })
+    },
+
+    async listMine(ctx: RequestContext, query: { limit: number; cursor?: string | undefined }): Promise<PageResult<Enrolment>> {
+      const userId = learnerOf(ctx.principal)
+      const after = decodePosition(query.cursor)
+      return page(await ctx.inTenant((tx) => repository.listForUser(tx, userId, query.limit, after)), query.limit)
+    },
+
+    async listForCourse(ctx: RequestContext, courseId: string, query: CourseEnrolmentQuery): Promise<PageResult<Enrolment>> {
+      const after = decodePosition(query.cursor)
+      const rows = await ctx.inTenant(async (tx) => {
+        await staffSource(tx, ctx, courseId)
+        return repository.listForCourse(tx, courseId, { status: query.status }, query.limit, after)
+      })
+      return page(rows, query.limit)
+    },
+    cancel: cancelEnrolment,
+
+    readLesson: (ctx: RequestContext, courseId: string, lessonId: string) => readLearnerLesson(ctx, deps.completedLessons, courseId, lessonId),
+  }
+}
+
+export type EnrolmentService = ReturnType<typeof createEnrolmentService>

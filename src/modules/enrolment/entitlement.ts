@@ -1,0 +1,104 @@
+/**
+ * The entitlement rules: may this learner read this lesson now, and if not, why. A pure function
+ * of the facts (the published course, the learner's enrolment, their completed lessons, the
+ * time), so every rule is tested without a database; lesson-access.ts gathers the facts.
+ *
+ * Decisions recorded here (ADR-worthy, kept next to the rule):
+ * - Preview lessons are open to every member while the course is live, enrolled or not.
+ * - Archiving a course stops new learners, not enrolled ones: anyone holding an enrolment
+ *   (active or expired) is judged by the usual rules, everyone else gets course_unavailable.
+ * - A cancelled enrolment is no enrolment (not_enrolled); an expired one reports expired.
+ * - Drip release is the later of the module's rule and the lesson's rule; each rule is an
+ *   absolute instant or an offset in days from the enrolment.
+ * - Drip is checked before prerequisites: a learner cannot act on "complete X first" while the
+ *   lesson is not released anyway.
+ */
+import type { PublishedCourse, PublishedLesson, PublishedModule } from '../catalogue/index.ts'
+
+export type DenialReason = 'not_enrolled' | 'expired' | 'drip_locked' | 'prerequisite_missing' | 'course_unavailable' | 'lesson_not_found'
+
+export interface AccessDenial {
+  allowed: false
+  reason: DenialReason
+  /** drip_locked: when the lesson is released (RFC 3339). */
+  until?: string
+  /** prerequisite_missing: the prerequisite lessons not completed yet, in course order. */
+  missingLessonIds?: string[]
+}
+
+export interface AccessGrant {
+  allowed: true
+  /** Null when a preview lesson is read without an enrolment. */
+  enrolmentId: string | null
+  lesson: PublishedLesson
+  course: PublishedCourse
+}
+
+export type AccessDecision = AccessGrant | AccessDenial
+
+export interface EnrolmentFacts {
+  id: string
+  status: 'active' | 'expired' | 'cancelled'
+  enrolledAt: Date
+  expiresAt: Date | null
+}
+
+export interface AccessFacts {
+  /** The published course and whether it is live; null when nothing is published (or it is another tenant's). */
+  published: { course: PublishedCourse; status: 'published' | 'archived' } | null
+  lessonId: string
+  enrolment: EnrolmentFacts | null
+  completedLessons: ReadonlySet<string>
+  now: Date
+}
+
+const DAY_MS = 86_400_000
+
+type DripRule = Pick<PublishedModule, 'releaseAt' | 'releaseOffsetDays'>
+
+function ruleInstant(rule: DripRule, enrolledAt: Date): number | null {
+  if (rule.releaseAt) return Date.parse(rule.releaseAt)
+  if (rule.releaseOffsetDays != null) return enrolledAt.getTime() + rule.releaseOffsetDays * DAY_MS
+  return null
+}
+
+/** When the lesson opens for a learner enrolled at `enrolledAt`, or null when it is never held back. */
+export function releaseInstant(module: DripRule, lesson: DripRule, enrolledAt: Date): Date | null {
+  const instants = [ruleInstant(module, enrolledAt), ruleInstant(lesson, enrolledAt)].filter((t): t is number => t !== null)
+  return instants.length === 0 ? null : new Date(Math.max(...instants))
+}
+
+function findLesson(course: PublishedCourse, lessonId: string): { module: PublishedModule; lesson: PublishedLesson } | null {
+  for (const module of course.modules) {
+    const lesson = module.lessons.find((l) => l.id === lessonId)
+    if (lesson) return { module, lesson }
+  }
+  return null
+}
+
+/** Whether an enrolment still counts as one (cancelled ones do not; expired ones do, to say "expired"). */
+const holdsEnrolment = (enrolment: EnrolmentFacts | null): enrolment is EnrolmentFacts => enrolment !== null && enrolment.status !== 'cancelled'
+
+export const isExpired = (enrolment: EnrolmentFacts, now: Date): boolean =>
+  enrolment.status === 'expired' || (enrolment.expiresAt !== null && enrolment.expiresAt.getTime() <= now.getTime())
+
+export function decideLessonAccess(facts: AccessFacts): AccessDecision {
+  const { published, enrolment, now } = facts
+  if (!published) return { allowed: false, reason: 'course_unavailable' }
+  const enrolled = holdsEnrolment(enrolment)
+  if (published.status === 'archived' && !enrolled) return { allowed: false, reason: 'course_unavailable' }
+  const found = findLesson(published.course, facts.lessonId)
+  if (!found) return { allowed: false, reason: 'lesson_not_found' }
+  const { module, lesson } = found
+  const grant: AccessGrant = { allowed: true, enrolmentId: enrolled && !isExpired(enrolment, now) ? enrolment.id : null, lesson, course: published.course }
+  if (lesson.preview) return grant
+  if (!enrolled) return { allowed: false, reason: 'not_enrolled' }
+  if (isExpired(enrolment, now)) return { allowed: false, reason: 'expired' }
+  const release = releaseInstant(module, lesson, enrolment.enrolledAt)
+  if (release && release.getTime() > now.getTime()) return { allowed: false, reason: 'drip_locked', until: release.toISOString() }
+  const known = new Set(published.course.modules.flatMap((m) => m.lessons.map((l) => l.id)))
+  // A prerequisite removed from a later version cannot be completed any more, so it no longer binds.
+  const missing = lesson.prerequisites.filter((id) => known.has(id) && !facts.completedLessons.has(id))
+  if (missing.length > 0) return { allowed: false, reason: 'prerequisite_missing', missingLessonIds: missing }
+  return grant
+}

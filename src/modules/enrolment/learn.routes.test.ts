@@ -1,0 +1,137 @@
+/** The learner's lesson read over HTTP: every denial of the entitlement service, and the content on a grant. */
+import { eq, sql } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
+import { tenantScope } from '../../platform/db/database.ts'
+import { catalogueEntries, courses, lessons, publishCourse } from '../catalogue/index.ts'
+import { buildCourse } from '../catalogue/testing.ts'
+import { createMember, enrolmentClient } from './testing.ts'
+
+let t: TestApp
+let client: ReturnType<typeof enrolmentClient>
+beforeAll(async () => {
+  t = await buildTestApp()
+  client = enrolmentClient(t)
+})
+afterAll(async () => t?.close())
+
+const DAY = 86_400_000
+
+/** A course with a preview lesson, a plain one, a quiz, a drip-fed module and a lesson with a prerequisite. */
+async function setup() {
+  const tenant = await t.createTenant()
+  const owner = await createMember(t, tenant.id, ['instructor'])
+  const built = await buildCourse(t.platform.database, tenant.id, owner.userId, {
+    modules: [
+      {
+        lessons: [
+          { title: 'Welcome', body: 'Open to all', preview: true },
+          { title: 'Video', kind: 'video', body: 'Watch this', assetRef: 'asset-1', durationMinutes: 12 },
+          { title: 'Quiz', kind: 'quiz', body: 'Ten questions' },
+          { title: 'Capstone', body: 'After the video' },
+        ],
+      },
+      { title: 'Week 2', releaseOffsetDays: 7, lessons: [{ title: 'Later' }] },
+    ],
+  })
+  const [welcome, video, quiz, capstone] = built.lessonIds[0]!
+  const [later] = built.lessonIds[1]!
+  await t.platform.database.transaction(tenantScope(tenant.id), async (tx) => {
+    await tx.update(lessons).set({ prerequisites: [video!] }).where(eq(lessons.id, capstone!))
+    await publishCourse(tx, built.courseId, owner.userId)
+  })
+  const learner = await createMember(t, tenant.id)
+  return { tenant, owner, courseId: built.courseId, learner, lessons: { welcome: welcome!, video: video!, quiz: quiz!, capstone: capstone!, later: later! } }
+}
+
+const locked = (response: Awaited<ReturnType<typeof client.readLesson>>) => {
+  expect(response.statusCode).toBe(403)
+  expect(response.headers['content-type']).toContain('application/problem+json')
+  expect(response.json().code).toBe('LESSON_LOCKED')
+  return response.json() as { reason: string; until?: string; missingLessonIds?: string[] }
+}
+
+describe('GET /v1/learn/courses/:courseId/lessons/:lessonId', () => {
+  it('serves an enrolled learner the published content, and only title and body of a quiz', async () => {
+    const { courseId, learner, lessons: ids } = await setup()
+    const enrolment = (await client.selfEnrol(courseId, learner.token)).json()
+    const video = await client.readLesson(courseId, ids.video, learner.token)
+    expect(video.statusCode).toBe(200)
+    expect(video.json()).toMatchObject({ courseId, enrolmentId: enrolment.id, lesson: { id: ids.video, kind: 'video', title: 'Video', body: 'Watch this', assetRef: 'asset-1', durationMinutes: 12 } })
+    const quiz = await client.readLesson(courseId, ids.quiz, learner.token)
+    expect(quiz.json().lesson).toMatchObject({ kind: 'quiz', title: 'Quiz', body: 'Ten questions', assetRef: null, url: null })
+  })
+
+  it('serves the published version, not the draft an author is editing', async () => {
+    const { tenant, courseId, learner, lessons: ids } = await setup()
+    await client.selfEnrol(courseId, learner.token)
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => tx.update(lessons).set({ body: 'Draft rewrite' }).where(eq(lessons.id, ids.video)))
+    expect((await client.readLesson(courseId, ids.video, learner.token)).json().lesson.body).toBe('Watch this')
+  })
+
+  it('denies a member who is not enrolled (not_enrolled) but serves them a preview lesson', async () => {
+    const { courseId, learner, lessons: ids } = await setup()
+    expect(locked(await client.readLesson(courseId, ids.video, learner.token)).reason).toBe('not_enrolled')
+    const preview = await client.readLesson(courseId, ids.welcome, learner.token)
+    expect(preview.statusCode).toBe(200)
+    expect(preview.json()).toMatchObject({ enrolmentId: null, lesson: { title: 'Welcome', preview: true } })
+  })
+
+  it('denies an expired enrolment (expired)', async () => {
+    const { tenant, courseId, learner, lessons: ids } = await setup()
+    const enrolment = (await client.selfEnrol(courseId, learner.token)).json()
+    // Access ended a moment ago and the expiry job has not run yet: the end date alone decides.
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => tx.execute(sql`UPDATE enrolment.enrolments SET expires_at = now() - interval '1 minute' WHERE id = ${enrolment.id}`))
+    expect(locked(await client.readLesson(courseId, ids.video, learner.token)).reason).toBe('expired')
+  })
+
+  it('denies a drip-fed lesson until its release (drip_locked with until), then serves it', async () => {
+    const { tenant, courseId, learner, lessons: ids } = await setup()
+    const enrolment = (await client.selfEnrol(courseId, learner.token)).json()
+    const denial = locked(await client.readLesson(courseId, ids.later, learner.token))
+    expect(denial).toMatchObject({ reason: 'drip_locked', until: new Date(Date.parse(enrolment.enrolledAt) + 7 * DAY).toISOString() })
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => tx.execute(sql`UPDATE enrolment.enrolments SET enrolled_at = enrolled_at - interval '8 days' WHERE id = ${enrolment.id}`))
+    expect((await client.readLesson(courseId, ids.later, learner.token)).statusCode).toBe(200)
+  })
+
+  it('denies a lesson whose prerequisites are not completed (prerequisite_missing with missingLessonIds)', async () => {
+    const { courseId, learner, lessons: ids } = await setup()
+    await client.selfEnrol(courseId, learner.token)
+    expect(locked(await client.readLesson(courseId, ids.capstone, learner.token))).toMatchObject({ reason: 'prerequisite_missing', missingLessonIds: [ids.video] })
+  })
+
+  it("keeps an archived course open to enrolled learners and closed to others (course_unavailable)", async () => {
+    const { tenant, courseId, learner, lessons: ids } = await setup()
+    await client.selfEnrol(courseId, learner.token)
+    const outsider = await createMember(t, tenant.id)
+    await t.platform.database.transaction(tenantScope(tenant.id), async (tx) => {
+      await tx.update(courses).set({ status: 'archived' }).where(eq(courses.id, courseId))
+      await tx.delete(catalogueEntries).where(eq(catalogueEntries.courseId, courseId))
+    })
+    expect((await client.readLesson(courseId, ids.video, learner.token)).statusCode).toBe(200)
+    expect(locked(await client.readLesson(courseId, ids.video, outsider.token)).reason).toBe('course_unavailable')
+    expect(locked(await client.readLesson(courseId, ids.welcome, outsider.token)).reason).toBe('course_unavailable')
+  })
+
+  it("answers 404 for another tenant's course, on its token or its host, and for an unknown lesson", async () => {
+    const { courseId, learner, lessons: ids } = await setup()
+    await client.selfEnrol(courseId, learner.token)
+    const other = await t.createTenant()
+    const foreigner = await createMember(t, other.id)
+    const viaToken = await client.readLesson(courseId, ids.video, foreigner.token)
+    expect(viaToken.statusCode).toBe(404)
+    expect(viaToken.json().code).toBe('COURSE_NOT_FOUND')
+    // The enrolled learner's token on the other tenant's host is refused before any lesson is read.
+    const viaHost = await t.app.inject({ method: 'GET', url: `/v1/learn/courses/${courseId}/lessons/${ids.video}`, headers: { ...t.auth(learner.token), host: `${other.slug}.localhost` } })
+    expect(viaHost.statusCode).toBe(403)
+    expect(viaHost.json().code).toBe('TENANT_MISMATCH')
+    const unknown = await client.readLesson(courseId, courseId, learner.token)
+    expect(unknown.statusCode).toBe(404)
+    expect(unknown.json().code).toBe('LESSON_NOT_FOUND')
+  })
+
+  it('is for signed-in members only', async () => {
+    const { courseId, lessons: ids } = await setup()
+    expect((await t.app.inject({ method: 'GET', url: `/v1/learn/courses/${courseId}/lessons/${ids.welcome}` })).statusCode).toBe(401)
+  })
+})

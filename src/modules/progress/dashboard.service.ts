@@ -1,0 +1,111 @@
+/**
+ * Learner dashboards ("my courses", "continue where I left off") and the instructor's view of a
+ * course's learners. Each reads a fixed number of queries whatever the number of courses or
+ * learners: progress rows in one query, the catalogue facts for all of them in one more.
+ */
+import { AppError } from '../../platform/errors.ts'
+import type { RequestContext } from '../../platform/http/request-context.ts'
+import { decodeCursor, toPage, type PageQuery } from '../../platform/http/pagination.ts'
+import { courseStaffRole, readPublishedCourse } from '../catalogue/index.ts'
+import { findEnrolment } from '../enrolment/index.ts'
+import { learnerOf, totalsView } from './learner.service.ts'
+import { progressErrors } from './progress.errors.ts'
+import { lessonStates, nextLesson } from './progress.policy.ts'
+import { progressRepository as repository } from './progress.repository.ts'
+
+const iso = (value: Date | null) => value?.toISOString() ?? null
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** Decodes a cursor and checks its parts are what this API put there, so a forged one is a 400, not a SQL error. */
+function cursorOf(cursor: string | undefined, parts: Array<(value: string | number) => boolean>): string[] | undefined {
+  const position = decodeCursor(cursor, parts.length)
+  if (position && !parts.every((valid, i) => valid(position[i] as string | number)))
+    throw new AppError('invalid', 'INVALID_CURSOR', 'The cursor is malformed; use nextCursor from a previous page', {
+      errors: [{ path: 'querystring.cursor', message: 'is not a cursor this API issued', code: 'cursor' }],
+    })
+  return position?.map(String)
+}
+const isUuid = (value: string | number) => typeof value === 'string' && UUID.test(value)
+const isInstant = (value: string | number) => value === '-infinity' || (typeof value === 'string' && !Number.isNaN(Date.parse(value)))
+
+async function myCourses(ctx: RequestContext, query: PageQuery) {
+  const { userId } = learnerOf(ctx)
+  const position = cursorOf(query.cursor, [isInstant, isUuid])
+  const after = position ? { key: position[0] as string, enrolmentId: position[1] as string } : undefined
+  return ctx.inTenant(async (tx) => {
+    const page = toPage(await repository.myCourses(tx, userId, query.limit, after), query.limit, (row) => [repository.myCoursesKey(row), row.enrolmentId])
+    const cards = new Map((await repository.courseCards(tx, page.data.map((row) => row.courseId))).map((card) => [card.courseId, card]))
+    return {
+      nextCursor: page.nextCursor,
+      data: page.data.map((row) => {
+        const card = cards.get(row.courseId)
+        return {
+          enrolmentId: row.enrolmentId,
+          courseId: row.courseId,
+          title: card?.title ?? '',
+          slug: card?.slug ?? null,
+          coverImageRef: card?.coverImageRef ?? null,
+          archived: card?.status === 'archived',
+          ...totalsView(row),
+          completed: row.completedAt !== null,
+          lastLessonId: row.lastLessonId,
+          lastActivityAt: iso(row.lastActivityAt),
+        }
+      }),
+    }
+  })
+}
+
+/** The unfinished course worked on most recently, and the lesson to resume in it. */
+async function continueLearning(ctx: RequestContext) {
+  const { userId } = learnerOf(ctx)
+  return ctx.inTenant(async (tx) => {
+    const latest = await repository.latestUnfinished(tx, userId)
+    if (!latest) return { course: null, lesson: null }
+    const published = await readPublishedCourse(tx, latest.courseId)
+    const enrolment = await findEnrolment(tx, userId, latest.courseId)
+    if (!published || !enrolment) return { course: null, lesson: null }
+    const rows = await repository.lessonRows(tx, latest.enrolmentId)
+    const progress = new Map(rows.map((row) => [row.lessonId, row]))
+    const states = lessonStates(published.course, { enrolledAt: enrolment.enrolledAt, progress, now: new Date() })
+    const lesson = nextLesson(published.course, states, latest.lastLessonId)
+    const row = lesson ? progress.get(lesson.id) : undefined
+    return {
+      course: { enrolmentId: latest.enrolmentId, courseId: latest.courseId, title: published.course.title, ...totalsView(latest), lastActivityAt: iso(latest.lastActivityAt) },
+      lesson: lesson ? { lessonId: lesson.id, moduleId: lesson.moduleId, title: lesson.title, kind: lesson.kind, position: row?.position ?? null, timeSpentSeconds: row?.timeSpentSeconds ?? 0 } : null,
+    }
+  })
+}
+
+/** Staff only: tenant administrators for any course, instructors for the courses they teach (others get 404). */
+async function courseLearners(ctx: RequestContext, courseId: string, query: PageQuery) {
+  if (ctx.principal.kind !== 'user') throw progressErrors.userRequired()
+  const { userId, permissions } = ctx.principal
+  const position = cursorOf(query.cursor, [isUuid])
+  return ctx.inTenant(async (tx) => {
+    const isAdmin = permissions.has('courses:review') || permissions.has('enrolments:manage')
+    const visible = isAdmin ? await repository.courseExists(tx, courseId) : (await courseStaffRole(tx, courseId, userId)) !== null
+    if (!visible) throw progressErrors.courseNotFound(courseId)
+    const rows = await repository.courseLearners(tx, courseId, query.limit, position?.[0])
+    const page = toPage(rows, query.limit, (row) => [row.progress.enrolmentId])
+    return {
+      nextCursor: page.nextCursor,
+      data: page.data.map(({ progress, email, displayName }) => ({
+        enrolmentId: progress.enrolmentId,
+        userId: progress.userId,
+        email,
+        displayName,
+        ...totalsView(progress),
+        lastLessonId: progress.lastLessonId,
+        lastActivityAt: iso(progress.lastActivityAt),
+      })),
+    }
+  })
+}
+
+export function createDashboardService() {
+  return { myCourses, continueLearning, courseLearners }
+}
+
+export type DashboardService = ReturnType<typeof createDashboardService>

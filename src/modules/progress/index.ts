@@ -1,0 +1,46 @@
+/**
+ * Progress: lesson starts and completions, time spent and resume positions, per-course totals and
+ * completion, the drip unlock schedule with its "lesson unlocked" e-mails, and the learner and
+ * instructor dashboards. Owns the `progress` schema; other modules use only this file.
+ */
+import type { Logger } from 'pino'
+import type { Database } from '../../platform/db/database.ts'
+import type { Events } from '../../platform/events/events.ts'
+import type { Jobs } from '../../platform/jobs/index.ts'
+import type { Mailer } from '../../platform/mail/index.ts'
+import { readPublishedCourse } from '../catalogue/index.ts'
+import { ENROLMENT_CREATED, type EnrolmentCreatedPayload } from '../enrolment/index.ts'
+import { createDashboardService } from './dashboard.service.ts'
+import { createLearnerService } from './learner.service.ts'
+import { progressRoutes } from './progress.routes.ts'
+import { trackEnrolment } from './progress.tracking.ts'
+import { defineUnlockJob } from './unlock.job.ts'
+
+export { courseProgress, lessonProgress, lessonUnlocks } from './progress.tables.ts'
+export { PROGRESS_COURSE_COMPLETED, type CourseCompletedPayload } from './progress.events.ts'
+export { completedLessons, markLessonCompleted, type MarkLessonCompletedInput, type CompletionResult } from './progress.tracking.ts'
+export { RELEASE_UNLOCKS, releaseDueUnlocks } from './unlock.job.ts'
+
+export interface ProgressDeps {
+  database: Database
+  events: Events
+  jobs: Jobs
+  mail: Mailer
+  logger: Logger
+}
+
+export function createProgressModule(deps: ProgressDeps) {
+  // A new (or reactivated) enrolment gets its progress row and drip schedule; redelivery skips existing rows.
+  deps.events.subscribe<EnrolmentCreatedPayload>(ENROLMENT_CREATED, 'progress.track_enrolment', async (event, tx) => {
+    const { enrolmentId, userId, courseId, enrolledAt } = event.payload
+    const published = await readPublishedCourse(tx, courseId)
+    if (!published || !event.tenantId) return
+    await trackEnrolment(tx, { tenantId: event.tenantId, enrolmentId, userId, courseId }, published.course, new Date(enrolledAt))
+  })
+  defineUnlockJob(deps.jobs, { database: deps.database, mail: deps.mail, logger: deps.logger.child({ component: 'progress' }) })
+  const learner = createLearnerService({ events: deps.events })
+  const dashboards = createDashboardService()
+  return { routes: progressRoutes(learner, dashboards) }
+}
+
+export type ProgressModule = ReturnType<typeof createProgressModule>

@@ -1,0 +1,241 @@
+/**
+ * Drizzle queries of the progress module. Writes are single statements built so that a repeated
+ * or concurrent call changes nothing twice (conditional updates, inserts that skip conflicts).
+ */
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm'
+import type { Tx } from '../../platform/db/database.ts'
+import { catalogueEntries, courses } from '../catalogue/index.ts'
+import { users } from '../identity/index.ts'
+import { courseProgress, lessonProgress, lessonUnlocks } from './progress.tables.ts'
+
+export type LessonProgressRow = typeof lessonProgress.$inferSelect
+export type CourseProgressRow = typeof courseProgress.$inferSelect
+
+export interface LessonKey {
+  tenantId: string
+  enrolmentId: string
+  userId: string
+  courseId: string
+  lessonId: string
+}
+
+export interface CourseTotals {
+  completedLessons: number
+  totalLessons: number
+  percent: number
+}
+
+export const progressRepository = {
+  async insertCourseProgress(tx: Tx, row: typeof courseProgress.$inferInsert): Promise<void> {
+    await tx.insert(courseProgress).values(row).onConflictDoNothing()
+  },
+
+  async insertUnlocks(tx: Tx, rows: Array<typeof lessonUnlocks.$inferInsert>): Promise<void> {
+    if (rows.length === 0) return
+    // Redelivery writes the same values; a reactivated enrolment (new enrolledAt) moves unlocks not yet announced.
+    await tx
+      .insert(lessonUnlocks)
+      .values(rows)
+      .onConflictDoUpdate({
+        target: [lessonUnlocks.enrolmentId, lessonUnlocks.lessonId],
+        set: { unlockAt: sql`excluded.unlock_at`, rule: sql`excluded.rule` },
+        setWhere: isNull(lessonUnlocks.notifiedAt),
+      })
+  },
+
+  async findCourseProgress(tx: Tx, enrolmentId: string): Promise<CourseProgressRow | undefined> {
+    const [row] = await tx.select().from(courseProgress).where(eq(courseProgress.enrolmentId, enrolmentId))
+    return row
+  },
+
+  lessonRows(tx: Tx, enrolmentId: string): Promise<LessonProgressRow[]> {
+    return tx.select().from(lessonProgress).where(eq(lessonProgress.enrolmentId, enrolmentId))
+  },
+
+  async completedLessonIds(tx: Tx, enrolmentId: string): Promise<Set<string>> {
+    const rows = await tx
+      .select({ lessonId: lessonProgress.lessonId })
+      .from(lessonProgress)
+      .where(and(eq(lessonProgress.enrolmentId, enrolmentId), isNotNull(lessonProgress.completedAt)))
+    return new Set(rows.map((r) => r.lessonId))
+  },
+
+  /** Starts the lesson unless it already was; returns the row either way (the no-op update makes RETURNING see it). */
+  async start(tx: Tx, key: LessonKey, at: Date): Promise<LessonProgressRow> {
+    const [row] = await tx
+      .insert(lessonProgress)
+      .values({ ...key, startedAt: at, updatedAt: at })
+      .onConflictDoUpdate({ target: [lessonProgress.enrolmentId, lessonProgress.lessonId], set: { updatedAt: sql`${lessonProgress.updatedAt}` } })
+      .returning()
+    if (!row) throw new Error('lesson progress upsert returned no row')
+    return row
+  },
+
+  /**
+   * Completes the lesson; `newly` is false when it already was. The update takes the row lock, so
+   * of two concurrent completions exactly one reports newly completed.
+   */
+  async complete(tx: Tx, key: LessonKey, at: Date): Promise<{ row: LessonProgressRow; newly: boolean }> {
+    const where = and(eq(lessonProgress.enrolmentId, key.enrolmentId), eq(lessonProgress.lessonId, key.lessonId))
+    const [updated] = await tx.update(lessonProgress).set({ completedAt: at, updatedAt: at }).where(and(where, isNull(lessonProgress.completedAt))).returning()
+    if (updated) return { row: updated, newly: true }
+    const [inserted] = await tx.insert(lessonProgress).values({ ...key, startedAt: at, completedAt: at, updatedAt: at }).onConflictDoNothing().returning()
+    if (inserted) return { row: inserted, newly: true }
+    const [existing] = await tx.select().from(lessonProgress).where(where)
+    if (!existing) throw new Error('completed lesson progress row vanished')
+    return { row: existing, newly: false }
+  },
+
+  /** Adds time (a non-negative delta, so the total only grows) and replaces the position when one is given. */
+  async record(tx: Tx, key: LessonKey, at: Date, change: { position?: Record<string, unknown>; seconds: number }): Promise<LessonProgressRow> {
+    const position = change.position === undefined ? null : change.position
+    const [row] = await tx
+      .insert(lessonProgress)
+      .values({ ...key, startedAt: at, updatedAt: at, timeSpentSeconds: change.seconds, position })
+      .onConflictDoUpdate({
+        target: [lessonProgress.enrolmentId, lessonProgress.lessonId],
+        set: {
+          timeSpentSeconds: sql`${lessonProgress.timeSpentSeconds} + excluded.time_spent_seconds`,
+          position: change.position === undefined ? sql`${lessonProgress.position}` : sql`excluded.position`,
+          updatedAt: at,
+        },
+      })
+      .returning()
+    if (!row) throw new Error('lesson progress upsert returned no row')
+    return row
+  },
+
+  /** How many of `lessonIds` (the published version's lessons) the enrolment completed. */
+  async countCompleted(tx: Tx, enrolmentId: string, lessonIds: string[]): Promise<number> {
+    if (lessonIds.length === 0) return 0
+    const [row] = await tx
+      .select({ count: sql<number>`count(*)::int` })
+      .from(lessonProgress)
+      .where(and(eq(lessonProgress.enrolmentId, enrolmentId), isNotNull(lessonProgress.completedAt), inArray(lessonProgress.lessonId, lessonIds)))
+    return row?.count ?? 0
+  },
+
+  /** Writes the totals (and, when given, the last activity); undefined when the enrolment has no progress row yet. */
+  async updateTotals(tx: Tx, enrolmentId: string, totals: CourseTotals, activity?: { lessonId: string; at: Date }): Promise<CourseProgressRow | undefined> {
+    const [row] = await tx
+      .update(courseProgress)
+      .set({ ...totals, ...(activity ? { lastLessonId: activity.lessonId, lastActivityAt: activity.at } : {}) })
+      .where(eq(courseProgress.enrolmentId, enrolmentId))
+      .returning()
+    return row
+  },
+
+  /** Stamps completion once; undefined when the course was already complete. */
+  async markCourseCompleted(tx: Tx, enrolmentId: string, at: Date): Promise<CourseProgressRow | undefined> {
+    const [row] = await tx
+      .update(courseProgress)
+      .set({ completedAt: at })
+      .where(and(eq(courseProgress.enrolmentId, enrolmentId), isNull(courseProgress.completedAt)))
+      .returning()
+    return row
+  },
+
+  /** The learner's courses, most recent activity first (never-touched ones last), keyset-paged. */
+  myCourses(tx: Tx, userId: string, limit: number, after?: { key: string; enrolmentId: string }): Promise<CourseProgressRow[]> {
+    const key = sql`coalesce(${courseProgress.lastActivityAt}, '-infinity'::timestamptz)`
+    const conditions: SQL[] = [eq(courseProgress.userId, userId)]
+    if (after) conditions.push(sql`(${key}, ${courseProgress.enrolmentId}) < (${after.key}::timestamptz, ${after.enrolmentId}::uuid)`)
+    return tx
+      .select()
+      .from(courseProgress)
+      .where(and(...conditions))
+      .orderBy(desc(key), desc(courseProgress.enrolmentId))
+      .limit(limit + 1)
+  },
+
+  /** The sort key of a myCourses row as the database writes it (exact to the microsecond). */
+  myCoursesKey: (row: CourseProgressRow): string => (row.lastActivityAt ? row.lastActivityAt.toISOString() : '-infinity'),
+
+  async latestUnfinished(tx: Tx, userId: string): Promise<CourseProgressRow | undefined> {
+    const [row] = await tx
+      .select()
+      .from(courseProgress)
+      .where(and(eq(courseProgress.userId, userId), isNull(courseProgress.completedAt)))
+      .orderBy(sql`${courseProgress.lastActivityAt} desc nulls last`, desc(courseProgress.enrolmentId))
+      .limit(1)
+    return row
+  },
+
+  /** One course's learners with their totals and name, by enrolment id (keyset-paged). */
+  courseLearners(tx: Tx, courseId: string, limit: number, afterEnrolmentId?: string) {
+    const conditions: SQL[] = [eq(courseProgress.courseId, courseId)]
+    if (afterEnrolmentId) conditions.push(sql`${courseProgress.enrolmentId} > ${afterEnrolmentId}::uuid`)
+    return tx
+      .select({ progress: courseProgress, email: users.email, displayName: users.displayName })
+      .from(courseProgress)
+      .leftJoin(users, eq(users.id, courseProgress.userId))
+      .where(and(...conditions))
+      .orderBy(asc(courseProgress.enrolmentId))
+      .limit(limit + 1)
+  },
+
+  /** Due unlocks not yet announced, across tenants (platform scope) or in one tenant. */
+  dueUnlocks(tx: Tx, now: Date, limit: number) {
+    return tx
+      .select({ tenantId: lessonUnlocks.tenantId, enrolmentId: lessonUnlocks.enrolmentId, lessonId: lessonUnlocks.lessonId })
+      .from(lessonUnlocks)
+      .where(and(lte(lessonUnlocks.unlockAt, now), isNull(lessonUnlocks.notifiedAt)))
+      .orderBy(asc(lessonUnlocks.unlockAt))
+      .limit(limit)
+  },
+
+  /**
+   * The tenant's due unlocks, locked so that two runs of the job at once never announce the same
+   * unlock twice (the other run skips them).
+   */
+  claimDueUnlocks(tx: Tx, now: Date, limit: number) {
+    return tx
+      .select()
+      .from(lessonUnlocks)
+      .where(and(lte(lessonUnlocks.unlockAt, now), isNull(lessonUnlocks.notifiedAt)))
+      .orderBy(asc(lessonUnlocks.unlockAt))
+      .limit(limit)
+      .for('update', { skipLocked: true })
+  },
+
+  /** The learner, course and address behind each enrolment (one query for a batch). */
+  recipients(tx: Tx, enrolmentIds: string[]) {
+    if (enrolmentIds.length === 0) return Promise.resolve([])
+    return tx
+      .select({ enrolmentId: courseProgress.enrolmentId, userId: courseProgress.userId, courseId: courseProgress.courseId, email: users.email })
+      .from(courseProgress)
+      .leftJoin(users, eq(users.id, courseProgress.userId))
+      .where(inArray(courseProgress.enrolmentId, enrolmentIds))
+  },
+
+  async stampNotified(tx: Tx, enrolmentId: string, lessonId: string, at: Date): Promise<void> {
+    await tx
+      .update(lessonUnlocks)
+      .set({ notifiedAt: at })
+      .where(and(eq(lessonUnlocks.enrolmentId, enrolmentId), eq(lessonUnlocks.lessonId, lessonId), isNull(lessonUnlocks.notifiedAt)))
+  },
+
+  /**
+   * Title and cover of several courses in one query: the catalogue entry (the published title)
+   * while the course is listed, the course's own title once it was archived.
+   */
+  courseCards(tx: Tx, courseIds: string[]) {
+    if (courseIds.length === 0) return Promise.resolve([])
+    return tx
+      .select({
+        courseId: courses.id,
+        slug: courses.slug,
+        title: sql<string>`coalesce(${catalogueEntries.title}, ${courses.title})`,
+        coverImageRef: sql<string | null>`coalesce(${catalogueEntries.coverImageRef}, ${courses.coverImageRef})`,
+        status: courses.status,
+      })
+      .from(courses)
+      .leftJoin(catalogueEntries, eq(catalogueEntries.courseId, courses.id))
+      .where(inArray(courses.id, courseIds))
+  },
+
+  async courseExists(tx: Tx, courseId: string): Promise<boolean> {
+    const [row] = await tx.select({ id: courses.id }).from(courses).where(eq(courses.id, courseId))
+    return row !== undefined
+  },
+}

@@ -1,0 +1,89 @@
+/**
+ * The drip release job: every few minutes, cluster-wide, find the unlocks that came due and have
+ * not been announced, and send each learner a "lesson unlocked" e-mail. The scan runs as the
+ * platform role (it must see every tenant); the work runs per tenant in that tenant's scope, so
+ * RLS still guards every row it writes. The unlock row is locked while it is announced and the
+ * mail's key is per enrolment and lesson, so overlapping or repeated runs send one e-mail each.
+ */
+import type { Logger } from 'pino'
+import { platformScope, tenantScope, type Database, type Tx } from '../../platform/db/database.ts'
+import type { Jobs } from '../../platform/jobs/index.ts'
+import type { Mailer } from '../../platform/mail/index.ts'
+import { readPublishedCourse, type PublishedCourse } from '../catalogue/index.ts'
+import { findEnrolment } from '../enrolment/index.ts'
+import { lessonsInOrder } from './progress.policy.ts'
+import { progressRepository as repository } from './progress.repository.ts'
+
+export const RELEASE_UNLOCKS = 'progress.release_unlocks'
+
+/** Unlocks handled per tenant transaction, and tenant batches per run (the next run takes the rest). */
+export const UNLOCK_BATCH = 200
+const MAX_ROUNDS = 25
+
+export interface UnlockJobDeps {
+  database: Database
+  mail: Mailer
+  logger: Logger
+}
+
+/** Announces one tenant's due unlocks; returns how many were handled (mailed or skipped). */
+async function releaseTenant(tx: Tx, deps: UnlockJobDeps, tenantId: string, now: Date): Promise<number> {
+  const due = await repository.claimDueUnlocks(tx, now, UNLOCK_BATCH)
+  const recipients = new Map((await repository.recipients(tx, [...new Set(due.map((u) => u.enrolmentId))])).map((r) => [r.enrolmentId, r]))
+  const courses = new Map<string, PublishedCourse | null>()
+  for (const unlock of due) {
+    const recipient = recipients.get(unlock.enrolmentId)
+    if (!recipient) {
+      await repository.stampNotified(tx, unlock.enrolmentId, unlock.lessonId, now)
+      continue
+    }
+    const { userId, courseId, email } = recipient
+    if (!courses.has(courseId)) courses.set(courseId, (await readPublishedCourse(tx, courseId))?.course ?? null)
+    const course = courses.get(courseId)
+    const lesson = course ? lessonsInOrder(course).find((entry) => entry.lesson.id === unlock.lessonId) : undefined
+    const enrolment = await findEnrolment(tx, userId, courseId)
+    // Nobody to tell (no address, access ended, the lesson left the course): stamp it so it is not looked at again.
+    if (course && lesson && email && enrolment?.status === 'active') {
+      const where = unlock.rule === 'module' ? `Module "${lesson.module.title}" of "${course.title}" is now open, starting with` : `In "${course.title}", a new lesson is open:`
+      await deps.mail.send(tx, {
+        tenantId,
+        to: email,
+        subject: `New lesson unlocked: ${lesson.lesson.title}`.slice(0, 998),
+        text: `${where} "${lesson.lesson.title}".\n\nPick up where you left off whenever you are ready.`,
+        messageKey: `progress.lesson_unlocked:${unlock.enrolmentId}:${unlock.lessonId}`,
+      })
+    }
+    await repository.stampNotified(tx, unlock.enrolmentId, unlock.lessonId, now)
+  }
+  return due.length
+}
+
+/** One run: scan across tenants, then announce tenant by tenant, until nothing due is left (or the round cap). */
+export async function releaseDueUnlocks(deps: UnlockJobDeps, now = new Date()): Promise<number> {
+  let handled = 0
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const due = await deps.database.transaction(platformScope, (tx) => repository.dueUnlocks(tx, now, UNLOCK_BATCH))
+    const tenants = [...new Set(due.map((row) => row.tenantId))]
+    let progressed = 0
+    for (const tenantId of tenants) progressed += await deps.database.transaction(tenantScope(tenantId), (tx) => releaseTenant(tx, deps, tenantId, now))
+    handled += progressed
+    // A short scan means everything due was seen; no progress means the rest is locked by another run.
+    if (due.length < UNLOCK_BATCH || progressed === 0) break
+  }
+  if (handled > 0) deps.logger.info({ handled }, 'drip unlocks announced')
+  return handled
+}
+
+export function defineUnlockJob(jobs: Jobs, deps: UnlockJobDeps): void {
+  jobs.define({
+    name: RELEASE_UNLOCKS,
+    schedule: { cron: '*/5 * * * *' },
+    retryLimit: 3,
+    retryDelaySeconds: 30,
+    retryDelayMaxSeconds: 300,
+    expireInSeconds: 600,
+    handler: async () => {
+      await releaseDueUnlocks(deps)
+    },
+  })
+}
