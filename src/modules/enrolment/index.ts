@@ -8,6 +8,7 @@ import type { Database, Tx } from '../../platform/db/database.ts'
 import type { Events } from '../../platform/events/events.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
 import type { Mailer } from '../../platform/mail/index.ts'
+import { subscribeCourseCompletion } from './completion.ts'
 import { defineEnrolmentJobs, expireEnrolments } from './enrolment.jobs.ts'
 import { createEnrolmentRoutes } from './enrolment.routes.ts'
 import { createEnrolmentService } from './enrolment.service.ts'
@@ -32,6 +33,7 @@ export interface EnrolmentDeps {
 
 export function createEnrolmentModule(deps: EnrolmentDeps) {
   defineEnrolmentJobs(deps)
+  subscribeCourseCompletion(deps.events)
   const service = createEnrolmentService({ events: deps.events, completedLessons: deps.completedLessons })
   const imports = createImportsService({ events: deps.events })
   return {
