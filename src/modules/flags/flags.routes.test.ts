@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { FLAG_CATALOGUE } from './flags.catalogue.ts'
@@ -154,14 +155,14 @@ describe('operator flag routes', () => {
     const url = `/v1/tenants/${tenant.id}/flags/tenancy.custom_domains`
     const set = await t.app.inject({ method: 'PUT', url, headers: op, payload: { enabled: false } })
     expect(set.statusCode).toBe(200)
-    expect(set.json()).toMatchObject({ key: 'tenancy.custom_domains', override: false, enabled: false, updatedBy: 'operator:dev-operator' })
+    expect(set.json()).toMatchObject({ key: 'tenancy.custom_domains', override: false, enabled: false, updatedBy: `operator:${String(decodeJwt(t.operatorToken).sub)}` })
 
     const listed = await t.app.inject({ method: 'GET', url: `/v1/tenants/${tenant.id}/flags`, headers: op })
     expect(listed.statusCode).toBe(200)
     expect(listed.json().data.find((f: { key: string }) => f.key === 'tenancy.custom_domains')).toMatchObject({ override: false })
     // The tenant's own view shows the operator's override.
     const own = (await t.app.inject({ method: 'GET', url: '/v1/flags', headers: tenant.headers })).json().data
-    expect(own.find((f: { key: string }) => f.key === 'tenancy.custom_domains')).toMatchObject({ override: false, updatedBy: 'operator:dev-operator' })
+    expect(own.find((f: { key: string }) => f.key === 'tenancy.custom_domains')).toMatchObject({ override: false, updatedBy: `operator:${String(decodeJwt(t.operatorToken).sub)}` })
 
     const reset = await t.app.inject({ method: 'DELETE', url, headers: op })
     expect(reset.json()).toMatchObject({ override: null, enabled: true })

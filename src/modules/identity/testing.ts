@@ -35,6 +35,9 @@ export async function memberToken(harness: IdentityHarness, tenantId: string, ro
       .insert(users)
       .values({ id: userId, tenantId, email: `member-${userId}@members.lyceum.test`, displayName: 'Test member', emailVerifiedAt: sql`now()` })
       .onConflictDoNothing({ target: users.id })
+    // RLS hides other tenants' users: an id taken there must not get a session here.
+    const [own] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId))
+    if (!own) throw new Error(`memberToken: user ${userId} belongs to another tenant`)
     if (roles.length > 0)
       await tx
         .insert(memberships)

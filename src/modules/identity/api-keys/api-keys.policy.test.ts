@@ -4,7 +4,21 @@ import { GRANTABLE_SCOPES, keyPermissions, parseScopes, scopeBeyond } from './ap
 
 describe('API key scopes', () => {
   it('are tenant permissions, minus those that mint keys, change roles, impersonate or change security settings', () => {
-    expect(GRANTABLE_SCOPES).toEqual(['audit:read', 'flags:manage', 'flags:read', 'instructors:review', 'members:read', 'tenant:manage', 'tenant:read'])
+    expect(GRANTABLE_SCOPES).toEqual([
+      'audit:read',
+      'certificates:manage',
+      'courses:author',
+      'courses:review',
+      'enrolments:manage',
+      'flags:manage',
+      'flags:read',
+      'instructors:review',
+      'members:read',
+      'paths:manage',
+      'submissions:grade',
+      'tenant:manage',
+      'tenant:read',
+    ])
     for (const scope of ['api_keys:manage', 'members:manage', 'members:impersonate', 'security:manage', 'platform:tenants'])
       expect(parseScopes(['audit:read', scope])).toEqual({ unknown: scope, index: 1 })
     expect(parseScopes(['tenant:read', 'audit:read', 'tenant:read'])).toEqual({ scopes: ['audit:read', 'tenant:read'] })
