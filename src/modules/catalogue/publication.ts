@@ -15,6 +15,9 @@ const SEARCH_CONFIGS: Record<string, string> = {
   it: 'italian', nl: 'dutch', no: 'norwegian', pt: 'portuguese', ro: 'romanian', ru: 'russian', sv: 'swedish', tr: 'turkish',
 }
 
+/** Every stemming configuration a catalogue entry may be indexed with (search queries them all). */
+export const STEMMING_CONFIGS = [...new Set(Object.values(SEARCH_CONFIGS))]
+
 export function searchConfigFor(language: string): string {
   return SEARCH_CONFIGS[language.toLowerCase().split('-')[0] ?? ''] ?? 'simple'
 }

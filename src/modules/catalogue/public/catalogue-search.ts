@@ -11,11 +11,7 @@
  */
 import { and, eq, sql, type SQL } from 'drizzle-orm'
 import { catalogueEntries } from '../catalogue.tables.ts'
-import { searchConfigFor } from '../publication.ts'
-
-/** Languages with a stemming configuration in publication.ts (searchConfigFor); the rest index as 'simple'. */
-const STEMMED_LANGUAGES = ['da', 'de', 'en', 'es', 'fi', 'fr', 'hu', 'it', 'nl', 'no', 'pt', 'ro', 'ru', 'sv', 'tr'] as const
-export const STEMMING_CONFIGS = [...new Set(STEMMED_LANGUAGES.map(searchConfigFor))].filter((config) => config !== 'simple')
+import { searchConfigFor, STEMMING_CONFIGS } from '../publication.ts'
 
 export interface CatalogueFilter {
   category?: string | undefined
