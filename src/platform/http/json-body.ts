@@ -22,6 +22,7 @@ function withoutInputEcho(message: string): string {
 }
 
 export function registerJsonParser(app: App, maxDepth: number): void {
+  acceptBareBodies(app)
   const parse = app.getDefaultJsonParser('error', 'error')
   // Only JSON is accepted: dropping the text/plain parser turns such bodies into 415, not a confusing 400.
   app.removeContentTypeParser(['application/json', 'text/plain'])
@@ -32,5 +33,31 @@ export function registerJsonParser(app: App, maxDepth: number): void {
         return done(new AppError('invalid', 'JSON_TOO_DEEP', `The request body nests deeper than ${maxDepth} levels`), undefined)
       done(null, parsed)
     })
+  })
+}
+
+/** Sets a missing body to `{}` before validation. */
+async function emptyBodyAsObject(request: { body: unknown }): Promise<void> {
+  request.body ??= {}
+}
+
+/** An object schema none of whose properties is required: `{}` is a valid body for it. */
+function onlyOptionalFields(schema: unknown): boolean {
+  if (!schema || typeof schema !== 'object') return false
+  const { type, required } = schema as { type?: unknown; required?: unknown }
+  return type === 'object' && (!Array.isArray(required) || required.length === 0)
+}
+
+/**
+ * A route whose body holds only optional fields (a comment, a note, a client timestamp) accepts
+ * a bare POST without a body, read as `{}`, instead of answering 400 "body must be object":
+ * clients should not have to send `{}` to say nothing. Routes with a required field still need
+ * their body. Call before the routes are registered (onRoute sees only later routes).
+ */
+export function acceptBareBodies(app: App): void {
+  app.addHook('onRoute', (route) => {
+    if (!onlyOptionalFields(route.schema?.body)) return
+    const existing = route.preValidation === undefined ? [] : [route.preValidation].flat()
+    route.preValidation = [emptyBodyAsObject, ...existing]
   })
 }

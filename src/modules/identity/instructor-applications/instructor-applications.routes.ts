@@ -96,10 +96,6 @@ function reviewerRoutes(app: App, service: ApplicationsService, ApplicationRef: 
       response: { 200: ApplicationRef },
     },
     config: { access: tenantAccess('instructors:review') },
-    // The note is optional, and so is the body: a bare POST approves.
-    preValidation: async (request) => {
-      request.body ??= {}
-    },
   }, async (request, reply) => {
     const application = await service.approve(request.ctx, request.params.applicationId, expectedVersion(request), request.body.note)
     setEtag(reply, application.version)
