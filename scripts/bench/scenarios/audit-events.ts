@@ -18,22 +18,23 @@ const LIMIT = 20
 // first page without filters; the harness fails when the route's statement differs.
 const LIST_SQL =
   `select "id", to_char("occurred_at" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), "actor_type", "actor_id", ` +
-  `"impersonator_id", "action", "target_type", "target_id", "outcome", "request_id", "details" ` +
+  `"impersonator_id", "action", "target_type", "target_id", "outcome", "request_id", "details", "ip_hash", "chain_seq", "hash" ` +
   `from "platform"."audit_log" where "platform"."audit_log"."tenant_id" = $1 ` +
   `order by "platform"."audit_log"."occurred_at" desc, "platform"."audit_log"."id" desc limit $2`
 
-const COLUMNS = ['id', 'occurredAt', 'actorType', 'actorId', 'impersonatorId', 'action', 'targetType', 'targetId', 'outcome', 'requestId', 'details'] as const
+const COLUMNS = ['id', 'occurredAt', 'actorType', 'actorId', 'impersonatorId', 'action', 'targetType', 'targetId', 'outcome', 'requestId', 'details', 'ipHash', 'chainSeq', 'hash'] as const
 type Row = Record<(typeof COLUMNS)[number], unknown>
 
 async function insertEntries(owner: OwnerConnection, tenantId: string | null, count: number): Promise<void> {
   // Spread over about a month with sub-second jitter, like a busy tenant's trail.
   await owner.query(
     `INSERT INTO platform.audit_log
-       (tenant_id, occurred_at, actor_type, actor_id, action, target_type, target_id, outcome, request_id, ip_hash, details)
+       (tenant_id, occurred_at, actor_type, actor_id, action, target_type, target_id, outcome, request_id, ip_hash, details, chain_seq, hash)
      SELECT $1::uuid, now() - make_interval(secs => n * 120 + random()), 'user', 'user-' || (n % 40),
             (ARRAY['flag.overridden', 'tenant.updated', 'domain.added', 'member.invited'])[1 + n % 4],
             'flag', 'flag-' || (n % 25), (ARRAY['success', 'success', 'success', 'denied'])[1 + n % 4],
-            'req-' || n, md5(n::text), jsonb_build_object('old', n % 2 = 0, 'new', n % 2 = 1, 'reason', 'bench')
+            'req-' || n, md5(n::text), jsonb_build_object('old', n % 2 = 0, 'new', n % 2 = 1, 'reason', 'bench'),
+            n, encode(sha256(convert_to(n::text, 'UTF8')), 'hex')
      FROM generate_series(1, $2::int) AS n`,
     [tenantId, count],
   )
@@ -55,7 +56,8 @@ export const auditEventsScenario: BenchScenario = {
     sql: LIST_SQL,
     params: (tenants) => [tenants.target, LIMIT + 1],
     body(rows) {
-      const objects = rows.map((row) => Object.fromEntries(COLUMNS.map((column, i) => [column, row[i]])) as Row)
+      // node-postgres reads bigint as a string; Drizzle's mode 'number' turns chain_seq into a number.
+      const objects = rows.map((row) => Object.fromEntries(COLUMNS.map((column, i) => [column, column === 'chainSeq' && row[i] !== null ? Number(row[i]) : row[i]])) as Row)
       return toPage(objects, LIMIT, (row) => [String(row.occurredAt), String(row.id)])
     },
     response: {
