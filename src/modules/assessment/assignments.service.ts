@@ -5,6 +5,7 @@
  * goes out from its subscriber) and completes the lesson when the submission passes.
  */
 import { recordAudit } from '../../platform/audit/audit.ts'
+import type { Tx } from '../../platform/db/database.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
 import { assertVersion } from '../../platform/http/etag.ts'
 import { decodeCursor, encodeCursor, toPage, type PageQuery, type PageResult } from '../../platform/http/pagination.ts'
@@ -16,7 +17,7 @@ import { ASSESSMENT_SUBMISSION_GRADED, type SubmissionGradedPayload } from './as
 import { assessmentRepository as repository, type AssignmentRow, type GradebookEntry, type SubmissionRow } from './assessment.repository.ts'
 import type { GradeBody, SubmissionBody, SubmissionQueueQuery } from './assessment.schemas.ts'
 import { instantCursor } from './authoring.service.ts'
-import { dueInstant, gradeRubric, rubricMaximum } from './grading.policy.ts'
+import { dueInstant, gradeRubric, rubricMaximum, type RubricGrade } from './grading.policy.ts'
 
 export interface SubmissionView {
   id: string
@@ -69,69 +70,126 @@ export interface GradebookView {
   grades: Array<Omit<GradebookEntry, 'userId'>>
 }
 
-export function createAssignmentsService(deps: { events: EventPublisher }) {
-  async function loadAssignment(tx: Parameters<typeof repository.findAssignment>[0], lessonId: string): Promise<AssignmentRow> {
-    const assignment = await repository.findAssignment(tx, lessonId)
-    if (!assignment) throw assessmentErrors.assignmentNotFound(lessonId)
-    return assignment
+async function loadAssignment(tx: Tx, lessonId: string): Promise<AssignmentRow> {
+  const assignment = await repository.findAssignment(tx, lessonId)
+  if (!assignment) throw assessmentErrors.assignmentNotFound(lessonId)
+  return assignment
+}
+
+/** A submission of a course the caller teaches (or administers); 404 for other courses, so they learn nothing about it. */
+async function submissionForStaff(tx: Tx, ctx: RequestContext, submissionId: string) {
+  const found = await repository.findSubmission(tx, submissionId)
+  if (!found) throw assessmentErrors.submissionNotFound(submissionId)
+  await requireCourseStaff(tx, ctx, found.assignment.courseId).catch(() => {
+    throw assessmentErrors.submissionNotFound(submissionId)
+  })
+  return found
+}
+
+/** The gradebook query returns one row per learner and lesson; the page is per learner. */
+function gradebookPage(entries: GradebookEntry[], limit: number): PageResult<GradebookView> {
+  const learners = new Map<string, GradebookView>()
+  for (const { userId, ...grade } of entries) {
+    const row = learners.get(userId) ?? { userId, grades: [] }
+    row.grades.push(grade)
+    learners.set(userId, row)
   }
+  const rows = [...learners.values()]
+  const data = rows.slice(0, limit)
+  const last = data[data.length - 1]
+  return { data, nextCursor: rows.length > limit && last ? encodeCursor([last.userId]) : null }
+}
 
+interface SavedGrade {
+  /** The id as the request gave it: the event and the audit entry carry that rather than row.id. */
+  submissionId: string
+  assignment: AssignmentRow
+  row: SubmissionRow
+  grade: RubricGrade
+  gradedAt: Date
+}
+
+/**
+ * What a saved grade sets off, in the grading transaction so none of it happens without the
+ * grade: the event the learner's email goes out from, the audit entry, and the lesson completion
+ * on a pass.
+ */
+async function announceGrade(tx: Tx, ctx: RequestContext, events: EventPublisher, { submissionId, assignment, row, grade, gradedAt }: SavedGrade): Promise<void> {
+  const payload: SubmissionGradedPayload = {
+    submissionId,
+    lessonId: row.lessonId,
+    courseId: assignment.courseId,
+    userId: row.userId,
+    enrolmentId: row.enrolmentId,
+    points: grade.points,
+    maxPoints: grade.maxPoints,
+    passed: grade.passed,
+    late: row.late,
+    gradedAt: gradedAt.toISOString(),
+    version: row.version,
+  }
+  await events.publish(tx, ctx, { type: ASSESSMENT_SUBMISSION_GRADED, payload })
+  await recordAudit(tx, ctx, { action: 'assessment.submission_graded', targetType: 'submission', targetId: submissionId, details: { points: grade.points, penalty: grade.penalty, passed: grade.passed } })
+  if (grade.passed) await markLessonCompleted(tx, { events, ctx, enrolmentId: row.enrolmentId, userId: row.userId, courseId: assignment.courseId, lessonId: row.lessonId, at: gradedAt })
+}
+
+/** The learner's side: submitting, and reading their own submissions. */
+const learnerSubmissions = {
+  submit(ctx: RequestContext, lessonId: string, body: SubmissionBody): Promise<SubmissionView> {
+    return ctx.inTenant(async (tx) => {
+      const assignment = await loadAssignment(tx, lessonId)
+      const { member, enrolmentId } = await requireLessonAccess(tx, ctx, assignment.courseId, lessonId)
+      const text = body.text ?? ''
+      const fileRefs = body.fileRefs ?? []
+      if (text.trim() === '' && fileRefs.length === 0) throw assessmentErrors.submissionEmpty()
+      const previous = await repository.submissionsOf(tx, lessonId, member.userId)
+      if (previous.some((s) => s.passed === true)) throw assessmentErrors.alreadyPassed()
+      const latest = previous[0]
+      if (latest && !assignment.allowResubmission) throw assessmentErrors.resubmissionNotAllowed()
+      if (latest?.status === 'submitted') throw assessmentErrors.awaitingGrade(latest.id)
+      const now = new Date()
+      const enrolment = await findEnrolment(tx, member.userId, assignment.courseId)
+      const dueAt = dueInstant(assignment, enrolment?.enrolledAt ?? now)
+      const late = dueAt !== null && now.getTime() > dueAt.getTime()
+      if (late && assignment.latePolicy === 'refuse') throw assessmentErrors.submissionLate(dueAt)
+      const row = await repository.insertSubmission(tx, { tenantId: member.tenantId, lessonId, userId: member.userId, enrolmentId, number: (latest?.number ?? 0) + 1, text, fileRefs, submittedAt: now, late })
+      if (!row) throw assessmentErrors.awaitingGrade('')
+      return submissionView(row, assignment, dueAt)
+    })
+  },
+
+  /** The learner's own submissions of an assignment, newest first. */
+  mine(ctx: RequestContext, lessonId: string, page: PageQuery): Promise<PageResult<SubmissionView>> {
+    return ctx.inTenant(async (tx) => {
+      const { userId } = memberOf(ctx)
+      const assignment = await loadAssignment(tx, lessonId)
+      const enrolment = await findEnrolment(tx, userId, assignment.courseId)
+      const dueAt = dueInstant(assignment, enrolment?.enrolledAt ?? new Date())
+      const position = decodeCursor(page.cursor, 1)
+      const before = position ? Number(position[0]) : Number.POSITIVE_INFINITY
+      const rows = (await repository.submissionsOf(tx, lessonId, userId)).filter((r) => r.number < before)
+      const result = toPage(rows, page.limit, (r) => [r.number])
+      return { data: result.data.map((r) => submissionView(r, assignment, dueAt)), nextCursor: result.nextCursor }
+    })
+  },
+
+  /** The learner's own submission; anyone else's is 404. */
+  mineById(ctx: RequestContext, submissionId: string): Promise<SubmissionView> {
+    return ctx.inTenant(async (tx) => {
+      const found = await repository.findSubmission(tx, submissionId)
+      if (!found || found.submission.userId !== memberOf(ctx).userId) throw assessmentErrors.submissionNotFound(submissionId)
+      return submissionView(found.submission, found.assignment)
+    })
+  },
+}
+
+/** Course staff: the grading queue, grading against the rubric (which publishes, hence `deps`), the gradebook. */
+function staffGrading(deps: { events: EventPublisher }) {
   return {
-    submit(ctx: RequestContext, lessonId: string, body: SubmissionBody): Promise<SubmissionView> {
-      return ctx.inTenant(async (tx) => {
-        const assignment = await loadAssignment(tx, lessonId)
-        const { member, enrolmentId } = await requireLessonAccess(tx, ctx, assignment.courseId, lessonId)
-        const text = body.text ?? ''
-        const fileRefs = body.fileRefs ?? []
-        if (text.trim() === '' && fileRefs.length === 0) throw assessmentErrors.submissionEmpty()
-        const previous = await repository.submissionsOf(tx, lessonId, member.userId)
-        if (previous.some((s) => s.passed === true)) throw assessmentErrors.alreadyPassed()
-        const latest = previous[0]
-        if (latest && !assignment.allowResubmission) throw assessmentErrors.resubmissionNotAllowed()
-        if (latest?.status === 'submitted') throw assessmentErrors.awaitingGrade(latest.id)
-        const now = new Date()
-        const enrolment = await findEnrolment(tx, member.userId, assignment.courseId)
-        const dueAt = dueInstant(assignment, enrolment?.enrolledAt ?? now)
-        const late = dueAt !== null && now.getTime() > dueAt.getTime()
-        if (late && assignment.latePolicy === 'refuse') throw assessmentErrors.submissionLate(dueAt)
-        const row = await repository.insertSubmission(tx, { tenantId: member.tenantId, lessonId, userId: member.userId, enrolmentId, number: (latest?.number ?? 0) + 1, text, fileRefs, submittedAt: now, late })
-        if (!row) throw assessmentErrors.awaitingGrade('')
-        return submissionView(row, assignment, dueAt)
-      })
-    },
-
-    /** The learner's own submissions of an assignment, newest first. */
-    mine(ctx: RequestContext, lessonId: string, page: PageQuery): Promise<PageResult<SubmissionView>> {
-      return ctx.inTenant(async (tx) => {
-        const { userId } = memberOf(ctx)
-        const assignment = await loadAssignment(tx, lessonId)
-        const enrolment = await findEnrolment(tx, userId, assignment.courseId)
-        const dueAt = dueInstant(assignment, enrolment?.enrolledAt ?? new Date())
-        const position = decodeCursor(page.cursor, 1)
-        const before = position ? Number(position[0]) : Number.POSITIVE_INFINITY
-        const rows = (await repository.submissionsOf(tx, lessonId, userId)).filter((r) => r.number < before)
-        const result = toPage(rows, page.limit, (r) => [r.number])
-        return { data: result.data.map((r) => submissionView(r, assignment, dueAt)), nextCursor: result.nextCursor }
-      })
-    },
-
-    /** The learner's own submission; anyone else's is 404. */
-    mineById(ctx: RequestContext, submissionId: string): Promise<SubmissionView> {
-      return ctx.inTenant(async (tx) => {
-        const found = await repository.findSubmission(tx, submissionId)
-        if (!found || found.submission.userId !== memberOf(ctx).userId) throw assessmentErrors.submissionNotFound(submissionId)
-        return submissionView(found.submission, found.assignment)
-      })
-    },
-
     /** Any submission of a course the caller teaches (or administers); 404 for other courses. */
     forStaff(ctx: RequestContext, submissionId: string): Promise<SubmissionView> {
       return ctx.inTenant(async (tx) => {
-        const found = await repository.findSubmission(tx, submissionId)
-        if (!found) throw assessmentErrors.submissionNotFound(submissionId)
-        await requireCourseStaff(tx, ctx, found.assignment.courseId).catch(() => {
-          throw assessmentErrors.submissionNotFound(submissionId)
-        })
+        const found = await submissionForStaff(tx, ctx, submissionId)
         return submissionView(found.submission, found.assignment)
       })
     },
@@ -154,12 +212,7 @@ export function createAssignmentsService(deps: { events: EventPublisher }) {
     grade(ctx: RequestContext, submissionId: string, expected: number, body: GradeBody): Promise<SubmissionView> {
       return ctx.inTenant(async (tx) => {
         const member = memberOf(ctx)
-        const found = await repository.findSubmission(tx, submissionId)
-        if (!found) throw assessmentErrors.submissionNotFound(submissionId)
-        const { submission, assignment } = found
-        await requireCourseStaff(tx, ctx, assignment.courseId).catch(() => {
-          throw assessmentErrors.submissionNotFound(submissionId)
-        })
+        const { submission, assignment } = await submissionForStaff(tx, ctx, submissionId)
         assertVersion(expected, submission.version)
         const grade = gradeRubric(assignment, submission.late, body.rubricScores)
         const gradedAt = new Date()
@@ -173,22 +226,7 @@ export function createAssignmentsService(deps: { events: EventPublisher }) {
         })
         // Another grader saved first: the same 412 as a stale If-Match.
         if (!row) throw assessmentErrors.gradedConcurrently()
-        const payload: SubmissionGradedPayload = {
-          submissionId,
-          lessonId: row.lessonId,
-          courseId: assignment.courseId,
-          userId: row.userId,
-          enrolmentId: row.enrolmentId,
-          points: grade.points,
-          maxPoints: grade.maxPoints,
-          passed: grade.passed,
-          late: row.late,
-          gradedAt: gradedAt.toISOString(),
-          version: row.version,
-        }
-        await deps.events.publish(tx, ctx, { type: ASSESSMENT_SUBMISSION_GRADED, payload })
-        await recordAudit(tx, ctx, { action: 'assessment.submission_graded', targetType: 'submission', targetId: submissionId, details: { points: grade.points, penalty: grade.penalty, passed: grade.passed } })
-        if (grade.passed) await markLessonCompleted(tx, { events: deps.events, ctx, enrolmentId: row.enrolmentId, userId: row.userId, courseId: assignment.courseId, lessonId: row.lessonId, at: gradedAt })
+        await announceGrade(tx, ctx, deps.events, { submissionId, assignment, row, grade, gradedAt })
         return submissionView(row, assignment)
       })
     },
@@ -200,19 +238,14 @@ export function createAssignmentsService(deps: { events: EventPublisher }) {
         const afterUserId = decodeCursor(page.cursor, 1)?.[0]
         if (afterUserId !== undefined && !UUID.test(String(afterUserId))) throw assessmentErrors.invalidCursor()
         const entries = await repository.gradebook(tx, courseId, page.limit, afterUserId === undefined ? undefined : String(afterUserId))
-        const learners = new Map<string, GradebookView>()
-        for (const { userId, ...grade } of entries) {
-          const row = learners.get(userId) ?? { userId, grades: [] }
-          row.grades.push(grade)
-          learners.set(userId, row)
-        }
-        const rows = [...learners.values()]
-        const data = rows.slice(0, page.limit)
-        const last = data[data.length - 1]
-        return { data, nextCursor: rows.length > page.limit && last ? encodeCursor([last.userId]) : null }
+        return gradebookPage(entries, page.limit)
       })
     },
   }
+}
+
+export function createAssignmentsService(deps: { events: EventPublisher }) {
+  return { ...learnerSubmissions, ...staffGrading(deps) }
 }
 
 export type AssignmentsService = ReturnType<typeof createAssignmentsService>

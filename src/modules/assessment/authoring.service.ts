@@ -82,137 +82,146 @@ function questionValues(body: QuestionBody) {
   return { kind: body.kind, prompt: body.prompt, options: choice ? (body.options ?? []) : [], answerKey, points: body.points ?? 1, explanation: body.explanation ?? null }
 }
 
+/** The course's question bank: every question carries its answer key, so only course staff see it. */
+const questionBank = {
+  createQuestion(ctx: RequestContext, courseId: string, body: QuestionBody): Promise<QuestionView> {
+    return ctx.inTenant(async (tx) => {
+      const { tenantId } = await requireCourseStaff(tx, ctx, courseId)
+      // Millisecond precision, as the page cursor carries it (the column default would keep microseconds).
+      const row = await repository.insertQuestion(tx, { tenantId, courseId, ...questionValues(body), createdAt: new Date() })
+      await recordAudit(tx, ctx, { action: 'assessment.question_created', targetType: 'question', targetId: row.id, details: { courseId, kind: row.kind } })
+      return questionView(row)
+    })
+  },
+
+  listQuestions(ctx: RequestContext, courseId: string, page: PageQuery): Promise<PageResult<QuestionView>> {
+    return ctx.inTenant(async (tx) => {
+      await requireCourseStaff(tx, ctx, courseId)
+      const after = instantCursor(page.cursor)
+      const rows = await repository.listQuestions(tx, courseId, page.limit, after && { createdAt: after.at, id: after.id })
+      const result = toPage(rows, page.limit, (r) => [r.createdAt.toISOString(), r.id])
+      return { data: result.data.map(questionView), nextCursor: result.nextCursor }
+    })
+  },
+
+  getQuestion(ctx: RequestContext, courseId: string, questionId: string): Promise<QuestionView> {
+    return ctx.inTenant(async (tx) => {
+      await requireCourseStaff(tx, ctx, courseId)
+      const row = await repository.findQuestion(tx, courseId, questionId)
+      if (!row) throw assessmentErrors.questionNotFound(questionId)
+      return questionView(row)
+    })
+  },
+
+  /** Replaces the question. Attempts already graded keep their scores; later gradings use the new key. */
+  replaceQuestion(ctx: RequestContext, courseId: string, questionId: string, expected: number, body: QuestionBody): Promise<QuestionView> {
+    return ctx.inTenant(async (tx) => {
+      await requireCourseStaff(tx, ctx, courseId)
+      const current = await repository.findQuestion(tx, courseId, questionId)
+      if (!current) throw assessmentErrors.questionNotFound(questionId)
+      assertVersion(expected, current.version)
+      const row = await repository.updateQuestion(tx, questionId, current.version, questionValues(body))
+      if (!row) assertVersion(expected, current.version + 1)
+      await recordAudit(tx, ctx, { action: 'assessment.question_updated', targetType: 'question', targetId: questionId, details: { courseId } })
+      return questionView(row as QuestionRow)
+    })
+  },
+
+  deleteQuestion(ctx: RequestContext, courseId: string, questionId: string): Promise<void> {
+    return ctx.inTenant(async (tx) => {
+      await requireCourseStaff(tx, ctx, courseId)
+      const current = await repository.findQuestion(tx, courseId, questionId)
+      if (!current) throw assessmentErrors.questionNotFound(questionId)
+      const usedBy = await repository.quizzesUsing(tx, courseId, questionId)
+      if (usedBy.length > 0) throw assessmentErrors.questionInUse(questionId, usedBy)
+      await repository.deleteQuestion(tx, questionId)
+      await recordAudit(tx, ctx, { action: 'assessment.question_deleted', targetType: 'question', targetId: questionId, details: { courseId } })
+    })
+  },
+}
+
+/** Settings of a quiz lesson: which bank questions it asks, how often and for how long. */
+const quizSettings = {
+  getQuiz(ctx: RequestContext, courseId: string, lessonId: string) {
+    return ctx.inTenant(async (tx) => {
+      await requireCourseStaff(tx, ctx, courseId)
+      const row = await repository.findQuiz(tx, lessonId)
+      if (!row || row.courseId !== courseId) throw assessmentErrors.quizNotFound(lessonId)
+      return quizView(row)
+    })
+  },
+
+  /** Creates or replaces the quiz settings of a quiz lesson; If-Match is checked when sent. */
+  putQuiz(ctx: RequestContext, courseId: string, lessonId: string, expected: number | undefined, body: QuizBody) {
+    return ctx.inTenant(async (tx) => {
+      const { tenantId } = await requireCourseStaff(tx, ctx, courseId)
+      await requireDraftLesson(tx, courseId, lessonId, 'quiz')
+      const current = await repository.findQuiz(tx, lessonId)
+      if (current) assertVersion(expected, current.version)
+      else if (expected !== undefined) assertVersion(expected, 0)
+      const known = await repository.courseQuestionIds(tx, courseId, body.questionIds)
+      const unknown = body.questionIds.filter((id) => !known.has(id))
+      if (unknown.length > 0) throw assessmentErrors.unknownQuestions(unknown)
+      const row = await repository.upsertQuiz(tx, {
+        lessonId,
+        tenantId,
+        courseId,
+        questionIds: body.questionIds,
+        attemptLimit: body.attemptLimit ?? null,
+        timeLimitSeconds: body.timeLimitSeconds ?? null,
+        randomiseOrder: body.randomiseOrder ?? false,
+        passingPercent: body.passingPercent ?? 70,
+      })
+      await recordAudit(tx, ctx, { action: 'assessment.quiz_configured', targetType: 'lesson', targetId: lessonId, details: { courseId, questions: body.questionIds.length } })
+      return quizView(row)
+    })
+  },
+}
+
+/** Settings of an assignment lesson: due date rule, late policy and the rubric it is graded against. */
+const assignmentSettings = {
+  getAssignment(ctx: RequestContext, courseId: string, lessonId: string) {
+    return ctx.inTenant(async (tx) => {
+      await requireCourseStaff(tx, ctx, courseId)
+      const row = await repository.findAssignment(tx, lessonId)
+      if (!row || row.courseId !== courseId) throw assessmentErrors.assignmentNotFound(lessonId)
+      return assignmentView(row)
+    })
+  },
+
+  putAssignment(ctx: RequestContext, courseId: string, lessonId: string, expected: number | undefined, body: AssignmentBody) {
+    return ctx.inTenant(async (tx) => {
+      const { tenantId } = await requireCourseStaff(tx, ctx, courseId)
+      await requireDraftLesson(tx, courseId, lessonId, 'assignment')
+      if (body.dueAt != null && body.dueOffsetDays != null) throw assessmentErrors.invalidSettings('body.dueOffsetDays', 'cannot be combined with dueAt: choose one due date rule', 'conflict')
+      const latePolicy = body.latePolicy ?? 'accept'
+      if (latePolicy !== 'penalty' && (body.latePenaltyPercent ?? 0) > 0)
+        throw assessmentErrors.invalidSettings('body.latePenaltyPercent', "applies only with latePolicy 'penalty'", 'policy')
+      assertRubric(body.rubric, body.passingPoints)
+      const current = await repository.findAssignment(tx, lessonId)
+      if (current) assertVersion(expected, current.version)
+      else if (expected !== undefined) assertVersion(expected, 0)
+      const row = await repository.upsertAssignment(tx, {
+        lessonId,
+        tenantId,
+        courseId,
+        instructions: body.instructions,
+        dueAt: body.dueAt ? new Date(body.dueAt) : null,
+        dueOffsetDays: body.dueOffsetDays ?? null,
+        latePolicy,
+        latePenaltyPercent: body.latePenaltyPercent ?? 0,
+        rubric: body.rubric,
+        passingPoints: body.passingPoints,
+        allowResubmission: body.allowResubmission ?? true,
+      })
+      await recordAudit(tx, ctx, { action: 'assessment.assignment_configured', targetType: 'lesson', targetId: lessonId, details: { courseId, latePolicy } })
+      return assignmentView(row)
+    })
+  },
+}
+
 export function createAuthoringService() {
-  return {
-    createQuestion(ctx: RequestContext, courseId: string, body: QuestionBody): Promise<QuestionView> {
-      return ctx.inTenant(async (tx) => {
-        const { tenantId } = await requireCourseStaff(tx, ctx, courseId)
-        // Millisecond precision, as the page cursor carries it (the column default would keep microseconds).
-        const row = await repository.insertQuestion(tx, { tenantId, courseId, ...questionValues(body), createdAt: new Date() })
-        await recordAudit(tx, ctx, { action: 'assessment.question_created', targetType: 'question', targetId: row.id, details: { courseId, kind: row.kind } })
-        return questionView(row)
-      })
-    },
-
-    listQuestions(ctx: RequestContext, courseId: string, page: PageQuery): Promise<PageResult<QuestionView>> {
-      return ctx.inTenant(async (tx) => {
-        await requireCourseStaff(tx, ctx, courseId)
-        const after = instantCursor(page.cursor)
-        const rows = await repository.listQuestions(tx, courseId, page.limit, after && { createdAt: after.at, id: after.id })
-        const result = toPage(rows, page.limit, (r) => [r.createdAt.toISOString(), r.id])
-        return { data: result.data.map(questionView), nextCursor: result.nextCursor }
-      })
-    },
-
-    getQuestion(ctx: RequestContext, courseId: string, questionId: string): Promise<QuestionView> {
-      return ctx.inTenant(async (tx) => {
-        await requireCourseStaff(tx, ctx, courseId)
-        const row = await repository.findQuestion(tx, courseId, questionId)
-        if (!row) throw assessmentErrors.questionNotFound(questionId)
-        return questionView(row)
-      })
-    },
-
-    /** Replaces the question. Attempts already graded keep their scores; later gradings use the new key. */
-    replaceQuestion(ctx: RequestContext, courseId: string, questionId: string, expected: number, body: QuestionBody): Promise<QuestionView> {
-      return ctx.inTenant(async (tx) => {
-        await requireCourseStaff(tx, ctx, courseId)
-        const current = await repository.findQuestion(tx, courseId, questionId)
-        if (!current) throw assessmentErrors.questionNotFound(questionId)
-        assertVersion(expected, current.version)
-        const row = await repository.updateQuestion(tx, questionId, current.version, questionValues(body))
-        if (!row) assertVersion(expected, current.version + 1)
-        await recordAudit(tx, ctx, { action: 'assessment.question_updated', targetType: 'question', targetId: questionId, details: { courseId } })
-        return questionView(row as QuestionRow)
-      })
-    },
-
-    deleteQuestion(ctx: RequestContext, courseId: string, questionId: string): Promise<void> {
-      return ctx.inTenant(async (tx) => {
-        await requireCourseStaff(tx, ctx, courseId)
-        const current = await repository.findQuestion(tx, courseId, questionId)
-        if (!current) throw assessmentErrors.questionNotFound(questionId)
-        const usedBy = await repository.quizzesUsing(tx, courseId, questionId)
-        if (usedBy.length > 0) throw assessmentErrors.questionInUse(questionId, usedBy)
-        await repository.deleteQuestion(tx, questionId)
-        await recordAudit(tx, ctx, { action: 'assessment.question_deleted', targetType: 'question', targetId: questionId, details: { courseId } })
-      })
-    },
-
-    getQuiz(ctx: RequestContext, courseId: string, lessonId: string) {
-      return ctx.inTenant(async (tx) => {
-        await requireCourseStaff(tx, ctx, courseId)
-        const row = await repository.findQuiz(tx, lessonId)
-        if (!row || row.courseId !== courseId) throw assessmentErrors.quizNotFound(lessonId)
-        return quizView(row)
-      })
-    },
-
-    /** Creates or replaces the quiz settings of a quiz lesson; If-Match is checked when sent. */
-    putQuiz(ctx: RequestContext, courseId: string, lessonId: string, expected: number | undefined, body: QuizBody) {
-      return ctx.inTenant(async (tx) => {
-        const { tenantId } = await requireCourseStaff(tx, ctx, courseId)
-        await requireDraftLesson(tx, courseId, lessonId, 'quiz')
-        const current = await repository.findQuiz(tx, lessonId)
-        if (current) assertVersion(expected, current.version)
-        else if (expected !== undefined) assertVersion(expected, 0)
-        const known = await repository.courseQuestionIds(tx, courseId, body.questionIds)
-        const unknown = body.questionIds.filter((id) => !known.has(id))
-        if (unknown.length > 0) throw assessmentErrors.unknownQuestions(unknown)
-        const row = await repository.upsertQuiz(tx, {
-          lessonId,
-          tenantId,
-          courseId,
-          questionIds: body.questionIds,
-          attemptLimit: body.attemptLimit ?? null,
-          timeLimitSeconds: body.timeLimitSeconds ?? null,
-          randomiseOrder: body.randomiseOrder ?? false,
-          passingPercent: body.passingPercent ?? 70,
-        })
-        await recordAudit(tx, ctx, { action: 'assessment.quiz_configured', targetType: 'lesson', targetId: lessonId, details: { courseId, questions: body.questionIds.length } })
-        return quizView(row)
-      })
-    },
-
-    getAssignment(ctx: RequestContext, courseId: string, lessonId: string) {
-      return ctx.inTenant(async (tx) => {
-        await requireCourseStaff(tx, ctx, courseId)
-        const row = await repository.findAssignment(tx, lessonId)
-        if (!row || row.courseId !== courseId) throw assessmentErrors.assignmentNotFound(lessonId)
-        return assignmentView(row)
-      })
-    },
-
-    putAssignment(ctx: RequestContext, courseId: string, lessonId: string, expected: number | undefined, body: AssignmentBody) {
-      return ctx.inTenant(async (tx) => {
-        const { tenantId } = await requireCourseStaff(tx, ctx, courseId)
-        await requireDraftLesson(tx, courseId, lessonId, 'assignment')
-        if (body.dueAt != null && body.dueOffsetDays != null) throw assessmentErrors.invalidSettings('body.dueOffsetDays', 'cannot be combined with dueAt: choose one due date rule', 'conflict')
-        const latePolicy = body.latePolicy ?? 'accept'
-        if (latePolicy !== 'penalty' && (body.latePenaltyPercent ?? 0) > 0)
-          throw assessmentErrors.invalidSettings('body.latePenaltyPercent', "applies only with latePolicy 'penalty'", 'policy')
-        assertRubric(body.rubric, body.passingPoints)
-        const current = await repository.findAssignment(tx, lessonId)
-        if (current) assertVersion(expected, current.version)
-        else if (expected !== undefined) assertVersion(expected, 0)
-        const row = await repository.upsertAssignment(tx, {
-          lessonId,
-          tenantId,
-          courseId,
-          instructions: body.instructions,
-          dueAt: body.dueAt ? new Date(body.dueAt) : null,
-          dueOffsetDays: body.dueOffsetDays ?? null,
-          latePolicy,
-          latePenaltyPercent: body.latePenaltyPercent ?? 0,
-          rubric: body.rubric,
-          passingPoints: body.passingPoints,
-          allowResubmission: body.allowResubmission ?? true,
-        })
-        await recordAudit(tx, ctx, { action: 'assessment.assignment_configured', targetType: 'lesson', targetId: lessonId, details: { courseId, latePolicy } })
-        return assignmentView(row)
-      })
-    },
-  }
+  return { ...questionBank, ...quizSettings, ...assignmentSettings }
 }
 
 export type AuthoringService = ReturnType<typeof createAuthoringService>

@@ -64,13 +64,46 @@ function attemptView(attempt: AttemptRow, quiz: QuizRow, questions: ReadonlyMap<
 
 const pastDeadline = (attempt: AttemptRow, now: Date) => attempt.deadlineAt !== null && attempt.deadlineAt.getTime() <= now.getTime()
 
-export function createQuizService(deps: { events: EventPublisher }) {
-  async function loadQuiz(tx: Tx, lessonId: string): Promise<QuizRow> {
-    const quiz = await repository.findQuiz(tx, lessonId)
-    if (!quiz) throw assessmentErrors.quizNotFound(lessonId)
-    return quiz
-  }
+async function loadQuiz(tx: Tx, lessonId: string): Promise<QuizRow> {
+  const quiz = await repository.findQuiz(tx, lessonId)
+  if (!quiz) throw assessmentErrors.quizNotFound(lessonId)
+  return quiz
+}
 
+/** Reading an attempt and saving answers: neither grades, so neither needs the event publisher. */
+const answering = {
+  get(ctx: RequestContext, attemptId: string): Promise<AttemptView> {
+    return ctx.inTenant(async (tx) => {
+      const attempt = await repository.findAttempt(tx, attemptId, memberOf(ctx).userId)
+      if (!attempt) throw assessmentErrors.attemptNotFound(attemptId)
+      return attemptView(attempt, await loadQuiz(tx, attempt.lessonId), await questionMap(tx, attempt))
+    })
+  },
+
+  /** Merges answers into the saved ones; refused once submitted or past the deadline. */
+  saveAnswers(ctx: RequestContext, attemptId: string, answers: Record<string, unknown>): Promise<AttemptView> {
+    return ctx.inTenant(async (tx) => {
+      const attempt = await repository.findAttempt(tx, attemptId, memberOf(ctx).userId, true)
+      if (!attempt) throw assessmentErrors.attemptNotFound(attemptId)
+      if (attempt.submittedAt) throw assessmentErrors.attemptSubmitted()
+      if (attempt.deadlineAt && pastDeadline(attempt, new Date())) throw assessmentErrors.timeLimitExceeded(attempt.deadlineAt)
+      const questions = await questionMap(tx, attempt)
+      const errors: FieldError[] = []
+      for (const [questionId, answer] of Object.entries(answers)) {
+        const question = attempt.questionOrder.includes(questionId) ? questions.get(questionId) : undefined
+        const problem = question ? answerProblem(question.kind, answer) : 'is not a question of this attempt'
+        if (problem) errors.push({ path: `body.answers.${questionId}`, message: problem, code: question ? 'type' : 'unknown' })
+      }
+      if (errors.length > 0) throw assessmentErrors.invalidAnswers(errors)
+      const saved = await repository.saveAnswers(tx, attempt.id, { ...(attempt.answers ?? {}), ...answers })
+      if (!saved) throw assessmentErrors.attemptSubmitted()
+      return attemptView(saved, await loadQuiz(tx, attempt.lessonId), questions)
+    })
+  },
+}
+
+/** Starting and submitting attempts: both may grade one, and a pass completes the lesson, which publishes through `deps.events`. */
+function attemptLifecycle(deps: { events: EventPublisher }) {
   /** Grades the saved answers once (a repeat is a no-op) and completes the lesson when passed. */
   async function finish(tx: Tx, ctx: RequestContext, attempt: AttemptRow, quiz: QuizRow, questions: ReadonlyMap<string, QuestionRow>, now: Date): Promise<AttemptRow> {
     const graded = gradeQuiz(attempt.questionOrder, new Map([...questions.values()].map((q) => [q.id, gradable(q)])), attempt.answers ?? {}, quiz.passingPercent)
@@ -112,35 +145,6 @@ export function createQuizService(deps: { events: EventPublisher }) {
       })
     },
 
-    get(ctx: RequestContext, attemptId: string): Promise<AttemptView> {
-      return ctx.inTenant(async (tx) => {
-        const attempt = await repository.findAttempt(tx, attemptId, memberOf(ctx).userId)
-        if (!attempt) throw assessmentErrors.attemptNotFound(attemptId)
-        return attemptView(attempt, await loadQuiz(tx, attempt.lessonId), await questionMap(tx, attempt))
-      })
-    },
-
-    /** Merges answers into the saved ones; refused once submitted or past the deadline. */
-    saveAnswers(ctx: RequestContext, attemptId: string, answers: Record<string, unknown>): Promise<AttemptView> {
-      return ctx.inTenant(async (tx) => {
-        const attempt = await repository.findAttempt(tx, attemptId, memberOf(ctx).userId, true)
-        if (!attempt) throw assessmentErrors.attemptNotFound(attemptId)
-        if (attempt.submittedAt) throw assessmentErrors.attemptSubmitted()
-        if (attempt.deadlineAt && pastDeadline(attempt, new Date())) throw assessmentErrors.timeLimitExceeded(attempt.deadlineAt)
-        const questions = await questionMap(tx, attempt)
-        const errors: FieldError[] = []
-        for (const [questionId, answer] of Object.entries(answers)) {
-          const question = attempt.questionOrder.includes(questionId) ? questions.get(questionId) : undefined
-          const problem = question ? answerProblem(question.kind, answer) : 'is not a question of this attempt'
-          if (problem) errors.push({ path: `body.answers.${questionId}`, message: problem, code: question ? 'type' : 'unknown' })
-        }
-        if (errors.length > 0) throw assessmentErrors.invalidAnswers(errors)
-        const saved = await repository.saveAnswers(tx, attempt.id, { ...(attempt.answers ?? {}), ...answers })
-        if (!saved) throw assessmentErrors.attemptSubmitted()
-        return attemptView(saved, await loadQuiz(tx, attempt.lessonId), questions)
-      })
-    },
-
     /**
      * Grades the attempt on its saved answers. Idempotent: submitting a submitted attempt returns
      * the same result. After the deadline it is graded on what was saved before it.
@@ -156,6 +160,10 @@ export function createQuizService(deps: { events: EventPublisher }) {
       })
     },
   }
+}
+
+export function createQuizService(deps: { events: EventPublisher }) {
+  return { ...attemptLifecycle(deps), ...answering }
 }
 
 export type QuizService = ReturnType<typeof createQuizService>
