@@ -3,6 +3,7 @@
  * Learners see their own certificates; administrators holding certificates:manage list and revoke
  * any of the tenant's; anyone may verify one by its code on the tenant's host.
  */
+import { createHash } from 'node:crypto'
 import { AppError } from '../../platform/errors.ts'
 import { recordAudit } from '../../platform/audit/audit.ts'
 import type { Tx } from '../../platform/db/database.ts'
@@ -95,7 +96,32 @@ function learnerOperations(deps: CertificatesServiceDeps) {
 }
 
 /** The issuer's side: administration, public verification and the status list. */
+/** Tenants whose signed revocation list is kept; past this the oldest entry is dropped. */
+const SIGNED_LISTS_KEPT = 1000
+
+/**
+ * Signing a status list (RDF canonicalisation + Ed25519) costs milliseconds of CPU, and the list
+ * URL is public: re-signing on every anonymous request would let anyone burn CPU. The signed list
+ * is kept per tenant and signed again only when what it says changes (the revoked positions, the
+ * positions in use or the issuer key), so it is always current yet signed once per change.
+ */
+function signedListCache() {
+  const lists = new Map<string, { fingerprint: string; credential: VerifiableCredential }>()
+  return {
+    get(tenantId: string, fingerprint: string): VerifiableCredential | undefined {
+      const kept = lists.get(tenantId)
+      return kept?.fingerprint === fingerprint ? kept.credential : undefined
+    },
+    set(tenantId: string, fingerprint: string, credential: VerifiableCredential): void {
+      lists.delete(tenantId)
+      lists.set(tenantId, { fingerprint, credential })
+      if (lists.size > SIGNED_LISTS_KEPT) lists.delete(lists.keys().next().value as string)
+    },
+  }
+}
+
 function issuerOperations(deps: CertificatesServiceDeps) {
+  const signedLists = signedListCache()
   return {
     list: (ctx: RequestContext, filter: CertificateFilter, limit: number, cursor: string | undefined) => page(deps, ctx, filter, limit, cursor),
 
@@ -134,8 +160,8 @@ function issuerOperations(deps: CertificatesServiceDeps) {
     },
 
     /**
-     * The tenant's revocation list, signed now (validFrom = now) so a verifier always sees the
-     * current bits. Creates the issuer key if the tenant never issued, so the URL always answers.
+     * The tenant's revocation list with the current bits, signed when they last changed
+     * (validFrom = then). Creates the issuer key if the tenant never issued, so the URL always answers.
      */
     async revocationList(ctx: RequestContext): Promise<VerifiableCredential> {
       return ctx.inTenant(async (tx) => {
@@ -144,8 +170,12 @@ function issuerOperations(deps: CertificatesServiceDeps) {
         const key = await issuerKeyFor(tx, tenantId, deps.keyEncryptionKey)
         const { revoked, positionsInUse } = await certificatesRepository.revocationState(tx)
         const listUrl = statusListUrlOf(issuer.origin)
-        const signed = await signCredential(buildStatusListCredential(listUrl, key.did, await encodeStatusList(revoked, positionsInUse), new Date()), key)
-        return signed as VerifiableCredential
+        const fingerprint = createHash('sha256').update(`${key.did}|${listUrl}|${positionsInUse}|${[...revoked].sort((a, b) => a - b).join(',')}`).digest('base64url')
+        const kept = signedLists.get(tenantId, fingerprint)
+        if (kept) return kept
+        const signed = (await signCredential(buildStatusListCredential(listUrl, key.did, await encodeStatusList(revoked, positionsInUse), new Date()), key)) as VerifiableCredential
+        signedLists.set(tenantId, fingerprint, signed)
+        return signed
       })
     },
   }

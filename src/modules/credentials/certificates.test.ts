@@ -5,7 +5,6 @@
  * (@digitalcredentials/vc with the eddsa-rdfc-2022 cryptosuite) and a document loader written
  * here, and the status list is decoded here with zlib per the Bitstring Status List spec.
  */
-import { randomUUID } from 'node:crypto'
 import { gunzipSync, inflateSync } from 'node:zlib'
 import { sql } from 'drizzle-orm'
 import { DataIntegrityProof } from '@digitalcredentials/data-integrity'
@@ -17,7 +16,7 @@ import { platformScope, rowsOf, tenantScope } from '../../platform/db/database.t
 import { systemContext } from '../../platform/http/request-context.ts'
 import { jobsMatching, waitUntil } from '../../platform/jobs/testing.ts'
 import { buildPublishedCourse } from '../catalogue/testing.ts'
-import { createMember } from '../enrolment/testing.ts'
+import { createMember, enrolmentClient } from '../enrolment/testing.ts'
 import { users } from '../identity/index.ts'
 import { PROGRESS_COURSE_COMPLETED, type CourseCompletedPayload } from '../progress/index.ts'
 import { CERTIFICATE_ISSUED_SUBJECT, ISSUE_CERTIFICATE } from './index.ts'
@@ -92,13 +91,20 @@ async function myCertificates(token: string) {
   return (response.json() as { data: Array<{ id: string; status: string; verificationUrl: string; courseTitle: string; recipientName: string; enrolmentId: string }> }).data
 }
 
+/** The learner self-enrols; what a completion of that enrolment reports. */
+async function enrolledIn(course: Awaited<ReturnType<typeof buildPublishedCourse>>, learner: { userId: string; token: string }) {
+  const enrolled = await enrolmentClient(t).selfEnrol(course.courseId, learner.token)
+  expect(enrolled.statusCode, enrolled.body).toBe(201)
+  return { enrolmentId: enrolled.json().id as string, userId: learner.userId, courseId: course.courseId, versionId: course.published.versionId }
+}
+
 async function issuedScenario() {
   const tenant = await t.createTenant({ name: 'Harbour Academy' })
   const admin = await t.tokenFor(tenant.id, ['tenant_admin'])
   const instructor = await createMember(t, tenant.id, ['instructor'])
   const learner = await learnerNamed(tenant.id, 'Ada Lovelace')
   const course = await buildPublishedCourse(t.platform.database, tenant.id, instructor.userId, { title: 'Analytical Engines' })
-  const completion = { enrolmentId: randomUUID(), userId: learner.userId, courseId: course.courseId, versionId: course.published.versionId }
+  const completion = await enrolledIn(course, learner)
   await completeCourse(tenant.id, completion)
   const [certificate] = await waitUntil('the certificate to be issued', async () => {
     const list = await myCertificates(learner.token)
@@ -169,6 +175,22 @@ describe('issuing on course completion', () => {
     const mails = (await outbox(learner.email)).filter((m) => m.subject === CERTIFICATE_ISSUED_SUBJECT)
     expect(mails).toHaveLength(1)
   })
+
+  it('issues nothing for an enrolment cancelled before the job ran', async () => {
+    const tenant = await t.createTenant()
+    const admin = await t.tokenFor(tenant.id, ['tenant_admin'])
+    const instructor = await createMember(t, tenant.id, ['instructor'])
+    const learner = await createMember(t, tenant.id)
+    const course = await buildPublishedCourse(t.platform.database, tenant.id, instructor.userId)
+    const completion = await enrolledIn(course, learner)
+    expect((await enrolmentClient(t).call('DELETE', `/v1/enrolments/${completion.enrolmentId}`, admin)).statusCode).toBe(200)
+    await completeCourse(tenant.id, completion)
+    await waitUntil('the issuing job to finish', async () => {
+      const jobs = await jobsMatching(t.platform.database, ISSUE_CERTIFICATE, { enrolmentId: completion.enrolmentId })
+      return jobs.length > 0 && jobs.every((job) => job.state === 'completed')
+    })
+    expect(await myCertificates(learner.token)).toEqual([])
+  })
 })
 
 describe('verification and revocation', () => {
@@ -234,6 +256,9 @@ describe('verification and revocation', () => {
     expect(bytes.length).toBe(16_384)
     expect(bytes.every((b) => b === 0)).toBe(true)
     expect((await vc.verifyCredential({ credential: list, suite: new DataIntegrityProof({ cryptosuite }), documentLoader: verifierLoader })).verified).toBe(true)
+    // Signed once while nothing changes: the same proof again, not a new signature per request.
+    const again = await t.app.inject({ method: 'GET', url: '/v1/credentials/status-lists/revocation', headers: { host: `${tenant.slug}.localhost` } })
+    expect(again.json()).toEqual(list)
   })
 })
 

@@ -14,6 +14,7 @@ import type { Events } from '../../platform/events/events.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
 import type { Mailer } from '../../platform/mail/index.ts'
 import { readPublishedCourse } from '../catalogue/index.ts'
+import { findEnrolment } from '../enrolment/index.ts'
 import { users } from '../identity/index.ts'
 import { PROGRESS_COURSE_COMPLETED, type CourseCompletedPayload } from '../progress/index.ts'
 import { pdfKeyOf, storePdf } from './certificate-files.ts'
@@ -73,6 +74,13 @@ export async function issueCertificate(deps: IssuingDeps, job: IssueCertificateJ
     const existing = await certificatesRepository.byEnrolment(tx, job.enrolmentId)
     if (existing) return existing
 
+    // An enrolment cancelled since (a refund, an integrity case) earns nothing; one that expired
+    // after its completion keeps what it earned.
+    const enrolment = await findEnrolment(tx, job.userId, job.courseId)
+    if (enrolment?.id !== job.enrolmentId || enrolment.status === 'cancelled') {
+      deps.logger.info({ enrolmentId: job.enrolmentId, status: enrolment?.status ?? null }, 'enrolment cancelled or replaced before its certificate was issued: none issued')
+      return undefined
+    }
     const recipient = await recipientOf(tx, job.userId)
     const published = await readPublishedCourse(tx, job.courseId)
     if (!recipient || !published) {
