@@ -67,6 +67,24 @@ async function sendIssuedMail(tx: Tx, deps: IssuingDeps, certificate: Certificat
   })
 }
 
+/** The recipient and the course of a completion that earns a certificate, or undefined (logged). */
+async function certifiableCompletion(tx: Tx, logger: Logger, job: IssueCertificateJob) {
+  // An enrolment cancelled since (a refund, an integrity case) earns nothing; one that expired
+  // after its completion keeps what it earned.
+  const enrolment = await findEnrolment(tx, job.userId, job.courseId)
+  if (enrolment?.id !== job.enrolmentId || enrolment.status === 'cancelled') {
+    logger.info({ enrolmentId: job.enrolmentId, status: enrolment?.status ?? null }, 'enrolment cancelled or replaced before its certificate was issued: none issued')
+    return undefined
+  }
+  const recipient = await recipientOf(tx, job.userId)
+  const published = await readPublishedCourse(tx, job.courseId)
+  if (!recipient || !published) {
+    logger.warn({ enrolmentId: job.enrolmentId, recipient: Boolean(recipient), course: Boolean(published) }, 'completed enrolment without a user or published course: no certificate')
+    return undefined
+  }
+  return { recipient, published }
+}
+
 /** Issues the enrolment's certificate unless it exists; returns the certificate, or undefined when there is nothing to certify. */
 export async function issueCertificate(deps: IssuingDeps, job: IssueCertificateJob): Promise<CertificateRow | undefined> {
   return deps.database.transaction(tenantScope(job.tenantId), async (tx) => {
@@ -74,19 +92,9 @@ export async function issueCertificate(deps: IssuingDeps, job: IssueCertificateJ
     const existing = await certificatesRepository.byEnrolment(tx, job.enrolmentId)
     if (existing) return existing
 
-    // An enrolment cancelled since (a refund, an integrity case) earns nothing; one that expired
-    // after its completion keeps what it earned.
-    const enrolment = await findEnrolment(tx, job.userId, job.courseId)
-    if (enrolment?.id !== job.enrolmentId || enrolment.status === 'cancelled') {
-      deps.logger.info({ enrolmentId: job.enrolmentId, status: enrolment?.status ?? null }, 'enrolment cancelled or replaced before its certificate was issued: none issued')
-      return undefined
-    }
-    const recipient = await recipientOf(tx, job.userId)
-    const published = await readPublishedCourse(tx, job.courseId)
-    if (!recipient || !published) {
-      deps.logger.warn({ enrolmentId: job.enrolmentId, recipient: Boolean(recipient), course: Boolean(published) }, 'completed enrolment without a user or published course: no certificate')
-      return undefined
-    }
+    const certifiable = await certifiableCompletion(tx, deps.logger, job)
+    if (!certifiable) return undefined
+    const { recipient, published } = certifiable
     const issuer = await tenantIssuer(tx, job.tenantId, deps.urls)
     const key = await issuerKeyFor(tx, job.tenantId, deps.keyEncryptionKey)
     const statusIndex = await allocateStatusIndex(tx, job.tenantId)
