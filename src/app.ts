@@ -21,7 +21,7 @@ import { createHealthRegistry, type HealthRegistry } from './platform/observabil
 import { registerCoreChecks } from './platform/observability/health-checks.ts'
 import { observeDatabasePool, recordHttpMetrics } from './platform/observability/http-instrumentation.ts'
 import { observabilityRoutes } from './platform/observability/observability.routes.ts'
-import { createTracing } from './platform/observability/tracing.ts'
+import { createTracing, type Tracing } from './platform/observability/tracing.ts'
 import { createRedis } from './platform/cache/redis.ts'
 import type { Redis } from 'ioredis'
 import { createTenancyModule } from './modules/tenancy/index.ts'
@@ -141,16 +141,13 @@ async function isActiveInstructor(tx: Tx, userId: string): Promise<boolean> {
   return rows.length > 0
 }
 
-export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Lyceum> {
-  const { platform: base, tracing, mailRoutes } = await createPlatform(config, options)
-  const { database, events, jobs, metrics, redis, logger } = base
+/** Modules in dependency order; each receives only the capabilities it uses. */
+function createModules(config: Config, base: Omit<Platform, 'tokens'>) {
+  const { database, events, jobs, mail, redis, logger } = base
   const identity = createIdentityModule({ config, database, jobs, logger, redis })
-  const accounts = createAccounts({ mailer: base.mail, publicUrl: config.http.publicUrl })
-  const recovery = createRecovery({ mailer: base.mail, publicUrl: config.http.publicUrl, accessTokens: identity.accessTokens })
-  const instructorApplications = createInstructorApplications({ mailer: base.mail, publicUrl: config.http.publicUrl })
-  const tokens = createPrincipalTokens({ accessTokens: identity.principalVerifier, apiKeys: identity.apiKeyVerifier })
-  const platform: Platform = { ...base, tokens }
-
+  const accounts = createAccounts({ mailer: mail, publicUrl: config.http.publicUrl })
+  const recovery = createRecovery({ mailer: mail, publicUrl: config.http.publicUrl, accessTokens: identity.accessTokens })
+  const instructorApplications = createInstructorApplications({ mailer: mail, publicUrl: config.http.publicUrl })
   // Tenancy serves custom domains only while the tenant's flag allows it, so the evaluator comes first.
   const flagEvaluator = createFlagEvaluator(database)
   const tenancy = createTenancyModule({
@@ -162,28 +159,38 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const flags = createFlagsModule({ evaluator: flagEvaluator, tenants: tenancy.api })
   const catalogue = createCatalogueModule({ events, isInstructor: (tx, userId) => isActiveInstructor(tx, userId) })
   // The entitlement service asks progress which lessons a learner completed (prerequisites).
-  const enrolment = createEnrolmentModule({ database, jobs, events, mail: base.mail, logger, completedLessons })
-  const progress = createProgressModule({ database, jobs, events, mail: base.mail, logger })
-  const assessment = createAssessmentModule({ events, mail: base.mail, logger })
-  const credentials = createCredentialsModule({ config, database, jobs, events, mail: base.mail, logger })
+  const enrolment = createEnrolmentModule({ database, jobs, events, mail, logger, completedLessons })
+  const progress = createProgressModule({ database, jobs, events, mail, logger })
+  const assessment = createAssessmentModule({ events, mail, logger })
+  const credentials = createCredentialsModule({ config, database, jobs, events, mail, logger })
+  return { identity, accounts, recovery, instructorApplications, flagEvaluator, tenancy, flags, catalogue, enrolment, progress, assessment, credentials }
+}
 
-  const app = await createHttpServer({ config, logger, database, tokens: platform.tokens, tenants: tenancy.directory, browserSessions: identity.browserSessionVerifier, ...(options.instrument ? { instrument: options.instrument } : {}) })
-  // These need request.ctx, so they come right after the server's own onRequest hook.
-  registerRateLimits(app, { limiter: createRateLimiter(config.rateLimits, redis), metrics, logger })
-  registerIdempotency(app, database)
-  registerFeatureGate(app, flagEvaluator)
-  identity.registerImpersonationAudit(app)
+type Modules = ReturnType<typeof createModules>
+
+/** Request hooks that need request.ctx, so they come right after the server's own onRequest hook. */
+function registerRequestHooks(app: App, platform: Platform, modules: Modules, tracing: Tracing | undefined): void {
+  const { config, metrics, logger } = platform
+  registerRateLimits(app, { limiter: createRateLimiter(config.rateLimits, platform.redis), metrics, logger })
+  registerIdempotency(app, platform.database)
+  registerFeatureGate(app, modules.flagEvaluator)
+  modules.identity.registerImpersonationAudit(app)
   recordHttpMetrics(app, metrics)
   tracing?.instrument(app)
-  await app.register(observabilityRoutes({ health: platform.health, metrics, metricsToken: config.metricsToken }))
+}
+
+/** Platform routes, then the modules'. This order is also the order of paths in the OpenAPI document. */
+async function registerRoutes(app: App, platform: Platform, modules: Modules, mailRoutes: (app: App) => Promise<void>): Promise<void> {
+  const { identity } = modules
+  await app.register(observabilityRoutes({ health: platform.health, metrics: platform.metrics, metricsToken: platform.config.metricsToken }))
   await app.register(auditRoutes())
-  await app.register(jobOpsRoutes(createJobOpsService(jobs)))
+  await app.register(jobOpsRoutes(createJobOpsService(platform.jobs)))
   await app.register(mailRoutes)
-  await app.register(tenancy.routes)
-  await app.register(flags.routes)
+  await app.register(modules.tenancy.routes)
+  await app.register(modules.flags.routes)
   await app.register(identity.routes)
-  await app.register(accounts.routes)
-  await app.register(recovery.routes)
+  await app.register(modules.accounts.routes)
+  await app.register(modules.recovery.routes)
   await app.register(identity.sessionRoutes)
   await app.register(identity.browserSessionRoutes)
   await app.register(identity.memberRoutes)
@@ -191,25 +198,45 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(identity.operatorRoutes)
   await app.register(identity.impersonationRoutes)
   await app.register(identity.apiKeyRoutes)
-  await app.register(instructorApplications.routes)
-  await app.register(catalogue.routes)
-  await app.register(enrolment.routes)
-  await app.register(progress.routes)
-  await app.register(assessment.routes)
-  await app.register(credentials.routes)
+  await app.register(modules.instructorApplications.routes)
+  await app.register(modules.catalogue.routes)
+  await app.register(modules.enrolment.routes)
+  await app.register(modules.progress.routes)
+  await app.register(modules.assessment.routes)
+  await app.register(modules.credentials.routes)
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Lyceum> {
+  const { platform: base, tracing, mailRoutes } = await createPlatform(config, options)
+  const modules = createModules(config, base)
+  const { identity, tenancy, flags } = modules
+  const tokens = createPrincipalTokens({ accessTokens: identity.principalVerifier, apiKeys: identity.apiKeyVerifier })
+  const platform: Platform = { ...base, tokens }
+
+  const app = await createHttpServer({
+    config,
+    logger: platform.logger,
+    database: platform.database,
+    tokens,
+    tenants: tenancy.directory,
+    browserSessions: identity.browserSessionVerifier,
+    ...(options.instrument ? { instrument: options.instrument } : {}),
+  })
+  registerRequestHooks(app, platform, modules, tracing)
+  await registerRoutes(app, platform, modules, mailRoutes)
   await app.ready()
   const close = async () => {
     await app.close()
     // Drains running jobs before the database they write to goes away.
-    await jobs.stop()
+    await platform.jobs.stop()
     platform.mail.close()
     await tracing?.shutdown()
-    await database.close()
-    redis?.disconnect()
+    await platform.database.close()
+    platform.redis?.disconnect()
   }
   // Signing keys before anything signs (a wrong KEY_ENCRYPTION_KEY stops the start here); jobs
   // after every module declared its queues and subscribers.
-  await identity.start().then(() => jobs.start()).catch(async (error: unknown) => {
+  await identity.start().then(() => platform.jobs.start()).catch(async (error: unknown) => {
     await close().catch(() => {})
     throw error
   })

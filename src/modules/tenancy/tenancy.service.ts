@@ -1,4 +1,5 @@
 import { recordAudit } from '../../platform/audit/audit.ts'
+import type { Tx } from '../../platform/db/database.ts'
 import { uniqueViolation } from '../../platform/db/pg-errors.ts'
 import { assertVersion } from '../../platform/http/etag.ts'
 import { decodeCursor, toPage, type PageResult } from '../../platform/http/pagination.ts'
@@ -42,64 +43,49 @@ function conflictFrom(error: unknown, slug?: string, domain?: string): never {
   throw error
 }
 
-export function createTenancyService(directory: CachedTenantDirectory, events: EventPublisher) {
+/** Inserts the tenant and its domains, audits the creation and publishes tenant.created, all in one transaction. */
+async function insertTenant(tx: Tx, ctx: RequestContext, events: EventPublisher, input: CreateTenantBody): Promise<TenantWithDomains> {
+  const created = await tenancyRepository.insert(
+    tx,
+    {
+      slug: input.slug,
+      name: input.name,
+      region: input.region ?? 'eu',
+      defaultLocale: input.defaultLocale ?? 'en',
+      currency: input.currency ?? 'EUR',
+      settings: input.settings ?? {},
+    },
+    input.domains ?? [],
+  )
+  await recordAudit(tx, ctx, { action: 'tenant.created', targetType: 'tenant', targetId: created.id, tenantId: created.id, details: { slug: created.slug } })
+  const payload: TenantCreatedPayload = {
+    tenantId: created.id,
+    slug: created.slug,
+    name: created.name,
+    region: created.region,
+    defaultLocale: created.defaultLocale,
+    currency: created.currency,
+  }
+  await events.publish(tx, ctx, { type: TENANT_CREATED, tenantId: created.id, payload })
+  return created
+}
+
+/**
+ * Operators create and update tenants. Each write is audited, and the cached host lookups are
+ * dropped after it commits so this node serves the new slug, status or domains at once.
+ */
+function tenantWrites(directory: CachedTenantDirectory, events: EventPublisher) {
   return {
     /** Operators create tenants; the creation and its domains are audited. */
     async createTenant(ctx: RequestContext, input: CreateTenantBody): Promise<TenantView> {
       if (RESERVED_SLUGS.has(input.slug)) throw tenancyErrors.slugReserved(input.slug)
       try {
-        const row = await ctx.inPlatform(async (tx) => {
-          const created = await tenancyRepository.insert(
-            tx,
-            {
-              slug: input.slug,
-              name: input.name,
-              region: input.region ?? 'eu',
-              defaultLocale: input.defaultLocale ?? 'en',
-              currency: input.currency ?? 'EUR',
-              settings: input.settings ?? {},
-            },
-            input.domains ?? [],
-          )
-          await recordAudit(tx, ctx, { action: 'tenant.created', targetType: 'tenant', targetId: created.id, tenantId: created.id, details: { slug: created.slug } })
-          const payload: TenantCreatedPayload = {
-            tenantId: created.id,
-            slug: created.slug,
-            name: created.name,
-            region: created.region,
-            defaultLocale: created.defaultLocale,
-            currency: created.currency,
-          }
-          await events.publish(tx, ctx, { type: TENANT_CREATED, tenantId: created.id, payload })
-          return created
-        })
+        const row = await ctx.inPlatform((tx) => insertTenant(tx, ctx, events, input))
         directory.invalidate()
         return toView(row)
       } catch (error) {
         conflictFrom(error, input.slug, input.domains?.join(', '))
       }
-    },
-
-    async listTenants(ctx: RequestContext, limit: number, cursor: string | undefined): Promise<PageResult<Tenant>> {
-      const after = decodeCursor(cursor, 1)
-      const rows = await ctx.inPlatform((tx) => tenancyRepository.list(tx, limit, after?.[0] as string | undefined))
-      const page = toPage(rows, limit, (row) => [row.slug])
-      return { data: page.data.map((r) => toView(r).tenant), nextCursor: page.nextCursor }
-    },
-
-    async getTenant(ctx: RequestContext, tenantId: string): Promise<TenantView> {
-      const row = await ctx.inPlatform((tx) => tenancyRepository.findById(tx, tenantId))
-      if (!row) throw tenancyErrors.notFound(tenantId)
-      return toView(row)
-    },
-
-    /** The caller's own tenant, read through RLS. */
-    async getCurrentTenant(ctx: RequestContext): Promise<TenantView> {
-      const tenantId = ctx.tenantId
-      if (!tenantId) throw commonErrors.tenantRequired()
-      const row = await ctx.inTenant((tx) => tenancyRepository.findById(tx, tenantId))
-      if (!row) throw tenancyErrors.notFound(tenantId)
-      return toView(row)
     },
 
     async updateTenant(ctx: RequestContext, tenantId: string, expected: number | undefined, patch: UpdateTenantBody): Promise<TenantView> {
@@ -115,7 +101,37 @@ export function createTenancyService(directory: CachedTenantDirectory, events: E
       if (!row) throw tenancyErrors.notFound(tenantId)
       return toView(row)
     },
+  }
+}
 
+/** Reads: operators see any tenant (platform scope); a member sees only their own. */
+const tenantReads = {
+  async listTenants(ctx: RequestContext, limit: number, cursor: string | undefined): Promise<PageResult<Tenant>> {
+    const after = decodeCursor(cursor, 1)
+    const rows = await ctx.inPlatform((tx) => tenancyRepository.list(tx, limit, after?.[0] as string | undefined))
+    const page = toPage(rows, limit, (row) => [row.slug])
+    return { data: page.data.map((r) => toView(r).tenant), nextCursor: page.nextCursor }
+  },
+
+  async getTenant(ctx: RequestContext, tenantId: string): Promise<TenantView> {
+    const row = await ctx.inPlatform((tx) => tenancyRepository.findById(tx, tenantId))
+    if (!row) throw tenancyErrors.notFound(tenantId)
+    return toView(row)
+  },
+
+  /** The caller's own tenant, read through RLS. */
+  async getCurrentTenant(ctx: RequestContext): Promise<TenantView> {
+    const tenantId = ctx.tenantId
+    if (!tenantId) throw commonErrors.tenantRequired()
+    const row = await ctx.inTenant((tx) => tenancyRepository.findById(tx, tenantId))
+    if (!row) throw tenancyErrors.notFound(tenantId)
+    return toView(row)
+  },
+}
+
+/** Operators register and remove custom domains; audited, and the cached host lookups follow at once. */
+function domainWrites(directory: CachedTenantDirectory) {
+  return {
     async addDomain(ctx: RequestContext, tenantId: string, domain: string): Promise<TenantView> {
       try {
         const row = await ctx.inPlatform(async (tx) => {
@@ -139,6 +155,10 @@ export function createTenancyService(directory: CachedTenantDirectory, events: E
       directory.invalidate()
     },
   }
+}
+
+export function createTenancyService(directory: CachedTenantDirectory, events: EventPublisher) {
+  return { ...tenantWrites(directory, events), ...tenantReads, ...domainWrites(directory) }
 }
 
 export type TenancyService = ReturnType<typeof createTenancyService>

@@ -66,8 +66,29 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/
 
 export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
   const { config } = deps
-  const app = Fastify({
-    loggerInstance: deps.logger,
+  const app = createFastify(config, deps.logger)
+  deps.instrument?.(app)
+
+  registerErrorHandling(app)
+  registerNotFound(app)
+  registerJsonParser(app, config.http.jsonMaxDepth)
+  app.addSchema(FieldErrorSchema)
+  app.addSchema(ProblemSchema)
+  app.addHook('onRoute', declareAccess)
+  registerResponseHeaders(app)
+  await registerSecurityHeaders(app)
+  await registerCors(app, config)
+  await registerLoadShedding(app, config)
+  await registerOpenApi(app, config)
+  // Last of the server's onRequest hooks: security headers, CORS and load shedding apply before
+  // any credential is checked or the database is asked about the tenant.
+  registerRequestContext(app, deps)
+  return app
+}
+
+function createFastify(config: Config, logger: Logger): App {
+  return Fastify({
+    loggerInstance: logger,
     bodyLimit: config.http.bodyLimit,
     // Client IPs (rate limits, audit) come from X-Forwarded-For only when it was set by a configured proxy.
     trustProxy: config.http.trustProxy.length > 0 ? config.http.trustProxy : false,
@@ -83,14 +104,10 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
     forceCloseConnections: 'idle',
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App
-  deps.instrument?.(app)
+}
 
-  registerErrorHandling(app)
-  registerNotFound(app)
-  registerJsonParser(app, config.http.jsonMaxDepth)
-  app.addSchema(FieldErrorSchema)
-  app.addSchema(ProblemSchema)
-  app.addHook('onRoute', declareAccess)
+/** The request id on every answer, and `Connection: close` on answers sent while the server drains. */
+function registerResponseHeaders(app: App): void {
   // Fastify closes only idle connections on close(); a keep-alive connection whose request was in
   // flight would stay open until keepAliveTimeout (72 s) and hold up the shutdown. Answers sent
   // while draining therefore close their connection.
@@ -102,7 +119,9 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
     reply.header('x-request-id', String(request.id))
     if (draining) reply.header('connection', 'close')
   })
+}
 
+async function registerSecurityHeaders(app: App): Promise<void> {
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -116,32 +135,41 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
     },
     crossOriginResourcePolicy: { policy: 'same-site' },
   })
+}
+
+async function registerCors(app: App, config: Config): Promise<void> {
   await app.register(cors, {
     origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : false,
     credentials: true,
     exposedHeaders: ['x-request-id', 'etag', 'ratelimit', 'ratelimit-policy', 'retry-after', 'location', 'idempotent-replayed'],
   })
-  if (config.http.shedMaxEventLoopDelayMs > 0) {
-    await app.register(underPressure, {
-      maxEventLoopDelay: config.http.shedMaxEventLoopDelayMs,
-      retryAfter: 5,
-      pressureHandler: (request, reply, type, value) => {
-        reply.header('retry-after', '5')
-        sendProblem(
-          reply,
-          buildProblem({ status: 503, code: 'OVERLOADED', detail: `The server is overloaded (${type} ${value ?? ''}); retry shortly`, requestId: String(request.id) }),
-        )
-      },
-    })
-  }
-  await registerOpenApi(app, config)
+}
+
+/** Under overload the server answers 503 + Retry-After at once instead of queueing requests into timeouts. */
+async function registerLoadShedding(app: App, config: Config): Promise<void> {
+  // SHED_MAX_EVENT_LOOP_DELAY_MS=0 turns shedding off.
+  if (config.http.shedMaxEventLoopDelayMs <= 0) return
+  await app.register(underPressure, {
+    maxEventLoopDelay: config.http.shedMaxEventLoopDelayMs,
+    retryAfter: 5,
+    pressureHandler: (request, reply, type, value) => {
+      reply.header('retry-after', '5')
+      sendProblem(
+        reply,
+        buildProblem({ status: 503, code: 'OVERLOADED', detail: `The server is overloaded (${type} ${value ?? ''}); retry shortly`, requestId: String(request.id) }),
+      )
+    },
+  })
+}
+
+/** Resolves who is calling and for which tenant, then enforces the route's declared access before any handler runs. */
+function registerRequestContext(app: App, deps: HttpServerDeps): void {
   app.addHook('onRequest', async (request, reply) => {
     request.ctx = await resolveContext(request, deps)
     bindRequestLog(request, reply)
     const access = request.routeOptions.config.access
     if (access) enforceAccess(request, access)
   })
-  return app
 }
 
 function declareAccess(route: { url: string; method: string | string[]; schema?: Record<string, unknown>; config?: { access?: Access; ownCredentials?: boolean } }): void {
