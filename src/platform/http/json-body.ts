@@ -41,11 +41,11 @@ async function emptyBodyAsObject(request: { body: unknown }): Promise<void> {
   request.body ??= {}
 }
 
-/** An object schema none of whose properties is required: `{}` is a valid body for it. */
-function onlyOptionalFields(schema: unknown): boolean {
+/** An object schema that `{}` satisfies: no required property and no minimum property count. */
+export function onlyOptionalFields(schema: unknown): boolean {
   if (!schema || typeof schema !== 'object') return false
-  const { type, required } = schema as { type?: unknown; required?: unknown }
-  return type === 'object' && (!Array.isArray(required) || required.length === 0)
+  const { type, required, minProperties } = schema as { type?: unknown; required?: unknown; minProperties?: unknown }
+  return type === 'object' && (!Array.isArray(required) || required.length === 0) && (typeof minProperties !== 'number' || minProperties === 0)
 }
 
 /**

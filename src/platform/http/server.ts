@@ -19,7 +19,7 @@ import { AppError } from '../errors.ts'
 import { accessDocumentation, enforceAccess, type Access } from './access.ts'
 import { authenticateCookie, type BrowserSessionVerifier } from './cookie-auth.ts'
 import { registerErrorHandling } from './error-handler.ts'
-import { registerJsonParser } from './json-body.ts'
+import { onlyOptionalFields, registerJsonParser } from './json-body.ts'
 import { registerNotFound } from './not-found.ts'
 import { ANONYMOUS, type Principal, type PrincipalTokens } from './principal.ts'
 import { buildProblem, FieldErrorSchema, ProblemSchema, sendProblem } from './problem.ts'
@@ -191,6 +191,22 @@ function declareAccess(route: { url: string; method: string | string[]; schema?:
   }
 }
 
+interface OpenApiDocument {
+  paths?: Record<string, Record<string, { requestBody?: { required?: boolean; content?: Record<string, { schema?: Record<string, unknown> }> } }>>
+}
+
+/**
+ * @fastify/swagger marks every request body required; a body whose fields are all optional may be
+ * left out (acceptBareBodies reads it as `{}`), so the document says so.
+ */
+function markOptionalBodies(document: OpenApiDocument): OpenApiDocument {
+  for (const operations of Object.values(document.paths ?? {}))
+    for (const operation of Object.values(operations)) {
+      if (onlyOptionalFields(operation.requestBody?.content?.['application/json']?.schema)) operation.requestBody!.required = false
+    }
+  return document
+}
+
 async function registerOpenApi(app: App, config: Config): Promise<void> {
   await app.register(swagger, {
     openapi: {
@@ -204,10 +220,15 @@ async function registerOpenApi(app: App, config: Config): Promise<void> {
       servers: [{ url: config.http.publicUrl, description: 'This server' }],
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Principal token (or the development operator token)' },
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An access token (EdDSA JWT from member or operator sign-in, or from an impersonation) or an API key (`lyk1_…`)',
+          },
         },
       },
     },
+    transformObject: (documents) => markOptionalBodies((documents as unknown as { openapiObject: OpenApiDocument }).openapiObject) as never,
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   })
   await app.register(swaggerUi, {
