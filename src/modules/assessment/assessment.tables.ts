@@ -4,7 +4,7 @@
  * `questions.answer_key`; attempts store the learner's answers and the grading outcome.
  */
 import { sql } from 'drizzle-orm'
-import { boolean, check, index, integer, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { boolean, check, index, integer, jsonb, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { tenantIdColumn, tenantPolicies } from '../../platform/db/tenant-table.ts'
 import { tenants } from '../tenancy/index.ts'
 
@@ -69,6 +69,8 @@ export const quizAttempts = assessmentSchema
       lessonId: uuid('lesson_id').notNull(),
       userId: uuid('user_id').notNull(),
       enrolmentId: uuid('enrolment_id').notNull(),
+      /** The published course version whose quiz this attempt takes (published_assessments). */
+      versionId: uuid('version_id'),
       number: integer('number').notNull(),
       /** The question ids in the order this attempt shows them (randomised per attempt). */
       questionOrder: jsonb('question_order').$type<string[]>().notNull(),
@@ -119,6 +121,8 @@ export const submissions = assessmentSchema
       lessonId: uuid('lesson_id').notNull(),
       userId: uuid('user_id').notNull(),
       enrolmentId: uuid('enrolment_id').notNull(),
+      /** The published course version whose assignment (rubric, due rule) this answers. */
+      versionId: uuid('version_id'),
       number: integer('number').notNull(),
       text: text('text').notNull().default(''),
       fileRefs: jsonb('file_refs').$type<string[]>().notNull().default([]),
@@ -139,5 +143,33 @@ export const submissions = assessmentSchema
       index('submissions_lesson_status_idx').on(t.tenantId, t.lessonId, t.status),
       ...tenantPolicies(t.tenantId),
     ],
+  )
+  .enableRLS()
+
+/** A question as frozen into a published version: everything but bookkeeping columns. */
+export type PublishedQuestion = Omit<typeof questions.$inferSelect, 'createdAt' | 'version' | 'tenantId'>
+export type QuizSettings = Omit<typeof quizzes.$inferSelect, 'tenantId' | 'version'>
+export type AssignmentSettings = Omit<typeof assignments.$inferSelect, 'tenantId' | 'version' | 'dueAt'> & { dueAt: string | null }
+
+/**
+ * Quiz and assignment settings (and a quiz's questions with their answer keys) as they were when
+ * a course version was published. Learners take quizzes and submit assignments against these,
+ * so authors edit the draft's settings and question bank without changing what learners see
+ * until they publish again. Written in the publishing transaction; never updated.
+ */
+export const publishedAssessments = assessmentSchema
+  .table(
+    'published_assessments',
+    {
+      versionId: uuid('version_id').notNull(),
+      lessonId: uuid('lesson_id').notNull(),
+      tenantId: tenantIdColumn().references(() => tenants.id),
+      courseId: uuid('course_id').notNull(),
+      kind: text('kind', { enum: ['quiz', 'assignment'] }).notNull(),
+      settings: jsonb('settings').$type<QuizSettings | AssignmentSettings>().notNull(),
+      /** A quiz's questions in its order, answer keys included (never sent to learners before grading). */
+      questions: jsonb('questions').$type<PublishedQuestion[]>().notNull().default([]),
+    },
+    (t) => [primaryKey({ columns: [t.versionId, t.lessonId] }), ...tenantPolicies(t.tenantId)],
   )
   .enableRLS()

@@ -80,6 +80,48 @@ function toPublishedLesson(l: typeof lessons.$inferSelect): PublishedLesson {
   }
 }
 
+/** A lesson of the draft as publication participants see it. */
+export interface DraftLesson {
+  id: string
+  kind: string
+}
+
+/**
+ * Another module whose per-lesson content is published with a course version (the assessment
+ * module: quiz and assignment settings). Registered by that module when it is created, keyed by
+ * name so creating the app again replaces rather than repeats it.
+ */
+export interface PublicationParticipant {
+  /** Throws a problem when the draft cannot be published as it is (a quiz lesson without questions). */
+  check(tx: Tx, courseId: string, lessons: readonly DraftLesson[]): Promise<void>
+  /** Whether its part of the draft differs from what the live version froze. */
+  changedSince(tx: Tx, courseId: string, versionId: string, lessons: readonly DraftLesson[]): Promise<boolean>
+  /** Freezes its part into the new version, in the publishing transaction. */
+  freeze(tx: Tx, course: PublishedCourse): Promise<void>
+}
+const participants = new Map<string, PublicationParticipant>()
+
+export function registerPublicationParticipant(name: string, participant: PublicationParticipant): void {
+  participants.set(name, participant)
+}
+
+const draftLessons = (tx: Tx, courseId: string): Promise<DraftLesson[]> => tx.select({ id: lessons.id, kind: lessons.kind }).from(lessons).where(eq(lessons.courseId, courseId))
+
+/** Runs every participant's check on the draft (review submission, approval, direct publication). */
+export async function checkParticipants(tx: Tx, courseId: string): Promise<void> {
+  if (participants.size === 0) return
+  const draft = await draftLessons(tx, courseId)
+  for (const participant of participants.values()) await participant.check(tx, courseId, draft)
+}
+
+/** Whether any participant's part of the draft changed since the live version was published. */
+export async function participantsChanged(tx: Tx, courseId: string, versionId: string): Promise<boolean> {
+  if (participants.size === 0) return false
+  const draft = await draftLessons(tx, courseId)
+  for (const participant of participants.values()) if (await participant.changedSince(tx, courseId, versionId, draft)) return true
+  return false
+}
+
 /** Publishes the current draft as the next version. Returns null when the course does not exist (or is another tenant's). */
 export async function publishCourse(tx: Tx, courseId: string, publishedBy: string): Promise<PublishedCourse | null> {
   // Two publications of one course at once would both pick the same next number: lock the course first.
@@ -99,6 +141,7 @@ export async function publishCourse(tx: Tx, courseId: string, publishedBy: strin
   if (!version) throw new Error('course version insert returned no row')
   await tx.update(courses).set({ status: 'published', publishedVersionId: version.id, updatedAt: publishedAt }).where(eq(courses.id, courseId))
   const published: PublishedCourse = { ...draft, versionId: version.id, versionNumber: number, publishedAt: publishedAt.toISOString() }
+  for (const participant of participants.values()) await participant.freeze(tx, published)
   await writeCatalogueEntry(tx, published)
   return published
 }

@@ -1,7 +1,7 @@
 /** The authoring view of a course: the draft with its ordered modules and lessons, and how it relates to the published version. */
 import { isDeepStrictEqual } from 'node:util'
 import type { Tx } from '../../../platform/db/database.ts'
-import { snapshotDraft } from '../publication.ts'
+import { participantsChanged, snapshotDraft } from '../publication.ts'
 import { authoringRepository as repository, type CourseRow, type LessonRow, type ModuleRow } from './authoring.repository.ts'
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null)
@@ -55,7 +55,9 @@ export async function hasUnpublishedChanges(tx: Tx, course: CourseRow): Promise<
   const published = await repository.publishedVersion(tx, course.publishedVersionId)
   if (!published) return false
   const draft = await snapshotDraft(tx, course.id)
-  return !isDeepStrictEqual(JSON.parse(JSON.stringify(draft)), published.snapshot)
+  if (!isDeepStrictEqual(JSON.parse(JSON.stringify(draft)), published.snapshot)) return true
+  // Quiz and assignment settings live with their module and are compared there.
+  return course.publishedVersionId !== null && (await participantsChanged(tx, course.id, course.publishedVersionId))
 }
 
 /** Reads the course again (after changes in this transaction) with everything the authoring view shows. */

@@ -12,7 +12,7 @@ import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { catalogueErrors } from '../catalogue.errors.ts'
 import { COURSE_ARCHIVED, COURSE_PUBLISHED, type CourseArchivedPayload, type CoursePublishedPayload } from '../catalogue.events.ts'
 import { assertOwnerOrAdmin, assertTransition, statusAfterChangesRequested, type WorkflowAction } from '../catalogue.policy.ts'
-import { publishCourse, removeCatalogueEntry } from '../publication.ts'
+import { checkParticipants, publishCourse, removeCatalogueEntry } from '../publication.ts'
 import { authoringRepository as repository, type ReviewAction } from './authoring.repository.ts'
 import { changeCourse, viewCourse, type CourseAccess } from './course-access.ts'
 import { hasUnpublishedChanges, readCourseView } from './course-view.ts'
@@ -35,6 +35,7 @@ const AUDIT_ACTIONS: Record<WorkflowAction, string> = {
 async function assertPublishable({ tx, course }: CourseAccess): Promise<void> {
   if ((await repository.lessonCount(tx, course.id)) === 0) throw catalogueErrors.emptyCourse()
   if (course.publishedVersionId && !(await hasUnpublishedChanges(tx, course))) throw catalogueErrors.nothingToPublish()
+  await checkParticipants(tx, course.id)
 }
 
 /**
@@ -99,6 +100,8 @@ export function createWorkflowService(deps: { events: EventPublisher }) {
         assertTransition(access.course.status, 'approve')
         assertMayReview(ctx, access)
         if ((await repository.lessonCount(access.tx, courseId)) === 0) throw catalogueErrors.emptyCourse()
+        // Quiz and assignment settings are not under the course's ETag: check them again.
+        await checkParticipants(access.tx, courseId)
         await publish(deps.events, ctx, access, 'approve', input.comment)
       }),
 
