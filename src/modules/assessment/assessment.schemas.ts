@@ -27,7 +27,7 @@ const AnswerKeyBody = Type.Object(
     value: Type.Optional(Type.Unknown({ description: 'true_false: the correct boolean; numeric: the correct number' })),
     exact: Type.Optional(Type.Array(Type.String({ maxLength: MAX_SHORT_ANSWER_LENGTH }), { maxItems: MAX_EXACT_ANSWERS, description: 'short_answer: accepted answers (whitespace-trimmed)' })),
     pattern: Type.Optional(
-      Type.String({ minLength: 1, maxLength: MAX_PATTERN_LENGTH, description: `short_answer: a regular expression the whole answer must match; at most ${MAX_PATTERN_LENGTH} characters, no nested quantifiers` }),
+      Type.String({ minLength: 1, maxLength: MAX_PATTERN_LENGTH, description: `short_answer: a regular expression in RE2 syntax (no backreferences or lookaround) the whole answer must match, compared without case unless caseSensitive; at most ${MAX_PATTERN_LENGTH} characters` }),
     ),
     caseSensitive: Type.Optional(Type.Boolean({ description: 'short_answer: compare case (default false)' })),
     tolerance: Type.Optional(Type.Number({ minimum: 0, description: 'numeric: accepted distance from value (default 0)' })),
@@ -179,7 +179,44 @@ export const Attempt = Type.Object(
   { $id: 'QuizAttempt', additionalProperties: false },
 )
 
+/** A quiz's rules as a learner sees them before starting: never its questions or answer keys. */
+export const LearnerQuiz = Type.Object(
+  {
+    lessonId: Uuid,
+    courseId: Uuid,
+    questionCount: Type.Integer(),
+    totalPoints: Type.Integer({ description: 'The most points an attempt can score' }),
+    attemptLimit: Nullable(Type.Integer({ description: 'Null: unlimited' })),
+    attemptsUsed: Type.Integer({ description: 'Attempts you have started, submitted or not' }),
+    attemptsRemaining: Nullable(Type.Integer({ description: 'Null: unlimited' })),
+    openAttempt: Nullable(Type.Object({ id: Uuid, deadlineAt: Nullable(Instant) }, { additionalProperties: false, description: 'Your attempt still in progress, to resume (starting another is 409 ATTEMPT_IN_PROGRESS)' })),
+    timeLimitSeconds: Nullable(Type.Integer({ description: 'Per attempt, from its start; null: no time limit' })),
+    passingPercent: Type.Integer({ description: 'Percentage of totalPoints needed to pass' }),
+    randomiseOrder: Type.Boolean({ description: 'Each attempt shows the questions in its own order' }),
+  },
+  { $id: 'LearnerQuiz', additionalProperties: false },
+)
+
 /* ------------------------------------------------------------------ assignments */
+
+/** An assignment as a learner sees it: the brief, the rubric it is graded against, their own due date. */
+export const LearnerAssignment = Type.Object(
+  {
+    lessonId: Uuid,
+    courseId: Uuid,
+    instructions: Type.String(),
+    rubric: Type.Array(Criterion),
+    maxPoints: Type.Integer(),
+    passingPoints: Type.Integer(),
+    dueAt: Nullable(Type.String({ format: 'date-time', description: 'Your due date: the fixed date, or dueOffsetDays after you enrolled; null when there is none' })),
+    dueOffsetDays: Nullable(Type.Integer({ description: 'When set, dueAt is this many days after you enrolled' })),
+    latePolicy: Type.Union([Type.Literal('accept'), Type.Literal('penalty'), Type.Literal('refuse')], { description: 'accept: late work is flagged; penalty: latePenaltyPercent of its points are deducted; refuse: late work is not accepted' }),
+    latePenaltyPercent: Type.Integer(),
+    allowResubmission: Type.Boolean({ description: 'Whether you may submit again after a failing grade (never while a submission awaits its grade, never after a pass)' }),
+    submissionCount: Type.Integer({ description: 'Submissions you have made' }),
+  },
+  { $id: 'LearnerAssignment', additionalProperties: false },
+)
 
 export const SubmissionBody = Type.Object(
   {
@@ -247,4 +284,4 @@ export const GradebookRow = Type.Object(
   { $id: 'GradebookRow', additionalProperties: false },
 )
 
-export const ASSESSMENT_SCHEMAS = [Question, QuizSettings, AssignmentSettings, Attempt, Submission, GradebookRow]
+export const ASSESSMENT_SCHEMAS = [Question, QuizSettings, AssignmentSettings, LearnerQuiz, Attempt, LearnerAssignment, Submission, GradebookRow]

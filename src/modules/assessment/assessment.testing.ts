@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import type { TestApp } from '../../../test/build-test-app.ts'
-import { platformScope, rowsOf } from '../../platform/db/database.ts'
+import { platformScope, rowsOf, tenantScope } from '../../platform/db/database.ts'
 import { buildPublishedCourse, type CourseInput } from '../catalogue/testing.ts'
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
@@ -80,6 +80,56 @@ export async function verifiedMember(t: TestApp, tenant: { id: string; slug: str
 export async function outbox(t: TestApp, to: string): Promise<Array<{ subject: string; text: string }>> {
   const response = await t.app.inject({ method: 'GET', url: `/v1/ops/mail?limit=100&to=${encodeURIComponent(to)}`, headers: t.auth(t.operatorToken) })
   return response.json().data
+}
+
+/**
+ * Ends a learner's access to the classroom's course the two ways it ends: a tenant administrator
+ * cancels the enrolment over HTTP, or its access period runs out. Returns the enrolment id.
+ */
+export async function endAccess(t: TestApp, c: Classroom, learner: { token: string }, how: 'cancelled' | 'expired'): Promise<string> {
+  const mine = (await c.call('GET', '/v1/me/enrolments', learner.token)).json().data as Array<{ id: string; courseId: string }>
+  const enrolmentId = mine.find((e) => e.courseId === c.courseId)?.id
+  if (!enrolmentId) throw new Error('the learner is not enrolled in the classroom course')
+  if (how === 'cancelled') {
+    const cancelled = await c.call('DELETE', `/v1/enrolments/${enrolmentId}`, await t.tokenFor(c.tenant.id, ['tenant_admin']))
+    if (cancelled.statusCode !== 200) throw new Error(`cancel failed: ${cancelled.statusCode} ${cancelled.body}`)
+  } else {
+    // What the expiry job finds: an access period that has ended (the entitlement service reads expiresAt itself).
+    await t.platform.database.transaction(tenantScope(c.tenant.id), (tx) => rowsOf(tx, sql`UPDATE enrolment.enrolments SET expires_at = now() - interval '1 second' WHERE id = ${enrolmentId} RETURNING id`))
+  }
+  return enrolmentId
+}
+
+/** What the progress module recorded as completed under an enrolment: its lessons, and whether the course is. */
+export async function completionsOf(t: TestApp, enrolmentId: string): Promise<{ lessonIds: string[]; courseCompleted: boolean }> {
+  return t.platform.database.transaction(platformScope, async (tx) => {
+    const lessons = await rowsOf<{ lesson_id: string }>(tx, sql`SELECT lesson_id FROM progress.lesson_progress WHERE enrolment_id = ${enrolmentId} AND completed_at IS NOT NULL`)
+    const [course] = await rowsOf<{ completed: boolean }>(tx, sql`SELECT completed_at IS NOT NULL AS completed FROM progress.course_progress WHERE enrolment_id = ${enrolmentId}`)
+    return { lessonIds: lessons.map((l) => l.lesson_id), courseCompleted: course?.completed ?? false }
+  })
+}
+
+/** A cursor as a client can forge one: base64url of any JSON (src/platform/http/pagination.ts). */
+export const forgedCursor = (position: unknown) => Buffer.from(JSON.stringify(position)).toString('base64url')
+
+/** Forged [instant, id] cursors: each part wrong in turn, including values PostgreSQL would fail to cast. */
+export function forgedInstantCursors(): string[] {
+  const id = randomUUID()
+  const at = '2024-01-01T00:00:00.000Z'
+  return [
+    forgedCursor([at, 'not-a-uuid']),
+    forgedCursor([at, `${id}'`]),
+    forgedCursor([at, 42]),
+    forgedCursor(['not-a-date', id]),
+    forgedCursor([0, id]),
+    forgedCursor(['2024-02-30T00:00:00.000Z', id]),
+    forgedCursor(['0000-01-01T00:00:00.000Z', id]),
+    forgedCursor(['+275760-09-13T00:00:00.000Z', id]),
+    forgedCursor(['2024-01-01', id]),
+    forgedCursor([at]),
+    forgedCursor({ at, id }),
+    'not-base64-json',
+  ]
 }
 
 export const choice = (correct: string, extra: Record<string, unknown> = {}) => ({

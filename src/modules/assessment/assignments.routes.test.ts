@@ -4,7 +4,7 @@ import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { platformScope, rowsOf, type QueryCounter } from '../../platform/db/database.ts'
 import { ASSESSMENT_SUBMISSION_GRADED } from './assessment.events.ts'
 import { GRADED_SUBJECT } from './assessment.mail.ts'
-import { choice, classroom, outbox, verifiedMember, type Classroom } from './assessment.testing.ts'
+import { choice, classroom, completionsOf, endAccess, forgedCursor, forgedInstantCursors, outbox, verifiedMember, type Classroom } from './assessment.testing.ts'
 
 /** Query counters of finished staff list requests, read from request.ctx by the test's own hook. */
 const counters: Array<QueryCounter & { url: string }> = []
@@ -243,5 +243,88 @@ describe('the grading queue and the gradebook', () => {
     const rest = (await c.call('GET', `/v1/courses/${c.courseId}/gradebook?limit=2&cursor=${paged.nextCursor}`, c.owner)).json()
     expect([...paged.data, ...rest.data].map((r: { userId: string }) => r.userId)).toEqual(full.body.data.map((r: { userId: string }) => r.userId))
     expect(rest.nextCursor).toBeNull()
+  })
+})
+
+describe('what an assignment asks of a learner', () => {
+  it('shows the brief, the rubric, their own due date, the late policy and the resubmission rule', async () => {
+    const c = await withAssignment({ dueOffsetDays: 7, latePolicy: 'penalty', latePenaltyPercent: 20, allowResubmission: false })
+    const learner = await c.learner()
+    const enrolledAt = (await c.call('GET', '/v1/me/enrolments', learner.token)).json().data[0].enrolledAt as string
+    const url = `/v1/learn/assignments/${c.lessonId}`
+    const brief = await c.call('GET', url, learner.token)
+    expect(brief.statusCode, brief.body).toBe(200)
+    expect(brief.json()).toEqual({
+      lessonId: c.lessonId,
+      courseId: c.courseId,
+      instructions: 'Write an essay',
+      rubric,
+      maxPoints: 15,
+      passingPoints: 10,
+      dueAt: new Date(Date.parse(enrolledAt) + 7 * 24 * HOUR).toISOString(),
+      dueOffsetDays: 7,
+      latePolicy: 'penalty',
+      latePenaltyPercent: 20,
+      allowResubmission: false,
+      submissionCount: 0,
+    })
+    await submit(c, learner.token)
+    expect((await c.call('GET', url, learner.token)).json().submissionCount).toBe(1)
+
+    const fixed = new Date(Date.now() + 48 * HOUR).toISOString()
+    const dated = await withAssignment({ dueAt: fixed })
+    expect((await dated.call('GET', `/v1/learn/assignments/${dated.lessonId}`, (await dated.learner()).token)).json()).toMatchObject({ dueAt: fixed, dueOffsetDays: null, latePolicy: 'accept', allowResubmission: true })
+    const open = await withAssignment()
+    expect((await open.call('GET', `/v1/learn/assignments/${open.lessonId}`, (await open.learner()).token)).json()).toMatchObject({ dueAt: null, dueOffsetDays: null })
+  })
+
+  it('goes through the entitlement service and tells other tenants nothing', async () => {
+    const c = await withAssignment()
+    const url = `/v1/learn/assignments/${c.lessonId}`
+    expect((await c.call('GET', url, await t.tokenFor(c.tenant.id, ['learner']))).json()).toMatchObject({ status: 403, code: 'LESSON_LOCKED', reason: 'not_enrolled' })
+    const learner = await c.learner()
+    expect((await c.call('GET', `/v1/learn/assignments/${c.lessonIds[0]?.[0]}`, learner.token)).json()).toMatchObject({ status: 404, code: 'ASSIGNMENT_NOT_FOUND' })
+    const elsewhere = await t.createTenant()
+    expect((await c.call('GET', url, await t.tokenFor(elsewhere.id, ['learner']))).json()).toMatchObject({ status: 404, code: 'ASSIGNMENT_NOT_FOUND' })
+    expect((await t.app.inject({ method: 'GET', url })).statusCode).toBe(401)
+    await endAccess(t, c, learner, 'expired')
+    expect((await c.call('GET', url, learner.token)).json()).toMatchObject({ status: 403, code: 'LESSON_LOCKED', reason: 'expired' })
+  })
+})
+
+describe('after a learner’s access ends', () => {
+  it('refuses new work, keeps their own submissions readable, and lets staff grade without completing anything', async () => {
+    const c = await withAssignment()
+    const learner = await c.learner()
+    const submission = (await submit(c, learner.token)).json()
+    const enrolmentId = await endAccess(t, c, learner, 'cancelled')
+
+    expect((await submit(c, learner.token)).json()).toMatchObject({ status: 403, code: 'LESSON_LOCKED', reason: 'not_enrolled' })
+    expect((await c.call('GET', `/v1/learn/assignments/${c.lessonId}`, learner.token)).json()).toMatchObject({ status: 403, code: 'LESSON_LOCKED' })
+
+    const graded = await grade(c, submission.id, { content: 10, style: 5 })
+    expect(graded.statusCode, graded.body).toBe(200)
+    expect(graded.json()).toMatchObject({ status: 'graded', points: 15, passed: true })
+    // The grade stands, and the learner can still read it ...
+    expect((await c.call('GET', `/v1/learn/submissions/${submission.id}`, learner.token)).json()).toMatchObject({ id: submission.id, points: 15, passed: true, feedback: 'See comments' })
+    expect((await c.call('GET', `/v1/learn/assignments/${c.lessonId}/submissions`, learner.token)).json().data).toMatchObject([{ id: submission.id, passed: true }])
+    // ... but a cancelled enrolment completes nothing (progress ignores inactive enrolments).
+    expect(await completionsOf(t, enrolmentId)).toEqual({ lessonIds: [], courseCompleted: false })
+  })
+})
+
+describe('forged page cursors', () => {
+  it('are 400 INVALID_CURSOR on the grading queue, the gradebook and the learner’s submissions, never a database error', async () => {
+    const c = await withAssignment()
+    const learner = await c.learner()
+    await submit(c, learner.token)
+    const refused = async (url: string, token: string) => {
+      const response = await c.call('GET', url, token)
+      expect(response.statusCode, `${url}: ${response.body}`).toBe(400)
+      expect(response.json()).toMatchObject({ code: 'INVALID_CURSOR', errors: [{ path: 'querystring.cursor' }] })
+    }
+    for (const cursor of forgedInstantCursors()) await refused(`/v1/courses/${c.courseId}/submissions?cursor=${cursor}`, c.owner)
+    for (const position of [['not-a-uuid'], [42], ["00000000-0000-0000-0000-000000000000' OR 1=1"]]) await refused(`/v1/courses/${c.courseId}/gradebook?cursor=${forgedCursor(position)}`, c.owner)
+    for (const position of [['2'], [0], [-1], [1.5], [1e300], [null]]) await refused(`/v1/learn/assignments/${c.lessonId}/submissions?cursor=${forgedCursor(position)}`, learner.token)
   })
 })

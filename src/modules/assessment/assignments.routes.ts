@@ -8,9 +8,25 @@ import { GATED, STAFF, tags } from './assessment.openapi.ts'
 import { CourseParams, GradeBody, GradeHeaders, LessonParams, SubmissionBody, SubmissionParams, SubmissionQueueQuery } from './assessment.schemas.ts'
 import type { AssignmentsService } from './assignments.service.ts'
 
-/** The learner's side: submitting and reading their own submissions. */
+/** Why the learner's reads of their submissions are not gated like the rest of /v1/learn. */
+const OWN_WORK =
+  'Readable after your access to the course ends (expired or cancelled) or the lesson is locked: it is your own work and its grade, and it lets nothing new be done in the course.'
+
+/** The learner's side: the assignment's brief, submitting, and reading their own submissions. */
 export function submissionRoutes(app: App, assignments: AssignmentsService) {
   const SubmissionRef = Type.Ref('AssignmentSubmission')
+  app.get('/v1/learn/assignments/:lessonId', {
+    schema: {
+      summary: 'What an assignment asks of me',
+      description: `The instructions, the rubric it is graded against (criteria, levels, points, pass mark), your due date (the fixed date, or dueOffsetDays after you enrolled), the late policy, whether you may resubmit, and how many submissions you have made. ${GATED}`,
+      tags,
+      operationId: 'getLearnerAssignment',
+      params: LessonParams,
+      response: { 200: Type.Ref('LearnerAssignment') },
+    },
+    config: { access: tenantAccess() },
+  }, async (request) => assignments.overview(request.ctx, request.params.lessonId))
+
   app.post('/v1/learn/assignments/:lessonId/submissions', {
     schema: {
       summary: 'Submit an assignment',
@@ -25,12 +41,12 @@ export function submissionRoutes(app: App, assignments: AssignmentsService) {
   }, async (request, reply) => reply.code(201).send(await assignments.submit(request.ctx, request.params.lessonId, request.body)))
 
   app.get('/v1/learn/assignments/:lessonId/submissions', {
-    schema: { summary: 'My submissions of an assignment', description: 'Newest first, with grades and feedback once graded.', tags, operationId: 'listMySubmissions', params: LessonParams, querystring: PageQuery, response: { 200: Page(SubmissionRef, 'AssignmentSubmissionPage') } },
+    schema: { summary: 'My submissions of an assignment', description: `Newest first, with grades and feedback once graded. ${OWN_WORK}`, tags, operationId: 'listMySubmissions', params: LessonParams, querystring: PageQuery, response: { 200: Page(SubmissionRef, 'AssignmentSubmissionPage') } },
     config: { access: tenantAccess() },
   }, async (request) => assignments.mine(request.ctx, request.params.lessonId, request.query))
 
   app.get('/v1/learn/submissions/:submissionId', {
-    schema: { summary: 'Get one of my submissions', description: 'Your own submissions only (others are 404), with grade and feedback once graded.', tags, operationId: 'getMySubmission', params: SubmissionParams, response: { 200: SubmissionRef } },
+    schema: { summary: 'Get one of my submissions', description: `Your own submissions only (others are 404), with grade and feedback once graded. ${OWN_WORK}`, tags, operationId: 'getMySubmission', params: SubmissionParams, response: { 200: SubmissionRef } },
     config: { access: tenantAccess() },
   }, async (request) => assignments.mineById(request.ctx, request.params.submissionId))
 }

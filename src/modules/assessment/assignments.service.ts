@@ -8,7 +8,7 @@ import { recordAudit } from '../../platform/audit/audit.ts'
 import type { Tx } from '../../platform/db/database.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
 import { assertVersion } from '../../platform/http/etag.ts'
-import { decodeCursor, encodeCursor, toPage, type PageQuery, type PageResult } from '../../platform/http/pagination.ts'
+import { encodeCursor, toPage, type PageQuery, type PageResult } from '../../platform/http/pagination.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { memberOf, requireCourseStaff, requireLessonAccess } from './assessment.access.ts'
 import { findEnrolment, markLessonCompleted } from './assessment.deps.ts'
@@ -16,8 +16,9 @@ import { assessmentErrors } from './assessment.errors.ts'
 import { ASSESSMENT_SUBMISSION_GRADED, type SubmissionGradedPayload } from './assessment.events.ts'
 import { assessmentRepository as repository, type AssignmentRow, type GradebookEntry, type SubmissionRow } from './assessment.repository.ts'
 import type { GradeBody, SubmissionBody, SubmissionQueueQuery } from './assessment.schemas.ts'
-import { instantCursor } from './authoring.service.ts'
+import { instantCursor, numberCursor, userCursor } from './cursors.ts'
 import { dueInstant, gradeRubric, rubricMaximum, type RubricGrade } from './grading.policy.ts'
+import { assignmentOverview } from './overview.service.ts'
 
 export interface SubmissionView {
   id: string
@@ -62,8 +63,6 @@ function submissionView(row: SubmissionRow, assignment: AssignmentRow, dueAt: Da
     version: row.version,
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 export interface GradebookView {
   userId: string
@@ -133,7 +132,11 @@ async function announceGrade(tx: Tx, ctx: RequestContext, events: EventPublisher
   if (grade.passed) await markLessonCompleted(tx, { events, ctx, enrolmentId: row.enrolmentId, userId: row.userId, courseId: assignment.courseId, lessonId: row.lessonId, at: gradedAt })
 }
 
-/** The learner's side: submitting, and reading their own submissions. */
+/**
+ * The learner's side: submitting (through the entitlement service), and reading their own
+ * submissions, which stays open after their access ends: it is their own graded work, and reading
+ * it lets nothing new happen in the course.
+ */
 const learnerSubmissions = {
   submit(ctx: RequestContext, lessonId: string, body: SubmissionBody): Promise<SubmissionView> {
     return ctx.inTenant(async (tx) => {
@@ -165,8 +168,7 @@ const learnerSubmissions = {
       const assignment = await loadAssignment(tx, lessonId)
       const enrolment = await findEnrolment(tx, userId, assignment.courseId)
       const dueAt = dueInstant(assignment, enrolment?.enrolledAt ?? new Date())
-      const position = decodeCursor(page.cursor, 1)
-      const before = position ? Number(position[0]) : Number.POSITIVE_INFINITY
+      const before = numberCursor(page.cursor) ?? Number.POSITIVE_INFINITY
       const rows = (await repository.submissionsOf(tx, lessonId, userId)).filter((r) => r.number < before)
       const result = toPage(rows, page.limit, (r) => [r.number])
       return { data: result.data.map((r) => submissionView(r, assignment, dueAt)), nextCursor: result.nextCursor }
@@ -235,9 +237,7 @@ function staffGrading(deps: { events: EventPublisher }) {
     gradebook(ctx: RequestContext, courseId: string, page: PageQuery): Promise<PageResult<GradebookView>> {
       return ctx.inTenant(async (tx) => {
         await requireCourseStaff(tx, ctx, courseId)
-        const afterUserId = decodeCursor(page.cursor, 1)?.[0]
-        if (afterUserId !== undefined && !UUID.test(String(afterUserId))) throw assessmentErrors.invalidCursor()
-        const entries = await repository.gradebook(tx, courseId, page.limit, afterUserId === undefined ? undefined : String(afterUserId))
+        const entries = await repository.gradebook(tx, courseId, page.limit, userCursor(page.cursor))
         return gradebookPage(entries, page.limit)
       })
     },
@@ -245,7 +245,7 @@ function staffGrading(deps: { events: EventPublisher }) {
 }
 
 export function createAssignmentsService(deps: { events: EventPublisher }) {
-  return { ...learnerSubmissions, ...staffGrading(deps) }
+  return { ...learnerSubmissions, ...assignmentOverview, ...staffGrading(deps) }
 }
 
 export type AssignmentsService = ReturnType<typeof createAssignmentsService>

@@ -19,7 +19,7 @@ export function questionBankRoutes(app: App, authoring: AuthoringService) {
   app.post('/v1/courses/:courseId/questions', {
     schema: {
       summary: "Add a question to the course's bank",
-      description: `${STAFF} Kinds: single_choice (exactly one correct option), multiple_choice (the exact set of correct options), true_false, short_answer (exact answers and/or a whole-answer pattern of at most 200 characters without nested quantifiers), numeric (value ± tolerance). 400 INVALID_QUESTION lists every problem. Audited.`,
+      description: `${STAFF} Kinds: single_choice (exactly one correct option), multiple_choice (the exact set of correct options), true_false, short_answer (exact answers and/or a whole-answer pattern of at most 200 characters in RE2 syntax: no backreferences or lookaround; matched in time linear in the answer), numeric (value ± tolerance). 400 INVALID_QUESTION lists every problem. Audited.`,
       tags,
       operationId: 'createQuestion',
       params: CourseParams,

@@ -5,12 +5,13 @@
  */
 import { recordAudit } from '../../platform/audit/audit.ts'
 import { assertVersion } from '../../platform/http/etag.ts'
-import { decodeCursor, toPage, type PageQuery, type PageResult } from '../../platform/http/pagination.ts'
+import { toPage, type PageQuery, type PageResult } from '../../platform/http/pagination.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { requireCourseStaff, requireDraftLesson } from './assessment.access.ts'
 import { assessmentErrors } from './assessment.errors.ts'
 import { assessmentRepository as repository, type AssignmentRow, type QuestionRow, type QuizRow } from './assessment.repository.ts'
 import type { AssignmentBody, QuestionBody, QuizBody } from './assessment.schemas.ts'
+import { instantCursor } from './cursors.ts'
 import { assertRubric, rubricMaximum } from './grading.policy.ts'
 import { validateQuestion } from './questions.policy.ts'
 
@@ -65,16 +66,6 @@ export const assignmentView = (row: AssignmentRow) => ({
   allowResubmission: row.allowResubmission,
   version: row.version,
 })
-
-/** Decodes an [instant, id] keyset cursor (400 INVALID_CURSOR when it is not one). */
-export function instantCursor(cursor: string | undefined): { at: Date; id: string } | undefined {
-  const position = decodeCursor(cursor, 2)
-  if (!position) return undefined
-  const at = new Date(String(position[0]))
-  if (Number.isNaN(at.getTime()) || typeof position[1] !== 'string')
-    throw assessmentErrors.invalidCursor()
-  return { at, id: position[1] }
-}
 
 function questionValues(body: QuestionBody) {
   const answerKey = validateQuestion(body)

@@ -3,13 +3,14 @@
  * options and answer key), how a learner's answer to it is checked, and what a correct answer
  * looks like once it may be shown.
  *
- * Short-answer patterns run on Node's backtracking regex engine (RE2 is not available here), so
- * they are bounded instead: at most MAX_PATTERN_LENGTH characters, no nested quantifier such as
- * `(a+)+` (the classic catastrophic-backtracking shape), and answers of at most
- * MAX_SHORT_ANSWER_LENGTH characters. A pattern must match the whole (trimmed) answer.
+ * Short-answer patterns are RE2 expressions (answer-patterns.ts): matched in time linear in the
+ * answer, so no pattern can backtrack catastrophically; at most MAX_PATTERN_LENGTH characters,
+ * checked against RE2 when the question is saved, and matched against answers of at most
+ * MAX_SHORT_ANSWER_LENGTH characters. A pattern must match the whole (normalised) answer.
  */
 import type { FieldError } from '../../platform/errors.ts'
 import type { QUESTION_KINDS } from './assessment.tables.ts'
+import { matchesWholeAnswer, patternSyntaxProblem } from './answer-patterns.ts'
 import { assessmentErrors } from './assessment.errors.ts'
 
 export type QuestionKind = (typeof QUESTION_KINDS)[number]
@@ -48,18 +49,10 @@ export type AnswerKey =
 /** A learner's answer: an option id, option ids, true/false, text or a number, by kind. */
 export type Answer = string | string[] | boolean | number
 
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)\s*[*+{]/
-
-/** The first reason a pattern is refused, or null when it may be used. */
-export function patternProblem(pattern: string): string | null {
+/** The first reason a pattern is refused, or null when it may be used (compiled as it will be matched: with or without case). */
+export function patternProblem(pattern: string, caseSensitive = false): string | null {
   if (pattern.length > MAX_PATTERN_LENGTH) return `must be at most ${MAX_PATTERN_LENGTH} characters`
-  if (NESTED_QUANTIFIER.test(pattern)) return 'must not repeat a group that itself repeats (e.g. (a+)+): such patterns can take exponential time'
-  try {
-    new RegExp(pattern, 'u')
-  } catch (error) {
-    return `is not a valid regular expression (${error instanceof Error ? error.message : 'syntax error'})`
-  }
-  return null
+  return patternSyntaxProblem(pattern, !caseSensitive)
 }
 
 function choiceProblems(input: QuestionInput, errors: FieldError[]): AnswerKey {
@@ -101,7 +94,7 @@ export function validateQuestion(input: QuestionInput): AnswerKey {
       if (exact.length > MAX_EXACT_ANSWERS) errors.push({ path: 'body.answerKey.exact', message: `must have at most ${MAX_EXACT_ANSWERS} answers`, code: 'maxItems' })
       if (exact.some((e) => e.length === 0 || e.length > MAX_SHORT_ANSWER_LENGTH))
         errors.push({ path: 'body.answerKey.exact', message: `answers must be 1-${MAX_SHORT_ANSWER_LENGTH} characters`, code: 'length' })
-      const problem = pattern === null ? null : patternProblem(pattern)
+      const problem = pattern === null ? null : patternProblem(pattern, key.caseSensitive ?? false)
       if (problem) errors.push({ path: 'body.answerKey.pattern', message: problem, code: 'pattern' })
       stored = { exact, pattern, caseSensitive: key.caseSensitive ?? false }
       break
@@ -157,7 +150,7 @@ export function isCorrect(kind: QuestionKind, key: AnswerKey, answer: Answer | u
       const text = normaliseText(answer as string)
       const fold = (s: string) => (caseSensitive ? s : s.toLocaleLowerCase('en'))
       if (exact.some((e) => fold(e) === fold(text))) return true
-      return pattern !== null && new RegExp(`^(?:${pattern})$`, caseSensitive ? 'u' : 'iu').test(text)
+      return pattern !== null && matchesWholeAnswer(pattern, text, !caseSensitive)
     }
     case 'numeric': {
       const { value, tolerance } = key as { value: number; tolerance: number }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { tenantScope } from '../../platform/db/database.ts'
 import { quizAttempts } from './assessment.tables.ts'
-import { choice, classroom, type Classroom } from './assessment.testing.ts'
+import { choice, classroom, completionsOf, endAccess, forgedInstantCursors, type Classroom } from './assessment.testing.ts'
 
 let t: TestApp
 beforeAll(async () => {
@@ -57,6 +57,21 @@ describe('a full quiz flow', () => {
       return response
     }
 
+    const rules = keep(await c.call('GET', `/v1/learn/quizzes/${lessonId}`, learner.token))
+    expect(rules.statusCode, rules.body).toBe(200)
+    expect(rules.json()).toEqual({
+      lessonId,
+      courseId: c.courseId,
+      questionCount: 5,
+      totalPoints: 6,
+      attemptLimit: null,
+      attemptsUsed: 0,
+      attemptsRemaining: null,
+      openAttempt: null,
+      timeLimitSeconds: null,
+      passingPercent: 80,
+      randomiseOrder: false,
+    })
     const started = keep(await c.call('POST', `/v1/learn/quizzes/${lessonId}/attempts`, learner.token))
     expect(started.statusCode, started.body).toBe(201)
     const attempt = started.json()
@@ -65,6 +80,7 @@ describe('a full quiz flow', () => {
     expect(attempt.questions[0]).toEqual({ id: q.single, kind: 'single_choice', prompt: 'Pick one', options: [{ id: 'a', text: 'A' }, { id: 'b', text: 'B' }, { id: 'c', text: 'C' }], points: 2 })
 
     keep(await c.call('GET', `/v1/learn/quiz-attempts/${attempt.id}`, learner.token))
+    expect(keep(await c.call('GET', `/v1/learn/quizzes/${lessonId}`, learner.token)).json()).toMatchObject({ attemptsUsed: 1, openAttempt: { id: attempt.id, deadlineAt: null } })
     const answers = { [q.single as string]: 'b', [q.multiple as string]: ['z', 'x'], [q.trueFalse as string]: true, [q.short as string]: ' ZANZIBAR ', [q.numeric as string]: 4242.1 }
     const saved = keep(await c.call('PUT', `/v1/learn/quiz-attempts/${attempt.id}/answers`, learner.token, { answers }))
     expect(saved.statusCode, saved.body).toBe(200)
@@ -242,8 +258,12 @@ describe('authoring', () => {
     const invalid = await c.call('POST', `/v1/courses/${c.courseId}/questions`, c.owner, { ...choice('a'), answerKey: { optionIds: ['a', 'b'] } })
     expect(invalid.statusCode).toBe(400)
     expect(invalid.json()).toMatchObject({ code: 'INVALID_QUESTION', errors: [{ path: 'body.answerKey.optionIds', code: 'count' }] })
-    const redos = await c.call('POST', `/v1/courses/${c.courseId}/questions`, c.owner, { kind: 'short_answer', prompt: 'p', answerKey: { pattern: '(a+)+b' } })
-    expect(redos.statusCode).toBe(400)
+    const backreference = await c.call('POST', `/v1/courses/${c.courseId}/questions`, c.owner, { kind: 'short_answer', prompt: 'p', answerKey: { pattern: '(a)\\1' } })
+    expect(backreference.statusCode).toBe(400)
+    expect(backreference.json()).toMatchObject({ code: 'INVALID_QUESTION', errors: [{ path: 'body.answerKey.pattern', code: 'pattern' }] })
+    expect(backreference.json().errors[0].message).toMatch(/RE2/)
+    const lookahead = await c.call('POST', `/v1/courses/${c.courseId}/questions`, c.owner, { kind: 'short_answer', prompt: 'p', answerKey: { pattern: '(?=a)a' } })
+    expect(lookahead.json().code).toBe('INVALID_QUESTION')
     // JSON types stay as sent (no coercion of 0 to false or of true to 1).
     const zero = await c.call('POST', `/v1/courses/${c.courseId}/questions`, c.owner, { kind: 'numeric', prompt: 'Zero?', answerKey: { value: 0 } })
     expect(zero.json().answerKey).toEqual({ value: 0, tolerance: 0 })
@@ -284,5 +304,119 @@ describe('authoring', () => {
     expect(second.nextCursor).toBeNull()
     expect((await c.call('DELETE', `/v1/courses/${c.courseId}/questions/${ids[2]}`, c.owner)).statusCode).toBe(204)
     expect((await c.call('GET', `/v1/courses/${c.courseId}/questions/${ids[2]}`, c.owner)).statusCode).toBe(404)
+  })
+})
+
+describe('the entitlement service decides every use of an attempt', () => {
+  for (const [how, reason] of [['cancelled', 'not_enrolled'], ['expired', 'expired']] as const)
+    it(`once the enrolment is ${how}, the attempt cannot be read, saved or submitted (403 LESSON_LOCKED ${reason}) and nothing is completed`, async () => {
+      const c = await classroom(t)
+      const lessonId = c.lessonIds[0]?.[0] as string
+      const questionId = await c.question(choice('a'))
+      await configureQuiz(c, { questionIds: [questionId], passingPercent: 100 })
+      const learner = await c.learner()
+      const attempt = (await c.call('POST', `/v1/learn/quizzes/${lessonId}/attempts`, learner.token)).json()
+      expect((await c.call('PUT', `/v1/learn/quiz-attempts/${attempt.id}/answers`, learner.token, { answers: { [questionId]: 'a' } })).statusCode).toBe(200)
+      const enrolmentId = await endAccess(t, c, learner, how)
+
+      const uses: Array<['GET' | 'PUT' | 'POST', string, unknown]> = [
+        ['GET', `/v1/learn/quiz-attempts/${attempt.id}`, undefined],
+        ['PUT', `/v1/learn/quiz-attempts/${attempt.id}/answers`, { answers: { [questionId]: 'a' } }],
+        ['POST', `/v1/learn/quiz-attempts/${attempt.id}/submit`, undefined],
+        ['GET', `/v1/learn/quizzes/${lessonId}`, undefined],
+        ['POST', `/v1/learn/quizzes/${lessonId}/attempts`, undefined],
+      ]
+      for (const [method, url, body] of uses) {
+        const refused = await c.call(method, url, learner.token, body)
+        expect(refused.statusCode, `${method} ${url}: ${refused.body}`).toBe(403)
+        expect(refused.json()).toMatchObject({ code: 'LESSON_LOCKED', reason })
+        expect(refused.body).not.toContain('Pick one')
+      }
+      const [row] = await t.platform.database.transaction(tenantScope(c.tenant.id), (tx) => tx.select().from(quizAttempts).where(eq(quizAttempts.id, attempt.id)))
+      expect(row).toMatchObject({ submittedAt: null, passed: null })
+      expect(await completionsOf(t, enrolmentId)).toEqual({ lessonIds: [], courseCompleted: false })
+    })
+
+  it('tells a stranger nothing: someone else’s attempt is 404 before any entitlement answer', async () => {
+    const c = await classroom(t)
+    const lessonId = c.lessonIds[0]?.[0] as string
+    await configureQuiz(c, { questionIds: [await c.question(choice('a'))] })
+    const learner = await c.learner()
+    const attempt = (await c.call('POST', `/v1/learn/quizzes/${lessonId}/attempts`, learner.token)).json()
+    const outsider = await t.tokenFor(c.tenant.id, ['learner'])
+    for (const [method, url] of [['GET', `/v1/learn/quiz-attempts/${attempt.id}`], ['POST', `/v1/learn/quiz-attempts/${attempt.id}/submit`]] as const) {
+      const hidden = await c.call(method, url, outsider)
+      expect(hidden.statusCode).toBe(404)
+      expect(hidden.json().code).toBe('ATTEMPT_NOT_FOUND')
+    }
+  })
+})
+
+describe('what a quiz asks of a learner', () => {
+  it('shows its limits and the attempts used, never its questions, and only to learners who may use the lesson', async () => {
+    const c = await classroom(t)
+    const [quizLesson, assignmentLesson] = c.lessonIds[0] as string[]
+    await configureQuiz(c, { questionIds: [await c.question(choice('a', { points: 2 })), await c.question(choice('b'))], attemptLimit: 2, timeLimitSeconds: 600, randomiseOrder: true, passingPercent: 50 })
+    const learner = await c.learner()
+    const url = `/v1/learn/quizzes/${quizLesson}`
+    const first = (await c.call('POST', `/v1/learn/quizzes/${quizLesson}/attempts`, learner.token)).json()
+    await c.call('POST', `/v1/learn/quiz-attempts/${first.id}/submit`, learner.token)
+    const second = (await c.call('POST', `/v1/learn/quizzes/${quizLesson}/attempts`, learner.token)).json()
+    const rules = await c.call('GET', url, learner.token)
+    expect(rules.statusCode, rules.body).toBe(200)
+    expect(rules.json()).toEqual({
+      lessonId: quizLesson,
+      courseId: c.courseId,
+      questionCount: 2,
+      totalPoints: 3,
+      attemptLimit: 2,
+      attemptsUsed: 2,
+      attemptsRemaining: 0,
+      openAttempt: { id: second.id, deadlineAt: second.deadlineAt },
+      timeLimitSeconds: 600,
+      passingPercent: 50,
+      randomiseOrder: true,
+    })
+    expect(rules.body).not.toContain('Pick one')
+    // Other learners' attempts are not counted.
+    expect((await c.call('GET', url, (await c.learner()).token)).json()).toMatchObject({ attemptsUsed: 0, attemptsRemaining: 2, openAttempt: null })
+
+    const outsider = await t.tokenFor(c.tenant.id, ['learner'])
+    expect((await c.call('GET', url, outsider)).json()).toMatchObject({ status: 403, code: 'LESSON_LOCKED', reason: 'not_enrolled' })
+    expect((await c.call('GET', `/v1/learn/quizzes/${assignmentLesson}`, learner.token)).json()).toMatchObject({ status: 404, code: 'QUIZ_NOT_FOUND' })
+    const elsewhere = await t.createTenant()
+    expect((await c.call('GET', url, await t.tokenFor(elsewhere.id, ['learner']))).json()).toMatchObject({ status: 404, code: 'QUIZ_NOT_FOUND' })
+    expect((await t.app.inject({ method: 'GET', url })).statusCode).toBe(401)
+  })
+})
+
+describe('short-answer patterns over HTTP', () => {
+  it('takes a pattern that backtracks catastrophically elsewhere and grades long answers with it correctly', async () => {
+    const c = await classroom(t)
+    const lessonId = c.lessonIds[0]?.[0] as string
+    const questionId = await c.question({ kind: 'short_answer', prompt: 'Type it', answerKey: { pattern: '(a|a)*b' } })
+    await configureQuiz(c, { questionIds: [questionId], passingPercent: 100 })
+    const learner = await c.learner()
+    const outcomes: boolean[] = []
+    for (const answer of ['a'.repeat(28), `${'a'.repeat(400)}B`]) {
+      const attempt = (await c.call('POST', `/v1/learn/quizzes/${lessonId}/attempts`, learner.token)).json()
+      await c.call('PUT', `/v1/learn/quiz-attempts/${attempt.id}/answers`, learner.token, { answers: { [questionId]: answer } })
+      const submitted = await c.call('POST', `/v1/learn/quiz-attempts/${attempt.id}/submit`, learner.token)
+      expect(submitted.statusCode, submitted.body).toBe(200)
+      outcomes.push(submitted.json().result.passed)
+    }
+    expect(outcomes).toEqual([false, true])
+  })
+})
+
+describe('question bank pages', () => {
+  it('answers forged cursors with 400 INVALID_CURSOR, never a database error', async () => {
+    const c = await classroom(t)
+    await c.question(choice('a'))
+    for (const cursor of forgedInstantCursors()) {
+      const response = await c.call('GET', `/v1/courses/${c.courseId}/questions?cursor=${cursor}`, c.owner)
+      expect(response.statusCode, `${Buffer.from(cursor, 'base64url').toString()}: ${response.body}`).toBe(400)
+      expect(response.json()).toMatchObject({ code: 'INVALID_CURSOR', errors: [{ path: 'querystring.cursor' }] })
+    }
   })
 })

@@ -13,6 +13,7 @@ import { markLessonCompleted } from './assessment.deps.ts'
 import { assessmentErrors } from './assessment.errors.ts'
 import { assessmentRepository as repository, type AttemptRow, type QuestionRow, type QuizRow } from './assessment.repository.ts'
 import { gradeQuiz, shuffled, type GradableQuestion, type QuizResult } from './grading.policy.ts'
+import { quizOverview } from './overview.service.ts'
 import { answerProblem, type AnswerKey } from './questions.policy.ts'
 
 export interface AttemptView {
@@ -70,21 +71,32 @@ async function loadQuiz(tx: Tx, lessonId: string): Promise<QuizRow> {
   return quiz
 }
 
+/**
+ * The caller's attempt (anyone else's is 404) and its quiz, once the entitlement service lets
+ * them use the lesson now: holding an attempt is no way around a cancelled or expired enrolment,
+ * a drip lock or a missing prerequisite (403 LESSON_LOCKED), for reading it as for writing it.
+ */
+async function ownAttempt(tx: Tx, ctx: RequestContext, attemptId: string, lock = false): Promise<{ attempt: AttemptRow; quiz: QuizRow }> {
+  const attempt = await repository.findAttempt(tx, attemptId, memberOf(ctx).userId, lock)
+  if (!attempt) throw assessmentErrors.attemptNotFound(attemptId)
+  const quiz = await loadQuiz(tx, attempt.lessonId)
+  await requireLessonAccess(tx, ctx, quiz.courseId, attempt.lessonId)
+  return { attempt, quiz }
+}
+
 /** Reading an attempt and saving answers: neither grades, so neither needs the event publisher. */
 const answering = {
   get(ctx: RequestContext, attemptId: string): Promise<AttemptView> {
     return ctx.inTenant(async (tx) => {
-      const attempt = await repository.findAttempt(tx, attemptId, memberOf(ctx).userId)
-      if (!attempt) throw assessmentErrors.attemptNotFound(attemptId)
-      return attemptView(attempt, await loadQuiz(tx, attempt.lessonId), await questionMap(tx, attempt))
+      const { attempt, quiz } = await ownAttempt(tx, ctx, attemptId)
+      return attemptView(attempt, quiz, await questionMap(tx, attempt))
     })
   },
 
   /** Merges answers into the saved ones; refused once submitted or past the deadline. */
   saveAnswers(ctx: RequestContext, attemptId: string, answers: Record<string, unknown>): Promise<AttemptView> {
     return ctx.inTenant(async (tx) => {
-      const attempt = await repository.findAttempt(tx, attemptId, memberOf(ctx).userId, true)
-      if (!attempt) throw assessmentErrors.attemptNotFound(attemptId)
+      const { attempt, quiz } = await ownAttempt(tx, ctx, attemptId, true)
       if (attempt.submittedAt) throw assessmentErrors.attemptSubmitted()
       if (attempt.deadlineAt && pastDeadline(attempt, new Date())) throw assessmentErrors.timeLimitExceeded(attempt.deadlineAt)
       const questions = await questionMap(tx, attempt)
@@ -97,7 +109,7 @@ const answering = {
       if (errors.length > 0) throw assessmentErrors.invalidAnswers(errors)
       const saved = await repository.saveAnswers(tx, attempt.id, { ...(attempt.answers ?? {}), ...answers })
       if (!saved) throw assessmentErrors.attemptSubmitted()
-      return attemptView(saved, await loadQuiz(tx, attempt.lessonId), questions)
+      return attemptView(saved, quiz, questions)
     })
   },
 }
@@ -151,9 +163,7 @@ function attemptLifecycle(deps: { events: EventPublisher }) {
      */
     submit(ctx: RequestContext, attemptId: string): Promise<AttemptView> {
       return ctx.inTenant(async (tx) => {
-        const attempt = await repository.findAttempt(tx, attemptId, memberOf(ctx).userId, true)
-        if (!attempt) throw assessmentErrors.attemptNotFound(attemptId)
-        const quiz = await loadQuiz(tx, attempt.lessonId)
+        const { attempt, quiz } = await ownAttempt(tx, ctx, attemptId, true)
         const questions = await questionMap(tx, attempt)
         const row = attempt.submittedAt ? attempt : await finish(tx, ctx, attempt, quiz, questions, new Date())
         return attemptView(row, quiz, questions)
@@ -163,7 +173,7 @@ function attemptLifecycle(deps: { events: EventPublisher }) {
 }
 
 export function createQuizService(deps: { events: EventPublisher }) {
-  return { ...attemptLifecycle(deps), ...answering }
+  return { ...attemptLifecycle(deps), ...answering, ...quizOverview }
 }
 
 export type QuizService = ReturnType<typeof createQuizService>
