@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import type { TestApp } from '../../../test/build-test-app.ts'
 import { platformScope, rowsOf, tenantScope } from '../../platform/db/database.ts'
+import { publishCourse } from '../catalogue/index.ts'
 import { buildPublishedCourse, type CourseInput } from '../catalogue/testing.ts'
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
@@ -28,6 +29,8 @@ export interface Classroom {
   learner(userId?: string): Promise<{ userId: string; token: string }>
   /** Adds a question over HTTP and returns its id. */
   question(body: Record<string, unknown>): Promise<string>
+  /** Publishes the draft again, so learners get the quiz and assignment settings configured since. */
+  publish(): Promise<void>
 }
 
 export async function classroom(t: TestApp, input: CourseInput = { modules: [{ lessons: [{ kind: 'quiz' }, { kind: 'assignment' }] }] }, tenant?: { id: string; slug: string }): Promise<Classroom> {
@@ -48,6 +51,9 @@ export async function classroom(t: TestApp, input: CourseInput = { modules: [{ l
       const enrolled = await call('POST', `/v1/courses/${built.courseId}/enrolments/self`, token)
       if (enrolled.statusCode !== 201) throw new Error(`enrolment failed: ${enrolled.statusCode} ${enrolled.body}`)
       return { userId, token }
+    },
+    async publish() {
+      await t.platform.database.transaction(tenantScope(site.id), (tx) => publishCourse(tx, built.courseId, ownerId))
     },
     async question(body) {
       const created = await call('POST', `/v1/courses/${built.courseId}/questions`, owner, body)

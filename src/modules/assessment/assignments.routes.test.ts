@@ -30,6 +30,7 @@ async function withAssignment(settings: Record<string, unknown> = {}): Promise<C
   const lessonId = c.lessonIds[0]?.[1] as string
   const response = await c.call('PUT', `/v1/courses/${c.courseId}/lessons/${lessonId}/assignment`, c.owner, { instructions: 'Write an essay', rubric, passingPoints: 10, ...settings })
   expect(response.statusCode, response.body).toBe(200)
+  await c.publish()
   return { ...c, lessonId }
 }
 
@@ -191,6 +192,7 @@ describe('the grading queue and the gradebook', () => {
     const quizLesson = c.lessonIds[0]?.[0] as string
     const questionId = await c.question(choice('a'))
     await c.call('PUT', `/v1/courses/${c.courseId}/lessons/${quizLesson}/quiz`, c.owner, { questionIds: [questionId], passingPercent: 100 })
+    await c.publish()
     const learners = [await c.learner(), await c.learner(), await c.learner()]
     const submissions: string[] = []
     for (const learner of learners) submissions.push((await submit(c, learner.token)).json().id)

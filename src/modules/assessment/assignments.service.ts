@@ -10,7 +10,7 @@ import type { EventPublisher } from '../../platform/events/events.ts'
 import { assertVersion } from '../../platform/http/etag.ts'
 import { encodeCursor, toPage, type PageQuery, type PageResult } from '../../platform/http/pagination.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
-import { memberOf, requireCourseStaff, requireLessonAccess } from './assessment.access.ts'
+import { memberOf, requireCourseStaff } from './assessment.access.ts'
 import { findEnrolment, markLessonCompleted } from './assessment.deps.ts'
 import { assessmentErrors } from './assessment.errors.ts'
 import { ASSESSMENT_SUBMISSION_GRADED, type SubmissionGradedPayload } from './assessment.events.ts'
@@ -19,6 +19,7 @@ import type { GradeBody, SubmissionBody, SubmissionQueueQuery } from './assessme
 import { instantCursor, numberCursor, userCursor } from './cursors.ts'
 import { dueInstant, gradeRubric, rubricMaximum, type RubricGrade } from './grading.policy.ts'
 import { assignmentOverview } from './overview.service.ts'
+import { liveAssignment, publishedAssignment, type FrozenAssignment } from './published-assessments.ts'
 
 export interface SubmissionView {
   id: string
@@ -41,7 +42,7 @@ export interface SubmissionView {
   version: number
 }
 
-function submissionView(row: SubmissionRow, assignment: AssignmentRow, dueAt: Date | null = null): SubmissionView {
+function submissionView(row: SubmissionRow, assignment: FrozenAssignment, dueAt: Date | null = null): SubmissionView {
   return {
     id: row.id,
     lessonId: row.lessonId,
@@ -102,7 +103,7 @@ function gradebookPage(entries: GradebookEntry[], limit: number): PageResult<Gra
 interface SavedGrade {
   /** The id as the request gave it: the event and the audit entry carry that rather than row.id. */
   submissionId: string
-  assignment: AssignmentRow
+  assignment: FrozenAssignment
   row: SubmissionRow
   grade: RubricGrade
   gradedAt: Date
@@ -140,8 +141,8 @@ async function announceGrade(tx: Tx, ctx: RequestContext, events: EventPublisher
 const learnerSubmissions = {
   submit(ctx: RequestContext, lessonId: string, body: SubmissionBody): Promise<SubmissionView> {
     return ctx.inTenant(async (tx) => {
-      const assignment = await loadAssignment(tx, lessonId)
-      const { member, enrolmentId } = await requireLessonAccess(tx, ctx, assignment.courseId, lessonId)
+      const { grant, assignment } = await liveAssignment(tx, ctx, lessonId)
+      const { member, enrolmentId } = grant
       const text = body.text ?? ''
       const fileRefs = body.fileRefs ?? []
       if (text.trim() === '' && fileRefs.length === 0) throw assessmentErrors.submissionEmpty()
@@ -155,7 +156,18 @@ const learnerSubmissions = {
       const dueAt = dueInstant(assignment, enrolment?.enrolledAt ?? now)
       const late = dueAt !== null && now.getTime() > dueAt.getTime()
       if (late && assignment.latePolicy === 'refuse') throw assessmentErrors.submissionLate(dueAt)
-      const row = await repository.insertSubmission(tx, { tenantId: member.tenantId, lessonId, userId: member.userId, enrolmentId, number: (latest?.number ?? 0) + 1, text, fileRefs, submittedAt: now, late })
+      const row = await repository.insertSubmission(tx, {
+        tenantId: member.tenantId,
+        lessonId,
+        userId: member.userId,
+        enrolmentId,
+        versionId: grant.course.versionId,
+        number: (latest?.number ?? 0) + 1,
+        text,
+        fileRefs,
+        submittedAt: now,
+        late,
+      })
       if (!row) throw assessmentErrors.awaitingGrade('')
       return submissionView(row, assignment, dueAt)
     })
@@ -214,7 +226,10 @@ function staffGrading(deps: { events: EventPublisher }) {
     grade(ctx: RequestContext, submissionId: string, expected: number, body: GradeBody): Promise<SubmissionView> {
       return ctx.inTenant(async (tx) => {
         const member = memberOf(ctx)
-        const { submission, assignment } = await submissionForStaff(tx, ctx, submissionId)
+        const found = await submissionForStaff(tx, ctx, submissionId)
+        const { submission } = found
+        // Graded against the rubric of the version the learner submitted to, not a later draft.
+        const assignment = (submission.versionId ? await publishedAssignment(tx, submission.versionId, submission.lessonId) : undefined) ?? found.assignment
         assertVersion(expected, submission.version)
         const grade = gradeRubric(assignment, submission.late, body.rubricScores)
         const gradedAt = new Date()

@@ -11,6 +11,8 @@ import { assessmentRoutes } from './assessment.routes.ts'
 import { subscribeGradedMail } from './assessment.mail.ts'
 import { createAssignmentsService } from './assignments.service.ts'
 import { createAuthoringService } from './authoring.service.ts'
+import { registerPublicationParticipant } from './assessment.deps.ts'
+import { assessmentPublication } from './published-assessments.ts'
 import { createQuizService } from './quiz.service.ts'
 
 export { questions, quizzes, quizAttempts, assignments, submissions } from './assessment.tables.ts'
@@ -24,6 +26,8 @@ export interface AssessmentDeps {
 }
 
 export function createAssessmentModule(deps: AssessmentDeps) {
+  // Quiz and assignment settings are checked on submission for review and frozen with each published version.
+  registerPublicationParticipant('assessment', assessmentPublication)
   subscribeGradedMail({ events: deps.events, mail: deps.mail, logger: deps.logger.child({ component: 'assessment' }) })
   const services = { authoring: createAuthoringService(), quizzes: createQuizService({ events: deps.events }), assignments: createAssignmentsService({ events: deps.events }) }
   return { routes: assessmentRoutes(services) }

@@ -6,11 +6,10 @@
  * of an answer key: a quiz's questions are shown only inside an attempt.
  */
 import type { RequestContext } from '../../platform/http/request-context.ts'
-import { requireLessonAccess } from './assessment.access.ts'
 import { findEnrolment } from './assessment.deps.ts'
-import { assessmentErrors } from './assessment.errors.ts'
 import { assessmentRepository as repository, type AssignmentRow } from './assessment.repository.ts'
 import { dueInstant, rubricMaximum } from './grading.policy.ts'
+import { liveAssignment, liveQuiz } from './published-assessments.ts'
 
 export interface QuizOverview {
   lessonId: string
@@ -48,10 +47,10 @@ export interface AssignmentOverview {
 export const quizOverview = {
   overview(ctx: RequestContext, lessonId: string): Promise<QuizOverview> {
     return ctx.inTenant(async (tx) => {
-      const quiz = await repository.findQuiz(tx, lessonId)
-      if (!quiz) throw assessmentErrors.quizNotFound(lessonId)
-      const { member } = await requireLessonAccess(tx, ctx, quiz.courseId, lessonId)
-      const questions = await repository.questionsByIds(tx, quiz.questionIds)
+      const { grant, quiz: current } = await liveQuiz(tx, ctx, lessonId)
+      const { member } = grant
+      const quiz = current.settings
+      const questions = [...current.questions.values()]
       const attempts = await repository.attemptsOf(tx, lessonId, member.userId)
       const open = attempts.find((a) => a.submittedAt === null)
       return {
@@ -75,9 +74,8 @@ export const quizOverview = {
 export const assignmentOverview = {
   overview(ctx: RequestContext, lessonId: string): Promise<AssignmentOverview> {
     return ctx.inTenant(async (tx) => {
-      const assignment = await repository.findAssignment(tx, lessonId)
-      if (!assignment) throw assessmentErrors.assignmentNotFound(lessonId)
-      const { member } = await requireLessonAccess(tx, ctx, assignment.courseId, lessonId)
+      const { grant, assignment } = await liveAssignment(tx, ctx, lessonId)
+      const { member } = grant
       const enrolment = await findEnrolment(tx, member.userId, assignment.courseId)
       const dueAt = dueInstant(assignment, enrolment?.enrolledAt ?? new Date())
       const submissions = await repository.submissionsOf(tx, lessonId, member.userId)

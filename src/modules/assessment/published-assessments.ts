@@ -10,6 +10,9 @@ import { isDeepStrictEqual } from 'node:util'
 import { and, eq, inArray } from 'drizzle-orm'
 import type { Tx } from '../../platform/db/database.ts'
 import { AppError } from '../../platform/errors.ts'
+import type { RequestContext } from '../../platform/http/request-context.ts'
+import { requireLessonAccess, type LessonGrant } from './assessment.access.ts'
+import { assessmentErrors } from './assessment.errors.ts'
 import type { PublicationParticipant, PublishedCourse } from './assessment.deps.ts'
 import {
   assignments,
@@ -133,7 +136,10 @@ export async function publishedQuiz(tx: Tx, versionId: string, lessonId: string)
 }
 
 /** The assignment of a lesson as published in a version (dueAt as a Date), or undefined. */
-export async function publishedAssignment(tx: Tx, versionId: string, lessonId: string): Promise<(Omit<AssignmentSettings, 'dueAt'> & { dueAt: Date | null }) | undefined> {
+/** An assignment's settings as frozen, with its due date as a Date like the live row's. */
+export type FrozenAssignment = Omit<AssignmentSettings, 'dueAt'> & { dueAt: Date | null }
+
+export async function publishedAssignment(tx: Tx, versionId: string, lessonId: string): Promise<FrozenAssignment | undefined> {
   const [row] = await tx
     .select({ settings: publishedAssessments.settings })
     .from(publishedAssessments)
@@ -141,4 +147,37 @@ export async function publishedAssignment(tx: Tx, versionId: string, lessonId: s
   if (!row) return undefined
   const settings = row.settings as AssignmentSettings
   return { ...settings, dueAt: settings.dueAt === null ? null : new Date(settings.dueAt) }
+}
+
+/** The course of a lesson that has a published quiz or assignment in some version, or undefined. */
+export async function courseOfPublishedLesson(tx: Tx, lessonId: string, kind: 'quiz' | 'assignment'): Promise<string | undefined> {
+  const [row] = await tx
+    .select({ courseId: publishedAssessments.courseId })
+    .from(publishedAssessments)
+    .where(and(eq(publishedAssessments.lessonId, lessonId), eq(publishedAssessments.kind, kind)))
+    .limit(1)
+  return row?.courseId
+}
+
+/**
+ * The quiz a learner takes now, once the entitlement service lets them use the lesson: the copy
+ * frozen into the course version they see, not the draft its authors may be editing.
+ */
+export async function liveQuiz(tx: Tx, ctx: RequestContext, lessonId: string): Promise<{ grant: LessonGrant; quiz: PublishedQuiz }> {
+  const courseId = await courseOfPublishedLesson(tx, lessonId, 'quiz')
+  if (!courseId) throw assessmentErrors.quizNotFound(lessonId)
+  const grant = await requireLessonAccess(tx, ctx, courseId, lessonId)
+  const quiz = await publishedQuiz(tx, grant.course.versionId, lessonId)
+  if (!quiz) throw assessmentErrors.quizNotFound(lessonId)
+  return { grant, quiz }
+}
+
+/** The assignment a learner works on now (the copy frozen into the version they see), after the entitlement check. */
+export async function liveAssignment(tx: Tx, ctx: RequestContext, lessonId: string): Promise<{ grant: LessonGrant; assignment: FrozenAssignment }> {
+  const courseId = await courseOfPublishedLesson(tx, lessonId, 'assignment')
+  if (!courseId) throw assessmentErrors.assignmentNotFound(lessonId)
+  const grant = await requireLessonAccess(tx, ctx, courseId, lessonId)
+  const assignment = await publishedAssignment(tx, grant.course.versionId, lessonId)
+  if (!assignment) throw assessmentErrors.assignmentNotFound(lessonId)
+  return { grant, assignment }
 }

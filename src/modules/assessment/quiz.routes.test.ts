@@ -30,6 +30,7 @@ async function bankOfEveryKind(c: Classroom): Promise<Record<string, string>> {
 async function configureQuiz(c: Classroom, body: Record<string, unknown>, lessonId = c.lessonIds[0]?.[0]) {
   const response = await c.call('PUT', `/v1/courses/${c.courseId}/lessons/${lessonId}/quiz`, c.owner, body)
   expect(response.statusCode, response.body).toBe(200)
+  await c.publish()
   return response.json()
 }
 

@@ -11,9 +11,11 @@ import type { RequestContext } from '../../platform/http/request-context.ts'
 import { memberOf, requireLessonAccess } from './assessment.access.ts'
 import { markLessonCompleted } from './assessment.deps.ts'
 import { assessmentErrors } from './assessment.errors.ts'
-import { assessmentRepository as repository, type AttemptRow, type QuestionRow, type QuizRow } from './assessment.repository.ts'
+import { assessmentRepository as repository, type AttemptRow } from './assessment.repository.ts'
+import type { PublishedQuestion, QuizSettings } from './assessment.tables.ts'
 import { gradeQuiz, shuffled, type GradableQuestion, type QuizResult } from './grading.policy.ts'
 import { quizOverview } from './overview.service.ts'
+import { liveQuiz, publishedQuiz, type PublishedQuiz } from './published-assessments.ts'
 import { answerProblem, type AnswerKey } from './questions.policy.ts'
 
 export interface AttemptView {
@@ -26,21 +28,16 @@ export interface AttemptView {
   deadlineAt: string | null
   submittedAt: string | null
   attemptLimit: number | null
-  questions: Array<{ id: string; kind: QuestionRow['kind']; prompt: string; options: Array<{ id: string; text: string }>; points: number }>
+  questions: Array<{ id: string; kind: PublishedQuestion['kind']; prompt: string; options: Array<{ id: string; text: string }>; points: number }>
   answers: Record<string, unknown>
   result: QuizResult | null
 }
 
-const gradable = (row: QuestionRow): GradableQuestion => ({ id: row.id, kind: row.kind, points: row.points, answerKey: row.answerKey as unknown as AnswerKey, explanation: row.explanation })
-
-async function questionMap(tx: Tx, attempt: AttemptRow): Promise<Map<string, QuestionRow>> {
-  const rows = await repository.questionsByIds(tx, attempt.questionOrder)
-  return new Map(rows.map((r) => [r.id, r]))
-}
+const gradable = (row: PublishedQuestion): GradableQuestion => ({ id: row.id, kind: row.kind, points: row.points, answerKey: row.answerKey as unknown as AnswerKey, explanation: row.explanation })
 
 /** The learner's view: what a question says, never how it is graded, until the attempt is submitted. */
-function attemptView(attempt: AttemptRow, quiz: QuizRow, questions: ReadonlyMap<string, QuestionRow>): AttemptView {
-  const ordered = attempt.questionOrder.map((id) => questions.get(id)).filter((q): q is QuestionRow => q !== undefined)
+function attemptView(attempt: AttemptRow, { settings: quiz, questions }: PublishedQuiz): AttemptView {
+  const ordered = attempt.questionOrder.map((id) => questions.get(id)).filter((q): q is PublishedQuestion => q !== undefined)
   let result: QuizResult | null = null
   if (attempt.submittedAt) {
     const details = gradeQuiz(attempt.questionOrder, new Map(ordered.map((q) => [q.id, gradable(q)])), attempt.answers ?? {}, quiz.passingPercent)
@@ -65,10 +62,14 @@ function attemptView(attempt: AttemptRow, quiz: QuizRow, questions: ReadonlyMap<
 
 const pastDeadline = (attempt: AttemptRow, now: Date) => attempt.deadlineAt !== null && attempt.deadlineAt.getTime() <= now.getTime()
 
-async function loadQuiz(tx: Tx, lessonId: string): Promise<QuizRow> {
-  const quiz = await repository.findQuiz(tx, lessonId)
-  if (!quiz) throw assessmentErrors.quizNotFound(lessonId)
-  return quiz
+/** The quiz an attempt was started on (its course version), whatever has been published since. */
+async function quizOfAttempt(tx: Tx, attempt: AttemptRow): Promise<PublishedQuiz> {
+  const quiz = attempt.versionId ? await publishedQuiz(tx, attempt.versionId, attempt.lessonId) : undefined
+  if (quiz) return quiz
+  // Attempts started before quizzes were frozen per version have no version: the current settings.
+  const settings: QuizSettings | undefined = await repository.findQuiz(tx, attempt.lessonId)
+  if (!settings) throw assessmentErrors.quizNotFound(attempt.lessonId)
+  return { settings, questions: new Map((await repository.questionsByIds(tx, attempt.questionOrder)).map((q) => [q.id, q])) }
 }
 
 /**
@@ -76,11 +77,11 @@ async function loadQuiz(tx: Tx, lessonId: string): Promise<QuizRow> {
  * them use the lesson now: holding an attempt is no way around a cancelled or expired enrolment,
  * a drip lock or a missing prerequisite (403 LESSON_LOCKED), for reading it as for writing it.
  */
-async function ownAttempt(tx: Tx, ctx: RequestContext, attemptId: string, lock = false): Promise<{ attempt: AttemptRow; quiz: QuizRow }> {
+async function ownAttempt(tx: Tx, ctx: RequestContext, attemptId: string, lock = false): Promise<{ attempt: AttemptRow; quiz: PublishedQuiz }> {
   const attempt = await repository.findAttempt(tx, attemptId, memberOf(ctx).userId, lock)
   if (!attempt) throw assessmentErrors.attemptNotFound(attemptId)
-  const quiz = await loadQuiz(tx, attempt.lessonId)
-  await requireLessonAccess(tx, ctx, quiz.courseId, attempt.lessonId)
+  const quiz = await quizOfAttempt(tx, attempt)
+  await requireLessonAccess(tx, ctx, quiz.settings.courseId, attempt.lessonId)
   return { attempt, quiz }
 }
 
@@ -89,7 +90,7 @@ const answering = {
   get(ctx: RequestContext, attemptId: string): Promise<AttemptView> {
     return ctx.inTenant(async (tx) => {
       const { attempt, quiz } = await ownAttempt(tx, ctx, attemptId)
-      return attemptView(attempt, quiz, await questionMap(tx, attempt))
+      return attemptView(attempt, quiz)
     })
   },
 
@@ -99,17 +100,16 @@ const answering = {
       const { attempt, quiz } = await ownAttempt(tx, ctx, attemptId, true)
       if (attempt.submittedAt) throw assessmentErrors.attemptSubmitted()
       if (attempt.deadlineAt && pastDeadline(attempt, new Date())) throw assessmentErrors.timeLimitExceeded(attempt.deadlineAt)
-      const questions = await questionMap(tx, attempt)
       const errors: FieldError[] = []
       for (const [questionId, answer] of Object.entries(answers)) {
-        const question = attempt.questionOrder.includes(questionId) ? questions.get(questionId) : undefined
+        const question = attempt.questionOrder.includes(questionId) ? quiz.questions.get(questionId) : undefined
         const problem = question ? answerProblem(question.kind, answer) : 'is not a question of this attempt'
         if (problem) errors.push({ path: `body.answers.${questionId}`, message: problem, code: question ? 'type' : 'unknown' })
       }
       if (errors.length > 0) throw assessmentErrors.invalidAnswers(errors)
       const saved = await repository.saveAnswers(tx, attempt.id, { ...(attempt.answers ?? {}), ...answers })
       if (!saved) throw assessmentErrors.attemptSubmitted()
-      return attemptView(saved, quiz, questions)
+      return attemptView(saved, quiz)
     })
   },
 }
@@ -117,7 +117,7 @@ const answering = {
 /** Starting and submitting attempts: both may grade one, and a pass completes the lesson, which publishes through `deps.events`. */
 function attemptLifecycle(deps: { events: EventPublisher }) {
   /** Grades the saved answers once (a repeat is a no-op) and completes the lesson when passed. */
-  async function finish(tx: Tx, ctx: RequestContext, attempt: AttemptRow, quiz: QuizRow, questions: ReadonlyMap<string, QuestionRow>, now: Date): Promise<AttemptRow> {
+  async function finish(tx: Tx, ctx: RequestContext, attempt: AttemptRow, { settings: quiz, questions }: PublishedQuiz, now: Date): Promise<AttemptRow> {
     const graded = gradeQuiz(attempt.questionOrder, new Map([...questions.values()].map((q) => [q.id, gradable(q)])), attempt.answers ?? {}, quiz.passingPercent)
     const row = await repository.finishAttempt(tx, attempt.id, { submittedAt: now, score: graded.score, maxScore: graded.maxScore, passed: graded.passed })
     if (!row) return attempt
@@ -128,15 +128,16 @@ function attemptLifecycle(deps: { events: EventPublisher }) {
   return {
     start(ctx: RequestContext, lessonId: string): Promise<AttemptView> {
       return ctx.inTenant(async (tx) => {
-        const quiz = await loadQuiz(tx, lessonId)
-        const { member, enrolmentId } = await requireLessonAccess(tx, ctx, quiz.courseId, lessonId)
+        const { grant, quiz: current } = await liveQuiz(tx, ctx, lessonId)
+        const { member, enrolmentId } = grant
+        const quiz = current.settings
         const now = new Date()
         const attempts = await repository.attemptsOf(tx, lessonId, member.userId)
         const open = attempts.find((a) => a.submittedAt === null)
         if (open) {
           if (!pastDeadline(open, now)) throw assessmentErrors.attemptInProgress(open.id)
           // Its time ran out unsubmitted: it is graded on what was saved in time before a new one starts.
-          await finish(tx, ctx, open, quiz, await questionMap(tx, open), now)
+          await finish(tx, ctx, open, await quizOfAttempt(tx, open), now)
         }
         if (quiz.attemptLimit !== null && attempts.length >= quiz.attemptLimit) throw assessmentErrors.attemptLimitReached(quiz.attemptLimit)
         const order = quiz.randomiseOrder ? shuffled(quiz.questionIds) : [...quiz.questionIds]
@@ -145,6 +146,7 @@ function attemptLifecycle(deps: { events: EventPublisher }) {
           lessonId,
           userId: member.userId,
           enrolmentId,
+          versionId: grant.course.versionId,
           number: (attempts[0]?.number ?? 0) + 1,
           questionOrder: order,
           startedAt: now,
@@ -153,7 +155,7 @@ function attemptLifecycle(deps: { events: EventPublisher }) {
         })
         // A concurrent start took the number: that attempt is the open one.
         if (!attempt) throw assessmentErrors.attemptInProgress((await repository.attemptsOf(tx, lessonId, member.userId))[0]?.id ?? '')
-        return attemptView(attempt, quiz, await questionMap(tx, attempt))
+        return attemptView(attempt, current)
       })
     },
 
@@ -164,9 +166,8 @@ function attemptLifecycle(deps: { events: EventPublisher }) {
     submit(ctx: RequestContext, attemptId: string): Promise<AttemptView> {
       return ctx.inTenant(async (tx) => {
         const { attempt, quiz } = await ownAttempt(tx, ctx, attemptId, true)
-        const questions = await questionMap(tx, attempt)
-        const row = attempt.submittedAt ? attempt : await finish(tx, ctx, attempt, quiz, questions, new Date())
-        return attemptView(row, quiz, questions)
+        const row = attempt.submittedAt ? attempt : await finish(tx, ctx, attempt, quiz, new Date())
+        return attemptView(row, quiz)
       })
     },
   }
