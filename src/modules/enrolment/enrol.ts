@@ -2,6 +2,7 @@
  * Granting access, shared by every source (self, staff, import; later purchase and
  * subscription): one row per learner and course, a seat for capacity-limited courses, and the
  * ENROLMENT_CREATED event, all in the caller's transaction so a refused seat rolls everything back.
+ * A cohort that has ended takes nobody new, whatever the source.
  */
 import type { Tx } from '../../platform/db/database.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
@@ -12,6 +13,7 @@ import { enrolmentErrors } from './enrolment.errors.ts'
 import { ENROLMENT_CREATED, type EnrolmentCreatedPayload } from './enrolment.events.ts'
 import { enrolmentRepository as repository } from './enrolment.repository.ts'
 import type { EnrolmentRow, EnrolmentSource } from './enrolment.tables.ts'
+import { accessStart, cohortEnded } from './entitlement.ts'
 
 const DAY_MS = 86_400_000
 
@@ -23,7 +25,7 @@ export interface EnrolInput {
   sourceRef: string | null
   /** principalId of whoever granted it (the learner themselves for self-enrolment). */
   enrolledBy: string
-  /** Explicit end of access; undefined = the course's accessDays from now (or none). */
+  /** Explicit end of access; undefined = the course's accessDays (or none), see defaultExpiry. */
   expiresAt?: Date | null
   now: Date
 }
@@ -48,14 +50,21 @@ export async function isFree(tx: Tx, courseId: string): Promise<boolean> {
   return entry?.free === true
 }
 
+/** The course's access period from now, or from the cohort's start when it has not started yet; null when access never ends. */
 export const defaultExpiry = (course: PublishedCourse, now: Date): Date | null =>
-  course.accessDays == null ? null : new Date(now.getTime() + course.accessDays * DAY_MS)
+  course.accessDays == null ? null : new Date(accessStart(course, now).getTime() + course.accessDays * DAY_MS)
+
+/** 409 COHORT_ENDED once a cohort course's cohort is over. */
+export function assertCohortOpen(course: PublishedCourse, now: Date): void {
+  if (cohortEnded(course, now)) throw enrolmentErrors.cohortEnded(course.courseId, course.cohortEndsAt!)
+}
 
 export async function enrol(tx: Tx, ctx: RequestContext, events: EventPublisher, input: EnrolInput): Promise<EnrolResult> {
   const { course, now } = input
   const courseId = course.courseId
   const existing = await repository.find(tx, input.userId, courseId)
   if (existing?.status === 'active') return { enrolment: existing, created: false }
+  assertCohortOpen(course, now)
   if (existing?.status === 'cancelled' && input.source === 'self') throw enrolmentErrors.enrolmentCancelled()
   const values = {
     source: input.source,

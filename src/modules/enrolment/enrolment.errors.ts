@@ -7,6 +7,10 @@ export const enrolmentErrors = {
     new AppError('conflict', 'COURSE_ARCHIVED', `Course ${courseId} is archived and takes no new enrolments; enrolled learners keep their access`),
   courseNotFree: (courseId: string) =>
     new AppError('conflict', 'COURSE_NOT_FREE', `Course ${courseId} is not free: learners enrol by purchase, or staff enrol them`),
+  cohortEnded: (courseId: string, cohortEndsAt: string) =>
+    new AppError('conflict', 'COHORT_ENDED', `The cohort of course ${courseId} ended at ${cohortEndsAt} and takes no new enrolments; enrolled learners keep their access`, {
+      extensions: { cohortEndsAt },
+    }),
   courseFull: (courseId: string) => new AppError('conflict', 'COURSE_FULL', `Every seat of course ${courseId} is taken`),
   enrolmentCancelled: () =>
     new AppError('conflict', 'ENROLMENT_CANCELLED', 'Your enrolment in this course was cancelled by the school; ask an administrator to enrol you again'),
@@ -17,9 +21,13 @@ export const enrolmentErrors = {
     new AppError('forbidden', 'ENROLMENT_FORBIDDEN', "Only tenant administrators (enrolments:manage) and the course's instructors enrol others or see a course's enrolments"),
   invalidExpiry: () =>
     new AppError('invalid', 'INVALID_EXPIRY', 'expiresAt must be in the future', { errors: [{ path: 'body.expiresAt', message: 'must be in the future', code: 'range' }] }),
+  invalidCursor: () =>
+    new AppError('invalid', 'INVALID_CURSOR', 'The cursor is malformed; use nextCursor from a previous page', {
+      errors: [{ path: 'querystring.cursor', message: 'is not a cursor this API issued', code: 'cursor' }],
+    }),
   lessonNotFound: (lessonId: string) => new AppError('not_found', 'LESSON_NOT_FOUND', `No lesson ${lessonId} in the published course`),
   lessonLocked: (denial: AccessDenial) =>
-    new AppError('forbidden', 'LESSON_LOCKED', LOCKED_DETAIL[denial.reason], {
+    new AppError('forbidden', 'LESSON_LOCKED', denial.until ? `${LOCKED_DETAIL[denial.reason]}; it opens at ${denial.until}` : LOCKED_DETAIL[denial.reason], {
       extensions: {
         reason: denial.reason,
         ...(denial.until ? { until: denial.until } : {}),

@@ -3,7 +3,8 @@ import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { platformScope, rowsOf, tenantScope } from '../../platform/db/database.ts'
-import { catalogueEntries, courses } from '../catalogue/index.ts'
+import { encodeCursor } from '../../platform/http/pagination.ts'
+import { catalogueEntries, courses, publishCourse } from '../catalogue/index.ts'
 import { buildPublishedCourse } from '../catalogue/testing.ts'
 import { createMember, enrolmentClient } from './testing.ts'
 
@@ -28,6 +29,15 @@ const archiveCourse = (tenantId: string, courseId: string) =>
   t.platform.database.transaction(tenantScope(tenantId), async (tx) => {
     await tx.update(courses).set({ status: 'archived' }).where(eq(courses.id, courseId))
     await tx.delete(catalogueEntries).where(eq(catalogueEntries.courseId, courseId))
+  })
+
+const DAY = 86_400_000
+
+/** What an author's date change does: the draft's cohort dates edited, and the course published again. */
+const republishCohort = (tenantId: string, courseId: string, ownerId: string, dates: { cohortStartsAt: Date; cohortEndsAt: Date }) =>
+  t.platform.database.transaction(tenantScope(tenantId), async (tx) => {
+    await tx.update(courses).set(dates).where(eq(courses.id, courseId))
+    await publishCourse(tx, courseId, ownerId)
   })
 
 const auditActions = (tenantId: string, targetId: string) =>
@@ -195,5 +205,104 @@ describe('cancellation', () => {
     expect(restored.json().code).toBe('COURSE_FULL')
 
     expect((await client.call('DELETE', `/v1/enrolments/${randomUUID()}`, admin.token)).statusCode).toBe(404)
+  })
+})
+
+describe('cohort dates', () => {
+  it('refuses new enrolments once the cohort has ended (409 COHORT_ENDED), self and staff alike, while enrolled learners keep theirs', async () => {
+    const { tenant, owner, admin, course, courseId } = await setup({ delivery: 'cohort', capacity: 10, cohortStartsAt: new Date(Date.now() + DAY), cohortEndsAt: new Date(Date.now() + 30 * DAY) })
+    const [enrolled, late] = [await createMember(t, tenant.id), await createMember(t, tenant.id)]
+    const enrolment = (await client.selfEnrol(courseId, enrolled.token)).json()
+    const cohortEndsAt = new Date(Date.now() - 60_000)
+    await republishCohort(tenant.id, courseId, owner.userId, { cohortStartsAt: new Date(Date.now() - 30 * DAY), cohortEndsAt })
+
+    const self = await client.selfEnrol(courseId, late.token)
+    expect(self.statusCode).toBe(409)
+    expect(self.headers['content-type']).toContain('application/problem+json')
+    expect(self.json()).toMatchObject({ code: 'COHORT_ENDED', cohortEndsAt: cohortEndsAt.toISOString() })
+    const byStaff = await client.enrol(courseId, admin.token, { userId: late.userId })
+    expect(byStaff.statusCode).toBe(409)
+    expect(byStaff.json().code).toBe('COHORT_ENDED')
+    const byInstructor = await client.enrol(courseId, owner.token, { userId: late.userId, expiresAt: new Date(Date.now() + DAY).toISOString() })
+    expect(byInstructor.json().code).toBe('COHORT_ENDED')
+    // A paid cohort that ended says so, rather than sending the learner to buy it.
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => tx.update(catalogueEntries).set({ free: false }).where(eq(catalogueEntries.courseId, courseId)))
+    expect((await client.selfEnrol(courseId, late.token)).json().code).toBe('COHORT_ENDED')
+    expect((await client.call('GET', `/v1/courses/${courseId}/enrolments`, admin.token)).json().data.map((e: { userId: string }) => e.userId)).toEqual([enrolled.userId])
+
+    // The enrolled learner keeps their enrolment and their access: the end closes enrolment, not the course.
+    const again = await client.selfEnrol(courseId, enrolled.token)
+    expect(again.statusCode).toBe(200)
+    expect(again.json().id).toBe(enrolment.id)
+    const extended = await client.enrol(courseId, admin.token, { userId: enrolled.userId, expiresAt: new Date(Date.now() + 90 * DAY).toISOString() })
+    expect(extended.statusCode).toBe(200)
+    expect((await client.readLesson(courseId, course.lessonIds[0]![0]!, enrolled.token)).statusCode).toBe(200)
+  })
+
+  it('refuses to make an expired or cancelled enrolment active again after the cohort ended', async () => {
+    const { tenant, owner, admin, courseId } = await setup({ delivery: 'cohort', capacity: 10, cohortStartsAt: new Date(Date.now() + DAY), cohortEndsAt: new Date(Date.now() + 30 * DAY) })
+    const [expired, cancelled] = [await createMember(t, tenant.id), await createMember(t, tenant.id)]
+    const first = (await client.enrol(courseId, admin.token, { userId: expired.userId })).json()
+    const second = (await client.enrol(courseId, admin.token, { userId: cancelled.userId })).json()
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => tx.execute(sql`UPDATE enrolment.enrolments SET status = 'expired', ended_at = now() WHERE id = ${first.id}`))
+    expect((await client.call('DELETE', `/v1/enrolments/${second.id}`, admin.token)).statusCode).toBe(200)
+    await republishCohort(tenant.id, courseId, owner.userId, { cohortStartsAt: new Date(Date.now() - 30 * DAY), cohortEndsAt: new Date(Date.now() - 60_000) })
+    for (const member of [expired, cancelled]) {
+      const response = await client.enrol(courseId, admin.token, { userId: member.userId })
+      expect(response.statusCode).toBe(409)
+      expect(response.json().code).toBe('COHORT_ENDED')
+    }
+  })
+
+  it("starts the access period at the cohort's start for an early enrolment, and at enrolment once it runs", async () => {
+    const cohortStartsAt = new Date(Date.now() + 10 * DAY)
+    const { tenant, owner, courseId } = await setup({ delivery: 'cohort', capacity: 10, accessDays: 30, cohortStartsAt, cohortEndsAt: new Date(Date.now() + 20 * DAY) })
+    const early = await createMember(t, tenant.id)
+    const enrolment = (await client.selfEnrol(courseId, early.token)).json()
+    // Access outlasts the cohort's end: accessDays decides, counted from the start.
+    expect(enrolment.expiresAt).toBe(new Date(cohortStartsAt.getTime() + 30 * DAY).toISOString())
+
+    await republishCohort(tenant.id, courseId, owner.userId, { cohortStartsAt: new Date(Date.now() - DAY), cohortEndsAt: new Date(Date.now() + 20 * DAY) })
+    const late = await createMember(t, tenant.id)
+    const joined = (await client.selfEnrol(courseId, late.token)).json()
+    expect(Date.parse(joined.expiresAt) - Date.parse(joined.enrolledAt)).toBe(30 * DAY)
+  })
+})
+
+describe('forged page cursors', () => {
+  const forged = [
+    ['an instant that is not one', encodeCursor(['not-a-date', randomUUID()])],
+    ['an id that is not a UUID', encodeCursor([new Date().toISOString(), 'not-a-uuid'])],
+    ['30 February', encodeCursor(['2024-02-30T00:00:00.000Z', randomUUID()])],
+    ['year zero', encodeCursor(['0000-01-01T00:00:00.000Z', randomUUID()])],
+    ['a number for the instant', encodeCursor([1_700_000_000_000, randomUUID()])],
+    ['the wrong number of parts', encodeCursor([randomUUID()])],
+  ] as const
+
+  it.each(forged)('answers 400 INVALID_CURSOR for %s on /v1/me/enrolments and /v1/courses/{id}/enrolments', async (_what, cursor) => {
+    const { tenant, admin, courseId } = await setup()
+    const learner = await createMember(t, tenant.id)
+    expect((await client.selfEnrol(courseId, learner.token)).statusCode).toBe(201)
+    for (const [url, token] of [[`/v1/me/enrolments?cursor=${cursor}`, learner.token], [`/v1/courses/${courseId}/enrolments?cursor=${cursor}`, admin.token]] as const) {
+      const response = await client.call('GET', url, token)
+      expect(response.statusCode).toBe(400)
+      expect(response.headers['content-type']).toContain('application/problem+json')
+      expect(response.json()).toMatchObject({ code: 'INVALID_CURSOR', errors: [{ path: 'querystring.cursor' }] })
+    }
+  })
+
+  it('pages /v1/me/enrolments newest first with the cursors it issues', async () => {
+    const { tenant, owner, courseId } = await setup()
+    const second = await buildPublishedCourse(t.platform.database, tenant.id, owner.userId)
+    const member = await createMember(t, tenant.id)
+    const older = (await client.selfEnrol(courseId, member.token)).json()
+    const newer = (await client.selfEnrol(second.courseId, member.token)).json()
+    // Two requests may fall in one millisecond: set the first a minute back so the order is certain.
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => tx.execute(sql`UPDATE enrolment.enrolments SET enrolled_at = enrolled_at - interval '1 minute' WHERE id = ${older.id}`))
+    const first = (await client.call('GET', '/v1/me/enrolments?limit=1', member.token)).json()
+    expect(first.data.map((e: { id: string }) => e.id)).toEqual([newer.id])
+    const rest = await client.call('GET', `/v1/me/enrolments?limit=1&cursor=${first.nextCursor}`, member.token)
+    expect(rest.statusCode).toBe(200)
+    expect(rest.json()).toMatchObject({ data: [{ id: older.id }], nextCursor: null })
   })
 })

@@ -31,7 +31,7 @@ export const LessonParams = Type.Object({ courseId: Id, lessonId: Id }, { additi
 export const StaffEnrolmentBody = Type.Object(
   {
     userId: Type.String({ format: 'uuid', description: 'An active user of the tenant' }),
-    expiresAt: Type.Optional(Type.Union([Instant, Type.Null()], { description: "End of access; omitted = the course's access period from now; null = no end" })),
+    expiresAt: Type.Optional(Type.Union([Instant, Type.Null()], { description: "End of access; omitted = the course's access period from now (from the cohort's start when it has not started); null = no end" })),
   },
   { additionalProperties: false },
 )

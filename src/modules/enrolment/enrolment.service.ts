@@ -10,7 +10,7 @@ import { decodeCursor, toPage, type PageResult } from '../../platform/http/pagin
 import { principalId } from '../../platform/http/principal.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { courseStaffRole } from '../catalogue/index.ts'
-import { enrol, isFree, liveCourse, type EnrolResult } from './enrol.ts'
+import { assertCohortOpen, enrol, isFree, liveCourse, type EnrolResult } from './enrol.ts'
 import { enrolmentErrors } from './enrolment.errors.ts'
 import { learnerOf, needsStaffCheck, staffSourceFor, type StaffSource } from './enrolment.policy.ts'
 import { enrolmentRepository as repository, userDirectory, type EnrolmentPosition } from './enrolment.repository.ts'
@@ -48,9 +48,18 @@ export async function staffSource(tx: Tx, ctx: RequestContext, courseId: string)
   return staffSourceFor(principal, isCourseStaff)
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+/** toISOString's form; year 0000 is left out because PostgreSQL has no year zero. */
+const ISO_MILLIS = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+const isInstant = (value: unknown): value is string => typeof value === 'string' && ISO_MILLIS.test(value) && new Date(value).toISOString() === value
+
+/** The page position a cursor carries, checked to be what page() issued, so a forged one is 400 INVALID_CURSOR before any query. */
 function decodePosition(cursor: string | undefined): EnrolmentPosition | undefined {
   const position = decodeCursor(cursor, 2)
-  return position ? { enrolledAt: String(position[0]), id: String(position[1]) } : undefined
+  if (!position) return undefined
+  const [enrolledAt, id] = position
+  if (!isInstant(enrolledAt) || typeof id !== 'string' || !UUID.test(id)) throw enrolmentErrors.invalidCursor()
+  return { enrolledAt, id }
 }
 
 const page = (rows: EnrolmentRow[], limit: number): PageResult<Enrolment> => {
@@ -130,8 +139,11 @@ export function createEnrolmentService(deps: EnrolmentServiceDeps) {
         const course = await liveCourse(tx, courseId)
         const existing = await repository.find(tx, userId, courseId)
         if (existing?.status === 'active') return { enrolment: existing, created: false }
+        const now = new Date()
+        // An ended cohort is the answer whatever the price: buying it would be refused too.
+        assertCohortOpen(course, now)
         if (!(await isFree(tx, courseId))) throw enrolmentErrors.courseNotFree(courseId)
-        return enrol(tx, ctx, deps.events, { tenantId: tenantOf(ctx), userId, course, source: 'self', sourceRef: null, enrolledBy: principalId(ctx.principal), now: new Date() })
+        return enrol(tx, ctx, deps.events, { tenantId: tenantOf(ctx), userId, course, source: 'self', sourceRef: null, enrolledBy: principalId(ctx.principal), now })
       })
     },
 

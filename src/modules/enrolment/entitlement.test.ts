@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { PublishedCourse, PublishedLesson, PublishedModule } from '../catalogue/index.ts'
-import { decideLessonAccess, releaseInstant, type AccessFacts, type EnrolmentFacts } from './entitlement.ts'
+import { accessStart, cohortEnded, decideLessonAccess, dripAnchor, lessonReleaseInstant, releaseInstant, type AccessFacts, type EnrolmentFacts } from './entitlement.ts'
 
 const NOW = new Date('2027-03-10T12:00:00.000Z')
 const DAY = 86_400_000
@@ -114,5 +114,74 @@ describe('decideLessonAccess', () => {
     expect(decide({ lessonId: 'basics', published: null })).toEqual({ allowed: false, reason: 'course_unavailable' })
     expect(decide({ lessonId: 'nope' })).toEqual({ allowed: false, reason: 'lesson_not_found' })
     expect(decide({ lessonId: 'nope', enrolment: null })).toEqual({ allowed: false, reason: 'lesson_not_found' })
+  })
+})
+
+describe('cohort courses', () => {
+  const startsAt = new Date(NOW.getTime() + 3 * DAY)
+  const endsAt = new Date(NOW.getTime() + 60 * DAY)
+  const cohort: PublishedCourse = { ...standard, delivery: 'cohort', cohortStartsAt: startsAt.toISOString(), cohortEndsAt: endsAt.toISOString(), capacity: 20 }
+  const decideIn = (overrides: Partial<AccessFacts> & { lessonId: string }) => decide({ published: { course: cohort, status: 'published' }, ...overrides })
+  const early = active({ enrolledAt: new Date(NOW.getTime() - 20 * DAY) })
+
+  it('opens nothing but previews before the cohort starts: drip_locked until the start', () => {
+    expect(decideIn({ lessonId: 'basics', enrolment: early })).toEqual({ allowed: false, reason: 'drip_locked', until: startsAt.toISOString() })
+    expect(decideIn({ lessonId: 'intro', enrolment: early })).toMatchObject({ allowed: true, enrolmentId: 'e1' })
+    expect(decideIn({ lessonId: 'intro', enrolment: null })).toMatchObject({ allowed: true, enrolmentId: null })
+    // A lesson dripped after the start reports its own, later release.
+    expect(decideIn({ lessonId: 'week2', enrolment: early })).toEqual({ allowed: false, reason: 'drip_locked', until: new Date(startsAt.getTime() + 7 * DAY).toISOString() })
+    // The start is the instant it opens, and still not a millisecond before.
+    expect(decideIn({ lessonId: 'basics', enrolment: early, now: new Date(startsAt.getTime() - 1) })).toMatchObject({ allowed: false, reason: 'drip_locked' })
+    expect(decideIn({ lessonId: 'basics', enrolment: early, now: startsAt })).toMatchObject({ allowed: true })
+  })
+
+  it('counts drip offsets from the cohort start, so early and late joiners see the same release', () => {
+    const weekAfterStart = new Date(startsAt.getTime() + 7 * DAY)
+    const late = active({ enrolledAt: new Date(startsAt.getTime() + 5 * DAY) })
+    for (const enrolment of [early, late]) {
+      expect(decideIn({ lessonId: 'week2', enrolment, now: new Date(startsAt.getTime() + 6 * DAY) })).toEqual({ allowed: false, reason: 'drip_locked', until: weekAfterStart.toISOString() })
+      expect(decideIn({ lessonId: 'week2', enrolment, now: weekAfterStart })).toMatchObject({ allowed: true })
+    }
+    // The same module in a self-paced course counts from each learner's enrolment.
+    expect(decide({ lessonId: 'week2', enrolment: late, now: new Date(startsAt.getTime() + 6 * DAY) })).toMatchObject({
+      allowed: false,
+      until: new Date(late.enrolledAt.getTime() + 7 * DAY).toISOString(),
+    })
+  })
+
+  it('still reports expiry and prerequisites by the usual rules once the cohort runs', () => {
+    const running = new Date(startsAt.getTime() + DAY)
+    expect(decideIn({ lessonId: 'basics', enrolment: active({ status: 'expired' }) })).toEqual({ allowed: false, reason: 'expired' })
+    expect(decideIn({ lessonId: 'advanced', enrolment: early, now: running })).toEqual({ allowed: false, reason: 'prerequisite_missing', missingLessonIds: ['basics', 'intro'] })
+    // The cohort's end closes enrolment, not access.
+    expect(decideIn({ lessonId: 'basics', enrolment: early, now: new Date(endsAt.getTime() + 30 * DAY) })).toMatchObject({ allowed: true })
+  })
+
+  it('releases a lesson at the later of the cohort start and its rules (lessonReleaseInstant, dripAnchor)', () => {
+    const none = { releaseAt: null, releaseOffsetDays: null }
+    const enrolledAt = new Date(NOW.getTime() - 20 * DAY)
+    expect(dripAnchor(cohort, enrolledAt)).toEqual(startsAt)
+    expect(dripAnchor(standard, enrolledAt)).toEqual(enrolledAt)
+    expect(lessonReleaseInstant(cohort, none, none, enrolledAt)).toEqual(startsAt)
+    expect(lessonReleaseInstant(cohort, none, { releaseAt: null, releaseOffsetDays: 2 }, enrolledAt)).toEqual(new Date(startsAt.getTime() + 2 * DAY))
+    // An absolute date before the start waits for the start; one after it keeps its date.
+    expect(lessonReleaseInstant(cohort, { releaseAt: NOW.toISOString(), releaseOffsetDays: null }, none, enrolledAt)).toEqual(startsAt)
+    const later = new Date(startsAt.getTime() + 10 * DAY).toISOString()
+    expect(lessonReleaseInstant(cohort, none, { releaseAt: later, releaseOffsetDays: null }, enrolledAt)?.toISOString()).toBe(later)
+    expect(lessonReleaseInstant(standard, none, none, enrolledAt)).toBeNull()
+    expect(lessonReleaseInstant(standard, { releaseAt: null, releaseOffsetDays: 1 }, none, enrolledAt)).toEqual(new Date(enrolledAt.getTime() + DAY))
+  })
+
+  it('starts access at the cohort start for an early enrolment, at enrolment otherwise (accessStart)', () => {
+    expect(accessStart(cohort, NOW)).toEqual(startsAt)
+    const afterStart = new Date(startsAt.getTime() + DAY)
+    expect(accessStart(cohort, afterStart)).toEqual(afterStart)
+    expect(accessStart(standard, NOW)).toEqual(NOW)
+  })
+
+  it('ends enrolment at the cohort end, to the millisecond, and never for self-paced courses (cohortEnded)', () => {
+    expect(cohortEnded(cohort, new Date(endsAt.getTime() - 1))).toBe(false)
+    expect(cohortEnded(cohort, endsAt)).toBe(true)
+    expect(cohortEnded(standard, new Date(endsAt.getTime() + 1000 * DAY))).toBe(false)
   })
 })

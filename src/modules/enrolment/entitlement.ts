@@ -1,7 +1,8 @@
 /**
- * The entitlement rules: may this learner read this lesson now, and if not, why. A pure function
- * of the facts (the published course, the learner's enrolment, their completed lessons, the
- * time), so every rule is tested without a database; lesson-access.ts gathers the facts.
+ * The entitlement rules: may this learner read this lesson now, and if not, why; and the cohort
+ * rules enrolment applies when it grants access. Pure functions of the facts (the published
+ * course, the learner's enrolment, their completed lessons, the time), so every rule is tested
+ * without a database; lesson-access.ts gathers the facts.
  *
  * Decisions recorded here (ADR-worthy, kept next to the rule):
  * - Preview lessons are open to every member while the course is live, enrolled or not.
@@ -9,7 +10,16 @@
  *   (active or expired) is judged by the usual rules, everyone else gets course_unavailable.
  * - A cancelled enrolment is no enrolment (not_enrolled); an expired one reports expired.
  * - Drip release is the later of the module's rule and the lesson's rule; each rule is an
- *   absolute instant or an offset in days from the enrolment.
+ *   absolute instant or an offset in days from the drip anchor: the learner's enrolment in a
+ *   self-paced course, the cohort's start in a cohort course (the cohort moves together, whoever
+ *   enrolled early or late).
+ * - Before a cohort starts, nothing but previews opens: the cohort's start is one more release
+ *   rule, so the denial is drip_locked with `until` (the start, or a later rule's instant) rather
+ *   than a reason of its own; clients already show "opens at" for it, and progress's lesson
+ *   states use the same reason.
+ * - A cohort takes no enrolments once it has ended (enrol.ts refuses them). Its end does not end
+ *   anyone's access: accessDays does, counted from the cohort's start for someone who enrolled
+ *   before it, so an early enrolment does not spend its access waiting for the cohort.
  * - Drip is checked before prerequisites: a learner cannot act on "complete X first" while the
  *   lesson is not released anyway.
  */
@@ -20,7 +30,7 @@ export type DenialReason = 'not_enrolled' | 'expired' | 'drip_locked' | 'prerequ
 export interface AccessDenial {
   allowed: false
   reason: DenialReason
-  /** drip_locked: when the lesson is released (RFC 3339). */
+  /** drip_locked: when the lesson is released (RFC 3339): its drip rule's instant, or a cohort's start. */
   until?: string
   /** prerequisite_missing: the prerequisite lessons not completed yet, in course order. */
   missingLessonIds?: string[]
@@ -55,17 +65,51 @@ export interface AccessFacts {
 const DAY_MS = 86_400_000
 
 type DripRule = Pick<PublishedModule, 'releaseAt' | 'releaseOffsetDays'>
+type Delivery = Pick<PublishedCourse, 'delivery' | 'cohortStartsAt'>
 
-function ruleInstant(rule: DripRule, enrolledAt: Date): number | null {
+function ruleInstant(rule: DripRule, anchor: Date): number | null {
   if (rule.releaseAt) return Date.parse(rule.releaseAt)
-  if (rule.releaseOffsetDays != null) return enrolledAt.getTime() + rule.releaseOffsetDays * DAY_MS
+  if (rule.releaseOffsetDays != null) return anchor.getTime() + rule.releaseOffsetDays * DAY_MS
   return null
 }
 
-/** When the lesson opens for a learner enrolled at `enrolledAt`, or null when it is never held back. */
-export function releaseInstant(module: DripRule, lesson: DripRule, enrolledAt: Date): Date | null {
-  const instants = [ruleInstant(module, enrolledAt), ruleInstant(lesson, enrolledAt)].filter((t): t is number => t !== null)
+/** When the module's and the lesson's rules release the lesson, offsets counted from `anchor`; null when neither holds it back. */
+export function releaseInstant(module: DripRule, lesson: DripRule, anchor: Date): Date | null {
+  const instants = [ruleInstant(module, anchor), ruleInstant(lesson, anchor)].filter((t): t is number => t !== null)
   return instants.length === 0 ? null : new Date(Math.max(...instants))
+}
+
+/** The cohort's start, for a cohort course; null for a self-paced one. */
+export function cohortStart(course: Delivery): Date | null {
+  return course.delivery === 'cohort' && course.cohortStartsAt ? new Date(course.cohortStartsAt) : null
+}
+
+/** What drip offsets count from: the cohort's start in a cohort course, the learner's enrolment otherwise. */
+export function dripAnchor(course: Delivery, enrolledAt: Date): Date {
+  return cohortStart(course) ?? enrolledAt
+}
+
+/**
+ * When a (non-preview) lesson opens for a learner enrolled at `enrolledAt`: the module's and the
+ * lesson's rules counted from the drip anchor, and never before a cohort starts. Null when nothing
+ * holds it back. The access check and progress's unlock schedule both use this.
+ */
+export function lessonReleaseInstant(course: Delivery, module: DripRule, lesson: DripRule, enrolledAt: Date): Date | null {
+  const start = cohortStart(course)
+  const byRules = releaseInstant(module, lesson, start ?? enrolledAt)
+  if (!start) return byRules
+  return byRules && byRules.getTime() > start.getTime() ? byRules : start
+}
+
+/** When the access period (accessDays) of an enrolment made at `now` starts: then, or at the cohort's start if that is later. */
+export function accessStart(course: Delivery, now: Date): Date {
+  const start = cohortStart(course)
+  return start && start.getTime() > now.getTime() ? start : now
+}
+
+/** Whether a cohort course's cohort has ended (no new enrolments then); self-paced courses never end. */
+export function cohortEnded(course: Pick<PublishedCourse, 'delivery' | 'cohortEndsAt'>, now: Date): boolean {
+  return course.delivery === 'cohort' && course.cohortEndsAt !== null && Date.parse(course.cohortEndsAt) <= now.getTime()
 }
 
 function findLesson(course: PublishedCourse, lessonId: string): { module: PublishedModule; lesson: PublishedLesson } | null {
@@ -94,7 +138,7 @@ export function decideLessonAccess(facts: AccessFacts): AccessDecision {
   if (lesson.preview) return grant
   if (!enrolled) return { allowed: false, reason: 'not_enrolled' }
   if (isExpired(enrolment, now)) return { allowed: false, reason: 'expired' }
-  const release = releaseInstant(module, lesson, enrolment.enrolledAt)
+  const release = lessonReleaseInstant(published.course, module, lesson, enrolment.enrolledAt)
   if (release && release.getTime() > now.getTime()) return { allowed: false, reason: 'drip_locked', until: release.toISOString() }
   const known = new Set(published.course.modules.flatMap((m) => m.lessons.map((l) => l.id)))
   // A prerequisite removed from a later version cannot be completed any more, so it no longer binds.

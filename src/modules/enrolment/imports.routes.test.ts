@@ -1,8 +1,9 @@
 /** Bulk enrolment from CSV over HTTP: the dry-run report, the idempotent apply and who may use it. */
-import { sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { rowsOf, tenantScope } from '../../platform/db/database.ts'
+import { courses, publishCourse } from '../catalogue/index.ts'
 import { buildPublishedCourse } from '../catalogue/testing.ts'
 import { createMember, enrolmentClient } from './testing.ts'
 
@@ -21,6 +22,13 @@ async function setup(input: Parameters<typeof buildPublishedCourse>[3] = {}) {
   const { courseId } = await buildPublishedCourse(t.platform.database, tenant.id, owner.userId, input)
   return { tenant, owner, admin, courseId }
 }
+
+/** What an author's date change does: the draft's cohort dates edited, and the course published again. */
+const republishCohort = (tenantId: string, courseId: string, ownerId: string, dates: { cohortStartsAt: Date; cohortEndsAt: Date }) =>
+  t.platform.database.transaction(tenantScope(tenantId), async (tx) => {
+    await tx.update(courses).set(dates).where(eq(courses.id, courseId))
+    await publishCourse(tx, courseId, ownerId)
+  })
 
 const upload = (courseId: string, token: string, csv: string, as: 'csv' | 'json' = 'csv') =>
   t.app.inject({
@@ -124,6 +132,26 @@ describe('CSV enrolment imports', () => {
     expect(applied.json().code).toBe('COURSE_FULL')
     expect(await enrolmentsOf(tenant.id, courseId)).toEqual([])
     expect((await client.call('GET', `/v1/enrolment-imports/${report.importId}`, admin.token)).json().appliedAt).toBeNull()
+  })
+
+  it('refuses an ended cohort: the dry run as a whole file, and the apply of a file uploaded before the end', async () => {
+    const DAY = 86_400_000
+    const { tenant, owner, admin, courseId } = await setup({ delivery: 'cohort', capacity: 10, cohortStartsAt: new Date(Date.now() + DAY), cohortEndsAt: new Date(Date.now() + 9 * DAY) })
+    const [ann, bob] = [await createMember(t, tenant.id), await createMember(t, tenant.id)]
+    const before = await upload(courseId, admin.token, `${ann.email}`)
+    expect(before.statusCode).toBe(201)
+    const cohortEndsAt = new Date(Date.now() - 60_000)
+    await republishCohort(tenant.id, courseId, owner.userId, { cohortStartsAt: new Date(Date.now() - 9 * DAY), cohortEndsAt })
+
+    const dryRun = await upload(courseId, admin.token, `${bob.email}`)
+    expect(dryRun.statusCode).toBe(409)
+    expect(dryRun.headers['content-type']).toContain('application/problem+json')
+    expect(dryRun.json()).toMatchObject({ code: 'COHORT_ENDED', cohortEndsAt: cohortEndsAt.toISOString() })
+    const applied = await apply(before.json().importId, admin.token)
+    expect(applied.statusCode).toBe(409)
+    expect(applied.json().code).toBe('COHORT_ENDED')
+    expect(await enrolmentsOf(tenant.id, courseId)).toEqual([])
+    expect((await client.call('GET', `/v1/enrolment-imports/${before.json().importId}`, admin.token)).json().appliedAt).toBeNull()
   })
 
   it('is for administrators and the course\'s instructors, and refuses unreadable files', async () => {

@@ -2,8 +2,9 @@
  * Bulk enrolment from CSV. The dry run checks every row (syntax, dates, duplicates, unknown
  * addresses, learners already enrolled) and stores the result as an import; the same CSV for the
  * same course is the same import (SHA-256 checksum), so uploading it twice changes nothing.
- * Apply enrols the valid rows in one transaction (all or none: a full cohort refuses the whole
- * apply) and records that it ran, so applying again returns the first result and enrols nobody twice.
+ * Apply enrols the valid rows in one transaction (all or none: a full or ended cohort refuses the
+ * whole apply) and records that it ran, so applying again returns the first result and enrols nobody twice.
+ * An ended cohort refuses the dry run too (the whole file, like an archived course).
  */
 import { createHash } from 'node:crypto'
 import { and, eq } from 'drizzle-orm'
@@ -13,7 +14,7 @@ import type { EventPublisher } from '../../platform/events/events.ts'
 import { principalId } from '../../platform/http/principal.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { checkRows, type RowError } from './csv.ts'
-import { enrol, liveCourse } from './enrol.ts'
+import { assertCohortOpen, enrol, liveCourse } from './enrol.ts'
 import { enrolmentErrors } from './enrolment.errors.ts'
 import { enrolmentRepository, userDirectory } from './enrolment.repository.ts'
 import type { EnrolmentImport } from './enrolment.schemas.ts'
@@ -63,6 +64,8 @@ async function applyImport(deps: { events: EventPublisher }, ctx: RequestContext
     await staffSource(tx, ctx, record.courseId)
     if (record.appliedAt) return present(record)
     const course = await liveCourse(tx, record.courseId)
+    // Refused as a whole, even when every row is already enrolled: the cohort is closed.
+    assertCohortOpen(course, now)
     const rows = record.rows as unknown as StoredRow[]
     // Users disabled since the dry run are left out.
     const stillActive = await userDirectory.byEmails(tx, rows.map((r) => r.email))
@@ -87,7 +90,8 @@ export function createImportsService(deps: { events: EventPublisher }) {
       const checksum = createHash('sha256').update(csv).digest('hex')
       return ctx.inTenant(async (tx) => {
         await staffSource(tx, ctx, courseId)
-        await liveCourse(tx, courseId)
+        // An ended cohort refuses the whole file, as an archived course does: no row could be applied.
+        assertCohortOpen(await liveCourse(tx, courseId), now)
         const known = await findImport(tx, { courseId, checksum })
         if (known) return { report: present(known), created: false }
         const { candidates, errors } = checkRows(csv, now)

@@ -17,7 +17,7 @@ import { checkLessonAccess, type CompletedLessons, type LessonAccessQuery } from
 
 export { enrolments, seatCounters, enrolmentImports, ENROLMENT_SOURCES, ENROLMENT_STATUSES, type EnrolmentRow, type EnrolmentSource, type EnrolmentStatus } from './enrolment.tables.ts'
 export { checkLessonAccess, findEnrolment, type CompletedLessons, type LessonAccessQuery } from './lesson-access.ts'
-export { decideLessonAccess, releaseInstant, type AccessDecision, type AccessDenial, type AccessGrant, type DenialReason } from './entitlement.ts'
+export { decideLessonAccess, releaseInstant, lessonReleaseInstant, dripAnchor, type AccessDecision, type AccessDenial, type AccessGrant, type DenialReason } from './entitlement.ts'
 export { ENROLMENT_CREATED, ENROLMENT_EXPIRED, type EnrolmentCreatedPayload, type EnrolmentExpiredPayload } from './enrolment.events.ts'
 export { EXPIRE_ENROLMENTS } from './enrolment.jobs.ts'
 

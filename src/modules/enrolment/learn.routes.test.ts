@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { tenantScope } from '../../platform/db/database.ts'
 import { catalogueEntries, courses, lessons, publishCourse } from '../catalogue/index.ts'
-import { buildCourse } from '../catalogue/testing.ts'
+import { buildCourse, type CourseInput } from '../catalogue/testing.ts'
 import { createMember, enrolmentClient } from './testing.ts'
 
 let t: TestApp
@@ -18,10 +18,11 @@ afterAll(async () => t?.close())
 const DAY = 86_400_000
 
 /** A course with a preview lesson, a plain one, a quiz, a drip-fed module and a lesson with a prerequisite. */
-async function setup() {
+async function setup(fields: Omit<CourseInput, 'modules'> = {}) {
   const tenant = await t.createTenant()
   const owner = await createMember(t, tenant.id, ['instructor'])
   const built = await buildCourse(t.platform.database, tenant.id, owner.userId, {
+    ...fields,
     modules: [
       {
         lessons: [
@@ -133,5 +134,48 @@ describe('GET /v1/learn/courses/:courseId/lessons/:lessonId', () => {
   it('is for signed-in members only', async () => {
     const { courseId, lessons: ids } = await setup()
     expect((await t.app.inject({ method: 'GET', url: `/v1/learn/courses/${courseId}/lessons/${ids.welcome}` })).statusCode).toBe(401)
+  })
+})
+
+describe('cohort courses on GET /v1/learn/courses/:courseId/lessons/:lessonId', () => {
+  const cohort = (startsAt: Date) => ({ delivery: 'cohort' as const, capacity: 10, cohortStartsAt: startsAt, cohortEndsAt: new Date(startsAt.getTime() + 60 * DAY) })
+  /** What an author moving the cohort does: the draft's dates changed and the course published again. */
+  const moveCohort = (tenantId: string, courseId: string, ownerId: string, startsAt: Date) =>
+    t.platform.database.transaction(tenantScope(tenantId), async (tx) => {
+      await tx.update(courses).set({ cohortStartsAt: startsAt, cohortEndsAt: new Date(startsAt.getTime() + 60 * DAY) }).where(eq(courses.id, courseId))
+      await publishCourse(tx, courseId, ownerId)
+    })
+
+  it('opens only preview lessons before the cohort starts (drip_locked until the start), and the rest once it has', async () => {
+    const startsAt = new Date(Date.now() + 5 * DAY)
+    const { tenant, owner, courseId, learner, lessons: ids } = await setup(cohort(startsAt))
+    expect((await client.selfEnrol(courseId, learner.token)).statusCode).toBe(201)
+    const early = await client.readLesson(courseId, ids.video, learner.token)
+    expect(locked(early)).toMatchObject({ reason: 'drip_locked', until: startsAt.toISOString() })
+    expect(early.json().detail).toContain(startsAt.toISOString())
+    expect(locked(await client.readLesson(courseId, ids.later, learner.token))).toMatchObject({ reason: 'drip_locked', until: new Date(startsAt.getTime() + 7 * DAY).toISOString() })
+    expect((await client.readLesson(courseId, ids.welcome, learner.token)).statusCode).toBe(200)
+
+    await moveCohort(tenant.id, courseId, owner.userId, new Date(Date.now() - 60_000))
+    expect((await client.readLesson(courseId, ids.video, learner.token)).statusCode).toBe(200)
+  })
+
+  it("counts drip offsets from the cohort's start, the same for early and late joiners", async () => {
+    const startsAt = new Date(Date.now() - 3 * DAY)
+    const { tenant, owner, courseId, learner, lessons: ids } = await setup(cohort(startsAt))
+    const lateJoiner = (await client.selfEnrol(courseId, learner.token)).json()
+    const earlyJoiner = await createMember(t, tenant.id)
+    const early = (await client.selfEnrol(courseId, earlyJoiner.token)).json()
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => tx.execute(sql`UPDATE enrolment.enrolments SET enrolled_at = enrolled_at - interval '30 days' WHERE id = ${early.id}`))
+    const weekAfterStart = new Date(startsAt.getTime() + 7 * DAY).toISOString()
+    for (const token of [learner.token, earlyJoiner.token]) {
+      expect((await client.readLesson(courseId, ids.video, token)).statusCode).toBe(200)
+      expect(locked(await client.readLesson(courseId, ids.later, token))).toMatchObject({ reason: 'drip_locked', until: weekAfterStart })
+    }
+    // Not the late joiner's own week: a self-paced course would say enrolledAt + 7 days.
+    expect(weekAfterStart).not.toBe(new Date(Date.parse(lateJoiner.enrolledAt) + 7 * DAY).toISOString())
+
+    await moveCohort(tenant.id, courseId, owner.userId, new Date(Date.now() - 8 * DAY))
+    for (const token of [learner.token, earlyJoiner.token]) expect((await client.readLesson(courseId, ids.later, token)).statusCode).toBe(200)
   })
 })

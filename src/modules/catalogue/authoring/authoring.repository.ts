@@ -2,8 +2,10 @@
  * Drizzle queries of course authoring. Every function runs in the caller's tenant transaction,
  * so RLS confines it to the tenant (another tenant's course is simply not found).
  */
-import { and, asc, desc, eq, exists, inArray, max, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, exists, inArray, max, sql, type SQL } from 'drizzle-orm'
+import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import type { Tx } from '../../../platform/db/database.ts'
+import { AppError } from '../../../platform/errors.ts'
 import { courseInstructors, courseModules, courseReviews, courses, courseVersions, lessons } from '../catalogue.tables.ts'
 import type { CourseStatus, StaffRole } from '../catalogue.policy.ts'
 
@@ -15,6 +17,38 @@ export type ReviewAction = (typeof courseReviews.$inferInsert)['action']
 /** What the user is to the course of the row (a subquery, so FOR UPDATE locks only the course). */
 const staffRoleOf = (userId: string) =>
   sql<StaffRole | null>`(SELECT ci.role FROM catalogue.course_instructors ci WHERE ci.course_id = ${courses.id} AND ci.user_id = ${userId})`
+
+/**
+ * Keyset position of the authoring lists (courses, reviews): created_at in UTC with the
+ * database's six fractional digits, and the id. The cursor carries it back as strings.
+ */
+export interface CreatedPosition {
+  createdAt: string
+  id: string
+}
+
+const createdAtText = (column: AnyPgColumn) => sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+/** The form createdAtText prints; year 0000 is left out because PostgreSQL has no year zero. */
+const POSITION = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** Whether the instant is a real one (no 30 February, no hour 24), checked to the millisecond since JavaScript keeps no more. */
+const realInstant = (text: string) => new Date(`${text.slice(0, 23)}Z`).toISOString() === `${text.slice(0, 23)}Z`
+
+/**
+ * The keyset condition after a cursor's position. The position is checked here, where its strings
+ * become timestamptz and uuid casts, so a forged cursor of any list is 400 INVALID_CURSOR rather
+ * than a failed statement, whichever service decoded it.
+ */
+function keyset(columns: { createdAt: AnyPgColumn; id: AnyPgColumn }, after: CreatedPosition | undefined, direction: '<' | '>'): SQL | undefined {
+  if (!after) return undefined
+  const { createdAt, id } = after
+  if (typeof createdAt !== 'string' || !POSITION.test(createdAt) || !realInstant(createdAt) || typeof id !== 'string' || !UUID.test(id))
+    throw new AppError('invalid', 'INVALID_CURSOR', 'The cursor is malformed; use nextCursor from a previous page', {
+      errors: [{ path: 'querystring.cursor', message: 'is not a cursor this API issued', code: 'cursor' }],
+    })
+  return sql`(${columns.createdAt}, ${columns.id}) ${sql.raw(direction)} (${createdAt}::timestamptz, ${id}::uuid)`
+}
 
 export const authoringRepository = {
   /** The course and what the user is to it, locked for the rest of the transaction (edits of one course are serialised). */
@@ -49,14 +83,13 @@ export const authoringRepository = {
   },
 
   /** Courses the user may author (all of them for administrators), newest first, `limit + 1` rows after the cursor. */
-  async listCourses(tx: Tx, options: { userId: string; all: boolean; status: CourseStatus | undefined; limit: number; after: { createdAt: string; id: string } | undefined }) {
-    const { after } = options
+  async listCourses(tx: Tx, options: { userId: string; all: boolean; status: CourseStatus | undefined; limit: number; after: CreatedPosition | undefined }) {
     const teaches = options.all
       ? undefined
       : exists(tx.select({ one: sql`1` }).from(courseInstructors).where(and(eq(courseInstructors.courseId, courses.id), eq(courseInstructors.userId, options.userId))))
-    const cursor = after ? sql`(${courses.createdAt}, ${courses.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)` : undefined
+    const cursor = keyset(courses, options.after, '<')
     return tx
-      .select({ course: courses, position: sql<string>`${courses.createdAt}::text` })
+      .select({ course: courses, position: createdAtText(courses.createdAt) })
       .from(courses)
       .where(and(teaches, options.status ? eq(courses.status, options.status) : undefined, cursor))
       .orderBy(desc(courses.createdAt), desc(courses.id))
@@ -163,11 +196,10 @@ export const authoringRepository = {
     await tx.insert(courseReviews).values(values)
   },
 
-  async listReviews(tx: Tx, courseId: string, options: { limit: number; after: { createdAt: string; id: string } | undefined }) {
-    const { after } = options
-    const cursor = after ? sql`(${courseReviews.createdAt}, ${courseReviews.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)` : undefined
+  async listReviews(tx: Tx, courseId: string, options: { limit: number; after: CreatedPosition | undefined }) {
+    const cursor = keyset(courseReviews, options.after, '>')
     return tx
-      .select({ review: courseReviews, position: sql<string>`${courseReviews.createdAt}::text` })
+      .select({ review: courseReviews, position: createdAtText(courseReviews.createdAt) })
       .from(courseReviews)
       .where(and(eq(courseReviews.courseId, courseId), cursor))
       .orderBy(asc(courseReviews.createdAt), asc(courseReviews.id))

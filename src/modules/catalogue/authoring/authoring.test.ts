@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
+import { encodeCursor } from '../../../platform/http/pagination.ts'
 import { authoringClient } from './authoring.testing.ts'
 
 let t: TestApp
@@ -260,5 +261,42 @@ describe('course authoring', () => {
     expect(second).toEqual({ data: [expect.objectContaining({ id: ids[0], status: 'draft' })], nextCursor: null })
     expect((await api.call('GET', '/v1/courses?status=published', instructor)).json().data).toEqual([])
     expect((await api.call('GET', '/v1/courses?status=bogus', instructor)).statusCode).toBe(400)
+  })
+
+  it('pages review history with the cursors it issues, oldest first', async () => {
+    const tenant = await t.createTenant()
+    const instructor = await t.tokenFor(tenant.id, ['instructor'])
+    const admin = await t.tokenFor(tenant.id, ['tenant_admin'])
+    const course = await api.createCourse(instructor)
+    await api.addModuleWithLesson(instructor, course.id, course.etag)
+    expect((await api.call('POST', `/v1/courses/${course.id}/submit`, instructor, { payload: {} })).statusCode).toBe(200)
+    expect((await api.call('POST', `/v1/courses/${course.id}/request-changes`, admin, { payload: { comment: 'More examples' } })).statusCode).toBe(200)
+    const first = await api.call('GET', `/v1/courses/${course.id}/reviews?limit=1`, instructor)
+    expect(first.json().data.map((r: { action: string }) => r.action)).toEqual(['submitted'])
+    const second = await api.call('GET', `/v1/courses/${course.id}/reviews?limit=1&cursor=${first.json().nextCursor}`, instructor)
+    expect(second.statusCode).toBe(200)
+    expect(second.json()).toMatchObject({ data: [{ action: 'changes_requested', comment: 'More examples' }], nextCursor: null })
+  })
+
+  const forged = [
+    ['an instant that is not one', encodeCursor(['not-a-date', randomUUID()])],
+    ['an id that is not a UUID', encodeCursor(['2026-01-01T00:00:00.000000Z', 'not-a-uuid'])],
+    ['30 February', encodeCursor(['2024-02-30T00:00:00.000000Z', randomUUID()])],
+    ['year zero', encodeCursor(['0000-01-01T00:00:00.000000Z', randomUUID()])],
+    ['a number for the instant', encodeCursor([1_700_000_000_000, randomUUID()])],
+    ['the wrong number of parts', encodeCursor([randomUUID()])],
+  ] as const
+
+  it.each(forged)('answers 400 INVALID_CURSOR for %s on /v1/courses and /v1/courses/{id}/reviews', async (_what, cursor) => {
+    const tenant = await t.createTenant()
+    const instructor = await t.tokenFor(tenant.id, ['instructor'])
+    const admin = await t.tokenFor(tenant.id, ['tenant_admin'])
+    const course = await api.createCourse(instructor)
+    for (const [url, token] of [[`/v1/courses?cursor=${cursor}`, instructor], [`/v1/courses?cursor=${cursor}`, admin], [`/v1/courses/${course.id}/reviews?cursor=${cursor}`, instructor]] as const) {
+      const response = await api.call('GET', url, token)
+      expect(response.statusCode, url).toBe(400)
+      expect(response.headers['content-type']).toContain('application/problem+json')
+      expect(response.json()).toMatchObject({ code: 'INVALID_CURSOR', errors: [{ path: 'querystring.cursor' }] })
+    }
   })
 })
