@@ -11,7 +11,7 @@ import { assertVersion } from '../../platform/http/etag.ts'
 import { encodeCursor, toPage, type PageQuery, type PageResult } from '../../platform/http/pagination.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { memberOf, requireCourseStaff } from './assessment.access.ts'
-import { findEnrolment, markLessonCompleted } from './assessment.deps.ts'
+import { dripAnchor, findEnrolment, markLessonCompleted, readPublishedCourse } from './assessment.deps.ts'
 import { assessmentErrors } from './assessment.errors.ts'
 import { ASSESSMENT_SUBMISSION_GRADED, type SubmissionGradedPayload } from './assessment.events.ts'
 import { assessmentRepository as repository, type AssignmentRow, type GradebookEntry, type SubmissionRow } from './assessment.repository.ts'
@@ -153,7 +153,7 @@ const learnerSubmissions = {
       if (latest?.status === 'submitted') throw assessmentErrors.awaitingGrade(latest.id)
       const now = new Date()
       const enrolment = await findEnrolment(tx, member.userId, assignment.courseId)
-      const dueAt = dueInstant(assignment, enrolment?.enrolledAt ?? now)
+      const dueAt = dueInstant(assignment, dripAnchor(grant.course, enrolment?.enrolledAt ?? now))
       const late = dueAt !== null && now.getTime() > dueAt.getTime()
       if (late && assignment.latePolicy === 'refuse') throw assessmentErrors.submissionLate(dueAt)
       const row = await repository.insertSubmission(tx, {
@@ -179,7 +179,9 @@ const learnerSubmissions = {
       const { userId } = memberOf(ctx)
       const assignment = await loadAssignment(tx, lessonId)
       const enrolment = await findEnrolment(tx, userId, assignment.courseId)
-      const dueAt = dueInstant(assignment, enrolment?.enrolledAt ?? new Date())
+      const course = (await readPublishedCourse(tx, assignment.courseId))?.course
+      const enrolledAt = enrolment?.enrolledAt ?? new Date()
+      const dueAt = dueInstant(assignment, course ? dripAnchor(course, enrolledAt) : enrolledAt)
       const before = numberCursor(page.cursor) ?? Number.POSITIVE_INFINITY
       const rows = (await repository.submissionsOf(tx, lessonId, userId)).filter((r) => r.number < before)
       const result = toPage(rows, page.limit, (r) => [r.number])

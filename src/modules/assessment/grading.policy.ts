@@ -83,10 +83,13 @@ export function assertRubric(rubric: readonly RubricCriterion[], passingPoints: 
   if (passingPoints > maximum) throw assessmentErrors.invalidSettings('body.passingPoints', `must be at most the rubric's maximum of ${maximum}`, 'maximum')
 }
 
-/** The submission's due instant: the assignment's date, or days after the learner enrolled; null when there is none. */
-export function dueInstant(assignment: { dueAt: Date | null; dueOffsetDays: number | null }, enrolledAt: Date): Date | null {
+/**
+ * The submission's due instant: the assignment's date, or days after the learner's start (their
+ * enrolment, or the cohort's start in a cohort course, like drip offsets); null when there is none.
+ */
+export function dueInstant(assignment: { dueAt: Date | null; dueOffsetDays: number | null }, startedAt: Date): Date | null {
   if (assignment.dueAt) return assignment.dueAt
-  if (assignment.dueOffsetDays != null) return new Date(enrolledAt.getTime() + assignment.dueOffsetDays * DAY_MS)
+  if (assignment.dueOffsetDays != null) return new Date(startedAt.getTime() + assignment.dueOffsetDays * DAY_MS)
   return null
 }
 

@@ -6,7 +6,7 @@
  * of an answer key: a quiz's questions are shown only inside an attempt.
  */
 import type { RequestContext } from '../../platform/http/request-context.ts'
-import { findEnrolment } from './assessment.deps.ts'
+import { dripAnchor, findEnrolment } from './assessment.deps.ts'
 import { assessmentRepository as repository, type AssignmentRow } from './assessment.repository.ts'
 import { dueInstant, rubricMaximum } from './grading.policy.ts'
 import { liveAssignment, liveQuiz } from './published-assessments.ts'
@@ -34,7 +34,7 @@ export interface AssignmentOverview {
   rubric: AssignmentRow['rubric']
   maxPoints: number
   passingPoints: number
-  /** This learner's due instant: the assignment's date, or dueOffsetDays after they enrolled; null when there is none. */
+  /** This learner's due instant: the assignment's date, or dueOffsetDays after they enrolled (after the cohort's start in a cohort course); null when there is none. */
   dueAt: string | null
   dueOffsetDays: number | null
   latePolicy: AssignmentRow['latePolicy']
@@ -77,7 +77,7 @@ export const assignmentOverview = {
       const { grant, assignment } = await liveAssignment(tx, ctx, lessonId)
       const { member } = grant
       const enrolment = await findEnrolment(tx, member.userId, assignment.courseId)
-      const dueAt = dueInstant(assignment, enrolment?.enrolledAt ?? new Date())
+      const dueAt = dueInstant(assignment, dripAnchor(grant.course, enrolment?.enrolledAt ?? new Date()))
       const submissions = await repository.submissionsOf(tx, lessonId, member.userId)
       return {
         lessonId,

@@ -66,6 +66,21 @@ describe('quizzes and assignments per published version', () => {
     expect(graded.json()).toMatchObject({ points: 10, passed: true })
   })
 
+  it('counts an assignment due offset from the cohort start in a cohort course', async () => {
+    const start = new Date(Date.now() - 10 * 86_400_000)
+    const c = await classroom(t, { delivery: 'cohort', cohortStartsAt: start, capacity: 5, modules: [{ lessons: [{ kind: 'assignment' }] }] })
+    const lessonId = c.lessonIds[0]?.[0] as string
+    const rubric = [{ id: 'content', title: 'Content', levels: [{ points: 0, description: 'Missing' }, { points: 2, description: 'Complete' }] }]
+    const put = await c.call('PUT', `/v1/courses/${c.courseId}/lessons/${lessonId}/assignment`, c.owner, { instructions: 'Essay', rubric, passingPoints: 2, dueOffsetDays: 3, latePolicy: 'refuse' })
+    expect(put.statusCode, put.body).toBe(200)
+    await c.publish()
+    const learner = await c.learner()
+    const dueAt = new Date(start.getTime() + 3 * 86_400_000).toISOString()
+    expect((await c.call('GET', `/v1/learn/assignments/${lessonId}`, learner.token)).json()).toMatchObject({ dueAt })
+    // Joining late does not move the cohort's deadline: it has passed.
+    expect((await c.call('POST', `/v1/learn/assignments/${lessonId}/submissions`, learner.token, { text: 'Essay' })).json()).toMatchObject({ status: 409, code: 'SUBMISSION_LATE' })
+  })
+
   it('refuses to submit, approve or publish a course whose quiz or assignment lessons are not set up', async () => {
     const api = authoringClient(t)
     const tenant = await t.createTenant()
