@@ -1,16 +1,17 @@
 /**
  * Learner dashboards ("my courses", "continue where I left off") and the instructor's view of a
  * course's learners. Each reads a fixed number of queries whatever the number of courses or
- * learners: progress rows in one query, the catalogue facts for all of them in one more.
+ * learners: progress rows (with their enrolment's status) in one query, the catalogue facts for
+ * all of them in one more. "My courses" leaves cancelled enrolments out and marks expired ones;
+ * "continue" only ever points into a course the learner can still open.
  */
 import { AppError } from '../../platform/errors.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { decodeCursor, toPage, type PageQuery } from '../../platform/http/pagination.ts'
 import { courseStaffRole, readPublishedCourse } from '../catalogue/index.ts'
-import { findEnrolment } from '../enrolment/index.ts'
 import { learnerOf, totalsView } from './learner.service.ts'
 import { progressErrors } from './progress.errors.ts'
-import { lessonStates, nextLesson } from './progress.policy.ts'
+import { enrolmentStanding, lessonStates, nextLesson } from './progress.policy.ts'
 import { progressRepository as repository } from './progress.repository.ts'
 
 const iso = (value: Date | null) => value?.toISOString() ?? null
@@ -34,11 +35,13 @@ async function myCourses(ctx: RequestContext, query: PageQuery) {
   const position = cursorOf(query.cursor, [isInstant, isUuid])
   const after = position ? { key: position[0] as string, enrolmentId: position[1] as string } : undefined
   return ctx.inTenant(async (tx) => {
-    const page = toPage(await repository.myCourses(tx, userId, query.limit, after), query.limit, (row) => [repository.myCoursesKey(row), row.enrolmentId])
-    const cards = new Map((await repository.courseCards(tx, page.data.map((row) => row.courseId))).map((card) => [card.courseId, card]))
+    const rows = await repository.myCourses(tx, userId, query.limit, after)
+    const page = toPage(rows, query.limit, ({ progress }) => [repository.myCoursesKey(progress), progress.enrolmentId])
+    const cards = new Map((await repository.courseCards(tx, page.data.map(({ progress }) => progress.courseId))).map((card) => [card.courseId, card]))
+    const now = new Date()
     return {
       nextCursor: page.nextCursor,
-      data: page.data.map((row) => {
+      data: page.data.map(({ progress: row, status, expiresAt }) => {
         const card = cards.get(row.courseId)
         return {
           enrolmentId: row.enrolmentId,
@@ -47,6 +50,8 @@ async function myCourses(ctx: RequestContext, query: PageQuery) {
           slug: card?.slug ?? null,
           coverImageRef: card?.coverImageRef ?? null,
           archived: card?.status === 'archived',
+          enrolmentStatus: enrolmentStanding({ status, expiresAt }, now),
+          expiresAt: iso(expiresAt),
           ...totalsView(row),
           completed: row.completedAt !== null,
           lastLessonId: row.lastLessonId,
@@ -57,18 +62,22 @@ async function myCourses(ctx: RequestContext, query: PageQuery) {
   })
 }
 
-/** The unfinished course worked on most recently, and the lesson to resume in it. */
+/**
+ * The unfinished course worked on most recently among the enrolments the learner can still use
+ * (active, access not ended), and the lesson to resume in it.
+ */
 async function continueLearning(ctx: RequestContext) {
   const { userId } = learnerOf(ctx)
   return ctx.inTenant(async (tx) => {
-    const latest = await repository.latestUnfinished(tx, userId)
-    if (!latest) return { course: null, lesson: null }
+    const now = new Date()
+    const found = await repository.latestUnfinished(tx, userId, now)
+    if (!found) return { course: null, lesson: null }
+    const { progress: latest, enrolledAt } = found
     const published = await readPublishedCourse(tx, latest.courseId)
-    const enrolment = await findEnrolment(tx, userId, latest.courseId)
-    if (!published || !enrolment) return { course: null, lesson: null }
+    if (!published) return { course: null, lesson: null }
     const rows = await repository.lessonRows(tx, latest.enrolmentId)
     const progress = new Map(rows.map((row) => [row.lessonId, row]))
-    const states = lessonStates(published.course, { enrolledAt: enrolment.enrolledAt, progress, now: new Date() })
+    const states = lessonStates(published.course, { enrolledAt, progress, now })
     const lesson = nextLesson(published.course, states, latest.lastLessonId)
     const row = lesson ? progress.get(lesson.id) : undefined
     return {

@@ -18,7 +18,7 @@ import { defineUnlockJob } from './unlock.job.ts'
 
 export { courseProgress, lessonProgress, lessonUnlocks } from './progress.tables.ts'
 export { PROGRESS_COURSE_COMPLETED, type CourseCompletedPayload } from './progress.events.ts'
-export { completedLessons, markLessonCompleted, type MarkLessonCompletedInput, type CompletionResult } from './progress.tracking.ts'
+export { completedLessons, markLessonCompleted, type MarkLessonCompletedInput, type CompletionResult, type NotRecordedReason } from './progress.tracking.ts'
 export { RELEASE_UNLOCKS, releaseDueUnlocks } from './unlock.job.ts'
 
 export interface ProgressDeps {

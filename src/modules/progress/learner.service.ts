@@ -10,7 +10,7 @@ import type { RequestContext } from '../../platform/http/request-context.ts'
 import { readPublishedCourse, type PublishedCourse, type PublishedLesson } from '../catalogue/index.ts'
 import { checkLessonAccess, findEnrolment } from '../enrolment/index.ts'
 import { progressErrors } from './progress.errors.ts'
-import { lessonStates, lessonsInOrder, MAX_POSITION_BYTES, percentOf, positionBytes, selfCompletable } from './progress.policy.ts'
+import { enrolmentStanding, lessonStates, lessonsInOrder, MAX_POSITION_BYTES, percentOf, positionBytes, selfCompletable, type EnrolmentStanding } from './progress.policy.ts'
 import { progressRepository as repository, type CourseProgressRow, type LessonKey, type LessonProgressRow } from './progress.repository.ts'
 import { completedLessons, markLessonCompleted, refreshCourse } from './progress.tracking.ts'
 
@@ -112,6 +112,8 @@ export function createLearnerService(deps: { events: EventPublisher }) {
         const { key, lesson, course } = await requireAccess(tx, ctx, target)
         if (!selfCompletable(lesson)) throw progressErrors.completedByAssessment(lesson.kind)
         const result = await markLessonCompleted(tx, { events, ctx, ...key, course })
+        // Access was granted a moment ago in this transaction; a cancellation or expiry committed since then still wins.
+        if (!result.recorded) throw progressErrors.lessonLocked(LOCKED_DETAIL[result.reason] as string, { reason: result.reason })
         return lessonView(result.lesson, result.course)
       })
     },
@@ -145,9 +147,10 @@ export function createLearnerService(deps: { events: EventPublisher }) {
   }
 }
 
-function courseProgressView(course: PublishedCourse, enrolment: { id: string; status: string; enrolledAt: Date; expiresAt: Date | null }, rows: LessonProgressRow[], totals: CourseProgressRow | undefined) {
+function courseProgressView(course: PublishedCourse, enrolment: { id: string; status: EnrolmentStanding; enrolledAt: Date; expiresAt: Date | null }, rows: LessonProgressRow[], totals: CourseProgressRow | undefined) {
   const progress = new Map(rows.map((row) => [row.lessonId, row]))
-  const states = lessonStates(course, { enrolledAt: enrolment.enrolledAt, progress, now: new Date() })
+  const now = new Date()
+  const states = lessonStates(course, { enrolledAt: enrolment.enrolledAt, progress, now })
   const ordered = lessonsInOrder(course)
   const completed = ordered.filter(({ lesson }) => progress.get(lesson.id)?.completedAt).length
   return {
@@ -155,7 +158,8 @@ function courseProgressView(course: PublishedCourse, enrolment: { id: string; st
     courseId: course.courseId,
     versionId: course.versionId,
     title: course.title,
-    enrolmentStatus: enrolment.status,
+    // An access period that ran out reads as expired before the expiry job has marked the row.
+    enrolmentStatus: enrolmentStanding(enrolment, now),
     expiresAt: enrolment.expiresAt?.toISOString() ?? null,
     completedLessons: completed,
     totalLessons: ordered.length,

@@ -2,9 +2,10 @@
  * Drizzle queries of the progress module. Writes are single statements built so that a repeated
  * or concurrent call changes nothing twice (conditional updates, inserts that skip conflicts).
  */
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../../platform/db/database.ts'
 import { catalogueEntries, courses } from '../catalogue/index.ts'
+import { enrolments } from '../enrolment/index.ts'
 import { users } from '../identity/index.ts'
 import { courseProgress, lessonProgress, lessonUnlocks } from './progress.tables.ts'
 
@@ -45,6 +46,29 @@ export const progressRepository = {
 
   async findCourseProgress(tx: Tx, enrolmentId: string): Promise<CourseProgressRow | undefined> {
     const [row] = await tx.select().from(courseProgress).where(eq(courseProgress.enrolmentId, enrolmentId))
+    return row
+  },
+
+  /**
+   * The enrolment's progress row, locked until the transaction ends: whoever holds it is the only
+   * one counting and deciding completion for the enrolment, and a statement run after the lock
+   * was granted sees every lesson the previous holder completed.
+   */
+  async lockCourseProgress(tx: Tx, enrolmentId: string): Promise<CourseProgressRow | undefined> {
+    const [row] = await tx.select().from(courseProgress).where(eq(courseProgress.enrolmentId, enrolmentId)).for('update')
+    return row
+  },
+
+  /**
+   * The enrolment behind a completion, share-locked: a cancellation (which updates the row) waits
+   * for the completion to commit, and a completion that comes second reads the cancelled row.
+   */
+  async lockEnrolment(tx: Tx, enrolmentId: string) {
+    const [row] = await tx
+      .select({ userId: enrolments.userId, courseId: enrolments.courseId, status: enrolments.status, expiresAt: enrolments.expiresAt })
+      .from(enrolments)
+      .where(eq(enrolments.id, enrolmentId))
+      .for('share')
     return row
   },
 
@@ -115,34 +139,37 @@ export const progressRepository = {
     return row?.count ?? 0
   },
 
-  /** Writes the totals (and, when given, the last activity); undefined when the enrolment has no progress row yet. */
-  async updateTotals(tx: Tx, enrolmentId: string, totals: CourseTotals, activity?: { lessonId: string; at: Date }): Promise<CourseProgressRow | undefined> {
+  /**
+   * Writes the totals (and, when given, the last activity and the course's completion; a
+   * completion already stamped is kept); undefined when the enrolment has no progress row.
+   */
+  async updateTotals(tx: Tx, enrolmentId: string, totals: CourseTotals, change: { activity?: { lessonId: string; at: Date } | undefined; completedAt?: Date | undefined }): Promise<CourseProgressRow | undefined> {
+    const { activity, completedAt } = change
     const [row] = await tx
       .update(courseProgress)
-      .set({ ...totals, ...(activity ? { lastLessonId: activity.lessonId, lastActivityAt: activity.at } : {}) })
+      .set({
+        ...totals,
+        ...(activity ? { lastLessonId: activity.lessonId, lastActivityAt: activity.at } : {}),
+        ...(completedAt ? { completedAt: sql`coalesce(${courseProgress.completedAt}, ${completedAt.toISOString()}::timestamptz)` } : {}),
+      })
       .where(eq(courseProgress.enrolmentId, enrolmentId))
       .returning()
     return row
   },
 
-  /** Stamps completion once; undefined when the course was already complete. */
-  async markCourseCompleted(tx: Tx, enrolmentId: string, at: Date): Promise<CourseProgressRow | undefined> {
-    const [row] = await tx
-      .update(courseProgress)
-      .set({ completedAt: at })
-      .where(and(eq(courseProgress.enrolmentId, enrolmentId), isNull(courseProgress.completedAt)))
-      .returning()
-    return row
-  },
-
-  /** The learner's courses, most recent activity first (never-touched ones last), keyset-paged. */
-  myCourses(tx: Tx, userId: string, limit: number, after?: { key: string; enrolmentId: string }): Promise<CourseProgressRow[]> {
+  /**
+   * The learner's courses with their enrolment's status and access end, most recent activity
+   * first (never-touched ones last), keyset-paged. Cancelled enrolments are left out; expired
+   * ones stay (the learner sees what they did, marked as expired).
+   */
+  myCourses(tx: Tx, userId: string, limit: number, after?: { key: string; enrolmentId: string }) {
     const key = sql`coalesce(${courseProgress.lastActivityAt}, '-infinity'::timestamptz)`
-    const conditions: SQL[] = [eq(courseProgress.userId, userId)]
+    const conditions: SQL[] = [eq(courseProgress.userId, userId), ne(enrolments.status, 'cancelled')]
     if (after) conditions.push(sql`(${key}, ${courseProgress.enrolmentId}) < (${after.key}::timestamptz, ${after.enrolmentId}::uuid)`)
     return tx
-      .select()
+      .select({ progress: courseProgress, status: enrolments.status, expiresAt: enrolments.expiresAt })
       .from(courseProgress)
+      .innerJoin(enrolments, eq(enrolments.id, courseProgress.enrolmentId))
       .where(and(...conditions))
       .orderBy(desc(key), desc(courseProgress.enrolmentId))
       .limit(limit + 1)
@@ -151,11 +178,20 @@ export const progressRepository = {
   /** The sort key of a myCourses row as the database writes it (exact to the microsecond). */
   myCoursesKey: (row: CourseProgressRow): string => (row.lastActivityAt ? row.lastActivityAt.toISOString() : '-infinity'),
 
-  async latestUnfinished(tx: Tx, userId: string): Promise<CourseProgressRow | undefined> {
+  /** The unfinished course of an enrolment the learner can still use at `now`, worked on most recently, with the enrolment's start. */
+  async latestUnfinished(tx: Tx, userId: string, now: Date): Promise<{ progress: CourseProgressRow; enrolledAt: Date } | undefined> {
     const [row] = await tx
-      .select()
+      .select({ progress: courseProgress, enrolledAt: enrolments.enrolledAt })
       .from(courseProgress)
-      .where(and(eq(courseProgress.userId, userId), isNull(courseProgress.completedAt)))
+      .innerJoin(enrolments, eq(enrolments.id, courseProgress.enrolmentId))
+      .where(
+        and(
+          eq(courseProgress.userId, userId),
+          isNull(courseProgress.completedAt),
+          eq(enrolments.status, 'active'),
+          or(isNull(enrolments.expiresAt), gt(enrolments.expiresAt, now)),
+        ),
+      )
       .orderBy(sql`${courseProgress.lastActivityAt} desc nulls last`, desc(courseProgress.enrolmentId))
       .limit(1)
     return row

@@ -234,6 +234,64 @@ describe('dashboards', () => {
   })
 })
 
+describe('dashboards and the end of access', () => {
+  /** A learner with four courses, worked on in this order: active, cancelled, expired by the job, past its access end. */
+  async function fourCourses() {
+    const { tenant, owner } = await setup()
+    const learner = await createMember(t, tenant.id)
+    const admin = await createMember(t, tenant.id, ['tenant_admin'])
+    const courses: Array<{ courseId: string; lessonId: string; enrolmentId: string }> = []
+    for (const title of ['Active', 'Cancelled', 'Expired', 'Lapsed']) {
+      const course = await buildPublishedCourse(t.platform.database, tenant.id, owner.userId, { title, modules: [{ lessons: [{}, {}] }] })
+      const enrolment = await enrolments.selfEnrol(course.courseId, learner.token)
+      expect(enrolment.statusCode).toBe(201)
+      courses.push({ courseId: course.courseId, lessonId: course.lessonIds[0]![0]!, enrolmentId: enrolment.json().id })
+    }
+    await dispatchPendingEvents(t, tenant.id)
+    for (const { courseId, lessonId } of courses) expect((await client.record(courseId, lessonId, learner.token, { position: { seconds: 5 } })).statusCode).toBe(200)
+    const [active, cancelled, expired, lapsed] = courses as [(typeof courses)[0], (typeof courses)[0], (typeof courses)[0], (typeof courses)[0]]
+    expect((await enrolments.call('DELETE', `/v1/enrolments/${cancelled.enrolmentId}`, admin.token)).statusCode).toBe(200)
+    const ended = new Date(Date.now() - DAY)
+    await t.platform.database.transaction(tenantScope(tenant.id), async (tx) => {
+      // What the expiry job writes, and an access end it has not got to yet.
+      await tx.execute(sql`UPDATE enrolment.enrolments SET status = 'expired', ended_at = now(), expires_at = ${ended.toISOString()}::timestamptz WHERE id = ${expired.enrolmentId}`)
+      await tx.execute(sql`UPDATE enrolment.enrolments SET expires_at = ${ended.toISOString()}::timestamptz WHERE id = ${lapsed.enrolmentId}`)
+    })
+    return { tenant, learner, active, cancelled, expired, lapsed, ended }
+  }
+
+  it('lists expired courses marked as expired and leaves cancelled ones out, still in two queries', async () => {
+    const { learner, active, expired, lapsed, ended } = await fourCourses()
+    const response = await client.call('GET', '/v1/me/courses', learner.token)
+    expect(response.statusCode).toBe(200)
+    expect(counters.get('/v1/me/courses')?.queries).toBe(2)
+    expect(response.json().data.map((c: { courseId: string; title: string; enrolmentStatus: string; expiresAt: string | null }) => [c.title, c.courseId, c.enrolmentStatus, c.expiresAt])).toEqual([
+      ['Lapsed', lapsed.courseId, 'expired', ended.toISOString()],
+      ['Expired', expired.courseId, 'expired', ended.toISOString()],
+      ['Active', active.courseId, 'active', null],
+    ])
+    // Pages never hand out a cancelled one either.
+    const first = (await client.call('GET', '/v1/me/courses?limit=2', learner.token)).json()
+    const rest = (await client.call('GET', `/v1/me/courses?limit=2&cursor=${first.nextCursor}`, learner.token)).json()
+    expect([...first.data, ...rest.data].map((c: { courseId: string }) => c.courseId)).toEqual([lapsed.courseId, expired.courseId, active.courseId])
+    expect(rest.nextCursor).toBeNull()
+  })
+
+  it('continues only in a course the learner can still open, however recent the others are', async () => {
+    const { tenant, learner, active, lapsed } = await fourCourses()
+    const next = await client.call('GET', '/v1/me/continue', learner.token)
+    expect(next.statusCode).toBe(200)
+    expect(next.json()).toMatchObject({ course: { courseId: active.courseId, enrolmentId: active.enrolmentId }, lesson: { lessonId: active.lessonId, position: { seconds: 5 } } })
+    expect(counters.get('/v1/me/continue')?.queries).toBeLessThanOrEqual(3)
+    // The lesson it points to opens; the more recent courses' do not.
+    expect((await enrolments.readLesson(active.courseId, active.lessonId, learner.token)).statusCode).toBe(200)
+    expect((await enrolments.readLesson(lapsed.courseId, lapsed.lessonId, learner.token)).statusCode).toBe(403)
+
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => tx.execute(sql`UPDATE enrolment.enrolments SET status = 'cancelled', ended_at = now() WHERE id = ${active.enrolmentId}`))
+    expect((await client.call('GET', '/v1/me/continue', learner.token)).json()).toEqual({ course: null, lesson: null })
+  })
+})
+
 describe("instructor's view", () => {
   it("shows the course's learners with their progress to its instructor and admins, paged, in two queries", async () => {
     const { tenant, owner, courseId, lessons } = await setup()

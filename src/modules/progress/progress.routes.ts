@@ -58,12 +58,12 @@ function learnerRoutes(app: App, learner: LearnerService) {
 
 function dashboardRoutes(app: App, dashboards: DashboardService) {
   app.get('/v1/me/courses', {
-    schema: { summary: 'My courses', description: 'Enrolled courses with progress, most recent activity first.', tags, operationId: 'listMyCourses', querystring: ProgressPageQuery, response: { 200: Page(Type.Ref('MyCourse'), 'MyCoursePage') } },
+    schema: { summary: 'My courses', description: 'Enrolled courses with progress, most recent activity first. Courses whose access ended stay listed with enrolmentStatus expired; cancelled enrolments are not listed.', tags, operationId: 'listMyCourses', querystring: ProgressPageQuery, response: { 200: Page(Type.Ref('MyCourse'), 'MyCoursePage') } },
     config: { access: tenantAccess() },
   }, async (request) => dashboards.myCourses(request.ctx, request.query))
 
   app.get('/v1/me/continue', {
-    schema: { summary: 'Continue where I left off', description: 'The unfinished course worked on most recently and the lesson to resume.', tags, operationId: 'continueLearning', response: { 200: Type.Ref('ContinueLearning') } },
+    schema: { summary: 'Continue where I left off', description: 'The unfinished course worked on most recently and the lesson to resume, among the enrolments whose access has not ended (cancelled and expired ones are skipped).', tags, operationId: 'continueLearning', response: { 200: Type.Ref('ContinueLearning') } },
     config: { access: tenantAccess() },
   }, async (request) => dashboards.continueLearning(request.ctx))
 

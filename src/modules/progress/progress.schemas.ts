@@ -91,6 +91,10 @@ export const MyCourse = Type.Object(
     slug: Nullable(Type.String()),
     coverImageRef: Nullable(Type.String()),
     archived: Type.Boolean(),
+    enrolmentStatus: Type.Union([Type.Literal('active'), Type.Literal('expired')], {
+      description: 'expired: the access period ended; the course stays listed with its progress, but its lessons cannot be opened',
+    }),
+    expiresAt: { ...Nullable(Instant), description: 'When access ends (or ended); null when it does not' },
     completedLessons: Type.Integer(),
     totalLessons: Type.Integer(),
     percent: Type.Integer({ minimum: 0, maximum: 100 }),
@@ -126,7 +130,7 @@ export const ContinueLearning = Type.Object(
       ),
     ),
   },
-  { $id: 'ContinueLearning', additionalProperties: false, description: 'Both null when the learner has no unfinished course' },
+  { $id: 'ContinueLearning', additionalProperties: false, description: 'Both null when the learner has no unfinished course they can still open' },
 )
 
 export const LearnerProgress = Type.Object(

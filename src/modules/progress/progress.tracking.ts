@@ -8,7 +8,7 @@ import type { EventPublisher } from '../../platform/events/events.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { readPublishedCourse, type PublishedCourse } from '../catalogue/index.ts'
 import { PROGRESS_COURSE_COMPLETED, type CourseCompletedPayload } from './progress.events.ts'
-import { dripSchedule, isCourseComplete, lessonsInOrder, percentOf } from './progress.policy.ts'
+import { dripSchedule, enrolmentStanding, isCourseComplete, lessonsInOrder, percentOf } from './progress.policy.ts'
 import { progressRepository as repository, type CourseProgressRow, type LessonKey, type LessonProgressRow } from './progress.repository.ts'
 
 export interface EnrolmentRef {
@@ -44,33 +44,45 @@ export interface Publishing {
  * Recounts the enrolment's totals against the published version, records the activity, and on
  * the first time every lesson is complete stamps course completion and publishes
  * progress.course_completed (which the credentials module issues the certificate from).
+ *
+ * The progress row is locked before counting: two lessons completed at once (a quiz passed while
+ * an instructor grades the assignment) would otherwise each count without the other's lesson, and
+ * neither would complete the course. Under the lock the second one counts both, and it alone sees
+ * completedAt still empty, so the event is published once per enrolment.
  */
 export async function refreshCourse(tx: Tx, publishing: Publishing, ref: EnrolmentRef, course: PublishedCourse, activity?: { lessonId: string; at: Date }): Promise<CourseProgressRow> {
   const lessonIds = lessonsInOrder(course).map(({ lesson }) => lesson.id)
+  let locked = await repository.lockCourseProgress(tx, ref.enrolmentId)
+  if (!locked) {
+    // The learner got here before the enrolment event was handled; the handler's insert will then skip.
+    await repository.insertCourseProgress(tx, { ...ref, totalLessons: lessonIds.length })
+    locked = await repository.lockCourseProgress(tx, ref.enrolmentId)
+    if (!locked) throw new Error('course progress row missing right after insert')
+  }
   const completed = await repository.countCompleted(tx, ref.enrolmentId, lessonIds)
   const totals = { completedLessons: completed, totalLessons: lessonIds.length, percent: percentOf(completed, lessonIds.length) }
-  let row = await repository.updateTotals(tx, ref.enrolmentId, totals, activity)
-  if (!row) {
-    // The learner got here before the enrolment event was handled; the handler's insert will then skip.
-    await repository.insertCourseProgress(tx, { ...ref, ...totals })
-    row = await repository.updateTotals(tx, ref.enrolmentId, totals, activity)
-    if (!row) throw new Error('course progress row missing right after insert')
-  }
-  if (!isCourseComplete(completed, lessonIds.length) || row.completedAt) return row
+  const completes = isCourseComplete(completed, lessonIds.length) && locked.completedAt === null
   const at = activity?.at ?? new Date()
-  const stamped = await repository.markCourseCompleted(tx, ref.enrolmentId, at)
-  if (!stamped) return row
+  const row = await repository.updateTotals(tx, ref.enrolmentId, totals, { activity, completedAt: completes ? at : undefined })
+  if (!row) throw new Error('locked course progress row vanished')
+  if (!completes) return row
   const payload: CourseCompletedPayload = { enrolmentId: ref.enrolmentId, userId: ref.userId, courseId: ref.courseId, versionId: course.versionId, completedAt: at.toISOString() }
   await publishing.events.publish(tx, publishing.ctx, { type: PROGRESS_COURSE_COMPLETED, payload, tenantId: ref.tenantId })
-  return stamped
+  return row
 }
 
-export interface CompletionResult {
-  lesson: LessonProgressRow
-  course: CourseProgressRow
-  /** False when the lesson was already complete (nothing changed). */
-  newlyCompleted: boolean
-}
+/** Why a completion was not recorded: the enrolment is cancelled or missing (not_enrolled), or its access ended (expired). */
+export type NotRecordedReason = 'not_enrolled' | 'expired'
+
+export type CompletionResult =
+  | {
+      recorded: true
+      lesson: LessonProgressRow
+      course: CourseProgressRow
+      /** False when the lesson was already complete (the course totals were still recounted). */
+      newlyCompleted: boolean
+    }
+  | { recorded: false; reason: NotRecordedReason }
 
 export interface MarkLessonCompletedInput extends Publishing {
   enrolmentId: string
@@ -85,20 +97,24 @@ export interface MarkLessonCompletedInput extends Publishing {
 /**
  * Completes a lesson for an enrolment, whatever its kind: the learner's own completion route
  * uses it for content lessons, the assessment module when a quiz or assignment is passed.
- * Idempotent: completing a completed lesson changes nothing and returns the current state.
+ *
+ * Only an active enrolment (not cancelled, its access not ended at `at`) records anything; for
+ * any other the result says nothing was recorded, and the caller's own work (a grade) stands.
+ * Idempotent: completing a completed lesson changes no lesson, but recounts the course, so a
+ * course row left short by an earlier failure is repaired (and completed, once) by a retry.
  */
 export async function markLessonCompleted(tx: Tx, input: MarkLessonCompletedInput): Promise<CompletionResult> {
   const tenantId = input.ctx.tenantId
   if (!tenantId) throw new Error('markLessonCompleted needs a tenant context')
+  const at = input.at ?? new Date()
+  const enrolment = await repository.lockEnrolment(tx, input.enrolmentId)
+  if (!enrolment || enrolment.userId !== input.userId || enrolment.courseId !== input.courseId) return { recorded: false, reason: 'not_enrolled' }
+  const standing = enrolmentStanding(enrolment, at)
+  if (standing !== 'active') return { recorded: false, reason: standing === 'cancelled' ? 'not_enrolled' : 'expired' }
   const course = input.course ?? (await readPublishedCourse(tx, input.courseId))?.course
   if (!course) throw new Error(`course ${input.courseId} has no published version`)
   const key: LessonKey = { tenantId, enrolmentId: input.enrolmentId, userId: input.userId, courseId: input.courseId, lessonId: input.lessonId }
-  const at = input.at ?? new Date()
   const { row, newly } = await repository.complete(tx, key, at)
-  if (!newly) {
-    const current = await repository.findCourseProgress(tx, input.enrolmentId)
-    if (current) return { lesson: row, course: current, newlyCompleted: false }
-  }
   const courseRow = await refreshCourse(tx, input, key, course, newly ? { lessonId: input.lessonId, at } : undefined)
-  return { lesson: row, course: courseRow, newlyCompleted: newly }
+  return { recorded: true, lesson: row, course: courseRow, newlyCompleted: newly }
 }
