@@ -28,6 +28,26 @@ describe('drip schedule', () => {
   })
 })
 
+describe('drip in a cohort course', () => {
+  const start = new Date(enrolledAt.getTime() + 10 * DAY)
+  const cohort = (modules: PublishedModule[]) => ({ ...course(modules), delivery: 'cohort', cohortStartsAt: start.toISOString() }) as unknown as PublishedCourse
+
+  it('counts offsets from the cohort start and announces drip rules only, not the start itself', () => {
+    const c = cohort([module('m1', [lesson('a'), lesson('b', { releaseOffsetDays: 2 })]), module('m2', [lesson('c')], { releaseOffsetDays: 7 })])
+    expect(dripSchedule(c, enrolledAt)).toEqual([
+      { lessonId: 'b', unlockAt: new Date(start.getTime() + 2 * DAY), rule: 'lesson' },
+      { lessonId: 'c', unlockAt: new Date(start.getTime() + 7 * DAY), rule: 'module' },
+    ])
+  })
+
+  it('shows every lesson locked until the cohort starts, for someone who enrolled early', () => {
+    const c = cohort([module('m1', [lesson('a'), lesson('p', { preview: true })])])
+    const states = lessonStates(c, { progress: new Map(), enrolledAt, now: new Date(enrolledAt.getTime() + DAY) })
+    expect(states.get('a')).toEqual({ status: 'locked', reason: 'drip_locked', until: start.toISOString() })
+    expect(states.get('p')).toEqual({ status: 'available' })
+  })
+})
+
 describe('totals', () => {
   it('rounds down so only a complete course shows 100', () => {
     expect([percentOf(0, 3), percentOf(1, 3), percentOf(2, 3), percentOf(3, 3), percentOf(0, 0)]).toEqual([0, 33, 66, 100, 0])

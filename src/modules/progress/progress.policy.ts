@@ -6,7 +6,7 @@
  * check cannot disagree.
  */
 import type { PublishedCourse, PublishedLesson, PublishedModule } from '../catalogue/index.ts'
-import { releaseInstant } from '../enrolment/index.ts'
+import { dripAnchor, lessonReleaseInstant, releaseInstant } from '../enrolment/index.ts'
 
 /** A resume position is a small client bookmark, not a document. */
 export const MAX_POSITION_BYTES = 1024
@@ -43,11 +43,14 @@ const NO_RULE = { releaseAt: null, releaseOffsetDays: null }
  */
 export function dripSchedule(course: PublishedCourse, enrolledAt: Date): ScheduledUnlock[] {
   const schedule: ScheduledUnlock[] = []
+  const anchor = dripAnchor(course, enrolledAt)
   for (const { module, lesson } of lessonsInOrder(course)) {
-    if (lesson.preview) continue
-    const release = releaseInstant(module, lesson, enrolledAt)
+    // Only drip rules are announced: lessons held back just by a cohort's start open together
+    // then, and a "lesson unlocked" e-mail for each of them would be noise.
+    if (lesson.preview || !releaseInstant(module, lesson, anchor)) continue
+    const release = lessonReleaseInstant(course, module, lesson, enrolledAt)
     if (!release || release.getTime() <= enrolledAt.getTime()) continue
-    const byLesson = releaseInstant(NO_RULE, lesson, enrolledAt)
+    const byLesson = releaseInstant(NO_RULE, lesson, anchor)
     schedule.push({ lessonId: lesson.id, unlockAt: release, rule: byLesson && byLesson.getTime() === release.getTime() ? 'lesson' : 'module' })
   }
   return schedule
@@ -92,14 +95,14 @@ export function lessonStates(course: PublishedCourse, facts: { enrolledAt: Date;
   for (const { module, lesson } of ordered) {
     const row = facts.progress.get(lesson.id)
     if (row?.completedAt) states.set(lesson.id, { status: 'completed' })
-    else states.set(lesson.id, lockOf(module, lesson, facts.enrolledAt, facts.now, known, completed) ?? { status: row ? 'in_progress' : 'available' })
+    else states.set(lesson.id, lockOf(course, module, lesson, facts.enrolledAt, facts.now, known, completed) ?? { status: row ? 'in_progress' : 'available' })
   }
   return states
 }
 
-function lockOf(module: PublishedModule, lesson: PublishedLesson, enrolledAt: Date, now: Date, known: Set<string>, completed: Set<string>): LessonState | null {
+function lockOf(course: PublishedCourse, module: PublishedModule, lesson: PublishedLesson, enrolledAt: Date, now: Date, known: Set<string>, completed: Set<string>): LessonState | null {
   if (lesson.preview) return null
-  const release = releaseInstant(module, lesson, enrolledAt)
+  const release = lessonReleaseInstant(course, module, lesson, enrolledAt)
   if (release && release.getTime() > now.getTime()) return { status: 'locked', reason: 'drip_locked', until: release.toISOString() }
   const missing = lesson.prerequisites.filter((id) => known.has(id) && !completed.has(id))
   return missing.length > 0 ? { status: 'locked', reason: 'prerequisite_missing', missingLessonIds: missing } : null

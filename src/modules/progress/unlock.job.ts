@@ -43,7 +43,8 @@ async function releaseTenant(tx: Tx, deps: UnlockJobDeps, tenantId: string, now:
     const lesson = course ? lessonsInOrder(course).find((entry) => entry.lesson.id === unlock.lessonId) : undefined
     const enrolment = await findEnrolment(tx, userId, courseId)
     // Nobody to tell (no address, access ended, the lesson left the course): stamp it so it is not looked at again.
-    if (course && lesson && email && enrolment?.status === 'active') {
+    const accessOpen = enrolment?.status === 'active' && (enrolment.expiresAt === null || enrolment.expiresAt.getTime() > now.getTime())
+    if (course && lesson && email && accessOpen) {
       const where = unlock.rule === 'module' ? `Module "${lesson.module.title}" of "${course.title}" is now open, starting with` : `In "${course.title}", a new lesson is open:`
       await deps.mail.send(tx, {
         tenantId,
