@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
-import { authoringClient } from '../catalogue/authoring/authoring.testing.ts'
+import { authoringClient } from '../catalogue/testing.ts'
 import { choice, classroom } from './assessment.testing.ts'
 
 let t: TestApp

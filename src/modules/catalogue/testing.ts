@@ -59,3 +59,6 @@ export async function buildPublishedCourse(database: Database, tenantId: string,
   if (!published) throw new Error('publishing the built course failed')
   return { ...built, published }
 }
+
+/** The authoring API over HTTP, for other modules' tests that author courses as instructors do. */
+export { authoringClient } from './authoring/authoring.testing.ts'
