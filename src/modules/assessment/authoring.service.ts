@@ -14,6 +14,7 @@ import type { AssignmentBody, QuestionBody, QuizBody } from './assessment.schema
 import { instantCursor } from './cursors.ts'
 import { assertRubric, rubricMaximum } from './grading.policy.ts'
 import { validateQuestion } from './questions.policy.ts'
+import { questionOf } from './published-assessments.ts'
 
 export interface QuestionView {
   id: string
@@ -28,18 +29,7 @@ export interface QuestionView {
   createdAt: string
 }
 
-const questionView = (row: QuestionRow): QuestionView => ({
-  id: row.id,
-  courseId: row.courseId,
-  kind: row.kind,
-  prompt: row.prompt,
-  options: row.options,
-  answerKey: row.answerKey,
-  points: row.points,
-  explanation: row.explanation,
-  version: row.version,
-  createdAt: row.createdAt.toISOString(),
-})
+const questionView = (row: QuestionRow): QuestionView => ({ ...questionOf(row), version: row.version, createdAt: row.createdAt.toISOString() })
 
 export const quizView = (row: QuizRow) => ({
   lessonId: row.lessonId,

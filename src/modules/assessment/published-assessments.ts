@@ -29,7 +29,8 @@ export const assessmentsIncomplete = (problems: Array<{ lessonId: string; proble
     extensions: { lessons: problems },
   })
 
-const questionOf = (row: typeof questions.$inferSelect): PublishedQuestion => ({
+/** A question as it is frozen into a version (and, with its bookkeeping, as authors see it). */
+export const questionOf = (row: typeof questions.$inferSelect): PublishedQuestion => ({
   id: row.id,
   courseId: row.courseId,
   kind: row.kind,
@@ -159,25 +160,30 @@ export async function courseOfPublishedLesson(tx: Tx, lessonId: string, kind: 'q
   return row?.courseId
 }
 
+/** The entitlement grant for a lesson that has a published quiz or assignment; `missing` when it never had one. */
+async function lessonGrant(tx: Tx, ctx: RequestContext, lessonId: string, kind: 'quiz' | 'assignment', missing: () => AppError): Promise<LessonGrant> {
+  const courseId = await courseOfPublishedLesson(tx, lessonId, kind)
+  if (!courseId) throw missing()
+  return requireLessonAccess(tx, ctx, courseId, lessonId)
+}
+
 /**
  * The quiz a learner takes now, once the entitlement service lets them use the lesson: the copy
  * frozen into the course version they see, not the draft its authors may be editing.
  */
 export async function liveQuiz(tx: Tx, ctx: RequestContext, lessonId: string): Promise<{ grant: LessonGrant; quiz: PublishedQuiz }> {
-  const courseId = await courseOfPublishedLesson(tx, lessonId, 'quiz')
-  if (!courseId) throw assessmentErrors.quizNotFound(lessonId)
-  const grant = await requireLessonAccess(tx, ctx, courseId, lessonId)
+  const missing = () => assessmentErrors.quizNotFound(lessonId)
+  const grant = await lessonGrant(tx, ctx, lessonId, 'quiz', missing)
   const quiz = await publishedQuiz(tx, grant.course.versionId, lessonId)
-  if (!quiz) throw assessmentErrors.quizNotFound(lessonId)
+  if (!quiz) throw missing()
   return { grant, quiz }
 }
 
 /** The assignment a learner works on now (the copy frozen into the version they see), after the entitlement check. */
 export async function liveAssignment(tx: Tx, ctx: RequestContext, lessonId: string): Promise<{ grant: LessonGrant; assignment: FrozenAssignment }> {
-  const courseId = await courseOfPublishedLesson(tx, lessonId, 'assignment')
-  if (!courseId) throw assessmentErrors.assignmentNotFound(lessonId)
-  const grant = await requireLessonAccess(tx, ctx, courseId, lessonId)
+  const missing = () => assessmentErrors.assignmentNotFound(lessonId)
+  const grant = await lessonGrant(tx, ctx, lessonId, 'assignment', missing)
   const assignment = await publishedAssignment(tx, grant.course.versionId, lessonId)
-  if (!assignment) throw assessmentErrors.assignmentNotFound(lessonId)
+  if (!assignment) throw missing()
   return { grant, assignment }
 }
