@@ -38,9 +38,6 @@ export const assessmentErrors = {
   awaitingGrade: (submissionId: string) =>
     new AppError('conflict', 'SUBMISSION_AWAITING_GRADE', 'Your previous submission has not been graded yet; you can resubmit once it is', { extensions: { submissionId } }),
   submissionNotFound: (submissionId: string) => new AppError('not_found', 'SUBMISSION_NOT_FOUND', `No submission ${submissionId} that you may see`),
-  /** The platform's cursor problem, for cursors that decode but do not hold what this module issued. */
-  invalidCursor: () =>
-    new AppError('invalid', 'INVALID_CURSOR', 'The cursor is malformed; use nextCursor from a previous page', { errors: [{ path: 'querystring.cursor', message: 'is not a cursor this API issued', code: 'cursor' }] }),
   gradedConcurrently: () => new AppError('precondition_failed', 'ETAG_MISMATCH', 'Someone graded this submission while you did; fetch it again and retry'),
   invalidRubricScores: (errors: FieldError[]) => new AppError('unprocessable', 'RUBRIC_SCORE_INVALID', errors.map((e) => `${e.path} ${e.message}`).join('; '), { errors }),
 }

@@ -13,6 +13,7 @@ import * as vc from '@digitalcredentials/vc'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { platformScope, rowsOf, tenantScope } from '../../platform/db/database.ts'
+import { encodeCursor } from '../../platform/http/pagination.ts'
 import { systemContext } from '../../platform/http/request-context.ts'
 import { jobsMatching, waitUntil } from '../../platform/jobs/testing.ts'
 import { buildPublishedCourse } from '../catalogue/testing.ts'
@@ -259,6 +260,20 @@ describe('verification and revocation', () => {
     // Signed once while nothing changes: the same proof again, not a new signature per request.
     const again = await t.app.inject({ method: 'GET', url: '/v1/credentials/status-lists/revocation', headers: { host: `${tenant.slug}.localhost` } })
     expect(again.json()).toEqual(list)
+  })
+})
+
+describe('listing', () => {
+  it('answers 400 INVALID_CURSOR for a cursor forged with 30 February, never a database error', async () => {
+    const tenant = await t.createTenant()
+    const admin = await t.tokenFor(tenant.id, ['tenant_admin'])
+    const learner = await createMember(t, tenant.id)
+    const cursor = encodeCursor(['2024-02-30T00:00:00.000000Z', '0190f3c2-7b1e-7a4e-9c1d-2f3a4b5c6d7e'])
+    for (const [url, token] of [[`/v1/certificates?cursor=${cursor}`, admin], [`/v1/me/certificates?cursor=${cursor}`, learner.token]] as const) {
+      const response = await get(url, token)
+      expect(response.statusCode, url).toBe(400)
+      expect(response.json()).toMatchObject({ code: 'INVALID_CURSOR', errors: [{ path: 'querystring.cursor' }] })
+    }
   })
 })
 

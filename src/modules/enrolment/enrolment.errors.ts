@@ -21,10 +21,6 @@ export const enrolmentErrors = {
     new AppError('forbidden', 'ENROLMENT_FORBIDDEN', "Only tenant administrators (enrolments:manage) and the course's instructors enrol others or see a course's enrolments"),
   invalidExpiry: () =>
     new AppError('invalid', 'INVALID_EXPIRY', 'expiresAt must be in the future', { errors: [{ path: 'body.expiresAt', message: 'must be in the future', code: 'range' }] }),
-  invalidCursor: () =>
-    new AppError('invalid', 'INVALID_CURSOR', 'The cursor is malformed; use nextCursor from a previous page', {
-      errors: [{ path: 'querystring.cursor', message: 'is not a cursor this API issued', code: 'cursor' }],
-    }),
   lessonNotFound: (lessonId: string) => new AppError('not_found', 'LESSON_NOT_FOUND', `No lesson ${lessonId} in the published course`),
   lessonLocked: (denial: AccessDenial) =>
     new AppError('forbidden', 'LESSON_LOCKED', denial.until ? `${LOCKED_DETAIL[denial.reason]}; it opens at ${denial.until}` : LOCKED_DETAIL[denial.reason], {

@@ -6,7 +6,7 @@ import { recordAudit } from '../../platform/audit/audit.ts'
 import type { Tx } from '../../platform/db/database.ts'
 import { commonErrors } from '../../platform/errors.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
-import { decodeCursor, toPage, type PageResult } from '../../platform/http/pagination.ts'
+import { cursorInstant, cursorUuid, decodeCursor, toPage, type PageResult } from '../../platform/http/pagination.ts'
 import { principalId } from '../../platform/http/principal.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { courseStaffRole } from '../catalogue/index.ts'
@@ -48,18 +48,11 @@ export async function staffSource(tx: Tx, ctx: RequestContext, courseId: string)
   return staffSourceFor(principal, isCourseStaff)
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-/** toISOString's form; year 0000 is left out because PostgreSQL has no year zero. */
-const ISO_MILLIS = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
-const isInstant = (value: unknown): value is string => typeof value === 'string' && ISO_MILLIS.test(value) && new Date(value).toISOString() === value
-
 /** The page position a cursor carries, checked to be what page() issued, so a forged one is 400 INVALID_CURSOR before any query. */
 function decodePosition(cursor: string | undefined): EnrolmentPosition | undefined {
   const position = decodeCursor(cursor, 2)
   if (!position) return undefined
-  const [enrolledAt, id] = position
-  if (!isInstant(enrolledAt) || typeof id !== 'string' || !UUID.test(id)) throw enrolmentErrors.invalidCursor()
-  return { enrolledAt, id }
+  return { enrolledAt: cursorInstant(position[0]), id: cursorUuid(position[1]) }
 }
 
 const page = (rows: EnrolmentRow[], limit: number): PageResult<Enrolment> => {

@@ -35,9 +35,48 @@ export function decodeCursor(cursor: string | undefined, arity: number): (string
   } catch {
     // fall through to the problem below
   }
-  throw new AppError('invalid', 'INVALID_CURSOR', 'The cursor is malformed; use nextCursor from a previous page', {
+  throw invalidCursor()
+}
+
+/** The problem for a cursor this API did not issue; one wording for every list. */
+export function invalidCursor(): AppError {
+  return new AppError('invalid', 'INVALID_CURSOR', 'The cursor is malformed; use nextCursor from a previous page', {
     errors: [{ path: 'querystring.cursor', message: 'is not a cursor this API issued', code: 'cursor' }],
   })
+}
+
+/*
+ * Cursor parts are client-forgeable and reach PostgreSQL as typed parameters (uuid, timestamptz),
+ * so each part is checked to be what we issue; anything else is 400 INVALID_CURSOR here rather
+ * than a failed cast (500) in the database.
+ */
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+/**
+ * The instants our cursors carry: Date.toISOString() (3 fractional digits) or PostgreSQL's
+ * to_char(... 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') (6). Year 0000 is left out: PostgreSQL has no year zero.
+ */
+const INSTANT = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.(?:\d{3}|\d{6})Z$/
+
+export function cursorUuid(part: unknown): string {
+  if (typeof part !== 'string' || !UUID.test(part)) throw invalidCursor()
+  return part
+}
+
+export function cursorInstant(part: unknown): string {
+  if (typeof part !== 'string' || !INSTANT.test(part)) throw invalidCursor()
+  // Date.parse accepts 2024-02-30 and hour 24 and PostgreSQL does not; the round trip refuses them.
+  // JavaScript keeps milliseconds only, so the check covers the first 23 characters.
+  const millis = `${part.slice(0, 23)}Z`
+  const at = new Date(millis)
+  if (Number.isNaN(at.getTime()) || at.toISOString() !== millis) throw invalidCursor()
+  return part
+}
+
+/** A finite number (a rank, a sequence number); callers narrow it further where they need to. */
+export function cursorNumber(part: unknown): number {
+  if (typeof part !== 'number' || !Number.isFinite(part)) throw invalidCursor()
+  return part
 }
 
 /**

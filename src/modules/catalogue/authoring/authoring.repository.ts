@@ -5,7 +5,7 @@
 import { and, asc, desc, eq, exists, inArray, max, sql, type SQL } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import type { Tx } from '../../../platform/db/database.ts'
-import { AppError } from '../../../platform/errors.ts'
+import { cursorInstant, cursorUuid } from '../../../platform/http/pagination.ts'
 import { courseInstructors, courseModules, courseReviews, courses, courseVersions, lessons } from '../catalogue.tables.ts'
 import type { CourseStatus, StaffRole } from '../catalogue.policy.ts'
 
@@ -28,12 +28,6 @@ export interface CreatedPosition {
 }
 
 const createdAtText = (column: AnyPgColumn) => sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
-/** The form createdAtText prints; year 0000 is left out because PostgreSQL has no year zero. */
-const POSITION = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
-/** Whether the instant is a real one (no 30 February, no hour 24), checked to the millisecond since JavaScript keeps no more. */
-const realInstant = (text: string) => new Date(`${text.slice(0, 23)}Z`).toISOString() === `${text.slice(0, 23)}Z`
 
 /**
  * The keyset condition after a cursor's position. The position is checked here, where its strings
@@ -42,12 +36,7 @@ const realInstant = (text: string) => new Date(`${text.slice(0, 23)}Z`).toISOStr
  */
 function keyset(columns: { createdAt: AnyPgColumn; id: AnyPgColumn }, after: CreatedPosition | undefined, direction: '<' | '>'): SQL | undefined {
   if (!after) return undefined
-  const { createdAt, id } = after
-  if (typeof createdAt !== 'string' || !POSITION.test(createdAt) || !realInstant(createdAt) || typeof id !== 'string' || !UUID.test(id))
-    throw new AppError('invalid', 'INVALID_CURSOR', 'The cursor is malformed; use nextCursor from a previous page', {
-      errors: [{ path: 'querystring.cursor', message: 'is not a cursor this API issued', code: 'cursor' }],
-    })
-  return sql`(${columns.createdAt}, ${columns.id}) ${sql.raw(direction)} (${createdAt}::timestamptz, ${id}::uuid)`
+  return sql`(${columns.createdAt}, ${columns.id}) ${sql.raw(direction)} (${cursorInstant(after.createdAt)}::timestamptz, ${cursorUuid(after.id)}::uuid)`
 }
 
 export const authoringRepository = {

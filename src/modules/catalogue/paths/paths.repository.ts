@@ -5,8 +5,7 @@
  */
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
-import { AppError } from '../../../platform/errors.ts'
-import { decodeCursor, toPage, type PageResult } from '../../../platform/http/pagination.ts'
+import { cursorInstant, cursorUuid, decodeCursor, toPage, type PageResult } from '../../../platform/http/pagination.ts'
 import { catalogueEntries, learningPathCourses, learningPaths } from '../catalogue.tables.ts'
 import type { CataloguePath, LearningPath } from './paths.schemas.ts'
 
@@ -14,8 +13,6 @@ export type PathRow = typeof learningPaths.$inferSelect
 
 const createdAtText = sql<string>`to_char(${learningPaths.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
 const updatedAtText = sql<string>`to_char(${learningPaths.updatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
-const POSITION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /**
  * The outer row's id, spelled out: Drizzle renders select-list columns unqualified ("id"), which
@@ -59,12 +56,7 @@ const catalogueColumns = { id: learningPaths.id, slug: learningPaths.slug, title
 function after(cursor: string | undefined): SQL | undefined {
   const position = decodeCursor(cursor, 2)
   if (!position) return undefined
-  const [createdAt, id] = position
-  if (typeof createdAt !== 'string' || !POSITION.test(createdAt) || Number.isNaN(Date.parse(`${createdAt.slice(0, 23)}Z`)) || typeof id !== 'string' || !UUID.test(id))
-    throw new AppError('invalid', 'INVALID_CURSOR', 'The cursor is malformed; use nextCursor from a previous page', {
-      errors: [{ path: 'querystring.cursor', message: 'is not a cursor this API issued', code: 'cursor' }],
-    })
-  return sql`(${learningPaths.createdAt}, ${learningPaths.id}) < (${createdAt}::timestamptz, ${id}::uuid)`
+  return sql`(${learningPaths.createdAt}, ${learningPaths.id}) < (${cursorInstant(position[0])}::timestamptz, ${cursorUuid(position[1])}::uuid)`
 }
 
 /** Prerequisites that name courses no longer in the catalogue are dropped with those courses. */

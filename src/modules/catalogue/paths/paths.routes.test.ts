@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
 import { tenantScope, type QueryCounter } from '../../../platform/db/database.ts'
+import { encodeCursor } from '../../../platform/http/pagination.ts'
 import { courses } from '../catalogue.tables.ts'
 import { removeCatalogueEntry } from '../publication.ts'
 import { buildCourse, buildPublishedCourse } from '../testing.ts'
@@ -112,6 +113,19 @@ describe('learning path authoring', () => {
     // Another tenant's admin cannot see it.
     const other = await tenantWithAdmin()
     expect((await call('GET', `/v1/learning-paths/${path.id}`, other.admin)).statusCode).toBe(404)
+  })
+
+  it.each([
+    ['30 February', '2024-02-30T00:00:00.000000Z'],
+    ['year zero', '0000-01-01T00:00:00.000000Z'],
+  ])('answers 400 INVALID_CURSOR for a cursor forged with %s on both path lists, never a database error', async (_what, instant) => {
+    const s = await tenantWithAdmin()
+    const cursor = encodeCursor([instant, randomUUID()])
+    for (const [url, headers] of [[`/v1/learning-paths?cursor=${cursor}`, s.admin], [`/v1/catalogue/paths?cursor=${cursor}`, { host: s.host }]] as const) {
+      const response = await call('GET', url, headers)
+      expect(response.statusCode, url).toBe(400)
+      expect(response.json()).toMatchObject({ code: 'INVALID_CURSOR', errors: [{ path: 'querystring.cursor' }] })
+    }
   })
 })
 

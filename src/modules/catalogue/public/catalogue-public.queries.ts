@@ -11,7 +11,7 @@
 import { and, desc, eq, ne, sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import { AppError } from '../../../platform/errors.ts'
-import { decodeCursor, toPage, type PageResult } from '../../../platform/http/pagination.ts'
+import { cursorInstant, cursorNumber, cursorUuid, decodeCursor, toPage, type PageResult } from '../../../platform/http/pagination.ts'
 import { catalogueEntries, courses, courseVersions } from '../catalogue.tables.ts'
 import type { PublishedCourse } from '../published-course.ts'
 import { catalogueConditions, rankOf, type CatalogueFilter } from './catalogue-search.ts'
@@ -19,8 +19,6 @@ import type { CatalogueFacets, CatalogueQuery, CourseCard } from './catalogue-pu
 
 /** published_at in UTC with all six fractional digits, the database's own precision. */
 const publishedAtText = sql<string>`to_char(${catalogueEntries.publishedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
-const POSITION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 const invalidCursor = () =>
   new AppError('invalid', 'INVALID_CURSOR', 'The cursor is malformed or belongs to another ordering; use nextCursor from a previous page of the same query', {
@@ -45,10 +43,16 @@ const cardColumns = {
   publishedAt: publishedAtText,
 }
 
-function validPosition(publishedAt: unknown, id: unknown): boolean {
-  if (typeof publishedAt !== 'string' || !POSITION.test(publishedAt) || typeof id !== 'string' || !UUID.test(id)) return false
-  const millis = `${publishedAt.slice(0, 23)}Z`
-  return !Number.isNaN(Date.parse(millis)) && new Date(millis).toISOString() === millis
+/**
+ * The platform's part checks, answered with this list's own wording: its cursors also depend on
+ * the query (a search cursor carries the rank), which the generic problem does not say.
+ */
+function ofThisQuery<T>(read: () => T): T {
+  try {
+    return read()
+  } catch {
+    throw invalidCursor()
+  }
 }
 
 /** The cursor's keyset condition; validated before any round trip. Search cursors carry the rank first. */
@@ -57,12 +61,10 @@ function after(cursor: string | undefined, rank: SQL<number> | undefined): SQL |
   const position = decodeCursor(cursor, rank ? 3 : 2)
   if (!position) return undefined
   if (rank) {
-    const [score, publishedAt, id] = position
-    if (typeof score !== 'number' || !Number.isFinite(score) || !validPosition(publishedAt, id)) throw invalidCursor()
+    const [score, publishedAt, id] = ofThisQuery(() => [cursorNumber(position[0]), cursorInstant(position[1]), cursorUuid(position[2])] as const)
     return sql`(${rank}, ${catalogueEntries.publishedAt}, ${catalogueEntries.courseId}) < (${score}::float8, ${publishedAt}::timestamptz, ${id}::uuid)`
   }
-  const [publishedAt, id] = position
-  if (!validPosition(publishedAt, id)) throw invalidCursor()
+  const [publishedAt, id] = ofThisQuery(() => [cursorInstant(position[0]), cursorUuid(position[1])] as const)
   return sql`(${catalogueEntries.publishedAt}, ${catalogueEntries.courseId}) < (${publishedAt}::timestamptz, ${id}::uuid)`
 }
 
