@@ -5,9 +5,8 @@
  * all of them in one more. "My courses" leaves cancelled enrolments out and marks expired ones;
  * "continue" only ever points into a course the learner can still open.
  */
-import { AppError } from '../../platform/errors.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
-import { decodeCursor, toPage, type PageQuery } from '../../platform/http/pagination.ts'
+import { cursorInstant, cursorUuid, decodeCursor, toPage, type PageQuery } from '../../platform/http/pagination.ts'
 import { courseStaffRole, readPublishedCourse } from '../catalogue/index.ts'
 import { learnerOf, totalsView } from './learner.service.ts'
 import { progressErrors } from './progress.errors.ts'
@@ -16,24 +15,17 @@ import { progressRepository as repository } from './progress.repository.ts'
 
 const iso = (value: Date | null) => value?.toISOString() ?? null
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
-/** Decodes a cursor and checks its parts are what this API put there, so a forged one is a 400, not a SQL error. */
-function cursorOf(cursor: string | undefined, parts: Array<(value: string | number) => boolean>): string[] | undefined {
-  const position = decodeCursor(cursor, parts.length)
-  if (position && !parts.every((valid, i) => valid(position[i] as string | number)))
-    throw new AppError('invalid', 'INVALID_CURSOR', 'The cursor is malformed; use nextCursor from a previous page', {
-      errors: [{ path: 'querystring.cursor', message: 'is not a cursor this API issued', code: 'cursor' }],
-    })
-  return position?.map(String)
+/** My courses' position: the last activity ('-infinity' for none yet) and the enrolment id. */
+function myCoursesPosition(cursor: string | undefined): { key: string; enrolmentId: string } | undefined {
+  const position = decodeCursor(cursor, 2)
+  if (!position) return undefined
+  const [key, enrolmentId] = position
+  return { key: key === '-infinity' ? key : cursorInstant(key), enrolmentId: cursorUuid(enrolmentId) }
 }
-const isUuid = (value: string | number) => typeof value === 'string' && UUID.test(value)
-const isInstant = (value: string | number) => value === '-infinity' || (typeof value === 'string' && !Number.isNaN(Date.parse(value)))
 
 async function myCourses(ctx: RequestContext, query: PageQuery) {
   const { userId } = learnerOf(ctx)
-  const position = cursorOf(query.cursor, [isInstant, isUuid])
-  const after = position ? { key: position[0] as string, enrolmentId: position[1] as string } : undefined
+  const after = myCoursesPosition(query.cursor)
   return ctx.inTenant(async (tx) => {
     const rows = await repository.myCourses(tx, userId, query.limit, after)
     const page = toPage(rows, query.limit, ({ progress }) => [repository.myCoursesKey(progress), progress.enrolmentId])
@@ -91,12 +83,13 @@ async function continueLearning(ctx: RequestContext) {
 async function courseLearners(ctx: RequestContext, courseId: string, query: PageQuery) {
   if (ctx.principal.kind !== 'user') throw progressErrors.userRequired()
   const { userId, permissions } = ctx.principal
-  const position = cursorOf(query.cursor, [isUuid])
+  const position = decodeCursor(query.cursor, 1)
+  const afterEnrolmentId = position ? cursorUuid(position[0]) : undefined
   return ctx.inTenant(async (tx) => {
     const isAdmin = permissions.has('courses:review') || permissions.has('enrolments:manage')
     const visible = isAdmin ? await repository.courseExists(tx, courseId) : (await courseStaffRole(tx, courseId, userId)) !== null
     if (!visible) throw progressErrors.courseNotFound(courseId)
-    const rows = await repository.courseLearners(tx, courseId, query.limit, position?.[0])
+    const rows = await repository.courseLearners(tx, courseId, query.limit, afterEnrolmentId)
     const page = toPage(rows, query.limit, (row) => [row.progress.enrolmentId])
     return {
       nextCursor: page.nextCursor,
