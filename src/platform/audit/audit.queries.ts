@@ -6,33 +6,23 @@
 import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../db/database.ts'
 import { AppError } from '../errors.ts'
-import { decodeCursor, toPage, type PageResult } from '../http/pagination.ts'
+import { cursorInstant, cursorUuid, decodeCursor, toPage, type PageResult } from '../http/pagination.ts'
 import { auditLog } from './audit.tables.ts'
 import type { AuditEvent, AuditEventCsvQuery } from './audit.schemas.ts'
 
 /** occurred_at in UTC with all six fractional digits, e.g. 2026-11-25T10:00:00.123456Z. */
 const occurredAtText = sql<string>`to_char(${auditLog.occurredAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
-const POSITION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-
-const invalidCursor = () =>
-  new AppError('invalid', 'INVALID_CURSOR', 'The cursor is malformed; use nextCursor from a previous page', {
-    errors: [{ path: 'querystring.cursor', message: 'is not a cursor this API issued', code: 'cursor' }],
-  })
-
 const invalidRange = () =>
   new AppError('invalid', 'VALIDATION_FAILED', 'The request is invalid: querystring.to must be later than from', {
     errors: [{ path: 'querystring.to', message: 'must be later than from', code: 'range' }],
   })
 
-/** A position the database will parse: our format, a real calendar instant, and a UUID. */
+/** A position the database will parse: a real calendar instant and a UUID (pagination.ts checks both). */
 function cursorCondition(cursor: string | undefined): SQL | undefined {
   const position = decodeCursor(cursor, 2)
   if (!position) return undefined
-  const [occurredAt, id] = position
-  const millis = typeof occurredAt === 'string' && POSITION.test(occurredAt) ? `${occurredAt.slice(0, 23)}Z` : undefined
-  const realInstant = millis !== undefined && !Number.isNaN(Date.parse(millis)) && new Date(millis).toISOString() === millis
-  if (!realInstant || typeof id !== 'string' || !UUID.test(id)) throw invalidCursor()
+  const occurredAt = cursorInstant(position[0])
+  const id = cursorUuid(position[1])
   return sql`(${auditLog.occurredAt}, ${auditLog.id}) < (${occurredAt}::timestamptz, ${id}::uuid)`
 }
 
