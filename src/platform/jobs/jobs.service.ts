@@ -4,7 +4,7 @@
  */
 import { recordAudit } from '../audit/audit.ts'
 import type { Tx } from '../db/database.ts'
-import { decodeCursor, toPage, type PageResult } from '../http/pagination.ts'
+import { cursorUuid, decodeCursor, invalidCursor, toPage, type PageResult } from '../http/pagination.ts'
 import type { RequestContext } from '../http/request-context.ts'
 import { jobErrors } from './jobs.errors.ts'
 import { countDeadJobs, deadJobIds, findJobs, listFailures, queueStats, type JobRow, type QueueStatsRow } from './jobs.repository.ts'
@@ -141,6 +141,18 @@ async function retryJobs(tx: Tx, ctx: RequestContext, runtime: JobRuntime, ids: 
   return { jobs: steps.map(({ id, queue, action }) => ({ id, queue, action })) }
 }
 
+/** PostgreSQL's text form of a timestamptz, as the failures list puts it in its cursor (`2026-11-30 19:00:00.123456+00`). */
+const PG_TIMESTAMPTZ = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d{1,6})?[+-]\d{2}(?::\d{2})?$/
+
+/** The failed-at part of a failures cursor, refused (400) unless it is a real instant the database will parse. */
+function failedAtPart(part: unknown): string {
+  const match = typeof part === 'string' ? PG_TIMESTAMPTZ.exec(part) : null
+  if (!match || match[1]!.startsWith('0000')) throw invalidCursor()
+  const calendar = `${match[1]}T${match[2]}.000Z`
+  if (Number.isNaN(Date.parse(calendar)) || new Date(calendar).toISOString() !== calendar) throw invalidCursor()
+  return part as string
+}
+
 export function createJobOpsService(runtime: JobRuntime) {
   return {
     async listQueues(ctx: RequestContext, limit: number, cursor: string | undefined): Promise<PageResult<JobQueue>> {
@@ -152,7 +164,7 @@ export function createJobOpsService(runtime: JobRuntime) {
 
     async listFailures(ctx: RequestContext, query: JobListQuery): Promise<PageResult<Job>> {
       const position = decodeCursor(query.cursor, 2)
-      const after = position ? { at: String(position[0]), id: String(position[1]) } : undefined
+      const after = position ? { at: failedAtPart(position[0]), id: cursorUuid(position[1]) } : undefined
       const filter = { ...(query.state ? { kind: query.state } : {}), ...(query.queue ? { queue: query.queue } : {}), ...(after ? { after } : {}) }
       const rows = await ctx.inPlatform((tx) => listFailures(tx, filter, query.limit))
       const page = toPage(rows, query.limit, (row) => [row.failedAtKey ?? '', row.id])
