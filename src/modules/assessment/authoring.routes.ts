@@ -50,7 +50,7 @@ export function questionBankRoutes(app: App, authoring: AuthoringService) {
   app.put('/v1/courses/:courseId/questions/:questionId', {
     schema: {
       summary: 'Replace a question',
-      description: `${STAFF} Requires If-Match with the question ETag (428 without, 412 when stale). Graded attempts keep their scores. Audited.`,
+      description: `${STAFF} Requires If-Match with the question ETag (428 without, 412 when stale). Graded attempts keep their scores, and published quizzes keep their copy until the course is published again. Audited.`,
       tags,
       operationId: 'replaceQuestion',
       params: QuestionParams,
@@ -88,7 +88,7 @@ export function lessonSettingsRoutes(app: App, authoring: AuthoringService) {
   app.put('/v1/courses/:courseId/lessons/:lessonId/quiz', {
     schema: {
       summary: 'Set the quiz of a quiz lesson',
-      description: `${STAFF} The lesson must be a quiz lesson of the course (422 LESSON_KIND_MISMATCH) and every question of its bank (422 QUESTION_UNKNOWN). If-Match is checked when sent. Applies to the published course at once (lesson ids are stable). Audited.`,
+      description: `${STAFF} The lesson must be a quiz lesson of the course (422 LESSON_KIND_MISMATCH) and every question of its bank (422 QUESTION_UNKNOWN). If-Match is checked when sent. Edits the draft: learners get the new settings when the course is next published (it then has unpublished changes). Audited.`,
       tags,
       operationId: 'putQuizSettings',
       params: CourseLessonParams,
@@ -115,7 +115,7 @@ export function lessonSettingsRoutes(app: App, authoring: AuthoringService) {
   app.put('/v1/courses/:courseId/lessons/:lessonId/assignment', {
     schema: {
       summary: 'Set the assignment of an assignment lesson',
-      description: `${STAFF} Due date: dueAt or dueOffsetDays after enrolment (not both). latePolicy accept (flagged), penalty (latePenaltyPercent of the points deducted at grading) or refuse (409 SUBMISSION_LATE). The rubric's criteria each have levels with distinct points; passingPoints is at most the rubric maximum. If-Match is checked when sent. Audited.`,
+      description: `${STAFF} Edits the draft: learners get it when the course is next published. Due date: dueAt or dueOffsetDays after enrolment (after the cohort's start in a cohort course), not both. latePolicy accept (flagged), penalty (latePenaltyPercent of the points deducted at grading) or refuse (409 SUBMISSION_LATE). The rubric's criteria each have levels with distinct points; passingPoints is at most the rubric maximum. If-Match is checked when sent. Audited.`,
       tags,
       operationId: 'putAssignmentSettings',
       params: CourseLessonParams,

@@ -8,7 +8,7 @@ import type { WorkflowService } from './workflow.service.ts'
 
 const tags = ['catalogue']
 const IF_MATCH = ' If-Match is optional: when sent, a course changed since (412) is refused, so the step applies to exactly the version read.'
-const PUBLISHES = ' Publishing snapshots the draft as the next immutable version, rewrites the catalogue entry and emits catalogue.course_published.'
+const PUBLISHES = ' Publishing snapshots the draft as the next immutable version (with its quiz and assignment settings), rewrites the catalogue entry and emits catalogue.course_published. A quiz or assignment lesson not set up is 409 ASSESSMENT_INCOMPLETE.'
 
 type Step = 'submit' | 'approve' | 'requestChanges' | 'publishNow' | 'archive'
 
@@ -17,7 +17,7 @@ const STEPS: Array<{ path: string; step: Step; summary: string; description: str
     path: 'submit',
     step: 'submit',
     summary: 'Submit a course for review',
-    description: 'Draft (or a live course with unpublished changes) → in_review. Needs at least one lesson (409 COURSE_HAS_NO_LESSONS); a live course whose draft equals its published version is 409 NOTHING_TO_PUBLISH. Instructors of the course or administrators.',
+    description: 'Draft (or a live course with unpublished changes) → in_review. Needs at least one lesson (409 COURSE_HAS_NO_LESSONS); a live course whose draft (quiz and assignment settings included) equals its published version is 409 NOTHING_TO_PUBLISH; a quiz or assignment lesson not set up is 409 ASSESSMENT_INCOMPLETE. Instructors of the course or administrators.',
     operationId: 'submitCourse',
     permission: 'courses:author',
   },
