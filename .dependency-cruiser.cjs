@@ -43,7 +43,8 @@ module.exports = {
     {
       name: 'no-circular',
       severity: 'error',
-      comment: 'Cycles make initialisation order fragile and modules inseparable. Type-only cycles are harmless and allowed.',
+      comment:
+        'Cycles make initialisation order fragile and modules inseparable. Type-only cycles are harmless and allowed.',
       from: {},
       to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
     },
@@ -57,7 +58,7 @@ module.exports = {
     {
       name: 'no-undeclared-packages',
       severity: 'error',
-      comment: 'Packages must be declared in package.json, not borrowed from another package\'s dependencies.',
+      comment: "Packages must be declared in package.json, not borrowed from another package's dependencies.",
       from: {},
       to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] },
     },

@@ -4,6 +4,16 @@ export default defineConfig({
   dialect: 'postgresql',
   schema: ['./src/**/*.tables.ts'],
   out: './migrations',
-  schemaFilter: ['tenancy', 'flags', 'platform', 'identity', 'catalogue', 'enrolment', 'progress', 'assessment', 'credentials'],
+  schemaFilter: [
+    'tenancy',
+    'flags',
+    'platform',
+    'identity',
+    'catalogue',
+    'enrolment',
+    'progress',
+    'assessment',
+    'credentials',
+  ],
   entities: { roles: { provider: '', exclude: [], include: [] } },
 })

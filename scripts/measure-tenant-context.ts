@@ -70,7 +70,10 @@ const variants: Variant[] = [
       const operation = () =>
         withClient(pool, async (client) => {
           await client.query('BEGIN')
-          await client.query("SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true)", [APP_ROLE, tenantId])
+          await client.query("SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true)", [
+            APP_ROLE,
+            tenantId,
+          ])
           const result = await client.query({ text: LIST_SQL, values: params, rowMode: 'array' })
           await client.query('COMMIT')
           return result.rowCount ?? 0
@@ -88,7 +91,8 @@ const variants: Variant[] = [
       // The tenant is a session setting of every pooled connection, so RLS still filters the
       // rows but no request pays for a transaction or a context statement.
       const pool = pgPool(appUrl, { options: `-c app.tenant_id=${tenantId}` })
-      const operation = async () => (await pool.query({ text: LIST_SQL, values: params, rowMode: 'array' })).rowCount ?? 0
+      const operation = async () =>
+        (await pool.query({ text: LIST_SQL, values: params, rowMode: 'array' })).rowCount ?? 0
       return { operation, close: () => pool.end() }
     },
   },
@@ -101,7 +105,12 @@ function combinedBeginVariant(name: string, statementName: string | undefined): 
     async open(appUrl, tenantId, params) {
       const pool = pgPool(appUrl)
       const begin = `BEGIN; ${scopeStatement(tenantScope(tenantId))}`
-      const query = { text: LIST_SQL, values: params, rowMode: 'array' as const, ...(statementName ? { name: statementName } : {}) }
+      const query = {
+        text: LIST_SQL,
+        values: params,
+        rowMode: 'array' as const,
+        ...(statementName ? { name: statementName } : {}),
+      }
       const operation = () =>
         withClient(pool, async (client) => {
           await client.query(begin)
@@ -148,7 +157,8 @@ async function drive(operation: Operation, seconds: number): Promise<number[]> {
       const started = performance.now()
       const rows = await operation()
       latencies.push(performance.now() - started)
-      if (rows !== PAGE_ROWS) throw new Error(`expected ${PAGE_ROWS} rows under RLS, got ${rows}: the tenant context is not applied`)
+      if (rows !== PAGE_ROWS)
+        throw new Error(`expected ${PAGE_ROWS} rows under RLS, got ${rows}: the tenant context is not applied`)
     }
   }
   await Promise.all(Array.from({ length: settings.concurrency }, client))
@@ -165,7 +175,12 @@ async function measure(variant: Variant, appUrl: string, tenantId: string, param
   try {
     await drive(operation, settings.warmupSeconds)
     const latencies = (await drive(operation, settings.seconds)).sort((x, y) => x - y)
-    return { variant: variant.name, opsPerSecond: latencies.length / settings.seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) }
+    return {
+      variant: variant.name,
+      opsPerSecond: latencies.length / settings.seconds,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+    }
   } finally {
     await close()
   }
@@ -175,7 +190,8 @@ const fmt = (n: number, digits = 1) => n.toFixed(digits).padStart(8)
 
 function printTable(title: string, samples: Sample[]): void {
   process.stdout.write(`\n${title}\n${'variant'.padEnd(72)}   ops/s   p50 ms   p99 ms\n`)
-  for (const s of samples) process.stdout.write(`${s.variant.padEnd(72)}${fmt(s.opsPerSecond, 0)}${fmt(s.p50, 2)}${fmt(s.p99, 2)}\n`)
+  for (const s of samples)
+    process.stdout.write(`${s.variant.padEnd(72)}${fmt(s.opsPerSecond, 0)}${fmt(s.p50, 2)}${fmt(s.p99, 2)}\n`)
 }
 
 function median(values: number[]): number {
@@ -209,7 +225,12 @@ async function main(): Promise<void> {
     }
     const summary = variants.map((v) => {
       const mine = samples.filter((s) => s.variant === v.name)
-      return { variant: v.name, opsPerSecond: median(mine.map((s) => s.opsPerSecond)), p50: median(mine.map((s) => s.p50)), p99: median(mine.map((s) => s.p99)) }
+      return {
+        variant: v.name,
+        opsPerSecond: median(mine.map((s) => s.opsPerSecond)),
+        p50: median(mine.map((s) => s.p50)),
+        p99: median(mine.map((s) => s.p99)),
+      }
     })
     printTable('median over rounds', summary)
   } finally {

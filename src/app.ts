@@ -26,7 +26,14 @@ import { createRedis } from './platform/cache/redis.ts'
 import type { Redis } from 'ioredis'
 import { createTenancyModule } from './modules/tenancy/index.ts'
 import { createFlagEvaluator, createFlagsModule } from './modules/flags/index.ts'
-import { createAccounts, createIdentityModule, createInstructorApplications, createRecovery, memberships, users } from './modules/identity/index.ts'
+import {
+  createAccounts,
+  createIdentityModule,
+  createInstructorApplications,
+  createRecovery,
+  memberships,
+  users,
+} from './modules/identity/index.ts'
 import { createCatalogueModule } from './modules/catalogue/index.ts'
 import { createEnrolmentModule } from './modules/enrolment/index.ts'
 import { completedLessons, createProgressModule } from './modules/progress/index.ts'
@@ -37,7 +44,14 @@ import type { Tx } from './platform/db/database.ts'
 import { registerFeatureGate } from './platform/http/feature-gate.ts'
 import { auditRoutes } from './platform/audit/audit.routes.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
-import { createJobOpsService, createJobs, defineMaintenanceJobs, jobOpsRoutes, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
+import {
+  createJobOpsService,
+  createJobs,
+  defineMaintenanceJobs,
+  jobOpsRoutes,
+  type JobRuntime,
+  type QueueDefinition,
+} from './platform/jobs/index.ts'
 import { createEvents, type Events } from './platform/events/events.ts'
 import { createMail, type Mailer, type MailRetryPolicy } from './platform/mail/index.ts'
 
@@ -81,7 +95,11 @@ export interface BuildOptions {
 export interface Lyceum {
   app: App
   platform: Platform
-  modules: { tenancy: ReturnType<typeof createTenancyModule>; flags: ReturnType<typeof createFlagsModule>; identity: ReturnType<typeof createIdentityModule> }
+  modules: {
+    tenancy: ReturnType<typeof createTenancyModule>
+    flags: ReturnType<typeof createFlagsModule>
+    identity: ReturnType<typeof createIdentityModule>
+  }
   close(): Promise<void>
 }
 
@@ -92,7 +110,11 @@ export async function openOwner(config: Config, pglite: PGlite | undefined): Pro
   return pgliteOwner(pglite)
 }
 
-async function openDatabase(config: Config, logger: Logger, options: BuildOptions): Promise<{ database: Database; pglite: PGlite | undefined }> {
+async function openDatabase(
+  config: Config,
+  logger: Logger,
+  options: BuildOptions,
+): Promise<{ database: Database; pglite: PGlite | undefined }> {
   if (config.database.kind === 'postgres') {
     const database = createPostgresDatabase({ url: config.database.appUrl, poolMax: config.database.poolMax, logger })
     return { database, pglite: undefined }
@@ -122,12 +144,32 @@ async function createPlatform(config: Config, options: BuildOptions) {
   const events = createEvents({ database, jobs, logger })
   defineMaintenanceJobs(jobs, { database, logger })
   for (const queue of options.queues ?? []) jobs.define(queue)
-  const mail = createMail({ config, logger, database, jobs, health, ...(options.mailRetry ? { retry: options.mailRetry } : {}) })
+  const mail = createMail({
+    config,
+    logger,
+    database,
+    jobs,
+    health,
+    ...(options.mailRetry ? { retry: options.mailRetry } : {}),
+  })
   registerCoreChecks(health, { database, redis, storageDir: config.storageDir, expectedMigrations: journalLength() })
   observeDatabasePool(metrics, database)
-  const tracing = config.otel.endpoint ? createTracing({ endpoint: config.otel.endpoint, serviceName: config.otel.serviceName }, logger) : undefined
+  const tracing = config.otel.endpoint
+    ? createTracing({ endpoint: config.otel.endpoint, serviceName: config.otel.serviceName }, logger)
+    : undefined
   // Principal tokens join in buildApp: they verify the identity module's access tokens.
-  const platform: Omit<Platform, 'tokens'> = { config, logger, database, pglite, metrics, redis, health, jobs, events, mail: mail.mailer }
+  const platform: Omit<Platform, 'tokens'> = {
+    config,
+    logger,
+    database,
+    pglite,
+    metrics,
+    redis,
+    health,
+    jobs,
+    events,
+    mail: mail.mailer,
+  }
   return { platform, tracing, mailRoutes: mail.routes }
 }
 
@@ -146,7 +188,11 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>) {
   const { database, events, jobs, mail, redis, logger } = base
   const identity = createIdentityModule({ config, database, jobs, logger, redis })
   const accounts = createAccounts({ mailer: mail, publicUrl: config.http.publicUrl })
-  const recovery = createRecovery({ mailer: mail, publicUrl: config.http.publicUrl, accessTokens: identity.accessTokens })
+  const recovery = createRecovery({
+    mailer: mail,
+    publicUrl: config.http.publicUrl,
+    accessTokens: identity.accessTokens,
+  })
   const instructorApplications = createInstructorApplications({ mailer: mail, publicUrl: config.http.publicUrl })
   // Tenancy serves custom domains only while the tenant's flag allows it, so the evaluator comes first.
   const flagEvaluator = createFlagEvaluator(database)
@@ -163,7 +209,20 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>) {
   const progress = createProgressModule({ database, jobs, events, mail, logger })
   const assessment = createAssessmentModule({ events, mail, logger })
   const credentials = createCredentialsModule({ config, database, jobs, events, mail, logger })
-  return { identity, accounts, recovery, instructorApplications, flagEvaluator, tenancy, flags, catalogue, enrolment, progress, assessment, credentials }
+  return {
+    identity,
+    accounts,
+    recovery,
+    instructorApplications,
+    flagEvaluator,
+    tenancy,
+    flags,
+    catalogue,
+    enrolment,
+    progress,
+    assessment,
+    credentials,
+  }
 }
 
 type Modules = ReturnType<typeof createModules>
@@ -180,9 +239,20 @@ function registerRequestHooks(app: App, platform: Platform, modules: Modules, tr
 }
 
 /** Platform routes, then the modules'. This order is also the order of paths in the OpenAPI document. */
-async function registerRoutes(app: App, platform: Platform, modules: Modules, mailRoutes: (app: App) => Promise<void>): Promise<void> {
+async function registerRoutes(
+  app: App,
+  platform: Platform,
+  modules: Modules,
+  mailRoutes: (app: App) => Promise<void>,
+): Promise<void> {
   const { identity } = modules
-  await app.register(observabilityRoutes({ health: platform.health, metrics: platform.metrics, metricsToken: platform.config.metricsToken }))
+  await app.register(
+    observabilityRoutes({
+      health: platform.health,
+      metrics: platform.metrics,
+      metricsToken: platform.config.metricsToken,
+    }),
+  )
   await app.register(auditRoutes())
   await app.register(jobOpsRoutes(createJobOpsService(platform.jobs)))
   await app.register(mailRoutes)
@@ -236,9 +306,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }
   // Signing keys before anything signs (a wrong KEY_ENCRYPTION_KEY stops the start here); jobs
   // after every module declared its queues and subscribers.
-  await identity.start().then(() => platform.jobs.start()).catch(async (error: unknown) => {
-    await close().catch(() => {})
-    throw error
-  })
+  await identity
+    .start()
+    .then(() => platform.jobs.start())
+    .catch(async (error: unknown) => {
+      await close().catch(() => {})
+      throw error
+    })
   return { app, platform, modules: { tenancy, flags, identity }, close }
 }

@@ -41,7 +41,11 @@ describe('loadConfig', () => {
   })
 
   it('has no shared-secret token or static operator token: production refuses their old variables', () => {
-    const problems = problemsOf({ LYCEUM_PROFILE: 'production', PRINCIPAL_SIGNING_SECRET: 'p'.repeat(40), OPERATOR_TOKEN: 'x'.repeat(30) }).join('\n')
+    const problems = problemsOf({
+      LYCEUM_PROFILE: 'production',
+      PRINCIPAL_SIGNING_SECRET: 'p'.repeat(40),
+      OPERATOR_TOKEN: 'x'.repeat(30),
+    }).join('\n')
     expect(problems).toMatch(/PRINCIPAL_SIGNING_SECRET is no longer used and must be removed/)
     expect(problems).toMatch(/OPERATOR_TOKEN is no longer used and must be removed/)
     // Outside production they are simply ignored: nothing reads them.
@@ -66,17 +70,37 @@ describe('loadConfig', () => {
   })
 
   it('allows the embedded database in production only when explicitly enabled', () => {
-    const base = { LYCEUM_PROFILE: 'production', METRICS_TOKEN: 'm'.repeat(30), PUBLIC_URL: 'https://x.example', SMTP_URL: 'smtp://mail.internal:587', KEY_ENCRYPTION_KEY: PRODUCTION_KEK, IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET }
+    const base = {
+      LYCEUM_PROFILE: 'production',
+      METRICS_TOKEN: 'm'.repeat(30),
+      PUBLIC_URL: 'https://x.example',
+      SMTP_URL: 'smtp://mail.internal:587',
+      KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
+      IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
+    }
     expect(problemsOf(base).join()).toMatch(/DATABASE_URL/)
     expect(loadConfig({ ...base, ALLOW_EMBEDDED_DATABASE: 'true' }).database.kind).toBe('pglite')
   })
 
   it('refuses a missing or development KEY_ENCRYPTION_KEY in production, and one reusing another secret', () => {
-    const base = { LYCEUM_PROFILE: 'production', ALLOW_EMBEDDED_DATABASE: 'true', METRICS_TOKEN: 'p'.repeat(43), PUBLIC_URL: 'https://x.example', SMTP_URL: 'smtp://mail.internal:587', IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET }
+    const base = {
+      LYCEUM_PROFILE: 'production',
+      ALLOW_EMBEDDED_DATABASE: 'true',
+      METRICS_TOKEN: 'p'.repeat(43),
+      PUBLIC_URL: 'https://x.example',
+      SMTP_URL: 'smtp://mail.internal:587',
+      IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
+    }
     expect(problemsOf(base).join('\n')).toMatch(/KEY_ENCRYPTION_KEY must be set in production/)
-    expect(problemsOf({ ...base, KEY_ENCRYPTION_KEY: DEV_KEY_ENCRYPTION_KEY }).join('\n')).toMatch(/KEY_ENCRYPTION_KEY must be set in production/)
-    expect(problemsOf({ ...base, KEY_ENCRYPTION_KEY: 'p'.repeat(43) }).join('\n')).toMatch(/KEY_ENCRYPTION_KEY must be its own secret/)
-    expect(loadConfig({ ...base, KEY_ENCRYPTION_KEY: PRODUCTION_KEK }).signingKeys.keyEncryptionKey).toBe(PRODUCTION_KEK)
+    expect(problemsOf({ ...base, KEY_ENCRYPTION_KEY: DEV_KEY_ENCRYPTION_KEY }).join('\n')).toMatch(
+      /KEY_ENCRYPTION_KEY must be set in production/,
+    )
+    expect(problemsOf({ ...base, KEY_ENCRYPTION_KEY: 'p'.repeat(43) }).join('\n')).toMatch(
+      /KEY_ENCRYPTION_KEY must be its own secret/,
+    )
+    expect(loadConfig({ ...base, KEY_ENCRYPTION_KEY: PRODUCTION_KEK }).signingKeys.keyEncryptionKey).toBe(
+      PRODUCTION_KEK,
+    )
   })
 
   it('rejects a KEY_ENCRYPTION_KEY that is not 32 bytes of base64url, and an overlap under an hour', () => {
@@ -96,14 +120,22 @@ describe('loadConfig', () => {
       KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
     }
     expect(problemsOf(base)).toEqual([expect.stringMatching(/^IP_HASH_SECRET must be set in production/)])
-    expect(problemsOf({ ...base, IP_HASH_SECRET: DEV_IP_HASH_SECRET })).toEqual([expect.stringMatching(/^IP_HASH_SECRET must be set in production/)])
+    expect(problemsOf({ ...base, IP_HASH_SECRET: DEV_IP_HASH_SECRET })).toEqual([
+      expect.stringMatching(/^IP_HASH_SECRET must be set in production/),
+    ])
     for (const other of ['KEY_ENCRYPTION_KEY', 'METRICS_TOKEN'] as const) {
-      expect(problemsOf({ ...base, IP_HASH_SECRET: base[other] })).toEqual([`IP_HASH_SECRET must be its own secret, not the value of ${other}`])
+      expect(problemsOf({ ...base, IP_HASH_SECRET: base[other] })).toEqual([
+        `IP_HASH_SECRET must be its own secret, not the value of ${other}`,
+      ])
     }
     const previousKek = 'B'.repeat(43)
-    expect(problemsOf({ ...base, KEY_ENCRYPTION_KEY_PREVIOUS: previousKek, IP_HASH_SECRET: previousKek })).toEqual(['IP_HASH_SECRET must be its own secret, not the value of KEY_ENCRYPTION_KEY_PREVIOUS'])
+    expect(problemsOf({ ...base, KEY_ENCRYPTION_KEY_PREVIOUS: previousKek, IP_HASH_SECRET: previousKek })).toEqual([
+      'IP_HASH_SECRET must be its own secret, not the value of KEY_ENCRYPTION_KEY_PREVIOUS',
+    ])
     expect(problemsOf({ IP_HASH_SECRET: 'too-short' })[0]).toMatch(/^IP_HASH_SECRET: /)
-    expect(loadConfig({ ...base, IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET }).audit.ipHashSecret).toBe(PRODUCTION_IP_HASH_SECRET)
+    expect(loadConfig({ ...base, IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET }).audit.ipHashSecret).toBe(
+      PRODUCTION_IP_HASH_SECRET,
+    )
     expect(loadConfig({}).audit.ipHashSecret).toBe(DEV_IP_HASH_SECRET)
   })
 

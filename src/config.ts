@@ -8,7 +8,9 @@ import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { APP_ROLE } from './platform/db/database.ts'
 
-const Profile = Type.Enum(['development', 'test', 'production'], { description: 'development (default), test or production' })
+const Profile = Type.Enum(['development', 'test', 'production'], {
+  description: 'development (default), test or production',
+})
 
 const RATE_LIMIT_ENTRY = '(read|write|auth|ops)=[1-9][0-9]{0,8}(/[1-9][0-9]{0,8})?'
 const RATE_LIMITS_PATTERN = `^(off|${RATE_LIMIT_ENTRY}(,${RATE_LIMIT_ENTRY})*)$`
@@ -26,47 +28,100 @@ export const EnvSchema = Type.Object({
     description: 'Parent domain of tenant subdomains ({slug}.BASE_DOMAIN)',
   }),
   DATA_DIR: Type.String({ minLength: 1, default: './.data', description: 'Directory for embedded data' }),
-  PGLITE_DIR: Type.Optional(Type.String({ minLength: 1, description: 'Embedded database directory (default DATA_DIR/pglite; "memory://" for in-memory)' })),
+  PGLITE_DIR: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'Embedded database directory (default DATA_DIR/pglite; "memory://" for in-memory)',
+    }),
+  ),
   DATABASE_URL: OptionalUrl('PostgreSQL URL of the schema owner (migrations, job queue); unset = embedded PGlite'),
-  DATABASE_APP_URL: OptionalUrl('PostgreSQL URL the API uses: the lyceum_app role, or a login role granted it; default: DATABASE_URL with the user replaced by lyceum_app'),
-  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 500, default: 10, description: 'Max connections of the request pool' }),
-  ALLOW_EMBEDDED_DATABASE: Type.Boolean({ default: false, description: 'Allow PGlite in production (single node only)' }),
+  DATABASE_APP_URL: OptionalUrl(
+    'PostgreSQL URL the API uses: the lyceum_app role, or a login role granted it; default: DATABASE_URL with the user replaced by lyceum_app',
+  ),
+  DATABASE_POOL_MAX: Type.Integer({
+    minimum: 1,
+    maximum: 500,
+    default: 10,
+    description: 'Max connections of the request pool',
+  }),
+  ALLOW_EMBEDDED_DATABASE: Type.Boolean({
+    default: false,
+    description: 'Allow PGlite in production (single node only)',
+  }),
   REDIS_URL: OptionalUrl('Redis URL for rate limits and caches; unset = in-process stores'),
-  REDIS_KEY_PREFIX: Type.String({ pattern: '^[A-Za-z0-9:_.-]{1,64}$', default: 'lyceum:', description: 'Prefix of every Redis key, so deployments (or test runs) can share one Redis' }),
+  REDIS_KEY_PREFIX: Type.String({
+    pattern: '^[A-Za-z0-9:_.-]{1,64}$',
+    default: 'lyceum:',
+    description: 'Prefix of every Redis key, so deployments (or test runs) can share one Redis',
+  }),
   SMTP_URL: OptionalUrl('SMTP URL (smtp://user:pass@host:587); unset = mail captured in the outbox'),
-  MAIL_FROM: Type.String({ minLength: 3, default: 'Lyceum <no-reply@lyceum.localhost>', description: 'Sender address' }),
-  STORAGE_DIR: Type.Optional(Type.String({ minLength: 1, description: 'File storage directory (default DATA_DIR/storage)' })),
+  MAIL_FROM: Type.String({
+    minLength: 3,
+    default: 'Lyceum <no-reply@lyceum.localhost>',
+    description: 'Sender address',
+  }),
+  STORAGE_DIR: Type.Optional(
+    Type.String({ minLength: 1, description: 'File storage directory (default DATA_DIR/storage)' }),
+  ),
   KEY_ENCRYPTION_KEY: Type.Optional(
     Type.String({
       pattern: '^[A-Za-z0-9_-]{43}$',
-      description: 'Key-encryption key of the access-token signing keys: its own secret, 32 random bytes as base64url (43 characters); never derived from another secret',
+      description:
+        'Key-encryption key of the access-token signing keys: its own secret, 32 random bytes as base64url (43 characters); never derived from another secret',
     }),
   ),
   IP_HASH_SECRET: Type.Optional(
     Type.String({
       minLength: 32,
-      description: 'HMAC key (>= 32 chars) that pseudonymises client IPs in audit entries and security logs; its own secret, never the value of another',
+      description:
+        'HMAC key (>= 32 chars) that pseudonymises client IPs in audit entries and security logs; its own secret, never the value of another',
     }),
   ),
   KEY_ENCRYPTION_KEY_PREVIOUS: Type.Optional(
     Type.String({
       pattern: '^[A-Za-z0-9_-]{43}$',
-      description: 'The key-encryption key being replaced, read only by `lyceum keys reencrypt` (which moves every secret under it to KEY_ENCRYPTION_KEY); unset otherwise',
+      description:
+        'The key-encryption key being replaced, read only by `lyceum keys reencrypt` (which moves every secret under it to KEY_ENCRYPTION_KEY); unset otherwise',
     }),
   ),
-  SIGNING_KEY_ROTATION_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30, description: 'Age in days after which the scheduled job rotates the access-token signing key' }),
+  SIGNING_KEY_ROTATION_DAYS: Type.Integer({
+    minimum: 1,
+    maximum: 365,
+    default: 30,
+    description: 'Age in days after which the scheduled job rotates the access-token signing key',
+  }),
   SIGNING_KEY_OVERLAP_HOURS: Type.Integer({
     minimum: 1,
     maximum: 720,
     default: 24,
-    description: 'Hours a superseded signing key keeps verifying (and stays in the JWKS) after a rotation; must exceed the 15-minute access-token lifetime',
+    description:
+      'Hours a superseded signing key keeps verifying (and stays in the JWKS) after a rotation; must exceed the 15-minute access-token lifetime',
   }),
-  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 24, description: 'Bearer token for /metrics (required in production)' })),
+  METRICS_TOKEN: Type.Optional(
+    Type.String({ minLength: 24, description: 'Bearer token for /metrics (required in production)' }),
+  ),
   CORS_ORIGINS: Type.String({ default: '', description: 'Comma-separated origins allowed by CORS' }),
-  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 104857600, default: 1048576, description: 'Max request body size' }),
-  JSON_MAX_DEPTH: Type.Integer({ minimum: 2, maximum: 256, default: 32, description: 'Max nesting depth of JSON bodies' }),
-  TRUST_PROXY: Type.String({ default: '', description: 'Comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-For is trusted (empty = none)' }),
-  SHED_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000, description: 'Event-loop delay above which requests get 503 (0 = off)' }),
+  BODY_LIMIT_BYTES: Type.Integer({
+    minimum: 1024,
+    maximum: 104857600,
+    default: 1048576,
+    description: 'Max request body size',
+  }),
+  JSON_MAX_DEPTH: Type.Integer({
+    minimum: 2,
+    maximum: 256,
+    default: 32,
+    description: 'Max nesting depth of JSON bodies',
+  }),
+  TRUST_PROXY: Type.String({
+    default: '',
+    description: 'Comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-For is trusted (empty = none)',
+  }),
+  SHED_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({
+    minimum: 0,
+    default: 1000,
+    description: 'Event-loop delay above which requests get 503 (0 = off)',
+  }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: 'info',
     description: 'pino log level: fatal, error, warn, info, debug, trace or silent',
@@ -77,10 +132,16 @@ export const EnvSchema = Type.Object({
   RATE_LIMITS: Type.Optional(
     Type.String({
       pattern: RATE_LIMITS_PATTERN,
-      description: 'Rate-limit quotas per route class as class=perCaller[/perTenant] (classes read, write, auth, ops), e.g. "read=600/12000,auth=20", or "off"; unset = built-in defaults (off in the test profile)',
+      description:
+        'Rate-limit quotas per route class as class=perCaller[/perTenant] (classes read, write, auth, ops), e.g. "read=600/12000,auth=20", or "off"; unset = built-in defaults (off in the test profile)',
     }),
   ),
-  RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86400, default: 60, description: 'Window of every rate-limit quota, in seconds' }),
+  RATE_LIMIT_WINDOW_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 86400,
+    default: 60,
+    description: 'Window of every rate-limit quota, in seconds',
+  }),
 })
 export type Env = Static<typeof EnvSchema>
 
@@ -102,16 +163,30 @@ export interface RateLimitSettings {
 
 export interface Config {
   profile: ProfileName
-  http: { host: string; port: number; publicUrl: string; baseDomain: string; corsOrigins: string[]; bodyLimit: number; jsonMaxDepth: number; shedMaxEventLoopDelayMs: number; trustProxy: string[] }
+  http: {
+    host: string
+    port: number
+    publicUrl: string
+    baseDomain: string
+    corsOrigins: string[]
+    bodyLimit: number
+    jsonMaxDepth: number
+    shedMaxEventLoopDelayMs: number
+    trustProxy: string[]
+  }
   database:
-    | { kind: 'pglite'; dataDir: string }
-    | { kind: 'postgres'; ownerUrl: string; appUrl: string; poolMax: number }
+    { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; ownerUrl: string; appUrl: string; poolMax: number }
   redisUrl: string | undefined
   redisKeyPrefix: string
   mail: { smtpUrl: string | undefined; from: string }
   storageDir: string
   /** Access-token signing keys: their key-encryption key (base64url, 32 bytes) and rotation policy. */
-  signingKeys: { keyEncryptionKey: string; previousKeyEncryptionKey: string | undefined; rotationDays: number; overlapHours: number }
+  signingKeys: {
+    keyEncryptionKey: string
+    previousKeyEncryptionKey: string | undefined
+    rotationDays: number
+    overlapHours: number
+  }
   /** HMAC key of hashIp (audit entries and security log lines). */
   audit: { ipHashSecret: string }
   metricsToken: string | undefined
@@ -156,7 +231,9 @@ function appUrlFor(ownerUrl: string, role: string): string {
 function productionProblems(env: Env): string[] {
   const problems: string[] = []
   if (!env.DATABASE_URL && !env.ALLOW_EMBEDDED_DATABASE)
-    problems.push('DATABASE_URL is required in production; set it, or ALLOW_EMBEDDED_DATABASE=true for a single-node install')
+    problems.push(
+      'DATABASE_URL is required in production; set it, or ALLOW_EMBEDDED_DATABASE=true for a single-node install',
+    )
   if (!env.KEY_ENCRYPTION_KEY || env.KEY_ENCRYPTION_KEY === DEV_KEY_ENCRYPTION_KEY)
     problems.push(
       'KEY_ENCRYPTION_KEY must be set in production to its own random secret (generate one with `node -e "console.log(crypto.randomBytes(32).toString(\'base64url\'))"`); the development default is public',
@@ -167,17 +244,27 @@ function productionProblems(env: Env): string[] {
     problems.push('KEY_ENCRYPTION_KEY_PREVIOUS must differ from KEY_ENCRYPTION_KEY: it names the key being replaced')
   problems.push(...ipHashSecretProblems(env))
   if (!env.METRICS_TOKEN) problems.push('METRICS_TOKEN is required in production (it protects /metrics)')
-  if (!env.SMTP_URL) problems.push('SMTP_URL is required in production; without it mail (password resets, receipts) never leaves the outbox')
+  if (!env.SMTP_URL)
+    problems.push(
+      'SMTP_URL is required in production; without it mail (password resets, receipts) never leaves the outbox',
+    )
   if (!env.PUBLIC_URL) problems.push('PUBLIC_URL is required in production, e.g. https://api.example.com')
-  if (env.RATE_LIMITS === 'off') problems.push('RATE_LIMITS=off removes abuse protection and is refused in production; set quotas instead')
+  if (env.RATE_LIMITS === 'off')
+    problems.push('RATE_LIMITS=off removes abuse protection and is refused in production; set quotas instead')
   return problems
 }
 
 /** IP_HASH_SECRET in production: set, not the public default, and not another secret's value. */
 function ipHashSecretProblems(env: Env): string[] {
   if (!env.IP_HASH_SECRET || env.IP_HASH_SECRET === DEV_IP_HASH_SECRET)
-    return ['IP_HASH_SECRET must be set in production to its own random secret of at least 32 characters; the development default is public']
-  const others = { KEY_ENCRYPTION_KEY: env.KEY_ENCRYPTION_KEY, KEY_ENCRYPTION_KEY_PREVIOUS: env.KEY_ENCRYPTION_KEY_PREVIOUS, METRICS_TOKEN: env.METRICS_TOKEN }
+    return [
+      'IP_HASH_SECRET must be set in production to its own random secret of at least 32 characters; the development default is public',
+    ]
+  const others = {
+    KEY_ENCRYPTION_KEY: env.KEY_ENCRYPTION_KEY,
+    KEY_ENCRYPTION_KEY_PREVIOUS: env.KEY_ENCRYPTION_KEY_PREVIOUS,
+    METRICS_TOKEN: env.METRICS_TOKEN,
+  }
   return Object.entries(others)
     .filter(([, value]) => value === env.IP_HASH_SECRET)
     .map(([name]) => `IP_HASH_SECRET must be its own secret, not the value of ${name}`)
@@ -185,7 +272,8 @@ function ipHashSecretProblems(env: Env): string[] {
 
 /** Variables earlier versions read; production refuses them, so nobody believes they still protect anything. */
 const RETIRED_VARIABLES: Record<string, string> = {
-  PRINCIPAL_SIGNING_SECRET: 'shared-secret (HS256) tokens no longer exist; access tokens are signed with the rotating EdDSA keys',
+  PRINCIPAL_SIGNING_SECRET:
+    'shared-secret (HS256) tokens no longer exist; access tokens are signed with the rotating EdDSA keys',
   OPERATOR_TOKEN: 'the static operator token no longer exists; create operator accounts with `lyceum operators create`',
 }
 
@@ -200,7 +288,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, profileOverr
   const raw = readRaw(source)
   const withDefaults = Value.Default(EnvSchema, Value.Convert(EnvSchema, raw)) as Record<string, unknown>
   const problems = [...Value.Errors(EnvSchema, withDefaults)].map((e) => {
-    const key = e.instancePath.replace(/^\//, '') || String((e.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? '')
+    const key =
+      e.instancePath.replace(/^\//, '') ||
+      String((e.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? '')
     const given = source[key] === undefined ? 'unset' : `got ${JSON.stringify(source[key])}`
     return `${key}: ${e.message}, ${given}${describe(key)}`
   })
@@ -225,11 +315,15 @@ function buildConfig(env: Env, profile: ProfileName): Config {
       port,
       publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
       baseDomain: env.BASE_DOMAIN,
-      corsOrigins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+      corsOrigins: env.CORS_ORIGINS.split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
       bodyLimit: env.BODY_LIMIT_BYTES,
       jsonMaxDepth: env.JSON_MAX_DEPTH,
       shedMaxEventLoopDelayMs: env.SHED_MAX_EVENT_LOOP_DELAY_MS,
-      trustProxy: env.TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean),
+      trustProxy: env.TRUST_PROXY.split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
     },
     database: env.DATABASE_URL
       ? {
@@ -268,7 +362,10 @@ function rateLimitSettings(env: Env, profile: ProfileName): RateLimitSettings {
     for (const entry of spec.split(',')) {
       const [name, quotas = ''] = entry.split('=') as [RateLimitClassName, string?]
       const [perCaller, perTenant] = quotas.split('/')
-      overrides[name] = { perCaller: Number(perCaller), perTenant: perTenant === undefined ? undefined : Number(perTenant) }
+      overrides[name] = {
+        perCaller: Number(perCaller),
+        perTenant: perTenant === undefined ? undefined : Number(perTenant),
+      }
     }
   }
   return { enabled, windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS, overrides }

@@ -36,12 +36,18 @@ Commands:
 
 type Command = (config: Config, args: string[]) => Promise<void>
 
-async function startServer(config: Config, options: { migrate: boolean; seed: boolean; worker: boolean }): Promise<void> {
+async function startServer(
+  config: Config,
+  options: { migrate: boolean; seed: boolean; worker: boolean },
+): Promise<void> {
   const lyceum = await buildApp(config, { migrate: options.migrate, worker: options.worker })
   installShutdown(lyceum)
   const seed = options.seed ? await seedDemo(lyceum) : undefined
   const address = await lyceum.app.listen({ host: config.http.host, port: config.http.port })
-  const base = config.http.publicUrl.includes(`:${config.http.port}`) || config.profile === 'production' ? config.http.publicUrl : address
+  const base =
+    config.http.publicUrl.includes(`:${config.http.port}`) || config.profile === 'production'
+      ? config.http.publicUrl
+      : address
   const lines = [
     `Lyceum is running (${config.profile} profile, ${config.database.kind === 'pglite' ? `embedded PGlite at ${config.database.dataDir}` : 'PostgreSQL'})`,
     `  API           ${base}/v1`,
@@ -51,7 +57,11 @@ async function startServer(config: Config, options: { migrate: boolean; seed: bo
   ]
   if (seed) {
     const port = new URL(base).port
-    lines.push('', `Demo tenant "demo" ${seed.created ? 'created' : 'ready'}: http://demo.localhost${port ? `:${port}` : ''}/v1/site`, ...describeDevAccounts(seed, base))
+    lines.push(
+      '',
+      `Demo tenant "demo" ${seed.created ? 'created' : 'ready'}: http://demo.localhost${port ? `:${port}` : ''}/v1/site`,
+      ...describeDevAccounts(seed, base),
+    )
   }
   process.stdout.write(`${lines.join('\n')}\n`)
 }
@@ -85,7 +95,12 @@ async function reencryptCommand(config: Config): Promise<void> {
   configureIpHashing(config.audit.ipHashSecret)
   const database =
     config.database.kind === 'postgres'
-      ? createPostgresDatabase({ url: config.database.appUrl, poolMax: 1, logger: createLogger(config.logLevel), applicationName: 'lyceum-keys-reencrypt' })
+      ? createPostgresDatabase({
+          url: config.database.appUrl,
+          poolMax: 1,
+          logger: createLogger(config.logLevel),
+          applicationName: 'lyceum-keys-reencrypt',
+        })
       : createPgliteDatabase(await openPglite(config.database.dataDir))
   try {
     const { previousKeyEncryptionKey: previousKey, keyEncryptionKey: currentKey } = config.signingKeys
@@ -99,18 +114,23 @@ async function reencryptCommand(config: Config): Promise<void> {
 }
 
 const commands: Record<string, Command> = {
-  serve: (config) => startServer(config, { migrate: true, seed: config.profile !== 'production', worker: config.jobsEnabled }),
+  serve: (config) =>
+    startServer(config, { migrate: true, seed: config.profile !== 'production', worker: config.jobsEnabled }),
   api: (config) => startServer(config, { migrate: false, seed: false, worker: false }),
   // Jobs only: no HTTP listener. Stops taking jobs on SIGTERM/SIGINT and lets running ones finish.
   async worker(config) {
     if (!config.jobsEnabled) {
-      process.stderr.write('JOBS_ENABLED is false, so "lyceum worker" has nothing to do; unset it (or set it to true) to run the worker.\n')
+      process.stderr.write(
+        'JOBS_ENABLED is false, so "lyceum worker" has nothing to do; unset it (or set it to true) to run the worker.\n',
+      )
       process.exit(1)
     }
     const lyceum = await buildApp(config, { migrate: false, worker: true })
     installShutdown(lyceum)
     const queues = lyceum.platform.jobs.queues().map((q) => q.definition.name)
-    process.stdout.write(`Lyceum worker is running (${config.profile} profile, ${config.database.kind}): ${queues.length} queues: ${queues.join(', ')}\n`)
+    process.stdout.write(
+      `Lyceum worker is running (${config.profile} profile, ${config.database.kind}): ${queues.length} queues: ${queues.join(', ')}\n`,
+    )
   },
   async migrate(config) {
     const pglite = config.database.kind === 'pglite' ? await openPglite(config.database.dataDir) : undefined
@@ -138,12 +158,17 @@ const commands: Record<string, Command> = {
     const lyceum = await buildApp(config, { migrate: false })
     try {
       const fromEnv = process.env.LYCEUM_OPERATOR_PASSWORD
-      process.exitCode = await operatorsCommand(lyceum.modules.identity.operators.accounts, systemContext(lyceum.platform.database, null, 'cli'), args, {
-        // Never from argv; an interactive terminal would echo it, so only a pipe or the variable.
-        readPassword: async () => fromEnv ?? (process.stdin.isTTY ? '' : firstLine(process.stdin)),
-        out: (text) => process.stdout.write(text),
-        err: (text) => process.stderr.write(text),
-      })
+      process.exitCode = await operatorsCommand(
+        lyceum.modules.identity.operators.accounts,
+        systemContext(lyceum.platform.database, null, 'cli'),
+        args,
+        {
+          // Never from argv; an interactive terminal would echo it, so only a pipe or the variable.
+          readPassword: async () => fromEnv ?? (process.stdin.isTTY ? '' : firstLine(process.stdin)),
+          out: (text) => process.stdout.write(text),
+          err: (text) => process.stderr.write(text),
+        },
+      )
     } finally {
       await lyceum.close()
     }
@@ -165,7 +190,11 @@ const commands: Record<string, Command> = {
   async audit(config, args) {
     const lyceum = await buildApp(config, { migrate: false })
     try {
-      const deps = { database: lyceum.platform.database, tenants: lyceum.modules.tenancy.directory, baseDomain: config.http.baseDomain }
+      const deps = {
+        database: lyceum.platform.database,
+        tenants: lyceum.modules.tenancy.directory,
+        baseDomain: config.http.baseDomain,
+      }
       process.exitCode = await auditCommand(deps, args, (text) => process.stdout.write(text))
     } finally {
       await lyceum.close()
@@ -174,7 +203,12 @@ const commands: Record<string, Command> = {
   async openapi(config) {
     // The document depends on code only: build against a throwaway in-memory database so this
     // works on a clean checkout and never touches (or migrates) the configured one.
-    const hermetic: Config = { ...config, database: { kind: 'pglite', dataDir: 'memory://' }, jobsEnabled: false, logLevel: 'silent' }
+    const hermetic: Config = {
+      ...config,
+      database: { kind: 'pglite', dataDir: 'memory://' },
+      jobsEnabled: false,
+      logLevel: 'silent',
+    }
     const lyceum = await buildApp(hermetic, { migrate: true })
     try {
       process.stdout.write(`${JSON.stringify(lyceum.app.swagger(), null, 2)}\n`)

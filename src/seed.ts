@@ -44,15 +44,27 @@ async function readCredentials(file: string): Promise<DevCredentials | undefined
 const alreadyExists = (error: unknown) => error instanceof AppError && error.code === 'OPERATOR_EXISTS'
 
 /** The demo admin and the development operator; the stored credentials are reused for accounts created again on an emptied database. */
-async function seedDevAccounts(lyceum: Lyceum, tenantId: string): Promise<{ credentials: DevCredentials | undefined; file: string }> {
+async function seedDevAccounts(
+  lyceum: Lyceum,
+  tenantId: string,
+): Promise<{ credentials: DevCredentials | undefined; file: string }> {
   const { database, config } = lyceum.platform
   const file = path.join(config.dataDir, 'dev-credentials.json')
   const stored = await readCredentials(file)
   const wanted: DevCredentials = {
     admin: { email: DEMO_ADMIN_EMAIL, password: stored?.admin.password ?? randomPassword() },
-    operator: { email: DEV_OPERATOR_EMAIL, password: stored?.operator.password ?? randomPassword(), totpSecret: stored?.operator.totpSecret ?? '' },
+    operator: {
+      email: DEV_OPERATOR_EMAIL,
+      password: stored?.operator.password ?? randomPassword(),
+      totpSecret: stored?.operator.totpSecret ?? '',
+    },
   }
-  const adminCreated = await createDemoAdmin(database, { tenantId, email: wanted.admin.email, displayName: 'Demo Admin', password: wanted.admin.password })
+  const adminCreated = await createDemoAdmin(database, {
+    tenantId,
+    email: wanted.admin.email,
+    displayName: 'Demo Admin',
+    password: wanted.admin.password,
+  })
   let operatorCreated = false
   try {
     const created = await lyceum.modules.identity.operators.accounts.create(systemContext(database, null, 'seed'), {
@@ -84,7 +96,9 @@ export async function seedDemo(lyceum: Lyceum): Promise<DemoSeed> {
 async function seedDemoTenant(lyceum: Lyceum): Promise<DemoSeed> {
   const { database } = lyceum.platform
   const ctx = systemContext(database, null, 'seed')
-  const existing = await lyceum.modules.tenancy.directory.byHost(`${DEMO_SLUG}.${lyceum.platform.config.http.baseDomain}`)
+  const existing = await lyceum.modules.tenancy.directory.byHost(
+    `${DEMO_SLUG}.${lyceum.platform.config.http.baseDomain}`,
+  )
   if (existing && existing !== 'unknown-subdomain') return { tenantId: existing.id, created: false }
   const { tenant } = await lyceum.modules.tenancy.api.createTenant(ctx, {
     slug: DEMO_SLUG,

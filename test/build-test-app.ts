@@ -70,7 +70,12 @@ export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     // Production-profile test apps refuse the development default.
     IP_HASH_SECRET: 'lyceum-test-ip-hash-secret-0123456789abcdef',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    ...(process.env.TEST_REDIS_URL ? { REDIS_URL: process.env.TEST_REDIS_URL, REDIS_KEY_PREFIX: process.env.LYCEUM_TEST_REDIS_PREFIX ?? 'lyceum-test:' } : {}),
+    ...(process.env.TEST_REDIS_URL
+      ? {
+          REDIS_URL: process.env.TEST_REDIS_URL,
+          REDIS_KEY_PREFIX: process.env.LYCEUM_TEST_REDIS_PREFIX ?? 'lyceum-test:',
+        }
+      : {}),
     ...extra,
   }
 }
@@ -97,10 +102,12 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.mailRetry ? { mailRetry: options.mailRetry } : {}),
   })
   const harness = { database: lyceum.platform.database, identity: lyceum.modules.identity }
-  const operatorToken = (await signedInOperator(harness).catch(async (error: unknown) => {
-    await lyceum.close()
-    throw error
-  })).accessToken
+  const operatorToken = (
+    await signedInOperator(harness).catch(async (error: unknown) => {
+      await lyceum.close()
+      throw error
+    })
+  ).accessToken
   const auth = (token: string) => ({ authorization: `Bearer ${token}` })
   return {
     ...lyceum,
@@ -111,7 +118,12 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     problemViolations: instrumentation.violations,
     async createTenant(overrides = {}) {
       const slug = `t-${randomUUID().slice(0, 12)}`
-      const response = await lyceum.app.inject({ method: 'POST', url: '/v1/tenants', headers: auth(operatorToken), payload: { slug, name: `Tenant ${slug}`, ...overrides } })
+      const response = await lyceum.app.inject({
+        method: 'POST',
+        url: '/v1/tenants',
+        headers: auth(operatorToken),
+        payload: { slug, name: `Tenant ${slug}`, ...overrides },
+      })
       if (response.statusCode !== 201) throw new Error(`createTenant failed: ${response.statusCode} ${response.body}`)
       const body = response.json() as { id: string; slug: string }
       return { id: body.id, slug: body.slug }
@@ -123,7 +135,9 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
       await lyceum.close()
       if (pglite && !pglite.closed) await pglite.close()
       if (instrumentation.violations.length > 0)
-        throw new Error(`Error responses that are not RFC 9457 problem documents:\n${instrumentation.violations.join('\n')}`)
+        throw new Error(
+          `Error responses that are not RFC 9457 problem documents:\n${instrumentation.violations.join('\n')}`,
+        )
     },
   }
 }

@@ -25,20 +25,42 @@ function freePort(): Promise<number> {
 }
 
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, OTEL_SDK_DISABLED: 'true', LOG_LEVEL: 'warn' }
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    OTEL_SDK_DISABLED: 'true',
+    LOG_LEVEL: 'warn',
+  }
   return { ...env, ...extra }
 }
 
 /** A request with a Host header, which fetch cannot set (node:http can). */
-function rawRequest(port: number, method: string, url: string, host: string, body?: object): Promise<{ status: number; json: Record<string, unknown> }> {
+function rawRequest(
+  port: number,
+  method: string,
+  url: string,
+  host: string,
+  body?: object,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const payload = body ? JSON.stringify(body) : undefined
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host: '127.0.0.1', port, method, path: url, headers: { host, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } },
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path: url,
+        headers: {
+          host,
+          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+        },
+      },
       (response) => {
         let raw = ''
         response.on('data', (d: Buffer) => (raw += d.toString()))
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, json: JSON.parse(raw) as Record<string, unknown> }))
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, json: JSON.parse(raw) as Record<string, unknown> }),
+        )
       },
     )
     request.on('error', reject)
@@ -60,7 +82,11 @@ function printedCredentials(stdout: string): Printed {
 }
 
 /** Signs in as the printed operator and demo admin and uses each token once; returns the statuses. */
-async function signInAsPrinted(port: number, printed: Printed, codeOffset: number): Promise<{ operatorLogin: number; tenants: number; adminLogin: number; tenant: number }> {
+async function signInAsPrinted(
+  port: number,
+  printed: Printed,
+  codeOffset: number,
+): Promise<{ operatorLogin: number; tenants: number; adminLogin: number; tenant: number }> {
   const base = `http://127.0.0.1:${port}`
   const code = await generate({ secret: printed.totpSecret, epoch: Math.floor(Date.now() / 1000) + codeOffset * 30 })
   const login = await fetch(`${base}/v1/operator/sessions`, {
@@ -70,20 +96,38 @@ async function signInAsPrinted(port: number, printed: Printed, codeOffset: numbe
   })
   const operator = (await login.json()) as { accessToken?: string }
   const tenants = await fetch(`${base}/v1/tenants`, { headers: { authorization: `Bearer ${operator.accessToken}` } })
-  const admin = await rawRequest(port, 'POST', '/v1/auth/login', 'demo.localhost', { email: 'admin@demo.localhost', password: printed.adminPassword })
-  const tenant = await fetch(`${base}/v1/tenant`, { headers: { authorization: `Bearer ${String(admin.json.accessToken)}` } })
+  const admin = await rawRequest(port, 'POST', '/v1/auth/login', 'demo.localhost', {
+    email: 'admin@demo.localhost',
+    password: printed.adminPassword,
+  })
+  const tenant = await fetch(`${base}/v1/tenant`, {
+    headers: { authorization: `Bearer ${String(admin.json.accessToken)}` },
+  })
   return { operatorLogin: login.status, tenants: tenants.status, adminLogin: admin.status, tenant: tenant.status }
 }
 
-async function serveOnce(port: number, codeOffset: number): Promise<{ stdout: string; code: number | null; site: unknown; ready: number; signIns: Awaited<ReturnType<typeof signInAsPrinted>> }> {
-  const child = spawn(process.execPath, ['bin/lyceum.js', 'serve'], { env: cleanEnv({ DATA_DIR: dataDir, PORT: String(port) }), stdio: ['ignore', 'pipe', 'pipe'] })
+async function serveOnce(
+  port: number,
+  codeOffset: number,
+): Promise<{
+  stdout: string
+  code: number | null
+  site: unknown
+  ready: number
+  signIns: Awaited<ReturnType<typeof signInAsPrinted>>
+}> {
+  const child = spawn(process.execPath, ['bin/lyceum.js', 'serve'], {
+    env: cleanEnv({ DATA_DIR: dataDir, PORT: String(port) }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let stdout = ''
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
   child.stderr.on('data', () => {})
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   try {
     // A loaded CI machine can take a minute or more to migrate a fresh embedded database.
-    for (let i = 0; i < 720 && !stdout.includes('/v1/operator/sessions'); i++) await new Promise((r) => setTimeout(r, 250))
+    for (let i = 0; i < 720 && !stdout.includes('/v1/operator/sessions'); i++)
+      await new Promise((r) => setTimeout(r, 250))
     const base = `http://127.0.0.1:${port}`
     // Readiness checks have a per-check timeout; on a loaded machine the first probe may miss it.
     let ready = 0
@@ -130,14 +174,18 @@ describe('lyceum CLI', () => {
   it('prints usage for --help and exits 2 on an unknown command', () => {
     const help = spawnSync(process.execPath, ['bin/lyceum.js', '--help'], { env: cleanEnv({}), encoding: 'utf8' })
     expect(help.status).toBe(0)
-    for (const command of ['serve', 'api', 'worker', 'migrate', 'seed', 'doctor']) expect(help.stdout).toContain(command)
+    for (const command of ['serve', 'api', 'worker', 'migrate', 'seed', 'doctor'])
+      expect(help.stdout).toContain(command)
     const unknown = spawnSync(process.execPath, ['bin/lyceum.js', 'nope'], { env: cleanEnv({}), encoding: 'utf8' })
     expect(unknown.status).toBe(2)
     expect(unknown.stderr).toContain('Unknown command "nope"')
   }, 60_000)
 
   it('refuses a broken environment with every problem named and exit code 1', () => {
-    const result = spawnSync(process.execPath, ['bin/lyceum.js', 'migrate'], { env: cleanEnv({ PORT: 'abc', LOG_LEVEL: 'loud', DATA_DIR: dataDir }), encoding: 'utf8' })
+    const result = spawnSync(process.execPath, ['bin/lyceum.js', 'migrate'], {
+      env: cleanEnv({ PORT: 'abc', LOG_LEVEL: 'loud', DATA_DIR: dataDir }),
+      encoding: 'utf8',
+    })
     expect(result.status).toBe(1)
     expect(result.stderr).toContain('PORT')
     expect(result.stderr).toContain('LOG_LEVEL')

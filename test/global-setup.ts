@@ -37,8 +37,11 @@ export default async function setup(project: TestProject) {
     project.provide('pgliteSnapshot', '')
     return async () => {
       const cleanup = await postgresOwner(serverUrl)
-      const copies = await cleanup.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${name}%`])
-      for (const { datname } of copies) await cleanup.exec(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => {})
+      const copies = await cleanup.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [
+        `${name}%`,
+      ])
+      for (const { datname } of copies)
+        await cleanup.exec(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => {})
       await cleanup.close()
     }
   }

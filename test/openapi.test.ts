@@ -85,7 +85,8 @@ describe('OpenAPI document', () => {
 
   it('hides no route except the static /docs assets', () => {
     const hidden = t.routes.filter((r) => !IMPLICIT_METHODS.has(r.method) && r.options.schema?.hide === true)
-    for (const route of hidden) expect(route.url, `${route.method} ${route.url} is hidden from the document`).toMatch(/^\/docs(\/|$)/)
+    for (const route of hidden)
+      expect(route.url, `${route.method} ${route.url} is hidden from the document`).toMatch(/^\/docs(\/|$)/)
   })
 
   it('gives every operation a summary, tags and a unique operationId', () => {
@@ -125,7 +126,9 @@ describe('OpenAPI document', () => {
         expect(responses[code]?.content, `${name} ${code} has no schema`).toBeDefined()
       }
       for (const code of ['4XX', '5XX']) {
-        expect(responses[code]?.content?.['application/problem+json']?.schema, `${name} ${code}`).toEqual({ $ref: '#/components/schemas/Problem' })
+        expect(responses[code]?.content?.['application/problem+json']?.schema, `${name} ${code}`).toEqual({
+          $ref: '#/components/schemas/Problem',
+        })
       }
     }
   })
@@ -160,11 +163,20 @@ describe('OpenAPI document', () => {
 
 describe('problem-document check of the test harness', () => {
   it('accepts a problem document and rejects other error bodies', () => {
-    const problem = JSON.stringify({ type: 'https://lyceum.dev/problems/x', title: 'Not Found', status: 404, detail: 'gone', code: 'X', requestId: 'r1' })
+    const problem = JSON.stringify({
+      type: 'https://lyceum.dev/problems/x',
+      title: 'Not Found',
+      status: 404,
+      detail: 'gone',
+      code: 'X',
+      requestId: 'r1',
+    })
     expect(problemViolation(404, 'application/problem+json; charset=utf-8', problem)).toBeUndefined()
     expect(problemViolation(404, 'application/json', problem)).toMatch(/content-type/)
     expect(problemViolation(400, 'application/problem+json', problem)).toMatch(/differs/)
-    expect(problemViolation(404, 'application/problem+json', JSON.stringify({ error: 'gone' }))).toMatch(/ProblemSchema/)
+    expect(problemViolation(404, 'application/problem+json', JSON.stringify({ error: 'gone' }))).toMatch(
+      /ProblemSchema/,
+    )
     expect(problemViolation(404, 'application/problem+json', 'oops')).toMatch(/not JSON/)
   })
 
@@ -179,7 +191,9 @@ describe('problem-document check of the test harness', () => {
       expect(instrumentation.violations).toEqual([])
       expect((await bare.inject({ method: 'GET', url: '/plain' })).statusCode).toBe(400)
       expect(instrumentation.violations).toEqual([expect.stringContaining('GET /plain → 400')])
-      expect(instrumentation.routes.map((r) => `${r.method} ${r.url}`)).toEqual(expect.arrayContaining(['GET /plain', 'GET /fine']))
+      expect(instrumentation.routes.map((r) => `${r.method} ${r.url}`)).toEqual(
+        expect.arrayContaining(['GET /plain', 'GET /fine']),
+      )
     } finally {
       await bare.close()
     }

@@ -27,9 +27,11 @@ const PROBLEM_CONTEXT = { FieldError: FieldErrorSchema }
 
 /** Why `payload` is not a valid problem document for this reply, or undefined when it is. */
 export function problemViolation(status: number, contentType: string, payload: unknown): string | undefined {
-  if (!contentType.toLowerCase().startsWith(PROBLEM_CONTENT_TYPE)) return `content-type is "${contentType}", expected ${PROBLEM_CONTENT_TYPE}`
+  if (!contentType.toLowerCase().startsWith(PROBLEM_CONTENT_TYPE))
+    return `content-type is "${contentType}", expected ${PROBLEM_CONTENT_TYPE}`
   const text = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : undefined
-  if (text === undefined) return `body is a ${payload === null ? 'null' : typeof payload} (stream?), not a serialized problem document`
+  if (text === undefined)
+    return `body is a ${payload === null ? 'null' : typeof payload} (stream?), not a serialized problem document`
   let body: unknown
   try {
     body = JSON.parse(text)
@@ -40,7 +42,8 @@ export function problemViolation(status: number, contentType: string, payload: u
     const first = [...Value.Errors(PROBLEM_CONTEXT, ProblemSchema, body)].slice(0, 3)
     return `body does not match ProblemSchema (${first.map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}): ${text.slice(0, 200)}`
   }
-  if ((body as { status: number }).status !== status) return `problem status ${(body as { status: number }).status} differs from HTTP status ${status}`
+  if ((body as { status: number }).status !== status)
+    return `problem status ${(body as { status: number }).status} differs from HTTP status ${status}`
   return undefined
 }
 
@@ -71,7 +74,9 @@ export function createInstrumentation(): Instrumentation {
       // A reply that skipped onSend (written around Fastify) cannot be checked: that is a violation too.
       app.addHook('onResponse', async (request, reply) => {
         if (reply.statusCode >= 400 && !checked.has(request))
-          violations.push(`${request.method} ${request.url} → ${reply.statusCode}: sent without passing the onSend hooks`)
+          violations.push(
+            `${request.method} ${request.url} → ${reply.statusCode}: sent without passing the onSend hooks`,
+          )
       })
     },
   }

@@ -24,7 +24,12 @@ const SELF_SERVICE_PATHS = ['/v1/me', '/v1/auth', '/v1/browser-sessions', '/v1/i
 const SELF_SERVICE_ROUTES = ['POST /v1/courses/:courseId/enrolments/self']
 
 /** Plausible values for path parameters that are not ids; every other parameter gets a random UUID. */
-const PARAM_VALUES: Record<string, string> = { key: 'some.flag', domain: 'courses.example.org', queue: 'some-queue', role: 'instructor' }
+const PARAM_VALUES: Record<string, string> = {
+  key: 'some.flag',
+  domain: 'courses.example.org',
+  queue: 'some-queue',
+  role: 'instructor',
+}
 
 let t: TestApp
 let tenantId: string
@@ -41,7 +46,9 @@ const callable = () => t.routes.filter((route) => route.method !== 'OPTIONS' && 
 const label = (route: RegisteredRoute) => `${route.method} ${route.url}`
 
 function concreteUrl(url: string): string {
-  return url.replace(/:([A-Za-z0-9_]+)/g, (_match, name: string) => encodeURIComponent(PARAM_VALUES[name] ?? randomUUID())).replace(/\*$/, 'x')
+  return url
+    .replace(/:([A-Za-z0-9_]+)/g, (_match, name: string) => encodeURIComponent(PARAM_VALUES[name] ?? randomUUID()))
+    .replace(/\*$/, 'x')
 }
 
 function call(route: RegisteredRoute, headers: Record<string, string>) {
@@ -84,7 +91,9 @@ describe('route permissions', () => {
     expect(anyMember.length).toBeGreaterThan(0)
     // Whole path segments: /v1/members is not under /v1/me.
     const isSelfService = (url: string) => SELF_SERVICE_PATHS.some((path) => url === path || url.startsWith(`${path}/`))
-    const elsewhere = anyMember.filter((route) => !isSelfService(route.url) && !SELF_SERVICE_ROUTES.includes(label(route))).map(label)
+    const elsewhere = anyMember
+      .filter((route) => !isSelfService(route.url) && !SELF_SERVICE_ROUTES.includes(label(route)))
+      .map(label)
     expect(elsewhere).toEqual([])
   })
 
@@ -92,7 +101,10 @@ describe('route permissions', () => {
     // An operator's own account and session (/v1/operator/me, signing out) need no permission beyond being one.
     const ownAccount = (route: RegisteredRoute) => route.url.startsWith('/v1/operator/')
     const bare = callable().filter(
-      (route) => accessOf(route)?.kind === 'operator' && (accessOf(route) as { permissions: string[] }).permissions.length === 0 && !ownAccount(route),
+      (route) =>
+        accessOf(route)?.kind === 'operator' &&
+        (accessOf(route) as { permissions: string[] }).permissions.length === 0 &&
+        !ownAccount(route),
     )
     expect(bare.map(label)).toEqual([])
   })
@@ -102,21 +114,30 @@ describe('route permissions', () => {
     const unexpected: string[] = []
     for (const route of callable().filter((candidate) => isPrivileged(accessOf(candidate) as Access))) {
       const response = await call(route, t.auth(token))
-      if (response.statusCode !== 403) unexpected.push(`${label(route)} → ${response.statusCode} ${response.body.slice(0, 120)}`)
+      if (response.statusCode !== 403)
+        unexpected.push(`${label(route)} → ${response.statusCode} ${response.body.slice(0, 120)}`)
     }
     expect(unexpected).toEqual([])
   })
 
   it('an API key gets 403 from every route needing more than its scopes, operator routes included', async () => {
     const admin = await t.tokenFor(tenantId, ['tenant_admin'])
-    const created = await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: t.auth(admin), payload: { name: 'route walk', scopes: ['audit:read'] } })
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: t.auth(admin),
+      payload: { name: 'route walk', scopes: ['audit:read'] },
+    })
     expect(created.statusCode, created.body).toBe(201)
     const key = (created.json() as { secret: string }).secret
-    const beyondScopes = (access: Access) => access.kind === 'operator' || (access.kind === 'tenant' && access.permissions.some((permission) => permission !== 'audit:read'))
+    const beyondScopes = (access: Access) =>
+      access.kind === 'operator' ||
+      (access.kind === 'tenant' && access.permissions.some((permission) => permission !== 'audit:read'))
     const unexpected: string[] = []
     for (const route of callable().filter((candidate) => beyondScopes(accessOf(candidate) as Access))) {
       const response = await call(route, t.auth(key))
-      if (response.statusCode !== 403) unexpected.push(`${label(route)} → ${response.statusCode} ${response.body.slice(0, 120)}`)
+      if (response.statusCode !== 403)
+        unexpected.push(`${label(route)} → ${response.statusCode} ${response.body.slice(0, 120)}`)
     }
     expect(unexpected).toEqual([])
   })
@@ -125,7 +146,8 @@ describe('route permissions', () => {
     const unexpected: string[] = []
     for (const route of callable().filter((candidate) => accessOf(candidate)?.kind !== 'public')) {
       const response = await call(route, {})
-      if (response.statusCode !== 401) unexpected.push(`${label(route)} → ${response.statusCode} ${response.body.slice(0, 120)}`)
+      if (response.statusCode !== 401)
+        unexpected.push(`${label(route)} → ${response.statusCode} ${response.body.slice(0, 120)}`)
     }
     expect(unexpected).toEqual([])
   })
@@ -133,7 +155,9 @@ describe('route permissions', () => {
   it('a learner on a tenant host still gets 403, not another answer the host could cause', async () => {
     const { id, slug } = await t.createTenant()
     const token = await t.tokenFor(id, ['learner'])
-    const route = callable().find((candidate) => candidate.method === 'PUT' && candidate.url === '/v1/members/:userId/roles/:role')
+    const route = callable().find(
+      (candidate) => candidate.method === 'PUT' && candidate.url === '/v1/members/:userId/roles/:role',
+    )
     expect(route).toBeDefined()
     const response = await call(route as RegisteredRoute, { ...t.auth(token), host: `${slug}.localhost` })
     expect(response.statusCode).toBe(403)

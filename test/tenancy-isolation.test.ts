@@ -10,9 +10,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql, type SQL } from 'drizzle-orm'
 import { testDatabaseUrl, buildTestApp, type TestApp } from './build-test-app.ts'
-import { APP_ROLE, PLATFORM_ROLE, anonymousScope, rowsOf, tenantScope, type Scope, type Tx } from '../src/platform/db/database.ts'
+import {
+  APP_ROLE,
+  PLATFORM_ROLE,
+  anonymousScope,
+  rowsOf,
+  tenantScope,
+  type Scope,
+  type Tx,
+} from '../src/platform/db/database.ts'
 import { pgliteOwner, postgresOwner, type OwnerConnection } from '../src/platform/db/owner-connection.ts'
-import { buildRow, insertRow, listTables, ourSchemas, PLATFORM_ONLY_TABLES, quoteIdent, quoteTable, tenantKey, type ColumnValue, type TableInfo } from './tenant-rows.ts'
+import {
+  buildRow,
+  insertRow,
+  listTables,
+  ourSchemas,
+  PLATFORM_ONLY_TABLES,
+  quoteIdent,
+  quoteTable,
+  tenantKey,
+  type ColumnValue,
+  type TableInfo,
+} from './tenant-rows.ts'
 
 interface TenantOwnedTable extends TableInfo {
   key: string
@@ -60,14 +79,16 @@ afterAll(async () => {
 const tableSql = (table: TableInfo) => sql.raw(quoteTable(table.schema, table.name))
 const keySql = (table: TenantOwnedTable) => sql.raw(quoteIdent(table.key))
 const run = <T>(scope: Scope, work: (tx: Tx) => Promise<T>) => t.platform.database.transaction(scope, work)
-const count = async (tx: Tx, query: SQL) => (await rowsOf<{ n: number }>(tx, sql`SELECT count(*)::int AS n FROM (${query}) AS q`))[0]?.n ?? -1
+const count = async (tx: Tx, query: SQL) =>
+  (await rowsOf<{ n: number }>(tx, sql`SELECT count(*)::int AS n FROM (${query}) AS q`))[0]?.n ?? -1
 
 /** The PostgreSQL error behind a driver/ORM error (Drizzle wraps it in `cause`). */
 function databaseError(error: unknown): { code: string; message: string } {
   let current: unknown = error
   while (current && typeof current === 'object') {
     const candidate = current as { code?: unknown; message?: unknown; cause?: unknown }
-    if (typeof candidate.code === 'string' && /^[0-9A-Z]{5}$/.test(candidate.code)) return { code: candidate.code, message: String(candidate.message) }
+    if (typeof candidate.code === 'string' && /^[0-9A-Z]{5}$/.test(candidate.code))
+      return { code: candidate.code, message: String(candidate.message) }
     current = candidate.cause
   }
   return { code: 'none', message: String(error) }
@@ -89,20 +110,32 @@ const PERMISSION_DENIED = /^42501 permission denied/
 
 function insertSql(table: TableInfo, values: ColumnValue[]): SQL {
   const columns = sql.raw(values.map((v) => quoteIdent(v.column)).join(', '))
-  const params = sql.join(values.map((v) => sql`${v.value}::${sql.raw(v.type)}`), sql`, `)
+  const params = sql.join(
+    values.map((v) => sql`${v.value}::${sql.raw(v.type)}`),
+    sql`, `,
+  )
   return sql`INSERT INTO ${tableSql(table)} (${columns}) VALUES (${params})`
 }
 
 describe('catalog', () => {
   it('finds the tenant-owned tables of every module', () => {
     expect(owned.map((table) => table.qualified)).toEqual(
-      expect.arrayContaining(['tenancy.tenants', 'tenancy.tenant_domains', 'flags.flag_overrides', 'platform.audit_log']),
+      expect.arrayContaining([
+        'tenancy.tenants',
+        'tenancy.tenant_domains',
+        'flags.flag_overrides',
+        'platform.audit_log',
+      ]),
     )
   })
 
   it('classifies every table in our schemas as tenant-owned (a tenant_id or a listed key)', () => {
-    const unclassified = tables.filter((table) => !tenantKey(table) && !PLATFORM_ONLY_TABLES.has(table.qualified)).map((table) => table.qualified)
-    expect(unclassified, 'tables without tenant_id: add the column or list the table in test/tenant-rows.ts').toEqual([])
+    const unclassified = tables
+      .filter((table) => !tenantKey(table) && !PLATFORM_ONLY_TABLES.has(table.qualified))
+      .map((table) => table.qualified)
+    expect(unclassified, 'tables without tenant_id: add the column or list the table in test/tenant-rows.ts').toEqual(
+      [],
+    )
   })
 
   it('locks platform-only tables to the platform role, with RLS forced', async () => {
@@ -122,7 +155,9 @@ describe('catalog', () => {
     const problems = owned.flatMap((table) => [
       ...(table.rowSecurity ? [] : [`${table.qualified}: RLS not enabled`]),
       ...(table.forceRowSecurity ? [] : [`${table.qualified}: RLS not forced (owners bypass it)`]),
-      ...(table.tenantPolicies > 0 ? [] : [`${table.qualified}: no policy on app.tenant_id (${table.policies} policies)`]),
+      ...(table.tenantPolicies > 0
+        ? []
+        : [`${table.qualified}: no policy on app.tenant_id (${table.policies} policies)`]),
     ])
     expect(problems).toEqual([])
   })
@@ -136,12 +171,24 @@ describe('catalog', () => {
          FROM pg_roles r WHERE r.rolname = $1`,
       [APP_ROLE],
     )
-    expect(role).toEqual({ rolsuper: false, rolbypassrls: false, rolinherit: false, rolcreaterole: false, rolcreatedb: false, ownedRelations: 0, ownedSchemas: 0, ownedFunctions: 0 })
+    expect(role).toEqual({
+      rolsuper: false,
+      rolbypassrls: false,
+      rolinherit: false,
+      rolcreaterole: false,
+      rolcreatedb: false,
+      ownedRelations: 0,
+      ownedSchemas: 0,
+      ownedFunctions: 0,
+    })
     const memberships = await owner.query<{ role: string }>(
       'SELECT g.rolname AS role FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = $1',
       [APP_ROLE],
     )
-    expect(memberships.map((m) => m.role), 'the app role may only switch to the platform role').toEqual([PLATFORM_ROLE])
+    expect(
+      memberships.map((m) => m.role),
+      'the app role may only switch to the platform role',
+    ).toEqual([PLATFORM_ROLE])
   })
 
   it('gives the platform role no way around RLS either', async () => {
@@ -174,16 +221,25 @@ describe('catalog', () => {
 
   it('switches every transaction to the app role with the tenant set for that transaction only', async () => {
     const [inside] = await run(tenantScope(a.id), (tx) =>
-      rowsOf<{ current: string; session: string; tenant: string }>(tx, sql`SELECT current_user AS current, session_user AS session, current_setting('app.tenant_id', true) AS tenant`),
+      rowsOf<{ current: string; session: string; tenant: string }>(
+        tx,
+        sql`SELECT current_user AS current, session_user AS session, current_setting('app.tenant_id', true) AS tenant`,
+      ),
     )
     expect(inside).toMatchObject({ current: APP_ROLE, tenant: a.id })
-    const [after] = await run(anonymousScope, (tx) => rowsOf<{ tenant: string }>(tx, sql`SELECT current_setting('app.tenant_id', true) AS tenant`))
+    const [after] = await run(anonymousScope, (tx) =>
+      rowsOf<{ tenant: string }>(tx, sql`SELECT current_setting('app.tenant_id', true) AS tenant`),
+    )
     expect(after?.tenant).toBe('')
     if (t.config.database.kind === 'postgres') {
       // On a server the pool logs in as the app role itself, so no statement can become the owner.
       expect(inside?.session).toBe('lyceum_app')
       const ownerRole = new URL(testDatabaseUrl()).username
-      expect(await failure(() => run(tenantScope(a.id), (tx) => tx.execute(sql.raw(`SET LOCAL ROLE ${quoteIdent(ownerRole)}`))))).toMatch(/^42501 permission denied/)
+      expect(
+        await failure(() =>
+          run(tenantScope(a.id), (tx) => tx.execute(sql.raw(`SET LOCAL ROLE ${quoteIdent(ownerRole)}`))),
+        ),
+      ).toMatch(/^42501 permission denied/)
     }
   })
 })
@@ -194,7 +250,12 @@ describe('SQL matrix: tenant A against tenant B', () => {
     for (const table of owned) {
       if (table.key !== 'tenant_id') continue
       for (const tenant of [a.id, b.id, ...(table.keyNullable ? [null] : [])])
-        await insertRow(owner, table.schema, table.name, await buildRow(owner, table.schema, table.name, table.key, tenant))
+        await insertRow(
+          owner,
+          table.schema,
+          table.name,
+          await buildRow(owner, table.schema, table.name, table.key, tenant),
+        )
     }
   })
 
@@ -207,7 +268,9 @@ describe('SQL matrix: tenant A against tenant B', () => {
       ])
       if (own === 0) problems.push(`${table.qualified}: A cannot see its own rows (the matrix would prove nothing)`)
       if (foreign !== 0) problems.push(`${table.qualified}: A sees ${foreign} rows of other tenants`)
-      const seenByB = await run(tenantScope(b.id), (tx) => count(tx, sql`SELECT 1 FROM ${tableSql(table)} WHERE ${keySql(table)} = ${b.id}::uuid`))
+      const seenByB = await run(tenantScope(b.id), (tx) =>
+        count(tx, sql`SELECT 1 FROM ${tableSql(table)} WHERE ${keySql(table)} = ${b.id}::uuid`),
+      )
       if (seenByB === 0) problems.push(`${table.qualified}: B cannot see its own rows`)
     }
     expect(problems).toEqual([])
@@ -216,11 +279,24 @@ describe('SQL matrix: tenant A against tenant B', () => {
   it('updates none of B rows and cannot move its own rows to B', async () => {
     const problems: string[] = []
     for (const table of owned) {
-      const touchB = () => run(tenantScope(a.id), (tx) => rowsOf(tx, sql`UPDATE ${tableSql(table)} SET ${keySql(table)} = ${keySql(table)} WHERE ${keySql(table)} = ${b.id}::uuid RETURNING 1`))
-      const moveToB = () => run(tenantScope(a.id), (tx) => rowsOf(tx, sql`UPDATE ${tableSql(table)} SET ${keySql(table)} = ${b.id}::uuid WHERE ${keySql(table)} = ${a.id}::uuid RETURNING 1`))
+      const touchB = () =>
+        run(tenantScope(a.id), (tx) =>
+          rowsOf(
+            tx,
+            sql`UPDATE ${tableSql(table)} SET ${keySql(table)} = ${keySql(table)} WHERE ${keySql(table)} = ${b.id}::uuid RETURNING 1`,
+          ),
+        )
+      const moveToB = () =>
+        run(tenantScope(a.id), (tx) =>
+          rowsOf(
+            tx,
+            sql`UPDATE ${tableSql(table)} SET ${keySql(table)} = ${b.id}::uuid WHERE ${keySql(table)} = ${a.id}::uuid RETURNING 1`,
+          ),
+        )
       if (!table.canUpdate) {
         const why = await failure(touchB)
-        if (!PERMISSION_DENIED.test(why)) problems.push(`${table.qualified}: update without the privilege gave "${why}"`)
+        if (!PERMISSION_DENIED.test(why))
+          problems.push(`${table.qualified}: update without the privilege gave "${why}"`)
         continue
       }
       const updated = await touchB()
@@ -234,10 +310,14 @@ describe('SQL matrix: tenant A against tenant B', () => {
   it('deletes none of B rows', async () => {
     const problems: string[] = []
     for (const table of owned) {
-      const deleteB = () => run(tenantScope(a.id), (tx) => rowsOf(tx, sql`DELETE FROM ${tableSql(table)} WHERE ${keySql(table)} = ${b.id}::uuid RETURNING 1`))
+      const deleteB = () =>
+        run(tenantScope(a.id), (tx) =>
+          rowsOf(tx, sql`DELETE FROM ${tableSql(table)} WHERE ${keySql(table)} = ${b.id}::uuid RETURNING 1`),
+        )
       if (!table.canDelete) {
         const why = await failure(deleteB)
-        if (!PERMISSION_DENIED.test(why)) problems.push(`${table.qualified}: delete without the privilege gave "${why}"`)
+        if (!PERMISSION_DENIED.test(why))
+          problems.push(`${table.qualified}: delete without the privilege gave "${why}"`)
         continue
       }
       const deleted = await deleteB()
@@ -245,7 +325,10 @@ describe('SQL matrix: tenant A against tenant B', () => {
     }
     expect(problems).toEqual([])
     for (const table of owned) {
-      const [left] = await owner.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${quoteTable(table.schema, table.name)} WHERE ${quoteIdent(table.key)} = $1`, [b.id])
+      const [left] = await owner.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${quoteTable(table.schema, table.name)} WHERE ${quoteIdent(table.key)} = $1`,
+        [b.id],
+      )
       expect(left?.n, `${table.qualified} still holds B's rows`).toBeGreaterThan(0)
     }
   })
@@ -291,7 +374,8 @@ describe('interleaved requests on a pool of two connections', () => {
       for (const { response, own, other, viaHost } of await Promise.all(batch)) {
         const label = `${viaHost ? 'GET /v1/site' : 'GET /v1/tenant'} for ${own?.slug}`
         if (response.statusCode !== 200) leaks.push(`${label}: ${response.statusCode} ${response.body}`)
-        else if (other && (response.body.includes(other.id) || response.body.includes(other.slug))) leaks.push(`${label}: answered with ${other.slug}`)
+        else if (other && (response.body.includes(other.id) || response.body.includes(other.slug)))
+          leaks.push(`${label}: answered with ${other.slug}`)
         else if (response.json().slug !== own?.slug) leaks.push(`${label}: answered with ${response.body}`)
         else ok++
       }

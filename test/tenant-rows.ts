@@ -35,7 +35,11 @@ export const TENANT_KEYED_BY_OTHER_COLUMN: Record<string, string> = {
  * Platform-wide tables that hold no tenant's data and are reachable only by the audited platform
  * role (the app role has no privileges on them). They still enable and force RLS.
  */
-export const PLATFORM_ONLY_TABLES = new Set(['identity.signing_keys', 'identity.operators', 'identity.operator_sessions'])
+export const PLATFORM_ONLY_TABLES = new Set([
+  'identity.signing_keys',
+  'identity.operators',
+  'identity.operator_sessions',
+])
 
 /** Values for columns whose CHECK constraints a generic value would violate: `schema.table` → column → value. */
 export const VALUE_OVERRIDES: Record<string, Record<string, string>> = {
@@ -51,7 +55,8 @@ export function ourSchemas(): string[] {
   const schemas = new Set(['public'])
   for (const file of readdirSync(MIGRATIONS_FOLDER).filter((f) => f.endsWith('.sql'))) {
     const text = readFileSync(path.join(MIGRATIONS_FOLDER, file), 'utf8')
-    for (const match of text.matchAll(/CREATE SCHEMA (?:IF NOT EXISTS )?"?([a-z_][a-z0-9_]*)"?/gi)) if (match[1]) schemas.add(match[1])
+    for (const match of text.matchAll(/CREATE SCHEMA (?:IF NOT EXISTS )?"?([a-z_][a-z0-9_]*)"?/gi))
+      if (match[1]) schemas.add(match[1])
   }
   return [...schemas]
 }
@@ -138,7 +143,10 @@ async function genericValue(owner: OwnerConnection, qualified: string, column: C
   const override = VALUE_OVERRIDES[qualified]?.[column.name]
   if (override !== undefined) return override
   if (column.typeKind === 'e') {
-    const [first] = await owner.query<{ label: string }>('SELECT enumlabel AS label FROM pg_enum WHERE enumtypid = $1 ORDER BY enumsortorder LIMIT 1', [column.typeOid])
+    const [first] = await owner.query<{ label: string }>(
+      'SELECT enumlabel AS label FROM pg_enum WHERE enumtypid = $1 ORDER BY enumsortorder LIMIT 1',
+      [column.typeOid],
+    )
     return first?.label
   }
   const type = column.type
@@ -152,7 +160,9 @@ async function genericValue(owner: OwnerConnection, qualified: string, column: C
   if (type === 'bytea') return '\\x00'
   if (type === 'inet') return '127.0.0.1'
   if (type === 'interval') return '1 hour'
-  throw new Error(`No generic value for ${qualified}.${column.name} (${type}); add one to VALUE_OVERRIDES in test/tenant-rows.ts`)
+  throw new Error(
+    `No generic value for ${qualified}.${column.name} (${type}); add one to VALUE_OVERRIDES in test/tenant-rows.ts`,
+  )
 }
 
 /**
@@ -160,7 +170,14 @@ async function genericValue(owner: OwnerConnection, qualified: string, column: C
  * columns when tenantId is null). Parent rows required by NOT NULL foreign keys are inserted as
  * the owner, for the same tenant.
  */
-export async function buildRow(owner: OwnerConnection, schema: string, table: string, keyColumn: string, tenantId: string | null, depth = 0): Promise<ColumnValue[]> {
+export async function buildRow(
+  owner: OwnerConnection,
+  schema: string,
+  table: string,
+  keyColumn: string,
+  tenantId: string | null,
+  depth = 0,
+): Promise<ColumnValue[]> {
   if (depth > 6) throw new Error(`Foreign keys of ${schema}.${table} nest too deeply for the generic row builder`)
   const qualified = `${schema}.${table}`
   const columns = await columnsOf(owner, schema, table)
@@ -176,7 +193,12 @@ export async function buildRow(owner: OwnerConnection, schema: string, table: st
       continue
     }
     const parentKey = fk.refTable === table && fk.refSchema === schema ? keyColumn : 'tenant_id'
-    const parent = await insertRow(owner, fk.refSchema, fk.refTable, await buildRow(owner, fk.refSchema, fk.refTable, parentKey, tenantId, depth + 1))
+    const parent = await insertRow(
+      owner,
+      fk.refSchema,
+      fk.refTable,
+      await buildRow(owner, fk.refSchema, fk.refTable, parentKey, tenantId, depth + 1),
+    )
     fk.columns.forEach((column, i) => values.set(column, parent[fk.refColumns[i] ?? '']))
   }
   for (const column of columns) {
@@ -186,10 +208,18 @@ export async function buildRow(owner: OwnerConnection, schema: string, table: st
   return [...values].map(([column, value]) => ({ column, type: typeOf(column), value }))
 }
 
-export async function insertRow(owner: OwnerConnection, schema: string, table: string, values: ColumnValue[]): Promise<Record<string, unknown>> {
+export async function insertRow(
+  owner: OwnerConnection,
+  schema: string,
+  table: string,
+  values: ColumnValue[],
+): Promise<Record<string, unknown>> {
   const columns = values.map((v) => quoteIdent(v.column)).join(', ')
   const placeholders = values.map((v, i) => `$${i + 1}::${v.type}`).join(', ')
-  const [row] = await owner.query(`INSERT INTO ${quoteTable(schema, table)} (${columns}) VALUES (${placeholders}) RETURNING *`, values.map((v) => v.value))
+  const [row] = await owner.query(
+    `INSERT INTO ${quoteTable(schema, table)} (${columns}) VALUES (${placeholders}) RETURNING *`,
+    values.map((v) => v.value),
+  )
   if (!row) throw new Error(`insert into ${schema}.${table} returned no row`)
   return row
 }

@@ -14,7 +14,11 @@ export interface BareServer {
   close(): Promise<void>
 }
 
-async function inTenantTransaction<T>(pool: pg.Pool, begin: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+async function inTenantTransaction<T>(
+  pool: pg.Pool,
+  begin: string,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect()
   try {
     await client.query(begin)
@@ -40,8 +44,17 @@ function addRoute(app: FastifyInstance, pool: pg.Pool, scenario: BenchScenario, 
   })
 }
 
-export async function startBareServer(options: { appUrl: string; poolMax: number; scenarios: BenchScenario[]; tenants: BenchTenants }): Promise<BareServer> {
-  const pool = new pg.Pool({ connectionString: options.appUrl, max: options.poolMax, application_name: 'lyceum-bench-bare' })
+export async function startBareServer(options: {
+  appUrl: string
+  poolMax: number
+  scenarios: BenchScenario[]
+  tenants: BenchTenants
+}): Promise<BareServer> {
+  const pool = new pg.Pool({
+    connectionString: options.appUrl,
+    max: options.poolMax,
+    application_name: 'lyceum-bench-bare',
+  })
   pool.on('error', () => {})
   const app = Fastify({ logger: false })
   for (const scenario of options.scenarios) addRoute(app, pool, scenario, options.tenants)

@@ -46,7 +46,10 @@ export async function createBenchDatabase(serverUrl: string): Promise<BenchDatab
 }
 
 /** Migrates to head and creates the tenants every scenario seeds into. */
-export async function prepareDataset(ownerUrl: string, neighbours: number): Promise<{ owner: OwnerConnection; tenants: BenchTenants }> {
+export async function prepareDataset(
+  ownerUrl: string,
+  neighbours: number,
+): Promise<{ owner: OwnerConnection; tenants: BenchTenants }> {
   const owner = await postgresOwner(ownerUrl)
   await migrateToHead(owner)
   const ids = Array.from({ length: neighbours + 1 }, () => randomUUID())

@@ -32,7 +32,9 @@ export function stopLoad(): void {
 
 export function runLoad(request: LoadRequest): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', LOAD_SCRIPT, JSON.stringify(request)], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', LOAD_SCRIPT, JSON.stringify(request)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     running.add(child)
     let stdout = ''
     let stderr = ''

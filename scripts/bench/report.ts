@@ -59,7 +59,17 @@ export function formatMeasurement(m: Measurement): string {
 export function formatSummary(summaries: Summary[]): string {
   const lines = [row(HEADER)]
   for (const s of summaries)
-    lines.push(row([s.scenario, s.target, s.requestsPerSecond.toFixed(0), s.p50.toFixed(1), s.p99.toFixed(1), String(s.non2xx), String(s.errors)]))
+    lines.push(
+      row([
+        s.scenario,
+        s.target,
+        s.requestsPerSecond.toFixed(0),
+        s.p50.toFixed(1),
+        s.p99.toFixed(1),
+        String(s.non2xx),
+        String(s.errors),
+      ]),
+    )
   lines.push('')
   for (const scenario of new Set(summaries.map((s) => s.scenario))) {
     const app = summaries.find((s) => s.scenario === scenario && s.target === 'app')

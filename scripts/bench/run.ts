@@ -28,14 +28,16 @@ import type { BenchScenario, BenchTenants } from './scenario.ts'
 import { scenarios } from './scenarios/index.ts'
 import { assertSameStatement } from './sql-check.ts'
 
-const RELAXED_RATE_LIMITS = 'read=999999999/999999999,write=999999999/999999999,auth=999999999/999999999,ops=999999999/999999999'
+const RELAXED_RATE_LIMITS =
+  'read=999999999/999999999,write=999999999/999999999,auth=999999999/999999999,ops=999999999/999999999'
 const NEIGHBOUR_TENANTS = 4
 
 function positiveInteger(name: string, fallback: number): number {
   const raw = process.env[name]
   if (raw === undefined || raw === '') return fallback
   const value = Number(raw)
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`)
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`)
   return value
 }
 
@@ -48,14 +50,18 @@ function readSettings() {
     connections: positiveInteger('BENCH_CONNECTIONS', 32),
     poolMax: positiveInteger('BENCH_POOL', 10),
     rateLimits: process.env.BENCH_RATE_LIMITS ?? RELAXED_RATE_LIMITS,
-    only: (process.env.BENCH_SCENARIOS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    only: (process.env.BENCH_SCENARIOS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
   }
 }
 type Settings = ReturnType<typeof readSettings>
 
 function selectScenarios(only: string[]): BenchScenario[] {
   const unknown = only.filter((name) => !scenarios.some((s) => s.name === name))
-  if (unknown.length > 0) throw new Error(`unknown BENCH_SCENARIOS ${unknown.join(', ')}; known: ${scenarios.map((s) => s.name).join(', ')}`)
+  if (unknown.length > 0)
+    throw new Error(`unknown BENCH_SCENARIOS ${unknown.join(', ')}; known: ${scenarios.map((s) => s.name).join(', ')}`)
   return only.length === 0 ? scenarios : scenarios.filter((s) => only.includes(s.name))
 }
 
@@ -65,7 +71,12 @@ interface Servers {
   requests: Map<string, Record<Target, LoadRequest>>
 }
 
-async function startServers(settings: Settings, db: BenchDatabase, selected: BenchScenario[], tenants: BenchTenants): Promise<Servers> {
+async function startServers(
+  settings: Settings,
+  db: BenchDatabase,
+  selected: BenchScenario[],
+  tenants: BenchTenants,
+): Promise<Servers> {
   const config = loadConfig({
     DATABASE_URL: db.ownerUrl,
     DATABASE_POOL_MAX: String(settings.poolMax),
@@ -80,7 +91,8 @@ async function startServers(settings: Settings, db: BenchDatabase, selected: Ben
   const bare = await startBareServer({ appUrl: db.appUrl, poolMax: settings.poolMax, scenarios: selected, tenants })
   const address = await lyceum.app.listen({ host: '127.0.0.1', port: 0 })
   // A real member with a live session: each request pays the session check, as in production.
-  const tokenFor = (roles: TenantRole[]) => memberToken({ database: lyceum.platform.database, identity: lyceum.modules.identity }, tenants.target, roles)
+  const tokenFor = (roles: TenantRole[]) =>
+    memberToken({ database: lyceum.platform.database, identity: lyceum.modules.identity }, tenants.target, roles)
   const requests = new Map<string, Record<Target, LoadRequest>>()
   for (const scenario of selected) {
     const load = { connections: settings.connections, seconds: settings.seconds }
@@ -98,7 +110,10 @@ async function expectPage(request: LoadRequest): Promise<void> {
     http
       .get(request.url, { headers: request.headers }, (response) => {
         let text = ''
-        response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: response.statusCode ?? 0, body: text }))
+        response
+          .setEncoding('utf8')
+          .on('data', (chunk: string) => (text += chunk))
+          .on('end', () => resolve({ status: response.statusCode ?? 0, body: text }))
       })
       .on('error', reject)
   })
@@ -113,7 +128,9 @@ async function verifyScenarios(selected: BenchScenario[], servers: Servers, tena
     await expectPage(targets.app) // fills the app's tenant cache, so the next request issues only its own SQL
     const statements = await assertSameStatement(scenario, tenants, () => expectPage(targets.app))
     // The bare handler sends 3: "BEGIN; <scope>", the data statement, COMMIT.
-    process.stdout.write(`${scenario.name}: the app sends the bare reference's statement; ${statements} statements per request (bare: 3)\n`)
+    process.stdout.write(
+      `${scenario.name}: the app sends the bare reference's statement; ${statements} statements per request (bare: 3)\n`,
+    )
   }
 }
 
@@ -121,7 +138,8 @@ async function measure(settings: Settings, selected: BenchScenario[], servers: S
   for (const scenario of selected)
     for (const target of ['app', 'bare'] as const) {
       const warmup = await runLoad({ ...servers.requests.get(scenario.name)![target], seconds: settings.warmupSeconds })
-      if (warmup.non2xx + warmup.errors > 0) throw new Error(`warm-up of ${scenario.name}/${target} failed: ${JSON.stringify(warmup)}`)
+      if (warmup.non2xx + warmup.errors > 0)
+        throw new Error(`warm-up of ${scenario.name}/${target} failed: ${JSON.stringify(warmup)}`)
     }
   const measurements: Measurement[] = []
   for (let round = 1; round <= settings.rounds; round++) {
@@ -142,7 +160,8 @@ async function bench(settings: Settings, selected: BenchScenario[], db: BenchDat
   let serverVersion: string
   try {
     for (const scenario of selected) await scenario.seed(owner, tenants)
-    serverVersion = (await owner.query<{ server_version: string }>('SHOW server_version'))[0]?.server_version ?? 'unknown'
+    serverVersion =
+      (await owner.query<{ server_version: string }>('SHOW server_version'))[0]?.server_version ?? 'unknown'
   } finally {
     await owner.close()
   }
@@ -158,7 +177,10 @@ async function bench(settings: Settings, selected: BenchScenario[], db: BenchDat
     const summaries = summarize(await measure(settings, selected, servers))
     process.stdout.write(`\n${formatSummary(summaries)}\n`)
     const failed = summaries.filter((s) => s.non2xx + s.errors > 0)
-    for (const s of failed) process.stderr.write(`FAILED: ${s.scenario}/${s.target} had ${s.non2xx} non-2xx responses and ${s.errors} socket errors or timeouts\n`)
+    for (const s of failed)
+      process.stderr.write(
+        `FAILED: ${s.scenario}/${s.target} had ${s.non2xx} non-2xx responses and ${s.errors} socket errors or timeouts\n`,
+      )
     return failed.length > 0 ? 1 : 0
   } finally {
     await servers.bare.close()

@@ -20,8 +20,10 @@ async function recordStatements(work: () => Promise<void>): Promise<Statement[]>
   const statements: Statement[] = []
   prototype.query = function recordingQuery(this: pg.Client, ...args: unknown[]) {
     const [first, second] = args
-    const config = typeof first === 'string' ? { text: first } : (first as { text?: string; values?: unknown[] } | undefined)
-    if (config?.text !== undefined) statements.push({ text: config.text, values: Array.isArray(second) ? second : (config.values ?? []) })
+    const config =
+      typeof first === 'string' ? { text: first } : (first as { text?: string; values?: unknown[] } | undefined)
+    if (config?.text !== undefined)
+      statements.push({ text: config.text, values: Array.isArray(second) ? second : (config.values ?? []) })
     return original.apply(this, args)
   }
   try {
@@ -44,12 +46,17 @@ const SESSION_CHECK_STATEMENT = /\bfrom "identity"\."sessions"/i
  * Throws with both statements when the app's data statement differs from the scenario's;
  * otherwise returns how many statements (round trips) the app's request took in all.
  */
-export async function assertSameStatement(scenario: BenchScenario, tenants: BenchTenants, request: () => Promise<void>): Promise<number> {
+export async function assertSameStatement(
+  scenario: BenchScenario,
+  tenants: BenchTenants,
+  request: () => Promise<void>,
+): Promise<number> {
   const all = await recordStatements(request)
   const statements = all.filter((s) => !CONTEXT_STATEMENT.test(s.text.trim()) && !SESSION_CHECK_STATEMENT.test(s.text))
   const expected: Statement = { text: scenario.bare.sql, values: scenario.bare.params(tenants) }
   const [only] = statements
-  if (statements.length === 1 && only && only.text === expected.text && isDeepStrictEqual(only.values, expected.values)) return all.length
+  if (statements.length === 1 && only && only.text === expected.text && isDeepStrictEqual(only.values, expected.values))
+    return all.length
   throw new Error(
     `scenario ${scenario.name}: the app no longer issues the statement its bare reference runs; update the scenario.\n` +
       `  expected: ${JSON.stringify(expected)}\n  app sent: ${JSON.stringify(statements)}`,

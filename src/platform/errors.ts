@@ -76,14 +76,19 @@ export const isAppError = (error: unknown): error is AppError => error instanceo
 export const commonErrors = {
   notFound: (what: string, id?: string) =>
     new AppError('not_found', 'NOT_FOUND', id ? `${what} ${id} does not exist` : `${what} does not exist`),
-  unauthenticated: (detail = 'Authentication is required') => new AppError('unauthenticated', 'UNAUTHENTICATED', detail),
+  unauthenticated: (detail = 'Authentication is required') =>
+    new AppError('unauthenticated', 'UNAUTHENTICATED', detail),
   forbidden: (detail = 'You do not have permission to do this') => new AppError('forbidden', 'FORBIDDEN', detail),
   missingPermission: (permission: string) =>
     new AppError('forbidden', 'PERMISSION_DENIED', `This action needs the permission "${permission}"`, {
       extensions: { permission },
     }),
   tenantRequired: () =>
-    new AppError('invalid', 'TENANT_REQUIRED', 'This route is tenant-scoped; call it on a tenant host or with a tenant token'),
+    new AppError(
+      'invalid',
+      'TENANT_REQUIRED',
+      'This route is tenant-scoped; call it on a tenant host or with a tenant token',
+    ),
   databaseUnavailable: (cause?: unknown) =>
     new AppError('unavailable', 'DATABASE_UNAVAILABLE', 'The database is temporarily unavailable; retry shortly', {
       retryAfter: 5,

@@ -22,7 +22,22 @@ const LIST_SQL =
   `from "platform"."audit_log" where "platform"."audit_log"."tenant_id" = $1 ` +
   `order by "platform"."audit_log"."occurred_at" desc, "platform"."audit_log"."id" desc limit $2`
 
-const COLUMNS = ['id', 'occurredAt', 'actorType', 'actorId', 'impersonatorId', 'action', 'targetType', 'targetId', 'outcome', 'requestId', 'details', 'ipHash', 'chainSeq', 'hash'] as const
+const COLUMNS = [
+  'id',
+  'occurredAt',
+  'actorType',
+  'actorId',
+  'impersonatorId',
+  'action',
+  'targetType',
+  'targetId',
+  'outcome',
+  'requestId',
+  'details',
+  'ipHash',
+  'chainSeq',
+  'hash',
+] as const
 type Row = Record<(typeof COLUMNS)[number], unknown>
 
 async function insertEntries(owner: OwnerConnection, tenantId: string | null, count: number): Promise<void> {
@@ -57,11 +72,19 @@ export const auditEventsScenario: BenchScenario = {
     params: (tenants) => [tenants.target, LIMIT + 1],
     body(rows) {
       // node-postgres reads bigint as a string; Drizzle's mode 'number' turns chain_seq into a number.
-      const objects = rows.map((row) => Object.fromEntries(COLUMNS.map((column, i) => [column, column === 'chainSeq' && row[i] !== null ? Number(row[i]) : row[i]])) as Row)
+      const objects = rows.map(
+        (row) =>
+          Object.fromEntries(
+            COLUMNS.map((column, i) => [column, column === 'chainSeq' && row[i] !== null ? Number(row[i]) : row[i]]),
+          ) as Row,
+      )
       return toPage(objects, LIMIT, (row) => [String(row.occurredAt), String(row.id)])
     },
     response: {
-      200: Type.Object({ data: Type.Array(Type.Object(AuditEvent.properties)), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+      200: Type.Object({
+        data: Type.Array(Type.Object(AuditEvent.properties)),
+        nextCursor: Type.Union([Type.String(), Type.Null()]),
+      }),
     },
   },
 }

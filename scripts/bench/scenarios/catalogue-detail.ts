@@ -34,7 +34,13 @@ export const catalogueDetailScenario: BenchScenario = {
     sql: DETAIL_SQL,
     params: (tenants) => [tenants.target, SLUG, 'archived'],
     body(rows) {
-      const [snapshot, versionId, number, publishedAt, free] = rows[0] as [Omit<PublishedCourse, 'versionId' | 'versionNumber' | 'publishedAt'>, string, number, string, boolean]
+      const [snapshot, versionId, number, publishedAt, free] = rows[0] as [
+        Omit<PublishedCourse, 'versionId' | 'versionNumber' | 'publishedAt'>,
+        string,
+        number,
+        string,
+        boolean,
+      ]
       return presentCatalogueCourse({ ...snapshot, versionId, versionNumber: number, publishedAt }, free)
     },
     response: { 200: Type.Object(CatalogueCourse.properties) },

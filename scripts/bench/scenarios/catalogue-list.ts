@@ -20,7 +20,23 @@ const LIST_SQL =
   `"catalogue"."catalogue_entries"."tenant_id" = $1 order by "catalogue"."catalogue_entries"."published_at" desc, ` +
   `"catalogue"."catalogue_entries"."course_id" desc limit $2`
 
-const COLUMNS = ['id', 'slug', 'title', 'summary', 'level', 'language', 'category', 'tags', 'instructorIds', 'coverImageRef', 'delivery', 'free', 'lessonCount', 'durationMinutes', 'publishedAt'] as const
+const COLUMNS = [
+  'id',
+  'slug',
+  'title',
+  'summary',
+  'level',
+  'language',
+  'category',
+  'tags',
+  'instructorIds',
+  'coverImageRef',
+  'delivery',
+  'free',
+  'lessonCount',
+  'durationMinutes',
+  'publishedAt',
+] as const
 
 export const catalogueListScenario: BenchScenario = {
   name: 'catalogue-list',
@@ -33,11 +49,17 @@ export const catalogueListScenario: BenchScenario = {
     sql: LIST_SQL,
     params: (tenants) => [tenants.target, LIMIT + 1],
     body(rows) {
-      const objects = rows.map((row) => Object.fromEntries(COLUMNS.map((column, i) => [column, row[i]])) as Record<(typeof COLUMNS)[number], unknown>)
+      const objects = rows.map(
+        (row) =>
+          Object.fromEntries(COLUMNS.map((column, i) => [column, row[i]])) as Record<(typeof COLUMNS)[number], unknown>,
+      )
       return toPage(objects, LIMIT, (row) => [String(row.publishedAt), String(row.id)])
     },
     response: {
-      200: Type.Object({ data: Type.Array(Type.Object(CourseCard.properties)), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+      200: Type.Object({
+        data: Type.Array(Type.Object(CourseCard.properties)),
+        nextCursor: Type.Union([Type.String(), Type.Null()]),
+      }),
     },
   },
 }

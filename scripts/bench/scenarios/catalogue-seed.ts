@@ -68,7 +68,10 @@ async function seedTenant(owner: OwnerConnection, tenantId: string, count: numbe
 }
 
 export async function seedCatalogue(owner: OwnerConnection, tenants: BenchTenants): Promise<void> {
-  const existing = await owner.query<{ n: number }>('SELECT count(*)::int AS n FROM catalogue.catalogue_entries WHERE tenant_id = $1::uuid', [tenants.target])
+  const existing = await owner.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM catalogue.catalogue_entries WHERE tenant_id = $1::uuid',
+    [tenants.target],
+  )
   if ((existing[0]?.n ?? 0) > 0) return
   await seedTenant(owner, tenants.target, TARGET_COURSES)
   for (const tenant of tenants.others) await seedTenant(owner, tenant, NEIGHBOUR_COURSES)

@@ -2,12 +2,17 @@ import { describe, expect, it } from 'vitest'
 import { matchesWholeAnswer, patternSyntaxProblem } from './answer-patterns.ts'
 import { isCorrect, patternProblem, type AnswerKey } from './questions.policy.ts'
 
-const shortKey = (pattern: string, exact: string[] = [], caseSensitive = false): AnswerKey => ({ exact, pattern, caseSensitive })
+const shortKey = (pattern: string, exact: string[] = [], caseSensitive = false): AnswerKey => ({
+  exact,
+  pattern,
+  caseSensitive,
+})
 
 describe('short-answer patterns on RE2', () => {
   it('accepts the shapes that backtrack catastrophically elsewhere and matches them correctly', () => {
     // On a backtracking engine each of these takes exponential time on a long run of "a"s without the final letter.
-    for (const pattern of ['(a|a)*b', '(a+)+b', '(a|aa)*c', '(?:\\w*)*x']) expect(patternProblem(pattern), pattern).toBeNull()
+    for (const pattern of ['(a|a)*b', '(a+)+b', '(a|aa)*c', '(?:\\w*)*x'])
+      expect(patternProblem(pattern), pattern).toBeNull()
     const run = 'a'.repeat(28)
     expect(isCorrect('short_answer', shortKey('(a|a)*b'), run)).toBe(false)
     expect(isCorrect('short_answer', shortKey('(a|a)*b'), `${run}b`)).toBe(true)
@@ -17,7 +22,8 @@ describe('short-answer patterns on RE2', () => {
   })
 
   it('refuses backreferences and lookaround, naming RE2', () => {
-    for (const pattern of ['(a)\\1', '(?P<x>a)\\k<x>', '(?=a)a', '(?!a)b', '(?<=a)b', '(?<!a)b']) expect(patternProblem(pattern), pattern).toMatch(/not a valid RE2 regular expression/)
+    for (const pattern of ['(a)\\1', '(?P<x>a)\\k<x>', '(?=a)a', '(?!a)b', '(?<=a)b', '(?<!a)b'])
+      expect(patternProblem(pattern), pattern).toMatch(/not a valid RE2 regular expression/)
     expect(patternProblem('(a)\\1')).toMatch(/no backreferences or lookaround/)
   })
 

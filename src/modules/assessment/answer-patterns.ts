@@ -36,7 +36,8 @@ function loadEngine(): Engine {
   if (engine) return engine
   Reflect.deleteProperty(require.cache, ENGINE_MODULE)
   const loaded: unknown = require(ENGINE_MODULE)
-  if (typeof loaded !== 'object' || loaded === null || typeof (loaded as Partial<Engine>).WrappedRE2 !== 'function') throw new Error('re2-wasm did not load its WrappedRE2 binding')
+  if (typeof loaded !== 'object' || loaded === null || typeof (loaded as Partial<Engine>).WrappedRE2 !== 'function')
+    throw new Error('re2-wasm did not load its WrappedRE2 binding')
   engine = loaded as Engine
   return engine
 }
@@ -47,7 +48,8 @@ export class PatternRefused extends Error {}
 /** What an aborting WebAssembly instance throws (the global exists at run time; the project's TypeScript libs only declare its types). */
 const { RuntimeError } = (globalThis as unknown as { WebAssembly: { RuntimeError: new () => Error } }).WebAssembly
 
-const TOO_COMPLEX = 'is too complex to match (it needs more memory than the matcher allows); use fewer or smaller repetitions of large character classes'
+const TOO_COMPLEX =
+  'is too complex to match (it needs more memory than the matcher allows); use fewer or smaller repetitions of large character classes'
 
 /**
  * Authoring refuses a pattern whose compilation takes longer than this. Large repetitions of
@@ -55,14 +57,18 @@ const TOO_COMPLEX = 'is too complex to match (it needs more memory than the matc
  * ordinary patterns take about 1 ms.
  */
 const MAX_COMPILE_MS = 250
-const TOO_SLOW = 'is too complex to match quickly; use fewer or smaller repetitions of large character classes such as \\pL'
+const TOO_SLOW =
+  'is too complex to match quickly; use fewer or smaller repetitions of large character classes such as \\pL'
 
 /** Compiles `source`, hands the program to `use` and frees it; PatternRefused when RE2 cannot compile or run it. */
 function withProgram<T>(source: string, ignoreCase: boolean, use: (program: Program) => T): T {
   let program: Program | undefined
   try {
     program = new (loadEngine().WrappedRE2)(source, ignoreCase, false, false)
-    if (!program.ok()) throw new PatternRefused(`is not a valid RE2 regular expression (${program.error()}); RE2 has no backreferences or lookaround`)
+    if (!program.ok())
+      throw new PatternRefused(
+        `is not a valid RE2 regular expression (${program.error()}); RE2 has no backreferences or lookaround`,
+      )
     return use(program)
   } catch (error) {
     if (!(error instanceof RuntimeError)) throw error

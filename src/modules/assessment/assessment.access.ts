@@ -20,19 +20,30 @@ export interface Member {
 
 export function memberOf(ctx: RequestContext): Member {
   if (ctx.principal.kind !== 'user' || !ctx.tenantId) throw assessmentErrors.userRequired()
-  return { tenantId: ctx.tenantId, userId: ctx.principal.userId, isAdmin: ctx.principal.permissions.has('courses:review') }
+  return {
+    tenantId: ctx.tenantId,
+    userId: ctx.principal.userId,
+    isAdmin: ctx.principal.permissions.has('courses:review'),
+  }
 }
 
 /** The caller is staff of the course; anyone else gets 404, so they learn nothing about it. */
 export async function requireCourseStaff(tx: Tx, ctx: RequestContext, courseId: string): Promise<Member> {
   const member = memberOf(ctx)
-  const allowed = member.isAdmin ? await repository.courseExists(tx, courseId) : (await courseStaffRole(tx, courseId, member.userId)) !== null
+  const allowed = member.isAdmin
+    ? await repository.courseExists(tx, courseId)
+    : (await courseStaffRole(tx, courseId, member.userId)) !== null
   if (!allowed) throw assessmentErrors.courseNotFound(courseId)
   return member
 }
 
 /** The draft lesson of the course, which must be of `kind` (quiz or assignment). */
-export async function requireDraftLesson(tx: Tx, courseId: string, lessonId: string, kind: 'quiz' | 'assignment'): Promise<void> {
+export async function requireDraftLesson(
+  tx: Tx,
+  courseId: string,
+  lessonId: string,
+  kind: 'quiz' | 'assignment',
+): Promise<void> {
   const lesson = await repository.draftLesson(tx, courseId, lessonId)
   if (!lesson) throw assessmentErrors.lessonNotFound(lessonId)
   if (lesson.kind !== kind) throw assessmentErrors.lessonKindMismatch(lessonId, kind, lesson.kind)
@@ -53,15 +64,26 @@ export interface LessonGrant {
 }
 
 /** The entitlement service's answer; only an enrolled learner's grant lets them attempt or submit. */
-export async function requireLessonAccess(tx: Tx, ctx: RequestContext, courseId: string, lessonId: string): Promise<LessonGrant> {
+export async function requireLessonAccess(
+  tx: Tx,
+  ctx: RequestContext,
+  courseId: string,
+  lessonId: string,
+): Promise<LessonGrant> {
   const member = memberOf(ctx)
   const decision = await checkLessonAccess(tx, { userId: member.userId, courseId, lessonId, completedLessons })
   if (!decision.allowed) {
-    if (decision.reason === 'lesson_not_found' || decision.reason === 'course_unavailable') throw assessmentErrors.lessonNotFound(lessonId)
+    if (decision.reason === 'lesson_not_found' || decision.reason === 'course_unavailable')
+      throw assessmentErrors.lessonNotFound(lessonId)
     const { reason, until, missingLessonIds } = decision
-    throw assessmentErrors.lessonLocked(LOCKED_DETAIL[reason] ?? 'You cannot use this lesson now', { reason, ...(until ? { until } : {}), ...(missingLessonIds ? { missingLessonIds } : {}) })
+    throw assessmentErrors.lessonLocked(LOCKED_DETAIL[reason] ?? 'You cannot use this lesson now', {
+      reason,
+      ...(until ? { until } : {}),
+      ...(missingLessonIds ? { missingLessonIds } : {}),
+    })
   }
   // A preview lesson is open without an enrolment, but attempts and submissions belong to one.
-  if (!decision.enrolmentId) throw assessmentErrors.lessonLocked(LOCKED_DETAIL.not_enrolled as string, { reason: 'not_enrolled' })
+  if (!decision.enrolmentId)
+    throw assessmentErrors.lessonLocked(LOCKED_DETAIL.not_enrolled as string, { reason: 'not_enrolled' })
   return { member, enrolmentId: decision.enrolmentId, lesson: decision.lesson, course: decision.course }
 }

@@ -1,4 +1,10 @@
 /** What assessment uses of other modules, through their public APIs only. */
 export { completedLessons, markLessonCompleted } from '../progress/index.ts'
 export { checkLessonAccess, dripAnchor, findEnrolment } from '../enrolment/index.ts'
-export { readPublishedCourse, registerPublicationParticipant, type PublicationParticipant, type PublishedCourse, type PublishedLesson } from '../catalogue/index.ts'
+export {
+  readPublishedCourse,
+  registerPublicationParticipant,
+  type PublicationParticipant,
+  type PublishedCourse,
+  type PublishedLesson,
+} from '../catalogue/index.ts'

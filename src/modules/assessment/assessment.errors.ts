@@ -1,43 +1,106 @@
 import { AppError, type FieldError } from '../../platform/errors.ts'
 
 export const assessmentErrors = {
-  userRequired: () => new AppError('forbidden', 'USER_PRINCIPAL_REQUIRED', 'Only a signed-in member can do this (not an API key or operator)'),
-  courseNotFound: (courseId: string) => new AppError('not_found', 'COURSE_NOT_FOUND', `No course ${courseId} that you teach in this tenant`),
-  lessonNotFound: (lessonId: string) => new AppError('not_found', 'LESSON_NOT_FOUND', `No lesson ${lessonId} in this course`),
+  userRequired: () =>
+    new AppError(
+      'forbidden',
+      'USER_PRINCIPAL_REQUIRED',
+      'Only a signed-in member can do this (not an API key or operator)',
+    ),
+  courseNotFound: (courseId: string) =>
+    new AppError('not_found', 'COURSE_NOT_FOUND', `No course ${courseId} that you teach in this tenant`),
+  lessonNotFound: (lessonId: string) =>
+    new AppError('not_found', 'LESSON_NOT_FOUND', `No lesson ${lessonId} in this course`),
   lessonKindMismatch: (lessonId: string, expected: string, actual: string) =>
-    new AppError('unprocessable', 'LESSON_KIND_MISMATCH', `Lesson ${lessonId} is a ${actual} lesson, not a ${expected} lesson`, { extensions: { expected, actual } }),
-  questionNotFound: (questionId: string) => new AppError('not_found', 'QUESTION_NOT_FOUND', `No question ${questionId} in this course`),
+    new AppError(
+      'unprocessable',
+      'LESSON_KIND_MISMATCH',
+      `Lesson ${lessonId} is a ${actual} lesson, not a ${expected} lesson`,
+      { extensions: { expected, actual } },
+    ),
+  questionNotFound: (questionId: string) =>
+    new AppError('not_found', 'QUESTION_NOT_FOUND', `No question ${questionId} in this course`),
   questionInUse: (questionId: string, lessonIds: string[]) =>
-    new AppError('conflict', 'QUESTION_IN_USE', `Question ${questionId} is used by a quiz; remove it from the quiz first`, { extensions: { lessonIds } }),
-  invalidQuestion: (errors: FieldError[]) => new AppError('invalid', 'INVALID_QUESTION', errors.map((e) => `${e.path} ${e.message}`).join('; '), { errors }),
+    new AppError(
+      'conflict',
+      'QUESTION_IN_USE',
+      `Question ${questionId} is used by a quiz; remove it from the quiz first`,
+      { extensions: { lessonIds } },
+    ),
+  invalidQuestion: (errors: FieldError[]) =>
+    new AppError('invalid', 'INVALID_QUESTION', errors.map((e) => `${e.path} ${e.message}`).join('; '), { errors }),
   unknownQuestions: (questionIds: string[]) =>
     new AppError('unprocessable', 'QUESTION_UNKNOWN', 'Every question of a quiz must be a question of this course', {
-      errors: questionIds.map((id) => ({ path: 'body.questionIds', message: `question ${id} is not in this course's bank`, code: 'unknown' })),
+      errors: questionIds.map((id) => ({
+        path: 'body.questionIds',
+        message: `question ${id} is not in this course's bank`,
+        code: 'unknown',
+      })),
     }),
-  invalidSettings: (path: string, message: string, code: string) => new AppError('invalid', 'INVALID_SETTINGS', `${path} ${message}`, { errors: [{ path, message, code }] }),
+  invalidSettings: (path: string, message: string, code: string) =>
+    new AppError('invalid', 'INVALID_SETTINGS', `${path} ${message}`, { errors: [{ path, message, code }] }),
   quizNotFound: (lessonId: string) => new AppError('not_found', 'QUIZ_NOT_FOUND', `Lesson ${lessonId} has no quiz`),
-  assignmentNotFound: (lessonId: string) => new AppError('not_found', 'ASSIGNMENT_NOT_FOUND', `Lesson ${lessonId} has no assignment`),
-  lessonLocked: (detail: string, extensions: Record<string, unknown>) => new AppError('forbidden', 'LESSON_LOCKED', detail, { extensions }),
+  assignmentNotFound: (lessonId: string) =>
+    new AppError('not_found', 'ASSIGNMENT_NOT_FOUND', `Lesson ${lessonId} has no assignment`),
+  lessonLocked: (detail: string, extensions: Record<string, unknown>) =>
+    new AppError('forbidden', 'LESSON_LOCKED', detail, { extensions }),
   attemptLimitReached: (limit: number) =>
-    new AppError('conflict', 'ATTEMPT_LIMIT_REACHED', `This quiz allows ${limit} attempt${limit === 1 ? '' : 's'} and you have used them all`, { extensions: { attemptLimit: limit } }),
+    new AppError(
+      'conflict',
+      'ATTEMPT_LIMIT_REACHED',
+      `This quiz allows ${limit} attempt${limit === 1 ? '' : 's'} and you have used them all`,
+      { extensions: { attemptLimit: limit } },
+    ),
   attemptInProgress: (attemptId: string) =>
-    new AppError('conflict', 'ATTEMPT_IN_PROGRESS', 'Finish (submit) your current attempt before starting another', { extensions: { attemptId } }),
-  attemptNotFound: (attemptId: string) => new AppError('not_found', 'ATTEMPT_NOT_FOUND', `No attempt ${attemptId} of yours`),
-  attemptSubmitted: () => new AppError('conflict', 'ATTEMPT_SUBMITTED', 'This attempt is already submitted; its answers cannot change'),
-  timeLimitExceeded: (deadlineAt: Date) =>
-    new AppError('conflict', 'TIME_LIMIT_EXCEEDED', 'The time limit of this attempt has passed; submit it to be graded on the answers saved in time', {
-      extensions: { deadlineAt: deadlineAt.toISOString() },
+    new AppError('conflict', 'ATTEMPT_IN_PROGRESS', 'Finish (submit) your current attempt before starting another', {
+      extensions: { attemptId },
     }),
-  invalidAnswers: (errors: FieldError[]) => new AppError('invalid', 'INVALID_ANSWER', errors.map((e) => `${e.path} ${e.message}`).join('; '), { errors }),
+  attemptNotFound: (attemptId: string) =>
+    new AppError('not_found', 'ATTEMPT_NOT_FOUND', `No attempt ${attemptId} of yours`),
+  attemptSubmitted: () =>
+    new AppError('conflict', 'ATTEMPT_SUBMITTED', 'This attempt is already submitted; its answers cannot change'),
+  timeLimitExceeded: (deadlineAt: Date) =>
+    new AppError(
+      'conflict',
+      'TIME_LIMIT_EXCEEDED',
+      'The time limit of this attempt has passed; submit it to be graded on the answers saved in time',
+      {
+        extensions: { deadlineAt: deadlineAt.toISOString() },
+      },
+    ),
+  invalidAnswers: (errors: FieldError[]) =>
+    new AppError('invalid', 'INVALID_ANSWER', errors.map((e) => `${e.path} ${e.message}`).join('; '), { errors }),
   submissionEmpty: () =>
-    new AppError('invalid', 'SUBMISSION_EMPTY', 'A submission needs text or at least one file reference', { errors: [{ path: 'body.text', message: 'is empty and no fileRefs were given', code: 'required' }] }),
+    new AppError('invalid', 'SUBMISSION_EMPTY', 'A submission needs text or at least one file reference', {
+      errors: [{ path: 'body.text', message: 'is empty and no fileRefs were given', code: 'required' }],
+    }),
   submissionLate: (dueAt: Date) =>
-    new AppError('conflict', 'SUBMISSION_LATE', 'The due date has passed and this assignment refuses late submissions', { extensions: { dueAt: dueAt.toISOString() } }),
+    new AppError(
+      'conflict',
+      'SUBMISSION_LATE',
+      'The due date has passed and this assignment refuses late submissions',
+      { extensions: { dueAt: dueAt.toISOString() } },
+    ),
   alreadyPassed: () => new AppError('conflict', 'ASSIGNMENT_ALREADY_PASSED', 'You have already passed this assignment'),
-  resubmissionNotAllowed: () => new AppError('conflict', 'RESUBMISSION_NOT_ALLOWED', 'This assignment accepts one submission only'),
+  resubmissionNotAllowed: () =>
+    new AppError('conflict', 'RESUBMISSION_NOT_ALLOWED', 'This assignment accepts one submission only'),
   awaitingGrade: (submissionId: string) =>
-    new AppError('conflict', 'SUBMISSION_AWAITING_GRADE', 'Your previous submission has not been graded yet; you can resubmit once it is', { extensions: { submissionId } }),
-  submissionNotFound: (submissionId: string) => new AppError('not_found', 'SUBMISSION_NOT_FOUND', `No submission ${submissionId} that you may see`),
-  gradedConcurrently: () => new AppError('precondition_failed', 'ETAG_MISMATCH', 'Someone graded this submission while you did; fetch it again and retry'),
-  invalidRubricScores: (errors: FieldError[]) => new AppError('unprocessable', 'RUBRIC_SCORE_INVALID', errors.map((e) => `${e.path} ${e.message}`).join('; '), { errors }),
+    new AppError(
+      'conflict',
+      'SUBMISSION_AWAITING_GRADE',
+      'Your previous submission has not been graded yet; you can resubmit once it is',
+      { extensions: { submissionId } },
+    ),
+  submissionNotFound: (submissionId: string) =>
+    new AppError('not_found', 'SUBMISSION_NOT_FOUND', `No submission ${submissionId} that you may see`),
+  gradedConcurrently: () =>
+    new AppError(
+      'precondition_failed',
+      'ETAG_MISMATCH',
+      'Someone graded this submission while you did; fetch it again and retry',
+    ),
+  invalidRubricScores: (errors: FieldError[]) =>
+    new AppError('unprocessable', 'RUBRIC_SCORE_INVALID', errors.map((e) => `${e.path} ${e.message}`).join('; '), {
+      errors,
+    }),
 }

@@ -4,7 +4,8 @@
  */
 export const tags = ['assessment']
 
-export const STAFF = "Tenant administrators for any course; instructors for the courses they own or co-teach (others get 404)."
+export const STAFF =
+  'Tenant administrators for any course; instructors for the courses they own or co-teach (others get 404).'
 
 export const GATED =
   'The entitlement service decides first: a lesson you may not use now is 403 LESSON_LOCKED with `reason` (not_enrolled, expired, drip_locked with `until`, prerequisite_missing with `missingLessonIds`).'

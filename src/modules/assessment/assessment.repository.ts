@@ -27,7 +27,10 @@ export const assessmentRepository = {
   },
 
   async draftLesson(tx: Tx, courseId: string, lessonId: string): Promise<{ id: string; kind: string } | undefined> {
-    const [row] = await tx.select({ id: lessons.id, kind: lessons.kind }).from(lessons).where(and(eq(lessons.id, lessonId), eq(lessons.courseId, courseId)))
+    const [row] = await tx
+      .select({ id: lessons.id, kind: lessons.kind })
+      .from(lessons)
+      .where(and(eq(lessons.id, lessonId), eq(lessons.courseId, courseId)))
     return row
   },
 
@@ -39,12 +42,25 @@ export const assessmentRepository = {
   },
 
   async findQuestion(tx: Tx, courseId: string, questionId: string): Promise<QuestionRow | undefined> {
-    const [row] = await tx.select().from(questions).where(and(eq(questions.id, questionId), eq(questions.courseId, courseId)))
+    const [row] = await tx
+      .select()
+      .from(questions)
+      .where(and(eq(questions.id, questionId), eq(questions.courseId, courseId)))
     return row
   },
 
-  async listQuestions(tx: Tx, courseId: string, limit: number, after?: { createdAt: Date; id: string }): Promise<QuestionRow[]> {
-    const keyset = after ? or(gt(questions.createdAt, after.createdAt), and(eq(questions.createdAt, after.createdAt), gt(questions.id, after.id))) : undefined
+  async listQuestions(
+    tx: Tx,
+    courseId: string,
+    limit: number,
+    after?: { createdAt: Date; id: string },
+  ): Promise<QuestionRow[]> {
+    const keyset = after
+      ? or(
+          gt(questions.createdAt, after.createdAt),
+          and(eq(questions.createdAt, after.createdAt), gt(questions.id, after.id)),
+        )
+      : undefined
     return tx
       .select()
       .from(questions)
@@ -55,16 +71,27 @@ export const assessmentRepository = {
 
   async questionsByIds(tx: Tx, ids: readonly string[]): Promise<QuestionRow[]> {
     if (ids.length === 0) return []
-    return tx.select().from(questions).where(inArray(questions.id, [...ids]))
+    return tx
+      .select()
+      .from(questions)
+      .where(inArray(questions.id, [...ids]))
   },
 
   async courseQuestionIds(tx: Tx, courseId: string, ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set()
-    const rows = await tx.select({ id: questions.id }).from(questions).where(and(eq(questions.courseId, courseId), inArray(questions.id, [...ids])))
+    const rows = await tx
+      .select({ id: questions.id })
+      .from(questions)
+      .where(and(eq(questions.courseId, courseId), inArray(questions.id, [...ids])))
     return new Set(rows.map((r) => r.id))
   },
 
-  async updateQuestion(tx: Tx, id: string, version: number, values: Partial<typeof questions.$inferInsert>): Promise<QuestionRow | undefined> {
+  async updateQuestion(
+    tx: Tx,
+    id: string,
+    version: number,
+    values: Partial<typeof questions.$inferInsert>,
+  ): Promise<QuestionRow | undefined> {
     const [row] = await tx
       .update(questions)
       .set({ ...values, version: sql`${questions.version} + 1` })
@@ -105,7 +132,11 @@ export const assessmentRepository = {
 
   /** The learner's attempts of a quiz, newest first. */
   async attemptsOf(tx: Tx, lessonId: string, userId: string): Promise<AttemptRow[]> {
-    return tx.select().from(quizAttempts).where(and(eq(quizAttempts.lessonId, lessonId), eq(quizAttempts.userId, userId))).orderBy(sql`${quizAttempts.number} DESC`)
+    return tx
+      .select()
+      .from(quizAttempts)
+      .where(and(eq(quizAttempts.lessonId, lessonId), eq(quizAttempts.userId, userId)))
+      .orderBy(sql`${quizAttempts.number} DESC`)
   },
 
   /** Inserts the attempt unless a concurrent start took the same number (then undefined). */
@@ -115,19 +146,34 @@ export const assessmentRepository = {
   },
 
   async findAttempt(tx: Tx, attemptId: string, userId: string, lock = false): Promise<AttemptRow | undefined> {
-    const query = tx.select().from(quizAttempts).where(and(eq(quizAttempts.id, attemptId), eq(quizAttempts.userId, userId)))
+    const query = tx
+      .select()
+      .from(quizAttempts)
+      .where(and(eq(quizAttempts.id, attemptId), eq(quizAttempts.userId, userId)))
     const [row] = lock ? await query.for('update') : await query
     return row
   },
 
   async saveAnswers(tx: Tx, attemptId: string, answers: Record<string, unknown>): Promise<AttemptRow | undefined> {
-    const [row] = await tx.update(quizAttempts).set({ answers }).where(and(eq(quizAttempts.id, attemptId), isNull(quizAttempts.submittedAt))).returning()
+    const [row] = await tx
+      .update(quizAttempts)
+      .set({ answers })
+      .where(and(eq(quizAttempts.id, attemptId), isNull(quizAttempts.submittedAt)))
+      .returning()
     return row
   },
 
   /** Records the grading once; undefined when the attempt was already submitted. */
-  async finishAttempt(tx: Tx, attemptId: string, result: { submittedAt: Date; score: number; maxScore: number; passed: boolean }): Promise<AttemptRow | undefined> {
-    const [row] = await tx.update(quizAttempts).set(result).where(and(eq(quizAttempts.id, attemptId), isNull(quizAttempts.submittedAt))).returning()
+  async finishAttempt(
+    tx: Tx,
+    attemptId: string,
+    result: { submittedAt: Date; score: number; maxScore: number; passed: boolean },
+  ): Promise<AttemptRow | undefined> {
+    const [row] = await tx
+      .update(quizAttempts)
+      .set(result)
+      .where(and(eq(quizAttempts.id, attemptId), isNull(quizAttempts.submittedAt)))
+      .returning()
     return row
   },
 
@@ -142,14 +188,21 @@ export const assessmentRepository = {
     const [row] = await tx
       .insert(assignments)
       .values(values)
-      .onConflictDoUpdate({ target: assignments.lessonId, set: { ...changes, version: sql`${assignments.version} + 1` } })
+      .onConflictDoUpdate({
+        target: assignments.lessonId,
+        set: { ...changes, version: sql`${assignments.version} + 1` },
+      })
       .returning()
     if (!row) throw new Error('assignment upsert returned no row')
     return row
   },
 
   async submissionsOf(tx: Tx, lessonId: string, userId: string): Promise<SubmissionRow[]> {
-    return tx.select().from(submissions).where(and(eq(submissions.lessonId, lessonId), eq(submissions.userId, userId))).orderBy(sql`${submissions.number} DESC`)
+    return tx
+      .select()
+      .from(submissions)
+      .where(and(eq(submissions.lessonId, lessonId), eq(submissions.userId, userId)))
+      .orderBy(sql`${submissions.number} DESC`)
   },
 
   async insertSubmission(tx: Tx, values: typeof submissions.$inferInsert): Promise<SubmissionRow | undefined> {
@@ -158,8 +211,15 @@ export const assessmentRepository = {
   },
 
   /** A submission with its assignment (one query). */
-  async findSubmission(tx: Tx, submissionId: string): Promise<{ submission: SubmissionRow; assignment: AssignmentRow } | undefined> {
-    const [row] = await tx.select({ submission: submissions, assignment: assignments }).from(submissions).innerJoin(assignments, eq(assignments.lessonId, submissions.lessonId)).where(eq(submissions.id, submissionId))
+  async findSubmission(
+    tx: Tx,
+    submissionId: string,
+  ): Promise<{ submission: SubmissionRow; assignment: AssignmentRow } | undefined> {
+    const [row] = await tx
+      .select({ submission: submissions, assignment: assignments })
+      .from(submissions)
+      .innerJoin(assignments, eq(assignments.lessonId, submissions.lessonId))
+      .where(eq(submissions.id, submissionId))
     return row
   },
 
@@ -168,7 +228,14 @@ export const assessmentRepository = {
     tx: Tx,
     submissionId: string,
     version: number,
-    grade: { rubricScores: Record<string, number>; points: number; passed: boolean; feedback: string | null; gradedBy: string; gradedAt: Date },
+    grade: {
+      rubricScores: Record<string, number>
+      points: number
+      passed: boolean
+      feedback: string | null
+      gradedBy: string
+      gradedAt: Date
+    },
   ): Promise<SubmissionRow | undefined> {
     const [row] = await tx
       .update(submissions)
@@ -181,15 +248,33 @@ export const assessmentRepository = {
   /** The course's submissions in a status, oldest first, with their assignments: one query per page. */
   async submissionQueue(
     tx: Tx,
-    query: { courseId: string; status: 'submitted' | 'graded'; lessonId?: string | undefined; limit: number; after?: { submittedAt: Date; id: string } | undefined },
+    query: {
+      courseId: string
+      status: 'submitted' | 'graded'
+      lessonId?: string | undefined
+      limit: number
+      after?: { submittedAt: Date; id: string } | undefined
+    },
   ): Promise<Array<{ submission: SubmissionRow; assignment: AssignmentRow }>> {
     const { after } = query
-    const keyset = after ? or(gt(submissions.submittedAt, after.submittedAt), and(eq(submissions.submittedAt, after.submittedAt), gt(submissions.id, after.id))) : undefined
+    const keyset = after
+      ? or(
+          gt(submissions.submittedAt, after.submittedAt),
+          and(eq(submissions.submittedAt, after.submittedAt), gt(submissions.id, after.id)),
+        )
+      : undefined
     return tx
       .select({ submission: submissions, assignment: assignments })
       .from(submissions)
       .innerJoin(assignments, eq(assignments.lessonId, submissions.lessonId))
-      .where(and(eq(assignments.courseId, query.courseId), eq(submissions.status, query.status), query.lessonId ? eq(submissions.lessonId, query.lessonId) : undefined, keyset))
+      .where(
+        and(
+          eq(assignments.courseId, query.courseId),
+          eq(submissions.status, query.status),
+          query.lessonId ? eq(submissions.lessonId, query.lessonId) : undefined,
+          keyset,
+        ),
+      )
       .orderBy(asc(submissions.submittedAt), asc(submissions.id))
       .limit(query.limit + 1)
   },
@@ -225,4 +310,3 @@ export const assessmentRepository = {
     )
   },
 }
-

@@ -11,7 +11,11 @@ import type { AuthoringService } from './authoring.service.ts'
 import { quizRoutes } from './quiz.routes.ts'
 import type { QuizService } from './quiz.service.ts'
 
-export function assessmentRoutes(services: { authoring: AuthoringService; quizzes: QuizService; assignments: AssignmentsService }) {
+export function assessmentRoutes(services: {
+  authoring: AuthoringService
+  quizzes: QuizService
+  assignments: AssignmentsService
+}) {
   return async function routes(app: App) {
     for (const schema of ASSESSMENT_SCHEMAS) app.addSchema(schema)
     questionBankRoutes(app, services.authoring)

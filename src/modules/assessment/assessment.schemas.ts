@@ -5,7 +5,9 @@ import { MAX_EXACT_ANSWERS, MAX_PATTERN_LENGTH, MAX_SHORT_ANSWER_LENGTH } from '
 const Uuid = Type.String({ format: 'uuid' })
 const Instant = Type.String({ format: 'date-time' })
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
-const QuestionKind = Type.Union(['single_choice', 'multiple_choice', 'true_false', 'short_answer', 'numeric'].map((k) => Type.Literal(k)))
+const QuestionKind = Type.Union(
+  ['single_choice', 'multiple_choice', 'true_false', 'short_answer', 'numeric'].map((k) => Type.Literal(k)),
+)
 const Slug = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })
 
 export const MAX_SUBMISSION_TEXT = 50_000
@@ -18,28 +20,54 @@ export const LessonParams = Type.Object({ lessonId: Uuid }, { additionalProperti
 export const AttemptParams = Type.Object({ attemptId: Uuid }, { additionalProperties: false })
 export const SubmissionParams = Type.Object({ submissionId: Uuid }, { additionalProperties: false })
 
-const Option = Type.Object({ id: Slug, text: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false })
+const Option = Type.Object(
+  { id: Slug, text: Type.String({ minLength: 1, maxLength: 1000 }) },
+  { additionalProperties: false },
+)
 
 const AnswerKeyBody = Type.Object(
   {
-    optionIds: Type.Optional(Type.Array(Slug, { maxItems: 20, description: 'single_choice: exactly one correct option id; multiple_choice: the exact set of correct option ids' })),
+    optionIds: Type.Optional(
+      Type.Array(Slug, {
+        maxItems: 20,
+        description:
+          'single_choice: exactly one correct option id; multiple_choice: the exact set of correct option ids',
+      }),
+    ),
     // Unknown, not a union: the validator's coercion would turn 0 into false (or true into 1); the service checks the type per kind.
     value: Type.Optional(Type.Unknown({ description: 'true_false: the correct boolean; numeric: the correct number' })),
-    exact: Type.Optional(Type.Array(Type.String({ maxLength: MAX_SHORT_ANSWER_LENGTH }), { maxItems: MAX_EXACT_ANSWERS, description: 'short_answer: accepted answers (whitespace-trimmed)' })),
+    exact: Type.Optional(
+      Type.Array(Type.String({ maxLength: MAX_SHORT_ANSWER_LENGTH }), {
+        maxItems: MAX_EXACT_ANSWERS,
+        description: 'short_answer: accepted answers (whitespace-trimmed)',
+      }),
+    ),
     pattern: Type.Optional(
-      Type.String({ minLength: 1, maxLength: MAX_PATTERN_LENGTH, description: `short_answer: a regular expression in RE2 syntax (no backreferences or lookaround) the whole answer must match, compared without case unless caseSensitive; at most ${MAX_PATTERN_LENGTH} characters` }),
+      Type.String({
+        minLength: 1,
+        maxLength: MAX_PATTERN_LENGTH,
+        description: `short_answer: a regular expression in RE2 syntax (no backreferences or lookaround) the whole answer must match, compared without case unless caseSensitive; at most ${MAX_PATTERN_LENGTH} characters`,
+      }),
     ),
     caseSensitive: Type.Optional(Type.Boolean({ description: 'short_answer: compare case (default false)' })),
-    tolerance: Type.Optional(Type.Number({ minimum: 0, description: 'numeric: accepted distance from value (default 0)' })),
+    tolerance: Type.Optional(
+      Type.Number({ minimum: 0, description: 'numeric: accepted distance from value (default 0)' }),
+    ),
   },
-  { additionalProperties: false, description: 'The answer key; which members apply depends on the kind. Never shown to learners before their attempt is graded.' },
+  {
+    additionalProperties: false,
+    description:
+      'The answer key; which members apply depends on the kind. Never shown to learners before their attempt is graded.',
+  },
 )
 
 export const QuestionBody = Type.Object(
   {
     kind: QuestionKind,
     prompt: Type.String({ minLength: 1, maxLength: 5000 }),
-    options: Type.Optional(Type.Array(Option, { maxItems: 20, description: 'Choice questions only: 2-20 options with unique ids' })),
+    options: Type.Optional(
+      Type.Array(Option, { maxItems: 20, description: 'Choice questions only: 2-20 options with unique ids' }),
+    ),
     answerKey: AnswerKeyBody,
     points: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 1 })),
     explanation: Type.Optional(Nullable(Type.String({ maxLength: 5000 }))),
@@ -68,9 +96,16 @@ export const QuestionPageQuery = PageQuery
 
 export const QuizBody = Type.Object(
   {
-    questionIds: Type.Array(Uuid, { minItems: 1, maxItems: 200, uniqueItems: true, description: "Questions of this course's bank, in the default order" }),
+    questionIds: Type.Array(Uuid, {
+      minItems: 1,
+      maxItems: 200,
+      uniqueItems: true,
+      description: "Questions of this course's bank, in the default order",
+    }),
     attemptLimit: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 100, description: 'Null: unlimited' }))),
-    timeLimitSeconds: Type.Optional(Nullable(Type.Integer({ minimum: 10, maximum: 86_400, description: 'Null: no time limit' }))),
+    timeLimitSeconds: Type.Optional(
+      Nullable(Type.Integer({ minimum: 10, maximum: 86_400, description: 'Null: no time limit' })),
+    ),
     randomiseOrder: Type.Optional(Type.Boolean({ default: false })),
     passingPercent: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, default: 70 })),
   },
@@ -92,15 +127,31 @@ export const QuizSettings = Type.Object(
   { $id: 'QuizSettings', additionalProperties: false },
 )
 
-const Level = Type.Object({ points: Type.Integer({ minimum: 0, maximum: 1000 }), description: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false })
-const Criterion = Type.Object({ id: Slug, title: Type.String({ minLength: 1, maxLength: 200 }), levels: Type.Array(Level, { minItems: 1, maxItems: 10 }) }, { additionalProperties: false })
+const Level = Type.Object(
+  { points: Type.Integer({ minimum: 0, maximum: 1000 }), description: Type.String({ minLength: 1, maxLength: 2000 }) },
+  { additionalProperties: false },
+)
+const Criterion = Type.Object(
+  {
+    id: Slug,
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    levels: Type.Array(Level, { minItems: 1, maxItems: 10 }),
+  },
+  { additionalProperties: false },
+)
 
 export const AssignmentBody = Type.Object(
   {
     instructions: Type.String({ minLength: 1, maxLength: 20_000 }),
     dueAt: Type.Optional(Nullable(Instant)),
-    dueOffsetDays: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 3650, description: 'Due this many days after the learner enrolled' }))),
-    latePolicy: Type.Optional(Type.Union([Type.Literal('accept'), Type.Literal('penalty'), Type.Literal('refuse')], { default: 'accept' })),
+    dueOffsetDays: Type.Optional(
+      Nullable(
+        Type.Integer({ minimum: 0, maximum: 3650, description: 'Due this many days after the learner enrolled' }),
+      ),
+    ),
+    latePolicy: Type.Optional(
+      Type.Union([Type.Literal('accept'), Type.Literal('penalty'), Type.Literal('refuse')], { default: 'accept' }),
+    ),
     latePenaltyPercent: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, default: 0 })),
     rubric: Type.Array(Criterion, { minItems: 1, maxItems: 20 }),
     passingPoints: Type.Integer({ minimum: 0 }),
@@ -128,7 +179,9 @@ export const AssignmentSettings = Type.Object(
   { $id: 'AssignmentSettings', additionalProperties: false },
 )
 
-export const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String({ description: 'ETag of the resource from your last read' })) })
+export const IfMatchHeaders = Type.Object({
+  'if-match': Type.Optional(Type.String({ description: 'ETag of the resource from your last read' })),
+})
 
 /* ------------------------------------------------------------------ learners: quizzes */
 
@@ -137,16 +190,27 @@ export const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.Strin
  * schema cannot say which, and the validator's type coercion would turn true into "true" or
  * "b" into ["b"] if the union were spelled out here.
  */
-const AnswerValue = Type.Unknown({ description: `single_choice: an option id; multiple_choice: an array of option ids; true_false: a boolean; short_answer: text of at most ${MAX_SHORT_ANSWER_LENGTH} characters; numeric: a number` })
+const AnswerValue = Type.Unknown({
+  description: `single_choice: an option id; multiple_choice: an array of option ids; true_false: a boolean; short_answer: text of at most ${MAX_SHORT_ANSWER_LENGTH} characters; numeric: a number`,
+})
 export const AnswersBody = Type.Object(
-  { answers: Type.Record(Type.String({ format: 'uuid' }), AnswerValue, { description: 'questionId → answer (option id, option ids, boolean, text or number by kind); merged into the saved answers', maxProperties: 200 }) },
+  {
+    answers: Type.Record(Type.String({ format: 'uuid' }), AnswerValue, {
+      description:
+        'questionId → answer (option id, option ids, boolean, text or number by kind); merged into the saved answers',
+      maxProperties: 200,
+    }),
+  },
   { additionalProperties: false },
 )
 export type AnswersBody = Static<typeof AnswersBody>
 
 const AttemptQuestion = Type.Object(
   { id: Uuid, kind: QuestionKind, prompt: Type.String(), options: Type.Array(Option), points: Type.Integer() },
-  { additionalProperties: false, description: 'What a learner sees of a question: never its answer key or explanation' },
+  {
+    additionalProperties: false,
+    description: 'What a learner sees of a question: never its answer key or explanation',
+  },
 )
 const QuestionResult = Type.Object(
   {
@@ -173,7 +237,15 @@ export const Attempt = Type.Object(
     questions: Type.Array(AttemptQuestion),
     answers: Type.Record(Type.String(), Type.Unknown()),
     result: Nullable(
-      Type.Object({ score: Type.Integer(), maxScore: Type.Integer(), passed: Type.Boolean(), questions: Type.Array(QuestionResult) }, { additionalProperties: false, description: 'Only once submitted' }),
+      Type.Object(
+        {
+          score: Type.Integer(),
+          maxScore: Type.Integer(),
+          passed: Type.Boolean(),
+          questions: Type.Array(QuestionResult),
+        },
+        { additionalProperties: false, description: 'Only once submitted' },
+      ),
     ),
   },
   { $id: 'QuizAttempt', additionalProperties: false },
@@ -189,7 +261,15 @@ export const LearnerQuiz = Type.Object(
     attemptLimit: Nullable(Type.Integer({ description: 'Null: unlimited' })),
     attemptsUsed: Type.Integer({ description: 'Attempts you have started, submitted or not' }),
     attemptsRemaining: Nullable(Type.Integer({ description: 'Null: unlimited' })),
-    openAttempt: Nullable(Type.Object({ id: Uuid, deadlineAt: Nullable(Instant) }, { additionalProperties: false, description: 'Your attempt still in progress, to resume (starting another is 409 ATTEMPT_IN_PROGRESS)' })),
+    openAttempt: Nullable(
+      Type.Object(
+        { id: Uuid, deadlineAt: Nullable(Instant) },
+        {
+          additionalProperties: false,
+          description: 'Your attempt still in progress, to resume (starting another is 409 ATTEMPT_IN_PROGRESS)',
+        },
+      ),
+    ),
     timeLimitSeconds: Nullable(Type.Integer({ description: 'Per attempt, from its start; null: no time limit' })),
     passingPercent: Type.Integer({ description: 'Percentage of totalPoints needed to pass' }),
     randomiseOrder: Type.Boolean({ description: 'Each attempt shows the questions in its own order' }),
@@ -208,11 +288,22 @@ export const LearnerAssignment = Type.Object(
     rubric: Type.Array(Criterion),
     maxPoints: Type.Integer(),
     passingPoints: Type.Integer(),
-    dueAt: Nullable(Type.String({ format: 'date-time', description: 'Your due date: the fixed date, or dueOffsetDays after you enrolled; null when there is none' })),
+    dueAt: Nullable(
+      Type.String({
+        format: 'date-time',
+        description: 'Your due date: the fixed date, or dueOffsetDays after you enrolled; null when there is none',
+      }),
+    ),
     dueOffsetDays: Nullable(Type.Integer({ description: 'When set, dueAt is this many days after you enrolled' })),
-    latePolicy: Type.Union([Type.Literal('accept'), Type.Literal('penalty'), Type.Literal('refuse')], { description: 'accept: late work is flagged; penalty: latePenaltyPercent of its points are deducted; refuse: late work is not accepted' }),
+    latePolicy: Type.Union([Type.Literal('accept'), Type.Literal('penalty'), Type.Literal('refuse')], {
+      description:
+        'accept: late work is flagged; penalty: latePenaltyPercent of its points are deducted; refuse: late work is not accepted',
+    }),
     latePenaltyPercent: Type.Integer(),
-    allowResubmission: Type.Boolean({ description: 'Whether you may submit again after a failing grade (never while a submission awaits its grade, never after a pass)' }),
+    allowResubmission: Type.Boolean({
+      description:
+        'Whether you may submit again after a failing grade (never while a submission awaits its grade, never after a pass)',
+    }),
     submissionCount: Type.Integer({ description: 'Submissions you have made' }),
   },
   { $id: 'LearnerAssignment', additionalProperties: false },
@@ -221,7 +312,13 @@ export const LearnerAssignment = Type.Object(
 export const SubmissionBody = Type.Object(
   {
     text: Type.Optional(Type.String({ maxLength: MAX_SUBMISSION_TEXT })),
-    fileRefs: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { maxItems: MAX_FILE_REFS, uniqueItems: true, description: 'References of files uploaded through the storage API' })),
+    fileRefs: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 512 }), {
+        maxItems: MAX_FILE_REFS,
+        uniqueItems: true,
+        description: 'References of files uploaded through the storage API',
+      }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -254,7 +351,11 @@ export const Submission = Type.Object(
 export const SubmissionQueueQuery = Type.Object(
   {
     ...PageQuery.properties,
-    status: Type.Optional(Type.Union([Type.Literal('submitted'), Type.Literal('graded')], { description: 'submitted (default): the grading queue, oldest first' })),
+    status: Type.Optional(
+      Type.Union([Type.Literal('submitted'), Type.Literal('graded')], {
+        description: 'submitted (default): the grading queue, oldest first',
+      }),
+    ),
     lessonId: Type.Optional(Uuid),
   },
   { additionalProperties: false },
@@ -263,20 +364,32 @@ export type SubmissionQueueQuery = Static<typeof SubmissionQueueQuery>
 
 export const GradeBody = Type.Object(
   {
-    rubricScores: Type.Record(Slug, Type.Integer({ minimum: 0 }), { description: "criterionId → the points of the level chosen; every criterion, each one of its levels' points" }),
+    rubricScores: Type.Record(Slug, Type.Integer({ minimum: 0 }), {
+      description: "criterionId → the points of the level chosen; every criterion, each one of its levels' points",
+    }),
     feedback: Type.Optional(Type.String({ maxLength: 20_000 })),
   },
   { additionalProperties: false },
 )
 export type GradeBody = Static<typeof GradeBody>
-export const GradeHeaders = Type.Object({ 'if-match': Type.Optional(Type.String({ description: 'Required: the submission ETag (428 without, 412 when stale)' })) })
+export const GradeHeaders = Type.Object({
+  'if-match': Type.Optional(
+    Type.String({ description: 'Required: the submission ETag (428 without, 412 when stale)' }),
+  ),
+})
 
 export const GradebookRow = Type.Object(
   {
     userId: Uuid,
     grades: Type.Array(
       Type.Object(
-        { lessonId: Uuid, kind: Type.Union([Type.Literal('quiz'), Type.Literal('assignment')]), bestScore: Type.Integer(), maxScore: Type.Integer(), passed: Type.Boolean() },
+        {
+          lessonId: Uuid,
+          kind: Type.Union([Type.Literal('quiz'), Type.Literal('assignment')]),
+          bestScore: Type.Integer(),
+          maxScore: Type.Integer(),
+          passed: Type.Boolean(),
+        },
         { additionalProperties: false },
       ),
     ),
@@ -284,4 +397,13 @@ export const GradebookRow = Type.Object(
   { $id: 'GradebookRow', additionalProperties: false },
 )
 
-export const ASSESSMENT_SCHEMAS = [Question, QuizSettings, AssignmentSettings, LearnerQuiz, Attempt, LearnerAssignment, Submission, GradebookRow]
+export const ASSESSMENT_SCHEMAS = [
+  Question,
+  QuizSettings,
+  AssignmentSettings,
+  LearnerQuiz,
+  Attempt,
+  LearnerAssignment,
+  Submission,
+  GradebookRow,
+]

@@ -4,7 +4,19 @@
  * `questions.answer_key`; attempts store the learner's answers and the grading outcome.
  */
 import { sql } from 'drizzle-orm'
-import { boolean, check, index, integer, jsonb, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
 import { tenantIdColumn, tenantPolicies } from '../../platform/db/tenant-table.ts'
 import { tenants } from '../tenancy/index.ts'
 
@@ -35,7 +47,11 @@ export const questions = assessmentSchema
       version: integer('version').notNull().default(1),
       createdAt: at('created_at').notNull().defaultNow(),
     },
-    (t) => [index('questions_course_idx').on(t.tenantId, t.courseId), check('questions_points_positive', sql`${t.points} > 0`), ...tenantPolicies(t.tenantId)],
+    (t) => [
+      index('questions_course_idx').on(t.tenantId, t.courseId),
+      check('questions_points_positive', sql`${t.points} > 0`),
+      ...tenantPolicies(t.tenantId),
+    ],
   )
   .enableRLS()
 
@@ -56,7 +72,10 @@ export const quizzes = assessmentSchema
       passingPercent: integer('passing_percent').notNull().default(70),
       version: integer('version').notNull().default(1),
     },
-    (t) => [check('quizzes_passing_percent_range', sql`${t.passingPercent} BETWEEN 0 AND 100`), ...tenantPolicies(t.tenantId)],
+    (t) => [
+      check('quizzes_passing_percent_range', sql`${t.passingPercent} BETWEEN 0 AND 100`),
+      ...tenantPolicies(t.tenantId),
+    ],
   )
   .enableRLS()
 
@@ -83,7 +102,11 @@ export const quizAttempts = assessmentSchema
       maxScore: integer('max_score'),
       passed: boolean('passed'),
     },
-    (t) => [uniqueIndex('quiz_attempts_number_key').on(t.lessonId, t.userId, t.number), index('quiz_attempts_enrolment_idx').on(t.tenantId, t.enrolmentId), ...tenantPolicies(t.tenantId)],
+    (t) => [
+      uniqueIndex('quiz_attempts_number_key').on(t.lessonId, t.userId, t.number),
+      index('quiz_attempts_enrolment_idx').on(t.tenantId, t.enrolmentId),
+      ...tenantPolicies(t.tenantId),
+    ],
   )
   .enableRLS()
 
@@ -99,16 +122,23 @@ export const assignments = assessmentSchema
       /** Due date: an instant, or days after enrolment. */
       dueAt: at('due_at'),
       dueOffsetDays: integer('due_offset_days'),
-      latePolicy: text('late_policy', { enum: ['accept', 'penalty', 'refuse'] }).notNull().default('accept'),
+      latePolicy: text('late_policy', { enum: ['accept', 'penalty', 'refuse'] })
+        .notNull()
+        .default('accept'),
       /** Percent of the points deducted from a late submission under 'penalty'. */
       latePenaltyPercent: integer('late_penalty_percent').notNull().default(0),
       /** [{ id, title, levels: [{ points, description }] }]; the maximum is the sum of each criterion's best level. */
-      rubric: jsonb('rubric').$type<Array<{ id: string; title: string; levels: Array<{ points: number; description: string }> }>>().notNull(),
+      rubric: jsonb('rubric')
+        .$type<Array<{ id: string; title: string; levels: Array<{ points: number; description: string }> }>>()
+        .notNull(),
       passingPoints: integer('passing_points').notNull(),
       allowResubmission: boolean('allow_resubmission').notNull().default(true),
       version: integer('version').notNull().default(1),
     },
-    (t) => [check('assignments_late_penalty_range', sql`${t.latePenaltyPercent} BETWEEN 0 AND 100`), ...tenantPolicies(t.tenantId)],
+    (t) => [
+      check('assignments_late_penalty_range', sql`${t.latePenaltyPercent} BETWEEN 0 AND 100`),
+      ...tenantPolicies(t.tenantId),
+    ],
   )
   .enableRLS()
 
@@ -128,7 +158,9 @@ export const submissions = assessmentSchema
       fileRefs: jsonb('file_refs').$type<string[]>().notNull().default([]),
       submittedAt: at('submitted_at').notNull().defaultNow(),
       late: boolean('late').notNull().default(false),
-      status: text('status', { enum: ['submitted', 'graded'] }).notNull().default('submitted'),
+      status: text('status', { enum: ['submitted', 'graded'] })
+        .notNull()
+        .default('submitted'),
       /** { criterionId: points } chosen by the grader. */
       rubricScores: jsonb('rubric_scores').$type<Record<string, number>>(),
       points: integer('points'),
@@ -149,7 +181,9 @@ export const submissions = assessmentSchema
 /** A question as frozen into a published version: everything but bookkeeping columns. */
 export type PublishedQuestion = Omit<typeof questions.$inferSelect, 'createdAt' | 'version' | 'tenantId'>
 export type QuizSettings = Omit<typeof quizzes.$inferSelect, 'tenantId' | 'version'>
-export type AssignmentSettings = Omit<typeof assignments.$inferSelect, 'tenantId' | 'version' | 'dueAt'> & { dueAt: string | null }
+export type AssignmentSettings = Omit<typeof assignments.$inferSelect, 'tenantId' | 'version' | 'dueAt'> & {
+  dueAt: string | null
+}
 
 /**
  * Quiz and assignment settings (and a quiz's questions with their answer keys) as they were when

@@ -14,7 +14,12 @@ import { memberOf, requireCourseStaff } from './assessment.access.ts'
 import { dripAnchor, findEnrolment, markLessonCompleted, readPublishedCourse } from './assessment.deps.ts'
 import { assessmentErrors } from './assessment.errors.ts'
 import { ASSESSMENT_SUBMISSION_GRADED, type SubmissionGradedPayload } from './assessment.events.ts'
-import { assessmentRepository as repository, type AssignmentRow, type GradebookEntry, type SubmissionRow } from './assessment.repository.ts'
+import {
+  assessmentRepository as repository,
+  type AssignmentRow,
+  type GradebookEntry,
+  type SubmissionRow,
+} from './assessment.repository.ts'
 import type { GradeBody, SubmissionBody, SubmissionQueueQuery } from './assessment.schemas.ts'
 import { instantCursor, numberCursor, userCursor } from './cursors.ts'
 import { dueInstant, gradeRubric, rubricMaximum, type RubricGrade } from './grading.policy.ts'
@@ -114,7 +119,12 @@ interface SavedGrade {
  * grade: the event the learner's email goes out from, the audit entry, and the lesson completion
  * on a pass.
  */
-async function announceGrade(tx: Tx, ctx: RequestContext, events: EventPublisher, { submissionId, assignment, row, grade, gradedAt }: SavedGrade): Promise<void> {
+async function announceGrade(
+  tx: Tx,
+  ctx: RequestContext,
+  events: EventPublisher,
+  { submissionId, assignment, row, grade, gradedAt }: SavedGrade,
+): Promise<void> {
   const payload: SubmissionGradedPayload = {
     submissionId,
     lessonId: row.lessonId,
@@ -129,8 +139,22 @@ async function announceGrade(tx: Tx, ctx: RequestContext, events: EventPublisher
     version: row.version,
   }
   await events.publish(tx, ctx, { type: ASSESSMENT_SUBMISSION_GRADED, payload })
-  await recordAudit(tx, ctx, { action: 'assessment.submission_graded', targetType: 'submission', targetId: submissionId, details: { points: grade.points, penalty: grade.penalty, passed: grade.passed } })
-  if (grade.passed) await markLessonCompleted(tx, { events, ctx, enrolmentId: row.enrolmentId, userId: row.userId, courseId: assignment.courseId, lessonId: row.lessonId, at: gradedAt })
+  await recordAudit(tx, ctx, {
+    action: 'assessment.submission_graded',
+    targetType: 'submission',
+    targetId: submissionId,
+    details: { points: grade.points, penalty: grade.penalty, passed: grade.passed },
+  })
+  if (grade.passed)
+    await markLessonCompleted(tx, {
+      events,
+      ctx,
+      enrolmentId: row.enrolmentId,
+      userId: row.userId,
+      courseId: assignment.courseId,
+      lessonId: row.lessonId,
+      at: gradedAt,
+    })
 }
 
 /**
@@ -193,7 +217,8 @@ const learnerSubmissions = {
   mineById(ctx: RequestContext, submissionId: string): Promise<SubmissionView> {
     return ctx.inTenant(async (tx) => {
       const found = await repository.findSubmission(tx, submissionId)
-      if (!found || found.submission.userId !== memberOf(ctx).userId) throw assessmentErrors.submissionNotFound(submissionId)
+      if (!found || found.submission.userId !== memberOf(ctx).userId)
+        throw assessmentErrors.submissionNotFound(submissionId)
       return submissionView(found.submission, found.assignment)
     })
   },
@@ -215,9 +240,18 @@ function staffGrading(deps: { events: EventPublisher }) {
       return ctx.inTenant(async (tx) => {
         await requireCourseStaff(tx, ctx, courseId)
         const after = instantCursor(query.cursor)
-        const rows = await repository.submissionQueue(tx, { courseId, status: query.status ?? 'submitted', lessonId: query.lessonId, limit: query.limit, after: after && { submittedAt: after.at, id: after.id } })
+        const rows = await repository.submissionQueue(tx, {
+          courseId,
+          status: query.status ?? 'submitted',
+          lessonId: query.lessonId,
+          limit: query.limit,
+          after: after && { submittedAt: after.at, id: after.id },
+        })
         const result = toPage(rows, query.limit, (r) => [r.submission.submittedAt.toISOString(), r.submission.id])
-        return { data: result.data.map((r) => submissionView(r.submission, r.assignment)), nextCursor: result.nextCursor }
+        return {
+          data: result.data.map((r) => submissionView(r.submission, r.assignment)),
+          nextCursor: result.nextCursor,
+        }
       })
     },
 
@@ -231,7 +265,10 @@ function staffGrading(deps: { events: EventPublisher }) {
         const found = await submissionForStaff(tx, ctx, submissionId)
         const { submission } = found
         // Graded against the rubric of the version the learner submitted to, not a later draft.
-        const assignment = (submission.versionId ? await publishedAssignment(tx, submission.versionId, submission.lessonId) : undefined) ?? found.assignment
+        const assignment =
+          (submission.versionId
+            ? await publishedAssignment(tx, submission.versionId, submission.lessonId)
+            : undefined) ?? found.assignment
         assertVersion(expected, submission.version)
         const grade = gradeRubric(assignment, submission.late, body.rubricScores)
         const gradedAt = new Date()

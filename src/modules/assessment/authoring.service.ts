@@ -9,7 +9,12 @@ import { toPage, type PageQuery, type PageResult } from '../../platform/http/pag
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { requireCourseStaff, requireDraftLesson } from './assessment.access.ts'
 import { assessmentErrors } from './assessment.errors.ts'
-import { assessmentRepository as repository, type AssignmentRow, type QuestionRow, type QuizRow } from './assessment.repository.ts'
+import {
+  assessmentRepository as repository,
+  type AssignmentRow,
+  type QuestionRow,
+  type QuizRow,
+} from './assessment.repository.ts'
 import type { AssignmentBody, QuestionBody, QuizBody } from './assessment.schemas.ts'
 import { instantCursor } from './cursors.ts'
 import { assertRubric, rubricMaximum } from './grading.policy.ts'
@@ -29,7 +34,11 @@ export interface QuestionView {
   createdAt: string
 }
 
-const questionView = (row: QuestionRow): QuestionView => ({ ...questionOf(row), version: row.version, createdAt: row.createdAt.toISOString() })
+const questionView = (row: QuestionRow): QuestionView => ({
+  ...questionOf(row),
+  version: row.version,
+  createdAt: row.createdAt.toISOString(),
+})
 
 export const quizView = (row: QuizRow) => ({
   lessonId: row.lessonId,
@@ -60,7 +69,14 @@ export const assignmentView = (row: AssignmentRow) => ({
 function questionValues(body: QuestionBody) {
   const answerKey = validateQuestion(body)
   const choice = body.kind === 'single_choice' || body.kind === 'multiple_choice'
-  return { kind: body.kind, prompt: body.prompt, options: choice ? (body.options ?? []) : [], answerKey, points: body.points ?? 1, explanation: body.explanation ?? null }
+  return {
+    kind: body.kind,
+    prompt: body.prompt,
+    options: choice ? (body.options ?? []) : [],
+    answerKey,
+    points: body.points ?? 1,
+    explanation: body.explanation ?? null,
+  }
 }
 
 /** The course's question bank: every question carries its answer key, so only course staff see it. */
@@ -69,8 +85,18 @@ const questionBank = {
     return ctx.inTenant(async (tx) => {
       const { tenantId } = await requireCourseStaff(tx, ctx, courseId)
       // Millisecond precision, as the page cursor carries it (the column default would keep microseconds).
-      const row = await repository.insertQuestion(tx, { tenantId, courseId, ...questionValues(body), createdAt: new Date() })
-      await recordAudit(tx, ctx, { action: 'assessment.question_created', targetType: 'question', targetId: row.id, details: { courseId, kind: row.kind } })
+      const row = await repository.insertQuestion(tx, {
+        tenantId,
+        courseId,
+        ...questionValues(body),
+        createdAt: new Date(),
+      })
+      await recordAudit(tx, ctx, {
+        action: 'assessment.question_created',
+        targetType: 'question',
+        targetId: row.id,
+        details: { courseId, kind: row.kind },
+      })
       return questionView(row)
     })
   },
@@ -79,7 +105,12 @@ const questionBank = {
     return ctx.inTenant(async (tx) => {
       await requireCourseStaff(tx, ctx, courseId)
       const after = instantCursor(page.cursor)
-      const rows = await repository.listQuestions(tx, courseId, page.limit, after && { createdAt: after.at, id: after.id })
+      const rows = await repository.listQuestions(
+        tx,
+        courseId,
+        page.limit,
+        after && { createdAt: after.at, id: after.id },
+      )
       const result = toPage(rows, page.limit, (r) => [r.createdAt.toISOString(), r.id])
       return { data: result.data.map(questionView), nextCursor: result.nextCursor }
     })
@@ -95,7 +126,13 @@ const questionBank = {
   },
 
   /** Replaces the question. Attempts already graded keep their scores; later gradings use the new key. */
-  replaceQuestion(ctx: RequestContext, courseId: string, questionId: string, expected: number, body: QuestionBody): Promise<QuestionView> {
+  replaceQuestion(
+    ctx: RequestContext,
+    courseId: string,
+    questionId: string,
+    expected: number,
+    body: QuestionBody,
+  ): Promise<QuestionView> {
     return ctx.inTenant(async (tx) => {
       await requireCourseStaff(tx, ctx, courseId)
       const current = await repository.findQuestion(tx, courseId, questionId)
@@ -103,7 +140,12 @@ const questionBank = {
       assertVersion(expected, current.version)
       const row = await repository.updateQuestion(tx, questionId, current.version, questionValues(body))
       if (!row) assertVersion(expected, current.version + 1)
-      await recordAudit(tx, ctx, { action: 'assessment.question_updated', targetType: 'question', targetId: questionId, details: { courseId } })
+      await recordAudit(tx, ctx, {
+        action: 'assessment.question_updated',
+        targetType: 'question',
+        targetId: questionId,
+        details: { courseId },
+      })
       return questionView(row as QuestionRow)
     })
   },
@@ -116,7 +158,12 @@ const questionBank = {
       const usedBy = await repository.quizzesUsing(tx, courseId, questionId)
       if (usedBy.length > 0) throw assessmentErrors.questionInUse(questionId, usedBy)
       await repository.deleteQuestion(tx, questionId)
-      await recordAudit(tx, ctx, { action: 'assessment.question_deleted', targetType: 'question', targetId: questionId, details: { courseId } })
+      await recordAudit(tx, ctx, {
+        action: 'assessment.question_deleted',
+        targetType: 'question',
+        targetId: questionId,
+        details: { courseId },
+      })
     })
   },
 }
@@ -153,7 +200,12 @@ const quizSettings = {
         randomiseOrder: body.randomiseOrder ?? false,
         passingPercent: body.passingPercent ?? 70,
       })
-      await recordAudit(tx, ctx, { action: 'assessment.quiz_configured', targetType: 'lesson', targetId: lessonId, details: { courseId, questions: body.questionIds.length } })
+      await recordAudit(tx, ctx, {
+        action: 'assessment.quiz_configured',
+        targetType: 'lesson',
+        targetId: lessonId,
+        details: { courseId, questions: body.questionIds.length },
+      })
       return quizView(row)
     })
   },
@@ -170,14 +222,29 @@ const assignmentSettings = {
     })
   },
 
-  putAssignment(ctx: RequestContext, courseId: string, lessonId: string, expected: number | undefined, body: AssignmentBody) {
+  putAssignment(
+    ctx: RequestContext,
+    courseId: string,
+    lessonId: string,
+    expected: number | undefined,
+    body: AssignmentBody,
+  ) {
     return ctx.inTenant(async (tx) => {
       const { tenantId } = await requireCourseStaff(tx, ctx, courseId)
       await requireDraftLesson(tx, courseId, lessonId, 'assignment')
-      if (body.dueAt != null && body.dueOffsetDays != null) throw assessmentErrors.invalidSettings('body.dueOffsetDays', 'cannot be combined with dueAt: choose one due date rule', 'conflict')
+      if (body.dueAt != null && body.dueOffsetDays != null)
+        throw assessmentErrors.invalidSettings(
+          'body.dueOffsetDays',
+          'cannot be combined with dueAt: choose one due date rule',
+          'conflict',
+        )
       const latePolicy = body.latePolicy ?? 'accept'
       if (latePolicy !== 'penalty' && (body.latePenaltyPercent ?? 0) > 0)
-        throw assessmentErrors.invalidSettings('body.latePenaltyPercent', "applies only with latePolicy 'penalty'", 'policy')
+        throw assessmentErrors.invalidSettings(
+          'body.latePenaltyPercent',
+          "applies only with latePolicy 'penalty'",
+          'policy',
+        )
       assertRubric(body.rubric, body.passingPoints)
       const current = await repository.findAssignment(tx, lessonId)
       if (current) assertVersion(expected, current.version)
@@ -195,7 +262,12 @@ const assignmentSettings = {
         passingPoints: body.passingPoints,
         allowResubmission: body.allowResubmission ?? true,
       })
-      await recordAudit(tx, ctx, { action: 'assessment.assignment_configured', targetType: 'lesson', targetId: lessonId, details: { courseId, latePolicy } })
+      await recordAudit(tx, ctx, {
+        action: 'assessment.assignment_configured',
+        targetType: 'lesson',
+        targetId: lessonId,
+        details: { courseId, latePolicy },
+      })
       return assignmentView(row)
     })
   },

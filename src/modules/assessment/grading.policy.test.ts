@@ -22,22 +22,47 @@ function problems(input: QuestionInput): string[] {
 describe('question validation per kind', () => {
   it('single choice needs exactly one correct option that exists', () => {
     expect(problems({ kind: 'single_choice', prompt: 'p', options, answerKey: { optionIds: ['b'] } })).toEqual([])
-    expect(problems({ kind: 'single_choice', prompt: 'p', options, answerKey: { optionIds: ['a', 'b'] } })).toEqual(['body.answerKey.optionIds:count'])
-    expect(problems({ kind: 'single_choice', prompt: 'p', options, answerKey: { optionIds: ['z'] } })).toEqual(['body.answerKey.optionIds:unknown'])
-    expect(problems({ kind: 'single_choice', prompt: 'p', options: [{ id: 'a', text: 'A' }], answerKey: { optionIds: ['a'] } })).toEqual(['body.options:minItems'])
-    expect(problems({ kind: 'multiple_choice', prompt: 'p', options: [...options, { id: 'a', text: 'again' }], answerKey: { optionIds: [] } })).toEqual([
-      'body.options:unique',
+    expect(problems({ kind: 'single_choice', prompt: 'p', options, answerKey: { optionIds: ['a', 'b'] } })).toEqual([
       'body.answerKey.optionIds:count',
     ])
+    expect(problems({ kind: 'single_choice', prompt: 'p', options, answerKey: { optionIds: ['z'] } })).toEqual([
+      'body.answerKey.optionIds:unknown',
+    ])
+    expect(
+      problems({
+        kind: 'single_choice',
+        prompt: 'p',
+        options: [{ id: 'a', text: 'A' }],
+        answerKey: { optionIds: ['a'] },
+      }),
+    ).toEqual(['body.options:minItems'])
+    expect(
+      problems({
+        kind: 'multiple_choice',
+        prompt: 'p',
+        options: [...options, { id: 'a', text: 'again' }],
+        answerKey: { optionIds: [] },
+      }),
+    ).toEqual(['body.options:unique', 'body.answerKey.optionIds:count'])
   })
 
   it('true/false, numeric and short answer need their own keys and no options', () => {
-    expect(problems({ kind: 'true_false', prompt: 'p', answerKey: { value: 3 } })).toEqual(['body.answerKey.value:type'])
-    expect(problems({ kind: 'true_false', prompt: 'p', options, answerKey: { value: true } })).toEqual(['body.options:kind'])
-    expect(problems({ kind: 'numeric', prompt: 'p', answerKey: { value: true } })).toEqual(['body.answerKey.value:type'])
-    expect(problems({ kind: 'numeric', prompt: 'p', answerKey: { value: 1, tolerance: -1 } })).toEqual(['body.answerKey.tolerance:minimum'])
+    expect(problems({ kind: 'true_false', prompt: 'p', answerKey: { value: 3 } })).toEqual([
+      'body.answerKey.value:type',
+    ])
+    expect(problems({ kind: 'true_false', prompt: 'p', options, answerKey: { value: true } })).toEqual([
+      'body.options:kind',
+    ])
+    expect(problems({ kind: 'numeric', prompt: 'p', answerKey: { value: true } })).toEqual([
+      'body.answerKey.value:type',
+    ])
+    expect(problems({ kind: 'numeric', prompt: 'p', answerKey: { value: 1, tolerance: -1 } })).toEqual([
+      'body.answerKey.tolerance:minimum',
+    ])
     expect(problems({ kind: 'short_answer', prompt: 'p', answerKey: {} })).toEqual(['body.answerKey:required'])
-    expect(problems({ kind: 'short_answer', prompt: 'p', answerKey: { pattern: '([a-z' } })).toEqual(['body.answerKey.pattern:pattern'])
+    expect(problems({ kind: 'short_answer', prompt: 'p', answerKey: { pattern: '([a-z' } })).toEqual([
+      'body.answerKey.pattern:pattern',
+    ])
   })
 
   it('takes RE2 patterns up to 200 characters, nested repetition included, and refuses the rest', () => {
@@ -46,7 +71,9 @@ describe('question validation per kind', () => {
     expect(patternProblem('(ab|cd){2,}x')).toBeNull()
     expect(patternProblem('x'.repeat(201))).toMatch(/at most 200/)
     expect(patternProblem('colou?r')).toBeNull()
-    expect(problems({ kind: 'short_answer', prompt: 'p', answerKey: { pattern: '(a)\\1' } })).toEqual(['body.answerKey.pattern:pattern'])
+    expect(problems({ kind: 'short_answer', prompt: 'p', answerKey: { pattern: '(a)\\1' } })).toEqual([
+      'body.answerKey.pattern:pattern',
+    ])
   })
 })
 
@@ -100,7 +127,13 @@ describe('grading each kind', () => {
   })
 
   it('scores a quiz all-or-nothing per question and passes on the percentage', () => {
-    const q = (id: string, points: number, optionId: string): GradableQuestion => ({ id, kind: 'single_choice', points, answerKey: { optionIds: [optionId] }, explanation: null })
+    const q = (id: string, points: number, optionId: string): GradableQuestion => ({
+      id,
+      kind: 'single_choice',
+      points,
+      answerKey: { optionIds: [optionId] },
+      explanation: null,
+    })
     const questions = new Map([q('q1', 2, 'a'), q('q2', 1, 'b'), q('q3', 1, 'c')].map((x) => [x.id, x]))
     const result = gradeQuiz(['q1', 'q2', 'q3'], questions, { q1: 'a', q2: 'c' }, 50)
     expect(result).toMatchObject({ score: 2, maxScore: 4, passed: true })
@@ -119,8 +152,23 @@ describe('grading each kind', () => {
 describe('rubric grading and due dates', () => {
   const assignment = {
     rubric: [
-      { id: 'content', title: 'Content', levels: [{ points: 0, description: 'none' }, { points: 5, description: 'ok' }, { points: 10, description: 'great' }] },
-      { id: 'style', title: 'Style', levels: [{ points: 0, description: 'poor' }, { points: 5, description: 'good' }] },
+      {
+        id: 'content',
+        title: 'Content',
+        levels: [
+          { points: 0, description: 'none' },
+          { points: 5, description: 'ok' },
+          { points: 10, description: 'great' },
+        ],
+      },
+      {
+        id: 'style',
+        title: 'Style',
+        levels: [
+          { points: 0, description: 'poor' },
+          { points: 5, description: 'good' },
+        ],
+      },
     ],
     passingPoints: 10,
     latePolicy: 'penalty' as const,
@@ -128,14 +176,28 @@ describe('rubric grading and due dates', () => {
   }
 
   it('sums the chosen levels and passes at passingPoints', () => {
-    expect(gradeRubric(assignment, false, { content: 10, style: 0 })).toEqual({ rawPoints: 10, penalty: 0, points: 10, maxPoints: 15, passed: true })
+    expect(gradeRubric(assignment, false, { content: 10, style: 0 })).toEqual({
+      rawPoints: 10,
+      penalty: 0,
+      points: 10,
+      maxPoints: 15,
+      passed: true,
+    })
     expect(gradeRubric(assignment, false, { content: 5, style: 0 }).passed).toBe(false)
   })
 
   it('deducts the late penalty (rounded up) under the penalty policy only', () => {
-    expect(gradeRubric(assignment, true, { content: 10, style: 5 })).toMatchObject({ rawPoints: 15, penalty: 3, points: 12, passed: true })
+    expect(gradeRubric(assignment, true, { content: 10, style: 5 })).toMatchObject({
+      rawPoints: 15,
+      penalty: 3,
+      points: 12,
+      passed: true,
+    })
     expect(gradeRubric(assignment, true, { content: 10, style: 0 })).toMatchObject({ points: 8, passed: false })
-    expect(gradeRubric({ ...assignment, latePolicy: 'accept' }, true, { content: 10, style: 0 })).toMatchObject({ points: 10, passed: true })
+    expect(gradeRubric({ ...assignment, latePolicy: 'accept' }, true, { content: 10, style: 0 })).toMatchObject({
+      points: 10,
+      passed: true,
+    })
   })
 
   it('refuses a score that is not a level, a missing criterion and an unknown one, all at once', () => {
@@ -145,13 +207,19 @@ describe('rubric grading and due dates', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(AppError)
       expect((error as AppError).code).toBe('RUBRIC_SCORE_INVALID')
-      expect((error as AppError).errors?.map((e) => `${e.path}:${e.code}`)).toEqual(['body.rubricScores.extra:unknown', 'body.rubricScores.content:level', 'body.rubricScores.style:required'])
+      expect((error as AppError).errors?.map((e) => `${e.path}:${e.code}`)).toEqual([
+        'body.rubricScores.extra:unknown',
+        'body.rubricScores.content:level',
+        'body.rubricScores.style:required',
+      ])
     }
   })
 
   it('is due at the fixed date, or days after enrolment', () => {
     const enrolled = new Date('2026-01-01T00:00:00Z')
-    expect(dueInstant({ dueAt: new Date('2026-02-01T00:00:00Z'), dueOffsetDays: null }, enrolled)?.toISOString()).toBe('2026-02-01T00:00:00.000Z')
+    expect(dueInstant({ dueAt: new Date('2026-02-01T00:00:00Z'), dueOffsetDays: null }, enrolled)?.toISOString()).toBe(
+      '2026-02-01T00:00:00.000Z',
+    )
     expect(dueInstant({ dueAt: null, dueOffsetDays: 7 }, enrolled)?.toISOString()).toBe('2026-01-08T00:00:00.000Z')
     expect(dueInstant({ dueAt: null, dueOffsetDays: null }, enrolled)).toBeNull()
   })

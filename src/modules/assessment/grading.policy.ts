@@ -49,13 +49,25 @@ export interface QuizResult {
 }
 
 /** Grades the answers of an attempt, question by question, in the attempt's order. */
-export function gradeQuiz(order: readonly string[], questions: ReadonlyMap<string, GradableQuestion>, answers: Readonly<Record<string, unknown>>, passingPercent: number): QuizResult {
+export function gradeQuiz(
+  order: readonly string[],
+  questions: ReadonlyMap<string, GradableQuestion>,
+  answers: Readonly<Record<string, unknown>>,
+  passingPercent: number,
+): QuizResult {
   const results: QuestionResult[] = []
   for (const id of order) {
     const question = questions.get(id)
     if (!question) continue
     const correct = isCorrect(question.kind, question.answerKey, answers[id] as Answer | undefined)
-    results.push({ questionId: id, correct, pointsAwarded: correct ? question.points : 0, points: question.points, correctAnswer: correctAnswerOf(question.kind, question.answerKey), explanation: question.explanation })
+    results.push({
+      questionId: id,
+      correct,
+      pointsAwarded: correct ? question.points : 0,
+      points: question.points,
+      correctAnswer: correctAnswerOf(question.kind, question.answerKey),
+      explanation: question.explanation,
+    })
   }
   const score = results.reduce((sum, r) => sum + r.pointsAwarded, 0)
   const maxScore = results.reduce((sum, r) => sum + r.points, 0)
@@ -69,25 +81,40 @@ export interface RubricCriterion {
 }
 
 /** The most points a rubric gives: each criterion's best level. */
-export const rubricMaximum = (rubric: readonly RubricCriterion[]): number => rubric.reduce((sum, c) => sum + Math.max(0, ...c.levels.map((l) => l.points)), 0)
+export const rubricMaximum = (rubric: readonly RubricCriterion[]): number =>
+  rubric.reduce((sum, c) => sum + Math.max(0, ...c.levels.map((l) => l.points)), 0)
 
 /** Settings problems of a rubric and its pass mark (400 INVALID_SETTINGS on the first). */
 export function assertRubric(rubric: readonly RubricCriterion[], passingPoints: number): void {
   const ids = rubric.map((c) => c.id)
-  if (new Set(ids).size !== ids.length) throw assessmentErrors.invalidSettings('body.rubric', 'criterion ids must be unique', 'unique')
+  if (new Set(ids).size !== ids.length)
+    throw assessmentErrors.invalidSettings('body.rubric', 'criterion ids must be unique', 'unique')
   for (const [i, criterion] of rubric.entries()) {
     const points = criterion.levels.map((l) => l.points)
-    if (new Set(points).size !== points.length) throw assessmentErrors.invalidSettings(`body.rubric.${i}.levels`, 'each level of a criterion needs its own points', 'unique')
+    if (new Set(points).size !== points.length)
+      throw assessmentErrors.invalidSettings(
+        `body.rubric.${i}.levels`,
+        'each level of a criterion needs its own points',
+        'unique',
+      )
   }
   const maximum = rubricMaximum(rubric)
-  if (passingPoints > maximum) throw assessmentErrors.invalidSettings('body.passingPoints', `must be at most the rubric's maximum of ${maximum}`, 'maximum')
+  if (passingPoints > maximum)
+    throw assessmentErrors.invalidSettings(
+      'body.passingPoints',
+      `must be at most the rubric's maximum of ${maximum}`,
+      'maximum',
+    )
 }
 
 /**
  * The submission's due instant: the assignment's date, or days after the learner's start (their
  * enrolment, or the cohort's start in a cohort course, like drip offsets); null when there is none.
  */
-export function dueInstant(assignment: { dueAt: Date | null; dueOffsetDays: number | null }, startedAt: Date): Date | null {
+export function dueInstant(
+  assignment: { dueAt: Date | null; dueOffsetDays: number | null },
+  startedAt: Date,
+): Date | null {
   if (assignment.dueAt) return assignment.dueAt
   if (assignment.dueOffsetDays != null) return new Date(startedAt.getTime() + assignment.dueOffsetDays * DAY_MS)
   return null
@@ -106,22 +133,45 @@ export interface RubricGrade {
  * RUBRIC_SCORE_INVALID listing every problem) and computes the points after any late penalty.
  */
 export function gradeRubric(
-  assignment: { rubric: readonly RubricCriterion[]; passingPoints: number; latePolicy: 'accept' | 'penalty' | 'refuse'; latePenaltyPercent: number },
+  assignment: {
+    rubric: readonly RubricCriterion[]
+    passingPoints: number
+    latePolicy: 'accept' | 'penalty' | 'refuse'
+    latePenaltyPercent: number
+  },
   late: boolean,
   scores: Readonly<Record<string, number>>,
 ): RubricGrade {
   const errors: FieldError[] = []
   const known = new Set(assignment.rubric.map((c) => c.id))
-  for (const id of Object.keys(scores)) if (!known.has(id)) errors.push({ path: `body.rubricScores.${id}`, message: 'is not a criterion of this rubric', code: 'unknown' })
+  for (const id of Object.keys(scores))
+    if (!known.has(id))
+      errors.push({ path: `body.rubricScores.${id}`, message: 'is not a criterion of this rubric', code: 'unknown' })
   for (const criterion of assignment.rubric) {
     const given = scores[criterion.id]
-    if (given === undefined) errors.push({ path: `body.rubricScores.${criterion.id}`, message: 'is required: score every criterion', code: 'required' })
+    if (given === undefined)
+      errors.push({
+        path: `body.rubricScores.${criterion.id}`,
+        message: 'is required: score every criterion',
+        code: 'required',
+      })
     else if (!criterion.levels.some((l) => l.points === given))
-      errors.push({ path: `body.rubricScores.${criterion.id}`, message: `must be the points of one of its levels (${criterion.levels.map((l) => l.points).join(', ')})`, code: 'level' })
+      errors.push({
+        path: `body.rubricScores.${criterion.id}`,
+        message: `must be the points of one of its levels (${criterion.levels.map((l) => l.points).join(', ')})`,
+        code: 'level',
+      })
   }
   if (errors.length > 0) throw assessmentErrors.invalidRubricScores(errors)
   const rawPoints = assignment.rubric.reduce((sum, c) => sum + (scores[c.id] ?? 0), 0)
-  const penalty = late && assignment.latePolicy === 'penalty' ? Math.ceil((rawPoints * assignment.latePenaltyPercent) / 100) : 0
+  const penalty =
+    late && assignment.latePolicy === 'penalty' ? Math.ceil((rawPoints * assignment.latePenaltyPercent) / 100) : 0
   const points = Math.max(0, rawPoints - penalty)
-  return { rawPoints, penalty, points, maxPoints: rubricMaximum(assignment.rubric), passed: points >= assignment.passingPoints }
+  return {
+    rawPoints,
+    penalty,
+    points,
+    maxPoints: rubricMaximum(assignment.rubric),
+    passed: points >= assignment.passingPoints,
+  }
 }

@@ -29,7 +29,11 @@ export function createAssessmentModule(deps: AssessmentDeps) {
   // Quiz and assignment settings are checked on submission for review and frozen with each published version.
   registerPublicationParticipant('assessment', assessmentPublication)
   subscribeGradedMail({ events: deps.events, mail: deps.mail, logger: deps.logger.child({ component: 'assessment' }) })
-  const services = { authoring: createAuthoringService(), quizzes: createQuizService({ events: deps.events }), assignments: createAssignmentsService({ events: deps.events }) }
+  const services = {
+    authoring: createAuthoringService(),
+    quizzes: createQuizService({ events: deps.events }),
+    assignments: createAssignmentsService({ events: deps.events }),
+  }
   return { routes: assessmentRoutes(services) }
 }
 

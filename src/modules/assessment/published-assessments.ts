@@ -25,9 +25,14 @@ import {
 } from './assessment.tables.ts'
 
 export const assessmentsIncomplete = (problems: Array<{ lessonId: string; problem: string }>) =>
-  new AppError('conflict', 'ASSESSMENT_INCOMPLETE', `Set up every quiz and assignment before publishing: ${problems.map((p) => `lesson ${p.lessonId} ${p.problem}`).join('; ')}`, {
-    extensions: { lessons: problems },
-  })
+  new AppError(
+    'conflict',
+    'ASSESSMENT_INCOMPLETE',
+    `Set up every quiz and assignment before publishing: ${problems.map((p) => `lesson ${p.lessonId} ${p.problem}`).join('; ')}`,
+    {
+      extensions: { lessons: problems },
+    },
+  )
 
 /** A question as it is frozen into a version (and, with its bookkeeping, as authors see it). */
 export const questionOf = (row: typeof questions.$inferSelect): PublishedQuestion => ({
@@ -54,28 +59,57 @@ async function currentAssessments(tx: Tx, courseId: string, lessons: readonly Gr
   const problems: Array<{ lessonId: string; problem: string }> = []
   if (graded.length === 0) return { rows, problems }
   const lessonIds = graded.map((l) => l.id)
-  const quizRows = new Map((await tx.select().from(quizzes).where(inArray(quizzes.lessonId, lessonIds))).map((q) => [q.lessonId, q]))
-  const assignmentRows = new Map((await tx.select().from(assignments).where(inArray(assignments.lessonId, lessonIds))).map((a) => [a.lessonId, a]))
+  const quizRows = new Map(
+    (await tx.select().from(quizzes).where(inArray(quizzes.lessonId, lessonIds))).map((q) => [q.lessonId, q]),
+  )
+  const assignmentRows = new Map(
+    (await tx.select().from(assignments).where(inArray(assignments.lessonId, lessonIds))).map((a) => [a.lessonId, a]),
+  )
   const questionIds = [...new Set([...quizRows.values()].flatMap((q) => q.questionIds))]
   const bank = new Map(
-    questionIds.length === 0 ? [] : (await tx.select().from(questions).where(and(eq(questions.courseId, courseId), inArray(questions.id, questionIds)))).map((q) => [q.id, questionOf(q)]),
+    questionIds.length === 0
+      ? []
+      : (
+          await tx
+            .select()
+            .from(questions)
+            .where(and(eq(questions.courseId, courseId), inArray(questions.id, questionIds)))
+        ).map((q) => [q.id, questionOf(q)]),
   )
   for (const lesson of graded) {
     if (lesson.kind === 'quiz') {
       const quiz = quizRows.get(lesson.id)
       const missing = quiz?.questionIds.filter((id) => !bank.has(id)) ?? []
-      if (!quiz || quiz.questionIds.length === 0) problems.push({ lessonId: lesson.id, problem: 'has no quiz questions' })
-      else if (missing.length > 0) problems.push({ lessonId: lesson.id, problem: `uses questions no longer in the course's bank (${missing.join(', ')})` })
+      if (!quiz || quiz.questionIds.length === 0)
+        problems.push({ lessonId: lesson.id, problem: 'has no quiz questions' })
+      else if (missing.length > 0)
+        problems.push({
+          lessonId: lesson.id,
+          problem: `uses questions no longer in the course's bank (${missing.join(', ')})`,
+        })
       else {
         const { tenantId, version: _version, ...settings } = quiz
-        rows.push({ lessonId: lesson.id, courseId, tenantId, kind: 'quiz', settings, questions: quiz.questionIds.flatMap((id) => bank.get(id) ?? []) })
+        rows.push({
+          lessonId: lesson.id,
+          courseId,
+          tenantId,
+          kind: 'quiz',
+          settings,
+          questions: quiz.questionIds.flatMap((id) => bank.get(id) ?? []),
+        })
       }
     } else {
       const assignment = assignmentRows.get(lesson.id)
       if (!assignment) problems.push({ lessonId: lesson.id, problem: 'has no assignment settings' })
       else {
         const { tenantId, version: _version, dueAt, ...rest } = assignment
-        rows.push({ lessonId: lesson.id, courseId, tenantId, kind: 'assignment', settings: { ...rest, dueAt: dueAt ? dueAt.toISOString() : null } })
+        rows.push({
+          lessonId: lesson.id,
+          courseId,
+          tenantId,
+          kind: 'assignment',
+          settings: { ...rest, dueAt: dueAt ? dueAt.toISOString() : null },
+        })
       }
     }
   }
@@ -86,22 +120,40 @@ async function currentAssessments(tx: Tx, courseId: string, lessons: readonly Gr
  * Review gate (catalogue's publication check): a draft whose quiz or assignment lessons are not
  * set up is refused on submit, approve and publish, with every lesson still to set up.
  */
-export async function assertAssessmentsReady(tx: Tx, courseId: string, lessons: readonly GradedLesson[]): Promise<void> {
+export async function assertAssessmentsReady(
+  tx: Tx,
+  courseId: string,
+  lessons: readonly GradedLesson[],
+): Promise<void> {
   const { problems } = await currentAssessments(tx, courseId, lessons)
   if (problems.length > 0) throw assessmentsIncomplete(problems)
 }
 
 /** Publication step: copies the new version's quiz and assignment settings (those set up). */
 export async function freezeAssessments(tx: Tx, course: PublishedCourse): Promise<void> {
-  const { rows } = await currentAssessments(tx, course.courseId, course.modules.flatMap((m) => m.lessons))
-  if (rows.length > 0) await tx.insert(publishedAssessments).values(rows.map((row) => ({ ...row, versionId: course.versionId })))
+  const { rows } = await currentAssessments(
+    tx,
+    course.courseId,
+    course.modules.flatMap((m) => m.lessons),
+  )
+  if (rows.length > 0)
+    await tx.insert(publishedAssessments).values(rows.map((row) => ({ ...row, versionId: course.versionId })))
 }
 
 /** Whether the draft's quiz and assignment settings differ from what the version froze. */
-export async function assessmentsChangedSince(tx: Tx, courseId: string, versionId: string, lessons: readonly GradedLesson[]): Promise<boolean> {
+export async function assessmentsChangedSince(
+  tx: Tx,
+  courseId: string,
+  versionId: string,
+  lessons: readonly GradedLesson[],
+): Promise<boolean> {
   const { rows } = await currentAssessments(tx, courseId, lessons)
   const frozen = await tx
-    .select({ lessonId: publishedAssessments.lessonId, settings: publishedAssessments.settings, questions: publishedAssessments.questions })
+    .select({
+      lessonId: publishedAssessments.lessonId,
+      settings: publishedAssessments.settings,
+      questions: publishedAssessments.questions,
+    })
     .from(publishedAssessments)
     .where(eq(publishedAssessments.versionId, versionId))
   if (frozen.length !== rows.length) return true
@@ -131,7 +183,13 @@ export async function publishedQuiz(tx: Tx, versionId: string, lessonId: string)
   const [row] = await tx
     .select({ settings: publishedAssessments.settings, questions: publishedAssessments.questions })
     .from(publishedAssessments)
-    .where(and(eq(publishedAssessments.versionId, versionId), eq(publishedAssessments.lessonId, lessonId), eq(publishedAssessments.kind, 'quiz')))
+    .where(
+      and(
+        eq(publishedAssessments.versionId, versionId),
+        eq(publishedAssessments.lessonId, lessonId),
+        eq(publishedAssessments.kind, 'quiz'),
+      ),
+    )
   if (!row) return undefined
   return { settings: row.settings as QuizSettings, questions: new Map(row.questions.map((q) => [q.id, q])) }
 }
@@ -140,18 +198,32 @@ export async function publishedQuiz(tx: Tx, versionId: string, lessonId: string)
 /** An assignment's settings as frozen, with its due date as a Date like the live row's. */
 export type FrozenAssignment = Omit<AssignmentSettings, 'dueAt'> & { dueAt: Date | null }
 
-export async function publishedAssignment(tx: Tx, versionId: string, lessonId: string): Promise<FrozenAssignment | undefined> {
+export async function publishedAssignment(
+  tx: Tx,
+  versionId: string,
+  lessonId: string,
+): Promise<FrozenAssignment | undefined> {
   const [row] = await tx
     .select({ settings: publishedAssessments.settings })
     .from(publishedAssessments)
-    .where(and(eq(publishedAssessments.versionId, versionId), eq(publishedAssessments.lessonId, lessonId), eq(publishedAssessments.kind, 'assignment')))
+    .where(
+      and(
+        eq(publishedAssessments.versionId, versionId),
+        eq(publishedAssessments.lessonId, lessonId),
+        eq(publishedAssessments.kind, 'assignment'),
+      ),
+    )
   if (!row) return undefined
   const settings = row.settings as AssignmentSettings
   return { ...settings, dueAt: settings.dueAt === null ? null : new Date(settings.dueAt) }
 }
 
 /** The course of a lesson that has a published quiz or assignment in some version, or undefined. */
-export async function courseOfPublishedLesson(tx: Tx, lessonId: string, kind: 'quiz' | 'assignment'): Promise<string | undefined> {
+export async function courseOfPublishedLesson(
+  tx: Tx,
+  lessonId: string,
+  kind: 'quiz' | 'assignment',
+): Promise<string | undefined> {
   const [row] = await tx
     .select({ courseId: publishedAssessments.courseId })
     .from(publishedAssessments)
@@ -161,7 +233,13 @@ export async function courseOfPublishedLesson(tx: Tx, lessonId: string, kind: 'q
 }
 
 /** The entitlement grant for a lesson that has a published quiz or assignment; `missing` when it never had one. */
-async function lessonGrant(tx: Tx, ctx: RequestContext, lessonId: string, kind: 'quiz' | 'assignment', missing: () => AppError): Promise<LessonGrant> {
+async function lessonGrant(
+  tx: Tx,
+  ctx: RequestContext,
+  lessonId: string,
+  kind: 'quiz' | 'assignment',
+  missing: () => AppError,
+): Promise<LessonGrant> {
   const courseId = await courseOfPublishedLesson(tx, lessonId, kind)
   if (!courseId) throw missing()
   return requireLessonAccess(tx, ctx, courseId, lessonId)
@@ -171,7 +249,11 @@ async function lessonGrant(tx: Tx, ctx: RequestContext, lessonId: string, kind: 
  * The quiz a learner takes now, once the entitlement service lets them use the lesson: the copy
  * frozen into the course version they see, not the draft its authors may be editing.
  */
-export async function liveQuiz(tx: Tx, ctx: RequestContext, lessonId: string): Promise<{ grant: LessonGrant; quiz: PublishedQuiz }> {
+export async function liveQuiz(
+  tx: Tx,
+  ctx: RequestContext,
+  lessonId: string,
+): Promise<{ grant: LessonGrant; quiz: PublishedQuiz }> {
   const missing = () => assessmentErrors.quizNotFound(lessonId)
   const grant = await lessonGrant(tx, ctx, lessonId, 'quiz', missing)
   const quiz = await publishedQuiz(tx, grant.course.versionId, lessonId)
@@ -180,7 +262,11 @@ export async function liveQuiz(tx: Tx, ctx: RequestContext, lessonId: string): P
 }
 
 /** The assignment a learner works on now (the copy frozen into the version they see), after the entitlement check. */
-export async function liveAssignment(tx: Tx, ctx: RequestContext, lessonId: string): Promise<{ grant: LessonGrant; assignment: FrozenAssignment }> {
+export async function liveAssignment(
+  tx: Tx,
+  ctx: RequestContext,
+  lessonId: string,
+): Promise<{ grant: LessonGrant; assignment: FrozenAssignment }> {
   const missing = () => assessmentErrors.assignmentNotFound(lessonId)
   const grant = await lessonGrant(tx, ctx, lessonId, 'assignment', missing)
   const assignment = await publishedAssignment(tx, grant.course.versionId, lessonId)

@@ -59,12 +59,22 @@ function choiceProblems(input: QuestionInput, errors: FieldError[]): AnswerKey {
   const options = input.options ?? []
   const ids = options.map((o) => o.id)
   if (options.length < 2) errors.push({ path: 'body.options', message: 'needs at least two options', code: 'minItems' })
-  if (new Set(ids).size !== ids.length) errors.push({ path: 'body.options', message: 'option ids must be unique', code: 'unique' })
+  if (new Set(ids).size !== ids.length)
+    errors.push({ path: 'body.options', message: 'option ids must be unique', code: 'unique' })
   const chosen = input.answerKey.optionIds ?? []
-  if (new Set(chosen).size !== chosen.length) errors.push({ path: 'body.answerKey.optionIds', message: 'must not repeat an option', code: 'unique' })
-  for (const id of chosen) if (!ids.includes(id)) errors.push({ path: 'body.answerKey.optionIds', message: `names option ${id}, which is not among the options`, code: 'unknown' })
-  if (input.kind === 'single_choice' && chosen.length !== 1) errors.push({ path: 'body.answerKey.optionIds', message: 'must name exactly one correct option', code: 'count' })
-  if (input.kind === 'multiple_choice' && chosen.length < 1) errors.push({ path: 'body.answerKey.optionIds', message: 'must name at least one correct option', code: 'count' })
+  if (new Set(chosen).size !== chosen.length)
+    errors.push({ path: 'body.answerKey.optionIds', message: 'must not repeat an option', code: 'unique' })
+  for (const id of chosen)
+    if (!ids.includes(id))
+      errors.push({
+        path: 'body.answerKey.optionIds',
+        message: `names option ${id}, which is not among the options`,
+        code: 'unknown',
+      })
+  if (input.kind === 'single_choice' && chosen.length !== 1)
+    errors.push({ path: 'body.answerKey.optionIds', message: 'must name exactly one correct option', code: 'count' })
+  if (input.kind === 'multiple_choice' && chosen.length < 1)
+    errors.push({ path: 'body.answerKey.optionIds', message: 'must name at least one correct option', code: 'count' })
   return { optionIds: chosen }
 }
 
@@ -73,7 +83,8 @@ export function validateQuestion(input: QuestionInput): AnswerKey {
   const errors: FieldError[] = []
   const key = input.answerKey
   const noOptions = () => {
-    if ((input.options ?? []).length > 0) errors.push({ path: 'body.options', message: `are only for choice questions, not ${input.kind}`, code: 'kind' })
+    if ((input.options ?? []).length > 0)
+      errors.push({ path: 'body.options', message: `are only for choice questions, not ${input.kind}`, code: 'kind' })
   }
   let stored: AnswerKey
   switch (input.kind) {
@@ -83,17 +94,28 @@ export function validateQuestion(input: QuestionInput): AnswerKey {
       break
     case 'true_false':
       noOptions()
-      if (typeof key.value !== 'boolean') errors.push({ path: 'body.answerKey.value', message: 'must be true or false', code: 'type' })
+      if (typeof key.value !== 'boolean')
+        errors.push({ path: 'body.answerKey.value', message: 'must be true or false', code: 'type' })
       stored = { value: key.value === true }
       break
     case 'short_answer': {
       noOptions()
       const exact = (key.exact ?? []).map(normaliseText)
       const pattern = key.pattern ?? null
-      if (exact.length === 0 && pattern === null) errors.push({ path: 'body.answerKey', message: 'needs exact answers, a pattern, or both', code: 'required' })
-      if (exact.length > MAX_EXACT_ANSWERS) errors.push({ path: 'body.answerKey.exact', message: `must have at most ${MAX_EXACT_ANSWERS} answers`, code: 'maxItems' })
+      if (exact.length === 0 && pattern === null)
+        errors.push({ path: 'body.answerKey', message: 'needs exact answers, a pattern, or both', code: 'required' })
+      if (exact.length > MAX_EXACT_ANSWERS)
+        errors.push({
+          path: 'body.answerKey.exact',
+          message: `must have at most ${MAX_EXACT_ANSWERS} answers`,
+          code: 'maxItems',
+        })
       if (exact.some((e) => e.length === 0 || e.length > MAX_SHORT_ANSWER_LENGTH))
-        errors.push({ path: 'body.answerKey.exact', message: `answers must be 1-${MAX_SHORT_ANSWER_LENGTH} characters`, code: 'length' })
+        errors.push({
+          path: 'body.answerKey.exact',
+          message: `answers must be 1-${MAX_SHORT_ANSWER_LENGTH} characters`,
+          code: 'length',
+        })
       const problem = pattern === null ? null : patternProblem(pattern, key.caseSensitive ?? false)
       if (problem) errors.push({ path: 'body.answerKey.pattern', message: problem, code: 'pattern' })
       stored = { exact, pattern, caseSensitive: key.caseSensitive ?? false }
@@ -101,8 +123,10 @@ export function validateQuestion(input: QuestionInput): AnswerKey {
     }
     case 'numeric':
       noOptions()
-      if (typeof key.value !== 'number' || !Number.isFinite(key.value)) errors.push({ path: 'body.answerKey.value', message: 'must be a number', code: 'type' })
-      if (key.tolerance !== undefined && !(key.tolerance >= 0)) errors.push({ path: 'body.answerKey.tolerance', message: 'must be zero or more', code: 'minimum' })
+      if (typeof key.value !== 'number' || !Number.isFinite(key.value))
+        errors.push({ path: 'body.answerKey.value', message: 'must be a number', code: 'type' })
+      if (key.tolerance !== undefined && !(key.tolerance >= 0))
+        errors.push({ path: 'body.answerKey.tolerance', message: 'must be zero or more', code: 'minimum' })
       stored = { value: typeof key.value === 'number' ? key.value : 0, tolerance: key.tolerance ?? 0 }
       break
   }
@@ -121,17 +145,22 @@ export function answerProblem(kind: QuestionKind, answer: unknown): string | nul
     case 'single_choice':
       return typeof answer === 'string' ? null : 'must be an option id'
     case 'multiple_choice':
-      return Array.isArray(answer) && answer.length <= 50 && answer.every((id) => typeof id === 'string') ? null : 'must be an array of option ids'
+      return Array.isArray(answer) && answer.length <= 50 && answer.every((id) => typeof id === 'string')
+        ? null
+        : 'must be an array of option ids'
     case 'true_false':
       return typeof answer === 'boolean' ? null : 'must be true or false'
     case 'short_answer':
-      return typeof answer === 'string' && answer.length <= MAX_SHORT_ANSWER_LENGTH ? null : `must be text of at most ${MAX_SHORT_ANSWER_LENGTH} characters`
+      return typeof answer === 'string' && answer.length <= MAX_SHORT_ANSWER_LENGTH
+        ? null
+        : `must be text of at most ${MAX_SHORT_ANSWER_LENGTH} characters`
     case 'numeric':
       return typeof answer === 'number' && Number.isFinite(answer) ? null : 'must be a number'
   }
 }
 
-const sameSet = (a: readonly string[], b: readonly string[]) => new Set(a).size === b.length && a.length === b.length && a.every((x) => b.includes(x))
+const sameSet = (a: readonly string[], b: readonly string[]) =>
+  new Set(a).size === b.length && a.length === b.length && a.every((x) => b.includes(x))
 
 /** Whether the answer is correct; an unanswered question (undefined) is not. All or nothing per question. */
 export function isCorrect(kind: QuestionKind, key: AnswerKey, answer: Answer | undefined): boolean {
@@ -146,7 +175,11 @@ export function isCorrect(kind: QuestionKind, key: AnswerKey, answer: Answer | u
     case 'true_false':
       return (key as { value: boolean }).value === answer
     case 'short_answer': {
-      const { exact, pattern, caseSensitive } = key as { exact: string[]; pattern: string | null; caseSensitive: boolean }
+      const { exact, pattern, caseSensitive } = key as {
+        exact: string[]
+        pattern: string | null
+        caseSensitive: boolean
+      }
       const text = normaliseText(answer as string)
       const fold = (s: string) => (caseSensitive ? s : s.toLocaleLowerCase('en'))
       if (exact.some((e) => fold(e) === fold(text))) return true

@@ -8,64 +8,84 @@ import type { QuizService } from './quiz.service.ts'
 
 export function quizRoutes(app: App, quizzes: QuizService) {
   const AttemptRef = Type.Ref('QuizAttempt')
-  app.get('/v1/learn/quizzes/:lessonId', {
-    schema: {
-      summary: 'What a quiz asks of me',
-      description: `Before starting: the number of questions and points, the attempt limit and the attempts you have used (with the one still open), the time limit per attempt, the pass mark and whether the order is randomised. Never the questions or their answers: those come with an attempt. ${GATED}`,
-      tags,
-      operationId: 'getLearnerQuiz',
-      params: LessonParams,
-      response: { 200: Type.Ref('LearnerQuiz') },
+  app.get(
+    '/v1/learn/quizzes/:lessonId',
+    {
+      schema: {
+        summary: 'What a quiz asks of me',
+        description: `Before starting: the number of questions and points, the attempt limit and the attempts you have used (with the one still open), the time limit per attempt, the pass mark and whether the order is randomised. Never the questions or their answers: those come with an attempt. ${GATED}`,
+        tags,
+        operationId: 'getLearnerQuiz',
+        params: LessonParams,
+        response: { 200: Type.Ref('LearnerQuiz') },
+      },
+      config: { access: tenantAccess() },
     },
-    config: { access: tenantAccess() },
-  }, async (request) => quizzes.overview(request.ctx, request.params.lessonId))
+    async (request) => quizzes.overview(request.ctx, request.params.lessonId),
+  )
 
-  app.post('/v1/learn/quizzes/:lessonId/attempts', {
-    schema: {
-      summary: 'Start a quiz attempt',
-      description: `Returns the questions (in this attempt's order when the quiz randomises) without answer keys, and the deadline when the quiz is timed. 409 ATTEMPT_LIMIT_REACHED when every attempt is used; 409 ATTEMPT_IN_PROGRESS (with attemptId) while another attempt is open. ${GATED}`,
-      tags,
-      operationId: 'startQuizAttempt',
-      params: LessonParams,
-      response: { 201: AttemptRef },
+  app.post(
+    '/v1/learn/quizzes/:lessonId/attempts',
+    {
+      schema: {
+        summary: 'Start a quiz attempt',
+        description: `Returns the questions (in this attempt's order when the quiz randomises) without answer keys, and the deadline when the quiz is timed. 409 ATTEMPT_LIMIT_REACHED when every attempt is used; 409 ATTEMPT_IN_PROGRESS (with attemptId) while another attempt is open. ${GATED}`,
+        tags,
+        operationId: 'startQuizAttempt',
+        params: LessonParams,
+        response: { 201: AttemptRef },
+      },
+      config: { access: tenantAccess() },
     },
-    config: { access: tenantAccess() },
-  }, async (request, reply) => reply.code(201).send(await quizzes.start(request.ctx, request.params.lessonId)))
+    async (request, reply) => reply.code(201).send(await quizzes.start(request.ctx, request.params.lessonId)),
+  )
 
-  app.get('/v1/learn/quiz-attempts/:attemptId', {
-    schema: {
-      summary: 'Get one of my quiz attempts',
-      description: `Your own attempts only (others are 404). The result, with correct answers and explanations, appears once submitted. An attempt is read, saved and submitted only while you may use the lesson: ${GATED}`,
-      tags,
-      operationId: 'getQuizAttempt',
-      params: AttemptParams,
-      response: { 200: AttemptRef },
+  app.get(
+    '/v1/learn/quiz-attempts/:attemptId',
+    {
+      schema: {
+        summary: 'Get one of my quiz attempts',
+        description: `Your own attempts only (others are 404). The result, with correct answers and explanations, appears once submitted. An attempt is read, saved and submitted only while you may use the lesson: ${GATED}`,
+        tags,
+        operationId: 'getQuizAttempt',
+        params: AttemptParams,
+        response: { 200: AttemptRef },
+      },
+      config: { access: tenantAccess() },
     },
-    config: { access: tenantAccess() },
-  }, async (request) => quizzes.get(request.ctx, request.params.attemptId))
+    async (request) => quizzes.get(request.ctx, request.params.attemptId),
+  )
 
-  app.put('/v1/learn/quiz-attempts/:attemptId/answers', {
-    schema: {
-      summary: 'Save answers',
-      description: `Merges the answers into the saved ones (400 INVALID_ANSWER for a question not in the attempt or an answer of the wrong shape). After the deadline 409 TIME_LIMIT_EXCEEDED; after submission 409 ATTEMPT_SUBMITTED. ${GATED}`,
-      tags,
-      operationId: 'saveQuizAnswers',
-      params: AttemptParams,
-      body: AnswersBody,
-      response: { 200: AttemptRef },
+  app.put(
+    '/v1/learn/quiz-attempts/:attemptId/answers',
+    {
+      schema: {
+        summary: 'Save answers',
+        description: `Merges the answers into the saved ones (400 INVALID_ANSWER for a question not in the attempt or an answer of the wrong shape). After the deadline 409 TIME_LIMIT_EXCEEDED; after submission 409 ATTEMPT_SUBMITTED. ${GATED}`,
+        tags,
+        operationId: 'saveQuizAnswers',
+        params: AttemptParams,
+        body: AnswersBody,
+        response: { 200: AttemptRef },
+      },
+      config: { access: tenantAccess() },
     },
-    config: { access: tenantAccess() },
-  }, async (request) => quizzes.saveAnswers(request.ctx, request.params.attemptId, request.body.answers))
+    async (request) => quizzes.saveAnswers(request.ctx, request.params.attemptId, request.body.answers),
+  )
 
-  app.post('/v1/learn/quiz-attempts/:attemptId/submit', {
-    schema: {
-      summary: 'Submit a quiz attempt for grading',
-      description: `Grades the saved answers (after the deadline: those saved before it) and returns the result with correct answers. Passing completes the lesson. Idempotent: submitting again returns the same result. ${GATED}`,
-      tags,
-      operationId: 'submitQuizAttempt',
-      params: AttemptParams,
-      response: { 200: AttemptRef },
+  app.post(
+    '/v1/learn/quiz-attempts/:attemptId/submit',
+    {
+      schema: {
+        summary: 'Submit a quiz attempt for grading',
+        description: `Grades the saved answers (after the deadline: those saved before it) and returns the result with correct answers. Passing completes the lesson. Idempotent: submitting again returns the same result. ${GATED}`,
+        tags,
+        operationId: 'submitQuizAttempt',
+        params: AttemptParams,
+        response: { 200: AttemptRef },
+      },
+      config: { access: tenantAccess() },
     },
-    config: { access: tenantAccess() },
-  }, async (request) => quizzes.submit(request.ctx, request.params.attemptId))
+    async (request) => quizzes.submit(request.ctx, request.params.attemptId),
+  )
 }

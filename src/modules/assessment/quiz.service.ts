@@ -28,19 +28,38 @@ export interface AttemptView {
   deadlineAt: string | null
   submittedAt: string | null
   attemptLimit: number | null
-  questions: Array<{ id: string; kind: PublishedQuestion['kind']; prompt: string; options: Array<{ id: string; text: string }>; points: number }>
+  questions: Array<{
+    id: string
+    kind: PublishedQuestion['kind']
+    prompt: string
+    options: Array<{ id: string; text: string }>
+    points: number
+  }>
   answers: Record<string, unknown>
   result: QuizResult | null
 }
 
-const gradable = (row: PublishedQuestion): GradableQuestion => ({ id: row.id, kind: row.kind, points: row.points, answerKey: row.answerKey as unknown as AnswerKey, explanation: row.explanation })
+const gradable = (row: PublishedQuestion): GradableQuestion => ({
+  id: row.id,
+  kind: row.kind,
+  points: row.points,
+  answerKey: row.answerKey as unknown as AnswerKey,
+  explanation: row.explanation,
+})
 
 /** The learner's view: what a question says, never how it is graded, until the attempt is submitted. */
 function attemptView(attempt: AttemptRow, { settings: quiz, questions }: PublishedQuiz): AttemptView {
-  const ordered = attempt.questionOrder.map((id) => questions.get(id)).filter((q): q is PublishedQuestion => q !== undefined)
+  const ordered = attempt.questionOrder
+    .map((id) => questions.get(id))
+    .filter((q): q is PublishedQuestion => q !== undefined)
   let result: QuizResult | null = null
   if (attempt.submittedAt) {
-    const details = gradeQuiz(attempt.questionOrder, new Map(ordered.map((q) => [q.id, gradable(q)])), attempt.answers ?? {}, quiz.passingPercent)
+    const details = gradeQuiz(
+      attempt.questionOrder,
+      new Map(ordered.map((q) => [q.id, gradable(q)])),
+      attempt.answers ?? {},
+      quiz.passingPercent,
+    )
     // The recorded outcome stands even if a question was edited after grading.
     result = { ...details, score: attempt.score ?? 0, maxScore: attempt.maxScore ?? 0, passed: attempt.passed ?? false }
   }
@@ -60,7 +79,8 @@ function attemptView(attempt: AttemptRow, { settings: quiz, questions }: Publish
   }
 }
 
-const pastDeadline = (attempt: AttemptRow, now: Date) => attempt.deadlineAt !== null && attempt.deadlineAt.getTime() <= now.getTime()
+const pastDeadline = (attempt: AttemptRow, now: Date) =>
+  attempt.deadlineAt !== null && attempt.deadlineAt.getTime() <= now.getTime()
 
 /** The quiz an attempt was started on (its course version), whatever has been published since. */
 async function quizOfAttempt(tx: Tx, attempt: AttemptRow): Promise<PublishedQuiz> {
@@ -69,7 +89,10 @@ async function quizOfAttempt(tx: Tx, attempt: AttemptRow): Promise<PublishedQuiz
   // Attempts started before quizzes were frozen per version have no version: the current settings.
   const settings: QuizSettings | undefined = await repository.findQuiz(tx, attempt.lessonId)
   if (!settings) throw assessmentErrors.quizNotFound(attempt.lessonId)
-  return { settings, questions: new Map((await repository.questionsByIds(tx, attempt.questionOrder)).map((q) => [q.id, q])) }
+  return {
+    settings,
+    questions: new Map((await repository.questionsByIds(tx, attempt.questionOrder)).map((q) => [q.id, q])),
+  }
 }
 
 /**
@@ -77,7 +100,12 @@ async function quizOfAttempt(tx: Tx, attempt: AttemptRow): Promise<PublishedQuiz
  * them use the lesson now: holding an attempt is no way around a cancelled or expired enrolment,
  * a drip lock or a missing prerequisite (403 LESSON_LOCKED), for reading it as for writing it.
  */
-async function ownAttempt(tx: Tx, ctx: RequestContext, attemptId: string, lock = false): Promise<{ attempt: AttemptRow; quiz: PublishedQuiz }> {
+async function ownAttempt(
+  tx: Tx,
+  ctx: RequestContext,
+  attemptId: string,
+  lock = false,
+): Promise<{ attempt: AttemptRow; quiz: PublishedQuiz }> {
   const attempt = await repository.findAttempt(tx, attemptId, memberOf(ctx).userId, lock)
   if (!attempt) throw assessmentErrors.attemptNotFound(attemptId)
   const quiz = await quizOfAttempt(tx, attempt)
@@ -99,12 +127,14 @@ const answering = {
     return ctx.inTenant(async (tx) => {
       const { attempt, quiz } = await ownAttempt(tx, ctx, attemptId, true)
       if (attempt.submittedAt) throw assessmentErrors.attemptSubmitted()
-      if (attempt.deadlineAt && pastDeadline(attempt, new Date())) throw assessmentErrors.timeLimitExceeded(attempt.deadlineAt)
+      if (attempt.deadlineAt && pastDeadline(attempt, new Date()))
+        throw assessmentErrors.timeLimitExceeded(attempt.deadlineAt)
       const errors: FieldError[] = []
       for (const [questionId, answer] of Object.entries(answers)) {
         const question = attempt.questionOrder.includes(questionId) ? quiz.questions.get(questionId) : undefined
         const problem = question ? answerProblem(question.kind, answer) : 'is not a question of this attempt'
-        if (problem) errors.push({ path: `body.answers.${questionId}`, message: problem, code: question ? 'type' : 'unknown' })
+        if (problem)
+          errors.push({ path: `body.answers.${questionId}`, message: problem, code: question ? 'type' : 'unknown' })
       }
       if (errors.length > 0) throw assessmentErrors.invalidAnswers(errors)
       const saved = await repository.saveAnswers(tx, attempt.id, { ...(attempt.answers ?? {}), ...answers })
@@ -117,11 +147,36 @@ const answering = {
 /** Starting and submitting attempts: both may grade one, and a pass completes the lesson, which publishes through `deps.events`. */
 function attemptLifecycle(deps: { events: EventPublisher }) {
   /** Grades the saved answers once (a repeat is a no-op) and completes the lesson when passed. */
-  async function finish(tx: Tx, ctx: RequestContext, attempt: AttemptRow, { settings: quiz, questions }: PublishedQuiz, now: Date): Promise<AttemptRow> {
-    const graded = gradeQuiz(attempt.questionOrder, new Map([...questions.values()].map((q) => [q.id, gradable(q)])), attempt.answers ?? {}, quiz.passingPercent)
-    const row = await repository.finishAttempt(tx, attempt.id, { submittedAt: now, score: graded.score, maxScore: graded.maxScore, passed: graded.passed })
+  async function finish(
+    tx: Tx,
+    ctx: RequestContext,
+    attempt: AttemptRow,
+    { settings: quiz, questions }: PublishedQuiz,
+    now: Date,
+  ): Promise<AttemptRow> {
+    const graded = gradeQuiz(
+      attempt.questionOrder,
+      new Map([...questions.values()].map((q) => [q.id, gradable(q)])),
+      attempt.answers ?? {},
+      quiz.passingPercent,
+    )
+    const row = await repository.finishAttempt(tx, attempt.id, {
+      submittedAt: now,
+      score: graded.score,
+      maxScore: graded.maxScore,
+      passed: graded.passed,
+    })
     if (!row) return attempt
-    if (row.passed) await markLessonCompleted(tx, { events: deps.events, ctx, enrolmentId: row.enrolmentId, userId: row.userId, courseId: quiz.courseId, lessonId: row.lessonId, at: now })
+    if (row.passed)
+      await markLessonCompleted(tx, {
+        events: deps.events,
+        ctx,
+        enrolmentId: row.enrolmentId,
+        userId: row.userId,
+        courseId: quiz.courseId,
+        lessonId: row.lessonId,
+        at: now,
+      })
     return row
   }
 
@@ -139,7 +194,8 @@ function attemptLifecycle(deps: { events: EventPublisher }) {
           // Its time ran out unsubmitted: it is graded on what was saved in time before a new one starts.
           await finish(tx, ctx, open, await quizOfAttempt(tx, open), now)
         }
-        if (quiz.attemptLimit !== null && attempts.length >= quiz.attemptLimit) throw assessmentErrors.attemptLimitReached(quiz.attemptLimit)
+        if (quiz.attemptLimit !== null && attempts.length >= quiz.attemptLimit)
+          throw assessmentErrors.attemptLimitReached(quiz.attemptLimit)
         const order = quiz.randomiseOrder ? shuffled(quiz.questionIds) : [...quiz.questionIds]
         const attempt = await repository.insertAttempt(tx, {
           tenantId: member.tenantId,
@@ -154,7 +210,10 @@ function attemptLifecycle(deps: { events: EventPublisher }) {
           answers: {},
         })
         // A concurrent start took the number: that attempt is the open one.
-        if (!attempt) throw assessmentErrors.attemptInProgress((await repository.attemptsOf(tx, lessonId, member.userId))[0]?.id ?? '')
+        if (!attempt)
+          throw assessmentErrors.attemptInProgress(
+            (await repository.attemptsOf(tx, lessonId, member.userId))[0]?.id ?? '',
+          )
         return attemptView(attempt, current)
       })
     },

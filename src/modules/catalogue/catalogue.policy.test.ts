@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../../platform/errors.ts'
-import { assertDelivery, assertLessonContent, assertOneDripRule, assertPrerequisites, assertStructure, assertTransition, findCycle, statusAfterChangesRequested } from './catalogue.policy.ts'
+import {
+  assertDelivery,
+  assertLessonContent,
+  assertOneDripRule,
+  assertPrerequisites,
+  assertStructure,
+  assertTransition,
+  findCycle,
+  statusAfterChangesRequested,
+} from './catalogue.policy.ts'
 
 const codeOf = (fn: () => void): string | undefined => {
   try {
@@ -13,31 +22,87 @@ const codeOf = (fn: () => void): string | undefined => {
 
 describe('catalogue policy', () => {
   it('finds prerequisite cycles and accepts chains', () => {
-    expect(findCycle(new Map([['a', ['b']], ['b', ['c']], ['c', []]]))).toBeNull()
-    expect(findCycle(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']]]))).toEqual(['a', 'b', 'c', 'a'])
+    expect(
+      findCycle(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', []],
+        ]),
+      ),
+    ).toBeNull()
+    expect(
+      findCycle(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', ['a']],
+        ]),
+      ),
+    ).toEqual(['a', 'b', 'c', 'a'])
     expect(codeOf(() => assertPrerequisites('a', new Map([['a', ['a']]])))).toBe('PREREQUISITE_UNKNOWN')
     expect(codeOf(() => assertPrerequisites('a', new Map([['a', ['zzz']]])))).toBe('PREREQUISITE_UNKNOWN')
-    expect(codeOf(() => assertPrerequisites('a', new Map([['a', ['b']], ['b', ['a']]])))).toBe('PREREQUISITE_CYCLE')
-    expect(codeOf(() => assertPrerequisites('b', new Map([['a', []], ['b', ['a']]])))).toBeUndefined()
+    expect(
+      codeOf(() =>
+        assertPrerequisites(
+          'a',
+          new Map([
+            ['a', ['b']],
+            ['b', ['a']],
+          ]),
+        ),
+      ),
+    ).toBe('PREREQUISITE_CYCLE')
+    expect(
+      codeOf(() =>
+        assertPrerequisites(
+          'b',
+          new Map([
+            ['a', []],
+            ['b', ['a']],
+          ]),
+        ),
+      ),
+    ).toBeUndefined()
   })
 
   it('allows one drip rule and checks what each lesson kind needs', () => {
-    expect(codeOf(() => assertOneDripRule({ releaseAt: new Date(), releaseOffsetDays: 3 }, 'body'))).toBe('DRIP_RULE_CONFLICT')
+    expect(codeOf(() => assertOneDripRule({ releaseAt: new Date(), releaseOffsetDays: 3 }, 'body'))).toBe(
+      'DRIP_RULE_CONFLICT',
+    )
     expect(codeOf(() => assertOneDripRule({ releaseAt: null, releaseOffsetDays: 3 }, 'body'))).toBeUndefined()
-    expect(codeOf(() => assertLessonContent({ kind: 'video', assetRef: null, url: null }))).toBe('INVALID_COURSE_CONTENT')
+    expect(codeOf(() => assertLessonContent({ kind: 'video', assetRef: null, url: null }))).toBe(
+      'INVALID_COURSE_CONTENT',
+    )
     expect(codeOf(() => assertLessonContent({ kind: 'file', assetRef: 'files/a.pdf', url: null }))).toBeUndefined()
-    expect(codeOf(() => assertLessonContent({ kind: 'link', assetRef: null, url: 'http://example.org' }))).toBe('INVALID_COURSE_CONTENT')
-    expect(codeOf(() => assertLessonContent({ kind: 'link', assetRef: null, url: 'https://example.org/x' }))).toBeUndefined()
-    expect(codeOf(() => assertLessonContent({ kind: 'text', assetRef: null, url: 'https://example.org/x' }))).toBe('INVALID_COURSE_CONTENT')
+    expect(codeOf(() => assertLessonContent({ kind: 'link', assetRef: null, url: 'http://example.org' }))).toBe(
+      'INVALID_COURSE_CONTENT',
+    )
+    expect(
+      codeOf(() => assertLessonContent({ kind: 'link', assetRef: null, url: 'https://example.org/x' })),
+    ).toBeUndefined()
+    expect(codeOf(() => assertLessonContent({ kind: 'text', assetRef: null, url: 'https://example.org/x' }))).toBe(
+      'INVALID_COURSE_CONTENT',
+    )
   })
 
   it('requires dates and seats for cohorts only', () => {
     const start = new Date('2027-01-01T00:00:00Z')
     const end = new Date('2027-02-01T00:00:00Z')
-    expect(codeOf(() => assertDelivery({ delivery: 'cohort', cohortStartsAt: start, cohortEndsAt: end, capacity: null }))).toBe('INVALID_COURSE_CONTENT')
-    expect(codeOf(() => assertDelivery({ delivery: 'cohort', cohortStartsAt: end, cohortEndsAt: start, capacity: 5 }))).toBe('INVALID_COURSE_CONTENT')
-    expect(codeOf(() => assertDelivery({ delivery: 'cohort', cohortStartsAt: start, cohortEndsAt: end, capacity: 5 }))).toBeUndefined()
-    expect(codeOf(() => assertDelivery({ delivery: 'self_paced', cohortStartsAt: start, cohortEndsAt: null, capacity: null }))).toBe('INVALID_COURSE_CONTENT')
+    expect(
+      codeOf(() => assertDelivery({ delivery: 'cohort', cohortStartsAt: start, cohortEndsAt: end, capacity: null })),
+    ).toBe('INVALID_COURSE_CONTENT')
+    expect(
+      codeOf(() => assertDelivery({ delivery: 'cohort', cohortStartsAt: end, cohortEndsAt: start, capacity: 5 })),
+    ).toBe('INVALID_COURSE_CONTENT')
+    expect(
+      codeOf(() => assertDelivery({ delivery: 'cohort', cohortStartsAt: start, cohortEndsAt: end, capacity: 5 })),
+    ).toBeUndefined()
+    expect(
+      codeOf(() =>
+        assertDelivery({ delivery: 'self_paced', cohortStartsAt: start, cohortEndsAt: null, capacity: null }),
+      ),
+    ).toBe('INVALID_COURSE_CONTENT')
   })
 
   it('moves through the workflow only along its edges', () => {
@@ -51,9 +116,41 @@ describe('catalogue policy', () => {
 
   it('accepts a structure only when it lists exactly the existing ids', () => {
     const existing = { moduleIds: ['m1', 'm2'], lessonIds: ['l1', 'l2', 'l3'] }
-    expect(codeOf(() => assertStructure([{ id: 'm2', lessonIds: ['l3', 'l1'] }, { id: 'm1', lessonIds: ['l2'] }], existing))).toBeUndefined()
-    expect(codeOf(() => assertStructure([{ id: 'm2', lessonIds: ['l3', 'l1', 'l2'] }], existing))).toBe('STRUCTURE_MISMATCH')
-    expect(codeOf(() => assertStructure([{ id: 'm2', lessonIds: ['l3', 'l1'] }, { id: 'm1', lessonIds: ['l1'] }], existing))).toBe('STRUCTURE_MISMATCH')
-    expect(codeOf(() => assertStructure([{ id: 'm2', lessonIds: ['l3', 'l1'] }, { id: 'm1', lessonIds: [] }], existing))).toBe('STRUCTURE_MISMATCH')
+    expect(
+      codeOf(() =>
+        assertStructure(
+          [
+            { id: 'm2', lessonIds: ['l3', 'l1'] },
+            { id: 'm1', lessonIds: ['l2'] },
+          ],
+          existing,
+        ),
+      ),
+    ).toBeUndefined()
+    expect(codeOf(() => assertStructure([{ id: 'm2', lessonIds: ['l3', 'l1', 'l2'] }], existing))).toBe(
+      'STRUCTURE_MISMATCH',
+    )
+    expect(
+      codeOf(() =>
+        assertStructure(
+          [
+            { id: 'm2', lessonIds: ['l3', 'l1'] },
+            { id: 'm1', lessonIds: ['l1'] },
+          ],
+          existing,
+        ),
+      ),
+    ).toBe('STRUCTURE_MISMATCH')
+    expect(
+      codeOf(() =>
+        assertStructure(
+          [
+            { id: 'm2', lessonIds: ['l3', 'l1'] },
+            { id: 'm1', lessonIds: [] },
+          ],
+          existing,
+        ),
+      ),
+    ).toBe('STRUCTURE_MISMATCH')
   })
 })

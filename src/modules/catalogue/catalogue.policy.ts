@@ -64,7 +64,8 @@ export function assertTransition(status: CourseStatus, action: WorkflowAction): 
 }
 
 /** Where a course goes when changes are requested: back to draft, or live again if a version is published. */
-export const statusAfterChangesRequested = (hasPublishedVersion: boolean): CourseStatus => (hasPublishedVersion ? 'published' : 'draft')
+export const statusAfterChangesRequested = (hasPublishedVersion: boolean): CourseStatus =>
+  hasPublishedVersion ? 'published' : 'draft'
 
 /** Drip release: an absolute instant or an offset from enrolment, never both. */
 export function assertOneDripRule(drip: { releaseAt?: unknown; releaseOffsetDays?: unknown }, path: string): void {
@@ -91,7 +92,8 @@ export function assertLessonContent(lesson: LessonContent): void {
     }
     if (protocol !== 'https:') throw catalogueErrors.invalidField('body.url', 'must be an absolute https URL', 'format')
   }
-  if (lesson.kind !== 'link' && lesson.url) throw catalogueErrors.invalidField('body.url', 'is only for link lessons', 'kind')
+  if (lesson.kind !== 'link' && lesson.url)
+    throw catalogueErrors.invalidField('body.url', 'is only for link lessons', 'kind')
 }
 
 export interface Delivery {
@@ -105,12 +107,15 @@ export interface Delivery {
 export function assertDelivery(course: Delivery): void {
   if (course.delivery === 'cohort') {
     for (const field of ['cohortStartsAt', 'cohortEndsAt', 'capacity'] as const)
-      if (course[field] == null) throw catalogueErrors.invalidField(`body.${field}`, 'is required for cohort courses', 'required')
-    if (course.cohortEndsAt! <= course.cohortStartsAt!) throw catalogueErrors.invalidField('body.cohortEndsAt', 'must be after cohortStartsAt', 'range')
+      if (course[field] == null)
+        throw catalogueErrors.invalidField(`body.${field}`, 'is required for cohort courses', 'required')
+    if (course.cohortEndsAt! <= course.cohortStartsAt!)
+      throw catalogueErrors.invalidField('body.cohortEndsAt', 'must be after cohortStartsAt', 'range')
     return
   }
   for (const field of ['cohortStartsAt', 'cohortEndsAt'] as const)
-    if (course[field] != null) throw catalogueErrors.invalidField(`body.${field}`, 'is only for cohort courses', 'delivery')
+    if (course[field] != null)
+      throw catalogueErrors.invalidField(`body.${field}`, 'is only for cohort courses', 'delivery')
 }
 
 /**
@@ -160,7 +165,22 @@ export function assertStructure(
   requested: ReadonlyArray<{ id: string; lessonIds: readonly string[] }>,
   existing: { moduleIds: readonly string[]; lessonIds: readonly string[] },
 ): void {
-  const sameSet = (given: readonly string[], actual: readonly string[]) => given.length === actual.length && new Set(given).size === given.length && given.every((id) => actual.includes(id))
-  if (!sameSet(requested.map((m) => m.id), existing.moduleIds)) throw catalogueErrors.structureMismatch('modules must be exactly the ids of the existing modules, each once')
-  if (!sameSet(requested.flatMap((m) => m.lessonIds), existing.lessonIds)) throw catalogueErrors.structureMismatch('lessonIds must together be exactly the ids of the existing lessons, each once')
+  const sameSet = (given: readonly string[], actual: readonly string[]) =>
+    given.length === actual.length && new Set(given).size === given.length && given.every((id) => actual.includes(id))
+  if (
+    !sameSet(
+      requested.map((m) => m.id),
+      existing.moduleIds,
+    )
+  )
+    throw catalogueErrors.structureMismatch('modules must be exactly the ids of the existing modules, each once')
+  if (
+    !sameSet(
+      requested.flatMap((m) => m.lessonIds),
+      existing.lessonIds,
+    )
+  )
+    throw catalogueErrors.structureMismatch(
+      'lessonIds must together be exactly the ids of the existing lessons, each once',
+    )
 }

@@ -5,7 +5,20 @@
  * versions, so progress and grades keep pointing at the same lesson after a republish.
  */
 import { sql } from 'drizzle-orm'
-import { boolean, check, customType, index, integer, jsonb, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import {
+  boolean,
+  check,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
 import { tenantIdColumn, tenantPolicies } from '../../platform/db/tenant-table.ts'
 import { tenants } from '../tenancy/index.ts'
 
@@ -28,14 +41,18 @@ export const courses = catalogueSchema
       title: text('title').notNull(),
       summary: text('summary').notNull().default(''),
       description: text('description').notNull().default(''),
-      level: text('level', { enum: ['beginner', 'intermediate', 'advanced', 'all'] }).notNull().default('all'),
+      level: text('level', { enum: ['beginner', 'intermediate', 'advanced', 'all'] })
+        .notNull()
+        .default('all'),
       /** BCP 47 language tag of the course content. */
       language: text('language').notNull().default('en'),
       category: text('category'),
       tags: jsonb('tags').$type<string[]>().notNull().default([]),
       /** Storage reference of the cover image (the media module resolves it). */
       coverImageRef: text('cover_image_ref'),
-      delivery: text('delivery', { enum: ['self_paced', 'cohort'] }).notNull().default('self_paced'),
+      delivery: text('delivery', { enum: ['self_paced', 'cohort'] })
+        .notNull()
+        .default('self_paced'),
       cohortStartsAt: at('cohort_starts_at'),
       cohortEndsAt: at('cohort_ends_at'),
       /** Seats of a cohort course (NULL = unlimited); enrolment counts them atomically. */
@@ -72,7 +89,11 @@ export const courseInstructors = catalogueSchema
       role: text('role', { enum: ['owner', 'co_instructor'] }).notNull(),
       addedAt: at('added_at').notNull().defaultNow(),
     },
-    (t) => [primaryKey({ columns: [t.courseId, t.userId] }), index('course_instructors_user_idx').on(t.tenantId, t.userId), ...tenantPolicies(t.tenantId)],
+    (t) => [
+      primaryKey({ columns: [t.courseId, t.userId] }),
+      index('course_instructors_user_idx').on(t.tenantId, t.userId),
+      ...tenantPolicies(t.tenantId),
+    ],
   )
   .enableRLS()
 
@@ -170,7 +191,9 @@ export const courseReviews = catalogueSchema
       courseId: uuid('course_id')
         .notNull()
         .references(() => courses.id),
-      action: text('action', { enum: ['submitted', 'approved', 'changes_requested', 'published', 'archived', 'withdrawn'] }).notNull(),
+      action: text('action', {
+        enum: ['submitted', 'approved', 'changes_requested', 'published', 'archived', 'withdrawn'],
+      }).notNull(),
       comment: text('comment'),
       actorId: uuid('actor_id').notNull(),
       createdAt: at('created_at').notNull().defaultNow(),
@@ -230,7 +253,9 @@ export const learningPaths = catalogueSchema
       slug: text('slug').notNull(),
       title: text('title').notNull(),
       summary: text('summary').notNull().default(''),
-      status: text('status', { enum: ['draft', 'published', 'archived'] }).notNull().default('draft'),
+      status: text('status', { enum: ['draft', 'published', 'archived'] })
+        .notNull()
+        .default('draft'),
       createdBy: uuid('created_by').notNull(),
       version: integer('version').notNull().default(1),
       createdAt: at('created_at').notNull().defaultNow(),

@@ -16,8 +16,20 @@ import { publicCatalogueRoutes } from './public/catalogue-public.routes.ts'
 
 export { courses, lessons, courseModules, catalogueEntries } from './catalogue.tables.ts'
 export type { PublishedCourse, PublishedModule, PublishedLesson } from './published-course.ts'
-export { readPublishedCourse, courseStaffRole, publishCourse, registerPublicationParticipant, type PublicationParticipant, type DraftLesson } from './publication.ts'
-export { COURSE_PUBLISHED, COURSE_ARCHIVED, type CoursePublishedPayload, type CourseArchivedPayload } from './catalogue.events.ts'
+export {
+  readPublishedCourse,
+  courseStaffRole,
+  publishCourse,
+  registerPublicationParticipant,
+  type PublicationParticipant,
+  type DraftLesson,
+} from './publication.ts'
+export {
+  COURSE_PUBLISHED,
+  COURSE_ARCHIVED,
+  type CoursePublishedPayload,
+  type CourseArchivedPayload,
+} from './catalogue.events.ts'
 
 export interface CatalogueDeps {
   events: EventPublisher

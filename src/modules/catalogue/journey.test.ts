@@ -43,7 +43,11 @@ const journey = {
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT'
 
 /** A call on the journey tenant's host; error responses must be problem documents. */
-async function call(method: Method, url: string, options: { token?: string; payload?: object; ifMatch?: string } = {}): Promise<LightMyRequestResponse> {
+async function call(
+  method: Method,
+  url: string,
+  options: { token?: string; payload?: object; ifMatch?: string } = {},
+): Promise<LightMyRequestResponse> {
   const response = await t.app.inject({
     method,
     url,
@@ -58,7 +62,8 @@ async function call(method: Method, url: string, options: { token?: string; payl
   return response
 }
 
-const asTeacher = (method: Method, url: string, options: { payload?: object; ifMatch?: string } = {}) => call(method, url, { ...options, token: journey.token })
+const asTeacher = (method: Method, url: string, options: { payload?: object; ifMatch?: string } = {}) =>
+  call(method, url, { ...options, token: journey.token })
 
 /** Polls the operator mail API until an email with `subject` to the journey's address is in the tenant's outbox. */
 async function mailTo(subject: string): Promise<{ text: string }> {
@@ -70,7 +75,9 @@ async function mailTo(subject: string): Promise<{ text: string }> {
       headers: t.auth(t.operatorToken),
     })
     expect(response.statusCode).toBe(200)
-    const found = (response.json() as { data: Array<{ subject: string; text: string }> }).data.find((m) => m.subject === subject)
+    const found = (response.json() as { data: Array<{ subject: string; text: string }> }).data.find(
+      (m) => m.subject === subject,
+    )
     if (found) return found
     if (Date.now() > deadline) throw new Error(`no "${subject}" email to ${journey.email} within ${MAIL_WAIT_MS} ms`)
     await new Promise((resolve) => setTimeout(resolve, 100))
@@ -80,14 +87,28 @@ async function mailTo(subject: string): Promise<{ text: string }> {
 const listing = async (query = '') => {
   const response = await call('GET', `/v1/catalogue/courses${query}`)
   expect(response.statusCode).toBe(200)
-  return (response.json() as { data: Array<{ id: string; slug: string; title: string; summary: string; instructorIds: string[]; lessonCount: number; free: boolean }> }).data
+  return (
+    response.json() as {
+      data: Array<{
+        id: string
+        slug: string
+        title: string
+        summary: string
+        instructorIds: string[]
+        lessonCount: number
+        free: boolean
+      }>
+    }
+  ).data
 }
 
 describe('journey 2: an instructor publishes a course, over HTTP', { timeout: 120_000 }, () => {
   it('registers a learner, verifies the address from the emailed link and signs in', async () => {
     journey.tenant = await t.createTenant()
     journey.admin = await t.tokenFor(journey.tenant.id, ['tenant_admin'])
-    const registered = await call('POST', '/v1/auth/register', { payload: { email: journey.email, password: PASSWORD, displayName: 'Rosalind Plant' } })
+    const registered = await call('POST', '/v1/auth/register', {
+      payload: { email: journey.email, password: PASSWORD, displayName: 'Rosalind Plant' },
+    })
     expect(registered.statusCode).toBe(202)
     const link = /\/verify-email\?token=([A-Za-z0-9_-]+)/.exec((await mailTo(VERIFY_SUBJECT)).text)
     expect(link?.[1]).toBeDefined()
@@ -100,11 +121,15 @@ describe('journey 2: an instructor publishes a course, over HTTP', { timeout: 12
     expect(me.roles).toEqual(['learner'])
     journey.userId = me.id
     // A learner does not author courses.
-    expect((await asTeacher('POST', '/v1/courses', { payload: { slug: journey.slug, title: 'Too early' } })).statusCode).toBe(403)
+    expect(
+      (await asTeacher('POST', '/v1/courses', { payload: { slug: journey.slug, title: 'Too early' } })).statusCode,
+    ).toBe(403)
   })
 
   it('applies to teach; the administrator approves with If-Match and the next request carries the instructor role', async () => {
-    const applied = await asTeacher('POST', '/v1/instructor-applications', { payload: { statement: 'I have taught botany at evening school for ten years and would like to publish here.' } })
+    const applied = await asTeacher('POST', '/v1/instructor-applications', {
+      payload: { statement: 'I have taught botany at evening school for ten years and would like to publish here.' },
+    })
     expect(applied.statusCode).toBe(201)
     journey.applicationId = (applied.json() as { id: string }).id
     const url = `/v1/instructor-applications/${journey.applicationId}`
@@ -113,7 +138,11 @@ describe('journey 2: an instructor publishes a course, over HTTP', { timeout: 12
     expect(read.statusCode).toBe(200)
     expect(read.json()).toMatchObject({ status: 'pending', userId: journey.userId })
     expect((await call('POST', `${url}/approve`, { token: journey.admin, payload: {} })).statusCode).toBe(428)
-    const approved = await call('POST', `${url}/approve`, { token: journey.admin, ifMatch: String(read.headers.etag), payload: { note: 'Welcome.' } })
+    const approved = await call('POST', `${url}/approve`, {
+      token: journey.admin,
+      ifMatch: String(read.headers.etag),
+      payload: { note: 'Welcome.' },
+    })
     expect(approved.statusCode).toBe(200)
     expect(approved.json()).toMatchObject({ status: 'approved' })
 
@@ -144,31 +173,54 @@ describe('journey 2: an instructor publishes a course, over HTTP', { timeout: 12
     expect(noEtag.statusCode).toBe(428)
 
     for (const module of [
-      { title: 'Light', lessons: [{ kind: 'text', title: 'What light is', body: '# Light\nPhotons.', preview: true }, { kind: 'link', title: 'Further reading', url: 'https://example.org/light' }] },
-      { title: 'Sugar', releaseOffsetDays: 7, lessons: [{ kind: 'text', title: 'Making sugar', body: 'The Calvin cycle.' }] },
+      {
+        title: 'Light',
+        lessons: [
+          { kind: 'text', title: 'What light is', body: '# Light\nPhotons.', preview: true },
+          { kind: 'link', title: 'Further reading', url: 'https://example.org/light' },
+        ],
+      },
+      {
+        title: 'Sugar',
+        releaseOffsetDays: 7,
+        lessons: [{ kind: 'text', title: 'Making sugar', body: 'The Calvin cycle.' }],
+      },
     ]) {
       const { lessons, ...fields } = module
-      const added = await asTeacher('POST', `/v1/courses/${journey.courseId}/modules`, { ifMatch: journey.etag, payload: fields })
+      const added = await asTeacher('POST', `/v1/courses/${journey.courseId}/modules`, {
+        ifMatch: journey.etag,
+        payload: fields,
+      })
       expect(added.statusCode).toBe(201)
       const moduleId = (added.json() as { id: string }).id
       journey.moduleIds.push(moduleId)
       journey.etag = String(added.headers.etag)
       for (const lesson of lessons) {
-        const lessonAdded = await asTeacher('POST', `/v1/courses/${journey.courseId}/modules/${moduleId}/lessons`, { ifMatch: journey.etag, payload: lesson })
+        const lessonAdded = await asTeacher('POST', `/v1/courses/${journey.courseId}/modules/${moduleId}/lessons`, {
+          ifMatch: journey.etag,
+          payload: lesson,
+        })
         expect(lessonAdded.statusCode).toBe(201)
         journey.lessonIds.push((lessonAdded.json() as { id: string }).id)
         journey.etag = String(lessonAdded.headers.etag)
       }
     }
     // A stale ETag is refused.
-    expect((await asTeacher('PATCH', `/v1/courses/${journey.courseId}`, { ifMatch: '"v1"', payload: { title: 'Stale' } })).statusCode).toBe(412)
+    expect(
+      (await asTeacher('PATCH', `/v1/courses/${journey.courseId}`, { ifMatch: '"v1"', payload: { title: 'Stale' } }))
+        .statusCode,
+    ).toBe(412)
 
     const draft = await asTeacher('GET', `/v1/courses/${journey.courseId}`)
     expect(draft.json()).toMatchObject({
       status: 'draft',
       publishedVersion: null,
       modules: [
-        { title: 'Light', releaseOffsetDays: null, lessons: [{ title: 'What light is' }, { title: 'Further reading' }] },
+        {
+          title: 'Light',
+          releaseOffsetDays: null,
+          lessons: [{ title: 'What light is' }, { title: 'Further reading' }],
+        },
         { title: 'Sugar', releaseOffsetDays: 7, lessons: [{ title: 'Making sugar' }] },
       ],
     })
@@ -178,7 +230,10 @@ describe('journey 2: an instructor publishes a course, over HTTP', { timeout: 12
   })
 
   it('submits for review; the administrator approves and the course is published as version 1', async () => {
-    const submitted = await asTeacher('POST', `/v1/courses/${journey.courseId}/submit`, { ifMatch: journey.etag, payload: { comment: 'Ready for review' } })
+    const submitted = await asTeacher('POST', `/v1/courses/${journey.courseId}/submit`, {
+      ifMatch: journey.etag,
+      payload: { comment: 'Ready for review' },
+    })
     expect(submitted.statusCode).toBe(200)
     expect(submitted.json()).toMatchObject({ status: 'in_review' })
     // The author cannot approve their own course.
@@ -187,11 +242,21 @@ describe('journey 2: an instructor publishes a course, over HTTP', { timeout: 12
 
     const reviewed = await call('GET', `/v1/courses/${journey.courseId}`, { token: journey.admin })
     expect(reviewed.statusCode).toBe(200)
-    const approved = await call('POST', `/v1/courses/${journey.courseId}/approve`, { token: journey.admin, ifMatch: String(reviewed.headers.etag), payload: { comment: 'Lovely' } })
+    const approved = await call('POST', `/v1/courses/${journey.courseId}/approve`, {
+      token: journey.admin,
+      ifMatch: String(reviewed.headers.etag),
+      payload: { comment: 'Lovely' },
+    })
     expect(approved.statusCode).toBe(200)
-    expect(approved.json()).toMatchObject({ status: 'published', publishedVersion: { number: 1 }, hasUnpublishedChanges: false })
+    expect(approved.json()).toMatchObject({
+      status: 'published',
+      publishedVersion: { number: 1 },
+      hasUnpublishedChanges: false,
+    })
 
-    const history = (await asTeacher('GET', `/v1/courses/${journey.courseId}/reviews`)).json() as { data: Array<{ action: string; comment: string | null }> }
+    const history = (await asTeacher('GET', `/v1/courses/${journey.courseId}/reviews`)).json() as {
+      data: Array<{ action: string; comment: string | null }>
+    }
     expect(history.data.map((r) => [r.action, r.comment])).toEqual([
       ['submitted', 'Ready for review'],
       ['approved', 'Lovely'],
@@ -201,7 +266,14 @@ describe('journey 2: an instructor publishes a course, over HTTP', { timeout: 12
   it('lists the course in the anonymous catalogue, finds it by a word of its summary and shows its detail page', async () => {
     const listed = await listing()
     expect(listed).toEqual([
-      expect.objectContaining({ id: journey.courseId, slug: journey.slug, title: 'Botany for gardeners', instructorIds: [journey.userId], lessonCount: 3, free: true }),
+      expect.objectContaining({
+        id: journey.courseId,
+        slug: journey.slug,
+        title: 'Botany for gardeners',
+        instructorIds: [journey.userId],
+        lessonCount: 3,
+        free: true,
+      }),
     ])
     expect((await listing('?category=science&level=beginner&tag=plants')).map((c) => c.slug)).toEqual([journey.slug])
 
@@ -212,8 +284,15 @@ describe('journey 2: an instructor publishes a course, over HTTP', { timeout: 12
     const detail = await call('GET', `/v1/catalogue/courses/${journey.slug}`)
     expect(detail.statusCode).toBe(200)
     expect(detail.headers.etag).toBe('"v1"')
-    const course = detail.json() as { modules: Array<{ title: string; releaseOffsetDays: number | null; lessons: Array<Record<string, unknown>> }> }
-    expect(course).toMatchObject({ id: journey.courseId, slug: journey.slug, title: 'Botany for gardeners', versionNumber: 1 })
+    const course = detail.json() as {
+      modules: Array<{ title: string; releaseOffsetDays: number | null; lessons: Array<Record<string, unknown>> }>
+    }
+    expect(course).toMatchObject({
+      id: journey.courseId,
+      slug: journey.slug,
+      title: 'Botany for gardeners',
+      versionNumber: 1,
+    })
     expect(course.modules.map((m) => [m.title, m.releaseOffsetDays, m.lessons.map((l) => l.id)])).toEqual([
       ['Light', null, journey.lessonIds.slice(0, 2)],
       ['Sugar', 7, journey.lessonIds.slice(2)],
@@ -224,7 +303,11 @@ describe('journey 2: an instructor publishes a course, over HTTP', { timeout: 12
 
     // Another tenant's catalogue does not show it.
     const other = await t.createTenant()
-    const elsewhere = await t.app.inject({ method: 'GET', url: '/v1/catalogue/courses', headers: { host: `${other.slug}.${t.config.http.baseDomain}` } })
+    const elsewhere = await t.app.inject({
+      method: 'GET',
+      url: '/v1/catalogue/courses',
+      headers: { host: `${other.slug}.${t.config.http.baseDomain}` },
+    })
     expect(elsewhere.json()).toMatchObject({ data: [] })
   })
 })

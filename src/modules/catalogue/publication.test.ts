@@ -4,7 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { tenantScope } from '../../platform/db/database.ts'
 import { catalogueEntries, courses, courseVersions, lessons } from './catalogue.tables.ts'
-import { courseStaffRole, publishCourse, readPublishedCourse, removeCatalogueEntry, snapshotDraft } from './publication.ts'
+import {
+  courseStaffRole,
+  publishCourse,
+  readPublishedCourse,
+  removeCatalogueEntry,
+  snapshotDraft,
+} from './publication.ts'
 import { buildCourse } from './testing.ts'
 
 let t: TestApp
@@ -23,9 +29,14 @@ describe('publication core', () => {
     const coInstructor = randomUUID()
     const built = await buildCourse(t.platform.database, tenant.id, owner, {
       coInstructorIds: [coInstructor],
-      modules: [{ title: 'First', lessons: [{ title: 'a' }, { title: 'b', kind: 'link', url: 'https://example.org' }] }, { title: 'Second', releaseOffsetDays: 7, lessons: [{ title: 'c' }] }],
+      modules: [
+        { title: 'First', lessons: [{ title: 'a' }, { title: 'b', kind: 'link', url: 'https://example.org' }] },
+        { title: 'Second', releaseOffsetDays: 7, lessons: [{ title: 'c' }] },
+      ],
     })
-    const draft = await t.platform.database.transaction(tenantScope(tenant.id), (tx) => snapshotDraft(tx, built.courseId))
+    const draft = await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
+      snapshotDraft(tx, built.courseId),
+    )
     expect(draft?.instructorIds).toEqual([owner, coInstructor])
     expect(draft?.modules.map((m) => m.title)).toEqual(['First', 'Second'])
     expect(draft?.modules[0]?.lessons.map((l) => l.title)).toEqual(['a', 'b'])
@@ -36,14 +47,25 @@ describe('publication core', () => {
   it('numbers versions 1, 2, rewrites the catalogue entry and keeps learners on the published snapshot while the draft changes', async () => {
     const tenant = await t.createTenant()
     const owner = randomUUID()
-    const built = await buildCourse(t.platform.database, tenant.id, owner, { title: 'Rust basics', summary: 'Ownership and borrowing', modules: [{ lessons: [{ title: 'Intro', durationMinutes: 10 }] }] })
+    const built = await buildCourse(t.platform.database, tenant.id, owner, {
+      title: 'Rust basics',
+      summary: 'Ownership and borrowing',
+      modules: [{ lessons: [{ title: 'Intro', durationMinutes: 10 }] }],
+    })
     const db = t.platform.database
 
     const first = await db.transaction(tenantScope(tenant.id), (tx) => publishCourse(tx, built.courseId, owner))
     expect(first?.versionNumber).toBe(1)
-    const entryAfterFirst = await inTenant<Array<typeof catalogueEntries.$inferSelect>>(tenant.id, (tx) => tx.select().from(catalogueEntries).where(eq(catalogueEntries.courseId, built.courseId)))
+    const entryAfterFirst = await inTenant<Array<typeof catalogueEntries.$inferSelect>>(tenant.id, (tx) =>
+      tx.select().from(catalogueEntries).where(eq(catalogueEntries.courseId, built.courseId)),
+    )
     expect(entryAfterFirst).toHaveLength(1)
-    expect(entryAfterFirst[0]).toMatchObject({ versionId: first?.versionId, title: 'Rust basics', lessonCount: 1, durationMinutes: 10 })
+    expect(entryAfterFirst[0]).toMatchObject({
+      versionId: first?.versionId,
+      title: 'Rust basics',
+      lessonCount: 1,
+      durationMinutes: 10,
+    })
 
     // The author keeps editing the draft: learners still read version 1.
     const lessonId = built.lessonIds[0]![0]!
@@ -62,14 +84,24 @@ describe('publication core', () => {
     expect(now?.course).toMatchObject({ versionNumber: 2, title: 'Rust in depth' })
     expect(now?.course.modules[0]?.lessons[0]).toMatchObject({ id: lessonId, title: 'Intro (rewritten)' })
 
-    const entries = await inTenant<Array<typeof catalogueEntries.$inferSelect>>(tenant.id, (tx) => tx.select().from(catalogueEntries).where(eq(catalogueEntries.courseId, built.courseId)))
+    const entries = await inTenant<Array<typeof catalogueEntries.$inferSelect>>(tenant.id, (tx) =>
+      tx.select().from(catalogueEntries).where(eq(catalogueEntries.courseId, built.courseId)),
+    )
     expect(entries).toHaveLength(1)
     expect(entries[0]).toMatchObject({ versionId: second?.versionId, title: 'Rust in depth' })
-    const versions = await inTenant<Array<{ number: number }>>(tenant.id, (tx) => tx.select({ number: courseVersions.number }).from(courseVersions).where(eq(courseVersions.courseId, built.courseId)).orderBy(courseVersions.number))
+    const versions = await inTenant<Array<{ number: number }>>(tenant.id, (tx) =>
+      tx
+        .select({ number: courseVersions.number })
+        .from(courseVersions)
+        .where(eq(courseVersions.courseId, built.courseId))
+        .orderBy(courseVersions.number),
+    )
     expect(versions.map((v) => v.number)).toEqual([1, 2])
 
     await db.transaction(tenantScope(tenant.id), (tx) => removeCatalogueEntry(tx, built.courseId))
-    const removed = await inTenant<unknown[]>(tenant.id, (tx) => tx.select().from(catalogueEntries).where(eq(catalogueEntries.courseId, built.courseId)))
+    const removed = await inTenant<unknown[]>(tenant.id, (tx) =>
+      tx.select().from(catalogueEntries).where(eq(catalogueEntries.courseId, built.courseId)),
+    )
     expect(removed).toHaveLength(0)
   })
 
@@ -83,8 +115,14 @@ describe('publication core', () => {
     expect(await db.transaction(tenantScope(other.id), (tx) => publishCourse(tx, built.courseId, owner))).toBeNull()
     expect(await db.transaction(tenantScope(other.id), (tx) => readPublishedCourse(tx, built.courseId))).toBeNull()
     expect(await db.transaction(tenantScope(tenant.id), (tx) => readPublishedCourse(tx, built.courseId))).toBeNull()
-    expect(await db.transaction(tenantScope(tenant.id), (tx) => courseStaffRole(tx, built.courseId, owner))).toBe('owner')
-    expect(await db.transaction(tenantScope(tenant.id), (tx) => courseStaffRole(tx, built.courseId, co))).toBe('co_instructor')
-    expect(await db.transaction(tenantScope(tenant.id), (tx) => courseStaffRole(tx, built.courseId, randomUUID()))).toBeNull()
+    expect(await db.transaction(tenantScope(tenant.id), (tx) => courseStaffRole(tx, built.courseId, owner))).toBe(
+      'owner',
+    )
+    expect(await db.transaction(tenantScope(tenant.id), (tx) => courseStaffRole(tx, built.courseId, co))).toBe(
+      'co_instructor',
+    )
+    expect(
+      await db.transaction(tenantScope(tenant.id), (tx) => courseStaffRole(tx, built.courseId, randomUUID())),
+    ).toBeNull()
   })
 })

@@ -6,13 +6,33 @@
  */
 import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Tx } from '../../platform/db/database.ts'
-import { catalogueEntries, courseInstructors, courseModules, courses, courseVersions, lessons } from './catalogue.tables.ts'
+import {
+  catalogueEntries,
+  courseInstructors,
+  courseModules,
+  courses,
+  courseVersions,
+  lessons,
+} from './catalogue.tables.ts'
 import type { PublishedCourse, PublishedLesson, PublishedModule } from './published-course.ts'
 
 /** Text-search configurations for the languages PostgreSQL stems; anything else uses 'simple'. */
 const SEARCH_CONFIGS: Record<string, string> = {
-  da: 'danish', de: 'german', en: 'english', es: 'spanish', fi: 'finnish', fr: 'french', hu: 'hungarian',
-  it: 'italian', nl: 'dutch', no: 'norwegian', pt: 'portuguese', ro: 'romanian', ru: 'russian', sv: 'swedish', tr: 'turkish',
+  da: 'danish',
+  de: 'german',
+  en: 'english',
+  es: 'spanish',
+  fi: 'finnish',
+  fr: 'french',
+  hu: 'hungarian',
+  it: 'italian',
+  nl: 'dutch',
+  no: 'norwegian',
+  pt: 'portuguese',
+  ro: 'romanian',
+  ru: 'russian',
+  sv: 'swedish',
+  tr: 'turkish',
 }
 
 /** Every stemming configuration a catalogue entry may be indexed with (search queries them all). */
@@ -25,12 +45,26 @@ export function searchConfigFor(language: string): string {
 const iso = (value: Date | null) => (value ? value.toISOString() : null)
 
 /** The draft as a snapshot (not yet stored): what learners would see if it were published now. */
-export async function snapshotDraft(tx: Tx, courseId: string): Promise<Omit<PublishedCourse, 'versionId' | 'versionNumber' | 'publishedAt'> | null> {
+export async function snapshotDraft(
+  tx: Tx,
+  courseId: string,
+): Promise<Omit<PublishedCourse, 'versionId' | 'versionNumber' | 'publishedAt'> | null> {
   const [course] = await tx.select().from(courses).where(eq(courses.id, courseId))
   if (!course) return null
-  const moduleRows = await tx.select().from(courseModules).where(eq(courseModules.courseId, courseId)).orderBy(asc(courseModules.position))
-  const lessonRows = await tx.select().from(lessons).where(eq(lessons.courseId, courseId)).orderBy(asc(lessons.position))
-  const staff = await tx.select({ userId: courseInstructors.userId, role: courseInstructors.role }).from(courseInstructors).where(eq(courseInstructors.courseId, courseId))
+  const moduleRows = await tx
+    .select()
+    .from(courseModules)
+    .where(eq(courseModules.courseId, courseId))
+    .orderBy(asc(courseModules.position))
+  const lessonRows = await tx
+    .select()
+    .from(lessons)
+    .where(eq(lessons.courseId, courseId))
+    .orderBy(asc(lessons.position))
+  const staff = await tx
+    .select({ userId: courseInstructors.userId, role: courseInstructors.role })
+    .from(courseInstructors)
+    .where(eq(courseInstructors.courseId, courseId))
   const modules: PublishedModule[] = moduleRows.map((m) => ({
     id: m.id,
     position: m.position,
@@ -40,7 +74,9 @@ export async function snapshotDraft(tx: Tx, courseId: string): Promise<Omit<Publ
     lessons: lessonRows.filter((l) => l.moduleId === m.id).map(toPublishedLesson),
   }))
   // The owner first, then co-instructors in a stable order.
-  const instructorIds = staff.sort((a, b) => (a.role === b.role ? a.userId.localeCompare(b.userId) : a.role === 'owner' ? -1 : 1)).map((s) => s.userId)
+  const instructorIds = staff
+    .sort((a, b) => (a.role === b.role ? a.userId.localeCompare(b.userId) : a.role === 'owner' ? -1 : 1))
+    .map((s) => s.userId)
   return {
     courseId: course.id,
     slug: course.slug,
@@ -105,7 +141,8 @@ export function registerPublicationParticipant(name: string, participant: Public
   participants.set(name, participant)
 }
 
-const draftLessons = (tx: Tx, courseId: string): Promise<DraftLesson[]> => tx.select({ id: lessons.id, kind: lessons.kind }).from(lessons).where(eq(lessons.courseId, courseId))
+const draftLessons = (tx: Tx, courseId: string): Promise<DraftLesson[]> =>
+  tx.select({ id: lessons.id, kind: lessons.kind }).from(lessons).where(eq(lessons.courseId, courseId))
 
 /** Runs every participant's check on the draft (review submission, approval, direct publication). */
 export async function checkParticipants(tx: Tx, courseId: string): Promise<void> {
@@ -118,7 +155,8 @@ export async function checkParticipants(tx: Tx, courseId: string): Promise<void>
 export async function participantsChanged(tx: Tx, courseId: string, versionId: string): Promise<boolean> {
   if (participants.size === 0) return false
   const draft = await draftLessons(tx, courseId)
-  for (const participant of participants.values()) if (await participant.changedSince(tx, courseId, versionId, draft)) return true
+  for (const participant of participants.values())
+    if (await participant.changedSince(tx, courseId, versionId, draft)) return true
   return false
 }
 
@@ -136,11 +174,26 @@ export async function publishCourse(tx: Tx, courseId: string, publishedBy: strin
   const publishedAt = new Date()
   const [version] = await tx
     .insert(courseVersions)
-    .values({ tenantId: sql`(select tenant_id from catalogue.courses where id = ${courseId})`, courseId, number, snapshot: draft as unknown as Record<string, unknown>, publishedBy, publishedAt })
+    .values({
+      tenantId: sql`(select tenant_id from catalogue.courses where id = ${courseId})`,
+      courseId,
+      number,
+      snapshot: draft as unknown as Record<string, unknown>,
+      publishedBy,
+      publishedAt,
+    })
     .returning({ id: courseVersions.id })
   if (!version) throw new Error('course version insert returned no row')
-  await tx.update(courses).set({ status: 'published', publishedVersionId: version.id, updatedAt: publishedAt }).where(eq(courses.id, courseId))
-  const published: PublishedCourse = { ...draft, versionId: version.id, versionNumber: number, publishedAt: publishedAt.toISOString() }
+  await tx
+    .update(courses)
+    .set({ status: 'published', publishedVersionId: version.id, updatedAt: publishedAt })
+    .where(eq(courses.id, courseId))
+  const published: PublishedCourse = {
+    ...draft,
+    versionId: version.id,
+    versionNumber: number,
+    publishedAt: publishedAt.toISOString(),
+  }
   for (const participant of participants.values()) await participant.freeze(tx, published)
   await writeCatalogueEntry(tx, published)
   return published
@@ -172,7 +225,11 @@ async function writeCatalogueEntry(tx: Tx, course: PublishedCourse): Promise<voi
   }
   await tx
     .insert(catalogueEntries)
-    .values({ courseId: course.courseId, tenantId: sql`(select tenant_id from catalogue.courses where id = ${course.courseId})`, ...values })
+    .values({
+      courseId: course.courseId,
+      tenantId: sql`(select tenant_id from catalogue.courses where id = ${course.courseId})`,
+      ...values,
+    })
     .onConflictDoUpdate({ target: catalogueEntries.courseId, set: values })
 }
 
@@ -186,19 +243,38 @@ export async function removeCatalogueEntry(tx: Tx, courseId: string): Promise<vo
  * not archived (also while a revised draft is in review: the last approved version stays live),
  * 'archived' once it was taken out of the catalogue. Null when nothing was ever published.
  */
-export async function readPublishedCourse(tx: Tx, courseId: string): Promise<{ course: PublishedCourse; status: 'published' | 'archived' } | null> {
+export async function readPublishedCourse(
+  tx: Tx,
+  courseId: string,
+): Promise<{ course: PublishedCourse; status: 'published' | 'archived' } | null> {
   const [row] = await tx
-    .select({ snapshot: courseVersions.snapshot, id: courseVersions.id, number: courseVersions.number, publishedAt: courseVersions.publishedAt, status: courses.status })
+    .select({
+      snapshot: courseVersions.snapshot,
+      id: courseVersions.id,
+      number: courseVersions.number,
+      publishedAt: courseVersions.publishedAt,
+      status: courses.status,
+    })
     .from(courses)
-    .innerJoin(courseVersions, and(eq(courseVersions.id, courses.publishedVersionId), eq(courseVersions.courseId, courses.id)))
+    .innerJoin(
+      courseVersions,
+      and(eq(courseVersions.id, courses.publishedVersionId), eq(courseVersions.courseId, courses.id)),
+    )
     .where(eq(courses.id, courseId))
   if (!row) return null
   const snapshot = row.snapshot as unknown as Omit<PublishedCourse, 'versionId' | 'versionNumber' | 'publishedAt'>
-  return { course: { ...snapshot, versionId: row.id, versionNumber: row.number, publishedAt: row.publishedAt.toISOString() }, status: row.status === 'archived' ? 'archived' : 'published' }
+  return {
+    course: { ...snapshot, versionId: row.id, versionNumber: row.number, publishedAt: row.publishedAt.toISOString() },
+    status: row.status === 'archived' ? 'archived' : 'published',
+  }
 }
 
 /** 'owner', 'co_instructor', or null: what the user is to this course. */
-export async function courseStaffRole(tx: Tx, courseId: string, userId: string): Promise<'owner' | 'co_instructor' | null> {
+export async function courseStaffRole(
+  tx: Tx,
+  courseId: string,
+  userId: string,
+): Promise<'owner' | 'co_instructor' | null> {
   const [row] = await tx
     .select({ role: courseInstructors.role })
     .from(courseInstructors)

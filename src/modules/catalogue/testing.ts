@@ -7,9 +7,19 @@ import { courseInstructors, courseModules, courses, lessons } from './catalogue.
 import { publishCourse } from './publication.ts'
 import type { PublishedCourse } from './published-course.ts'
 
-type LessonInput = Partial<Omit<typeof lessons.$inferInsert, 'id' | 'tenantId' | 'courseId' | 'moduleId' | 'position'>> & { kind?: (typeof lessons.$inferInsert)['kind'] }
-type ModuleInput = { title?: string; releaseAt?: Date | null; releaseOffsetDays?: number | null; lessons?: LessonInput[] }
-export type CourseInput = Partial<Omit<typeof courses.$inferInsert, 'id' | 'tenantId' | 'ownerId'>> & { modules?: ModuleInput[]; coInstructorIds?: string[] }
+type LessonInput = Partial<
+  Omit<typeof lessons.$inferInsert, 'id' | 'tenantId' | 'courseId' | 'moduleId' | 'position'>
+> & { kind?: (typeof lessons.$inferInsert)['kind'] }
+type ModuleInput = {
+  title?: string
+  releaseAt?: Date | null
+  releaseOffsetDays?: number | null
+  lessons?: LessonInput[]
+}
+export type CourseInput = Partial<Omit<typeof courses.$inferInsert, 'id' | 'tenantId' | 'ownerId'>> & {
+  modules?: ModuleInput[]
+  coInstructorIds?: string[]
+}
 
 export interface BuiltCourse {
   courseId: string
@@ -18,22 +28,39 @@ export interface BuiltCourse {
   lessonIds: string[][]
 }
 
-export async function buildCourse(database: Database, tenantId: string, ownerId: string, input: CourseInput = {}): Promise<BuiltCourse> {
+export async function buildCourse(
+  database: Database,
+  tenantId: string,
+  ownerId: string,
+  input: CourseInput = {},
+): Promise<BuiltCourse> {
   const { modules = [{ lessons: [{}] }], coInstructorIds = [], ...fields } = input
   return database.transaction(tenantScope(tenantId), async (tx) => {
     const slug = fields.slug ?? `course-${Math.random().toString(36).slice(2, 10)}`
-    const [course] = await tx.insert(courses).values({ title: `Course ${slug}`, ...fields, slug, tenantId, ownerId }).returning({ id: courses.id })
+    const [course] = await tx
+      .insert(courses)
+      .values({ title: `Course ${slug}`, ...fields, slug, tenantId, ownerId })
+      .returning({ id: courses.id })
     if (!course) throw new Error('course insert returned no row')
-    await tx.insert(courseInstructors).values([
-      { tenantId, courseId: course.id, userId: ownerId, role: 'owner' as const },
-      ...coInstructorIds.map((userId) => ({ tenantId, courseId: course.id, userId, role: 'co_instructor' as const })),
-    ])
+    await tx
+      .insert(courseInstructors)
+      .values([
+        { tenantId, courseId: course.id, userId: ownerId, role: 'owner' as const },
+        ...coInstructorIds.map((userId) => ({ tenantId, courseId: course.id, userId, role: 'co_instructor' as const })),
+      ])
     const moduleIds: string[] = []
     const lessonIds: string[][] = []
     for (const [index, module] of modules.entries()) {
       const [row] = await tx
         .insert(courseModules)
-        .values({ tenantId, courseId: course.id, position: index, title: module.title ?? `Module ${index + 1}`, releaseAt: module.releaseAt ?? null, releaseOffsetDays: module.releaseOffsetDays ?? null })
+        .values({
+          tenantId,
+          courseId: course.id,
+          position: index,
+          title: module.title ?? `Module ${index + 1}`,
+          releaseAt: module.releaseAt ?? null,
+          releaseOffsetDays: module.releaseOffsetDays ?? null,
+        })
         .returning({ id: courseModules.id })
       if (!row) throw new Error('module insert returned no row')
       moduleIds.push(row.id)
@@ -41,7 +68,16 @@ export async function buildCourse(database: Database, tenantId: string, ownerId:
       for (const [position, lesson] of (module.lessons ?? []).entries()) {
         const [inserted] = await tx
           .insert(lessons)
-          .values({ kind: 'text', title: `Lesson ${index + 1}.${position + 1}`, body: 'Lesson text', ...lesson, tenantId, courseId: course.id, moduleId: row.id, position })
+          .values({
+            kind: 'text',
+            title: `Lesson ${index + 1}.${position + 1}`,
+            body: 'Lesson text',
+            ...lesson,
+            tenantId,
+            courseId: course.id,
+            moduleId: row.id,
+            position,
+          })
           .returning({ id: lessons.id })
         if (!inserted) throw new Error('lesson insert returned no row')
         ids.push(inserted.id)
@@ -53,9 +89,16 @@ export async function buildCourse(database: Database, tenantId: string, ownerId:
 }
 
 /** A course built and published (status published, catalogue entry written). */
-export async function buildPublishedCourse(database: Database, tenantId: string, ownerId: string, input: CourseInput = {}): Promise<BuiltCourse & { published: PublishedCourse }> {
+export async function buildPublishedCourse(
+  database: Database,
+  tenantId: string,
+  ownerId: string,
+  input: CourseInput = {},
+): Promise<BuiltCourse & { published: PublishedCourse }> {
   const built = await buildCourse(database, tenantId, ownerId, input)
-  const published = await database.transaction(tenantScope(tenantId), (tx) => publishCourse(tx, built.courseId, ownerId))
+  const published = await database.transaction(tenantScope(tenantId), (tx) =>
+    publishCourse(tx, built.courseId, ownerId),
+  )
   if (!published) throw new Error('publishing the built course failed')
   return { ...built, published }
 }

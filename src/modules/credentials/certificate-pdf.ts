@@ -66,7 +66,13 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
   centred(page, bold, printable(bold, input.recipientName), 370, 30)
   centred(page, regular, 'has successfully completed the course', 330, 14)
   centred(page, bold, printable(bold, input.courseTitle), 290, 22)
-  centred(page, regular, `Issued by ${printable(regular, input.issuerName)} on ${input.issuedAt.toISOString().slice(0, 10)}`, 230, 13)
+  centred(
+    page,
+    regular,
+    `Issued by ${printable(regular, input.issuerName)} on ${input.issuedAt.toISOString().slice(0, 10)}`,
+    230,
+    13,
+  )
 
   centred(page, regular, 'Verify this certificate at', 110, 10)
   const urlSize = 10

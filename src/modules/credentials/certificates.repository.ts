@@ -34,7 +34,9 @@ export const certificatesRepository = {
 
   /** Serialises issuing for one enrolment until the transaction ends (a duplicate job waits, then sees the row). */
   async lockEnrolment(tx: Tx, enrolmentId: string): Promise<void> {
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`credentials.certificate:${enrolmentId}`}, 0))`)
+    await tx.execute(
+      sql`SELECT pg_advisory_xact_lock(hashtextextended(${`credentials.certificate:${enrolmentId}`}, 0))`,
+    )
   },
 
   async insert(tx: Tx, values: NewCertificate): Promise<CertificateRow | undefined> {
@@ -43,7 +45,12 @@ export const certificatesRepository = {
   },
 
   /** Newest first, keyset-paginated on (issuedAt, id); fetches limit + 1 rows. */
-  async list(tx: Tx, filter: CertificateFilter, limit: number, after: CertificatePosition | undefined): Promise<Array<{ row: CertificateRow; position: string }>> {
+  async list(
+    tx: Tx,
+    filter: CertificateFilter,
+    limit: number,
+    after: CertificatePosition | undefined,
+  ): Promise<Array<{ row: CertificateRow; position: string }>> {
     const position = sql<string>`to_char(${certificates.issuedAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
     const rows = await tx
       .select({ row: certificates, position })
@@ -53,7 +60,10 @@ export const certificatesRepository = {
           filter.userId ? eq(certificates.userId, filter.userId) : undefined,
           filter.courseId ? eq(certificates.courseId, filter.courseId) : undefined,
           after
-            ? or(lt(certificates.issuedAt, sql`${after.issuedAt}::timestamptz`), and(eq(certificates.issuedAt, sql`${after.issuedAt}::timestamptz`), lt(certificates.id, after.id)))
+            ? or(
+                lt(certificates.issuedAt, sql`${after.issuedAt}::timestamptz`),
+                and(eq(certificates.issuedAt, sql`${after.issuedAt}::timestamptz`), lt(certificates.id, after.id)),
+              )
             : undefined,
         ),
       )
@@ -74,7 +84,10 @@ export const certificatesRepository = {
 
   /** The revoked positions of the tenant's list and how many positions were handed out. */
   async revocationState(tx: Tx): Promise<{ revoked: number[]; positionsInUse: number }> {
-    const revoked = await tx.select({ index: certificates.statusIndex }).from(certificates).where(isNotNull(certificates.revokedAt))
+    const revoked = await tx
+      .select({ index: certificates.statusIndex })
+      .from(certificates)
+      .where(isNotNull(certificates.revokedAt))
     const [counter] = await tx.select({ next: statusListCounters.nextIndex }).from(statusListCounters)
     return { revoked: revoked.map((r) => r.index), positionsInUse: counter?.next ?? 0 }
   },

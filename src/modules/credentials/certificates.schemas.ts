@@ -23,7 +23,10 @@ export const Certificate = Type.Object(
 export type Certificate = Static<typeof Certificate>
 
 export const CertificateParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false })
-export const VerificationParams = Type.Object({ code: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) }, { additionalProperties: false })
+export const VerificationParams = Type.Object(
+  { code: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) },
+  { additionalProperties: false },
+)
 
 export const CertificateQuery = Type.Object(
   {
@@ -35,7 +38,13 @@ export const CertificateQuery = Type.Object(
 )
 
 export const RevokeBody = Type.Object(
-  { reason: Type.String({ minLength: 1, maxLength: 500, description: 'Why the certificate is withdrawn (kept with it and in the audit log)' }) },
+  {
+    reason: Type.String({
+      minLength: 1,
+      maxLength: 500,
+      description: 'Why the certificate is withdrawn (kept with it and in the audit log)',
+    }),
+  },
   { additionalProperties: false },
 )
 
@@ -46,7 +55,14 @@ export const CertificateVerification = Type.Object(
     recipientName: Type.String(),
     courseTitle: Type.String(),
     issuedAt: DateTime,
-    issuer: Type.Object({ id: Type.String({ description: "The issuer's did:key" }), name: Type.String(), url: Type.String({ format: 'uri' }) }, { additionalProperties: false }),
+    issuer: Type.Object(
+      {
+        id: Type.String({ description: "The issuer's did:key" }),
+        name: Type.String(),
+        url: Type.String({ format: 'uri' }),
+      },
+      { additionalProperties: false },
+    ),
     revokedAt: Type.Optional(DateTime),
   },
   { $id: 'CertificateVerification', additionalProperties: false },

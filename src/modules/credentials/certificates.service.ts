@@ -9,7 +9,12 @@ import type { Tx } from '../../platform/db/database.ts'
 import { cursorInstant, cursorUuid, decodeCursor, toPage, type PageResult } from '../../platform/http/pagination.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { readPdf } from './certificate-files.ts'
-import { certificatesRepository, type CertificateFilter, type CertificatePosition, type CertificateRow } from './certificates.repository.ts'
+import {
+  certificatesRepository,
+  type CertificateFilter,
+  type CertificatePosition,
+  type CertificateRow,
+} from './certificates.repository.ts'
 import type { Certificate, CertificateVerification, VerifiableCredential } from './certificates.schemas.ts'
 import { credentialsErrors } from './credentials.errors.ts'
 import { issuerKeyFor } from './issuer-keys.ts'
@@ -52,7 +57,13 @@ function callerUserId(ctx: RequestContext): string {
 
 const tenantOf = (ctx: RequestContext) => ctx.tenantId ?? ''
 
-async function page(deps: CertificatesServiceDeps, ctx: RequestContext, filter: CertificateFilter, limit: number, cursor: string | undefined): Promise<PageResult<Certificate>> {
+async function page(
+  deps: CertificatesServiceDeps,
+  ctx: RequestContext,
+  filter: CertificateFilter,
+  limit: number,
+  cursor: string | undefined,
+): Promise<PageResult<Certificate>> {
   const after = decodePosition(cursor)
   return ctx.inTenant(async (tx) => {
     const issuer = await tenantIssuer(tx, tenantOf(ctx), deps.urls)
@@ -72,7 +83,8 @@ async function own(tx: Tx, ctx: RequestContext, id: string): Promise<Certificate
 /** What a learner does with their own certificates. */
 function learnerOperations(deps: CertificatesServiceDeps) {
   return {
-    listMine: (ctx: RequestContext, limit: number, cursor: string | undefined) => page(deps, ctx, { userId: callerUserId(ctx) }, limit, cursor),
+    listMine: (ctx: RequestContext, limit: number, cursor: string | undefined) =>
+      page(deps, ctx, { userId: callerUserId(ctx) }, limit, cursor),
 
     async pdf(ctx: RequestContext, id: string): Promise<{ bytes: Buffer; filename: string }> {
       const row = await ctx.inTenant((tx) => own(tx, ctx, id))
@@ -115,7 +127,8 @@ function signedListCache() {
 function issuerOperations(deps: CertificatesServiceDeps) {
   const signedLists = signedListCache()
   return {
-    list: (ctx: RequestContext, filter: CertificateFilter, limit: number, cursor: string | undefined) => page(deps, ctx, filter, limit, cursor),
+    list: (ctx: RequestContext, filter: CertificateFilter, limit: number, cursor: string | undefined) =>
+      page(deps, ctx, filter, limit, cursor),
 
     async verify(ctx: RequestContext, code: string): Promise<CertificateVerification> {
       return ctx.inTenant(async (tx) => {
@@ -162,10 +175,15 @@ function issuerOperations(deps: CertificatesServiceDeps) {
         const key = await issuerKeyFor(tx, tenantId, deps.keyEncryptionKey)
         const { revoked, positionsInUse } = await certificatesRepository.revocationState(tx)
         const listUrl = statusListUrlOf(issuer.origin)
-        const fingerprint = createHash('sha256').update(`${key.did}|${listUrl}|${positionsInUse}|${[...revoked].sort((a, b) => a - b).join(',')}`).digest('base64url')
+        const fingerprint = createHash('sha256')
+          .update(`${key.did}|${listUrl}|${positionsInUse}|${[...revoked].sort((a, b) => a - b).join(',')}`)
+          .digest('base64url')
         const kept = signedLists.get(tenantId, fingerprint)
         if (kept) return kept
-        const signed = (await signCredential(buildStatusListCredential(listUrl, key.did, await encodeStatusList(revoked, positionsInUse), new Date()), key)) as VerifiableCredential
+        const signed = (await signCredential(
+          buildStatusListCredential(listUrl, key.did, await encodeStatusList(revoked, positionsInUse), new Date()),
+          key,
+        )) as VerifiableCredential
         signedLists.set(tenantId, fingerprint, signed)
         return signed
       })

@@ -37,7 +37,10 @@ const fetchUrl = (url: string | URL) => {
   return t.app.inject({ method: 'GET', url: parsed.pathname, headers: { host: parsed.host } })
 }
 
-type Credential = Record<string, unknown> & { issuer: { id: string } | string; credentialStatus?: { statusListCredential: string; statusListIndex: string; statusPurpose: string } }
+type Credential = Record<string, unknown> & {
+  issuer: { id: string } | string
+  credentialStatus?: { statusListCredential: string; statusListIndex: string; statusPurpose: string }
+}
 
 const { verify } = independentVerifier(fetchUrl)
 
@@ -57,7 +60,8 @@ function pdfContent(pdf: Buffer): { text: string; objects: string } {
       continue
     }
     objects.push(content)
-    for (const hex of content.matchAll(/<([0-9A-Fa-f]+)>\s*Tj/g)) texts.push(Buffer.from(hex[1]!, 'hex').toString('latin1'))
+    for (const hex of content.matchAll(/<([0-9A-Fa-f]+)>\s*Tj/g))
+      texts.push(Buffer.from(hex[1]!, 'hex').toString('latin1'))
   }
   return { text: texts.join('\n'), objects: objects.join('\n') }
 }
@@ -66,20 +70,32 @@ function pdfContent(pdf: Buffer): { text: string; objects: string } {
 
 async function learnerNamed(tenantId: string, displayName: string) {
   const member = await createMember(t, tenantId)
-  await t.platform.database.transaction(tenantScope(tenantId), (tx) => tx.update(users).set({ displayName }).where(sql`${users.id} = ${member.userId}`))
+  await t.platform.database.transaction(tenantScope(tenantId), (tx) =>
+    tx
+      .update(users)
+      .set({ displayName })
+      .where(sql`${users.id} = ${member.userId}`),
+  )
   return member
 }
 
 async function completeCourse(tenantId: string, payload: Omit<CourseCompletedPayload, 'completedAt'>): Promise<string> {
   const ctx = systemContext(t.platform.database, tenantId)
   return t.platform.database.transaction(tenantScope(tenantId), (tx) =>
-    t.platform.events.publish(tx, ctx, { type: PROGRESS_COURSE_COMPLETED, payload: { ...payload, completedAt: new Date().toISOString() } }),
+    t.platform.events.publish(tx, ctx, {
+      type: PROGRESS_COURSE_COMPLETED,
+      payload: { ...payload, completedAt: new Date().toISOString() },
+    }),
   )
 }
 
 /** Mail captured for `to`, read through the operator mail API. */
 async function outbox(to: string): Promise<Array<{ subject: string; text: string }>> {
-  const response = await t.app.inject({ method: 'GET', url: `/v1/ops/mail?limit=100&to=${encodeURIComponent(to)}`, headers: t.auth(t.operatorToken) })
+  const response = await t.app.inject({
+    method: 'GET',
+    url: `/v1/ops/mail?limit=100&to=${encodeURIComponent(to)}`,
+    headers: t.auth(t.operatorToken),
+  })
   expect(response.statusCode).toBe(200)
   return (response.json() as { data: Array<{ subject: string; text: string }> }).data
 }
@@ -89,14 +105,33 @@ const get = (url: string, token: string) => t.app.inject({ method: 'GET', url, h
 async function myCertificates(token: string) {
   const response = await get('/v1/me/certificates', token)
   expect(response.statusCode).toBe(200)
-  return (response.json() as { data: Array<{ id: string; status: string; verificationUrl: string; courseTitle: string; recipientName: string; enrolmentId: string }> }).data
+  return (
+    response.json() as {
+      data: Array<{
+        id: string
+        status: string
+        verificationUrl: string
+        courseTitle: string
+        recipientName: string
+        enrolmentId: string
+      }>
+    }
+  ).data
 }
 
 /** The learner self-enrols; what a completion of that enrolment reports. */
-async function enrolledIn(course: Awaited<ReturnType<typeof buildPublishedCourse>>, learner: { userId: string; token: string }) {
+async function enrolledIn(
+  course: Awaited<ReturnType<typeof buildPublishedCourse>>,
+  learner: { userId: string; token: string },
+) {
   const enrolled = await enrolmentClient(t).selfEnrol(course.courseId, learner.token)
   expect(enrolled.statusCode, enrolled.body).toBe(201)
-  return { enrolmentId: enrolled.json().id as string, userId: learner.userId, courseId: course.courseId, versionId: course.published.versionId }
+  return {
+    enrolmentId: enrolled.json().id as string,
+    userId: learner.userId,
+    courseId: course.courseId,
+    versionId: course.published.versionId,
+  }
 }
 
 async function issuedScenario() {
@@ -104,7 +139,9 @@ async function issuedScenario() {
   const admin = await t.tokenFor(tenant.id, ['tenant_admin'])
   const instructor = await createMember(t, tenant.id, ['instructor'])
   const learner = await learnerNamed(tenant.id, 'Ada Lovelace')
-  const course = await buildPublishedCourse(t.platform.database, tenant.id, instructor.userId, { title: 'Analytical Engines' })
+  const course = await buildPublishedCourse(t.platform.database, tenant.id, instructor.userId, {
+    title: 'Analytical Engines',
+  })
   const completion = await enrolledIn(course, learner)
   await completeCourse(tenant.id, completion)
   const [certificate] = await waitUntil('the certificate to be issued', async () => {
@@ -119,32 +156,51 @@ async function issuedScenario() {
 describe('issuing on course completion', () => {
   it('issues a PDF and a signed Open Badges 3.0 credential that an independent verifier accepts, and e-mails the learner', async () => {
     const { tenant, learner, course, completion, certificate } = await issuedScenario()
-    expect(certificate).toMatchObject({ courseTitle: 'Analytical Engines', recipientName: 'Ada Lovelace', status: 'active', enrolmentId: completion.enrolmentId })
-    expect(certificate.verificationUrl).toMatch(new RegExp(`^http://${tenant.slug}\\.localhost(:\\d+)?/v1/certificates/verify/[A-Za-z0-9_-]{20}$`))
+    expect(certificate).toMatchObject({
+      courseTitle: 'Analytical Engines',
+      recipientName: 'Ada Lovelace',
+      status: 'active',
+      enrolmentId: completion.enrolmentId,
+    })
+    expect(certificate.verificationUrl).toMatch(
+      new RegExp(`^http://${tenant.slug}\\.localhost(:\\d+)?/v1/certificates/verify/[A-Za-z0-9_-]{20}$`),
+    )
 
     const pdf = await get(`/v1/me/certificates/${certificate.id}/pdf`, learner.token)
     expect(pdf.statusCode).toBe(200)
     expect(pdf.headers['content-type']).toBe('application/pdf')
     expect(pdf.rawPayload.subarray(0, 5).toString('latin1')).toBe('%PDF-')
     const { text, objects } = pdfContent(pdf.rawPayload)
-    for (const expected of ['Ada Lovelace', 'Analytical Engines', 'Harbour Academy', certificate.verificationUrl]) expect(text).toContain(expected)
+    for (const expected of ['Ada Lovelace', 'Analytical Engines', 'Harbour Academy', certificate.verificationUrl])
+      expect(text).toContain(expected)
     // The printed URL is also a clickable link.
     expect(objects).toContain(`/URI (${certificate.verificationUrl})`)
 
     const response = await get(`/v1/me/certificates/${certificate.id}/credential`, learner.token)
     expect(response.statusCode).toBe(200)
-    const credential = response.json() as Credential & { credentialSubject: { achievement: { name: string } }; proof: { cryptosuite: string } }
+    const credential = response.json() as Credential & {
+      credentialSubject: { achievement: { name: string } }
+      proof: { cryptosuite: string }
+    }
     expect(credential).toMatchObject({
-      '@context': ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'],
+      '@context': [
+        'https://www.w3.org/ns/credentials/v2',
+        'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json',
+      ],
       type: ['VerifiableCredential', 'OpenBadgeCredential'],
       issuer: { type: ['Profile'], name: 'Harbour Academy' },
-      credentialSubject: { type: ['AchievementSubject'], achievement: { type: ['Achievement'], name: 'Analytical Engines', criteria: { narrative: expect.any(String) } } },
+      credentialSubject: {
+        type: ['AchievementSubject'],
+        achievement: { type: ['Achievement'], name: 'Analytical Engines', criteria: { narrative: expect.any(String) } },
+      },
       credentialStatus: { type: 'BitstringStatusListEntry', statusPurpose: 'revocation' },
       proof: { type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022', proofPurpose: 'assertionMethod' },
     })
     expect((credential.issuer as { id: string }).id).toMatch(/^did:key:z6Mk/)
     expect(credential.id).toBe(`urn:uuid:${certificate.id}`)
-    expect(credential.credentialStatus?.statusListCredential).toBe(`${new URL(certificate.verificationUrl).origin}/v1/credentials/status-lists/revocation`)
+    expect(credential.credentialStatus?.statusListCredential).toBe(
+      `${new URL(certificate.verificationUrl).origin}/v1/credentials/status-lists/revocation`,
+    )
 
     const result = await verify(credential)
     expect(result.error).toBeUndefined()
@@ -154,7 +210,9 @@ describe('issuing on course completion', () => {
     tampered.credentialSubject.achievement.name = 'Quantum Engines'
     expect((await verify(tampered)).verified).toBe(false)
 
-    const mail = await waitUntil('the certificate e-mail', async () => (await outbox(learner.email)).find((m) => m.subject === CERTIFICATE_ISSUED_SUBJECT))
+    const mail = await waitUntil('the certificate e-mail', async () =>
+      (await outbox(learner.email)).find((m) => m.subject === CERTIFICATE_ISSUED_SUBJECT),
+    )
     expect(mail.text).toContain(certificate.verificationUrl)
     expect(mail.text).toContain('Analytical Engines')
     expect(course.courseId).toBe(completion.courseId)
@@ -167,7 +225,10 @@ describe('issuing on course completion', () => {
     await waitUntil('every issuing job to finish', async () => {
       const jobs = await jobsMatching(t.platform.database, ISSUE_CERTIFICATE, { enrolmentId: completion.enrolmentId })
       const events = await t.platform.database.transaction(platformScope, (tx) =>
-        rowsOf<{ pending: string }>(tx, sql`SELECT count(*)::text AS pending FROM platform.domain_events WHERE payload->>'enrolmentId' = ${completion.enrolmentId} AND dispatched_at IS NULL`),
+        rowsOf<{ pending: string }>(
+          tx,
+          sql`SELECT count(*)::text AS pending FROM platform.domain_events WHERE payload->>'enrolmentId' = ${completion.enrolmentId} AND dispatched_at IS NULL`,
+        ),
       )
       return events[0]?.pending === '0' && jobs.length > 0 && jobs.every((job) => job.state === 'completed')
     })
@@ -184,7 +245,9 @@ describe('issuing on course completion', () => {
     const learner = await createMember(t, tenant.id)
     const course = await buildPublishedCourse(t.platform.database, tenant.id, instructor.userId)
     const completion = await enrolledIn(course, learner)
-    expect((await enrolmentClient(t).call('DELETE', `/v1/enrolments/${completion.enrolmentId}`, admin)).statusCode).toBe(200)
+    expect(
+      (await enrolmentClient(t).call('DELETE', `/v1/enrolments/${completion.enrolmentId}`, admin)).statusCode,
+    ).toBe(200)
     await completeCourse(tenant.id, completion)
     await waitUntil('the issuing job to finish', async () => {
       const jobs = await jobsMatching(t.platform.database, ISSUE_CERTIFICATE, { enrolmentId: completion.enrolmentId })
@@ -198,24 +261,43 @@ describe('verification and revocation', () => {
   it('verifies publicly by code, revokes with an audit entry, and then every verifier reports it revoked', async () => {
     const { tenant, admin, learner, certificate } = await issuedScenario()
     const verifyUrl = new URL(certificate.verificationUrl)
-    const publicCheck = () => t.app.inject({ method: 'GET', url: verifyUrl.pathname, headers: { host: verifyUrl.host } })
+    const publicCheck = () =>
+      t.app.inject({ method: 'GET', url: verifyUrl.pathname, headers: { host: verifyUrl.host } })
 
     const before = await publicCheck()
     expect(before.statusCode).toBe(200)
-    expect(before.json()).toMatchObject({ valid: true, status: 'active', recipientName: 'Ada Lovelace', courseTitle: 'Analytical Engines', issuer: { name: 'Harbour Academy', id: expect.stringMatching(/^did:key:/) } })
+    expect(before.json()).toMatchObject({
+      valid: true,
+      status: 'active',
+      recipientName: 'Ada Lovelace',
+      courseTitle: 'Analytical Engines',
+      issuer: { name: 'Harbour Academy', id: expect.stringMatching(/^did:key:/) },
+    })
     expect(before.json()).not.toHaveProperty('revokedAt')
 
-    const credential = (await get(`/v1/me/certificates/${certificate.id}/credential`, learner.token)).json() as Credential
+    const credential = (
+      await get(`/v1/me/certificates/${certificate.id}/credential`, learner.token)
+    ).json() as Credential
     expect((await verify(credential)).verified).toBe(true)
 
     const revokeAs = (token: string, reason = 'Assessment integrity breach') =>
-      t.app.inject({ method: 'POST', url: `/v1/certificates/${certificate.id}/revoke`, headers: t.auth(token), payload: { reason } })
+      t.app.inject({
+        method: 'POST',
+        url: `/v1/certificates/${certificate.id}/revoke`,
+        headers: t.auth(token),
+        payload: { reason },
+      })
     const denied = await revokeAs(learner.token)
     expect(denied.statusCode).toBe(403)
 
     const revoked = await revokeAs(admin)
     expect(revoked.statusCode).toBe(200)
-    expect(revoked.json()).toMatchObject({ id: certificate.id, status: 'revoked', revocationReason: 'Assessment integrity breach', revokedAt: expect.any(String) })
+    expect(revoked.json()).toMatchObject({
+      id: certificate.id,
+      status: 'revoked',
+      revocationReason: 'Assessment integrity breach',
+      revokedAt: expect.any(String),
+    })
     expect((await revokeAs(admin)).json()).toMatchObject({ status: 409, code: 'CERTIFICATE_ALREADY_REVOKED' })
 
     const after = await publicCheck()
@@ -229,9 +311,17 @@ describe('verification and revocation', () => {
     expect(result.statusResult?.verified).toBe(false)
 
     const audit = await t.platform.database.transaction(platformScope, (tx) =>
-      rowsOf<{ action: string; details: { reason: string } }>(tx, sql`SELECT action, details FROM platform.audit_log WHERE tenant_id = ${tenant.id} AND target_id = ${certificate.id}`),
+      rowsOf<{ action: string; details: { reason: string } }>(
+        tx,
+        sql`SELECT action, details FROM platform.audit_log WHERE tenant_id = ${tenant.id} AND target_id = ${certificate.id}`,
+      ),
     )
-    expect(audit).toEqual([{ action: 'credentials.certificate_revoked', details: expect.objectContaining({ reason: 'Assessment integrity breach' }) }])
+    expect(audit).toEqual([
+      {
+        action: 'credentials.certificate_revoked',
+        details: expect.objectContaining({ reason: 'Assessment integrity breach' }),
+      },
+    ])
 
     const listed = await get(`/v1/certificates?userId=${learner.userId}`, admin)
     expect(listed.json()).toMatchObject({ data: [{ id: certificate.id, status: 'revoked' }], nextCursor: null })
@@ -239,16 +329,28 @@ describe('verification and revocation', () => {
 
   it('answers 404 for unknown codes and needs a tenant host', async () => {
     const tenant = await t.createTenant()
-    const unknown = await t.app.inject({ method: 'GET', url: '/v1/certificates/verify/no-such-code', headers: { host: `${tenant.slug}.localhost` } })
+    const unknown = await t.app.inject({
+      method: 'GET',
+      url: '/v1/certificates/verify/no-such-code',
+      headers: { host: `${tenant.slug}.localhost` },
+    })
     expect(unknown.statusCode).toBe(404)
     expect(unknown.json()).toMatchObject({ code: 'CERTIFICATE_NOT_FOUND' })
-    const noTenant = await t.app.inject({ method: 'GET', url: '/v1/credentials/status-lists/revocation', headers: { host: 'localhost' } })
+    const noTenant = await t.app.inject({
+      method: 'GET',
+      url: '/v1/credentials/status-lists/revocation',
+      headers: { host: 'localhost' },
+    })
     expect(noTenant.statusCode).toBe(400)
   })
 
   it('publishes an all-clear signed status list of at least 131,072 bits for a tenant that never issued', async () => {
     const tenant = await t.createTenant()
-    const response = await t.app.inject({ method: 'GET', url: '/v1/credentials/status-lists/revocation', headers: { host: `${tenant.slug}.localhost` } })
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/v1/credentials/status-lists/revocation',
+      headers: { host: `${tenant.slug}.localhost` },
+    })
     expect(response.statusCode).toBe(200)
     const list = response.json() as Credential & { credentialSubject: { encodedList: string; type: string } }
     expect(list.type).toEqual(['VerifiableCredential', 'BitstringStatusListCredential'])
@@ -256,9 +358,21 @@ describe('verification and revocation', () => {
     const bytes = gunzipSync(Buffer.from(list.credentialSubject.encodedList.slice(1), 'base64url'))
     expect(bytes.length).toBe(16_384)
     expect(bytes.every((b) => b === 0)).toBe(true)
-    expect((await vc.verifyCredential({ credential: list, suite: new DataIntegrityProof({ cryptosuite }), documentLoader: verifierLoader })).verified).toBe(true)
+    expect(
+      (
+        await vc.verifyCredential({
+          credential: list,
+          suite: new DataIntegrityProof({ cryptosuite }),
+          documentLoader: verifierLoader,
+        })
+      ).verified,
+    ).toBe(true)
     // Signed once while nothing changes: the same proof again, not a new signature per request.
-    const again = await t.app.inject({ method: 'GET', url: '/v1/credentials/status-lists/revocation', headers: { host: `${tenant.slug}.localhost` } })
+    const again = await t.app.inject({
+      method: 'GET',
+      url: '/v1/credentials/status-lists/revocation',
+      headers: { host: `${tenant.slug}.localhost` },
+    })
     expect(again.json()).toEqual(list)
   })
 })
@@ -269,7 +383,10 @@ describe('listing', () => {
     const admin = await t.tokenFor(tenant.id, ['tenant_admin'])
     const learner = await createMember(t, tenant.id)
     const cursor = encodeCursor(['2024-02-30T00:00:00.000000Z', '0190f3c2-7b1e-7a4e-9c1d-2f3a4b5c6d7e'])
-    for (const [url, token] of [[`/v1/certificates?cursor=${cursor}`, admin], [`/v1/me/certificates?cursor=${cursor}`, learner.token]] as const) {
+    for (const [url, token] of [
+      [`/v1/certificates?cursor=${cursor}`, admin],
+      [`/v1/me/certificates?cursor=${cursor}`, learner.token],
+    ] as const) {
       const response = await get(url, token)
       expect(response.statusCode, url).toBe(400)
       expect(response.json()).toMatchObject({ code: 'INVALID_CURSOR', errors: [{ path: 'querystring.cursor' }] })
@@ -290,12 +407,23 @@ describe('isolation', () => {
     const other = await t.createTenant()
     const otherAdmin = await t.tokenFor(other.id, ['tenant_admin'])
     expect((await get('/v1/certificates', otherAdmin)).json()).toMatchObject({ data: [] })
-    const revoke = await t.app.inject({ method: 'POST', url: `/v1/certificates/${certificate.id}/revoke`, headers: t.auth(otherAdmin), payload: { reason: 'not ours' } })
+    const revoke = await t.app.inject({
+      method: 'POST',
+      url: `/v1/certificates/${certificate.id}/revoke`,
+      headers: t.auth(otherAdmin),
+      payload: { reason: 'not ours' },
+    })
     expect(revoke.statusCode).toBe(404)
     // The learner's own token presented on the other tenant's host is refused outright.
-    const elsewhere = await t.app.inject({ method: 'GET', url: `/v1/me/certificates/${certificate.id}/pdf`, headers: { ...t.auth(learner.token), host: `${other.slug}.localhost` } })
+    const elsewhere = await t.app.inject({
+      method: 'GET',
+      url: `/v1/me/certificates/${certificate.id}/pdf`,
+      headers: { ...t.auth(learner.token), host: `${other.slug}.localhost` },
+    })
     expect(elsewhere.statusCode).toBe(403)
     const code = new URL(certificate.verificationUrl).pathname
-    expect((await t.app.inject({ method: 'GET', url: code, headers: { host: `${other.slug}.localhost` } })).statusCode).toBe(404)
+    expect(
+      (await t.app.inject({ method: 'GET', url: code, headers: { host: `${other.slug}.localhost` } })).statusCode,
+    ).toBe(404)
   })
 })

@@ -26,7 +26,8 @@ for (const url of [...STATIC_CONTEXTS.keys()]) if (!url.startsWith('https://')) 
 const ED25519_MULTIBASE = /^z6Mk[1-9A-HJ-NP-Za-km-z]{44}$/
 
 export const didKeyOf = (publicKeyMultibase: string) => `did:key:${publicKeyMultibase}`
-export const verificationMethodOf = (publicKeyMultibase: string) => `did:key:${publicKeyMultibase}#${publicKeyMultibase}`
+export const verificationMethodOf = (publicKeyMultibase: string) =>
+  `did:key:${publicKeyMultibase}#${publicKeyMultibase}`
 
 /** The DID document of an Ed25519 did:key (did:key method, Multikey representation). */
 export function didKeyDocument(publicKeyMultibase: string) {
@@ -55,6 +56,9 @@ function resolveDidKey(url: string): unknown {
 
 export const documentLoader: DocumentLoader = async (url) => {
   const document = STATIC_CONTEXTS.get(url) ?? (url.startsWith('did:key:') ? resolveDidKey(url) : undefined)
-  if (document === undefined) throw new Error(`Refusing to load "${url}": only bundled JSON-LD contexts and Ed25519 did:key identifiers are resolved`)
+  if (document === undefined)
+    throw new Error(
+      `Refusing to load "${url}": only bundled JSON-LD contexts and Ed25519 did:key identifiers are resolved`,
+    )
   return { document, documentUrl: url, contextUrl: null }
 }

@@ -34,7 +34,14 @@ export function createCredentialsModule(deps: CredentialsDeps) {
     storageDir: config.storageDir,
     keyEncryptionKey: parseKeyEncryptionKey(config.signingKeys.keyEncryptionKey),
   }
-  defineCertificateIssuing({ ...shared, database: deps.database, jobs: deps.jobs, events: deps.events, mail: deps.mail, logger: deps.logger.child({ component: 'credentials' }) })
+  defineCertificateIssuing({
+    ...shared,
+    database: deps.database,
+    jobs: deps.jobs,
+    events: deps.events,
+    mail: deps.mail,
+    logger: deps.logger.child({ component: 'credentials' }),
+  })
   return { routes: certificatesRoutes(createCertificatesService(shared)) }
 }
 

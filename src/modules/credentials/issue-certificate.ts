@@ -49,11 +49,21 @@ export interface IssuingDeps {
 const newVerificationCode = () => randomBytes(15).toString('base64url')
 
 async function recipientOf(tx: Tx, userId: string) {
-  const [user] = await tx.select({ email: users.email, displayName: users.displayName, status: users.status }).from(users).where(eq(users.id, userId))
+  const [user] = await tx
+    .select({ email: users.email, displayName: users.displayName, status: users.status })
+    .from(users)
+    .where(eq(users.id, userId))
   return user
 }
 
-async function sendIssuedMail(tx: Tx, deps: IssuingDeps, certificate: CertificateRow, to: string, issuerName: string, verificationUrl: string): Promise<void> {
+async function sendIssuedMail(
+  tx: Tx,
+  deps: IssuingDeps,
+  certificate: CertificateRow,
+  to: string,
+  issuerName: string,
+  verificationUrl: string,
+): Promise<void> {
   await deps.mail.send(tx, {
     tenantId: certificate.tenantId,
     to,
@@ -73,20 +83,29 @@ async function certifiableCompletion(tx: Tx, logger: Logger, job: IssueCertifica
   // after its completion keeps what it earned.
   const enrolment = await findEnrolment(tx, job.userId, job.courseId)
   if (enrolment?.id !== job.enrolmentId || enrolment.status === 'cancelled') {
-    logger.info({ enrolmentId: job.enrolmentId, status: enrolment?.status ?? null }, 'enrolment cancelled or replaced before its certificate was issued: none issued')
+    logger.info(
+      { enrolmentId: job.enrolmentId, status: enrolment?.status ?? null },
+      'enrolment cancelled or replaced before its certificate was issued: none issued',
+    )
     return undefined
   }
   const recipient = await recipientOf(tx, job.userId)
   const published = await readPublishedCourse(tx, job.courseId)
   if (!recipient || !published) {
-    logger.warn({ enrolmentId: job.enrolmentId, recipient: Boolean(recipient), course: Boolean(published) }, 'completed enrolment without a user or published course: no certificate')
+    logger.warn(
+      { enrolmentId: job.enrolmentId, recipient: Boolean(recipient), course: Boolean(published) },
+      'completed enrolment without a user or published course: no certificate',
+    )
     return undefined
   }
   return { recipient, published }
 }
 
 /** Issues the enrolment's certificate unless it exists; returns the certificate, or undefined when there is nothing to certify. */
-export async function issueCertificate(deps: IssuingDeps, job: IssueCertificateJob): Promise<CertificateRow | undefined> {
+export async function issueCertificate(
+  deps: IssuingDeps,
+  job: IssueCertificateJob,
+): Promise<CertificateRow | undefined> {
   return deps.database.transaction(tenantScope(job.tenantId), async (tx) => {
     await certificatesRepository.lockEnrolment(tx, job.enrolmentId)
     const existing = await certificatesRepository.byEnrolment(tx, job.enrolmentId)
@@ -121,7 +140,11 @@ export async function issueCertificate(deps: IssuingDeps, job: IssueCertificateJ
       key,
     )
     const pdfKey = pdfKeyOf(job.tenantId, certificateId)
-    await storePdf(deps.storageDir, pdfKey, await renderCertificatePdf({ recipientName, courseTitle, issuerName: issuer.name, issuedAt, verificationUrl }))
+    await storePdf(
+      deps.storageDir,
+      pdfKey,
+      await renderCertificatePdf({ recipientName, courseTitle, issuerName: issuer.name, issuedAt, verificationUrl }),
+    )
 
     const certificate = await certificatesRepository.insert(tx, {
       id: certificateId,
@@ -137,8 +160,10 @@ export async function issueCertificate(deps: IssuingDeps, job: IssueCertificateJ
       pdfKey,
       statusIndex,
     })
-    if (!certificate) throw new Error(`the certificate of enrolment ${job.enrolmentId} was inserted concurrently despite the lock`)
-    if (recipient.status === 'active') await sendIssuedMail(tx, deps, certificate, recipient.email, issuer.name, verificationUrl)
+    if (!certificate)
+      throw new Error(`the certificate of enrolment ${job.enrolmentId} was inserted concurrently despite the lock`)
+    if (recipient.status === 'active')
+      await sendIssuedMail(tx, deps, certificate, recipient.email, issuer.name, verificationUrl)
     deps.logger.info({ certificateId, enrolmentId: job.enrolmentId }, 'certificate issued')
     return certificate
   })
@@ -157,6 +182,11 @@ export function defineCertificateIssuing(deps: IssuingDeps & { jobs: Jobs; event
   deps.events.subscribe<CourseCompletedPayload>(PROGRESS_COURSE_COMPLETED, ISSUE_ON_COMPLETION, async (event, tx) => {
     if (!event.tenantId) return
     const { enrolmentId, userId, courseId } = event.payload
-    await deps.jobs.send<IssueCertificateJob>(tx, ISSUE_CERTIFICATE, { tenantId: event.tenantId, enrolmentId, userId, courseId }, { singletonKey: `certificate:${enrolmentId}` })
+    await deps.jobs.send<IssueCertificateJob>(
+      tx,
+      ISSUE_CERTIFICATE,
+      { tenantId: event.tenantId, enrolmentId, userId, courseId },
+      { singletonKey: `certificate:${enrolmentId}` },
+    )
   })
 }

@@ -37,20 +37,32 @@ async function encryptSecret(secretKeyMultibase: string, kid: string, kek: Uint8
 
 async function decryptSecret(jwe: string, kid: string, kek: Uint8Array): Promise<string> {
   try {
-    const { plaintext, protectedHeader } = await compactDecrypt(jwe, kek, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] })
+    const { plaintext, protectedHeader } = await compactDecrypt(jwe, kek, {
+      keyManagementAlgorithms: ['dir'],
+      contentEncryptionAlgorithms: ['A256GCM'],
+    })
     if (protectedHeader.kid !== kid) throw new Error('the encrypted key belongs to another issuer key')
     const { secretKeyMultibase } = JSON.parse(new TextDecoder().decode(plaintext)) as { secretKeyMultibase?: unknown }
     if (typeof secretKeyMultibase !== 'string') throw new Error('the decrypted key has no secretKeyMultibase')
     return secretKeyMultibase
   } catch (error) {
-    throw new Error(`KEY_ENCRYPTION_KEY cannot decrypt the issuer key of tenant ${kid.split('/')[0]}: start with the key it was encrypted under`, { cause: error })
+    throw new Error(
+      `KEY_ENCRYPTION_KEY cannot decrypt the issuer key of tenant ${kid.split('/')[0]}: start with the key it was encrypted under`,
+      { cause: error },
+    )
   }
 }
 
 async function loadKeyPair(publicKeyMultibase: string, secretKeyMultibase: string): Promise<IssuerKey> {
   const did = didKeyOf(publicKeyMultibase)
   const verificationMethod = verificationMethodOf(publicKeyMultibase)
-  const keyPair = await Ed25519Multikey.from({ type: 'Multikey', id: verificationMethod, controller: did, publicKeyMultibase, secretKeyMultibase })
+  const keyPair = await Ed25519Multikey.from({
+    type: 'Multikey',
+    id: verificationMethod,
+    controller: did,
+    publicKeyMultibase,
+    secretKeyMultibase,
+  })
   return { did, verificationMethod, keyPair }
 }
 
@@ -65,10 +77,17 @@ export async function issuerKeyFor(tx: Tx, tenantId: string, kek: Uint8Array): P
     const secret = generated.secretKeyMultibase
     if (!secret) throw new Error('the generated Ed25519 key has no secret part')
     const privateKeyEncrypted = await encryptSecret(secret, keyIdOf(tenantId, generated.publicKeyMultibase), kek)
-    await tx.insert(issuerKeys).values({ tenantId, publicKeyMultibase: generated.publicKeyMultibase, privateKeyEncrypted }).onConflictDoNothing()
+    await tx
+      .insert(issuerKeys)
+      .values({ tenantId, publicKeyMultibase: generated.publicKeyMultibase, privateKeyEncrypted })
+      .onConflictDoNothing()
     ;[row] = await tx.select().from(issuerKeys).where(eq(issuerKeys.tenantId, tenantId))
     if (!row) throw new Error('the issuer key row is missing after insert')
   }
-  const secretKeyMultibase = await decryptSecret(row.privateKeyEncrypted, keyIdOf(tenantId, row.publicKeyMultibase), kek)
+  const secretKeyMultibase = await decryptSecret(
+    row.privateKeyEncrypted,
+    keyIdOf(tenantId, row.publicKeyMultibase),
+    kek,
+  )
   return loadKeyPair(row.publicKeyMultibase, secretKeyMultibase)
 }

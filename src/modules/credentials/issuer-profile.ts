@@ -28,7 +28,10 @@ export const statusListUrlOf = (origin: string) => `${origin}/v1/credentials/sta
 
 /** The transaction's tenant (RLS shows a tenant its own row only) as an issuer. */
 export async function tenantIssuer(tx: Tx, tenantId: string, settings: UrlSettings): Promise<TenantIssuer> {
-  const [row] = await tx.select({ name: tenants.name, slug: tenants.slug }).from(tenants).where(eq(tenants.id, tenantId))
+  const [row] = await tx
+    .select({ name: tenants.name, slug: tenants.slug })
+    .from(tenants)
+    .where(eq(tenants.id, tenantId))
   if (!row) throw new Error(`tenant ${tenantId} is not visible in its own scope`)
   return { name: row.name, origin: tenantOrigin(settings, row.slug) }
 }

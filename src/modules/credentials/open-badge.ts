@@ -29,7 +29,10 @@ export interface OpenBadgeInput {
 }
 
 /** OB 3.0 IdentityObject: the recipient's email, salted and hashed (`sha256$hex`). */
-const identityHash = (email: string, salt: string) => `sha256$${createHash('sha256').update(email + salt).digest('hex')}`
+const identityHash = (email: string, salt: string) =>
+  `sha256$${createHash('sha256')
+    .update(email + salt)
+    .digest('hex')}`
 
 export function buildOpenBadge(input: OpenBadgeInput, issuerDid: string): Record<string, unknown> {
   const { issuer, recipient, course, status } = input
@@ -42,14 +45,24 @@ export function buildOpenBadge(input: OpenBadgeInput, issuerDid: string): Record
     validFrom: input.issuedAt.toISOString(),
     credentialSubject: {
       type: ['AchievementSubject'],
-      identifier: [{ type: 'IdentityObject', identityType: 'emailAddress', hashed: true, identityHash: identityHash(recipient.email, input.identitySalt), salt: input.identitySalt }],
+      identifier: [
+        {
+          type: 'IdentityObject',
+          identityType: 'emailAddress',
+          hashed: true,
+          identityHash: identityHash(recipient.email, input.identitySalt),
+          salt: input.identitySalt,
+        },
+      ],
       achievement: {
         id: `urn:uuid:${course.id}`,
         type: ['Achievement'],
         achievementType: 'Certificate',
         name: course.title,
         description: course.summary || `Completion of the course "${course.title}".`,
-        criteria: { narrative: `Completed every lesson of "${course.title}", including its graded quizzes and assignments.` },
+        criteria: {
+          narrative: `Completed every lesson of "${course.title}", including its graded quizzes and assignments.`,
+        },
       },
     },
     credentialStatus: {
@@ -63,7 +76,12 @@ export function buildOpenBadge(input: OpenBadgeInput, issuerDid: string): Record
 }
 
 /** A BitstringStatusListCredential (VC 2.0) for the revocation list at `listUrl`. */
-export function buildStatusListCredential(listUrl: string, issuerDid: string, encodedList: string, validFrom: Date): Record<string, unknown> {
+export function buildStatusListCredential(
+  listUrl: string,
+  issuerDid: string,
+  encodedList: string,
+  validFrom: Date,
+): Record<string, unknown> {
   return {
     '@context': [VC_V2_CONTEXT],
     id: listUrl,
@@ -75,7 +93,10 @@ export function buildStatusListCredential(listUrl: string, issuerDid: string, en
 }
 
 /** Adds an eddsa-rdfc-2022 Data Integrity proof made with the issuer key. */
-export async function signCredential(credential: Record<string, unknown>, key: IssuerKey): Promise<Record<string, unknown>> {
+export async function signCredential(
+  credential: Record<string, unknown>,
+  key: IssuerKey,
+): Promise<Record<string, unknown>> {
   const suite = new DataIntegrityProof({ signer: key.keyPair.signer(), cryptosuite })
   return vc.issue({ credential: structuredClone(credential), suite, documentLoader })
 }

@@ -18,14 +18,18 @@ export async function allocateStatusIndex(tx: Tx, tenantId: string): Promise<num
   const [row] = await tx
     .insert(statusListCounters)
     .values({ tenantId, nextIndex: 1 })
-    .onConflictDoUpdate({ target: statusListCounters.tenantId, set: { nextIndex: sql`${statusListCounters.nextIndex} + 1` } })
+    .onConflictDoUpdate({
+      target: statusListCounters.tenantId,
+      set: { nextIndex: sql`${statusListCounters.nextIndex} + 1` },
+    })
     .returning({ nextIndex: statusListCounters.nextIndex })
   if (!row) throw new Error('allocating a status list position returned no row')
   return row.nextIndex - 1
 }
 
 /** The length covering `positionsInUse`: the minimum, or the next multiple of it. */
-export const listLength = (positionsInUse: number) => Math.max(1, Math.ceil(positionsInUse / STATUS_LIST_BITS)) * STATUS_LIST_BITS
+export const listLength = (positionsInUse: number) =>
+  Math.max(1, Math.ceil(positionsInUse / STATUS_LIST_BITS)) * STATUS_LIST_BITS
 
 /** Multibase ('u' = base64url, no padding) of the GZIP-compressed bitstring, index 0 leftmost. */
 export async function encodeStatusList(revoked: readonly number[], positionsInUse: number): Promise<string> {

@@ -22,7 +22,12 @@ export async function verifierLoader(url: string) {
   const method = { id: `${did}#${key}`, type: 'Multikey', controller: did, publicKeyMultibase: key }
   const document = fragment
     ? { '@context': 'https://w3id.org/security/multikey/v1', ...method }
-    : { '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'], id: did, verificationMethod: [method], assertionMethod: [method.id] }
+    : {
+        '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],
+        id: did,
+        verificationMethod: [method],
+        assertionMethod: [method.id],
+      }
   return { document, documentUrl: url, contextUrl: null }
 }
 
@@ -37,7 +42,10 @@ export function bitAt(encodedList: string, index: number): { bit: boolean; bits:
 export const verifyProof = (credential: Record<string, unknown>) =>
   vc.verifyCredential({ credential, suite: new DataIntegrityProof({ cryptosuite }), documentLoader: verifierLoader })
 
-type Issued = Record<string, unknown> & { issuer: { id: string } | string; credentialStatus?: { statusListCredential: string; statusListIndex: string; statusPurpose: string } }
+type Issued = Record<string, unknown> & {
+  issuer: { id: string } | string
+  credentialStatus?: { statusListCredential: string; statusListIndex: string; statusPurpose: string }
+}
 type StatusList = Issued & { credentialSubject: { encodedList: string; statusPurpose: string } }
 
 /**
@@ -53,7 +61,11 @@ export function independentVerifier(fetchJson: (url: URL) => Promise<{ statusCod
     const list = response.json() as StatusList
     const issuerId = (c: Issued) => (typeof c.issuer === 'string' ? c.issuer : c.issuer.id)
     const listCheck = await verifyProof(list)
-    if (!listCheck.verified || issuerId(list) !== issuerId(credential as Issued) || list.credentialSubject.statusPurpose !== status.statusPurpose)
+    if (
+      !listCheck.verified ||
+      issuerId(list) !== issuerId(credential as Issued) ||
+      list.credentialSubject.statusPurpose !== status.statusPurpose
+    )
       return { verified: false, results: [] }
     const { bit, bits } = bitAt(list.credentialSubject.encodedList, Number(status.statusListIndex))
     // The spec's minimum list size (16 KB) is what gives holders herd privacy.
@@ -62,6 +74,11 @@ export function independentVerifier(fetchJson: (url: URL) => Promise<{ statusCod
   }
   return {
     verify: (credential: Record<string, unknown>) =>
-      vc.verifyCredential({ credential, suite: new DataIntegrityProof({ cryptosuite }), documentLoader: verifierLoader, checkStatus }),
+      vc.verifyCredential({
+        credential,
+        suite: new DataIntegrityProof({ cryptosuite }),
+        documentLoader: verifierLoader,
+        checkStatus,
+      }),
   }
 }

@@ -10,12 +10,19 @@ declare module '@digitalcredentials/vc' {
     results?: Array<{ verified: boolean; error?: unknown }>
   }
   export type DocumentLoader = (url: string) => Promise<{ document: unknown; documentUrl: string; contextUrl: null }>
-  export function issue(options: { credential: Record<string, unknown>; suite: unknown; documentLoader: DocumentLoader; now?: Date }): Promise<Record<string, unknown>>
+  export function issue(options: {
+    credential: Record<string, unknown>
+    suite: unknown
+    documentLoader: DocumentLoader
+    now?: Date
+  }): Promise<Record<string, unknown>>
   export function verifyCredential(options: {
     credential: Record<string, unknown>
     suite: unknown
     documentLoader: DocumentLoader
-    checkStatus?: (options: { credential: Record<string, unknown> }) => Promise<{ verified: boolean; results?: unknown[] }>
+    checkStatus?: (options: {
+      credential: Record<string, unknown>
+    }) => Promise<{ verified: boolean; results?: unknown[] }>
   }): Promise<VerifyResult>
 }
 
@@ -36,7 +43,11 @@ declare module '@digitalcredentials/ed25519-multikey' {
     publicKeyMultibase: string
     secretKeyMultibase?: string
     signer(): { id: string; algorithm: string; sign(input: { data: Uint8Array }): Promise<Uint8Array> }
-    export(options?: { publicKey?: boolean; secretKey?: boolean; includeContext?: boolean }): Promise<Record<string, unknown>>
+    export(options?: {
+      publicKey?: boolean
+      secretKey?: boolean
+      includeContext?: boolean
+    }): Promise<Record<string, unknown>>
   }
   export function generate(options?: { id?: string; controller?: string; seed?: Uint8Array }): Promise<Ed25519KeyPair>
   export function from(key: Record<string, unknown>): Promise<Ed25519KeyPair>

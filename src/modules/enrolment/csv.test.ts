@@ -33,7 +33,16 @@ describe('parseExpiry', () => {
 
 describe('checkRows', () => {
   it('reports bad addresses, duplicates, unreadable and past dates per row, and keeps the rest', () => {
-    const csv = ['email,expiresAt', 'Ann@Example.org,2027-12-31', 'not-an-address,', 'ann@example.org,', 'bob@example.org,someday', 'cy@example.org,2020-01-01', ',', 'dee@example.org'].join('\n')
+    const csv = [
+      'email,expiresAt',
+      'Ann@Example.org,2027-12-31',
+      'not-an-address,',
+      'ann@example.org,',
+      'bob@example.org,someday',
+      'cy@example.org,2020-01-01',
+      ',',
+      'dee@example.org',
+    ].join('\n')
     const { candidates, errors, rows } = checkRows(csv, NOW)
     expect(rows).toBe(7)
     expect(candidates).toEqual([
@@ -51,9 +60,13 @@ describe('checkRows', () => {
 
   it('reads files without a header, with the columns in header order, and refuses unknown columns', () => {
     expect(checkRows('a@x.org\nb@x.org,2027-05-01', NOW).candidates.map((c) => c.email)).toEqual(['a@x.org', 'b@x.org'])
-    expect(checkRows('expiresAt,email\n2027-05-01,a@x.org', NOW).candidates).toEqual([{ row: 2, email: 'a@x.org', expiresAt: '2027-05-02T00:00:00.000Z' }])
+    expect(checkRows('expiresAt,email\n2027-05-01,a@x.org', NOW).candidates).toEqual([
+      { row: 2, email: 'a@x.org', expiresAt: '2027-05-02T00:00:00.000Z' },
+    ])
     expect(() => checkRows('email,name\na@x.org,Ann', NOW)).toThrow(/unknown column "name"/)
-    expect(checkRows('a@x.org,2027-05-01,extra', NOW).errors).toEqual([{ row: 1, field: 'row', message: 'has 3 columns; expected at most 2' }])
+    expect(checkRows('a@x.org,2027-05-01,extra', NOW).errors).toEqual([
+      { row: 1, field: 'row', message: 'has 3 columns; expected at most 2' },
+    ])
   })
 
   it('refuses an empty file and more rows than the limit', () => {

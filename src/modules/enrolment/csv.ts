@@ -82,7 +82,9 @@ export const normaliseEmail = (email: string) => email.trim().normalize('NFC').t
 export function parseExpiry(value: string): Date | null {
   if (DATE_ONLY.test(value)) {
     const day = new Date(`${value}T00:00:00Z`)
-    return Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== value ? null : new Date(day.getTime() + 86_400_000)
+    return Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== value
+      ? null
+      : new Date(day.getTime() + 86_400_000)
   }
   if (!DATE_TIME.test(value)) return null
   const at = new Date(value)
@@ -101,7 +103,10 @@ function columnsOf(first: CsvRecord | undefined): { email: number; expiresAt: nu
 }
 
 /** The rows worth looking up, and the errors of the others. */
-export function checkRows(text: string, now: Date): { candidates: ImportCandidate[]; errors: RowError[]; rows: number } {
+export function checkRows(
+  text: string,
+  now: Date,
+): { candidates: ImportCandidate[]; errors: RowError[]; rows: number } {
   if (Buffer.byteLength(text, 'utf8') > MAX_CSV_BYTES) throw enrolmentErrors.csvTooLarge('1 MiB')
   const records = parseCsv(text.replace(/^\uFEFF/, ''))
   const columns = columnsOf(records[0])

@@ -46,7 +46,10 @@ export async function liveCourse(tx: Tx, courseId: string): Promise<PublishedCou
 
 /** Whether learners may enrol themselves for free (the catalogue entry says; paid courses come with payments). */
 export async function isFree(tx: Tx, courseId: string): Promise<boolean> {
-  const [entry] = await tx.select({ free: catalogueEntries.free }).from(catalogueEntries).where(eq(catalogueEntries.courseId, courseId))
+  const [entry] = await tx
+    .select({ free: catalogueEntries.free })
+    .from(catalogueEntries)
+    .where(eq(catalogueEntries.courseId, courseId))
   return entry?.free === true
 }
 
@@ -59,7 +62,12 @@ export function assertCohortOpen(course: PublishedCourse, now: Date): void {
   if (cohortEnded(course, now)) throw enrolmentErrors.cohortEnded(course.courseId, course.cohortEndsAt!)
 }
 
-export async function enrol(tx: Tx, ctx: RequestContext, events: EventPublisher, input: EnrolInput): Promise<EnrolResult> {
+export async function enrol(
+  tx: Tx,
+  ctx: RequestContext,
+  events: EventPublisher,
+  input: EnrolInput,
+): Promise<EnrolResult> {
   const { course, now } = input
   const courseId = course.courseId
   const existing = await repository.find(tx, input.userId, courseId)
@@ -84,7 +92,15 @@ export async function enrol(tx: Tx, ctx: RequestContext, events: EventPublisher,
   }
   // An expired enrolment still holds its seat; a new or cancelled one needs one.
   const needsSeat = course.capacity != null && existing?.status !== 'expired'
-  if (needsSeat && !(await repository.takeSeat(tx, { tenantId: input.tenantId, courseId, capacity: course.capacity!, userId: input.userId })))
+  if (
+    needsSeat &&
+    !(await repository.takeSeat(tx, {
+      tenantId: input.tenantId,
+      courseId,
+      capacity: course.capacity!,
+      userId: input.userId,
+    }))
+  )
     throw enrolmentErrors.courseFull(courseId)
   const payload: EnrolmentCreatedPayload = {
     enrolmentId: row.id,

@@ -28,21 +28,33 @@ interface OutboxMail {
 
 /** Mail captured in the outbox for `to`, read over the operator mail API. */
 async function mailsTo(to: string, subject: string): Promise<OutboxMail[]> {
-  const response = await t.app.inject({ method: 'GET', url: `/v1/ops/mail?limit=100&to=${encodeURIComponent(to)}`, headers: t.auth(t.operatorToken) })
+  const response = await t.app.inject({
+    method: 'GET',
+    url: `/v1/ops/mail?limit=100&to=${encodeURIComponent(to)}`,
+    headers: t.auth(t.operatorToken),
+  })
   if (response.statusCode !== 200) throw new Error(`mail list failed: ${response.statusCode} ${response.body}`)
   return (response.json() as { data: OutboxMail[] }).data.filter((m) => m.subject === subject)
 }
 
 const enrolmentRow = (tenantId: string, id: string) =>
   t.platform.database
-    .transaction(tenantScope(tenantId), (tx) => rowsOf<{ status: string; ended: boolean }>(tx, sql`SELECT status, ended_at IS NOT NULL AS ended FROM enrolment.enrolments WHERE id = ${id}`))
+    .transaction(tenantScope(tenantId), (tx) =>
+      rowsOf<{ status: string; ended: boolean }>(
+        tx,
+        sql`SELECT status, ended_at IS NOT NULL AS ended FROM enrolment.enrolments WHERE id = ${id}`,
+      ),
+    )
     .then((rows) => rows[0])
 
 describe('enrolment confirmation', () => {
   it('is mailed by the subscriber of enrolment.enrolled, once per enrolment', async () => {
     const tenant = await t.createTenant()
     const owner = await createMember(t, tenant.id, ['instructor'])
-    const { courseId } = await buildPublishedCourse(t.platform.database, tenant.id, owner.userId, { title: 'Stoic Philosophy', accessDays: 90 })
+    const { courseId } = await buildPublishedCourse(t.platform.database, tenant.id, owner.userId, {
+      title: 'Stoic Philosophy',
+      accessDays: 90,
+    })
     const learner = await createMember(t, tenant.id)
     const enrolled = await client.selfEnrol(courseId, learner.token)
     expect(enrolled.statusCode).toBe(201)
@@ -77,9 +89,15 @@ describe('the expiry job', () => {
     const notDue = await createMember(t, tenant.id)
     const inAWeek = new Date(Date.now() + 7 * DAY).toISOString()
     const dueEnrolment = (await client.enrol(courseId, admin.token, { userId: due.userId, expiresAt: inAWeek })).json()
-    const otherEnrolment = (await client.enrol(courseId, admin.token, { userId: notDue.userId, expiresAt: inAWeek })).json()
+    const otherEnrolment = (
+      await client.enrol(courseId, admin.token, { userId: notDue.userId, expiresAt: inAWeek })
+    ).json()
     // A week passes for the first one only.
-    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => tx.execute(sql`UPDATE enrolment.enrolments SET expires_at = now() - interval '1 minute' WHERE id = ${dueEnrolment.id}`))
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
+      tx.execute(
+        sql`UPDATE enrolment.enrolments SET expires_at = now() - interval '1 minute' WHERE id = ${dueEnrolment.id}`,
+      ),
+    )
 
     await t.platform.jobs.send(undefined, EXPIRE_ENROLMENTS, {})
     const expired = await waitUntil('the enrolment to expire', async () => {
@@ -97,10 +115,17 @@ describe('the expiry job', () => {
     expect(await mailsTo(notDue.email, EXPIRY_SUBJECT)).toEqual([])
 
     const events = await t.platform.database.transaction(platformScope, (tx) =>
-      rowsOf<{ payload: Record<string, unknown> }>(tx, sql`SELECT payload FROM platform.domain_events WHERE type = ${ENROLMENT_EXPIRED} AND tenant_id = ${tenant.id}`),
+      rowsOf<{ payload: Record<string, unknown> }>(
+        tx,
+        sql`SELECT payload FROM platform.domain_events WHERE type = ${ENROLMENT_EXPIRED} AND tenant_id = ${tenant.id}`,
+      ),
     )
-    expect(events.map((e) => e.payload)).toEqual([{ enrolmentId: dueEnrolment.id, userId: due.userId, courseId, expiresAt: expect.any(String) }])
-    const [seats] = await t.platform.database.transaction(tenantScope(tenant.id), (tx) => rowsOf<{ taken: number }>(tx, sql`SELECT taken FROM enrolment.seat_counters WHERE course_id = ${courseId}`))
+    expect(events.map((e) => e.payload)).toEqual([
+      { enrolmentId: dueEnrolment.id, userId: due.userId, courseId, expiresAt: expect.any(String) },
+    ])
+    const [seats] = await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
+      rowsOf<{ taken: number }>(tx, sql`SELECT taken FROM enrolment.seat_counters WHERE course_id = ${courseId}`),
+    )
     expect(seats?.taken).toBe(2)
 
     // The learner now reads "expired"; a second run finds nothing more to do.
@@ -113,6 +138,11 @@ describe('the expiry job', () => {
 })
 
 async function firstLesson(tenantId: string, courseId: string): Promise<string | undefined> {
-  const rows = await t.platform.database.transaction(tenantScope(tenantId), (tx) => rowsOf<{ id: string }>(tx, sql`SELECT id FROM catalogue.lessons WHERE course_id = ${courseId} ORDER BY position LIMIT 1`))
+  const rows = await t.platform.database.transaction(tenantScope(tenantId), (tx) =>
+    rowsOf<{ id: string }>(
+      tx,
+      sql`SELECT id FROM catalogue.lessons WHERE course_id = ${courseId} ORDER BY position LIMIT 1`,
+    ),
+  )
   return rows[0]?.id
 }

@@ -9,7 +9,12 @@ import type { Events } from '../../platform/events/events.ts'
 import { systemContext } from '../../platform/http/request-context.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
 import type { Mailer } from '../../platform/mail/index.ts'
-import { ENROLMENT_CREATED, ENROLMENT_EXPIRED, type EnrolmentCreatedPayload, type EnrolmentExpiredPayload } from './enrolment.events.ts'
+import {
+  ENROLMENT_CREATED,
+  ENROLMENT_EXPIRED,
+  type EnrolmentCreatedPayload,
+  type EnrolmentExpiredPayload,
+} from './enrolment.events.ts'
 import { sendConfirmation, sendExpiryNotice } from './enrolment.mail.ts'
 import { enrolmentRepository } from './enrolment.repository.ts'
 
@@ -32,7 +37,10 @@ export interface EnrolmentJobDeps {
  * ENROLMENT_EXPIRED and sends the notice, each batch in one tenant transaction. Cohort seats stay
  * taken: the learner held the seat for the cohort. Returns how many expired.
  */
-export async function expireEnrolments(deps: Pick<EnrolmentJobDeps, 'database' | 'events' | 'mail'>, now = new Date()): Promise<number> {
+export async function expireEnrolments(
+  deps: Pick<EnrolmentJobDeps, 'database' | 'events' | 'mail'>,
+  now = new Date(),
+): Promise<number> {
   const { database } = deps
   const tenants = await database.transaction(platformScope, (tx) => enrolmentRepository.tenantsWithDueExpiries(tx, now))
   let total = 0
@@ -43,10 +51,21 @@ export async function expireEnrolments(deps: Pick<EnrolmentJobDeps, 'database' |
         const expired = await enrolmentRepository.expireDue(tx, now, BATCH)
         for (const row of expired) {
           const expiresAt = (row.expiresAt ?? now).toISOString()
-          const payload: EnrolmentExpiredPayload = { enrolmentId: row.id, userId: row.userId, courseId: row.courseId, expiresAt }
+          const payload: EnrolmentExpiredPayload = {
+            enrolmentId: row.id,
+            userId: row.userId,
+            courseId: row.courseId,
+            expiresAt,
+          }
           await deps.events.publish(tx, ctx, { type: ENROLMENT_EXPIRED, payload })
           // The version makes each expiry its own message: a learner enrolled again and expired again hears again.
-          await sendExpiryNotice(tx, deps.mail, { tenantId, userId: row.userId, courseId: row.courseId, expiresAt, messageKey: `enrolment.expired:${row.id}:${row.version}` })
+          await sendExpiryNotice(tx, deps.mail, {
+            tenantId,
+            userId: row.userId,
+            courseId: row.courseId,
+            expiresAt,
+            messageKey: `enrolment.expired:${row.id}:${row.version}`,
+          })
         }
         return expired.length
       })
@@ -74,7 +93,13 @@ export function defineEnrolmentJobs(deps: EnrolmentJobDeps): void {
   deps.events.subscribe<EnrolmentCreatedPayload>(ENROLMENT_CREATED, CONFIRMATION_SUBSCRIBER, async (event, tx) => {
     if (!event.tenantId) return
     const { enrolmentId, userId, courseId, expiresAt } = event.payload
-    const sent = await sendConfirmation(tx, deps.mail, { tenantId: event.tenantId, userId, courseId, expiresAt, messageKey: `enrolment.confirmation:${event.id}` })
+    const sent = await sendConfirmation(tx, deps.mail, {
+      tenantId: event.tenantId,
+      userId,
+      courseId,
+      expiresAt,
+      messageKey: `enrolment.confirmation:${event.id}`,
+    })
     if (!sent) deps.logger.debug({ enrolmentId }, 'no active account to confirm the enrolment to')
   })
 }

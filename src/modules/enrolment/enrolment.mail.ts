@@ -26,10 +26,16 @@ async function facts(tx: Tx, notice: Notice) {
 
 const greeting = (name: string | null) => (name ? `Hello ${name},` : 'Hello,')
 
-export async function sendConfirmation(tx: Tx, mailer: Mailer, notice: Notice & { expiresAt: string | null }): Promise<boolean> {
+export async function sendConfirmation(
+  tx: Tx,
+  mailer: Mailer,
+  notice: Notice & { expiresAt: string | null },
+): Promise<boolean> {
   const found = await facts(tx, notice)
   if (!found) return false
-  const until = notice.expiresAt ? `Your access lasts until ${dateOf(notice.expiresAt)}.` : 'Your access does not expire.'
+  const until = notice.expiresAt
+    ? `Your access lasts until ${dateOf(notice.expiresAt)}.`
+    : 'Your access does not expire.'
   await mailer.send(tx, {
     tenantId: notice.tenantId,
     to: found.user.email,
@@ -40,7 +46,11 @@ export async function sendConfirmation(tx: Tx, mailer: Mailer, notice: Notice & 
   return true
 }
 
-export async function sendExpiryNotice(tx: Tx, mailer: Mailer, notice: Notice & { expiresAt: string }): Promise<boolean> {
+export async function sendExpiryNotice(
+  tx: Tx,
+  mailer: Mailer,
+  notice: Notice & { expiresAt: string },
+): Promise<boolean> {
   const found = await facts(tx, notice)
   if (!found) return false
   await mailer.send(tx, {

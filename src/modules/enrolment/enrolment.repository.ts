@@ -2,7 +2,13 @@
 import { and, asc, desc, eq, inArray, lt, lte, ne, or, sql } from 'drizzle-orm'
 import type { Tx } from '../../platform/db/database.ts'
 import { users } from '../identity/index.ts'
-import { enrolments, seatCounters, type EnrolmentRow, type EnrolmentSource, type EnrolmentStatus } from './enrolment.tables.ts'
+import {
+  enrolments,
+  seatCounters,
+  type EnrolmentRow,
+  type EnrolmentSource,
+  type EnrolmentStatus,
+} from './enrolment.tables.ts'
 
 export interface NewEnrolment {
   tenantId: string
@@ -22,11 +28,19 @@ export interface EnrolmentPosition {
 }
 
 const before = (after: EnrolmentPosition | undefined) =>
-  after ? or(lt(enrolments.enrolledAt, new Date(after.enrolledAt)), and(eq(enrolments.enrolledAt, new Date(after.enrolledAt)), lt(enrolments.id, after.id))) : undefined
+  after
+    ? or(
+        lt(enrolments.enrolledAt, new Date(after.enrolledAt)),
+        and(eq(enrolments.enrolledAt, new Date(after.enrolledAt)), lt(enrolments.id, after.id)),
+      )
+    : undefined
 
 export const enrolmentRepository = {
   async find(tx: Tx, userId: string, courseId: string): Promise<EnrolmentRow | undefined> {
-    const [row] = await tx.select().from(enrolments).where(and(eq(enrolments.userId, userId), eq(enrolments.courseId, courseId)))
+    const [row] = await tx
+      .select()
+      .from(enrolments)
+      .where(and(eq(enrolments.userId, userId), eq(enrolments.courseId, courseId)))
     return row
   },
 
@@ -43,7 +57,12 @@ export const enrolmentRepository = {
   },
 
   /** Makes a cancelled or expired enrolment active again, if it is still in the status the caller saw. */
-  async reactivate(tx: Tx, id: string, from: EnrolmentStatus, values: Omit<NewEnrolment, 'tenantId' | 'userId' | 'courseId'>): Promise<EnrolmentRow | undefined> {
+  async reactivate(
+    tx: Tx,
+    id: string,
+    from: EnrolmentStatus,
+    values: Omit<NewEnrolment, 'tenantId' | 'userId' | 'courseId'>,
+  ): Promise<EnrolmentRow | undefined> {
     const [row] = await tx
       .update(enrolments)
       .set({ ...values, status: 'active', endedAt: null, version: sql`${enrolments.version} + 1` })
@@ -53,7 +72,11 @@ export const enrolmentRepository = {
   },
 
   async setExpiry(tx: Tx, id: string, expiresAt: Date | null): Promise<EnrolmentRow | undefined> {
-    const [row] = await tx.update(enrolments).set({ expiresAt, version: sql`${enrolments.version} + 1` }).where(eq(enrolments.id, id)).returning()
+    const [row] = await tx
+      .update(enrolments)
+      .set({ expiresAt, version: sql`${enrolments.version} + 1` })
+      .where(eq(enrolments.id, id))
+      .returning()
     return row
   },
 
@@ -72,7 +95,10 @@ export const enrolmentRepository = {
    * conditional UPDATE takes a seat: concurrent callers queue on the counter's row lock and the
    * `taken < capacity` condition is re-checked for each, so the last seat goes to exactly one.
    */
-  async takeSeat(tx: Tx, seat: { tenantId: string; courseId: string; capacity: number; userId: string }): Promise<boolean> {
+  async takeSeat(
+    tx: Tx,
+    seat: { tenantId: string; courseId: string; capacity: number; userId: string },
+  ): Promise<boolean> {
     const { tenantId, courseId, capacity, userId } = seat
     // Seats held by others: the caller's own enrolment row is already written in this transaction.
     await tx.execute(sql`
@@ -106,11 +132,23 @@ export const enrolmentRepository = {
       .limit(limit + 1)
   },
 
-  listForCourse(tx: Tx, courseId: string, filter: { status?: EnrolmentStatus | undefined }, limit: number, after: EnrolmentPosition | undefined): Promise<EnrolmentRow[]> {
+  listForCourse(
+    tx: Tx,
+    courseId: string,
+    filter: { status?: EnrolmentStatus | undefined },
+    limit: number,
+    after: EnrolmentPosition | undefined,
+  ): Promise<EnrolmentRow[]> {
     return tx
       .select()
       .from(enrolments)
-      .where(and(eq(enrolments.courseId, courseId), filter.status ? eq(enrolments.status, filter.status) : undefined, before(after)))
+      .where(
+        and(
+          eq(enrolments.courseId, courseId),
+          filter.status ? eq(enrolments.status, filter.status) : undefined,
+          before(after),
+        ),
+      )
       .orderBy(desc(enrolments.enrolledAt), desc(enrolments.id))
       .limit(limit + 1)
   },
@@ -121,7 +159,9 @@ export const enrolmentRepository = {
     const rows = await tx
       .select({ userId: enrolments.userId })
       .from(enrolments)
-      .where(and(eq(enrolments.courseId, courseId), eq(enrolments.status, 'active'), inArray(enrolments.userId, userIds)))
+      .where(
+        and(eq(enrolments.courseId, courseId), eq(enrolments.status, 'active'), inArray(enrolments.userId, userIds)),
+      )
     return new Set(rows.map((r) => r.userId))
   },
 
@@ -156,7 +196,10 @@ export const enrolmentRepository = {
 
 /** Reads of identity's users (through its public tables), for addresses and the import's lookups. */
 export const userDirectory = {
-  async activeUser(tx: Tx, userId: string): Promise<{ id: string; email: string; displayName: string | null } | undefined> {
+  async activeUser(
+    tx: Tx,
+    userId: string,
+  ): Promise<{ id: string; email: string; displayName: string | null } | undefined> {
     const [row] = await tx
       .select({ id: users.id, email: users.email, displayName: users.displayName })
       .from(users)
@@ -167,7 +210,10 @@ export const userDirectory = {
   /** Active users by (lower-cased) email. */
   async byEmails(tx: Tx, emails: string[]): Promise<Map<string, string>> {
     if (emails.length === 0) return new Map()
-    const rows = await tx.select({ id: users.id, email: users.email }).from(users).where(and(inArray(users.email, emails), eq(users.status, 'active')))
+    const rows = await tx
+      .select({ id: users.id, email: users.email })
+      .from(users)
+      .where(and(inArray(users.email, emails), eq(users.status, 'active')))
     return new Map(rows.map((r) => [r.email, r.id]))
   },
 }

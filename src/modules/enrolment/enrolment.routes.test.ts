@@ -34,7 +34,12 @@ const archiveCourse = (tenantId: string, courseId: string) =>
 const DAY = 86_400_000
 
 /** What an author's date change does: the draft's cohort dates edited, and the course published again. */
-const republishCohort = (tenantId: string, courseId: string, ownerId: string, dates: { cohortStartsAt: Date; cohortEndsAt: Date }) =>
+const republishCohort = (
+  tenantId: string,
+  courseId: string,
+  ownerId: string,
+  dates: { cohortStartsAt: Date; cohortEndsAt: Date },
+) =>
   t.platform.database.transaction(tenantScope(tenantId), async (tx) => {
     await tx.update(courses).set(dates).where(eq(courses.id, courseId))
     await publishCourse(tx, courseId, ownerId)
@@ -42,7 +47,10 @@ const republishCohort = (tenantId: string, courseId: string, ownerId: string, da
 
 const auditActions = (tenantId: string, targetId: string) =>
   t.platform.database.transaction(platformScope, (tx) =>
-    rowsOf<{ action: string }>(tx, sql`SELECT action FROM platform.audit_log WHERE tenant_id = ${tenantId} AND target_id = ${targetId} ORDER BY occurred_at`),
+    rowsOf<{ action: string }>(
+      tx,
+      sql`SELECT action FROM platform.audit_log WHERE tenant_id = ${tenantId} AND target_id = ${targetId} ORDER BY occurred_at`,
+    ),
   )
 
 describe('self-enrolment', () => {
@@ -52,7 +60,14 @@ describe('self-enrolment', () => {
     const first = await client.selfEnrol(courseId, learner.token)
     expect(first.statusCode).toBe(201)
     const enrolment = first.json()
-    expect(enrolment).toMatchObject({ userId: learner.userId, courseId, status: 'active', source: 'self', enrolledBy: `user:${learner.userId}`, endedAt: null })
+    expect(enrolment).toMatchObject({
+      userId: learner.userId,
+      courseId,
+      status: 'active',
+      source: 'self',
+      enrolledBy: `user:${learner.userId}`,
+      endedAt: null,
+    })
     const days = (Date.parse(enrolment.expiresAt) - Date.parse(enrolment.enrolledAt)) / 86_400_000
     expect(days).toBe(30)
 
@@ -77,10 +92,12 @@ describe('self-enrolment', () => {
     expect(replay.json()).toEqual(first.json())
   })
 
-  it('refuses a paid course, an archived one, an unpublished one and another tenant\'s', async () => {
+  it("refuses a paid course, an archived one, an unpublished one and another tenant's", async () => {
     const { tenant, admin, courseId, owner } = await setup()
     const learner = await createMember(t, tenant.id)
-    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => tx.update(catalogueEntries).set({ free: false }).where(eq(catalogueEntries.courseId, courseId)))
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
+      tx.update(catalogueEntries).set({ free: false }).where(eq(catalogueEntries.courseId, courseId)),
+    )
     const paid = await client.selfEnrol(courseId, learner.token)
     expect(paid.statusCode).toBe(409)
     expect(paid.json().code).toBe('COURSE_NOT_FREE')
@@ -117,7 +134,12 @@ describe('enrolment by staff', () => {
     const expiresAt = new Date(Date.now() + 10 * 86_400_000).toISOString()
     const created = await client.enrol(courseId, admin.token, { userId: learner.userId, expiresAt })
     expect(created.statusCode).toBe(201)
-    expect(created.json()).toMatchObject({ userId: learner.userId, source: 'admin', expiresAt, enrolledBy: `user:${admin.userId}` })
+    expect(created.json()).toMatchObject({
+      userId: learner.userId,
+      source: 'admin',
+      expiresAt,
+      enrolledBy: `user:${admin.userId}`,
+    })
     const id = created.json().id as string
     expect(await auditActions(tenant.id, id)).toEqual([{ action: 'enrolment.created' }])
 
@@ -125,9 +147,15 @@ describe('enrolment by staff', () => {
     const moved = await client.enrol(courseId, admin.token, { userId: learner.userId, expiresAt: later })
     expect(moved.statusCode).toBe(200)
     expect(moved.json()).toMatchObject({ id, expiresAt: later })
-    expect(await auditActions(tenant.id, id)).toEqual([{ action: 'enrolment.created' }, { action: 'enrolment.expiry_changed' }])
+    expect(await auditActions(tenant.id, id)).toEqual([
+      { action: 'enrolment.created' },
+      { action: 'enrolment.expiry_changed' },
+    ])
 
-    const past = await client.enrol(courseId, admin.token, { userId: learner.userId, expiresAt: '2020-01-01T00:00:00Z' })
+    const past = await client.enrol(courseId, admin.token, {
+      userId: learner.userId,
+      expiresAt: '2020-01-01T00:00:00Z',
+    })
     expect(past.statusCode).toBe(400)
     expect(past.json().code).toBe('INVALID_EXPIRY')
   })
@@ -166,13 +194,24 @@ describe('enrolment by staff', () => {
     }
   })
 
-  it('pages a course\'s enrolments newest first and filters by status', async () => {
+  it("pages a course's enrolments newest first and filters by status", async () => {
     const { tenant, admin, courseId } = await setup()
-    const learners = [await createMember(t, tenant.id), await createMember(t, tenant.id), await createMember(t, tenant.id)]
+    const learners = [
+      await createMember(t, tenant.id),
+      await createMember(t, tenant.id),
+      await createMember(t, tenant.id),
+    ]
     for (const learner of learners) expect((await client.selfEnrol(courseId, learner.token)).statusCode).toBe(201)
     const first = await client.call('GET', `/v1/courses/${courseId}/enrolments?limit=2`, admin.token)
-    expect(first.json().data.map((e: { userId: string }) => e.userId)).toEqual([learners[2]!.userId, learners[1]!.userId])
-    const second = await client.call('GET', `/v1/courses/${courseId}/enrolments?limit=2&cursor=${first.json().nextCursor}`, admin.token)
+    expect(first.json().data.map((e: { userId: string }) => e.userId)).toEqual([
+      learners[2]!.userId,
+      learners[1]!.userId,
+    ])
+    const second = await client.call(
+      'GET',
+      `/v1/courses/${courseId}/enrolments?limit=2&cursor=${first.json().nextCursor}`,
+      admin.token,
+    )
     expect(second.json()).toMatchObject({ data: [{ userId: learners[0]!.userId }], nextCursor: null })
     const cancelled = await client.call('GET', `/v1/courses/${courseId}/enrolments?status=cancelled`, admin.token)
     expect(cancelled.json().data).toEqual([])
@@ -181,7 +220,12 @@ describe('enrolment by staff', () => {
 
 describe('cancellation', () => {
   it('ends access, is audited, frees the seat, and keeps the learner from enrolling themselves again', async () => {
-    const { tenant, admin, courseId } = await setup({ delivery: 'cohort', capacity: 1, cohortStartsAt: new Date(Date.now() + 86_400_000), cohortEndsAt: new Date(Date.now() + 30 * 86_400_000) })
+    const { tenant, admin, courseId } = await setup({
+      delivery: 'cohort',
+      capacity: 1,
+      cohortStartsAt: new Date(Date.now() + 86_400_000),
+      cohortEndsAt: new Date(Date.now() + 30 * 86_400_000),
+    })
     const learner = await createMember(t, tenant.id)
     const next = await createMember(t, tenant.id)
     const enrolment = (await client.selfEnrol(courseId, learner.token)).json()
@@ -210,11 +254,19 @@ describe('cancellation', () => {
 
 describe('cohort dates', () => {
   it('refuses new enrolments once the cohort has ended (409 COHORT_ENDED), self and staff alike, while enrolled learners keep theirs', async () => {
-    const { tenant, owner, admin, course, courseId } = await setup({ delivery: 'cohort', capacity: 10, cohortStartsAt: new Date(Date.now() + DAY), cohortEndsAt: new Date(Date.now() + 30 * DAY) })
+    const { tenant, owner, admin, course, courseId } = await setup({
+      delivery: 'cohort',
+      capacity: 10,
+      cohortStartsAt: new Date(Date.now() + DAY),
+      cohortEndsAt: new Date(Date.now() + 30 * DAY),
+    })
     const [enrolled, late] = [await createMember(t, tenant.id), await createMember(t, tenant.id)]
     const enrolment = (await client.selfEnrol(courseId, enrolled.token)).json()
     const cohortEndsAt = new Date(Date.now() - 60_000)
-    await republishCohort(tenant.id, courseId, owner.userId, { cohortStartsAt: new Date(Date.now() - 30 * DAY), cohortEndsAt })
+    await republishCohort(tenant.id, courseId, owner.userId, {
+      cohortStartsAt: new Date(Date.now() - 30 * DAY),
+      cohortEndsAt,
+    })
 
     const self = await client.selfEnrol(courseId, late.token)
     expect(self.statusCode).toBe(409)
@@ -223,30 +275,52 @@ describe('cohort dates', () => {
     const byStaff = await client.enrol(courseId, admin.token, { userId: late.userId })
     expect(byStaff.statusCode).toBe(409)
     expect(byStaff.json().code).toBe('COHORT_ENDED')
-    const byInstructor = await client.enrol(courseId, owner.token, { userId: late.userId, expiresAt: new Date(Date.now() + DAY).toISOString() })
+    const byInstructor = await client.enrol(courseId, owner.token, {
+      userId: late.userId,
+      expiresAt: new Date(Date.now() + DAY).toISOString(),
+    })
     expect(byInstructor.json().code).toBe('COHORT_ENDED')
     // A paid cohort that ended says so, rather than sending the learner to buy it.
-    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => tx.update(catalogueEntries).set({ free: false }).where(eq(catalogueEntries.courseId, courseId)))
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
+      tx.update(catalogueEntries).set({ free: false }).where(eq(catalogueEntries.courseId, courseId)),
+    )
     expect((await client.selfEnrol(courseId, late.token)).json().code).toBe('COHORT_ENDED')
-    expect((await client.call('GET', `/v1/courses/${courseId}/enrolments`, admin.token)).json().data.map((e: { userId: string }) => e.userId)).toEqual([enrolled.userId])
+    expect(
+      (await client.call('GET', `/v1/courses/${courseId}/enrolments`, admin.token))
+        .json()
+        .data.map((e: { userId: string }) => e.userId),
+    ).toEqual([enrolled.userId])
 
     // The enrolled learner keeps their enrolment and their access: the end closes enrolment, not the course.
     const again = await client.selfEnrol(courseId, enrolled.token)
     expect(again.statusCode).toBe(200)
     expect(again.json().id).toBe(enrolment.id)
-    const extended = await client.enrol(courseId, admin.token, { userId: enrolled.userId, expiresAt: new Date(Date.now() + 90 * DAY).toISOString() })
+    const extended = await client.enrol(courseId, admin.token, {
+      userId: enrolled.userId,
+      expiresAt: new Date(Date.now() + 90 * DAY).toISOString(),
+    })
     expect(extended.statusCode).toBe(200)
     expect((await client.readLesson(courseId, course.lessonIds[0]![0]!, enrolled.token)).statusCode).toBe(200)
   })
 
   it('refuses to make an expired or cancelled enrolment active again after the cohort ended', async () => {
-    const { tenant, owner, admin, courseId } = await setup({ delivery: 'cohort', capacity: 10, cohortStartsAt: new Date(Date.now() + DAY), cohortEndsAt: new Date(Date.now() + 30 * DAY) })
+    const { tenant, owner, admin, courseId } = await setup({
+      delivery: 'cohort',
+      capacity: 10,
+      cohortStartsAt: new Date(Date.now() + DAY),
+      cohortEndsAt: new Date(Date.now() + 30 * DAY),
+    })
     const [expired, cancelled] = [await createMember(t, tenant.id), await createMember(t, tenant.id)]
     const first = (await client.enrol(courseId, admin.token, { userId: expired.userId })).json()
     const second = (await client.enrol(courseId, admin.token, { userId: cancelled.userId })).json()
-    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => tx.execute(sql`UPDATE enrolment.enrolments SET status = 'expired', ended_at = now() WHERE id = ${first.id}`))
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
+      tx.execute(sql`UPDATE enrolment.enrolments SET status = 'expired', ended_at = now() WHERE id = ${first.id}`),
+    )
     expect((await client.call('DELETE', `/v1/enrolments/${second.id}`, admin.token)).statusCode).toBe(200)
-    await republishCohort(tenant.id, courseId, owner.userId, { cohortStartsAt: new Date(Date.now() - 30 * DAY), cohortEndsAt: new Date(Date.now() - 60_000) })
+    await republishCohort(tenant.id, courseId, owner.userId, {
+      cohortStartsAt: new Date(Date.now() - 30 * DAY),
+      cohortEndsAt: new Date(Date.now() - 60_000),
+    })
     for (const member of [expired, cancelled]) {
       const response = await client.enrol(courseId, admin.token, { userId: member.userId })
       expect(response.statusCode).toBe(409)
@@ -256,13 +330,22 @@ describe('cohort dates', () => {
 
   it("starts the access period at the cohort's start for an early enrolment, and at enrolment once it runs", async () => {
     const cohortStartsAt = new Date(Date.now() + 10 * DAY)
-    const { tenant, owner, courseId } = await setup({ delivery: 'cohort', capacity: 10, accessDays: 30, cohortStartsAt, cohortEndsAt: new Date(Date.now() + 20 * DAY) })
+    const { tenant, owner, courseId } = await setup({
+      delivery: 'cohort',
+      capacity: 10,
+      accessDays: 30,
+      cohortStartsAt,
+      cohortEndsAt: new Date(Date.now() + 20 * DAY),
+    })
     const early = await createMember(t, tenant.id)
     const enrolment = (await client.selfEnrol(courseId, early.token)).json()
     // Access outlasts the cohort's end: accessDays decides, counted from the start.
     expect(enrolment.expiresAt).toBe(new Date(cohortStartsAt.getTime() + 30 * DAY).toISOString())
 
-    await republishCohort(tenant.id, courseId, owner.userId, { cohortStartsAt: new Date(Date.now() - DAY), cohortEndsAt: new Date(Date.now() + 20 * DAY) })
+    await republishCohort(tenant.id, courseId, owner.userId, {
+      cohortStartsAt: new Date(Date.now() - DAY),
+      cohortEndsAt: new Date(Date.now() + 20 * DAY),
+    })
     const late = await createMember(t, tenant.id)
     const joined = (await client.selfEnrol(courseId, late.token)).json()
     expect(Date.parse(joined.expiresAt) - Date.parse(joined.enrolledAt)).toBe(30 * DAY)
@@ -279,17 +362,23 @@ describe('forged page cursors', () => {
     ['the wrong number of parts', encodeCursor([randomUUID()])],
   ] as const
 
-  it.each(forged)('answers 400 INVALID_CURSOR for %s on /v1/me/enrolments and /v1/courses/{id}/enrolments', async (_what, cursor) => {
-    const { tenant, admin, courseId } = await setup()
-    const learner = await createMember(t, tenant.id)
-    expect((await client.selfEnrol(courseId, learner.token)).statusCode).toBe(201)
-    for (const [url, token] of [[`/v1/me/enrolments?cursor=${cursor}`, learner.token], [`/v1/courses/${courseId}/enrolments?cursor=${cursor}`, admin.token]] as const) {
-      const response = await client.call('GET', url, token)
-      expect(response.statusCode).toBe(400)
-      expect(response.headers['content-type']).toContain('application/problem+json')
-      expect(response.json()).toMatchObject({ code: 'INVALID_CURSOR', errors: [{ path: 'querystring.cursor' }] })
-    }
-  })
+  it.each(forged)(
+    'answers 400 INVALID_CURSOR for %s on /v1/me/enrolments and /v1/courses/{id}/enrolments',
+    async (_what, cursor) => {
+      const { tenant, admin, courseId } = await setup()
+      const learner = await createMember(t, tenant.id)
+      expect((await client.selfEnrol(courseId, learner.token)).statusCode).toBe(201)
+      for (const [url, token] of [
+        [`/v1/me/enrolments?cursor=${cursor}`, learner.token],
+        [`/v1/courses/${courseId}/enrolments?cursor=${cursor}`, admin.token],
+      ] as const) {
+        const response = await client.call('GET', url, token)
+        expect(response.statusCode).toBe(400)
+        expect(response.headers['content-type']).toContain('application/problem+json')
+        expect(response.json()).toMatchObject({ code: 'INVALID_CURSOR', errors: [{ path: 'querystring.cursor' }] })
+      }
+    },
+  )
 
   it('pages /v1/me/enrolments newest first with the cursors it issues', async () => {
     const { tenant, owner, courseId } = await setup()
@@ -298,7 +387,11 @@ describe('forged page cursors', () => {
     const older = (await client.selfEnrol(courseId, member.token)).json()
     const newer = (await client.selfEnrol(second.courseId, member.token)).json()
     // Two requests may fall in one millisecond: set the first a minute back so the order is certain.
-    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => tx.execute(sql`UPDATE enrolment.enrolments SET enrolled_at = enrolled_at - interval '1 minute' WHERE id = ${older.id}`))
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
+      tx.execute(
+        sql`UPDATE enrolment.enrolments SET enrolled_at = enrolled_at - interval '1 minute' WHERE id = ${older.id}`,
+      ),
+    )
     const first = (await client.call('GET', '/v1/me/enrolments?limit=1', member.token)).json()
     expect(first.data.map((e: { id: string }) => e.id)).toEqual([newer.id])
     const rest = await client.call('GET', `/v1/me/enrolments?limit=1&cursor=${first.nextCursor}`, member.token)

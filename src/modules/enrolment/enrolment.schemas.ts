@@ -12,8 +12,14 @@ export const Enrolment = Type.Object(
     userId: Id,
     courseId: Id,
     status: Type.Unsafe<(typeof ENROLMENT_STATUSES)[number]>({ type: 'string', enum: [...ENROLMENT_STATUSES] }),
-    source: Type.Unsafe<(typeof ENROLMENT_SOURCES)[number]>({ type: 'string', enum: [...ENROLMENT_SOURCES], description: 'What granted access' }),
-    sourceRef: Type.Union([Type.String(), Type.Null()], { description: 'The import, order or subscription that granted access' }),
+    source: Type.Unsafe<(typeof ENROLMENT_SOURCES)[number]>({
+      type: 'string',
+      enum: [...ENROLMENT_SOURCES],
+      description: 'What granted access',
+    }),
+    sourceRef: Type.Union([Type.String(), Type.Null()], {
+      description: 'The import, order or subscription that granted access',
+    }),
     enrolledBy: Type.String({ description: 'Who granted access, e.g. user:<id>' }),
     enrolledAt: Instant,
     expiresAt: Type.Union([Instant, Type.Null()], { description: 'End of access; null = no end' }),
@@ -31,7 +37,12 @@ export const LessonParams = Type.Object({ courseId: Id, lessonId: Id }, { additi
 export const StaffEnrolmentBody = Type.Object(
   {
     userId: Type.String({ format: 'uuid', description: 'An active user of the tenant' }),
-    expiresAt: Type.Optional(Type.Union([Instant, Type.Null()], { description: "End of access; omitted = the course's access period from now (from the cohort's start when it has not started); null = no end" })),
+    expiresAt: Type.Optional(
+      Type.Union([Instant, Type.Null()], {
+        description:
+          "End of access; omitted = the course's access period from now (from the cohort's start when it has not started); null = no end",
+      }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -40,7 +51,13 @@ export type StaffEnrolmentBody = Static<typeof StaffEnrolmentBody>
 export const CourseEnrolmentQuery = Type.Object(
   {
     ...PageQuery.properties,
-    status: Type.Optional(Type.Unsafe<(typeof ENROLMENT_STATUSES)[number]>({ type: 'string', enum: [...ENROLMENT_STATUSES], description: 'Only enrolments in this status' })),
+    status: Type.Optional(
+      Type.Unsafe<(typeof ENROLMENT_STATUSES)[number]>({
+        type: 'string',
+        enum: [...ENROLMENT_STATUSES],
+        description: 'Only enrolments in this status',
+      }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -50,7 +67,9 @@ export const LearnerLesson = Type.Object(
   {
     courseId: Id,
     versionId: Type.String({ format: 'uuid', description: 'The published version the content comes from' }),
-    enrolmentId: Type.Union([Id, Type.Null()], { description: 'Null when a preview lesson is read without an enrolment' }),
+    enrolmentId: Type.Union([Id, Type.Null()], {
+      description: 'Null when a preview lesson is read without an enrolment',
+    }),
     lesson: Type.Object(
       {
         id: Id,
@@ -59,7 +78,9 @@ export const LearnerLesson = Type.Object(
         kind: Type.String({ enum: ['text', 'video', 'file', 'quiz', 'assignment', 'link'] }),
         title: Type.String(),
         body: Type.String(),
-        assetRef: Type.Union([Type.String(), Type.Null()], { description: 'Video and file lessons; null for quizzes and assignments (served by assessments)' }),
+        assetRef: Type.Union([Type.String(), Type.Null()], {
+          description: 'Video and file lessons; null for quizzes and assignments (served by assessments)',
+        }),
         url: Type.Union([Type.String(), Type.Null()], { description: 'Link lessons' }),
         durationMinutes: Type.Union([Type.Integer(), Type.Null()]),
         preview: Type.Boolean(),
@@ -71,7 +92,10 @@ export const LearnerLesson = Type.Object(
 )
 export type LearnerLesson = Static<typeof LearnerLesson>
 
-export const ImportRowError = Type.Object({ row: Type.Integer({ description: '1-based line of the CSV' }), field: Type.String(), message: Type.String() }, { additionalProperties: false })
+export const ImportRowError = Type.Object(
+  { row: Type.Integer({ description: '1-based line of the CSV' }), field: Type.String(), message: Type.String() },
+  { additionalProperties: false },
+)
 
 export const EnrolmentImport = Type.Object(
   {
@@ -79,9 +103,12 @@ export const EnrolmentImport = Type.Object(
     courseId: Id,
     rows: Type.Integer({ description: 'Data rows read (header excluded)' }),
     valid: Type.Integer({ description: 'Rows that enrol a learner when applied' }),
-    alreadyEnrolled: Type.Array(Type.Object({ row: Type.Integer(), email: Type.String() }, { additionalProperties: false }), {
-      description: 'Rows of learners already enrolled: not errors, nothing to do',
-    }),
+    alreadyEnrolled: Type.Array(
+      Type.Object({ row: Type.Integer(), email: Type.String() }, { additionalProperties: false }),
+      {
+        description: 'Rows of learners already enrolled: not errors, nothing to do',
+      },
+    ),
     errors: Type.Array(ImportRowError),
     createdAt: Instant,
     appliedAt: NullableInstant,

@@ -44,7 +44,10 @@ export function presentEnrolment(row: EnrolmentRow): Enrolment {
 /** The caller's standing towards the course's enrolments: admin, the course's instructor, or 403. */
 export async function staffSource(tx: Tx, ctx: RequestContext, courseId: string): Promise<StaffSource> {
   const { principal } = ctx
-  const isCourseStaff = needsStaffCheck(principal) && principal.kind === 'user' && (await courseStaffRole(tx, courseId, principal.userId)) !== null
+  const isCourseStaff =
+    needsStaffCheck(principal) &&
+    principal.kind === 'user' &&
+    (await courseStaffRole(tx, courseId, principal.userId)) !== null
   return staffSourceFor(principal, isCourseStaff)
 }
 
@@ -93,9 +96,16 @@ async function cancelEnrolment(ctx: RequestContext, enrolmentId: string): Promis
 }
 
 /** The learner's read of a lesson: the entitlement decision, then the published content. */
-async function readLearnerLesson(ctx: RequestContext, completedLessons: CompletedLessons, courseId: string, lessonId: string): Promise<LearnerLesson> {
+async function readLearnerLesson(
+  ctx: RequestContext,
+  completedLessons: CompletedLessons,
+  courseId: string,
+  lessonId: string,
+): Promise<LearnerLesson> {
   const userId = learnerOf(ctx.principal)
-  const { decision, courseExists } = await ctx.inTenant((tx) => evaluateLessonAccess(tx, { userId, courseId, lessonId, completedLessons }))
+  const { decision, courseExists } = await ctx.inTenant((tx) =>
+    evaluateLessonAccess(tx, { userId, courseId, lessonId, completedLessons }),
+  )
   if (!decision.allowed) {
     if (decision.reason === 'lesson_not_found') throw enrolmentErrors.lessonNotFound(lessonId)
     if (!courseExists) throw enrolmentErrors.courseNotFound(courseId)
@@ -136,7 +146,15 @@ export function createEnrolmentService(deps: EnrolmentServiceDeps) {
         // An ended cohort is the answer whatever the price: buying it would be refused too.
         assertCohortOpen(course, now)
         if (!(await isFree(tx, courseId))) throw enrolmentErrors.courseNotFree(courseId)
-        return enrol(tx, ctx, deps.events, { tenantId: tenantOf(ctx), userId, course, source: 'self', sourceRef: null, enrolledBy: principalId(ctx.principal), now })
+        return enrol(tx, ctx, deps.events, {
+          tenantId: tenantOf(ctx),
+          userId,
+          course,
+          source: 'self',
+          sourceRef: null,
+          enrolledBy: principalId(ctx.principal),
+          now,
+        })
       })
     },
 
@@ -153,24 +171,51 @@ export function createEnrolmentService(deps: EnrolmentServiceDeps) {
         if (!(await userDirectory.activeUser(tx, body.userId))) throw enrolmentErrors.userNotFound(body.userId)
         const existing = await repository.find(tx, body.userId, courseId)
         if (existing?.status === 'active') {
-          if (expiresAt === undefined || iso(expiresAt) === iso(existing.expiresAt)) return { enrolment: existing, created: false }
+          if (expiresAt === undefined || iso(expiresAt) === iso(existing.expiresAt))
+            return { enrolment: existing, created: false }
           const changed = await repository.setExpiry(tx, existing.id, expiresAt)
-          await recordAudit(tx, ctx, { action: 'enrolment.expiry_changed', targetType: 'enrolment', targetId: existing.id, details: { from: iso(existing.expiresAt), to: iso(expiresAt) } })
+          await recordAudit(tx, ctx, {
+            action: 'enrolment.expiry_changed',
+            targetType: 'enrolment',
+            targetId: existing.id,
+            details: { from: iso(existing.expiresAt), to: iso(expiresAt) },
+          })
           return { enrolment: changed ?? existing, created: false }
         }
-        const result = await enrol(tx, ctx, deps.events, { tenantId: tenantOf(ctx), userId: body.userId, course, source, sourceRef: null, enrolledBy: principalId(ctx.principal), now, ...(expiresAt === undefined ? {} : { expiresAt }) })
-        await recordAudit(tx, ctx, { action: 'enrolment.created', targetType: 'enrolment', targetId: result.enrolment.id, details: { courseId, userId: body.userId, source } })
+        const result = await enrol(tx, ctx, deps.events, {
+          tenantId: tenantOf(ctx),
+          userId: body.userId,
+          course,
+          source,
+          sourceRef: null,
+          enrolledBy: principalId(ctx.principal),
+          now,
+          ...(expiresAt === undefined ? {} : { expiresAt }),
+        })
+        await recordAudit(tx, ctx, {
+          action: 'enrolment.created',
+          targetType: 'enrolment',
+          targetId: result.enrolment.id,
+          details: { courseId, userId: body.userId, source },
+        })
         return result
       })
     },
 
-    async listMine(ctx: RequestContext, query: { limit: number; cursor?: string | undefined }): Promise<PageResult<Enrolment>> {
+    async listMine(
+      ctx: RequestContext,
+      query: { limit: number; cursor?: string | undefined },
+    ): Promise<PageResult<Enrolment>> {
       const userId = learnerOf(ctx.principal)
       const after = decodePosition(query.cursor)
       return page(await ctx.inTenant((tx) => repository.listForUser(tx, userId, query.limit, after)), query.limit)
     },
 
-    async listForCourse(ctx: RequestContext, courseId: string, query: CourseEnrolmentQuery): Promise<PageResult<Enrolment>> {
+    async listForCourse(
+      ctx: RequestContext,
+      courseId: string,
+      query: CourseEnrolmentQuery,
+    ): Promise<PageResult<Enrolment>> {
       const after = decodePosition(query.cursor)
       const rows = await ctx.inTenant(async (tx) => {
         await staffSource(tx, ctx, courseId)
@@ -180,7 +225,8 @@ export function createEnrolmentService(deps: EnrolmentServiceDeps) {
     },
     cancel: cancelEnrolment,
 
-    readLesson: (ctx: RequestContext, courseId: string, lessonId: string) => readLearnerLesson(ctx, deps.completedLessons, courseId, lessonId),
+    readLesson: (ctx: RequestContext, courseId: string, lessonId: string) =>
+      readLearnerLesson(ctx, deps.completedLessons, courseId, lessonId),
   }
 }
 

@@ -40,7 +40,9 @@ export const enrolments = enrolmentSchema
       uniqueIndex('enrolments_user_course_key').on(t.tenantId, t.userId, t.courseId),
       index('enrolments_course_idx').on(t.tenantId, t.courseId, t.status),
       // The expiry job's scan.
-      index('enrolments_expiry_idx').on(t.expiresAt).where(sql`${t.status} = 'active' AND ${t.expiresAt} IS NOT NULL`),
+      index('enrolments_expiry_idx')
+        .on(t.expiresAt)
+        .where(sql`${t.status} = 'active' AND ${t.expiresAt} IS NOT NULL`),
       ...tenantPolicies(t.tenantId),
     ],
   )
@@ -56,7 +58,10 @@ export const seatCounters = enrolmentSchema
       capacity: integer('capacity').notNull(),
       taken: integer('taken').notNull().default(0),
     },
-    (t) => [check('seat_counters_within_capacity', sql`${t.taken} >= 0 AND ${t.taken} <= ${t.capacity}`), ...tenantPolicies(t.tenantId)],
+    (t) => [
+      check('seat_counters_within_capacity', sql`${t.taken} >= 0 AND ${t.taken} <= ${t.capacity}`),
+      ...tenantPolicies(t.tenantId),
+    ],
   )
   .enableRLS()
 
@@ -77,7 +82,10 @@ export const enrolmentImports = enrolmentSchema
       appliedAt: at('applied_at'),
       appliedCount: integer('applied_count'),
     },
-    (t) => [uniqueIndex('enrolment_imports_checksum_key').on(t.tenantId, t.courseId, t.checksum), ...tenantPolicies(t.tenantId)],
+    (t) => [
+      uniqueIndex('enrolment_imports_checksum_key').on(t.tenantId, t.courseId, t.checksum),
+      ...tenantPolicies(t.tenantId),
+    ],
   )
   .enableRLS()
 

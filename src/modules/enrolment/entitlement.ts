@@ -25,7 +25,8 @@
  */
 import type { PublishedCourse, PublishedLesson, PublishedModule } from '../catalogue/index.ts'
 
-export type DenialReason = 'not_enrolled' | 'expired' | 'drip_locked' | 'prerequisite_missing' | 'course_unavailable' | 'lesson_not_found'
+export type DenialReason =
+  'not_enrolled' | 'expired' | 'drip_locked' | 'prerequisite_missing' | 'course_unavailable' | 'lesson_not_found'
 
 export interface AccessDenial {
   allowed: false
@@ -94,7 +95,12 @@ export function dripAnchor(course: Delivery, enrolledAt: Date): Date {
  * lesson's rules counted from the drip anchor, and never before a cohort starts. Null when nothing
  * holds it back. The access check and progress's unlock schedule both use this.
  */
-export function lessonReleaseInstant(course: Delivery, module: DripRule, lesson: DripRule, enrolledAt: Date): Date | null {
+export function lessonReleaseInstant(
+  course: Delivery,
+  module: DripRule,
+  lesson: DripRule,
+  enrolledAt: Date,
+): Date | null {
   const start = cohortStart(course)
   const byRules = releaseInstant(module, lesson, start ?? enrolledAt)
   if (!start) return byRules
@@ -109,10 +115,15 @@ export function accessStart(course: Delivery, now: Date): Date {
 
 /** Whether a cohort course's cohort has ended (no new enrolments then); self-paced courses never end. */
 export function cohortEnded(course: Pick<PublishedCourse, 'delivery' | 'cohortEndsAt'>, now: Date): boolean {
-  return course.delivery === 'cohort' && course.cohortEndsAt !== null && Date.parse(course.cohortEndsAt) <= now.getTime()
+  return (
+    course.delivery === 'cohort' && course.cohortEndsAt !== null && Date.parse(course.cohortEndsAt) <= now.getTime()
+  )
 }
 
-function findLesson(course: PublishedCourse, lessonId: string): { module: PublishedModule; lesson: PublishedLesson } | null {
+function findLesson(
+  course: PublishedCourse,
+  lessonId: string,
+): { module: PublishedModule; lesson: PublishedLesson } | null {
   for (const module of course.modules) {
     const lesson = module.lessons.find((l) => l.id === lessonId)
     if (lesson) return { module, lesson }
@@ -121,7 +132,8 @@ function findLesson(course: PublishedCourse, lessonId: string): { module: Publis
 }
 
 /** Whether an enrolment still counts as one (cancelled ones do not; expired ones do, to say "expired"). */
-const holdsEnrolment = (enrolment: EnrolmentFacts | null): enrolment is EnrolmentFacts => enrolment !== null && enrolment.status !== 'cancelled'
+const holdsEnrolment = (enrolment: EnrolmentFacts | null): enrolment is EnrolmentFacts =>
+  enrolment !== null && enrolment.status !== 'cancelled'
 
 export const isExpired = (enrolment: EnrolmentFacts, now: Date): boolean =>
   enrolment.status === 'expired' || (enrolment.expiresAt !== null && enrolment.expiresAt.getTime() <= now.getTime())
@@ -134,12 +146,18 @@ export function decideLessonAccess(facts: AccessFacts): AccessDecision {
   const found = findLesson(published.course, facts.lessonId)
   if (!found) return { allowed: false, reason: 'lesson_not_found' }
   const { module, lesson } = found
-  const grant: AccessGrant = { allowed: true, enrolmentId: enrolled && !isExpired(enrolment, now) ? enrolment.id : null, lesson, course: published.course }
+  const grant: AccessGrant = {
+    allowed: true,
+    enrolmentId: enrolled && !isExpired(enrolment, now) ? enrolment.id : null,
+    lesson,
+    course: published.course,
+  }
   if (lesson.preview) return grant
   if (!enrolled) return { allowed: false, reason: 'not_enrolled' }
   if (isExpired(enrolment, now)) return { allowed: false, reason: 'expired' }
   const release = lessonReleaseInstant(published.course, module, lesson, enrolment.enrolledAt)
-  if (release && release.getTime() > now.getTime()) return { allowed: false, reason: 'drip_locked', until: release.toISOString() }
+  if (release && release.getTime() > now.getTime())
+    return { allowed: false, reason: 'drip_locked', until: release.toISOString() }
   const known = new Set(published.course.modules.flatMap((m) => m.lessons.map((l) => l.id)))
   // A prerequisite removed from a later version cannot be completed any more, so it no longer binds.
   const missing = lesson.prerequisites.filter((id) => known.has(id) && !facts.completedLessons.has(id))

@@ -24,7 +24,12 @@ async function setup(input: Parameters<typeof buildPublishedCourse>[3] = {}) {
 }
 
 /** What an author's date change does: the draft's cohort dates edited, and the course published again. */
-const republishCohort = (tenantId: string, courseId: string, ownerId: string, dates: { cohortStartsAt: Date; cohortEndsAt: Date }) =>
+const republishCohort = (
+  tenantId: string,
+  courseId: string,
+  ownerId: string,
+  dates: { cohortStartsAt: Date; cohortEndsAt: Date },
+) =>
   t.platform.database.transaction(tenantScope(tenantId), async (tx) => {
     await tx.update(courses).set(dates).where(eq(courses.id, courseId))
     await publishCourse(tx, courseId, ownerId)
@@ -38,17 +43,25 @@ const upload = (courseId: string, token: string, csv: string, as: 'csv' | 'json'
     payload: as === 'csv' ? csv : JSON.stringify({ csv }),
   })
 
-const apply = (importId: string, token: string) => client.call('POST', `/v1/enrolment-imports/${importId}/apply`, token, {})
+const apply = (importId: string, token: string) =>
+  client.call('POST', `/v1/enrolment-imports/${importId}/apply`, token, {})
 
 const enrolmentsOf = (tenantId: string, courseId: string) =>
   t.platform.database.transaction(tenantScope(tenantId), (tx) =>
-    rowsOf<{ userId: string; source: string; sourceRef: string | null }>(tx, sql`SELECT user_id AS "userId", source, source_ref AS "sourceRef" FROM enrolment.enrolments WHERE course_id = ${courseId} ORDER BY user_id`),
+    rowsOf<{ userId: string; source: string; sourceRef: string | null }>(
+      tx,
+      sql`SELECT user_id AS "userId", source, source_ref AS "sourceRef" FROM enrolment.enrolments WHERE course_id = ${courseId} ORDER BY user_id`,
+    ),
   )
 
 describe('CSV enrolment imports', () => {
   it('reports per-row errors and already-enrolled learners in a dry run that enrols nobody', async () => {
     const { tenant, admin, courseId } = await setup()
-    const [ann, bob, cy] = [await createMember(t, tenant.id), await createMember(t, tenant.id), await createMember(t, tenant.id)]
+    const [ann, bob, cy] = [
+      await createMember(t, tenant.id),
+      await createMember(t, tenant.id),
+      await createMember(t, tenant.id),
+    ]
     expect((await client.selfEnrol(courseId, cy.token)).statusCode).toBe(201)
     const foreign = await createMember(t, (await t.createTenant()).id)
     const csv = [
@@ -98,9 +111,15 @@ describe('CSV enrolment imports', () => {
 
   it('applies the valid rows once: applying again enrols nobody twice and returns the same result', async () => {
     const { tenant, admin, courseId } = await setup()
-    const [ann, bob, cy] = [await createMember(t, tenant.id), await createMember(t, tenant.id), await createMember(t, tenant.id)]
+    const [ann, bob, cy] = [
+      await createMember(t, tenant.id),
+      await createMember(t, tenant.id),
+      await createMember(t, tenant.id),
+    ]
     await client.selfEnrol(courseId, cy.token)
-    const report = (await upload(courseId, admin.token, `${ann.email},2099-06-30\n${bob.email}\n${cy.email}\nghost@example.org`)).json()
+    const report = (
+      await upload(courseId, admin.token, `${ann.email},2099-06-30\n${bob.email}\n${cy.email}\nghost@example.org`)
+    ).json()
     expect(report).toMatchObject({ valid: 2, errors: [{ row: 4 }] })
 
     const applied = await apply(report.importId, admin.token)
@@ -111,37 +130,61 @@ describe('CSV enrolment imports', () => {
 
     const rows = await enrolmentsOf(tenant.id, courseId)
     expect(rows).toHaveLength(3)
-    expect(rows.filter((r) => r.source === 'import').map((r) => r.userId).sort()).toEqual([ann.userId, bob.userId].sort())
+    expect(
+      rows
+        .filter((r) => r.source === 'import')
+        .map((r) => r.userId)
+        .sort(),
+    ).toEqual([ann.userId, bob.userId].sort())
     expect(rows.filter((r) => r.source === 'import').every((r) => r.sourceRef === report.importId)).toBe(true)
     const annEnrolment = (await client.call('GET', '/v1/me/enrolments', ann.token)).json().data[0]
     expect(annEnrolment).toMatchObject({ source: 'import', expiresAt: '2099-07-01T00:00:00.000Z' })
 
     // Uploading the same file after the apply shows the applied import, not a new one.
-    const reupload = await upload(courseId, admin.token, `${ann.email},2099-06-30\n${bob.email}\n${cy.email}\nghost@example.org`)
+    const reupload = await upload(
+      courseId,
+      admin.token,
+      `${ann.email},2099-06-30\n${bob.email}\n${cy.email}\nghost@example.org`,
+    )
     expect(reupload.statusCode).toBe(200)
     expect(reupload.json().appliedCount).toBe(2)
   })
 
   it('refuses the whole apply when the cohort has too few seats', async () => {
     const DAY = 86_400_000
-    const { tenant, admin, courseId } = await setup({ delivery: 'cohort', capacity: 1, cohortStartsAt: new Date(Date.now() + DAY), cohortEndsAt: new Date(Date.now() + 9 * DAY) })
+    const { tenant, admin, courseId } = await setup({
+      delivery: 'cohort',
+      capacity: 1,
+      cohortStartsAt: new Date(Date.now() + DAY),
+      cohortEndsAt: new Date(Date.now() + 9 * DAY),
+    })
     const [ann, bob] = [await createMember(t, tenant.id), await createMember(t, tenant.id)]
     const report = (await upload(courseId, admin.token, `${ann.email}\n${bob.email}`)).json()
     const applied = await apply(report.importId, admin.token)
     expect(applied.statusCode).toBe(409)
     expect(applied.json().code).toBe('COURSE_FULL')
     expect(await enrolmentsOf(tenant.id, courseId)).toEqual([])
-    expect((await client.call('GET', `/v1/enrolment-imports/${report.importId}`, admin.token)).json().appliedAt).toBeNull()
+    expect(
+      (await client.call('GET', `/v1/enrolment-imports/${report.importId}`, admin.token)).json().appliedAt,
+    ).toBeNull()
   })
 
   it('refuses an ended cohort: the dry run as a whole file, and the apply of a file uploaded before the end', async () => {
     const DAY = 86_400_000
-    const { tenant, owner, admin, courseId } = await setup({ delivery: 'cohort', capacity: 10, cohortStartsAt: new Date(Date.now() + DAY), cohortEndsAt: new Date(Date.now() + 9 * DAY) })
+    const { tenant, owner, admin, courseId } = await setup({
+      delivery: 'cohort',
+      capacity: 10,
+      cohortStartsAt: new Date(Date.now() + DAY),
+      cohortEndsAt: new Date(Date.now() + 9 * DAY),
+    })
     const [ann, bob] = [await createMember(t, tenant.id), await createMember(t, tenant.id)]
     const before = await upload(courseId, admin.token, `${ann.email}`)
     expect(before.statusCode).toBe(201)
     const cohortEndsAt = new Date(Date.now() - 60_000)
-    await republishCohort(tenant.id, courseId, owner.userId, { cohortStartsAt: new Date(Date.now() - 9 * DAY), cohortEndsAt })
+    await republishCohort(tenant.id, courseId, owner.userId, {
+      cohortStartsAt: new Date(Date.now() - 9 * DAY),
+      cohortEndsAt,
+    })
 
     const dryRun = await upload(courseId, admin.token, `${bob.email}`)
     expect(dryRun.statusCode).toBe(409)
@@ -151,10 +194,12 @@ describe('CSV enrolment imports', () => {
     expect(applied.statusCode).toBe(409)
     expect(applied.json().code).toBe('COHORT_ENDED')
     expect(await enrolmentsOf(tenant.id, courseId)).toEqual([])
-    expect((await client.call('GET', `/v1/enrolment-imports/${before.json().importId}`, admin.token)).json().appliedAt).toBeNull()
+    expect(
+      (await client.call('GET', `/v1/enrolment-imports/${before.json().importId}`, admin.token)).json().appliedAt,
+    ).toBeNull()
   })
 
-  it('is for administrators and the course\'s instructors, and refuses unreadable files', async () => {
+  it("is for administrators and the course's instructors, and refuses unreadable files", async () => {
     const { tenant, owner, admin, courseId } = await setup()
     const learner = await createMember(t, tenant.id)
     const byLearner = await upload(courseId, learner.token, `${learner.email}`)
@@ -169,7 +214,11 @@ describe('CSV enrolment imports', () => {
     expect(unclosed.json().code).toBe('CSV_INVALID')
     const unknownColumn = await upload(courseId, admin.token, 'email,name\na@example.org,Ann')
     expect(unknownColumn.json().code).toBe('CSV_INVALID')
-    const tooMany = await upload(courseId, admin.token, Array.from({ length: 5001 }, (_, i) => `u${i}@example.org`).join('\n'))
+    const tooMany = await upload(
+      courseId,
+      admin.token,
+      Array.from({ length: 5001 }, (_, i) => `u${i}@example.org`).join('\n'),
+    )
     expect(tooMany.statusCode).toBe(413)
     expect(tooMany.json().code).toBe('CSV_TOO_LARGE')
     expect((await client.call('POST', `/v1/enrolment-imports/${courseId}/apply`, admin.token, {})).statusCode).toBe(404)

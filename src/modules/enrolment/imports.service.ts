@@ -47,15 +47,26 @@ function present(record: ImportRecord): EnrolmentImport {
   }
 }
 
-async function findImport(tx: Tx, where: { id: string } | { courseId: string; checksum: string }, lock = false): Promise<ImportRecord | undefined> {
-  const condition = 'id' in where ? eq(enrolmentImports.id, where.id) : and(eq(enrolmentImports.courseId, where.courseId), eq(enrolmentImports.checksum, where.checksum))
+async function findImport(
+  tx: Tx,
+  where: { id: string } | { courseId: string; checksum: string },
+  lock = false,
+): Promise<ImportRecord | undefined> {
+  const condition =
+    'id' in where
+      ? eq(enrolmentImports.id, where.id)
+      : and(eq(enrolmentImports.courseId, where.courseId), eq(enrolmentImports.checksum, where.checksum))
   const query = tx.select().from(enrolmentImports).where(condition)
   const [row] = lock ? await query.for('update') : await query
   return row
 }
 
 /** Enrols the import's valid rows once; a second apply returns the first result. */
-async function applyImport(deps: { events: EventPublisher }, ctx: RequestContext, importId: string): Promise<EnrolmentImport> {
+async function applyImport(
+  deps: { events: EventPublisher },
+  ctx: RequestContext,
+  importId: string,
+): Promise<EnrolmentImport> {
   const now = new Date()
   return ctx.inTenant(async (tx) => {
     // The lock makes a concurrent second apply wait, then see appliedAt and return the first result.
@@ -68,16 +79,37 @@ async function applyImport(deps: { events: EventPublisher }, ctx: RequestContext
     assertCohortOpen(course, now)
     const rows = record.rows as unknown as StoredRow[]
     // Users disabled since the dry run are left out.
-    const stillActive = await userDirectory.byEmails(tx, rows.map((r) => r.email))
+    const stillActive = await userDirectory.byEmails(
+      tx,
+      rows.map((r) => r.email),
+    )
     let appliedCount = 0
     for (const row of rows) {
       if (stillActive.get(row.email) !== row.userId) continue
       const expiresAt = row.expiresAt ? { expiresAt: new Date(row.expiresAt) } : {}
-      const result = await enrol(tx, ctx, deps.events, { tenantId: tenantOf(ctx), userId: row.userId, course, source: 'import', sourceRef: importId, enrolledBy: principalId(ctx.principal), now, ...expiresAt })
+      const result = await enrol(tx, ctx, deps.events, {
+        tenantId: tenantOf(ctx),
+        userId: row.userId,
+        course,
+        source: 'import',
+        sourceRef: importId,
+        enrolledBy: principalId(ctx.principal),
+        now,
+        ...expiresAt,
+      })
       if (result.created) appliedCount++
     }
-    const [applied] = await tx.update(enrolmentImports).set({ appliedAt: now, appliedCount }).where(eq(enrolmentImports.id, importId)).returning()
-    await recordAudit(tx, ctx, { action: 'enrolment_import.applied', targetType: 'enrolment_import', targetId: importId, details: { courseId: record.courseId, enrolled: appliedCount } })
+    const [applied] = await tx
+      .update(enrolmentImports)
+      .set({ appliedAt: now, appliedCount })
+      .where(eq(enrolmentImports.id, importId))
+      .returning()
+    await recordAudit(tx, ctx, {
+      action: 'enrolment_import.applied',
+      targetType: 'enrolment_import',
+      targetId: importId,
+      details: { courseId: record.courseId, enrolled: appliedCount },
+    })
     return present(applied ?? record)
   })
 }
@@ -85,7 +117,11 @@ async function applyImport(deps: { events: EventPublisher }, ctx: RequestContext
 export function createImportsService(deps: { events: EventPublisher }) {
   return {
     /** The dry run: `created` is false when this CSV was already uploaded for the course. */
-    async dryRun(ctx: RequestContext, courseId: string, csv: string): Promise<{ report: EnrolmentImport; created: boolean }> {
+    async dryRun(
+      ctx: RequestContext,
+      courseId: string,
+      csv: string,
+    ): Promise<{ report: EnrolmentImport; created: boolean }> {
       const now = new Date()
       const checksum = createHash('sha256').update(csv).digest('hex')
       return ctx.inTenant(async (tx) => {
@@ -95,13 +131,21 @@ export function createImportsService(deps: { events: EventPublisher }) {
         const known = await findImport(tx, { courseId, checksum })
         if (known) return { report: present(known), created: false }
         const { candidates, errors } = checkRows(csv, now)
-        const userIds = await userDirectory.byEmails(tx, candidates.map((c) => c.email))
+        const userIds = await userDirectory.byEmails(
+          tx,
+          candidates.map((c) => c.email),
+        )
         const enrolled = await enrolmentRepository.activeUserIds(tx, courseId, [...userIds.values()])
         const rows: StoredRow[] = []
         const rowErrors: RowError[] = [...errors]
         for (const candidate of candidates) {
           const userId = userIds.get(candidate.email)
-          if (!userId) rowErrors.push({ row: candidate.row, field: 'email', message: 'no active user of this school has this address' })
+          if (!userId)
+            rowErrors.push({
+              row: candidate.row,
+              field: 'email',
+              message: 'no active user of this school has this address',
+            })
           else rows.push({ ...candidate, userId, alreadyEnrolled: enrolled.has(userId) })
         }
         rowErrors.sort((a, b) => a.row - b.row)
@@ -109,7 +153,14 @@ export function createImportsService(deps: { events: EventPublisher }) {
         if (!createdBy) throw enrolmentErrors.userRequired()
         const [inserted] = await tx
           .insert(enrolmentImports)
-          .values({ tenantId: tenantOf(ctx), courseId, createdBy, checksum, rows: rows as unknown as Array<Record<string, unknown>>, errors: rowErrors })
+          .values({
+            tenantId: tenantOf(ctx),
+            courseId,
+            createdBy,
+            checksum,
+            rows: rows as unknown as Array<Record<string, unknown>>,
+            errors: rowErrors,
+          })
           .onConflictDoNothing()
           .returning()
         // The same CSV uploaded concurrently: the first one's import is the answer.

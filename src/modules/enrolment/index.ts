@@ -15,10 +15,33 @@ import { createEnrolmentService } from './enrolment.service.ts'
 import { createImportsService } from './imports.service.ts'
 import { checkLessonAccess, type CompletedLessons, type LessonAccessQuery } from './lesson-access.ts'
 
-export { enrolments, seatCounters, enrolmentImports, ENROLMENT_SOURCES, ENROLMENT_STATUSES, type EnrolmentRow, type EnrolmentSource, type EnrolmentStatus } from './enrolment.tables.ts'
+export {
+  enrolments,
+  seatCounters,
+  enrolmentImports,
+  ENROLMENT_SOURCES,
+  ENROLMENT_STATUSES,
+  type EnrolmentRow,
+  type EnrolmentSource,
+  type EnrolmentStatus,
+} from './enrolment.tables.ts'
 export { checkLessonAccess, findEnrolment, type CompletedLessons, type LessonAccessQuery } from './lesson-access.ts'
-export { decideLessonAccess, releaseInstant, lessonReleaseInstant, dripAnchor, type AccessDecision, type AccessDenial, type AccessGrant, type DenialReason } from './entitlement.ts'
-export { ENROLMENT_CREATED, ENROLMENT_EXPIRED, type EnrolmentCreatedPayload, type EnrolmentExpiredPayload } from './enrolment.events.ts'
+export {
+  decideLessonAccess,
+  releaseInstant,
+  lessonReleaseInstant,
+  dripAnchor,
+  type AccessDecision,
+  type AccessDenial,
+  type AccessGrant,
+  type DenialReason,
+} from './entitlement.ts'
+export {
+  ENROLMENT_CREATED,
+  ENROLMENT_EXPIRED,
+  type EnrolmentCreatedPayload,
+  type EnrolmentExpiredPayload,
+} from './enrolment.events.ts'
 export { EXPIRE_ENROLMENTS } from './enrolment.jobs.ts'
 
 export interface EnrolmentDeps {
@@ -40,7 +63,8 @@ export function createEnrolmentModule(deps: EnrolmentDeps) {
     routes: createEnrolmentRoutes(service, imports),
     entitlements: {
       /** checkLessonAccess with this module's completedLessons already supplied. */
-      checkLessonAccess: (tx: Tx, query: Omit<LessonAccessQuery, 'completedLessons'>) => checkLessonAccess(tx, { ...query, completedLessons: deps.completedLessons }),
+      checkLessonAccess: (tx: Tx, query: Omit<LessonAccessQuery, 'completedLessons'>) =>
+        checkLessonAccess(tx, { ...query, completedLessons: deps.completedLessons }),
     },
     /** Runs the expiry now (what the scheduled job does); for operations and tests. */
     expireEnrolments: (now?: Date) => expireEnrolments(deps, now),

@@ -38,11 +38,20 @@ async function setup(fields: Omit<CourseInput, 'modules'> = {}) {
   const [welcome, video, quiz, capstone] = built.lessonIds[0]!
   const [later] = built.lessonIds[1]!
   await t.platform.database.transaction(tenantScope(tenant.id), async (tx) => {
-    await tx.update(lessons).set({ prerequisites: [video!] }).where(eq(lessons.id, capstone!))
+    await tx
+      .update(lessons)
+      .set({ prerequisites: [video!] })
+      .where(eq(lessons.id, capstone!))
     await publishCourse(tx, built.courseId, owner.userId)
   })
   const learner = await createMember(t, tenant.id)
-  return { tenant, owner, courseId: built.courseId, learner, lessons: { welcome: welcome!, video: video!, quiz: quiz!, capstone: capstone!, later: later! } }
+  return {
+    tenant,
+    owner,
+    courseId: built.courseId,
+    learner,
+    lessons: { welcome: welcome!, video: video!, quiz: quiz!, capstone: capstone!, later: later! },
+  }
 }
 
 const locked = (response: Awaited<ReturnType<typeof client.readLesson>>) => {
@@ -58,15 +67,34 @@ describe('GET /v1/learn/courses/:courseId/lessons/:lessonId', () => {
     const enrolment = (await client.selfEnrol(courseId, learner.token)).json()
     const video = await client.readLesson(courseId, ids.video, learner.token)
     expect(video.statusCode).toBe(200)
-    expect(video.json()).toMatchObject({ courseId, enrolmentId: enrolment.id, lesson: { id: ids.video, kind: 'video', title: 'Video', body: 'Watch this', assetRef: 'asset-1', durationMinutes: 12 } })
+    expect(video.json()).toMatchObject({
+      courseId,
+      enrolmentId: enrolment.id,
+      lesson: {
+        id: ids.video,
+        kind: 'video',
+        title: 'Video',
+        body: 'Watch this',
+        assetRef: 'asset-1',
+        durationMinutes: 12,
+      },
+    })
     const quiz = await client.readLesson(courseId, ids.quiz, learner.token)
-    expect(quiz.json().lesson).toMatchObject({ kind: 'quiz', title: 'Quiz', body: 'Ten questions', assetRef: null, url: null })
+    expect(quiz.json().lesson).toMatchObject({
+      kind: 'quiz',
+      title: 'Quiz',
+      body: 'Ten questions',
+      assetRef: null,
+      url: null,
+    })
   })
 
   it('serves the published version, not the draft an author is editing', async () => {
     const { tenant, courseId, learner, lessons: ids } = await setup()
     await client.selfEnrol(courseId, learner.token)
-    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => tx.update(lessons).set({ body: 'Draft rewrite' }).where(eq(lessons.id, ids.video)))
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
+      tx.update(lessons).set({ body: 'Draft rewrite' }).where(eq(lessons.id, ids.video)),
+    )
     expect((await client.readLesson(courseId, ids.video, learner.token)).json().lesson.body).toBe('Watch this')
   })
 
@@ -82,7 +110,11 @@ describe('GET /v1/learn/courses/:courseId/lessons/:lessonId', () => {
     const { tenant, courseId, learner, lessons: ids } = await setup()
     const enrolment = (await client.selfEnrol(courseId, learner.token)).json()
     // Access ended a moment ago and the expiry job has not run yet: the end date alone decides.
-    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => tx.execute(sql`UPDATE enrolment.enrolments SET expires_at = now() - interval '1 minute' WHERE id = ${enrolment.id}`))
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
+      tx.execute(
+        sql`UPDATE enrolment.enrolments SET expires_at = now() - interval '1 minute' WHERE id = ${enrolment.id}`,
+      ),
+    )
     expect(locked(await client.readLesson(courseId, ids.video, learner.token)).reason).toBe('expired')
   })
 
@@ -90,18 +122,28 @@ describe('GET /v1/learn/courses/:courseId/lessons/:lessonId', () => {
     const { tenant, courseId, learner, lessons: ids } = await setup()
     const enrolment = (await client.selfEnrol(courseId, learner.token)).json()
     const denial = locked(await client.readLesson(courseId, ids.later, learner.token))
-    expect(denial).toMatchObject({ reason: 'drip_locked', until: new Date(Date.parse(enrolment.enrolledAt) + 7 * DAY).toISOString() })
-    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => tx.execute(sql`UPDATE enrolment.enrolments SET enrolled_at = enrolled_at - interval '8 days' WHERE id = ${enrolment.id}`))
+    expect(denial).toMatchObject({
+      reason: 'drip_locked',
+      until: new Date(Date.parse(enrolment.enrolledAt) + 7 * DAY).toISOString(),
+    })
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
+      tx.execute(
+        sql`UPDATE enrolment.enrolments SET enrolled_at = enrolled_at - interval '8 days' WHERE id = ${enrolment.id}`,
+      ),
+    )
     expect((await client.readLesson(courseId, ids.later, learner.token)).statusCode).toBe(200)
   })
 
   it('denies a lesson whose prerequisites are not completed (prerequisite_missing with missingLessonIds)', async () => {
     const { courseId, learner, lessons: ids } = await setup()
     await client.selfEnrol(courseId, learner.token)
-    expect(locked(await client.readLesson(courseId, ids.capstone, learner.token))).toMatchObject({ reason: 'prerequisite_missing', missingLessonIds: [ids.video] })
+    expect(locked(await client.readLesson(courseId, ids.capstone, learner.token))).toMatchObject({
+      reason: 'prerequisite_missing',
+      missingLessonIds: [ids.video],
+    })
   })
 
-  it("keeps an archived course open to enrolled learners and closed to others (course_unavailable)", async () => {
+  it('keeps an archived course open to enrolled learners and closed to others (course_unavailable)', async () => {
     const { tenant, courseId, learner, lessons: ids } = await setup()
     await client.selfEnrol(courseId, learner.token)
     const outsider = await createMember(t, tenant.id)
@@ -123,7 +165,11 @@ describe('GET /v1/learn/courses/:courseId/lessons/:lessonId', () => {
     expect(viaToken.statusCode).toBe(404)
     expect(viaToken.json().code).toBe('COURSE_NOT_FOUND')
     // The enrolled learner's token on the other tenant's host is refused before any lesson is read.
-    const viaHost = await t.app.inject({ method: 'GET', url: `/v1/learn/courses/${courseId}/lessons/${ids.video}`, headers: { ...t.auth(learner.token), host: `${other.slug}.localhost` } })
+    const viaHost = await t.app.inject({
+      method: 'GET',
+      url: `/v1/learn/courses/${courseId}/lessons/${ids.video}`,
+      headers: { ...t.auth(learner.token), host: `${other.slug}.localhost` },
+    })
     expect(viaHost.statusCode).toBe(403)
     expect(viaHost.json().code).toBe('TENANT_MISMATCH')
     const unknown = await client.readLesson(courseId, courseId, learner.token)
@@ -133,16 +179,26 @@ describe('GET /v1/learn/courses/:courseId/lessons/:lessonId', () => {
 
   it('is for signed-in members only', async () => {
     const { courseId, lessons: ids } = await setup()
-    expect((await t.app.inject({ method: 'GET', url: `/v1/learn/courses/${courseId}/lessons/${ids.welcome}` })).statusCode).toBe(401)
+    expect(
+      (await t.app.inject({ method: 'GET', url: `/v1/learn/courses/${courseId}/lessons/${ids.welcome}` })).statusCode,
+    ).toBe(401)
   })
 })
 
 describe('cohort courses on GET /v1/learn/courses/:courseId/lessons/:lessonId', () => {
-  const cohort = (startsAt: Date) => ({ delivery: 'cohort' as const, capacity: 10, cohortStartsAt: startsAt, cohortEndsAt: new Date(startsAt.getTime() + 60 * DAY) })
+  const cohort = (startsAt: Date) => ({
+    delivery: 'cohort' as const,
+    capacity: 10,
+    cohortStartsAt: startsAt,
+    cohortEndsAt: new Date(startsAt.getTime() + 60 * DAY),
+  })
   /** What an author moving the cohort does: the draft's dates changed and the course published again. */
   const moveCohort = (tenantId: string, courseId: string, ownerId: string, startsAt: Date) =>
     t.platform.database.transaction(tenantScope(tenantId), async (tx) => {
-      await tx.update(courses).set({ cohortStartsAt: startsAt, cohortEndsAt: new Date(startsAt.getTime() + 60 * DAY) }).where(eq(courses.id, courseId))
+      await tx
+        .update(courses)
+        .set({ cohortStartsAt: startsAt, cohortEndsAt: new Date(startsAt.getTime() + 60 * DAY) })
+        .where(eq(courses.id, courseId))
       await publishCourse(tx, courseId, ownerId)
     })
 
@@ -153,7 +209,10 @@ describe('cohort courses on GET /v1/learn/courses/:courseId/lessons/:lessonId', 
     const early = await client.readLesson(courseId, ids.video, learner.token)
     expect(locked(early)).toMatchObject({ reason: 'drip_locked', until: startsAt.toISOString() })
     expect(early.json().detail).toContain(startsAt.toISOString())
-    expect(locked(await client.readLesson(courseId, ids.later, learner.token))).toMatchObject({ reason: 'drip_locked', until: new Date(startsAt.getTime() + 7 * DAY).toISOString() })
+    expect(locked(await client.readLesson(courseId, ids.later, learner.token))).toMatchObject({
+      reason: 'drip_locked',
+      until: new Date(startsAt.getTime() + 7 * DAY).toISOString(),
+    })
     expect((await client.readLesson(courseId, ids.welcome, learner.token)).statusCode).toBe(200)
 
     await moveCohort(tenant.id, courseId, owner.userId, new Date(Date.now() - 60_000))
@@ -166,16 +225,24 @@ describe('cohort courses on GET /v1/learn/courses/:courseId/lessons/:lessonId', 
     const lateJoiner = (await client.selfEnrol(courseId, learner.token)).json()
     const earlyJoiner = await createMember(t, tenant.id)
     const early = (await client.selfEnrol(courseId, earlyJoiner.token)).json()
-    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => tx.execute(sql`UPDATE enrolment.enrolments SET enrolled_at = enrolled_at - interval '30 days' WHERE id = ${early.id}`))
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
+      tx.execute(
+        sql`UPDATE enrolment.enrolments SET enrolled_at = enrolled_at - interval '30 days' WHERE id = ${early.id}`,
+      ),
+    )
     const weekAfterStart = new Date(startsAt.getTime() + 7 * DAY).toISOString()
     for (const token of [learner.token, earlyJoiner.token]) {
       expect((await client.readLesson(courseId, ids.video, token)).statusCode).toBe(200)
-      expect(locked(await client.readLesson(courseId, ids.later, token))).toMatchObject({ reason: 'drip_locked', until: weekAfterStart })
+      expect(locked(await client.readLesson(courseId, ids.later, token))).toMatchObject({
+        reason: 'drip_locked',
+        until: weekAfterStart,
+      })
     }
     // Not the late joiner's own week: a self-paced course would say enrolledAt + 7 days.
     expect(weekAfterStart).not.toBe(new Date(Date.parse(lateJoiner.enrolledAt) + 7 * DAY).toISOString())
 
     await moveCohort(tenant.id, courseId, owner.userId, new Date(Date.now() - 8 * DAY))
-    for (const token of [learner.token, earlyJoiner.token]) expect((await client.readLesson(courseId, ids.later, token)).statusCode).toBe(200)
+    for (const token of [learner.token, earlyJoiner.token])
+      expect((await client.readLesson(courseId, ids.later, token)).statusCode).toBe(200)
   })
 })

@@ -27,7 +27,10 @@ export async function findEnrolment(tx: Tx, userId: string, courseId: string): P
 }
 
 /** The decision, and whether the course exists at all for the caller (to tell 404 from 403). */
-export async function evaluateLessonAccess(tx: Tx, query: LessonAccessQuery): Promise<{ decision: AccessDecision; courseExists: boolean }> {
+export async function evaluateLessonAccess(
+  tx: Tx,
+  query: LessonAccessQuery,
+): Promise<{ decision: AccessDecision; courseExists: boolean }> {
   const now = query.now ?? new Date()
   const published = await readPublishedCourse(tx, query.courseId)
   const enrolment = published ? await findEnrolment(tx, query.userId, query.courseId) : null

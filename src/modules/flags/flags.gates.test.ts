@@ -49,7 +49,8 @@ describe('route gates', () => {
   it('refuses to register a route gated by an undeclared flag', async () => {
     const app = Fastify() as unknown as App
     registerFeatureGate(app, createFlagEvaluator(t.platform.database))
-    const register = () => app.get('/gated', { config: { access: publicAccess(), flag: 'tenancy.not_declared' } }, async () => 'never')
+    const register = () =>
+      app.get('/gated', { config: { access: publicAccess(), flag: 'tenancy.not_declared' } }, async () => 'never')
     expect(register).toThrow(/undeclared flag "tenancy.not_declared"/)
     await app.close()
   })
@@ -75,7 +76,11 @@ describe('custom domains', () => {
 describe('flag evaluation for client apps', () => {
   it('shows only exposed flags, by host or by token', async () => {
     const { slug, id, admin } = await tenantWithAdmin()
-    const byHost = await t.app.inject({ method: 'GET', url: '/v1/flags/evaluation', headers: { host: `${slug}.localhost` } })
+    const byHost = await t.app.inject({
+      method: 'GET',
+      url: '/v1/flags/evaluation',
+      headers: { host: `${slug}.localhost` },
+    })
     expect(byHost.statusCode).toBe(200)
     expect(Object.keys(byHost.json().flags).sort()).toEqual(EXPOSED_FLAG_KEYS)
     expect(byHost.json().flags).not.toHaveProperty('tenancy.custom_domains')

@@ -15,7 +15,10 @@ export const flagsRepository = {
 
   /** The effective overrides only, for evaluation (one small row per overridden flag). */
   async overrideValues(tx: Tx, tenantId: string): Promise<Array<{ flagKey: string; enabled: boolean }>> {
-    return tx.select({ flagKey: flagOverrides.flagKey, enabled: flagOverrides.enabled }).from(flagOverrides).where(eq(flagOverrides.tenantId, tenantId))
+    return tx
+      .select({ flagKey: flagOverrides.flagKey, enabled: flagOverrides.enabled })
+      .from(flagOverrides)
+      .where(eq(flagOverrides.tenantId, tenantId))
   },
 
   /**
@@ -27,11 +30,17 @@ export const flagsRepository = {
   },
 
   async find(tx: Tx, tenantId: string, flagKey: string): Promise<OverrideRow | undefined> {
-    const [row] = await tx.select().from(flagOverrides).where(and(eq(flagOverrides.tenantId, tenantId), eq(flagOverrides.flagKey, flagKey)))
+    const [row] = await tx
+      .select()
+      .from(flagOverrides)
+      .where(and(eq(flagOverrides.tenantId, tenantId), eq(flagOverrides.flagKey, flagKey)))
     return row
   },
 
-  async upsert(tx: Tx, values: { tenantId: string; flagKey: string; enabled: boolean; updatedBy: string }): Promise<OverrideRow> {
+  async upsert(
+    tx: Tx,
+    values: { tenantId: string; flagKey: string; enabled: boolean; updatedBy: string },
+  ): Promise<OverrideRow> {
     const [row] = await tx
       .insert(flagOverrides)
       .values(values)

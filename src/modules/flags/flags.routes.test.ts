@@ -51,17 +51,29 @@ describe('feature flags for a tenant', () => {
     const { headers, userId } = await adminOfNewTenant()
     const set = await setFlag(headers, 'tenancy.public_site', false)
     expect(set.statusCode).toBe(200)
-    expect(set.json()).toMatchObject({ key: 'tenancy.public_site', default: true, override: false, enabled: false, updatedBy: `user:${userId}` })
+    expect(set.json()).toMatchObject({
+      key: 'tenancy.public_site',
+      default: true,
+      override: false,
+      enabled: false,
+      updatedBy: `user:${userId}`,
+    })
     expect(Date.parse(set.json().updatedAt)).not.toBeNaN()
 
     const listed = (await t.app.inject({ method: 'GET', url: '/v1/flags', headers })).json().data
-    expect(listed.find((f: { key: string }) => f.key === 'tenancy.public_site')).toMatchObject({ override: false, enabled: false })
+    expect(listed.find((f: { key: string }) => f.key === 'tenancy.public_site')).toMatchObject({
+      override: false,
+      enabled: false,
+    })
 
     const reset = await t.app.inject({ method: 'DELETE', url: '/v1/flags/tenancy.public_site', headers })
     expect(reset.statusCode).toBe(200)
     expect(reset.json()).toMatchObject({ override: null, enabled: true, updatedBy: null, updatedAt: null })
     const after = (await t.app.inject({ method: 'GET', url: '/v1/flags', headers })).json().data
-    expect(after.find((f: { key: string }) => f.key === 'tenancy.public_site')).toMatchObject({ override: null, enabled: true })
+    expect(after.find((f: { key: string }) => f.key === 'tenancy.public_site')).toMatchObject({
+      override: null,
+      enabled: true,
+    })
   })
 
   it('pages through the flags by key', async () => {
@@ -69,7 +81,9 @@ describe('feature flags for a tenant', () => {
     const first = (await t.app.inject({ method: 'GET', url: '/v1/flags?limit=1', headers })).json()
     expect(first.data.map((f: { key: string }) => f.key)).toEqual([DECLARED[0]])
     expect(first.nextCursor).toEqual(expect.any(String))
-    const second = (await t.app.inject({ method: 'GET', url: `/v1/flags?limit=1&cursor=${first.nextCursor}`, headers })).json()
+    const second = (
+      await t.app.inject({ method: 'GET', url: `/v1/flags?limit=1&cursor=${first.nextCursor}`, headers })
+    ).json()
     expect(second.data.map((f: { key: string }) => f.key)).toEqual([DECLARED[1]])
   })
 
@@ -85,7 +99,9 @@ describe('feature flags for a tenant', () => {
       expect(denied.statusCode).toBe(403)
       expect(denied.json()).toMatchObject({ code: 'PERMISSION_DENIED' })
       expect((await t.app.inject({ ...request, headers: { host: `${tenant.slug}.localhost` } })).statusCode).toBe(401)
-      expect((await t.app.inject({ ...request, headers: t.auth(t.operatorToken) })).json().code).toBe('TENANT_MEMBER_REQUIRED')
+      expect((await t.app.inject({ ...request, headers: t.auth(t.operatorToken) })).json().code).toBe(
+        'TENANT_MEMBER_REQUIRED',
+      )
     }
     // The learner's attempt changed nothing.
     const admin = t.auth(await t.tokenFor(tenant.id, ['tenant_admin']))
@@ -98,9 +114,16 @@ describe('feature flags for a tenant', () => {
     const missing = await t.app.inject({ method: 'PUT', url: '/v1/flags/tenancy.public_site', headers, payload: {} })
     expect(missing.statusCode).toBe(400)
     expect(missing.json().errors).toEqual([expect.objectContaining({ path: 'body.enabled', code: 'required' })])
-    const wrong = await t.app.inject({ method: 'PUT', url: '/v1/flags/tenancy.public_site', headers, payload: { enabled: 'maybe', extra: 1 } })
+    const wrong = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/flags/tenancy.public_site',
+      headers,
+      payload: { enabled: 'maybe', extra: 1 },
+    })
     expect(wrong.statusCode).toBe(400)
-    expect(wrong.json().errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['body.enabled', 'body.extra']))
+    expect(wrong.json().errors.map((e: { path: string }) => e.path)).toEqual(
+      expect.arrayContaining(['body.enabled', 'body.extra']),
+    )
     const badKey = await t.app.inject({ method: 'DELETE', url: '/v1/flags/Not%20A%20Key', headers })
     expect(badKey.statusCode).toBe(400)
     expect(badKey.json().errors[0].path).toBe('params.key')
@@ -108,7 +131,10 @@ describe('feature flags for a tenant', () => {
 
   it('answers 404 FLAG_NOT_FOUND for a flag that is not declared', async () => {
     const { headers } = await adminOfNewTenant()
-    for (const response of [await setFlag(headers, 'tenancy.no_such_flag', true), await t.app.inject({ method: 'DELETE', url: '/v1/flags/tenancy.no_such_flag', headers })]) {
+    for (const response of [
+      await setFlag(headers, 'tenancy.no_such_flag', true),
+      await t.app.inject({ method: 'DELETE', url: '/v1/flags/tenancy.no_such_flag', headers }),
+    ]) {
       expect(response.statusCode).toBe(404)
       expect(response.headers['content-type']).toContain('application/problem+json')
       expect(response.json()).toMatchObject({ code: 'FLAG_NOT_FOUND', flag: 'tenancy.no_such_flag' })
@@ -120,9 +146,16 @@ describe('feature flags for a tenant', () => {
     const b = await adminOfNewTenant()
     expect((await setFlag(a.headers, 'tenancy.public_site', false)).statusCode).toBe(200)
     const bFlags = (await t.app.inject({ method: 'GET', url: '/v1/flags', headers: b.headers })).json().data
-    expect(bFlags.find((f: { key: string }) => f.key === 'tenancy.public_site')).toMatchObject({ override: null, enabled: true })
-    expect((await t.app.inject({ method: 'GET', url: '/v1/site', headers: { host: `${b.slug}.localhost` } })).statusCode).toBe(200)
-    expect((await t.app.inject({ method: 'GET', url: '/v1/site', headers: { host: `${a.slug}.localhost` } })).statusCode).toBe(403)
+    expect(bFlags.find((f: { key: string }) => f.key === 'tenancy.public_site')).toMatchObject({
+      override: null,
+      enabled: true,
+    })
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/site', headers: { host: `${b.slug}.localhost` } })).statusCode,
+    ).toBe(200)
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/site', headers: { host: `${a.slug}.localhost` } })).statusCode,
+    ).toBe(403)
   })
 })
 
@@ -138,8 +171,19 @@ describe('the audit trail of flag changes', () => {
     const audit = await t.app.inject({ method: 'GET', url: '/v1/audit-events?targetType=flag', headers })
     expect(audit.statusCode).toBe(200)
     const entries = audit.json().data
-    expect(entries.map((e: { action: string }) => e.action)).toEqual(['flag.reset', 'flag.overridden', 'flag.overridden'])
-    for (const entry of entries) expect(entry).toMatchObject({ actorType: 'user', actorId: userId, targetType: 'flag', targetId: 'tenancy.public_site', outcome: 'success' })
+    expect(entries.map((e: { action: string }) => e.action)).toEqual([
+      'flag.reset',
+      'flag.overridden',
+      'flag.overridden',
+    ])
+    for (const entry of entries)
+      expect(entry).toMatchObject({
+        actorType: 'user',
+        actorId: userId,
+        targetType: 'flag',
+        targetId: 'tenancy.public_site',
+        outcome: 'success',
+      })
     expect(entries.map((e: { details: unknown }) => e.details)).toEqual([
       { flag: 'tenancy.public_site', old: { override: true, enabled: true }, new: { override: null, enabled: true } },
       { flag: 'tenancy.public_site', old: { override: false, enabled: false }, new: { override: true, enabled: true } },
@@ -155,18 +199,34 @@ describe('operator flag routes', () => {
     const url = `/v1/tenants/${tenant.id}/flags/tenancy.custom_domains`
     const set = await t.app.inject({ method: 'PUT', url, headers: op, payload: { enabled: false } })
     expect(set.statusCode).toBe(200)
-    expect(set.json()).toMatchObject({ key: 'tenancy.custom_domains', override: false, enabled: false, updatedBy: `operator:${String(decodeJwt(t.operatorToken).sub)}` })
+    expect(set.json()).toMatchObject({
+      key: 'tenancy.custom_domains',
+      override: false,
+      enabled: false,
+      updatedBy: `operator:${String(decodeJwt(t.operatorToken).sub)}`,
+    })
 
     const listed = await t.app.inject({ method: 'GET', url: `/v1/tenants/${tenant.id}/flags`, headers: op })
     expect(listed.statusCode).toBe(200)
-    expect(listed.json().data.find((f: { key: string }) => f.key === 'tenancy.custom_domains')).toMatchObject({ override: false })
+    expect(listed.json().data.find((f: { key: string }) => f.key === 'tenancy.custom_domains')).toMatchObject({
+      override: false,
+    })
     // The tenant's own view shows the operator's override.
     const own = (await t.app.inject({ method: 'GET', url: '/v1/flags', headers: tenant.headers })).json().data
-    expect(own.find((f: { key: string }) => f.key === 'tenancy.custom_domains')).toMatchObject({ override: false, updatedBy: `operator:${String(decodeJwt(t.operatorToken).sub)}` })
+    expect(own.find((f: { key: string }) => f.key === 'tenancy.custom_domains')).toMatchObject({
+      override: false,
+      updatedBy: `operator:${String(decodeJwt(t.operatorToken).sub)}`,
+    })
 
     const reset = await t.app.inject({ method: 'DELETE', url, headers: op })
     expect(reset.json()).toMatchObject({ override: null, enabled: true })
-    const audit = (await t.app.inject({ method: 'GET', url: '/v1/audit-events?targetId=tenancy.custom_domains', headers: tenant.headers })).json().data
+    const audit = (
+      await t.app.inject({
+        method: 'GET',
+        url: '/v1/audit-events?targetId=tenancy.custom_domains',
+        headers: tenant.headers,
+      })
+    ).json().data
     expect(audit.map((e: { action: string; actorType: string }) => [e.action, e.actorType])).toEqual([
       ['flag.reset', 'operator'],
       ['flag.overridden', 'operator'],
@@ -175,14 +235,30 @@ describe('operator flag routes', () => {
 
   it('answers 404 for an unknown tenant or flag and refuses non-operators', async () => {
     const op = t.auth(t.operatorToken)
-    const unknownTenant = await t.app.inject({ method: 'PUT', url: `/v1/tenants/${UNKNOWN_TENANT}/flags/tenancy.public_site`, headers: op, payload: { enabled: false } })
+    const unknownTenant = await t.app.inject({
+      method: 'PUT',
+      url: `/v1/tenants/${UNKNOWN_TENANT}/flags/tenancy.public_site`,
+      headers: op,
+      payload: { enabled: false },
+    })
     expect(unknownTenant.statusCode).toBe(404)
     expect(unknownTenant.json().code).toBe('TENANT_NOT_FOUND')
-    expect((await t.app.inject({ method: 'GET', url: `/v1/tenants/${UNKNOWN_TENANT}/flags`, headers: op })).json().code).toBe('TENANT_NOT_FOUND')
+    expect(
+      (await t.app.inject({ method: 'GET', url: `/v1/tenants/${UNKNOWN_TENANT}/flags`, headers: op })).json().code,
+    ).toBe('TENANT_NOT_FOUND')
     const tenant = await adminOfNewTenant()
-    const unknownFlag = await t.app.inject({ method: 'DELETE', url: `/v1/tenants/${tenant.id}/flags/tenancy.nope`, headers: op })
+    const unknownFlag = await t.app.inject({
+      method: 'DELETE',
+      url: `/v1/tenants/${tenant.id}/flags/tenancy.nope`,
+      headers: op,
+    })
     expect(unknownFlag.json()).toMatchObject({ status: 404, code: 'FLAG_NOT_FOUND' })
-    const byAdmin = await t.app.inject({ method: 'PUT', url: `/v1/tenants/${tenant.id}/flags/tenancy.public_site`, headers: tenant.headers, payload: { enabled: false } })
+    const byAdmin = await t.app.inject({
+      method: 'PUT',
+      url: `/v1/tenants/${tenant.id}/flags/tenancy.public_site`,
+      headers: tenant.headers,
+      payload: { enabled: false },
+    })
     expect(byAdmin.statusCode).toBe(403)
     expect(byAdmin.json().code).toBe('OPERATOR_REQUIRED')
     expect((await t.app.inject({ method: 'GET', url: `/v1/tenants/${tenant.id}/flags` })).statusCode).toBe(401)

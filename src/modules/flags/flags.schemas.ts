@@ -1,7 +1,11 @@
 import { Type, type Static } from 'typebox'
 import { FLAG_CATALOGUE, EXPOSED_FLAG_KEYS } from './flags.catalogue.ts'
 
-const FlagKeyString = Type.String({ pattern: '^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$', maxLength: 100, description: 'Flag key, e.g. tenancy.public_site' })
+const FlagKeyString = Type.String({
+  pattern: '^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$',
+  maxLength: 100,
+  description: 'Flag key, e.g. tenancy.public_site',
+})
 
 export const Flag = Type.Object(
   {
@@ -9,10 +13,16 @@ export const Flag = Type.Object(
     description: Type.String(),
     exposed: Type.Boolean({ description: 'Whether client apps see it in GET /v1/flags/evaluation' }),
     default: Type.Boolean({ description: 'Value declared in code, used when the tenant has no override' }),
-    override: Type.Union([Type.Boolean(), Type.Null()], { description: "The tenant's override, or null when it uses the default" }),
+    override: Type.Union([Type.Boolean(), Type.Null()], {
+      description: "The tenant's override, or null when it uses the default",
+    }),
     enabled: Type.Boolean({ description: 'Effective value: the override if present, else the default' }),
-    updatedBy: Type.Union([Type.String(), Type.Null()], { description: 'Who set the override (e.g. user:<id>, operator:<id>)' }),
-    updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When the override was set' }),
+    updatedBy: Type.Union([Type.String(), Type.Null()], {
+      description: 'Who set the override (e.g. user:<id>, operator:<id>)',
+    }),
+    updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description: 'When the override was set',
+    }),
   },
   { $id: 'Flag', additionalProperties: false },
 )
@@ -32,7 +42,9 @@ export type SetFlagBody = Static<typeof SetFlagBody>
 export const FlagEvaluation = Type.Object(
   {
     flags: Type.Object(
-      Object.fromEntries(EXPOSED_FLAG_KEYS.map((key) => [key, Type.Boolean({ description: FLAG_CATALOGUE[key].description })])),
+      Object.fromEntries(
+        EXPOSED_FLAG_KEYS.map((key) => [key, Type.Boolean({ description: FLAG_CATALOGUE[key].description })]),
+      ),
       { additionalProperties: false, description: 'Effective value of every flag exposed to clients' },
     ),
   },

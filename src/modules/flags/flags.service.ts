@@ -44,7 +44,11 @@ function declaredKey(key: string): FlagKey {
 /** Audit details: the override and effective value before and after the change. */
 function change(key: FlagKey, before: boolean | null, after: boolean | null) {
   const fallback = FLAG_CATALOGUE[key].defaultEnabled
-  return { flag: key, old: { override: before, enabled: before ?? fallback }, new: { override: after, enabled: after ?? fallback } }
+  return {
+    flag: key,
+    old: { override: before, enabled: before ?? fallback },
+    new: { override: after, enabled: after ?? fallback },
+  }
 }
 
 export function createFlagsService(deps: FlagsDeps) {
@@ -53,7 +57,11 @@ export function createFlagsService(deps: FlagsDeps) {
     const keys = FLAG_KEYS.filter((key) => after === undefined || key > String(after)).slice(0, limit + 1)
     const rows = await target.run((tx) => flagsRepository.listOverrides(tx, target.tenantId))
     const byKey = new Map(rows.map((row) => [row.flagKey, row]))
-    return toPage(keys.map((key) => toFlag(key, byKey.get(key))), limit, (flag) => [flag.key])
+    return toPage(
+      keys.map((key) => toFlag(key, byKey.get(key))),
+      limit,
+      (flag) => [flag.key],
+    )
   }
 
   async function set(ctx: RequestContext, target: FlagTarget, key: string, enabled: boolean): Promise<Flag> {
@@ -62,9 +70,20 @@ export function createFlagsService(deps: FlagsDeps) {
       await flagsRepository.lock(tx, target.tenantId, flagKey)
       const current = await flagsRepository.find(tx, target.tenantId, flagKey)
       if (current?.enabled === enabled) return current
-      const updated = await flagsRepository.upsert(tx, { tenantId: target.tenantId, flagKey, enabled, updatedBy: principalId(ctx.principal) })
+      const updated = await flagsRepository.upsert(tx, {
+        tenantId: target.tenantId,
+        flagKey,
+        enabled,
+        updatedBy: principalId(ctx.principal),
+      })
       const details = change(flagKey, current?.enabled ?? null, enabled)
-      await recordAudit(tx, ctx, { action: 'flag.overridden', targetType: 'flag', targetId: flagKey, tenantId: target.tenantId, details })
+      await recordAudit(tx, ctx, {
+        action: 'flag.overridden',
+        targetType: 'flag',
+        targetId: flagKey,
+        tenantId: target.tenantId,
+        details,
+      })
       return updated
     })
     deps.evaluator.invalidate(target.tenantId)
@@ -80,7 +99,13 @@ export function createFlagsService(deps: FlagsDeps) {
       if (!current) return
       await flagsRepository.remove(tx, target.tenantId, flagKey)
       const details = change(flagKey, current.enabled, null)
-      await recordAudit(tx, ctx, { action: 'flag.reset', targetType: 'flag', targetId: flagKey, tenantId: target.tenantId, details })
+      await recordAudit(tx, ctx, {
+        action: 'flag.reset',
+        targetType: 'flag',
+        targetId: flagKey,
+        tenantId: target.tenantId,
+        details,
+      })
     })
     deps.evaluator.invalidate(target.tenantId)
     return toFlag(flagKey, undefined)
@@ -102,9 +127,12 @@ export function createFlagsService(deps: FlagsDeps) {
     setFlag: (ctx: RequestContext, key: string, enabled: boolean) => set(ctx, ownTenant(ctx), key, enabled),
     resetFlag: (ctx: RequestContext, key: string) => reset(ctx, ownTenant(ctx), key),
 
-    listTenantFlags: async (ctx: RequestContext, tenantId: string, limit: number, cursor?: string) => list(await anyTenant(ctx, tenantId), limit, cursor),
-    setTenantFlag: async (ctx: RequestContext, tenantId: string, key: string, enabled: boolean) => set(ctx, await anyTenant(ctx, tenantId), key, enabled),
-    resetTenantFlag: async (ctx: RequestContext, tenantId: string, key: string) => reset(ctx, await anyTenant(ctx, tenantId), key),
+    listTenantFlags: async (ctx: RequestContext, tenantId: string, limit: number, cursor?: string) =>
+      list(await anyTenant(ctx, tenantId), limit, cursor),
+    setTenantFlag: async (ctx: RequestContext, tenantId: string, key: string, enabled: boolean) =>
+      set(ctx, await anyTenant(ctx, tenantId), key, enabled),
+    resetTenantFlag: async (ctx: RequestContext, tenantId: string, key: string) =>
+      reset(ctx, await anyTenant(ctx, tenantId), key),
 
     /** What client apps may know: the effective value of each exposed flag. */
     async evaluateExposed(ctx: RequestContext): Promise<Record<string, boolean>> {

@@ -13,7 +13,10 @@ import { hashPassword } from './passwords/password-hasher.ts'
 import { assertPasswordPolicy } from './passwords/password-policy.ts'
 
 /** Creates the administrator unless the tenant already has a user with this email; true when created. */
-export async function createDemoAdmin(database: Database, input: { tenantId: string; email: string; displayName: string; password: string }): Promise<boolean> {
+export async function createDemoAdmin(
+  database: Database,
+  input: { tenantId: string; email: string; displayName: string; password: string },
+): Promise<boolean> {
   const email = normaliseEmail(input.email)
   assertPasswordPolicy(input.password, { email })
   const passwordHash = await hashPassword(input.password)
@@ -28,7 +31,12 @@ export async function createDemoAdmin(database: Database, input: { tenantId: str
       .returning({ id: users.id })
     if (inserted.length === 0) return false
     await tx.insert(memberships).values({ tenantId, userId: id, role: 'tenant_admin', grantedBy: 'seed' })
-    await recordAudit(tx, ctx, { action: 'member.role_granted', targetType: 'user', targetId: id, details: { role: 'tenant_admin', seeded: true } })
+    await recordAudit(tx, ctx, {
+      action: 'member.role_granted',
+      targetType: 'user',
+      targetId: id,
+      details: { role: 'tenant_admin', seeded: true },
+    })
     return true
   })
 }

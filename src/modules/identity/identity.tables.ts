@@ -1,5 +1,17 @@
 import { sql } from 'drizzle-orm'
-import { check, index, integer, jsonb, pgPolicy, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import {
+  check,
+  index,
+  integer,
+  jsonb,
+  pgPolicy,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
 import { platformRole, tenantIdColumn, tenantPolicies } from '../../platform/db/tenant-table.ts'
 import { tenants } from '../tenancy/index.ts'
 
@@ -38,7 +50,9 @@ export const users = identitySchema
       email: text('email').notNull(),
       displayName: text('display_name'),
       passwordHash: text('password_hash'),
-      status: text('status', { enum: ['active', 'disabled'] }).notNull().default('active'),
+      status: text('status', { enum: ['active', 'disabled'] })
+        .notNull()
+        .default('active'),
       emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }),
       failedLoginCount: integer('failed_login_count').notNull().default(0),
       lockedUntil: timestamp('locked_until', { withTimezone: true }),
@@ -64,7 +78,10 @@ export const memberships = identitySchema
     },
     (t) => [
       primaryKey({ columns: [t.tenantId, t.userId, t.role] }),
-      check('memberships_role_known', sql`${t.role} in ('learner', 'instructor', 'moderator', 'finance', 'compliance', 'tenant_admin')`),
+      check(
+        'memberships_role_known',
+        sql`${t.role} in ('learner', 'instructor', 'moderator', 'finance', 'compliance', 'tenant_admin')`,
+      ),
       ...tenantPolicies(t.tenantId),
     ],
   )
@@ -86,7 +103,11 @@ export const oneTimeTokens = identitySchema
       usedAt: timestamp('used_at', { withTimezone: true }),
       createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     },
-    (t) => [uniqueIndex('one_time_tokens_hash_key').on(t.tokenHash), index('one_time_tokens_user_idx').on(t.userId, t.purpose), ...tenantPolicies(t.tenantId)],
+    (t) => [
+      uniqueIndex('one_time_tokens_hash_key').on(t.tokenHash),
+      index('one_time_tokens_user_idx').on(t.userId, t.purpose),
+      ...tenantPolicies(t.tenantId),
+    ],
   )
   .enableRLS()
 
@@ -129,7 +150,11 @@ export const refreshTokens = identitySchema
       /** Set when the token was exchanged for its successor. */
       rotatedAt: timestamp('rotated_at', { withTimezone: true }),
     },
-    (t) => [uniqueIndex('refresh_tokens_hash_key').on(t.tokenHash), index('refresh_tokens_session_idx').on(t.sessionId), ...tenantPolicies(t.tenantId)],
+    (t) => [
+      uniqueIndex('refresh_tokens_hash_key').on(t.tokenHash),
+      index('refresh_tokens_session_idx').on(t.sessionId),
+      ...tenantPolicies(t.tenantId),
+    ],
   )
   .enableRLS()
 
@@ -207,7 +232,10 @@ export const mfaRequirements = identitySchema
     },
     (t) => [
       primaryKey({ columns: [t.tenantId, t.role] }),
-      check('mfa_requirements_role_known', sql`${t.role} in ('learner', 'instructor', 'moderator', 'finance', 'compliance', 'tenant_admin')`),
+      check(
+        'mfa_requirements_role_known',
+        sql`${t.role} in ('learner', 'instructor', 'moderator', 'finance', 'compliance', 'tenant_admin')`,
+      ),
       ...tenantPolicies(t.tenantId),
     ],
   )
@@ -226,7 +254,9 @@ export const instructorApplications = identitySchema
       statement: text('statement').notNull(),
       /** Links to a portfolio, sample lessons or a profile. */
       links: jsonb('links').$type<string[]>().notNull().default([]),
-      status: text('status', { enum: ['pending', 'approved', 'rejected', 'withdrawn'] }).notNull().default('pending'),
+      status: text('status', { enum: ['pending', 'approved', 'rejected', 'withdrawn'] })
+        .notNull()
+        .default('pending'),
       submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull().defaultNow(),
       reviewedBy: uuid('reviewed_by').references(() => users.id),
       reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
@@ -236,7 +266,9 @@ export const instructorApplications = identitySchema
     (t) => [
       index('instructor_applications_status_idx').on(t.tenantId, t.status, t.submittedAt),
       // At most one open application per user.
-      uniqueIndex('instructor_applications_one_pending').on(t.tenantId, t.userId).where(sql`${t.status} = 'pending'`),
+      uniqueIndex('instructor_applications_one_pending')
+        .on(t.tenantId, t.userId)
+        .where(sql`${t.status} = 'pending'`),
       ...tenantPolicies(t.tenantId),
     ],
   )
@@ -262,7 +294,11 @@ export const apiKeys = identitySchema
       /** Set on the old key when it was rotated; it keeps working until its (shortened) expiry. */
       replacedBy: uuid('replaced_by'),
     },
-    (t) => [uniqueIndex('api_keys_prefix_key').on(t.prefix), uniqueIndex('api_keys_secret_hash_key').on(t.secretHash), ...tenantPolicies(t.tenantId)],
+    (t) => [
+      uniqueIndex('api_keys_prefix_key').on(t.prefix),
+      uniqueIndex('api_keys_secret_hash_key').on(t.secretHash),
+      ...tenantPolicies(t.tenantId),
+    ],
   )
   .enableRLS()
 
@@ -287,7 +323,9 @@ export const impersonations = identitySchema
   )
   .enableRLS()
 
-const platformOnly = () => [pgPolicy('platform_access', { for: 'all', to: platformRole, using: sql`true`, withCheck: sql`true` })]
+const platformOnly = () => [
+  pgPolicy('platform_access', { for: 'all', to: platformRole, using: sql`true`, withCheck: sql`true` }),
+]
 
 /** Platform operators: accounts outside every tenant; sign-in needs the password and a TOTP code. */
 export const operators = identitySchema
@@ -303,7 +341,9 @@ export const operators = identitySchema
       totpLastUsedStep: integer('totp_last_used_step'),
       failedLoginCount: integer('failed_login_count').notNull().default(0),
       lockedUntil: timestamp('locked_until', { withTimezone: true }),
-      status: text('status', { enum: ['active', 'disabled'] }).notNull().default('active'),
+      status: text('status', { enum: ['active', 'disabled'] })
+        .notNull()
+        .default('active'),
       createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     },
     (t) => [uniqueIndex('operators_email_key').on(t.email), ...platformOnly()],

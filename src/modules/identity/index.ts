@@ -23,7 +23,13 @@ import { createOperators } from './operators/index.ts'
 export { signingKeys, users, memberships, oneTimeTokens } from './identity.tables.ts'
 export { ROTATE_SIGNING_KEY } from './keys/keys.jobs.ts'
 export { rotateKeysCommand } from './keys/keys.command.ts'
-export { firstLine, operatorsCommand, type Operators, type CreatedOperator, type OperatorSessionTokens } from './operators/index.ts'
+export {
+  firstLine,
+  operatorsCommand,
+  type Operators,
+  type CreatedOperator,
+  type OperatorSessionTokens,
+} from './operators/index.ts'
 export { createDemoAdmin } from './demo-admin.ts'
 export { reencryptKeysCommand, ReencryptionError } from './keys/kek-rotation.ts'
 export { KeyEncryptionKeyMismatchError } from './keys/key-crypto.ts'
@@ -32,7 +38,13 @@ export { createAccounts, type Accounts } from './accounts/index.ts'
 export { refuseWhileImpersonating } from './impersonation/index.ts'
 export { createRecovery, type Recovery } from './recovery/index.ts'
 export { createInstructorApplications, type InstructorApplications } from './instructor-applications/index.ts'
-export { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_LIFETIME_SECONDS, type AccessTokens, type AccessTokenClaims, type Actor } from './tokens/access-tokens.ts'
+export {
+  ACCESS_TOKEN_AUDIENCE,
+  ACCESS_TOKEN_LIFETIME_SECONDS,
+  type AccessTokens,
+  type AccessTokenClaims,
+  type Actor,
+} from './tokens/access-tokens.ts'
 
 export interface IdentityDeps {
   config: Config
@@ -54,10 +66,25 @@ export function createIdentityModule(deps: IdentityDeps) {
   })
   defineKeyRotationJob(deps.jobs, { keys, logger: deps.logger })
   const accessTokens = createAccessTokens({ keys, issuer: config.http.publicUrl })
-  const sessions = createSessions({ database: deps.database, accessTokens, secondFactor: secondFactorGate, logger: deps.logger, redis: deps.redis })
-  const mfa = createMfa({ keyEncryptionKey: parseKeyEncryptionKey(config.signingKeys.keyEncryptionKey), issuer: sessions.issuer })
+  const sessions = createSessions({
+    database: deps.database,
+    accessTokens,
+    secondFactor: secondFactorGate,
+    logger: deps.logger,
+    redis: deps.redis,
+  })
+  const mfa = createMfa({
+    keyEncryptionKey: parseKeyEncryptionKey(config.signingKeys.keyEncryptionKey),
+    issuer: sessions.issuer,
+  })
   const browserSessions = sessions.browser(mfa.completeLoginWith)
-  const operators = createOperators({ database: deps.database, accessTokens, keyEncryptionKey: parseKeyEncryptionKey(config.signingKeys.keyEncryptionKey), logger: deps.logger, redis: deps.redis })
+  const operators = createOperators({
+    database: deps.database,
+    accessTokens,
+    keyEncryptionKey: parseKeyEncryptionKey(config.signingKeys.keyEncryptionKey),
+    logger: deps.logger,
+    redis: deps.redis,
+  })
   const apiKeys = createApiKeys({ database: deps.database })
   const impersonation = createImpersonation({ database: deps.database, accessTokens })
   return {

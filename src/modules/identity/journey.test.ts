@@ -11,7 +11,13 @@ import type { LightMyRequestResponse } from 'fastify'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
-import { accountsClient, STRONG_PASSWORD, uniqueEmail, VERIFY_SUBJECT, type OutboxMail } from './accounts/accounts.testing.ts'
+import {
+  accountsClient,
+  STRONG_PASSWORD,
+  uniqueEmail,
+  VERIFY_SUBJECT,
+  type OutboxMail,
+} from './accounts/accounts.testing.ts'
 import { awayFromStepEdge, STEP } from './mfa/mfa.testing.ts'
 import { generate } from 'otplib'
 
@@ -21,8 +27,19 @@ const OTHER_TENANT_PASSWORD = 'granite-orchard-93-willow'
 const WRONG_PASSWORD = 'not-the-password-at-all'
 const MAIL_WAIT_MS = 30_000
 
-interface Tokens { accessToken: string; tokenType: 'Bearer'; expiresIn: number; refreshToken: string }
-interface Me { id: string; tenantId: string; roles: string[]; emailVerified: boolean; sessionId: string | null }
+interface Tokens {
+  accessToken: string
+  tokenType: 'Bearer'
+  expiresIn: number
+  refreshToken: string
+}
+interface Me {
+  id: string
+  tenantId: string
+  roles: string[]
+  emailVerified: boolean
+  sessionId: string | null
+}
 
 let t: TestApp
 let accounts: ReturnType<typeof accountsClient>
@@ -46,10 +63,18 @@ const journey = {
 }
 
 /** Strings of the other tenant that must never appear in a response of this journey. */
-const foreign = () => [journey.other.id, journey.other.slug, journey.other.userId, journey.other.tokens?.accessToken, journey.other.tokens?.refreshToken].filter((s): s is string => Boolean(s))
+const foreign = () =>
+  [
+    journey.other.id,
+    journey.other.slug,
+    journey.other.userId,
+    journey.other.tokens?.accessToken,
+    journey.other.tokens?.refreshToken,
+  ].filter((s): s is string => Boolean(s))
 
 function checked(response: LightMyRequestResponse): LightMyRequestResponse {
-  for (const value of foreign()) expect(response.body, `a response carries the other tenant's ${value}`).not.toContain(value)
+  for (const value of foreign())
+    expect(response.body, `a response carries the other tenant's ${value}`).not.toContain(value)
   if (response.statusCode >= 400) {
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
     expect(response.json()).toMatchObject({ status: response.statusCode, code: expect.any(String) })
@@ -58,7 +83,11 @@ function checked(response: LightMyRequestResponse): LightMyRequestResponse {
 }
 
 /** A call on the journey tenant's host, as a client would make it. */
-async function call(method: 'GET' | 'POST' | 'DELETE', url: string, options: { payload?: object; token?: string; userAgent?: string; slug?: string } = {}) {
+async function call(
+  method: 'GET' | 'POST' | 'DELETE',
+  url: string,
+  options: { payload?: object; token?: string; userAgent?: string; slug?: string } = {},
+) {
   const headers = {
     host: `${options.slug ?? journey.tenant.slug}.localhost`,
     'user-agent': options.userAgent ?? 'journey-laptop',
@@ -67,7 +96,8 @@ async function call(method: 'GET' | 'POST' | 'DELETE', url: string, options: { p
   return checked(await t.app.inject({ method, url, headers, ...(options.payload ? { payload: options.payload } : {}) }))
 }
 
-const login = (password: string, userAgent?: string) => call('POST', '/v1/auth/login', { payload: { email: journey.email, password }, ...(userAgent ? { userAgent } : {}) })
+const login = (password: string, userAgent?: string) =>
+  call('POST', '/v1/auth/login', { payload: { email: journey.email, password }, ...(userAgent ? { userAgent } : {}) })
 const me = async (token: string) => call('GET', '/v1/me', { token })
 const withoutIds = (body: Record<string, unknown>) => {
   const { requestId: _requestId, instance: _instance, ...rest } = body
@@ -78,12 +108,23 @@ const withoutIds = (body: Record<string, unknown>) => {
 async function capturedMail(tenantId: string, subject: string, count = 1): Promise<OutboxMail> {
   const deadline = Date.now() + MAIL_WAIT_MS
   for (;;) {
-    const response = checked(await t.app.inject({ method: 'GET', url: `/v1/ops/mail?limit=100&tenantId=${tenantId}&to=${encodeURIComponent(journey.email)}`, headers: t.auth(t.operatorToken) }))
+    const response = checked(
+      await t.app.inject({
+        method: 'GET',
+        url: `/v1/ops/mail?limit=100&tenantId=${tenantId}&to=${encodeURIComponent(journey.email)}`,
+        headers: t.auth(t.operatorToken),
+      }),
+    )
     expect(response.statusCode).toBe(200)
-    const captured = (response.json() as { data: OutboxMail[] }).data.filter((m) => m.subject === subject && m.status === 'captured')
+    const captured = (response.json() as { data: OutboxMail[] }).data.filter(
+      (m) => m.subject === subject && m.status === 'captured',
+    )
     // The outbox lists newest first.
     if (captured.length >= count && captured[0]) return captured[0]
-    if (Date.now() > deadline) throw new Error(`no captured "${subject}" email to ${journey.email} in tenant ${tenantId} within ${MAIL_WAIT_MS} ms`)
+    if (Date.now() > deadline)
+      throw new Error(
+        `no captured "${subject}" email to ${journey.email} in tenant ${tenantId} within ${MAIL_WAIT_MS} ms`,
+      )
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
@@ -109,44 +150,76 @@ async function freshCode(): Promise<string> {
 }
 
 /** Password step answered with a challenge, then the second step with a TOTP or recovery code. */
-async function signInWithSecondFactor(password: string, factor: { code: string } | { recoveryCode: string }, userAgent?: string): Promise<Tokens> {
+async function signInWithSecondFactor(
+  password: string,
+  factor: { code: string } | { recoveryCode: string },
+  userAgent?: string,
+): Promise<Tokens> {
   const challenge = await login(password, userAgent)
   expect(challenge.statusCode).toBe(200)
   const body = challenge.json() as { mfaRequired?: boolean; mfaToken?: string; accessToken?: string }
   expect(body.mfaRequired).toBe(true)
   expect(body.accessToken).toBeUndefined()
-  const completed = await call('POST', '/v1/auth/mfa', { payload: { mfaToken: body.mfaToken, ...factor }, ...(userAgent ? { userAgent } : {}) })
+  const completed = await call('POST', '/v1/auth/mfa', {
+    payload: { mfaToken: body.mfaToken, ...factor },
+    ...(userAgent ? { userAgent } : {}),
+  })
   expect(completed.statusCode).toBe(200)
   return completed.json() as Tokens
 }
 
 const failedLogins = async () =>
-  (await accounts.query<{ n: number }>(sql`SELECT failed_login_count AS n FROM identity.users WHERE tenant_id = ${journey.tenant.id} AND email = ${journey.email}`))[0]?.n
+  (
+    await accounts.query<{ n: number }>(
+      sql`SELECT failed_login_count AS n FROM identity.users WHERE tenant_id = ${journey.tenant.id} AND email = ${journey.email}`,
+    )
+  )[0]?.n
 
 describe('journey 1: sign-up and sessions over HTTP', { timeout: 120_000 }, () => {
   it('sets up two tenants; the other one already has an account with the same email', async () => {
     journey.tenant = await t.createTenant()
     const other = await t.createTenant()
-    const registered = await call('POST', '/v1/auth/register', { slug: other.slug, payload: { email: journey.email, password: OTHER_TENANT_PASSWORD } })
+    const registered = await call('POST', '/v1/auth/register', {
+      slug: other.slug,
+      payload: { email: journey.email, password: OTHER_TENANT_PASSWORD },
+    })
     expect(registered.statusCode).toBe(202)
-    const verified = await call('POST', '/v1/auth/verify-email', { slug: other.slug, payload: { token: linkToken(await capturedMail(other.id, VERIFY_SUBJECT), 'verify-email') } })
+    const verified = await call('POST', '/v1/auth/verify-email', {
+      slug: other.slug,
+      payload: { token: linkToken(await capturedMail(other.id, VERIFY_SUBJECT), 'verify-email') },
+    })
     expect(verified.statusCode).toBe(200)
-    const signedIn = await t.app.inject({ method: 'POST', url: '/v1/auth/login', headers: { host: `${other.slug}.localhost` }, payload: { email: journey.email, password: OTHER_TENANT_PASSWORD } })
+    const signedIn = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      headers: { host: `${other.slug}.localhost` },
+      payload: { email: journey.email, password: OTHER_TENANT_PASSWORD },
+    })
     expect(signedIn.statusCode).toBe(200)
     const tokens = signedIn.json() as Tokens
-    const otherMe = await t.app.inject({ method: 'GET', url: '/v1/me', headers: { host: `${other.slug}.localhost`, ...t.auth(tokens.accessToken) } })
+    const otherMe = await t.app.inject({
+      method: 'GET',
+      url: '/v1/me',
+      headers: { host: `${other.slug}.localhost`, ...t.auth(tokens.accessToken) },
+    })
     journey.other = { ...other, userId: (otherMe.json() as Me).id, tokens }
   })
 
   it('refuses a self-assigned role, then registers a learner and verifies the address from the emailed link', async () => {
-    const asAdmin = await call('POST', '/v1/auth/register', { payload: { email: journey.email, password: STRONG_PASSWORD, role: 'tenant_admin' } })
+    const asAdmin = await call('POST', '/v1/auth/register', {
+      payload: { email: journey.email, password: STRONG_PASSWORD, role: 'tenant_admin' },
+    })
     expect(asAdmin.statusCode).toBe(400)
-    const registered = await call('POST', '/v1/auth/register', { payload: { email: journey.email, password: STRONG_PASSWORD } })
+    const registered = await call('POST', '/v1/auth/register', {
+      payload: { email: journey.email, password: STRONG_PASSWORD },
+    })
     expect(registered.statusCode).toBe(202)
     expect(registered.json()).toEqual({ status: 'verification_pending' })
 
     const mail = await capturedMail(journey.tenant.id, VERIFY_SUBJECT)
-    const verified = await call('POST', '/v1/auth/verify-email', { payload: { token: linkToken(mail, 'verify-email') } })
+    const verified = await call('POST', '/v1/auth/verify-email', {
+      payload: { token: linkToken(mail, 'verify-email') },
+    })
     expect(verified.statusCode).toBe(200)
     expect(verified.json()).toEqual({ status: 'verified' })
     // Only the clean registration sent an email: the refused one created nothing.
@@ -155,7 +228,9 @@ describe('journey 1: sign-up and sessions over HTTP', { timeout: 120_000 }, () =
   })
 
   it('answers wrong passwords like an unknown email, and a success resets the failure counter', async () => {
-    const unknown = await call('POST', '/v1/auth/login', { payload: { email: uniqueEmail('nobody'), password: WRONG_PASSWORD } })
+    const unknown = await call('POST', '/v1/auth/login', {
+      payload: { email: uniqueEmail('nobody'), password: WRONG_PASSWORD },
+    })
     expect(unknown.statusCode).toBe(401)
     for (let attempt = 0; attempt < 3; attempt++) {
       const wrong = await login(WRONG_PASSWORD)
@@ -211,7 +286,9 @@ describe('journey 1: sign-up and sessions over HTTP', { timeout: 120_000 }, () =
     expect(reused.statusCode).toBe(401)
     expect(reused.json().code).toBe('REFRESH_TOKEN_REUSED')
     expect((await me(latest.accessToken)).statusCode).toBe(401)
-    expect((await call('POST', '/v1/auth/refresh', { payload: { refreshToken: latest.refreshToken } })).statusCode).toBe(401)
+    expect(
+      (await call('POST', '/v1/auth/refresh', { payload: { refreshToken: latest.refreshToken } })).statusCode,
+    ).toBe(401)
   })
 
   it('signs in on several devices, lists the sessions, revokes one and logs out everywhere', async () => {
@@ -236,7 +313,9 @@ describe('journey 1: sign-up and sessions over HTTP', { timeout: 120_000 }, () =
     expect(everywhere.json()).toEqual({ revokedSessions: 2 })
     for (const tokens of [laptop, phone]) {
       expect((await me(tokens.accessToken)).statusCode).toBe(401)
-      expect((await call('POST', '/v1/auth/refresh', { payload: { refreshToken: tokens.refreshToken } })).statusCode).toBe(401)
+      expect(
+        (await call('POST', '/v1/auth/refresh', { payload: { refreshToken: tokens.refreshToken } })).statusCode,
+      ).toBe(401)
     }
   })
 
@@ -246,7 +325,9 @@ describe('journey 1: sign-up and sessions over HTTP', { timeout: 120_000 }, () =
     expect(requested.json()).toEqual({ status: 'email_sent' })
     journey.resetToken = linkToken(await capturedMail(journey.tenant.id, RESET_SUBJECT), 'reset-password')
 
-    const confirmed = await call('POST', '/v1/auth/password-reset/confirm', { payload: { token: journey.resetToken, newPassword: NEW_PASSWORD } })
+    const confirmed = await call('POST', '/v1/auth/password-reset/confirm', {
+      payload: { token: journey.resetToken, newPassword: NEW_PASSWORD },
+    })
     expect(confirmed.statusCode).toBe(200)
     expect(confirmed.json()).toEqual({ status: 'password_changed' })
 
@@ -257,28 +338,53 @@ describe('journey 1: sign-up and sessions over HTTP', { timeout: 120_000 }, () =
     expect((await me(tokens.accessToken)).json()).toMatchObject({ id: journey.userId, tenantId: journey.tenant.id })
     journey.sessions.final = tokens
 
-    const again = await call('POST', '/v1/auth/password-reset/confirm', { payload: { token: journey.resetToken, newPassword: 'another-fresh-9-password' } })
+    const again = await call('POST', '/v1/auth/password-reset/confirm', {
+      payload: { token: journey.resetToken, newPassword: 'another-fresh-9-password' },
+    })
     expect(again.statusCode).toBe(400)
     expect(again.json().code).toBe('RESET_TOKEN_INVALID')
   })
 
   it('left the other tenant untouched: its account keeps its password and its session', async () => {
     const other = journey.other
-    const stillIn = await t.app.inject({ method: 'GET', url: '/v1/me', headers: { host: `${other.slug}.localhost`, ...t.auth(other.tokens!.accessToken) } })
+    const stillIn = await t.app.inject({
+      method: 'GET',
+      url: '/v1/me',
+      headers: { host: `${other.slug}.localhost`, ...t.auth(other.tokens!.accessToken) },
+    })
     expect(stillIn.statusCode).toBe(200)
     expect(stillIn.json()).toMatchObject({ id: other.userId, tenantId: other.id, roles: ['learner'] })
     const otherHost = { host: `${other.slug}.localhost` }
-    const withJourneyPassword = await t.app.inject({ method: 'POST', url: '/v1/auth/login', headers: otherHost, payload: { email: journey.email, password: NEW_PASSWORD } })
+    const withJourneyPassword = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      headers: otherHost,
+      payload: { email: journey.email, password: NEW_PASSWORD },
+    })
     expect(withJourneyPassword.statusCode).toBe(401)
-    const withOwnPassword = await t.app.inject({ method: 'POST', url: '/v1/auth/login', headers: otherHost, payload: { email: journey.email, password: OTHER_TENANT_PASSWORD } })
+    const withOwnPassword = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      headers: otherHost,
+      payload: { email: journey.email, password: OTHER_TENANT_PASSWORD },
+    })
     expect(withOwnPassword.statusCode).toBe(200)
     expect(withOwnPassword.json()).toHaveProperty('accessToken') // no two-factor there: the journey's TOTP is its own
     // The journey's live tokens are useless on the other tenant's host.
     const final = journey.sessions.final!
-    const crossAccess = await t.app.inject({ method: 'GET', url: '/v1/me', headers: { ...otherHost, ...t.auth(final.accessToken) } })
+    const crossAccess = await t.app.inject({
+      method: 'GET',
+      url: '/v1/me',
+      headers: { ...otherHost, ...t.auth(final.accessToken) },
+    })
     expect(crossAccess.statusCode).toBe(403)
     expect(crossAccess.json().code).toBe('TENANT_MISMATCH')
-    const crossRefresh = await t.app.inject({ method: 'POST', url: '/v1/auth/refresh', headers: otherHost, payload: { refreshToken: final.refreshToken } })
+    const crossRefresh = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/refresh',
+      headers: otherHost,
+      payload: { refreshToken: final.refreshToken },
+    })
     expect(crossRefresh.statusCode).toBe(401)
     expect((await me(final.accessToken)).statusCode).toBe(200)
   })

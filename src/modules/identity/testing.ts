@@ -29,11 +29,22 @@ const MEMBER_SESSION_SECONDS = 24 * 3600
  * An access token (with sid) of a member of `tenantId` holding `roles`. A given `userId` is reused
  * when it exists (the missing roles are added) and created with that id otherwise.
  */
-export async function memberToken(harness: IdentityHarness, tenantId: string, roles: readonly TenantRole[], userId: string = randomUUID()): Promise<string> {
+export async function memberToken(
+  harness: IdentityHarness,
+  tenantId: string,
+  roles: readonly TenantRole[],
+  userId: string = randomUUID(),
+): Promise<string> {
   const { sessionId, heldRoles } = await harness.database.transaction(tenantScope(tenantId), async (tx) => {
     await tx
       .insert(users)
-      .values({ id: userId, tenantId, email: `member-${userId}@members.lyceum.test`, displayName: 'Test member', emailVerifiedAt: sql`now()` })
+      .values({
+        id: userId,
+        tenantId,
+        email: `member-${userId}@members.lyceum.test`,
+        displayName: 'Test member',
+        emailVerifiedAt: sql`now()`,
+      })
       .onConflictDoNothing({ target: users.id })
     // RLS hides other tenants' users: an id taken there must not get a session here.
     const [own] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId))
@@ -45,7 +56,12 @@ export async function memberToken(harness: IdentityHarness, tenantId: string, ro
         .onConflictDoNothing()
     const [session] = await tx
       .insert(sessions)
-      .values({ tenantId, userId, userAgent: 'test-harness', expiresAt: sql`now() + make_interval(secs => ${MEMBER_SESSION_SECONDS})` })
+      .values({
+        tenantId,
+        userId,
+        userAgent: 'test-harness',
+        expiresAt: sql`now() + make_interval(secs => ${MEMBER_SESSION_SECONDS})`,
+      })
       .returning({ id: sessions.id })
     const held = await tx.select({ role: memberships.role }).from(memberships).where(eq(memberships.userId, userId))
     return { sessionId: session!.id, heldRoles: held.map((row) => row.role as TenantRole).sort() }
@@ -72,9 +88,17 @@ export async function signedInOperator(harness: IdentityHarness, label = 'harnes
   const email = `${label}-${randomUUID().slice(0, 8)}@operators.lyceum.test`
   const password = `${randomUUID()}-Quillwort`
   const { operators, accessTokens } = harness.identity
-  const created = await operators.accounts.create(systemContext(harness.database, null, 'test-harness'), { email, displayName: `Operator ${label}`, password })
+  const created = await operators.accounts.create(systemContext(harness.database, null, 'test-harness'), {
+    email,
+    displayName: `Operator ${label}`,
+    password,
+  })
   const session = await harness.database.transaction(platformScope, (tx) =>
-    operatorsRepository.createSession(tx, { operatorId: created.id, ttlSeconds: OPERATOR_SESSION_SECONDS, ipHash: 'test-harness' }),
+    operatorsRepository.createSession(tx, {
+      operatorId: created.id,
+      ttlSeconds: OPERATOR_SESSION_SECONDS,
+      ipHash: 'test-harness',
+    }),
   )
   const accessToken = await accessTokens.issueOperator({ operatorId: created.id, sessionId: session.id })
   return { id: created.id, email, password, totpSecret: created.totpSecret, accessToken, sessionId: session.id }

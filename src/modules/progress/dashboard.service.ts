@@ -29,7 +29,14 @@ async function myCourses(ctx: RequestContext, query: PageQuery) {
   return ctx.inTenant(async (tx) => {
     const rows = await repository.myCourses(tx, userId, query.limit, after)
     const page = toPage(rows, query.limit, ({ progress }) => [repository.myCoursesKey(progress), progress.enrolmentId])
-    const cards = new Map((await repository.courseCards(tx, page.data.map(({ progress }) => progress.courseId))).map((card) => [card.courseId, card]))
+    const cards = new Map(
+      (
+        await repository.courseCards(
+          tx,
+          page.data.map(({ progress }) => progress.courseId),
+        )
+      ).map((card) => [card.courseId, card]),
+    )
     const now = new Date()
     return {
       nextCursor: page.nextCursor,
@@ -73,8 +80,23 @@ async function continueLearning(ctx: RequestContext) {
     const lesson = nextLesson(published.course, states, latest.lastLessonId)
     const row = lesson ? progress.get(lesson.id) : undefined
     return {
-      course: { enrolmentId: latest.enrolmentId, courseId: latest.courseId, title: published.course.title, ...totalsView(latest), lastActivityAt: iso(latest.lastActivityAt) },
-      lesson: lesson ? { lessonId: lesson.id, moduleId: lesson.moduleId, title: lesson.title, kind: lesson.kind, position: row?.position ?? null, timeSpentSeconds: row?.timeSpentSeconds ?? 0 } : null,
+      course: {
+        enrolmentId: latest.enrolmentId,
+        courseId: latest.courseId,
+        title: published.course.title,
+        ...totalsView(latest),
+        lastActivityAt: iso(latest.lastActivityAt),
+      },
+      lesson: lesson
+        ? {
+            lessonId: lesson.id,
+            moduleId: lesson.moduleId,
+            title: lesson.title,
+            kind: lesson.kind,
+            position: row?.position ?? null,
+            timeSpentSeconds: row?.timeSpentSeconds ?? 0,
+          }
+        : null,
     }
   })
 }
@@ -87,7 +109,9 @@ async function courseLearners(ctx: RequestContext, courseId: string, query: Page
   const afterEnrolmentId = position ? cursorUuid(position[0]) : undefined
   return ctx.inTenant(async (tx) => {
     const isAdmin = permissions.has('courses:review') || permissions.has('enrolments:manage')
-    const visible = isAdmin ? await repository.courseExists(tx, courseId) : (await courseStaffRole(tx, courseId, userId)) !== null
+    const visible = isAdmin
+      ? await repository.courseExists(tx, courseId)
+      : (await courseStaffRole(tx, courseId, userId)) !== null
     if (!visible) throw progressErrors.courseNotFound(courseId)
     const rows = await repository.courseLearners(tx, courseId, query.limit, afterEnrolmentId)
     const page = toPage(rows, query.limit, (row) => [row.progress.enrolmentId])

@@ -18,7 +18,13 @@ import { defineUnlockJob } from './unlock.job.ts'
 
 export { courseProgress, lessonProgress, lessonUnlocks } from './progress.tables.ts'
 export { PROGRESS_COURSE_COMPLETED, type CourseCompletedPayload } from './progress.events.ts'
-export { completedLessons, markLessonCompleted, type MarkLessonCompletedInput, type CompletionResult, type NotRecordedReason } from './progress.tracking.ts'
+export {
+  completedLessons,
+  markLessonCompleted,
+  type MarkLessonCompletedInput,
+  type CompletionResult,
+  type NotRecordedReason,
+} from './progress.tracking.ts'
 export { RELEASE_UNLOCKS, releaseDueUnlocks } from './unlock.job.ts'
 
 export interface ProgressDeps {
@@ -35,9 +41,18 @@ export function createProgressModule(deps: ProgressDeps) {
     const { enrolmentId, userId, courseId, enrolledAt } = event.payload
     const published = await readPublishedCourse(tx, courseId)
     if (!published || !event.tenantId) return
-    await trackEnrolment(tx, { tenantId: event.tenantId, enrolmentId, userId, courseId }, published.course, new Date(enrolledAt))
+    await trackEnrolment(
+      tx,
+      { tenantId: event.tenantId, enrolmentId, userId, courseId },
+      published.course,
+      new Date(enrolledAt),
+    )
   })
-  defineUnlockJob(deps.jobs, { database: deps.database, mail: deps.mail, logger: deps.logger.child({ component: 'progress' }) })
+  defineUnlockJob(deps.jobs, {
+    database: deps.database,
+    mail: deps.mail,
+    logger: deps.logger.child({ component: 'progress' }),
+  })
   const learner = createLearnerService({ events: deps.events })
   const dashboards = createDashboardService()
   return { routes: progressRoutes(learner, dashboards) }

@@ -10,8 +10,22 @@ import type { RequestContext } from '../../platform/http/request-context.ts'
 import { readPublishedCourse, type PublishedCourse, type PublishedLesson } from '../catalogue/index.ts'
 import { checkLessonAccess, findEnrolment } from '../enrolment/index.ts'
 import { progressErrors } from './progress.errors.ts'
-import { enrolmentStanding, lessonStates, lessonsInOrder, MAX_POSITION_BYTES, percentOf, positionBytes, selfCompletable, type EnrolmentStanding } from './progress.policy.ts'
-import { progressRepository as repository, type CourseProgressRow, type LessonKey, type LessonProgressRow } from './progress.repository.ts'
+import {
+  enrolmentStanding,
+  lessonStates,
+  lessonsInOrder,
+  MAX_POSITION_BYTES,
+  percentOf,
+  positionBytes,
+  selfCompletable,
+  type EnrolmentStanding,
+} from './progress.policy.ts'
+import {
+  progressRepository as repository,
+  type CourseProgressRow,
+  type LessonKey,
+  type LessonProgressRow,
+} from './progress.repository.ts'
 import { completedLessons, markLessonCompleted, refreshCourse } from './progress.tracking.ts'
 
 export interface LessonTarget {
@@ -40,16 +54,30 @@ interface Granted {
 /** The entitlement service's answer for a write; only an enrolled learner's grant lets progress be recorded. */
 async function requireAccess(tx: Tx, ctx: RequestContext, target: LessonTarget): Promise<Granted> {
   const { tenantId, userId } = learnerOf(ctx)
-  const decision = await checkLessonAccess(tx, { userId, courseId: target.courseId, lessonId: target.lessonId, completedLessons })
+  const decision = await checkLessonAccess(tx, {
+    userId,
+    courseId: target.courseId,
+    lessonId: target.lessonId,
+    completedLessons,
+  })
   if (!decision.allowed) {
     if (decision.reason === 'lesson_not_found') throw progressErrors.lessonNotFound(target.lessonId)
     if (decision.reason === 'course_unavailable') throw progressErrors.courseNotFound(target.courseId)
     const { reason, until, missingLessonIds } = decision
-    throw progressErrors.lessonLocked(LOCKED_DETAIL[reason] ?? 'You cannot use this lesson now', { reason, ...(until ? { until } : {}), ...(missingLessonIds ? { missingLessonIds } : {}) })
+    throw progressErrors.lessonLocked(LOCKED_DETAIL[reason] ?? 'You cannot use this lesson now', {
+      reason,
+      ...(until ? { until } : {}),
+      ...(missingLessonIds ? { missingLessonIds } : {}),
+    })
   }
   // A preview lesson is open to members without an enrolment, but there is no progress to record for them.
-  if (!decision.enrolmentId) throw progressErrors.lessonLocked(LOCKED_DETAIL.not_enrolled as string, { reason: 'not_enrolled' })
-  return { key: { tenantId, userId, courseId: target.courseId, lessonId: target.lessonId, enrolmentId: decision.enrolmentId }, lesson: decision.lesson, course: decision.course }
+  if (!decision.enrolmentId)
+    throw progressErrors.lessonLocked(LOCKED_DETAIL.not_enrolled as string, { reason: 'not_enrolled' })
+  return {
+    key: { tenantId, userId, courseId: target.courseId, lessonId: target.lessonId, enrolmentId: decision.enrolmentId },
+    lesson: decision.lesson,
+    course: decision.course,
+  }
 }
 
 export interface LessonProgressView {
@@ -113,18 +141,26 @@ export function createLearnerService(deps: { events: EventPublisher }) {
         if (!selfCompletable(lesson)) throw progressErrors.completedByAssessment(lesson.kind)
         const result = await markLessonCompleted(tx, { events, ctx, ...key, course })
         // Access was granted a moment ago in this transaction; a cancellation or expiry committed since then still wins.
-        if (!result.recorded) throw progressErrors.lessonLocked(LOCKED_DETAIL[result.reason] as string, { reason: result.reason })
+        if (!result.recorded)
+          throw progressErrors.lessonLocked(LOCKED_DETAIL[result.reason] as string, { reason: result.reason })
         return lessonView(result.lesson, result.course)
       })
     },
 
     /** Adds time spent (capped per call by the schema) and replaces the resume position. */
-    record(ctx: RequestContext, target: LessonTarget & { position?: Record<string, unknown>; timeSpentSeconds?: number }): Promise<LessonProgressView> {
-      if (target.position !== undefined && positionBytes(target.position) > MAX_POSITION_BYTES) throw progressErrors.positionTooLarge(MAX_POSITION_BYTES)
+    record(
+      ctx: RequestContext,
+      target: LessonTarget & { position?: Record<string, unknown>; timeSpentSeconds?: number },
+    ): Promise<LessonProgressView> {
+      if (target.position !== undefined && positionBytes(target.position) > MAX_POSITION_BYTES)
+        throw progressErrors.positionTooLarge(MAX_POSITION_BYTES)
       return ctx.inTenant(async (tx) => {
         const { key, course } = await requireAccess(tx, ctx, target)
         const now = new Date()
-        const change = { seconds: target.timeSpentSeconds ?? 0, ...(target.position !== undefined ? { position: target.position } : {}) }
+        const change = {
+          seconds: target.timeSpentSeconds ?? 0,
+          ...(target.position !== undefined ? { position: target.position } : {}),
+        }
         const row = await repository.record(tx, key, now, change)
         const courseRow = await refreshCourse(tx, { events, ctx }, key, course, { lessonId: key.lessonId, at: now })
         return lessonView(row, courseRow)
@@ -147,7 +183,12 @@ export function createLearnerService(deps: { events: EventPublisher }) {
   }
 }
 
-function courseProgressView(course: PublishedCourse, enrolment: { id: string; status: EnrolmentStanding; enrolledAt: Date; expiresAt: Date | null }, rows: LessonProgressRow[], totals: CourseProgressRow | undefined) {
+function courseProgressView(
+  course: PublishedCourse,
+  enrolment: { id: string; status: EnrolmentStanding; enrolledAt: Date; expiresAt: Date | null },
+  rows: LessonProgressRow[],
+  totals: CourseProgressRow | undefined,
+) {
   const progress = new Map(rows.map((row) => [row.lessonId, row]))
   const now = new Date()
   const states = lessonStates(course, { enrolledAt: enrolment.enrolledAt, progress, now })

@@ -14,7 +14,8 @@ export const MAX_POSITION_BYTES = 1024
 export const MAX_TIME_DELTA_SECONDS = 3600
 
 /** Lessons a learner marks complete themselves; quizzes and assignments complete when passed. */
-export const selfCompletable = (lesson: Pick<PublishedLesson, 'kind'>): boolean => lesson.kind !== 'quiz' && lesson.kind !== 'assignment'
+export const selfCompletable = (lesson: Pick<PublishedLesson, 'kind'>): boolean =>
+  lesson.kind !== 'quiz' && lesson.kind !== 'assignment'
 
 export interface CourseLesson {
   module: PublishedModule
@@ -25,7 +26,9 @@ export interface CourseLesson {
 export function lessonsInOrder(course: PublishedCourse): CourseLesson[] {
   return [...course.modules]
     .sort((a, b) => a.position - b.position)
-    .flatMap((module) => [...module.lessons].sort((a, b) => a.position - b.position).map((lesson) => ({ module, lesson })))
+    .flatMap((module) =>
+      [...module.lessons].sort((a, b) => a.position - b.position).map((lesson) => ({ module, lesson })),
+    )
 }
 
 export interface ScheduledUnlock {
@@ -51,13 +54,18 @@ export function dripSchedule(course: PublishedCourse, enrolledAt: Date): Schedul
     const release = lessonReleaseInstant(course, module, lesson, enrolledAt)
     if (!release || release.getTime() <= enrolledAt.getTime()) continue
     const byLesson = releaseInstant(NO_RULE, lesson, anchor)
-    schedule.push({ lessonId: lesson.id, unlockAt: release, rule: byLesson && byLesson.getTime() === release.getTime() ? 'lesson' : 'module' })
+    schedule.push({
+      lessonId: lesson.id,
+      unlockAt: release,
+      rule: byLesson && byLesson.getTime() === release.getTime() ? 'lesson' : 'module',
+    })
   }
   return schedule
 }
 
 /** Whole percent, rounded down: 100 only when every lesson is complete. */
-export const percentOf = (completed: number, total: number): number => (total <= 0 ? 0 : Math.floor((Math.min(completed, total) * 100) / total))
+export const percentOf = (completed: number, total: number): number =>
+  total <= 0 ? 0 : Math.floor((Math.min(completed, total) * 100) / total)
 
 export const isCourseComplete = (completed: number, total: number): boolean => total > 0 && completed >= total
 
@@ -68,7 +76,10 @@ export type EnrolmentStanding = 'active' | 'expired' | 'cancelled'
  * The enrolment's standing at `at`. An access period that ran out counts as expired before the
  * expiry job has marked the row, the same rule the entitlement service applies to every read.
  */
-export function enrolmentStanding(enrolment: { status: EnrolmentStanding; expiresAt: Date | null }, at: Date): EnrolmentStanding {
+export function enrolmentStanding(
+  enrolment: { status: EnrolmentStanding; expiresAt: Date | null },
+  at: Date,
+): EnrolmentStanding {
   if (enrolment.status !== 'active') return enrolment.status
   return enrolment.expiresAt !== null && enrolment.expiresAt.getTime() <= at.getTime() ? 'expired' : 'active'
 }
@@ -87,7 +98,10 @@ export type LessonState =
  * What the learner sees for each lesson of an active enrolment: done, started, open, or locked
  * (with when or by what), by the same rules the entitlement service applies to every write.
  */
-export function lessonStates(course: PublishedCourse, facts: { enrolledAt: Date; progress: ReadonlyMap<string, LessonFacts>; now: Date }): Map<string, LessonState> {
+export function lessonStates(
+  course: PublishedCourse,
+  facts: { enrolledAt: Date; progress: ReadonlyMap<string, LessonFacts>; now: Date },
+): Map<string, LessonState> {
   const ordered = lessonsInOrder(course)
   const known = new Set(ordered.map(({ lesson }) => lesson.id))
   const completed = new Set([...facts.progress].filter(([, row]) => row.completedAt !== null).map(([id]) => id))
@@ -95,15 +109,30 @@ export function lessonStates(course: PublishedCourse, facts: { enrolledAt: Date;
   for (const { module, lesson } of ordered) {
     const row = facts.progress.get(lesson.id)
     if (row?.completedAt) states.set(lesson.id, { status: 'completed' })
-    else states.set(lesson.id, lockOf(course, module, lesson, facts.enrolledAt, facts.now, known, completed) ?? { status: row ? 'in_progress' : 'available' })
+    else
+      states.set(
+        lesson.id,
+        lockOf(course, module, lesson, facts.enrolledAt, facts.now, known, completed) ?? {
+          status: row ? 'in_progress' : 'available',
+        },
+      )
   }
   return states
 }
 
-function lockOf(course: PublishedCourse, module: PublishedModule, lesson: PublishedLesson, enrolledAt: Date, now: Date, known: Set<string>, completed: Set<string>): LessonState | null {
+function lockOf(
+  course: PublishedCourse,
+  module: PublishedModule,
+  lesson: PublishedLesson,
+  enrolledAt: Date,
+  now: Date,
+  known: Set<string>,
+  completed: Set<string>,
+): LessonState | null {
   if (lesson.preview) return null
   const release = lessonReleaseInstant(course, module, lesson, enrolledAt)
-  if (release && release.getTime() > now.getTime()) return { status: 'locked', reason: 'drip_locked', until: release.toISOString() }
+  if (release && release.getTime() > now.getTime())
+    return { status: 'locked', reason: 'drip_locked', until: release.toISOString() }
   const missing = lesson.prerequisites.filter((id) => known.has(id) && !completed.has(id))
   return missing.length > 0 ? { status: 'locked', reason: 'prerequisite_missing', missingLessonIds: missing } : null
 }
@@ -112,7 +141,11 @@ function lockOf(course: PublishedCourse, module: PublishedModule, lesson: Publis
  * Where to continue: the lesson last worked on while it is unfinished, otherwise the first
  * lesson in course order that is open and not complete. Null when nothing is left to do now.
  */
-export function nextLesson(course: PublishedCourse, states: ReadonlyMap<string, LessonState>, lastLessonId: string | null): PublishedLesson | null {
+export function nextLesson(
+  course: PublishedCourse,
+  states: ReadonlyMap<string, LessonState>,
+  lastLessonId: string | null,
+): PublishedLesson | null {
   const ordered = lessonsInOrder(course)
   const last = lastLessonId ? ordered.find(({ lesson }) => lesson.id === lastLessonId) : undefined
   if (last && states.get(last.lesson.id)?.status === 'in_progress') return last.lesson

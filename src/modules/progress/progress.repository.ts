@@ -55,7 +55,11 @@ export const progressRepository = {
    * was granted sees every lesson the previous holder completed.
    */
   async lockCourseProgress(tx: Tx, enrolmentId: string): Promise<CourseProgressRow | undefined> {
-    const [row] = await tx.select().from(courseProgress).where(eq(courseProgress.enrolmentId, enrolmentId)).for('update')
+    const [row] = await tx
+      .select()
+      .from(courseProgress)
+      .where(eq(courseProgress.enrolmentId, enrolmentId))
+      .for('update')
     return row
   },
 
@@ -65,7 +69,12 @@ export const progressRepository = {
    */
   async lockEnrolment(tx: Tx, enrolmentId: string) {
     const [row] = await tx
-      .select({ userId: enrolments.userId, courseId: enrolments.courseId, status: enrolments.status, expiresAt: enrolments.expiresAt })
+      .select({
+        userId: enrolments.userId,
+        courseId: enrolments.courseId,
+        status: enrolments.status,
+        expiresAt: enrolments.expiresAt,
+      })
       .from(enrolments)
       .where(eq(enrolments.id, enrolmentId))
       .for('share')
@@ -89,7 +98,10 @@ export const progressRepository = {
     const [row] = await tx
       .insert(lessonProgress)
       .values({ ...key, startedAt: at, updatedAt: at })
-      .onConflictDoUpdate({ target: [lessonProgress.enrolmentId, lessonProgress.lessonId], set: { updatedAt: sql`${lessonProgress.updatedAt}` } })
+      .onConflictDoUpdate({
+        target: [lessonProgress.enrolmentId, lessonProgress.lessonId],
+        set: { updatedAt: sql`${lessonProgress.updatedAt}` },
+      })
       .returning()
     if (!row) throw new Error('lesson progress upsert returned no row')
     return row
@@ -101,9 +113,17 @@ export const progressRepository = {
    */
   async complete(tx: Tx, key: LessonKey, at: Date): Promise<{ row: LessonProgressRow; newly: boolean }> {
     const where = and(eq(lessonProgress.enrolmentId, key.enrolmentId), eq(lessonProgress.lessonId, key.lessonId))
-    const [updated] = await tx.update(lessonProgress).set({ completedAt: at, updatedAt: at }).where(and(where, isNull(lessonProgress.completedAt))).returning()
+    const [updated] = await tx
+      .update(lessonProgress)
+      .set({ completedAt: at, updatedAt: at })
+      .where(and(where, isNull(lessonProgress.completedAt)))
+      .returning()
     if (updated) return { row: updated, newly: true }
-    const [inserted] = await tx.insert(lessonProgress).values({ ...key, startedAt: at, completedAt: at, updatedAt: at }).onConflictDoNothing().returning()
+    const [inserted] = await tx
+      .insert(lessonProgress)
+      .values({ ...key, startedAt: at, completedAt: at, updatedAt: at })
+      .onConflictDoNothing()
+      .returning()
     if (inserted) return { row: inserted, newly: true }
     const [existing] = await tx.select().from(lessonProgress).where(where)
     if (!existing) throw new Error('completed lesson progress row vanished')
@@ -111,7 +131,12 @@ export const progressRepository = {
   },
 
   /** Adds time (a non-negative delta, so the total only grows) and replaces the position when one is given. */
-  async record(tx: Tx, key: LessonKey, at: Date, change: { position?: Record<string, unknown>; seconds: number }): Promise<LessonProgressRow> {
+  async record(
+    tx: Tx,
+    key: LessonKey,
+    at: Date,
+    change: { position?: Record<string, unknown>; seconds: number },
+  ): Promise<LessonProgressRow> {
     const position = change.position === undefined ? null : change.position
     const [row] = await tx
       .insert(lessonProgress)
@@ -135,7 +160,13 @@ export const progressRepository = {
     const [row] = await tx
       .select({ count: sql<number>`count(*)::int` })
       .from(lessonProgress)
-      .where(and(eq(lessonProgress.enrolmentId, enrolmentId), isNotNull(lessonProgress.completedAt), inArray(lessonProgress.lessonId, lessonIds)))
+      .where(
+        and(
+          eq(lessonProgress.enrolmentId, enrolmentId),
+          isNotNull(lessonProgress.completedAt),
+          inArray(lessonProgress.lessonId, lessonIds),
+        ),
+      )
     return row?.count ?? 0
   },
 
@@ -143,14 +174,21 @@ export const progressRepository = {
    * Writes the totals (and, when given, the last activity and the course's completion; a
    * completion already stamped is kept); undefined when the enrolment has no progress row.
    */
-  async updateTotals(tx: Tx, enrolmentId: string, totals: CourseTotals, change: { activity?: { lessonId: string; at: Date } | undefined; completedAt?: Date | undefined }): Promise<CourseProgressRow | undefined> {
+  async updateTotals(
+    tx: Tx,
+    enrolmentId: string,
+    totals: CourseTotals,
+    change: { activity?: { lessonId: string; at: Date } | undefined; completedAt?: Date | undefined },
+  ): Promise<CourseProgressRow | undefined> {
     const { activity, completedAt } = change
     const [row] = await tx
       .update(courseProgress)
       .set({
         ...totals,
         ...(activity ? { lastLessonId: activity.lessonId, lastActivityAt: activity.at } : {}),
-        ...(completedAt ? { completedAt: sql`coalesce(${courseProgress.completedAt}, ${completedAt.toISOString()}::timestamptz)` } : {}),
+        ...(completedAt
+          ? { completedAt: sql`coalesce(${courseProgress.completedAt}, ${completedAt.toISOString()}::timestamptz)` }
+          : {}),
       })
       .where(eq(courseProgress.enrolmentId, enrolmentId))
       .returning()
@@ -165,7 +203,10 @@ export const progressRepository = {
   myCourses(tx: Tx, userId: string, limit: number, after?: { key: string; enrolmentId: string }) {
     const key = sql`coalesce(${courseProgress.lastActivityAt}, '-infinity'::timestamptz)`
     const conditions: SQL[] = [eq(courseProgress.userId, userId), ne(enrolments.status, 'cancelled')]
-    if (after) conditions.push(sql`(${key}, ${courseProgress.enrolmentId}) < (${after.key}::timestamptz, ${after.enrolmentId}::uuid)`)
+    if (after)
+      conditions.push(
+        sql`(${key}, ${courseProgress.enrolmentId}) < (${after.key}::timestamptz, ${after.enrolmentId}::uuid)`,
+      )
     return tx
       .select({ progress: courseProgress, status: enrolments.status, expiresAt: enrolments.expiresAt })
       .from(courseProgress)
@@ -176,10 +217,15 @@ export const progressRepository = {
   },
 
   /** The sort key of a myCourses row as the database writes it (exact to the microsecond). */
-  myCoursesKey: (row: CourseProgressRow): string => (row.lastActivityAt ? row.lastActivityAt.toISOString() : '-infinity'),
+  myCoursesKey: (row: CourseProgressRow): string =>
+    row.lastActivityAt ? row.lastActivityAt.toISOString() : '-infinity',
 
   /** The unfinished course of an enrolment the learner can still use at `now`, worked on most recently, with the enrolment's start. */
-  async latestUnfinished(tx: Tx, userId: string, now: Date): Promise<{ progress: CourseProgressRow; enrolledAt: Date } | undefined> {
+  async latestUnfinished(
+    tx: Tx,
+    userId: string,
+    now: Date,
+  ): Promise<{ progress: CourseProgressRow; enrolledAt: Date } | undefined> {
     const [row] = await tx
       .select({ progress: courseProgress, enrolledAt: enrolments.enrolledAt })
       .from(courseProgress)
@@ -213,7 +259,11 @@ export const progressRepository = {
   /** Due unlocks not yet announced, across tenants (platform scope) or in one tenant. */
   dueUnlocks(tx: Tx, now: Date, limit: number) {
     return tx
-      .select({ tenantId: lessonUnlocks.tenantId, enrolmentId: lessonUnlocks.enrolmentId, lessonId: lessonUnlocks.lessonId })
+      .select({
+        tenantId: lessonUnlocks.tenantId,
+        enrolmentId: lessonUnlocks.enrolmentId,
+        lessonId: lessonUnlocks.lessonId,
+      })
       .from(lessonUnlocks)
       .where(and(lte(lessonUnlocks.unlockAt, now), isNull(lessonUnlocks.notifiedAt)))
       .orderBy(asc(lessonUnlocks.unlockAt))
@@ -238,7 +288,12 @@ export const progressRepository = {
   recipients(tx: Tx, enrolmentIds: string[]) {
     if (enrolmentIds.length === 0) return Promise.resolve([])
     return tx
-      .select({ enrolmentId: courseProgress.enrolmentId, userId: courseProgress.userId, courseId: courseProgress.courseId, email: users.email })
+      .select({
+        enrolmentId: courseProgress.enrolmentId,
+        userId: courseProgress.userId,
+        courseId: courseProgress.courseId,
+        email: users.email,
+      })
       .from(courseProgress)
       .leftJoin(users, eq(users.id, courseProgress.userId))
       .where(inArray(courseProgress.enrolmentId, enrolmentIds))
@@ -248,7 +303,13 @@ export const progressRepository = {
     await tx
       .update(lessonUnlocks)
       .set({ notifiedAt: at })
-      .where(and(eq(lessonUnlocks.enrolmentId, enrolmentId), eq(lessonUnlocks.lessonId, lessonId), isNull(lessonUnlocks.notifiedAt)))
+      .where(
+        and(
+          eq(lessonUnlocks.enrolmentId, enrolmentId),
+          eq(lessonUnlocks.lessonId, lessonId),
+          isNull(lessonUnlocks.notifiedAt),
+        ),
+      )
   },
 
   /**

@@ -44,7 +44,10 @@ async function enrolled(tenantId: string, courseId: string): Promise<TestMember>
 
 const completionEvents = (tenantId: string) =>
   t.platform.database.transaction(platformScope, (tx) =>
-    rowsOf<{ payload: Record<string, unknown> }>(tx, sql`SELECT payload FROM platform.domain_events WHERE tenant_id = ${tenantId} AND type = 'progress.course_completed'`),
+    rowsOf<{ payload: Record<string, unknown> }>(
+      tx,
+      sql`SELECT payload FROM platform.domain_events WHERE tenant_id = ${tenantId} AND type = 'progress.course_completed'`,
+    ),
   )
 
 describe('lesson start and completion', () => {
@@ -53,7 +56,15 @@ describe('lesson start and completion', () => {
     const learner = await enrolled(tenant.id, courseId)
     const first = await client.start(courseId, lessons[0]!, learner.token)
     expect(first.statusCode).toBe(200)
-    expect(first.json()).toMatchObject({ courseId, lessonId: lessons[0], status: 'in_progress', completedAt: null, timeSpentSeconds: 0, position: null, course: { completedLessons: 0, totalLessons: 3, percent: 0, completedAt: null } })
+    expect(first.json()).toMatchObject({
+      courseId,
+      lessonId: lessons[0],
+      status: 'in_progress',
+      completedAt: null,
+      timeSpentSeconds: 0,
+      position: null,
+      course: { completedLessons: 0, totalLessons: 3, percent: 0, completedAt: null },
+    })
     const second = await client.start(courseId, lessons[0]!, learner.token)
     expect(second.json()).toEqual(first.json())
   })
@@ -63,11 +74,17 @@ describe('lesson start and completion', () => {
     const learner = await enrolled(tenant.id, courseId)
     const first = await client.complete(courseId, lessons[0]!, learner.token)
     expect(first.statusCode).toBe(200)
-    expect(first.json()).toMatchObject({ status: 'completed', course: { completedLessons: 1, totalLessons: 3, percent: 33, completedAt: null } })
+    expect(first.json()).toMatchObject({
+      status: 'completed',
+      course: { completedLessons: 1, totalLessons: 3, percent: 33, completedAt: null },
+    })
     const again = await client.complete(courseId, lessons[0]!, learner.token)
     expect(again.json()).toEqual(first.json())
 
-    expect((await client.complete(courseId, lessons[1]!, learner.token)).json().course).toMatchObject({ completedLessons: 2, percent: 66 })
+    expect((await client.complete(courseId, lessons[1]!, learner.token)).json().course).toMatchObject({
+      completedLessons: 2,
+      percent: 66,
+    })
     expect(await completionEvents(tenant.id)).toEqual([])
     const last = await client.complete(courseId, lessons[2]!, learner.token)
     expect(last.json().course).toMatchObject({ completedLessons: 3, totalLessons: 3, percent: 100 })
@@ -76,11 +93,18 @@ describe('lesson start and completion', () => {
 
     const events = await completionEvents(tenant.id)
     expect(events).toHaveLength(1)
-    expect(events[0]!.payload).toMatchObject({ enrolmentId: first.json().enrolmentId, userId: learner.userId, courseId, versionId: course.published.versionId })
+    expect(events[0]!.payload).toMatchObject({
+      enrolmentId: first.json().enrolmentId,
+      userId: learner.userId,
+      courseId,
+      versionId: course.published.versionId,
+    })
   })
 
   it('refuses to complete quiz and assignment lessons by the completion call (409)', async () => {
-    const { tenant, courseId, lessons } = await setup({ modules: [{ lessons: [{ kind: 'quiz' }, { kind: 'assignment' }] }] })
+    const { tenant, courseId, lessons } = await setup({
+      modules: [{ lessons: [{ kind: 'quiz' }, { kind: 'assignment' }] }],
+    })
     const learner = await enrolled(tenant.id, courseId)
     for (const lessonId of lessons) {
       const response = await client.complete(courseId, lessonId, learner.token)
@@ -96,7 +120,10 @@ describe('time and position', () => {
   it('adds time spent, keeps the last position, and refuses oversized positions and deltas', async () => {
     const { tenant, courseId, lessons } = await setup()
     const learner = await enrolled(tenant.id, courseId)
-    const first = await client.record(courseId, lessons[0]!, learner.token, { position: { seconds: 30 }, timeSpentSeconds: 30 })
+    const first = await client.record(courseId, lessons[0]!, learner.token, {
+      position: { seconds: 30 },
+      timeSpentSeconds: 30,
+    })
     expect(first.statusCode).toBe(200)
     expect(first.json()).toMatchObject({ status: 'in_progress', timeSpentSeconds: 30, position: { seconds: 30 } })
     const second = await client.record(courseId, lessons[0]!, learner.token, { timeSpentSeconds: 45 })
@@ -111,7 +138,10 @@ describe('time and position', () => {
     const tooLarge = await client.record(courseId, lessons[0]!, learner.token, { position: { note: 'x'.repeat(1100) } })
     expect(tooLarge.statusCode).toBe(413)
     expect(tooLarge.json()).toMatchObject({ code: 'POSITION_TOO_LARGE' })
-    expect((await client.record(courseId, lessons[0]!, learner.token, {})).json()).toMatchObject({ timeSpentSeconds: 75, position: { seconds: 90 } })
+    expect((await client.record(courseId, lessons[0]!, learner.token, {})).json()).toMatchObject({
+      timeSpentSeconds: 75,
+      position: { seconds: 90 },
+    })
   })
 })
 
@@ -127,13 +157,23 @@ describe('locked lessons', () => {
     }
     const blocked = await setup({ modules: [{ lessons: [{}, {}] }] })
     const [firstId, secondId] = blocked.lessons as [string, string]
-    await t.platform.database.transaction(platformScope, (tx) => tx.execute(sql`UPDATE catalogue.lessons SET prerequisites = ${JSON.stringify([firstId])}::jsonb WHERE id = ${secondId}`))
-    const republished = await t.platform.database.transaction(tenantScope(blocked.tenant.id), (tx) => publishCourse(tx, blocked.courseId, blocked.owner.userId))
+    await t.platform.database.transaction(platformScope, (tx) =>
+      tx.execute(
+        sql`UPDATE catalogue.lessons SET prerequisites = ${JSON.stringify([firstId])}::jsonb WHERE id = ${secondId}`,
+      ),
+    )
+    const republished = await t.platform.database.transaction(tenantScope(blocked.tenant.id), (tx) =>
+      publishCourse(tx, blocked.courseId, blocked.owner.userId),
+    )
     expect(republished?.modules[0]?.lessons[1]?.prerequisites).toEqual([firstId])
     const other = await enrolled(blocked.tenant.id, blocked.courseId)
     const refused = await client.record(blocked.courseId, secondId, other.token, { timeSpentSeconds: 5 })
     expect(refused.statusCode).toBe(403)
-    expect(refused.json()).toMatchObject({ code: 'LESSON_LOCKED', reason: 'prerequisite_missing', missingLessonIds: [firstId] })
+    expect(refused.json()).toMatchObject({
+      code: 'LESSON_LOCKED',
+      reason: 'prerequisite_missing',
+      missingLessonIds: [firstId],
+    })
     await client.complete(blocked.courseId, firstId, other.token)
     expect((await client.record(blocked.courseId, secondId, other.token, { timeSpentSeconds: 5 })).statusCode).toBe(200)
   })
@@ -152,15 +192,29 @@ describe('locked lessons', () => {
 
 describe('course progress of a learner', () => {
   it('lists each lesson as completed, in progress, available or locked (with until)', async () => {
-    const { tenant, courseId, lessons } = await setup({ modules: [{ lessons: [{}, {}, {}, { releaseOffsetDays: 2 }] }] })
+    const { tenant, courseId, lessons } = await setup({
+      modules: [{ lessons: [{}, {}, {}, { releaseOffsetDays: 2 }] }],
+    })
     const learner = await enrolled(tenant.id, courseId)
     await client.complete(courseId, lessons[0]!, learner.token)
     await client.record(courseId, lessons[1]!, learner.token, { position: { seconds: 12 }, timeSpentSeconds: 12 })
     const response = await client.courseProgress(courseId, learner.token)
     expect(response.statusCode).toBe(200)
     const body = response.json()
-    expect(body).toMatchObject({ courseId, enrolmentStatus: 'active', completedLessons: 1, totalLessons: 4, percent: 25, lastLessonId: lessons[1] })
-    expect(body.lessons.map((l: { status: string }) => l.status)).toEqual(['completed', 'in_progress', 'available', 'locked'])
+    expect(body).toMatchObject({
+      courseId,
+      enrolmentStatus: 'active',
+      completedLessons: 1,
+      totalLessons: 4,
+      percent: 25,
+      lastLessonId: lessons[1],
+    })
+    expect(body.lessons.map((l: { status: string }) => l.status)).toEqual([
+      'completed',
+      'in_progress',
+      'available',
+      'locked',
+    ])
     expect(body.lessons[1]).toMatchObject({ position: { seconds: 12 }, timeSpentSeconds: 12 })
     expect(body.lessons[3]).toMatchObject({ reason: 'drip_locked' })
     expect(Date.parse(body.lessons[3].until)).toBeGreaterThan(Date.now() + DAY)
@@ -189,7 +243,10 @@ describe('dashboards', () => {
     const learner = await createMember(t, tenant.id)
     const courseIds: string[] = []
     for (const title of ['Algebra', 'Botany', 'Chemistry']) {
-      const course = await buildPublishedCourse(t.platform.database, tenant.id, owner.userId, { title, modules: [{ lessons: [{}, {}] }] })
+      const course = await buildPublishedCourse(t.platform.database, tenant.id, owner.userId, {
+        title,
+        modules: [{ lessons: [{}, {}] }],
+      })
       expect((await enrolments.selfEnrol(course.courseId, learner.token)).statusCode).toBe(201)
       courseIds.push(course.courseId)
     }
@@ -201,17 +258,41 @@ describe('dashboards', () => {
     expect(response.statusCode).toBe(200)
     const body = response.json()
     expect(body.data).toHaveLength(3)
-    expect(body.data[0]).toMatchObject({ courseId: courseIds[1], title: 'Botany', percent: 50, completed: false, completedLessons: 1, totalLessons: 2 })
-    expect(body.data.slice(1).map((c: { title: string }) => c.title).sort()).toEqual(['Algebra', 'Chemistry'])
+    expect(body.data[0]).toMatchObject({
+      courseId: courseIds[1],
+      title: 'Botany',
+      percent: 50,
+      completed: false,
+      completedLessons: 1,
+      totalLessons: 2,
+    })
+    expect(
+      body.data
+        .slice(1)
+        .map((c: { title: string }) => c.title)
+        .sort(),
+    ).toEqual(['Algebra', 'Chemistry'])
     expect(counters.get('/v1/me/courses')?.queries).toBe(2)
 
     const firstPage = (await client.call('GET', '/v1/me/courses?limit=2', learner.token)).json()
     expect(firstPage.data).toHaveLength(2)
-    const secondPage = (await client.call('GET', `/v1/me/courses?limit=2&cursor=${firstPage.nextCursor}`, learner.token)).json()
+    const secondPage = (
+      await client.call('GET', `/v1/me/courses?limit=2&cursor=${firstPage.nextCursor}`, learner.token)
+    ).json()
     expect(secondPage).toMatchObject({ nextCursor: null })
-    expect([...firstPage.data, ...secondPage.data].map((c: { courseId: string }) => c.courseId).sort()).toEqual([...courseIds].sort())
-    for (const position of [['x', 'y'], ['2024-02-30T00:00:00.000Z', courseIds[0]], ['1', courseIds[0]]]) {
-      const forged = await client.call('GET', `/v1/me/courses?cursor=${Buffer.from(JSON.stringify(position)).toString('base64url')}`, learner.token)
+    expect([...firstPage.data, ...secondPage.data].map((c: { courseId: string }) => c.courseId).sort()).toEqual(
+      [...courseIds].sort(),
+    )
+    for (const position of [
+      ['x', 'y'],
+      ['2024-02-30T00:00:00.000Z', courseIds[0]],
+      ['1', courseIds[0]],
+    ]) {
+      const forged = await client.call(
+        'GET',
+        `/v1/me/courses?cursor=${Buffer.from(JSON.stringify(position)).toString('base64url')}`,
+        learner.token,
+      )
       expect(forged.json(), JSON.stringify(position)).toMatchObject({ status: 400, code: 'INVALID_CURSOR' })
     }
   })
@@ -229,7 +310,9 @@ describe('dashboards', () => {
     expect(counters.get('/v1/me/continue')?.queries).toBeLessThanOrEqual(4)
 
     await client.complete(courseId, lessons[1]!, learner.token)
-    expect((await client.call('GET', '/v1/me/continue', learner.token)).json().lesson).toMatchObject({ lessonId: lessons[0] })
+    expect((await client.call('GET', '/v1/me/continue', learner.token)).json().lesson).toMatchObject({
+      lessonId: lessons[0],
+    })
 
     const nobody = await createMember(t, tenant.id)
     expect((await client.call('GET', '/v1/me/continue', nobody.token)).json()).toEqual({ course: null, lesson: null })
@@ -244,20 +327,37 @@ describe('dashboards and the end of access', () => {
     const admin = await createMember(t, tenant.id, ['tenant_admin'])
     const courses: Array<{ courseId: string; lessonId: string; enrolmentId: string }> = []
     for (const title of ['Active', 'Cancelled', 'Expired', 'Lapsed']) {
-      const course = await buildPublishedCourse(t.platform.database, tenant.id, owner.userId, { title, modules: [{ lessons: [{}, {}] }] })
+      const course = await buildPublishedCourse(t.platform.database, tenant.id, owner.userId, {
+        title,
+        modules: [{ lessons: [{}, {}] }],
+      })
       const enrolment = await enrolments.selfEnrol(course.courseId, learner.token)
       expect(enrolment.statusCode).toBe(201)
       courses.push({ courseId: course.courseId, lessonId: course.lessonIds[0]![0]!, enrolmentId: enrolment.json().id })
     }
     await dispatchPendingEvents(t, tenant.id)
-    for (const { courseId, lessonId } of courses) expect((await client.record(courseId, lessonId, learner.token, { position: { seconds: 5 } })).statusCode).toBe(200)
-    const [active, cancelled, expired, lapsed] = courses as [(typeof courses)[0], (typeof courses)[0], (typeof courses)[0], (typeof courses)[0]]
-    expect((await enrolments.call('DELETE', `/v1/enrolments/${cancelled.enrolmentId}`, admin.token)).statusCode).toBe(200)
+    for (const { courseId, lessonId } of courses)
+      expect((await client.record(courseId, lessonId, learner.token, { position: { seconds: 5 } })).statusCode).toBe(
+        200,
+      )
+    const [active, cancelled, expired, lapsed] = courses as [
+      (typeof courses)[0],
+      (typeof courses)[0],
+      (typeof courses)[0],
+      (typeof courses)[0],
+    ]
+    expect((await enrolments.call('DELETE', `/v1/enrolments/${cancelled.enrolmentId}`, admin.token)).statusCode).toBe(
+      200,
+    )
     const ended = new Date(Date.now() - DAY)
     await t.platform.database.transaction(tenantScope(tenant.id), async (tx) => {
       // What the expiry job writes, and an access end it has not got to yet.
-      await tx.execute(sql`UPDATE enrolment.enrolments SET status = 'expired', ended_at = now(), expires_at = ${ended.toISOString()}::timestamptz WHERE id = ${expired.enrolmentId}`)
-      await tx.execute(sql`UPDATE enrolment.enrolments SET expires_at = ${ended.toISOString()}::timestamptz WHERE id = ${lapsed.enrolmentId}`)
+      await tx.execute(
+        sql`UPDATE enrolment.enrolments SET status = 'expired', ended_at = now(), expires_at = ${ended.toISOString()}::timestamptz WHERE id = ${expired.enrolmentId}`,
+      )
+      await tx.execute(
+        sql`UPDATE enrolment.enrolments SET expires_at = ${ended.toISOString()}::timestamptz WHERE id = ${lapsed.enrolmentId}`,
+      )
     })
     return { tenant, learner, active, cancelled, expired, lapsed, ended }
   }
@@ -267,7 +367,16 @@ describe('dashboards and the end of access', () => {
     const response = await client.call('GET', '/v1/me/courses', learner.token)
     expect(response.statusCode).toBe(200)
     expect(counters.get('/v1/me/courses')?.queries).toBe(2)
-    expect(response.json().data.map((c: { courseId: string; title: string; enrolmentStatus: string; expiresAt: string | null }) => [c.title, c.courseId, c.enrolmentStatus, c.expiresAt])).toEqual([
+    expect(
+      response
+        .json()
+        .data.map((c: { courseId: string; title: string; enrolmentStatus: string; expiresAt: string | null }) => [
+          c.title,
+          c.courseId,
+          c.enrolmentStatus,
+          c.expiresAt,
+        ]),
+    ).toEqual([
       ['Lapsed', lapsed.courseId, 'expired', ended.toISOString()],
       ['Expired', expired.courseId, 'expired', ended.toISOString()],
       ['Active', active.courseId, 'active', null],
@@ -275,7 +384,11 @@ describe('dashboards and the end of access', () => {
     // Pages never hand out a cancelled one either.
     const first = (await client.call('GET', '/v1/me/courses?limit=2', learner.token)).json()
     const rest = (await client.call('GET', `/v1/me/courses?limit=2&cursor=${first.nextCursor}`, learner.token)).json()
-    expect([...first.data, ...rest.data].map((c: { courseId: string }) => c.courseId)).toEqual([lapsed.courseId, expired.courseId, active.courseId])
+    expect([...first.data, ...rest.data].map((c: { courseId: string }) => c.courseId)).toEqual([
+      lapsed.courseId,
+      expired.courseId,
+      active.courseId,
+    ])
     expect(rest.nextCursor).toBeNull()
   })
 
@@ -283,13 +396,20 @@ describe('dashboards and the end of access', () => {
     const { tenant, learner, active, lapsed } = await fourCourses()
     const next = await client.call('GET', '/v1/me/continue', learner.token)
     expect(next.statusCode).toBe(200)
-    expect(next.json()).toMatchObject({ course: { courseId: active.courseId, enrolmentId: active.enrolmentId }, lesson: { lessonId: active.lessonId, position: { seconds: 5 } } })
+    expect(next.json()).toMatchObject({
+      course: { courseId: active.courseId, enrolmentId: active.enrolmentId },
+      lesson: { lessonId: active.lessonId, position: { seconds: 5 } },
+    })
     expect(counters.get('/v1/me/continue')?.queries).toBeLessThanOrEqual(3)
     // The lesson it points to opens; the more recent courses' do not.
     expect((await enrolments.readLesson(active.courseId, active.lessonId, learner.token)).statusCode).toBe(200)
     expect((await enrolments.readLesson(lapsed.courseId, lapsed.lessonId, learner.token)).statusCode).toBe(403)
 
-    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => tx.execute(sql`UPDATE enrolment.enrolments SET status = 'cancelled', ended_at = now() WHERE id = ${active.enrolmentId}`))
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
+      tx.execute(
+        sql`UPDATE enrolment.enrolments SET status = 'cancelled', ended_at = now() WHERE id = ${active.enrolmentId}`,
+      ),
+    )
     expect((await client.call('GET', '/v1/me/continue', learner.token)).json()).toEqual({ course: null, lesson: null })
   })
 })
@@ -297,7 +417,11 @@ describe('dashboards and the end of access', () => {
 describe("instructor's view", () => {
   it("shows the course's learners with their progress to its instructor and admins, paged, in two queries", async () => {
     const { tenant, owner, courseId, lessons } = await setup()
-    const learners = [await enrolled(tenant.id, courseId), await enrolled(tenant.id, courseId), await enrolled(tenant.id, courseId)]
+    const learners = [
+      await enrolled(tenant.id, courseId),
+      await enrolled(tenant.id, courseId),
+      await enrolled(tenant.id, courseId),
+    ]
     await client.complete(courseId, lessons[0]!, learners[0]!.token)
 
     const url = `/v1/courses/${courseId}/progress`

@@ -13,21 +13,33 @@ const Position = Type.Record(Type.String(), Type.Unknown(), {
 export const LessonParams = Type.Object({ lessonId: Uuid }, { additionalProperties: false })
 export const CourseParams = Type.Object({ courseId: Uuid }, { additionalProperties: false })
 
-export const LessonActionBody = Type.Object({ courseId: { ...Uuid, description: 'The course the lesson belongs to' } }, { additionalProperties: false })
+export const LessonActionBody = Type.Object(
+  { courseId: { ...Uuid, description: 'The course the lesson belongs to' } },
+  { additionalProperties: false },
+)
 
 export const PositionBody = Type.Object(
   {
     courseId: Uuid,
     position: Type.Optional(Position),
     timeSpentSeconds: Type.Optional(
-      Type.Integer({ minimum: 0, maximum: MAX_TIME_DELTA_SECONDS, description: `Seconds spent since the last report (added to the total; at most ${MAX_TIME_DELTA_SECONDS} per call)` }),
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_TIME_DELTA_SECONDS,
+        description: `Seconds spent since the last report (added to the total; at most ${MAX_TIME_DELTA_SECONDS} per call)`,
+      }),
     ),
   },
   { additionalProperties: false },
 )
 
 export const CourseTotals = Type.Object(
-  { completedLessons: Type.Integer(), totalLessons: Type.Integer(), percent: Type.Integer({ minimum: 0, maximum: 100 }), completedAt: Nullable(Instant) },
+  {
+    completedLessons: Type.Integer(),
+    totalLessons: Type.Integer(),
+    percent: Type.Integer({ minimum: 0, maximum: 100 }),
+    completedAt: Nullable(Instant),
+  },
   { $id: 'CourseTotals', additionalProperties: false },
 )
 
@@ -52,10 +64,21 @@ const LessonStatus = Type.Object(
     moduleId: Uuid,
     title: Type.String(),
     kind: LessonKind,
-    status: Type.Union([Type.Literal('completed'), Type.Literal('in_progress'), Type.Literal('available'), Type.Literal('locked')]),
-    reason: Type.Optional(Type.Union([Type.Literal('drip_locked'), Type.Literal('prerequisite_missing')], { description: 'Why a locked lesson is locked' })),
+    status: Type.Union([
+      Type.Literal('completed'),
+      Type.Literal('in_progress'),
+      Type.Literal('available'),
+      Type.Literal('locked'),
+    ]),
+    reason: Type.Optional(
+      Type.Union([Type.Literal('drip_locked'), Type.Literal('prerequisite_missing')], {
+        description: 'Why a locked lesson is locked',
+      }),
+    ),
     until: Type.Optional({ ...Instant, description: 'drip_locked: when the lesson opens' }),
-    missingLessonIds: Type.Optional(Type.Array(Uuid, { description: 'prerequisite_missing: the lessons to complete first' })),
+    missingLessonIds: Type.Optional(
+      Type.Array(Uuid, { description: 'prerequisite_missing: the lessons to complete first' }),
+    ),
     startedAt: Nullable(Instant),
     completedAt: Nullable(Instant),
     timeSpentSeconds: Type.Integer(),
@@ -92,7 +115,8 @@ export const MyCourse = Type.Object(
     coverImageRef: Nullable(Type.String()),
     archived: Type.Boolean(),
     enrolmentStatus: Type.Union([Type.Literal('active'), Type.Literal('expired')], {
-      description: 'expired: the access period ended; the course stays listed with its progress, but its lessons cannot be opened',
+      description:
+        'expired: the access period ended; the course stays listed with its progress, but its lessons cannot be opened',
     }),
     expiresAt: { ...Nullable(Instant), description: 'When access ends (or ended); null when it does not' },
     completedLessons: Type.Integer(),
@@ -125,12 +149,27 @@ export const ContinueLearning = Type.Object(
     ),
     lesson: Nullable(
       Type.Object(
-        { lessonId: Uuid, moduleId: Uuid, title: Type.String(), kind: LessonKind, position: Nullable(Position), timeSpentSeconds: Type.Integer() },
-        { additionalProperties: false, description: 'The lesson to resume: the last one worked on while unfinished, else the first open one not complete' },
+        {
+          lessonId: Uuid,
+          moduleId: Uuid,
+          title: Type.String(),
+          kind: LessonKind,
+          position: Nullable(Position),
+          timeSpentSeconds: Type.Integer(),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'The lesson to resume: the last one worked on while unfinished, else the first open one not complete',
+        },
       ),
     ),
   },
-  { $id: 'ContinueLearning', additionalProperties: false, description: 'Both null when the learner has no unfinished course they can still open' },
+  {
+    $id: 'ContinueLearning',
+    additionalProperties: false,
+    description: 'Both null when the learner has no unfinished course they can still open',
+  },
 )
 
 export const LearnerProgress = Type.Object(

@@ -27,7 +27,11 @@ export const lessonProgress = progressSchema
       position: jsonb('position').$type<Record<string, unknown>>(),
       updatedAt: at('updated_at').notNull().defaultNow(),
     },
-    (t) => [primaryKey({ columns: [t.enrolmentId, t.lessonId] }), index('lesson_progress_user_idx').on(t.tenantId, t.userId, t.updatedAt), ...tenantPolicies(t.tenantId)],
+    (t) => [
+      primaryKey({ columns: [t.enrolmentId, t.lessonId] }),
+      index('lesson_progress_user_idx').on(t.tenantId, t.userId, t.updatedAt),
+      ...tenantPolicies(t.tenantId),
+    ],
   )
   .enableRLS()
 
@@ -47,7 +51,10 @@ export const courseProgress = progressSchema
       lastActivityAt: at('last_activity_at'),
       completedAt: at('completed_at'),
     },
-    (t) => [index('course_progress_user_idx').on(t.tenantId, t.userId, t.lastActivityAt), ...tenantPolicies(t.tenantId)],
+    (t) => [
+      index('course_progress_user_idx').on(t.tenantId, t.userId, t.lastActivityAt),
+      ...tenantPolicies(t.tenantId),
+    ],
   )
   .enableRLS()
 
@@ -64,6 +71,10 @@ export const lessonUnlocks = progressSchema
       /** 'lesson' or 'module': which drip rule produced it (for the e-mail's wording). */
       rule: text('rule', { enum: ['lesson', 'module'] }).notNull(),
     },
-    (t) => [primaryKey({ columns: [t.enrolmentId, t.lessonId] }), index('lesson_unlocks_due_idx').on(t.unlockAt, t.notifiedAt), ...tenantPolicies(t.tenantId)],
+    (t) => [
+      primaryKey({ columns: [t.enrolmentId, t.lessonId] }),
+      index('lesson_unlocks_due_idx').on(t.unlockAt, t.notifiedAt),
+      ...tenantPolicies(t.tenantId),
+    ],
   )
   .enableRLS()

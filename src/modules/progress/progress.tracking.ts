@@ -9,7 +9,12 @@ import type { RequestContext } from '../../platform/http/request-context.ts'
 import { readPublishedCourse, type PublishedCourse } from '../catalogue/index.ts'
 import { PROGRESS_COURSE_COMPLETED, type CourseCompletedPayload } from './progress.events.ts'
 import { dripSchedule, enrolmentStanding, isCourseComplete, lessonsInOrder, percentOf } from './progress.policy.ts'
-import { progressRepository as repository, type CourseProgressRow, type LessonKey, type LessonProgressRow } from './progress.repository.ts'
+import {
+  progressRepository as repository,
+  type CourseProgressRow,
+  type LessonKey,
+  type LessonProgressRow,
+} from './progress.repository.ts'
 
 export interface EnrolmentRef {
   tenantId: string
@@ -22,10 +27,19 @@ export interface EnrolmentRef {
  * Creates the enrolment's progress row and its drip schedule unless they exist (event
  * redelivery, or a learner acting before the enrolment event was handled).
  */
-export async function trackEnrolment(tx: Tx, ref: EnrolmentRef, course: PublishedCourse, enrolledAt: Date): Promise<void> {
+export async function trackEnrolment(
+  tx: Tx,
+  ref: EnrolmentRef,
+  course: PublishedCourse,
+  enrolledAt: Date,
+): Promise<void> {
   const total = lessonsInOrder(course).length
   await repository.insertCourseProgress(tx, { ...ref, totalLessons: total })
-  const unlocks = dripSchedule(course, enrolledAt).map((u) => ({ tenantId: ref.tenantId, enrolmentId: ref.enrolmentId, ...u }))
+  const unlocks = dripSchedule(course, enrolledAt).map((u) => ({
+    tenantId: ref.tenantId,
+    enrolmentId: ref.enrolmentId,
+    ...u,
+  }))
   await repository.insertUnlocks(tx, unlocks)
 }
 
@@ -50,7 +64,13 @@ export interface Publishing {
  * neither would complete the course. Under the lock the second one counts both, and it alone sees
  * completedAt still empty, so the event is published once per enrolment.
  */
-export async function refreshCourse(tx: Tx, publishing: Publishing, ref: EnrolmentRef, course: PublishedCourse, activity?: { lessonId: string; at: Date }): Promise<CourseProgressRow> {
+export async function refreshCourse(
+  tx: Tx,
+  publishing: Publishing,
+  ref: EnrolmentRef,
+  course: PublishedCourse,
+  activity?: { lessonId: string; at: Date },
+): Promise<CourseProgressRow> {
   const lessonIds = lessonsInOrder(course).map(({ lesson }) => lesson.id)
   let locked = await repository.lockCourseProgress(tx, ref.enrolmentId)
   if (!locked) {
@@ -60,14 +80,31 @@ export async function refreshCourse(tx: Tx, publishing: Publishing, ref: Enrolme
     if (!locked) throw new Error('course progress row missing right after insert')
   }
   const completed = await repository.countCompleted(tx, ref.enrolmentId, lessonIds)
-  const totals = { completedLessons: completed, totalLessons: lessonIds.length, percent: percentOf(completed, lessonIds.length) }
+  const totals = {
+    completedLessons: completed,
+    totalLessons: lessonIds.length,
+    percent: percentOf(completed, lessonIds.length),
+  }
   const completes = isCourseComplete(completed, lessonIds.length) && locked.completedAt === null
   const at = activity?.at ?? new Date()
-  const row = await repository.updateTotals(tx, ref.enrolmentId, totals, { activity, completedAt: completes ? at : undefined })
+  const row = await repository.updateTotals(tx, ref.enrolmentId, totals, {
+    activity,
+    completedAt: completes ? at : undefined,
+  })
   if (!row) throw new Error('locked course progress row vanished')
   if (!completes) return row
-  const payload: CourseCompletedPayload = { enrolmentId: ref.enrolmentId, userId: ref.userId, courseId: ref.courseId, versionId: course.versionId, completedAt: at.toISOString() }
-  await publishing.events.publish(tx, publishing.ctx, { type: PROGRESS_COURSE_COMPLETED, payload, tenantId: ref.tenantId })
+  const payload: CourseCompletedPayload = {
+    enrolmentId: ref.enrolmentId,
+    userId: ref.userId,
+    courseId: ref.courseId,
+    versionId: course.versionId,
+    completedAt: at.toISOString(),
+  }
+  await publishing.events.publish(tx, publishing.ctx, {
+    type: PROGRESS_COURSE_COMPLETED,
+    payload,
+    tenantId: ref.tenantId,
+  })
   return row
 }
 
@@ -108,12 +145,19 @@ export async function markLessonCompleted(tx: Tx, input: MarkLessonCompletedInpu
   if (!tenantId) throw new Error('markLessonCompleted needs a tenant context')
   const at = input.at ?? new Date()
   const enrolment = await repository.lockEnrolment(tx, input.enrolmentId)
-  if (!enrolment || enrolment.userId !== input.userId || enrolment.courseId !== input.courseId) return { recorded: false, reason: 'not_enrolled' }
+  if (!enrolment || enrolment.userId !== input.userId || enrolment.courseId !== input.courseId)
+    return { recorded: false, reason: 'not_enrolled' }
   const standing = enrolmentStanding(enrolment, at)
   if (standing !== 'active') return { recorded: false, reason: standing === 'cancelled' ? 'not_enrolled' : 'expired' }
   const course = input.course ?? (await readPublishedCourse(tx, input.courseId))?.course
   if (!course) throw new Error(`course ${input.courseId} has no published version`)
-  const key: LessonKey = { tenantId, enrolmentId: input.enrolmentId, userId: input.userId, courseId: input.courseId, lessonId: input.lessonId }
+  const key: LessonKey = {
+    tenantId,
+    enrolmentId: input.enrolmentId,
+    userId: input.userId,
+    courseId: input.courseId,
+    lessonId: input.lessonId,
+  }
   const { row, newly } = await repository.complete(tx, key, at)
   const courseRow = await refreshCourse(tx, input, key, course, newly ? { lessonId: input.lessonId, at } : undefined)
   return { recorded: true, lesson: row, course: courseRow, newlyCompleted: newly }

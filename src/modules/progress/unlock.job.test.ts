@@ -17,7 +17,8 @@ beforeAll(async () => {
 afterAll(async () => t?.close())
 
 const DAY = 86_400_000
-const run = () => releaseDueUnlocks({ database: t.platform.database, mail: t.platform.mail, logger: createLogger('silent') })
+const run = () =>
+  releaseDueUnlocks({ database: t.platform.database, mail: t.platform.mail, logger: createLogger('silent') })
 
 async function enrolledInDripCourse(input: CourseInput) {
   const tenant = await t.createTenant()
@@ -30,12 +31,17 @@ async function enrolledInDripCourse(input: CourseInput) {
 }
 
 const unlocksOf = (tenantId: string, enrolmentId: string) =>
-  t.platform.database.transaction(tenantScope(tenantId), (tx) => tx.select().from(lessonUnlocks).where(eq(lessonUnlocks.enrolmentId, enrolmentId)).orderBy(lessonUnlocks.unlockAt))
+  t.platform.database.transaction(tenantScope(tenantId), (tx) =>
+    tx.select().from(lessonUnlocks).where(eq(lessonUnlocks.enrolmentId, enrolmentId)).orderBy(lessonUnlocks.unlockAt),
+  )
 
 /** Moves the enrolment's schedule into the past, as time passing would. */
 const makeDue = (tenantId: string, enrolmentId: string) =>
   t.platform.database.transaction(tenantScope(tenantId), (tx) =>
-    tx.update(lessonUnlocks).set({ unlockAt: new Date(Date.now() - 60_000) }).where(eq(lessonUnlocks.enrolmentId, enrolmentId)),
+    tx
+      .update(lessonUnlocks)
+      .set({ unlockAt: new Date(Date.now() - 60_000) })
+      .where(eq(lessonUnlocks.enrolmentId, enrolmentId)),
   )
 
 const unlockMails = (tenantId: string) =>
@@ -56,8 +62,17 @@ describe('tracking a new enrolment', () => {
       ],
     })
     expect(await dispatchPendingEvents(t, tenant.id)).toContain('enrolment.enrolled')
-    const [progress] = await t.platform.database.transaction(tenantScope(tenant.id), (tx) => tx.select().from(courseProgress).where(eq(courseProgress.enrolmentId, enrolmentId)))
-    expect(progress).toMatchObject({ userId: learner.userId, courseId: course.courseId, totalLessons: 6, completedLessons: 0, percent: 0, completedAt: null })
+    const [progress] = await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
+      tx.select().from(courseProgress).where(eq(courseProgress.enrolmentId, enrolmentId)),
+    )
+    expect(progress).toMatchObject({
+      userId: learner.userId,
+      courseId: course.courseId,
+      totalLessons: 6,
+      completedLessons: 0,
+      percent: 0,
+      completedAt: null,
+    })
 
     const unlocks = await unlocksOf(tenant.id, enrolmentId)
     const [m1, m2] = course.lessonIds as [string[], string[]]
@@ -71,10 +86,15 @@ describe('tracking a new enrolment', () => {
 
     // The same event handled again (its delivery record removed, as a crash before it committed would leave it).
     await t.platform.database.transaction(platformScope, (tx) =>
-      tx.execute(sql`DELETE FROM platform.event_deliveries WHERE subscriber = 'progress.track_enrolment' AND tenant_id = ${tenant.id}`),
+      tx.execute(
+        sql`DELETE FROM platform.event_deliveries WHERE subscriber = 'progress.track_enrolment' AND tenant_id = ${tenant.id}`,
+      ),
     )
     const [event] = await t.platform.database.transaction(platformScope, (tx) =>
-      rowsOf<{ id: string }>(tx, sql`SELECT id FROM platform.domain_events WHERE tenant_id = ${tenant.id} AND type = 'enrolment.enrolled'`),
+      rowsOf<{ id: string }>(
+        tx,
+        sql`SELECT id FROM platform.domain_events WHERE tenant_id = ${tenant.id} AND type = 'enrolment.enrolled'`,
+      ),
     )
     await t.platform.events.dispatch({ eventId: event!.id, tenantId: tenant.id })
     expect(await unlocksOf(tenant.id, enrolmentId)).toEqual(unlocks)
@@ -83,7 +103,9 @@ describe('tracking a new enrolment', () => {
 
 describe('the drip unlock job', () => {
   it('sends exactly one "lesson unlocked" e-mail per due unlock, even when run twice, and stamps it', async () => {
-    const { tenant, course, learner, enrolmentId } = await enrolledInDripCourse({ modules: [{ lessons: [{}, { releaseOffsetDays: 1, title: 'Photosynthesis' }] }] })
+    const { tenant, course, learner, enrolmentId } = await enrolledInDripCourse({
+      modules: [{ lessons: [{}, { releaseOffsetDays: 1, title: 'Photosynthesis' }] }],
+    })
     await dispatchPendingEvents(t, tenant.id)
     // Not due yet: nothing is sent.
     await run()
@@ -94,7 +116,10 @@ describe('the drip unlock job', () => {
     await run()
     const mails = await unlockMails(tenant.id)
     expect(mails).toHaveLength(1)
-    expect(mails[0]).toMatchObject({ message_key: `progress.lesson_unlocked:${enrolmentId}:${course.lessonIds[0]![1]}`, to_address: learner.email })
+    expect(mails[0]).toMatchObject({
+      message_key: `progress.lesson_unlocked:${enrolmentId}:${course.lessonIds[0]![1]}`,
+      to_address: learner.email,
+    })
     expect(mails[0]!.subject).toContain('Photosynthesis')
     const [unlock] = await unlocksOf(tenant.id, enrolmentId)
     expect(unlock!.notifiedAt).not.toBeNull()
@@ -115,14 +140,19 @@ describe('the drip unlock job', () => {
     expect(await unlockMails(first.tenant.id)).toHaveLength(1)
     expect(await unlockMails(second.tenant.id)).toEqual([])
     const stamped = await t.platform.database.transaction(tenantScope(second.tenant.id), (tx) =>
-      tx.select().from(lessonUnlocks).where(and(eq(lessonUnlocks.enrolmentId, second.enrolmentId))),
+      tx
+        .select()
+        .from(lessonUnlocks)
+        .where(and(eq(lessonUnlocks.enrolmentId, second.enrolmentId))),
     )
     expect(stamped).toHaveLength(2)
     expect(stamped.every((u) => u.notifiedAt !== null)).toBe(true)
   })
 
   it('opens the lesson for writes once its time has come', async () => {
-    const { tenant, course, learner } = await enrolledInDripCourse({ modules: [{ lessons: [{}, { releaseAt: new Date(Date.now() + 1500) }] }] })
+    const { tenant, course, learner } = await enrolledInDripCourse({
+      modules: [{ lessons: [{}, { releaseAt: new Date(Date.now() + 1500) }] }],
+    })
     await dispatchPendingEvents(t, tenant.id)
     const client = progressClient(t)
     const lessonId = course.lessonIds[0]![1]!

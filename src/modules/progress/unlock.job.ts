@@ -29,7 +29,9 @@ export interface UnlockJobDeps {
 /** Announces one tenant's due unlocks; returns how many were handled (mailed or skipped). */
 async function releaseTenant(tx: Tx, deps: UnlockJobDeps, tenantId: string, now: Date): Promise<number> {
   const due = await repository.claimDueUnlocks(tx, now, UNLOCK_BATCH)
-  const recipients = new Map((await repository.recipients(tx, [...new Set(due.map((u) => u.enrolmentId))])).map((r) => [r.enrolmentId, r]))
+  const recipients = new Map(
+    (await repository.recipients(tx, [...new Set(due.map((u) => u.enrolmentId))])).map((r) => [r.enrolmentId, r]),
+  )
   const courses = new Map<string, PublishedCourse | null>()
   for (const unlock of due) {
     const recipient = recipients.get(unlock.enrolmentId)
@@ -43,9 +45,13 @@ async function releaseTenant(tx: Tx, deps: UnlockJobDeps, tenantId: string, now:
     const lesson = course ? lessonsInOrder(course).find((entry) => entry.lesson.id === unlock.lessonId) : undefined
     const enrolment = await findEnrolment(tx, userId, courseId)
     // Nobody to tell (no address, access ended, the lesson left the course): stamp it so it is not looked at again.
-    const accessOpen = enrolment?.status === 'active' && (enrolment.expiresAt === null || enrolment.expiresAt.getTime() > now.getTime())
+    const accessOpen =
+      enrolment?.status === 'active' && (enrolment.expiresAt === null || enrolment.expiresAt.getTime() > now.getTime())
     if (course && lesson && email && accessOpen) {
-      const where = unlock.rule === 'module' ? `Module "${lesson.module.title}" of "${course.title}" is now open, starting with` : `In "${course.title}", a new lesson is open:`
+      const where =
+        unlock.rule === 'module'
+          ? `Module "${lesson.module.title}" of "${course.title}" is now open, starting with`
+          : `In "${course.title}", a new lesson is open:`
       await deps.mail.send(tx, {
         tenantId,
         to: email,
@@ -66,7 +72,10 @@ export async function releaseDueUnlocks(deps: UnlockJobDeps, now = new Date()): 
     const due = await deps.database.transaction(platformScope, (tx) => repository.dueUnlocks(tx, now, UNLOCK_BATCH))
     const tenants = [...new Set(due.map((row) => row.tenantId))]
     let progressed = 0
-    for (const tenantId of tenants) progressed += await deps.database.transaction(tenantScope(tenantId), (tx) => releaseTenant(tx, deps, tenantId, now))
+    for (const tenantId of tenants)
+      progressed += await deps.database.transaction(tenantScope(tenantId), (tx) =>
+        releaseTenant(tx, deps, tenantId, now),
+      )
     handled += progressed
     // A short scan means everything due was seen; no progress means the rest is locked by another run.
     if (due.length < UNLOCK_BATCH || progressed === 0) break

@@ -13,7 +13,9 @@ export { tenants } from './tenancy.tables.ts'
 export type { Tenant, CreateTenantBody } from './tenancy.schemas.ts'
 export { TENANT_CREATED, type TenantCreatedPayload } from './tenancy.events.ts'
 
-export function createTenancyModule(deps: { database: Database; baseDomain: string; events: EventPublisher } & TenantDirectoryOptions) {
+export function createTenancyModule(
+  deps: { database: Database; baseDomain: string; events: EventPublisher } & TenantDirectoryOptions,
+) {
   const directory = createTenantDirectory(deps.database, deps.baseDomain, deps)
   const service = createTenancyService(directory, deps.events)
   return {

@@ -2,11 +2,14 @@ import { AppError } from '../../platform/errors.ts'
 
 export const tenancyErrors = {
   notFound: (id: string) => new AppError('not_found', 'TENANT_NOT_FOUND', `Tenant ${id} does not exist`),
-  slugTaken: (slug: string) => new AppError('conflict', 'TENANT_SLUG_TAKEN', `The slug "${slug}" is already used by another tenant`),
+  slugTaken: (slug: string) =>
+    new AppError('conflict', 'TENANT_SLUG_TAKEN', `The slug "${slug}" is already used by another tenant`),
   slugReserved: (slug: string) =>
     new AppError('invalid', 'TENANT_SLUG_RESERVED', `The slug "${slug}" is reserved`, {
       errors: [{ path: 'body.slug', message: 'is reserved for the platform', code: 'reserved' }],
     }),
-  domainTaken: (domain: string) => new AppError('conflict', 'DOMAIN_TAKEN', `The domain ${domain} is already registered`),
-  domainNotFound: (domain: string) => new AppError('not_found', 'DOMAIN_NOT_FOUND', `The domain ${domain} is not registered to this tenant`),
+  domainTaken: (domain: string) =>
+    new AppError('conflict', 'DOMAIN_TAKEN', `The domain ${domain} is already registered`),
+  domainNotFound: (domain: string) =>
+    new AppError('not_found', 'DOMAIN_NOT_FOUND', `The domain ${domain} is not registered to this tenant`),
 }

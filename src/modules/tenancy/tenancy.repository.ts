@@ -6,13 +6,16 @@ export type TenantRow = typeof tenants.$inferSelect
 export type NewTenantRow = typeof tenants.$inferInsert
 export type TenantWithDomains = TenantRow & { domains: string[] }
 
-const domainsAgg = sql<string[]>`coalesce((select array_agg(d.domain order by d.domain) from ${tenantDomains} d where d.tenant_id = "tenants"."id"), '{}')`
+const domainsAgg = sql<
+  string[]
+>`coalesce((select array_agg(d.domain order by d.domain) from ${tenantDomains} d where d.tenant_id = "tenants"."id"), '{}')`
 
 export const tenancyRepository = {
   async insert(tx: Tx, values: NewTenantRow, domains: string[]): Promise<TenantWithDomains> {
     const [row] = await tx.insert(tenants).values(values).returning()
     if (!row) throw new Error('insert returned no row')
-    if (domains.length > 0) await tx.insert(tenantDomains).values(domains.map((domain) => ({ tenantId: row.id, domain })))
+    if (domains.length > 0)
+      await tx.insert(tenantDomains).values(domains.map((domain) => ({ tenantId: row.id, domain })))
     return { ...row, domains: [...domains].sort() }
   },
 
@@ -22,7 +25,10 @@ export const tenancyRepository = {
   },
 
   async findRefBySlug(tx: Tx, slug: string) {
-    const [row] = await tx.select({ id: tenants.id, slug: tenants.slug, status: tenants.status }).from(tenants).where(eq(tenants.slug, slug))
+    const [row] = await tx
+      .select({ id: tenants.id, slug: tenants.slug, status: tenants.status })
+      .from(tenants)
+      .where(eq(tenants.slug, slug))
     return row
   },
 

@@ -9,24 +9,47 @@ afterAll(async () => t?.close())
 
 describe('tenancy routes', () => {
   it('lets an operator create a tenant with defaults, an ETag and a Location', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/v1/tenants', headers: t.auth(t.operatorToken), payload: { slug: 'acme-u1', name: 'Acme', domains: ['learn.acme-u1.test'] } })
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/v1/tenants',
+      headers: t.auth(t.operatorToken),
+      payload: { slug: 'acme-u1', name: 'Acme', domains: ['learn.acme-u1.test'] },
+    })
     expect(response.statusCode).toBe(201)
     const body = response.json()
-    expect(body).toMatchObject({ slug: 'acme-u1', name: 'Acme', status: 'active', region: 'eu', defaultLocale: 'en', currency: 'EUR', domains: ['learn.acme-u1.test'] })
+    expect(body).toMatchObject({
+      slug: 'acme-u1',
+      name: 'Acme',
+      status: 'active',
+      region: 'eu',
+      defaultLocale: 'en',
+      currency: 'EUR',
+      domains: ['learn.acme-u1.test'],
+    })
     expect(response.headers.etag).toBe('"v1"')
     expect(response.headers.location).toBe(`/v1/tenants/${body.id}`)
   })
 
   it('refuses a duplicate slug with 409 TENANT_SLUG_TAKEN', async () => {
     const { slug } = await t.createTenant()
-    const response = await t.app.inject({ method: 'POST', url: '/v1/tenants', headers: t.auth(t.operatorToken), payload: { slug, name: 'Again' } })
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/v1/tenants',
+      headers: t.auth(t.operatorToken),
+      payload: { slug, name: 'Again' },
+    })
     expect(response.statusCode).toBe(409)
     expect(response.headers['content-type']).toContain('application/problem+json')
     expect(response.json().code).toBe('TENANT_SLUG_TAKEN')
   })
 
   it('lists each validation problem with its field path', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/v1/tenants', headers: t.auth(t.operatorToken), payload: { slug: 'Bad Slug', currency: 'euro', role: 'admin' } })
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/v1/tenants',
+      headers: t.auth(t.operatorToken),
+      payload: { slug: 'Bad Slug', currency: 'euro', role: 'admin' },
+    })
     expect(response.statusCode).toBe(400)
     const paths = response.json().errors.map((e: { path: string }) => e.path)
     expect(paths).toEqual(expect.arrayContaining(['body.slug', 'body.name', 'body.currency', 'body.role']))
@@ -48,9 +71,17 @@ describe('tenancy routes', () => {
     const page = first.json()
     expect(page.data).toHaveLength(2)
     expect(page.nextCursor).toEqual(expect.any(String))
-    const second = await t.app.inject({ method: 'GET', url: `/v1/tenants?limit=2&cursor=${page.nextCursor}`, headers: t.auth(t.operatorToken) })
+    const second = await t.app.inject({
+      method: 'GET',
+      url: `/v1/tenants?limit=2&cursor=${page.nextCursor}`,
+      headers: t.auth(t.operatorToken),
+    })
     expect(second.json().data[0].slug > page.data[1].slug).toBe(true)
-    const bad = await t.app.inject({ method: 'GET', url: '/v1/tenants?cursor=bm9wZQ', headers: t.auth(t.operatorToken) })
+    const bad = await t.app.inject({
+      method: 'GET',
+      url: '/v1/tenants?cursor=bm9wZQ',
+      headers: t.auth(t.operatorToken),
+    })
     expect(bad.statusCode).toBe(400)
     expect(bad.json().code).toBe('INVALID_CURSOR')
   })
@@ -60,16 +91,30 @@ describe('tenancy routes', () => {
     const url = `/v1/tenants/${id}`
     const headers = t.auth(t.operatorToken)
     expect((await t.app.inject({ method: 'PATCH', url, headers, payload: { name: 'X' } })).statusCode).toBe(428)
-    const ok = await t.app.inject({ method: 'PATCH', url, headers: { ...headers, 'if-match': '"v1"' }, payload: { name: 'Renamed' } })
+    const ok = await t.app.inject({
+      method: 'PATCH',
+      url,
+      headers: { ...headers, 'if-match': '"v1"' },
+      payload: { name: 'Renamed' },
+    })
     expect(ok.statusCode).toBe(200)
     expect(ok.headers.etag).toBe('"v2"')
-    const stale = await t.app.inject({ method: 'PATCH', url, headers: { ...headers, 'if-match': '"v1"' }, payload: { name: 'Lost update' } })
+    const stale = await t.app.inject({
+      method: 'PATCH',
+      url,
+      headers: { ...headers, 'if-match': '"v1"' },
+      payload: { name: 'Lost update' },
+    })
     expect(stale.statusCode).toBe(412)
     expect(stale.json().code).toBe('ETAG_MISMATCH')
   })
 
   it('answers 404 for a tenant that does not exist', async () => {
-    const response = await t.app.inject({ method: 'GET', url: '/v1/tenants/00000000-0000-4000-8000-000000000000', headers: t.auth(t.operatorToken) })
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/v1/tenants/00000000-0000-4000-8000-000000000000',
+      headers: t.auth(t.operatorToken),
+    })
     expect(response.statusCode).toBe(404)
     expect(response.json().code).toBe('TENANT_NOT_FOUND')
   })
@@ -79,13 +124,23 @@ describe('tenancy routes', () => {
     const bySub = await t.app.inject({ method: 'GET', url: '/v1/site', headers: { host: `${slug}.localhost` } })
     expect(bySub.statusCode).toBe(200)
     expect(bySub.json().slug).toBe(slug)
-    const tenant = (await t.app.inject({ method: 'GET', url: `/v1/tenants/${id}`, headers: t.auth(t.operatorToken) })).json()
+    const tenant = (
+      await t.app.inject({ method: 'GET', url: `/v1/tenants/${id}`, headers: t.auth(t.operatorToken) })
+    ).json()
     const byDomain = await t.app.inject({ method: 'GET', url: '/v1/site', headers: { host: tenant.domains[0] } })
     expect(byDomain.json().slug).toBe(slug)
-    const spoofed = await t.app.inject({ method: 'GET', url: '/v1/site', headers: { host: 'localhost', 'x-tenant-id': tenant.id, 'x-tenant': slug } })
+    const spoofed = await t.app.inject({
+      method: 'GET',
+      url: '/v1/site',
+      headers: { host: 'localhost', 'x-tenant-id': tenant.id, 'x-tenant': slug },
+    })
     expect(spoofed.statusCode).toBe(400)
     expect(spoofed.json().code).toBe('TENANT_REQUIRED')
-    const unknown = await t.app.inject({ method: 'GET', url: '/v1/site', headers: { host: 'no-such-tenant.localhost' } })
+    const unknown = await t.app.inject({
+      method: 'GET',
+      url: '/v1/site',
+      headers: { host: 'no-such-tenant.localhost' },
+    })
     expect(unknown.statusCode).toBe(404)
   })
 
@@ -93,12 +148,21 @@ describe('tenancy routes', () => {
     const a = await t.createTenant()
     const b = await t.createTenant()
     const tokenA = await t.tokenFor(a.id, ['tenant_admin'])
-    const mismatch = await t.app.inject({ method: 'GET', url: '/v1/tenant', headers: { ...t.auth(tokenA), host: `${b.slug}.localhost` } })
+    const mismatch = await t.app.inject({
+      method: 'GET',
+      url: '/v1/tenant',
+      headers: { ...t.auth(tokenA), host: `${b.slug}.localhost` },
+    })
     expect(mismatch.statusCode).toBe(403)
     expect(mismatch.json().code).toBe('TENANT_MISMATCH')
     const own = await t.app.inject({ method: 'GET', url: '/v1/tenant', headers: t.auth(tokenA) })
     expect(own.json().id).toBe(a.id)
-    await t.app.inject({ method: 'PATCH', url: `/v1/tenants/${a.id}`, headers: { ...t.auth(t.operatorToken), 'if-match': '"v1"' }, payload: { status: 'suspended' } })
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/tenants/${a.id}`,
+      headers: { ...t.auth(t.operatorToken), 'if-match': '"v1"' },
+      payload: { status: 'suspended' },
+    })
     const suspended = await t.app.inject({ method: 'GET', url: '/v1/tenant', headers: t.auth(tokenA) })
     expect(suspended.statusCode).toBe(403)
     expect(suspended.json().code).toBe('TENANT_SUSPENDED')
@@ -108,9 +172,19 @@ describe('tenancy routes', () => {
     const { id } = await t.createTenant()
     const headers = t.auth(t.operatorToken)
     const domain = `d${Date.now()}.example.net`
-    expect((await t.app.inject({ method: 'POST', url: `/v1/tenants/${id}/domains`, headers, payload: { domain } })).statusCode).toBe(201)
-    expect((await t.app.inject({ method: 'POST', url: `/v1/tenants/${id}/domains`, headers, payload: { domain } })).json().code).toBe('DOMAIN_TAKEN')
-    expect((await t.app.inject({ method: 'DELETE', url: `/v1/tenants/${id}/domains/${domain}`, headers })).statusCode).toBe(204)
-    expect((await t.app.inject({ method: 'DELETE', url: `/v1/tenants/${id}/domains/${domain}`, headers })).statusCode).toBe(404)
+    expect(
+      (await t.app.inject({ method: 'POST', url: `/v1/tenants/${id}/domains`, headers, payload: { domain } }))
+        .statusCode,
+    ).toBe(201)
+    expect(
+      (await t.app.inject({ method: 'POST', url: `/v1/tenants/${id}/domains`, headers, payload: { domain } })).json()
+        .code,
+    ).toBe('DOMAIN_TAKEN')
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: `/v1/tenants/${id}/domains/${domain}`, headers })).statusCode,
+    ).toBe(204)
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: `/v1/tenants/${id}/domains/${domain}`, headers })).statusCode,
+    ).toBe(404)
   })
 })

@@ -3,13 +3,28 @@ import { Type, type Static } from 'typebox'
 export const SLUG_PATTERN = '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$'
 const HOSTNAME_PATTERN = '^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$'
 
-const Slug = Type.String({ pattern: SLUG_PATTERN, minLength: 2, maxLength: 63, description: 'Subdomain-safe identifier' })
+const Slug = Type.String({
+  pattern: SLUG_PATTERN,
+  minLength: 2,
+  maxLength: 63,
+  description: 'Subdomain-safe identifier',
+})
 const Name = Type.String({ minLength: 1, maxLength: 200 })
-const Region = Type.String({ pattern: '^[a-z]{2}(?:-[a-z0-9]{1,16})?$', maxLength: 19, description: 'Data residency region, e.g. eu, us, eu-central' })
-const Locale = Type.String({ pattern: '^[a-z]{2,3}(?:-[A-Z]{2})?$', description: 'BCP 47 language tag, e.g. en, fr-CA' })
+const Region = Type.String({
+  pattern: '^[a-z]{2}(?:-[a-z0-9]{1,16})?$',
+  maxLength: 19,
+  description: 'Data residency region, e.g. eu, us, eu-central',
+})
+const Locale = Type.String({
+  pattern: '^[a-z]{2,3}(?:-[A-Z]{2})?$',
+  description: 'BCP 47 language tag, e.g. en, fr-CA',
+})
 const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' })
 const Domain = Type.String({ pattern: HOSTNAME_PATTERN, maxLength: 253, description: 'Lower-case host name' })
-const Settings = Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 50, description: 'Free-form tenant settings' })
+const Settings = Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), {
+  maxProperties: 50,
+  description: 'Free-form tenant settings',
+})
 const Status = Type.Union([Type.Literal('active'), Type.Literal('suspended')])
 
 export const Tenant = Type.Object(

@@ -44,7 +44,12 @@ function conflictFrom(error: unknown, slug?: string, domain?: string): never {
 }
 
 /** Inserts the tenant and its domains, audits the creation and publishes tenant.created, all in one transaction. */
-async function insertTenant(tx: Tx, ctx: RequestContext, events: EventPublisher, input: CreateTenantBody): Promise<TenantWithDomains> {
+async function insertTenant(
+  tx: Tx,
+  ctx: RequestContext,
+  events: EventPublisher,
+  input: CreateTenantBody,
+): Promise<TenantWithDomains> {
   const created = await tenancyRepository.insert(
     tx,
     {
@@ -57,7 +62,13 @@ async function insertTenant(tx: Tx, ctx: RequestContext, events: EventPublisher,
     },
     input.domains ?? [],
   )
-  await recordAudit(tx, ctx, { action: 'tenant.created', targetType: 'tenant', targetId: created.id, tenantId: created.id, details: { slug: created.slug } })
+  await recordAudit(tx, ctx, {
+    action: 'tenant.created',
+    targetType: 'tenant',
+    targetId: created.id,
+    tenantId: created.id,
+    details: { slug: created.slug },
+  })
   const payload: TenantCreatedPayload = {
     tenantId: created.id,
     slug: created.slug,
@@ -88,13 +99,25 @@ function tenantWrites(directory: CachedTenantDirectory, events: EventPublisher) 
       }
     },
 
-    async updateTenant(ctx: RequestContext, tenantId: string, expected: number | undefined, patch: UpdateTenantBody): Promise<TenantView> {
+    async updateTenant(
+      ctx: RequestContext,
+      tenantId: string,
+      expected: number | undefined,
+      patch: UpdateTenantBody,
+    ): Promise<TenantView> {
       const row = await ctx.inPlatform(async (tx) => {
         const current = await tenancyRepository.findById(tx, tenantId)
         if (!current) throw tenancyErrors.notFound(tenantId)
         assertVersion(expected, current.version)
-        if (!(await tenancyRepository.update(tx, tenantId, current.version, patch))) assertVersion(current.version + 1, current.version)
-        await recordAudit(tx, ctx, { action: 'tenant.updated', targetType: 'tenant', targetId: tenantId, tenantId, details: { fields: Object.keys(patch) } })
+        if (!(await tenancyRepository.update(tx, tenantId, current.version, patch)))
+          assertVersion(current.version + 1, current.version)
+        await recordAudit(tx, ctx, {
+          action: 'tenant.updated',
+          targetType: 'tenant',
+          targetId: tenantId,
+          tenantId,
+          details: { fields: Object.keys(patch) },
+        })
         return tenancyRepository.findById(tx, tenantId)
       })
       directory.invalidate()
@@ -137,7 +160,13 @@ function domainWrites(directory: CachedTenantDirectory) {
         const row = await ctx.inPlatform(async (tx) => {
           if (!(await tenancyRepository.findById(tx, tenantId))) throw tenancyErrors.notFound(tenantId)
           await tenancyRepository.addDomain(tx, tenantId, domain)
-          await recordAudit(tx, ctx, { action: 'tenant.domain_added', targetType: 'tenant', targetId: tenantId, tenantId, details: { domain } })
+          await recordAudit(tx, ctx, {
+            action: 'tenant.domain_added',
+            targetType: 'tenant',
+            targetId: tenantId,
+            tenantId,
+            details: { domain },
+          })
           return tenancyRepository.findById(tx, tenantId)
         })
         directory.invalidate()
@@ -150,7 +179,13 @@ function domainWrites(directory: CachedTenantDirectory) {
     async removeDomain(ctx: RequestContext, tenantId: string, domain: string): Promise<void> {
       await ctx.inPlatform(async (tx) => {
         if (!(await tenancyRepository.removeDomain(tx, tenantId, domain))) throw tenancyErrors.domainNotFound(domain)
-        await recordAudit(tx, ctx, { action: 'tenant.domain_removed', targetType: 'tenant', targetId: tenantId, tenantId, details: { domain } })
+        await recordAudit(tx, ctx, {
+          action: 'tenant.domain_removed',
+          targetType: 'tenant',
+          targetId: tenantId,
+          tenantId,
+          details: { domain },
+        })
       })
       directory.invalidate()
     },

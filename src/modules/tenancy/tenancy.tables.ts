@@ -11,7 +11,9 @@ export const tenants = tenancySchema
       id: uuid('id').primaryKey().defaultRandom(),
       slug: text('slug').notNull(),
       name: text('name').notNull(),
-      status: text('status', { enum: ['active', 'suspended'] }).notNull().default('active'),
+      status: text('status', { enum: ['active', 'suspended'] })
+        .notNull()
+        .default('active'),
       region: text('region').notNull().default('eu'),
       defaultLocale: text('default_locale').notNull().default('en'),
       currency: text('currency').notNull().default('EUR'),

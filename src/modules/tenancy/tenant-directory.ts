@@ -8,7 +8,19 @@ import type { TenantDirectory, TenantRef } from '../../platform/http/server.ts'
 import { tenancyRepository } from './tenancy.repository.ts'
 
 /** Subdomains that belong to the platform itself and can never be tenant slugs. */
-export const RESERVED_SLUGS = new Set(['api', 'www', 'app', 'admin', 'docs', 'status', 'mail', 'static', 'cdn', 'auth', 'ops'])
+export const RESERVED_SLUGS = new Set([
+  'api',
+  'www',
+  'app',
+  'admin',
+  'docs',
+  'status',
+  'mail',
+  'static',
+  'cdn',
+  'auth',
+  'ops',
+])
 
 const POSITIVE_TTL_MS = 30_000
 const NEGATIVE_TTL_MS = 2_000
@@ -28,7 +40,11 @@ export interface TenantDirectoryOptions {
   servesCustomDomains?: (tenantId: string) => Promise<boolean>
 }
 
-export function createTenantDirectory(database: Database, baseDomain: string, options: TenantDirectoryOptions = {}): CachedTenantDirectory {
+export function createTenantDirectory(
+  database: Database,
+  baseDomain: string,
+  options: TenantDirectoryOptions = {},
+): CachedTenantDirectory {
   const cache = new Map<string, Entry>()
 
   async function cached(key: string, load: () => Promise<TenantRef | undefined>): Promise<TenantRef | null> {
@@ -52,7 +68,9 @@ export function createTenantDirectory(database: Database, baseDomain: string, op
         return tenant ?? 'unknown-subdomain'
       }
       if (hostname === baseDomain || !hostname.includes('.') || /^[\d.]+$|:/.test(hostname)) return null
-      const tenant = await cached(`domain:${hostname}`, () => lookup((tx) => tenancyRepository.findRefByDomain(tx, hostname)))
+      const tenant = await cached(`domain:${hostname}`, () =>
+        lookup((tx) => tenancyRepository.findRefByDomain(tx, hostname)),
+      )
       if (tenant && options.servesCustomDomains && !(await options.servesCustomDomains(tenant.id))) return null
       return tenant
     },

@@ -59,15 +59,26 @@ const chainOf = (tenantId: string | null) =>
   )
 
 const headOf = async (chain: string) =>
-  (await owner.query<{ seq: string | number; hash: string }>('SELECT seq, hash FROM platform.audit_chain_heads WHERE chain = $1', [chain])).map((h) => ({ seq: Number(h.seq), hash: h.hash }))[0]
+  (
+    await owner.query<{ seq: string | number; hash: string }>(
+      'SELECT seq, hash FROM platform.audit_chain_heads WHERE chain = $1',
+      [chain],
+    )
+  ).map((h) => ({ seq: Number(h.seq), hash: h.hash }))[0]
 
 /** Writes one entry through recordAudit in the tenant's own scope (as a job or command would). */
 const audit = (tenantId: string, action: string, details: Record<string, unknown> = {}) =>
   t.platform.database.transaction(tenantScope(tenantId), (tx) =>
-    recordAudit(tx, systemContext(t.platform.database, tenantId, `req-${action}`), { action, targetType: 'thing', targetId: 'thing-1', details }),
+    recordAudit(tx, systemContext(t.platform.database, tenantId, `req-${action}`), {
+      action,
+      targetType: 'thing',
+      targetId: 'thing-1',
+      details,
+    }),
   )
 
-const verifyTenant = async (tenantId: string) => formatVerifyReport(await verifyAuditChains(t.platform.database, { only: tenantId }))
+const verifyTenant = async (tenantId: string) =>
+  formatVerifyReport(await verifyAuditChains(t.platform.database, { only: tenantId }))
 
 describe('the audit hash chain', () => {
   it("links each tenant's entries in its own chain, seq 1..n, each hash over the previous one", async () => {
@@ -78,25 +89,49 @@ describe('the audit hash chain', () => {
     await audit(b.id, 'test.other')
 
     const rows = await chainOf(a.id)
-    expect(rows.map((r) => [r.chain_seq, r.action])).toEqual([[1, 'tenant.created'], [2, 'test.first'], [3, 'test.second']])
+    expect(rows.map((r) => [r.chain_seq, r.action])).toEqual([
+      [1, 'tenant.created'],
+      [2, 'test.first'],
+      [3, 'test.second'],
+    ])
     let previous = GENESIS_HASH
     for (const row of rows) {
       const fields = {
-        id: row.id, tenantId: row.tenant_id, occurredAt: row.occurred_at, actorType: row.actor_type, actorId: row.actor_id, impersonatorId: row.impersonator_id,
-        action: row.action, targetType: row.target_type, targetId: row.target_id, outcome: row.outcome, requestId: row.request_id, ipHash: row.ip_hash,
-        details: row.details, seq: row.chain_seq,
+        id: row.id,
+        tenantId: row.tenant_id,
+        occurredAt: row.occurred_at,
+        actorType: row.actor_type,
+        actorId: row.actor_id,
+        impersonatorId: row.impersonator_id,
+        action: row.action,
+        targetType: row.target_type,
+        targetId: row.target_id,
+        outcome: row.outcome,
+        requestId: row.request_id,
+        ipHash: row.ip_hash,
+        details: row.details,
+        seq: row.chain_seq,
       }
       expect(row.hash).toBe(entryHash(previous, fields))
       previous = row.hash
     }
-    expect(rows[1]).toMatchObject({ details: { nested: { z: 1, a: [true, null, 'x'] } }, request_id: 'req-test.first', ip_hash: hashIp('127.0.0.1') })
+    expect(rows[1]).toMatchObject({
+      details: { nested: { z: 1, a: [true, null, 'x'] } },
+      request_id: 'req-test.first',
+      ip_hash: hashIp('127.0.0.1'),
+    })
     expect(await headOf(a.id)).toEqual({ seq: 3, hash: previous })
-    expect((await chainOf(b.id)).map((r) => [r.chain_seq, r.action])).toEqual([[1, 'tenant.created'], [2, 'test.other']])
+    expect((await chainOf(b.id)).map((r) => [r.chain_seq, r.action])).toEqual([
+      [1, 'tenant.created'],
+      [2, 'test.other'],
+    ])
     expect(await verifyTenant(a.id)).toBe('ok: 1 chains, 3 entries\n')
   })
 
   it('canonical JSON sorts keys at every depth and keeps array order', () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { y: 1, x: 2 }], c: 'é"' }, u: undefined })).toBe('{"a":{"c":"é\\"","d":[3,{"x":2,"y":1}]},"b":1}')
+    expect(canonicalJson({ b: 1, a: { d: [3, { y: 1, x: 2 }], c: 'é"' }, u: undefined })).toBe(
+      '{"a":{"c":"é\\"","d":[3,{"x":2,"y":1}]},"b":1}',
+    )
   })
 
   it('keys the IP hash: not the plain SHA-256 of the address', async () => {
@@ -110,12 +145,21 @@ describe('the audit hash chain', () => {
     const tenant = await t.createTenant()
     const admin = t.auth(await t.tokenFor(tenant.id, ['tenant_admin']))
     const toggles = Array.from({ length: 20 }, (_, i) =>
-      t.app.inject({ method: 'PUT', url: '/v1/flags/tenancy.public_site', headers: admin, payload: { enabled: i % 2 === 0 } }),
+      t.app.inject({
+        method: 'PUT',
+        url: '/v1/flags/tenancy.public_site',
+        headers: admin,
+        payload: { enabled: i % 2 === 0 },
+      }),
     )
     const direct = Array.from({ length: 20 }, (_, i) => audit(tenant.id, `test.parallel_${i}`))
     const rolledBack = t.platform.database
       .transaction(tenantScope(tenant.id), async (tx) => {
-        await recordAudit(tx, systemContext(t.platform.database, tenant.id), { action: 'test.rolled_back', targetType: 'thing', targetId: 'x' })
+        await recordAudit(tx, systemContext(t.platform.database, tenant.id), {
+          action: 'test.rolled_back',
+          targetType: 'thing',
+          targetId: 'x',
+        })
         throw new Error('abort')
       })
       .catch((error: Error) => error.message)
@@ -136,7 +180,12 @@ describe('the audit hash chain', () => {
   it('chains entries without a tenant in the platform chain', async () => {
     const before = (await headOf('platform'))?.seq ?? 0
     await t.platform.database.transaction(platformScope, (tx) =>
-      recordAudit(tx, systemContext(t.platform.database, null), { action: 'test.platform_entry', targetType: 'thing', targetId: 'p', tenantId: null }),
+      recordAudit(tx, systemContext(t.platform.database, null), {
+        action: 'test.platform_entry',
+        targetType: 'thing',
+        targetId: 'p',
+        tenantId: null,
+      }),
     )
     const rows = await chainOf(null)
     expect(rows.at(-1)).toMatchObject({ action: 'test.platform_entry', chain_seq: before + 1, tenant_id: null })
@@ -150,7 +199,9 @@ describe('the audit hash chain', () => {
     const rows = await chainOf(tenant.id)
     const victim = rows[2]!
     await owner.query(`UPDATE platform.audit_log SET details = '{"n": 99}' WHERE id = $1`, [victim.id])
-    expect(await verifyTenant(tenant.id)).toBe(`broken: chain ${tenant.id} seq 3 entry ${victim.id}: hash mismatch: the entry (or the one before it) was altered\n`)
+    expect(await verifyTenant(tenant.id)).toBe(
+      `broken: chain ${tenant.id} seq 3 entry ${victim.id}: hash mismatch: the entry (or the one before it) was altered\n`,
+    )
 
     // Recomputing the victim's own hash does not help: the next link still points at the old one.
     const other = await t.createTenant()
@@ -158,8 +209,13 @@ describe('the audit hash chain', () => {
     await audit(other.id, 'test.b')
     const [, first, second] = await chainOf(other.id)
     const forged = entryHash(await hashBefore(other.id, 2), { ...fieldsOf(first!), action: 'test.forged' })
-    await owner.query(`UPDATE platform.audit_log SET action = 'test.forged', hash = $2 WHERE id = $1`, [first!.id, forged])
-    expect(await verifyTenant(other.id)).toBe(`broken: chain ${other.id} seq 3 entry ${second!.id}: hash mismatch: the entry (or the one before it) was altered\n`)
+    await owner.query(`UPDATE platform.audit_log SET action = 'test.forged', hash = $2 WHERE id = $1`, [
+      first!.id,
+      forged,
+    ])
+    expect(await verifyTenant(other.id)).toBe(
+      `broken: chain ${other.id} seq 3 entry ${second!.id}: hash mismatch: the entry (or the one before it) was altered\n`,
+    )
   })
 
   it('reports deleted entries, in the middle and at the end of a chain', async () => {
@@ -167,21 +223,35 @@ describe('the audit hash chain', () => {
     for (const n of [1, 2, 3, 4]) await audit(tenant.id, `test.entry_${n}`)
     const rows = await chainOf(tenant.id)
     await owner.query('DELETE FROM platform.audit_log WHERE id = $1', [rows[1]!.id])
-    expect(await verifyTenant(tenant.id)).toBe(`broken: chain ${tenant.id} seq 3 entry ${rows[2]!.id}: it follows seq 1: seq 2 is missing (entries deleted)\n`)
+    expect(await verifyTenant(tenant.id)).toBe(
+      `broken: chain ${tenant.id} seq 3 entry ${rows[2]!.id}: it follows seq 1: seq 2 is missing (entries deleted)\n`,
+    )
 
     const tail = await t.createTenant()
     await audit(tail.id, 'test.last')
     const [, last] = await chainOf(tail.id)
     await owner.query('DELETE FROM platform.audit_log WHERE id = $1', [last!.id])
-    expect(await verifyTenant(tail.id)).toBe(`broken: chain ${tail.id} seq 2 entry (missing): the head is at seq 2 but the chain ends at seq 1: entries are missing\n`)
+    expect(await verifyTenant(tail.id)).toBe(
+      `broken: chain ${tail.id} seq 2 entry (missing): the head is at seq 2 but the chain ends at seq 1: entries are missing\n`,
+    )
   })
 
   it('counts entries written before the chain existed without failing them', async () => {
     const tenant = await t.createTenant()
     await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
-      tx.insert(auditLog).values({ tenantId: tenant.id, actorType: 'user', actorId: 'legacy', action: 'test.legacy', targetType: 'thing', targetId: 'l', outcome: 'success' }),
+      tx.insert(auditLog).values({
+        tenantId: tenant.id,
+        actorType: 'user',
+        actorId: 'legacy',
+        action: 'test.legacy',
+        targetType: 'thing',
+        targetId: 'l',
+        outcome: 'success',
+      }),
     )
-    expect(await verifyTenant(tenant.id)).toBe('ok: 1 chains, 1 entries\nnote: 1 entries predate the hash chain (no chain_seq) and cannot be verified\n')
+    expect(await verifyTenant(tenant.id)).toBe(
+      'ok: 1 chains, 1 entries\nnote: 1 entries predate the hash chain (no chain_seq) and cannot be verified\n',
+    )
   })
 })
 
@@ -192,16 +262,31 @@ async function hashBefore(tenantId: string, seq: number): Promise<string> {
 
 function fieldsOf(row: ChainRow) {
   return {
-    id: row.id, tenantId: row.tenant_id, occurredAt: row.occurred_at, actorType: row.actor_type, actorId: row.actor_id, impersonatorId: row.impersonator_id,
-    action: row.action, targetType: row.target_type, targetId: row.target_id, outcome: row.outcome, requestId: row.request_id, ipHash: row.ip_hash,
-    details: row.details, seq: row.chain_seq,
+    id: row.id,
+    tenantId: row.tenant_id,
+    occurredAt: row.occurred_at,
+    actorType: row.actor_type,
+    actorId: row.actor_id,
+    impersonatorId: row.impersonator_id,
+    action: row.action,
+    targetType: row.target_type,
+    targetId: row.target_id,
+    outcome: row.outcome,
+    requestId: row.request_id,
+    ipHash: row.ip_hash,
+    details: row.details,
+    seq: row.chain_seq,
   }
 }
 
 describe('lyceum audit verify (command)', () => {
   const run = async (args: string[]) => {
     let output = ''
-    const deps = { database: t.platform.database, tenants: t.modules.tenancy.directory, baseDomain: t.config.http.baseDomain }
+    const deps = {
+      database: t.platform.database,
+      tenants: t.modules.tenancy.directory,
+      baseDomain: t.config.http.baseDomain,
+    }
     const code = await auditCommand(deps, args, (text) => (output += text))
     return { code, output }
   }
@@ -215,7 +300,9 @@ describe('lyceum audit verify (command)', () => {
     await owner.query(`UPDATE platform.audit_log SET outcome = 'failure' WHERE id = $1`, [created!.id])
     const broken = await run(['verify', '--tenant', tenant.slug])
     expect(broken.code).toBe(1)
-    expect(broken.output).toBe(`broken: chain ${tenant.id} seq 1 entry ${created!.id}: hash mismatch: the entry (or the one before it) was altered\n`)
+    expect(broken.output).toBe(
+      `broken: chain ${tenant.id} seq 1 entry ${created!.id}: hash mismatch: the entry (or the one before it) was altered\n`,
+    )
     expect((await run(['verify', '--tenant', 'no-such-tenant'])).code).toBe(2)
     expect((await run(['verify', '--tenant'])).code).toBe(2)
     expect((await run(['check'])).code).toBe(2)
@@ -228,14 +315,20 @@ describe('lyceum audit verify (command)', () => {
     await owner.query(`UPDATE platform.audit_log SET target_id = 'someone-else' WHERE id = $1`, [entry!.id])
     const { code, output } = await run(['verify'])
     expect(code).toBe(1)
-    const lines = output.trim().split('\n').filter((line) => !line.startsWith('note:'))
-    expect(lines).toContain(`broken: chain ${tenant.id} seq 2 entry ${entry!.id}: hash mismatch: the entry (or the one before it) was altered`)
+    const lines = output
+      .trim()
+      .split('\n')
+      .filter((line) => !line.startsWith('note:'))
+    expect(lines).toContain(
+      `broken: chain ${tenant.id} seq 2 entry ${entry!.id}: hash mismatch: the entry (or the one before it) was altered`,
+    )
     for (const line of lines) expect(line).toMatch(/^broken: chain ([0-9a-f-]{36}|platform) seq \d+ entry \S+: /)
   })
 })
 
 describe('GET /v1/audit-events.csv', () => {
-  const csv = (headers: Record<string, string>, query = '') => t.app.inject({ method: 'GET', url: `/v1/audit-events.csv${query}`, headers })
+  const csv = (headers: Record<string, string>, query = '') =>
+    t.app.inject({ method: 'GET', url: `/v1/audit-events.csv${query}`, headers })
 
   /** A minimal RFC 4180 reader, so the test checks quoting rather than trusting a split on commas. */
   function parseCsv(text: string): string[][] {
@@ -271,23 +364,58 @@ describe('GET /v1/audit-events.csv', () => {
     const headers = t.auth(await t.tokenFor(tenant.id, ['compliance']))
     await audit(tenant.id, 'test.csv', { note: 'comma, "quote"\nnewline' })
     await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
-      recordAudit(tx, systemContext(t.platform.database, tenant.id), { action: 'test.csv', targetType: 'email', targetId: '=HYPERLINK("http://evil")' }),
+      recordAudit(tx, systemContext(t.platform.database, tenant.id), {
+        action: 'test.csv',
+        targetType: 'email',
+        targetId: '=HYPERLINK("http://evil")',
+      }),
     )
     await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
-      recordAudit(tx, systemContext(t.platform.database, tenant.id), { action: 'test.csv', targetType: 'x', targetId: '@SUM(1)', details: {} }),
+      recordAudit(tx, systemContext(t.platform.database, tenant.id), {
+        action: 'test.csv',
+        targetType: 'x',
+        targetId: '@SUM(1)',
+        details: {},
+      }),
     )
-    for (const [n, start] of [['+', '+1'], ['-', '-1'], ['tab', '\tx'], ['cr', '\rx']] as const)
+    for (const [n, start] of [
+      ['+', '+1'],
+      ['-', '-1'],
+      ['tab', '\tx'],
+      ['cr', '\rx'],
+    ] as const)
       await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
-        recordAudit(tx, systemContext(t.platform.database, tenant.id), { action: 'test.csv_start', targetType: n, targetId: start }),
+        recordAudit(tx, systemContext(t.platform.database, tenant.id), {
+          action: 'test.csv_start',
+          targetType: n,
+          targetId: start,
+        }),
       )
 
     const response = await csv(headers, '?action=test.csv')
     expect(response.statusCode).toBe(200)
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8')
-    expect(response.headers['content-disposition']).toMatch(/^attachment; filename="audit-events-\d{4}-\d{2}-\d{2}\.csv"$/)
+    expect(response.headers['content-disposition']).toMatch(
+      /^attachment; filename="audit-events-\d{4}-\d{2}-\d{2}\.csv"$/,
+    )
     expect(response.body.endsWith('\r\n')).toBe(true)
     const [header, ...rows] = parseCsv(response.body)
-    expect(header).toEqual(['id', 'occurred_at', 'chain_seq', 'hash', 'actor_type', 'actor_id', 'impersonator_id', 'action', 'target_type', 'target_id', 'outcome', 'request_id', 'ip_hash', 'details'])
+    expect(header).toEqual([
+      'id',
+      'occurred_at',
+      'chain_seq',
+      'hash',
+      'actor_type',
+      'actor_id',
+      'impersonator_id',
+      'action',
+      'target_type',
+      'target_id',
+      'outcome',
+      'request_id',
+      'ip_hash',
+      'details',
+    ])
     expect(rows).toHaveLength(3)
     const column = (name: string) => header!.indexOf(name)
     // Entries of one millisecond may come in either order (newest first, then by id): compare by chain position.
@@ -307,7 +435,15 @@ describe('GET /v1/audit-events.csv', () => {
     const tenant = await t.createTenant()
     const headers = t.auth(await t.tokenFor(tenant.id, ['tenant_admin']))
     // One multi-row insert (entries outside the chain, as before it existed): the export does not care, and it is fast.
-    const bulk = Array.from({ length: 520 }, (_, i) => ({ tenantId: tenant.id, actorType: 'user', actorId: 'bulk', action: 'test.bulk', targetType: i % 2 ? 'odd' : 'even', targetId: String(i), outcome: 'success' as const }))
+    const bulk = Array.from({ length: 520 }, (_, i) => ({
+      tenantId: tenant.id,
+      actorType: 'user',
+      actorId: 'bulk',
+      action: 'test.bulk',
+      targetType: i % 2 ? 'odd' : 'even',
+      targetId: String(i),
+      outcome: 'success' as const,
+    }))
     await t.platform.database.transaction(tenantScope(tenant.id), (tx) => tx.insert(auditLog).values(bulk))
     const all = parseCsv((await csv(headers, '?action=test.bulk')).body).slice(1)
     expect(all).toHaveLength(520)

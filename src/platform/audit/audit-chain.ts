@@ -50,7 +50,9 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function entryHash(previousHash: string, fields: ChainedFields): string {
-  return createHash('sha256').update(`${previousHash}\n${canonicalJson(fields)}`).digest('hex')
+  return createHash('sha256')
+    .update(`${previousHash}\n${canonicalJson(fields)}`)
+    .digest('hex')
 }
 
 /**

@@ -47,7 +47,11 @@ export const CSV_HEADER = csvLine(COLUMNS.map(([header]) => header))
  * Reads the first page before returning, so invalid filters and database errors still become a
  * problem document; later pages are read as the client consumes the stream.
  */
-export async function auditCsvStream(ctx: RequestContext, tenantId: string, query: AuditEventCsvQuery): Promise<AsyncGenerator<string>> {
+export async function auditCsvStream(
+  ctx: RequestContext,
+  tenantId: string,
+  query: AuditEventCsvQuery,
+): Promise<AsyncGenerator<string>> {
   const readPage = (cursor: string | undefined) => {
     const where = auditEventFilter(tenantId, { ...query, cursor })
     return ctx.inTenant((tx) => listAuditEvents(tx, where, EXPORT_PAGE_SIZE))

@@ -19,7 +19,11 @@ export interface AuditCommandDeps {
 }
 
 /** Returns the process exit code; writes the report (or the usage problem) through `write`. */
-export async function auditCommand(deps: AuditCommandDeps, args: string[], write: (text: string) => void): Promise<number> {
+export async function auditCommand(
+  deps: AuditCommandDeps,
+  args: string[],
+  write: (text: string) => void,
+): Promise<number> {
   const [sub, ...rest] = args
   if (sub !== 'verify' || !(rest.length === 0 || (rest.length === 2 && rest[0] === '--tenant'))) {
     write(`Unknown audit command "${args.join(' ')}".\n${USAGE}`)
@@ -29,7 +33,9 @@ export async function auditCommand(deps: AuditCommandDeps, args: string[], write
   let only: string | null | undefined
   if (ref === PLATFORM_CHAIN) only = null
   else if (ref !== undefined) {
-    const tenant = UUID.test(ref) ? await deps.tenants.byId(ref.toLowerCase()) : await deps.tenants.byHost(`${ref.toLowerCase()}.${deps.baseDomain}`)
+    const tenant = UUID.test(ref)
+      ? await deps.tenants.byId(ref.toLowerCase())
+      : await deps.tenants.byHost(`${ref.toLowerCase()}.${deps.baseDomain}`)
     if (!tenant || tenant === 'unknown-subdomain') {
       write(`No tenant "${ref}" (give a tenant id, a slug, or "platform").\n`)
       return 2

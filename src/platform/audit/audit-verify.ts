@@ -59,18 +59,27 @@ interface StoredEntry {
 }
 
 /** The rows of one chain: its tenant's, or those without a tenant. */
-const ofChain = (tenantId: string | null): SQL => (tenantId === null ? sql`${auditLog.tenantId} IS NULL` : sql`${auditLog.tenantId} = ${tenantId}::uuid`)
+const ofChain = (tenantId: string | null): SQL =>
+  tenantId === null ? sql`${auditLog.tenantId} IS NULL` : sql`${auditLog.tenantId} = ${tenantId}::uuid`
 
 /**
  * Verifies every chain, or only one: `only` is a tenant id, or null for the platform chain.
  */
-export async function verifyAuditChains(database: Database, options: { only?: string | null; pageSize?: number } = {}): Promise<VerifyReport> {
+export async function verifyAuditChains(
+  database: Database,
+  options: { only?: string | null; pageSize?: number } = {},
+): Promise<VerifyReport> {
   const read = <T>(query: SQL) => database.transaction(platformScope, (tx) => rowsOf<T>(tx, query))
   const filtered = options.only !== undefined
   const headRows = await read<{ chain: string; tenant_id: string | null; seq: string | number; hash: string }>(
     sql`SELECT chain, tenant_id::text, seq, hash FROM ${auditChainHeads} ${filtered ? sql`WHERE chain = ${chainOf(options.only ?? null)}` : sql``} ORDER BY chain`,
   )
-  const heads: Head[] = headRows.map((h) => ({ chain: h.chain, tenantId: h.tenant_id, seq: Number(h.seq), hash: h.hash }))
+  const heads: Head[] = headRows.map((h) => ({
+    chain: h.chain,
+    tenantId: h.tenant_id,
+    seq: Number(h.seq),
+    hash: h.hash,
+  }))
   const report: VerifyReport = { chains: 0, entries: 0, unchained: 0, broken: [] }
 
   // Chained entries whose chain has no head at all (the head row was deleted).
@@ -82,7 +91,12 @@ export async function verifyAuditChains(database: Database, options: { only?: st
   )
   for (const row of headless) {
     report.chains++
-    report.broken.push({ chain: chainOf(row.tenant_id), seq: Number(row.chain_seq), entryId: row.id, reason: 'the chain has entries but no head' })
+    report.broken.push({
+      chain: chainOf(row.tenant_id),
+      seq: Number(row.chain_seq),
+      entryId: row.id,
+      reason: 'the chain has entries but no head',
+    })
   }
 
   for (const head of heads) {
@@ -101,9 +115,16 @@ export async function verifyAuditChains(database: Database, options: { only?: st
 
 type Read = <T>(query: SQL) => Promise<T[]>
 
-async function verifyChain(read: Read, head: Head, pageSize: number): Promise<{ entries: number; broken?: BrokenLink }> {
+async function verifyChain(
+  read: Read,
+  head: Head,
+  pageSize: number,
+): Promise<{ entries: number; broken?: BrokenLink }> {
   let entries = 0
-  const broken = (seq: number, entryId: string | null, reason: string) => ({ entries, broken: { chain: head.chain, seq, entryId, reason } })
+  const broken = (seq: number, entryId: string | null, reason: string) => ({
+    entries,
+    broken: { chain: head.chain, seq, entryId, reason },
+  })
   let previousHash = GENESIS_HASH
   let lastSeq = 0
   let lastId: string | null = null
@@ -137,7 +158,8 @@ async function verifyChain(read: Read, head: Head, pageSize: number): Promise<{ 
         details: row.details,
         seq,
       })
-      if (row.hash !== expected) return broken(seq, row.id, 'hash mismatch: the entry (or the one before it) was altered')
+      if (row.hash !== expected)
+        return broken(seq, row.id, 'hash mismatch: the entry (or the one before it) was altered')
       entries++
       previousHash = expected
       lastSeq = seq
@@ -145,8 +167,14 @@ async function verifyChain(read: Read, head: Head, pageSize: number): Promise<{ 
     }
     if (page.length < pageSize) break
   }
-  if (lastSeq !== head.seq) return broken(lastSeq + 1, null, `the head is at seq ${head.seq} but the chain ends at seq ${lastSeq}: entries are missing`)
-  if (previousHash !== head.hash) return broken(lastSeq, lastId, 'the chain head records a different hash for the last entry')
+  if (lastSeq !== head.seq)
+    return broken(
+      lastSeq + 1,
+      null,
+      `the head is at seq ${head.seq} but the chain ends at seq ${lastSeq}: entries are missing`,
+    )
+  if (previousHash !== head.hash)
+    return broken(lastSeq, lastId, 'the chain head records a different hash for the last entry')
   return { entries }
 }
 
@@ -156,6 +184,7 @@ export function formatVerifyReport(report: VerifyReport): string {
     report.broken.length === 0
       ? [`ok: ${report.chains} chains, ${report.entries} entries`]
       : report.broken.map((b) => `broken: chain ${b.chain} seq ${b.seq} entry ${b.entryId ?? '(missing)'}: ${b.reason}`)
-  if (report.unchained > 0) lines.push(`note: ${report.unchained} entries predate the hash chain (no chain_seq) and cannot be verified`)
+  if (report.unchained > 0)
+    lines.push(`note: ${report.unchained} entries predate the hash chain (no chain_seq) and cannot be verified`)
   return `${lines.join('\n')}\n`
 }

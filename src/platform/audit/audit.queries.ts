@@ -31,7 +31,10 @@ function cursorCondition(cursor: string | undefined): SQL | undefined {
  * predicate duplicates RLS on purpose: it lets the planner use the (tenant_id, occurred_at)
  * index, while RLS still guarantees isolation. Validates before any database round trip.
  */
-export function auditEventFilter(tenantId: string, query: AuditEventCsvQuery & { cursor?: string | undefined }): SQL | undefined {
+export function auditEventFilter(
+  tenantId: string,
+  query: AuditEventCsvQuery & { cursor?: string | undefined },
+): SQL | undefined {
   const from = query.from?.toUpperCase()
   const to = query.to?.toUpperCase()
   if (from !== undefined && to !== undefined && Date.parse(from) > Date.parse(to)) throw invalidRange()

@@ -51,9 +51,13 @@ async function readerOfNewTenant(role: 'tenant_admin' | 'compliance' = 'complian
   return { ...tenant, headers: t.auth(await t.tokenFor(tenant.id, [role])) }
 }
 
-const list = (headers: Record<string, string>, query = '') => t.app.inject({ method: 'GET', url: `/v1/audit-events${query}`, headers })
+const list = (headers: Record<string, string>, query = '') =>
+  t.app.inject({ method: 'GET', url: `/v1/audit-events${query}`, headers })
 
-async function allPages(headers: Record<string, string>, query: string): Promise<Array<{ id: string; occurredAt: string }>> {
+async function allPages(
+  headers: Record<string, string>,
+  query: string,
+): Promise<Array<{ id: string; occurredAt: string }>> {
   const seen = []
   let cursor: string | null = null
   do {
@@ -74,14 +78,36 @@ describe('GET /v1/audit-events', () => {
     expect(response.statusCode).toBe(200)
     const { data } = response.json()
     expect(data.map((e: { action: string }) => e.action)).toEqual(['test.later', 'tenant.created'])
-    expect(data[0]).toMatchObject({ occurredAt: '2030-01-01T00:00:00.000001Z', actorType: 'user', actorId: 'seeder', outcome: 'success', impersonatorId: null, requestId: null, details: {} })
-    expect(data[1]).toMatchObject({ actorType: 'operator', targetType: 'tenant', targetId: id, details: { slug: expect.any(String) } })
+    expect(data[0]).toMatchObject({
+      occurredAt: '2030-01-01T00:00:00.000001Z',
+      actorType: 'user',
+      actorId: 'seeder',
+      outcome: 'success',
+      impersonatorId: null,
+      requestId: null,
+      details: {},
+    })
+    expect(data[1]).toMatchObject({
+      actorType: 'operator',
+      targetType: 'tenant',
+      targetId: id,
+      details: { slug: expect.any(String) },
+    })
   })
 
   it('pages exactly through entries that share a millisecond or an instant', async () => {
     const { id, headers } = await readerOfNewTenant()
-    const instants = ['2031-05-05T10:00:00.123401Z', '2031-05-05T10:00:00.123402Z', '2031-05-05T10:00:00.123403Z', '2031-05-05T10:00:00.123403Z', '2031-05-05T10:00:00.123999Z']
-    await seed(id, instants.map((at) => ({ at, action: 'test.burst' })))
+    const instants = [
+      '2031-05-05T10:00:00.123401Z',
+      '2031-05-05T10:00:00.123402Z',
+      '2031-05-05T10:00:00.123403Z',
+      '2031-05-05T10:00:00.123403Z',
+      '2031-05-05T10:00:00.123999Z',
+    ]
+    await seed(
+      id,
+      instants.map((at) => ({ at, action: 'test.burst' })),
+    )
     const seen = await allPages(headers, '?action=test.burst&limit=1')
     expect(seen).toHaveLength(instants.length)
     expect(new Set(seen.map((e) => e.id)).size).toBe(instants.length)
@@ -98,11 +124,17 @@ describe('GET /v1/audit-events', () => {
       { at: '2032-01-03T00:00:00.000000Z', action: 'a.two', actorId: 'alice', targetType: 'user', targetId: 'u1' },
       { at: '2032-01-03T00:00:00.000001Z', action: 'a.three', actorId: 'carol', targetType: 'course', targetId: 'c1' },
     ])
-    const actions = async (query: string) => (await list(headers, query)).json().data.map((e: { action: string; actorId: string }) => `${e.action}:${e.actorId}`)
+    const actions = async (query: string) =>
+      (await list(headers, query))
+        .json()
+        .data.map((e: { action: string; actorId: string }) => `${e.action}:${e.actorId}`)
     expect(await actions('?action=a.two')).toEqual(['a.two:alice', 'a.two:bob'])
     expect(await actions('?actorId=alice')).toEqual(['a.two:alice', 'a.one:alice'])
     expect(await actions('?targetType=course&targetId=c1')).toEqual(['a.three:carol', 'a.one:alice'])
-    expect(await actions('?from=2032-01-02T00:00:00Z&to=2032-01-03T00:00:00.000001Z')).toEqual(['a.two:alice', 'a.two:bob'])
+    expect(await actions('?from=2032-01-02T00:00:00Z&to=2032-01-03T00:00:00.000001Z')).toEqual([
+      'a.two:alice',
+      'a.two:bob',
+    ])
     expect(await actions('?from=2032-01-03T00:00:00.000001Z&to=2033-01-01T00:00:00Z')).toEqual(['a.three:carol'])
   })
 
@@ -119,7 +151,10 @@ describe('GET /v1/audit-events', () => {
 
   it('costs one data query per page', async () => {
     const { id, headers } = await readerOfNewTenant()
-    await seed(id, [1, 2, 3].map((n) => ({ at: `2034-01-0${n}T00:00:00Z`, action: 'test.budget' })))
+    await seed(
+      id,
+      [1, 2, 3].map((n) => ({ at: `2034-01-0${n}T00:00:00Z`, action: 'test.budget' })),
+    )
     counters.length = 0
     const first = (await list(headers, '?action=test.budget&limit=2')).json()
     await list(headers, `?action=test.budget&limit=2&cursor=${first.nextCursor}&from=2000-01-01T00:00:00Z`)
@@ -128,7 +163,10 @@ describe('GET /v1/audit-events', () => {
 
   it('requires audit:read: 401 anonymous, 403 learner, 200 compliance and tenant admin', async () => {
     const tenant = await t.createTenant()
-    expect((await t.app.inject({ method: 'GET', url: '/v1/audit-events', headers: { host: `${tenant.slug}.localhost` } })).statusCode).toBe(401)
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/audit-events', headers: { host: `${tenant.slug}.localhost` } }))
+        .statusCode,
+    ).toBe(401)
     const learner = await list(t.auth(await t.tokenFor(tenant.id, ['learner'])))
     expect(learner.statusCode).toBe(403)
     expect(learner.json()).toMatchObject({ code: 'PERMISSION_DENIED', permission: 'audit:read' })
@@ -140,7 +178,12 @@ describe('GET /v1/audit-events', () => {
   it('rejects malformed cursors, bounds and filters with 400', async () => {
     const { headers } = await readerOfNewTenant()
     const uuid = '00000000-0000-4000-8000-000000000000'
-    for (const cursor of ['bm9wZQ', encodeCursor(['2031-13-40T00:00:00.000000Z', uuid]), encodeCursor(['2031-01-01T00:00:00.000000Z', 'not-a-uuid']), encodeCursor(['2031-01-01', uuid])]) {
+    for (const cursor of [
+      'bm9wZQ',
+      encodeCursor(['2031-13-40T00:00:00.000000Z', uuid]),
+      encodeCursor(['2031-01-01T00:00:00.000000Z', 'not-a-uuid']),
+      encodeCursor(['2031-01-01', uuid]),
+    ]) {
       const response = await list(headers, `?cursor=${cursor}`)
       expect(response.statusCode).toBe(400)
       expect(response.json().code).toBe('INVALID_CURSOR')
@@ -150,6 +193,8 @@ describe('GET /v1/audit-events', () => {
     expect(backwards.json().errors).toEqual([expect.objectContaining({ path: 'querystring.to' })])
     const badDate = await list(headers, '?from=2032-02-30T00:00:00Z&limit=500&colour=red')
     expect(badDate.statusCode).toBe(400)
-    expect(badDate.json().errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['querystring.from', 'querystring.limit', 'querystring.colour']))
+    expect(badDate.json().errors.map((e: { path: string }) => e.path)).toEqual(
+      expect.arrayContaining(['querystring.from', 'querystring.limit', 'querystring.colour']),
+    )
   })
 })

@@ -7,7 +7,10 @@ const Instant = (description: string) => Type.String({ format: 'date-time', desc
 export const AuditEvent = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),
-    occurredAt: Type.String({ format: 'date-time', description: 'RFC 3339 with the microseconds the database recorded' }),
+    occurredAt: Type.String({
+      format: 'date-time',
+      description: 'RFC 3339 with the microseconds the database recorded',
+    }),
     actorType: Type.String({ description: 'user, operator or anonymous' }),
     actorId: Type.String(),
     impersonatorId: Type.Union([Type.String(), Type.Null()]),
@@ -16,10 +19,19 @@ export const AuditEvent = Type.Object(
     targetId: Type.String(),
     outcome: Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('denied')]),
     requestId: Type.Union([Type.String(), Type.Null()], { description: 'Correlates with logs' }),
-    details: Type.Record(Type.String(), Type.Unknown(), { description: 'Action-specific facts, e.g. old and new values' }),
-    ipHash: Type.Union([Type.String(), Type.Null()], { description: 'Keyed hash (HMAC) of the client IP; equal IPs give equal hashes' }),
-    chainSeq: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: "Position in the tenant's hash chain; null for entries written before the chain existed" }),
-    hash: Type.Union([Type.String(), Type.Null()], { description: 'SHA-256 (hex) linking this entry to the previous one of its chain; `lyceum audit verify` recomputes it' }),
+    details: Type.Record(Type.String(), Type.Unknown(), {
+      description: 'Action-specific facts, e.g. old and new values',
+    }),
+    ipHash: Type.Union([Type.String(), Type.Null()], {
+      description: 'Keyed hash (HMAC) of the client IP; equal IPs give equal hashes',
+    }),
+    chainSeq: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+      description: "Position in the tenant's hash chain; null for entries written before the chain existed",
+    }),
+    hash: Type.Union([Type.String(), Type.Null()], {
+      description:
+        'SHA-256 (hex) linking this entry to the previous one of its chain; `lyceum audit verify` recomputes it',
+    }),
   },
   { $id: 'AuditEvent', additionalProperties: false },
 )

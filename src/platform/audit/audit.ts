@@ -39,7 +39,8 @@ export function configureIpHashing(secret: string): void {
  * audit export without the key.
  */
 export function hashIp(ip: string): string {
-  if (ipHashKey === undefined) throw new Error('hashIp used before configureIpHashing (createPlatform sets IP_HASH_SECRET)')
+  if (ipHashKey === undefined)
+    throw new Error('hashIp used before configureIpHashing (createPlatform sets IP_HASH_SECRET)')
   return createHmac('sha256', ipHashKey).update(ip).digest('hex').slice(0, 32)
 }
 

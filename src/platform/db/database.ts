@@ -12,10 +12,7 @@ export type Tx = PgDatabase<PgQueryResultHKT>
 export const APP_ROLE = 'lyceum_app'
 export const PLATFORM_ROLE = 'lyceum_platform'
 
-export type Scope =
-  | { kind: 'tenant'; tenantId: string }
-  | { kind: 'anonymous' }
-  | { kind: 'platform' }
+export type Scope = { kind: 'tenant'; tenantId: string } | { kind: 'anonymous' } | { kind: 'platform' }
 
 export const tenantScope = (tenantId: string): Scope => ({ kind: 'tenant', tenantId })
 export const platformScope: Scope = { kind: 'platform' }

@@ -29,7 +29,11 @@ export function pgliteOwner(pglite: PGlite): OwnerConnection {
 }
 
 export async function postgresOwner(url: string): Promise<OwnerConnection> {
-  const client = new pg.Client({ connectionString: url, application_name: 'lyceum-owner', connectionTimeoutMillis: 5_000 })
+  const client = new pg.Client({
+    connectionString: url,
+    application_name: 'lyceum-owner',
+    connectionTimeoutMillis: 5_000,
+  })
   client.on('error', () => {})
   await client.connect()
   return {

@@ -6,7 +6,14 @@ import { mkdir } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { drizzle } from 'drizzle-orm/pglite'
-import { countingLogger, scopeStatement, type Database, type Scope, type TransactionOptions, type Tx } from './database.ts'
+import {
+  countingLogger,
+  scopeStatement,
+  type Database,
+  type Scope,
+  type TransactionOptions,
+  type Tx,
+} from './database.ts'
 
 export interface PgliteHandle {
   /** Owner-level handle for migrations and the job queue; never used for requests. */

@@ -8,7 +8,14 @@ import { drizzle } from 'drizzle-orm/node-postgres'
 import type { Logger } from 'pino'
 import { commonErrors } from '../errors.ts'
 import { isConnectionError } from './connection-errors.ts'
-import { countingLogger, scopeStatement, type Database, type Scope, type TransactionOptions, type Tx } from './database.ts'
+import {
+  countingLogger,
+  scopeStatement,
+  type Database,
+  type Scope,
+  type TransactionOptions,
+  type Tx,
+} from './database.ts'
 
 export interface PostgresOptions {
   url: string
@@ -29,7 +36,9 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
   })
   pool.on('error', (error) => options.logger.warn({ err: error }, 'idle database connection failed'))
   // Once per physical connection: an error on a checked-out client must be observed, or it crashes the process.
-  pool.on('connect', (client) => client.on('error', (error) => options.logger.warn({ err: error }, 'database connection failed')))
+  pool.on('connect', (client) =>
+    client.on('error', (error) => options.logger.warn({ err: error }, 'database connection failed')),
+  )
 
   async function checkout(): Promise<pg.PoolClient> {
     try {

@@ -24,7 +24,9 @@ export const eventDeliveries = platformSchema
   .table(
     'event_deliveries',
     {
-      eventId: uuid('event_id').notNull().references(() => domainEvents.id),
+      eventId: uuid('event_id')
+        .notNull()
+        .references(() => domainEvents.id),
       subscriber: text('subscriber').notNull(),
       tenantId: optionalTenantIdColumn(),
       deliveredAt: timestamp('delivered_at', { withTimezone: true }).notNull().defaultNow(),

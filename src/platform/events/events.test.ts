@@ -18,11 +18,17 @@ beforeAll(async () => {
 afterAll(async () => t?.close())
 
 const storedEvent = (id: string) =>
-  t.platform.database.transaction(platformScope, async (tx) => (await tx.select().from(domainEvents).where(eq(domainEvents.id, id)))[0])
+  t.platform.database.transaction(
+    platformScope,
+    async (tx) => (await tx.select().from(domainEvents).where(eq(domainEvents.id, id)))[0],
+  )
 
 const deliveriesOf = (id: string) =>
   t.platform.database.transaction(platformScope, (tx) =>
-    rowsOf<{ subscriber: string }>(tx, sql`SELECT subscriber FROM platform.event_deliveries WHERE event_id = ${id} ORDER BY subscriber`),
+    rowsOf<{ subscriber: string }>(
+      tx,
+      sql`SELECT subscriber FROM platform.event_deliveries WHERE event_id = ${id} ORDER BY subscriber`,
+    ),
   )
 
 /** A fresh event type per test, so subscriptions of one test never see another's events. */
@@ -64,12 +70,26 @@ describe('publishing', () => {
 
     // The same dispatch delivered again (a retry after a crash, a duplicate job) changes nothing.
     const duplicate = await t.platform.jobs.send(undefined, EVENTS_DISPATCH_QUEUE, { eventId, tenantId: tenant.id })
-    await waitUntil('the duplicate dispatch to finish', async () => (await jobsMatching(t.platform.database, EVENTS_DISPATCH_QUEUE, { eventId })).find((j) => j.id === duplicate)?.state === 'completed')
+    await waitUntil(
+      'the duplicate dispatch to finish',
+      async () =>
+        (await jobsMatching(t.platform.database, EVENTS_DISPATCH_QUEUE, { eventId })).find((j) => j.id === duplicate)
+          ?.state === 'completed',
+    )
 
     expect(first.calls).toHaveLength(1)
     expect(second.calls).toHaveLength(1)
-    expect(first.calls[0]).toMatchObject({ id: eventId, type, tenantId: tenant.id, payload: { courseId: 'c-1' }, requestId: 'req-events-1' })
-    expect(await deliveriesOf(eventId)).toEqual([{ subscriber: 'testing.first_reaction' }, { subscriber: 'testing.second_reaction' }])
+    expect(first.calls[0]).toMatchObject({
+      id: eventId,
+      type,
+      tenantId: tenant.id,
+      payload: { courseId: 'c-1' },
+      requestId: 'req-events-1',
+    })
+    expect(await deliveriesOf(eventId)).toEqual([
+      { subscriber: 'testing.first_reaction' },
+      { subscriber: 'testing.second_reaction' },
+    ])
   })
 })
 
@@ -77,7 +97,10 @@ describe('dispatching', () => {
   /** Writes an event without a dispatch job, so only this test's explicit dispatches deliver it. */
   async function insertEvent(tenantId: string, type: string): Promise<string> {
     return t.platform.database.transaction(tenantScope(tenantId), async (tx) => {
-      const [row] = await tx.insert(domainEvents).values({ tenantId, type, payload: {} }).returning({ id: domainEvents.id })
+      const [row] = await tx
+        .insert(domainEvents)
+        .values({ tenantId, type, payload: {} })
+        .returning({ id: domainEvents.id })
       return row!.id
     })
   }
@@ -94,7 +117,9 @@ describe('dispatching', () => {
     })
     const eventId = await insertEvent(tenant.id, type)
 
-    await expect(t.platform.events.dispatch({ eventId, tenantId: tenant.id })).rejects.toThrow('testing.flaky_reaction: the mail server hung up')
+    await expect(t.platform.events.dispatch({ eventId, tenantId: tenant.id })).rejects.toThrow(
+      'testing.flaky_reaction: the mail server hung up',
+    )
     expect(await deliveriesOf(eventId)).toEqual([{ subscriber: 'testing.steady_reaction' }])
     expect((await storedEvent(eventId))?.dispatchedAt).toBeNull()
 
@@ -112,14 +137,19 @@ describe('dispatching', () => {
     t.platform.events.subscribe(type, 'testing.writer_reaction', async (event, tx: Tx) => {
       calls++
       // A write through the delivery transaction, then a failure: both must roll back together.
-      await tx.insert(domainEvents).values({ tenantId: event.tenantId, type: 'testing.follow_up_written', payload: { source: event.id } })
+      await tx
+        .insert(domainEvents)
+        .values({ tenantId: event.tenantId, type: 'testing.follow_up_written', payload: { source: event.id } })
       if (calls === 1) throw new Error('failed after writing')
     })
     const eventId = await insertEvent(tenant.id, type)
     await expect(t.platform.events.dispatch({ eventId, tenantId: tenant.id })).rejects.toThrow('failed after writing')
     const followUps = () =>
       t.platform.database.transaction(platformScope, (tx) =>
-        rowsOf<{ id: string }>(tx, sql`SELECT id FROM platform.domain_events WHERE type = 'testing.follow_up_written' AND payload->>'source' = ${eventId}`),
+        rowsOf<{ id: string }>(
+          tx,
+          sql`SELECT id FROM platform.domain_events WHERE type = 'testing.follow_up_written' AND payload->>'source' = ${eventId}`,
+        ),
       )
     expect(await followUps()).toHaveLength(0)
     await t.platform.events.dispatch({ eventId, tenantId: tenant.id })
@@ -163,25 +193,42 @@ describe('tenancy.tenant_created', () => {
   it('is recorded with the tenant creation and its dispatch enqueued in the same transaction', async () => {
     const tenant = await t.createTenant()
     const [event] = await t.platform.database.transaction(platformScope, (tx) =>
-      tx.select().from(domainEvents).where(and(eq(domainEvents.type, 'tenancy.tenant_created'), eq(domainEvents.tenantId, tenant.id))),
+      tx
+        .select()
+        .from(domainEvents)
+        .where(and(eq(domainEvents.type, 'tenancy.tenant_created'), eq(domainEvents.tenantId, tenant.id))),
     )
-    expect(event).toMatchObject({ tenantId: tenant.id, payload: { tenantId: tenant.id, slug: tenant.slug, region: 'eu' } })
+    expect(event).toMatchObject({
+      tenantId: tenant.id,
+      payload: { tenantId: tenant.id, slug: tenant.slug, region: 'eu' },
+    })
     expect(await jobsMatching(t.platform.database, EVENTS_DISPATCH_QUEUE, { eventId: event!.id })).toHaveLength(1)
   })
 
   it('is published with the new tenant and dispatched to its subscribers', async () => {
     const received: DomainEvent[] = []
-    t.platform.events.subscribe('tenancy.tenant_created', `testing.tenant_welcome_${randomUUID().slice(0, 8)}`, async (event) => void received.push(event))
+    t.platform.events.subscribe(
+      'tenancy.tenant_created',
+      `testing.tenant_welcome_${randomUUID().slice(0, 8)}`,
+      async (event) => void received.push(event),
+    )
     const tenant = await t.createTenant()
-    const event = await waitUntil('the tenant_created event to be delivered', async () => received.find((e) => e.tenantId === tenant.id))
+    const event = await waitUntil('the tenant_created event to be delivered', async () =>
+      received.find((e) => e.tenantId === tenant.id),
+    )
     expect(event).toMatchObject({ type: 'tenancy.tenant_created', payload: { tenantId: tenant.id, slug: tenant.slug } })
-    await waitUntil('the event to be marked dispatched', async () => (await storedEvent(event.id))?.dispatchedAt ?? undefined)
+    await waitUntil(
+      'the event to be marked dispatched',
+      async () => (await storedEvent(event.id))?.dispatchedAt ?? undefined,
+    )
   })
 })
 
 describe('subscriptions', () => {
   it('refuses badly named event types and duplicate subscribers', () => {
-    expect(() => t.platform.events.subscribe('CourseCreated', 'testing.x', async () => {})).toThrow('module.past_tense_fact')
+    expect(() => t.platform.events.subscribe('CourseCreated', 'testing.x', async () => {})).toThrow(
+      'module.past_tense_fact',
+    )
     const type = freshType()
     t.platform.events.subscribe(type, 'testing.once', async () => {})
     expect(() => t.platform.events.subscribe(type, 'testing.once', async () => {})).toThrow('registered twice')

@@ -78,7 +78,16 @@ const scopeOf = (tenantId: string | null): Scope => (tenantId ? tenantScope(tena
 
 async function loadEvent(tx: Tx, id: string): Promise<DomainEvent | undefined> {
   const [row] = await tx.select().from(domainEvents).where(eq(domainEvents.id, id))
-  return row && { id: row.id, type: row.type, tenantId: row.tenantId, payload: row.payload, requestId: row.requestId, occurredAt: row.occurredAt }
+  return (
+    row && {
+      id: row.id,
+      type: row.type,
+      tenantId: row.tenantId,
+      payload: row.payload,
+      requestId: row.requestId,
+      occurredAt: row.occurredAt,
+    }
+  )
 }
 
 /** Runs one subscriber unless it already handled the event; false when it had. */
@@ -113,13 +122,20 @@ export function createEvents(deps: EventsDeps): Events {
         const ran = await database.transaction(scope, (tx) => deliver(tx, event, subscription))
         if (ran) log.debug({ eventId, type: event.type, subscriber: subscription.name }, 'event delivered')
       } catch (error) {
-        log.warn({ err: error, eventId, type: event.type, subscriber: subscription.name }, 'event subscriber failed; the dispatch will be retried')
+        log.warn(
+          { err: error, eventId, type: event.type, subscriber: subscription.name },
+          'event subscriber failed; the dispatch will be retried',
+        )
         failures.push(`${subscription.name}: ${error instanceof Error ? error.message : String(error)}`)
       }
     }
-    if (failures.length > 0) throw new Error(`Subscribers of ${event.type} event ${event.id} failed (${failures.join('; ')})`)
+    if (failures.length > 0)
+      throw new Error(`Subscribers of ${event.type} event ${event.id} failed (${failures.join('; ')})`)
     await database.transaction(scope, (tx) =>
-      tx.update(domainEvents).set({ dispatchedAt: sql`now()` }).where(and(eq(domainEvents.id, eventId), isNull(domainEvents.dispatchedAt))),
+      tx
+        .update(domainEvents)
+        .set({ dispatchedAt: sql`now()` })
+        .where(and(eq(domainEvents.id, eventId), isNull(domainEvents.dispatchedAt))),
     )
   }
 
@@ -136,7 +152,8 @@ export function createEvents(deps: EventsDeps): Events {
 
   return {
     async publish(tx, ctx, input) {
-      if (!EVENT_TYPE.test(input.type)) throw new Error(`Event type "${input.type}" must be named module.past_tense_fact`)
+      if (!EVENT_TYPE.test(input.type))
+        throw new Error(`Event type "${input.type}" must be named module.past_tense_fact`)
       const tenantId = input.tenantId === undefined ? ctx.tenantId : input.tenantId
       const [row] = await tx
         .insert(domainEvents)
@@ -149,7 +166,8 @@ export function createEvents(deps: EventsDeps): Events {
     subscribe(type, subscriber, handler) {
       if (!EVENT_TYPE.test(type)) throw new Error(`Event type "${type}" must be named module.past_tense_fact`)
       const list = subscriptions.get(type) ?? []
-      if (list.some((s) => s.name === subscriber)) throw new Error(`Subscriber "${subscriber}" is registered twice for ${type}`)
+      if (list.some((s) => s.name === subscriber))
+        throw new Error(`Subscriber "${subscriber}" is registered twice for ${type}`)
       list.push({ name: subscriber, handler: handler as EventHandler })
       subscriptions.set(type, list)
     },

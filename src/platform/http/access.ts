@@ -41,7 +41,11 @@ export function refuseWhileImpersonating(ctx: { principal: Principal }): void {
 export function enforceAccess(request: FastifyRequest, access: Access): void {
   const { principal, tenantId } = request.ctx
   if (principal.kind === 'user' && principal.restriction && request.routeOptions.config.allowRestricted !== true)
-    throw new AppError('forbidden', 'MFA_ENROLMENT_REQUIRED', 'This tenant requires a second factor for your role: enrol one with /v1/me/mfa/totp first')
+    throw new AppError(
+      'forbidden',
+      'MFA_ENROLMENT_REQUIRED',
+      'This tenant requires a second factor for your role: enrol one with /v1/me/mfa/totp first',
+    )
   if (request.routeOptions.config.privileged === true) refuseWhileImpersonating(request.ctx)
   if (access.kind === 'public') {
     if (access.tenant === 'required' && !tenantId) throw commonErrors.tenantRequired()
@@ -52,14 +56,22 @@ export function enforceAccess(request: FastifyRequest, access: Access): void {
     throw new AppError('forbidden', 'OPERATOR_REQUIRED', 'This route is for platform operators')
   // API keys act in their tenant with exactly their scopes, which never include operator permissions.
   if (access.kind === 'tenant' && principal.kind !== 'user' && principal.kind !== 'api_key')
-    throw new AppError('forbidden', 'TENANT_MEMBER_REQUIRED', 'This route is for members of a tenant; operators use /v1/ops or /v1/tenants routes')
+    throw new AppError(
+      'forbidden',
+      'TENANT_MEMBER_REQUIRED',
+      'This route is for members of a tenant; operators use /v1/ops or /v1/tenants routes',
+    )
   for (const permission of access.permissions) {
     if (!principal.permissions.has(permission)) throw commonErrors.missingPermission(permission)
   }
 }
 
 /** OpenAPI fragments derived from the declaration, so the document shows what is enforced. */
-export function accessDocumentation(access: Access): { security: Array<Record<string, string[]>>; 'x-permissions': string[]; 'x-access': string } {
+export function accessDocumentation(access: Access): {
+  security: Array<Record<string, string[]>>
+  'x-permissions': string[]
+  'x-access': string
+} {
   if (access.kind === 'public') return { security: [], 'x-permissions': [], 'x-access': 'public' }
   return { security: [{ bearerAuth: [] }], 'x-permissions': access.permissions, 'x-access': access.kind }
 }

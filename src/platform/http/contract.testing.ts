@@ -19,7 +19,11 @@ export interface ContractServerOptions {
   redis?: Redis
 }
 
-export async function buildContractServer(t: TestApp, addRoutes: (app: App) => void, options: ContractServerOptions = {}): Promise<App> {
+export async function buildContractServer(
+  t: TestApp,
+  addRoutes: (app: App) => void,
+  options: ContractServerOptions = {},
+): Promise<App> {
   const { config, database, tokens, metrics } = t.platform
   const redis = options.redis ?? t.platform.redis
   const log = options.logger ?? t.platform.logger

@@ -90,15 +90,21 @@ function originAllowed(request: FastifyRequest, policy: OriginPolicy): boolean {
  * the route's access then answers 401). Throws 403 CSRF_TOKEN_INVALID for an unsafe method
  * without the session's token or from a foreign origin.
  */
-export async function authenticateCookie(request: FastifyRequest, verifier: BrowserSessionVerifier, policy: OriginPolicy): Promise<Principal | undefined> {
+export async function authenticateCookie(
+  request: FastifyRequest,
+  verifier: BrowserSessionVerifier,
+  policy: OriginPolicy,
+): Promise<Principal | undefined> {
   const cookie = readCookie(request.headers.cookie, SESSION_COOKIE)
   if (cookie === undefined) return undefined
   const header = request.headers[CSRF_HEADER]
   const session = await verifier.verify(cookie, typeof header === 'string' && header.length > 0 ? header : undefined)
   if (!session) return undefined
   if (UNSAFE_METHODS.has(request.method)) {
-    if (!originAllowed(request, policy)) throw csrfInvalid('This request comes from an origin that may not use this session')
-    if (!session.csrfMatches) throw csrfInvalid('Send the CSRF token of this browser session in the X-CSRF-Token header')
+    if (!originAllowed(request, policy))
+      throw csrfInvalid('This request comes from an origin that may not use this session')
+    if (!session.csrfMatches)
+      throw csrfInvalid('Send the CSRF token of this browser session in the X-CSRF-Token header')
   }
   return session.principal
 }

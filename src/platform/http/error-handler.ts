@@ -30,7 +30,10 @@ function fieldErrors(issues: AjvIssue[], context: string | undefined): FieldErro
 
 const FASTIFY_CODES: Record<string, { code: string; detail?: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is larger than the limit' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'Send JSON with Content-Type: application/json' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    detail: 'Send JSON with Content-Type: application/json',
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'EMPTY_BODY', detail: 'The request declares JSON but has an empty body' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'INVALID_CONTENT_LENGTH' },
 }
@@ -59,26 +62,52 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
     const errors = fieldErrors(error.validation as AjvIssue[], error.validationContext)
     return sendProblem(
       reply,
-      buildProblem({ status: 400, code: 'VALIDATION_FAILED', detail: `The request is invalid: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, requestId, errors, ...(instance ? { instance } : {}) }),
+      buildProblem({
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        detail: `The request is invalid: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
+        requestId,
+        errors,
+        ...(instance ? { instance } : {}),
+      }),
     )
   }
   if (isConnectionError(error)) {
     request.log.warn({ err: error }, 'database unavailable')
     reply.header('retry-after', '5')
-    return sendProblem(reply, buildProblem({ status: 503, code: 'DATABASE_UNAVAILABLE', detail: 'The database is temporarily unavailable; retry shortly', requestId }))
+    return sendProblem(
+      reply,
+      buildProblem({
+        status: 503,
+        code: 'DATABASE_UNAVAILABLE',
+        detail: 'The database is temporarily unavailable; retry shortly',
+        requestId,
+      }),
+    )
   }
   const status = typeof error.statusCode === 'number' ? error.statusCode : 500
   if (status >= 400 && status < 500) {
     const known = error.code ? FASTIFY_CODES[error.code] : undefined
     return sendProblem(
       reply,
-      buildProblem({ status, code: known?.code ?? 'BAD_REQUEST', detail: known?.detail ?? error.message, requestId, ...(instance ? { instance } : {}) }),
+      buildProblem({
+        status,
+        code: known?.code ?? 'BAD_REQUEST',
+        detail: known?.detail ?? error.message,
+        requestId,
+        ...(instance ? { instance } : {}),
+      }),
     )
   }
   request.log.error({ err: error }, 'unhandled error')
   return sendProblem(
     reply,
-    buildProblem({ status: 500, code: 'INTERNAL_ERROR', detail: `An unexpected error occurred; quote request id ${requestId} when reporting it`, requestId }),
+    buildProblem({
+      status: 500,
+      code: 'INTERNAL_ERROR',
+      detail: `An unexpected error occurred; quote request id ${requestId} when reporting it`,
+      requestId,
+    }),
   )
 }
 

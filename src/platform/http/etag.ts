@@ -17,16 +17,30 @@ export function expectedVersion(request: FastifyRequest, required = true): numbe
   const header = request.headers['if-match']
   if (header === undefined || header === '') {
     if (!required) return undefined
-    throw new AppError('precondition_required', 'IF_MATCH_REQUIRED', 'Send If-Match with the ETag from your last read of this resource')
+    throw new AppError(
+      'precondition_required',
+      'IF_MATCH_REQUIRED',
+      'Send If-Match with the ETag from your last read of this resource',
+    )
   }
   const match = /^(?:W\/)?"v(\d{1,10})"$/.exec(header.trim())
-  if (!match?.[1]) throw new AppError('precondition_failed', 'ETAG_MISMATCH', 'If-Match does not match the current version of the resource')
+  if (!match?.[1])
+    throw new AppError(
+      'precondition_failed',
+      'ETAG_MISMATCH',
+      'If-Match does not match the current version of the resource',
+    )
   return Number(match[1])
 }
 
 export function assertVersion(expected: number | undefined, actual: number): void {
   if (expected !== undefined && expected !== actual)
-    throw new AppError('precondition_failed', 'ETAG_MISMATCH', 'The resource changed since you read it; fetch it again and retry', {
-      headers: { etag: etagOf(actual) },
-    })
+    throw new AppError(
+      'precondition_failed',
+      'ETAG_MISMATCH',
+      'The resource changed since you read it; fetch it again and retry',
+      {
+        headers: { etag: etagOf(actual) },
+      },
+    )
 }

@@ -23,7 +23,9 @@ declare module 'fastify' {
 }
 
 export const featureDisabled = (flag: string) =>
-  new AppError('forbidden', 'FEATURE_DISABLED', `The capability "${flag}" is disabled for this tenant`, { extensions: { flag } })
+  new AppError('forbidden', 'FEATURE_DISABLED', `The capability "${flag}" is disabled for this tenant`, {
+    extensions: { flag },
+  })
 
 /**
  * Installs the gate. Call before any gated route is registered (the onRoute check must see them)
@@ -33,7 +35,8 @@ export function registerFeatureGate(app: App, evaluator: FeatureEvaluator): void
   app.addHook('onRoute', (route) => {
     const flag = route.config?.flag
     if (flag === undefined) return
-    if (!evaluator.declares(flag)) throw new Error(`Route ${[route.method].flat().join(',')} ${route.url} is gated by an undeclared flag "${flag}"`)
+    if (!evaluator.declares(flag))
+      throw new Error(`Route ${[route.method].flat().join(',')} ${route.url} is gated by an undeclared flag "${flag}"`)
     const schema = (route.schema ??= {}) as Record<string, unknown>
     schema['x-feature-flag'] = flag
     const note = `Gated by the feature flag \`${flag}\`: while it is off for the tenant, the answer is 403 FEATURE_DISABLED.`

@@ -15,7 +15,11 @@ beforeAll(async () => {
 })
 afterAll(async () => t?.close())
 
-function expectProblem(response: { statusCode: number; headers: Record<string, unknown>; json(): unknown }, status: number, code: string) {
+function expectProblem(
+  response: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
+  status: number,
+  code: string,
+) {
   expect(response.statusCode).toBe(status)
   expect(String(response.headers['content-type'])).toMatch(/^application\/problem\+json/)
   const body = response.json() as Record<string, unknown>
@@ -37,7 +41,11 @@ describe('request ids', () => {
   })
 
   it('honours a safe inbound x-request-id so a trace spans the proxy and the API', async () => {
-    const response = await t.app.inject({ method: 'GET', url: '/v1/nothing-here', headers: { 'x-request-id': 'edge-proxy.42:abc_DEF-9' } })
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/v1/nothing-here',
+      headers: { 'x-request-id': 'edge-proxy.42:abc_DEF-9' },
+    })
     expect(response.headers['x-request-id']).toBe('edge-proxy.42:abc_DEF-9')
     expect(response.json().requestId).toBe('edge-proxy.42:abc_DEF-9')
   })
@@ -55,7 +63,11 @@ describe('request ids', () => {
 
 describe('unknown routes and methods', () => {
   it('answers an unknown path with a 404 problem document', async () => {
-    const body = expectProblem(await t.app.inject({ method: 'GET', url: '/v1/no-such-thing?x=1' }), 404, 'ROUTE_NOT_FOUND')
+    const body = expectProblem(
+      await t.app.inject({ method: 'GET', url: '/v1/no-such-thing?x=1' }),
+      404,
+      'ROUTE_NOT_FOUND',
+    )
     expect(body.instance).toBe('/v1/no-such-thing')
   })
 
@@ -81,35 +93,63 @@ describe('unknown routes and methods', () => {
 
 describe('request bodies', () => {
   it('refuses malformed JSON with 400 MALFORMED_JSON', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/v1/tenants', headers: { ...operator, 'content-type': 'application/json' }, payload: '{"slug": "a",' })
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/v1/tenants',
+      headers: { ...operator, 'content-type': 'application/json' },
+      payload: '{"slug": "a",',
+    })
     expectProblem(response, 400, 'MALFORMED_JSON')
   })
 
   it('refuses JSON nested deeper than JSON_MAX_DEPTH with 400 JSON_TOO_DEEP, and accepts the maximum depth', async () => {
     const max = t.config.http.jsonMaxDepth
     const nested = (depth: number) => `{"name":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`
-    const tooDeep = await t.app.inject({ method: 'POST', url: '/v1/tenants', headers: { ...operator, 'content-type': 'application/json' }, payload: nested(max + 1) })
+    const tooDeep = await t.app.inject({
+      method: 'POST',
+      url: '/v1/tenants',
+      headers: { ...operator, 'content-type': 'application/json' },
+      payload: nested(max + 1),
+    })
     expectProblem(tooDeep, 400, 'JSON_TOO_DEEP')
-    const atLimit = await t.app.inject({ method: 'POST', url: '/v1/tenants', headers: { ...operator, 'content-type': 'application/json' }, payload: nested(max) })
+    const atLimit = await t.app.inject({
+      method: 'POST',
+      url: '/v1/tenants',
+      headers: { ...operator, 'content-type': 'application/json' },
+      payload: nested(max),
+    })
     // Parsed, then refused by the schema (name must be a string): the depth limit is exact.
     expectProblem(atLimit, 400, 'VALIDATION_FAILED')
   })
 
   it('refuses a body over BODY_LIMIT_BYTES with a 413 problem document', async () => {
     const payload = JSON.stringify({ slug: 'big-body', name: 'x'.repeat(t.config.http.bodyLimit) })
-    const response = await t.app.inject({ method: 'POST', url: '/v1/tenants', headers: { ...operator, 'content-type': 'application/json' }, payload })
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/v1/tenants',
+      headers: { ...operator, 'content-type': 'application/json' },
+      payload,
+    })
     expectProblem(response, 413, 'PAYLOAD_TOO_LARGE')
   })
 
   it('refuses a content type it cannot parse with a 415 problem document', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/v1/tenants', headers: { ...operator, 'content-type': 'application/xml' }, payload: '<tenant/>' })
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/v1/tenants',
+      headers: { ...operator, 'content-type': 'application/xml' },
+      payload: '<tenant/>',
+    })
     expectProblem(response, 415, 'UNSUPPORTED_MEDIA_TYPE')
   })
 })
 
 describe('security headers', () => {
   it('sends helmet headers on success and on problem responses, and no x-powered-by', async () => {
-    for (const response of [await t.app.inject({ method: 'GET', url: '/openapi.json' }), await t.app.inject({ method: 'GET', url: '/v1/missing' })]) {
+    for (const response of [
+      await t.app.inject({ method: 'GET', url: '/openapi.json' }),
+      await t.app.inject({ method: 'GET', url: '/v1/missing' }),
+    ]) {
       expect(response.headers['content-security-policy']).toContain("default-src 'self'")
       expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'")
       expect(response.headers['x-content-type-options']).toBe('nosniff')
@@ -123,7 +163,11 @@ describe('security headers', () => {
   })
 
   it('allows no cross-origin caller when CORS_ORIGINS is empty', async () => {
-    const response = await t.app.inject({ method: 'GET', url: '/openapi.json', headers: { origin: 'https://app.example.com' } })
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/openapi.json',
+      headers: { origin: 'https://app.example.com' },
+    })
     expect(response.headers['access-control-allow-origin']).toBeUndefined()
   })
 })
@@ -145,7 +189,8 @@ describe('unexpected errors', () => {
       const response = await server.inject({ method: 'GET', url: '/boom' })
       const body = expectProblem(response, 500, 'INTERNAL_ERROR')
       expect(body.detail).toContain(String(response.headers['x-request-id']))
-      for (const leak of ['secret_ledger', 'SELECT', 'card_number', 'at ', '.ts:', 'stack']) expect(response.body).not.toContain(leak)
+      for (const leak of ['secret_ledger', 'SELECT', 'card_number', 'at ', '.ts:', 'stack'])
+        expect(response.body).not.toContain(leak)
       const logged = lines.join('')
       expect(logged).toContain('secret_ledger')
       expect(logged).toContain(String(response.headers['x-request-id']))

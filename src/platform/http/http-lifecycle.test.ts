@@ -9,7 +9,9 @@ const SHED_THRESHOLD_MS = 100
 
 let t: TestApp
 beforeAll(async () => {
-  t = await buildTestApp({ env: { CORS_ORIGINS: ALLOWED_ORIGIN, SHED_MAX_EVENT_LOOP_DELAY_MS: String(SHED_THRESHOLD_MS) } })
+  t = await buildTestApp({
+    env: { CORS_ORIGINS: ALLOWED_ORIGIN, SHED_MAX_EVENT_LOOP_DELAY_MS: String(SHED_THRESHOLD_MS) },
+  })
 })
 afterAll(async () => t?.close())
 
@@ -21,14 +23,19 @@ describe('CORS allowlist', () => {
     expect(response.headers['access-control-allow-origin']).toBe(ALLOWED_ORIGIN)
     expect(response.headers['access-control-allow-credentials']).toBe('true')
     const exposed = String(response.headers['access-control-expose-headers'])
-    for (const header of ['x-request-id', 'ratelimit', 'ratelimit-policy', 'retry-after', 'idempotent-replayed']) expect(exposed).toContain(header)
+    for (const header of ['x-request-id', 'ratelimit', 'ratelimit-policy', 'retry-after', 'idempotent-replayed'])
+      expect(exposed).toContain(header)
   })
 
   it('answers preflight for an allowlisted origin, including the Idempotency-Key header', async () => {
     const response = await t.app.inject({
       method: 'OPTIONS',
       url: '/v1/tenants',
-      headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,idempotency-key' },
+      headers: {
+        origin: ALLOWED_ORIGIN,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,idempotency-key',
+      },
     })
     expect(response.statusCode).toBe(204)
     expect(response.headers['access-control-allow-origin']).toBe(ALLOWED_ORIGIN)
@@ -36,7 +43,11 @@ describe('CORS allowlist', () => {
   })
 
   it('grants no other origin, on simple requests or preflight', async () => {
-    const simple = await t.app.inject({ method: 'GET', url: '/openapi.json', headers: { origin: 'https://evil.example.net' } })
+    const simple = await t.app.inject({
+      method: 'GET',
+      url: '/openapi.json',
+      headers: { origin: 'https://evil.example.net' },
+    })
     expect(simple.headers['access-control-allow-origin']).toBeUndefined()
     const preflight = await t.app.inject({
       method: 'OPTIONS',

@@ -32,10 +32,7 @@ export interface StoredResponse {
 }
 
 export type ClaimOutcome =
-  | { kind: 'claimed' }
-  | { kind: 'in-flight' }
-  | { kind: 'mismatch' }
-  | { kind: 'replay'; response: StoredResponse }
+  { kind: 'claimed' } | { kind: 'in-flight' } | { kind: 'mismatch' } | { kind: 'replay'; response: StoredResponse }
 
 export interface IdempotencyStore {
   claim(claim: Claim): Promise<ClaimOutcome>
@@ -72,7 +69,10 @@ export function createIdempotencyStore(database: Database): IdempotencyStore {
         if (!row) return { kind: 'in-flight' }
         if (row.requestHash !== claim.requestHash) return { kind: 'mismatch' }
         if (row.status === 'in_flight' || row.responseStatus === null) return { kind: 'in-flight' }
-        return { kind: 'replay', response: { status: row.responseStatus, headers: row.responseHeaders ?? {}, body: row.responseBody ?? '' } }
+        return {
+          kind: 'replay',
+          response: { status: row.responseStatus, headers: row.responseHeaders ?? {}, body: row.responseBody ?? '' },
+        }
       })
     },
     async complete(claim, response) {
@@ -91,12 +91,17 @@ export function createIdempotencyStore(database: Database): IdempotencyStore {
     },
     async release(claim) {
       await database.transaction(claim.scope, (tx) =>
-        tx.delete(idempotencyKeys).where(and(eq(idempotencyKeys.scopedKey, claim.scopedKey), eq(idempotencyKeys.status, 'in_flight'))),
+        tx
+          .delete(idempotencyKeys)
+          .where(and(eq(idempotencyKeys.scopedKey, claim.scopedKey), eq(idempotencyKeys.status, 'in_flight'))),
       )
     },
     async pruneExpired() {
       const deleted = await database.transaction(platformScope, (tx) =>
-        tx.delete(idempotencyKeys).where(lte(idempotencyKeys.expiresAt, sql`now()`)).returning({ scopedKey: idempotencyKeys.scopedKey }),
+        tx
+          .delete(idempotencyKeys)
+          .where(lte(idempotencyKeys.expiresAt, sql`now()`))
+          .returning({ scopedKey: idempotencyKeys.scopedKey }),
       )
       return deleted.length
     },

@@ -19,13 +19,19 @@ const executions = new Map<string, number>()
 const gates = new Map<string, { entered: () => void; released: Promise<void> }>()
 const failuresLeft = new Map<string, number>()
 
-const OrderBody = Type.Object({ item: Type.String({ minLength: 1 }), qty: Type.Integer({ minimum: 1 }) }, { additionalProperties: false })
+const OrderBody = Type.Object(
+  { item: Type.String({ minLength: 1 }), qty: Type.Integer({ minimum: 1 }) },
+  { additionalProperties: false },
+)
 
 beforeAll(async () => {
   t = await buildTestApp()
   operator = t.auth(t.operatorToken)
   server = await buildContractServer(t, (app) => {
-    const handler = async (request: { body: unknown }, reply: { status(code: number): { header(n: string, v: string): { send(b: unknown): unknown } } }) => {
+    const handler = async (
+      request: { body: unknown },
+      reply: { status(code: number): { header(n: string, v: string): { send(b: unknown): unknown } } },
+    ) => {
       const { item, qty } = request.body as { item: string; qty: number }
       const gate = gates.get(item)
       if (gate) {
@@ -39,10 +45,21 @@ beforeAll(async () => {
       }
       const count = (executions.get(item) ?? 0) + 1
       executions.set(item, count)
-      return reply.status(201).header('location', `/probe/orders/${item}-${count}`).send({ item, qty, execution: count, at: Date.now() })
+      return reply
+        .status(201)
+        .header('location', `/probe/orders/${item}-${count}`)
+        .send({ item, qty, execution: count, at: Date.now() })
     }
-    app.post('/probe/orders', { schema: { hide: true, body: OrderBody }, config: { access: tenantAccess(), idempotency: 'required' } }, handler)
-    app.post('/probe/public-orders', { schema: { hide: true, body: OrderBody }, config: { access: publicAccess(), idempotency: 'optional' } }, handler)
+    app.post(
+      '/probe/orders',
+      { schema: { hide: true, body: OrderBody }, config: { access: tenantAccess(), idempotency: 'required' } },
+      handler,
+    )
+    app.post(
+      '/probe/public-orders',
+      { schema: { hide: true, body: OrderBody }, config: { access: publicAccess(), idempotency: 'optional' } },
+      handler,
+    )
   })
 })
 afterAll(async () => {
@@ -56,13 +73,23 @@ async function member(tenantId?: string) {
 }
 
 const order = (headers: Record<string, string>, key: string | undefined, body: unknown) =>
-  server.inject({ method: 'POST', url: '/probe/orders', headers: { ...headers, ...(key === undefined ? {} : { 'idempotency-key': key }) }, payload: body as object })
+  server.inject({
+    method: 'POST',
+    url: '/probe/orders',
+    headers: { ...headers, ...(key === undefined ? {} : { 'idempotency-key': key }) },
+    payload: body as object,
+  })
 
 describe('Idempotency-Key replay', () => {
   it('replays the first response byte for byte, with Idempotent-Replayed, for the same key and request', async () => {
     const key = randomUUID()
     const slug = `idem-${randomUUID().slice(0, 8)}`
-    const first = await t.app.inject({ method: 'POST', url: '/v1/tenants', headers: { ...operator, 'idempotency-key': key }, payload: { slug, name: 'Idem', currency: 'EUR' } })
+    const first = await t.app.inject({
+      method: 'POST',
+      url: '/v1/tenants',
+      headers: { ...operator, 'idempotency-key': key },
+      payload: { slug, name: 'Idem', currency: 'EUR' },
+    })
     expect(first.statusCode).toBe(201)
     expect(first.headers['idempotent-replayed']).toBeUndefined()
     // Same members in another order: the canonical body is what counts.
@@ -77,15 +104,34 @@ describe('Idempotency-Key replay', () => {
     expect(again.body).toBe(first.body)
     for (const header of ['location', 'etag', 'content-type']) expect(again.headers[header]).toBe(first.headers[header])
     // A new key really executes: the slug is taken by the one tenant the first request created.
-    const fresh = await t.app.inject({ method: 'POST', url: '/v1/tenants', headers: { ...operator, 'idempotency-key': randomUUID() }, payload: { slug, name: 'Idem' } })
+    const fresh = await t.app.inject({
+      method: 'POST',
+      url: '/v1/tenants',
+      headers: { ...operator, 'idempotency-key': randomUUID() },
+      payload: { slug, name: 'Idem' },
+    })
     expect(fresh.json().code).toBe('TENANT_SLUG_TAKEN')
   })
 
   it('answers 422 IDEMPOTENCY_KEY_REUSED for the same key with a different body', async () => {
     const key = randomUUID()
     const slug = `idem-${randomUUID().slice(0, 8)}`
-    expect((await t.app.inject({ method: 'POST', url: '/v1/tenants', headers: { ...operator, 'idempotency-key': key }, payload: { slug, name: 'One' } })).statusCode).toBe(201)
-    const reused = await t.app.inject({ method: 'POST', url: '/v1/tenants', headers: { ...operator, 'idempotency-key': key }, payload: { slug, name: 'Two' } })
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/v1/tenants',
+          headers: { ...operator, 'idempotency-key': key },
+          payload: { slug, name: 'One' },
+        })
+      ).statusCode,
+    ).toBe(201)
+    const reused = await t.app.inject({
+      method: 'POST',
+      url: '/v1/tenants',
+      headers: { ...operator, 'idempotency-key': key },
+      payload: { slug, name: 'Two' },
+    })
     expect(reused.statusCode).toBe(422)
     expect(reused.headers['content-type']).toMatch(/^application\/problem\+json/)
     expect(reused.json().code).toBe('IDEMPOTENCY_KEY_REUSED')
@@ -102,9 +148,17 @@ describe('Idempotency-Key replay', () => {
 
   it('documents the header in OpenAPI for routes that accept it', async () => {
     const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json()
-    const parameters = document.paths['/v1/tenants'].post.parameters as Array<{ in: string; name: string; required?: boolean }>
-    expect(parameters).toContainEqual(expect.objectContaining({ in: 'header', name: 'idempotency-key', required: false }))
-    expect(document.paths['/v1/tenants'].get.parameters ?? []).not.toContainEqual(expect.objectContaining({ name: 'idempotency-key' }))
+    const parameters = document.paths['/v1/tenants'].post.parameters as Array<{
+      in: string
+      name: string
+      required?: boolean
+    }>
+    expect(parameters).toContainEqual(
+      expect.objectContaining({ in: 'header', name: 'idempotency-key', required: false }),
+    )
+    expect(document.paths['/v1/tenants'].get.parameters ?? []).not.toContainEqual(
+      expect.objectContaining({ name: 'idempotency-key' }),
+    )
   })
 })
 
@@ -149,7 +203,9 @@ describe('Idempotency-Key concurrency', () => {
     const key = randomUUID()
     const item = randomUUID()
     let release!: () => void
-    const entered = new Promise<void>((resolve) => gates.set(item, { entered: resolve, released: new Promise((r) => (release = r)) }))
+    const entered = new Promise<void>((resolve) =>
+      gates.set(item, { entered: resolve, released: new Promise((r) => (release = r)) }),
+    )
     const first = order(headers, key, { item, qty: 1 })
     await entered
 
@@ -189,7 +245,9 @@ describe('Idempotency-Key concurrency', () => {
     gates.delete(item)
     expect(executions.get(item)).toBe(1)
     expect(responses.filter((r) => r.statusCode === 201)).toHaveLength(1)
-    expect(responses.filter((r) => r.statusCode === 409 && r.json().code === 'IDEMPOTENCY_KEY_IN_FLIGHT')).toHaveLength(19)
+    expect(responses.filter((r) => r.statusCode === 409 && r.json().code === 'IDEMPOTENCY_KEY_IN_FLIGHT')).toHaveLength(
+      19,
+    )
     const replay = await order(headers, key, { item, qty: 3 })
     expect(replay.headers['idempotent-replayed']).toBe('true')
     expect(replay.body).toBe(responses.find((r) => r.statusCode === 201)!.body)
@@ -203,13 +261,26 @@ describe('Idempotency-Key scope', () => {
     const b = await member()
     const key = 'shared-key-0001'
     const item = randomUUID()
-    for (const [headers, qty] of [[a.headers, 1], [colleague.headers, 2], [b.headers, 3]] as const) {
+    for (const [headers, qty] of [
+      [a.headers, 1],
+      [colleague.headers, 2],
+      [b.headers, 3],
+    ] as const) {
       const response = await order(headers, key, { item, qty })
       expect(response.statusCode).toBe(201)
       expect(response.headers['idempotent-replayed']).toBeUndefined()
     }
-    for (const [remoteAddress, qty] of [['10.1.1.1', 4], ['10.1.1.2', 5]] as const) {
-      const response = await server.inject({ method: 'POST', url: '/probe/public-orders', remoteAddress, headers: { 'idempotency-key': key }, payload: { item, qty } })
+    for (const [remoteAddress, qty] of [
+      ['10.1.1.1', 4],
+      ['10.1.1.2', 5],
+    ] as const) {
+      const response = await server.inject({
+        method: 'POST',
+        url: '/probe/public-orders',
+        remoteAddress,
+        headers: { 'idempotency-key': key },
+        payload: { item, qty },
+      })
       expect(response.statusCode).toBe(201)
     }
     expect(executions.get(item)).toBe(5)
@@ -219,15 +290,31 @@ describe('Idempotency-Key scope', () => {
     const a = await member()
     const b = await member()
     expect((await order(a.headers, randomUUID(), { item: randomUUID(), qty: 1 })).statusCode).toBe(201)
-    const inA = await t.platform.database.transaction(tenantScope(a.tenantId), (tx) => tx.select().from(idempotencyKeys))
+    const inA = await t.platform.database.transaction(tenantScope(a.tenantId), (tx) =>
+      tx.select().from(idempotencyKeys),
+    )
     expect(inA).toHaveLength(1)
-    expect(inA[0]).toMatchObject({ tenantId: a.tenantId, status: 'completed', responseStatus: 201, path: '/probe/orders' })
+    expect(inA[0]).toMatchObject({
+      tenantId: a.tenantId,
+      status: 'completed',
+      responseStatus: 201,
+      path: '/probe/orders',
+    })
     expect(inA[0]!.scopedKey.startsWith(`${a.tenantId}:user:`)).toBe(true)
-    expect(await t.platform.database.transaction(tenantScope(b.tenantId), (tx) => tx.select().from(idempotencyKeys))).toHaveLength(0)
+    expect(
+      await t.platform.database.transaction(tenantScope(b.tenantId), (tx) => tx.select().from(idempotencyKeys)),
+    ).toHaveLength(0)
 
     const slug = `idem-${randomUUID().slice(0, 8)}`
-    await t.app.inject({ method: 'POST', url: '/v1/tenants', headers: { ...operator, 'idempotency-key': randomUUID() }, payload: { slug, name: 'Scoped' } })
-    const platformRows = await t.platform.database.transaction(platformScope, (tx) => tx.select().from(idempotencyKeys).where(eq(idempotencyKeys.path, '/v1/tenants')))
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/tenants',
+      headers: { ...operator, 'idempotency-key': randomUUID() },
+      payload: { slug, name: 'Scoped' },
+    })
+    const platformRows = await t.platform.database.transaction(platformScope, (tx) =>
+      tx.select().from(idempotencyKeys).where(eq(idempotencyKeys.path, '/v1/tenants')),
+    )
     const created = platformRows.find((row) => row.responseBody?.includes(slug))
     expect(created).toMatchObject({ tenantId: null, status: 'completed', responseStatus: 201 })
     expect(created!.scopedKey.startsWith('platform:operator:')).toBe(true)
@@ -253,13 +340,19 @@ describe('Idempotency-Key failures and expiry', () => {
     const key = randomUUID()
     const item = randomUUID()
     expect((await order(a.headers, key, { item, qty: 1 })).statusCode).toBe(201)
-    await t.platform.database.transaction(tenantScope(a.tenantId), (tx) => tx.update(idempotencyKeys).set({ expiresAt: new Date(Date.now() - 1000) }))
+    await t.platform.database.transaction(tenantScope(a.tenantId), (tx) =>
+      tx.update(idempotencyKeys).set({ expiresAt: new Date(Date.now() - 1000) }),
+    )
     const reused = await order(a.headers, key, { item, qty: 7 })
     expect(reused.statusCode).toBe(201)
     expect(executions.get(item)).toBe(2)
 
-    await t.platform.database.transaction(tenantScope(a.tenantId), (tx) => tx.update(idempotencyKeys).set({ expiresAt: new Date(Date.now() - 1000) }))
+    await t.platform.database.transaction(tenantScope(a.tenantId), (tx) =>
+      tx.update(idempotencyKeys).set({ expiresAt: new Date(Date.now() - 1000) }),
+    )
     expect(await createIdempotencyStore(t.platform.database).pruneExpired()).toBeGreaterThanOrEqual(1)
-    expect(await t.platform.database.transaction(tenantScope(a.tenantId), (tx) => tx.select().from(idempotencyKeys))).toHaveLength(0)
+    expect(
+      await t.platform.database.transaction(tenantScope(a.tenantId), (tx) => tx.select().from(idempotencyKeys)),
+    ).toHaveLength(0)
   })
 })

@@ -45,12 +45,23 @@ const SF_STRING = /^"((?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\\"])*)"$/
 const REPLAYED_HEADERS = ['content-type', 'location', 'etag', 'last-modified', 'content-location']
 
 export const idempotencyErrors = {
-  required: () => new AppError('invalid', 'IDEMPOTENCY_KEY_REQUIRED', 'This operation requires an Idempotency-Key header'),
-  invalid: () => new AppError('invalid', 'IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be 1-255 visible ASCII characters'),
+  required: () =>
+    new AppError('invalid', 'IDEMPOTENCY_KEY_REQUIRED', 'This operation requires an Idempotency-Key header'),
+  invalid: () =>
+    new AppError('invalid', 'IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be 1-255 visible ASCII characters'),
   reused: () =>
-    new AppError('unprocessable', 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request; use a new key for a new request'),
+    new AppError(
+      'unprocessable',
+      'IDEMPOTENCY_KEY_REUSED',
+      'This Idempotency-Key was already used for a different request; use a new key for a new request',
+    ),
   inFlight: () =>
-    new AppError('conflict', 'IDEMPOTENCY_KEY_IN_FLIGHT', 'A request with this Idempotency-Key is still being processed; retry after it completes', { retryAfter: 1 }),
+    new AppError(
+      'conflict',
+      'IDEMPOTENCY_KEY_IN_FLIGHT',
+      'A request with this Idempotency-Key is still being processed; retry after it completes',
+      { retryAfter: 1 },
+    ),
 }
 
 /** The key as sent, or null when the route makes it optional and none was sent. */
@@ -71,7 +82,11 @@ export function canonicalJson(value: unknown): string {
   const sortKeys = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sortKeys)
     if (v !== null && typeof v === 'object')
-      return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]))
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+      )
     return v
   }
   return JSON.stringify(sortKeys(value ?? null))
@@ -91,7 +106,9 @@ function claimFor(request: FastifyRequest, key: string): Claim {
     scopedKey: `${ctx.tenantId ?? 'platform'}:${caller}:${sha256(key)}`,
     method: request.method,
     path,
-    requestHash: sha256(JSON.stringify([request.method, path, canonicalJson(request.query), canonicalJson(request.body)])),
+    requestHash: sha256(
+      JSON.stringify([request.method, path, canonicalJson(request.query), canonicalJson(request.body)]),
+    ),
   }
 }
 
@@ -146,11 +163,19 @@ export function registerIdempotency(app: App, database: Database): void {
 }
 
 /** Adds the header to the route's schema so validation and the OpenAPI document both know it. */
-function documentIdempotencyKey(route: { url: string; config?: { idempotency?: IdempotencyMode }; schema?: Record<string, unknown> }): void {
+function documentIdempotencyKey(route: {
+  url: string
+  config?: { idempotency?: IdempotencyMode }
+  schema?: Record<string, unknown>
+}): void {
   const mode = route.config?.idempotency
   if (!mode) return
   const schema = (route.schema ??= {})
-  const headers = (schema.headers ?? { type: 'object', properties: {} }) as { type?: string; properties?: Record<string, unknown>; required?: string[] }
+  const headers = (schema.headers ?? { type: 'object', properties: {} }) as {
+    type?: string
+    properties?: Record<string, unknown>
+    required?: string[]
+  }
   if (headers.type !== 'object') throw new Error(`Route ${route.url}: idempotency needs an object headers schema`)
   schema.headers = {
     ...headers,

@@ -11,7 +11,8 @@ export function jsonDepthExceeds(value: unknown, maxDepth: number): boolean {
     const [current, depth] = stack.pop()!
     if (current === null || typeof current !== 'object') continue
     if (depth > maxDepth) return true
-    for (const child of Object.values(current)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1])
+    for (const child of Object.values(current))
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1])
   }
   return false
 }
@@ -26,14 +27,29 @@ export function registerJsonParser(app: App, maxDepth: number): void {
   const parse = app.getDefaultJsonParser('error', 'error')
   // Only JSON is accepted: dropping the text/plain parser turns such bodies into 415, not a confusing 400.
   app.removeContentTypeParser(['application/json', 'text/plain'])
-  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, (request, body, done) => {
-    parse(request, body as string, (error: Error | null, parsed?: unknown) => {
-      if (error) return done(new AppError('invalid', 'MALFORMED_JSON', `The request body is not valid JSON: ${withoutInputEcho(error.message)}`), undefined)
-      if (jsonDepthExceeds(parsed, maxDepth))
-        return done(new AppError('invalid', 'JSON_TOO_DEEP', `The request body nests deeper than ${maxDepth} levels`), undefined)
-      done(null, parsed)
-    })
-  })
+  app.addContentTypeParser(
+    ['application/json', 'application/merge-patch+json'],
+    { parseAs: 'string' },
+    (request, body, done) => {
+      parse(request, body as string, (error: Error | null, parsed?: unknown) => {
+        if (error)
+          return done(
+            new AppError(
+              'invalid',
+              'MALFORMED_JSON',
+              `The request body is not valid JSON: ${withoutInputEcho(error.message)}`,
+            ),
+            undefined,
+          )
+        if (jsonDepthExceeds(parsed, maxDepth))
+          return done(
+            new AppError('invalid', 'JSON_TOO_DEEP', `The request body nests deeper than ${maxDepth} levels`),
+            undefined,
+          )
+        done(null, parsed)
+      })
+    },
+  )
 }
 
 /** Sets a missing body to `{}` before validation. */
@@ -45,7 +61,11 @@ async function emptyBodyAsObject(request: { body: unknown }): Promise<void> {
 export function onlyOptionalFields(schema: unknown): boolean {
   if (!schema || typeof schema !== 'object') return false
   const { type, required, minProperties } = schema as { type?: unknown; required?: unknown; minProperties?: unknown }
-  return type === 'object' && (!Array.isArray(required) || required.length === 0) && (typeof minProperties !== 'number' || minProperties === 0)
+  return (
+    type === 'object' &&
+    (!Array.isArray(required) || required.length === 0) &&
+    (typeof minProperties !== 'number' || minProperties === 0)
+  )
 }
 
 /**

@@ -31,9 +31,24 @@ export function registerNotFound(app: App): void {
       reply.header('allow', allowed.join(', '))
       return sendProblem(
         reply,
-        buildProblem({ status: 405, code: 'METHOD_NOT_ALLOWED', detail: `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ') || 'none'}`, requestId, instance: path }),
+        buildProblem({
+          status: 405,
+          code: 'METHOD_NOT_ALLOWED',
+          detail: `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ') || 'none'}`,
+          requestId,
+          instance: path,
+        }),
       )
     }
-    return sendProblem(reply, buildProblem({ status: 404, code: 'ROUTE_NOT_FOUND', detail: `No route ${request.method} ${path}`, requestId, instance: path }))
+    return sendProblem(
+      reply,
+      buildProblem({
+        status: 404,
+        code: 'ROUTE_NOT_FOUND',
+        detail: `No route ${request.method} ${path}`,
+        requestId,
+        instance: path,
+      }),
+    )
   })
 }

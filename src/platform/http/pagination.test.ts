@@ -18,8 +18,15 @@ const nonStrings: unknown[] = [undefined, null, 20240101, true, {}, ['2024-01-01
 describe('invalidCursor', () => {
   it('is 400 INVALID_CURSOR pointing at querystring.cursor, the wording every list already answers with', () => {
     const problem = invalidCursor()
-    expect(problem).toMatchObject({ kind: 'invalid', status: 400, code: 'INVALID_CURSOR', message: 'The cursor is malformed; use nextCursor from a previous page' })
-    expect(problem.errors).toEqual([{ path: 'querystring.cursor', message: 'is not a cursor this API issued', code: 'cursor' }])
+    expect(problem).toMatchObject({
+      kind: 'invalid',
+      status: 400,
+      code: 'INVALID_CURSOR',
+      message: 'The cursor is malformed; use nextCursor from a previous page',
+    })
+    expect(problem.errors).toEqual([
+      { path: 'querystring.cursor', message: 'is not a cursor this API issued', code: 'cursor' },
+    ])
   })
 
   it('is what decodeCursor throws for a cursor of the wrong shape', () => {
@@ -34,12 +41,16 @@ describe('cursorUuid', () => {
     expect(cursorUuid('0190F3C2-7B1E-7A4E-9C1D-2F3A4B5C6D7E')).toBe('0190F3C2-7B1E-7A4E-9C1D-2F3A4B5C6D7E')
   })
 
-  it.each(['', 'not-a-uuid', '0190f3c2-7b1e-7a4e-9c1d-2f3a4b5c6d7', '0190f3c2-7b1e-7a4e-9c1d-2f3a4b5c6d7g', ' 0190f3c2-7b1e-7a4e-9c1d-2f3a4b5c6d7e', ...nonStrings])(
-    'refuses %j with INVALID_CURSOR',
-    (part) => {
-      expect(refusal(() => cursorUuid(part)).code).toBe('INVALID_CURSOR')
-    },
-  )
+  it.each([
+    '',
+    'not-a-uuid',
+    '0190f3c2-7b1e-7a4e-9c1d-2f3a4b5c6d7',
+    '0190f3c2-7b1e-7a4e-9c1d-2f3a4b5c6d7g',
+    ' 0190f3c2-7b1e-7a4e-9c1d-2f3a4b5c6d7e',
+    ...nonStrings,
+  ])('refuses %j with INVALID_CURSOR', (part) => {
+    expect(refusal(() => cursorUuid(part)).code).toBe('INVALID_CURSOR')
+  })
 })
 
 describe('cursorInstant', () => {
@@ -82,7 +93,10 @@ describe('cursorNumber', () => {
     expect(cursorNumber(part)).toBe(part)
   })
 
-  it.each([Number.NaN, Number.POSITIVE_INFINITY, '1', null, undefined, [1]])('refuses %j with INVALID_CURSOR', (part) => {
-    expect(refusal(() => cursorNumber(part)).code).toBe('INVALID_CURSOR')
-  })
+  it.each([Number.NaN, Number.POSITIVE_INFINITY, '1', null, undefined, [1]])(
+    'refuses %j with INVALID_CURSOR',
+    (part) => {
+      expect(refusal(() => cursorNumber(part)).code).toBe('INVALID_CURSOR')
+    },
+  )
 })

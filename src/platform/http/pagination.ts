@@ -8,13 +8,20 @@ import { AppError } from '../errors.ts'
 
 export const PageQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size (1-100)' }),
-  cursor: Type.Optional(Type.String({ maxLength: 512, pattern: '^[A-Za-z0-9_-]+$', description: 'Opaque cursor from a previous page' })),
+  cursor: Type.Optional(
+    Type.String({ maxLength: 512, pattern: '^[A-Za-z0-9_-]+$', description: 'Opaque cursor from a previous page' }),
+  ),
 })
 export type PageQuery = Static<typeof PageQuery>
 
 export const Page = <T extends TSchema>(item: T, id: string) =>
   Type.Object(
-    { data: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Cursor of the next page; null on the last page' }) },
+    {
+      data: Type.Array(item),
+      nextCursor: Type.Union([Type.String(), Type.Null()], {
+        description: 'Cursor of the next page; null on the last page',
+      }),
+    },
     { $id: id, additionalProperties: false },
   )
 
@@ -31,7 +38,12 @@ export function decodeCursor(cursor: string | undefined, arity: number): (string
   if (cursor === undefined) return undefined
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (Array.isArray(parsed) && parsed.length === arity && parsed.every((v) => typeof v === 'string' || typeof v === 'number')) return parsed
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === arity &&
+      parsed.every((v) => typeof v === 'string' || typeof v === 'number')
+    )
+      return parsed
   } catch {
     // fall through to the problem below
   }

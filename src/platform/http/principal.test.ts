@@ -45,15 +45,23 @@ describe('principal tokens', () => {
 
   it('accepts no shared-secret (HS256) token and no static operator token, whatever the secret', async () => {
     const cases: Record<string, string> = {
-      'the former interim token, development secret': await hs256('lyceum-principal+jwt', 'lyceum-development-principal-secret-do-not-use'),
+      'the former interim token, development secret': await hs256(
+        'lyceum-principal+jwt',
+        'lyceum-development-principal-secret-do-not-use',
+      ),
       'the former interim token, any secret': await hs256('lyceum-principal+jwt', 's'.repeat(40)),
       'an operator claim': await hs256('lyceum-principal+jwt', 's'.repeat(40), { op: true, tid: undefined }),
       'HS256 typed JWT': await hs256('JWT', 'w'.repeat(40)),
-      'alg none': new UnsecuredJWT({ tid: 'x', roles: ['tenant_admin'] }).setIssuer('lyceum').setAudience('lyceum-api').setSubject('u1').encode(),
+      'alg none': new UnsecuredJWT({ tid: 'x', roles: ['tenant_admin'] })
+        .setIssuer('lyceum')
+        .setAudience('lyceum-api')
+        .setSubject('u1')
+        .encode(),
       'the former development operator token': 'lyceum-dev-operator-token-0000',
-      'garbage': 'not a token at all',
+      garbage: 'not a token at all',
     }
-    for (const [name, token] of Object.entries(cases)) expect([name, await rejected(token)]).toEqual([name, 'INVALID_TOKEN'])
+    for (const [name, token] of Object.entries(cases))
+      expect([name, await rejected(token)]).toEqual([name, 'INVALID_TOKEN'])
     // None of them even reached the access-token verifier.
     expect(seen.filter((token) => Object.values(cases).includes(token))).toEqual([])
   })

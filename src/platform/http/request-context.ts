@@ -3,7 +3,14 @@
  * that is always scoped (tenant, anonymous, or the audited platform role for operators).
  */
 import { AppError, commonErrors } from '../errors.ts'
-import { anonymousScope, platformScope, tenantScope, type Database, type QueryCounter, type Tx } from '../db/database.ts'
+import {
+  anonymousScope,
+  platformScope,
+  tenantScope,
+  type Database,
+  type QueryCounter,
+  type Tx,
+} from '../db/database.ts'
 import type { Principal } from './principal.ts'
 
 export interface RequestContext {

@@ -141,7 +141,15 @@ async function registerCors(app: App, config: Config): Promise<void> {
   await app.register(cors, {
     origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : false,
     credentials: true,
-    exposedHeaders: ['x-request-id', 'etag', 'ratelimit', 'ratelimit-policy', 'retry-after', 'location', 'idempotent-replayed'],
+    exposedHeaders: [
+      'x-request-id',
+      'etag',
+      'ratelimit',
+      'ratelimit-policy',
+      'retry-after',
+      'location',
+      'idempotent-replayed',
+    ],
   })
 }
 
@@ -156,7 +164,12 @@ async function registerLoadShedding(app: App, config: Config): Promise<void> {
       reply.header('retry-after', '5')
       sendProblem(
         reply,
-        buildProblem({ status: 503, code: 'OVERLOADED', detail: `The server is overloaded (${type} ${value ?? ''}); retry shortly`, requestId: String(request.id) }),
+        buildProblem({
+          status: 503,
+          code: 'OVERLOADED',
+          detail: `The server is overloaded (${type} ${value ?? ''}); retry shortly`,
+          requestId: String(request.id),
+        }),
       )
     },
   })
@@ -172,7 +185,12 @@ function registerRequestContext(app: App, deps: HttpServerDeps): void {
   })
 }
 
-function declareAccess(route: { url: string; method: string | string[]; schema?: Record<string, unknown>; config?: { access?: Access; ownCredentials?: boolean } }): void {
+function declareAccess(route: {
+  url: string
+  method: string | string[]
+  schema?: Record<string, unknown>
+  config?: { access?: Access; ownCredentials?: boolean }
+}): void {
   const hidden = route.schema?.hide === true
   const access = route.config?.access
   if (!access) {
@@ -186,13 +204,25 @@ function declareAccess(route: { url: string; method: string | string[]; schema?:
   const response = (schema.response ?? {}) as Record<string, unknown>
   schema.response = {
     ...response,
-    '4xx': { description: 'Client error (RFC 9457 problem document)', content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } } },
-    '5xx': { description: 'Server error (RFC 9457 problem document)', content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } } },
+    '4xx': {
+      description: 'Client error (RFC 9457 problem document)',
+      content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
+    },
+    '5xx': {
+      description: 'Server error (RFC 9457 problem document)',
+      content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
+    },
   }
 }
 
 interface OpenApiDocument {
-  paths?: Record<string, Record<string, { requestBody?: { required?: boolean; content?: Record<string, { schema?: Record<string, unknown> }> } }>>
+  paths?: Record<
+    string,
+    Record<
+      string,
+      { requestBody?: { required?: boolean; content?: Record<string, { schema?: Record<string, unknown> }> } }
+    >
+  >
 }
 
 /**
@@ -202,7 +232,8 @@ interface OpenApiDocument {
 function markOptionalBodies(document: OpenApiDocument): OpenApiDocument {
   for (const operations of Object.values(document.paths ?? {}))
     for (const operation of Object.values(operations)) {
-      if (onlyOptionalFields(operation.requestBody?.content?.['application/json']?.schema)) operation.requestBody!.required = false
+      if (onlyOptionalFields(operation.requestBody?.content?.['application/json']?.schema))
+        operation.requestBody!.required = false
     }
   return document
 }
@@ -214,7 +245,8 @@ async function registerOpenApi(app: App, config: Config): Promise<void> {
       info: {
         title: 'Lyceum API',
         version: '1.0.0',
-        description: 'Multi-tenant learning platform. Errors are RFC 9457 problem documents; collections are `{ data, nextCursor }`.',
+        description:
+          'Multi-tenant learning platform. Errors are RFC 9457 problem documents; collections are `{ data, nextCursor }`.',
         license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
       },
       servers: [{ url: config.http.publicUrl, description: 'This server' }],
@@ -223,12 +255,14 @@ async function registerOpenApi(app: App, config: Config): Promise<void> {
           bearerAuth: {
             type: 'http',
             scheme: 'bearer',
-            description: 'An access token (EdDSA JWT from member or operator sign-in, or from an impersonation) or an API key (`lyk1_…`)',
+            description:
+              'An access token (EdDSA JWT from member or operator sign-in, or from an impersonation) or an API key (`lyk1_…`)',
           },
         },
       },
     },
-    transformObject: (documents) => markOptionalBodies((documents as unknown as { openapiObject: OpenApiDocument }).openapiObject) as never,
+    transformObject: (documents) =>
+      markOptionalBodies((documents as unknown as { openapiObject: OpenApiDocument }).openapiObject) as never,
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   })
   await app.register(swaggerUi, {
@@ -258,7 +292,11 @@ async function resolveContext(request: FastifyRequest, deps: HttpServerDeps): Pr
   let tenantId: string | null = null
   if (principal.kind === 'user' || principal.kind === 'api_key') {
     if (hostTenant && hostTenant.id !== principal.tenantId)
-      throw new AppError('forbidden', 'TENANT_MISMATCH', 'This token belongs to another tenant than the one this host serves')
+      throw new AppError(
+        'forbidden',
+        'TENANT_MISMATCH',
+        'This token belongs to another tenant than the one this host serves',
+      )
     const tenant = hostTenant ?? (await deps.tenants.byId(principal.tenantId))
     if (!tenant) throw new AppError('unauthenticated', 'INVALID_TOKEN', 'The token names a tenant that does not exist')
     assertActive(tenant)
@@ -267,11 +305,18 @@ async function resolveContext(request: FastifyRequest, deps: HttpServerDeps): Pr
     assertActive(hostTenant)
     tenantId = hostTenant.id
   }
-  return createRequestContext({ requestId: String(request.id), principal, tenantId, ip: request.ip, database: deps.database })
+  return createRequestContext({
+    requestId: String(request.id),
+    principal,
+    tenantId,
+    ip: request.ip,
+    database: deps.database,
+  })
 }
 
 function assertActive(tenant: TenantRef): void {
-  if (tenant.status !== 'active') throw new AppError('forbidden', 'TENANT_SUSPENDED', `Tenant ${tenant.slug} is suspended`)
+  if (tenant.status !== 'active')
+    throw new AppError('forbidden', 'TENANT_SUSPENDED', `Tenant ${tenant.slug} is suspended`)
 }
 
 async function principalOf(request: FastifyRequest, deps: HttpServerDeps): Promise<Principal> {

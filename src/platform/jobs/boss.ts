@@ -36,7 +36,12 @@ export function createBoss(deps: { config: Config; pglite: PGlite | undefined; w
   }
   const { database } = deps.config
   if (database.kind === 'postgres')
-    return new PgBoss({ ...options, connectionString: database.ownerUrl, max: deps.worker ? 10 : 2, application_name: 'lyceum-jobs' })
+    return new PgBoss({
+      ...options,
+      connectionString: database.ownerUrl,
+      max: deps.worker ? 10 : 2,
+      application_name: 'lyceum-jobs',
+    })
   if (!deps.pglite) throw new Error('embedded mode needs the shared PGlite for the job queue')
   return new PgBoss({ ...options, db: fromPglite(deps.pglite), backend: 'pglite' })
 }
@@ -44,7 +49,9 @@ export function createBoss(deps: { config: Config; pglite: PGlite | undefined; w
 export function explainStartFailure(error: unknown): Error {
   const message = error instanceof Error ? error.message : String(error)
   if (/not installed|requires migrations/.test(message))
-    return new Error(`The job queue schema is missing or out of date (${message}): run "lyceum migrate" first`, { cause: error })
+    return new Error(`The job queue schema is missing or out of date (${message}): run "lyceum migrate" first`, {
+      cause: error,
+    })
   return error instanceof Error ? error : new Error(message)
 }
 
@@ -55,8 +62,14 @@ export const inTransaction = (tx: Tx): Db => fromDrizzle(tx as unknown as Drizzl
 export async function ensureQueues(boss: PgBoss, queues: Iterable<ResolvedQueue>): Promise<void> {
   const existing = new Map((await boss.getQueues()).map((q) => [q.name, q]))
   for (const queue of queues) {
-    if (!existing.has(queue.deadLetter)) await boss.createQueue(queue.deadLetter, { retentionSeconds: DEAD_LETTER_RETENTION_SECONDS })
-    const wanted = { ...bossRetryOptions(queue.retry), expireInSeconds: queue.definition.expireInSeconds ?? 900, deadLetter: queue.deadLetter, notify: true }
+    if (!existing.has(queue.deadLetter))
+      await boss.createQueue(queue.deadLetter, { retentionSeconds: DEAD_LETTER_RETENTION_SECONDS })
+    const wanted = {
+      ...bossRetryOptions(queue.retry),
+      expireInSeconds: queue.definition.expireInSeconds ?? 900,
+      deadLetter: queue.deadLetter,
+      notify: true,
+    }
     const current = existing.get(queue.definition.name)
     if (!current) await boss.createQueue(queue.definition.name, wanted)
     else if (Object.entries(wanted).some(([key, value]) => current[key as keyof typeof current] !== value))
@@ -69,7 +82,12 @@ export async function syncSchedules(boss: PgBoss, queues: Iterable<ResolvedQueue
   const scheduled = new Set<string>()
   for (const { definition } of queues) {
     if (!definition.schedule) continue
-    await boss.schedule(definition.name, definition.schedule.cron, (definition.schedule.data ?? null) as object | null, { tz: 'UTC' })
+    await boss.schedule(
+      definition.name,
+      definition.schedule.cron,
+      (definition.schedule.data ?? null) as object | null,
+      { tz: 'UTC' },
+    )
     scheduled.add(definition.name)
   }
   for (const schedule of await boss.getSchedules()) {
@@ -77,22 +95,43 @@ export async function syncSchedules(boss: PgBoss, queues: Iterable<ResolvedQueue
   }
 }
 
-export async function startWorkers(boss: PgBoss, queues: Iterable<ResolvedQueue>, deps: { logger: Logger; metrics: Metrics }): Promise<void> {
+export async function startWorkers(
+  boss: PgBoss,
+  queues: Iterable<ResolvedQueue>,
+  deps: { logger: Logger; metrics: Metrics },
+): Promise<void> {
   for (const queue of queues) {
     const handler = queueHandler({ boss, logger: deps.logger, metrics: deps.metrics }, queue)
     const pollingIntervalSeconds = queue.definition.pollingIntervalSeconds ?? 2
     // With NOTIFY active pg-boss polls at the slower notify interval; keep it short enough
     // that retries (which send no NOTIFY when they come due) are picked up promptly.
-    await boss.work(queue.definition.name, { includeMetadata: true, batchSize: 1, pollingIntervalSeconds, notifyPollingIntervalSeconds: pollingIntervalSeconds }, handler)
+    await boss.work(
+      queue.definition.name,
+      {
+        includeMetadata: true,
+        batchSize: 1,
+        pollingIntervalSeconds,
+        notifyPollingIntervalSeconds: pollingIntervalSeconds,
+      },
+      handler,
+    )
   }
 }
 
 /** Inserts a job in `tx`; with a singleton key, none while another job with that key waits. */
-export async function enqueue(boss: PgBoss, tx: Tx, name: string, data: unknown, options: SendOptions): Promise<string | null> {
+export async function enqueue(
+  boss: PgBoss,
+  tx: Tx,
+  name: string,
+  data: unknown,
+  options: SendOptions,
+): Promise<string | null> {
   if (options.singletonKey !== undefined) {
     // Serialises senders of the same key until commit, so the check below sees a job another
     // transaction has just committed (read committed takes a new snapshot per statement).
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`lyceum.jobs:${name}:${options.singletonKey}`}, 0))`)
+    await tx.execute(
+      sql`SELECT pg_advisory_xact_lock(hashtextextended(${`lyceum.jobs:${name}:${options.singletonKey}`}, 0))`,
+    )
     const [waiting] = await rowsOf<{ waiting: boolean }>(
       tx,
       sql`SELECT EXISTS (SELECT 1 FROM pgboss.job WHERE name = ${name} AND singleton_key = ${options.singletonKey} AND state IN ('created', 'retry')) AS waiting`,

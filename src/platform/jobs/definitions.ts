@@ -21,7 +21,11 @@ function check(condition: boolean, queue: string, problem: string): void {
 function checkCron(queue: string, cron: string): void {
   // pg-boss also accepts a seconds field, but dedupes occurrences per minute, so a sub-minute
   // schedule would silently fire less often than written.
-  check(cron.trim().split(/\s+/).length === 5, queue, `schedule "${cron}" must be a 5-field cron expression (minute hour day month weekday, UTC)`)
+  check(
+    cron.trim().split(/\s+/).length === 5,
+    queue,
+    `schedule "${cron}" must be a 5-field cron expression (minute hour day month weekday, UTC)`,
+  )
 }
 
 export function resolveQueue(definition: QueueDefinition<unknown>): ResolvedQueue {
@@ -30,13 +34,18 @@ export function resolveQueue(definition: QueueDefinition<unknown>): ResolvedQueu
   const retry: RetryPolicy = {
     limit: definition.retryLimit ?? DEFAULT_RETRY.limit,
     baseSeconds: definition.retryDelaySeconds ?? DEFAULT_RETRY.baseSeconds,
-    capSeconds: definition.retryDelayMaxSeconds ?? Math.max(DEFAULT_RETRY.capSeconds, definition.retryDelaySeconds ?? 0),
+    capSeconds:
+      definition.retryDelayMaxSeconds ?? Math.max(DEFAULT_RETRY.capSeconds, definition.retryDelaySeconds ?? 0),
   }
   check(Number.isInteger(retry.limit) && retry.limit >= 0, name, 'retryLimit must be an integer >= 0')
   check(retry.baseSeconds > 0, name, 'retryDelaySeconds must be > 0')
   check(retry.capSeconds >= retry.baseSeconds, name, 'retryDelayMaxSeconds must be >= retryDelaySeconds')
   const expire = definition.expireInSeconds
-  check(expire === undefined || (Number.isInteger(expire) && expire >= 1), name, 'expireInSeconds must be an integer >= 1')
+  check(
+    expire === undefined || (Number.isInteger(expire) && expire >= 1),
+    name,
+    'expireInSeconds must be an integer >= 1',
+  )
   const polling = definition.pollingIntervalSeconds
   check(polling === undefined || polling >= 0.5, name, 'pollingIntervalSeconds must be >= 0.5')
   if (definition.schedule) checkCron(name, definition.schedule.cron)

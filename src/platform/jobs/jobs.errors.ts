@@ -2,10 +2,18 @@ import { AppError } from '../errors.ts'
 
 export const jobErrors = {
   jobNotFound: (ids: string[]) =>
-    new AppError('not_found', 'JOB_NOT_FOUND', ids.length === 1 ? `Job ${ids[0]} does not exist (or was already deleted)` : `Jobs do not exist: ${ids.join(', ')}`, {
-      extensions: { jobIds: ids },
-    }),
-  queueNotFound: (queue: string) => new AppError('not_found', 'QUEUE_NOT_FOUND', `Queue ${queue} is not declared by this deployment`),
+    new AppError(
+      'not_found',
+      'JOB_NOT_FOUND',
+      ids.length === 1
+        ? `Job ${ids[0]} does not exist (or was already deleted)`
+        : `Jobs do not exist: ${ids.join(', ')}`,
+      {
+        extensions: { jobIds: ids },
+      },
+    ),
+  queueNotFound: (queue: string) =>
+    new AppError('not_found', 'QUEUE_NOT_FOUND', `Queue ${queue} is not declared by this deployment`),
   notRetryable: (jobs: { id: string; state: string }[]) =>
     new AppError(
       'conflict',
@@ -14,6 +22,15 @@ export const jobErrors = {
       { extensions: { jobs } },
     ),
   queueNotDeclared: (queue: string) =>
-    new AppError('conflict', 'QUEUE_NOT_DECLARED', `Jobs of queue ${queue} cannot be run again: no code in this deployment handles that queue`),
-  retryRaced: () => new AppError('conflict', 'JOB_RETRY_CONFLICT', 'Some of these jobs changed while being retried; list them again and retry'),
+    new AppError(
+      'conflict',
+      'QUEUE_NOT_DECLARED',
+      `Jobs of queue ${queue} cannot be run again: no code in this deployment handles that queue`,
+    ),
+  retryRaced: () =>
+    new AppError(
+      'conflict',
+      'JOB_RETRY_CONFLICT',
+      'Some of these jobs changed while being retried; list them again and retry',
+    ),
 }

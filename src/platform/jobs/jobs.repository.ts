@@ -91,9 +91,11 @@ const IS_DEAD = sql`(j.state IN ('created', 'retry') AND EXISTS (SELECT 1 FROM p
 const IN_WORKING_QUEUE = sql`NOT EXISTS (SELECT 1 FROM pgboss.queue s WHERE s.dead_letter = j.name)`
 const DEAD_COPY = sql`(SELECT d.id FROM pgboss.job d WHERE d.source_id = j.id AND d.name = j.dead_letter AND d.state IN ('created', 'retry') LIMIT 1)`
 
-type RawJob = Omit<JobRow, 'createdOn' | 'startAfter' | 'startedOn' | 'completedOn'> & Record<'createdOn' | 'startAfter' | 'startedOn' | 'completedOn', Date | string | null>
+type RawJob = Omit<JobRow, 'createdOn' | 'startAfter' | 'startedOn' | 'completedOn'> &
+  Record<'createdOn' | 'startAfter' | 'startedOn' | 'completedOn', Date | string | null>
 
-const toDate = (value: Date | string | null) => (value === null ? null : value instanceof Date ? value : new Date(value))
+const toDate = (value: Date | string | null) =>
+  value === null ? null : value instanceof Date ? value : new Date(value)
 
 function toJobRow(raw: RawJob): JobRow {
   return {
@@ -110,7 +112,10 @@ function toJobRow(raw: RawJob): JobRow {
 
 export async function findJobs(tx: Tx, ids: string[]): Promise<JobRow[]> {
   if (ids.length === 0) return []
-  const list = sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)
+  const list = sql.join(
+    ids.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  )
   const rows = await rowsOf<RawJob>(
     tx,
     sql`SELECT ${JOB_COLUMNS}, ${IS_DEAD} AS dead, CASE WHEN j.state = 'failed' THEN ${DEAD_COPY} END AS "deadCopyId", NULL AS "failedAtKey"
@@ -133,8 +138,13 @@ export async function listFailures(tx: Tx, filter: FailureFilter, limit: number)
   const dead = sql`SELECT ${JOB_COLUMNS}, true AS dead, NULL::uuid AS "deadCopyId", j.created_on AS failed_at
     FROM pgboss.job j WHERE ${IS_DEAD} ${filter.queue ? sql`AND j.source_name = ${filter.queue}` : sql``}`
   const sources: SQL[] = filter.kind === 'failed' ? [failed] : filter.kind === 'dead' ? [dead] : [failed, dead]
-  const union = sql.join(sources.map((s) => sql`(${s})`), sql` UNION ALL `)
-  const after = filter.after ? sql`WHERE (x.failed_at, x.id) < (${filter.after.at}::timestamptz, ${filter.after.id}::uuid)` : sql``
+  const union = sql.join(
+    sources.map((s) => sql`(${s})`),
+    sql` UNION ALL `,
+  )
+  const after = filter.after
+    ? sql`WHERE (x.failed_at, x.id) < (${filter.after.at}::timestamptz, ${filter.after.id}::uuid)`
+    : sql``
   const rows = await rowsOf<RawJob & { failed_at: unknown }>(
     tx,
     sql`SELECT x.*, x.failed_at::text AS "failedAtKey" FROM (${union}) x ${after} ORDER BY x.failed_at DESC, x.id DESC LIMIT ${limit + 1}`,
@@ -143,7 +153,10 @@ export async function listFailures(tx: Tx, filter: FailureFilter, limit: number)
 }
 
 export async function countDeadJobs(tx: Tx, deadLetter: string): Promise<number> {
-  const [row] = await rowsOf<{ count: string | number }>(tx, sql`SELECT count(*) AS count FROM pgboss.job WHERE name = ${deadLetter} AND state IN ('created', 'retry')`)
+  const [row] = await rowsOf<{ count: string | number }>(
+    tx,
+    sql`SELECT count(*) AS count FROM pgboss.job WHERE name = ${deadLetter} AND state IN ('created', 'retry')`,
+  )
   return Number(row?.count ?? 0)
 }
 

@@ -1,7 +1,11 @@
 import { Type, type Static } from 'typebox'
 import { PageQuery } from '../http/pagination.ts'
 
-const QueueName = Type.String({ pattern: '^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$', maxLength: 200, description: 'Queue name, e.g. mail.deliver' })
+const QueueName = Type.String({
+  pattern: '^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$',
+  maxLength: 200,
+  description: 'Queue name, e.g. mail.deliver',
+})
 const Instant = (description: string) => Type.String({ format: 'date-time', description })
 const NullableInstant = (description: string) => Type.Union([Instant(description), Type.Null()])
 const JobId = Type.String({ format: 'uuid' })
@@ -15,16 +19,26 @@ export const JobQueue = Type.Object(
     active: Type.Integer({ description: 'Jobs being worked' }),
     failed: Type.Integer({ description: 'Jobs that failed their last attempt and are kept for inspection' }),
     dead: Type.Integer({ description: 'Jobs waiting in the dead-letter queue for an operator' }),
-    oldestWaitingSeconds: Type.Union([Type.Number(), Type.Null()], { description: 'How long the oldest ready job has waited; null when none is ready' }),
+    oldestWaitingSeconds: Type.Union([Type.Number(), Type.Null()], {
+      description: 'How long the oldest ready job has waited; null when none is ready',
+    }),
     retryLimit: Type.Integer({ description: 'Retries after the first attempt' }),
-    schedule: Type.Union([Type.String(), Type.Null()], { description: 'Cron expression (UTC) the job is sent on, if scheduled' }),
+    schedule: Type.Union([Type.String(), Type.Null()], {
+      description: 'Cron expression (UTC) the job is sent on, if scheduled',
+    }),
   },
   { $id: 'JobQueue', additionalProperties: false },
 )
 export type JobQueue = Static<typeof JobQueue>
 
 const JobError = Type.Union(
-  [Type.Object({ name: Type.String(), message: Type.String(), code: Type.Optional(Type.String()) }, { additionalProperties: false }), Type.Null()],
+  [
+    Type.Object(
+      { name: Type.String(), message: Type.String(), code: Type.Optional(Type.String()) },
+      { additionalProperties: false },
+    ),
+    Type.Null(),
+  ],
   { description: 'The error of the last failed attempt' },
 )
 
@@ -55,7 +69,9 @@ export const Job = Type.Object(
     startedAt: NullableInstant('When the last attempt started'),
     finishedAt: NullableInstant('When the job completed or failed for good'),
     sourceJobId: Type.Union([JobId, Type.Null()], { description: 'For a dead job: the failed job it is a copy of' }),
-    deadJobId: Type.Union([JobId, Type.Null()], { description: 'For a failed job: its copy waiting in the dead-letter queue' }),
+    deadJobId: Type.Union([JobId, Type.Null()], {
+      description: 'For a failed job: its copy waiting in the dead-letter queue',
+    }),
   },
   { $id: 'Job', additionalProperties: false },
 )
@@ -64,7 +80,11 @@ export type Job = Static<typeof Job>
 export const JobListQuery = Type.Object(
   {
     ...PageQuery.properties,
-    state: Type.Optional(Type.Union([Type.Literal('failed'), Type.Literal('dead')], { description: 'Only failed or only dead jobs (default: both)' })),
+    state: Type.Optional(
+      Type.Union([Type.Literal('failed'), Type.Literal('dead')], {
+        description: 'Only failed or only dead jobs (default: both)',
+      }),
+    ),
     queue: Type.Optional(QueueName),
   },
   { additionalProperties: false },
@@ -75,7 +95,14 @@ export const JobIdParams = Type.Object({ jobId: JobId }, { additionalProperties:
 export const QueueParams = Type.Object({ queue: QueueName }, { additionalProperties: false })
 
 export const RetryJobsBody = Type.Object(
-  { ids: Type.Array(JobId, { minItems: 1, maxItems: 100, uniqueItems: true, description: 'Failed or dead jobs to run again' }) },
+  {
+    ids: Type.Array(JobId, {
+      minItems: 1,
+      maxItems: 100,
+      uniqueItems: true,
+      description: 'Failed or dead jobs to run again',
+    }),
+  },
   { $id: 'RetryJobsBody', additionalProperties: false },
 )
 export type RetryJobsBody = Static<typeof RetryJobsBody>
@@ -85,13 +112,17 @@ export const RetryOutcome = Type.Object(
     id: JobId,
     queue: QueueName,
     action: Type.Union([Type.Literal('redriven'), Type.Literal('retried')], {
-      description: 'redriven: its dead-letter copy went back to the queue as a new job; retried: the failed job was put back in place',
+      description:
+        'redriven: its dead-letter copy went back to the queue as a new job; retried: the failed job was put back in place',
     }),
   },
   { additionalProperties: false },
 )
 
-export const RetryJobsResult = Type.Object({ jobs: Type.Array(RetryOutcome) }, { $id: 'RetryJobsResult', additionalProperties: false })
+export const RetryJobsResult = Type.Object(
+  { jobs: Type.Array(RetryOutcome) },
+  { $id: 'RetryJobsResult', additionalProperties: false },
+)
 export type RetryJobsResult = Static<typeof RetryJobsResult>
 
 export const ReplayDeadResult = Type.Object(

@@ -7,7 +7,15 @@ import type { Tx } from '../db/database.ts'
 import { cursorUuid, decodeCursor, invalidCursor, toPage, type PageResult } from '../http/pagination.ts'
 import type { RequestContext } from '../http/request-context.ts'
 import { jobErrors } from './jobs.errors.ts'
-import { countDeadJobs, deadJobIds, findJobs, listFailures, queueStats, type JobRow, type QueueStatsRow } from './jobs.repository.ts'
+import {
+  countDeadJobs,
+  deadJobIds,
+  findJobs,
+  listFailures,
+  queueStats,
+  type JobRow,
+  type QueueStatsRow,
+} from './jobs.repository.ts'
 import type { Job, JobListQuery, JobQueue, ReplayDeadResult, RetryJobsResult } from './jobs.schemas.ts'
 import type { JobRuntime } from './runtime.ts'
 
@@ -19,9 +27,18 @@ function errorOf(output: unknown): JobError {
   if (!output || typeof output !== 'object') return null
   const record = output as { name?: unknown; message?: unknown; code?: unknown; value?: { message?: unknown } }
   // pg-boss's own failures (timeouts, shutdown) store { value: { message } }.
-  const message = typeof record.message === 'string' ? record.message : typeof record.value?.message === 'string' ? record.value.message : undefined
+  const message =
+    typeof record.message === 'string'
+      ? record.message
+      : typeof record.value?.message === 'string'
+        ? record.value.message
+        : undefined
   if (message === undefined) return null
-  return { name: typeof record.name === 'string' ? record.name : 'Error', message, ...(typeof record.code === 'string' ? { code: record.code } : {}) }
+  return {
+    name: typeof record.name === 'string' ? record.name : 'Error',
+    message,
+    ...(typeof record.code === 'string' ? { code: record.code } : {}),
+  }
 }
 
 function toJob(row: JobRow, runtime: JobRuntime): Job {
@@ -37,7 +54,16 @@ function toJob(row: JobRow, runtime: JobRuntime): Job {
     const queue = row.sourceName ?? row.name
     const attempts = (row.sourceRetryCount ?? 0) + 1
     const retryLimit = runtime.queue(queue)?.retry.limit ?? attempts - 1
-    return { ...common, queue, state: 'dead', attempts, retryLimit, error: errorOf(row.sourceOutput), sourceJobId: row.sourceId, deadJobId: null }
+    return {
+      ...common,
+      queue,
+      state: 'dead',
+      attempts,
+      retryLimit,
+      error: errorOf(row.sourceOutput),
+      sourceJobId: row.sourceId,
+      deadJobId: null,
+    }
   }
   const failedState = row.state === 'failed' || row.state === 'retry'
   return {
@@ -79,7 +105,11 @@ function planStep(row: JobRow, runtime: JobRuntime): RetryStep {
   return { id: row.id, queue: row.name, action: 'retried' }
 }
 
-function groupBy(steps: RetryStep[], key: (step: RetryStep) => string, value: (step: RetryStep) => string): Map<string, Set<string>> {
+function groupBy(
+  steps: RetryStep[],
+  key: (step: RetryStep) => string,
+  value: (step: RetryStep) => string,
+): Map<string, Set<string>> {
   const groups = new Map<string, Set<string>>()
   for (const step of steps) {
     const set = groups.get(key(step)) ?? new Set<string>()
@@ -90,11 +120,19 @@ function groupBy(steps: RetryStep[], key: (step: RetryStep) => string, value: (s
 }
 
 async function execute(tx: Tx, runtime: JobRuntime, steps: RetryStep[]): Promise<void> {
-  const redrives = groupBy(steps.filter((s) => s.action === 'redriven'), (s) => s.deadLetter!, (s) => s.deadId!)
+  const redrives = groupBy(
+    steps.filter((s) => s.action === 'redriven'),
+    (s) => s.deadLetter!,
+    (s) => s.deadId!,
+  )
   for (const [deadLetter, ids] of redrives) {
     if ((await runtime.redrive(tx, deadLetter, [...ids])) !== ids.size) throw jobErrors.retryRaced()
   }
-  const retries = groupBy(steps.filter((s) => s.action === 'retried'), (s) => s.queue, (s) => s.id)
+  const retries = groupBy(
+    steps.filter((s) => s.action === 'retried'),
+    (s) => s.queue,
+    (s) => s.id,
+  )
   for (const [queue, ids] of retries) {
     if ((await runtime.retryFailed(tx, queue, [...ids])) !== ids.size) throw jobErrors.retryRaced()
   }
@@ -135,7 +173,11 @@ async function retryJobs(tx: Tx, ctx: RequestContext, runtime: JobRuntime, ids: 
       targetType: 'job',
       targetId: step.id,
       tenantId: null,
-      details: { queue: step.queue, action: step.action, ...(step.deadId && step.deadId !== step.id ? { deadJobId: step.deadId } : {}) },
+      details: {
+        queue: step.queue,
+        action: step.action,
+        ...(step.deadId && step.deadId !== step.id ? { deadJobId: step.deadId } : {}),
+      },
     })
   }
   return { jobs: steps.map(({ id, queue, action }) => ({ id, queue, action })) }
@@ -165,7 +207,11 @@ export function createJobOpsService(runtime: JobRuntime) {
     async listFailures(ctx: RequestContext, query: JobListQuery): Promise<PageResult<Job>> {
       const position = decodeCursor(query.cursor, 2)
       const after = position ? { at: failedAtPart(position[0]), id: cursorUuid(position[1]) } : undefined
-      const filter = { ...(query.state ? { kind: query.state } : {}), ...(query.queue ? { queue: query.queue } : {}), ...(after ? { after } : {}) }
+      const filter = {
+        ...(query.state ? { kind: query.state } : {}),
+        ...(query.queue ? { queue: query.queue } : {}),
+        ...(after ? { after } : {}),
+      }
       const rows = await ctx.inPlatform((tx) => listFailures(tx, filter, query.limit))
       const page = toPage(rows, query.limit, (row) => [row.failedAtKey ?? '', row.id])
       return { data: page.data.map((row) => toJob(row, runtime)), nextCursor: page.nextCursor }

@@ -36,7 +36,8 @@ const logger = pino(
   { level: 'warn' },
   new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) logLines.push(JSON.parse(line) as Record<string, unknown>)
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        logLines.push(JSON.parse(line) as Record<string, unknown>)
       done()
     },
   }),
@@ -51,7 +52,15 @@ beforeAll(async () => {
 })
 afterAll(async () => t?.close())
 
-type JobBody = { id: string; queue: string; state: string; attempts: number; error: { name: string; message: string } | null; sourceJobId: string | null; deadJobId: string | null }
+type JobBody = {
+  id: string
+  queue: string
+  state: string
+  attempts: number
+  error: { name: string; message: string } | null
+  sourceJobId: string | null
+  deadJobId: string | null
+}
 
 async function listJobs(query: string): Promise<{ data: JobBody[]; nextCursor: string | null }> {
   const response = await t.app.inject({ method: 'GET', url: `/v1/ops/jobs?${query}`, headers: ops })
@@ -59,10 +68,13 @@ async function listJobs(query: string): Promise<{ data: JobBody[]; nextCursor: s
   return response.json()
 }
 
-const failuresCounted = async (queue: string) => (await t.platform.metrics.jobFailures.get()).values.find((v) => v.labels.queue === queue)?.value ?? 0
+const failuresCounted = async (queue: string) =>
+  (await t.platform.metrics.jobFailures.get()).values.find((v) => v.labels.queue === queue)?.value ?? 0
 
 async function deadCopyOf(jobId: string): Promise<JobBody> {
-  return waitUntil(`job ${jobId} to reach the dead-letter queue`, async () => (await listJobs(`state=dead&queue=${FLAKY}&limit=100`)).data.find((j) => j.sourceJobId === jobId))
+  return waitUntil(`job ${jobId} to reach the dead-letter queue`, async () =>
+    (await listJobs(`state=dead&queue=${FLAKY}&limit=100`)).data.find((j) => j.sourceJobId === jobId),
+  )
 }
 
 async function sendFlaky(marker: string): Promise<string> {
@@ -86,7 +98,9 @@ describe('transactional enqueue', () => {
     expect(lostId).toEqual(expect.any(String))
 
     // Sent as lyceum_app inside a tenant's transaction, like a request would.
-    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => t.platform.jobs.send(tx, RECORD, { marker: kept }))
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
+      t.platform.jobs.send(tx, RECORD, { marker: kept }),
+    )
     await waitUntil('the committed job to run', async () => recorded.includes(kept))
 
     expect(recorded).not.toContain(lost)
@@ -120,24 +134,42 @@ describe('retries, dead letters and replay', () => {
     const dead = await deadCopyOf(id)
 
     expect(flaky.attempts.filter((a) => a.jobId === id).map((a) => a.retryCount)).toEqual([0, 1, 2])
-    expect(dead).toMatchObject({ state: 'dead', queue: FLAKY, attempts: 3, error: { name: 'Error', message: 'still broken (attempt 3)' } })
+    expect(dead).toMatchObject({
+      state: 'dead',
+      queue: FLAKY,
+      attempts: 3,
+      error: { name: 'Error', message: 'still broken (attempt 3)' },
+    })
     expect(await failuresCounted(FLAKY)).toBe(failuresBefore + 3)
     const failures = logLines.filter((line) => line.jobId === id)
     const retries = failures.filter((line) => line.msg === 'job failed; retry scheduled')
     expect(retries.map((line) => line.maxDelaySeconds)).toEqual([0.05, 0.1])
-    for (const line of retries) expect(line.retryInSeconds as number).toBeLessThanOrEqual(line.maxDelaySeconds as number)
+    for (const line of retries)
+      expect(line.retryInSeconds as number).toBeLessThanOrEqual(line.maxDelaySeconds as number)
     expect(failures.at(-1)).toMatchObject({ attempt: 3, deadLetter: `${FLAKY}.dead` })
 
     const failed = (await listJobs(`state=failed&queue=${FLAKY}&limit=100`)).data.find((j) => j.id === id)
-    expect(failed).toMatchObject({ state: 'failed', attempts: 3, deadJobId: dead.id, error: { message: 'still broken (attempt 3)' } })
+    expect(failed).toMatchObject({
+      state: 'failed',
+      attempts: 3,
+      deadJobId: dead.id,
+      error: { message: 'still broken (attempt 3)' },
+    })
     const queuesPage = await t.app.inject({ method: 'GET', url: '/v1/ops/jobs/queues?limit=100', headers: ops })
-    const summary = (queuesPage.json() as { data: { name: string; dead: number; failed: number; deadLetterQueue: string }[] }).data.find((q) => q.name === FLAKY)
+    const summary = (
+      queuesPage.json() as { data: { name: string; dead: number; failed: number; deadLetterQueue: string }[] }
+    ).data.find((q) => q.name === FLAKY)
     expect(summary).toMatchObject({ deadLetterQueue: `${FLAKY}.dead` })
     expect(summary!.dead).toBeGreaterThanOrEqual(1)
     expect(summary!.failed).toBeGreaterThanOrEqual(1)
 
     flaky.fixed = true
-    const replay = await t.app.inject({ method: 'POST', url: '/v1/ops/jobs/retry', headers: ops, payload: { ids: [dead.id] } })
+    const replay = await t.app.inject({
+      method: 'POST',
+      url: '/v1/ops/jobs/retry',
+      headers: ops,
+      payload: { ids: [dead.id] },
+    })
     expect(replay.statusCode).toBe(200)
     expect(replay.json()).toEqual({ jobs: [{ id: dead.id, queue: FLAKY, action: 'redriven' }] })
     await waitUntil('the replayed job to succeed', async () => flaky.succeeded.includes(marker))
@@ -152,13 +184,23 @@ describe('retries, dead letters and replay', () => {
     expect(audit).toEqual([{ actor_type: 'operator', details: { queue: FLAKY, action: 'redriven' } }])
 
     // The failed original has no dead copy any more: retrying it puts it back in place.
-    const again = await t.app.inject({ method: 'POST', url: '/v1/ops/jobs/retry', headers: ops, payload: { ids: [id] } })
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/v1/ops/jobs/retry',
+      headers: ops,
+      payload: { ids: [id] },
+    })
     expect(again.json()).toEqual({ jobs: [{ id, queue: FLAKY, action: 'retried' }] })
-    await waitUntil('the retried job to complete', async () => (await t.app.inject({ method: 'GET', url: `/v1/ops/jobs/${id}`, headers: ops })).json<JobBody>().state === 'completed')
+    await waitUntil(
+      'the retried job to complete',
+      async () =>
+        (await t.app.inject({ method: 'GET', url: `/v1/ops/jobs/${id}`, headers: ops })).json<JobBody>().state ===
+        'completed',
+    )
     expect(flaky.succeeded.filter((m) => m === marker)).toHaveLength(2)
   })
 
-  it("replays every dead job of a queue at once, pages through them, and audits the replay", async () => {
+  it('replays every dead job of a queue at once, pages through them, and audits the replay', async () => {
     flaky.fixed = false
     const markers = [`bulk-${randomUUID()}`, `bulk-${randomUUID()}`]
     const ids = [await sendFlaky(markers[0]!), await sendFlaky(markers[1]!)]
@@ -177,7 +219,10 @@ describe('retries, dead letters and replay', () => {
     expect(replay.json()).toEqual({ queue: FLAKY, requeued: 2, remaining: 0 })
     await waitUntil('both replayed jobs to succeed', async () => markers.every((m) => flaky.succeeded.includes(m)))
     const audit = await t.platform.database.transaction(platformScope, (tx) =>
-      rowsOf<{ details: { requeued: number; jobIds: string[] } }>(tx, sql`SELECT details FROM platform.audit_log WHERE action = 'queue.dead_jobs_replayed' AND target_id = ${FLAKY}`),
+      rowsOf<{ details: { requeued: number; jobIds: string[] } }>(
+        tx,
+        sql`SELECT details FROM platform.audit_log WHERE action = 'queue.dead_jobs_replayed' AND target_id = ${FLAKY}`,
+      ),
     )
     expect(audit).toHaveLength(1)
     expect(audit[0]?.details.requeued).toBe(2)
@@ -190,9 +235,18 @@ describe('operator API access and errors', () => {
     expect((await t.app.inject({ method: 'GET', url: '/v1/ops/jobs/queues' })).statusCode).toBe(401)
     const tenant = await t.createTenant()
     const admin = t.auth(await t.tokenFor(tenant.id, ['tenant_admin']))
-    for (const [method, url] of [['GET', '/v1/ops/jobs'], ['GET', `/v1/ops/jobs/${randomUUID()}`], ['POST', `/v1/ops/jobs/queues/${FLAKY}/replay`]] as const)
+    for (const [method, url] of [
+      ['GET', '/v1/ops/jobs'],
+      ['GET', `/v1/ops/jobs/${randomUUID()}`],
+      ['POST', `/v1/ops/jobs/queues/${FLAKY}/replay`],
+    ] as const)
       expect((await t.app.inject({ method, url, headers: admin })).statusCode).toBe(403)
-    const retry = await t.app.inject({ method: 'POST', url: '/v1/ops/jobs/retry', headers: admin, payload: { ids: [randomUUID()] } })
+    const retry = await t.app.inject({
+      method: 'POST',
+      url: '/v1/ops/jobs/retry',
+      headers: admin,
+      payload: { ids: [randomUUID()] },
+    })
     expect(retry.statusCode).toBe(403)
   })
 
@@ -203,8 +257,16 @@ describe('operator API access and errors', () => {
       await t.app.inject({ method: 'GET', url: '/v1/ops/jobs?queue=NOT%20A%20QUEUE', headers: ops }),
       await t.app.inject({ method: 'GET', url: '/v1/ops/jobs?cursor=bm90LWEtY3Vyc29y', headers: ops }),
       // Well-formed cursors whose parts PostgreSQL would refuse: a day that does not exist, an id that is not a UUID.
-      await t.app.inject({ method: 'GET', url: `/v1/ops/jobs?cursor=${encodeCursor(['2024-02-30 10:00:00.123456+00', '00000000-0000-4000-8000-000000000000'])}`, headers: ops }),
-      await t.app.inject({ method: 'GET', url: `/v1/ops/jobs?cursor=${encodeCursor(['2024-02-28 10:00:00.123456+00', 'job-1'])}`, headers: ops }),
+      await t.app.inject({
+        method: 'GET',
+        url: `/v1/ops/jobs?cursor=${encodeCursor(['2024-02-30 10:00:00.123456+00', '00000000-0000-4000-8000-000000000000'])}`,
+        headers: ops,
+      }),
+      await t.app.inject({
+        method: 'GET',
+        url: `/v1/ops/jobs?cursor=${encodeCursor(['2024-02-28 10:00:00.123456+00', 'job-1'])}`,
+        headers: ops,
+      }),
       await t.app.inject({ method: 'POST', url: '/v1/ops/jobs/retry', headers: ops, payload: { ids: [] } }),
       await t.app.inject({ method: 'POST', url: '/v1/ops/jobs/retry', headers: ops, payload: { ids: ['x'] } }),
       await t.app.inject({ method: 'POST', url: '/v1/ops/jobs/retry', headers: ops, payload: {} }),
@@ -217,16 +279,33 @@ describe('operator API access and errors', () => {
     const get = await t.app.inject({ method: 'GET', url: `/v1/ops/jobs/${unknown}`, headers: ops })
     expect(get.statusCode).toBe(404)
     expect(get.json()).toMatchObject({ code: 'JOB_NOT_FOUND' })
-    const retry = await t.app.inject({ method: 'POST', url: '/v1/ops/jobs/retry', headers: ops, payload: { ids: [unknown] } })
+    const retry = await t.app.inject({
+      method: 'POST',
+      url: '/v1/ops/jobs/retry',
+      headers: ops,
+      payload: { ids: [unknown] },
+    })
     expect(retry.statusCode).toBe(404)
-    const replay = await t.app.inject({ method: 'POST', url: '/v1/ops/jobs/queues/nobody.declared_this/replay', headers: ops })
+    const replay = await t.app.inject({
+      method: 'POST',
+      url: '/v1/ops/jobs/queues/nobody.declared_this/replay',
+      headers: ops,
+    })
     expect(replay.statusCode).toBe(404)
     expect(replay.json()).toMatchObject({ code: 'QUEUE_NOT_FOUND' })
 
     const marker = `done-${randomUUID()}`
     const id = await t.platform.jobs.send(undefined, RECORD, { marker })
-    await waitUntil('the job to complete', async () => (await jobsMatching(t.platform.database, RECORD, { marker }))[0]?.state === 'completed')
-    const conflict = await t.app.inject({ method: 'POST', url: '/v1/ops/jobs/retry', headers: ops, payload: { ids: [id] } })
+    await waitUntil(
+      'the job to complete',
+      async () => (await jobsMatching(t.platform.database, RECORD, { marker }))[0]?.state === 'completed',
+    )
+    const conflict = await t.app.inject({
+      method: 'POST',
+      url: '/v1/ops/jobs/retry',
+      headers: ops,
+      payload: { ids: [id] },
+    })
     expect(conflict.statusCode).toBe(409)
     expect(conflict.json()).toMatchObject({ code: 'JOB_NOT_RETRYABLE' })
   })

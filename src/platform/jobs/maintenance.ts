@@ -13,7 +13,10 @@ export const PURGE_IDEMPOTENCY_KEYS = 'platform.purge_idempotency_keys'
 /** Deletes stored Idempotency-Key responses past their expiry; returns how many. */
 export async function purgeExpiredIdempotencyKeys(database: Database): Promise<number> {
   const deleted = await database.transaction(platformScope, (tx) =>
-    tx.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, sql`now()`)).returning({ key: idempotencyKeys.scopedKey }),
+    tx
+      .delete(idempotencyKeys)
+      .where(lt(idempotencyKeys.expiresAt, sql`now()`))
+      .returning({ key: idempotencyKeys.scopedKey }),
   )
   return deleted.length
 }

@@ -24,7 +24,11 @@ export function registerJobObservability(deps: ObservabilityDeps): void {
   const { boss, metrics, state } = deps
 
   deps.health.register('jobs', async () => {
-    if (!deps.worker) return { status: 'disabled', detail: 'this process only enqueues jobs (lyceum api); lyceum worker or serve works them' }
+    if (!deps.worker)
+      return {
+        status: 'disabled',
+        detail: 'this process only enqueues jobs (lyceum api); lyceum worker or serve works them',
+      }
     if (state.stopping) return { status: 'failing', detail: 'the job worker is shutting down' }
     if (!state.started) return { status: 'failing', detail: 'the job worker has not started' }
     // A round trip on the queue's own connection (the owner pool on PostgreSQL).

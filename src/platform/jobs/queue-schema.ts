@@ -11,7 +11,9 @@ import type { OwnerConnection } from '../db/owner-connection.ts'
 export const QUEUE_SCHEMA = 'pgboss'
 
 /** The schema version this pg-boss release expects (what its own contractor compares with). */
-export const QUEUE_SCHEMA_VERSION: number = (createRequire(import.meta.url)('pg-boss/package.json') as { pgboss: { schema: number } }).pgboss.schema
+export const QUEUE_SCHEMA_VERSION: number = (
+  createRequire(import.meta.url)('pg-boss/package.json') as { pgboss: { schema: number } }
+).pgboss.schema
 
 // lyceum_app only enqueues (send inside a request's transaction): it reads queue settings, inserts
 // jobs and reads back the few columns the insert returns and the singleton check looks at. Job
@@ -41,7 +43,9 @@ function quoteIdent(name: string): string {
 }
 
 async function installedVersion(owner: OwnerConnection): Promise<number | null> {
-  const [exists] = await owner.query<{ name: string | null }>(`SELECT to_regclass('${QUEUE_SCHEMA}.version')::text AS name`)
+  const [exists] = await owner.query<{ name: string | null }>(
+    `SELECT to_regclass('${QUEUE_SCHEMA}.version')::text AS name`,
+  )
   if (!exists?.name) return null
   const [row] = await owner.query<{ version: string | number }>(`SELECT version FROM ${QUEUE_SCHEMA}.version`)
   return row ? Number(row.version) : null
@@ -71,7 +75,9 @@ export async function installQueueSchema(owner: OwnerConnection): Promise<void> 
   } else if (version < QUEUE_SCHEMA_VERSION) {
     await owner.exec(getMigrationPlans(QUEUE_SCHEMA, version))
   } else if (version > QUEUE_SCHEMA_VERSION) {
-    throw new Error(`The job queue schema is at version ${version}, newer than this build's pg-boss (${QUEUE_SCHEMA_VERSION}); deploy the newer build`)
+    throw new Error(
+      `The job queue schema is at version ${version}, newer than this build's pg-boss (${QUEUE_SCHEMA_VERSION}); deploy the newer build`,
+    )
   }
   await owner.exec(grantsSql(await jobTables(owner)))
 }

@@ -9,7 +9,15 @@ import type { Config } from '../../config.ts'
 import { platformScope, type Database, type Tx } from '../db/database.ts'
 import type { HealthRegistry } from '../observability/health.ts'
 import type { Metrics } from '../observability/metrics.ts'
-import { createBoss, enqueue, ensureQueues, explainStartFailure, inTransaction, startWorkers, syncSchedules } from './boss.ts'
+import {
+  createBoss,
+  enqueue,
+  ensureQueues,
+  explainStartFailure,
+  inTransaction,
+  startWorkers,
+  syncSchedules,
+} from './boss.ts'
 import { resolveQueue } from './definitions.ts'
 import { registerJobObservability } from './observability.ts'
 import type { Jobs, QueueDefinition } from './types.ts'
@@ -93,7 +101,8 @@ export function createJobs(deps: JobsDeps): JobRuntime {
     queue: (name) => declared.get(name),
     queues: () => [...declared.values()],
     async redrive(tx, deadLetter, ids) {
-      if (![...declared.values()].some((q) => q.deadLetter === deadLetter)) throw new Error(`"${deadLetter}" is not a declared dead-letter queue`)
+      if (![...declared.values()].some((q) => q.deadLetter === deadLetter))
+        throw new Error(`"${deadLetter}" is not a declared dead-letter queue`)
       return boss.redrive(deadLetter, { ids, limit: Math.max(1, ids.length), db: inTransaction(tx) })
     },
     async retryFailed(tx, name, ids) {

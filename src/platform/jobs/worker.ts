@@ -31,7 +31,12 @@ export function failureOutput(error: unknown): { name: string; message: string; 
   return { name: 'Error', message: String(error) }
 }
 
-async function settleFailure(deps: WorkerDeps, queue: ResolvedQueue, job: JobWithMetadata<unknown>, error: unknown): Promise<void> {
+async function settleFailure(
+  deps: WorkerDeps,
+  queue: ResolvedQueue,
+  job: JobWithMetadata<unknown>,
+  error: unknown,
+): Promise<void> {
   const { boss, logger } = deps
   const name = queue.definition.name
   const final = job.retryCount >= job.retryLimit
@@ -43,7 +48,9 @@ async function settleFailure(deps: WorkerDeps, queue: ResolvedQueue, job: JobWit
       jobId: job.id,
       attempt: job.retryCount + 1,
       attempts: job.retryLimit + 1,
-      ...(final ? { deadLetter: queue.deadLetter } : { retryInSeconds, maxDelaySeconds: retryDelayBound(job.retryCount, queue.retry) }),
+      ...(final
+        ? { deadLetter: queue.deadLetter }
+        : { retryInSeconds, maxDelaySeconds: retryDelayBound(job.retryCount, queue.retry) }),
     },
     final ? 'job failed for the last time; moved to its dead-letter queue' : 'job failed; retry scheduled',
   )
@@ -53,7 +60,10 @@ async function settleFailure(deps: WorkerDeps, queue: ResolvedQueue, job: JobWit
     if (!final && retryInSeconds !== undefined && (failed as { affected?: number }).affected === 1)
       await boss.update(name, undefined, { id: job.id, startAfter: retryInSeconds })
   } catch (settleError) {
-    logger.error({ err: settleError, queue: name, jobId: job.id }, 'could not record a job failure; pg-boss retries it on its own schedule')
+    logger.error(
+      { err: settleError, queue: name, jobId: job.id },
+      'could not record a job failure; pg-boss retries it on its own schedule',
+    )
     throw error
   }
 }

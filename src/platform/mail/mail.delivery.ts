@@ -33,14 +33,29 @@ export function createDeliverHandler(deps: DeliveryDeps): (data: DeliverJob, job
     } catch (error) {
       const failure = describeSmtpFailure(error)
       const final = failure.permanent || job.retryCount >= retryLimit
-      await database.transaction(platformScope, (tx) => mailRepository.recordFailure(tx, message.id, { lastError: failure.description, final }))
-      log.warn({ mailMessageId: message.id, attempt: job.retryCount + 1, permanent: failure.permanent, final, ...failure.logFields }, 'mail delivery failed')
+      await database.transaction(platformScope, (tx) =>
+        mailRepository.recordFailure(tx, message.id, { lastError: failure.description, final }),
+      )
+      log.warn(
+        {
+          mailMessageId: message.id,
+          attempt: job.retryCount + 1,
+          permanent: failure.permanent,
+          final,
+          ...failure.logFields,
+        },
+        'mail delivery failed',
+      )
       // A permanent refusal is settled ('failed'); anything else goes back to the queue's backoff.
       // The thrown message is stored with the job and logged, so it names codes, never addresses.
       if (failure.permanent) return
-      throw new Error(`SMTP delivery of mail message ${message.id} failed (${Object.values(failure.logFields).join(' ') || 'no reply'})`)
+      throw new Error(
+        `SMTP delivery of mail message ${message.id} failed (${Object.values(failure.logFields).join(' ') || 'no reply'})`,
+      )
     }
-    await database.transaction(platformScope, (tx) => mailRepository.recordDelivered(tx, message.id, { status: 'sent', transport: 'smtp', providerMessageId }))
+    await database.transaction(platformScope, (tx) =>
+      mailRepository.recordDelivered(tx, message.id, { status: 'sent', transport: 'smtp', providerMessageId }),
+    )
     log.info({ mailMessageId: message.id, attempt: job.retryCount + 1 }, 'mail sent')
   }
 
@@ -53,7 +68,11 @@ export function createDeliverHandler(deps: DeliveryDeps): (data: DeliverJob, job
     if ((DELIVERED_STATUSES as readonly string[]).includes(message.status)) return
     if (smtp) return deliverBySmtp(smtp, message, job)
     await database.transaction(platformScope, (tx) =>
-      mailRepository.recordDelivered(tx, message.id, { status: 'captured', transport: 'outbox', providerMessageId: null }),
+      mailRepository.recordDelivered(tx, message.id, {
+        status: 'captured',
+        transport: 'outbox',
+        providerMessageId: null,
+      }),
     )
     log.info({ mailMessageId: message.id }, 'mail captured in outbox')
   }

@@ -29,7 +29,8 @@ const message = (overrides: Partial<MailInput> = {}): MailInput => ({
   ...overrides,
 })
 
-const sendAsPlatform = (input: MailInput) => t.platform.database.transaction(platformScope, (tx) => t.platform.mail.send(tx, input))
+const sendAsPlatform = (input: MailInput) =>
+  t.platform.database.transaction(platformScope, (tx) => t.platform.mail.send(tx, input))
 const ops = (url: string) => t.app.inject({ method: 'GET', url, headers: t.auth(t.operatorToken) })
 
 async function waitForStatus(id: string, status: string): Promise<Record<string, unknown>> {
@@ -45,8 +46,18 @@ describe('mail outbox', () => {
     const id = await sendAsPlatform(input)
     const read = await waitForStatus(id, 'captured')
     expect(read).toMatchObject({
-      id, tenantId: null, messageKey: input.messageKey, to: input.to, from: t.config.mail.from, subject: input.subject,
-      transport: 'outbox', attempts: 1, lastError: null, providerMessageId: null, text: input.text, html: input.html,
+      id,
+      tenantId: null,
+      messageKey: input.messageKey,
+      to: input.to,
+      from: t.config.mail.from,
+      subject: input.subject,
+      transport: 'outbox',
+      attempts: 1,
+      lastError: null,
+      providerMessageId: null,
+      text: input.text,
+      html: input.html,
     })
     expect(Date.parse(read.sentAt as string)).toBeGreaterThanOrEqual(Date.parse(read.createdAt as string))
     const list = await ops(`/v1/ops/mail?to=${encodeURIComponent(input.to.toUpperCase())}`)
@@ -85,7 +96,7 @@ describe('mail outbox', () => {
     await waitForStatus(retried, 'captured')
   })
 
-  it('sends for a tenant from inside the tenant\'s own transaction', async () => {
+  it("sends for a tenant from inside the tenant's own transaction", async () => {
     const tenant = await t.createTenant()
     const input = message({ tenantId: tenant.id })
     const id = await t.platform.database.transaction(tenantScope(tenant.id), (tx) => t.platform.mail.send(tx, input))
@@ -98,7 +109,11 @@ describe('mail outbox', () => {
     const ids: string[] = []
     for (const tenantId of [null, tenant.id, tenant.id]) {
       const input = message({ to, tenantId })
-      ids.push(await t.platform.database.transaction(tenantId ? tenantScope(tenantId) : platformScope, (tx) => t.platform.mail.send(tx, input)))
+      ids.push(
+        await t.platform.database.transaction(tenantId ? tenantScope(tenantId) : platformScope, (tx) =>
+          t.platform.mail.send(tx, input),
+        ),
+      )
     }
     for (const id of ids) await waitForStatus(id, 'captured')
     const first = (await ops(`/v1/ops/mail?to=${encodeURIComponent(to)}&limit=2`)).json()
@@ -150,7 +165,10 @@ describe('mail operator API errors', () => {
     for (const [url, path] of cases) {
       const response = await ops(url)
       expect(response.statusCode, url).toBe(400)
-      expect(response.json().errors.map((e: { path: string }) => e.path), url).toContain(path)
+      expect(
+        response.json().errors.map((e: { path: string }) => e.path),
+        url,
+      ).toContain(path)
     }
   })
 

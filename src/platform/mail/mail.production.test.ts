@@ -29,12 +29,23 @@ describe('mail operator API in production', () => {
     expect(t.config.profile).toBe('production')
     const to = `learner-${randomUUID().slice(0, 8)}@example.test`
     const id = await t.platform.database.transaction(platformScope, (tx) =>
-      t.platform.mail.send(tx, { tenantId: null, to, subject: 'Reset your password', text: 'https://lyceum.test/reset?token=secret-reset-token', html: '<a href="https://lyceum.test/reset?token=secret-reset-token">Reset</a>', messageKey: `test.reset:${randomUUID()}` }),
+      t.platform.mail.send(tx, {
+        tenantId: null,
+        to,
+        subject: 'Reset your password',
+        text: 'https://lyceum.test/reset?token=secret-reset-token',
+        html: '<a href="https://lyceum.test/reset?token=secret-reset-token">Reset</a>',
+        messageKey: `test.reset:${randomUUID()}`,
+      }),
     )
     const read = await t.app.inject({ method: 'GET', url: `/v1/ops/mail/${id}`, headers: operator })
     expect(read.statusCode).toBe(200)
     expect(read.json()).toMatchObject({ id, to, subject: 'Reset your password', status: 'queued' })
-    const list = await t.app.inject({ method: 'GET', url: `/v1/ops/mail?to=${encodeURIComponent(to)}`, headers: operator })
+    const list = await t.app.inject({
+      method: 'GET',
+      url: `/v1/ops/mail?to=${encodeURIComponent(to)}`,
+      headers: operator,
+    })
     expect(list.json().data).toEqual([read.json()])
     for (const shown of [read.json(), list.json().data[0]]) {
       expect(shown).not.toHaveProperty('text')

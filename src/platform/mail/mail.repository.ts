@@ -41,7 +41,10 @@ export const mailRepository = {
   },
 
   async findIdByKey(tx: Tx, messageKey: string): Promise<string | undefined> {
-    const [row] = await tx.select({ id: mailMessages.id }).from(mailMessages).where(eq(mailMessages.messageKey, messageKey))
+    const [row] = await tx
+      .select({ id: mailMessages.id })
+      .from(mailMessages)
+      .where(eq(mailMessages.messageKey, messageKey))
     return row?.id
   },
 
@@ -78,12 +81,19 @@ export const mailRepository = {
   },
 
   /** Newest first; fetches limit + 1 rows so the caller can tell whether another page exists. */
-  async list(tx: Tx, filter: MailFilter, limit: number, after: MailPosition | undefined): Promise<Array<{ row: MailRow; position: string }>> {
+  async list(
+    tx: Tx,
+    filter: MailFilter,
+    limit: number,
+    after: MailPosition | undefined,
+  ): Promise<Array<{ row: MailRow; position: string }>> {
     const conditions: Array<SQL | undefined> = [
       filter.to === undefined ? undefined : sql`lower(${mailMessages.toAddress}) = lower(${filter.to})`,
       filter.status === undefined ? undefined : eq(mailMessages.status, filter.status),
       filter.tenantId === undefined ? undefined : eq(mailMessages.tenantId, filter.tenantId),
-      after === undefined ? undefined : sql`(${mailMessages.createdAt}, ${mailMessages.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`,
+      after === undefined
+        ? undefined
+        : sql`(${mailMessages.createdAt}, ${mailMessages.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`,
     ]
     return tx
       .select({ row: mailMessages, position: positionTime })

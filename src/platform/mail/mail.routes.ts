@@ -18,32 +18,44 @@ export function mailRoutes(service: MailService) {
     const MailMessageRef = Type.Ref('MailMessage')
     const MailMessagePage = Page(MailMessageRef, 'MailMessagePage')
 
-    app.get('/v1/ops/mail', {
-      schema: {
-        summary: 'List mail messages, newest first',
-        description: `Every message the platform sent or captured, with its delivery state. ${BODIES_NOTE}`,
-        tags,
-        operationId: 'listMailMessages',
-        querystring: MailListQuery,
-        response: { 200: MailMessagePage },
+    app.get(
+      '/v1/ops/mail',
+      {
+        schema: {
+          summary: 'List mail messages, newest first',
+          description: `Every message the platform sent or captured, with its delivery state. ${BODIES_NOTE}`,
+          tags,
+          operationId: 'listMailMessages',
+          querystring: MailListQuery,
+          response: { 200: MailMessagePage },
+        },
+        config: { access: operatorAccess('platform:mail') },
       },
-      config: { access: operatorAccess('platform:mail') },
-    }, async (request) => {
-      const { limit, cursor, to, status, tenantId } = request.query
-      const filter = { ...(to === undefined ? {} : { to }), ...(status === undefined ? {} : { status }), ...(tenantId === undefined ? {} : { tenantId }) }
-      return service.list(request.ctx, filter, limit, cursor)
-    })
+      async (request) => {
+        const { limit, cursor, to, status, tenantId } = request.query
+        const filter = {
+          ...(to === undefined ? {} : { to }),
+          ...(status === undefined ? {} : { status }),
+          ...(tenantId === undefined ? {} : { tenantId }),
+        }
+        return service.list(request.ctx, filter, limit, cursor)
+      },
+    )
 
-    app.get('/v1/ops/mail/:id', {
-      schema: {
-        summary: 'Get a mail message',
-        description: `One message with its delivery state. ${BODIES_NOTE}`,
-        tags,
-        operationId: 'getMailMessage',
-        params: MailIdParams,
-        response: { 200: MailMessageRef },
+    app.get(
+      '/v1/ops/mail/:id',
+      {
+        schema: {
+          summary: 'Get a mail message',
+          description: `One message with its delivery state. ${BODIES_NOTE}`,
+          tags,
+          operationId: 'getMailMessage',
+          params: MailIdParams,
+          response: { 200: MailMessageRef },
+        },
+        config: { access: operatorAccess('platform:mail') },
       },
-      config: { access: operatorAccess('platform:mail') },
-    }, async (request) => service.get(request.ctx, request.params.id))
+      async (request) => service.get(request.ctx, request.params.id),
+    )
   }
 }

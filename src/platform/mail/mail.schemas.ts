@@ -1,9 +1,12 @@
 import { Type, type Static, type TSchema } from 'typebox'
 
-
-const Status = Type.Union([Type.Literal('queued'), Type.Literal('sent'), Type.Literal('captured'), Type.Literal('failed')], {
-  description: 'queued (waiting or retrying), sent (accepted by SMTP), captured (kept in the outbox, no SMTP configured), failed (gave up)',
-})
+const Status = Type.Union(
+  [Type.Literal('queued'), Type.Literal('sent'), Type.Literal('captured'), Type.Literal('failed')],
+  {
+    description:
+      'queued (waiting or retrying), sent (accepted by SMTP), captured (kept in the outbox, no SMTP configured), failed (gave up)',
+  },
+)
 const Timestamp = Type.String({ format: 'date-time' })
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
 
@@ -32,8 +35,12 @@ export type MailStatus = MailMessage['status']
 
 export const MailListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size (1-100)' }),
-  cursor: Type.Optional(Type.String({ maxLength: 512, pattern: '^[A-Za-z0-9_-]+$', description: 'Opaque cursor from a previous page' })),
-  to: Type.Optional(Type.String({ minLength: 3, maxLength: 320, description: 'Recipient address (case-insensitive exact match)' })),
+  cursor: Type.Optional(
+    Type.String({ maxLength: 512, pattern: '^[A-Za-z0-9_-]+$', description: 'Opaque cursor from a previous page' }),
+  ),
+  to: Type.Optional(
+    Type.String({ minLength: 3, maxLength: 320, description: 'Recipient address (case-insensitive exact match)' }),
+  ),
   status: Type.Optional(Status),
   tenantId: Type.Optional(Type.String({ format: 'uuid', description: 'Only messages sent on behalf of this tenant' })),
 })

@@ -9,7 +9,6 @@ import { mailErrors } from './mail.errors.ts'
 import { mailRepository, type MailFilter, type MailPosition, type MailRow } from './mail.repository.ts'
 import type { MailMessage } from './mail.schemas.ts'
 
-
 function toMessage(row: MailRow, includeBodies: boolean): MailMessage {
   return {
     id: row.id,
@@ -37,7 +36,12 @@ function decodePosition(cursor: string | undefined): MailPosition | undefined {
 export function createMailService(options: { includeBodies: boolean }) {
   const { includeBodies } = options
   return {
-    async list(ctx: RequestContext, filter: MailFilter, limit: number, cursor: string | undefined): Promise<PageResult<MailMessage>> {
+    async list(
+      ctx: RequestContext,
+      filter: MailFilter,
+      limit: number,
+      cursor: string | undefined,
+    ): Promise<PageResult<MailMessage>> {
       const after = decodePosition(cursor)
       const rows = await ctx.inPlatform((tx) => mailRepository.list(tx, filter, limit, after))
       const page = toPage(rows, limit, ({ position, row }) => [position, row.id])

@@ -41,15 +41,22 @@ const message = (to: string, overrides: Partial<MailInput> = {}): MailInput => (
   ...overrides,
 })
 
-const send = (input: MailInput) => t.platform.database.transaction(platformScope, (tx) => t.platform.mail.send(tx, input))
-const read = async (id: string) => (await t.app.inject({ method: 'GET', url: `/v1/ops/mail/${id}`, headers: t.auth(t.operatorToken) })).json()
+const send = (input: MailInput) =>
+  t.platform.database.transaction(platformScope, (tx) => t.platform.mail.send(tx, input))
+const read = async (id: string) =>
+  (await t.app.inject({ method: 'GET', url: `/v1/ops/mail/${id}`, headers: t.auth(t.operatorToken) })).json()
 const settled = (id: string, status: string) =>
-  waitUntil(`mail ${id} to be ${status}`, async () => {
-    const body = await read(id)
-    return body.status === status ? body : undefined
-  }, 30_000)
+  waitUntil(
+    `mail ${id} to be ${status}`,
+    async () => {
+      const body = await read(id)
+      return body.status === status ? body : undefined
+    },
+    30_000,
+  )
 
-const addresses = (field: AddressObject | AddressObject[] | undefined) => [field ?? []].flat().flatMap((a) => a.value.map((v) => v.address))
+const addresses = (field: AddressObject | AddressObject[] | undefined) =>
+  [field ?? []].flat().flatMap((a) => a.value.map((v) => v.address))
 
 describe('mail over SMTP', () => {
   it('delivers through the SMTP server exactly what was sent', async () => {
@@ -75,7 +82,12 @@ describe('mail over SMTP', () => {
     const to = `busy-${randomUUID().slice(0, 8)}@example.test`
     const id = await send(message(to))
     const failed = await settled(id, 'failed')
-    expect(failed).toMatchObject({ transport: 'smtp', attempts: retry.limit + 1, sentAt: null, providerMessageId: null })
+    expect(failed).toMatchObject({
+      transport: 'smtp',
+      attempts: retry.limit + 1,
+      sentAt: null,
+      providerMessageId: null,
+    })
     expect(failed.lastError).toContain('Message refused by test server')
     expect(server.refusals.get(to)).toBe(retry.limit + 1)
     // The exhausted job waits in the dead-letter queue, where operators can replay it.

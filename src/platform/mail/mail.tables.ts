@@ -19,7 +19,9 @@ export const mailMessages = platformSchema
       subject: text('subject').notNull(),
       textBody: text('text_body').notNull(),
       htmlBody: text('html_body'),
-      status: text('status', { enum: ['queued', 'sent', 'captured', 'failed'] }).notNull().default('queued'),
+      status: text('status', { enum: ['queued', 'sent', 'captured', 'failed'] })
+        .notNull()
+        .default('queued'),
       transport: text('transport', { enum: ['smtp', 'outbox'] }),
       attempts: integer('attempts').notNull().default(0),
       lastError: text('last_error'),

@@ -73,15 +73,30 @@ describe('mailer', () => {
   it('declares mail.deliver with its retry policy', () => {
     const { defined } = mailerFor()
     expect(defined).toHaveLength(1)
-    expect(defined[0]).toMatchObject({ name: MAIL_DELIVER_QUEUE, retryLimit: 2, retryDelaySeconds: 1, retryDelayMaxSeconds: 2, pollingIntervalSeconds: 1 })
+    expect(defined[0]).toMatchObject({
+      name: MAIL_DELIVER_QUEUE,
+      retryLimit: 2,
+      retryDelaySeconds: 1,
+      retryDelayMaxSeconds: 2,
+      pollingIntervalSeconds: 1,
+    })
   })
 
   it('records a queued message and enqueues its delivery keyed by the message key', async () => {
     const { mailer, sent } = mailerFor()
     const input = message()
     const id = await sendAsPlatform(mailer, input)
-    expect(await load(id)).toMatchObject({ status: 'queued', attempts: 0, toAddress: input.to, fromAddress: t.config.mail.from, textBody: input.text, htmlBody: input.html })
-    expect(sent).toEqual([{ name: MAIL_DELIVER_QUEUE, data: { messageId: id }, options: { singletonKey: input.messageKey } }])
+    expect(await load(id)).toMatchObject({
+      status: 'queued',
+      attempts: 0,
+      toAddress: input.to,
+      fromAddress: t.config.mail.from,
+      textBody: input.text,
+      htmlBody: input.html,
+    })
+    expect(sent).toEqual([
+      { name: MAIL_DELIVER_QUEUE, data: { messageId: id }, options: { singletonKey: input.messageKey } },
+    ])
   })
 
   it('sends a repeated message key once and returns the first id', async () => {
@@ -94,25 +109,33 @@ describe('mailer', () => {
     expect((await load(first))?.subject).toBe(input.subject)
   })
 
-  it('sends for a tenant inside that tenant\'s transaction, invisible to other tenants', async () => {
+  it("sends for a tenant inside that tenant's transaction, invisible to other tenants", async () => {
     const { mailer } = mailerFor()
     const a = await t.createTenant()
     const b = await t.createTenant()
     const input = message({ tenantId: a.id })
     const id = await t.platform.database.transaction(tenantScope(a.id), (tx) => mailer.send(tx, input))
-    expect(await t.platform.database.transaction(tenantScope(a.id), (tx) => mailRepository.findById(tx, id))).toBeDefined()
-    expect(await t.platform.database.transaction(tenantScope(b.id), (tx) => mailRepository.findById(tx, id))).toBeUndefined()
+    expect(
+      await t.platform.database.transaction(tenantScope(a.id), (tx) => mailRepository.findById(tx, id)),
+    ).toBeDefined()
+    expect(
+      await t.platform.database.transaction(tenantScope(b.id), (tx) => mailRepository.findById(tx, id)),
+    ).toBeUndefined()
     // B can neither send as A (RLS refuses the row) nor learn about A's message through its key.
     await expect(t.platform.database.transaction(tenantScope(b.id), (tx) => mailer.send(tx, input))).rejects.toThrow()
-    await expect(t.platform.database.transaction(tenantScope(b.id), (tx) => mailer.send(tx, { ...input, tenantId: b.id }))).rejects.toThrow(
-      /outside this transaction's scope/,
-    )
+    await expect(
+      t.platform.database.transaction(tenantScope(b.id), (tx) => mailer.send(tx, { ...input, tenantId: b.id })),
+    ).rejects.toThrow(/outside this transaction's scope/)
   })
 
   it('refuses a malformed recipient or a multi-line subject', async () => {
     const { mailer, sent } = mailerFor()
-    await expect(sendAsPlatform(mailer, message({ to: 'a@example.test, b@example.test' }))).rejects.toMatchObject({ code: 'MAIL_INVALID_MESSAGE' })
-    await expect(sendAsPlatform(mailer, message({ subject: 'Hi\r\nBcc: victim@example.test' }))).rejects.toMatchObject({ code: 'MAIL_INVALID_MESSAGE' })
+    await expect(sendAsPlatform(mailer, message({ to: 'a@example.test, b@example.test' }))).rejects.toMatchObject({
+      code: 'MAIL_INVALID_MESSAGE',
+    })
+    await expect(sendAsPlatform(mailer, message({ subject: 'Hi\r\nBcc: victim@example.test' }))).rejects.toMatchObject({
+      code: 'MAIL_INVALID_MESSAGE',
+    })
     expect(sent).toHaveLength(0)
   })
 })
@@ -123,7 +146,13 @@ describe('mail.deliver without SMTP', () => {
     const id = await sendAsPlatform(mailer, message())
     await mailer.deliver({ messageId: id }, job(0))
     const captured = await load(id)
-    expect(captured).toMatchObject({ status: 'captured', transport: 'outbox', attempts: 1, lastError: null, providerMessageId: null })
+    expect(captured).toMatchObject({
+      status: 'captured',
+      transport: 'outbox',
+      attempts: 1,
+      lastError: null,
+      providerMessageId: null,
+    })
     expect(captured?.sentAt).toBeInstanceOf(Date)
     await mailer.deliver({ messageId: id }, job(1))
     expect(await load(id)).toEqual(captured)
@@ -135,7 +164,10 @@ describe('mail.deliver without SMTP', () => {
   })
 
   it('reports the transport as disabled for readiness', async () => {
-    expect(await mailerFor().mailer.verifyTransport()).toEqual({ status: 'disabled', detail: 'mail captured in outbox' })
+    expect(await mailerFor().mailer.verifyTransport()).toEqual({
+      status: 'disabled',
+      detail: 'mail captured in outbox',
+    })
   })
 })
 
@@ -164,8 +196,15 @@ describe('mail.deliver over SMTP', () => {
     servers.push(server)
     const { mailer } = mailerFor(server.url)
     const id = await sendAsPlatform(mailer, message())
-    await expect(mailer.deliver({ messageId: id }, job(0))).rejects.toThrow(/SMTP delivery of mail message .* failed \(EMESSAGE 451 DATA\)/)
-    expect(await load(id)).toMatchObject({ status: 'queued', transport: 'smtp', attempts: 1, lastError: expect.stringContaining('Message refused by test server') })
+    await expect(mailer.deliver({ messageId: id }, job(0))).rejects.toThrow(
+      /SMTP delivery of mail message .* failed \(EMESSAGE 451 DATA\)/,
+    )
+    expect(await load(id)).toMatchObject({
+      status: 'queued',
+      transport: 'smtp',
+      attempts: 1,
+      lastError: expect.stringContaining('Message refused by test server'),
+    })
     await expect(mailer.deliver({ messageId: id }, job(1))).rejects.toThrow()
     expect((await load(id))?.status).toBe('queued')
     await expect(mailer.deliver({ messageId: id }, job(retry.limit))).rejects.toThrow()
@@ -179,7 +218,11 @@ describe('mail.deliver over SMTP', () => {
     const { mailer } = mailerFor(server.url)
     const id = await sendAsPlatform(mailer, message())
     await expect(mailer.deliver({ messageId: id }, job(0))).resolves.toBeUndefined()
-    expect(await load(id)).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringContaining('Recipient refused') })
+    expect(await load(id)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: expect.stringContaining('Recipient refused'),
+    })
   })
 
   it('reports an unreachable SMTP server as failing', async () => {
@@ -196,12 +239,20 @@ describe('mail logging', () => {
   it('never logs recipients, subjects or bodies, nor puts them in job errors', async () => {
     const lines: string[] = []
     const logger = createLogger('debug', { write: (line: string) => void lines.push(line) })
-    const server = await startTestSmtpServer((to) => (to.startsWith('busy') ? { at: 'data', code: 451 } : to.startsWith('gone') ? { at: 'rcpt', code: 550 } : undefined))
+    const server = await startTestSmtpServer((to) =>
+      to.startsWith('busy') ? { at: 'data', code: 451 } : to.startsWith('gone') ? { at: 'rcpt', code: 550 } : undefined,
+    )
     servers.push(server)
     const outbox = mailerFor(undefined, logger).mailer
     const smtp = mailerFor(server.url, logger).mailer
     const secret = `canary-${randomUUID()}`
-    const input = (to: string) => message({ to: `${to}-${secret}@example.test`, subject: `Subject ${secret}`, text: `Text ${secret}`, html: `<p>${secret}</p>` })
+    const input = (to: string) =>
+      message({
+        to: `${to}-${secret}@example.test`,
+        subject: `Subject ${secret}`,
+        text: `Text ${secret}`,
+        html: `<p>${secret}</p>`,
+      })
     const ids = [
       await sendAsPlatform(outbox, input('captured')),
       await sendAsPlatform(smtp, input('sent')),
@@ -210,7 +261,8 @@ describe('mail logging', () => {
     ]
     await outbox.deliver({ messageId: ids[0]! }, job(0))
     const errors: string[] = []
-    for (const id of ids.slice(1)) await smtp.deliver({ messageId: id }, job(retry.limit)).catch((error: Error) => errors.push(error.message))
+    for (const id of ids.slice(1))
+      await smtp.deliver({ messageId: id }, job(retry.limit)).catch((error: Error) => errors.push(error.message))
     expect((await Promise.all(ids.map(load))).map((m) => m?.status)).toEqual(['captured', 'sent', 'failed', 'failed'])
     expect(errors).toHaveLength(1)
     for (const id of ids) expect(lines.join('')).toContain(id)
@@ -220,7 +272,11 @@ describe('mail logging', () => {
 
 describe('configuration', () => {
   it('reads SMTP_URL and MAIL_FROM from the environment', () => {
-    const config = loadConfig({ LYCEUM_PROFILE: 'test', SMTP_URL: 'smtp://127.0.0.1:2525', MAIL_FROM: 'School <school@example.test>' })
+    const config = loadConfig({
+      LYCEUM_PROFILE: 'test',
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      MAIL_FROM: 'School <school@example.test>',
+    })
     expect(config.mail).toEqual({ smtpUrl: 'smtp://127.0.0.1:2525', from: 'School <school@example.test>' })
   })
 })

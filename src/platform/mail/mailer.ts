@@ -63,10 +63,12 @@ export interface Mailer {
 const ADDRESS = /^[^\s@<>,;:"()[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/
 
 function validate(input: MailInput): void {
-  if (input.to.length > 320 || !ADDRESS.test(input.to)) throw mailErrors.invalidMessage('to', 'must be one email address')
+  if (input.to.length > 320 || !ADDRESS.test(input.to))
+    throw mailErrors.invalidMessage('to', 'must be one email address')
   if (input.subject.length === 0 || input.subject.length > 998 || /[\r\n]/.test(input.subject))
     throw mailErrors.invalidMessage('subject', 'must be 1-998 characters on one line')
-  if (input.messageKey.length === 0 || input.messageKey.length > 200) throw mailErrors.invalidMessage('messageKey', 'must be 1-200 characters')
+  if (input.messageKey.length === 0 || input.messageKey.length > 200)
+    throw mailErrors.invalidMessage('messageKey', 'must be 1-200 characters')
 }
 
 async function verify(smtp: SmtpTransport | undefined): Promise<CheckResult> {
@@ -85,7 +87,8 @@ export function createMailer(deps: MailerDeps): Mailer {
   const retry = deps.retry ?? DEFAULT_MAIL_RETRY
   const smtp = config.mail.smtpUrl ? createSmtpTransport(config.mail.smtpUrl) : undefined
   const log = deps.logger.child({ component: 'mail' })
-  if (!smtp && config.profile === 'production') log.warn('SMTP_URL is not set: mail is captured in the outbox and never delivered')
+  if (!smtp && config.profile === 'production')
+    log.warn('SMTP_URL is not set: mail is captured in the outbox and never delivered')
   const deliver = createDeliverHandler({ database, logger: log, smtp, retryLimit: retry.limit })
 
   jobs.define<DeliverJob>({
@@ -116,7 +119,8 @@ export function createMailer(deps: MailerDeps): Mailer {
     }
     const existing = await mailRepository.findIdByKey(tx, input.messageKey)
     // Invisible under RLS: another tenant (or the platform) owns the key. Keys must be namespaced.
-    if (existing === undefined) throw new Error(`mail message key is used outside this transaction's scope: ${input.messageKey}`)
+    if (existing === undefined)
+      throw new Error(`mail message key is used outside this transaction's scope: ${input.messageKey}`)
     return existing
   }
 

@@ -24,7 +24,9 @@ export interface TestSmtpServer {
 
 const refused = (message: string, responseCode: number) => Object.assign(new Error(message), { responseCode })
 
-export async function startTestSmtpServer(policy: (recipient: string) => Refusal | undefined = () => undefined): Promise<TestSmtpServer> {
+export async function startTestSmtpServer(
+  policy: (recipient: string) => Refusal | undefined = () => undefined,
+): Promise<TestSmtpServer> {
   const received: Buffer[] = []
   const refusals = new Map<string, number>()
   const countRefusal = (recipient: string) => refusals.set(recipient, (refusals.get(recipient) ?? 0) + 1)

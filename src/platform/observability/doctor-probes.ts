@@ -36,7 +36,14 @@ select current_user as name, r.rolsuper as superuser, r.rolbypassrls as bypassrl
   pg_has_role(current_user, '${PLATFORM_ROLE}', 'MEMBER') as platform_member
 from pg_roles r where r.rolname = current_user`
 
-interface RoleFacts { name: string; superuser: boolean; bypassrls: boolean; owned_tables: number; app_member: boolean; platform_member: boolean }
+interface RoleFacts {
+  name: string
+  superuser: boolean
+  bypassrls: boolean
+  owned_tables: number
+  app_member: boolean
+  platform_member: boolean
+}
 
 /** The role requests run as must be subject to RLS: not superuser, no BYPASSRLS, owning nothing. */
 export function judgeAppRole(facts: RoleFacts): DoctorRow {
@@ -46,26 +53,42 @@ export function judgeAppRole(facts: RoleFacts): DoctorRow {
   if (facts.owned_tables > 0) problems.push(`owns ${facts.owned_tables} tables`)
   if (!facts.app_member) problems.push(`cannot SET ROLE ${APP_ROLE}`)
   if (!facts.platform_member) problems.push(`is not a member of ${PLATFORM_ROLE} (operator routes would fail)`)
-  if (problems.length > 0) return row('database (app role)', 'FAILING', `role ${facts.name} ${problems.join(', ')}: row-level security would not protect tenants`)
+  if (problems.length > 0)
+    return row(
+      'database (app role)',
+      'FAILING',
+      `role ${facts.name} ${problems.join(', ')}: row-level security would not protect tenants`,
+    )
   return row('database (app role)', 'OK', `role ${facts.name}: not superuser, no BYPASSRLS, owns no tables`)
 }
 
 async function ownerRow(owner: OwnerConnection): Promise<DoctorRow> {
-  const [facts] = await owner.query<{ name: string; version: string }>(`select current_user as name, current_setting('server_version') as version`)
+  const [facts] = await owner.query<{ name: string; version: string }>(
+    `select current_user as name, current_setting('server_version') as version`,
+  )
   const where = owner.kind === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'
   return row('database (owner)', 'OK', `${where} ${facts?.version ?? ''} reachable as ${facts?.name ?? 'unknown'}`)
 }
 
 export async function migrationsRow(owner: OwnerConnection, expected = journalLength()): Promise<DoctorRow> {
-  const [table] = await owner.query<{ present: boolean }>(`select to_regclass('drizzle.__drizzle_migrations') is not null as present`)
-  if (!table?.present) return row('migrations', 'MISSING', `none of ${expected} migrations applied: run "lyceum migrate"`)
-  const [count] = await owner.query<{ applied: number }>('select count(*)::int as applied from drizzle.__drizzle_migrations')
+  const [table] = await owner.query<{ present: boolean }>(
+    `select to_regclass('drizzle.__drizzle_migrations') is not null as present`,
+  )
+  if (!table?.present)
+    return row('migrations', 'MISSING', `none of ${expected} migrations applied: run "lyceum migrate"`)
+  const [count] = await owner.query<{ applied: number }>(
+    'select count(*)::int as applied from drizzle.__drizzle_migrations',
+  )
   const result = migrationStatus(Number(count?.applied ?? 0), expected)
   return row('migrations', result.status === 'ok' ? 'OK' : 'FAILING', result.detail ?? '')
 }
 
 async function appRoleRowPostgres(appUrl: string): Promise<DoctorRow> {
-  const client = new pg.Client({ connectionString: appUrl, application_name: 'lyceum-doctor', connectionTimeoutMillis: 5_000 })
+  const client = new pg.Client({
+    connectionString: appUrl,
+    application_name: 'lyceum-doctor',
+    connectionTimeoutMillis: 5_000,
+  })
   client.on('error', () => {})
   try {
     await client.connect()
@@ -99,7 +122,10 @@ export async function probePostgres(config: Config & { database: { kind: 'postgr
   try {
     owner = await postgresOwner(config.database.ownerUrl)
   } catch (error) {
-    return [row('database (owner)', 'FAILING', `cannot connect with DATABASE_URL: ${messageOf(error)}`), await appRoleRowPostgres(config.database.appUrl)]
+    return [
+      row('database (owner)', 'FAILING', `cannot connect with DATABASE_URL: ${messageOf(error)}`),
+      await appRoleRowPostgres(config.database.appUrl),
+    ]
   }
   try {
     return await probeOwner(owner, () => appRoleRowPostgres(config.database.appUrl))
@@ -114,11 +140,24 @@ export async function probePostgres(config: Config & { database: { kind: 'postgr
  */
 export async function probePglite(dataDir: string, provided: PGlite | undefined): Promise<DoctorRow[]> {
   if (provided) return probeOwner(pgliteOwner(provided), () => appRoleRowPglite(provided))
-  if (dataDir === 'memory://') return [row('database (owner)', 'OK', 'in-memory PGlite: every process starts an empty database')]
+  if (dataDir === 'memory://')
+    return [row('database (owner)', 'OK', 'in-memory PGlite: every process starts an empty database')]
   if (!existsSync(path.join(dataDir, 'PG_VERSION')))
-    return [row('database (owner)', 'MISSING', `no embedded database at ${dataDir} yet: "lyceum migrate" or "lyceum serve" creates it`)]
+    return [
+      row(
+        'database (owner)',
+        'MISSING',
+        `no embedded database at ${dataDir} yet: "lyceum migrate" or "lyceum serve" creates it`,
+      ),
+    ]
   if (existsSync(path.join(dataDir, 'postmaster.pid')))
-    return [row('database (owner)', 'SKIPPED', `the embedded database at ${dataDir} is open in another process (or was not closed cleanly); not opened, since PGlite serves one process: see /health/ready`)]
+    return [
+      row(
+        'database (owner)',
+        'SKIPPED',
+        `the embedded database at ${dataDir} is open in another process (or was not closed cleanly); not opened, since PGlite serves one process: see /health/ready`,
+      ),
+    ]
   const pglite = await openPglite(dataDir)
   try {
     return await probeOwner(pgliteOwner(pglite), () => appRoleRowPglite(pglite))
@@ -128,7 +167,13 @@ export async function probePglite(dataDir: string, provided: PGlite | undefined)
 }
 
 export async function probeRedis(url: string, timeoutMs: number): Promise<DoctorRow> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false })
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  })
   // connect() only rejects with "Connection is closed"; the cause arrives as an error event.
   let cause: unknown
   redis.on('error', (error) => (cause = error))
@@ -145,10 +190,19 @@ export async function probeRedis(url: string, timeoutMs: number): Promise<Doctor
 }
 
 export async function probeSmtp(url: string, timeoutMs: number): Promise<DoctorRow> {
-  const transport = nodemailer.createTransport({ url, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs })
+  const transport = nodemailer.createTransport({
+    url,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+  })
   try {
     await transport.verify()
-    return row('smtp', 'OK', `server ${new URL(url).host} accepted the connection${new URL(url).username ? ' and credentials' : ''}`)
+    return row(
+      'smtp',
+      'OK',
+      `server ${new URL(url).host} accepted the connection${new URL(url).username ? ' and credentials' : ''}`,
+    )
   } catch (error) {
     return row('smtp', 'FAILING', `SMTP_URL does not accept connections: ${messageOf(error)}`)
   } finally {
@@ -158,14 +212,21 @@ export async function probeSmtp(url: string, timeoutMs: number): Promise<DoctorR
 
 export async function probeStorage(dir: string): Promise<DoctorRow> {
   const probe = await probeStorageDir(dir)
-  return probe.writable ? row('storage', 'OK', `writable: ${dir}`) : row('storage', 'FAILING', `${dir} is not writable (${probe.reason}); set STORAGE_DIR or fix permissions`)
+  return probe.writable
+    ? row('storage', 'OK', `writable: ${dir}`)
+    : row('storage', 'FAILING', `${dir} is not writable (${probe.reason}); set STORAGE_DIR or fix permissions`)
 }
 
 /** An empty OTLP export: a collector answers 2xx without recording anything. */
 export async function probeCollector(endpoint: string, timeoutMs: number): Promise<DoctorRow> {
   const url = tracesUrl(endpoint)
   try {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceSpans":[]}', signal: AbortSignal.timeout(timeoutMs) })
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"resourceSpans":[]}',
+      signal: AbortSignal.timeout(timeoutMs),
+    })
     if (response.ok) return row('tracing', 'OK', `collector at ${url} accepted an empty export`)
     return row('tracing', 'FAILING', `collector at ${url} answered HTTP ${response.status}`)
   } catch (error) {

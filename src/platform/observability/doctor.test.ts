@@ -38,11 +38,23 @@ const doctor = (extra: Record<string, string> = {}) => runDoctor({ ...env, ...ex
 describe('lyceum doctor', () => {
   it('reports every configured dependency OK on a migrated database', async () => {
     const rows = await doctor()
-    expect(byDependency(rows, 'config')).toMatchObject({ status: 'OK', detail: expect.stringContaining('test profile') })
+    expect(byDependency(rows, 'config')).toMatchObject({
+      status: 'OK',
+      detail: expect.stringContaining('test profile'),
+    })
     expect(byDependency(rows, 'database (owner)')?.status).toBe('OK')
-    expect(byDependency(rows, 'database (app role)')).toMatchObject({ status: 'OK', detail: expect.stringContaining(`role ${APP_ROLE}`) })
-    expect(byDependency(rows, 'migrations')).toMatchObject({ status: 'OK', detail: `all ${journalLength()} migrations applied` })
-    expect(byDependency(rows, 'storage')).toMatchObject({ status: 'OK', detail: `writable: ${path.join(tmp, 'storage')}` })
+    expect(byDependency(rows, 'database (app role)')).toMatchObject({
+      status: 'OK',
+      detail: expect.stringContaining(`role ${APP_ROLE}`),
+    })
+    expect(byDependency(rows, 'migrations')).toMatchObject({
+      status: 'OK',
+      detail: `all ${journalLength()} migrations applied`,
+    })
+    expect(byDependency(rows, 'storage')).toMatchObject({
+      status: 'OK',
+      detail: `writable: ${path.join(tmp, 'storage')}`,
+    })
     expect(byDependency(rows, 'smtp')?.status).toBe('DISABLED')
     expect(byDependency(rows, 'tracing')?.status).toBe('DISABLED')
     expect(byDependency(rows, 'redis')?.status).toBe(process.env.TEST_REDIS_URL ? 'OK' : 'DISABLED')
@@ -51,16 +63,31 @@ describe('lyceum doctor', () => {
 
   it('marks an unreachable Redis as FAILING and fails the run', async () => {
     const rows = await doctor({ REDIS_URL: 'redis://127.0.0.1:1' })
-    expect(byDependency(rows, 'redis')).toMatchObject({ status: 'FAILING', detail: expect.stringContaining('ECONNREFUSED') })
+    expect(byDependency(rows, 'redis')).toMatchObject({
+      status: 'FAILING',
+      detail: expect.stringContaining('ECONNREFUSED'),
+    })
     expect(doctorFailed(rows)).toBe(true)
     const output: string[] = []
-    expect(await doctorCommand({ ...env, REDIS_URL: 'redis://127.0.0.1:1' }, (text) => output.push(text), pglite ? { pglite } : {})).toBe(1)
+    expect(
+      await doctorCommand(
+        { ...env, REDIS_URL: 'redis://127.0.0.1:1' },
+        (text) => output.push(text),
+        pglite ? { pglite } : {},
+      ),
+    ).toBe(1)
     expect(output.join('')).toMatch(/^redis\s+\| FAILING\s+\| REDIS_URL does not answer/m)
   })
 
   it('marks an unreachable SMTP server and OTLP collector as FAILING', async () => {
-    const rows = await doctor({ SMTP_URL: 'smtp://mailer:hunter2-password@127.0.0.1:1', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' })
-    expect(byDependency(rows, 'smtp')).toMatchObject({ status: 'FAILING', detail: expect.stringContaining('ECONNREFUSED') })
+    const rows = await doctor({
+      SMTP_URL: 'smtp://mailer:hunter2-password@127.0.0.1:1',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1',
+    })
+    expect(byDependency(rows, 'smtp')).toMatchObject({
+      status: 'FAILING',
+      detail: expect.stringContaining('ECONNREFUSED'),
+    })
     expect(byDependency(rows, 'tracing')?.status).toBe('FAILING')
     expect(JSON.stringify(rows)).not.toContain('hunter2-password')
   })
@@ -68,7 +95,9 @@ describe('lyceum doctor', () => {
   it('reports configuration problems as rows naming each variable, without probing', async () => {
     const rows = await doctor({ PORT: 'abc', DATABASE_POOL_MAX: '0' })
     expect(rows.every((r) => r.dependency === 'config' && r.status === 'FAILING')).toBe(true)
-    expect(rows.map((r) => r.detail)).toEqual(expect.arrayContaining([expect.stringMatching(/^PORT: /), expect.stringMatching(/^DATABASE_POOL_MAX: /)]))
+    expect(rows.map((r) => r.detail)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^PORT: /), expect.stringMatching(/^DATABASE_POOL_MAX: /)]),
+    )
   })
 
   it('fails the migrations row when the build knows more migrations than were applied', async () => {
@@ -85,19 +114,35 @@ describe('lyceum doctor', () => {
     await pglite!.exec(`ALTER ROLE ${APP_ROLE} BYPASSRLS`)
     try {
       const rows = await doctor()
-      expect(byDependency(rows, 'database (app role)')).toMatchObject({ status: 'FAILING', detail: expect.stringContaining('has BYPASSRLS') })
+      expect(byDependency(rows, 'database (app role)')).toMatchObject({
+        status: 'FAILING',
+        detail: expect.stringContaining('has BYPASSRLS'),
+      })
     } finally {
       await pglite!.exec(`ALTER ROLE ${APP_ROLE} NOBYPASSRLS`)
     }
   })
 
-  it.runIf(serverMode)('fails the app-role row when the API would connect as the superuser owner (PostgreSQL)', async () => {
-    const rows = await doctor({ DATABASE_APP_URL: testDatabaseUrl() })
-    expect(byDependency(rows, 'database (app role)')).toMatchObject({ status: 'FAILING', detail: expect.stringContaining('is a superuser') })
-  })
+  it.runIf(serverMode)(
+    'fails the app-role row when the API would connect as the superuser owner (PostgreSQL)',
+    async () => {
+      const rows = await doctor({ DATABASE_APP_URL: testDatabaseUrl() })
+      expect(byDependency(rows, 'database (app role)')).toMatchObject({
+        status: 'FAILING',
+        detail: expect.stringContaining('is a superuser'),
+      })
+    },
+  )
 
   it('judges superuser, table ownership and missing memberships as failing', () => {
-    const row = judgeAppRole({ name: 'owner', superuser: true, bypassrls: false, owned_tables: 12, app_member: true, platform_member: false })
+    const row = judgeAppRole({
+      name: 'owner',
+      superuser: true,
+      bypassrls: false,
+      owned_tables: 12,
+      app_member: true,
+      platform_member: false,
+    })
     expect(row.status).toBe('FAILING')
     expect(row.detail).toContain('is a superuser')
     expect(row.detail).toContain('owns 12 tables')

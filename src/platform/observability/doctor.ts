@@ -33,11 +33,16 @@ export const doctorFailed = (rows: DoctorRow[]) => rows.some((r) => FAILED.has(r
 async function bounded(dependency: string, timeoutMs: number, probe: () => Promise<DoctorRow[]>): Promise<DoctorRow[]> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<DoctorRow[]>((resolve) => {
-    timer = setTimeout(() => resolve([{ dependency, status: 'FAILING', detail: `no answer within ${timeoutMs / 1000} s` }]), timeoutMs)
+    timer = setTimeout(
+      () => resolve([{ dependency, status: 'FAILING', detail: `no answer within ${timeoutMs / 1000} s` }]),
+      timeoutMs,
+    )
   })
   try {
     return await Promise.race([
-      probe().catch((error: unknown) => [{ dependency, status: 'FAILING' as const, detail: error instanceof Error ? error.message : String(error) }]),
+      probe().catch((error: unknown) => [
+        { dependency, status: 'FAILING' as const, detail: error instanceof Error ? error.message : String(error) },
+      ]),
       timeout,
     ])
   } finally {
@@ -48,11 +53,18 @@ async function bounded(dependency: string, timeoutMs: number, probe: () => Promi
 function configRows(env: NodeJS.ProcessEnv): { config?: Config; rows: DoctorRow[] } {
   try {
     const config = loadConfig(env)
-    const database = config.database.kind === 'pglite' ? `embedded PGlite at ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)'
+    const database =
+      config.database.kind === 'pglite' ? `embedded PGlite at ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)'
     return { config, rows: [{ dependency: 'config', status: 'OK', detail: `${config.profile} profile, ${database}` }] }
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
-    return { rows: [...new Set(error.problems)].map((problem) => ({ dependency: 'config', status: 'FAILING', detail: problem })) }
+    return {
+      rows: [...new Set(error.problems)].map((problem) => ({
+        dependency: 'config',
+        status: 'FAILING',
+        detail: problem,
+      })),
+    }
   }
 }
 
@@ -63,16 +75,23 @@ function dependencyProbes(config: Config, options: DoctorOptions, timeoutMs: num
     database.kind === 'postgres'
       ? () => probePostgres({ ...config, database })
       : () => probePglite(database.dataDir, options.pglite)
-  const disabled = (dependency: string, detail: string) => Promise.resolve<DoctorRow[]>([{ dependency, status: 'DISABLED', detail }])
+  const disabled = (dependency: string, detail: string) =>
+    Promise.resolve<DoctorRow[]>([{ dependency, status: 'DISABLED', detail }])
   const { redisUrl } = config
   const { smtpUrl } = config.mail
   const { endpoint } = config.otel
   return [
     bounded('database', timeoutMs * 3, databaseProbe),
-    redisUrl ? bounded('redis', timeoutMs, async () => [await probeRedis(redisUrl, timeoutMs)]) : disabled('redis', 'REDIS_URL is not set: rate limits and caches are in-process (single node only)'),
-    smtpUrl ? bounded('smtp', timeoutMs, async () => [await probeSmtp(smtpUrl, timeoutMs)]) : disabled('smtp', 'SMTP_URL is not set: mail is captured in the outbox (/v1/ops/mail)'),
+    redisUrl
+      ? bounded('redis', timeoutMs, async () => [await probeRedis(redisUrl, timeoutMs)])
+      : disabled('redis', 'REDIS_URL is not set: rate limits and caches are in-process (single node only)'),
+    smtpUrl
+      ? bounded('smtp', timeoutMs, async () => [await probeSmtp(smtpUrl, timeoutMs)])
+      : disabled('smtp', 'SMTP_URL is not set: mail is captured in the outbox (/v1/ops/mail)'),
     bounded('storage', timeoutMs, async () => [await probeStorage(config.storageDir)]),
-    endpoint ? bounded('tracing', timeoutMs, async () => [await probeCollector(endpoint, timeoutMs)]) : disabled('tracing', 'OTEL_EXPORTER_OTLP_ENDPOINT is not set: no traces are exported'),
+    endpoint
+      ? bounded('tracing', timeoutMs, async () => [await probeCollector(endpoint, timeoutMs)])
+      : disabled('tracing', 'OTEL_EXPORTER_OTLP_ENDPOINT is not set: no traces are exported'),
   ]
 }
 
@@ -87,20 +106,31 @@ export async function runDoctor(env: NodeJS.ProcessEnv, options: DoctorOptions =
 
 /** An aligned `dependency | status | detail` table. */
 export function formatDoctorTable(rows: DoctorRow[]): string {
-  const lines: Array<[string, string, string]> = [['dependency', 'status', 'detail'], ...rows.map((r): [string, string, string] => [r.dependency, r.status, r.detail])]
+  const lines: Array<[string, string, string]> = [
+    ['dependency', 'status', 'detail'],
+    ...rows.map((r): [string, string, string] => [r.dependency, r.status, r.detail]),
+  ]
   const dependencyWidth = Math.max(...lines.map(([dependency]) => dependency.length))
   const statusWidth = Math.max(...lines.map(([, status]) => status.length))
-  const format = ([dependency, status, detail]: [string, string, string]) => `${dependency.padEnd(dependencyWidth)} | ${status.padEnd(statusWidth)} | ${detail}`
+  const format = ([dependency, status, detail]: [string, string, string]) =>
+    `${dependency.padEnd(dependencyWidth)} | ${status.padEnd(statusWidth)} | ${detail}`
   const rule = `${'-'.repeat(dependencyWidth)}-+-${'-'.repeat(statusWidth)}-+-${'-'.repeat(40)}`
   const [header, ...body] = lines.map(format)
   return [header, rule, ...body].join('\n')
 }
 
 /** The CLI entry: prints the table and a verdict, returns the exit code. */
-export async function doctorCommand(env: NodeJS.ProcessEnv, write: (text: string) => void, options: DoctorOptions = {}): Promise<number> {
+export async function doctorCommand(
+  env: NodeJS.ProcessEnv,
+  write: (text: string) => void,
+  options: DoctorOptions = {},
+): Promise<number> {
   const rows = await runDoctor(env, options)
   const failed = rows.filter((r) => FAILED.has(r.status))
-  const verdict = failed.length === 0 ? 'Everything configured is reachable.' : `${failed.length} problem(s): fix the rows marked MISSING or FAILING, then run "lyceum doctor" again.`
+  const verdict =
+    failed.length === 0
+      ? 'Everything configured is reachable.'
+      : `${failed.length} problem(s): fix the rows marked MISSING or FAILING, then run "lyceum doctor" again.`
   write(`${formatDoctorTable(rows)}\n\n${verdict}\n`)
   return failed.length === 0 ? 0 : 1
 }

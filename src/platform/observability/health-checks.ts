@@ -21,22 +21,32 @@ export function registerCoreChecks(health: HealthRegistry, deps: CoreCheckDeps):
   health.register('database', () => databaseCheck(deps.database))
   health.register('migrations', () => migrationsCheck(deps.database, deps.expectedMigrations))
   const { redis } = deps
-  health.register('redis', redis ? () => redisCheck(redis) : async () => ({ status: 'disabled', detail: 'REDIS_URL is not set: rate limits and caches are in-process' }))
+  health.register(
+    'redis',
+    redis
+      ? () => redisCheck(redis)
+      : async () => ({ status: 'disabled', detail: 'REDIS_URL is not set: rate limits and caches are in-process' }),
+  )
   health.register('storage', () => storageCheck(deps.storageDir))
 }
 
 export async function databaseCheck(database: Database): Promise<CheckResult> {
   await database.ping()
   const pool = database.poolStats()
-  const detail = database.kind === 'pglite' ? 'embedded PGlite reachable' : `PostgreSQL reachable; pool ${pool.total - pool.idle} busy, ${pool.idle} idle, ${pool.waiting} waiting`
+  const detail =
+    database.kind === 'pglite'
+      ? 'embedded PGlite reachable'
+      : `PostgreSQL reachable; pool ${pool.total - pool.idle} busy, ${pool.idle} idle, ${pool.waiting} waiting`
   return { status: 'ok', detail }
 }
 
 /** Compares applied migrations with the journal this build ships (shared with `lyceum doctor`). */
 export function migrationStatus(applied: number, expected: number): CheckResult {
-  if (applied < expected) return { status: 'failing', detail: `${applied} of ${expected} migrations applied: run "lyceum migrate"` }
+  if (applied < expected)
+    return { status: 'failing', detail: `${applied} of ${expected} migrations applied: run "lyceum migrate"` }
   // A newer release migrated the database during a rolling deploy: the old code keeps serving.
-  if (applied > expected) return { status: 'ok', detail: `database is ahead of this build (${applied} applied, ${expected} known)` }
+  if (applied > expected)
+    return { status: 'ok', detail: `database is ahead of this build (${applied} applied, ${expected} known)` }
   return { status: 'ok', detail: `all ${expected} migrations applied` }
 }
 
@@ -50,7 +60,9 @@ export async function migrationsCheck(database: Database, expected: number): Pro
 export async function redisCheck(redis: Redis): Promise<CheckResult> {
   try {
     const answer = await redis.ping()
-    return answer === 'PONG' ? { status: 'ok', detail: 'PING answered' } : { status: 'failing', detail: `PING answered ${answer}` }
+    return answer === 'PONG'
+      ? { status: 'ok', detail: 'PING answered' }
+      : { status: 'failing', detail: `PING answered ${answer}` }
   } catch (error) {
     return { status: 'failing', detail: `Redis unreachable (${redis.status}): ${scrubText((error as Error).message)}` }
   }
@@ -58,5 +70,7 @@ export async function redisCheck(redis: Redis): Promise<CheckResult> {
 
 export async function storageCheck(dir: string): Promise<CheckResult> {
   const probe = await probeStorageDir(dir)
-  return probe.writable ? { status: 'ok', detail: 'writable' } : { status: 'failing', detail: `storage directory is not writable: ${probe.reason}` }
+  return probe.writable
+    ? { status: 'ok', detail: 'writable' }
+    : { status: 'failing', detail: `storage directory is not writable: ${probe.reason}` }
 }

@@ -43,10 +43,16 @@ export function createHealthRegistry(): HealthRegistry {
           const started = performance.now()
           let timer: NodeJS.Timeout | undefined
           const timeout = new Promise<CheckResult>((resolve) => {
-            timer = setTimeout(() => resolve({ status: 'failing', detail: `no answer within ${timeoutMs} ms` }), timeoutMs)
+            timer = setTimeout(
+              () => resolve({ status: 'failing', detail: `no answer within ${timeoutMs} ms` }),
+              timeoutMs,
+            )
           })
           const result = await Promise.race([
-            check().catch((error: unknown): CheckResult => ({ status: 'failing', detail: scrubText(error instanceof Error ? error.message : String(error)) })),
+            check().catch((error: unknown): CheckResult => ({
+              status: 'failing',
+              detail: scrubText(error instanceof Error ? error.message : String(error)),
+            })),
             timeout,
           ])
           clearTimeout(timer)

@@ -36,7 +36,11 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         msg: (message: unknown) => (typeof message === 'string' ? scrubText(message) : message),
         // Only the path is logged (query strings carry tokens: magic links, verification), scrubbed
         // because paths can carry personal data too (/users/by-email/...).
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: scrubText(req.url.split('?')[0] ?? '') }),
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          path: scrubText(req.url.split('?')[0] ?? ''),
+        }),
         res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
       },
     },

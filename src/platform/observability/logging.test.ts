@@ -36,7 +36,11 @@ const responses: Array<{ statusCode: number; body: string; requestId: string }> 
 
 async function send(options: InjectOptions) {
   const response = await t.app.inject(options)
-  responses.push({ statusCode: response.statusCode, body: response.body, requestId: String(response.headers['x-request-id']) })
+  responses.push({
+    statusCode: response.statusCode,
+    body: response.body,
+    requestId: String(response.headers['x-request-id']),
+  })
   return response
 }
 
@@ -65,13 +69,25 @@ describe('log redaction', () => {
   })
 
   it('answers a validation error listing field paths, not values', async () => {
-    const response = await send({ method: 'POST', url: '/v1/tenants', headers: t.auth(t.operatorToken), payload: { slug: 'Not A Slug', name: 'x', ...secretBody } })
+    const response = await send({
+      method: 'POST',
+      url: '/v1/tenants',
+      headers: t.auth(t.operatorToken),
+      payload: { slug: 'Not A Slug', name: 'x', ...secretBody },
+    })
     expect(response.statusCode).toBe(400)
-    expect(response.json().errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['body.password', 'body.profile']))
+    expect(response.json().errors.map((e: { path: string }) => e.path)).toEqual(
+      expect.arrayContaining(['body.password', 'body.profile']),
+    )
   })
 
   it('answers malformed JSON without echoing the body', async () => {
-    const response = await send({ method: 'POST', url: '/v1/tenants', headers: { ...t.auth(t.operatorToken), 'content-type': 'application/json' }, payload: `password=${CANARY.password}` })
+    const response = await send({
+      method: 'POST',
+      url: '/v1/tenants',
+      headers: { ...t.auth(t.operatorToken), 'content-type': 'application/json' },
+      payload: `password=${CANARY.password}`,
+    })
     expect(response.statusCode).toBe(400)
     expect(response.json().code).toBe('MALFORMED_JSON')
   })
@@ -84,10 +100,19 @@ describe('log redaction', () => {
       detail: `Key (email)=(${CANARY.email}) already exists.`,
     })
     ;(database as { transaction: unknown }).transaction = async () => {
-      throw new DrizzleQueryError('insert into users (email, password, phone) values ($1, $2, $3)', [CANARY.email, CANARY.password, CANARY.phone], driverError)
+      throw new DrizzleQueryError(
+        'insert into users (email, password, phone) values ($1, $2, $3)',
+        [CANARY.email, CANARY.password, CANARY.phone],
+        driverError,
+      )
     }
     try {
-      const response = await send({ method: 'POST', url: '/v1/tenants', headers: t.auth(t.operatorToken), payload: { slug: `t-${Date.now()}`, name: 'Canary' } })
+      const response = await send({
+        method: 'POST',
+        url: '/v1/tenants',
+        headers: t.auth(t.operatorToken),
+        payload: { slug: `t-${Date.now()}`, name: 'Canary' },
+      })
       expect(response.statusCode).toBe(500)
       expect(response.json()).toMatchObject({ code: 'INTERNAL_ERROR', requestId: response.headers['x-request-id'] })
     } finally {
@@ -100,7 +125,13 @@ describe('log redaction', () => {
 
   it('does not log personal data in paths or in objects logged at any depth', async () => {
     await send({ method: 'GET', url: `/v1/tenants/${PATH_CANARY}`, headers: t.auth(t.operatorToken) })
-    t.platform.logger.info({ user: { profile: { contact: { email: CANARY.nestedEmail, phone: CANARY.phone } } }, attempt: { password: CANARY.password } }, `signup by ${CANARY.email}`)
+    t.platform.logger.info(
+      {
+        user: { profile: { contact: { email: CANARY.nestedEmail, phone: CANARY.phone } } },
+        attempt: { password: CANARY.password },
+      },
+      `signup by ${CANARY.email}`,
+    )
     expect(lines.join('')).toContain('[REDACTED]')
   })
 
@@ -111,9 +142,13 @@ describe('log redaction', () => {
     const response = await send({ method: 'GET', url: '/v1/tenant', headers: t.auth(token) })
     expect(response.statusCode).toBe(200)
     const requestId = String(response.headers['x-request-id'])
-    const completed = lines.map((line) => JSON.parse(line)).find((entry) => entry.requestId === requestId && entry.msg === 'request completed')
+    const completed = lines
+      .map((line) => JSON.parse(line))
+      .find((entry) => entry.requestId === requestId && entry.msg === 'request completed')
     expect(completed).toMatchObject({ requestId, tenantId: tenant.id, userId })
-    const operatorLine = lines.map((line) => JSON.parse(line)).find((entry) => entry.operatorId === decodeJwt(t.operatorToken).sub && entry.msg === 'request completed')
+    const operatorLine = lines
+      .map((line) => JSON.parse(line))
+      .find((entry) => entry.operatorId === decodeJwt(t.operatorToken).sub && entry.msg === 'request completed')
     expect(operatorLine).toMatchObject({ requestId: expect.any(String), tenantId: null })
   })
 
@@ -123,7 +158,8 @@ describe('log redaction', () => {
     for (const response of responses) expect(output).toContain(response.requestId)
     for (const [name, value] of Object.entries(CANARY)) {
       expect(output.includes(value), `log contains canary ${name}`).toBe(false)
-      for (const response of responses) expect(response.body.includes(value), `response ${response.statusCode} echoes canary ${name}`).toBe(false)
+      for (const response of responses)
+        expect(response.body.includes(value), `response ${response.statusCode} echoes canary ${name}`).toBe(false)
     }
     expect(output.includes(PATH_CANARY), 'log contains the path canary').toBe(false)
     expect(output.includes(t.operatorToken), 'log contains the operator token').toBe(false)

@@ -28,7 +28,11 @@ describe('/metrics in the production profile', () => {
   })
 
   it('refuses a wrong token and a valid operator access token alike', async () => {
-    const wrong = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}x` } })
+    const wrong = await t.app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: `Bearer ${METRICS_TOKEN}x` },
+    })
     expect(wrong.statusCode).toBe(401)
     const asOperator = await t.app.inject({ method: 'GET', url: '/metrics', headers: t.auth(t.operatorToken) })
     expect(asOperator.statusCode).toBe(401)
@@ -36,7 +40,11 @@ describe('/metrics in the production profile', () => {
   })
 
   it('serves Prometheus text to a scraper presenting METRICS_TOKEN', async () => {
-    const response = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    })
     expect(response.statusCode).toBe(200)
     expect(response.headers['content-type']).toContain('text/plain')
     expect(response.body).toContain('# TYPE lyceum_http_request_duration_seconds histogram')

@@ -69,7 +69,11 @@ describe('core readiness checks', () => {
     try {
       const response = await t.app.inject({ method: 'GET', url: '/health/ready' })
       expect(response.statusCode).toBe(200)
-      expect(response.json().checks['test-optional']).toMatchObject({ status: 'failing', critical: false, detail: 'smtp down' })
+      expect(response.json().checks['test-optional']).toMatchObject({
+        status: 'failing',
+        critical: false,
+        detail: 'smtp down',
+      })
     } finally {
       optionalResult = { status: 'ok' }
     }
@@ -115,8 +119,12 @@ describe('/metrics', () => {
     expect(response.statusCode).toBe(200)
     expect(response.headers['content-type']).toContain('text/plain')
     const text = response.body
-    expect(text).toMatch(/lyceum_http_request_duration_seconds_count\{method="GET",route="\/v1\/tenants\/:tenantId",status="200"\} [1-9]/)
-    expect(text).toMatch(/lyceum_http_request_duration_seconds_count\{method="GET",route="unmatched",status="4\d\d"\} [1-9]/)
+    expect(text).toMatch(
+      /lyceum_http_request_duration_seconds_count\{method="GET",route="\/v1\/tenants\/:tenantId",status="200"\} [1-9]/,
+    )
+    expect(text).toMatch(
+      /lyceum_http_request_duration_seconds_count\{method="GET",route="unmatched",status="4\d\d"\} [1-9]/,
+    )
     expect(text).not.toContain(tenant.id)
   })
 

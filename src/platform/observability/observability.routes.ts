@@ -41,58 +41,93 @@ function sameToken(given: string, expected: string): boolean {
 function assertMetricsToken(authorization: string | undefined, token: string): void {
   const given = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1]
   if (given && sameToken(given, token)) return
-  throw new AppError('unauthenticated', 'METRICS_TOKEN_REQUIRED', 'Send "Authorization: Bearer <METRICS_TOKEN>" to read metrics', {
-    headers: { 'www-authenticate': 'Bearer realm="metrics"' },
-  })
+  throw new AppError(
+    'unauthenticated',
+    'METRICS_TOKEN_REQUIRED',
+    'Send "Authorization: Bearer <METRICS_TOKEN>" to read metrics',
+    {
+      headers: { 'www-authenticate': 'Bearer realm="metrics"' },
+    },
+  )
 }
 
 export function observabilityRoutes(deps: ObservabilityRouteDeps) {
   return async function routes(app: App) {
     app.addSchema(CheckReport)
 
-    app.get('/health/live', {
-      schema: { summary: 'Liveness: the process is up', tags: ['health'], operationId: 'getLiveness', response: { 200: Liveness } },
-      config: { access: publicAccess(), rateLimit: 'none' },
-    }, async () => ({ status: 'ok' as const }))
+    app.get(
+      '/health/live',
+      {
+        schema: {
+          summary: 'Liveness: the process is up',
+          tags: ['health'],
+          operationId: 'getLiveness',
+          response: { 200: Liveness },
+        },
+        config: { access: publicAccess(), rateLimit: 'none' },
+      },
+      async () => ({ status: 'ok' as const }),
+    )
 
-    app.get('/health/ready', {
-      schema: {
-        summary: 'Readiness: every dependency answers',
-        description: 'Runs each registered check (database, migrations, job worker, Redis, SMTP, storage). 503 with the same per-check detail when any check fails.',
-        tags: ['health'],
-        operationId: 'getReadiness',
-        response: {
-          200: Readiness,
-          503: {
-            description: 'Not ready: a problem document (code NOT_READY) that also carries `checks`',
-            content: { 'application/problem+json': { schema: Type.Intersect([Type.Unsafe({ $ref: 'Problem#' }), Type.Object({ checks: Checks })]) } },
+    app.get(
+      '/health/ready',
+      {
+        schema: {
+          summary: 'Readiness: every dependency answers',
+          description:
+            'Runs each registered check (database, migrations, job worker, Redis, SMTP, storage). 503 with the same per-check detail when any check fails.',
+          tags: ['health'],
+          operationId: 'getReadiness',
+          response: {
+            200: Readiness,
+            503: {
+              description: 'Not ready: a problem document (code NOT_READY) that also carries `checks`',
+              content: {
+                'application/problem+json': {
+                  schema: Type.Intersect([Type.Unsafe({ $ref: 'Problem#' }), Type.Object({ checks: Checks })]),
+                },
+              },
+            },
           },
         },
+        config: { access: publicAccess(), rateLimit: 'none' },
       },
-      config: { access: publicAccess(), rateLimit: 'none' },
-    }, async () => {
-      const checks = await deps.health.run()
-      const failing = Object.entries(checks).filter(([, check]) => check.status === 'failing' && check.critical)
-      if (failing.length === 0) return { status: 'ready' as const, checks }
-      const summary = failing.map(([name, check]) => `${name} (${check.detail ?? 'failing'})`).join('; ')
-      throw new AppError('unavailable', 'NOT_READY', `Not ready: ${summary}`, { retryAfter: RETRY_AFTER_SECONDS, extensions: { checks } })
-    })
+      async () => {
+        const checks = await deps.health.run()
+        const failing = Object.entries(checks).filter(([, check]) => check.status === 'failing' && check.critical)
+        if (failing.length === 0) return { status: 'ready' as const, checks }
+        const summary = failing.map(([name, check]) => `${name} (${check.detail ?? 'failing'})`).join('; ')
+        throw new AppError('unavailable', 'NOT_READY', `Not ready: ${summary}`, {
+          retryAfter: RETRY_AFTER_SECONDS,
+          extensions: { checks },
+        })
+      },
+    )
 
-    app.get('/metrics', {
-      schema: {
-        summary: 'Prometheus metrics',
-        description: deps.metricsToken
-          ? 'Prometheus text format. Requires `Authorization: Bearer <METRICS_TOKEN>` (not a principal token).'
-          : 'Prometheus text format. Open because METRICS_TOKEN is not set (development/test); production requires it.',
-        tags: ['ops'],
-        operationId: 'getMetrics',
-        security: deps.metricsToken ? [{ bearerAuth: [] }] : [],
-        response: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: Type.String() } } } },
+    app.get(
+      '/metrics',
+      {
+        schema: {
+          summary: 'Prometheus metrics',
+          description: deps.metricsToken
+            ? 'Prometheus text format. Requires `Authorization: Bearer <METRICS_TOKEN>` (not a principal token).'
+            : 'Prometheus text format. Open because METRICS_TOKEN is not set (development/test); production requires it.',
+          tags: ['ops'],
+          operationId: 'getMetrics',
+          security: deps.metricsToken ? [{ bearerAuth: [] }] : [],
+          response: {
+            200: {
+              description: 'Prometheus text exposition format',
+              content: { 'text/plain': { schema: Type.String() } },
+            },
+          },
+        },
+        config: { access: publicAccess(), ownCredentials: true, rateLimit: 'none' },
       },
-      config: { access: publicAccess(), ownCredentials: true, rateLimit: 'none' },
-    }, async (request, reply) => {
-      if (deps.metricsToken) assertMetricsToken(request.headers.authorization, deps.metricsToken)
-      return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.collect())
-    })
+      async (request, reply) => {
+        if (deps.metricsToken) assertMetricsToken(request.headers.authorization, deps.metricsToken)
+        return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.collect())
+      },
+    )
   }
 }

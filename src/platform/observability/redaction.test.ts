@@ -4,7 +4,9 @@ import { REDACTED, isSensitiveKey, redactValue, scrubText, serializeError } from
 
 describe('scrubText', () => {
   it('removes credentials from URLs, query strings and bearer values', () => {
-    expect(scrubText('connect postgres://lyceum:s3cr3t-pw@db.internal:5432/app')).toBe(`connect postgres://lyceum:${REDACTED}@db.internal:5432/app`)
+    expect(scrubText('connect postgres://lyceum:s3cr3t-pw@db.internal:5432/app')).toBe(
+      `connect postgres://lyceum:${REDACTED}@db.internal:5432/app`,
+    )
     expect(scrubText('GET /verify?token=abc123&next=/home')).toBe(`GET /verify?token=${REDACTED}&next=/home`)
     expect(scrubText('sent Bearer abcdefgh12345')).toBe(`sent Bearer ${REDACTED}`)
     expect(scrubText('token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl end')).toBe(`token ${REDACTED} end`)
@@ -21,21 +23,29 @@ describe('scrubText', () => {
   })
 
   it('removes bound values from Drizzle and PostgreSQL messages', () => {
-    expect(scrubText('Failed query: insert into t values ($1)\nparams: a@b.test,pw')).toBe(`Failed query: insert into t values ($1)\nparams: ${REDACTED}`)
-    expect(scrubText('Key (slug, name)=(acme, Acme Ltd) already exists.')).toBe(`Key (slug, name)=(${REDACTED}) already exists.`)
+    expect(scrubText('Failed query: insert into t values ($1)\nparams: a@b.test,pw')).toBe(
+      `Failed query: insert into t values ($1)\nparams: ${REDACTED}`,
+    )
+    expect(scrubText('Key (slug, name)=(acme, Acme Ltd) already exists.')).toBe(
+      `Key (slug, name)=(${REDACTED}) already exists.`,
+    )
   })
 })
 
 describe('redactValue', () => {
   it('redacts sensitive keys at any depth and by fragment', () => {
     const value = { a: { b: { c: { d: { userEmail: 'x', passwordHash: 'y', 'x-api-key': 'z', tenantId: 't1' } } } } }
-    expect(redactValue(value)).toEqual({ a: { b: { c: { d: { userEmail: REDACTED, passwordHash: REDACTED, 'x-api-key': REDACTED, tenantId: 't1' } } } } })
+    expect(redactValue(value)).toEqual({
+      a: { b: { c: { d: { userEmail: REDACTED, passwordHash: REDACTED, 'x-api-key': REDACTED, tenantId: 't1' } } } },
+    })
     expect(isSensitiveKey('company')).toBe(false)
     expect(isSensitiveKey('span')).toBe(false)
   })
 
   it('leaves objects with their own serializers alone and does not mutate its input', () => {
-    const request = new (class FakeRequest { id = 'r1' })()
+    const request = new (class FakeRequest {
+      id = 'r1'
+    })()
     const input = { req: request, nested: { token: 'secret-value' } }
     const output = redactValue(input) as typeof input
     expect(output.req).toBe(request)
@@ -45,7 +55,10 @@ describe('redactValue', () => {
 
 describe('serializeError', () => {
   it('keeps the SQLSTATE and cause chain while dropping bound parameters', () => {
-    const cause = Object.assign(new Error('duplicate key value'), { code: '23505', detail: 'Key (email)=(a@b.test) already exists.' })
+    const cause = Object.assign(new Error('duplicate key value'), {
+      code: '23505',
+      detail: 'Key (email)=(a@b.test) already exists.',
+    })
     const error = new DrizzleQueryError('insert into users (email) values ($1)', ['a@b.test'], cause)
     const serialized = serializeError(error) as Record<string, unknown>
     expect(serialized.type).toBe('DrizzleQueryError')

@@ -11,9 +11,24 @@ const EXACT_KEYS = new Set(['code', 'pan', 'otp', 'totp', 'cvc', 'cvv', 'pin', '
 
 /** Keys redacted when they contain one of these (`userEmail`, `x-api-key`, `password_hash`...). */
 const KEY_FRAGMENTS = [
-  'password', 'passwd', 'passphrase', 'secret', 'token', 'authorization', 'cookie', 'apikey', 'email',
-  'phone', 'cardnumber', 'creditcard', 'connectionstring', 'databaseurl', 'smtpurl', 'redisurl',
-  'privatekey', 'recoverycode',
+  'password',
+  'passwd',
+  'passphrase',
+  'secret',
+  'token',
+  'authorization',
+  'cookie',
+  'apikey',
+  'email',
+  'phone',
+  'cardnumber',
+  'creditcard',
+  'connectionstring',
+  'databaseurl',
+  'smtpurl',
+  'redisurl',
+  'privatekey',
+  'recoverycode',
 ]
 
 export function isSensitiveKey(key: string): boolean {
@@ -54,7 +69,8 @@ export function scrubText(text: string): string {
   let result = text
   for (const [pattern, replacement] of TEXT_RULES) {
     // Two calls because TypeScript resolves replace()'s overload (string or replacer) per branch.
-    result = typeof replacement === 'string' ? result.replace(pattern, replacement) : result.replace(pattern, replacement)
+    result =
+      typeof replacement === 'string' ? result.replace(pattern, replacement) : result.replace(pattern, replacement)
   }
   return result
 }
@@ -74,7 +90,8 @@ export function redactValue(value: unknown, depth = 0): unknown {
   const prototype = Object.getPrototypeOf(value) as unknown
   if (prototype !== Object.prototype && prototype !== null) return value
   const copy: Record<string, unknown> = {}
-  for (const [key, child] of Object.entries(value)) copy[key] = isSensitiveKey(key) ? REDACTED : redactValue(child, depth + 1)
+  for (const [key, child] of Object.entries(value))
+    copy[key] = isSensitiveKey(key) ? REDACTED : redactValue(child, depth + 1)
   return copy
 }
 
@@ -100,6 +117,7 @@ export function serializeError(error: unknown, depth = 0): unknown {
     else serialized[key] = isSensitiveKey(key) ? REDACTED : redactValue(value, depth + 1)
   }
   if (error.cause !== undefined && depth < MAX_DEPTH)
-    serialized.cause = error.cause instanceof Error ? serializeError(error.cause, depth + 1) : redactValue(error.cause, depth + 1)
+    serialized.cause =
+      error.cause instanceof Error ? serializeError(error.cause, depth + 1) : redactValue(error.cause, depth + 1)
   return serialized
 }

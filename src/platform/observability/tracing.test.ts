@@ -4,9 +4,21 @@ import { trace } from '@opentelemetry/api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 
-interface OtlpAttribute { key: string; value: { stringValue?: string; intValue?: string | number } }
-interface OtlpSpan { traceId: string; parentSpanId?: string; name: string; kind: number; attributes: OtlpAttribute[]; status: { code?: number } }
-interface OtlpExport { resourceSpans: Array<{ resource: { attributes: OtlpAttribute[] }; scopeSpans: Array<{ spans: OtlpSpan[] }> }> }
+interface OtlpAttribute {
+  key: string
+  value: { stringValue?: string; intValue?: string | number }
+}
+interface OtlpSpan {
+  traceId: string
+  parentSpanId?: string
+  name: string
+  kind: number
+  attributes: OtlpAttribute[]
+  status: { code?: number }
+}
+interface OtlpExport {
+  resourceSpans: Array<{ resource: { attributes: OtlpAttribute[] }; scopeSpans: Array<{ spans: OtlpSpan[] }> }>
+}
 
 /** A minimal OTLP/HTTP JSON receiver standing in for a collector. */
 function startReceiver() {
@@ -15,7 +27,11 @@ function startReceiver() {
     let body = ''
     request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')))
     request.on('end', () => {
-      if (request.method === 'POST' && request.url === '/v1/traces' && request.headers['content-type']?.includes('application/json')) {
+      if (
+        request.method === 'POST' &&
+        request.url === '/v1/traces' &&
+        request.headers['content-type']?.includes('application/json')
+      ) {
         exports.push(JSON.parse(body) as OtlpExport)
         response.writeHead(200, { 'content-type': 'application/json' }).end('{}')
       } else response.writeHead(404).end()
@@ -48,10 +64,16 @@ describe('OpenTelemetry traces', () => {
   it('exports one server span per request, named by route template, when the app closes', async () => {
     const tenant = await t.createTenant()
     const inboundTrace = '4bf92f3577b34da6a3ce929d0e0e4736'
-    const ok = await t.app.inject({ method: 'GET', url: `/v1/tenants/${tenant.id}`, headers: { ...t.auth(t.operatorToken), traceparent: `00-${inboundTrace}-00f067aa0ba902b7-01` } })
+    const ok = await t.app.inject({
+      method: 'GET',
+      url: `/v1/tenants/${tenant.id}`,
+      headers: { ...t.auth(t.operatorToken), traceparent: `00-${inboundTrace}-00f067aa0ba902b7-01` },
+    })
     expect(ok.statusCode).toBe(200)
     let healthy = true
-    t.platform.health.register('flaky', async () => (healthy ? { status: 'ok' } : { status: 'failing', detail: 'down' }))
+    t.platform.health.register('flaky', async () =>
+      healthy ? { status: 'ok' } : { status: 'failing', detail: 'down' },
+    )
     healthy = false
     expect((await t.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(503)
     // Closing flushes the batch processor: the export must have arrived by the time it resolves.

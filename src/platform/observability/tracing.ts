@@ -5,7 +5,17 @@
  * built here from Fastify's hooks: it continues an inbound W3C `traceparent`, is named after the
  * route template, and carries the tenant and request id.
  */
-import { context, diag, DiagLogLevel, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api'
+import {
+  context,
+  diag,
+  DiagLogLevel,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Tracer,
+} from '@opentelemetry/api'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
@@ -82,7 +92,12 @@ function addSpanHooks(app: App, tracer: Tracer): void {
   })
 }
 
-function recordServerSpan(tracer: Tracer, request: FastifyRequest, reply: FastifyReply, error: Error | undefined): void {
+function recordServerSpan(
+  tracer: Tracer,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: Error | undefined,
+): void {
   const end = Date.now()
   const route = request.routeOptions.url
   // ctx is absent when authentication failed before it was built.

@@ -18,7 +18,8 @@ export interface BucketStatus {
 
 /** RFC 8941 §3.3.3 sf-string: printable ASCII only, with backslash and quote escaped. */
 export function sfString(value: string): string {
-  if (!/^[\x20-\x7e]*$/.test(value)) throw new Error(`not representable as a structured-field string: ${JSON.stringify(value)}`)
+  if (!/^[\x20-\x7e]*$/.test(value))
+    throw new Error(`not representable as a structured-field string: ${JSON.stringify(value)}`)
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`
 }
 

@@ -46,7 +46,9 @@ interface Counter {
 
 function counter(policy: string, quota: number, windowSeconds: number, redis: Redis | undefined): Counter {
   const options = { points: quota, duration: windowSeconds, keyPrefix: `${KEY_PREFIX}:${policy}` }
-  const limiter = redis ? new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true }) : new RateLimiterMemory(options)
+  const limiter = redis
+    ? new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true })
+    : new RateLimiterMemory(options)
   return { policy, quota, limiter }
 }
 

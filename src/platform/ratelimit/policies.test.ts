@@ -17,7 +17,12 @@ function problemsOf(env: Record<string, string>): string[] {
 describe('rate-limit configuration', () => {
   it('uses the per-minute defaults outside tests, with tenant quotas a multiple of the caller quota', () => {
     const policies = resolvePolicies(loadConfig({}).rateLimits)
-    expect(policies.read).toMatchObject({ perCaller: 600, perTenant: 12_000, windowSeconds: 60, onStoreFailure: 'open' })
+    expect(policies.read).toMatchObject({
+      perCaller: 600,
+      perTenant: 12_000,
+      windowSeconds: 60,
+      onStoreFailure: 'open',
+    })
     expect(policies.auth).toMatchObject({ perCaller: 20, perTenant: 600, onStoreFailure: 'closed' })
     expect(loadConfig({}).rateLimits.enabled).toBe(true)
   })
@@ -49,7 +54,9 @@ describe('rate-limit configuration', () => {
       KEY_ENCRYPTION_KEY: 'cmF0ZS1saW1pdC10ZXN0LWtlay0wMTIzNDU2Nzg5YWI',
       IP_HASH_SECRET: 'rate-limit-test-ip-hash-secret-0123456789',
     }
-    expect(problemsOf({ ...production, RATE_LIMITS: 'off' })).toContainEqual(expect.stringMatching(/^RATE_LIMITS=off .* refused in production/))
+    expect(problemsOf({ ...production, RATE_LIMITS: 'off' })).toContainEqual(
+      expect.stringMatching(/^RATE_LIMITS=off .* refused in production/),
+    )
     expect(problemsOf({ ...production, RATE_LIMITS: 'read=100' })).toEqual([])
   })
 })

@@ -45,7 +45,10 @@ export function resolvePolicies(settings: RateLimitSettings): Record<RateLimitCl
     const override = settings.overrides[name]
     const perCaller = override?.perCaller ?? Math.max(1, Math.round(defaults.perCaller * windowScale))
     const perTenant = override?.perTenant ?? perCaller * (defaults.perTenant / defaults.perCaller)
-    return [name, { name, perCaller, perTenant, windowSeconds: settings.windowSeconds, onStoreFailure: defaults.onStoreFailure }]
+    return [
+      name,
+      { name, perCaller, perTenant, windowSeconds: settings.windowSeconds, onStoreFailure: defaults.onStoreFailure },
+    ]
   })
   return Object.fromEntries(entries) as Record<RateLimitClass, ClassPolicy>
 }

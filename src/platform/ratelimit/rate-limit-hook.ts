@@ -61,7 +61,9 @@ export function callerKey(ctx: RequestContext): string {
 
 function advertisedPolicies(policy: ClassPolicy, withTenant: boolean): PolicyDescription[] {
   const caller = { name: policy.name, quota: policy.perCaller, windowSeconds: policy.windowSeconds }
-  return withTenant ? [caller, { name: `${policy.name}-tenant`, quota: policy.perTenant, windowSeconds: policy.windowSeconds }] : [caller]
+  return withTenant
+    ? [caller, { name: `${policy.name}-tenant`, quota: policy.perTenant, windowSeconds: policy.windowSeconds }]
+    : [caller]
 }
 
 /** The bucket a client should pace itself by: a spent one (latest reset first), else the one with least left. */
@@ -73,12 +75,20 @@ function tightest(buckets: BucketResult[]): BucketResult {
 
 export const rateLimitErrors = {
   exceeded: (rateClass: RateLimitClass, policy: string, retryAfter: number) =>
-    new AppError('rate_limited', 'RATE_LIMITED', `Too many ${rateClass} requests; retry in ${retryAfter} s`, { retryAfter, extensions: { policy } }),
-  storeUnavailable: (cause: unknown) =>
-    new AppError('unavailable', 'RATE_LIMIT_UNAVAILABLE', 'Rate limiting is temporarily unavailable, so this operation is refused; retry shortly', {
-      retryAfter: 5,
-      cause,
+    new AppError('rate_limited', 'RATE_LIMITED', `Too many ${rateClass} requests; retry in ${retryAfter} s`, {
+      retryAfter,
+      extensions: { policy },
     }),
+  storeUnavailable: (cause: unknown) =>
+    new AppError(
+      'unavailable',
+      'RATE_LIMIT_UNAVAILABLE',
+      'Rate limiting is temporarily unavailable, so this operation is refused; retry shortly',
+      {
+        retryAfter: 5,
+        cause,
+      },
+    ),
 }
 
 /** Register right after createHttpServer: the hook must run after the server's own onRequest hook. */
@@ -104,7 +114,10 @@ export function registerRateLimits(app: App, deps: RateLimitDeps): void {
       return
     }
     const reported = tightest(decision.buckets)
-    reply.header('ratelimit', rateLimitField({ policy: reported.policy, remaining: reported.remaining, resetSeconds: reported.resetSeconds }))
+    reply.header(
+      'ratelimit',
+      rateLimitField({ policy: reported.policy, remaining: reported.remaining, resetSeconds: reported.resetSeconds }),
+    )
     if (reported.exceeded) {
       deps.metrics.rateLimitRejections.inc({ class: rateClass })
       throw rateLimitErrors.exceeded(rateClass, reported.policy, reported.resetSeconds)

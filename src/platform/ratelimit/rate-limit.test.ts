@@ -17,9 +17,15 @@ beforeAll(async () => {
   t = await buildTestApp({ env: { RATE_LIMITS } })
   await waitForRedis(t.platform.redis)
   probes = await buildContractServer(t, (app) => {
-    app.post('/probe/login', { schema: { hide: true }, config: { access: publicAccess(), rateLimit: 'auth' } }, async () => ({ ok: true }))
+    app.post(
+      '/probe/login',
+      { schema: { hide: true }, config: { access: publicAccess(), rateLimit: 'auth' } },
+      async () => ({ ok: true }),
+    )
     app.get('/probe/items', { schema: { hide: true }, config: { access: publicAccess() } }, async () => ({ ok: true }))
-    app.get('/probe/tenant-items', { schema: { hide: true }, config: { access: tenantAccess() } }, async () => ({ ok: true }))
+    app.get('/probe/tenant-items', { schema: { hide: true }, config: { access: tenantAccess() } }, async () => ({
+      ok: true,
+    }))
     app.get('/health/probe', { schema: { hide: true }, config: { access: publicAccess() } }, async () => ({ ok: true }))
   })
 })
@@ -79,7 +85,9 @@ describe('rate limits per caller', () => {
 
   it('never lets more than the quota through when requests race (atomic counting)', async () => {
     const { headers } = await memberOfNewTenant()
-    const responses = await Promise.all(Array.from({ length: 12 }, () => t.app.inject({ method: 'GET', url: '/v1/tenant', headers })))
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, () => t.app.inject({ method: 'GET', url: '/v1/tenant', headers })),
+    )
     const statuses = responses.map((r) => r.statusCode).sort()
     expect(statuses.filter((s) => s === 200)).toHaveLength(3)
     expect(statuses.filter((s) => s === 429)).toHaveLength(9)
@@ -88,7 +96,8 @@ describe('rate limits per caller', () => {
   it('limits anonymous callers per client address', async () => {
     const ip = freshIp()
     const statuses: number[] = []
-    for (let i = 0; i < 4; i++) statuses.push((await probes.inject({ method: 'GET', url: '/probe/items', remoteAddress: ip })).statusCode)
+    for (let i = 0; i < 4; i++)
+      statuses.push((await probes.inject({ method: 'GET', url: '/probe/items', remoteAddress: ip })).statusCode)
     expect(statuses).toEqual([200, 200, 200, 429])
     expect((await probes.inject({ method: 'GET', url: '/probe/items', remoteAddress: freshIp() })).statusCode).toBe(200)
   })
@@ -97,14 +106,24 @@ describe('rate limits per caller', () => {
 describe('rate limits per tenant', () => {
   it('stops a tenant whose callers spent the tenant quota, without limiting another tenant', async () => {
     const a = await memberOfNewTenant()
-    const others = await Promise.all([t.tokenFor(a.tenantId, ['tenant_admin']), t.tokenFor(a.tenantId, ['tenant_admin'])])
-    for (let i = 0; i < 3; i++) expect((await t.app.inject({ method: 'GET', url: '/v1/tenant', headers: a.headers })).statusCode).toBe(200)
-    for (let i = 0; i < 2; i++) expect((await t.app.inject({ method: 'GET', url: '/v1/tenant', headers: t.auth(others[0]!) })).statusCode).toBe(200)
+    const others = await Promise.all([
+      t.tokenFor(a.tenantId, ['tenant_admin']),
+      t.tokenFor(a.tenantId, ['tenant_admin']),
+    ])
+    for (let i = 0; i < 3; i++)
+      expect((await t.app.inject({ method: 'GET', url: '/v1/tenant', headers: a.headers })).statusCode).toBe(200)
+    for (let i = 0; i < 2; i++)
+      expect((await t.app.inject({ method: 'GET', url: '/v1/tenant', headers: t.auth(others[0]!) })).statusCode).toBe(
+        200,
+      )
 
     const starved = await t.app.inject({ method: 'GET', url: '/v1/tenant', headers: t.auth(others[1]!) })
     expect(starved.statusCode).toBe(429)
     expect(starved.json().policy).toBe('read-tenant')
-    expect(parseRateLimitList(String(starved.headers.ratelimit))[0]).toMatchObject({ name: 'read-tenant', params: { r: 0 } })
+    expect(parseRateLimitList(String(starved.headers.ratelimit))[0]).toMatchObject({
+      name: 'read-tenant',
+      params: { r: 0 },
+    })
 
     const b = await memberOfNewTenant()
     expect((await t.app.inject({ method: 'GET', url: '/v1/tenant', headers: b.headers })).statusCode).toBe(200)
@@ -116,7 +135,8 @@ describe('rate limits per tenant', () => {
     // 3 counted against the tenant, 7 refused by the caller bucket alone: 2 remain for a colleague.
     const colleague = t.auth(await t.tokenFor(a.tenantId, ['tenant_admin']))
     const statuses = []
-    for (let i = 0; i < 3; i++) statuses.push((await t.app.inject({ method: 'GET', url: '/v1/tenant', headers: colleague })).statusCode)
+    for (let i = 0; i < 3; i++)
+      statuses.push((await t.app.inject({ method: 'GET', url: '/v1/tenant', headers: colleague })).statusCode)
     expect(statuses).toEqual([200, 200, 429])
   })
 })
@@ -125,9 +145,12 @@ describe('route classes', () => {
   it('keeps separate auth buckets: exhausting login attempts leaves reads alone, and the other way round', async () => {
     const ip = freshIp()
     const logins = []
-    for (let i = 0; i < 3; i++) logins.push(await probes.inject({ method: 'POST', url: '/probe/login', remoteAddress: ip }))
+    for (let i = 0; i < 3; i++)
+      logins.push(await probes.inject({ method: 'POST', url: '/probe/login', remoteAddress: ip }))
     expect(logins.map((r) => r.statusCode)).toEqual([200, 200, 429])
-    expect(parseRateLimitList(String(logins[0]!.headers['ratelimit-policy']))).toEqual([{ name: 'auth', params: { q: 2, w: 60 } }])
+    expect(parseRateLimitList(String(logins[0]!.headers['ratelimit-policy']))).toEqual([
+      { name: 'auth', params: { q: 2, w: 60 } },
+    ])
     expect(logins[2]!.json().policy).toBe('auth')
     expect((await probes.inject({ method: 'GET', url: '/probe/items', remoteAddress: ip })).statusCode).toBe(200)
 
@@ -140,12 +163,17 @@ describe('route classes', () => {
   it('puts operator routes in the ops class, without a tenant bucket', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/v1/tenants?limit=1', headers: t.auth(t.operatorToken) })
     expect(response.statusCode).toBe(200)
-    expect(parseRateLimitList(String(response.headers['ratelimit-policy']))).toEqual([{ name: 'ops', params: { q: 1000, w: 60 } }])
+    expect(parseRateLimitList(String(response.headers['ratelimit-policy']))).toEqual([
+      { name: 'ops', params: { q: 1000, w: 60 } },
+    ])
   })
 
   it('exempts documentation and health routes, and charges unknown routes as reads', async () => {
     const ip = freshIp()
-    for (const [server, url] of [[t.app, '/openapi.json'], [probes, '/health/probe']] as const) {
+    for (const [server, url] of [
+      [t.app, '/openapi.json'],
+      [probes, '/health/probe'],
+    ] as const) {
       for (let i = 0; i < 5; i++) {
         const response = await server.inject({ method: 'GET', url, remoteAddress: ip })
         expect(response.statusCode).toBe(200)
@@ -164,7 +192,10 @@ describe.runIf(process.env.TEST_REDIS_URL)('rate limits on Redis', () => {
     await waitForRedis(secondRedis)
     const secondNode = await buildContractServer(
       t,
-      (app) => app.get('/probe/tenant-items', { schema: { hide: true }, config: { access: tenantAccess() } }, async () => ({ ok: true })),
+      (app) =>
+        app.get('/probe/tenant-items', { schema: { hide: true }, config: { access: tenantAccess() } }, async () => ({
+          ok: true,
+        })),
       { redis: secondRedis },
     )
     try {
@@ -172,7 +203,10 @@ describe.runIf(process.env.TEST_REDIS_URL)('rate limits on Redis', () => {
       const statuses = []
       for (let i = 0; i < 4; i++) {
         const node = i % 2 === 0 ? t.app : secondNode
-        statuses.push((await node.inject({ method: 'GET', url: i % 2 === 0 ? '/v1/tenant' : '/probe/tenant-items', headers })).statusCode)
+        statuses.push(
+          (await node.inject({ method: 'GET', url: i % 2 === 0 ? '/v1/tenant' : '/probe/tenant-items', headers }))
+            .statusCode,
+        )
       }
       expect(statuses).toEqual([200, 200, 200, 429])
     } finally {
@@ -186,8 +220,14 @@ describe('when the rate-limit store is unreachable', () => {
   it('fails open for reads (no RateLimit status) and closed for auth (503 with Retry-After)', async () => {
     const offline = await buildTestApp({ env: { RATE_LIMITS, REDIS_URL: 'redis://127.0.0.1:1' } })
     const server = await buildContractServer(offline, (app) => {
-      app.post('/probe/login', { schema: { hide: true }, config: { access: publicAccess(), rateLimit: 'auth' } }, async () => ({ ok: true }))
-      app.get('/probe/items', { schema: { hide: true }, config: { access: publicAccess() } }, async () => ({ ok: true }))
+      app.post(
+        '/probe/login',
+        { schema: { hide: true }, config: { access: publicAccess(), rateLimit: 'auth' } },
+        async () => ({ ok: true }),
+      )
+      app.get('/probe/items', { schema: { hide: true }, config: { access: publicAccess() } }, async () => ({
+        ok: true,
+      }))
     })
     try {
       for (let i = 0; i < 5; i++) {

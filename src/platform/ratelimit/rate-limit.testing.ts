@@ -42,7 +42,10 @@ export function parseRateLimitList(field: string): ListItem[] {
 export async function waitForRedis(redis: Redis | undefined, timeoutMs = 5_000): Promise<void> {
   if (!redis || redis.status === 'ready') return
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Redis not ready after ${timeoutMs} ms (status ${redis.status})`)), timeoutMs)
+    const timer = setTimeout(
+      () => reject(new Error(`Redis not ready after ${timeoutMs} ms (status ${redis.status})`)),
+      timeoutMs,
+    )
     redis.once('ready', () => {
       clearTimeout(timer)
       resolve()

@@ -6,7 +6,14 @@ import { and, asc, desc, eq, exists, inArray, max, sql, type SQL } from 'drizzle
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import type { Tx } from '../../../platform/db/database.ts'
 import { cursorInstant, cursorUuid } from '../../../platform/http/pagination.ts'
-import { courseInstructors, courseModules, courseReviews, courses, courseVersions, lessons } from '../catalogue.tables.ts'
+import {
+  courseInstructors,
+  courseModules,
+  courseReviews,
+  courses,
+  courseVersions,
+  lessons,
+} from '../catalogue.tables.ts'
 import type { CourseStatus, StaffRole } from '../catalogue.policy.ts'
 
 export type CourseRow = typeof courses.$inferSelect
@@ -27,27 +34,47 @@ export interface CreatedPosition {
   id: string
 }
 
-const createdAtText = (column: AnyPgColumn) => sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+const createdAtText = (column: AnyPgColumn) =>
+  sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
 
 /**
  * The keyset condition after a cursor's position. The position is checked here, where its strings
  * become timestamptz and uuid casts, so a forged cursor of any list is 400 INVALID_CURSOR rather
  * than a failed statement, whichever service decoded it.
  */
-function keyset(columns: { createdAt: AnyPgColumn; id: AnyPgColumn }, after: CreatedPosition | undefined, direction: '<' | '>'): SQL | undefined {
+function keyset(
+  columns: { createdAt: AnyPgColumn; id: AnyPgColumn },
+  after: CreatedPosition | undefined,
+  direction: '<' | '>',
+): SQL | undefined {
   if (!after) return undefined
   return sql`(${columns.createdAt}, ${columns.id}) ${sql.raw(direction)} (${cursorInstant(after.createdAt)}::timestamptz, ${cursorUuid(after.id)}::uuid)`
 }
 
 export const authoringRepository = {
   /** The course and what the user is to it, locked for the rest of the transaction (edits of one course are serialised). */
-  async lockCourseFor(tx: Tx, courseId: string, userId: string): Promise<{ course: CourseRow; staffRole: StaffRole | null } | undefined> {
-    const [row] = await tx.select({ course: courses, staffRole: staffRoleOf(userId) }).from(courses).where(eq(courses.id, courseId)).for('update')
+  async lockCourseFor(
+    tx: Tx,
+    courseId: string,
+    userId: string,
+  ): Promise<{ course: CourseRow; staffRole: StaffRole | null } | undefined> {
+    const [row] = await tx
+      .select({ course: courses, staffRole: staffRoleOf(userId) })
+      .from(courses)
+      .where(eq(courses.id, courseId))
+      .for('update')
     return row ? { course: row.course, staffRole: row.staffRole ?? null } : undefined
   },
 
-  async findCourseFor(tx: Tx, courseId: string, userId: string): Promise<{ course: CourseRow; staffRole: StaffRole | null } | undefined> {
-    const [row] = await tx.select({ course: courses, staffRole: staffRoleOf(userId) }).from(courses).where(eq(courses.id, courseId))
+  async findCourseFor(
+    tx: Tx,
+    courseId: string,
+    userId: string,
+  ): Promise<{ course: CourseRow; staffRole: StaffRole | null } | undefined> {
+    const [row] = await tx
+      .select({ course: courses, staffRole: staffRoleOf(userId) })
+      .from(courses)
+      .where(eq(courses.id, courseId))
     return row ? { course: row.course, staffRole: row.staffRole ?? null } : undefined
   },
 
@@ -55,7 +82,12 @@ export const authoringRepository = {
    * Bumps the course's version only if it still is `expected`: of two edits sent with the same
    * ETag exactly one matches, whatever the interleaving. Returns the new version, or undefined.
    */
-  async bumpVersion(tx: Tx, courseId: string, expected: number, changes: Partial<typeof courses.$inferInsert> = {}): Promise<number | undefined> {
+  async bumpVersion(
+    tx: Tx,
+    courseId: string,
+    expected: number,
+    changes: Partial<typeof courses.$inferInsert> = {},
+  ): Promise<number | undefined> {
     const [row] = await tx
       .update(courses)
       .set({ ...changes, version: sql`${courses.version} + 1`, updatedAt: sql`now()` })
@@ -67,15 +99,31 @@ export const authoringRepository = {
   async insertCourse(tx: Tx, values: typeof courses.$inferInsert): Promise<CourseRow> {
     const [row] = await tx.insert(courses).values(values).returning()
     if (!row) throw new Error('course insert returned no row')
-    await tx.insert(courseInstructors).values({ tenantId: values.tenantId, courseId: row.id, userId: values.ownerId, role: 'owner' })
+    await tx
+      .insert(courseInstructors)
+      .values({ tenantId: values.tenantId, courseId: row.id, userId: values.ownerId, role: 'owner' })
     return row
   },
 
   /** Courses the user may author (all of them for administrators), newest first, `limit + 1` rows after the cursor. */
-  async listCourses(tx: Tx, options: { userId: string; all: boolean; status: CourseStatus | undefined; limit: number; after: CreatedPosition | undefined }) {
+  async listCourses(
+    tx: Tx,
+    options: {
+      userId: string
+      all: boolean
+      status: CourseStatus | undefined
+      limit: number
+      after: CreatedPosition | undefined
+    },
+  ) {
     const teaches = options.all
       ? undefined
-      : exists(tx.select({ one: sql`1` }).from(courseInstructors).where(and(eq(courseInstructors.courseId, courses.id), eq(courseInstructors.userId, options.userId))))
+      : exists(
+          tx
+            .select({ one: sql`1` })
+            .from(courseInstructors)
+            .where(and(eq(courseInstructors.courseId, courses.id), eq(courseInstructors.userId, options.userId))),
+        )
     const cursor = keyset(courses, options.after, '<')
     return tx
       .select({ course: courses, position: createdAtText(courses.createdAt) })
@@ -90,15 +138,27 @@ export const authoringRepository = {
   },
 
   async modulesOf(tx: Tx, courseId: string): Promise<ModuleRow[]> {
-    return tx.select().from(courseModules).where(eq(courseModules.courseId, courseId)).orderBy(asc(courseModules.position), asc(courseModules.id))
+    return tx
+      .select()
+      .from(courseModules)
+      .where(eq(courseModules.courseId, courseId))
+      .orderBy(asc(courseModules.position), asc(courseModules.id))
   },
 
   async lessonsOf(tx: Tx, courseId: string): Promise<LessonRow[]> {
-    return tx.select().from(lessons).where(eq(lessons.courseId, courseId)).orderBy(asc(lessons.position), asc(lessons.id))
+    return tx
+      .select()
+      .from(lessons)
+      .where(eq(lessons.courseId, courseId))
+      .orderBy(asc(lessons.position), asc(lessons.id))
   },
 
   async instructorsOf(tx: Tx, courseId: string) {
-    return tx.select({ userId: courseInstructors.userId, role: courseInstructors.role }).from(courseInstructors).where(eq(courseInstructors.courseId, courseId)).orderBy(asc(courseInstructors.addedAt), asc(courseInstructors.userId))
+    return tx
+      .select({ userId: courseInstructors.userId, role: courseInstructors.role })
+      .from(courseInstructors)
+      .where(eq(courseInstructors.courseId, courseId))
+      .orderBy(asc(courseInstructors.addedAt), asc(courseInstructors.userId))
   },
 
   async publishedVersion(tx: Tx, versionId: string | null) {
@@ -112,45 +172,92 @@ export const authoringRepository = {
   },
 
   async insertModule(tx: Tx, values: Omit<typeof courseModules.$inferInsert, 'position'>): Promise<ModuleRow> {
-    const [last] = await tx.select({ position: max(courseModules.position) }).from(courseModules).where(eq(courseModules.courseId, values.courseId))
-    const [row] = await tx.insert(courseModules).values({ ...values, position: (last?.position ?? -1) + 1 }).returning()
+    const [last] = await tx
+      .select({ position: max(courseModules.position) })
+      .from(courseModules)
+      .where(eq(courseModules.courseId, values.courseId))
+    const [row] = await tx
+      .insert(courseModules)
+      .values({ ...values, position: (last?.position ?? -1) + 1 })
+      .returning()
     if (!row) throw new Error('module insert returned no row')
     return row
   },
 
-  async updateModule(tx: Tx, courseId: string, moduleId: string, changes: Partial<typeof courseModules.$inferInsert>): Promise<ModuleRow | undefined> {
-    const [row] = await tx.update(courseModules).set(changes).where(and(eq(courseModules.id, moduleId), eq(courseModules.courseId, courseId))).returning()
+  async updateModule(
+    tx: Tx,
+    courseId: string,
+    moduleId: string,
+    changes: Partial<typeof courseModules.$inferInsert>,
+  ): Promise<ModuleRow | undefined> {
+    const [row] = await tx
+      .update(courseModules)
+      .set(changes)
+      .where(and(eq(courseModules.id, moduleId), eq(courseModules.courseId, courseId)))
+      .returning()
     return row
   },
 
   /** Deletes the module with its lessons, and drops those lessons from other lessons' prerequisites. */
   async deleteModule(tx: Tx, courseId: string, moduleId: string): Promise<boolean> {
-    const removed = await tx.delete(lessons).where(and(eq(lessons.moduleId, moduleId), eq(lessons.courseId, courseId))).returning({ id: lessons.id })
-    await dropPrerequisites(tx, courseId, removed.map((l) => l.id))
-    const rows = await tx.delete(courseModules).where(and(eq(courseModules.id, moduleId), eq(courseModules.courseId, courseId))).returning({ id: courseModules.id })
+    const removed = await tx
+      .delete(lessons)
+      .where(and(eq(lessons.moduleId, moduleId), eq(lessons.courseId, courseId)))
+      .returning({ id: lessons.id })
+    await dropPrerequisites(
+      tx,
+      courseId,
+      removed.map((l) => l.id),
+    )
+    const rows = await tx
+      .delete(courseModules)
+      .where(and(eq(courseModules.id, moduleId), eq(courseModules.courseId, courseId)))
+      .returning({ id: courseModules.id })
     return rows.length === 1
   },
 
   async insertLesson(tx: Tx, values: Omit<typeof lessons.$inferInsert, 'position'>): Promise<LessonRow> {
-    const [last] = await tx.select({ position: max(lessons.position) }).from(lessons).where(eq(lessons.moduleId, values.moduleId))
-    const [row] = await tx.insert(lessons).values({ ...values, position: (last?.position ?? -1) + 1 }).returning()
+    const [last] = await tx
+      .select({ position: max(lessons.position) })
+      .from(lessons)
+      .where(eq(lessons.moduleId, values.moduleId))
+    const [row] = await tx
+      .insert(lessons)
+      .values({ ...values, position: (last?.position ?? -1) + 1 })
+      .returning()
     if (!row) throw new Error('lesson insert returned no row')
     return row
   },
 
-  async updateLesson(tx: Tx, courseId: string, lessonId: string, changes: Partial<typeof lessons.$inferInsert>): Promise<LessonRow | undefined> {
-    const [row] = await tx.update(lessons).set(changes).where(and(eq(lessons.id, lessonId), eq(lessons.courseId, courseId))).returning()
+  async updateLesson(
+    tx: Tx,
+    courseId: string,
+    lessonId: string,
+    changes: Partial<typeof lessons.$inferInsert>,
+  ): Promise<LessonRow | undefined> {
+    const [row] = await tx
+      .update(lessons)
+      .set(changes)
+      .where(and(eq(lessons.id, lessonId), eq(lessons.courseId, courseId)))
+      .returning()
     return row
   },
 
   async deleteLesson(tx: Tx, courseId: string, lessonId: string): Promise<boolean> {
-    const rows = await tx.delete(lessons).where(and(eq(lessons.id, lessonId), eq(lessons.courseId, courseId))).returning({ id: lessons.id })
+    const rows = await tx
+      .delete(lessons)
+      .where(and(eq(lessons.id, lessonId), eq(lessons.courseId, courseId)))
+      .returning({ id: lessons.id })
     if (rows.length === 1) await dropPrerequisites(tx, courseId, [lessonId])
     return rows.length === 1
   },
 
   /** Applies a validated structure: module positions, lesson positions and lesson modules, in a handful of statements. */
-  async applyStructure(tx: Tx, courseId: string, structure: ReadonlyArray<{ id: string; lessonIds: readonly string[] }>): Promise<void> {
+  async applyStructure(
+    tx: Tx,
+    courseId: string,
+    structure: ReadonlyArray<{ id: string; lessonIds: readonly string[] }>,
+  ): Promise<void> {
     const modulePositions = structure.map((m, position) => ({ id: m.id, position }))
     const lessonPlaces = structure.flatMap((m) => m.lessonIds.map((id, position) => ({ id, moduleId: m.id, position })))
     if (modulePositions.length > 0)
@@ -164,20 +271,33 @@ export const authoringRepository = {
   },
 
   async addInstructor(tx: Tx, values: typeof courseInstructors.$inferInsert): Promise<boolean> {
-    const rows = await tx.insert(courseInstructors).values(values).onConflictDoNothing().returning({ userId: courseInstructors.userId })
+    const rows = await tx
+      .insert(courseInstructors)
+      .values(values)
+      .onConflictDoNothing()
+      .returning({ userId: courseInstructors.userId })
     return rows.length === 1
   },
 
   async removeCoInstructor(tx: Tx, courseId: string, userId: string): Promise<boolean> {
     const rows = await tx
       .delete(courseInstructors)
-      .where(and(eq(courseInstructors.courseId, courseId), eq(courseInstructors.userId, userId), eq(courseInstructors.role, 'co_instructor')))
+      .where(
+        and(
+          eq(courseInstructors.courseId, courseId),
+          eq(courseInstructors.userId, userId),
+          eq(courseInstructors.role, 'co_instructor'),
+        ),
+      )
       .returning({ userId: courseInstructors.userId })
     return rows.length === 1
   },
 
   async lessonCount(tx: Tx, courseId: string): Promise<number> {
-    const [row] = await tx.select({ n: sql<number>`count(*)::int` }).from(lessons).where(eq(lessons.courseId, courseId))
+    const [row] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(lessons)
+      .where(eq(lessons.courseId, courseId))
     return row?.n ?? 0
   },
 
@@ -197,7 +317,10 @@ export const authoringRepository = {
 
   async lessonIdsIn(tx: Tx, courseId: string, ids: string[]): Promise<string[]> {
     if (ids.length === 0) return []
-    const rows = await tx.select({ id: lessons.id }).from(lessons).where(and(eq(lessons.courseId, courseId), inArray(lessons.id, ids)))
+    const rows = await tx
+      .select({ id: lessons.id })
+      .from(lessons)
+      .where(and(eq(lessons.courseId, courseId), inArray(lessons.id, ids)))
     return rows.map((r) => r.id)
   },
 }

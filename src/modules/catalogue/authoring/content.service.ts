@@ -8,11 +8,18 @@ import { catalogueErrors } from '../catalogue.errors.ts'
 import { assertLessonContent, assertOneDripRule, assertPrerequisites, assertStructure } from '../catalogue.policy.ts'
 import type { lessons } from '../catalogue.tables.ts'
 import { authoringRepository as repository, type LessonRow } from './authoring.repository.ts'
-import type { CreateLessonBody, CreateModuleBody, StructureBody, UpdateLessonBody, UpdateModuleBody } from './authoring.schemas.ts'
+import type {
+  CreateLessonBody,
+  CreateModuleBody,
+  StructureBody,
+  UpdateLessonBody,
+  UpdateModuleBody,
+} from './authoring.schemas.ts'
 import { changeCourse } from './course-access.ts'
 import { presentLesson, presentModule, readCourseView, type CourseView } from './course-view.ts'
 
-const toDate = (value: string | null | undefined) => (value === undefined ? undefined : value === null ? null : new Date(value))
+const toDate = (value: string | null | undefined) =>
+  value === undefined ? undefined : value === null ? null : new Date(value)
 
 /** Drip fields as columns, leaving absent ones out (a PATCH keeps them). */
 function dripColumns(body: { releaseAt?: string | null | undefined; releaseOffsetDays?: number | null | undefined }) {
@@ -41,12 +48,23 @@ const moduleOperations = {
     return changeCourse(ctx, courseId, { expected }, async ({ tx, course }) => {
       const drip = dripColumns(body)
       assertOneDripRule(drip, 'body.releaseOffsetDays')
-      const module = await repository.insertModule(tx, { tenantId: course.tenantId, courseId, title: body.title, ...drip })
+      const module = await repository.insertModule(tx, {
+        tenantId: course.tenantId,
+        courseId,
+        title: body.title,
+        ...drip,
+      })
       return presentModule(module, [])
     })
   },
 
-  async updateModule(ctx: RequestContext, courseId: string, moduleId: string, expected: number | undefined, body: UpdateModuleBody) {
+  async updateModule(
+    ctx: RequestContext,
+    courseId: string,
+    moduleId: string,
+    expected: number | undefined,
+    body: UpdateModuleBody,
+  ) {
     return changeCourse(ctx, courseId, { expected }, async ({ tx }) => {
       const changes = { ...(body.title !== undefined ? { title: body.title } : {}), ...dripColumns(body) }
       const current = (await repository.modulesOf(tx, courseId)).find((m) => m.id === moduleId)
@@ -60,7 +78,12 @@ const moduleOperations = {
   },
 
   /** Deletes the module and its lessons (their ids leave other lessons' prerequisites). */
-  async deleteModule(ctx: RequestContext, courseId: string, moduleId: string, expected: number | undefined): Promise<number> {
+  async deleteModule(
+    ctx: RequestContext,
+    courseId: string,
+    moduleId: string,
+    expected: number | undefined,
+  ): Promise<number> {
     const { version } = await changeCourse(ctx, courseId, { expected }, async ({ tx }) => {
       if (!(await repository.deleteModule(tx, courseId, moduleId))) throw catalogueErrors.moduleNotFound(moduleId)
     })
@@ -69,19 +92,38 @@ const moduleOperations = {
 }
 
 const lessonOperations = {
-  async addLesson(ctx: RequestContext, courseId: string, moduleId: string, expected: number | undefined, body: CreateLessonBody) {
+  async addLesson(
+    ctx: RequestContext,
+    courseId: string,
+    moduleId: string,
+    expected: number | undefined,
+    body: CreateLessonBody,
+  ) {
     return changeCourse(ctx, courseId, { expected }, async ({ tx, course }) => {
       const modules = await repository.modulesOf(tx, courseId)
       if (!modules.some((m) => m.id === moduleId)) throw catalogueErrors.moduleNotFound(moduleId)
       const columns = lessonColumns(body)
       assertOneDripRule(columns, 'body.releaseOffsetDays')
-      const lesson = await repository.insertLesson(tx, { ...columns, kind: body.kind, title: body.title, tenantId: course.tenantId, courseId, moduleId })
+      const lesson = await repository.insertLesson(tx, {
+        ...columns,
+        kind: body.kind,
+        title: body.title,
+        tenantId: course.tenantId,
+        courseId,
+        moduleId,
+      })
       await assertLessonValid(tx, courseId, lesson)
       return presentLesson(lesson)
     })
   },
 
-  async updateLesson(ctx: RequestContext, courseId: string, lessonId: string, expected: number | undefined, body: UpdateLessonBody) {
+  async updateLesson(
+    ctx: RequestContext,
+    courseId: string,
+    lessonId: string,
+    expected: number | undefined,
+    body: UpdateLessonBody,
+  ) {
     return changeCourse(ctx, courseId, { expected }, async ({ tx }) => {
       const columns = lessonColumns(body)
       const current = (await repository.lessonsOf(tx, courseId)).find((l) => l.id === lessonId)
@@ -94,7 +136,12 @@ const lessonOperations = {
     })
   },
 
-  async deleteLesson(ctx: RequestContext, courseId: string, lessonId: string, expected: number | undefined): Promise<number> {
+  async deleteLesson(
+    ctx: RequestContext,
+    courseId: string,
+    lessonId: string,
+    expected: number | undefined,
+  ): Promise<number> {
     const { version } = await changeCourse(ctx, courseId, { expected }, async ({ tx }) => {
       if (!(await repository.deleteLesson(tx, courseId, lessonId))) throw catalogueErrors.lessonNotFound(lessonId)
     })
@@ -102,7 +149,12 @@ const lessonOperations = {
   },
 
   /** Reorders modules and lessons, and moves lessons between modules, in one change. */
-  async restructure(ctx: RequestContext, courseId: string, expected: number | undefined, body: StructureBody): Promise<{ result: CourseView; version: number }> {
+  async restructure(
+    ctx: RequestContext,
+    courseId: string,
+    expected: number | undefined,
+    body: StructureBody,
+  ): Promise<{ result: CourseView; version: number }> {
     return changeCourse(ctx, courseId, { expected }, async ({ tx }) => {
       const [modules, lessonRows] = [await repository.modulesOf(tx, courseId), await repository.lessonsOf(tx, courseId)]
       assertStructure(body.modules, { moduleIds: modules.map((m) => m.id), lessonIds: lessonRows.map((l) => l.id) })

@@ -27,7 +27,11 @@ export interface ChangeOptions {
 }
 
 /** Reads a course the caller may author. */
-export async function viewCourse<T>(ctx: RequestContext, courseId: string, work: (access: CourseAccess) => Promise<T>): Promise<T> {
+export async function viewCourse<T>(
+  ctx: RequestContext,
+  courseId: string,
+  work: (access: CourseAccess) => Promise<T>,
+): Promise<T> {
   const author = authorOf(ctx.principal)
   return ctx.inTenant(async (tx) => {
     const found = await repository.findCourseFor(tx, courseId, author.userId)
@@ -37,7 +41,12 @@ export async function viewCourse<T>(ctx: RequestContext, courseId: string, work:
 }
 
 /** Changes a course the caller may author; returns the work's result and the course's new version. */
-export async function changeCourse<T>(ctx: RequestContext, courseId: string, options: ChangeOptions, work: (access: CourseAccess) => Promise<T>): Promise<{ result: T; version: number }> {
+export async function changeCourse<T>(
+  ctx: RequestContext,
+  courseId: string,
+  options: ChangeOptions,
+  work: (access: CourseAccess) => Promise<T>,
+): Promise<{ result: T; version: number }> {
   const author = authorOf(ctx.principal)
   return ctx.inTenant(async (tx) => {
     const found = await repository.lockCourseFor(tx, courseId, author.userId)
@@ -48,7 +57,12 @@ export async function changeCourse<T>(ctx: RequestContext, courseId: string, opt
     const version = await repository.bumpVersion(tx, courseId, found.course.version)
     // The row is locked, so only a bug gets here; refuse rather than report a version that is not the course's.
     if (version === undefined)
-      throw new AppError('precondition_failed', 'ETAG_MISMATCH', 'The course changed while this request ran; fetch it again and retry', { headers: { etag: etagOf(found.course.version) } })
+      throw new AppError(
+        'precondition_failed',
+        'ETAG_MISMATCH',
+        'The course changed while this request ran; fetch it again and retry',
+        { headers: { etag: etagOf(found.course.version) } },
+      )
     const result = await work({ tx, author, ...found })
     return { result, version }
   })

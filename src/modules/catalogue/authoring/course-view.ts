@@ -2,7 +2,12 @@
 import { isDeepStrictEqual } from 'node:util'
 import type { Tx } from '../../../platform/db/database.ts'
 import { participantsChanged, snapshotDraft } from '../publication.ts'
-import { authoringRepository as repository, type CourseRow, type LessonRow, type ModuleRow } from './authoring.repository.ts'
+import {
+  authoringRepository as repository,
+  type CourseRow,
+  type LessonRow,
+  type ModuleRow,
+} from './authoring.repository.ts'
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null)
 
@@ -84,7 +89,9 @@ export async function readCourseView(tx: Tx, courseId: string) {
     capacity: course.capacity,
     accessDays: course.accessDays,
     instructors,
-    publishedVersion: published ? { id: published.id, number: published.number, publishedAt: published.publishedAt.toISOString() } : null,
+    publishedVersion: published
+      ? { id: published.id, number: published.number, publishedAt: published.publishedAt.toISOString() }
+      : null,
     hasUnpublishedChanges: published ? await hasUnpublishedChanges(tx, course) : false,
     modules: modules.map((m) => presentModule(m, lessonRows)),
   }

@@ -20,7 +20,8 @@ export interface AuthoringDeps {
   isInstructor(tx: Tx, userId: string): Promise<boolean>
 }
 
-const toDate = (value: string | null | undefined) => (value === undefined ? undefined : value === null ? null : new Date(value))
+const toDate = (value: string | null | undefined) =>
+  value === undefined ? undefined : value === null ? null : new Date(value)
 
 /** Body fields as column values: instants parsed, absent fields left out. */
 function courseColumns(body: UpdateCourseBody) {
@@ -37,7 +38,8 @@ export async function slugConflictsAs<T>(slug: string | undefined, run: () => Pr
     return await run()
   } catch (error) {
     const constraint = uniqueViolation(error)
-    if (constraint === 'courses_tenant_slug_key' || constraint === 'catalogue_entries_slug_key') throw catalogueErrors.slugTaken(slug ?? 'of this course')
+    if (constraint === 'courses_tenant_slug_key' || constraint === 'catalogue_entries_slug_key')
+      throw catalogueErrors.slugTaken(slug ?? 'of this course')
     throw error
   }
 }
@@ -47,12 +49,28 @@ export function createCoursesService(deps: AuthoringDeps) {
     async create(ctx: RequestContext, body: CreateCourseBody): Promise<CourseView> {
       const author = authorOf(ctx.principal)
       const columns = courseColumns(body)
-      assertDelivery({ delivery: columns.delivery ?? 'self_paced', cohortStartsAt: columns.cohortStartsAt ?? null, cohortEndsAt: columns.cohortEndsAt ?? null, capacity: columns.capacity ?? null })
+      assertDelivery({
+        delivery: columns.delivery ?? 'self_paced',
+        cohortStartsAt: columns.cohortStartsAt ?? null,
+        cohortEndsAt: columns.cohortEndsAt ?? null,
+        capacity: columns.capacity ?? null,
+      })
       return slugConflictsAs(body.slug, () =>
         ctx.inTenant(async (tx) => {
           const tenantId = ctx.tenantId!
-          const course = await repository.insertCourse(tx, { ...columns, slug: body.slug, title: body.title, tenantId, ownerId: author.userId })
-          await recordAudit(tx, ctx, { action: 'course.created', targetType: 'course', targetId: course.id, details: { slug: course.slug } })
+          const course = await repository.insertCourse(tx, {
+            ...columns,
+            slug: body.slug,
+            title: body.title,
+            tenantId,
+            ownerId: author.userId,
+          })
+          await recordAudit(tx, ctx, {
+            action: 'course.created',
+            targetType: 'course',
+            targetId: course.id,
+            details: { slug: course.slug },
+          })
           return readCourseView(tx, course.id)
         }),
       )
@@ -62,14 +80,28 @@ export function createCoursesService(deps: AuthoringDeps) {
       const author = authorOf(ctx.principal)
       const position = decodeCursor(query.cursor, 2)
       const after = position ? { createdAt: String(position[0]), id: String(position[1]) } : undefined
-      const rows = await ctx.inTenant((tx) => repository.listCourses(tx, { userId: author.userId, all: author.isAdmin, status: query.status, limit: query.limit, after }))
+      const rows = await ctx.inTenant((tx) =>
+        repository.listCourses(tx, {
+          userId: author.userId,
+          all: author.isAdmin,
+          status: query.status,
+          limit: query.limit,
+          after,
+        }),
+      )
       const page = toPage(rows, query.limit, (row) => [row.position, row.course.id])
       return { data: page.data.map((row) => presentSummary(row.course)), nextCursor: page.nextCursor }
     },
 
-    get: (ctx: RequestContext, courseId: string): Promise<CourseView> => viewCourse(ctx, courseId, ({ tx }) => readCourseView(tx, courseId)),
+    get: (ctx: RequestContext, courseId: string): Promise<CourseView> =>
+      viewCourse(ctx, courseId, ({ tx }) => readCourseView(tx, courseId)),
 
-    async update(ctx: RequestContext, courseId: string, expected: number | undefined, body: UpdateCourseBody): Promise<CourseView> {
+    async update(
+      ctx: RequestContext,
+      courseId: string,
+      expected: number | undefined,
+      body: UpdateCourseBody,
+    ): Promise<CourseView> {
       const columns = courseColumns(body)
       const { result } = await slugConflictsAs(body.slug, () =>
         changeCourse(ctx, courseId, { expected }, async ({ tx, course }) => {
@@ -83,26 +115,59 @@ export function createCoursesService(deps: AuthoringDeps) {
     },
 
     /** Adds a co-instructor (owner or administrator); the user must be an active member holding the instructor role. */
-    async addInstructor(ctx: RequestContext, courseId: string, userId: string, expected: number | undefined): Promise<CourseView> {
-      const { result } = await changeCourse(ctx, courseId, { expected, content: false }, async ({ tx, author, course, staffRole }) => {
-        assertOwnerOrAdmin(author, staffRole)
-        if (course.status === 'archived') throw catalogueErrors.notEditable(course.status)
-        if (userId === course.ownerId) throw catalogueErrors.ownerIsStaff()
-        if (!(await deps.isInstructor(tx, userId))) throw catalogueErrors.notAnInstructor(userId)
-        if (await repository.addInstructor(tx, { tenantId: course.tenantId, courseId, userId, role: 'co_instructor' }))
-          await recordAudit(tx, ctx, { action: 'course.instructor_added', targetType: 'course', targetId: courseId, details: { userId } })
-        return readCourseView(tx, courseId)
-      })
+    async addInstructor(
+      ctx: RequestContext,
+      courseId: string,
+      userId: string,
+      expected: number | undefined,
+    ): Promise<CourseView> {
+      const { result } = await changeCourse(
+        ctx,
+        courseId,
+        { expected, content: false },
+        async ({ tx, author, course, staffRole }) => {
+          assertOwnerOrAdmin(author, staffRole)
+          if (course.status === 'archived') throw catalogueErrors.notEditable(course.status)
+          if (userId === course.ownerId) throw catalogueErrors.ownerIsStaff()
+          if (!(await deps.isInstructor(tx, userId))) throw catalogueErrors.notAnInstructor(userId)
+          if (
+            await repository.addInstructor(tx, { tenantId: course.tenantId, courseId, userId, role: 'co_instructor' })
+          )
+            await recordAudit(tx, ctx, {
+              action: 'course.instructor_added',
+              targetType: 'course',
+              targetId: courseId,
+              details: { userId },
+            })
+          return readCourseView(tx, courseId)
+        },
+      )
       return result
     },
 
-    async removeInstructor(ctx: RequestContext, courseId: string, userId: string, expected: number | undefined): Promise<number> {
-      const { version } = await changeCourse(ctx, courseId, { expected, content: false }, async ({ tx, author, course, staffRole }) => {
-        assertOwnerOrAdmin(author, staffRole)
-        if (userId === course.ownerId) throw catalogueErrors.ownerIsStaff()
-        if (!(await repository.removeCoInstructor(tx, courseId, userId))) throw catalogueErrors.instructorNotFound(userId)
-        await recordAudit(tx, ctx, { action: 'course.instructor_removed', targetType: 'course', targetId: courseId, details: { userId } })
-      })
+    async removeInstructor(
+      ctx: RequestContext,
+      courseId: string,
+      userId: string,
+      expected: number | undefined,
+    ): Promise<number> {
+      const { version } = await changeCourse(
+        ctx,
+        courseId,
+        { expected, content: false },
+        async ({ tx, author, course, staffRole }) => {
+          assertOwnerOrAdmin(author, staffRole)
+          if (userId === course.ownerId) throw catalogueErrors.ownerIsStaff()
+          if (!(await repository.removeCoInstructor(tx, courseId, userId)))
+            throw catalogueErrors.instructorNotFound(userId)
+          await recordAudit(tx, ctx, {
+            action: 'course.instructor_removed',
+            targetType: 'course',
+            targetId: courseId,
+            details: { userId },
+          })
+        },
+      )
       return version
     },
   }

@@ -7,17 +7,28 @@ import { CourseParams, OptionalCommentBody, OptionalIfMatchHeaders, RequiredComm
 import type { WorkflowService } from './workflow.service.ts'
 
 const tags = ['catalogue']
-const IF_MATCH = ' If-Match is optional: when sent, a course changed since (412) is refused, so the step applies to exactly the version read.'
-const PUBLISHES = ' Publishing snapshots the draft as the next immutable version (with its quiz and assignment settings), rewrites the catalogue entry and emits catalogue.course_published. A quiz or assignment lesson not set up is 409 ASSESSMENT_INCOMPLETE.'
+const IF_MATCH =
+  ' If-Match is optional: when sent, a course changed since (412) is refused, so the step applies to exactly the version read.'
+const PUBLISHES =
+  ' Publishing snapshots the draft as the next immutable version (with its quiz and assignment settings), rewrites the catalogue entry and emits catalogue.course_published. A quiz or assignment lesson not set up is 409 ASSESSMENT_INCOMPLETE.'
 
 type Step = 'submit' | 'approve' | 'requestChanges' | 'publishNow' | 'archive'
 
-const STEPS: Array<{ path: string; step: Step; summary: string; description: string; operationId: string; permission: 'courses:author' | 'courses:review'; commentRequired?: boolean }> = [
+const STEPS: Array<{
+  path: string
+  step: Step
+  summary: string
+  description: string
+  operationId: string
+  permission: 'courses:author' | 'courses:review'
+  commentRequired?: boolean
+}> = [
   {
     path: 'submit',
     step: 'submit',
     summary: 'Submit a course for review',
-    description: 'Draft (or a live course with unpublished changes) → in_review. Needs at least one lesson (409 COURSE_HAS_NO_LESSONS); a live course whose draft (quiz and assignment settings included) equals its published version is 409 NOTHING_TO_PUBLISH; a quiz or assignment lesson not set up is 409 ASSESSMENT_INCOMPLETE. Instructors of the course or administrators.',
+    description:
+      'Draft (or a live course with unpublished changes) → in_review. Needs at least one lesson (409 COURSE_HAS_NO_LESSONS); a live course whose draft (quiz and assignment settings included) equals its published version is 409 NOTHING_TO_PUBLISH; a quiz or assignment lesson not set up is 409 ASSESSMENT_INCOMPLETE. Instructors of the course or administrators.',
     operationId: 'submitCourse',
     permission: 'courses:author',
   },
@@ -33,7 +44,8 @@ const STEPS: Array<{ path: string; step: Step; summary: string; description: str
     path: 'request-changes',
     step: 'requestChanges',
     summary: 'Send a course in review back with change requests',
-    description: 'in_review → draft (or back to published when a version is live; learners keep the live version). The comment is required.',
+    description:
+      'in_review → draft (or back to published when a version is live; learners keep the live version). The comment is required.',
     operationId: 'requestCourseChanges',
     permission: 'courses:review',
     commentRequired: true,
@@ -50,7 +62,8 @@ const STEPS: Array<{ path: string; step: Step; summary: string; description: str
     path: 'archive',
     step: 'archive',
     summary: 'Archive a course',
-    description: "The course's owner or an administrator. Removes it from the catalogue and emits catalogue.course_archived; published versions stay for enrolled learners' records.",
+    description:
+      "The course's owner or an administrator. Removes it from the catalogue and emits catalogue.course_archived; published versions stay for enrolled learners' records.",
     operationId: 'archiveCourse',
     permission: 'courses:author',
   },
@@ -60,29 +73,49 @@ const STEPS: Array<{ path: string; step: Step; summary: string; description: str
 export function workflowRoutes(app: App, service: WorkflowService): void {
   {
     for (const definition of STEPS) {
-      app.post(`/v1/courses/:courseId/${definition.path}`, {
-        schema: {
-          summary: definition.summary,
-          description: definition.description + IF_MATCH,
-          tags,
-          operationId: definition.operationId,
-          params: CourseParams,
-          headers: OptionalIfMatchHeaders,
-          body: definition.commentRequired ? RequiredCommentBody : OptionalCommentBody,
-          response: { 200: Type.Ref('AuthoringCourse') },
+      app.post(
+        `/v1/courses/:courseId/${definition.path}`,
+        {
+          schema: {
+            summary: definition.summary,
+            description: definition.description + IF_MATCH,
+            tags,
+            operationId: definition.operationId,
+            params: CourseParams,
+            headers: OptionalIfMatchHeaders,
+            body: definition.commentRequired ? RequiredCommentBody : OptionalCommentBody,
+            response: { 200: Type.Ref('AuthoringCourse') },
+          },
+          config: { access: tenantAccess(definition.permission) },
         },
-        config: { access: tenantAccess(definition.permission) },
-      }, async (request, reply) => {
-        const { comment } = request.body as { comment?: string }
-        const { result, version } = await service[definition.step](request.ctx, request.params.courseId, { expected: expectedVersion(request, false), comment })
-        setEtag(reply, version)
-        return result
-      })
+        async (request, reply) => {
+          const { comment } = request.body as { comment?: string }
+          const { result, version } = await service[definition.step](request.ctx, request.params.courseId, {
+            expected: expectedVersion(request, false),
+            comment,
+          })
+          setEtag(reply, version)
+          return result
+        },
+      )
     }
 
-    app.get('/v1/courses/:courseId/reviews', {
-      schema: { summary: "A course's review history", description: 'Submissions, approvals, change requests, publications and archiving with their comments, oldest first.', tags, operationId: 'listCourseReviews', params: CourseParams, querystring: PageQuery, response: { 200: Page(Type.Ref('CourseReview'), 'CourseReviewPage') } },
-      config: { access: tenantAccess('courses:author') },
-    }, async (request) => service.reviews(request.ctx, request.params.courseId, request.query))
+    app.get(
+      '/v1/courses/:courseId/reviews',
+      {
+        schema: {
+          summary: "A course's review history",
+          description:
+            'Submissions, approvals, change requests, publications and archiving with their comments, oldest first.',
+          tags,
+          operationId: 'listCourseReviews',
+          params: CourseParams,
+          querystring: PageQuery,
+          response: { 200: Page(Type.Ref('CourseReview'), 'CourseReviewPage') },
+        },
+        config: { access: tenantAccess('courses:author') },
+      },
+      async (request) => service.reviews(request.ctx, request.params.courseId, request.query),
+    )
   }
 }

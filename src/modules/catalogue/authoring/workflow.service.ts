@@ -10,8 +10,18 @@ import type { EventPublisher } from '../../../platform/events/events.ts'
 import { decodeCursor, toPage } from '../../../platform/http/pagination.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { catalogueErrors } from '../catalogue.errors.ts'
-import { COURSE_ARCHIVED, COURSE_PUBLISHED, type CourseArchivedPayload, type CoursePublishedPayload } from '../catalogue.events.ts'
-import { assertOwnerOrAdmin, assertTransition, statusAfterChangesRequested, type WorkflowAction } from '../catalogue.policy.ts'
+import {
+  COURSE_ARCHIVED,
+  COURSE_PUBLISHED,
+  type CourseArchivedPayload,
+  type CoursePublishedPayload,
+} from '../catalogue.events.ts'
+import {
+  assertOwnerOrAdmin,
+  assertTransition,
+  statusAfterChangesRequested,
+  type WorkflowAction,
+} from '../catalogue.policy.ts'
 import { checkParticipants, publishCourse, removeCatalogueEntry } from '../publication.ts'
 import { authoringRepository as repository, type ReviewAction } from './authoring.repository.ts'
 import { changeCourse, viewCourse, type CourseAccess } from './course-access.ts'
@@ -48,18 +58,49 @@ function assertMayReview(ctx: RequestContext, access: CourseAccess): void {
 }
 
 /** The review history row and the audit entry of a step. */
-async function record(ctx: RequestContext, access: CourseAccess, action: WorkflowAction, review: ReviewAction, comment: string | undefined, details: Record<string, unknown> = {}) {
+async function record(
+  ctx: RequestContext,
+  access: CourseAccess,
+  action: WorkflowAction,
+  review: ReviewAction,
+  comment: string | undefined,
+  details: Record<string, unknown> = {},
+) {
   const { tx, course, author } = access
-  await repository.addReview(tx, { tenantId: course.tenantId, courseId: course.id, action: review, comment: comment ?? null, actorId: author.userId })
-  await recordAudit(tx, ctx, { action: AUDIT_ACTIONS[action], targetType: 'course', targetId: course.id, details: { from: course.status, ...details } })
+  await repository.addReview(tx, {
+    tenantId: course.tenantId,
+    courseId: course.id,
+    action: review,
+    comment: comment ?? null,
+    actorId: author.userId,
+  })
+  await recordAudit(tx, ctx, {
+    action: AUDIT_ACTIONS[action],
+    targetType: 'course',
+    targetId: course.id,
+    details: { from: course.status, ...details },
+  })
 }
 
 /** Publishes the draft as the next version, records it and emits catalogue.course_published. */
-async function publish(events: EventPublisher, ctx: RequestContext, access: CourseAccess, action: 'approve' | 'publish', comment: string | undefined) {
+async function publish(
+  events: EventPublisher,
+  ctx: RequestContext,
+  access: CourseAccess,
+  action: 'approve' | 'publish',
+  comment: string | undefined,
+) {
   const published = await publishCourse(access.tx, access.course.id, access.author.userId)
   if (!published) throw catalogueErrors.courseNotFound(access.course.id)
-  await record(ctx, access, action, action === 'approve' ? 'approved' : 'published', comment, { versionId: published.versionId, versionNumber: published.versionNumber })
-  const payload: CoursePublishedPayload = { courseId: published.courseId, versionId: published.versionId, versionNumber: published.versionNumber }
+  await record(ctx, access, action, action === 'approve' ? 'approved' : 'published', comment, {
+    versionId: published.versionId,
+    versionNumber: published.versionNumber,
+  })
+  const payload: CoursePublishedPayload = {
+    courseId: published.courseId,
+    versionId: published.versionId,
+    versionNumber: published.versionNumber,
+  }
   await events.publish(access.tx, ctx, { type: COURSE_PUBLISHED, payload })
 }
 
@@ -68,9 +109,19 @@ const reviews = (ctx: RequestContext, courseId: string, query: { limit: number; 
   viewCourse(ctx, courseId, async ({ tx }) => {
     const position = decodeCursor(query.cursor, 2)
     const after = position ? { createdAt: String(position[0]), id: String(position[1]) } : undefined
-    const page = toPage(await repository.listReviews(tx, courseId, { limit: query.limit, after }), query.limit, (row) => [row.position, row.review.id])
+    const page = toPage(
+      await repository.listReviews(tx, courseId, { limit: query.limit, after }),
+      query.limit,
+      (row) => [row.position, row.review.id],
+    )
     return {
-      data: page.data.map(({ review }) => ({ id: review.id, action: review.action, comment: review.comment, actorId: review.actorId, createdAt: review.createdAt.toISOString() })),
+      data: page.data.map(({ review }) => ({
+        id: review.id,
+        action: review.action,
+        comment: review.comment,
+        actorId: review.actorId,
+        createdAt: review.createdAt.toISOString(),
+      })),
       nextCursor: page.nextCursor,
     }
   })
@@ -108,10 +159,13 @@ export function createWorkflowService(deps: { events: EventPublisher }) {
     /** A reviewer sends the draft back with a comment; a live course stays live on its current version. */
     requestChanges: (ctx: RequestContext, courseId: string, input: Step) =>
       step(ctx, courseId, input, async (access) => {
-        if (!input.comment) throw catalogueErrors.invalidField('body.comment', 'is required when requesting changes', 'required')
+        if (!input.comment)
+          throw catalogueErrors.invalidField('body.comment', 'is required when requesting changes', 'required')
         assertTransition(access.course.status, 'request_changes')
         assertMayReview(ctx, access)
-        await repository.updateCourse(access.tx, courseId, { status: statusAfterChangesRequested(access.course.publishedVersionId !== null) })
+        await repository.updateCourse(access.tx, courseId, {
+          status: statusAfterChangesRequested(access.course.publishedVersionId !== null),
+        })
         await record(ctx, access, 'request_changes', 'changes_requested', input.comment)
       }),
 

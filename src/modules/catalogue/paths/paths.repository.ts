@@ -51,7 +51,14 @@ const authoringColumns = {
   courses: authoringCourses,
 }
 
-const catalogueColumns = { id: learningPaths.id, slug: learningPaths.slug, title: learningPaths.title, summary: learningPaths.summary, courses: catalogueCourses, createdAt: createdAtText }
+const catalogueColumns = {
+  id: learningPaths.id,
+  slug: learningPaths.slug,
+  title: learningPaths.title,
+  summary: learningPaths.summary,
+  courses: catalogueCourses,
+  createdAt: createdAtText,
+}
 
 function after(cursor: string | undefined): SQL | undefined {
   const position = decodeCursor(cursor, 2)
@@ -62,7 +69,10 @@ function after(cursor: string | undefined): SQL | undefined {
 /** Prerequisites that name courses no longer in the catalogue are dropped with those courses. */
 function visibleOnly(path: CataloguePath): CataloguePath {
   const shown = new Set(path.courses.map((c) => c.id))
-  return { ...path, courses: path.courses.map((c) => ({ ...c, prerequisites: c.prerequisites.filter((id) => shown.has(id)) })) }
+  return {
+    ...path,
+    courses: path.courses.map((c) => ({ ...c, prerequisites: c.prerequisites.filter((id) => shown.has(id)) })),
+  }
 }
 
 export const pathsRepository = {
@@ -79,8 +89,15 @@ export const pathsRepository = {
   },
 
   /** Applies a change and bumps the version the ETag names. */
-  async update(tx: Tx, id: string, set: Partial<Pick<PathRow, 'slug' | 'title' | 'summary' | 'status'>>): Promise<void> {
-    await tx.update(learningPaths).set({ ...set, version: sql`${learningPaths.version} + 1`, updatedAt: new Date() }).where(eq(learningPaths.id, id))
+  async update(
+    tx: Tx,
+    id: string,
+    set: Partial<Pick<PathRow, 'slug' | 'title' | 'summary' | 'status'>>,
+  ): Promise<void> {
+    await tx
+      .update(learningPaths)
+      .set({ ...set, version: sql`${learningPaths.version} + 1`, updatedAt: new Date() })
+      .where(eq(learningPaths.id, id))
   },
 
   async view(tx: Tx, id: string): Promise<LearningPath | undefined> {
@@ -88,36 +105,69 @@ export const pathsRepository = {
     return row
   },
 
-  async list(tx: Tx, tenantId: string, query: { limit: number; cursor?: string | undefined; status?: PathRow['status'] | undefined }): Promise<PageResult<LearningPath>> {
+  async list(
+    tx: Tx,
+    tenantId: string,
+    query: { limit: number; cursor?: string | undefined; status?: PathRow['status'] | undefined },
+  ): Promise<PageResult<LearningPath>> {
     const rows = await tx
       .select(authoringColumns)
       .from(learningPaths)
-      .where(and(eq(learningPaths.tenantId, tenantId), query.status ? eq(learningPaths.status, query.status) : undefined, after(query.cursor)))
+      .where(
+        and(
+          eq(learningPaths.tenantId, tenantId),
+          query.status ? eq(learningPaths.status, query.status) : undefined,
+          after(query.cursor),
+        ),
+      )
       .orderBy(desc(learningPaths.createdAt), desc(learningPaths.id))
       .limit(query.limit + 1)
     return toPage(rows, query.limit, (row) => [row.createdAt, row.id])
   },
 
   async courseIds(tx: Tx, pathId: string): Promise<string[]> {
-    const rows = await tx.select({ courseId: learningPathCourses.courseId }).from(learningPathCourses).where(eq(learningPathCourses.pathId, pathId))
+    const rows = await tx
+      .select({ courseId: learningPathCourses.courseId })
+      .from(learningPathCourses)
+      .where(eq(learningPathCourses.pathId, pathId))
     return rows.map((r) => r.courseId)
   },
 
   /** Of these course ids, the ones in the catalogue now (published and not archived). */
   async publishedAmong(tx: Tx, courseIds: string[]): Promise<Set<string>> {
     if (courseIds.length === 0) return new Set()
-    const rows = await tx.select({ courseId: catalogueEntries.courseId }).from(catalogueEntries).where(inArray(catalogueEntries.courseId, courseIds))
+    const rows = await tx
+      .select({ courseId: catalogueEntries.courseId })
+      .from(catalogueEntries)
+      .where(inArray(catalogueEntries.courseId, courseIds))
     return new Set(rows.map((r) => r.courseId))
   },
 
-  async replaceCourses(tx: Tx, tenantId: string, pathId: string, list: Array<{ courseId: string; prerequisites: string[] }>): Promise<void> {
+  async replaceCourses(
+    tx: Tx,
+    tenantId: string,
+    pathId: string,
+    list: Array<{ courseId: string; prerequisites: string[] }>,
+  ): Promise<void> {
     await tx.delete(learningPathCourses).where(eq(learningPathCourses.pathId, pathId))
     if (list.length === 0) return
-    await tx.insert(learningPathCourses).values(list.map((c, position) => ({ tenantId, pathId, courseId: c.courseId, position, prerequisites: [...new Set(c.prerequisites)] })))
+    await tx.insert(learningPathCourses).values(
+      list.map((c, position) => ({
+        tenantId,
+        pathId,
+        courseId: c.courseId,
+        position,
+        prerequisites: [...new Set(c.prerequisites)],
+      })),
+    )
   },
 
   /** Published paths for the catalogue, newest first: one statement per page. */
-  async listPublished(tx: Tx, tenantId: string, query: { limit: number; cursor?: string | undefined }): Promise<PageResult<CataloguePath>> {
+  async listPublished(
+    tx: Tx,
+    tenantId: string,
+    query: { limit: number; cursor?: string | undefined },
+  ): Promise<PageResult<CataloguePath>> {
     const rows = await tx
       .select(catalogueColumns)
       .from(learningPaths)
@@ -125,14 +175,19 @@ export const pathsRepository = {
       .orderBy(desc(learningPaths.createdAt), desc(learningPaths.id))
       .limit(query.limit + 1)
     const page = toPage(rows, query.limit, (row) => [row.createdAt, row.id])
-    return { data: page.data.map(({ createdAt: _createdAt, ...path }) => visibleOnly(path)), nextCursor: page.nextCursor }
+    return {
+      data: page.data.map(({ createdAt: _createdAt, ...path }) => visibleOnly(path)),
+      nextCursor: page.nextCursor,
+    }
   },
 
   async findPublishedBySlug(tx: Tx, tenantId: string, slug: string): Promise<CataloguePath | undefined> {
     const [row] = await tx
       .select(catalogueColumns)
       .from(learningPaths)
-      .where(and(eq(learningPaths.tenantId, tenantId), eq(learningPaths.slug, slug), eq(learningPaths.status, 'published')))
+      .where(
+        and(eq(learningPaths.tenantId, tenantId), eq(learningPaths.slug, slug), eq(learningPaths.status, 'published')),
+      )
     if (!row) return undefined
     const { createdAt: _createdAt, ...path } = row
     return visibleOnly(path)

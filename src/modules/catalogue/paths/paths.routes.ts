@@ -7,7 +7,17 @@ import { publicAccess, tenantAccess } from '../../../platform/http/access.ts'
 import { expectedVersion, setEtag } from '../../../platform/http/etag.ts'
 import { Page } from '../../../platform/http/pagination.ts'
 import type { App } from '../../../platform/http/server.ts'
-import { CataloguePath, CataloguePathQuery, CreateLearningPathBody, LearningPath, LearningPathQuery, PathCoursesBody, PathParams, PathSlugParams, UpdateLearningPathBody } from './paths.schemas.ts'
+import {
+  CataloguePath,
+  CataloguePathQuery,
+  CreateLearningPathBody,
+  LearningPath,
+  LearningPathQuery,
+  PathCoursesBody,
+  PathParams,
+  PathSlugParams,
+  UpdateLearningPathBody,
+} from './paths.schemas.ts'
 import { createCataloguePaths, createPathsService, type CataloguePaths, type PathsService } from './paths.service.ts'
 
 const tags = ['learning-paths']
@@ -18,96 +28,179 @@ const COURSE_RULES =
 function authoringRoutes(app: App, service: PathsService, PathRef: ReturnType<typeof Type.Ref>) {
   const access = { access: tenantAccess('paths:manage') }
 
-  app.post('/v1/learning-paths', {
-    schema: { summary: 'Create a learning path (draft)', tags, operationId: 'createLearningPath', body: CreateLearningPathBody, response: { 201: PathRef } },
-    config: access,
-  }, async (request, reply) => {
-    const path = await service.create(request.ctx, request.body)
-    setEtag(reply, path.version)
-    return reply.code(201).send(path)
-  })
+  app.post(
+    '/v1/learning-paths',
+    {
+      schema: {
+        summary: 'Create a learning path (draft)',
+        tags,
+        operationId: 'createLearningPath',
+        body: CreateLearningPathBody,
+        response: { 201: PathRef },
+      },
+      config: access,
+    },
+    async (request, reply) => {
+      const path = await service.create(request.ctx, request.body)
+      setEtag(reply, path.version)
+      return reply.code(201).send(path)
+    },
+  )
 
-  app.get('/v1/learning-paths', {
-    schema: { summary: "The tenant's learning paths in every status, newest first", tags, operationId: 'listLearningPaths', querystring: LearningPathQuery, response: { 200: Page(PathRef, 'LearningPathPage') } },
-    config: access,
-  }, async (request) => service.list(request.ctx, request.query))
+  app.get(
+    '/v1/learning-paths',
+    {
+      schema: {
+        summary: "The tenant's learning paths in every status, newest first",
+        tags,
+        operationId: 'listLearningPaths',
+        querystring: LearningPathQuery,
+        response: { 200: Page(PathRef, 'LearningPathPage') },
+      },
+      config: access,
+    },
+    async (request) => service.list(request.ctx, request.query),
+  )
 
-  app.get('/v1/learning-paths/:id', {
-    schema: { summary: 'A learning path with its ordered courses', tags, operationId: 'getLearningPath', params: PathParams, response: { 200: PathRef } },
-    config: access,
-  }, async (request, reply) => {
-    const path = await service.get(request.ctx, request.params.id)
-    setEtag(reply, path.version)
-    return path
-  })
+  app.get(
+    '/v1/learning-paths/:id',
+    {
+      schema: {
+        summary: 'A learning path with its ordered courses',
+        tags,
+        operationId: 'getLearningPath',
+        params: PathParams,
+        response: { 200: PathRef },
+      },
+      config: access,
+    },
+    async (request, reply) => {
+      const path = await service.get(request.ctx, request.params.id)
+      setEtag(reply, path.version)
+      return path
+    },
+  )
 
-  app.patch('/v1/learning-paths/:id', {
-    schema: { summary: "Change a learning path's slug, title or summary", description: IF_MATCH, tags, operationId: 'updateLearningPath', params: PathParams, body: UpdateLearningPathBody, response: { 200: PathRef } },
-    config: access,
-  }, async (request, reply) => {
-    const path = await service.update(request.ctx, request.params.id, expectedVersion(request), request.body)
-    setEtag(reply, path.version)
-    return path
-  })
+  app.patch(
+    '/v1/learning-paths/:id',
+    {
+      schema: {
+        summary: "Change a learning path's slug, title or summary",
+        description: IF_MATCH,
+        tags,
+        operationId: 'updateLearningPath',
+        params: PathParams,
+        body: UpdateLearningPathBody,
+        response: { 200: PathRef },
+      },
+      config: access,
+    },
+    async (request, reply) => {
+      const path = await service.update(request.ctx, request.params.id, expectedVersion(request), request.body)
+      setEtag(reply, path.version)
+      return path
+    },
+  )
 
-  app.put('/v1/learning-paths/:id/courses', {
-    schema: { summary: "Set a learning path's ordered courses and their prerequisites", description: `${COURSE_RULES} ${IF_MATCH}`, tags, operationId: 'setLearningPathCourses', params: PathParams, body: PathCoursesBody, response: { 200: PathRef } },
-    config: access,
-  }, async (request, reply) => {
-    const path = await service.setCourses(request.ctx, request.params.id, expectedVersion(request), request.body)
-    setEtag(reply, path.version)
-    return path
-  })
-
+  app.put(
+    '/v1/learning-paths/:id/courses',
+    {
+      schema: {
+        summary: "Set a learning path's ordered courses and their prerequisites",
+        description: `${COURSE_RULES} ${IF_MATCH}`,
+        tags,
+        operationId: 'setLearningPathCourses',
+        params: PathParams,
+        body: PathCoursesBody,
+        response: { 200: PathRef },
+      },
+      config: access,
+    },
+    async (request, reply) => {
+      const path = await service.setCourses(request.ctx, request.params.id, expectedVersion(request), request.body)
+      setEtag(reply, path.version)
+      return path
+    },
+  )
 }
 
 /** Publication workflow: draft → published ⇄ archived. */
 function workflowRoutes(app: App, service: PathsService, PathRef: ReturnType<typeof Type.Ref>) {
   const access = { access: tenantAccess('paths:manage') }
 
-  app.post('/v1/learning-paths/:id/publish', {
-    schema: {
-      summary: 'Publish a learning path to the catalogue',
-      description: 'Needs at least one course, all of them still published (422 otherwise). If-Match is optional here.',
-      tags,
-      operationId: 'publishLearningPath',
-      params: PathParams,
-      response: { 200: PathRef },
+  app.post(
+    '/v1/learning-paths/:id/publish',
+    {
+      schema: {
+        summary: 'Publish a learning path to the catalogue',
+        description:
+          'Needs at least one course, all of them still published (422 otherwise). If-Match is optional here.',
+        tags,
+        operationId: 'publishLearningPath',
+        params: PathParams,
+        response: { 200: PathRef },
+      },
+      config: access,
     },
-    config: access,
-  }, async (request, reply) => {
-    const path = await service.publish(request.ctx, request.params.id, expectedVersion(request, false))
-    setEtag(reply, path.version)
-    return path
-  })
+    async (request, reply) => {
+      const path = await service.publish(request.ctx, request.params.id, expectedVersion(request, false))
+      setEtag(reply, path.version)
+      return path
+    },
+  )
 
-  app.post('/v1/learning-paths/:id/archive', {
-    schema: { summary: 'Take a learning path out of the catalogue', description: 'It can be published again later. If-Match is optional here.', tags, operationId: 'archiveLearningPath', params: PathParams, response: { 200: PathRef } },
-    config: access,
-  }, async (request, reply) => {
-    const path = await service.archive(request.ctx, request.params.id, expectedVersion(request, false))
-    setEtag(reply, path.version)
-    return path
-  })
+  app.post(
+    '/v1/learning-paths/:id/archive',
+    {
+      schema: {
+        summary: 'Take a learning path out of the catalogue',
+        description: 'It can be published again later. If-Match is optional here.',
+        tags,
+        operationId: 'archiveLearningPath',
+        params: PathParams,
+        response: { 200: PathRef },
+      },
+      config: access,
+    },
+    async (request, reply) => {
+      const path = await service.archive(request.ctx, request.params.id, expectedVersion(request, false))
+      setEtag(reply, path.version)
+      return path
+    },
+  )
 }
 
 function catalogueRoutes(app: App, service: CataloguePaths) {
-  app.get('/v1/catalogue/paths', {
-    schema: {
-      summary: 'Published learning paths of this site with their courses in order',
-      description: 'Courses no longer in the catalogue are left out of each path. One query per page.',
-      tags,
-      operationId: 'listCataloguePaths',
-      querystring: CataloguePathQuery,
-      response: { 200: Page(Type.Ref('CataloguePath'), 'CataloguePathPage') },
+  app.get(
+    '/v1/catalogue/paths',
+    {
+      schema: {
+        summary: 'Published learning paths of this site with their courses in order',
+        description: 'Courses no longer in the catalogue are left out of each path. One query per page.',
+        tags,
+        operationId: 'listCataloguePaths',
+        querystring: CataloguePathQuery,
+        response: { 200: Page(Type.Ref('CataloguePath'), 'CataloguePathPage') },
+      },
+      config: { access: publicAccess('required') },
     },
-    config: { access: publicAccess('required') },
-  }, async (request) => service.listPublished(request.ctx, request.query))
+    async (request) => service.listPublished(request.ctx, request.query),
+  )
 
-  app.get('/v1/catalogue/paths/:slug', {
-    schema: { summary: 'A published learning path with its courses in order', tags, operationId: 'getCataloguePath', params: PathSlugParams, response: { 200: Type.Ref('CataloguePath') } },
-    config: { access: publicAccess('required') },
-  }, async (request) => service.getPublished(request.ctx, request.params.slug))
+  app.get(
+    '/v1/catalogue/paths/:slug',
+    {
+      schema: {
+        summary: 'A published learning path with its courses in order',
+        tags,
+        operationId: 'getCataloguePath',
+        params: PathSlugParams,
+        response: { 200: Type.Ref('CataloguePath') },
+      },
+      config: { access: publicAccess('required') },
+    },
+    async (request) => service.getPublished(request.ctx, request.params.slug),
+  )
 }
 
 export function learningPathRoutes() {

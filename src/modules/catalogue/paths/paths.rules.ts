@@ -14,7 +14,8 @@ export function assertValidCourseList(list: PathCourseInput[]): void {
   }
   for (const { courseId, prerequisites } of list)
     for (const prerequisite of prerequisites)
-      if (prerequisite === courseId || !ids.has(prerequisite)) throw pathErrors.prerequisiteOutsidePath(courseId, prerequisite)
+      if (prerequisite === courseId || !ids.has(prerequisite))
+        throw pathErrors.prerequisiteOutsidePath(courseId, prerequisite)
   const cycle = findCycle(new Map(list.map((c) => [c.courseId, [...new Set(c.prerequisites)]])))
   if (cycle) throw pathErrors.prerequisiteCycle(cycle)
 }

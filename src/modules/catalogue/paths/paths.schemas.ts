@@ -1,7 +1,12 @@
 import { Type, type Static } from 'typebox'
 import { PageQuery } from '../../../platform/http/pagination.ts'
 
-const Slug = Type.String({ minLength: 1, maxLength: 80, pattern: '^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$', description: 'Lower-case letters, digits and inner hyphens; unique among the tenant\'s paths' })
+const Slug = Type.String({
+  minLength: 1,
+  maxLength: 80,
+  pattern: '^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$',
+  description: "Lower-case letters, digits and inner hyphens; unique among the tenant's paths",
+})
 const Status = Type.Union([Type.Literal('draft'), Type.Literal('published'), Type.Literal('archived')])
 const Uuid = Type.String({ format: 'uuid' })
 
@@ -9,13 +14,21 @@ export const PathParams = Type.Object({ id: Uuid }, { additionalProperties: fals
 export const PathSlugParams = Type.Object({ slug: Slug }, { additionalProperties: false })
 
 export const CreateLearningPathBody = Type.Object(
-  { slug: Slug, title: Type.String({ minLength: 1, maxLength: 200 }), summary: Type.Optional(Type.String({ maxLength: 2000 })) },
+  {
+    slug: Slug,
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    summary: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
   { additionalProperties: false },
 )
 export type CreateLearningPathBody = Static<typeof CreateLearningPathBody>
 
 export const UpdateLearningPathBody = Type.Object(
-  { slug: Type.Optional(Slug), title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), summary: Type.Optional(Type.String({ maxLength: 2000 })) },
+  {
+    slug: Type.Optional(Slug),
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    summary: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
   { additionalProperties: false, minProperties: 1 },
 )
 export type UpdateLearningPathBody = Static<typeof UpdateLearningPathBody>
@@ -26,7 +39,11 @@ export const PathCoursesBody = Type.Object(
       Type.Object(
         {
           courseId: Uuid,
-          prerequisites: Type.Array(Uuid, { maxItems: 50, default: [], description: 'Courses of this path to complete before this one' }),
+          prerequisites: Type.Array(Uuid, {
+            maxItems: 50,
+            default: [],
+            description: 'Courses of this path to complete before this one',
+          }),
         },
         { additionalProperties: false },
       ),
@@ -37,7 +54,10 @@ export const PathCoursesBody = Type.Object(
 )
 export type PathCoursesBody = Static<typeof PathCoursesBody>
 
-export const LearningPathQuery = Type.Object({ ...PageQuery.properties, status: Type.Optional(Status) }, { additionalProperties: false })
+export const LearningPathQuery = Type.Object(
+  { ...PageQuery.properties, status: Type.Optional(Status) },
+  { additionalProperties: false },
+)
 export type LearningPathQuery = Static<typeof LearningPathQuery>
 
 export const LearningPath = Type.Object(
@@ -59,7 +79,9 @@ export const LearningPath = Type.Object(
           prerequisites: Type.Array(Uuid),
           slug: Type.String(),
           title: Type.String({ description: "The course's current (draft) title" }),
-          published: Type.Boolean({ description: 'Whether the course is in the catalogue now; the public path shows only those' }),
+          published: Type.Boolean({
+            description: 'Whether the course is in the catalogue now; the public path shows only those',
+          }),
         },
         { additionalProperties: false },
       ),

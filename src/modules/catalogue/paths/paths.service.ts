@@ -14,7 +14,14 @@ import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { pathErrors } from './paths.errors.ts'
 import { pathsRepository as repository, type PathRow } from './paths.repository.ts'
 import { assertValidCourseList } from './paths.rules.ts'
-import type { CataloguePath, CreateLearningPathBody, LearningPath, LearningPathQuery, PathCoursesBody, UpdateLearningPathBody } from './paths.schemas.ts'
+import type {
+  CataloguePath,
+  CreateLearningPathBody,
+  LearningPath,
+  LearningPathQuery,
+  PathCoursesBody,
+  UpdateLearningPathBody,
+} from './paths.schemas.ts'
 
 function tenantOf(ctx: RequestContext): string {
   if (!ctx.tenantId) throw commonErrors.tenantRequired()
@@ -42,7 +49,13 @@ async function viewOf(tx: Tx, id: string): Promise<LearningPath> {
 }
 
 /** Locks the path, checks the caller's If-Match, runs the change, audits it and returns the new view. */
-async function change(ctx: RequestContext, id: string, expected: number | undefined, action: string, work: (tx: Tx, path: PathRow) => Promise<Record<string, unknown>>): Promise<LearningPath> {
+async function change(
+  ctx: RequestContext,
+  id: string,
+  expected: number | undefined,
+  action: string,
+  work: (tx: Tx, path: PathRow) => Promise<Record<string, unknown>>,
+): Promise<LearningPath> {
   managerOf(ctx)
   return ctx.inTenant(async (tx) => {
     const path = await repository.lock(tx, id)
@@ -54,7 +67,12 @@ async function change(ctx: RequestContext, id: string, expected: number | undefi
   })
 }
 
-async function updatePath(ctx: RequestContext, id: string, expected: number | undefined, body: UpdateLearningPathBody): Promise<LearningPath> {
+async function updatePath(
+  ctx: RequestContext,
+  id: string,
+  expected: number | undefined,
+  body: UpdateLearningPathBody,
+): Promise<LearningPath> {
   return slugConflictsAs(body.slug, () =>
     change(ctx, id, expected, 'learning_path.updated', async (tx, path) => {
       if (path.status === 'archived') throw pathErrors.invalidTransition(path.status, 'edited')
@@ -71,8 +89,19 @@ export function createPathsService() {
       const createdBy = managerOf(ctx)
       return slugConflictsAs(body.slug, () =>
         ctx.inTenant(async (tx) => {
-          const id = await repository.insert(tx, { tenantId, slug: body.slug, title: body.title, summary: body.summary ?? '', createdBy })
-          await recordAudit(tx, ctx, { action: 'learning_path.created', targetType: 'learning_path', targetId: id, details: { slug: body.slug } })
+          const id = await repository.insert(tx, {
+            tenantId,
+            slug: body.slug,
+            title: body.title,
+            summary: body.summary ?? '',
+            createdBy,
+          })
+          await recordAudit(tx, ctx, {
+            action: 'learning_path.created',
+            targetType: 'learning_path',
+            targetId: id,
+            details: { slug: body.slug },
+          })
           return viewOf(tx, id)
         }),
       )
@@ -89,12 +118,20 @@ export function createPathsService() {
 
     update: updatePath,
 
-    async setCourses(ctx: RequestContext, id: string, expected: number | undefined, body: PathCoursesBody): Promise<LearningPath> {
+    async setCourses(
+      ctx: RequestContext,
+      id: string,
+      expected: number | undefined,
+      body: PathCoursesBody,
+    ): Promise<LearningPath> {
       const list = body.courses.map((c) => ({ courseId: c.courseId, prerequisites: c.prerequisites ?? [] }))
       assertValidCourseList(list)
       return change(ctx, id, expected, 'learning_path.courses_set', async (tx, path) => {
         if (path.status === 'archived') throw pathErrors.invalidTransition(path.status, 'edited')
-        const published = await repository.publishedAmong(tx, list.map((c) => c.courseId))
+        const published = await repository.publishedAmong(
+          tx,
+          list.map((c) => c.courseId),
+        )
         const missing = list.map((c) => c.courseId).filter((courseId) => !published.has(courseId))
         if (missing.length > 0) throw pathErrors.coursesNotPublished(missing)
         await repository.replaceCourses(tx, path.tenantId, id, list)
@@ -124,14 +161,16 @@ export function createPathsService() {
         return { from: path.status }
       })
     },
-
   }
 }
 
 /** The catalogue's reads of published paths (anonymous, tenant from Host). */
 export function createCataloguePaths() {
   return {
-    async listPublished(ctx: RequestContext, query: { limit: number; cursor?: string | undefined }): Promise<PageResult<CataloguePath>> {
+    async listPublished(
+      ctx: RequestContext,
+      query: { limit: number; cursor?: string | undefined },
+    ): Promise<PageResult<CataloguePath>> {
       const tenantId = tenantOf(ctx)
       return ctx.inTenant((tx) => repository.listPublished(tx, tenantId, query))
     },

@@ -11,7 +11,14 @@
 import { and, desc, eq, ne, sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import { AppError } from '../../../platform/errors.ts'
-import { cursorInstant, cursorNumber, cursorUuid, decodeCursor, toPage, type PageResult } from '../../../platform/http/pagination.ts'
+import {
+  cursorInstant,
+  cursorNumber,
+  cursorUuid,
+  decodeCursor,
+  toPage,
+  type PageResult,
+} from '../../../platform/http/pagination.ts'
 import { catalogueEntries, courses, courseVersions } from '../catalogue.tables.ts'
 import type { PublishedCourse } from '../published-course.ts'
 import { catalogueConditions, rankOf, type CatalogueFilter } from './catalogue-search.ts'
@@ -21,9 +28,16 @@ import type { CatalogueFacets, CatalogueQuery, CourseCard } from './catalogue-pu
 const publishedAtText = sql<string>`to_char(${catalogueEntries.publishedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
 
 const invalidCursor = () =>
-  new AppError('invalid', 'INVALID_CURSOR', 'The cursor is malformed or belongs to another ordering; use nextCursor from a previous page of the same query', {
-    errors: [{ path: 'querystring.cursor', message: 'is not a cursor this API issued for this query', code: 'cursor' }],
-  })
+  new AppError(
+    'invalid',
+    'INVALID_CURSOR',
+    'The cursor is malformed or belongs to another ordering; use nextCursor from a previous page of the same query',
+    {
+      errors: [
+        { path: 'querystring.cursor', message: 'is not a cursor this API issued for this query', code: 'cursor' },
+      ],
+    },
+  )
 
 const cardColumns = {
   id: catalogueEntries.courseId,
@@ -61,7 +75,9 @@ function after(cursor: string | undefined, rank: SQL<number> | undefined): SQL |
   const position = decodeCursor(cursor, rank ? 3 : 2)
   if (!position) return undefined
   if (rank) {
-    const [score, publishedAt, id] = ofThisQuery(() => [cursorNumber(position[0]), cursorInstant(position[1]), cursorUuid(position[2])] as const)
+    const [score, publishedAt, id] = ofThisQuery(
+      () => [cursorNumber(position[0]), cursorInstant(position[1]), cursorUuid(position[2])] as const,
+    )
     return sql`(${rank}, ${catalogueEntries.publishedAt}, ${catalogueEntries.courseId}) < (${score}::float8, ${publishedAt}::timestamptz, ${id}::uuid)`
   }
   const [publishedAt, id] = ofThisQuery(() => [cursorInstant(position[0]), cursorUuid(position[1])] as const)
@@ -126,7 +142,8 @@ export async function catalogueFacets(tx: Tx, tenantId: string, filter: Catalogu
     else if (row.value !== null) facets[row.facet].push({ value: row.value, count })
   }
   // Most frequent first, then alphabetical, so the order is stable.
-  for (const key of ['category', 'level', 'language', 'tag'] as const) facets[key].sort((a, b) => b.count - a.count || a.value.localeCompare(b.value))
+  for (const key of ['category', 'level', 'language', 'tag'] as const)
+    facets[key].sort((a, b) => b.count - a.count || a.value.localeCompare(b.value))
   facets.free.sort((a, b) => Number(b.value) - Number(a.value))
   return facets
 }
@@ -139,7 +156,11 @@ export async function catalogueFacets(tx: Tx, tenantId: string, filter: Catalogu
  * looser threshold only adds weak matches to short lists. `<%` keeps the trigram GIN index on
  * title usable.
  */
-export async function suggestTitles(tx: Tx, tenantId: string, q: string): Promise<Array<{ slug: string; title: string; score: number }>> {
+export async function suggestTitles(
+  tx: Tx,
+  tenantId: string,
+  q: string,
+): Promise<Array<{ slug: string; title: string; score: number }>> {
   await tx.execute(sql`select set_config('pg_trgm.word_similarity_threshold', '0.25', true)`)
   // Strict word similarity ranks whole-word matches first: "pyhton" is nearer "Python" (0.27) than "PyTorch" (0.15).
   const score = sql<number>`strict_word_similarity(${q}, ${catalogueEntries.title})::float8`
@@ -152,14 +173,29 @@ export async function suggestTitles(tx: Tx, tenantId: string, q: string): Promis
 }
 
 /** A published course by slug with its live snapshot and catalogue facts, in one statement; null when not in the catalogue. */
-export async function findPublishedBySlug(tx: Tx, tenantId: string, slug: string): Promise<{ course: PublishedCourse; free: boolean } | null> {
+export async function findPublishedBySlug(
+  tx: Tx,
+  tenantId: string,
+  slug: string,
+): Promise<{ course: PublishedCourse; free: boolean } | null> {
   const [row] = await tx
-    .select({ snapshot: courseVersions.snapshot, versionId: courseVersions.id, number: courseVersions.number, publishedAt: publishedAtText, free: catalogueEntries.free })
+    .select({
+      snapshot: courseVersions.snapshot,
+      versionId: courseVersions.id,
+      number: courseVersions.number,
+      publishedAt: publishedAtText,
+      free: catalogueEntries.free,
+    })
     .from(catalogueEntries)
     .innerJoin(courseVersions, eq(courseVersions.id, catalogueEntries.versionId))
     .innerJoin(courses, eq(courses.id, catalogueEntries.courseId))
-    .where(and(eq(catalogueEntries.tenantId, tenantId), eq(catalogueEntries.slug, slug), ne(courses.status, 'archived')))
+    .where(
+      and(eq(catalogueEntries.tenantId, tenantId), eq(catalogueEntries.slug, slug), ne(courses.status, 'archived')),
+    )
   if (!row) return null
   const snapshot = row.snapshot as unknown as Omit<PublishedCourse, 'versionId' | 'versionNumber' | 'publishedAt'>
-  return { course: { ...snapshot, versionId: row.versionId, versionNumber: row.number, publishedAt: row.publishedAt }, free: row.free }
+  return {
+    course: { ...snapshot, versionId: row.versionId, versionNumber: row.number, publishedAt: row.publishedAt },
+    free: row.free,
+  }
 }

@@ -15,7 +15,8 @@ beforeAll(async () => {
   t = await buildTestApp({
     instrument: (app) =>
       app.addHook('onResponse', async (request) => {
-        if (request.url.startsWith('/v1/catalogue') && request.ctx) counters.push({ ...request.ctx.counter, url: request.url })
+        if (request.url.startsWith('/v1/catalogue') && request.ctx)
+          counters.push({ ...request.ctx.counter, url: request.url })
       }),
   })
 })
@@ -50,10 +51,39 @@ describe('GET /v1/catalogue/courses', () => {
   beforeAll(async () => {
     s = await site()
     otherInstructor = randomUUID()
-    await s.publish({ slug: 'py-basics', title: 'Python basics', category: 'programming', level: 'beginner', language: 'en', tags: ['python', 'intro'] })
-    await s.publish({ slug: 'py-advanced', title: 'Advanced Python', category: 'programming', level: 'advanced', language: 'en', tags: ['python'], coInstructorIds: [otherInstructor] })
-    await s.publish({ slug: 'watercolour', title: 'Watercolour painting', category: 'art', level: 'beginner', language: 'en', tags: ['painting'] })
-    await s.publish({ slug: 'kochen', title: 'Kochen für Anfänger', category: 'cooking', level: 'beginner', language: 'de', tags: ['intro'] })
+    await s.publish({
+      slug: 'py-basics',
+      title: 'Python basics',
+      category: 'programming',
+      level: 'beginner',
+      language: 'en',
+      tags: ['python', 'intro'],
+    })
+    await s.publish({
+      slug: 'py-advanced',
+      title: 'Advanced Python',
+      category: 'programming',
+      level: 'advanced',
+      language: 'en',
+      tags: ['python'],
+      coInstructorIds: [otherInstructor],
+    })
+    await s.publish({
+      slug: 'watercolour',
+      title: 'Watercolour painting',
+      category: 'art',
+      level: 'beginner',
+      language: 'en',
+      tags: ['painting'],
+    })
+    await s.publish({
+      slug: 'kochen',
+      title: 'Kochen für Anfänger',
+      category: 'cooking',
+      level: 'beginner',
+      language: 'de',
+      tags: ['intro'],
+    })
   })
 
   it('lists published courses newest first with their catalogue facts', async () => {
@@ -62,19 +92,38 @@ describe('GET /v1/catalogue/courses', () => {
     const body = response.json()
     expect(slugs(body)).toEqual(['kochen', 'watercolour', 'py-advanced', 'py-basics'])
     expect(body.nextCursor).toBeNull()
-    expect(body.data[3]).toMatchObject({ title: 'Python basics', level: 'beginner', language: 'en', category: 'programming', tags: ['python', 'intro'], instructorIds: [s.owner], free: true, lessonCount: 1, delivery: 'self_paced' })
+    expect(body.data[3]).toMatchObject({
+      title: 'Python basics',
+      level: 'beginner',
+      language: 'en',
+      category: 'programming',
+      tags: ['python', 'intro'],
+      instructorIds: [s.owner],
+      free: true,
+      lessonCount: 1,
+      delivery: 'self_paced',
+    })
   })
 
   it('filters by category, level, language, tags (all of them), free and instructor', async () => {
-    expect(slugs((await s.get('/v1/catalogue/courses?category=programming')).json())).toEqual(['py-advanced', 'py-basics'])
-    expect(slugs((await s.get('/v1/catalogue/courses?level=beginner')).json())).toEqual(['kochen', 'watercolour', 'py-basics'])
+    expect(slugs((await s.get('/v1/catalogue/courses?category=programming')).json())).toEqual([
+      'py-advanced',
+      'py-basics',
+    ])
+    expect(slugs((await s.get('/v1/catalogue/courses?level=beginner')).json())).toEqual([
+      'kochen',
+      'watercolour',
+      'py-basics',
+    ])
     expect(slugs((await s.get('/v1/catalogue/courses?language=de')).json())).toEqual(['kochen'])
     expect(slugs((await s.get('/v1/catalogue/courses?tag=intro')).json())).toEqual(['kochen', 'py-basics'])
     expect(slugs((await s.get('/v1/catalogue/courses?tag=intro&tag=python')).json())).toEqual(['py-basics'])
     expect(slugs((await s.get('/v1/catalogue/courses?free=true')).json())).toHaveLength(4)
     expect(slugs((await s.get('/v1/catalogue/courses?free=false')).json())).toEqual([])
     expect(slugs((await s.get(`/v1/catalogue/courses?instructor=${otherInstructor}`)).json())).toEqual(['py-advanced'])
-    expect(slugs((await s.get('/v1/catalogue/courses?category=programming&level=advanced')).json())).toEqual(['py-advanced'])
+    expect(slugs((await s.get('/v1/catalogue/courses?category=programming&level=advanced')).json())).toEqual([
+      'py-advanced',
+    ])
   })
 
   it('rejects malformed filters and cursors with a problem document', async () => {
@@ -86,7 +135,11 @@ describe('GET /v1/catalogue/courses', () => {
   })
 
   it('needs a tenant host', async () => {
-    const response = await t.app.inject({ method: 'GET', url: '/v1/catalogue/courses', headers: { host: t.config.http.baseDomain } })
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/v1/catalogue/courses',
+      headers: { host: t.config.http.baseDomain },
+    })
     expect(response.statusCode).toBe(400)
   })
 })
@@ -95,11 +148,32 @@ describe('full-text search', () => {
   let s: Site
   beforeAll(async () => {
     s = await site()
-    await s.publish({ slug: 'in-description', title: 'Data wrangling', summary: 'Tables and frames', description: 'We use Python throughout.' })
-    await s.publish({ slug: 'in-title', title: 'Python for everyone', summary: 'Programming from zero', description: 'Variables and loops.' })
-    await s.publish({ slug: 'in-summary', title: 'Scripting toolbox', summary: 'Automate chores with Python', description: 'Files and shells.' })
+    await s.publish({
+      slug: 'in-description',
+      title: 'Data wrangling',
+      summary: 'Tables and frames',
+      description: 'We use Python throughout.',
+    })
+    await s.publish({
+      slug: 'in-title',
+      title: 'Python for everyone',
+      summary: 'Programming from zero',
+      description: 'Variables and loops.',
+    })
+    await s.publish({
+      slug: 'in-summary',
+      title: 'Scripting toolbox',
+      summary: 'Automate chores with Python',
+      description: 'Files and shells.',
+    })
     await s.publish({ slug: 'unrelated', title: 'Pottery', summary: 'Clay', description: 'Wheels and kilns.' })
-    await s.publish({ slug: 'der-kurs', title: 'Der Kurs über Gärten', summary: 'Gärten planen', description: 'Beete und Bäume', language: 'de' })
+    await s.publish({
+      slug: 'der-kurs',
+      title: 'Der Kurs über Gärten',
+      summary: 'Gärten planen',
+      description: 'Beete und Bäume',
+      language: 'de',
+    })
   })
 
   it('ranks title matches above summary matches above description matches', async () => {
@@ -109,7 +183,12 @@ describe('full-text search', () => {
   })
 
   it('stems English words ("courses" finds "Course") and keeps exact words of other languages', async () => {
-    await s.publish({ slug: 'crash-course', title: 'Crash Course in Knitting', summary: 'Needles', description: 'Yarn.' })
+    await s.publish({
+      slug: 'crash-course',
+      title: 'Crash Course in Knitting',
+      summary: 'Needles',
+      description: 'Yarn.',
+    })
     expect(slugs((await s.get('/v1/catalogue/courses?q=courses')).json())).toEqual(['crash-course'])
     expect(slugs((await s.get('/v1/catalogue/courses?q=knitted')).json())).toEqual(['crash-course'])
     expect(slugs((await s.get('/v1/catalogue/courses?q=g%C3%A4rten')).json())).toEqual(['der-kurs'])
@@ -184,29 +263,75 @@ describe('what the catalogue never shows', () => {
 describe('GET /v1/catalogue/facets', () => {
   it('counts each facet under the other filters, in one query', async () => {
     const s = await site()
-    await s.publish({ slug: 'a', title: 'Algebra', category: 'maths', level: 'beginner', language: 'en', tags: ['numbers', 'school'] })
-    await s.publish({ slug: 'b', title: 'Calculus', category: 'maths', level: 'advanced', language: 'en', tags: ['numbers'] })
-    await s.publish({ slug: 'c', title: 'Poetry', category: 'writing', level: 'beginner', language: 'fr', tags: ['school'] })
+    await s.publish({
+      slug: 'a',
+      title: 'Algebra',
+      category: 'maths',
+      level: 'beginner',
+      language: 'en',
+      tags: ['numbers', 'school'],
+    })
+    await s.publish({
+      slug: 'b',
+      title: 'Calculus',
+      category: 'maths',
+      level: 'advanced',
+      language: 'en',
+      tags: ['numbers'],
+    })
+    await s.publish({
+      slug: 'c',
+      title: 'Poetry',
+      category: 'writing',
+      level: 'beginner',
+      language: 'fr',
+      tags: ['school'],
+    })
     await s.publish({ slug: 'd', title: 'Essays', level: 'beginner', language: 'en' })
 
     const all = (await s.get('/v1/catalogue/facets')).json()
     expect(all).toEqual({
       total: 4,
-      category: [{ value: 'maths', count: 2 }, { value: 'writing', count: 1 }],
-      level: [{ value: 'beginner', count: 3 }, { value: 'advanced', count: 1 }],
-      language: [{ value: 'en', count: 3 }, { value: 'fr', count: 1 }],
+      category: [
+        { value: 'maths', count: 2 },
+        { value: 'writing', count: 1 },
+      ],
+      level: [
+        { value: 'beginner', count: 3 },
+        { value: 'advanced', count: 1 },
+      ],
+      language: [
+        { value: 'en', count: 3 },
+        { value: 'fr', count: 1 },
+      ],
       free: [{ value: true, count: 4 }],
-      tag: [{ value: 'numbers', count: 2 }, { value: 'school', count: 2 }],
+      tag: [
+        { value: 'numbers', count: 2 },
+        { value: 'school', count: 2 },
+      ],
     })
 
     const beginners = (await s.get('/v1/catalogue/facets?level=beginner')).json()
     expect(beginners.total).toBe(3)
-    expect(beginners.level).toEqual([{ value: 'beginner', count: 3 }, { value: 'advanced', count: 1 }])
-    expect(beginners.category).toEqual([{ value: 'maths', count: 1 }, { value: 'writing', count: 1 }])
-    expect(beginners.tag).toEqual([{ value: 'school', count: 2 }, { value: 'numbers', count: 1 }])
+    expect(beginners.level).toEqual([
+      { value: 'beginner', count: 3 },
+      { value: 'advanced', count: 1 },
+    ])
+    expect(beginners.category).toEqual([
+      { value: 'maths', count: 1 },
+      { value: 'writing', count: 1 },
+    ])
+    expect(beginners.tag).toEqual([
+      { value: 'school', count: 2 },
+      { value: 'numbers', count: 1 },
+    ])
 
     const searched = (await s.get('/v1/catalogue/facets?q=calculus')).json()
-    expect(searched).toMatchObject({ total: 1, category: [{ value: 'maths', count: 1 }], level: [{ value: 'advanced', count: 1 }] })
+    expect(searched).toMatchObject({
+      total: 1,
+      category: [{ value: 'maths', count: 1 }],
+      level: [{ value: 'advanced', count: 1 }],
+    })
   })
 })
 
@@ -241,11 +366,17 @@ describe('GET /v1/catalogue/courses/{slug}', () => {
             { title: 'Secret', kind: 'video', body: 'SECRET BODY', assetRef: 'media/secret.mp4', durationMinutes: 20 },
           ],
         },
-        { title: 'Later', releaseOffsetDays: 7, lessons: [{ title: 'Link', kind: 'link', url: 'https://example.com/secret', body: 'SECRET LINK' }] },
+        {
+          title: 'Later',
+          releaseOffsetDays: 7,
+          lessons: [{ title: 'Link', kind: 'link', url: 'https://example.com/secret', body: 'SECRET LINK' }],
+        },
       ],
     })
     // A later draft edit is not visible until republished.
-    await t.platform.database.transaction(tenantScope(s.id), (tx) => tx.update(courses).set({ title: 'Draft title', status: 'in_review' }).where(eq(courses.id, built.courseId)))
+    await t.platform.database.transaction(tenantScope(s.id), (tx) =>
+      tx.update(courses).set({ title: 'Draft title', status: 'in_review' }).where(eq(courses.id, built.courseId)),
+    )
 
     counters.length = 0
     const response = await s.get('/v1/catalogue/courses/outline')
@@ -253,11 +384,33 @@ describe('GET /v1/catalogue/courses/{slug}', () => {
     expect(counters[0]?.queries).toBeLessThanOrEqual(2)
     expect(response.headers.etag).toBe('"v1"')
     const course = response.json()
-    expect(course).toMatchObject({ id: built.courseId, title: 'Outline', description: 'Long description', instructorIds: [s.owner], lessonCount: 3, durationMinutes: 25, versionNumber: 1 })
+    expect(course).toMatchObject({
+      id: built.courseId,
+      title: 'Outline',
+      description: 'Long description',
+      instructorIds: [s.owner],
+      lessonCount: 3,
+      durationMinutes: 25,
+      versionNumber: 1,
+    })
     expect(course.modules.map((m: { title: string }) => m.title)).toEqual(['Start', 'Later'])
     expect(course.modules[1].releaseOffsetDays).toBe(7)
-    expect(course.modules[0].lessons[0]).toMatchObject({ title: 'Welcome', preview: true, body: 'PREVIEW BODY', durationMinutes: 5 })
-    expect(course.modules[0].lessons[1]).toEqual({ id: built.lessonIds[0]?.[1], position: 1, kind: 'video', title: 'Secret', durationMinutes: 20, preview: false, releaseAt: null, releaseOffsetDays: null })
+    expect(course.modules[0].lessons[0]).toMatchObject({
+      title: 'Welcome',
+      preview: true,
+      body: 'PREVIEW BODY',
+      durationMinutes: 5,
+    })
+    expect(course.modules[0].lessons[1]).toEqual({
+      id: built.lessonIds[0]?.[1],
+      position: 1,
+      kind: 'video',
+      title: 'Secret',
+      durationMinutes: 20,
+      preview: false,
+      releaseAt: null,
+      releaseOffsetDays: null,
+    })
     expect(response.body).not.toContain('SECRET')
   })
 

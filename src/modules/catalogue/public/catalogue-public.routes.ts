@@ -11,7 +11,16 @@ import { AppError, commonErrors } from '../../../platform/errors.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import type { PublishedCourse } from '../published-course.ts'
 import { catalogueFacets, findPublishedBySlug, listCatalogue, suggestTitles } from './catalogue-public.queries.ts'
-import { CatalogueCourse, CatalogueFacets, CatalogueQuery, CourseCard, CourseSlugParams, CourseSuggestions, FacetQuery, SuggestionQuery } from './catalogue-public.schemas.ts'
+import {
+  CatalogueCourse,
+  CatalogueFacets,
+  CatalogueQuery,
+  CourseCard,
+  CourseSlugParams,
+  CourseSuggestions,
+  FacetQuery,
+  SuggestionQuery,
+} from './catalogue-public.schemas.ts'
 
 const tags = ['catalogue']
 
@@ -20,7 +29,8 @@ function tenantOf(ctx: RequestContext): string {
   return ctx.tenantId
 }
 
-const courseNotFound = (slug: string) => new AppError('not_found', 'COURSE_NOT_IN_CATALOGUE', `No published course "${slug}" in this catalogue`)
+const courseNotFound = (slug: string) =>
+  new AppError('not_found', 'COURSE_NOT_IN_CATALOGUE', `No published course "${slug}" in this catalogue`)
 
 /** The catalogue's view of a snapshot: structure and facts; lesson content only for free previews. */
 export function presentCatalogueCourse(course: PublishedCourse, free: boolean): CatalogueCourse {
@@ -70,70 +80,89 @@ export function presentCatalogueCourse(course: PublishedCourse, free: boolean): 
 
 /** Listing, facets and suggestions: the search side of the catalogue. */
 function searchRoutes(app: App) {
-  app.get('/v1/catalogue/courses', {
-    schema: {
-      summary: 'Published courses of this site, filtered, searched and paged',
-      description: 'Newest first; with q, by relevance (title matches above summary above description). Cursors belong to one query: change a filter and start again.',
-      tags,
-      operationId: 'listCatalogueCourses',
-      querystring: CatalogueQuery,
-      response: { 200: Page(Type.Ref('CourseCard'), 'CourseCardPage') },
+  app.get(
+    '/v1/catalogue/courses',
+    {
+      schema: {
+        summary: 'Published courses of this site, filtered, searched and paged',
+        description:
+          'Newest first; with q, by relevance (title matches above summary above description). Cursors belong to one query: change a filter and start again.',
+        tags,
+        operationId: 'listCatalogueCourses',
+        querystring: CatalogueQuery,
+        response: { 200: Page(Type.Ref('CourseCard'), 'CourseCardPage') },
+      },
+      config: { access: publicAccess('required') },
     },
-    config: { access: publicAccess('required') },
-  }, async (request) => {
-    const tenantId = tenantOf(request.ctx)
-    return request.ctx.inTenant((tx) => listCatalogue(tx, tenantId, request.query))
-  })
+    async (request) => {
+      const tenantId = tenantOf(request.ctx)
+      return request.ctx.inTenant((tx) => listCatalogue(tx, tenantId, request.query))
+    },
+  )
 
-  app.get('/v1/catalogue/facets', {
-    schema: {
-      summary: 'How many published courses each filter value would give',
-      description: 'Takes the same filters as the listing. Each facet counts under every other filter, so a chosen value does not hide its alternatives.',
-      tags,
-      operationId: 'getCatalogueFacets',
-      querystring: FacetQuery,
-      response: { 200: Type.Ref('CatalogueFacets') },
+  app.get(
+    '/v1/catalogue/facets',
+    {
+      schema: {
+        summary: 'How many published courses each filter value would give',
+        description:
+          'Takes the same filters as the listing. Each facet counts under every other filter, so a chosen value does not hide its alternatives.',
+        tags,
+        operationId: 'getCatalogueFacets',
+        querystring: FacetQuery,
+        response: { 200: Type.Ref('CatalogueFacets') },
+      },
+      config: { access: publicAccess('required') },
     },
-    config: { access: publicAccess('required') },
-  }, async (request) => {
-    const tenantId = tenantOf(request.ctx)
-    return request.ctx.inTenant((tx) => catalogueFacets(tx, tenantId, request.query))
-  })
+    async (request) => {
+      const tenantId = tenantOf(request.ctx)
+      return request.ctx.inTenant((tx) => catalogueFacets(tx, tenantId, request.query))
+    },
+  )
 
-  app.get('/v1/catalogue/suggestions', {
-    schema: {
-      summary: 'Course titles matching what the visitor is typing, typos tolerated',
-      tags,
-      operationId: 'suggestCatalogueCourses',
-      querystring: SuggestionQuery,
-      response: { 200: Type.Ref('CourseSuggestions') },
+  app.get(
+    '/v1/catalogue/suggestions',
+    {
+      schema: {
+        summary: 'Course titles matching what the visitor is typing, typos tolerated',
+        tags,
+        operationId: 'suggestCatalogueCourses',
+        querystring: SuggestionQuery,
+        response: { 200: Type.Ref('CourseSuggestions') },
+      },
+      config: { access: publicAccess('required') },
     },
-    config: { access: publicAccess('required') },
-  }, async (request) => {
-    const tenantId = tenantOf(request.ctx)
-    const data = await request.ctx.inTenant((tx) => suggestTitles(tx, tenantId, request.query.q.trim()))
-    return { data }
-  })
+    async (request) => {
+      const tenantId = tenantOf(request.ctx)
+      const data = await request.ctx.inTenant((tx) => suggestTitles(tx, tenantId, request.query.q.trim()))
+      return { data }
+    },
+  )
 }
 
 function courseRoutes(app: App) {
-  app.get('/v1/catalogue/courses/:slug', {
-    schema: {
-      summary: 'A published course: its facts, modules and lesson outline',
-      description: 'From the live published version (ETag names it). Lesson bodies, assets and links are included for free-preview lessons only. Archived or never published: 404.',
-      tags,
-      operationId: 'getCatalogueCourse',
-      params: CourseSlugParams,
-      response: { 200: Type.Ref('CatalogueCourse') },
+  app.get(
+    '/v1/catalogue/courses/:slug',
+    {
+      schema: {
+        summary: 'A published course: its facts, modules and lesson outline',
+        description:
+          'From the live published version (ETag names it). Lesson bodies, assets and links are included for free-preview lessons only. Archived or never published: 404.',
+        tags,
+        operationId: 'getCatalogueCourse',
+        params: CourseSlugParams,
+        response: { 200: Type.Ref('CatalogueCourse') },
+      },
+      config: { access: publicAccess('required') },
     },
-    config: { access: publicAccess('required') },
-  }, async (request, reply) => {
-    const tenantId = tenantOf(request.ctx)
-    const found = await request.ctx.inTenant((tx) => findPublishedBySlug(tx, tenantId, request.params.slug))
-    if (!found) throw courseNotFound(request.params.slug)
-    setEtag(reply, found.course.versionNumber)
-    return presentCatalogueCourse(found.course, found.free)
-  })
+    async (request, reply) => {
+      const tenantId = tenantOf(request.ctx)
+      const found = await request.ctx.inTenant((tx) => findPublishedBySlug(tx, tenantId, request.params.slug))
+      if (!found) throw courseNotFound(request.params.slug)
+      setEtag(reply, found.course.versionNumber)
+      return presentCatalogueCourse(found.course, found.free)
+    },
+  )
 }
 
 export function publicCatalogueRoutes() {

@@ -59,8 +59,14 @@ export function catalogueConditions(tenantId: string, filter: CatalogueFilter, e
     filter.level === undefined || except === 'level' ? undefined : eq(catalogueEntries.level, filter.level),
     filter.language === undefined || except === 'language' ? undefined : eq(catalogueEntries.language, filter.language),
     filter.free === undefined || except === 'free' ? undefined : eq(catalogueEntries.free, filter.free),
-    filter.tag === undefined || filter.tag.length === 0 ? undefined : sql`${catalogueEntries.tags} @> ${JSON.stringify([...new Set(filter.tag)])}::jsonb`,
-    filter.instructor === undefined ? undefined : sql`${catalogueEntries.instructorIds} @> ${JSON.stringify([filter.instructor])}::jsonb`,
-    q ? sql`${catalogueEntries.search} @@ ${visitorQuery(q, except === 'language' ? undefined : filter.language)}` : undefined,
+    filter.tag === undefined || filter.tag.length === 0
+      ? undefined
+      : sql`${catalogueEntries.tags} @> ${JSON.stringify([...new Set(filter.tag)])}::jsonb`,
+    filter.instructor === undefined
+      ? undefined
+      : sql`${catalogueEntries.instructorIds} @> ${JSON.stringify([filter.instructor])}::jsonb`,
+    q
+      ? sql`${catalogueEntries.search} @@ ${visitorQuery(q, except === 'language' ? undefined : filter.language)}`
+      : undefined,
   )
 }

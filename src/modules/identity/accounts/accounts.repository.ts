@@ -27,7 +27,12 @@ const accountRef = { id: users.id, status: users.status, emailVerifiedAt: users.
 
 /** A single-use token of this purpose and hash that is neither used nor expired. */
 export function usableToken(purpose: TokenPurpose, tokenHash: string) {
-  return and(eq(oneTimeTokens.tokenHash, tokenHash), eq(oneTimeTokens.purpose, purpose), isNull(oneTimeTokens.usedAt), gt(oneTimeTokens.expiresAt, sql`now()`))
+  return and(
+    eq(oneTimeTokens.tokenHash, tokenHash),
+    eq(oneTimeTokens.purpose, purpose),
+    isNull(oneTimeTokens.usedAt),
+    gt(oneTimeTokens.expiresAt, sql`now()`),
+  )
 }
 
 export const accountsRepository = {
@@ -48,11 +53,17 @@ export const accountsRepository = {
     return row
   },
 
-  async grantRole(tx: Tx, grant: { tenantId: string; userId: string; role: TenantRole; grantedBy: string }): Promise<void> {
+  async grantRole(
+    tx: Tx,
+    grant: { tenantId: string; userId: string; role: TenantRole; grantedBy: string },
+  ): Promise<void> {
     await tx.insert(memberships).values(grant)
   },
 
-  async insertToken(tx: Tx, token: { tenantId: string; userId: string; purpose: TokenPurpose; tokenHash: string; ttlSeconds: number }): Promise<string> {
+  async insertToken(
+    tx: Tx,
+    token: { tenantId: string; userId: string; purpose: TokenPurpose; tokenHash: string; ttlSeconds: number },
+  ): Promise<string> {
     const [row] = await tx
       .insert(oneTimeTokens)
       .values({
@@ -71,13 +82,15 @@ export const accountsRepository = {
    * Marks the token used if it is unused and unexpired, in one statement: of two concurrent
    * uses exactly one gets the row back.
    */
-  async consumeToken(tx: Tx, purpose: TokenPurpose, tokenHash: string): Promise<{ id: string; userId: string } | undefined> {
+  async consumeToken(
+    tx: Tx,
+    purpose: TokenPurpose,
+    tokenHash: string,
+  ): Promise<{ id: string; userId: string } | undefined> {
     const [row] = await tx
       .update(oneTimeTokens)
       .set({ usedAt: sql`now()` })
-      .where(
-        usableToken(purpose, tokenHash),
-      )
+      .where(usableToken(purpose, tokenHash))
       .returning({ id: oneTimeTokens.id, userId: oneTimeTokens.userId })
     return row
   },
@@ -91,7 +104,13 @@ export const accountsRepository = {
   },
 
   /** How many tokens of the purpose the user got in the last `windowSeconds`, and whether one is younger than `minGapSeconds`. */
-  async recentTokens(tx: Tx, userId: string, purpose: TokenPurpose, windowSeconds: number, minGapSeconds: number): Promise<{ count: number; tooSoon: boolean }> {
+  async recentTokens(
+    tx: Tx,
+    userId: string,
+    purpose: TokenPurpose,
+    windowSeconds: number,
+    minGapSeconds: number,
+  ): Promise<{ count: number; tooSoon: boolean }> {
     const [row] = await tx
       .select({
         count: sql<number>`count(*)::int`,

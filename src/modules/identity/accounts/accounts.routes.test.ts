@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
-import { accountsClient, EXISTS_SUBJECT, STRONG_PASSWORD, tokenFrom, uniqueEmail, VERIFY_SUBJECT } from './accounts.testing.ts'
+import {
+  accountsClient,
+  EXISTS_SUBJECT,
+  STRONG_PASSWORD,
+  tokenFrom,
+  uniqueEmail,
+  VERIFY_SUBJECT,
+} from './accounts.testing.ts'
 
 let t: TestApp
 let api: ReturnType<typeof accountsClient>
@@ -46,17 +53,28 @@ describe('registration and email verification', () => {
     expect(again.statusCode).toBe(400)
     expect(again.json().code).toBe('VERIFICATION_TOKEN_INVALID')
 
-    const [user] = await api.query<{ id: string; status: string; verified: boolean; display_name: string; hash: string }>(
+    const [user] = await api.query<{
+      id: string
+      status: string
+      verified: boolean
+      display_name: string
+      hash: string
+    }>(
       sql`SELECT id, status, email_verified_at IS NOT NULL AS verified, display_name, password_hash AS hash FROM identity.users WHERE tenant_id = ${tenantId} AND email = ${email}`,
     )
     expect(user).toMatchObject({ status: 'active', verified: true, display_name: 'Ada' })
     expect(user?.hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
-    const roles = await api.query<{ role: string; granted_by: string }>(sql`SELECT role, granted_by FROM identity.memberships WHERE user_id = ${user!.id}`)
+    const roles = await api.query<{ role: string; granted_by: string }>(
+      sql`SELECT role, granted_by FROM identity.memberships WHERE user_id = ${user!.id}`,
+    )
     expect(roles).toEqual([{ role: 'learner', granted_by: 'self-registration' }])
     const audit = await api.query<{ action: string; tenant_id: string }>(
       sql`SELECT action, tenant_id FROM platform.audit_log WHERE target_id = ${user!.id} ORDER BY occurred_at`,
     )
-    expect(audit).toEqual([{ action: 'user.registered', tenant_id: tenantId }, { action: 'user.email_verified', tenant_id: tenantId }])
+    expect(audit).toEqual([
+      { action: 'user.registered', tenant_id: tenantId },
+      { action: 'user.email_verified', tenant_id: tenantId },
+    ])
   })
 
   it('stores the verification token only as its SHA-256 hash', async () => {
@@ -81,14 +99,18 @@ describe('registration and email verification', () => {
     const email = uniqueEmail('late')
     await api.register(slug, { email, password: STRONG_PASSWORD })
     const token = tokenFrom((await api.verificationMails(email))[0]!)
-    await api.query(sql`UPDATE identity.one_time_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = ${createHash('sha256').update(token).digest('hex')}`)
+    await api.query(
+      sql`UPDATE identity.one_time_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = ${createHash('sha256').update(token).digest('hex')}`,
+    )
     const expired = await api.verify(slug, token)
     const unknown = await api.verify(slug, 'A'.repeat(43))
     for (const response of [expired, unknown]) {
       expect(response.statusCode).toBe(400)
       expect(response.json()).toMatchObject({ code: 'VERIFICATION_TOKEN_INVALID', detail: expired.json().detail })
     }
-    const [user] = await api.query<{ verified: boolean }>(sql`SELECT email_verified_at IS NOT NULL AS verified FROM identity.users WHERE tenant_id = ${tenantId} AND email = ${email}`)
+    const [user] = await api.query<{ verified: boolean }>(
+      sql`SELECT email_verified_at IS NOT NULL AS verified FROM identity.users WHERE tenant_id = ${tenantId} AND email = ${email}`,
+    )
     expect(user?.verified).toBe(false)
   })
 
@@ -101,16 +123,28 @@ describe('registration and email verification', () => {
     expect(statuses.sort()).toEqual([200, 400])
   })
 
-  it.each(['role', 'roles', 'permissions', 'isAdmin', 'tenantId'])('rejects a body carrying %s with 400 naming the field, and creates nothing', async (field) => {
-    const { slug } = await t.createTenant()
-    const email = uniqueEmail('sneaky')
-    const value = field === 'isAdmin' ? true : field === 'role' ? 'tenant_admin' : field === 'tenantId' ? '00000000-0000-4000-8000-000000000000' : ['tenant_admin']
-    const response = await api.register(slug, { email, password: STRONG_PASSWORD, [field]: value })
-    expect(response.statusCode).toBe(400)
-    expect(response.json().code).toBe('VALIDATION_FAILED')
-    expect(response.json().errors).toEqual([expect.objectContaining({ path: `body.${field}`, code: 'additionalProperties' })])
-    expect(await api.query(sql`SELECT 1 FROM identity.users WHERE email = ${email}`)).toEqual([])
-  })
+  it.each(['role', 'roles', 'permissions', 'isAdmin', 'tenantId'])(
+    'rejects a body carrying %s with 400 naming the field, and creates nothing',
+    async (field) => {
+      const { slug } = await t.createTenant()
+      const email = uniqueEmail('sneaky')
+      const value =
+        field === 'isAdmin'
+          ? true
+          : field === 'role'
+            ? 'tenant_admin'
+            : field === 'tenantId'
+              ? '00000000-0000-4000-8000-000000000000'
+              : ['tenant_admin']
+      const response = await api.register(slug, { email, password: STRONG_PASSWORD, [field]: value })
+      expect(response.statusCode).toBe(400)
+      expect(response.json().code).toBe('VALIDATION_FAILED')
+      expect(response.json().errors).toEqual([
+        expect.objectContaining({ path: `body.${field}`, code: 'additionalProperties' }),
+      ])
+      expect(await api.query(sql`SELECT 1 FROM identity.users WHERE email = ${email}`)).toEqual([])
+    },
+  )
 
   it('refuses a weak password with every policy violation and creates nothing', async () => {
     const { slug } = await t.createTenant()
@@ -130,7 +164,11 @@ describe('registration and email verification', () => {
     const { id: tenantId, slug } = await t.createTenant()
     const email = uniqueEmail('twice')
     const first = await api.register(slug, { email, password: STRONG_PASSWORD })
-    const second = await api.register(slug, { email: `  ${email.toUpperCase()} `, password: 'an-entirely-different-pass', displayName: 'Mallory' })
+    const second = await api.register(slug, {
+      email: `  ${email.toUpperCase()} `,
+      password: 'an-entirely-different-pass',
+      displayName: 'Mallory',
+    })
     const third = await api.register(slug, { email, password: STRONG_PASSWORD })
     for (const response of [second, third]) {
       expect(response.statusCode).toBe(first.statusCode)
@@ -140,19 +178,29 @@ describe('registration and email verification', () => {
     const subjects = (await api.outbox(email)).map((m) => m.subject).sort()
     // One notice a day, however many attempts.
     expect(subjects).toEqual([VERIFY_SUBJECT, EXISTS_SUBJECT])
-    const users = await api.query<{ display_name: string | null }>(sql`SELECT display_name FROM identity.users WHERE tenant_id = ${tenantId} AND email = ${email}`)
+    const users = await api.query<{ display_name: string | null }>(
+      sql`SELECT display_name FROM identity.users WHERE tenant_id = ${tenantId} AND email = ${email}`,
+    )
     expect(users).toEqual([{ display_name: null }])
-    const duplicates = await api.query(sql`SELECT 1 FROM platform.audit_log WHERE tenant_id = ${tenantId} AND action = 'user.registration_duplicate'`)
+    const duplicates = await api.query(
+      sql`SELECT 1 FROM platform.audit_log WHERE tenant_id = ${tenantId} AND action = 'user.registration_duplicate'`,
+    )
     expect(duplicates).toHaveLength(2)
   })
 
   it('normalises the email: trimmed, lower-cased, and mail goes to the canonical address', async () => {
     const { id: tenantId, slug } = await t.createTenant()
     const email = uniqueEmail('case')
-    expect((await api.register(slug, { email: ` ${email.toUpperCase()}  `, password: STRONG_PASSWORD })).statusCode).toBe(202)
+    expect(
+      (await api.register(slug, { email: ` ${email.toUpperCase()}  `, password: STRONG_PASSWORD })).statusCode,
+    ).toBe(202)
     expect(await api.query(sql`SELECT email FROM identity.users WHERE tenant_id = ${tenantId}`)).toEqual([{ email }])
     expect(await api.verificationMails(email)).toHaveLength(1)
-    const controlChars = await api.register(slug, { email: uniqueEmail(), password: STRONG_PASSWORD, displayName: 'Ada\nAdmin' })
+    const controlChars = await api.register(slug, {
+      email: uniqueEmail(),
+      password: STRONG_PASSWORD,
+      displayName: 'Ada\nAdmin',
+    })
     expect(controlChars.json().errors).toEqual([expect.objectContaining({ path: 'body.displayName', code: 'pattern' })])
   })
 
@@ -161,7 +209,9 @@ describe('registration and email verification', () => {
     const b = await t.createTenant()
     const email = uniqueEmail('iso')
     await api.register(a.slug, { email, password: STRONG_PASSWORD })
-    const tenants = await api.query<{ tenant_id: string }>(sql`SELECT tenant_id FROM identity.users WHERE email = ${email}`)
+    const tenants = await api.query<{ tenant_id: string }>(
+      sql`SELECT tenant_id FROM identity.users WHERE email = ${email}`,
+    )
     expect(tenants).toEqual([{ tenant_id: a.id }])
     const token = tokenFrom((await api.verificationMails(email))[0]!)
     expect((await api.verify(b.slug, token)).json().code).toBe('VERIFICATION_TOKEN_INVALID')
@@ -174,7 +224,12 @@ describe('registration and email verification', () => {
   it('needs a tenant host: 400 TENANT_REQUIRED, whatever tenant headers say', async () => {
     const { id, slug } = await t.createTenant()
     for (const url of ['/v1/auth/register', '/v1/auth/verify-email', '/v1/auth/resend-verification']) {
-      const response = await t.app.inject({ method: 'POST', url, headers: { host: 'localhost', 'x-tenant-id': id, 'x-tenant': slug }, payload: { email: uniqueEmail(), password: STRONG_PASSWORD } })
+      const response = await t.app.inject({
+        method: 'POST',
+        url,
+        headers: { host: 'localhost', 'x-tenant-id': id, 'x-tenant': slug },
+        payload: { email: uniqueEmail(), password: STRONG_PASSWORD },
+      })
       expect(response.statusCode).toBe(400)
       expect(response.json().code).toBe('TENANT_REQUIRED')
     }

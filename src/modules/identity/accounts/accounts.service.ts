@@ -45,24 +45,51 @@ export function createAccountsService(deps: AccountsDeps) {
 
   async function sendVerification(tx: Tx, tenantId: string, userId: string, email: string): Promise<void> {
     const { token, tokenHash } = newOneTimeToken()
-    const tokenId = await repository.insertToken(tx, { tenantId, userId, purpose: 'verify_email', tokenHash, ttlSeconds: VERIFICATION_TTL_SECONDS })
+    const tokenId = await repository.insertToken(tx, {
+      tenantId,
+      userId,
+      purpose: 'verify_email',
+      tokenHash,
+      ttlSeconds: VERIFICATION_TTL_SECONDS,
+    })
     const content = verificationMail(publicUrl, token, VERIFICATION_TTL_SECONDS / 3600)
     await mailer.send(tx, { tenantId, to: email, ...content, messageKey: `identity.verify_email:${tokenId}` })
   }
 
-  async function createAccount(tx: Tx, ctx: RequestContext, tenantId: string, userId: string, email: string): Promise<void> {
+  async function createAccount(
+    tx: Tx,
+    ctx: RequestContext,
+    tenantId: string,
+    userId: string,
+    email: string,
+  ): Promise<void> {
     // Self-registration grants learner and nothing else; other roles are granted by admins.
     await repository.grantRole(tx, { tenantId, userId, role: 'learner', grantedBy: 'self-registration' })
     await sendVerification(tx, tenantId, userId, email)
-    await recordAudit(tx, ctx, { action: 'user.registered', targetType: 'user', targetId: userId, details: { role: 'learner' } })
+    await recordAudit(tx, ctx, {
+      action: 'user.registered',
+      targetType: 'user',
+      targetId: userId,
+      details: { role: 'learner' },
+    })
   }
 
   async function noticeExistingAccount(tx: Tx, ctx: RequestContext, tenantId: string, email: string): Promise<void> {
     const existing = await repository.findUserByEmail(tx, email)
     if (!existing) throw new Error('registration conflicted on an email that cannot be found')
     // One notice per account and day, however often someone tries the address.
-    await mailer.send(tx, { tenantId, to: email, ...accountExistsMail(publicUrl), messageKey: `identity.account_exists:${existing.id}:${utcDay()}` })
-    await recordAudit(tx, ctx, { action: 'user.registration_duplicate', targetType: 'user', targetId: existing.id, outcome: 'denied' })
+    await mailer.send(tx, {
+      tenantId,
+      to: email,
+      ...accountExistsMail(publicUrl),
+      messageKey: `identity.account_exists:${existing.id}:${utcDay()}`,
+    })
+    await recordAudit(tx, ctx, {
+      action: 'user.registration_duplicate',
+      targetType: 'user',
+      targetId: existing.id,
+      outcome: 'denied',
+    })
   }
 
   return {
@@ -101,7 +128,13 @@ export function createAccountsService(deps: AccountsDeps) {
         // The row lock makes concurrent resends count each other's tokens.
         const user = await repository.findUserByEmail(tx, email, true)
         if (!user || user.emailVerifiedAt || user.status !== 'active') return
-        const recent = await repository.recentTokens(tx, user.id, 'verify_email', RESEND_WINDOW_SECONDS, RESEND_MIN_GAP_SECONDS)
+        const recent = await repository.recentTokens(
+          tx,
+          user.id,
+          'verify_email',
+          RESEND_WINDOW_SECONDS,
+          RESEND_MIN_GAP_SECONDS,
+        )
         if (recent.tooSoon || recent.count >= RESEND_MAX_PER_WINDOW) return
         await sendVerification(tx, tenantId, user.id, email)
         await recordAudit(tx, ctx, { action: 'user.verification_resent', targetType: 'user', targetId: user.id })

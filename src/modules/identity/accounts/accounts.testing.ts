@@ -23,15 +23,21 @@ export const STRONG_PASSWORD = 'violet-harbour-7-lantern'
 export const uniqueEmail = (label = 'user') => `${label}.${Math.random().toString(36).slice(2, 10)}@example.org`
 
 export function accountsClient(t: TestApp) {
-  const post = (slug: string, url: string, payload: unknown) => t.app.inject({ method: 'POST', url, headers: { host: `${slug}.localhost` }, payload: payload as object })
+  const post = (slug: string, url: string, payload: unknown) =>
+    t.app.inject({ method: 'POST', url, headers: { host: `${slug}.localhost` }, payload: payload as object })
 
   async function outbox(to: string): Promise<OutboxMail[]> {
-    const response = await t.app.inject({ method: 'GET', url: `/v1/ops/mail?limit=100&to=${encodeURIComponent(to)}`, headers: t.auth(t.operatorToken) })
+    const response = await t.app.inject({
+      method: 'GET',
+      url: `/v1/ops/mail?limit=100&to=${encodeURIComponent(to)}`,
+      headers: t.auth(t.operatorToken),
+    })
     if (response.statusCode !== 200) throw new Error(`mail list failed: ${response.statusCode} ${response.body}`)
     return (response.json() as { data: OutboxMail[] }).data
   }
 
-  const query = <T>(statement: ReturnType<typeof sql>) => t.platform.database.transaction(platformScope, (tx) => rowsOf<T>(tx, statement))
+  const query = <T>(statement: ReturnType<typeof sql>) =>
+    t.platform.database.transaction(platformScope, (tx) => rowsOf<T>(tx, statement))
 
   return {
     register: (slug: string, body: Record<string, unknown>) => post(slug, '/v1/auth/register', body),

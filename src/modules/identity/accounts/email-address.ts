@@ -9,5 +9,6 @@ export const normaliseEmail = (email: string): string => email.trim().normalize(
 /** Route hook: normalises `body.email` before schema validation, so " Ann@X.org " is valid input. */
 export async function normaliseEmailField(request: { body: unknown }): Promise<void> {
   const body = request.body
-  if (body !== null && typeof body === 'object' && 'email' in body && typeof body.email === 'string') body.email = normaliseEmail(body.email)
+  if (body !== null && typeof body === 'object' && 'email' in body && typeof body.email === 'string')
+    body.email = normaliseEmail(body.email)
 }

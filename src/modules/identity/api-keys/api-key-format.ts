@@ -8,7 +8,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 
-const KEY_PATTERN = /^(lyk1_[0-9a-f]{12})\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.[A-Za-z0-9_-]{43}$/
+const KEY_PATTERN =
+  /^(lyk1_[0-9a-f]{12})\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.[A-Za-z0-9_-]{43}$/
 
 export interface ParsedApiKey {
   prefix: string

@@ -19,7 +19,13 @@ describe('API key scopes', () => {
       'tenant:manage',
       'tenant:read',
     ])
-    for (const scope of ['api_keys:manage', 'members:manage', 'members:impersonate', 'security:manage', 'platform:tenants'])
+    for (const scope of [
+      'api_keys:manage',
+      'members:manage',
+      'members:impersonate',
+      'security:manage',
+      'platform:tenants',
+    ])
       expect(parseScopes(['audit:read', scope])).toEqual({ unknown: scope, index: 1 })
     expect(parseScopes(['tenant:read', 'audit:read', 'tenant:read'])).toEqual({ scopes: ['audit:read', 'tenant:read'] })
   })

@@ -5,13 +5,21 @@
  */
 import { ROLE_PERMISSIONS, TENANT_ROLES, type Permission } from '../../../platform/http/permissions.ts'
 
-const NEVER_GRANTABLE: readonly Permission[] = ['api_keys:manage', 'members:impersonate', 'security:manage', 'members:manage']
+const NEVER_GRANTABLE: readonly Permission[] = [
+  'api_keys:manage',
+  'members:impersonate',
+  'security:manage',
+  'members:manage',
+]
 
-export const GRANTABLE_SCOPES: readonly Permission[] = [...new Set(TENANT_ROLES.flatMap((role) => ROLE_PERMISSIONS[role]))]
+export const GRANTABLE_SCOPES: readonly Permission[] = [
+  ...new Set(TENANT_ROLES.flatMap((role) => ROLE_PERMISSIONS[role])),
+]
   .filter((permission) => !NEVER_GRANTABLE.includes(permission))
   .sort()
 
-export const isGrantableScope = (scope: string): scope is Permission => (GRANTABLE_SCOPES as readonly string[]).includes(scope)
+export const isGrantableScope = (scope: string): scope is Permission =>
+  (GRANTABLE_SCOPES as readonly string[]).includes(scope)
 
 /** The scopes, deduplicated and sorted, or the first one that is not grantable with its position. */
 export function parseScopes(scopes: readonly string[]): { scopes: Permission[] } | { unknown: string; index: number } {
@@ -21,7 +29,8 @@ export function parseScopes(scopes: readonly string[]): { scopes: Permission[] }
 }
 
 /** The first scope the creator does not hold themselves (no escalation through a key), if any. */
-export const scopeBeyond = (held: ReadonlySet<Permission>, scopes: readonly Permission[]): Permission | undefined => scopes.find((scope) => !held.has(scope))
+export const scopeBeyond = (held: ReadonlySet<Permission>, scopes: readonly Permission[]): Permission | undefined =>
+  scopes.find((scope) => !held.has(scope))
 
 /** Stored scopes as permissions, dropping any that stopped being grantable since the key was made. */
 export const keyPermissions = (stored: readonly string[]): Set<Permission> => new Set(stored.filter(isGrantableScope))

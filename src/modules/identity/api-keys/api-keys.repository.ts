@@ -50,10 +50,20 @@ export interface NewApiKeyRow {
 
 export const apiKeysRepository = {
   /** Keys oldest first, `limit + 1` rows after the cursor. */
-  async list(tx: Tx, options: { limit: number; after: { createdAt: string; id: string } | undefined }): Promise<ApiKeyRecord[]> {
+  async list(
+    tx: Tx,
+    options: { limit: number; after: { createdAt: string; id: string } | undefined },
+  ): Promise<ApiKeyRecord[]> {
     const { after } = options
-    const cursor = after ? sql`(${apiKeys.createdAt}, ${apiKeys.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)` : undefined
-    return tx.select(keyColumns).from(apiKeys).where(cursor).orderBy(asc(apiKeys.createdAt), asc(apiKeys.id)).limit(options.limit + 1)
+    const cursor = after
+      ? sql`(${apiKeys.createdAt}, ${apiKeys.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`
+      : undefined
+    return tx
+      .select(keyColumns)
+      .from(apiKeys)
+      .where(cursor)
+      .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id))
+      .limit(options.limit + 1)
   },
 
   async find(tx: Tx, id: string, options: { lock?: boolean } = {}): Promise<ApiKeyRecord | undefined> {
@@ -70,7 +80,11 @@ export const apiKeysRepository = {
 
   /** True when the key was live and is now revoked. */
   async revoke(tx: Tx, id: string): Promise<boolean> {
-    const rows = await tx.update(apiKeys).set({ revokedAt: sql`now()` }).where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt))).returning({ id: apiKeys.id })
+    const rows = await tx
+      .update(apiKeys)
+      .set({ revokedAt: sql`now()` })
+      .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+      .returning({ id: apiKeys.id })
     return rows.length === 1
   },
 
@@ -91,7 +105,10 @@ export const apiKeysRepository = {
    * The live key with this hash, in one statement, and whether its last-used time is more than a
    * minute old (the verifier then records the use; otherwise a busy key would write per request).
    */
-  async findLive(tx: Tx, secretHash: string): Promise<{ id: string; scopes: string[]; useIsStale: boolean } | undefined> {
+  async findLive(
+    tx: Tx,
+    secretHash: string,
+  ): Promise<{ id: string; scopes: string[]; useIsStale: boolean } | undefined> {
     const [row] = await tx
       .select({
         id: apiKeys.id,
@@ -99,7 +116,13 @@ export const apiKeysRepository = {
         useIsStale: sql<boolean>`${apiKeys.lastUsedAt} is null or ${apiKeys.lastUsedAt} < now() - interval '1 minute'`,
       })
       .from(apiKeys)
-      .where(and(eq(apiKeys.secretHash, secretHash), isNull(apiKeys.revokedAt), sql`(${apiKeys.expiresAt} is null or ${apiKeys.expiresAt} > now())`))
+      .where(
+        and(
+          eq(apiKeys.secretHash, secretHash),
+          isNull(apiKeys.revokedAt),
+          sql`(${apiKeys.expiresAt} is null or ${apiKeys.expiresAt} > now())`,
+        ),
+      )
     return row
   },
 
@@ -107,6 +130,11 @@ export const apiKeysRepository = {
     await tx
       .update(apiKeys)
       .set({ lastUsedAt: sql`now()` })
-      .where(and(eq(apiKeys.id, id), sql`(${apiKeys.lastUsedAt} is null or ${apiKeys.lastUsedAt} < now() - interval '1 minute')`))
+      .where(
+        and(
+          eq(apiKeys.id, id),
+          sql`(${apiKeys.lastUsedAt} is null or ${apiKeys.lastUsedAt} < now() - interval '1 minute')`,
+        ),
+      )
   },
 }

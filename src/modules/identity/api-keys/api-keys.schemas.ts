@@ -21,7 +21,9 @@ const apiKeyProperties = {
   expiresAt: Nullable('When it stops working'),
   lastUsedAt: Nullable('Last successful use, to the minute'),
   revokedAt: Nullable('When it was revoked'),
-  replacedBy: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], { description: 'The key that replaced it on rotation' }),
+  replacedBy: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+    description: 'The key that replaced it on rotation',
+  }),
 }
 
 export const ApiKey = Type.Object(apiKeyProperties, { $id: 'ApiKey', additionalProperties: false })
@@ -29,7 +31,10 @@ export const ApiKey = Type.Object(apiKeyProperties, { $id: 'ApiKey', additionalP
 export const IssuedApiKey = Type.Object(
   {
     ...apiKeyProperties,
-    secret: Type.String({ description: 'The full key, for "Authorization: Bearer <secret>". Shown only in this response; only its hash is stored.' }),
+    secret: Type.String({
+      description:
+        'The full key, for "Authorization: Bearer <secret>". Shown only in this response; only its hash is stored.',
+    }),
   },
   { $id: 'IssuedApiKey', additionalProperties: false },
 )
@@ -37,8 +42,17 @@ export const IssuedApiKey = Type.Object(
 export const CreateApiKeyBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100, description: 'What the key is for' }),
-    scopes: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 32, description: SCOPES_NOTE }),
-    expiresAt: Type.Optional(Type.String({ format: 'date-time', description: `In the future and at most ${MAX_LIFETIME_DAYS} days ahead; default ${DEFAULT_LIFETIME_DAYS} days` })),
+    scopes: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+      minItems: 1,
+      maxItems: 32,
+      description: SCOPES_NOTE,
+    }),
+    expiresAt: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: `In the future and at most ${MAX_LIFETIME_DAYS} days ahead; default ${DEFAULT_LIFETIME_DAYS} days`,
+      }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -46,9 +60,16 @@ export const CreateApiKeyBody = Type.Object(
 export const RotateApiKeyBody = Type.Object(
   {
     graceSeconds: Type.Optional(
-      Type.Integer({ minimum: 0, maximum: MAX_GRACE_SECONDS, default: MAX_GRACE_SECONDS, description: 'How long the old key keeps working; 0 revokes it at once' }),
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_GRACE_SECONDS,
+        default: MAX_GRACE_SECONDS,
+        description: 'How long the old key keeps working; 0 revokes it at once',
+      }),
     ),
-    expiresAt: Type.Optional(Type.String({ format: 'date-time', description: `Expiry of the new key; default ${DEFAULT_LIFETIME_DAYS} days` })),
+    expiresAt: Type.Optional(
+      Type.String({ format: 'date-time', description: `Expiry of the new key; default ${DEFAULT_LIFETIME_DAYS} days` }),
+    ),
   },
   { additionalProperties: false },
 )

@@ -35,7 +35,19 @@ const iso = (date: Date | null) => (date ? date.toISOString() : null)
 function present(row: ApiKeyRecord): ApiKeyView {
   const status = row.revokedAt ? 'revoked' : row.expired === true ? 'expired' : 'active'
   const { id, name, prefix, scopes, createdBy, replacedBy } = row
-  return { id, name, prefix, scopes, status, createdBy, createdAt: row.createdAt.toISOString(), expiresAt: iso(row.expiresAt), lastUsedAt: iso(row.lastUsedAt), revokedAt: iso(row.revokedAt), replacedBy }
+  return {
+    id,
+    name,
+    prefix,
+    scopes,
+    status,
+    createdBy,
+    createdAt: row.createdAt.toISOString(),
+    expiresAt: iso(row.expiresAt),
+    lastUsedAt: iso(row.lastUsedAt),
+    revokedAt: iso(row.revokedAt),
+    replacedBy,
+  }
 }
 
 /** The signed-in member managing keys, with what they hold (the routes refuse impersonators). */
@@ -59,7 +71,8 @@ function expiryOf(requested: string | undefined, now = Date.now()): Date {
   const expiresAt = new Date(requested)
   if (Number.isNaN(expiresAt.getTime())) throw apiKeysErrors.invalidExpiry('expiresAt is not a date-time')
   if (expiresAt.getTime() <= now) throw apiKeysErrors.invalidExpiry('expiresAt must be in the future')
-  if (expiresAt.getTime() > now + MAX_LIFETIME_DAYS * DAY_MS) throw apiKeysErrors.invalidExpiry(`expiresAt must be at most ${MAX_LIFETIME_DAYS} days ahead`)
+  if (expiresAt.getTime() > now + MAX_LIFETIME_DAYS * DAY_MS)
+    throw apiKeysErrors.invalidExpiry(`expiresAt must be at most ${MAX_LIFETIME_DAYS} days ahead`)
   return expiresAt
 }
 
@@ -70,15 +83,27 @@ async function findOrFail(tx: Tx, id: string, lock = false): Promise<ApiKeyRecor
 }
 
 /** Inserts a new key and returns it with its secret (the only time the secret leaves this process). */
-async function issue(tx: Tx, ctx: RequestContext, key: { tenantId: string; name: string; scopes: Permission[]; expiresAt: Date }) {
+async function issue(
+  tx: Tx,
+  ctx: RequestContext,
+  key: { tenantId: string; name: string; scopes: Permission[]; expiresAt: Date },
+) {
   const generated = generateApiKey(key.tenantId)
-  const id = await repository.insert(tx, { ...key, prefix: generated.prefix, secretHash: generated.secretHash, createdBy: principalId(ctx.principal) })
+  const id = await repository.insert(tx, {
+    ...key,
+    prefix: generated.prefix,
+    secretHash: generated.secretHash,
+    createdBy: principalId(ctx.principal),
+  })
   return { view: present(await findOrFail(tx, id)), secret: generated.secret }
 }
 
 export function createApiKeysService() {
   return {
-    async list(ctx: RequestContext, query: { limit: number; cursor?: string | undefined }): Promise<PageResult<ApiKeyView>> {
+    async list(
+      ctx: RequestContext,
+      query: { limit: number; cursor?: string | undefined },
+    ): Promise<PageResult<ApiKeyView>> {
       const position = decodeCursor(query.cursor, 2)
       const after = position ? { createdAt: String(position[0]), id: String(position[1]) } : undefined
       const rows = await ctx.inTenant((tx) => repository.list(tx, { limit: query.limit, after }))
@@ -90,13 +115,21 @@ export function createApiKeysService() {
       return present(await ctx.inTenant((tx) => findOrFail(tx, id)))
     },
 
-    async create(ctx: RequestContext, input: { name: string; scopes: string[]; expiresAt?: string | undefined }): Promise<ApiKeyView & { secret: string }> {
+    async create(
+      ctx: RequestContext,
+      input: { name: string; scopes: string[]; expiresAt?: string | undefined },
+    ): Promise<ApiKeyView & { secret: string }> {
       const { tenantId, held } = manager(ctx)
       const scopes = grantableScopes(input.scopes, held)
       const expiresAt = expiryOf(input.expiresAt)
       return ctx.inTenant(async (tx) => {
         const { view, secret } = await issue(tx, ctx, { tenantId, name: input.name, scopes, expiresAt })
-        await recordAudit(tx, ctx, { action: 'api_key.created', targetType: 'api_key', targetId: view.id, details: { name: view.name, prefix: view.prefix, scopes, expiresAt: view.expiresAt } })
+        await recordAudit(tx, ctx, {
+          action: 'api_key.created',
+          targetType: 'api_key',
+          targetId: view.id,
+          details: { name: view.name, prefix: view.prefix, scopes, expiresAt: view.expiresAt },
+        })
         return { ...view, secret }
       })
     },
@@ -106,7 +139,11 @@ export function createApiKeysService() {
      * for `graceSeconds` (at most a day, never beyond its own expiry) so integrations can switch
      * without downtime; 0 revokes it at once. Only a live, not yet rotated key can be rotated.
      */
-    async rotate(ctx: RequestContext, id: string, input: { graceSeconds?: number | undefined; expiresAt?: string | undefined }): Promise<ApiKeyView & { secret: string }> {
+    async rotate(
+      ctx: RequestContext,
+      id: string,
+      input: { graceSeconds?: number | undefined; expiresAt?: string | undefined },
+    ): Promise<ApiKeyView & { secret: string }> {
       const { tenantId, held } = manager(ctx)
       const graceSeconds = Math.min(input.graceSeconds ?? MAX_GRACE_SECONDS, MAX_GRACE_SECONDS)
       const expiresAt = expiryOf(input.expiresAt)
@@ -126,7 +163,15 @@ export function createApiKeysService() {
           action: 'api_key.rotated',
           targetType: 'api_key',
           targetId: id,
-          details: { prefix: old.prefix, replacedBy: view.id, newPrefix: view.prefix, scopes, graceSeconds, oldKeyExpiresAt: iso(replaced.expiresAt), expiresAt: view.expiresAt },
+          details: {
+            prefix: old.prefix,
+            replacedBy: view.id,
+            newPrefix: view.prefix,
+            scopes,
+            graceSeconds,
+            oldKeyExpiresAt: iso(replaced.expiresAt),
+            expiresAt: view.expiresAt,
+          },
         })
         return { ...view, secret }
       })
@@ -138,7 +183,12 @@ export function createApiKeysService() {
       await ctx.inTenant(async (tx) => {
         const key = await findOrFail(tx, id, true)
         if (await repository.revoke(tx, id))
-          await recordAudit(tx, ctx, { action: 'api_key.revoked', targetType: 'api_key', targetId: id, details: { name: key.name, prefix: key.prefix } })
+          await recordAudit(tx, ctx, {
+            action: 'api_key.revoked',
+            targetType: 'api_key',
+            targetId: id,
+            details: { name: key.name, prefix: key.prefix },
+          })
       })
     },
   }

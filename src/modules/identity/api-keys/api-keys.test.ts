@@ -42,7 +42,12 @@ async function tenantWithAdmin(roles: TenantRole[] = ['tenant_admin']) {
   const host = { host: `${tenant.slug}.localhost` }
   /** A call on the tenant's host with a bearer (the admin's token unless another is given). */
   const call = (method: Method, url: string, options: { payload?: object; bearer?: string } = {}) =>
-    t.app.inject({ method, url, headers: { ...host, ...t.auth(options.bearer ?? adminToken) }, ...(options.payload ? { payload: options.payload } : {}) })
+    t.app.inject({
+      method,
+      url,
+      headers: { ...host, ...t.auth(options.bearer ?? adminToken) },
+      ...(options.payload ? { payload: options.payload } : {}),
+    })
   const create = async (payload: object = { name: 'LMS sync', scopes: ['audit:read'] }): Promise<Issued> => {
     const response = await call('POST', '/v1/api-keys', { payload })
     expect(response.statusCode, response.body).toBe(201)
@@ -64,7 +69,9 @@ async function tenantWithAdmin(roles: TenantRole[] = ['tenant_admin']) {
 const updateKey = (id: string, values: Partial<typeof apiKeys.$inferInsert>) =>
   t.platform.database.transaction(platformScope, (tx) => tx.update(apiKeys).set(values).where(eq(apiKeys.id, id)))
 const storedKey = async (id: string) => {
-  const [row] = await t.platform.database.transaction(platformScope, (tx) => tx.select().from(apiKeys).where(eq(apiKeys.id, id)))
+  const [row] = await t.platform.database.transaction(platformScope, (tx) =>
+    tx.select().from(apiKeys).where(eq(apiKeys.id, id)),
+  )
   return row!
 }
 
@@ -74,7 +81,13 @@ describe('API key management', () => {
     const key = await create({ name: 'LMS sync', scopes: ['members:read', 'audit:read', 'audit:read'] })
     expect(key.secret).toMatch(/^lyk1_[0-9a-f]{12}\.[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/)
     expect(key.secret.startsWith(`${key.prefix}.`)).toBe(true)
-    expect(key).toMatchObject({ name: 'LMS sync', scopes: ['audit:read', 'members:read'], status: 'active', lastUsedAt: null, replacedBy: null })
+    expect(key).toMatchObject({
+      name: 'LMS sync',
+      scopes: ['audit:read', 'members:read'],
+      status: 'active',
+      lastUsedAt: null,
+      replacedBy: null,
+    })
     const days = (Date.parse(key.expiresAt) - Date.now()) / 86_400_000
     expect(days).toBeGreaterThan(89.9)
     expect(days).toBeLessThanOrEqual(90)
@@ -118,10 +131,20 @@ describe('API key management', () => {
 
   it('rejects unknown and never-grantable scopes with the path of the offending entry', async () => {
     const { call } = await tenantWithAdmin()
-    for (const scope of ['audit:write', 'api_keys:manage', 'members:manage', 'members:impersonate', 'security:manage', 'platform:tenants']) {
+    for (const scope of [
+      'audit:write',
+      'api_keys:manage',
+      'members:manage',
+      'members:impersonate',
+      'security:manage',
+      'platform:tenants',
+    ]) {
       const response = await call('POST', '/v1/api-keys', { payload: { name: 'x', scopes: ['audit:read', scope] } })
       expect(response.statusCode, scope).toBe(400)
-      expect(response.json()).toMatchObject({ code: 'UNKNOWN_SCOPE', errors: [{ path: 'body.scopes.1', code: 'enum' }] })
+      expect(response.json()).toMatchObject({
+        code: 'UNKNOWN_SCOPE',
+        errors: [{ path: 'body.scopes.1', code: 'enum' }],
+      })
     }
     expect((await call('POST', '/v1/api-keys', { payload: { name: 'x', scopes: [] } })).statusCode).toBe(400)
     expect((await call('GET', '/v1/api-keys')).json().data).toEqual([])
@@ -159,7 +182,8 @@ describe('API key management', () => {
       await call('POST', `/v1/api-keys/${key.id}/rotate`, { bearer, payload: {} }),
       await call('DELETE', `/v1/api-keys/${key.id}`, { bearer }),
     ]
-    for (const response of refused) expect(response.json()).toMatchObject({ status: 403, code: 'IMPERSONATION_FORBIDDEN' })
+    for (const response of refused)
+      expect(response.json()).toMatchObject({ status: 403, code: 'IMPERSONATION_FORBIDDEN' })
     expect((await call('GET', `/v1/api-keys/${key.id}`)).json()).toMatchObject({ status: 'active', replacedBy: null })
   })
 
@@ -167,7 +191,11 @@ describe('API key management', () => {
     const a = await tenantWithAdmin()
     const b = await tenantWithAdmin()
     const key = await a.create()
-    for (const [method, url] of [['GET', `/v1/api-keys/${key.id}`], ['DELETE', `/v1/api-keys/${key.id}`], ['POST', `/v1/api-keys/${key.id}/rotate`]] as const) {
+    for (const [method, url] of [
+      ['GET', `/v1/api-keys/${key.id}`],
+      ['DELETE', `/v1/api-keys/${key.id}`],
+      ['POST', `/v1/api-keys/${key.id}/rotate`],
+    ] as const) {
       const response = await b.call(method, url, method === 'POST' ? { payload: {} } : {})
       expect(response.statusCode, `${method} ${url}`).toBe(404)
       expect(response.json().code).toBe('API_KEY_NOT_FOUND')
@@ -186,19 +214,29 @@ describe('API keys as bearer credentials', () => {
     expect(members.statusCode).toBe(403)
     expect(members.json()).toMatchObject({ code: 'PERMISSION_DENIED', permission: 'members:read' })
     // A key never manages keys, and never reaches operator routes.
-    expect((await call('POST', '/v1/api-keys', { bearer: key.secret, payload: { name: 'x', scopes: ['audit:read'] } })).statusCode).toBe(403)
-    expect((await t.app.inject({ method: 'GET', url: '/v1/tenants', headers: t.auth(key.secret) })).statusCode).toBe(403)
+    expect(
+      (await call('POST', '/v1/api-keys', { bearer: key.secret, payload: { name: 'x', scopes: ['audit:read'] } }))
+        .statusCode,
+    ).toBe(403)
+    expect((await t.app.inject({ method: 'GET', url: '/v1/tenants', headers: t.auth(key.secret) })).statusCode).toBe(
+      403,
+    )
 
     const reader = await create({ name: 'Directory', scopes: ['members:read'] })
     expect((await call('GET', '/v1/members', { bearer: reader.secret })).statusCode).toBe(200)
-    expect((await call('GET', '/v1/audit-events', { bearer: reader.secret })).json()).toMatchObject({ code: 'PERMISSION_DENIED', permission: 'audit:read' })
+    expect((await call('GET', '/v1/audit-events', { bearer: reader.secret })).json()).toMatchObject({
+      code: 'PERMISSION_DENIED',
+      permission: 'audit:read',
+    })
   })
 
   it('works without a tenant host (the key names its tenant) and is refused on another tenant’s host', async () => {
     const a = await tenantWithAdmin()
     const b = await tenantWithAdmin()
     const key = await a.create()
-    expect((await t.app.inject({ method: 'GET', url: '/v1/audit-events', headers: t.auth(key.secret) })).statusCode).toBe(200)
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/audit-events', headers: t.auth(key.secret) })).statusCode,
+    ).toBe(200)
     const elsewhere = await b.call('GET', '/v1/audit-events', { bearer: key.secret })
     expect(elsewhere.statusCode).toBe(403)
     expect(elsewhere.json().code).toBe('TENANT_MISMATCH')
@@ -260,7 +298,8 @@ describe('API key rotation', () => {
     expect(fresh).toMatchObject({ name: 'Payroll export', scopes: ['audit:read', 'members:read'], status: 'active' })
     expect(fresh.id).not.toBe(old.id)
     expect(fresh.secret).not.toBe(old.secret)
-    for (const bearer of [old.secret, fresh.secret]) expect((await call('GET', '/v1/audit-events', { bearer })).statusCode).toBe(200)
+    for (const bearer of [old.secret, fresh.secret])
+      expect((await call('GET', '/v1/audit-events', { bearer })).statusCode).toBe(200)
 
     const oldView = (await call('GET', `/v1/api-keys/${old.id}`)).json() as Issued
     expect(oldView).toMatchObject({ status: 'active', replacedBy: fresh.id })
@@ -283,8 +322,13 @@ describe('API key rotation', () => {
     const fresh = await rotate(old.id, { graceSeconds: 0 })
     expect((await call('GET', '/v1/audit-events', { bearer: old.secret })).statusCode).toBe(401)
     expect((await call('GET', '/v1/audit-events', { bearer: fresh.secret })).statusCode).toBe(200)
-    expect((await call('GET', `/v1/api-keys/${old.id}`)).json()).toMatchObject({ status: 'revoked', replacedBy: fresh.id })
-    expect((await call('POST', `/v1/api-keys/${fresh.id}/rotate`, { payload: { graceSeconds: 86_401 } })).statusCode).toBe(400)
+    expect((await call('GET', `/v1/api-keys/${old.id}`)).json()).toMatchObject({
+      status: 'revoked',
+      replacedBy: fresh.id,
+    })
+    expect(
+      (await call('POST', `/v1/api-keys/${fresh.id}/rotate`, { payload: { graceSeconds: 86_401 } })).statusCode,
+    ).toBe(400)
   })
 
   it('refuses to rotate a revoked key', async () => {
@@ -304,7 +348,8 @@ describe('API key audit and logs', () => {
     const fresh = await rotate(key.id)
     await call('DELETE', `/v1/api-keys/${fresh.id}`)
     const auditor = await create({ name: 'Auditor', scopes: ['audit:read'] })
-    const events = (await call('GET', '/v1/audit-events?targetType=api_key', { bearer: auditor.secret })).json().data as Array<Record<string, unknown>>
+    const events = (await call('GET', '/v1/audit-events?targetType=api_key', { bearer: auditor.secret })).json()
+      .data as Array<Record<string, unknown>>
     const summary = events.map((e) => [e.action, e.targetId, e.actorType])
     expect(summary).toEqual(
       expect.arrayContaining([
@@ -316,7 +361,8 @@ describe('API key audit and logs', () => {
     )
     const rotated = events.find((e) => e.action === 'api_key.rotated')
     expect(rotated?.details).toMatchObject({ replacedBy: fresh.id, graceSeconds: 86_400, prefix: key.prefix })
-    for (const secret of [key.secret, fresh.secret, auditor.secret]) expect(JSON.stringify(events)).not.toContain(secret.split('.')[2])
+    for (const secret of [key.secret, fresh.secret, auditor.secret])
+      expect(JSON.stringify(events)).not.toContain(secret.split('.')[2])
   })
 
   it('never writes a key secret to the log', async () => {

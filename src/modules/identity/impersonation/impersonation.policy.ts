@@ -20,10 +20,14 @@ export function assertMayStart(actor: Impersonator, targetUserId: string): void 
 }
 
 /** The rules about the target, checked when starting and again on every token renewal. */
-export function assertMayImpersonate(actor: Impersonator, target: { status: 'active' | 'disabled'; roles: readonly TenantRole[] }): void {
+export function assertMayImpersonate(
+  actor: Impersonator,
+  target: { status: 'active' | 'disabled'; roles: readonly TenantRole[] },
+): void {
   if (target.status !== 'active') throw impersonationErrors.userDisabled()
   if (actor.type === 'user' && levelOf(target.roles) >= levelOf(actor.roles)) throw impersonationErrors.outranked()
 }
 
 /** `user:<id>` / `operator:<id>`: the RFC 8693 act subject and the audit log's impersonator. */
-export const actorSubject = (actor: { actorType: 'operator' | 'user'; actorId: string }) => `${actor.actorType}:${actor.actorId}`
+export const actorSubject = (actor: { actorType: 'operator' | 'user'; actorId: string }) =>
+  `${actor.actorType}:${actor.actorId}`

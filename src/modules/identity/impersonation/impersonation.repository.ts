@@ -9,7 +9,9 @@ import { ROLE_PERMISSIONS, TENANT_ROLES, type TenantRole } from '../../../platfo
 import { impersonations, memberships, users } from '../identity.tables.ts'
 
 const knownRoles = (roles: unknown): TenantRole[] =>
-  (Array.isArray(roles) ? roles : []).filter((role): role is TenantRole => TENANT_ROLES.includes(role as TenantRole)).sort()
+  (Array.isArray(roles) ? roles : [])
+    .filter((role): role is TenantRole => TENANT_ROLES.includes(role as TenantRole))
+    .sort()
 
 /** Roles that may impersonate; a member who loses all of them loses their running impersonations at once. */
 const IMPERSONATOR_ROLES = TENANT_ROLES.filter((role) => ROLE_PERMISSIONS[role].includes('members:impersonate'))
@@ -49,13 +51,26 @@ export const impersonationRepository = {
   /** The user to impersonate: status and current roles. */
   async target(tx: Tx, userId: string): Promise<{ status: 'active' | 'disabled'; roles: TenantRole[] } | undefined> {
     const [row] = await tx
-      .select({ status: users.status, roles: sql<unknown>`coalesce((select json_agg(m.role) from identity.memberships m where m.user_id = ${users.id}), '[]'::json)` })
+      .select({
+        status: users.status,
+        roles: sql<unknown>`coalesce((select json_agg(m.role) from identity.memberships m where m.user_id = ${users.id}), '[]'::json)`,
+      })
       .from(users)
       .where(eq(users.id, userId))
     return row ? { status: row.status, roles: knownRoles(row.roles) } : undefined
   },
 
-  async start(tx: Tx, values: { tenantId: string; userId: string; actorType: 'operator' | 'user'; actorId: string; reason: string; minutes: number }): Promise<ImpersonationRecord> {
+  async start(
+    tx: Tx,
+    values: {
+      tenantId: string
+      userId: string
+      actorType: 'operator' | 'user'
+      actorId: string
+      reason: string
+      minutes: number
+    },
+  ): Promise<ImpersonationRecord> {
     const { minutes, ...rest } = values
     const [row] = await tx
       .insert(impersonations)
@@ -82,17 +97,29 @@ export const impersonationRepository = {
   },
 
   /** Newest first, `limit + 1` rows after the cursor. */
-  async list(tx: Tx, options: { limit: number; userId?: string | undefined; active?: boolean | undefined; after: { startedAt: string; id: string } | undefined }) {
+  async list(
+    tx: Tx,
+    options: {
+      limit: number
+      userId?: string | undefined
+      active?: boolean | undefined
+      after: { startedAt: string; id: string } | undefined
+    },
+  ) {
     const { after } = options
-    const cursor = after ? sql`(${impersonations.startedAt}, ${impersonations.id}) < (${after.startedAt}::timestamptz, ${after.id}::uuid)` : undefined
+    const cursor = after
+      ? sql`(${impersonations.startedAt}, ${impersonations.id}) < (${after.startedAt}::timestamptz, ${after.id}::uuid)`
+      : undefined
     const rows = await tx
       .select(columns)
       .from(impersonations)
-      .where(and(
-        options.userId === undefined ? undefined : eq(impersonations.userId, options.userId),
-        options.active === undefined ? undefined : options.active ? live : sql`not (${live})`,
-        cursor,
-      ))
+      .where(
+        and(
+          options.userId === undefined ? undefined : eq(impersonations.userId, options.userId),
+          options.active === undefined ? undefined : options.active ? live : sql`not (${live})`,
+          cursor,
+        ),
+      )
       .orderBy(desc(impersonations.startedAt), desc(impersonations.id))
       .limit(options.limit + 1)
     return rows.map((row) => toRecord(row))
@@ -107,7 +134,10 @@ export const impersonationRepository = {
     const actorAllowed = sql<boolean>`case when ${impersonations.actorType} = 'user' then exists (
         select 1 from identity.users a join identity.memberships am on am.user_id = a.id
         where a.id::text = ${impersonations.actorId} and a.status = 'active'
-          and am.role in (${sql.join(IMPERSONATOR_ROLES.map((role) => sql`${role}`), sql`, `)})
+          and am.role in (${sql.join(
+            IMPERSONATOR_ROLES.map((role) => sql`${role}`),
+            sql`, `,
+          )})
       ) else true end`
     const [row] = await tx
       .select({
@@ -123,11 +153,18 @@ export const impersonationRepository = {
       .where(and(eq(impersonations.id, id), eq(impersonations.userId, userId)))
       .groupBy(impersonations.id, users.id)
     if (!row) return undefined
-    return { actor: row.actor, usable: row.live === true && row.active === true && row.actorAllowed === true, roles: knownRoles(row.roles) }
+    return {
+      actor: row.actor,
+      usable: row.live === true && row.active === true && row.actorAllowed === true,
+      roles: knownRoles(row.roles),
+    }
   },
 
   async expiryOf(tx: Tx, id: string): Promise<Date | undefined> {
-    const [row] = await tx.select({ expiresAt: impersonations.expiresAt }).from(impersonations).where(eq(impersonations.id, id))
+    const [row] = await tx
+      .select({ expiresAt: impersonations.expiresAt })
+      .from(impersonations)
+      .where(eq(impersonations.id, id))
     return row?.expiresAt
   },
 }

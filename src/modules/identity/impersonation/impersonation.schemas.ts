@@ -7,8 +7,17 @@ const Uuid = Type.String({ format: 'uuid' })
 export const StartImpersonationBody = Type.Object(
   {
     userId: Type.String({ format: 'uuid', description: 'The member to act as' }),
-    reason: Type.String({ minLength: 10, maxLength: 500, description: 'Why (10-500 characters); recorded in the audit log' }),
-    minutes: Type.Integer({ minimum: 1, maximum: MAX_IMPERSONATION_MINUTES, default: 30, description: `Lifetime of the impersonation (1-${MAX_IMPERSONATION_MINUTES}, default 30)` }),
+    reason: Type.String({
+      minLength: 10,
+      maxLength: 500,
+      description: 'Why (10-500 characters); recorded in the audit log',
+    }),
+    minutes: Type.Integer({
+      minimum: 1,
+      maximum: MAX_IMPERSONATION_MINUTES,
+      default: 30,
+      description: `Lifetime of the impersonation (1-${MAX_IMPERSONATION_MINUTES}, default 30)`,
+    }),
   },
   { additionalProperties: false },
 )
@@ -17,7 +26,9 @@ export const Impersonation = Type.Object(
   {
     id: Uuid,
     userId: Type.String({ format: 'uuid', description: 'The impersonated member' }),
-    actor: Type.String({ description: 'Who impersonates: user:<id> (a tenant administrator) or operator:<id>; the act.sub of its tokens' }),
+    actor: Type.String({
+      description: 'Who impersonates: user:<id> (a tenant administrator) or operator:<id>; the act.sub of its tokens',
+    }),
     reason: Type.String(),
     startedAt: Type.String({ format: 'date-time' }),
     expiresAt: Type.String({ format: 'date-time', description: 'No token of this impersonation is valid after this' }),
@@ -30,9 +41,13 @@ export const Impersonation = Type.Object(
 export const ImpersonationToken = Type.Object(
   {
     impersonation: Type.Ref('Impersonation'),
-    accessToken: Type.String({ description: 'JWT (typ at+jwt) acting as the member, with an RFC 8693 act claim naming you; no refresh token' }),
+    accessToken: Type.String({
+      description: 'JWT (typ at+jwt) acting as the member, with an RFC 8693 act claim naming you; no refresh token',
+    }),
     tokenType: Type.Literal('Bearer'),
-    expiresIn: Type.Integer({ description: 'Seconds until the access token expires (at most 900, never beyond the impersonation)' }),
+    expiresIn: Type.Integer({
+      description: 'Seconds until the access token expires (at most 900, never beyond the impersonation)',
+    }),
   },
   { $id: 'ImpersonationToken', additionalProperties: false },
 )
@@ -48,4 +63,7 @@ export const ImpersonationQuery = Type.Object(
 
 export const ImpersonationParams = Type.Object({ impersonationId: Uuid }, { additionalProperties: false })
 export const TenantParams = Type.Object({ tenantId: Uuid }, { additionalProperties: false })
-export const TenantImpersonationParams = Type.Object({ tenantId: Uuid, impersonationId: Uuid }, { additionalProperties: false })
+export const TenantImpersonationParams = Type.Object(
+  { tenantId: Uuid, impersonationId: Uuid },
+  { additionalProperties: false },
+)

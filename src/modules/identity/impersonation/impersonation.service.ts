@@ -57,16 +57,29 @@ interface Acting {
 function actingOf(ctx: RequestContext, database: Database, tenantId: string | undefined): Acting {
   const { principal } = ctx
   if (tenantId === undefined && principal.kind === 'user') {
-    const impersonator: Impersonator = { type: 'user', userId: principal.userId, roles: principal.roles, impersonating: principal.actor !== undefined }
+    const impersonator: Impersonator = {
+      type: 'user',
+      userId: principal.userId,
+      roles: principal.roles,
+      impersonating: principal.actor !== undefined,
+    }
     return { impersonator, tenantId: principal.tenantId, run: (work) => ctx.inTenant(work) }
   }
   // Operators work in the tenant's own scope, so RLS keeps every statement inside that tenant.
   if (tenantId !== undefined && principal.kind === 'operator') {
     const impersonator: Impersonator = { type: 'operator', operatorId: principal.operatorId }
-    return { impersonator, tenantId, run: (work) => database.transaction(tenantScope(tenantId), work, { counter: ctx.counter }) }
+    return {
+      impersonator,
+      tenantId,
+      run: (work) => database.transaction(tenantScope(tenantId), work, { counter: ctx.counter }),
+    }
   }
   // The routes' access declarations admit only these two (API keys never impersonate).
-  throw new AppError('forbidden', 'IMPERSONATION_DENIED', 'Impersonation is for tenant administrators and platform operators')
+  throw new AppError(
+    'forbidden',
+    'IMPERSONATION_DENIED',
+    'Impersonation is for tenant administrators and platform operators',
+  )
 }
 
 async function findOrFail(tx: Tx, id: string): Promise<ImpersonationRecord> {
@@ -92,7 +105,12 @@ function requireReason(reason: string): string {
 }
 
 /** An access token as the member, naming the impersonator (act) and the impersonation (imp), capped at its end. */
-async function tokenFor(accessTokens: AccessTokens, tenantId: string, row: ImpersonationRecord, roles: TenantRole[]): Promise<ImpersonationToken> {
+async function tokenFor(
+  accessTokens: AccessTokens,
+  tenantId: string,
+  row: ImpersonationRecord,
+  roles: TenantRole[],
+): Promise<ImpersonationToken> {
   const accessToken = await accessTokens.issue({
     userId: row.userId,
     tenantId,
@@ -109,7 +127,10 @@ export function createImpersonationService(deps: { database: Database; accessTok
   const { database, accessTokens } = deps
 
   return {
-    async start(ctx: RequestContext, request: { tenantId?: string; userId: string; reason: string; minutes: number }): Promise<ImpersonationToken> {
+    async start(
+      ctx: RequestContext,
+      request: { tenantId?: string; userId: string; reason: string; minutes: number },
+    ): Promise<ImpersonationToken> {
       const { impersonator, tenantId, run } = actingOf(ctx, database, request.tenantId)
       const { userId, minutes } = request
       assertMayStart(impersonator, userId)
@@ -117,15 +138,31 @@ export function createImpersonationService(deps: { database: Database; accessTok
       const [actorType, ...rest] = principalId(ctx.principal).split(':') as ['operator' | 'user', ...string[]]
       const { row, roles } = await run(async (tx) => {
         const roles = await targetRoles(tx, impersonator, userId)
-        const row = await repository.start(tx, { tenantId, userId, actorType, actorId: rest.join(':'), reason, minutes })
-        await recordAudit(tx, ctx, { tenantId, action: 'impersonation.started', targetType: 'user', targetId: userId, details: { impersonationId: row.id, reason, minutes, expiresAt: row.expiresAt.toISOString() } })
+        const row = await repository.start(tx, {
+          tenantId,
+          userId,
+          actorType,
+          actorId: rest.join(':'),
+          reason,
+          minutes,
+        })
+        await recordAudit(tx, ctx, {
+          tenantId,
+          action: 'impersonation.started',
+          targetType: 'user',
+          targetId: userId,
+          details: { impersonationId: row.id, reason, minutes, expiresAt: row.expiresAt.toISOString() },
+        })
         return { row, roles }
       })
       return tokenFor(accessTokens, tenantId, row, roles)
     },
 
     /** A fresh token for the one who started it, while the impersonation is live and still allowed. */
-    async renew(ctx: RequestContext, request: { tenantId?: string; impersonationId: string }): Promise<ImpersonationToken> {
+    async renew(
+      ctx: RequestContext,
+      request: { tenantId?: string; impersonationId: string },
+    ): Promise<ImpersonationToken> {
       const { impersonator, tenantId, run } = actingOf(ctx, database, request.tenantId)
       if (impersonator.type === 'user' && impersonator.impersonating) throw impersonationErrors.nested()
       const { row, roles } = await run(async (tx) => {
@@ -133,7 +170,13 @@ export function createImpersonationService(deps: { database: Database; accessTok
         if (actorSubject(row) !== principalId(ctx.principal)) throw impersonationErrors.notYours()
         if (!row.live) throw impersonationErrors.notActive()
         const roles = await targetRoles(tx, impersonator, row.userId)
-        await recordAudit(tx, ctx, { tenantId, action: 'impersonation.token_issued', targetType: 'user', targetId: row.userId, details: { impersonationId: row.id, reason: row.reason } })
+        await recordAudit(tx, ctx, {
+          tenantId,
+          action: 'impersonation.token_issued',
+          targetType: 'user',
+          targetId: row.userId,
+          details: { impersonationId: row.id, reason: row.reason },
+        })
         return { row, roles }
       })
       return tokenFor(accessTokens, tenantId, row, roles)
@@ -146,16 +189,33 @@ export function createImpersonationService(deps: { database: Database; accessTok
         const row = await findOrFail(tx, request.impersonationId)
         const ended = row.live ? await repository.end(tx, row.id) : undefined
         if (!ended) throw impersonationErrors.notActive()
-        await recordAudit(tx, ctx, { tenantId, action: 'impersonation.ended', targetType: 'user', targetId: row.userId, details: { impersonationId: row.id, impersonator: actorSubject(row), reason: row.reason } })
+        await recordAudit(tx, ctx, {
+          tenantId,
+          action: 'impersonation.ended',
+          targetType: 'user',
+          targetId: row.userId,
+          details: { impersonationId: row.id, impersonator: actorSubject(row), reason: row.reason },
+        })
         return present(ended)
       })
     },
 
-    async list(ctx: RequestContext, query: { tenantId?: string; limit: number; cursor?: string | undefined; userId?: string | undefined; active?: boolean | undefined }): Promise<PageResult<Impersonation>> {
+    async list(
+      ctx: RequestContext,
+      query: {
+        tenantId?: string
+        limit: number
+        cursor?: string | undefined
+        userId?: string | undefined
+        active?: boolean | undefined
+      },
+    ): Promise<PageResult<Impersonation>> {
       const { run } = actingOf(ctx, database, query.tenantId)
       const position = decodeCursor(query.cursor, 2)
       const after = position ? { startedAt: String(position[0]), id: String(position[1]) } : undefined
-      const rows = await run((tx) => repository.list(tx, { limit: query.limit, userId: query.userId, active: query.active, after }))
+      const rows = await run((tx) =>
+        repository.list(tx, { limit: query.limit, userId: query.userId, active: query.active, after }),
+      )
       const page = toPage(rows, query.limit, (row) => [row.position, row.id])
       return { data: page.data.map(present), nextCursor: page.nextCursor }
     },

@@ -17,7 +17,13 @@ export function registerImpersonationRequestAudit(app: App): void {
   app.addHook('onSend', async (request, reply) => {
     // No context: authentication itself failed (an ended impersonation's token is refused before this).
     const ctx = request.ctx as typeof request.ctx | undefined
-    if (ctx === undefined || ctx.principal.kind !== 'user' || ctx.principal.actor === undefined || ctx.tenantId === null) return
+    if (
+      ctx === undefined ||
+      ctx.principal.kind !== 'user' ||
+      ctx.principal.actor === undefined ||
+      ctx.tenantId === null
+    )
+      return
     const { method } = request
     const status = reply.statusCode
     const route = request.routeOptions.url ?? 'unmatched'
@@ -29,7 +35,12 @@ export function registerImpersonationRequestAudit(app: App): void {
           targetType: 'route',
           targetId: `${method} ${route}`,
           outcome: outcomeOf(status),
-          details: { method, path, status, impersonationId: ctx.principal.kind === 'user' ? (ctx.principal.actor?.impersonationId ?? null) : null },
+          details: {
+            method,
+            path,
+            status,
+            impersonationId: ctx.principal.kind === 'user' ? (ctx.principal.actor?.impersonationId ?? null) : null,
+          },
         }),
       )
     } catch (error) {

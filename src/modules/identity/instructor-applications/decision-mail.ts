@@ -22,6 +22,11 @@ export function decisionMail(decision: 'approved' | 'rejected', publicUrl: strin
     }
   return {
     subject: 'Your instructor application was not approved',
-    text: ['Thank you for applying to teach. After review, your application was not approved this time.', ...noteLines, '', 'You may apply again when you are ready.'].join('\n'),
+    text: [
+      'Thank you for applying to teach. After review, your application was not approved this time.',
+      ...noteLines,
+      '',
+      'You may apply again when you are ready.',
+    ].join('\n'),
   }
 }

@@ -44,7 +44,10 @@ const base = (tx: Tx) => tx.select(columns).from(applications).innerJoin(users, 
 
 export const applicationsRepository = {
   /** Fails with the unique violation `instructor_applications_one_pending` when the user has a pending one. */
-  async insert(tx: Tx, application: { tenantId: string; userId: string; statement: string; links: string[] }): Promise<string> {
+  async insert(
+    tx: Tx,
+    application: { tenantId: string; userId: string; statement: string; links: string[] },
+  ): Promise<string> {
     const [row] = await tx.insert(applications).values(application).returning({ id: applications.id })
     if (!row) throw new Error('insert returned no row')
     return row.id
@@ -53,7 +56,8 @@ export const applicationsRepository = {
   /** With `lock`, the row stays locked until the transaction ends, so concurrent decisions are serialised. */
   async find(tx: Tx, id: string, options: { lock?: boolean } = {}): Promise<ApplicationRecord | undefined> {
     // Locked on its own: PostgreSQL's FOR UPDATE OF takes no schema-qualified names, and the joined user needs no lock.
-    if (options.lock) await tx.select({ id: applications.id }).from(applications).where(eq(applications.id, id)).for('update')
+    if (options.lock)
+      await tx.select({ id: applications.id }).from(applications).where(eq(applications.id, id)).for('update')
     const [row] = await base(tx).where(eq(applications.id, id))
     return row
   },
@@ -62,23 +66,48 @@ export const applicationsRepository = {
    * `limit + 1` applications after the cursor, optionally of one applicant and/or in one status.
    * Oldest first (a review queue) or newest first (an applicant's own history).
    */
-  async list(tx: Tx, options: { limit: number; userId?: string; status?: ApplicationStatus; newestFirst: boolean; after: { submittedAt: string; id: string } | undefined }) {
+  async list(
+    tx: Tx,
+    options: {
+      limit: number
+      userId?: string
+      status?: ApplicationStatus
+      newestFirst: boolean
+      after: { submittedAt: string; id: string } | undefined
+    },
+  ) {
     const { after, newestFirst } = options
     const cursor = after
       ? newestFirst
         ? sql`(${applications.submittedAt}, ${applications.id}) < (${after.submittedAt}::timestamptz, ${after.id}::uuid)`
         : sql`(${applications.submittedAt}, ${applications.id}) > (${after.submittedAt}::timestamptz, ${after.id}::uuid)`
       : undefined
-    const order = newestFirst ? [desc(applications.submittedAt), desc(applications.id)] : [asc(applications.submittedAt), asc(applications.id)]
+    const order = newestFirst
+      ? [desc(applications.submittedAt), desc(applications.id)]
+      : [asc(applications.submittedAt), asc(applications.id)]
     return base(tx)
-      .where(and(options.userId ? eq(applications.userId, options.userId) : undefined, options.status ? eq(applications.status, options.status) : undefined, cursor))
+      .where(
+        and(
+          options.userId ? eq(applications.userId, options.userId) : undefined,
+          options.status ? eq(applications.status, options.status) : undefined,
+          cursor,
+        ),
+      )
       .orderBy(...order)
       .limit(options.limit + 1)
   },
 
   /** Moves a pending application at `version` to its final status; false when it was not (any more) in that state. */
-  async close(tx: Tx, id: string, version: number, outcome: { status: Exclude<ApplicationStatus, 'pending'>; reviewedBy?: string; reviewNote?: string | null }): Promise<boolean> {
-    const reviewed = outcome.reviewedBy === undefined ? {} : { reviewedBy: outcome.reviewedBy, reviewedAt: sql`now()`, reviewNote: outcome.reviewNote ?? null }
+  async close(
+    tx: Tx,
+    id: string,
+    version: number,
+    outcome: { status: Exclude<ApplicationStatus, 'pending'>; reviewedBy?: string; reviewNote?: string | null },
+  ): Promise<boolean> {
+    const reviewed =
+      outcome.reviewedBy === undefined
+        ? {}
+        : { reviewedBy: outcome.reviewedBy, reviewedAt: sql`now()`, reviewNote: outcome.reviewNote ?? null }
     const rows = await tx
       .update(applications)
       .set({ status: outcome.status, ...reviewed, version: sql`${applications.version} + 1` })
@@ -88,13 +117,20 @@ export const applicationsRepository = {
   },
 
   async holdsRole(tx: Tx, userId: string, role: string): Promise<boolean> {
-    const rows = await tx.select({ role: memberships.role }).from(memberships).where(and(eq(memberships.userId, userId), eq(memberships.role, role)))
+    const rows = await tx
+      .select({ role: memberships.role })
+      .from(memberships)
+      .where(and(eq(memberships.userId, userId), eq(memberships.role, role)))
     return rows.length > 0
   },
 
   /** True when the membership was created (false: the applicant already held the role). */
   async grantInstructor(tx: Tx, grant: { tenantId: string; userId: string; grantedBy: string }): Promise<boolean> {
-    const rows = await tx.insert(memberships).values({ ...grant, role: 'instructor' }).onConflictDoNothing().returning({ role: memberships.role })
+    const rows = await tx
+      .insert(memberships)
+      .values({ ...grant, role: 'instructor' })
+      .onConflictDoNothing()
+      .returning({ role: memberships.role })
     return rows.length === 1
   },
 }

@@ -22,103 +22,168 @@ const DECISION_RULES =
 type Ref = ReturnType<typeof Type.Ref>
 
 /** Any member: apply, read and withdraw their own applications. */
-function applicantRoutes(app: App, service: ApplicationsService, ApplicationRef: Ref, ApplicationPage: ReturnType<typeof Page>) {
-  app.post(BASE, {
-    schema: {
-      summary: 'Apply to become an instructor',
-      description: 'Any member may apply once at a time (409 APPLICATION_PENDING while one is pending; 409 ALREADY_INSTRUCTOR for instructors).',
-      tags,
-      operationId: 'submitInstructorApplication',
-      body: SubmitApplicationBody,
-      response: { 201: ApplicationRef },
+function applicantRoutes(
+  app: App,
+  service: ApplicationsService,
+  ApplicationRef: Ref,
+  ApplicationPage: ReturnType<typeof Page>,
+) {
+  app.post(
+    BASE,
+    {
+      schema: {
+        summary: 'Apply to become an instructor',
+        description:
+          'Any member may apply once at a time (409 APPLICATION_PENDING while one is pending; 409 ALREADY_INSTRUCTOR for instructors).',
+        tags,
+        operationId: 'submitInstructorApplication',
+        body: SubmitApplicationBody,
+        response: { 201: ApplicationRef },
+      },
+      config: { access: tenantAccess() },
     },
-    config: { access: tenantAccess() },
-  }, async (request, reply) => {
-    const application = await service.submit(request.ctx, request.body)
-    setEtag(reply, application.version)
-    return reply.status(201).header('location', `${BASE}/${application.id}`).send(application)
-  })
-
-  app.get('/v1/me/instructor-applications', {
-    schema: { summary: 'Your instructor applications, newest first', tags, operationId: 'listMyInstructorApplications', querystring: PageQuery, response: { 200: ApplicationPage } },
-    config: { access: tenantAccess() },
-  }, async (request) => service.listMine(request.ctx, request.query))
-
-  app.get(`${BASE}/:applicationId`, {
-    schema: {
-      summary: 'Get an instructor application',
-      description: 'Reviewers see every application; anyone else only their own (404 for the rest).',
-      tags,
-      operationId: 'getInstructorApplication',
-      params: ApplicationParams,
-      response: { 200: ApplicationRef },
+    async (request, reply) => {
+      const application = await service.submit(request.ctx, request.body)
+      setEtag(reply, application.version)
+      return reply.status(201).header('location', `${BASE}/${application.id}`).send(application)
     },
-    config: { access: tenantAccess() },
-  }, async (request, reply) => {
-    const application = await service.get(request.ctx, request.params.applicationId)
-    setEtag(reply, application.version)
-    return application
-  })
+  )
 
-  app.post(`${BASE}/:applicationId/withdraw`, {
-    schema: {
-      summary: 'Withdraw your pending instructor application',
-      tags,
-      operationId: 'withdrawInstructorApplication',
-      params: ApplicationParams,
-      headers: IfMatchHeaders(false),
-      response: { 200: ApplicationRef },
+  app.get(
+    '/v1/me/instructor-applications',
+    {
+      schema: {
+        summary: 'Your instructor applications, newest first',
+        tags,
+        operationId: 'listMyInstructorApplications',
+        querystring: PageQuery,
+        response: { 200: ApplicationPage },
+      },
+      config: { access: tenantAccess() },
     },
-    config: { access: tenantAccess() },
-  }, async (request, reply) => {
-    const application = await service.withdraw(request.ctx, request.params.applicationId, expectedVersion(request, false))
-    setEtag(reply, application.version)
-    return application
-  })
+    async (request) => service.listMine(request.ctx, request.query),
+  )
+
+  app.get(
+    `${BASE}/:applicationId`,
+    {
+      schema: {
+        summary: 'Get an instructor application',
+        description: 'Reviewers see every application; anyone else only their own (404 for the rest).',
+        tags,
+        operationId: 'getInstructorApplication',
+        params: ApplicationParams,
+        response: { 200: ApplicationRef },
+      },
+      config: { access: tenantAccess() },
+    },
+    async (request, reply) => {
+      const application = await service.get(request.ctx, request.params.applicationId)
+      setEtag(reply, application.version)
+      return application
+    },
+  )
+
+  app.post(
+    `${BASE}/:applicationId/withdraw`,
+    {
+      schema: {
+        summary: 'Withdraw your pending instructor application',
+        tags,
+        operationId: 'withdrawInstructorApplication',
+        params: ApplicationParams,
+        headers: IfMatchHeaders(false),
+        response: { 200: ApplicationRef },
+      },
+      config: { access: tenantAccess() },
+    },
+    async (request, reply) => {
+      const application = await service.withdraw(
+        request.ctx,
+        request.params.applicationId,
+        expectedVersion(request, false),
+      )
+      setEtag(reply, application.version)
+      return application
+    },
+  )
 }
 
 /** Reviewers (instructors:review): the queue and the decisions. */
-function reviewerRoutes(app: App, service: ApplicationsService, ApplicationRef: Ref, ApplicationPage: ReturnType<typeof Page>) {
-  app.get(BASE, {
-    schema: { summary: "List the tenant's instructor applications, oldest first", tags, operationId: 'listInstructorApplications', querystring: ApplicationQuery, response: { 200: ApplicationPage } },
-    config: { access: tenantAccess('instructors:review') },
-  }, async (request) => service.list(request.ctx, request.query))
-
-  app.post(`${BASE}/:applicationId/approve`, {
-    schema: {
-      summary: 'Approve an instructor application (grants the instructor role)',
-      description: `${DECISION_RULES} The role applies on the applicant's next request.`,
-      tags,
-      operationId: 'approveInstructorApplication',
-      params: ApplicationParams,
-      headers: IfMatchHeaders(true),
-      body: ApproveApplicationBody,
-      response: { 200: ApplicationRef },
+function reviewerRoutes(
+  app: App,
+  service: ApplicationsService,
+  ApplicationRef: Ref,
+  ApplicationPage: ReturnType<typeof Page>,
+) {
+  app.get(
+    BASE,
+    {
+      schema: {
+        summary: "List the tenant's instructor applications, oldest first",
+        tags,
+        operationId: 'listInstructorApplications',
+        querystring: ApplicationQuery,
+        response: { 200: ApplicationPage },
+      },
+      config: { access: tenantAccess('instructors:review') },
     },
-    config: { access: tenantAccess('instructors:review') },
-  }, async (request, reply) => {
-    const application = await service.approve(request.ctx, request.params.applicationId, expectedVersion(request), request.body.note)
-    setEtag(reply, application.version)
-    return application
-  })
+    async (request) => service.list(request.ctx, request.query),
+  )
 
-  app.post(`${BASE}/:applicationId/reject`, {
-    schema: {
-      summary: 'Reject an instructor application',
-      description: `${DECISION_RULES} A note for the applicant is required.`,
-      tags,
-      operationId: 'rejectInstructorApplication',
-      params: ApplicationParams,
-      headers: IfMatchHeaders(true),
-      body: RejectApplicationBody,
-      response: { 200: ApplicationRef },
+  app.post(
+    `${BASE}/:applicationId/approve`,
+    {
+      schema: {
+        summary: 'Approve an instructor application (grants the instructor role)',
+        description: `${DECISION_RULES} The role applies on the applicant's next request.`,
+        tags,
+        operationId: 'approveInstructorApplication',
+        params: ApplicationParams,
+        headers: IfMatchHeaders(true),
+        body: ApproveApplicationBody,
+        response: { 200: ApplicationRef },
+      },
+      config: { access: tenantAccess('instructors:review') },
     },
-    config: { access: tenantAccess('instructors:review') },
-  }, async (request, reply) => {
-    const application = await service.reject(request.ctx, request.params.applicationId, expectedVersion(request), request.body.note)
-    setEtag(reply, application.version)
-    return application
-  })
+    async (request, reply) => {
+      const application = await service.approve(
+        request.ctx,
+        request.params.applicationId,
+        expectedVersion(request),
+        request.body.note,
+      )
+      setEtag(reply, application.version)
+      return application
+    },
+  )
+
+  app.post(
+    `${BASE}/:applicationId/reject`,
+    {
+      schema: {
+        summary: 'Reject an instructor application',
+        description: `${DECISION_RULES} A note for the applicant is required.`,
+        tags,
+        operationId: 'rejectInstructorApplication',
+        params: ApplicationParams,
+        headers: IfMatchHeaders(true),
+        body: RejectApplicationBody,
+        response: { 200: ApplicationRef },
+      },
+      config: { access: tenantAccess('instructors:review') },
+    },
+    async (request, reply) => {
+      const application = await service.reject(
+        request.ctx,
+        request.params.applicationId,
+        expectedVersion(request),
+        request.body.note,
+      )
+      setEtag(reply, application.version)
+      return application
+    },
+  )
 }
 
 export function applicationsRoutes(service: ApplicationsService) {

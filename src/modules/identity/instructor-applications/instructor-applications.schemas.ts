@@ -15,7 +15,10 @@ export const InstructorApplication = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),
     userId: Type.String({ format: 'uuid', description: 'The applicant' }),
-    applicant: Type.Object({ email: Type.String(), displayName: Nullable(Type.String()) }, { additionalProperties: false }),
+    applicant: Type.Object(
+      { email: Type.String(), displayName: Nullable(Type.String()) },
+      { additionalProperties: false },
+    ),
     statement: Type.String(),
     links: Type.Array(Type.String()),
     status: Status,
@@ -23,14 +26,21 @@ export const InstructorApplication = Type.Object(
     reviewedBy: Nullable(Type.String({ format: 'uuid' })),
     reviewedAt: Nullable(Timestamp),
     reviewNote: Nullable(Type.String()),
-    version: Type.Integer({ minimum: 1, description: 'Also sent as the ETag ("v<version>"); decisions need it in If-Match' }),
+    version: Type.Integer({
+      minimum: 1,
+      description: 'Also sent as the ETag ("v<version>"); decisions need it in If-Match',
+    }),
   },
   { $id: 'InstructorApplication', additionalProperties: false },
 )
 
 export const SubmitApplicationBody = Type.Object(
   {
-    statement: Type.String({ minLength: STATEMENT_MIN, maxLength: STATEMENT_MAX, description: 'Why you want to teach and what (50-5000 characters)' }),
+    statement: Type.String({
+      minLength: STATEMENT_MIN,
+      maxLength: STATEMENT_MAX,
+      description: 'Why you want to teach and what (50-5000 characters)',
+    }),
     links: Type.Optional(
       Type.Array(Type.String({ format: 'uri', pattern: '^https://', maxLength: 2048 }), {
         maxItems: LINKS_MAX,
@@ -43,18 +53,41 @@ export const SubmitApplicationBody = Type.Object(
 )
 export type SubmitApplicationBody = Static<typeof SubmitApplicationBody>
 
-const Note = Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S', description: 'Shown to the applicant in the decision email' })
+const Note = Type.String({
+  minLength: 1,
+  maxLength: 2000,
+  pattern: '\\S',
+  description: 'Shown to the applicant in the decision email',
+})
 export const ApproveApplicationBody = Type.Object({ note: Type.Optional(Note) }, { additionalProperties: false })
-export const RejectApplicationBody = Type.Object({ note: { ...Note, description: 'Required: tells the applicant why' } }, { additionalProperties: false })
+export const RejectApplicationBody = Type.Object(
+  { note: { ...Note, description: 'Required: tells the applicant why' } },
+  { additionalProperties: false },
+)
 
-export const ApplicationParams = Type.Object({ applicationId: Type.String({ format: 'uuid' }) }, { additionalProperties: false })
+export const ApplicationParams = Type.Object(
+  { applicationId: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+)
 
 export const ApplicationQuery = Type.Object(
-  { ...PageQuery.properties, status: Type.Optional({ ...Status, description: 'Only applications in this status (e.g. pending: the review queue)' }) },
+  {
+    ...PageQuery.properties,
+    status: Type.Optional({
+      ...Status,
+      description: 'Only applications in this status (e.g. pending: the review queue)',
+    }),
+  },
   { additionalProperties: false },
 )
 
 export const IfMatchHeaders = (required: boolean) =>
   Type.Object({
-    'if-match': Type.Optional(Type.String({ description: required ? 'ETag from your last read of the application (required: 428 without, 412 when stale)' : 'ETag from your last read (optional; 412 when stale)' })),
+    'if-match': Type.Optional(
+      Type.String({
+        description: required
+          ? 'ETag from your last read of the application (required: 428 without, 412 when stale)'
+          : 'ETag from your last read (optional; 412 when stale)',
+      }),
+    ),
   })

@@ -60,7 +60,12 @@ interface Member {
 function memberOf(ctx: RequestContext): Member {
   const { principal } = ctx
   if (principal.kind !== 'user') throw errors.membersOnly()
-  return { userId: principal.userId, tenantId: principal.tenantId, reviewer: principal.permissions.has(REVIEW), impersonated: principal.actor !== undefined }
+  return {
+    userId: principal.userId,
+    tenantId: principal.tenantId,
+    reviewer: principal.permissions.has(REVIEW),
+    impersonated: principal.actor !== undefined,
+  }
 }
 
 /** Schema checks the scheme; this also refuses host-less URLs and embedded credentials. */
@@ -72,7 +77,8 @@ function checkLinks(links: readonly string[]): string[] {
     } catch {
       throw errors.invalidLink(index)
     }
-    if (url.protocol !== 'https:' || url.hostname === '' || url.username !== '' || url.password !== '') throw errors.invalidLink(index)
+    if (url.protocol !== 'https:' || url.hostname === '' || url.username !== '' || url.password !== '')
+      throw errors.invalidLink(index)
     return link
   })
 }
@@ -94,7 +100,11 @@ export interface ApplicationsDeps {
   publicUrl: string
 }
 
-async function page(ctx: RequestContext, query: { limit: number; cursor?: string | undefined }, filter: { userId?: string; status?: ApplicationStatus; newestFirst: boolean }) {
+async function page(
+  ctx: RequestContext,
+  query: { limit: number; cursor?: string | undefined },
+  filter: { userId?: string; status?: ApplicationStatus; newestFirst: boolean },
+) {
   const position = decodeCursor(query.cursor, 2)
   const after = position ? { submittedAt: String(position[0]), id: String(position[1]) } : undefined
   const rows = await ctx.inTenant((tx) => repository.list(tx, { ...filter, limit: query.limit, after }))
@@ -103,7 +113,14 @@ async function page(ctx: RequestContext, query: { limit: number; cursor?: string
 }
 
 /** Approve or reject: the reviewer's checks, the guarded transition, the grant, audit and mail in one transaction. */
-async function decide(deps: ApplicationsDeps, ctx: RequestContext, id: string, expected: number | undefined, decision: 'approved' | 'rejected', note: string | null): Promise<InstructorApplication> {
+async function decide(
+  deps: ApplicationsDeps,
+  ctx: RequestContext,
+  id: string,
+  expected: number | undefined,
+  decision: 'approved' | 'rejected',
+  note: string | null,
+): Promise<InstructorApplication> {
   const reviewer = memberOf(ctx)
   if (reviewer.impersonated) throw errors.impersonating()
   return ctx.inTenant(async (tx) => {
@@ -112,12 +129,39 @@ async function decide(deps: ApplicationsDeps, ctx: RequestContext, id: string, e
     assertVersion(expected, current.version)
     if (current.status !== 'pending') throw errors.notPending(current.status)
     await repository.close(tx, id, current.version, { status: decision, reviewedBy: reviewer.userId, reviewNote: note })
-    const granted = decision === 'approved' ? await repository.grantInstructor(tx, { tenantId: reviewer.tenantId, userId: current.userId, grantedBy: principalId(ctx.principal) }) : false
+    const granted =
+      decision === 'approved'
+        ? await repository.grantInstructor(tx, {
+            tenantId: reviewer.tenantId,
+            userId: current.userId,
+            grantedBy: principalId(ctx.principal),
+          })
+        : false
     const action = decision === 'approved' ? 'instructor_application.approved' : 'instructor_application.rejected'
-    await recordAudit(tx, ctx, { action, targetType: 'instructor_application', targetId: id, details: { applicantId: current.userId, withNote: note !== null, ...(decision === 'approved' ? { roleGranted: granted } : {}) } })
-    if (granted) await recordAudit(tx, ctx, { action: 'member.role_granted', targetType: 'user', targetId: current.userId, details: { role: 'instructor', applicationId: id } })
+    await recordAudit(tx, ctx, {
+      action,
+      targetType: 'instructor_application',
+      targetId: id,
+      details: {
+        applicantId: current.userId,
+        withNote: note !== null,
+        ...(decision === 'approved' ? { roleGranted: granted } : {}),
+      },
+    })
+    if (granted)
+      await recordAudit(tx, ctx, {
+        action: 'member.role_granted',
+        targetType: 'user',
+        targetId: current.userId,
+        details: { role: 'instructor', applicationId: id },
+      })
     const mail = decisionMail(decision, deps.publicUrl, note)
-    await deps.mailer.send(tx, { tenantId: reviewer.tenantId, to: current.applicantEmail, ...mail, messageKey: `identity.instructor_application_decided:${id}` })
+    await deps.mailer.send(tx, {
+      tenantId: reviewer.tenantId,
+      to: current.applicantEmail,
+      ...mail,
+      messageKey: `identity.instructor_application_decided:${id}`,
+    })
     return present(await findOrFail(tx, id))
   })
 }
@@ -134,7 +178,12 @@ export function createApplicationsService(deps: ApplicationsDeps) {
           if (await repository.holdsRole(tx, member.userId, 'instructor')) throw errors.alreadyInstructor()
           // The partial unique index, not a prior read, decides: two submissions at once cannot both pass.
           const id = await repository.insert(tx, { tenantId: member.tenantId, userId: member.userId, statement, links })
-          await recordAudit(tx, ctx, { action: 'instructor_application.submitted', targetType: 'instructor_application', targetId: id, details: { applicantId: member.userId, links: links.length } })
+          await recordAudit(tx, ctx, {
+            action: 'instructor_application.submitted',
+            targetType: 'instructor_application',
+            targetId: id,
+            details: { applicantId: member.userId, links: links.length },
+          })
           return present(await findOrFail(tx, id))
         })
       } catch (error) {
@@ -144,11 +193,17 @@ export function createApplicationsService(deps: ApplicationsDeps) {
     },
 
     /** The caller's own applications, newest first. */
-    listMine: (ctx: RequestContext, query: { limit: number; cursor?: string | undefined }): Promise<PageResult<InstructorApplication>> =>
+    listMine: (
+      ctx: RequestContext,
+      query: { limit: number; cursor?: string | undefined },
+    ): Promise<PageResult<InstructorApplication>> =>
       page(ctx, query, { userId: memberOf(ctx).userId, newestFirst: true }),
 
     /** The review queue (and history), oldest first. */
-    list: (ctx: RequestContext, query: { limit: number; cursor?: string | undefined; status?: ApplicationStatus | undefined }): Promise<PageResult<InstructorApplication>> =>
+    list: (
+      ctx: RequestContext,
+      query: { limit: number; cursor?: string | undefined; status?: ApplicationStatus | undefined },
+    ): Promise<PageResult<InstructorApplication>> =>
       page(ctx, query, { ...(query.status ? { status: query.status } : {}), newestFirst: false }),
 
     async get(ctx: RequestContext, id: string): Promise<InstructorApplication> {
@@ -165,13 +220,20 @@ export function createApplicationsService(deps: ApplicationsDeps) {
         assertVersion(expected, current.version)
         if (current.status !== 'pending') throw errors.notPending(current.status)
         await repository.close(tx, id, current.version, { status: 'withdrawn' })
-        await recordAudit(tx, ctx, { action: 'instructor_application.withdrawn', targetType: 'instructor_application', targetId: id, details: { applicantId: member.userId } })
+        await recordAudit(tx, ctx, {
+          action: 'instructor_application.withdrawn',
+          targetType: 'instructor_application',
+          targetId: id,
+          details: { applicantId: member.userId },
+        })
         return present(await findOrFail(tx, id))
       })
     },
 
-    approve: (ctx: RequestContext, id: string, expected: number | undefined, note: string | undefined) => decide(deps, ctx, id, expected, 'approved', note?.trim() ?? null),
-    reject: (ctx: RequestContext, id: string, expected: number | undefined, note: string) => decide(deps, ctx, id, expected, 'rejected', note.trim()),
+    approve: (ctx: RequestContext, id: string, expected: number | undefined, note: string | undefined) =>
+      decide(deps, ctx, id, expected, 'approved', note?.trim() ?? null),
+    reject: (ctx: RequestContext, id: string, expected: number | undefined, note: string) =>
+      decide(deps, ctx, id, expected, 'rejected', note.trim()),
   }
 }
 

@@ -36,18 +36,28 @@ async function tenantWithAdmin() {
   const tenant = await t.createTenant()
   const member = async (): Promise<SignedIn> => {
     const email = await client.signUp(tenant.slug)
-    const [row] = await client.query<{ id: string }>(sql`SELECT id FROM identity.users WHERE tenant_id = ${tenant.id} AND email = ${email}`)
+    const [row] = await client.query<{ id: string }>(
+      sql`SELECT id FROM identity.users WHERE tenant_id = ${tenant.id} AND email = ${email}`,
+    )
     if (!row) throw new Error('the signed-up user is missing')
     return { userId: row.id, email, accessToken: (await client.signIn(tenant.slug, email)).accessToken }
   }
   const admin = await member()
-  const appointed = await t.app.inject({ method: 'PUT', url: `/v1/tenants/${tenant.id}/members/${admin.userId}/roles/tenant_admin`, headers: t.auth(t.operatorToken) })
+  const appointed = await t.app.inject({
+    method: 'PUT',
+    url: `/v1/tenants/${tenant.id}/members/${admin.userId}/roles/tenant_admin`,
+    headers: t.auth(t.operatorToken),
+  })
   expect(appointed.statusCode).toBe(200)
   const request = (method: Method, url: string, as: SignedIn, options: { payload?: object; ifMatch?: string } = {}) =>
     t.app.inject({
       method,
       url,
-      headers: { host: `${tenant.slug}.localhost`, ...t.auth(as.accessToken), ...(options.ifMatch ? { 'if-match': options.ifMatch } : {}) },
+      headers: {
+        host: `${tenant.slug}.localhost`,
+        ...t.auth(as.accessToken),
+        ...(options.ifMatch ? { 'if-match': options.ifMatch } : {}),
+      },
       ...(options.payload ? { payload: options.payload } : {}),
     })
   const apply = (as: SignedIn, payload: object = { statement: STATEMENT }) => request('POST', BASE, as, { payload })
@@ -62,7 +72,15 @@ describe('instructor applications', () => {
     const submitted = await apply(learner, { statement: `  ${STATEMENT}  `, links })
     expect(submitted.statusCode).toBe(201)
     const application = submitted.json()
-    expect(application).toMatchObject({ userId: learner.userId, applicant: { email: learner.email }, statement: STATEMENT, links, status: 'pending', reviewedBy: null, version: 1 })
+    expect(application).toMatchObject({
+      userId: learner.userId,
+      applicant: { email: learner.email },
+      statement: STATEMENT,
+      links,
+      status: 'pending',
+      reviewedBy: null,
+      version: 1,
+    })
     expect(submitted.headers.etag).toBe('"v1"')
     expect(submitted.headers.location).toBe(`${BASE}/${application.id}`)
 
@@ -73,18 +91,30 @@ describe('instructor applications', () => {
     expect(read.statusCode).toBe(200)
     expect((await request('GET', '/v1/me', learner)).json().roles).toEqual(['learner'])
 
-    const approved = await request('POST', `${BASE}/${application.id}/approve`, admin, { ifMatch: String(read.headers.etag), payload: { note: 'Welcome aboard.' } })
+    const approved = await request('POST', `${BASE}/${application.id}/approve`, admin, {
+      ifMatch: String(read.headers.etag),
+      payload: { note: 'Welcome aboard.' },
+    })
     expect(approved.statusCode).toBe(200)
-    expect(approved.json()).toMatchObject({ status: 'approved', reviewedBy: admin.userId, reviewNote: 'Welcome aboard.', version: 2 })
+    expect(approved.json()).toMatchObject({
+      status: 'approved',
+      reviewedBy: admin.userId,
+      reviewNote: 'Welcome aboard.',
+      version: 2,
+    })
     expect(approved.headers.etag).toBe('"v2"')
     expect(approved.json().reviewedAt).toEqual(expect.any(String))
 
     // The learner's existing token: the membership is read on every request.
     expect((await request('GET', '/v1/me', learner)).json().roles).toEqual(['instructor', 'learner'])
-    const [grant] = await client.query<{ granted_by: string }>(sql`SELECT granted_by FROM identity.memberships WHERE user_id = ${learner.userId} AND role = 'instructor'`)
+    const [grant] = await client.query<{ granted_by: string }>(
+      sql`SELECT granted_by FROM identity.memberships WHERE user_id = ${learner.userId} AND role = 'instructor'`,
+    )
     expect(grant?.granted_by).toBe(`user:${admin.userId}`)
 
-    const mails = (await accounts.outbox(learner.email)).filter((mail) => mail.subject === 'Your instructor application was approved')
+    const mails = (await accounts.outbox(learner.email)).filter(
+      (mail) => mail.subject === 'Your instructor application was approved',
+    )
     expect(mails).toHaveLength(1)
     expect(mails[0]?.text).toContain('Welcome aboard.')
     expect(mails[0]?.messageKey).toBe(`identity.instructor_application_decided:${application.id}`)
@@ -94,10 +124,26 @@ describe('instructor applications', () => {
     // An instructor does not apply again.
     expect((await apply(learner)).json()).toMatchObject({ status: 409, code: 'ALREADY_INSTRUCTOR' })
 
-    const trail = await request('GET', `/v1/audit-events?targetType=instructor_application&targetId=${application.id}`, admin)
-    expect(trail.json().data.map((e: { action: string }) => e.action)).toEqual(['instructor_application.approved', 'instructor_application.submitted'])
-    const roleGrant = await request('GET', `/v1/audit-events?action=member.role_granted&targetId=${learner.userId}`, admin)
-    expect(roleGrant.json().data).toEqual([expect.objectContaining({ actorId: admin.userId, details: { role: 'instructor', applicationId: application.id } })])
+    const trail = await request(
+      'GET',
+      `/v1/audit-events?targetType=instructor_application&targetId=${application.id}`,
+      admin,
+    )
+    expect(trail.json().data.map((e: { action: string }) => e.action)).toEqual([
+      'instructor_application.approved',
+      'instructor_application.submitted',
+    ])
+    const roleGrant = await request(
+      'GET',
+      `/v1/audit-events?action=member.role_granted&targetId=${learner.userId}`,
+      admin,
+    )
+    expect(roleGrant.json().data).toEqual([
+      expect.objectContaining({
+        actorId: admin.userId,
+        details: { role: 'instructor', applicationId: application.id },
+      }),
+    ])
   })
 
   it('refuses a second pending application, and accepts a new one after withdrawal', async () => {
@@ -123,8 +169,14 @@ describe('instructor applications', () => {
     expect(again.statusCode).toBe(201)
     const mine = (await request('GET', '/v1/me/instructor-applications', learner)).json()
     expect(mine.data.map((a: { id: string }) => a.id)).toEqual([again.json().id, first.id])
-    const trail = await request('GET', `/v1/audit-events?action=instructor_application.withdrawn&targetId=${first.id}`, admin)
-    expect(trail.json().data).toEqual([expect.objectContaining({ actorId: learner.userId, details: { applicantId: learner.userId } })])
+    const trail = await request(
+      'GET',
+      `/v1/audit-events?action=instructor_application.withdrawn&targetId=${first.id}`,
+      admin,
+    )
+    expect(trail.json().data).toEqual([
+      expect.objectContaining({ actorId: learner.userId, details: { applicantId: learner.userId } }),
+    ])
   })
 
   it('rejection needs a note, is mailed to the applicant, grants nothing and is final', async () => {
@@ -134,13 +186,25 @@ describe('instructor applications', () => {
     const missing = await request('POST', `${BASE}/${id}/reject`, admin, { ifMatch: '"v1"', payload: {} })
     expect(missing.statusCode).toBe(400)
     expect(missing.json().errors).toContainEqual(expect.objectContaining({ path: 'body.note' }))
-    expect((await request('POST', `${BASE}/${id}/reject`, admin, { ifMatch: '"v1"', payload: { note: '   ' } })).statusCode).toBe(400)
+    expect(
+      (await request('POST', `${BASE}/${id}/reject`, admin, { ifMatch: '"v1"', payload: { note: '   ' } })).statusCode,
+    ).toBe(400)
 
-    const rejected = await request('POST', `${BASE}/${id}/reject`, admin, { ifMatch: '"v1"', payload: { note: 'Please add a sample lesson.' } })
+    const rejected = await request('POST', `${BASE}/${id}/reject`, admin, {
+      ifMatch: '"v1"',
+      payload: { note: 'Please add a sample lesson.' },
+    })
     expect(rejected.statusCode).toBe(200)
-    expect(rejected.json()).toMatchObject({ status: 'rejected', reviewNote: 'Please add a sample lesson.', reviewedBy: admin.userId, version: 2 })
+    expect(rejected.json()).toMatchObject({
+      status: 'rejected',
+      reviewNote: 'Please add a sample lesson.',
+      reviewedBy: admin.userId,
+      version: 2,
+    })
     expect((await request('GET', '/v1/me', learner)).json().roles).toEqual(['learner'])
-    const mails = (await accounts.outbox(learner.email)).filter((mail) => mail.subject === 'Your instructor application was not approved')
+    const mails = (await accounts.outbox(learner.email)).filter(
+      (mail) => mail.subject === 'Your instructor application was not approved',
+    )
     expect(mails).toHaveLength(1)
     expect(mails[0]?.text).toContain('Please add a sample lesson.')
 
@@ -173,7 +237,9 @@ describe('instructor applications', () => {
     const approve = await request('POST', `${BASE}/${id}/approve`, learner, { ifMatch: '"v1"' })
     expect(approve.statusCode).toBe(403)
     expect(approve.json()).toMatchObject({ code: 'PERMISSION_DENIED', permission: 'instructors:review' })
-    expect((await request('POST', `${BASE}/${id}/reject`, learner, { ifMatch: '"v1"', payload: { note: 'no' } })).statusCode).toBe(403)
+    expect(
+      (await request('POST', `${BASE}/${id}/reject`, learner, { ifMatch: '"v1"', payload: { note: 'no' } })).statusCode,
+    ).toBe(403)
     expect((await request('GET', BASE, learner)).statusCode).toBe(403)
     expect((await request('GET', `${BASE}?status=pending`, learner)).statusCode).toBe(403)
     const peek = await request('GET', `${BASE}/${id}`, learner)
@@ -189,7 +255,9 @@ describe('instructor applications', () => {
     const own = await request('POST', `${BASE}/${id}/approve`, admin, { ifMatch: '"v1"' })
     expect(own.statusCode).toBe(403)
     expect(own.json().code).toBe('SELF_REVIEW')
-    expect((await request('POST', `${BASE}/${id}/reject`, admin, { ifMatch: '"v1"', payload: { note: 'no' } })).json().code).toBe('SELF_REVIEW')
+    expect(
+      (await request('POST', `${BASE}/${id}/reject`, admin, { ifMatch: '"v1"', payload: { note: 'no' } })).json().code,
+    ).toBe('SELF_REVIEW')
     expect((await request('GET', `${BASE}/${id}`, admin)).json().status).toBe('pending')
   })
 
@@ -239,8 +307,17 @@ describe('instructor applications', () => {
       expect(response.statusCode, JSON.stringify(payload).slice(0, 80)).toBe(400)
       expect(response.json().errors.map((e: { path: string }) => e.path)).toContain(path)
     }
-    expect((await apply(learner, { statement: 'x'.repeat(5000), links: Array.from({ length: 5 }, (_, i) => `https://example.org/${i}`) })).statusCode).toBe(201)
-    const [count] = await client.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM identity.instructor_applications WHERE user_id = ${learner.userId}`)
+    expect(
+      (
+        await apply(learner, {
+          statement: 'x'.repeat(5000),
+          links: Array.from({ length: 5 }, (_, i) => `https://example.org/${i}`),
+        })
+      ).statusCode,
+    ).toBe(201)
+    const [count] = await client.query<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM identity.instructor_applications WHERE user_id = ${learner.userId}`,
+    )
     expect(count?.n).toBe(1)
   })
 
@@ -250,17 +327,29 @@ describe('instructor applications', () => {
     const service = createApplicationsService({ mailer: t.platform.mail, publicUrl: t.config.http.publicUrl })
     const impersonated = createRequestContext({
       requestId: 'impersonation-test',
-      principal: { kind: 'user', userId: admin.userId, tenantId: tenant.id, roles: ['tenant_admin'], permissions: permissionsOf(['tenant_admin']), actor: { sub: 'operator:op-1' } },
+      principal: {
+        kind: 'user',
+        userId: admin.userId,
+        tenantId: tenant.id,
+        roles: ['tenant_admin'],
+        permissions: permissionsOf(['tenant_admin']),
+        actor: { sub: 'operator:op-1' },
+      },
       tenantId: tenant.id,
       ip: '127.0.0.1',
       database: t.platform.database,
     })
-    for (const decide of [() => service.approve(impersonated, id, 1, undefined), () => service.reject(impersonated, id, 1, 'no')]) {
+    for (const decide of [
+      () => service.approve(impersonated, id, 1, undefined),
+      () => service.reject(impersonated, id, 1, 'no'),
+    ]) {
       const error = await decide().catch((caught: unknown) => caught)
       expect(error).toBeInstanceOf(AppError)
       expect(error).toMatchObject({ status: 403, code: 'IMPERSONATION_FORBIDDEN' })
     }
-    const [row] = await client.query<{ status: string; version: number }>(sql`SELECT status, version FROM identity.instructor_applications WHERE id = ${id}`)
+    const [row] = await client.query<{ status: string; version: number }>(
+      sql`SELECT status, version FROM identity.instructor_applications WHERE id = ${id}`,
+    )
     expect(row).toEqual({ status: 'pending', version: 1 })
   })
 })

@@ -27,7 +27,12 @@ const kidOf = (token: string) => decodeProtectedHeader(token).kid as string
 /** What a resource server using jose does with our tokens. */
 async function clientVerifies(jwks: ReturnType<typeof createRemoteJWKSet>, token: string): Promise<boolean> {
   try {
-    await jwtVerify(token, jwks, { issuer: t.config.http.publicUrl, audience: 'lyceum-api', typ: 'at+jwt', algorithms: ['EdDSA'] })
+    await jwtVerify(token, jwks, {
+      issuer: t.config.http.publicUrl,
+      audience: 'lyceum-api',
+      typ: 'at+jwt',
+      algorithms: ['EdDSA'],
+    })
     return true
   } catch {
     return false
@@ -78,7 +83,10 @@ describe('GET /.well-known/jwks.json', () => {
     expect(await servedKids()).toEqual(expect.arrayContaining([oldKid, kidOf(newToken)]))
 
     await t.platform.database.transaction(platformScope, (tx) =>
-      tx.update(signingKeys).set({ retireAt: sql`now() - interval '1 second'` }).where(eq(signingKeys.kid, oldKid)),
+      tx
+        .update(signingKeys)
+        .set({ retireAt: sql`now() - interval '1 second'` })
+        .where(eq(signingKeys.kid, oldKid)),
     )
     // What the cache TTL does within a minute on every node.
     await t.modules.identity.keys.refresh()

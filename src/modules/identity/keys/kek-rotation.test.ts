@@ -36,7 +36,8 @@ async function enrolled() {
 async function ciphertexts(): Promise<Record<string, string>> {
   return t.platform.database.transaction(platformScope, async (tx) => {
     const state: Record<string, string> = {}
-    for (const row of await tx.select().from(signingKeys).where(ne(signingKeys.privateJwkEncrypted, ''))) state[`signing_keys/${row.kid}`] = row.privateJwkEncrypted
+    for (const row of await tx.select().from(signingKeys).where(ne(signingKeys.privateJwkEncrypted, '')))
+      state[`signing_keys/${row.kid}`] = row.privateJwkEncrypted
     for (const row of await tx.select().from(totpFactors)) state[`totp_factors/${row.userId}`] = row.secretEncrypted
     for (const row of await tx.select().from(operators)) state[`operators/${row.id}`] = row.totpSecretEncrypted
     return state
@@ -44,7 +45,9 @@ async function ciphertexts(): Promise<Record<string, string>> {
 }
 
 const setOperatorCiphertext = (value: string) =>
-  t.platform.database.transaction(platformScope, (tx) => tx.update(operators).set({ totpSecretEncrypted: value }).where(eq(operators.id, operatorId)))
+  t.platform.database.transaction(platformScope, (tx) =>
+    tx.update(operators).set({ totpSecretEncrypted: value }).where(eq(operators.id, operatorId)),
+  )
 
 beforeAll(async () => {
   t = await buildTestApp()
@@ -53,7 +56,12 @@ beforeAll(async () => {
   const [operator] = await t.platform.database.transaction(platformScope, async (tx) =>
     tx
       .insert(operators)
-      .values({ email: `ops-${randomBytes(4).toString('hex')}@example.test`, displayName: 'Ops', passwordHash: 'not-used-here', totpSecretEncrypted: 'pending' })
+      .values({
+        email: `ops-${randomBytes(4).toString('hex')}@example.test`,
+        displayName: 'Ops',
+        passwordHash: 'not-used-here',
+        totpSecretEncrypted: 'pending',
+      })
       .returning({ id: operators.id }),
   )
   operatorId = operator!.id
@@ -69,7 +77,9 @@ describe('lyceum keys reencrypt', () => {
     const before = await ciphertexts()
     const attempt = reencryptSecrets(t.platform.database, { previousKey: randomKek(), currentKey: KEK2 })
     await expect(attempt).rejects.toThrow(ReencryptionError)
-    await expect(attempt).rejects.toThrow(/^identity\.signing_keys row [A-Za-z0-9_-]{22} decrypts under neither KEY_ENCRYPTION_KEY_PREVIOUS nor KEY_ENCRYPTION_KEY/)
+    await expect(attempt).rejects.toThrow(
+      /^identity\.signing_keys row [A-Za-z0-9_-]{22} decrypts under neither KEY_ENCRYPTION_KEY_PREVIOUS nor KEY_ENCRYPTION_KEY/,
+    )
     expect(await ciphertexts()).toEqual(before)
   })
 
@@ -77,21 +87,34 @@ describe('lyceum keys reencrypt', () => {
     const original = (await ciphertexts())[`operators/${operatorId}`]!
     await setOperatorCiphertext(await encryptTotpSecret(operatorSecret, operatorId, parseKeyEncryptionKey(randomKek())))
     const before = await ciphertexts()
-    await expect(reencryptSecrets(t.platform.database, { previousKey: KEK1, currentKey: KEK2 })).rejects.toThrow(`identity.operators row ${operatorId} decrypts under neither`)
+    await expect(reencryptSecrets(t.platform.database, { previousKey: KEK1, currentKey: KEK2 })).rejects.toThrow(
+      `identity.operators row ${operatorId} decrypts under neither`,
+    )
     expect(await ciphertexts()).toEqual(before)
     await setOperatorCiphertext(original)
   })
 
   it('is refused in production when KEY_ENCRYPTION_KEY_PREVIOUS equals KEY_ENCRYPTION_KEY', () => {
     const key = randomKek()
-    expect(() => loadConfig({ KEY_ENCRYPTION_KEY: key, KEY_ENCRYPTION_KEY_PREVIOUS: key }, 'production')).toThrow(/KEY_ENCRYPTION_KEY_PREVIOUS must differ from KEY_ENCRYPTION_KEY/)
-    expect(() => loadConfig({ KEY_ENCRYPTION_KEY: key, KEY_ENCRYPTION_KEY_PREVIOUS: randomKek() }, 'production')).not.toThrow(/KEY_ENCRYPTION_KEY_PREVIOUS/)
-    expect(loadConfig({ KEY_ENCRYPTION_KEY: key, KEY_ENCRYPTION_KEY_PREVIOUS: KEK1 }, 'test').signingKeys.previousKeyEncryptionKey).toBe(KEK1)
+    expect(() => loadConfig({ KEY_ENCRYPTION_KEY: key, KEY_ENCRYPTION_KEY_PREVIOUS: key }, 'production')).toThrow(
+      /KEY_ENCRYPTION_KEY_PREVIOUS must differ from KEY_ENCRYPTION_KEY/,
+    )
+    expect(() =>
+      loadConfig({ KEY_ENCRYPTION_KEY: key, KEY_ENCRYPTION_KEY_PREVIOUS: randomKek() }, 'production'),
+    ).not.toThrow(/KEY_ENCRYPTION_KEY_PREVIOUS/)
+    expect(
+      loadConfig({ KEY_ENCRYPTION_KEY: key, KEY_ENCRYPTION_KEY_PREVIOUS: KEK1 }, 'test').signingKeys
+        .previousKeyEncryptionKey,
+    ).toBe(KEK1)
   })
 
   it('refuses a missing previous key and one equal to the new key', async () => {
-    await expect(reencryptKeysCommand(t.platform.database, { previousKey: undefined, currentKey: KEK2 }, () => undefined)).rejects.toThrow(/Set KEY_ENCRYPTION_KEY_PREVIOUS/)
-    await expect(reencryptSecrets(t.platform.database, { previousKey: KEK1, currentKey: KEK1 })).rejects.toThrow(/equals KEY_ENCRYPTION_KEY/)
+    await expect(
+      reencryptKeysCommand(t.platform.database, { previousKey: undefined, currentKey: KEK2 }, () => undefined),
+    ).rejects.toThrow(/Set KEY_ENCRYPTION_KEY_PREVIOUS/)
+    await expect(reencryptSecrets(t.platform.database, { previousKey: KEK1, currentKey: KEK1 })).rejects.toThrow(
+      /equals KEY_ENCRYPTION_KEY/,
+    )
   })
 
   it('moves every secret to the new key; an app started with only the new key signs, verifies and accepts TOTP codes', async () => {
@@ -99,27 +122,49 @@ describe('lyceum keys reencrypt', () => {
     expect(tokenBefore).toBe(200)
     const before = await ciphertexts()
     const output: string[] = []
-    const result = await reencryptKeysCommand(t.platform.database, { previousKey: KEK1, currentKey: KEK2 }, (text) => output.push(text))
+    const result = await reencryptKeysCommand(t.platform.database, { previousKey: KEK1, currentKey: KEK2 }, (text) =>
+      output.push(text),
+    )
 
     const counts = Object.fromEntries(result.tables.map((table) => [table.table, table]))
-    expect(counts['identity.signing_keys']).toEqual({ table: 'identity.signing_keys', reencrypted: expect.any(Number) as number, alreadyCurrent: 0 })
+    expect(counts['identity.signing_keys']).toEqual({
+      table: 'identity.signing_keys',
+      reencrypted: expect.any(Number) as number,
+      alreadyCurrent: 0,
+    })
     expect(counts['identity.signing_keys']!.reencrypted).toBeGreaterThanOrEqual(1)
-    expect(counts['identity.totp_factors']!.reencrypted).toBe(Object.keys(before).filter((key) => key.startsWith('totp_factors/')).length)
+    expect(counts['identity.totp_factors']!.reencrypted).toBe(
+      Object.keys(before).filter((key) => key.startsWith('totp_factors/')).length,
+    )
     const operatorRows = Object.keys(before).filter((key) => key.startsWith('operators/')).length
-    expect(counts['identity.operators']).toEqual({ table: 'identity.operators', reencrypted: operatorRows, alreadyCurrent: 0 })
-    expect(output.join('')).toContain(`identity.operators: ${operatorRows} re-encrypted, 0 already under KEY_ENCRYPTION_KEY`)
+    expect(counts['identity.operators']).toEqual({
+      table: 'identity.operators',
+      reencrypted: operatorRows,
+      alreadyCurrent: 0,
+    })
+    expect(output.join('')).toContain(
+      `identity.operators: ${operatorRows} re-encrypted, 0 already under KEY_ENCRYPTION_KEY`,
+    )
     const after = await ciphertexts()
     expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort())
     for (const [key, value] of Object.entries(after)) expect(value, key).not.toBe(before[key])
-    expect(await decryptTotpSecret(after[`operators/${operatorId}`]!, operatorId, parseKeyEncryptionKey(KEK2))).toBe(operatorSecret)
-    const audits = await t.platform.database.transaction(platformScope, (tx) => tx.select().from(auditLog).where(eq(auditLog.action, 'identity.key_encryption_key.reencrypted')))
+    expect(await decryptTotpSecret(after[`operators/${operatorId}`]!, operatorId, parseKeyEncryptionKey(KEK2))).toBe(
+      operatorSecret,
+    )
+    const audits = await t.platform.database.transaction(platformScope, (tx) =>
+      tx.select().from(auditLog).where(eq(auditLog.action, 'identity.key_encryption_key.reencrypted')),
+    )
     expect(audits).toHaveLength(1)
 
     // Embedded mode: a copy of this database; PostgreSQL: the very same database.
-    const pglite = t.platform.pglite ? await openPglite('memory://', await t.platform.pglite.dumpDataDir('none')) : undefined
+    const pglite = t.platform.pglite
+      ? await openPglite('memory://', await t.platform.pglite.dumpDataDir('none'))
+      : undefined
     const next = await buildTestApp({ env: { KEY_ENCRYPTION_KEY: KEK2 }, ...(pglite ? { pglite } : {}) })
     try {
-      const activeKid = Object.keys(after).find((key) => key.startsWith('signing_keys/'))!.split('/')[1]
+      const activeKid = Object.keys(after)
+        .find((key) => key.startsWith('signing_keys/'))!
+        .split('/')[1]
       const jwks = await next.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })
       expect(jwks.statusCode).toBe(200)
       expect((jwks.json() as { keys: { kid: string }[] }).keys.map((key) => key.kid)).toContain(activeKid)
@@ -135,7 +180,9 @@ describe('lyceum keys reencrypt', () => {
       expect((await api.call(user.slug, 'GET', '/v1/me', accessToken)).statusCode).toBe(200)
       // New signing keys are created under the new key too.
       await next.modules.identity.keys.rotate('test: after re-encryption')
-      const { keys } = (await next.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json() as { keys: { kid: string }[] }
+      const { keys } = (await next.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json() as {
+        keys: { kid: string }[]
+      }
       expect(keys.length).toBeGreaterThanOrEqual(2)
     } finally {
       await next.close()

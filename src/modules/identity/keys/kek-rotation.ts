@@ -53,7 +53,11 @@ interface EncryptedColumn {
 const COLUMNS: EncryptedColumn[] = [
   {
     table: 'identity.signing_keys',
-    read: (tx) => tx.select({ id: signingKeys.kid, ciphertext: signingKeys.privateJwkEncrypted }).from(signingKeys).where(ne(signingKeys.privateJwkEncrypted, '')),
+    read: (tx) =>
+      tx
+        .select({ id: signingKeys.kid, ciphertext: signingKeys.privateJwkEncrypted })
+        .from(signingKeys)
+        .where(ne(signingKeys.privateJwkEncrypted, '')),
     write: async (tx, id, ciphertext) => {
       await tx.update(signingKeys).set({ privateJwkEncrypted: ciphertext }).where(eq(signingKeys.kid, id))
     },
@@ -76,7 +80,10 @@ const COLUMNS: EncryptedColumn[] = [
 
 const DECRYPT_OPTIONS = { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] }
 
-async function opens(ciphertext: string, key: Uint8Array): Promise<{ plaintext: Uint8Array; protectedHeader: CompactJWEHeaderParameters } | undefined> {
+async function opens(
+  ciphertext: string,
+  key: Uint8Array,
+): Promise<{ plaintext: Uint8Array; protectedHeader: CompactJWEHeaderParameters } | undefined> {
   try {
     return await compactDecrypt(ciphertext, key, DECRYPT_OPTIONS)
   } catch {
@@ -85,7 +92,12 @@ async function opens(ciphertext: string, key: Uint8Array): Promise<{ plaintext: 
   }
 }
 
-async function reencryptColumn(tx: Tx, column: EncryptedColumn, previous: Uint8Array, current: Uint8Array): Promise<TableCount> {
+async function reencryptColumn(
+  tx: Tx,
+  column: EncryptedColumn,
+  previous: Uint8Array,
+  current: Uint8Array,
+): Promise<TableCount> {
   const count: TableCount = { table: column.table, reencrypted: 0, alreadyCurrent: 0 }
   for (const row of await column.read(tx)) {
     if (await opens(row.ciphertext, current)) {
@@ -94,7 +106,9 @@ async function reencryptColumn(tx: Tx, column: EncryptedColumn, previous: Uint8A
     }
     const opened = await opens(row.ciphertext, previous)
     if (!opened) throw new ReencryptionError(column.table, row.id)
-    const ciphertext = await new CompactEncrypt(opened.plaintext).setProtectedHeader(opened.protectedHeader).encrypt(current)
+    const ciphertext = await new CompactEncrypt(opened.plaintext)
+      .setProtectedHeader(opened.protectedHeader)
+      .encrypt(current)
     await column.write(tx, row.id, ciphertext)
     count.reencrypted++
   }
@@ -106,8 +120,12 @@ async function reencryptColumn(tx: Tx, column: EncryptedColumn, previous: Uint8A
  * bytes). The tables are locked against writers for the transaction, so a key rotation or a TOTP
  * enrolment by a process still running cannot slip in a row under the old key mid-way.
  */
-export async function reencryptSecrets(database: Database, keys: { previousKey: string; currentKey: string }): Promise<ReencryptionResult> {
-  if (keys.previousKey === keys.currentKey) throw new Error('KEY_ENCRYPTION_KEY_PREVIOUS equals KEY_ENCRYPTION_KEY: there is nothing to re-encrypt')
+export async function reencryptSecrets(
+  database: Database,
+  keys: { previousKey: string; currentKey: string },
+): Promise<ReencryptionResult> {
+  if (keys.previousKey === keys.currentKey)
+    throw new Error('KEY_ENCRYPTION_KEY_PREVIOUS equals KEY_ENCRYPTION_KEY: there is nothing to re-encrypt')
   const previous = parseKeyEncryptionKey(keys.previousKey)
   const current = parseKeyEncryptionKey(keys.currentKey)
   return database.transaction(platformScope, async (tx) => {
@@ -134,9 +152,17 @@ export async function reencryptKeysCommand(
   keys: { previousKey: string | undefined; currentKey: string },
   write: (text: string) => void,
 ): Promise<ReencryptionResult> {
-  if (!keys.previousKey) throw new Error('Set KEY_ENCRYPTION_KEY_PREVIOUS to the key the secrets are encrypted with now, and KEY_ENCRYPTION_KEY to the new one.')
+  if (!keys.previousKey)
+    throw new Error(
+      'Set KEY_ENCRYPTION_KEY_PREVIOUS to the key the secrets are encrypted with now, and KEY_ENCRYPTION_KEY to the new one.',
+    )
   const result = await reencryptSecrets(database, { previousKey: keys.previousKey, currentKey: keys.currentKey })
-  for (const table of result.tables) write(`${table.table}: ${table.reencrypted} re-encrypted, ${table.alreadyCurrent} already under KEY_ENCRYPTION_KEY\n`)
-  write('Every secret is now under KEY_ENCRYPTION_KEY; start the application with it (KEY_ENCRYPTION_KEY_PREVIOUS is no longer needed).\n')
+  for (const table of result.tables)
+    write(
+      `${table.table}: ${table.reencrypted} re-encrypted, ${table.alreadyCurrent} already under KEY_ENCRYPTION_KEY\n`,
+    )
+  write(
+    'Every secret is now under KEY_ENCRYPTION_KEY; start the application with it (KEY_ENCRYPTION_KEY_PREVIOUS is no longer needed).\n',
+  )
   return result
 }

@@ -31,12 +31,17 @@ export function createKeyCache(deps: { database: Database; keyEncryptionKey: Uin
   let loading: Promise<KeySnapshot> | undefined
 
   async function load(): Promise<KeySnapshot> {
-    const rows = (await deps.database.transaction(platformScope, (tx) => findUnretiredKeys(tx))).filter((row) => row.alg === SIGNING_ALG)
+    const rows = (await deps.database.transaction(platformScope, (tx) => findUnretiredKeys(tx))).filter(
+      (row) => row.alg === SIGNING_ALG,
+    )
     const keys = await Promise.all(rows.map(toVerificationKey))
     const activeRow = rows.find((row) => row.supersededAt === null)
     // Decrypting the active key here is what makes a wrong KEY_ENCRYPTION_KEY fail at start.
     const active = activeRow
-      ? { kid: activeRow.kid, privateKey: await decryptPrivateKey(activeRow.kid, activeRow.privateJwkEncrypted, deps.keyEncryptionKey) }
+      ? {
+          kid: activeRow.kid,
+          privateKey: await decryptPrivateKey(activeRow.kid, activeRow.privateJwkEncrypted, deps.keyEncryptionKey),
+        }
       : undefined
     return { loadedAt: Date.now(), keys, active }
   }

@@ -60,7 +60,11 @@ export async function generateSigningKey(keyEncryptionKey: Uint8Array): Promise<
   return { kid, publicJwk, privateJwkEncrypted }
 }
 
-export async function decryptPrivateKey(kid: string, privateJwkEncrypted: string, keyEncryptionKey: Uint8Array): Promise<CryptoKey> {
+export async function decryptPrivateKey(
+  kid: string,
+  privateJwkEncrypted: string,
+  keyEncryptionKey: Uint8Array,
+): Promise<CryptoKey> {
   let jwk: JWK
   try {
     const { plaintext, protectedHeader } = await compactDecrypt(privateJwkEncrypted, keyEncryptionKey, {

@@ -24,7 +24,11 @@ export interface RotationDeps {
 }
 
 /** Rotates when `due(activeKey)` says so; returns null when it did not. */
-export async function rotateWhen(deps: RotationDeps, reason: string, due: (active: SigningKeyRow | undefined) => boolean): Promise<RotationResult | null> {
+export async function rotateWhen(
+  deps: RotationDeps,
+  reason: string,
+  due: (active: SigningKeyRow | undefined) => boolean,
+): Promise<RotationResult | null> {
   return deps.database.transaction(platformScope, async (tx) => {
     await lockSigningKeys(tx)
     const active = await findActiveKey(tx)
@@ -33,7 +37,12 @@ export async function rotateWhen(deps: RotationDeps, reason: string, due: (activ
 }
 
 /** Inside the locked transaction: new key in, previous active key superseded, audited. */
-async function rotateLocked(deps: RotationDeps, tx: Tx, reason: string, previous: SigningKeyRow | undefined): Promise<RotationResult> {
+async function rotateLocked(
+  deps: RotationDeps,
+  tx: Tx,
+  reason: string,
+  previous: SigningKeyRow | undefined,
+): Promise<RotationResult> {
   const created = await insertKey(tx, await generateSigningKey(deps.keyEncryptionKey))
   const previousRetireAt = previous ? await supersedeKey(tx, previous.kid, deps.overlapSeconds) : null
   await recordAudit(tx, systemContext(deps.database, null, 'identity.signing_keys'), {

@@ -22,13 +22,25 @@ afterAll(async () => {
 })
 
 const allKeys = () => t.platform.database.transaction(platformScope, (tx) => tx.select().from(signingKeys))
-const activeKey = async () => (await allKeys()).filter((row) => row.supersededAt === null).sort((a, b) => +b.createdAt - +a.createdAt)[0]!
+const activeKey = async () =>
+  (await allKeys()).filter((row) => row.supersededAt === null).sort((a, b) => +b.createdAt - +a.createdAt)[0]!
 const storeOn = (database: Database, extra: { unknownKidReloadMs?: number } = {}) =>
-  createSigningKeyStore({ database, keyEncryptionKey: t.config.signingKeys.keyEncryptionKey, rotationDays: 30, overlapHours: 24, ...extra })
+  createSigningKeyStore({
+    database,
+    keyEncryptionKey: t.config.signingKeys.keyEncryptionKey,
+    rotationDays: 30,
+    overlapHours: 24,
+    ...extra,
+  })
 
 async function rotationAudits(kid: string) {
   return t.platform.database.transaction(platformScope, (tx) =>
-    tx.select().from(auditLog).where(and(eq(auditLog.action, 'identity.signing_key.rotated'), eq(auditLog.targetId, kid), isNull(auditLog.tenantId))),
+    tx
+      .select()
+      .from(auditLog)
+      .where(
+        and(eq(auditLog.action, 'identity.signing_key.rotated'), eq(auditLog.targetId, kid), isNull(auditLog.tenantId)),
+      ),
   )
 }
 
@@ -51,7 +63,9 @@ describe('signing key store', () => {
 
   it('refuses to start with a different KEY_ENCRYPTION_KEY, naming the variable', async () => {
     // Embedded mode: a copy of this file's database; PostgreSQL: the very same database.
-    const pglite = t.platform.pglite ? await openPglite('memory://', await t.platform.pglite.dumpDataDir('none')) : undefined
+    const pglite = t.platform.pglite
+      ? await openPglite('memory://', await t.platform.pglite.dumpDataDir('none'))
+      : undefined
     const attempt = buildTestApp({ env: { KEY_ENCRYPTION_KEY: 'B'.repeat(42) + 'A' }, ...(pglite ? { pglite } : {}) })
     await expect(attempt).rejects.toThrow(/KEY_ENCRYPTION_KEY cannot decrypt the signing key/)
     if (pglite && !pglite.closed) await pglite.close()
@@ -59,7 +73,10 @@ describe('signing key store', () => {
 
   it('creates exactly one active key when processes start together on a database without one', async () => {
     await t.platform.database.transaction(platformScope, (tx) =>
-      tx.update(signingKeys).set({ supersededAt: sql`now()`, retireAt: sql`now() + interval '1 hour'` }).where(isNull(signingKeys.supersededAt)),
+      tx
+        .update(signingKeys)
+        .set({ supersededAt: sql`now()`, retireAt: sql`now() + interval '1 hour'` })
+        .where(isNull(signingKeys.supersededAt)),
     )
     const stores = [storeOn(t.platform.database), storeOn(t.platform.database), storeOn(t.platform.database)]
     await Promise.all(stores.map((store) => store.ensureActiveKey()))
@@ -76,7 +93,11 @@ describe('signing key store', () => {
     const otherNode = storeOn(t.platform.database)
     await otherNode.ensureActiveKey()
     await otherNode.rotate('test: other node')
-    const token = await createAccessTokens({ keys: otherNode, issuer: 'https://issuer.test' }).issue({ userId: 'u', tenantId: randomUUID(), roles: [] })
+    const token = await createAccessTokens({ keys: otherNode, issuer: 'https://issuer.test' }).issue({
+      userId: 'u',
+      tenantId: randomUUID(),
+      roles: [],
+    })
     const principal = await createAccessTokens({ keys: thisNode, issuer: 'https://issuer.test' }).verify(token)
     expect(principal).toMatchObject({ kind: 'user', userId: 'u' })
     await t.modules.identity.keys.refresh()
@@ -84,7 +105,10 @@ describe('signing key store', () => {
 
   it('reloads for unknown kids at most once per interval', async () => {
     let transactions = 0
-    const counting: Database = { ...t.platform.database, transaction: (scope, work, options) => (transactions++, t.platform.database.transaction(scope, work, options)) }
+    const counting: Database = {
+      ...t.platform.database,
+      transaction: (scope, work, options) => (transactions++, t.platform.database.transaction(scope, work, options)),
+    }
     const store = storeOn(counting, { unknownKidReloadMs: 60_000 })
     await store.ensureActiveKey()
     const before = transactions
@@ -103,7 +127,10 @@ describe('rotation', () => {
     expect((await activeKey()).kid).toBe(fresh.kid)
 
     await t.platform.database.transaction(platformScope, (tx) =>
-      tx.update(signingKeys).set({ createdAt: sql`now() - interval '31 days'` }).where(eq(signingKeys.kid, fresh.kid)),
+      tx
+        .update(signingKeys)
+        .set({ createdAt: sql`now() - interval '31 days'` })
+        .where(eq(signingKeys.kid, fresh.kid)),
     )
     await job!.handler(undefined, { id: 'test', retryCount: 0 })
     const rotated = await activeKey()
@@ -113,7 +140,12 @@ describe('rotation', () => {
     const overlapMs = previous.retireAt!.getTime() - previous.supersededAt!.getTime()
     expect(overlapMs).toBe(24 * 3600 * 1000)
     const [audit] = await rotationAudits(rotated.kid)
-    expect(audit).toMatchObject({ actorType: 'operator', actorId: 'system', outcome: 'success', details: { reason: 'scheduled', previousKid: fresh.kid } })
+    expect(audit).toMatchObject({
+      actorType: 'operator',
+      actorId: 'system',
+      outcome: 'success',
+      details: { reason: 'scheduled', previousKid: fresh.kid },
+    })
   })
 
   it('`lyceum keys rotate` rotates now, reports the new kid and audits it', async () => {
@@ -124,7 +156,11 @@ describe('rotation', () => {
     expect(output).toContain(`new kid ${result.kid}`)
     expect(output).toContain(`previous key ${before.kid} keeps verifying until`)
     expect((await t.modules.identity.keys.signingKey()).kid).toBe(result.kid)
-    expect(decodeProtectedHeader(await t.modules.identity.accessTokens.issue({ userId: 'u', tenantId: randomUUID(), roles: [] })).kid).toBe(result.kid)
+    expect(
+      decodeProtectedHeader(
+        await t.modules.identity.accessTokens.issue({ userId: 'u', tenantId: randomUUID(), roles: [] }),
+      ).kid,
+    ).toBe(result.kid)
     const [audit] = await rotationAudits(result.kid)
     expect(audit?.details).toMatchObject({ reason: 'command', previousKid: before.kid })
   })

@@ -33,11 +33,23 @@ export type SigningKeyStore = ReturnType<typeof createSigningKeyStore>
 
 export function createSigningKeyStore(options: SigningKeyStoreOptions) {
   const keyEncryptionKey = parseKeyEncryptionKey(options.keyEncryptionKey)
-  const cache = createKeyCache({ database: options.database, keyEncryptionKey, ttlMs: Math.min(options.cacheTtlMs ?? 30_000, MAX_CACHE_TTL_MS) })
+  const cache = createKeyCache({
+    database: options.database,
+    keyEncryptionKey,
+    ttlMs: Math.min(options.cacheTtlMs ?? 30_000, MAX_CACHE_TTL_MS),
+  })
   const unknownKidReloadMs = options.unknownKidReloadMs ?? 5_000
-  const rotation: RotationDeps = { database: options.database, keyEncryptionKey, overlapSeconds: Math.round(options.overlapHours * 3600), logger: options.logger }
+  const rotation: RotationDeps = {
+    database: options.database,
+    keyEncryptionKey,
+    overlapSeconds: Math.round(options.overlapHours * 3600),
+    logger: options.logger,
+  }
 
-  async function rotateAndReload(reason: string, due: Parameters<typeof rotateWhen>[2]): Promise<RotationResult | null> {
+  async function rotateAndReload(
+    reason: string,
+    due: Parameters<typeof rotateWhen>[2],
+  ): Promise<RotationResult | null> {
     const result = await rotateWhen(rotation, reason, due)
     if (result) await cache.reload()
     return result
@@ -57,7 +69,10 @@ export function createSigningKeyStore(options: SigningKeyStoreOptions) {
     },
     /** Rotates when the active key is older than the rotation period (the scheduled job). */
     rotateIfDue(now: Date = new Date()): Promise<RotationResult | null> {
-      return rotateAndReload('scheduled', (active) => !active || now.getTime() - active.createdAt.getTime() >= options.rotationDays * DAY_MS)
+      return rotateAndReload(
+        'scheduled',
+        (active) => !active || now.getTime() - active.createdAt.getTime() >= options.rotationDays * DAY_MS,
+      )
     },
     async signingKey(): Promise<{ kid: string; privateKey: CryptoKey }> {
       const { active } = await cache.current()
@@ -67,7 +82,8 @@ export function createSigningKeyStore(options: SigningKeyStoreOptions) {
     /** The public key for `kid` if it still verifies; reloads early for a kid this process has not seen. */
     async verificationKey(kid: string): Promise<CryptoKey | undefined> {
       let loaded = await cache.current()
-      if (!loaded.keys.some((key) => key.kid === kid) && Date.now() - loaded.loadedAt >= unknownKidReloadMs) loaded = await cache.reload()
+      if (!loaded.keys.some((key) => key.kid === kid) && Date.now() - loaded.loadedAt >= unknownKidReloadMs)
+        loaded = await cache.reload()
       const key = loaded.keys.find((candidate) => candidate.kid === kid)
       return key && isUnretired(key) ? key.publicKey : undefined
     },

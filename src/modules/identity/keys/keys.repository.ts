@@ -16,7 +16,12 @@ export async function lockSigningKeys(tx: Tx): Promise<void> {
 
 /** The key that signs new tokens: the newest one not superseded. */
 export async function findActiveKey(tx: Tx): Promise<SigningKeyRow | undefined> {
-  const [row] = await tx.select().from(signingKeys).where(isNull(signingKeys.supersededAt)).orderBy(desc(signingKeys.createdAt)).limit(1)
+  const [row] = await tx
+    .select()
+    .from(signingKeys)
+    .where(isNull(signingKeys.supersededAt))
+    .orderBy(desc(signingKeys.createdAt))
+    .limit(1)
   return row
 }
 
@@ -32,7 +37,12 @@ export async function findUnretiredKeys(tx: Tx): Promise<SigningKeyRow[]> {
 export async function insertKey(tx: Tx, key: NewSigningKey): Promise<SigningKeyRow> {
   const [row] = await tx
     .insert(signingKeys)
-    .values({ kid: key.kid, alg: key.publicJwk.alg, publicJwk: { ...key.publicJwk }, privateJwkEncrypted: key.privateJwkEncrypted })
+    .values({
+      kid: key.kid,
+      alg: key.publicJwk.alg,
+      publicJwk: { ...key.publicJwk },
+      privateJwkEncrypted: key.privateJwkEncrypted,
+    })
     .returning()
   if (!row) throw new Error('inserting a signing key returned no row')
   return row
@@ -45,7 +55,11 @@ export async function insertKey(tx: Tx, key: NewSigningKey): Promise<SigningKeyR
 export async function supersedeKey(tx: Tx, kid: string, overlapSeconds: number): Promise<Date> {
   const [row] = await tx
     .update(signingKeys)
-    .set({ supersededAt: sql`now()`, retireAt: sql`now() + ${overlapSeconds} * interval '1 second'`, privateJwkEncrypted: '' })
+    .set({
+      supersededAt: sql`now()`,
+      retireAt: sql`now() + ${overlapSeconds} * interval '1 second'`,
+      privateJwkEncrypted: '',
+    })
     .where(and(eq(signingKeys.kid, kid), isNull(signingKeys.supersededAt)))
     .returning({ retireAt: signingKeys.retireAt })
   if (!row?.retireAt) throw new Error(`signing key ${kid} was already superseded`)

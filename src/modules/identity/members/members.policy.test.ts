@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../../../platform/errors.ts'
 import { TENANT_ROLES } from '../../../platform/http/permissions.ts'
-import { OPERATOR_LEVEL, ROLE_LEVELS, assertAdminRemains, assertMayChangeRole, assertMayChangeStatus, assertOutranks, levelOf, parseRole, type Actor } from './members.policy.ts'
+import {
+  OPERATOR_LEVEL,
+  ROLE_LEVELS,
+  assertAdminRemains,
+  assertMayChangeRole,
+  assertMayChangeStatus,
+  assertOutranks,
+  levelOf,
+  parseRole,
+  type Actor,
+} from './members.policy.ts'
 
 const admin: Actor = { userId: 'admin-1', level: levelOf(['tenant_admin']), impersonated: false }
 const moderator: Actor = { userId: 'mod-1', level: levelOf(['learner', 'moderator']), impersonated: false }
@@ -20,7 +30,8 @@ function codeOf(action: () => void): string | undefined {
 describe('member policy', () => {
   it('ranks every role, with tenant_admin strictly above all others', () => {
     expect(Object.keys(ROLE_LEVELS).sort()).toEqual([...TENANT_ROLES].sort())
-    for (const role of TENANT_ROLES.filter((r) => r !== 'tenant_admin')) expect(ROLE_LEVELS[role]).toBeLessThan(ROLE_LEVELS.tenant_admin)
+    for (const role of TENANT_ROLES.filter((r) => r !== 'tenant_admin'))
+      expect(ROLE_LEVELS[role]).toBeLessThan(ROLE_LEVELS.tenant_admin)
     expect(levelOf(['learner', 'finance'])).toBe(ROLE_LEVELS.finance)
     expect(levelOf([])).toBeLessThan(ROLE_LEVELS.learner)
   })
@@ -60,7 +71,9 @@ describe('member policy', () => {
   })
 
   it('keeps at least one active administrator', () => {
-    expect(codeOf(() => assertAdminRemains({ removesActiveAdmin: true, otherActiveAdmins: 0 }))).toBe('409 LAST_TENANT_ADMIN')
+    expect(codeOf(() => assertAdminRemains({ removesActiveAdmin: true, otherActiveAdmins: 0 }))).toBe(
+      '409 LAST_TENANT_ADMIN',
+    )
     expect(codeOf(() => assertAdminRemains({ removesActiveAdmin: true, otherActiveAdmins: 1 }))).toBeUndefined()
     expect(codeOf(() => assertAdminRemains({ removesActiveAdmin: false, otherActiveAdmins: 0 }))).toBeUndefined()
   })

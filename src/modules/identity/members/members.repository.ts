@@ -9,7 +9,9 @@ import { TENANT_ROLES, type TenantRole } from '../../../platform/http/permission
 import { memberships, users } from '../identity.tables.ts'
 
 const knownRoles = (roles: unknown): TenantRole[] =>
-  (Array.isArray(roles) ? roles : []).filter((role): role is TenantRole => TENANT_ROLES.includes(role as TenantRole)).sort()
+  (Array.isArray(roles) ? roles : [])
+    .filter((role): role is TenantRole => TENANT_ROLES.includes(role as TenantRole))
+    .sort()
 
 const memberColumns = {
   userId: users.id,
@@ -23,20 +25,48 @@ const memberColumns = {
   position: sql<string>`${users.createdAt}::text`,
 }
 
-type MemberRow = { userId: string; email: string; displayName: string | null; status: 'active' | 'disabled'; emailVerified: boolean; createdAt: Date; roles: unknown; position: string }
+type MemberRow = {
+  userId: string
+  email: string
+  displayName: string | null
+  status: 'active' | 'disabled'
+  emailVerified: boolean
+  createdAt: Date
+  roles: unknown
+  position: string
+}
 
-const toMember = (row: MemberRow) => ({ ...row, emailVerified: row.emailVerified === true, roles: knownRoles(row.roles) })
+const toMember = (row: MemberRow) => ({
+  ...row,
+  emailVerified: row.emailVerified === true,
+  roles: knownRoles(row.roles),
+})
 export type MemberRecord = ReturnType<typeof toMember>
 
 export const membersRepository = {
   /** Members oldest first, `limit + 1` rows after the cursor, optionally only holders of `role`. */
-  async list(tx: Tx, options: { limit: number; role: TenantRole | undefined; after: { createdAt: string; id: string } | undefined }) {
+  async list(
+    tx: Tx,
+    options: { limit: number; role: TenantRole | undefined; after: { createdAt: string; id: string } | undefined },
+  ) {
     const { after, role } = options
     const holdsRole = role
-      ? exists(tx.select({ one: sql`1` }).from(memberships).where(and(eq(memberships.userId, users.id), eq(memberships.role, role))))
+      ? exists(
+          tx
+            .select({ one: sql`1` })
+            .from(memberships)
+            .where(and(eq(memberships.userId, users.id), eq(memberships.role, role))),
+        )
       : undefined
-    const cursor = after ? sql`(${users.createdAt}, ${users.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)` : undefined
-    const rows = await tx.select(memberColumns).from(users).where(and(holdsRole, cursor)).orderBy(asc(users.createdAt), asc(users.id)).limit(options.limit + 1)
+    const cursor = after
+      ? sql`(${users.createdAt}, ${users.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`
+      : undefined
+    const rows = await tx
+      .select(memberColumns)
+      .from(users)
+      .where(and(holdsRole, cursor))
+      .orderBy(asc(users.createdAt), asc(users.id))
+      .limit(options.limit + 1)
     return rows.map(toMember)
   },
 
@@ -61,14 +91,20 @@ export const membersRepository = {
   },
 
   /** True when the membership was created (false: the member already held the role). */
-  async grant(tx: Tx, grant: { tenantId: string; userId: string; role: TenantRole; grantedBy: string }): Promise<boolean> {
+  async grant(
+    tx: Tx,
+    grant: { tenantId: string; userId: string; role: TenantRole; grantedBy: string },
+  ): Promise<boolean> {
     const rows = await tx.insert(memberships).values(grant).onConflictDoNothing().returning({ role: memberships.role })
     return rows.length === 1
   },
 
   /** True when a membership was removed (false: the member did not hold the role). */
   async revoke(tx: Tx, userId: string, role: TenantRole): Promise<boolean> {
-    const rows = await tx.delete(memberships).where(and(eq(memberships.userId, userId), eq(memberships.role, role))).returning({ role: memberships.role })
+    const rows = await tx
+      .delete(memberships)
+      .where(and(eq(memberships.userId, userId), eq(memberships.role, role)))
+      .returning({ role: memberships.role })
     return rows.length === 1
   },
 

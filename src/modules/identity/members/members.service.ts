@@ -11,7 +11,16 @@ import { decodeCursor, toPage, type PageResult } from '../../../platform/http/pa
 import { principalId } from '../../../platform/http/principal.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { membersErrors } from './members.errors.ts'
-import { OPERATOR_LEVEL, assertAdminRemains, assertMayChangeRole, assertMayChangeStatus, assertOutranks, levelOf, parseRole, type Actor } from './members.policy.ts'
+import {
+  OPERATOR_LEVEL,
+  assertAdminRemains,
+  assertMayChangeRole,
+  assertMayChangeStatus,
+  assertOutranks,
+  levelOf,
+  parseRole,
+  type Actor,
+} from './members.policy.ts'
 import { membersRepository as repository, type MemberRecord } from './members.repository.ts'
 
 export interface Member {
@@ -24,7 +33,10 @@ export interface Member {
   createdAt: string
 }
 
-const present = ({ position: _position, createdAt, ...member }: MemberRecord): Member => ({ ...member, createdAt: createdAt.toISOString() })
+const present = ({ position: _position, createdAt, ...member }: MemberRecord): Member => ({
+  ...member,
+  createdAt: createdAt.toISOString(),
+})
 
 /** Whose members: the caller's own tenant (`tenantId` undefined) or, for operators, the named one. */
 interface Acting {
@@ -37,17 +49,29 @@ interface Acting {
 function actingOf(ctx: RequestContext, database: Database, tenantId: string | undefined): Acting {
   const { principal } = ctx
   if (tenantId === undefined && principal.kind === 'user') {
-    const actor = { userId: principal.userId, level: levelOf(principal.roles), impersonated: principal.actor !== undefined }
+    const actor = {
+      userId: principal.userId,
+      level: levelOf(principal.roles),
+      impersonated: principal.actor !== undefined,
+    }
     return { actor, tenantId: principal.tenantId, run: (work) => ctx.inTenant(work) }
   }
   // Operators work in the tenant's own scope rather than the cross-tenant platform role, so RLS
   // still keeps every statement inside the tenant named in the path.
   if (tenantId !== undefined && principal.kind === 'operator') {
     const actor = { userId: null, level: OPERATOR_LEVEL, impersonated: false }
-    return { actor, tenantId, run: (work) => database.transaction(tenantScope(tenantId), work, { counter: ctx.counter }) }
+    return {
+      actor,
+      tenantId,
+      run: (work) => database.transaction(tenantScope(tenantId), work, { counter: ctx.counter }),
+    }
   }
   // The routes' access declarations admit only these two; anything else is a wiring error.
-  throw new AppError('forbidden', 'MEMBER_MANAGEMENT_DENIED', 'Members are managed by tenant administrators and platform operators')
+  throw new AppError(
+    'forbidden',
+    'MEMBER_MANAGEMENT_DENIED',
+    'Members are managed by tenant administrators and platform operators',
+  )
 }
 
 async function findOrFail(tx: Tx, userId: string): Promise<MemberRecord> {
@@ -64,7 +88,10 @@ async function otherActiveAdmins(tx: Tx, userId: string): Promise<number> {
 
 export function createMembersService(deps: { database: Database }) {
   return {
-    async list(ctx: RequestContext, query: { limit: number; cursor?: string | undefined; role?: string | undefined }): Promise<PageResult<Member>> {
+    async list(
+      ctx: RequestContext,
+      query: { limit: number; cursor?: string | undefined; role?: string | undefined },
+    ): Promise<PageResult<Member>> {
       const role = query.role === undefined ? undefined : parseRole(query.role)
       const position = decodeCursor(query.cursor, 2)
       const after = position ? { createdAt: String(position[0]), id: String(position[1]) } : undefined
@@ -81,12 +108,22 @@ export function createMembersService(deps: { database: Database }) {
       return run(async (tx) => {
         await findOrFail(tx, userId)
         const granted = await repository.grant(tx, { tenantId, userId, role, grantedBy: principalId(ctx.principal) })
-        if (granted) await recordAudit(tx, ctx, { tenantId, action: 'member.role_granted', targetType: 'user', targetId: userId, details: { role } })
+        if (granted)
+          await recordAudit(tx, ctx, {
+            tenantId,
+            action: 'member.role_granted',
+            targetType: 'user',
+            targetId: userId,
+            details: { role },
+          })
         return present(await findOrFail(tx, userId))
       })
     },
 
-    async revokeRole(ctx: RequestContext, change: { tenantId?: string; userId: string; role: string }): Promise<Member> {
+    async revokeRole(
+      ctx: RequestContext,
+      change: { tenantId?: string; userId: string; role: string },
+    ): Promise<Member> {
       const { actor, tenantId, run } = actingOf(ctx, deps.database, change.tenantId)
       const { userId } = change
       const role = parseRole(change.role)
@@ -98,7 +135,14 @@ export function createMembersService(deps: { database: Database }) {
           assertAdminRemains({ removesActiveAdmin, otherActiveAdmins: await otherActiveAdmins(tx, userId) })
         }
         const revoked = await repository.revoke(tx, userId, role)
-        if (revoked) await recordAudit(tx, ctx, { tenantId, action: 'member.role_revoked', targetType: 'user', targetId: userId, details: { role } })
+        if (revoked)
+          await recordAudit(tx, ctx, {
+            tenantId,
+            action: 'member.role_revoked',
+            targetType: 'user',
+            targetId: userId,
+            details: { role },
+          })
         return present(await findOrFail(tx, userId))
       })
     },
@@ -107,7 +151,10 @@ export function createMembersService(deps: { database: Database }) {
      * Disabling ends the member's access on their next request (every session check refuses a
      * disabled user) and revokes their sessions, so re-enabling does not revive old devices.
      */
-    async setStatus(ctx: RequestContext, change: { tenantId?: string; userId: string; status: 'active' | 'disabled' }): Promise<Member> {
+    async setStatus(
+      ctx: RequestContext,
+      change: { tenantId?: string; userId: string; status: 'active' | 'disabled' },
+    ): Promise<Member> {
       const { actor, tenantId, run } = actingOf(ctx, deps.database, change.tenantId)
       const { userId, status } = change
       assertMayChangeStatus(actor, userId)
@@ -122,7 +169,13 @@ export function createMembersService(deps: { database: Database }) {
         if (changed) {
           const revoked = status === 'disabled' ? await sessions.revoke(tx, userId, undefined, 'member_disabled') : []
           const action = status === 'disabled' ? 'member.disabled' : 'member.enabled'
-          await recordAudit(tx, ctx, { tenantId, action, targetType: 'user', targetId: userId, details: { status, roles: member.roles, revokedSessions: revoked.length } })
+          await recordAudit(tx, ctx, {
+            tenantId,
+            action,
+            targetType: 'user',
+            targetId: userId,
+            details: { status, roles: member.roles, revokedSessions: revoked.length },
+          })
         }
         return present(await findOrFail(tx, userId))
       })

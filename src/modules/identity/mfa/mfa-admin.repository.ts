@@ -17,7 +17,11 @@ export interface RequirementRow {
 export const mfaAdminRepository = {
   async requirements(tx: Tx): Promise<RequirementRow[]> {
     const rows = await tx
-      .select({ role: mfaRequirements.role, requiredBy: mfaRequirements.requiredBy, createdAt: mfaRequirements.createdAt })
+      .select({
+        role: mfaRequirements.role,
+        requiredBy: mfaRequirements.requiredBy,
+        createdAt: mfaRequirements.createdAt,
+      })
       .from(mfaRequirements)
       .orderBy(asc(mfaRequirements.role))
     // The table's check constraint admits only tenant roles.
@@ -25,7 +29,10 @@ export const mfaAdminRepository = {
   },
 
   /** Makes the required roles exactly `roles`: keeps the rows (and dates) of roles that stay; returns what changed. */
-  async replaceRequirements(tx: Tx, input: { tenantId: string; roles: TenantRole[]; requiredBy: string }): Promise<{ added: TenantRole[]; removed: TenantRole[] }> {
+  async replaceRequirements(
+    tx: Tx,
+    input: { tenantId: string; roles: TenantRole[]; requiredBy: string },
+  ): Promise<{ added: TenantRole[]; removed: TenantRole[] }> {
     const removed = await tx
       .delete(mfaRequirements)
       .where(input.roles.length === 0 ? undefined : notInArray(mfaRequirements.role, input.roles))
@@ -38,7 +45,10 @@ export const mfaAdminRepository = {
             .values(input.roles.map((role) => ({ tenantId: input.tenantId, role, requiredBy: input.requiredBy })))
             .onConflictDoNothing()
             .returning({ role: mfaRequirements.role })
-    return { added: added.map((row) => row.role as TenantRole).sort(), removed: removed.map((row) => row.role as TenantRole).sort() }
+    return {
+      added: added.map((row) => row.role as TenantRole).sort(),
+      removed: removed.map((row) => row.role as TenantRole).sort(),
+    }
   },
 
   async userExists(tx: Tx, userId: string): Promise<boolean> {
@@ -49,17 +59,26 @@ export const mfaAdminRepository = {
   /** Lifts a lock and forgets every counted failure; the factor's state before, or undefined when there is none. */
   async unlock(tx: Tx, userId: string): Promise<{ wasLocked: boolean; consecutiveFailures: number } | undefined> {
     const [before] = await tx
-      .select({ locked: sql<boolean>`${totpFactors.lockedAt} is not null`, consecutiveFailures: totpFactors.consecutiveFailures })
+      .select({
+        locked: sql<boolean>`${totpFactors.lockedAt} is not null`,
+        consecutiveFailures: totpFactors.consecutiveFailures,
+      })
       .from(totpFactors)
       .where(eq(totpFactors.userId, userId))
       .for('update')
     if (!before) return undefined
-    await tx.update(totpFactors).set({ lockedAt: null, consecutiveFailures: 0, windowFailures: 0, windowStartedAt: null }).where(eq(totpFactors.userId, userId))
+    await tx
+      .update(totpFactors)
+      .set({ lockedAt: null, consecutiveFailures: 0, windowFailures: 0, windowStartedAt: null })
+      .where(eq(totpFactors.userId, userId))
     return { wasLocked: before.locked === true, consecutiveFailures: before.consecutiveFailures }
   },
 
   async hasFactor(tx: Tx, userId: string): Promise<boolean> {
-    const [row] = await tx.select({ userId: totpFactors.userId }).from(totpFactors).where(eq(totpFactors.userId, userId))
+    const [row] = await tx
+      .select({ userId: totpFactors.userId })
+      .from(totpFactors)
+      .where(eq(totpFactors.userId, userId))
     return row !== undefined
   },
 }

@@ -5,7 +5,10 @@ const Role = Type.Unsafe<TenantRole>({ type: 'string', enum: [...TENANT_ROLES] }
 
 export const MfaRequirements = Type.Object(
   {
-    roles: Type.Array(Role, { description: 'Roles whose holders must have TOTP; members holding one without a factor only get an enrolment-restricted token' }),
+    roles: Type.Array(Role, {
+      description:
+        'Roles whose holders must have TOTP; members holding one without a factor only get an enrolment-restricted token',
+    }),
     requirements: Type.Array(
       Type.Object(
         {
@@ -21,8 +24,17 @@ export const MfaRequirements = Type.Object(
 )
 
 export const MfaRequirementsBody = Type.Object(
-  { roles: Type.Array(Role, { uniqueItems: true, maxItems: TENANT_ROLES.length, description: 'The complete set of roles that require TOTP ([] = none)' }) },
+  {
+    roles: Type.Array(Role, {
+      uniqueItems: true,
+      maxItems: TENANT_ROLES.length,
+      description: 'The complete set of roles that require TOTP ([] = none)',
+    }),
+  },
   { $id: 'MfaRequirementsBody', additionalProperties: false },
 )
 
-export const MemberFactorParams = Type.Object({ userId: Type.String({ format: 'uuid' }) }, { additionalProperties: false })
+export const MemberFactorParams = Type.Object(
+  { userId: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+)

@@ -51,8 +51,17 @@ export function createMfaAdminService() {
       const tenantId = administering(ctx)
       const wanted = [...new Set(roles)].sort()
       const rows = await ctx.inTenant(async (tx) => {
-        const change = await repository.replaceRequirements(tx, { tenantId, roles: wanted, requiredBy: principalId(ctx.principal) })
-        await recordAudit(tx, ctx, { action: 'security.mfa_requirements_changed', targetType: 'tenant', targetId: tenantId, details: { roles: wanted, ...change } })
+        const change = await repository.replaceRequirements(tx, {
+          tenantId,
+          roles: wanted,
+          requiredBy: principalId(ctx.principal),
+        })
+        await recordAudit(tx, ctx, {
+          action: 'security.mfa_requirements_changed',
+          targetType: 'tenant',
+          targetId: tenantId,
+          details: { roles: wanted, ...change },
+        })
         return repository.requirements(tx)
       })
       return view(rows)
@@ -77,7 +86,12 @@ export function createMfaAdminService() {
         if (!(await repository.hasFactor(tx, userId))) throw mfaErrors.notEnabled()
         await mfaRepository.deleteFactor(tx, userId)
         const revoked = await sessions.revoke(tx, userId, undefined, 'mfa_reset')
-        await recordAudit(tx, ctx, { action: 'mfa.reset', targetType: 'user', targetId: userId, details: { revokedSessions: revoked.length } })
+        await recordAudit(tx, ctx, {
+          action: 'mfa.reset',
+          targetType: 'user',
+          targetId: userId,
+          details: { revokedSessions: revoked.length },
+        })
       })
     },
   }

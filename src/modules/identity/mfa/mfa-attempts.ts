@@ -29,7 +29,14 @@ export interface AttemptInput<T> {
 async function refuse(ctx: RequestContext, userId: string, confirmed: boolean, missing: () => Error): Promise<never> {
   const refusal = await ctx.inTenant(async (tx) => {
     const found = await repository.refusal(tx, userId, confirmed)
-    if (found) await recordAudit(tx, ctx, { action: 'mfa.attempt_refused', targetType: 'user', targetId: userId, outcome: 'denied', details: { reason: found.locked ? 'locked' : 'throttled' } })
+    if (found)
+      await recordAudit(tx, ctx, {
+        action: 'mfa.attempt_refused',
+        targetType: 'user',
+        targetId: userId,
+        outcome: 'denied',
+        details: { reason: found.locked ? 'locked' : 'throttled' },
+      })
     return found
   })
   if (!refusal) throw missing()
@@ -38,8 +45,25 @@ async function refuse(ctx: RequestContext, userId: string, confirmed: boolean, m
 
 async function recordFailure(tx: Tx, ctx: RequestContext, userId: string, proof: Proof): Promise<void> {
   const state = await repository.lockIfExhausted(tx, userId)
-  await recordAudit(tx, ctx, { action: 'mfa.failed', targetType: 'user', targetId: userId, outcome: 'failure', details: { proof: proof.kind, consecutiveFailures: state.consecutiveFailures, windowFailures: state.windowFailures } })
-  if (state.lockedNow) await recordAudit(tx, ctx, { action: 'mfa.locked', targetType: 'user', targetId: userId, outcome: 'denied', details: { consecutiveFailures: state.consecutiveFailures } })
+  await recordAudit(tx, ctx, {
+    action: 'mfa.failed',
+    targetType: 'user',
+    targetId: userId,
+    outcome: 'failure',
+    details: {
+      proof: proof.kind,
+      consecutiveFailures: state.consecutiveFailures,
+      windowFailures: state.windowFailures,
+    },
+  })
+  if (state.lockedNow)
+    await recordAudit(tx, ctx, {
+      action: 'mfa.locked',
+      targetType: 'user',
+      targetId: userId,
+      outcome: 'denied',
+      details: { consecutiveFailures: state.consecutiveFailures },
+    })
 }
 
 export function createMfaAttempts(keyEncryptionKey: Uint8Array) {
@@ -49,12 +73,21 @@ export function createMfaAttempts(keyEncryptionKey: Uint8Array) {
     const reserved = await ctx.inTenant((tx) => repository.reserveAttempt(tx, userId, confirmed))
     if (!reserved) return refuse(ctx, userId, confirmed, input.missing)
     // Checked outside any transaction: decryption and HMACs need no database connection.
-    const step = proof.kind === 'totp' ? await matchingStep(await decryptTotpSecret(reserved.secretEncrypted, userId, keyEncryptionKey), proof.code, reserved.lastUsedStep) : undefined
+    const step =
+      proof.kind === 'totp'
+        ? await matchingStep(
+            await decryptTotpSecret(reserved.secretEncrypted, userId, keyEncryptionKey),
+            proof.code,
+            reserved.lastUsedStep,
+          )
+        : undefined
     const outcome = await ctx.inTenant(async (tx) => {
       const accepted =
         proof.kind === 'totp'
           ? step !== undefined && (await repository.recordSuccess(tx, userId, step, !confirmed))
-          : confirmed && (await repository.useRecoveryCode(tx, userId, hashRecoveryCode(proof.code))) && (await repository.recordSuccess(tx, userId, undefined, false))
+          : confirmed &&
+            (await repository.useRecoveryCode(tx, userId, hashRecoveryCode(proof.code))) &&
+            (await repository.recordSuccess(tx, userId, undefined, false))
       if (!accepted) {
         await recordFailure(tx, ctx, userId, proof)
         return { accepted: false as const }

@@ -34,7 +34,11 @@ const secrets: Array<[string, string]> = []
 const codes: string[] = []
 const keep = (name: string, value: string) => secrets.push([name, value])
 
-async function signInWithSecondFactor(slug: string, email: string, proof: { code?: string; recoveryCode?: string }): Promise<Tokens> {
+async function signInWithSecondFactor(
+  slug: string,
+  email: string,
+  proof: { code?: string; recoveryCode?: string },
+): Promise<Tokens> {
   const challenge = (await api.login(slug, email)).json() as MfaLogin
   keep('mfaToken', challenge.mfaToken!)
   const response = await api.secondStep(slug, { mfaToken: challenge.mfaToken!, ...proof })
@@ -75,13 +79,34 @@ describe('two-factor logging', () => {
     codes.push(code)
     await signInWithSecondFactor(user.slug, user.email, { code })
     await signInWithSecondFactor(user.slug, user.email, { recoveryCode: recoveryCodes[0]! })
-    expect((await api.secondStep(user.slug, { mfaToken: await api.challenge(user.slug, user.email), recoveryCode: recoveryCodes[0]! })).statusCode).toBe(401)
+    expect(
+      (
+        await api.secondStep(user.slug, {
+          mfaToken: await api.challenge(user.slug, user.email),
+          recoveryCode: recoveryCodes[0]!,
+        })
+      ).statusCode,
+    ).toBe(401)
 
-    expect((await t.app.inject({ method: 'POST', url: '/v1/auth/magic-link', headers: { host: `${user.slug}.localhost` }, payload: { email: user.email } })).statusCode).toBe(202)
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/v1/auth/magic-link',
+          headers: { host: `${user.slug}.localhost` },
+          payload: { email: user.email },
+        })
+      ).statusCode,
+    ).toBe(202)
     const mail = (await accountsClient(t).outbox(user.email)).find((m) => m.subject === 'Your sign-in link')
     const link = /\/magic-link\?token=([A-Za-z0-9_-]+)/.exec(mail!.text)![1]!
     keep('magic link token', link)
-    const consumed = await t.app.inject({ method: 'POST', url: '/v1/auth/magic-link/consume', headers: { host: `${user.slug}.localhost` }, payload: { token: link } })
+    const consumed = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/magic-link/consume',
+      headers: { host: `${user.slug}.localhost` },
+      payload: { token: link },
+    })
     const challenge = consumed.json() as MfaLogin
     expect(challenge.mfaRequired).toBe(true)
     keep('mfaToken (magic link)', challenge.mfaToken!)
@@ -94,6 +119,9 @@ describe('two-factor logging', () => {
     expect(output).toContain('/v1/auth/mfa')
     expect(secrets.length).toBeGreaterThan(25)
     for (const [name, value] of secrets) expect(output.includes(value), `log contains a ${name}`).toBe(false)
-    for (const code of codes) expect(new RegExp(`(?<![0-9a-fA-F])${code}(?![0-9a-fA-F])`).test(output), `log contains the code ${code}`).toBe(false)
+    for (const code of codes)
+      expect(new RegExp(`(?<![0-9a-fA-F])${code}(?![0-9a-fA-F])`).test(output), `log contains the code ${code}`).toBe(
+        false,
+      )
   })
 })

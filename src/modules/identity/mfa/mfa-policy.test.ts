@@ -17,7 +17,12 @@ afterAll(async () => t?.close())
 
 type Method = 'GET' | 'PUT' | 'POST' | 'DELETE'
 const call = (slug: string, method: Method, url: string, token: string, payload?: object) =>
-  t.app.inject({ method, url, headers: { host: `${slug}.localhost`, ...t.auth(token) }, ...(payload ? { payload } : {}) })
+  t.app.inject({
+    method,
+    url,
+    headers: { host: `${slug}.localhost`, ...t.auth(token) },
+    ...(payload ? { payload } : {}),
+  })
 
 /** A learner of a new tenant (signed in before any policy) and a tenant administrator of it. */
 async function learnerAndAdmin() {
@@ -27,7 +32,10 @@ async function learnerAndAdmin() {
   const require = async (roles: TenantRole[]) => {
     const response = await call(user.slug, 'PUT', '/v1/security/mfa-requirements', admin, { roles })
     expect(response.statusCode).toBe(200)
-    return response.json() as { roles: TenantRole[]; requirements: Array<{ role: TenantRole; requiredBy: string; createdAt: string }> }
+    return response.json() as {
+      roles: TenantRole[]
+      requirements: Array<{ role: TenantRole; requiredBy: string; createdAt: string }>
+    }
   }
   return { user, admin, adminId, require }
 }
@@ -48,9 +56,17 @@ const auditOf = (tenantId: string, action: string) =>
 describe('MFA requirements per role', () => {
   it('lets tenant administrators read and replace the required roles, audited; learners get 403', async () => {
     const { user, admin, adminId, require } = await learnerAndAdmin()
-    expect((await call(user.slug, 'GET', '/v1/security/mfa-requirements', admin)).json()).toEqual({ roles: [], requirements: [] })
-    expect((await call(user.slug, 'GET', '/v1/security/mfa-requirements', user.accessToken)).json()).toMatchObject({ status: 403, code: 'PERMISSION_DENIED' })
-    expect((await call(user.slug, 'PUT', '/v1/security/mfa-requirements', user.accessToken, { roles: [] })).json()).toMatchObject({ status: 403, code: 'PERMISSION_DENIED' })
+    expect((await call(user.slug, 'GET', '/v1/security/mfa-requirements', admin)).json()).toEqual({
+      roles: [],
+      requirements: [],
+    })
+    expect((await call(user.slug, 'GET', '/v1/security/mfa-requirements', user.accessToken)).json()).toMatchObject({
+      status: 403,
+      code: 'PERMISSION_DENIED',
+    })
+    expect(
+      (await call(user.slug, 'PUT', '/v1/security/mfa-requirements', user.accessToken, { roles: [] })).json(),
+    ).toMatchObject({ status: 403, code: 'PERMISSION_DENIED' })
 
     const first = await require(['learner', 'instructor'])
     expect(first.roles).toEqual(['instructor', 'learner'])
@@ -66,12 +82,18 @@ describe('MFA requirements per role', () => {
 
     const unknown = await call(user.slug, 'PUT', '/v1/security/mfa-requirements', admin, { roles: ['operator'] })
     expect(unknown.statusCode).toBe(400)
-    const repeated = await call(user.slug, 'PUT', '/v1/security/mfa-requirements', admin, { roles: ['learner', 'learner'] })
+    const repeated = await call(user.slug, 'PUT', '/v1/security/mfa-requirements', admin, {
+      roles: ['learner', 'learner'],
+    })
     expect(repeated.statusCode).toBe(400)
 
     const audit = await auditOf(user.id, 'security.mfa_requirements_changed')
     expect(audit).toHaveLength(2)
-    expect(audit[1]).toMatchObject({ actor_id: adminId, target_id: user.id, details: { roles: ['finance', 'learner'], added: ['finance'], removed: ['instructor'] } })
+    expect(audit[1]).toMatchObject({
+      actor_id: adminId,
+      target_id: user.id,
+      details: { roles: ['finance', 'learner'], added: ['finance'], removed: ['instructor'] },
+    })
   })
 })
 
@@ -86,8 +108,14 @@ describe('sign-in of a user the policy requires to enrol', () => {
     expect(Object.keys(restricted).sort()).toEqual(['accessToken', 'expiresIn', 'mfaEnrolmentRequired', 'tokenType'])
     expect(decodeJwt(restricted.accessToken).rst).toBe('mfa_enrolment')
     for (const url of ['/v1/me/sessions', '/v1/members', '/v1/security/mfa-requirements'])
-      expect((await call(user.slug, 'GET', url, restricted.accessToken)).json()).toMatchObject({ status: 403, code: 'MFA_ENROLMENT_REQUIRED' })
-    expect((await call(user.slug, 'GET', '/v1/me', restricted.accessToken)).json()).toMatchObject({ email: user.email, mfaEnrolmentRequired: true })
+      expect((await call(user.slug, 'GET', url, restricted.accessToken)).json()).toMatchObject({
+        status: 403,
+        code: 'MFA_ENROLMENT_REQUIRED',
+      })
+    expect((await call(user.slug, 'GET', '/v1/me', restricted.accessToken)).json()).toMatchObject({
+      email: user.email,
+      mfaEnrolmentRequired: true,
+    })
 
     const { secret } = (await api.enrol(user.slug, restricted.accessToken)).json() as { secret: string }
     await awayFromStepEdge()
@@ -95,19 +123,29 @@ describe('sign-in of a user the policy requires to enrol', () => {
     expect(confirmed.statusCode).toBe(200)
     const { recoveryCodes, tokens } = confirmed.json() as { recoveryCodes: string[]; tokens: Tokens }
     expect(recoveryCodes).toHaveLength(10)
-    expect(tokens).toEqual({ accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: 900, refreshToken: expect.any(String) })
+    expect(tokens).toEqual({
+      accessToken: expect.any(String),
+      tokenType: 'Bearer',
+      expiresIn: 900,
+      refreshToken: expect.any(String),
+    })
     expect(decodeJwt(tokens.accessToken).rst).toBeUndefined()
 
     // The restricted session is over; the new one has full access and refreshes normally.
     expect((await call(user.slug, 'GET', '/v1/me', restricted.accessToken)).statusCode).toBe(401)
     expect((await call(user.slug, 'GET', '/v1/me/sessions', tokens.accessToken)).statusCode).toBe(200)
-    expect((await call(user.slug, 'GET', '/v1/me', tokens.accessToken)).json()).toMatchObject({ mfaEnrolmentRequired: false })
+    expect((await call(user.slug, 'GET', '/v1/me', tokens.accessToken)).json()).toMatchObject({
+      mfaEnrolmentRequired: false,
+    })
     const refreshed = await api.refresh(user.slug, tokens.refreshToken)
     expect(Object.keys(refreshed.json() as object)).toContain('refreshToken')
     // Required factors cannot be turned off; the next sign-in asks for a code.
     const disabled = await api.disable(user.slug, tokens.accessToken, await codeAt(secret, 0))
     expect(disabled.json()).toMatchObject({ status: 409, code: 'MFA_REQUIRED_BY_POLICY' })
-    expect(Object.keys((await api.login(user.slug, user.email)).json() as object).sort()).toEqual(['mfaRequired', 'mfaToken'])
+    expect(Object.keys((await api.login(user.slug, user.email)).json() as object).sort()).toEqual([
+      'mfaRequired',
+      'mfaToken',
+    ])
   })
 
   it('lets a restricted token log out', async () => {
@@ -124,18 +162,27 @@ describe('sign-in of a user the policy requires to enrol', () => {
     expect((await call(user.slug, 'GET', '/v1/me/sessions', tokens.accessToken)).statusCode).toBe(200)
 
     await require(['learner'])
-    expect((await call(user.slug, 'GET', '/v1/me/sessions', tokens.accessToken)).json()).toMatchObject({ status: 403, code: 'MFA_ENROLMENT_REQUIRED' })
-    expect((await call(user.slug, 'GET', '/v1/me', tokens.accessToken)).json()).toMatchObject({ mfaEnrolmentRequired: true })
+    expect((await call(user.slug, 'GET', '/v1/me/sessions', tokens.accessToken)).json()).toMatchObject({
+      status: 403,
+      code: 'MFA_ENROLMENT_REQUIRED',
+    })
+    expect((await call(user.slug, 'GET', '/v1/me', tokens.accessToken)).json()).toMatchObject({
+      mfaEnrolmentRequired: true,
+    })
     const refreshed = await api.refresh(user.slug, tokens.refreshToken)
     expect(refreshed.statusCode).toBe(200)
     const restricted = refreshed.json() as { accessToken: string }
     expect(Object.keys(restricted).sort()).toEqual(['accessToken', 'expiresIn', 'mfaEnrolmentRequired', 'tokenType'])
-    expect((await call(user.slug, 'GET', '/v1/me/sessions', restricted.accessToken)).json()).toMatchObject({ code: 'MFA_ENROLMENT_REQUIRED' })
+    expect((await call(user.slug, 'GET', '/v1/me/sessions', restricted.accessToken)).json()).toMatchObject({
+      code: 'MFA_ENROLMENT_REQUIRED',
+    })
 
     // Lifting the requirement frees the unrestricted token at once; the restricted one stays restricted.
     await require([])
     expect((await call(user.slug, 'GET', '/v1/me/sessions', tokens.accessToken)).statusCode).toBe(200)
-    expect((await call(user.slug, 'GET', '/v1/me/sessions', restricted.accessToken)).json()).toMatchObject({ code: 'MFA_ENROLMENT_REQUIRED' })
+    expect((await call(user.slug, 'GET', '/v1/me/sessions', restricted.accessToken)).json()).toMatchObject({
+      code: 'MFA_ENROLMENT_REQUIRED',
+    })
   })
 
   it('leaves users with a confirmed factor and users outside the required roles alone', async () => {
@@ -144,7 +191,10 @@ describe('sign-in of a user the policy requires to enrol', () => {
     await require(['learner', 'instructor'])
     expect((await call(user.slug, 'GET', '/v1/me/sessions', user.accessToken)).statusCode).toBe(200)
     await awayFromStepEdge()
-    const signedIn = await api.secondStep(user.slug, { mfaToken: await api.challenge(user.slug, user.email), code: await codeAt(secret, 0) })
+    const signedIn = await api.secondStep(user.slug, {
+      mfaToken: await api.challenge(user.slug, user.email),
+      code: await codeAt(secret, 0),
+    })
     expect(decodeJwt((signedIn.json() as Tokens).accessToken).rst).toBeUndefined()
 
     const other = await learnerAndAdmin()
@@ -157,16 +207,23 @@ describe('administrator help with a member’s factor', () => {
   it('unlocks a locked factor, clearing the counters, audited', async () => {
     const { user, admin } = await learnerAndAdmin()
     const secret = await enrolled(user)
-    await api.query(sql`UPDATE identity.totp_factors SET consecutive_failures = 20, window_failures = 5, window_started_at = now(), locked_at = now() WHERE user_id = ${user.userId} RETURNING user_id`)
+    await api.query(
+      sql`UPDATE identity.totp_factors SET consecutive_failures = 20, window_failures = 5, window_started_at = now(), locked_at = now() WHERE user_id = ${user.userId} RETURNING user_id`,
+    )
     const mfaToken = await api.challenge(user.slug, user.email)
     await awayFromStepEdge()
-    expect((await api.secondStep(user.slug, { mfaToken, code: await codeAt(secret, 0) })).json()).toMatchObject({ status: 429, code: 'MFA_LOCKED' })
+    expect((await api.secondStep(user.slug, { mfaToken, code: await codeAt(secret, 0) })).json()).toMatchObject({
+      status: 429,
+      code: 'MFA_LOCKED',
+    })
 
     expect((await call(user.slug, 'POST', `/v1/members/${user.userId}/mfa/unlock`, admin)).statusCode).toBe(204)
     expect(await api.factor(user.userId)).toMatchObject({ consecutive_failures: 0, window_failures: 0, locked: false })
     await awayFromStepEdge()
     expect((await api.secondStep(user.slug, { mfaToken, code: await codeAt(secret, 0) })).statusCode).toBe(200)
-    expect(await auditOf(user.id, 'mfa.unlocked')).toEqual([expect.objectContaining({ target_id: user.userId, details: { wasLocked: true, consecutiveFailures: 20 } })])
+    expect(await auditOf(user.id, 'mfa.unlocked')).toEqual([
+      expect.objectContaining({ target_id: user.userId, details: { wasLocked: true, consecutiveFailures: 20 } }),
+    ])
   })
 
   it('resets a factor: factor and recovery codes gone, sessions ended, password sign-in without a code', async () => {
@@ -175,20 +232,39 @@ describe('administrator help with a member’s factor', () => {
     expect((await call(user.slug, 'DELETE', `/v1/members/${user.userId}/mfa`, admin)).statusCode).toBe(204)
     expect(await api.factor(user.userId)).toBeUndefined()
     expect(await api.query(sql`SELECT 1 FROM identity.recovery_codes WHERE user_id = ${user.userId}`)).toHaveLength(0)
-    expect((await call(user.slug, 'GET', '/v1/me', user.accessToken)).json()).toMatchObject({ status: 401, code: 'SESSION_REVOKED' })
+    expect((await call(user.slug, 'GET', '/v1/me', user.accessToken)).json()).toMatchObject({
+      status: 401,
+      code: 'SESSION_REVOKED',
+    })
     expect(Object.keys((await api.login(user.slug, user.email)).json() as object)).toContain('refreshToken')
-    expect(await auditOf(user.id, 'mfa.reset')).toEqual([expect.objectContaining({ target_id: user.userId, details: { revokedSessions: 1 } })])
-    expect((await call(user.slug, 'DELETE', `/v1/members/${user.userId}/mfa`, admin)).json()).toMatchObject({ status: 409, code: 'MFA_NOT_ENABLED' })
+    expect(await auditOf(user.id, 'mfa.reset')).toEqual([
+      expect.objectContaining({ target_id: user.userId, details: { revokedSessions: 1 } }),
+    ])
+    expect((await call(user.slug, 'DELETE', `/v1/members/${user.userId}/mfa`, admin)).json()).toMatchObject({
+      status: 409,
+      code: 'MFA_NOT_ENABLED',
+    })
   })
 
   it('refuses learners, the administrator’s own factor, unknown members and impersonators', async () => {
     const { user, admin, adminId } = await learnerAndAdmin()
     await enrolled(user)
-    expect((await call(user.slug, 'POST', `/v1/members/${user.userId}/mfa/unlock`, user.accessToken)).statusCode).toBe(403)
+    expect((await call(user.slug, 'POST', `/v1/members/${user.userId}/mfa/unlock`, user.accessToken)).statusCode).toBe(
+      403,
+    )
     expect((await call(user.slug, 'DELETE', `/v1/members/${user.userId}/mfa`, user.accessToken)).statusCode).toBe(403)
-    expect((await call(user.slug, 'POST', `/v1/members/${adminId}/mfa/unlock`, admin)).json()).toMatchObject({ status: 403, code: 'MFA_SELF_ADMINISTRATION' })
-    expect((await call(user.slug, 'DELETE', `/v1/members/${adminId}/mfa`, admin)).json()).toMatchObject({ status: 403, code: 'MFA_SELF_ADMINISTRATION' })
-    expect((await call(user.slug, 'POST', `/v1/members/${randomUUID()}/mfa/unlock`, admin)).json()).toMatchObject({ status: 404, code: 'MEMBER_NOT_FOUND' })
+    expect((await call(user.slug, 'POST', `/v1/members/${adminId}/mfa/unlock`, admin)).json()).toMatchObject({
+      status: 403,
+      code: 'MFA_SELF_ADMINISTRATION',
+    })
+    expect((await call(user.slug, 'DELETE', `/v1/members/${adminId}/mfa`, admin)).json()).toMatchObject({
+      status: 403,
+      code: 'MFA_SELF_ADMINISTRATION',
+    })
+    expect((await call(user.slug, 'POST', `/v1/members/${randomUUID()}/mfa/unlock`, admin)).json()).toMatchObject({
+      status: 404,
+      code: 'MEMBER_NOT_FOUND',
+    })
 
     const started = await t.app.inject({
       method: 'POST',
@@ -198,9 +274,17 @@ describe('administrator help with a member’s factor', () => {
     })
     expect(started.statusCode).toBe(201)
     const impersonating = (started.json() as { accessToken: string }).accessToken
-    for (const [method, url] of [['POST', `/v1/members/${user.userId}/mfa/unlock`], ['DELETE', `/v1/members/${user.userId}/mfa`]] as const)
-      expect((await call(user.slug, method, url, impersonating)).json()).toMatchObject({ status: 403, code: 'IMPERSONATION_FORBIDDEN' })
-    expect((await call(user.slug, 'PUT', '/v1/security/mfa-requirements', impersonating, { roles: ['learner'] })).json()).toMatchObject({ code: 'IMPERSONATION_FORBIDDEN' })
+    for (const [method, url] of [
+      ['POST', `/v1/members/${user.userId}/mfa/unlock`],
+      ['DELETE', `/v1/members/${user.userId}/mfa`],
+    ] as const)
+      expect((await call(user.slug, method, url, impersonating)).json()).toMatchObject({
+        status: 403,
+        code: 'IMPERSONATION_FORBIDDEN',
+      })
+    expect(
+      (await call(user.slug, 'PUT', '/v1/security/mfa-requirements', impersonating, { roles: ['learner'] })).json(),
+    ).toMatchObject({ code: 'IMPERSONATION_FORBIDDEN' })
     expect(await api.factor(user.userId)).toBeDefined()
   })
 })

@@ -34,16 +34,26 @@ export const mfaRepository = {
   },
 
   async isConfirmed(tx: Tx, userId: string): Promise<boolean> {
-    const [row] = await tx.select({ userId: totpFactors.userId }).from(totpFactors).where(and(eq(totpFactors.userId, userId), sql`${totpFactors.confirmedAt} IS NOT NULL`))
+    const [row] = await tx
+      .select({ userId: totpFactors.userId })
+      .from(totpFactors)
+      .where(and(eq(totpFactors.userId, userId), sql`${totpFactors.confirmedAt} IS NOT NULL`))
     return row !== undefined
   },
 
   /** Creates the factor or replaces an unconfirmed one (fresh secret, counters kept); false when a confirmed one exists. */
-  async saveUnconfirmed(tx: Tx, input: { tenantId: string; userId: string; secretEncrypted: string }): Promise<boolean> {
+  async saveUnconfirmed(
+    tx: Tx,
+    input: { tenantId: string; userId: string; secretEncrypted: string },
+  ): Promise<boolean> {
     const rows = await tx
       .insert(totpFactors)
       .values(input)
-      .onConflictDoUpdate({ target: totpFactors.userId, set: { secretEncrypted: input.secretEncrypted, lastUsedStep: null, createdAt: sql`now()` }, setWhere: isNull(totpFactors.confirmedAt) })
+      .onConflictDoUpdate({
+        target: totpFactors.userId,
+        set: { secretEncrypted: input.secretEncrypted, lastUsedStep: null, createdAt: sql`now()` },
+        setWhere: isNull(totpFactors.confirmedAt),
+      })
       .returning({ userId: totpFactors.userId })
     return rows.length > 0
   },
@@ -63,7 +73,12 @@ export const mfaRepository = {
             AND consecutive_failures < ${LOCK_AFTER_FAILURES} AND (${windowExpired} OR window_failures < ${WINDOW_MAX_FAILURES})
           RETURNING secret_encrypted, last_used_step`,
     )
-    return row ? { secretEncrypted: row.secret_encrypted, lastUsedStep: row.last_used_step === null ? null : Number(row.last_used_step) } : undefined
+    return row
+      ? {
+          secretEncrypted: row.secret_encrypted,
+          lastUsedStep: row.last_used_step === null ? null : Number(row.last_used_step),
+        }
+      : undefined
   },
 
   /** Why an attempt was refused; undefined when the user has no such factor. */
@@ -95,14 +110,21 @@ export const mfaRepository = {
   },
 
   /** Locks the factor once the consecutive failures reach the limit; true when this call locked it. */
-  async lockIfExhausted(tx: Tx, userId: string): Promise<{ lockedNow: boolean; consecutiveFailures: number; windowFailures: number }> {
+  async lockIfExhausted(
+    tx: Tx,
+    userId: string,
+  ): Promise<{ lockedNow: boolean; consecutiveFailures: number; windowFailures: number }> {
     const [row] = await rowsOf<{ locked_now: boolean; consecutive_failures: number; window_failures: number }>(
       tx,
       sql`UPDATE identity.totp_factors SET locked_at = CASE WHEN locked_at IS NULL AND consecutive_failures >= ${LOCK_AFTER_FAILURES} THEN now() ELSE locked_at END
           WHERE user_id = ${userId}
           RETURNING (locked_at = now() AND consecutive_failures >= ${LOCK_AFTER_FAILURES}) AS locked_now, consecutive_failures, window_failures`,
     )
-    return { lockedNow: row?.locked_now === true, consecutiveFailures: Number(row?.consecutive_failures ?? 0), windowFailures: Number(row?.window_failures ?? 0) }
+    return {
+      lockedNow: row?.locked_now === true,
+      consecutiveFailures: Number(row?.consecutive_failures ?? 0),
+      windowFailures: Number(row?.window_failures ?? 0),
+    }
   },
 
   async useRecoveryCode(tx: Tx, userId: string, codeHash: string): Promise<boolean> {
@@ -116,7 +138,9 @@ export const mfaRepository = {
 
   async replaceRecoveryCodes(tx: Tx, input: { tenantId: string; userId: string; hashes: string[] }): Promise<void> {
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, input.userId))
-    await tx.insert(recoveryCodes).values(input.hashes.map((codeHash) => ({ tenantId: input.tenantId, userId: input.userId, codeHash })))
+    await tx
+      .insert(recoveryCodes)
+      .values(input.hashes.map((codeHash) => ({ tenantId: input.tenantId, userId: input.userId, codeHash })))
   },
 
   async deleteFactor(tx: Tx, userId: string): Promise<void> {
@@ -125,7 +149,11 @@ export const mfaRepository = {
   },
 
   async createChallenge(tx: Tx, input: { tenantId: string; userId: string; tokenHash: string }): Promise<void> {
-    await tx.insert(oneTimeTokens).values({ ...input, purpose: 'mfa_challenge', expiresAt: sql`now() + make_interval(secs => ${CHALLENGE_TTL_SECONDS})` })
+    await tx.insert(oneTimeTokens).values({
+      ...input,
+      purpose: 'mfa_challenge',
+      expiresAt: sql`now() + make_interval(secs => ${CHALLENGE_TTL_SECONDS})`,
+    })
   },
 
   /** The user of a live, unused challenge. */
@@ -133,13 +161,24 @@ export const mfaRepository = {
     const [row] = await tx
       .select({ id: oneTimeTokens.id, userId: oneTimeTokens.userId })
       .from(oneTimeTokens)
-      .where(and(eq(oneTimeTokens.tokenHash, tokenHash), eq(oneTimeTokens.purpose, 'mfa_challenge'), isNull(oneTimeTokens.usedAt), gt(oneTimeTokens.expiresAt, sql`now()`)))
+      .where(
+        and(
+          eq(oneTimeTokens.tokenHash, tokenHash),
+          eq(oneTimeTokens.purpose, 'mfa_challenge'),
+          isNull(oneTimeTokens.usedAt),
+          gt(oneTimeTokens.expiresAt, sql`now()`),
+        ),
+      )
     return row
   },
 
   /** Marks the challenge used; false when a concurrent request used it first. */
   async useChallenge(tx: Tx, id: string): Promise<boolean> {
-    const rows = await tx.update(oneTimeTokens).set({ usedAt: sql`now()` }).where(and(eq(oneTimeTokens.id, id), isNull(oneTimeTokens.usedAt))).returning({ id: oneTimeTokens.id })
+    const rows = await tx
+      .update(oneTimeTokens)
+      .set({ usedAt: sql`now()` })
+      .where(and(eq(oneTimeTokens.id, id), isNull(oneTimeTokens.usedAt)))
+      .returning({ id: oneTimeTokens.id })
     return rows.length > 0
   },
 }

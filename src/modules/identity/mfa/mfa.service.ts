@@ -46,13 +46,18 @@ const fullSession = (issuer: SessionIssuer): SessionStarter<IssuedSession, Token
 
 function proofOf(input: { code?: string | undefined; recoveryCode?: string | undefined }): Proof {
   if (input.code !== undefined && input.recoveryCode === undefined) return { kind: 'totp', code: input.code }
-  if (input.recoveryCode !== undefined && input.code === undefined) return { kind: 'recovery', code: input.recoveryCode }
+  if (input.recoveryCode !== undefined && input.code === undefined)
+    return { kind: 'recovery', code: input.recoveryCode }
   throw mfaErrors.oneProof()
 }
 
 /** Used by sign-in after the right password: a challenge instead of tokens when the user has a confirmed factor. */
 export const secondFactorGate = {
-  async challengeIfEnrolled(tx: Tx, ctx: RequestContext, input: { tenantId: string; userId: string }): Promise<string | undefined> {
+  async challengeIfEnrolled(
+    tx: Tx,
+    ctx: RequestContext,
+    input: { tenantId: string; userId: string },
+  ): Promise<string | undefined> {
     if (!(await repository.isConfirmed(tx, input.userId))) return undefined
     const { token, tokenHash } = newOneTimeToken()
     await repository.createChallenge(tx, { ...input, tokenHash })
@@ -82,8 +87,18 @@ async function completeLogin<Started extends { sessionId: string }, Credentials>
     onSuccess: async (tx) => {
       // A concurrent request that used the challenge first wins; this transaction rolls back.
       if (!(await repository.useChallenge(tx, challenge.id))) throw mfaErrors.challengeInvalid()
-      const started = await starter.startSession(tx, { tenantId, userId: challenge.userId, userAgent: input.userAgent, ip: ctx.ip })
-      await recordAudit(tx, ctx, { action: 'auth.login', targetType: 'user', targetId: challenge.userId, details: { sessionId: started.sessionId, secondFactor: proof.kind } })
+      const started = await starter.startSession(tx, {
+        tenantId,
+        userId: challenge.userId,
+        userAgent: input.userAgent,
+        ip: ctx.ip,
+      })
+      await recordAudit(tx, ctx, {
+        action: 'auth.login',
+        targetType: 'user',
+        targetId: challenge.userId,
+        details: { sessionId: started.sessionId, secondFactor: proof.kind },
+      })
       return started
     },
   })
@@ -101,7 +116,8 @@ export function createMfaService(deps: MfaDeps) {
       const enrolment = newTotpSecret(email)
       const secretEncrypted = await encryptTotpSecret(enrolment.secret, userId, deps.keyEncryptionKey)
       await ctx.inTenant(async (tx) => {
-        if (!(await repository.saveUnconfirmed(tx, { tenantId, userId, secretEncrypted }))) throw mfaErrors.alreadyEnabled()
+        if (!(await repository.saveUnconfirmed(tx, { tenantId, userId, secretEncrypted })))
+          throw mfaErrors.alreadyEnabled()
         await recordAudit(tx, ctx, { action: 'mfa.totp_enrolment_started', targetType: 'user', targetId: userId })
       })
       return enrolment
@@ -112,10 +128,16 @@ export function createMfaService(deps: MfaDeps) {
      * token or session) gets a full session in exchange: the restricted one ends and the new
      * tokens come with the recovery codes, so the client need not sign in again.
      */
-    async confirm(ctx: RequestContext, input: { code: string; userAgent: string | undefined }): Promise<{ recoveryCodes: string[]; tokens?: TokenPair }> {
+    async confirm(
+      ctx: RequestContext,
+      input: { code: string; userAgent: string | undefined },
+    ): Promise<{ recoveryCodes: string[]; tokens?: TokenPair }> {
       const { userId, tenantId } = signedIn(ctx)
       // A cookie session needs no replacing: its verifier applies the policy afresh on every request.
-      const restricted = ctx.principal.kind === 'user' && ctx.principal.restriction !== undefined && ctx.principal.viaCookie !== true ? ctx.principal : undefined
+      const restricted =
+        ctx.principal.kind === 'user' && ctx.principal.restriction !== undefined && ctx.principal.viaCookie !== true
+          ? ctx.principal
+          : undefined
       const outcome = await attempt(ctx, {
         userId,
         proof: { kind: 'totp', code: input.code },
@@ -126,9 +148,22 @@ export function createMfaService(deps: MfaDeps) {
           await repository.replaceRecoveryCodes(tx, { tenantId, userId, hashes: fresh.hashes })
           await recordAudit(tx, ctx, { action: 'mfa.totp_enabled', targetType: 'user', targetId: userId })
           if (!restricted) return { codes: fresh.codes }
-          const replaced = restricted.sessionId === undefined ? [] : await sessions.revoke(tx, userId, restricted.sessionId, 'mfa_enrolled')
-          const session = await deps.issuer.startSession(tx, { tenantId, userId, userAgent: input.userAgent, ip: ctx.ip })
-          await recordAudit(tx, ctx, { action: 'auth.login', targetType: 'user', targetId: userId, details: { sessionId: session.sessionId, method: 'mfa_enrolment', replacedSessions: replaced } })
+          const replaced =
+            restricted.sessionId === undefined
+              ? []
+              : await sessions.revoke(tx, userId, restricted.sessionId, 'mfa_enrolled')
+          const session = await deps.issuer.startSession(tx, {
+            tenantId,
+            userId,
+            userAgent: input.userAgent,
+            ip: ctx.ip,
+          })
+          await recordAudit(tx, ctx, {
+            action: 'auth.login',
+            targetType: 'user',
+            targetId: userId,
+            details: { sessionId: session.sessionId, method: 'mfa_enrolment', replacedSessions: replaced },
+          })
           return { codes: fresh.codes, session }
         },
       })
@@ -151,10 +186,14 @@ export function createMfaService(deps: MfaDeps) {
       })
     },
 
-    completeLogin: (ctx: RequestContext, input: SecondStepInput): Promise<TokenPair> => completeLogin(ctx, input, fullSession(deps.issuer), attempt),
+    completeLogin: (ctx: RequestContext, input: SecondStepInput): Promise<TokenPair> =>
+      completeLogin(ctx, input, fullSession(deps.issuer), attempt),
     /** The same second step, ending in the starter's credentials (browser sessions). */
-    completeLoginWith: <Started extends { sessionId: string }, Credentials>(ctx: RequestContext, input: SecondStepInput, starter: SessionStarter<Started, Credentials>) =>
-      completeLogin(ctx, input, starter, attempt),
+    completeLoginWith: <Started extends { sessionId: string }, Credentials>(
+      ctx: RequestContext,
+      input: SecondStepInput,
+      starter: SessionStarter<Started, Credentials>,
+    ) => completeLogin(ctx, input, starter, attempt),
   }
 }
 

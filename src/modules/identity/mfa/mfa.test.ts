@@ -28,7 +28,10 @@ async function enrolled() {
 }
 
 /** As if the last accepted code were minutes old: frees the steps of the window for a test of the window itself. */
-const forgetRecentSteps = (userId: string) => api.query(sql`UPDATE identity.totp_factors SET last_used_step = last_used_step - 10 WHERE user_id = ${userId} RETURNING user_id`)
+const forgetRecentSteps = (userId: string) =>
+  api.query(
+    sql`UPDATE identity.totp_factors SET last_used_step = last_used_step - 10 WHERE user_id = ${userId} RETURNING user_id`,
+  )
 
 describe('TOTP enrolment', () => {
   it('returns the secret once, confirms with a code, hands out 10 distinct recovery codes and refuses a second enrolment', async () => {
@@ -88,7 +91,10 @@ describe('second sign-in step', () => {
     const body = login.json() as Record<string, unknown>
     expect(Object.keys(body).sort()).toEqual(['mfaRequired', 'mfaToken'])
     await awayFromStepEdge()
-    const second = await api.secondStep(user.slug, { mfaToken: body.mfaToken as string, code: await codeAt(user.secret, 0) })
+    const second = await api.secondStep(user.slug, {
+      mfaToken: body.mfaToken as string,
+      code: await codeAt(user.secret, 0),
+    })
     expect(second.statusCode).toBe(200)
     const { accessToken } = second.json() as { accessToken: string }
     expect((await api.call(user.slug, 'GET', '/v1/me', accessToken)).statusCode).toBe(200)
@@ -98,7 +104,9 @@ describe('second sign-in step', () => {
     const user = await enrolled()
     await awayFromStepEdge()
     const code = await codeAt(user.secret, 0)
-    expect((await api.secondStep(user.slug, { mfaToken: await api.challenge(user.slug, user.email), code })).statusCode).toBe(200)
+    expect(
+      (await api.secondStep(user.slug, { mfaToken: await api.challenge(user.slug, user.email), code })).statusCode,
+    ).toBe(200)
     const replay = await api.secondStep(user.slug, { mfaToken: await api.challenge(user.slug, user.email), code })
     expect(replay.statusCode).toBe(401)
     expect(replay.json().code).toBe('MFA_CODE_INVALID')
@@ -117,7 +125,8 @@ describe('second sign-in step', () => {
     const user = await enrolled()
     const mfaToken = await api.challenge(user.slug, user.email)
     const wrong = await wrongCode(user.secret)
-    for (let i = 0; i < 5; i++) expect((await api.secondStep(user.slug, { mfaToken, code: wrong })).statusCode).toBe(401)
+    for (let i = 0; i < 5; i++)
+      expect((await api.secondStep(user.slug, { mfaToken, code: wrong })).statusCode).toBe(401)
     await awayFromStepEdge()
     const refused = await api.secondStep(user.slug, { mfaToken, code: await codeAt(user.secret, 0) })
     expect(refused.statusCode).toBe(429)
@@ -136,7 +145,9 @@ describe('second sign-in step', () => {
     const user = await enrolled()
     const mfaToken = await api.challenge(user.slug, user.email)
     const wrong = await wrongCode(user.secret)
-    const responses = await Promise.all(Array.from({ length: 12 }, () => api.secondStep(user.slug, { mfaToken, code: wrong })))
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, () => api.secondStep(user.slug, { mfaToken, code: wrong })),
+    )
     const statuses = responses.map((response) => response.statusCode).sort()
     expect(statuses).toEqual([...Array(5).fill(401), ...Array(7).fill(429)])
     expect(await api.factor(user.userId)).toMatchObject({ window_failures: 5, consecutive_failures: 5 })
@@ -147,7 +158,8 @@ describe('second sign-in step', () => {
     const mfaToken = await api.challenge(user.slug, user.email)
     const wrong = await wrongCode(user.secret)
     for (let window = 0; window < 4; window++) {
-      for (let i = 0; i < 5; i++) expect((await api.secondStep(user.slug, { mfaToken, code: wrong })).statusCode).toBe(401)
+      for (let i = 0; i < 5; i++)
+        expect((await api.secondStep(user.slug, { mfaToken, code: wrong })).statusCode).toBe(401)
       await api.ageWindow(user.userId, 16 * 60)
     }
     expect(await api.factor(user.userId)).toMatchObject({ consecutive_failures: 20, locked: true })
@@ -161,8 +173,14 @@ describe('second sign-in step', () => {
   it('accepts a recovery code once', async () => {
     const user = await enrolled()
     const recoveryCode = user.recoveryCodes[3]!
-    expect((await api.secondStep(user.slug, { mfaToken: await api.challenge(user.slug, user.email), recoveryCode })).statusCode).toBe(200)
-    const again = await api.secondStep(user.slug, { mfaToken: await api.challenge(user.slug, user.email), recoveryCode })
+    expect(
+      (await api.secondStep(user.slug, { mfaToken: await api.challenge(user.slug, user.email), recoveryCode }))
+        .statusCode,
+    ).toBe(200)
+    const again = await api.secondStep(user.slug, {
+      mfaToken: await api.challenge(user.slug, user.email),
+      recoveryCode,
+    })
     expect(again.statusCode).toBe(401)
     expect(again.json().code).toBe('MFA_CODE_INVALID')
     expect(await api.factor(user.userId)).toMatchObject({ consecutive_failures: 1, window_failures: 1 })
@@ -172,7 +190,9 @@ describe('second sign-in step', () => {
     const user = await enrolled()
     await forgetRecentSteps(user.userId)
     const mfaToken = await api.challenge(user.slug, user.email)
-    const stored = await api.query<{ token_hash: string }>(sql`SELECT token_hash FROM identity.one_time_tokens WHERE user_id = ${user.userId} AND purpose = 'mfa_challenge'`)
+    const stored = await api.query<{ token_hash: string }>(
+      sql`SELECT token_hash FROM identity.one_time_tokens WHERE user_id = ${user.userId} AND purpose = 'mfa_challenge'`,
+    )
     expect(stored).toEqual([{ token_hash: createHash('sha256').update(mfaToken).digest('hex') }])
     await awayFromStepEdge()
     expect((await api.secondStep(user.slug, { mfaToken, code: await codeAt(user.secret, -1) })).statusCode).toBe(200)
@@ -181,7 +201,9 @@ describe('second sign-in step', () => {
     expect(reused.json().code).toBe('MFA_CHALLENGE_INVALID')
 
     const expiring = await api.challenge(user.slug, user.email)
-    await api.query(sql`UPDATE identity.one_time_tokens SET expires_at = now() - interval '1 second' WHERE user_id = ${user.userId} AND purpose = 'mfa_challenge' AND used_at IS NULL RETURNING id`)
+    await api.query(
+      sql`UPDATE identity.one_time_tokens SET expires_at = now() - interval '1 second' WHERE user_id = ${user.userId} AND purpose = 'mfa_challenge' AND used_at IS NULL RETURNING id`,
+    )
     const expired = await api.secondStep(user.slug, { mfaToken: expiring, code: await codeAt(user.secret, 0) })
     expect(expired.json().code).toBe('MFA_CHALLENGE_INVALID')
   })

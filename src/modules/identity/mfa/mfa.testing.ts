@@ -38,20 +38,30 @@ export interface MfaLogin {
 export function mfaClient(t: TestApp) {
   const sessions = sessionsClient(t)
   const request = (slug: string, method: 'POST' | 'DELETE', url: string, payload?: object, accessToken?: string) =>
-    t.app.inject({ method, url, headers: { host: `${slug}.localhost`, ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}) }, ...(payload ? { payload } : {}) })
+    t.app.inject({
+      method,
+      url,
+      headers: { host: `${slug}.localhost`, ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}) },
+      ...(payload ? { payload } : {}),
+    })
 
   return {
     ...sessions,
     enrol: (slug: string, accessToken: string) => request(slug, 'POST', '/v1/me/mfa/totp', undefined, accessToken),
-    confirm: (slug: string, accessToken: string, code: string) => request(slug, 'POST', '/v1/me/mfa/totp/confirm', { code }, accessToken),
-    disable: (slug: string, accessToken: string, code: string) => request(slug, 'DELETE', '/v1/me/mfa/totp', { code }, accessToken),
-    secondStep: (slug: string, body: { mfaToken: string; code?: string; recoveryCode?: string }) => request(slug, 'POST', '/v1/auth/mfa', body),
+    confirm: (slug: string, accessToken: string, code: string) =>
+      request(slug, 'POST', '/v1/me/mfa/totp/confirm', { code }, accessToken),
+    disable: (slug: string, accessToken: string, code: string) =>
+      request(slug, 'DELETE', '/v1/me/mfa/totp', { code }, accessToken),
+    secondStep: (slug: string, body: { mfaToken: string; code?: string; recoveryCode?: string }) =>
+      request(slug, 'POST', '/v1/auth/mfa', body),
 
     /** A verified user of a new tenant, signed in (before any factor). */
     async user() {
       const tenant = await t.createTenant()
       const email = await sessions.signUp(tenant.slug)
-      const [row] = await sessions.query<{ id: string }>(sql`SELECT id FROM identity.users WHERE tenant_id = ${tenant.id} AND email = ${email}`)
+      const [row] = await sessions.query<{ id: string }>(
+        sql`SELECT id FROM identity.users WHERE tenant_id = ${tenant.id} AND email = ${email}`,
+      )
       const tokens: Tokens = await sessions.signIn(tenant.slug, email)
       return { ...tenant, email, userId: row!.id, accessToken: tokens.accessToken }
     },
@@ -60,20 +70,32 @@ export function mfaClient(t: TestApp) {
     async challenge(slug: string, email: string): Promise<string> {
       const response = await sessions.login(slug, email)
       const body = response.json() as MfaLogin
-      if (response.statusCode !== 200 || !body.mfaToken) throw new Error(`expected an MFA challenge: ${response.statusCode} ${response.body}`)
+      if (response.statusCode !== 200 || !body.mfaToken)
+        throw new Error(`expected an MFA challenge: ${response.statusCode} ${response.body}`)
       return body.mfaToken
     },
 
     /** Moves the factor's throttling window back, as if it had started `seconds` ago. */
     ageWindow: (userId: string, seconds: number) =>
-      sessions.query(sql`UPDATE identity.totp_factors SET window_started_at = window_started_at - make_interval(secs => ${seconds}) WHERE user_id = ${userId} RETURNING user_id`),
+      sessions.query(
+        sql`UPDATE identity.totp_factors SET window_started_at = window_started_at - make_interval(secs => ${seconds}) WHERE user_id = ${userId} RETURNING user_id`,
+      ),
 
     factor: async (userId: string) =>
-      (await sessions.query<{ consecutive_failures: number; window_failures: number; locked: boolean; last_used_step: number | null }>(
-        sql`SELECT consecutive_failures, window_failures, locked_at IS NOT NULL AS locked, last_used_step FROM identity.totp_factors WHERE user_id = ${userId}`,
-      ))[0],
+      (
+        await sessions.query<{
+          consecutive_failures: number
+          window_failures: number
+          locked: boolean
+          last_used_step: number | null
+        }>(
+          sql`SELECT consecutive_failures, window_failures, locked_at IS NOT NULL AS locked, last_used_step FROM identity.totp_factors WHERE user_id = ${userId}`,
+        )
+      )[0],
 
     audit: (userId: string) =>
-      sessions.query<{ action: string; outcome: string }>(sql`SELECT action, outcome FROM platform.audit_log WHERE target_id = ${userId} AND action LIKE 'mfa.%' ORDER BY occurred_at, id`),
+      sessions.query<{ action: string; outcome: string }>(
+        sql`SELECT action, outcome FROM platform.audit_log WHERE target_id = ${userId} AND action LIKE 'mfa.%' ORDER BY occurred_at, id`,
+      ),
   }
 }

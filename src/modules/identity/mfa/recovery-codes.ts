@@ -13,7 +13,10 @@ const CODE_LENGTH = 10
 /** Upper-cased without separators, so `abcde-fghjk` and `ABCDEFGHJK` are the same code. */
 const normalise = (code: string) => code.toUpperCase().replace(/[\s-]/g, '')
 
-export const hashRecoveryCode = (code: string) => createHash('sha256').update(`lyceum-recovery:${normalise(code)}`).digest('hex')
+export const hashRecoveryCode = (code: string) =>
+  createHash('sha256')
+    .update(`lyceum-recovery:${normalise(code)}`)
+    .digest('hex')
 
 function newCode(): string {
   let raw = ''

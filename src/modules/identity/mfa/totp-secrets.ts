@@ -21,7 +21,11 @@ export async function encryptTotpSecret(secret: string, userId: string, keyEncry
     .encrypt(keyEncryptionKey)
 }
 
-export async function decryptTotpSecret(secretEncrypted: string, userId: string, keyEncryptionKey: Uint8Array): Promise<string> {
+export async function decryptTotpSecret(
+  secretEncrypted: string,
+  userId: string,
+  keyEncryptionKey: Uint8Array,
+): Promise<string> {
   const { plaintext, protectedHeader } = await compactDecrypt(secretEncrypted, keyEncryptionKey, {
     keyManagementAlgorithms: ['dir'],
     contentEncryptionAlgorithms: ['A256GCM'],
@@ -36,7 +40,11 @@ export function newTotpSecret(accountLabel: string): { secret: string; otpauthUr
 }
 
 /** The time step the code matched, or undefined when it is wrong, outside the window or not newer than lastUsedStep. */
-export async function matchingStep(secret: string, code: string, lastUsedStep: number | null): Promise<number | undefined> {
+export async function matchingStep(
+  secret: string,
+  code: string,
+  lastUsedStep: number | null,
+): Promise<number | undefined> {
   if (!/^\d{6}$/.test(code)) return undefined
   const result = await verify({
     secret,

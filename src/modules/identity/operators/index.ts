@@ -30,7 +30,8 @@ export function createOperators(deps: OperatorsDeps) {
     service,
     routes: operatorsRoutes(service),
     /** Wraps a verifier so operator tokens also need a live session and an active operator. */
-    checking: (inner: AccessTokenVerifier) => createOperatorCheckingVerifier({ accessTokens: inner, database: deps.database }),
+    checking: (inner: AccessTokenVerifier) =>
+      createOperatorCheckingVerifier({ accessTokens: inner, database: deps.database }),
   }
 }
 

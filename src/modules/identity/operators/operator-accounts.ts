@@ -49,18 +49,23 @@ export function createOperatorAccounts({ database, keyEncryptionKey }: OperatorA
   return {
     async create(ctx: RequestContext, input: NewOperator): Promise<CreatedOperator> {
       const email = normaliseEmail(input.email)
-      if (!EMAIL.test(email) || email.length > 254) throw new AppError('invalid', 'INVALID_EMAIL', 'The email address is not valid')
+      if (!EMAIL.test(email) || email.length > 254)
+        throw new AppError('invalid', 'INVALID_EMAIL', 'The email address is not valid')
       const displayName = input.displayName.trim()
-      if (displayName === '' || displayName.length > NAME_MAX) throw new AppError('invalid', 'INVALID_NAME', `The name must have 1 to ${NAME_MAX} characters`)
+      if (displayName === '' || displayName.length > NAME_MAX)
+        throw new AppError('invalid', 'INVALID_NAME', `The name must have 1 to ${NAME_MAX} characters`)
       assertPasswordPolicy(input.password, { email })
       const id = randomUUID()
       const label = `operator:${email}`
-      const { secret, otpauthUri } = input.totpSecret ? { secret: input.totpSecret, otpauthUri: generateURI({ issuer: 'Lyceum', label, secret: input.totpSecret }) } : newTotpSecret(label)
+      const { secret, otpauthUri } = input.totpSecret
+        ? { secret: input.totpSecret, otpauthUri: generateURI({ issuer: 'Lyceum', label, secret: input.totpSecret }) }
+        : newTotpSecret(label)
       // Hashing outside the transaction: argon2 must not hold a database connection.
       const passwordHash = await hashPassword(input.password)
       const totpSecretEncrypted = await encryptTotpSecret(secret, operatorTotpBinding(id), keyEncryptionKey)
       await database.transaction(platformScope, async (tx) => {
-        if (!(await repository.insert(tx, { id, email, displayName, passwordHash, totpSecretEncrypted }))) throw operatorsErrors.emailTaken()
+        if (!(await repository.insert(tx, { id, email, displayName, passwordHash, totpSecretEncrypted })))
+          throw operatorsErrors.emailTaken()
         await recordAudit(tx, ctx, { action: 'operator.created', targetType: 'operator', targetId: id, tenantId: null })
       })
       return { id, email, otpauthUri, totpSecret: secret }
@@ -72,7 +77,13 @@ export function createOperatorAccounts({ database, keyEncryptionKey }: OperatorA
         const id = await repository.disable(tx, normaliseEmail(rawEmail))
         if (!id) throw operatorsErrors.notFound()
         const endedSessions = await repository.revokeSessions(tx, id)
-        await recordAudit(tx, ctx, { action: 'operator.disabled', targetType: 'operator', targetId: id, tenantId: null, details: { endedSessions } })
+        await recordAudit(tx, ctx, {
+          action: 'operator.disabled',
+          targetType: 'operator',
+          targetId: id,
+          tenantId: null,
+          details: { endedSessions },
+        })
         return { id, endedSessions }
       })
     },
@@ -82,7 +93,12 @@ export function createOperatorAccounts({ database, keyEncryptionKey }: OperatorA
       return database.transaction(platformScope, async (tx) => {
         const id = await repository.unlock(tx, normaliseEmail(rawEmail))
         if (!id) throw operatorsErrors.notFound()
-        await recordAudit(tx, ctx, { action: 'operator.unlocked', targetType: 'operator', targetId: id, tenantId: null })
+        await recordAudit(tx, ctx, {
+          action: 'operator.unlocked',
+          targetType: 'operator',
+          targetId: id,
+          tenantId: null,
+        })
         return { id }
       })
     },

@@ -27,7 +27,11 @@ export function createOperatorLoginFailures({ ipThrottle, logger, inPlatform }: 
     logger.warn({ event, requestId: ctx.requestId, ipHash: hashIp(ctx.ip), ...fields }, event)
 
   /** Audits and logs a failure, counting it against the operator when it was a guess; then the one 401. */
-  async function refuse(ctx: RequestContext, reason: FailureReason, operator: OperatorCandidate | undefined): Promise<never> {
+  async function refuse(
+    ctx: RequestContext,
+    reason: FailureReason,
+    operator: OperatorCandidate | undefined,
+  ): Promise<never> {
     const ip = await ipThrottle.recordFailure(THROTTLE_SCOPE, ctx.ip)
     const counts = reason === 'wrong_password' || reason === 'wrong_code'
     const state = await inPlatform(ctx, async (tx) => {
@@ -41,11 +45,24 @@ export function createOperatorLoginFailures({ ipThrottle, logger, inPlatform }: 
         details: { reason, ...(counted ? { consecutiveFailures: counted.failures } : {}), ipFailures: ip.failures },
       })
       if (counted?.locked && operator)
-        await recordAudit(tx, ctx, { action: 'operator.locked', targetType: 'operator', targetId: operator.id, outcome: 'denied', tenantId: null, details: { consecutiveFailures: counted.failures } })
+        await recordAudit(tx, ctx, {
+          action: 'operator.locked',
+          targetType: 'operator',
+          targetId: operator.id,
+          outcome: 'denied',
+          tenantId: null,
+          details: { consecutiveFailures: counted.failures },
+        })
       return counted
     })
-    log(ctx, 'operator.login_failed', { operatorId: operator?.id ?? null, reason, ...(state ? { consecutiveFailures: state.failures } : {}), ipFailures: ip.failures })
-    if (state?.locked) log(ctx, 'operator.locked', { operatorId: operator?.id ?? null, consecutiveFailures: state.failures })
+    log(ctx, 'operator.login_failed', {
+      operatorId: operator?.id ?? null,
+      reason,
+      ...(state ? { consecutiveFailures: state.failures } : {}),
+      ipFailures: ip.failures,
+    })
+    if (state?.locked)
+      log(ctx, 'operator.locked', { operatorId: operator?.id ?? null, consecutiveFailures: state.failures })
     throw operatorsErrors.invalidCredentials()
   }
 

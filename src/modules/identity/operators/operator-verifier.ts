@@ -12,7 +12,10 @@ import { operatorsRepository as repository } from './operators.repository.ts'
 
 const invalidToken = () => new AppError('unauthenticated', 'INVALID_TOKEN', 'The bearer token is invalid or expired')
 
-export function createOperatorCheckingVerifier(deps: { accessTokens: AccessTokenVerifier; database: Database }): AccessTokenVerifier {
+export function createOperatorCheckingVerifier(deps: {
+  accessTokens: AccessTokenVerifier
+  database: Database
+}): AccessTokenVerifier {
   return {
     async verify(token) {
       const principal = await deps.accessTokens.verify(token)
@@ -20,7 +23,9 @@ export function createOperatorCheckingVerifier(deps: { accessTokens: AccessToken
       // The token verifier only yields operator principals with a session id (access-tokens.ts).
       if (principal.sessionId === undefined) throw invalidToken()
       const { sessionId, operatorId } = principal
-      const state = await deps.database.transaction(platformScope, (tx) => repository.sessionState(tx, sessionId, operatorId))
+      const state = await deps.database.transaction(platformScope, (tx) =>
+        repository.sessionState(tx, sessionId, operatorId),
+      )
       if (!state || !state.active) throw invalidToken()
       if (!state.live) throw operatorsErrors.sessionEnded()
       return principal

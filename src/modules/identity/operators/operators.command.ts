@@ -38,7 +38,12 @@ function options(args: string[]): { email?: string; name?: string } {
 }
 
 /** Runs one sub-command; returns the process exit code (0 done, 1 refused, 2 usage). */
-export async function operatorsCommand(accounts: OperatorAccounts, ctx: RequestContext, args: string[], io: OperatorsCommandIo): Promise<number> {
+export async function operatorsCommand(
+  accounts: OperatorAccounts,
+  ctx: RequestContext,
+  args: string[],
+  io: OperatorsCommandIo,
+): Promise<number> {
   const [action, ...rest] = args
   let values: { email?: string; name?: string }
   try {

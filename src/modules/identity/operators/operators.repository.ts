@@ -26,8 +26,15 @@ export interface OperatorCandidate {
 const locked = sql<boolean>`coalesce(${operators.lockedUntil} > now(), false)`
 
 export const operatorsRepository = {
-  async insert(tx: Tx, operator: { id: string; email: string; displayName: string; passwordHash: string; totpSecretEncrypted: string }): Promise<boolean> {
-    const rows = await tx.insert(operators).values(operator).onConflictDoNothing({ target: operators.email }).returning({ id: operators.id })
+  async insert(
+    tx: Tx,
+    operator: { id: string; email: string; displayName: string; passwordHash: string; totpSecretEncrypted: string },
+  ): Promise<boolean> {
+    const rows = await tx
+      .insert(operators)
+      .values(operator)
+      .onConflictDoNothing({ target: operators.email })
+      .returning({ id: operators.id })
     return rows.length === 1
   },
 
@@ -48,7 +55,12 @@ export const operatorsRepository = {
 
   async profile(tx: Tx, operatorId: string) {
     const [row] = await tx
-      .select({ id: operators.id, email: operators.email, displayName: operators.displayName, createdAt: operators.createdAt })
+      .select({
+        id: operators.id,
+        email: operators.email,
+        displayName: operators.displayName,
+        createdAt: operators.createdAt,
+      })
       .from(operators)
       .where(eq(operators.id, operatorId))
     return row
@@ -93,10 +105,17 @@ export const operatorsRepository = {
     return rows.length === 1
   },
 
-  async createSession(tx: Tx, session: { operatorId: string; ttlSeconds: number; ipHash: string }): Promise<{ id: string; expiresAt: Date }> {
+  async createSession(
+    tx: Tx,
+    session: { operatorId: string; ttlSeconds: number; ipHash: string },
+  ): Promise<{ id: string; expiresAt: Date }> {
     const [row] = await tx
       .insert(operatorSessions)
-      .values({ operatorId: session.operatorId, ipHash: session.ipHash, expiresAt: sql`now() + make_interval(secs => ${session.ttlSeconds})` })
+      .values({
+        operatorId: session.operatorId,
+        ipHash: session.ipHash,
+        expiresAt: sql`now() + make_interval(secs => ${session.ttlSeconds})`,
+      })
       .returning({ id: operatorSessions.id, expiresAt: operatorSessions.expiresAt })
     if (!row) throw new Error('insert returned no row')
     return row
@@ -111,7 +130,11 @@ export const operatorsRepository = {
   },
 
   /** One query per request: is the session live and its operator active. */
-  async sessionState(tx: Tx, sessionId: string, operatorId: string): Promise<{ live: boolean; active: boolean } | undefined> {
+  async sessionState(
+    tx: Tx,
+    sessionId: string,
+    operatorId: string,
+  ): Promise<{ live: boolean; active: boolean } | undefined> {
     const [row] = await tx
       .select({
         live: sql<boolean>`${operatorSessions.revokedAt} is null and ${operatorSessions.expiresAt} > now()`,
@@ -142,13 +165,21 @@ export const operatorsRepository = {
 
   /** Disables the operator; undefined when no operator has this email. */
   async disable(tx: Tx, email: string): Promise<string | undefined> {
-    const [row] = await tx.update(operators).set({ status: 'disabled' }).where(eq(operators.email, email)).returning({ id: operators.id })
+    const [row] = await tx
+      .update(operators)
+      .set({ status: 'disabled' })
+      .where(eq(operators.email, email))
+      .returning({ id: operators.id })
     return row?.id
   },
 
   /** Clears the failure count and any lock, the hard lock included. */
   async unlock(tx: Tx, email: string): Promise<string | undefined> {
-    const [row] = await tx.update(operators).set({ failedLoginCount: 0, lockedUntil: null }).where(eq(operators.email, email)).returning({ id: operators.id })
+    const [row] = await tx
+      .update(operators)
+      .set({ failedLoginCount: 0, lockedUntil: null })
+      .where(eq(operators.email, email))
+      .returning({ id: operators.id })
     return row?.id
   },
 }

@@ -63,13 +63,18 @@ export function createOperatorsService(deps: OperatorsServiceDeps) {
   const { database, ipThrottle, logger } = deps
   // Sign-in has no operator principal yet, so it cannot use ctx.inPlatform; like the verifiers it
   // opens the platform scope itself, for these two tables only.
-  const inPlatform = <T>(ctx: RequestContext, work: (tx: Tx) => Promise<T>) => database.transaction(platformScope, work, { counter: ctx.counter })
+  const inPlatform = <T>(ctx: RequestContext, work: (tx: Tx) => Promise<T>) =>
+    database.transaction(platformScope, work, { counter: ctx.counter })
 
   const { log, refuse } = createOperatorLoginFailures({ ipThrottle, logger, inPlatform })
 
   /** The TOTP step the code matches for this operator (never at or before the last accepted one). */
   async function codeStep(operator: OperatorCandidate, code: string): Promise<number | undefined> {
-    const secret = await decryptTotpSecret(operator.totpSecretEncrypted, operatorTotpBinding(operator.id), deps.keyEncryptionKey)
+    const secret = await decryptTotpSecret(
+      operator.totpSecretEncrypted,
+      operatorTotpBinding(operator.id),
+      deps.keyEncryptionKey,
+    )
     return matchingStep(secret, code, operator.totpLastUsedStep)
   }
 
@@ -91,20 +96,41 @@ export function createOperatorsService(deps: OperatorsServiceDeps) {
       const session = await inPlatform(ctx, async (tx) => {
         // Also refuses the code when a concurrent sign-in used the same step first.
         if (!(await repository.recordSuccess(tx, operator.id, step))) return undefined
-        const started = await repository.createSession(tx, { operatorId: operator.id, ttlSeconds: OPERATOR_SESSION_TTL_SECONDS, ipHash: hashIp(ctx.ip) })
-        await recordAudit(tx, ctx, { action: 'operator.login', targetType: 'operator', targetId: operator.id, tenantId: null, details: { sessionId: started.id } })
+        const started = await repository.createSession(tx, {
+          operatorId: operator.id,
+          ttlSeconds: OPERATOR_SESSION_TTL_SECONDS,
+          ipHash: hashIp(ctx.ip),
+        })
+        await recordAudit(tx, ctx, {
+          action: 'operator.login',
+          targetType: 'operator',
+          targetId: operator.id,
+          tenantId: null,
+          details: { sessionId: started.id },
+        })
         return started
       })
       if (!session) return refuse(ctx, 'wrong_code', operator)
       const accessToken = await deps.accessTokens.issueOperator({ operatorId: operator.id, sessionId: session.id })
-      return { accessToken, tokenType: 'Bearer', expiresIn: ACCESS_TOKEN_LIFETIME_SECONDS, session: { id: session.id, expiresAt: session.expiresAt.toISOString() } }
+      return {
+        accessToken,
+        tokenType: 'Bearer',
+        expiresIn: ACCESS_TOKEN_LIFETIME_SECONDS,
+        session: { id: session.id, expiresAt: session.expiresAt.toISOString() },
+      }
     },
 
     async logout(ctx: RequestContext): Promise<void> {
       const { operatorId, sessionId } = operatorOf(ctx)
       await ctx.inPlatform(async (tx) => {
         if ((await repository.revokeSessions(tx, operatorId, sessionId)) === 0) throw operatorsErrors.sessionEnded()
-        await recordAudit(tx, ctx, { action: 'operator.logout', targetType: 'operator', targetId: operatorId, tenantId: null, details: { sessionId } })
+        await recordAudit(tx, ctx, {
+          action: 'operator.logout',
+          targetType: 'operator',
+          targetId: operatorId,
+          tenantId: null,
+          details: { sessionId },
+        })
       })
     },
 
@@ -119,7 +145,11 @@ export function createOperatorsService(deps: OperatorsServiceDeps) {
           email: profile.email,
           displayName: profile.displayName,
           createdAt: profile.createdAt.toISOString(),
-          session: { id: session.id, createdAt: session.createdAt.toISOString(), expiresAt: session.expiresAt.toISOString() },
+          session: {
+            id: session.id,
+            createdAt: session.createdAt.toISOString(),
+            expiresAt: session.expiresAt.toISOString(),
+          },
         }
       })
     },

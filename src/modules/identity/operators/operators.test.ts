@@ -22,16 +22,22 @@ let address = 0
 /** A client address per test: the per-IP sign-in throttle must not carry over between tests. */
 const nextIp = () => `10.9.${Math.floor(++address / 250)}.${address % 250}`
 
-const query = <T>(statement: ReturnType<typeof sql>) => t.platform.database.transaction(platformScope, (tx) => rowsOf<T>(tx, statement))
+const query = <T>(statement: ReturnType<typeof sql>) =>
+  t.platform.database.transaction(platformScope, (tx) => rowsOf<T>(tx, statement))
 
 async function runCommand(args: string[], password = PASSWORD) {
   let out = ''
   let err = ''
-  const code = await operatorsCommand(t.modules.identity.operators.accounts, systemContext(t.platform.database, null, 'cli'), args, {
-    readPassword: async () => password,
-    out: (text) => (out += text),
-    err: (text) => (err += text),
-  })
+  const code = await operatorsCommand(
+    t.modules.identity.operators.accounts,
+    systemContext(t.platform.database, null, 'cli'),
+    args,
+    {
+      readPassword: async () => password,
+      out: (text) => (out += text),
+      err: (text) => (err += text),
+    },
+  )
   return { code, out, err }
 }
 
@@ -50,9 +56,16 @@ async function createOperator() {
 const login = (body: Record<string, unknown>, remoteAddress: string) =>
   t.app.inject({ method: 'POST', url: '/v1/operator/sessions', remoteAddress, payload: body })
 
-async function signIn(operator: { email: string; secret: string }, ip: string, offset = 0): Promise<{ accessToken: string; session: { id: string; expiresAt: string } }> {
+async function signIn(
+  operator: { email: string; secret: string },
+  ip: string,
+  offset = 0,
+): Promise<{ accessToken: string; session: { id: string; expiresAt: string } }> {
   await awayFromStepEdge()
-  const response = await login({ email: operator.email, password: PASSWORD, code: await codeAt(operator.secret, offset) }, ip)
+  const response = await login(
+    { email: operator.email, password: PASSWORD, code: await codeAt(operator.secret, offset) },
+    ip,
+  )
   expect(response.statusCode, response.body).toBe(201)
   return response.json()
 }
@@ -64,18 +77,28 @@ describe('lyceum operators create', () => {
     const operator = await createOperator()
     expect(operator.out).toContain(`Operator ${operator.email} created`)
     expect(operator.out).toContain('shown only this once')
-    const [row] = await query<{ password_hash: string; totp_secret_encrypted: string; status: string; display_name: string }>(
+    const [row] = await query<{
+      password_hash: string
+      totp_secret_encrypted: string
+      status: string
+      display_name: string
+    }>(
       sql`SELECT password_hash, totp_secret_encrypted, status, display_name FROM identity.operators WHERE id = ${operator.id}`,
     )
     expect(row!.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
     expect(row!.totp_secret_encrypted).not.toContain(operator.secret)
     expect(row).toMatchObject({ status: 'active', display_name: 'Olga Operator' })
-    const audit = await query<{ action: string }>(sql`SELECT action FROM platform.audit_log WHERE target_id = ${operator.id}`)
+    const audit = await query<{ action: string }>(
+      sql`SELECT action FROM platform.audit_log WHERE target_id = ${operator.id}`,
+    )
     expect(audit.map((a) => a.action)).toEqual(['operator.created'])
   })
 
   it('refuses a weak password, a taken email and incomplete arguments', async () => {
-    const weak = await runCommand(['create', '--email', `weak-${randomUUID().slice(0, 8)}@lyceum.test`, '--name', 'Weak'], 'password1234')
+    const weak = await runCommand(
+      ['create', '--email', `weak-${randomUUID().slice(0, 8)}@lyceum.test`, '--name', 'Weak'],
+      'password1234',
+    )
     expect(weak.code).toBe(1)
     expect(weak.err).toMatch(/password does not meet the policy/)
     const taken = await createOperator()
@@ -101,7 +124,12 @@ describe('POST /v1/operator/sessions', () => {
     expect(body).not.toHaveProperty('refreshToken')
     const profile = await me(body.accessToken)
     expect(profile.statusCode).toBe(200)
-    expect(profile.json()).toMatchObject({ id: operator.id, email: operator.email, displayName: 'Olga Operator', session: { id: body.session.id } })
+    expect(profile.json()).toMatchObject({
+      id: operator.id,
+      email: operator.email,
+      displayName: 'Olga Operator',
+      session: { id: body.session.id },
+    })
   })
 
   it('answers unknown email, wrong password, wrong code and a disabled operator with the same 401', async () => {
@@ -124,7 +152,9 @@ describe('POST /v1/operator/sessions', () => {
     })
     expect(bodies[0]).toEqual([401, expect.objectContaining({ code: 'INVALID_CREDENTIALS' })])
     for (const body of bodies) expect(body).toEqual(bodies[0])
-    const audit = await query<{ reason: string }>(sql`SELECT details->>'reason' AS reason FROM platform.audit_log WHERE target_id = ${operator.id} AND action = 'operator.login_failed' ORDER BY occurred_at, id`)
+    const audit = await query<{ reason: string }>(
+      sql`SELECT details->>'reason' AS reason FROM platform.audit_log WHERE target_id = ${operator.id} AND action = 'operator.login_failed' ORDER BY occurred_at, id`,
+    )
     expect(audit.map((a) => a.reason)).toEqual(['wrong_password', 'wrong_code', 'wrong_code'])
   })
 
@@ -137,18 +167,32 @@ describe('POST /v1/operator/sessions', () => {
     const replay = await login({ email: operator.email, password: PASSWORD, code }, ip)
     expect([replay.statusCode, replay.json().code]).toEqual([401, 'INVALID_CREDENTIALS'])
     // An older code of the window is no better; the next step's is.
-    expect((await login({ email: operator.email, password: PASSWORD, code: await codeAt(operator.secret, -1) }, ip)).statusCode).toBe(401)
-    expect((await login({ email: operator.email, password: PASSWORD, code: await codeAt(operator.secret, 1) }, ip)).statusCode).toBe(201)
+    expect(
+      (await login({ email: operator.email, password: PASSWORD, code: await codeAt(operator.secret, -1) }, ip))
+        .statusCode,
+    ).toBe(401)
+    expect(
+      (await login({ email: operator.email, password: PASSWORD, code: await codeAt(operator.secret, 1) }, ip))
+        .statusCode,
+    ).toBe(201)
   })
 
   it('locks the operator after 5 consecutive failures, refusing even the right credentials with the same 401', async () => {
     const operator = await createOperator()
     const ip = nextIp()
-    for (let i = 0; i < 5; i++) expect((await login({ email: operator.email, password: `wrong-password-${i}`, code: '000000' }, ip)).statusCode).toBe(401)
-    const [state] = await query<{ failures: number; locked: boolean }>(sql`SELECT failed_login_count AS failures, locked_until > now() AS locked FROM identity.operators WHERE id = ${operator.id}`)
+    for (let i = 0; i < 5; i++)
+      expect(
+        (await login({ email: operator.email, password: `wrong-password-${i}`, code: '000000' }, ip)).statusCode,
+      ).toBe(401)
+    const [state] = await query<{ failures: number; locked: boolean }>(
+      sql`SELECT failed_login_count AS failures, locked_until > now() AS locked FROM identity.operators WHERE id = ${operator.id}`,
+    )
     expect(state).toEqual({ failures: 5, locked: true })
     await awayFromStepEdge()
-    const refused = await login({ email: operator.email, password: PASSWORD, code: await codeAt(operator.secret, 0) }, ip)
+    const refused = await login(
+      { email: operator.email, password: PASSWORD, code: await codeAt(operator.secret, 0) },
+      ip,
+    )
     expect([refused.statusCode, refused.json().code]).toEqual([401, 'INVALID_CREDENTIALS'])
     const audit = await query<{ action: string; reason: string | null }>(
       sql`SELECT action, details->>'reason' AS reason FROM platform.audit_log WHERE target_id = ${operator.id} AND action <> 'operator.created' ORDER BY occurred_at, id`,
@@ -156,9 +200,13 @@ describe('POST /v1/operator/sessions', () => {
     expect(audit.filter((a) => a.action === 'operator.locked')).toHaveLength(1)
     expect(audit.at(-1)).toEqual({ action: 'operator.login_failed', reason: 'locked' })
     // Once the lock has run out (moved into the past here), the right credentials work and reset the count.
-    await query(sql`UPDATE identity.operators SET locked_until = now() - interval '1 second' WHERE id = ${operator.id} RETURNING id`)
+    await query(
+      sql`UPDATE identity.operators SET locked_until = now() - interval '1 second' WHERE id = ${operator.id} RETURNING id`,
+    )
     await signIn(operator, ip)
-    const [after] = await query<{ failures: number }>(sql`SELECT failed_login_count AS failures FROM identity.operators WHERE id = ${operator.id}`)
+    const [after] = await query<{ failures: number }>(
+      sql`SELECT failed_login_count AS failures FROM identity.operators WHERE id = ${operator.id}`,
+    )
     expect(after!.failures).toBe(0)
   })
 
@@ -166,8 +214,12 @@ describe('POST /v1/operator/sessions', () => {
     const operator = await createOperator()
     await query(sql`UPDATE identity.operators SET failed_login_count = 99 WHERE id = ${operator.id} RETURNING id`)
     const ip = nextIp()
-    expect((await login({ email: operator.email, password: 'wrong-password-again', code: '000000' }, ip)).statusCode).toBe(401)
-    const [state] = await query<{ forever: boolean }>(sql`SELECT locked_until = 'infinity' AS forever FROM identity.operators WHERE id = ${operator.id}`)
+    expect(
+      (await login({ email: operator.email, password: 'wrong-password-again', code: '000000' }, ip)).statusCode,
+    ).toBe(401)
+    const [state] = await query<{ forever: boolean }>(
+      sql`SELECT locked_until = 'infinity' AS forever FROM identity.operators WHERE id = ${operator.id}`,
+    )
     expect(state!.forever).toBe(true)
     expect((await runCommand(['unlock', '--email', operator.email])).code).toBe(0)
     await signIn(operator, ip)
@@ -179,11 +231,20 @@ describe('operator tokens', () => {
     const operator = await createOperator()
     const { accessToken } = await signIn(operator, nextIp())
     const slug = `op-${randomUUID().slice(0, 8)}`
-    const created = await t.app.inject({ method: 'POST', url: '/v1/tenants', headers: t.auth(accessToken), payload: { slug, name: 'Operator-made' } })
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/v1/tenants',
+      headers: t.auth(accessToken),
+      payload: { slug, name: 'Operator-made' },
+    })
     expect(created.statusCode).toBe(201)
     const asMember = await t.app.inject({ method: 'GET', url: '/v1/me', headers: t.auth(accessToken) })
     expect([asMember.statusCode, asMember.json().code]).toEqual([403, 'TENANT_MEMBER_REQUIRED'])
-    const onTenantHost = await t.app.inject({ method: 'GET', url: '/v1/tenant', headers: { ...t.auth(accessToken), host: `${slug}.localhost` } })
+    const onTenantHost = await t.app.inject({
+      method: 'GET',
+      url: '/v1/tenant',
+      headers: { ...t.auth(accessToken), host: `${slug}.localhost` },
+    })
     expect([onTenantHost.statusCode, onTenantHost.json().code]).toEqual([403, 'TENANT_MEMBER_REQUIRED'])
     // And a tenant admin's token is no operator's.
     const admin = await t.tokenFor(created.json().id, ['tenant_admin'])
@@ -195,13 +256,19 @@ describe('operator tokens', () => {
     const operator = await createOperator()
     const { accessToken, session } = await signIn(operator, nextIp())
     const other = await signIn(operator, nextIp(), 1)
-    const logout = await t.app.inject({ method: 'DELETE', url: '/v1/operator/sessions/current', headers: t.auth(accessToken) })
+    const logout = await t.app.inject({
+      method: 'DELETE',
+      url: '/v1/operator/sessions/current',
+      headers: t.auth(accessToken),
+    })
     expect(logout.statusCode).toBe(204)
     const after = await me(accessToken)
     expect([after.statusCode, after.json().code]).toEqual([401, 'SESSION_REVOKED'])
     // Only this session ended.
     expect((await me(other.accessToken)).statusCode).toBe(200)
-    const audit = await query<{ action: string; session: string }>(sql`SELECT action, details->>'sessionId' AS session FROM platform.audit_log WHERE target_id = ${operator.id} AND action = 'operator.logout'`)
+    const audit = await query<{ action: string; session: string }>(
+      sql`SELECT action, details->>'sessionId' AS session FROM platform.audit_log WHERE target_id = ${operator.id} AND action = 'operator.logout'`,
+    )
     expect(audit).toEqual([{ action: 'operator.logout', session: session.id }])
   })
 
@@ -209,7 +276,9 @@ describe('operator tokens', () => {
     const operator = await createOperator()
     const first = await signIn(operator, nextIp())
     const second = await signIn(operator, nextIp(), 1)
-    await query(sql`UPDATE identity.operator_sessions SET expires_at = now() - interval '1 second' WHERE id = ${second.session.id} RETURNING id`)
+    await query(
+      sql`UPDATE identity.operator_sessions SET expires_at = now() - interval '1 second' WHERE id = ${second.session.id} RETURNING id`,
+    )
     expect((await me(second.accessToken)).json().code).toBe('SESSION_REVOKED')
     expect((await me(first.accessToken)).statusCode).toBe(200)
     const disabled = await runCommand(['disable', '--email', operator.email])

@@ -32,11 +32,16 @@ describe('registration against the bundled password lists', () => {
   it('refuses the email local part and the service name as passwords', async () => {
     const local = `quentin.${randomBytes(4).toString('hex')}`
     expect(await refusedWith(`${local}@example.org`, local.toUpperCase())).toEqual(['body.password:contains_email'])
-    expect(await refusedWith(uniqueEmail('named'), 'lyceum-lyceum-lyceum')).toEqual(['body.password:contains_service_name'])
+    expect(await refusedWith(uniqueEmail('named'), 'lyceum-lyceum-lyceum')).toEqual([
+      'body.password:contains_service_name',
+    ])
   })
 
   it('accepts a strong random passphrase', async () => {
-    const words = Array.from(randomBytes(5), (byte) => ['amber', 'quartz', 'meadow', 'falcon', 'cobalt', 'tundra', 'willow', 'harbor'][byte % 8])
+    const words = Array.from(
+      randomBytes(5),
+      (byte) => ['amber', 'quartz', 'meadow', 'falcon', 'cobalt', 'tundra', 'willow', 'harbor'][byte % 8],
+    )
     const password = `${words.join('-')}-${randomBytes(3).toString('hex')}`
     const response = await api.register(slug, { email: uniqueEmail('strong'), password })
     expect(response.statusCode).toBe(202)

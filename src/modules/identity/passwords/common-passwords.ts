@@ -37,7 +37,11 @@ function seclistsPasswords(): string[] {
 }
 
 function load(minLength: number, maxLength: number): Set<string> {
-  const sources = [seclistsPasswords(), strings(require('popular-passwords') as unknown, 'popular-passwords'), strings(dictionary['passwords-common'], '@zxcvbn-ts/language-common')]
+  const sources = [
+    seclistsPasswords(),
+    strings(require('popular-passwords') as unknown, 'popular-passwords'),
+    strings(dictionary['passwords-common'], '@zxcvbn-ts/language-common'),
+  ]
   const set = new Set<string>()
   for (const entries of sources)
     for (const raw of entries) {

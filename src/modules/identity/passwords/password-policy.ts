@@ -25,7 +25,10 @@ const PATH = 'body.password'
 
 /** The local part and, for `alice+tag@…`, its untagged form: the words a guesser tries first. */
 function emailWords(email: string): string[] {
-  const local = email.slice(0, email.lastIndexOf('@') === -1 ? email.length : email.lastIndexOf('@')).normalize('NFC').toLowerCase()
+  const local = email
+    .slice(0, email.lastIndexOf('@') === -1 ? email.length : email.lastIndexOf('@'))
+    .normalize('NFC')
+    .toLowerCase()
   const untagged = local.split('+')[0] ?? local
   return [...new Set([local, untagged])].filter((word) => [...word].length >= MIN_LOCAL_PART_FOR_CONTAINMENT)
 }
@@ -44,13 +47,22 @@ export function passwordViolations(password: string, context: PasswordContext): 
   if (emailWords(context.email).some((word) => lowered.includes(word)))
     errors.push({ path: PATH, code: 'contains_email', message: 'must not contain your email address' })
   if (lowered.includes(SERVICE_NAME))
-    errors.push({ path: PATH, code: 'contains_service_name', message: `must not contain the service name "${SERVICE_NAME}"` })
+    errors.push({
+      path: PATH,
+      code: 'contains_service_name',
+      message: `must not contain the service name "${SERVICE_NAME}"`,
+    })
   return errors
 }
 
 export const passwordErrors = {
   rejected: (errors: FieldError[]) =>
-    new AppError('invalid', 'PASSWORD_POLICY_VIOLATION', `The password does not meet the policy: ${errors.map((e) => e.message).join('; ')}`, { errors }),
+    new AppError(
+      'invalid',
+      'PASSWORD_POLICY_VIOLATION',
+      `The password does not meet the policy: ${errors.map((e) => e.message).join('; ')}`,
+      { errors },
+    ),
 }
 
 /** Throws PASSWORD_POLICY_VIOLATION listing every problem with the password. */

@@ -1,7 +1,12 @@
 import { hash } from '@node-rs/argon2'
 import { describe, expect, it } from 'vitest'
 import { hashPassword, needsRehash, verifyDummyPassword, verifyPassword } from './password-hasher.ts'
-import { assertPasswordPolicy, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordViolations } from './password-policy.ts'
+import {
+  assertPasswordPolicy,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  passwordViolations,
+} from './password-policy.ts'
 import { commonPasswordCount } from './common-passwords.ts'
 
 const email = 'dana.lee@example.org'
@@ -49,7 +54,8 @@ describe('password policy', () => {
 
   it('refuses entries of the bundled breach lists (SecLists, zxcvbn) that meet the length rule', () => {
     expect(commonPasswordCount(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH)).toBeGreaterThan(15_000)
-    for (const common of ['bulldogsfan36', 'ILoveUnicorns', 'stylishsummer@2014', 'afterthought']) expect(codes(common), common).toEqual(['common'])
+    for (const common of ['bulldogsfan36', 'ILoveUnicorns', 'stylishsummer@2014', 'afterthought'])
+      expect(codes(common), common).toEqual(['common'])
     expect(codes('violet-harbour-7-lantern')).toEqual([])
   })
 
@@ -60,7 +66,9 @@ describe('password policy', () => {
 
   it('reports every violation at once and throws PASSWORD_POLICY_VIOLATION with field errors', () => {
     expect(codes('dana.lee', email)).toEqual(['too_short', 'contains_email'])
-    expect(() => assertPasswordPolicy('short', { email })).toThrow(expect.objectContaining({ code: 'PASSWORD_POLICY_VIOLATION', status: 400 }))
+    expect(() => assertPasswordPolicy('short', { email })).toThrow(
+      expect.objectContaining({ code: 'PASSWORD_POLICY_VIOLATION', status: 400 }),
+    )
   })
 })
 
@@ -84,12 +92,27 @@ describe('password hashing', () => {
   it('asks for a rehash of weaker or foreign hashes and not of current ones', async () => {
     const current = await hashPassword('a long enough password')
     expect(needsRehash(current)).toBe(false)
-    const weakerMemory = await hash('a long enough password', { algorithm: 2 as never, memoryCost: 4096, timeCost: 3, parallelism: 1 })
+    const weakerMemory = await hash('a long enough password', {
+      algorithm: 2 as never,
+      memoryCost: 4096,
+      timeCost: 3,
+      parallelism: 1,
+    })
     expect(weakerMemory).toContain('m=4096,t=3,p=1')
     expect(needsRehash(weakerMemory)).toBe(true)
-    const fewerPasses = await hash('a long enough password', { algorithm: 2 as never, memoryCost: 19_456, timeCost: 1, parallelism: 1 })
+    const fewerPasses = await hash('a long enough password', {
+      algorithm: 2 as never,
+      memoryCost: 19_456,
+      timeCost: 1,
+      parallelism: 1,
+    })
     expect(needsRehash(fewerPasses)).toBe(true)
-    const argon2i = await hash('a long enough password', { algorithm: 1 as never, memoryCost: 19_456, timeCost: 2, parallelism: 1 })
+    const argon2i = await hash('a long enough password', {
+      algorithm: 1 as never,
+      memoryCost: 19_456,
+      timeCost: 2,
+      parallelism: 1,
+    })
     expect(argon2i).toMatch(/^\$argon2i\$/)
     expect(needsRehash(argon2i)).toBe(true)
     expect(needsRehash('$2b$10$abcdefghijklmnopqrstuu')).toBe(true)

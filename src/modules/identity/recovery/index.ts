@@ -9,7 +9,11 @@ import { createRecoveryService } from './recovery.service.ts'
 export function createRecovery(deps: { mailer: Mailer; publicUrl: string; accessTokens: AccessTokens }) {
   // The issuer is stateless: this one starts sessions exactly as sign-in's does.
   const issuer = createSessionIssuer(deps.accessTokens)
-  return { routes: recoveryRoutes(createRecoveryService({ mailer: deps.mailer, publicUrl: deps.publicUrl, issuer, secondFactor: secondFactorGate })) }
+  return {
+    routes: recoveryRoutes(
+      createRecoveryService({ mailer: deps.mailer, publicUrl: deps.publicUrl, issuer, secondFactor: secondFactorGate }),
+    ),
+  }
 }
 
 export type Recovery = ReturnType<typeof createRecovery>

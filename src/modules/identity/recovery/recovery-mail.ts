@@ -8,11 +8,27 @@ import type { MailContent } from '../accounts/account-mail.ts'
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c)
 
-function linkMail(parts: { subject: string; intro: string; link: string; label: string; token: string; validMinutes: number; ignore: string }): MailContent {
+function linkMail(parts: {
+  subject: string
+  intro: string
+  link: string
+  label: string
+  token: string
+  validMinutes: number
+  ignore: string
+}): MailContent {
   const expiry = `The link works once and expires in ${parts.validMinutes} minutes. ${parts.ignore}`
   return {
     subject: parts.subject,
-    text: [parts.intro, '', parts.link, '', `If the link does not open, enter this code: ${parts.token}`, '', expiry].join('\n'),
+    text: [
+      parts.intro,
+      '',
+      parts.link,
+      '',
+      `If the link does not open, enter this code: ${parts.token}`,
+      '',
+      expiry,
+    ].join('\n'),
     html: [
       `<p>${escapeHtml(parts.intro)}</p>`,
       `<p><a href="${escapeHtml(parts.link)}">${escapeHtml(parts.label)}</a></p>`,
@@ -30,7 +46,8 @@ export function passwordResetMail(publicUrl: string, token: string, validMinutes
     label: 'Choose a new password',
     token,
     validMinutes,
-    ignore: 'Resetting signs you out everywhere. If you did not ask for this, ignore this email; your password stays as it is.',
+    ignore:
+      'Resetting signs you out everywhere. If you did not ask for this, ignore this email; your password stays as it is.',
   })
 }
 

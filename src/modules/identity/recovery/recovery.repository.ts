@@ -9,14 +9,16 @@ import { usableToken, type TokenPurpose } from '../accounts/accounts.repository.
 
 export const recoveryRepository = {
   /** The active account a usable (unused, unexpired) token belongs to, without consuming it. */
-  async peekToken(tx: Tx, purpose: TokenPurpose, tokenHash: string): Promise<{ userId: string; email: string } | undefined> {
+  async peekToken(
+    tx: Tx,
+    purpose: TokenPurpose,
+    tokenHash: string,
+  ): Promise<{ userId: string; email: string } | undefined> {
     const [row] = await tx
       .select({ userId: users.id, email: users.email })
       .from(oneTimeTokens)
       .innerJoin(users, eq(users.id, oneTimeTokens.userId))
-      .where(
-and(usableToken(purpose, tokenHash), eq(users.status, 'active')),
-      )
+      .where(and(usableToken(purpose, tokenHash), eq(users.status, 'active')))
     return row
   },
 

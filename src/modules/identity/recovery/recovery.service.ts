@@ -46,8 +46,18 @@ interface LinkKind {
   auditAction: string
 }
 
-const RESET: LinkKind = { purpose: 'reset_password', ttlSeconds: RESET_TTL_SECONDS, mail: passwordResetMail, auditAction: 'user.password_reset_requested' }
-const MAGIC: LinkKind = { purpose: 'magic_link', ttlSeconds: MAGIC_LINK_TTL_SECONDS, mail: magicLinkMail, auditAction: 'user.magic_link_requested' }
+const RESET: LinkKind = {
+  purpose: 'reset_password',
+  ttlSeconds: RESET_TTL_SECONDS,
+  mail: passwordResetMail,
+  auditAction: 'user.password_reset_requested',
+}
+const MAGIC: LinkKind = {
+  purpose: 'magic_link',
+  ttlSeconds: MAGIC_LINK_TTL_SECONDS,
+  mail: magicLinkMail,
+  auditAction: 'user.magic_link_requested',
+}
 
 function tenantOf(ctx: RequestContext): string {
   if (!ctx.tenantId) throw commonErrors.tenantRequired()
@@ -72,10 +82,22 @@ export function createRecoveryService(deps: RecoveryDeps) {
       // The row lock makes concurrent requests count each other's tokens.
       const user = await accounts.findUserByEmail(tx, email, true)
       if (!user || user.status !== 'active') return
-      const recent = await accounts.recentTokens(tx, user.id, kind.purpose, RESEND_WINDOW_SECONDS, RESEND_MIN_GAP_SECONDS)
+      const recent = await accounts.recentTokens(
+        tx,
+        user.id,
+        kind.purpose,
+        RESEND_WINDOW_SECONDS,
+        RESEND_MIN_GAP_SECONDS,
+      )
       if (recent.tooSoon || recent.count >= RESEND_MAX_PER_WINDOW) return
       const { token, tokenHash } = newOneTimeToken()
-      const tokenId = await accounts.insertToken(tx, { tenantId, userId: user.id, purpose: kind.purpose, tokenHash, ttlSeconds: kind.ttlSeconds })
+      const tokenId = await accounts.insertToken(tx, {
+        tenantId,
+        userId: user.id,
+        purpose: kind.purpose,
+        tokenHash,
+        ttlSeconds: kind.ttlSeconds,
+      })
       const content = kind.mail(publicUrl, token, kind.ttlSeconds / 60)
       await mailer.send(tx, { tenantId, to: email, ...content, messageKey: `identity.${kind.purpose}:${tokenId}` })
       await recordAudit(tx, ctx, { action: kind.auditAction, targetType: 'user', targetId: user.id })
@@ -98,12 +120,18 @@ export function createRecoveryService(deps: RecoveryDeps) {
       const passwordHash = await hashPassword(input.newPassword)
       await ctx.inTenant(async (tx) => {
         const used = await accounts.consumeToken(tx, 'reset_password', tokenHash)
-        if (!used || !(await repository.setPassword(tx, used.userId, passwordHash))) throw recoveryErrors.resetTokenInvalid()
+        if (!used || !(await repository.setPassword(tx, used.userId, passwordHash)))
+          throw recoveryErrors.resetTokenInvalid()
         await accounts.retireUnusedTokens(tx, used.userId, 'reset_password')
         // The link proved the mailbox, as a verification link would have.
         await accounts.markEmailVerified(tx, used.userId)
         const revoked = await sessions.revoke(tx, used.userId, undefined, 'password_reset')
-        await recordAudit(tx, ctx, { action: 'user.password_reset', targetType: 'user', targetId: used.userId, details: { revokedSessions: revoked.length } })
+        await recordAudit(tx, ctx, {
+          action: 'user.password_reset',
+          targetType: 'user',
+          targetId: used.userId,
+          details: { revokedSessions: revoked.length },
+        })
       })
     },
 
@@ -112,7 +140,10 @@ export function createRecoveryService(deps: RecoveryDeps) {
      * sign-in, answers an MFA challenge when the account has a factor, else starts a session
      * (restricted when the tenant's policy requires a factor the user lacks).
      */
-    async consumeMagicLink(ctx: RequestContext, input: { token: string; userAgent: string | undefined }): Promise<TokenPair | RestrictedTokens | MfaChallenge> {
+    async consumeMagicLink(
+      ctx: RequestContext,
+      input: { token: string; userAgent: string | undefined },
+    ): Promise<TokenPair | RestrictedTokens | MfaChallenge> {
       const tenantId = tenantOf(ctx)
       const tokenHash = hashOneTimeToken(input.token)
       const outcome = await ctx.inTenant(async (tx) => {
@@ -126,8 +157,19 @@ export function createRecoveryService(deps: RecoveryDeps) {
         const mfaToken = await secondFactor.challengeIfEnrolled(tx, ctx, { tenantId, userId })
         if (mfaToken) return { kind: 'challenge' as const, challenge: { mfaRequired: true as const, mfaToken } }
         const restriction = await secondFactor.restrictionOf(tx, userId)
-        const started = await starter.startSession(tx, { tenantId, userId, userAgent: input.userAgent, ip: ctx.ip, restriction })
-        await recordAudit(tx, ctx, { action: 'auth.login', targetType: 'user', targetId: userId, details: { sessionId: started.sessionId, method: 'magic_link', ...(restriction ? { restriction } : {}) } })
+        const started = await starter.startSession(tx, {
+          tenantId,
+          userId,
+          userAgent: input.userAgent,
+          ip: ctx.ip,
+          restriction,
+        })
+        await recordAudit(tx, ctx, {
+          action: 'auth.login',
+          targetType: 'user',
+          targetId: userId,
+          details: { sessionId: started.sessionId, method: 'magic_link', ...(restriction ? { restriction } : {}) },
+        })
         return { kind: 'started' as const, started }
       })
       return outcome.kind === 'started' ? starter.credentials(outcome.started) : outcome.challenge

@@ -22,9 +22,11 @@ const RESET_SUBJECT = 'Reset your password'
 const MAGIC_SUBJECT = 'Your sign-in link'
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')
 
-const post = (slug: string, url: string, payload: object) => t.app.inject({ method: 'POST', url, headers: { host: `${slug}.localhost` }, payload })
+const post = (slug: string, url: string, payload: object) =>
+  t.app.inject({ method: 'POST', url, headers: { host: `${slug}.localhost` }, payload })
 const requestReset = (slug: string, email: string) => post(slug, '/v1/auth/password-reset', { email })
-const confirmReset = (slug: string, token: string, newPassword = NEW_PASSWORD) => post(slug, '/v1/auth/password-reset/confirm', { token, newPassword })
+const confirmReset = (slug: string, token: string, newPassword = NEW_PASSWORD) =>
+  post(slug, '/v1/auth/password-reset/confirm', { token, newPassword })
 const requestMagic = (slug: string, email: string) => post(slug, '/v1/auth/magic-link', { email })
 const consumeMagic = (slug: string, token: string) => post(slug, '/v1/auth/magic-link/consume', { token })
 
@@ -48,7 +50,11 @@ async function account(options: { verify?: boolean } = {}) {
 }
 
 const auditActions = async (email: string) =>
-  (await accounts.query<{ action: string }>(sql`SELECT a.action FROM platform.audit_log a JOIN identity.users u ON u.id::text = a.target_id WHERE u.email = ${email} ORDER BY a.occurred_at`)).map((r) => r.action)
+  (
+    await accounts.query<{ action: string }>(
+      sql`SELECT a.action FROM platform.audit_log a JOIN identity.users u ON u.id::text = a.target_id WHERE u.email = ${email} ORDER BY a.occurred_at`,
+    )
+  ).map((r) => r.action)
 
 describe('password reset over HTTP', () => {
   it('walks request → email → confirm: old sessions end, the new password works, the old does not', async () => {
@@ -69,9 +75,13 @@ describe('password reset over HTTP', () => {
     expect((await api.login(slug, email, STRONG_PASSWORD)).statusCode).toBe(401)
     expect((await api.login(slug, email, NEW_PASSWORD)).statusCode).toBe(200)
 
-    const revoked = await accounts.query<{ revoke_reason: string }>(sql`SELECT s.revoke_reason FROM identity.sessions s JOIN identity.users u ON u.id = s.user_id WHERE u.email = ${email} AND s.revoked_at IS NOT NULL`)
+    const revoked = await accounts.query<{ revoke_reason: string }>(
+      sql`SELECT s.revoke_reason FROM identity.sessions s JOIN identity.users u ON u.id = s.user_id WHERE u.email = ${email} AND s.revoked_at IS NOT NULL`,
+    )
     expect(revoked.map((r) => r.revoke_reason)).toEqual(['password_reset'])
-    expect(await auditActions(email)).toEqual(expect.arrayContaining(['user.password_reset_requested', 'user.password_reset']))
+    expect(await auditActions(email)).toEqual(
+      expect.arrayContaining(['user.password_reset_requested', 'user.password_reset']),
+    )
   })
 
   it('accepts a reset token once; the second use answers 400 RESET_TOKEN_INVALID', async () => {
@@ -89,7 +99,9 @@ describe('password reset over HTTP', () => {
     const { slug, email } = await account()
     await requestReset(slug, email)
     const token = await latestToken(email, RESET_SUBJECT, 'reset-password')
-    await accounts.query(sql`UPDATE identity.one_time_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = ${sha256(token)}`)
+    await accounts.query(
+      sql`UPDATE identity.one_time_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = ${sha256(token)}`,
+    )
     const expired = await confirmReset(slug, token)
     const unknown = await confirmReset(slug, 'A'.repeat(43))
     expect([expired.statusCode, unknown.statusCode]).toEqual([400, 400])
@@ -104,7 +116,10 @@ describe('password reset over HTTP', () => {
     const token = await latestToken(email, RESET_SUBJECT, 'reset-password')
     const weak = await confirmReset(slug, token, 'short')
     expect(weak.statusCode).toBe(400)
-    expect(weak.json()).toMatchObject({ code: 'PASSWORD_POLICY_VIOLATION', errors: [expect.objectContaining({ path: 'body.newPassword', code: 'too_short' })] })
+    expect(weak.json()).toMatchObject({
+      code: 'PASSWORD_POLICY_VIOLATION',
+      errors: [expect.objectContaining({ path: 'body.newPassword', code: 'too_short' })],
+    })
     expect((await confirmReset(slug, token)).statusCode).toBe(200)
   })
 
@@ -116,11 +131,15 @@ describe('password reset over HTTP', () => {
     await requestReset(slug, email)
     const second = await latestToken(email, RESET_SUBJECT, 'reset-password')
     expect(second).not.toBe(first)
-    await accounts.query(sql`UPDATE identity.users SET failed_login_count = 100, locked_until = 'infinity' WHERE email = ${email}`)
+    await accounts.query(
+      sql`UPDATE identity.users SET failed_login_count = 100, locked_until = 'infinity' WHERE email = ${email}`,
+    )
     expect((await api.login(slug, email, STRONG_PASSWORD)).statusCode).toBe(429)
 
     expect((await confirmReset(slug, second)).statusCode).toBe(200)
-    expect((await confirmReset(slug, first, 'yet-another-passphrase-3')).json()).toMatchObject({ code: 'RESET_TOKEN_INVALID' })
+    expect((await confirmReset(slug, first, 'yet-another-passphrase-3')).json()).toMatchObject({
+      code: 'RESET_TOKEN_INVALID',
+    })
     expect((await api.login(slug, email, NEW_PASSWORD)).statusCode).toBe(200)
   })
 
@@ -150,7 +169,9 @@ describe('password reset over HTTP', () => {
     const { slug, email } = await account()
     await requestReset(slug, email)
     const token = await latestToken(email, RESET_SUBJECT, 'reset-password')
-    const hashed = await accounts.query(sql`SELECT 1 FROM identity.one_time_tokens WHERE purpose = 'reset_password' AND token_hash = ${sha256(token)}`)
+    const hashed = await accounts.query(
+      sql`SELECT 1 FROM identity.one_time_tokens WHERE purpose = 'reset_password' AND token_hash = ${sha256(token)}`,
+    )
     expect(hashed).toHaveLength(1)
     const clear = await accounts.query<{ n: number }>(
       sql`SELECT count(*)::int AS n FROM (SELECT row_to_json(o)::text AS r FROM identity.one_time_tokens o UNION ALL SELECT row_to_json(a)::text FROM platform.audit_log a) x WHERE r LIKE ${`%${token}%`}`,
@@ -176,8 +197,14 @@ describe('magic-link sign-in over HTTP', () => {
     expect(second.statusCode).toBe(400)
     expect(second.json()).toMatchObject({ code: 'MAGIC_LINK_INVALID' })
     expect(await auditActions(email)).toEqual(expect.arrayContaining(['user.magic_link_requested', 'auth.login']))
-    expect(await accounts.query(sql`SELECT 1 FROM identity.one_time_tokens WHERE purpose = 'magic_link' AND token_hash = ${sha256(token)}`)).toHaveLength(1)
-    expect(await accounts.query(sql`SELECT 1 FROM identity.one_time_tokens WHERE token_hash = ${token}`)).toHaveLength(0)
+    expect(
+      await accounts.query(
+        sql`SELECT 1 FROM identity.one_time_tokens WHERE purpose = 'magic_link' AND token_hash = ${sha256(token)}`,
+      ),
+    ).toHaveLength(1)
+    expect(await accounts.query(sql`SELECT 1 FROM identity.one_time_tokens WHERE token_hash = ${token}`)).toHaveLength(
+      0,
+    )
   })
 
   it('answers unknown addresses like known ones and throttles requests', async () => {
@@ -203,7 +230,9 @@ describe('magic-link sign-in over HTTP', () => {
     const body = challenged.json() as { mfaRequired: true; mfaToken: string }
     expect(Object.keys(body).sort()).toEqual(['mfaRequired', 'mfaToken'])
     // The link alone starts no session, and it cannot be used again.
-    expect(await accounts.query(sql`SELECT 1 FROM identity.sessions WHERE user_id = ${user.userId} AND revoked_at IS NULL`)).toHaveLength(1)
+    expect(
+      await accounts.query(sql`SELECT 1 FROM identity.sessions WHERE user_id = ${user.userId} AND revoked_at IS NULL`),
+    ).toHaveLength(1)
     expect((await consumeMagic(user.slug, token)).json()).toMatchObject({ status: 400, code: 'MAGIC_LINK_INVALID' })
 
     await awayFromStepEdge()
@@ -211,6 +240,8 @@ describe('magic-link sign-in over HTTP', () => {
     expect(completed.statusCode).toBe(200)
     const { accessToken } = completed.json() as { accessToken: string; refreshToken: string }
     expect((await api.call(user.slug, 'GET', '/v1/me', accessToken)).json()).toMatchObject({ email: user.email })
-    expect(await auditActions(user.email)).toEqual(expect.arrayContaining(['user.magic_link_requested', 'auth.mfa_challenge', 'auth.login']))
+    expect(await auditActions(user.email)).toEqual(
+      expect.arrayContaining(['user.magic_link_requested', 'auth.mfa_challenge', 'auth.login']),
+    )
   })
 })

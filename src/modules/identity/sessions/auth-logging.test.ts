@@ -42,8 +42,15 @@ beforeAll(async () => {
 afterAll(async () => t?.close())
 
 const post = (slug: string, url: string, payload: object, remoteAddress = '127.0.0.1') =>
-  t.app.inject({ method: 'POST', url, remoteAddress, headers: { host: `${slug}.localhost`, 'user-agent': 'vitest' }, payload })
-const login = (slug: string, email: string, password: string, remoteAddress?: string) => post(slug, '/v1/auth/login', { email, password }, remoteAddress)
+  t.app.inject({
+    method: 'POST',
+    url,
+    remoteAddress,
+    headers: { host: `${slug}.localhost`, 'user-agent': 'vitest' },
+    payload,
+  })
+const login = (slug: string, email: string, password: string, remoteAddress?: string) =>
+  post(slug, '/v1/auth/login', { email, password }, remoteAddress)
 
 async function signUp(slug: string, email: string, password: string): Promise<void> {
   expect((await accounts.register(slug, { email, password })).statusCode).toBe(202)
@@ -81,10 +88,24 @@ describe('sign-in logging', () => {
     const auth = entries().filter((entry) => typeof entry.event === 'string' && entry.tenantId === tenant.id)
     const base = { level: 40, tenantId: tenant.id, ipHash: hashIp('127.0.0.1'), requestId: expect.any(String) }
     expect(auth.filter((e) => e.event === 'auth.login_failed')).toHaveLength(7)
-    expect(auth).toContainEqual(expect.objectContaining({ ...base, event: 'auth.login_failed', msg: 'auth.login_failed', reason: 'wrong_password', userId: expect.any(String) }))
-    expect(auth).toContainEqual(expect.objectContaining({ ...base, event: 'auth.login_failed', reason: 'unknown_email', userId: null }))
-    expect(auth).toContainEqual(expect.objectContaining({ ...base, event: 'auth.account_locked', userId: expect.any(String), seconds: 60 }))
-    expect(auth).toContainEqual(expect.objectContaining({ ...base, event: 'auth.login_locked', userId: expect.any(String) }))
+    expect(auth).toContainEqual(
+      expect.objectContaining({
+        ...base,
+        event: 'auth.login_failed',
+        msg: 'auth.login_failed',
+        reason: 'wrong_password',
+        userId: expect.any(String),
+      }),
+    )
+    expect(auth).toContainEqual(
+      expect.objectContaining({ ...base, event: 'auth.login_failed', reason: 'unknown_email', userId: null }),
+    )
+    expect(auth).toContainEqual(
+      expect.objectContaining({ ...base, event: 'auth.account_locked', userId: expect.any(String), seconds: 60 }),
+    )
+    expect(auth).toContainEqual(
+      expect.objectContaining({ ...base, event: 'auth.login_locked', userId: expect.any(String) }),
+    )
   })
 
   it('walks sign-in, refresh, logout and password reset without writing secrets to the log', async () => {
@@ -95,7 +116,11 @@ describe('sign-in logging', () => {
     // Reuse of the rotated token: the failure path logs too.
     expect((await post(tenant.slug, '/v1/auth/refresh', { refreshToken: first.refreshToken })).statusCode).toBe(401)
     const signedIn = keepTokens((await login(tenant.slug, EMAIL, CANARY.password)).json() as Tokens)
-    const me = await t.app.inject({ method: 'GET', url: '/v1/me', headers: { host: `${tenant.slug}.localhost`, authorization: `Bearer ${signedIn.accessToken}` } })
+    const me = await t.app.inject({
+      method: 'GET',
+      url: '/v1/me',
+      headers: { host: `${tenant.slug}.localhost`, authorization: `Bearer ${signedIn.accessToken}` },
+    })
     expect(me.statusCode).toBe(200)
     await resetPassword(tenant.slug, EMAIL, CANARY.newPassword)
     expect((await login(tenant.slug, EMAIL, CANARY.password)).statusCode).toBe(401)
@@ -114,10 +139,14 @@ describe('per-IP sign-in throttling', () => {
     const own = `attacker-${run}@example.org`
     await signUp(tenant.slug, victim, CANARY.password)
     await signUp(tenant.slug, own, CANARY.password)
-    for (let attempt = 1; attempt <= 4; attempt++) expect((await login(tenant.slug, victim, CANARY.wrongPassword, ATTACKER)).statusCode).toBe(401)
+    for (let attempt = 1; attempt <= 4; attempt++)
+      expect((await login(tenant.slug, victim, CANARY.wrongPassword, ATTACKER)).statusCode).toBe(401)
     // A success from the same IP does not reset its count.
     expect((await login(tenant.slug, own, CANARY.password, ATTACKER)).statusCode).toBe(200)
-    for (let attempt = 1; attempt <= 6; attempt++) expect((await login(tenant.slug, `guess-${attempt}-${run}@example.org`, CANARY.wrongPassword, ATTACKER)).statusCode).toBe(401)
+    for (let attempt = 1; attempt <= 6; attempt++)
+      expect(
+        (await login(tenant.slug, `guess-${attempt}-${run}@example.org`, CANARY.wrongPassword, ATTACKER)).statusCode,
+      ).toBe(401)
 
     const throttled = await login(tenant.slug, own, CANARY.password, ATTACKER)
     expect(throttled.statusCode).toBe(429)
@@ -132,7 +161,11 @@ describe('per-IP sign-in throttling', () => {
     expect((await login(elsewhere.slug, own, CANARY.password, ATTACKER)).statusCode).toBe(200)
 
     const line = entries().find((e) => e.event === 'auth.login_throttled' && e.tenantId === tenant.id)
-    expect(line).toMatchObject({ level: 40, ipHash: hashIp(ATTACKER), retryAfter: Number(throttled.headers['retry-after']) })
+    expect(line).toMatchObject({
+      level: 40,
+      ipHash: hashIp(ATTACKER),
+      retryAfter: Number(throttled.headers['retry-after']),
+    })
     const audit = await accounts.query<{ target_id: string; outcome: string }>(sqlAudit(tenant.id))
     expect(audit).toEqual([{ target_id: hashIp(ATTACKER), outcome: 'denied' }])
   })
@@ -141,8 +174,10 @@ describe('per-IP sign-in throttling', () => {
     const tenant = await t.createTenant()
     const email = `counted-${run}@example.org`
     await signUp(tenant.slug, email, CANARY.password)
-    for (let attempt = 1; attempt <= 10; attempt++) await login(tenant.slug, `nobody-${attempt}-${run}@example.org`, CANARY.wrongPassword, ATTACKER)
-    for (let attempt = 1; attempt <= 3; attempt++) expect((await login(tenant.slug, email, CANARY.wrongPassword, ATTACKER)).json().code).toBe('LOGIN_THROTTLED')
+    for (let attempt = 1; attempt <= 10; attempt++)
+      await login(tenant.slug, `nobody-${attempt}-${run}@example.org`, CANARY.wrongPassword, ATTACKER)
+    for (let attempt = 1; attempt <= 3; attempt++)
+      expect((await login(tenant.slug, email, CANARY.wrongPassword, ATTACKER)).json().code).toBe('LOGIN_THROTTLED')
     const [row] = await accounts.query<{ failures: number }>(sqlFailures(tenant.id, email))
     expect(row?.failures).toBe(0)
   })
@@ -155,11 +190,15 @@ describe('log output', () => {
     expect(lines.length).toBeGreaterThan(20)
     expect(output).toContain('"event":"auth.login_failed"')
     expect(issued.length).toBeGreaterThanOrEqual(11)
-    for (const [name, value] of Object.entries(CANARY)) expect(output.includes(value), `log contains canary ${name}`).toBe(false)
-    for (const email of [EMAIL, LOCKED_EMAIL, UNKNOWN_EMAIL]) expect(output.includes(email), `log contains ${email}`).toBe(false)
+    for (const [name, value] of Object.entries(CANARY))
+      expect(output.includes(value), `log contains canary ${name}`).toBe(false)
+    for (const email of [EMAIL, LOCKED_EMAIL, UNKNOWN_EMAIL])
+      expect(output.includes(email), `log contains ${email}`).toBe(false)
     // Every canary and test address carries the run id: none of them may appear in any form.
     expect(output.includes(run), 'log contains a value carrying the run id').toBe(false)
-    issued.forEach((secret, index) => expect(output.includes(secret), `log contains issued secret #${index}`).toBe(false))
+    issued.forEach((secret, index) =>
+      expect(output.includes(secret), `log contains issued secret #${index}`).toBe(false),
+    )
   })
 })
 

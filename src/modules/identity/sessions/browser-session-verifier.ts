@@ -15,7 +15,9 @@ export function createBrowserSessionVerifier(deps: { database: Database }): Brow
     async verify(cookie, csrfToken) {
       const tenantId = tenantOfCookie(cookie)
       if (!tenantId) return undefined
-      const state = await deps.database.transaction(tenantScope(tenantId), (tx) => repository.stateByCookie(tx, hashBrowserSecret(cookie)))
+      const state = await deps.database.transaction(tenantScope(tenantId), (tx) =>
+        repository.stateByCookie(tx, hashBrowserSecret(cookie)),
+      )
       if (!state?.usable) return undefined
       return {
         principal: {

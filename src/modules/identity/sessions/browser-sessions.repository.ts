@@ -11,13 +11,21 @@ import { browserSessions, memberships, sessions, users } from '../identity.table
 import { enrolmentPendingSql } from '../mfa/mfa-policy.ts'
 
 const knownRoles = (roles: unknown): TenantRole[] =>
-  (Array.isArray(roles) ? roles : []).filter((role): role is TenantRole => TENANT_ROLES.includes(role as TenantRole)).sort()
+  (Array.isArray(roles) ? roles : [])
+    .filter((role): role is TenantRole => TENANT_ROLES.includes(role as TenantRole))
+    .sort()
 
 export const browserSessionsRepository = {
   /** Attaches the cookie and CSRF digests to a session row of the same transaction; returns its expiry. */
-  async attach(tx: Tx, row: { sessionId: string; tenantId: string; cookieHash: string; csrfHash: string }): Promise<Date> {
+  async attach(
+    tx: Tx,
+    row: { sessionId: string; tenantId: string; cookieHash: string; csrfHash: string },
+  ): Promise<Date> {
     await tx.insert(browserSessions).values(row)
-    const [session] = await tx.select({ expiresAt: sessions.expiresAt }).from(sessions).where(eq(sessions.id, row.sessionId))
+    const [session] = await tx
+      .select({ expiresAt: sessions.expiresAt })
+      .from(sessions)
+      .where(eq(sessions.id, row.sessionId))
     if (!session) throw new Error('the session of a new browser session is gone')
     return session.expiresAt
   },

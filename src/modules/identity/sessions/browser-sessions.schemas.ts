@@ -5,7 +5,10 @@ import { LoginBody, MfaChallengeResponse } from './sessions.schemas.ts'
 
 export const BrowserSessionCreated = Type.Object(
   {
-    csrfToken: Type.String({ description: 'Send it in X-CSRF-Token on every POST, PUT, PATCH and DELETE made with the session cookie; shown only in this response' }),
+    csrfToken: Type.String({
+      description:
+        'Send it in X-CSRF-Token on every POST, PUT, PATCH and DELETE made with the session cookie; shown only in this response',
+    }),
     session: Type.Object(
       {
         id: Type.String({ format: 'uuid', description: 'Also listed (and revocable) under /v1/me/sessions' }),
@@ -16,18 +19,25 @@ export const BrowserSessionCreated = Type.Object(
       },
       { additionalProperties: false },
     ),
-    mfaEnrolmentRequired: Type.Boolean({ description: "The tenant's MFA policy requires a second factor for one of your roles: only the TOTP enrolment routes answer until you enrol one" }),
+    mfaEnrolmentRequired: Type.Boolean({
+      description:
+        "The tenant's MFA policy requires a second factor for one of your roles: only the TOTP enrolment routes answer until you enrol one",
+    }),
   },
   { $id: 'BrowserSessionCreated', additionalProperties: false },
 )
 
 // The bearer sign-in's shapes under their own ids: a schema with an $id may appear in one place only.
-export const BrowserLoginBody = Type.Object(LoginBody.properties, { $id: 'BrowserLoginBody', additionalProperties: false })
+export const BrowserLoginBody = Type.Object(LoginBody.properties, {
+  $id: 'BrowserLoginBody',
+  additionalProperties: false,
+})
 
 export const BrowserSecondStepBody = Type.Object(SecondStepBody.properties, {
   $id: 'BrowserSecondStepBody',
   additionalProperties: false,
-  description: 'The mfaToken answered by POST /v1/browser-sessions (or POST /v1/auth/login) and one code or recovery code',
+  description:
+    'The mfaToken answered by POST /v1/browser-sessions (or POST /v1/auth/login) and one code or recovery code',
 })
 
 export const BrowserMfaChallenge = Type.Object(MfaChallengeResponse.properties, {

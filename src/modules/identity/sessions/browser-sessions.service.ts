@@ -28,7 +28,12 @@ export interface BrowserSession {
 /** The second sign-in step of ../mfa, given a starter (mfa.service.ts completeLoginWith). */
 export type CompleteSecondStep = <Started extends { sessionId: string }, Credentials>(
   ctx: RequestContext,
-  input: { mfaToken: string; code?: string | undefined; recoveryCode?: string | undefined; userAgent: string | undefined },
+  input: {
+    mfaToken: string
+    code?: string | undefined
+    recoveryCode?: string | undefined
+    userAgent: string | undefined
+  },
   starter: SessionStarter<Started, Credentials>,
 ) => Promise<Credentials>
 
@@ -37,9 +42,20 @@ export const browserStarter: SessionStarter<BrowserSession & { sessionId: string
   async startSession(tx, input) {
     const { tenantId, userId } = input
     const userAgent = input.userAgent?.slice(0, USER_AGENT_MAX) ?? null
-    const sessionId = await sessionsRepository.createSession(tx, { tenantId, userId, ttlSeconds: SESSION_TTL_SECONDS, userAgent, ipHash: hashSessionIp(input.ip) })
+    const sessionId = await sessionsRepository.createSession(tx, {
+      tenantId,
+      userId,
+      ttlSeconds: SESSION_TTL_SECONDS,
+      userAgent,
+      ipHash: hashSessionIp(input.ip),
+    })
     const secrets = newBrowserSessionSecrets(tenantId)
-    const expiresAt = await browserSessionsRepository.attach(tx, { sessionId, tenantId, cookieHash: secrets.cookieHash, csrfHash: secrets.csrfHash })
+    const expiresAt = await browserSessionsRepository.attach(tx, {
+      sessionId,
+      tenantId,
+      cookieHash: secrets.cookieHash,
+      csrfHash: secrets.csrfHash,
+    })
     const roles = await sessionsRepository.rolesOf(tx, userId)
     return {
       sessionId,
@@ -56,11 +72,17 @@ export const browserStarter: SessionStarter<BrowserSession & { sessionId: string
   },
 }
 
-export function createBrowserSessionsService(deps: { login: LoginService; completeSecondStep: CompleteSecondStep; sessions: SessionsService }) {
+export function createBrowserSessionsService(deps: {
+  login: LoginService
+  completeSecondStep: CompleteSecondStep
+  sessions: SessionsService
+}) {
   return {
-    signIn: (ctx: RequestContext, input: LoginInput): Promise<BrowserSession | MfaChallenge> => deps.login.signIn(ctx, input, browserStarter),
+    signIn: (ctx: RequestContext, input: LoginInput): Promise<BrowserSession | MfaChallenge> =>
+      deps.login.signIn(ctx, input, browserStarter),
 
-    completeSecondStep: (ctx: RequestContext, input: Parameters<CompleteSecondStep>[1]): Promise<BrowserSession> => deps.completeSecondStep(ctx, input, browserStarter),
+    completeSecondStep: (ctx: RequestContext, input: Parameters<CompleteSecondStep>[1]): Promise<BrowserSession> =>
+      deps.completeSecondStep(ctx, input, browserStarter),
 
     /** Ends the browser session of this request's cookie (the same revocation as bearer logout). */
     async logout(ctx: RequestContext): Promise<void> {

@@ -35,7 +35,8 @@ interface SetCookie {
 
 /** Parses one Set-Cookie header (RFC 6265 §5.2): name=value, then `;`-separated attributes. */
 function parseSetCookie(header: string | string[] | number | undefined): SetCookie {
-  if (typeof header !== 'string') throw new Error(`expected exactly one Set-Cookie header, got ${JSON.stringify(header)}`)
+  if (typeof header !== 'string')
+    throw new Error(`expected exactly one Set-Cookie header, got ${JSON.stringify(header)}`)
   const [pair = '', ...rest] = header.split(';').map((part) => part.trim())
   const separator = pair.indexOf('=')
   const attributes = new Map<string, string | true>()
@@ -56,7 +57,12 @@ interface BrowserLogin {
 const host = (slug: string) => `${slug}.localhost`
 
 function browserLogin(slug: string, email: string, password = STRONG_PASSWORD) {
-  return t.app.inject({ method: 'POST', url: '/v1/browser-sessions', headers: { host: host(slug), 'user-agent': 'vitest-browser' }, payload: { email, password } })
+  return t.app.inject({
+    method: 'POST',
+    url: '/v1/browser-sessions',
+    headers: { host: host(slug), 'user-agent': 'vitest-browser' },
+    payload: { email, password },
+  })
 }
 
 async function browserSignIn(slug: string, email: string): Promise<BrowserLogin> {
@@ -69,14 +75,27 @@ async function browserSignIn(slug: string, email: string): Promise<BrowserLogin>
 }
 
 /** A request as a browser makes it: the cookie, optionally the CSRF header and an Origin. */
-function browser(slug: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, login: { cookie: string; csrfToken?: string }, extra: Record<string, string> = {}, payload?: object) {
-  const headers: Record<string, string> = { host: host(slug), cookie: `theme=dark; ${COOKIE}=${login.cookie}; other=1`, ...extra }
+function browser(
+  slug: string,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  url: string,
+  login: { cookie: string; csrfToken?: string },
+  extra: Record<string, string> = {},
+  payload?: object,
+) {
+  const headers: Record<string, string> = {
+    host: host(slug),
+    cookie: `theme=dark; ${COOKIE}=${login.cookie}; other=1`,
+    ...extra,
+  }
   if (login.csrfToken !== undefined) headers['x-csrf-token'] = login.csrfToken
   return t.app.inject({ method, url, headers, ...(payload ? { payload } : {}) })
 }
 
 async function userIdOf(tenantId: string, email: string): Promise<string> {
-  const [row] = await api.query<{ id: string }>(sql`SELECT id FROM identity.users WHERE tenant_id = ${tenantId} AND email = ${email}`)
+  const [row] = await api.query<{ id: string }>(
+    sql`SELECT id FROM identity.users WHERE tenant_id = ${tenantId} AND email = ${email}`,
+  )
   return row!.id
 }
 
@@ -110,7 +129,9 @@ describe('browser sessions', () => {
     expect(JSON.stringify(body)).not.toContain(cookie.value)
 
     // Only digests are stored.
-    const [stored] = await api.query<{ cookie_hash: string; csrf_hash: string }>(sql`SELECT cookie_hash, csrf_hash FROM identity.browser_sessions WHERE session_id = ${body.session.id}`)
+    const [stored] = await api.query<{ cookie_hash: string; csrf_hash: string }>(
+      sql`SELECT cookie_hash, csrf_hash FROM identity.browser_sessions WHERE session_id = ${body.session.id}`,
+    )
     expect(stored?.cookie_hash).toMatch(/^[0-9a-f]{64}$/)
     expect([stored?.cookie_hash, stored?.csrf_hash]).not.toContain(cookie.value)
     expect([stored?.cookie_hash, stored?.csrf_hash]).not.toContain(body.csrfToken)
@@ -120,7 +141,9 @@ describe('browser sessions', () => {
     expect(me.json()).toMatchObject({ id: userId, email, tenantId, sessionId: body.session.id })
     // A normal session: listed with the others, marked current.
     const listed = await browser(slug, 'GET', '/v1/me/sessions', { cookie: cookie.value })
-    expect(listed.json().data).toEqual([expect.objectContaining({ id: body.session.id, current: true, userAgent: 'vitest-browser' })])
+    expect(listed.json().data).toEqual([
+      expect.objectContaining({ id: body.session.id, current: true, userAgent: 'vitest-browser' }),
+    ])
   })
 
   it('answers bad credentials exactly like bearer sign-in', async () => {
@@ -143,7 +166,15 @@ describe('browser sessions', () => {
     const otherId = await userIdOf(tenantId, other)
     // The cookie user administers the tenant (granted by another admin), so PUT and DELETE routes are in reach.
     const admin = await t.tokenFor(tenantId, ['tenant_admin'])
-    expect((await t.app.inject({ method: 'PUT', url: `/v1/members/${userId}/roles/tenant_admin`, headers: { host: host(slug), ...t.auth(admin) } })).statusCode).toBe(200)
+    expect(
+      (
+        await t.app.inject({
+          method: 'PUT',
+          url: `/v1/members/${userId}/roles/tenant_admin`,
+          headers: { host: host(slug), ...t.auth(admin) },
+        })
+      ).statusCode,
+    ).toBe(200)
     const login = await browserSignIn(slug, email)
     const noToken = { cookie: login.cookie }
     const wrongToken = { cookie: login.cookie, csrfToken: randomBytes(32).toString('base64url') }
@@ -158,7 +189,9 @@ describe('browser sessions', () => {
       await browser(slug, 'DELETE', '/v1/browser-sessions/current', noToken),
       // The right token from a cross-site page, and from a sibling subdomain.
       await browser(slug, 'PUT', `/v1/members/${otherId}/roles/instructor`, login, { origin: 'https://evil.example' }),
-      await browser(slug, 'PUT', `/v1/members/${otherId}/roles/instructor`, login, { origin: 'http://attacker.localhost' }),
+      await browser(slug, 'PUT', `/v1/members/${otherId}/roles/instructor`, login, {
+        origin: 'http://attacker.localhost',
+      }),
       await browser(slug, 'PUT', `/v1/members/${otherId}/roles/instructor`, login, { origin: 'null' }),
     ]
     for (const refused of refusals) {
@@ -167,14 +200,20 @@ describe('browser sessions', () => {
       expect(refused.json().code).toBe('CSRF_TOKEN_INVALID')
     }
     // Nothing happened.
-    const roles = await api.query<{ role: string }>(sql`SELECT role FROM identity.memberships WHERE user_id = ${otherId} ORDER BY role`)
+    const roles = await api.query<{ role: string }>(
+      sql`SELECT role FROM identity.memberships WHERE user_id = ${otherId} ORDER BY role`,
+    )
     expect(roles.map((r) => r.role)).toEqual(['learner'])
 
     const granted = await browser(slug, 'PUT', `/v1/members/${otherId}/roles/instructor`, login)
     expect(granted.statusCode).toBe(200)
-    const sameOrigin = await browser(slug, 'DELETE', `/v1/members/${otherId}/roles/instructor`, login, { origin: `http://${host(slug)}` })
+    const sameOrigin = await browser(slug, 'DELETE', `/v1/members/${otherId}/roles/instructor`, login, {
+      origin: `http://${host(slug)}`,
+    })
     expect(sameOrigin.statusCode).toBe(200)
-    const fromPublicUrl = await browser(slug, 'POST', '/v1/me/mfa/totp', login, { origin: new URL(t.config.http.publicUrl).origin })
+    const fromPublicUrl = await browser(slug, 'POST', '/v1/me/mfa/totp', login, {
+      origin: new URL(t.config.http.publicUrl).origin,
+    })
     expect(fromPublicUrl.statusCode).toBe(201)
     // Safe methods need no token.
     expect((await browser(slug, 'GET', '/v1/members', noToken)).statusCode).toBe(200)
@@ -186,7 +225,9 @@ describe('browser sessions', () => {
     const login = await browserSignIn(a.slug, a.email)
     const crossed = await browser(b.slug, 'GET', '/v1/me', { cookie: login.cookie })
     expect([401, 403]).toContain(crossed.statusCode)
-    expect((await browser(b.slug, 'GET', '/v1/me', { cookie: `bs1.${b.id}.${login.cookie.split('.')[2]}` })).statusCode).toBe(401)
+    expect(
+      (await browser(b.slug, 'GET', '/v1/me', { cookie: `bs1.${b.id}.${login.cookie.split('.')[2]}` })).statusCode,
+    ).toBe(401)
     expect((await browser(a.slug, 'GET', '/v1/me', { cookie: 'bs1.not-a-tenant.xyz' })).statusCode).toBe(401)
   })
 
@@ -200,10 +241,17 @@ describe('browser sessions', () => {
     expect(cleared.value).toBe('')
     expect(cleared.attributes.get('max-age')).toBe('0')
     expect((await browser(slug, 'GET', '/v1/me', { cookie: login.cookie })).statusCode).toBe(401)
-    const [session] = await api.query<{ revoke_reason: string }>(sql`SELECT revoke_reason FROM identity.sessions WHERE id = ${login.session.id}`)
+    const [session] = await api.query<{ revoke_reason: string }>(
+      sql`SELECT revoke_reason FROM identity.sessions WHERE id = ${login.session.id}`,
+    )
     expect(session?.revoke_reason).toBe('logout')
     // A stale cookie does not stand in the way of signing in again.
-    const again = await t.app.inject({ method: 'POST', url: '/v1/browser-sessions', headers: { host: host(slug), cookie: `${COOKIE}=${login.cookie}` }, payload: { email, password: STRONG_PASSWORD } })
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/v1/browser-sessions',
+      headers: { host: host(slug), cookie: `${COOKIE}=${login.cookie}` },
+      payload: { email, password: STRONG_PASSWORD },
+    })
     expect(again.statusCode).toBe(200)
   })
 
@@ -218,7 +266,12 @@ describe('browser sessions', () => {
     const second = await browserSignIn(slug, email)
     expect((await browser(slug, 'GET', '/v1/me', { cookie: second.cookie })).statusCode).toBe(200)
     const admin = await t.tokenFor(tenantId, ['tenant_admin'])
-    const disabled = await t.app.inject({ method: 'PUT', url: `/v1/members/${userId}/status`, headers: { host: host(slug), ...t.auth(admin) }, payload: { status: 'disabled' } })
+    const disabled = await t.app.inject({
+      method: 'PUT',
+      url: `/v1/members/${userId}/status`,
+      headers: { host: host(slug), ...t.auth(admin) },
+      payload: { status: 'disabled' },
+    })
     expect(disabled.statusCode).toBe(200)
     expect((await browser(slug, 'GET', '/v1/me', { cookie: second.cookie })).statusCode).toBe(401)
   })
@@ -229,13 +282,29 @@ describe('browser sessions', () => {
     const tokens: Tokens = await api.signIn(slug, email)
     const bearerSession = (await api.call(slug, 'GET', '/v1/me', tokens.accessToken)).json().sessionId as string
     // An unsafe bearer request with the cookie alongside and no CSRF header works, as the bearer.
-    const enrol = await t.app.inject({ method: 'POST', url: '/v1/me/mfa/totp', headers: { host: host(slug), cookie: `${COOKIE}=${login.cookie}`, ...t.auth(tokens.accessToken) } })
+    const enrol = await t.app.inject({
+      method: 'POST',
+      url: '/v1/me/mfa/totp',
+      headers: { host: host(slug), cookie: `${COOKIE}=${login.cookie}`, ...t.auth(tokens.accessToken) },
+    })
     expect(enrol.statusCode).toBe(201)
-    const me = await t.app.inject({ method: 'GET', url: '/v1/me', headers: { host: host(slug), cookie: `${COOKIE}=${login.cookie}`, ...t.auth(tokens.accessToken) } })
+    const me = await t.app.inject({
+      method: 'GET',
+      url: '/v1/me',
+      headers: { host: host(slug), cookie: `${COOKIE}=${login.cookie}`, ...t.auth(tokens.accessToken) },
+    })
     expect(me.json().sessionId).toBe(bearerSession)
     expect(bearerSession).not.toBe(login.session.id)
     // A bad bearer is not rescued by a good cookie.
-    const bad = await t.app.inject({ method: 'GET', url: '/v1/me', headers: { host: host(slug), cookie: `${COOKIE}=${login.cookie}`, authorization: 'Bearer not-a-valid-token-at-all' } })
+    const bad = await t.app.inject({
+      method: 'GET',
+      url: '/v1/me',
+      headers: {
+        host: host(slug),
+        cookie: `${COOKIE}=${login.cookie}`,
+        authorization: 'Bearer not-a-valid-token-at-all',
+      },
+    })
     expect(bad.statusCode).toBe(401)
     // The browser logout route is for cookies only.
     const bearerLogout = await api.call(slug, 'DELETE', '/v1/browser-sessions/current', tokens.accessToken)
@@ -254,18 +323,35 @@ describe('browser sessions', () => {
     expect(first.headers['set-cookie']).toBeUndefined()
     const { mfaRequired, mfaToken } = first.json() as { mfaRequired: true; mfaToken: string }
     expect(mfaRequired).toBe(true)
-    const wrong = await t.app.inject({ method: 'POST', url: '/v1/browser-sessions/mfa', headers: { host: host(user.slug) }, payload: { mfaToken, code: await wrongCode(enrolment.secret) } })
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/v1/browser-sessions/mfa',
+      headers: { host: host(user.slug) },
+      payload: { mfaToken, code: await wrongCode(enrolment.secret) },
+    })
     expect(wrong.statusCode).toBe(401)
     expect(wrong.json().code).toBe('MFA_CODE_INVALID')
     await awayFromStepEdge()
-    const second = await t.app.inject({ method: 'POST', url: '/v1/browser-sessions/mfa', headers: { host: host(user.slug) }, payload: { mfaToken, code: await codeAt(enrolment.secret, 1) } })
+    const second = await t.app.inject({
+      method: 'POST',
+      url: '/v1/browser-sessions/mfa',
+      headers: { host: host(user.slug) },
+      payload: { mfaToken, code: await codeAt(enrolment.secret, 1) },
+    })
     expect(second.statusCode).toBe(200)
     const cookie = parseSetCookie(second.headers['set-cookie'])
     secrets.push(cookie.value, (second.json() as { csrfToken: string }).csrfToken)
     expect(cookie.name).toBe(COOKIE)
-    expect((await browser(user.slug, 'GET', '/v1/me', { cookie: cookie.value })).json()).toMatchObject({ id: user.userId })
+    expect((await browser(user.slug, 'GET', '/v1/me', { cookie: cookie.value })).json()).toMatchObject({
+      id: user.userId,
+    })
     // The challenge is used up.
-    const replay = await t.app.inject({ method: 'POST', url: '/v1/browser-sessions/mfa', headers: { host: host(user.slug) }, payload: { mfaToken, code: await codeAt(enrolment.secret, 0) } })
+    const replay = await t.app.inject({
+      method: 'POST',
+      url: '/v1/browser-sessions/mfa',
+      headers: { host: host(user.slug) },
+      payload: { mfaToken, code: await codeAt(enrolment.secret, 0) },
+    })
     expect(replay.statusCode).toBe(401)
   })
 

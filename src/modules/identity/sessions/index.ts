@@ -25,7 +25,12 @@ export interface SessionsDeps {
 export function createSessions(deps: SessionsDeps) {
   const issuer = createSessionIssuer(deps.accessTokens)
   const service = createSessionsService({ database: deps.database, issuer })
-  const login = createLoginService({ issuer, secondFactor: deps.secondFactor, ipThrottle: createLoginIpThrottle(deps.redis), logger: deps.logger })
+  const login = createLoginService({
+    issuer,
+    secondFactor: deps.secondFactor,
+    ipThrottle: createLoginIpThrottle(deps.redis),
+    logger: deps.logger,
+  })
   return {
     /** Starts sessions and hands out tokens (also used by the second sign-in step). */
     issuer,

@@ -13,10 +13,17 @@ export { hashIp }
 
 export type LoginEvent = 'auth.login_failed' | 'auth.login_locked' | 'auth.account_locked' | 'auth.login_throttled'
 
-export type LoginEventLog = (ctx: RequestContext, event: LoginEvent, fields?: { userId?: string; [key: string]: unknown }) => void
+export type LoginEventLog = (
+  ctx: RequestContext,
+  event: LoginEvent,
+  fields?: { userId?: string; [key: string]: unknown },
+) => void
 
 export function createLoginEventLog(logger: Logger): LoginEventLog {
   return (ctx, event, fields = {}) => {
-    logger.warn({ event, requestId: ctx.requestId, tenantId: ctx.tenantId, userId: null, ipHash: hashIp(ctx.ip), ...fields }, event)
+    logger.warn(
+      { event, requestId: ctx.requestId, tenantId: ctx.tenantId, userId: null, ipHash: hashIp(ctx.ip), ...fields },
+      event,
+    )
   }
 }

@@ -17,17 +17,33 @@ import { sessionsRepository as repository, type LoginCandidate } from './session
 const emailDigest = (email: string) => createHash('sha256').update(`lyceum-login:${email}`).digest('hex').slice(0, 32)
 
 export const isLocked = (user: LoginCandidate) => user.hardLocked || user.lockSeconds > 0
-export const lockedError = (state: { hardLocked: boolean; lockSeconds: number }) => sessionsErrors.accountLocked(state.hardLocked ? undefined : Math.max(1, state.lockSeconds))
+export const lockedError = (state: { hardLocked: boolean; lockSeconds: number }) =>
+  sessionsErrors.accountLocked(state.hardLocked ? undefined : Math.max(1, state.lockSeconds))
 
-async function auditFailure(tx: Tx, ctx: RequestContext, target: { type: string; id: string }, reason: string, details: Record<string, unknown> = {}): Promise<void> {
-  await recordAudit(tx, ctx, { action: 'auth.login_failed', targetType: target.type, targetId: target.id, outcome: 'failure', details: { reason, ...details } })
+async function auditFailure(
+  tx: Tx,
+  ctx: RequestContext,
+  target: { type: string; id: string },
+  reason: string,
+  details: Record<string, unknown> = {},
+): Promise<void> {
+  await recordAudit(tx, ctx, {
+    action: 'auth.login_failed',
+    targetType: target.type,
+    targetId: target.id,
+    outcome: 'failure',
+    details: { reason, ...details },
+  })
 }
 
 export function createLoginFailures({ ipThrottle, logger }: { ipThrottle: LoginIpThrottle; logger: Logger }) {
   const log = createLoginEventLog(logger)
 
   /** Counts a failure against the client IP; the lines are logged once the audit entry is committed. */
-  async function countIpFailure(ctx: RequestContext, tenantId: string): Promise<{ ipFailures: number; ipDelaySeconds: number }> {
+  async function countIpFailure(
+    ctx: RequestContext,
+    tenantId: string,
+  ): Promise<{ ipFailures: number; ipDelaySeconds: number }> {
     const { failures, delaySeconds } = await ipThrottle.recordFailure(tenantId, ctx.ip)
     return { ipFailures: failures, ipDelaySeconds: delaySeconds }
   }
@@ -36,7 +52,15 @@ export function createLoginFailures({ ipThrottle, logger }: { ipThrottle: LoginI
   async function refuseThrottledIp(ctx: RequestContext, tenantId: string): Promise<void> {
     const retryAfter = await ipThrottle.heldBackSeconds(tenantId, ctx.ip)
     if (retryAfter === 0) return
-    await ctx.inTenant((tx) => recordAudit(tx, ctx, { action: 'auth.login_throttled', targetType: 'ip', targetId: hashIp(ctx.ip), outcome: 'denied', details: { retryAfter } }))
+    await ctx.inTenant((tx) =>
+      recordAudit(tx, ctx, {
+        action: 'auth.login_throttled',
+        targetType: 'ip',
+        targetId: hashIp(ctx.ip),
+        outcome: 'denied',
+        details: { retryAfter },
+      }),
+    )
     log(ctx, 'auth.login_throttled', { retryAfter })
     throw sessionsErrors.loginThrottled(retryAfter)
   }
@@ -46,26 +70,56 @@ export function createLoginFailures({ ipThrottle, logger }: { ipThrottle: LoginI
     const ip = await countIpFailure(ctx, tenantId)
     const state = await ctx.inTenant(async (tx) => {
       const counted = await repository.recordFailure(tx, userId)
-      await auditFailure(tx, ctx, { type: 'user', id: userId }, 'wrong_password', { consecutiveFailures: counted.failures, ...ip })
+      await auditFailure(tx, ctx, { type: 'user', id: userId }, 'wrong_password', {
+        consecutiveFailures: counted.failures,
+        ...ip,
+      })
       if (counted.hardLocked || counted.lockSeconds > 0)
-        await recordAudit(tx, ctx, { action: 'auth.account_locked', targetType: 'user', targetId: userId, outcome: 'denied', details: { seconds: counted.hardLocked ? null : counted.lockSeconds, untilReset: counted.hardLocked } })
+        await recordAudit(tx, ctx, {
+          action: 'auth.account_locked',
+          targetType: 'user',
+          targetId: userId,
+          outcome: 'denied',
+          details: { seconds: counted.hardLocked ? null : counted.lockSeconds, untilReset: counted.hardLocked },
+        })
       return counted
     })
     log(ctx, 'auth.login_failed', { userId, reason: 'wrong_password', consecutiveFailures: state.failures, ...ip })
-    if (state.hardLocked || state.lockSeconds > 0) log(ctx, 'auth.account_locked', { userId, seconds: state.hardLocked ? null : state.lockSeconds, untilReset: state.hardLocked })
+    if (state.hardLocked || state.lockSeconds > 0)
+      log(ctx, 'auth.account_locked', {
+        userId,
+        seconds: state.hardLocked ? null : state.lockSeconds,
+        untilReset: state.hardLocked,
+      })
   }
 
   /** Refuses before checking the password: an unknown, disabled or locked account. */
-  async function refuseEarly(ctx: RequestContext, tenantId: string, email: string, password: string, user: LoginCandidate | undefined): Promise<never> {
+  async function refuseEarly(
+    ctx: RequestContext,
+    tenantId: string,
+    email: string,
+    password: string,
+    user: LoginCandidate | undefined,
+  ): Promise<never> {
     await verifyDummyPassword(password)
     if (user && isLocked(user)) {
-      await ctx.inTenant((tx) => recordAudit(tx, ctx, { action: 'auth.login_locked', targetType: 'user', targetId: user.id, outcome: 'denied' }))
+      await ctx.inTenant((tx) =>
+        recordAudit(tx, ctx, { action: 'auth.login_locked', targetType: 'user', targetId: user.id, outcome: 'denied' }),
+      )
       log(ctx, 'auth.login_locked', { userId: user.id })
       throw lockedError(user)
     }
     const reason = !user ? 'unknown_email' : user.status === 'active' ? 'no_password' : 'disabled'
     const ip = await countIpFailure(ctx, tenantId)
-    await ctx.inTenant((tx) => auditFailure(tx, ctx, user ? { type: 'user', id: user.id } : { type: 'email', id: emailDigest(email) }, reason, ip))
+    await ctx.inTenant((tx) =>
+      auditFailure(
+        tx,
+        ctx,
+        user ? { type: 'user', id: user.id } : { type: 'email', id: emailDigest(email) },
+        reason,
+        ip,
+      ),
+    )
     log(ctx, 'auth.login_failed', { ...(user ? { userId: user.id } : {}), reason, ...ip })
     throw sessionsErrors.invalidCredentials()
   }

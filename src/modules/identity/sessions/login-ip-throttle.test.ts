@@ -14,17 +14,23 @@ describe('ipDelaySeconds', () => {
 })
 
 const redisUrl = process.env.TEST_REDIS_URL
-const redis = redisUrl ? createRedis(redisUrl, pino({ level: 'silent' }), `test-${process.pid}-${Date.now()}:`) : undefined
+const redis = redisUrl
+  ? createRedis(redisUrl, pino({ level: 'silent' }), `test-${process.pid}-${Date.now()}:`)
+  : undefined
 afterAll(() => redis?.disconnect())
 
-const stores: Array<{ name: string; client: Redis | undefined }> = [{ name: 'memory', client: undefined }, ...(redis ? [{ name: 'redis', client: redis }] : [])]
+const stores: Array<{ name: string; client: Redis | undefined }> = [
+  { name: 'memory', client: undefined },
+  ...(redis ? [{ name: 'redis', client: redis }] : []),
+]
 
 describe.each(stores)('per-IP counters in $name', ({ client }) => {
   it('holds an IP back from the 10th failure, doubling per failure, per tenant and IP', async () => {
     if (client && client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve))
     const throttle = createLoginIpThrottle(client)
     const tenant = randomUUID()
-    for (let failure = 1; failure <= 9; failure++) expect((await throttle.recordFailure(tenant, '203.0.113.1')).delaySeconds).toBe(0)
+    for (let failure = 1; failure <= 9; failure++)
+      expect((await throttle.recordFailure(tenant, '203.0.113.1')).delaySeconds).toBe(0)
     expect(await throttle.heldBackSeconds(tenant, '203.0.113.1')).toBe(0)
     expect(await throttle.recordFailure(tenant, '203.0.113.1')).toEqual({ failures: 10, delaySeconds: 60 })
     expect(await throttle.heldBackSeconds(tenant, '203.0.113.1')).toBeGreaterThan(55)
@@ -42,8 +48,14 @@ describe('an unreachable store', () => {
     const down = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false })
     try {
       const throttle = createLoginIpThrottle(down)
-      await expect(throttle.heldBackSeconds(randomUUID(), '203.0.113.1')).rejects.toMatchObject({ status: 503, code: 'LOGIN_THROTTLE_UNAVAILABLE' })
-      await expect(throttle.recordFailure(randomUUID(), '203.0.113.1')).rejects.toMatchObject({ status: 503, code: 'LOGIN_THROTTLE_UNAVAILABLE' })
+      await expect(throttle.heldBackSeconds(randomUUID(), '203.0.113.1')).rejects.toMatchObject({
+        status: 503,
+        code: 'LOGIN_THROTTLE_UNAVAILABLE',
+      })
+      await expect(throttle.recordFailure(randomUUID(), '203.0.113.1')).rejects.toMatchObject({
+        status: 503,
+        code: 'LOGIN_THROTTLE_UNAVAILABLE',
+      })
     } finally {
       down.disconnect()
     }

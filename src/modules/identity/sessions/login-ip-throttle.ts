@@ -35,7 +35,9 @@ export function ipDelaySeconds(failures: number): number {
 
 function limiter(name: string, points: number, redis: Redis | undefined): RateLimiterAbstract {
   const options = { points, duration: IP_FAILURE_WINDOW_SECONDS, keyPrefix: `${KEY_PREFIX}:${name}` }
-  return redis ? new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true }) : new RateLimiterMemory(options)
+  return redis
+    ? new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true })
+    : new RateLimiterMemory(options)
 }
 
 /** The store being down must not make guessing unlimited: the sign-in is refused with 503 instead. */

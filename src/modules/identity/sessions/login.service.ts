@@ -35,7 +35,11 @@ import type { Restriction } from '../mfa/mfa-policy.ts'
 /** Sign-in stops after the password when the user has a second factor (implemented by ../mfa). */
 export interface SecondFactorGate {
   /** A short-lived challenge token for the second step, or undefined when the user has no confirmed factor. */
-  challengeIfEnrolled(tx: Tx, ctx: RequestContext, input: { tenantId: string; userId: string }): Promise<string | undefined>
+  challengeIfEnrolled(
+    tx: Tx,
+    ctx: RequestContext,
+    input: { tenantId: string; userId: string },
+  ): Promise<string | undefined>
   /** 'mfa_enrolment' when the tenant requires a factor for one of the user's roles and they have none yet. */
   restrictionOf(tx: Tx, userId: string): Promise<Restriction | undefined>
 }
@@ -66,7 +70,16 @@ export interface SessionStarter<Started extends { sessionId: string }, Credentia
    * With `restriction`, the session must stay restricted (no refresh, only the routes that allow
    * restricted principals) until the user enrols a factor; see ../mfa/mfa-policy.ts.
    */
-  startSession(tx: Tx, input: { tenantId: string; userId: string; userAgent: string | undefined; ip: string; restriction?: Restriction | undefined }): Promise<Started>
+  startSession(
+    tx: Tx,
+    input: {
+      tenantId: string
+      userId: string
+      userAgent: string | undefined
+      ip: string
+      restriction?: Restriction | undefined
+    },
+  ): Promise<Started>
   credentials(started: Started): Promise<Credentials>
 }
 
@@ -74,8 +87,11 @@ export interface SessionStarter<Started extends { sessionId: string }, Credentia
  * The bearer starter: the issuer's session row and refresh token, then a signed access token; a
  * restricted session gets no refresh token and a restricted access token.
  */
-export const bearerStarter = (issuer: SessionIssuer): SessionStarter<IssuedSession | RestrictedSession, TokenPair | RestrictedTokens> => ({
-  startSession: (tx, { restriction, ...input }) => (restriction ? issuer.startRestrictedSession(tx, { ...input, restriction }) : issuer.startSession(tx, input)),
+export const bearerStarter = (
+  issuer: SessionIssuer,
+): SessionStarter<IssuedSession | RestrictedSession, TokenPair | RestrictedTokens> => ({
+  startSession: (tx, { restriction, ...input }) =>
+    restriction ? issuer.startRestrictedSession(tx, { ...input, restriction }) : issuer.startSession(tx, input),
   credentials: (session) => ('restriction' in session ? issuer.restrictedTokens(session) : issuer.tokens(session)),
 })
 
@@ -92,17 +108,23 @@ export function createLoginService({ issuer, secondFactor, ipThrottle, logger }:
   const bearer = bearerStarter(issuer)
 
   return {
-    login: (ctx: RequestContext, input: LoginInput): Promise<TokenPair | RestrictedTokens | MfaChallenge> => signIn(ctx, input, bearer),
+    login: (ctx: RequestContext, input: LoginInput): Promise<TokenPair | RestrictedTokens | MfaChallenge> =>
+      signIn(ctx, input, bearer),
     /** The same sign-in (throttling, lockout, second factor), ending in the starter's credentials. */
     signIn,
   }
 
-  async function signIn<Started extends { sessionId: string }, Credentials>(ctx: RequestContext, input: LoginInput, starter: SessionStarter<Started, Credentials>): Promise<Credentials | MfaChallenge> {
+  async function signIn<Started extends { sessionId: string }, Credentials>(
+    ctx: RequestContext,
+    input: LoginInput,
+    starter: SessionStarter<Started, Credentials>,
+  ): Promise<Credentials | MfaChallenge> {
     const tenantId = tenantOf(ctx)
     await failures.refuseThrottledIp(ctx, tenantId)
     const email = normaliseEmail(input.email)
     const user = await ctx.inTenant((tx) => repository.findLoginCandidate(tx, email))
-    if (!user || !user.passwordHash || user.status !== 'active' || isLocked(user)) return failures.refuseEarly(ctx, tenantId, email, input.password, user)
+    if (!user || !user.passwordHash || user.status !== 'active' || isLocked(user))
+      return failures.refuseEarly(ctx, tenantId, email, input.password, user)
     if (!(await verifyPassword(user.passwordHash, input.password))) {
       await failures.recordWrongPassword(ctx, tenantId, user.id)
       throw sessionsErrors.invalidCredentials()
@@ -113,15 +135,38 @@ export function createLoginService({ issuer, secondFactor, ipThrottle, logger }:
     const outcome = await ctx.inTenant(async (tx) => {
       // A lock set by a concurrent failure since we read the account wins over this success.
       if (!(await repository.recordSuccess(tx, user.id, newHash))) {
-        await recordAudit(tx, ctx, { action: 'auth.login_locked', targetType: 'user', targetId: user.id, outcome: 'denied' })
+        await recordAudit(tx, ctx, {
+          action: 'auth.login_locked',
+          targetType: 'user',
+          targetId: user.id,
+          outcome: 'denied',
+        })
         const now = await repository.findLoginCandidate(tx, email)
-        return { kind: 'locked' as const, locked: { hardLocked: now?.hardLocked ?? false, lockSeconds: now?.lockSeconds ?? 1 } }
+        return {
+          kind: 'locked' as const,
+          locked: { hardLocked: now?.hardLocked ?? false, lockSeconds: now?.lockSeconds ?? 1 },
+        }
       }
       const mfaToken = await secondFactor.challengeIfEnrolled(tx, ctx, { tenantId, userId: user.id })
       if (mfaToken) return { kind: 'second_factor' as const, mfaToken }
       const restriction = await secondFactor.restrictionOf(tx, user.id)
-      const session = await starter.startSession(tx, { tenantId, userId: user.id, userAgent: input.userAgent, ip: ctx.ip, restriction })
-      await recordAudit(tx, ctx, { action: 'auth.login', targetType: 'user', targetId: user.id, details: { sessionId: session.sessionId, rehashed: newHash !== undefined, ...(restriction ? { restriction } : {}) } })
+      const session = await starter.startSession(tx, {
+        tenantId,
+        userId: user.id,
+        userAgent: input.userAgent,
+        ip: ctx.ip,
+        restriction,
+      })
+      await recordAudit(tx, ctx, {
+        action: 'auth.login',
+        targetType: 'user',
+        targetId: user.id,
+        details: {
+          sessionId: session.sessionId,
+          rehashed: newHash !== undefined,
+          ...(restriction ? { restriction } : {}),
+        },
+      })
       return { kind: 'started' as const, session }
     })
     if (outcome.kind === 'locked') {

@@ -17,14 +17,18 @@ const WRONG = 'not-the-password-at-all'
 async function account(options: { verify?: boolean } = {}) {
   const tenant = await t.createTenant()
   const email = await api.signUp(tenant.slug, options)
-  const [user] = await api.query<{ id: string }>(sql`SELECT id FROM identity.users WHERE tenant_id = ${tenant.id} AND email = ${email}`)
+  const [user] = await api.query<{ id: string }>(
+    sql`SELECT id FROM identity.users WHERE tenant_id = ${tenant.id} AND email = ${email}`,
+  )
   return { ...tenant, email, userId: user!.id }
 }
 
 const loginState = async (userId: string) =>
-  (await api.query<{ failures: number; locked: boolean; forever: boolean }>(
-    sql`SELECT failed_login_count AS failures, coalesce(locked_until > now(), false) AS locked, coalesce(locked_until = 'infinity', false) AS forever FROM identity.users WHERE id = ${userId}`,
-  ))[0]
+  (
+    await api.query<{ failures: number; locked: boolean; forever: boolean }>(
+      sql`SELECT failed_login_count AS failures, coalesce(locked_until > now(), false) AS locked, coalesce(locked_until = 'infinity', false) AS forever FROM identity.users WHERE id = ${userId}`,
+    )
+  )[0]
 
 const auditOf = (userId: string) =>
   api.query<{ action: string; outcome: string; reason: string | null }>(
@@ -36,15 +40,31 @@ describe('POST /v1/auth/login', () => {
     const { slug, email, userId } = await account()
     const other = await account()
     await api.query(sql`UPDATE identity.users SET status = 'disabled' WHERE id = ${other.userId}`)
-    const responses = [await api.login(slug, uniqueEmail('nobody')), await api.login(slug, email, WRONG), await api.login(other.slug, other.email)]
+    const responses = [
+      await api.login(slug, uniqueEmail('nobody')),
+      await api.login(slug, email, WRONG),
+      await api.login(other.slug, other.email),
+    ]
     for (const response of responses) {
       expect(response.statusCode).toBe(401)
       const { requestId: _id, instance: _instance, ...body } = response.json() as Record<string, unknown>
-      expect(body).toEqual({ type: expect.any(String), title: 'Unauthorized', status: 401, code: 'INVALID_CREDENTIALS', detail: 'The email address or password is wrong' })
+      expect(body).toEqual({
+        type: expect.any(String),
+        title: 'Unauthorized',
+        status: 401,
+        code: 'INVALID_CREDENTIALS',
+        detail: 'The email address or password is wrong',
+      })
     }
-    expect(await auditOf(userId)).toEqual([{ action: 'auth.login_failed', outcome: 'failure', reason: 'wrong_password' }])
-    expect(await auditOf(other.userId)).toEqual([{ action: 'auth.login_failed', outcome: 'failure', reason: 'disabled' }])
-    const unknown = await api.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM platform.audit_log WHERE action = 'auth.login_failed' AND target_type = 'email' AND details->>'reason' = 'unknown_email'`)
+    expect(await auditOf(userId)).toEqual([
+      { action: 'auth.login_failed', outcome: 'failure', reason: 'wrong_password' },
+    ])
+    expect(await auditOf(other.userId)).toEqual([
+      { action: 'auth.login_failed', outcome: 'failure', reason: 'disabled' },
+    ])
+    const unknown = await api.query<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM platform.audit_log WHERE action = 'auth.login_failed' AND target_type = 'email' AND details->>'reason' = 'unknown_email'`,
+    )
     expect(unknown[0]?.n).toBeGreaterThanOrEqual(1)
   })
 
@@ -70,17 +90,26 @@ describe('POST /v1/auth/login', () => {
     expect((await loginState(userId))?.failures).toBe(5)
     // Entries of one transaction share their timestamp, so compare as a multiset.
     const actions = (await auditOf(userId)).map((a) => `${a.action}:${a.outcome}`).sort()
-    expect(actions).toEqual(['auth.account_locked:denied', ...Array(5).fill('auth.login_failed:failure'), 'auth.login_locked:denied', 'auth.login_locked:denied'])
+    expect(actions).toEqual([
+      'auth.account_locked:denied',
+      ...Array(5).fill('auth.login_failed:failure'),
+      'auth.login_locked:denied',
+      'auth.login_locked:denied',
+    ])
   })
 
   it('doubles the lock with each further failure, and a success resets the counter', async () => {
     const { slug, email, userId } = await account()
-    await api.query(sql`UPDATE identity.users SET failed_login_count = 5, locked_until = now() - interval '1 second' WHERE id = ${userId}`)
+    await api.query(
+      sql`UPDATE identity.users SET failed_login_count = 5, locked_until = now() - interval '1 second' WHERE id = ${userId}`,
+    )
     expect((await api.login(slug, email, WRONG)).statusCode).toBe(401)
     const retryAfter = Number((await api.login(slug, email)).headers['retry-after'])
     expect(retryAfter).toBeGreaterThan(110)
     expect(retryAfter).toBeLessThanOrEqual(120)
-    await api.query(sql`UPDATE identity.users SET failed_login_count = 20, locked_until = now() - interval '1 second' WHERE id = ${userId}`)
+    await api.query(
+      sql`UPDATE identity.users SET failed_login_count = 20, locked_until = now() - interval '1 second' WHERE id = ${userId}`,
+    )
     expect((await api.login(slug, email, WRONG)).statusCode).toBe(401)
     expect(Number((await api.login(slug, email)).headers['retry-after'])).toBe(3600)
 
@@ -105,13 +134,20 @@ describe('POST /v1/auth/login', () => {
     const weak = await hash(STRONG_PASSWORD, { algorithm: 2, memoryCost: 8192, timeCost: 1, parallelism: 1 })
     await api.query(sql`UPDATE identity.users SET password_hash = ${weak} WHERE id = ${userId}`)
     expect((await api.login(slug, email)).statusCode).toBe(200)
-    const [row] = await api.query<{ password_hash: string }>(sql`SELECT password_hash FROM identity.users WHERE id = ${userId}`)
+    const [row] = await api.query<{ password_hash: string }>(
+      sql`SELECT password_hash FROM identity.users WHERE id = ${userId}`,
+    )
     expect(row?.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
     expect((await api.login(slug, email)).statusCode).toBe(200)
   })
 
   it('needs a tenant host', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/v1/auth/login', headers: { host: 'localhost' }, payload: { email: uniqueEmail(), password: STRONG_PASSWORD } })
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      headers: { host: 'localhost' },
+      payload: { email: uniqueEmail(), password: STRONG_PASSWORD },
+    })
     expect(response.statusCode).toBe(400)
     expect(response.json().code).toBe('TENANT_REQUIRED')
   })

@@ -57,10 +57,19 @@ export const hashSessionIp = (ip: string) => hashIp(ip)
 
 export function createSessionIssuer(accessTokens: AccessTokens) {
   return {
-    async startSession(tx: Tx, input: { tenantId: string; userId: string; userAgent: string | undefined; ip: string }): Promise<IssuedSession> {
+    async startSession(
+      tx: Tx,
+      input: { tenantId: string; userId: string; userAgent: string | undefined; ip: string },
+    ): Promise<IssuedSession> {
       const { tenantId, userId } = input
       const userAgent = input.userAgent?.slice(0, USER_AGENT_MAX) ?? null
-      const sessionId = await repository.createSession(tx, { tenantId, userId, ttlSeconds: SESSION_TTL_SECONDS, userAgent, ipHash: hashSessionIp(input.ip) })
+      const sessionId = await repository.createSession(tx, {
+        tenantId,
+        userId,
+        ttlSeconds: SESSION_TTL_SECONDS,
+        userAgent,
+        ipHash: hashSessionIp(input.ip),
+      })
       const refresh = newRefreshToken(tenantId)
       await repository.insertRefreshToken(tx, { tenantId, sessionId, tokenHash: refresh.tokenHash })
       const roles = await repository.rolesOf(tx, userId)
@@ -68,24 +77,49 @@ export function createSessionIssuer(accessTokens: AccessTokens) {
     },
 
     /** A session without refresh token whose access tokens carry the restriction. */
-    async startRestrictedSession(tx: Tx, input: SessionInput & { restriction: Restriction }): Promise<RestrictedSession> {
+    async startRestrictedSession(
+      tx: Tx,
+      input: SessionInput & { restriction: Restriction },
+    ): Promise<RestrictedSession> {
       const { tenantId, userId } = input
       const userAgent = input.userAgent?.slice(0, USER_AGENT_MAX) ?? null
-      const sessionId = await repository.createSession(tx, { tenantId, userId, ttlSeconds: SESSION_TTL_SECONDS, userAgent, ipHash: hashSessionIp(input.ip) })
+      const sessionId = await repository.createSession(tx, {
+        tenantId,
+        userId,
+        ttlSeconds: SESSION_TTL_SECONDS,
+        userAgent,
+        ipHash: hashSessionIp(input.ip),
+      })
       const roles = await repository.rolesOf(tx, userId)
       return { tenantId, userId, sessionId, roles, restriction: input.restriction }
     },
 
     /** The restricted access token of a restricted session; after commit, like tokens(). */
     async restrictedTokens(session: RestrictedSession): Promise<RestrictedTokens> {
-      const accessToken = await accessTokens.issue({ userId: session.userId, tenantId: session.tenantId, roles: session.roles, sessionId: session.sessionId, restriction: session.restriction })
+      const accessToken = await accessTokens.issue({
+        userId: session.userId,
+        tenantId: session.tenantId,
+        roles: session.roles,
+        sessionId: session.sessionId,
+        restriction: session.restriction,
+      })
       return { accessToken, tokenType: 'Bearer', expiresIn: ACCESS_TOKEN_LIFETIME_SECONDS, mfaEnrolmentRequired: true }
     },
 
     /** Signs the access token; called after commit, since signing may read keys in its own transaction. */
     async tokens(session: IssuedSession): Promise<TokenPair> {
-      const accessToken = await accessTokens.issue({ userId: session.userId, tenantId: session.tenantId, roles: session.roles, sessionId: session.sessionId })
-      return { accessToken, tokenType: 'Bearer', expiresIn: ACCESS_TOKEN_LIFETIME_SECONDS, refreshToken: session.refreshToken }
+      const accessToken = await accessTokens.issue({
+        userId: session.userId,
+        tenantId: session.tenantId,
+        roles: session.roles,
+        sessionId: session.sessionId,
+      })
+      return {
+        accessToken,
+        tokenType: 'Bearer',
+        expiresIn: ACCESS_TOKEN_LIFETIME_SECONDS,
+        refreshToken: session.refreshToken,
+      }
     },
   }
 }

@@ -17,7 +17,10 @@ import { sessionsRepository as repository } from './sessions.repository.ts'
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const invalidToken = () => new AppError('unauthenticated', 'INVALID_TOKEN', 'The bearer token is invalid or expired')
 
-export function createSessionCheckingVerifier(deps: { accessTokens: AccessTokenVerifier; database: Database }): AccessTokenVerifier {
+export function createSessionCheckingVerifier(deps: {
+  accessTokens: AccessTokenVerifier
+  database: Database
+}): AccessTokenVerifier {
   return {
     async verify(token) {
       const principal = await deps.accessTokens.verify(token)
@@ -26,9 +29,17 @@ export function createSessionCheckingVerifier(deps: { accessTokens: AccessTokenV
       // impersonation row: ended, expired, a disabled target or an actor who lost the right → 401.
       if (principal.actor !== undefined) {
         const impersonationId = principal.actor.impersonationId
-        if (principal.sessionId !== undefined || impersonationId === undefined || !UUID.test(impersonationId) || !UUID.test(principal.userId)) throw invalidToken()
+        if (
+          principal.sessionId !== undefined ||
+          impersonationId === undefined ||
+          !UUID.test(impersonationId) ||
+          !UUID.test(principal.userId)
+        )
+          throw invalidToken()
         const { userId, tenantId } = principal
-        const state = await deps.database.transaction(tenantScope(tenantId), (tx) => impersonationRepository.requestState(tx, impersonationId, userId))
+        const state = await deps.database.transaction(tenantScope(tenantId), (tx) =>
+          impersonationRepository.requestState(tx, impersonationId, userId),
+        )
         if (!state || state.actor !== principal.actor.sub) throw invalidToken()
         if (!state.usable) throw impersonationErrors.tokenEnded()
         return { ...principal, roles: state.roles, permissions: permissionsOf(state.roles) }
@@ -36,12 +47,19 @@ export function createSessionCheckingVerifier(deps: { accessTokens: AccessTokenV
       if (principal.sessionId === undefined) return principal
       const { sessionId, userId, tenantId } = principal
       if (!UUID.test(sessionId) || !UUID.test(userId)) throw invalidToken()
-      const state = await deps.database.transaction(tenantScope(tenantId), (tx) => repository.sessionState(tx, sessionId, userId))
+      const state = await deps.database.transaction(tenantScope(tenantId), (tx) =>
+        repository.sessionState(tx, sessionId, userId),
+      )
       if (!state || !state.active) throw invalidToken()
       if (!state.live) throw sessionsErrors.sessionRevoked()
       // A token that carries the restriction keeps it; otherwise the tenant's current MFA policy decides.
       const restriction = principal.restriction ?? (state.mfaEnrolmentPending ? MFA_ENROLMENT : undefined)
-      return { ...principal, roles: state.roles, permissions: permissionsOf(state.roles), ...(restriction ? { restriction } : {}) }
+      return {
+        ...principal,
+        roles: state.roles,
+        permissions: permissionsOf(state.roles),
+        ...(restriction ? { restriction } : {}),
+      }
     },
   }
 }

@@ -31,12 +31,21 @@ const lockSeconds = sql<number>`case when ${users.lockedUntil} > now() then ceil
 const hardLocked = sql<boolean>`coalesce(${users.lockedUntil} = 'infinity'::timestamptz, false)`
 
 const knownRoles = (roles: unknown): TenantRole[] =>
-  (Array.isArray(roles) ? roles : []).filter((role): role is TenantRole => TENANT_ROLES.includes(role as TenantRole)).sort()
+  (Array.isArray(roles) ? roles : [])
+    .filter((role): role is TenantRole => TENANT_ROLES.includes(role as TenantRole))
+    .sort()
 
 export const sessionsRepository = {
   async findLoginCandidate(tx: Tx, email: string): Promise<LoginCandidate | undefined> {
     const [row] = await tx
-      .select({ id: users.id, passwordHash: users.passwordHash, status: users.status, emailVerified: sql<boolean>`${users.emailVerifiedAt} is not null`, lockSeconds, hardLocked })
+      .select({
+        id: users.id,
+        passwordHash: users.passwordHash,
+        status: users.status,
+        emailVerified: sql<boolean>`${users.emailVerifiedAt} is not null`,
+        lockSeconds,
+        hardLocked,
+      })
       .from(users)
       .where(eq(users.email, email))
     return row ? { ...row, lockSeconds: Number(row.lockSeconds), hardLocked: row.hardLocked === true } : undefined
@@ -64,8 +73,18 @@ export const sessionsRepository = {
   async recordSuccess(tx: Tx, userId: string, newPasswordHash: string | undefined): Promise<boolean> {
     const rows = await tx
       .update(users)
-      .set({ failedLoginCount: 0, lockedUntil: null, ...(newPasswordHash ? { passwordHash: newPasswordHash, updatedAt: sql`now()` } : {}) })
-      .where(and(eq(users.id, userId), eq(users.status, 'active'), or(isNull(users.lockedUntil), lt(users.lockedUntil, sql`now()`))))
+      .set({
+        failedLoginCount: 0,
+        lockedUntil: null,
+        ...(newPasswordHash ? { passwordHash: newPasswordHash, updatedAt: sql`now()` } : {}),
+      })
+      .where(
+        and(
+          eq(users.id, userId),
+          eq(users.status, 'active'),
+          or(isNull(users.lockedUntil), lt(users.lockedUntil, sql`now()`)),
+        ),
+      )
       .returning({ id: users.id })
     return rows.length === 1
   },
@@ -75,10 +94,19 @@ export const sessionsRepository = {
     return knownRoles(rows.map((r) => r.role))
   },
 
-  async createSession(tx: Tx, session: { tenantId: string; userId: string; ttlSeconds: number; userAgent: string | null; ipHash: string }): Promise<string> {
+  async createSession(
+    tx: Tx,
+    session: { tenantId: string; userId: string; ttlSeconds: number; userAgent: string | null; ipHash: string },
+  ): Promise<string> {
     const [row] = await tx
       .insert(sessions)
-      .values({ tenantId: session.tenantId, userId: session.userId, userAgent: session.userAgent, ipHash: session.ipHash, expiresAt: sql`now() + make_interval(secs => ${session.ttlSeconds})` })
+      .values({
+        tenantId: session.tenantId,
+        userId: session.userId,
+        userAgent: session.userAgent,
+        ipHash: session.ipHash,
+        expiresAt: sql`now() + make_interval(secs => ${session.ttlSeconds})`,
+      })
       .returning({ id: sessions.id })
     if (!row) throw new Error('insert returned no row')
     return row.id
@@ -113,8 +141,14 @@ export const sessionsRepository = {
   },
 
   async rotate(tx: Tx, tokenId: string, sessionId: string): Promise<void> {
-    await tx.update(refreshTokens).set({ rotatedAt: sql`now()` }).where(eq(refreshTokens.id, tokenId))
-    await tx.update(sessions).set({ lastUsedAt: sql`now()` }).where(eq(sessions.id, sessionId))
+    await tx
+      .update(refreshTokens)
+      .set({ rotatedAt: sql`now()` })
+      .where(eq(refreshTokens.id, tokenId))
+    await tx
+      .update(sessions)
+      .set({ lastUsedAt: sql`now()` })
+      .where(eq(sessions.id, sessionId))
   },
 
   /** Revokes the user's live sessions (one, or all when sessionId is undefined); returns the ids revoked. */
@@ -122,7 +156,13 @@ export const sessionsRepository = {
     const rows = await tx
       .update(sessions)
       .set({ revokedAt: sql`now()`, revokeReason: reason })
-      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), sessionId === undefined ? undefined : eq(sessions.id, sessionId)))
+      .where(
+        and(
+          eq(sessions.userId, userId),
+          isNull(sessions.revokedAt),
+          sessionId === undefined ? undefined : eq(sessions.id, sessionId),
+        ),
+      )
       .returning({ id: sessions.id })
     return rows.map((r) => r.id)
   },
@@ -130,7 +170,9 @@ export const sessionsRepository = {
   /** The user's live sessions, newest first, `limit + 1` rows from the cursor on. */
   async listLive(tx: Tx, userId: string, limit: number, after: { createdAt: string; id: string } | undefined) {
     const live = and(eq(sessions.userId, userId), isNull(sessions.revokedAt), sql`${sessions.expiresAt} > now()`)
-    const cursor = after ? sql`(${sessions.createdAt}, ${sessions.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)` : undefined
+    const cursor = after
+      ? sql`(${sessions.createdAt}, ${sessions.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`
+      : undefined
     return tx
       .select({
         id: sessions.id,
@@ -165,12 +207,24 @@ export const sessionsRepository = {
       .leftJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.tenantId, sessions.tenantId)))
       .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)))
       .groupBy(sessions.id, users.id)
-    return row ? { live: row.live === true, active: row.active === true, roles: knownRoles(row.roles), mfaEnrolmentPending: row.mfaEnrolmentPending === true } : undefined
+    return row
+      ? {
+          live: row.live === true,
+          active: row.active === true,
+          roles: knownRoles(row.roles),
+          mfaEnrolmentPending: row.mfaEnrolmentPending === true,
+        }
+      : undefined
   },
 
   async profile(tx: Tx, userId: string) {
     const [row] = await tx
-      .select({ id: users.id, email: users.email, displayName: users.displayName, emailVerified: sql<boolean>`${users.emailVerifiedAt} is not null` })
+      .select({
+        id: users.id,
+        email: users.email,
+        displayName: users.displayName,
+        emailVerified: sql<boolean>`${users.emailVerifiedAt} is not null`,
+      })
       .from(users)
       .where(eq(users.id, userId))
     return row

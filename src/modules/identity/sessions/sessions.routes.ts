@@ -4,7 +4,17 @@ import { PageQuery } from '../../../platform/http/pagination.ts'
 import type { App } from '../../../platform/http/server.ts'
 import { normaliseEmailField } from '../accounts/email-address.ts'
 import type { LoginService } from './login.service.ts'
-import { LoggedOut, LoginBody, Me, MfaChallengeResponse, RefreshBody, RestrictedTokenResponse, SessionPage, SessionParams, TokenResponse } from './sessions.schemas.ts'
+import {
+  LoggedOut,
+  LoginBody,
+  Me,
+  MfaChallengeResponse,
+  RefreshBody,
+  RestrictedTokenResponse,
+  SessionPage,
+  SessionParams,
+  TokenResponse,
+} from './sessions.schemas.ts'
 import type { SessionsService } from './sessions.service.ts'
 
 const tags = ['identity']
@@ -12,64 +22,111 @@ const noStore = { 'cache-control': 'no-store' }
 
 export function sessionsRoutes(login: LoginService, service: SessionsService) {
   return async function routes(app: App) {
-    app.post('/v1/auth/login', {
-      schema: {
-        summary: 'Sign in with email and password',
-        description: 'Starts a session in the tenant of this host. Unknown email, wrong password and disabled account all answer 401 INVALID_CREDENTIALS; repeated failures lock the account (429 ACCOUNT_LOCKED with Retry-After), and 10 failures from one client address within 15 minutes hold that address back (429 LOGIN_THROTTLED with Retry-After, doubling per further failure). With two-factor on, answers { mfaRequired, mfaToken } for POST /v1/auth/mfa instead of tokens. When the tenant requires two-factor for one of the user\'s roles and they have none, answers a restricted access token without refresh token and mfaEnrolmentRequired: true.',
-        tags,
-        operationId: 'login',
-        body: LoginBody,
-        response: { 200: Type.Union([TokenResponse, MfaChallengeResponse, RestrictedTokenResponse]) },
+    app.post(
+      '/v1/auth/login',
+      {
+        schema: {
+          summary: 'Sign in with email and password',
+          description:
+            "Starts a session in the tenant of this host. Unknown email, wrong password and disabled account all answer 401 INVALID_CREDENTIALS; repeated failures lock the account (429 ACCOUNT_LOCKED with Retry-After), and 10 failures from one client address within 15 minutes hold that address back (429 LOGIN_THROTTLED with Retry-After, doubling per further failure). With two-factor on, answers { mfaRequired, mfaToken } for POST /v1/auth/mfa instead of tokens. When the tenant requires two-factor for one of the user's roles and they have none, answers a restricted access token without refresh token and mfaEnrolmentRequired: true.",
+          tags,
+          operationId: 'login',
+          body: LoginBody,
+          response: { 200: Type.Union([TokenResponse, MfaChallengeResponse, RestrictedTokenResponse]) },
+        },
+        config: { access: publicAccess('required'), rateLimit: 'auth' },
+        preValidation: normaliseEmailField,
       },
-      config: { access: publicAccess('required'), rateLimit: 'auth' },
-      preValidation: normaliseEmailField,
-    }, async (request, reply) => {
-      const tokens = await login.login(request.ctx, { ...request.body, userAgent: request.headers['user-agent'] })
-      return reply.headers(noStore).send(tokens)
-    })
-
-    app.post('/v1/auth/refresh', {
-      schema: {
-        summary: 'Exchange a refresh token for new tokens',
-        description:
-          "Rotates the refresh token. Presenting one that was already used ends its whole session (401 REFRESH_TOKEN_REUSED). When the tenant now requires two-factor for one of the user's roles and they have none, answers a restricted access token and no successor (mfaEnrolmentRequired: true).",
-        tags,
-        operationId: 'refreshTokens',
-        body: RefreshBody,
-        response: { 200: Type.Union([TokenResponse, RestrictedTokenResponse]) },
+      async (request, reply) => {
+        const tokens = await login.login(request.ctx, { ...request.body, userAgent: request.headers['user-agent'] })
+        return reply.headers(noStore).send(tokens)
       },
-      config: { access: publicAccess('optional'), rateLimit: 'auth' },
-    }, async (request, reply) => reply.headers(noStore).send(await service.refresh(request.ctx, request.body.refreshToken)))
+    )
 
-    app.post('/v1/auth/logout', {
-      schema: { summary: 'End the session of this token', tags, operationId: 'logout', response: { 200: LoggedOut } },
-      config: { access: tenantAccess(), allowRestricted: true },
-    }, async (request) => {
-      await service.logout(request.ctx)
-      return { revokedSessions: 1 }
-    })
+    app.post(
+      '/v1/auth/refresh',
+      {
+        schema: {
+          summary: 'Exchange a refresh token for new tokens',
+          description:
+            "Rotates the refresh token. Presenting one that was already used ends its whole session (401 REFRESH_TOKEN_REUSED). When the tenant now requires two-factor for one of the user's roles and they have none, answers a restricted access token and no successor (mfaEnrolmentRequired: true).",
+          tags,
+          operationId: 'refreshTokens',
+          body: RefreshBody,
+          response: { 200: Type.Union([TokenResponse, RestrictedTokenResponse]) },
+        },
+        config: { access: publicAccess('optional'), rateLimit: 'auth' },
+      },
+      async (request, reply) =>
+        reply.headers(noStore).send(await service.refresh(request.ctx, request.body.refreshToken)),
+    )
 
-    app.post('/v1/auth/logout-all', {
-      schema: { summary: 'End every session of the signed-in user', tags, operationId: 'logoutAll', response: { 200: LoggedOut } },
-      config: { access: tenantAccess(), privileged: true },
-    }, async (request) => ({ revokedSessions: await service.logoutAll(request.ctx) }))
+    app.post(
+      '/v1/auth/logout',
+      {
+        schema: { summary: 'End the session of this token', tags, operationId: 'logout', response: { 200: LoggedOut } },
+        config: { access: tenantAccess(), allowRestricted: true },
+      },
+      async (request) => {
+        await service.logout(request.ctx)
+        return { revokedSessions: 1 }
+      },
+    )
 
-    app.get('/v1/me', {
-      schema: { summary: 'The signed-in user', tags, operationId: 'getMe', response: { 200: Me } },
-      config: { access: tenantAccess(), allowRestricted: true },
-    }, async (request) => service.me(request.ctx))
+    app.post(
+      '/v1/auth/logout-all',
+      {
+        schema: {
+          summary: 'End every session of the signed-in user',
+          tags,
+          operationId: 'logoutAll',
+          response: { 200: LoggedOut },
+        },
+        config: { access: tenantAccess(), privileged: true },
+      },
+      async (request) => ({ revokedSessions: await service.logoutAll(request.ctx) }),
+    )
 
-    app.get('/v1/me/sessions', {
-      schema: { summary: 'List your live sessions', tags, operationId: 'listMySessions', querystring: PageQuery, response: { 200: SessionPage } },
-      config: { access: tenantAccess() },
-    }, async (request) => service.listSessions(request.ctx, request.query))
+    app.get(
+      '/v1/me',
+      {
+        schema: { summary: 'The signed-in user', tags, operationId: 'getMe', response: { 200: Me } },
+        config: { access: tenantAccess(), allowRestricted: true },
+      },
+      async (request) => service.me(request.ctx),
+    )
 
-    app.delete('/v1/me/sessions/:sessionId', {
-      schema: { summary: 'End one of your sessions', tags, operationId: 'revokeMySession', params: SessionParams, response: { 204: Type.Null({ description: 'Ended' }) } },
-      config: { access: tenantAccess(), privileged: true },
-    }, async (request, reply) => {
-      await service.revokeSession(request.ctx, request.params.sessionId)
-      return reply.status(204).send(null)
-    })
+    app.get(
+      '/v1/me/sessions',
+      {
+        schema: {
+          summary: 'List your live sessions',
+          tags,
+          operationId: 'listMySessions',
+          querystring: PageQuery,
+          response: { 200: SessionPage },
+        },
+        config: { access: tenantAccess() },
+      },
+      async (request) => service.listSessions(request.ctx, request.query),
+    )
+
+    app.delete(
+      '/v1/me/sessions/:sessionId',
+      {
+        schema: {
+          summary: 'End one of your sessions',
+          tags,
+          operationId: 'revokeMySession',
+          params: SessionParams,
+          response: { 204: Type.Null({ description: 'Ended' }) },
+        },
+        config: { access: tenantAccess(), privileged: true },
+      },
+      async (request, reply) => {
+        await service.revokeSession(request.ctx, request.params.sessionId)
+        return reply.status(204).send(null)
+      },
+    )
   }
 }

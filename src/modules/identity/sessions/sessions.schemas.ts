@@ -4,7 +4,11 @@ import { Page } from '../../../platform/http/pagination.ts'
 
 export const LoginBody = Type.Object(
   {
-    email: Type.String({ format: 'email', maxLength: 254, description: 'Email address; trimmed and lower-cased before use' }),
+    email: Type.String({
+      format: 'email',
+      maxLength: 254,
+      description: 'Email address; trimmed and lower-cased before use',
+    }),
     password: Type.String({ minLength: 1, maxLength: 1024 }),
   },
   { $id: 'LoginBody', additionalProperties: false },
@@ -12,7 +16,13 @@ export const LoginBody = Type.Object(
 
 /** Any string is accepted here: a malformed token gets the same 401 as an unknown one. */
 export const RefreshBody = Type.Object(
-  { refreshToken: Type.String({ minLength: 1, maxLength: 4096, description: 'The refresh token from the last sign-in or refresh' }) },
+  {
+    refreshToken: Type.String({
+      minLength: 1,
+      maxLength: 4096,
+      description: 'The refresh token from the last sign-in or refresh',
+    }),
+  },
   { $id: 'RefreshBody', additionalProperties: false },
 )
 
@@ -29,11 +39,14 @@ export const TokenResponse = Type.Object(
 /** A user the tenant's MFA policy holds back: no refresh token, and the access token only reaches /v1/me, logout and TOTP enrolment. */
 export const RestrictedTokenResponse = Type.Object(
   {
-    accessToken: Type.String({ description: 'Restricted JWT (rst claim): other routes answer 403 MFA_ENROLMENT_REQUIRED' }),
+    accessToken: Type.String({
+      description: 'Restricted JWT (rst claim): other routes answer 403 MFA_ENROLMENT_REQUIRED',
+    }),
     tokenType: Type.Literal('Bearer'),
     expiresIn: Type.Integer({ description: 'Seconds until the access token expires' }),
     mfaEnrolmentRequired: Type.Literal(true, {
-      description: 'Enrol TOTP (POST /v1/me/mfa/totp, then /confirm): the confirmation answers full tokens for a new session',
+      description:
+        'Enrol TOTP (POST /v1/me/mfa/totp, then /confirm): the confirmation answers full tokens for a new session',
     }),
   },
   { $id: 'RestrictedTokenResponse', additionalProperties: false },
@@ -53,10 +66,16 @@ export const Me = Type.Object(
     email: Type.String(),
     displayName: Type.Union([Type.String(), Type.Null()]),
     tenantId: Type.String({ format: 'uuid' }),
-    roles: Type.Array(Type.Unsafe<TenantRole>({ type: 'string', enum: [...TENANT_ROLES] }), { description: 'Current roles (read on every request)' }),
+    roles: Type.Array(Type.Unsafe<TenantRole>({ type: 'string', enum: [...TENANT_ROLES] }), {
+      description: 'Current roles (read on every request)',
+    }),
     emailVerified: Type.Boolean(),
-    sessionId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], { description: 'The session of the token used; null for tokens without one' }),
-    mfaEnrolmentRequired: Type.Boolean({ description: "True while the tenant's MFA policy restricts this user to enrolling a second factor" }),
+    sessionId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+      description: 'The session of the token used; null for tokens without one',
+    }),
+    mfaEnrolmentRequired: Type.Boolean({
+      description: "True while the tenant's MFA policy restricts this user to enrolling a second factor",
+    }),
     actor: Type.Optional(
       Type.Object(
         {
@@ -85,7 +104,10 @@ export const Session = Type.Object(
 
 export const SessionPage = Page(Session, 'SessionPage')
 
-export const SessionParams = Type.Object({ sessionId: Type.String({ format: 'uuid' }) }, { additionalProperties: false })
+export const SessionParams = Type.Object(
+  { sessionId: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+)
 
 export const LoggedOut = Type.Object(
   { revokedSessions: Type.Integer({ minimum: 0, description: 'How many sessions were ended' }) },

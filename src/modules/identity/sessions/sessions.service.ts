@@ -30,7 +30,12 @@ function sessionOf(ctx: RequestContext): { user: UserPrincipal; sessionId: strin
 }
 
 /** One transaction in the token's tenant; failures that must persist (reuse) commit before the error. */
-async function rotate(database: Database, ctx: RequestContext, tenantId: string, token: string): Promise<IssuedSession | RestrictedSession | 'invalid' | 'reused'> {
+async function rotate(
+  database: Database,
+  ctx: RequestContext,
+  tenantId: string,
+  token: string,
+): Promise<IssuedSession | RestrictedSession | 'invalid' | 'reused'> {
   return database.transaction(
     tenantScope(tenantId),
     async (tx) => {
@@ -38,7 +43,14 @@ async function rotate(database: Database, ctx: RequestContext, tenantId: string,
       if (!found) return 'invalid'
       if (found.rotated) {
         const revoked = await repository.revoke(tx, found.userId, found.sessionId, 'refresh_reuse')
-        await recordAudit(tx, ctx, { tenantId, action: 'auth.refresh_reuse', targetType: 'session', targetId: found.sessionId, outcome: 'denied', details: { userId: found.userId, revoked: revoked.length > 0 } })
+        await recordAudit(tx, ctx, {
+          tenantId,
+          action: 'auth.refresh_reuse',
+          targetType: 'session',
+          targetId: found.sessionId,
+          outcome: 'denied',
+          details: { userId: found.userId, revoked: revoked.length > 0 },
+        })
         return 'reused'
       }
       if (!found.usable) return 'invalid'
@@ -48,7 +60,13 @@ async function rotate(database: Database, ctx: RequestContext, tenantId: string,
       // session cannot be refreshed until they enrol (confirming replaces it with a full one).
       const restriction = await mfaPolicy.restrictionOf(tx, found.userId)
       if (restriction) {
-        await recordAudit(tx, ctx, { tenantId, action: 'auth.refresh_restricted', targetType: 'session', targetId: found.sessionId, details: { userId: found.userId, restriction } })
+        await recordAudit(tx, ctx, {
+          tenantId,
+          action: 'auth.refresh_restricted',
+          targetType: 'session',
+          targetId: found.sessionId,
+          details: { userId: found.userId, restriction },
+        })
         return { tenantId, userId: found.userId, sessionId: found.sessionId, roles, restriction }
       }
       const next = newRefreshToken(tenantId)
@@ -63,7 +81,13 @@ async function revokeOwn(ctx: RequestContext, sessionId: string | undefined, rea
   const user = userOf(ctx)
   return ctx.inTenant(async (tx) => {
     const revoked = await repository.revoke(tx, user.userId, sessionId, reason)
-    for (const id of revoked) await recordAudit(tx, ctx, { action: 'auth.session_revoked', targetType: 'session', targetId: id, details: { reason } })
+    for (const id of revoked)
+      await recordAudit(tx, ctx, {
+        action: 'auth.session_revoked',
+        targetType: 'session',
+        targetId: id,
+        details: { reason },
+      })
     return revoked
   })
 }
@@ -86,10 +110,17 @@ export function createSessionsService(deps: { database: Database; issuer: Sessio
       const impersonationId = user.actor?.impersonationId
       const { profile, impersonationEnds } = await ctx.inTenant(async (tx) => ({
         profile: await repository.profile(tx, user.userId),
-        impersonationEnds: impersonationId === undefined ? undefined : await impersonationRepository.expiryOf(tx, impersonationId),
+        impersonationEnds:
+          impersonationId === undefined ? undefined : await impersonationRepository.expiryOf(tx, impersonationId),
       }))
       if (!profile) throw commonErrors.unauthenticated('The account of this token no longer exists')
-      const me = { ...profile, tenantId: user.tenantId, roles: user.roles, sessionId: user.sessionId ?? null, mfaEnrolmentRequired: user.restriction !== undefined }
+      const me = {
+        ...profile,
+        tenantId: user.tenantId,
+        roles: user.roles,
+        sessionId: user.sessionId ?? null,
+        mfaEnrolmentRequired: user.restriction !== undefined,
+      }
       // RFC 8693 act claim: who really acts while this user is impersonated.
       if (user.actor === undefined || impersonationId === undefined || impersonationEnds === undefined) return me
       return { ...me, actor: { sub: user.actor.sub, impersonationId, expiresAt: impersonationEnds.toISOString() } }
@@ -117,7 +148,8 @@ export function createSessionsService(deps: { database: Database; issuer: Sessio
     /** Revokes one of the caller's own sessions; another user's id is simply not found. */
     async revokeSession(ctx: RequestContext, sessionId: string): Promise<void> {
       const revoked = await revokeOwn(ctx, sessionId, 'user_revoked')
-      if (revoked.length === 0) throw new AppError('not_found', 'SESSION_NOT_FOUND', `No live session ${sessionId} of yours exists`)
+      if (revoked.length === 0)
+        throw new AppError('not_found', 'SESSION_NOT_FOUND', `No live session ${sessionId} of yours exists`)
     },
 
     async logout(ctx: RequestContext): Promise<void> {

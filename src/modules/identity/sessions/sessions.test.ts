@@ -34,7 +34,16 @@ describe('sign-in, refresh and sessions over HTTP', () => {
 
     const me = await api.call(slug, 'GET', '/v1/me', tokens.accessToken)
     expect(me.statusCode).toBe(200)
-    expect(me.json()).toEqual({ id: claims.sub, email, displayName: 'Grace', tenantId, roles: ['learner'], emailVerified: true, sessionId: claims.sid, mfaEnrolmentRequired: false })
+    expect(me.json()).toEqual({
+      id: claims.sub,
+      email,
+      displayName: 'Grace',
+      tenantId,
+      roles: ['learner'],
+      emailVerified: true,
+      sessionId: claims.sid,
+      mfaEnrolmentRequired: false,
+    })
 
     const refreshed = await api.refresh(slug, tokens.refreshToken)
     expect(refreshed.statusCode).toBe(200)
@@ -52,9 +61,13 @@ describe('sign-in, refresh and sessions over HTTP', () => {
     expect(after.json().code).toBe('SESSION_REVOKED')
     expect((await api.refresh(slug, next.refreshToken)).json().code).toBe('INVALID_REFRESH_TOKEN')
 
-    const [session] = await api.query<{ revoke_reason: string }>(sql`SELECT revoke_reason FROM identity.sessions WHERE id = ${claims.sid as string}`)
+    const [session] = await api.query<{ revoke_reason: string }>(
+      sql`SELECT revoke_reason FROM identity.sessions WHERE id = ${claims.sid as string}`,
+    )
     expect(session?.revoke_reason).toBe('refresh_reuse')
-    const audit = await api.query<{ action: string; outcome: string }>(sql`SELECT action, outcome FROM platform.audit_log WHERE target_id = ${claims.sid as string}`)
+    const audit = await api.query<{ action: string; outcome: string }>(
+      sql`SELECT action, outcome FROM platform.audit_log WHERE target_id = ${claims.sid as string}`,
+    )
     expect(audit).toEqual([{ action: 'auth.refresh_reuse', outcome: 'denied' }])
   })
 
@@ -65,7 +78,13 @@ describe('sign-in, refresh and sessions over HTTP', () => {
       sql`SELECT r.token_hash, r.expires_at = s.expires_at AS same_expiry, row_to_json(r)::text AS row
           FROM identity.refresh_tokens r JOIN identity.sessions s ON s.id = r.session_id WHERE s.id = ${sid}`,
     )
-    expect(rows).toEqual([{ token_hash: sha256(tokens.refreshToken), same_expiry: true, row: expect.not.stringContaining(tokens.refreshToken.split('.')[2]!) }])
+    expect(rows).toEqual([
+      {
+        token_hash: sha256(tokens.refreshToken),
+        same_expiry: true,
+        row: expect.not.stringContaining(tokens.refreshToken.split('.')[2]!),
+      },
+    ])
     const [session] = await api.query<{ days: number; user_agent: string; ip_hash: string }>(
       sql`SELECT round(extract(epoch from expires_at - created_at) / 86400)::int AS days, user_agent, ip_hash FROM identity.sessions WHERE id = ${sid}`,
     )
@@ -89,7 +108,9 @@ describe('sign-in, refresh and sessions over HTTP', () => {
     const unknown = await api.refresh(slug, `rt1.${tenantId}.${'A'.repeat(43)}`)
     expect(unknown.statusCode).toBe(401)
     expect(unknown.json().code).toBe('INVALID_REFRESH_TOKEN')
-    await api.query(sql`UPDATE identity.refresh_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = ${sha256(tokens.refreshToken)}`)
+    await api.query(
+      sql`UPDATE identity.refresh_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = ${sha256(tokens.refreshToken)}`,
+    )
     const expired = await api.refresh(slug, tokens.refreshToken)
     expect(expired.statusCode).toBe(401)
     expect(expired.json().code).toBe('INVALID_REFRESH_TOKEN')
@@ -97,7 +118,10 @@ describe('sign-in, refresh and sessions over HTTP', () => {
 
   it('lets one of two concurrent uses of a refresh token win; the other counts as reuse', async () => {
     const { slug, tokens } = await signedIn()
-    const responses = await Promise.all([api.refresh(slug, tokens.refreshToken), api.refresh(slug, tokens.refreshToken)])
+    const responses = await Promise.all([
+      api.refresh(slug, tokens.refreshToken),
+      api.refresh(slug, tokens.refreshToken),
+    ])
     expect(responses.map((r) => r.statusCode).sort()).toEqual([200, 401])
     expect(responses.find((r) => r.statusCode === 401)?.json().code).toBe('REFRESH_TOKEN_REUSED')
     expect((await api.call(slug, 'GET', '/v1/me', tokens.accessToken)).json().code).toBe('SESSION_REVOKED')
@@ -126,7 +150,9 @@ describe('sign-in, refresh and sessions over HTTP', () => {
   it('applies a role granted after sign-in on the very next request, without a new token', async () => {
     const { id: tenantId, slug, tokens } = await signedIn()
     const userId = decodeJwt(tokens.accessToken).sub as string
-    await api.query(sql`INSERT INTO identity.memberships (tenant_id, user_id, role, granted_by) VALUES (${tenantId}, ${userId}, 'tenant_admin', 'test')`)
+    await api.query(
+      sql`INSERT INTO identity.memberships (tenant_id, user_id, role, granted_by) VALUES (${tenantId}, ${userId}, 'tenant_admin', 'test')`,
+    )
     const me = await api.call(slug, 'GET', '/v1/me', tokens.accessToken)
     expect(me.json().roles).toEqual(['learner', 'tenant_admin'])
     await api.query(sql`DELETE FROM identity.memberships WHERE user_id = ${userId} AND role = 'tenant_admin'`)
@@ -150,18 +176,35 @@ describe('managing one’s own sessions', () => {
     const second = await api.signIn(slug, email)
     const list = await api.call(slug, 'GET', '/v1/me/sessions', tokens.accessToken)
     expect(list.statusCode).toBe(200)
-    const { data, nextCursor } = list.json() as { data: Array<{ id: string; current: boolean; userAgent: string }>; nextCursor: string | null }
+    const { data, nextCursor } = list.json() as {
+      data: Array<{ id: string; current: boolean; userAgent: string }>
+      nextCursor: string | null
+    }
     expect(nextCursor).toBeNull()
-    expect(data.map((s) => s.id).sort()).toEqual([decodeJwt(tokens.accessToken).sid, decodeJwt(second.accessToken).sid].sort())
+    expect(data.map((s) => s.id).sort()).toEqual(
+      [decodeJwt(tokens.accessToken).sid, decodeJwt(second.accessToken).sid].sort(),
+    )
     expect(data.find((s) => s.current)?.id).toBe(decodeJwt(tokens.accessToken).sid)
     expect(data.every((s) => s.userAgent === 'vitest')).toBe(true)
 
     const page = await api.call(slug, 'GET', '/v1/me/sessions?limit=1', tokens.accessToken)
     const firstPage = page.json() as { data: Array<{ id: string }>; nextCursor: string }
-    const rest = await api.call(slug, 'GET', `/v1/me/sessions?limit=1&cursor=${firstPage.nextCursor}`, tokens.accessToken)
-    expect([...firstPage.data, ...(rest.json() as { data: Array<{ id: string }> }).data].map((s) => s.id).sort()).toEqual(data.map((s) => s.id).sort())
+    const rest = await api.call(
+      slug,
+      'GET',
+      `/v1/me/sessions?limit=1&cursor=${firstPage.nextCursor}`,
+      tokens.accessToken,
+    )
+    expect(
+      [...firstPage.data, ...(rest.json() as { data: Array<{ id: string }> }).data].map((s) => s.id).sort(),
+    ).toEqual(data.map((s) => s.id).sort())
 
-    const revoked = await api.call(slug, 'DELETE', `/v1/me/sessions/${decodeJwt(second.accessToken).sid as string}`, tokens.accessToken)
+    const revoked = await api.call(
+      slug,
+      'DELETE',
+      `/v1/me/sessions/${decodeJwt(second.accessToken).sid as string}`,
+      tokens.accessToken,
+    )
     expect(revoked.statusCode).toBe(204)
     expect((await api.call(slug, 'GET', '/v1/me', second.accessToken)).json().code).toBe('SESSION_REVOKED')
     expect((await api.call(slug, 'GET', '/v1/me', tokens.accessToken)).statusCode).toBe(200)
@@ -170,7 +213,12 @@ describe('managing one’s own sessions', () => {
   it('cannot revoke another user’s session', async () => {
     const { slug, tokens } = await signedIn()
     const other = await api.signIn(slug, await api.signUp(slug))
-    const response = await api.call(slug, 'DELETE', `/v1/me/sessions/${decodeJwt(other.accessToken).sid as string}`, tokens.accessToken)
+    const response = await api.call(
+      slug,
+      'DELETE',
+      `/v1/me/sessions/${decodeJwt(other.accessToken).sid as string}`,
+      tokens.accessToken,
+    )
     expect(response.statusCode).toBe(404)
     expect(response.json().code).toBe('SESSION_NOT_FOUND')
     expect((await api.call(slug, 'GET', '/v1/me', other.accessToken)).statusCode).toBe(200)
@@ -194,15 +242,27 @@ describe('managing one’s own sessions', () => {
     const audit = await api.query<{ reason: string; n: number }>(
       sql`SELECT details->>'reason' AS reason, count(*)::int AS n FROM platform.audit_log WHERE action = 'auth.session_revoked' AND actor_id = ${decodeJwt(tokens.accessToken).sub as string} GROUP BY 1 ORDER BY 1`,
     )
-    expect(audit).toEqual([{ reason: 'logout', n: 1 }, { reason: 'logout_all', n: 2 }])
+    expect(audit).toEqual([
+      { reason: 'logout', n: 1 },
+      { reason: 'logout_all', n: 2 },
+    ])
   })
 
   it('answers /v1/me for a token without session with sessionId null, and refuses logout with NO_SESSION', async () => {
     const tenant = await t.createTenant()
     const email = await api.signUp(tenant.slug)
-    const [user] = await api.query<{ id: string }>(sql`SELECT id FROM identity.users WHERE tenant_id = ${tenant.id} AND email = ${email}`)
-    const token = await t.modules.identity.accessTokens.issue({ userId: user!.id, tenantId: tenant.id, roles: ['learner'] })
-    expect((await api.call(tenant.slug, 'GET', '/v1/me', token)).json()).toMatchObject({ id: user!.id, sessionId: null })
+    const [user] = await api.query<{ id: string }>(
+      sql`SELECT id FROM identity.users WHERE tenant_id = ${tenant.id} AND email = ${email}`,
+    )
+    const token = await t.modules.identity.accessTokens.issue({
+      userId: user!.id,
+      tenantId: tenant.id,
+      roles: ['learner'],
+    })
+    expect((await api.call(tenant.slug, 'GET', '/v1/me', token)).json()).toMatchObject({
+      id: user!.id,
+      sessionId: null,
+    })
     const out = await api.call(tenant.slug, 'POST', '/v1/auth/logout', token)
     expect(out.statusCode).toBe(400)
     expect(out.json().code).toBe('NO_SESSION')

@@ -21,12 +21,18 @@ export function sessionsClient(t: TestApp) {
   const host = (slug: string | undefined) => ({ host: slug ? `${slug}.localhost` : 'localhost' })
 
   const login = (slug: string, email: string, password = STRONG_PASSWORD, userAgent = 'vitest') =>
-    t.app.inject({ method: 'POST', url: '/v1/auth/login', headers: { ...host(slug), 'user-agent': userAgent }, payload: { email, password } })
+    t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      headers: { ...host(slug), 'user-agent': userAgent },
+      payload: { email, password },
+    })
 
   return {
     query: <T>(statement: ReturnType<typeof sql>) => accounts.query<T>(statement),
     login,
-    refresh: (slug: string | undefined, refreshToken: string) => t.app.inject({ method: 'POST', url: '/v1/auth/refresh', headers: host(slug), payload: { refreshToken } }),
+    refresh: (slug: string | undefined, refreshToken: string) =>
+      t.app.inject({ method: 'POST', url: '/v1/auth/refresh', headers: host(slug), payload: { refreshToken } }),
     /** An authenticated call on the tenant's host (or the bare host when slug is undefined). */
     call: (slug: string | undefined, method: 'GET' | 'POST' | 'DELETE', url: string, accessToken: string) =>
       t.app.inject({ method, url, headers: { ...host(slug), authorization: `Bearer ${accessToken}` } }),
@@ -34,7 +40,11 @@ export function sessionsClient(t: TestApp) {
     /** Registers, verifies the address through the emailed link and returns the email. */
     async signUp(slug: string, options: { verify?: boolean; displayName?: string } = {}): Promise<string> {
       const email = uniqueEmail('session')
-      const registered = await accounts.register(slug, { email, password: STRONG_PASSWORD, ...(options.displayName ? { displayName: options.displayName } : {}) })
+      const registered = await accounts.register(slug, {
+        email,
+        password: STRONG_PASSWORD,
+        ...(options.displayName ? { displayName: options.displayName } : {}),
+      })
       if (registered.statusCode !== 202) throw new Error(`register failed: ${registered.statusCode} ${registered.body}`)
       if (options.verify === false) return email
       const [mail] = await accounts.verificationMails(email)

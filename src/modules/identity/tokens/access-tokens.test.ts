@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SignJWT, UnsecuredJWT, base64url, decodeJwt, decodeProtectedHeader, generateKeyPair, type CryptoKey, type JWTPayload } from 'jose'
+import {
+  SignJWT,
+  UnsecuredJWT,
+  base64url,
+  decodeJwt,
+  decodeProtectedHeader,
+  generateKeyPair,
+  type CryptoKey,
+  type JWTPayload,
+} from 'jose'
 import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
 import { ACCESS_TOKEN_AUDIENCE } from '../index.ts'
 
@@ -14,7 +23,9 @@ beforeAll(async () => {
   t = await buildTestApp()
   tenant = await t.createTenant()
   other = await t.createTenant()
-  const jwks = (await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json() as { keys: Array<{ kid: string; x: string }> }
+  const jwks = (await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json() as {
+    keys: Array<{ kid: string; x: string }>
+  }
   const { kid } = await t.modules.identity.keys.signingKey()
   activeKid = kid
   publicX = jwks.keys.find((key) => key.kid === kid)?.x ?? ''
@@ -47,7 +58,9 @@ function claims(overrides: JWTPayload = {}): JWTPayload {
 }
 
 const sign = (payload: JWTPayload, header: Record<string, unknown>, key: CryptoKey | Uint8Array) =>
-  new SignJWT(payload).setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid: activeKid, ...header } as { alg: string }).sign(key)
+  new SignJWT(payload)
+    .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid: activeKid, ...header } as { alg: string })
+    .sign(key)
 
 describe('access tokens', () => {
   it('are accepted as a member of their tenant with the permissions of their roles', async () => {
@@ -71,12 +84,28 @@ describe('access tokens', () => {
     const header = decodeProtectedHeader(token)
     const payload = decodeJwt(token)
     expect(header).toEqual({ alg: 'EdDSA', kid: activeKid, typ: 'at+jwt' })
-    expect(payload).toMatchObject({ iss: t.config.http.publicUrl, aud: 'lyceum-api', sub: 'u-1', tid: tenant.id, roles: ['learner'], sid: 's-1', act: { sub: 'operator:o-1' }, imp: '00000000-0000-4000-8000-000000000001' })
+    expect(payload).toMatchObject({
+      iss: t.config.http.publicUrl,
+      aud: 'lyceum-api',
+      sub: 'u-1',
+      tid: tenant.id,
+      roles: ['learner'],
+      sid: 's-1',
+      act: { sub: 'operator:o-1' },
+      imp: '00000000-0000-4000-8000-000000000001',
+    })
     expect(payload.exp! - payload.iat!).toBe(900)
     expect(payload.jti).toEqual(expect.any(String))
     // The token verifier alone: the principal verifier behind it also requires the session s-1 to exist (sessions tests).
     const principal = await t.modules.identity.accessTokens.verify(token)
-    expect(principal).toMatchObject({ kind: 'user', userId: 'u-1', tenantId: tenant.id, roles: ['learner'], sessionId: 's-1', actor: { sub: 'operator:o-1', impersonationId: '00000000-0000-4000-8000-000000000001' } })
+    expect(principal).toMatchObject({
+      kind: 'user',
+      userId: 'u-1',
+      tenantId: tenant.id,
+      roles: ['learner'],
+      sessionId: 's-1',
+      actor: { sub: 'operator:o-1', impersonationId: '00000000-0000-4000-8000-000000000001' },
+    })
     await expect(t.platform.tokens.verify(token)).rejects.toMatchObject({ code: 'INVALID_TOKEN' })
   })
 
@@ -97,7 +126,11 @@ describe('access tokens', () => {
       'alg none': new UnsecuredJWT(claims()).encode(),
       'alg none typed as an access token': `${base64url.encode(JSON.stringify({ alg: 'none', typ: 'at+jwt', kid: activeKid }))}.${base64url.encode(JSON.stringify(claims()))}.`,
       'HS256 with the public key bytes as secret': await sign(claims(), { alg: 'HS256' }, publicBytes),
-      'HS256 with the public key text as secret': await sign(claims(), { alg: 'HS256' }, new TextEncoder().encode(publicX)),
+      'HS256 with the public key text as secret': await sign(
+        claims(),
+        { alg: 'HS256' },
+        new TextEncoder().encode(publicX),
+      ),
       expired: await sign(claims({ iat: now - 1000, exp: now - 100 }), {}, ours),
       'not yet valid': await sign(claims({ nbf: now + 600 }), {}, ours),
       'issued in the future': await sign(claims({ iat: now + 600, exp: now + 1200 }), {}, ours),
@@ -110,7 +143,11 @@ describe('access tokens', () => {
       'SQL-like kid': await sign(claims(), { kid: "x' or '1'='1" }, ours),
       'no kid': await sign(claims(), { kid: undefined }, ours),
       'foreign key with a known kid': await sign(claims(), {}, foreign.privateKey),
-      'foreign key offered in a jwk header': await sign(claims(), { jwk: { kty: 'OKP', crv: 'Ed25519', x: 'AAAA' } }, foreign.privateKey),
+      'foreign key offered in a jwk header': await sign(
+        claims(),
+        { jwk: { kty: 'OKP', crv: 'Ed25519', x: 'AAAA' } },
+        foreign.privateKey,
+      ),
       'our key with a jku header': await sign(claims(), { jku: 'https://evil.example/jwks.json' }, ours),
       'lifetime over 15 minutes': await sign(claims({ exp: now + 3600 }), {}, ours),
       'no expiry': await sign(claims({ exp: undefined }), {}, ours),
@@ -120,11 +157,26 @@ describe('access tokens', () => {
       'roles not a list': await sign(claims({ roles: 'tenant_admin' }), {}, ours),
       'user token with op: true (and its tid)': await sign(claims({ op: true, sid: randomUUID() }), {}, ours),
       'operator token without sid': await sign(claims({ tid: undefined, roles: undefined, op: true }), {}, ours),
-      'operator token with op other than true': await sign(claims({ tid: undefined, roles: undefined, op: 'true', sid: randomUUID() }), {}, ours),
+      'operator token with op other than true': await sign(
+        claims({ tid: undefined, roles: undefined, op: 'true', sid: randomUUID() }),
+        {},
+        ours,
+      ),
       'operator token with roles': await sign(claims({ tid: undefined, op: true, sid: randomUUID() }), {}, ours),
-      'operator token whose subject is not an id': await sign(claims({ tid: undefined, roles: undefined, op: true, sid: randomUUID(), sub: '../admin' }), {}, ours),
-      'operator token of a session that does not exist': await sign(claims({ tid: undefined, roles: undefined, op: true, sid: randomUUID() }), {}, ours),
-      'the former interim HS256 token (development secret)': await new SignJWT({ tid: tenant.id, roles: ['tenant_admin'] })
+      'operator token whose subject is not an id': await sign(
+        claims({ tid: undefined, roles: undefined, op: true, sid: randomUUID(), sub: '../admin' }),
+        {},
+        ours,
+      ),
+      'operator token of a session that does not exist': await sign(
+        claims({ tid: undefined, roles: undefined, op: true, sid: randomUUID() }),
+        {},
+        ours,
+      ),
+      'the former interim HS256 token (development secret)': await new SignJWT({
+        tid: tenant.id,
+        roles: ['tenant_admin'],
+      })
         .setProtectedHeader({ alg: 'HS256', typ: 'lyceum-principal+jwt' })
         .setIssuer('lyceum')
         .setAudience('lyceum-api')
@@ -141,7 +193,10 @@ describe('access tokens', () => {
         .setExpirationTime('5m')
         .sign(new TextEncoder().encode('s'.repeat(40))),
       'the former static development operator token': 'lyceum-dev-operator-token-0000',
-      'tampered payload': (await issue()).replace(/\.([^.]+)\./, (_m, body: string) => `.${body.slice(0, -2)}${body.endsWith('A') ? 'B' : 'A'}${body.slice(-1)}.`),
+      'tampered payload': (await issue()).replace(
+        /\.([^.]+)\./,
+        (_m, body: string) => `.${body.slice(0, -2)}${body.endsWith('A') ? 'B' : 'A'}${body.slice(-1)}.`,
+      ),
     }
     const results = await Promise.all(
       Object.entries(cases).map(async ([name, token]) => {
@@ -149,7 +204,8 @@ describe('access tokens', () => {
         return [name, response.statusCode, (response.json() as { code?: string }).code]
       }),
     )
-    for (const [name, status, code] of results) expect([name, status, code]).toEqual([name, 401, expect.stringMatching(/^INVALID_(TOKEN|AUTHORIZATION)$/)])
+    for (const [name, status, code] of results)
+      expect([name, status, code]).toEqual([name, 401, expect.stringMatching(/^INVALID_(TOKEN|AUTHORIZATION)$/)])
   })
 
   it('of operators have sub, op and sid and no tenant, work on operator routes and are refused on tenant routes', async () => {

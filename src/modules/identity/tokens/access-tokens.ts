@@ -5,9 +5,21 @@
  * one of ours before it is looked up, and jku/x5u/jwk/x5c headers make the token invalid.
  */
 import { randomUUID } from 'node:crypto'
-import { SignJWT, decodeProtectedHeader, jwtVerify, type CryptoKey, type JWTPayload, type ProtectedHeaderParameters } from 'jose'
+import {
+  SignJWT,
+  decodeProtectedHeader,
+  jwtVerify,
+  type CryptoKey,
+  type JWTPayload,
+  type ProtectedHeaderParameters,
+} from 'jose'
 import { AppError } from '../../../platform/errors.ts'
-import { OPERATOR_PERMISSIONS, permissionsOf, TENANT_ROLES, type TenantRole } from '../../../platform/http/permissions.ts'
+import {
+  OPERATOR_PERMISSIONS,
+  permissionsOf,
+  TENANT_ROLES,
+  type TenantRole,
+} from '../../../platform/http/permissions.ts'
 import { ACCESS_TOKEN_TYPE, type AccessTokenVerifier, type Principal } from '../../../platform/http/principal.ts'
 import { SIGNING_ALG } from '../keys/key-crypto.ts'
 import type { SigningKeyStore } from '../keys/key-store.ts'
@@ -55,7 +67,8 @@ export interface AccessTokens extends AccessTokenVerifier {
 type UserPrincipal = Extract<Principal, { kind: 'user' }>
 type OperatorPrincipal = Extract<Principal, { kind: 'operator' }>
 
-const invalidToken = (detail = 'The bearer token is invalid or expired') => new AppError('unauthenticated', 'INVALID_TOKEN', detail)
+const invalidToken = (detail = 'The bearer token is invalid or expired') =>
+  new AppError('unauthenticated', 'INVALID_TOKEN', detail)
 
 export function createAccessTokens(deps: { keys: SigningKeyStore; issuer: string }): AccessTokens {
   const { keys, issuer } = deps
@@ -139,7 +152,8 @@ function operatorPrincipalOf(payload: JWTPayload): OperatorPrincipal {
   if (payload.op !== true) throw invalidToken()
   if (['tid', 'roles', 'act', 'imp', 'rst'].some((claim) => payload[claim] !== undefined)) throw invalidToken()
   if (typeof sub !== 'string' || !UUID.test(sub) || typeof sid !== 'string' || !UUID.test(sid)) throw invalidToken()
-  if (typeof iat !== 'number' || typeof exp !== 'number' || exp - iat > ACCESS_TOKEN_LIFETIME_SECONDS) throw invalidToken()
+  if (typeof iat !== 'number' || typeof exp !== 'number' || exp - iat > ACCESS_TOKEN_LIFETIME_SECONDS)
+    throw invalidToken()
   return { kind: 'operator', operatorId: sub, sessionId: sid, permissions: new Set(OPERATOR_PERMISSIONS) }
 }
 
@@ -153,11 +167,18 @@ function principalOf(payload: JWTPayload): UserPrincipal | OperatorPrincipal {
   const { sub, tid, iat, exp, sid, act, imp, rst } = payload
   if (typeof sub !== 'string' || sub === '' || typeof tid !== 'string' || !UUID.test(tid)) throw invalidToken()
   // Never longer-lived than we issue, whatever key signed it.
-  if (typeof iat !== 'number' || typeof exp !== 'number' || exp - iat > ACCESS_TOKEN_LIFETIME_SECONDS) throw invalidToken()
+  if (typeof iat !== 'number' || typeof exp !== 'number' || exp - iat > ACCESS_TOKEN_LIFETIME_SECONDS)
+    throw invalidToken()
   if (!Array.isArray(payload.roles)) throw invalidToken()
   // A role this version does not know grants nothing (a newer node may have issued it).
   const roles = payload.roles.filter((role): role is TenantRole => TENANT_ROLES.includes(role as TenantRole))
-  const principal: UserPrincipal = { kind: 'user', userId: sub, tenantId: tid, roles, permissions: permissionsOf(roles) }
+  const principal: UserPrincipal = {
+    kind: 'user',
+    userId: sub,
+    tenantId: tid,
+    roles,
+    permissions: permissionsOf(roles),
+  }
   if (sid !== undefined) {
     if (typeof sid !== 'string') throw invalidToken()
     principal.sessionId = sid
