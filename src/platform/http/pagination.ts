@@ -3,11 +3,30 @@
  * `{ data, nextCursor }`. Cursors encode the sort key of the last row (keyset pagination), so
  * pages stay stable while rows are inserted.
  */
-import { Type, type Static, type TSchema } from 'typebox'
+import { Type, type Static, type TInteger, type TSchema } from 'typebox'
 import { AppError } from '../errors.ts'
 
+/*
+ * `limit` may be left out: the document says so and shows the default, and Ajv's useDefaults fills
+ * it in before any handler runs, so handlers are typed to always get a number (hence the cast).
+ *
+ * Ajv coerces the query text `1e309` to Infinity and then skips minimum/maximum, which it only
+ * applies to finite numbers. Its type check for `integer` does refuse non-finite numbers, but the
+ * coercion step does not run it again on the coerced value; the `allOf` does, so `1e309` is
+ * 400 VALIDATION_FAILED ("must be integer") here, whatever else the server checks centrally.
+ */
+const Limit = Type.Optional(
+  Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: 20,
+    description: 'Page size (1-100, default 20)',
+    allOf: [{ type: 'integer' }],
+  }),
+) as unknown as TInteger
+
 export const PageQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size (1-100)' }),
+  limit: Limit,
   cursor: Type.Optional(
     Type.String({ maxLength: 512, pattern: '^[A-Za-z0-9_-]+$', description: 'Opaque cursor from a previous page' }),
   ),
