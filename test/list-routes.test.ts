@@ -23,12 +23,17 @@ interface ListRoute {
   label: string
   path: string
   access: string
+  /** Query parameters that select another ordering, and so another cursor (e.g. a search). */
+  mode: string
 }
 interface Problem {
   code?: string
   errors?: Array<{ path: string }>
 }
 type Headers = Record<string, string>
+
+/** Lists whose cursor depends on another query parameter: each ordering is walked as a list of its own. */
+const ORDERINGS: Record<string, string[]> = { 'GET /v1/catalogue/courses': ['q=course'] }
 
 let t: TestApp
 let lists: ListRoute[]
@@ -46,7 +51,13 @@ beforeAll(async () => {
         label: `${method.toUpperCase()} ${path}`,
         path,
         access: operation['x-access'] ?? 'undeclared',
+        mode: '',
       })),
+  )
+  lists.push(
+    ...lists.flatMap((list) =>
+      (ORDERINGS[list.label] ?? []).map((mode) => ({ ...list, label: `${list.label}?${mode}`, mode })),
+    ),
   )
   // One course with a quiz and an assignment lesson, taught by its owner, in the tenant the walk uses.
   const c = await classroom(t)
@@ -107,7 +118,7 @@ function urlOf(list: ListRoute, query: string): string {
     if (parent === undefined) throw new Error(`${list.label}: no parent for {${name}}; add one to the walk`)
     return parent
   })
-  return `${path}?${query}`
+  return `${path}?${[list.mode, query].filter(Boolean).join('&')}`
 }
 
 function get(list: ListRoute, query: string) {
@@ -204,7 +215,7 @@ describe('every list', () => {
     const document = t.app.swagger() as unknown as Document
     const wrong: string[] = []
     for (const list of lists) {
-      const [method, path] = list.label.split(' ') as [string, string]
+      const [method, path] = list.label.split(/[ ?]/) as [string, string]
       const parameters = document.paths[path]?.[method.toLowerCase()]?.parameters ?? []
       const limit = parameters.find((p) => p.in === 'query' && p.name === 'limit')
       const cursor = parameters.find((p) => p.in === 'query' && p.name === 'cursor')
@@ -272,7 +283,8 @@ describe('every list', () => {
       }
     })
     expect(faults).toEqual([])
-    // The walk fills enough lists to take real cursors of most shapes apart (instant+id, slug, flag key, queue name).
-    expect(followed.length, followed.join('\n')).toBeGreaterThanOrEqual(14)
+    // The walk fills enough lists to take real cursors of most shapes apart (instant+id, rank+instant+id,
+    // slug, flag key, queue name).
+    expect(followed.length, followed.join('\n')).toBeGreaterThanOrEqual(15)
   })
 })

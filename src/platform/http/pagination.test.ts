@@ -230,12 +230,24 @@ describe('keysetCursor', () => {
     // JSON writes -0 as 0, which PostgreSQL compares equal to it: the same rank.
     const ranks = fc.double({ noNaN: true, noDefaultInfinity: true }).map((rank) => (rank === 0 ? 0 : rank))
     const mine = keysetCursor(instantOrMinusInfinity, uuid)
+    const numbered = keysetCursor(positiveInteger)
+    const named = keysetCursor(text(SLUG, 63))
     fc.assert(
       fc.property(micros, fc.uuid(), ranks, (time, rowId, rank) => {
         expect(cursor.decode(cursor.encode([time, rowId]))).toEqual([time, rowId])
         expect(search.decode(search.encode([rank, time, rowId]))).toEqual([rank, time, rowId])
         expect(mine.decode(mine.encode(['-infinity', rowId]))).toEqual(['-infinity', rowId])
       }),
+    )
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+        fc.stringMatching(/^[a-z0-9]{1,63}$/),
+        (n, slug) => {
+          expect(numbered.decode(numbered.encode([n]))).toEqual([n])
+          expect(named.decode(named.encode([slug]))).toEqual([slug])
+        },
+      ),
     )
   })
 
