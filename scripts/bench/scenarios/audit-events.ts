@@ -5,7 +5,7 @@
  */
 import { Type } from 'typebox'
 import { AuditEvent } from '../../../src/platform/audit/audit.schemas.ts'
-import { toPage } from '../../../src/platform/http/pagination.ts'
+import { instant, keysetCursor, uuid } from '../../../src/platform/http/pagination.ts'
 import type { OwnerConnection } from '../../../src/platform/db/owner-connection.ts'
 import type { BenchScenario, BenchTenants } from '../scenario.ts'
 
@@ -78,7 +78,7 @@ export const auditEventsScenario: BenchScenario = {
             COLUMNS.map((column, i) => [column, column === 'chainSeq' && row[i] !== null ? Number(row[i]) : row[i]]),
           ) as Row,
       )
-      return toPage(objects, LIMIT, (row) => [String(row.occurredAt), String(row.id)])
+      return keysetCursor(instant, uuid).page(objects, LIMIT, (row) => [String(row.occurredAt), String(row.id)])
     },
     response: {
       200: Type.Object({

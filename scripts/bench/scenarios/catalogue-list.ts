@@ -5,7 +5,7 @@
  */
 import { Type } from 'typebox'
 import { CourseCard } from '../../../src/modules/catalogue/public/catalogue-public.schemas.ts'
-import { toPage } from '../../../src/platform/http/pagination.ts'
+import { instant, keysetCursor, uuid } from '../../../src/platform/http/pagination.ts'
 import type { BenchScenario } from '../scenario.ts'
 import { seedCatalogue, TARGET_HOST } from './catalogue-seed.ts'
 
@@ -53,7 +53,7 @@ export const catalogueListScenario: BenchScenario = {
         (row) =>
           Object.fromEntries(COLUMNS.map((column, i) => [column, row[i]])) as Record<(typeof COLUMNS)[number], unknown>,
       )
-      return toPage(objects, LIMIT, (row) => [String(row.publishedAt), String(row.id)])
+      return keysetCursor(instant, uuid).page(objects, LIMIT, (row) => [String(row.publishedAt), String(row.id)])
     },
     response: {
       200: Type.Object({

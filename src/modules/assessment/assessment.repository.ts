@@ -1,8 +1,10 @@
 /** Drizzle queries of the assessment module (RLS scopes every one to the transaction's tenant). */
-import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm'
+import { and, asc, eq, getTableColumns, inArray, isNull, sql } from 'drizzle-orm'
 import { rowsOf, type Tx } from '../../platform/db/database.ts'
+import { instantText, type PositionOf } from '../../platform/http/pagination.ts'
 import { courses, lessons } from '../catalogue/index.ts'
 import { assignments, questions, quizAttempts, quizzes, submissions } from './assessment.tables.ts'
+import { gradebookCursor, questionsCursor, submissionQueueCursor } from './cursors.ts'
 
 export type QuestionRow = typeof questions.$inferSelect
 export type QuizRow = typeof quizzes.$inferSelect
@@ -53,16 +55,11 @@ export const assessmentRepository = {
     tx: Tx,
     courseId: string,
     limit: number,
-    after?: { createdAt: Date; id: string },
-  ): Promise<QuestionRow[]> {
-    const keyset = after
-      ? or(
-          gt(questions.createdAt, after.createdAt),
-          and(eq(questions.createdAt, after.createdAt), gt(questions.id, after.id)),
-        )
-      : undefined
+    after: PositionOf<typeof questionsCursor> | undefined,
+  ): Promise<Array<QuestionRow & { position: string }>> {
+    const keyset = questionsCursor.after(after, [questions.createdAt, questions.id], 'asc')
     return tx
-      .select()
+      .select({ ...getTableColumns(questions), position: instantText(questions.createdAt) })
       .from(questions)
       .where(and(eq(questions.courseId, courseId), keyset))
       .orderBy(asc(questions.createdAt), asc(questions.id))
@@ -253,18 +250,12 @@ export const assessmentRepository = {
       status: 'submitted' | 'graded'
       lessonId?: string | undefined
       limit: number
-      after?: { submittedAt: Date; id: string } | undefined
+      after: PositionOf<typeof submissionQueueCursor> | undefined
     },
-  ): Promise<Array<{ submission: SubmissionRow; assignment: AssignmentRow }>> {
-    const { after } = query
-    const keyset = after
-      ? or(
-          gt(submissions.submittedAt, after.submittedAt),
-          and(eq(submissions.submittedAt, after.submittedAt), gt(submissions.id, after.id)),
-        )
-      : undefined
+  ): Promise<Array<{ submission: SubmissionRow; assignment: AssignmentRow; position: string }>> {
+    const keyset = submissionQueueCursor.after(query.after, [submissions.submittedAt, submissions.id], 'asc')
     return tx
-      .select({ submission: submissions, assignment: assignments })
+      .select({ submission: submissions, assignment: assignments, position: instantText(submissions.submittedAt) })
       .from(submissions)
       .innerJoin(assignments, eq(assignments.lessonId, submissions.lessonId))
       .where(
@@ -281,10 +272,14 @@ export const assessmentRepository = {
 
   /**
    * The gradebook of a page of learners: each learner's best graded result per quiz and
-   * assignment lesson of the course, in one query (learners ordered by id, keyset after `afterUserId`).
+   * assignment lesson of the course, in one query (learners ordered by id, after the cursor's user id).
    */
-  async gradebook(tx: Tx, courseId: string, limit: number, afterUserId?: string): Promise<GradebookEntry[]> {
-    const after = afterUserId ?? '00000000-0000-0000-0000-000000000000'
+  async gradebook(
+    tx: Tx,
+    courseId: string,
+    limit: number,
+    after: PositionOf<typeof gradebookCursor> | undefined,
+  ): Promise<GradebookEntry[]> {
     return rowsOf<GradebookEntry>(
       tx,
       sql`WITH results AS (
@@ -302,7 +297,7 @@ export const assessmentRepository = {
              WHERE asg.course_id = ${courseId} AND s.status = 'graded'
              GROUP BY s.user_id, s.lesson_id
           ), learners AS (
-            SELECT DISTINCT user_id FROM results WHERE user_id > ${after}::uuid ORDER BY user_id LIMIT ${limit + 1}
+            SELECT DISTINCT user_id FROM results WHERE ${gradebookCursor.after(after, [sql.raw('user_id')], 'asc') ?? sql`true`} ORDER BY user_id LIMIT ${limit + 1}
           )
           SELECT r.user_id AS "userId", r.lesson_id AS "lessonId", r.kind, r.best_score::int AS "bestScore", coalesce(r.max_score, 0)::int AS "maxScore", coalesce(r.passed, false) AS passed
             FROM results r JOIN learners l ON l.user_id = r.user_id

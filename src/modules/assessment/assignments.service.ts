@@ -8,7 +8,7 @@ import { recordAudit } from '../../platform/audit/audit.ts'
 import type { Tx } from '../../platform/db/database.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
 import { assertVersion } from '../../platform/http/etag.ts'
-import { encodeCursor, toPage, type PageQuery, type PageResult } from '../../platform/http/pagination.ts'
+import type { PageQuery, PageResult } from '../../platform/http/pagination.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { memberOf, requireCourseStaff } from './assessment.access.ts'
 import { dripAnchor, findEnrolment, markLessonCompleted, readPublishedCourse } from './assessment.deps.ts'
@@ -21,7 +21,7 @@ import {
   type SubmissionRow,
 } from './assessment.repository.ts'
 import type { GradeBody, SubmissionBody, SubmissionQueueQuery } from './assessment.schemas.ts'
-import { instantCursor, numberCursor, userCursor } from './cursors.ts'
+import { gradebookCursor, mySubmissionsCursor, submissionQueueCursor } from './cursors.ts'
 import { dueInstant, gradeRubric, rubricMaximum, type RubricGrade } from './grading.policy.ts'
 import { assignmentOverview } from './overview.service.ts'
 import { liveAssignment, publishedAssignment, type FrozenAssignment } from './published-assessments.ts'
@@ -99,10 +99,7 @@ function gradebookPage(entries: GradebookEntry[], limit: number): PageResult<Gra
     row.grades.push(grade)
     learners.set(userId, row)
   }
-  const rows = [...learners.values()]
-  const data = rows.slice(0, limit)
-  const last = data[data.length - 1]
-  return { data, nextCursor: rows.length > limit && last ? encodeCursor([last.userId]) : null }
+  return gradebookCursor.page([...learners.values()], limit, (row) => [row.userId])
 }
 
 interface SavedGrade {
@@ -206,9 +203,9 @@ const learnerSubmissions = {
       const course = (await readPublishedCourse(tx, assignment.courseId))?.course
       const enrolledAt = enrolment?.enrolledAt ?? new Date()
       const dueAt = dueInstant(assignment, course ? dripAnchor(course, enrolledAt) : enrolledAt)
-      const before = numberCursor(page.cursor) ?? Number.POSITIVE_INFINITY
+      const [before = Number.POSITIVE_INFINITY] = mySubmissionsCursor.decode(page.cursor) ?? []
       const rows = (await repository.submissionsOf(tx, lessonId, userId)).filter((r) => r.number < before)
-      const result = toPage(rows, page.limit, (r) => [r.number])
+      const result = mySubmissionsCursor.page(rows, page.limit, (r) => [r.number])
       return { data: result.data.map((r) => submissionView(r, assignment, dueAt)), nextCursor: result.nextCursor }
     })
   },
@@ -239,15 +236,15 @@ function staffGrading(deps: { events: EventPublisher }) {
     queue(ctx: RequestContext, courseId: string, query: SubmissionQueueQuery): Promise<PageResult<SubmissionView>> {
       return ctx.inTenant(async (tx) => {
         await requireCourseStaff(tx, ctx, courseId)
-        const after = instantCursor(query.cursor)
+        const after = submissionQueueCursor.decode(query.cursor)
         const rows = await repository.submissionQueue(tx, {
           courseId,
           status: query.status ?? 'submitted',
           lessonId: query.lessonId,
           limit: query.limit,
-          after: after && { submittedAt: after.at, id: after.id },
+          after,
         })
-        const result = toPage(rows, query.limit, (r) => [r.submission.submittedAt.toISOString(), r.submission.id])
+        const result = submissionQueueCursor.page(rows, query.limit, (r) => [r.position, r.submission.id])
         return {
           data: result.data.map((r) => submissionView(r.submission, r.assignment)),
           nextCursor: result.nextCursor,
@@ -291,7 +288,7 @@ function staffGrading(deps: { events: EventPublisher }) {
     gradebook(ctx: RequestContext, courseId: string, page: PageQuery): Promise<PageResult<GradebookView>> {
       return ctx.inTenant(async (tx) => {
         await requireCourseStaff(tx, ctx, courseId)
-        const entries = await repository.gradebook(tx, courseId, page.limit, userCursor(page.cursor))
+        const entries = await repository.gradebook(tx, courseId, page.limit, gradebookCursor.decode(page.cursor))
         return gradebookPage(entries, page.limit)
       })
     },

@@ -5,7 +5,7 @@
  */
 import { recordAudit } from '../../platform/audit/audit.ts'
 import { assertVersion } from '../../platform/http/etag.ts'
-import { toPage, type PageQuery, type PageResult } from '../../platform/http/pagination.ts'
+import type { PageQuery, PageResult } from '../../platform/http/pagination.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { requireCourseStaff, requireDraftLesson } from './assessment.access.ts'
 import { assessmentErrors } from './assessment.errors.ts'
@@ -16,7 +16,7 @@ import {
   type QuizRow,
 } from './assessment.repository.ts'
 import type { AssignmentBody, QuestionBody, QuizBody } from './assessment.schemas.ts'
-import { instantCursor } from './cursors.ts'
+import { questionsCursor } from './cursors.ts'
 import { assertRubric, rubricMaximum } from './grading.policy.ts'
 import { validateQuestion } from './questions.policy.ts'
 import { questionOf } from './published-assessments.ts'
@@ -104,14 +104,9 @@ const questionBank = {
   listQuestions(ctx: RequestContext, courseId: string, page: PageQuery): Promise<PageResult<QuestionView>> {
     return ctx.inTenant(async (tx) => {
       await requireCourseStaff(tx, ctx, courseId)
-      const after = instantCursor(page.cursor)
-      const rows = await repository.listQuestions(
-        tx,
-        courseId,
-        page.limit,
-        after && { createdAt: after.at, id: after.id },
-      )
-      const result = toPage(rows, page.limit, (r) => [r.createdAt.toISOString(), r.id])
+      const after = questionsCursor.decode(page.cursor)
+      const rows = await repository.listQuestions(tx, courseId, page.limit, after)
+      const result = questionsCursor.page(rows, page.limit, (r) => [r.position, r.id])
       return { data: result.data.map(questionView), nextCursor: result.nextCursor }
     })
   },

@@ -1,29 +1,18 @@
 /**
- * The page cursors of the assessment module, decoded strictly. A cursor is base64url JSON that a
- * client can forge, and every part reaches PostgreSQL as a typed parameter (timestamptz, uuid),
- * so a part that is not what this module issued is 400 INVALID_CURSOR here rather than a failed
- * cast (500) in the database.
+ * The page cursors of the assessment module, one per list (src/platform/http/pagination.ts):
+ * every part a client sends back is checked to be what the list issued, so a forged cursor is
+ * 400 INVALID_CURSOR rather than a failed cast (500) in the database.
  */
-import { cursorInstant, cursorNumber, cursorUuid, decodeCursor, invalidCursor } from '../../platform/http/pagination.ts'
+import { instant, keysetCursor, positiveInteger, uuid } from '../../platform/http/pagination.ts'
 
-/** An [instant, id] keyset cursor (questions by createdAt, the grading queue by submittedAt). */
-export function instantCursor(cursor: string | undefined): { at: Date; id: string } | undefined {
-  const position = decodeCursor(cursor, 2)
-  if (!position) return undefined
-  return { at: new Date(cursorInstant(position[0])), id: cursorUuid(position[1]) }
-}
+/** A course's questions, oldest first by (createdAt, id). */
+export const questionsCursor = keysetCursor(instant, uuid)
 
-/** A [userId] cursor (the gradebook's learners). */
-export function userCursor(cursor: string | undefined): string | undefined {
-  const position = decodeCursor(cursor, 1)
-  return position ? cursorUuid(position[0]) : undefined
-}
+/** A course's grading queue (or graded list), oldest first by (submittedAt, id). */
+export const submissionQueueCursor = keysetCursor(instant, uuid)
 
-/** A [number] cursor (a learner's submissions, newest first): a positive whole number. */
-export function numberCursor(cursor: string | undefined): number | undefined {
-  const position = decodeCursor(cursor, 1)
-  if (!position) return undefined
-  const number = cursorNumber(position[0])
-  if (!Number.isSafeInteger(number) || number < 1) throw invalidCursor()
-  return number
-}
+/** The gradebook's learners, by user id. */
+export const gradebookCursor = keysetCursor(uuid)
+
+/** A learner's own submissions of an assignment, newest first by number. */
+export const mySubmissionsCursor = keysetCursor(positiveInteger)

@@ -1,15 +1,15 @@
 /** Queries of the credentials schema; every call runs in the caller's tenant transaction (RLS). */
-import { and, desc, eq, isNotNull, lt, or, sql } from 'drizzle-orm'
+import { and, desc, eq, isNotNull, sql } from 'drizzle-orm'
 import type { Tx } from '../../platform/db/database.ts'
+import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../platform/http/pagination.ts'
 import { certificates, statusListCounters } from './credentials.tables.ts'
 
 export type CertificateRow = typeof certificates.$inferSelect
 export type NewCertificate = typeof certificates.$inferInsert
 
-export interface CertificatePosition {
-  issuedAt: string
-  id: string
-}
+/** Certificates are listed newest first by (issuedAt, id). */
+export const certificatesCursor = keysetCursor(instant, uuid)
+export type CertificatePosition = PositionOf<typeof certificatesCursor>
 
 export interface CertificateFilter {
   userId?: string
@@ -51,20 +51,14 @@ export const certificatesRepository = {
     limit: number,
     after: CertificatePosition | undefined,
   ): Promise<Array<{ row: CertificateRow; position: string }>> {
-    const position = sql<string>`to_char(${certificates.issuedAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
     const rows = await tx
-      .select({ row: certificates, position })
+      .select({ row: certificates, position: instantText(certificates.issuedAt) })
       .from(certificates)
       .where(
         and(
           filter.userId ? eq(certificates.userId, filter.userId) : undefined,
           filter.courseId ? eq(certificates.courseId, filter.courseId) : undefined,
-          after
-            ? or(
-                lt(certificates.issuedAt, sql`${after.issuedAt}::timestamptz`),
-                and(eq(certificates.issuedAt, sql`${after.issuedAt}::timestamptz`), lt(certificates.id, after.id)),
-              )
-            : undefined,
+          certificatesCursor.after(after, [certificates.issuedAt, certificates.id], 'desc'),
         ),
       )
       .orderBy(desc(certificates.issuedAt), desc(certificates.id))

@@ -6,13 +6,13 @@
 import { createHash } from 'node:crypto'
 import { recordAudit } from '../../platform/audit/audit.ts'
 import type { Tx } from '../../platform/db/database.ts'
-import { cursorInstant, cursorUuid, decodeCursor, toPage, type PageResult } from '../../platform/http/pagination.ts'
+import type { PageResult } from '../../platform/http/pagination.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { readPdf } from './certificate-files.ts'
 import {
+  certificatesCursor,
   certificatesRepository,
   type CertificateFilter,
-  type CertificatePosition,
   type CertificateRow,
 } from './certificates.repository.ts'
 import type { Certificate, CertificateVerification, VerifiableCredential } from './certificates.schemas.ts'
@@ -26,12 +26,6 @@ export interface CertificatesServiceDeps {
   urls: UrlSettings
   storageDir: string
   keyEncryptionKey: Uint8Array
-}
-
-function decodePosition(cursor: string | undefined): CertificatePosition | undefined {
-  const decoded = decodeCursor(cursor, 2)
-  if (decoded === undefined) return undefined
-  return { issuedAt: cursorInstant(decoded[0]), id: cursorUuid(decoded[1]) }
 }
 
 function toCertificate(row: CertificateRow, origin: string): Certificate {
@@ -64,11 +58,11 @@ async function page(
   limit: number,
   cursor: string | undefined,
 ): Promise<PageResult<Certificate>> {
-  const after = decodePosition(cursor)
+  const after = certificatesCursor.decode(cursor)
   return ctx.inTenant(async (tx) => {
     const issuer = await tenantIssuer(tx, tenantOf(ctx), deps.urls)
     const rows = await certificatesRepository.list(tx, filter, limit, after)
-    const result = toPage(rows, limit, ({ position, row }) => [position, row.id])
+    const result = certificatesCursor.page(rows, limit, ({ position, row }) => [position, row.id])
     return { data: result.data.map(({ row }) => toCertificate(row, issuer.origin)), nextCursor: result.nextCursor }
   })
 }

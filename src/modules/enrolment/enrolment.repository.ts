@@ -1,6 +1,7 @@
 /** Drizzle queries of the enrolment module; every call runs in the caller's (tenant) transaction. */
-import { and, asc, desc, eq, inArray, lt, lte, ne, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, getTableColumns, inArray, lt, lte, ne, sql } from 'drizzle-orm'
 import type { Tx } from '../../platform/db/database.ts'
+import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../platform/http/pagination.ts'
 import { users } from '../identity/index.ts'
 import {
   enrolments,
@@ -21,19 +22,15 @@ export interface NewEnrolment {
   expiresAt: Date | null
 }
 
-/** Keyset position of list pages: newest enrolments first. */
-export interface EnrolmentPosition {
-  enrolledAt: string
-  id: string
-}
+/** Enrolment lists page newest first by (enrolledAt, id). */
+export const enrolmentsCursor = keysetCursor(instant, uuid)
+export type EnrolmentPosition = PositionOf<typeof enrolmentsCursor>
+/** A listed enrolment with its keyset position (enrolledAt as the instant text). */
+export type ListedEnrolment = EnrolmentRow & { position: string }
 
 const before = (after: EnrolmentPosition | undefined) =>
-  after
-    ? or(
-        lt(enrolments.enrolledAt, new Date(after.enrolledAt)),
-        and(eq(enrolments.enrolledAt, new Date(after.enrolledAt)), lt(enrolments.id, after.id)),
-      )
-    : undefined
+  enrolmentsCursor.after(after, [enrolments.enrolledAt, enrolments.id], 'desc')
+const listed = { ...getTableColumns(enrolments), position: instantText(enrolments.enrolledAt) }
 
 export const enrolmentRepository = {
   async find(tx: Tx, userId: string, courseId: string): Promise<EnrolmentRow | undefined> {
@@ -123,9 +120,9 @@ export const enrolmentRepository = {
       .where(and(eq(seatCounters.courseId, courseId), sql`${seatCounters.taken} > 0`))
   },
 
-  listForUser(tx: Tx, userId: string, limit: number, after: EnrolmentPosition | undefined): Promise<EnrolmentRow[]> {
+  listForUser(tx: Tx, userId: string, limit: number, after: EnrolmentPosition | undefined): Promise<ListedEnrolment[]> {
     return tx
-      .select()
+      .select(listed)
       .from(enrolments)
       .where(and(eq(enrolments.userId, userId), before(after)))
       .orderBy(desc(enrolments.enrolledAt), desc(enrolments.id))
@@ -138,9 +135,9 @@ export const enrolmentRepository = {
     filter: { status?: EnrolmentStatus | undefined },
     limit: number,
     after: EnrolmentPosition | undefined,
-  ): Promise<EnrolmentRow[]> {
+  ): Promise<ListedEnrolment[]> {
     return tx
-      .select()
+      .select(listed)
       .from(enrolments)
       .where(
         and(

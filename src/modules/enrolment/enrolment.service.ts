@@ -6,14 +6,19 @@ import { recordAudit } from '../../platform/audit/audit.ts'
 import type { Tx } from '../../platform/db/database.ts'
 import { commonErrors } from '../../platform/errors.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
-import { cursorInstant, cursorUuid, decodeCursor, toPage, type PageResult } from '../../platform/http/pagination.ts'
+import type { PageResult } from '../../platform/http/pagination.ts'
 import { principalId } from '../../platform/http/principal.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { courseStaffRole } from '../catalogue/index.ts'
 import { assertCohortOpen, enrol, isFree, liveCourse, type EnrolResult } from './enrol.ts'
 import { enrolmentErrors } from './enrolment.errors.ts'
 import { learnerOf, needsStaffCheck, staffSourceFor, type StaffSource } from './enrolment.policy.ts'
-import { enrolmentRepository as repository, userDirectory, type EnrolmentPosition } from './enrolment.repository.ts'
+import {
+  enrolmentRepository as repository,
+  enrolmentsCursor,
+  userDirectory,
+  type ListedEnrolment,
+} from './enrolment.repository.ts'
 import type { CourseEnrolmentQuery, Enrolment, LearnerLesson, StaffEnrolmentBody } from './enrolment.schemas.ts'
 import type { EnrolmentRow } from './enrolment.tables.ts'
 import { evaluateLessonAccess, type CompletedLessons } from './lesson-access.ts'
@@ -51,15 +56,8 @@ export async function staffSource(tx: Tx, ctx: RequestContext, courseId: string)
   return staffSourceFor(principal, isCourseStaff)
 }
 
-/** The page position a cursor carries, checked to be what page() issued, so a forged one is 400 INVALID_CURSOR before any query. */
-function decodePosition(cursor: string | undefined): EnrolmentPosition | undefined {
-  const position = decodeCursor(cursor, 2)
-  if (!position) return undefined
-  return { enrolledAt: cursorInstant(position[0]), id: cursorUuid(position[1]) }
-}
-
-const page = (rows: EnrolmentRow[], limit: number): PageResult<Enrolment> => {
-  const result = toPage(rows, limit, (row) => [row.enrolledAt.toISOString(), row.id])
+const page = (rows: ListedEnrolment[], limit: number): PageResult<Enrolment> => {
+  const result = enrolmentsCursor.page(rows, limit, (row) => [row.position, row.id])
   return { data: result.data.map(presentEnrolment), nextCursor: result.nextCursor }
 }
 
@@ -207,7 +205,7 @@ export function createEnrolmentService(deps: EnrolmentServiceDeps) {
       query: { limit: number; cursor?: string | undefined },
     ): Promise<PageResult<Enrolment>> {
       const userId = learnerOf(ctx.principal)
-      const after = decodePosition(query.cursor)
+      const after = enrolmentsCursor.decode(query.cursor)
       return page(await ctx.inTenant((tx) => repository.listForUser(tx, userId, query.limit, after)), query.limit)
     },
 
@@ -216,7 +214,7 @@ export function createEnrolmentService(deps: EnrolmentServiceDeps) {
       courseId: string,
       query: CourseEnrolmentQuery,
     ): Promise<PageResult<Enrolment>> {
-      const after = decodePosition(query.cursor)
+      const after = enrolmentsCursor.decode(query.cursor)
       const rows = await ctx.inTenant(async (tx) => {
         await staffSource(tx, ctx, courseId)
         return repository.listForCourse(tx, courseId, { status: query.status }, query.limit, after)

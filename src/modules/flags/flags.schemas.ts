@@ -1,9 +1,13 @@
 import { Type, type Static } from 'typebox'
 import { FLAG_CATALOGUE, EXPOSED_FLAG_KEYS } from './flags.catalogue.ts'
 
+/** A flag key: dotted lower-case segments. */
+export const FLAG_KEY_PATTERN = '^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$'
+export const FLAG_KEY_MAX_LENGTH = 100
+
 const FlagKeyString = Type.String({
-  pattern: '^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$',
-  maxLength: 100,
+  pattern: FLAG_KEY_PATTERN,
+  maxLength: FLAG_KEY_MAX_LENGTH,
   description: 'Flag key, e.g. tenancy.public_site',
 })
 

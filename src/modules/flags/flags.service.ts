@@ -1,14 +1,14 @@
 import { recordAudit } from '../../platform/audit/audit.ts'
 import type { Tx } from '../../platform/db/database.ts'
 import { commonErrors } from '../../platform/errors.ts'
-import { decodeCursor, toPage, type PageResult } from '../../platform/http/pagination.ts'
+import { keysetCursor, text, type PageResult } from '../../platform/http/pagination.ts'
 import { principalId } from '../../platform/http/principal.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { EXPOSED_FLAG_KEYS, FLAG_CATALOGUE, FLAG_KEYS, isFlagKey, type FlagKey } from './flags.catalogue.ts'
 import { flagErrors } from './flags.errors.ts'
 import type { FlagEvaluator } from './flags.evaluator.ts'
 import { flagsRepository, type OverrideRow } from './flags.repository.ts'
-import type { Flag } from './flags.schemas.ts'
+import { FLAG_KEY_MAX_LENGTH, FLAG_KEY_PATTERN, type Flag } from './flags.schemas.ts'
 
 /** Whose flags a call concerns and the scope it runs in: the member's own tenant, or any tenant for operators. */
 interface FlagTarget {
@@ -51,13 +51,16 @@ function change(key: FlagKey, before: boolean | null, after: boolean | null) {
   }
 }
 
+/** Flags are listed by key, from the catalogue (sorted). */
+const flagsCursor = keysetCursor(text(FLAG_KEY_PATTERN, FLAG_KEY_MAX_LENGTH))
+
 export function createFlagsService(deps: FlagsDeps) {
   async function list(target: FlagTarget, limit: number, cursor: string | undefined): Promise<PageResult<Flag>> {
-    const after = decodeCursor(cursor, 1)?.[0]
-    const keys = FLAG_KEYS.filter((key) => after === undefined || key > String(after)).slice(0, limit + 1)
+    const [after] = flagsCursor.decode(cursor) ?? []
+    const keys = FLAG_KEYS.filter((key) => after === undefined || key > after).slice(0, limit + 1)
     const rows = await target.run((tx) => flagsRepository.listOverrides(tx, target.tenantId))
     const byKey = new Map(rows.map((row) => [row.flagKey, row]))
-    return toPage(
+    return flagsCursor.page(
       keys.map((key) => toFlag(key, byKey.get(key))),
       limit,
       (flag) => [flag.key],

@@ -6,29 +6,21 @@
  * "continue" only ever points into a course the learner can still open.
  */
 import type { RequestContext } from '../../platform/http/request-context.ts'
-import { cursorInstant, cursorUuid, decodeCursor, toPage, type PageQuery } from '../../platform/http/pagination.ts'
+import type { PageQuery } from '../../platform/http/pagination.ts'
 import { courseStaffRole, readPublishedCourse } from '../catalogue/index.ts'
 import { learnerOf, totalsView } from './learner.service.ts'
 import { progressErrors } from './progress.errors.ts'
 import { enrolmentStanding, lessonStates, nextLesson } from './progress.policy.ts'
-import { progressRepository as repository } from './progress.repository.ts'
+import { courseLearnersCursor, myCoursesCursor, progressRepository as repository } from './progress.repository.ts'
 
 const iso = (value: Date | null) => value?.toISOString() ?? null
 
-/** My courses' position: the last activity ('-infinity' for none yet) and the enrolment id. */
-function myCoursesPosition(cursor: string | undefined): { key: string; enrolmentId: string } | undefined {
-  const position = decodeCursor(cursor, 2)
-  if (!position) return undefined
-  const [key, enrolmentId] = position
-  return { key: key === '-infinity' ? key : cursorInstant(key), enrolmentId: cursorUuid(enrolmentId) }
-}
-
 async function myCourses(ctx: RequestContext, query: PageQuery) {
   const { userId } = learnerOf(ctx)
-  const after = myCoursesPosition(query.cursor)
+  const after = myCoursesCursor.decode(query.cursor)
   return ctx.inTenant(async (tx) => {
     const rows = await repository.myCourses(tx, userId, query.limit, after)
-    const page = toPage(rows, query.limit, ({ progress }) => [repository.myCoursesKey(progress), progress.enrolmentId])
+    const page = myCoursesCursor.page(rows, query.limit, ({ position, progress }) => [position, progress.enrolmentId])
     const cards = new Map(
       (
         await repository.courseCards(
@@ -105,16 +97,15 @@ async function continueLearning(ctx: RequestContext) {
 async function courseLearners(ctx: RequestContext, courseId: string, query: PageQuery) {
   if (ctx.principal.kind !== 'user') throw progressErrors.userRequired()
   const { userId, permissions } = ctx.principal
-  const position = decodeCursor(query.cursor, 1)
-  const afterEnrolmentId = position ? cursorUuid(position[0]) : undefined
+  const after = courseLearnersCursor.decode(query.cursor)
   return ctx.inTenant(async (tx) => {
     const isAdmin = permissions.has('courses:review') || permissions.has('enrolments:manage')
     const visible = isAdmin
       ? await repository.courseExists(tx, courseId)
       : (await courseStaffRole(tx, courseId, userId)) !== null
     if (!visible) throw progressErrors.courseNotFound(courseId)
-    const rows = await repository.courseLearners(tx, courseId, query.limit, afterEnrolmentId)
-    const page = toPage(rows, query.limit, (row) => [row.progress.enrolmentId])
+    const rows = await repository.courseLearners(tx, courseId, query.limit, after)
+    const page = courseLearnersCursor.page(rows, query.limit, (row) => [row.progress.enrolmentId])
     return {
       nextCursor: page.nextCursor,
       data: page.data.map(({ progress, email, displayName }) => ({

@@ -2,8 +2,15 @@
  * Drizzle queries of the progress module. Writes are single statements built so that a repeated
  * or concurrent call changes nothing twice (conditional updates, inserts that skip conflicts).
  */
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, ne, or, sql } from 'drizzle-orm'
 import type { Tx } from '../../platform/db/database.ts'
+import {
+  instantOrMinusInfinity,
+  instantText,
+  keysetCursor,
+  uuid,
+  type PositionOf,
+} from '../../platform/http/pagination.ts'
 import { catalogueEntries, courses } from '../catalogue/index.ts'
 import { enrolments } from '../enrolment/index.ts'
 import { users } from '../identity/index.ts'
@@ -25,6 +32,11 @@ export interface CourseTotals {
   totalLessons: number
   percent: number
 }
+
+/** "My courses": most recent activity first (never touched last), by (lastActivityAt or -infinity, enrolmentId). */
+export const myCoursesCursor = keysetCursor(instantOrMinusInfinity, uuid)
+/** A course's learners, by enrolment id. */
+export const courseLearnersCursor = keysetCursor(uuid)
 
 export const progressRepository = {
   async insertCourseProgress(tx: Tx, row: typeof courseProgress.$inferInsert): Promise<void> {
@@ -200,25 +212,26 @@ export const progressRepository = {
    * first (never-touched ones last), keyset-paged. Cancelled enrolments are left out; expired
    * ones stay (the learner sees what they did, marked as expired).
    */
-  myCourses(tx: Tx, userId: string, limit: number, after?: { key: string; enrolmentId: string }) {
+  myCourses(tx: Tx, userId: string, limit: number, after: PositionOf<typeof myCoursesCursor> | undefined) {
     const key = sql`coalesce(${courseProgress.lastActivityAt}, '-infinity'::timestamptz)`
-    const conditions: SQL[] = [eq(courseProgress.userId, userId), ne(enrolments.status, 'cancelled')]
-    if (after)
-      conditions.push(
-        sql`(${key}, ${courseProgress.enrolmentId}) < (${after.key}::timestamptz, ${after.enrolmentId}::uuid)`,
-      )
+    const conditions = [
+      eq(courseProgress.userId, userId),
+      ne(enrolments.status, 'cancelled'),
+      myCoursesCursor.after(after, [key, courseProgress.enrolmentId], 'desc'),
+    ]
     return tx
-      .select({ progress: courseProgress, status: enrolments.status, expiresAt: enrolments.expiresAt })
+      .select({
+        progress: courseProgress,
+        status: enrolments.status,
+        expiresAt: enrolments.expiresAt,
+        position: sql<string>`coalesce(${instantText(courseProgress.lastActivityAt)}, '-infinity')`,
+      })
       .from(courseProgress)
       .innerJoin(enrolments, eq(enrolments.id, courseProgress.enrolmentId))
       .where(and(...conditions))
       .orderBy(desc(key), desc(courseProgress.enrolmentId))
       .limit(limit + 1)
   },
-
-  /** The sort key of a myCourses row as the database writes it (exact to the microsecond). */
-  myCoursesKey: (row: CourseProgressRow): string =>
-    row.lastActivityAt ? row.lastActivityAt.toISOString() : '-infinity',
 
   /** The unfinished course of an enrolment the learner can still use at `now`, worked on most recently, with the enrolment's start. */
   async latestUnfinished(
@@ -244,9 +257,11 @@ export const progressRepository = {
   },
 
   /** One course's learners with their totals and name, by enrolment id (keyset-paged). */
-  courseLearners(tx: Tx, courseId: string, limit: number, afterEnrolmentId?: string) {
-    const conditions: SQL[] = [eq(courseProgress.courseId, courseId)]
-    if (afterEnrolmentId) conditions.push(sql`${courseProgress.enrolmentId} > ${afterEnrolmentId}::uuid`)
+  courseLearners(tx: Tx, courseId: string, limit: number, after: PositionOf<typeof courseLearnersCursor> | undefined) {
+    const conditions = [
+      eq(courseProgress.courseId, courseId),
+      courseLearnersCursor.after(after, [courseProgress.enrolmentId], 'asc'),
+    ]
     return tx
       .select({ progress: courseProgress, email: users.email, displayName: users.displayName })
       .from(courseProgress)

@@ -1,10 +1,15 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm'
+import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Tx } from '../../platform/db/database.ts'
+import { keysetCursor, text, type PositionOf } from '../../platform/http/pagination.ts'
+import { SLUG_PATTERN } from './tenancy.schemas.ts'
 import { tenantDomains, tenants } from './tenancy.tables.ts'
 
 export type TenantRow = typeof tenants.$inferSelect
 export type NewTenantRow = typeof tenants.$inferInsert
 export type TenantWithDomains = TenantRow & { domains: string[] }
+
+/** Tenants are listed by slug (unique). */
+export const tenantsCursor = keysetCursor(text(SLUG_PATTERN, 63))
 
 const domainsAgg = sql<
   string[]
@@ -42,11 +47,11 @@ export const tenancyRepository = {
   },
 
   /** Keyset page ordered by slug (unique); fetches one extra row to detect the next page. */
-  async list(tx: Tx, limit: number, afterSlug?: string): Promise<TenantWithDomains[]> {
+  async list(tx: Tx, limit: number, after: PositionOf<typeof tenantsCursor> | undefined): Promise<TenantWithDomains[]> {
     const rows = await tx
       .select({ tenant: tenants, domains: domainsAgg })
       .from(tenants)
-      .where(afterSlug === undefined ? undefined : gt(tenants.slug, afterSlug))
+      .where(tenantsCursor.after(after, [tenants.slug], 'asc'))
       .orderBy(asc(tenants.slug))
       .limit(limit + 1)
     return rows.map((r) => ({ ...r.tenant, domains: r.domains }))

@@ -2,11 +2,11 @@ import { recordAudit } from '../../platform/audit/audit.ts'
 import type { Tx } from '../../platform/db/database.ts'
 import { uniqueViolation } from '../../platform/db/pg-errors.ts'
 import { assertVersion } from '../../platform/http/etag.ts'
-import { decodeCursor, toPage, type PageResult } from '../../platform/http/pagination.ts'
+import type { PageResult } from '../../platform/http/pagination.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { commonErrors } from '../../platform/errors.ts'
 import { tenancyErrors } from './tenancy.errors.ts'
-import { tenancyRepository, type TenantWithDomains } from './tenancy.repository.ts'
+import { tenancyRepository, tenantsCursor, type TenantWithDomains } from './tenancy.repository.ts'
 import type { CreateTenantBody, Tenant, UpdateTenantBody } from './tenancy.schemas.ts'
 import { RESERVED_SLUGS, type CachedTenantDirectory } from './tenant-directory.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
@@ -130,9 +130,9 @@ function tenantWrites(directory: CachedTenantDirectory, events: EventPublisher) 
 /** Reads: operators see any tenant (platform scope); a member sees only their own. */
 const tenantReads = {
   async listTenants(ctx: RequestContext, limit: number, cursor: string | undefined): Promise<PageResult<Tenant>> {
-    const after = decodeCursor(cursor, 1)
-    const rows = await ctx.inPlatform((tx) => tenancyRepository.list(tx, limit, after?.[0] as string | undefined))
-    const page = toPage(rows, limit, (row) => [row.slug])
+    const after = tenantsCursor.decode(cursor)
+    const rows = await ctx.inPlatform((tx) => tenancyRepository.list(tx, limit, after))
+    const page = tenantsCursor.page(rows, limit, (row) => [row.slug])
     return { data: page.data.map((r) => toView(r).tenant), nextCursor: page.nextCursor }
   },
 

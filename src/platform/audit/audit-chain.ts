@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { rowsOf, type Tx } from '../db/database.ts'
+import { toInstantText } from '../http/pagination.ts'
 import { auditChainHeads, auditLog } from './audit.tables.ts'
 
 /** The "previous hash" of every chain's first entry. */
@@ -55,12 +56,6 @@ export function entryHash(previousHash: string, fields: ChainedFields): string {
     .digest('hex')
 }
 
-/**
- * A JS instant as the database's microsecond text. The writer sets occurred_at itself (millisecond
- * precision) so the hashed value and the stored one are the same instant.
- */
-export const microsecondText = (at: Date) => `${at.toISOString().slice(0, 23)}000Z`
-
 /** The row to insert, minus what the chain adds (id, occurred_at, seq and hash are set here). */
 export type UnchainedEntry = Omit<ChainedFields, 'id' | 'occurredAt' | 'seq'> & { details: Record<string, unknown> }
 
@@ -83,7 +78,9 @@ export async function appendChained(tx: Tx, entry: UnchainedEntry, id: string, a
   // Round-trip details through JSON as the jsonb column will: undefined members vanish, dates
   // become strings; the hash must cover what is stored, not what the caller passed.
   const details = JSON.parse(JSON.stringify(entry.details)) as Record<string, unknown>
-  const occurredAt = microsecondText(at)
+  // The instant text readers select (pagination.ts). The writer sets occurred_at itself
+  // (millisecond precision), so the hashed value and the stored one are the same instant.
+  const occurredAt = toInstantText(at)
   const hash = entryHash(head.hash, { ...entry, details, id, occurredAt, seq })
   await tx.execute(sql`
     WITH entry AS (

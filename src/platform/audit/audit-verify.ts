@@ -9,6 +9,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm'
 import { platformScope, rowsOf, type Database } from '../db/database.ts'
+import { instantText } from '../http/pagination.ts'
 import { GENESIS_HASH, PLATFORM_CHAIN, chainOf, entryHash } from './audit-chain.ts'
 import { auditChainHeads, auditLog } from './audit.tables.ts'
 
@@ -130,7 +131,7 @@ async function verifyChain(
   let lastId: string | null = null
   for (;;) {
     const page = await read<StoredEntry>(
-      sql`SELECT id::text, tenant_id::text, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_at,
+      sql`SELECT id::text, tenant_id::text, ${instantText(sql`occurred_at`)} AS occurred_at,
                  actor_type, actor_id, impersonator_id, action, target_type, target_id, outcome, request_id, ip_hash, details, chain_seq, hash
           FROM ${auditLog}
           WHERE ${ofChain(head.tenantId)} AND chain_seq > ${lastSeq} AND chain_seq <= ${head.seq}

@@ -6,12 +6,14 @@
 import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../db/database.ts'
 import { AppError } from '../errors.ts'
-import { cursorInstant, cursorUuid, decodeCursor, toPage, type PageResult } from '../http/pagination.ts'
+import { instant, instantText, keysetCursor, uuid, type PageResult } from '../http/pagination.ts'
 import { auditLog } from './audit.tables.ts'
 import type { AuditEvent, AuditEventCsvQuery } from './audit.schemas.ts'
 
 /** occurred_at in UTC with all six fractional digits, e.g. 2026-11-25T10:00:00.123456Z. */
-const occurredAtText = sql<string>`to_char(${auditLog.occurredAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+const occurredAtText = instantText(auditLog.occurredAt)
+/** Audit events are listed newest first by (occurredAt, id). */
+const auditCursor = keysetCursor(instant, uuid)
 const invalidRange = () =>
   new AppError('invalid', 'VALIDATION_FAILED', 'The request is invalid: querystring.to must be later than from', {
     errors: [{ path: 'querystring.to', message: 'must be later than from', code: 'range' }],
@@ -19,11 +21,7 @@ const invalidRange = () =>
 
 /** A position the database will parse: a real calendar instant and a UUID (pagination.ts checks both). */
 function cursorCondition(cursor: string | undefined): SQL | undefined {
-  const position = decodeCursor(cursor, 2)
-  if (!position) return undefined
-  const occurredAt = cursorInstant(position[0])
-  const id = cursorUuid(position[1])
-  return sql`(${auditLog.occurredAt}, ${auditLog.id}) < (${occurredAt}::timestamptz, ${id}::uuid)`
+  return auditCursor.after(auditCursor.decode(cursor), [auditLog.occurredAt, auditLog.id], 'desc')
 }
 
 /**
@@ -75,5 +73,5 @@ export async function listAuditEvents(tx: Tx, where: SQL | undefined, limit: num
     .where(where)
     .orderBy(desc(auditLog.occurredAt), desc(auditLog.id))
     .limit(limit + 1)
-  return toPage(rows, limit, (row) => [row.occurredAt, row.id])
+  return auditCursor.page(rows, limit, (row) => [row.occurredAt, row.id])
 }

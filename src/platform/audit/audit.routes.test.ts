@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { platformScope, tenantScope, type QueryCounter } from '../db/database.ts'
-import { encodeCursor } from '../http/pagination.ts'
+import { forgedCursor } from '../http/pagination.testing.ts'
 import { auditLog } from './audit.tables.ts'
 
 /** Query counters of finished /v1/audit-events requests, read from request.ctx by the test's own hook. */
@@ -180,9 +180,9 @@ describe('GET /v1/audit-events', () => {
     const uuid = '00000000-0000-4000-8000-000000000000'
     for (const cursor of [
       'bm9wZQ',
-      encodeCursor(['2031-13-40T00:00:00.000000Z', uuid]),
-      encodeCursor(['2031-01-01T00:00:00.000000Z', 'not-a-uuid']),
-      encodeCursor(['2031-01-01', uuid]),
+      forgedCursor(['2031-13-40T00:00:00.000000Z', uuid]),
+      forgedCursor(['2031-01-01T00:00:00.000000Z', 'not-a-uuid']),
+      forgedCursor(['2031-01-01', uuid]),
     ]) {
       const response = await list(headers, `?cursor=${cursor}`)
       expect(response.statusCode).toBe(400)

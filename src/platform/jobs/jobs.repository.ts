@@ -5,6 +5,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm'
 import { rowsOf, type Tx } from '../db/database.ts'
+import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../http/pagination.ts'
 
 export interface QueueStatsRow {
   name: string
@@ -128,8 +129,11 @@ export interface FailureFilter {
   kind?: 'failed' | 'dead'
   /** The working queue (for dead jobs: the queue they came from). */
   queue?: string
-  after?: { at: string; id: string }
+  after?: PositionOf<typeof failuresCursor>
 }
+
+/** Failed and dead jobs, most recent first by (failedAt, id). */
+export const failuresCursor = keysetCursor(instant, uuid)
 
 /** Failed jobs of working queues and jobs waiting in dead-letter queues, most recent first. */
 export async function listFailures(tx: Tx, filter: FailureFilter, limit: number): Promise<JobRow[]> {
@@ -143,11 +147,11 @@ export async function listFailures(tx: Tx, filter: FailureFilter, limit: number)
     sql` UNION ALL `,
   )
   const after = filter.after
-    ? sql`WHERE (x.failed_at, x.id) < (${filter.after.at}::timestamptz, ${filter.after.id}::uuid)`
+    ? sql`WHERE ${failuresCursor.after(filter.after, [sql`x.failed_at`, sql`x.id`], 'desc')}`
     : sql``
   const rows = await rowsOf<RawJob & { failed_at: unknown }>(
     tx,
-    sql`SELECT x.*, x.failed_at::text AS "failedAtKey" FROM (${union}) x ${after} ORDER BY x.failed_at DESC, x.id DESC LIMIT ${limit + 1}`,
+    sql`SELECT x.*, ${instantText(sql`x.failed_at`)} AS "failedAtKey" FROM (${union}) x ${after} ORDER BY x.failed_at DESC, x.id DESC LIMIT ${limit + 1}`,
   )
   return rows.map(({ failed_at: _ignored, ...raw }) => toJobRow(raw))
 }

@@ -1,9 +1,13 @@
 import { Type, type Static } from 'typebox'
 import { PageQuery } from '../http/pagination.ts'
 
+/** A queue name: dotted lower-case segments. */
+export const QUEUE_NAME_PATTERN = '^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$'
+export const QUEUE_NAME_MAX_LENGTH = 200
+
 const QueueName = Type.String({
-  pattern: '^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$',
-  maxLength: 200,
+  pattern: QUEUE_NAME_PATTERN,
+  maxLength: QUEUE_NAME_MAX_LENGTH,
   description: 'Queue name, e.g. mail.deliver',
 })
 const Instant = (description: string) => Type.String({ format: 'date-time', description })

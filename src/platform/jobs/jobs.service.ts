@@ -4,19 +4,28 @@
  */
 import { recordAudit } from '../audit/audit.ts'
 import type { Tx } from '../db/database.ts'
-import { cursorUuid, decodeCursor, invalidCursor, toPage, type PageResult } from '../http/pagination.ts'
+import { keysetCursor, text, type PageResult } from '../http/pagination.ts'
 import type { RequestContext } from '../http/request-context.ts'
 import { jobErrors } from './jobs.errors.ts'
 import {
   countDeadJobs,
   deadJobIds,
+  failuresCursor,
   findJobs,
   listFailures,
   queueStats,
   type JobRow,
   type QueueStatsRow,
 } from './jobs.repository.ts'
-import type { Job, JobListQuery, JobQueue, ReplayDeadResult, RetryJobsResult } from './jobs.schemas.ts'
+import {
+  QUEUE_NAME_MAX_LENGTH,
+  QUEUE_NAME_PATTERN,
+  type Job,
+  type JobListQuery,
+  type JobQueue,
+  type ReplayDeadResult,
+  type RetryJobsResult,
+} from './jobs.schemas.ts'
 import type { JobRuntime } from './runtime.ts'
 
 const REPLAY_BATCH = 1000
@@ -183,37 +192,27 @@ async function retryJobs(tx: Tx, ctx: RequestContext, runtime: JobRuntime, ids: 
   return { jobs: steps.map(({ id, queue, action }) => ({ id, queue, action })) }
 }
 
-/** PostgreSQL's text form of a timestamptz, as the failures list puts it in its cursor (`2026-11-30 19:00:00.123456+00`). */
-const PG_TIMESTAMPTZ = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d{1,6})?[+-]\d{2}(?::\d{2})?$/
-
-/** The failed-at part of a failures cursor, refused (400) unless it is a real instant the database will parse. */
-function failedAtPart(part: unknown): string {
-  const match = typeof part === 'string' ? PG_TIMESTAMPTZ.exec(part) : null
-  if (!match || match[1]!.startsWith('0000')) throw invalidCursor()
-  const calendar = `${match[1]}T${match[2]}.000Z`
-  if (Number.isNaN(Date.parse(calendar)) || new Date(calendar).toISOString() !== calendar) throw invalidCursor()
-  return part as string
-}
+/** Queues are listed by name. */
+const queuesCursor = keysetCursor(text(QUEUE_NAME_PATTERN, QUEUE_NAME_MAX_LENGTH))
 
 export function createJobOpsService(runtime: JobRuntime) {
   return {
     async listQueues(ctx: RequestContext, limit: number, cursor: string | undefined): Promise<PageResult<JobQueue>> {
-      const after = decodeCursor(cursor, 1)?.[0]
+      const [after] = queuesCursor.decode(cursor) ?? []
       const stats = await ctx.inPlatform((tx) => queueStats(tx))
-      const queues = toQueues(stats, runtime, after === undefined ? undefined : String(after))
-      return toPage(queues.slice(0, limit + 1), limit, (q) => [q.name])
+      const queues = toQueues(stats, runtime, after)
+      return queuesCursor.page(queues.slice(0, limit + 1), limit, (q) => [q.name])
     },
 
     async listFailures(ctx: RequestContext, query: JobListQuery): Promise<PageResult<Job>> {
-      const position = decodeCursor(query.cursor, 2)
-      const after = position ? { at: failedAtPart(position[0]), id: cursorUuid(position[1]) } : undefined
+      const after = failuresCursor.decode(query.cursor)
       const filter = {
         ...(query.state ? { kind: query.state } : {}),
         ...(query.queue ? { queue: query.queue } : {}),
         ...(after ? { after } : {}),
       }
       const rows = await ctx.inPlatform((tx) => listFailures(tx, filter, query.limit))
-      const page = toPage(rows, query.limit, (row) => [row.failedAtKey ?? '', row.id])
+      const page = failuresCursor.page(rows, query.limit, (row) => [row.failedAtKey ?? '', row.id])
       return { data: page.data.map((row) => toJob(row, runtime)), nextCursor: page.nextCursor }
     },
 

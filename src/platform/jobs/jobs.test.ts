@@ -5,7 +5,7 @@ import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { platformScope, rowsOf, tenantScope } from '../db/database.ts'
-import { encodeCursor } from '../http/pagination.ts'
+import { forgedCursor } from '../http/pagination.testing.ts'
 import { jobsMatching, waitUntil } from './testing.ts'
 import type { QueueDefinition } from './types.ts'
 
@@ -259,12 +259,12 @@ describe('operator API access and errors', () => {
       // Well-formed cursors whose parts PostgreSQL would refuse: a day that does not exist, an id that is not a UUID.
       await t.app.inject({
         method: 'GET',
-        url: `/v1/ops/jobs?cursor=${encodeCursor(['2024-02-30 10:00:00.123456+00', '00000000-0000-4000-8000-000000000000'])}`,
+        url: `/v1/ops/jobs?cursor=${forgedCursor(['2024-02-30T10:00:00.123456Z', '00000000-0000-4000-8000-000000000000'])}`,
         headers: ops,
       }),
       await t.app.inject({
         method: 'GET',
-        url: `/v1/ops/jobs?cursor=${encodeCursor(['2024-02-28 10:00:00.123456+00', 'job-1'])}`,
+        url: `/v1/ops/jobs?cursor=${forgedCursor(['2024-02-28T10:00:00.123456Z', 'job-1'])}`,
         headers: ops,
       }),
       await t.app.inject({ method: 'POST', url: '/v1/ops/jobs/retry', headers: ops, payload: { ids: [] } }),

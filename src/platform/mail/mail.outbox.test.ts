@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { platformScope, tenantScope } from '../db/database.ts'
-import { encodeCursor } from '../http/pagination.ts'
+import { forgedCursor } from '../http/pagination.testing.ts'
 import { jobsMatching, waitUntil } from '../jobs/testing.ts'
 import { MAIL_DELIVER_QUEUE, type MailInput } from './index.ts'
 
@@ -173,7 +173,7 @@ describe('mail operator API errors', () => {
   })
 
   it('answers 400 INVALID_CURSOR for a cursor it did not issue', async () => {
-    for (const cursor of ['bm9wZQ', encodeCursor(['yesterday', 'x']), encodeCursor([1, 2])]) {
+    for (const cursor of ['bm9wZQ', forgedCursor(['yesterday', 'x']), forgedCursor([1, 2])]) {
       const response = await ops(`/v1/ops/mail?cursor=${cursor}`)
       expect(response.statusCode).toBe(400)
       expect(response.json().code).toBe('INVALID_CURSOR')

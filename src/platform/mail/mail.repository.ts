@@ -4,6 +4,7 @@
  */
 import { and, desc, eq, notInArray, sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../db/database.ts'
+import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../http/pagination.ts'
 import { mailMessages } from './mail.tables.ts'
 import type { MailStatus } from './mail.schemas.ts'
 
@@ -19,13 +20,9 @@ export interface MailFilter {
   tenantId?: string
 }
 
-/** Keyset position: created_at at microsecond precision (a JS Date would drop it) and id. */
-export interface MailPosition {
-  createdAt: string
-  id: string
-}
-
-const positionTime = sql<string>`to_char(${mailMessages.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+/** Mail is listed newest first by (createdAt, id). */
+export const mailCursor = keysetCursor(instant, uuid)
+export type MailPosition = PositionOf<typeof mailCursor>
 
 const notDelivered = notInArray(mailMessages.status, [...DELIVERED_STATUSES])
 
@@ -91,12 +88,10 @@ export const mailRepository = {
       filter.to === undefined ? undefined : sql`lower(${mailMessages.toAddress}) = lower(${filter.to})`,
       filter.status === undefined ? undefined : eq(mailMessages.status, filter.status),
       filter.tenantId === undefined ? undefined : eq(mailMessages.tenantId, filter.tenantId),
-      after === undefined
-        ? undefined
-        : sql`(${mailMessages.createdAt}, ${mailMessages.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`,
+      mailCursor.after(after, [mailMessages.createdAt, mailMessages.id], 'desc'),
     ]
     return tx
-      .select({ row: mailMessages, position: positionTime })
+      .select({ row: mailMessages, position: instantText(mailMessages.createdAt) })
       .from(mailMessages)
       .where(and(...conditions))
       .orderBy(desc(mailMessages.createdAt), desc(mailMessages.id))

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox'
+import { PageQuery } from '../http/pagination.ts'
 
 const Status = Type.Union(
   [Type.Literal('queued'), Type.Literal('sent'), Type.Literal('captured'), Type.Literal('failed')],
@@ -34,10 +35,7 @@ export type MailMessage = Static<typeof MailMessage>
 export type MailStatus = MailMessage['status']
 
 export const MailListQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size (1-100)' }),
-  cursor: Type.Optional(
-    Type.String({ maxLength: 512, pattern: '^[A-Za-z0-9_-]+$', description: 'Opaque cursor from a previous page' }),
-  ),
+  ...PageQuery.properties,
   to: Type.Optional(
     Type.String({ minLength: 3, maxLength: 320, description: 'Recipient address (case-insensitive exact match)' }),
   ),

@@ -3,10 +3,10 @@
  * read what was sent, bodies included; in production bodies are withheld because they carry
  * password-reset links and sign-in codes, and operators only need delivery metadata.
  */
-import { cursorInstant, cursorUuid, decodeCursor, toPage, type PageResult } from '../http/pagination.ts'
+import type { PageResult } from '../http/pagination.ts'
 import type { RequestContext } from '../http/request-context.ts'
 import { mailErrors } from './mail.errors.ts'
-import { mailRepository, type MailFilter, type MailPosition, type MailRow } from './mail.repository.ts'
+import { mailCursor, mailRepository, type MailFilter, type MailRow } from './mail.repository.ts'
 import type { MailMessage } from './mail.schemas.ts'
 
 function toMessage(row: MailRow, includeBodies: boolean): MailMessage {
@@ -28,11 +28,6 @@ function toMessage(row: MailRow, includeBodies: boolean): MailMessage {
   }
 }
 
-function decodePosition(cursor: string | undefined): MailPosition | undefined {
-  const decoded = decodeCursor(cursor, 2)
-  return decoded === undefined ? undefined : { createdAt: cursorInstant(decoded[0]), id: cursorUuid(decoded[1]) }
-}
-
 export function createMailService(options: { includeBodies: boolean }) {
   const { includeBodies } = options
   return {
@@ -42,9 +37,9 @@ export function createMailService(options: { includeBodies: boolean }) {
       limit: number,
       cursor: string | undefined,
     ): Promise<PageResult<MailMessage>> {
-      const after = decodePosition(cursor)
+      const after = mailCursor.decode(cursor)
       const rows = await ctx.inPlatform((tx) => mailRepository.list(tx, filter, limit, after))
-      const page = toPage(rows, limit, ({ position, row }) => [position, row.id])
+      const page = mailCursor.page(rows, limit, ({ position, row }) => [position, row.id])
       return { data: page.data.map(({ row }) => toMessage(row, includeBodies)), nextCursor: page.nextCursor }
     },
 

@@ -2,10 +2,9 @@
  * Drizzle queries of course authoring. Every function runs in the caller's tenant transaction,
  * so RLS confines it to the tenant (another tenant's course is simply not found).
  */
-import { and, asc, desc, eq, exists, inArray, max, sql, type SQL } from 'drizzle-orm'
-import type { AnyPgColumn } from 'drizzle-orm/pg-core'
+import { and, asc, desc, eq, exists, inArray, max, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
-import { cursorInstant, cursorUuid } from '../../../platform/http/pagination.ts'
+import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../../platform/http/pagination.ts'
 import {
   courseInstructors,
   courseModules,
@@ -25,31 +24,9 @@ export type ReviewAction = (typeof courseReviews.$inferInsert)['action']
 const staffRoleOf = (userId: string) =>
   sql<StaffRole | null>`(SELECT ci.role FROM catalogue.course_instructors ci WHERE ci.course_id = ${courses.id} AND ci.user_id = ${userId})`
 
-/**
- * Keyset position of the authoring lists (courses, reviews): created_at in UTC with the
- * database's six fractional digits, and the id. The cursor carries it back as strings.
- */
-export interface CreatedPosition {
-  createdAt: string
-  id: string
-}
-
-const createdAtText = (column: AnyPgColumn) =>
-  sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
-
-/**
- * The keyset condition after a cursor's position. The position is checked here, where its strings
- * become timestamptz and uuid casts, so a forged cursor of any list is 400 INVALID_CURSOR rather
- * than a failed statement, whichever service decoded it.
- */
-function keyset(
-  columns: { createdAt: AnyPgColumn; id: AnyPgColumn },
-  after: CreatedPosition | undefined,
-  direction: '<' | '>',
-): SQL | undefined {
-  if (!after) return undefined
-  return sql`(${columns.createdAt}, ${columns.id}) ${sql.raw(direction)} (${cursorInstant(after.createdAt)}::timestamptz, ${cursorUuid(after.id)}::uuid)`
-}
+/** The authoring lists (courses newest first, a course's reviews oldest first) page by (createdAt, id). */
+export const createdCursor = keysetCursor(instant, uuid)
+export type CreatedPosition = PositionOf<typeof createdCursor>
 
 export const authoringRepository = {
   /** The course and what the user is to it, locked for the rest of the transaction (edits of one course are serialised). */
@@ -124,9 +101,9 @@ export const authoringRepository = {
             .from(courseInstructors)
             .where(and(eq(courseInstructors.courseId, courses.id), eq(courseInstructors.userId, options.userId))),
         )
-    const cursor = keyset(courses, options.after, '<')
+    const cursor = createdCursor.after(options.after, [courses.createdAt, courses.id], 'desc')
     return tx
-      .select({ course: courses, position: createdAtText(courses.createdAt) })
+      .select({ course: courses, position: instantText(courses.createdAt) })
       .from(courses)
       .where(and(teaches, options.status ? eq(courses.status, options.status) : undefined, cursor))
       .orderBy(desc(courses.createdAt), desc(courses.id))
@@ -306,9 +283,9 @@ export const authoringRepository = {
   },
 
   async listReviews(tx: Tx, courseId: string, options: { limit: number; after: CreatedPosition | undefined }) {
-    const cursor = keyset(courseReviews, options.after, '>')
+    const cursor = createdCursor.after(options.after, [courseReviews.createdAt, courseReviews.id], 'asc')
     return tx
-      .select({ review: courseReviews, position: createdAtText(courseReviews.createdAt) })
+      .select({ review: courseReviews, position: instantText(courseReviews.createdAt) })
       .from(courseReviews)
       .where(and(eq(courseReviews.courseId, courseId), cursor))
       .orderBy(asc(courseReviews.createdAt), asc(courseReviews.id))

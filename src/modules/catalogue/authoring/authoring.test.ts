@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
-import { encodeCursor } from '../../../platform/http/pagination.ts'
+import { forgedCursor } from '../../../platform/http/pagination.testing.ts'
 import { authoringClient } from './authoring.testing.ts'
 
 let t: TestApp
@@ -453,12 +453,12 @@ describe('course authoring', () => {
   })
 
   const forged = [
-    ['an instant that is not one', encodeCursor(['not-a-date', randomUUID()])],
-    ['an id that is not a UUID', encodeCursor(['2026-01-01T00:00:00.000000Z', 'not-a-uuid'])],
-    ['30 February', encodeCursor(['2024-02-30T00:00:00.000000Z', randomUUID()])],
-    ['year zero', encodeCursor(['0000-01-01T00:00:00.000000Z', randomUUID()])],
-    ['a number for the instant', encodeCursor([1_700_000_000_000, randomUUID()])],
-    ['the wrong number of parts', encodeCursor([randomUUID()])],
+    ['an instant that is not one', forgedCursor(['not-a-date', randomUUID()])],
+    ['an id that is not a UUID', forgedCursor(['2026-01-01T00:00:00.000000Z', 'not-a-uuid'])],
+    ['30 February', forgedCursor(['2024-02-30T00:00:00.000000Z', randomUUID()])],
+    ['year zero', forgedCursor(['0000-01-01T00:00:00.000000Z', randomUUID()])],
+    ['a number for the instant', forgedCursor([1_700_000_000_000, randomUUID()])],
+    ['the wrong number of parts', forgedCursor([randomUUID()])],
   ] as const
 
   it.each(forged)(

@@ -5,12 +5,12 @@
 import { recordAudit } from '../../../platform/audit/audit.ts'
 import { uniqueViolation } from '../../../platform/db/pg-errors.ts'
 import type { Tx } from '../../../platform/db/database.ts'
-import { decodeCursor, toPage, type PageResult } from '../../../platform/http/pagination.ts'
+import type { PageResult } from '../../../platform/http/pagination.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { catalogueErrors } from '../catalogue.errors.ts'
 import type { courses } from '../catalogue.tables.ts'
 import { assertDelivery, assertOwnerOrAdmin, authorOf } from '../catalogue.policy.ts'
-import { authoringRepository as repository, type CourseRow } from './authoring.repository.ts'
+import { authoringRepository as repository, createdCursor, type CourseRow } from './authoring.repository.ts'
 import type { CourseQuery, CreateCourseBody, UpdateCourseBody } from './authoring.schemas.ts'
 import { changeCourse, viewCourse } from './course-access.ts'
 import { presentSummary, readCourseView, type CourseView } from './course-view.ts'
@@ -78,8 +78,7 @@ export function createCoursesService(deps: AuthoringDeps) {
 
     async list(ctx: RequestContext, query: CourseQuery): Promise<PageResult<ReturnType<typeof presentSummary>>> {
       const author = authorOf(ctx.principal)
-      const position = decodeCursor(query.cursor, 2)
-      const after = position ? { createdAt: String(position[0]), id: String(position[1]) } : undefined
+      const after = createdCursor.decode(query.cursor)
       const rows = await ctx.inTenant((tx) =>
         repository.listCourses(tx, {
           userId: author.userId,
@@ -89,7 +88,7 @@ export function createCoursesService(deps: AuthoringDeps) {
           after,
         }),
       )
-      const page = toPage(rows, query.limit, (row) => [row.position, row.course.id])
+      const page = createdCursor.page(rows, query.limit, (row) => [row.position, row.course.id])
       return { data: page.data.map((row) => presentSummary(row.course)), nextCursor: page.nextCursor }
     },
 

@@ -7,7 +7,6 @@
  */
 import { recordAudit } from '../../../platform/audit/audit.ts'
 import type { EventPublisher } from '../../../platform/events/events.ts'
-import { decodeCursor, toPage } from '../../../platform/http/pagination.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { catalogueErrors } from '../catalogue.errors.ts'
 import {
@@ -23,7 +22,7 @@ import {
   type WorkflowAction,
 } from '../catalogue.policy.ts'
 import { checkParticipants, publishCourse, removeCatalogueEntry } from '../publication.ts'
-import { authoringRepository as repository, type ReviewAction } from './authoring.repository.ts'
+import { authoringRepository as repository, createdCursor, type ReviewAction } from './authoring.repository.ts'
 import { changeCourse, viewCourse, type CourseAccess } from './course-access.ts'
 import { hasUnpublishedChanges, readCourseView } from './course-view.ts'
 import { slugConflictsAs } from './courses.service.ts'
@@ -107,9 +106,8 @@ async function publish(
 /** The course's review history, oldest first. */
 const reviews = (ctx: RequestContext, courseId: string, query: { limit: number; cursor?: string | undefined }) =>
   viewCourse(ctx, courseId, async ({ tx }) => {
-    const position = decodeCursor(query.cursor, 2)
-    const after = position ? { createdAt: String(position[0]), id: String(position[1]) } : undefined
-    const page = toPage(
+    const after = createdCursor.decode(query.cursor)
+    const page = createdCursor.page(
       await repository.listReviews(tx, courseId, { limit: query.limit, after }),
       query.limit,
       (row) => [row.position, row.review.id],

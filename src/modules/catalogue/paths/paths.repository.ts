@@ -5,14 +5,17 @@
  */
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
-import { cursorInstant, cursorUuid, decodeCursor, toPage, type PageResult } from '../../../platform/http/pagination.ts'
+import { instant, instantText, keysetCursor, uuid, type PageResult } from '../../../platform/http/pagination.ts'
 import { catalogueEntries, learningPathCourses, learningPaths } from '../catalogue.tables.ts'
 import type { CataloguePath, LearningPath } from './paths.schemas.ts'
 
 export type PathRow = typeof learningPaths.$inferSelect
 
-const createdAtText = sql<string>`to_char(${learningPaths.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
-const updatedAtText = sql<string>`to_char(${learningPaths.updatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+const createdAtText = instantText(learningPaths.createdAt)
+const updatedAtText = instantText(learningPaths.updatedAt)
+
+/** Paths are listed newest first by (createdAt, id), for authors and in the catalogue. */
+const pathsCursor = keysetCursor(instant, uuid)
 
 /**
  * The outer row's id, spelled out: Drizzle renders select-list columns unqualified ("id"), which
@@ -61,9 +64,7 @@ const catalogueColumns = {
 }
 
 function after(cursor: string | undefined): SQL | undefined {
-  const position = decodeCursor(cursor, 2)
-  if (!position) return undefined
-  return sql`(${learningPaths.createdAt}, ${learningPaths.id}) < (${cursorInstant(position[0])}::timestamptz, ${cursorUuid(position[1])}::uuid)`
+  return pathsCursor.after(pathsCursor.decode(cursor), [learningPaths.createdAt, learningPaths.id], 'desc')
 }
 
 /** Prerequisites that name courses no longer in the catalogue are dropped with those courses. */
@@ -122,7 +123,7 @@ export const pathsRepository = {
       )
       .orderBy(desc(learningPaths.createdAt), desc(learningPaths.id))
       .limit(query.limit + 1)
-    return toPage(rows, query.limit, (row) => [row.createdAt, row.id])
+    return pathsCursor.page(rows, query.limit, (row) => [row.createdAt, row.id])
   },
 
   async courseIds(tx: Tx, pathId: string): Promise<string[]> {
@@ -174,7 +175,7 @@ export const pathsRepository = {
       .where(and(eq(learningPaths.tenantId, tenantId), eq(learningPaths.status, 'published'), after(query.cursor)))
       .orderBy(desc(learningPaths.createdAt), desc(learningPaths.id))
       .limit(query.limit + 1)
-    const page = toPage(rows, query.limit, (row) => [row.createdAt, row.id])
+    const page = pathsCursor.page(rows, query.limit, (row) => [row.createdAt, row.id])
     return {
       data: page.data.map(({ createdAt: _createdAt, ...path }) => visibleOnly(path)),
       nextCursor: page.nextCursor,

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
 import { tenantScope, type QueryCounter } from '../../../platform/db/database.ts'
-import { encodeCursor } from '../../../platform/http/pagination.ts'
+import { forgedCursor } from '../../../platform/http/pagination.testing.ts'
 import { courses } from '../catalogue.tables.ts'
 import { removeCatalogueEntry } from '../publication.ts'
 import { buildCourse, buildPublishedCourse } from '../testing.ts'
@@ -174,7 +174,7 @@ describe('learning path authoring', () => {
     'answers 400 INVALID_CURSOR for a cursor forged with %s on both path lists, never a database error',
     async (_what, instant) => {
       const s = await tenantWithAdmin()
-      const cursor = encodeCursor([instant, randomUUID()])
+      const cursor = forgedCursor([instant, randomUUID()])
       for (const [url, headers] of [
         [`/v1/learning-paths?cursor=${cursor}`, s.admin],
         [`/v1/catalogue/paths?cursor=${cursor}`, { host: s.host }],

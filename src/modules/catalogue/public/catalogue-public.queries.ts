@@ -12,11 +12,11 @@ import { and, desc, eq, ne, sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import { AppError } from '../../../platform/errors.ts'
 import {
-  cursorInstant,
-  cursorNumber,
-  cursorUuid,
-  decodeCursor,
-  toPage,
+  finiteNumber,
+  instant,
+  instantText,
+  keysetCursor,
+  uuid,
   type PageResult,
 } from '../../../platform/http/pagination.ts'
 import { catalogueEntries, courses, courseVersions } from '../catalogue.tables.ts'
@@ -25,7 +25,11 @@ import { catalogueConditions, rankOf, type CatalogueFilter } from './catalogue-s
 import type { CatalogueFacets, CatalogueQuery, CourseCard } from './catalogue-public.schemas.ts'
 
 /** published_at in UTC with all six fractional digits, the database's own precision. */
-const publishedAtText = sql<string>`to_char(${catalogueEntries.publishedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+const publishedAtText = instantText(catalogueEntries.publishedAt)
+
+/** Newest first by (publishedAt, id); with a search, best first by (rank, publishedAt, id). */
+const browseCursor = keysetCursor(instant, uuid)
+const searchCursor = keysetCursor(finiteNumber, instant, uuid)
 
 const invalidCursor = () =>
   new AppError(
@@ -58,8 +62,8 @@ const cardColumns = {
 }
 
 /**
- * The platform's part checks, answered with this list's own wording: its cursors also depend on
- * the query (a search cursor carries the rank), which the generic problem does not say.
+ * The cursor, answered with this list's own wording: its cursors also depend on the query (a
+ * search cursor carries the rank), which the generic problem does not say.
  */
 function ofThisQuery<T>(read: () => T): T {
   try {
@@ -71,17 +75,12 @@ function ofThisQuery<T>(read: () => T): T {
 
 /** The cursor's keyset condition; validated before any round trip. Search cursors carry the rank first. */
 function after(cursor: string | undefined, rank: SQL<number> | undefined): SQL | undefined {
-  if (cursor === undefined) return undefined
-  const position = decodeCursor(cursor, rank ? 3 : 2)
-  if (!position) return undefined
   if (rank) {
-    const [score, publishedAt, id] = ofThisQuery(
-      () => [cursorNumber(position[0]), cursorInstant(position[1]), cursorUuid(position[2])] as const,
-    )
-    return sql`(${rank}, ${catalogueEntries.publishedAt}, ${catalogueEntries.courseId}) < (${score}::float8, ${publishedAt}::timestamptz, ${id}::uuid)`
+    const position = ofThisQuery(() => searchCursor.decode(cursor))
+    return searchCursor.after(position, [rank, catalogueEntries.publishedAt, catalogueEntries.courseId], 'desc')
   }
-  const [publishedAt, id] = ofThisQuery(() => [cursorInstant(position[0]), cursorUuid(position[1])] as const)
-  return sql`(${catalogueEntries.publishedAt}, ${catalogueEntries.courseId}) < (${publishedAt}::timestamptz, ${id}::uuid)`
+  const position = ofThisQuery(() => browseCursor.decode(cursor))
+  return browseCursor.after(position, [catalogueEntries.publishedAt, catalogueEntries.courseId], 'desc')
 }
 
 /** One page of published courses: one statement, limit + 1 rows to detect the next page. */
@@ -96,7 +95,7 @@ export async function listCatalogue(tx: Tx, tenantId: string, query: CatalogueQu
       .where(where)
       .orderBy(desc(rank), desc(catalogueEntries.publishedAt), desc(catalogueEntries.courseId))
       .limit(query.limit + 1)
-    const page = toPage(rows, query.limit, (row) => [row.rank, row.publishedAt, row.id])
+    const page = searchCursor.page(rows, query.limit, (row) => [row.rank, row.publishedAt, row.id])
     return { data: page.data.map(({ rank: _rank, ...card }) => card as CourseCard), nextCursor: page.nextCursor }
   }
   const rows = await tx
@@ -105,7 +104,7 @@ export async function listCatalogue(tx: Tx, tenantId: string, query: CatalogueQu
     .where(where)
     .orderBy(desc(catalogueEntries.publishedAt), desc(catalogueEntries.courseId))
     .limit(query.limit + 1)
-  return toPage(rows as CourseCard[], query.limit, (row) => [row.publishedAt, row.id])
+  return browseCursor.page(rows as CourseCard[], query.limit, (row) => [row.publishedAt, row.id])
 }
 
 interface FacetRow {

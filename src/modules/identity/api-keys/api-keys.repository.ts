@@ -4,6 +4,7 @@
  */
 import { and, asc, eq, isNull, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
+import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../../platform/http/pagination.ts'
 import { apiKeys } from '../identity.tables.ts'
 
 const keyColumns = {
@@ -19,8 +20,7 @@ const keyColumns = {
   replacedBy: apiKeys.replacedBy,
   /** Decided by the database clock, the same one the verifier uses. */
   expired: sql<boolean>`${apiKeys.expiresAt} is not null and ${apiKeys.expiresAt} <= now()`,
-  // Microsecond precision survives in text, not in a JS Date; the cursor needs it exact.
-  position: sql<string>`${apiKeys.createdAt}::text`,
+  position: instantText(apiKeys.createdAt),
 }
 
 export interface ApiKeyRecord {
@@ -48,16 +48,17 @@ export interface NewApiKeyRow {
   expiresAt: Date
 }
 
+/** Keys are listed oldest first by (createdAt, id). */
+export const apiKeysCursor = keysetCursor(instant, uuid)
+
 export const apiKeysRepository = {
   /** Keys oldest first, `limit + 1` rows after the cursor. */
   async list(
     tx: Tx,
-    options: { limit: number; after: { createdAt: string; id: string } | undefined },
+    options: { limit: number; after: PositionOf<typeof apiKeysCursor> | undefined },
   ): Promise<ApiKeyRecord[]> {
     const { after } = options
-    const cursor = after
-      ? sql`(${apiKeys.createdAt}, ${apiKeys.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`
-      : undefined
+    const cursor = apiKeysCursor.after(after, [apiKeys.createdAt, apiKeys.id], 'asc')
     return tx
       .select(keyColumns)
       .from(apiKeys)

@@ -4,14 +4,14 @@
  */
 import { recordAudit } from '../../../platform/audit/audit.ts'
 import type { Tx } from '../../../platform/db/database.ts'
-import { decodeCursor, toPage, type PageResult } from '../../../platform/http/pagination.ts'
+import type { PageResult } from '../../../platform/http/pagination.ts'
 import type { Permission } from '../../../platform/http/permissions.ts'
 import { principalId } from '../../../platform/http/principal.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { generateApiKey } from './api-key-format.ts'
 import { apiKeysErrors } from './api-keys.errors.ts'
 import { keyPermissions, parseScopes, scopeBeyond } from './api-keys.policy.ts'
-import { apiKeysRepository as repository, type ApiKeyRecord } from './api-keys.repository.ts'
+import { apiKeysCursor, apiKeysRepository as repository, type ApiKeyRecord } from './api-keys.repository.ts'
 import { DEFAULT_LIFETIME_DAYS, MAX_GRACE_SECONDS, MAX_LIFETIME_DAYS } from './api-keys.schemas.ts'
 
 const DAY_MS = 86_400_000
@@ -104,10 +104,9 @@ export function createApiKeysService() {
       ctx: RequestContext,
       query: { limit: number; cursor?: string | undefined },
     ): Promise<PageResult<ApiKeyView>> {
-      const position = decodeCursor(query.cursor, 2)
-      const after = position ? { createdAt: String(position[0]), id: String(position[1]) } : undefined
+      const after = apiKeysCursor.decode(query.cursor)
       const rows = await ctx.inTenant((tx) => repository.list(tx, { limit: query.limit, after }))
-      const page = toPage(rows, query.limit, (row) => [row.position, row.id])
+      const page = apiKeysCursor.page(rows, query.limit, (row) => [row.position, row.id])
       return { data: page.data.map(present), nextCursor: page.nextCursor }
     },
 

@@ -5,6 +5,7 @@
  */
 import { and, desc, eq, isNull, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
+import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../../platform/http/pagination.ts'
 import { ROLE_PERMISSIONS, TENANT_ROLES, type TenantRole } from '../../../platform/http/permissions.ts'
 import { impersonations, memberships, users } from '../identity.tables.ts'
 
@@ -28,8 +29,7 @@ const columns = {
   expiresAt: impersonations.expiresAt,
   endedAt: impersonations.endedAt,
   live,
-  // Microsecond precision survives in text, not in a JS Date; the cursor needs it exact.
-  position: sql<string>`${impersonations.startedAt}::text`,
+  position: instantText(impersonations.startedAt),
 }
 
 interface Row {
@@ -46,6 +46,9 @@ interface Row {
 }
 const toRecord = (row: Row) => ({ ...row, live: row.live === true })
 export type ImpersonationRecord = ReturnType<typeof toRecord>
+
+/** Impersonations are listed newest first by (startedAt, id). */
+export const impersonationsCursor = keysetCursor(instant, uuid)
 
 export const impersonationRepository = {
   /** The user to impersonate: status and current roles. */
@@ -103,13 +106,11 @@ export const impersonationRepository = {
       limit: number
       userId?: string | undefined
       active?: boolean | undefined
-      after: { startedAt: string; id: string } | undefined
+      after: PositionOf<typeof impersonationsCursor> | undefined
     },
   ) {
     const { after } = options
-    const cursor = after
-      ? sql`(${impersonations.startedAt}, ${impersonations.id}) < (${after.startedAt}::timestamptz, ${after.id}::uuid)`
-      : undefined
+    const cursor = impersonationsCursor.after(after, [impersonations.startedAt, impersonations.id], 'desc')
     const rows = await tx
       .select(columns)
       .from(impersonations)

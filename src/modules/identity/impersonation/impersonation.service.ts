@@ -9,14 +9,18 @@ import { decodeJwt } from 'jose'
 import { recordAudit } from '../../../platform/audit/audit.ts'
 import { tenantScope, type Database, type Tx } from '../../../platform/db/database.ts'
 import { AppError } from '../../../platform/errors.ts'
-import { decodeCursor, toPage, type PageResult } from '../../../platform/http/pagination.ts'
+import type { PageResult } from '../../../platform/http/pagination.ts'
 import type { TenantRole } from '../../../platform/http/permissions.ts'
 import { principalId } from '../../../platform/http/principal.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import type { AccessTokens } from '../tokens/access-tokens.ts'
 import { impersonationErrors } from './impersonation.errors.ts'
 import { actorSubject, assertMayImpersonate, assertMayStart, type Impersonator } from './impersonation.policy.ts'
-import { impersonationRepository as repository, type ImpersonationRecord } from './impersonation.repository.ts'
+import {
+  impersonationRepository as repository,
+  impersonationsCursor,
+  type ImpersonationRecord,
+} from './impersonation.repository.ts'
 
 export interface Impersonation {
   id: string
@@ -211,12 +215,11 @@ export function createImpersonationService(deps: { database: Database; accessTok
       },
     ): Promise<PageResult<Impersonation>> {
       const { run } = actingOf(ctx, database, query.tenantId)
-      const position = decodeCursor(query.cursor, 2)
-      const after = position ? { startedAt: String(position[0]), id: String(position[1]) } : undefined
+      const after = impersonationsCursor.decode(query.cursor)
       const rows = await run((tx) =>
         repository.list(tx, { limit: query.limit, userId: query.userId, active: query.active, after }),
       )
-      const page = toPage(rows, query.limit, (row) => [row.position, row.id])
+      const page = impersonationsCursor.page(rows, query.limit, (row) => [row.position, row.id])
       return { data: page.data.map(present), nextCursor: page.nextCursor }
     },
   }

@@ -4,6 +4,7 @@
  */
 import { and, asc, desc, eq, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
+import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../../platform/http/pagination.ts'
 import { instructorApplications as applications, memberships, users } from '../identity.tables.ts'
 import type { ApplicationStatus } from './instructor-applications.schemas.ts'
 
@@ -20,8 +21,7 @@ const columns = {
   reviewedAt: applications.reviewedAt,
   reviewNote: applications.reviewNote,
   version: applications.version,
-  // Microsecond precision survives in text, not in a JS Date; the cursor needs it exact.
-  position: sql<string>`${applications.submittedAt}::text`,
+  position: instantText(applications.submittedAt),
 }
 
 export type ApplicationRecord = {
@@ -41,6 +41,9 @@ export type ApplicationRecord = {
 }
 
 const base = (tx: Tx) => tx.select(columns).from(applications).innerJoin(users, eq(users.id, applications.userId))
+
+/** Applications are listed by (submittedAt, id), oldest or newest first. */
+export const applicationsCursor = keysetCursor(instant, uuid)
 
 export const applicationsRepository = {
   /** Fails with the unique violation `instructor_applications_one_pending` when the user has a pending one. */
@@ -73,15 +76,15 @@ export const applicationsRepository = {
       userId?: string
       status?: ApplicationStatus
       newestFirst: boolean
-      after: { submittedAt: string; id: string } | undefined
+      after: PositionOf<typeof applicationsCursor> | undefined
     },
   ) {
     const { after, newestFirst } = options
-    const cursor = after
-      ? newestFirst
-        ? sql`(${applications.submittedAt}, ${applications.id}) < (${after.submittedAt}::timestamptz, ${after.id}::uuid)`
-        : sql`(${applications.submittedAt}, ${applications.id}) > (${after.submittedAt}::timestamptz, ${after.id}::uuid)`
-      : undefined
+    const cursor = applicationsCursor.after(
+      after,
+      [applications.submittedAt, applications.id],
+      newestFirst ? 'desc' : 'asc',
+    )
     const order = newestFirst
       ? [desc(applications.submittedAt), desc(applications.id)]
       : [asc(applications.submittedAt), asc(applications.id)]

@@ -8,14 +8,18 @@ import { recordAudit } from '../../../platform/audit/audit.ts'
 import type { Tx } from '../../../platform/db/database.ts'
 import { uniqueViolation } from '../../../platform/db/pg-errors.ts'
 import { assertVersion } from '../../../platform/http/etag.ts'
-import { decodeCursor, toPage, type PageResult } from '../../../platform/http/pagination.ts'
+import type { PageResult } from '../../../platform/http/pagination.ts'
 import type { Permission } from '../../../platform/http/permissions.ts'
 import { principalId } from '../../../platform/http/principal.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import type { Mailer } from '../../../platform/mail/index.ts'
 import { decisionMail } from './decision-mail.ts'
 import { applicationErrors as errors } from './instructor-applications.errors.ts'
-import { applicationsRepository as repository, type ApplicationRecord } from './instructor-applications.repository.ts'
+import {
+  applicationsCursor,
+  applicationsRepository as repository,
+  type ApplicationRecord,
+} from './instructor-applications.repository.ts'
 import { STATEMENT_MIN, type ApplicationStatus, type SubmitApplicationBody } from './instructor-applications.schemas.ts'
 
 export interface InstructorApplication {
@@ -105,10 +109,9 @@ async function page(
   query: { limit: number; cursor?: string | undefined },
   filter: { userId?: string; status?: ApplicationStatus; newestFirst: boolean },
 ) {
-  const position = decodeCursor(query.cursor, 2)
-  const after = position ? { submittedAt: String(position[0]), id: String(position[1]) } : undefined
+  const after = applicationsCursor.decode(query.cursor)
   const rows = await ctx.inTenant((tx) => repository.list(tx, { ...filter, limit: query.limit, after }))
-  const result = toPage(rows, query.limit, (row) => [row.position, row.id])
+  const result = applicationsCursor.page(rows, query.limit, (row) => [row.position, row.id])
   return { data: result.data.map(present), nextCursor: result.nextCursor }
 }
 

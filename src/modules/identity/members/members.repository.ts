@@ -5,6 +5,7 @@
  */
 import { and, asc, eq, exists, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
+import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../../platform/http/pagination.ts'
 import { TENANT_ROLES, type TenantRole } from '../../../platform/http/permissions.ts'
 import { memberships, users } from '../identity.tables.ts'
 
@@ -21,8 +22,7 @@ const memberColumns = {
   emailVerified: sql<boolean>`${users.emailVerifiedAt} is not null`,
   createdAt: users.createdAt,
   roles: sql<unknown>`coalesce((select json_agg(m.role) from identity.memberships m where m.user_id = ${users.id}), '[]'::json)`,
-  // Microsecond precision survives in text, not in a JS Date; the cursor needs it exact.
-  position: sql<string>`${users.createdAt}::text`,
+  position: instantText(users.createdAt),
 }
 
 type MemberRow = {
@@ -43,11 +43,14 @@ const toMember = (row: MemberRow) => ({
 })
 export type MemberRecord = ReturnType<typeof toMember>
 
+/** Members are listed oldest first by (createdAt, id). */
+export const membersCursor = keysetCursor(instant, uuid)
+
 export const membersRepository = {
   /** Members oldest first, `limit + 1` rows after the cursor, optionally only holders of `role`. */
   async list(
     tx: Tx,
-    options: { limit: number; role: TenantRole | undefined; after: { createdAt: string; id: string } | undefined },
+    options: { limit: number; role: TenantRole | undefined; after: PositionOf<typeof membersCursor> | undefined },
   ) {
     const { after, role } = options
     const holdsRole = role
@@ -58,9 +61,7 @@ export const membersRepository = {
             .where(and(eq(memberships.userId, users.id), eq(memberships.role, role))),
         )
       : undefined
-    const cursor = after
-      ? sql`(${users.createdAt}, ${users.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`
-      : undefined
+    const cursor = membersCursor.after(after, [users.createdAt, users.id], 'asc')
     const rows = await tx
       .select(memberColumns)
       .from(users)

@@ -7,7 +7,7 @@ import { sessionsRepository as sessions } from '../sessions/sessions.repository.
 import { recordAudit } from '../../../platform/audit/audit.ts'
 import { tenantScope, type Database, type Tx } from '../../../platform/db/database.ts'
 import { AppError } from '../../../platform/errors.ts'
-import { decodeCursor, toPage, type PageResult } from '../../../platform/http/pagination.ts'
+import type { PageResult } from '../../../platform/http/pagination.ts'
 import { principalId } from '../../../platform/http/principal.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { membersErrors } from './members.errors.ts'
@@ -21,7 +21,7 @@ import {
   parseRole,
   type Actor,
 } from './members.policy.ts'
-import { membersRepository as repository, type MemberRecord } from './members.repository.ts'
+import { membersCursor, membersRepository as repository, type MemberRecord } from './members.repository.ts'
 
 export interface Member {
   userId: string
@@ -93,10 +93,9 @@ export function createMembersService(deps: { database: Database }) {
       query: { limit: number; cursor?: string | undefined; role?: string | undefined },
     ): Promise<PageResult<Member>> {
       const role = query.role === undefined ? undefined : parseRole(query.role)
-      const position = decodeCursor(query.cursor, 2)
-      const after = position ? { createdAt: String(position[0]), id: String(position[1]) } : undefined
+      const after = membersCursor.decode(query.cursor)
       const rows = await ctx.inTenant((tx) => repository.list(tx, { limit: query.limit, role, after }))
-      const page = toPage(rows, query.limit, (row) => [row.position, row.userId])
+      const page = membersCursor.page(rows, query.limit, (row) => [row.position, row.userId])
       return { data: page.data.map(present), nextCursor: page.nextCursor }
     },
 

@@ -5,6 +5,7 @@
  */
 import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
+import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../../platform/http/pagination.ts'
 import { TENANT_ROLES, type TenantRole } from '../../../platform/http/permissions.ts'
 import { memberships, refreshTokens, sessions, users } from '../identity.tables.ts'
 import { enrolmentPendingSql } from '../mfa/mfa-policy.ts'
@@ -34,6 +35,9 @@ const knownRoles = (roles: unknown): TenantRole[] =>
   (Array.isArray(roles) ? roles : [])
     .filter((role): role is TenantRole => TENANT_ROLES.includes(role as TenantRole))
     .sort()
+
+/** Live sessions are listed newest first by (createdAt, id). */
+export const sessionsCursor = keysetCursor(instant, uuid)
 
 export const sessionsRepository = {
   async findLoginCandidate(tx: Tx, email: string): Promise<LoginCandidate | undefined> {
@@ -168,11 +172,9 @@ export const sessionsRepository = {
   },
 
   /** The user's live sessions, newest first, `limit + 1` rows from the cursor on. */
-  async listLive(tx: Tx, userId: string, limit: number, after: { createdAt: string; id: string } | undefined) {
+  async listLive(tx: Tx, userId: string, limit: number, after: PositionOf<typeof sessionsCursor> | undefined) {
     const live = and(eq(sessions.userId, userId), isNull(sessions.revokedAt), sql`${sessions.expiresAt} > now()`)
-    const cursor = after
-      ? sql`(${sessions.createdAt}, ${sessions.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`
-      : undefined
+    const cursor = sessionsCursor.after(after, [sessions.createdAt, sessions.id], 'desc')
     return tx
       .select({
         id: sessions.id,
@@ -180,8 +182,7 @@ export const sessionsRepository = {
         lastUsedAt: sessions.lastUsedAt,
         expiresAt: sessions.expiresAt,
         userAgent: sessions.userAgent,
-        // Microsecond precision survives in text, not in a JS Date; the cursor needs it exact.
-        position: sql<string>`${sessions.createdAt}::text`,
+        position: instantText(sessions.createdAt),
       })
       .from(sessions)
       .where(and(live, cursor))

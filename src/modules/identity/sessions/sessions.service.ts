@@ -6,7 +6,7 @@
 import { recordAudit } from '../../../platform/audit/audit.ts'
 import { tenantScope, type Database } from '../../../platform/db/database.ts'
 import { AppError, commonErrors } from '../../../platform/errors.ts'
-import { decodeCursor, toPage, type PageQuery } from '../../../platform/http/pagination.ts'
+import type { PageQuery } from '../../../platform/http/pagination.ts'
 import type { Principal } from '../../../platform/http/principal.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { impersonationRepository } from '../impersonation/impersonation.repository.ts'
@@ -14,7 +14,7 @@ import { hashRefreshToken, newRefreshToken, tenantOfRefreshToken } from './refre
 import { mfaPolicy } from '../mfa/mfa-policy.ts'
 import type { IssuedSession, RestrictedSession, RestrictedTokens, SessionIssuer, TokenPair } from './session-issuer.ts'
 import { sessionsErrors } from './sessions.errors.ts'
-import { sessionsRepository as repository } from './sessions.repository.ts'
+import { sessionsCursor, sessionsRepository as repository } from './sessions.repository.ts'
 
 type UserPrincipal = Extract<Principal, { kind: 'user' }>
 
@@ -128,10 +128,9 @@ export function createSessionsService(deps: { database: Database; issuer: Sessio
 
     async listSessions(ctx: RequestContext, page: PageQuery) {
       const user = userOf(ctx)
-      const position = decodeCursor(page.cursor, 2)
-      const after = position ? { createdAt: String(position[0]), id: String(position[1]) } : undefined
+      const after = sessionsCursor.decode(page.cursor)
       const rows = await ctx.inTenant((tx) => repository.listLive(tx, user.userId, page.limit, after))
-      const result = toPage(rows, page.limit, (row) => [row.position, row.id])
+      const result = sessionsCursor.page(rows, page.limit, (row) => [row.position, row.id])
       return {
         nextCursor: result.nextCursor,
         data: result.data.map((row) => ({
