@@ -151,7 +151,7 @@ export const EnvSchema = Type.Object({
   PATTERN_WORKER_QUEUE: Type.Integer({
     minimum: 0,
     maximum: 10000,
-    default: 16,
+    default: 8,
     description: 'Pattern tasks that may wait for a thread; beyond that requests get 503 OVERLOADED',
   }),
   PATTERN_TASK_DEADLINE_MS: Type.Integer({

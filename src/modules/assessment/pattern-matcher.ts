@@ -16,7 +16,7 @@ import type { Config } from '../../config.ts'
 import type { Metrics } from '../../platform/observability/metrics.ts'
 import { createWorkerPool, WorkerDeadlineExceeded, type WorkerPool } from '../../platform/workers/worker-pool.ts'
 import { assessmentErrors } from './assessment.errors.ts'
-import { MAX_PATTERN_COST, estimatePattern } from './pattern-cost.ts'
+import { MAX_QUIZ_PATTERN_COST, estimatePattern } from './pattern-cost.ts'
 import type { PatternQuery, PatternTask, PatternTaskResult } from './pattern-worker.ts'
 
 export type { PatternQuery } from './pattern-worker.ts'
@@ -28,7 +28,11 @@ const RETRY_AFTER_SECONDS = 2
 const queryKey = (q: { pattern: string; ignoreCase: boolean; text: string }) =>
   `${q.ignoreCase ? 'i' : 'c'}\u0000${q.pattern}\u0000${q.text}`
 
-/** Queries grouped by pattern, in tasks of at most MAX_PATTERN_COST compile units each (one pattern at least). */
+/**
+ * Queries grouped by pattern, in tasks of at most MAX_QUIZ_PATTERN_COST compile units each (one
+ * pattern at least): a quiz within budget is one task; one saved before budgets existed is split,
+ * so no task has more to compile than the budget allows.
+ */
 function chunks(queries: readonly PatternQuery[]): PatternQuery[][] {
   const byPattern = new Map<string, PatternQuery[]>()
   for (const query of queries) {
@@ -41,7 +45,7 @@ function chunks(queries: readonly PatternQuery[]): PatternQuery[][] {
   for (const group of byPattern.values()) {
     const first = group[0] as PatternQuery
     const groupCost = estimatePattern(first.pattern, first.ignoreCase).cost
-    if (current.length > 0 && cost + groupCost > MAX_PATTERN_COST) {
+    if (current.length > 0 && cost + groupCost > MAX_QUIZ_PATTERN_COST) {
       tasks.push(current)
       current = []
       cost = 0
