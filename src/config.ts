@@ -157,7 +157,7 @@ export const EnvSchema = Type.Object({
   PATTERN_TASK_DEADLINE_MS: Type.Integer({
     minimum: 1,
     maximum: 60000,
-    default: 2000,
+    default: 10000,
     description: 'Deadline of one pattern task once running; past it the thread is replaced (see docs/learning.md)',
   }),
 })

@@ -140,5 +140,13 @@ export function matchesWholeAnswer(pattern: string, text: string, ignoreCase: bo
   }
 }
 
+/**
+ * Loads the engine and RE2's case-folding tables (the first case-insensitive compile builds them),
+ * so a thread's first task pays for neither: the worker calls this before it takes tasks.
+ */
+export function warmUp(): void {
+  onEngine((loaded) => compile(loaded, 'warm', true).delete())
+}
+
 /** Programs this thread keeps, and the heap they are estimated to hold. */
 export const cachedPrograms = () => ({ entries: cache.size, bytes: cache.bytes })

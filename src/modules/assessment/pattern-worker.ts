@@ -4,7 +4,10 @@
  * compile, which is why they run here and not on the event loop; answer-patterns.ts keeps each
  * thread's compiled programs for the next task.
  */
-import { matchesWholeAnswer, patternSyntaxProblem } from './answer-patterns.ts'
+import { matchesWholeAnswer, patternSyntaxProblem, warmUp } from './answer-patterns.ts'
+
+// Before the thread takes its first task (piscina loads this module first), so no task's deadline pays for it.
+warmUp()
 
 export interface PatternQuery {
   pattern: string
