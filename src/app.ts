@@ -99,6 +99,7 @@ export interface Lyceum {
     tenancy: ReturnType<typeof createTenancyModule>
     flags: ReturnType<typeof createFlagsModule>
     identity: ReturnType<typeof createIdentityModule>
+    assessment: ReturnType<typeof createAssessmentModule>
   }
   close(): Promise<void>
 }
@@ -315,5 +316,5 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await close().catch(() => {})
       throw error
     })
-  return { app, platform, modules: { tenancy, flags, identity }, close }
+  return { app, platform, modules: { tenancy, flags, identity, assessment: modules.assessment }, close }
 }

@@ -48,6 +48,8 @@ export function createAssessmentModule(deps: AssessmentDeps) {
   }
   return {
     routes: assessmentRoutes(services),
+    /** The pattern worker threads: alive, queued, completed, replaced. */
+    patternThreads: () => patterns.stats(),
     /** Terminates the pattern worker threads (app close). */
     close: () => patterns.close(),
   }

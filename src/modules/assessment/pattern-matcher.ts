@@ -64,6 +64,8 @@ export function createPatternMatcher(deps: { config: Config['patterns']; logger:
     threads: deps.config.workerThreads,
     maxQueue: deps.config.queue,
     retryAfterSeconds: RETRY_AFTER_SECONDS,
+    // Liveness and every other request come before compiling when the CPU is contended.
+    niceIncrement: 10,
     logger: deps.logger,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   })

@@ -8,6 +8,7 @@
  *   The caller gets WorkerDeadlineExceeded and decides what that means for its request.
  * - **A bounded queue.** A task that finds `maxQueue` tasks already waiting is refused at once
  *   with 503 OVERLOADED and Retry-After, rather than queued without limit.
+ * - **Lower priority** (`niceIncrement`): on a busy machine the event loop gets the CPU first.
  * - **Clean shutdown.** Threads start with the first task (an app that never needs the pool
  *   starts none) and `close()` terminates them and refuses later tasks; app.close() calls it.
  *
@@ -28,6 +29,11 @@ export interface WorkerPoolOptions {
   maxQueue: number
   /** Retry-After of that refusal, in seconds. */
   retryAfterSeconds?: number
+  /**
+   * Added to the threads' nice value (Linux, per thread; ignored where unsupported), so under CPU
+   * contention the scheduler serves the event loop before this pool's work. Default 0.
+   */
+  niceIncrement?: number
   logger: Logger
   metrics?: Metrics
 }
@@ -118,6 +124,7 @@ export function createWorkerPool<Task, Result>(options: WorkerPoolOptions): Work
       // The pool enforces the queue bound itself (below); piscina's own is a second line.
       maxQueue: options.maxQueue + options.threads,
       idleTimeout: IDLE_MS,
+      niceIncrement: options.niceIncrement ?? 0,
     })
     pool.on('message', onMessage)
     // A thread that dies outside a task (e.g. failing to load the task module) must not crash the process.
