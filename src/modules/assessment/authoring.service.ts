@@ -70,20 +70,24 @@ export const assignmentView = (row: AssignmentRow) => ({
 })
 
 /**
- * A question's stored values: validated, its pattern within the compile budget and accepted by
- * RE2 (compiled in a worker thread). Course staff only, checked first, so nobody else can make
- * the server compile; all of it before the write transaction, which never waits on a compile.
+ * A short answer's pattern, checked before the write transaction (which never waits on a
+ * compile): only course staff get this far (a read of its own), every other problem of the
+ * question is reported first (400, listed together), then the compile budget (422), then RE2's
+ * verdict, compiled in a worker thread (400; 422 PATTERN_TOO_COMPLEX past the deadline).
  */
-async function questionValues(ctx: RequestContext, courseId: string, body: QuestionBody, patterns: PatternMatcher) {
+async function checkPattern(ctx: RequestContext, courseId: string, body: QuestionBody, patterns: PatternMatcher) {
+  const pattern = body.kind === 'short_answer' ? keyPattern(body.answerKey) : null
+  if (!pattern) return
   await ctx.inTenant((tx) => requireCourseStaff(tx, ctx, courseId))
+  validateQuestion(body)
+  assertPatternWithinBudget(pattern.pattern, pattern.ignoreCase)
+  const problem = await patterns.problemOf(pattern.pattern, pattern.ignoreCase)
+  if (problem)
+    throw assessmentErrors.invalidQuestion([{ path: 'body.answerKey.pattern', message: problem, code: 'pattern' }])
+}
+
+function questionValues(body: QuestionBody) {
   const answerKey = validateQuestion(body)
-  const pattern = body.kind === 'short_answer' ? keyPattern(answerKey) : null
-  if (pattern) {
-    assertPatternWithinBudget(pattern.pattern, pattern.ignoreCase)
-    const problem = await patterns.problemOf(pattern.pattern, pattern.ignoreCase)
-    if (problem)
-      throw assessmentErrors.invalidQuestion([{ path: 'body.answerKey.pattern', message: problem, code: 'pattern' }])
-  }
   const choice = body.kind === 'single_choice' || body.kind === 'multiple_choice'
   return {
     kind: body.kind,
@@ -103,14 +107,14 @@ const questionBank = {
     body: QuestionBody,
     patterns: PatternMatcher,
   ): Promise<QuestionView> {
-    const values = await questionValues(ctx, courseId, body, patterns)
+    await checkPattern(ctx, courseId, body, patterns)
     return ctx.inTenant(async (tx) => {
       const { tenantId } = await requireCourseStaff(tx, ctx, courseId)
       // Millisecond precision, as the page cursor carries it (the column default would keep microseconds).
       const row = await repository.insertQuestion(tx, {
         tenantId,
         courseId,
-        ...values,
+        ...questionValues(body),
         createdAt: new Date(),
       })
       await recordAudit(tx, ctx, {
@@ -159,13 +163,13 @@ const questionBank = {
     body: QuestionBody,
     patterns: PatternMatcher,
   ): Promise<QuestionView> {
-    const values = await questionValues(ctx, courseId, body, patterns)
+    await checkPattern(ctx, courseId, body, patterns)
     return ctx.inTenant(async (tx) => {
       await requireCourseStaff(tx, ctx, courseId)
       const current = await repository.findQuestion(tx, courseId, questionId)
       if (!current) throw assessmentErrors.questionNotFound(questionId)
       assertVersion(expected, current.version)
-      const row = await repository.updateQuestion(tx, questionId, current.version, values)
+      const row = await repository.updateQuestion(tx, questionId, current.version, questionValues(body))
       if (!row) assertVersion(expected, current.version + 1)
       await assertQuizzesWithinBudget(tx, courseId, current)
       await recordAudit(tx, ctx, {
