@@ -52,6 +52,8 @@ describe('estimated compile cost of a pattern', () => {
     expect(cost('[]a]{3}')).toBe(3)
     expect(cost('a)|(b')).toBe(2)
     expect(cost('x{,5}')).toBe(5)
+    // Repetitions RE2 would refuse still give a finite cost (a budget refusal).
+    expect(cost('a{99999}{99999}{99999}{99999}')).toBe(1_000_000)
   })
 })
 

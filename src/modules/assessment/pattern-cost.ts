@@ -33,6 +33,7 @@ const UNICODE = 250
 const PLAIN_BYTES = 768
 const UNICODE_BYTES = 256 * 1024
 const PROGRAM_BYTES = 1024
+const MAX_COPIES = 1_000_000
 
 export interface PatternEstimate {
   /** Compile units (see above). */
@@ -124,7 +125,11 @@ class Walker {
       else if (repeat) {
         this.at += repeat[0].length
         const min = Number(repeat[1])
-        copies *= repeat[2] === undefined ? min : repeat[3] ? Math.max(min, Number(repeat[3])) : min + 1
+        // RE2 refuses more than 1,000 copies anyway; the cap keeps a refused estimate a finite number.
+        copies = Math.min(
+          MAX_COPIES,
+          copies * (repeat[2] === undefined ? min : repeat[3] ? Math.max(min, Number(repeat[3])) : min + 1),
+        )
       } else return Math.max(copies, 1)
       if (this.source[this.at] === '?') this.at++
     }
