@@ -99,6 +99,7 @@ export interface Lyceum {
     tenancy: ReturnType<typeof createTenancyModule>
     flags: ReturnType<typeof createFlagsModule>
     identity: ReturnType<typeof createIdentityModule>
+    assessment: ReturnType<typeof createAssessmentModule>
   }
   close(): Promise<void>
 }
@@ -207,7 +208,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>) {
   // The entitlement service asks progress which lessons a learner completed (prerequisites).
   const enrolment = createEnrolmentModule({ database, jobs, events, mail, logger, completedLessons })
   const progress = createProgressModule({ database, jobs, events, mail, logger })
-  const assessment = createAssessmentModule({ events, mail, logger })
+  const assessment = createAssessmentModule({ events, mail, logger, patterns: config.patterns, metrics: base.metrics })
   const credentials = createCredentialsModule({ config, database, jobs, events, mail, logger })
   return {
     identity,
@@ -297,6 +298,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.ready()
   const close = async () => {
     await app.close()
+    // Requests are drained: no thread is left behind.
+    await modules.assessment.close()
     // Drains running jobs before the database they write to goes away.
     await platform.jobs.stop()
     platform.mail.close()
@@ -313,5 +316,5 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await close().catch(() => {})
       throw error
     })
-  return { app, platform, modules: { tenancy, flags, identity }, close }
+  return { app, platform, modules: { tenancy, flags, identity, assessment: modules.assessment }, close }
 }

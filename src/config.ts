@@ -12,7 +12,7 @@ const Profile = Type.Enum(['development', 'test', 'production'], {
   description: 'development (default), test or production',
 })
 
-const RATE_LIMIT_ENTRY = '(read|write|auth|ops)=[1-9][0-9]{0,8}(/[1-9][0-9]{0,8})?'
+const RATE_LIMIT_ENTRY = '(read|write|auth|ops|compute)=[1-9][0-9]{0,8}(/[1-9][0-9]{0,8})?'
 const RATE_LIMITS_PATTERN = `^(off|${RATE_LIMIT_ENTRY}(,${RATE_LIMIT_ENTRY})*)$`
 
 const OptionalUrl = (description: string) => Type.Optional(Type.String({ minLength: 1, description }))
@@ -133,7 +133,7 @@ export const EnvSchema = Type.Object({
     Type.String({
       pattern: RATE_LIMITS_PATTERN,
       description:
-        'Rate-limit quotas per route class as class=perCaller[/perTenant] (classes read, write, auth, ops), e.g. "read=600/12000,auth=20", or "off"; unset = built-in defaults (off in the test profile)',
+        'Rate-limit quotas per route class as class=perCaller[/perTenant] (classes read, write, auth, ops, compute), e.g. "read=600/12000,auth=20", or "off"; unset = built-in defaults (off in the test profile)',
     }),
   ),
   RATE_LIMIT_WINDOW_SECONDS: Type.Integer({
@@ -141,6 +141,24 @@ export const EnvSchema = Type.Object({
     maximum: 86400,
     default: 60,
     description: 'Window of every rate-limit quota, in seconds',
+  }),
+  PATTERN_WORKER_THREADS: Type.Integer({
+    minimum: 1,
+    maximum: 64,
+    default: 1,
+    description: 'Worker threads that compile and match short-answer patterns (started with the first pattern)',
+  }),
+  PATTERN_WORKER_QUEUE: Type.Integer({
+    minimum: 0,
+    maximum: 10000,
+    default: 8,
+    description: 'Pattern tasks that may wait for a thread; beyond that requests get 503 OVERLOADED',
+  }),
+  PATTERN_TASK_DEADLINE_MS: Type.Integer({
+    minimum: 1,
+    maximum: 60000,
+    default: 10000,
+    description: 'Deadline of one pattern task once running; past it the thread is replaced (see docs/learning.md)',
   }),
 })
 export type Env = Static<typeof EnvSchema>
@@ -152,7 +170,7 @@ export const DEV_IP_HASH_SECRET = 'lyceum-development-ip-hash-secret-do-not-use'
 
 export type ProfileName = Static<typeof Profile>
 
-export type RateLimitClassName = 'read' | 'write' | 'auth' | 'ops'
+export type RateLimitClassName = 'read' | 'write' | 'auth' | 'ops' | 'compute'
 
 export interface RateLimitSettings {
   enabled: boolean
@@ -194,6 +212,8 @@ export interface Config {
   otel: { endpoint: string | undefined; serviceName: string }
   jobsEnabled: boolean
   rateLimits: RateLimitSettings
+  /** The worker threads of short-answer patterns (assessment). */
+  patterns: { workerThreads: number; queue: number; deadlineMs: number }
   dataDir: string
 }
 
@@ -349,6 +369,11 @@ function buildConfig(env: Env, profile: ProfileName): Config {
     otel: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
     jobsEnabled: env.JOBS_ENABLED,
     rateLimits: rateLimitSettings(env, profile),
+    patterns: {
+      workerThreads: env.PATTERN_WORKER_THREADS,
+      queue: env.PATTERN_WORKER_QUEUE,
+      deadlineMs: env.PATTERN_TASK_DEADLINE_MS,
+    },
     dataDir,
   })
 }

@@ -9,7 +9,7 @@
  *   BENCH_ROUNDS        rounds; each runs every target once, order alternating (default 3)
  *   BENCH_CONNECTIONS   concurrent HTTP connections of the load generator (default 32)
  *   BENCH_POOL          database pool size of both servers (default 10)
- *   BENCH_SCENARIOS     comma-separated scenario names to run (default all)
+ *   BENCH_SCENARIOS     comma-separated scenario or flow names to run (default all), e.g. quiz-grading
  *   BENCH_RATE_LIMITS   the app's RATE_LIMITS during the run (default: quotas too high to trip, so
  *                       the limiter's cost is measured; "off" leaves it out)
  * Exits 1 when any response was not 2xx or any socket error or timeout occurred.
@@ -24,12 +24,12 @@ import { startBareServer, type BareServer } from './bare-server.ts'
 import { createBenchDatabase, prepareDataset, type BenchDatabase } from './bench-database.ts'
 import { runLoad, stopLoad, type LoadRequest } from './load-runner.ts'
 import { formatMeasurement, formatSummary, summarize, type Measurement, type Target } from './report.ts'
-import type { BenchScenario, BenchTenants } from './scenario.ts'
-import { scenarios } from './scenarios/index.ts'
+import type { BenchFlow, BenchScenario, BenchTenants } from './scenario.ts'
+import { flows, scenarios } from './scenarios/index.ts'
 import { assertSameStatement } from './sql-check.ts'
 
 const RELAXED_RATE_LIMITS =
-  'read=999999999/999999999,write=999999999/999999999,auth=999999999/999999999,ops=999999999/999999999'
+  'read=999999999/999999999,write=999999999/999999999,auth=999999999/999999999,ops=999999999/999999999,compute=999999999/999999999'
 const NEIGHBOUR_TENANTS = 4
 
 function positiveInteger(name: string, fallback: number): number {
@@ -58,16 +58,22 @@ function readSettings() {
 }
 type Settings = ReturnType<typeof readSettings>
 
-function selectScenarios(only: string[]): BenchScenario[] {
-  const unknown = only.filter((name) => !scenarios.some((s) => s.name === name))
-  if (unknown.length > 0)
-    throw new Error(`unknown BENCH_SCENARIOS ${unknown.join(', ')}; known: ${scenarios.map((s) => s.name).join(', ')}`)
-  return only.length === 0 ? scenarios : scenarios.filter((s) => only.includes(s.name))
+function selectScenarios(only: string[]): { selected: BenchScenario[]; selectedFlows: BenchFlow[] } {
+  const known = [...scenarios, ...flows].map((s) => s.name)
+  const unknown = only.filter((name) => !known.includes(name))
+  if (unknown.length > 0) throw new Error(`unknown BENCH_SCENARIOS ${unknown.join(', ')}; known: ${known.join(', ')}`)
+  if (only.length === 0) return { selected: scenarios, selectedFlows: flows }
+  return {
+    selected: scenarios.filter((s) => only.includes(s.name)),
+    selectedFlows: flows.filter((f) => only.includes(f.name)),
+  }
 }
 
 interface Servers {
   lyceum: Lyceum
   bare: BareServer
+  address: string
+  tokenFor(roles: TenantRole[], userId?: string): Promise<string>
   requests: Map<string, Record<Target, LoadRequest>>
 }
 
@@ -91,8 +97,13 @@ async function startServers(
   const bare = await startBareServer({ appUrl: db.appUrl, poolMax: settings.poolMax, scenarios: selected, tenants })
   const address = await lyceum.app.listen({ host: '127.0.0.1', port: 0 })
   // A real member with a live session: each request pays the session check, as in production.
-  const tokenFor = (roles: TenantRole[]) =>
-    memberToken({ database: lyceum.platform.database, identity: lyceum.modules.identity }, tenants.target, roles)
+  const tokenFor = (roles: TenantRole[], userId?: string) =>
+    memberToken(
+      { database: lyceum.platform.database, identity: lyceum.modules.identity },
+      tenants.target,
+      roles,
+      userId,
+    )
   const requests = new Map<string, Record<Target, LoadRequest>>()
   for (const scenario of selected) {
     const load = { connections: settings.connections, seconds: settings.seconds }
@@ -101,7 +112,7 @@ async function startServers(
       bare: { ...load, url: bare.url(scenario), headers: {} },
     })
   }
-  return { lyceum, bare, requests }
+  return { lyceum, bare, address, tokenFor, requests }
 }
 
 /** node:http rather than fetch: fetch drops a Host header, which public scenarios need to name their tenant. */
@@ -155,7 +166,30 @@ async function measure(settings: Settings, selected: BenchScenario[], servers: S
   return measurements
 }
 
-async function bench(settings: Settings, selected: BenchScenario[], db: BenchDatabase): Promise<number> {
+/** Each selected flow against the running app; false when one missed its target. */
+async function runFlows(settings: Settings, selectedFlows: BenchFlow[], servers: Servers, tenants: BenchTenants) {
+  let met = true
+  for (const flow of selectedFlows) {
+    const ok = await flow.run({
+      lyceum: servers.lyceum,
+      baseUrl: servers.address,
+      tenants,
+      tokenFor: servers.tokenFor,
+      seconds: settings.seconds,
+      connections: settings.connections,
+      write: (text) => process.stdout.write(text),
+    })
+    if (!ok) process.stderr.write(`FAILED: ${flow.name} missed its target\n`)
+    met &&= ok
+  }
+  return met
+}
+
+async function bench(
+  settings: Settings,
+  { selected, selectedFlows }: ReturnType<typeof selectScenarios>,
+  db: BenchDatabase,
+): Promise<number> {
   const { owner, tenants } = await prepareDataset(db.ownerUrl, NEIGHBOUR_TENANTS)
   let serverVersion: string
   try {
@@ -175,13 +209,14 @@ async function bench(settings: Settings, selected: BenchScenario[], db: BenchDat
         `(+${settings.warmupSeconds} s warm-up), pool ${settings.poolMax}, rate limits ${settings.rateLimits === RELAXED_RATE_LIMITS ? 'on, quotas too high to trip' : settings.rateLimits}\n`,
     )
     const summaries = summarize(await measure(settings, selected, servers))
-    process.stdout.write(`\n${formatSummary(summaries)}\n`)
+    if (selected.length > 0) process.stdout.write(`\n${formatSummary(summaries)}\n`)
     const failed = summaries.filter((s) => s.non2xx + s.errors > 0)
     for (const s of failed)
       process.stderr.write(
         `FAILED: ${s.scenario}/${s.target} had ${s.non2xx} non-2xx responses and ${s.errors} socket errors or timeouts\n`,
       )
-    return failed.length > 0 ? 1 : 0
+    const flowsMet = await runFlows(settings, selectedFlows, servers, tenants)
+    return failed.length > 0 || !flowsMet ? 1 : 0
   } finally {
     await servers.bare.close()
     await servers.lyceum.close()

@@ -3,6 +3,7 @@
  * scripts/bench/scenarios/ and listing it in scenarios/index.ts; the harness does the rest
  * (dataset, app, bare reference, alternating rounds, report, SQL check).
  */
+import type { Lyceum } from '../../src/app.ts'
 import type { TenantRole } from '../../src/platform/http/permissions.ts'
 import type { OwnerConnection } from '../../src/platform/db/owner-connection.ts'
 
@@ -40,4 +41,27 @@ export interface BenchScenario {
     /** Response schema for Fastify's serializer, as the route declares one. */
     response?: Record<string, unknown>
   }
+}
+
+/**
+ * A benchmark that drives a flow of several requests rather than one GET against a bare
+ * reference (e.g. learners taking quizzes while liveness is probed). The harness starts the app,
+ * then hands it over; the flow seeds, loads and prints its own report, and returns false when a
+ * target it states was missed.
+ */
+export interface BenchFlow {
+  name: string
+  run(context: FlowContext): Promise<boolean>
+}
+
+export interface FlowContext {
+  /** The app under test, listening at `baseUrl`. */
+  lyceum: Lyceum
+  baseUrl: string
+  tenants: BenchTenants
+  /** A token of a member of the target tenant with `roles` (that user, created if new, when `userId` is given). */
+  tokenFor(roles: TenantRole[], userId?: string): Promise<string>
+  seconds: number
+  connections: number
+  write(text: string): void
 }

@@ -2,9 +2,13 @@
  * Every benchmarked endpoint. A module adds its scenario file beside this one and lists it here;
  * BENCH_SCENARIOS=name,name runs a subset.
  */
-import type { BenchScenario } from '../scenario.ts'
+import type { BenchFlow, BenchScenario } from '../scenario.ts'
 import { auditEventsScenario } from './audit-events.ts'
 import { catalogueDetailScenario } from './catalogue-detail.ts'
 import { catalogueListScenario } from './catalogue-list.ts'
+import { quizGradingFlow } from './quiz-grading.ts'
 
 export const scenarios: BenchScenario[] = [auditEventsScenario, catalogueListScenario, catalogueDetailScenario]
+
+/** Benchmarks of request flows (scenario.ts, BenchFlow), selected by the same BENCH_SCENARIOS names. */
+export const flows: BenchFlow[] = [quizGradingFlow]

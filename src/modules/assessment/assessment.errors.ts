@@ -37,6 +37,70 @@ export const assessmentErrors = {
         code: 'unknown',
       })),
     }),
+  patternTooComplex: (deadlineMs: number) =>
+    new AppError(
+      'unprocessable',
+      'PATTERN_TOO_COMPLEX',
+      `body.answerKey.pattern took longer than ${deadlineMs} ms to compile; use fewer or smaller repetitions of large character classes such as \\pL`,
+      {
+        errors: [
+          {
+            path: 'body.answerKey.pattern',
+            message: `took longer than ${deadlineMs} ms to compile`,
+            code: 'complexity',
+          },
+        ],
+        extensions: { deadlineMs },
+      },
+    ),
+  /** A question's pattern alone over the per-pattern budget. */
+  patternOverBudget: (cost: number, limit: number) =>
+    new AppError(
+      'unprocessable',
+      'PATTERN_BUDGET_EXCEEDED',
+      `body.answerKey.pattern costs an estimated ${cost} compile units, over the limit of ${limit} per pattern; use fewer or smaller repetitions (each copy of a Unicode class such as \\pL costs 250)`,
+      {
+        errors: [
+          {
+            path: 'body.answerKey.pattern',
+            message: `costs ${cost} compile units, over the limit of ${limit}`,
+            code: 'budget',
+          },
+        ],
+        extensions: { cost, limit },
+      },
+    ),
+  /** A quiz whose distinct patterns together exceed the per-quiz budget; names each question with a pattern, costliest first. */
+  quizOverBudget: (
+    lessonId: string,
+    cost: number,
+    limit: number,
+    questions: Array<{ questionId: string; cost: number; path: string | undefined }>,
+  ) =>
+    new AppError(
+      'unprocessable',
+      'PATTERN_BUDGET_EXCEEDED',
+      `The short-answer patterns of quiz lesson ${lessonId} together cost an estimated ${cost} compile units, over the budget of ${limit} per quiz: ${questions.map((q) => `question ${q.questionId} costs ${q.cost}`).join(', ')}`,
+      {
+        errors: questions.flatMap((q) =>
+          q.path
+            ? [
+                {
+                  path: q.path,
+                  message: `question ${q.questionId}'s pattern costs ${q.cost} compile units`,
+                  code: 'budget',
+                },
+              ]
+            : [],
+        ),
+        extensions: {
+          lessonId,
+          cost,
+          limit,
+          questions: questions.map(({ questionId, cost }) => ({ questionId, cost })),
+        },
+      },
+    ),
   invalidSettings: (path: string, message: string, code: string) =>
     new AppError('invalid', 'INVALID_SETTINGS', `${path} ${message}`, { errors: [{ path, message, code }] }),
   quizNotFound: (lessonId: string) => new AppError('not_found', 'QUIZ_NOT_FOUND', `Lesson ${lessonId} has no quiz`),
@@ -67,6 +131,19 @@ export const assessmentErrors = {
       {
         extensions: { deadlineAt: deadlineAt.toISOString() },
       },
+    ),
+  gradingUnavailable: (retryAfter: number) =>
+    new AppError(
+      'unavailable',
+      'GRADING_UNAVAILABLE',
+      `Grading took longer than allowed because the server is busy; nothing was recorded, retry in ${retryAfter} s`,
+      { retryAfter },
+    ),
+  attemptChanged: () =>
+    new AppError(
+      'conflict',
+      'ATTEMPT_CHANGED',
+      'The answers of this attempt changed while it was being graded; submit it again',
     ),
   invalidAnswers: (errors: FieldError[]) =>
     new AppError('invalid', 'INVALID_ANSWER', errors.map((e) => `${e.path} ${e.message}`).join('; '), { errors }),

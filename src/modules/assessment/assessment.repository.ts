@@ -1,10 +1,11 @@
 /** Drizzle queries of the assessment module (RLS scopes every one to the transaction's tenant). */
-import { and, asc, eq, getTableColumns, inArray, isNull, sql } from 'drizzle-orm'
+import { and, asc, eq, getTableColumns, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
 import { rowsOf, type Tx } from '../../platform/db/database.ts'
 import { instantText, type PositionOf } from '../../platform/http/pagination.ts'
 import { courses, lessons } from '../catalogue/index.ts'
 import { assignments, questions, quizAttempts, quizzes, submissions } from './assessment.tables.ts'
 import { gradebookCursor, questionsCursor, submissionQueueCursor } from './cursors.ts'
+import type { QuestionResult } from './grading.policy.ts'
 
 export type QuestionRow = typeof questions.$inferSelect
 export type QuizRow = typeof quizzes.$inferSelect
@@ -110,6 +111,14 @@ export const assessmentRepository = {
     return rows.map((r) => r.lessonId)
   },
 
+  /** The quizzes of the course whose question list names the question, with their settings. */
+  async quizzesWithQuestion(tx: Tx, courseId: string, questionId: string): Promise<QuizRow[]> {
+    return tx
+      .select()
+      .from(quizzes)
+      .where(and(eq(quizzes.courseId, courseId), sql`${quizzes.questionIds} @> ${JSON.stringify([questionId])}::jsonb`))
+  },
+
   /* ---------------------------------------------------------------- quizzes and attempts */
   async findQuiz(tx: Tx, lessonId: string): Promise<QuizRow | undefined> {
     const [row] = await tx.select().from(quizzes).where(eq(quizzes.lessonId, lessonId))
@@ -160,16 +169,26 @@ export const assessmentRepository = {
     return row
   },
 
-  /** Records the grading once; undefined when the attempt was already submitted. */
+  /** Records the grading once, with its per-question results; undefined when the attempt was already submitted. */
   async finishAttempt(
     tx: Tx,
     attemptId: string,
-    result: { submittedAt: Date; score: number; maxScore: number; passed: boolean },
+    result: { submittedAt: Date; score: number; maxScore: number; passed: boolean; results: QuestionResult[] },
   ): Promise<AttemptRow | undefined> {
     const [row] = await tx
       .update(quizAttempts)
       .set(result)
       .where(and(eq(quizAttempts.id, attemptId), isNull(quizAttempts.submittedAt)))
+      .returning()
+    return row
+  },
+
+  /** Stores the per-question results of an attempt submitted before they were kept; undefined when another read stored them first. */
+  async storeResults(tx: Tx, attemptId: string, results: QuestionResult[]): Promise<AttemptRow | undefined> {
+    const [row] = await tx
+      .update(quizAttempts)
+      .set({ results })
+      .where(and(eq(quizAttempts.id, attemptId), isNotNull(quizAttempts.submittedAt), isNull(quizAttempts.results)))
       .returning()
     return row
   },

@@ -19,6 +19,7 @@ import {
 } from 'drizzle-orm/pg-core'
 import { tenantIdColumn, tenantPolicies } from '../../platform/db/tenant-table.ts'
 import { tenants } from '../tenancy/index.ts'
+import type { QuestionResult } from './grading.policy.ts'
 
 export const assessmentSchema = pgSchema('assessment')
 
@@ -101,6 +102,12 @@ export const quizAttempts = assessmentSchema
       score: integer('score'),
       maxScore: integer('max_score'),
       passed: boolean('passed'),
+      /**
+       * Per-question results as graded once at submission (points, correct or not, the correct
+       * answer and explanation shown to the learner); reads never grade again. NULL on attempts
+       * submitted before it existed, until their first read grades and stores them (quiz.service.ts).
+       */
+      results: jsonb('results').$type<QuestionResult[]>(),
     },
     (t) => [
       uniqueIndex('quiz_attempts_number_key').on(t.lessonId, t.userId, t.number),

@@ -18,8 +18,11 @@ import {
 import type { AssignmentBody, QuestionBody, QuizBody } from './assessment.schemas.ts'
 import { questionsCursor } from './cursors.ts'
 import { assertRubric, rubricMaximum } from './grading.policy.ts'
+import { assertPatternWithinBudget, assertQuizWithinBudget, keyPattern, quizPatternCost } from './pattern-budget.ts'
+import type { PatternMatcher } from './pattern-matcher.ts'
 import { validateQuestion } from './questions.policy.ts'
 import { questionOf } from './published-assessments.ts'
+import type { Tx } from '../../platform/db/database.ts'
 
 export interface QuestionView {
   id: string
@@ -66,6 +69,23 @@ export const assignmentView = (row: AssignmentRow) => ({
   version: row.version,
 })
 
+/**
+ * A short answer's pattern, checked before the write transaction (which never waits on a
+ * compile): only course staff get this far (a read of its own), every other problem of the
+ * question is reported first (400, listed together), then the compile budget (422), then RE2's
+ * verdict, compiled in a worker thread (400; 422 PATTERN_TOO_COMPLEX past the deadline).
+ */
+async function checkPattern(ctx: RequestContext, courseId: string, body: QuestionBody, patterns: PatternMatcher) {
+  const pattern = body.kind === 'short_answer' ? keyPattern(body.answerKey) : null
+  if (!pattern) return
+  await ctx.inTenant((tx) => requireCourseStaff(tx, ctx, courseId))
+  validateQuestion(body)
+  assertPatternWithinBudget(pattern.pattern, pattern.ignoreCase)
+  const problem = await patterns.problemOf(pattern.pattern, pattern.ignoreCase)
+  if (problem)
+    throw assessmentErrors.invalidQuestion([{ path: 'body.answerKey.pattern', message: problem, code: 'pattern' }])
+}
+
 function questionValues(body: QuestionBody) {
   const answerKey = validateQuestion(body)
   const choice = body.kind === 'single_choice' || body.kind === 'multiple_choice'
@@ -81,7 +101,13 @@ function questionValues(body: QuestionBody) {
 
 /** The course's question bank: every question carries its answer key, so only course staff see it. */
 const questionBank = {
-  createQuestion(ctx: RequestContext, courseId: string, body: QuestionBody): Promise<QuestionView> {
+  async createQuestion(
+    ctx: RequestContext,
+    courseId: string,
+    body: QuestionBody,
+    patterns: PatternMatcher,
+  ): Promise<QuestionView> {
+    await checkPattern(ctx, courseId, body, patterns)
     return ctx.inTenant(async (tx) => {
       const { tenantId } = await requireCourseStaff(tx, ctx, courseId)
       // Millisecond precision, as the page cursor carries it (the column default would keep microseconds).
@@ -120,14 +146,19 @@ const questionBank = {
     })
   },
 
-  /** Replaces the question. Attempts already graded keep their scores; later gradings use the new key. */
-  replaceQuestion(
+  /**
+   * Replaces the question. Attempts already graded keep their scores; later gradings use the new
+   * key. Every quiz using it must stay within the per-quiz pattern budget.
+   */
+  async replaceQuestion(
     ctx: RequestContext,
     courseId: string,
     questionId: string,
     expected: number,
     body: QuestionBody,
+    patterns: PatternMatcher,
   ): Promise<QuestionView> {
+    await checkPattern(ctx, courseId, body, patterns)
     return ctx.inTenant(async (tx) => {
       await requireCourseStaff(tx, ctx, courseId)
       const current = await repository.findQuestion(tx, courseId, questionId)
@@ -135,6 +166,7 @@ const questionBank = {
       assertVersion(expected, current.version)
       const row = await repository.updateQuestion(tx, questionId, current.version, questionValues(body))
       if (!row) assertVersion(expected, current.version + 1)
+      await assertQuizzesWithinBudget(tx, courseId, current)
       await recordAudit(tx, ctx, {
         action: 'assessment.question_updated',
         targetType: 'question',
@@ -185,6 +217,8 @@ const quizSettings = {
       const known = await repository.courseQuestionIds(tx, courseId, body.questionIds)
       const unknown = body.questionIds.filter((id) => !known.has(id))
       if (unknown.length > 0) throw assessmentErrors.unknownQuestions(unknown)
+      const questions = await repository.questionsByIds(tx, body.questionIds)
+      assertQuizWithinBudget(lessonId, body.questionIds, questions, (_id, index) => `body.questionIds.${index}`)
       const row = await repository.upsertQuiz(tx, {
         lessonId,
         tenantId,
@@ -268,8 +302,36 @@ const assignmentSettings = {
   },
 }
 
-export function createAuthoringService() {
-  return { ...questionBank, ...quizSettings, ...assignmentSettings }
+/**
+ * After a question changed: a quiz using it may not go over the per-quiz pattern budget (422).
+ * A quiz already over it (saved before budgets existed) may still have its cost lowered.
+ */
+async function assertQuizzesWithinBudget(tx: Tx, courseId: string, previous: QuestionRow): Promise<void> {
+  for (const quiz of await repository.quizzesWithQuestion(tx, courseId, previous.id)) {
+    const questions = await repository.questionsByIds(tx, quiz.questionIds)
+    const before = questions.map((q) => (q.id === previous.id ? previous : q))
+    if (quizPatternCost(quiz.questionIds, questions).total <= quizPatternCost(quiz.questionIds, before).total) continue
+    assertQuizWithinBudget(quiz.lessonId, quiz.questionIds, questions, (id) =>
+      id === previous.id ? 'body.answerKey.pattern' : undefined,
+    )
+  }
+}
+
+export function createAuthoringService(deps: { patterns: PatternMatcher }) {
+  return {
+    ...questionBank,
+    createQuestion: (ctx: RequestContext, courseId: string, body: QuestionBody) =>
+      questionBank.createQuestion(ctx, courseId, body, deps.patterns),
+    replaceQuestion: (
+      ctx: RequestContext,
+      courseId: string,
+      questionId: string,
+      expected: number,
+      body: QuestionBody,
+    ) => questionBank.replaceQuestion(ctx, courseId, questionId, expected, body, deps.patterns),
+    ...quizSettings,
+    ...assignmentSettings,
+  }
 }
 
 export type AuthoringService = ReturnType<typeof createAuthoringService>

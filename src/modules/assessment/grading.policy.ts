@@ -10,7 +10,15 @@
 import { randomInt } from 'node:crypto'
 import type { FieldError } from '../../platform/errors.ts'
 import { assessmentErrors } from './assessment.errors.ts'
-import { correctAnswerOf, isCorrect, type Answer, type AnswerKey, type QuestionKind } from './questions.policy.ts'
+import type { PatternLookup, PatternQuery } from './pattern-matcher.ts'
+import {
+  correctAnswerOf,
+  isCorrect,
+  patternQueryOf,
+  type Answer,
+  type AnswerKey,
+  type QuestionKind,
+} from './questions.policy.ts'
 
 const DAY_MS = 86_400_000
 
@@ -48,18 +56,35 @@ export interface QuizResult {
   questions: QuestionResult[]
 }
 
-/** Grades the answers of an attempt, question by question, in the attempt's order. */
+/** The pattern matches gradeQuiz will ask for: one per short answer that only a pattern can make correct. */
+export function patternQueries(
+  order: readonly string[],
+  questions: ReadonlyMap<string, GradableQuestion>,
+  answers: Readonly<Record<string, unknown>>,
+): PatternQuery[] {
+  return order.flatMap((id) => {
+    const question = questions.get(id)
+    const query = question && patternQueryOf(question.kind, question.answerKey, answers[id] as Answer | undefined)
+    return query ? [query] : []
+  })
+}
+
+/**
+ * Grades the answers of an attempt, question by question, in the attempt's order; `matched`
+ * answers the pattern matches listed by patternQueries (computed off the event loop).
+ */
 export function gradeQuiz(
   order: readonly string[],
   questions: ReadonlyMap<string, GradableQuestion>,
   answers: Readonly<Record<string, unknown>>,
   passingPercent: number,
+  matched: PatternLookup,
 ): QuizResult {
   const results: QuestionResult[] = []
   for (const id of order) {
     const question = questions.get(id)
     if (!question) continue
-    const correct = isCorrect(question.kind, question.answerKey, answers[id] as Answer | undefined)
+    const correct = isCorrect(question.kind, question.answerKey, answers[id] as Answer | undefined, matched)
     results.push({
       questionId: id,
       correct,

@@ -7,11 +7,13 @@
  * answer, so no pattern can backtrack catastrophically; at most MAX_PATTERN_LENGTH characters,
  * checked against RE2 when the question is saved, and matched against answers of at most
  * MAX_SHORT_ANSWER_LENGTH characters. A pattern must match the whole (normalised) answer.
+ * Compiling and matching happen in the pattern worker threads (pattern-matcher.ts): these
+ * functions take their outcome (RE2's verdict on a pattern, the matches of answers) as input.
  */
 import type { FieldError } from '../../platform/errors.ts'
 import type { QUESTION_KINDS } from './assessment.tables.ts'
-import { matchesWholeAnswer, patternSyntaxProblem } from './answer-patterns.ts'
 import { assessmentErrors } from './assessment.errors.ts'
+import type { PatternLookup, PatternQuery } from './pattern-matcher.ts'
 
 export type QuestionKind = (typeof QUESTION_KINDS)[number]
 export interface Option {
@@ -49,10 +51,9 @@ export type AnswerKey =
 /** A learner's answer: an option id, option ids, true/false, text or a number, by kind. */
 export type Answer = string | string[] | boolean | number
 
-/** The first reason a pattern is refused, or null when it may be used (compiled as it will be matched: with or without case). */
-export function patternProblem(pattern: string, caseSensitive = false): string | null {
-  if (pattern.length > MAX_PATTERN_LENGTH) return `must be at most ${MAX_PATTERN_LENGTH} characters`
-  return patternSyntaxProblem(pattern, !caseSensitive)
+/** Why a pattern is refused before RE2 sees it (its length), or null. */
+export function patternLengthProblem(pattern: string): string | null {
+  return pattern.length > MAX_PATTERN_LENGTH ? `must be at most ${MAX_PATTERN_LENGTH} characters` : null
 }
 
 function choiceProblems(input: QuestionInput, errors: FieldError[]): AnswerKey {
@@ -78,7 +79,11 @@ function choiceProblems(input: QuestionInput, errors: FieldError[]): AnswerKey {
   return { optionIds: chosen }
 }
 
-/** The stored answer key of a valid question; throws 400 INVALID_QUESTION listing every problem. */
+/**
+ * The stored answer key of a valid question; throws 400 INVALID_QUESTION listing every problem.
+ * Whether RE2 accepts a short answer's pattern is checked afterwards, in a worker thread
+ * (authoring.service.ts), only once everything else is valid and the pattern is within budget.
+ */
 export function validateQuestion(input: QuestionInput): AnswerKey {
   const errors: FieldError[] = []
   const key = input.answerKey
@@ -116,7 +121,7 @@ export function validateQuestion(input: QuestionInput): AnswerKey {
           message: `answers must be 1-${MAX_SHORT_ANSWER_LENGTH} characters`,
           code: 'length',
         })
-      const problem = pattern === null ? null : patternProblem(pattern, key.caseSensitive ?? false)
+      const problem = pattern === null ? null : patternLengthProblem(pattern)
       if (problem) errors.push({ path: 'body.answerKey.pattern', message: problem, code: 'pattern' })
       stored = { exact, pattern, caseSensitive: key.caseSensitive ?? false }
       break
@@ -162,8 +167,34 @@ export function answerProblem(kind: QuestionKind, answer: unknown): string | nul
 const sameSet = (a: readonly string[], b: readonly string[]) =>
   new Set(a).size === b.length && a.length === b.length && a.every((x) => b.includes(x))
 
-/** Whether the answer is correct; an unanswered question (undefined) is not. All or nothing per question. */
-export function isCorrect(kind: QuestionKind, key: AnswerKey, answer: Answer | undefined): boolean {
+type ShortAnswerKey = { exact: string[]; pattern: string | null; caseSensitive: boolean }
+
+/** Whether a short answer equals one of the key's exact answers (after normalising, and without case unless case-sensitive). */
+function matchesExactly({ exact, caseSensitive }: ShortAnswerKey, text: string): boolean {
+  const fold = (s: string) => (caseSensitive ? s : s.toLocaleLowerCase('en'))
+  return exact.some((e) => fold(e) === fold(text))
+}
+
+/** The pattern match a short answer needs to be graded: none when it is unanswered, malformed, exactly right, or the key has no pattern. */
+export function patternQueryOf(kind: QuestionKind, key: AnswerKey, answer: Answer | undefined): PatternQuery | null {
+  if (kind !== 'short_answer' || answer === undefined || answerProblem(kind, answer) !== null) return null
+  const shortKey = key as ShortAnswerKey
+  const text = normaliseText(answer as string)
+  if (shortKey.pattern === null || matchesExactly(shortKey, text)) return null
+  return { pattern: shortKey.pattern, ignoreCase: !shortKey.caseSensitive, text }
+}
+
+/**
+ * Whether the answer is correct; an unanswered question (undefined) is not. All or nothing per
+ * question. A short answer that is not one of the exact answers is checked against the key's
+ * pattern through `matched` (the worker threads' results for patternQueryOf's queries).
+ */
+export function isCorrect(
+  kind: QuestionKind,
+  key: AnswerKey,
+  answer: Answer | undefined,
+  matched: PatternLookup,
+): boolean {
   if (answer === undefined || answerProblem(kind, answer) !== null) return false
   switch (kind) {
     case 'single_choice':
@@ -175,15 +206,10 @@ export function isCorrect(kind: QuestionKind, key: AnswerKey, answer: Answer | u
     case 'true_false':
       return (key as { value: boolean }).value === answer
     case 'short_answer': {
-      const { exact, pattern, caseSensitive } = key as {
-        exact: string[]
-        pattern: string | null
-        caseSensitive: boolean
-      }
+      const shortKey = key as ShortAnswerKey
       const text = normaliseText(answer as string)
-      const fold = (s: string) => (caseSensitive ? s : s.toLocaleLowerCase('en'))
-      if (exact.some((e) => fold(e) === fold(text))) return true
-      return pattern !== null && matchesWholeAnswer(pattern, text, !caseSensitive)
+      if (matchesExactly(shortKey, text)) return true
+      return shortKey.pattern !== null && matched(shortKey.pattern, text, !shortKey.caseSensitive)
     }
     case 'numeric': {
       const { value, tolerance } = key as { value: number; tolerance: number }

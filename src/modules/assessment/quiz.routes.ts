@@ -45,7 +45,7 @@ export function quizRoutes(app: App, quizzes: QuizService) {
     {
       schema: {
         summary: 'Get one of my quiz attempts',
-        description: `Your own attempts only (others are 404). The result, with correct answers and explanations, appears once submitted. An attempt is read, saved and submitted only while you may use the lesson: ${GATED}`,
+        description: `Your own attempts only (others are 404). The result, with correct answers and explanations, appears once submitted: it is the one stored when the attempt was graded, never graded again. An attempt is read, saved and submitted only while you may use the lesson: ${GATED}`,
         tags,
         operationId: 'getQuizAttempt',
         params: AttemptParams,
@@ -78,7 +78,7 @@ export function quizRoutes(app: App, quizzes: QuizService) {
     {
       schema: {
         summary: 'Submit a quiz attempt for grading',
-        description: `Grades the saved answers (after the deadline: those saved before it) and returns the result with correct answers. Passing completes the lesson. Idempotent: submitting again returns the same result. ${GATED}`,
+        description: `Grades the saved answers (after the deadline: those saved before it) once, stores the result and returns it with correct answers. Passing completes the lesson. Idempotent: submitting again returns the stored result. Short-answer patterns are matched in worker threads: when that takes longer than its deadline the answer is 503 GRADING_UNAVAILABLE with Retry-After and nothing is recorded (submit again); a full worker queue is 503 OVERLOADED. 409 ATTEMPT_CHANGED when the answers kept changing while being graded. ${GATED}`,
         tags,
         operationId: 'submitQuizAttempt',
         params: AttemptParams,

@@ -33,6 +33,12 @@ export function createMetrics() {
       labelNames: ['class'] as const,
       registers: [registry],
     }),
+    workerTasks: new Counter({
+      name: 'lyceum_worker_tasks_total',
+      help: 'Tasks of the worker-thread pools, by pool and outcome (completed, failed, deadline_exceeded, refused)',
+      labelNames: ['pool', 'outcome'] as const,
+      registers: [registry],
+    }),
     jobFailures: new Counter({
       name: 'lyceum_job_failures_total',
       help: 'Job attempts that threw, by queue',

@@ -24,6 +24,8 @@ describe('rate-limit configuration', () => {
       onStoreFailure: 'open',
     })
     expect(policies.auth).toMatchObject({ perCaller: 20, perTenant: 600, onStoreFailure: 'closed' })
+    // Writes that make the server compile (question patterns) get a quarter of the write quota.
+    expect(policies.compute).toMatchObject({ perCaller: 30, perTenant: 300, onStoreFailure: 'open' })
     expect(loadConfig({}).rateLimits.enabled).toBe(true)
   })
 

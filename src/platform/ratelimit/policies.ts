@@ -12,7 +12,7 @@ import type { RateLimitClassName, RateLimitSettings } from '../../config.ts'
 
 export type RateLimitClass = RateLimitClassName
 
-export const RATE_LIMIT_CLASSES: readonly RateLimitClass[] = ['read', 'write', 'auth', 'ops']
+export const RATE_LIMIT_CLASSES: readonly RateLimitClass[] = ['read', 'write', 'auth', 'ops', 'compute']
 
 export interface ClassPolicy {
   readonly name: RateLimitClass
@@ -28,12 +28,17 @@ export interface ClassPolicy {
  * Per-minute defaults. Tenant-wide quotas are a multiple of the caller quota: a busy tenant has
  * many callers, but one tenant cannot take the whole node. Auth is per IP for anonymous callers
  * (login, password reset), far below the NIST cap of 100 consecutive failures per account.
+ * Compute is for writes that make the server do bounded but costly CPU work before answering,
+ * such as compiling a short-answer pattern when a question is saved: a quarter of the write
+ * quota, so one author cannot keep the pattern workers busy for everyone (routes opt in with
+ * `config: { rateLimit: 'compute' }`).
  */
 const DEFAULTS: Record<RateLimitClass, { perCaller: number; perTenant: number; onStoreFailure: 'open' | 'closed' }> = {
   read: { perCaller: 600, perTenant: 12_000, onStoreFailure: 'open' },
   write: { perCaller: 120, perTenant: 2_400, onStoreFailure: 'open' },
   auth: { perCaller: 20, perTenant: 600, onStoreFailure: 'closed' },
   ops: { perCaller: 300, perTenant: 3_000, onStoreFailure: 'open' },
+  compute: { perCaller: 30, perTenant: 300, onStoreFailure: 'open' },
 }
 
 /** The quota of each class: the built-in default unless the configuration overrides it. */

@@ -1,0 +1,1 @@
+ALTER TABLE "assessment"."quiz_attempts" ADD COLUMN "results" jsonb;
