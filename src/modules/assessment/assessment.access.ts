@@ -7,7 +7,13 @@
 import type { Tx } from '../../platform/db/database.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { courseStaffRole } from '../catalogue/index.ts'
-import { checkLessonAccess, completedLessons, type PublishedCourse, type PublishedLesson } from './assessment.deps.ts'
+import {
+  assertCourseEditable,
+  checkLessonAccess,
+  completedLessons,
+  type PublishedCourse,
+  type PublishedLesson,
+} from './assessment.deps.ts'
 import { assessmentErrors } from './assessment.errors.ts'
 import { assessmentRepository as repository } from './assessment.repository.ts'
 
@@ -34,6 +40,18 @@ export async function requireCourseStaff(tx: Tx, ctx: RequestContext, courseId: 
     ? await repository.courseExists(tx, courseId)
     : (await courseStaffRole(tx, courseId, member.userId)) !== null
   if (!allowed) throw assessmentErrors.courseNotFound(courseId)
+  return member
+}
+
+/**
+ * Staff about to change what the course publishes (its question bank, quiz or assignment
+ * settings): the catalogue's editability rule applies as to its lessons, so nothing changes while
+ * the course is in review (409 COURSE_NOT_EDITABLE) or after it is archived. Staff first, so
+ * others still learn nothing about the course (404).
+ */
+export async function requireEditableCourse(tx: Tx, ctx: RequestContext, courseId: string): Promise<Member> {
+  const member = await requireCourseStaff(tx, ctx, courseId)
+  await assertCourseEditable(tx, courseId)
   return member
 }
 

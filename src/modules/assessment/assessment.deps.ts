@@ -2,6 +2,7 @@
 export { completedLessons, markLessonCompleted } from '../progress/index.ts'
 export { checkLessonAccess, dripAnchor, findEnrolment } from '../enrolment/index.ts'
 export {
+  assertCourseEditable,
   readPublishedCourse,
   registerPublicationParticipant,
   type PublicationParticipant,

@@ -52,13 +52,12 @@ export const catalogueErrors = {
       status === 'in_review'
         ? 'The course is in review; the reviewer must approve it or request changes first'
         : `A ${status} course cannot be edited`,
-      {
-        extensions: { status },
-      },
+      // `courseStatus`, not `status`: the problem's own `status` member (the HTTP status) would hide it.
+      { extensions: { courseStatus: status } },
     ),
   invalidTransition: (status: string, action: string) =>
     new AppError('conflict', 'INVALID_COURSE_TRANSITION', `A course that is ${status} cannot be ${action}`, {
-      extensions: { status },
+      extensions: { courseStatus: status },
     }),
   emptyCourse: () =>
     new AppError(

@@ -24,6 +24,7 @@ export {
   type PublicationParticipant,
   type DraftLesson,
 } from './publication.ts'
+export { assertCourseEditable } from './course-editability.ts'
 export {
   COURSE_PUBLISHED,
   COURSE_ARCHIVED,
