@@ -4,6 +4,7 @@
  * settings and grade; learners act on their own attempts and submissions, and only after the
  * entitlement service lets them use the lesson.
  */
+import { AuditedRefusal } from '../../platform/audit/refusals.ts'
 import type { Tx } from '../../platform/db/database.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { courseStaffRole } from '../catalogue/index.ts'
@@ -41,6 +42,25 @@ export async function requireCourseStaff(tx: Tx, ctx: RequestContext, courseId: 
     : (await courseStaffRole(tx, courseId, member.userId)) !== null
   if (!allowed) throw assessmentErrors.courseNotFound(courseId)
   return member
+}
+
+/**
+ * Nobody grades their own submission, whatever their role: a grade completes lessons toward a
+ * certificate, so it always comes from someone else. Refused attempts are audited (the caller runs
+ * the grading inside recordingRefusals).
+ */
+export function assertNotOwnWork(
+  member: Member,
+  submission: { id: string; userId: string; lessonId: string },
+  courseId: string,
+): void {
+  if (submission.userId !== member.userId) return
+  throw new AuditedRefusal(assessmentErrors.selfGrading(), {
+    action: 'assessment.self_grading_refused',
+    targetType: 'submission',
+    targetId: submission.id,
+    details: { courseId, lessonId: submission.lessonId, learnerId: submission.userId },
+  })
 }
 
 /**

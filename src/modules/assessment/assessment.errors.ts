@@ -93,6 +93,12 @@ export const assessmentErrors = {
     ),
   submissionNotFound: (submissionId: string) =>
     new AppError('not_found', 'SUBMISSION_NOT_FOUND', `No submission ${submissionId} that you may see`),
+  selfGrading: () =>
+    new AppError(
+      'forbidden',
+      'SELF_GRADING',
+      "Nobody grades their own submission; another member of the course's staff or an administrator must grade it",
+    ),
   gradedConcurrently: () =>
     new AppError(
       'precondition_failed',

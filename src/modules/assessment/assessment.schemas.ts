@@ -348,6 +348,26 @@ export const Submission = Type.Object(
   { $id: 'AssignmentSubmission', additionalProperties: false },
 )
 
+/** The grade response: the submission as graded, and what became of its lesson's completion. */
+export const GradedSubmission = Type.Object(
+  {
+    ...Submission.properties,
+    lessonCompletion: Type.Object(
+      {
+        recorded: Type.Boolean({ description: 'Whether this grade completed the lesson (or found it complete)' }),
+        reason: Nullable(
+          Type.Union([Type.Literal('not_passed'), Type.Literal('not_enrolled'), Type.Literal('expired')], {
+            description:
+              "Why the completion was not recorded: not_passed (a failing grade completes nothing), not_enrolled (the learner's enrolment was cancelled), expired (the learner's access ended before the grade). The grade stands in every case; null when recorded.",
+          }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { $id: 'GradedAssignmentSubmission', additionalProperties: false },
+)
+
 export const SubmissionQueueQuery = Type.Object(
   {
     ...PageQuery.properties,
@@ -405,5 +425,6 @@ export const ASSESSMENT_SCHEMAS = [
   Attempt,
   LearnerAssignment,
   Submission,
+  GradedSubmission,
   GradebookRow,
 ]
