@@ -43,6 +43,15 @@ export const enrolmentErrors = {
       'USER_PRINCIPAL_REQUIRED',
       'Only a signed-in person can do this (not an API key or operator)',
     ),
+  courseStaffEnrolment: (userId: string, reason: 'self' | 'colleague') =>
+    new AppError(
+      'forbidden',
+      'COURSE_STAFF_ENROLMENT_FORBIDDEN',
+      reason === 'self'
+        ? "You teach this course, so you cannot enrol yourself in it; a tenant administrator can enrol you, or the tenant's learning policy can allow staff self-enrolment"
+        : `User ${userId} teaches this course, so its other staff cannot enrol them; a tenant administrator can, or the tenant's learning policy can allow staff self-enrolment`,
+      { extensions: { userId, reason } },
+    ),
   staffOnly: () =>
     new AppError(
       'forbidden',
