@@ -21,7 +21,7 @@ import { assessmentRepository as repository } from './assessment.repository.ts'
 export interface Member {
   tenantId: string
   userId: string
-  /** Tenant administrators (courses:review) act on every course. */
+  /** Tenant administrators (courses:manage) act on every course; reviewers (courses:review) on none. */
   isAdmin: boolean
 }
 
@@ -30,7 +30,7 @@ export function memberOf(ctx: RequestContext): Member {
   return {
     tenantId: ctx.tenantId,
     userId: ctx.principal.userId,
-    isAdmin: ctx.principal.permissions.has('courses:review'),
+    isAdmin: ctx.principal.permissions.has('courses:manage'),
   }
 }
 

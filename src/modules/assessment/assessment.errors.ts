@@ -18,6 +18,8 @@ export const assessmentErrors = {
       `Lesson ${lessonId} is a ${actual} lesson, not a ${expected} lesson`,
       { extensions: { expected, actual } },
     ),
+  courseNotInReview: (courseId: string) =>
+    new AppError('not_found', 'COURSE_NOT_IN_REVIEW', `No course ${courseId} in this tenant's review queue for you`),
   questionNotFound: (questionId: string) =>
     new AppError('not_found', 'QUESTION_NOT_FOUND', `No question ${questionId} in this course`),
   questionInUse: (questionId: string, lessonIds: string[]) =>

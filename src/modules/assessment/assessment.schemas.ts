@@ -183,6 +183,28 @@ export const IfMatchHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ description: 'ETag of the resource from your last read' })),
 })
 
+/** A reviewer's read of a course in review: what its quizzes and assignments will publish. */
+export const AssessmentsInReview = Type.Object(
+  {
+    courseId: Uuid,
+    quizzes: Type.Array(
+      Type.Object(
+        { ...QuizSettings.properties, questions: Type.Array(Type.Ref('AssessmentQuestion')) },
+        { additionalProperties: false },
+      ),
+    ),
+    assignments: Type.Array(Type.Ref('AssignmentSettings')),
+    notSetUp: Type.Array(
+      Type.Object(
+        { lessonId: Uuid, kind: Type.Union([Type.Literal('quiz'), Type.Literal('assignment')]) },
+        { additionalProperties: false },
+      ),
+      { description: 'Graded lessons without settings: the course cannot be approved (409 ASSESSMENT_INCOMPLETE)' },
+    ),
+  },
+  { $id: 'AssessmentsInReview', additionalProperties: false },
+)
+
 /* ------------------------------------------------------------------ learners: quizzes */
 
 /**
@@ -427,4 +449,5 @@ export const ASSESSMENT_SCHEMAS = [
   Submission,
   GradedSubmission,
   GradebookRow,
+  AssessmentsInReview,
 ]

@@ -36,7 +36,7 @@ export interface QuestionView {
   createdAt: string
 }
 
-const questionView = (row: QuestionRow): QuestionView => ({
+export const questionView = (row: QuestionRow): QuestionView => ({
   ...questionOf(row),
   version: row.version,
   createdAt: row.createdAt.toISOString(),

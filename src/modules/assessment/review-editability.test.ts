@@ -148,3 +148,55 @@ describe('assessment authoring while a course is in review', () => {
     expect(foreign.json()).toMatchObject({ status: 404, code: 'COURSE_NOT_FOUND' })
   })
 })
+
+describe('what a reviewer reads of a course in review', () => {
+  it('shows every quiz with its questions and keys and every assignment, as approving will publish them', async () => {
+    const c = await inReview()
+    const reviewer = await t.tokenFor(c.tenant.id, ['reviewer'])
+    const read = await c.call('GET', `/v1/review-queue/${c.courseId}/assessments`, reviewer)
+    expect(read.statusCode, read.body).toBe(200)
+    expect(read.json()).toEqual({
+      courseId: c.courseId,
+      quizzes: [
+        expect.objectContaining({
+          lessonId: c.quizLesson,
+          passingPercent: 90,
+          questions: [
+            expect.objectContaining({
+              id: c.questionId,
+              prompt: 'What is 1 + 1?',
+              answerKey: { optionIds: ['a'] },
+              explanation: 'Because the key says so',
+            }),
+          ],
+        }),
+      ],
+      assignments: [expect.objectContaining({ lessonId: c.assignmentLesson, instructions: 'Write an essay', rubric })],
+      notSetUp: [],
+    })
+  })
+
+  it('is for courses in the caller’s review queue only: 404 otherwise, 403 without courses:review, 401 anonymous', async () => {
+    const c = await inReview()
+    const url = `/v1/review-queue/${c.courseId}/assessments`
+    // The course's own instructor is no reviewer of it, even holding the role.
+    const ownerAsReviewer = await t.tokenFor(c.tenant.id, ['reviewer'], c.ownerId)
+    expect((await c.call('GET', url, ownerAsReviewer)).json()).toMatchObject({
+      status: 404,
+      code: 'COURSE_NOT_IN_REVIEW',
+    })
+    for (const role of ['instructor', 'learner'] as const)
+      expect((await c.call('GET', url, await t.tokenFor(c.tenant.id, [role]))).json()).toMatchObject({
+        status: 403,
+        permission: 'courses:review',
+      })
+    expect((await t.app.inject({ method: 'GET', url })).statusCode).toBe(401)
+    const other = await t.createTenant()
+    expect((await c.call('GET', url, await t.tokenFor(other.id, ['reviewer']))).statusCode).toBe(404)
+    const reviewer = await t.tokenFor(c.tenant.id, ['reviewer'])
+    expect((await c.call('GET', '/v1/review-queue/not-a-uuid/assessments', reviewer)).statusCode).toBe(400)
+    // Once approved it is no longer in review.
+    await c.call('POST', `/v1/courses/${c.courseId}/approve`, reviewer, {})
+    expect((await c.call('GET', url, reviewer)).json()).toMatchObject({ status: 404, code: 'COURSE_NOT_IN_REVIEW' })
+  })
+})

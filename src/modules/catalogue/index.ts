@@ -9,6 +9,8 @@ import type { App } from '../../platform/http/server.ts'
 import { AUTHORING_SCHEMAS, authoringRoutes } from './authoring/authoring.routes.ts'
 import { createContentService } from './authoring/content.service.ts'
 import { createCoursesService } from './authoring/courses.service.ts'
+import { reviewQueueRoutes } from './authoring/review-queue.routes.ts'
+import { createReviewQueueService } from './authoring/review-queue.service.ts'
 import { workflowRoutes } from './authoring/workflow.routes.ts'
 import { createWorkflowService } from './authoring/workflow.service.ts'
 import { learningPathRoutes } from './paths/paths.routes.ts'
@@ -28,6 +30,7 @@ export {
   type DraftLesson,
 } from './publication.ts'
 export { assertCourseEditable } from './course-editability.ts'
+export { lessonsInReviewFor } from './authoring/review-queue.service.ts'
 export {
   learningPolicyOf,
   DEFAULT_LEARNING_POLICY,
@@ -59,6 +62,7 @@ export function createCatalogueModule(deps: CatalogueDeps) {
       for (const schema of AUTHORING_SCHEMAS) app.addSchema(schema)
       authoringRoutes(app, courses, content)
       workflowRoutes(app, workflow)
+      reviewQueueRoutes(app, createReviewQueueService())
       learningPolicyRoutes(app, createLearningPolicyService())
       // The public catalogue (anonymous, tenant from Host) in its own encapsulated scope.
       await app.register(publicCatalogueRoutes())

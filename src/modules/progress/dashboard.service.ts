@@ -108,7 +108,8 @@ async function courseLearners(ctx: RequestContext, courseId: string, query: Page
   const position = decodeCursor(query.cursor, 1)
   const afterEnrolmentId = position ? cursorUuid(position[0]) : undefined
   return ctx.inTenant(async (tx) => {
-    const isAdmin = permissions.has('courses:review') || permissions.has('enrolments:manage')
+    // courses:manage, not courses:review: reviewers review courses, they do not see their learners.
+    const isAdmin = permissions.has('courses:manage') || permissions.has('enrolments:manage')
     const visible = isAdmin
       ? await repository.courseExists(tx, courseId)
       : (await courseStaffRole(tx, courseId, userId)) !== null

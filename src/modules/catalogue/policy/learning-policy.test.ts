@@ -118,7 +118,7 @@ describe('the learning policy', () => {
     const body = { allowStaffSelfEnrolment: true, allowSelfPublication: true }
     expect((await read({ host: `${tenant.slug}.localhost` })).statusCode).toBe(401)
     expect((await replace({ host: `${tenant.slug}.localhost`, 'if-match': '"v0"' }, body)).statusCode).toBe(401)
-    for (const role of ['instructor', 'learner'] as const) {
+    for (const role of ['instructor', 'learner', 'reviewer'] as const) {
       const token = t.auth(await t.tokenFor(tenant.id, [role]))
       const refused = await replace({ ...token, 'if-match': '"v0"' }, body)
       expect(refused.statusCode, role).toBe(403)

@@ -1,0 +1,4 @@
+ALTER TABLE "identity"."memberships" DROP CONSTRAINT "memberships_role_known";--> statement-breakpoint
+ALTER TABLE "identity"."mfa_requirements" DROP CONSTRAINT "mfa_requirements_role_known";--> statement-breakpoint
+ALTER TABLE "identity"."memberships" ADD CONSTRAINT "memberships_role_known" CHECK ("identity"."memberships"."role" in ('learner', 'instructor', 'moderator', 'finance', 'compliance', 'reviewer', 'tenant_admin'));--> statement-breakpoint
+ALTER TABLE "identity"."mfa_requirements" ADD CONSTRAINT "mfa_requirements_role_known" CHECK ("identity"."mfa_requirements"."role" in ('learner', 'instructor', 'moderator', 'finance', 'compliance', 'reviewer', 'tenant_admin'));
