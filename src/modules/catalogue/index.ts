@@ -31,6 +31,7 @@ export {
 } from './publication.ts'
 export { assertCourseEditable } from './course-editability.ts'
 export { lessonsInReviewFor } from './authoring/review-queue.service.ts'
+export { pathPrerequisitesOf, type PathPrerequisite } from './paths/path-prerequisites.ts'
 export {
   learningPolicyOf,
   DEFAULT_LEARNING_POLICY,

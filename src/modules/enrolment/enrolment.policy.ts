@@ -46,3 +46,21 @@ export function staffEnrolmentRefusal(facts: {
   if (facts.byLearner) return 'self'
   return facts.actorSource === 'instructor' ? 'colleague' : null
 }
+
+/**
+ * The prerequisite courses (of learning paths holding the course) a learner has not completed,
+ * in the order given. Every published path's prerequisites bind (catalogue pathPrerequisitesOf).
+ */
+export const missingPrerequisites = <T extends { courseId: string }>(
+  required: readonly T[],
+  completed: ReadonlySet<string>,
+): T[] => required.filter((course) => !completed.has(course.courseId))
+
+/**
+ * Who may enrol a learner past missing prerequisites: an administrator (enrolments:manage),
+ * explicitly, for someone else. Returns the reason it is refused, or null.
+ */
+export function prerequisiteOverrideRefusal(actorSource: StaffSource, byLearner: boolean): 'not_admin' | 'self' | null {
+  if (actorSource !== 'admin') return 'not_admin'
+  return byLearner ? 'self' : null
+}

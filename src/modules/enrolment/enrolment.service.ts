@@ -18,6 +18,7 @@ import { enrolmentRepository as repository, userDirectory, type EnrolmentPositio
 import type { CourseEnrolmentQuery, Enrolment, LearnerLesson, StaffEnrolmentBody } from './enrolment.schemas.ts'
 import type { EnrolmentRow } from './enrolment.tables.ts'
 import { evaluateLessonAccess, type CompletedLessons } from './lesson-access.ts'
+import { assertPrerequisitesMet } from './prerequisites.ts'
 import { assertMayEnrolLearner } from './staff-enrolment.ts'
 
 export interface EnrolmentServiceDeps {
@@ -162,6 +163,11 @@ async function enrolByStaff(
       })
       return { enrolment: changed ?? existing, created: false }
     }
+    await assertPrerequisitesMet(tx, ctx, {
+      courseId,
+      userId: body.userId,
+      ...(body.overridePrerequisites ? { override: { actorSource: source } } : {}),
+    })
     const result = await enrol(tx, ctx, events, {
       tenantId: tenantOf(ctx),
       userId: body.userId,
@@ -194,6 +200,7 @@ function enrolSelf(ctx: RequestContext, events: EventPublisher, courseId: string
     // An ended cohort is the answer whatever the price: buying it would be refused too.
     assertCohortOpen(course, now)
     if (!(await isFree(tx, courseId))) throw enrolmentErrors.courseNotFree(courseId)
+    await assertPrerequisitesMet(tx, ctx, { courseId, userId })
     return enrol(tx, ctx, events, {
       tenantId: tenantOf(ctx),
       userId,

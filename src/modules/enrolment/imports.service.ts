@@ -20,6 +20,7 @@ import { enrolmentRepository, userDirectory } from './enrolment.repository.ts'
 import type { EnrolmentImport } from './enrolment.schemas.ts'
 import { enrolmentImports } from './enrolment.tables.ts'
 import { staffSource, tenantOf } from './enrolment.service.ts'
+import { missingPrerequisitesOf } from './prerequisites.ts'
 import { refusedStaffLearners } from './staff-enrolment.ts'
 
 /** A row that enrols someone when applied (stored in enrolment_imports.rows). */
@@ -32,6 +33,9 @@ interface StoredRow {
 }
 
 type ImportRecord = typeof enrolmentImports.$inferSelect
+
+const missingRow = (missing: ReadonlyArray<{ slug: string }>) =>
+  `has not completed the courses this course's learning paths require first: ${missing.map((c) => c.slug).join(', ')} (an administrator can enrol them with overridePrerequisites)`
 
 /** Row errors for the course's own staff (enrolment.policy staffEnrolmentRefusal). */
 const STAFF_ROW: Record<'self' | 'colleague', string> = {
@@ -99,9 +103,15 @@ async function applyImport(
       rows.map((r) => r.userId),
       source,
     )
+    // So are learners who do not meet the learning paths' prerequisites (now: paths change too).
+    const lacking = await missingPrerequisitesOf(
+      tx,
+      record.courseId,
+      rows.map((r) => r.userId),
+    )
     let appliedCount = 0
     for (const row of rows) {
-      if (stillActive.get(row.email) !== row.userId || staffRefused.has(row.userId)) continue
+      if (stillActive.get(row.email) !== row.userId || staffRefused.has(row.userId) || lacking.has(row.userId)) continue
       const expiresAt = row.expiresAt ? { expiresAt: new Date(row.expiresAt) } : {}
       const result = await enrol(tx, ctx, deps.events, {
         tenantId: tenantOf(ctx),
@@ -124,7 +134,12 @@ async function applyImport(
       action: 'enrolment_import.applied',
       targetType: 'enrolment_import',
       targetId: importId,
-      details: { courseId: record.courseId, enrolled: appliedCount, leftOutCourseStaff: [...staffRefused.keys()] },
+      details: {
+        courseId: record.courseId,
+        enrolled: appliedCount,
+        leftOutCourseStaff: [...staffRefused.keys()],
+        leftOutMissingPrerequisites: [...lacking.keys()],
+      },
     })
     return present(applied ?? record)
   })
@@ -153,6 +168,8 @@ export function createImportsService(deps: { events: EventPublisher }) {
         )
         const enrolled = await enrolmentRepository.activeUserIds(tx, courseId, [...userIds.values()])
         const staffRefused = await refusedStaffLearners(tx, ctx, courseId, [...userIds.values()], source)
+        const newcomers = [...userIds.values()].filter((id) => !enrolled.has(id))
+        const lacking = await missingPrerequisitesOf(tx, courseId, newcomers)
         const rows: StoredRow[] = []
         const rowErrors: RowError[] = [...errors]
         for (const candidate of candidates) {
@@ -165,6 +182,8 @@ export function createImportsService(deps: { events: EventPublisher }) {
               message: 'no active user of this school has this address',
             })
           else if (refusal) rowErrors.push({ row: candidate.row, field: 'email', message: STAFF_ROW[refusal] })
+          else if (lacking.has(userId))
+            rowErrors.push({ row: candidate.row, field: 'email', message: missingRow(lacking.get(userId) ?? []) })
           else rows.push({ ...candidate, userId, alreadyEnrolled: enrolled.has(userId) })
         }
         rowErrors.sort((a, b) => a.row - b.row)
