@@ -5,6 +5,7 @@ import {
   assertLessonContent,
   assertOneDripRule,
   assertPrerequisites,
+  assertStaffChangeable,
   assertStructure,
   assertTransition,
   authorOf,
@@ -182,5 +183,13 @@ describe('who reviews and administers courses', () => {
     expect(isRefusedSelfPublication('owner', true)).toBe(false)
     expect(isRefusedSelfPublication('co_instructor', false)).toBe(true)
     expect(isRefusedSelfPublication(null, false)).toBe(false)
+  })
+
+  it('freezes the staff of a course in review, and takes nobody new onto an archived one', () => {
+    expect(codeOf(() => assertStaffChangeable('in_review', 'add'))).toBe('COURSE_NOT_EDITABLE')
+    expect(codeOf(() => assertStaffChangeable('in_review', 'remove'))).toBe('COURSE_NOT_EDITABLE')
+    expect(codeOf(() => assertStaffChangeable('archived', 'add'))).toBe('COURSE_NOT_EDITABLE')
+    expect(codeOf(() => assertStaffChangeable('archived', 'remove'))).toBeUndefined()
+    expect(codeOf(() => assertStaffChangeable('published', 'add'))).toBeUndefined()
   })
 })

@@ -64,6 +64,15 @@ export function assertEditable(status: CourseStatus): void {
   if (status === 'in_review' || status === 'archived') throw catalogueErrors.notEditable(status)
 }
 
+/**
+ * The course's staff (co-instructors) change like its content, except that someone may still be
+ * taken off an archived course. Never while it is in review: whoever reviews it must not have
+ * stepped off its staff to do so, and nobody joins a course whose review is under way.
+ */
+export function assertStaffChangeable(status: CourseStatus, change: 'add' | 'remove'): void {
+  if (change === 'add' || status === 'in_review') assertEditable(status)
+}
+
 export type WorkflowAction = 'submit' | 'approve' | 'request_changes' | 'publish' | 'archive'
 
 const ALLOWED_FROM: Record<WorkflowAction, readonly CourseStatus[]> = {

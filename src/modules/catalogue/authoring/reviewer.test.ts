@@ -164,12 +164,20 @@ describe('the reviewer role', () => {
 
 describe('no self-approval', () => {
   it('refuses a reviewer who co-teaches the course, keeps it out of their queue, and audits the attempt', async () => {
-    const { tenant, admin, instructor, courseId } = await setUp()
+    const tenant = await t.createTenant()
+    const admin = await t.tokenFor(tenant.id, ['tenant_admin'])
+    const instructor = await api.realInstructor(tenant)
     const both = await api.realInstructor(tenant)
     await api.call('PUT', `/v1/members/${both.userId}/roles/reviewer`, admin)
     const token = await t.tokenFor(tenant.id, ['instructor', 'reviewer'], both.userId)
-    const added = await api.call('PUT', `/v1/courses/${courseId}/instructors/${both.userId}`, admin)
+    const course = await api.createCourse(instructor.token)
+    const { etag } = await api.addModuleWithLesson(instructor.token, course.id, course.etag)
+    const added = await api.call('PUT', `/v1/courses/${course.id}/instructors/${both.userId}`, admin, { etag })
     expect(added.statusCode, added.body).toBe(200)
+    const courseId = course.id
+    expect(
+      (await api.call('POST', `/v1/courses/${courseId}/submit`, instructor.token, { payload: {} })).statusCode,
+    ).toBe(200)
     expect((await api.call('GET', '/v1/review-queue', token)).json().data).toEqual([])
     for (const step of ['approve', 'request-changes']) {
       const refused = await api.call('POST', `/v1/courses/${courseId}/${step}`, token, { payload: { comment: 'Mine' } })
@@ -180,6 +188,33 @@ describe('no self-approval', () => {
       [both.userId, 'denied', 'request_changes'],
     ])
     expect(instructor.userId).not.toBe(both.userId)
+  })
+
+  it('freezes the course’s staff while it is in review, so nobody steps off a course to approve it', async () => {
+    const tenant = await t.createTenant()
+    const admin = await t.tokenFor(tenant.id, ['tenant_admin'])
+    const owner = await api.realInstructor(tenant)
+    const colleague = await api.realInstructor(tenant)
+    await api.call('PUT', `/v1/members/${colleague.userId}/roles/reviewer`, admin)
+    const colleagueToken = await t.tokenFor(tenant.id, ['instructor', 'reviewer'], colleague.userId)
+    const course = await api.createCourse(owner.token)
+    const { etag } = await api.addModuleWithLesson(owner.token, course.id, course.etag)
+    const added = await api.call('PUT', `/v1/courses/${course.id}/instructors/${colleague.userId}`, owner.token, {
+      etag,
+    })
+    expect(added.statusCode, added.body).toBe(200)
+    expect((await api.call('POST', `/v1/courses/${course.id}/submit`, owner.token, { payload: {} })).statusCode).toBe(
+      200,
+    )
+
+    const removed = await api.call('DELETE', `/v1/courses/${course.id}/instructors/${colleague.userId}`, owner.token)
+    expect(removed.json()).toMatchObject({ status: 409, code: 'COURSE_NOT_EDITABLE', courseStatus: 'in_review' })
+    const other = await api.realInstructor(tenant)
+    const addedInReview = await api.call('PUT', `/v1/courses/${course.id}/instructors/${other.userId}`, owner.token)
+    expect(addedInReview.json()).toMatchObject({ status: 409, code: 'COURSE_NOT_EDITABLE' })
+    expect(
+      (await api.call('POST', `/v1/courses/${course.id}/approve`, colleagueToken, { payload: {} })).json(),
+    ).toMatchObject({ status: 403, code: 'SELF_REVIEW' })
   })
 
   it('refuses a tenant administrator approving a course they teach', async () => {
