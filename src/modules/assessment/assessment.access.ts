@@ -4,17 +4,24 @@
  * settings and grade; learners act on their own attempts and submissions, and only after the
  * entitlement service lets them use the lesson.
  */
+import { AuditedRefusal } from '../../platform/audit/refusals.ts'
 import type { Tx } from '../../platform/db/database.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { courseStaffRole } from '../catalogue/index.ts'
-import { checkLessonAccess, completedLessons, type PublishedCourse, type PublishedLesson } from './assessment.deps.ts'
+import {
+  assertCourseEditable,
+  checkLessonAccess,
+  completedLessons,
+  type PublishedCourse,
+  type PublishedLesson,
+} from './assessment.deps.ts'
 import { assessmentErrors } from './assessment.errors.ts'
 import { assessmentRepository as repository } from './assessment.repository.ts'
 
 export interface Member {
   tenantId: string
   userId: string
-  /** Tenant administrators (courses:review) act on every course. */
+  /** Tenant administrators (courses:manage) act on every course; reviewers (courses:review) on none. */
   isAdmin: boolean
 }
 
@@ -23,7 +30,7 @@ export function memberOf(ctx: RequestContext): Member {
   return {
     tenantId: ctx.tenantId,
     userId: ctx.principal.userId,
-    isAdmin: ctx.principal.permissions.has('courses:review'),
+    isAdmin: ctx.principal.permissions.has('courses:manage'),
   }
 }
 
@@ -34,6 +41,37 @@ export async function requireCourseStaff(tx: Tx, ctx: RequestContext, courseId: 
     ? await repository.courseExists(tx, courseId)
     : (await courseStaffRole(tx, courseId, member.userId)) !== null
   if (!allowed) throw assessmentErrors.courseNotFound(courseId)
+  return member
+}
+
+/**
+ * Nobody grades their own submission, whatever their role: a grade completes lessons toward a
+ * certificate, so it always comes from someone else. Refused attempts are audited (the caller runs
+ * the grading inside recordingRefusals).
+ */
+export function assertNotOwnWork(
+  member: Member,
+  submission: { id: string; userId: string; lessonId: string },
+  courseId: string,
+): void {
+  if (submission.userId !== member.userId) return
+  throw new AuditedRefusal(assessmentErrors.selfGrading(), {
+    action: 'assessment.self_grading_refused',
+    targetType: 'submission',
+    targetId: submission.id,
+    details: { courseId, lessonId: submission.lessonId, learnerId: submission.userId },
+  })
+}
+
+/**
+ * Staff about to change what the course publishes (its question bank, quiz or assignment
+ * settings): the catalogue's editability rule applies as to its lessons, so nothing changes while
+ * the course is in review (409 COURSE_NOT_EDITABLE) or after it is archived. Staff first, so
+ * others still learn nothing about the course (404).
+ */
+export async function requireEditableCourse(tx: Tx, ctx: RequestContext, courseId: string): Promise<Member> {
+  const member = await requireCourseStaff(tx, ctx, courseId)
+  await assertCourseEditable(tx, courseId)
   return member
 }
 

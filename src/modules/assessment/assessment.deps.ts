@@ -2,6 +2,8 @@
 export { completedLessons, markLessonCompleted } from '../progress/index.ts'
 export { checkLessonAccess, dripAnchor, findEnrolment } from '../enrolment/index.ts'
 export {
+  assertCourseEditable,
+  lessonsInReviewFor,
   readPublishedCourse,
   registerPublicationParticipant,
   type PublicationParticipant,

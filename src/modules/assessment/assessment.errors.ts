@@ -18,6 +18,8 @@ export const assessmentErrors = {
       `Lesson ${lessonId} is a ${actual} lesson, not a ${expected} lesson`,
       { extensions: { expected, actual } },
     ),
+  courseNotInReview: (courseId: string) =>
+    new AppError('not_found', 'COURSE_NOT_IN_REVIEW', `No course ${courseId} in this tenant's review queue for you`),
   questionNotFound: (questionId: string) =>
     new AppError('not_found', 'QUESTION_NOT_FOUND', `No question ${questionId} in this course`),
   questionInUse: (questionId: string, lessonIds: string[]) =>
@@ -170,6 +172,12 @@ export const assessmentErrors = {
     ),
   submissionNotFound: (submissionId: string) =>
     new AppError('not_found', 'SUBMISSION_NOT_FOUND', `No submission ${submissionId} that you may see`),
+  selfGrading: () =>
+    new AppError(
+      'forbidden',
+      'SELF_GRADING',
+      "Nobody grades their own submission; another member of the course's staff or an administrator must grade it",
+    ),
   gradedConcurrently: () =>
     new AppError(
       'precondition_failed',

@@ -9,6 +9,7 @@ import type { AssignmentsService } from './assignments.service.ts'
 import { lessonSettingsRoutes, questionBankRoutes } from './authoring.routes.ts'
 import type { AuthoringService } from './authoring.service.ts'
 import { quizRoutes } from './quiz.routes.ts'
+import { reviewRoutes } from './review.routes.ts'
 import type { QuizService } from './quiz.service.ts'
 
 export function assessmentRoutes(services: {
@@ -23,5 +24,6 @@ export function assessmentRoutes(services: {
     quizRoutes(app, services.quizzes)
     submissionRoutes(app, services.assignments)
     gradingRoutes(app, services.assignments)
+    reviewRoutes(app)
   }
 }

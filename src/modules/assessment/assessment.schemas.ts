@@ -183,6 +183,28 @@ export const IfMatchHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ description: 'ETag of the resource from your last read' })),
 })
 
+/** A reviewer's read of a course in review: what its quizzes and assignments will publish. */
+export const AssessmentsInReview = Type.Object(
+  {
+    courseId: Uuid,
+    quizzes: Type.Array(
+      Type.Object(
+        { ...QuizSettings.properties, questions: Type.Array(Type.Ref('AssessmentQuestion')) },
+        { additionalProperties: false },
+      ),
+    ),
+    assignments: Type.Array(Type.Ref('AssignmentSettings')),
+    notSetUp: Type.Array(
+      Type.Object(
+        { lessonId: Uuid, kind: Type.Union([Type.Literal('quiz'), Type.Literal('assignment')]) },
+        { additionalProperties: false },
+      ),
+      { description: 'Graded lessons without settings: the course cannot be approved (409 ASSESSMENT_INCOMPLETE)' },
+    ),
+  },
+  { $id: 'AssessmentsInReview', additionalProperties: false },
+)
+
 /* ------------------------------------------------------------------ learners: quizzes */
 
 /**
@@ -348,6 +370,26 @@ export const Submission = Type.Object(
   { $id: 'AssignmentSubmission', additionalProperties: false },
 )
 
+/** The grade response: the submission as graded, and what became of its lesson's completion. */
+export const GradedSubmission = Type.Object(
+  {
+    ...Submission.properties,
+    lessonCompletion: Type.Object(
+      {
+        recorded: Type.Boolean({ description: 'Whether this grade completed the lesson (or found it complete)' }),
+        reason: Nullable(
+          Type.Union([Type.Literal('not_passed'), Type.Literal('not_enrolled'), Type.Literal('expired')], {
+            description:
+              "Why the completion was not recorded: not_passed (a failing grade completes nothing), not_enrolled (the learner's enrolment was cancelled), expired (the learner's access ended before the grade). The grade stands in every case; null when recorded.",
+          }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { $id: 'GradedAssignmentSubmission', additionalProperties: false },
+)
+
 export const SubmissionQueueQuery = Type.Object(
   {
     ...PageQuery.properties,
@@ -405,5 +447,7 @@ export const ASSESSMENT_SCHEMAS = [
   Attempt,
   LearnerAssignment,
   Submission,
+  GradedSubmission,
   GradebookRow,
+  AssessmentsInReview,
 ]

@@ -5,12 +5,13 @@
  * goes out from its subscriber) and completes the lesson when the submission passes.
  */
 import { recordAudit } from '../../platform/audit/audit.ts'
+import { recordingRefusals } from '../../platform/audit/refusals.ts'
 import type { Tx } from '../../platform/db/database.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
 import { assertVersion } from '../../platform/http/etag.ts'
 import type { PageQuery, PageResult } from '../../platform/http/pagination.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
-import { memberOf, requireCourseStaff } from './assessment.access.ts'
+import { assertNotOwnWork, memberOf, requireCourseStaff } from './assessment.access.ts'
 import { dripAnchor, findEnrolment, markLessonCompleted, readPublishedCourse } from './assessment.deps.ts'
 import { assessmentErrors } from './assessment.errors.ts'
 import { ASSESSMENT_SUBMISSION_GRADED, type SubmissionGradedPayload } from './assessment.events.ts'
@@ -70,6 +71,18 @@ function submissionView(row: SubmissionRow, assignment: FrozenAssignment, dueAt:
   }
 }
 
+/**
+ * Whether a grade completed its lesson, and why not: `not_passed` (a failing grade completes
+ * nothing), `not_enrolled` (the learner's enrolment was cancelled) or `expired` (their access
+ * ended). The grade itself stands in every case.
+ */
+export interface LessonCompletionOutcome {
+  recorded: boolean
+  reason: 'not_passed' | 'not_enrolled' | 'expired' | null
+}
+
+export type GradedSubmissionView = SubmissionView & { lessonCompletion: LessonCompletionOutcome }
+
 export interface GradebookView {
   userId: string
   grades: Array<Omit<GradebookEntry, 'userId'>>
@@ -111,17 +124,38 @@ interface SavedGrade {
   gradedAt: Date
 }
 
+/** The lesson completion a grade sets off: only on a pass, and recorded only while the enrolment is active. */
+async function completeOnPass(
+  tx: Tx,
+  ctx: RequestContext,
+  events: EventPublisher,
+  { assignment, row, grade, gradedAt }: SavedGrade,
+): Promise<LessonCompletionOutcome> {
+  if (!grade.passed) return { recorded: false, reason: 'not_passed' }
+  const completion = await markLessonCompleted(tx, {
+    events,
+    ctx,
+    enrolmentId: row.enrolmentId,
+    userId: row.userId,
+    courseId: assignment.courseId,
+    lessonId: row.lessonId,
+    at: gradedAt,
+  })
+  return completion.recorded ? { recorded: true, reason: null } : { recorded: false, reason: completion.reason }
+}
+
 /**
  * What a saved grade sets off, in the grading transaction so none of it happens without the
- * grade: the event the learner's email goes out from, the audit entry, and the lesson completion
- * on a pass.
+ * grade: the event the learner's email goes out from, the lesson completion on a pass, and the
+ * audit entry (which says what became of the completion). Returns what became of it.
  */
 async function announceGrade(
   tx: Tx,
   ctx: RequestContext,
   events: EventPublisher,
-  { submissionId, assignment, row, grade, gradedAt }: SavedGrade,
-): Promise<void> {
+  saved: SavedGrade,
+): Promise<LessonCompletionOutcome> {
+  const { submissionId, assignment, row, grade, gradedAt } = saved
   const payload: SubmissionGradedPayload = {
     submissionId,
     lessonId: row.lessonId,
@@ -136,22 +170,19 @@ async function announceGrade(
     version: row.version,
   }
   await events.publish(tx, ctx, { type: ASSESSMENT_SUBMISSION_GRADED, payload })
+  const lessonCompletion = await completeOnPass(tx, ctx, events, saved)
   await recordAudit(tx, ctx, {
     action: 'assessment.submission_graded',
     targetType: 'submission',
     targetId: submissionId,
-    details: { points: grade.points, penalty: grade.penalty, passed: grade.passed },
+    details: {
+      points: grade.points,
+      penalty: grade.penalty,
+      passed: grade.passed,
+      lessonCompletion: lessonCompletion.reason ?? 'recorded',
+    },
   })
-  if (grade.passed)
-    await markLessonCompleted(tx, {
-      events,
-      ctx,
-      enrolmentId: row.enrolmentId,
-      userId: row.userId,
-      courseId: assignment.courseId,
-      lessonId: row.lessonId,
-      at: gradedAt,
-    })
+  return lessonCompletion
 }
 
 /**
@@ -221,6 +252,41 @@ const learnerSubmissions = {
   },
 }
 
+/** One grading, in one transaction: the staff check, never one's own work, If-Match, the rubric, then what the grade sets off. */
+function gradeSubmission(
+  ctx: RequestContext,
+  events: EventPublisher,
+  submissionId: string,
+  expected: number,
+  body: GradeBody,
+): Promise<GradedSubmissionView> {
+  return ctx.inTenant(async (tx) => {
+    const member = memberOf(ctx)
+    const found = await submissionForStaff(tx, ctx, submissionId)
+    const { submission } = found
+    assertNotOwnWork(member, submission, found.assignment.courseId)
+    // Graded against the rubric of the version the learner submitted to, not a later draft.
+    const assignment =
+      (submission.versionId ? await publishedAssignment(tx, submission.versionId, submission.lessonId) : undefined) ??
+      found.assignment
+    assertVersion(expected, submission.version)
+    const grade = gradeRubric(assignment, submission.late, body.rubricScores)
+    const gradedAt = new Date()
+    const row = await repository.gradeSubmission(tx, submissionId, submission.version, {
+      rubricScores: body.rubricScores,
+      points: grade.points,
+      passed: grade.passed,
+      feedback: body.feedback ?? null,
+      gradedBy: member.userId,
+      gradedAt,
+    })
+    // Another grader saved first: the same 412 as a stale If-Match.
+    if (!row) throw assessmentErrors.gradedConcurrently()
+    const lessonCompletion = await announceGrade(tx, ctx, events, { submissionId, assignment, row, grade, gradedAt })
+    return { ...submissionView(row, assignment), lessonCompletion }
+  })
+}
+
 /** Course staff: the grading queue, grading against the rubric (which publishes, hence `deps`), the gradebook. */
 function staffGrading(deps: { events: EventPublisher }) {
   return {
@@ -253,35 +319,12 @@ function staffGrading(deps: { events: EventPublisher }) {
     },
 
     /**
-     * Grades (or regrades) a submission against the rubric. A passing grade completes the lesson;
-     * a later failing regrade does not take the completion back (completions are never revoked).
+     * Grades (or regrades) a submission against the rubric; never one's own (403 SELF_GRADING,
+     * audited). A passing grade completes the lesson while the learner's enrolment is active; a
+     * later failing regrade does not take the completion back (completions are never revoked).
      */
-    grade(ctx: RequestContext, submissionId: string, expected: number, body: GradeBody): Promise<SubmissionView> {
-      return ctx.inTenant(async (tx) => {
-        const member = memberOf(ctx)
-        const found = await submissionForStaff(tx, ctx, submissionId)
-        const { submission } = found
-        // Graded against the rubric of the version the learner submitted to, not a later draft.
-        const assignment =
-          (submission.versionId
-            ? await publishedAssignment(tx, submission.versionId, submission.lessonId)
-            : undefined) ?? found.assignment
-        assertVersion(expected, submission.version)
-        const grade = gradeRubric(assignment, submission.late, body.rubricScores)
-        const gradedAt = new Date()
-        const row = await repository.gradeSubmission(tx, submissionId, submission.version, {
-          rubricScores: body.rubricScores,
-          points: grade.points,
-          passed: grade.passed,
-          feedback: body.feedback ?? null,
-          gradedBy: member.userId,
-          gradedAt,
-        })
-        // Another grader saved first: the same 412 as a stale If-Match.
-        if (!row) throw assessmentErrors.gradedConcurrently()
-        await announceGrade(tx, ctx, deps.events, { submissionId, assignment, row, grade, gradedAt })
-        return submissionView(row, assignment)
-      })
+    grade(ctx: RequestContext, submissionId: string, expected: number, body: GradeBody): Promise<GradedSubmissionView> {
+      return recordingRefusals(ctx, () => gradeSubmission(ctx, deps.events, submissionId, expected, body))
     },
 
     /** Each learner's best result per graded lesson of the course: one data query per page of learners. */

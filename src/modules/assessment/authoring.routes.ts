@@ -7,7 +7,7 @@ import { tenantAccess } from '../../platform/http/access.ts'
 import { expectedVersion, setEtag } from '../../platform/http/etag.ts'
 import { Page } from '../../platform/http/pagination.ts'
 import type { App } from '../../platform/http/server.ts'
-import { STAFF, tags } from './assessment.openapi.ts'
+import { EDITABLE, STAFF, tags } from './assessment.openapi.ts'
 import {
   AssignmentBody,
   CourseLessonParams,
@@ -30,7 +30,7 @@ export function questionBankRoutes(app: App, authoring: AuthoringService) {
     {
       schema: {
         summary: "Add a question to the course's bank",
-        description: `${STAFF} Kinds: single_choice (exactly one correct option), multiple_choice (the exact set of correct options), true_false, short_answer (exact answers and/or a whole-answer pattern of at most 200 characters in RE2 syntax: no backreferences or lookaround; matched in time linear in the answer), numeric (value ± tolerance). 400 INVALID_QUESTION lists every problem. A pattern is compiled in a worker thread: one whose estimated compile cost exceeds the per-pattern budget is 422 PATTERN_BUDGET_EXCEEDED (not compiled), one that takes longer than the deadline to compile is 422 PATTERN_TOO_COMPLEX, and a full worker queue is 503 OVERLOADED with Retry-After. Rate-limit class compute. Audited.`,
+        description: `${STAFF} Kinds: single_choice (exactly one correct option), multiple_choice (the exact set of correct options), true_false, short_answer (exact answers and/or a whole-answer pattern of at most 200 characters in RE2 syntax: no backreferences or lookaround; matched in time linear in the answer), numeric (value ± tolerance). 400 INVALID_QUESTION lists every problem. A pattern is compiled in a worker thread: one whose estimated compile cost exceeds the per-pattern budget is 422 PATTERN_BUDGET_EXCEEDED (not compiled), one that takes longer than the deadline to compile is 422 PATTERN_TOO_COMPLEX, and a full worker queue is 503 OVERLOADED with Retry-After. Rate-limit class compute. ${EDITABLE} Audited.`,
         tags,
         operationId: 'createQuestion',
         params: CourseParams,
@@ -88,7 +88,7 @@ export function questionBankRoutes(app: App, authoring: AuthoringService) {
     {
       schema: {
         summary: 'Replace a question',
-        description: `${STAFF} Requires If-Match with the question ETag (428 without, 412 when stale). Graded attempts keep their scores, and published quizzes keep their copy until the course is published again. Patterns are checked as on creation (422 PATTERN_BUDGET_EXCEEDED, 422 PATTERN_TOO_COMPLEX, 503 OVERLOADED); 422 PATTERN_BUDGET_EXCEEDED also when the change would take a quiz using the question over the per-quiz pattern budget. Rate-limit class compute. Audited.`,
+        description: `${STAFF} Requires If-Match with the question ETag (428 without, 412 when stale). Graded attempts keep their scores, and published quizzes keep their copy until the course is published again. Patterns are checked as on creation (422 PATTERN_BUDGET_EXCEEDED, 422 PATTERN_TOO_COMPLEX, 503 OVERLOADED); 422 PATTERN_BUDGET_EXCEEDED also when the change would take a quiz using the question over the per-quiz pattern budget. Rate-limit class compute. ${EDITABLE} Audited.`,
         tags,
         operationId: 'replaceQuestion',
         params: QuestionParams,
@@ -116,7 +116,7 @@ export function questionBankRoutes(app: App, authoring: AuthoringService) {
     {
       schema: {
         summary: 'Delete a question',
-        description: `${STAFF} A question a quiz uses is 409 QUESTION_IN_USE. Audited.`,
+        description: `${STAFF} A question a quiz uses is 409 QUESTION_IN_USE. ${EDITABLE} Audited.`,
         tags,
         operationId: 'deleteQuestion',
         params: QuestionParams,
@@ -158,7 +158,7 @@ export function lessonSettingsRoutes(app: App, authoring: AuthoringService) {
     {
       schema: {
         summary: 'Set the quiz of a quiz lesson',
-        description: `${STAFF} The lesson must be a quiz lesson of the course (422 LESSON_KIND_MISMATCH) and every question of its bank (422 QUESTION_UNKNOWN); the distinct short-answer patterns of its questions together must stay within the per-quiz compile budget (422 PATTERN_BUDGET_EXCEEDED naming each question's cost). If-Match is checked when sent. Edits the draft: learners get the new settings when the course is next published (it then has unpublished changes). Audited.`,
+        description: `${STAFF} The lesson must be a quiz lesson of the course (422 LESSON_KIND_MISMATCH) and every question of its bank (422 QUESTION_UNKNOWN); the distinct short-answer patterns of its questions together must stay within the per-quiz compile budget (422 PATTERN_BUDGET_EXCEEDED naming each question's cost). If-Match is checked when sent. Edits the draft: learners get the new settings when the course is next published (it then has unpublished changes). ${EDITABLE} Audited.`,
         tags,
         operationId: 'putQuizSettings',
         params: CourseLessonParams,
@@ -206,7 +206,7 @@ export function lessonSettingsRoutes(app: App, authoring: AuthoringService) {
     {
       schema: {
         summary: 'Set the assignment of an assignment lesson',
-        description: `${STAFF} Edits the draft: learners get it when the course is next published. Due date: dueAt or dueOffsetDays after enrolment (after the cohort's start in a cohort course), not both. latePolicy accept (flagged), penalty (latePenaltyPercent of the points deducted at grading) or refuse (409 SUBMISSION_LATE). The rubric's criteria each have levels with distinct points; passingPoints is at most the rubric maximum. If-Match is checked when sent. Audited.`,
+        description: `${STAFF} Edits the draft: learners get it when the course is next published. Due date: dueAt or dueOffsetDays after enrolment (after the cohort's start in a cohort course), not both. latePolicy accept (flagged), penalty (latePenaltyPercent of the points deducted at grading) or refuse (409 SUBMISSION_LATE). The rubric's criteria each have levels with distinct points; passingPoints is at most the rubric maximum. If-Match is checked when sent. ${EDITABLE} Audited.`,
         tags,
         operationId: 'putAssignmentSettings',
         params: CourseLessonParams,

@@ -1,13 +1,15 @@
 /**
  * Staff authoring: the course's question bank, and the settings of its quiz and assignment
- * lessons. Settings hang off the draft lesson (ids are stable across published versions), so a
- * published course uses the current settings as soon as they are saved.
+ * lessons. Settings hang off the draft lesson (ids are stable across published versions) and are
+ * frozen with each published version. Every write follows the course's editability rule
+ * (requireEditableCourse): none while the course is in review or archived. A bank belongs to one
+ * course and a quiz uses only its own course's questions, so no edit reaches another course.
  */
 import { recordAudit } from '../../platform/audit/audit.ts'
 import { assertVersion } from '../../platform/http/etag.ts'
 import type { PageQuery, PageResult } from '../../platform/http/pagination.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
-import { requireCourseStaff, requireDraftLesson } from './assessment.access.ts'
+import { requireCourseStaff, requireDraftLesson, requireEditableCourse } from './assessment.access.ts'
 import { assessmentErrors } from './assessment.errors.ts'
 import {
   assessmentRepository as repository,
@@ -37,7 +39,7 @@ export interface QuestionView {
   createdAt: string
 }
 
-const questionView = (row: QuestionRow): QuestionView => ({
+export const questionView = (row: QuestionRow): QuestionView => ({
   ...questionOf(row),
   version: row.version,
   createdAt: row.createdAt.toISOString(),
@@ -109,7 +111,7 @@ const questionBank = {
   ): Promise<QuestionView> {
     await checkPattern(ctx, courseId, body, patterns)
     return ctx.inTenant(async (tx) => {
-      const { tenantId } = await requireCourseStaff(tx, ctx, courseId)
+      const { tenantId } = await requireEditableCourse(tx, ctx, courseId)
       // Millisecond precision, as the page cursor carries it (the column default would keep microseconds).
       const row = await repository.insertQuestion(tx, {
         tenantId,
@@ -160,7 +162,7 @@ const questionBank = {
   ): Promise<QuestionView> {
     await checkPattern(ctx, courseId, body, patterns)
     return ctx.inTenant(async (tx) => {
-      await requireCourseStaff(tx, ctx, courseId)
+      await requireEditableCourse(tx, ctx, courseId)
       const current = await repository.findQuestion(tx, courseId, questionId)
       if (!current) throw assessmentErrors.questionNotFound(questionId)
       assertVersion(expected, current.version)
@@ -179,7 +181,7 @@ const questionBank = {
 
   deleteQuestion(ctx: RequestContext, courseId: string, questionId: string): Promise<void> {
     return ctx.inTenant(async (tx) => {
-      await requireCourseStaff(tx, ctx, courseId)
+      await requireEditableCourse(tx, ctx, courseId)
       const current = await repository.findQuestion(tx, courseId, questionId)
       if (!current) throw assessmentErrors.questionNotFound(questionId)
       const usedBy = await repository.quizzesUsing(tx, courseId, questionId)
@@ -209,7 +211,7 @@ const quizSettings = {
   /** Creates or replaces the quiz settings of a quiz lesson; If-Match is checked when sent. */
   putQuiz(ctx: RequestContext, courseId: string, lessonId: string, expected: number | undefined, body: QuizBody) {
     return ctx.inTenant(async (tx) => {
-      const { tenantId } = await requireCourseStaff(tx, ctx, courseId)
+      const { tenantId } = await requireEditableCourse(tx, ctx, courseId)
       await requireDraftLesson(tx, courseId, lessonId, 'quiz')
       const current = await repository.findQuiz(tx, lessonId)
       if (current) assertVersion(expected, current.version)
@@ -259,7 +261,7 @@ const assignmentSettings = {
     body: AssignmentBody,
   ) {
     return ctx.inTenant(async (tx) => {
-      const { tenantId } = await requireCourseStaff(tx, ctx, courseId)
+      const { tenantId } = await requireEditableCourse(tx, ctx, courseId)
       await requireDraftLesson(tx, courseId, lessonId, 'assignment')
       if (body.dueAt != null && body.dueOffsetDays != null)
         throw assessmentErrors.invalidSettings(

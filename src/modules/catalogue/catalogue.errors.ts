@@ -52,13 +52,12 @@ export const catalogueErrors = {
       status === 'in_review'
         ? 'The course is in review; the reviewer must approve it or request changes first'
         : `A ${status} course cannot be edited`,
-      {
-        extensions: { status },
-      },
+      // `courseStatus`, not `status`: the problem's own `status` member (the HTTP status) would hide it.
+      { extensions: { courseStatus: status } },
     ),
   invalidTransition: (status: string, action: string) =>
     new AppError('conflict', 'INVALID_COURSE_TRANSITION', `A course that is ${status} cannot be ${action}`, {
-      extensions: { status },
+      extensions: { courseStatus: status },
     }),
   emptyCourse: () =>
     new AppError(
@@ -88,7 +87,19 @@ export const catalogueErrors = {
       'The draft is the same as the published version; change it before submitting or publishing again',
     ),
   selfReview: () =>
-    new AppError('forbidden', 'SELF_REVIEW', 'Reviewers do not review courses they teach; ask a tenant administrator'),
+    new AppError(
+      'forbidden',
+      'SELF_REVIEW',
+      'Nobody reviews a course they teach, tenant administrators included; another reviewer or administrator must',
+    ),
+  selfPublication: () =>
+    new AppError(
+      'forbidden',
+      'SELF_PUBLICATION',
+      "This tenant's learning policy does not let administrators publish a course they teach without an independent review: submit it for review, or ask an administrator who does not teach it",
+    ),
+  notInReview: (id: string) =>
+    new AppError('not_found', 'COURSE_NOT_IN_REVIEW', `No course ${id} in this tenant's review queue for you`),
   ownerIsStaff: () =>
     new AppError(
       'conflict',

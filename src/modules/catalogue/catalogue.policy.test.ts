@@ -5,11 +5,17 @@ import {
   assertLessonContent,
   assertOneDripRule,
   assertPrerequisites,
+  assertStaffChangeable,
   assertStructure,
   assertTransition,
+  authorOf,
   findCycle,
+  isRefusedSelfPublication,
+  isSelfReview,
+  maySee,
   statusAfterChangesRequested,
 } from './catalogue.policy.ts'
+import { permissionsOf, type TenantRole } from '../../platform/http/permissions.ts'
 
 const codeOf = (fn: () => void): string | undefined => {
   try {
@@ -152,5 +158,38 @@ describe('catalogue policy', () => {
         ),
       ),
     ).toBe('STRUCTURE_MISMATCH')
+  })
+})
+
+describe('who reviews and administers courses', () => {
+  const author = (...roles: TenantRole[]) =>
+    authorOf({ kind: 'user', userId: 'u', tenantId: 't', roles, permissions: permissionsOf(roles) })
+
+  it('lets reviewers see a course only while it is in review, staff and administrators always', () => {
+    const reviewer = author('reviewer')
+    expect(reviewer).toMatchObject({ isAdmin: false, isReviewer: true })
+    expect(maySee(reviewer, null, 'in_review')).toBe(true)
+    for (const status of ['draft', 'published', 'archived'] as const) expect(maySee(reviewer, null, status)).toBe(false)
+    expect(maySee(author('instructor'), null, 'in_review')).toBe(false)
+    expect(maySee(author('instructor'), 'co_instructor', 'draft')).toBe(true)
+    expect(author('tenant_admin')).toMatchObject({ isAdmin: true, isReviewer: true })
+    expect(maySee(author('tenant_admin'), null, 'draft')).toBe(true)
+  })
+
+  it('counts any teaching role as self-review, and refuses self-publication only when the policy says so', () => {
+    expect(isSelfReview('owner')).toBe(true)
+    expect(isSelfReview('co_instructor')).toBe(true)
+    expect(isSelfReview(null)).toBe(false)
+    expect(isRefusedSelfPublication('owner', true)).toBe(false)
+    expect(isRefusedSelfPublication('co_instructor', false)).toBe(true)
+    expect(isRefusedSelfPublication(null, false)).toBe(false)
+  })
+
+  it('freezes the staff of a course in review, and takes nobody new onto an archived one', () => {
+    expect(codeOf(() => assertStaffChangeable('in_review', 'add'))).toBe('COURSE_NOT_EDITABLE')
+    expect(codeOf(() => assertStaffChangeable('in_review', 'remove'))).toBe('COURSE_NOT_EDITABLE')
+    expect(codeOf(() => assertStaffChangeable('archived', 'add'))).toBe('COURSE_NOT_EDITABLE')
+    expect(codeOf(() => assertStaffChangeable('archived', 'remove'))).toBeUndefined()
+    expect(codeOf(() => assertStaffChangeable('published', 'add'))).toBeUndefined()
   })
 })

@@ -12,20 +12,43 @@ export type StaffRole = 'owner' | 'co_instructor'
 export interface Author {
   userId: string
   /**
-   * Tenant administrators (holders of courses:review) author and review every course of the
-   * tenant; instructors only the courses they own or co-teach.
+   * Tenant administrators (holders of courses:manage) author every course of the tenant;
+   * instructors only the courses they own or co-teach.
    */
   isAdmin: boolean
+  /** Reviewers and administrators (courses:review) see the courses in review, to review them. */
+  isReviewer: boolean
 }
 
 /** Authoring is done by signed-in members: a course needs a person as owner and in its history. */
 export function authorOf(principal: Principal): Author {
   if (principal.kind !== 'user') throw catalogueErrors.userPrincipalRequired()
-  return { userId: principal.userId, isAdmin: principal.permissions.has('courses:review') }
+  return {
+    userId: principal.userId,
+    isAdmin: principal.permissions.has('courses:manage'),
+    isReviewer: principal.permissions.has('courses:review'),
+  }
 }
 
-/** Whether the author may see (and so act on) the course; others get 404, so they learn nothing about it. */
-export const maySee = (author: Author, staffRole: StaffRole | null): boolean => author.isAdmin || staffRole !== null
+/**
+ * Whether the author may see (and so act on) the course; others get 404, so they learn nothing
+ * about it. Reviewers see a course only while it is in review.
+ */
+export const maySee = (author: Author, staffRole: StaffRole | null, status: CourseStatus): boolean =>
+  author.isAdmin || staffRole !== null || (author.isReviewer && status === 'in_review')
+
+/**
+ * Nobody reviews a course they teach (owner or co-instructor), whatever their role: approving
+ * publishes it, so it always takes someone else. Returns whether the step is self-review.
+ */
+export const isSelfReview = (staffRole: StaffRole | null): boolean => staffRole !== null
+
+/**
+ * Publishing directly (without a review round) a course one teaches is self-publication: allowed
+ * only while the tenant's learning policy allows it.
+ */
+export const isRefusedSelfPublication = (staffRole: StaffRole | null, allowSelfPublication: boolean): boolean =>
+  staffRole !== null && !allowSelfPublication
 
 /** Owner-level actions: co-instructors, archiving. */
 export function assertOwnerOrAdmin(author: Author, staffRole: StaffRole | null): void {
@@ -39,6 +62,15 @@ export function assertOwnerOrAdmin(author: Author, staffRole: StaffRole | null):
  */
 export function assertEditable(status: CourseStatus): void {
   if (status === 'in_review' || status === 'archived') throw catalogueErrors.notEditable(status)
+}
+
+/**
+ * The course's staff (co-instructors) change like its content, except that someone may still be
+ * taken off an archived course. Never while it is in review: whoever reviews it must not have
+ * stepped off its staff to do so, and nobody joins a course whose review is under way.
+ */
+export function assertStaffChangeable(status: CourseStatus, change: 'add' | 'remove'): void {
+  if (change === 'add' || status === 'in_review') assertEditable(status)
 }
 
 export type WorkflowAction = 'submit' | 'approve' | 'request_changes' | 'publish' | 'archive'

@@ -280,6 +280,35 @@ export const learningPathCourses = catalogueSchema
       /** Course ids of this path that must be completed before this one. */
       prerequisites: jsonb('prerequisites').$type<string[]>().notNull().default([]),
     },
-    (t) => [primaryKey({ columns: [t.pathId, t.courseId] }), ...tenantPolicies(t.tenantId)],
+    (t) => [
+      primaryKey({ columns: [t.pathId, t.courseId] }),
+      // Enrolment looks up the paths of one course (their prerequisites are enforced when enrolling).
+      index('learning_path_courses_course_idx').on(t.tenantId, t.courseId),
+      ...tenantPolicies(t.tenantId),
+    ],
+  )
+  .enableRLS()
+
+/**
+ * The tenant's learning policy: what course staff may do with the courses they teach. One row
+ * per tenant, written by tenant administrators; no row means the defaults (learning-policy.ts).
+ */
+export const learningPolicies = catalogueSchema
+  .table(
+    'learning_policies',
+    {
+      tenantId: tenantIdColumn()
+        .primaryKey()
+        .references(() => tenants.id),
+      /** Staff of a course may be enrolled in it by themselves or by its other staff (default: refused). */
+      allowStaffSelfEnrolment: boolean('allow_staff_self_enrolment').notNull().default(false),
+      /** Administrators may publish courses they teach directly, without an independent review (default: allowed). */
+      allowSelfPublication: boolean('allow_self_publication').notNull().default(true),
+      version: integer('version').notNull().default(1),
+      /** principalId of the last writer. */
+      updatedBy: text('updated_by').notNull(),
+      updatedAt: at('updated_at').notNull().defaultNow(),
+    },
+    (t) => [...tenantPolicies(t.tenantId)],
   )
   .enableRLS()

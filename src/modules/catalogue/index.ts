@@ -9,9 +9,13 @@ import type { App } from '../../platform/http/server.ts'
 import { AUTHORING_SCHEMAS, authoringRoutes } from './authoring/authoring.routes.ts'
 import { createContentService } from './authoring/content.service.ts'
 import { createCoursesService } from './authoring/courses.service.ts'
+import { reviewQueueRoutes } from './authoring/review-queue.routes.ts'
+import { createReviewQueueService } from './authoring/review-queue.service.ts'
 import { workflowRoutes } from './authoring/workflow.routes.ts'
 import { createWorkflowService } from './authoring/workflow.service.ts'
 import { learningPathRoutes } from './paths/paths.routes.ts'
+import { learningPolicyRoutes } from './policy/learning-policy.routes.ts'
+import { createLearningPolicyService } from './policy/learning-policy.service.ts'
 import { publicCatalogueRoutes } from './public/catalogue-public.routes.ts'
 
 export { courses, lessons, courseModules, catalogueEntries } from './catalogue.tables.ts'
@@ -19,11 +23,20 @@ export type { PublishedCourse, PublishedModule, PublishedLesson } from './publis
 export {
   readPublishedCourse,
   courseStaffRole,
+  courseStaffIds,
   publishCourse,
   registerPublicationParticipant,
   type PublicationParticipant,
   type DraftLesson,
 } from './publication.ts'
+export { assertCourseEditable } from './course-editability.ts'
+export { lessonsInReviewFor } from './authoring/review-queue.service.ts'
+export { pathPrerequisitesOf, type PathPrerequisite } from './paths/path-prerequisites.ts'
+export {
+  learningPolicyOf,
+  DEFAULT_LEARNING_POLICY,
+  type LearningPolicyValues,
+} from './policy/learning-policy.service.ts'
 export {
   COURSE_PUBLISHED,
   COURSE_ARCHIVED,
@@ -50,6 +63,8 @@ export function createCatalogueModule(deps: CatalogueDeps) {
       for (const schema of AUTHORING_SCHEMAS) app.addSchema(schema)
       authoringRoutes(app, courses, content)
       workflowRoutes(app, workflow)
+      reviewQueueRoutes(app, createReviewQueueService())
+      learningPolicyRoutes(app, createLearningPolicyService())
       // The public catalogue (anonymous, tenant from Host) in its own encapsulated scope.
       await app.register(publicCatalogueRoutes())
       await app.register(learningPathRoutes())

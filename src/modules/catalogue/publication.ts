@@ -281,3 +281,12 @@ export async function courseStaffRole(
     .where(and(eq(courseInstructors.courseId, courseId), eq(courseInstructors.userId, userId)))
   return row?.role ?? null
 }
+
+/** The users who teach the course (its owner and co-instructors). */
+export async function courseStaffIds(tx: Tx, courseId: string): Promise<Set<string>> {
+  const rows = await tx
+    .select({ userId: courseInstructors.userId })
+    .from(courseInstructors)
+    .where(eq(courseInstructors.courseId, courseId))
+  return new Set(rows.map((row) => row.userId))
+}

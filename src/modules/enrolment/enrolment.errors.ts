@@ -1,4 +1,5 @@
 import { AppError } from '../../platform/errors.ts'
+import type { PathPrerequisite } from '../catalogue/index.ts'
 import type { AccessDenial } from './entitlement.ts'
 
 export const enrolmentErrors = {
@@ -42,6 +43,33 @@ export const enrolmentErrors = {
       'forbidden',
       'USER_PRINCIPAL_REQUIRED',
       'Only a signed-in person can do this (not an API key or operator)',
+    ),
+  courseStaffEnrolment: (userId: string, reason: 'self' | 'colleague') =>
+    new AppError(
+      'forbidden',
+      'COURSE_STAFF_ENROLMENT_FORBIDDEN',
+      reason === 'self'
+        ? "You teach this course, so you cannot enrol yourself in it; a tenant administrator can enrol you, or the tenant's learning policy can allow staff self-enrolment"
+        : `User ${userId} teaches this course, so its other staff cannot enrol them; a tenant administrator can, or the tenant's learning policy can allow staff self-enrolment`,
+      { extensions: { userId, reason } },
+    ),
+  prerequisitesNotMet: (courseId: string, missing: PathPrerequisite[]) =>
+    new AppError(
+      'conflict',
+      'PREREQUISITES_NOT_MET',
+      `Course ${courseId} needs these courses completed first: ${missing
+        .map((c) => `${c.title} (${c.slug}; path ${c.paths.map((p) => p.slug).join(', ')})`)
+        .join('; ')}`,
+      { extensions: { missingCourses: missing } },
+    ),
+  prerequisiteOverrideForbidden: (reason: 'not_admin' | 'self') =>
+    new AppError(
+      'forbidden',
+      'PREREQUISITE_OVERRIDE_FORBIDDEN',
+      reason === 'self'
+        ? 'Nobody overrides prerequisites for their own enrolment; another administrator can'
+        : 'Only tenant administrators (enrolments:manage) override learning-path prerequisites',
+      { extensions: { reason } },
     ),
   staffOnly: () =>
     new AppError(

@@ -1,4 +1,4 @@
-/** Who may enrol others, as a pure rule; the service gathers the facts in its transaction. */
+/** Who may enrol whom, as pure rules; the services gather the facts in their transaction. */
 import type { Principal } from '../../platform/http/principal.ts'
 import { enrolmentErrors } from './enrolment.errors.ts'
 
@@ -26,4 +26,41 @@ export const needsStaffCheck = (principal: Principal): boolean =>
 export function learnerOf(principal: Principal): string {
   if (principal.kind !== 'user') throw enrolmentErrors.userRequired()
   return principal.userId
+}
+
+/**
+ * Why enrolling a course's staff member (owner or co-instructor) in that course is refused, or
+ * null when it is not: they learn where they see the answer keys and grade the work, so nobody
+ * on the course's staff enrols themselves ('self') or a colleague ('colleague', instructor
+ * path). A tenant administrator (enrolments:manage) other than the learner may; so may anyone
+ * when the tenant's learning policy allows staff self-enrolment.
+ */
+export function staffEnrolmentRefusal(facts: {
+  learnerTeachesCourse: boolean
+  byLearner: boolean
+  /** How the actor enrols: by themselves ('self'), as an administrator, or as the course's instructor. */
+  actorSource: 'self' | StaffSource
+  policyAllows: boolean
+}): 'self' | 'colleague' | null {
+  if (!facts.learnerTeachesCourse || facts.policyAllows) return null
+  if (facts.byLearner) return 'self'
+  return facts.actorSource === 'instructor' ? 'colleague' : null
+}
+
+/**
+ * The prerequisite courses (of learning paths holding the course) a learner has not completed,
+ * in the order given. Every published path's prerequisites bind (catalogue pathPrerequisitesOf).
+ */
+export const missingPrerequisites = <T extends { courseId: string }>(
+  required: readonly T[],
+  completed: ReadonlySet<string>,
+): T[] => required.filter((course) => !completed.has(course.courseId))
+
+/**
+ * Who may enrol a learner past missing prerequisites: an administrator (enrolments:manage),
+ * explicitly, for someone else. Returns the reason it is refused, or null.
+ */
+export function prerequisiteOverrideRefusal(actorSource: StaffSource, byLearner: boolean): 'not_admin' | 'self' | null {
+  if (actorSource !== 'admin') return 'not_admin'
+  return byLearner ? 'self' : null
 }

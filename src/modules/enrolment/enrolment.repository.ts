@@ -1,5 +1,5 @@
 /** Drizzle queries of the enrolment module; every call runs in the caller's (tenant) transaction. */
-import { and, asc, desc, eq, getTableColumns, inArray, lt, lte, ne, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, lt, lte, ne, or, sql } from 'drizzle-orm'
 import type { Tx } from '../../platform/db/database.ts'
 import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../platform/http/pagination.ts'
 import { users } from '../identity/index.ts'
@@ -160,6 +160,27 @@ export const enrolmentRepository = {
         and(eq(enrolments.courseId, courseId), eq(enrolments.status, 'active'), inArray(enrolments.userId, userIds)),
       )
     return new Set(rows.map((r) => r.userId))
+  },
+
+  /**
+   * Of `courseIds`, those each user has completed (an enrolment with a completion, whatever its
+   * status now: a completion stays a completion). Keyed by user.
+   */
+  async completedCourses(tx: Tx, userIds: string[], courseIds: string[]): Promise<Map<string, Set<string>>> {
+    const completed = new Map<string, Set<string>>()
+    if (userIds.length === 0 || courseIds.length === 0) return completed
+    const rows = await tx
+      .select({ userId: enrolments.userId, courseId: enrolments.courseId })
+      .from(enrolments)
+      .where(
+        and(
+          inArray(enrolments.userId, userIds),
+          inArray(enrolments.courseId, courseIds),
+          isNotNull(enrolments.completedAt),
+        ),
+      )
+    for (const row of rows) completed.set(row.userId, (completed.get(row.userId) ?? new Set()).add(row.courseId))
+    return completed
   },
 
   /**

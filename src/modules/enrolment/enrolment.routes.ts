@@ -30,6 +30,11 @@ const LIVE =
 const COHORT =
   'A cohort course whose cohort has ended takes no new enrolments (409 COHORT_ENDED with `cohortEndsAt`); enrolling before the cohort starts is fine, and access (accessDays) then counts from its start.'
 const CURSOR = 'A cursor this API did not issue is 400 INVALID_CURSOR.'
+const PREREQUISITES =
+  'A course that published learning paths give prerequisites is refused until the learner has completed every one of them (every published path holding the course counts; prerequisites no longer in the catalogue do not): 409 PREREQUISITES_NOT_MET with `missingCourses` (id, slug, title and the paths requiring each).'
+const OWN_COURSE =
+  "The staff of a course (owner, co-instructors) are not enrolled in it by themselves or by its other staff: 403 COURSE_STAFF_ENROLMENT_FORBIDDEN with `reason` self or colleague, audited; a tenant administrator other than the learner may enrol them, and the tenant's learning policy (allowStaffSelfEnrolment) can allow it."
+
 /** The JSON form escapes the CSV, so the body may be larger than the 1 MiB of CSV it carries. */
 const IMPORT_BODY_LIMIT = 3 * 1_048_576
 
@@ -41,7 +46,7 @@ function enrolmentRoutes(app: App, service: EnrolmentService) {
     {
       schema: {
         summary: 'Enrol yourself in a free course',
-        description: `201 with the new enrolment; already enrolled: 200 with the existing one (nothing changes). A paid course is 409 COURSE_NOT_FREE; a full cohort 409 COURSE_FULL; after the school cancelled your enrolment, 409 ENROLMENT_CANCELLED. ${COHORT} ${LIVE} Honours Idempotency-Key.`,
+        description: `201 with the new enrolment; already enrolled: 200 with the existing one (nothing changes). A paid course is 409 COURSE_NOT_FREE; a full cohort 409 COURSE_FULL; after the school cancelled your enrolment, 409 ENROLMENT_CANCELLED. ${PREREQUISITES} ${OWN_COURSE} ${COHORT} ${LIVE} Honours Idempotency-Key.`,
         tags,
         operationId: 'enrolSelf',
         params: CourseParams,
@@ -60,7 +65,7 @@ function enrolmentRoutes(app: App, service: EnrolmentService) {
     {
       schema: {
         summary: 'Enrol a member in a course',
-        description: `${STAFF} 201 with the new enrolment (a cancelled or expired one is made active again); already enrolled: 200, with the end of access moved when expiresAt is given. The user must be an active user of the tenant (404 USER_NOT_FOUND). Capacity applies (409 COURSE_FULL). ${COHORT} ${LIVE} Audited. Honours Idempotency-Key.`,
+        description: `${STAFF} 201 with the new enrolment (a cancelled or expired one is made active again); already enrolled: 200, with the end of access moved when expiresAt is given. The user must be an active user of the tenant (404 USER_NOT_FOUND). Capacity applies (409 COURSE_FULL). ${PREREQUISITES} Administrators (enrolments:manage) may enrol someone else past them with overridePrerequisites (audited); anyone else sending it is 403 PREREQUISITE_OVERRIDE_FORBIDDEN. ${OWN_COURSE} ${COHORT} ${LIVE} Audited. Honours Idempotency-Key.`,
         tags,
         operationId: 'enrolMember',
         params: CourseParams,
@@ -153,7 +158,7 @@ function importRoutes(app: App, service: ImportsService) {
     {
       schema: {
         summary: 'Upload a CSV of learners to enrol (dry run)',
-        description: `${STAFF} Body: text/csv, or JSON {"csv": "..."}. Columns email[,expiresAt] (YYYY-MM-DD: access ends when that UTC day ends; or an RFC 3339 date-time), optional header row naming them; at most ${MAX_CSV_ROWS} rows and 1 MiB. Nothing is enrolled: the report lists per-row errors (bad address, unknown address, duplicate row, bad or past date) and learners already enrolled (not errors). A cohort course whose cohort has ended refuses the whole file (409 COHORT_ENDED). 201 for a new import; the same CSV for the same course again is 200 with the same import.`,
+        description: `${STAFF} Body: text/csv, or JSON {"csv": "..."}. Columns email[,expiresAt] (YYYY-MM-DD: access ends when that UTC day ends; or an RFC 3339 date-time), optional header row naming them; at most ${MAX_CSV_ROWS} rows and 1 MiB. Nothing is enrolled: the report lists per-row errors (bad address, unknown address, duplicate row, bad or past date) and learners already enrolled (not errors); rows naming the course's own staff whom you may not enrol, and learners who have not completed the prerequisites learning paths give the course, are row errors (see enrolMember; imports never override prerequisites), and both are checked again and left out at apply. A cohort course whose cohort has ended refuses the whole file (409 COHORT_ENDED). 201 for a new import; the same CSV for the same course again is 200 with the same import.`,
         tags,
         operationId: 'createEnrolmentImport',
         params: CourseParams,

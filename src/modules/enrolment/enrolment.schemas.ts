@@ -43,6 +43,12 @@ export const StaffEnrolmentBody = Type.Object(
           "End of access; omitted = the course's access period from now (from the cohort's start when it has not started); null = no end",
       }),
     ),
+    overridePrerequisites: Type.Optional(
+      Type.Boolean({
+        description:
+          'Enrol even though the learner has not completed the prerequisite courses learning paths require (409 PREREQUISITES_NOT_MET otherwise). Tenant administrators (enrolments:manage) only, never for themselves (403 PREREQUISITE_OVERRIDE_FORBIDDEN); audited as enrolment.prerequisites_overridden when something was missing.',
+      }),
+    ),
   },
   { additionalProperties: false },
 )

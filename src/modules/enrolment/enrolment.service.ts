@@ -3,6 +3,7 @@
  * learner's lesson read through the entitlement service. Each runs in one tenant transaction.
  */
 import { recordAudit } from '../../platform/audit/audit.ts'
+import { recordingRefusals } from '../../platform/audit/refusals.ts'
 import type { Tx } from '../../platform/db/database.ts'
 import { commonErrors } from '../../platform/errors.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
@@ -22,6 +23,8 @@ import {
 import type { CourseEnrolmentQuery, Enrolment, LearnerLesson, StaffEnrolmentBody } from './enrolment.schemas.ts'
 import type { EnrolmentRow } from './enrolment.tables.ts'
 import { evaluateLessonAccess, type CompletedLessons } from './lesson-access.ts'
+import { assertPrerequisitesMet } from './prerequisites.ts'
+import { assertMayEnrolLearner } from './staff-enrolment.ts'
 
 export interface EnrolmentServiceDeps {
   events: EventPublisher
@@ -131,74 +134,100 @@ async function readLearnerLesson(
   }
 }
 
+/** The staff enrolment of staffEnrol, in one transaction. */
+async function enrolByStaff(
+  ctx: RequestContext,
+  events: EventPublisher,
+  courseId: string,
+  body: StaffEnrolmentBody,
+): Promise<EnrolResult> {
+  const now = new Date()
+  const expiresAt = parseExpiry(body.expiresAt, now)
+  return ctx.inTenant(async (tx) => {
+    const source = await staffSource(tx, ctx, courseId)
+    const course = await liveCourse(tx, courseId)
+    if (!(await userDirectory.activeUser(tx, body.userId))) throw enrolmentErrors.userNotFound(body.userId)
+    await assertMayEnrolLearner(tx, ctx, { courseId, userId: body.userId, actorSource: source, path: 'staff' })
+    const existing = await repository.find(tx, body.userId, courseId)
+    if (existing?.status === 'active') {
+      if (expiresAt === undefined || iso(expiresAt) === iso(existing.expiresAt))
+        return { enrolment: existing, created: false }
+      const changed = await repository.setExpiry(tx, existing.id, expiresAt)
+      await recordAudit(tx, ctx, {
+        action: 'enrolment.expiry_changed',
+        targetType: 'enrolment',
+        targetId: existing.id,
+        details: { from: iso(existing.expiresAt), to: iso(expiresAt) },
+      })
+      return { enrolment: changed ?? existing, created: false }
+    }
+    await assertPrerequisitesMet(tx, ctx, {
+      courseId,
+      userId: body.userId,
+      ...(body.overridePrerequisites ? { override: { actorSource: source } } : {}),
+    })
+    const result = await enrol(tx, ctx, events, {
+      tenantId: tenantOf(ctx),
+      userId: body.userId,
+      course,
+      source,
+      sourceRef: null,
+      enrolledBy: principalId(ctx.principal),
+      now,
+      ...(expiresAt === undefined ? {} : { expiresAt }),
+    })
+    await recordAudit(tx, ctx, {
+      action: 'enrolment.created',
+      targetType: 'enrolment',
+      targetId: result.enrolment.id,
+      details: { courseId, userId: body.userId, source },
+    })
+    return result
+  })
+}
+
+/** Free self-enrolment, in one transaction. */
+function enrolSelf(ctx: RequestContext, events: EventPublisher, courseId: string): Promise<EnrolResult> {
+  const userId = learnerOf(ctx.principal)
+  return ctx.inTenant(async (tx) => {
+    const course = await liveCourse(tx, courseId)
+    const existing = await repository.find(tx, userId, courseId)
+    if (existing?.status === 'active') return { enrolment: existing, created: false }
+    await assertMayEnrolLearner(tx, ctx, { courseId, userId, actorSource: 'self', path: 'self' })
+    const now = new Date()
+    // An ended cohort is the answer whatever the price: buying it would be refused too.
+    assertCohortOpen(course, now)
+    if (!(await isFree(tx, courseId))) throw enrolmentErrors.courseNotFree(courseId)
+    await assertPrerequisitesMet(tx, ctx, { courseId, userId })
+    return enrol(tx, ctx, events, {
+      tenantId: tenantOf(ctx),
+      userId,
+      course,
+      source: 'self',
+      sourceRef: null,
+      enrolledBy: principalId(ctx.principal),
+      now,
+    })
+  })
+}
+
 export function createEnrolmentService(deps: EnrolmentServiceDeps) {
   return {
-    /** Free self-enrolment; enrolling again while enrolled returns the existing enrolment (created false). */
-    async selfEnrol(ctx: RequestContext, courseId: string): Promise<EnrolResult> {
-      const userId = learnerOf(ctx.principal)
-      return ctx.inTenant(async (tx) => {
-        const course = await liveCourse(tx, courseId)
-        const existing = await repository.find(tx, userId, courseId)
-        if (existing?.status === 'active') return { enrolment: existing, created: false }
-        const now = new Date()
-        // An ended cohort is the answer whatever the price: buying it would be refused too.
-        assertCohortOpen(course, now)
-        if (!(await isFree(tx, courseId))) throw enrolmentErrors.courseNotFree(courseId)
-        return enrol(tx, ctx, deps.events, {
-          tenantId: tenantOf(ctx),
-          userId,
-          course,
-          source: 'self',
-          sourceRef: null,
-          enrolledBy: principalId(ctx.principal),
-          now,
-        })
-      })
-    },
+    /**
+     * Free self-enrolment; enrolling again while enrolled returns the existing enrolment (created
+     * false). The course's own staff are refused (audited) unless the learning policy allows it.
+     */
+    selfEnrol: (ctx: RequestContext, courseId: string): Promise<EnrolResult> =>
+      recordingRefusals(ctx, () => enrolSelf(ctx, deps.events, courseId)),
 
     /**
      * An administrator or the course's instructor enrols a member. Already enrolled: 200 with the
-     * enrolment, its end of access moved when the body names a new one.
+     * enrolment, its end of access moved when the body names a new one. The course's own staff
+     * are enrolled (or their access moved) only by an administrator other than themselves, unless
+     * the learning policy allows it (refusals audited).
      */
-    async staffEnrol(ctx: RequestContext, courseId: string, body: StaffEnrolmentBody): Promise<EnrolResult> {
-      const now = new Date()
-      const expiresAt = parseExpiry(body.expiresAt, now)
-      return ctx.inTenant(async (tx) => {
-        const source = await staffSource(tx, ctx, courseId)
-        const course = await liveCourse(tx, courseId)
-        if (!(await userDirectory.activeUser(tx, body.userId))) throw enrolmentErrors.userNotFound(body.userId)
-        const existing = await repository.find(tx, body.userId, courseId)
-        if (existing?.status === 'active') {
-          if (expiresAt === undefined || iso(expiresAt) === iso(existing.expiresAt))
-            return { enrolment: existing, created: false }
-          const changed = await repository.setExpiry(tx, existing.id, expiresAt)
-          await recordAudit(tx, ctx, {
-            action: 'enrolment.expiry_changed',
-            targetType: 'enrolment',
-            targetId: existing.id,
-            details: { from: iso(existing.expiresAt), to: iso(expiresAt) },
-          })
-          return { enrolment: changed ?? existing, created: false }
-        }
-        const result = await enrol(tx, ctx, deps.events, {
-          tenantId: tenantOf(ctx),
-          userId: body.userId,
-          course,
-          source,
-          sourceRef: null,
-          enrolledBy: principalId(ctx.principal),
-          now,
-          ...(expiresAt === undefined ? {} : { expiresAt }),
-        })
-        await recordAudit(tx, ctx, {
-          action: 'enrolment.created',
-          targetType: 'enrolment',
-          targetId: result.enrolment.id,
-          details: { courseId, userId: body.userId, source },
-        })
-        return result
-      })
-    },
+    staffEnrol: (ctx: RequestContext, courseId: string, body: StaffEnrolmentBody): Promise<EnrolResult> =>
+      recordingRefusals(ctx, () => enrolByStaff(ctx, deps.events, courseId, body)),
 
     async listMine(
       ctx: RequestContext,

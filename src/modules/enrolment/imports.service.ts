@@ -20,6 +20,8 @@ import { enrolmentRepository, userDirectory } from './enrolment.repository.ts'
 import type { EnrolmentImport } from './enrolment.schemas.ts'
 import { enrolmentImports } from './enrolment.tables.ts'
 import { staffSource, tenantOf } from './enrolment.service.ts'
+import { missingPrerequisitesOf } from './prerequisites.ts'
+import { refusedStaffLearners } from './staff-enrolment.ts'
 
 /** A row that enrols someone when applied (stored in enrolment_imports.rows). */
 interface StoredRow {
@@ -31,6 +33,16 @@ interface StoredRow {
 }
 
 type ImportRecord = typeof enrolmentImports.$inferSelect
+
+const missingRow = (missing: ReadonlyArray<{ slug: string }>) =>
+  `has not completed the courses this course's learning paths require first: ${missing.map((c) => c.slug).join(', ')} (an administrator can enrol them with overridePrerequisites)`
+
+/** Row errors for the course's own staff (enrolment.policy staffEnrolmentRefusal). */
+const STAFF_ROW: Record<'self' | 'colleague', string> = {
+  self: 'you teach this course and cannot enrol yourself in it (a tenant administrator can, or the learning policy can allow it)',
+  colleague:
+    'teaches this course: its other staff cannot enrol them (a tenant administrator can, or the learning policy can allow it)',
+}
 
 function present(record: ImportRecord): EnrolmentImport {
   const rows = record.rows as unknown as StoredRow[]
@@ -72,7 +84,7 @@ async function applyImport(
     // The lock makes a concurrent second apply wait, then see appliedAt and return the first result.
     const record = await findImport(tx, { id: importId }, true)
     if (!record) throw enrolmentErrors.importNotFound(importId)
-    await staffSource(tx, ctx, record.courseId)
+    const source = await staffSource(tx, ctx, record.courseId)
     if (record.appliedAt) return present(record)
     const course = await liveCourse(tx, record.courseId)
     // Refused as a whole, even when every row is already enrolled: the cohort is closed.
@@ -83,9 +95,23 @@ async function applyImport(
       tx,
       rows.map((r) => r.email),
     )
+    // Learners who became the course's staff since the dry run (or a policy that changed) are left out too.
+    const staffRefused = await refusedStaffLearners(
+      tx,
+      ctx,
+      record.courseId,
+      rows.map((r) => r.userId),
+      source,
+    )
+    // So are learners who do not meet the learning paths' prerequisites (now: paths change too).
+    const lacking = await missingPrerequisitesOf(
+      tx,
+      record.courseId,
+      rows.map((r) => r.userId),
+    )
     let appliedCount = 0
     for (const row of rows) {
-      if (stillActive.get(row.email) !== row.userId) continue
+      if (stillActive.get(row.email) !== row.userId || staffRefused.has(row.userId) || lacking.has(row.userId)) continue
       const expiresAt = row.expiresAt ? { expiresAt: new Date(row.expiresAt) } : {}
       const result = await enrol(tx, ctx, deps.events, {
         tenantId: tenantOf(ctx),
@@ -108,7 +134,12 @@ async function applyImport(
       action: 'enrolment_import.applied',
       targetType: 'enrolment_import',
       targetId: importId,
-      details: { courseId: record.courseId, enrolled: appliedCount },
+      details: {
+        courseId: record.courseId,
+        enrolled: appliedCount,
+        leftOutCourseStaff: [...staffRefused.keys()],
+        leftOutMissingPrerequisites: [...lacking.keys()],
+      },
     })
     return present(applied ?? record)
   })
@@ -125,7 +156,7 @@ export function createImportsService(deps: { events: EventPublisher }) {
       const now = new Date()
       const checksum = createHash('sha256').update(csv).digest('hex')
       return ctx.inTenant(async (tx) => {
-        await staffSource(tx, ctx, courseId)
+        const source = await staffSource(tx, ctx, courseId)
         // An ended cohort refuses the whole file, as an archived course does: no row could be applied.
         assertCohortOpen(await liveCourse(tx, courseId), now)
         const known = await findImport(tx, { courseId, checksum })
@@ -136,16 +167,23 @@ export function createImportsService(deps: { events: EventPublisher }) {
           candidates.map((c) => c.email),
         )
         const enrolled = await enrolmentRepository.activeUserIds(tx, courseId, [...userIds.values()])
+        const staffRefused = await refusedStaffLearners(tx, ctx, courseId, [...userIds.values()], source)
+        const newcomers = [...userIds.values()].filter((id) => !enrolled.has(id))
+        const lacking = await missingPrerequisitesOf(tx, courseId, newcomers)
         const rows: StoredRow[] = []
         const rowErrors: RowError[] = [...errors]
         for (const candidate of candidates) {
           const userId = userIds.get(candidate.email)
+          const refusal = userId ? staffRefused.get(userId) : undefined
           if (!userId)
             rowErrors.push({
               row: candidate.row,
               field: 'email',
               message: 'no active user of this school has this address',
             })
+          else if (refusal) rowErrors.push({ row: candidate.row, field: 'email', message: STAFF_ROW[refusal] })
+          else if (lacking.has(userId))
+            rowErrors.push({ row: candidate.row, field: 'email', message: missingRow(lacking.get(userId) ?? []) })
           else rows.push({ ...candidate, userId, alreadyEnrolled: enrolled.has(userId) })
         }
         rowErrors.sort((a, b) => a.row - b.row)

@@ -80,7 +80,7 @@ export const memberships = identitySchema
       primaryKey({ columns: [t.tenantId, t.userId, t.role] }),
       check(
         'memberships_role_known',
-        sql`${t.role} in ('learner', 'instructor', 'moderator', 'finance', 'compliance', 'tenant_admin')`,
+        sql`${t.role} in ('learner', 'instructor', 'moderator', 'finance', 'compliance', 'reviewer', 'tenant_admin')`,
       ),
       ...tenantPolicies(t.tenantId),
     ],
@@ -234,7 +234,7 @@ export const mfaRequirements = identitySchema
       primaryKey({ columns: [t.tenantId, t.role] }),
       check(
         'mfa_requirements_role_known',
-        sql`${t.role} in ('learner', 'instructor', 'moderator', 'finance', 'compliance', 'tenant_admin')`,
+        sql`${t.role} in ('learner', 'instructor', 'moderator', 'finance', 'compliance', 'reviewer', 'tenant_admin')`,
       ),
       ...tenantPolicies(t.tenantId),
     ],

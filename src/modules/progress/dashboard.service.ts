@@ -99,7 +99,8 @@ async function courseLearners(ctx: RequestContext, courseId: string, query: Page
   const { userId, permissions } = ctx.principal
   const after = courseLearnersCursor.decode(query.cursor)
   return ctx.inTenant(async (tx) => {
-    const isAdmin = permissions.has('courses:review') || permissions.has('enrolments:manage')
+    // courses:manage, not courses:review: reviewers review courses, they do not see their learners.
+    const isAdmin = permissions.has('courses:manage') || permissions.has('enrolments:manage')
     const visible = isAdmin
       ? await repository.courseExists(tx, courseId)
       : (await courseStaffRole(tx, courseId, userId)) !== null

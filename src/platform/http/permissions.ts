@@ -2,7 +2,15 @@
  * Permissions and the roles that hold them. Routes declare permissions; principals carry roles.
  * The identity module will own role assignment; this table is the platform's vocabulary.
  */
-export const TENANT_ROLES = ['learner', 'instructor', 'moderator', 'finance', 'compliance', 'tenant_admin'] as const
+export const TENANT_ROLES = [
+  'learner',
+  'instructor',
+  'moderator',
+  'finance',
+  'compliance',
+  'reviewer',
+  'tenant_admin',
+] as const
 export type TenantRole = (typeof TENANT_ROLES)[number]
 
 export const PERMISSIONS = [
@@ -19,6 +27,8 @@ export const PERMISSIONS = [
   'security:manage',
   'courses:author',
   'courses:review',
+  /** Administer every course of the tenant: author, archive and publish directly without a review round. */
+  'courses:manage',
   'paths:manage',
   'enrolments:manage',
   'submissions:grade',
@@ -39,6 +49,8 @@ export const ROLE_PERMISSIONS: Record<TenantRole, readonly Permission[]> = {
   moderator: [],
   finance: [],
   compliance: ['audit:read', 'tenant:read'],
+  // Reviews courses submitted for review (the queue, the drafts in it, approve, request changes), never their own.
+  reviewer: ['courses:review'],
   tenant_admin: [
     'tenant:read',
     'tenant:manage',
@@ -53,6 +65,7 @@ export const ROLE_PERMISSIONS: Record<TenantRole, readonly Permission[]> = {
     'security:manage',
     'courses:author',
     'courses:review',
+    'courses:manage',
     'paths:manage',
     'enrolments:manage',
     'submissions:grade',

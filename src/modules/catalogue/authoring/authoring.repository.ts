@@ -2,7 +2,7 @@
  * Drizzle queries of course authoring. Every function runs in the caller's tenant transaction,
  * so RLS confines it to the tenant (another tenant's course is simply not found).
  */
-import { and, asc, desc, eq, exists, inArray, max, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, exists, inArray, max, not, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../../platform/http/pagination.ts'
 import {
@@ -82,25 +82,29 @@ export const authoringRepository = {
     return row
   },
 
-  /** Courses the user may author (all of them for administrators), newest first, `limit + 1` rows after the cursor. */
+  /**
+   * Courses newest first, `limit + 1` rows after the cursor: those the user teaches, all of them
+   * (`all`, administrators), or all but those the user teaches (`all` and `exceptTaught`, the
+   * review queue).
+   */
   async listCourses(
     tx: Tx,
     options: {
       userId: string
       all: boolean
+      exceptTaught?: boolean
       status: CourseStatus | undefined
       limit: number
       after: CreatedPosition | undefined
     },
   ) {
-    const teaches = options.all
-      ? undefined
-      : exists(
-          tx
-            .select({ one: sql`1` })
-            .from(courseInstructors)
-            .where(and(eq(courseInstructors.courseId, courses.id), eq(courseInstructors.userId, options.userId))),
-        )
+    const taught = exists(
+      tx
+        .select({ one: sql`1` })
+        .from(courseInstructors)
+        .where(and(eq(courseInstructors.courseId, courses.id), eq(courseInstructors.userId, options.userId))),
+    )
+    const teaches = !options.all ? taught : options.exceptTaught ? not(taught) : undefined
     const cursor = createdCursor.after(options.after, [courses.createdAt, courses.id], 'desc')
     return tx
       .select({ course: courses, position: instantText(courses.createdAt) })

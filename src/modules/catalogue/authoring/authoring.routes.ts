@@ -123,7 +123,7 @@ function courseRoutes(app: App, service: CoursesService) {
       schema: {
         summary: 'Add a co-instructor',
         description:
-          "The course's owner or a tenant administrator; the user must be an active member holding the instructor role (400 NOT_AN_INSTRUCTOR). If-Match is optional here; the version is bumped.",
+          "The course's owner or a tenant administrator; the user must be an active member holding the instructor role (400 NOT_AN_INSTRUCTOR). Not while the course is in review or archived (409 COURSE_NOT_EDITABLE): the staff of a course in review is frozen, so nobody joins or leaves it around its review. If-Match is optional here; the version is bumped.",
         tags,
         operationId: 'addCourseInstructor',
         params: InstructorParams,
@@ -150,7 +150,7 @@ function courseRoutes(app: App, service: CoursesService) {
       schema: {
         summary: 'Remove a co-instructor',
         description:
-          "The course's owner or a tenant administrator; the owner cannot be removed. If-Match is optional here.",
+          "The course's owner or a tenant administrator; the owner cannot be removed. Not while the course is in review (409 COURSE_NOT_EDITABLE: nobody steps off a course's staff to review it); an archived course's co-instructors can still be removed. If-Match is optional here.",
         tags,
         operationId: 'removeCourseInstructor',
         params: InstructorParams,

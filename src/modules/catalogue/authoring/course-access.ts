@@ -35,7 +35,7 @@ export async function viewCourse<T>(
   const author = authorOf(ctx.principal)
   return ctx.inTenant(async (tx) => {
     const found = await repository.findCourseFor(tx, courseId, author.userId)
-    if (!found || !maySee(author, found.staffRole)) throw catalogueErrors.courseNotFound(courseId)
+    if (!found || !maySee(author, found.staffRole, found.course.status)) throw catalogueErrors.courseNotFound(courseId)
     return work({ tx, author, ...found })
   })
 }
@@ -50,7 +50,7 @@ export async function changeCourse<T>(
   const author = authorOf(ctx.principal)
   return ctx.inTenant(async (tx) => {
     const found = await repository.lockCourseFor(tx, courseId, author.userId)
-    if (!found || !maySee(author, found.staffRole)) throw catalogueErrors.courseNotFound(courseId)
+    if (!found || !maySee(author, found.staffRole, found.course.status)) throw catalogueErrors.courseNotFound(courseId)
     assertVersion(options.expected, found.course.version)
     if (options.content !== false) assertEditable(found.course.status)
     // Bumped before the change, so what the work reads back carries the new version; a failing change rolls it back.

@@ -9,7 +9,7 @@ import type { PageResult } from '../../../platform/http/pagination.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { catalogueErrors } from '../catalogue.errors.ts'
 import type { courses } from '../catalogue.tables.ts'
-import { assertDelivery, assertOwnerOrAdmin, authorOf } from '../catalogue.policy.ts'
+import { assertDelivery, assertOwnerOrAdmin, assertStaffChangeable, authorOf } from '../catalogue.policy.ts'
 import { authoringRepository as repository, createdCursor, type CourseRow } from './authoring.repository.ts'
 import type { CourseQuery, CreateCourseBody, UpdateCourseBody } from './authoring.schemas.ts'
 import { changeCourse, viewCourse } from './course-access.ts'
@@ -126,7 +126,7 @@ export function createCoursesService(deps: AuthoringDeps) {
         { expected, content: false },
         async ({ tx, author, course, staffRole }) => {
           assertOwnerOrAdmin(author, staffRole)
-          if (course.status === 'archived') throw catalogueErrors.notEditable(course.status)
+          assertStaffChangeable(course.status, 'add')
           if (userId === course.ownerId) throw catalogueErrors.ownerIsStaff()
           if (!(await deps.isInstructor(tx, userId))) throw catalogueErrors.notAnInstructor(userId)
           if (
@@ -156,6 +156,7 @@ export function createCoursesService(deps: AuthoringDeps) {
         { expected, content: false },
         async ({ tx, author, course, staffRole }) => {
           assertOwnerOrAdmin(author, staffRole)
+          assertStaffChangeable(course.status, 'remove')
           if (userId === course.ownerId) throw catalogueErrors.ownerIsStaff()
           if (!(await repository.removeCoInstructor(tx, courseId, userId)))
             throw catalogueErrors.instructorNotFound(userId)

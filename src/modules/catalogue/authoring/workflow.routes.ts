@@ -20,7 +20,7 @@ const STEPS: Array<{
   summary: string
   description: string
   operationId: string
-  permission: 'courses:author' | 'courses:review'
+  permission: 'courses:author' | 'courses:review' | 'courses:manage'
   commentRequired?: boolean
 }> = [
   {
@@ -36,7 +36,7 @@ const STEPS: Array<{
     path: 'approve',
     step: 'approve',
     summary: 'Approve and publish a course in review',
-    description: `in_review → published.${PUBLISHES} Reviewers may not approve a course they teach (403 SELF_REVIEW) unless they are tenant administrators.`,
+    description: `in_review → published.${PUBLISHES} Reviewers (the reviewer role) and tenant administrators; nobody approves a course they teach, administrators included (403 SELF_REVIEW, audited). A reviewer sees a course only while it is in review (others 404).`,
     operationId: 'approveCourse',
     permission: 'courses:review',
   },
@@ -45,7 +45,7 @@ const STEPS: Array<{
     step: 'requestChanges',
     summary: 'Send a course in review back with change requests',
     description:
-      'in_review → draft (or back to published when a version is live; learners keep the live version). The comment is required.',
+      'in_review → draft (or back to published when a version is live; learners keep the live version). The comment is required. Reviewers and tenant administrators, never on a course they teach (403 SELF_REVIEW, audited).',
     operationId: 'requestCourseChanges',
     permission: 'courses:review',
     commentRequired: true,
@@ -54,9 +54,9 @@ const STEPS: Array<{
     path: 'publish',
     step: 'publishNow',
     summary: 'Publish or republish a course directly',
-    description: `Tenant administrators only, without a review round.${PUBLISHES} 409 NOTHING_TO_PUBLISH when the draft equals the live version.`,
+    description: `Tenant administrators only (courses:manage), without a review round.${PUBLISHES} 409 NOTHING_TO_PUBLISH when the draft equals the live version. A course the administrator teaches only while the learning policy allows self-publication (allowSelfPublication; otherwise 403 SELF_PUBLICATION, audited).`,
     operationId: 'publishCourse',
-    permission: 'courses:review',
+    permission: 'courses:manage',
   },
   {
     path: 'archive',

@@ -1,11 +1,15 @@
 /**
  * The review workflow: draft → in review → published → archived. Authors submit, reviewers
- * (tenant administrators) approve or request changes, administrators may also publish directly.
- * Publishing freezes the draft as the next immutable version; authors keep editing the draft and
- * republishing is explicit. Each step records the review history, an audit entry and, for
- * publication and archiving, a domain event, all in the step's transaction.
+ * (the reviewer role, and tenant administrators) approve or request changes on courses they do
+ * not teach, administrators may also publish directly (their own courses only while the learning
+ * policy allows self-publication). Publishing freezes the draft as the next immutable version;
+ * authors keep editing the draft and republishing is explicit. Each step records the review
+ * history, an audit entry and, for publication and archiving, a domain event, all in the step's
+ * transaction; a refused self-review or self-publication is audited on its own.
  */
 import { recordAudit } from '../../../platform/audit/audit.ts'
+import { AuditedRefusal, recordingRefusals } from '../../../platform/audit/refusals.ts'
+import type { AppError } from '../../../platform/errors.ts'
 import type { EventPublisher } from '../../../platform/events/events.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { catalogueErrors } from '../catalogue.errors.ts'
@@ -18,9 +22,12 @@ import {
 import {
   assertOwnerOrAdmin,
   assertTransition,
+  isRefusedSelfPublication,
+  isSelfReview,
   statusAfterChangesRequested,
   type WorkflowAction,
 } from '../catalogue.policy.ts'
+import { learningPolicyOf } from '../policy/learning-policy.service.ts'
 import { checkParticipants, publishCourse, removeCatalogueEntry } from '../publication.ts'
 import { authoringRepository as repository, createdCursor, type ReviewAction } from './authoring.repository.ts'
 import { changeCourse, viewCourse, type CourseAccess } from './course-access.ts'
@@ -47,13 +54,26 @@ async function assertPublishable({ tx, course }: CourseAccess): Promise<void> {
   await checkParticipants(tx, course.id)
 }
 
-/**
- * Reviewers do not approve their own courses. Tenant administrators may: in a small school the
- * only administrator is often also the author, and they could publish directly anyway.
- */
-function assertMayReview(ctx: RequestContext, access: CourseAccess): void {
-  const isTenantAdmin = ctx.principal.kind === 'user' && ctx.principal.roles.includes('tenant_admin')
-  if (access.staffRole !== null && !isTenantAdmin) throw catalogueErrors.selfReview()
+/** A refusal of a step on one's own course, audited as course.self_<what>_refused. */
+const selfDealing = (error: AppError, what: 'review' | 'publication', access: CourseAccess, step: WorkflowAction) =>
+  new AuditedRefusal(error, {
+    action: `course.self_${what}_refused`,
+    targetType: 'course',
+    targetId: access.course.id,
+    details: { step, staffRole: access.staffRole },
+  })
+
+/** Nobody approves or sends back a course they teach, tenant administrators included (audited). */
+function assertMayReview(access: CourseAccess, step: 'approve' | 'request_changes'): void {
+  if (isSelfReview(access.staffRole)) throw selfDealing(catalogueErrors.selfReview(), 'review', access, step)
+}
+
+/** An administrator publishes a course they teach directly only while the learning policy allows it (audited). */
+async function assertMayPublishDirectly(access: CourseAccess): Promise<void> {
+  if (access.staffRole === null) return
+  const { allowSelfPublication } = await learningPolicyOf(access.tx)
+  if (isRefusedSelfPublication(access.staffRole, allowSelfPublication))
+    throw selfDealing(catalogueErrors.selfPublication(), 'publication', access, 'publish')
 }
 
 /** The review history row and the audit entry of a step. */
@@ -126,11 +146,13 @@ const reviews = (ctx: RequestContext, courseId: string, query: { limit: number; 
 
 export function createWorkflowService(deps: { events: EventPublisher }) {
   const step = (ctx: RequestContext, courseId: string, input: Step, work: (access: CourseAccess) => Promise<void>) =>
-    slugConflictsAs(undefined, () =>
-      changeCourse(ctx, courseId, { expected: input.expected, content: false }, async (access) => {
-        await work(access)
-        return readCourseView(access.tx, courseId)
-      }),
+    recordingRefusals(ctx, () =>
+      slugConflictsAs(undefined, () =>
+        changeCourse(ctx, courseId, { expected: input.expected, content: false }, async (access) => {
+          await work(access)
+          return readCourseView(access.tx, courseId)
+        }),
+      ),
     )
 
   return {
@@ -147,7 +169,7 @@ export function createWorkflowService(deps: { events: EventPublisher }) {
     approve: (ctx: RequestContext, courseId: string, input: Step) =>
       step(ctx, courseId, input, async (access) => {
         assertTransition(access.course.status, 'approve')
-        assertMayReview(ctx, access)
+        assertMayReview(access, 'approve')
         if ((await repository.lessonCount(access.tx, courseId)) === 0) throw catalogueErrors.emptyCourse()
         // Quiz and assignment settings are not under the course's ETag: check them again.
         await checkParticipants(access.tx, courseId)
@@ -160,17 +182,21 @@ export function createWorkflowService(deps: { events: EventPublisher }) {
         if (!input.comment)
           throw catalogueErrors.invalidField('body.comment', 'is required when requesting changes', 'required')
         assertTransition(access.course.status, 'request_changes')
-        assertMayReview(ctx, access)
+        assertMayReview(access, 'request_changes')
         await repository.updateCourse(access.tx, courseId, {
           status: statusAfterChangesRequested(access.course.publishedVersionId !== null),
         })
         await record(ctx, access, 'request_changes', 'changes_requested', input.comment)
       }),
 
-    /** An administrator publishes (or republishes) the draft directly, without a review round. */
+    /**
+     * An administrator publishes (or republishes) the draft directly, without a review round; a
+     * course they teach only while the learning policy allows self-publication.
+     */
     publishNow: (ctx: RequestContext, courseId: string, input: Step) =>
       step(ctx, courseId, input, async (access) => {
         assertTransition(access.course.status, 'publish')
+        await assertMayPublishDirectly(access)
         await assertPublishable(access)
         await publish(deps.events, ctx, access, 'publish', input.comment)
       }),

@@ -168,9 +168,11 @@ describe('review workflow', () => {
     const empty = await api.call('POST', `/v1/courses/${course.id}/submit`, instructor, { payload: {} })
     expect(empty.statusCode).toBe(409)
     expect(empty.json().code).toBe('COURSE_HAS_NO_LESSONS')
-    expect((await api.call('POST', `/v1/courses/${course.id}/approve`, admin, { payload: {} })).json().code).toBe(
-      'INVALID_COURSE_TRANSITION',
-    )
+    expect((await api.call('POST', `/v1/courses/${course.id}/approve`, admin, { payload: {} })).json()).toMatchObject({
+      status: 409,
+      code: 'INVALID_COURSE_TRANSITION',
+      courseStatus: 'draft',
+    })
     expect((await api.call('POST', `/v1/courses/${course.id}/publish`, instructor, { payload: {} })).statusCode).toBe(
       403,
     )

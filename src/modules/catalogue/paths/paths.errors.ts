@@ -59,7 +59,8 @@ export const pathErrors = {
     }),
   invalidTransition: (status: string, action: string) =>
     new AppError('conflict', 'INVALID_PATH_TRANSITION', `A learning path that is ${status} cannot be ${action}`, {
-      extensions: { status },
+      // `pathStatus`, not `status`: the problem's own `status` member (the HTTP status) would hide it.
+      extensions: { pathStatus: status },
     }),
   emptyPath: () =>
     new AppError('conflict', 'LEARNING_PATH_EMPTY', 'A learning path needs at least one course before it is published'),

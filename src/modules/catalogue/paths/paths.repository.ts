@@ -4,7 +4,7 @@
  * round trip (no query per path).
  */
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm'
-import type { Tx } from '../../../platform/db/database.ts'
+import { rowsOf, type Tx } from '../../../platform/db/database.ts'
 import { instant, instantText, keysetCursor, uuid, type PageResult } from '../../../platform/http/pagination.ts'
 import { catalogueEntries, learningPathCourses, learningPaths } from '../catalogue.tables.ts'
 import type { CataloguePath, LearningPath } from './paths.schemas.ts'
@@ -180,6 +180,27 @@ export const pathsRepository = {
       data: page.data.map(({ createdAt: _createdAt, ...path }) => visibleOnly(path)),
       nextCursor: page.nextCursor,
     }
+  },
+
+  /**
+   * The prerequisites that published paths holding `courseId` declare for it, one row per
+   * (prerequisite, path), only prerequisites that are in the catalogue now (as the catalogue's
+   * path view shows them).
+   */
+  async prerequisitesOf(
+    tx: Tx,
+    courseId: string,
+  ): Promise<Array<{ courseId: string; slug: string; title: string; pathId: string; pathSlug: string }>> {
+    return rowsOf(
+      tx,
+      sql`SELECT ce.course_id AS "courseId", ce.slug, ce.title, lp.id AS "pathId", lp.slug AS "pathSlug"
+        FROM catalogue.learning_path_courses lpc
+        JOIN catalogue.learning_paths lp ON lp.id = lpc.path_id AND lp.status = 'published'
+        CROSS JOIN LATERAL jsonb_array_elements_text(lpc.prerequisites) AS prerequisite(course_id)
+        JOIN catalogue.catalogue_entries ce ON ce.course_id = prerequisite.course_id::uuid
+        WHERE lpc.course_id = ${courseId}
+        ORDER BY ce.slug, lp.slug`,
+    )
   },
 
   async findPublishedBySlug(tx: Tx, tenantId: string, slug: string): Promise<CataloguePath | undefined> {

@@ -101,9 +101,11 @@ describe('learning path authoring', () => {
     const published = await call('POST', `/v1/learning-paths/${path.id}/publish`, s.admin)
     expect(published.statusCode).toBe(200)
     expect(published.json()).toMatchObject({ status: 'published', version: 4 })
-    expect((await call('POST', `/v1/learning-paths/${path.id}/publish`, s.admin)).json().code).toBe(
-      'INVALID_PATH_TRANSITION',
-    )
+    expect((await call('POST', `/v1/learning-paths/${path.id}/publish`, s.admin)).json()).toMatchObject({
+      status: 409,
+      code: 'INVALID_PATH_TRANSITION',
+      pathStatus: 'published',
+    })
 
     const list = await call('GET', '/v1/learning-paths?status=published', s.admin)
     expect(list.json().data.map((p: { id: string }) => p.id)).toEqual([path.id])

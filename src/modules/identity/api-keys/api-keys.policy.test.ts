@@ -8,6 +8,7 @@ describe('API key scopes', () => {
       'audit:read',
       'certificates:manage',
       'courses:author',
+      'courses:manage',
       'courses:review',
       'enrolments:manage',
       'flags:manage',

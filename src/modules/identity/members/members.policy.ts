@@ -16,6 +16,7 @@ export const ROLE_LEVELS: Readonly<Record<TenantRole, number>> = {
   moderator: 2,
   finance: 2,
   compliance: 2,
+  reviewer: 2,
   tenant_admin: 3,
 }
 
