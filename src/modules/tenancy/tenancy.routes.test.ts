@@ -168,6 +168,17 @@ describe('tenancy routes', () => {
     expect(suspended.json().code).toBe('TENANT_SUSPENDED')
   })
 
+  it('removes a registered domain longer than 100 characters (the router accepts DNS-length segments)', async () => {
+    const { id } = await t.createTenant()
+    const headers = t.auth(t.operatorToken)
+    const domain = `${'a'.repeat(60)}.${'b'.repeat(60)}.d${Date.now()}.example.net`
+    expect(domain.length).toBeGreaterThan(100)
+    const added = await t.app.inject({ method: 'POST', url: `/v1/tenants/${id}/domains`, headers, payload: { domain } })
+    expect(added.statusCode).toBe(201)
+    const removed = await t.app.inject({ method: 'DELETE', url: `/v1/tenants/${id}/domains/${domain}`, headers })
+    expect(removed.statusCode).toBe(204)
+  })
+
   it('manages custom domains', async () => {
     const { id } = await t.createTenant()
     const headers = t.auth(t.operatorToken)
