@@ -168,6 +168,25 @@ describe('tenancy routes', () => {
     expect(suspended.json().code).toBe('TENANT_SUSPENDED')
   })
 
+  it('answers 404 TENANT_NOT_FOUND on every operator route under an unknown tenant, lists included', async () => {
+    const headers = t.auth(t.operatorToken)
+    const unknown = '00000000-0000-4000-8000-000000000000'
+    for (const url of [
+      `/v1/tenants/${unknown}/impersonations`,
+      `/v1/tenants/${unknown}/flags`,
+      `/v1/tenants/${unknown}/impersonations/${unknown}/token`,
+    ]) {
+      const response = await t.app.inject({ method: url.endsWith('/token') ? 'POST' : 'GET', url, headers })
+      expect(response.statusCode, url).toBe(404)
+      expect(response.json().code, url).toBe('TENANT_NOT_FOUND')
+    }
+    // A known tenant with nothing in it is an empty list, not a 404.
+    const { id } = await t.createTenant()
+    const empty = await t.app.inject({ method: 'GET', url: `/v1/tenants/${id}/impersonations`, headers })
+    expect(empty.statusCode).toBe(200)
+    expect(empty.json()).toEqual({ data: [], nextCursor: null })
+  })
+
   it('removes a registered domain longer than 100 characters (the router accepts DNS-length segments)', async () => {
     const { id } = await t.createTenant()
     const headers = t.auth(t.operatorToken)

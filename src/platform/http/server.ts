@@ -22,6 +22,7 @@ import { registerErrorHandling } from './error-handler.ts'
 import { onlyOptionalFields, registerJsonParser } from './json-body.ts'
 import { registerNotFound } from './not-found.ts'
 import { registerInputGuard } from './input-guard.ts'
+import { registerTenantPathCheck } from './tenant-path.ts'
 import { registerShutdownAnswers } from './shutdown.ts'
 import { answerClientError, answerFrameworkError, MAX_PATH_SEGMENT_LENGTH } from './framework-errors.ts'
 import { ANONYMOUS, type Principal, type PrincipalTokens } from './principal.ts'
@@ -76,6 +77,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
   registerNotFound(app)
   registerJsonParser(app, config.http.jsonMaxDepth)
   registerInputGuard(app)
+  registerTenantPathCheck(app, deps.tenants)
   app.addSchema(FieldErrorSchema)
   app.addSchema(ProblemSchema)
   app.addHook('onRoute', declareAccess)
