@@ -5,7 +5,7 @@ import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { platformScope, rowsOf, tenantScope } from '../../platform/db/database.ts'
 import { encodeCursor } from '../../platform/http/pagination.ts'
 import { catalogueEntries, courses, publishCourse } from '../catalogue/index.ts'
-import { buildPublishedCourse } from '../catalogue/testing.ts'
+import { buildCourse, buildPublishedCourse } from '../catalogue/testing.ts'
 import { createMember, enrolmentClient } from './testing.ts'
 
 let t: TestApp
@@ -215,6 +215,21 @@ describe('enrolment by staff', () => {
     expect(second.json()).toMatchObject({ data: [{ userId: learners[0]!.userId }], nextCursor: null })
     const cancelled = await client.call('GET', `/v1/courses/${courseId}/enrolments?status=cancelled`, admin.token)
     expect(cancelled.json().data).toEqual([])
+  })
+
+  it("answers 404 COURSE_NOT_FOUND for the enrolments of an unknown course, another tenant's or one never published", async () => {
+    const { tenant, admin, owner } = await setup()
+    const theirs = await setup()
+    const draft = await buildCourse(t.platform.database, tenant.id, owner.userId)
+    for (const courseId of [randomUUID(), theirs.courseId, draft.courseId]) {
+      const response = await client.call('GET', `/v1/courses/${courseId}/enrolments`, admin.token)
+      expect(response.statusCode, courseId).toBe(404)
+      expect(response.json().code).toBe('COURSE_NOT_FOUND')
+    }
+    // Another tenant's course stays invisible even when it has enrolments.
+    const learner = await createMember(t, theirs.tenant.id)
+    expect((await client.selfEnrol(theirs.courseId, learner.token)).statusCode).toBe(201)
+    expect((await client.call('GET', `/v1/courses/${theirs.courseId}/enrolments`, admin.token)).statusCode).toBe(404)
   })
 })
 

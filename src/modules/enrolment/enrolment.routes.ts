@@ -80,7 +80,7 @@ function enrolmentRoutes(app: App, service: EnrolmentService) {
     {
       schema: {
         summary: "List a course's enrolments",
-        description: `${STAFF} Newest first. ${CURSOR}`,
+        description: `${STAFF} Newest first. A course never published (or another tenant's) is 404 COURSE_NOT_FOUND. ${CURSOR}`,
         tags,
         operationId: 'listCourseEnrolments',
         params: CourseParams,
