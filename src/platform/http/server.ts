@@ -22,6 +22,7 @@ import { registerErrorHandling } from './error-handler.ts'
 import { onlyOptionalFields, registerJsonParser } from './json-body.ts'
 import { registerNotFound } from './not-found.ts'
 import { registerInputGuard } from './input-guard.ts'
+import { declareIfMatch } from './etag.ts'
 import { registerTenantPathCheck } from './tenant-path.ts'
 import { registerShutdownAnswers } from './shutdown.ts'
 import { answerClientError, answerFrameworkError, MAX_PATH_SEGMENT_LENGTH } from './framework-errors.ts'
@@ -81,6 +82,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
   app.addSchema(FieldErrorSchema)
   app.addSchema(ProblemSchema)
   app.addHook('onRoute', declareAccess)
+  app.addHook('onRoute', declareIfMatch)
   registerResponseHeaders(app)
   await registerSecurityHeaders(app)
   await registerCors(app, config)
