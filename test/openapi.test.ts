@@ -240,3 +240,14 @@ describe('If-Match (etag.ts: config.ifMatch is the one declaration)', () => {
     }
   })
 })
+
+describe('DELETE answers 204 No Content (docs/architecture.md, API conventions)', () => {
+  it('documents 204 and no other success on every DELETE and on logout', () => {
+    const deletes = operations().filter(([name]) => name.startsWith('DELETE ') || name === 'POST /v1/auth/logout')
+    expect(deletes.length).toBeGreaterThan(15)
+    for (const [name, op] of deletes) {
+      const success = Object.keys(op.responses ?? {}).filter((code) => /^2/.test(code))
+      expect(success, name).toEqual(['204'])
+    }
+  })
+})

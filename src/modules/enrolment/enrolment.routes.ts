@@ -118,11 +118,14 @@ function enrolmentRoutes(app: App, service: EnrolmentService) {
         tags,
         operationId: 'cancelEnrolment',
         params: EnrolmentParams,
-        response: { 200: EnrolmentRef },
+        response: { 204: Type.Null({ description: 'Cancelled (also when it already was)' }) },
       },
       config: { access: tenantAccess('enrolments:manage') },
     },
-    async (request) => service.cancel(request.ctx, request.params.enrolmentId),
+    async (request, reply) => {
+      await service.cancel(request.ctx, request.params.enrolmentId)
+      return reply.status(204).send(null)
+    },
   )
 
   app.get(
