@@ -19,9 +19,17 @@ const NUL = '\u0000'
 
 type Location = 'params' | 'querystring' | 'body'
 
+/** A container still to visit, and how it was reached (the path is spelled out only for a refusal). */
 interface Pending {
-  value: unknown
-  path: string
+  value: object
+  parent: Pending | undefined
+  key: string | number | undefined
+}
+
+function pathOf(entry: Pending | undefined, location: string, last?: string | number): string {
+  const keys: Array<string | number> = last === undefined ? [] : [last]
+  for (let at = entry; at?.key !== undefined; at = at.parent) keys.unshift(at.key)
+  return [location, ...keys].join('.')
 }
 
 type Issue = 'nul' | 'nulKey' | 'finite'
@@ -47,21 +55,22 @@ function scalarIssue(value: unknown): 'nul' | 'finite' | undefined {
 export function findUnstorableValue(root: unknown, location: string): FieldError | undefined {
   const rootIssue = scalarIssue(root)
   if (rootIssue) return issueAt(location, rootIssue)
-  // Iterative, so a body at the JSON depth limit cannot exhaust the stack; a path is built only
-  // for a container pushed or a value refused, not for every scalar of the payload.
-  const stack: Pending[] = [{ value: root, path: location }]
+  if (root === null || typeof root !== 'object') return undefined
+  // Iterative, so a body at the JSON depth limit cannot exhaust the stack; no path is built
+  // unless a value is refused.
+  const stack: Pending[] = [{ value: root, parent: undefined, key: undefined }]
   while (stack.length > 0) {
-    const { value, path } = stack.pop()!
-    if (value === null || typeof value !== 'object') continue
+    const entry = stack.pop()!
+    const { value } = entry
     const keys = Array.isArray(value) ? undefined : Object.keys(value)
     const count = keys ? keys.length : (value as unknown[]).length
     for (let index = 0; index < count; index++) {
-      const key = keys ? keys[index]! : undefined
-      if (key?.includes(NUL)) return issueAt(path, 'nulKey')
-      const child: unknown = key === undefined ? (value as unknown[])[index] : (value as Record<string, unknown>)[key]
+      const key = keys ? keys[index]! : index
+      if (keys && (key as string).includes(NUL)) return issueAt(pathOf(entry, location), 'nulKey')
+      const child: unknown = (value as Record<string | number, unknown>)[key]
       const issue = scalarIssue(child)
-      if (issue) return issueAt(`${path}.${key ?? index}`, issue)
-      if (child !== null && typeof child === 'object') stack.push({ value: child, path: `${path}.${key ?? index}` })
+      if (issue) return issueAt(pathOf(entry, location, key), issue)
+      if (child !== null && typeof child === 'object') stack.push({ value: child, parent: entry, key })
     }
   }
   return undefined
