@@ -189,6 +189,17 @@ describe('errors answered before a route is found', () => {
     expect(response.json()).toMatchObject({ code: 'MALFORMED_URL', requestId: response.headers['x-request-id'] })
   })
 
+  it('answers a body that does not match its Content-Length with 400 INVALID_CONTENT_LENGTH', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/v1/courses',
+      headers: { ...admin, 'content-type': 'application/json', 'content-length': '5' },
+      payload: '{"slug":"short-length","title":"Too long for its header"}',
+    })
+    expect(problemViolation(400, String(response.headers['content-type']), response.body)).toBeUndefined()
+    expect(response.json()).toMatchObject({ status: 400, code: 'INVALID_CONTENT_LENGTH' })
+  })
+
   it('answers a JSON content type without a body with 400 EMPTY_BODY', async () => {
     const response = await t.app.inject({
       method: 'POST',
