@@ -14,7 +14,7 @@ type Operation = {
   summary?: string
   tags?: string[]
   security?: Array<Record<string, string[]>>
-  parameters?: Array<{ in: string; name: string }>
+  parameters?: Array<{ in: string; name: string; description?: string }>
   responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>
   'x-permissions'?: unknown
   'x-access'?: unknown
@@ -204,5 +204,50 @@ describe('problem-document check of the test harness', () => {
     expect((await t.app.inject({ method: 'PUT', url: '/openapi.json' })).statusCode).toBe(405)
     expect((await t.app.inject({ method: 'GET', url: '/v1/tenants' })).statusCode).toBe(401)
     expect(t.problemViolations).toEqual([])
+  })
+})
+
+describe('If-Match (etag.ts: config.ifMatch is the one declaration)', () => {
+  const ifMatchOf = (op: Operation | undefined) =>
+    op?.parameters?.find((p) => p.in === 'header' && p.name.toLowerCase() === 'if-match')
+
+  it('documents If-Match, 412 and (when required) 428 on every route that reads it, and on no other', () => {
+    const reading = new Map<string, string>()
+    for (const route of t.routes) {
+      const rule = (route.options.config as { ifMatch?: string } | undefined)?.ifMatch
+      if (rule) reading.set(`${route.method} ${openApiPath(route.url)}`, rule)
+    }
+    expect(reading.size).toBeGreaterThan(20)
+    for (const [name, op] of operations()) {
+      const rule = reading.get(name)
+      const header = ifMatchOf(op)
+      if (!rule) {
+        expect(header, `${name} documents If-Match but does not read it`).toBeUndefined()
+        expect(op.responses?.['428'], `${name} documents 428`).toBeUndefined()
+        continue
+      }
+      expect(header?.description, `${name} If-Match`).toMatch(rule === 'required' ? /^Required/ : /^Optional/)
+      expect(op.responses?.['412']?.content?.['application/problem+json'], `${name} 412`).toBeDefined()
+      expect(Boolean(op.responses?.['428']), `${name} 428 when required`).toBe(rule === 'required')
+    }
+  })
+
+  it('declares the If-Match the learning-path edits demand', () => {
+    for (const name of ['PATCH /v1/learning-paths/{id}', 'PUT /v1/learning-paths/{id}/courses']) {
+      const op = operations().find(([key]) => key === name)?.[1]
+      expect(ifMatchOf(op)?.description, name).toMatch(/^Required/)
+      expect(op?.responses?.['428'], name).toBeDefined()
+    }
+  })
+})
+
+describe('DELETE answers 204 No Content (docs/architecture.md, API conventions)', () => {
+  it('documents 204 and no other success on every DELETE and on logout', () => {
+    const deletes = operations().filter(([name]) => name.startsWith('DELETE ') || name === 'POST /v1/auth/logout')
+    expect(deletes.length).toBeGreaterThan(15)
+    for (const [name, op] of deletes) {
+      const success = Object.keys(op.responses ?? {}).filter((code) => /^2/.test(code))
+      expect(success, name).toEqual(['204'])
+    }
   })
 })

@@ -179,10 +179,6 @@ export const AssignmentSettings = Type.Object(
   { $id: 'AssignmentSettings', additionalProperties: false },
 )
 
-export const IfMatchHeaders = Type.Object({
-  'if-match': Type.Optional(Type.String({ description: 'ETag of the resource from your last read' })),
-})
-
 /** A reviewer's read of a course in review: what its quizzes and assignments will publish. */
 export const AssessmentsInReview = Type.Object(
   {
@@ -414,11 +410,6 @@ export const GradeBody = Type.Object(
   { additionalProperties: false },
 )
 export type GradeBody = Static<typeof GradeBody>
-export const GradeHeaders = Type.Object({
-  'if-match': Type.Optional(
-    Type.String({ description: 'Required: the submission ETag (428 without, 412 when stale)' }),
-  ),
-})
 
 export const GradebookRow = Type.Object(
   {

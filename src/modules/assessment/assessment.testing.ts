@@ -145,7 +145,7 @@ export async function endAccess(
       `/v1/enrolments/${enrolmentId}`,
       await t.tokenFor(c.tenant.id, ['tenant_admin']),
     )
-    if (cancelled.statusCode !== 200) throw new Error(`cancel failed: ${cancelled.statusCode} ${cancelled.body}`)
+    if (cancelled.statusCode !== 204) throw new Error(`cancel failed: ${cancelled.statusCode} ${cancelled.body}`)
   } else {
     // What the expiry job finds: an access period that has ended (the entitlement service reads expiresAt itself).
     await t.platform.database.transaction(tenantScope(c.tenant.id), (tx) =>

@@ -8,7 +8,6 @@ import { GATED, STAFF, tags } from './assessment.openapi.ts'
 import {
   CourseParams,
   GradeBody,
-  GradeHeaders,
   LessonParams,
   SubmissionBody,
   SubmissionParams,
@@ -140,11 +139,10 @@ export function gradingRoutes(app: App, assignments: AssignmentsService) {
         tags,
         operationId: 'gradeSubmission',
         params: SubmissionParams,
-        headers: GradeHeaders,
         body: GradeBody,
         response: { 200: Type.Ref('GradedAssignmentSubmission') },
       },
-      config: { access: tenantAccess('submissions:grade') },
+      config: { ifMatch: 'required', access: tenantAccess('submissions:grade') },
     },
     async (request, reply) => {
       const submission = await assignments.grade(

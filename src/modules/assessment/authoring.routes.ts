@@ -12,7 +12,6 @@ import {
   AssignmentBody,
   CourseLessonParams,
   CourseParams,
-  IfMatchHeaders,
   QuestionBody,
   QuestionPageQuery,
   QuestionParams,
@@ -92,11 +91,10 @@ export function questionBankRoutes(app: App, authoring: AuthoringService) {
         tags,
         operationId: 'replaceQuestion',
         params: QuestionParams,
-        headers: IfMatchHeaders,
         body: QuestionBody,
         response: { 200: QuestionRef },
       },
-      config: { access: tenantAccess('courses:author'), rateLimit: 'compute' },
+      config: { ifMatch: 'required', access: tenantAccess('courses:author'), rateLimit: 'compute' },
     },
     async (request, reply) => {
       const question = await authoring.replaceQuestion(
@@ -162,18 +160,17 @@ export function lessonSettingsRoutes(app: App, authoring: AuthoringService) {
         tags,
         operationId: 'putQuizSettings',
         params: CourseLessonParams,
-        headers: IfMatchHeaders,
         body: QuizBody,
         response: { 200: Type.Ref('QuizSettings') },
       },
-      config: { access: tenantAccess('courses:author') },
+      config: { ifMatch: 'optional', access: tenantAccess('courses:author') },
     },
     async (request, reply) => {
       const quiz = await authoring.putQuiz(
         request.ctx,
         request.params.courseId,
         request.params.lessonId,
-        expectedVersion(request, false),
+        expectedVersion(request),
         request.body,
       )
       setEtag(reply, quiz.version)
@@ -210,18 +207,17 @@ export function lessonSettingsRoutes(app: App, authoring: AuthoringService) {
         tags,
         operationId: 'putAssignmentSettings',
         params: CourseLessonParams,
-        headers: IfMatchHeaders,
         body: AssignmentBody,
         response: { 200: Type.Ref('AssignmentSettings') },
       },
-      config: { access: tenantAccess('courses:author') },
+      config: { ifMatch: 'optional', access: tenantAccess('courses:author') },
     },
     async (request, reply) => {
       const assignment = await authoring.putAssignment(
         request.ctx,
         request.params.courseId,
         request.params.lessonId,
-        expectedVersion(request, false),
+        expectedVersion(request),
         request.body,
       )
       setEtag(reply, assignment.version)

@@ -22,6 +22,7 @@ export { courses, lessons, courseModules, catalogueEntries } from './catalogue.t
 export type { PublishedCourse, PublishedModule, PublishedLesson } from './published-course.ts'
 export {
   readPublishedCourse,
+  wasPublished,
   courseStaffRole,
   courseStaffIds,
   publishCourse,

@@ -4,7 +4,7 @@
  * (the searchable projection the public catalogue reads). Runs inside the caller's transaction,
  * so the workflow step, the snapshot and the entry commit together.
  */
-import { and, asc, eq, sql } from 'drizzle-orm'
+import { and, asc, eq, isNotNull, sql } from 'drizzle-orm'
 import type { Tx } from '../../platform/db/database.ts'
 import {
   catalogueEntries,
@@ -267,6 +267,15 @@ export async function readPublishedCourse(
     course: { ...snapshot, versionId: row.id, versionNumber: row.number, publishedAt: row.publishedAt.toISOString() },
     status: row.status === 'archived' ? 'archived' : 'published',
   }
+}
+
+/** Whether the course was ever published (live or archived): the courses enrolments belong to. */
+export async function wasPublished(tx: Tx, courseId: string): Promise<boolean> {
+  const [row] = await tx
+    .select({ id: courses.id })
+    .from(courses)
+    .where(and(eq(courses.id, courseId), isNotNull(courses.publishedVersionId)))
+  return row !== undefined
 }
 
 /** 'owner', 'co_instructor', or null: what the user is to this course. */

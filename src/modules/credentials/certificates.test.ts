@@ -247,7 +247,7 @@ describe('issuing on course completion', () => {
     const completion = await enrolledIn(course, learner)
     expect(
       (await enrolmentClient(t).call('DELETE', `/v1/enrolments/${completion.enrolmentId}`, admin)).statusCode,
-    ).toBe(200)
+    ).toBe(204)
     await completeCourse(tenant.id, completion)
     await waitUntil('the issuing job to finish', async () => {
       const jobs = await jobsMatching(t.platform.database, ISSUE_CERTIFICATE, { enrolmentId: completion.enrolmentId })

@@ -1,5 +1,5 @@
 /** Drizzle queries of the enrolment module; every call runs in the caller's (tenant) transaction. */
-import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, lt, lte, ne, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, lt, lte, ne, sql } from 'drizzle-orm'
 import type { Tx } from '../../platform/db/database.ts'
 import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../platform/http/pagination.ts'
 import { users } from '../identity/index.ts'

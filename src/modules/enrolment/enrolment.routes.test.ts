@@ -5,7 +5,7 @@ import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { platformScope, rowsOf, tenantScope } from '../../platform/db/database.ts'
 import { forgedCursor } from '../../platform/http/pagination.testing.ts'
 import { catalogueEntries, courses, publishCourse } from '../catalogue/index.ts'
-import { buildPublishedCourse } from '../catalogue/testing.ts'
+import { buildCourse, buildPublishedCourse } from '../catalogue/testing.ts'
 import { createMember, enrolmentClient } from './testing.ts'
 
 let t: TestApp
@@ -216,6 +216,21 @@ describe('enrolment by staff', () => {
     const cancelled = await client.call('GET', `/v1/courses/${courseId}/enrolments?status=cancelled`, admin.token)
     expect(cancelled.json().data).toEqual([])
   })
+
+  it("answers 404 COURSE_NOT_FOUND for the enrolments of an unknown course, another tenant's or one never published", async () => {
+    const { tenant, admin, owner } = await setup()
+    const theirs = await setup()
+    const draft = await buildCourse(t.platform.database, tenant.id, owner.userId)
+    for (const courseId of [randomUUID(), theirs.courseId, draft.courseId]) {
+      const response = await client.call('GET', `/v1/courses/${courseId}/enrolments`, admin.token)
+      expect(response.statusCode, courseId).toBe(404)
+      expect(response.json().code).toBe('COURSE_NOT_FOUND')
+    }
+    // Another tenant's course stays invisible even when it has enrolments.
+    const learner = await createMember(t, theirs.tenant.id)
+    expect((await client.selfEnrol(theirs.courseId, learner.token)).statusCode).toBe(201)
+    expect((await client.call('GET', `/v1/courses/${theirs.courseId}/enrolments`, admin.token)).statusCode).toBe(404)
+  })
 })
 
 describe('cancellation', () => {
@@ -233,9 +248,17 @@ describe('cancellation', () => {
 
     expect((await client.call('DELETE', `/v1/enrolments/${enrolment.id}`, learner.token)).statusCode).toBe(403)
     const cancelled = await client.call('DELETE', `/v1/enrolments/${enrolment.id}`, admin.token)
-    expect(cancelled.statusCode).toBe(200)
-    expect(cancelled.json()).toMatchObject({ id: enrolment.id, status: 'cancelled', endedAt: expect.any(String) })
-    expect((await client.call('DELETE', `/v1/enrolments/${enrolment.id}`, admin.token)).json().status).toBe('cancelled')
+    expect(cancelled.statusCode).toBe(204)
+    expect(cancelled.body).toBe('')
+    const listed = (await client.call('GET', `/v1/courses/${courseId}/enrolments`, admin.token)).json() as {
+      data: Array<{ id: string }>
+    }
+    expect(listed.data.find((row) => row.id === enrolment.id)).toMatchObject({
+      status: 'cancelled',
+      endedAt: expect.any(String),
+    })
+    // Cancelling again changes nothing (and audits nothing).
+    expect((await client.call('DELETE', `/v1/enrolments/${enrolment.id}`, admin.token)).statusCode).toBe(204)
     expect(await auditActions(tenant.id, enrolment.id)).toEqual([{ action: 'enrolment.cancelled' }])
 
     const again = await client.selfEnrol(courseId, learner.token)
@@ -316,7 +339,7 @@ describe('cohort dates', () => {
     await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
       tx.execute(sql`UPDATE enrolment.enrolments SET status = 'expired', ended_at = now() WHERE id = ${first.id}`),
     )
-    expect((await client.call('DELETE', `/v1/enrolments/${second.id}`, admin.token)).statusCode).toBe(200)
+    expect((await client.call('DELETE', `/v1/enrolments/${second.id}`, admin.token)).statusCode).toBe(204)
     await republishCohort(tenant.id, courseId, owner.userId, {
       cohortStartsAt: new Date(Date.now() - 30 * DAY),
       cohortEndsAt: new Date(Date.now() - 60_000),

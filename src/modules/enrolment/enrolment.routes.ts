@@ -85,7 +85,7 @@ function enrolmentRoutes(app: App, service: EnrolmentService) {
     {
       schema: {
         summary: "List a course's enrolments",
-        description: `${STAFF} Newest first. ${CURSOR}`,
+        description: `${STAFF} Newest first. A course never published (or another tenant's) is 404 COURSE_NOT_FOUND. ${CURSOR}`,
         tags,
         operationId: 'listCourseEnrolments',
         params: CourseParams,
@@ -123,11 +123,14 @@ function enrolmentRoutes(app: App, service: EnrolmentService) {
         tags,
         operationId: 'cancelEnrolment',
         params: EnrolmentParams,
-        response: { 200: EnrolmentRef },
+        response: { 204: Type.Null({ description: 'Cancelled (also when it already was)' }) },
       },
       config: { access: tenantAccess('enrolments:manage') },
     },
-    async (request) => service.cancel(request.ctx, request.params.enrolmentId),
+    async (request, reply) => {
+      await service.cancel(request.ctx, request.params.enrolmentId)
+      return reply.status(204).send(null)
+    },
   )
 
   app.get(

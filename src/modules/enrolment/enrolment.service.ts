@@ -10,7 +10,7 @@ import type { EventPublisher } from '../../platform/events/events.ts'
 import type { PageResult } from '../../platform/http/pagination.ts'
 import { principalId } from '../../platform/http/principal.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
-import { courseStaffRole } from '../catalogue/index.ts'
+import { courseStaffRole, wasPublished } from '../catalogue/index.ts'
 import { assertCohortOpen, enrol, isFree, liveCourse, type EnrolResult } from './enrol.ts'
 import { enrolmentErrors } from './enrolment.errors.ts'
 import { learnerOf, needsStaffCheck, staffSourceFor, type StaffSource } from './enrolment.policy.ts'
@@ -246,7 +246,11 @@ export function createEnrolmentService(deps: EnrolmentServiceDeps) {
       const after = enrolmentsCursor.decode(query.cursor)
       const rows = await ctx.inTenant(async (tx) => {
         await staffSource(tx, ctx, courseId)
-        return repository.listForCourse(tx, courseId, { status: query.status }, query.limit, after)
+        const found = await repository.listForCourse(tx, courseId, { status: query.status }, query.limit, after)
+        // Rows prove the course exists; only an empty page asks, so an unknown course (or another
+        // tenant's) is 404 rather than an empty list, at no cost to the usual case.
+        if (found.length === 0 && !(await wasPublished(tx, courseId))) throw enrolmentErrors.courseNotFound(courseId)
+        return found
       })
       return page(rows, query.limit)
     },

@@ -67,8 +67,8 @@ describe('feature flags for a tenant', () => {
     })
 
     const reset = await t.app.inject({ method: 'DELETE', url: '/v1/flags/tenancy.public_site', headers })
-    expect(reset.statusCode).toBe(200)
-    expect(reset.json()).toMatchObject({ override: null, enabled: true, updatedBy: null, updatedAt: null })
+    expect(reset.statusCode).toBe(204)
+    expect(reset.body).toBe('')
     const after = (await t.app.inject({ method: 'GET', url: '/v1/flags', headers })).json().data
     expect(after.find((f: { key: string }) => f.key === 'tenancy.public_site')).toMatchObject({
       override: null,
@@ -219,7 +219,12 @@ describe('operator flag routes', () => {
     })
 
     const reset = await t.app.inject({ method: 'DELETE', url, headers: op })
-    expect(reset.json()).toMatchObject({ override: null, enabled: true })
+    expect(reset.statusCode).toBe(204)
+    const afterReset = await t.app.inject({ method: 'GET', url: `/v1/tenants/${tenant.id}/flags`, headers: op })
+    expect(afterReset.json().data.find((f: { key: string }) => f.key === 'tenancy.custom_domains')).toMatchObject({
+      override: null,
+      enabled: true,
+    })
     const audit = (
       await t.app.inject({
         method: 'GET',

@@ -74,11 +74,14 @@ export function flagsRoutes(service: FlagsService) {
           tags,
           operationId: 'resetFlag',
           params: FlagKeyParams,
-          response: { 200: FlagRef },
+          response: { 204: Type.Null({ description: 'Reset: the flag follows its declared default again' }) },
         },
         config: { access: tenantAccess('flags:manage') },
       },
-      async (request) => service.resetFlag(request.ctx, request.params.key),
+      async (request, reply) => {
+        await service.resetFlag(request.ctx, request.params.key)
+        return reply.status(204).send(null)
+      },
     )
 
     app.get(
@@ -123,11 +126,14 @@ export function flagsRoutes(service: FlagsService) {
           tags,
           operationId: 'resetTenantFlag',
           params: TenantFlagKeyParams,
-          response: { 200: FlagRef },
+          response: { 204: Type.Null({ description: 'Reset: the flag follows its declared default again' }) },
         },
         config: { access: operatorAccess('platform:flags') },
       },
-      async (request) => service.resetTenantFlag(request.ctx, request.params.tenantId, request.params.key),
+      async (request, reply) => {
+        await service.resetTenantFlag(request.ctx, request.params.tenantId, request.params.key)
+        return reply.status(204).send(null)
+      },
     )
   }
 }

@@ -262,7 +262,7 @@ describe('journey 1: sign-up and sessions over HTTP', { timeout: 120_000 }, () =
     expect(journey.recoveryCodes).toHaveLength(10)
 
     const out = await call('POST', '/v1/auth/logout', { token })
-    expect(out.json()).toEqual({ revokedSessions: 1 })
+    expect(out.statusCode).toBe(204)
     expect((await me(token)).statusCode).toBe(401)
 
     journey.sessions.mfa = await signInWithSecondFactor(STRONG_PASSWORD, { code: await freshCode() })

@@ -347,7 +347,7 @@ describe('dashboards and the end of access', () => {
       (typeof courses)[0],
     ]
     expect((await enrolments.call('DELETE', `/v1/enrolments/${cancelled.enrolmentId}`, admin.token)).statusCode).toBe(
-      200,
+      204,
     )
     const ended = new Date(Date.now() - DAY)
     await t.platform.database.transaction(tenantScope(tenant.id), async (tx) => {

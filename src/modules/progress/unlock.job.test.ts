@@ -134,7 +134,7 @@ describe('the drip unlock job', () => {
     }
     // The second learner's access ended before the lesson opened.
     const admin = await createMember(t, second.tenant.id, ['tenant_admin'])
-    expect((await enrolments.call('DELETE', `/v1/enrolments/${second.enrolmentId}`, admin.token)).statusCode).toBe(200)
+    expect((await enrolments.call('DELETE', `/v1/enrolments/${second.enrolmentId}`, admin.token)).statusCode).toBe(204)
 
     await run()
     expect(await unlockMails(first.tenant.id)).toHaveLength(1)

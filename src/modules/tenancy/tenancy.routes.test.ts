@@ -168,6 +168,74 @@ describe('tenancy routes', () => {
     expect(suspended.json().code).toBe('TENANT_SUSPENDED')
   })
 
+  it('serves a fully qualified host with its trailing dot as the same host', async () => {
+    const { id, slug } = await t.createTenant({ domains: [`fqdn-${Date.now()}.example.org`] })
+    const bySub = await t.app.inject({ method: 'GET', url: '/v1/site', headers: { host: `${slug}.localhost.` } })
+    expect(bySub.statusCode).toBe(200)
+    expect(bySub.json().slug).toBe(slug)
+    const withPort = await t.app.inject({
+      method: 'GET',
+      url: '/v1/site',
+      headers: { host: `${slug}.LOCALHOST.:3000` },
+    })
+    expect(withPort.json().slug).toBe(slug)
+    const tenant = (
+      await t.app.inject({ method: 'GET', url: `/v1/tenants/${id}`, headers: t.auth(t.operatorToken) })
+    ).json()
+    const byDomain = await t.app.inject({ method: 'GET', url: '/v1/site', headers: { host: `${tenant.domains[0]}.` } })
+    expect(byDomain.json().slug).toBe(slug)
+    // A token of the tenant is on its own host there, not on another one.
+    const token = await t.tokenFor(id, ['tenant_admin'])
+    const own = await t.app.inject({
+      method: 'GET',
+      url: '/v1/tenant',
+      headers: { ...t.auth(token), host: `${slug}.localhost.` },
+    })
+    expect(own.statusCode).toBe(200)
+  })
+
+  it('answers 404 TENANT_NOT_FOUND for a deeper subdomain of a tenant, as for an unknown one', async () => {
+    const { slug } = await t.createTenant()
+    for (const host of [`x.${slug}.localhost`, `a.b.${slug}.localhost.`, 'no-such-tenant.localhost']) {
+      const response = await t.app.inject({ method: 'GET', url: '/v1/site', headers: { host } })
+      expect(response.statusCode, host).toBe(404)
+      expect(response.json().code, host).toBe('TENANT_NOT_FOUND')
+    }
+    // The platform's own names stay platform hosts (tenant-scoped routes need a tenant there).
+    const platform = await t.app.inject({ method: 'GET', url: '/v1/site', headers: { host: 'localhost.' } })
+    expect(platform.json().code).toBe('TENANT_REQUIRED')
+  })
+
+  it('answers 404 TENANT_NOT_FOUND on every operator route under an unknown tenant, lists included', async () => {
+    const headers = t.auth(t.operatorToken)
+    const unknown = '00000000-0000-4000-8000-000000000000'
+    for (const url of [
+      `/v1/tenants/${unknown}/impersonations`,
+      `/v1/tenants/${unknown}/flags`,
+      `/v1/tenants/${unknown}/impersonations/${unknown}/token`,
+    ]) {
+      const response = await t.app.inject({ method: url.endsWith('/token') ? 'POST' : 'GET', url, headers })
+      expect(response.statusCode, url).toBe(404)
+      expect(response.json().code, url).toBe('TENANT_NOT_FOUND')
+    }
+    // A known tenant with nothing in it is an empty list, not a 404.
+    const { id } = await t.createTenant()
+    const empty = await t.app.inject({ method: 'GET', url: `/v1/tenants/${id}/impersonations`, headers })
+    expect(empty.statusCode).toBe(200)
+    expect(empty.json()).toEqual({ data: [], nextCursor: null })
+  })
+
+  it('removes a registered domain longer than 100 characters (the router accepts DNS-length segments)', async () => {
+    const { id } = await t.createTenant()
+    const headers = t.auth(t.operatorToken)
+    const domain = `${'a'.repeat(60)}.${'b'.repeat(60)}.d${Date.now()}.example.net`
+    expect(domain.length).toBeGreaterThan(100)
+    const added = await t.app.inject({ method: 'POST', url: `/v1/tenants/${id}/domains`, headers, payload: { domain } })
+    expect(added.statusCode).toBe(201)
+    const removed = await t.app.inject({ method: 'DELETE', url: `/v1/tenants/${id}/domains/${domain}`, headers })
+    expect(removed.statusCode).toBe(204)
+  })
+
   it('manages custom domains', async () => {
     const { id } = await t.createTenant()
     const headers = t.auth(t.operatorToken)

@@ -82,11 +82,10 @@ function tenantRoutes(app: App, service: TenancyService) {
         tags,
         operationId: 'updateTenant',
         params: TenantIdParams,
-        headers: Type.Object({ 'if-match': Type.Optional(Type.String({ description: 'ETag from the last read' })) }),
         body: UpdateTenantBody,
         response: { 200: TenantRef },
       },
-      config: { access: operatorAccess('platform:tenants') },
+      config: { ifMatch: 'required', access: operatorAccess('platform:tenants') },
     },
     async (request, reply) => {
       const { tenant, version } = await service.updateTenant(

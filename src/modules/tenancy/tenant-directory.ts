@@ -22,6 +22,14 @@ export const RESERVED_SLUGS = new Set([
   'ops',
 ])
 
+/**
+ * The hostname as DNS means it: case-insensitive, and a fully qualified name with its trailing
+ * dot (`demo.localhost.`) is the same host as without it.
+ */
+export function normaliseHostname(hostname: string): string {
+  return hostname.toLowerCase().replace(/\.$/, '')
+}
+
 const POSITIVE_TTL_MS = 30_000
 const NEGATIVE_TTL_MS = 2_000
 const MAX_ENTRIES = 10_000
@@ -59,11 +67,14 @@ export function createTenantDirectory(
   const lookup = <T>(work: (tx: Tx) => Promise<T>) => database.transaction(platformScope, work)
 
   return {
-    async byHost(hostname) {
+    async byHost(host) {
+      const hostname = normaliseHostname(host)
       const suffix = `.${baseDomain}`
       if (hostname.endsWith(suffix)) {
         const slug = hostname.slice(0, -suffix.length)
-        if (slug.includes('.') || RESERVED_SLUGS.has(slug)) return null
+        if (RESERVED_SLUGS.has(slug)) return null
+        // A deeper subdomain (x.demo.localhost) names no tenant, like an unknown slug does.
+        if (slug.includes('.')) return 'unknown-subdomain'
         const tenant = await cached(`slug:${slug}`, () => lookup((tx) => tenancyRepository.findRefBySlug(tx, slug)))
         return tenant ?? 'unknown-subdomain'
       }

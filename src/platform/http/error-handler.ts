@@ -7,7 +7,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { App } from './app-type.ts'
 import { isAppError, type FieldError } from '../errors.ts'
 import { isConnectionError } from '../db/connection-errors.ts'
-import { buildProblem, sendProblem } from './problem.ts'
+import { buildProblem, sendProblem, titleFor } from './problem.ts'
 
 interface AjvIssue {
   instancePath: string
@@ -28,15 +28,31 @@ function fieldErrors(issues: AjvIssue[], context: string | undefined): FieldErro
   })
 }
 
+/** Fastify's own 4xx errors (content-type parsing, framing, routing) with stable codes of ours. */
 const FASTIFY_CODES: Record<string, { code: string; detail?: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is larger than the limit' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     code: 'UNSUPPORTED_MEDIA_TYPE',
     detail: 'Send JSON with Content-Type: application/json',
   },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'EMPTY_BODY', detail: 'The request declares JSON but has an empty body' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'INVALID_CONTENT_LENGTH' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    code: 'EMPTY_BODY',
+    detail: 'The request declares a JSON body but has none; send a JSON document or leave out Content-Type',
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'MALFORMED_JSON', detail: 'The request body is not valid JSON' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: 'INVALID_CONTENT_LENGTH',
+    detail: 'The request body does not match its Content-Length',
+  },
+  FST_ERR_ROUTE_MISSING_CONTENT_TYPE: { code: 'MISSING_CONTENT_TYPE', detail: 'The request needs a Content-Type' },
+  FST_ERR_ROUTE_MISSING_CONTENT: { code: 'EMPTY_BODY', detail: 'The request needs a body' },
 }
+
+/** A stable code for a 4xx nobody mapped: the status's name (`NOT_FOUND`, `URI_TOO_LONG`). */
+const codeForStatus = (status: number) =>
+  titleFor(status)
+    .toUpperCase()
+    .replace(/[^A-Z]+/g, '_')
 
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const requestId = String(request.id)
@@ -92,7 +108,7 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
       reply,
       buildProblem({
         status,
-        code: known?.code ?? 'BAD_REQUEST',
+        code: known?.code ?? codeForStatus(status),
         detail: known?.detail ?? error.message,
         requestId,
         ...(instance ? { instance } : {}),

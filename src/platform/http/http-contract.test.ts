@@ -4,6 +4,7 @@ import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { createLogger } from '../observability/logger.ts'
 import { buildContractServer } from './contract.testing.ts'
 import { publicAccess } from './access.ts'
+import { expectedVersion } from './etag.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
@@ -197,5 +198,61 @@ describe('unexpected errors', () => {
     } finally {
       await server.close()
     }
+  })
+})
+
+describe('If-Match has one declaration (config.ifMatch)', () => {
+  it('enforces what a route declares: 428 without If-Match when required, 412 on a malformed one', async () => {
+    const server = await buildContractServer(t, (app) => {
+      for (const rule of ['required', 'optional'] as const)
+        app.post(
+          `/versioned-${rule}`,
+          { schema: { hide: true }, config: { access: publicAccess(), ifMatch: rule } },
+          async (request) => ({ expected: expectedVersion(request) ?? null }),
+        )
+    })
+    try {
+      expectProblem(await server.inject({ method: 'POST', url: '/versioned-required' }), 428, 'IF_MATCH_REQUIRED')
+      const sent = await server.inject({ method: 'POST', url: '/versioned-required', headers: { 'if-match': '"v3"' } })
+      expect(sent.json()).toEqual({ expected: 3 })
+      expect((await server.inject({ method: 'POST', url: '/versioned-optional' })).json()).toEqual({ expected: null })
+      const malformed = await server.inject({
+        method: 'POST',
+        url: '/versioned-optional',
+        headers: { 'if-match': 'x' },
+      })
+      expectProblem(malformed, 412, 'ETAG_MISMATCH')
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('fails loudly when a route reads If-Match without declaring it', async () => {
+    const server = await buildContractServer(t, (app) => {
+      app.post('/undeclared', { schema: { hide: true }, config: { access: publicAccess() } }, async (request) => ({
+        expected: expectedVersion(request) ?? null,
+      }))
+    })
+    try {
+      const response = await server.inject({ method: 'POST', url: '/undeclared', headers: { 'if-match': '"v1"' } })
+      expectProblem(response, 500, 'INTERNAL_ERROR')
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('refuses a route that declares the If-Match header in its own schema', async () => {
+    await expect(
+      buildContractServer(t, (app) => {
+        app.post(
+          '/own-header',
+          {
+            schema: { hide: true, headers: { type: 'object', properties: { 'if-match': { type: 'string' } } } },
+            config: { access: publicAccess() },
+          },
+          async () => ({}),
+        )
+      }),
+    ).rejects.toThrow(/declare config.ifMatch instead/)
   })
 })

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { publicAccess } from './access.ts'
 import { buildContractServer } from './contract.testing.ts'
+import { createHttpServer } from './server.ts'
 
 const ALLOWED_ORIGIN = 'https://app.example.com'
 const SHED_THRESHOLD_MS = 100
@@ -98,6 +99,52 @@ describe('graceful shutdown', () => {
     const response = await slow
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual({ finished: true })
+    await closing
+  })
+})
+
+describe('answers while draining', () => {
+  it('answers a request that reaches the hooks while the server closes with 503 SHUTTING_DOWN, a problem document', async () => {
+    // A request held at its very first hook until the drain has begun, as one arriving then would be.
+    let arrived!: () => void
+    const heldArrived = new Promise<void>((resolve) => (arrived = resolve))
+    let openGate!: () => void
+    const gate = new Promise<void>((resolve) => (openGate = resolve))
+    const { config, database, tokens, logger } = t.platform
+    const server = await createHttpServer({
+      config,
+      logger,
+      database,
+      tokens,
+      tenants: t.modules.tenancy.directory,
+      instrument: (app) =>
+        app.addHook('onRequest', async (request) => {
+          if (request.headers['x-hold'] === undefined) return
+          arrived()
+          await gate
+        }),
+    })
+    let drainStarted!: () => void
+    const draining = new Promise<void>((resolve) => (drainStarted = resolve))
+    server.addHook('preClose', async () => drainStarted())
+    await server.listen({ port: 0, host: '127.0.0.1' })
+    const held = fetch(`http://127.0.0.1:${(server.server.address() as AddressInfo).port}/openapi.json`, {
+      headers: { 'x-hold': '1' },
+    })
+    await heldArrived
+    const closing = server.close()
+    await draining
+    openGate()
+    const late = await held
+    expect(late.status).toBe(503)
+    expect(late.headers.get('content-type')).toMatch(/^application\/problem\+json/)
+    expect(late.headers.get('retry-after')).toBe('5')
+    expect(late.headers.get('connection')).toBe('close')
+    expect(await late.json()).toMatchObject({
+      status: 503,
+      code: 'SHUTTING_DOWN',
+      requestId: late.headers.get('x-request-id'),
+    })
     await closing
   })
 })

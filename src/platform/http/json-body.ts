@@ -1,9 +1,11 @@
 /**
  * JSON body parsing with a nesting limit: deeply nested input is a cheap way to burn CPU in
- * validators and serializers, so it is refused before any handler sees it.
+ * validators and serializers, so it is refused before any handler sees it. Values no route can
+ * store (NUL characters, non-finite numbers such as `1e309`) are refused here too (input-guard.ts).
  */
 import type { App } from './app-type.ts'
 import { AppError } from '../errors.ts'
+import { findUnstorableValue, unstorableValueError } from './input-guard.ts'
 
 export function jsonDepthExceeds(value: unknown, maxDepth: number): boolean {
   const stack: Array<[unknown, number]> = [[value, 1]]
@@ -31,7 +33,9 @@ export function registerJsonParser(app: App, maxDepth: number): void {
     ['application/json', 'application/merge-patch+json'],
     { parseAs: 'string' },
     (request, body, done) => {
-      parse(request, body as string, (error: Error | null, parsed?: unknown) => {
+      parse(request, body as string, (error: (Error & { code?: string }) | null, parsed?: unknown) => {
+        // An empty body has its own code (EMPTY_BODY, error-handler.ts): nothing is malformed in it.
+        if (error?.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return done(error, undefined)
         if (error)
           return done(
             new AppError(
@@ -46,6 +50,8 @@ export function registerJsonParser(app: App, maxDepth: number): void {
             new AppError('invalid', 'JSON_TOO_DEEP', `The request body nests deeper than ${maxDepth} levels`),
             undefined,
           )
+        const unstorable = findUnstorableValue(parsed, 'body')
+        if (unstorable) return done(unstorableValueError(unstorable), undefined)
         done(null, parsed)
       })
     },

@@ -6,9 +6,10 @@
 import FindMyWay, { type HTTPMethod } from 'find-my-way'
 import type { App } from './app-type.ts'
 import { buildProblem, sendProblem } from './problem.ts'
+import { MAX_PATH_SEGMENT_LENGTH } from './framework-errors.ts'
 
 export function registerNotFound(app: App): void {
-  const shadow = FindMyWay({ ignoreTrailingSlash: false })
+  const shadow = FindMyWay({ ignoreTrailingSlash: false, maxParamLength: MAX_PATH_SEGMENT_LENGTH })
   const methods = new Set<string>()
   app.addHook('onRoute', (route) => {
     // Catch-all routes (CORS answers preflight on OPTIONS *) match every path: they would turn every 404 into a 405.

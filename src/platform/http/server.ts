@@ -21,6 +21,11 @@ import { authenticateCookie, type BrowserSessionVerifier } from './cookie-auth.t
 import { registerErrorHandling } from './error-handler.ts'
 import { onlyOptionalFields, registerJsonParser } from './json-body.ts'
 import { registerNotFound } from './not-found.ts'
+import { registerInputGuard } from './input-guard.ts'
+import { declareIfMatch } from './etag.ts'
+import { registerTenantPathCheck } from './tenant-path.ts'
+import { registerShutdownAnswers } from './shutdown.ts'
+import { answerClientError, answerFrameworkError, MAX_PATH_SEGMENT_LENGTH } from './framework-errors.ts'
 import { ANONYMOUS, type Principal, type PrincipalTokens } from './principal.ts'
 import { buildProblem, FieldErrorSchema, ProblemSchema, sendProblem } from './problem.ts'
 import { createRequestContext, type RequestContext } from './request-context.ts'
@@ -72,12 +77,16 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
   registerErrorHandling(app)
   registerNotFound(app)
   registerJsonParser(app, config.http.jsonMaxDepth)
+  registerInputGuard(app)
+  registerTenantPathCheck(app, deps.tenants)
   app.addSchema(FieldErrorSchema)
   app.addSchema(ProblemSchema)
   app.addHook('onRoute', declareAccess)
+  app.addHook('onRoute', declareIfMatch)
   registerResponseHeaders(app)
   await registerSecurityHeaders(app)
   await registerCors(app, config)
+  registerShutdownAnswers(app)
   await registerLoadShedding(app, config)
   await registerOpenApi(app, config)
   // Last of the server's onRequest hooks: security headers, CORS and load shedding apply before
@@ -100,24 +109,21 @@ function createFastify(config: Config, logger: Logger): App {
       const inbound = req.headers['x-request-id']
       return typeof inbound === 'string' && SAFE_REQUEST_ID.test(inbound) ? inbound : randomUUID()
     },
-    return503OnClosing: true,
+    // Requests arriving while the server drains get a 503 problem document (shutdown.ts).
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
+    // Errors answered before a route is found are problem documents too (framework-errors.ts).
+    routerOptions: { maxParamLength: MAX_PATH_SEGMENT_LENGTH },
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App
 }
 
-/** The request id on every answer, and `Connection: close` on answers sent while the server drains. */
+/** The request id on every answer. */
 function registerResponseHeaders(app: App): void {
-  // Fastify closes only idle connections on close(); a keep-alive connection whose request was in
-  // flight would stay open until keepAliveTimeout (72 s) and hold up the shutdown. Answers sent
-  // while draining therefore close their connection.
-  let draining = false
-  app.addHook('preClose', async () => {
-    draining = true
-  })
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', String(request.id))
-    if (draining) reply.header('connection', 'close')
   })
 }
 

@@ -11,13 +11,11 @@ import {
   CreateCourseBody,
   CreateLessonBody,
   CreateModuleBody,
-  IfMatchHeaders,
   InstructorParams,
   Lesson,
   LessonParams,
   Module,
   ModuleParams,
-  OptionalIfMatchHeaders,
   Review,
   StructureBody,
   UpdateCourseBody,
@@ -104,11 +102,10 @@ function courseRoutes(app: App, service: CoursesService) {
         tags,
         operationId: 'updateCourse',
         params: CourseParams,
-        headers: IfMatchHeaders,
         body: UpdateCourseBody,
         response: { 200: CourseRef },
       },
-      config: access,
+      config: { ...access, ifMatch: 'required' },
     },
     async (request, reply) => {
       const course = await service.update(request.ctx, request.params.courseId, expectedVersion(request), request.body)
@@ -127,17 +124,16 @@ function courseRoutes(app: App, service: CoursesService) {
         tags,
         operationId: 'addCourseInstructor',
         params: InstructorParams,
-        headers: OptionalIfMatchHeaders,
         response: { 200: CourseRef },
       },
-      config: access,
+      config: { ...access, ifMatch: 'optional' },
     },
     async (request, reply) => {
       const course = await service.addInstructor(
         request.ctx,
         request.params.courseId,
         request.params.userId,
-        expectedVersion(request, false),
+        expectedVersion(request),
       )
       setEtag(reply, course.version)
       return course
@@ -154,17 +150,16 @@ function courseRoutes(app: App, service: CoursesService) {
         tags,
         operationId: 'removeCourseInstructor',
         params: InstructorParams,
-        headers: OptionalIfMatchHeaders,
         response: { 204: Deleted },
       },
-      config: access,
+      config: { ...access, ifMatch: 'optional' },
     },
     async (request, reply) => {
       const version = await service.removeInstructor(
         request.ctx,
         request.params.courseId,
         request.params.userId,
-        expectedVersion(request, false),
+        expectedVersion(request),
       )
       setEtag(reply, version)
       return reply.status(204).send(null)
@@ -184,11 +179,10 @@ function contentRoutes(app: App, service: ContentService) {
         tags,
         operationId: 'createCourseModule',
         params: CourseParams,
-        headers: IfMatchHeaders,
         body: CreateModuleBody,
         response: { 201: ModuleRef },
       },
-      config: access,
+      config: { ...access, ifMatch: 'required' },
     },
     async (request, reply) => {
       const { result, version } = await service.addModule(
@@ -211,11 +205,10 @@ function contentRoutes(app: App, service: ContentService) {
         tags,
         operationId: 'updateCourseModule',
         params: ModuleParams,
-        headers: IfMatchHeaders,
         body: UpdateModuleBody,
         response: { 200: ModuleRef },
       },
-      config: access,
+      config: { ...access, ifMatch: 'required' },
     },
     async (request, reply) => {
       const { result, version } = await service.updateModule(
@@ -239,10 +232,9 @@ function contentRoutes(app: App, service: ContentService) {
         tags,
         operationId: 'deleteCourseModule',
         params: ModuleParams,
-        headers: IfMatchHeaders,
         response: { 204: Deleted },
       },
-      config: access,
+      config: { ...access, ifMatch: 'required' },
     },
     async (request, reply) => {
       setEtag(
@@ -273,11 +265,10 @@ function lessonRoutes(app: App, service: ContentService) {
         tags,
         operationId: 'createLesson',
         params: ModuleParams,
-        headers: IfMatchHeaders,
         body: CreateLessonBody,
         response: { 201: LessonRef },
       },
-      config: access,
+      config: { ...access, ifMatch: 'required' },
     },
     async (request, reply) => {
       const { result, version } = await service.addLesson(
@@ -301,11 +292,10 @@ function lessonRoutes(app: App, service: ContentService) {
         tags,
         operationId: 'updateLesson',
         params: LessonParams,
-        headers: IfMatchHeaders,
         body: UpdateLessonBody,
         response: { 200: LessonRef },
       },
-      config: access,
+      config: { ...access, ifMatch: 'required' },
     },
     async (request, reply) => {
       const { result, version } = await service.updateLesson(
@@ -329,10 +319,9 @@ function lessonRoutes(app: App, service: ContentService) {
         tags,
         operationId: 'deleteLesson',
         params: LessonParams,
-        headers: IfMatchHeaders,
         response: { 204: Deleted },
       },
-      config: access,
+      config: { ...access, ifMatch: 'required' },
     },
     async (request, reply) => {
       setEtag(
@@ -361,11 +350,10 @@ function structureRoute(app: App, service: ContentService) {
         tags,
         operationId: 'restructureCourse',
         params: CourseParams,
-        headers: IfMatchHeaders,
         body: StructureBody,
         response: { 200: Type.Ref('AuthoringCourse') },
       },
-      config: access,
+      config: { ...access, ifMatch: 'required' },
     },
     async (request, reply) => {
       const { result, version } = await service.restructure(

@@ -230,14 +230,3 @@ export const InstructorParams = Type.Object({ courseId: Id, userId: Id }, { addi
 
 export const OptionalCommentBody = Type.Object({ comment: Type.Optional(Comment) }, { additionalProperties: false })
 export const RequiredCommentBody = Type.Object({ comment: Comment }, { additionalProperties: false })
-
-export const IfMatchHeaders = Type.Object({
-  'if-match': Type.Optional(Type.String({ description: 'ETag of the course from your last read (required)' })),
-})
-export const OptionalIfMatchHeaders = Type.Object({
-  'if-match': Type.Optional(
-    Type.String({
-      description: 'ETag of the course you reviewed; when sent, a course changed since is refused with 412',
-    }),
-  ),
-})

@@ -3,7 +3,7 @@ import { tenantAccess } from '../../../platform/http/access.ts'
 import { expectedVersion, setEtag } from '../../../platform/http/etag.ts'
 import { Page, PageQuery } from '../../../platform/http/pagination.ts'
 import type { App } from '../../../platform/http/server.ts'
-import { CourseParams, OptionalCommentBody, OptionalIfMatchHeaders, RequiredCommentBody } from './authoring.schemas.ts'
+import { CourseParams, OptionalCommentBody, RequiredCommentBody } from './authoring.schemas.ts'
 import type { WorkflowService } from './workflow.service.ts'
 
 const tags = ['catalogue']
@@ -82,16 +82,15 @@ export function workflowRoutes(app: App, service: WorkflowService): void {
             tags,
             operationId: definition.operationId,
             params: CourseParams,
-            headers: OptionalIfMatchHeaders,
             body: definition.commentRequired ? RequiredCommentBody : OptionalCommentBody,
             response: { 200: Type.Ref('AuthoringCourse') },
           },
-          config: { access: tenantAccess(definition.permission) },
+          config: { ifMatch: 'optional', access: tenantAccess(definition.permission) },
         },
         async (request, reply) => {
           const { comment } = request.body as { comment?: string }
           const { result, version } = await service[definition.step](request.ctx, request.params.courseId, {
-            expected: expectedVersion(request, false),
+            expected: expectedVersion(request),
             comment,
           })
           setEtag(reply, version)

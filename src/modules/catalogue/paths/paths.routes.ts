@@ -93,7 +93,7 @@ function authoringRoutes(app: App, service: PathsService, PathRef: ReturnType<ty
         body: UpdateLearningPathBody,
         response: { 200: PathRef },
       },
-      config: access,
+      config: { ...access, ifMatch: 'required' },
     },
     async (request, reply) => {
       const path = await service.update(request.ctx, request.params.id, expectedVersion(request), request.body)
@@ -114,7 +114,7 @@ function authoringRoutes(app: App, service: PathsService, PathRef: ReturnType<ty
         body: PathCoursesBody,
         response: { 200: PathRef },
       },
-      config: access,
+      config: { ...access, ifMatch: 'required' },
     },
     async (request, reply) => {
       const path = await service.setCourses(request.ctx, request.params.id, expectedVersion(request), request.body)
@@ -140,10 +140,10 @@ function workflowRoutes(app: App, service: PathsService, PathRef: ReturnType<typ
         params: PathParams,
         response: { 200: PathRef },
       },
-      config: access,
+      config: { ...access, ifMatch: 'optional' },
     },
     async (request, reply) => {
-      const path = await service.publish(request.ctx, request.params.id, expectedVersion(request, false))
+      const path = await service.publish(request.ctx, request.params.id, expectedVersion(request))
       setEtag(reply, path.version)
       return path
     },
@@ -160,10 +160,10 @@ function workflowRoutes(app: App, service: PathsService, PathRef: ReturnType<typ
         params: PathParams,
         response: { 200: PathRef },
       },
-      config: access,
+      config: { ...access, ifMatch: 'optional' },
     },
     async (request, reply) => {
-      const path = await service.archive(request.ctx, request.params.id, expectedVersion(request, false))
+      const path = await service.archive(request.ctx, request.params.id, expectedVersion(request))
       setEtag(reply, path.version)
       return path
     },

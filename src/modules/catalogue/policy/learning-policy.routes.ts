@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { tenantAccess } from '../../../platform/http/access.ts'
 import { expectedVersion, setEtag } from '../../../platform/http/etag.ts'
 import type { App } from '../../../platform/http/server.ts'
-import { LearningPolicy, LearningPolicyBody, LearningPolicyHeaders } from './learning-policy.schemas.ts'
+import { LearningPolicy, LearningPolicyBody } from './learning-policy.schemas.ts'
 import type { LearningPolicyService } from './learning-policy.service.ts'
 
 const tags = ['catalogue']
@@ -41,11 +41,10 @@ export function learningPolicyRoutes(app: App, service: LearningPolicyService): 
           'Tenant administrators (tenant:manage). Requires If-Match with the ETag of your last read (428 without it, 412 when it changed since; "v0" before the first change). A change is audited (catalogue.learning_policy_changed, with both values); sending the current values changes nothing. Refused while impersonating (403 IMPERSONATION_FORBIDDEN).',
         tags,
         operationId: 'replaceLearningPolicy',
-        headers: LearningPolicyHeaders,
         body: LearningPolicyBody,
         response: { 200: PolicyRef },
       },
-      config: { access: tenantAccess('tenant:manage'), privileged: true },
+      config: { ifMatch: 'required', access: tenantAccess('tenant:manage'), privileged: true },
     },
     async (request, reply) => {
       const policy = await service.replace(request.ctx, expectedVersion(request) as number, request.body)

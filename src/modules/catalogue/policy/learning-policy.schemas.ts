@@ -29,9 +29,3 @@ export const LearningPolicyBody = Type.Object(
   { additionalProperties: false },
 )
 export type LearningPolicyBody = Static<typeof LearningPolicyBody>
-
-export const LearningPolicyHeaders = Type.Object({
-  'if-match': Type.Optional(
-    Type.String({ description: 'Required: the ETag of your last read ("v0" before the first change); 428 without it' }),
-  ),
-})

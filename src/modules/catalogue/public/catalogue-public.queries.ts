@@ -159,12 +159,12 @@ export async function suggestTitles(
   tx: Tx,
   tenantId: string,
   q: string,
-): Promise<Array<{ slug: string; title: string; score: number }>> {
+): Promise<Array<{ id: string; slug: string; title: string; score: number }>> {
   await tx.execute(sql`select set_config('pg_trgm.word_similarity_threshold', '0.25', true)`)
   // Strict word similarity ranks whole-word matches first: "pyhton" is nearer "Python" (0.27) than "PyTorch" (0.15).
   const score = sql<number>`strict_word_similarity(${q}, ${catalogueEntries.title})::float8`
   return tx
-    .select({ slug: catalogueEntries.slug, title: catalogueEntries.title, score })
+    .select({ id: catalogueEntries.courseId, slug: catalogueEntries.slug, title: catalogueEntries.title, score })
     .from(catalogueEntries)
     .where(and(eq(catalogueEntries.tenantId, tenantId), sql`${q} <% ${catalogueEntries.title}`))
     .orderBy(desc(score), desc(sql`word_similarity(${q}, ${catalogueEntries.title})`), catalogueEntries.title)

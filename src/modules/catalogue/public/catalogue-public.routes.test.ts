@@ -338,12 +338,12 @@ describe('GET /v1/catalogue/facets', () => {
 describe('GET /v1/catalogue/suggestions', () => {
   it('suggests titles despite typos, best match first', async () => {
     const s = await site()
-    await s.publish({ slug: 'python-data', title: 'Python for data science' })
+    const python = await s.publish({ slug: 'python-data', title: 'Python for data science' })
     await s.publish({ slug: 'pytorch', title: 'Deep learning with PyTorch' })
     await s.publish({ slug: 'baking', title: 'Sourdough baking' })
     const typo = await s.get('/v1/catalogue/suggestions?q=pyhton')
     expect(typo.statusCode).toBe(200)
-    expect(typo.json().data[0]).toMatchObject({ slug: 'python-data', title: 'Python for data science' })
+    expect(typo.json().data[0]).toMatchObject({ id: python, slug: 'python-data', title: 'Python for data science' })
     expect(typo.json().data.map((d: { slug: string }) => d.slug)).not.toContain('baking')
     const prefix = (await s.get('/v1/catalogue/suggestions?q=sourdou')).json()
     expect(prefix.data.map((d: { slug: string }) => d.slug)).toEqual(['baking'])

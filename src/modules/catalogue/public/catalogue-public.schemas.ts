@@ -105,6 +105,7 @@ export const CourseSuggestions = Type.Object(
     data: Type.Array(
       Type.Object(
         {
+          id: Type.String({ format: 'uuid', description: 'The course id (as in CourseCard)' }),
           slug: Type.String(),
           title: Type.String(),
           score: Type.Number({

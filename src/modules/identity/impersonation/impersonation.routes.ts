@@ -86,11 +86,14 @@ function tenantRoutes(app: App, service: ImpersonationService) {
         tags,
         operationId: 'endImpersonation',
         params: ImpersonationParams,
-        response: { 200: Type.Ref('Impersonation') },
+        response: { 204: Type.Null({ description: 'Ended' }) },
       },
       config: { access: tenantAccess('members:impersonate'), privileged: true },
     },
-    async (request) => service.end(request.ctx, request.params),
+    async (request, reply) => {
+      await service.end(request.ctx, request.params)
+      return reply.status(204).send(null)
+    },
   )
 }
 
@@ -158,11 +161,14 @@ function operatorRoutes(app: App, service: ImpersonationService) {
         tags,
         operationId: 'endTenantImpersonation',
         params: TenantImpersonationParams,
-        response: { 200: Type.Ref('Impersonation') },
+        response: { 204: Type.Null({ description: 'Ended' }) },
       },
       config: { access: operatorAccess('platform:impersonate') },
     },
-    async (request) => service.end(request.ctx, request.params),
+    async (request, reply) => {
+      await service.end(request.ctx, request.params)
+      return reply.status(204).send(null)
+    },
   )
 }
 

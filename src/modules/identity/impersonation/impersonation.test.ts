@@ -236,8 +236,12 @@ describe('impersonation by a tenant administrator', () => {
       code: 'NOT_IMPERSONATION_ACTOR',
     })
     const ended = await request('DELETE', `/v1/impersonations/${id}`, otherAdmin.accessToken)
-    expect(ended.statusCode).toBe(200)
-    expect(ended.json()).toMatchObject({ id, active: false, endedAt: expect.any(String) })
+    expect(ended.statusCode).toBe(204)
+    expect(ended.body).toBe('')
+    const listed = (await request('GET', '/v1/impersonations', admin.accessToken)).json() as {
+      data: Array<{ id: string }>
+    }
+    expect(listed.data.find((row) => row.id === id)).toMatchObject({ active: false, endedAt: expect.any(String) })
     expect((await request('GET', '/v1/me', body.accessToken)).json()).toMatchObject({
       status: 401,
       code: 'IMPERSONATION_ENDED',
@@ -287,7 +291,7 @@ describe('impersonation by a tenant administrator', () => {
     expect((await request('GET', '/v1/me', ofOther.accessToken)).statusCode).toBe(200)
     expect(
       (await request('DELETE', `/v1/members/${admin.userId}/roles/tenant_admin`, otherAdmin.accessToken)).statusCode,
-    ).toBe(200)
+    ).toBe(204)
     expect((await request('GET', '/v1/me', ofOther.accessToken)).json()).toMatchObject({
       status: 401,
       code: 'IMPERSONATION_ENDED',
@@ -315,7 +319,7 @@ describe('impersonation by a tenant administrator', () => {
     const second = await started(await start(admin, { userId: otherLearner.userId, reason: REASON }))
     expect(
       (await request('DELETE', `/v1/impersonations/${first.impersonation.id}`, admin.accessToken)).statusCode,
-    ).toBe(200)
+    ).toBe(204)
     const page1 = await request('GET', '/v1/impersonations?limit=1', admin.accessToken)
     expect(page1.statusCode).toBe(200)
     const { data, nextCursor } = page1.json() as { data: Array<{ id: string }>; nextCursor: string }
@@ -366,7 +370,7 @@ describe('impersonation by a platform operator', () => {
     ).toMatchObject({ status: 403, code: 'NOT_IMPERSONATION_ACTOR' })
     expect(
       (await operator('DELETE', `/v1/tenants/${tenant.id}/impersonations/${body.impersonation.id}`)).statusCode,
-    ).toBe(200)
+    ).toBe(204)
     expect((await request('GET', '/v1/me', (renewed.json() as Started).accessToken)).json()).toMatchObject({
       status: 401,
       code: 'IMPERSONATION_ENDED',

@@ -7,7 +7,6 @@ import {
   ApplicationParams,
   ApplicationQuery,
   ApproveApplicationBody,
-  IfMatchHeaders,
   InstructorApplication,
   RejectApplicationBody,
   SubmitApplicationBody,
@@ -92,17 +91,12 @@ function applicantRoutes(
         tags,
         operationId: 'withdrawInstructorApplication',
         params: ApplicationParams,
-        headers: IfMatchHeaders(false),
         response: { 200: ApplicationRef },
       },
-      config: { access: tenantAccess() },
+      config: { ifMatch: 'optional', access: tenantAccess() },
     },
     async (request, reply) => {
-      const application = await service.withdraw(
-        request.ctx,
-        request.params.applicationId,
-        expectedVersion(request, false),
-      )
+      const application = await service.withdraw(request.ctx, request.params.applicationId, expectedVersion(request))
       setEtag(reply, application.version)
       return application
     },
@@ -140,11 +134,10 @@ function reviewerRoutes(
         tags,
         operationId: 'approveInstructorApplication',
         params: ApplicationParams,
-        headers: IfMatchHeaders(true),
         body: ApproveApplicationBody,
         response: { 200: ApplicationRef },
       },
-      config: { access: tenantAccess('instructors:review') },
+      config: { ifMatch: 'required', access: tenantAccess('instructors:review') },
     },
     async (request, reply) => {
       const application = await service.approve(
@@ -167,11 +160,10 @@ function reviewerRoutes(
         tags,
         operationId: 'rejectInstructorApplication',
         params: ApplicationParams,
-        headers: IfMatchHeaders(true),
         body: RejectApplicationBody,
         response: { 200: ApplicationRef },
       },
-      config: { access: tenantAccess('instructors:review') },
+      config: { ifMatch: 'required', access: tenantAccess('instructors:review') },
     },
     async (request, reply) => {
       const application = await service.reject(

@@ -80,14 +80,3 @@ export const ApplicationQuery = Type.Object(
   },
   { additionalProperties: false },
 )
-
-export const IfMatchHeaders = (required: boolean) =>
-  Type.Object({
-    'if-match': Type.Optional(
-      Type.String({
-        description: required
-          ? 'ETag from your last read of the application (required: 428 without, 412 when stale)'
-          : 'ETag from your last read (optional; 412 when stale)',
-      }),
-    ),
-  })

@@ -62,11 +62,14 @@ function tenantRoutes(app: App, service: MembersService, MemberRef: ReturnType<t
         tags,
         operationId: 'revokeMemberRole',
         params: MemberRoleParams,
-        response: { 200: MemberRef },
+        response: { 204: Type.Null({ description: 'Revoked (also when the member did not hold the role)' }) },
       },
       config: { access: tenantAccess('members:manage'), privileged: true },
     },
-    async (request) => service.revokeRole(request.ctx, request.params),
+    async (request, reply) => {
+      await service.revokeRole(request.ctx, request.params)
+      return reply.status(204).send(null)
+    },
   )
 
   app.put(
@@ -114,11 +117,14 @@ function operatorRoutes(app: App, service: MembersService, MemberRef: ReturnType
         tags,
         operationId: 'revokeTenantMemberRole',
         params: TenantMemberRoleParams,
-        response: { 200: MemberRef },
+        response: { 204: Type.Null({ description: 'Revoked (also when the member did not hold the role)' }) },
       },
       config: { access: operatorAccess('platform:members') },
     },
-    async (request) => service.revokeRole(request.ctx, request.params),
+    async (request, reply) => {
+      await service.revokeRole(request.ctx, request.params)
+      return reply.status(204).send(null)
+    },
   )
 
   app.put(

@@ -152,7 +152,7 @@ describe('sign-in of a user the policy requires to enrol', () => {
     const { user, require } = await learnerAndAdmin()
     await require(['learner'])
     const { accessToken } = (await api.login(user.slug, user.email)).json() as { accessToken: string }
-    expect((await call(user.slug, 'POST', '/v1/auth/logout', accessToken)).statusCode).toBe(200)
+    expect((await call(user.slug, 'POST', '/v1/auth/logout', accessToken)).statusCode).toBe(204)
     expect((await call(user.slug, 'GET', '/v1/me', accessToken)).statusCode).toBe(401)
   })
 

@@ -40,7 +40,16 @@ export const BrowserSecondStepBody = Type.Object(SecondStepBody.properties, {
     'The mfaToken answered by POST /v1/browser-sessions (or POST /v1/auth/login) and one code or recovery code',
 })
 
-export const BrowserMfaChallenge = Type.Object(MfaChallengeResponse.properties, {
-  additionalProperties: false,
-  description: 'Two-factor sign-in is on: send the mfaToken and a code to POST /v1/browser-sessions/mfa',
-})
+export const BrowserMfaChallenge = Type.Object(
+  {
+    ...MfaChallengeResponse.properties,
+    mfaToken: Type.String({
+      description:
+        'Single use, valid 5 minutes: send it with a code to POST /v1/browser-sessions/mfa for the session cookie (POST /v1/auth/mfa takes it too, and answers bearer tokens instead)',
+    }),
+  },
+  {
+    additionalProperties: false,
+    description: 'Two-factor sign-in is on: send the mfaToken and a code to POST /v1/browser-sessions/mfa',
+  },
+)

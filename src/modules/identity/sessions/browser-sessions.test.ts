@@ -210,7 +210,7 @@ describe('browser sessions', () => {
     const sameOrigin = await browser(slug, 'DELETE', `/v1/members/${otherId}/roles/instructor`, login, {
       origin: `http://${host(slug)}`,
     })
-    expect(sameOrigin.statusCode).toBe(200)
+    expect(sameOrigin.statusCode).toBe(204)
     const fromPublicUrl = await browser(slug, 'POST', '/v1/me/mfa/totp', login, {
       origin: new URL(t.config.http.publicUrl).origin,
     })
@@ -353,6 +353,35 @@ describe('browser sessions', () => {
       payload: { mfaToken, code: await codeAt(enrolment.secret, 0) },
     })
     expect(replay.statusCode).toBe(401)
+  })
+
+  it('documents the MFA branch with the route that completes it, and the bearer route takes the token too', async () => {
+    type Schema = { anyOf?: Schema[]; $ref?: string; description?: string; properties?: Record<string, Schema> }
+    const document = t.app.swagger() as unknown as {
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content: Record<string, { schema: Schema }> }> }>
+      >
+    }
+    const answer = document.paths['/v1/browser-sessions']?.post?.responses['200']?.content['application/json']?.schema
+    const challenge = answer?.anyOf?.find((branch) => branch.properties?.mfaToken)
+    expect(challenge?.description).toContain('POST /v1/browser-sessions/mfa')
+    expect(challenge?.properties?.mfaToken?.description).toMatch(/^Single use.*POST \/v1\/browser-sessions\/mfa/)
+
+    const user = await api.user()
+    const enrolment = (await api.enrol(user.slug, user.accessToken)).json() as { secret: string }
+    await awayFromStepEdge()
+    expect((await api.confirm(user.slug, user.accessToken, await codeAt(enrolment.secret, 0))).statusCode).toBe(200)
+    const { mfaToken } = (await browserLogin(user.slug, user.email)).json() as { mfaToken: string }
+    await awayFromStepEdge()
+    const bearer = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/mfa',
+      headers: { host: host(user.slug) },
+      payload: { mfaToken, code: await codeAt(enrolment.secret, 1) },
+    })
+    expect(bearer.statusCode).toBe(200)
+    expect(bearer.json()).toMatchObject({ accessToken: expect.any(String), refreshToken: expect.any(String) })
   })
 
   it('never writes a cookie value or CSRF token to the log', () => {

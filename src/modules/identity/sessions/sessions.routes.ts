@@ -64,12 +64,17 @@ export function sessionsRoutes(login: LoginService, service: SessionsService) {
     app.post(
       '/v1/auth/logout',
       {
-        schema: { summary: 'End the session of this token', tags, operationId: 'logout', response: { 200: LoggedOut } },
+        schema: {
+          summary: 'End the session of this token',
+          tags,
+          operationId: 'logout',
+          response: { 204: Type.Null({ description: 'Signed out' }) },
+        },
         config: { access: tenantAccess(), allowRestricted: true },
       },
-      async (request) => {
+      async (request, reply) => {
         await service.logout(request.ctx)
-        return { revokedSessions: 1 }
+        return reply.status(204).send(null)
       },
     )
 
@@ -78,6 +83,8 @@ export function sessionsRoutes(login: LoginService, service: SessionsService) {
       {
         schema: {
           summary: 'End every session of the signed-in user',
+          description:
+            'Answers how many sessions ended (this one included), so a client can say "signed out on 3 devices"; the access tokens of those sessions stop working at once.',
           tags,
           operationId: 'logoutAll',
           response: { 200: LoggedOut },
