@@ -21,10 +21,12 @@ afterAll(async () => t?.close())
 
 type Response = { statusCode: number; headers: Record<string, unknown>; json(): unknown; body: string }
 
-function expectFieldError(response: Response, path: string, code: 'nul' | 'finite') {
+/** `codes`: the ones acceptable here (the page query's own schema refuses a non-finite limit as `type` first). */
+function expectFieldError(response: Response, path: string, ...codes: ('nul' | 'finite' | 'type')[]) {
   expect(response.statusCode, response.body).toBe(400)
   expect(String(response.headers['content-type'])).toMatch(/^application\/problem\+json/)
-  expect(response.json()).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', errors: [{ path, code }] })
+  expect(response.json()).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', errors: [{ path }] })
+  expect(codes).toContain((response.json() as { errors: { code: string }[] }).errors[0]?.code)
 }
 
 describe('NUL characters, refused centrally with 400 VALIDATION_FAILED naming the field', () => {
@@ -118,6 +120,7 @@ describe('numbers that are not finite, refused centrally with 400 VALIDATION_FAI
         await t.app.inject({ method: 'GET', url: `${url}?limit=1e309`, headers: host }),
         'querystring.limit',
         'finite',
+        'type',
       )
     for (const url of ['/v1/members', '/v1/api-keys', '/v1/me/sessions', '/v1/audit-events', '/v1/courses'])
       for (const limit of ['1e309', 'Infinity', '-Infinity'])
@@ -125,6 +128,7 @@ describe('numbers that are not finite, refused centrally with 400 VALIDATION_FAI
           await t.app.inject({ method: 'GET', url: `${url}?limit=${limit}`, headers: admin }),
           'querystring.limit',
           'finite',
+          'type',
         )
   })
 
