@@ -7,13 +7,12 @@
  * makes a re-run a no-op; a row that opens under neither key aborts the whole run, so no
  * installation ends up half under one key and half under another.
  */
-import { CompactEncrypt, compactDecrypt, type CompactJWEHeaderParameters } from 'jose'
 import { eq, ne, sql } from 'drizzle-orm'
 import { recordAudit } from '../../../platform/audit/audit.ts'
 import { platformScope, type Database, type Tx } from '../../../platform/db/database.ts'
+import { opensUnder, parseKeyEncryptionKey, resealSecret } from '../../../platform/crypto/sealed-secrets.ts'
 import { systemContext } from '../../../platform/http/request-context.ts'
 import { operators, signingKeys, totpFactors } from '../identity.tables.ts'
-import { parseKeyEncryptionKey } from './key-crypto.ts'
 import { lockSigningKeys } from './keys.repository.ts'
 
 /** A stored secret that opens under neither key: the run stops and nothing is changed. */
@@ -78,20 +77,6 @@ const COLUMNS: EncryptedColumn[] = [
   },
 ]
 
-const DECRYPT_OPTIONS = { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] }
-
-async function opens(
-  ciphertext: string,
-  key: Uint8Array,
-): Promise<{ plaintext: Uint8Array; protectedHeader: CompactJWEHeaderParameters } | undefined> {
-  try {
-    return await compactDecrypt(ciphertext, key, DECRYPT_OPTIONS)
-  } catch {
-    // GCM authentication fails under a wrong key (or on a damaged ciphertext): the caller decides.
-    return undefined
-  }
-}
-
 async function reencryptColumn(
   tx: Tx,
   column: EncryptedColumn,
@@ -100,15 +85,12 @@ async function reencryptColumn(
 ): Promise<TableCount> {
   const count: TableCount = { table: column.table, reencrypted: 0, alreadyCurrent: 0 }
   for (const row of await column.read(tx)) {
-    if (await opens(row.ciphertext, current)) {
+    if (await opensUnder(row.ciphertext, current)) {
       count.alreadyCurrent++
       continue
     }
-    const opened = await opens(row.ciphertext, previous)
-    if (!opened) throw new ReencryptionError(column.table, row.id)
-    const ciphertext = await new CompactEncrypt(opened.plaintext)
-      .setProtectedHeader(opened.protectedHeader)
-      .encrypt(current)
+    const ciphertext = await resealSecret(row.ciphertext, previous, current)
+    if (ciphertext === undefined) throw new ReencryptionError(column.table, row.id)
     await column.write(tx, row.id, ciphertext)
     count.reencrypted++
   }
