@@ -12,6 +12,7 @@ import { recordAudit } from '../../../platform/audit/audit.ts'
 import { platformScope, type Database, type Tx } from '../../../platform/db/database.ts'
 import { opensUnder, parseKeyEncryptionKey, resealSecret } from '../../../platform/crypto/sealed-secrets.ts'
 import { systemContext } from '../../../platform/http/request-context.ts'
+import { sealedMailSecrets } from '../../../platform/mail/index.ts'
 import { operators, signingKeys, totpFactors } from '../identity.tables.ts'
 import { lockSigningKeys } from './keys.repository.ts'
 
@@ -75,6 +76,8 @@ const COLUMNS: EncryptedColumn[] = [
       await tx.update(operators).set({ totpSecretEncrypted: ciphertext }).where(eq(operators.id, id))
     },
   },
+  // Messages not delivered yet hold their live tokens sealed until the delivery job renders them.
+  sealedMailSecrets,
 ]
 
 async function reencryptColumn(
@@ -112,7 +115,9 @@ export async function reencryptSecrets(
   const current = parseKeyEncryptionKey(keys.currentKey)
   return database.transaction(platformScope, async (tx) => {
     await lockSigningKeys(tx)
-    await tx.execute(sql`LOCK TABLE identity.signing_keys, identity.totp_factors, identity.operators IN EXCLUSIVE MODE`)
+    await tx.execute(
+      sql`LOCK TABLE identity.signing_keys, identity.totp_factors, identity.operators, platform.mail_messages IN EXCLUSIVE MODE`,
+    )
     const tables: TableCount[] = []
     for (const column of COLUMNS) tables.push(await reencryptColumn(tx, column, previous, current))
     const reencrypted = tables.reduce((sum, table) => sum + table.reencrypted, 0)
