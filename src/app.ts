@@ -200,6 +200,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>) {
     database,
     baseDomain: config.http.baseDomain,
     events,
+    allowLocalHttpWebApps: config.profile !== 'production',
     servesCustomDomains: (tenantId) => flagEvaluator.isEnabled(tenantId, 'tenancy.custom_domains'),
   })
   const flags = createFlagsModule({ evaluator: flagEvaluator, tenants: tenancy.api })
