@@ -13,6 +13,7 @@ export { tenants } from './tenancy.tables.ts'
 export type { Tenant, CreateTenantBody } from './tenancy.schemas.ts'
 export { TENANT_CREATED, type TenantCreatedPayload } from './tenancy.events.ts'
 export {
+  findTenantSite,
   readTenantSite,
   tenantOrigin,
   type TenantSite,

@@ -75,8 +75,12 @@ export function webAppUrlOf(settings: Record<string, unknown>, allowLocalHttp: b
   return 'url' in checked ? checked.url : null
 }
 
-/** The transaction's tenant (RLS shows a tenant its own row only) as a site. */
-export async function readTenantSite(tx: Tx, tenantId: string, options: TenantSiteOptions): Promise<TenantSite> {
+/** The transaction's tenant (RLS shows a tenant its own row only) as a site; undefined when not visible. */
+export async function findTenantSite(
+  tx: Tx,
+  tenantId: string,
+  options: TenantSiteOptions,
+): Promise<TenantSite | undefined> {
   const [row] = await tx
     .select({
       id: tenants.id,
@@ -87,7 +91,7 @@ export async function readTenantSite(tx: Tx, tenantId: string, options: TenantSi
     })
     .from(tenants)
     .where(eq(tenants.id, tenantId))
-  if (!row) throw new Error(`tenant ${tenantId} is not visible in its own scope`)
+  if (!row) return undefined
   return {
     id: row.id,
     slug: row.slug,
@@ -96,4 +100,11 @@ export async function readTenantSite(tx: Tx, tenantId: string, options: TenantSi
     origin: tenantOrigin(options, row.slug),
     webAppUrl: webAppUrlOf(row.settings, options.allowLocalHttpWebApps),
   }
+}
+
+/** The transaction's own tenant as a site (it always sees itself). */
+export async function readTenantSite(tx: Tx, tenantId: string, options: TenantSiteOptions): Promise<TenantSite> {
+  const site = await findTenantSite(tx, tenantId, options)
+  if (!site) throw new Error(`tenant ${tenantId} is not visible in its own scope`)
+  return site
 }
