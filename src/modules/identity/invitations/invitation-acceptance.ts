@@ -169,6 +169,28 @@ export function createInvitationAcceptance() {
       return { accepted: outcome.accepted, credentials }
     },
 
+    /**
+     * Holding the link proves the mailbox, as a verification link would: the invited address's
+     * account counts as verified, so an account that never confirmed its address can sign in to
+     * accept. Uses nothing; the invitation stays pending.
+     */
+    async proveAddress(ctx: RequestContext, token: string): Promise<void> {
+      tenantOf(ctx)
+      await ctx.inTenant(async (tx) => {
+        const invitation = await usableOrFail(tx, token)
+        const account = await accounts.findUserByEmail(tx, invitation.email)
+        if (account && account.status === 'active' && !account.emailVerifiedAt) {
+          await accounts.markEmailVerified(tx, account.id)
+          await recordAudit(tx, ctx, {
+            action: 'user.email_verified',
+            targetType: 'user',
+            targetId: account.id,
+            details: { invitationId: invitation.id },
+          })
+        }
+      })
+    },
+
     /** The signed-in member accepts an invitation to their own address. */
     async acceptSignedIn(ctx: RequestContext, token: string): Promise<InvitationAccepted> {
       const { principal } = ctx

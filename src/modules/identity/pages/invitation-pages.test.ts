@@ -103,6 +103,21 @@ describe('invitation page', () => {
     expect(await statusOf(invitation.id)).toBe('accepted')
   })
 
+  it('lets an account that never confirmed its address accept: the invitation link proves it', async () => {
+    const tenant = await t.createTenant()
+    const sessions = sessionsClient(t)
+    const email = await sessions.signUp(tenant.slug, { verify: false })
+    expect((await sessions.login(tenant.slug, email)).json().code).toBe('EMAIL_NOT_VERIFIED')
+    const invitation = await invited(tenant.id, email, ['instructor'])
+    const browser = pageClient()
+    const done = await browser.submit(await browser.get(invitation.link), { password: STRONG_PASSWORD })
+    expect(done.status).toBe(200)
+    expect(done.body).toContain('You are now a member as instructor, learner.')
+    expect(JSON.parse((await browser.api('GET', `${origin(tenant.slug)}/v1/me`)).body)).toMatchObject({
+      emailVerified: true,
+    })
+  })
+
   it('asks an account with TOTP for its code, and accepts in the same step', async () => {
     const api = mfaClient(t)
     const user = await api.user()

@@ -87,6 +87,7 @@ export function createPagesService(deps: PagesDeps) {
       input: { token: string; password: string; userAgent: string | undefined },
     ): Promise<PageSignIn> {
       const invitation = await deps.invitations.preview(ctx, input.token)
+      await deps.invitations.proveAddress(ctx, input.token)
       const starter = deps.invitations.acceptingStarter(ctx, input.token, browserStarter)
       return deps.signIn(
         ctx,
