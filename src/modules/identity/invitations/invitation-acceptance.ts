@@ -103,6 +103,58 @@ export async function acceptForUser(
   return { status: 'accepted', tenantId: invitation.tenantId, userId, email: invitation.email, roles }
 }
 
+/**
+ * A new account for the invited address, verified, with the learner and invited roles. With
+ * `starter` the new member is also signed in (the hosted page starts a browser session).
+ */
+async function acceptBySignUp<Started extends { sessionId: string }, Credentials>(
+  ctx: RequestContext,
+  input: { token: string; password: string; displayName?: string | undefined; userAgent?: string | undefined },
+  starter?: SessionStarter<Started, Credentials>,
+): Promise<{ accepted: InvitationAccepted; credentials: Credentials | undefined }> {
+  const tenantId = tenantOf(ctx)
+  const peeked = await ctx.inTenant((tx) => usableOrFail(tx, input.token))
+  if (peeked.accountExists) throw errors.accountExists()
+  assertPasswordPolicy(input.password, { email: peeked.email })
+  // Hashed outside the transaction: argon2 must not hold a database connection.
+  const passwordHash = await hashPassword(input.password)
+  const displayName = input.displayName?.trim() || null
+  const outcome = await ctx.inTenant(async (tx) => {
+    const invitation = await usableOrFail(tx, input.token, true)
+    const email = invitation.email
+    const userId = await accounts.insertUserIfAbsent(tx, { tenantId, email, displayName, passwordHash })
+    if (!userId) throw errors.accountExists()
+    await accounts.markEmailVerified(tx, userId)
+    await recordAudit(tx, ctx, {
+      action: 'user.registered',
+      targetType: 'user',
+      targetId: userId,
+      details: { role: 'learner', invitationId: invitation.id },
+    })
+    const roles = await grantInvited(tx, ctx, invitation, userId, ['learner'])
+    await markAccepted(tx, ctx, invitation, userId, 'sign_up')
+    const accepted: InvitationAccepted = { status: 'accepted', tenantId, userId, email, roles }
+    if (!starter) return { accepted, started: undefined }
+    const restriction = await secondFactorGate.restrictionOf(tx, userId)
+    const started = await starter.startSession(tx, {
+      tenantId,
+      userId,
+      userAgent: input.userAgent,
+      ip: ctx.ip,
+      restriction,
+    })
+    await recordAudit(tx, ctx, {
+      action: 'auth.login',
+      targetType: 'user',
+      targetId: userId,
+      details: { sessionId: started.sessionId, method: 'invitation', ...(restriction ? { restriction } : {}) },
+    })
+    return { accepted, started }
+  })
+  const credentials = starter && outcome.started ? await starter.credentials(outcome.started) : undefined
+  return { accepted: outcome.accepted, credentials }
+}
+
 export function createInvitationAcceptance() {
   return {
     /** The invitation behind a link, without using it. */
@@ -117,57 +169,7 @@ export function createInvitationAcceptance() {
       }
     },
 
-    /**
-     * A new account for the invited address, verified, with the learner and invited roles. With
-     * `starter` the new member is also signed in (the hosted page starts a browser session).
-     */
-    async acceptBySignUp<Started extends { sessionId: string }, Credentials>(
-      ctx: RequestContext,
-      input: { token: string; password: string; displayName?: string | undefined; userAgent?: string | undefined },
-      starter?: SessionStarter<Started, Credentials>,
-    ): Promise<{ accepted: InvitationAccepted; credentials: Credentials | undefined }> {
-      const tenantId = tenantOf(ctx)
-      const peeked = await ctx.inTenant((tx) => usableOrFail(tx, input.token))
-      if (peeked.accountExists) throw errors.accountExists()
-      assertPasswordPolicy(input.password, { email: peeked.email })
-      // Hashed outside the transaction: argon2 must not hold a database connection.
-      const passwordHash = await hashPassword(input.password)
-      const displayName = input.displayName?.trim() || null
-      const outcome = await ctx.inTenant(async (tx) => {
-        const invitation = await usableOrFail(tx, input.token, true)
-        const email = invitation.email
-        const userId = await accounts.insertUserIfAbsent(tx, { tenantId, email, displayName, passwordHash })
-        if (!userId) throw errors.accountExists()
-        await accounts.markEmailVerified(tx, userId)
-        await recordAudit(tx, ctx, {
-          action: 'user.registered',
-          targetType: 'user',
-          targetId: userId,
-          details: { role: 'learner', invitationId: invitation.id },
-        })
-        const roles = await grantInvited(tx, ctx, invitation, userId, ['learner'])
-        await markAccepted(tx, ctx, invitation, userId, 'sign_up')
-        const accepted: InvitationAccepted = { status: 'accepted', tenantId, userId, email, roles }
-        if (!starter) return { accepted, started: undefined }
-        const restriction = await secondFactorGate.restrictionOf(tx, userId)
-        const started = await starter.startSession(tx, {
-          tenantId,
-          userId,
-          userAgent: input.userAgent,
-          ip: ctx.ip,
-          restriction,
-        })
-        await recordAudit(tx, ctx, {
-          action: 'auth.login',
-          targetType: 'user',
-          targetId: userId,
-          details: { sessionId: started.sessionId, method: 'invitation', ...(restriction ? { restriction } : {}) },
-        })
-        return { accepted, started }
-      })
-      const credentials = starter && outcome.started ? await starter.credentials(outcome.started) : undefined
-      return { accepted: outcome.accepted, credentials }
-    },
+    acceptBySignUp,
 
     /**
      * Holding the link proves the mailbox, as a verification link would: the invited address's
