@@ -27,10 +27,9 @@ import type { Redis } from 'ioredis'
 import { createTenancyModule } from './modules/tenancy/index.ts'
 import { createFlagEvaluator, createFlagsModule } from './modules/flags/index.ts'
 import {
-  createAccounts,
+  createAccountFlows,
   createIdentityModule,
   createInstructorApplications,
-  createRecovery,
   memberships,
   users,
 } from './modules/identity/index.ts'
@@ -188,19 +187,16 @@ async function isActiveInstructor(tx: Tx, userId: string): Promise<boolean> {
 function createModules(config: Config, base: Omit<Platform, 'tokens'>) {
   const { database, events, jobs, mail, redis, logger } = base
   const identity = createIdentityModule({ config, database, jobs, logger, redis })
-  const accounts = createAccounts({ mailer: mail, publicUrl: config.http.publicUrl })
-  const recovery = createRecovery({
-    mailer: mail,
-    publicUrl: config.http.publicUrl,
-    accessTokens: identity.accessTokens,
-  })
-  const instructorApplications = createInstructorApplications({ mailer: mail, publicUrl: config.http.publicUrl })
+  // Sign-up, recovery, invitations and the hosted pages their emailed links land on.
+  const accountFlows = createAccountFlows({ config, database, mailer: mail, identity })
+  const instructorApplications = createInstructorApplications({ mailer: mail, config })
   // Tenancy serves custom domains only while the tenant's flag allows it, so the evaluator comes first.
   const flagEvaluator = createFlagEvaluator(database)
   const tenancy = createTenancyModule({
     database,
     baseDomain: config.http.baseDomain,
     events,
+    allowLocalHttpWebApps: config.profile !== 'production',
     servesCustomDomains: (tenantId) => flagEvaluator.isEnabled(tenantId, 'tenancy.custom_domains'),
   })
   const flags = createFlagsModule({ evaluator: flagEvaluator, tenants: tenancy.api })
@@ -212,8 +208,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>) {
   const credentials = createCredentialsModule({ config, database, jobs, events, mail, logger })
   return {
     identity,
-    accounts,
-    recovery,
+    accountFlows,
     instructorApplications,
     flagEvaluator,
     tenancy,
@@ -260,8 +255,7 @@ async function registerRoutes(
   await app.register(modules.tenancy.routes)
   await app.register(modules.flags.routes)
   await app.register(identity.routes)
-  await app.register(modules.accounts.routes)
-  await app.register(modules.recovery.routes)
+  await app.register(modules.accountFlows.routes)
   await app.register(identity.sessionRoutes)
   await app.register(identity.browserSessionRoutes)
   await app.register(identity.memberRoutes)

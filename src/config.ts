@@ -60,6 +60,13 @@ export const EnvSchema = Type.Object({
     default: 'Lyceum <no-reply@lyceum.localhost>',
     description: 'Sender address',
   }),
+  MAIL_RETENTION_DAYS: Type.Integer({
+    minimum: 1,
+    maximum: 3650,
+    default: 30,
+    description:
+      'Days a delivered or failed mail message is kept (operators read it at /v1/ops/mail) before the daily mail.purge_delivered job deletes it',
+  }),
   STORAGE_DIR: Type.Optional(
     Type.String({ minLength: 1, description: 'File storage directory (default DATA_DIR/storage)' }),
   ),
@@ -196,7 +203,7 @@ export interface Config {
     { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; ownerUrl: string; appUrl: string; poolMax: number }
   redisUrl: string | undefined
   redisKeyPrefix: string
-  mail: { smtpUrl: string | undefined; from: string }
+  mail: { smtpUrl: string | undefined; from: string; retentionDays: number }
   storageDir: string
   /** Access-token signing keys: their key-encryption key (base64url, 32 bytes) and rotation policy. */
   signingKeys: {
@@ -355,7 +362,7 @@ function buildConfig(env: Env, profile: ProfileName): Config {
       : { kind: 'pglite' as const, dataDir: env.PGLITE_DIR ?? path.join(dataDir, 'pglite') },
     redisUrl: env.REDIS_URL,
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
-    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, retentionDays: env.MAIL_RETENTION_DAYS },
     storageDir: path.resolve(env.STORAGE_DIR ?? path.join(dataDir, 'storage')),
     signingKeys: {
       keyEncryptionKey: env.KEY_ENCRYPTION_KEY ?? DEV_KEY_ENCRYPTION_KEY,

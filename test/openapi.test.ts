@@ -83,10 +83,32 @@ describe('OpenAPI document', () => {
     expect(documentedRoutes().sort()).toEqual(registered.sort())
   })
 
-  it('hides no route except the static /docs assets', () => {
+  it('hides no route except the static /docs assets and the hosted pages email links land on', () => {
     const hidden = t.routes.filter((r) => !IMPLICIT_METHODS.has(r.method) && r.options.schema?.hide === true)
-    for (const route of hidden)
+    const pages = hidden.filter((route) => route.options.config?.htmlPage === true)
+    // The pages are a user interface, not an API (ADR 0009): exactly these, public, on a tenant host.
+    expect([...new Set(pages.map((route) => `${route.method} ${route.url}`))].sort()).toEqual(
+      [
+        'GET /invitation',
+        'GET /magic-link',
+        'GET /reset-password',
+        'GET /verify-email',
+        'POST /invitation',
+        'POST /invitation/mfa',
+        'POST /invitation/sign-in',
+        'POST /magic-link',
+        'POST /magic-link/mfa',
+        'POST /magic-link/request',
+        'POST /reset-password',
+        'POST /reset-password/request',
+        'POST /verify-email',
+      ].sort(),
+    )
+    for (const route of pages) expect(route.options.config?.access).toEqual({ kind: 'public', tenant: 'required' })
+    for (const route of hidden.filter((r) => r.options.config?.htmlPage !== true))
       expect(route.url, `${route.method} ${route.url} is hidden from the document`).toMatch(/^\/docs(\/|$)/)
+    // Nothing else answers HTML errors: every page route is hidden, so no documented operation is one.
+    expect(t.routes.filter((r) => r.options.config?.htmlPage === true && r.options.schema?.hide !== true)).toEqual([])
   })
 
   it('gives every operation a summary, tags and a unique operationId', () => {

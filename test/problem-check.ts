@@ -56,6 +56,8 @@ export function createInstrumentation(): Instrumentation {
     checked.add(request)
     if (reply.statusCode < 400) return
     const contentType = String(reply.getHeader('content-type') ?? '')
+    // Hosted pages (config.htmlPage) answer people, errors included, with HTML pages (ADR 0009).
+    if (request.routeOptions.config?.htmlPage === true && contentType.startsWith('text/html')) return
     const problem = problemViolation(reply.statusCode, contentType, payload)
     if (problem) violations.push(`${request.method} ${request.url} → ${reply.statusCode}: ${problem}`)
   }

@@ -1,26 +1,17 @@
 /**
- * Where a tenant's credentials point: its public origin (`{slug}.{BASE_DOMAIN}` with the scheme
- * and port of PUBLIC_URL, the host on which the API serves that tenant's public routes), the
+ * Where a tenant's credentials point: its public origin (tenancy's tenantOrigin, the host on which
+ * the API serves that tenant's public routes; identity's mail links use the same), the
  * verification page of a certificate and the URL of the revocation status list.
  */
 import { eq } from 'drizzle-orm'
 import type { Tx } from '../../platform/db/database.ts'
-import { tenants } from '../tenancy/index.ts'
+import { tenantOrigin, tenants, type TenantUrlSettings } from '../tenancy/index.ts'
 
-export interface UrlSettings {
-  publicUrl: string
-  baseDomain: string
-}
+export type UrlSettings = TenantUrlSettings
 
 export interface TenantIssuer {
   name: string
   origin: string
-}
-
-export function tenantOrigin(settings: UrlSettings, slug: string): string {
-  const url = new URL(settings.publicUrl)
-  url.hostname = `${slug}.${settings.baseDomain}`
-  return url.origin
 }
 
 export const verificationUrlOf = (origin: string, code: string) => `${origin}/v1/certificates/verify/${code}`

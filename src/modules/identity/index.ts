@@ -34,9 +34,8 @@ export { createDemoAdmin } from './demo-admin.ts'
 export { reencryptKeysCommand, ReencryptionError } from './keys/kek-rotation.ts'
 export { KeyEncryptionKeyMismatchError } from './keys/key-crypto.ts'
 export type { SigningKeyStore, RotationResult } from './keys/key-store.ts'
-export { createAccounts, type Accounts } from './accounts/index.ts'
 export { refuseWhileImpersonating } from './impersonation/index.ts'
-export { createRecovery, type Recovery } from './recovery/index.ts'
+export { createAccountFlows, type AccountFlows } from './account-flows.ts'
 export { createInstructorApplications, type InstructorApplications } from './instructor-applications/index.ts'
 export {
   ACCESS_TOKEN_AUDIENCE,
@@ -109,6 +108,9 @@ export function createIdentityModule(deps: IdentityDeps) {
     impersonationRoutes: impersonation.routes,
     /** Audits every request made while impersonating: install on the root instance before any route. */
     registerImpersonationAudit: impersonation.registerRequestAudit,
+    /** What the emailed-link flows (account-flows.ts) sign people in with: password and second step, any session kind. */
+    signIn: sessions.signIn,
+    completeSecondStep: mfa.completeLoginWith,
     /** Before serving: an active signing key exists and KEY_ENCRYPTION_KEY decrypts it (fails loudly otherwise). */
     start: () => keys.ensureActiveKey(),
     routes: keysRoutes(keys),

@@ -12,12 +12,26 @@ import { createTenantDirectory, type TenantDirectoryOptions } from './tenant-dir
 export { tenants } from './tenancy.tables.ts'
 export type { Tenant, CreateTenantBody } from './tenancy.schemas.ts'
 export { TENANT_CREATED, type TenantCreatedPayload } from './tenancy.events.ts'
+export {
+  findTenantSite,
+  readTenantSite,
+  tenantOrigin,
+  type TenantSite,
+  type TenantSiteOptions,
+  type TenantUrlSettings,
+} from './tenant-site.ts'
 
 export function createTenancyModule(
-  deps: { database: Database; baseDomain: string; events: EventPublisher } & TenantDirectoryOptions,
+  deps: {
+    database: Database
+    baseDomain: string
+    events: EventPublisher
+    /** Outside production a tenant's web client may be an http://*.localhost URL. */
+    allowLocalHttpWebApps: boolean
+  } & TenantDirectoryOptions,
 ) {
   const directory = createTenantDirectory(deps.database, deps.baseDomain, deps)
-  const service = createTenancyService(directory, deps.events)
+  const service = createTenancyService(directory, deps.events, { allowLocalHttpWebApps: deps.allowLocalHttpWebApps })
   return {
     /** Host and id lookups for the HTTP layer. */
     directory,

@@ -10,6 +10,10 @@ export const tenancyErrors = {
     }),
   domainTaken: (domain: string) =>
     new AppError('conflict', 'DOMAIN_TAKEN', `The domain ${domain} is already registered`),
+  settingInvalid: (setting: string, message: string) =>
+    new AppError('invalid', 'TENANT_SETTING_INVALID', `The tenant setting ${setting} ${message}`, {
+      errors: [{ path: `body.settings.${setting}`, message, code: 'setting' }],
+    }),
   domainNotFound: (domain: string) =>
     new AppError('not_found', 'DOMAIN_NOT_FOUND', `The domain ${domain} is not registered to this tenant`),
 }

@@ -23,7 +23,8 @@ const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 cod
 const Domain = Type.String({ pattern: HOSTNAME_PATTERN, maxLength: 253, description: 'Lower-case host name' })
 const Settings = Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), {
   maxProperties: 50,
-  description: 'Free-form tenant settings',
+  description:
+    "Tenant settings. Known keys are validated (400 TENANT_SETTING_INVALID): webAppUrl, the tenant's own web client (https; http on a localhost name outside production; no query or fragment), where the links of account emails go instead of Lyceum's hosted pages",
 })
 const Status = Type.Union([Type.Literal('active'), Type.Literal('suspended')])
 

@@ -11,6 +11,11 @@ import type { CreateTenantBody, Tenant, UpdateTenantBody } from './tenancy.schem
 import { RESERVED_SLUGS, type CachedTenantDirectory } from './tenant-directory.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
 import { TENANT_CREATED, type TenantCreatedPayload } from './tenancy.events.ts'
+import { assertTenantSettings } from './tenant-site.ts'
+
+interface SettingsRules {
+  allowLocalHttpWebApps: boolean
+}
 
 export interface TenantView {
   tenant: Tenant
@@ -85,11 +90,12 @@ async function insertTenant(
  * Operators create and update tenants. Each write is audited, and the cached host lookups are
  * dropped after it commits so this node serves the new slug, status or domains at once.
  */
-function tenantWrites(directory: CachedTenantDirectory, events: EventPublisher) {
+function tenantWrites(directory: CachedTenantDirectory, events: EventPublisher, rules: SettingsRules) {
   return {
     /** Operators create tenants; the creation and its domains are audited. */
     async createTenant(ctx: RequestContext, input: CreateTenantBody): Promise<TenantView> {
       if (RESERVED_SLUGS.has(input.slug)) throw tenancyErrors.slugReserved(input.slug)
+      if (input.settings) assertTenantSettings(input.settings, rules)
       try {
         const row = await ctx.inPlatform((tx) => insertTenant(tx, ctx, events, input))
         directory.invalidate()
@@ -105,6 +111,7 @@ function tenantWrites(directory: CachedTenantDirectory, events: EventPublisher) 
       expected: number | undefined,
       patch: UpdateTenantBody,
     ): Promise<TenantView> {
+      if (patch.settings) assertTenantSettings(patch.settings, rules)
       const row = await ctx.inPlatform(async (tx) => {
         const current = await tenancyRepository.findById(tx, tenantId)
         if (!current) throw tenancyErrors.notFound(tenantId)
@@ -192,8 +199,12 @@ function domainWrites(directory: CachedTenantDirectory) {
   }
 }
 
-export function createTenancyService(directory: CachedTenantDirectory, events: EventPublisher) {
-  return { ...tenantWrites(directory, events), ...tenantReads, ...domainWrites(directory) }
+export function createTenancyService(
+  directory: CachedTenantDirectory,
+  events: EventPublisher,
+  rules: SettingsRules = { allowLocalHttpWebApps: false },
+) {
+  return { ...tenantWrites(directory, events, rules), ...tenantReads, ...domainWrites(directory) }
 }
 
 export type TenancyService = ReturnType<typeof createTenancyService>

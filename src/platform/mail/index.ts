@@ -7,8 +7,24 @@ import type { HealthRegistry } from '../observability/health.ts'
 import { mailRoutes } from './mail.routes.ts'
 import { createMailService } from './mail.service.ts'
 import { createMailer, type MailerDeps } from './mailer.ts'
+import { mailRepository } from './mail.repository.ts'
 
-export { MAIL_DELIVER_QUEUE, DEFAULT_MAIL_RETRY, type Mailer, type MailInput, type MailRetryPolicy } from './mailer.ts'
+export {
+  MAIL_DELIVER_QUEUE,
+  MAIL_PURGE_QUEUE,
+  DEFAULT_MAIL_RETRY,
+  type Mailer,
+  type MailInput,
+  type MailRetryPolicy,
+} from './mailer.ts'
+export { secretPlaceholder, type MailSecrets } from './mail-secrets.ts'
+
+/** Sealed secrets of messages not yet delivered, for `lyceum keys reencrypt` (KEY_ENCRYPTION_KEY rotation). */
+export const sealedMailSecrets = {
+  table: 'platform.mail_messages',
+  read: mailRepository.listSealedSecrets,
+  write: mailRepository.replaceSealedSecrets,
+}
 
 /** Creates the mailer, declares its delivery queue and registers the 'smtp' readiness check. */
 export function createMail(deps: MailerDeps & { health: HealthRegistry }) {

@@ -2,7 +2,7 @@
  * Drizzle queries on platform.mail_messages. Delivery updates never downgrade a delivered
  * message, so a late or duplicate attempt cannot overwrite a 'sent' or 'captured' row.
  */
-import { and, desc, eq, notInArray, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, inArray, isNotNull, lt, notInArray, sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../db/database.ts'
 import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../http/pagination.ts'
 import { mailMessages } from './mail.tables.ts'
@@ -25,6 +25,15 @@ export const mailCursor = keysetCursor(instant, uuid)
 export type MailPosition = PositionOf<typeof mailCursor>
 
 const notDelivered = notInArray(mailMessages.status, [...DELIVERED_STATUSES])
+
+/** Drops the sealed secrets (and notes when) in the same update that settles the message. */
+const dropSecrets = {
+  secretsSealed: null,
+  secretsDroppedAt: sql`case when ${mailMessages.secretsSealed} is not null then now() else ${mailMessages.secretsDroppedAt} end`,
+}
+
+/** Messages that will not be attempted again: their rows may go once the retention period is over. */
+const SETTLED_STATUSES = ['sent', 'captured', 'failed'] as const
 
 export const mailRepository = {
   /** Inserts unless the key exists; returns the new id, or undefined when the key was taken. */
@@ -50,21 +59,35 @@ export const mailRepository = {
     return row
   },
 
-  /** Records a successful delivery (SMTP accepted it, or the outbox captured it). */
+  /**
+   * Records a successful delivery (SMTP accepted it, or the outbox captured it) and drops the
+   * sealed secrets. `rendered` replaces the bodies: only the captured outbox keeps them rendered.
+   */
   async recordDelivered(
     tx: Tx,
     id: string,
     outcome: { status: 'sent' | 'captured'; transport: 'smtp' | 'outbox'; providerMessageId: string | null },
+    rendered?: { textBody: string; htmlBody: string | null },
   ): Promise<boolean> {
     const updated = await tx
       .update(mailMessages)
-      .set({ ...outcome, attempts: sql`${mailMessages.attempts} + 1`, lastError: null, sentAt: new Date() })
+      .set({
+        ...outcome,
+        ...rendered,
+        ...dropSecrets,
+        attempts: sql`${mailMessages.attempts} + 1`,
+        lastError: null,
+        sentAt: new Date(),
+      })
       .where(and(eq(mailMessages.id, id), notDelivered))
       .returning({ id: mailMessages.id })
     return updated.length === 1
   },
 
-  /** Records a failed attempt; `final` marks the message failed, otherwise it stays queued for the retry. */
+  /**
+   * Records a failed attempt; `final` marks the message failed and drops its sealed secrets,
+   * otherwise it stays queued (secrets and all) for the retry.
+   */
   async recordFailure(tx: Tx, id: string, failure: { lastError: string; final: boolean }): Promise<void> {
     await tx
       .update(mailMessages)
@@ -73,8 +96,44 @@ export const mailRepository = {
         lastError: failure.lastError,
         transport: 'smtp',
         status: failure.final ? 'failed' : 'queued',
+        ...(failure.final ? dropSecrets : {}),
       })
       .where(and(eq(mailMessages.id, id), notDelivered))
+  },
+
+  /** Deletes up to `batch` settled messages created more than `retentionDays` ago; returns how many. */
+  async purgeSettled(tx: Tx, retentionDays: number, batch: number): Promise<number> {
+    const due = tx
+      .select({ id: mailMessages.id })
+      .from(mailMessages)
+      .where(
+        and(
+          lt(mailMessages.createdAt, sql`now() - make_interval(days => ${retentionDays})`),
+          inArray(mailMessages.status, [...SETTLED_STATUSES]),
+        ),
+      )
+      .limit(batch)
+    const deleted = await tx
+      .delete(mailMessages)
+      .where(inArray(mailMessages.id, due))
+      .returning({ id: mailMessages.id })
+    return deleted.length
+  },
+
+  /** Every message still holding sealed secrets (key-encryption-key rotation). */
+  async listSealedSecrets(tx: Tx): Promise<Array<{ id: string; ciphertext: string }>> {
+    const rows = await tx
+      .select({ id: mailMessages.id, ciphertext: mailMessages.secretsSealed })
+      .from(mailMessages)
+      .where(isNotNull(mailMessages.secretsSealed))
+    return rows.map((row) => ({ id: row.id, ciphertext: row.ciphertext ?? '' }))
+  },
+
+  async replaceSealedSecrets(tx: Tx, id: string, ciphertext: string): Promise<void> {
+    await tx
+      .update(mailMessages)
+      .set({ secretsSealed: ciphertext })
+      .where(and(eq(mailMessages.id, id), isNotNull(mailMessages.secretsSealed)))
   },
 
   /** Newest first; fetches limit + 1 rows so the caller can tell whether another page exists. */

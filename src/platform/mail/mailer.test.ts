@@ -11,7 +11,14 @@ import { loadConfig } from '../../config.ts'
 import { platformScope, tenantScope } from '../db/database.ts'
 import { createLogger } from '../observability/logger.ts'
 import type { Jobs, QueueDefinition, SendOptions } from '../jobs/types.ts'
-import { createMailer, MAIL_DELIVER_QUEUE, type DeliverJob, type Mailer, type MailRetryPolicy } from './mailer.ts'
+import {
+  createMailer,
+  MAIL_DELIVER_QUEUE,
+  MAIL_PURGE_QUEUE,
+  type DeliverJob,
+  type Mailer,
+  type MailRetryPolicy,
+} from './mailer.ts'
 import { mailRepository } from './mail.repository.ts'
 import { startTestSmtpServer, type TestSmtpServer } from './testing.ts'
 
@@ -70,9 +77,10 @@ const sendAsPlatform = (mailer: Mailer, input: ReturnType<typeof message>) =>
 const job = (retryCount: number) => ({ id: randomUUID(), retryCount })
 
 describe('mailer', () => {
-  it('declares mail.deliver with its retry policy', () => {
+  it('declares mail.deliver with its retry policy, and the daily purge', () => {
     const { defined } = mailerFor()
-    expect(defined).toHaveLength(1)
+    expect(defined.map((queue) => queue.name)).toEqual([MAIL_DELIVER_QUEUE, MAIL_PURGE_QUEUE])
+    expect(defined[1]).toMatchObject({ schedule: { cron: '23 3 * * *' } })
     expect(defined[0]).toMatchObject({
       name: MAIL_DELIVER_QUEUE,
       retryLimit: 2,
@@ -277,6 +285,12 @@ describe('configuration', () => {
       SMTP_URL: 'smtp://127.0.0.1:2525',
       MAIL_FROM: 'School <school@example.test>',
     })
-    expect(config.mail).toEqual({ smtpUrl: 'smtp://127.0.0.1:2525', from: 'School <school@example.test>' })
+    expect(config.mail).toEqual({
+      smtpUrl: 'smtp://127.0.0.1:2525',
+      from: 'School <school@example.test>',
+      retentionDays: 30,
+    })
+    expect(loadConfig({ LYCEUM_PROFILE: 'test', MAIL_RETENTION_DAYS: '7' }).mail.retentionDays).toBe(7)
+    expect(() => loadConfig({ LYCEUM_PROFILE: 'test', MAIL_RETENTION_DAYS: '0' })).toThrow(/MAIL_RETENTION_DAYS/)
   })
 })

@@ -3,21 +3,38 @@
  * transaction, so a rolled-back business write sends nothing; the `mail.deliver` job then hands
  * it to SMTP, or, when no SMTP_URL is configured (development, test), captures it in the outbox
  * that operators read over /v1/ops/mail. Bodies and addresses never reach the logs.
+ *
+ * Live tokens go in `secrets` (mail-secrets.ts): with SMTP they are stored only sealed under
+ * KEY_ENCRYPTION_KEY and dropped after delivery. Settled messages are deleted after
+ * MAIL_RETENTION_DAYS by the `mail.purge_delivered` schedule.
  */
+import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Config } from '../../config.ts'
 import type { Database, Tx } from '../db/database.ts'
 import type { JobInfo, Jobs } from '../jobs/types.ts'
 import type { CheckResult } from '../observability/health.ts'
+import { parseKeyEncryptionKey, sealSecret } from '../crypto/sealed-secrets.ts'
+import { platformScope } from '../db/database.ts'
 import { scrubText } from '../observability/redaction.ts'
 import { createDeliverHandler, type DeliverJob } from './mail.delivery.ts'
 import { mailErrors } from './mail.errors.ts'
+import {
+  mailSecretsBinding,
+  renderMessage,
+  serialiseSecrets,
+  validateSecrets,
+  type MailSecrets,
+} from './mail-secrets.ts'
 import { mailRepository } from './mail.repository.ts'
 import { createSmtpTransport, describeSmtpFailure, type SmtpTransport } from './smtp-transport.ts'
 
 export type { DeliverJob } from './mail.delivery.ts'
 
 export const MAIL_DELIVER_QUEUE = 'mail.deliver'
+export const MAIL_PURGE_QUEUE = 'mail.purge_delivered'
+/** Rows deleted per statement by the purge, so one run never holds a huge transaction. */
+const PURGE_BATCH = 1000
 
 export interface MailInput {
   /** The tenant the mail is sent for; null for platform mail. Must match the transaction's tenant. */
@@ -28,6 +45,12 @@ export interface MailInput {
   html?: string
   /** Unique per logical message and namespaced by its sender (e.g. `identity.password_reset:<tokenId>`); sent at most once. */
   messageKey: string
+  /**
+   * Values of the `{{name}}` placeholders in text and html that must not stay in the database:
+   * live tokens and the links carrying them. Sealed under KEY_ENCRYPTION_KEY until the delivery
+   * job renders the message for SMTP, then dropped (see mail-secrets.ts).
+   */
+  secrets?: MailSecrets
 }
 
 export interface MailRetryPolicy {
@@ -53,6 +76,8 @@ export interface Mailer {
   send(tx: Tx, input: MailInput): Promise<string>
   /** The `mail.deliver` job handler (idempotent). */
   deliver(data: DeliverJob, job: JobInfo): Promise<void>
+  /** Deletes delivered and failed messages older than MAIL_RETENTION_DAYS; returns how many (the scheduled purge). */
+  purgeSettled(): Promise<number>
   /** Readiness probe: SMTP reachable and accepting us, or 'disabled' when mail is captured. */
   verifyTransport(): Promise<CheckResult>
   readonly transport: 'smtp' | 'outbox'
@@ -69,6 +94,7 @@ function validate(input: MailInput): void {
     throw mailErrors.invalidMessage('subject', 'must be 1-998 characters on one line')
   if (input.messageKey.length === 0 || input.messageKey.length > 200)
     throw mailErrors.invalidMessage('messageKey', 'must be 1-200 characters')
+  if (input.secrets) validateSecrets(input.secrets, input.text)
 }
 
 async function verify(smtp: SmtpTransport | undefined): Promise<CheckResult> {
@@ -82,6 +108,42 @@ async function verify(smtp: SmtpTransport | undefined): Promise<CheckResult> {
   }
 }
 
+/**
+ * The stored form: with SMTP, placeholders in the bodies and the secrets sealed; without it the
+ * captured outbox is the delivery, so the rendered message itself.
+ */
+async function storedBodies(id: string, input: MailInput, smtp: SmtpTransport | undefined, kek: Uint8Array) {
+  const bodies = { text: input.text, html: input.html ?? null }
+  if (!input.secrets || Object.keys(input.secrets).length === 0)
+    return { textBody: bodies.text, htmlBody: bodies.html, secretsSealed: null }
+  if (!smtp) {
+    const rendered = renderMessage(bodies, input.secrets)
+    return { textBody: rendered.text, htmlBody: rendered.html, secretsSealed: null }
+  }
+  const secretsSealed = await sealSecret(serialiseSecrets(input.secrets), kek, {
+    kid: mailSecretsBinding(id),
+    cty: 'json',
+  })
+  return { textBody: bodies.text, htmlBody: bodies.html, secretsSealed }
+}
+
+/** The daily purge of settled mail past its retention. */
+function definePurge(jobs: Jobs, log: Logger, retentionDays: number, purge: () => Promise<number>): void {
+  jobs.define({
+    name: MAIL_PURGE_QUEUE,
+    schedule: { cron: '23 3 * * *' },
+    // Tomorrow's run deletes whatever today's left: a failure is not worth many retries.
+    retryLimit: 2,
+    retryDelaySeconds: 60,
+    retryDelayMaxSeconds: 300,
+    expireInSeconds: 600,
+    handler: async () => {
+      const purged = await purge()
+      if (purged > 0) log.info({ purged, retentionDays }, 'purged settled mail')
+    },
+  })
+}
+
 export function createMailer(deps: MailerDeps): Mailer {
   const { config, database, jobs } = deps
   const retry = deps.retry ?? DEFAULT_MAIL_RETRY
@@ -89,7 +151,8 @@ export function createMailer(deps: MailerDeps): Mailer {
   const log = deps.logger.child({ component: 'mail' })
   if (!smtp && config.profile === 'production')
     log.warn('SMTP_URL is not set: mail is captured in the outbox and never delivered')
-  const deliver = createDeliverHandler({ database, logger: log, smtp, retryLimit: retry.limit })
+  const keyEncryptionKey = parseKeyEncryptionKey(config.signingKeys.keyEncryptionKey)
+  const deliver = createDeliverHandler({ database, logger: log, smtp, retryLimit: retry.limit, keyEncryptionKey })
 
   jobs.define<DeliverJob>({
     name: MAIL_DELIVER_QUEUE,
@@ -102,16 +165,30 @@ export function createMailer(deps: MailerDeps): Mailer {
     pollingIntervalSeconds: 1,
   })
 
+  definePurge(jobs, log, config.mail.retentionDays, () => purgeSettled())
+
+  async function purgeSettled(): Promise<number> {
+    let total = 0
+    for (;;) {
+      const deleted = await database.transaction(platformScope, (tx) =>
+        mailRepository.purgeSettled(tx, config.mail.retentionDays, PURGE_BATCH),
+      )
+      total += deleted
+      if (deleted < PURGE_BATCH) return total
+    }
+  }
+
   async function send(tx: Tx, input: MailInput): Promise<string> {
     validate(input)
+    const newId = randomUUID()
     const id = await mailRepository.insertOnce(tx, {
+      id: newId,
       tenantId: input.tenantId,
       messageKey: input.messageKey,
       toAddress: input.to,
       fromAddress: config.mail.from,
       subject: input.subject,
-      textBody: input.text,
-      htmlBody: input.html ?? null,
+      ...(await storedBodies(newId, input, smtp, keyEncryptionKey)),
     })
     if (id !== undefined) {
       await jobs.send<DeliverJob>(tx, MAIL_DELIVER_QUEUE, { messageId: id }, { singletonKey: input.messageKey })
@@ -127,6 +204,7 @@ export function createMailer(deps: MailerDeps): Mailer {
   return {
     send,
     deliver,
+    purgeSettled,
     transport: smtp ? 'smtp' : 'outbox',
     verifyTransport: () => verify(smtp),
     close: () => smtp?.close(),

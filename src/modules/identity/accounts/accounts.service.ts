@@ -12,6 +12,7 @@ import type { Tx } from '../../../platform/db/database.ts'
 import { commonErrors } from '../../../platform/errors.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import type { Mailer } from '../../../platform/mail/index.ts'
+import { readTenantSite, type TenantSiteOptions } from '../../tenancy/index.ts'
 import { hashPassword } from '../passwords/password-hasher.ts'
 import { assertPasswordPolicy } from '../passwords/password-policy.ts'
 import { accountExistsMail, verificationMail } from './account-mail.ts'
@@ -29,8 +30,8 @@ export const RESEND_MAX_PER_WINDOW = 5
 
 export interface AccountsDeps {
   mailer: Mailer
-  /** Base of the links in emails (config.http.publicUrl). */
-  publicUrl: string
+  /** How links to the tenant are built (its host on this deployment, or its own web client). */
+  site: TenantSiteOptions
 }
 
 function tenantOf(ctx: RequestContext): string {
@@ -41,7 +42,7 @@ function tenantOf(ctx: RequestContext): string {
 const utcDay = () => new Date().toISOString().slice(0, 10)
 
 export function createAccountsService(deps: AccountsDeps) {
-  const { mailer, publicUrl } = deps
+  const { mailer, site } = deps
 
   async function sendVerification(tx: Tx, tenantId: string, userId: string, email: string): Promise<void> {
     const { token, tokenHash } = newOneTimeToken()
@@ -52,7 +53,8 @@ export function createAccountsService(deps: AccountsDeps) {
       tokenHash,
       ttlSeconds: VERIFICATION_TTL_SECONDS,
     })
-    const content = verificationMail(publicUrl, token, VERIFICATION_TTL_SECONDS / 3600)
+    const tenant = await readTenantSite(tx, tenantId, site)
+    const content = verificationMail(tenant, token, VERIFICATION_TTL_SECONDS / 3600)
     await mailer.send(tx, { tenantId, to: email, ...content, messageKey: `identity.verify_email:${tokenId}` })
   }
 
@@ -81,7 +83,7 @@ export function createAccountsService(deps: AccountsDeps) {
     await mailer.send(tx, {
       tenantId,
       to: email,
-      ...accountExistsMail(publicUrl),
+      ...accountExistsMail(await readTenantSite(tx, tenantId, site)),
       messageKey: `identity.account_exists:${existing.id}:${utcDay()}`,
     })
     await recordAudit(tx, ctx, {

@@ -7,7 +7,8 @@ export interface DecisionMail {
   text: string
 }
 
-export function decisionMail(decision: 'approved' | 'rejected', publicUrl: string, note: string | null): DecisionMail {
+/** `home`: where the tenant's people land (its web client, else its host). */
+export function decisionMail(decision: 'approved' | 'rejected', home: string, note: string | null): DecisionMail {
   const noteLines = note ? ['', 'Note from the reviewer:', note] : []
   if (decision === 'approved')
     return {
@@ -17,7 +18,7 @@ export function decisionMail(decision: 'approved' | 'rejected', publicUrl: strin
         'It applies from your next request; sign in again if the app does not show it yet.',
         ...noteLines,
         '',
-        `Start here: ${publicUrl}`,
+        `Start here: ${home}`,
       ].join('\n'),
     }
   return {

@@ -13,6 +13,8 @@ import type { Permission } from '../../../platform/http/permissions.ts'
 import { principalId } from '../../../platform/http/principal.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import type { Mailer } from '../../../platform/mail/index.ts'
+import { readTenantSite, type TenantSiteOptions } from '../../tenancy/index.ts'
+import { siteHome } from '../pages/page-links.ts'
 import { decisionMail } from './decision-mail.ts'
 import { applicationErrors as errors } from './instructor-applications.errors.ts'
 import {
@@ -101,7 +103,8 @@ function visibleTo(member: Member, row: ApplicationRecord): ApplicationRecord {
 
 export interface ApplicationsDeps {
   mailer: Mailer
-  publicUrl: string
+  /** The decision mail points the applicant at the tenant (its web client, else its host). */
+  site: TenantSiteOptions
 }
 
 async function page(
@@ -158,7 +161,7 @@ async function decide(
         targetId: current.userId,
         details: { role: 'instructor', applicationId: id },
       })
-    const mail = decisionMail(decision, deps.publicUrl, note)
+    const mail = decisionMail(decision, siteHome(await readTenantSite(tx, reviewer.tenantId, deps.site)), note)
     await deps.mailer.send(tx, {
       tenantId: reviewer.tenantId,
       to: current.applicantEmail,

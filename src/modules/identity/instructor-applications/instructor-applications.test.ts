@@ -8,6 +8,7 @@ import { createRequestContext } from '../../../platform/http/request-context.ts'
 import { accountsClient } from '../accounts/accounts.testing.ts'
 import { sessionsClient } from '../sessions/sessions.testing.ts'
 import { createApplicationsService } from './instructor-applications.service.ts'
+import { siteOptionsOf } from '../pages/page-links.ts'
 
 let t: TestApp
 let client: ReturnType<typeof sessionsClient>
@@ -324,7 +325,7 @@ describe('instructor applications', () => {
   it('refuses decisions while impersonating, before touching anything', async () => {
     const { tenant, admin, member, apply } = await tenantWithAdmin()
     const { id } = (await apply(await member())).json()
-    const service = createApplicationsService({ mailer: t.platform.mail, publicUrl: t.config.http.publicUrl })
+    const service = createApplicationsService({ mailer: t.platform.mail, site: siteOptionsOf(t.config) })
     const impersonated = createRequestContext({
       requestId: 'impersonation-test',
       principal: {

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { eq, ne } from 'drizzle-orm'
+import { eq, isNotNull, ne } from 'drizzle-orm'
 import { loadConfig } from '../../../config.ts'
 import { platformScope } from '../../../platform/db/database.ts'
 import { openPglite } from '../../../platform/db/pglite-database.ts'
 import { auditLog } from '../../../platform/audit/audit.tables.ts'
 import { buildTestApp, TEST_KEY_ENCRYPTION_KEY, type TestApp } from '../../../../test/build-test-app.ts'
+import { createMailer } from '../../../platform/mail/mailer.ts'
+import { mailMessages } from '../../../platform/mail/mail.tables.ts'
 import { operators, signingKeys, totpFactors } from '../identity.tables.ts'
 import { awayFromStepEdge, codeAt, mfaClient } from '../mfa/mfa.testing.ts'
 import { decryptTotpSecret, encryptTotpSecret, newTotpSecret } from '../mfa/totp-secrets.ts'
@@ -20,6 +22,8 @@ let t: TestApp
 let operatorId: string
 let operatorSecret: string
 let user: Awaited<ReturnType<typeof enrolled>>
+let mailId: string
+const mailToken = randomBytes(32).toString('base64url')
 
 /** A user of a fresh tenant with a confirmed TOTP factor (enrolled through HTTP under KEK1). */
 async function enrolled() {
@@ -40,6 +44,8 @@ async function ciphertexts(): Promise<Record<string, string>> {
       state[`signing_keys/${row.kid}`] = row.privateJwkEncrypted
     for (const row of await tx.select().from(totpFactors)) state[`totp_factors/${row.userId}`] = row.secretEncrypted
     for (const row of await tx.select().from(operators)) state[`operators/${row.id}`] = row.totpSecretEncrypted
+    for (const row of await tx.select().from(mailMessages).where(isNotNull(mailMessages.secretsSealed)))
+      state[`mail_messages/${row.id}`] = row.secretsSealed!
     return state
   })
 }
@@ -66,6 +72,24 @@ beforeAll(async () => {
   )
   operatorId = operator!.id
   await setOperatorCiphertext(await encryptTotpSecret(operatorSecret, operatorId, parseKeyEncryptionKey(KEK1)))
+  // A message waiting for SMTP delivery holds its live link sealed under KEK1.
+  const smtpMailer = createMailer({
+    config: { ...t.config, mail: { ...t.config.mail, smtpUrl: 'smtp://127.0.0.1:9' } },
+    logger: t.platform.logger,
+    database: t.platform.database,
+    jobs: { define() {}, send: async () => null },
+  })
+  mailId = await t.platform.database.transaction(platformScope, (tx) =>
+    smtpMailer.send(tx, {
+      tenantId: null,
+      to: 'waiting@example.test',
+      subject: 'Your sign-in link',
+      text: 'Sign in: {{link}}',
+      messageKey: `test.kek:${randomBytes(8).toString('hex')}`,
+      secrets: { link: `https://academy.example.test/magic-link?token=${mailToken}` },
+    }),
+  )
+  smtpMailer.close()
 })
 
 afterAll(async () => {
@@ -145,6 +169,13 @@ describe('lyceum keys reencrypt', () => {
     expect(output.join('')).toContain(
       `identity.operators: ${operatorRows} re-encrypted, 0 already under KEY_ENCRYPTION_KEY`,
     )
+    const pendingMail = Object.keys(before).filter((key) => key.startsWith('mail_messages/')).length
+    expect(pendingMail).toBeGreaterThanOrEqual(1)
+    expect(counts['platform.mail_messages']).toEqual({
+      table: 'platform.mail_messages',
+      reencrypted: pendingMail,
+      alreadyCurrent: 0,
+    })
     const after = await ciphertexts()
     expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort())
     for (const [key, value] of Object.entries(after)) expect(value, key).not.toBe(before[key])
@@ -184,6 +215,13 @@ describe('lyceum keys reencrypt', () => {
         keys: { kid: string }[]
       }
       expect(keys.length).toBeGreaterThanOrEqual(2)
+      // The waiting message opens under the new key: delivered (here: captured), with its link.
+      await next.platform.mail.deliver({ messageId: mailId }, { id: 'job', retryCount: 0 })
+      const [mail] = await next.platform.database.transaction(platformScope, (tx) =>
+        tx.select().from(mailMessages).where(eq(mailMessages.id, mailId)),
+      )
+      expect(mail).toMatchObject({ status: 'captured', secretsSealed: null })
+      expect(mail?.textBody).toBe(`Sign in: https://academy.example.test/magic-link?token=${mailToken}`)
     } finally {
       await next.close()
     }
@@ -197,6 +235,7 @@ describe('lyceum keys reencrypt', () => {
       Object.keys(before).filter((key) => key.startsWith('signing_keys/')).length,
       Object.keys(before).filter((key) => key.startsWith('totp_factors/')).length,
       Object.keys(before).filter((key) => key.startsWith('operators/')).length,
+      Object.keys(before).filter((key) => key.startsWith('mail_messages/')).length,
     ])
     expect(await ciphertexts()).toEqual(before)
   })

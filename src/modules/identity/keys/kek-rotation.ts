@@ -7,13 +7,13 @@
  * makes a re-run a no-op; a row that opens under neither key aborts the whole run, so no
  * installation ends up half under one key and half under another.
  */
-import { CompactEncrypt, compactDecrypt, type CompactJWEHeaderParameters } from 'jose'
 import { eq, ne, sql } from 'drizzle-orm'
 import { recordAudit } from '../../../platform/audit/audit.ts'
 import { platformScope, type Database, type Tx } from '../../../platform/db/database.ts'
+import { opensUnder, parseKeyEncryptionKey, resealSecret } from '../../../platform/crypto/sealed-secrets.ts'
 import { systemContext } from '../../../platform/http/request-context.ts'
+import { sealedMailSecrets } from '../../../platform/mail/index.ts'
 import { operators, signingKeys, totpFactors } from '../identity.tables.ts'
-import { parseKeyEncryptionKey } from './key-crypto.ts'
 import { lockSigningKeys } from './keys.repository.ts'
 
 /** A stored secret that opens under neither key: the run stops and nothing is changed. */
@@ -76,21 +76,9 @@ const COLUMNS: EncryptedColumn[] = [
       await tx.update(operators).set({ totpSecretEncrypted: ciphertext }).where(eq(operators.id, id))
     },
   },
+  // Messages not delivered yet hold their live tokens sealed until the delivery job renders them.
+  sealedMailSecrets,
 ]
-
-const DECRYPT_OPTIONS = { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] }
-
-async function opens(
-  ciphertext: string,
-  key: Uint8Array,
-): Promise<{ plaintext: Uint8Array; protectedHeader: CompactJWEHeaderParameters } | undefined> {
-  try {
-    return await compactDecrypt(ciphertext, key, DECRYPT_OPTIONS)
-  } catch {
-    // GCM authentication fails under a wrong key (or on a damaged ciphertext): the caller decides.
-    return undefined
-  }
-}
 
 async function reencryptColumn(
   tx: Tx,
@@ -100,15 +88,12 @@ async function reencryptColumn(
 ): Promise<TableCount> {
   const count: TableCount = { table: column.table, reencrypted: 0, alreadyCurrent: 0 }
   for (const row of await column.read(tx)) {
-    if (await opens(row.ciphertext, current)) {
+    if (await opensUnder(row.ciphertext, current)) {
       count.alreadyCurrent++
       continue
     }
-    const opened = await opens(row.ciphertext, previous)
-    if (!opened) throw new ReencryptionError(column.table, row.id)
-    const ciphertext = await new CompactEncrypt(opened.plaintext)
-      .setProtectedHeader(opened.protectedHeader)
-      .encrypt(current)
+    const ciphertext = await resealSecret(row.ciphertext, previous, current)
+    if (ciphertext === undefined) throw new ReencryptionError(column.table, row.id)
     await column.write(tx, row.id, ciphertext)
     count.reencrypted++
   }
@@ -130,7 +115,9 @@ export async function reencryptSecrets(
   const current = parseKeyEncryptionKey(keys.currentKey)
   return database.transaction(platformScope, async (tx) => {
     await lockSigningKeys(tx)
-    await tx.execute(sql`LOCK TABLE identity.signing_keys, identity.totp_factors, identity.operators IN EXCLUSIVE MODE`)
+    await tx.execute(
+      sql`LOCK TABLE identity.signing_keys, identity.totp_factors, identity.operators, platform.mail_messages IN EXCLUSIVE MODE`,
+    )
     const tables: TableCount[] = []
     for (const column of COLUMNS) tables.push(await reencryptColumn(tx, column, previous, current))
     const reencrypted = tables.reduce((sum, table) => sum + table.reencrypted, 0)

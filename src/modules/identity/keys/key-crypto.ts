@@ -1,10 +1,14 @@
 /**
- * Ed25519 signing keys and their protection at rest. A private JWK only ever leaves memory as a
- * compact JWE (alg dir, enc A256GCM) under the key-encryption key; the signing key's kid is in the
- * JWE's protected header, which GCM authenticates, so a ciphertext copied onto another row fails.
+ * Ed25519 signing keys and their protection at rest. A private JWK only ever leaves memory sealed
+ * under the key-encryption key (platform/crypto/sealed-secrets.ts: a compact JWE, dir + A256GCM);
+ * the signing key's kid is in the authenticated protected header, so a ciphertext copied onto
+ * another row fails.
  */
 import { randomBytes } from 'node:crypto'
-import { CompactEncrypt, compactDecrypt, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose'
+import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose'
+import { openSecretText, sealSecret } from '../../../platform/crypto/sealed-secrets.ts'
+
+export { parseKeyEncryptionKey } from '../../../platform/crypto/sealed-secrets.ts'
 
 export const SIGNING_ALG = 'EdDSA'
 
@@ -38,12 +42,6 @@ export class KeyEncryptionKeyMismatchError extends Error {
 
 const JWE_CONTENT_TYPE = 'jwk+json'
 
-export function parseKeyEncryptionKey(value: string): Uint8Array {
-  const bytes = Buffer.from(value, 'base64url')
-  if (bytes.length !== 32) throw new Error('KEY_ENCRYPTION_KEY must be 32 bytes encoded as base64url (43 characters)')
-  return new Uint8Array(bytes)
-}
-
 /** 128 random bits: unguessable and shaped to pass the kid check of the token verifier. */
 export const newKid = () => randomBytes(16).toString('base64url')
 
@@ -54,9 +52,10 @@ export async function generateSigningKey(keyEncryptionKey: Uint8Array): Promise<
   if (typeof exportedPublic.x !== 'string') throw new Error('generated Ed25519 key has no public point')
   const publicJwk: PublicJwk = { kty: 'OKP', crv: 'Ed25519', x: exportedPublic.x, kid, alg: SIGNING_ALG, use: 'sig' }
   const privateJwk = await exportJWK(privateKey)
-  const privateJwkEncrypted = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(privateJwk)))
-    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid, cty: JWE_CONTENT_TYPE })
-    .encrypt(keyEncryptionKey)
+  const privateJwkEncrypted = await sealSecret(JSON.stringify(privateJwk), keyEncryptionKey, {
+    kid,
+    cty: JWE_CONTENT_TYPE,
+  })
   return { kid, publicJwk, privateJwkEncrypted }
 }
 
@@ -67,12 +66,7 @@ export async function decryptPrivateKey(
 ): Promise<CryptoKey> {
   let jwk: JWK
   try {
-    const { plaintext, protectedHeader } = await compactDecrypt(privateJwkEncrypted, keyEncryptionKey, {
-      keyManagementAlgorithms: ['dir'],
-      contentEncryptionAlgorithms: ['A256GCM'],
-    })
-    if (protectedHeader.kid !== kid) throw new Error(`the encrypted key names kid ${String(protectedHeader.kid)}`)
-    jwk = JSON.parse(new TextDecoder().decode(plaintext)) as JWK
+    jwk = JSON.parse(await openSecretText(privateJwkEncrypted, keyEncryptionKey, kid)) as JWK
   } catch (error) {
     throw new KeyEncryptionKeyMismatchError(kid, error)
   }

@@ -1,11 +1,11 @@
 /**
- * TOTP shared secrets at rest and the codes derived from them. A secret only leaves memory as a
- * compact JWE (dir + A256GCM) under KEY_ENCRYPTION_KEY, like the signing keys; the user id sits in
- * the authenticated protected header, so a ciphertext copied onto another user's row fails.
+ * TOTP shared secrets at rest and the codes derived from them. A secret only leaves memory sealed
+ * under KEY_ENCRYPTION_KEY (platform/crypto/sealed-secrets.ts), like the signing keys; the user id
+ * sits in the authenticated protected header, so a ciphertext copied onto another user's row fails.
  * Verification accepts one 30-second step either side (RFC 6238 §5.2) and never a step at or
  * before the last accepted one, which makes every code single use.
  */
-import { CompactEncrypt, compactDecrypt } from 'jose'
+import { openSecretText, sealSecret } from '../../../platform/crypto/sealed-secrets.ts'
 import { generateSecret, generateURI, verify } from 'otplib'
 
 export const TOTP_STEP_SECONDS = 30
@@ -16,9 +16,7 @@ const ISSUER = 'Lyceum'
 const headerId = (userId: string) => `totp:${userId}`
 
 export async function encryptTotpSecret(secret: string, userId: string, keyEncryptionKey: Uint8Array): Promise<string> {
-  return new CompactEncrypt(new TextEncoder().encode(secret))
-    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: headerId(userId) })
-    .encrypt(keyEncryptionKey)
+  return sealSecret(secret, keyEncryptionKey, { kid: headerId(userId) })
 }
 
 export async function decryptTotpSecret(
@@ -26,12 +24,7 @@ export async function decryptTotpSecret(
   userId: string,
   keyEncryptionKey: Uint8Array,
 ): Promise<string> {
-  const { plaintext, protectedHeader } = await compactDecrypt(secretEncrypted, keyEncryptionKey, {
-    keyManagementAlgorithms: ['dir'],
-    contentEncryptionAlgorithms: ['A256GCM'],
-  })
-  if (protectedHeader.kid !== headerId(userId)) throw new Error('the TOTP secret belongs to another user')
-  return new TextDecoder().decode(plaintext)
+  return openSecretText(secretEncrypted, keyEncryptionKey, headerId(userId))
 }
 
 export function newTotpSecret(accountLabel: string): { secret: string; otpauthUri: string } {

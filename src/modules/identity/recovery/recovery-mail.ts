@@ -1,48 +1,43 @@
 /**
- * The emails of account recovery. Links point at the public URL, where the web client reads the
- * token and posts it to the matching /v1/auth/... route; the token is also printed as a code for
- * clients that cannot follow links.
+ * The emails of account recovery. The link goes to the tenant (pages/page-links.ts), where the
+ * hosted page or the tenant's web client posts the token to the matching /v1/auth/... route; it is
+ * a secret variable of the mail, so the stored copy never holds it once delivered.
  */
-import type { MailContent } from '../accounts/account-mail.ts'
+import { escapeHtml } from '../../../platform/http/html.ts'
+import type { TenantSite } from '../../tenancy/index.ts'
+import { LINK, type MailContent } from '../accounts/account-mail.ts'
+import { pageLink, type PageName } from '../pages/page-links.ts'
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c)
-
-function linkMail(parts: {
-  subject: string
-  intro: string
-  link: string
-  label: string
-  token: string
-  validMinutes: number
-  ignore: string
-}): MailContent {
+function linkMail(
+  site: TenantSite,
+  parts: {
+    subject: string
+    intro: string
+    page: PageName
+    token: string
+    label: string
+    validMinutes: number
+    ignore: string
+  },
+): MailContent {
   const expiry = `The link works once and expires in ${parts.validMinutes} minutes. ${parts.ignore}`
   return {
     subject: parts.subject,
-    text: [
-      parts.intro,
-      '',
-      parts.link,
-      '',
-      `If the link does not open, enter this code: ${parts.token}`,
-      '',
-      expiry,
-    ].join('\n'),
+    text: [parts.intro, '', LINK, '', expiry].join('\n'),
     html: [
       `<p>${escapeHtml(parts.intro)}</p>`,
-      `<p><a href="${escapeHtml(parts.link)}">${escapeHtml(parts.label)}</a></p>`,
-      `<p>If the link does not open, enter this code: <code>${escapeHtml(parts.token)}</code></p>`,
+      `<p><a href="${LINK}">${escapeHtml(parts.label)}</a></p>`,
       `<p>${escapeHtml(expiry)}</p>`,
     ].join('\n'),
+    secrets: { link: pageLink(site, parts.page, parts.token) },
   }
 }
 
-export function passwordResetMail(publicUrl: string, token: string, validMinutes: number): MailContent {
-  return linkMail({
+export function passwordResetMail(site: TenantSite, token: string, validMinutes: number): MailContent {
+  return linkMail(site, {
     subject: 'Reset your password',
-    intro: 'Someone (hopefully you) asked to reset the password of your account. Choose a new password here:',
-    link: `${publicUrl}/reset-password?token=${encodeURIComponent(token)}`,
+    intro: `Someone (hopefully you) asked to reset the password of your account at ${site.name}. Choose a new password here:`,
+    page: 'resetPassword',
     label: 'Choose a new password',
     token,
     validMinutes,
@@ -51,11 +46,11 @@ export function passwordResetMail(publicUrl: string, token: string, validMinutes
   })
 }
 
-export function magicLinkMail(publicUrl: string, token: string, validMinutes: number): MailContent {
-  return linkMail({
+export function magicLinkMail(site: TenantSite, token: string, validMinutes: number): MailContent {
+  return linkMail(site, {
     subject: 'Your sign-in link',
-    intro: 'Someone (hopefully you) asked for a link to sign in without a password. Sign in here:',
-    link: `${publicUrl}/magic-link?token=${encodeURIComponent(token)}`,
+    intro: `Someone (hopefully you) asked for a link to sign in to ${site.name} without a password. Sign in here:`,
+    page: 'magicLink',
     label: 'Sign in',
     token,
     validMinutes,

@@ -13,6 +13,7 @@ import { recordAudit } from '../../../platform/audit/audit.ts'
 import { commonErrors } from '../../../platform/errors.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import type { Mailer } from '../../../platform/mail/index.ts'
+import { readTenantSite, type TenantSite, type TenantSiteOptions } from '../../tenancy/index.ts'
 import type { MailContent } from '../accounts/account-mail.ts'
 import { accountsRepository as accounts, type TokenPurpose } from '../accounts/accounts.repository.ts'
 import { RESEND_MAX_PER_WINDOW, RESEND_MIN_GAP_SECONDS, RESEND_WINDOW_SECONDS } from '../accounts/accounts.service.ts'
@@ -20,7 +21,12 @@ import { normaliseEmail } from '../accounts/email-address.ts'
 import { hashOneTimeToken, newOneTimeToken } from '../accounts/one-time-tokens.ts'
 import { hashPassword } from '../passwords/password-hasher.ts'
 import { passwordErrors, passwordViolations } from '../passwords/password-policy.ts'
-import { bearerStarter, type MfaChallenge, type SecondFactorGate } from '../sessions/login.service.ts'
+import {
+  bearerStarter,
+  type MfaChallenge,
+  type SecondFactorGate,
+  type SessionStarter,
+} from '../sessions/login.service.ts'
 import type { RestrictedTokens, SessionIssuer, TokenPair } from '../sessions/session-issuer.ts'
 import { sessionsRepository as sessions } from '../sessions/sessions.repository.ts'
 import { magicLinkMail, passwordResetMail } from './recovery-mail.ts'
@@ -35,14 +41,14 @@ export interface RecoveryDeps {
   issuer: SessionIssuer
   /** The second factor and the tenant's MFA policy, as at password sign-in (../mfa). */
   secondFactor: SecondFactorGate
-  /** Base of the links in emails (config.http.publicUrl). */
-  publicUrl: string
+  /** How links to the tenant are built (its host on this deployment, or its own web client). */
+  site: TenantSiteOptions
 }
 
 interface LinkKind {
   purpose: TokenPurpose
   ttlSeconds: number
-  mail: (publicUrl: string, token: string, validMinutes: number) => MailContent
+  mail: (site: TenantSite, token: string, validMinutes: number) => MailContent
   auditAction: string
 }
 
@@ -71,7 +77,7 @@ function assertNewPasswordPolicy(password: string, email: string): void {
 }
 
 export function createRecoveryService(deps: RecoveryDeps) {
-  const { mailer, publicUrl, secondFactor } = deps
+  const { mailer, site, secondFactor } = deps
   const starter = bearerStarter(deps.issuer)
 
   /** Emails a fresh link to an active account unless throttled; otherwise does nothing, silently. */
@@ -98,7 +104,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
         tokenHash,
         ttlSeconds: kind.ttlSeconds,
       })
-      const content = kind.mail(publicUrl, token, kind.ttlSeconds / 60)
+      const content = kind.mail(await readTenantSite(tx, tenantId, site), token, kind.ttlSeconds / 60)
       await mailer.send(tx, { tenantId, to: email, ...content, messageKey: `identity.${kind.purpose}:${tokenId}` })
       await recordAudit(tx, ctx, { action: kind.auditAction, targetType: 'user', targetId: user.id })
     })
@@ -140,41 +146,60 @@ export function createRecoveryService(deps: RecoveryDeps) {
      * sign-in, answers an MFA challenge when the account has a factor, else starts a session
      * (restricted when the tenant's policy requires a factor the user lacks).
      */
-    async consumeMagicLink(
+    consumeMagicLink: (
       ctx: RequestContext,
       input: { token: string; userAgent: string | undefined },
-    ): Promise<TokenPair | RestrictedTokens | MfaChallenge> {
-      const tenantId = tenantOf(ctx)
-      const tokenHash = hashOneTimeToken(input.token)
-      const outcome = await ctx.inTenant(async (tx) => {
-        // Only links of active accounts count; consuming alone would not look at the account.
-        if (!(await repository.peekToken(tx, 'magic_link', tokenHash))) throw recoveryErrors.magicLinkInvalid()
-        const used = await accounts.consumeToken(tx, 'magic_link', tokenHash)
-        if (!used) throw recoveryErrors.magicLinkInvalid()
-        const userId = used.userId
-        await accounts.retireUnusedTokens(tx, userId, 'magic_link')
-        await accounts.markEmailVerified(tx, userId)
-        const mfaToken = await secondFactor.challengeIfEnrolled(tx, ctx, { tenantId, userId })
-        if (mfaToken) return { kind: 'challenge' as const, challenge: { mfaRequired: true as const, mfaToken } }
-        const restriction = await secondFactor.restrictionOf(tx, userId)
-        const started = await starter.startSession(tx, {
-          tenantId,
-          userId,
-          userAgent: input.userAgent,
-          ip: ctx.ip,
-          restriction,
-        })
-        await recordAudit(tx, ctx, {
-          action: 'auth.login',
-          targetType: 'user',
-          targetId: userId,
-          details: { sessionId: started.sessionId, method: 'magic_link', ...(restriction ? { restriction } : {}) },
-        })
-        return { kind: 'started' as const, started }
-      })
-      return outcome.kind === 'started' ? starter.credentials(outcome.started) : outcome.challenge
-    },
+    ): Promise<TokenPair | RestrictedTokens | MfaChallenge> => consumeMagicLink(secondFactor, ctx, input, starter),
+
+    /** The same, ending in another kind of session (the hosted page starts a browser session). */
+    consumeMagicLinkWith: <Started extends { sessionId: string }, Credentials>(
+      ctx: RequestContext,
+      input: { token: string; userAgent: string | undefined },
+      sessionStarter: SessionStarter<Started, Credentials>,
+    ) => consumeMagicLink(secondFactor, ctx, input, sessionStarter),
   }
+}
+
+/**
+ * Uses a sign-in link (once), proves the account's address, then answers an MFA challenge when the
+ * account has a factor, else starts the starter's kind of session (restricted when the tenant's
+ * policy requires a factor the user lacks).
+ */
+async function consumeMagicLink<Started extends { sessionId: string }, Credentials>(
+  secondFactor: SecondFactorGate,
+  ctx: RequestContext,
+  input: { token: string; userAgent: string | undefined },
+  sessionStarter: SessionStarter<Started, Credentials>,
+): Promise<Credentials | MfaChallenge> {
+  const tenantId = tenantOf(ctx)
+  const tokenHash = hashOneTimeToken(input.token)
+  const outcome = await ctx.inTenant(async (tx) => {
+    // Only links of active accounts count; consuming alone would not look at the account.
+    if (!(await repository.peekToken(tx, 'magic_link', tokenHash))) throw recoveryErrors.magicLinkInvalid()
+    const used = await accounts.consumeToken(tx, 'magic_link', tokenHash)
+    if (!used) throw recoveryErrors.magicLinkInvalid()
+    const userId = used.userId
+    await accounts.retireUnusedTokens(tx, userId, 'magic_link')
+    await accounts.markEmailVerified(tx, userId)
+    const mfaToken = await secondFactor.challengeIfEnrolled(tx, ctx, { tenantId, userId })
+    if (mfaToken) return { kind: 'challenge' as const, challenge: { mfaRequired: true as const, mfaToken } }
+    const restriction = await secondFactor.restrictionOf(tx, userId)
+    const started = await sessionStarter.startSession(tx, {
+      tenantId,
+      userId,
+      userAgent: input.userAgent,
+      ip: ctx.ip,
+      restriction,
+    })
+    await recordAudit(tx, ctx, {
+      action: 'auth.login',
+      targetType: 'user',
+      targetId: userId,
+      details: { sessionId: started.sessionId, method: 'magic_link', ...(restriction ? { restriction } : {}) },
+    })
+    return { kind: 'started' as const, started }
+  })
+  return outcome.kind === 'started' ? sessionStarter.credentials(outcome.started) : outcome.challenge
 }
 
 export type RecoveryService = ReturnType<typeof createRecoveryService>

@@ -34,6 +34,8 @@ export function createSessions(deps: SessionsDeps) {
   return {
     /** Starts sessions and hands out tokens (also used by the second sign-in step). */
     issuer,
+    /** Password sign-in ending in any kind of session (the hosted pages accept invitations with it). */
+    signIn: login.signIn,
     routes: sessionsRoutes(login, service),
     /** Cookie sessions for browsers, on the same sign-in and sessions; the second step comes from ../mfa. */
     browser: (completeSecondStep: CompleteSecondStep) => ({
