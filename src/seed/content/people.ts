@@ -18,18 +18,18 @@ export const DEMO_MEMBERS: readonly DemoPerson[] = [
     email: 'maya@demo.localhost',
     displayName: 'Maya Lindqvist',
     roles: ['learner'],
-    about: 'half way through Python, pandas assignment awaiting a grade, photography not started',
+    about: 'half way through Python; pandas assignment awaiting a grade; photography not started',
   },
   {
     email: 'tomas@demo.localhost',
     displayName: 'Tomás Ferreira',
     roles: ['learner'],
-    about: 'completed Data Analysis with pandas (certificate issued), Python not started',
+    about: 'completed Data Analysis with pandas, certificate issued; Python not started',
   },
   {
     email: 'amara@demo.localhost',
     displayName: 'Amara Okafor',
     roles: ['learner'],
-    about: 'Python up to the drip-locked modules, photography half way',
+    about: 'Python up to the drip-locked modules; photography half way',
   },
 ]

@@ -1,7 +1,7 @@
 /**
- * Learners as they use the platform: they enrol (or are enrolled by the administrator), read and
- * complete lessons with the time they spent, take quizzes, submit assignments and leave a lesson
- * half read; the instructor then grades the submissions the plans grade, which completes their
+ * Learners as they use the platform: they enrol (or are enrolled by the administrator), complete
+ * lessons, take quizzes, submit assignments and leave a lesson half read (with the time spent and
+ * where they stopped); the instructor then grades the submissions the plans grade, which completes their
  * course, and the platform's job issues the certificate.
  *
  * Idempotent: what a learner's own reads show as done (enrolment, completed or started lessons,
@@ -31,9 +31,6 @@ interface Submission {
   lessonId: string
   status: 'submitted' | 'graded'
 }
-
-/** The most one report of time spent may add (PUT .../position). */
-const MAX_REPORTED_SECONDS = 3600
 
 /** Enrols the learner in each planned course and does what the plan says they have done so far. */
 export async function ensureLearnerActivity(
@@ -80,32 +77,18 @@ async function followPlan(api: ApiClient, token: string, plan: EnrolmentPlan, co
     if (statusOf.get(id) === 'completed') continue
     if (lesson.kind === 'quiz') await passQuiz(api, token, id, lesson, plan.quizAnswers ?? {})
     else if (lesson.kind === 'assignment') await submitAssignment(api, token, id, plan.submission)
-    else {
-      await reportTime(api, token, course.id, id, (lesson.durationMinutes ?? 5) * 60)
-      await api.call('POST', `/v1/learn/lessons/${id}/complete`, { token, payload: { courseId: course.id } })
-    }
+    else await api.call('POST', `/v1/learn/lessons/${id}/complete`, { token, payload: { courseId: course.id } })
   }
   if (plan.resume) {
-    const { id } = lessonOf(course, plan.resume.title)
+    const { title, timeSpentSeconds, position } = plan.resume
+    const { id } = lessonOf(course, title)
+    // Reporting time and position starts the lesson (PUT .../position upserts its progress).
     if (statusOf.get(id) === 'available')
-      await reportTime(api, token, course.id, id, plan.resume.timeSpentSeconds, plan.resume.position)
+      await api.call('PUT', `/v1/learn/lessons/${id}/position`, {
+        token,
+        payload: { courseId: course.id, timeSpentSeconds, position },
+      })
   }
-}
-
-/** Reports the time spent on a lesson (and where the learner stopped), which starts it. */
-async function reportTime(
-  api: ApiClient,
-  token: string,
-  courseId: string,
-  lessonId: string,
-  seconds: number,
-  position?: Record<string, unknown>,
-): Promise<void> {
-  // Reporting time starts the lesson too (the position upserts its progress row).
-  await api.call('PUT', `/v1/learn/lessons/${lessonId}/position`, {
-    token,
-    payload: { courseId, timeSpentSeconds: Math.min(seconds, MAX_REPORTED_SECONDS), ...(position ? { position } : {}) },
-  })
 }
 
 function lessonOf(course: SeededCourse, title: string): { lesson: LessonSpec; id: string } {

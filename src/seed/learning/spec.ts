@@ -93,7 +93,10 @@ export interface EnrolmentPlan {
   quizAnswers?: Record<string, unknown>
   submission?: string
   grade?: GradeSpec
-  /** A lesson started and left half read (the "continue where I left off" of the dashboard). */
+  /**
+   * A lesson started and left half read (the "continue where I left off" of the dashboard), with
+   * the time spent on it (at most 3600 s, what one PUT .../position may add) and the position.
+   */
   resume?: { title: string; timeSpentSeconds: number; position: Record<string, unknown> }
 }
 
