@@ -5,7 +5,7 @@ import { loadConfig, ConfigError, type Config } from './config.ts'
 import { buildApp, openOwner, type Lyceum } from './app.ts'
 import { migrateToHead } from './platform/db/migrate.ts'
 import { openPglite } from './platform/db/pglite-database.ts'
-import { describeDevAccounts, seedDemo } from './seed.ts'
+import { describeDemoContent, describeDevAccounts, seedDemo } from './seed/index.ts'
 import { doctorCommand } from './platform/observability/doctor.ts'
 import { auditCommand } from './platform/audit/audit-verify.command.ts'
 import { firstLine, operatorsCommand, reencryptKeysCommand, rotateKeysCommand } from './modules/identity/index.ts'
@@ -22,7 +22,7 @@ Commands:
   api       HTTP API only (run "lyceum migrate" first)
   worker    job worker only
   migrate   apply database migrations
-  seed      create the demo tenant if it does not exist
+  seed      create the demo tenant (and, in development, its accounts and demo content) if missing
   doctor    validate configuration and probe every configured dependency
   openapi   print the OpenAPI document as JSON
   operators create --email <email> --name "<name>"
@@ -42,7 +42,7 @@ async function startServer(
 ): Promise<void> {
   const lyceum = await buildApp(config, { migrate: options.migrate, worker: options.worker })
   installShutdown(lyceum)
-  const seed = options.seed ? await seedDemo(lyceum) : undefined
+  const seed = options.seed ? await seedDemo(lyceum, { jobsRunHere: options.worker }) : undefined
   const address = await lyceum.app.listen({ host: config.http.host, port: config.http.port })
   const base =
     config.http.publicUrl.includes(`:${config.http.port}`) || config.profile === 'production'
@@ -57,9 +57,11 @@ async function startServer(
   ]
   if (seed) {
     const port = new URL(base).port
+    const site = `http://demo.localhost${port ? `:${port}` : ''}`
     lines.push(
       '',
-      `Demo tenant "demo" ${seed.created ? 'created' : 'ready'}: http://demo.localhost${port ? `:${port}` : ''}/v1/site`,
+      `Demo tenant "demo" ${seed.created ? 'created' : 'ready'}: ${site}/v1/site`,
+      ...describeDemoContent(seed, site),
       ...describeDevAccounts(seed, base),
     )
   }
@@ -146,10 +148,13 @@ const commands: Record<string, Command> = {
   async seed(config) {
     const lyceum = await buildApp(config, { migrate: true })
     try {
-      const seed = await seedDemo(lyceum)
+      // No worker here: the certificate of the demo content is issued when a worker next runs.
+      const seed = await seedDemo(lyceum, { jobsRunHere: false })
       process.stdout.write(`Demo tenant ${seed.created ? 'created' : 'already present'} (${seed.tenantId}).\n`)
-      const accounts = describeDevAccounts(seed, config.http.publicUrl)
-      if (accounts.length > 0) process.stdout.write(`${accounts.join('\n')}\n`)
+      const site = `http://demo.${config.http.baseDomain}:${config.http.port}`
+      const lines = [...describeDemoContent(seed, site), ...describeDevAccounts(seed, config.http.publicUrl)]
+      if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`)
+      if (seed.areas.some((area) => area.outcome === 'failed')) process.exitCode = 1
     } finally {
       await lyceum.close()
     }

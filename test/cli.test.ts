@@ -1,6 +1,7 @@
 /**
  * The README's first command, for real: `lyceum serve` on a fresh embedded data directory
- * migrates, seeds the demo tenant, prints the URLs and credentials, serves, and stops cleanly.
+ * migrates, seeds the demo tenant (with its demo courses), prints the URLs and credentials,
+ * serves, and stops cleanly.
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -68,6 +69,9 @@ function rawRequest(
   })
 }
 
+const courseSlugs = (page: unknown) =>
+  ((page as { data?: Array<{ slug: string }> }).data ?? []).map((c) => c.slug).sort()
+
 interface Printed {
   adminPassword: string
   operatorPassword: string
@@ -113,6 +117,7 @@ async function serveOnce(
   stdout: string
   code: number | null
   site: unknown
+  catalogue: unknown
   ready: number
   signIns: Awaited<ReturnType<typeof signInAsPrinted>>
 }> {
@@ -136,8 +141,9 @@ async function serveOnce(
       ready = (await fetch(`${base}/health/ready`)).status
     }
     const site = (await rawRequest(port, 'GET', '/v1/site', 'demo.localhost')).json
+    const catalogue = (await rawRequest(port, 'GET', '/v1/catalogue/courses', 'demo.localhost')).json
     const signIns = await signInAsPrinted(port, printedCredentials(stdout), codeOffset)
-    return { stdout, site, ready, signIns, code: (child.kill('SIGTERM'), await exited) }
+    return { stdout, site, catalogue, ready, signIns, code: (child.kill('SIGTERM'), await exited) }
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL')
   }
@@ -161,6 +167,13 @@ describe('lyceum CLI', () => {
     expect(first.signIns).toEqual({ operatorLogin: 201, tenants: 200, adminLogin: 200, tenant: 200 })
     expect(first.ready).toBe(200)
     expect(first.site).toMatchObject({ slug: 'demo', name: 'Lyceum Demo Academy' })
+    // A new user finds something to explore: the demo content is in the anonymous catalogue.
+    expect(first.stdout).toMatch(/Demo learning: 3 published courses/)
+    expect(courseSlugs(first.catalogue)).toEqual([
+      'data-analysis-with-pandas',
+      'photographie-maitriser-la-lumiere',
+      'python-from-scratch',
+    ])
     expect(first.code).toBe(0)
 
     // The next step's code: the first run's code must not be replayed.
@@ -168,6 +181,7 @@ describe('lyceum CLI', () => {
     expect(second.stdout).toMatch(/Demo tenant "demo" ready/)
     expect(printedCredentials(second.stdout)).toEqual(printedCredentials(first.stdout))
     expect(second.signIns).toEqual({ operatorLogin: 201, tenants: 200, adminLogin: 200, tenant: 200 })
+    expect(courseSlugs(second.catalogue)).toEqual(courseSlugs(first.catalogue))
     expect(second.code).toBe(0)
   }, 480_000)
 

@@ -30,7 +30,7 @@ export {
   type CreatedOperator,
   type OperatorSessionTokens,
 } from './operators/index.ts'
-export { createDemoAdmin } from './demo-admin.ts'
+export { createDemoMember, type DemoMemberInput } from './demo-members.ts'
 export { reencryptKeysCommand, ReencryptionError } from './keys/kek-rotation.ts'
 export { KeyEncryptionKeyMismatchError } from './keys/key-crypto.ts'
 export type { SigningKeyStore, RotationResult } from './keys/key-store.ts'
