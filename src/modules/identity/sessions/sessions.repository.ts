@@ -176,7 +176,7 @@ export const sessionsRepository = {
 
   /** The user's live sessions, newest first, `limit + 1` rows from the cursor on. */
   async listLive(tx: Tx, userId: string, limit: number, after: PositionOf<typeof sessionsCursor> | undefined) {
-    const live = and(eq(sessions.userId, userId), isNull(sessions.revokedAt), sql`${sessions.expiresAt} > now()`)
+    const live = and(eq(sessions.userId, userId), liveSql(sessions))
     const cursor = sessionsCursor.after(after, [sessions.createdAt, sessions.id], 'desc')
     return tx
       .select({
