@@ -40,7 +40,12 @@ async function tenantWithAdmins() {
   const learnerId = randomUUID()
   await t.tokenFor(tenant.id, ['learner'], learnerId)
   const request = (method: Method, url: string, headers: Record<string, string>, payload?: object) =>
-    t.app.inject({ method, url, headers: { host: `${tenant.slug}.localhost`, ...headers }, ...(payload ? { payload } : {}) })
+    t.app.inject({
+      method,
+      url,
+      headers: { host: `${tenant.slug}.localhost`, ...headers },
+      ...(payload ? { payload } : {}),
+    })
   const bearer = (method: Method, url: string, token: string, payload?: object) =>
     request(method, url, t.auth(token), payload)
   return { tenant, admin, adminId, otherAdmin, learnerId, request, bearer }
@@ -76,7 +81,10 @@ async function expectEnded(
         AND details->>'impersonationId' = ${impersonation.impersonation.id}`,
   )
   expect(audits).toHaveLength(1)
-  expect(audits[0]?.details).toMatchObject({ cause, startedFromSession: impersonation.impersonation.startedFromSession })
+  expect(audits[0]?.details).toMatchObject({
+    cause,
+    startedFromSession: impersonation.impersonation.startedFromSession,
+  })
 }
 
 describe("an administrator's impersonation", () => {
@@ -133,7 +141,9 @@ describe("an administrator's impersonation", () => {
     expect(granted.statusCode).toBe(200)
     const signIn = await request('POST', '/v1/browser-sessions', {}, { email, password: STRONG_PASSWORD })
     expect(signIn.statusCode, signIn.body).toBe(200)
-    const cookie = String(signIn.headers['set-cookie']).split(';')[0]!.slice(COOKIE.length + 1)
+    const cookie = String(signIn.headers['set-cookie'])
+      .split(';')[0]!
+      .slice(COOKIE.length + 1)
     const { csrfToken, session } = signIn.json() as { csrfToken: string; session: { id: string } }
     const browser = { cookie: `${COOKIE}=${cookie}`, 'x-csrf-token': csrfToken }
     const body = await started(
@@ -149,7 +159,9 @@ describe("an administrator's impersonation", () => {
     const { admin, learnerId, bearer } = await tenantWithAdmins()
     const body = await started(await bearer('POST', '/v1/impersonations', admin, { userId: learnerId, reason: REASON }))
     // A path that ends the session without knowing about impersonations: the request check still holds.
-    await client.query(sql`UPDATE identity.sessions SET expires_at = now() - interval '1 second' WHERE id = ${sessionIdOf(admin)}`)
+    await client.query(
+      sql`UPDATE identity.sessions SET expires_at = now() - interval '1 second' WHERE id = ${sessionIdOf(admin)}`,
+    )
     await expectEnded((token) => bearer('GET', '/v1/me', token), body, undefined)
   })
 })
@@ -165,7 +177,10 @@ describe("an operator's impersonation", () => {
       payload: { userId: learnerId, reason: REASON },
     })
     const body = await started(response)
-    expect(body.impersonation).toMatchObject({ actor: `operator:${operator.id}`, startedFromSession: operator.sessionId })
+    expect(body.impersonation).toMatchObject({
+      actor: `operator:${operator.id}`,
+      startedFromSession: operator.sessionId,
+    })
     expect((await bearer('GET', '/v1/me', body.accessToken)).statusCode).toBe(200)
     return { operator, body, bearer }
   }

@@ -174,7 +174,8 @@ export function createMembersService(deps: { database: Database }) {
         if (changed) {
           const revoked = status === 'disabled' ? await sessions.revoke(tx, userId, undefined, 'member_disabled') : []
           // What they started as an administrator ends with them.
-          if (status === 'disabled') await endImpersonationsStartedBy(tx, ctx, { type: 'user', id: userId }, 'member_disabled')
+          if (status === 'disabled')
+            await endImpersonationsStartedBy(tx, ctx, { type: 'user', id: userId }, 'member_disabled')
           const action = status === 'disabled' ? 'member.disabled' : 'member.enabled'
           await recordAudit(tx, ctx, {
             tenantId,

@@ -76,7 +76,9 @@ export async function operatorsCommand(
       )
     } else if (action === 'disable') {
       const { id, endedSessions, endedImpersonations } = await accounts.disable(ctx, email)
-      io.out(`Operator ${id} disabled; ${endedSessions} session(s) and ${endedImpersonations} impersonation(s) ended.\n`)
+      io.out(
+        `Operator ${id} disabled; ${endedSessions} session(s) and ${endedImpersonations} impersonation(s) ended.\n`,
+      )
     } else {
       const { id } = await accounts.unlock(ctx, email)
       io.out(`Operator ${id} unlocked.\n`)

@@ -41,7 +41,11 @@ export const browserSessionsRepository = {
     // The request is a use of the session: recorded (or the idle session revoked) in the same statement.
     const activity = tx
       .$with('session_activity', { id: sessions.id })
-      .as(touchOrRevoke(sql`(select bs.session_id from identity.browser_sessions bs where bs.cookie_hash = ${cookieHash})`))
+      .as(
+        touchOrRevoke(
+          sql`(select bs.session_id from identity.browser_sessions bs where bs.cookie_hash = ${cookieHash})`,
+        ),
+      )
     const [row] = await tx
       .with(activity)
       .select({

@@ -124,7 +124,8 @@ describe('an idle session', () => {
     const cookie = String(signIn.headers['set-cookie']).split(';')[0]!
     expect(cookie.startsWith(`${COOKIE}=`)).toBe(true)
     const sessionId = (signIn.json() as { session: { id: string } }).session.id
-    const me = () => t.app.inject({ method: 'GET', url: '/v1/me', headers: { host: `${tenant.slug}.localhost`, cookie } })
+    const me = () =>
+      t.app.inject({ method: 'GET', url: '/v1/me', headers: { host: `${tenant.slug}.localhost`, cookie } })
     expect((await me()).statusCode).toBe(200)
     await idleFor(sessionId, 16)
     const refused = await me()
@@ -143,7 +144,9 @@ describe('a session in use', () => {
     // The use moved last_used_at to now: the session has another 30 minutes.
     expect((await sessionRow(sessionId))?.seconds_since_use).toBeLessThan(60)
     // Used 30 seconds ago: a request writes nothing (last use stays 30 seconds old).
-    await client.query(sql`UPDATE identity.sessions SET last_used_at = now() - interval '30 seconds' WHERE id = ${sessionId}`)
+    await client.query(
+      sql`UPDATE identity.sessions SET last_used_at = now() - interval '30 seconds' WHERE id = ${sessionId}`,
+    )
     expect((await client.call(tenant.slug, 'GET', '/v1/me', tokens.accessToken)).statusCode).toBe(200)
     expect((await sessionRow(sessionId))?.seconds_since_use).toBeGreaterThanOrEqual(30)
     // A refresh within the timeout rotates as before.
@@ -155,7 +158,7 @@ describe('a session in use', () => {
     expect(await sessionRow(sessionId)).toMatchObject({ revoked: false, revoke_reason: null })
   })
 
-  it("is kept alive by the impersonation it started, which ends when it goes idle", async () => {
+  it('is kept alive by the impersonation it started, which ends when it goes idle', async () => {
     const { tenant, admin, policy } = await signedInMember()
     expect((await policy('PUT', admin, { idleTimeoutMinutes: 30 })).statusCode).toBe(200)
     const learnerId = randomUUID()

@@ -13,11 +13,7 @@ import { refuseWhileImpersonating } from '../../../platform/http/access.ts'
 import { principalId } from '../../../platform/http/principal.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { sessionPolicies } from '../identity.tables.ts'
-import {
-  DEFAULT_IDLE_TIMEOUT_MINUTES,
-  MAX_IDLE_TIMEOUT_MINUTES,
-  MIN_IDLE_TIMEOUT_MINUTES,
-} from './session-activity.ts'
+import { DEFAULT_IDLE_TIMEOUT_MINUTES, MAX_IDLE_TIMEOUT_MINUTES, MIN_IDLE_TIMEOUT_MINUTES } from './session-activity.ts'
 
 const IdleTimeoutMinutes = Type.Integer({
   minimum: MIN_IDLE_TIMEOUT_MINUTES,
