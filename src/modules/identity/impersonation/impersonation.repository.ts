@@ -166,9 +166,10 @@ export const impersonationRepository = {
   /**
    * Everything a request with an impersonation token needs, in one statement: is the impersonation
    * live, is the impersonated user active, which roles do they hold now, and is its starter still
-   * entitled to it: the session it was started from still live (not revoked, expired or idle; see
-   * starterLive) and the starter still an active member holding a role that may impersonate, or
-   * an active operator.
+   * entitled to it: the session it was started from still live (not revoked, expired or idle) and
+   * the starter still an active member holding a role that may impersonate
+   * (memberStarterAllowed), or an active operator on a live operator session
+   * (operatorStarterAllowed).
    *
    * A member's impersonation runs in the tenant's scope and counts as a use of the starting
    * session (touchOrRevoke, as a CTE of the same statement), so an administrator busy
@@ -197,13 +198,14 @@ export const impersonationRepository = {
       actorType === 'user'
         ? tx
             .with(
-              tx
-                .$with('starter_activity', { id: impersonations.id })
-                .as(
-                  touchOrRevoke(
-                    sql`(select i.starter_session_id from identity.impersonations i where i.id = ${id} and i.actor_type = 'user')`,
-                  ),
+              tx.$with('starter_activity', { id: impersonations.id }).as(
+                touchOrRevoke(
+                  // Only a live impersonation's request counts as a use of its starter's session.
+                  sql`(select i.starter_session_id from identity.impersonations i
+                          where i.id = ${id} and i.user_id = ${userId} and i.actor_type = 'user'
+                            and i.ended_at is null and i.expires_at > now())`,
                 ),
+              ),
             )
             .select(selection)
         : tx.select(selection)
