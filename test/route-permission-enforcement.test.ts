@@ -176,3 +176,23 @@ describe('declared access is enforced access', () => {
     expect(unexpected).toEqual([])
   }, 600_000)
 })
+
+describe('the two mismatches the review found', () => {
+  it('an API key holding only audit:read lists the tenant impersonations (200), as the route declares', async () => {
+    const key = (await keyWith(['audit:read'])) as string
+    const listed = await t.app.inject({ method: 'GET', url: '/v1/impersonations', headers: t.auth(key) })
+    expect(listed.statusCode, listed.body).toBe(200)
+    expect(listed.json()).toEqual({ data: [], nextCursor: null })
+  })
+
+  it('publishes anyOf and who may call next to x-permissions', () => {
+    const operation = operationsOf(document).find((op) => op.name === 'POST /v1/courses/{courseId}/enrolments')
+    expect(operation?.operation).toMatchObject({
+      'x-permissions': [],
+      'x-permissions-any-of': ['enrolments:manage', 'courses:author'],
+      'x-principals': ['user', 'api_key'],
+    })
+    const people = operationsOf(document).find((op) => op.name === 'POST /v1/submissions/{submissionId}/grade')
+    expect(people?.operation).toMatchObject({ 'x-permissions': ['submissions:grade'], 'x-principals': ['user'] })
+  })
+})
