@@ -94,7 +94,11 @@ export function questionBankRoutes(app: App, authoring: AuthoringService) {
         body: QuestionBody,
         response: { 200: QuestionRef },
       },
-      config: { ifMatch: 'required', access: tenantAccess({ allOf: ['courses:author'], peopleOnly: true }), rateLimit: 'compute' },
+      config: {
+        ifMatch: 'required',
+        access: tenantAccess({ allOf: ['courses:author'], peopleOnly: true }),
+        rateLimit: 'compute',
+      },
     },
     async (request, reply) => {
       const question = await authoring.replaceQuestion(

@@ -37,8 +37,7 @@ export interface TenantAccessOptions {
 /** `tenantAccess('a', 'b')` needs both; `tenantAccess({ anyOf: ['a', 'b'], peopleOnly: true })` either, for people only. */
 export function tenantAccess(...declared: Permission[] | [TenantAccessOptions]): Access {
   const [first] = declared
-  const options: TenantAccessOptions =
-    typeof first === 'object' ? first : { allOf: declared as Permission[] }
+  const options: TenantAccessOptions = typeof first === 'object' ? first : { allOf: declared as Permission[] }
   const permissions = options.allOf ?? []
   const anyOf = options.anyOf
   if (anyOf !== undefined && anyOf.length < 2)
@@ -106,9 +105,14 @@ export function enforceAccess(request: FastifyRequest, access: Access): void {
   }
   const anyOf = access.kind === 'tenant' ? access.anyOf : undefined
   if (anyOf && !anyOf.some((permission) => principal.permissions.has(permission)))
-    throw new AppError('forbidden', 'PERMISSION_DENIED', `This action needs one of the permissions ${anyOf.join(', ')}`, {
-      extensions: { anyOf },
-    })
+    throw new AppError(
+      'forbidden',
+      'PERMISSION_DENIED',
+      `This action needs one of the permissions ${anyOf.join(', ')}`,
+      {
+        extensions: { anyOf },
+      },
+    )
 }
 
 /** Who may present a credential to a route: signed-in members, tenant API keys, platform operators. */

@@ -91,11 +91,7 @@ function actingOf(ctx: RequestContext, database: Database, tenantId: string | un
  * (audit:read: members and API keys alike, since reading the record is not impersonating), or
  * the tenant an operator names.
  */
-function listingScope(
-  ctx: RequestContext,
-  database: Database,
-  tenantId: string | undefined,
-): Acting['run'] {
+function listingScope(ctx: RequestContext, database: Database, tenantId: string | undefined): Acting['run'] {
   if (tenantId === undefined && ctx.principal.kind === 'api_key') return (work) => ctx.inTenant(work)
   return actingOf(ctx, database, tenantId).run
 }
