@@ -56,7 +56,14 @@ export async function staffSource(tx: Tx, ctx: RequestContext, courseId: string)
     needsStaffCheck(principal) &&
     principal.kind === 'user' &&
     (await courseStaffRole(tx, courseId, principal.userId)) !== null
-  return staffSourceFor(principal, isCourseStaff)
+  try {
+    return staffSourceFor(principal, isCourseStaff)
+  } catch (refusal) {
+    // A course the caller cannot see (never published, another tenant's, made up) is 404 for
+    // everyone, as for administrators: 403 is for a real course the caller does not teach.
+    if (!(await wasPublished(tx, courseId))) throw enrolmentErrors.courseNotFound(courseId)
+    throw refusal
+  }
 }
 
 const page = (rows: ListedEnrolment[], limit: number): PageResult<Enrolment> => {
