@@ -31,6 +31,8 @@ export {
   releaseInstant,
   lessonReleaseInstant,
   dripAnchor,
+  enrolmentStanding,
+  type EnrolmentStanding,
   type AccessDecision,
   type AccessDenial,
   type AccessGrant,

@@ -8,9 +8,10 @@
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import type { PageQuery } from '../../platform/http/pagination.ts'
 import { courseStaffRole, readPublishedCourse } from '../catalogue/index.ts'
+import { enrolmentStanding } from '../enrolment/index.ts'
 import { learnerOf, totalsView } from './learner.service.ts'
 import { progressErrors } from './progress.errors.ts'
-import { enrolmentStanding, lessonStates, nextLesson } from './progress.policy.ts'
+import { lessonStates, nextLesson } from './progress.policy.ts'
 import { courseLearnersCursor, myCoursesCursor, progressRepository as repository } from './progress.repository.ts'
 
 const iso = (value: Date | null) => value?.toISOString() ?? null

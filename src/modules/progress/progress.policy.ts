@@ -69,21 +69,6 @@ export const percentOf = (completed: number, total: number): number =>
 
 export const isCourseComplete = (completed: number, total: number): boolean => total > 0 && completed >= total
 
-/** What a learner's enrolment allows now: learning (active), looking back (expired), or nothing (cancelled). */
-export type EnrolmentStanding = 'active' | 'expired' | 'cancelled'
-
-/**
- * The enrolment's standing at `at`. An access period that ran out counts as expired before the
- * expiry job has marked the row, the same rule the entitlement service applies to every read.
- */
-export function enrolmentStanding(
-  enrolment: { status: EnrolmentStanding; expiresAt: Date | null },
-  at: Date,
-): EnrolmentStanding {
-  if (enrolment.status !== 'active') return enrolment.status
-  return enrolment.expiresAt !== null && enrolment.expiresAt.getTime() <= at.getTime() ? 'expired' : 'active'
-}
-
 export interface LessonFacts {
   startedAt: Date
   completedAt: Date | null

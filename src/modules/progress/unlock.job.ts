@@ -10,7 +10,7 @@ import { platformScope, tenantScope, type Database, type Tx } from '../../platfo
 import type { Jobs } from '../../platform/jobs/index.ts'
 import type { Mailer } from '../../platform/mail/index.ts'
 import { readPublishedCourse, type PublishedCourse } from '../catalogue/index.ts'
-import { findEnrolment } from '../enrolment/index.ts'
+import { enrolmentStanding, findEnrolment } from '../enrolment/index.ts'
 import { lessonsInOrder } from './progress.policy.ts'
 import { progressRepository as repository } from './progress.repository.ts'
 
@@ -45,8 +45,7 @@ async function releaseTenant(tx: Tx, deps: UnlockJobDeps, tenantId: string, now:
     const lesson = course ? lessonsInOrder(course).find((entry) => entry.lesson.id === unlock.lessonId) : undefined
     const enrolment = await findEnrolment(tx, userId, courseId)
     // Nobody to tell (no address, access ended, the lesson left the course): stamp it so it is not looked at again.
-    const accessOpen =
-      enrolment?.status === 'active' && (enrolment.expiresAt === null || enrolment.expiresAt.getTime() > now.getTime())
+    const accessOpen = enrolment !== null && enrolmentStanding(enrolment, now) === 'active'
     if (course && lesson && email && accessOpen) {
       const where =
         unlock.rule === 'module'
