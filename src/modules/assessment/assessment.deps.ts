@@ -3,6 +3,7 @@ export { completedLessons, markLessonCompleted } from '../progress/index.ts'
 export { checkLessonAccess, dripAnchor, findEnrolment } from '../enrolment/index.ts'
 export {
   assertCourseEditable,
+  isAssessedLesson,
   lessonsInReviewFor,
   readPublishedCourse,
   registerPublicationParticipant,

@@ -21,6 +21,12 @@ import { publicCatalogueRoutes } from './public/catalogue-public.routes.ts'
 export { courses, lessons, courseModules, catalogueEntries } from './catalogue.tables.ts'
 export type { PublishedCourse, PublishedModule, PublishedLesson } from './published-course.ts'
 export {
+  isAssessedLesson,
+  ASSESSED_LESSON_KINDS,
+  type AssessedLessonKind,
+  type LessonKind,
+} from './lesson-kinds.ts'
+export {
   readPublishedCourse,
   wasPublished,
   courseStaffRole,

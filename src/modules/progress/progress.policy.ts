@@ -5,7 +5,7 @@
  * the entitlement service's rule (releaseInstant), reused here so the schedule and the access
  * check cannot disagree.
  */
-import type { PublishedCourse, PublishedLesson, PublishedModule } from '../catalogue/index.ts'
+import { isAssessedLesson, type PublishedCourse, type PublishedLesson, type PublishedModule } from '../catalogue/index.ts'
 import { dripAnchor, lessonReleaseInstant, releaseInstant } from '../enrolment/index.ts'
 
 /** A resume position is a small client bookmark, not a document. */
@@ -14,8 +14,7 @@ export const MAX_POSITION_BYTES = 1024
 export const MAX_TIME_DELTA_SECONDS = 3600
 
 /** Lessons a learner marks complete themselves; quizzes and assignments complete when passed. */
-export const selfCompletable = (lesson: Pick<PublishedLesson, 'kind'>): boolean =>
-  lesson.kind !== 'quiz' && lesson.kind !== 'assignment'
+export const selfCompletable = (lesson: Pick<PublishedLesson, 'kind'>): boolean => !isAssessedLesson(lesson)
 
 export interface CourseLesson {
   module: PublishedModule
