@@ -3,6 +3,8 @@
  * `npm run depcruise` checks src/; CI fails on any error.
  */
 const TEST_FILES = '(\\.test\\.ts|(^|/|\\.)testing\\.ts)$'
+/** Each module's event contract: the names of the events it publishes and their payload types. */
+const EVENT_CONTRACTS = '^src/modules/[^/]+/[^/]+\\.events\\.ts$'
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -11,13 +13,23 @@ module.exports = {
       name: 'no-deep-imports-across-modules',
       severity: 'error',
       comment:
-        "A module's public API is its index.ts (and testing.ts for other modules' tests). Reaching into another " +
-        "module's files couples to its internals.",
+        "A module's public API is its index.ts (and testing.ts for other modules' tests), plus its event contract " +
+        '<module>.events.ts (names and payload types, importable where index.ts would make a cycle). Reaching ' +
+        "into another module's files couples to its internals.",
       from: { path: '^src/modules/([^/]+)/' },
       to: {
         path: '^src/modules/[^/]+/',
-        pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/(index|testing)\\.ts$'],
+        pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/(index|testing)\\.ts$', EVENT_CONTRACTS],
       },
+    },
+    {
+      name: 'event-contracts-are-dependency-free',
+      severity: 'error',
+      comment:
+        "A module's <module>.events.ts is imported by modules that cannot import its index.ts (cycles): it holds " +
+        'event names and payload types only, and imports nothing at run time.',
+      from: { path: EVENT_CONTRACTS },
+      to: { dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'platform-not-to-modules',
