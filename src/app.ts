@@ -31,13 +31,14 @@ import {
   createIdentityModule,
   createInstructorApplications,
   memberships,
+  registerIdentitySealedColumns,
   users,
 } from './modules/identity/index.ts'
 import { createCatalogueModule } from './modules/catalogue/index.ts'
 import { createEnrolmentModule } from './modules/enrolment/index.ts'
 import { completedLessons, createProgressModule } from './modules/progress/index.ts'
 import { createAssessmentModule } from './modules/assessment/index.ts'
-import { createCredentialsModule } from './modules/credentials/index.ts'
+import { createCredentialsModule, registerCredentialsSealedColumns } from './modules/credentials/index.ts'
 import { and, eq } from 'drizzle-orm'
 import type { Tx } from './platform/db/database.ts'
 import { registerFeatureGate } from './platform/http/feature-gate.ts'
@@ -52,7 +53,8 @@ import {
   type QueueDefinition,
 } from './platform/jobs/index.ts'
 import { createEvents, type Events } from './platform/events/events.ts'
-import { createMail, type Mailer, type MailRetryPolicy } from './platform/mail/index.ts'
+import { createMail, registerMailSealedColumns, type Mailer, type MailRetryPolicy } from './platform/mail/index.ts'
+import { createSealedColumnRegistry, type SealedColumnRegistry } from './platform/crypto/sealed-columns.ts'
 
 export interface Platform {
   config: Config
@@ -72,6 +74,8 @@ export interface Platform {
   events: Events
   /** Platform mail: send(tx, ...) records and enqueues in the business transaction. */
   mail: Mailer
+  /** Every column sealed under KEY_ENCRYPTION_KEY, as its owner registered it (what `lyceum keys reencrypt` walks). */
+  sealedColumns: SealedColumnRegistry
 }
 
 export interface BuildOptions {
@@ -101,6 +105,19 @@ export interface Lyceum {
     assessment: ReturnType<typeof createAssessmentModule>
   }
   close(): Promise<void>
+}
+
+/**
+ * Every column sealed under KEY_ENCRYPTION_KEY, each registered by its owner. Built without the
+ * app, because `lyceum keys reencrypt` runs while the app could not start (its keys are still
+ * under the previous key-encryption key).
+ */
+export function sealedColumnRegistry(): SealedColumnRegistry {
+  const registry = createSealedColumnRegistry()
+  registerIdentitySealedColumns(registry)
+  registerMailSealedColumns(registry)
+  registerCredentialsSealedColumns(registry)
+  return registry
 }
 
 /** Opens the owner connection for the configured database (migrations, queue schema, checks). */
@@ -169,6 +186,7 @@ async function createPlatform(config: Config, options: BuildOptions) {
     jobs,
     events,
     mail: mail.mailer,
+    sealedColumns: sealedColumnRegistry(),
   }
   return { platform, tracing, mailRoutes: mail.routes }
 }

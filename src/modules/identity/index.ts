@@ -31,7 +31,7 @@ export {
   type OperatorSessionTokens,
 } from './operators/index.ts'
 export { createDemoMember, type DemoMemberInput } from './demo-members.ts'
-export { reencryptKeysCommand, ReencryptionError } from './keys/kek-rotation.ts'
+export { registerIdentitySealedColumns } from './keys/sealed-columns.ts'
 export { KeyEncryptionKeyMismatchError } from './keys/key-crypto.ts'
 export type { SigningKeyStore, RotationResult } from './keys/key-store.ts'
 export { refuseWhileImpersonating } from './impersonation/index.ts'
