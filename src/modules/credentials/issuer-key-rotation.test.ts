@@ -23,12 +23,13 @@ const KEK2 = randomBytes(32).toString('base64url')
 
 let t: TestApp
 let next: TestApp | undefined
+let firstClosed = false
 beforeAll(async () => {
   t = await buildTestApp({ worker: true })
 })
 afterAll(async () => {
   await next?.close()
-  await t?.close()
+  if (!firstClosed) await t?.close()
 })
 
 type Credential = Record<string, unknown> & { issuer: { id: string } }
@@ -95,6 +96,7 @@ describe('lyceum keys reencrypt and the issuer keys', () => {
     // An app that knows only the new key (embedded: a copy of this database; PostgreSQL: the same one).
     const pglite = t.platform.pglite ? await openPglite('memory://', await t.platform.pglite.dumpDataDir('none')) : null
     await t.close()
+    firstClosed = true
     next = await buildTestApp({ worker: true, env: { KEY_ENCRYPTION_KEY: KEK2 }, ...(pglite ? { pglite } : {}) })
     // The status list is signed with the issuer key on request: the old credential still verifies.
     expect((await verifierOn(next).verify(before)).verified).toBe(true)
