@@ -30,17 +30,14 @@ import {
   createAccountFlows,
   createIdentityModule,
   createInstructorApplications,
-  memberships,
+  isActiveInstructor,
   registerIdentitySealedColumns,
-  users,
 } from './modules/identity/index.ts'
 import { createCatalogueModule } from './modules/catalogue/index.ts'
 import { createEnrolmentModule } from './modules/enrolment/index.ts'
 import { completedLessons, createProgressModule } from './modules/progress/index.ts'
 import { createAssessmentModule } from './modules/assessment/index.ts'
 import { createCredentialsModule, registerCredentialsSealedColumns } from './modules/credentials/index.ts'
-import { and, eq } from 'drizzle-orm'
-import type { Tx } from './platform/db/database.ts'
 import { registerFeatureGate } from './platform/http/feature-gate.ts'
 import { auditRoutes } from './platform/audit/audit.routes.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
@@ -191,16 +188,6 @@ async function createPlatform(config: Config, options: BuildOptions) {
   return { platform, tracing, mailRoutes: mail.routes }
 }
 
-/** Catalogue asks whether a user may co-teach: an active member of the transaction's tenant (RLS) holding the instructor role. */
-async function isActiveInstructor(tx: Tx, userId: string): Promise<boolean> {
-  const rows = await tx
-    .select({ userId: memberships.userId })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.userId, userId), eq(memberships.role, 'instructor'), eq(users.status, 'active')))
-  return rows.length > 0
-}
-
 /** Modules in dependency order; each receives only the capabilities it uses. */
 function createModules(config: Config, base: Omit<Platform, 'tokens'>) {
   const { database, events, jobs, mail, redis, logger } = base
@@ -218,7 +205,8 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>) {
     servesCustomDomains: (tenantId) => flagEvaluator.isEnabled(tenantId, 'tenancy.custom_domains'),
   })
   const flags = createFlagsModule({ evaluator: flagEvaluator, tenants: tenancy.api })
-  const catalogue = createCatalogueModule({ events, isInstructor: (tx, userId) => isActiveInstructor(tx, userId) })
+  // Catalogue asks whether a user may co-teach: identity's answer (active member holding the instructor role).
+  const catalogue = createCatalogueModule({ events, isInstructor: isActiveInstructor })
   // The entitlement service asks progress which lessons a learner completed (prerequisites).
   const enrolment = createEnrolmentModule({ database, jobs, events, mail, logger, completedLessons })
   const progress = createProgressModule({ database, jobs, events, mail, logger })

@@ -142,7 +142,8 @@ export type EnrolmentStanding = 'active' | 'expired' | 'cancelled'
  * The one expiry rule: an enrolment's standing at `at`. An access period that ran out counts as
  * expired from its end on, before the expiry job has marked the row; cancelled stays cancelled.
  * The entitlement decision and progress (completions, dashboards, unlock mails) all apply this
- * function; nothing else decides expiry.
+ * function; the one read model that filters by it in SQL uses its twin, enrolmentActiveAt
+ * (read-model.ts, checked against this function by a test).
  */
 export function enrolmentStanding(
   enrolment: { status: EnrolmentStanding; expiresAt: Date | null },

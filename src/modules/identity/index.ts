@@ -20,7 +20,14 @@ import { createImpersonation } from './impersonation/index.ts'
 import { parseKeyEncryptionKey } from './keys/key-crypto.ts'
 import { createOperators } from './operators/index.ts'
 
-export { signingKeys, users, memberships, oneTimeTokens } from './identity.tables.ts'
+export {
+  activeUser,
+  activeUserIdsByEmail,
+  findUser,
+  isActiveInstructor,
+  userContacts,
+  type UserContact,
+} from './user-directory.ts'
 export { ROTATE_SIGNING_KEY } from './keys/keys.jobs.ts'
 export { rotateKeysCommand } from './keys/keys.command.ts'
 export {

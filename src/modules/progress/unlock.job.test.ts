@@ -6,7 +6,8 @@ import { createLogger } from '../../platform/observability/logger.ts'
 import { buildPublishedCourse, type CourseInput } from '../catalogue/testing.ts'
 import { ENROLMENT_CREATED } from '../enrolment/index.ts'
 import { createMember, enrolmentClient } from '../enrolment/testing.ts'
-import { courseProgress, lessonUnlocks, releaseDueUnlocks } from './index.ts'
+import { releaseDueUnlocks } from './index.ts'
+import { courseProgress, lessonUnlocks } from './progress.tables.ts'
 import { dispatchPendingEvents, progressClient } from './testing.ts'
 
 let t: TestApp
