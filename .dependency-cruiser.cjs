@@ -63,7 +63,15 @@ module.exports = {
       comment:
         "An owner's read-model.ts lets the read models named in ADR 0017 (READ_MODELS) join its tables on purpose; " +
         'nothing else may import it. A new cross-module join needs the ADR and this list updated.',
-      from: { path: '^src/', pathNot: READ_MODELS },
+      from: { path: '^src/modules/([^/]+)/', pathNot: READ_MODELS },
+      to: { path: READ_MODEL_ENTRIES, pathNot: ['^src/modules/$1/'] },
+    },
+    {
+      name: 'read-model-entries-not-outside-modules',
+      severity: 'error',
+      comment:
+        "A module's read-model.ts is for the read models of other modules (ADR 0017), not for app.ts or the seed.",
+      from: { path: '^src/', pathNot: '^src/modules/' },
       to: { path: READ_MODEL_ENTRIES },
     },
     {
