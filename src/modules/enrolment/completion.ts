@@ -13,11 +13,15 @@ import { enrolments } from './enrolment.tables.ts'
 export const RECORD_COMPLETION_SUBSCRIBER = 'enrolment.record_completion'
 
 export function subscribeCourseCompletion(events: Events): void {
-  events.subscribe<CourseCompletedPayload>(PROGRESS_COURSE_COMPLETED, RECORD_COMPLETION_SUBSCRIBER, async (event, tx) => {
-    const { enrolmentId, completedAt } = event.payload
-    await tx
-      .update(enrolments)
-      .set({ completedAt: new Date(completedAt), version: sql`${enrolments.version} + 1` })
-      .where(and(eq(enrolments.id, enrolmentId), isNull(enrolments.completedAt)))
-  })
+  events.subscribe<CourseCompletedPayload>(
+    PROGRESS_COURSE_COMPLETED,
+    RECORD_COMPLETION_SUBSCRIBER,
+    async (event, tx) => {
+      const { enrolmentId, completedAt } = event.payload
+      await tx
+        .update(enrolments)
+        .set({ completedAt: new Date(completedAt), version: sql`${enrolments.version} + 1` })
+        .where(and(eq(enrolments.id, enrolmentId), isNull(enrolments.completedAt)))
+    },
+  )
 }

@@ -5,7 +5,12 @@
  * the entitlement service's rule (releaseInstant), reused here so the schedule and the access
  * check cannot disagree.
  */
-import { isAssessedLesson, type PublishedCourse, type PublishedLesson, type PublishedModule } from '../catalogue/index.ts'
+import {
+  isAssessedLesson,
+  type PublishedCourse,
+  type PublishedLesson,
+  type PublishedModule,
+} from '../catalogue/index.ts'
 import { dripAnchor, lessonReleaseInstant, releaseInstant } from '../enrolment/index.ts'
 
 /** A resume position is a small client bookmark, not a document. */

@@ -8,7 +8,7 @@
  * that opens under neither key aborts the whole run, so no installation ends up half under one
  * key and half under another.
  */
-import { and, eq, isNotNull, ne, sql } from 'drizzle-orm'
+import { and, isNotNull, ne, sql } from 'drizzle-orm'
 import { recordAudit } from '../audit/audit.ts'
 import { platformScope, type Database, type Tx } from '../db/database.ts'
 import { systemContext } from '../http/request-context.ts'

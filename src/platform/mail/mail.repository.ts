@@ -2,7 +2,7 @@
  * Drizzle queries on platform.mail_messages. Delivery updates never downgrade a delivered
  * message, so a late or duplicate attempt cannot overwrite a 'sent' or 'captured' row.
  */
-import { and, desc, eq, inArray, isNotNull, lt, notInArray, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../db/database.ts'
 import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../http/pagination.ts'
 import { mailMessages } from './mail.tables.ts'

@@ -55,8 +55,10 @@ async function ciphertexts(): Promise<Record<string, string>> {
 }
 
 // The registry the app was built with: every column sealed under the KEK, identity's among them.
-const reencryptSecrets = (database: TestApp['platform']['database'], keys: { previousKey: string; currentKey: string }) =>
-  reencryptSecretsOf(database, t.platform.sealedColumns, keys)
+const reencryptSecrets = (
+  database: TestApp['platform']['database'],
+  keys: { previousKey: string; currentKey: string },
+) => reencryptSecretsOf(database, t.platform.sealedColumns, keys)
 const reencryptKeysCommand = (
   database: TestApp['platform']['database'],
   keys: { previousKey: string | undefined; currentKey: string },
