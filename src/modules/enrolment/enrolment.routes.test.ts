@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { platformScope, rowsOf, tenantScope } from '../../platform/db/database.ts'
 import { forgedCursor } from '../../platform/http/pagination.testing.ts'
-import { catalogueEntries, courses, publishCourse } from '../catalogue/index.ts'
-import { buildCourse, buildPublishedCourse } from '../catalogue/testing.ts'
+import { publishCourse } from '../catalogue/index.ts'
+import { buildCourse, buildPublishedCourse, catalogueEntries, courses } from '../catalogue/testing.ts'
 import { createMember, enrolmentClient } from './testing.ts'
 
 let t: TestApp

@@ -10,7 +10,7 @@ import type { EventPublisher } from '../../platform/events/events.ts'
 import type { PageResult } from '../../platform/http/pagination.ts'
 import { principalId } from '../../platform/http/principal.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
-import { courseStaffRole, wasPublished } from '../catalogue/index.ts'
+import { courseStaffRole, isAssessedLesson, wasPublished } from '../catalogue/index.ts'
 import { assertCohortOpen, enrol, isFree, liveCourse, type EnrolResult } from './enrol.ts'
 import { enrolmentErrors } from './enrolment.errors.ts'
 import { learnerOf, needsStaffCheck, staffSourceFor, type StaffSource } from './enrolment.policy.ts'
@@ -121,7 +121,7 @@ async function readLearnerLesson(
   }
   const { lesson, course } = decision
   // Quizzes and assignments are served by the assessment module, which keeps answers back until graded.
-  const assessed = lesson.kind === 'quiz' || lesson.kind === 'assignment'
+  const assessed = isAssessedLesson(lesson)
   return {
     courseId,
     versionId: course.versionId,

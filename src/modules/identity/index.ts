@@ -20,7 +20,14 @@ import { createImpersonation } from './impersonation/index.ts'
 import { parseKeyEncryptionKey } from './keys/key-crypto.ts'
 import { createOperators } from './operators/index.ts'
 
-export { signingKeys, users, memberships, oneTimeTokens } from './identity.tables.ts'
+export {
+  activeUser,
+  activeUserIdsByEmail,
+  findUser,
+  isActiveInstructor,
+  userContacts,
+  type UserContact,
+} from './user-directory.ts'
 export { ROTATE_SIGNING_KEY } from './keys/keys.jobs.ts'
 export { rotateKeysCommand } from './keys/keys.command.ts'
 export {
@@ -31,7 +38,7 @@ export {
   type OperatorSessionTokens,
 } from './operators/index.ts'
 export { createDemoMember, type DemoMemberInput } from './demo-members.ts'
-export { reencryptKeysCommand, ReencryptionError } from './keys/kek-rotation.ts'
+export { registerIdentitySealedColumns } from './keys/sealed-columns.ts'
 export { KeyEncryptionKeyMismatchError } from './keys/key-crypto.ts'
 export type { SigningKeyStore, RotationResult } from './keys/key-store.ts'
 export { refuseWhileImpersonating } from './impersonation/index.ts'
