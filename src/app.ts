@@ -247,6 +247,7 @@ async function registerRoutes(
       health: platform.health,
       metrics: platform.metrics,
       metricsToken: platform.config.metricsToken,
+      tokens: platform.tokens,
     }),
   )
   await app.register(auditRoutes())
