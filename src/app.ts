@@ -116,7 +116,8 @@ async function openDatabase(
   options: BuildOptions,
 ): Promise<{ database: Database; pglite: PGlite | undefined }> {
   if (config.database.kind === 'postgres') {
-    const database = createPostgresDatabase({ url: config.database.appUrl, poolMax: config.database.poolMax, logger })
+    const { appUrl, poolMax, platformUrl, platformPoolMax } = config.database
+    const database = createPostgresDatabase({ url: appUrl, poolMax, platformUrl, platformPoolMax, logger })
     return { database, pglite: undefined }
   }
   const pglite = options.pglite ?? (await openPglite(config.database.dataDir))
