@@ -142,7 +142,7 @@ async function createPlatform(config: Config, options: BuildOptions) {
   const redis = config.redisUrl ? createRedis(config.redisUrl, logger, config.redisKeyPrefix) : undefined
   const health = createHealthRegistry()
   const jobs = createJobs({ config, logger, metrics, database, health, pglite, worker: options.worker ?? false })
-  const events = createEvents({ database, jobs, logger })
+  const events = createEvents({ database, jobs, logger, catchUpDays: config.events.catchUpDays })
   defineMaintenanceJobs(jobs, { database, logger })
   for (const queue of options.queues ?? []) jobs.define(queue)
   const mail = createMail({
@@ -308,6 +308,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await identity
     .start()
     .then(() => platform.jobs.start())
+    // A worker of a new release delivers what older workers dispatched without its new subscribers.
+    .then(() => (platform.jobs.worker ? platform.events.requestCatchUp() : undefined))
     .catch(async (error: unknown) => {
       await close().catch(() => {})
       throw error

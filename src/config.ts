@@ -145,6 +145,13 @@ export const EnvSchema = Type.Object({
   OTEL_EXPORTER_OTLP_ENDPOINT: OptionalUrl('OTLP/HTTP endpoint; traces are exported only when set'),
   OTEL_SERVICE_NAME: Type.String({ default: 'lyceum', description: 'service.name of exported traces' }),
   JOBS_ENABLED: Type.Boolean({ default: true, description: 'Run the job worker in this process (serve/worker)' }),
+  EVENTS_CATCH_UP_DAYS: Type.Integer({
+    minimum: 0,
+    maximum: 90,
+    default: 7,
+    description:
+      'Days the events.catch_up job looks back for dispatched events a subscriber has no delivery of (e.g. one added by a newer release during a rolling deploy); 0 = off',
+  }),
   RATE_LIMITS: Type.Optional(
     Type.String({
       pattern: RATE_LIMITS_PATTERN,
@@ -236,6 +243,8 @@ export interface Config {
   logLevel: string
   otel: { endpoint: string | undefined; serviceName: string }
   jobsEnabled: boolean
+  /** Domain events: look-back of the catch-up job (ADR 0002). */
+  events: { catchUpDays: number }
   rateLimits: RateLimitSettings
   /** The worker threads of short-answer patterns (assessment). */
   patterns: { workerThreads: number; queue: number; deadlineMs: number }
@@ -395,6 +404,7 @@ function buildConfig(env: Env, profile: ProfileName): Config {
     logLevel: env.LOG_LEVEL,
     otel: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
     jobsEnabled: env.JOBS_ENABLED,
+    events: { catchUpDays: env.EVENTS_CATCH_UP_DAYS },
     rateLimits: rateLimitSettings(env, profile),
     patterns: {
       workerThreads: env.PATTERN_WORKER_THREADS,
