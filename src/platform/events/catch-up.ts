@@ -10,7 +10,12 @@
 import { sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import { platformScope, rowsOf, type Database } from '../db/database.ts'
+import type { Jobs } from '../jobs/types.ts'
 import { deliver, loadEvent, scopeOf, type Subscription } from './delivery.ts'
+
+export const EVENTS_CATCH_UP_QUEUE = 'events.catch_up'
+/** Besides the run at each worker's start: events an older worker dispatches during the rollout. */
+const CATCH_UP_CRON = '*/15 * * * *'
 
 /** Events read per page; the run walks every page of the look-back window once. */
 const PAGE = 200
@@ -93,4 +98,25 @@ async function catchUpEvent(deps: CatchUpDeps, missing: Missing, result: CatchUp
       )
     }
   }
+}
+
+/** Declares the scheduled `events.catch_up` queue; returns one run (its handler), logged. */
+export function defineCatchUp(jobs: Jobs, deps: CatchUpDeps): () => Promise<CatchUpResult> {
+  const run = async (): Promise<CatchUpResult> => {
+    const result = await catchUp(deps)
+    if (result.delivered > 0) deps.logger.info(result, 'delivered past events to subscribers that had missed them')
+    if (result.failed > 0) throw new Error(`${result.failed} catch-up deliveries failed; the next run retries them`)
+    return result
+  }
+  jobs.define<Record<string, never>>({
+    name: EVENTS_CATCH_UP_QUEUE,
+    schedule: { cron: CATCH_UP_CRON },
+    handler: async () => void (await run()),
+    // The next scheduled run does the same work.
+    retryLimit: 2,
+    retryDelaySeconds: 30,
+    retryDelayMaxSeconds: 120,
+    expireInSeconds: 900,
+  })
+  return run
 }

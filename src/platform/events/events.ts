@@ -12,7 +12,7 @@ import type { Logger } from 'pino'
 import type { Database, Tx } from '../db/database.ts'
 import type { RequestContext } from '../http/request-context.ts'
 import type { Jobs } from '../jobs/types.ts'
-import { catchUp, type CatchUpResult } from './catch-up.ts'
+import { defineCatchUp, EVENTS_CATCH_UP_QUEUE, type CatchUpResult } from './catch-up.ts'
 import { deliver, loadEvent, scopeOf, type Subscription } from './delivery.ts'
 import { domainEvents } from './events.tables.ts'
 
@@ -64,9 +64,7 @@ export interface Events extends EventPublisher {
 }
 
 export const EVENTS_DISPATCH_QUEUE = 'events.dispatch'
-export const EVENTS_CATCH_UP_QUEUE = 'events.catch_up'
-/** Besides the run at each worker's start: events an older worker dispatches during the rollout. */
-const CATCH_UP_CRON = '*/15 * * * *'
+export { EVENTS_CATCH_UP_QUEUE } from './catch-up.ts'
 export const EVENT_TYPE = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/
 
 export interface EventsDeps {
@@ -127,22 +125,7 @@ export function createEvents(deps: EventsDeps): Events {
     pollingIntervalSeconds: 1,
   })
 
-  const runCatchUp = async (): Promise<CatchUpResult> => {
-    const result = await catchUp({ database, logger: log, subscriptions, lookBackDays: deps.catchUpDays })
-    if (result.delivered > 0) log.info(result, 'delivered past events to subscribers that had missed them')
-    if (result.failed > 0) throw new Error(`${result.failed} catch-up deliveries failed; the next run retries them`)
-    return result
-  }
-  jobs.define<Record<string, never>>({
-    name: EVENTS_CATCH_UP_QUEUE,
-    schedule: { cron: CATCH_UP_CRON },
-    handler: async () => void (await runCatchUp()),
-    // The next scheduled run does the same work.
-    retryLimit: 2,
-    retryDelaySeconds: 30,
-    retryDelayMaxSeconds: 120,
-    expireInSeconds: 900,
-  })
+  const runCatchUp = defineCatchUp(jobs, { database, logger: log, subscriptions, lookBackDays: deps.catchUpDays })
 
   return {
     async publish(tx, ctx, input) {

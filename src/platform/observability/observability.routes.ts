@@ -90,6 +90,23 @@ function assertMetricsToken(authorization: string | undefined, token: string): v
   )
 }
 
+/** Status only for anonymous callers; with operator access or METRICS_TOKEN, the checks too (also on 503). */
+async function readiness(authorization: string | undefined, deps: ObservabilityRouteDeps) {
+  const details = await mayReadDetails(authorization, deps)
+  const checks = await deps.health.run()
+  const failing = Object.entries(checks).filter(([, check]) => check.status === 'failing' && check.critical)
+  if (failing.length === 0) return details ? { status: 'ready' as const, checks } : { status: 'ready' as const }
+  if (!details)
+    throw new AppError('unavailable', 'NOT_READY', 'Not ready: a dependency is failing', {
+      retryAfter: RETRY_AFTER_SECONDS,
+    })
+  const summary = failing.map(([name, check]) => `${name} (${check.detail ?? 'failing'})`).join('; ')
+  throw new AppError('unavailable', 'NOT_READY', `Not ready: ${summary}`, {
+    retryAfter: RETRY_AFTER_SECONDS,
+    extensions: { checks },
+  })
+}
+
 export function observabilityRoutes(deps: ObservabilityRouteDeps) {
   return async function routes(app: App) {
     app.addSchema(CheckReport)
@@ -138,21 +155,7 @@ export function observabilityRoutes(deps: ObservabilityRouteDeps) {
         // The route reads its own credential: METRICS_TOKEN is no principal token.
         config: { access: publicAccess(), ownCredentials: true, rateLimit: 'none' },
       },
-      async (request) => {
-        const details = await mayReadDetails(request.headers.authorization, deps)
-        const checks = await deps.health.run()
-        const failing = Object.entries(checks).filter(([, check]) => check.status === 'failing' && check.critical)
-        if (failing.length === 0) return details ? { status: 'ready' as const, checks } : { status: 'ready' as const }
-        if (!details)
-          throw new AppError('unavailable', 'NOT_READY', 'Not ready: a dependency is failing', {
-            retryAfter: RETRY_AFTER_SECONDS,
-          })
-        const summary = failing.map(([name, check]) => `${name} (${check.detail ?? 'failing'})`).join('; ')
-        throw new AppError('unavailable', 'NOT_READY', `Not ready: ${summary}`, {
-          retryAfter: RETRY_AFTER_SECONDS,
-          extensions: { checks },
-        })
-      },
+      (request) => readiness(request.headers.authorization, deps),
     )
 
     app.get(
