@@ -23,6 +23,7 @@ import { certificatesRepository, type CertificateRow } from './certificates.repo
 import { issuerKeyFor } from './issuer-keys.ts'
 import { statusListUrlOf, tenantIssuer, verificationUrlOf, type UrlSettings } from './issuer-profile.ts'
 import { buildOpenBadge, signCredential } from './open-badge.ts'
+import { recipientNameOf } from './recipient-name.ts'
 import { allocateStatusIndex } from './status-list.ts'
 
 export const ISSUE_CERTIFICATE = 'credentials.issue_certificate'
@@ -120,7 +121,7 @@ export async function issueCertificate(
     const certificateId = randomUUID()
     const verificationCode = newVerificationCode()
     const verificationUrl = verificationUrlOf(issuer.origin, verificationCode)
-    const recipientName = recipient.displayName?.trim() || recipient.email
+    const recipientName = recipientNameOf(recipient)
     const issuedAt = new Date()
     const courseTitle = published.course.title
 
