@@ -218,7 +218,7 @@ export const sessionsRepository = {
       : undefined
   },
 
-  async setDisplayName(tx: Tx, userId: string, displayName: string | null): Promise<void> {
+  async setDisplayName(tx: Tx, userId: string, displayName: string): Promise<void> {
     await tx.update(users).set({ displayName }).where(eq(users.id, userId))
   },
 

@@ -110,7 +110,7 @@ export function sessionsRoutes(login: LoginService, service: SessionsService) {
         schema: {
           summary: 'Update your profile (display name)',
           description:
-            'Sets the name shown to others and printed on certificates issued from now on (`null` removes it). Without one, certificates show a masked form of the email address.',
+            'Sets the name shown to others and printed on certificates issued from now on. Without one, certificates show a masked form of the email address.',
           tags,
           operationId: 'updateMe',
           body: UpdateMeBody,

@@ -72,7 +72,8 @@ export const DisplayName = Type.String({
 })
 
 export const UpdateMeBody = Type.Object(
-  { displayName: Type.Union([DisplayName, Type.Null()], { description: 'null removes the display name' }) },
+  // No null to remove it: with Ajv's type coercion an empty string would become that null.
+  { displayName: DisplayName },
   { $id: 'UpdateMeBody', additionalProperties: false },
 )
 export type UpdateMeBody = Static<typeof UpdateMeBody>

@@ -130,7 +130,7 @@ export function createSessionsService(deps: { database: Database; issuer: Sessio
     /** Sets or removes the caller's display name (trimmed; blank after trimming is refused). */
     async updateMe(ctx: RequestContext, body: UpdateMeBody) {
       const user = userOf(ctx)
-      const displayName = body.displayName === null ? null : body.displayName.trim()
+      const displayName = body.displayName.trim()
       if (displayName === '')
         throw new AppError('invalid', 'DISPLAY_NAME_BLANK', 'displayName must contain more than white space')
       await ctx.inTenant((tx) => repository.setDisplayName(tx, user.userId, displayName))
