@@ -50,6 +50,12 @@ function pdfText(pdf: Buffer): string {
   return texts.join('\n')
 }
 
+async function outbox(to: string): Promise<Array<{ subject: string; text: string }>> {
+  const response = await call('GET', `/v1/ops/mail?limit=100&to=${encodeURIComponent(to)}`, t.operatorToken)
+  expect(response.statusCode).toBe(200)
+  return (response.json() as { data: Array<{ subject: string; text: string }> }).data
+}
+
 type Certificate = { id: string; recipientName: string; verificationUrl: string }
 
 /** A learner of a new tenant completes a course; resolves to the certificate the job issued. */
@@ -105,6 +111,10 @@ describe('the name on a certificate', () => {
       expect(text).not.toContain(learner.email)
       expect(text).not.toContain(learner.email.split('@')[0])
     }
+    // The mail asks for a display name instead of greeting a masked address.
+    const mail = await waitUntil('the certificate mail', async () => (await outbox(learner.email))[0])
+    expect(mail.text).toMatch(/^Hello,\n/)
+    expect(mail.text).toContain('Set one in your profile')
   })
 
   it('prints the display name the learner set with PATCH /v1/me', async () => {
