@@ -10,6 +10,8 @@ import { buildTestApp, testDatabaseUrl, type TestApp } from '../../../test/build
 import { waitUntil } from '../jobs/testing.ts'
 import type { QueueDefinition } from '../jobs/types.ts'
 import { APP_ROLE, PLATFORM_ROLE, platformScope, rowsOf, tenantScope } from './database.ts'
+import { ensureRoles } from './migrate.ts'
+import { pgliteOwner, postgresOwner, type OwnerConnection } from './owner-connection.ts'
 
 const serverMode = testDatabaseUrl() !== ''
 const EMBEDDED_REASON =
@@ -102,6 +104,25 @@ describe('the request role and the platform role', () => {
     expect(read.json()).toMatchObject({ id: created.id, slug: created.slug })
     const list = await t.app.inject({ method: 'GET', url: '/v1/tenants?limit=100', headers: t.auth(t.operatorToken) })
     expect(list.statusCode).toBe(200)
+  })
+
+  it('sets the roles up idempotently, also with several migrators at once (roles are cluster-wide)', async () => {
+    const open = async (): Promise<OwnerConnection> =>
+      serverMode ? postgresOwner(testDatabaseUrl()) : pgliteOwner(t.platform.pglite!)
+    const owners = await Promise.all([open(), open(), open(), open()])
+    try {
+      // PGlite is one session: its migrators take turns; PostgreSQL ones really race.
+      for (let round = 0; round < 2; round++) await Promise.all(owners.map((owner) => ensureRoles(owner)))
+      const [facts] = await owners[0]!.query<{ login: boolean; member: boolean }>(
+        `SELECT (SELECT rolcanlogin FROM pg_roles WHERE rolname = $1) AS login,
+                EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
+                         WHERE g.rolname = $1 AND u.rolname = $2) AS member`,
+        [PLATFORM_ROLE, APP_ROLE],
+      )
+      expect(facts).toEqual({ login: true, member: false })
+    } finally {
+      if (serverMode) await Promise.all(owners.map((owner) => owner.close()))
+    }
   })
 
   it('keeps jobs doing platform work', async () => {
