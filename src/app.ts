@@ -130,7 +130,8 @@ async function openDatabase(
   options: BuildOptions,
 ): Promise<{ database: Database; pglite: PGlite | undefined }> {
   if (config.database.kind === 'postgres') {
-    const database = createPostgresDatabase({ url: config.database.appUrl, poolMax: config.database.poolMax, logger })
+    const { appUrl, poolMax, platformUrl, platformPoolMax } = config.database
+    const database = createPostgresDatabase({ url: appUrl, poolMax, platformUrl, platformPoolMax, logger })
     return { database, pglite: undefined }
   }
   const pglite = options.pglite ?? (await openPglite(config.database.dataDir))
@@ -155,7 +156,7 @@ async function createPlatform(config: Config, options: BuildOptions) {
   const redis = config.redisUrl ? createRedis(config.redisUrl, logger, config.redisKeyPrefix) : undefined
   const health = createHealthRegistry()
   const jobs = createJobs({ config, logger, metrics, database, health, pglite, worker: options.worker ?? false })
-  const events = createEvents({ database, jobs, logger })
+  const events = createEvents({ database, jobs, logger, catchUpDays: config.events.catchUpDays })
   defineMaintenanceJobs(jobs, { database, logger })
   for (const queue of options.queues ?? []) jobs.define(queue)
   const mail = createMail({
@@ -253,6 +254,7 @@ async function registerRoutes(
       health: platform.health,
       metrics: platform.metrics,
       metricsToken: platform.config.metricsToken,
+      tokens: platform.tokens,
     }),
   )
   await app.register(auditRoutes())
@@ -312,6 +314,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await identity
     .start()
     .then(() => platform.jobs.start())
+    // A worker of a new release delivers what older workers dispatched without its new subscribers.
+    .then(() => (platform.jobs.worker ? platform.events.requestCatchUp() : undefined))
     .catch(async (error: unknown) => {
       await close().catch(() => {})
       throw error

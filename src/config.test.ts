@@ -66,7 +66,13 @@ describe('loadConfig', () => {
     expect(config.signingKeys).toEqual({ keyEncryptionKey: PRODUCTION_KEK, rotationDays: 30, overlapHours: 24 })
     expect(config.http.host).toBe('0.0.0.0')
     expect(config.http.publicUrl).toBe('https://api.example.com')
-    expect(config.database).toMatchObject({ kind: 'postgres', appUrl: 'postgres://lyceum_app@db.internal:5432/lyceum' })
+    expect(config.database).toMatchObject({
+      kind: 'postgres',
+      appUrl: 'postgres://lyceum_app@db.internal:5432/lyceum',
+      // Cross-tenant work logs in as its own role, never through the request pool.
+      platformUrl: 'postgres://lyceum_platform@db.internal:5432/lyceum',
+      platformPoolMax: 5,
+    })
   })
 
   it('allows the embedded database in production only when explicitly enabled', () => {

@@ -6,7 +6,7 @@
 import path from 'node:path'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
-import { APP_ROLE } from './platform/db/database.ts'
+import { APP_ROLE, PLATFORM_ROLE } from './platform/db/database.ts'
 
 const Profile = Type.Enum(['development', 'test', 'production'], {
   description: 'development (default), test or production',
@@ -43,6 +43,15 @@ export const EnvSchema = Type.Object({
     maximum: 500,
     default: 10,
     description: 'Max connections of the request pool',
+  }),
+  DATABASE_PLATFORM_URL: OptionalUrl(
+    'PostgreSQL URL of cross-tenant platform work (operator routes, jobs, tenant lookup): the lyceum_platform role, or a login role granted it; never the request role. Default: DATABASE_URL with the user replaced by lyceum_platform',
+  ),
+  DATABASE_PLATFORM_POOL_MAX: Type.Integer({
+    minimum: 1,
+    maximum: 500,
+    default: 5,
+    description: 'Max connections of the platform pool (DATABASE_PLATFORM_URL)',
   }),
   ALLOW_EMBEDDED_DATABASE: Type.Boolean({
     default: false,
@@ -136,6 +145,13 @@ export const EnvSchema = Type.Object({
   OTEL_EXPORTER_OTLP_ENDPOINT: OptionalUrl('OTLP/HTTP endpoint; traces are exported only when set'),
   OTEL_SERVICE_NAME: Type.String({ default: 'lyceum', description: 'service.name of exported traces' }),
   JOBS_ENABLED: Type.Boolean({ default: true, description: 'Run the job worker in this process (serve/worker)' }),
+  EVENTS_CATCH_UP_DAYS: Type.Integer({
+    minimum: 0,
+    maximum: 90,
+    default: 7,
+    description:
+      'Days the events.catch_up job looks back for dispatched events a subscriber has no delivery of (e.g. one added by a newer release during a rolling deploy); 0 = off',
+  }),
   RATE_LIMITS: Type.Optional(
     Type.String({
       pattern: RATE_LIMITS_PATTERN,
@@ -200,7 +216,16 @@ export interface Config {
     trustProxy: string[]
   }
   database:
-    { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; ownerUrl: string; appUrl: string; poolMax: number }
+    | { kind: 'pglite'; dataDir: string }
+    | {
+        kind: 'postgres'
+        ownerUrl: string
+        appUrl: string
+        poolMax: number
+        /** Cross-tenant platform work logs in here, never through the request pool (ADR 0004). */
+        platformUrl: string
+        platformPoolMax: number
+      }
   redisUrl: string | undefined
   redisKeyPrefix: string
   mail: { smtpUrl: string | undefined; from: string; retentionDays: number }
@@ -218,6 +243,8 @@ export interface Config {
   logLevel: string
   otel: { endpoint: string | undefined; serviceName: string }
   jobsEnabled: boolean
+  /** Domain events: look-back of the catch-up job (ADR 0002). */
+  events: { catchUpDays: number }
   rateLimits: RateLimitSettings
   /** The worker threads of short-answer patterns (assessment). */
   patterns: { workerThreads: number; queue: number; deadlineMs: number }
@@ -358,6 +385,8 @@ function buildConfig(env: Env, profile: ProfileName): Config {
           ownerUrl: env.DATABASE_URL,
           appUrl: env.DATABASE_APP_URL ?? appUrlFor(env.DATABASE_URL, APP_ROLE),
           poolMax: env.DATABASE_POOL_MAX,
+          platformUrl: env.DATABASE_PLATFORM_URL ?? appUrlFor(env.DATABASE_URL, PLATFORM_ROLE),
+          platformPoolMax: env.DATABASE_PLATFORM_POOL_MAX,
         }
       : { kind: 'pglite' as const, dataDir: env.PGLITE_DIR ?? path.join(dataDir, 'pglite') },
     redisUrl: env.REDIS_URL,
@@ -375,6 +404,7 @@ function buildConfig(env: Env, profile: ProfileName): Config {
     logLevel: env.LOG_LEVEL,
     otel: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
     jobsEnabled: env.JOBS_ENABLED,
+    events: { catchUpDays: env.EVENTS_CATCH_UP_DAYS },
     rateLimits: rateLimitSettings(env, profile),
     patterns: {
       workerThreads: env.PATTERN_WORKER_THREADS,

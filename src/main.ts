@@ -101,6 +101,8 @@ async function reencryptCommand(config: Config): Promise<void> {
       ? createPostgresDatabase({
           url: config.database.appUrl,
           poolMax: 1,
+          platformUrl: config.database.platformUrl,
+          platformPoolMax: 1,
           logger: createLogger(config.logLevel),
           applicationName: 'lyceum-keys-reencrypt',
         })

@@ -185,10 +185,11 @@ describe('catalog', () => {
       'SELECT g.rolname AS role FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = $1',
       [APP_ROLE],
     )
+    // Not even the platform role: cross-tenant work logs in as that role through its own pool (ADR 0004).
     expect(
       memberships.map((m) => m.role),
-      'the app role may only switch to the platform role',
-    ).toEqual([PLATFORM_ROLE])
+      'the app role is a member of no role',
+    ).toEqual([])
   })
 
   it('gives the platform role no way around RLS either', async () => {
@@ -197,7 +198,8 @@ describe('catalog', () => {
          FROM pg_roles r WHERE rolname = $1`,
       [PLATFORM_ROLE],
     )
-    expect(role).toEqual({ rolsuper: false, rolbypassrls: false, rolcanlogin: false, ownedRelations: 0 })
+    // It logs in (DATABASE_PLATFORM_URL) for the platform pool; RLS still applies to it.
+    expect(role).toEqual({ rolsuper: false, rolbypassrls: false, rolcanlogin: true, ownedRelations: 0 })
   })
 
   it('has no SECURITY DEFINER function in our schemas', async () => {

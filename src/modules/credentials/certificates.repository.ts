@@ -39,6 +39,10 @@ export const certificatesRepository = {
     )
   },
 
+  async setPdfKey(tx: Tx, id: string, pdfKey: string): Promise<void> {
+    await tx.update(certificates).set({ pdfKey }).where(eq(certificates.id, id))
+  },
+
   async insert(tx: Tx, values: NewCertificate): Promise<CertificateRow | undefined> {
     const [row] = await tx.insert(certificates).values(values).onConflictDoNothing().returning()
     return row

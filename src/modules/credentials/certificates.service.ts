@@ -8,7 +8,8 @@ import { recordAudit } from '../../platform/audit/audit.ts'
 import type { Tx } from '../../platform/db/database.ts'
 import type { PageResult } from '../../platform/http/pagination.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
-import { readPdf } from './certificate-files.ts'
+import { pdfKeyOf, readPdf, storePdf } from './certificate-files.ts'
+import { renderCertificatePdf } from './certificate-pdf.ts'
 import {
   certificatesCursor,
   certificatesRepository,
@@ -74,6 +75,31 @@ async function own(tx: Tx, ctx: RequestContext, id: string): Promise<Certificate
   return row
 }
 
+/**
+ * The pdf_key a data migration leaves on a certificate whose stored name was the learner's email
+ * (migrations/…_certificate_recipient_names_rls.sql): its PDF printed the address, so it is
+ * rendered again from the corrected row, over the old file, on its next download.
+ */
+export const PDF_TO_RENDER_AGAIN = ''
+
+async function renderAgain(deps: CertificatesServiceDeps, ctx: RequestContext, row: CertificateRow): Promise<Buffer> {
+  return ctx.inTenant(async (tx) => {
+    const issuer = await tenantIssuer(tx, row.tenantId, deps.urls)
+    const issuedBy = row.credential.issuer as { name?: string } | undefined
+    const bytes = await renderCertificatePdf({
+      recipientName: row.recipientName,
+      courseTitle: row.courseTitle,
+      issuerName: issuedBy?.name ?? issuer.name,
+      issuedAt: row.issuedAt,
+      verificationUrl: verificationUrlOf(issuer.origin, row.verificationCode),
+    })
+    const key = pdfKeyOf(row.tenantId, row.id)
+    await storePdf(deps.storageDir, key, bytes)
+    await certificatesRepository.setPdfKey(tx, row.id, key)
+    return Buffer.from(bytes)
+  })
+}
+
 /** What a learner does with their own certificates. */
 function learnerOperations(deps: CertificatesServiceDeps) {
   return {
@@ -82,6 +108,8 @@ function learnerOperations(deps: CertificatesServiceDeps) {
 
     async pdf(ctx: RequestContext, id: string): Promise<{ bytes: Buffer; filename: string }> {
       const row = await ctx.inTenant((tx) => own(tx, ctx, id))
+      if (row.pdfKey === PDF_TO_RENDER_AGAIN)
+        return { bytes: await renderAgain(deps, ctx, row), filename: `certificate-${row.id}.pdf` }
       return { bytes: await readPdf(deps.storageDir, row.pdfKey), filename: `certificate-${row.id}.pdf` }
     },
 

@@ -22,6 +22,7 @@ import { certificatesRepository, type CertificateRow } from './certificates.repo
 import { issuerKeyFor } from './issuer-keys.ts'
 import { statusListUrlOf, tenantIssuer, verificationUrlOf, type UrlSettings } from './issuer-profile.ts'
 import { buildOpenBadge, signCredential } from './open-badge.ts'
+import { recipientNameOf } from './recipient-name.ts'
 import { allocateStatusIndex } from './status-list.ts'
 
 export const ISSUE_CERTIFICATE = 'credentials.issue_certificate'
@@ -55,19 +56,25 @@ async function sendIssuedMail(
   tx: Tx,
   deps: IssuingDeps,
   certificate: CertificateRow,
-  to: string,
+  recipient: { email: string; displayName: string | null },
   issuerName: string,
   verificationUrl: string,
 ): Promise<void> {
+  const named = Boolean(recipient.displayName?.trim())
   await deps.mail.send(tx, {
     tenantId: certificate.tenantId,
-    to,
+    to: recipient.email,
     subject: CERTIFICATE_ISSUED_SUBJECT,
     text:
-      `Hello ${certificate.recipientName},\n\n` +
+      (named ? `Hello ${certificate.recipientName},\n\n` : 'Hello,\n\n') +
       `Congratulations on completing "${certificate.courseTitle}". ${issuerName} has issued your certificate.\n\n` +
       `Anyone can check it at ${verificationUrl}\n\n` +
-      'Download the PDF and the Open Badges 3.0 credential (for your digital wallet) under "My certificates".\n',
+      'Download the PDF and the Open Badges 3.0 credential (for your digital wallet) under "My certificates".\n' +
+      // Asking for a name: without one, certificates show a masked form of the address.
+      (named
+        ? ''
+        : `\nYour certificate names you as ${certificate.recipientName}, since your profile has no display name. ` +
+          'Set one in your profile to have it printed on the certificates you earn from now on.\n'),
     messageKey: `credentials.certificate_issued:${certificate.id}`,
   })
 }
@@ -115,7 +122,7 @@ export async function issueCertificate(
     const certificateId = randomUUID()
     const verificationCode = newVerificationCode()
     const verificationUrl = verificationUrlOf(issuer.origin, verificationCode)
-    const recipientName = recipient.displayName?.trim() || recipient.email
+    const recipientName = recipientNameOf(recipient)
     const issuedAt = new Date()
     const courseTitle = published.course.title
 
@@ -158,7 +165,7 @@ export async function issueCertificate(
     if (!certificate)
       throw new Error(`the certificate of enrolment ${job.enrolmentId} was inserted concurrently despite the lock`)
     if (recipient.status === 'active')
-      await sendIssuedMail(tx, deps, certificate, recipient.email, issuer.name, verificationUrl)
+      await sendIssuedMail(tx, deps, certificate, recipient, issuer.name, verificationUrl)
     deps.logger.info({ certificateId, enrolmentId: job.enrolmentId }, 'certificate issued')
     return certificate
   })

@@ -1,7 +1,10 @@
 /**
  * The database port every module uses. Work always runs inside a short transaction in a *scope*:
  * a tenant (RLS restricts rows to it), anonymous (no tenant: tenant-owned rows are invisible) or
- * platform (the audited cross-tenant role). Nothing runs as the owner at request time.
+ * platform (the audited cross-tenant role). Nothing runs as the owner at request time. On
+ * PostgreSQL the platform scope has its own login and pool: the request role is no member of the
+ * platform role, so no SQL a request runs can switch to it. PGlite is one superuser session that
+ * switches role per transaction, so there the separation is the code's, not the database's.
  */
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import type { SQL } from 'drizzle-orm'
@@ -30,13 +33,21 @@ export interface TransactionOptions {
   counter?: QueryCounter
 }
 
+export interface PoolStats {
+  total: number
+  idle: number
+  waiting: number
+}
+
 export interface Database {
   readonly kind: 'pglite' | 'postgres'
   transaction<T>(scope: Scope, work: (tx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T>
-  /** Round trip as the app role; throws when the database is unreachable. */
+  /** Round trip as the app role (and, on PostgreSQL, as the platform role); throws when the database is unreachable. */
   ping(): Promise<void>
-  /** Pool figures for metrics (PGlite reports one session). */
-  poolStats(): { total: number; idle: number; waiting: number }
+  /** Request-pool figures for metrics (PGlite reports one session). */
+  poolStats(): PoolStats
+  /** The platform pool's figures (PostgreSQL only: PGlite has one session for everything). */
+  platformPoolStats?(): PoolStats
   close(): Promise<void>
 }
 

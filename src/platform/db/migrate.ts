@@ -11,20 +11,50 @@ import { installQueueSchema } from '../jobs/queue-schema.ts'
 
 export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../migrations')
 
-// NOINHERIT: the app role holds lyceum_platform's membership but must SET ROLE to use it, so the
-// platform's cross-tenant policies never apply to ordinary requests.
-const ROLES_SQL = `
-DO $$
+/** SQL true while the app role is a member of the platform role (it could SET ROLE to it). */
+const APP_IN_PLATFORM = `EXISTS (SELECT 1 FROM pg_auth_members m
+  JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
+  WHERE g.rolname = '${PLATFORM_ROLE}' AND u.rolname = '${APP_ROLE}')`
+
+/**
+ * One idempotent block per change. Roles are cluster-wide and several databases on one server
+ * (test runs, tenants of a shared server) may migrate at once: each block acts only when the
+ * catalog still needs it, and a block that loses a race to another migrator (duplicate role,
+ * "tuple concurrently updated") is fine as long as the state it wanted now holds.
+ */
+function idempotent(needed: string, change: string): string {
+  return `DO $$
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}') THEN
-    CREATE ROLE ${APP_ROLE} LOGIN NOINHERIT NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+  IF ${needed} THEN
+    ${change};
   END IF;
-  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${PLATFORM_ROLE}') THEN
-    CREATE ROLE ${PLATFORM_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
-  END IF;
-END $$;
-GRANT ${PLATFORM_ROLE} TO ${APP_ROLE};
-`
+EXCEPTION WHEN OTHERS THEN
+  IF ${needed} THEN RAISE; END IF;
+END $$;`
+}
+
+const roleMissing = (role: string) => `NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${role}')`
+
+// The request role: RLS applies to it, it owns nothing and is a member of no role (NOINHERIT
+// keeps it from inheriting anything granted by mistake). The platform role logs in itself, for
+// the platform pool (DATABASE_PLATFORM_URL): earlier releases made the app role its member so
+// requests could SET ROLE to it, which let any SQL foothold in a request read every tenant; that
+// membership is revoked here on every migrate (ADR 0004).
+const ROLES_SQL = [
+  idempotent(
+    roleMissing(APP_ROLE),
+    `CREATE ROLE ${APP_ROLE} LOGIN NOINHERIT NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE`,
+  ),
+  idempotent(
+    roleMissing(PLATFORM_ROLE),
+    `CREATE ROLE ${PLATFORM_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE`,
+  ),
+  idempotent(
+    `EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${PLATFORM_ROLE}' AND NOT rolcanlogin)`,
+    `ALTER ROLE ${PLATFORM_ROLE} LOGIN`,
+  ),
+  idempotent(APP_IN_PLATFORM, `REVOKE ${PLATFORM_ROLE} FROM ${APP_ROLE}`),
+].join('\n')
 
 export async function ensureRoles(owner: OwnerConnection): Promise<void> {
   await owner.exec(ROLES_SQL)

@@ -4,14 +4,17 @@
  * change, the event and the job commit or roll back together. The worker then calls every
  * subscriber registered in code; a delivery row per (event, subscriber), written in the same
  * transaction as the subscriber's own changes, makes redelivery a no-op for subscribers that
- * already succeeded.
+ * already succeeded. Events dispatched without a subscriber that newer code added (a rolling
+ * deploy) reach it through the catch-up job (catch-up.ts).
  */
 import { and, eq, isNull, sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
-import { platformScope, tenantScope, type Database, type Scope, type Tx } from '../db/database.ts'
+import type { Database, Tx } from '../db/database.ts'
 import type { RequestContext } from '../http/request-context.ts'
 import type { Jobs } from '../jobs/types.ts'
-import { domainEvents, eventDeliveries } from './events.tables.ts'
+import { defineCatchUp, EVENTS_CATCH_UP_QUEUE, type CatchUpResult } from './catch-up.ts'
+import { deliver, loadEvent, scopeOf, type Subscription } from './delivery.ts'
+import { domainEvents } from './events.tables.ts'
 
 export interface DomainEvent<P = Record<string, unknown>> {
   id: string
@@ -54,9 +57,14 @@ export interface Events extends EventPublisher {
   subscribe<P = Record<string, unknown>>(type: string, subscriber: string, handler: EventHandler<P>): void
   /** Delivers one event to its subscribers now (the `events.dispatch` job handler). */
   dispatch(job: DispatchJob): Promise<void>
+  /** Delivers dispatched events of the look-back window to subscribers without a delivery row (the `events.catch_up` job handler). */
+  catchUp(): Promise<CatchUpResult>
+  /** Enqueues one catch-up run; workers call it once started, so a new release catches up at once. */
+  requestCatchUp(): Promise<void>
 }
 
 export const EVENTS_DISPATCH_QUEUE = 'events.dispatch'
+export { EVENTS_CATCH_UP_QUEUE } from './catch-up.ts'
 export const EVENT_TYPE = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/
 
 export interface EventsDeps {
@@ -65,44 +73,11 @@ export interface EventsDeps {
   logger: Logger
   /** Retry policy of the dispatch queue (a subscriber failure retries the dispatch). */
   retry?: { limit: number; delaySeconds: number; maxDelaySeconds: number }
+  /** Look-back of the catch-up job in days (EVENTS_CATCH_UP_DAYS); 0 turns it off. */
+  catchUpDays: number
 }
 
 const DEFAULT_RETRY = { limit: 10, delaySeconds: 5, maxDelaySeconds: 900 }
-
-interface Subscription {
-  name: string
-  handler: EventHandler
-}
-
-const scopeOf = (tenantId: string | null): Scope => (tenantId ? tenantScope(tenantId) : platformScope)
-
-async function loadEvent(tx: Tx, id: string): Promise<DomainEvent | undefined> {
-  const [row] = await tx.select().from(domainEvents).where(eq(domainEvents.id, id))
-  return (
-    row && {
-      id: row.id,
-      type: row.type,
-      tenantId: row.tenantId,
-      payload: row.payload,
-      requestId: row.requestId,
-      occurredAt: row.occurredAt,
-    }
-  )
-}
-
-/** Runs one subscriber unless it already handled the event; false when it had. */
-async function deliver(tx: Tx, event: DomainEvent, subscription: Subscription): Promise<boolean> {
-  // The insert takes the row first: a concurrent delivery of the same event waits on it, then
-  // sees the conflict once this one commits (or inserts itself if this one rolled back).
-  const claimed = await tx
-    .insert(eventDeliveries)
-    .values({ eventId: event.id, subscriber: subscription.name, tenantId: event.tenantId })
-    .onConflictDoNothing()
-    .returning({ subscriber: eventDeliveries.subscriber })
-  if (claimed.length === 0) return false
-  await subscription.handler(event, tx)
-  return true
-}
 
 export function createEvents(deps: EventsDeps): Events {
   const { database, jobs } = deps
@@ -150,6 +125,8 @@ export function createEvents(deps: EventsDeps): Events {
     pollingIntervalSeconds: 1,
   })
 
+  const runCatchUp = defineCatchUp(jobs, { database, logger: log, subscriptions, lookBackDays: deps.catchUpDays })
+
   return {
     async publish(tx, ctx, input) {
       if (!EVENT_TYPE.test(input.type))
@@ -172,5 +149,9 @@ export function createEvents(deps: EventsDeps): Events {
       subscriptions.set(type, list)
     },
     dispatch,
+    catchUp: runCatchUp,
+    async requestCatchUp() {
+      if (deps.catchUpDays > 0) await jobs.send(undefined, EVENTS_CATCH_UP_QUEUE, {}, { singletonKey: 'at-start' })
+    },
   }
 }

@@ -127,7 +127,7 @@ describe('mail outbox', () => {
   })
 
   it('reports SMTP as disabled in readiness because mail is captured', async () => {
-    const ready = await t.app.inject({ method: 'GET', url: '/health/ready' })
+    const ready = await t.app.inject({ method: 'GET', url: '/health/ready', headers: t.auth(t.operatorToken) })
     expect(ready.json().checks.smtp).toMatchObject({ status: 'disabled', detail: 'mail captured in outbox' })
   })
 })

@@ -108,7 +108,7 @@ describe('mail over SMTP', () => {
   })
 
   it('reports the SMTP server as ready', async () => {
-    const ready = await t.app.inject({ method: 'GET', url: '/health/ready' })
+    const ready = await t.app.inject({ method: 'GET', url: '/health/ready', headers: t.auth(t.operatorToken) })
     expect(ready.json().checks.smtp).toMatchObject({ status: 'ok' })
   })
 })

@@ -45,21 +45,44 @@ interface RoleFacts {
   platform_member: boolean
 }
 
-/** The role requests run as must be subject to RLS: not superuser, no BYPASSRLS, owning nothing. */
-export function judgeAppRole(facts: RoleFacts): DoctorRow {
+/** Problems shared by both request-time roles: each must be subject to RLS and own nothing. */
+function rlsProblems(facts: RoleFacts): string[] {
   const problems: string[] = []
   if (facts.superuser) problems.push('is a superuser')
   if (facts.bypassrls) problems.push('has BYPASSRLS')
   if (facts.owned_tables > 0) problems.push(`owns ${facts.owned_tables} tables`)
+  return problems
+}
+
+/**
+ * The role requests run as must be subject to RLS (not superuser, no BYPASSRLS, owning nothing)
+ * and must not be able to become the cross-tenant platform role.
+ */
+export function judgeAppRole(facts: RoleFacts): DoctorRow {
+  const problems = rlsProblems(facts)
   if (!facts.app_member) problems.push(`cannot SET ROLE ${APP_ROLE}`)
-  if (!facts.platform_member) problems.push(`is not a member of ${PLATFORM_ROLE} (operator routes would fail)`)
+  if (facts.platform_member)
+    problems.push(`is a member of ${PLATFORM_ROLE} (a request could read every tenant: run "lyceum migrate")`)
   if (problems.length > 0)
     return row(
       'database (app role)',
       'FAILING',
       `role ${facts.name} ${problems.join(', ')}: row-level security would not protect tenants`,
     )
-  return row('database (app role)', 'OK', `role ${facts.name}: not superuser, no BYPASSRLS, owns no tables`)
+  return row(
+    'database (app role)',
+    'OK',
+    `role ${facts.name}: not superuser, no BYPASSRLS, owns no tables, cannot become ${PLATFORM_ROLE}`,
+  )
+}
+
+/** The platform pool's role: the platform role (or a member of it), still subject to RLS. */
+export function judgePlatformRole(facts: RoleFacts): DoctorRow {
+  const problems = rlsProblems(facts)
+  if (!facts.platform_member) problems.push(`cannot SET ROLE ${PLATFORM_ROLE} (operator routes and jobs would fail)`)
+  if (problems.length > 0)
+    return row('database (platform role)', 'FAILING', `role ${facts.name} ${problems.join(', ')}`)
+  return row('database (platform role)', 'OK', `role ${facts.name}: not superuser, no BYPASSRLS, owns no tables`)
 }
 
 async function ownerRow(owner: OwnerConnection): Promise<DoctorRow> {
@@ -83,9 +106,14 @@ export async function migrationsRow(owner: OwnerConnection, expected = journalLe
   return row('migrations', result.status === 'ok' ? 'OK' : 'FAILING', result.detail ?? '')
 }
 
-async function appRoleRowPostgres(appUrl: string): Promise<DoctorRow> {
+async function roleRowPostgres(
+  url: string,
+  variable: string,
+  dependency: string,
+  judge: (facts: RoleFacts) => DoctorRow,
+): Promise<DoctorRow> {
   const client = new pg.Client({
-    connectionString: appUrl,
+    connectionString: url,
     application_name: 'lyceum-doctor',
     connectionTimeoutMillis: 5_000,
   })
@@ -93,42 +121,62 @@ async function appRoleRowPostgres(appUrl: string): Promise<DoctorRow> {
   try {
     await client.connect()
     const { rows } = await client.query<RoleFacts>(ROLE_FACTS_SQL)
-    return rows[0] ? judgeAppRole(rows[0]) : row('database (app role)', 'FAILING', 'the app role is not in pg_roles')
+    return rows[0] ? judge(rows[0]) : row(dependency, 'FAILING', 'the role is not in pg_roles')
   } catch (error) {
-    return row('database (app role)', 'FAILING', `cannot connect with DATABASE_APP_URL: ${messageOf(error)}`)
+    return row(dependency, 'FAILING', `cannot connect with ${variable}: ${messageOf(error)}`)
   } finally {
     await client.end().catch(() => {})
   }
 }
 
-async function appRoleRowPglite(pglite: PGlite): Promise<DoctorRow> {
+const appRoleRowPostgres = (url: string) =>
+  roleRowPostgres(url, 'DATABASE_APP_URL', 'database (app role)', judgeAppRole)
+const platformRoleRowPostgres = (url: string) =>
+  roleRowPostgres(url, 'DATABASE_PLATFORM_URL', 'database (platform role)', judgePlatformRole)
+
+/** PGlite is one superuser session: the role is switched for the probe, as each transaction does. */
+async function roleRowPglite(
+  pglite: PGlite,
+  role: string,
+  dependency: string,
+  judge: (facts: RoleFacts) => DoctorRow,
+): Promise<DoctorRow> {
   try {
     const facts = await pglite.transaction(async (tx) => {
-      await tx.exec(`SET LOCAL ROLE ${APP_ROLE}`)
+      await tx.exec(`SET LOCAL ROLE ${role}`)
       return (await tx.query<RoleFacts>(ROLE_FACTS_SQL)).rows[0]
     })
-    return facts ? judgeAppRole(facts) : row('database (app role)', 'FAILING', 'the app role is not in pg_roles')
+    return facts ? judge(facts) : row(dependency, 'FAILING', 'the role is not in pg_roles')
   } catch (error) {
-    return row('database (app role)', 'FAILING', `${messageOf(error)}: run "lyceum migrate"`)
+    return row(dependency, 'FAILING', `${messageOf(error)}: run "lyceum migrate"`)
   }
 }
 
-async function probeOwner(owner: OwnerConnection, appRole: () => Promise<DoctorRow>): Promise<DoctorRow[]> {
-  return [await ownerRow(owner), await appRole(), await migrationsRow(owner)]
+async function roleRowsPglite(pglite: PGlite): Promise<DoctorRow[]> {
+  return [
+    await roleRowPglite(pglite, APP_ROLE, 'database (app role)', judgeAppRole),
+    await roleRowPglite(pglite, PLATFORM_ROLE, 'database (platform role)', judgePlatformRole),
+  ]
+}
+
+async function probeOwner(owner: OwnerConnection, roles: () => Promise<DoctorRow[]>): Promise<DoctorRow[]> {
+  return [await ownerRow(owner), ...(await roles()), await migrationsRow(owner)]
 }
 
 export async function probePostgres(config: Config & { database: { kind: 'postgres' } }): Promise<DoctorRow[]> {
+  const { appUrl, platformUrl } = config.database
+  const roles = async () => [await appRoleRowPostgres(appUrl), await platformRoleRowPostgres(platformUrl)]
   let owner: OwnerConnection
   try {
     owner = await postgresOwner(config.database.ownerUrl)
   } catch (error) {
     return [
       row('database (owner)', 'FAILING', `cannot connect with DATABASE_URL: ${messageOf(error)}`),
-      await appRoleRowPostgres(config.database.appUrl),
+      ...(await roles()),
     ]
   }
   try {
-    return await probeOwner(owner, () => appRoleRowPostgres(config.database.appUrl))
+    return await probeOwner(owner, roles)
   } finally {
     await owner.close().catch(() => {})
   }
@@ -139,7 +187,7 @@ export async function probePostgres(config: Config & { database: { kind: 'postgr
  * so a directory with a live postmaster.pid is reported, not opened.
  */
 export async function probePglite(dataDir: string, provided: PGlite | undefined): Promise<DoctorRow[]> {
-  if (provided) return probeOwner(pgliteOwner(provided), () => appRoleRowPglite(provided))
+  if (provided) return probeOwner(pgliteOwner(provided), () => roleRowsPglite(provided))
   if (dataDir === 'memory://')
     return [row('database (owner)', 'OK', 'in-memory PGlite: every process starts an empty database')]
   if (!existsSync(path.join(dataDir, 'PG_VERSION')))
@@ -160,7 +208,7 @@ export async function probePglite(dataDir: string, provided: PGlite | undefined)
     ]
   const pglite = await openPglite(dataDir)
   try {
-    return await probeOwner(pgliteOwner(pglite), () => appRoleRowPglite(pglite))
+    return await probeOwner(pgliteOwner(pglite), () => roleRowsPglite(pglite))
   } finally {
     await pglite.close()
   }

@@ -6,12 +6,12 @@ import { fileURLToPath } from 'node:url'
 import type { PGlite } from '@electric-sql/pglite'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { testDatabaseUrl, testEnv } from '../../../test/build-test-app.ts'
-import { APP_ROLE } from '../db/database.ts'
+import { APP_ROLE, PLATFORM_ROLE } from '../db/database.ts'
 import { journalLength } from '../db/migrate.ts'
 import { pgliteOwner, postgresOwner } from '../db/owner-connection.ts'
 import { openPglite } from '../db/pglite-database.ts'
 import { doctorCommand, doctorFailed, formatDoctorTable, runDoctor, type DoctorRow } from './doctor.ts'
-import { judgeAppRole, migrationsRow } from './doctor-probes.ts'
+import { judgeAppRole, judgePlatformRole, migrationsRow } from './doctor-probes.ts'
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
 const serverMode = testDatabaseUrl() !== ''
@@ -46,6 +46,10 @@ describe('lyceum doctor', () => {
     expect(byDependency(rows, 'database (app role)')).toMatchObject({
       status: 'OK',
       detail: expect.stringContaining(`role ${APP_ROLE}`),
+    })
+    expect(byDependency(rows, 'database (platform role)')).toMatchObject({
+      status: 'OK',
+      detail: expect.stringContaining(`role ${PLATFORM_ROLE}`),
     })
     expect(byDependency(rows, 'migrations')).toMatchObject({
       status: 'OK',
@@ -134,19 +138,33 @@ describe('lyceum doctor', () => {
     },
   )
 
-  it('judges superuser, table ownership and missing memberships as failing', () => {
+  it('judges superuser, table ownership and a way into the platform role as failing for the app role', () => {
     const row = judgeAppRole({
       name: 'owner',
       superuser: true,
       bypassrls: false,
       owned_tables: 12,
       app_member: true,
-      platform_member: false,
+      platform_member: true,
     })
     expect(row.status).toBe('FAILING')
     expect(row.detail).toContain('is a superuser')
     expect(row.detail).toContain('owns 12 tables')
-    expect(row.detail).toContain('is not a member of lyceum_platform')
+    expect(row.detail).toContain('is a member of lyceum_platform')
+  })
+
+  it('judges a platform login that cannot become lyceum_platform, or bypasses RLS, as failing', () => {
+    const row = judgePlatformRole({
+      name: 'someone',
+      superuser: false,
+      bypassrls: true,
+      owned_tables: 0,
+      app_member: false,
+      platform_member: false,
+    })
+    expect(row).toMatchObject({ dependency: 'database (platform role)', status: 'FAILING' })
+    expect(row.detail).toContain('has BYPASSRLS')
+    expect(row.detail).toContain('cannot SET ROLE lyceum_platform')
   })
 
   it('prints an aligned table', () => {

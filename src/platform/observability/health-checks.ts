@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm'
 import type { Redis } from 'ioredis'
-import { anonymousScope, rowsOf, type Database } from '../db/database.ts'
+import { anonymousScope, rowsOf, type Database, type PoolStats } from '../db/database.ts'
 import { probeStorageDir } from '../storage/storage-dir.ts'
 import type { CheckResult, HealthRegistry } from './health.ts'
 import { scrubText } from './redaction.ts'
@@ -30,13 +30,15 @@ export function registerCoreChecks(health: HealthRegistry, deps: CoreCheckDeps):
   health.register('storage', () => storageCheck(deps.storageDir))
 }
 
+const busy = (pool: PoolStats) => `${pool.total - pool.idle} busy, ${pool.idle} idle, ${pool.waiting} waiting`
+
 export async function databaseCheck(database: Database): Promise<CheckResult> {
   await database.ping()
   const pool = database.poolStats()
   const detail =
     database.kind === 'pglite'
       ? 'embedded PGlite reachable'
-      : `PostgreSQL reachable; pool ${pool.total - pool.idle} busy, ${pool.idle} idle, ${pool.waiting} waiting`
+      : `PostgreSQL reachable as the request and platform roles; request pool ${busy(pool)}; platform pool ${busy(database.platformPoolStats?.() ?? pool)}`
   return { status: 'ok', detail }
 }
 

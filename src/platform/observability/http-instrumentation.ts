@@ -27,5 +27,10 @@ export function observeDatabasePool(metrics: Metrics, database: Database): void 
     metrics.dbPool.set({ state: 'total' }, stats.total)
     metrics.dbPool.set({ state: 'idle' }, stats.idle)
     metrics.dbPool.set({ state: 'waiting' }, stats.waiting)
+    const platform = database.platformPoolStats?.()
+    if (!platform) return
+    metrics.dbPlatformPool.set({ state: 'total' }, platform.total)
+    metrics.dbPlatformPool.set({ state: 'idle' }, platform.idle)
+    metrics.dbPlatformPool.set({ state: 'waiting' }, platform.waiting)
   })
 }

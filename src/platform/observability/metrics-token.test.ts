@@ -60,3 +60,33 @@ describe('/metrics in the production profile', () => {
     expect((await t.app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200)
   })
 })
+
+describe('/health/ready details in the production profile', () => {
+  it('answers an anonymous probe with the status only', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/health/ready' })
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toEqual({ status: 'ready' })
+  })
+
+  it('gives a monitor presenting METRICS_TOKEN the per-dependency checks', async () => {
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/health/ready',
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    })
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toMatchObject({ status: 'ready', checks: { database: { status: 'ok' } } })
+  })
+
+  it('gives an operator the per-dependency checks and refuses a wrong token', async () => {
+    const asOperator = await t.app.inject({ method: 'GET', url: '/health/ready', headers: t.auth(t.operatorToken) })
+    expect(asOperator.json().checks.migrations).toMatchObject({ status: 'ok' })
+    const wrong = await t.app.inject({
+      method: 'GET',
+      url: '/health/ready',
+      headers: { authorization: `Bearer ${METRICS_TOKEN}x` },
+    })
+    expect(wrong.statusCode).toBe(401)
+    expect(wrong.json().checks).toBeUndefined()
+  })
+})

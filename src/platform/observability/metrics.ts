@@ -51,6 +51,12 @@ export function createMetrics() {
       labelNames: ['state'] as const,
       registers: [registry],
     }),
+    dbPlatformPool: new Gauge({
+      name: 'lyceum_db_platform_pool_connections',
+      help: 'Platform pool connections (cross-tenant work as lyceum_platform; PostgreSQL only) by state (total, idle, waiting)',
+      labelNames: ['state'] as const,
+      registers: [registry],
+    }),
     queueDepth: new Gauge({
       name: 'lyceum_queue_depth',
       help: 'Jobs waiting per queue',

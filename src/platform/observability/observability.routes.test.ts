@@ -33,8 +33,14 @@ describe('health endpoints', () => {
     expect(response.json()).toEqual({ status: 'ok' })
   })
 
-  it('reports ready with per-dependency status, detail and duration', async () => {
+  it('answers an anonymous caller with the status only, nothing about the dependencies', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/health/ready' })
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toEqual({ status: 'ready' })
+  })
+
+  it('reports per-dependency status, detail and duration to an operator', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/health/ready', headers: t.auth(t.operatorToken) })
     expect(response.statusCode).toBe(200)
     const body = response.json()
     expect(body.status).toBe('ready')
@@ -45,10 +51,27 @@ describe('health endpoints', () => {
     expect(body.checks['test-dependency']).toMatchObject({ status: 'ok', detail: 'answering' })
   })
 
-  it('answers 503 NOT_READY as a problem document carrying the checks when one fails', async () => {
-    probeResult = { status: 'failing', detail: 'connection refused' }
+  it('answers 503 NOT_READY to an anonymous caller without naming the failing dependency or its detail', async () => {
+    probeResult = { status: 'failing', detail: 'ENOENT: /srv/lyceum/secret-path/storage' }
     try {
       const response = await t.app.inject({ method: 'GET', url: '/health/ready' })
+      expect(response.statusCode).toBe(503)
+      expect(response.headers['content-type']).toContain('application/problem+json')
+      expect(response.headers['retry-after']).toBe('5')
+      const body = response.json()
+      expect(body).toMatchObject({ status: 503, code: 'NOT_READY', detail: 'Not ready: a dependency is failing' })
+      expect(body.checks).toBeUndefined()
+      expect(response.body).not.toContain('secret-path')
+      expect(response.body).not.toContain('test-dependency')
+    } finally {
+      probeResult = { status: 'ok', detail: 'answering' }
+    }
+  })
+
+  it('answers 503 NOT_READY to an operator as a problem document carrying the checks', async () => {
+    probeResult = { status: 'failing', detail: 'connection refused' }
+    try {
+      const response = await t.app.inject({ method: 'GET', url: '/health/ready', headers: t.auth(t.operatorToken) })
       expect(response.statusCode).toBe(503)
       expect(response.headers['content-type']).toContain('application/problem+json')
       expect(response.headers['retry-after']).toBe('5')
@@ -61,13 +84,26 @@ describe('health endpoints', () => {
       probeResult = { status: 'ok', detail: 'answering' }
     }
   })
+
+  it('refuses a member token (403) and a token nobody issued (401) instead of answering with details', async () => {
+    const tenant = await t.createTenant()
+    const member = await t.tokenFor(tenant.id, ['tenant_admin'])
+    const asMember = await t.app.inject({ method: 'GET', url: '/health/ready', headers: t.auth(member) })
+    expect([asMember.statusCode, asMember.json().code]).toEqual([403, 'OPERATOR_REQUIRED'])
+    expect(asMember.json().checks).toBeUndefined()
+    const forged = await t.app.inject({ method: 'GET', url: '/health/ready', headers: t.auth('not-a-token-at-all') })
+    expect(forged.statusCode).toBe(401)
+    expect(forged.json().checks).toBeUndefined()
+    const malformed = await t.app.inject({ method: 'GET', url: '/health/ready', headers: { authorization: 'Basic x' } })
+    expect([malformed.statusCode, malformed.json().code]).toEqual([401, 'INVALID_AUTHORIZATION'])
+  })
 })
 
 describe('core readiness checks', () => {
   it('reports a failing non-critical dependency but stays ready', async () => {
     optionalResult = { status: 'failing', detail: 'smtp down' }
     try {
-      const response = await t.app.inject({ method: 'GET', url: '/health/ready' })
+      const response = await t.app.inject({ method: 'GET', url: '/health/ready', headers: t.auth(t.operatorToken) })
       expect(response.statusCode).toBe(200)
       expect(response.json().checks['test-optional']).toMatchObject({
         status: 'failing',

@@ -227,6 +227,10 @@ export const sessionsRepository = {
       : undefined
   },
 
+  async setDisplayName(tx: Tx, userId: string, displayName: string): Promise<void> {
+    await tx.update(users).set({ displayName }).where(eq(users.id, userId))
+  },
+
   async profile(tx: Tx, userId: string) {
     const [row] = await tx
       .select({

@@ -14,6 +14,7 @@ import {
   SessionPage,
   SessionParams,
   TokenResponse,
+  UpdateMeBody,
 } from './sessions.schemas.ts'
 import type { SessionsService } from './sessions.service.ts'
 import { createSessionPolicyService } from './session-policy.ts'
@@ -104,6 +105,23 @@ export function sessionsRoutes(login: LoginService, service: SessionsService) {
         config: { access: tenantAccess(), allowRestricted: true },
       },
       async (request) => service.me(request.ctx),
+    )
+
+    app.patch(
+      '/v1/me',
+      {
+        schema: {
+          summary: 'Update your profile (display name)',
+          description:
+            'Sets the name shown to others and printed on certificates issued from now on. Without one, certificates show a masked form of the email address.',
+          tags,
+          operationId: 'updateMe',
+          body: UpdateMeBody,
+          response: { 200: Me },
+        },
+        config: { access: tenantAccess() },
+      },
+      async (request) => service.updateMe(request.ctx, request.body),
     )
 
     app.get(

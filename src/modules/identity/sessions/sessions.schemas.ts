@@ -1,4 +1,4 @@
-import { Type } from 'typebox'
+import { Type, type Static } from 'typebox'
 import { TENANT_ROLES, type TenantRole } from '../../../platform/http/permissions.ts'
 import { Page } from '../../../platform/http/pagination.ts'
 
@@ -59,6 +59,24 @@ export const MfaChallengeResponse = Type.Object(
   },
   { $id: 'MfaChallengeResponse', additionalProperties: false },
 )
+
+/** A name shown to others (and on certificates): trimmed, 1-100 characters, no control characters. */
+export const DisplayName = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  // Control characters, and the invisible and bidirectional formatting ones that would let a
+  // printed name read differently from what it is.
+  pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f\\u200b-\\u200f\\u202a-\\u202e\\u2066-\\u2069\\ufeff]*$',
+  description:
+    'Name shown to others and printed on certificates; trimmed, 1-100 characters, no control or bidirectional formatting characters. Without one, certificates show a masked email (a***@e***.com), never the address',
+})
+
+export const UpdateMeBody = Type.Object(
+  // No null to remove it: with Ajv's type coercion an empty string would become that null.
+  { displayName: DisplayName },
+  { $id: 'UpdateMeBody', additionalProperties: false },
+)
+export type UpdateMeBody = Static<typeof UpdateMeBody>
 
 export const Me = Type.Object(
   {

@@ -15,6 +15,7 @@ import { hashRefreshToken, newRefreshToken, tenantOfRefreshToken } from './refre
 import { mfaPolicy } from '../mfa/mfa-policy.ts'
 import type { IssuedSession, RestrictedSession, RestrictedTokens, SessionIssuer, TokenPair } from './session-issuer.ts'
 import { sessionsErrors } from './sessions.errors.ts'
+import type { UpdateMeBody } from './sessions.schemas.ts'
 import { sessionsCursor, sessionsRepository as repository } from './sessions.repository.ts'
 
 type UserPrincipal = Extract<Principal, { kind: 'user' }>
@@ -143,6 +144,16 @@ export function createSessionsService(deps: { database: Database; issuer: Sessio
       // RFC 8693 act claim: who really acts while this user is impersonated.
       if (user.actor === undefined || impersonationId === undefined || impersonationEnds === undefined) return me
       return { ...me, actor: { sub: user.actor.sub, impersonationId, expiresAt: impersonationEnds.toISOString() } }
+    },
+
+    /** Sets or removes the caller's display name (trimmed; blank after trimming is refused). */
+    async updateMe(ctx: RequestContext, body: UpdateMeBody) {
+      const user = userOf(ctx)
+      const displayName = body.displayName.trim()
+      if (displayName === '')
+        throw new AppError('invalid', 'DISPLAY_NAME_BLANK', 'displayName must contain more than white space')
+      await ctx.inTenant((tx) => repository.setDisplayName(tx, user.userId, displayName))
+      return this.me(ctx)
     },
 
     async listSessions(ctx: RequestContext, page: PageQuery) {
