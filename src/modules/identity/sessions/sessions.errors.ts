@@ -40,6 +40,10 @@ export const sessionsErrors = {
     ),
   sessionRevoked: () =>
     new AppError('unauthenticated', 'SESSION_REVOKED', 'The session of this token has ended; sign in again'),
+  /** A change to how the account is protected needs the current password (or, where allowed, a sign-in within minutes). */
+  reauthenticationRequired: (
+    detail = 'Confirm it is you: send your current password (or sign in again) to make this change',
+  ) => new AppError('forbidden', 'REAUTHENTICATION_REQUIRED', detail),
   noSession: () =>
     new AppError('invalid', 'NO_SESSION', 'This token belongs to no session; only tokens from a sign-in can log out'),
 }
