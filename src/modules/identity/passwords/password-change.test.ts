@@ -56,7 +56,10 @@ async function browserSignIn(slug: string, email: string) {
   })
   expect(response.statusCode).toBe(200)
   const setCookie = String(response.headers['set-cookie'])
-  return setCookie.slice(0, setCookie.indexOf(';'))
+  return {
+    cookie: setCookie.slice(0, setCookie.indexOf(';')),
+    csrfToken: (response.json() as { csrfToken: string }).csrfToken,
+  }
 }
 
 describe('POST /v1/me/password', () => {
@@ -64,7 +67,7 @@ describe('POST /v1/me/password', () => {
     const { slug, email, userId } = await member()
     const current = await api.signIn(slug, email)
     const other = await api.signIn(slug, email)
-    const cookie = await browserSignIn(slug, email)
+    const { cookie } = await browserSignIn(slug, email)
     const viaCookie = () =>
       t.app.inject({ method: 'GET', url: '/v1/me', headers: { host: `${slug}.localhost`, cookie } })
     expect((await viaCookie()).statusCode).toBe(200)
@@ -96,6 +99,26 @@ describe('POST /v1/me/password', () => {
       sql`SELECT DISTINCT revoke_reason FROM identity.sessions WHERE user_id = ${userId} AND revoked_at IS NOT NULL`,
     )
     expect(reasons).toEqual([{ revoke_reason: 'password_changed' }])
+  })
+
+  it('works from a browser session (with its CSRF token), which it keeps', async () => {
+    const { slug, email } = await member()
+    const bearer = await api.signIn(slug, email)
+    const { cookie, csrfToken } = await browserSignIn(slug, email)
+    const headers = { host: `${slug}.localhost`, cookie }
+    const payload = { currentPassword: STRONG_PASSWORD, newPassword: NEW_PASSWORD }
+    const noCsrf = await t.app.inject({ method: 'POST', url: '/v1/me/password', headers, payload })
+    expect(noCsrf.statusCode).toBe(403)
+    expect(noCsrf.json().code).toBe('CSRF_TOKEN_INVALID')
+    const changed = await t.app.inject({
+      method: 'POST',
+      url: '/v1/me/password',
+      headers: { ...headers, 'x-csrf-token': csrfToken },
+      payload,
+    })
+    expect(changed.json()).toEqual({ status: 'password_changed', revokedSessions: 1 })
+    expect((await t.app.inject({ method: 'GET', url: '/v1/me', headers })).statusCode).toBe(200)
+    expect((await api.call(slug, 'GET', '/v1/me', bearer.accessToken)).statusCode).toBe(401)
   })
 
   it('refuses a wrong current password with 403 REAUTHENTICATION_REQUIRED, counted toward the lockout', async () => {
