@@ -47,6 +47,7 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string>> = {
   'identity.mfa_requirements': { role: 'learner' },
   'identity.instructor_applications': { status: 'pending' },
   'identity.impersonations': { actor_type: 'user' },
+  'identity.session_policies': { idle_timeout_minutes: '60' },
   'identity.invitations': { roles: '["learner"]' },
   'catalogue.catalogue_entries': { search: 'generic' },
 }

@@ -220,6 +220,28 @@ export const browserSessions = identitySchema
   )
   .enableRLS()
 
+/**
+ * The tenant's session policy (ASVS 7.3.1): after this many minutes without use a session is
+ * refused and revoked. No row means the default (sessions/session-policy.ts).
+ */
+export const sessionPolicies = identitySchema
+  .table(
+    'session_policies',
+    {
+      tenantId: tenantIdColumn()
+        .primaryKey()
+        .references(() => tenants.id),
+      idleTimeoutMinutes: integer('idle_timeout_minutes').notNull(),
+      updatedBy: text('updated_by').notNull(),
+      updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    },
+    (t) => [
+      check('session_policies_idle_timeout_range', sql`${t.idleTimeoutMinutes} between 15 and 43200`),
+      ...tenantPolicies(t.tenantId),
+    ],
+  )
+  .enableRLS()
+
 /** Roles whose members must use a second factor in this tenant. */
 export const mfaRequirements = identitySchema
   .table(
@@ -314,12 +336,24 @@ export const impersonations = identitySchema
         .references(() => users.id),
       actorType: text('actor_type', { enum: ['operator', 'user'] }).notNull(),
       actorId: text('actor_id').notNull(),
+      /**
+       * The session the impersonator started it from: an identity.sessions id (actor_type user) or
+       * an identity.operator_sessions id (operator). The impersonation lives only while that
+       * session does; null only on rows from before the binding, which are therefore never usable.
+       */
+      starterSessionId: uuid('starter_session_id'),
       reason: text('reason').notNull(),
       startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
       expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
       endedAt: timestamp('ended_at', { withTimezone: true }),
     },
-    (t) => [index('impersonations_user_idx').on(t.tenantId, t.userId), ...tenantPolicies(t.tenantId)],
+    (t) => [
+      index('impersonations_user_idx').on(t.tenantId, t.userId),
+      index('impersonations_starter_idx')
+        .on(t.starterSessionId)
+        .where(sql`${t.endedAt} is null`),
+      ...tenantPolicies(t.tenantId),
+    ],
   )
   .enableRLS()
 

@@ -16,8 +16,21 @@ export const impersonationErrors = {
   notFound: (id: string) =>
     new AppError('not_found', 'IMPERSONATION_NOT_FOUND', `No impersonation ${id} in this tenant`),
   notYours: () =>
-    new AppError('forbidden', 'NOT_IMPERSONATION_ACTOR', 'Only whoever started an impersonation may renew its token'),
+    new AppError(
+      'forbidden',
+      'NOT_IMPERSONATION_ACTOR',
+      'Only whoever started an impersonation, from the session they started it in, may renew its token',
+    ),
+  sessionRequired: () =>
+    new AppError(
+      'forbidden',
+      'SESSION_REQUIRED',
+      'An impersonation is bound to the session it is started from; start it with a token from a sign-in',
+    ),
   notActive: () => new AppError('conflict', 'IMPERSONATION_NOT_ACTIVE', 'This impersonation has ended or expired'),
-  /** The token of an impersonation that ended or expired, of a disabled target, or of an actor no longer allowed. */
+  /**
+   * The token of an impersonation that ended or expired, of a disabled target, or of a starter no
+   * longer allowed (their session ended, idle or expired; disabled; the right lost).
+   */
   tokenEnded: () => new AppError('unauthenticated', 'IMPERSONATION_ENDED', 'The impersonation of this token has ended'),
 }

@@ -3,11 +3,12 @@
  * RLS confines every statement to that tenant (another tenant's user or impersonation is simply
  * not found); times come from the database clock.
  */
-import { and, desc, eq, isNull, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../../platform/http/pagination.ts'
 import { ROLE_PERMISSIONS, TENANT_ROLES, type TenantRole } from '../../../platform/http/permissions.ts'
 import { impersonations, memberships, users } from '../identity.tables.ts'
+import { liveSql, sessionColumns, touchOrRevoke } from '../sessions/session-activity.ts'
 
 const knownRoles = (roles: unknown): TenantRole[] =>
   (Array.isArray(roles) ? roles : [])
@@ -24,6 +25,7 @@ const columns = {
   userId: impersonations.userId,
   actorType: impersonations.actorType,
   actorId: impersonations.actorId,
+  starterSessionId: impersonations.starterSessionId,
   reason: impersonations.reason,
   startedAt: impersonations.startedAt,
   expiresAt: impersonations.expiresAt,
@@ -37,6 +39,7 @@ interface Row {
   userId: string
   actorType: 'operator' | 'user'
   actorId: string
+  starterSessionId: string | null
   reason: string
   startedAt: Date
   expiresAt: Date
@@ -49,6 +52,39 @@ export type ImpersonationRecord = ReturnType<typeof toRecord>
 
 /** Impersonations are listed newest first by (startedAt, id). */
 export const impersonationsCursor = keysetCursor(instant, uuid)
+
+/**
+ * The member who started it: the starting session is live (idle included) and theirs, and they
+ * are active and hold a role that may impersonate. A member losing all of those roles loses their
+ * running impersonations at once.
+ */
+const memberStarterAllowed = sql<boolean>`(exists (
+    select 1 from identity.sessions st where st.id = ${impersonations.starterSessionId}
+      and st.user_id::text = ${impersonations.actorId} and ${liveSql(sessionColumns('st'))}
+  ) and exists (
+    select 1 from identity.users a join identity.memberships am on am.user_id = a.id
+    where a.id::text = ${impersonations.actorId} and a.status = 'active'
+      and am.role in (${sql.join(
+        IMPERSONATOR_ROLES.map((role) => sql`${role}`),
+        sql`, `,
+      )})
+  ))`
+
+/** The operator who started it: the operator session is live and theirs, and they are active (operators hold every platform permission). */
+const operatorStarterAllowed = sql<boolean>`exists (
+    select 1 from identity.operator_sessions os join identity.operators o on o.id = os.operator_id
+    where os.id = ${impersonations.starterSessionId} and os.operator_id::text = ${impersonations.actorId}
+      and os.revoked_at is null and os.expires_at > now() and o.status = 'active'
+  )`
+
+async function endWhere(tx: Tx, condition: SQL | undefined) {
+  const rows = await tx
+    .update(impersonations)
+    .set({ endedAt: sql`now()` })
+    .where(and(condition, isNull(impersonations.endedAt), sql`${impersonations.expiresAt} > now()`))
+    .returning({ ...columns, tenantId: impersonations.tenantId })
+  return rows.map((row) => ({ ...toRecord(row), tenantId: row.tenantId }))
+}
 
 export const impersonationRepository = {
   /** The user to impersonate: status and current roles. */
@@ -70,6 +106,7 @@ export const impersonationRepository = {
       userId: string
       actorType: 'operator' | 'user'
       actorId: string
+      starterSessionId: string
       reason: string
       minutes: number
     },
@@ -127,31 +164,56 @@ export const impersonationRepository = {
   },
 
   /**
-   * Everything a request with an impersonation token needs, in one query: is the impersonation
-   * live, is the impersonated user active, which roles do they hold now, and does an impersonating
-   * member still hold a role that may impersonate (and an active account).
+   * Everything a request with an impersonation token needs, in one statement: is the impersonation
+   * live, is the impersonated user active, which roles do they hold now, and is its starter still
+   * entitled to it: the session it was started from still live (not revoked, expired or idle) and
+   * the starter still an active member holding a role that may impersonate
+   * (memberStarterAllowed), or an active operator on a live operator session
+   * (operatorStarterAllowed).
+   *
+   * A member's impersonation runs in the tenant's scope and counts as a use of the starting
+   * session (touchOrRevoke, as a CTE of the same statement), so an administrator busy
+   * impersonating is not signed out for inactivity. An operator's runs in the platform scope,
+   * the only one that sees operator sessions, and is confined to the token's tenant here.
    */
-  async requestState(tx: Tx, id: string, userId: string) {
-    const actorAllowed = sql<boolean>`case when ${impersonations.actorType} = 'user' then exists (
-        select 1 from identity.users a join identity.memberships am on am.user_id = a.id
-        where a.id::text = ${impersonations.actorId} and a.status = 'active'
-          and am.role in (${sql.join(
-            IMPERSONATOR_ROLES.map((role) => sql`${role}`),
-            sql`, `,
-          )})
-      ) else true end`
-    const [row] = await tx
-      .select({
-        actor: sql<string>`${impersonations.actorType} || ':' || ${impersonations.actorId}`,
-        live,
-        active: sql<boolean>`${users.status} = 'active'`,
-        actorAllowed,
-        roles: sql<unknown>`coalesce(json_agg(${memberships.role}) filter (where ${memberships.role} is not null), '[]'::json)`,
-      })
+  async requestState(
+    tx: Tx,
+    request: { id: string; userId: string; tenantId: string; actorType: 'operator' | 'user' },
+  ) {
+    const { id, userId, tenantId, actorType } = request
+    const selection = {
+      actor: sql<string>`${impersonations.actorType} || ':' || ${impersonations.actorId}`,
+      live,
+      active: sql<boolean>`${users.status} = 'active'`,
+      actorAllowed: actorType === 'user' ? memberStarterAllowed : operatorStarterAllowed,
+      roles: sql<unknown>`coalesce(json_agg(${memberships.role}) filter (where ${memberships.role} is not null), '[]'::json)`,
+    }
+    const where = and(
+      eq(impersonations.id, id),
+      eq(impersonations.userId, userId),
+      eq(impersonations.tenantId, tenantId),
+      eq(impersonations.actorType, actorType),
+    )
+    const base =
+      actorType === 'user'
+        ? tx
+            .with(
+              tx.$with('starter_activity', { id: impersonations.id }).as(
+                touchOrRevoke(
+                  // Only a live impersonation's request counts as a use of its starter's session.
+                  sql`(select i.starter_session_id from identity.impersonations i
+                          where i.id = ${id} and i.user_id = ${userId} and i.actor_type = 'user'
+                            and i.ended_at is null and i.expires_at > now())`,
+                ),
+              ),
+            )
+            .select(selection)
+        : tx.select(selection)
+    const [row] = await base
       .from(impersonations)
       .innerJoin(users, eq(users.id, impersonations.userId))
       .leftJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.tenantId, impersonations.tenantId)))
-      .where(and(eq(impersonations.id, id), eq(impersonations.userId, userId)))
+      .where(where)
       .groupBy(impersonations.id, users.id)
     if (!row) return undefined
     return {
@@ -159,6 +221,24 @@ export const impersonationRepository = {
       usable: row.live === true && row.active === true && row.actorAllowed === true,
       roles: knownRoles(row.roles),
     }
+  },
+
+  /**
+   * Ends the live impersonations started from these sessions (of this kind of starter); returns
+   * them for the caller to audit. In a tenant scope only that tenant's; in the platform scope
+   * every tenant's (an operator session acts across tenants).
+   */
+  async endStartedFrom(tx: Tx, actorType: 'operator' | 'user', sessionIds: readonly string[]) {
+    if (sessionIds.length === 0) return []
+    return endWhere(
+      tx,
+      and(eq(impersonations.actorType, actorType), inArray(impersonations.starterSessionId, [...sessionIds])),
+    )
+  },
+
+  /** Ends every live impersonation of this starter (a disabled operator or member); returns them. */
+  async endStartedBy(tx: Tx, actorType: 'operator' | 'user', actorId: string) {
+    return endWhere(tx, and(eq(impersonations.actorType, actorType), eq(impersonations.actorId, actorId)))
   },
 
   async expiryOf(tx: Tx, id: string): Promise<Date | undefined> {

@@ -17,11 +17,11 @@ const tags = ['identity']
 const TokenRef = Type.Ref('ImpersonationToken')
 const noStore = { 'cache-control': 'no-store' }
 const START_RULES =
-  'Acts as the member for at most 60 minutes, with a reason (10-500 characters) recorded in the audit log. The token carries an RFC 8693 act claim naming you, lasts at most 15 minutes (renew it with POST .../token) and fails on its next request once the impersonation ends or expires, the member is disabled, or you lose the right. Every request made with it is audited with both identities; privileged actions (roles, status, API keys, second factors, passwords, other impersonations) are refused with it (403 IMPERSONATION_FORBIDDEN). Not yourself (403 SELF_IMPERSONATION), not a disabled member (409 USER_DISABLED).'
+  'Acts as the member for at most 60 minutes, with a reason (10-500 characters) recorded in the audit log. The token carries an RFC 8693 act claim naming you, lasts at most 15 minutes (renew it with POST .../token) and fails on its next request once the impersonation ends or expires, the member is disabled, you lose the right or are disabled, or the session you started it from ends (logout, logout-all, revocation, inactivity; for operators sign-out or expiry): it is bound to that session (startedFromSession) and ended with it. Every request made with it is audited with both identities; privileged actions (roles, status, API keys, second factors, passwords, other impersonations) are refused with it (403 IMPERSONATION_FORBIDDEN). Not yourself (403 SELF_IMPERSONATION), not a disabled member (409 USER_DISABLED).'
 const TENANT_RULE =
   ' Tenant administrators impersonate only members ranking below them, so never another tenant_admin (403 ROLE_LEVEL_TOO_LOW).'
 const RENEW =
-  'A new access token for the impersonation, for whoever started it, while it is live (409 IMPERSONATION_NOT_ACTIVE otherwise); it never outlives the impersonation.'
+  'A new access token for the impersonation, for whoever started it and from the session they started it in (403 NOT_IMPERSONATION_ACTOR otherwise), while it is live (409 IMPERSONATION_NOT_ACTIVE otherwise); it never outlives the impersonation.'
 const END =
   "Ends the impersonation: its tokens fail on their next request. Open to its impersonator and the tenant's administrators."
 

@@ -29,6 +29,10 @@ export const Impersonation = Type.Object(
     actor: Type.String({
       description: 'Who impersonates: user:<id> (a tenant administrator) or operator:<id>; the act.sub of its tokens',
     }),
+    startedFromSession: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+      description:
+        "The impersonator's session it was started from (a member's or an operator's session id): it ends with that session (logout, logout-all, revocation, inactivity, disabling). Null only for impersonations from before this binding.",
+    }),
     reason: Type.String(),
     startedAt: Type.String({ format: 'date-time' }),
     expiresAt: Type.String({ format: 'date-time', description: 'No token of this impersonation is valid after this' }),

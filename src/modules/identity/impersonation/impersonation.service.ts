@@ -26,6 +26,7 @@ export interface Impersonation {
   id: string
   userId: string
   actor: string
+  startedFromSession: string | null
   reason: string
   startedAt: string
   expiresAt: string
@@ -44,6 +45,7 @@ const present = (row: ImpersonationRecord): Impersonation => ({
   id: row.id,
   userId: row.userId,
   actor: actorSubject(row),
+  startedFromSession: row.starterSessionId,
   reason: row.reason,
   startedAt: row.startedAt.toISOString(),
   expiresAt: row.expiresAt.toISOString(),
@@ -55,6 +57,8 @@ const present = (row: ImpersonationRecord): Impersonation => ({
 interface Acting {
   impersonator: Impersonator
   tenantId: string
+  /** The session the caller acts from (an identity.sessions or identity.operator_sessions id). */
+  sessionId: string | undefined
   run<T>(work: (tx: Tx) => Promise<T>): Promise<T>
 }
 
@@ -67,7 +71,12 @@ function actingOf(ctx: RequestContext, database: Database, tenantId: string | un
       roles: principal.roles,
       impersonating: principal.actor !== undefined,
     }
-    return { impersonator, tenantId: principal.tenantId, run: (work) => ctx.inTenant(work) }
+    return {
+      impersonator,
+      tenantId: principal.tenantId,
+      sessionId: principal.sessionId,
+      run: (work) => ctx.inTenant(work),
+    }
   }
   // Operators work in the tenant's own scope, so RLS keeps every statement inside that tenant.
   if (tenantId !== undefined && principal.kind === 'operator') {
@@ -75,6 +84,7 @@ function actingOf(ctx: RequestContext, database: Database, tenantId: string | un
     return {
       impersonator,
       tenantId,
+      sessionId: principal.sessionId,
       run: (work) => database.transaction(tenantScope(tenantId), work, { counter: ctx.counter }),
     }
   }
@@ -135,9 +145,11 @@ export function createImpersonationService(deps: { database: Database; accessTok
       ctx: RequestContext,
       request: { tenantId?: string; userId: string; reason: string; minutes: number },
     ): Promise<ImpersonationToken> {
-      const { impersonator, tenantId, run } = actingOf(ctx, database, request.tenantId)
+      const { impersonator, tenantId, sessionId, run } = actingOf(ctx, database, request.tenantId)
       const { userId, minutes } = request
       assertMayStart(impersonator, userId)
+      // The impersonation lives only as long as the session it is started from (checked on every request).
+      if (sessionId === undefined) throw impersonationErrors.sessionRequired()
       const reason = requireReason(request.reason)
       const [actorType, ...rest] = principalId(ctx.principal).split(':') as ['operator' | 'user', ...string[]]
       const { row, roles } = await run(async (tx) => {
@@ -147,6 +159,7 @@ export function createImpersonationService(deps: { database: Database; accessTok
           userId,
           actorType,
           actorId: rest.join(':'),
+          starterSessionId: sessionId,
           reason,
           minutes,
         })
@@ -155,7 +168,13 @@ export function createImpersonationService(deps: { database: Database; accessTok
           action: 'impersonation.started',
           targetType: 'user',
           targetId: userId,
-          details: { impersonationId: row.id, reason, minutes, expiresAt: row.expiresAt.toISOString() },
+          details: {
+            impersonationId: row.id,
+            reason,
+            minutes,
+            expiresAt: row.expiresAt.toISOString(),
+            startedFromSession: sessionId,
+          },
         })
         return { row, roles }
       })
@@ -167,11 +186,13 @@ export function createImpersonationService(deps: { database: Database; accessTok
       ctx: RequestContext,
       request: { tenantId?: string; impersonationId: string },
     ): Promise<ImpersonationToken> {
-      const { impersonator, tenantId, run } = actingOf(ctx, database, request.tenantId)
+      const { impersonator, tenantId, sessionId, run } = actingOf(ctx, database, request.tenantId)
       if (impersonator.type === 'user' && impersonator.impersonating) throw impersonationErrors.nested()
       const { row, roles } = await run(async (tx) => {
         const row = await findOrFail(tx, request.impersonationId)
-        if (actorSubject(row) !== principalId(ctx.principal)) throw impersonationErrors.notYours()
+        // Only from the session it was started from: it dies with that session, so does its renewal.
+        if (actorSubject(row) !== principalId(ctx.principal) || row.starterSessionId !== sessionId)
+          throw impersonationErrors.notYours()
         if (!row.live) throw impersonationErrors.notActive()
         const roles = await targetRoles(tx, impersonator, row.userId)
         await recordAudit(tx, ctx, {

@@ -4,6 +4,8 @@
  * change applies on the member's very next request.
  */
 import { sessionsRepository as sessions } from '../sessions/sessions.repository.ts'
+import { endImpersonationsStartedBy } from '../impersonation/starter-ends.ts'
+import { ROLE_PERMISSIONS } from '../../../platform/http/permissions.ts'
 import { recordAudit } from '../../../platform/audit/audit.ts'
 import { tenantScope, type Database, type Tx } from '../../../platform/db/database.ts'
 import { AppError } from '../../../platform/errors.ts'
@@ -142,7 +144,11 @@ export function createMembersService(deps: { database: Database }) {
             targetId: userId,
             details: { role },
           })
-        return present(await findOrFail(tx, userId))
+        const after = await findOrFail(tx, userId)
+        // Without a role that may impersonate, what they started ends (its tokens already fail).
+        if (revoked && !after.roles.some((held) => ROLE_PERMISSIONS[held].includes('members:impersonate')))
+          await endImpersonationsStartedBy(tx, ctx, { type: 'user', id: userId }, 'role_revoked')
+        return present(after)
       })
     },
 
@@ -167,6 +173,9 @@ export function createMembersService(deps: { database: Database }) {
         const changed = await repository.setStatus(tx, userId, status)
         if (changed) {
           const revoked = status === 'disabled' ? await sessions.revoke(tx, userId, undefined, 'member_disabled') : []
+          // What they started as an administrator ends with them.
+          if (status === 'disabled')
+            await endImpersonationsStartedBy(tx, ctx, { type: 'user', id: userId }, 'member_disabled')
           const action = status === 'disabled' ? 'member.disabled' : 'member.enabled'
           await recordAudit(tx, ctx, {
             tenantId,

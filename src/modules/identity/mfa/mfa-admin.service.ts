@@ -13,6 +13,7 @@ import type { TenantRole } from '../../../platform/http/permissions.ts'
 import { principalId } from '../../../platform/http/principal.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { sessionsRepository as sessions } from '../sessions/sessions.repository.ts'
+import { endImpersonationsStartedFrom } from '../impersonation/starter-ends.ts'
 import { mfaAdminRepository as repository, type RequirementRow } from './mfa-admin.repository.ts'
 import { mfaErrors } from './mfa.errors.ts'
 import { mfaRepository } from './mfa.repository.ts'
@@ -87,6 +88,7 @@ export function createMfaAdminService(notices: SecurityNotices) {
         if (!(await repository.hasFactor(tx, userId))) throw mfaErrors.notEnabled()
         await mfaRepository.deleteFactor(tx, userId)
         const revoked = await sessions.revoke(tx, userId, undefined, 'mfa_reset')
+        await endImpersonationsStartedFrom(tx, ctx, { type: 'user', sessionIds: revoked }, 'mfa_reset')
         await recordAudit(tx, ctx, {
           action: 'mfa.reset',
           targetType: 'user',

@@ -12,6 +12,7 @@ import { platformScope, type Database } from '../../../platform/db/database.ts'
 import { AppError } from '../../../platform/errors.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { normaliseEmail } from '../accounts/email-address.ts'
+import { endImpersonationsStartedBy } from '../impersonation/starter-ends.ts'
 import { encryptTotpSecret, newTotpSecret } from '../mfa/totp-secrets.ts'
 import { hashPassword } from '../passwords/password-hasher.ts'
 import { assertPasswordPolicy } from '../passwords/password-policy.ts'
@@ -72,19 +73,29 @@ export function createOperatorAccounts({ database, keyEncryptionKey }: OperatorA
     },
 
     /** Disables the operator and ends its sessions: its tokens fail on their next request. */
-    async disable(ctx: RequestContext, rawEmail: string): Promise<{ id: string; endedSessions: number }> {
+    async disable(
+      ctx: RequestContext,
+      rawEmail: string,
+    ): Promise<{ id: string; endedSessions: number; endedImpersonations: number }> {
       return database.transaction(platformScope, async (tx) => {
         const id = await repository.disable(tx, normaliseEmail(rawEmail))
         if (!id) throw operatorsErrors.notFound()
         const endedSessions = await repository.revokeSessions(tx, id)
+        // Impersonations it started, in any tenant, end with it.
+        const endedImpersonations = await endImpersonationsStartedBy(
+          tx,
+          ctx,
+          { type: 'operator', id },
+          'operator_disabled',
+        )
         await recordAudit(tx, ctx, {
           action: 'operator.disabled',
           targetType: 'operator',
           targetId: id,
           tenantId: null,
-          details: { endedSessions },
+          details: { endedSessions, endedImpersonations },
         })
-        return { id, endedSessions }
+        return { id, endedSessions, endedImpersonations }
       })
     },
 

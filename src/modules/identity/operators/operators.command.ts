@@ -11,7 +11,7 @@ import type { OperatorAccounts } from './operator-accounts.ts'
 export const OPERATORS_USAGE = `Usage:
   lyceum operators create --email <email> --name "<display name>"
       password from LYCEUM_OPERATOR_PASSWORD or stdin (first line); prints the TOTP otpauth URI once
-  lyceum operators disable --email <email>   disable the operator and end its sessions
+  lyceum operators disable --email <email>   disable the operator and end its sessions and impersonations
   lyceum operators unlock --email <email>    lift a sign-in lock
 `
 
@@ -75,8 +75,10 @@ export async function operatorsCommand(
         ].join('\n'),
       )
     } else if (action === 'disable') {
-      const { id, endedSessions } = await accounts.disable(ctx, email)
-      io.out(`Operator ${id} disabled; ${endedSessions} session(s) ended.\n`)
+      const { id, endedSessions, endedImpersonations } = await accounts.disable(ctx, email)
+      io.out(
+        `Operator ${id} disabled; ${endedSessions} session(s) and ${endedImpersonations} impersonation(s) ended.\n`,
+      )
     } else {
       const { id } = await accounts.unlock(ctx, email)
       io.out(`Operator ${id} unlocked.\n`)

@@ -23,6 +23,7 @@ import { decryptTotpSecret, matchingStep } from '../mfa/totp-secrets.ts'
 import { verifyDummyPassword, verifyPassword } from '../passwords/password-hasher.ts'
 import type { LoginIpThrottle } from '../sessions/login-ip-throttle.ts'
 import { sessionsErrors } from '../sessions/sessions.errors.ts'
+import { endImpersonationsStartedFrom } from '../impersonation/starter-ends.ts'
 import { ACCESS_TOKEN_LIFETIME_SECONDS, type AccessTokens } from '../tokens/access-tokens.ts'
 import { operatorTotpBinding } from './operator-accounts.ts'
 import { createOperatorLoginFailures, THROTTLE_SCOPE } from './operator-login-failures.ts'
@@ -124,6 +125,8 @@ export function createOperatorsService(deps: OperatorsServiceDeps) {
       const { operatorId, sessionId } = operatorOf(ctx)
       await ctx.inPlatform(async (tx) => {
         if ((await repository.revokeSessions(tx, operatorId, sessionId)) === 0) throw operatorsErrors.sessionEnded()
+        // Impersonations started from this session end with it, in whichever tenant (platform scope).
+        await endImpersonationsStartedFrom(tx, ctx, { type: 'operator', sessionIds: [sessionId] }, 'operator_logout')
         await recordAudit(tx, ctx, {
           action: 'operator.logout',
           targetType: 'operator',

@@ -29,6 +29,7 @@ import {
 } from '../sessions/login.service.ts'
 import type { RestrictedTokens, SessionIssuer, TokenPair } from '../sessions/session-issuer.ts'
 import { sessionsRepository as sessions } from '../sessions/sessions.repository.ts'
+import { endImpersonationsStartedFrom } from '../impersonation/starter-ends.ts'
 import { magicLinkMail, passwordResetMail } from './recovery-mail.ts'
 import { recoveryErrors } from './recovery.errors.ts'
 import { recoveryRepository as repository } from './recovery.repository.ts'
@@ -132,6 +133,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
         // The link proved the mailbox, as a verification link would have.
         await accounts.markEmailVerified(tx, used.userId)
         const revoked = await sessions.revoke(tx, used.userId, undefined, 'password_reset')
+        await endImpersonationsStartedFrom(tx, ctx, { type: 'user', sessionIds: revoked }, 'password_reset')
         await recordAudit(tx, ctx, {
           action: 'user.password_reset',
           targetType: 'user',

@@ -9,6 +9,7 @@ import type { Tx } from '../../../platform/db/database.ts'
 import { TENANT_ROLES, type TenantRole } from '../../../platform/http/permissions.ts'
 import { browserSessions, memberships, sessions, users } from '../identity.tables.ts'
 import { enrolmentPendingSql } from '../mfa/mfa-policy.ts'
+import { liveSql, touchOrRevoke } from './session-activity.ts'
 
 const knownRoles = (roles: unknown): TenantRole[] =>
   (Array.isArray(roles) ? roles : [])
@@ -32,16 +33,26 @@ export const browserSessionsRepository = {
 
   /**
    * Everything a cookie-authenticated request needs, in one query (like sessionState for access
-   * tokens): whose session it is, whether it is live, whether the user is active, their current
+   * tokens): whose session it is, whether it is live (not revoked, expired or idle; the use is
+   * recorded, see session-activity.ts), whether the user is active, their current
    * roles, whether the tenant's MFA policy holds them back, and the CSRF digest to compare.
    */
   async stateByCookie(tx: Tx, cookieHash: string) {
+    // The request is a use of the session: recorded (or the idle session revoked) in the same statement.
+    const activity = tx
+      .$with('session_activity', { id: sessions.id })
+      .as(
+        touchOrRevoke(
+          sql`(select bs.session_id from identity.browser_sessions bs where bs.cookie_hash = ${cookieHash})`,
+        ),
+      )
     const [row] = await tx
+      .with(activity)
       .select({
         sessionId: sessions.id,
         userId: sessions.userId,
         csrfHash: browserSessions.csrfHash,
-        live: sql<boolean>`${sessions.revokedAt} is null and ${sessions.expiresAt} > now()`,
+        live: liveSql(sessions),
         active: sql<boolean>`${users.status} = 'active'`,
         roles: sql<unknown>`coalesce(json_agg(${memberships.role}) filter (where ${memberships.role} is not null), '[]'::json)`,
         mfaEnrolmentPending: enrolmentPendingSql(users.id),

@@ -4,7 +4,7 @@
  * memberships rather than the token. Revocation, logout, disabling and role changes therefore
  * apply on the very next request, not when the ≤ 15-minute token expires. One query per request.
  */
-import { tenantScope, type Database } from '../../../platform/db/database.ts'
+import { platformScope, tenantScope, type Database } from '../../../platform/db/database.ts'
 import { AppError } from '../../../platform/errors.ts'
 import { permissionsOf } from '../../../platform/http/permissions.ts'
 import type { AccessTokenVerifier } from '../../../platform/http/principal.ts'
@@ -26,7 +26,8 @@ export function createSessionCheckingVerifier(deps: {
       const principal = await deps.accessTokens.verify(token)
       if (principal.kind !== 'user') return principal
       // An impersonation token (act + imp claims, never a sid) lives only as long as its
-      // impersonation row: ended, expired, a disabled target or an actor who lost the right → 401.
+      // impersonation row and its starter: ended, expired, a disabled target, a starter whose
+      // session ended or who lost the right → 401.
       if (principal.actor !== undefined) {
         const impersonationId = principal.actor.impersonationId
         if (
@@ -37,8 +38,12 @@ export function createSessionCheckingVerifier(deps: {
         )
           throw invalidToken()
         const { userId, tenantId } = principal
-        const state = await deps.database.transaction(tenantScope(tenantId), (tx) =>
-          impersonationRepository.requestState(tx, impersonationId, userId),
+        // A member's impersonation is checked in the tenant's scope; an operator's needs the
+        // platform scope, the only one that sees operator sessions (still one statement).
+        const actorType = principal.actor.sub.startsWith('operator:') ? 'operator' : 'user'
+        const state = await deps.database.transaction(
+          actorType === 'operator' ? platformScope : tenantScope(tenantId),
+          (tx) => impersonationRepository.requestState(tx, { id: impersonationId, userId, tenantId, actorType }),
         )
         if (!state || state.actor !== principal.actor.sub) throw invalidToken()
         if (!state.usable) throw impersonationErrors.tokenEnded()
@@ -51,6 +56,7 @@ export function createSessionCheckingVerifier(deps: {
         repository.sessionState(tx, sessionId, userId),
       )
       if (!state || !state.active) throw invalidToken()
+      if (state.idle) throw sessionsErrors.sessionIdle()
       if (!state.live) throw sessionsErrors.sessionRevoked()
       // A token that carries the restriction keeps it; otherwise the tenant's current MFA policy decides.
       const restriction = principal.restriction ?? (state.mfaEnrolmentPending ? MFA_ENROLMENT : undefined)

@@ -40,6 +40,13 @@ export const sessionsErrors = {
     ),
   sessionRevoked: () =>
     new AppError('unauthenticated', 'SESSION_REVOKED', 'The session of this token has ended; sign in again'),
+  /** Not used for longer than the tenant's idle timeout (session-activity.ts); the session is revoked. */
+  sessionIdle: () =>
+    new AppError(
+      'unauthenticated',
+      'SESSION_IDLE_TIMEOUT',
+      'The session was not used for longer than this tenant allows and has ended; sign in again',
+    ),
   /** A change to how the account is protected needs the current password (or, where allowed, a sign-in within minutes). */
   reauthenticationRequired: (
     detail = 'Confirm it is you: send your current password (or sign in again) to make this change',

@@ -9,6 +9,7 @@ import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../..
 import { TENANT_ROLES, type TenantRole } from '../../../platform/http/permissions.ts'
 import { memberships, refreshTokens, sessions, users } from '../identity.tables.ts'
 import { enrolmentPendingSql } from '../mfa/mfa-policy.ts'
+import { idleSql, liveSql, touchOrRevoke } from './session-activity.ts'
 
 /** Lockout starts after this many consecutive failures, for LOCK_BASE_SECONDS, doubling per failure up to LOCK_MAX_SECONDS. */
 export const LOCK_AFTER_FAILURES = 5
@@ -132,7 +133,9 @@ export const sessionsRepository = {
         sessionId: sessions.id,
         userId: sessions.userId,
         rotated: sql<boolean>`${refreshTokens.rotatedAt} is not null`,
-        usable: sql<boolean>`${refreshTokens.expiresAt} > now() and ${sessions.revokedAt} is null and ${sessions.expiresAt} > now() and ${users.status} = 'active'`,
+        usable: sql<boolean>`${refreshTokens.expiresAt} > now() and ${liveSql(sessions)} and ${users.status} = 'active'`,
+        /** Live but for inactivity: the caller revokes it (reason idle_timeout). */
+        idle: sql<boolean>`${sessions.revokedAt} is null and ${sessions.expiresAt} > now() and ${idleSql(sessions)}`,
       })
       .from(refreshTokens)
       .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
@@ -173,7 +176,7 @@ export const sessionsRepository = {
 
   /** The user's live sessions, newest first, `limit + 1` rows from the cursor on. */
   async listLive(tx: Tx, userId: string, limit: number, after: PositionOf<typeof sessionsCursor> | undefined) {
-    const live = and(eq(sessions.userId, userId), isNull(sessions.revokedAt), sql`${sessions.expiresAt} > now()`)
+    const live = and(eq(sessions.userId, userId), liveSql(sessions))
     const cursor = sessionsCursor.after(after, [sessions.createdAt, sessions.id], 'desc')
     return tx
       .select({
@@ -191,14 +194,19 @@ export const sessionsRepository = {
   },
 
   /**
-   * Everything a request with a session-bound token needs, in one query: is the session live,
+   * Everything a request with a session-bound token needs, in one statement: is the session live
+   * (not revoked, expired or idle; the use is recorded, see session-activity.ts),
    * is the user active, which roles do they hold now, and does the tenant's MFA policy leave
    * them pending enrolment (a required role without a confirmed factor).
    */
   async sessionState(tx: Tx, sessionId: string, userId: string) {
+    // The request is a use of the session: recorded (or the idle session revoked) in the same statement.
+    const activity = tx.$with('session_activity', { id: sessions.id }).as(touchOrRevoke(sessionId))
     const [row] = await tx
+      .with(activity)
       .select({
-        live: sql<boolean>`${sessions.revokedAt} is null and ${sessions.expiresAt} > now()`,
+        live: liveSql(sessions),
+        idle: sql<boolean>`${sessions.revokedAt} is null and ${idleSql(sessions)}`,
         active: sql<boolean>`${users.status} = 'active'`,
         roles: sql<unknown>`coalesce(json_agg(${memberships.role}) filter (where ${memberships.role} is not null), '[]'::json)`,
         mfaEnrolmentPending: enrolmentPendingSql(users.id),
@@ -211,6 +219,7 @@ export const sessionsRepository = {
     return row
       ? {
           live: row.live === true,
+          idle: row.idle === true,
           active: row.active === true,
           roles: knownRoles(row.roles),
           mfaEnrolmentPending: row.mfaEnrolmentPending === true,

@@ -16,12 +16,15 @@ import {
   TokenResponse,
 } from './sessions.schemas.ts'
 import type { SessionsService } from './sessions.service.ts'
+import { createSessionPolicyService } from './session-policy.ts'
+import { sessionPolicyRoutes } from './session-policy.routes.ts'
 
 const tags = ['identity']
 const noStore = { 'cache-control': 'no-store' }
 
 export function sessionsRoutes(login: LoginService, service: SessionsService) {
   return async function routes(app: App) {
+    sessionPolicyRoutes(app, createSessionPolicyService())
     app.post(
       '/v1/auth/login',
       {

@@ -10,6 +10,7 @@ import type { PageQuery } from '../../../platform/http/pagination.ts'
 import type { Principal } from '../../../platform/http/principal.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { impersonationRepository } from '../impersonation/impersonation.repository.ts'
+import { endImpersonationsStartedFrom } from '../impersonation/starter-ends.ts'
 import { hashRefreshToken, newRefreshToken, tenantOfRefreshToken } from './refresh-tokens.ts'
 import { mfaPolicy } from '../mfa/mfa-policy.ts'
 import type { IssuedSession, RestrictedSession, RestrictedTokens, SessionIssuer, TokenPair } from './session-issuer.ts'
@@ -35,7 +36,7 @@ async function rotate(
   ctx: RequestContext,
   tenantId: string,
   token: string,
-): Promise<IssuedSession | RestrictedSession | 'invalid' | 'reused'> {
+): Promise<IssuedSession | RestrictedSession | 'invalid' | 'reused' | 'idle'> {
   return database.transaction(
     tenantScope(tenantId),
     async (tx) => {
@@ -43,6 +44,7 @@ async function rotate(
       if (!found) return 'invalid'
       if (found.rotated) {
         const revoked = await repository.revoke(tx, found.userId, found.sessionId, 'refresh_reuse')
+        await endImpersonationsStartedFrom(tx, ctx, { type: 'user', sessionIds: revoked }, 'refresh_reuse')
         await recordAudit(tx, ctx, {
           tenantId,
           action: 'auth.refresh_reuse',
@@ -52,6 +54,20 @@ async function rotate(
           details: { userId: found.userId, revoked: revoked.length > 0 },
         })
         return 'reused'
+      }
+      if (found.idle === true) {
+        // Not used for longer than the tenant's idle timeout (session-activity.ts): it ends here.
+        const revoked = await repository.revoke(tx, found.userId, found.sessionId, 'idle_timeout')
+        await endImpersonationsStartedFrom(tx, ctx, { type: 'user', sessionIds: revoked }, 'idle_timeout')
+        await recordAudit(tx, ctx, {
+          tenantId,
+          action: 'auth.session_idle_timeout',
+          targetType: 'session',
+          targetId: found.sessionId,
+          outcome: 'denied',
+          details: { userId: found.userId },
+        })
+        return 'idle'
       }
       if (!found.usable) return 'invalid'
       await repository.rotate(tx, found.id, found.sessionId)
@@ -81,6 +97,8 @@ async function revokeOwn(ctx: RequestContext, sessionId: string | undefined, rea
   const user = userOf(ctx)
   return ctx.inTenant(async (tx) => {
     const revoked = await repository.revoke(tx, user.userId, sessionId, reason)
+    // Impersonations started from these sessions end with them (cookie logout included).
+    await endImpersonationsStartedFrom(tx, ctx, { type: 'user', sessionIds: revoked }, reason)
     for (const id of revoked)
       await recordAudit(tx, ctx, {
         action: 'auth.session_revoked',
@@ -102,6 +120,7 @@ export function createSessionsService(deps: { database: Database; issuer: Sessio
       const outcome = await rotate(database, ctx, tenantId, token)
       if (outcome === 'reused') throw sessionsErrors.refreshTokenReused()
       if (outcome === 'invalid') throw sessionsErrors.invalidRefreshToken()
+      if (outcome === 'idle') throw sessionsErrors.sessionIdle()
       return 'restriction' in outcome ? issuer.restrictedTokens(outcome) : issuer.tokens(outcome)
     },
 
