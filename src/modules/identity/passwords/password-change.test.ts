@@ -4,6 +4,7 @@
  * ends (bearer with its refresh token, browser cookie) while this one stays, the user is mailed
  * and the change audited.
  */
+import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
@@ -119,6 +120,36 @@ describe('POST /v1/me/password', () => {
     expect(changed.json()).toEqual({ status: 'password_changed', revokedSessions: 1 })
     expect((await t.app.inject({ method: 'GET', url: '/v1/me', headers })).statusCode).toBe(200)
     expect((await api.call(slug, 'GET', '/v1/me', bearer.accessToken)).statusCode).toBe(401)
+  })
+
+  it('ends the impersonations started from the sessions it signs out', async () => {
+    const { id: tenantId, slug, email, userId } = await member()
+    // The member administers the tenant and impersonates a learner from another session.
+    const adminSession = await t.tokenFor(tenantId, ['tenant_admin'], userId)
+    const learnerId = randomUUID()
+    await t.tokenFor(tenantId, ['learner'], learnerId)
+    const started = await t.app.inject({
+      method: 'POST',
+      url: '/v1/impersonations',
+      headers: { host: `${slug}.localhost`, ...t.auth(adminSession) },
+      payload: { userId: learnerId, reason: 'Ticket 42: checking what the learner sees' },
+    })
+    expect(started.statusCode, started.body).toBe(201)
+    const impersonation = started.json() as { impersonation: { id: string }; accessToken: string }
+    expect((await api.call(slug, 'GET', '/v1/me', impersonation.accessToken)).statusCode).toBe(200)
+
+    const { accessToken } = await api.signIn(slug, email)
+    const changed = await change(slug, accessToken, { currentPassword: STRONG_PASSWORD, newPassword: NEW_PASSWORD })
+    expect(changed.json()).toMatchObject({ status: 'password_changed', revokedSessions: 1 })
+    expect((await api.call(slug, 'GET', '/v1/me', impersonation.accessToken)).statusCode).toBe(401)
+    const [row] = await api.query<{ ended: boolean }>(
+      sql`SELECT ended_at IS NOT NULL AS ended FROM identity.impersonations WHERE id = ${impersonation.impersonation.id}`,
+    )
+    expect(row?.ended).toBe(true)
+    const [audit] = await api.query<{ cause: string }>(
+      sql`SELECT details->>'cause' AS cause FROM platform.audit_log WHERE action = 'impersonation.ended' AND details->>'impersonationId' = ${impersonation.impersonation.id}`,
+    )
+    expect(audit?.cause).toBe('password_changed')
   })
 
   it('refuses a wrong current password with 403 REAUTHENTICATION_REQUIRED, counted toward the lockout', async () => {
