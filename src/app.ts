@@ -30,16 +30,14 @@ import {
   createAccountFlows,
   createIdentityModule,
   createInstructorApplications,
-  memberships,
-  users,
+  isActiveInstructor,
+  registerIdentitySealedColumns,
 } from './modules/identity/index.ts'
 import { createCatalogueModule } from './modules/catalogue/index.ts'
 import { createEnrolmentModule } from './modules/enrolment/index.ts'
 import { completedLessons, createProgressModule } from './modules/progress/index.ts'
 import { createAssessmentModule } from './modules/assessment/index.ts'
-import { createCredentialsModule } from './modules/credentials/index.ts'
-import { and, eq } from 'drizzle-orm'
-import type { Tx } from './platform/db/database.ts'
+import { createCredentialsModule, registerCredentialsSealedColumns } from './modules/credentials/index.ts'
 import { registerFeatureGate } from './platform/http/feature-gate.ts'
 import { auditRoutes } from './platform/audit/audit.routes.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
@@ -52,7 +50,8 @@ import {
   type QueueDefinition,
 } from './platform/jobs/index.ts'
 import { createEvents, type Events } from './platform/events/events.ts'
-import { createMail, type Mailer, type MailRetryPolicy } from './platform/mail/index.ts'
+import { createMail, registerMailSealedColumns, type Mailer, type MailRetryPolicy } from './platform/mail/index.ts'
+import { createSealedColumnRegistry, type SealedColumnRegistry } from './platform/crypto/sealed-columns.ts'
 
 export interface Platform {
   config: Config
@@ -72,6 +71,8 @@ export interface Platform {
   events: Events
   /** Platform mail: send(tx, ...) records and enqueues in the business transaction. */
   mail: Mailer
+  /** Every column sealed under KEY_ENCRYPTION_KEY, as its owner registered it (what `lyceum keys reencrypt` walks). */
+  sealedColumns: SealedColumnRegistry
 }
 
 export interface BuildOptions {
@@ -101,6 +102,19 @@ export interface Lyceum {
     assessment: ReturnType<typeof createAssessmentModule>
   }
   close(): Promise<void>
+}
+
+/**
+ * Every column sealed under KEY_ENCRYPTION_KEY, each registered by its owner. Built without the
+ * app, because `lyceum keys reencrypt` runs while the app could not start (its keys are still
+ * under the previous key-encryption key).
+ */
+export function sealedColumnRegistry(): SealedColumnRegistry {
+  const registry = createSealedColumnRegistry()
+  registerIdentitySealedColumns(registry)
+  registerMailSealedColumns(registry)
+  registerCredentialsSealedColumns(registry)
+  return registry
 }
 
 /** Opens the owner connection for the configured database (migrations, queue schema, checks). */
@@ -169,18 +183,9 @@ async function createPlatform(config: Config, options: BuildOptions) {
     jobs,
     events,
     mail: mail.mailer,
+    sealedColumns: sealedColumnRegistry(),
   }
   return { platform, tracing, mailRoutes: mail.routes }
-}
-
-/** Catalogue asks whether a user may co-teach: an active member of the transaction's tenant (RLS) holding the instructor role. */
-async function isActiveInstructor(tx: Tx, userId: string): Promise<boolean> {
-  const rows = await tx
-    .select({ userId: memberships.userId })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.userId, userId), eq(memberships.role, 'instructor'), eq(users.status, 'active')))
-  return rows.length > 0
 }
 
 /** Modules in dependency order; each receives only the capabilities it uses. */
@@ -200,7 +205,8 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>) {
     servesCustomDomains: (tenantId) => flagEvaluator.isEnabled(tenantId, 'tenancy.custom_domains'),
   })
   const flags = createFlagsModule({ evaluator: flagEvaluator, tenants: tenancy.api })
-  const catalogue = createCatalogueModule({ events, isInstructor: (tx, userId) => isActiveInstructor(tx, userId) })
+  // Catalogue asks whether a user may co-teach: identity's answer (active member holding the instructor role).
+  const catalogue = createCatalogueModule({ events, isInstructor: isActiveInstructor })
   // The entitlement service asks progress which lessons a learner completed (prerequisites).
   const enrolment = createEnrolmentModule({ database, jobs, events, mail, logger, completedLessons })
   const progress = createProgressModule({ database, jobs, events, mail, logger })

@@ -2,13 +2,14 @@
  * `lyceum <command>`: parse argv, load config, run one sub-command. Nothing else lives here.
  */
 import { loadConfig, ConfigError, type Config } from './config.ts'
-import { buildApp, openOwner, type Lyceum } from './app.ts'
+import { buildApp, openOwner, sealedColumnRegistry, type Lyceum } from './app.ts'
 import { migrateToHead } from './platform/db/migrate.ts'
 import { openPglite } from './platform/db/pglite-database.ts'
 import { describeDemoContent, describeDevAccounts, seedDemo } from './seed/index.ts'
 import { doctorCommand } from './platform/observability/doctor.ts'
 import { auditCommand } from './platform/audit/audit-verify.command.ts'
-import { firstLine, operatorsCommand, reencryptKeysCommand, rotateKeysCommand } from './modules/identity/index.ts'
+import { firstLine, operatorsCommand, rotateKeysCommand } from './modules/identity/index.ts'
+import { reencryptKeysCommand } from './platform/crypto/reencrypt.ts'
 import { systemContext } from './platform/http/request-context.ts'
 import { createPgliteDatabase } from './platform/db/pglite-database.ts'
 import { createPostgresDatabase } from './platform/db/postgres-database.ts'
@@ -106,7 +107,9 @@ async function reencryptCommand(config: Config): Promise<void> {
       : createPgliteDatabase(await openPglite(config.database.dataDir))
   try {
     const { previousKeyEncryptionKey: previousKey, keyEncryptionKey: currentKey } = config.signingKeys
-    await reencryptKeysCommand(database, { previousKey, currentKey }, (text) => process.stdout.write(text))
+    await reencryptKeysCommand(database, sealedColumnRegistry(), { previousKey, currentKey }, (text) =>
+      process.stdout.write(text),
+    )
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
     process.exitCode = 1

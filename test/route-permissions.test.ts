@@ -61,8 +61,16 @@ function isPrivileged(access: Access): boolean {
   if (access.kind === 'operator') return true
   if (access.kind !== 'tenant') return false
   const learner = permissionsOf(['learner'])
-  return access.permissions.some((permission) => !learner.has(permission))
+  const anyOf = access.anyOf ?? []
+  return (
+    access.permissions.some((permission) => !learner.has(permission)) ||
+    (anyOf.length > 0 && !anyOf.some((permission) => learner.has(permission)))
+  )
 }
+
+/** tenantAccess(): any signed-in member, no permission named (neither all-of nor any-of). */
+const isAnyMember = (access: Access | undefined) =>
+  access?.kind === 'tenant' && access.permissions.length === 0 && access.anyOf === undefined
 
 describe('route permissions', () => {
   it('finds the routes to check (the walk itself works)', () => {
@@ -84,10 +92,7 @@ describe('route permissions', () => {
   })
 
   it('routes open to any member serve only the caller themselves', () => {
-    const anyMember = callable().filter((route) => {
-      const access = accessOf(route)
-      return access?.kind === 'tenant' && access.permissions.length === 0
-    })
+    const anyMember = callable().filter((route) => isAnyMember(accessOf(route)))
     expect(anyMember.length).toBeGreaterThan(0)
     // Whole path segments: /v1/members is not under /v1/me.
     const isSelfService = (url: string) => SELF_SERVICE_PATHS.some((path) => url === path || url.startsWith(`${path}/`))
@@ -132,11 +137,35 @@ describe('route permissions', () => {
     const key = (created.json() as { secret: string }).secret
     const beyondScopes = (access: Access) =>
       access.kind === 'operator' ||
-      (access.kind === 'tenant' && access.permissions.some((permission) => permission !== 'audit:read'))
+      (access.kind === 'tenant' &&
+        (access.peopleOnly ||
+          access.permissions.some((permission) => permission !== 'audit:read') ||
+          (access.anyOf !== undefined && !access.anyOf.includes('audit:read'))))
     const unexpected: string[] = []
     for (const route of callable().filter((candidate) => beyondScopes(accessOf(candidate) as Access))) {
       const response = await call(route, t.auth(key))
       if (response.statusCode !== 403)
+        unexpected.push(`${label(route)} → ${response.statusCode} ${response.body.slice(0, 120)}`)
+    }
+    expect(unexpected).toEqual([])
+  })
+
+  it('routes open to any member are for people: an API key gets 403 PERSON_REQUIRED there', async () => {
+    const admin = await t.tokenFor(tenantId, ['tenant_admin'])
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: t.auth(admin),
+      payload: { name: 'any-member walk', scopes: ['audit:read', 'tenant:read', 'members:read'] },
+    })
+    const key = (created.json() as { secret: string }).secret
+    const anyMember = callable().filter((route) => isAnyMember(accessOf(route)))
+    expect(anyMember.every((route) => (accessOf(route) as { peopleOnly: boolean }).peopleOnly)).toBe(true)
+    const unexpected: string[] = []
+    for (const route of anyMember) {
+      const response = await call(route, t.auth(key))
+      const code = route.method === 'HEAD' ? 'PERSON_REQUIRED' : (response.json() as { code?: string }).code
+      if (response.statusCode !== 403 || code !== 'PERSON_REQUIRED')
         unexpected.push(`${label(route)} → ${response.statusCode} ${response.body.slice(0, 120)}`)
     }
     expect(unexpected).toEqual([])

@@ -3,6 +3,9 @@ export { completedLessons, markLessonCompleted } from '../progress/index.ts'
 export { checkLessonAccess, dripAnchor, findEnrolment } from '../enrolment/index.ts'
 export {
   assertCourseEditable,
+  courseExists,
+  draftLessonOf,
+  isAssessedLesson,
   lessonsInReviewFor,
   readPublishedCourse,
   registerPublicationParticipant,

@@ -4,10 +4,9 @@
  * rolled-back grade sends nothing. Each grading version is its own message (a regrade is news).
  */
 import type { Logger } from 'pino'
-import { and, eq } from 'drizzle-orm'
 import type { Events } from '../../platform/events/events.ts'
 import type { Mailer } from '../../platform/mail/index.ts'
-import { users } from '../identity/index.ts'
+import { activeUser } from '../identity/index.ts'
 import { readPublishedCourse } from './assessment.deps.ts'
 import { ASSESSMENT_SUBMISSION_GRADED, type SubmissionGradedPayload } from './assessment.events.ts'
 
@@ -21,10 +20,7 @@ export function subscribeGradedMail(deps: { events: Events; mail: Mailer; logger
     async (event, tx) => {
       if (!event.tenantId) return
       const p = event.payload
-      const [user] = await tx
-        .select({ email: users.email, displayName: users.displayName })
-        .from(users)
-        .where(and(eq(users.id, p.userId), eq(users.status, 'active')))
+      const user = await activeUser(tx, p.userId)
       if (!user) {
         deps.logger.debug({ submissionId: p.submissionId }, 'no active account to tell about the grade')
         return

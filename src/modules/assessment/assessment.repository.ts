@@ -2,7 +2,7 @@
 import { and, asc, eq, getTableColumns, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
 import { rowsOf, type Tx } from '../../platform/db/database.ts'
 import { instantText, type PositionOf } from '../../platform/http/pagination.ts'
-import { courses, lessons } from '../catalogue/index.ts'
+import { courseExists, draftLessonOf } from './assessment.deps.ts'
 import { assignments, questions, quizAttempts, quizzes, submissions } from './assessment.tables.ts'
 import { gradebookCursor, questionsCursor, submissionQueueCursor } from './cursors.ts'
 import type { QuestionResult } from './grading.policy.ts'
@@ -23,19 +23,9 @@ export interface GradebookEntry {
 }
 
 export const assessmentRepository = {
-  /* ---------------------------------------------------------------- course facts (catalogue tables, read through its index) */
-  async courseExists(tx: Tx, courseId: string): Promise<boolean> {
-    const [row] = await tx.select({ id: courses.id }).from(courses).where(eq(courses.id, courseId))
-    return row !== undefined
-  },
-
-  async draftLesson(tx: Tx, courseId: string, lessonId: string): Promise<{ id: string; kind: string } | undefined> {
-    const [row] = await tx
-      .select({ id: lessons.id, kind: lessons.kind })
-      .from(lessons)
-      .where(and(eq(lessons.id, lessonId), eq(lessons.courseId, courseId)))
-    return row
-  },
+  /* ---------------------------------------------------------------- course facts (the catalogue's answers) */
+  courseExists,
+  draftLesson: draftLessonOf,
 
   /* ---------------------------------------------------------------- question bank */
   async insertQuestion(tx: Tx, values: typeof questions.$inferInsert): Promise<QuestionRow> {

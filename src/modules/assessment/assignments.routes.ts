@@ -104,7 +104,7 @@ export function gradingRoutes(app: App, assignments: AssignmentsService) {
         params: SubmissionParams,
         response: { 200: SubmissionRef },
       },
-      config: { access: tenantAccess('submissions:grade') },
+      config: { access: tenantAccess({ allOf: ['submissions:grade'], peopleOnly: true }) },
     },
     async (request, reply) => {
       const submission = await assignments.forStaff(request.ctx, request.params.submissionId)
@@ -125,7 +125,7 @@ export function gradingRoutes(app: App, assignments: AssignmentsService) {
         querystring: SubmissionQueueQuery,
         response: { 200: Page(SubmissionRef, 'CourseSubmissionPage') },
       },
-      config: { access: tenantAccess('submissions:grade') },
+      config: { access: tenantAccess({ allOf: ['submissions:grade'], peopleOnly: true }) },
     },
     async (request) => assignments.queue(request.ctx, request.params.courseId, request.query),
   )
@@ -142,7 +142,7 @@ export function gradingRoutes(app: App, assignments: AssignmentsService) {
         body: GradeBody,
         response: { 200: Type.Ref('GradedAssignmentSubmission') },
       },
-      config: { ifMatch: 'required', access: tenantAccess('submissions:grade') },
+      config: { ifMatch: 'required', access: tenantAccess({ allOf: ['submissions:grade'], peopleOnly: true }) },
     },
     async (request, reply) => {
       const submission = await assignments.grade(
@@ -168,7 +168,7 @@ export function gradingRoutes(app: App, assignments: AssignmentsService) {
         querystring: PageQuery,
         response: { 200: Page(Type.Ref('GradebookRow'), 'GradebookPage') },
       },
-      config: { access: tenantAccess('submissions:grade') },
+      config: { access: tenantAccess({ allOf: ['submissions:grade'], peopleOnly: true }) },
     },
     async (request) => assignments.gradebook(request.ctx, request.params.courseId, request.query),
   )

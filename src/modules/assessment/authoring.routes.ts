@@ -36,7 +36,7 @@ export function questionBankRoutes(app: App, authoring: AuthoringService) {
         body: QuestionBody,
         response: { 201: QuestionRef },
       },
-      config: { access: tenantAccess('courses:author'), rateLimit: 'compute' },
+      config: { access: tenantAccess({ allOf: ['courses:author'], peopleOnly: true }), rateLimit: 'compute' },
     },
     async (request, reply) => {
       const question = await authoring.createQuestion(request.ctx, request.params.courseId, request.body)
@@ -57,7 +57,7 @@ export function questionBankRoutes(app: App, authoring: AuthoringService) {
         querystring: QuestionPageQuery,
         response: { 200: Page(QuestionRef, 'AssessmentQuestionPage') },
       },
-      config: { access: tenantAccess('courses:author') },
+      config: { access: tenantAccess({ allOf: ['courses:author'], peopleOnly: true }) },
     },
     async (request) => authoring.listQuestions(request.ctx, request.params.courseId, request.query),
   )
@@ -73,7 +73,7 @@ export function questionBankRoutes(app: App, authoring: AuthoringService) {
         params: QuestionParams,
         response: { 200: QuestionRef },
       },
-      config: { access: tenantAccess('courses:author') },
+      config: { access: tenantAccess({ allOf: ['courses:author'], peopleOnly: true }) },
     },
     async (request, reply) => {
       const question = await authoring.getQuestion(request.ctx, request.params.courseId, request.params.questionId)
@@ -94,7 +94,11 @@ export function questionBankRoutes(app: App, authoring: AuthoringService) {
         body: QuestionBody,
         response: { 200: QuestionRef },
       },
-      config: { ifMatch: 'required', access: tenantAccess('courses:author'), rateLimit: 'compute' },
+      config: {
+        ifMatch: 'required',
+        access: tenantAccess({ allOf: ['courses:author'], peopleOnly: true }),
+        rateLimit: 'compute',
+      },
     },
     async (request, reply) => {
       const question = await authoring.replaceQuestion(
@@ -120,7 +124,7 @@ export function questionBankRoutes(app: App, authoring: AuthoringService) {
         params: QuestionParams,
         response: { 204: Deleted },
       },
-      config: { access: tenantAccess('courses:author') },
+      config: { access: tenantAccess({ allOf: ['courses:author'], peopleOnly: true }) },
     },
     async (request, reply) => {
       await authoring.deleteQuestion(request.ctx, request.params.courseId, request.params.questionId)
@@ -142,7 +146,7 @@ export function lessonSettingsRoutes(app: App, authoring: AuthoringService) {
         params: CourseLessonParams,
         response: { 200: Type.Ref('QuizSettings') },
       },
-      config: { access: tenantAccess('courses:author') },
+      config: { access: tenantAccess({ allOf: ['courses:author'], peopleOnly: true }) },
     },
     async (request, reply) => {
       const quiz = await authoring.getQuiz(request.ctx, request.params.courseId, request.params.lessonId)
@@ -163,7 +167,7 @@ export function lessonSettingsRoutes(app: App, authoring: AuthoringService) {
         body: QuizBody,
         response: { 200: Type.Ref('QuizSettings') },
       },
-      config: { ifMatch: 'optional', access: tenantAccess('courses:author') },
+      config: { ifMatch: 'optional', access: tenantAccess({ allOf: ['courses:author'], peopleOnly: true }) },
     },
     async (request, reply) => {
       const quiz = await authoring.putQuiz(
@@ -189,7 +193,7 @@ export function lessonSettingsRoutes(app: App, authoring: AuthoringService) {
         params: CourseLessonParams,
         response: { 200: Type.Ref('AssignmentSettings') },
       },
-      config: { access: tenantAccess('courses:author') },
+      config: { access: tenantAccess({ allOf: ['courses:author'], peopleOnly: true }) },
     },
     async (request, reply) => {
       const assignment = await authoring.getAssignment(request.ctx, request.params.courseId, request.params.lessonId)
@@ -210,7 +214,7 @@ export function lessonSettingsRoutes(app: App, authoring: AuthoringService) {
         body: AssignmentBody,
         response: { 200: Type.Ref('AssignmentSettings') },
       },
-      config: { ifMatch: 'optional', access: tenantAccess('courses:author') },
+      config: { ifMatch: 'optional', access: tenantAccess({ allOf: ['courses:author'], peopleOnly: true }) },
     },
     async (request, reply) => {
       const assignment = await authoring.putAssignment(

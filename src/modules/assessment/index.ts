@@ -18,7 +18,6 @@ import { assessmentPublication } from './published-assessments.ts'
 import { createPatternMatcher } from './pattern-matcher.ts'
 import { createQuizService } from './quiz.service.ts'
 
-export { questions, quizzes, quizAttempts, assignments, submissions } from './assessment.tables.ts'
 export { ASSESSMENT_SUBMISSION_GRADED, type SubmissionGradedPayload } from './assessment.events.ts'
 export { GRADED_SUBJECT } from './assessment.mail.ts'
 

@@ -13,7 +13,7 @@ import { AppError } from '../../platform/errors.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { requireLessonAccess, type LessonGrant } from './assessment.access.ts'
 import { assessmentErrors } from './assessment.errors.ts'
-import type { PublicationParticipant, PublishedCourse } from './assessment.deps.ts'
+import { isAssessedLesson, type PublicationParticipant, type PublishedCourse } from './assessment.deps.ts'
 import {
   assignments,
   publishedAssessments,
@@ -54,7 +54,7 @@ type FrozenRow = Omit<typeof publishedAssessments.$inferInsert, 'versionId'>
 
 /** Every quiz and assignment lesson's settings as they are now, and the lessons not set up yet. */
 async function currentAssessments(tx: Tx, courseId: string, lessons: readonly GradedLesson[]) {
-  const graded = lessons.filter((l) => l.kind === 'quiz' || l.kind === 'assignment')
+  const graded = lessons.filter(isAssessedLesson)
   const rows: FrozenRow[] = []
   const problems: Array<{ lessonId: string; problem: string }> = []
   if (graded.length === 0) return { rows, problems }

@@ -19,7 +19,7 @@ export function reviewRoutes(app: App): void {
         params: CourseParams,
         response: { 200: Type.Ref('AssessmentsInReview') },
       },
-      config: { access: tenantAccess('courses:review') },
+      config: { access: tenantAccess({ allOf: ['courses:review'], peopleOnly: true }) },
     },
     async (request) => assessmentsInReview(request.ctx, request.params.courseId),
   )

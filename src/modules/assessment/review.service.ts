@@ -7,7 +7,7 @@
  */
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { memberOf } from './assessment.access.ts'
-import { lessonsInReviewFor } from './assessment.deps.ts'
+import { isAssessedLesson, lessonsInReviewFor } from './assessment.deps.ts'
 import { assessmentErrors } from './assessment.errors.ts'
 import { assignmentView, questionView, quizView } from './authoring.service.ts'
 import { reviewRepository as repository } from './review.repository.ts'
@@ -35,8 +35,9 @@ export async function assessmentsInReview(ctx: RequestContext, courseId: string)
       })),
       assignments: assignmentRows.map(assignmentView),
       notSetUp: lessons
-        .filter((l) => (l.kind === 'quiz' || l.kind === 'assignment') && !configured.has(l.id))
-        .map((l) => ({ lessonId: l.id, kind: l.kind as 'quiz' | 'assignment' })),
+        .filter(isAssessedLesson)
+        .filter((l) => !configured.has(l.id))
+        .map((l) => ({ lessonId: l.id, kind: l.kind })),
     }
   })
 }

@@ -21,6 +21,7 @@ import {
 } from 'drizzle-orm/pg-core'
 import { tenantIdColumn, tenantPolicies } from '../../platform/db/tenant-table.ts'
 import { tenants } from '../tenancy/index.ts'
+import { LESSON_KINDS } from './lesson-kinds.ts'
 
 export const catalogueSchema = pgSchema('catalogue')
 
@@ -28,7 +29,6 @@ const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
 const at = (name: string) => timestamp(name, { withTimezone: true })
 
 export const COURSE_STATUSES = ['draft', 'in_review', 'published', 'archived'] as const
-export const LESSON_KINDS = ['text', 'video', 'file', 'quiz', 'assignment', 'link'] as const
 
 /** The editable draft of a course; `published_version_id` names what learners currently see. */
 export const courses = catalogueSchema

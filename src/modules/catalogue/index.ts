@@ -18,8 +18,9 @@ import { learningPolicyRoutes } from './policy/learning-policy.routes.ts'
 import { createLearningPolicyService } from './policy/learning-policy.service.ts'
 import { publicCatalogueRoutes } from './public/catalogue-public.routes.ts'
 
-export { courses, lessons, courseModules, catalogueEntries } from './catalogue.tables.ts'
+export { courseExists, draftLessonOf, courseCards, isFreeCourse, type CourseCardFacts } from './course-facts.ts'
 export type { PublishedCourse, PublishedModule, PublishedLesson } from './published-course.ts'
+export { isAssessedLesson, ASSESSED_LESSON_KINDS, type AssessedLessonKind, type LessonKind } from './lesson-kinds.ts'
 export {
   readPublishedCourse,
   wasPublished,

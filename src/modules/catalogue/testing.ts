@@ -105,3 +105,5 @@ export async function buildPublishedCourse(
 
 /** The authoring API over HTTP, for other modules' tests that author courses as instructors do. */
 export { authoringClient } from './authoring/authoring.testing.ts'
+/** The catalogue's tables, for other modules' tests that set up or inspect rows (shipped code asks index.ts). */
+export { catalogueEntries, courses, lessons } from './catalogue.tables.ts'

@@ -15,8 +15,8 @@ import { createCertificatesService } from './certificates.service.ts'
 import { defineCertificateIssuing } from './issue-certificate.ts'
 import { parseKeyEncryptionKey } from './issuer-keys.ts'
 
-export { certificates, issuerKeys, statusListCounters } from './credentials.tables.ts'
 export { ISSUE_CERTIFICATE, CERTIFICATE_ISSUED_SUBJECT } from './issue-certificate.ts'
+export { registerCredentialsSealedColumns } from './sealed-columns.ts'
 
 export interface CredentialsDeps {
   config: Config

@@ -7,7 +7,6 @@
  * the event or the job is delivered.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
-import { eq } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import { tenantScope, type Database, type Tx } from '../../platform/db/database.ts'
 import type { Events } from '../../platform/events/events.ts'
@@ -15,7 +14,7 @@ import type { Jobs } from '../../platform/jobs/index.ts'
 import type { Mailer } from '../../platform/mail/index.ts'
 import { readPublishedCourse } from '../catalogue/index.ts'
 import { findEnrolment } from '../enrolment/index.ts'
-import { users } from '../identity/index.ts'
+import { findUser } from '../identity/index.ts'
 import { PROGRESS_COURSE_COMPLETED, type CourseCompletedPayload } from '../progress/index.ts'
 import { pdfKeyOf, storePdf } from './certificate-files.ts'
 import { renderCertificatePdf } from './certificate-pdf.ts'
@@ -49,11 +48,7 @@ export interface IssuingDeps {
 const newVerificationCode = () => randomBytes(15).toString('base64url')
 
 async function recipientOf(tx: Tx, userId: string) {
-  const [user] = await tx
-    .select({ email: users.email, displayName: users.displayName, status: users.status })
-    .from(users)
-    .where(eq(users.id, userId))
-  return user
+  return findUser(tx, userId)
 }
 
 async function sendIssuedMail(

@@ -5,24 +5,23 @@
  */
 import { and, eq, isNull, sql } from 'drizzle-orm'
 import type { Events } from '../../platform/events/events.ts'
+// The progress module's event contract, through its dependency-free entry: progress imports
+// enrolment's index.ts, so importing progress's index.ts back would be a cycle.
+import { PROGRESS_COURSE_COMPLETED, type CourseCompletedPayload } from '../progress/progress.events.ts'
 import { enrolments } from './enrolment.tables.ts'
 
-/**
- * The progress module's PROGRESS_COURSE_COMPLETED (src/modules/progress/progress.events.ts),
- * declared here because progress imports enrolment and importing it back would be a cycle. The
- * payload fields read below are part of that event's contract.
- */
-export const COURSE_COMPLETED_EVENT = 'progress.course_completed'
 export const RECORD_COMPLETION_SUBSCRIBER = 'enrolment.record_completion'
 
-type CourseCompletedFields = { enrolmentId: string; completedAt: string }
-
 export function subscribeCourseCompletion(events: Events): void {
-  events.subscribe<CourseCompletedFields>(COURSE_COMPLETED_EVENT, RECORD_COMPLETION_SUBSCRIBER, async (event, tx) => {
-    const { enrolmentId, completedAt } = event.payload
-    await tx
-      .update(enrolments)
-      .set({ completedAt: new Date(completedAt), version: sql`${enrolments.version} + 1` })
-      .where(and(eq(enrolments.id, enrolmentId), isNull(enrolments.completedAt)))
-  })
+  events.subscribe<CourseCompletedPayload>(
+    PROGRESS_COURSE_COMPLETED,
+    RECORD_COMPLETION_SUBSCRIBER,
+    async (event, tx) => {
+      const { enrolmentId, completedAt } = event.payload
+      await tx
+        .update(enrolments)
+        .set({ completedAt: new Date(completedAt), version: sql`${enrolments.version} + 1` })
+        .where(and(eq(enrolments.id, enrolmentId), isNull(enrolments.completedAt)))
+    },
+  )
 }

@@ -7,8 +7,7 @@
 import type { Tx } from '../../platform/db/database.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
-import { catalogueEntries, readPublishedCourse, type PublishedCourse } from '../catalogue/index.ts'
-import { eq } from 'drizzle-orm'
+import { isFreeCourse, readPublishedCourse, type PublishedCourse } from '../catalogue/index.ts'
 import { enrolmentErrors } from './enrolment.errors.ts'
 import { ENROLMENT_CREATED, type EnrolmentCreatedPayload } from './enrolment.events.ts'
 import { enrolmentRepository as repository } from './enrolment.repository.ts'
@@ -45,13 +44,7 @@ export async function liveCourse(tx: Tx, courseId: string): Promise<PublishedCou
 }
 
 /** Whether learners may enrol themselves for free (the catalogue entry says; paid courses come with payments). */
-export async function isFree(tx: Tx, courseId: string): Promise<boolean> {
-  const [entry] = await tx
-    .select({ free: catalogueEntries.free })
-    .from(catalogueEntries)
-    .where(eq(catalogueEntries.courseId, courseId))
-  return entry?.free === true
-}
+export const isFree = (tx: Tx, courseId: string): Promise<boolean> => isFreeCourse(tx, courseId)
 
 /** The course's access period from now, or from the cohort's start when it has not started yet; null when access never ends. */
 export const defaultExpiry = (course: PublishedCourse, now: Date): Date | null =>

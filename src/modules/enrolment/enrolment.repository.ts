@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, lt, lte, ne, sql } from 'drizzle-orm'
 import type { Tx } from '../../platform/db/database.ts'
 import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../platform/http/pagination.ts'
-import { users } from '../identity/index.ts'
+import { activeUser, activeUserIdsByEmail } from '../identity/index.ts'
 import {
   enrolments,
   seatCounters,
@@ -38,6 +38,21 @@ export const enrolmentRepository = {
       .select()
       .from(enrolments)
       .where(and(eq(enrolments.userId, userId), eq(enrolments.courseId, courseId)))
+    return row
+  },
+
+  /** Share-locked until the transaction ends: a writer of the row waits for the caller to commit. */
+  async shareLock(tx: Tx, id: string) {
+    const [row] = await tx
+      .select({
+        userId: enrolments.userId,
+        courseId: enrolments.courseId,
+        status: enrolments.status,
+        expiresAt: enrolments.expiresAt,
+      })
+      .from(enrolments)
+      .where(eq(enrolments.id, id))
+      .for('share')
     return row
   },
 
@@ -212,26 +227,8 @@ export const enrolmentRepository = {
   },
 }
 
-/** Reads of identity's users (through its public tables), for addresses and the import's lookups. */
+/** Identity's answers about users (its user directory), for addresses and the import's lookups. */
 export const userDirectory = {
-  async activeUser(
-    tx: Tx,
-    userId: string,
-  ): Promise<{ id: string; email: string; displayName: string | null } | undefined> {
-    const [row] = await tx
-      .select({ id: users.id, email: users.email, displayName: users.displayName })
-      .from(users)
-      .where(and(eq(users.id, userId), eq(users.status, 'active')))
-    return row
-  },
-
-  /** Active users by (lower-cased) email. */
-  async byEmails(tx: Tx, emails: string[]): Promise<Map<string, string>> {
-    if (emails.length === 0) return new Map()
-    const rows = await tx
-      .select({ id: users.id, email: users.email })
-      .from(users)
-      .where(and(inArray(users.email, emails), eq(users.status, 'active')))
-    return new Map(rows.map((r) => [r.email, r.id]))
-  },
+  activeUser,
+  byEmails: activeUserIdsByEmail,
 }

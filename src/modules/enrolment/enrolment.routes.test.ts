@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { platformScope, rowsOf, tenantScope } from '../../platform/db/database.ts'
 import { forgedCursor } from '../../platform/http/pagination.testing.ts'
-import { catalogueEntries, courses, publishCourse } from '../catalogue/index.ts'
-import { buildCourse, buildPublishedCourse } from '../catalogue/testing.ts'
+import { publishCourse } from '../catalogue/index.ts'
+import { buildCourse, buildPublishedCourse, catalogueEntries, courses } from '../catalogue/testing.ts'
 import { createMember, enrolmentClient } from './testing.ts'
 
 let t: TestApp
@@ -158,6 +158,29 @@ describe('enrolment by staff', () => {
     })
     expect(past.statusCode).toBe(400)
     expect(past.json().code).toBe('INVALID_EXPIRY')
+  })
+
+  it('lets an API key holding only enrolments:manage enrol and list (the route declares it), and refuses a key holding only courses:author', async () => {
+    const { tenant, admin, courseId } = await setup()
+    const learner = await createMember(t, tenant.id)
+    const keyWith = async (scope: string) => {
+      const created = await client.call('POST', '/v1/api-keys', admin.token, { name: `sis ${scope}`, scopes: [scope] })
+      expect(created.statusCode, created.body).toBe(201)
+      return (created.json() as { secret: string }).secret
+    }
+    const sis = await keyWith('enrolments:manage')
+    const enrolled = await client.enrol(courseId, sis, { userId: learner.userId })
+    expect(enrolled.statusCode, enrolled.body).toBe(201)
+    expect(enrolled.json()).toMatchObject({ userId: learner.userId, source: 'admin' })
+    const list = await client.call('GET', `/v1/courses/${courseId}/enrolments`, sis)
+    expect(list.statusCode).toBe(200)
+    expect(list.json().data).toHaveLength(1)
+    // A key teaches no course: courses:author admits it to the route, the course's staff rule refuses it.
+    const author = await keyWith('courses:author')
+    const refused = await client.call('GET', `/v1/courses/${courseId}/enrolments`, author)
+    expect([refused.statusCode, refused.json().code]).toEqual([403, 'ENROLMENT_FORBIDDEN'])
+    const unknown = await client.call('GET', `/v1/courses/${randomUUID()}/enrolments`, author)
+    expect([unknown.statusCode, unknown.json().code]).toEqual([404, 'COURSE_NOT_FOUND'])
   })
 
   it("lets the course's instructor enrol (source instructor), but not another instructor or a learner", async () => {

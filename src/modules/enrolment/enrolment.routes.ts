@@ -23,8 +23,12 @@ import type { ImportsService } from './imports.service.ts'
 const tags = ['enrolment']
 const STAFF =
   'Tenant administrators (enrolments:manage) for every course; instructors (courses:author) for the courses they own or co-teach (others 403 ENROLMENT_FORBIDDEN).'
-/** Both administrators and instructors hold courses:author; which courses they may act on is the policy's call. */
-const staffAccess = () => tenantAccess('courses:author')
+/**
+ * Administrators (enrolments:manage, also API keys of e.g. a student information system) or
+ * instructors (courses:author); which courses an instructor may act on is the policy's call, and
+ * an API key holding only courses:author teaches no course, so it gets 403 on every real course.
+ */
+const staffAccess = () => tenantAccess({ anyOf: ['enrolments:manage', 'courses:author'] })
 const LIVE =
   "A course never published (or another tenant's) is 404 COURSE_NOT_FOUND; an archived one takes no new enrolments (409 COURSE_ARCHIVED)."
 const COHORT =

@@ -10,7 +10,7 @@ import type { EventPublisher } from '../../platform/events/events.ts'
 import type { PageResult } from '../../platform/http/pagination.ts'
 import { principalId } from '../../platform/http/principal.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
-import { courseStaffRole, wasPublished } from '../catalogue/index.ts'
+import { courseStaffRole, isAssessedLesson, wasPublished } from '../catalogue/index.ts'
 import { assertCohortOpen, enrol, isFree, liveCourse, type EnrolResult } from './enrol.ts'
 import { enrolmentErrors } from './enrolment.errors.ts'
 import { learnerOf, needsStaffCheck, staffSourceFor, type StaffSource } from './enrolment.policy.ts'
@@ -56,7 +56,14 @@ export async function staffSource(tx: Tx, ctx: RequestContext, courseId: string)
     needsStaffCheck(principal) &&
     principal.kind === 'user' &&
     (await courseStaffRole(tx, courseId, principal.userId)) !== null
-  return staffSourceFor(principal, isCourseStaff)
+  try {
+    return staffSourceFor(principal, isCourseStaff)
+  } catch (refusal) {
+    // A course the caller cannot see (never published, another tenant's, made up) is 404 for
+    // everyone, as for administrators: 403 is for a real course the caller does not teach.
+    if (!(await wasPublished(tx, courseId))) throw enrolmentErrors.courseNotFound(courseId)
+    throw refusal
+  }
 }
 
 const page = (rows: ListedEnrolment[], limit: number): PageResult<Enrolment> => {
@@ -114,7 +121,7 @@ async function readLearnerLesson(
   }
   const { lesson, course } = decision
   // Quizzes and assignments are served by the assessment module, which keeps answers back until graded.
-  const assessed = lesson.kind === 'quiz' || lesson.kind === 'assignment'
+  const assessed = isAssessedLesson(lesson)
   return {
     courseId,
     versionId: course.versionId,

@@ -5,6 +5,7 @@ import {
   cohortEnded,
   decideLessonAccess,
   dripAnchor,
+  enrolmentStanding,
   lessonReleaseInstant,
   releaseInstant,
   type AccessFacts,
@@ -386,5 +387,16 @@ describe('cohort courses', () => {
     expect(cohortEnded(cohort, new Date(endsAt.getTime() - 1))).toBe(false)
     expect(cohortEnded(cohort, endsAt)).toBe(true)
     expect(cohortEnded(standard, new Date(endsAt.getTime() + 1000 * DAY))).toBe(false)
+  })
+})
+
+describe('enrolment standing (the one expiry rule)', () => {
+  const at = new Date('2026-03-01T12:00:00Z')
+  it('is active until the access end, expired from it on even before the job marks the row, and cancelled stays cancelled', () => {
+    expect(enrolmentStanding({ status: 'active', expiresAt: null }, at)).toBe('active')
+    expect(enrolmentStanding({ status: 'active', expiresAt: new Date(at.getTime() + 1) }, at)).toBe('active')
+    expect(enrolmentStanding({ status: 'active', expiresAt: at }, at)).toBe('expired')
+    expect(enrolmentStanding({ status: 'expired', expiresAt: new Date(at.getTime() + DAY) }, at)).toBe('expired')
+    expect(enrolmentStanding({ status: 'cancelled', expiresAt: null }, at)).toBe('cancelled')
   })
 })

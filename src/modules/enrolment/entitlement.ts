@@ -135,8 +135,25 @@ function findLesson(
 const holdsEnrolment = (enrolment: EnrolmentFacts | null): enrolment is EnrolmentFacts =>
   enrolment !== null && enrolment.status !== 'cancelled'
 
-export const isExpired = (enrolment: EnrolmentFacts, now: Date): boolean =>
-  enrolment.status === 'expired' || (enrolment.expiresAt !== null && enrolment.expiresAt.getTime() <= now.getTime())
+/** What an enrolment allows at an instant: learning (active), looking back (expired), or nothing (cancelled). */
+export type EnrolmentStanding = 'active' | 'expired' | 'cancelled'
+
+/**
+ * The one expiry rule: an enrolment's standing at `at`. An access period that ran out counts as
+ * expired from its end on, before the expiry job has marked the row; cancelled stays cancelled.
+ * The entitlement decision and progress (completions, dashboards, unlock mails) all apply this
+ * function; the one read model that filters by it in SQL uses its twin, enrolmentActiveAt
+ * (read-model.ts, checked against this function by a test).
+ */
+export function enrolmentStanding(
+  enrolment: { status: EnrolmentStanding; expiresAt: Date | null },
+  at: Date,
+): EnrolmentStanding {
+  if (enrolment.status !== 'active') return enrolment.status
+  return enrolment.expiresAt !== null && enrolment.expiresAt.getTime() <= at.getTime() ? 'expired' : 'active'
+}
+
+const isExpired = (enrolment: EnrolmentFacts, now: Date): boolean => enrolmentStanding(enrolment, now) === 'expired'
 
 export function decideLessonAccess(facts: AccessFacts): AccessDecision {
   const { published, enrolment, now } = facts

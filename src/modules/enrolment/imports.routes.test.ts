@@ -3,8 +3,8 @@ import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { rowsOf, tenantScope } from '../../platform/db/database.ts'
-import { courses, publishCourse } from '../catalogue/index.ts'
-import { buildPublishedCourse } from '../catalogue/testing.ts'
+import { publishCourse } from '../catalogue/index.ts'
+import { buildPublishedCourse, courses } from '../catalogue/testing.ts'
 import { createMember, enrolmentClient } from './testing.ts'
 
 let t: TestApp

@@ -15,22 +15,21 @@ import { createEnrolmentService } from './enrolment.service.ts'
 import { createImportsService } from './imports.service.ts'
 import { checkLessonAccess, type CompletedLessons, type LessonAccessQuery } from './lesson-access.ts'
 
+export type { EnrolmentRow, EnrolmentSource, EnrolmentStatus } from './enrolment.tables.ts'
 export {
-  enrolments,
-  seatCounters,
-  enrolmentImports,
-  ENROLMENT_SOURCES,
-  ENROLMENT_STATUSES,
-  type EnrolmentRow,
-  type EnrolmentSource,
-  type EnrolmentStatus,
-} from './enrolment.tables.ts'
-export { checkLessonAccess, findEnrolment, type CompletedLessons, type LessonAccessQuery } from './lesson-access.ts'
+  checkLessonAccess,
+  findEnrolment,
+  lockEnrolmentForCompletion,
+  type CompletedLessons,
+  type LessonAccessQuery,
+} from './lesson-access.ts'
 export {
   decideLessonAccess,
   releaseInstant,
   lessonReleaseInstant,
   dripAnchor,
+  enrolmentStanding,
+  type EnrolmentStanding,
   type AccessDecision,
   type AccessDenial,
   type AccessGrant,

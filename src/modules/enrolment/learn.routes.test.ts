@@ -3,8 +3,8 @@ import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { tenantScope } from '../../platform/db/database.ts'
-import { catalogueEntries, courses, lessons, publishCourse } from '../catalogue/index.ts'
-import { buildCourse, type CourseInput } from '../catalogue/testing.ts'
+import { publishCourse } from '../catalogue/index.ts'
+import { buildCourse, catalogueEntries, courses, lessons, type CourseInput } from '../catalogue/testing.ts'
 import { createMember, enrolmentClient } from './testing.ts'
 
 let t: TestApp

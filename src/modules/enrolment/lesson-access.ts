@@ -26,6 +26,15 @@ export async function findEnrolment(tx: Tx, userId: string, courseId: string): P
   return (await enrolmentRepository.find(tx, userId, courseId)) ?? null
 }
 
+/**
+ * The enrolment behind a completion, share-locked until the transaction ends: a cancellation
+ * (which updates the row) waits for the completion to commit, and a completion that comes second
+ * reads the cancelled row. Undefined when there is no such enrolment.
+ */
+export function lockEnrolmentForCompletion(tx: Tx, enrolmentId: string) {
+  return enrolmentRepository.shareLock(tx, enrolmentId)
+}
+
 /** The decision, and whether the course exists at all for the caller (to tell 404 from 403). */
 export async function evaluateLessonAccess(
   tx: Tx,

@@ -6,7 +6,10 @@ import { randomUUID } from 'node:crypto'
 import type { TestApp } from '../../../test/build-test-app.ts'
 import { tenantScope } from '../../platform/db/database.ts'
 import type { TenantRole } from '../../platform/http/permissions.ts'
-import { users } from '../identity/index.ts'
+import { users } from '../identity/testing.ts'
+
+/** The enrolments table, for other modules' tests that set up or inspect rows (shipped code asks index.ts). */
+export { enrolments } from './enrolment.tables.ts'
 
 export interface TestMember {
   userId: string

@@ -25,7 +25,14 @@ import { siteOptionsOf } from './pages/page-links.ts'
 import { createPasswordChangeService } from './passwords/password-change.service.ts'
 import { passwordRoutes } from './passwords/passwords.routes.ts'
 
-export { signingKeys, users, memberships, oneTimeTokens } from './identity.tables.ts'
+export {
+  activeUser,
+  activeUserIdsByEmail,
+  findUser,
+  isActiveInstructor,
+  userContacts,
+  type UserContact,
+} from './user-directory.ts'
 export { ROTATE_SIGNING_KEY } from './keys/keys.jobs.ts'
 export { rotateKeysCommand } from './keys/keys.command.ts'
 export {
@@ -36,7 +43,7 @@ export {
   type OperatorSessionTokens,
 } from './operators/index.ts'
 export { createDemoMember, type DemoMemberInput } from './demo-members.ts'
-export { reencryptKeysCommand, ReencryptionError } from './keys/kek-rotation.ts'
+export { registerIdentitySealedColumns } from './keys/sealed-columns.ts'
 export { KeyEncryptionKeyMismatchError } from './keys/key-crypto.ts'
 export type { SigningKeyStore, RotationResult } from './keys/key-store.ts'
 export { refuseWhileImpersonating } from './impersonation/index.ts'

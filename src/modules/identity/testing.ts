@@ -14,6 +14,9 @@ import { memberships, sessions, users } from './identity.tables.ts'
 import type { IdentityModule } from './index.ts'
 import { operatorsRepository } from './operators/operators.repository.ts'
 
+/** The users table, for other modules' tests that set up or inspect user rows (shipped code asks user-directory.ts). */
+export { users } from './identity.tables.ts'
+
 /** A harness operator's session length (sign-in sessions last 8 h). */
 const OPERATOR_SESSION_SECONDS = 8 * 3600
 

@@ -8,10 +8,12 @@
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import type { PageQuery } from '../../platform/http/pagination.ts'
 import { courseStaffRole, readPublishedCourse } from '../catalogue/index.ts'
+import { enrolmentStanding } from '../enrolment/index.ts'
 import { learnerOf, totalsView } from './learner.service.ts'
 import { progressErrors } from './progress.errors.ts'
-import { enrolmentStanding, lessonStates, nextLesson } from './progress.policy.ts'
-import { courseLearnersCursor, myCoursesCursor, progressRepository as repository } from './progress.repository.ts'
+import { lessonStates, nextLesson } from './progress.policy.ts'
+import { courseLearnersCursor, myCoursesCursor, progressReadModel as readModel } from './progress.read-model.ts'
+import { progressRepository as repository } from './progress.repository.ts'
 
 const iso = (value: Date | null) => value?.toISOString() ?? null
 
@@ -19,7 +21,7 @@ async function myCourses(ctx: RequestContext, query: PageQuery) {
   const { userId } = learnerOf(ctx)
   const after = myCoursesCursor.decode(query.cursor)
   return ctx.inTenant(async (tx) => {
-    const rows = await repository.myCourses(tx, userId, query.limit, after)
+    const rows = await readModel.myCourses(tx, userId, query.limit, after)
     const page = myCoursesCursor.page(rows, query.limit, ({ position, progress }) => [position, progress.enrolmentId])
     const cards = new Map(
       (
@@ -61,7 +63,7 @@ async function continueLearning(ctx: RequestContext) {
   const { userId } = learnerOf(ctx)
   return ctx.inTenant(async (tx) => {
     const now = new Date()
-    const found = await repository.latestUnfinished(tx, userId, now)
+    const found = await readModel.latestUnfinished(tx, userId, now)
     if (!found) return { course: null, lesson: null }
     const { progress: latest, enrolledAt } = found
     const published = await readPublishedCourse(tx, latest.courseId)
@@ -105,7 +107,7 @@ async function courseLearners(ctx: RequestContext, courseId: string, query: Page
       ? await repository.courseExists(tx, courseId)
       : (await courseStaffRole(tx, courseId, userId)) !== null
     if (!visible) throw progressErrors.courseNotFound(courseId)
-    const rows = await repository.courseLearners(tx, courseId, query.limit, after)
+    const rows = await readModel.courseLearners(tx, courseId, query.limit, after)
     const page = courseLearnersCursor.page(rows, query.limit, (row) => [row.progress.enrolmentId])
     return {
       nextCursor: page.nextCursor,

@@ -16,7 +16,6 @@ import { progressRoutes } from './progress.routes.ts'
 import { trackEnrolment } from './progress.tracking.ts'
 import { defineUnlockJob } from './unlock.job.ts'
 
-export { courseProgress, lessonProgress, lessonUnlocks } from './progress.tables.ts'
 export { PROGRESS_COURSE_COMPLETED, type CourseCompletedPayload } from './progress.events.ts'
 export {
   completedLessons,

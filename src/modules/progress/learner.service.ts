@@ -8,17 +8,15 @@ import type { Tx } from '../../platform/db/database.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { readPublishedCourse, type PublishedCourse, type PublishedLesson } from '../catalogue/index.ts'
-import { checkLessonAccess, findEnrolment } from '../enrolment/index.ts'
+import { checkLessonAccess, enrolmentStanding, findEnrolment, type EnrolmentStanding } from '../enrolment/index.ts'
 import { progressErrors } from './progress.errors.ts'
 import {
-  enrolmentStanding,
   lessonStates,
   lessonsInOrder,
   MAX_POSITION_BYTES,
   percentOf,
   positionBytes,
   selfCompletable,
-  type EnrolmentStanding,
 } from './progress.policy.ts'
 import {
   progressRepository as repository,

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import type { PublishedCourse, PublishedLesson, PublishedModule } from '../catalogue/index.ts'
 import {
   dripSchedule,
-  enrolmentStanding,
   isCourseComplete,
   lessonStates,
   nextLesson,
@@ -155,16 +154,5 @@ describe('lesson states and where to continue', () => {
       now,
     })
     expect(nextLesson(c, done, 'd')).toBeNull()
-  })
-})
-
-describe('enrolment standing', () => {
-  const at = new Date('2026-03-01T12:00:00Z')
-  it('is active until the access end, expired from it on even before the job marks the row, and cancelled stays cancelled', () => {
-    expect(enrolmentStanding({ status: 'active', expiresAt: null }, at)).toBe('active')
-    expect(enrolmentStanding({ status: 'active', expiresAt: new Date(at.getTime() + 1) }, at)).toBe('active')
-    expect(enrolmentStanding({ status: 'active', expiresAt: at }, at)).toBe('expired')
-    expect(enrolmentStanding({ status: 'expired', expiresAt: new Date(at.getTime() + DAY) }, at)).toBe('expired')
-    expect(enrolmentStanding({ status: 'cancelled', expiresAt: null }, at)).toBe('cancelled')
   })
 })

@@ -5,7 +5,12 @@
  * the entitlement service's rule (releaseInstant), reused here so the schedule and the access
  * check cannot disagree.
  */
-import type { PublishedCourse, PublishedLesson, PublishedModule } from '../catalogue/index.ts'
+import {
+  isAssessedLesson,
+  type PublishedCourse,
+  type PublishedLesson,
+  type PublishedModule,
+} from '../catalogue/index.ts'
 import { dripAnchor, lessonReleaseInstant, releaseInstant } from '../enrolment/index.ts'
 
 /** A resume position is a small client bookmark, not a document. */
@@ -14,8 +19,7 @@ export const MAX_POSITION_BYTES = 1024
 export const MAX_TIME_DELTA_SECONDS = 3600
 
 /** Lessons a learner marks complete themselves; quizzes and assignments complete when passed. */
-export const selfCompletable = (lesson: Pick<PublishedLesson, 'kind'>): boolean =>
-  lesson.kind !== 'quiz' && lesson.kind !== 'assignment'
+export const selfCompletable = (lesson: Pick<PublishedLesson, 'kind'>): boolean => !isAssessedLesson(lesson)
 
 export interface CourseLesson {
   module: PublishedModule
@@ -68,21 +72,6 @@ export const percentOf = (completed: number, total: number): number =>
   total <= 0 ? 0 : Math.floor((Math.min(completed, total) * 100) / total)
 
 export const isCourseComplete = (completed: number, total: number): boolean => total > 0 && completed >= total
-
-/** What a learner's enrolment allows now: learning (active), looking back (expired), or nothing (cancelled). */
-export type EnrolmentStanding = 'active' | 'expired' | 'cancelled'
-
-/**
- * The enrolment's standing at `at`. An access period that ran out counts as expired before the
- * expiry job has marked the row, the same rule the entitlement service applies to every read.
- */
-export function enrolmentStanding(
-  enrolment: { status: EnrolmentStanding; expiresAt: Date | null },
-  at: Date,
-): EnrolmentStanding {
-  if (enrolment.status !== 'active') return enrolment.status
-  return enrolment.expiresAt !== null && enrolment.expiresAt.getTime() <= at.getTime() ? 'expired' : 'active'
-}
 
 export interface LessonFacts {
   startedAt: Date

@@ -2,18 +2,10 @@
  * Drizzle queries of the progress module. Writes are single statements built so that a repeated
  * or concurrent call changes nothing twice (conditional updates, inserts that skip conflicts).
  */
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, ne, or, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm'
 import type { Tx } from '../../platform/db/database.ts'
-import {
-  instantOrMinusInfinity,
-  instantText,
-  keysetCursor,
-  uuid,
-  type PositionOf,
-} from '../../platform/http/pagination.ts'
-import { catalogueEntries, courses } from '../catalogue/index.ts'
-import { enrolments } from '../enrolment/index.ts'
-import { users } from '../identity/index.ts'
+import { courseCards, courseExists } from '../catalogue/index.ts'
+import { lockEnrolmentForCompletion } from '../enrolment/index.ts'
 import { courseProgress, lessonProgress, lessonUnlocks } from './progress.tables.ts'
 
 export type LessonProgressRow = typeof lessonProgress.$inferSelect
@@ -32,11 +24,6 @@ export interface CourseTotals {
   totalLessons: number
   percent: number
 }
-
-/** "My courses": most recent activity first (never touched last), by (lastActivityAt or -infinity, enrolmentId). */
-export const myCoursesCursor = keysetCursor(instantOrMinusInfinity, uuid)
-/** A course's learners, by enrolment id. */
-export const courseLearnersCursor = keysetCursor(uuid)
 
 export const progressRepository = {
   async insertCourseProgress(tx: Tx, row: typeof courseProgress.$inferInsert): Promise<void> {
@@ -72,24 +59,6 @@ export const progressRepository = {
       .from(courseProgress)
       .where(eq(courseProgress.enrolmentId, enrolmentId))
       .for('update')
-    return row
-  },
-
-  /**
-   * The enrolment behind a completion, share-locked: a cancellation (which updates the row) waits
-   * for the completion to commit, and a completion that comes second reads the cancelled row.
-   */
-  async lockEnrolment(tx: Tx, enrolmentId: string) {
-    const [row] = await tx
-      .select({
-        userId: enrolments.userId,
-        courseId: enrolments.courseId,
-        status: enrolments.status,
-        expiresAt: enrolments.expiresAt,
-      })
-      .from(enrolments)
-      .where(eq(enrolments.id, enrolmentId))
-      .for('share')
     return row
   },
 
@@ -207,70 +176,6 @@ export const progressRepository = {
     return row
   },
 
-  /**
-   * The learner's courses with their enrolment's status and access end, most recent activity
-   * first (never-touched ones last), keyset-paged. Cancelled enrolments are left out; expired
-   * ones stay (the learner sees what they did, marked as expired).
-   */
-  myCourses(tx: Tx, userId: string, limit: number, after: PositionOf<typeof myCoursesCursor> | undefined) {
-    const key = sql`coalesce(${courseProgress.lastActivityAt}, '-infinity'::timestamptz)`
-    const conditions = [
-      eq(courseProgress.userId, userId),
-      ne(enrolments.status, 'cancelled'),
-      myCoursesCursor.after(after, [key, courseProgress.enrolmentId], 'desc'),
-    ]
-    return tx
-      .select({
-        progress: courseProgress,
-        status: enrolments.status,
-        expiresAt: enrolments.expiresAt,
-        position: sql<string>`coalesce(${instantText(courseProgress.lastActivityAt)}, '-infinity')`,
-      })
-      .from(courseProgress)
-      .innerJoin(enrolments, eq(enrolments.id, courseProgress.enrolmentId))
-      .where(and(...conditions))
-      .orderBy(desc(key), desc(courseProgress.enrolmentId))
-      .limit(limit + 1)
-  },
-
-  /** The unfinished course of an enrolment the learner can still use at `now`, worked on most recently, with the enrolment's start. */
-  async latestUnfinished(
-    tx: Tx,
-    userId: string,
-    now: Date,
-  ): Promise<{ progress: CourseProgressRow; enrolledAt: Date } | undefined> {
-    const [row] = await tx
-      .select({ progress: courseProgress, enrolledAt: enrolments.enrolledAt })
-      .from(courseProgress)
-      .innerJoin(enrolments, eq(enrolments.id, courseProgress.enrolmentId))
-      .where(
-        and(
-          eq(courseProgress.userId, userId),
-          isNull(courseProgress.completedAt),
-          eq(enrolments.status, 'active'),
-          or(isNull(enrolments.expiresAt), gt(enrolments.expiresAt, now)),
-        ),
-      )
-      .orderBy(sql`${courseProgress.lastActivityAt} desc nulls last`, desc(courseProgress.enrolmentId))
-      .limit(1)
-    return row
-  },
-
-  /** One course's learners with their totals and name, by enrolment id (keyset-paged). */
-  courseLearners(tx: Tx, courseId: string, limit: number, after: PositionOf<typeof courseLearnersCursor> | undefined) {
-    const conditions = [
-      eq(courseProgress.courseId, courseId),
-      courseLearnersCursor.after(after, [courseProgress.enrolmentId], 'asc'),
-    ]
-    return tx
-      .select({ progress: courseProgress, email: users.email, displayName: users.displayName })
-      .from(courseProgress)
-      .leftJoin(users, eq(users.id, courseProgress.userId))
-      .where(and(...conditions))
-      .orderBy(asc(courseProgress.enrolmentId))
-      .limit(limit + 1)
-  },
-
   /** Due unlocks not yet announced, across tenants (platform scope) or in one tenant. */
   dueUnlocks(tx: Tx, now: Date, limit: number) {
     return tx
@@ -299,21 +204,6 @@ export const progressRepository = {
       .for('update', { skipLocked: true })
   },
 
-  /** The learner, course and address behind each enrolment (one query for a batch). */
-  recipients(tx: Tx, enrolmentIds: string[]) {
-    if (enrolmentIds.length === 0) return Promise.resolve([])
-    return tx
-      .select({
-        enrolmentId: courseProgress.enrolmentId,
-        userId: courseProgress.userId,
-        courseId: courseProgress.courseId,
-        email: users.email,
-      })
-      .from(courseProgress)
-      .leftJoin(users, eq(users.id, courseProgress.userId))
-      .where(inArray(courseProgress.enrolmentId, enrolmentIds))
-  },
-
   async stampNotified(tx: Tx, enrolmentId: string, lessonId: string, at: Date): Promise<void> {
     await tx
       .update(lessonUnlocks)
@@ -327,27 +217,24 @@ export const progressRepository = {
       )
   },
 
-  /**
-   * Title and cover of several courses in one query: the catalogue entry (the published title)
-   * while the course is listed, the course's own title once it was archived.
-   */
-  courseCards(tx: Tx, courseIds: string[]) {
-    if (courseIds.length === 0) return Promise.resolve([])
+  /** The learner and course behind each enrolment (one query for a batch). */
+  recipients(tx: Tx, enrolmentIds: string[]) {
+    if (enrolmentIds.length === 0) return Promise.resolve([])
     return tx
       .select({
-        courseId: courses.id,
-        slug: courses.slug,
-        title: sql<string>`coalesce(${catalogueEntries.title}, ${courses.title})`,
-        coverImageRef: sql<string | null>`coalesce(${catalogueEntries.coverImageRef}, ${courses.coverImageRef})`,
-        status: courses.status,
+        enrolmentId: courseProgress.enrolmentId,
+        userId: courseProgress.userId,
+        courseId: courseProgress.courseId,
       })
-      .from(courses)
-      .leftJoin(catalogueEntries, eq(catalogueEntries.courseId, courses.id))
-      .where(inArray(courses.id, courseIds))
+      .from(courseProgress)
+      .where(inArray(courseProgress.enrolmentId, enrolmentIds))
   },
 
-  async courseExists(tx: Tx, courseId: string): Promise<boolean> {
-    const [row] = await tx.select({ id: courses.id }).from(courses).where(eq(courses.id, courseId))
-    return row !== undefined
-  },
+  /** Title and cover of several courses (the catalogue's answer). */
+  courseCards,
+
+  courseExists,
+
+  /** The enrolment behind a completion, share-locked (enrolment's answer, see there). */
+  lockEnrolment: lockEnrolmentForCompletion,
 }

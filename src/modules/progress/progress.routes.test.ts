@@ -6,6 +6,7 @@ import { platformScope, rowsOf, tenantScope, type QueryCounter } from '../../pla
 import { publishCourse } from '../catalogue/index.ts'
 import { buildPublishedCourse, type CourseInput } from '../catalogue/testing.ts'
 import { createMember, enrolmentClient, type TestMember } from '../enrolment/testing.ts'
+import { PROGRESS_COURSE_COMPLETED } from './progress.events.ts'
 import { dispatchPendingEvents, progressClient } from './testing.ts'
 
 /** Query counters of finished requests by URL, read from request.ctx by this file's own hook. */
@@ -46,7 +47,7 @@ const completionEvents = (tenantId: string) =>
   t.platform.database.transaction(platformScope, (tx) =>
     rowsOf<{ payload: Record<string, unknown> }>(
       tx,
-      sql`SELECT payload FROM platform.domain_events WHERE tenant_id = ${tenantId} AND type = 'progress.course_completed'`,
+      sql`SELECT payload FROM platform.domain_events WHERE tenant_id = ${tenantId} AND type = ${PROGRESS_COURSE_COMPLETED}`,
     ),
   )
 

@@ -152,7 +152,7 @@ function dashboardRoutes(app: App, dashboards: DashboardService) {
         querystring: ProgressPageQuery,
         response: { 200: Page(Type.Ref('LearnerProgress'), 'LearnerProgressPage') },
       },
-      config: { access: tenantAccess('courses:author') },
+      config: { access: tenantAccess({ allOf: ['courses:author'], peopleOnly: true }) },
     },
     async (request) => dashboards.courseLearners(request.ctx, request.params.courseId, request.query),
   )

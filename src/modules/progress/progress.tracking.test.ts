@@ -11,6 +11,7 @@ import { systemContext } from '../../platform/http/request-context.ts'
 import { buildPublishedCourse, type CourseInput } from '../catalogue/testing.ts'
 import { createMember, enrolmentClient, type TestMember } from '../enrolment/testing.ts'
 import { markLessonCompleted, type CompletionResult } from './index.ts'
+import { PROGRESS_COURSE_COMPLETED } from './progress.events.ts'
 import { dispatchPendingEvents, progressClient } from './testing.ts'
 
 let t: TestApp
@@ -86,7 +87,7 @@ async function recorded(enrolmentId: string): Promise<Recorded> {
     )
     const [events] = await rowsOf<{ count: number }>(
       tx,
-      sql`SELECT count(*)::int AS count FROM platform.domain_events WHERE type = 'progress.course_completed' AND payload->>'enrolmentId' = ${enrolmentId}`,
+      sql`SELECT count(*)::int AS count FROM platform.domain_events WHERE type = ${PROGRESS_COURSE_COMPLETED} AND payload->>'enrolmentId' = ${enrolmentId}`,
     )
     return { completedLessonIds: lessons.map((l) => l.lesson_id), course, completionEvents: events?.count ?? 0 }
   })

@@ -7,8 +7,9 @@ import type { Tx } from '../../platform/db/database.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { readPublishedCourse, type PublishedCourse } from '../catalogue/index.ts'
+import { enrolmentStanding } from '../enrolment/index.ts'
 import { PROGRESS_COURSE_COMPLETED, type CourseCompletedPayload } from './progress.events.ts'
-import { dripSchedule, enrolmentStanding, isCourseComplete, lessonsInOrder, percentOf } from './progress.policy.ts'
+import { dripSchedule, isCourseComplete, lessonsInOrder, percentOf } from './progress.policy.ts'
 import {
   progressRepository as repository,
   type CourseProgressRow,

@@ -6,6 +6,9 @@ import { sql } from 'drizzle-orm'
 import type { TestApp } from '../../../test/build-test-app.ts'
 import { platformScope, rowsOf } from '../../platform/db/database.ts'
 
+/** The progress tables, for other modules' tests that set up or inspect rows (shipped code asks index.ts). */
+export { courseProgress, lessonProgress, lessonUnlocks } from './progress.tables.ts'
+
 /** Dispatches every undelivered event of the tenant, oldest first, as the worker would. */
 export async function dispatchPendingEvents(t: TestApp, tenantId: string): Promise<string[]> {
   const pending = await t.platform.database.transaction(platformScope, (tx) =>

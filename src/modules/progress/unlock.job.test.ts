@@ -4,8 +4,10 @@ import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { platformScope, rowsOf, tenantScope } from '../../platform/db/database.ts'
 import { createLogger } from '../../platform/observability/logger.ts'
 import { buildPublishedCourse, type CourseInput } from '../catalogue/testing.ts'
+import { ENROLMENT_CREATED } from '../enrolment/index.ts'
 import { createMember, enrolmentClient } from '../enrolment/testing.ts'
-import { courseProgress, lessonUnlocks, releaseDueUnlocks } from './index.ts'
+import { releaseDueUnlocks } from './index.ts'
+import { courseProgress, lessonUnlocks } from './progress.tables.ts'
 import { dispatchPendingEvents, progressClient } from './testing.ts'
 
 let t: TestApp
@@ -61,7 +63,7 @@ describe('tracking a new enrolment', () => {
         { releaseOffsetDays: 5, lessons: [{}, { releaseAt: absolute }, { preview: true }] },
       ],
     })
-    expect(await dispatchPendingEvents(t, tenant.id)).toContain('enrolment.enrolled')
+    expect(await dispatchPendingEvents(t, tenant.id)).toContain(ENROLMENT_CREATED)
     const [progress] = await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
       tx.select().from(courseProgress).where(eq(courseProgress.enrolmentId, enrolmentId)),
     )
@@ -93,7 +95,7 @@ describe('tracking a new enrolment', () => {
     const [event] = await t.platform.database.transaction(platformScope, (tx) =>
       rowsOf<{ id: string }>(
         tx,
-        sql`SELECT id FROM platform.domain_events WHERE tenant_id = ${tenant.id} AND type = 'enrolment.enrolled'`,
+        sql`SELECT id FROM platform.domain_events WHERE tenant_id = ${tenant.id} AND type = ${ENROLMENT_CREATED}`,
       ),
     )
     await t.platform.events.dispatch({ eventId: event!.id, tenantId: tenant.id })

@@ -10,7 +10,8 @@ import { platformScope, tenantScope, type Database, type Tx } from '../../platfo
 import type { Jobs } from '../../platform/jobs/index.ts'
 import type { Mailer } from '../../platform/mail/index.ts'
 import { readPublishedCourse, type PublishedCourse } from '../catalogue/index.ts'
-import { findEnrolment } from '../enrolment/index.ts'
+import { enrolmentStanding, findEnrolment } from '../enrolment/index.ts'
+import { userContacts } from '../identity/index.ts'
 import { lessonsInOrder } from './progress.policy.ts'
 import { progressRepository as repository } from './progress.repository.ts'
 
@@ -29,8 +30,11 @@ export interface UnlockJobDeps {
 /** Announces one tenant's due unlocks; returns how many were handled (mailed or skipped). */
 async function releaseTenant(tx: Tx, deps: UnlockJobDeps, tenantId: string, now: Date): Promise<number> {
   const due = await repository.claimDueUnlocks(tx, now, UNLOCK_BATCH)
+  const learners = await repository.recipients(tx, [...new Set(due.map((u) => u.enrolmentId))])
+  // Addresses are identity's: one query for the batch.
+  const contacts = await userContacts(tx, [...new Set(learners.map((r) => r.userId))])
   const recipients = new Map(
-    (await repository.recipients(tx, [...new Set(due.map((u) => u.enrolmentId))])).map((r) => [r.enrolmentId, r]),
+    learners.map((r) => [r.enrolmentId, { ...r, email: contacts.get(r.userId)?.email ?? null }]),
   )
   const courses = new Map<string, PublishedCourse | null>()
   for (const unlock of due) {
@@ -45,8 +49,7 @@ async function releaseTenant(tx: Tx, deps: UnlockJobDeps, tenantId: string, now:
     const lesson = course ? lessonsInOrder(course).find((entry) => entry.lesson.id === unlock.lessonId) : undefined
     const enrolment = await findEnrolment(tx, userId, courseId)
     // Nobody to tell (no address, access ended, the lesson left the course): stamp it so it is not looked at again.
-    const accessOpen =
-      enrolment?.status === 'active' && (enrolment.expiresAt === null || enrolment.expiresAt.getTime() > now.getTime())
+    const accessOpen = enrolment !== null && enrolmentStanding(enrolment, now) === 'active'
     if (course && lesson && email && accessOpen) {
       const where =
         unlock.rule === 'module'

@@ -10,13 +10,46 @@ import type { Principal } from './principal.ts'
 export type Access =
   /** Anyone. `tenant: 'required'` means the Host must name a tenant. */
   | { kind: 'public'; tenant?: 'required' | 'optional' }
-  /** A signed-in member of a tenant holding every listed permission ([] = any member). */
-  | { kind: 'tenant'; permissions: Permission[] }
+  /**
+   * A caller in a tenant holding every permission in `permissions` and, when `anyOf` is given, at
+   * least one of `anyOf`. API keys call it with exactly their scopes unless `peopleOnly`: then only
+   * a signed-in member (a person) may. `tenantAccess()` (no permission: any member acting for
+   * themselves) is always people-only, since a key is nobody's "me".
+   */
+  | { kind: 'tenant'; permissions: Permission[]; anyOf?: Permission[]; peopleOnly: boolean }
   /** A platform operator holding every listed permission. */
   | { kind: 'operator'; permissions: Permission[] }
 
 export const publicAccess = (tenant: 'required' | 'optional' = 'optional'): Access => ({ kind: 'public', tenant })
-export const tenantAccess = (...permissions: Permission[]): Access => ({ kind: 'tenant', permissions })
+export interface TenantAccessOptions {
+  /** Every one of these (the same as listing them as arguments). */
+  allOf?: Permission[]
+  /** At least one of these, e.g. administrators (enrolments:manage) or a course's instructors (courses:author). */
+  anyOf?: Permission[]
+  /**
+   * Only a signed-in person: an API key is refused with 403 PERSON_REQUIRED whatever its scopes.
+   * For routes whose rules are about who someone is (a course's staff, a reviewer who is not the
+   * author, a grader who is not the learner), which a key cannot be.
+   */
+  peopleOnly?: boolean
+}
+
+/** `tenantAccess('a', 'b')` needs both; `tenantAccess({ anyOf: ['a', 'b'], peopleOnly: true })` either, for people only. */
+export function tenantAccess(...declared: Permission[] | [TenantAccessOptions]): Access {
+  const [first] = declared
+  const options: TenantAccessOptions = typeof first === 'object' ? first : { allOf: declared as Permission[] }
+  const permissions = options.allOf ?? []
+  const anyOf = options.anyOf
+  if (anyOf !== undefined && anyOf.length < 2)
+    throw new Error('tenantAccess({ anyOf }) names at least two permissions; list a single one as allOf')
+  const noPermission = permissions.length === 0 && anyOf === undefined
+  return {
+    kind: 'tenant',
+    permissions,
+    ...(anyOf ? { anyOf } : {}),
+    peopleOnly: options.peopleOnly === true || noPermission,
+  }
+}
 export const operatorAccess = (...permissions: Permission[]): Access => ({ kind: 'operator', permissions })
 
 declare module 'fastify' {
@@ -61,17 +94,50 @@ export function enforceAccess(request: FastifyRequest, access: Access): void {
       'TENANT_MEMBER_REQUIRED',
       'This route is for members of a tenant; operators use /v1/ops or /v1/tenants routes',
     )
+  if (access.kind === 'tenant' && access.peopleOnly && principal.kind === 'api_key')
+    throw new AppError(
+      'forbidden',
+      'PERSON_REQUIRED',
+      'This route acts for a signed-in person (their own account, or a course they teach or review); API keys cannot call it',
+    )
   for (const permission of access.permissions) {
     if (!principal.permissions.has(permission)) throw commonErrors.missingPermission(permission)
   }
+  const anyOf = access.kind === 'tenant' ? access.anyOf : undefined
+  if (anyOf && !anyOf.some((permission) => principal.permissions.has(permission)))
+    throw new AppError(
+      'forbidden',
+      'PERMISSION_DENIED',
+      `This action needs one of the permissions ${anyOf.join(', ')}`,
+      {
+        extensions: { anyOf },
+      },
+    )
 }
 
-/** OpenAPI fragments derived from the declaration, so the document shows what is enforced. */
+/** Who may present a credential to a route: signed-in members, tenant API keys, platform operators. */
+export type PrincipalKind = 'user' | 'api_key' | 'operator'
+
+/**
+ * OpenAPI fragments derived from the declaration, so the document shows what is enforced:
+ * `x-permissions` (all needed), `x-permissions-any-of` (one of them needed, when declared) and
+ * `x-principals` (who may call: `user`, `api_key`, `operator`; empty for public routes).
+ */
 export function accessDocumentation(access: Access): {
   security: Array<Record<string, string[]>>
   'x-permissions': string[]
+  'x-permissions-any-of'?: string[]
+  'x-principals': PrincipalKind[]
   'x-access': string
 } {
-  if (access.kind === 'public') return { security: [], 'x-permissions': [], 'x-access': 'public' }
-  return { security: [{ bearerAuth: [] }], 'x-permissions': access.permissions, 'x-access': access.kind }
+  if (access.kind === 'public') return { security: [], 'x-permissions': [], 'x-principals': [], 'x-access': 'public' }
+  const principals: PrincipalKind[] =
+    access.kind === 'operator' ? ['operator'] : access.peopleOnly ? ['user'] : ['user', 'api_key']
+  return {
+    security: [{ bearerAuth: [] }],
+    'x-permissions': access.permissions,
+    ...(access.kind === 'tenant' && access.anyOf ? { 'x-permissions-any-of': access.anyOf } : {}),
+    'x-principals': principals,
+    'x-access': access.kind,
+  }
 }

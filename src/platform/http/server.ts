@@ -244,6 +244,27 @@ function markOptionalBodies(document: OpenApiDocument): OpenApiDocument {
   return document
 }
 
+/**
+ * Try-it-out calls go to the origin the document was loaded from ('/', resolved against
+ * /openapi.json): on a tenant's host (`demo.localhost:3000/docs`) that is the tenant, so
+ * anonymous tenant routes work and no cross-origin request is made. The tenant-host template
+ * (scheme and port of PUBLIC_URL, `{tenant}.BASE_DOMAIN`) is there for clients generated from the
+ * document.
+ */
+function documentServers(config: Config) {
+  const placeholder = 'tenant-slug-placeholder'
+  const tenantHost = new URL(config.http.publicUrl)
+  tenantHost.hostname = `${placeholder}.${config.http.baseDomain}`
+  return [
+    { url: '/', description: 'The origin serving this document (on a tenant host: that tenant)' },
+    {
+      url: tenantHost.origin.replace(placeholder, '{tenant}'),
+      description: "A tenant's host: anonymous tenant routes are served there",
+      variables: { tenant: { default: 'demo', description: "The tenant's slug" } },
+    },
+  ]
+}
+
 async function registerOpenApi(app: App, config: Config): Promise<void> {
   await app.register(swagger, {
     openapi: {
@@ -255,7 +276,7 @@ async function registerOpenApi(app: App, config: Config): Promise<void> {
           'Multi-tenant learning platform. Errors are RFC 9457 problem documents; collections are `{ data, nextCursor }`.',
         license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
       },
-      servers: [{ url: config.http.publicUrl, description: 'This server' }],
+      servers: documentServers(config),
       components: {
         securitySchemes: {
           bearerAuth: {
@@ -274,6 +295,10 @@ async function registerOpenApi(app: App, config: Config): Promise<void> {
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     staticCSP: true,
+    // Swagger UI sets inline styles its hashes do not cover (Chromium logs the blocked style), and
+    // a directive with hashes ignores 'unsafe-inline'. On the /docs pages only, inline styles are
+    // allowed; scripts stay 'self' plus the UI's hashes, and API routes keep helmet's policy.
+    transformStaticCSP: (header: string) => header.replace(/style-src [^;]*;/, "style-src 'self' 'unsafe-inline';"),
     uiConfig: { url: '/openapi.json', tryItOutEnabled: true, persistAuthorization: true },
   })
   app.get(

@@ -7,7 +7,8 @@ import type { HealthRegistry } from '../observability/health.ts'
 import { mailRoutes } from './mail.routes.ts'
 import { createMailService } from './mail.service.ts'
 import { createMailer, type MailerDeps } from './mailer.ts'
-import { mailRepository } from './mail.repository.ts'
+import { mailMessages } from './mail.tables.ts'
+import type { SealedColumnRegistry } from '../crypto/sealed-columns.ts'
 
 export {
   MAIL_DELIVER_QUEUE,
@@ -20,10 +21,14 @@ export {
 export { secretPlaceholder, type MailSecrets } from './mail-secrets.ts'
 
 /** Sealed secrets of messages not yet delivered, for `lyceum keys reencrypt` (KEY_ENCRYPTION_KEY rotation). */
-export const sealedMailSecrets = {
-  table: 'platform.mail_messages',
-  read: mailRepository.listSealedSecrets,
-  write: mailRepository.replaceSealedSecrets,
+export function registerMailSealedColumns(registry: SealedColumnRegistry): void {
+  registry.register({
+    name: 'platform.mail_messages',
+    table: mailMessages,
+    id: mailMessages.id,
+    sealed: mailMessages.secretsSealed,
+    tenant: mailMessages.tenantId,
+  })
 }
 
 /** Creates the mailer, declares its delivery queue and registers the 'smtp' readiness check. */

@@ -2,7 +2,7 @@
  * Drizzle queries on platform.mail_messages. Delivery updates never downgrade a delivered
  * message, so a late or duplicate attempt cannot overwrite a 'sent' or 'captured' row.
  */
-import { and, desc, eq, inArray, isNotNull, lt, notInArray, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../db/database.ts'
 import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../http/pagination.ts'
 import { mailMessages } from './mail.tables.ts'
@@ -121,21 +121,6 @@ export const mailRepository = {
   },
 
   /** Every message still holding sealed secrets (key-encryption-key rotation). */
-  async listSealedSecrets(tx: Tx): Promise<Array<{ id: string; ciphertext: string }>> {
-    const rows = await tx
-      .select({ id: mailMessages.id, ciphertext: mailMessages.secretsSealed })
-      .from(mailMessages)
-      .where(isNotNull(mailMessages.secretsSealed))
-    return rows.map((row) => ({ id: row.id, ciphertext: row.ciphertext ?? '' }))
-  },
-
-  async replaceSealedSecrets(tx: Tx, id: string, ciphertext: string): Promise<void> {
-    await tx
-      .update(mailMessages)
-      .set({ secretsSealed: ciphertext })
-      .where(and(eq(mailMessages.id, id), isNotNull(mailMessages.secretsSealed)))
-  },
-
   /** Newest first; fetches limit + 1 rows so the caller can tell whether another page exists. */
   async list(
     tx: Tx,

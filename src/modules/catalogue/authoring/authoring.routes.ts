@@ -30,7 +30,7 @@ const WHO =
   'Instructors act on the courses they own or co-teach (others are 404); tenant administrators on every course of the tenant.'
 const IF_MATCH =
   ' Requires If-Match with the course ETag (428 without, 412 when stale); every change bumps the course version and returns the new ETag.'
-const access = { access: tenantAccess('courses:author') }
+const access = { access: tenantAccess({ allOf: ['courses:author'], peopleOnly: true }) }
 const Deleted = Type.Null({ description: 'Deleted; the ETag header carries the course version' })
 
 function courseRoutes(app: App, service: CoursesService) {

@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { PageQuery } from '../../../platform/http/pagination.ts'
-import { COURSE_STATUSES, LESSON_KINDS } from '../catalogue.tables.ts'
+import { COURSE_STATUSES } from '../catalogue.tables.ts'
+import { LESSON_KINDS } from '../lesson-kinds.ts'
 
 const Id = Type.String({ format: 'uuid' })
 /**

@@ -24,7 +24,7 @@ export function reviewQueueRoutes(app: App, service: ReviewQueueService): void {
         querystring: PageQuery,
         response: { 200: Page(Type.Ref('CourseSummary'), 'ReviewQueuePage') },
       },
-      config: { access: tenantAccess('courses:review') },
+      config: { access: tenantAccess({ allOf: ['courses:review'], peopleOnly: true }) },
     },
     async (request) => service.list(request.ctx, request.query),
   )
@@ -40,7 +40,7 @@ export function reviewQueueRoutes(app: App, service: ReviewQueueService): void {
         params: CourseParams,
         response: { 200: Type.Ref('AuthoringCourse') },
       },
-      config: { access: tenantAccess('courses:review') },
+      config: { access: tenantAccess({ allOf: ['courses:review'], peopleOnly: true }) },
     },
     async (request, reply) => {
       const course = await service.read(request.ctx, request.params.courseId)

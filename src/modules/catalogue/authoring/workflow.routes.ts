@@ -85,7 +85,7 @@ export function workflowRoutes(app: App, service: WorkflowService): void {
             body: definition.commentRequired ? RequiredCommentBody : OptionalCommentBody,
             response: { 200: Type.Ref('AuthoringCourse') },
           },
-          config: { ifMatch: 'optional', access: tenantAccess(definition.permission) },
+          config: { ifMatch: 'optional', access: tenantAccess({ allOf: [definition.permission], peopleOnly: true }) },
         },
         async (request, reply) => {
           const { comment } = request.body as { comment?: string }
@@ -112,7 +112,7 @@ export function workflowRoutes(app: App, service: WorkflowService): void {
           querystring: PageQuery,
           response: { 200: Page(Type.Ref('CourseReview'), 'CourseReviewPage') },
         },
-        config: { access: tenantAccess('courses:author') },
+        config: { access: tenantAccess({ allOf: ['courses:author'], peopleOnly: true }) },
       },
       async (request) => service.reviews(request.ctx, request.params.courseId, request.query),
     )

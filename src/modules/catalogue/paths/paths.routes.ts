@@ -26,7 +26,7 @@ const COURSE_RULES =
   'Published courses of this tenant only (422 PATH_COURSE_NOT_PUBLISHED), each once; prerequisites name other courses of the path (400 PATH_PREREQUISITE_UNKNOWN) and never form a cycle (400 PATH_PREREQUISITE_CYCLE).'
 
 function authoringRoutes(app: App, service: PathsService, PathRef: ReturnType<typeof Type.Ref>) {
-  const access = { access: tenantAccess('paths:manage') }
+  const access = { access: tenantAccess({ allOf: ['paths:manage'], peopleOnly: true }) }
 
   app.post(
     '/v1/learning-paths',
@@ -126,7 +126,7 @@ function authoringRoutes(app: App, service: PathsService, PathRef: ReturnType<ty
 
 /** Publication workflow: draft → published ⇄ archived. */
 function workflowRoutes(app: App, service: PathsService, PathRef: ReturnType<typeof Type.Ref>) {
-  const access = { access: tenantAccess('paths:manage') }
+  const access = { access: tenantAccess({ allOf: ['paths:manage'], peopleOnly: true }) }
 
   app.post(
     '/v1/learning-paths/:id/publish',

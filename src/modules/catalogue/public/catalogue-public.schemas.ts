@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { PageQuery } from '../../../platform/http/pagination.ts'
-import { LESSON_KINDS } from '../catalogue.tables.ts'
+import { LESSON_KINDS } from '../lesson-kinds.ts'
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()])
 const Level = Type.Union([

@@ -96,6 +96,16 @@ function actingOf(ctx: RequestContext, database: Database, tenantId: string | un
   )
 }
 
+/**
+ * Where a list of impersonations is read: the caller's own tenant for whoever the route admits
+ * (audit:read: members and API keys alike, since reading the record is not impersonating), or
+ * the tenant an operator names.
+ */
+function listingScope(ctx: RequestContext, database: Database, tenantId: string | undefined): Acting['run'] {
+  if (tenantId === undefined && ctx.principal.kind === 'api_key') return (work) => ctx.inTenant(work)
+  return actingOf(ctx, database, tenantId).run
+}
+
 async function findOrFail(tx: Tx, id: string): Promise<ImpersonationRecord> {
   const row = await repository.find(tx, id)
   if (!row) throw impersonationErrors.notFound(id)
@@ -235,7 +245,7 @@ export function createImpersonationService(deps: { database: Database; accessTok
         active?: boolean | undefined
       },
     ): Promise<PageResult<Impersonation>> {
-      const { run } = actingOf(ctx, database, query.tenantId)
+      const run = listingScope(ctx, database, query.tenantId)
       const after = impersonationsCursor.decode(query.cursor)
       const rows = await run((tx) =>
         repository.list(tx, { limit: query.limit, userId: query.userId, active: query.active, after }),

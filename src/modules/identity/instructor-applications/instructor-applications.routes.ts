@@ -137,7 +137,7 @@ function reviewerRoutes(
         body: ApproveApplicationBody,
         response: { 200: ApplicationRef },
       },
-      config: { ifMatch: 'required', access: tenantAccess('instructors:review') },
+      config: { ifMatch: 'required', access: tenantAccess({ allOf: ['instructors:review'], peopleOnly: true }) },
     },
     async (request, reply) => {
       const application = await service.approve(
@@ -163,7 +163,7 @@ function reviewerRoutes(
         body: RejectApplicationBody,
         response: { 200: ApplicationRef },
       },
-      config: { ifMatch: 'required', access: tenantAccess('instructors:review') },
+      config: { ifMatch: 'required', access: tenantAccess({ allOf: ['instructors:review'], peopleOnly: true }) },
     },
     async (request, reply) => {
       const application = await service.reject(

@@ -4,7 +4,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
 import { eq, sql } from 'drizzle-orm'
 import { platformScope } from '../../../platform/db/database.ts'
 import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
-import { signingKeys } from '../index.ts'
+import { signingKeys } from '../identity.tables.ts'
 
 let t: TestApp
 let base: string
