@@ -192,7 +192,7 @@ async function createPlatform(config: Config, options: BuildOptions) {
 /** Modules in dependency order; each receives only the capabilities it uses. */
 function createModules(config: Config, base: Omit<Platform, 'tokens'>) {
   const { database, events, jobs, mail, redis, logger } = base
-  const identity = createIdentityModule({ config, database, jobs, logger, redis })
+  const identity = createIdentityModule({ config, database, jobs, logger, redis, mailer: mail })
   // Sign-up, recovery, invitations and the hosted pages their emailed links land on.
   const accountFlows = createAccountFlows({ config, database, mailer: mail, identity })
   const instructorApplications = createInstructorApplications({ mailer: mail, config })
@@ -268,6 +268,7 @@ async function registerRoutes(
   await app.register(identity.browserSessionRoutes)
   await app.register(identity.memberRoutes)
   await app.register(identity.mfaRoutes)
+  await app.register(identity.passwordRoutes)
   await app.register(identity.operatorRoutes)
   await app.register(identity.impersonationRoutes)
   await app.register(identity.apiKeyRoutes)

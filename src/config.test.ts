@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, DEV_IP_HASH_SECRET, DEV_KEY_ENCRYPTION_KEY, loadConfig } from './config.ts'
+import {
+  ConfigError,
+  DEV_IP_HASH_SECRET,
+  DEV_KEY_ENCRYPTION_KEY,
+  DEV_RECOVERY_CODE_HMAC_SECRET,
+  loadConfig,
+} from './config.ts'
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -14,6 +20,7 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 /** A stand-in for 32 random bytes; any well-formed value other than the development default. */
 const PRODUCTION_KEK = 'A'.repeat(42) + 'E'
 const PRODUCTION_IP_HASH_SECRET = 'i'.repeat(40)
+const PRODUCTION_RECOVERY_SECRET = 'r'.repeat(40)
 
 describe('loadConfig', () => {
   it('starts on embedded defaults in the development profile', () => {
@@ -62,6 +69,7 @@ describe('loadConfig', () => {
       SMTP_URL: 'smtp://mail.internal:587',
       KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
       IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
+      RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
     })
     expect(config.signingKeys).toEqual({ keyEncryptionKey: PRODUCTION_KEK, rotationDays: 30, overlapHours: 24 })
     expect(config.http.host).toBe('0.0.0.0')
@@ -83,6 +91,7 @@ describe('loadConfig', () => {
       SMTP_URL: 'smtp://mail.internal:587',
       KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
       IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
+      RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
     }
     expect(problemsOf(base).join()).toMatch(/DATABASE_URL/)
     expect(loadConfig({ ...base, ALLOW_EMBEDDED_DATABASE: 'true' }).database.kind).toBe('pglite')
@@ -96,6 +105,7 @@ describe('loadConfig', () => {
       PUBLIC_URL: 'https://x.example',
       SMTP_URL: 'smtp://mail.internal:587',
       IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
+      RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
     }
     expect(problemsOf(base).join('\n')).toMatch(/KEY_ENCRYPTION_KEY must be set in production/)
     expect(problemsOf({ ...base, KEY_ENCRYPTION_KEY: DEV_KEY_ENCRYPTION_KEY }).join('\n')).toMatch(
@@ -124,6 +134,7 @@ describe('loadConfig', () => {
       PUBLIC_URL: 'https://x.example',
       SMTP_URL: 'smtp://mail.internal:587',
       KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
+      RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
     }
     expect(problemsOf(base)).toEqual([expect.stringMatching(/^IP_HASH_SECRET must be set in production/)])
     expect(problemsOf({ ...base, IP_HASH_SECRET: DEV_IP_HASH_SECRET })).toEqual([
@@ -143,6 +154,32 @@ describe('loadConfig', () => {
       PRODUCTION_IP_HASH_SECRET,
     )
     expect(loadConfig({}).audit.ipHashSecret).toBe(DEV_IP_HASH_SECRET)
+  })
+
+  it('refuses a missing, development or reused RECOVERY_CODE_HMAC_SECRET in production', () => {
+    const base = {
+      LYCEUM_PROFILE: 'production',
+      ALLOW_EMBEDDED_DATABASE: 'true',
+      METRICS_TOKEN: 'm'.repeat(43),
+      PUBLIC_URL: 'https://x.example',
+      SMTP_URL: 'smtp://mail.internal:587',
+      KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
+      IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
+    }
+    expect(problemsOf(base)).toEqual([expect.stringMatching(/^RECOVERY_CODE_HMAC_SECRET must be set in production/)])
+    expect(problemsOf({ ...base, RECOVERY_CODE_HMAC_SECRET: DEV_RECOVERY_CODE_HMAC_SECRET })).toEqual([
+      expect.stringMatching(/^RECOVERY_CODE_HMAC_SECRET must be set in production/),
+    ])
+    for (const other of ['KEY_ENCRYPTION_KEY', 'METRICS_TOKEN', 'IP_HASH_SECRET'] as const) {
+      expect(problemsOf({ ...base, RECOVERY_CODE_HMAC_SECRET: base[other] })).toEqual([
+        `RECOVERY_CODE_HMAC_SECRET must be its own secret, not the value of ${other}`,
+      ])
+    }
+    expect(problemsOf({ RECOVERY_CODE_HMAC_SECRET: 'too-short' })[0]).toMatch(/^RECOVERY_CODE_HMAC_SECRET: /)
+    expect(
+      loadConfig({ ...base, RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET }).recoveryCodes.hmacSecret,
+    ).toBe(PRODUCTION_RECOVERY_SECRET)
+    expect(loadConfig({}).recoveryCodes.hmacSecret).toBe(DEV_RECOVERY_CODE_HMAC_SECRET)
   })
 
   it('reads booleans and comma lists', () => {

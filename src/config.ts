@@ -93,6 +93,13 @@ export const EnvSchema = Type.Object({
         'HMAC key (>= 32 chars) that pseudonymises client IPs in audit entries and security logs; its own secret, never the value of another',
     }),
   ),
+  RECOVERY_CODE_HMAC_SECRET: Type.Optional(
+    Type.String({
+      minLength: 32,
+      description:
+        'HMAC key (>= 32 chars) under which two-factor recovery codes are stored; its own secret, never the value of another. Changing it invalidates every stored recovery code',
+    }),
+  ),
   KEY_ENCRYPTION_KEY_PREVIOUS: Type.Optional(
     Type.String({
       pattern: '^[A-Za-z0-9_-]{43}$',
@@ -190,6 +197,7 @@ export type Env = Static<typeof EnvSchema>
 /** base64url of the 32 bytes "lyceum-dev-key-encryption-key!!!"; public, hence refused in production. */
 export const DEV_KEY_ENCRYPTION_KEY = 'bHljZXVtLWRldi1rZXktZW5jcnlwdGlvbi1rZXkhISE'
 export const DEV_IP_HASH_SECRET = 'lyceum-development-ip-hash-secret-do-not-use'
+export const DEV_RECOVERY_CODE_HMAC_SECRET = 'lyceum-development-recovery-code-secret-do-not-use'
 
 export type ProfileName = Static<typeof Profile>
 
@@ -239,6 +247,8 @@ export interface Config {
   }
   /** HMAC key of hashIp (audit entries and security log lines). */
   audit: { ipHashSecret: string }
+  /** HMAC key of stored two-factor recovery codes (identity/mfa/recovery-codes.ts). */
+  recoveryCodes: { hmacSecret: string }
   metricsToken: string | undefined
   logLevel: string
   otel: { endpoint: string | undefined; serviceName: string }
@@ -297,6 +307,7 @@ function productionProblems(env: Env): string[] {
   if (env.KEY_ENCRYPTION_KEY_PREVIOUS && env.KEY_ENCRYPTION_KEY_PREVIOUS === env.KEY_ENCRYPTION_KEY)
     problems.push('KEY_ENCRYPTION_KEY_PREVIOUS must differ from KEY_ENCRYPTION_KEY: it names the key being replaced')
   problems.push(...ipHashSecretProblems(env))
+  problems.push(...recoveryCodeSecretProblems(env))
   if (!env.METRICS_TOKEN) problems.push('METRICS_TOKEN is required in production (it protects /metrics)')
   if (!env.SMTP_URL)
     problems.push(
@@ -322,6 +333,23 @@ function ipHashSecretProblems(env: Env): string[] {
   return Object.entries(others)
     .filter(([, value]) => value === env.IP_HASH_SECRET)
     .map(([name]) => `IP_HASH_SECRET must be its own secret, not the value of ${name}`)
+}
+
+/** RECOVERY_CODE_HMAC_SECRET in production: set, not the public default, and not another secret's value. */
+function recoveryCodeSecretProblems(env: Env): string[] {
+  if (!env.RECOVERY_CODE_HMAC_SECRET || env.RECOVERY_CODE_HMAC_SECRET === DEV_RECOVERY_CODE_HMAC_SECRET)
+    return [
+      'RECOVERY_CODE_HMAC_SECRET must be set in production to its own random secret of at least 32 characters; the development default is public',
+    ]
+  const others = {
+    KEY_ENCRYPTION_KEY: env.KEY_ENCRYPTION_KEY,
+    KEY_ENCRYPTION_KEY_PREVIOUS: env.KEY_ENCRYPTION_KEY_PREVIOUS,
+    IP_HASH_SECRET: env.IP_HASH_SECRET,
+    METRICS_TOKEN: env.METRICS_TOKEN,
+  }
+  return Object.entries(others)
+    .filter(([, value]) => value === env.RECOVERY_CODE_HMAC_SECRET)
+    .map(([name]) => `RECOVERY_CODE_HMAC_SECRET must be its own secret, not the value of ${name}`)
 }
 
 /** Variables earlier versions read; production refuses them, so nobody believes they still protect anything. */
@@ -400,6 +428,7 @@ function buildConfig(env: Env, profile: ProfileName): Config {
       overlapHours: env.SIGNING_KEY_OVERLAP_HOURS,
     },
     audit: { ipHashSecret: env.IP_HASH_SECRET ?? DEV_IP_HASH_SECRET },
+    recoveryCodes: { hmacSecret: env.RECOVERY_CODE_HMAC_SECRET ?? DEV_RECOVERY_CODE_HMAC_SECRET },
     metricsToken: env.METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,
     otel: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },

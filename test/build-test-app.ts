@@ -69,6 +69,7 @@ export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     KEY_ENCRYPTION_KEY: TEST_KEY_ENCRYPTION_KEY,
     // Production-profile test apps refuse the development default.
     IP_HASH_SECRET: 'lyceum-test-ip-hash-secret-0123456789abcdef',
+    RECOVERY_CODE_HMAC_SECRET: 'lyceum-test-recovery-code-secret-0123456789',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(process.env.TEST_REDIS_URL
       ? {

@@ -19,6 +19,11 @@ import { createApiKeys } from './api-keys/index.ts'
 import { createImpersonation } from './impersonation/index.ts'
 import { parseKeyEncryptionKey } from './keys/key-crypto.ts'
 import { createOperators } from './operators/index.ts'
+import type { Mailer } from '../../platform/mail/index.ts'
+import { createSecurityNotices } from './accounts/security-notices.ts'
+import { siteOptionsOf } from './pages/page-links.ts'
+import { createPasswordChangeService } from './passwords/password-change.service.ts'
+import { passwordRoutes } from './passwords/passwords.routes.ts'
 
 export {
   activeUser,
@@ -59,6 +64,8 @@ export interface IdentityDeps {
   logger: Logger
   /** Shared counters for sign-in throttling across nodes (memory when absent). */
   redis: Redis | undefined
+  /** Security notices (lockouts, second-factor and password changes) go out through it. */
+  mailer: Mailer
 }
 
 export function createIdentityModule(deps: IdentityDeps) {
@@ -72,16 +79,22 @@ export function createIdentityModule(deps: IdentityDeps) {
   })
   defineKeyRotationJob(deps.jobs, { keys, logger: deps.logger })
   const accessTokens = createAccessTokens({ keys, issuer: config.http.publicUrl })
+  const notices = createSecurityNotices({ mailer: deps.mailer, site: siteOptionsOf(config) })
   const sessions = createSessions({
     database: deps.database,
     accessTokens,
     secondFactor: secondFactorGate,
     logger: deps.logger,
     redis: deps.redis,
+    notices,
   })
   const mfa = createMfa({
+    database: deps.database,
     keyEncryptionKey: parseKeyEncryptionKey(config.signingKeys.keyEncryptionKey),
+    recoveryCodeSecret: config.recoveryCodes.hmacSecret,
     issuer: sessions.issuer,
+    reauthenticate: sessions.reauthenticate,
+    notices,
   })
   const browserSessions = sessions.browser(mfa.completeLoginWith)
   const operators = createOperators({
@@ -108,6 +121,8 @@ export function createIdentityModule(deps: IdentityDeps) {
     /** Member and role management for tenant administrators. */
     memberRoutes: createMembers({ database: deps.database }).routes,
     mfaRoutes: mfa.routes,
+    /** POST /v1/me/password: the signed-in user's password change. */
+    passwordRoutes: passwordRoutes(createPasswordChangeService({ reauthenticate: sessions.reauthenticate, notices })),
     /** Tenant API keys: management routes, and the verifier the HTTP layer checks `lyk1_…` bearers with. */
     apiKeyRoutes: apiKeys.routes,
     apiKeyVerifier: apiKeys.verifier,

@@ -55,6 +55,7 @@ describe('rate-limit configuration', () => {
       SMTP_URL: 'smtp://mail.internal:587',
       KEY_ENCRYPTION_KEY: 'cmF0ZS1saW1pdC10ZXN0LWtlay0wMTIzNDU2Nzg5YWI',
       IP_HASH_SECRET: 'rate-limit-test-ip-hash-secret-0123456789',
+      RECOVERY_CODE_HMAC_SECRET: 'rate-limit-test-recovery-code-secret-0123456789',
     }
     expect(problemsOf({ ...production, RATE_LIMITS: 'off' })).toContainEqual(
       expect.stringMatching(/^RATE_LIMITS=off .* refused in production/),

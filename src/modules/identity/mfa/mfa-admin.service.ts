@@ -6,6 +6,7 @@
  * or resets their own factor, and none of this is done while impersonating.
  */
 import { recordAudit } from '../../../platform/audit/audit.ts'
+import type { SecurityNotices } from '../accounts/security-notices.ts'
 import { commonErrors } from '../../../platform/errors.ts'
 import { refuseWhileImpersonating } from '../../../platform/http/access.ts'
 import type { TenantRole } from '../../../platform/http/permissions.ts'
@@ -41,7 +42,7 @@ const view = (rows: RequirementRow[]): MfaRequirementsView => ({
   requirements: rows.map((row) => ({ ...row, createdAt: row.createdAt.toISOString() })),
 })
 
-export function createMfaAdminService() {
+export function createMfaAdminService(notices: SecurityNotices) {
   return {
     async requirements(ctx: RequestContext): Promise<MfaRequirementsView> {
       return view(await ctx.inTenant((tx) => repository.requirements(tx)))
@@ -81,7 +82,7 @@ export function createMfaAdminService() {
 
     /** Removes a member's factor and recovery codes and ends their sessions, so they sign in again and re-enrol. */
     async reset(ctx: RequestContext, userId: string): Promise<void> {
-      administeringOther(ctx, userId)
+      const tenantId = administeringOther(ctx, userId)
       await ctx.inTenant(async (tx) => {
         if (!(await repository.userExists(tx, userId))) throw mfaErrors.memberNotFound(userId)
         if (!(await repository.hasFactor(tx, userId))) throw mfaErrors.notEnabled()
@@ -94,6 +95,7 @@ export function createMfaAdminService() {
           targetId: userId,
           details: { revokedSessions: revoked.length },
         })
+        await notices.send(tx, { tenantId, userId, notice: { kind: 'mfa_disabled', byAdministrator: true } })
       })
     },
   }

@@ -10,7 +10,7 @@ import type { Tx } from '../../../platform/db/database.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { mfaErrors } from './mfa.errors.ts'
 import { mfaRepository as repository } from './mfa.repository.ts'
-import { hashRecoveryCode } from './recovery-codes.ts'
+import { matchRecoveryCode, type RecoveryCodeHasher } from './recovery-codes.ts'
 import { decryptTotpSecret, matchingStep } from './totp-secrets.ts'
 
 export type Proof = { kind: 'totp'; code: string } | { kind: 'recovery'; code: string }
@@ -66,7 +66,12 @@ async function recordFailure(tx: Tx, ctx: RequestContext, userId: string, proof:
     })
 }
 
-export function createMfaAttempts(keyEncryptionKey: Uint8Array) {
+export function createMfaAttempts(keyEncryptionKey: Uint8Array, hashRecoveryCode: RecoveryCodeHasher) {
+  async function useRecoveryCode(tx: Tx, userId: string, code: string): Promise<boolean> {
+    const id = matchRecoveryCode(hashRecoveryCode, code, await repository.unusedRecoveryCodes(tx, userId))
+    return id !== undefined && (await repository.useRecoveryCode(tx, userId, id))
+  }
+
   return async function attempt<T>(ctx: RequestContext, input: AttemptInput<T>): Promise<T> {
     const { userId, proof } = input
     const confirmed = input.purpose === 'use'
@@ -86,7 +91,7 @@ export function createMfaAttempts(keyEncryptionKey: Uint8Array) {
         proof.kind === 'totp'
           ? step !== undefined && (await repository.recordSuccess(tx, userId, step, !confirmed))
           : confirmed &&
-            (await repository.useRecoveryCode(tx, userId, hashRecoveryCode(proof.code))) &&
+            (await useRecoveryCode(tx, userId, proof.code)) &&
             (await repository.recordSuccess(tx, userId, undefined, false))
       if (!accepted) {
         await recordFailure(tx, ctx, userId, proof)

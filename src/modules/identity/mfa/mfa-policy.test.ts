@@ -4,6 +4,7 @@ import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
 import type { TenantRole } from '../../../platform/http/permissions.ts'
+import { accountsClient } from '../accounts/accounts.testing.ts'
 import type { Tokens } from '../sessions/sessions.testing.ts'
 import { awayFromStepEdge, codeAt, mfaClient } from './mfa.testing.ts'
 
@@ -240,6 +241,12 @@ describe('administrator help with a member’s factor', () => {
     expect(await auditOf(user.id, 'mfa.reset')).toEqual([
       expect.objectContaining({ target_id: user.userId, details: { revokedSessions: 1 } }),
     ])
+    // The member is told: a reset they did not ask for is how an insider would take a factor over.
+    const told = (await accountsClient(t).outbox(user.email)).filter(
+      (m) => m.subject === 'Two-factor authentication was turned off',
+    )
+    expect(told).toHaveLength(1)
+    expect(told[0]?.text).toContain('An administrator')
     expect((await call(user.slug, 'DELETE', `/v1/members/${user.userId}/mfa`, admin)).json()).toMatchObject({
       status: 409,
       code: 'MFA_NOT_ENABLED',

@@ -127,13 +127,36 @@ export const mfaRepository = {
     }
   },
 
-  async useRecoveryCode(tx: Tx, userId: string, codeHash: string): Promise<boolean> {
+  /** The user's unused recovery codes (at most ten), to compare in constant time. */
+  async unusedRecoveryCodes(tx: Tx, userId: string): Promise<{ id: string; codeHash: string }[]> {
+    return tx
+      .select({ id: recoveryCodes.id, codeHash: recoveryCodes.codeHash })
+      .from(recoveryCodes)
+      .where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)))
+  },
+
+  /** Marks one code used; false when a concurrent request used it first. */
+  async useRecoveryCode(tx: Tx, userId: string, id: string): Promise<boolean> {
     const rows = await tx
       .update(recoveryCodes)
       .set({ usedAt: sql`now()` })
-      .where(and(eq(recoveryCodes.userId, userId), eq(recoveryCodes.codeHash, codeHash), isNull(recoveryCodes.usedAt)))
+      .where(and(eq(recoveryCodes.id, id), eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)))
       .returning({ id: recoveryCodes.id })
     return rows.length > 0
+  },
+
+  /** The user's factor state, for GET /v1/me/mfa. */
+  async status(tx: Tx, userId: string): Promise<{ factor: 'none' | 'pending' | 'enabled'; remaining: number }> {
+    const [row] = await rowsOf<{ confirmed: boolean | null; remaining: number }>(
+      tx,
+      sql`SELECT (SELECT f.confirmed_at IS NOT NULL FROM identity.totp_factors f WHERE f.user_id = ${userId}) AS confirmed,
+                 (SELECT count(*) FROM identity.recovery_codes r WHERE r.user_id = ${userId} AND r.used_at IS NULL)::int AS remaining`,
+    )
+    const confirmed = row?.confirmed
+    return {
+      factor: confirmed === null || confirmed === undefined ? 'none' : confirmed ? 'enabled' : 'pending',
+      remaining: Number(row?.remaining ?? 0),
+    }
   },
 
   async replaceRecoveryCodes(tx: Tx, input: { tenantId: string; userId: string; hashes: string[] }): Promise<void> {

@@ -2,13 +2,25 @@ import { Type } from 'typebox'
 import { publicAccess, tenantAccess } from '../../../platform/http/access.ts'
 import type { App } from '../../../platform/http/server.ts'
 import { TokenResponse } from '../sessions/sessions.schemas.ts'
-import { CodeBody, RecoveryCodes, SecondStepBody, TotpEnrolment } from './mfa.schemas.ts'
+import {
+  CodeBody,
+  DisableTotpBody,
+  MfaStatus,
+  ReauthenticationBody,
+  RecoveryCodes,
+  RegeneratedRecoveryCodes,
+  SecondStepBody,
+  TotpEnrolment,
+} from './mfa.schemas.ts'
 import type { MfaService } from './mfa.service.ts'
 import type { MfaAdminService } from './mfa-admin.service.ts'
 import { MemberFactorParams, MfaRequirements, MfaRequirementsBody } from './mfa-admin.schemas.ts'
 
 const tags = ['identity']
 const noStore = { 'cache-control': 'no-store' }
+
+const REAUTH =
+  'Needs re-authentication: `password` (your current password) in the body, which may be left out within 5 minutes of signing in; otherwise 403 REAUTHENTICATION_REQUIRED (a wrong password also counts toward the account lockout, 429 ACCOUNT_LOCKED while locked). Refused while impersonating. The change is emailed to you and audited.'
 
 const ADMIN_RULES =
   'Not on your own factor (403 MFA_SELF_ADMINISTRATION); refused while impersonating (403 IMPERSONATION_FORBIDDEN); 409 MFA_NOT_ENABLED when the member has no factor. Audited.'
@@ -85,85 +97,133 @@ function adminRoutes(app: App, admin: MfaAdminService) {
   )
 }
 
+/** The signed-in user's own factor: enrol, confirm, turn off. */
+function ownFactorRoutes(app: App, service: MfaService) {
+  app.post(
+    '/v1/me/mfa/totp',
+    {
+      schema: {
+        summary: 'Start TOTP enrolment',
+        description: `Creates an authenticator secret (replacing one not yet confirmed) and returns it once. 409 MFA_ALREADY_ENABLED when a confirmed one exists (turn it off first to replace it). The body may be empty or absent within 5 minutes of signing in. ${REAUTH}`,
+        tags,
+        operationId: 'enrolTotp',
+        body: ReauthenticationBody,
+        response: { 201: TotpEnrolment },
+      },
+      // Reachable with the restricted token of a user the tenant's policy requires to enrol.
+      config: { access: tenantAccess(), privileged: true, allowRestricted: true },
+      // An absent body is an empty one: clients that enrol right after signing in send none.
+      preValidation: async (request) => {
+        if (request.body === undefined || request.body === null) request.body = {}
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .headers(noStore)
+        .send(await service.enrol(request.ctx, { password: request.body.password })),
+  )
+
+  app.post(
+    '/v1/me/mfa/totp/confirm',
+    {
+      schema: {
+        summary: 'Confirm TOTP enrolment with a first code',
+        description:
+          'Turns two-factor sign-in on and returns ten single-use recovery codes once. Wrong codes are throttled like sign-in codes. Called with a restricted token (mfaEnrolmentRequired), the answer also carries `tokens`: a full session that replaces the restricted one, so the client need not sign in again.',
+        tags,
+        operationId: 'confirmTotp',
+        body: CodeBody,
+        response: { 200: RecoveryCodes },
+      },
+      config: { access: tenantAccess(), privileged: true, allowRestricted: true },
+    },
+    async (request, reply) =>
+      reply
+        .headers(noStore)
+        .send(
+          await service.confirm(request.ctx, { code: request.body.code, userAgent: request.headers['user-agent'] }),
+        ),
+  )
+
+  app.delete(
+    '/v1/me/mfa/totp',
+    {
+      schema: {
+        summary: 'Turn TOTP off',
+        description: `Requires a current code; removes the authenticator and the recovery codes. 409 MFA_REQUIRED_BY_POLICY when the tenant requires it for one of the user's roles. ${REAUTH}`,
+        tags,
+        operationId: 'disableTotp',
+        body: DisableTotpBody,
+        response: { 204: Type.Null({ description: 'Turned off' }) },
+      },
+      config: { access: tenantAccess(), privileged: true },
+    },
+    async (request, reply) => {
+      await service.disable(request.ctx, request.body)
+      return reply.status(204).send(null)
+    },
+  )
+}
+
+/** The signed-in user's two-factor status and recovery codes. */
+function recoveryCodeRoutes(app: App, service: MfaService) {
+  app.get(
+    '/v1/me/mfa',
+    {
+      schema: {
+        summary: 'Your two-factor status',
+        description: 'Whether TOTP is on, and how many recovery codes are left.',
+        tags,
+        operationId: 'getMfaStatus',
+        response: { 200: MfaStatus },
+      },
+      config: { access: tenantAccess(), allowRestricted: true },
+    },
+    async (request) => service.status(request.ctx),
+  )
+
+  app.post(
+    '/v1/me/mfa/recovery-codes',
+    {
+      schema: {
+        summary: 'Generate new recovery codes',
+        description: `Replaces your recovery codes with ten new ones, shown once; the previous ones stop working. 409 MFA_NOT_ENABLED without a confirmed factor. ${REAUTH}`,
+        tags,
+        operationId: 'regenerateRecoveryCodes',
+        body: ReauthenticationBody,
+        response: { 200: RegeneratedRecoveryCodes },
+      },
+      config: { access: tenantAccess(), privileged: true },
+      preValidation: async (request) => {
+        if (request.body === undefined || request.body === null) request.body = {}
+      },
+    },
+    async (request, reply) =>
+      reply
+        .headers(noStore)
+        .send(await service.regenerateRecoveryCodes(request.ctx, { password: request.body.password })),
+  )
+}
+
 export function mfaRoutes(service: MfaService, admin: MfaAdminService) {
   return async function routes(app: App) {
     adminRoutes(app, admin)
-    app.post(
-      '/v1/me/mfa/totp',
-      {
-        schema: {
-          summary: 'Start TOTP enrolment',
-          description:
-            'Creates an authenticator secret (replacing one not yet confirmed) and returns it once. 409 MFA_ALREADY_ENABLED when a confirmed one exists.',
-          tags,
-          operationId: 'enrolTotp',
-          response: { 201: TotpEnrolment },
-        },
-        // Reachable with the restricted token of a user the tenant's policy requires to enrol.
-        config: { access: tenantAccess(), privileged: true, allowRestricted: true },
-      },
-      async (request, reply) =>
-        reply
-          .status(201)
-          .headers(noStore)
-          .send(await service.enrol(request.ctx)),
-    )
-
-    app.post(
-      '/v1/me/mfa/totp/confirm',
-      {
-        schema: {
-          summary: 'Confirm TOTP enrolment with a first code',
-          description:
-            'Turns two-factor sign-in on and returns ten single-use recovery codes once. Wrong codes are throttled like sign-in codes. Called with a restricted token (mfaEnrolmentRequired), the answer also carries `tokens`: a full session that replaces the restricted one, so the client need not sign in again.',
-          tags,
-          operationId: 'confirmTotp',
-          body: CodeBody,
-          response: { 200: RecoveryCodes },
-        },
-        config: { access: tenantAccess(), privileged: true, allowRestricted: true },
-      },
-      async (request, reply) =>
-        reply
-          .headers(noStore)
-          .send(
-            await service.confirm(request.ctx, { code: request.body.code, userAgent: request.headers['user-agent'] }),
-          ),
-    )
-
-    app.delete(
-      '/v1/me/mfa/totp',
-      {
-        schema: {
-          summary: 'Turn TOTP off',
-          description:
-            "Requires a current code; removes the authenticator and the recovery codes. 409 MFA_REQUIRED_BY_POLICY when the tenant requires it for one of the user's roles.",
-          tags,
-          operationId: 'disableTotp',
-          body: CodeBody,
-          response: { 204: Type.Null({ description: 'Turned off' }) },
-        },
-        config: { access: tenantAccess(), privileged: true },
-      },
-      async (request, reply) => {
-        await service.disable(request.ctx, request.body.code)
-        return reply.status(204).send(null)
-      },
-    )
-
+    ownFactorRoutes(app, service)
+    recoveryCodeRoutes(app, service)
     app.post(
       '/v1/auth/mfa',
       {
         schema: {
           summary: 'Second sign-in step: a TOTP or recovery code',
           description:
-            'Exchanges the mfaToken from POST /v1/auth/login and one code (or recovery code) for tokens. 5 failures per 15 minutes, then 429 MFA_THROTTLED; 20 in a row lock (429 MFA_LOCKED).',
+            "Exchanges the mfaToken from the password step and one code (or recovery code) for tokens. The token names its tenant, so like POST /v1/auth/refresh this needs no tenant host; on another tenant's host it answers 401 MFA_CHALLENGE_INVALID. 5 failures per 15 minutes, then 429 MFA_THROTTLED; 20 in a row lock (429 MFA_LOCKED).",
           tags,
           operationId: 'completeMfaLogin',
           body: SecondStepBody,
           response: { 200: TokenResponse },
         },
-        config: { access: publicAccess('required'), rateLimit: 'auth' },
+        config: { access: publicAccess('optional'), rateLimit: 'auth' },
       },
       async (request, reply) =>
         reply

@@ -17,6 +17,48 @@ export const TotpEnrolment = Type.Object(
 
 export const CodeBody = Type.Object({ code: TotpCode }, { $id: 'TotpCodeBody', additionalProperties: false })
 
+/** Re-authentication (../sessions/reauthentication.ts): the current password, unless the session signed in minutes ago. */
+const ReauthPassword = Type.String({
+  minLength: 1,
+  maxLength: 1024,
+  description:
+    'Your current password; may be left out within 5 minutes of signing in. Missing after that, or wrong: 403 REAUTHENTICATION_REQUIRED (a wrong one counts toward the account lockout)',
+})
+
+export const ReauthenticationBody = Type.Object(
+  { password: Type.Optional(ReauthPassword) },
+  { $id: 'ReauthenticationBody', additionalProperties: false },
+)
+
+export const DisableTotpBody = Type.Object(
+  { code: TotpCode, password: Type.Optional(ReauthPassword) },
+  { $id: 'DisableTotpBody', additionalProperties: false },
+)
+
+export const MfaStatus = Type.Object(
+  {
+    totp: Type.Union([Type.Literal('none'), Type.Literal('pending'), Type.Literal('enabled')], {
+      description: "'pending': enrolment started, not yet confirmed",
+    }),
+    recoveryCodesRemaining: Type.Integer({
+      minimum: 0,
+      description:
+        'Unused recovery codes. 0 with TOTP enabled: generate new ones (POST /v1/me/mfa/recovery-codes); codes of the former, weaker format were invalidated',
+    }),
+  },
+  { $id: 'MfaStatus', additionalProperties: false },
+)
+
+export const RegeneratedRecoveryCodes = Type.Object(
+  {
+    recoveryCodes: Type.Array(Type.String(), {
+      description:
+        'Ten new single-use codes (120 bits each, six groups of four characters); the previous ones stop working. Shown only in this response',
+    }),
+  },
+  { $id: 'RegeneratedRecoveryCodes', additionalProperties: false },
+)
+
 export const RecoveryCodes = Type.Object(
   {
     recoveryCodes: Type.Array(Type.String(), {
@@ -39,11 +81,16 @@ export const SecondStepBody = Type.Object(
     mfaToken: Type.String({
       minLength: 1,
       maxLength: 256,
-      description: 'The mfaToken answered by POST /v1/auth/login',
+      description:
+        'The mfaToken answered by the password step (POST /v1/auth/login, POST /v1/browser-sessions, a magic link); it names its tenant',
     }),
     code: Type.Optional(TotpCode),
     recoveryCode: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 32, description: 'One of the recovery codes, instead of a code' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: 'One of the recovery codes, instead of a code; case, spaces and dashes do not matter',
+      }),
     ),
   },
   { $id: 'MfaSecondStepBody', additionalProperties: false },

@@ -1,14 +1,22 @@
 /**
  * TOTP enrolment for the signed-in user, and the second step of sign-in. The secret is shown
  * once at enrolment and otherwise exists only encrypted; recovery codes are shown once at
- * confirmation and stored only hashed.
+ * confirmation (or regeneration) and stored only as keyed hashes (recovery-codes.ts).
+ *
+ * Starting an enrolment, turning the factor off and regenerating recovery codes need
+ * re-authentication (../sessions/reauthentication.ts): the current password, or a sign-in within
+ * the last five minutes. Confirming needs no more than the code: it only turns on the factor an
+ * enrolment started under re-authentication created. Every change is mailed to the user.
  */
 import { recordAudit } from '../../../platform/audit/audit.ts'
 import type { Tx } from '../../../platform/db/database.ts'
 import { commonErrors } from '../../../platform/errors.ts'
 import { refuseWhileImpersonating } from '../../../platform/http/access.ts'
+import { tenantScope, type Database } from '../../../platform/db/database.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
-import { hashOneTimeToken, newOneTimeToken } from '../accounts/one-time-tokens.ts'
+import { hashOneTimeToken } from '../accounts/one-time-tokens.ts'
+import type { SecurityNotices } from '../accounts/security-notices.ts'
+import type { Reauthenticate } from '../sessions/reauthentication.ts'
 import type { SessionStarter } from '../sessions/login.service.ts'
 import type { IssuedSession, SessionIssuer, TokenPair } from '../sessions/session-issuer.ts'
 import { sessionsRepository as sessions } from '../sessions/sessions.repository.ts'
@@ -16,12 +24,18 @@ import { createMfaAttempts, type MfaAttempts, type Proof } from './mfa-attempts.
 import { mfaErrors } from './mfa.errors.ts'
 import { mfaRepository as repository } from './mfa.repository.ts'
 import { mfaPolicy } from './mfa-policy.ts'
-import { newRecoveryCodes } from './recovery-codes.ts'
+import { newMfaToken, tenantOfMfaToken } from './mfa-tokens.ts'
+import { newRecoveryCodes, recoveryCodeHasher } from './recovery-codes.ts'
 import { encryptTotpSecret, newTotpSecret } from './totp-secrets.ts'
 
 export interface MfaDeps {
+  database: Database
   keyEncryptionKey: Uint8Array
+  /** RECOVERY_CODE_HMAC_SECRET: the key recovery codes are stored under. */
+  recoveryCodeSecret: string
   issuer: SessionIssuer
+  reauthenticate: Reauthenticate
+  notices: SecurityNotices
 }
 
 export interface SecondStepInput {
@@ -59,7 +73,7 @@ export const secondFactorGate = {
     input: { tenantId: string; userId: string },
   ): Promise<string | undefined> {
     if (!(await repository.isConfirmed(tx, input.userId))) return undefined
-    const { token, tokenHash } = newOneTimeToken()
+    const { token, tokenHash } = newMfaToken(input.tenantId)
     await repository.createChallenge(tx, { ...input, tokenHash })
     await recordAudit(tx, ctx, { action: 'auth.mfa_challenge', targetType: 'user', targetId: input.userId })
     return token
@@ -67,15 +81,36 @@ export const secondFactorGate = {
   restrictionOf: (tx: Tx, userId: string) => mfaPolicy.restrictionOf(tx, userId),
 }
 
+/**
+ * The request's context bound to the tenant the challenge names: the second step may come on a
+ * host that names no tenant (like a refresh), but never on another tenant's host.
+ */
+function challengeContext(
+  database: Database,
+  ctx: RequestContext,
+  mfaToken: string,
+): { ctx: RequestContext; tenantId: string } {
+  const tenantId = tenantOfMfaToken(mfaToken) ?? ctx.tenantId
+  if (!tenantId) throw commonErrors.tenantRequired()
+  if (ctx.tenantId !== null && ctx.tenantId !== tenantId) throw mfaErrors.challengeInvalid()
+  if (ctx.tenantId === tenantId) return { ctx, tenantId }
+  const bound: RequestContext = {
+    ...ctx,
+    tenantId,
+    inTenant: (work) => database.transaction(tenantScope(tenantId), work, { counter: ctx.counter }),
+  }
+  return { ctx: bound, tenantId }
+}
+
 /** Second step of sign-in: the challenge from the password step plus a code starts the session (bearer or browser, by the starter). */
 async function completeLogin<Started extends { sessionId: string }, Credentials>(
-  ctx: RequestContext,
+  database: Database,
+  requestCtx: RequestContext,
   input: SecondStepInput,
   starter: SessionStarter<Started, Credentials>,
   attempt: MfaAttempts,
 ): Promise<Credentials> {
-  if (!ctx.tenantId) throw commonErrors.tenantRequired()
-  const tenantId = ctx.tenantId
+  const { ctx, tenantId } = challengeContext(database, requestCtx, input.mfaToken)
   const proof = proofOf(input)
   const challenge = await ctx.inTenant((tx) => repository.findChallenge(tx, hashOneTimeToken(input.mfaToken)))
   if (!challenge) throw mfaErrors.challengeInvalid()
@@ -106,11 +141,26 @@ async function completeLogin<Started extends { sessionId: string }, Credentials>
 }
 
 export function createMfaService(deps: MfaDeps) {
-  const attempt = createMfaAttempts(deps.keyEncryptionKey)
+  const hashRecoveryCode = recoveryCodeHasher(deps.recoveryCodeSecret)
+  const attempt = createMfaAttempts(deps.keyEncryptionKey, hashRecoveryCode)
+  const { notices } = deps
+  /** The current password, or a sign-in within the last minutes. */
+  const reauthenticated = (ctx: RequestContext, password: string | undefined) =>
+    deps.reauthenticate(ctx, { password, allowRecentSignIn: true })
 
   return {
-    async enrol(ctx: RequestContext): Promise<{ secret: string; otpauthUri: string }> {
+    async status(ctx: RequestContext) {
+      const { userId } = signedIn(ctx)
+      const found = await ctx.inTenant((tx) => repository.status(tx, userId))
+      return { totp: found.factor, recoveryCodesRemaining: found.factor === 'enabled' ? found.remaining : 0 }
+    },
+
+    async enrol(
+      ctx: RequestContext,
+      input: { password?: string | undefined },
+    ): Promise<{ secret: string; otpauthUri: string }> {
       const { userId, tenantId } = signedIn(ctx)
+      await reauthenticated(ctx, input.password)
       const email = await ctx.inTenant((tx) => repository.emailOf(tx, userId))
       if (!email) throw commonErrors.unauthenticated()
       const enrolment = newTotpSecret(email)
@@ -144,9 +194,10 @@ export function createMfaService(deps: MfaDeps) {
         purpose: 'confirm',
         missing: mfaErrors.noPendingEnrolment,
         onSuccess: async (tx) => {
-          const fresh = newRecoveryCodes()
+          const fresh = newRecoveryCodes(hashRecoveryCode)
           await repository.replaceRecoveryCodes(tx, { tenantId, userId, hashes: fresh.hashes })
           await recordAudit(tx, ctx, { action: 'mfa.totp_enabled', targetType: 'user', targetId: userId })
+          await notices.send(tx, { tenantId, userId, notice: { kind: 'mfa_enabled' } })
           if (!restricted) return { codes: fresh.codes }
           const replaced =
             restricted.sessionId === undefined
@@ -171,8 +222,10 @@ export function createMfaService(deps: MfaDeps) {
       return { recoveryCodes: outcome.codes, tokens: await deps.issuer.tokens(outcome.session) }
     },
 
-    async disable(ctx: RequestContext, code: string): Promise<void> {
-      const { userId } = signedIn(ctx)
+    async disable(ctx: RequestContext, input: { code: string; password?: string | undefined }): Promise<void> {
+      const { userId, tenantId } = signedIn(ctx)
+      const code = input.code
+      await reauthenticated(ctx, input.password)
       if (await ctx.inTenant((tx) => mfaPolicy.requiredFor(tx, userId))) throw mfaErrors.requiredByPolicy()
       await attempt(ctx, {
         userId,
@@ -182,18 +235,36 @@ export function createMfaService(deps: MfaDeps) {
         onSuccess: async (tx) => {
           await repository.deleteFactor(tx, userId)
           await recordAudit(tx, ctx, { action: 'mfa.totp_disabled', targetType: 'user', targetId: userId })
+          await notices.send(tx, { tenantId, userId, notice: { kind: 'mfa_disabled', byAdministrator: false } })
         },
       })
     },
 
+    /** New recovery codes for a confirmed factor; the previous ones stop working. */
+    async regenerateRecoveryCodes(
+      ctx: RequestContext,
+      input: { password?: string | undefined },
+    ): Promise<{ recoveryCodes: string[] }> {
+      const { userId, tenantId } = signedIn(ctx)
+      await reauthenticated(ctx, input.password)
+      const fresh = newRecoveryCodes(hashRecoveryCode)
+      await ctx.inTenant(async (tx) => {
+        if (!(await repository.isConfirmed(tx, userId))) throw mfaErrors.notEnabled()
+        await repository.replaceRecoveryCodes(tx, { tenantId, userId, hashes: fresh.hashes })
+        await recordAudit(tx, ctx, { action: 'mfa.recovery_codes_regenerated', targetType: 'user', targetId: userId })
+        await notices.send(tx, { tenantId, userId, notice: { kind: 'recovery_codes_regenerated' } })
+      })
+      return { recoveryCodes: fresh.codes }
+    },
+
     completeLogin: (ctx: RequestContext, input: SecondStepInput): Promise<TokenPair> =>
-      completeLogin(ctx, input, fullSession(deps.issuer), attempt),
+      completeLogin(deps.database, ctx, input, fullSession(deps.issuer), attempt),
     /** The same second step, ending in the starter's credentials (browser sessions). */
     completeLoginWith: <Started extends { sessionId: string }, Credentials>(
       ctx: RequestContext,
       input: SecondStepInput,
       starter: SessionStarter<Started, Credentials>,
-    ) => completeLogin(ctx, input, starter, attempt),
+    ) => completeLogin(deps.database, ctx, input, starter, attempt),
   }
 }
 

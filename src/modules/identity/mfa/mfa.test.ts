@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
 import { awayFromStepEdge, codeAt, mfaClient, wrongCode, type MfaLogin } from './mfa.testing.ts'
+import { recoveryCodeHasher } from './recovery-codes.ts'
 
 let t: TestApp
 let api: ReturnType<typeof mfaClient>
@@ -38,7 +39,8 @@ describe('TOTP enrolment', () => {
     const user = await enrolled()
     expect(user.recoveryCodes).toHaveLength(10)
     expect(new Set(user.recoveryCodes).size).toBe(10)
-    for (const code of user.recoveryCodes) expect(code).toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{5}$/)
+    // 24 Crockford base32 characters (120 bits) in six groups of four.
+    for (const code of user.recoveryCodes) expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){5}$/)
     expect((await api.enrol(user.slug, user.accessToken)).json().code).toBe('MFA_ALREADY_ENABLED')
     expect(await api.audit(user.userId)).toContainEqual({ action: 'mfa.totp_enabled', outcome: 'success' })
   })
@@ -66,7 +68,7 @@ describe('TOTP enrolment', () => {
       expect(row).not.toContain(user.secret)
       for (const code of user.recoveryCodes) {
         expect(row).not.toContain(code)
-        expect(row).not.toContain(code.replace('-', ''))
+        expect(row).not.toContain(code.replaceAll('-', ''))
       }
     }
   })
@@ -194,6 +196,8 @@ describe('second sign-in step', () => {
       sql`SELECT token_hash FROM identity.one_time_tokens WHERE user_id = ${user.userId} AND purpose = 'mfa_challenge'`,
     )
     expect(stored).toEqual([{ token_hash: createHash('sha256').update(mfaToken).digest('hex') }])
+    // The token names its tenant, so the second step needs no tenant host.
+    expect(mfaToken).toMatch(new RegExp(`^mfa1\\.${user.id}\\.[A-Za-z0-9_-]{43}$`))
     await awayFromStepEdge()
     expect((await api.secondStep(user.slug, { mfaToken, code: await codeAt(user.secret, -1) })).statusCode).toBe(200)
     const reused = await api.secondStep(user.slug, { mfaToken, code: await codeAt(user.secret, 0) })
@@ -206,6 +210,51 @@ describe('second sign-in step', () => {
     )
     const expired = await api.secondStep(user.slug, { mfaToken: expiring, code: await codeAt(user.secret, 0) })
     expect(expired.json().code).toBe('MFA_CHALLENGE_INVALID')
+  })
+
+  it('stores recovery codes as HMAC-SHA256 under RECOVERY_CODE_HMAC_SECRET, not as a plain digest', async () => {
+    const user = await enrolled()
+    const stored = (
+      await api.query<{ code_hash: string }>(
+        sql`SELECT code_hash FROM identity.recovery_codes WHERE user_id = ${user.userId}`,
+      )
+    ).map((r) => r.code_hash)
+    const plain = (code: string) => code.replaceAll('-', '')
+    const keyed = recoveryCodeHasher(t.config.recoveryCodes.hmacSecret)
+    expect(stored.sort()).toEqual(user.recoveryCodes.map(keyed).sort())
+    for (const code of user.recoveryCodes) {
+      expect(stored).not.toContain(
+        createHash('sha256')
+          .update(`lyceum-recovery:${plain(code)}`)
+          .digest('hex'),
+      )
+      expect(stored).not.toContain(createHash('sha256').update(plain(code)).digest('hex'))
+    }
+  })
+
+  it('refuses a recovery code stored under another secret (a database copy is not enough to test guesses)', async () => {
+    const user = await enrolled()
+    const otherSecret = recoveryCodeHasher('another-deployment-recovery-secret-0123456789')
+    for (const code of user.recoveryCodes)
+      await api.query(
+        sql`UPDATE identity.recovery_codes SET code_hash = ${otherSecret(code)} WHERE user_id = ${user.userId} AND code_hash = ${recoveryCodeHasher(t.config.recoveryCodes.hmacSecret)(code)} RETURNING id`,
+      )
+    const refused = await api.secondStep(user.slug, {
+      mfaToken: await api.challenge(user.slug, user.email),
+      recoveryCode: user.recoveryCodes[0]!,
+    })
+    expect(refused.statusCode).toBe(401)
+    expect(refused.json().code).toBe('MFA_CODE_INVALID')
+  })
+
+  it('takes a recovery code in lower case, without dashes or with spaces', async () => {
+    const user = await enrolled()
+    const typed = user.recoveryCodes[5]!.toLowerCase().replaceAll('-', ' ')
+    const accepted = await api.secondStep(user.slug, {
+      mfaToken: await api.challenge(user.slug, user.email),
+      recoveryCode: typed,
+    })
+    expect(accepted.statusCode).toBe(200)
   })
 
   it('requires exactly one of code and recoveryCode', async () => {

@@ -9,7 +9,17 @@ import type { TenantSite } from '../../tenancy/index.ts'
 import { accountsErrors } from '../accounts/accounts.errors.ts'
 import { recoveryErrors } from '../recovery/recovery.errors.ts'
 import { PAGE_PATHS } from './page-links.ts'
-import { Code, Email, formBody, LinkQuery, Password, routeOptions, Token, type PageKit } from './pages.kit.ts'
+import {
+  ChallengeToken,
+  Code,
+  Email,
+  formBody,
+  LinkQuery,
+  Password,
+  routeOptions,
+  Token,
+  type PageKit,
+} from './pages.kit.ts'
 import { en as t } from './pages.messages.ts'
 import { isChallenge } from './pages.service.ts'
 import { views } from './pages.views.ts'
@@ -113,7 +123,7 @@ export function magicLinkRoutes(app: App, kit: PageKit): void {
 /** The TOTP step after a link or a password, for an account with a second factor (with an invitation: accepting it). */
 export function secondStepRoute(app: App, kit: PageKit, action: string, withInvitation: boolean): void {
   const { service, render } = kit
-  const fields = { mfaToken: Token, code: Type.Optional(Code), recoveryCode: Type.Optional(Code) }
+  const fields = { mfaToken: ChallengeToken, code: Type.Optional(Code), recoveryCode: Type.Optional(Code) }
   const schema = formBody(withInvitation ? { ...fields, token: Token } : fields)
   app.post(action, routeOptions('POST', { body: schema }), async (request, reply) => {
     const body = request.body as {

@@ -16,6 +16,8 @@ import type { PagesService } from './pages.service.ts'
 import type { View } from './pages.views.ts'
 
 export const Token = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' })
+/** The second-step challenge names its tenant: `mfa1.<tenant>.<random>` (mfa/mfa-tokens.ts). */
+export const ChallengeToken = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._-]+$' })
 export const Password = Type.String({ maxLength: 1024 })
 export const Email = Type.String({ format: 'email', maxLength: 254 })
 export const Code = Type.String({ maxLength: 64 })

@@ -134,7 +134,11 @@ describe('password reset over HTTP', () => {
     await accounts.query(
       sql`UPDATE identity.users SET failed_login_count = 100, locked_until = 'infinity' WHERE email = ${email}`,
     )
-    expect((await api.login(slug, email, STRONG_PASSWORD)).statusCode).toBe(429)
+    // Locked: answered like a wrong password (no enumeration), even with the right one.
+    expect((await api.login(slug, email, STRONG_PASSWORD)).json()).toMatchObject({
+      status: 401,
+      code: 'INVALID_CREDENTIALS',
+    })
 
     expect((await confirmReset(slug, second)).statusCode).toBe(200)
     expect((await confirmReset(slug, first, 'yet-another-passphrase-3')).json()).toMatchObject({

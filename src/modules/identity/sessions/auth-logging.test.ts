@@ -83,7 +83,7 @@ describe('sign-in logging', () => {
     expect((await login(tenant.slug, EMAIL, CANARY.wrongPassword)).statusCode).toBe(401)
     expect((await login(tenant.slug, UNKNOWN_EMAIL, CANARY.wrongPassword)).statusCode).toBe(401)
     for (let attempt = 1; attempt <= 5; attempt++) await login(tenant.slug, LOCKED_EMAIL, CANARY.wrongPassword)
-    expect((await login(tenant.slug, LOCKED_EMAIL, CANARY.password)).json().code).toBe('ACCOUNT_LOCKED')
+    expect((await login(tenant.slug, LOCKED_EMAIL, CANARY.password)).json().code).toBe('INVALID_CREDENTIALS')
 
     const auth = entries().filter((entry) => typeof entry.event === 'string' && entry.tenantId === tenant.id)
     const base = { level: 40, tenantId: tenant.id, ipHash: hashIp('127.0.0.1'), requestId: expect.any(String) }

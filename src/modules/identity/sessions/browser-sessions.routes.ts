@@ -32,7 +32,7 @@ export function browserSessionsRoutes(service: BrowserSessionsService) {
       {
         schema: {
           summary: 'Sign in a browser with email and password (session cookie)',
-          description: `The browser counterpart of POST /v1/auth/login, with the same answers for bad credentials, lockout and throttling (401 INVALID_CREDENTIALS, 429 ACCOUNT_LOCKED, 429 LOGIN_THROTTLED). With two-factor on, answers { mfaRequired, mfaToken } for POST /v1/browser-sessions/mfa. ${COOKIE_NOTE}`,
+          description: `The browser counterpart of POST /v1/auth/login, with the same answers for bad credentials, lockout and throttling (401 INVALID_CREDENTIALS, for a locked account too; 429 LOGIN_THROTTLED). With two-factor on, answers { mfaRequired, mfaToken } for POST /v1/browser-sessions/mfa. ${COOKIE_NOTE}`,
           tags,
           operationId: 'createBrowserSession',
           body: BrowserLoginBody,

@@ -2,12 +2,14 @@
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Database } from '../../../platform/db/database.ts'
+import type { SecurityNotices } from '../accounts/security-notices.ts'
 import type { AccessTokens } from '../tokens/access-tokens.ts'
 import { createBrowserSessionVerifier } from './browser-session-verifier.ts'
 import { browserSessionsRoutes } from './browser-sessions.routes.ts'
 import { createBrowserSessionsService, type CompleteSecondStep } from './browser-sessions.service.ts'
 import { createLoginIpThrottle } from './login-ip-throttle.ts'
 import { createLoginService, type SecondFactorGate } from './login.service.ts'
+import { createReauthentication } from './reauthentication.ts'
 import { createSessionIssuer } from './session-issuer.ts'
 import { createSessionCheckingVerifier } from './session-verifier.ts'
 import { sessionsRoutes } from './sessions.routes.ts'
@@ -20,22 +22,28 @@ export interface SessionsDeps {
   logger: Logger
   /** Shared store for the per-IP sign-in counters; without it they live in this process. */
   redis: Redis | undefined
+  /** Mails the user about lockouts and other changes to how the account is protected. */
+  notices: SecurityNotices
 }
 
 export function createSessions(deps: SessionsDeps) {
   const issuer = createSessionIssuer(deps.accessTokens)
   const service = createSessionsService({ database: deps.database, issuer })
+  const ipThrottle = createLoginIpThrottle(deps.redis)
   const login = createLoginService({
     issuer,
     secondFactor: deps.secondFactor,
-    ipThrottle: createLoginIpThrottle(deps.redis),
+    ipThrottle,
     logger: deps.logger,
+    notices: deps.notices,
   })
   return {
     /** Starts sessions and hands out tokens (also used by the second sign-in step). */
     issuer,
     /** Password sign-in ending in any kind of session (the hosted pages accept invitations with it). */
     signIn: login.signIn,
+    /** The current password (or a sign-in within minutes) before a change to how the account is protected. */
+    reauthenticate: createReauthentication({ ipThrottle, logger: deps.logger, notices: deps.notices }),
     routes: sessionsRoutes(login, service),
     /** Cookie sessions for browsers, on the same sign-in and sessions; the second step comes from ../mfa. */
     browser: (completeSecondStep: CompleteSecondStep) => ({

@@ -3,7 +3,9 @@
  * V6.3): from the 5th consecutive failure the account is locked for a minute, doubling per
  * further failure up to an hour; at 100 it stays locked until a reset. A locked account is
  * refused even with the right password, and attempts during a lock are not counted (they would
- * only let an attacker push a victim towards the hard lock faster).
+ * only let an attacker push a victim towards the hard lock faster). The refusal is the same 401
+ * INVALID_CREDENTIALS as a wrong password, so a lock tells nobody that the address has an
+ * account; the owner is told by email (login-failures.ts).
  *
  * Unknown email, wrong password, disabled account and an account without password all answer
  * INVALID_CREDENTIALS after one argon2 verification each, so neither body nor timing tells them
@@ -18,15 +20,13 @@
  * answer counts, unknown emails included, since guessing across many accounts is what the IP
  * count exists for.
  */
-import type { Logger } from 'pino'
 import { recordAudit } from '../../../platform/audit/audit.ts'
 import type { Tx } from '../../../platform/db/database.ts'
 import { commonErrors } from '../../../platform/errors.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { normaliseEmail } from '../accounts/email-address.ts'
 import { hashPassword, needsRehash, verifyPassword } from '../passwords/password-hasher.ts'
-import { createLoginFailures, isLocked, lockedError } from './login-failures.ts'
-import type { LoginIpThrottle } from './login-ip-throttle.ts'
+import { createLoginFailures, isLocked, type LoginFailuresDeps } from './login-failures.ts'
 import { sessionsErrors } from './sessions.errors.ts'
 import { sessionsRepository as repository } from './sessions.repository.ts'
 import type { IssuedSession, RestrictedSession, RestrictedTokens, SessionIssuer, TokenPair } from './session-issuer.ts'
@@ -95,15 +95,13 @@ export const bearerStarter = (
   credentials: (session) => ('restriction' in session ? issuer.restrictedTokens(session) : issuer.tokens(session)),
 })
 
-export interface LoginDeps {
+export interface LoginDeps extends LoginFailuresDeps {
   issuer: SessionIssuer
   secondFactor: SecondFactorGate
-  ipThrottle: LoginIpThrottle
-  logger: Logger
 }
 
-export function createLoginService({ issuer, secondFactor, ipThrottle, logger }: LoginDeps) {
-  const failures = createLoginFailures({ ipThrottle, logger })
+export function createLoginService({ issuer, secondFactor, ...failureDeps }: LoginDeps) {
+  const failures = createLoginFailures(failureDeps)
 
   const bearer = bearerStarter(issuer)
 
@@ -135,17 +133,7 @@ export function createLoginService({ issuer, secondFactor, ipThrottle, logger }:
     const outcome = await ctx.inTenant(async (tx) => {
       // A lock set by a concurrent failure since we read the account wins over this success.
       if (!(await repository.recordSuccess(tx, user.id, newHash))) {
-        await recordAudit(tx, ctx, {
-          action: 'auth.login_locked',
-          targetType: 'user',
-          targetId: user.id,
-          outcome: 'denied',
-        })
-        const now = await repository.findLoginCandidate(tx, email)
-        return {
-          kind: 'locked' as const,
-          locked: { hardLocked: now?.hardLocked ?? false, lockSeconds: now?.lockSeconds ?? 1 },
-        }
+        return { kind: 'locked' as const }
       }
       const mfaToken = await secondFactor.challengeIfEnrolled(tx, ctx, { tenantId, userId: user.id })
       if (mfaToken) return { kind: 'second_factor' as const, mfaToken }
@@ -169,10 +157,7 @@ export function createLoginService({ issuer, secondFactor, ipThrottle, logger }:
       })
       return { kind: 'started' as const, session }
     })
-    if (outcome.kind === 'locked') {
-      failures.log(ctx, 'auth.login_locked', { userId: user.id })
-      throw lockedError(outcome.locked)
-    }
+    if (outcome.kind === 'locked') return failures.refuseLocked(ctx, tenantId, user.id)
     if (outcome.kind === 'second_factor') return { mfaRequired: true, mfaToken: outcome.mfaToken }
     return starter.credentials(outcome.session)
   }

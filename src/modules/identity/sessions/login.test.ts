@@ -2,13 +2,16 @@ import { hash } from '@node-rs/argon2'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
+import { accountsClient } from '../accounts/accounts.testing.ts'
 import { sessionsClient, STRONG_PASSWORD, uniqueEmail } from './sessions.testing.ts'
 
 let t: TestApp
 let api: ReturnType<typeof sessionsClient>
+let mail: ReturnType<typeof accountsClient>
 beforeAll(async () => {
   t = await buildTestApp({ worker: true, env: { RATE_LIMITS: 'auth=1000/10000' } })
   api = sessionsClient(t)
+  mail = accountsClient(t)
 })
 afterAll(async () => t?.close())
 
@@ -29,6 +32,17 @@ const loginState = async (userId: string) =>
       sql`SELECT failed_login_count AS failures, coalesce(locked_until > now(), false) AS locked, coalesce(locked_until = 'infinity', false) AS forever FROM identity.users WHERE id = ${userId}`,
     )
   )[0]
+
+const lockSecondsOf = async (userId: string) =>
+  Number(
+    (
+      await api.query<{ seconds: number }>(
+        sql`SELECT ceil(extract(epoch from (locked_until - now())))::int AS seconds FROM identity.users WHERE id = ${userId}`,
+      )
+    )[0]?.seconds,
+  )
+
+const LOCKED_SUBJECT = 'Your account was locked after failed sign-ins'
 
 const auditOf = (userId: string) =>
   api.query<{ action: string; outcome: string; reason: string | null }>(
@@ -76,17 +90,19 @@ describe('POST /v1/auth/login', () => {
     expect(response.json().code).toBe('EMAIL_NOT_VERIFIED')
   })
 
-  it('locks after 5 consecutive failures: 429 with Retry-After even with the right password', async () => {
+  it('locks after 5 consecutive failures: the same 401 even with the right password, attempts during the lock not counted', async () => {
     const { slug, email, userId } = await account()
     for (let attempt = 1; attempt <= 5; attempt++) expect((await api.login(slug, email, WRONG)).statusCode).toBe(401)
     expect(await loginState(userId)).toEqual({ failures: 5, locked: true, forever: false })
+    const seconds = await lockSecondsOf(userId)
+    expect(seconds).toBeGreaterThan(50)
+    expect(seconds).toBeLessThanOrEqual(60)
     const locked = await api.login(slug, email)
-    expect(locked.statusCode).toBe(429)
-    expect(locked.json().code).toBe('ACCOUNT_LOCKED')
-    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(50)
-    expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(60)
+    expect(locked.statusCode).toBe(401)
+    expect(locked.json().code).toBe('INVALID_CREDENTIALS')
+    expect(locked.headers['retry-after']).toBeUndefined()
     // Attempts during the lock are not counted.
-    expect((await api.login(slug, email, WRONG)).statusCode).toBe(429)
+    expect((await api.login(slug, email, WRONG)).statusCode).toBe(401)
     expect((await loginState(userId))?.failures).toBe(5)
     // Entries of one transaction share their timestamp, so compare as a multiset.
     const actions = (await auditOf(userId)).map((a) => `${a.action}:${a.outcome}`).sort()
@@ -98,35 +114,71 @@ describe('POST /v1/auth/login', () => {
     ])
   })
 
+  it('answers a locked account exactly like an unknown address, and mails the owner once per lockout', async () => {
+    const { slug, email } = await account()
+    for (let attempt = 1; attempt <= 5; attempt++) expect((await api.login(slug, email, WRONG)).statusCode).toBe(401)
+    const locked = await api.login(slug, email, WRONG)
+    const unknown = await api.login(slug, uniqueEmail(), WRONG)
+    const strip = (body: Record<string, unknown>) => ({ ...body, requestId: undefined })
+    expect(locked.statusCode).toBe(unknown.statusCode)
+    expect(strip(locked.json())).toEqual(strip(unknown.json()))
+    expect(locked.headers['retry-after']).toBe(unknown.headers['retry-after'])
+    // The same over the browser sign-in.
+    const browserLocked = await t.app.inject({
+      method: 'POST',
+      url: '/v1/browser-sessions',
+      headers: { host: `${slug}.localhost` },
+      payload: { email, password: STRONG_PASSWORD },
+    })
+    const browserUnknown = await t.app.inject({
+      method: 'POST',
+      url: '/v1/browser-sessions',
+      headers: { host: `${slug}.localhost` },
+      payload: { email: uniqueEmail(), password: STRONG_PASSWORD },
+    })
+    expect(browserLocked.statusCode).toBe(401)
+    expect(strip(browserLocked.json())).toEqual(strip(browserUnknown.json()))
+    expect(browserLocked.headers['set-cookie']).toBeUndefined()
+
+    const lockMails = (await mail.outbox(email)).filter((m) => m.subject === LOCKED_SUBJECT)
+    expect(lockMails).toHaveLength(1)
+    expect(lockMails[0]?.text).toContain(`http://${slug}.localhost`)
+    expect(lockMails[0]?.text).toContain('/reset-password')
+  })
+
   it('doubles the lock with each further failure, and a success resets the counter', async () => {
     const { slug, email, userId } = await account()
     await api.query(
       sql`UPDATE identity.users SET failed_login_count = 5, locked_until = now() - interval '1 second' WHERE id = ${userId}`,
     )
     expect((await api.login(slug, email, WRONG)).statusCode).toBe(401)
-    const retryAfter = Number((await api.login(slug, email)).headers['retry-after'])
-    expect(retryAfter).toBeGreaterThan(110)
-    expect(retryAfter).toBeLessThanOrEqual(120)
+    expect(await lockSecondsOf(userId)).toBeGreaterThan(110)
+    expect(await lockSecondsOf(userId)).toBeLessThanOrEqual(120)
+    expect((await api.login(slug, email)).statusCode).toBe(401)
     await api.query(
       sql`UPDATE identity.users SET failed_login_count = 20, locked_until = now() - interval '1 second' WHERE id = ${userId}`,
     )
     expect((await api.login(slug, email, WRONG)).statusCode).toBe(401)
-    expect(Number((await api.login(slug, email)).headers['retry-after'])).toBe(3600)
+    expect(await lockSecondsOf(userId)).toBeGreaterThan(3590)
+    // A lock that continues a series is not a new lockout: no further mail.
+    expect((await mail.outbox(email)).filter((m) => m.subject === LOCKED_SUBJECT)).toHaveLength(0)
 
     await api.query(sql`UPDATE identity.users SET locked_until = now() - interval '1 second' WHERE id = ${userId}`)
     expect((await api.login(slug, email)).statusCode).toBe(200)
     expect(await loginState(userId)).toEqual({ failures: 0, locked: false, forever: false })
   })
 
-  it('locks for good at the 100th consecutive failure (NIST), without Retry-After', async () => {
+  it('locks for good at the 100th consecutive failure (NIST), answered like a wrong password, and says so by mail', async () => {
     const { slug, email, userId } = await account()
     await api.query(sql`UPDATE identity.users SET failed_login_count = 99 WHERE id = ${userId}`)
     expect((await api.login(slug, email, WRONG)).statusCode).toBe(401)
     expect(await loginState(userId)).toEqual({ failures: 100, locked: true, forever: true })
     const response = await api.login(slug, email)
-    expect(response.statusCode).toBe(429)
-    expect(response.json().code).toBe('ACCOUNT_LOCKED')
-    expect(response.headers['retry-after']).toBeUndefined()
+    expect(response.statusCode).toBe(401)
+    expect(response.json().code).toBe('INVALID_CREDENTIALS')
+    const lockMails = (await mail.outbox(email)).filter((m) => m.subject === LOCKED_SUBJECT)
+    expect(lockMails).toHaveLength(1)
+    expect(lockMails[0]?.text).toContain('stays locked until you reset your password')
   })
 
   it('rehashes a password stored with weaker parameters on the next sign-in', async () => {

@@ -47,6 +47,10 @@ export const sessionsErrors = {
       'SESSION_IDLE_TIMEOUT',
       'The session was not used for longer than this tenant allows and has ended; sign in again',
     ),
+  /** A change to how the account is protected needs the current password (or, where allowed, a sign-in within minutes). */
+  reauthenticationRequired: (
+    detail = 'Confirm it is you: send your current password (or sign in again) to make this change',
+  ) => new AppError('forbidden', 'REAUTHENTICATION_REQUIRED', detail),
   noSession: () =>
     new AppError('invalid', 'NO_SESSION', 'This token belongs to no session; only tokens from a sign-in can log out'),
 }

@@ -32,7 +32,7 @@ export function sessionsRoutes(login: LoginService, service: SessionsService) {
         schema: {
           summary: 'Sign in with email and password',
           description:
-            "Starts a session in the tenant of this host. Unknown email, wrong password and disabled account all answer 401 INVALID_CREDENTIALS; repeated failures lock the account (429 ACCOUNT_LOCKED with Retry-After), and 10 failures from one client address within 15 minutes hold that address back (429 LOGIN_THROTTLED with Retry-After, doubling per further failure). With two-factor on, answers { mfaRequired, mfaToken } for POST /v1/auth/mfa instead of tokens. When the tenant requires two-factor for one of the user's roles and they have none, answers a restricted access token without refresh token and mfaEnrolmentRequired: true.",
+            "Starts a session in the tenant of this host. Unknown email, wrong password, disabled and locked account all answer the same 401 INVALID_CREDENTIALS, so no answer tells whether an address has an account; 5 consecutive failures lock the account for a minute, doubling per further failure up to an hour, and the 100th until a password reset (even the right password answers 401 meanwhile; the owner is emailed once per lockout). Separately, 10 failures from one client address within 15 minutes hold that address back (429 LOGIN_THROTTLED with Retry-After, doubling per further failure). With two-factor on, answers { mfaRequired, mfaToken } for POST /v1/auth/mfa instead of tokens. When the tenant requires two-factor for one of the user's roles and they have none, answers a restricted access token without refresh token and mfaEnrolmentRequired: true.",
           tags,
           operationId: 'login',
           body: LoginBody,
