@@ -135,14 +135,18 @@ export function gradingRoutes(app: App, assignments: AssignmentsService) {
     {
       schema: {
         summary: 'Grade a submission against the rubric',
-        description: `${STAFF} Requires If-Match with the submission ETag (428 without, 412 when stale). Every criterion is scored with one of its levels' points (422 RUBRIC_SCORE_INVALID); points are their sum minus any late penalty; passed when points reach passingPoints, which completes the lesson while the learner's enrolment is active; \`lessonCompletion\` says whether it did, and why not (not_passed, not_enrolled, expired). Nobody grades their own submission, whatever their role: 403 SELF_GRADING, and the refused attempt is audited. The learner is emailed. Regrading is allowed. Audited.`,
+        description: `${STAFF} Requires If-Match with the submission ETag (428 without, 412 when stale). Every criterion is scored with one of its levels' points (422 RUBRIC_SCORE_INVALID); points are their sum minus any late penalty; passed when points reach passingPoints, which completes the lesson while the learner's enrolment is active; \`lessonCompletion\` says whether it did, and why not (not_passed, not_enrolled, expired). Nobody grades their own submission, whatever their role: 403 SELF_GRADING, and the refused attempt is audited; refused while impersonating (403 IMPERSONATION_FORBIDDEN), so nobody grades under another's name. The learner is emailed. Regrading is allowed. Audited.`,
         tags,
         operationId: 'gradeSubmission',
         params: SubmissionParams,
         body: GradeBody,
         response: { 200: Type.Ref('GradedAssignmentSubmission') },
       },
-      config: { ifMatch: 'required', access: tenantAccess({ allOf: ['submissions:grade'], peopleOnly: true }) },
+      config: {
+        ifMatch: 'required',
+        privileged: true,
+        access: tenantAccess({ allOf: ['submissions:grade'], peopleOnly: true }),
+      },
     },
     async (request, reply) => {
       const submission = await assignments.grade(

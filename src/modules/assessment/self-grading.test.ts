@@ -123,6 +123,29 @@ describe('grading your own submission', () => {
 })
 
 describe('what a grade completed', () => {
+  it('is refused under another name: an administrator impersonating the instructor may not grade (403 IMPERSONATION_FORBIDDEN)', async () => {
+    const c = await withAssignment()
+    // The administrator's own work, graded as the instructor: separation of duties would see only the instructor.
+    const adminEnrolled = await c.call('POST', `/v1/courses/${c.courseId}/enrolments/self`, c.admin)
+    expect(adminEnrolled.statusCode, adminEnrolled.body).toBe(201)
+    const own = (await submit(c, c.admin)).json()
+    const learner = await c.learner()
+    const theirs = (await submit(c, learner.token)).json()
+    const started = await c.call('POST', '/v1/impersonations', c.admin, {
+      userId: c.ownerId,
+      reason: 'Checking the gradebook the instructor reported',
+    })
+    expect(started.statusCode, started.body).toBe(201)
+    const asInstructor = started.json().accessToken as string
+    for (const submission of [own, theirs]) {
+      const refused = await grade(c, submission.id, asInstructor)
+      expect(refused.statusCode, refused.body).toBe(403)
+      expect(refused.json().code).toBe('IMPERSONATION_FORBIDDEN')
+    }
+    // The instructor in person still grades the learner.
+    expect((await grade(c, theirs.id, c.owner)).statusCode).toBe(200)
+  })
+
   it('says the lesson completion was recorded, or that a failing grade completes nothing', async () => {
     const c = await withAssignment()
     const learner = await c.learner()

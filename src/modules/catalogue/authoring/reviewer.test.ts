@@ -241,6 +241,32 @@ describe('no self-approval', () => {
     expect((await api.call('POST', `/v1/courses/${course.id}/approve`, other, { payload: {} })).statusCode).toBe(200)
   })
 
+  it('refuses an administrator approving their own course under a reviewer’s name (impersonation: 403 IMPERSONATION_FORBIDDEN)', async () => {
+    const { admin, reviewer } = await setUp()
+    const own = await api.createCourse(admin, { title: 'Mine, approved by someone else?' })
+    await api.addModuleWithLesson(admin, own.id, own.etag)
+    expect((await api.call('POST', `/v1/courses/${own.id}/submit`, admin, { payload: {} })).statusCode).toBe(200)
+    const started = await t.app.inject({
+      method: 'POST',
+      url: '/v1/impersonations',
+      headers: t.auth(admin),
+      payload: { userId: reviewer.userId, reason: 'Reproducing the review queue the reviewer reported' },
+    })
+    expect(started.statusCode, started.body).toBe(201)
+    const asReviewer = started.json().accessToken as string
+    for (const step of ['approve', 'request-changes']) {
+      const refused = await api.call('POST', `/v1/courses/${own.id}/${step}`, asReviewer, {
+        payload: { comment: 'Looks fine' },
+      })
+      expect(refused.json(), step).toMatchObject({ status: 403, code: 'IMPERSONATION_FORBIDDEN' })
+    }
+    const publish = await api.call('POST', `/v1/courses/${own.id}/publish`, asReviewer, { payload: {} })
+    expect(publish.statusCode).toBe(403)
+    // The reviewer in person decides.
+    const approved = await api.call('POST', `/v1/courses/${own.id}/approve`, reviewer.token, { payload: {} })
+    expect(approved.json(), approved.body).toMatchObject({ status: 'published' })
+  })
+
   it('lets an administrator publish a course they teach only while the learning policy allows self-publication', async () => {
     const tenant = await t.createTenant()
     const adminId = crypto.randomUUID()

@@ -9,6 +9,8 @@ import type { WorkflowService } from './workflow.service.ts'
 const tags = ['catalogue']
 const IF_MATCH =
   ' If-Match is optional: when sent, a course changed since (412) is refused, so the step applies to exactly the version read.'
+const NOT_IMPERSONATING =
+  " Refused while impersonating (403 IMPERSONATION_FORBIDDEN): the decision is the caller's own."
 const PUBLISHES =
   ' Publishing snapshots the draft as the next immutable version (with its quiz and assignment settings), rewrites the catalogue entry and emits catalogue.course_published. A quiz or assignment lesson not set up is 409 ASSESSMENT_INCOMPLETE.'
 
@@ -22,6 +24,12 @@ const STEPS: Array<{
   operationId: string
   permission: 'courses:author' | 'courses:review' | 'courses:manage'
   commentRequired?: boolean
+  /**
+   * Decisions that rest on who decides (separation of duties: nobody approves or publishes their own
+   * course) are refused while impersonating: an administrator impersonating a reviewer would
+   * otherwise approve a course of their own under someone else's name.
+   */
+  decision?: boolean
 }> = [
   {
     path: 'submit',
@@ -39,6 +47,7 @@ const STEPS: Array<{
     description: `in_review → published.${PUBLISHES} Reviewers (the reviewer role) and tenant administrators; nobody approves a course they teach, administrators included (403 SELF_REVIEW, audited). A reviewer sees a course only while it is in review (others 404).`,
     operationId: 'approveCourse',
     permission: 'courses:review',
+    decision: true,
   },
   {
     path: 'request-changes',
@@ -49,6 +58,7 @@ const STEPS: Array<{
     operationId: 'requestCourseChanges',
     permission: 'courses:review',
     commentRequired: true,
+    decision: true,
   },
   {
     path: 'publish',
@@ -57,6 +67,7 @@ const STEPS: Array<{
     description: `Tenant administrators only (courses:manage), without a review round.${PUBLISHES} 409 NOTHING_TO_PUBLISH when the draft equals the live version. A course the administrator teaches only while the learning policy allows self-publication (allowSelfPublication; otherwise 403 SELF_PUBLICATION, audited).`,
     operationId: 'publishCourse',
     permission: 'courses:manage',
+    decision: true,
   },
   {
     path: 'archive',
@@ -78,14 +89,18 @@ export function workflowRoutes(app: App, service: WorkflowService): void {
         {
           schema: {
             summary: definition.summary,
-            description: definition.description + IF_MATCH,
+            description: definition.description + (definition.decision ? NOT_IMPERSONATING : '') + IF_MATCH,
             tags,
             operationId: definition.operationId,
             params: CourseParams,
             body: definition.commentRequired ? RequiredCommentBody : OptionalCommentBody,
             response: { 200: Type.Ref('AuthoringCourse') },
           },
-          config: { ifMatch: 'optional', access: tenantAccess({ allOf: [definition.permission], peopleOnly: true }) },
+          config: {
+            ifMatch: 'optional',
+            privileged: definition.decision === true,
+            access: tenantAccess({ allOf: [definition.permission], peopleOnly: true }),
+          },
         },
         async (request, reply) => {
           const { comment } = request.body as { comment?: string }
