@@ -104,7 +104,7 @@ export function createIdentityModule(deps: IdentityDeps) {
     logger: deps.logger,
     redis: deps.redis,
   })
-  const apiKeys = createApiKeys({ database: deps.database })
+  const apiKeys = createApiKeys({ database: deps.database, reauthenticate: sessions.reauthenticate, notices })
   const impersonation = createImpersonation({ database: deps.database, accessTokens })
   return {
     keys,

@@ -1,7 +1,7 @@
 /**
  * Security notices: the mails that tell a user about a change to how their account is protected
  * or about an attack on it (a lockout, a second factor turned on or off, new recovery codes, a
- * changed password). They are sent in the transaction of the change, always: no preference can
+ * changed password, an API key issued in their name). They are sent in the transaction of the change, always: no preference can
  * turn them off. They carry no token, only the links to reset the password and sign in, so a
  * user who did not make the change can take the account back.
  */
@@ -20,6 +20,7 @@ export type SecurityNotice =
   | { kind: 'mfa_disabled'; byAdministrator: boolean }
   | { kind: 'recovery_codes_regenerated' }
   | { kind: 'password_changed' }
+  | { kind: 'api_key_issued'; name: string; prefix: string }
 
 export interface SecurityNotices {
   /** Mails the notice to the user in `tx` (the transaction of the change). */
@@ -63,6 +64,14 @@ function content(notice: SecurityNotice, site: TenantSite): { subject: string; l
         lines: [
           `New recovery codes were created for your account at ${site.name}; the previous ones no longer work.`,
           notYou,
+        ],
+      }
+    case 'api_key_issued':
+      return {
+        subject: 'An API key was created with your account',
+        lines: [
+          `An API key named "${notice.name}" (it starts ${notice.prefix}) was created with your account at ${site.name}. It works until it expires or is revoked, or your account is disabled.`,
+          `If this was not you, revoke it under API keys and reset your password now (${reset}).`,
         ],
       }
     case 'password_changed':

@@ -5,7 +5,12 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../../platform/http/pagination.ts'
-import { apiKeys } from '../identity.tables.ts'
+import { apiKeys, users } from '../identity.tables.ts'
+
+/** The key's creator is an active member of its tenant (keys are issued by members: created_by is 'user:<id>'). */
+const creatorIsActive = sql`exists (select 1 from ${users} where ${users.tenantId} = ${apiKeys.tenantId}
+  and ${users.id} = case when ${apiKeys.createdBy} like 'user:%' then substr(${apiKeys.createdBy}, 6)::uuid end
+  and ${users.status} = 'active')`
 
 const keyColumns = {
   id: apiKeys.id,
@@ -105,6 +110,8 @@ export const apiKeysRepository = {
   /**
    * The live key with this hash, in one statement, and whether its last-used time is more than a
    * minute old (the verifier then records the use; otherwise a busy key would write per request).
+   * Live includes its creator: a key dies with the authority that issued it, so a disabled (or
+   * deleted) creator's keys stop at their next request.
    */
   async findLive(
     tx: Tx,
@@ -122,6 +129,7 @@ export const apiKeysRepository = {
           eq(apiKeys.secretHash, secretHash),
           isNull(apiKeys.revokedAt),
           sql`(${apiKeys.expiresAt} is null or ${apiKeys.expiresAt} > now())`,
+          creatorIsActive,
         ),
       )
     return row

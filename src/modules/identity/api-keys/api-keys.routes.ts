@@ -25,13 +25,15 @@ export function apiKeysRoutes(service: ApiKeysService) {
     const access = tenantAccess('api_keys:manage')
     // Minting or cutting off a credential is refused while impersonating (403 IMPERSONATION_FORBIDDEN).
     const change = { access, privileged: true }
+    const ISSUING =
+      ' Issuing a key is a credential change: send your current password, unless you signed in within 5 minutes (403 REAUTHENTICATION_REQUIRED otherwise). You are mailed. The key works only while you are an active member: disabling you stops it.'
 
     app.post(
       '/v1/api-keys',
       {
         schema: {
           summary: 'Create an API key',
-          description: `The response is the only place the secret appears. ${USAGE}`,
+          description: `The response is the only place the secret appears. ${USAGE}${ISSUING}`,
           tags,
           operationId: 'createApiKey',
           body: CreateApiKeyBody,
@@ -78,7 +80,8 @@ export function apiKeysRoutes(service: ApiKeysService) {
         schema: {
           summary: 'Rotate an API key',
           description:
-            'Issues a new key with the same name and scopes (secret shown once). The old key keeps working for graceSeconds (default and maximum one day; 0 revokes it now). A revoked, expired or already rotated key is 409 API_KEY_NOT_ROTATABLE.',
+            'Issues a new key with the same name and scopes (secret shown once). The old key keeps working for graceSeconds (default and maximum one day; 0 revokes it now). A revoked, expired or already rotated key is 409 API_KEY_NOT_ROTATABLE.' +
+            ISSUING,
           tags,
           operationId: 'rotateApiKey',
           params: ApiKeyParams,

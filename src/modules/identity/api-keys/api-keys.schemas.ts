@@ -1,5 +1,6 @@
 import { Type } from 'typebox'
 import { PageQuery } from '../../../platform/http/pagination.ts'
+import { ReauthPassword } from '../sessions/sessions.schemas.ts'
 import { GRANTABLE_SCOPES } from './api-keys.policy.ts'
 
 export const MAX_LIFETIME_DAYS = 365
@@ -53,6 +54,7 @@ export const CreateApiKeyBody = Type.Object(
         description: `In the future and at most ${MAX_LIFETIME_DAYS} days ahead; default ${DEFAULT_LIFETIME_DAYS} days`,
       }),
     ),
+    password: Type.Optional(ReauthPassword),
   },
   { additionalProperties: false },
 )
@@ -70,6 +72,7 @@ export const RotateApiKeyBody = Type.Object(
     expiresAt: Type.Optional(
       Type.String({ format: 'date-time', description: `Expiry of the new key; default ${DEFAULT_LIFETIME_DAYS} days` }),
     ),
+    password: Type.Optional(ReauthPassword),
   },
   { additionalProperties: false },
 )

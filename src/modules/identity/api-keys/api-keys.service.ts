@@ -1,6 +1,11 @@
 /**
  * API key management for tenant administrators. Each change and its audit entry commit in one
  * tenant transaction. The full key exists only in the response that issues it.
+ *
+ * Issuing a key (create, rotate) needs re-authentication, like a new password or second factor: a
+ * key is a credential that outlives every session, so a stolen session must not be able to mint
+ * one. The creator is mailed. A key works only while its creator is an active member
+ * (api-keys.repository.ts findLive): it dies with the authority that made it.
  */
 import { recordAudit } from '../../../platform/audit/audit.ts'
 import type { Tx } from '../../../platform/db/database.ts'
@@ -8,6 +13,8 @@ import type { PageResult } from '../../../platform/http/pagination.ts'
 import type { Permission } from '../../../platform/http/permissions.ts'
 import { principalId } from '../../../platform/http/principal.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
+import type { SecurityNotices } from '../accounts/security-notices.ts'
+import type { Reauthenticate } from '../sessions/reauthentication.ts'
 import { generateApiKey } from './api-key-format.ts'
 import { apiKeysErrors } from './api-keys.errors.ts'
 import { keyPermissions, parseScopes, scopeBeyond } from './api-keys.policy.ts'
@@ -98,7 +105,30 @@ async function issue(
   return { view: present(await findOrFail(tx, id)), secret: generated.secret }
 }
 
-export function createApiKeysService() {
+export interface ApiKeysServiceDeps {
+  reauthenticate: Reauthenticate
+  notices: SecurityNotices
+}
+
+export function createApiKeysService(deps: ApiKeysServiceDeps) {
+  /** Re-authenticates the issuer, then issues in one transaction with the audit entry and the creator's notice. */
+  async function issuing<T extends { name: string; prefix: string }>(
+    ctx: RequestContext,
+    password: string | undefined,
+    work: (tx: Tx) => Promise<T>,
+  ): Promise<T> {
+    const user = await deps.reauthenticate(ctx, { password, allowRecentSignIn: true })
+    return ctx.inTenant(async (tx) => {
+      const issued = await work(tx)
+      await deps.notices.send(tx, {
+        tenantId: user.tenantId,
+        userId: user.userId,
+        notice: { kind: 'api_key_issued', name: issued.name, prefix: issued.prefix },
+      })
+      return issued
+    })
+  }
+
   return {
     async list(
       ctx: RequestContext,
@@ -116,12 +146,12 @@ export function createApiKeysService() {
 
     async create(
       ctx: RequestContext,
-      input: { name: string; scopes: string[]; expiresAt?: string | undefined },
+      input: { name: string; scopes: string[]; expiresAt?: string | undefined; password?: string | undefined },
     ): Promise<ApiKeyView & { secret: string }> {
       const { tenantId, held } = manager(ctx)
       const scopes = grantableScopes(input.scopes, held)
       const expiresAt = expiryOf(input.expiresAt)
-      return ctx.inTenant(async (tx) => {
+      return issuing(ctx, input.password, async (tx) => {
         const { view, secret } = await issue(tx, ctx, { tenantId, name: input.name, scopes, expiresAt })
         await recordAudit(tx, ctx, {
           action: 'api_key.created',
@@ -141,12 +171,12 @@ export function createApiKeysService() {
     async rotate(
       ctx: RequestContext,
       id: string,
-      input: { graceSeconds?: number | undefined; expiresAt?: string | undefined },
+      input: { graceSeconds?: number | undefined; expiresAt?: string | undefined; password?: string | undefined },
     ): Promise<ApiKeyView & { secret: string }> {
       const { tenantId, held } = manager(ctx)
       const graceSeconds = Math.min(input.graceSeconds ?? MAX_GRACE_SECONDS, MAX_GRACE_SECONDS)
       const expiresAt = expiryOf(input.expiresAt)
-      return ctx.inTenant(async (tx) => {
+      return issuing(ctx, input.password, async (tx) => {
         const old = await findOrFail(tx, id, true)
         if (old.revokedAt) throw apiKeysErrors.notRotatable(id, 'is revoked')
         if (old.expired === true) throw apiKeysErrors.notRotatable(id, 'has expired')

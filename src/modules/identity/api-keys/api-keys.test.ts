@@ -3,7 +3,7 @@ import { Writable } from 'node:stream'
 import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
-import { platformScope } from '../../../platform/db/database.ts'
+import { platformScope, rowsOf } from '../../../platform/db/database.ts'
 import { createLogger } from '../../../platform/observability/logger.ts'
 import type { TenantRole } from '../../../platform/http/permissions.ts'
 import { apiKeys } from '../identity.tables.ts'
@@ -38,7 +38,8 @@ interface Issued {
 
 async function tenantWithAdmin(roles: TenantRole[] = ['tenant_admin']) {
   const tenant = await t.createTenant()
-  const adminToken = await t.tokenFor(tenant.id, roles)
+  const adminId = randomUUID()
+  const adminToken = await t.tokenFor(tenant.id, roles, adminId)
   const host = { host: `${tenant.slug}.localhost` }
   /** A call on the tenant's host with a bearer (the admin's token unless another is given). */
   const call = (method: Method, url: string, options: { payload?: object; bearer?: string } = {}) =>
@@ -62,7 +63,7 @@ async function tenantWithAdmin(roles: TenantRole[] = ['tenant_admin']) {
     issuedSecrets.push(key.secret)
     return key
   }
-  return { tenant, adminToken, call, create, rotate }
+  return { tenant, adminId, adminToken, call, create, rotate }
 }
 
 /** Changes a key's row as the platform role, standing in for the passing of time. */
@@ -201,6 +202,69 @@ describe('API key management', () => {
       expect(response.json().code).toBe('API_KEY_NOT_FOUND')
     }
     expect((await a.call('GET', `/v1/api-keys/${key.id}`)).json().status).toBe('active')
+  })
+})
+
+describe('issuing a key is a credential change', () => {
+  /** As if the administrator had signed in ten minutes ago: past the re-authentication window. */
+  const ageSessions = (userId: string) =>
+    t.platform.database.transaction(platformScope, (tx) =>
+      tx.execute(
+        sql`UPDATE identity.sessions SET created_at = created_at - interval '10 minutes' WHERE user_id = ${userId}`,
+      ),
+    )
+  const mailsTo = (userId: string) =>
+    t.platform.database.transaction(platformScope, (tx) =>
+      rowsOf<{ subject: string; text_body: string }>(
+        tx,
+        sql`SELECT subject, text_body FROM platform.mail_messages WHERE to_address = ${`member-${userId}@members.lyceum.test`}`,
+      ),
+    )
+
+  it('needs a recent sign-in or the password: a stolen older session cannot mint or rotate a key (403 REAUTHENTICATION_REQUIRED)', async () => {
+    const { adminId, call, create } = await tenantWithAdmin()
+    const key = await create()
+    await ageSessions(adminId)
+    const created = await call('POST', '/v1/api-keys', { payload: { name: 'Exfiltration', scopes: ['members:read'] } })
+    expect(created.statusCode, created.body).toBe(403)
+    expect(created.json().code).toBe('REAUTHENTICATION_REQUIRED')
+    const rotated = await call('POST', `/v1/api-keys/${key.id}/rotate`, { payload: {} })
+    expect(rotated.json().code).toBe('REAUTHENTICATION_REQUIRED')
+    const wrong = await call('POST', '/v1/api-keys', {
+      payload: { name: 'Exfiltration', scopes: ['members:read'], password: 'not-the-password' },
+    })
+    expect(wrong.json().code).toBe('REAUTHENTICATION_REQUIRED')
+    // Nothing was issued by the refused calls.
+    expect((await call('GET', '/v1/api-keys')).json().data).toHaveLength(1)
+  })
+
+  it('mails the creator about each key issued in their name', async () => {
+    const { adminId, create, rotate } = await tenantWithAdmin()
+    const key = await create({ name: 'Nightly export', scopes: ['audit:read'] })
+    const replacement = await rotate(key.id)
+    const mails = (await mailsTo(adminId)).filter((m) => m.subject === 'An API key was created with your account')
+    expect(mails).toHaveLength(2)
+    expect(mails.map((m) => m.text_body).join('\n')).toContain(replacement.prefix)
+    for (const mail of mails) expect(mail.text_body).not.toContain(key.secret.split('.')[2])
+  })
+
+  it('dies with its creator: a disabled administrator’s keys stop at their next request', async () => {
+    const { tenant, adminId, create } = await tenantWithAdmin()
+    const key = await create({ name: 'SIS sync', scopes: ['members:read'] })
+    const host = { host: `${tenant.slug}.localhost` }
+    const read = () => t.app.inject({ method: 'GET', url: '/v1/members', headers: { ...host, ...t.auth(key.secret) } })
+    expect((await read()).statusCode).toBe(200)
+    const other = await t.tokenFor(tenant.id, ['tenant_admin'])
+    const disabled = await t.app.inject({
+      method: 'PUT',
+      url: `/v1/members/${adminId}/status`,
+      headers: { ...host, ...t.auth(other) },
+      payload: { status: 'disabled' },
+    })
+    expect(disabled.statusCode, disabled.body).toBe(200)
+    const refused = await read()
+    expect(refused.statusCode).toBe(401)
+    expect(refused.json().code).toBe('INVALID_TOKEN')
   })
 })
 

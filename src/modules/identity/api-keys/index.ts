@@ -2,8 +2,8 @@
 import type { Database } from '../../../platform/db/database.ts'
 import { createApiKeyVerifier } from './api-key-verifier.ts'
 import { apiKeysRoutes } from './api-keys.routes.ts'
-import { createApiKeysService } from './api-keys.service.ts'
+import { createApiKeysService, type ApiKeysServiceDeps } from './api-keys.service.ts'
 
-export function createApiKeys(deps: { database: Database }) {
-  return { routes: apiKeysRoutes(createApiKeysService()), verifier: createApiKeyVerifier(deps) }
+export function createApiKeys(deps: { database: Database } & ApiKeysServiceDeps) {
+  return { routes: apiKeysRoutes(createApiKeysService(deps)), verifier: createApiKeyVerifier(deps) }
 }

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { TokenResponse } from '../sessions/sessions.schemas.ts'
+import { ReauthPassword, TokenResponse } from '../sessions/sessions.schemas.ts'
 
 const TotpCode = Type.String({
   minLength: 1,
@@ -16,14 +16,6 @@ export const TotpEnrolment = Type.Object(
 )
 
 export const CodeBody = Type.Object({ code: TotpCode }, { $id: 'TotpCodeBody', additionalProperties: false })
-
-/** Re-authentication (../sessions/reauthentication.ts): the current password, unless the session signed in minutes ago. */
-const ReauthPassword = Type.String({
-  minLength: 1,
-  maxLength: 1024,
-  description:
-    'Your current password; may be left out within 5 minutes of signing in. Missing after that, or wrong: 403 REAUTHENTICATION_REQUIRED (a wrong one counts toward the account lockout)',
-})
 
 export const ReauthenticationBody = Type.Object(
   { password: Type.Optional(ReauthPassword) },

@@ -2,6 +2,14 @@ import { Type, type Static } from 'typebox'
 import { TENANT_ROLES, type TenantRole } from '../../../platform/http/permissions.ts'
 import { Page } from '../../../platform/http/pagination.ts'
 
+/** Re-authentication (./reauthentication.ts): the current password, unless the session signed in minutes ago. */
+export const ReauthPassword = Type.String({
+  minLength: 1,
+  maxLength: 1024,
+  description:
+    'Your current password; may be left out within 5 minutes of signing in. Missing after that, or wrong: 403 REAUTHENTICATION_REQUIRED (a wrong one counts toward the account lockout)',
+})
+
 export const LoginBody = Type.Object(
   {
     email: Type.String({
