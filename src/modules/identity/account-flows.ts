@@ -12,6 +12,7 @@ import type { App } from '../../platform/http/server.ts'
 import type { Mailer } from '../../platform/mail/index.ts'
 import { accountsRoutes } from './accounts/accounts.routes.ts'
 import { createAccountsService } from './accounts/accounts.service.ts'
+import { createSecurityNotices } from './accounts/security-notices.ts'
 import type { IdentityModule } from './index.ts'
 import { createInvitationAcceptance, createInvitationsService, invitationsRoutes } from './invitations/index.ts'
 import { secondFactorGate } from './mfa/index.ts'
@@ -39,6 +40,7 @@ export function createAccountFlows(deps: AccountFlowsDeps) {
     // The issuer is stateless: this one starts sessions exactly as sign-in's does.
     issuer: createSessionIssuer(identity.accessTokens),
     secondFactor: secondFactorGate,
+    notices: createSecurityNotices({ mailer, site }),
   })
   const invitations = createInvitationsService({ database: deps.database, mailer, site })
   const acceptance = createInvitationAcceptance()

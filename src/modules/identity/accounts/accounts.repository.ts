@@ -3,12 +3,19 @@
  * tenant transaction, so RLS confines every statement to the request's tenant. Times come from
  * the database clock (now()), the same clock that stamps created_at.
  */
-import { and, eq, gt, isNull, sql } from 'drizzle-orm'
+import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import type { TenantRole } from '../../../platform/http/permissions.ts'
 import { memberships, oneTimeTokens, users } from '../identity.tables.ts'
 
 export type TokenPurpose = (typeof oneTimeTokens.$inferInsert)['purpose']
+
+/**
+ * What a new password retires, whether changed or reset: links that sign in or set a password
+ * (sent before the change, to a mailbox or an attacker's hands) and second-step challenges earned
+ * with the old password.
+ */
+export const CREDENTIAL_TOKENS: readonly TokenPurpose[] = ['reset_password', 'magic_link', 'mfa_challenge']
 
 export interface NewAccount {
   tenantId: string
@@ -96,11 +103,27 @@ export const accountsRepository = {
   },
 
   /** Ends the other outstanding tokens of the purpose once one of them did its job. */
-  async retireUnusedTokens(tx: Tx, userId: string, purpose: TokenPurpose): Promise<void> {
+  async retireUnusedTokens(tx: Tx, userId: string, purposes: TokenPurpose | readonly TokenPurpose[]): Promise<void> {
     await tx
       .update(oneTimeTokens)
       .set({ usedAt: sql`now()` })
-      .where(and(eq(oneTimeTokens.userId, userId), eq(oneTimeTokens.purpose, purpose), isNull(oneTimeTokens.usedAt)))
+      .where(
+        and(
+          eq(oneTimeTokens.userId, userId),
+          inArray(oneTimeTokens.purpose, [purposes].flat()),
+          isNull(oneTimeTokens.usedAt),
+        ),
+      )
+  },
+
+  /** Sets a new password hash and lifts any lockout (changed or reset: either way the owner proved themselves). */
+  async setPassword(tx: Tx, userId: string, passwordHash: string): Promise<boolean> {
+    const rows = await tx
+      .update(users)
+      .set({ passwordHash, failedLoginCount: 0, lockedUntil: null, updatedAt: sql`now()` })
+      .where(and(eq(users.id, userId), eq(users.status, 'active')))
+      .returning({ id: users.id })
+    return rows.length === 1
   },
 
   /** How many tokens of the purpose the user got in the last `windowSeconds`, and whether one is younger than `minGapSeconds`. */

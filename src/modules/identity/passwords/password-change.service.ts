@@ -2,15 +2,15 @@
  * The signed-in user's password change (ASVS V6.2.2-6.2.3): the current password proves it is the
  * user (re-authentication, counted toward the lockout like a sign-in), the new one meets the
  * sign-up policy. Every other session of the user ends (their refresh tokens and browser cookies
- * with them, and the impersonations started from them) and pending sign-in challenges earned
- * with the old password are retired; the caller's own session stays. The user is told by email; the change is audited.
+ * with them, and the impersonations started from them) and pending sign-in links and challenges
+ * (CREDENTIAL_TOKENS) are retired; the caller's own session stays. The user is told by email; the change is audited.
  */
 import { recordAudit } from '../../../platform/audit/audit.ts'
 import { commonErrors } from '../../../platform/errors.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import type { SecurityNotices } from '../accounts/security-notices.ts'
 import { endImpersonationsStartedFrom } from '../impersonation/starter-ends.ts'
-import { reauthenticationRepository as repository } from '../sessions/reauthentication.repository.ts'
+import { accountsRepository as accounts, CREDENTIAL_TOKENS } from '../accounts/accounts.repository.ts'
 import type { Reauthenticate } from '../sessions/reauthentication.ts'
 import { sessionsRepository } from '../sessions/sessions.repository.ts'
 import { hashPassword } from './password-hasher.ts'
@@ -33,11 +33,11 @@ export function createPasswordChangeService(deps: { reauthenticate: Reauthentica
       // Hashed outside the transaction: argon2 must not hold a database connection.
       const passwordHash = await hashPassword(input.newPassword)
       const revoked = await ctx.inTenant(async (tx) => {
-        if (!(await repository.setPassword(tx, user.userId, passwordHash))) throw commonErrors.unauthenticated()
-        const ended = await repository.revokeOthers(tx, user.userId, user.sessionId, 'password_changed')
+        if (!(await accounts.setPassword(tx, user.userId, passwordHash))) throw commonErrors.unauthenticated()
+        const ended = await sessionsRepository.revoke(tx, user.userId, undefined, 'password_changed', user.sessionId)
         // Impersonations started from those sessions end with them (ADR 0013).
         await endImpersonationsStartedFrom(tx, ctx, { type: 'user', sessionIds: ended }, 'password_changed')
-        await repository.retireChallenges(tx, user.userId)
+        await accounts.retireUnusedTokens(tx, user.userId, CREDENTIAL_TOKENS)
         await recordAudit(tx, ctx, {
           action: 'user.password_changed',
           targetType: 'user',

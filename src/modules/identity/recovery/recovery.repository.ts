@@ -21,14 +21,4 @@ export const recoveryRepository = {
       .where(and(usableToken(purpose, tokenHash), eq(users.status, 'active')))
     return row
   },
-
-  /** Sets the new hash and lifts any lockout (a reset is the documented way out of the hard lock). */
-  async setPassword(tx: Tx, userId: string, passwordHash: string): Promise<boolean> {
-    const rows = await tx
-      .update(users)
-      .set({ passwordHash, failedLoginCount: 0, lockedUntil: null, updatedAt: sql`now()` })
-      .where(and(eq(users.id, userId), eq(users.status, 'active')))
-      .returning({ id: users.id })
-    return rows.length === 1
-  },
 }

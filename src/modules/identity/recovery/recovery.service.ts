@@ -15,7 +15,12 @@ import type { RequestContext } from '../../../platform/http/request-context.ts'
 import type { Mailer } from '../../../platform/mail/index.ts'
 import { readTenantSite, type TenantSite, type TenantSiteOptions } from '../../tenancy/index.ts'
 import type { MailContent } from '../accounts/account-mail.ts'
-import { accountsRepository as accounts, type TokenPurpose } from '../accounts/accounts.repository.ts'
+import type { SecurityNotices } from '../accounts/security-notices.ts'
+import {
+  accountsRepository as accounts,
+  CREDENTIAL_TOKENS,
+  type TokenPurpose,
+} from '../accounts/accounts.repository.ts'
 import { RESEND_MAX_PER_WINDOW, RESEND_MIN_GAP_SECONDS, RESEND_WINDOW_SECONDS } from '../accounts/accounts.service.ts'
 import { normaliseEmail } from '../accounts/email-address.ts'
 import { hashOneTimeToken, newOneTimeToken } from '../accounts/one-time-tokens.ts'
@@ -44,6 +49,8 @@ export interface RecoveryDeps {
   secondFactor: SecondFactorGate
   /** How links to the tenant are built (its host on this deployment, or its own web client). */
   site: TenantSiteOptions
+  /** Security mails (a reset password). */
+  notices: SecurityNotices
 }
 
 interface LinkKind {
@@ -115,9 +122,13 @@ export function createRecoveryService(deps: RecoveryDeps) {
     requestPasswordReset: (ctx: RequestContext, email: string) => sendLink(ctx, email, RESET),
     requestMagicLink: (ctx: RequestContext, email: string) => sendLink(ctx, email, MAGIC),
 
-    /** Sets the new password, lifts any lockout, ends every session and retires the other reset links. */
+    /**
+     * Sets the new password, lifts any lockout, ends every session, retires the other links and
+     * challenges (CREDENTIAL_TOKENS) and tells the owner by email: a reset by someone with access
+     * to the mailbox must not go unnoticed.
+     */
     async confirmPasswordReset(ctx: RequestContext, input: { token: string; newPassword: string }): Promise<void> {
-      tenantOf(ctx)
+      const tenantId = tenantOf(ctx)
       const tokenHash = hashOneTimeToken(input.token)
       // Looked at first, not consumed: a password the policy refuses must not burn the link.
       const owner = await ctx.inTenant((tx) => repository.peekToken(tx, 'reset_password', tokenHash))
@@ -127,9 +138,9 @@ export function createRecoveryService(deps: RecoveryDeps) {
       const passwordHash = await hashPassword(input.newPassword)
       await ctx.inTenant(async (tx) => {
         const used = await accounts.consumeToken(tx, 'reset_password', tokenHash)
-        if (!used || !(await repository.setPassword(tx, used.userId, passwordHash)))
+        if (!used || !(await accounts.setPassword(tx, used.userId, passwordHash)))
           throw recoveryErrors.resetTokenInvalid()
-        await accounts.retireUnusedTokens(tx, used.userId, 'reset_password')
+        await accounts.retireUnusedTokens(tx, used.userId, CREDENTIAL_TOKENS)
         // The link proved the mailbox, as a verification link would have.
         await accounts.markEmailVerified(tx, used.userId)
         const revoked = await sessions.revoke(tx, used.userId, undefined, 'password_reset')
@@ -140,6 +151,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
           targetId: used.userId,
           details: { revokedSessions: revoked.length },
         })
+        await deps.notices.send(tx, { tenantId, userId: used.userId, notice: { kind: 'password_changed' } })
       })
     },
 

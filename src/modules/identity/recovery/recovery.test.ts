@@ -147,6 +147,29 @@ describe('password reset over HTTP', () => {
     expect((await api.login(slug, email, NEW_PASSWORD)).statusCode).toBe(200)
   })
 
+  it('tells the owner, and retires the sign-in links and second-step challenges issued before it', async () => {
+    const mfa = mfaClient(t)
+    const user = await mfa.user()
+    const { secret } = (await mfa.enrol(user.slug, user.accessToken)).json() as { secret: string }
+    await awayFromStepEdge()
+    expect((await mfa.confirm(user.slug, user.accessToken, await codeAt(secret, -1))).statusCode).toBe(200)
+    // Someone holding the old password is at the second step; a sign-in link is in the mailbox.
+    const challenge = (await api.login(user.slug, user.email, STRONG_PASSWORD)).json() as { mfaToken: string }
+    expect(challenge.mfaToken).toEqual(expect.any(String))
+    await requestMagic(user.slug, user.email)
+    const magic = await latestToken(user.email, MAGIC_SUBJECT, 'magic-link')
+
+    await requestReset(user.slug, user.email)
+    expect(
+      (await confirmReset(user.slug, await latestToken(user.email, RESET_SUBJECT, 'reset-password'))).statusCode,
+    ).toBe(200)
+    expect(await mails(user.email, 'Your password was changed')).toHaveLength(1)
+    expect((await consumeMagic(user.slug, magic)).json()).toMatchObject({ status: 400, code: 'MAGIC_LINK_INVALID' })
+    await awayFromStepEdge()
+    const second = await mfa.secondStep(user.slug, { mfaToken: challenge.mfaToken, code: await codeAt(secret, 0) })
+    expect(second.statusCode, second.body).toBe(401)
+  })
+
   it('answers unknown addresses exactly like known ones and sends them nothing', async () => {
     const { slug, email } = await account()
     const stranger = `nobody.${Math.random().toString(36).slice(2, 8)}@example.org`

@@ -1,11 +1,11 @@
 /**
- * Queries of re-authentication and of the password change: the signed-in user's password and
- * lock state, the authentication time of their session, and ending their other sessions. Runs in
+ * Queries of re-authentication: the signed-in user's password and lock state, and the
+ * authentication time of their session. Runs in
  * the caller's tenant transaction; times from the database clock.
  */
-import { and, eq, isNull, ne, sql } from 'drizzle-orm'
+import { and, eq, isNull, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
-import { oneTimeTokens, sessions, users } from '../identity.tables.ts'
+import { sessions, users } from '../identity.tables.ts'
 
 export const reauthenticationRepository = {
   async credentials(
@@ -43,41 +43,5 @@ export const reauthenticationRepository = {
         ),
       )
     return row !== undefined
-  },
-
-  /** Sets the new hash and clears the failure count. */
-  async setPassword(tx: Tx, userId: string, passwordHash: string): Promise<boolean> {
-    const rows = await tx
-      .update(users)
-      .set({ passwordHash, failedLoginCount: 0, lockedUntil: null, updatedAt: sql`now()` })
-      .where(and(eq(users.id, userId), eq(users.status, 'active')))
-      .returning({ id: users.id })
-    return rows.length === 1
-  },
-
-  /** Revokes every live session of the user but `keep` (bearer and cookie alike: refresh tokens and cookies die with them). */
-  async revokeOthers(tx: Tx, userId: string, keep: string | undefined, reason: string): Promise<string[]> {
-    const rows = await tx
-      .update(sessions)
-      .set({ revokedAt: sql`now()`, revokeReason: reason })
-      .where(
-        and(
-          eq(sessions.userId, userId),
-          isNull(sessions.revokedAt),
-          keep === undefined ? undefined : ne(sessions.id, keep),
-        ),
-      )
-      .returning({ id: sessions.id })
-    return rows.map((r) => r.id)
-  },
-
-  /** Retires the user's pending sign-in challenges: they were earned with the old password. */
-  async retireChallenges(tx: Tx, userId: string): Promise<void> {
-    await tx
-      .update(oneTimeTokens)
-      .set({ usedAt: sql`now()` })
-      .where(
-        and(eq(oneTimeTokens.userId, userId), eq(oneTimeTokens.purpose, 'mfa_challenge'), isNull(oneTimeTokens.usedAt)),
-      )
   },
 }

@@ -3,7 +3,7 @@
  * in the caller's tenant transaction (RLS confines every statement to that tenant); times come
  * from the database clock.
  */
-import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm'
+import { and, desc, eq, isNull, lt, ne, or, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../../platform/http/pagination.ts'
 import { TENANT_ROLES, type TenantRole } from '../../../platform/http/permissions.ts'
@@ -158,8 +158,17 @@ export const sessionsRepository = {
       .where(eq(sessions.id, sessionId))
   },
 
-  /** Revokes the user's live sessions (one, or all when sessionId is undefined); returns the ids revoked. */
-  async revoke(tx: Tx, userId: string, sessionId: string | undefined, reason: string): Promise<string[]> {
+  /**
+   * Revokes the user's live sessions (one, or all when sessionId is undefined, but `keep` when
+   * given); returns the ids revoked. Refresh tokens and cookies die with their session.
+   */
+  async revoke(
+    tx: Tx,
+    userId: string,
+    sessionId: string | undefined,
+    reason: string,
+    keep?: string | undefined,
+  ): Promise<string[]> {
     const rows = await tx
       .update(sessions)
       .set({ revokedAt: sql`now()`, revokeReason: reason })
@@ -168,6 +177,7 @@ export const sessionsRepository = {
           eq(sessions.userId, userId),
           isNull(sessions.revokedAt),
           sessionId === undefined ? undefined : eq(sessions.id, sessionId),
+          keep === undefined ? undefined : ne(sessions.id, keep),
         ),
       )
       .returning({ id: sessions.id })
