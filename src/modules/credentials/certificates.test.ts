@@ -5,7 +5,7 @@
  * (@digitalcredentials/vc with the eddsa-rdfc-2022 cryptosuite) and a document loader written
  * here, and the status list is decoded here with zlib per the Bitstring Status List spec.
  */
-import { gunzipSync, inflateSync } from 'node:zlib'
+import { gunzipSync } from 'node:zlib'
 import { sql } from 'drizzle-orm'
 import { DataIntegrityProof } from '@digitalcredentials/data-integrity'
 import { cryptosuite } from '@digitalcredentials/eddsa-rdfc-2022-cryptosuite'
@@ -21,7 +21,7 @@ import { createMember, enrolmentClient } from '../enrolment/testing.ts'
 import { users } from '../identity/testing.ts'
 import { PROGRESS_COURSE_COMPLETED, type CourseCompletedPayload } from '../progress/index.ts'
 import { CERTIFICATE_ISSUED_SUBJECT, ISSUE_CERTIFICATE } from './index.ts'
-import { bitAt, independentVerifier, verifierLoader } from './testing.ts'
+import { bitAt, independentVerifier, pdfContent, verifierLoader } from './testing.ts'
 
 let t: TestApp
 beforeAll(async () => {
@@ -43,28 +43,6 @@ type Credential = Record<string, unknown> & {
 }
 
 const { verify } = independentVerifier(fetchUrl)
-
-/**
- * The PDF's decompressed streams (pdf-lib Flate-compresses page content and object streams) and
- * the text drawn on its pages, which pdf-lib writes as hex strings shown with Tj.
- */
-function pdfContent(pdf: Buffer): { text: string; objects: string } {
-  const raw = pdf.toString('latin1')
-  const texts: string[] = []
-  const objects: string[] = []
-  for (const match of raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
-    let content: string
-    try {
-      content = inflateSync(Buffer.from(match[1]!, 'latin1')).toString('latin1')
-    } catch {
-      continue
-    }
-    objects.push(content)
-    for (const hex of content.matchAll(/<([0-9A-Fa-f]+)>\s*Tj/g))
-      texts.push(Buffer.from(hex[1]!, 'hex').toString('latin1'))
-  }
-  return { text: texts.join('\n'), objects: objects.join('\n') }
-}
 
 // ---- fixtures --------------------------------------------------------------------------
 

