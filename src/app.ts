@@ -7,6 +7,7 @@ import type { Logger } from 'pino'
 import type { Config } from './config.ts'
 import type { Database } from './platform/db/database.ts'
 import { journalLength, migrateToHead } from './platform/db/migrate.ts'
+import { checkRequestRole } from './platform/db/request-role-check.ts'
 import { pgliteOwner, postgresOwner, type OwnerConnection } from './platform/db/owner-connection.ts'
 import { createPgliteDatabase, openPglite } from './platform/db/pglite-database.ts'
 import { createPostgresDatabase } from './platform/db/postgres-database.ts'
@@ -152,6 +153,12 @@ async function createPlatform(config: Config, options: BuildOptions) {
       await owner.close()
     }
   }
+  await checkRequestRole(database, { refuse: config.profile === 'production', logger }).catch(
+    async (error: unknown) => {
+      await database.close()
+      throw error
+    },
+  )
   const metrics = createMetrics()
   const redis = config.redisUrl ? createRedis(config.redisUrl, logger, config.redisKeyPrefix) : undefined
   const health = createHealthRegistry()
