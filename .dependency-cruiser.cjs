@@ -5,11 +5,11 @@
 const TEST_FILES = '(\\.test\\.ts|(^|/|\\.)testing\\.ts)$'
 /** Each module's event contract: the names of the events it publishes and their payload types. */
 const EVENT_CONTRACTS = '^src/modules/[^/]+/[^/]+\\.events\\.ts$'
-/** An owner's read-model entry: the tables (and rules in SQL) it lets the read models of ADR 0017 join. */
+/** An owner's read-model entry: the tables (and rules in SQL) it lets the read models of ADR 0016 join. */
 const READ_MODEL_ENTRIES = '^src/modules/[^/]+/read-model\\.ts$'
 /**
  * The read models that join other modules' tables on purpose, each named with its joins and
- * reasons in docs/adr/0017-module-tables-and-read-models.md. Adding one here needs the ADR updated.
+ * reasons in docs/adr/0016-module-tables-and-read-models.md. Adding one here needs the ADR updated.
  */
 const READ_MODELS = ['^src/modules/progress/progress\\.read-model\\.ts$']
 
@@ -44,7 +44,7 @@ module.exports = {
       comment:
         "A module's Drizzle tables (*.tables.ts) are its own: other modules ask its index.ts for what they need. " +
         'Foreign keys to tenants go through tenancy/index.ts (the one table an index exports); the read models ' +
-        "of ADR 0017 join through the owner's read-model.ts; tests set up rows through the owner's testing.ts.",
+        "of ADR 0016 join through the owner's read-model.ts; tests set up rows through the owner's testing.ts.",
       from: { path: '^src/modules/([^/]+)/' },
       to: { path: '^src/modules/[^/]+/.*tables\\.ts$', pathNot: ['^src/modules/$1/'] },
     },
@@ -61,7 +61,7 @@ module.exports = {
       name: 'read-model-entries',
       severity: 'error',
       comment:
-        "An owner's read-model.ts lets the read models named in ADR 0017 (READ_MODELS) join its tables on purpose; " +
+        "An owner's read-model.ts lets the read models named in ADR 0016 (READ_MODELS) join its tables on purpose; " +
         'nothing else may import it. A new cross-module join needs the ADR and this list updated.',
       from: { path: '^src/modules/([^/]+)/', pathNot: READ_MODELS },
       to: { path: READ_MODEL_ENTRIES, pathNot: ['^src/modules/$1/'] },
@@ -70,7 +70,7 @@ module.exports = {
       name: 'read-model-entries-not-outside-modules',
       severity: 'error',
       comment:
-        "A module's read-model.ts is for the read models of other modules (ADR 0017), not for app.ts or the seed.",
+        "A module's read-model.ts is for the read models of other modules (ADR 0016), not for app.ts or the seed.",
       from: { path: '^src/', pathNot: '^src/modules/' },
       to: { path: READ_MODEL_ENTRIES },
     },

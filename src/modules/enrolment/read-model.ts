@@ -1,7 +1,7 @@
 /**
  * Enrolment's read-model entry: the enrolments table, for the read models that join it on
- * purpose (ADR 0017), and the SQL form of the expiry rule (enrolmentStanding in entitlement.ts)
- * so such a join filters by the same rule. Only the files ADR 0017 names may import this file
+ * purpose (ADR 0016), and the SQL form of the expiry rule (enrolmentStanding in entitlement.ts)
+ * so such a join filters by the same rule. Only the files ADR 0016 names may import this file
  * (the `read-model-entries` rule in .dependency-cruiser.cjs); everything else asks enrolment's
  * index.ts. Joined columns: id, status, expires_at, enrolled_at.
  */

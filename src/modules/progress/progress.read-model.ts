@@ -1,7 +1,7 @@
 /**
  * The progress module's read model: the dashboard queries that join other modules' tables on
  * purpose, each a keyset page (or one row) in a single query, as DESIGN.md §10 budgets lists
- * (ADR 0017 names each join and why). This is the only file of the module that may import another
+ * (ADR 0016 names each join and why). This is the only file of the module that may import another
  * module's read-model entry (the `read-model-entries` rule in .dependency-cruiser.cjs); it reads,
  * never writes, and filters by the owner's rules in their SQL form (enrolmentActiveAt).
  */
