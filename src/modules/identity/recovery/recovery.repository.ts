@@ -2,7 +2,7 @@
  * The queries recovery needs beyond the accounts and sessions repositories. Runs in the caller's
  * tenant transaction (RLS confines every statement to that tenant); times from the database clock.
  */
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import { oneTimeTokens, users } from '../identity.tables.ts'
 import { usableToken, type TokenPurpose } from '../accounts/accounts.repository.ts'
