@@ -396,6 +396,8 @@ export const operatorSessions = identitySchema
       expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
       revokedAt: timestamp('revoked_at', { withTimezone: true }),
       ipHash: text('ip_hash'),
+      /** Last request with the session, to the minute (operators.repository.ts OPERATOR_IDLE_MINUTES). */
+      lastUsedAt: timestamp('last_used_at', { withTimezone: true }).notNull().defaultNow(),
     },
     (t) => [index('operator_sessions_operator_idx').on(t.operatorId), ...platformOnly()],
   )

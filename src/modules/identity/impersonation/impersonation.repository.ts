@@ -9,6 +9,7 @@ import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../..
 import { ROLE_PERMISSIONS, TENANT_ROLES, type TenantRole } from '../../../platform/http/permissions.ts'
 import { impersonations, memberships, users } from '../identity.tables.ts'
 import { liveSql, sessionColumns, touchOrRevoke } from '../sessions/session-activity.ts'
+import { operatorSessionLive } from '../operators/operators.repository.ts'
 
 const knownRoles = (roles: unknown): TenantRole[] =>
   (Array.isArray(roles) ? roles : [])
@@ -74,7 +75,7 @@ const memberStarterAllowed = sql<boolean>`(exists (
 const operatorStarterAllowed = sql<boolean>`exists (
     select 1 from identity.operator_sessions os join identity.operators o on o.id = os.operator_id
     where os.id = ${impersonations.starterSessionId} and os.operator_id::text = ${impersonations.actorId}
-      and os.revoked_at is null and os.expires_at > now() and o.status = 'active'
+      and ${operatorSessionLive(sql.raw('os'))} and o.status = 'active'
   )`
 
 async function endWhere(tx: Tx, condition: SQL | undefined) {

@@ -1,8 +1,8 @@
 /**
  * Wraps the access-token verifier: for an operator token it asks the database, on every request,
  * whether the operator session is still live and the operator still active (one query, platform
- * scope). Logout, session expiry and `lyceum operators disable` therefore apply on the very next
- * request. Every other principal passes through unchanged.
+ * scope; a second, at most once a minute, records the use). Logout, session expiry, inactivity
+ * (OPERATOR_IDLE_MINUTES) and `lyceum operators disable` therefore apply on the very next request. Every other principal passes through unchanged.
  */
 import { platformScope, type Database } from '../../../platform/db/database.ts'
 import { AppError } from '../../../platform/errors.ts'
@@ -23,9 +23,11 @@ export function createOperatorCheckingVerifier(deps: {
       // The token verifier only yields operator principals with a session id (access-tokens.ts).
       if (principal.sessionId === undefined) throw invalidToken()
       const { sessionId, operatorId } = principal
-      const state = await deps.database.transaction(platformScope, (tx) =>
-        repository.sessionState(tx, sessionId, operatorId),
-      )
+      const state = await deps.database.transaction(platformScope, async (tx) => {
+        const found = await repository.sessionState(tx, sessionId, operatorId)
+        if (found?.live && found.active && found.useIsStale) await repository.recordUse(tx, sessionId)
+        return found
+      })
       if (!state || !state.active) throw invalidToken()
       if (!state.live) throw operatorsErrors.sessionEnded()
       return principal

@@ -3,12 +3,24 @@
  * the audited platform role, so every function runs in a platformScope transaction; times come
  * from the database clock.
  */
-import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm'
+import { and, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import { operatorSessions, operators } from '../identity.tables.ts'
 
 /** From this many consecutive failures the operator is locked for LOCK_BASE_SECONDS, doubling per failure up to LOCK_MAX_SECONDS. */
 export const OPERATOR_LOCK_AFTER_FAILURES = 5
+/**
+ * Operator sessions end after this long without a request (ASVS 7.3.1), within their 8 hours.
+ * Operators belong to no tenant, so no tenant's policy applies; their reach is every tenant, so
+ * the window is short. An operator's impersonation renews its token with the operator's own
+ * token at least every 15 minutes, which counts as use.
+ */
+export const OPERATOR_IDLE_MINUTES = 30
+
+/** A live operator session: for the table, or an alias of it in raw SQL (`sql.raw('os')`). */
+export const operatorSessionLive = (session: SQL) =>
+  sql<boolean>`(${session}.revoked_at is null and ${session}.expires_at > now() and ${session}.last_used_at > now() - interval '${sql.raw(String(OPERATOR_IDLE_MINUTES))} minutes')`
+
 const LOCK_BASE_SECONDS = 60
 const LOCK_MAX_SECONDS = 3600
 /** NIST SP 800-63B §5.2.2: never more than 100 consecutive failures; then only `lyceum operators unlock` helps. */
@@ -129,21 +141,36 @@ export const operatorsRepository = {
     return row
   },
 
-  /** One query per request: is the session live and its operator active. */
+  /**
+   * One query per request: is the session live (not revoked, within its 8 hours, used within
+   * OPERATOR_IDLE_MINUTES) and its operator active, and is its last use more than a minute old
+   * (then the verifier records this use; a write per request would buy nothing at this
+   * granularity).
+   */
   async sessionState(
     tx: Tx,
     sessionId: string,
     operatorId: string,
-  ): Promise<{ live: boolean; active: boolean } | undefined> {
+  ): Promise<{ live: boolean; active: boolean; useIsStale: boolean } | undefined> {
     const [row] = await tx
       .select({
-        live: sql<boolean>`${operatorSessions.revokedAt} is null and ${operatorSessions.expiresAt} > now()`,
+        live: operatorSessionLive(sql`${operatorSessions}`),
         active: sql<boolean>`${operators.status} = 'active'`,
+        useIsStale: sql<boolean>`${operatorSessions.lastUsedAt} < now() - interval '1 minute'`,
       })
       .from(operatorSessions)
       .innerJoin(operators, eq(operators.id, operatorSessions.operatorId))
       .where(and(eq(operatorSessions.id, sessionId), eq(operatorSessions.operatorId, operatorId)))
-    return row ? { live: row.live === true, active: row.active === true } : undefined
+    return row
+      ? { live: row.live === true, active: row.active === true, useIsStale: row.useIsStale === true }
+      : undefined
+  },
+
+  async recordUse(tx: Tx, sessionId: string): Promise<void> {
+    await tx
+      .update(operatorSessions)
+      .set({ lastUsedAt: sql`now()` })
+      .where(eq(operatorSessions.id, sessionId))
   },
 
   /** Ends one live session, or every live session of the operator when sessionId is undefined; returns how many. */

@@ -10,6 +10,7 @@ import { platformScope, rowsOf } from '../../../platform/db/database.ts'
 import { systemContext } from '../../../platform/http/request-context.ts'
 import { awayFromStepEdge, codeAt, wrongCode } from '../mfa/mfa.testing.ts'
 import { operatorsCommand } from './operators.command.ts'
+import { OPERATOR_IDLE_MINUTES } from './operators.repository.ts'
 
 let t: TestApp
 beforeAll(async () => {
@@ -286,6 +287,37 @@ describe('operator tokens', () => {
     const after = await me(first.accessToken)
     expect([after.statusCode, after.json().code]).toEqual([401, 'INVALID_TOKEN'])
     expect((await runCommand(['disable', '--email', `nobody-${randomUUID().slice(0, 8)}@lyceum.test`])).code).toBe(1)
+  })
+
+  it(`die after ${OPERATOR_IDLE_MINUTES} minutes without a request, and record use at most once a minute`, async () => {
+    const operator = await createOperator()
+    const idle = await signIn(operator, nextIp())
+    const active = await signIn(operator, nextIp(), 1)
+    const lastUse = async (id: string) =>
+      (
+        await query<{ at: string }>(
+          sql`SELECT last_used_at::text AS at FROM identity.operator_sessions WHERE id = ${id}`,
+        )
+      )[0]?.at
+    // A request within the minute writes nothing.
+    const before = await lastUse(active.session.id)
+    expect((await me(active.accessToken)).statusCode).toBe(200)
+    expect(await lastUse(active.session.id)).toBe(before)
+    // Both were last used long ago; the idle one past the window, the other just inside it.
+    await query(
+      sql`UPDATE identity.operator_sessions SET last_used_at = now() - make_interval(mins => ${OPERATOR_IDLE_MINUTES + 1}) WHERE id = ${idle.session.id} RETURNING id`,
+    )
+    await query(
+      sql`UPDATE identity.operator_sessions SET last_used_at = now() - make_interval(mins => ${OPERATOR_IDLE_MINUTES - 2}) WHERE id = ${active.session.id} RETURNING id`,
+    )
+    const refused = await me(idle.accessToken)
+    expect([refused.statusCode, refused.json().code]).toEqual([401, 'SESSION_REVOKED'])
+    expect((await me(active.accessToken)).statusCode).toBe(200)
+    // That request counted as use: the session is good for another window.
+    const used = await query<{ recent: boolean }>(
+      sql`SELECT last_used_at > now() - interval '1 minute' AS recent FROM identity.operator_sessions WHERE id = ${active.session.id}`,
+    )
+    expect(used).toEqual([{ recent: true }])
   })
 
   it('are refused without a bearer on the operator routes', async () => {
