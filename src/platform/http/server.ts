@@ -299,7 +299,8 @@ async function registerOpenApi(app: App, config: Config): Promise<void> {
     // a directive with hashes ignores 'unsafe-inline'. On the /docs pages only, inline styles are
     // allowed; scripts stay 'self' plus the UI's hashes, and API routes keep helmet's policy.
     transformStaticCSP: (header: string) => header.replace(/style-src [^;]*;/, "style-src 'self' 'unsafe-inline';"),
-    uiConfig: { url: '/openapi.json', tryItOutEnabled: true, persistAuthorization: true },
+    // Deep links (/docs#/{tag}/{operationId}) open an operation directly, for people sharing a link.
+    uiConfig: { url: '/openapi.json', tryItOutEnabled: true, persistAuthorization: true, deepLinking: true },
   })
   app.get(
     '/openapi.json',
