@@ -195,7 +195,7 @@ describe('access tokens', () => {
       'the former static development operator token': 'lyceum-dev-operator-token-0000',
       'tampered payload': (await issue()).replace(
         /\.([^.]+)\./,
-        (_m, body: string) => `.${body.slice(0, -2)}${body.endsWith('A') ? 'B' : 'A'}${body.slice(-1)}.`,
+        (_m, body: string) => `.${body.slice(0, -2)}${body.at(-2) === 'A' ? 'B' : 'A'}${body.slice(-1)}.`,
       ),
     }
     const results = await Promise.all(
