@@ -252,13 +252,14 @@ function markOptionalBodies(document: OpenApiDocument): OpenApiDocument {
  * document.
  */
 function documentServers(config: Config) {
-  const placeholder = 'tenant-slug-placeholder'
+  // A hostname cannot hold `{tenant}`: build the URL with a valid label, then swap it in.
+  const slugLabel = 'tenant-slug'
   const tenantHost = new URL(config.http.publicUrl)
-  tenantHost.hostname = `${placeholder}.${config.http.baseDomain}`
+  tenantHost.hostname = `${slugLabel}.${config.http.baseDomain}`
   return [
     { url: '/', description: 'The origin serving this document (on a tenant host: that tenant)' },
     {
-      url: tenantHost.origin.replace(placeholder, '{tenant}'),
+      url: tenantHost.origin.replace(slugLabel, '{tenant}'),
       description: "A tenant's host: anonymous tenant routes are served there",
       variables: { tenant: { default: 'demo', description: "The tenant's slug" } },
     },

@@ -18,7 +18,7 @@ export {
   type MailInput,
   type MailRetryPolicy,
 } from './mailer.ts'
-export { secretPlaceholder, type MailSecrets } from './mail-secrets.ts'
+export { secretField, type MailSecrets } from './mail-secrets.ts'
 
 /** Sealed secrets of messages not yet delivered, for `lyceum keys reencrypt` (KEY_ENCRYPTION_KEY rotation). */
 export function registerMailSealedColumns(registry: SealedColumnRegistry): void {

@@ -11,7 +11,7 @@ import { simpleParser } from 'mailparser'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { platformScope, rowsOf } from '../db/database.ts'
 import type { Jobs } from '../jobs/types.ts'
-import { secretPlaceholder } from './mail-secrets.ts'
+import { secretField } from './mail-secrets.ts'
 import { createMailer, type Mailer, type MailInput, type MailRetryPolicy } from './mailer.ts'
 import { startTestSmtpServer, type Refusal, type TestSmtpServer } from './testing.ts'
 
@@ -57,8 +57,8 @@ const resetMessage = (token = randomBytes(32).toString('base64url')) => {
     tenantId: null,
     to: `learner-${randomUUID().slice(0, 8)}@example.test`,
     subject: 'Reset your password',
-    text: `Choose a new password: ${secretPlaceholder('link')}\nOr enter this code: ${secretPlaceholder('code')}`,
-    html: `<p><a href="${secretPlaceholder('link')}">Choose a new password</a> or enter <code>${secretPlaceholder('code')}</code></p>`,
+    text: `Choose a new password: ${secretField('link')}\nOr enter this code: ${secretField('code')}`,
+    html: `<p><a href="${secretField('link')}">Choose a new password</a> or enter <code>${secretField('code')}</code></p>`,
     messageKey: `test.reset:${randomUUID()}`,
     secrets: { link, code: token },
   }
@@ -77,7 +77,7 @@ const rawRow = async (id: string) => {
 const job = (retryCount: number) => ({ id: randomUUID(), retryCount })
 
 describe('mail secrets with SMTP', () => {
-  it('stores placeholders and a sealed copy, hands the rendered mail to SMTP, then drops the secrets', async () => {
+  it('stores fields and a sealed copy, hands the rendered mail to SMTP, then drops the secrets', async () => {
     const server = await smtpServer()
     const mailer = mailerFor({ smtpUrl: server.url })
     const { input, token, link } = resetMessage()
@@ -99,7 +99,7 @@ describe('mail secrets with SMTP', () => {
     expect(delivered.text).not.toContain(token)
   })
 
-  it('keeps the secrets for a retry, drops them at the final failure, and never mails the placeholders', async () => {
+  it('keeps the secrets for a retry, drops them at the final failure, and never mails the fields', async () => {
     const server = await smtpServer((recipient) =>
       recipient.startsWith('busy') ? { at: 'data', code: 451 } : undefined,
     )

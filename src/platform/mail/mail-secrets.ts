@@ -1,7 +1,7 @@
 /**
  * Secret variables of a message: live tokens and the links that carry them. The sender writes
- * `{{name}}` placeholders into the text and HTML and passes the values as `secrets`; the bodies
- * are stored with the placeholders and the values sealed under KEY_ENCRYPTION_KEY
+ * `{{name}}` fields into the text and HTML and passes the values as `secrets`; the bodies
+ * are stored with the fields and the values sealed under KEY_ENCRYPTION_KEY
  * (../crypto/sealed-secrets.ts), bound to the message id. Only the delivery job opens them, renders
  * the message in memory and hands it to SMTP; the sealed values are dropped once the message is
  * delivered or finally failed. Without SMTP (development, test) the captured outbox is the
@@ -15,8 +15,8 @@ const NAME = /^[a-z][A-Za-z0-9_]{0,31}$/
 const MAX_SECRETS = 8
 const MAX_VALUE_LENGTH = 4096
 
-/** The placeholder of secret `name` in a body: `{{name}}`. */
-export const secretPlaceholder = (name: string): string => `{{${name}}}`
+/** The field of secret `name` in a body: `{{name}}`. */
+export const secretField = (name: string): string => `{{${name}}}`
 
 /** What a secret is bound to in its sealed form (the authenticated `kid`). */
 export const mailSecretsBinding = (messageId: string): string => `mail:${messageId}`
@@ -29,23 +29,22 @@ export function validateSecrets(secrets: MailSecrets, text: string): void {
   const entries = Object.entries(secrets)
   if (entries.length > MAX_SECRETS) throw mailErrors.invalidMessage('secrets', `must be at most ${MAX_SECRETS}`)
   for (const [name, value] of entries) {
-    if (!NAME.test(name)) throw mailErrors.invalidMessage('secrets', `"${name}" is not a placeholder name`)
+    if (!NAME.test(name)) throw mailErrors.invalidMessage('secrets', `"${name}" is not a field name`)
     if (value.length === 0 || value.length > MAX_VALUE_LENGTH || /[\r\n]/.test(value))
       throw mailErrors.invalidMessage('secrets', `the value of ${name} must be 1-${MAX_VALUE_LENGTH} characters`)
     // A secret nobody reads would still be sealed and carried around for nothing.
-    if (!text.includes(secretPlaceholder(name)))
-      throw mailErrors.invalidMessage('secrets', `${secretPlaceholder(name)} does not occur in the text`)
+    if (!text.includes(secretField(name)))
+      throw mailErrors.invalidMessage('secrets', `${secretField(name)} does not occur in the text`)
   }
 }
 
 function render(body: string, secrets: MailSecrets, encode: (value: string) => string): string {
   let rendered = body
-  for (const [name, value] of Object.entries(secrets))
-    rendered = rendered.replaceAll(secretPlaceholder(name), encode(value))
+  for (const [name, value] of Object.entries(secrets)) rendered = rendered.replaceAll(secretField(name), encode(value))
   return rendered
 }
 
-/** The bodies as sent: placeholders replaced (HTML-escaped in the HTML body). */
+/** The bodies as sent: fields replaced (HTML-escaped in the HTML body). */
 export function renderMessage<T extends { text: string; html: string | null }>(bodies: T, secrets: MailSecrets): T {
   return {
     ...bodies,

@@ -52,7 +52,7 @@ async function prepare(message: MailRow, keyEncryptionKey: Uint8Array): Promise<
       rendered: true,
     }
   }
-  // Its placeholders can no longer be filled: sending it would mail a broken link.
+  // Its fields can no longer be filled: sending it would mail a broken link.
   if (message.secretsDroppedAt !== null)
     return {
       kind: 'secrets_dropped',
@@ -104,7 +104,7 @@ export function createDeliverHandler(deps: DeliveryDeps): (data: DeliverJob, job
         `SMTP delivery of mail message ${message.id} failed (${Object.values(failure.logFields).join(' ') || 'no reply'})`,
       )
     }
-    // The stored bodies keep their placeholders: the rendered message existed only for the handover.
+    // The stored bodies keep their fields: the rendered message existed only for the handover.
     await database.transaction(platformScope, (tx) =>
       mailRepository.recordDelivered(tx, message.id, { status: 'sent', transport: 'smtp', providerMessageId }),
     )

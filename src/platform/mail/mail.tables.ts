@@ -5,7 +5,7 @@ import { tenantPolicies } from '../db/tenant-table.ts'
 /**
  * Every message the platform sends. With SMTP configured it records delivery; without, it is the
  * captured outbox operators read in development and test. Live tokens never sit here in clear
- * when SMTP delivers: the bodies hold `{{name}}` placeholders and the values are sealed in
+ * when SMTP delivers: the bodies hold `{{name}}` fields and the values are sealed in
  * secrets_sealed until the delivery job renders the message, then dropped (mail-secrets.ts).
  * Delivered and failed messages are deleted after MAIL_RETENTION_DAYS (mail.purge_delivered).
  */
@@ -24,7 +24,7 @@ export const mailMessages = platformSchema
       htmlBody: text('html_body'),
       /** The message's secret variables sealed under KEY_ENCRYPTION_KEY (bound to the id); null once dropped or when there are none. */
       secretsSealed: text('secrets_sealed'),
-      /** When the sealed secrets were dropped (delivered or finally failed): the placeholders can no longer be filled. */
+      /** When the sealed secrets were dropped (delivered or finally failed): the fields can no longer be filled. */
       secretsDroppedAt: timestamp('secrets_dropped_at', { withTimezone: true }),
       status: text('status', { enum: ['queued', 'sent', 'captured', 'failed'] })
         .notNull()

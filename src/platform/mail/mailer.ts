@@ -46,7 +46,7 @@ export interface MailInput {
   /** Unique per logical message and namespaced by its sender (e.g. `identity.password_reset:<tokenId>`); sent at most once. */
   messageKey: string
   /**
-   * Values of the `{{name}}` placeholders in text and html that must not stay in the database:
+   * Values of the `{{name}}` fields in text and html that must not stay in the database:
    * live tokens and the links carrying them. Sealed under KEY_ENCRYPTION_KEY until the delivery
    * job renders the message for SMTP, then dropped (see mail-secrets.ts).
    */
@@ -109,7 +109,7 @@ async function verify(smtp: SmtpTransport | undefined): Promise<CheckResult> {
 }
 
 /**
- * The stored form: with SMTP, placeholders in the bodies and the secrets sealed; without it the
+ * The stored form: with SMTP, fields in the bodies and the secrets sealed; without it the
  * captured outbox is the delivery, so the rendered message itself.
  */
 async function storedBodies(id: string, input: MailInput, smtp: SmtpTransport | undefined, kek: Uint8Array) {

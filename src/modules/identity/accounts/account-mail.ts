@@ -4,7 +4,7 @@
  * copy never holds it once delivered (platform/mail/mail-secrets.ts).
  */
 import { escapeHtml } from '../../../platform/http/html.ts'
-import { secretPlaceholder, type MailSecrets } from '../../../platform/mail/index.ts'
+import { secretField, type MailSecrets } from '../../../platform/mail/index.ts'
 import type { TenantSite } from '../../tenancy/index.ts'
 import { pageLink } from '../pages/page-links.ts'
 
@@ -16,7 +16,7 @@ export interface MailContent {
 }
 
 /** Where the secret link goes in a mail body. */
-export const LINK = secretPlaceholder('link')
+export const LINK = secretField('link')
 
 export function verificationMail(site: TenantSite, token: string, validHours: number): MailContent {
   const expiry = `The link works once and expires in ${validHours} hours. If you did not sign up, ignore this email.`

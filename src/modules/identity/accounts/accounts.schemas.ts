@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import { DisplayName } from '../sessions/sessions.schemas.ts'
 
 /** Stored and compared trimmed, lower-cased and NFC-normalised (see normaliseEmail). */
 const Email = Type.String({
@@ -21,14 +22,7 @@ export const RegisterBody = Type.Object(
   {
     email: Email,
     password: Password,
-    displayName: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 100,
-        pattern: '^[^\\u0000-\\u001f\\u007f]*$',
-        description: 'Name shown to others',
-      }),
-    ),
+    displayName: Type.Optional(DisplayName),
   },
   { $id: 'RegisterBody', additionalProperties: false },
 )

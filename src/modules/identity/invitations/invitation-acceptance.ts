@@ -21,7 +21,7 @@ import { membersRepository as members } from '../members/members.repository.ts'
 import { secondFactorGate } from '../mfa/index.ts'
 import { hashPassword } from '../passwords/password-hasher.ts'
 import { assertPasswordPolicy } from '../passwords/password-policy.ts'
-import type { SessionStarter } from '../sessions/login.service.ts'
+import { startSignedIn, type SessionStarter } from '../sessions/login.service.ts'
 import { sessionsRepository as sessions } from '../sessions/sessions.repository.ts'
 import { invitationsErrors as errors } from './invitations.errors.ts'
 import { normaliseRoles } from './invitations.policy.ts'
@@ -136,19 +136,13 @@ async function acceptBySignUp<Started extends { sessionId: string }, Credentials
     const accepted: InvitationAccepted = { status: 'accepted', tenantId, userId, email, roles }
     if (!starter) return { accepted, started: undefined }
     const restriction = await secondFactorGate.restrictionOf(tx, userId)
-    const started = await starter.startSession(tx, {
-      tenantId,
-      userId,
-      userAgent: input.userAgent,
-      ip: ctx.ip,
-      restriction,
-    })
-    await recordAudit(tx, ctx, {
-      action: 'auth.login',
-      targetType: 'user',
-      targetId: userId,
-      details: { sessionId: started.sessionId, method: 'invitation', ...(restriction ? { restriction } : {}) },
-    })
+    const started = await startSignedIn(
+      tx,
+      ctx,
+      starter,
+      { tenantId, userId, userAgent: input.userAgent, restriction },
+      { method: 'invitation' },
+    )
     return { accepted, started }
   })
   const credentials = starter && outcome.started ? await starter.credentials(outcome.started) : undefined

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { PageQuery } from '../../../platform/http/pagination.ts'
 import { TENANT_ROLES, type TenantRole } from '../../../platform/http/permissions.ts'
+import { DisplayName } from '../sessions/sessions.schemas.ts'
 
 const Email = Type.String({
   format: 'email',
@@ -95,14 +96,7 @@ export const AcceptBySignUpBody = Type.Object(
   {
     token: InvitationToken,
     password: Password,
-    displayName: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 100,
-        pattern: '^[^\\u0000-\\u001f\\u007f]*$',
-        description: 'Name shown to others',
-      }),
-    ),
+    displayName: Type.Optional(DisplayName),
   },
   { $id: 'AcceptInvitationBody', additionalProperties: false },
 )

@@ -17,7 +17,7 @@ import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { hashOneTimeToken } from '../accounts/one-time-tokens.ts'
 import type { SecurityNotices } from '../accounts/security-notices.ts'
 import type { Reauthenticate } from '../sessions/reauthentication.ts'
-import type { SessionStarter } from '../sessions/login.service.ts'
+import { startSignedIn, type SessionStarter } from '../sessions/login.service.ts'
 import type { IssuedSession, SessionIssuer, TokenPair } from '../sessions/session-issuer.ts'
 import { sessionsRepository as sessions } from '../sessions/sessions.repository.ts'
 import { createMfaAttempts, type MfaAttempts, type Proof } from './mfa-attempts.ts'
@@ -122,19 +122,13 @@ async function completeLogin<Started extends { sessionId: string }, Credentials>
     onSuccess: async (tx) => {
       // A concurrent request that used the challenge first wins; this transaction rolls back.
       if (!(await repository.useChallenge(tx, challenge.id))) throw mfaErrors.challengeInvalid()
-      const started = await starter.startSession(tx, {
-        tenantId,
-        userId: challenge.userId,
-        userAgent: input.userAgent,
-        ip: ctx.ip,
-      })
-      await recordAudit(tx, ctx, {
-        action: 'auth.login',
-        targetType: 'user',
-        targetId: challenge.userId,
-        details: { sessionId: started.sessionId, secondFactor: proof.kind },
-      })
-      return started
+      return startSignedIn(
+        tx,
+        ctx,
+        starter,
+        { tenantId, userId: challenge.userId, userAgent: input.userAgent },
+        { secondFactor: proof.kind },
+      )
     },
   })
   return starter.credentials(session)
@@ -203,18 +197,13 @@ export function createMfaService(deps: MfaDeps) {
             restricted.sessionId === undefined
               ? []
               : await sessions.revoke(tx, userId, restricted.sessionId, 'mfa_enrolled')
-          const session = await deps.issuer.startSession(tx, {
-            tenantId,
-            userId,
-            userAgent: input.userAgent,
-            ip: ctx.ip,
-          })
-          await recordAudit(tx, ctx, {
-            action: 'auth.login',
-            targetType: 'user',
-            targetId: userId,
-            details: { sessionId: session.sessionId, method: 'mfa_enrolment', replacedSessions: replaced },
-          })
+          const session = await startSignedIn(
+            tx,
+            ctx,
+            deps.issuer,
+            { tenantId, userId, userAgent: input.userAgent },
+            { method: 'mfa_enrolment', replacedSessions: replaced },
+          )
           return { codes: fresh.codes, session }
         },
       })

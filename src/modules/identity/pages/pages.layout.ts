@@ -23,7 +23,7 @@ const STYLESHEET = [
   '.hint,.meta{font-size:.9rem;opacity:.8}',
 ].join('\n')
 
-/** One placeholder, so no formatter can add whitespace inside the element: the CSP hash covers its exact text. */
+/** One interpolation, so no formatter can add whitespace inside the element: the CSP hash covers its exact text. */
 const STYLE_ELEMENT = raw(`<style>${STYLESHEET}</style>`)
 
 /** The CSP's style-src: this stylesheet and nothing else. */

@@ -1,7 +1,7 @@
 /**
  * Defect 12 in the production profile, through a real SMTP server and the real job queue: the
  * verification and invitation mails reach the SMTP peer with their live links, the stored rows
- * hold no token (placeholders only, sealed secrets dropped), and the delivered link works.
+ * hold no token (`{{name}}` fields only, sealed secrets dropped), and the delivered link works.
  */
 import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'

@@ -28,6 +28,7 @@ import { hashPassword } from '../passwords/password-hasher.ts'
 import { passwordErrors, passwordViolations } from '../passwords/password-policy.ts'
 import {
   bearerStarter,
+  startSignedIn,
   type MfaChallenge,
   type SecondFactorGate,
   type SessionStarter,
@@ -198,19 +199,13 @@ async function consumeMagicLink<Started extends { sessionId: string }, Credentia
     const mfaToken = await secondFactor.challengeIfEnrolled(tx, ctx, { tenantId, userId })
     if (mfaToken) return { kind: 'challenge' as const, challenge: { mfaRequired: true as const, mfaToken } }
     const restriction = await secondFactor.restrictionOf(tx, userId)
-    const started = await sessionStarter.startSession(tx, {
-      tenantId,
-      userId,
-      userAgent: input.userAgent,
-      ip: ctx.ip,
-      restriction,
-    })
-    await recordAudit(tx, ctx, {
-      action: 'auth.login',
-      targetType: 'user',
-      targetId: userId,
-      details: { sessionId: started.sessionId, method: 'magic_link', ...(restriction ? { restriction } : {}) },
-    })
+    const started = await startSignedIn(
+      tx,
+      ctx,
+      sessionStarter,
+      { tenantId, userId, userAgent: input.userAgent, restriction },
+      { method: 'magic_link' },
+    )
     return { kind: 'started' as const, started }
   })
   return outcome.kind === 'started' ? sessionStarter.credentials(outcome.started) : outcome.challenge

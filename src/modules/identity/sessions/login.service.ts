@@ -84,6 +84,32 @@ export interface SessionStarter<Started extends { sessionId: string }, Credentia
 }
 
 /**
+ * Starts the session of a user who just proved who they are (password, second factor, emailed
+ * link, invitation) and audits the sign-in (`auth.login`, with how in `details`) in the same
+ * transaction: every way in leaves the same trail.
+ */
+export async function startSignedIn<Started extends { sessionId: string }>(
+  tx: Tx,
+  ctx: RequestContext,
+  starter: Pick<SessionStarter<Started, unknown>, 'startSession'>,
+  input: { tenantId: string; userId: string; userAgent: string | undefined; restriction?: Restriction | undefined },
+  details: Record<string, unknown>,
+): Promise<Started> {
+  const started = await starter.startSession(tx, { ...input, ip: ctx.ip })
+  await recordAudit(tx, ctx, {
+    action: 'auth.login',
+    targetType: 'user',
+    targetId: input.userId,
+    details: {
+      sessionId: started.sessionId,
+      ...details,
+      ...(input.restriction ? { restriction: input.restriction } : {}),
+    },
+  })
+  return started
+}
+
+/**
  * The bearer starter: the issuer's session row and refresh token, then a signed access token; a
  * restricted session gets no refresh token and a restricted access token.
  */
@@ -138,23 +164,13 @@ export function createLoginService({ issuer, secondFactor, ...failureDeps }: Log
       const mfaToken = await secondFactor.challengeIfEnrolled(tx, ctx, { tenantId, userId: user.id })
       if (mfaToken) return { kind: 'second_factor' as const, mfaToken }
       const restriction = await secondFactor.restrictionOf(tx, user.id)
-      const session = await starter.startSession(tx, {
-        tenantId,
-        userId: user.id,
-        userAgent: input.userAgent,
-        ip: ctx.ip,
-        restriction,
-      })
-      await recordAudit(tx, ctx, {
-        action: 'auth.login',
-        targetType: 'user',
-        targetId: user.id,
-        details: {
-          sessionId: session.sessionId,
-          rehashed: newHash !== undefined,
-          ...(restriction ? { restriction } : {}),
-        },
-      })
+      const session = await startSignedIn(
+        tx,
+        ctx,
+        starter,
+        { tenantId, userId: user.id, userAgent: input.userAgent, restriction },
+        { rehashed: newHash !== undefined },
+      )
       return { kind: 'started' as const, session }
     })
     if (outcome.kind === 'locked') return failures.refuseLocked(ctx, tenantId, user.id)

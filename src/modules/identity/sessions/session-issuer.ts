@@ -51,7 +51,6 @@ export interface RestrictedTokens {
 
 export type SessionInput = { tenantId: string; userId: string; userAgent: string | undefined; ip: string }
 
-/** Sessions keep a digest, not the address: enough to tell devices apart, not to locate anyone. */
 /** Sessions record the same keyed IP pseudonym (IP_HASH_SECRET) as audit entries and security log lines. */
 export const hashSessionIp = (ip: string) => hashIp(ip)
 
