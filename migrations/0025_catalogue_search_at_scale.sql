@@ -10,7 +10,8 @@ RETURNS TABLE (facet text, value text) LANGUAGE sql IMMUTABLE AS $$
   UNION ALL SELECT 'level', level
   UNION ALL SELECT 'language', language
   UNION ALL SELECT 'free', free::text
-  UNION ALL SELECT 'tag', tag FROM jsonb_array_elements_text(tags) AS tag
+  -- The app writes tags as an array; anything else counts no tag rather than failing the write.
+  UNION ALL SELECT 'tag', tag FROM jsonb_array_elements_text(CASE jsonb_typeof(tags) WHEN 'array' THEN tags ELSE '[]' END) AS tag
 $$;--> statement-breakpoint
 -- One upsert per statement with the net change per (tenant, facet, value). Rows are locked in one
 -- global order with each tenant's 'total' row first (and always touched, even at a net change of
