@@ -67,3 +67,16 @@ ALTER TABLE "catalogue"."catalogue_facet_counts" FORCE ROW LEVEL SECURITY;
 CREATE EXTENSION IF NOT EXISTS btree_gist;--> statement-breakpoint
 CREATE INDEX "catalogue_entries_title_trgm_gist_idx" ON "catalogue"."catalogue_entries" USING gist ("tenant_id", "title" gist_trgm_ops (siglen = 256));--> statement-breakpoint
 DROP INDEX IF EXISTS "catalogue"."catalogue_entries_title_trgm_idx";
+--> statement-breakpoint
+-- The visitor's query parsed in every configuration, alternatives de-duplicated (most
+-- configurations give the same lexeme): "python" is 'python', not 16 OR-ed copies, so @@ and
+-- ts_rank_cd run over a few operands. IMMUTABLE (the configurations are built-in and named by
+-- schema), so with constant arguments the planner folds it into a constant tsquery and
+-- estimates matches from the column statistics.
+CREATE FUNCTION "catalogue"."visitor_tsquery"(q text, configs text[]) RETURNS tsquery
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT coalesce(string_agg(DISTINCT '(' || alternative::text || ')', ' | '), '')::tsquery
+  FROM unnest(configs) AS config
+  CROSS JOIN LATERAL websearch_to_tsquery(('pg_catalog.' || config)::regconfig, q) AS alternative
+  WHERE numnode(alternative) > 0
+$$;

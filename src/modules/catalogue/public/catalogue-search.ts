@@ -30,17 +30,18 @@ export function queryConfigs(language: string | undefined): string[] {
 }
 
 /**
- * websearch_to_tsquery of the visitor's text in every configuration, OR-ed into one tsquery.
- * Most configurations parse a word to the same lexeme, so the alternatives are de-duplicated (as
- * text, then parsed back): "python" becomes 'python' instead of 'python' | 'python' | … 16
- * times. Matching is unchanged (OR is idempotent) and so is ts_rank_cd (measured equal on every
- * match, scripts/measure-catalogue-scale.ts), but @@ and the rank run over 2–3 operands instead of
- * 16: the rank of every match was most of a search's time at 100,000 courses. As a scalar
- * subquery it runs once per statement (an InitPlan) and reaches the GIN index as a parameter.
+ * websearch_to_tsquery of the visitor's text in every configuration, OR-ed into one tsquery by
+ * catalogue.visitor_tsquery (migration 0025). Most configurations parse a word to the same
+ * lexeme, so the function de-duplicates the alternatives: "python" becomes 'python' instead of
+ * 'python' | 'python' | … 16 times. Matching is unchanged (OR is idempotent) and so is ts_rank_cd
+ * (equal on every match measured, and catalogue-scale.test.ts compares whole result orders with
+ * the unreduced expression), but @@ and the rank run over 2–3 operands instead of 16: ranking
+ * every match was most of a search's time at 100,000 courses. The function is immutable, so the
+ * planner folds it into a constant and estimates the matches from the column statistics.
  */
 export function visitorQuery(q: string, language: string | undefined): SQL {
-  const parts = queryConfigs(language).map((config) => sql`websearch_to_tsquery(${sql.raw(`'${config}'`)}, ${q})`)
-  return sql`(select coalesce(string_agg(distinct '(' || alternative::text || ')', ' | '), '')::tsquery from unnest(array[${sql.join(parts, sql`, `)}]) as alternative where numnode(alternative) > 0)`
+  const configs = queryConfigs(language).map((config) => `'${config}'`)
+  return sql`catalogue.visitor_tsquery(${q}, array[${sql.raw(configs.join(', '))}])`
 }
 
 /**
