@@ -6,9 +6,16 @@ import type { BenchFlow, BenchScenario } from '../scenario.ts'
 import { auditEventsScenario } from './audit-events.ts'
 import { catalogueDetailScenario } from './catalogue-detail.ts'
 import { catalogueListScenario } from './catalogue-list.ts'
+import { catalogueSearch100kScenario } from './catalogue-search-100k.ts'
 import { quizGradingFlow } from './quiz-grading.ts'
 
-export const scenarios: BenchScenario[] = [auditEventsScenario, catalogueListScenario, catalogueDetailScenario]
+export const scenarios: BenchScenario[] = [
+  auditEventsScenario,
+  catalogueListScenario,
+  catalogueDetailScenario,
+  // Last: it grows the target tenant to 100,000 courses after the others seeded theirs.
+  catalogueSearch100kScenario,
+]
 
 /** Benchmarks of request flows (scenario.ts, BenchFlow), selected by the same BENCH_SCENARIOS names. */
 export const flows: BenchFlow[] = [quizGradingFlow]

@@ -244,6 +244,24 @@ export const catalogueEntries = catalogueSchema
   )
   .enableRLS()
 
+/**
+ * How many catalogue entries each tenant has per facet value ('total' has the value ''), kept
+ * exact by statement triggers on catalogue_entries in the writing transaction (migration 0024),
+ * so the unfiltered facets read a few dozen rows instead of counting the whole catalogue.
+ */
+export const catalogueFacetCounts = catalogueSchema
+  .table(
+    'catalogue_facet_counts',
+    {
+      tenantId: tenantIdColumn().references(() => tenants.id),
+      facet: text('facet', { enum: ['total', 'category', 'level', 'language', 'free', 'tag'] }).notNull(),
+      value: text('value').notNull(),
+      count: integer('count').notNull(),
+    },
+    (t) => [primaryKey({ columns: [t.tenantId, t.facet, t.value] }), ...tenantPolicies(t.tenantId)],
+  )
+  .enableRLS()
+
 export const learningPaths = catalogueSchema
   .table(
     'learning_paths',

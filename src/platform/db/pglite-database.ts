@@ -4,6 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { drizzle } from 'drizzle-orm/pglite'
 import {
@@ -22,8 +23,8 @@ export interface PgliteHandle {
 }
 
 export async function openPglite(dataDir: string | undefined, snapshot?: Blob): Promise<PGlite> {
-  // pg_trgm backs typo-tolerant catalogue suggestions; the migration creates the extension.
-  const options = { extensions: { pg_trgm }, ...(snapshot ? { loadDataDir: snapshot } : {}) }
+  // pg_trgm backs typo-tolerant catalogue suggestions, btree_gist their per-tenant index; migrations create both.
+  const options = { extensions: { btree_gist, pg_trgm }, ...(snapshot ? { loadDataDir: snapshot } : {}) }
   const target = !dataDir || dataDir === 'memory://' ? undefined : dataDir
   if (!target) return PGlite.create(options)
   await mkdir(target, { recursive: true })

@@ -21,7 +21,8 @@ import {
 } from '../../../platform/http/pagination.ts'
 import { catalogueEntries, courses, courseVersions } from '../catalogue.tables.ts'
 import type { PublishedCourse } from '../published-course.ts'
-import { catalogueConditions, rankOf, type CatalogueFilter } from './catalogue-search.ts'
+import { filteredFacetRows, precomputedFacetRows } from './catalogue-facets.ts'
+import { catalogueConditions, isUnfiltered, rankOf, type CatalogueFilter } from './catalogue-search.ts'
 import type { CatalogueFacets, CatalogueQuery, CourseCard } from './catalogue-public.schemas.ts'
 
 /** published_at in UTC with all six fractional digits, the database's own precision. */
@@ -107,32 +108,15 @@ export async function listCatalogue(tx: Tx, tenantId: string, query: CatalogueQu
   return browseCursor.page(rows as CourseCard[], query.limit, (row) => [row.publishedAt, row.id])
 }
 
-interface FacetRow {
-  facet: 'total' | 'category' | 'level' | 'language' | 'free' | 'tag'
-  value: string | null
-  count: number
-}
-
 /**
- * Every facet in one statement: a UNION ALL of one GROUP BY per facet, each under the filters
- * that apply to it (see catalogueConditions), plus the total under all of them.
+ * Every facet in one statement: each under the filters that apply to it (see
+ * catalogueConditions), plus the total under all of them — from the maintained counts when
+ * nothing is filtered, else in one pass over the matching entries (catalogue-facets.ts).
  */
 export async function catalogueFacets(tx: Tx, tenantId: string, filter: CatalogueFilter): Promise<CatalogueFacets> {
-  const e = catalogueEntries
-  const all = catalogueConditions(tenantId, filter)
-  const result = await tx.execute(sql`
-    select 'total' as facet, null as value, count(*)::int as count from ${e} where ${all}
-    union all
-    select 'category', ${e.category}, count(*)::int from ${e} where ${and(catalogueConditions(tenantId, filter, 'category'), sql`${e.category} is not null`)} group by ${e.category}
-    union all
-    select 'level', ${e.level}, count(*)::int from ${e} where ${catalogueConditions(tenantId, filter, 'level')} group by ${e.level}
-    union all
-    select 'language', ${e.language}, count(*)::int from ${e} where ${catalogueConditions(tenantId, filter, 'language')} group by ${e.language}
-    union all
-    select 'free', ${e.free}::text, count(*)::int from ${e} where ${catalogueConditions(tenantId, filter, 'free')} group by ${e.free}
-    union all
-    select 'tag', tag, count(*)::int from ${e} cross join lateral jsonb_array_elements_text(${e.tags}) as tag where ${all} group by tag`)
-  const rows = (result as unknown as { rows: FacetRow[] }).rows
+  const rows = isUnfiltered(filter)
+    ? await precomputedFacetRows(tx, tenantId)
+    : await filteredFacetRows(tx, tenantId, filter)
   const facets: CatalogueFacets = { total: 0, category: [], level: [], language: [], free: [], tag: [] }
   for (const row of rows) {
     const count = Number(row.count)
@@ -152,22 +136,38 @@ export async function catalogueFacets(tx: Tx, tenantId: string, filter: Catalogu
  * stretch of the title, so "pyhton" finds "Python for data science"). The default threshold of
  * `<%` (0.6) misses a transposition in a short word ("pyhton" scores 0.29 against "Python"), so it
  * is lowered to 0.25 for this transaction only; the best eight by score are returned, so the
- * looser threshold only adds weak matches to short lists. `<%` keeps the trigram GIN index on
- * title usable.
+ * looser threshold only adds weak matches to short lists.
+ *
+ * The candidates come from the tenant's GiST trigram index (tenant_id, title) in nearest-first
+ * order of strict word similarity (`<<<->`, a KNN scan that stops after SUGGESTION_CANDIDATES
+ * rows), and only those are ordered by the full key. A short prefix like "pyth" passes the
+ * threshold on thousands of titles in a large catalogue; scoring all of them was linear in the
+ * catalogue. The eight returned are the exact best eight unless more than SUGGESTION_CANDIDATES
+ * titles tie on the eighth-best strict score: then the tie-breaks (word similarity, title) are
+ * applied among the tied titles the index returned first, not among all of them.
  */
+const SUGGESTION_CANDIDATES = 64
+
 export async function suggestTitles(
   tx: Tx,
   tenantId: string,
   q: string,
 ): Promise<Array<{ id: string; slug: string; title: string; score: number }>> {
   await tx.execute(sql`select set_config('pg_trgm.word_similarity_threshold', '0.25', true)`)
+  const e = catalogueEntries
+  const candidates = tx
+    .select({ id: e.courseId, slug: e.slug, title: e.title })
+    .from(e)
+    .where(and(eq(e.tenantId, tenantId), sql`${q} <% ${e.title}`))
+    .orderBy(sql`${q} <<<-> ${e.title}`)
+    .limit(SUGGESTION_CANDIDATES)
+    .as('candidates')
   // Strict word similarity ranks whole-word matches first: "pyhton" is nearer "Python" (0.27) than "PyTorch" (0.15).
-  const score = sql<number>`strict_word_similarity(${q}, ${catalogueEntries.title})::float8`
+  const score = sql<number>`strict_word_similarity(${q}, ${candidates.title})::float8`
   return tx
-    .select({ id: catalogueEntries.courseId, slug: catalogueEntries.slug, title: catalogueEntries.title, score })
-    .from(catalogueEntries)
-    .where(and(eq(catalogueEntries.tenantId, tenantId), sql`${q} <% ${catalogueEntries.title}`))
-    .orderBy(desc(score), desc(sql`word_similarity(${q}, ${catalogueEntries.title})`), catalogueEntries.title)
+    .select({ id: candidates.id, slug: candidates.slug, title: candidates.title, score })
+    .from(candidates)
+    .orderBy(desc(score), desc(sql`word_similarity(${q}, ${candidates.title})`), candidates.title)
     .limit(8)
 }
 
