@@ -172,6 +172,19 @@ export const EnvSchema = Type.Object({
     default: 60,
     description: 'Window of every rate-limit quota, in seconds',
   }),
+  PASSWORD_HASH_CONCURRENCY: Type.Integer({
+    minimum: 0,
+    maximum: 64,
+    default: 0,
+    description:
+      'argon2 password hashes/verifications computed at once (each ~50 ms of a core); 0 = half the cores, at least 1',
+  }),
+  PASSWORD_HASH_QUEUE: Type.Integer({
+    minimum: 0,
+    maximum: 10000,
+    default: 16,
+    description: 'Password hashes/verifications that may wait for a slot; beyond that sign-ins get 503 OVERLOADED',
+  }),
   PATTERN_WORKER_THREADS: Type.Integer({
     minimum: 1,
     maximum: 64,
@@ -256,6 +269,8 @@ export interface Config {
   /** Domain events: look-back of the catch-up job (ADR 0002). */
   events: { catchUpDays: number }
   rateLimits: RateLimitSettings
+  /** The concurrency limit of argon2 work (identity/passwords/password-hasher.ts). */
+  passwordHashing: { concurrency: number; maxQueue: number }
   /** The worker threads of short-answer patterns (assessment). */
   patterns: { workerThreads: number; queue: number; deadlineMs: number }
   dataDir: string
@@ -435,6 +450,7 @@ function buildConfig(env: Env, profile: ProfileName): Config {
     jobsEnabled: env.JOBS_ENABLED,
     events: { catchUpDays: env.EVENTS_CATCH_UP_DAYS },
     rateLimits: rateLimitSettings(env, profile),
+    passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, maxQueue: env.PASSWORD_HASH_QUEUE },
     patterns: {
       workerThreads: env.PATTERN_WORKER_THREADS,
       queue: env.PATTERN_WORKER_QUEUE,
