@@ -7,8 +7,11 @@ import { auditEventsScenario } from './audit-events.ts'
 import { catalogueDetailScenario } from './catalogue-detail.ts'
 import { catalogueListScenario } from './catalogue-list.ts'
 import { quizGradingFlow } from './quiz-grading.ts'
+import { meFlow } from './me.ts'
+import { loginMixFlow } from './login-mix.ts'
+import { overloadFlow } from './overload.ts'
 
 export const scenarios: BenchScenario[] = [auditEventsScenario, catalogueListScenario, catalogueDetailScenario]
 
 /** Benchmarks of request flows (scenario.ts, BenchFlow), selected by the same BENCH_SCENARIOS names. */
-export const flows: BenchFlow[] = [quizGradingFlow]
+export const flows: BenchFlow[] = [quizGradingFlow, meFlow, loginMixFlow, overloadFlow]
