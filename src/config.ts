@@ -145,6 +145,13 @@ export const EnvSchema = Type.Object({
     default: 1000,
     description: 'Event-loop delay above which requests get 503 (0 = off)',
   }),
+  MAX_IN_FLIGHT_REQUESTS: Type.Integer({
+    minimum: 0,
+    maximum: 100000,
+    default: 256,
+    description:
+      'Requests served at once; one more gets 503 OVERLOADED with Retry-After instead of waiting for a database connection (0 = off; health and metrics are never refused)',
+  }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: 'info',
     description: 'pino log level: fatal, error, warn, info, debug, trace or silent',
@@ -234,6 +241,7 @@ export interface Config {
     bodyLimit: number
     jsonMaxDepth: number
     shedMaxEventLoopDelayMs: number
+    maxInFlightRequests: number
     trustProxy: string[]
   }
   database:
@@ -418,6 +426,7 @@ function buildConfig(env: Env, profile: ProfileName): Config {
       bodyLimit: env.BODY_LIMIT_BYTES,
       jsonMaxDepth: env.JSON_MAX_DEPTH,
       shedMaxEventLoopDelayMs: env.SHED_MAX_EVENT_LOOP_DELAY_MS,
+      maxInFlightRequests: env.MAX_IN_FLIGHT_REQUESTS,
       trustProxy: env.TRUST_PROXY.split(',')
         .map((a) => a.trim())
         .filter(Boolean),

@@ -25,6 +25,7 @@ import { declareIfMatch } from './etag.ts'
 import { registerTenantPathCheck } from './tenant-path.ts'
 import { registerShutdownAnswers } from './shutdown.ts'
 import { registerSecurityHeaders } from './security-headers.ts'
+import { registerAdmissionLimit } from './admission.ts'
 import { answerClientError, answerFrameworkError, MAX_PATH_SEGMENT_LENGTH } from './framework-errors.ts'
 import { ANONYMOUS, type Principal, type PrincipalTokens } from './principal.ts'
 import { buildProblem, FieldErrorSchema, ProblemSchema, sendProblem } from './problem.ts'
@@ -88,8 +89,9 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
   await registerCors(app, config)
   registerShutdownAnswers(app)
   await registerLoadShedding(app, config)
+  registerAdmissionLimit(app, { maxInFlight: config.http.maxInFlightRequests, retryAfterSeconds: 1 })
   await registerOpenApi(app, config)
-  // Last of the server's onRequest hooks: security headers, CORS and load shedding apply before
+  // Last of the server's onRequest hooks: security headers, CORS, load shedding and admission apply before
   // any credential is checked or the database is asked about the tenant.
   registerRequestContext(app, deps)
   return app
