@@ -240,7 +240,12 @@ type Modules = ReturnType<typeof createModules>
 /** Request hooks that need request.ctx, so they come right after the server's own onRequest hook. */
 function registerRequestHooks(app: App, platform: Platform, modules: Modules, tracing: Tracing | undefined): void {
   const { config, metrics, logger } = platform
-  registerRateLimits(app, { limiter: createRateLimiter(config.rateLimits, platform.redis), metrics, logger })
+  registerRateLimits(app, {
+    limiter: createRateLimiter(config.rateLimits, platform.redis),
+    planOf: modules.tenancy.directory.planOf,
+    metrics,
+    logger,
+  })
   registerIdempotency(app, platform.database)
   registerFeatureGate(app, modules.flagEvaluator)
   modules.identity.registerImpersonationAudit(app)

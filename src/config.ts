@@ -145,6 +145,13 @@ export const EnvSchema = Type.Object({
     default: 1000,
     description: 'Event-loop delay above which requests get 503 (0 = off)',
   }),
+  MAX_IN_FLIGHT_REQUESTS: Type.Integer({
+    minimum: 0,
+    maximum: 100000,
+    default: 256,
+    description:
+      'Requests served at once; one more gets 503 OVERLOADED with Retry-After instead of waiting for a database connection (0 = off; health and metrics are never refused)',
+  }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: 'info',
     description: 'pino log level: fatal, error, warn, info, debug, trace or silent',
@@ -171,6 +178,19 @@ export const EnvSchema = Type.Object({
     maximum: 86400,
     default: 60,
     description: 'Window of every rate-limit quota, in seconds',
+  }),
+  PASSWORD_HASH_CONCURRENCY: Type.Integer({
+    minimum: 0,
+    maximum: 64,
+    default: 0,
+    description:
+      'argon2 password hashes/verifications computed at once (each ~50 ms of a core); 0 = half the cores, at least 1',
+  }),
+  PASSWORD_HASH_QUEUE: Type.Integer({
+    minimum: 0,
+    maximum: 10000,
+    default: 16,
+    description: 'Password hashes/verifications that may wait for a slot; beyond that sign-ins get 503 OVERLOADED',
   }),
   PATTERN_WORKER_THREADS: Type.Integer({
     minimum: 1,
@@ -221,6 +241,7 @@ export interface Config {
     bodyLimit: number
     jsonMaxDepth: number
     shedMaxEventLoopDelayMs: number
+    maxInFlightRequests: number
     trustProxy: string[]
   }
   database:
@@ -256,6 +277,8 @@ export interface Config {
   /** Domain events: look-back of the catch-up job (ADR 0002). */
   events: { catchUpDays: number }
   rateLimits: RateLimitSettings
+  /** The concurrency limit of argon2 work (identity/passwords/password-hasher.ts). */
+  passwordHashing: { concurrency: number; maxQueue: number }
   /** The worker threads of short-answer patterns (assessment). */
   patterns: { workerThreads: number; queue: number; deadlineMs: number }
   dataDir: string
@@ -403,6 +426,7 @@ function buildConfig(env: Env, profile: ProfileName): Config {
       bodyLimit: env.BODY_LIMIT_BYTES,
       jsonMaxDepth: env.JSON_MAX_DEPTH,
       shedMaxEventLoopDelayMs: env.SHED_MAX_EVENT_LOOP_DELAY_MS,
+      maxInFlightRequests: env.MAX_IN_FLIGHT_REQUESTS,
       trustProxy: env.TRUST_PROXY.split(',')
         .map((a) => a.trim())
         .filter(Boolean),
@@ -435,6 +459,7 @@ function buildConfig(env: Env, profile: ProfileName): Config {
     jobsEnabled: env.JOBS_ENABLED,
     events: { catchUpDays: env.EVENTS_CATCH_UP_DAYS },
     rateLimits: rateLimitSettings(env, profile),
+    passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, maxQueue: env.PASSWORD_HASH_QUEUE },
     patterns: {
       workerThreads: env.PATTERN_WORKER_THREADS,
       queue: env.PATTERN_WORKER_QUEUE,

@@ -10,6 +10,9 @@ declare module 'autocannon' {
     timeout?: number
     method?: string
     headers?: Record<string, string>
+    body?: string
+    /** Requests per second across all connections (paced; otherwise as fast as answers come). */
+    overallRate?: number
   }
 
   interface AutocannonHistogram {

@@ -8,6 +8,9 @@ import { catalogueDetailScenario } from './catalogue-detail.ts'
 import { catalogueListScenario } from './catalogue-list.ts'
 import { catalogueSearch100kScenario } from './catalogue-search-100k.ts'
 import { quizGradingFlow } from './quiz-grading.ts'
+import { meFlow } from './me.ts'
+import { loginMixFlow } from './login-mix.ts'
+import { overloadFlow } from './overload.ts'
 
 export const scenarios: BenchScenario[] = [
   auditEventsScenario,
@@ -18,4 +21,4 @@ export const scenarios: BenchScenario[] = [
 ]
 
 /** Benchmarks of request flows (scenario.ts, BenchFlow), selected by the same BENCH_SCENARIOS names. */
-export const flows: BenchFlow[] = [quizGradingFlow]
+export const flows: BenchFlow[] = [quizGradingFlow, meFlow, loginMixFlow, overloadFlow]

@@ -24,6 +24,7 @@ import { createSecurityNotices } from './accounts/security-notices.ts'
 import { siteOptionsOf } from './pages/page-links.ts'
 import { createPasswordChangeService } from './passwords/password-change.service.ts'
 import { passwordRoutes } from './passwords/passwords.routes.ts'
+import { configurePasswordHashing } from './passwords/password-hasher.ts'
 
 export {
   activeUser,
@@ -70,6 +71,7 @@ export interface IdentityDeps {
 
 export function createIdentityModule(deps: IdentityDeps) {
   const { config } = deps
+  configurePasswordHashing(config.passwordHashing)
   const keys = createSigningKeyStore({
     database: deps.database,
     keyEncryptionKey: config.signingKeys.keyEncryptionKey,

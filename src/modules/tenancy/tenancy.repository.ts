@@ -31,7 +31,7 @@ export const tenancyRepository = {
 
   async findRefBySlug(tx: Tx, slug: string) {
     const [row] = await tx
-      .select({ id: tenants.id, slug: tenants.slug, status: tenants.status })
+      .select({ id: tenants.id, slug: tenants.slug, status: tenants.status, plan: tenants.plan })
       .from(tenants)
       .where(eq(tenants.slug, slug))
     return row
@@ -39,7 +39,7 @@ export const tenancyRepository = {
 
   async findRefByDomain(tx: Tx, domain: string) {
     const [row] = await tx
-      .select({ id: tenants.id, slug: tenants.slug, status: tenants.status })
+      .select({ id: tenants.id, slug: tenants.slug, status: tenants.status, plan: tenants.plan })
       .from(tenantDomains)
       .innerJoin(tenants, eq(tenants.id, tenantDomains.tenantId))
       .where(eq(tenantDomains.domain, domain))

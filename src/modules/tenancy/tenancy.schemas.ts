@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import { DEFAULT_PLAN, TENANT_PLANS } from '../../platform/ratelimit/plans.ts'
 
 export const SLUG_PATTERN = '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$'
 const HOSTNAME_PATTERN = '^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$'
@@ -27,6 +28,9 @@ const Settings = Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), {
     "Tenant settings. Known keys are validated (400 TENANT_SETTING_INVALID): webAppUrl, the tenant's own web client (https; http on a localhost name outside production; no query or fragment), where the links of account emails go instead of Lyceum's hosted pages",
 })
 const Status = Type.Union([Type.Literal('active'), Type.Literal('suspended')])
+const Plan = Type.Enum([...TENANT_PLANS], {
+  description: `Rate-limit plan: the tenant-wide quotas of its callers (${TENANT_PLANS.join(', ')}; default ${DEFAULT_PLAN}). docs/operations.md lists each plan's quotas`,
+})
 
 export const Tenant = Type.Object(
   {
@@ -34,6 +38,7 @@ export const Tenant = Type.Object(
     slug: Slug,
     name: Name,
     status: Status,
+    plan: Plan,
     region: Region,
     defaultLocale: Locale,
     currency: Currency,
@@ -50,6 +55,7 @@ export const CreateTenantBody = Type.Object(
   {
     slug: Slug,
     name: Name,
+    plan: Type.Optional(Plan),
     region: Type.Optional(Region),
     defaultLocale: Type.Optional(Locale),
     currency: Type.Optional(Currency),
@@ -64,6 +70,7 @@ export const UpdateTenantBody = Type.Object(
   {
     name: Type.Optional(Name),
     status: Type.Optional(Status),
+    plan: Type.Optional(Plan),
     region: Type.Optional(Region),
     defaultLocale: Type.Optional(Locale),
     currency: Type.Optional(Currency),

@@ -12,6 +12,7 @@ import { RESERVED_SLUGS, type CachedTenantDirectory } from './tenant-directory.t
 import type { EventPublisher } from '../../platform/events/events.ts'
 import { TENANT_CREATED, type TenantCreatedPayload } from './tenancy.events.ts'
 import { assertTenantSettings } from './tenant-site.ts'
+import { DEFAULT_PLAN, isTenantPlan } from '../../platform/ratelimit/plans.ts'
 
 interface SettingsRules {
   allowLocalHttpWebApps: boolean
@@ -30,6 +31,7 @@ function toView(row: TenantWithDomains): TenantView {
       slug: row.slug,
       name: row.name,
       status: row.status,
+      plan: isTenantPlan(row.plan) ? row.plan : DEFAULT_PLAN,
       region: row.region,
       defaultLocale: row.defaultLocale,
       currency: row.currency,
@@ -60,6 +62,7 @@ async function insertTenant(
     {
       slug: input.slug,
       name: input.name,
+      plan: input.plan ?? DEFAULT_PLAN,
       region: input.region ?? 'eu',
       defaultLocale: input.defaultLocale ?? 'en',
       currency: input.currency ?? 'EUR',

@@ -17,6 +17,8 @@ export const tenants = tenancySchema
       region: text('region').notNull().default('eu'),
       defaultLocale: text('default_locale').notNull().default('en'),
       currency: text('currency').notNull().default('EUR'),
+      // Named rate-limit tier (platform/ratelimit/plans.ts); operators change it through the tenant API.
+      plan: text('plan').notNull().default('standard'),
       settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
       version: integer('version').notNull().default(1),
       createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -5,6 +5,7 @@
  */
 import { platformScope, type Database, type Tx } from '../../platform/db/database.ts'
 import type { TenantDirectory, TenantRef } from '../../platform/http/server.ts'
+import { DEFAULT_PLAN, isTenantPlan, type TenantPlan } from '../../platform/ratelimit/plans.ts'
 import { tenancyRepository } from './tenancy.repository.ts'
 
 /** Subdomains that belong to the platform itself and can never be tenant slugs. */
@@ -34,9 +35,13 @@ const POSITIVE_TTL_MS = 30_000
 const NEGATIVE_TTL_MS = 2_000
 const MAX_ENTRIES = 10_000
 
-type Entry = { value: TenantRef | null; expires: number }
+/** What the directory caches: the reference the HTTP layer needs, plus the plan the rate limits need. */
+type DirectoryRef = TenantRef & { plan: string }
+type Entry = { value: DirectoryRef | null; expires: number }
 
 export interface CachedTenantDirectory extends TenantDirectory {
+  /** The tenant's rate-limit plan (the default for an unknown tenant or a plan this release does not know). */
+  planOf(tenantId: string): Promise<TenantPlan>
   invalidate(): void
 }
 
@@ -55,7 +60,7 @@ export function createTenantDirectory(
 ): CachedTenantDirectory {
   const cache = new Map<string, Entry>()
 
-  async function cached(key: string, load: () => Promise<TenantRef | undefined>): Promise<TenantRef | null> {
+  async function cached(key: string, load: () => Promise<DirectoryRef | undefined>): Promise<DirectoryRef | null> {
     const hit = cache.get(key)
     if (hit && hit.expires > Date.now()) return hit.value
     const value = (await load()) ?? null
@@ -65,6 +70,15 @@ export function createTenantDirectory(
   }
 
   const lookup = <T>(work: (tx: Tx) => Promise<T>) => database.transaction(platformScope, work)
+
+  function byId(id: string): Promise<DirectoryRef | null> {
+    return cached(`id:${id}`, () =>
+      lookup(async (tx) => {
+        const row = await tenancyRepository.findById(tx, id)
+        return row ? { id: row.id, slug: row.slug, status: row.status, plan: row.plan } : undefined
+      }),
+    )
+  }
 
   return {
     async byHost(host) {
@@ -85,13 +99,10 @@ export function createTenantDirectory(
       if (tenant && options.servesCustomDomains && !(await options.servesCustomDomains(tenant.id))) return null
       return tenant
     },
-    byId(id) {
-      return cached(`id:${id}`, () =>
-        lookup(async (tx) => {
-          const row = await tenancyRepository.findById(tx, id)
-          return row ? { id: row.id, slug: row.slug, status: row.status } : undefined
-        }),
-      )
+    byId,
+    async planOf(tenantId) {
+      const plan = (await byId(tenantId))?.plan
+      return isTenantPlan(plan) ? plan : DEFAULT_PLAN
     },
     invalidate: () => cache.clear(),
   }

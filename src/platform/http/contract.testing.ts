@@ -28,7 +28,12 @@ export async function buildContractServer(
   const redis = options.redis ?? t.platform.redis
   const log = options.logger ?? t.platform.logger
   const app = await createHttpServer({ config, logger: log, database, tokens, tenants: t.modules.tenancy.directory })
-  registerRateLimits(app, { limiter: createRateLimiter(config.rateLimits, redis), metrics, logger: log })
+  registerRateLimits(app, {
+    limiter: createRateLimiter(config.rateLimits, redis),
+    planOf: t.modules.tenancy.directory.planOf,
+    metrics,
+    logger: log,
+  })
   registerIdempotency(app, database)
   addRoutes(app)
   await app.ready()

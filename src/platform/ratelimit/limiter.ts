@@ -1,5 +1,8 @@
 /**
- * Counting for rate limits: one fixed-window counter per (class, caller) and per (class, tenant).
+ * Counting for rate limits: one fixed-window counter per (class, caller) and per (class, tenant);
+ * the caller's quota depends on whether it is a principal or an anonymous address, the tenant's
+ * on its plan. A tenant's count is kept under the same key whatever its plan, so a plan change
+ * applies to the current window (with Redis; in memory the new plan starts a fresh count).
  * With Redis every node shares the counters and each increment is one atomic Lua call
  * (rate-limiter-flexible's RateLimiterRedis), so a quota holds exactly across processes; without
  * Redis the counters live in this process (a single node is the only correct topology then).
@@ -8,6 +11,7 @@ import type { Redis } from 'ioredis'
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import type { RateLimitSettings } from '../../config.ts'
 import { RATE_LIMIT_CLASSES, resolvePolicies, type ClassPolicy, type RateLimitClass } from './policies.ts'
+import { TENANT_PLANS, type TenantPlan } from './plans.ts'
 
 const KEY_PREFIX = 'rl'
 
@@ -28,8 +32,12 @@ export type Decision =
 
 export interface BucketKeys {
   caller: string
+  /** An anonymous caller is keyed by address and gets the per-address quota. */
+  anonymous: boolean
   /** Null for requests outside any tenant (operators, platform routes): only the caller bucket applies. */
   tenant: string | null
+  /** The tenant's plan, which sets the tenant bucket's quota. */
+  plan: TenantPlan
 }
 
 export interface RateLimiter {
@@ -75,12 +83,18 @@ async function count(counter: Counter, key: string, windowSeconds: number): Prom
 
 export function createRateLimiter(settings: RateLimitSettings, redis: Redis | undefined): RateLimiter {
   const policies = resolvePolicies(settings)
-  const counters = new Map<RateLimitClass, { caller: Counter; tenant: Counter }>()
+  const counters = new Map<RateLimitClass, { caller: Counter; address: Counter; tenant: Record<TenantPlan, Counter> }>()
   for (const name of RATE_LIMIT_CLASSES) {
     const policy = policies[name]
+    const window = policy.windowSeconds
+    const tenant = `${name}-tenant`
     counters.set(name, {
-      caller: counter(name, policy.perCaller, policy.windowSeconds, redis),
-      tenant: counter(`${name}-tenant`, policy.perTenant, policy.windowSeconds, redis),
+      caller: counter(name, policy.perCaller, window, redis),
+      // Caller keys name their kind (`user:`, `ip:`…), so both caller counters share one key space.
+      address: counter(name, policy.perAddress, window, redis),
+      tenant: Object.fromEntries(
+        TENANT_PLANS.map((plan) => [plan, counter(tenant, policy.perTenant[plan], window, redis)]),
+      ) as Record<TenantPlan, Counter>,
     })
   }
   return {
@@ -90,10 +104,10 @@ export function createRateLimiter(settings: RateLimitSettings, redis: Redis | un
       const pair = counters.get(rateClass)!
       const window = policies[rateClass].windowSeconds
       try {
-        const caller = await count(pair.caller, keys.caller, window)
+        const caller = await count(keys.anonymous ? pair.address : pair.caller, keys.caller, window)
         // A caller already over its own quota must not keep draining its tenant's: that is the starvation the caller bucket prevents.
         if (caller.exceeded || keys.tenant === null) return { kind: 'counted', buckets: [caller] }
-        return { kind: 'counted', buckets: [caller, await count(pair.tenant, keys.tenant, window)] }
+        return { kind: 'counted', buckets: [caller, await count(pair.tenant[keys.plan], keys.tenant, window)] }
       } catch (error) {
         return { kind: 'store-unavailable', error }
       }

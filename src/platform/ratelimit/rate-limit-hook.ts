@@ -1,7 +1,7 @@
 /**
  * Applies rate limits to every request after authentication (it needs `request.ctx`): the route's
  * class (`config: { rateLimit }`, else derived), one unit from the caller's and the tenant's
- * bucket, the draft-11 `RateLimit-Policy`/`RateLimit` fields on every limited response, and a 429
+ * bucket (its quota set by the tenant's plan), the draft-11 `RateLimit-Policy`/`RateLimit` fields on every limited response, and a 429
  * problem document with `Retry-After` once either bucket is spent.
  *
  * Store outage (Redis down): classes that fail open let the request through without a `RateLimit`
@@ -15,8 +15,9 @@ import type { RequestContext } from '../http/request-context.ts'
 import { AppError } from '../errors.ts'
 import type { Metrics } from '../observability/metrics.ts'
 import { rateLimitField, rateLimitPolicyField, type PolicyDescription } from './headers.ts'
-import type { BucketResult, RateLimiter } from './limiter.ts'
+import type { BucketKeys, BucketResult, RateLimiter } from './limiter.ts'
 import type { ClassPolicy, RateLimitClass } from './policies.ts'
+import { DEFAULT_PLAN, type TenantPlan } from './plans.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -27,6 +28,8 @@ declare module 'fastify' {
 
 export interface RateLimitDeps {
   limiter: RateLimiter
+  /** The tenant's plan (tenancy's cached directory): it sets the tenant bucket's quota. */
+  planOf: (tenantId: string) => Promise<TenantPlan>
   metrics: Metrics
   logger: Logger
 }
@@ -50,7 +53,10 @@ export function routeClass(request: FastifyRequest): RateLimitClass | 'none' {
   return SAFE_METHODS.has(request.method) ? 'read' : 'write'
 }
 
-/** Who spends the quota: the signed-in user or operator, else the client address. */
+/**
+ * Who spends the quota: the signed-in user, API key or operator, else the client address. A
+ * principal is never keyed by address: everyone on a campus network shares one.
+ */
 export function callerKey(ctx: RequestContext): string {
   const { principal } = ctx
   if (principal.kind === 'user') return `user:${principal.tenantId}:${principal.userId}`
@@ -59,11 +65,16 @@ export function callerKey(ctx: RequestContext): string {
   return `ip:${ctx.ip}`
 }
 
-function advertisedPolicies(policy: ClassPolicy, withTenant: boolean): PolicyDescription[] {
-  const caller = { name: policy.name, quota: policy.perCaller, windowSeconds: policy.windowSeconds }
-  return withTenant
-    ? [caller, { name: `${policy.name}-tenant`, quota: policy.perTenant, windowSeconds: policy.windowSeconds }]
-    : [caller]
+function advertisedPolicies(policy: ClassPolicy, keys: BucketKeys): PolicyDescription[] {
+  const quota = keys.anonymous ? policy.perAddress : policy.perCaller
+  const caller = { name: policy.name, quota, windowSeconds: policy.windowSeconds }
+  if (keys.tenant === null) return [caller]
+  const tenant = {
+    name: `${policy.name}-tenant`,
+    quota: policy.perTenant[keys.plan],
+    windowSeconds: policy.windowSeconds,
+  }
+  return [caller, tenant]
 }
 
 /** The bucket a client should pace itself by: a spent one (latest reset first), else the one with least left. */
@@ -105,8 +116,14 @@ export function registerRateLimits(app: App, deps: RateLimitDeps): void {
     const rateClass = routeClass(request)
     if (rateClass === 'none') return
     const policy = deps.limiter.policies[rateClass]
-    const keys = { caller: callerKey(request.ctx), tenant: request.ctx.tenantId }
-    reply.header('ratelimit-policy', rateLimitPolicyField(advertisedPolicies(policy, keys.tenant !== null)))
+    const { tenantId, principal } = request.ctx
+    const keys: BucketKeys = {
+      caller: callerKey(request.ctx),
+      anonymous: principal.kind === 'anonymous',
+      tenant: tenantId,
+      plan: tenantId === null ? DEFAULT_PLAN : await deps.planOf(tenantId),
+    }
+    reply.header('ratelimit-policy', rateLimitPolicyField(advertisedPolicies(policy, keys)))
     const decision = await deps.limiter.consume(rateClass, keys)
     if (decision.kind === 'store-unavailable') {
       if (policy.onStoreFailure === 'closed') throw rateLimitErrors.storeUnavailable(decision.error)

@@ -6,6 +6,10 @@ import { publicAccess, tenantAccess } from '../http/access.ts'
 import type { App } from '../http/app-type.ts'
 import { buildContractServer } from '../http/contract.testing.ts'
 import { createLogger } from '../observability/logger.ts'
+import { createHttpServer } from '../http/server.ts'
+import { createRateLimiter } from './limiter.ts'
+import { PLAN_TENANT_QUOTAS } from './plans.ts'
+import { registerRateLimits } from './rate-limit-hook.ts'
 import { parseRateLimitList, waitForRedis } from './rate-limit.testing.ts'
 
 // Tiny quotas: caller 3 / tenant 5 reads, 2 / 3 auth attempts per minute.
@@ -100,6 +104,73 @@ describe('rate limits per caller', () => {
       statuses.push((await probes.inject({ method: 'GET', url: '/probe/items', remoteAddress: ip })).statusCode)
     expect(statuses).toEqual([200, 200, 200, 429])
     expect((await probes.inject({ method: 'GET', url: '/probe/items', remoteAddress: freshIp() })).statusCode).toBe(200)
+  })
+})
+
+describe('caller keys', () => {
+  it('keys signed-in callers by principal: members behind one address each spend their own quota', async () => {
+    const ip = freshIp()
+    const [a, b] = [await memberOfNewTenant(), await memberOfNewTenant()]
+    const read = (headers: { authorization: string }) =>
+      t.app.inject({ method: 'GET', url: '/v1/tenant', headers, remoteAddress: ip })
+    for (let i = 0; i < 3; i++) expect((await read(a.headers)).statusCode).toBe(200)
+    expect((await read(a.headers)).statusCode).toBe(429)
+    // Same address, another principal: a fresh bucket.
+    expect((await read(b.headers)).statusCode).toBe(200)
+  })
+})
+
+describe('tenant plans', () => {
+  it("takes a tenant's quota from its plan, and follows a plan change made through the tenant API", async () => {
+    // Built-in quotas (no RATE_LIMITS overrides), so each plan's own figures show.
+    const planned = await createHttpServer({
+      config: t.config,
+      logger: t.platform.logger,
+      database: t.platform.database,
+      tokens: t.platform.tokens,
+      tenants: t.modules.tenancy.directory,
+    })
+    registerRateLimits(planned, {
+      limiter: createRateLimiter({ enabled: true, windowSeconds: 60, overrides: {} }, t.platform.redis),
+      planOf: t.modules.tenancy.directory.planOf,
+      metrics: t.platform.metrics,
+      logger: t.platform.logger,
+    })
+    planned.get('/probe/tenant-items', { schema: { hide: true }, config: { access: tenantAccess() } }, async () => ({
+      ok: true,
+    }))
+    await planned.ready()
+    try {
+      const { id } = await t.createTenant({ plan: 'starter' })
+      const headers = t.auth(await t.tokenFor(id, ['tenant_admin']))
+      const tenantQuota = async () => {
+        const response = await planned.inject({ method: 'GET', url: '/probe/tenant-items', headers })
+        expect(response.statusCode).toBe(200)
+        const policies = parseRateLimitList(String(response.headers['ratelimit-policy']))
+        return policies.find((p) => p.name === 'read-tenant')?.params.q
+      }
+      expect(await tenantQuota()).toBe(PLAN_TENANT_QUOTAS.starter.read)
+
+      const changed = await t.app.inject({
+        method: 'PATCH',
+        url: `/v1/tenants/${id}`,
+        headers: { ...t.auth(t.operatorToken), 'if-match': '"v1"' },
+        payload: { plan: 'campus' },
+      })
+      expect(changed.statusCode).toBe(200)
+      expect(changed.json().plan).toBe('campus')
+      expect(await tenantQuota()).toBe(PLAN_TENANT_QUOTAS.campus.read)
+
+      const refused = await t.app.inject({
+        method: 'PATCH',
+        url: `/v1/tenants/${id}`,
+        headers: { ...t.auth(t.operatorToken), 'if-match': '"v2"' },
+        payload: { plan: 'platinum' },
+      })
+      expect(refused.statusCode).toBe(400)
+    } finally {
+      await planned.close()
+    }
   })
 })
 

@@ -1,0 +1,1 @@
+ALTER TABLE "tenancy"."tenants" ADD COLUMN "plan" text DEFAULT 'standard' NOT NULL;
