@@ -14,6 +14,8 @@ export interface NodeProcess {
   /** http://127.0.0.1:<port> (api only). */
   readonly url: string
   readonly output: () => string
+  /** Still running (a node that crashed behind the pooler would not be). */
+  alive(): boolean
   stop(): Promise<void>
 }
 
@@ -84,5 +86,5 @@ export async function startNode(command: 'api' | 'worker', env: Record<string, s
     child.kill('SIGKILL')
     throw error
   }
-  return { url, output: () => log, stop }
+  return { url, output: () => log, alive: () => child.exitCode === null, stop }
 }

@@ -79,6 +79,8 @@ describe.skipIf(Boolean(missing))('N api + M worker processes behind PgBouncer (
   }, 400_000)
 
   afterAll(async () => {
+    // Every node, the worker included, ran behind the pooler for the whole file.
+    for (const node of nodes) expect(node.alive(), node.output()).toBe(true)
     await Promise.all(nodes.map((node) => node.stop()))
     await bouncer?.stop()
     await setup?.close()
