@@ -1,11 +1,18 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=16
 // Runs the TypeScript sources directly through tsx's loader (ADR 0001): no build step between
 // a clone and a running platform.
+//
+// The V8 setting above (the same as V8_FLAGS below) caps the young generation at 16 MB per
+// semi-space: V8 otherwise grows it to 64 MB on this kind of machine and keeps it, about 100 MB
+// of resident memory that an idle API process never gives back (docs/benchmarks.md, memory).
+// It applies when this file runs as a program (npm start, npx lyceum, ./bin/lyceum.js);
+// `node bin/lyceum.js` runs with V8's defaults.
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 
 const SUPPORTED_NODE_MAJOR = 24
+const V8_FLAGS = ['--max-semi-space-size=16']
 
 /**
  * npm scripts and npx run this file on the project's own Node (the `node` npm package, first on
@@ -23,7 +30,8 @@ function handOverToProjectNode() {
     )
     process.exit(1)
   }
-  const child = spawn(projectNode, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+  const args = [...V8_FLAGS, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)]
+  const child = spawn(projectNode, args, {
     stdio: 'inherit',
   })
   // The child drains and exits on these itself; this process only waits for it.
