@@ -67,7 +67,14 @@ async function rssMb(pid: number): Promise<number> {
 /** Peak RSS while `work` runs, sampled every 500 ms. */
 async function peakDuring<T>(pid: number, work: Promise<T>): Promise<{ value: T; peak: number }> {
   let peak = await rssMb(pid)
-  const timer = setInterval(() => void rssMb(pid).then((mb) => (peak = Math.max(peak, mb)), () => {}), 500)
+  const timer = setInterval(
+    () =>
+      void rssMb(pid).then(
+        (mb) => (peak = Math.max(peak, mb)),
+        () => {},
+      ),
+    500,
+  )
   try {
     return { value: await work, peak }
   } finally {
@@ -148,7 +155,7 @@ async function measure(mode: string, command: string, env: NodeJS.ProcessEnv): P
       `${mode}: start ${startMs} ms, idle ${idle} MB, after ${settings.load} s of load ${afterLoad} MB (peak ${loaded.peak}, ${loaded.value.requestsPerSecond.toFixed(0)} req/s)\n`,
     )
     const soak: Reading['soak'] = []
-    for (let done = 0; done < settings.soak; ) {
+    for (let done = 0; done < settings.soak;) {
       const chunk = Math.min(SOAK_CHUNK_SECONDS, settings.soak - done)
       const { value, peak } = await peakDuring(pid, load(chunk).then(count))
       done += chunk
@@ -236,13 +243,21 @@ async function main(): Promise<number> {
   })
   process.stdout.write(
     `Lyceum on Node ${version} (${settings.node}); load: autocannon, ${settings.connections} connections; ` +
-      `idle ${settings.idle} s, load ${settings.load} s, soak ${settings.soak} s; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`,
+      `idle ${settings.idle} s, load ${settings.load} s, soak ${settings.soak} s; load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}\n`,
   )
   process.once('SIGINT', stopLoad)
   const readings: Reading[] = []
   if (settings.modes.includes('api')) readings.push(await measureApi())
   if (settings.modes.includes('serve')) readings.push(await measureServe())
-  process.stdout.write(`\n${report(readings)}\nload average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`)
+  process.stdout.write(
+    `\n${report(readings)}\nload average after: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
+  )
   return readings.some((r) => r.failures > 0) ? 1 : 0
 }
 

@@ -58,7 +58,9 @@ const multikey = () => import('@digitalcredentials/ed25519-multikey')
 async function loadKeyPair(publicKeyMultibase: string, secretKeyMultibase: string): Promise<IssuerKey> {
   const did = didKeyOf(publicKeyMultibase)
   const verificationMethod = verificationMethodOf(publicKeyMultibase)
-  const keyPair = await (await multikey()).from({
+  const keyPair = await (
+    await multikey()
+  ).from({
     type: 'Multikey',
     id: verificationMethod,
     controller: did,

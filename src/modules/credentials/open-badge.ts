@@ -93,21 +93,14 @@ export function buildStatusListCredential(
  * The Data Integrity stack (jsonld, RDF canonicalisation, the VC library) holds about 30 MB once
  * loaded: it loads at the first signature, so a process that never issues never pays for it.
  */
-let signingLibraries:
-  | Promise<
-      [
-        typeof import('@digitalcredentials/data-integrity'),
-        typeof import('@digitalcredentials/eddsa-rdfc-2022-cryptosuite'),
-        typeof import('@digitalcredentials/vc'),
-      ]
-    >
-  | undefined
-const loadSigningLibraries = () =>
-  (signingLibraries ??= Promise.all([
+const importSigningLibraries = () =>
+  Promise.all([
     import('@digitalcredentials/data-integrity'),
     import('@digitalcredentials/eddsa-rdfc-2022-cryptosuite'),
     import('@digitalcredentials/vc'),
-  ]))
+  ])
+let signingLibraries: ReturnType<typeof importSigningLibraries> | undefined
+const loadSigningLibraries = () => (signingLibraries ??= importSigningLibraries())
 
 /** Adds an eddsa-rdfc-2022 Data Integrity proof made with the issuer key. */
 export async function signCredential(

@@ -32,7 +32,9 @@ export function createSmtpTransport(url: string): SmtpTransport {
   )
   return {
     async send(message) {
-      const info = await (await transporter).sendMail({
+      const info = await (
+        await transporter
+      ).sendMail({
         from: message.fromAddress,
         to: message.toAddress,
         subject: message.subject,
