@@ -9,7 +9,6 @@ import type { Database } from './platform/db/database.ts'
 import { journalLength, migrateToHead } from './platform/db/migrate.ts'
 import { checkRequestRole } from './platform/db/request-role-check.ts'
 import { pgliteOwner, postgresOwner, type OwnerConnection } from './platform/db/owner-connection.ts'
-import { createPgliteDatabase, openPglite } from './platform/db/pglite-database.ts'
 import { createPostgresDatabase } from './platform/db/postgres-database.ts'
 import { createPrincipalTokens, type PrincipalTokens } from './platform/http/principal.ts'
 import { createHttpServer, type App } from './platform/http/server.ts'
@@ -22,7 +21,7 @@ import { createHealthRegistry, type HealthRegistry } from './platform/observabil
 import { registerCoreChecks } from './platform/observability/health-checks.ts'
 import { observeDatabasePool, recordHttpMetrics } from './platform/observability/http-instrumentation.ts'
 import { observabilityRoutes } from './platform/observability/observability.routes.ts'
-import { createTracing, type Tracing } from './platform/observability/tracing.ts'
+import type { Tracing } from './platform/observability/tracing.ts'
 import { createRedis } from './platform/cache/redis.ts'
 import type { Redis } from 'ioredis'
 import { createTenancyModule } from './modules/tenancy/index.ts'
@@ -135,6 +134,8 @@ async function openDatabase(
     const database = createPostgresDatabase({ url: appUrl, poolMax, platformUrl, platformPoolMax, logger })
     return { database, pglite: undefined }
   }
+  // PGlite (its WASM and Drizzle driver) loads only in embedded mode; a PostgreSQL process never holds it.
+  const { createPgliteDatabase, openPglite } = await import('./platform/db/pglite-database.ts')
   const pglite = options.pglite ?? (await openPglite(config.database.dataDir))
   return { database: createPgliteDatabase(pglite), pglite }
 }
@@ -176,8 +177,12 @@ async function createPlatform(config: Config, options: BuildOptions) {
   })
   registerCoreChecks(health, { database, redis, storageDir: config.storageDir, expectedMigrations: journalLength() })
   observeDatabasePool(metrics, database)
+  // The OpenTelemetry SDK and exporter load only when traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT).
   const tracing = config.otel.endpoint
-    ? createTracing({ endpoint: config.otel.endpoint, serviceName: config.otel.serviceName }, logger)
+    ? (await import('./platform/observability/tracing.ts')).createTracing(
+        { endpoint: config.otel.endpoint, serviceName: config.otel.serviceName },
+        logger,
+      )
     : undefined
   // Principal tokens join in buildApp: they verify the identity module's access tokens.
   const platform: Omit<Platform, 'tokens'> = {

@@ -4,14 +4,11 @@
 import { loadConfig, ConfigError, type Config } from './config.ts'
 import { buildApp, openOwner, sealedColumnRegistry, type Lyceum } from './app.ts'
 import { migrateToHead } from './platform/db/migrate.ts'
-import { openPglite } from './platform/db/pglite-database.ts'
 import { describeDemoContent, describeDevAccounts, seedDemo } from './seed/index.ts'
-import { doctorCommand } from './platform/observability/doctor.ts'
 import { auditCommand } from './platform/audit/audit-verify.command.ts'
 import { firstLine, operatorsCommand, rotateKeysCommand } from './modules/identity/index.ts'
 import { reencryptKeysCommand } from './platform/crypto/reencrypt.ts'
 import { systemContext } from './platform/http/request-context.ts'
-import { createPgliteDatabase } from './platform/db/pglite-database.ts'
 import { createPostgresDatabase } from './platform/db/postgres-database.ts'
 import { createLogger } from './platform/observability/logger.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
@@ -89,6 +86,14 @@ function installShutdown(lyceum: Lyceum): void {
   process.once('SIGINT', () => shutdown('SIGINT'))
 }
 
+/** PGlite loads only for commands on the embedded database (a PostgreSQL process never holds its WASM). */
+const pgliteDatabase = () => import('./platform/db/pglite-database.ts')
+
+async function openEmbedded(dataDir: string) {
+  const { createPgliteDatabase, openPglite } = await pgliteDatabase()
+  return createPgliteDatabase(await openPglite(dataDir))
+}
+
 /**
  * `lyceum keys reencrypt` opens the database without building the app: the app would refuse to
  * start, because the stored keys are still under the previous key-encryption key.
@@ -106,7 +111,7 @@ async function reencryptCommand(config: Config): Promise<void> {
           logger: createLogger(config.logLevel),
           applicationName: 'lyceum-keys-reencrypt',
         })
-      : createPgliteDatabase(await openPglite(config.database.dataDir))
+      : await openEmbedded(config.database.dataDir)
   try {
     const { previousKeyEncryptionKey: previousKey, keyEncryptionKey: currentKey } = config.signingKeys
     await reencryptKeysCommand(database, sealedColumnRegistry(), { previousKey, currentKey }, (text) =>
@@ -140,7 +145,8 @@ const commands: Record<string, Command> = {
     )
   },
   async migrate(config) {
-    const pglite = config.database.kind === 'pglite' ? await openPglite(config.database.dataDir) : undefined
+    const pglite =
+      config.database.kind === 'pglite' ? await (await pgliteDatabase()).openPglite(config.database.dataDir) : undefined
     const owner = await openOwner(config, pglite)
     try {
       await migrateToHead(owner)
@@ -235,7 +241,11 @@ async function main(argv: string[]): Promise<void> {
     return
   }
   // doctor reports configuration problems as table rows itself, so it runs before loadConfig.
-  if (name === 'doctor') process.exit(await doctorCommand(process.env, (text) => process.stdout.write(text)))
+  // Its probes load every client library (Redis, SMTP, PGlite, OpenTelemetry), so only for doctor.
+  if (name === 'doctor') {
+    const { doctorCommand } = await import('./platform/observability/doctor.ts')
+    process.exit(await doctorCommand(process.env, (text) => process.stdout.write(text)))
+  }
   const command = commands[name]
   if (!command) {
     process.stderr.write(`Unknown command "${name}".\n\n${USAGE}`)

@@ -8,6 +8,8 @@ export interface Measurement {
   target: Target
   round: number
   result: LoadResult
+  /** Peak resident memory of the bench process (the app and the bare reference share it) during the round, MB. */
+  rssMb: number
 }
 
 export interface Summary {
@@ -18,6 +20,8 @@ export interface Summary {
   p99: number
   non2xx: number
   errors: number
+  /** The highest of the rounds' peak RSS, MB. */
+  rssMb: number
 }
 
 function median(values: number[]): number {
@@ -41,11 +45,12 @@ export function summarize(measurements: Measurement[]): Summary[] {
       p99: median(mine.map((m) => m.result.p99)),
       non2xx: mine.reduce((sum, m) => sum + m.result.non2xx, 0),
       errors: mine.reduce((sum, m) => sum + m.result.errors, 0),
+      rssMb: Math.max(...mine.map((m) => m.rssMb)),
     }
   })
 }
 
-const HEADER = ['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors']
+const HEADER = ['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'RSS MB']
 
 function row(cells: string[]): string {
   return cells.map((cell, i) => (i < 2 ? cell.padEnd(i === 0 ? 16 : 6) : cell.padStart(9))).join(' ')
@@ -53,7 +58,7 @@ function row(cells: string[]): string {
 
 export function formatMeasurement(m: Measurement): string {
   const r = m.result
-  return `  round ${m.round} ${m.scenario} ${m.target.padEnd(4)} ${r.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}`
+  return `  round ${m.round} ${m.scenario} ${m.target.padEnd(4)} ${r.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}  rss ${m.rssMb} MB`
 }
 
 export function formatSummary(summaries: Summary[]): string {
@@ -68,9 +73,14 @@ export function formatSummary(summaries: Summary[]): string {
         s.p99.toFixed(1),
         String(s.non2xx),
         String(s.errors),
+        String(s.rssMb),
       ]),
     )
-  lines.push('')
+  lines.push(
+    'RSS MB: peak resident memory of the bench process during the rounds; the app and the bare reference run in it, ' +
+      'so the bare rows show what the process already held. `npm run measure:memory` measures `lyceum api` and `serve` alone.',
+    '',
+  )
   for (const scenario of new Set(summaries.map((s) => s.scenario))) {
     const app = summaries.find((s) => s.scenario === scenario && s.target === 'app')
     const bare = summaries.find((s) => s.scenario === scenario && s.target === 'bare')

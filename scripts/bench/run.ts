@@ -145,6 +145,20 @@ async function verifyScenarios(selected: BenchScenario[], servers: Servers, tena
   }
 }
 
+const rssMb = () => Math.round(process.memoryUsage.rss() / 1048576)
+
+/** Runs one load and samples this process's RSS every 250 ms meanwhile; resolves with the peak too. */
+async function loadWithRss(request: LoadRequest) {
+  let peak = rssMb()
+  const timer = setInterval(() => (peak = Math.max(peak, rssMb())), 250)
+  try {
+    const result = await runLoad(request)
+    return { result, rssMb: Math.max(peak, rssMb()) }
+  } finally {
+    clearInterval(timer)
+  }
+}
+
 async function measure(settings: Settings, selected: BenchScenario[], servers: Servers): Promise<Measurement[]> {
   for (const scenario of selected)
     for (const target of ['app', 'bare'] as const) {
@@ -152,13 +166,14 @@ async function measure(settings: Settings, selected: BenchScenario[], servers: S
       if (warmup.non2xx + warmup.errors > 0)
         throw new Error(`warm-up of ${scenario.name}/${target} failed: ${JSON.stringify(warmup)}`)
     }
+  process.stdout.write(`bench process RSS after warm-up: ${rssMb()} MB\n`)
   const measurements: Measurement[] = []
   for (let round = 1; round <= settings.rounds; round++) {
     const order: Target[] = round % 2 === 1 ? ['app', 'bare'] : ['bare', 'app']
     for (const scenario of selected)
       for (const target of order) {
-        const result = await runLoad(servers.requests.get(scenario.name)![target])
-        const measurement = { scenario: scenario.name, target, round, result }
+        const { result, rssMb: peak } = await loadWithRss(servers.requests.get(scenario.name)![target])
+        const measurement = { scenario: scenario.name, target, round, result, rssMb: peak }
         process.stdout.write(`${formatMeasurement(measurement)}\n`)
         measurements.push(measurement)
       }
@@ -204,7 +219,12 @@ async function bench(
     await verifyScenarios(selected, servers, tenants)
     const cpus = os.cpus()
     process.stdout.write(
-      `machine: ${cpus.length} x ${cpus[0]?.model ?? 'cpu'}, Node ${process.version}, PostgreSQL ${serverVersion}\n` +
+      `machine: ${cpus.length} x ${cpus[0]?.model ?? 'cpu'}, Node ${process.version}, PostgreSQL ${serverVersion}, ` +
+        `load average ${os
+          .loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}\n` +
+        `bench process RSS with both servers started: ${rssMb()} MB\n` +
         `load: autocannon, ${settings.connections} connections, ${settings.rounds} rounds x ${settings.seconds} s per target ` +
         `(+${settings.warmupSeconds} s warm-up), pool ${settings.poolMax}, rate limits ${settings.rateLimits === RELAXED_RATE_LIMITS ? 'on, quotas too high to trip' : settings.rateLimits}\n`,
     )

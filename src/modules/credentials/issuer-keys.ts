@@ -6,7 +6,6 @@
  * lines live here). The JWE's authenticated header names the tenant and public key, so a
  * ciphertext copied onto another tenant's row does not decrypt.
  */
-import * as Ed25519Multikey from '@digitalcredentials/ed25519-multikey'
 import type { Ed25519KeyPair } from '@digitalcredentials/ed25519-multikey'
 import { eq } from 'drizzle-orm'
 import { CompactEncrypt, compactDecrypt } from 'jose'
@@ -53,10 +52,15 @@ async function decryptSecret(jwe: string, kid: string, kek: Uint8Array): Promise
   }
 }
 
+/** Loaded with the first key a process uses (issuing is rare; most processes never do). */
+const multikey = () => import('@digitalcredentials/ed25519-multikey')
+
 async function loadKeyPair(publicKeyMultibase: string, secretKeyMultibase: string): Promise<IssuerKey> {
   const did = didKeyOf(publicKeyMultibase)
   const verificationMethod = verificationMethodOf(publicKeyMultibase)
-  const keyPair = await Ed25519Multikey.from({
+  const keyPair = await (
+    await multikey()
+  ).from({
     type: 'Multikey',
     id: verificationMethod,
     controller: did,
@@ -73,7 +77,7 @@ async function loadKeyPair(publicKeyMultibase: string, secretKeyMultibase: strin
 export async function issuerKeyFor(tx: Tx, tenantId: string, kek: Uint8Array): Promise<IssuerKey> {
   let [row] = await tx.select().from(issuerKeys).where(eq(issuerKeys.tenantId, tenantId))
   if (!row) {
-    const generated = await Ed25519Multikey.generate()
+    const generated = await (await multikey()).generate()
     const secret = generated.secretKeyMultibase
     if (!secret) throw new Error('the generated Ed25519 key has no secret part')
     const privateKeyEncrypted = await encryptSecret(secret, keyIdOf(tenantId, generated.publicKeyMultibase), kek)

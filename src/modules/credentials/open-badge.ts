@@ -4,9 +4,6 @@
  * Integrity proof (cryptosuite eddsa-rdfc-2022) by the tenant's issuer key.
  */
 import { createHash } from 'node:crypto'
-import { DataIntegrityProof } from '@digitalcredentials/data-integrity'
-import { cryptosuite } from '@digitalcredentials/eddsa-rdfc-2022-cryptosuite'
-import * as vc from '@digitalcredentials/vc'
 import { documentLoader, OPEN_BADGES_CONTEXT, VC_V2_CONTEXT } from './document-loader.ts'
 import type { IssuerKey } from './issuer-keys.ts'
 
@@ -92,11 +89,25 @@ export function buildStatusListCredential(
   }
 }
 
+/**
+ * The Data Integrity stack (jsonld, RDF canonicalisation, the VC library) holds about 30 MB once
+ * loaded: it loads at the first signature, so a process that never issues never pays for it.
+ */
+const importSigningLibraries = () =>
+  Promise.all([
+    import('@digitalcredentials/data-integrity'),
+    import('@digitalcredentials/eddsa-rdfc-2022-cryptosuite'),
+    import('@digitalcredentials/vc'),
+  ])
+let signingLibraries: ReturnType<typeof importSigningLibraries> | undefined
+const loadSigningLibraries = () => (signingLibraries ??= importSigningLibraries())
+
 /** Adds an eddsa-rdfc-2022 Data Integrity proof made with the issuer key. */
 export async function signCredential(
   credential: Record<string, unknown>,
   key: IssuerKey,
 ): Promise<Record<string, unknown>> {
+  const [{ DataIntegrityProof }, { cryptosuite }, vc] = await loadSigningLibraries()
   const suite = new DataIntegrityProof({ signer: key.keyPair.signer(), cryptosuite })
   return vc.issue({ credential: structuredClone(credential), suite, documentLoader })
 }

@@ -4,9 +4,7 @@
  */
 import pg from 'pg'
 import type { PGlite } from '@electric-sql/pglite'
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator'
 
 export interface OwnerConnection {
@@ -22,7 +20,14 @@ export function pgliteOwner(pglite: PGlite): OwnerConnection {
     kind: 'pglite',
     exec: async (sql) => void (await pglite.exec(sql)),
     query: async <T>(sql: string, params: unknown[] = []) => (await pglite.query<T>(sql, params)).rows,
-    migrate: (migrationsFolder) => migratePglite(drizzlePglite({ client: pglite }), { migrationsFolder }),
+    // Drizzle's PGlite driver loads here, not at start: a process on PostgreSQL never needs it.
+    async migrate(migrationsFolder) {
+      const [{ drizzle }, { migrate }] = await Promise.all([
+        import('drizzle-orm/pglite'),
+        import('drizzle-orm/pglite/migrator'),
+      ])
+      await migrate(drizzle({ client: pglite }), { migrationsFolder })
+    },
     // The PGlite instance is shared with the app; its owner closes it.
     close: async () => {},
   }

@@ -22,9 +22,20 @@ export interface PgliteHandle {
   database: Database
 }
 
+/**
+ * PostgreSQL's default 128 MB of shared buffers is allocated and touched inside PGlite's WASM
+ * memory at start: about 110 MB of resident memory more than 32 MB, which holds the embedded
+ * databases this mode serves (the demo, development, tests) many times over (docs/benchmarks.md).
+ */
+const EMBEDDED_SETTINGS = ['shared_buffers = 32MB']
+
 export async function openPglite(dataDir: string | undefined, snapshot?: Blob): Promise<PGlite> {
   // pg_trgm backs typo-tolerant catalogue suggestions, btree_gist their per-tenant index; migrations create both.
-  const options = { extensions: { btree_gist, pg_trgm }, ...(snapshot ? { loadDataDir: snapshot } : {}) }
+  const options = {
+    extensions: { btree_gist, pg_trgm },
+    postgresqlconf: EMBEDDED_SETTINGS,
+    ...(snapshot ? { loadDataDir: snapshot } : {}),
+  }
   const target = !dataDir || dataDir === 'memory://' ? undefined : dataDir
   if (!target) return PGlite.create(options)
   await mkdir(target, { recursive: true })

@@ -2,7 +2,7 @@
  * The SMTP side of the mailer: one pooled nodemailer transport per process, created from
  * SMTP_URL (smtp://user:pass@host:587, smtps:// for implicit TLS).
  */
-import nodemailer, { type NodemailerError } from 'nodemailer'
+import type { NodemailerError } from 'nodemailer'
 import type { MailRow } from './mail.repository.ts'
 
 export interface SmtpTransport {
@@ -19,17 +19,22 @@ export function senderDomain(from: string): string {
 }
 
 export function createSmtpTransport(url: string): SmtpTransport {
-  const transporter = nodemailer.createTransport({
-    url,
-    pool: true,
-    maxConnections: 5,
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-  })
+  // nodemailer loads only in processes configured to send (SMTP_URL); the others keep its ~20 MB.
+  const transporter = import('nodemailer').then(({ default: nodemailer }) =>
+    nodemailer.createTransport({
+      url,
+      pool: true,
+      maxConnections: 5,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    }),
+  )
   return {
     async send(message) {
-      const info = await transporter.sendMail({
+      const info = await (
+        await transporter
+      ).sendMail({
         from: message.fromAddress,
         to: message.toAddress,
         subject: message.subject,
@@ -42,10 +47,10 @@ export function createSmtpTransport(url: string): SmtpTransport {
       return { providerMessageId: info.messageId }
     },
     async verify() {
-      await transporter.verify()
+      await (await transporter).verify()
     },
     close() {
-      transporter.close()
+      void transporter.then((t) => t.close())
     },
   }
 }

@@ -10,7 +10,7 @@ import { APP_ROLE, PLATFORM_ROLE } from '../db/database.ts'
 import { journalLength } from '../db/migrate.ts'
 import { pgliteOwner, postgresOwner } from '../db/owner-connection.ts'
 import { openPglite } from '../db/pglite-database.ts'
-import { doctorCommand, doctorFailed, formatDoctorTable, runDoctor, type DoctorRow } from './doctor.ts'
+import { doctorCommand, doctorFailed, formatDoctorTable, runDoctor, runtimeRow, type DoctorRow } from './doctor.ts'
 import { judgeAppRole, judgePlatformRole, migrationsRow } from './doctor-probes.ts'
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
@@ -38,6 +38,10 @@ const doctor = (extra: Record<string, string> = {}) => runDoctor({ ...env, ...ex
 describe('lyceum doctor', () => {
   it('reports every configured dependency OK on a migrated database', async () => {
     const rows = await doctor()
+    expect(byDependency(rows, 'runtime')).toMatchObject({
+      status: 'OK',
+      detail: expect.stringContaining(`Node.js ${process.version}`),
+    })
     expect(byDependency(rows, 'config')).toMatchObject({
       status: 'OK',
       detail: expect.stringContaining('test profile'),
@@ -97,7 +101,8 @@ describe('lyceum doctor', () => {
   })
 
   it('reports configuration problems as rows naming each variable, without probing', async () => {
-    const rows = await doctor({ PORT: 'abc', DATABASE_POOL_MAX: '0' })
+    const rows = (await doctor({ PORT: 'abc', DATABASE_POOL_MAX: '0' })).filter((r) => r.dependency !== 'runtime')
+    expect(rows.length).toBeGreaterThan(0)
     expect(rows.every((r) => r.dependency === 'config' && r.status === 'FAILING')).toBe(true)
     expect(rows.map((r) => r.detail)).toEqual(
       expect.arrayContaining([expect.stringMatching(/^PORT: /), expect.stringMatching(/^DATABASE_POOL_MAX: /)]),
@@ -167,6 +172,17 @@ describe('lyceum doctor', () => {
     expect(row.detail).toContain('cannot SET ROLE lyceum_platform')
   })
 
+  it('reports the runtime, failing below the supported Node.js major', () => {
+    expect(runtimeRow({ ...process.versions, node: '24.21.0' }, '/x/node')).toMatchObject({
+      status: 'OK',
+      detail: expect.stringMatching(/^Node\.js v24\.21\.0 \(V8 .*\) at \/x\/node$/),
+    })
+    expect(runtimeRow({ ...process.versions, node: '20.20.2' }, '/usr/bin/node')).toMatchObject({
+      status: 'FAILING',
+      detail: expect.stringContaining('Node.js 24+ is required'),
+    })
+  })
+
   it('prints an aligned table', () => {
     const table = formatDoctorTable([
       { dependency: 'config', status: 'OK', detail: 'fine' },
@@ -187,5 +203,8 @@ describe('lyceum doctor', () => {
     })
     expect(result.status).toBe(1)
     expect(result.stdout).toMatch(/^config\s+\| FAILING\s+\| PORT: .*"abc"/m)
+    expect(result.stdout).toMatch(
+      new RegExp(`^runtime\\s+\\| OK\\s+\\| Node\\.js ${process.version.replaceAll('.', '\\.')} `, 'm'),
+    )
   })
 })

@@ -28,6 +28,28 @@ export interface DoctorOptions {
 
 const FAILED: ReadonlySet<DoctorStatus> = new Set(['MISSING', 'FAILING'])
 
+/** The oldest Node.js major the project supports (package.json `engines`, ADR 0001). */
+export const SUPPORTED_NODE_MAJOR = 24
+
+/**
+ * The runtime this process runs on. The project brings its own Node through the `node` npm
+ * package (npm scripts and npx put it first on PATH); a `node bin/lyceum.js` from a shell whose
+ * own node is older is the usual way to end up on an unsupported one.
+ */
+export function runtimeRow(
+  versions: NodeJS.ProcessVersions = process.versions,
+  execPath = process.execPath,
+): DoctorRow {
+  const major = Number(versions.node.split('.')[0])
+  const detail = `Node.js v${versions.node} (V8 ${versions.v8}, ${process.platform}-${process.arch}) at ${execPath}`
+  if (major >= SUPPORTED_NODE_MAJOR) return { dependency: 'runtime', status: 'OK', detail }
+  return {
+    dependency: 'runtime',
+    status: 'FAILING',
+    detail: `${detail}: Node.js ${SUPPORTED_NODE_MAJOR}+ is required; run through npx/npm scripts (the project's node package) or install Node.js ${SUPPORTED_NODE_MAJOR} LTS`,
+  }
+}
+
 export const doctorFailed = (rows: DoctorRow[]) => rows.some((r) => FAILED.has(r.status))
 
 async function bounded(dependency: string, timeoutMs: number, probe: () => Promise<DoctorRow[]>): Promise<DoctorRow[]> {
@@ -98,7 +120,8 @@ function dependencyProbes(config: Config, options: DoctorOptions, timeoutMs: num
 /** Runs every check; never throws for a dependency problem (that is a row). */
 export async function runDoctor(env: NodeJS.ProcessEnv, options: DoctorOptions = {}): Promise<DoctorRow[]> {
   const timeoutMs = options.timeoutMs ?? 5_000
-  const { config, rows } = configRows(env)
+  const { config, rows: configured } = configRows(env)
+  const rows = [runtimeRow(), ...configured]
   if (!config) return rows
   const probed = await Promise.all(dependencyProbes(config, options, timeoutMs))
   return [...rows, ...probed.flat()].map((r) => ({ ...r, detail: scrubText(r.detail) }))

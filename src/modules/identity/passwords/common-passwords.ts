@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { gunzipSync } from 'node:zlib'
-import { dictionary } from '@zxcvbn-ts/language-common'
+import type * as LanguageCommon from '@zxcvbn-ts/language-common'
 
 const require = createRequire(import.meta.url)
 
@@ -40,7 +40,11 @@ function load(minLength: number, maxLength: number): Set<string> {
   const sources = [
     seclistsPasswords(),
     strings(require('popular-passwords') as unknown, 'popular-passwords'),
-    strings(dictionary['passwords-common'], '@zxcvbn-ts/language-common'),
+    // Required here, not imported at the top: its dictionary (~17 MB resident) loads with the list.
+    strings(
+      (require('@zxcvbn-ts/language-common') as typeof LanguageCommon).dictionary['passwords-common'],
+      '@zxcvbn-ts/language-common',
+    ),
   ]
   const set = new Set<string>()
   for (const entries of sources)
