@@ -101,6 +101,25 @@ describe('cache hits', () => {
 })
 
 describe('generations', () => {
+  it('a tenant update moves the tenant’s generation on, so nothing cached before it is served', async () => {
+    const s = await site()
+    await s.publish('before-update')
+    await s.get('/v1/catalogue/courses')
+    const cache = t.platform.publicCache
+    const before = cache.generationOf(s.id, 'catalogue')!
+    const updated = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/tenants/${s.id}`,
+      headers: { ...t.auth(t.operatorToken), 'if-match': '"v1"' },
+      payload: { name: 'Renamed school' },
+    })
+    expect(updated.statusCode).toBe(200)
+    await eventually(() => (cache.generationOf(s.id, 'catalogue') ?? 0) > before, 1000)
+    counters.length = 0
+    expect((await s.get('/v1/catalogue/courses')).statusCode).toBe(200)
+    expect(counters[0]!.queries).toBeGreaterThan(0)
+  })
+
   it('a read that captured the generation before a change stores nothing readable after it', async () => {
     const s = await site()
     const cache = t.platform.publicCache
