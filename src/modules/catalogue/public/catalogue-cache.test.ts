@@ -247,7 +247,10 @@ twoNodes('two nodes on one PostgreSQL', () => {
     const s = await site()
     await s.publish('alpha')
     expect(slugs((await s.get('/v1/catalogue/courses', b)).json())).toEqual(['alpha'])
+    const seenByB = b.platform.publicCache.generationOf(s.id, 'catalogue')!
     const beta = await s.publish('beta', t)
+    // B learns the new generation from A's NOTIFY (within 1 s), not only by bypassing while A's bump was open.
+    await eventually(() => (b.platform.publicCache.generationOf(s.id, 'catalogue') ?? 0) > seenByB, 1000)
     await eventually(async () => slugs((await s.get('/v1/catalogue/courses', b)).json()).length === 2, 1000)
     await t.platform.database.transaction(tenantScope(s.id), (tx) => removeCatalogueEntry(tx, beta))
     await eventually(async () => (await s.get('/v1/catalogue/courses/beta', b)).statusCode === 404, 1000)
