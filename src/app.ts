@@ -23,6 +23,9 @@ import { observeDatabasePool, recordHttpMetrics } from './platform/observability
 import { observabilityRoutes } from './platform/observability/observability.routes.ts'
 import type { Tracing } from './platform/observability/tracing.ts'
 import { createRedis } from './platform/cache/redis.ts'
+import { createResponseCache, type ResponseCache } from './platform/cache/response-cache.ts'
+import { pgliteFeed, postgresFeed } from './platform/cache/invalidation-feed.ts'
+import { registerPublicCache } from './platform/cache/public-cache.hooks.ts'
 import type { Redis } from 'ioredis'
 import { createTenancyModule } from './modules/tenancy/index.ts'
 import { createFlagEvaluator, createFlagsModule } from './modules/flags/index.ts'
@@ -63,6 +66,8 @@ export interface Platform {
   metrics: Metrics
   /** Set when REDIS_URL is configured; otherwise capabilities use in-process stores. */
   redis: Redis | undefined
+  /** Cached public, caller-independent reads; modules invalidate with invalidatePublicCache (ADR 0017). */
+  publicCache: ResponseCache
   /** Readiness probes; each capability registers its own. */
   health: HealthRegistry
   /** Job queues (pg-boss): declare with jobs.define, enqueue with jobs.send(tx, ...). */
@@ -163,6 +168,17 @@ async function createPlatform(config: Config, options: BuildOptions) {
   const metrics = createMetrics()
   const redis = config.redisUrl ? createRedis(config.redisUrl, logger, config.redisKeyPrefix) : undefined
   const health = createHealthRegistry()
+  const publicCache = createResponseCache({
+    database,
+    logger,
+    redis,
+    // LISTEN holds a session: its own direct connection on PostgreSQL, the embedded database's otherwise.
+    feed:
+      config.database.kind === 'postgres'
+        ? postgresFeed({ url: config.database.listenUrl, logger })
+        : pgliteFeed(pglite as PGlite),
+    ...config.publicCache,
+  })
   const jobs = createJobs({ config, logger, metrics, database, health, pglite, worker: options.worker ?? false })
   const events = createEvents({ database, jobs, logger, catchUpDays: config.events.catchUpDays })
   defineMaintenanceJobs(jobs, { database, logger })
@@ -192,6 +208,7 @@ async function createPlatform(config: Config, options: BuildOptions) {
     pglite,
     metrics,
     redis,
+    publicCache,
     health,
     jobs,
     events,
@@ -245,7 +262,13 @@ type Modules = ReturnType<typeof createModules>
 /** Request hooks that need request.ctx, so they come right after the server's own onRequest hook. */
 function registerRequestHooks(app: App, platform: Platform, modules: Modules, tracing: Tracing | undefined): void {
   const { config, metrics, logger } = platform
-  registerRateLimits(app, {
+  // Before the rate limit: a cached public read is answered here and charged to no quota.
+  registerPublicCache(app, platform.publicCache, {
+    maxAgeSeconds: config.publicCache.maxAgeSeconds,
+    staleWhileRevalidateSeconds: config.publicCache.staleWhileRevalidateSeconds,
+    varyOrigin: config.http.corsOrigins.length > 0,
+  })
+    registerRateLimits(app, {
     limiter: createRateLimiter(config.rateLimits, platform.redis),
     planOf: modules.tenancy.directory.planOf,
     metrics,
@@ -318,6 +341,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.ready()
   const close = async () => {
     await app.close()
+    await platform.publicCache.close()
     // Requests are drained: no thread is left behind.
     await modules.assessment.close()
     // Drains running jobs before the database they write to goes away.
@@ -331,6 +355,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // after every module declared its queues and subscribers.
   await identity
     .start()
+    .then(() => platform.publicCache.start())
     .then(() => platform.jobs.start())
     // A worker of a new release delivers what older workers dispatched without its new subscribers.
     .then(() => (platform.jobs.worker ? platform.events.requestCatchUp() : undefined))

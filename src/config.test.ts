@@ -80,6 +80,8 @@ describe('loadConfig', () => {
       // Cross-tenant work logs in as its own role, never through the request pool.
       platformUrl: 'postgres://lyceum_platform@db.internal:5432/lyceum',
       platformPoolMax: 5,
+      // LISTEN needs a session of its own: by default the request role's URL, never a pooler's by design.
+      listenUrl: 'postgres://lyceum_app@db.internal:5432/lyceum',
     })
   })
 

@@ -58,6 +58,41 @@ export const EnvSchema = Type.Object({
     description: 'Allow PGlite in production (single node only)',
   }),
   REDIS_URL: OptionalUrl('Redis URL for rate limits and caches; unset = in-process stores'),
+  DATABASE_LISTEN_URL: OptionalUrl(
+    'PostgreSQL URL of the one session that LISTENs for public-cache invalidations: a direct connection (behind PgBouncer in transaction pooling, the database itself, not the pooler). Default: the request URL (DATABASE_APP_URL)',
+  ),
+  PUBLIC_CACHE_MAX_ENTRIES: Type.Integer({
+    minimum: 0,
+    maximum: 1000000,
+    default: 10000,
+    description:
+      'Responses the public-catalogue cache holds in process (0 = no response cache; HTTP caching headers stay)',
+  }),
+  PUBLIC_CACHE_MAX_MB: Type.Integer({
+    minimum: 1,
+    maximum: 4096,
+    default: 64,
+    description: 'Megabytes of response bodies the public-catalogue cache holds in process',
+  }),
+  PUBLIC_CACHE_TTL_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 3600,
+    default: 60,
+    description:
+      'Lifetime of a cached public response (in process and in Redis): the bound on staleness should an invalidation notice be lost',
+  }),
+  PUBLIC_CACHE_MAX_AGE_SECONDS: Type.Integer({
+    minimum: 0,
+    maximum: 3600,
+    default: 30,
+    description: 'Cache-Control max-age of public catalogue reads: how long a browser or CDN may serve them unchecked',
+  }),
+  PUBLIC_CACHE_STALE_SECONDS: Type.Integer({
+    minimum: 0,
+    maximum: 86400,
+    default: 60,
+    description: 'Cache-Control stale-while-revalidate of public catalogue reads',
+  }),
   REDIS_KEY_PREFIX: Type.String({
     pattern: '^[A-Za-z0-9:_.-]{1,64}$',
     default: 'lyceum:',
@@ -254,8 +289,18 @@ export interface Config {
         /** Cross-tenant platform work logs in here, never through the request pool (ADR 0004). */
         platformUrl: string
         platformPoolMax: number
+        /** The direct session that LISTENs for cache invalidations (never a transaction pooler). */
+        listenUrl: string
       }
   redisUrl: string | undefined
+  /** The public-catalogue response cache and its HTTP caching headers (ADR 0017). */
+  publicCache: {
+    maxEntries: number
+    maxBytes: number
+    ttlSeconds: number
+    maxAgeSeconds: number
+    staleWhileRevalidateSeconds: number
+  }
   redisKeyPrefix: string
   mail: { smtpUrl: string | undefined; from: string; retentionDays: number }
   storageDir: string
@@ -439,9 +484,17 @@ function buildConfig(env: Env, profile: ProfileName): Config {
           poolMax: env.DATABASE_POOL_MAX,
           platformUrl: env.DATABASE_PLATFORM_URL ?? appUrlFor(env.DATABASE_URL, PLATFORM_ROLE),
           platformPoolMax: env.DATABASE_PLATFORM_POOL_MAX,
+          listenUrl: env.DATABASE_LISTEN_URL ?? env.DATABASE_APP_URL ?? appUrlFor(env.DATABASE_URL, APP_ROLE),
         }
       : { kind: 'pglite' as const, dataDir: env.PGLITE_DIR ?? path.join(dataDir, 'pglite') },
     redisUrl: env.REDIS_URL,
+    publicCache: {
+      maxEntries: env.PUBLIC_CACHE_MAX_ENTRIES,
+      maxBytes: env.PUBLIC_CACHE_MAX_MB * 1024 * 1024,
+      ttlSeconds: env.PUBLIC_CACHE_TTL_SECONDS,
+      maxAgeSeconds: env.PUBLIC_CACHE_MAX_AGE_SECONDS,
+      staleWhileRevalidateSeconds: env.PUBLIC_CACHE_STALE_SECONDS,
+    },
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, retentionDays: env.MAIL_RETENTION_DAYS },
     storageDir: path.resolve(env.STORAGE_DIR ?? path.join(dataDir, 'storage')),

@@ -14,7 +14,7 @@ interface Statement {
 
 type QueryFn = (this: pg.Client, ...args: unknown[]) => unknown
 
-async function recordStatements(work: () => Promise<void>): Promise<Statement[]> {
+export async function recordStatements(work: () => Promise<void>): Promise<Statement[]> {
   const prototype = pg.Client.prototype as unknown as { query: QueryFn }
   const original = prototype.query
   const statements: Statement[] = []

@@ -5,6 +5,7 @@
  * so the workflow step, the snapshot and the entry commit together.
  */
 import { and, asc, eq, isNotNull, sql } from 'drizzle-orm'
+import { invalidatePublicCache } from '../../platform/cache/cache-generations.ts'
 import type { Tx } from '../../platform/db/database.ts'
 import {
   catalogueEntries,
@@ -163,7 +164,12 @@ export async function participantsChanged(tx: Tx, courseId: string, versionId: s
 /** Publishes the current draft as the next version. Returns null when the course does not exist (or is another tenant's). */
 export async function publishCourse(tx: Tx, courseId: string, publishedBy: string): Promise<PublishedCourse | null> {
   // Two publications of one course at once would both pick the same next number: lock the course first.
-  await tx.select({ id: courses.id }).from(courses).where(eq(courses.id, courseId)).for('update')
+  const [locked] = await tx
+    .select({ tenantId: courses.tenantId })
+    .from(courses)
+    .where(eq(courses.id, courseId))
+    .for('update')
+  if (!locked) return null
   const draft = await snapshotDraft(tx, courseId)
   if (!draft) return null
   const [last] = await tx
@@ -196,6 +202,7 @@ export async function publishCourse(tx: Tx, courseId: string, publishedBy: strin
   }
   for (const participant of participants.values()) await participant.freeze(tx, published)
   await writeCatalogueEntry(tx, published)
+  await invalidatePublicCache(tx, locked.tenantId, 'catalogue')
   return published
 }
 
@@ -235,7 +242,11 @@ async function writeCatalogueEntry(tx: Tx, course: PublishedCourse): Promise<voi
 
 /** Takes a course out of the catalogue (archive); its versions stay for enrolled learners' records. */
 export async function removeCatalogueEntry(tx: Tx, courseId: string): Promise<void> {
-  await tx.delete(catalogueEntries).where(eq(catalogueEntries.courseId, courseId))
+  const [removed] = await tx
+    .delete(catalogueEntries)
+    .where(eq(catalogueEntries.courseId, courseId))
+    .returning({ tenantId: catalogueEntries.tenantId })
+  if (removed) await invalidatePublicCache(tx, removed.tenantId, 'catalogue')
 }
 
 /**

@@ -1,4 +1,5 @@
 import { recordAudit } from '../../platform/audit/audit.ts'
+import { invalidatePublicCache } from '../../platform/cache/cache-generations.ts'
 import type { Tx } from '../../platform/db/database.ts'
 import { uniqueViolation } from '../../platform/db/pg-errors.ts'
 import { assertVersion } from '../../platform/http/etag.ts'
@@ -121,6 +122,8 @@ function tenantWrites(directory: CachedTenantDirectory, events: EventPublisher, 
         assertVersion(expected, current.version)
         if (!(await tenancyRepository.update(tx, tenantId, current.version, patch)))
           assertVersion(current.version + 1, current.version)
+        // Status and settings are part of what the tenant's public pages answer: nothing cached before stays.
+        await invalidatePublicCache(tx, tenantId, 'catalogue')
         await recordAudit(tx, ctx, {
           action: 'tenant.updated',
           targetType: 'tenant',

@@ -182,7 +182,7 @@ function catalogueRoutes(app: App, service: CataloguePaths) {
         querystring: CataloguePathQuery,
         response: { 200: Page(Type.Ref('CataloguePath'), 'CataloguePathPage') },
       },
-      config: { access: publicAccess('required') },
+      config: { access: publicAccess('required'), responseCache: { tag: 'catalogue' } },
     },
     async (request) => service.listPublished(request.ctx, request.query),
   )
@@ -197,7 +197,7 @@ function catalogueRoutes(app: App, service: CataloguePaths) {
         params: PathSlugParams,
         response: { 200: Type.Ref('CataloguePath') },
       },
-      config: { access: publicAccess('required') },
+      config: { access: publicAccess('required'), responseCache: { tag: 'catalogue' } },
     },
     async (request) => service.getPublished(request.ctx, request.params.slug),
   )

@@ -6,6 +6,7 @@
  */
 import type { Tx } from '../../../platform/db/database.ts'
 import { recordAudit } from '../../../platform/audit/audit.ts'
+import { invalidatePublicCache } from '../../../platform/cache/cache-generations.ts'
 import { uniqueViolation } from '../../../platform/db/pg-errors.ts'
 import { commonErrors } from '../../../platform/errors.ts'
 import { assertVersion } from '../../../platform/http/etag.ts'
@@ -62,6 +63,8 @@ async function change(
     if (!path) throw pathErrors.notFound(id)
     assertVersion(expected, path.version)
     const details = await work(tx, path)
+    // Drafts are not in the catalogue, but a published path's edits are: one rule for every change.
+    await invalidatePublicCache(tx, path.tenantId, 'catalogue')
     await recordAudit(tx, ctx, { action, targetType: 'learning_path', targetId: id, details })
     return viewOf(tx, id)
   })
@@ -102,6 +105,7 @@ export function createPathsService() {
             targetId: id,
             details: { slug: body.slug },
           })
+          await invalidatePublicCache(tx, tenantId, 'catalogue')
           return viewOf(tx, id)
         }),
       )

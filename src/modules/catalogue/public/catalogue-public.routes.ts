@@ -4,7 +4,6 @@
  */
 import { Type } from 'typebox'
 import { publicAccess } from '../../../platform/http/access.ts'
-import { setEtag } from '../../../platform/http/etag.ts'
 import { Page } from '../../../platform/http/pagination.ts'
 import type { App } from '../../../platform/http/server.ts'
 import { AppError, commonErrors } from '../../../platform/errors.ts'
@@ -92,7 +91,7 @@ function searchRoutes(app: App) {
         querystring: CatalogueQuery,
         response: { 200: Page(Type.Ref('CourseCard'), 'CourseCardPage') },
       },
-      config: { access: publicAccess('required') },
+      config: { access: publicAccess('required'), responseCache: { tag: 'catalogue' } },
     },
     async (request) => {
       const tenantId = tenantOf(request.ctx)
@@ -112,7 +111,7 @@ function searchRoutes(app: App) {
         querystring: FacetQuery,
         response: { 200: Type.Ref('CatalogueFacets') },
       },
-      config: { access: publicAccess('required') },
+      config: { access: publicAccess('required'), responseCache: { tag: 'catalogue' } },
     },
     async (request) => {
       const tenantId = tenantOf(request.ctx)
@@ -130,7 +129,7 @@ function searchRoutes(app: App) {
         querystring: SuggestionQuery,
         response: { 200: Type.Ref('CourseSuggestions') },
       },
-      config: { access: publicAccess('required') },
+      config: { access: publicAccess('required'), responseCache: { tag: 'catalogue' } },
     },
     async (request) => {
       const tenantId = tenantOf(request.ctx)
@@ -147,19 +146,18 @@ function courseRoutes(app: App) {
       schema: {
         summary: 'A published course: its facts, modules and lesson outline',
         description:
-          'From the live published version (ETag names it). Lesson bodies, assets and links are included for free-preview lessons only. Archived or never published: 404.',
+          'From the live published version. Lesson bodies, assets and links are included for free-preview lessons only. Archived or never published: 404.',
         tags,
         operationId: 'getCatalogueCourse',
         params: CourseSlugParams,
         response: { 200: Type.Ref('CatalogueCourse') },
       },
-      config: { access: publicAccess('required') },
+      config: { access: publicAccess('required'), responseCache: { tag: 'catalogue' } },
     },
-    async (request, reply) => {
+    async (request) => {
       const tenantId = tenantOf(request.ctx)
       const found = await request.ctx.inTenant((tx) => findPublishedBySlug(tx, tenantId, request.params.slug))
       if (!found) throw courseNotFound(request.params.slug)
-      setEtag(reply, found.course.versionNumber)
       return presentCatalogueCourse(found.course, found.free)
     },
   )
