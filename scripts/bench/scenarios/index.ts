@@ -6,9 +6,17 @@ import type { BenchFlow, BenchScenario } from '../scenario.ts'
 import { auditEventsScenario } from './audit-events.ts'
 import { catalogueDetailScenario } from './catalogue-detail.ts'
 import { catalogueListScenario } from './catalogue-list.ts'
+import { learnerDashboardScenario } from './learner-dashboard.ts'
+import { lessonReadScenario } from './lesson-read.ts'
 import { quizGradingFlow } from './quiz-grading.ts'
 
-export const scenarios: BenchScenario[] = [auditEventsScenario, catalogueListScenario, catalogueDetailScenario]
+export const scenarios: BenchScenario[] = [
+  auditEventsScenario,
+  catalogueListScenario,
+  catalogueDetailScenario,
+  learnerDashboardScenario,
+  lessonReadScenario,
+]
 
 /** Benchmarks of request flows (scenario.ts, BenchFlow), selected by the same BENCH_SCENARIOS names. */
 export const flows: BenchFlow[] = [quizGradingFlow]
