@@ -37,21 +37,21 @@ type Queryable = Pick<pg.PoolClient, 'query'>
 
 /** The `before` statements, then the data statement, one after another; the body from their rows. */
 function handler(
-  statements: { before?: BareStatement[]; sql: string; params(tenants: BenchTenants): unknown[] },
+  statements: { before?: BareStatement[] } & BareStatement,
   scenario: BenchScenario,
   tenants: BenchTenants,
 ) {
-  const query = (statement: BareStatement) => ({
+  const query = (statement: BareStatement, earlier: unknown[][][]) => ({
     text: statement.sql,
-    values: statement.params(tenants),
+    values: statement.params(tenants, earlier),
     rowMode: 'array' as const,
   })
-  const before = (statements.before ?? []).map(query)
-  const main = query(statements)
+  const sequence = [...(statements.before ?? []), statements]
   return async (client: Queryable) => {
     const earlier: unknown[][][] = []
-    for (const statement of before) earlier.push((await client.query<unknown[]>(statement)).rows)
-    return scenario.bare.body((await client.query<unknown[]>(main)).rows, earlier)
+    for (const statement of sequence) earlier.push((await client.query<unknown[]>(query(statement, earlier))).rows)
+    const rows = earlier.pop()!
+    return scenario.bare.body(rows, earlier)
   }
 }
 

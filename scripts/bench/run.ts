@@ -145,10 +145,10 @@ async function expectPage(request: LoadRequest): Promise<void> {
 async function verifyScenarios(selected: BenchScenario[], servers: Servers, tenants: BenchTenants): Promise<void> {
   for (const scenario of selected) {
     const targets = servers.requests.get(scenario.name)!
-    for (const [target, request] of targets) if (target !== 'app') await expectPage(request)
     const app = targets.get('app')!
     await expectPage(app) // fills the app's tenant cache, so the next request issues only its own SQL
     const statements = await assertSameStatement(scenario, tenants, () => expectPage(app))
+    for (const [target, request] of targets) if (target !== 'app') await expectPage(request)
     // The bare handler sends "BEGIN; <scope>", the data statements, COMMIT; the plain one the data statements.
     const data = 1 + (scenario.bare.before?.length ?? 0)
     process.stdout.write(

@@ -22,7 +22,12 @@ export interface HeaderContext {
 /** One statement of a reference handler, copied byte for byte from what the app sends. */
 export interface BareStatement {
   sql: string
-  params(tenants: BenchTenants): unknown[]
+  /**
+   * The parameters; a statement whose parameters come from the rows of the statements before it
+   * (the page's course ids) computes them from `earlier` in the reference handlers, and returns
+   * what the app must send for the seeded data when `earlier` is absent (the harness's check).
+   */
+  params(tenants: BenchTenants, earlier?: unknown[][][]): unknown[]
 }
 
 /** Where a reference target connects: the bench database as the owner or as the app role. */
@@ -68,7 +73,7 @@ export interface BenchScenario {
     /** Statements the route sends before its data statement, in order, in the same transaction (checked too). */
     before?: BareStatement[]
     sql: string
-    params(tenants: BenchTenants): unknown[]
+    params: BareStatement['params']
     /**
      * Builds the response body from the rows (array row mode, as Drizzle reads them) of the data
      * statement, and of the `before` statements in their order.
@@ -81,7 +86,7 @@ export interface BenchScenario {
      * reference, which runs them without a transaction or RLS scope; leave out when the
      * statements already filter by tenant that way.
      */
-    plain?: { before?: BareStatement[]; sql: string; params(tenants: BenchTenants): unknown[] }
+    plain?: { before?: BareStatement[]; sql: string; params: BareStatement['params'] }
   }
   /** Further references measured beside the bare one (the plain filter reference is added to every scenario). */
   references?: ReferenceTarget[]

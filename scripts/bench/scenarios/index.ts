@@ -7,6 +7,7 @@ import { auditEventsScenario } from './audit-events.ts'
 import { catalogueDetailScenario } from './catalogue-detail.ts'
 import { catalogueListScenario } from './catalogue-list.ts'
 import { learnerDashboardScenario } from './learner-dashboard.ts'
+import { learnerJourneyFlow } from './learner-journey.ts'
 import { lessonReadScenario } from './lesson-read.ts'
 import { quizGradingFlow } from './quiz-grading.ts'
 
@@ -19,4 +20,4 @@ export const scenarios: BenchScenario[] = [
 ]
 
 /** Benchmarks of request flows (scenario.ts, BenchFlow), selected by the same BENCH_SCENARIOS names. */
-export const flows: BenchFlow[] = [quizGradingFlow]
+export const flows: BenchFlow[] = [quizGradingFlow, learnerJourneyFlow]

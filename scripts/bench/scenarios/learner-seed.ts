@@ -3,8 +3,8 @@
  * - a published course of 3 modules x 4 lessons whose bodies are 200 KB each (the lesson read's
  *   worst case, issue 10 point 3), with its outline and per-lesson body rows, and an active
  *   enrolment of LESSON_LEARNER in it;
- * - DASHBOARD_LEARNER enrolled in the first DASHBOARD_COURSES catalogue courses (catalogue-seed.ts)
- *   with a progress row each, their activity spread over the last days.
+ * - DASHBOARD_LEARNER enrolled in DASHBOARD_COURSES courses of known ids with a progress row each,
+ *   their activity an hour apart (so "my courses" lists them in DASHBOARD_COURSE_IDS order).
  * Bodies are hex digests joined by spaces: text that compresses about as badly as prose, so the
  * TOAST storage is not flattered by repeated text.
  */
@@ -61,29 +61,42 @@ async function seedLearnCourse(owner: OwnerConnection, tenantId: string): Promis
   )
 }
 
+/** The dashboard's courses, most recent activity first (the order "my courses" lists them in). */
+export const DASHBOARD_COURSE_IDS = Array.from(
+  { length: DASHBOARD_COURSES },
+  (_, i) => `00000000-0000-4000-8000-${String(901 + i).padStart(12, '0')}`,
+)
+
 async function seedDashboard(owner: OwnerConnection, tenantId: string): Promise<void> {
   await owner.query(
-    `WITH picked AS (
-       SELECT id, row_number() OVER (ORDER BY slug) AS n FROM catalogue.courses
-        WHERE tenant_id = $1::uuid AND id <> $3::uuid ORDER BY slug LIMIT $4::int
-     ), enrolled AS (
+    `INSERT INTO catalogue.courses (id, tenant_id, slug, title, summary, description, level, language, status, owner_id)
+     SELECT ('00000000-0000-4000-8000-' || lpad((900 + n)::text, 12, '0'))::uuid, $1::uuid, 'dashboard-' || n,
+            'Dashboard course ' || n, 'Summary', 'Description', 'all', 'en', 'published', $2::uuid
+       FROM generate_series(1, $3::int) AS n`,
+    [tenantId, BENCH_OWNER, DASHBOARD_COURSES],
+  )
+  await owner.query(
+    `WITH enrolled AS (
        INSERT INTO enrolment.enrolments (tenant_id, user_id, course_id, status, source, enrolled_by, enrolled_at)
-       SELECT $1::uuid, $2::uuid, id, 'active', 'self', $2::text, now() - make_interval(days => n::int) FROM picked
+       SELECT $1::uuid, $2::uuid, ('00000000-0000-4000-8000-' || lpad((900 + n)::text, 12, '0'))::uuid, 'active', 'self',
+              $2::text, now() - make_interval(days => n)
+         FROM generate_series(1, $3::int) AS n
        RETURNING id, course_id
      )
      INSERT INTO progress.course_progress (enrolment_id, tenant_id, user_id, course_id, completed_lessons, total_lessons, percent, last_activity_at)
-     SELECT e.id, $1::uuid, $2::uuid, e.course_id, p.n::int % 12, 12, (p.n::int % 12) * 100 / 12, now() - make_interval(hours => p.n::int)
-       FROM enrolled e JOIN picked p ON p.id = e.course_id`,
-    [tenantId, DASHBOARD_LEARNER, LEARN_COURSE, DASHBOARD_COURSES],
+     SELECT e.id, $1::uuid, $2::uuid, e.course_id, n % 12, 12, (n % 12) * 100 / 12, now() - make_interval(hours => n)
+       FROM enrolled e, LATERAL (SELECT right(e.course_id::text, 3)::int - 900 AS n) AS x`,
+    [tenantId, DASHBOARD_LEARNER, DASHBOARD_COURSES],
   )
 }
 
 /** Both learner datasets (and the catalogue they build on); the second call finds them and returns. */
 export async function seedLearner(owner: OwnerConnection, tenants: BenchTenants): Promise<void> {
   await seedCatalogue(owner, tenants)
-  const existing = await owner.query<{ n: number }>('SELECT count(*)::int AS n FROM catalogue.courses WHERE id = $1::uuid', [
-    LEARN_COURSE,
-  ])
+  const existing = await owner.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM catalogue.courses WHERE id = $1::uuid',
+    [LEARN_COURSE],
+  )
   if ((existing[0]?.n ?? 0) > 0) return
   await seedLearnCourse(owner, tenants.target)
   await seedDashboard(owner, tenants.target)

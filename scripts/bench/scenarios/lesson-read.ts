@@ -16,13 +16,36 @@ const LESSON = readLessonId(1, 2)
 
 // Copied from what readPublishedLesson (catalogue/publication.ts) and findEnrolment
 // (enrolment.repository.ts) send; the harness fails when the route's statements differ.
-const LESSON_SQL = 'TBD'
-const ENROLMENT_SQL = 'TBD'
-const PLAIN_LESSON_SQL = LESSON_SQL
-const PLAIN_ENROLMENT_SQL = ENROLMENT_SQL
+const LESSON_SQL =
+  `select "catalogue"."course_versions"."outline", "catalogue"."course_versions"."id", ` +
+  `"catalogue"."course_versions"."number", "catalogue"."course_versions"."published_at", ` +
+  `"catalogue"."courses"."status", "catalogue"."published_lesson_bodies"."body" from "catalogue"."courses" ` +
+  `inner join "catalogue"."course_versions" on ("catalogue"."course_versions"."id" = ` +
+  `"catalogue"."courses"."published_version_id" and "catalogue"."course_versions"."course_id" = ` +
+  `"catalogue"."courses"."id") left join "catalogue"."published_lesson_bodies" on ` +
+  `("catalogue"."published_lesson_bodies"."version_id" = "catalogue"."course_versions"."id" and ` +
+  `"catalogue"."published_lesson_bodies"."lesson_id" = $1::uuid) where "catalogue"."courses"."id" = $2`
+const ENROLMENT_SQL =
+  `select "id", "tenant_id", "user_id", "course_id", "status", "source", "source_ref", "enrolled_by", ` +
+  `"enrolled_at", "expires_at", "ended_at", "completed_at", "version" from "enrolment"."enrolments" where ` +
+  `("enrolment"."enrolments"."user_id" = $1 and "enrolment"."enrolments"."course_id" = $2)`
+// The plain reference's: the same with the tenant as a filter (no RLS scope there).
+const PLAIN_LESSON_SQL = `${LESSON_SQL} and "catalogue"."courses"."tenant_id" = $3`
+const PLAIN_ENROLMENT_SQL = ENROLMENT_SQL.replace(/\)$/, ' and "enrolment"."enrolments"."tenant_id" = $3)')
 
 type VersionRow = [Record<string, unknown>, string, number, Date, string, string | null]
-type EnrolmentRow = [string, string, string, string, 'active' | 'expired' | 'cancelled', string, string | null, string, Date, Date | null]
+type EnrolmentRow = [
+  string,
+  string,
+  string,
+  string,
+  'active' | 'expired' | 'cancelled',
+  string,
+  string | null,
+  string,
+  Date,
+  Date | null,
+]
 
 function lessonBody(rows: unknown[][], before: unknown[][][]) {
   const [outline, versionId, versionNumber, publishedAt, status, body] = before[0]![0] as VersionRow
