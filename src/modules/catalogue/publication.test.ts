@@ -106,12 +106,20 @@ describe('publication core', () => {
     expect(removed).toHaveLength(0)
   })
 
-  it('stores each version\'s outline without bodies and one body per lesson, read one at a time and per tenant', async () => {
+  it("stores each version's outline without bodies and one body per lesson, read one at a time and per tenant", async () => {
     const tenant = await t.createTenant()
     const other = await t.createTenant()
     const owner = randomUUID()
     const built = await buildCourse(t.platform.database, tenant.id, owner, {
-      modules: [{ lessons: [{ title: 'a', body: 'Alpha' }, { title: 'b', body: 'Beta' }] }, { lessons: [] }],
+      modules: [
+        {
+          lessons: [
+            { title: 'a', body: 'Alpha' },
+            { title: 'b', body: 'Beta' },
+          ],
+        },
+        { lessons: [] },
+      ],
     })
     const [a, b] = built.lessonIds[0]!
     const db = t.platform.database
