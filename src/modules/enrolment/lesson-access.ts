@@ -6,7 +6,8 @@
  * evaluateLessonAccess, every action on a lesson (progress, quizzes, assignments) through
  * checkLessonAccess, which reads the outline alone. The whole snapshot (every lesson body) is
  * never read here: for a course of 12 lessons of 200 KB that took 61-97 ms a read on PostgreSQL
- * 15, against 4-6 ms for the outline and one body (docs/benchmarks.md, "Lesson read").
+ * 15, against 3.6-5.7 ms for the outline and one body (docs/benchmarks.md, "How the lesson read
+ * avoids the snapshot").
  */
 import type { Tx } from '../../platform/db/database.ts'
 import {
