@@ -1,7 +1,8 @@
 /** Aggregates rounds (median per target) and prints the table and the app/bare ratios. */
 import type { LoadResult } from './load-runner.ts'
 
-export type Target = 'app' | 'bare'
+/** 'app', 'bare', or a scenario's further reference ('plain', 'express'; run.ts). */
+export type Target = string
 
 export interface Measurement {
   scenario: string

@@ -20,11 +20,11 @@ import { buildApp, type Lyceum } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
 import { memberToken } from '../../src/modules/identity/testing.ts'
 import type { TenantRole } from '../../src/platform/http/permissions.ts'
-import { startBareServer, type BareServer } from './bare-server.ts'
+import { plainReference, startBareServer, type BareServer } from './bare-server.ts'
 import { createBenchDatabase, prepareDataset, type BenchDatabase } from './bench-database.ts'
 import { runLoad, stopLoad, type LoadRequest } from './load-runner.ts'
 import { formatMeasurement, formatSummary, summarize, type Measurement, type Target } from './report.ts'
-import type { BenchFlow, BenchScenario, BenchTenants } from './scenario.ts'
+import type { BenchFlow, BenchScenario, BenchTenants, StartedReference } from './scenario.ts'
 import { flows, scenarios } from './scenarios/index.ts'
 import { assertSameStatement, recordStatements } from './sql-check.ts'
 import { invalidatePublicCache } from '../../src/platform/cache/cache-generations.ts'
@@ -76,7 +76,9 @@ interface Servers {
   bare: BareServer
   address: string
   tokenFor(roles: TenantRole[], userId?: string): Promise<string>
-  requests: Map<string, Record<Target, LoadRequest>>
+  /** Per scenario, each target's request: app, bare, then the further references in order. */
+  requests: Map<string, Map<Target, LoadRequest>>
+  references: StartedReference[]
 }
 
 async function startServers(
@@ -106,15 +108,23 @@ async function startServers(
       roles,
       userId,
     )
-  const requests = new Map<string, Record<Target, LoadRequest>>()
+  const requests = new Map<string, Map<Target, LoadRequest>>()
+  const references: StartedReference[] = []
+  const context = { ownerUrl: db.ownerUrl, appUrl: db.appUrl, poolMax: settings.poolMax, tenants }
   for (const scenario of selected) {
     const load = { connections: settings.connections, seconds: settings.seconds }
-    requests.set(scenario.name, {
-      app: { ...load, url: `${address}${scenario.path}`, headers: await scenario.headers({ tenants, tokenFor }) },
-      bare: { ...load, url: bare.url(scenario), headers: {} },
-    })
+    const targets = new Map<Target, LoadRequest>([
+      ['app', { ...load, url: `${address}${scenario.path}`, headers: await scenario.headers({ tenants, tokenFor }) }],
+      ['bare', { ...load, url: bare.url(scenario), headers: {} }],
+    ])
+    for (const reference of [plainReference, ...(scenario.references ?? [])]) {
+      const started = await reference.start(scenario, context)
+      references.push(started)
+      targets.set(reference.name, { ...load, url: started.url, headers: {} })
+    }
+    requests.set(scenario.name, targets)
   }
-  return { lyceum, bare, address, tokenFor, requests }
+  return { lyceum, bare, address, tokenFor, requests, references }
 }
 
 /** node:http rather than fetch: fetch drops a Host header, which public scenarios need to name their tenant. */
@@ -154,14 +164,17 @@ async function nextReadMisses(lyceum: Lyceum, tenantId: string): Promise<void> {
 async function verifyScenarios(selected: BenchScenario[], servers: Servers, tenants: BenchTenants): Promise<void> {
   for (const scenario of selected) {
     const targets = servers.requests.get(scenario.name)!
-    await expectPage(targets.bare)
-    await expectPage(targets.app) // fills the app's tenant and cache-generation caches (and its response cache)
+    const app = targets.get('app')!
+    await expectPage(app) // fills the app's tenant and cache-generation caches (and its response cache)
     await nextReadMisses(servers.lyceum, tenants.target)
-    const statements = await assertSameStatement(scenario, tenants, () => expectPage(targets.app))
-    const onHit = (await recordStatements(() => expectPage(targets.app))).length
-    // The bare handler sends 3: "BEGIN; <scope>", the data statement, COMMIT.
+    const statements = await assertSameStatement(scenario, tenants, () => expectPage(app))
+    const onHit = (await recordStatements(() => expectPage(app))).length
+    for (const [target, request] of targets) if (target !== 'app') await expectPage(request)
+    // The bare handler sends "BEGIN; <scope>", the data statements, COMMIT; the plain one the data statements.
+    const data = 1 + (scenario.bare.before?.length ?? 0)
     process.stdout.write(
-      `${scenario.name}: the app sends the bare reference's statement; ${statements} statements per uncached request (bare: 3), ${onHit} when answered from the response cache\n`,
+      `${scenario.name}: the app sends the bare reference's statements; ${statements} statements per uncached request ` +
+        `(bare: ${data + 2}, plain: ${data}), ${onHit} when answered from the response cache\n`,
     )
   }
 }
@@ -182,22 +195,25 @@ async function loadWithRss(request: LoadRequest) {
 
 async function measure(settings: Settings, selected: BenchScenario[], servers: Servers): Promise<Measurement[]> {
   for (const scenario of selected)
-    for (const target of ['app', 'bare'] as const) {
-      const warmup = await runLoad({ ...servers.requests.get(scenario.name)![target], seconds: settings.warmupSeconds })
+    for (const [target, request] of servers.requests.get(scenario.name)!) {
+      const warmup = await runLoad({ ...request, seconds: settings.warmupSeconds })
       if (warmup.non2xx + warmup.errors > 0)
         throw new Error(`warm-up of ${scenario.name}/${target} failed: ${JSON.stringify(warmup)}`)
     }
   process.stdout.write(`bench process RSS after warm-up: ${rssMb()} MB\n`)
   const measurements: Measurement[] = []
   for (let round = 1; round <= settings.rounds; round++) {
-    const order: Target[] = round % 2 === 1 ? ['app', 'bare'] : ['bare', 'app']
-    for (const scenario of selected)
-      for (const target of order) {
-        const { result, rssMb: peak } = await loadWithRss(servers.requests.get(scenario.name)![target])
+    for (const scenario of selected) {
+      const targets = servers.requests.get(scenario.name)!
+      // Odd rounds app first, even rounds app last, so no target always follows the same one.
+      const names = [...targets.keys()]
+      for (const target of round % 2 === 1 ? names : names.reverse()) {
+        const { result, rssMb: peak } = await loadWithRss(targets.get(target)!)
         const measurement = { scenario: scenario.name, target, round, result, rssMb: peak }
         process.stdout.write(`${formatMeasurement(measurement)}\n`)
         measurements.push(measurement)
       }
+    }
   }
   return measurements
 }
@@ -219,6 +235,18 @@ async function runFlows(settings: Settings, selectedFlows: BenchFlow[], servers:
     met &&= ok
   }
   return met
+}
+
+/** The app against each reference beyond the bare one (report.ts prints app/bare). */
+function referenceRatios(summaries: ReturnType<typeof summarize>): string {
+  const lines: string[] = []
+  for (const app of summaries.filter((s) => s.target === 'app'))
+    for (const other of summaries.filter((s) => s.scenario === app.scenario && !['app', 'bare'].includes(s.target)))
+      lines.push(
+        `${app.scenario}: app/${other.target} req/s ${(app.requestsPerSecond / other.requestsPerSecond).toFixed(2)}, ` +
+          `p99 ${(app.p99 / other.p99).toFixed(2)}x the ${other.target} p99`,
+      )
+  return lines.length > 0 ? `${lines.join('\n')}\n` : ''
 }
 
 async function bench(
@@ -250,7 +278,7 @@ async function bench(
         `(+${settings.warmupSeconds} s warm-up), pool ${settings.poolMax}, rate limits ${settings.rateLimits === RELAXED_RATE_LIMITS ? 'on, quotas too high to trip' : settings.rateLimits}\n`,
     )
     const summaries = summarize(await measure(settings, selected, servers))
-    if (selected.length > 0) process.stdout.write(`\n${formatSummary(summaries)}\n`)
+    if (selected.length > 0) process.stdout.write(`\n${formatSummary(summaries)}\n${referenceRatios(summaries)}`)
     const failed = summaries.filter((s) => s.non2xx + s.errors > 0)
     for (const s of failed)
       process.stderr.write(
@@ -259,6 +287,7 @@ async function bench(
     const flowsMet = await runFlows(settings, selectedFlows, servers, tenants)
     return failed.length > 0 || !flowsMet ? 1 : 0
   } finally {
+    for (const reference of servers.references) await reference.close()
     await servers.bare.close()
     await servers.lyceum.close()
   }

@@ -15,8 +15,44 @@ export interface BenchTenants {
 
 export interface HeaderContext {
   tenants: BenchTenants
-  /** A principal token for a member of the target tenant with `roles`. */
-  tokenFor(roles: TenantRole[]): Promise<string>
+  /** A principal token for a member of the target tenant with `roles` (that user, created if new, when `userId` is given). */
+  tokenFor(roles: TenantRole[], userId?: string): Promise<string>
+}
+
+/** One statement of a reference handler, copied byte for byte from what the app sends. */
+export interface BareStatement {
+  sql: string
+  /**
+   * The parameters; a statement whose parameters come from the rows of the statements before it
+   * (the page's course ids) computes them from `earlier` in the reference handlers, and returns
+   * what the app must send for the seeded data when `earlier` is absent (the harness's check).
+   */
+  params(tenants: BenchTenants, earlier?: unknown[][][]): unknown[]
+}
+
+/** Where a reference target connects: the bench database as the owner or as the app role. */
+export interface ReferenceContext {
+  /** The owner (a superuser here): row-level security does not apply to it. */
+  ownerUrl: string
+  appUrl: string
+  poolMax: number
+  tenants: BenchTenants
+}
+
+export interface StartedReference {
+  url: string
+  close(): Promise<void>
+}
+
+/**
+ * A reference target besides the bare handler in the tenant transaction (issue 10, "Bench"): the
+ * harness starts it once per scenario, checks it answers 200, and measures it in the same
+ * alternating rounds, reporting app/<name> ratios.
+ */
+export interface ReferenceTarget {
+  /** Short name in the report ('plain', 'express'). */
+  name: string
+  start(scenario: BenchScenario, context: ReferenceContext): Promise<StartedReference>
 }
 
 export interface BenchScenario {
@@ -34,13 +70,26 @@ export interface BenchScenario {
    * when the route changes.
    */
   bare: {
+    /** Statements the route sends before its data statement, in order, in the same transaction (checked too). */
+    before?: BareStatement[]
     sql: string
-    params(tenants: BenchTenants): unknown[]
-    /** Builds the response body from the rows (array row mode, as Drizzle reads them). */
-    body(rows: unknown[][]): unknown
+    params: BareStatement['params']
+    /**
+     * Builds the response body from the rows (array row mode, as Drizzle reads them) of the data
+     * statement, and of the `before` statements in their order.
+     */
+    body(rows: unknown[][], before: unknown[][][]): unknown
     /** Response schema for Fastify's serializer, as the route declares one. */
     response?: Record<string, unknown>
+    /**
+     * The same statements with the tenant as a plain filter (`tenant_id = $n`) for the plain
+     * reference, which runs them without a transaction or RLS scope; leave out when the
+     * statements already filter by tenant that way.
+     */
+    plain?: { before?: BareStatement[]; sql: string; params: BareStatement['params'] }
   }
+  /** Further references measured beside the bare one (the plain filter reference is added to every scenario). */
+  references?: ReferenceTarget[]
 }
 
 /**

@@ -43,8 +43,9 @@ const CONTEXT_STATEMENT = /^(BEGIN\b|COMMIT$|ROLLBACK$)/i
 const SESSION_CHECK_STATEMENT = /\bfrom "identity"\."sessions"/i
 
 /**
- * Throws with both statements when the app's data statement differs from the scenario's;
- * otherwise returns how many statements (round trips) the app's request took in all.
+ * Throws with both statement lists when the app's data statements (the scenario's `before`
+ * statements, then its data statement) differ from the scenario's; otherwise returns how many
+ * statements (round trips) the app's request took in all.
  */
 export async function assertSameStatement(
   scenario: BenchScenario,
@@ -53,12 +54,13 @@ export async function assertSameStatement(
 ): Promise<number> {
   const all = await recordStatements(request)
   const statements = all.filter((s) => !CONTEXT_STATEMENT.test(s.text.trim()) && !SESSION_CHECK_STATEMENT.test(s.text))
-  const expected: Statement = { text: scenario.bare.sql, values: scenario.bare.params(tenants) }
-  const [only] = statements
-  if (statements.length === 1 && only && only.text === expected.text && isDeepStrictEqual(only.values, expected.values))
-    return all.length
+  const expected: Statement[] = [...(scenario.bare.before ?? []), scenario.bare].map((s) => ({
+    text: s.sql,
+    values: s.params(tenants),
+  }))
+  if (isDeepStrictEqual(statements, expected)) return all.length
   throw new Error(
-    `scenario ${scenario.name}: the app no longer issues the statement its bare reference runs; update the scenario.\n` +
+    `scenario ${scenario.name}: the app no longer issues the statements its bare reference runs; update the scenario.\n` +
       `  expected: ${JSON.stringify(expected)}\n  app sent: ${JSON.stringify(statements)}`,
   )
 }

@@ -6,6 +6,7 @@
 import { Type } from 'typebox'
 import { CourseCard } from '../../../src/modules/catalogue/public/catalogue-public.schemas.ts'
 import { instant, keysetCursor, uuid } from '../../../src/platform/http/pagination.ts'
+import { expressSequelizeReference } from '../express-sequelize.ts'
 import type { BenchScenario } from '../scenario.ts'
 import { seedCatalogue, TARGET_HOST } from './catalogue-seed.ts'
 
@@ -45,6 +46,8 @@ export const catalogueListScenario: BenchScenario = {
     return { host: TARGET_HOST }
   },
   seed: seedCatalogue,
+  // Issue 10's typical stack: the same list through Express 5 + Sequelize 6 findAll.
+  references: [expressSequelizeReference],
   bare: {
     sql: LIST_SQL,
     params: (tenants) => [tenants.target, LIMIT + 1],

@@ -1,9 +1,9 @@
 /**
  * Published courses for the catalogue scenarios, inserted in bulk as the owner in the shapes
  * publication.ts writes: the course row, a version whose snapshot follows PublishedCourse
- * (3 modules of 4 lessons, the first lesson a free preview), and the catalogue entry with its
- * weighted search vector. Both catalogue scenarios call it; the second call finds the rows and
- * returns.
+ * (3 modules of 4 lessons, the first lesson a free preview) with its outline and lesson bodies,
+ * and the catalogue entry with its weighted search vector. Both catalogue scenarios call it; the
+ * second call finds the rows and returns.
  */
 import type { OwnerConnection } from '../../../src/platform/db/owner-connection.ts'
 import type { BenchTenants } from '../scenario.ts'
@@ -13,6 +13,22 @@ const NEIGHBOUR_COURSES = 50
 export const BENCH_OWNER = '00000000-0000-4000-8000-00000000b0b0'
 /** The host the harness's target tenant (slug bench-target) is served at under the default BASE_DOMAIN. */
 export const TARGET_HOST = 'bench-target.localhost'
+
+/** The outline of a snapshot column in SQL: the snapshot without lesson bodies (as migration 0025 fills it). */
+export const outlineOf = (column: string) => `jsonb_set(${column}, '{modules}', COALESCE((
+  SELECT jsonb_agg(jsonb_set(m.value, '{lessons}', COALESCE((
+    SELECT jsonb_agg(l.value - 'body' ORDER BY l.ordinality) FROM jsonb_array_elements(m.value -> 'lessons') WITH ORDINALITY AS l
+  ), '[]'::jsonb)) ORDER BY m.ordinality)
+  FROM jsonb_array_elements(${column} -> 'modules') WITH ORDINALITY AS m), '[]'::jsonb))`
+
+/** Inserts the published_lesson_bodies rows of the versions `v` matching `where`, from their snapshots. */
+export const bodiesOf = (where: string) =>
+  `INSERT INTO catalogue.published_lesson_bodies (tenant_id, version_id, lesson_id, body)
+   SELECT v.tenant_id, v.id, (l.value ->> 'id')::uuid, l.value ->> 'body'
+     FROM catalogue.course_versions v
+    CROSS JOIN LATERAL jsonb_array_elements(v.snapshot -> 'modules') AS m
+    CROSS JOIN LATERAL jsonb_array_elements(m.value -> 'lessons') AS l
+    WHERE ${where}`
 
 async function seedTenant(owner: OwnerConnection, tenantId: string, count: number): Promise<void> {
   await owner.query(
@@ -32,8 +48,9 @@ async function seedTenant(owner: OwnerConnection, tenantId: string, count: numbe
     [tenantId],
   )
   await owner.query(
-    `INSERT INTO catalogue.course_versions (tenant_id, course_id, number, snapshot, published_by, published_at)
-     SELECT c.tenant_id, c.id, 1, jsonb_build_object(
+    `INSERT INTO catalogue.course_versions (tenant_id, course_id, number, snapshot, outline, published_by, published_at)
+     SELECT tenant_id, course_id, 1, snapshot, ${outlineOf('snapshot')}, published_by, published_at FROM (
+     SELECT c.tenant_id, c.id AS course_id, jsonb_build_object(
               'courseId', c.id, 'slug', c.slug, 'title', c.title, 'summary', c.summary, 'description', c.description,
               'level', c.level, 'language', c.language, 'category', c.category, 'tags', c.tags, 'coverImageRef', null,
               'delivery', c.delivery, 'cohortStartsAt', null, 'cohortEndsAt', null, 'capacity', null, 'accessDays', null,
@@ -45,11 +62,12 @@ async function seedTenant(owner: OwnerConnection, tenantId: string, count: numbe
                       'durationMinutes', 10, 'preview', m.p = 0 AND l = 0, 'releaseAt', null, 'releaseOffsetDays', null,
                       'prerequisites', '[]'::jsonb) ORDER BY l)
                     FROM generate_series(0, 3) AS l)) ORDER BY m.p)
-                FROM (SELECT gen_random_uuid() AS id, p FROM generate_series(0, 2) AS p) AS m)),
-            c.owner_id, c.created_at
-     FROM catalogue.courses c WHERE c.tenant_id = $1::uuid`,
+                FROM (SELECT gen_random_uuid() AS id, p FROM generate_series(0, 2) AS p) AS m)) AS snapshot,
+            c.owner_id AS published_by, c.created_at AS published_at
+     FROM catalogue.courses c WHERE c.tenant_id = $1::uuid) AS v`,
     [tenantId],
   )
+  await owner.query(bodiesOf('v.tenant_id = $1::uuid'), [tenantId])
   await owner.query(
     `UPDATE catalogue.courses c SET published_version_id = v.id FROM catalogue.course_versions v WHERE v.course_id = c.id AND c.tenant_id = $1::uuid`,
     [tenantId],

@@ -7,6 +7,9 @@ import { auditEventsScenario } from './audit-events.ts'
 import { catalogueDetailScenario } from './catalogue-detail.ts'
 import { catalogueListScenario } from './catalogue-list.ts'
 import { catalogueSearch100kScenario } from './catalogue-search-100k.ts'
+import { learnerDashboardScenario } from './learner-dashboard.ts'
+import { learnerJourneyFlow } from './learner-journey.ts'
+import { lessonReadScenario } from './lesson-read.ts'
 import { quizGradingFlow } from './quiz-grading.ts'
 import { meFlow } from './me.ts'
 import { loginMixFlow } from './login-mix.ts'
@@ -16,9 +19,11 @@ export const scenarios: BenchScenario[] = [
   auditEventsScenario,
   catalogueListScenario,
   catalogueDetailScenario,
+  learnerDashboardScenario,
+  lessonReadScenario,
   // Last: it grows the target tenant to 100,000 courses after the others seeded theirs.
   catalogueSearch100kScenario,
 ]
 
 /** Benchmarks of request flows (scenario.ts, BenchFlow), selected by the same BENCH_SCENARIOS names. */
-export const flows: BenchFlow[] = [quizGradingFlow, meFlow, loginMixFlow, overloadFlow]
+export const flows: BenchFlow[] = [quizGradingFlow, learnerJourneyFlow, meFlow, loginMixFlow, overloadFlow]

@@ -12,8 +12,8 @@ import {
   assertCourseEditable,
   checkLessonAccess,
   completedLessons,
-  type PublishedCourse,
-  type PublishedLesson,
+  type PublishedCourseOutline,
+  type PublishedLessonOutline,
 } from './assessment.deps.ts'
 import { assessmentErrors } from './assessment.errors.ts'
 import { assessmentRepository as repository } from './assessment.repository.ts'
@@ -97,8 +97,8 @@ const LOCKED_DETAIL: Record<string, string> = {
 export interface LessonGrant {
   member: Member
   enrolmentId: string
-  lesson: PublishedLesson
-  course: PublishedCourse
+  lesson: PublishedLessonOutline
+  course: PublishedCourseOutline
 }
 
 /** The entitlement service's answer; only an enrolled learner's grant lets them attempt or submit. */

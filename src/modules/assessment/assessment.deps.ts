@@ -11,5 +11,7 @@ export {
   registerPublicationParticipant,
   type PublicationParticipant,
   type PublishedCourse,
+  type PublishedCourseOutline,
   type PublishedLesson,
+  type PublishedLessonOutline,
 } from '../catalogue/index.ts'

@@ -174,10 +174,32 @@ export const courseVersions = catalogueSchema
         .references(() => courses.id),
       number: integer('number').notNull(),
       snapshot: jsonb('snapshot').$type<Record<string, unknown>>().notNull(),
+      /** The snapshot without lesson bodies: what learner actions read (published-course.ts). */
+      outline: jsonb('outline').$type<Record<string, unknown>>().notNull(),
       publishedBy: uuid('published_by').notNull(),
       publishedAt: at('published_at').notNull().defaultNow(),
     },
     (t) => [uniqueIndex('course_versions_number_key').on(t.courseId, t.number), ...tenantPolicies(t.tenantId)],
+  )
+  .enableRLS()
+
+/**
+ * Each published lesson's body, once more beside its version's snapshot, so that a lesson read
+ * fetches one body instead of the whole course (bodies are up to 200 KB each). Written with the
+ * version, never changed (a version is immutable).
+ */
+export const publishedLessonBodies = catalogueSchema
+  .table(
+    'published_lesson_bodies',
+    {
+      tenantId: tenantIdColumn().references(() => tenants.id),
+      versionId: uuid('version_id')
+        .notNull()
+        .references(() => courseVersions.id),
+      lessonId: uuid('lesson_id').notNull(),
+      body: text('body').notNull(),
+    },
+    (t) => [primaryKey({ columns: [t.versionId, t.lessonId] }), ...tenantPolicies(t.tenantId)],
   )
   .enableRLS()
 

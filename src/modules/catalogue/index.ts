@@ -19,10 +19,19 @@ import { createLearningPolicyService } from './policy/learning-policy.service.ts
 import { publicCatalogueRoutes } from './public/catalogue-public.routes.ts'
 
 export { courseExists, draftLessonOf, courseCards, isFreeCourse, type CourseCardFacts } from './course-facts.ts'
-export type { PublishedCourse, PublishedModule, PublishedLesson } from './published-course.ts'
+export type {
+  PublishedCourse,
+  PublishedModule,
+  PublishedLesson,
+  PublishedCourseOutline,
+  PublishedModuleOutline,
+  PublishedLessonOutline,
+} from './published-course.ts'
 export { isAssessedLesson, ASSESSED_LESSON_KINDS, type AssessedLessonKind, type LessonKind } from './lesson-kinds.ts'
 export {
   readPublishedCourse,
+  readPublishedLesson,
+  type Published,
   wasPublished,
   courseStaffRole,
   courseStaffIds,

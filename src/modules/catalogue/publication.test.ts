@@ -8,6 +8,7 @@ import {
   courseStaffRole,
   publishCourse,
   readPublishedCourse,
+  readPublishedLesson,
   removeCatalogueEntry,
   snapshotDraft,
 } from './publication.ts'
@@ -103,6 +104,45 @@ describe('publication core', () => {
       tx.select().from(catalogueEntries).where(eq(catalogueEntries.courseId, built.courseId)),
     )
     expect(removed).toHaveLength(0)
+  })
+
+  it("stores each version's outline without bodies and one body per lesson, read one at a time and per tenant", async () => {
+    const tenant = await t.createTenant()
+    const other = await t.createTenant()
+    const owner = randomUUID()
+    const built = await buildCourse(t.platform.database, tenant.id, owner, {
+      modules: [
+        {
+          lessons: [
+            { title: 'a', body: 'Alpha' },
+            { title: 'b', body: 'Beta' },
+          ],
+        },
+        { lessons: [] },
+      ],
+    })
+    const [a, b] = built.lessonIds[0]!
+    const db = t.platform.database
+    const first = await db.transaction(tenantScope(tenant.id), (tx) => publishCourse(tx, built.courseId, owner))
+    await db.transaction(tenantScope(tenant.id), (tx) =>
+      tx.update(lessons).set({ body: 'Alpha, revised' }).where(eq(lessons.id, a!)),
+    )
+    const read = (tenantId: string, lessonId: string) =>
+      db.transaction(tenantScope(tenantId), (tx) => readPublishedLesson(tx, built.courseId, lessonId))
+
+    const outline = (await db.transaction(tenantScope(tenant.id), (tx) => readPublishedCourse(tx, built.courseId)))!
+    expect(outline.course.modules.map((m) => m.lessons.map((l) => l.title))).toEqual([['a', 'b'], []])
+    expect(outline.course.modules[0]!.lessons.every((l) => !('body' in l))).toBe(true)
+    expect(await read(tenant.id, b!)).toEqual({ ...outline, body: 'Beta' })
+    expect((await read(tenant.id, a!))?.body).toBe('Alpha')
+    // An unknown or malformed lesson id reads the outline without a body.
+    expect((await read(tenant.id, randomUUID()))?.body).toBeNull()
+    expect((await read(tenant.id, 'not-a-uuid'))?.body).toBeNull()
+    expect(await read(other.id, a!)).toBeNull()
+
+    const second = await db.transaction(tenantScope(tenant.id), (tx) => publishCourse(tx, built.courseId, owner))
+    expect(second?.versionId).not.toBe(first?.versionId)
+    expect(await read(tenant.id, a!)).toMatchObject({ course: { versionNumber: 2 }, body: 'Alpha, revised' })
   })
 
   it('returns null for a course of another tenant and names staff roles', async () => {

@@ -14,8 +14,16 @@ import {
   courses,
   courseVersions,
   lessons,
+  publishedLessonBodies,
 } from './catalogue.tables.ts'
-import type { PublishedCourse, PublishedLesson, PublishedModule } from './published-course.ts'
+import {
+  outlineOf,
+  type PublishedCourse,
+  type PublishedCourseOutline,
+  type PublishedLesson,
+  type PublishedModule,
+  type VersionFields,
+} from './published-course.ts'
 
 /** Text-search configurations for the languages PostgreSQL stems; anything else uses 'simple'. */
 const SEARCH_CONFIGS: Record<string, string> = {
@@ -178,18 +186,24 @@ export async function publishCourse(tx: Tx, courseId: string, publishedBy: strin
     .where(eq(courseVersions.courseId, courseId))
   const number = (last?.number ?? 0) + 1
   const publishedAt = new Date()
+  const tenantId = sql`(select tenant_id from catalogue.courses where id = ${courseId})`
   const [version] = await tx
     .insert(courseVersions)
     .values({
-      tenantId: sql`(select tenant_id from catalogue.courses where id = ${courseId})`,
+      tenantId,
       courseId,
       number,
       snapshot: draft as unknown as Record<string, unknown>,
+      outline: outlineOf(draft) as unknown as Record<string, unknown>,
       publishedBy,
       publishedAt,
     })
     .returning({ id: courseVersions.id })
   if (!version) throw new Error('course version insert returned no row')
+  const bodies = draft.modules.flatMap((m) =>
+    m.lessons.map((l) => ({ tenantId, versionId: version.id, lessonId: l.id, body: l.body })),
+  )
+  if (bodies.length > 0) await tx.insert(publishedLessonBodies).values(bodies)
   await tx
     .update(courses)
     .set({ status: 'published', publishedVersionId: version.id, updatedAt: publishedAt })
@@ -249,35 +263,79 @@ export async function removeCatalogueEntry(tx: Tx, courseId: string): Promise<vo
   if (removed) await invalidatePublicCache(tx, removed.tenantId, 'catalogue')
 }
 
+/** A live or archived published version, as the learner-facing reads return it. */
+export interface Published<C> {
+  course: C
+  status: 'published' | 'archived'
+}
+
+const versionColumns = {
+  outline: courseVersions.outline,
+  id: courseVersions.id,
+  number: courseVersions.number,
+  publishedAt: courseVersions.publishedAt,
+  status: courses.status,
+}
+
+type VersionRow = { outline: Record<string, unknown>; id: string; number: number; publishedAt: Date; status: string }
+
+function publishedOutline(row: VersionRow): Published<PublishedCourseOutline> {
+  const outline = row.outline as unknown as Omit<PublishedCourseOutline, VersionFields>
+  return {
+    course: { ...outline, versionId: row.id, versionNumber: row.number, publishedAt: row.publishedAt.toISOString() },
+    status: row.status === 'archived' ? 'archived' : 'published',
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
 /**
- * The published version learners see, and whether it is live: 'published' while the course is
- * not archived (also while a revised draft is in review: the last approved version stays live),
- * 'archived' once it was taken out of the catalogue. Null when nothing was ever published.
+ * The outline (everything but lesson bodies) of the published version learners see, and whether
+ * it is live: 'published' while the course is not archived (also while a revised draft is in
+ * review: the last approved version stays live), 'archived' once it was taken out of the
+ * catalogue. Null when nothing was ever published. Learner actions read this on every request,
+ * so it never carries the bodies (readPublishedLesson reads one).
  */
-export async function readPublishedCourse(
-  tx: Tx,
-  courseId: string,
-): Promise<{ course: PublishedCourse; status: 'published' | 'archived' } | null> {
+export async function readPublishedCourse(tx: Tx, courseId: string): Promise<Published<PublishedCourseOutline> | null> {
   const [row] = await tx
-    .select({
-      snapshot: courseVersions.snapshot,
-      id: courseVersions.id,
-      number: courseVersions.number,
-      publishedAt: courseVersions.publishedAt,
-      status: courses.status,
-    })
+    .select(versionColumns)
     .from(courses)
     .innerJoin(
       courseVersions,
       and(eq(courseVersions.id, courses.publishedVersionId), eq(courseVersions.courseId, courses.id)),
     )
     .where(eq(courses.id, courseId))
-  if (!row) return null
-  const snapshot = row.snapshot as unknown as Omit<PublishedCourse, 'versionId' | 'versionNumber' | 'publishedAt'>
-  return {
-    course: { ...snapshot, versionId: row.id, versionNumber: row.number, publishedAt: row.publishedAt.toISOString() },
-    status: row.status === 'archived' ? 'archived' : 'published',
-  }
+  return row ? publishedOutline(row) : null
+}
+
+/**
+ * readPublishedCourse and the body of one of its lessons, in one statement: the outline and the
+ * lesson's own row of published_lesson_bodies (null when the version has no such lesson). What
+ * the entitlement check reads for a lesson, instead of the whole snapshot.
+ */
+export async function readPublishedLesson(
+  tx: Tx,
+  courseId: string,
+  lessonId: string,
+): Promise<(Published<PublishedCourseOutline> & { body: string | null }) | null> {
+  // A lesson id that is not a UUID names no lesson; it must not reach the uuid comparison.
+  const lesson = UUID.test(lessonId) ? lessonId : null
+  const [row] = await tx
+    .select({ ...versionColumns, body: publishedLessonBodies.body })
+    .from(courses)
+    .innerJoin(
+      courseVersions,
+      and(eq(courseVersions.id, courses.publishedVersionId), eq(courseVersions.courseId, courses.id)),
+    )
+    .leftJoin(
+      publishedLessonBodies,
+      and(
+        eq(publishedLessonBodies.versionId, courseVersions.id),
+        sql`${publishedLessonBodies.lessonId} = ${lesson}::uuid`,
+      ),
+    )
+    .where(eq(courses.id, courseId))
+  return row ? { ...publishedOutline(row), body: row.body } : null
 }
 
 /** Whether the course was ever published (live or archived): the courses enrolments belong to. */

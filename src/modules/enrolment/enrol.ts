@@ -7,7 +7,7 @@
 import type { Tx } from '../../platform/db/database.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
-import { isFreeCourse, readPublishedCourse, type PublishedCourse } from '../catalogue/index.ts'
+import { isFreeCourse, readPublishedCourse, type PublishedCourseOutline } from '../catalogue/index.ts'
 import { enrolmentErrors } from './enrolment.errors.ts'
 import { ENROLMENT_CREATED, type EnrolmentCreatedPayload } from './enrolment.events.ts'
 import { enrolmentRepository as repository } from './enrolment.repository.ts'
@@ -19,7 +19,7 @@ const DAY_MS = 86_400_000
 export interface EnrolInput {
   tenantId: string
   userId: string
-  course: PublishedCourse
+  course: PublishedCourseOutline
   source: EnrolmentSource
   sourceRef: string | null
   /** principalId of whoever granted it (the learner themselves for self-enrolment). */
@@ -36,7 +36,7 @@ export interface EnrolResult {
 }
 
 /** The live published course, or 404 (never published, another tenant's) / 409 (archived). */
-export async function liveCourse(tx: Tx, courseId: string): Promise<PublishedCourse> {
+export async function liveCourse(tx: Tx, courseId: string): Promise<PublishedCourseOutline> {
   const published = await readPublishedCourse(tx, courseId)
   if (!published) throw enrolmentErrors.courseNotFound(courseId)
   if (published.status === 'archived') throw enrolmentErrors.courseArchived(courseId)
@@ -47,11 +47,11 @@ export async function liveCourse(tx: Tx, courseId: string): Promise<PublishedCou
 export const isFree = (tx: Tx, courseId: string): Promise<boolean> => isFreeCourse(tx, courseId)
 
 /** The course's access period from now, or from the cohort's start when it has not started yet; null when access never ends. */
-export const defaultExpiry = (course: PublishedCourse, now: Date): Date | null =>
+export const defaultExpiry = (course: PublishedCourseOutline, now: Date): Date | null =>
   course.accessDays == null ? null : new Date(accessStart(course, now).getTime() + course.accessDays * DAY_MS)
 
 /** 409 COHORT_ENDED once a cohort course's cohort is over. */
-export function assertCohortOpen(course: PublishedCourse, now: Date): void {
+export function assertCohortOpen(course: PublishedCourseOutline, now: Date): void {
   if (cohortEnded(course, now)) throw enrolmentErrors.cohortEnded(course.courseId, course.cohortEndsAt!)
 }
 

@@ -1,8 +1,9 @@
 /**
  * The entitlement rules: may this learner read this lesson now, and if not, why; and the cohort
  * rules enrolment applies when it grants access. Pure functions of the facts (the published
- * course, the learner's enrolment, their completed lessons, the time), so every rule is tested
- * without a database; lesson-access.ts gathers the facts.
+ * course's outline, the learner's enrolment, their completed lessons, the time), so every rule is
+ * tested without a database; lesson-access.ts gathers the facts. The decision needs no lesson body:
+ * it is given the outline (a whole published course works as well, being one and more).
  *
  * Decisions recorded here (ADR-worthy, kept next to the rule):
  * - Preview lessons are open to every member while the course is live, enrolled or not.
@@ -23,7 +24,7 @@
  * - Drip is checked before prerequisites: a learner cannot act on "complete X first" while the
  *   lesson is not released anyway.
  */
-import type { PublishedCourse, PublishedLesson, PublishedModule } from '../catalogue/index.ts'
+import type { PublishedCourseOutline, PublishedLessonOutline, PublishedModuleOutline } from '../catalogue/index.ts'
 
 export type DenialReason =
   'not_enrolled' | 'expired' | 'drip_locked' | 'prerequisite_missing' | 'course_unavailable' | 'lesson_not_found'
@@ -41,8 +42,8 @@ export interface AccessGrant {
   allowed: true
   /** Null when a preview lesson is read without an enrolment. */
   enrolmentId: string | null
-  lesson: PublishedLesson
-  course: PublishedCourse
+  lesson: PublishedLessonOutline
+  course: PublishedCourseOutline
 }
 
 export type AccessDecision = AccessGrant | AccessDenial
@@ -56,7 +57,7 @@ export interface EnrolmentFacts {
 
 export interface AccessFacts {
   /** The published course and whether it is live; null when nothing is published (or it is another tenant's). */
-  published: { course: PublishedCourse; status: 'published' | 'archived' } | null
+  published: { course: PublishedCourseOutline; status: 'published' | 'archived' } | null
   lessonId: string
   enrolment: EnrolmentFacts | null
   completedLessons: ReadonlySet<string>
@@ -65,8 +66,8 @@ export interface AccessFacts {
 
 const DAY_MS = 86_400_000
 
-type DripRule = Pick<PublishedModule, 'releaseAt' | 'releaseOffsetDays'>
-type Delivery = Pick<PublishedCourse, 'delivery' | 'cohortStartsAt'>
+type DripRule = Pick<PublishedModuleOutline, 'releaseAt' | 'releaseOffsetDays'>
+type Delivery = Pick<PublishedCourseOutline, 'delivery' | 'cohortStartsAt'>
 
 function ruleInstant(rule: DripRule, anchor: Date): number | null {
   if (rule.releaseAt) return Date.parse(rule.releaseAt)
@@ -114,16 +115,16 @@ export function accessStart(course: Delivery, now: Date): Date {
 }
 
 /** Whether a cohort course's cohort has ended (no new enrolments then); self-paced courses never end. */
-export function cohortEnded(course: Pick<PublishedCourse, 'delivery' | 'cohortEndsAt'>, now: Date): boolean {
+export function cohortEnded(course: Pick<PublishedCourseOutline, 'delivery' | 'cohortEndsAt'>, now: Date): boolean {
   return (
     course.delivery === 'cohort' && course.cohortEndsAt !== null && Date.parse(course.cohortEndsAt) <= now.getTime()
   )
 }
 
 function findLesson(
-  course: PublishedCourse,
+  course: PublishedCourseOutline,
   lessonId: string,
-): { module: PublishedModule; lesson: PublishedLesson } | null {
+): { module: PublishedModuleOutline; lesson: PublishedLessonOutline } | null {
   for (const module of course.modules) {
     const lesson = module.lessons.find((l) => l.id === lessonId)
     if (lesson) return { module, lesson }

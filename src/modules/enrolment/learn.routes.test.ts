@@ -2,15 +2,22 @@
 import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
-import { tenantScope } from '../../platform/db/database.ts'
+import { tenantScope, type QueryCounter } from '../../platform/db/database.ts'
 import { publishCourse } from '../catalogue/index.ts'
 import { buildCourse, catalogueEntries, courses, lessons, type CourseInput } from '../catalogue/testing.ts'
 import { createMember, enrolmentClient } from './testing.ts'
 
+/** Query counters of finished requests by URL, read from request.ctx by this file's own hook. */
+const counters = new Map<string, QueryCounter>()
 let t: TestApp
 let client: ReturnType<typeof enrolmentClient>
 beforeAll(async () => {
-  t = await buildTestApp()
+  t = await buildTestApp({
+    instrument: (app) =>
+      app.addHook('onResponse', async (request) => {
+        if (request.ctx) counters.set(request.url, { ...request.ctx.counter })
+      }),
+  })
   client = enrolmentClient(t)
 })
 afterAll(async () => t?.close())
@@ -96,6 +103,34 @@ describe('GET /v1/learn/courses/:courseId/lessons/:lessonId', () => {
       tx.update(lessons).set({ body: 'Draft rewrite' }).where(eq(lessons.id, ids.video)),
     )
     expect((await client.readLesson(courseId, ids.video, learner.token)).json().lesson.body).toBe('Watch this')
+  })
+
+  it('reads a lesson in at most three statements, from its own body row and the outline, never the snapshot', async () => {
+    const { tenant, courseId, learner, lessons: ids } = await setup()
+    await client.selfEnrol(courseId, learner.token)
+    // Learner reads must not depend on the whole snapshot (every body): empty it, and they still work.
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
+      tx.execute(sql`UPDATE catalogue.course_versions SET snapshot = '{}'::jsonb WHERE course_id = ${courseId}`),
+    )
+    const read = async (lessonId: string) => {
+      const response = await client.readLesson(courseId, lessonId, learner.token)
+      const counted = counters.get(`/v1/learn/courses/${courseId}/lessons/${lessonId}`)
+      return { response, queries: counted?.queries ?? -1 }
+    }
+    const video = await read(ids.video)
+    expect(video.response.json().lesson).toMatchObject({ title: 'Video', body: 'Watch this' })
+    // The outline with the lesson's body, then the enrolment.
+    expect(video.queries).toBe(2)
+    // A prerequisite decides: the completed lessons are the third statement.
+    const capstone = await read(ids.capstone)
+    expect(locked(capstone.response).reason).toBe('prerequisite_missing')
+    expect(capstone.queries).toBe(3)
+    const preview = await read(ids.welcome)
+    expect(preview.response.json().lesson).toMatchObject({ title: 'Welcome', body: 'Open to all' })
+    expect(preview.queries).toBeLessThanOrEqual(3)
+    const unknown = await read('00000000-0000-4000-8000-000000000000')
+    expect(unknown.response.statusCode).toBe(404)
+    expect(unknown.queries).toBeLessThanOrEqual(3)
   })
 
   it('denies a member who is not enrolled (not_enrolled) but serves them a preview lesson', async () => {

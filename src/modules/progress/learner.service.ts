@@ -7,7 +7,7 @@
 import type { Tx } from '../../platform/db/database.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
-import { readPublishedCourse, type PublishedCourse, type PublishedLesson } from '../catalogue/index.ts'
+import { readPublishedCourse, type PublishedCourseOutline, type PublishedLessonOutline } from '../catalogue/index.ts'
 import { checkLessonAccess, enrolmentStanding, findEnrolment, type EnrolmentStanding } from '../enrolment/index.ts'
 import { progressErrors } from './progress.errors.ts'
 import {
@@ -45,8 +45,8 @@ export function learnerOf(ctx: RequestContext): { tenantId: string; userId: stri
 
 interface Granted {
   key: LessonKey
-  lesson: PublishedLesson
-  course: PublishedCourse
+  lesson: PublishedLessonOutline
+  course: PublishedCourseOutline
 }
 
 /** The entitlement service's answer for a write; only an enrolled learner's grant lets progress be recorded. */
@@ -182,7 +182,7 @@ export function createLearnerService(deps: { events: EventPublisher }) {
 }
 
 function courseProgressView(
-  course: PublishedCourse,
+  course: PublishedCourseOutline,
   enrolment: { id: string; status: EnrolmentStanding; enrolledAt: Date; expiresAt: Date | null },
   rows: LessonProgressRow[],
   totals: CourseProgressRow | undefined,

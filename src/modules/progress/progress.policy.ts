@@ -7,9 +7,9 @@
  */
 import {
   isAssessedLesson,
-  type PublishedCourse,
-  type PublishedLesson,
-  type PublishedModule,
+  type PublishedCourseOutline,
+  type PublishedLessonOutline,
+  type PublishedModuleOutline,
 } from '../catalogue/index.ts'
 import { dripAnchor, lessonReleaseInstant, releaseInstant } from '../enrolment/index.ts'
 
@@ -19,15 +19,15 @@ export const MAX_POSITION_BYTES = 1024
 export const MAX_TIME_DELTA_SECONDS = 3600
 
 /** Lessons a learner marks complete themselves; quizzes and assignments complete when passed. */
-export const selfCompletable = (lesson: Pick<PublishedLesson, 'kind'>): boolean => !isAssessedLesson(lesson)
+export const selfCompletable = (lesson: Pick<PublishedLessonOutline, 'kind'>): boolean => !isAssessedLesson(lesson)
 
 export interface CourseLesson {
-  module: PublishedModule
-  lesson: PublishedLesson
+  module: PublishedModuleOutline
+  lesson: PublishedLessonOutline
 }
 
 /** Every lesson of the version in course order (modules, then lessons, by position). */
-export function lessonsInOrder(course: PublishedCourse): CourseLesson[] {
+export function lessonsInOrder(course: PublishedCourseOutline): CourseLesson[] {
   return [...course.modules]
     .sort((a, b) => a.position - b.position)
     .flatMap((module) =>
@@ -48,7 +48,7 @@ const NO_RULE = { releaseAt: null, releaseOffsetDays: null }
  * The lessons that open after `enrolledAt`, and when. Lessons open at enrolment need no unlock,
  * and preview lessons are open to everyone, so neither is scheduled.
  */
-export function dripSchedule(course: PublishedCourse, enrolledAt: Date): ScheduledUnlock[] {
+export function dripSchedule(course: PublishedCourseOutline, enrolledAt: Date): ScheduledUnlock[] {
   const schedule: ScheduledUnlock[] = []
   const anchor = dripAnchor(course, enrolledAt)
   for (const { module, lesson } of lessonsInOrder(course)) {
@@ -88,7 +88,7 @@ export type LessonState =
  * (with when or by what), by the same rules the entitlement service applies to every write.
  */
 export function lessonStates(
-  course: PublishedCourse,
+  course: PublishedCourseOutline,
   facts: { enrolledAt: Date; progress: ReadonlyMap<string, LessonFacts>; now: Date },
 ): Map<string, LessonState> {
   const ordered = lessonsInOrder(course)
@@ -110,9 +110,9 @@ export function lessonStates(
 }
 
 function lockOf(
-  course: PublishedCourse,
-  module: PublishedModule,
-  lesson: PublishedLesson,
+  course: PublishedCourseOutline,
+  module: PublishedModuleOutline,
+  lesson: PublishedLessonOutline,
   enrolledAt: Date,
   now: Date,
   known: Set<string>,
@@ -131,10 +131,10 @@ function lockOf(
  * lesson in course order that is open and not complete. Null when nothing is left to do now.
  */
 export function nextLesson(
-  course: PublishedCourse,
+  course: PublishedCourseOutline,
   states: ReadonlyMap<string, LessonState>,
   lastLessonId: string | null,
-): PublishedLesson | null {
+): PublishedLessonOutline | null {
   const ordered = lessonsInOrder(course)
   const last = lastLessonId ? ordered.find(({ lesson }) => lesson.id === lastLessonId) : undefined
   if (last && states.get(last.lesson.id)?.status === 'in_progress') return last.lesson

@@ -298,6 +298,37 @@ describe('dashboards', () => {
     }
   })
 
+  it('answers the dashboards in the same number of statements for 1 and for 20 enrolments', async () => {
+    const { tenant, owner } = await setup()
+    const one = await createMember(t, tenant.id)
+    const twenty = await createMember(t, tenant.id)
+    for (let i = 0; i < 20; i++) {
+      const course = await buildPublishedCourse(t.platform.database, tenant.id, owner.userId, {
+        title: `Course ${i}`,
+        modules: [{ lessons: [{}] }],
+      })
+      for (const learner of i === 0 ? [one, twenty] : [twenty])
+        expect((await enrolments.selfEnrol(course.courseId, learner.token)).statusCode).toBe(201)
+    }
+    await dispatchPendingEvents(t, tenant.id)
+    const statements = async (url: string, learner: TestMember) => {
+      const response = await client.call('GET', url, learner.token)
+      expect(response.statusCode).toBe(200)
+      return { body: response.json(), queries: counters.get(url)?.queries ?? -1 }
+    }
+    for (const url of ['/v1/me/courses', '/v1/me/enrolments', '/v1/me/continue']) {
+      const few = await statements(url, one)
+      const many = await statements(url, twenty)
+      if (url !== '/v1/me/continue') {
+        expect(few.body.data).toHaveLength(1)
+        expect(many.body.data).toHaveLength(20)
+      }
+      expect(many.queries, url).toBe(few.queries)
+    }
+    expect(counters.get('/v1/me/courses')?.queries).toBe(2)
+    expect(counters.get('/v1/me/enrolments')?.queries).toBe(1)
+  })
+
   it('continues with the last lesson worked on, or the first open one not complete', async () => {
     const { tenant, courseId, lessons } = await setup()
     const learner = await enrolled(tenant.id, courseId)

@@ -6,7 +6,7 @@
 import type { Tx } from '../../platform/db/database.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
-import { readPublishedCourse, type PublishedCourse } from '../catalogue/index.ts'
+import { readPublishedCourse, type PublishedCourseOutline } from '../catalogue/index.ts'
 import { enrolmentStanding } from '../enrolment/index.ts'
 import { PROGRESS_COURSE_COMPLETED, type CourseCompletedPayload } from './progress.events.ts'
 import { dripSchedule, isCourseComplete, lessonsInOrder, percentOf } from './progress.policy.ts'
@@ -31,7 +31,7 @@ export interface EnrolmentRef {
 export async function trackEnrolment(
   tx: Tx,
   ref: EnrolmentRef,
-  course: PublishedCourse,
+  course: PublishedCourseOutline,
   enrolledAt: Date,
 ): Promise<void> {
   const total = lessonsInOrder(course).length
@@ -69,7 +69,7 @@ export async function refreshCourse(
   tx: Tx,
   publishing: Publishing,
   ref: EnrolmentRef,
-  course: PublishedCourse,
+  course: PublishedCourseOutline,
   activity?: { lessonId: string; at: Date },
 ): Promise<CourseProgressRow> {
   const lessonIds = lessonsInOrder(course).map(({ lesson }) => lesson.id)
@@ -128,7 +128,7 @@ export interface MarkLessonCompletedInput extends Publishing {
   courseId: string
   lessonId: string
   /** The published course when the caller already read it (saves a query). */
-  course?: PublishedCourse
+  course?: PublishedCourseOutline
   at?: Date
 }
 

@@ -9,7 +9,7 @@ import type { Logger } from 'pino'
 import { platformScope, tenantScope, type Database, type Tx } from '../../platform/db/database.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
 import type { Mailer } from '../../platform/mail/index.ts'
-import { readPublishedCourse, type PublishedCourse } from '../catalogue/index.ts'
+import { readPublishedCourse, type PublishedCourseOutline } from '../catalogue/index.ts'
 import { enrolmentStanding, findEnrolment } from '../enrolment/index.ts'
 import { userContacts } from '../identity/index.ts'
 import { lessonsInOrder } from './progress.policy.ts'
@@ -36,7 +36,7 @@ async function releaseTenant(tx: Tx, deps: UnlockJobDeps, tenantId: string, now:
   const recipients = new Map(
     learners.map((r) => [r.enrolmentId, { ...r, email: contacts.get(r.userId)?.email ?? null }]),
   )
-  const courses = new Map<string, PublishedCourse | null>()
+  const courses = new Map<string, PublishedCourseOutline | null>()
   for (const unlock of due) {
     const recipient = recipients.get(unlock.enrolmentId)
     if (!recipient) {
