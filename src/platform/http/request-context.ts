@@ -5,6 +5,7 @@
 import { AppError, commonErrors } from '../errors.ts'
 import {
   anonymousScope,
+  newQueryCounter,
   platformScope,
   tenantScope,
   type Database,
@@ -34,10 +35,12 @@ export interface ContextInit {
   tenantId: string | null
   ip: string
   database: Database
+  /** The request's counter when statements were already charged to it (the session check). */
+  counter?: QueryCounter
 }
 
 export function createRequestContext(init: ContextInit): RequestContext {
-  const counter: QueryCounter = { queries: 0, overhead: 0 }
+  const counter = init.counter ?? newQueryCounter()
   const { database, tenantId, principal } = init
   return {
     requestId: init.requestId,
