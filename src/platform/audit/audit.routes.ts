@@ -9,7 +9,7 @@ import { Page } from '../http/pagination.ts'
 import type { App } from '../http/server.ts'
 import { Type } from 'typebox'
 import { auditCsvStream } from './audit-csv.ts'
-import { auditEventFilter, listAuditEvents } from './audit.queries.ts'
+import { auditEventFilter, firstAuditPage, isFirstUnfilteredPage, listAuditEvents } from './audit.queries.ts'
 import { AuditEvent, AuditEventCsvQuery, AuditEventQuery } from './audit.schemas.ts'
 
 export function auditRoutes() {
@@ -32,8 +32,12 @@ export function auditRoutes() {
       async (request) => {
         const { ctx, query } = request
         if (!ctx.tenantId) throw commonErrors.tenantRequired()
-        const where = auditEventFilter(ctx.tenantId, query)
-        return ctx.inTenant((tx) => listAuditEvents(tx, where, query.limit))
+        const tenantId = ctx.tenantId
+        // Reads only: COMMIT does not hold the response (TransactionOptions.readOnly).
+        if (isFirstUnfilteredPage(query))
+          return ctx.inTenant((tx) => firstAuditPage(tx, tenantId, query.limit), { readOnly: true })
+        const where = auditEventFilter(tenantId, query)
+        return ctx.inTenant((tx) => listAuditEvents(tx, where, query.limit), { readOnly: true })
       },
     )
 

@@ -25,8 +25,10 @@ export const anonymousScope: Scope = { kind: 'anonymous' }
 export interface QueryCounter {
   /** Statements issued by the handler (Drizzle queries and raw SQL). */
   queries: number
-  /** Fixed statements the scope itself costs (begin + context, commit). */
+  /** Fixed statements the scope itself costs (begin + context, commit), for every transaction of the request. */
   overhead: number
+  /** Statements of the credential check (the session, impersonation or operator session behind a token). */
+  authentication: number
   /**
    * Times the request waited on PostgreSQL: BEGIN and the scope ride with the first statement,
    * every statement is one wait (statements sent together still count each: an upper bound),
@@ -36,7 +38,7 @@ export interface QueryCounter {
   roundTrips: number
 }
 
-export const newQueryCounter = (): QueryCounter => ({ queries: 0, overhead: 0, roundTrips: 0 })
+export const newQueryCounter = (): QueryCounter => ({ queries: 0, overhead: 0, authentication: 0, roundTrips: 0 })
 
 export interface TransactionOptions {
   counter?: QueryCounter
@@ -51,6 +53,8 @@ export interface TransactionOptions {
    * statement and COMMIT cost one round trip. A second statement is refused before it is sent.
    */
   singleStatement?: boolean
+  /** Which count the statements go to: the handler's (default) or the credential check's. */
+  countAs?: 'queries' | 'authentication'
 }
 
 export interface PoolStats {
@@ -101,6 +105,7 @@ export interface StatementRun {
   single: boolean
   statements: number
   counter: QueryCounter | undefined
+  countAs: 'queries' | 'authentication'
 }
 
 export const newStatementRun = (options: TransactionOptions): StatementRun => ({
@@ -108,6 +113,7 @@ export const newStatementRun = (options: TransactionOptions): StatementRun => ({
   single: options.singleStatement === true,
   statements: 0,
   counter: options.counter,
+  countAs: options.countAs ?? 'queries',
 })
 
 /**
@@ -120,7 +126,7 @@ export function admitStatement(run: StatementRun | undefined): Error | undefined
     return new Error('a single-statement transaction issued a second statement (its COMMIT was already sent)')
   run.statements++
   if (run.counter) {
-    run.counter.queries++
+    run.counter[run.countAs]++
     run.counter.roundTrips++
   }
   return undefined

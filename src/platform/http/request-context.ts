@@ -10,6 +10,7 @@ import {
   tenantScope,
   type Database,
   type QueryCounter,
+  type TransactionOptions,
   type Tx,
 } from '../db/database.ts'
 import type { Principal } from './principal.ts'
@@ -22,12 +23,15 @@ export interface RequestContext {
   readonly ip: string
   readonly counter: QueryCounter
   /** Runs work in one transaction scoped to the request's tenant (RLS applies). */
-  inTenant<T>(work: (tx: Tx) => Promise<T>): Promise<T>
+  inTenant<T>(work: (tx: Tx) => Promise<T>, options?: ReadOptions): Promise<T>
   /** Runs work with no tenant set: tenant-owned rows are invisible. */
   inAnonymous<T>(work: (tx: Tx) => Promise<T>): Promise<T>
   /** Cross-tenant work as lyceum_platform; only operators may use it and callers audit it. */
   inPlatform<T>(work: (tx: Tx) => Promise<T>): Promise<T>
 }
+
+/** `readOnly`: the work only reads (BEGIN READ ONLY; COMMIT does not hold the response, see TransactionOptions). */
+export type ReadOptions = Pick<TransactionOptions, 'readOnly'>
 
 export interface ContextInit {
   requestId: string
@@ -48,9 +52,9 @@ export function createRequestContext(init: ContextInit): RequestContext {
     tenantId,
     ip: init.ip,
     counter,
-    inTenant(work) {
+    inTenant(work, options) {
       if (!tenantId) throw commonErrors.tenantRequired()
-      return database.transaction(tenantScope(tenantId), work, { counter })
+      return database.transaction(tenantScope(tenantId), work, { counter, readOnly: options?.readOnly === true })
     },
     inAnonymous(work) {
       return database.transaction(anonymousScope, work, { counter })

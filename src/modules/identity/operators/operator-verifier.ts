@@ -18,7 +18,7 @@ export function createOperatorCheckingVerifier(deps: {
 }): AccessTokenVerifier {
   return {
     async verify(token, options) {
-      const principal = await deps.accessTokens.verify(token)
+      const principal = await deps.accessTokens.verify(token, options)
       if (principal.kind !== 'operator') return principal
       // The token verifier only yields operator principals with a session id (access-tokens.ts).
       if (principal.sessionId === undefined) throw invalidToken()
@@ -26,7 +26,11 @@ export function createOperatorCheckingVerifier(deps: {
       const state = await deps.database.transaction(
         platformScope,
         (tx) => repository.sessionState(tx, sessionId, operatorId),
-        { singleStatement: true, ...(options?.counter ? { counter: options.counter } : {}) },
+        {
+          singleStatement: true,
+          countAs: 'authentication' as const,
+          ...(options?.counter ? { counter: options.counter } : {}),
+        },
       )
       if (!state || !state.active) throw invalidToken()
       if (!state.live) throw operatorsErrors.sessionEnded()

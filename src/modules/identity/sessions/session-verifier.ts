@@ -25,8 +25,12 @@ export function createSessionCheckingVerifier(deps: {
   return {
     async verify(token, options) {
       // One statement, COMMIT right behind it (its activity CTE writes, so COMMIT is awaited, in the same round trip).
-      const single = { singleStatement: true, ...(options?.counter ? { counter: options.counter } : {}) }
-      const principal = await deps.accessTokens.verify(token)
+      const single = {
+        singleStatement: true,
+        countAs: 'authentication' as const,
+        ...(options?.counter ? { counter: options.counter } : {}),
+      }
+      const principal = await deps.accessTokens.verify(token, options)
       if (principal.kind !== 'user') return principal
       // An impersonation token (act + imp claims, never a sid) lives only as long as its
       // impersonation row and its starter: ended, expired, a disabled target, a starter whose
