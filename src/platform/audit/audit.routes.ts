@@ -12,6 +12,8 @@ import { auditCsvStream } from './audit-csv.ts'
 import { auditEventFilter, firstAuditPage, isFirstUnfilteredPage, listAuditEvents } from './audit.queries.ts'
 import { AuditEvent, AuditEventCsvQuery, AuditEventQuery } from './audit.schemas.ts'
 
+const HOT_READ = { readOnly: true, singleStatement: true }
+
 export function auditRoutes() {
   return async function routes(app: App) {
     app.addSchema(AuditEvent)
@@ -33,11 +35,11 @@ export function auditRoutes() {
         const { ctx, query } = request
         if (!ctx.tenantId) throw commonErrors.tenantRequired()
         const tenantId = ctx.tenantId
-        // Reads only: COMMIT does not hold the response (TransactionOptions.readOnly).
+        // One read-only statement: COMMIT travels with it, one round trip (ADR 0003).
         if (isFirstUnfilteredPage(query))
-          return ctx.inTenant((tx) => firstAuditPage(tx, tenantId, query.limit), { readOnly: true })
+          return ctx.inTenant((tx) => firstAuditPage(tx, tenantId, query.limit), HOT_READ)
         const where = auditEventFilter(tenantId, query)
-        return ctx.inTenant((tx) => listAuditEvents(tx, where, query.limit), { readOnly: true })
+        return ctx.inTenant((tx) => listAuditEvents(tx, where, query.limit), HOT_READ)
       },
     )
 

@@ -30,8 +30,11 @@ export interface RequestContext {
   inPlatform<T>(work: (tx: Tx) => Promise<T>): Promise<T>
 }
 
-/** `readOnly`: the work only reads (BEGIN READ ONLY; COMMIT does not hold the response, see TransactionOptions). */
-export type ReadOptions = Pick<TransactionOptions, 'readOnly'>
+/**
+ * For hot reads (TransactionOptions): `readOnly` (BEGIN READ ONLY; COMMIT does not hold the
+ * response), `singleStatement` (COMMIT is sent with the statement: one round trip in all).
+ */
+export type ReadOptions = Pick<TransactionOptions, 'readOnly' | 'singleStatement'>
 
 export interface ContextInit {
   requestId: string
@@ -54,7 +57,11 @@ export function createRequestContext(init: ContextInit): RequestContext {
     counter,
     inTenant(work, options) {
       if (!tenantId) throw commonErrors.tenantRequired()
-      return database.transaction(tenantScope(tenantId), work, { counter, readOnly: options?.readOnly === true })
+      return database.transaction(tenantScope(tenantId), work, {
+        counter,
+        readOnly: options?.readOnly === true,
+        singleStatement: options?.singleStatement === true,
+      })
     },
     inAnonymous(work) {
       return database.transaction(anonymousScope, work, { counter })
