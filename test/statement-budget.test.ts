@@ -8,9 +8,9 @@
  */
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
-import { buildPublishedCourse } from '../../modules/catalogue/testing.ts'
-import type { QueryCounter } from './database.ts'
+import { buildTestApp, type TestApp } from './build-test-app.ts'
+import { buildPublishedCourse } from '../src/modules/catalogue/testing.ts'
+import type { QueryCounter } from '../src/platform/db/database.ts'
 
 const counters = new Map<string, QueryCounter>()
 
