@@ -130,7 +130,10 @@ export async function runTransaction<T>(
     if (!broken) {
       // A single statement's COMMIT is already on the wire (in an aborted transaction it rolls back).
       const end = connection.commit ?? client.query('ROLLBACK')
-      if (await failureOf(end)) broken = true
+      const endFailure = await failureOf(end)
+      // A failed ROLLBACK leaves the connection in doubt; a failed COMMIT has ended the
+      // transaction either way, so only a lost connection is discarded then.
+      if (endFailure && (end !== connection.commit || isConnectionError(endFailure))) broken = true
     }
     throw broken ? commonErrors.databaseUnavailable(error) : error
   } finally {
