@@ -11,7 +11,7 @@
  * the comparison is driver CPU plus round trips: what a request pays around its own query.
  *
  * Environment: MEASURE_DURATION (s per round and variant, 3), MEASURE_WARMUP (s, 1), MEASURE_ROUNDS (5),
- * MEASURE_CONCURRENCY (16), MEASURE_POOL (10). The scratch database is dropped at the end.
+ * MEASURE_CONCURRENCY (16), MEASURE_POOL (10), MEASURE_VARIANTS (letters, e.g. "b,e,f,f2,g,d"; default all). The scratch database is dropped at the end.
  */
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
@@ -62,7 +62,7 @@ async function withClient(pool: pg.Pool, work: (client: pg.PoolClient) => Promis
   }
 }
 
-const variants: Variant[] = [
+const allVariants: Variant[] = [
   {
     name: 'a) pg: BEGIN, set_config, query, COMMIT (4 round trips)',
     async open(appUrl, tenantId, params) {
@@ -81,8 +81,16 @@ const variants: Variant[] = [
       return { operation, close: () => pool.end() }
     },
   },
-  combinedBeginVariant('b) pg: "BEGIN; set_config" combined, query, COMMIT (3; the app today)', undefined),
+  combinedBeginVariant('b) pg: "BEGIN; set_config" combined, query, COMMIT (3; the app until issue 10)', undefined),
   combinedBeginVariant('b2) pg as b), data query as a named prepared statement', 'audit-page'),
+  pipelinedVariant('e) pg pipeline: "BEGIN; scope" unawaited, query, COMMIT (2)', { prepared: false, commit: 'await' }),
+  pipelinedVariant('e2) as e), named prepared data statement (2)', { prepared: true, commit: 'await' }),
+  pipelinedVariant('f) pg pipeline, READ ONLY, COMMIT not awaited (1; the app)', { prepared: false, commit: 'defer' }),
+  pipelinedVariant('f2) as f), named prepared (1; the app, hot query)', { prepared: true, commit: 'defer' }),
+  pipelinedVariant('g) pg pipeline: BEGIN; scope, query, COMMIT in one batch (1)', {
+    prepared: false,
+    commit: 'batch',
+  }),
   postgresJsVariant('c) postgres.js: sql.begin, [set_config, query] pipelined (3)', true),
   postgresJsVariant('c2) postgres.js as c), unnamed statements (prepare: false)', false),
   {
@@ -98,7 +106,11 @@ const variants: Variant[] = [
   },
 ]
 
-/** The app's way (postgres-database.ts): BEGIN and the scope statement in one simple-protocol round trip. */
+/** MEASURE_VARIANTS: comma-separated variant letters (e.g. "b,e,f,d"); all when unset. */
+const chosen = process.env.MEASURE_VARIANTS?.split(',').map((v) => v.trim())
+const variants = chosen ? allVariants.filter((v) => chosen.includes(v.name.slice(0, v.name.indexOf(')')))) : allVariants
+
+/** The earlier app's way: BEGIN and the scope statement in one simple-protocol round trip, each step awaited. */
 function combinedBeginVariant(name: string, statementName: string | undefined): Variant {
   return {
     name,
@@ -118,6 +130,55 @@ function combinedBeginVariant(name: string, statementName: string | undefined): 
           await client.query('COMMIT')
           return result.rowCount ?? 0
         })
+      return { operation, close: () => pool.end() }
+    },
+  }
+}
+
+/**
+ * pg's pipeline mode (what postgres-database.ts does): `BEGIN; scope` is written and not awaited,
+ * the query goes on the wire right behind it. COMMIT is then awaited (e), sent after the answer
+ * but not awaited, the connection released when it completes (f: READ ONLY transactions), or
+ * written right behind the query so the whole transaction is one batch (g: single-statement
+ * transactions such as the session check).
+ */
+function pipelinedVariant(name: string, mode: { prepared: boolean; commit: 'await' | 'defer' | 'batch' }): Variant {
+  return {
+    name,
+    async open(appUrl, tenantId, params) {
+      const pool = pgPool(appUrl, { pipeline: true } as pg.PoolConfig)
+      const scope = scopeStatement(tenantScope(tenantId))
+      const begin = `${mode.commit === 'defer' ? 'BEGIN READ ONLY' : 'BEGIN'}; ${scope}`
+      const query = {
+        text: LIST_SQL,
+        values: params,
+        rowMode: 'array' as const,
+        ...(mode.prepared ? { name: 'audit-page' } : {}),
+      }
+      const operation = async () => {
+        const client = await pool.connect()
+        const begun = client.query(begin)
+        const selected = client.query(query)
+        const batched = mode.commit === 'batch' ? client.query('COMMIT') : undefined
+        try {
+          await begun
+          const result = await selected
+          if (batched) await batched
+          else if (mode.commit === 'await') await client.query('COMMIT')
+          else {
+            client.query('COMMIT').then(
+              () => client.release(),
+              () => client.release(true),
+            )
+            return result.rowCount ?? 0
+          }
+          client.release()
+          return result.rowCount ?? 0
+        } catch (error) {
+          client.release(true)
+          throw error
+        }
+      }
       return { operation, close: () => pool.end() }
     },
   }

@@ -135,8 +135,15 @@ async function openDatabase(
   options: BuildOptions,
 ): Promise<{ database: Database; pglite: PGlite | undefined }> {
   if (config.database.kind === 'postgres') {
-    const { appUrl, poolMax, platformUrl, platformPoolMax } = config.database
-    const database = createPostgresDatabase({ url: appUrl, poolMax, platformUrl, platformPoolMax, logger })
+    const { appUrl, poolMax, platformUrl, platformPoolMax, preparedStatements } = config.database
+    const database = createPostgresDatabase({
+      url: appUrl,
+      poolMax,
+      platformUrl,
+      platformPoolMax,
+      preparedStatements,
+      logger,
+    })
     return { database, pglite: undefined }
   }
   // PGlite (its WASM and Drizzle driver) loads only in embedded mode; a PostgreSQL process never holds it.

@@ -44,6 +44,11 @@ export const EnvSchema = Type.Object({
     default: 10,
     description: 'Max connections of the request pool',
   }),
+  DATABASE_PREPARED_STATEMENTS: Type.Boolean({
+    default: true,
+    description:
+      'Named server-side prepared statements for hot queries (parsed and planned once per connection). on|off. Turn off behind a transaction-pooling PgBouncer older than 1.21 (Debian ships 1.18), which cannot route them',
+  }),
   DATABASE_PLATFORM_URL: OptionalUrl(
     'PostgreSQL URL of cross-tenant platform work (operator routes, jobs, tenant lookup): the lyceum_platform role, or a login role granted it; never the request role. Default: DATABASE_URL with the user replaced by lyceum_platform',
   ),
@@ -291,6 +296,8 @@ export interface Config {
         platformPoolMax: number
         /** The direct session that LISTENs for cache invalidations (never a transaction pooler). */
         listenUrl: string
+        /** Named server-side prepared statements for hot queries (off behind a transaction pooler). */
+        preparedStatements: boolean
       }
   redisUrl: string | undefined
   /** The public-catalogue response cache and its HTTP caching headers (ADR 0017). */
@@ -335,7 +342,16 @@ export class ConfigError extends Error {
   }
 }
 
-const BOOLEAN_WORDS: Record<string, boolean> = { true: true, '1': true, yes: true, false: false, '0': false, no: false }
+const BOOLEAN_WORDS: Record<string, boolean> = {
+  true: true,
+  '1': true,
+  yes: true,
+  on: true,
+  false: false,
+  '0': false,
+  no: false,
+  off: false,
+}
 
 function readRaw(source: NodeJS.ProcessEnv): Record<string, unknown> {
   const raw: Record<string, unknown> = {}
@@ -485,6 +501,7 @@ function buildConfig(env: Env, profile: ProfileName): Config {
           platformUrl: env.DATABASE_PLATFORM_URL ?? appUrlFor(env.DATABASE_URL, PLATFORM_ROLE),
           platformPoolMax: env.DATABASE_PLATFORM_POOL_MAX,
           listenUrl: env.DATABASE_LISTEN_URL ?? env.DATABASE_APP_URL ?? appUrlFor(env.DATABASE_URL, APP_ROLE),
+          preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
         }
       : { kind: 'pglite' as const, dataDir: env.PGLITE_DIR ?? path.join(dataDir, 'pglite') },
     redisUrl: env.REDIS_URL,

@@ -108,6 +108,7 @@ async function reencryptCommand(config: Config): Promise<void> {
           poolMax: 1,
           platformUrl: config.database.platformUrl,
           platformPoolMax: 1,
+          preparedStatements: config.database.preparedStatements,
           logger: createLogger(config.logLevel),
           applicationName: 'lyceum-keys-reencrypt',
         })

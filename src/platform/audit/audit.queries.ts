@@ -5,6 +5,7 @@
  */
 import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../db/database.ts'
+import { hotQuery } from '../db/hot-query.ts'
 import { AppError } from '../errors.ts'
 import { instant, instantText, keysetCursor, uuid, type PageResult } from '../http/pagination.ts'
 import { auditLog } from './audit.tables.ts'
@@ -50,25 +51,55 @@ export function auditEventFilter(
   )
 }
 
+const eventColumns = {
+  id: auditLog.id,
+  occurredAt: occurredAtText,
+  actorType: auditLog.actorType,
+  actorId: auditLog.actorId,
+  impersonatorId: auditLog.impersonatorId,
+  action: auditLog.action,
+  targetType: auditLog.targetType,
+  targetId: auditLog.targetId,
+  outcome: auditLog.outcome,
+  requestId: auditLog.requestId,
+  details: auditLog.details,
+  ipHash: auditLog.ipHash,
+  chainSeq: auditLog.chainSeq,
+  hash: auditLog.hash,
+}
+
+/** True for the first page without filters: the page an audit screen opens with, served by a hot query. */
+export function isFirstUnfilteredPage(query: AuditEventCsvQuery & { cursor?: string | undefined }): boolean {
+  return (
+    query.cursor === undefined &&
+    query.action === undefined &&
+    query.actorId === undefined &&
+    query.targetType === undefined &&
+    query.targetId === undefined &&
+    query.from === undefined &&
+    query.to === undefined
+  )
+}
+
+/** The first unfiltered page, built once (hot-query.ts); the same SQL text listAuditEvents builds for it. */
+const firstPage = hotQuery('audit_events_first_page', (tx) =>
+  tx
+    .select(eventColumns)
+    .from(auditLog)
+    .where(eq(auditLog.tenantId, sql.placeholder('tenantId')))
+    .orderBy(desc(auditLog.occurredAt), desc(auditLog.id))
+    .limit(sql.placeholder('limit')),
+)
+
+export async function firstAuditPage(tx: Tx, tenantId: string, limit: number): Promise<PageResult<AuditEvent>> {
+  const rows = await firstPage.execute(tx, { tenantId, limit: limit + 1 })
+  return auditCursor.page(rows, limit, (row) => [row.occurredAt, row.id])
+}
+
 /** One statement per page, newest first; fetches one extra row to detect the next page. */
 export async function listAuditEvents(tx: Tx, where: SQL | undefined, limit: number): Promise<PageResult<AuditEvent>> {
   const rows = await tx
-    .select({
-      id: auditLog.id,
-      occurredAt: occurredAtText,
-      actorType: auditLog.actorType,
-      actorId: auditLog.actorId,
-      impersonatorId: auditLog.impersonatorId,
-      action: auditLog.action,
-      targetType: auditLog.targetType,
-      targetId: auditLog.targetId,
-      outcome: auditLog.outcome,
-      requestId: auditLog.requestId,
-      details: auditLog.details,
-      ipHash: auditLog.ipHash,
-      chainSeq: auditLog.chainSeq,
-      hash: auditLog.hash,
-    })
+    .select(eventColumns)
     .from(auditLog)
     .where(where)
     .orderBy(desc(auditLog.occurredAt), desc(auditLog.id))

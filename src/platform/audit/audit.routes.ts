@@ -9,8 +9,10 @@ import { Page } from '../http/pagination.ts'
 import type { App } from '../http/server.ts'
 import { Type } from 'typebox'
 import { auditCsvStream } from './audit-csv.ts'
-import { auditEventFilter, listAuditEvents } from './audit.queries.ts'
+import { auditEventFilter, firstAuditPage, isFirstUnfilteredPage, listAuditEvents } from './audit.queries.ts'
 import { AuditEvent, AuditEventCsvQuery, AuditEventQuery } from './audit.schemas.ts'
+
+const HOT_READ = { readOnly: true, singleStatement: true }
 
 export function auditRoutes() {
   return async function routes(app: App) {
@@ -32,8 +34,12 @@ export function auditRoutes() {
       async (request) => {
         const { ctx, query } = request
         if (!ctx.tenantId) throw commonErrors.tenantRequired()
-        const where = auditEventFilter(ctx.tenantId, query)
-        return ctx.inTenant((tx) => listAuditEvents(tx, where, query.limit))
+        const tenantId = ctx.tenantId
+        // One read-only statement: COMMIT travels with it, one round trip (ADR 0003).
+        if (isFirstUnfilteredPage(query))
+          return ctx.inTenant((tx) => firstAuditPage(tx, tenantId, query.limit), HOT_READ)
+        const where = auditEventFilter(tenantId, query)
+        return ctx.inTenant((tx) => listAuditEvents(tx, where, query.limit), HOT_READ)
       },
     )
 

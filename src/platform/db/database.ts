@@ -25,12 +25,36 @@ export const anonymousScope: Scope = { kind: 'anonymous' }
 export interface QueryCounter {
   /** Statements issued by the handler (Drizzle queries and raw SQL). */
   queries: number
-  /** Fixed statements the scope itself costs (begin + context, commit). */
+  /** Fixed statements the scope itself costs (begin + context, commit), for every transaction of the request. */
   overhead: number
+  /** Statements of the credential check (the session, impersonation or operator session behind a token). */
+  authentication: number
+  /**
+   * Times the request waited on PostgreSQL: BEGIN and the scope ride with the first statement,
+   * every statement is one wait (statements sent together still count each: an upper bound),
+   * an awaited COMMIT one more. PGlite counts what the same work costs on PostgreSQL, so one
+   * budget holds in both modes (ADR 0003).
+   */
+  roundTrips: number
 }
+
+export const newQueryCounter = (): QueryCounter => ({ queries: 0, overhead: 0, authentication: 0, roundTrips: 0 })
 
 export interface TransactionOptions {
   counter?: QueryCounter
+  /**
+   * The work only reads: the transaction is BEGIN READ ONLY (PostgreSQL refuses any write in
+   * it), so its COMMIT cannot fail for a reason the response depends on and does not hold the
+   * response; the connection returns to the pool once COMMIT has completed.
+   */
+  readOnly?: boolean
+  /**
+   * The work is exactly one statement: COMMIT is sent right behind it, so BEGIN, scope,
+   * statement and COMMIT cost one round trip. A second statement is refused before it is sent.
+   */
+  singleStatement?: boolean
+  /** Which count the statements go to: the handler's (default) or the credential check's. */
+  countAs?: 'queries' | 'authentication'
 }
 
 export interface PoolStats {
@@ -74,6 +98,45 @@ export async function rowsOf<T>(tx: Tx, query: SQL): Promise<T[]> {
   return result.rows
 }
 
-export function countingLogger(counter: QueryCounter | undefined) {
-  return counter ? { logQuery: () => void counter.queries++ } : undefined
+/** One transaction's statements as they pass to the driver (both drivers route through this). */
+export interface StatementRun {
+  /** False once the transaction has ended: a leaked handle must not reach a reused connection. */
+  active: boolean
+  single: boolean
+  statements: number
+  counter: QueryCounter | undefined
+  countAs: 'queries' | 'authentication'
+}
+
+export const newStatementRun = (options: TransactionOptions): StatementRun => ({
+  active: true,
+  single: options.singleStatement === true,
+  statements: 0,
+  counter: options.counter,
+  countAs: options.countAs ?? 'queries',
+})
+
+/**
+ * Counts a statement about to be sent, or returns why it must not be sent (a programming error,
+ * so it surfaces as a 500 and the transaction rolls back).
+ */
+export function admitStatement(run: StatementRun | undefined): Error | undefined {
+  if (!run?.active) return new Error('a statement was issued outside its transaction')
+  if (run.single && run.statements > 0)
+    return new Error('a single-statement transaction issued a second statement (its COMMIT was already sent)')
+  run.statements++
+  if (run.counter) {
+    run.counter[run.countAs]++
+    run.counter.roundTrips++
+  }
+  return undefined
+}
+
+/** The fixed cost of a finished transaction: BEGIN + scope and COMMIT, and the waits the statements did not cover. */
+export function countOverhead(run: StatementRun, awaitedCommit: boolean): void {
+  if (!run.counter) return
+  run.counter.overhead += 2
+  // With no statement, the request still waited for BEGIN + scope.
+  if (run.statements === 0) run.counter.roundTrips++
+  if (awaitedCommit) run.counter.roundTrips++
 }

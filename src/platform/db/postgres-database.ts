@@ -1,17 +1,19 @@
 /**
  * PostgreSQL server via two node-postgres pools: requests log in as the app role, cross-tenant
  * platform work (platformScope) as the platform role through its own pool, so no statement of a
- * request can become the platform role (ADR 0004). BEGIN and the scope statement travel in one
- * round trip (see ADR 0003 for the measurement behind this choice). Pool errors are logged,
- * never thrown: a dropped connection must not crash the process.
+ * request can become the platform role (ADR 0004). The pools pipeline (pg's `pipeline: true`):
+ * `BEGIN; scope` is sent and not awaited, the work's first statement follows it on the same
+ * connection, so a one-statement read waits once for both (ADR 0003 has the measurement). Pool
+ * errors are logged, never thrown: a dropped connection must not crash the process.
  */
 import pg from 'pg'
-import { drizzle } from 'drizzle-orm/node-postgres'
 import type { Logger } from 'pino'
 import { commonErrors } from '../errors.ts'
 import { isConnectionError } from './connection-errors.ts'
+import { pooledConnection } from './pooled-connection.ts'
 import {
-  countingLogger,
+  countOverhead,
+  newStatementRun,
   scopeStatement,
   type Database,
   type Scope,
@@ -28,6 +30,8 @@ export interface PostgresOptions {
   platformPoolMax: number
   logger: Logger
   applicationName?: string
+  /** Named server-side prepared statements for hot queries (off behind a transaction-pooling PgBouncer). */
+  preparedStatements?: boolean
 }
 
 function createPool(url: string, max: number, applicationName: string, logger: Logger): pg.Pool {
@@ -39,7 +43,11 @@ function createPool(url: string, max: number, applicationName: string, logger: L
     application_name: applicationName,
     // Bounds a statement that hangs on a dead connection; long reports get their own pool later.
     statement_timeout: 30_000,
-  })
+    // Statements are written without waiting for the previous answer; the server still runs them
+    // in order, one connection serves one transaction at a time (checkout), and nothing here
+    // uses cursors or COPY (which pg refuses in this mode).
+    pipeline: true,
+  } as pg.PoolConfig)
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'))
   // Once per physical connection: an error on a checked-out client must be observed, or it crashes the process.
   pool.on('connect', (client) =>
@@ -64,32 +72,93 @@ async function ping(pool: pg.Pool): Promise<void> {
   }
 }
 
+/** The error a settled query failed with, or undefined when it succeeded. */
+const failureOf = (query: Promise<unknown>): Promise<unknown> =>
+  query.then(
+    () => undefined,
+    (error: unknown) => error ?? new Error('query failed'),
+  )
+
+/**
+ * Runs work in one transaction on a checked-out pipelining client and releases the client
+ * (discarding it when the connection broke). Exported for the ordering tests.
+ */
+export async function runTransaction<T>(
+  client: pg.PoolClient,
+  begin: string,
+  work: (tx: Tx) => Promise<T>,
+  options: TransactionOptions & { preparedStatements: boolean; logger: Logger },
+): Promise<T> {
+  const connection = pooledConnection(client, options.preparedStatements)
+  const run = newStatementRun(options)
+  // Not awaited: the first statement of the work is written right behind it. The server runs
+  // them in order, so a data statement never runs before the scope is set; if the scope fails,
+  // the transaction is aborted and refuses every statement until ROLLBACK (tested).
+  const scopeFailure = failureOf(client.query(begin))
+  let releaseLater = false
+  let broken = false
+  connection.start(run)
+  try {
+    const result = await work(connection.tx)
+    // A work that sent no statement still learns that the scope failed.
+    const failed = await scopeFailure
+    if (failed) throw failed
+    if (run.single && connection.commit) {
+      await connection.commit
+      countOverhead(run, false)
+    } else if (options.readOnly) {
+      // Nothing a read-only transaction did can be lost at COMMIT; the response need not wait,
+      // the connection goes back only when COMMIT has answered.
+      releaseLater = true
+      client.query('COMMIT').then(
+        () => client.release(),
+        (error: unknown) => {
+          options.logger.warn({ err: error }, 'COMMIT of a read-only transaction failed')
+          client.release(true)
+        },
+      )
+      countOverhead(run, false)
+    } else {
+      await client.query('COMMIT')
+      countOverhead(run, true)
+    }
+    return result
+  } catch (thrown) {
+    // The scope's own failure explains the aborted-transaction errors of the statements behind it.
+    const error = (await scopeFailure) ?? thrown
+    broken = isConnectionError(error)
+    if (!broken) {
+      // A single statement's COMMIT is already on the wire (in an aborted transaction it rolls back).
+      const end = connection.commit ?? client.query('ROLLBACK')
+      const endFailure = await failureOf(end)
+      // A failed ROLLBACK leaves the connection in doubt; a failed COMMIT has ended the
+      // transaction either way, so only a lost connection is discarded then.
+      if (endFailure && (end !== connection.commit || isConnectionError(endFailure))) broken = true
+    }
+    throw broken ? commonErrors.databaseUnavailable(error) : error
+  } finally {
+    connection.end()
+    if (!releaseLater) client.release(broken)
+  }
+}
+
 export function createPostgresDatabase(options: PostgresOptions): Database {
   const name = options.applicationName ?? 'lyceum-api'
   const requests = createPool(options.url, options.poolMax, name, options.logger)
   const platform = createPool(options.platformUrl, options.platformPoolMax, `${name}-platform`, options.logger)
+  const preparedStatements = options.preparedStatements ?? true
 
   return {
     kind: 'postgres',
     async transaction<T>(scope: Scope, work: (tx: Tx) => Promise<T>, txOptions: TransactionOptions = {}) {
       const statement = scopeStatement(scope)
+      const begin = `${txOptions.readOnly ? 'BEGIN READ ONLY' : 'BEGIN'}; ${statement}`
       const client = await checkout(scope.kind === 'platform' ? platform : requests)
-      let broken = false
-      try {
-        await client.query(`BEGIN; ${statement}`)
-        const logger = countingLogger(txOptions.counter)
-        const tx = drizzle({ client, ...(logger ? { logger } : {}) }) as unknown as Tx
-        const result = await work(tx)
-        await client.query('COMMIT')
-        if (txOptions.counter) txOptions.counter.overhead += 2
-        return result
-      } catch (error) {
-        broken = isConnectionError(error)
-        if (!broken) await client.query('ROLLBACK').catch(() => (broken = true))
-        throw broken ? commonErrors.databaseUnavailable(error) : error
-      } finally {
-        client.release(broken)
-      }
+      return runTransaction(client, begin, work, {
+        ...txOptions,
+        preparedStatements,
+        logger: options.logger,
+      })
     },
     async ping() {
       await Promise.all([ping(requests), ping(platform)])

@@ -7,6 +7,7 @@
 import { decodeProtectedHeader } from 'jose'
 import { AppError } from '../errors.ts'
 import type { Permission, TenantRole } from './permissions.ts'
+import type { QueryCounter } from '../db/database.ts'
 
 export type Principal =
   | { kind: 'anonymous' }
@@ -34,8 +35,13 @@ export type Principal =
 
 export const ANONYMOUS: Principal = { kind: 'anonymous' }
 
+/** What a verification that asks the database charges to the request (its statement counter). */
+export interface VerifyOptions {
+  counter?: QueryCounter
+}
+
 export interface PrincipalTokens {
-  verify(bearer: string): Promise<Principal>
+  verify(bearer: string, options?: VerifyOptions): Promise<Principal>
 }
 
 /** `typ` of access tokens (RFC 9068); tokens of that type go to the AccessTokenVerifier. */
@@ -47,7 +53,7 @@ export const ACCESS_TOKEN_TYPE = 'at+jwt'
  */
 export interface AccessTokenVerifier {
   /** Resolves to the token's principal, or throws AppError INVALID_TOKEN (401). */
-  verify(token: string): Promise<Principal>
+  verify(token: string, options?: VerifyOptions): Promise<Principal>
 }
 
 /**
@@ -78,9 +84,10 @@ const invalidToken = () => new AppError('unauthenticated', 'INVALID_TOKEN', 'The
 
 export function createPrincipalTokens(options: PrincipalTokenOptions): PrincipalTokens {
   return {
-    async verify(bearer) {
+    async verify(bearer, verifyOptions) {
       // The verifier pins the algorithm itself; typ only selects which verifier gets to say no.
-      if (options.accessTokens && headerType(bearer) === ACCESS_TOKEN_TYPE) return options.accessTokens.verify(bearer)
+      if (options.accessTokens && headerType(bearer) === ACCESS_TOKEN_TYPE)
+        return options.accessTokens.verify(bearer, verifyOptions)
       if (options.apiKeys?.matches(bearer)) return options.apiKeys.verify(bearer)
       throw invalidToken()
     },

@@ -5,10 +5,12 @@
 import { AppError, commonErrors } from '../errors.ts'
 import {
   anonymousScope,
+  newQueryCounter,
   platformScope,
   tenantScope,
   type Database,
   type QueryCounter,
+  type TransactionOptions,
   type Tx,
 } from '../db/database.ts'
 import type { Principal } from './principal.ts'
@@ -21,12 +23,18 @@ export interface RequestContext {
   readonly ip: string
   readonly counter: QueryCounter
   /** Runs work in one transaction scoped to the request's tenant (RLS applies). */
-  inTenant<T>(work: (tx: Tx) => Promise<T>): Promise<T>
+  inTenant<T>(work: (tx: Tx) => Promise<T>, options?: ReadOptions): Promise<T>
   /** Runs work with no tenant set: tenant-owned rows are invisible. */
   inAnonymous<T>(work: (tx: Tx) => Promise<T>): Promise<T>
   /** Cross-tenant work as lyceum_platform; only operators may use it and callers audit it. */
   inPlatform<T>(work: (tx: Tx) => Promise<T>): Promise<T>
 }
+
+/**
+ * For hot reads (TransactionOptions): `readOnly` (BEGIN READ ONLY; COMMIT does not hold the
+ * response), `singleStatement` (COMMIT is sent with the statement: one round trip in all).
+ */
+export type ReadOptions = Pick<TransactionOptions, 'readOnly' | 'singleStatement'>
 
 export interface ContextInit {
   requestId: string
@@ -34,10 +42,12 @@ export interface ContextInit {
   tenantId: string | null
   ip: string
   database: Database
+  /** The request's counter when statements were already charged to it (the session check). */
+  counter?: QueryCounter
 }
 
 export function createRequestContext(init: ContextInit): RequestContext {
-  const counter: QueryCounter = { queries: 0, overhead: 0 }
+  const counter = init.counter ?? newQueryCounter()
   const { database, tenantId, principal } = init
   return {
     requestId: init.requestId,
@@ -45,9 +55,13 @@ export function createRequestContext(init: ContextInit): RequestContext {
     tenantId,
     ip: init.ip,
     counter,
-    inTenant(work) {
+    inTenant(work, options) {
       if (!tenantId) throw commonErrors.tenantRequired()
-      return database.transaction(tenantScope(tenantId), work, { counter })
+      return database.transaction(tenantScope(tenantId), work, {
+        counter,
+        readOnly: options?.readOnly === true,
+        singleStatement: options?.singleStatement === true,
+      })
     },
     inAnonymous(work) {
       return database.transaction(anonymousScope, work, { counter })

@@ -13,7 +13,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { Logger } from 'pino'
 import type { Config } from '../../config.ts'
-import type { Database } from '../db/database.ts'
+import { newQueryCounter, type Database, type QueryCounter } from '../db/database.ts'
 import { AppError } from '../errors.ts'
 import { accessDocumentation, enforceAccess, type Access } from './access.ts'
 import { authenticateCookie, type BrowserSessionVerifier } from './cookie-auth.ts'
@@ -312,7 +312,9 @@ async function registerOpenApi(app: App, config: Config): Promise<void> {
 }
 
 async function resolveContext(request: FastifyRequest, deps: HttpServerDeps): Promise<RequestContext> {
-  const principal = await principalOf(request, deps)
+  // Created first so the session check's statement counts against the request too.
+  const counter = newQueryCounter()
+  const principal = await principalOf(request, deps, counter)
   const hostTenant = await tenantFromHost(request, deps)
   let tenantId: string | null = null
   if (principal.kind === 'user' || principal.kind === 'api_key') {
@@ -336,6 +338,7 @@ async function resolveContext(request: FastifyRequest, deps: HttpServerDeps): Pr
     tenantId,
     ip: request.ip,
     database: deps.database,
+    counter,
   })
 }
 
@@ -344,7 +347,7 @@ function assertActive(tenant: TenantRef): void {
     throw new AppError('forbidden', 'TENANT_SUSPENDED', `Tenant ${tenant.slug} is suspended`)
 }
 
-async function principalOf(request: FastifyRequest, deps: HttpServerDeps): Promise<Principal> {
+async function principalOf(request: FastifyRequest, deps: HttpServerDeps, counter: QueryCounter): Promise<Principal> {
   const { ownCredentials, access } = request.routeOptions.config
   if (ownCredentials) return ANONYMOUS
   // An Authorization header alone decides (bearer clients never meet cookies or CSRF). Public
@@ -354,15 +357,19 @@ async function principalOf(request: FastifyRequest, deps: HttpServerDeps): Promi
     const { publicUrl, corsOrigins } = deps.config.http
     return (await authenticateCookie(request, deps.browserSessions, { publicUrl, corsOrigins })) ?? ANONYMOUS
   }
-  return authenticate(request, deps.tokens)
+  return authenticate(request, deps.tokens, counter)
 }
 
-async function authenticate(request: FastifyRequest, tokens: PrincipalTokens): Promise<Principal> {
+async function authenticate(
+  request: FastifyRequest,
+  tokens: PrincipalTokens,
+  counter: QueryCounter,
+): Promise<Principal> {
   const header = request.headers.authorization
   if (header === undefined) return ANONYMOUS
   const match = /^Bearer ([A-Za-z0-9._~+/=-]{10,4096})$/.exec(header)
   if (!match?.[1]) throw new AppError('unauthenticated', 'INVALID_AUTHORIZATION', 'Use "Authorization: Bearer <token>"')
-  return tokens.verify(match[1])
+  return tokens.verify(match[1], { counter })
 }
 
 async function tenantFromHost(request: FastifyRequest, deps: HttpServerDeps): Promise<TenantRef | null> {

@@ -10,6 +10,7 @@
  */
 import { and, desc, eq, ne, sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
+import { hotQuery } from '../../../platform/db/hot-query.ts'
 import { AppError } from '../../../platform/errors.ts'
 import {
   finiteNumber,
@@ -84,8 +85,35 @@ function after(cursor: string | undefined, rank: SQL<number> | undefined): SQL |
   return browseCursor.after(position, [catalogueEntries.publishedAt, catalogueEntries.courseId], 'desc')
 }
 
+/**
+ * The first page without search or filters, what most visitors and every landing page ask for:
+ * built once (hot-query.ts), with the same SQL text the general path builds for it.
+ */
+const firstPage = hotQuery('catalogue_first_page', (tx) =>
+  tx
+    .select(cardColumns)
+    .from(catalogueEntries)
+    .where(eq(catalogueEntries.tenantId, sql.placeholder('tenantId')))
+    .orderBy(desc(catalogueEntries.publishedAt), desc(catalogueEntries.courseId))
+    .limit(sql.placeholder('limit')),
+)
+
+const isFirstUnfilteredPage = (query: CatalogueQuery): boolean =>
+  query.cursor === undefined &&
+  !query.q?.trim() &&
+  query.category === undefined &&
+  query.level === undefined &&
+  query.language === undefined &&
+  (query.tag === undefined || query.tag.length === 0) &&
+  query.free === undefined &&
+  query.instructor === undefined
+
 /** One page of published courses: one statement, limit + 1 rows to detect the next page. */
 export async function listCatalogue(tx: Tx, tenantId: string, query: CatalogueQuery): Promise<PageResult<CourseCard>> {
+  if (isFirstUnfilteredPage(query)) {
+    const rows = await firstPage.execute(tx, { tenantId, limit: query.limit + 1 })
+    return browseCursor.page(rows as CourseCard[], query.limit, (row) => [row.publishedAt, row.id])
+  }
   const q = query.q?.trim()
   const rank = q ? rankOf(q, query.language) : undefined
   const where = and(catalogueConditions(tenantId, query), after(query.cursor, rank))

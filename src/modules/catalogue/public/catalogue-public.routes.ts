@@ -95,7 +95,10 @@ function searchRoutes(app: App) {
     },
     async (request) => {
       const tenantId = tenantOf(request.ctx)
-      return request.ctx.inTenant((tx) => listCatalogue(tx, tenantId, request.query))
+      return request.ctx.inTenant((tx) => listCatalogue(tx, tenantId, request.query), {
+        readOnly: true,
+        singleStatement: true,
+      })
     },
   )
 

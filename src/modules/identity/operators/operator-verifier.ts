@@ -1,7 +1,7 @@
 /**
  * Wraps the access-token verifier: for an operator token it asks the database, on every request,
- * whether the operator session is still live and the operator still active (one query, platform
- * scope; a second, at most once a minute, records the use). Logout, session expiry, inactivity
+ * whether the operator session is still live and the operator still active, recording the use
+ * (at most once a minute) in the same statement: one statement, one round trip, platform scope. Logout, session expiry, inactivity
  * (OPERATOR_IDLE_MINUTES) and `lyceum operators disable` therefore apply on the very next request. Every other principal passes through unchanged.
  */
 import { platformScope, type Database } from '../../../platform/db/database.ts'
@@ -17,17 +17,21 @@ export function createOperatorCheckingVerifier(deps: {
   database: Database
 }): AccessTokenVerifier {
   return {
-    async verify(token) {
-      const principal = await deps.accessTokens.verify(token)
+    async verify(token, options) {
+      const principal = await deps.accessTokens.verify(token, options)
       if (principal.kind !== 'operator') return principal
       // The token verifier only yields operator principals with a session id (access-tokens.ts).
       if (principal.sessionId === undefined) throw invalidToken()
       const { sessionId, operatorId } = principal
-      const state = await deps.database.transaction(platformScope, async (tx) => {
-        const found = await repository.sessionState(tx, sessionId, operatorId)
-        if (found?.live && found.active && found.useIsStale) await repository.recordUse(tx, sessionId)
-        return found
-      })
+      const state = await deps.database.transaction(
+        platformScope,
+        (tx) => repository.sessionState(tx, sessionId, operatorId),
+        {
+          singleStatement: true,
+          countAs: 'authentication' as const,
+          ...(options?.counter ? { counter: options.counter } : {}),
+        },
+      )
       if (!state || !state.active) throw invalidToken()
       if (!state.live) throw operatorsErrors.sessionEnded()
       return principal

@@ -142,35 +142,33 @@ export const operatorsRepository = {
   },
 
   /**
-   * One query per request: is the session live (not revoked, within its 8 hours, used within
-   * OPERATOR_IDLE_MINUTES) and its operator active, and is its last use more than a minute old
-   * (then the verifier records this use; a write per request would buy nothing at this
-   * granularity).
+   * Whether the session is live and its operator active, recording the request as a use of the
+   * session (at most once a minute) in the same statement: a data-modifying CTE that touches only
+   * a live session of an active operator. Both parts see the same snapshot, so the request is
+   * judged by the last use before it. One statement, so the check costs one round trip.
    */
   async sessionState(
     tx: Tx,
     sessionId: string,
     operatorId: string,
-  ): Promise<{ live: boolean; active: boolean; useIsStale: boolean } | undefined> {
+  ): Promise<{ live: boolean; active: boolean } | undefined> {
+    const use = tx.$with('operator_session_use', { id: operatorSessions.id }).as(
+      sql`update identity.operator_sessions u set last_used_at = now()
+        where u.id = ${sessionId} and u.operator_id = ${operatorId} and ${operatorSessionLive(sql.raw('u'))}
+          and u.last_used_at < now() - interval '1 minute'
+          and exists (select 1 from identity.operators o where o.id = u.operator_id and o.status = 'active')
+        returning u.id`,
+    )
     const [row] = await tx
+      .with(use)
       .select({
         live: operatorSessionLive(sql`${operatorSessions}`),
         active: sql<boolean>`${operators.status} = 'active'`,
-        useIsStale: sql<boolean>`${operatorSessions.lastUsedAt} < now() - interval '1 minute'`,
       })
       .from(operatorSessions)
       .innerJoin(operators, eq(operators.id, operatorSessions.operatorId))
       .where(and(eq(operatorSessions.id, sessionId), eq(operatorSessions.operatorId, operatorId)))
-    return row
-      ? { live: row.live === true, active: row.active === true, useIsStale: row.useIsStale === true }
-      : undefined
-  },
-
-  async recordUse(tx: Tx, sessionId: string): Promise<void> {
-    await tx
-      .update(operatorSessions)
-      .set({ lastUsedAt: sql`now()` })
-      .where(eq(operatorSessions.id, sessionId))
+    return row ? { live: row.live === true, active: row.active === true } : undefined
   },
 
   /** Ends one live session, or every live session of the operator when sessionId is undefined; returns how many. */

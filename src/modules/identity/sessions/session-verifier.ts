@@ -2,7 +2,8 @@
  * Access-token verification that also asks the database, on every request, whether the token's
  * session is still live and the user still active, and takes the roles from the current
  * memberships rather than the token. Revocation, logout, disabling and role changes therefore
- * apply on the very next request, not when the ≤ 15-minute token expires. One query per request.
+ * apply on the very next request, not when the ≤ 15-minute token expires. One statement per
+ * request, sent with BEGIN, scope and COMMIT as one round trip (a single-statement transaction).
  */
 import { platformScope, tenantScope, type Database } from '../../../platform/db/database.ts'
 import { AppError } from '../../../platform/errors.ts'
@@ -22,8 +23,14 @@ export function createSessionCheckingVerifier(deps: {
   database: Database
 }): AccessTokenVerifier {
   return {
-    async verify(token) {
-      const principal = await deps.accessTokens.verify(token)
+    async verify(token, options) {
+      // One statement, COMMIT right behind it (its activity CTE writes, so COMMIT is awaited, in the same round trip).
+      const single = {
+        singleStatement: true,
+        countAs: 'authentication' as const,
+        ...(options?.counter ? { counter: options.counter } : {}),
+      }
+      const principal = await deps.accessTokens.verify(token, options)
       if (principal.kind !== 'user') return principal
       // An impersonation token (act + imp claims, never a sid) lives only as long as its
       // impersonation row and its starter: ended, expired, a disabled target, a starter whose
@@ -44,6 +51,7 @@ export function createSessionCheckingVerifier(deps: {
         const state = await deps.database.transaction(
           actorType === 'operator' ? platformScope : tenantScope(tenantId),
           (tx) => impersonationRepository.requestState(tx, { id: impersonationId, userId, tenantId, actorType }),
+          single,
         )
         if (!state || state.actor !== principal.actor.sub) throw invalidToken()
         if (!state.usable) throw impersonationErrors.tokenEnded()
@@ -52,8 +60,10 @@ export function createSessionCheckingVerifier(deps: {
       if (principal.sessionId === undefined) return principal
       const { sessionId, userId, tenantId } = principal
       if (!UUID.test(sessionId) || !UUID.test(userId)) throw invalidToken()
-      const state = await deps.database.transaction(tenantScope(tenantId), (tx) =>
-        repository.sessionState(tx, sessionId, userId),
+      const state = await deps.database.transaction(
+        tenantScope(tenantId),
+        (tx) => repository.sessionState(tx, sessionId, userId),
+        single,
       )
       if (!state || !state.active) throw invalidToken()
       if (state.idle) throw sessionsErrors.sessionIdle()

@@ -1,0 +1,91 @@
+/**
+ * Statements and round trips per request of the hot reads (issue 10 §3), through real HTTP
+ * requests on the test app, in both modes (PGlite counts what the same work costs on
+ * PostgreSQL). The overhead settled on (ADR 0003/0004): BEGIN + scope ride with the first
+ * statement; a read-only transaction's COMMIT does not hold the response; the session check is
+ * one statement whose COMMIT rides with it. So an anonymous list waits once, an authenticated
+ * one twice.
+ */
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildTestApp, type TestApp } from './build-test-app.ts'
+import { buildPublishedCourse } from '../src/modules/catalogue/testing.ts'
+import type { QueryCounter } from '../src/platform/db/database.ts'
+
+const counters = new Map<string, QueryCounter>()
+
+let t: TestApp
+let host: string
+let adminToken: string
+
+beforeAll(async () => {
+  t = await buildTestApp({
+    instrument: (app) =>
+      app.addHook('onResponse', async (request) => {
+        if (request.ctx)
+          counters.set(`${request.headers.authorization ? 'token ' : ''}${request.url}`, { ...request.ctx.counter })
+      }),
+  })
+  const tenant = await t.createTenant()
+  host = `${tenant.slug}.${t.config.http.baseDomain}`
+  adminToken = await t.tokenFor(tenant.id, ['tenant_admin'])
+  const owner = randomUUID()
+  for (const slug of ['budget-a', 'budget-b', 'budget-c'])
+    await buildPublishedCourse(t.platform.database, tenant.id, owner, { slug })
+})
+afterAll(async () => t?.close())
+
+async function get(url: string, token?: string) {
+  const response = await t.app.inject({
+    method: 'GET',
+    url,
+    headers: { host, ...(token ? t.auth(token) : {}) },
+  })
+  expect(response.statusCode).toBe(200)
+  return response
+}
+
+describe('statements per request', () => {
+  it('the anonymous catalogue list: one data statement, one round trip', async () => {
+    const response = await get('/v1/catalogue/courses?limit=20')
+    expect(response.json().data).toHaveLength(3)
+    expect(counters.get('/v1/catalogue/courses?limit=20')).toEqual({
+      queries: 1,
+      authentication: 0,
+      overhead: 2,
+      roundTrips: 1,
+    })
+  })
+
+  it('the same list with an access token: the session check adds one statement and one round trip', async () => {
+    const response = await get('/v1/catalogue/courses?limit=20', adminToken)
+    expect(response.json().data).toHaveLength(3)
+    expect(counters.get('token /v1/catalogue/courses?limit=20')).toEqual({
+      queries: 1,
+      authentication: 1,
+      overhead: 4,
+      roundTrips: 2,
+    })
+  })
+
+  it('the first page of the audit trail for an administrator: session check and one data statement', async () => {
+    const response = await get('/v1/audit-events?limit=20', adminToken)
+    expect(response.json().data.length).toBeGreaterThan(0)
+    expect(counters.get('token /v1/audit-events?limit=20')).toEqual({
+      queries: 1,
+      authentication: 1,
+      overhead: 4,
+      roundTrips: 2,
+    })
+  })
+
+  it('a filtered page goes the general way at the same cost', async () => {
+    await get('/v1/catalogue/courses?limit=2&level=all')
+    expect(counters.get('/v1/catalogue/courses?limit=2&level=all')).toEqual({
+      queries: 1,
+      authentication: 0,
+      overhead: 2,
+      roundTrips: 1,
+    })
+  })
+})
