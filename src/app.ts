@@ -275,7 +275,7 @@ function registerRequestHooks(app: App, platform: Platform, modules: Modules, tr
     staleWhileRevalidateSeconds: config.publicCache.staleWhileRevalidateSeconds,
     varyOrigin: config.http.corsOrigins.length > 0,
   })
-    registerRateLimits(app, {
+  registerRateLimits(app, {
     limiter: createRateLimiter(config.rateLimits, platform.redis),
     planOf: modules.tenancy.directory.planOf,
     metrics,
