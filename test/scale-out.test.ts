@@ -22,6 +22,12 @@ if (missing) console.warn(`\n*** test/scale-out.test.ts SKIPPED: it needs ${miss
 
 const PUBLIC_URL = 'http://lyceum.test'
 
+const asRole = (url: string, role: string) => {
+  const direct = new URL(url)
+  direct.username = role
+  return direct.toString()
+}
+
 /** How long an eventual effect (a change on one node seen on another) may take before the test fails. */
 const EVENTUAL_LIMIT_MS = 10_000
 
@@ -73,6 +79,10 @@ describe.skipIf(Boolean(missing))('N api + M worker processes behind PgBouncer (
       ...(testEnv({ PUBLIC_URL }) as Record<string, string>),
       // Every role the nodes log in as goes through the bouncer (app, platform and owner for the job queue).
       DATABASE_URL: bouncer.through(databaseUrl),
+      // What docs/operations.md asks of a transaction-pooled deployment: no named prepared
+      // statements through the pooler, LISTEN on a direct session.
+      DATABASE_PREPARED_STATEMENTS: 'off',
+      DATABASE_LISTEN_URL: asRole(databaseUrl, 'lyceum_app'),
       LOG_LEVEL: 'warn',
     }
     nodes = await Promise.all([startNode('api', env), startNode('api', env), startNode('worker', env)])

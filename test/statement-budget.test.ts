@@ -3,8 +3,8 @@
  * requests on the test app, in both modes (PGlite counts what the same work costs on
  * PostgreSQL). The overhead settled on (ADR 0003/0004): BEGIN + scope ride with the first
  * statement; a read-only transaction's COMMIT does not hold the response; the session check is
- * one statement whose COMMIT rides with it. So an anonymous list waits once, an authenticated
- * one twice.
+ * one statement whose COMMIT rides with it. So an uncached anonymous list waits once, an
+ * authenticated one twice; a public-cache hit (ADR 0017) sends no statement of its own.
  */
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -57,14 +57,36 @@ describe('statements per request', () => {
     })
   })
 
-  it('the same list with an access token: the session check adds one statement and one round trip', async () => {
-    const response = await get('/v1/catalogue/courses?limit=20', adminToken)
+  it('the same list again: answered from the public response cache, no statement at all', async () => {
+    const response = await get('/v1/catalogue/courses?limit=20')
     expect(response.json().data).toHaveLength(3)
-    expect(counters.get('token /v1/catalogue/courses?limit=20')).toEqual({
+    expect(counters.get('/v1/catalogue/courses?limit=20')).toEqual({
+      queries: 0,
+      authentication: 0,
+      overhead: 0,
+      roundTrips: 0,
+    })
+  })
+
+  it('an uncached list with an access token: the session check adds one statement and one round trip', async () => {
+    // A page size asked for the first time: a cache miss (the hit path is the test above).
+    const response = await get('/v1/catalogue/courses?limit=19', adminToken)
+    expect(response.json().data).toHaveLength(3)
+    expect(counters.get('token /v1/catalogue/courses?limit=19')).toEqual({
       queries: 1,
       authentication: 1,
       overhead: 4,
       roundTrips: 2,
+    })
+  })
+
+  it('a cached list with an access token costs the session check only', async () => {
+    await get('/v1/catalogue/courses?limit=20', adminToken)
+    expect(counters.get('token /v1/catalogue/courses?limit=20')).toEqual({
+      queries: 0,
+      authentication: 1,
+      overhead: 2,
+      roundTrips: 1,
     })
   })
 

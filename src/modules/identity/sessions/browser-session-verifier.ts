@@ -1,6 +1,6 @@
 /**
  * Resolves a browser-session cookie to its principal, on every request, with one query in the
- * cookie's tenant: a revoked or expired session, a disabled user, a role change or a new MFA
+ * cookie's tenant (one round trip): a revoked or expired session, a disabled user, a role change or a new MFA
  * requirement apply on the very next request, as for access tokens (session-verifier.ts).
  */
 import { tenantScope, type Database } from '../../../platform/db/database.ts'
@@ -15,8 +15,11 @@ export function createBrowserSessionVerifier(deps: { database: Database }): Brow
     async verify(cookie, csrfToken) {
       const tenantId = tenantOfCookie(cookie)
       if (!tenantId) return undefined
-      const state = await deps.database.transaction(tenantScope(tenantId), (tx) =>
-        repository.stateByCookie(tx, hashBrowserSecret(cookie)),
+      // One statement (its activity CTE writes, so COMMIT rides right behind it): one round trip.
+      const state = await deps.database.transaction(
+        tenantScope(tenantId),
+        (tx) => repository.stateByCookie(tx, hashBrowserSecret(cookie)),
+        { singleStatement: true, countAs: 'authentication' },
       )
       if (!state?.usable) return undefined
       return {
