@@ -73,6 +73,8 @@ function selectScenarios(only: string[]): { selected: BenchScenario[]; selectedF
 
 interface Servers {
   lyceum: Lyceum
+  /** The same app without its public response cache, for scenarios that declare `uncached`. */
+  uncached: Lyceum | undefined
   bare: BareServer
   address: string
   tokenFor(roles: TenantRole[], userId?: string): Promise<string>
@@ -100,6 +102,11 @@ async function startServers(
   const lyceum = await buildApp(config, { migrate: true })
   const bare = await startBareServer({ appUrl: db.appUrl, poolMax: settings.poolMax, scenarios: selected, tenants })
   const address = await lyceum.app.listen({ host: '127.0.0.1', port: 0 })
+  // Scenarios about a public route's uncached cost run against a second app without the response cache.
+  const uncached = selected.some((s) => s.uncached)
+    ? await buildApp({ ...config, publicCache: { ...config.publicCache, maxEntries: 0 } }, { migrate: false })
+    : undefined
+  const uncachedAddress = uncached ? await uncached.app.listen({ host: '127.0.0.1', port: 0 }) : undefined
   // A real member with a live session: each request pays the session check, as in production.
   const tokenFor = (roles: TenantRole[], userId?: string) =>
     memberToken(
@@ -114,7 +121,14 @@ async function startServers(
   for (const scenario of selected) {
     const load = { connections: settings.connections, seconds: settings.seconds }
     const targets = new Map<Target, LoadRequest>([
-      ['app', { ...load, url: `${address}${scenario.path}`, headers: await scenario.headers({ tenants, tokenFor }) }],
+      [
+        'app',
+        {
+          ...load,
+          url: `${scenario.uncached ? uncachedAddress : address}${scenario.path}`,
+          headers: await scenario.headers({ tenants, tokenFor }),
+        },
+      ],
       ['bare', { ...load, url: bare.url(scenario), headers: {} }],
     ])
     for (const reference of [plainReference, ...(scenario.references ?? [])]) {
@@ -124,7 +138,7 @@ async function startServers(
     }
     requests.set(scenario.name, targets)
   }
-  return { lyceum, bare, address, tokenFor, requests, references }
+  return { lyceum, uncached, bare, address, tokenFor, requests, references }
 }
 
 /** node:http rather than fetch: fetch drops a Host header, which public scenarios need to name their tenant. */
@@ -174,7 +188,8 @@ async function verifyScenarios(selected: BenchScenario[], servers: Servers, tena
     const data = 1 + (scenario.bare.before?.length ?? 0)
     process.stdout.write(
       `${scenario.name}: the app sends the bare reference's statements; ${statements} statements per uncached request ` +
-        `(bare: ${data + 2}, plain: ${data}), ${onHit} when answered from the response cache\n`,
+        `(bare: ${data + 2}, plain: ${data}), ` +
+        (scenario.uncached ? 'response cache off\n' : `${onHit} when answered from the response cache\n`),
     )
   }
 }
@@ -289,6 +304,7 @@ async function bench(
   } finally {
     for (const reference of servers.references) await reference.close()
     await servers.bare.close()
+    await servers.uncached?.close()
     await servers.lyceum.close()
   }
 }

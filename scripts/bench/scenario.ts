@@ -60,6 +60,11 @@ export interface BenchScenario {
   name: string
   /** Path and query string requested on the app. */
   path: string
+  /**
+   * Measure the app with its public response cache off (PUBLIC_CACHE_MAX_ENTRIES=0), so every
+   * request runs the route: for public routes whose uncached cost is the point of the scenario.
+   */
+  uncached?: boolean
   headers(context: HeaderContext): Promise<Record<string, string>>
   /** Inserts the rows behind the endpoint as the owner (bulk SQL, RLS does not apply). */
   seed(owner: OwnerConnection, tenants: BenchTenants): Promise<void>

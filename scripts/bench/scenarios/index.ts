@@ -6,6 +6,7 @@ import type { BenchFlow, BenchScenario } from '../scenario.ts'
 import { auditEventsScenario } from './audit-events.ts'
 import { catalogueDetailScenario } from './catalogue-detail.ts'
 import { catalogueListScenario } from './catalogue-list.ts'
+import { catalogueListTokenScenario } from './catalogue-list-token.ts'
 import { catalogueSearch100kScenario } from './catalogue-search-100k.ts'
 import { learnerDashboardScenario } from './learner-dashboard.ts'
 import { learnerJourneyFlow } from './learner-journey.ts'
@@ -18,6 +19,7 @@ import { overloadFlow } from './overload.ts'
 export const scenarios: BenchScenario[] = [
   auditEventsScenario,
   catalogueListScenario,
+  catalogueListTokenScenario,
   catalogueDetailScenario,
   learnerDashboardScenario,
   lessonReadScenario,
