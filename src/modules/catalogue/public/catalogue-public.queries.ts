@@ -8,7 +8,7 @@
  * carry it (as float8, which JSON round-trips exactly); an offset would skip or repeat courses
  * published between two pages.
  */
-import { and, desc, eq, ne, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import { hotQuery } from '../../../platform/db/hot-query.ts'
 import { AppError } from '../../../platform/errors.ts'
@@ -20,8 +20,7 @@ import {
   uuid,
   type PageResult,
 } from '../../../platform/http/pagination.ts'
-import { catalogueEntries, courses, courseVersions } from '../catalogue.tables.ts'
-import type { PublishedCourse } from '../published-course.ts'
+import { catalogueEntries } from '../catalogue.tables.ts'
 import { filteredFacetRows, precomputedFacetRows } from './catalogue-facets.ts'
 import { catalogueConditions, isUnfiltered, rankOf, type CatalogueFilter } from './catalogue-search.ts'
 import type { CatalogueFacets, CatalogueQuery, CourseCard } from './catalogue-public.schemas.ts'
@@ -197,32 +196,4 @@ export async function suggestTitles(
     .from(candidates)
     .orderBy(desc(score), desc(sql`word_similarity(${q}, ${candidates.title})`), candidates.title)
     .limit(8)
-}
-
-/** A published course by slug with its live snapshot and catalogue facts, in one statement; null when not in the catalogue. */
-export async function findPublishedBySlug(
-  tx: Tx,
-  tenantId: string,
-  slug: string,
-): Promise<{ course: PublishedCourse; free: boolean } | null> {
-  const [row] = await tx
-    .select({
-      snapshot: courseVersions.snapshot,
-      versionId: courseVersions.id,
-      number: courseVersions.number,
-      publishedAt: publishedAtText,
-      free: catalogueEntries.free,
-    })
-    .from(catalogueEntries)
-    .innerJoin(courseVersions, eq(courseVersions.id, catalogueEntries.versionId))
-    .innerJoin(courses, eq(courses.id, catalogueEntries.courseId))
-    .where(
-      and(eq(catalogueEntries.tenantId, tenantId), eq(catalogueEntries.slug, slug), ne(courses.status, 'archived')),
-    )
-  if (!row) return null
-  const snapshot = row.snapshot as unknown as Omit<PublishedCourse, 'versionId' | 'versionNumber' | 'publishedAt'>
-  return {
-    course: { ...snapshot, versionId: row.versionId, versionNumber: row.number, publishedAt: row.publishedAt },
-    free: row.free,
-  }
 }

@@ -8,8 +8,9 @@ import { Page } from '../../../platform/http/pagination.ts'
 import type { App } from '../../../platform/http/server.ts'
 import { AppError, commonErrors } from '../../../platform/errors.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
-import type { PublishedCourse } from '../published-course.ts'
-import { catalogueFacets, findPublishedBySlug, listCatalogue, suggestTitles } from './catalogue-public.queries.ts'
+import type { PublishedCourseOutline } from '../published-course.ts'
+import { findCatalogueCourse } from './catalogue-course.queries.ts'
+import { catalogueFacets, listCatalogue, suggestTitles } from './catalogue-public.queries.ts'
 import {
   CatalogueCourse,
   CatalogueFacets,
@@ -31,8 +32,19 @@ function tenantOf(ctx: RequestContext): string {
 const courseNotFound = (slug: string) =>
   new AppError('not_found', 'COURSE_NOT_IN_CATALOGUE', `No published course "${slug}" in this catalogue`)
 
-/** The catalogue's view of a snapshot: structure and facts; lesson content only for free previews. */
-export function presentCatalogueCourse(course: PublishedCourse, free: boolean): CatalogueCourse {
+/** Publication writes every lesson's body row with its version: a missing one is corruption, not an empty lesson. */
+function previewBodyOf(previewBodies: ReadonlyMap<string, string>, lessonId: string): string {
+  const body = previewBodies.get(lessonId)
+  if (body === undefined) throw new Error(`published lesson ${lessonId} has no body row`)
+  return body
+}
+
+/** The catalogue's view of a version: structure and facts; lesson content only for free previews. */
+export function presentCatalogueCourse(
+  course: PublishedCourseOutline,
+  previewBodies: ReadonlyMap<string, string>,
+  free: boolean,
+): CatalogueCourse {
   const lessons = course.modules.flatMap((m) => m.lessons)
   return {
     id: course.courseId,
@@ -71,7 +83,7 @@ export function presentCatalogueCourse(course: PublishedCourse, free: boolean): 
         preview: l.preview,
         releaseAt: l.releaseAt,
         releaseOffsetDays: l.releaseOffsetDays,
-        ...(l.preview ? { body: l.body, assetRef: l.assetRef, url: l.url } : {}),
+        ...(l.preview ? { body: previewBodyOf(previewBodies, l.id), assetRef: l.assetRef, url: l.url } : {}),
       })),
     })),
   }
@@ -159,9 +171,9 @@ function courseRoutes(app: App) {
     },
     async (request) => {
       const tenantId = tenantOf(request.ctx)
-      const found = await request.ctx.inTenant((tx) => findPublishedBySlug(tx, tenantId, request.params.slug))
+      const found = await request.ctx.inTenant((tx) => findCatalogueCourse(tx, tenantId, request.params.slug))
       if (!found) throw courseNotFound(request.params.slug)
-      return presentCatalogueCourse(found.course, found.free)
+      return presentCatalogueCourse(found.course, found.previewBodies, found.free)
     },
   )
 }
