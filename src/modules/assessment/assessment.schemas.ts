@@ -1,24 +1,22 @@
+/**
+ * Schemas of the question bank, quiz settings, quiz attempts and the review read, and the path
+ * parameters the assessment route files share. Assignments' are in assignments.schemas.ts; the
+ * list of named schemas to register is assembled in assessment.routes.ts.
+ */
 import { Type, type Static } from 'typebox'
 import { PageQuery } from '../../platform/http/pagination.ts'
 import { MAX_EXACT_ANSWERS, MAX_PATTERN_LENGTH, MAX_SHORT_ANSWER_LENGTH } from './questions.policy.ts'
+import { Instant, Nullable, Slug, Uuid } from './schema-primitives.ts'
 
-const Uuid = Type.String({ format: 'uuid' })
-const Instant = Type.String({ format: 'date-time' })
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
 const QuestionKind = Type.Union(
   ['single_choice', 'multiple_choice', 'true_false', 'short_answer', 'numeric'].map((k) => Type.Literal(k)),
 )
-const Slug = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })
-
-export const MAX_SUBMISSION_TEXT = 50_000
-export const MAX_FILE_REFS = 10
 
 export const CourseParams = Type.Object({ courseId: Uuid }, { additionalProperties: false })
 export const QuestionParams = Type.Object({ courseId: Uuid, questionId: Uuid }, { additionalProperties: false })
 export const CourseLessonParams = Type.Object({ courseId: Uuid, lessonId: Uuid }, { additionalProperties: false })
 export const LessonParams = Type.Object({ lessonId: Uuid }, { additionalProperties: false })
 export const AttemptParams = Type.Object({ attemptId: Uuid }, { additionalProperties: false })
-export const SubmissionParams = Type.Object({ submissionId: Uuid }, { additionalProperties: false })
 
 const Option = Type.Object(
   { id: Slug, text: Type.String({ minLength: 1, maxLength: 1000 }) },
@@ -125,58 +123,6 @@ export const QuizSettings = Type.Object(
     version: Type.Integer(),
   },
   { $id: 'QuizSettings', additionalProperties: false },
-)
-
-const Level = Type.Object(
-  { points: Type.Integer({ minimum: 0, maximum: 1000 }), description: Type.String({ minLength: 1, maxLength: 2000 }) },
-  { additionalProperties: false },
-)
-const Criterion = Type.Object(
-  {
-    id: Slug,
-    title: Type.String({ minLength: 1, maxLength: 200 }),
-    levels: Type.Array(Level, { minItems: 1, maxItems: 10 }),
-  },
-  { additionalProperties: false },
-)
-
-export const AssignmentBody = Type.Object(
-  {
-    instructions: Type.String({ minLength: 1, maxLength: 20_000 }),
-    dueAt: Type.Optional(Nullable(Instant)),
-    dueOffsetDays: Type.Optional(
-      Nullable(
-        Type.Integer({ minimum: 0, maximum: 3650, description: 'Due this many days after the learner enrolled' }),
-      ),
-    ),
-    latePolicy: Type.Optional(
-      Type.Union([Type.Literal('accept'), Type.Literal('penalty'), Type.Literal('refuse')], { default: 'accept' }),
-    ),
-    latePenaltyPercent: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, default: 0 })),
-    rubric: Type.Array(Criterion, { minItems: 1, maxItems: 20 }),
-    passingPoints: Type.Integer({ minimum: 0 }),
-    allowResubmission: Type.Optional(Type.Boolean({ default: true })),
-  },
-  { additionalProperties: false },
-)
-export type AssignmentBody = Static<typeof AssignmentBody>
-
-export const AssignmentSettings = Type.Object(
-  {
-    lessonId: Uuid,
-    courseId: Uuid,
-    instructions: Type.String(),
-    dueAt: Nullable(Instant),
-    dueOffsetDays: Nullable(Type.Integer()),
-    latePolicy: Type.String(),
-    latePenaltyPercent: Type.Integer(),
-    rubric: Type.Array(Criterion),
-    maxPoints: Type.Integer(),
-    passingPoints: Type.Integer(),
-    allowResubmission: Type.Boolean(),
-    version: Type.Integer(),
-  },
-  { $id: 'AssignmentSettings', additionalProperties: false },
 )
 
 /** A reviewer's read of a course in review: what its quizzes and assignments will publish. */
@@ -294,151 +240,3 @@ export const LearnerQuiz = Type.Object(
   },
   { $id: 'LearnerQuiz', additionalProperties: false },
 )
-
-/* ------------------------------------------------------------------ assignments */
-
-/** An assignment as a learner sees it: the brief, the rubric it is graded against, their own due date. */
-export const LearnerAssignment = Type.Object(
-  {
-    lessonId: Uuid,
-    courseId: Uuid,
-    instructions: Type.String(),
-    rubric: Type.Array(Criterion),
-    maxPoints: Type.Integer(),
-    passingPoints: Type.Integer(),
-    dueAt: Nullable(
-      Type.String({
-        format: 'date-time',
-        description: 'Your due date: the fixed date, or dueOffsetDays after you enrolled; null when there is none',
-      }),
-    ),
-    dueOffsetDays: Nullable(Type.Integer({ description: 'When set, dueAt is this many days after you enrolled' })),
-    latePolicy: Type.Union([Type.Literal('accept'), Type.Literal('penalty'), Type.Literal('refuse')], {
-      description:
-        'accept: late work is flagged; penalty: latePenaltyPercent of its points are deducted; refuse: late work is not accepted',
-    }),
-    latePenaltyPercent: Type.Integer(),
-    allowResubmission: Type.Boolean({
-      description:
-        'Whether you may submit again after a failing grade (never while a submission awaits its grade, never after a pass)',
-    }),
-    submissionCount: Type.Integer({ description: 'Submissions you have made' }),
-  },
-  { $id: 'LearnerAssignment', additionalProperties: false },
-)
-
-export const SubmissionBody = Type.Object(
-  {
-    text: Type.Optional(Type.String({ maxLength: MAX_SUBMISSION_TEXT })),
-    fileRefs: Type.Optional(
-      Type.Array(Type.String({ minLength: 1, maxLength: 512 }), {
-        maxItems: MAX_FILE_REFS,
-        uniqueItems: true,
-        description: 'References of files uploaded through the storage API',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-)
-export type SubmissionBody = Static<typeof SubmissionBody>
-
-export const Submission = Type.Object(
-  {
-    id: Uuid,
-    lessonId: Uuid,
-    courseId: Uuid,
-    userId: Uuid,
-    number: Type.Integer(),
-    text: Type.String(),
-    fileRefs: Type.Array(Type.String()),
-    submittedAt: Instant,
-    dueAt: Nullable(Instant),
-    late: Type.Boolean(),
-    status: Type.Union([Type.Literal('submitted'), Type.Literal('graded')]),
-    rubricScores: Nullable(Type.Record(Type.String(), Type.Integer())),
-    points: Nullable(Type.Integer()),
-    maxPoints: Type.Integer(),
-    passed: Nullable(Type.Boolean()),
-    feedback: Nullable(Type.String()),
-    gradedAt: Nullable(Instant),
-    version: Type.Integer(),
-  },
-  { $id: 'AssignmentSubmission', additionalProperties: false },
-)
-
-/** The grade response: the submission as graded, and what became of its lesson's completion. */
-export const GradedSubmission = Type.Object(
-  {
-    ...Submission.properties,
-    lessonCompletion: Type.Object(
-      {
-        recorded: Type.Boolean({ description: 'Whether this grade completed the lesson (or found it complete)' }),
-        reason: Nullable(
-          Type.Union([Type.Literal('not_passed'), Type.Literal('not_enrolled'), Type.Literal('expired')], {
-            description:
-              "Why the completion was not recorded: not_passed (a failing grade completes nothing), not_enrolled (the learner's enrolment was cancelled), expired (the learner's access ended before the grade). The grade stands in every case; null when recorded.",
-          }),
-        ),
-      },
-      { additionalProperties: false },
-    ),
-  },
-  { $id: 'GradedAssignmentSubmission', additionalProperties: false },
-)
-
-export const SubmissionQueueQuery = Type.Object(
-  {
-    ...PageQuery.properties,
-    status: Type.Optional(
-      Type.Union([Type.Literal('submitted'), Type.Literal('graded')], {
-        description: 'submitted (default): the grading queue, oldest first',
-      }),
-    ),
-    lessonId: Type.Optional(Uuid),
-  },
-  { additionalProperties: false },
-)
-export type SubmissionQueueQuery = Static<typeof SubmissionQueueQuery>
-
-export const GradeBody = Type.Object(
-  {
-    rubricScores: Type.Record(Slug, Type.Integer({ minimum: 0 }), {
-      description: "criterionId → the points of the level chosen; every criterion, each one of its levels' points",
-    }),
-    feedback: Type.Optional(Type.String({ maxLength: 20_000 })),
-  },
-  { additionalProperties: false },
-)
-export type GradeBody = Static<typeof GradeBody>
-
-export const GradebookRow = Type.Object(
-  {
-    userId: Uuid,
-    grades: Type.Array(
-      Type.Object(
-        {
-          lessonId: Uuid,
-          kind: Type.Union([Type.Literal('quiz'), Type.Literal('assignment')]),
-          bestScore: Type.Integer(),
-          maxScore: Type.Integer(),
-          passed: Type.Boolean(),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-  },
-  { $id: 'GradebookRow', additionalProperties: false },
-)
-
-export const ASSESSMENT_SCHEMAS = [
-  Question,
-  QuizSettings,
-  AssignmentSettings,
-  LearnerQuiz,
-  Attempt,
-  LearnerAssignment,
-  Submission,
-  GradedSubmission,
-  GradebookRow,
-  AssessmentsInReview,
-]

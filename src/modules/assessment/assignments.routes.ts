@@ -5,14 +5,8 @@ import { expectedVersion, setEtag } from '../../platform/http/etag.ts'
 import { Page, PageQuery } from '../../platform/http/pagination.ts'
 import type { App } from '../../platform/http/server.ts'
 import { GATED, STAFF, tags } from './assessment.openapi.ts'
-import {
-  CourseParams,
-  GradeBody,
-  LessonParams,
-  SubmissionBody,
-  SubmissionParams,
-  SubmissionQueueQuery,
-} from './assessment.schemas.ts'
+import { CourseParams, LessonParams } from './assessment.schemas.ts'
+import { GradeBody, SubmissionBody, SubmissionParams, SubmissionQueueQuery } from './assignments.schemas.ts'
 import type { AssignmentsService } from './assignments.service.ts'
 
 /** Why the learner's reads of their submissions are not gated like the rest of /v1/learn. */

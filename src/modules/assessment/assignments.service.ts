@@ -21,7 +21,7 @@ import {
   type GradebookEntry,
   type SubmissionRow,
 } from './assessment.repository.ts'
-import type { GradeBody, SubmissionBody, SubmissionQueueQuery } from './assessment.schemas.ts'
+import type { GradeBody, SubmissionBody, SubmissionQueueQuery } from './assignments.schemas.ts'
 import { gradebookCursor, mySubmissionsCursor, submissionQueueCursor } from './cursors.ts'
 import { dueInstant, gradeRubric, rubricMaximum, type RubricGrade } from './grading.policy.ts'
 import { assignmentOverview } from './overview.service.ts'

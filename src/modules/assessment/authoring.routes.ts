@@ -9,7 +9,6 @@ import { Page } from '../../platform/http/pagination.ts'
 import type { App } from '../../platform/http/server.ts'
 import { EDITABLE, STAFF, tags } from './assessment.openapi.ts'
 import {
-  AssignmentBody,
   CourseLessonParams,
   CourseParams,
   QuestionBody,
@@ -17,6 +16,7 @@ import {
   QuestionParams,
   QuizBody,
 } from './assessment.schemas.ts'
+import { AssignmentBody } from './assignments.schemas.ts'
 import type { AuthoringService } from './authoring.service.ts'
 
 const Deleted = Type.Null({ description: 'Deleted' })

@@ -17,7 +17,8 @@ import {
   type QuestionRow,
   type QuizRow,
 } from './assessment.repository.ts'
-import type { AssignmentBody, QuestionBody, QuizBody } from './assessment.schemas.ts'
+import type { QuestionBody, QuizBody } from './assessment.schemas.ts'
+import type { AssignmentBody } from './assignments.schemas.ts'
 import { questionsCursor } from './cursors.ts'
 import { assertRubric, rubricMaximum } from './grading.policy.ts'
 import { assertPatternWithinBudget, assertQuizWithinBudget, keyPattern, quizPatternCost } from './pattern-budget.ts'
