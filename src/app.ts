@@ -24,7 +24,10 @@ import { observabilityRoutes } from './platform/observability/observability.rout
 import type { Tracing } from './platform/observability/tracing.ts'
 import { createRedis } from './platform/cache/redis.ts'
 import { createResponseCache, type ResponseCache } from './platform/cache/response-cache.ts'
-import { pgliteFeed, postgresFeed } from './platform/cache/invalidation-feed.ts'
+import { pgliteFeed, postgresFeed, sharedFeed } from './platform/cache/invalidation-feed.ts'
+import { INVALIDATION_CHANNEL } from './platform/cache/cache-generations.ts'
+import { PRINCIPAL_CHANNEL } from './platform/cache/principal-changes.ts'
+import { createSessionCache, type SessionCache } from './platform/cache/session-cache.ts'
 import { registerPublicCache } from './platform/cache/public-cache.hooks.ts'
 import type { Redis } from 'ioredis'
 import { createTenancyModule } from './modules/tenancy/index.ts'
@@ -34,6 +37,7 @@ import {
   createIdentityModule,
   createInstructorApplications,
   isActiveInstructor,
+  type CheckedSession,
   registerIdentitySealedColumns,
 } from './modules/identity/index.ts'
 import { createCatalogueModule } from './modules/catalogue/index.ts'
@@ -68,6 +72,8 @@ export interface Platform {
   redis: Redis | undefined
   /** Cached public, caller-independent reads; modules invalidate with invalidatePublicCache (ADR 0017). */
   publicCache: ResponseCache
+  /** Checked sessions between checks; database triggers invalidate them on every node (ADR 0018). */
+  sessionCache: SessionCache<CheckedSession>
   /** Readiness probes; each capability registers its own. */
   health: HealthRegistry
   /** Job queues (pg-boss): declare with jobs.define, enqueue with jobs.send(tx, ...). */
@@ -175,16 +181,26 @@ async function createPlatform(config: Config, options: BuildOptions) {
   const metrics = createMetrics()
   const redis = config.redisUrl ? createRedis(config.redisUrl, logger, config.redisKeyPrefix) : undefined
   const health = createHealthRegistry()
+  // LISTEN holds a session: its own direct connection on PostgreSQL, the embedded database's
+  // otherwise; one session for both caches, each on its own channel.
+  const channels = [INVALIDATION_CHANNEL, PRINCIPAL_CHANNEL]
+  const feed = sharedFeed(
+    config.database.kind === 'postgres'
+      ? postgresFeed({ url: config.database.listenUrl, logger, channels })
+      : pgliteFeed(pglite as PGlite, channels),
+  )
   const publicCache = createResponseCache({
     database,
     logger,
     redis,
-    // LISTEN holds a session: its own direct connection on PostgreSQL, the embedded database's otherwise.
-    feed:
-      config.database.kind === 'postgres'
-        ? postgresFeed({ url: config.database.listenUrl, logger })
-        : pgliteFeed(pglite as PGlite),
+    feed: feed.channel(INVALIDATION_CHANNEL),
     ...config.publicCache,
+  })
+  const sessionCache = createSessionCache<CheckedSession>({
+    feed: feed.channel(PRINCIPAL_CHANNEL),
+    logger,
+    ttlSeconds: config.authCache.sessionSeconds,
+    maxEntries: config.authCache.maxEntries,
   })
   const jobs = createJobs({ config, logger, metrics, database, health, pglite, worker: options.worker ?? false })
   const events = createEvents({ database, jobs, logger, catchUpDays: config.events.catchUpDays })
@@ -216,6 +232,7 @@ async function createPlatform(config: Config, options: BuildOptions) {
     metrics,
     redis,
     publicCache,
+    sessionCache,
     health,
     jobs,
     events,
@@ -228,7 +245,15 @@ async function createPlatform(config: Config, options: BuildOptions) {
 /** Modules in dependency order; each receives only the capabilities it uses. */
 function createModules(config: Config, base: Omit<Platform, 'tokens'>) {
   const { database, events, jobs, mail, redis, logger } = base
-  const identity = createIdentityModule({ config, database, jobs, logger, redis, mailer: mail })
+  const identity = createIdentityModule({
+    config,
+    database,
+    jobs,
+    logger,
+    redis,
+    mailer: mail,
+    sessionCache: base.sessionCache,
+  })
   // Sign-up, recovery, invitations and the hosted pages their emailed links land on.
   const accountFlows = createAccountFlows({ config, database, mailer: mail, identity })
   const instructorApplications = createInstructorApplications({ mailer: mail, config })
@@ -349,6 +374,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const close = async () => {
     await app.close()
     await platform.publicCache.close()
+    await platform.sessionCache.close()
     // Requests are drained: no thread is left behind.
     await modules.assessment.close()
     // Drains running jobs before the database they write to goes away.
@@ -363,6 +389,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await identity
     .start()
     .then(() => platform.publicCache.start())
+    .then(() => platform.sessionCache.start())
     .then(() => platform.jobs.start())
     // A worker of a new release delivers what older workers dispatched without its new subscribers.
     .then(() => (platform.jobs.worker ? platform.events.requestCatchUp() : undefined))

@@ -61,8 +61,22 @@ export const EnvSchema = Type.Object({
   }),
   REDIS_URL: OptionalUrl('Redis URL for rate limits and caches; unset = in-process stores'),
   DATABASE_LISTEN_URL: OptionalUrl(
-    'PostgreSQL URL of the one session that LISTENs for public-cache invalidations: a direct connection (behind PgBouncer in transaction pooling, the database itself, not the pooler). Default: the request URL (DATABASE_APP_URL)',
+    'PostgreSQL URL of the one session that LISTENs for cache invalidations (public responses, sessions): a direct connection (behind PgBouncer in transaction pooling, the database itself, not the pooler). Default: the request URL (DATABASE_APP_URL)',
   ),
+  SESSION_CACHE_SECONDS: Type.Integer({
+    minimum: 0,
+    maximum: 30,
+    default: 30,
+    description:
+      'How long a session check (session live, user active, roles, MFA enrolment) is served from memory before the database is asked again; changes are announced to every node at commit (0 = every request asks the database)',
+  }),
+  AUTH_CACHE_MAX_ENTRIES: Type.Integer({
+    minimum: 0,
+    maximum: 1000000,
+    default: 10000,
+    description:
+      'Sessions the session cache and verified access tokens the token cache each hold in process (0 = both caches off)',
+  }),
   PUBLIC_CACHE_MAX_ENTRIES: Type.Integer({
     minimum: 0,
     maximum: 1000000,

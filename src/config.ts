@@ -59,6 +59,8 @@ export interface Config {
       }
   redisUrl: string | undefined
   /** The public-catalogue response cache and its HTTP caching headers (ADR 0017). */
+  /** Session-state and verified-token caches (ADR 0018); sessionSeconds 0 = every request checks the database. */
+  authCache: { sessionSeconds: number; maxEntries: number }
   publicCache: {
     maxEntries: number
     maxBytes: number
@@ -263,6 +265,7 @@ function buildConfig(env: Env, profile: ProfileName): Config {
         }
       : { kind: 'pglite' as const, dataDir: env.PGLITE_DIR ?? path.join(dataDir, 'pglite') },
     redisUrl: env.REDIS_URL,
+    authCache: { sessionSeconds: env.SESSION_CACHE_SECONDS, maxEntries: env.AUTH_CACHE_MAX_ENTRIES },
     publicCache: {
       maxEntries: env.PUBLIC_CACHE_MAX_ENTRIES,
       maxBytes: env.PUBLIC_CACHE_MAX_MB * 1024 * 1024,

@@ -138,6 +138,8 @@ describe.skipIf(Boolean(missing))('N api + M worker processes behind PgBouncer (
     const token = await setup.tokenFor(site.id, ['learner'])
     const me = (node: NodeProcess) =>
       httpRequest(`${node.url}/v1/me`, { headers: { host: site.host, authorization: `Bearer ${token}` } })
+    // Twice on the second node: its session cache (ADR 0018) now holds the session.
+    expect((await me(second())).status).toBe(200)
     expect((await me(second())).status).toBe(200)
     const logout = await httpRequest(`${first().url}/v1/auth/logout`, {
       method: 'POST',
@@ -149,5 +151,30 @@ describe.skipIf(Boolean(missing))('N api + M worker processes behind PgBouncer (
       (answer) => answer.status === 401,
     )
     expect(refused.status).toBe(401)
+  })
+
+  it('drops on one node, from its session cache, a role removed on the other', async () => {
+    const site = sites[1]!
+    const userId = crypto.randomUUID()
+    const token = await setup.tokenFor(site.id, ['learner', 'instructor'], userId)
+    const roles = async (node: NodeProcess) => {
+      const answer = await httpRequest(`${node.url}/v1/me`, {
+        headers: { host: site.host, authorization: `Bearer ${token}` },
+      })
+      expect(answer.status).toBe(200)
+      return (JSON.parse(answer.body) as { roles: string[] }).roles
+    }
+    expect(await roles(second())).toContain('instructor')
+    expect(await roles(second())).toContain('instructor')
+    const removed = await httpRequest(`${first().url}/v1/members/${userId}/roles/instructor`, {
+      method: 'DELETE',
+      headers: { host: site.host, authorization: `Bearer ${site.adminToken}` },
+    })
+    expect(removed.status).toBe(204)
+    const after = await eventually(
+      () => roles(second()),
+      (current) => !current.includes('instructor'),
+    )
+    expect(after).toEqual(['learner'])
   })
 })

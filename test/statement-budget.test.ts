@@ -3,8 +3,10 @@
  * requests on the test app, in both modes (PGlite counts what the same work costs on
  * PostgreSQL). The overhead settled on (ADR 0003/0004): BEGIN + scope ride with the first
  * statement; a read-only transaction's COMMIT does not hold the response; the session check is
- * one statement whose COMMIT rides with it. So an uncached anonymous list waits once, an
- * authenticated one twice; a public-cache hit (ADR 0017) sends no statement of its own.
+ * one statement whose COMMIT rides with it, and is then served from the session cache (ADR 0018)
+ * for a few seconds. So an uncached anonymous list waits once, an authenticated one twice on its
+ * session's first request (cold) and once after (warm); a public-cache hit (ADR 0017) sends no
+ * statement of its own.
  */
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -16,6 +18,7 @@ const counters = new Map<string, QueryCounter>()
 
 let t: TestApp
 let host: string
+let tenantId: string
 let adminToken: string
 
 beforeAll(async () => {
@@ -28,6 +31,7 @@ beforeAll(async () => {
   })
   const tenant = await t.createTenant()
   host = `${tenant.slug}.${t.config.http.baseDomain}`
+  tenantId = tenant.id
   adminToken = await t.tokenFor(tenant.id, ['tenant_admin'])
   const owner = randomUUID()
   for (const slug of ['budget-a', 'budget-b', 'budget-c'])
@@ -68,7 +72,7 @@ describe('statements per request', () => {
     })
   })
 
-  it('an uncached list with an access token: the session check adds one statement and one round trip', async () => {
+  it("an uncached list with a session's first token request: the session check adds one statement and one round trip", async () => {
     // A page size asked for the first time: a cache miss (the hit path is the test above).
     const response = await get('/v1/catalogue/courses?limit=19', adminToken)
     expect(response.json().data).toHaveLength(3)
@@ -80,25 +84,63 @@ describe('statements per request', () => {
     })
   })
 
-  it('a cached list with an access token costs the session check only', async () => {
+  it('a cached list with a checked session: no statement at all', async () => {
     await get('/v1/catalogue/courses?limit=20', adminToken)
     expect(counters.get('token /v1/catalogue/courses?limit=20')).toEqual({
       queries: 0,
-      authentication: 1,
+      authentication: 0,
+      overhead: 0,
+      roundTrips: 0,
+    })
+  })
+
+  it('the first page of the audit trail for an administrator whose session was checked: the data statement only', async () => {
+    const response = await get('/v1/audit-events?limit=20', adminToken)
+    expect(response.json().data.length).toBeGreaterThan(0)
+    expect(counters.get('token /v1/audit-events?limit=20')).toEqual({
+      queries: 1,
+      authentication: 0,
       overhead: 2,
       roundTrips: 1,
     })
   })
 
-  it('the first page of the audit trail for an administrator: session check and one data statement', async () => {
-    const response = await get('/v1/audit-events?limit=20', adminToken)
-    expect(response.json().data.length).toBeGreaterThan(0)
+  it("the same page on a new session's first request: session check and one data statement", async () => {
+    const fresh = await t.tokenFor(tenantId, ['tenant_admin'])
+    await get('/v1/audit-events?limit=20', fresh)
     expect(counters.get('token /v1/audit-events?limit=20')).toEqual({
       queries: 1,
       authentication: 1,
       overhead: 4,
       roundTrips: 2,
     })
+    await get('/v1/audit-events?limit=20', fresh)
+    expect(counters.get('token /v1/audit-events?limit=20')).toMatchObject({ authentication: 0, roundTrips: 1 })
+  })
+
+  it('with SESSION_CACHE_SECONDS=0 every request checks its session', async () => {
+    const uncached = await buildTestApp({
+      env: { SESSION_CACHE_SECONDS: '0' },
+      instrument: (app) =>
+        app.addHook('onResponse', async (request) => {
+          if (request.ctx) counters.set(`uncached ${request.url}`, { ...request.ctx.counter })
+        }),
+    })
+    try {
+      const tenant = await uncached.createTenant()
+      const token = await uncached.tokenFor(tenant.id, ['tenant_admin'])
+      for (let i = 0; i < 2; i++) {
+        const response = await uncached.app.inject({
+          method: 'GET',
+          url: '/v1/audit-events?limit=20',
+          headers: { host: `${tenant.slug}.${uncached.config.http.baseDomain}`, ...uncached.auth(token) },
+        })
+        expect(response.statusCode).toBe(200)
+        expect(counters.get('uncached /v1/audit-events?limit=20')).toMatchObject({ authentication: 1, roundTrips: 2 })
+      }
+    } finally {
+      await uncached.close()
+    }
   })
 
   it('a filtered page goes the general way at the same cost', async () => {

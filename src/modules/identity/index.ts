@@ -7,6 +7,8 @@ import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Config } from '../../config.ts'
 import type { Database } from '../../platform/db/database.ts'
+import type { SessionCache } from '../../platform/cache/session-cache.ts'
+import type { CheckedSession } from './sessions/session-verifier.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
 import { createSigningKeyStore } from './keys/key-store.ts'
 import { defineKeyRotationJob } from './keys/keys.jobs.ts'
@@ -43,6 +45,7 @@ export {
   type CreatedOperator,
   type OperatorSessionTokens,
 } from './operators/index.ts'
+export type { CheckedSession } from './sessions/session-verifier.ts'
 export { createDemoMember, type DemoMemberInput } from './demo-members.ts'
 export { registerIdentitySealedColumns } from './keys/sealed-columns.ts'
 export { KeyEncryptionKeyMismatchError } from './keys/key-crypto.ts'
@@ -67,6 +70,8 @@ export interface IdentityDeps {
   redis: Redis | undefined
   /** Security notices (lockouts, second-factor and password changes) go out through it. */
   mailer: Mailer
+  /** Checked sessions served from memory between checks (ADR 0018); also tells of signing-key changes. */
+  sessionCache?: SessionCache<CheckedSession> | undefined
 }
 
 export function createIdentityModule(deps: IdentityDeps) {
@@ -80,7 +85,16 @@ export function createIdentityModule(deps: IdentityDeps) {
     logger: deps.logger,
   })
   defineKeyRotationJob(deps.jobs, { keys, logger: deps.logger })
-  const accessTokens = createAccessTokens({ keys, issuer: config.http.publicUrl })
+  const accessTokens = createAccessTokens({
+    keys,
+    issuer: config.http.publicUrl,
+    cacheEntries: config.authCache.maxEntries,
+  })
+  // A key rotated or retired on any node (signing_keys trigger): reload, and verify every token again.
+  deps.sessionCache?.onKeysChanged(() => {
+    accessTokens.forgetVerified()
+    keys.refresh().catch((error: unknown) => deps.logger.warn({ err: error }, 'signing keys reload failed'))
+  })
   const notices = createSecurityNotices({ mailer: deps.mailer, site: siteOptionsOf(config) })
   const sessions = createSessions({
     database: deps.database,
@@ -89,6 +103,7 @@ export function createIdentityModule(deps: IdentityDeps) {
     logger: deps.logger,
     redis: deps.redis,
     notices,
+    sessionCache: deps.sessionCache,
   })
   const mfa = createMfa({
     database: deps.database,

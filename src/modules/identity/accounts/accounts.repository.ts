@@ -3,6 +3,7 @@
  * tenant transaction, so RLS confines every statement to the request's tenant. Times come from
  * the database clock (now()), the same clock that stamps created_at.
  */
+import { principalChanging } from '../../../platform/cache/principal-changes.ts'
 import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import type { TenantRole } from '../../../platform/http/permissions.ts'
@@ -64,6 +65,8 @@ export const accountsRepository = {
     tx: Tx,
     grant: { tenantId: string; userId: string; role: TenantRole; grantedBy: string },
   ): Promise<void> {
+    // A role of an existing member (an accepted invitation): the session cache lets go here now.
+    principalChanging({ userId: grant.userId })
     await tx.insert(memberships).values(grant)
   },
 

@@ -1,6 +1,6 @@
 /**
- * Turns an API key bearer into an `api_key` principal: one query in the key's own tenant scope
- * (RLS), by the hash's unique index. Unknown, revoked and expired keys all get the same 401, so
+ * Turns an API key bearer into an `api_key` principal: one statement in the key's own tenant scope
+ * (RLS), by the hash's unique index, sent with BEGIN, scope and COMMIT as one round trip. Unknown, revoked and expired keys all get the same 401, so
  * the answer reveals nothing about which it was. The last-used time is written at most once a
  * minute per key, not on every request.
  */
@@ -20,11 +20,12 @@ export function createApiKeyVerifier(deps: { database: Database }): ApiKeyVerifi
       const parsed = parseApiKey(bearer)
       if (!parsed) throw invalidToken()
       const secretHash = hashApiKey(bearer)
-      const key = await deps.database.transaction(tenantScope(parsed.tenantId), async (tx) => {
-        const live = await repository.findLive(tx, secretHash)
-        if (live?.useIsStale === true) await repository.recordUse(tx, live.id)
-        return live
-      })
+      // One statement (its use-recording CTE writes, so COMMIT rides right behind it): one round trip.
+      const key = await deps.database.transaction(
+        tenantScope(parsed.tenantId),
+        (tx) => repository.findLiveRecordingUse(tx, secretHash),
+        { singleStatement: true, countAs: 'authentication' },
+      )
       if (!key) throw invalidToken()
       return { kind: 'api_key', keyId: key.id, tenantId: parsed.tenantId, permissions: keyPermissions(key.scopes) }
     },

@@ -108,42 +108,21 @@ export const apiKeysRepository = {
   },
 
   /**
-   * The live key with this hash, in one statement, and whether its last-used time is more than a
-   * minute old (the verifier then records the use; otherwise a busy key would write per request).
-   * Live includes its creator: a key dies with the authority that issued it, so a disabled (or
-   * deleted) creator's keys stop at their next request.
+   * The live key with this hash, and a record of its use when the last one is more than a minute
+   * old (otherwise a busy key would write per request): one statement, the write riding along as a
+   * data-modifying CTE (PostgreSQL runs it whether or not the query reads it). Live includes its
+   * creator: a key dies with the authority that issued it, so a disabled (or deleted) creator's keys
+   * stop at their next request.
    */
-  async findLive(
-    tx: Tx,
-    secretHash: string,
-  ): Promise<{ id: string; scopes: string[]; useIsStale: boolean } | undefined> {
-    const [row] = await tx
-      .select({
-        id: apiKeys.id,
-        scopes: apiKeys.scopes,
-        useIsStale: sql<boolean>`${apiKeys.lastUsedAt} is null or ${apiKeys.lastUsedAt} < now() - interval '1 minute'`,
-      })
-      .from(apiKeys)
-      .where(
-        and(
-          eq(apiKeys.secretHash, secretHash),
-          isNull(apiKeys.revokedAt),
-          sql`(${apiKeys.expiresAt} is null or ${apiKeys.expiresAt} > now())`,
-          creatorIsActive,
-        ),
-      )
+  async findLiveRecordingUse(tx: Tx, secretHash: string): Promise<{ id: string; scopes: string[] } | undefined> {
+    const live = sql`${apiKeys.secretHash} = ${secretHash} and ${apiKeys.revokedAt} is null
+      and (${apiKeys.expiresAt} is null or ${apiKeys.expiresAt} > now()) and ${creatorIsActive}`
+    const use = tx.$with('api_key_use', { id: apiKeys.id }).as(
+      sql`update ${apiKeys} set last_used_at = now()
+        where ${live} and (${apiKeys.lastUsedAt} is null or ${apiKeys.lastUsedAt} < now() - interval '1 minute')
+        returning ${apiKeys.id}`,
+    )
+    const [row] = await tx.with(use).select({ id: apiKeys.id, scopes: apiKeys.scopes }).from(apiKeys).where(live)
     return row
-  },
-
-  async recordUse(tx: Tx, id: string): Promise<void> {
-    await tx
-      .update(apiKeys)
-      .set({ lastUsedAt: sql`now()` })
-      .where(
-        and(
-          eq(apiKeys.id, id),
-          sql`(${apiKeys.lastUsedAt} is null or ${apiKeys.lastUsedAt} < now() - interval '1 minute')`,
-        ),
-      )
   },
 }

@@ -5,7 +5,7 @@
  * Issuing a key (create, rotate) needs re-authentication, like a new password or second factor: a
  * key is a credential that outlives every session, so a stolen session must not be able to mint
  * one. The creator is mailed. A key works only while its creator is an active member
- * (api-keys.repository.ts findLive): it dies with the authority that made it.
+ * (api-keys.repository.ts findLiveRecordingUse): it dies with the authority that made it.
  */
 import { recordAudit } from '../../../platform/audit/audit.ts'
 import type { Tx } from '../../../platform/db/database.ts'

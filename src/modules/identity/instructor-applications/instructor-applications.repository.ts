@@ -2,6 +2,7 @@
  * Queries on instructor applications. Runs in the caller's tenant transaction, so RLS confines
  * every statement to that tenant: another tenant's application is simply not found.
  */
+import { principalChanging } from '../../../platform/cache/principal-changes.ts'
 import { and, asc, desc, eq, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../../platform/http/pagination.ts'
@@ -129,6 +130,8 @@ export const applicationsRepository = {
 
   /** True when the membership was created (false: the applicant already held the role). */
   async grantInstructor(tx: Tx, grant: { tenantId: string; userId: string; grantedBy: string }): Promise<boolean> {
+    // A new role: this node's session cache lets go now, every node at commit (memberships trigger).
+    principalChanging({ userId: grant.userId })
     const rows = await tx
       .insert(memberships)
       .values({ ...grant, role: 'instructor' })

@@ -3,6 +3,7 @@
  * transaction, so RLS confines every statement to that tenant (another tenant's user is simply
  * not found).
  */
+import { principalChanging } from '../../../platform/cache/principal-changes.ts'
 import { and, asc, eq, exists, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../../platform/http/pagination.ts'
@@ -96,12 +97,15 @@ export const membersRepository = {
     tx: Tx,
     grant: { tenantId: string; userId: string; role: TenantRole; grantedBy: string },
   ): Promise<boolean> {
+    // Roles are what a session check returns: this node's cache lets go now, every node at commit (trigger).
+    principalChanging({ userId: grant.userId })
     const rows = await tx.insert(memberships).values(grant).onConflictDoNothing().returning({ role: memberships.role })
     return rows.length === 1
   },
 
   /** True when a membership was removed (false: the member did not hold the role). */
   async revoke(tx: Tx, userId: string, role: TenantRole): Promise<boolean> {
+    principalChanging({ userId })
     const rows = await tx
       .delete(memberships)
       .where(and(eq(memberships.userId, userId), eq(memberships.role, role)))
@@ -111,6 +115,7 @@ export const membersRepository = {
 
   /** True when the status changed. */
   async setStatus(tx: Tx, userId: string, status: 'active' | 'disabled'): Promise<boolean> {
+    principalChanging({ userId })
     const rows = await tx
       .update(users)
       .set({ status, version: sql`${users.version} + 1`, updatedAt: sql`now()` })

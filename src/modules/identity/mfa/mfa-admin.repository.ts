@@ -3,6 +3,7 @@
  * (identity.mfa_requirements) and another member's factor. Runs in the caller's tenant
  * transaction, so RLS confines every statement to that tenant.
  */
+import { principalChanging } from '../../../platform/cache/principal-changes.ts'
 import { asc, eq, notInArray, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import type { TenantRole } from '../../../platform/http/permissions.ts'
@@ -33,6 +34,8 @@ export const mfaAdminRepository = {
     tx: Tx,
     input: { tenantId: string; roles: TenantRole[]; requiredBy: string },
   ): Promise<{ added: TenantRole[]; removed: TenantRole[] }> {
+    // A tenant-wide policy every session check reads: this node's cache lets go of the tenant now.
+    principalChanging({ tenantId: input.tenantId })
     const removed = await tx
       .delete(mfaRequirements)
       .where(input.roles.length === 0 ? undefined : notInArray(mfaRequirements.role, input.roles))

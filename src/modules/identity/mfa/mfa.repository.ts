@@ -4,6 +4,7 @@
  * clock. The attempt budget is taken by a single conditional UPDATE ... RETURNING before a code
  * is checked, so concurrent guesses can never exceed it.
  */
+import { principalChanging } from '../../../platform/cache/principal-changes.ts'
 import { and, eq, gt, isNull, sql } from 'drizzle-orm'
 import { rowsOf, type Tx } from '../../../platform/db/database.ts'
 import { oneTimeTokens, recoveryCodes, totpFactors, users } from '../identity.tables.ts'
@@ -97,6 +98,8 @@ export const mfaRepository = {
    * is newer than the last accepted one (a concurrent use of the same code loses here).
    */
   async recordSuccess(tx: Tx, userId: string, step: number | undefined, confirm: boolean): Promise<boolean> {
+    // A confirmed factor ends a pending enrolment (session cache: here now, every node at commit).
+    if (confirm) principalChanging({ userId })
     const rows = await rowsOf<{ user_id: string }>(
       tx,
       sql`UPDATE identity.totp_factors SET
@@ -167,6 +170,7 @@ export const mfaRepository = {
   },
 
   async deleteFactor(tx: Tx, userId: string): Promise<void> {
+    principalChanging({ userId })
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId))
     await tx.delete(totpFactors).where(eq(totpFactors.userId, userId))
   },

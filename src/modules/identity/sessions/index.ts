@@ -1,6 +1,7 @@
 /** Sign-in, refresh-token rotation, session checks on every request and self-service sessions (composed by ../index.ts). */
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
+import type { SessionCache } from '../../../platform/cache/session-cache.ts'
 import type { Database } from '../../../platform/db/database.ts'
 import type { SecurityNotices } from '../accounts/security-notices.ts'
 import type { AccessTokens } from '../tokens/access-tokens.ts'
@@ -11,7 +12,7 @@ import { createLoginIpThrottle } from './login-ip-throttle.ts'
 import { createLoginService, type SecondFactorGate } from './login.service.ts'
 import { createReauthentication } from './reauthentication.ts'
 import { createSessionIssuer } from './session-issuer.ts'
-import { createSessionCheckingVerifier } from './session-verifier.ts'
+import { createSessionCheckingVerifier, type CheckedSession } from './session-verifier.ts'
 import { sessionsRoutes } from './sessions.routes.ts'
 import { createSessionsService } from './sessions.service.ts'
 
@@ -24,6 +25,8 @@ export interface SessionsDeps {
   redis: Redis | undefined
   /** Mails the user about lockouts and other changes to how the account is protected. */
   notices: SecurityNotices
+  /** Live sessions' checks, served for a few seconds (ADR 0018); without it every request asks the database. */
+  sessionCache?: SessionCache<CheckedSession> | undefined
 }
 
 export function createSessions(deps: SessionsDeps) {
@@ -51,7 +54,11 @@ export function createSessions(deps: SessionsDeps) {
       verifier: createBrowserSessionVerifier({ database: deps.database }),
     }),
     /** Verifies access tokens and, for session-bound ones, the session, user and current roles. */
-    verifier: createSessionCheckingVerifier({ accessTokens: deps.accessTokens, database: deps.database }),
+    verifier: createSessionCheckingVerifier({
+      accessTokens: deps.accessTokens,
+      database: deps.database,
+      sessionCache: deps.sessionCache,
+    }),
   }
 }
 

@@ -4,6 +4,7 @@
  * security:manage, beside the second-factor policy (ADR 0006); a change is audited and applies to
  * every session of the tenant from its next use, since the timeout is read at request time.
  */
+import { principalChanging } from '../../../platform/cache/principal-changes.ts'
 import { eq, sql } from 'drizzle-orm'
 import { Type, type Static } from 'typebox'
 import { recordAudit } from '../../../platform/audit/audit.ts'
@@ -56,6 +57,8 @@ export function createSessionPolicyService() {
       if (!tenantId) throw commonErrors.tenantRequired()
       const updatedBy = principalId(ctx.principal)
       return ctx.inTenant(async (tx) => {
+        // The idle timeout is read by every session check: this node's cache lets go of the tenant now.
+        principalChanging({ tenantId })
         const before = await read(tx)
         await tx
           .insert(sessionPolicies)

@@ -3,6 +3,7 @@
  * in the caller's tenant transaction (RLS confines every statement to that tenant); times come
  * from the database clock.
  */
+import { principalChanging } from '../../../platform/cache/principal-changes.ts'
 import { and, desc, eq, isNull, lt, ne, or, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../../platform/http/pagination.ts'
@@ -169,6 +170,8 @@ export const sessionsRepository = {
     reason: string,
     keep?: string | undefined,
   ): Promise<string[]> {
+    // This node's session cache lets go now; the sessions trigger tells every node at commit.
+    principalChanging({ userId })
     const rows = await tx
       .update(sessions)
       .set({ revokedAt: sql`now()`, revokeReason: reason })
@@ -220,6 +223,8 @@ export const sessionsRepository = {
         active: sql<boolean>`${users.status} = 'active'`,
         roles: sql<unknown>`coalesce(json_agg(${memberships.role}) filter (where ${memberships.role} is not null), '[]'::json)`,
         mfaEnrolmentPending: enrolmentPendingSql(users.id),
+        // By the database clock, so a node's own clock only has to measure the interval.
+        expiresInMs: sql<number>`(extract(epoch from ${sessions.expiresAt} - now()) * 1000)::float8`,
       })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
@@ -233,6 +238,7 @@ export const sessionsRepository = {
           active: row.active === true,
           roles: knownRoles(row.roles),
           mfaEnrolmentPending: row.mfaEnrolmentPending === true,
+          expiresInMs: Number(row.expiresInMs),
         }
       : undefined
   },

@@ -14,6 +14,7 @@ import {
   type ProtectedHeaderParameters,
 } from 'jose'
 import { AppError } from '../../../platform/errors.ts'
+import { BoundedLru } from '../../../platform/cache/lru.ts'
 import {
   OPERATOR_PERMISSIONS,
   permissionsOf,
@@ -62,7 +63,28 @@ export interface AccessTokens extends AccessTokenVerifier {
   issue(claims: AccessTokenClaims): Promise<string>
   /** `sub` = operator id, `op: true`, `sid`; never a `tid` or roles. */
   issueOperator(claims: OperatorTokenClaims): Promise<string>
+  /** Drops every cached verification (the signing keys changed somewhere). */
+  forgetVerified(): void
 }
+
+/**
+ * A token that verified: its principal, the key that verified it and its time claims. Served
+ * again only while that very key object is still the one its kid resolves to (a key reload, a
+ * rotation or a retirement makes it re-verify or fail) and its time claims still pass the checks
+ * jwtVerify made (timeClaimsHold), so a cached token is refused exactly when a fresh verification
+ * would refuse it.
+ */
+interface VerifiedToken {
+  principal: UserPrincipal | OperatorPrincipal
+  kid: string
+  key: CryptoKey
+  iat: number
+  exp: number
+  nbf: number | undefined
+}
+
+/** Per-entry overhead beside the token's own characters, for the byte bound. */
+const VERIFIED_ENTRY_BYTES = 1024
 
 type UserPrincipal = Extract<Principal, { kind: 'user' }>
 type OperatorPrincipal = Extract<Principal, { kind: 'operator' }>
@@ -70,8 +92,39 @@ type OperatorPrincipal = Extract<Principal, { kind: 'operator' }>
 const invalidToken = (detail = 'The bearer token is invalid or expired') =>
   new AppError('unauthenticated', 'INVALID_TOKEN', detail)
 
-export function createAccessTokens(deps: { keys: SigningKeyStore; issuer: string }): AccessTokens {
+/**
+ * The checks jwtVerify makes on the time claims (jose's jwt_claims_set, same clock, same
+ * tolerance, same whole seconds), repeated on every cache hit.
+ */
+function timeClaimsHold(token: VerifiedToken, nowMs = Date.now()): boolean {
+  const now = Math.floor(nowMs / 1000)
+  const tolerance = CLOCK_TOLERANCE_SECONDS
+  if (token.nbf !== undefined && token.nbf > now + tolerance) return false
+  if (token.exp <= now - tolerance) return false
+  const age = now - token.iat
+  return age - tolerance <= ACCESS_TOKEN_LIFETIME_SECONDS && age >= -tolerance
+}
+
+export function createAccessTokens(deps: {
+  keys: SigningKeyStore
+  issuer: string
+  /** Verified tokens kept in process (0 = verify every time). */
+  cacheEntries?: number
+}): AccessTokens {
   const { keys, issuer } = deps
+  const maxEntries = deps.cacheEntries ?? 10_000
+  // Only tokens that passed every check get here; a failure is never stored.
+  const verified = new BoundedLru<VerifiedToken>({ maxEntries, maxBytes: maxEntries * 4 * VERIFIED_ENTRY_BYTES })
+  const cachedPrincipal = async (token: string) => {
+    const hit = verified.get(token)
+    if (!hit) return undefined
+    if (!timeClaimsHold(hit) || (await keys.verificationKey(hit.kid)) !== hit.key) {
+      verified.delete(token)
+      return undefined
+    }
+    // A fresh copy, as a verification would return: callers may build on it.
+    return { ...hit.principal, permissions: new Set(hit.principal.permissions) }
+  }
   /** `notAfter` (unix seconds) shortens the lifetime, never lengthens it. */
   async function sign(payload: JWTPayload, subject: string, notAfter = Infinity): Promise<string> {
     const { kid, privateKey } = await keys.signingKey()
@@ -100,7 +153,9 @@ export function createAccessTokens(deps: { keys: SigningKeyStore; issuer: string
       return sign({ op: true, sid: claims.sessionId }, claims.operatorId)
     },
     async verify(token) {
-      const key = await keyFor(keys, token)
+      const cached = await cachedPrincipal(token)
+      if (cached) return cached
+      const { kid, key } = await keyFor(keys, token)
       let payload: JWTPayload
       try {
         ;({ payload } = await jwtVerify(token, key, {
@@ -116,8 +171,20 @@ export function createAccessTokens(deps: { keys: SigningKeyStore; issuer: string
       } catch {
         throw invalidToken()
       }
-      return principalOf(payload)
+      const principal = principalOf(payload)
+      // principalOf accepted it, so iat and exp are numbers; nbf is checked like jose does.
+      const { iat, exp, nbf } = payload as { iat: number; exp: number; nbf?: number }
+      if (maxEntries > 0)
+        verified.set(
+          token,
+          { principal, kid, key, iat, exp, nbf: typeof nbf === 'number' ? nbf : undefined },
+          token.length * 2 + VERIFIED_ENTRY_BYTES,
+          // The LRU lets go a little after jwtVerify would refuse it; timeClaimsHold decides.
+          (exp + CLOCK_TOLERANCE_SECONDS + 1) * 1000,
+        )
+      return { ...principal, permissions: new Set(principal.permissions) }
     },
+    forgetVerified: () => verified.clear(),
   }
 }
 
@@ -125,7 +192,7 @@ export function createAccessTokens(deps: { keys: SigningKeyStore; issuer: string
  * The verification key named by the token's kid, after checking the header alone. A database
  * failure propagates (the request fails closed with 5xx); an unknown or retired kid is a 401.
  */
-async function keyFor(keys: SigningKeyStore, token: string): Promise<CryptoKey> {
+async function keyFor(keys: SigningKeyStore, token: string): Promise<{ kid: string; key: CryptoKey }> {
   let header: ProtectedHeaderParameters
   try {
     header = decodeProtectedHeader(token)
@@ -137,7 +204,7 @@ async function keyFor(keys: SigningKeyStore, token: string): Promise<CryptoKey> 
   if (typeof header.kid !== 'string' || !SAFE_KID.test(header.kid)) throw invalidToken()
   const key = await keys.verificationKey(header.kid)
   if (!key) throw invalidToken()
-  return key
+  return { kid: header.kid, key }
 }
 
 /**
