@@ -18,11 +18,8 @@ import pino from 'pino'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { PLATFORM_ROLE, scopeStatement, tenantScope, type Tx } from '../src/platform/db/database.ts'
 import { createPostgresDatabase } from '../src/platform/db/postgres-database.ts'
-import {
-  catalogueFacets,
-  listCatalogue,
-  suggestTitles,
-} from '../src/modules/catalogue/public/catalogue-public.queries.ts'
+import { catalogueFacets, listCatalogue } from '../src/modules/catalogue/public/catalogue-public.queries.ts'
+import { suggestTitles } from '../src/modules/catalogue/public/catalogue-suggestions.ts'
 import type { CatalogueQuery } from '../src/modules/catalogue/public/catalogue-public.schemas.ts'
 import { createBenchDatabase, prepareDataset } from './bench/bench-database.ts'
 import { seedScaleCatalogue } from './bench/scenarios/catalogue-scale-seed.ts'

@@ -159,46 +159,6 @@ export async function catalogueFacets(tx: Tx, tenantId: string, filter: Catalogu
   return facets
 }
 
-/**
- * Title suggestions while typing, tolerant of typos: pg_trgm word similarity (the best-matching
- * stretch of the title, so "pyhton" finds "Python for data science"). The default threshold of
- * `<%` (0.6) misses a transposition in a short word ("pyhton" scores 0.29 against "Python"), so it
- * is lowered to 0.25 for this transaction only; the best eight by score are returned, so the
- * looser threshold only adds weak matches to short lists.
- *
- * The candidates come from the tenant's GiST trigram index (tenant_id, title) in nearest-first
- * order of strict word similarity (`<<<->`, a KNN scan that stops after SUGGESTION_CANDIDATES
- * rows), and only those are ordered by the full key. A short prefix like "pyth" passes the
- * threshold on thousands of titles in a large catalogue; scoring all of them was linear in the
- * catalogue. The eight returned are the exact best eight unless more than SUGGESTION_CANDIDATES
- * titles tie on the eighth-best strict score: then the tie-breaks (word similarity, title) are
- * applied among the tied titles the index returned first, not among all of them.
- */
-const SUGGESTION_CANDIDATES = 64
-
-export async function suggestTitles(
-  tx: Tx,
-  tenantId: string,
-  q: string,
-): Promise<Array<{ id: string; slug: string; title: string; score: number }>> {
-  await tx.execute(sql`select set_config('pg_trgm.word_similarity_threshold', '0.25', true)`)
-  const e = catalogueEntries
-  const candidates = tx
-    .select({ id: e.courseId, slug: e.slug, title: e.title })
-    .from(e)
-    .where(and(eq(e.tenantId, tenantId), sql`${q} <% ${e.title}`))
-    .orderBy(sql`${q} <<<-> ${e.title}`)
-    .limit(SUGGESTION_CANDIDATES)
-    .as('candidates')
-  // Strict word similarity ranks whole-word matches first: "pyhton" is nearer "Python" (0.27) than "PyTorch" (0.15).
-  const score = sql<number>`strict_word_similarity(${q}, ${candidates.title})::float8`
-  return tx
-    .select({ id: candidates.id, slug: candidates.slug, title: candidates.title, score })
-    .from(candidates)
-    .orderBy(desc(score), desc(sql`word_similarity(${q}, ${candidates.title})`), candidates.title)
-    .limit(8)
-}
-
 /** A published course by slug with its live snapshot and catalogue facts, in one statement; null when not in the catalogue. */
 export async function findPublishedBySlug(
   tx: Tx,

@@ -9,7 +9,8 @@ import type { App } from '../../../platform/http/server.ts'
 import { AppError, commonErrors } from '../../../platform/errors.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import type { PublishedCourse } from '../published-course.ts'
-import { catalogueFacets, findPublishedBySlug, listCatalogue, suggestTitles } from './catalogue-public.queries.ts'
+import { catalogueFacets, findPublishedBySlug, listCatalogue } from './catalogue-public.queries.ts'
+import { suggestTitles } from './catalogue-suggestions.ts'
 import {
   CatalogueCourse,
   CatalogueFacets,
@@ -136,7 +137,10 @@ function searchRoutes(app: App) {
     },
     async (request) => {
       const tenantId = tenantOf(request.ctx)
-      const data = await request.ctx.inTenant((tx) => suggestTitles(tx, tenantId, request.query.q.trim()))
+      const data = await request.ctx.inTenant((tx) => suggestTitles(tx, tenantId, request.query.q.trim()), {
+        readOnly: true,
+        singleStatement: true,
+      })
       return { data }
     },
   )
