@@ -65,15 +65,16 @@ export async function suggestTitles(tx: Tx, tenantId: string, q: string): Promis
   return rowsOf<TitleSuggestion>(
     tx,
     sql`with input as (
-      select qw from catalogue.title_words(${input}) as qw limit ${INPUT_WORDS}
+      select qw from catalogue.title_words(${input}) as qw limit ${INPUT_WORDS}::int
     ), picked as (
-      select * from (
-        select i.qw, d.word, d.course_count, row_number() over (
-          partition by i.qw
+      select k.* from input i cross join lateral (
+        select d.word, d.course_count, row_number() over (
           order by strict_word_similarity(i.qw, d.word) desc, word_similarity(i.qw, d.word) desc, d.word) as pick
-        from input i cross join ${words} d
+        from ${words} d
         where d.tenant_id = ${tenant} and word_similarity(i.qw, d.word) >= ${THRESHOLD}::real
-      ) as ranked where pick <= ${WORDS_PER_INPUT_WORD}
+        order by pick
+        limit ${WORDS_PER_INPUT_WORD}::int
+      ) as k
     ), leaders as (
       select word, course_count from picked where pick = 1
     ), candidates as (
