@@ -10,7 +10,8 @@
  * tenant's transaction: BEGIN + scope, the statements, COMMIT — what a request pays in the
  * database, without HTTP and without any response cache. MEASURE_RUNS sequential calls per case
  * after 3 warm-up calls; median and p90 in ms. MEASURE_EXPLAIN=1 also prints EXPLAIN (ANALYZE,
- * BUFFERS) of every statement at the largest size. The scratch database is dropped at the end.
+ * BUFFERS) of every statement at the largest size; MEASURE_CASES=list,suggestions runs only the
+ * cases whose names start so. The scratch database is dropped at the end.
  */
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
@@ -18,11 +19,8 @@ import pino from 'pino'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { PLATFORM_ROLE, scopeStatement, tenantScope, type Tx } from '../src/platform/db/database.ts'
 import { createPostgresDatabase } from '../src/platform/db/postgres-database.ts'
-import {
-  catalogueFacets,
-  listCatalogue,
-  suggestTitles,
-} from '../src/modules/catalogue/public/catalogue-public.queries.ts'
+import { catalogueFacets, listCatalogue } from '../src/modules/catalogue/public/catalogue-public.queries.ts'
+import { suggestTitles } from '../src/modules/catalogue/public/catalogue-suggestions.ts'
 import type { CatalogueQuery } from '../src/modules/catalogue/public/catalogue-public.schemas.ts'
 import { createBenchDatabase, prepareDataset } from './bench/bench-database.ts'
 import { seedScaleCatalogue } from './bench/scenarios/catalogue-scale-seed.ts'
@@ -30,6 +28,8 @@ import { seedScaleCatalogue } from './bench/scenarios/catalogue-scale-seed.ts'
 const sizes = (process.env.MEASURE_SIZES ?? '2000,20000,100000').split(',').map(Number)
 const runs = Number(process.env.MEASURE_RUNS ?? 30)
 const explain = process.env.MEASURE_EXPLAIN === '1'
+/** Only the cases whose name starts with one of these (comma-separated), e.g. `list,suggestions`. */
+const only = process.env.MEASURE_CASES?.split(',').filter(Boolean)
 const serverUrl = process.env.MEASURE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const NEIGHBOUR_COURSES = 5_000
 
@@ -55,6 +55,8 @@ const cases: Array<{ name: string; run(tx: Tx, tenantId: string): Promise<unknow
   { name: 'suggestions ?q=pyhton', run: (tx, t) => suggestTitles(tx, t, 'pyhton') },
   { name: 'suggestions ?q=machne lerning', run: (tx, t) => suggestTitles(tx, t, 'machne lerning') },
 ]
+
+const chosen = cases.filter((c) => !only || only.some((prefix) => c.name.startsWith(prefix)))
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
 
@@ -108,7 +110,7 @@ async function main(): Promise<void> {
           [tenants.target],
         )
         process.stdout.write(`\n${size} courses (${JSON.stringify(counted[0])})\n`)
-        for (const c of cases) {
+        for (const c of chosen) {
           const call = () => database.transaction(tenantScope(tenants.target), (tx) => c.run(tx, tenants.target))
           for (let i = 0; i < 3; i++) await call()
           const times: number[] = []
@@ -124,7 +126,7 @@ async function main(): Promise<void> {
         }
       }
       if (explain)
-        for (const c of cases) await explainCase(db.appUrl, tenants.target, c.name, (tx) => c.run(tx, tenants.target))
+        for (const c of chosen) await explainCase(db.appUrl, tenants.target, c.name, (tx) => c.run(tx, tenants.target))
     } finally {
       await database.close()
       await owner.close()

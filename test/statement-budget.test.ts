@@ -152,4 +152,15 @@ describe('statements per request', () => {
       roundTrips: 1,
     })
   })
+
+  it('title suggestions: one statement over the title dictionary, one round trip', async () => {
+    const response = await get('/v1/catalogue/suggestions?q=budgt')
+    expect(response.json().data.length).toBeGreaterThan(0)
+    expect(counters.get('/v1/catalogue/suggestions?q=budgt')).toEqual({
+      queries: 1,
+      authentication: 0,
+      overhead: 2,
+      roundTrips: 1,
+    })
+  })
 })

@@ -85,10 +85,11 @@ export async function seedScaleCatalogue(
   )
   const range = `c.tenant_id = $1::uuid AND c.slug LIKE 'scale-%' AND substr(c.slug, 7)::int BETWEEN $2::int AND $3::int`
   await owner.query(
-    `INSERT INTO catalogue.course_versions (tenant_id, course_id, number, snapshot, published_by, published_at)
-     SELECT c.tenant_id, c.id, 1, jsonb_build_object('courseId', c.id, 'slug', c.slug, 'title', c.title, 'modules', '[]'::jsonb),
-            c.owner_id, c.created_at
-     FROM catalogue.courses c WHERE ${range}`,
+    `INSERT INTO catalogue.course_versions (tenant_id, course_id, number, snapshot, outline, published_by, published_at)
+     SELECT c.tenant_id, c.id, 1, s.snapshot, s.snapshot, c.owner_id, c.created_at
+     FROM catalogue.courses c,
+          LATERAL (SELECT jsonb_build_object('courseId', c.id, 'slug', c.slug, 'title', c.title, 'modules', '[]'::jsonb) AS snapshot) AS s
+     WHERE ${range}`,
     [tenantId, from, to],
   )
   await owner.query(

@@ -10,7 +10,8 @@ import { AppError, commonErrors } from '../../../platform/errors.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import type { PublishedCourseOutline } from '../published-course.ts'
 import { findCatalogueCourse } from './catalogue-course.queries.ts'
-import { catalogueFacets, listCatalogue, suggestTitles } from './catalogue-public.queries.ts'
+import { catalogueFacets, listCatalogue } from './catalogue-public.queries.ts'
+import { suggestTitles } from './catalogue-suggestions.ts'
 import {
   CatalogueCourse,
   CatalogueFacets,
@@ -148,7 +149,10 @@ function searchRoutes(app: App) {
     },
     async (request) => {
       const tenantId = tenantOf(request.ctx)
-      const data = await request.ctx.inTenant((tx) => suggestTitles(tx, tenantId, request.query.q.trim()))
+      const data = await request.ctx.inTenant((tx) => suggestTitles(tx, tenantId, request.query.q.trim()), {
+        readOnly: true,
+        singleStatement: true,
+      })
       return { data }
     },
   )
