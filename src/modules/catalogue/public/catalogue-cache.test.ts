@@ -38,6 +38,14 @@ async function eventually(check: () => Promise<boolean> | boolean, limitMs: numb
 
 const slugs = (body: { data: Array<{ slug: string }> }) => body.data.map((c) => c.slug)
 
+/**
+ * Until the notice of this node's own publication arrives, the node holds back from caching the
+ * tenant (read-your-writes, generation-tracker.ts); tests that count hits wait for it first.
+ */
+async function cacheable(tenantId: string, app: TestApp = t): Promise<void> {
+  await eventually(async () => (await app.platform.publicCache.capture(tenantId, 'catalogue')) !== undefined, 5_000)
+}
+
 const counters: Counted[] = []
 let t: TestApp
 beforeAll(async () => {
@@ -63,6 +71,7 @@ describe('cache hits', () => {
   it('serve the same bytes and ETag without a database statement, whatever the order of query parameters', async () => {
     const s = await site()
     await s.publish('py-basics')
+    await cacheable(s.id)
     counters.length = 0
     const first = await s.get('/v1/catalogue/courses?level=beginner&language=en')
     const second = await s.get('/v1/catalogue/courses?language=en&level=beginner')
@@ -104,6 +113,7 @@ describe('generations', () => {
   it('a tenant update moves the tenant’s generation on, so nothing cached before it is served', async () => {
     const s = await site()
     await s.publish('before-update')
+    await cacheable(s.id)
     await s.get('/v1/catalogue/courses')
     const cache = t.platform.publicCache
     const before = cache.generationOf(s.id, 'catalogue')!
@@ -201,6 +211,7 @@ describe('outages and quotas', () => {
     try {
       const s = await site(limited)
       await s.publish('popular')
+      await cacheable(s.id, limited)
       const statuses: number[] = []
       for (let i = 0; i < 10; i++) statuses.push((await s.get('/v1/catalogue/courses?limit=5')).statusCode)
       expect(statuses).toEqual(Array(10).fill(200))
@@ -283,7 +294,12 @@ twoNodes('two nodes on one PostgreSQL', () => {
     if (!t.platform.redis) return console.info('catalogue-cache.test: shared layer needs TEST_REDIS_URL; skipped')
     const s = await site()
     await s.publish('shared')
+    await cacheable(s.id)
     const onA = await s.get('/v1/catalogue/courses?limit=7')
+    // A's write to Redis is not awaited by its request: wait for it, then B's first read must find
+    // it. (KEYS takes the pattern as given: ioredis prefixes keys, not patterns.)
+    const redis = t.platform.redis
+    await eventually(async () => (await redis.keys(`${t.config.redisKeyPrefix}pc:${s.id}:*`)).length > 0, 5_000)
     countersB.length = 0
     const onB = await s.get('/v1/catalogue/courses?limit=7', b)
     expect(onB.body).toBe(onA.body)
@@ -293,6 +309,7 @@ twoNodes('two nodes on one PostgreSQL', () => {
   it('drop every entry when the listener loses its session, and serve uncached until it is back', async () => {
     const s = await site()
     await s.publish('resilient')
+    await cacheable(s.id, b)
     await s.get('/v1/catalogue/courses', b)
     countersB.length = 0
     await s.get('/v1/catalogue/courses', b)
