@@ -12,6 +12,7 @@ import { systemContext } from './platform/http/request-context.ts'
 import { createPostgresDatabase } from './platform/db/postgres-database.ts'
 import { createLogger } from './platform/observability/logger.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
+import { releaseMemory } from './platform/observability/release-memory.ts'
 
 const USAGE = `Usage: lyceum <command>
 
@@ -64,6 +65,9 @@ async function startServer(
     )
   }
   process.stdout.write(`${lines.join('\n')}\n`)
+  // Start-up garbage (module loading, migrations, the demo seed) would otherwise stay resident.
+  const released = releaseMemory()
+  lyceum.platform.logger.debug(released, 'released start-up memory')
 }
 
 function installShutdown(lyceum: Lyceum): void {
@@ -144,6 +148,7 @@ const commands: Record<string, Command> = {
     process.stdout.write(
       `Lyceum worker is running (${config.profile} profile, ${config.database.kind}): ${queues.length} queues: ${queues.join(', ')}\n`,
     )
+    lyceum.platform.logger.debug(releaseMemory(), 'released start-up memory')
   },
   async migrate(config) {
     const pglite =
