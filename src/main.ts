@@ -42,6 +42,9 @@ async function startServer(
   const lyceum = await buildApp(config, { migrate: options.migrate, worker: options.worker })
   installShutdown(lyceum)
   const seed = options.seed ? await seedDemo(lyceum, { jobsRunHere: options.worker }) : undefined
+  // Start-up garbage (module loading, migrations, the demo seed) would otherwise stay resident;
+  // collected before listening, so no request waits for the pause.
+  lyceum.platform.logger.debug(releaseMemory(), 'released start-up memory')
   const address = await lyceum.app.listen({ host: config.http.host, port: config.http.port })
   const base =
     config.http.publicUrl.includes(`:${config.http.port}`) || config.profile === 'production'
@@ -65,9 +68,6 @@ async function startServer(
     )
   }
   process.stdout.write(`${lines.join('\n')}\n`)
-  // Start-up garbage (module loading, migrations, the demo seed) would otherwise stay resident.
-  const released = releaseMemory()
-  lyceum.platform.logger.debug(released, 'released start-up memory')
 }
 
 function installShutdown(lyceum: Lyceum): void {

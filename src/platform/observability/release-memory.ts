@@ -9,7 +9,7 @@
  * for as long as the process lives: its memory reducer only runs after it has seen a low
  * allocation rate, which an idle server that stopped allocating never reports. A last-resort
  * collection (the one V8 runs under memory pressure) compacts the heap and releases the pages:
- * about −55 MB for an idle `lyceum api`, in ~50 ms of one-off start-up time.
+ * about −55 MB for an idle `lyceum api`, for a one-off pause at start-up (logged at debug level).
  */
 import v8 from 'node:v8'
 import { runInNewContext } from 'node:vm'
@@ -44,12 +44,16 @@ export interface MemoryRelease {
   rssBefore: number
   rssAfter: number
   heapUsedAfter: number
+  /** How long the collection held the event loop. */
+  durationMs: number
 }
 
 /** Runs the collection synchronously (tens of ms); call it when nothing latency-sensitive is waiting. */
 export function releaseMemory(): MemoryRelease {
   const rssBefore = process.memoryUsage.rss()
+  const started = performance.now()
   collector()({ type: 'major', execution: 'sync', flavor: 'last-resort' })
+  const durationMs = Math.round(performance.now() - started)
   const after = process.memoryUsage()
-  return { rssBefore, rssAfter: after.rss, heapUsedAfter: after.heapUsed }
+  return { rssBefore, rssAfter: after.rss, heapUsedAfter: after.heapUsed, durationMs }
 }
