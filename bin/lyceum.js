@@ -6,13 +6,31 @@
 // semi-space: V8 otherwise grows it to 64 MB on this kind of machine and keeps it, about 100 MB
 // of resident memory that an idle API process never gives back (docs/benchmarks.md, memory).
 // It applies when this file runs as a program (npm start, npx lyceum, ./bin/lyceum.js);
-// `node bin/lyceum.js` runs with V8's defaults.
+// `node bin/lyceum.js` gets it only on the embedded database, which re-executes with its flags.
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 
 const SUPPORTED_NODE_MAJOR = 24
 const V8_FLAGS = ['--max-semi-space-size=16']
+/**
+ * Without DATABASE_URL Lyceum runs on embedded PGlite, PostgreSQL compiled to WASM. V8 compiles
+ * WASM twice by default: Liftoff (baseline) at once, then TurboFan for hot functions, keeping both;
+ * for PGlite that is ~110 MB more resident memory than Liftoff alone (docs/benchmarks.md, Memory),
+ * for no measurable query speed on the embedded database's workloads. WASM flags cannot change
+ * once V8 runs, so an embedded run replaces this process (same pid, same stdio) with one that has
+ * the flag. With DATABASE_URL nothing changes: re2-wasm's pattern matching keeps TurboFan (it is
+ * ~2x slower on Liftoff alone).
+ */
+const EMBEDDED_V8_FLAGS = ['--liftoff-only']
+
+const embedded = () => !process.env.DATABASE_URL
+
+/** The V8 flags this run needs that the running process lacks. */
+function missingFlags() {
+  const wanted = [...V8_FLAGS, ...(embedded() ? EMBEDDED_V8_FLAGS : [])]
+  return wanted.filter((flag) => !process.execArgv.includes(flag))
+}
 
 /**
  * npm scripts and npx run this file on the project's own Node (the `node` npm package, first on
@@ -30,7 +48,7 @@ function handOverToProjectNode() {
     )
     process.exit(1)
   }
-  const args = [...V8_FLAGS, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)]
+  const args = [...missingFlags(), ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)]
   const child = spawn(projectNode, args, {
     stdio: 'inherit',
   })
@@ -40,7 +58,17 @@ function handOverToProjectNode() {
   return true
 }
 
+/** Runs again with the embedded database's WASM flag, in place (process.execve), when it is missing. */
+function reExecWithEmbeddedFlags() {
+  if (!embedded() || typeof process.execve !== 'function') return
+  const missing = missingFlags()
+  if (missing.length === 0) return
+  const args = [...missing, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)]
+  process.execve(process.execPath, [process.execPath, ...args], process.env)
+}
+
 if (!handOverToProjectNode()) {
+  reExecWithEmbeddedFlags()
   const { register } = await import('tsx/esm/api')
   register()
   await import('../src/main.ts')

@@ -8,17 +8,24 @@
  *   MEMORY_MODES         comma-separated: api (PostgreSQL), serve (embedded) (default both)
  *   MEMORY_IDLE          seconds to wait after start before the idle reading (default 10)
  *   MEMORY_LOAD          seconds of the short load (default 15)
- *   MEMORY_SOAK          seconds of the soak at saturation (default 60; the documented run is 600)
+ *   MEMORY_SOAK          seconds of the soak at saturation (default 600, the documented run; 60 for a trial)
+ *   MEMORY_WARMUP        seconds of the soak treated as warm-up, excluded from the slope (default 120, capped at half the soak)
  *   MEMORY_CONNECTIONS   concurrent HTTP connections of the load generator (default 32)
  *   MEMORY_NODE          the node binary that runs Lyceum (default: the one running this script)
  *
- * The load is the public catalogue list of the demo tenant (`lyceum seed` content), anonymous.
+ * The load is two generators at once, each with half the connections: the demo tenant's public
+ * catalogue list, anonymous (the cached path), and `GET /v1/audit-events?limit=20` with the demo
+ * administrator's access token (an authenticated read: token, session check, tenant transaction;
+ * the token is fetched again for every soak chunk so it never expires mid-run).
+ * Soak samples are taken every 30 s; the report gives the least-squares slope of RSS after warm-up
+ * in MB per minute, so "flat" is a number.
  * RSS comes from /proc/<pid>/status (VmRSS) of the server process itself. Lyceum runs as a program
  * (bin/lyceum.js through its shebang, with MEMORY_NODE's directory first on PATH), as npm start and
  * npx run it, so its V8 settings apply.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFile, mkdtemp, rm } from 'node:fs/promises'
+import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -44,7 +51,8 @@ const settings = {
   modes: (process.env.MEMORY_MODES ?? 'api,serve').split(',').map((m) => m.trim()),
   idle: seconds('MEMORY_IDLE', 10),
   load: seconds('MEMORY_LOAD', 15),
-  soak: seconds('MEMORY_SOAK', 60),
+  soak: seconds('MEMORY_SOAK', 600),
+  warmup: seconds('MEMORY_WARMUP', 120),
   connections: seconds('MEMORY_CONNECTIONS', 32),
   node: process.env.MEMORY_NODE || process.execPath,
 }
@@ -117,6 +125,15 @@ function stop(child: ChildProcess): Promise<void> {
   })
 }
 
+interface SoakSample {
+  atSeconds: number
+  rss: number
+  peak: number
+  /** Requests per second of the public list and of the authenticated read in this chunk. */
+  publicRate: number
+  authRate: number
+}
+
 interface Reading {
   mode: string
   startMs: number
@@ -124,8 +141,47 @@ interface Reading {
   afterLoad: number
   loadPeak: number
   loadRate: number
-  soak: Array<{ atSeconds: number; rss: number; peak: number; rate: number }>
+  soak: SoakSample[]
   failures: number
+}
+
+/** Signs in as the demo administrator (credentials `lyceum seed` keeps in DATA_DIR in development). */
+async function adminToken(env: NodeJS.ProcessEnv): Promise<string> {
+  const file = path.join(env.DATA_DIR!, 'dev-credentials.json')
+  const { admin } = JSON.parse(await readFile(file, 'utf8')) as { admin?: { email: string; password: string } }
+  if (!admin) throw new Error(`${file} holds no demo administrator`)
+  // fetch() drops a Host header; the tenant comes from it, so this is node:http.
+  const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const request = http.request(
+      {
+        host: '127.0.0.1',
+        port: Number(env.PORT),
+        path: '/v1/auth/login',
+        method: 'POST',
+        headers: { host: `demo.localhost:${env.PORT}`, 'content-type': 'application/json' },
+      },
+      (response) => {
+        let text = ''
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()))
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }))
+      },
+    )
+    request.on('error', reject)
+    request.end(JSON.stringify(admin))
+  })
+  if (status !== 200) throw new Error(`login as ${admin.email} failed: ${status} ${body}`)
+  return (JSON.parse(body) as { accessToken: string }).accessToken
+}
+
+/** Least-squares slope of RSS in MB per minute. */
+function slopePerMinute(samples: Array<{ atSeconds: number; rss: number }>): number {
+  if (samples.length < 2) return 0
+  const n = samples.length
+  const mx = samples.reduce((a, s) => a + s.atSeconds, 0) / n
+  const my = samples.reduce((a, s) => a + s.rss, 0) / n
+  const sxy = samples.reduce((a, s) => a + (s.atSeconds - mx) * (s.rss - my), 0)
+  const sxx = samples.reduce((a, s) => a + (s.atSeconds - mx) ** 2, 0)
+  return (sxy / sxx) * 60
 }
 
 async function measure(mode: string, command: string, env: NodeJS.ProcessEnv): Promise<Reading> {
@@ -133,47 +189,60 @@ async function measure(mode: string, command: string, env: NodeJS.ProcessEnv): P
   const child = await startLyceum(command, env)
   const startMs = Date.now() - started
   const pid = child.pid!
-  const url = `http://127.0.0.1:${env.PORT}/v1/catalogue/courses?limit=20`
-  const load = (secondsOfLoad: number) =>
-    runLoad({
-      url,
-      connections: settings.connections,
-      seconds: secondsOfLoad,
-      headers: { host: `demo.localhost:${env.PORT}` },
-    })
+  const host = `demo.localhost:${env.PORT}`
+  const base = `http://127.0.0.1:${env.PORT}`
+  const half = Math.max(1, Math.floor(settings.connections / 2))
   let failures = 0
   const count = (result: LoadResult) => {
     failures += result.non2xx + result.errors
     return result
   }
+  /** Both generators at once for `secondsOfLoad`. */
+  const load = async (secondsOfLoad: number) => {
+    const token = await adminToken(env)
+    const [publicList, authenticated] = await Promise.all([
+      runLoad({
+        url: `${base}/v1/catalogue/courses?limit=20`,
+        connections: half,
+        seconds: secondsOfLoad,
+        headers: { host },
+      }),
+      runLoad({
+        url: `${base}/v1/audit-events?limit=20`,
+        connections: half,
+        seconds: secondsOfLoad,
+        headers: { host, authorization: `Bearer ${token}` },
+      }),
+    ])
+    return { publicList: count(publicList), authenticated: count(authenticated) }
+  }
   try {
     await sleep(settings.idle * 1000)
     const idle = await rssMb(pid)
-    const loaded = await peakDuring(pid, load(settings.load).then(count))
+    const loaded = await peakDuring(pid, load(settings.load))
     const afterLoad = await rssMb(pid)
+    const loadRate = loaded.value.publicList.requestsPerSecond + loaded.value.authenticated.requestsPerSecond
     process.stdout.write(
-      `${mode}: start ${startMs} ms, idle ${idle} MB, after ${settings.load} s of load ${afterLoad} MB (peak ${loaded.peak}, ${loaded.value.requestsPerSecond.toFixed(0)} req/s)\n`,
+      `${mode}: start ${startMs} ms, idle ${idle} MB, after ${settings.load} s of load ${afterLoad} MB (peak ${loaded.peak}, ${loadRate.toFixed(0)} req/s)\n`,
     )
-    const soak: Reading['soak'] = []
+    const soak: SoakSample[] = []
     for (let done = 0; done < settings.soak;) {
       const chunk = Math.min(SOAK_CHUNK_SECONDS, settings.soak - done)
-      const { value, peak } = await peakDuring(pid, load(chunk).then(count))
+      const { value, peak } = await peakDuring(pid, load(chunk))
       done += chunk
-      soak.push({ atSeconds: done, rss: await rssMb(pid), peak, rate: value.requestsPerSecond })
+      const sample = {
+        atSeconds: done,
+        rss: await rssMb(pid),
+        peak,
+        publicRate: value.publicList.requestsPerSecond,
+        authRate: value.authenticated.requestsPerSecond,
+      }
+      soak.push(sample)
       process.stdout.write(
-        `  soak ${done} s: ${soak.at(-1)!.rss} MB (peak ${peak}), ${value.requestsPerSecond.toFixed(0)} req/s\n`,
+        `  soak ${done} s: ${sample.rss} MB (peak ${peak}), public list ${sample.publicRate.toFixed(0)} req/s, authenticated ${sample.authRate.toFixed(0)} req/s\n`,
       )
     }
-    return {
-      mode,
-      startMs,
-      idle,
-      afterLoad,
-      loadPeak: loaded.peak,
-      loadRate: loaded.value.requestsPerSecond,
-      soak,
-      failures,
-    }
+    return { mode, startMs, idle, afterLoad, loadPeak: loaded.peak, loadRate, soak, failures }
   } finally {
     await stop(child)
   }
@@ -218,20 +287,24 @@ async function measureServe(): Promise<Reading> {
 }
 
 function report(readings: Reading[]): string {
+  const warmup = Math.min(settings.warmup, Math.floor(settings.soak / 2))
   const lines = [
-    '| process | start ms | idle MB | after load MB (peak) | load req/s | soak: first chunk MB | soak: last chunk MB | soak peak MB | growth after warm-up MB |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `Soak: ${settings.soak} s at saturation; the slope and range are over the samples after ${warmup} s of warm-up.`,
+    '',
+    '| process | start ms | idle MB | after load MB (peak) | load req/s | soak after warm-up: min–max MB | last MB | peak MB | slope MB/min | failures |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ]
   for (const r of readings) {
-    const first = r.soak[0]
-    const last = r.soak.at(-1)
+    const steady = r.soak.filter((s) => s.atSeconds > warmup)
+    const rss = steady.map((s) => s.rss)
     const peak = Math.max(0, ...r.soak.map((s) => s.peak))
     lines.push(
-      `| ${r.mode} | ${r.startMs} | ${r.idle} | ${r.afterLoad} (${r.loadPeak}) | ${r.loadRate.toFixed(0)} | ${first?.rss ?? '-'} | ${last?.rss ?? '-'} | ${r.soak.length ? peak : '-'} | ${first && last ? last.rss - first.rss : '-'} |`,
+      `| ${r.mode} | ${r.startMs} | ${r.idle} | ${r.afterLoad} (${r.loadPeak}) | ${r.loadRate.toFixed(0)} | ${rss.length ? `${Math.min(...rss)}–${Math.max(...rss)}` : '-'} | ${r.soak.at(-1)?.rss ?? '-'} | ${r.soak.length ? peak : '-'} | ${steady.length >= 2 ? slopePerMinute(steady).toFixed(2) : '-'} | ${r.failures} |`,
     )
   }
   return lines.join('\n')
 }
+
 async function main(): Promise<number> {
   const unknown = settings.modes.filter((m) => m !== 'api' && m !== 'serve')
   if (unknown.length > 0) throw new Error(`unknown MEMORY_MODES ${unknown.join(', ')}; known: api, serve`)
@@ -242,7 +315,7 @@ async function main(): Promise<number> {
     child.on('close', () => resolve(out.trim()))
   })
   process.stdout.write(
-    `Lyceum on Node ${version} (${settings.node}); load: autocannon, ${settings.connections} connections; ` +
+    `Lyceum on Node ${version} (${settings.node}); load: autocannon, ${settings.connections} connections (half public list, half authenticated); ` +
       `idle ${settings.idle} s, load ${settings.load} s, soak ${settings.soak} s; load average ${os
         .loadavg()
         .map((l) => l.toFixed(2))

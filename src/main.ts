@@ -12,6 +12,7 @@ import { systemContext } from './platform/http/request-context.ts'
 import { createPostgresDatabase } from './platform/db/postgres-database.ts'
 import { createLogger } from './platform/observability/logger.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
+import { releaseMemory } from './platform/observability/release-memory.ts'
 
 const USAGE = `Usage: lyceum <command>
 
@@ -41,6 +42,9 @@ async function startServer(
   const lyceum = await buildApp(config, { migrate: options.migrate, worker: options.worker })
   installShutdown(lyceum)
   const seed = options.seed ? await seedDemo(lyceum, { jobsRunHere: options.worker }) : undefined
+  // Start-up garbage (module loading, migrations, the demo seed) would otherwise stay resident;
+  // collected before listening, so no request waits for the pause.
+  lyceum.platform.logger.debug(releaseMemory(), 'released start-up memory')
   const address = await lyceum.app.listen({ host: config.http.host, port: config.http.port })
   const base =
     config.http.publicUrl.includes(`:${config.http.port}`) || config.profile === 'production'
@@ -144,6 +148,7 @@ const commands: Record<string, Command> = {
     process.stdout.write(
       `Lyceum worker is running (${config.profile} profile, ${config.database.kind}): ${queues.length} queues: ${queues.join(', ')}\n`,
     )
+    lyceum.platform.logger.debug(releaseMemory(), 'released start-up memory')
   },
   async migrate(config) {
     const pglite =

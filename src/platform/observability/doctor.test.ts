@@ -173,10 +173,13 @@ describe('lyceum doctor', () => {
   })
 
   it('reports the runtime, failing below the supported Node.js major', () => {
-    expect(runtimeRow({ ...process.versions, node: '24.21.0' }, '/x/node')).toMatchObject({
+    expect(runtimeRow({ ...process.versions, node: '24.21.0' }, '/x/node', [])).toMatchObject({
       status: 'OK',
-      detail: expect.stringMatching(/^Node\.js v24\.21\.0 \(V8 .*\) at \/x\/node$/),
+      detail: expect.stringMatching(/^Node\.js v24\.21\.0 \(V8 [^,]*, [a-z0-9]+-[a-z0-9]+\) at \/x\/node$/),
     })
+    expect(
+      runtimeRow({ ...process.versions, node: '24.21.0' }, '/x/node', ['--import', 'tsx', '--liftoff-only']).detail,
+    ).toMatch(/, flags --liftoff-only\) at \/x\/node$/)
     expect(runtimeRow({ ...process.versions, node: '20.20.2' }, '/usr/bin/node')).toMatchObject({
       status: 'FAILING',
       detail: expect.stringContaining('Node.js 24+ is required'),
@@ -206,5 +209,28 @@ describe('lyceum doctor', () => {
     expect(result.stdout).toMatch(
       new RegExp(`^runtime\\s+\\| OK\\s+\\| Node\\.js ${process.version.replaceAll('.', '\\.')} `, 'm'),
     )
+  })
+
+  it('runs the embedded database with the memory flags of bin/lyceum.js, and a PostgreSQL one without the WASM flag', () => {
+    const doctor = (extra: Record<string, string>) =>
+      spawnSync(process.execPath, ['bin/lyceum.js', 'doctor'], {
+        cwd: REPO_ROOT,
+        env: {
+          PATH: process.env.PATH,
+          PORT: 'abc',
+          LYCEUM_PROFILE: 'test',
+          DATA_DIR: path.join(tmp, 'cli-data'),
+          ...extra,
+        },
+        encoding: 'utf8',
+        timeout: 60_000,
+      })
+    const runtime = (stdout: string) => /^runtime\s+\|.*$/m.exec(stdout)?.[0] ?? ''
+    const embedded = runtime(doctor({}).stdout)
+    expect(embedded).toContain('--max-semi-space-size=16')
+    expect(embedded).toContain('--liftoff-only')
+    const server = runtime(doctor({ DATABASE_URL: 'postgres://lyceum@127.0.0.1:1/none' }).stdout)
+    expect(server).toMatch(/^runtime\s+\| OK/)
+    expect(server).not.toContain('--liftoff-only')
   })
 })

@@ -39,9 +39,13 @@ export const SUPPORTED_NODE_MAJOR = 24
 export function runtimeRow(
   versions: NodeJS.ProcessVersions = process.versions,
   execPath = process.execPath,
+  execArgv: string[] = process.execArgv,
 ): DoctorRow {
   const major = Number(versions.node.split('.')[0])
-  const detail = `Node.js v${versions.node} (V8 ${versions.v8}, ${process.platform}-${process.arch}) at ${execPath}`
+  // The memory settings bin/lyceum.js applies (ADR 0001, "Memory"); loader options are not V8's.
+  const v8Flags = execArgv.filter((arg) => arg.startsWith('--') && !/^--(import|require|loader)\b/.test(arg))
+  const flags = v8Flags.length > 0 ? `, flags ${v8Flags.join(' ')}` : ''
+  const detail = `Node.js v${versions.node} (V8 ${versions.v8}, ${process.platform}-${process.arch}${flags}) at ${execPath}`
   if (major >= SUPPORTED_NODE_MAJOR) return { dependency: 'runtime', status: 'OK', detail }
   return {
     dependency: 'runtime',
