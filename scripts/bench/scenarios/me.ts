@@ -2,8 +2,9 @@
  * GET /v1/me with a member's access token: the per-request cost of the platform on a trivial
  * authenticated route (issue 10, point 4: ≥ 0.6x). The reference is a bare Fastify answering the
  * same JSON body after the same token verification (the app's own PrincipalTokens.verify, with
- * its session check), so the gap is what the app adds around it: headers, request context,
- * rate limits, logging, metrics and the handler's read.
+ * its session check, which a warm token answers from the caches of ADR 0018), so the gap is what
+ * the app adds around it: headers, request context, rate limits, logging, metrics. The handler has
+ * no read of its own: the session check's profile answers it.
  */
 import Fastify from 'fastify'
 import type { BenchFlow, FlowContext } from '../scenario.ts'

@@ -1,6 +1,6 @@
 /**
- * The session-state cache (ADR 0018): what a session check found (roles, MFA enrolment pending),
- * kept in process for at most SESSION_CACHE_SECONDS (≤ 30 s) so that most authenticated requests
+ * The session-state cache (ADR 0018): what a session check found (roles, MFA enrolment pending, the
+ * profile GET /v1/me shows), kept in process for at most SESSION_CACHE_SECONDS (≤ 30 s) so that most authenticated requests
  * skip the check's round trip. Never stale beyond the invalidation feed's delivery:
  *
  * - Database triggers announce every committed change to what a check reads (principal-changes.ts);
@@ -23,8 +23,10 @@ import { BoundedLru } from './lru.ts'
 
 /** A change of this process whose notice never came (rolled back) stops holding back after this. */
 const PENDING_MS = 5_000
-/** Rough size of one entry (key, ids, a few roles), for the byte bound. */
+/** Rough size of one entry (key, ids, a few roles), for the byte bound; the caller adds what its value holds beyond that. */
 const ENTRY_BYTES = 512
+/** The byte bound allows this much per entry on average (room for an email address and a name). */
+const AVERAGE_ENTRY_BYTES = 1024
 
 export interface SessionCacheOptions {
   feed: InvalidationFeed
@@ -60,7 +62,7 @@ export function createSessionCache<V>(options: SessionCacheOptions) {
   const ttlMs = options.ttlSeconds * 1000
   const lru = new BoundedLru<Stored<V>>({
     maxEntries: options.maxEntries,
-    maxBytes: options.maxEntries * ENTRY_BYTES,
+    maxBytes: options.maxEntries * AVERAGE_ENTRY_BYTES,
   })
   const userMarks = new Map<string, Mark>()
   const tenantMarks = new Map<string, Mark>()
@@ -147,14 +149,16 @@ export function createSessionCache<V>(options: SessionCacheOptions) {
     /**
      * Stores a live session's state read after `capture`, until `expiresAt` (the session's own
      * end, on this node's clock) or the TTL, whichever comes first; unless a change of the user
-     * or tenant was heard since, or the feed was lost meanwhile.
+     * or tenant was heard since, or the feed was lost meanwhile. `valueBytes`: what the value
+     * holds beyond ids and roles (strings), for the byte bound.
      */
-    store(capture: SessionCapture, key: string, value: V, expiresAt: number): void {
+    store(capture: SessionCapture, key: string, value: V, expiresAt: number, valueBytes = 0): void {
       if (!live) return
       const { userId, tenantId } = capture
       const now = Date.now()
       if (held(userId, tenantId, now) || changedSince(userId, tenantId, capture.epoch)) return
-      lru.set(key, { userId, tenantId, epoch: capture.epoch, value }, ENTRY_BYTES, Math.min(expiresAt, now + ttlMs))
+      const bytes = ENTRY_BYTES + valueBytes
+      lru.set(key, { userId, tenantId, epoch: capture.epoch, value }, bytes, Math.min(expiresAt, now + ttlMs))
     },
 
     /** Called when the signing keys change on any node (the token cache and key store reload). */

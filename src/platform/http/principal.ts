@@ -28,10 +28,24 @@ export type Principal =
        * one of the user's roles and the user has none yet). Routes opt in with `config.allowRestricted`.
        */
       restriction?: 'mfa_enrolment'
+      /**
+       * The user's profile as the session check read it (ADR 0018), present only when it did: a
+       * session-bound access token checked now or served from the session cache, which triggers
+       * invalidate when the profile changes. Absent for impersonation tokens, browser sessions and
+       * tokens verified without a session check; readers then ask the database.
+       */
+      profile?: UserProfile
     }
   | { kind: 'operator'; operatorId: string; permissions: Set<Permission>; sessionId?: string }
   /** An integration calling with a tenant API key: exactly the key's scopes, nothing else. */
   | { kind: 'api_key'; keyId: string; tenantId: string; permissions: Set<Permission> }
+
+/** What GET /v1/me shows of the account besides ids and roles. */
+export interface UserProfile {
+  readonly email: string
+  readonly displayName: string | null
+  readonly emailVerified: boolean
+}
 
 export const ANONYMOUS: Principal = { kind: 'anonymous' }
 

@@ -153,10 +153,15 @@ export const accountsRepository = {
     return { count: row?.count ?? 0, tooSoon: row?.tooSoon ?? false }
   },
 
+  /** Marks the address verified unless it already is (the first verification's time stays). */
   async markEmailVerified(tx: Tx, userId: string): Promise<void> {
-    await tx
+    const rows = await tx
       .update(users)
-      .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`, updatedAt: sql`now()` })
-      .where(eq(users.id, userId))
+      .set({ emailVerifiedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(and(eq(users.id, userId), isNull(users.emailVerifiedAt)))
+      .returning({ id: users.id })
+    // The session check caches emailVerified (GET /v1/me): this node lets go now, the users
+    // trigger tells every node at commit; an address already verified changes nothing.
+    if (rows.length === 1) principalChanging({ userId })
   },
 }

@@ -8,14 +8,17 @@ import { sql } from 'drizzle-orm'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, testDatabaseUrl, type TestApp } from '../../../../test/build-test-app.ts'
+import { accountsClient, tokenFrom } from '../accounts/accounts.testing.ts'
 import { sessionsClient, type Tokens } from './sessions.testing.ts'
 
 let t: TestApp
 let client: ReturnType<typeof sessionsClient>
+let accounts: ReturnType<typeof accountsClient>
 
 beforeAll(async () => {
   t = await buildTestApp({ env: { RATE_LIMITS: 'auth=1000/10000' } })
   client = sessionsClient(t)
+  accounts = accountsClient(t)
 })
 afterAll(async () => t?.close())
 
@@ -161,7 +164,97 @@ describe('a cached session on the node that ends it', () => {
   })
 })
 
+/** PATCH /v1/me on the member's host with their token. */
+const patchMe = (app: TestApp, slug: string, token: string, displayName: string) =>
+  app.app.inject({
+    method: 'PATCH',
+    url: '/v1/me',
+    headers: { host: `${slug}.localhost`, ...app.auth(token) },
+    payload: { displayName },
+  })
+
+/**
+ * A signed-in member whose address is not verified yet, and the emailed verification token: signed
+ * up unverified, verified in SQL so they may sign in, then unverified again in SQL (login refuses
+ * unverified accounts, but a session can outlive the verification state it began with).
+ */
+async function unverifiedMember() {
+  const tenant = await t.createTenant()
+  const email = await client.signUp(tenant.slug, { verify: false })
+  const [mail] = await accounts.verificationMails(email)
+  if (!mail) throw new Error(`no verification email to ${email}`)
+  const setVerified = (verified: boolean) =>
+    client.query(
+      sql`UPDATE identity.users SET email_verified_at = ${verified ? sql`now()` : null} WHERE email = ${email}`,
+    )
+  await setVerified(true)
+  const tokens = await client.signIn(tenant.slug, email)
+  await setVerified(false)
+  return { tenant, email, tokens, verificationToken: tokenFrom(mail) }
+}
+
+describe('the profile GET /v1/me shows, kept with the cached session', () => {
+  it('a warm session answers the same body as its first (checked) request', async () => {
+    const tenant = await t.createTenant()
+    const email = await client.signUp(tenant.slug, { displayName: 'Ada Lovelace' })
+    const tokens = await client.signIn(tenant.slug, email)
+    const cold = await meOn(t, tenant.slug, tokens.accessToken)
+    expect(cold.statusCode, cold.body).toBe(200)
+    await warm(t, tenant.slug, tokens.accessToken)
+    const hot = await meOn(t, tenant.slug, tokens.accessToken)
+    expect(cachedOn(t, tokens.accessToken)).toBe(true)
+    const { sid, sub, tid } = claimsOf(tokens.accessToken)
+    expect(cold.json()).toEqual({
+      id: sub,
+      email,
+      displayName: 'Ada Lovelace',
+      emailVerified: true,
+      tenantId: tid,
+      roles: ['learner'],
+      sessionId: sid,
+      mfaEnrolmentRequired: false,
+    })
+    expect(hot.json()).toEqual(cold.json())
+  })
+
+  it('a display name changed with PATCH /v1/me is answered by it and shown by the next GET /v1/me', async () => {
+    const m = await member()
+    await warm(t, m.tenant.slug, m.tokens.accessToken)
+    expect((await m.me()).json().displayName).toBeNull()
+    const patched = await patchMe(t, m.tenant.slug, m.tokens.accessToken, '  Grace Hopper ')
+    expect(patched.statusCode, patched.body).toBe(200)
+    expect(patched.json()).toMatchObject({ displayName: 'Grace Hopper', email: m.email })
+    expect((await m.me()).json().displayName).toBe('Grace Hopper')
+    // The same name again changes nothing; the answer is still right.
+    expect((await patchMe(t, m.tenant.slug, m.tokens.accessToken, 'Grace Hopper')).json().displayName).toBe(
+      'Grace Hopper',
+    )
+    await warm(t, m.tenant.slug, m.tokens.accessToken)
+    expect((await m.me()).json().displayName).toBe('Grace Hopper')
+  })
+
+  it('an address verified through the emailed link shows as verified on the next GET /v1/me', async () => {
+    const u = await unverifiedMember()
+    await warm(t, u.tenant.slug, u.tokens.accessToken)
+    expect((await meOn(t, u.tenant.slug, u.tokens.accessToken)).json().emailVerified).toBe(false)
+    const verified = await accounts.verify(u.tenant.slug, u.verificationToken)
+    expect(verified.statusCode, verified.body).toBe(200)
+    expect((await meOn(t, u.tenant.slug, u.tokens.accessToken)).json().emailVerified).toBe(true)
+  })
+})
+
 describe('a change no code path announced', () => {
+  it('reaches the cache through the trigger: a display name or address changed in SQL shows within a second', async () => {
+    const m = await member()
+    await warm(t, m.tenant.slug, m.tokens.accessToken)
+    await client.query(sql`UPDATE identity.users SET display_name = 'Set in SQL' WHERE id = ${m.userId}`)
+    await eventually(async () => (await m.me()).json().displayName === 'Set in SQL', 1000)
+    await warm(t, m.tenant.slug, m.tokens.accessToken)
+    const renamed = `renamed.${m.email}`
+    await client.query(sql`UPDATE identity.users SET email = ${renamed} WHERE id = ${m.userId}`)
+    await eventually(async () => (await m.me()).json().email === renamed, 1000)
+  })
+
   it('reaches the cache through the trigger: a session revoked in SQL is refused within a second', async () => {
     const m = await member()
     await warm(t, m.tenant.slug, m.tokens.accessToken)
@@ -208,6 +301,22 @@ twoNodes('two nodes on one PostgreSQL', () => {
     expect((await m.me(m.tokens.accessToken, b)).json().roles).toContain('instructor')
     expect((await m.call('DELETE', `/v1/members/${m.userId}/roles/instructor`, m.admin)).statusCode).toBe(204)
     await eventually(async () => !(await m.me(m.tokens.accessToken, b)).json().roles.includes('instructor'), 1000)
+  })
+
+  it('show on one node, within a second, a display name changed on the other', async () => {
+    const m = await member()
+    await warm(b, m.tenant.slug, m.tokens.accessToken)
+    expect((await m.me(m.tokens.accessToken, b)).json().displayName).toBeNull()
+    expect((await patchMe(t, m.tenant.slug, m.tokens.accessToken, 'Named on A')).statusCode).toBe(200)
+    await eventually(async () => (await m.me(m.tokens.accessToken, b)).json().displayName === 'Named on A', 1000)
+  })
+
+  it('show on one node, within a second, an address verified on the other', async () => {
+    const u = await unverifiedMember()
+    await warm(b, u.tenant.slug, u.tokens.accessToken)
+    expect((await meOn(b, u.tenant.slug, u.tokens.accessToken)).json().emailVerified).toBe(false)
+    expect((await accounts.verify(u.tenant.slug, u.verificationToken)).statusCode).toBe(200)
+    await eventually(async () => (await meOn(b, u.tenant.slug, u.tokens.accessToken)).json().emailVerified, 1000)
   })
 
   it('drop every cached session when the listener loses its session, and check in the database until it is back', async () => {

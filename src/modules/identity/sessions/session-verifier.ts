@@ -19,7 +19,7 @@ import { platformScope, tenantScope, type Database } from '../../../platform/db/
 import type { SessionCache } from '../../../platform/cache/session-cache.ts'
 import { AppError } from '../../../platform/errors.ts'
 import { permissionsOf, type TenantRole } from '../../../platform/http/permissions.ts'
-import type { AccessTokenVerifier } from '../../../platform/http/principal.ts'
+import type { AccessTokenVerifier, UserProfile } from '../../../platform/http/principal.ts'
 import { impersonationErrors } from '../impersonation/impersonation.errors.ts'
 import { impersonationRepository } from '../impersonation/impersonation.repository.ts'
 import { MFA_ENROLMENT } from '../mfa/mfa-policy.ts'
@@ -33,7 +33,12 @@ const invalidToken = () => new AppError('unauthenticated', 'INVALID_TOKEN', 'The
 export interface CheckedSession {
   roles: TenantRole[]
   mfaEnrolmentPending: boolean
+  /** Read by the same statement, so GET /v1/me needs no read of its own (ADR 0018). */
+  profile: UserProfile
 }
+
+/** Strings are counted at two bytes a character (the worst case of V8's representations). */
+const profileBytes = (profile: UserProfile) => 2 * (profile.email.length + (profile.displayName?.length ?? 0))
 
 export function createSessionCheckingVerifier(deps: {
   accessTokens: AccessTokenVerifier
@@ -95,8 +100,8 @@ export function createSessionCheckingVerifier(deps: {
         if (!state || !state.active) throw invalidToken()
         if (state.idle) throw sessionsErrors.sessionIdle()
         if (!state.live) throw sessionsErrors.sessionRevoked()
-        checked = { roles: state.roles, mfaEnrolmentPending: state.mfaEnrolmentPending }
-        if (capture) cache?.store(capture, key, checked, Date.now() + state.expiresInMs)
+        checked = { roles: state.roles, mfaEnrolmentPending: state.mfaEnrolmentPending, profile: state.profile }
+        if (capture) cache?.store(capture, key, checked, Date.now() + state.expiresInMs, profileBytes(state.profile))
       }
       // A token that carries the restriction keeps it; otherwise the tenant's current MFA policy decides.
       const restriction = principal.restriction ?? (checked.mfaEnrolmentPending ? MFA_ENROLMENT : undefined)
@@ -104,6 +109,7 @@ export function createSessionCheckingVerifier(deps: {
         ...principal,
         roles: [...checked.roles],
         permissions: permissionsOf(checked.roles),
+        profile: checked.profile,
         ...(restriction ? { restriction } : {}),
       }
     },

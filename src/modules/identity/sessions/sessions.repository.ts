@@ -223,6 +223,10 @@ export const sessionsRepository = {
         active: sql<boolean>`${users.status} = 'active'`,
         roles: sql<unknown>`coalesce(json_agg(${memberships.role}) filter (where ${memberships.role} is not null), '[]'::json)`,
         mfaEnrolmentPending: enrolmentPendingSql(users.id),
+        // The profile GET /v1/me shows rides along, so a cached session answers it without a read.
+        email: users.email,
+        displayName: users.displayName,
+        emailVerified: sql<boolean>`${users.emailVerifiedAt} is not null`,
         // By the database clock, so a node's own clock only has to measure the interval.
         expiresInMs: sql<number>`(extract(epoch from ${sessions.expiresAt} - now()) * 1000)::float8`,
       })
@@ -238,13 +242,23 @@ export const sessionsRepository = {
           active: row.active === true,
           roles: knownRoles(row.roles),
           mfaEnrolmentPending: row.mfaEnrolmentPending === true,
+          profile: { email: row.email, displayName: row.displayName, emailVerified: row.emailVerified === true },
           expiresInMs: Number(row.expiresInMs),
         }
       : undefined
   },
 
-  async setDisplayName(tx: Tx, userId: string, displayName: string): Promise<void> {
-    await tx.update(users).set({ displayName }).where(eq(users.id, userId))
+  /** Sets the display name; true when it changed. */
+  async setDisplayName(tx: Tx, userId: string, displayName: string): Promise<boolean> {
+    const rows = await tx
+      .update(users)
+      .set({ displayName })
+      .where(and(eq(users.id, userId), sql`${users.displayName} is distinct from ${displayName}`))
+      .returning({ id: users.id })
+    // The session check caches the profile: this node's cache lets go now, the users trigger tells
+    // every node at commit. An unchanged name announces nothing, so it holds nothing back either.
+    if (rows.length === 1) principalChanging({ userId })
+    return rows.length === 1
   },
 
   async profile(tx: Tx, userId: string) {

@@ -4,10 +4,10 @@
  * token or a replay), so the whole session is revoked (OAuth 2.0 Security BCP §4.14).
  */
 import { recordAudit } from '../../../platform/audit/audit.ts'
-import { tenantScope, type Database } from '../../../platform/db/database.ts'
+import { tenantScope, type Database, type Tx } from '../../../platform/db/database.ts'
 import { AppError, commonErrors } from '../../../platform/errors.ts'
 import type { PageQuery } from '../../../platform/http/pagination.ts'
-import type { Principal } from '../../../platform/http/principal.ts'
+import type { Principal, UserProfile } from '../../../platform/http/principal.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { impersonationRepository } from '../impersonation/impersonation.repository.ts'
 import { endImpersonationsStartedFrom } from '../impersonation/starter-ends.ts'
@@ -94,6 +94,32 @@ async function rotate(
   )
 }
 
+function meOf(user: UserPrincipal, profile: UserProfile) {
+  return {
+    id: user.userId,
+    email: profile.email,
+    displayName: profile.displayName,
+    emailVerified: profile.emailVerified,
+    tenantId: user.tenantId,
+    roles: user.roles,
+    sessionId: user.sessionId ?? null,
+    mfaEnrolmentRequired: user.restriction !== undefined,
+  }
+}
+
+/** GET /v1/me from the database: the profile, and an impersonation's expiry. */
+async function readMe(tx: Tx, user: UserPrincipal) {
+  const impersonationId = user.actor?.impersonationId
+  const profile = await repository.profile(tx, user.userId)
+  if (!profile) throw commonErrors.unauthenticated('The account of this token no longer exists')
+  const me = meOf(user, profile)
+  // RFC 8693 act claim: who really acts while this user is impersonated.
+  if (user.actor === undefined || impersonationId === undefined) return me
+  const expiresAt = await impersonationRepository.expiryOf(tx, impersonationId)
+  if (expiresAt === undefined) return me
+  return { ...me, actor: { sub: user.actor.sub, impersonationId, expiresAt: expiresAt.toISOString() } }
+}
+
 async function revokeOwn(ctx: RequestContext, sessionId: string | undefined, reason: string): Promise<string[]> {
   const user = userOf(ctx)
   return ctx.inTenant(async (tx) => {
@@ -125,25 +151,15 @@ export function createSessionsService(deps: { database: Database; issuer: Sessio
       return 'restriction' in outcome ? issuer.restrictedTokens(outcome) : issuer.tokens(outcome)
     },
 
+    /**
+     * The signed-in user. A session-bound token's check already read the profile (ADR 0018: from
+     * the session cache when warm), so that request sends no statement; anything else reads it,
+     * and an impersonation always reads its expiry.
+     */
     async me(ctx: RequestContext) {
       const user = userOf(ctx)
-      const impersonationId = user.actor?.impersonationId
-      const { profile, impersonationEnds } = await ctx.inTenant(async (tx) => ({
-        profile: await repository.profile(tx, user.userId),
-        impersonationEnds:
-          impersonationId === undefined ? undefined : await impersonationRepository.expiryOf(tx, impersonationId),
-      }))
-      if (!profile) throw commonErrors.unauthenticated('The account of this token no longer exists')
-      const me = {
-        ...profile,
-        tenantId: user.tenantId,
-        roles: user.roles,
-        sessionId: user.sessionId ?? null,
-        mfaEnrolmentRequired: user.restriction !== undefined,
-      }
-      // RFC 8693 act claim: who really acts while this user is impersonated.
-      if (user.actor === undefined || impersonationId === undefined || impersonationEnds === undefined) return me
-      return { ...me, actor: { sub: user.actor.sub, impersonationId, expiresAt: impersonationEnds.toISOString() } }
+      if (user.profile && user.actor === undefined) return meOf(user, user.profile)
+      return ctx.inTenant((tx) => readMe(tx, user))
     },
 
     /** Sets or removes the caller's display name (trimmed; blank after trimming is refused). */
@@ -152,8 +168,11 @@ export function createSessionsService(deps: { database: Database; issuer: Sessio
       const displayName = body.displayName.trim()
       if (displayName === '')
         throw new AppError('invalid', 'DISPLAY_NAME_BLANK', 'displayName must contain more than white space')
-      await ctx.inTenant((tx) => repository.setDisplayName(tx, user.userId, displayName))
-      return this.me(ctx)
+      // Answered from the transaction that wrote it: the principal's profile predates the change.
+      return ctx.inTenant(async (tx) => {
+        await repository.setDisplayName(tx, user.userId, displayName)
+        return readMe(tx, user)
+      })
     },
 
     async listSessions(ctx: RequestContext, page: PageQuery) {
