@@ -1,8 +1,8 @@
 /**
  * A large, varied catalogue for one tenant (scripts/measure-catalogue-scale.ts and the
  * catalogue-*-100k bench scenarios), inserted in bulk as the owner with generate_series in the
- * shapes publication.ts writes: the course, a version (a small snapshot: these reads never open
- * it) and the catalogue entry with its weighted vector in the course language's configuration.
+ * shapes publication.ts writes: the course, a version (a small snapshot without lessons, which is
+ * also its outline: these reads never open it) and the catalogue entry with its weighted vector in the course language's configuration.
  *
  * Course n draws its title subject, summary subject and description subject from one vocabulary
  * with different strides, so a word like "python" is in about 1 title in 24 and also in other
@@ -85,10 +85,11 @@ export async function seedScaleCatalogue(
   )
   const range = `c.tenant_id = $1::uuid AND c.slug LIKE 'scale-%' AND substr(c.slug, 7)::int BETWEEN $2::int AND $3::int`
   await owner.query(
-    `INSERT INTO catalogue.course_versions (tenant_id, course_id, number, snapshot, published_by, published_at)
-     SELECT c.tenant_id, c.id, 1, jsonb_build_object('courseId', c.id, 'slug', c.slug, 'title', c.title, 'modules', '[]'::jsonb),
-            c.owner_id, c.created_at
-     FROM catalogue.courses c WHERE ${range}`,
+    `INSERT INTO catalogue.course_versions (tenant_id, course_id, number, snapshot, outline, published_by, published_at)
+     SELECT c.tenant_id, c.id, 1, s.snapshot, s.snapshot, c.owner_id, c.created_at
+     FROM catalogue.courses c,
+          LATERAL (SELECT jsonb_build_object('courseId', c.id, 'slug', c.slug, 'title', c.title, 'modules', '[]'::jsonb) AS snapshot) AS s
+     WHERE ${range}`,
     [tenantId, from, to],
   )
   await owner.query(
