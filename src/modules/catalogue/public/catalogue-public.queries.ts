@@ -8,8 +8,8 @@
  * carry it (as float8, which JSON round-trips exactly); an offset would skip or repeat courses
  * published between two pages.
  */
-import { and, desc, eq, ne, sql, type SQL } from 'drizzle-orm'
-import type { Tx } from '../../../platform/db/database.ts'
+import { and, desc, eq, ne, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
+import { rowsOf, type Tx } from '../../../platform/db/database.ts'
 import { hotQuery } from '../../../platform/db/hot-query.ts'
 import { AppError } from '../../../platform/errors.ts'
 import {
@@ -23,7 +23,8 @@ import {
 import { catalogueEntries, courses, courseVersions } from '../catalogue.tables.ts'
 import type { PublishedCourse } from '../published-course.ts'
 import { filteredFacetRows, precomputedFacetRows } from './catalogue-facets.ts'
-import { catalogueConditions, isUnfiltered, rankOf, type CatalogueFilter } from './catalogue-search.ts'
+import { matchPage } from './catalogue-postings.ts'
+import { catalogueConditions, isUnfiltered, visitorQuery, type CatalogueFilter } from './catalogue-search.ts'
 import type { CatalogueFacets, CatalogueQuery, CourseCard } from './catalogue-public.schemas.ts'
 
 /** published_at in UTC with all six fractional digits, the database's own precision. */
@@ -75,12 +76,8 @@ function ofThisQuery<T>(read: () => T): T {
   }
 }
 
-/** The cursor's keyset condition; validated before any round trip. Search cursors carry the rank first. */
-function after(cursor: string | undefined, rank: SQL<number> | undefined): SQL | undefined {
-  if (rank) {
-    const position = ofThisQuery(() => searchCursor.decode(cursor))
-    return searchCursor.after(position, [rank, catalogueEntries.publishedAt, catalogueEntries.courseId], 'desc')
-  }
+/** The cursor's keyset condition; validated before any round trip. */
+function after(cursor: string | undefined): SQL | undefined {
   const position = ofThisQuery(() => browseCursor.decode(cursor))
   return browseCursor.after(position, [catalogueEntries.publishedAt, catalogueEntries.courseId], 'desc')
 }
@@ -115,18 +112,8 @@ export async function listCatalogue(tx: Tx, tenantId: string, query: CatalogueQu
     return browseCursor.page(rows as CourseCard[], query.limit, (row) => [row.publishedAt, row.id])
   }
   const q = query.q?.trim()
-  const rank = q ? rankOf(q, query.language) : undefined
-  const where = and(catalogueConditions(tenantId, query), after(query.cursor, rank))
-  if (rank) {
-    const rows = await tx
-      .select({ ...cardColumns, rank })
-      .from(catalogueEntries)
-      .where(where)
-      .orderBy(desc(rank), desc(catalogueEntries.publishedAt), desc(catalogueEntries.courseId))
-      .limit(query.limit + 1)
-    const page = searchCursor.page(rows, query.limit, (row) => [row.rank, row.publishedAt, row.id])
-    return { data: page.data.map(({ rank: _rank, ...card }) => card as CourseCard), nextCursor: page.nextCursor }
-  }
+  if (q) return searchCatalogue(tx, tenantId, query, q)
+  const where = and(catalogueConditions(tenantId, query), after(query.cursor))
   const rows = await tx
     .select(cardColumns)
     .from(catalogueEntries)
@@ -134,6 +121,30 @@ export async function listCatalogue(tx: Tx, tenantId: string, query: CatalogueQu
     .orderBy(desc(catalogueEntries.publishedAt), desc(catalogueEntries.courseId))
     .limit(query.limit + 1)
   return browseCursor.page(rows as CourseCard[], query.limit, (row) => [row.publishedAt, row.id])
+}
+
+/**
+ * One page of a search, best first: the page's matches (catalogue-postings.ts: from the search
+ * postings, or from the entries for queries the postings cannot answer) joined to their entries
+ * by primary key for the cards. The cursor carries the rank first.
+ */
+async function searchCatalogue(tx: Tx, tenantId: string, query: CatalogueQuery, q: string) {
+  const position = ofThisQuery(() => searchCursor.decode(query.cursor))
+  const keyset = (columns: SQLWrapper[]) => searchCursor.after(position, columns as never, 'desc')
+  const e = catalogueEntries
+  const columns = sql.join(
+    Object.entries(cardColumns).map(([name, column]) => sql`${column} as ${sql.identifier(name)}`),
+    sql`, `,
+  )
+  const rows = await rowsOf<CourseCard & { rank: number }>(
+    tx,
+    sql`select ${columns}, m.rank as "rank"
+      from (${matchPage(tenantId, visitorQuery(q, query.language), query, keyset, query.limit + 1)}) m
+      join ${e} on ${e.tenantId} = ${tenantId} and ${e.courseId} = m.course_id
+      order by m.rank desc, m.published_at desc, m.course_id desc limit ${query.limit + 1}`,
+  )
+  const page = searchCursor.page(rows, query.limit, (row) => [row.rank, row.publishedAt, row.id])
+  return { data: page.data.map(({ rank: _rank, ...card }) => card as CourseCard), nextCursor: page.nextCursor }
 }
 
 /**
