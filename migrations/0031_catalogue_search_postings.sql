@@ -10,7 +10,7 @@ CREATE TABLE "catalogue"."catalogue_search_postings" (
 	"level" text NOT NULL,
 	"language" text NOT NULL,
 	"free" boolean NOT NULL,
-	"tags" jsonb NOT NULL,
+	"tags" text[] NOT NULL,
 	CONSTRAINT "catalogue_search_postings_tenant_id_term_course_id_pk" PRIMARY KEY("tenant_id","term","course_id")
 );
 --> statement-breakpoint

@@ -61,6 +61,18 @@ CREATE FUNCTION "catalogue"."search_terms"(query tsquery, path text) RETURNS tex
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE WHEN catalogue.search_path(query) = path THEN catalogue.tsquery_lexemes(query) ELSE '{}' END
 $$;--> statement-breakpoint
+-- The rank of a course's whole vector, for the rare course whose postings cannot add up to it
+-- (a position at the vector's limit). A function (not inlined, priced as one call) so that the
+-- planner does not price a lookup for every course it groups; it runs as the caller, under RLS.
+CREATE FUNCTION "catalogue"."entry_rank"(course uuid, query tsquery) RETURNS float8
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT ts_rank_cd(search, query)::float8 FROM catalogue.catalogue_entries WHERE course_id = course
+$$;--> statement-breakpoint
+-- An entry's tags as text[] (the app writes a JSON array of strings; anything else has no tag, as in 0025).
+CREATE FUNCTION "catalogue"."tag_array"(tags jsonb) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE jsonb_typeof(tags) WHEN 'array' THEN ARRAY(SELECT jsonb_array_elements_text(tags)) ELSE '{}' END
+$$;--> statement-breakpoint
 -- Rewrites the postings of the entries a statement touched: removed rows' postings go, added
 -- rows' come in, so a republish, a price change or an archive keeps them equal to the entries.
 CREATE FUNCTION "catalogue"."index_catalogue_search"() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -72,7 +84,7 @@ BEGIN
   IF TG_OP IN ('UPDATE', 'INSERT') THEN
     INSERT INTO catalogue.catalogue_search_postings
       (tenant_id, term, course_id, rank, weight, positions, published_at, category, level, language, free, tags)
-    SELECT a.tenant_id, s.term, a.course_id, s.rank, s.weight, s.positions, a.published_at, a.category, a.level, a.language, a.free, a.tags
+    SELECT a.tenant_id, s.term, a.course_id, s.rank, s.weight, s.positions, a.published_at, a.category, a.level, a.language, a.free, catalogue.tag_array(a.tags)
     FROM added a CROSS JOIN LATERAL catalogue.search_postings(a.search) s;
   END IF;
   RETURN NULL;
@@ -89,7 +101,7 @@ ALTER TABLE "catalogue"."catalogue_entries" NO FORCE ROW LEVEL SECURITY;--> stat
 ALTER TABLE "catalogue"."catalogue_search_postings" NO FORCE ROW LEVEL SECURITY;--> statement-breakpoint
 INSERT INTO "catalogue"."catalogue_search_postings"
   (tenant_id, term, course_id, rank, weight, positions, published_at, category, level, language, free, tags)
-SELECT e.tenant_id, s.term, e.course_id, s.rank, s.weight, s.positions, e.published_at, e.category, e.level, e.language, e.free, e.tags
+SELECT e.tenant_id, s.term, e.course_id, s.rank, s.weight, s.positions, e.published_at, e.category, e.level, e.language, e.free, "catalogue"."tag_array"(e.tags)
 FROM "catalogue"."catalogue_entries" e CROSS JOIN LATERAL "catalogue"."search_postings"(e.search) s;--> statement-breakpoint
 ALTER TABLE "catalogue"."catalogue_entries" FORCE ROW LEVEL SECURITY;--> statement-breakpoint
 ALTER TABLE "catalogue"."catalogue_search_postings" FORCE ROW LEVEL SECURITY;

@@ -319,7 +319,8 @@ export const catalogueSearchPostings = catalogueSchema
       level: text('level').notNull(),
       language: text('language').notNull(),
       free: boolean('free').notNull(),
-      tags: jsonb('tags').$type<string[]>().notNull(),
+      /** The entry's tags as text[]: unnest counts them faster than jsonb_array_elements_text. */
+      tags: text('tags').array().notNull(),
     },
     (t) => [primaryKey({ columns: [t.tenantId, t.term, t.courseId] }), ...tenantPolicies(t.tenantId)],
   )

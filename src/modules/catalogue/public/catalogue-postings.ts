@@ -38,6 +38,13 @@ type Path = 'one' | 'any' | 'all'
  */
 const terms = (query: SQL, path: Path) => sql`catalogue.search_terms(${query}, ${sql.raw(`'${path}'`)})`
 
+/**
+ * The one lexeme, or '' (no posting has it) when the query takes another path: an equality, so
+ * the index keeps its order, and an empty range when unused. (A NULL would make the condition a
+ * constant the planner checks above a full scan, which it prices as one, parallel and JIT-compiled.)
+ */
+const oneTerm = (query: SQL) => sql`coalesce((${terms(query, 'one')})[1], '')`
+
 /** The tenant for the entries' branch: only queries no posting can answer read the entries. */
 const entriesTenant = (query: SQL, tenantId: string) =>
   sql`(case when catalogue.search_path(${query}) = 'entries' then array[${tenantId}::uuid] else '{}'::uuid[] end)`
@@ -46,13 +53,12 @@ const entriesTenant = (query: SQL, tenantId: string) =>
  * The rank of a disjunction of lexemes from its postings: ts_rank_cd adds the float4 weight of
  * every matching position in float8 (exact, so the order of addition does not matter) and
  * rounds to float4. A posting without a weight (a position at the vector's limit, where lexemes
- * may share one) sends that course to the entry's own vector.
+ * may share one) sends that course to the entry's own vector (catalogue.entry_rank, one call
+ * for that course: a correlated subquery here would be priced for every course grouped, and the
+ * plan's inflated cost would switch on JIT compilation, hundreds of ms).
  */
-const disjunctionRank = (query: SQL) => {
-  const e = catalogueEntries
-  return sql`(case when count(p.weight) = count(*) then sum(p.weight)::float4::float8
-    else (select ts_rank_cd(${e.search}, ${query})::float8 from ${e} where ${e.tenantId} = p.tenant_id and ${e.courseId} = p.course_id) end)`
-}
+const disjunctionRank = (query: SQL) =>
+  sql`(case when count(p.weight) = count(*) then sum(p.weight)::float4::float8 else catalogue.entry_rank(p.course_id, ${query}) end)`
 
 /**
  * The filters a posting carries itself (its entry's facet values), plus the instructor, which
@@ -71,7 +77,12 @@ export function postingFilters(
   if (filter.language !== undefined && except !== 'language') conditions.push(sql`p.language = ${filter.language}`)
   if (filter.free !== undefined && except !== 'free') conditions.push(sql`p.free = ${filter.free}`)
   if (filter.tag !== undefined && filter.tag.length > 0)
-    conditions.push(sql`p.tags @> ${JSON.stringify([...new Set(filter.tag)])}::jsonb`)
+    conditions.push(
+      sql`p.tags @> array[${sql.join(
+        [...new Set(filter.tag)].map((tag) => sql`${tag}`),
+        sql`, `,
+      )}]::text[]`,
+    )
   if (filter.instructor !== undefined)
     conditions.push(
       sql`exists (select 1 from ${e} where ${e.tenantId} = p.tenant_id and ${e.courseId} = p.course_id and ${e.instructorIds} @> ${JSON.stringify([filter.instructor])}::jsonb)`,
@@ -87,14 +98,14 @@ export function matchPage(tenantId: string, query: SQL, filter: CatalogueFilter,
   const entryRank = sql<number>`ts_rank_cd(${e.search}, ${query})::float8`
   const column = (name: string) => sql.raw(name)
   return sql`(select p.course_id, p.rank, p.published_at from ${postings} p
-      where p.term = (${terms(query, 'one')})[1] and ${where}
+      where p.term = ${oneTerm(query)} and ${where}
         ${and(after([column('p.rank'), column('p.published_at'), column('p.course_id')]))}
       order by p.rank desc, p.published_at desc, p.course_id desc limit ${limit})
     union all
     (select g.course_id, g.rank, g.published_at from (
         select p.course_id, p.published_at, ${disjunctionRank(query)} as rank from ${postings} p
         where p.term = any (${terms(query, 'any')}) and ${where}
-        group by p.tenant_id, p.course_id, p.published_at) g
+        group by p.course_id, p.published_at) g
       where true ${and(after([column('g.rank'), column('g.published_at'), column('g.course_id')]))}
       order by 2 desc, 3 desc, 1 desc limit ${limit})
     union all
@@ -138,7 +149,7 @@ export function facetMatches(tenantId: string, filter: CatalogueFilter, q: strin
   const f = filterPredicates(tenantId, filter)
   const flag = (predicate: SQL | undefined) => predicate ?? sql`true`
   return sql`(select ${columns('p', narrow === undefined ? sql`true` : sql`p.positions::tsvector @@ ${narrow}`)}
-      from ${postings} p where p.term = (${terms(broad, 'one')})[1] and ${shared})
+      from ${postings} p where p.term = ${oneTerm(broad)} and ${shared})
     union all
     (select ${columns('g', sql`g.narrow`)} from (
         select ${facetColumns}, ${narrow === undefined ? sql`true` : sql`bool_or(p.term = any (catalogue.tsquery_lexemes(${narrow})))`} as narrow
@@ -151,7 +162,7 @@ export function facetMatches(tenantId: string, filter: CatalogueFilter, q: strin
         group by p.course_id, ${facetColumns}) g
       where g.mini @@ ${broad})
     union all
-    (select ${e.category}, ${e.level}, ${e.language}, ${e.free}, ${e.tags},
+    (select ${e.category}, ${e.level}, ${e.language}, ${e.free}, catalogue.tag_array(${e.tags}),
         ${flag(f.category)}, ${flag(f.level)}, ${flag(f.language)}, ${flag(f.free)}
       from ${e} where ${e.tenantId} = any (${entriesTenant(broad, tenantId)}) and ${f.shared})`
 }
