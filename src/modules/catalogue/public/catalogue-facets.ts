@@ -62,22 +62,47 @@ export function perFacetRows(tx: Tx, tenantId: string, filter: CatalogueFilter):
   )
 }
 
+/**
+ * The facets of a search in two passes over the matching courses: one hashed GROUPING SETS pass
+ * for the total and the four single-valued facets, each counted under its own flags (a FILTER
+ * per facet; `grouping()` says which set a row belongs to), and one over the unnested tags.
+ * Values whose courses all fail their flags count 0 and are left out, as a WHERE would.
+ */
 function searchedFacetRows(tx: Tx, tenantId: string, filter: CatalogueFilter, q: string): Promise<FacetRow[]> {
-  const keeping = (...flags: Flag[]) => sql.raw(flags.join(' and '))
+  // Only the flags of the filters given: with none, every count is count(*), which PostgreSQL
+  // computes once for the five.
+  const given: Record<Flag, boolean> = {
+    category_ok: filter.category !== undefined,
+    level_ok: filter.level !== undefined,
+    language_ok: filter.language !== undefined,
+    free_ok: filter.free !== undefined,
+  }
+  const keeping = (...flags: Flag[]) => {
+    const kept = flags.filter((flag) => given[flag])
+    return kept.length === 0 ? sql`` : sql.raw(`filter (where ${kept.join(' and ')})`)
+  }
   const all = keeping('category_ok', 'level_ok', 'language_ok', 'free_ok')
+  const allFlags = Object.values(given).some(Boolean)
+    ? sql.raw(`where ${(Object.keys(given) as Flag[]).filter((flag) => given[flag]).join(' and ')}`)
+    : sql``
   return rowsOf<FacetRow>(
     tx,
-    sql`with matching as materialized (${facetMatches(tenantId, filter, q)})
-    select 'total' as facet, null as value, count(*)::int as count from matching where ${all}
+    sql`with matching as materialized (${facetMatches(tenantId, filter, q)}),
+    counted as (
+      select grouping(category, level, language, free) as set, category, level, language, free::text as free,
+        count(*) ${all} as total,
+        count(*) ${keeping('level_ok', 'language_ok', 'free_ok')} as by_category,
+        count(*) ${keeping('category_ok', 'language_ok', 'free_ok')} as by_level,
+        count(*) ${keeping('category_ok', 'level_ok', 'free_ok')} as by_language,
+        count(*) ${keeping('category_ok', 'level_ok', 'language_ok')} as by_free
+      from matching group by grouping sets ((), (category), (level), (language), (free)))
+    select facet, value, count from (
+      select case set when 15 then 'total' when 7 then 'category' when 11 then 'level' when 13 then 'language' else 'free' end as facet,
+        case set when 7 then category when 11 then level when 13 then language when 14 then free end as value,
+        (case set when 15 then total when 7 then by_category when 11 then by_level when 13 then by_language else by_free end)::int as count
+      from counted where set <> 7 or category is not null) as facets
+    where count > 0 or facet = 'total'
     union all
-    select 'category', category, count(*)::int from matching where ${keeping('level_ok', 'language_ok', 'free_ok')} and category is not null group by category
-    union all
-    select 'level', level, count(*)::int from matching where ${keeping('category_ok', 'language_ok', 'free_ok')} group by level
-    union all
-    select 'language', language, count(*)::int from matching where ${keeping('category_ok', 'level_ok', 'free_ok')} group by language
-    union all
-    select 'free', free::text, count(*)::int from matching where ${keeping('category_ok', 'level_ok', 'language_ok')} group by free
-    union all
-    select 'tag', tag, count(*)::int from matching cross join lateral unnest(tags) as tag where ${all} group by tag`,
+    select 'tag', tag, count(*)::int from (select unnest(tags) as tag from matching ${allFlags}) as tags group by tag`,
   )
 }

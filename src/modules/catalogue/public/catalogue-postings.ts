@@ -144,7 +144,13 @@ export function facetMatches(tenantId: string, filter: CatalogueFilter, q: strin
       ${narrow === undefined ? sql`true` : sql`(${sql.raw(row)}.language = ${filter.language} and ${narrowMatch})`} as language_ok,
       ${is(`${row}.free`, filter.free)} as free_ok`,
     )
-  const facetColumns = sql.raw('p.category, p.level, p.language, p.free, p.tags')
+  // A disjunction's course matches the narrowed search when one of its postings is of its lexemes
+  // (DISTINCT ON keeps such a posting first); all postings of a course carry its entry's values.
+  const narrowPosting = narrow === undefined ? sql`true` : sql`(p.term = any (catalogue.tsquery_lexemes(${narrow})))`
+  // All postings of a course carry its entry's values: grouping by the course alone hashes a uuid.
+  const facetColumns = sql.raw(
+    'min(p.category) as category, min(p.level) as level, min(p.language) as language, bool_and(p.free) as free, min(p.tags) as tags',
+  )
   const e = catalogueEntries
   const f = filterPredicates(tenantId, filter)
   const flag = (predicate: SQL | undefined) => predicate ?? sql`true`
@@ -152,14 +158,14 @@ export function facetMatches(tenantId: string, filter: CatalogueFilter, q: strin
       from ${postings} p where p.term = ${oneTerm(broad)} and ${shared})
     union all
     (select ${columns('g', sql`g.narrow`)} from (
-        select ${facetColumns}, ${narrow === undefined ? sql`true` : sql`bool_or(p.term = any (catalogue.tsquery_lexemes(${narrow})))`} as narrow
+        select distinct on (p.course_id) p.category, p.level, p.language, p.free, p.tags, ${narrowPosting} as narrow
         from ${postings} p where p.term = any (${terms(broad, 'any')}) and ${shared}
-        group by p.course_id, ${facetColumns}) g)
+        order by p.course_id${narrow === undefined ? sql`` : sql`, ${narrowPosting} desc`}) g)
     union all
     (select ${columns('g', narrow === undefined ? sql`true` : sql`g.mini @@ ${narrow}`)} from (
         select ${facetColumns}, string_agg(p.positions, ' ')::tsvector as mini
         from ${postings} p where p.term = any (${terms(broad, 'all')}) and ${shared}
-        group by p.course_id, ${facetColumns}) g
+        group by p.course_id) g
       where g.mini @@ ${broad})
     union all
     (select ${e.category}, ${e.level}, ${e.language}, ${e.free}, catalogue.tag_array(${e.tags}),
