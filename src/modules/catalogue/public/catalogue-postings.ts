@@ -98,32 +98,30 @@ export function matchPage(tenantId: string, query: SQL, filter: CatalogueFilter,
   const entryRank = sql<number>`ts_rank_cd(${e.search}, ${query})::float8`
   const column = (name: string) => sql.raw(name)
   return sql`(select p.course_id, p.rank, p.published_at from ${postings} p
-      where p.term = ${oneTerm(query)} and ${where}
-        ${and(after([column('p.rank'), column('p.published_at'), column('p.course_id')]))}
+      where p.term = ${oneTerm(query)} and ${where}${and(after([column('p.rank'), column('p.published_at'), column('p.course_id')]))}
       order by p.rank desc, p.published_at desc, p.course_id desc limit ${limit})
     union all
     (select g.course_id, g.rank, g.published_at from (
         select p.course_id, p.published_at, ${disjunctionRank(query)} as rank from ${postings} p
         where p.term = any (${terms(query, 'any')}) and ${where}
         group by p.course_id, p.published_at) g
-      where true ${and(after([column('g.rank'), column('g.published_at'), column('g.course_id')]))}
+      where true${and(after([column('g.rank'), column('g.published_at'), column('g.course_id')]))}
       order by 2 desc, 3 desc, 1 desc limit ${limit})
     union all
     (select g.course_id, ${miniRank} as rank, g.published_at from (
         select p.course_id, p.published_at, string_agg(p.positions, ' ')::tsvector as mini from ${postings} p
         where p.term = any (${terms(query, 'all')}) and ${where}
         group by p.course_id, p.published_at) g
-      where g.mini @@ ${query} ${and(after([miniRank, column('g.published_at'), column('g.course_id')]))}
+      where g.mini @@ ${query}${and(after([miniRank, column('g.published_at'), column('g.course_id')]))}
       order by 2 desc, 3 desc, 1 desc limit ${limit})
     union all
     (select ${e.courseId}, ${entryRank} as rank, ${e.publishedAt} from ${e}
-      where ${e.tenantId} = any (${entriesTenant(query, tenantId)}) and ${catalogueConditions(tenantId, filter)}
-        ${and(after([entryRank, e.publishedAt, e.courseId]))}
+      where ${e.tenantId} = any (${entriesTenant(query, tenantId)}) and ${catalogueConditions(tenantId, filter)}${and(after([entryRank, e.publishedAt, e.courseId]))}
       order by 2 desc, 3 desc, 1 desc limit ${limit})`
 }
 
-/** ` and condition`, or nothing. */
-const and = (condition: SQL | undefined) => (condition ? sql`and ${condition}` : sql``)
+/** ` and condition`, or nothing (so the statement's text has no blank lines to copy). */
+const and = (condition: SQL | undefined) => (condition ? sql` and ${condition}` : sql``)
 
 /**
  * The courses a facet read counts (catalogue-facets.ts), one row each: their facet values and,
