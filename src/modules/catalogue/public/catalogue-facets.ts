@@ -63,10 +63,12 @@ export function perFacetRows(tx: Tx, tenantId: string, filter: CatalogueFilter):
 }
 
 /**
- * The facets of a search in two passes over the matching courses: one hashed GROUPING SETS pass
- * for the total and the four single-valued facets, each counted under its own flags (a FILTER
- * per facet; `grouping()` says which set a row belongs to), and one over the unnested tags.
- * Values whose courses all fail their flags count 0 and are left out, as a WHERE would.
+ * The facets of a search in two passes over the matching courses, each first counting the
+ * courses per distinct combination (a few hundred rows, whatever the matches): the facet values
+ * with their flags, then GROUPING SETS for the total and the four single-valued facets, each
+ * summed under its own flags (a FILTER per facet; `grouping()` says which set a row belongs to);
+ * and the tag sets, then their unnested tags. Values whose courses all fail their flags count 0
+ * and are left out, as a WHERE would.
  */
 function searchedFacetRows(tx: Tx, tenantId: string, filter: CatalogueFilter, q: string): Promise<FacetRow[]> {
   // Only the flags of the filters given: with none, every count is count(*), which PostgreSQL
@@ -88,21 +90,26 @@ function searchedFacetRows(tx: Tx, tenantId: string, filter: CatalogueFilter, q:
   return rowsOf<FacetRow>(
     tx,
     sql`with matching as materialized (${facetMatches(tenantId, filter, q)}),
+    combinations as (
+      select category, level, language, free, category_ok, level_ok, language_ok, free_ok, count(*) as n
+      from matching group by 1, 2, 3, 4, 5, 6, 7, 8),
     counted as (
       select grouping(category, level, language, free) as set, category, level, language, free::text as free,
-        count(*) ${all} as total,
-        count(*) ${keeping('level_ok', 'language_ok', 'free_ok')} as by_category,
-        count(*) ${keeping('category_ok', 'language_ok', 'free_ok')} as by_level,
-        count(*) ${keeping('category_ok', 'level_ok', 'free_ok')} as by_language,
-        count(*) ${keeping('category_ok', 'level_ok', 'language_ok')} as by_free
-      from matching group by grouping sets ((), (category), (level), (language), (free)))
+        sum(n) ${all} as total,
+        sum(n) ${keeping('level_ok', 'language_ok', 'free_ok')} as by_category,
+        sum(n) ${keeping('category_ok', 'language_ok', 'free_ok')} as by_level,
+        sum(n) ${keeping('category_ok', 'level_ok', 'free_ok')} as by_language,
+        sum(n) ${keeping('category_ok', 'level_ok', 'language_ok')} as by_free
+      from combinations group by grouping sets ((), (category), (level), (language), (free)))
     select facet, value, count from (
       select case set when 15 then 'total' when 7 then 'category' when 11 then 'level' when 13 then 'language' else 'free' end as facet,
         case set when 7 then category when 11 then level when 13 then language when 14 then free end as value,
-        (case set when 15 then total when 7 then by_category when 11 then by_level when 13 then by_language else by_free end)::int as count
+        coalesce(case set when 15 then total when 7 then by_category when 11 then by_level when 13 then by_language else by_free end, 0)::int as count
       from counted where set <> 7 or category is not null) as facets
     where count > 0 or facet = 'total'
     union all
-    select 'tag', tag, count(*)::int from (select unnest(tags) as tag from matching ${allFlags}) as tags group by tag`,
+    select 'tag', tag, sum(n)::int from (
+      select unnest(tags) as tag, n from (select tags, count(*) as n from matching ${allFlags} group by tags) as sets) as tags
+    group by tag`,
   )
 }
