@@ -63,12 +63,12 @@ export function perFacetRows(tx: Tx, tenantId: string, filter: CatalogueFilter):
 }
 
 /**
- * The facets of a search in two passes over the matching courses, each first counting the
- * courses per distinct combination (a few hundred rows, whatever the matches): the facet values
- * with their flags, then GROUPING SETS for the total and the four single-valued facets, each
- * summed under its own flags (a FILTER per facet; `grouping()` says which set a row belongs to);
- * and the tag sets, then their unnested tags. Values whose courses all fail their flags count 0
- * and are left out, as a WHERE would.
+ * The facets of a search from one pass over the matching courses: they are counted per distinct
+ * combination of facet values, tag set and flags (a few thousand rows at most, whatever the
+ * number of matches; materialising the matches themselves spilled to disk), then GROUPING SETS
+ * sum the total and the four single-valued facets, each under its own flags (a FILTER per facet;
+ * `grouping()` says which set a row belongs to), and the unnested tag sets sum the tags. Values
+ * whose courses all fail their flags count 0 and are left out, as a WHERE would.
  */
 function searchedFacetRows(tx: Tx, tenantId: string, filter: CatalogueFilter, q: string): Promise<FacetRow[]> {
   // Only the flags of the filters given: with none, every count is count(*), which PostgreSQL
@@ -89,10 +89,9 @@ function searchedFacetRows(tx: Tx, tenantId: string, filter: CatalogueFilter, q:
     : sql``
   return rowsOf<FacetRow>(
     tx,
-    sql`with matching as materialized (${facetMatches(tenantId, filter, q)}),
-    combinations as (
-      select category, level, language, free, category_ok, level_ok, language_ok, free_ok, count(*) as n
-      from matching group by 1, 2, 3, 4, 5, 6, 7, 8),
+    sql`with combinations as materialized (
+      select category, level, language, free, tags, category_ok, level_ok, language_ok, free_ok, count(*) as n
+      from (${facetMatches(tenantId, filter, q)}) as matching group by 1, 2, 3, 4, 5, 6, 7, 8, 9),
     counted as (
       select grouping(category, level, language, free) as set, category, level, language, free::text as free,
         sum(n) ${all} as total,
@@ -109,7 +108,7 @@ function searchedFacetRows(tx: Tx, tenantId: string, filter: CatalogueFilter, q:
     where count > 0 or facet = 'total'
     union all
     select 'tag', tag, sum(n)::int from (
-      select unnest(tags) as tag, n from (select tags, count(*) as n from matching ${allFlags} group by tags) as sets) as tags
+      select unnest(tags) as tag, n from combinations ${allFlags}) as tags
     group by tag`,
   )
 }
