@@ -25,7 +25,7 @@ import { catalogueEntries } from '../catalogue.tables.ts'
 import { catalogueConditions, filterPredicates, visitorQuery, type CatalogueFilter } from './catalogue-search.ts'
 
 /** The keyset condition of a search cursor over (rank, published_at, course_id) expressions. */
-export type KeysetAfter = (columns: SQLWrapper[]) => SQL | undefined
+export type KeysetAfter = (columns: [SQLWrapper, SQLWrapper, SQLWrapper]) => SQL | undefined
 
 const postings = sql.raw('"catalogue"."catalogue_search_postings"')
 

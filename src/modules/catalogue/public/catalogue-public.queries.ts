@@ -1,6 +1,7 @@
 /**
  * Reads of the public catalogue. Every read is one statement over catalogue_entries (the
- * projection publishing writes), scoped to the Host's tenant by RLS and by an explicit predicate.
+ * projection publishing writes) and, for a search, its postings (catalogue-postings.ts, ADR
+ * 0019), scoped to the Host's tenant by RLS and by an explicit predicate.
  *
  * Pages are keyset pages. Without a search the order is (published_at, course_id) newest first.
  * With a search it is (rank, published_at, course_id): the rank is a pure function of the stored
@@ -8,7 +9,7 @@
  * carry it (as float8, which JSON round-trips exactly); an offset would skip or repeat courses
  * published between two pages.
  */
-import { and, desc, eq, ne, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
+import { and, desc, eq, ne, sql, type SQL } from 'drizzle-orm'
 import { rowsOf, type Tx } from '../../../platform/db/database.ts'
 import { hotQuery } from '../../../platform/db/hot-query.ts'
 import { AppError } from '../../../platform/errors.ts'
@@ -23,7 +24,7 @@ import {
 import { catalogueEntries, courses, courseVersions } from '../catalogue.tables.ts'
 import type { PublishedCourse } from '../published-course.ts'
 import { filteredFacetRows, precomputedFacetRows } from './catalogue-facets.ts'
-import { matchPage } from './catalogue-postings.ts'
+import { matchPage, type KeysetAfter } from './catalogue-postings.ts'
 import { catalogueConditions, isUnfiltered, visitorQuery, type CatalogueFilter } from './catalogue-search.ts'
 import type { CatalogueFacets, CatalogueQuery, CourseCard } from './catalogue-public.schemas.ts'
 
@@ -130,7 +131,7 @@ export async function listCatalogue(tx: Tx, tenantId: string, query: CatalogueQu
  */
 async function searchCatalogue(tx: Tx, tenantId: string, query: CatalogueQuery, q: string) {
   const position = ofThisQuery(() => searchCursor.decode(query.cursor))
-  const keyset = (columns: SQLWrapper[]) => searchCursor.after(position, columns as never, 'desc')
+  const keyset: KeysetAfter = (columns) => searchCursor.after(position, columns, 'desc')
   const e = catalogueEntries
   const columns = sql.join(
     Object.entries(cardColumns).map(([name, column]) => sql`${column} as ${sql.identifier(name)}`),
