@@ -6,18 +6,22 @@
  * btree ranges of the lexemes the query names.
  *
  * The visitor's query is still `catalogue.visitor_tsquery` (catalogue-search.ts), and which
- * path answers it is decided in the statement, from that constant (each branch's guard is an
- * immutable function of it, so the planner keeps one branch and drops the others):
+ * path answers it (catalogue.search_path, migration 0032) is decided in the statement from that
+ * constant: every path has a branch, and the branches of the paths not taken read empty index
+ * ranges, which the planner prices as nothing.
  *
- * - one lexeme ("python" → 'python'): the postings of that lexeme in the route's order
+ * - 'one' lexeme ("python" → 'python'): the postings of that lexeme in the route's order
  *   (rank desc, published_at desc, course_id desc) are an index range; a page is limit + 1 rows.
  *   Each posting's rank is ts_rank_cd of its entry for that lexeme: today's rank, exactly.
- * - several lexemes ("data" → 'da' | 'dat' | 'data', "machine learning", phrases, "-word"),
- *   when the query cannot match a vector that has none of them: the postings of those lexemes,
- *   grouped per course into a small vector of their positions. A query's match and ts_rank_cd
- *   depend only on the positions of its own lexemes, so `@@` and the rank on that small vector
- *   equal those on the entry's whole vector: the same matches, ranks and order as before.
- * - anything else (a query that matches an empty vector, i.e. only negations such as "-python"):
+ * - 'any' of several lexemes (most single words, "data" → 'da' | 'dat' | 'data'; "x or y"): the
+ *   postings of those lexemes grouped per course; every such course matches, and the rank is the
+ *   sum of their weights rounded to float4, which is ts_rank_cd's own arithmetic (ADR 0019).
+ * - 'all' other queries over lexemes ("machine learning", phrases, "python -advanced"), when the
+ *   query cannot match a vector that has none of them: the postings of those lexemes grouped per
+ *   course into a small vector of their positions. A query's match and ts_rank_cd depend only on
+ *   the positions of its own lexemes, so `@@` and the rank on that small vector equal those on
+ *   the entry's whole vector: the same matches, ranks and order as before.
+ * - 'entries' (a query that matches a vector without its lexemes: "-python", "web or -python"):
  *   the original expression over catalogue_entries, linear in the tenant, unchanged.
  */
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm'
