@@ -1,8 +1,8 @@
 /**
  * A large, varied catalogue for one tenant (scripts/measure-catalogue-scale.ts and the
  * catalogue-*-100k bench scenarios), inserted in bulk as the owner with generate_series in the
- * shapes publication.ts writes: the course, a version (a small snapshot: these reads never open
- * it) and the catalogue entry with its weighted vector in the course language's configuration.
+ * shapes publication.ts writes: the course, a version (a small snapshot without lessons, which is
+ * also its outline: these reads never open it) and the catalogue entry with its weighted vector in the course language's configuration.
  *
  * Course n draws its title subject, summary subject and description subject from one vocabulary
  * with different strides, so a word like "python" is in about 1 title in 24 and also in other

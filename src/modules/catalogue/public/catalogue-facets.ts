@@ -4,18 +4,20 @@
  * - Unfiltered (the catalogue page a visitor lands on): the per-tenant counts that statement
  *   triggers on catalogue_entries keep in the publishing transaction (migration 0025), a few
  *   dozen rows whatever the catalogue's size.
- * - Filtered with a search: one pass over the entries every facet shares (tenant, tags,
- *   instructor, search), materialised once with a flag per facet filter, then one GROUP BY per
- *   facet over the flags it keeps. Before, each facet re-ran the search on its own (six passes).
+ * - Filtered with a search: the courses every facet shares (tenant, tags, instructor, search),
+ *   read from the search postings (catalogue-postings.ts: narrow rows of an index range, not the
+ *   tenant's entries), materialised once with a flag per facet filter, then one GROUP BY per
+ *   facet over the flags it keeps.
  * - Filtered without a search: one GROUP BY per facet under its own conditions. Materialising
  *   the shared rows (the whole tenant when only, say, a level is chosen) measured twice as slow
  *   as six scans that PostgreSQL runs with parallel workers (docs/benchmarks.md).
  */
-import { and, sql, type SQL } from 'drizzle-orm'
+import { and, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import { rowsOf } from '../../../platform/db/database.ts'
 import { catalogueEntries, catalogueFacetCounts } from '../catalogue.tables.ts'
-import { catalogueConditions, filterPredicates, type CatalogueFilter } from './catalogue-search.ts'
+import { facetMatches } from './catalogue-postings.ts'
+import { catalogueConditions, type CatalogueFilter } from './catalogue-search.ts'
 
 export interface FacetRow {
   facet: 'total' | 'category' | 'level' | 'language' | 'free' | 'tag'
@@ -36,10 +38,12 @@ type Flag = 'category_ok' | 'level_ok' | 'language_ok' | 'free_ok'
 
 /** Each facet counts under every filter but its own; the total and the tags under all of them. */
 export async function filteredFacetRows(tx: Tx, tenantId: string, filter: CatalogueFilter): Promise<FacetRow[]> {
-  return filter.q?.trim() ? searchedFacetRows(tx, tenantId, filter) : perFacetRows(tx, tenantId, filter)
+  const q = filter.q?.trim()
+  return q ? searchedFacetRows(tx, tenantId, filter, q) : perFacetRows(tx, tenantId, filter)
 }
 
-function perFacetRows(tx: Tx, tenantId: string, filter: CatalogueFilter): Promise<FacetRow[]> {
+/** One GROUP BY per facet over the entries, with the search as `@@` on their vectors (also the tests' reference). */
+export function perFacetRows(tx: Tx, tenantId: string, filter: CatalogueFilter): Promise<FacetRow[]> {
   const e = catalogueEntries
   const all = catalogueConditions(tenantId, filter)
   return rowsOf<FacetRow>(
@@ -58,28 +62,53 @@ function perFacetRows(tx: Tx, tenantId: string, filter: CatalogueFilter): Promis
   )
 }
 
-function searchedFacetRows(tx: Tx, tenantId: string, filter: CatalogueFilter): Promise<FacetRow[]> {
-  const e = catalogueEntries
-  const p = filterPredicates(tenantId, filter)
-  const flag = (predicate: SQL | undefined) => predicate ?? sql`true`
-  const keeping = (...flags: Flag[]) => sql.raw(flags.join(' and '))
+/**
+ * The facets of a search from one pass over the matching courses: they are counted per distinct
+ * combination of facet values, tag set and flags (a few thousand rows at most, whatever the
+ * number of matches; materialising the matches themselves spilled to disk), then GROUPING SETS
+ * sum the total and the four single-valued facets, each under its own flags (a FILTER per facet;
+ * `grouping()` says which set a row belongs to), and the unnested tag sets sum the tags. Values
+ * whose courses all fail their flags count 0 and are left out, as a WHERE would.
+ */
+function searchedFacetRows(tx: Tx, tenantId: string, filter: CatalogueFilter, q: string): Promise<FacetRow[]> {
+  // Only the flags of the filters given: with none, every count is count(*), which PostgreSQL
+  // computes once for the five.
+  const given: Record<Flag, boolean> = {
+    category_ok: filter.category !== undefined,
+    level_ok: filter.level !== undefined,
+    language_ok: filter.language !== undefined,
+    free_ok: filter.free !== undefined,
+  }
+  const keeping = (...flags: Flag[]) => {
+    const kept = flags.filter((flag) => given[flag])
+    return kept.length === 0 ? sql`` : sql.raw(`filter (where ${kept.join(' and ')})`)
+  }
   const all = keeping('category_ok', 'level_ok', 'language_ok', 'free_ok')
+  const allFlags = Object.values(given).some(Boolean)
+    ? sql.raw(`where ${(Object.keys(given) as Flag[]).filter((flag) => given[flag]).join(' and ')}`)
+    : sql``
   return rowsOf<FacetRow>(
     tx,
-    sql`with matching as materialized (
-      select ${e.category} as category, ${e.level} as level, ${e.language} as language, ${e.free} as free, ${e.tags} as tags,
-        ${flag(p.category)} as category_ok, ${flag(p.level)} as level_ok, ${flag(p.language)} as language_ok, ${flag(p.free)} as free_ok
-      from ${e} where ${p.shared})
-    select 'total' as facet, null as value, count(*)::int as count from matching where ${all}
+    sql`with combinations as materialized (
+      select category, level, language, free, tags, category_ok, level_ok, language_ok, free_ok, count(*) as n
+      from (${facetMatches(tenantId, filter, q)}) as matching group by 1, 2, 3, 4, 5, 6, 7, 8, 9),
+    counted as (
+      select grouping(category, level, language, free) as set, category, level, language, free::text as free,
+        sum(n) ${all} as total,
+        sum(n) ${keeping('level_ok', 'language_ok', 'free_ok')} as by_category,
+        sum(n) ${keeping('category_ok', 'language_ok', 'free_ok')} as by_level,
+        sum(n) ${keeping('category_ok', 'level_ok', 'free_ok')} as by_language,
+        sum(n) ${keeping('category_ok', 'level_ok', 'language_ok')} as by_free
+      from combinations group by grouping sets ((), (category), (level), (language), (free)))
+    select facet, value, count from (
+      select case set when 15 then 'total' when 7 then 'category' when 11 then 'level' when 13 then 'language' else 'free' end as facet,
+        case set when 7 then category when 11 then level when 13 then language when 14 then free end as value,
+        coalesce(case set when 15 then total when 7 then by_category when 11 then by_level when 13 then by_language else by_free end, 0)::int as count
+      from counted where set <> 7 or category is not null) as facets
+    where count > 0 or facet = 'total'
     union all
-    select 'category', category, count(*)::int from matching where ${keeping('level_ok', 'language_ok', 'free_ok')} and category is not null group by category
-    union all
-    select 'level', level, count(*)::int from matching where ${keeping('category_ok', 'language_ok', 'free_ok')} group by level
-    union all
-    select 'language', language, count(*)::int from matching where ${keeping('category_ok', 'level_ok', 'free_ok')} group by language
-    union all
-    select 'free', free::text, count(*)::int from matching where ${keeping('category_ok', 'level_ok', 'language_ok')} group by free
-    union all
-    select 'tag', tag, count(*)::int from matching cross join lateral jsonb_array_elements_text(tags) as tag where ${all} group by tag`,
+    select 'tag', tag, sum(n)::int from (
+      select unnest(tags) as tag, n from combinations ${allFlags}) as tags
+    group by tag`,
   )
 }

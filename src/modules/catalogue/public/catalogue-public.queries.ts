@@ -1,6 +1,7 @@
 /**
  * Reads of the public catalogue. Every read is one statement over catalogue_entries (the
- * projection publishing writes), scoped to the Host's tenant by RLS and by an explicit predicate.
+ * projection publishing writes) and, for a search, its postings (catalogue-postings.ts, ADR
+ * 0019), scoped to the Host's tenant by RLS and by an explicit predicate.
  *
  * Pages are keyset pages. Without a search the order is (published_at, course_id) newest first.
  * With a search it is (rank, published_at, course_id): the rank is a pure function of the stored
@@ -9,7 +10,7 @@
  * published between two pages.
  */
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm'
-import type { Tx } from '../../../platform/db/database.ts'
+import { rowsOf, type Tx } from '../../../platform/db/database.ts'
 import { hotQuery } from '../../../platform/db/hot-query.ts'
 import { AppError } from '../../../platform/errors.ts'
 import {
@@ -22,7 +23,8 @@ import {
 } from '../../../platform/http/pagination.ts'
 import { catalogueEntries } from '../catalogue.tables.ts'
 import { filteredFacetRows, precomputedFacetRows } from './catalogue-facets.ts'
-import { catalogueConditions, isUnfiltered, rankOf, type CatalogueFilter } from './catalogue-search.ts'
+import { matchPage, type KeysetAfter } from './catalogue-postings.ts'
+import { catalogueConditions, isUnfiltered, visitorQuery, type CatalogueFilter } from './catalogue-search.ts'
 import type { CatalogueFacets, CatalogueQuery, CourseCard } from './catalogue-public.schemas.ts'
 
 /** published_at in UTC with all six fractional digits, the database's own precision. */
@@ -74,12 +76,8 @@ function ofThisQuery<T>(read: () => T): T {
   }
 }
 
-/** The cursor's keyset condition; validated before any round trip. Search cursors carry the rank first. */
-function after(cursor: string | undefined, rank: SQL<number> | undefined): SQL | undefined {
-  if (rank) {
-    const position = ofThisQuery(() => searchCursor.decode(cursor))
-    return searchCursor.after(position, [rank, catalogueEntries.publishedAt, catalogueEntries.courseId], 'desc')
-  }
+/** The cursor's keyset condition; validated before any round trip. */
+function after(cursor: string | undefined): SQL | undefined {
   const position = ofThisQuery(() => browseCursor.decode(cursor))
   return browseCursor.after(position, [catalogueEntries.publishedAt, catalogueEntries.courseId], 'desc')
 }
@@ -114,18 +112,8 @@ export async function listCatalogue(tx: Tx, tenantId: string, query: CatalogueQu
     return browseCursor.page(rows as CourseCard[], query.limit, (row) => [row.publishedAt, row.id])
   }
   const q = query.q?.trim()
-  const rank = q ? rankOf(q, query.language) : undefined
-  const where = and(catalogueConditions(tenantId, query), after(query.cursor, rank))
-  if (rank) {
-    const rows = await tx
-      .select({ ...cardColumns, rank })
-      .from(catalogueEntries)
-      .where(where)
-      .orderBy(desc(rank), desc(catalogueEntries.publishedAt), desc(catalogueEntries.courseId))
-      .limit(query.limit + 1)
-    const page = searchCursor.page(rows, query.limit, (row) => [row.rank, row.publishedAt, row.id])
-    return { data: page.data.map(({ rank: _rank, ...card }) => card as CourseCard), nextCursor: page.nextCursor }
-  }
+  if (q) return searchCatalogue(tx, tenantId, query, q)
+  const where = and(catalogueConditions(tenantId, query), after(query.cursor))
   const rows = await tx
     .select(cardColumns)
     .from(catalogueEntries)
@@ -133,6 +121,30 @@ export async function listCatalogue(tx: Tx, tenantId: string, query: CatalogueQu
     .orderBy(desc(catalogueEntries.publishedAt), desc(catalogueEntries.courseId))
     .limit(query.limit + 1)
   return browseCursor.page(rows as CourseCard[], query.limit, (row) => [row.publishedAt, row.id])
+}
+
+/**
+ * One page of a search, best first: the page's matches (catalogue-postings.ts: from the search
+ * postings, or from the entries for queries the postings cannot answer) joined to their entries
+ * by primary key for the cards. The cursor carries the rank first.
+ */
+async function searchCatalogue(tx: Tx, tenantId: string, query: CatalogueQuery, q: string) {
+  const position = ofThisQuery(() => searchCursor.decode(query.cursor))
+  const keyset: KeysetAfter = (columns) => searchCursor.after(position, columns, 'desc')
+  const e = catalogueEntries
+  const columns = sql.join(
+    Object.entries(cardColumns).map(([name, column]) => sql`${column} as ${sql.identifier(name)}`),
+    sql`, `,
+  )
+  const rows = await rowsOf<CourseCard & { rank: number }>(
+    tx,
+    sql`select ${columns}, m.rank as "rank"
+      from (${matchPage(tenantId, visitorQuery(q, query.language), query, keyset, query.limit + 1)}) m
+      join ${e} on ${e.tenantId} = ${tenantId} and ${e.courseId} = m.course_id
+      order by m.rank desc, m.published_at desc, m.course_id desc limit ${query.limit + 1}`,
+  )
+  const page = searchCursor.page(rows, query.limit, (row) => [row.rank, row.publishedAt, row.id])
+  return { data: page.data.map(({ rank: _rank, ...card }) => card as CourseCard), nextCursor: page.nextCursor }
 }
 
 /**

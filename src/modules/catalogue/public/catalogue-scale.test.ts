@@ -12,7 +12,7 @@ import { rowsOf, tenantScope } from '../../../platform/db/database.ts'
 import { catalogueEntries, courses } from '../catalogue.tables.ts'
 import { publishCourse, removeCatalogueEntry } from '../publication.ts'
 import { buildPublishedCourse, type CourseInput } from '../testing.ts'
-import { filteredFacetRows, precomputedFacetRows, type FacetRow } from './catalogue-facets.ts'
+import { filteredFacetRows, perFacetRows, precomputedFacetRows, type FacetRow } from './catalogue-facets.ts'
 import { catalogueFacets } from './catalogue-public.queries.ts'
 import type { CatalogueFilter } from './catalogue-search.ts'
 import { queryConfigs } from './catalogue-search.ts'
@@ -86,6 +86,44 @@ const sorted = (rows: FacetRow[]) =>
     .sort()
     .filter((r) => !r.startsWith('total:') || !r.endsWith(':0'))
 
+/**
+ * Queries for each way the postings answer (catalogue.search_path; the search-order test below
+ * asserts which path each kind takes): one lexeme ("python"), a disjunction of lexemes (most
+ * single words: every configuration's stem; OR), conjunctions, a phrase, a negation, and the
+ * entries' path for queries that match a vector without their lexemes.
+ */
+const FACET_QUERIES = [
+  'python',
+  'basics',
+  'web',
+  'python web',
+  '"python web"',
+  'python -basics',
+  'poetry or html',
+  'web or -python',
+  '-python',
+]
+
+/** The postings of the scope's tenant equal a recomputation from its entries (migration 0036). */
+async function expectPostingsOfEntries(tenantId: string): Promise<void> {
+  await t.platform.database.transaction(tenantScope(tenantId), async (tx) => {
+    const kept = await rowsOf<Record<string, unknown>>(
+      tx,
+      sql`select tenant_id, term, course_id, rank, weight, positions, published_at, category, level, language, free, tags
+          from catalogue.catalogue_search_postings order by course_id, term`,
+    )
+    const recomputed = await rowsOf<Record<string, unknown>>(
+      tx,
+      sql`select e.tenant_id, s.term, e.course_id, s.rank, s.weight, s.positions, e.published_at, e.category, e.level,
+            e.language, e.free, catalogue.tag_array(e.tags) as tags
+          from catalogue.catalogue_entries e cross join lateral catalogue.search_postings(e.search) s
+          order by e.course_id, s.term collate "C"`,
+    )
+    expect(kept.length).toBeGreaterThan(0)
+    expect(kept).toEqual(recomputed)
+  })
+}
+
 describe('facet counts at scale', () => {
   const tenant = { id: '', slug: '', owner: randomUUID() }
   const neighbour = { id: '', slug: '', owner: randomUUID() }
@@ -105,7 +143,17 @@ describe('facet counts at scale', () => {
       expect(sorted(await precomputedFacetRows(tx, tenant.id))).toEqual(
         sorted(await filteredFacetRows(tx, tenant.id, {})),
       )
+      // Every path of the postings counts what `@@` over the entries counts, under every filter.
+      for (const q of FACET_QUERIES)
+        for (const filter of combinations().filter((f) => f.q === undefined)) {
+          const searched = { ...filter, q }
+          expect(sorted(await filteredFacetRows(tx, tenant.id, searched)), JSON.stringify(searched)).toEqual(
+            sorted(await perFacetRows(tx, tenant.id, searched)),
+          )
+        }
     })
+    await expectPostingsOfEntries(tenant.id)
+    await expectPostingsOfEntries(neighbour.id)
     const host = `${tenant.slug}.${t.config.http.baseDomain}`
     const response = await t.app.inject({ method: 'GET', url: '/v1/catalogue/facets', headers: { host } })
     expect(response.json()).toEqual(expected(live, {}))
@@ -252,15 +300,16 @@ describe('search order at scale', () => {
       } while (cursor)
       return seen
     }
-    const original = async (q: string) => {
+    const original = async (q: string, language?: string) => {
       const query = sql.join(
-        queryConfigs(undefined).map((config) => sql`websearch_to_tsquery(${sql.raw(`'${config}'`)}, ${q})`),
+        queryConfigs(language).map((config) => sql`websearch_to_tsquery(${sql.raw(`'${config}'`)}, ${q})`),
         sql` || `,
       )
       const rows = await t.platform.database.transaction(tenantScope(site.id), (tx) =>
         rowsOf<{ slug: string }>(
           tx,
           sql`select slug from catalogue.catalogue_entries where tenant_id = ${site.id} and search @@ (${query})
+              and (${language ?? null}::text is null or language = ${language ?? null})
               order by ts_rank_cd(search, ${query})::float8 desc, published_at desc, course_id desc`,
         ),
       )
@@ -271,7 +320,39 @@ describe('search order at scale', () => {
     expect(python.slice(0, 3).sort()).toEqual(['t1', 't2', 't3'])
     expect(python.slice(3, 5).sort()).toEqual(['s1', 's2'])
     expect(python.slice(5).sort()).toEqual(['d1', 'd2'])
-    for (const q of ['python services', '"python for"', 'python -advanced', 'daten'])
+    // Every path of the postings (catalogue.search_path) pages exactly as the original expression.
+    const queries = {
+      'python services': 'all',
+      '"python for"': 'all',
+      'python -advanced': 'all',
+      daten: 'any',
+      'python or tables': 'any',
+      'deploy python services': 'all',
+      '-python': 'entries',
+      'zero -python': 'all',
+    } as const
+    const paths = await t.platform.database.transaction(tenantScope(site.id), (tx) =>
+      rowsOf<{ q: string; path: string }>(
+        tx,
+        sql`select q, catalogue.search_path(catalogue.visitor_tsquery(q, ${sql.raw(
+          `array[${queryConfigs(undefined)
+            .map((c) => `'${c}'`)
+            .join(', ')}]`,
+        )})) as path from unnest(${sql.raw(
+          `array[${Object.keys(queries)
+            .map((q) => `'${q.replace(/'/g, "''")}'`)
+            .join(', ')}, 'python']`,
+        )}) as q`,
+      ),
+    )
+    expect(Object.fromEntries(paths.map((r) => [r.q, r.path]))).toEqual({ ...queries, python: 'one' })
+    for (const q of Object.keys(queries)) {
       expect(await walk(`q=${encodeURIComponent(q)}`), q).toEqual(await original(q))
+      for (const language of ['de', 'fr'])
+        expect(await walk(`q=${encodeURIComponent(q)}&language=${language}`), `${q} in ${language}`).toEqual(
+          await original(q, language),
+        )
+    }
+    expect(await walk('q=-python')).toEqual(['x1'])
   })
 })

@@ -6,8 +6,11 @@
  * title unstemmed ('simple'). A visitor's query has no language, so it is parsed once per
  * configuration and the results are OR-ed: 'simple' (exact words, any language) plus the stemming
  * configuration of every language we index with — or only the course language's when the visitor
- * filters by language. The query is a constant, so the GIN index on `search` serves it, and a
- * course matches when all of the visitor's words match in one of the configurations.
+ * filters by language. A course matches when all of the visitor's words match in one of the
+ * configurations. Under forced RLS `@@` cannot use the GIN index on `search` for the request
+ * role (it is not LEAKPROOF), so searches read the postings instead (catalogue-postings.ts);
+ * the conditions here are the definition they are tested against, and the path of the queries
+ * the postings cannot answer.
  */
 import { and, eq, sql, type SQL } from 'drizzle-orm'
 import { catalogueEntries } from '../catalogue.tables.ts'
@@ -42,14 +45,6 @@ export function queryConfigs(language: string | undefined): string[] {
 export function visitorQuery(q: string, language: string | undefined): SQL {
   const configs = queryConfigs(language).map((config) => `'${config}'`)
   return sql`catalogue.visitor_tsquery(${q}, array[${sql.raw(configs.join(', '))}])`
-}
-
-/**
- * ts_rank_cd (cover density, default weights: title A 1.0, summary B 0.4, description C 0.2) as
- * float8, so the value survives JSON in a cursor exactly (float4 → float8 is exact).
- */
-export function rankOf(q: string, language: string | undefined): SQL<number> {
-  return sql<number>`ts_rank_cd(${catalogueEntries.search}, ${visitorQuery(q, language)})::float8`
 }
 
 type FacetName = 'category' | 'level' | 'language' | 'free'
