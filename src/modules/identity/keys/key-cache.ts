@@ -1,6 +1,6 @@
 /**
  * The in-process copy of the signing keys: every unretired public key and the decrypted active
- * private key. Trusted for a short TTL; reloads are shared, so a burst of callers costs one query.
+ * private key. Trusted for a short TTL; loads are shared, so a burst of callers costs one query.
  */
 import type { CryptoKey } from 'jose'
 import { platformScope, type Database } from '../../../platform/db/database.ts'
@@ -23,12 +23,14 @@ export interface KeySnapshot {
 export interface KeyCache {
   /** The cached keys, reloaded first when older than the TTL. */
   current(): Promise<KeySnapshot>
+  /** Keys read after this call (after a rotation, or another node's change). */
   reload(): Promise<KeySnapshot>
 }
 
 export function createKeyCache(deps: { database: Database; keyEncryptionKey: Uint8Array; ttlMs: number }): KeyCache {
   let snapshot: KeySnapshot | undefined
   let loading: Promise<KeySnapshot> | undefined
+  let queued: Promise<KeySnapshot> | undefined
 
   async function load(): Promise<KeySnapshot> {
     const rows = (await deps.database.transaction(platformScope, (tx) => findUnretiredKeys(tx))).filter(
@@ -46,17 +48,37 @@ export function createKeyCache(deps: { database: Database; keyEncryptionKey: Uin
     return { loadedAt: Date.now(), keys, active }
   }
 
-  function reload(): Promise<KeySnapshot> {
-    loading ??= load()
+  function startLoad(): Promise<KeySnapshot> {
+    const started = load()
       .then((loaded) => (snapshot = loaded))
       .finally(() => (loading = undefined))
-    return loading
+    loading = started
+    return started
+  }
+
+  /**
+   * A load that begins after this call. A load already in flight may have read the keys before
+   * the caller's change (its own rotation, or another node's announced by the signing_keys
+   * trigger), so sharing it could install the old keys; one more load is queued behind it instead,
+   * shared by every caller that arrives meanwhile. Loads never overlap, so an older one cannot
+   * finish last and overwrite a newer snapshot.
+   */
+  function reload(): Promise<KeySnapshot> {
+    if (!loading) return startLoad()
+    queued ??= loading
+      .catch(() => undefined)
+      .then(() => {
+        queued = undefined
+        return startLoad()
+      })
+    return queued
   }
 
   return {
     async current() {
       if (snapshot && Date.now() - snapshot.loadedAt < deps.ttlMs) return snapshot
-      return reload()
+      // Past the TTL any fresh enough load will do: share the one in flight.
+      return queued ?? loading ?? startLoad()
     },
     reload,
   }
