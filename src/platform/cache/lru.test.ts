@@ -24,6 +24,48 @@ describe('BoundedLru', () => {
     expect([lru.get('b'), lru.bytes]).toEqual(['B2', 6])
   })
 
+  it('keeps a hit among the newest quarter in place, and still moves an older hit to the newest end', () => {
+    const lru = new BoundedLru<string>({ maxEntries: 8, maxBytes: 1000 })
+    for (const key of 'abcdefgh') lru.set(key, key.toUpperCase(), 1, Infinity)
+    // g is one insertion old (fresh): no reorder. a is seven old: it becomes the newest.
+    expect([lru.get('g'), lru.get('a')]).toEqual(['G', 'A'])
+    for (const key of 'ijklmn') lru.set(key, key.toUpperCase(), 1, Infinity)
+    // Six evictions from the front of b c d e f g h a: b to g go, h and a stay.
+    expect([...'abcdefgh'].map((key) => lru.get(key))).toEqual([
+      'A',
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'H',
+    ])
+    expect([lru.size, lru.bytes]).toEqual([8, 8])
+  })
+
+  it('holds both bounds and an exact byte count through hits, replacements, expiries and deletes', () => {
+    const lru = new BoundedLru<number>({ maxEntries: 16, maxBytes: 40 })
+    const live = new Map<string, number>()
+    for (let step = 0; step < 2000; step++) {
+      const key = `k${(step * 7919) % 37}`
+      const bytes = (step % 5) + 1
+      if (step % 3 === 0) lru.set(key, step, bytes, step % 11 === 0 ? step : Infinity)
+      else if (step % 13 === 0) lru.delete(key)
+      else lru.get(key, step)
+      expect(lru.size).toBeLessThanOrEqual(16)
+      expect(lru.bytes).toBeLessThanOrEqual(40)
+    }
+    // Every surviving entry is still served, and the byte count is the sum of what is left.
+    let total = 0
+    for (let index = 0; index < 37; index++) {
+      const value = lru.get(`k${index}`, 2000)
+      if (value !== undefined) live.set(`k${index}`, value)
+    }
+    for (const value of live.values()) total += (value % 5) + 1
+    expect(lru.bytes).toBe(total)
+  })
+
   it('does not serve an entry past its deadline', () => {
     const lru = new BoundedLru<string>({ maxEntries: 10, maxBytes: 100 })
     lru.set('a', 'A', 1, 1_000)

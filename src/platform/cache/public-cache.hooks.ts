@@ -129,21 +129,29 @@ export function registerPublicCache(app: App, cache: ResponseCache, options: Pub
 
   app.addHook('onRoute', declareResponseCache)
 
-  app.addHook('onRequest', async (request, reply) => {
-    const rule = request.routeOptions.config.responseCache
-    const tenantId = request.ctx?.tenantId
-    if (!rule || request.method !== 'GET' || !tenantId) return
+  const lookUp = async (request: FastifyRequest, reply: FastifyReply, tag: CacheTag, tenantId: string) => {
     const key = keyOf(request)
-    const capture = key === undefined ? undefined : await cache.capture(tenantId, rule.tag)
+    const capture = key === undefined ? undefined : await cache.capture(tenantId, tag)
     const hit = capture && key !== undefined ? await cache.lookup(capture, key) : undefined
     request.responseCache = { hit: hit !== undefined, capture, key }
-    if (hit) return answer(request, reply, hit)
+    if (hit) answer(request, reply, hit)
+  }
+
+  // Both hooks stay global, so the lookup keeps its place right after the request context and
+  // before the rate limit (a route-level hook would run after every global one). They are
+  // callback-style: a route without responseCache passes synchronously, with no promise.
+  app.addHook('onRequest', (request, reply, done) => {
+    const rule = request.routeOptions.config.responseCache
+    const tenantId = request.ctx?.tenantId
+    if (!rule || request.method !== 'GET' || !tenantId) return done()
+    lookUp(request, reply, rule.tag, tenantId).then(() => {
+      if (!reply.sent) done()
+    }, done)
   })
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  // A 200 body of a miss gets its ETag, is stored under the generation captured before the handler ran, and becomes 304 on a match.
+  const storeAndValidate = (request: FastifyRequest, reply: FastifyReply, payload: string): string | null => {
     const state = request.responseCache
-    if (!request.routeOptions.config.responseCache || state?.hit || reply.statusCode !== 200) return payload
-    if (typeof payload !== 'string') return payload
     cachingHeaders(reply)
     const etag = strongEtag(payload)
     reply.header('etag', etag)
@@ -157,5 +165,12 @@ export function registerPublicCache(app: App, cache: ResponseCache, options: Pub
     reply.code(304)
     reply.removeHeader('content-type')
     return null
+  }
+
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const state = request.responseCache
+    if (!request.routeOptions.config.responseCache || state?.hit || reply.statusCode !== 200) return done(null, payload)
+    if (typeof payload !== 'string') return done(null, payload)
+    done(null, storeAndValidate(request, reply, payload))
   })
 }

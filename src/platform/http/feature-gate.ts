@@ -7,6 +7,7 @@
 import type { FastifyRequest } from 'fastify'
 import { AppError } from '../errors.ts'
 import type { App } from './app-type.ts'
+import { attachRouteHook } from './route-hooks.ts'
 
 export interface FeatureEvaluator {
   /** Whether `key` is a declared flag; a route naming an unknown flag refuses to register. */
@@ -29,7 +30,9 @@ export const featureDisabled = (flag: string) =>
 
 /**
  * Installs the gate. Call before any gated route is registered (the onRoute check must see them)
- * and after the server's own onRequest hook, so authentication and access run first.
+ * and after the server's own onRequest hook, so authentication and access run first. The check is
+ * a route-level onRequest hook of gated routes only (route-hooks.ts), so it runs after every
+ * global onRequest hook (the rate limit among them), where the global hook it replaces ran.
  */
 export function registerFeatureGate(app: App, evaluator: FeatureEvaluator): void {
   app.addHook('onRoute', (route) => {
@@ -41,9 +44,8 @@ export function registerFeatureGate(app: App, evaluator: FeatureEvaluator): void
     schema['x-feature-flag'] = flag
     const note = `Gated by the feature flag \`${flag}\`: while it is off for the tenant, the answer is 403 FEATURE_DISABLED.`
     schema.description = typeof schema.description === 'string' ? `${schema.description}\n\n${note}` : note
-  })
-  app.addHook('onRequest', async (request: FastifyRequest) => {
-    const flag = request.routeOptions.config.flag
-    if (flag !== undefined && !(await evaluator.isEnabled(request.ctx.tenantId, flag))) throw featureDisabled(flag)
+    attachRouteHook(route, 'onRequest', async (request: FastifyRequest) => {
+      if (!(await evaluator.isEnabled(request.ctx.tenantId, flag))) throw featureDisabled(flag)
+    })
   })
 }

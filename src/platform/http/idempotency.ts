@@ -27,6 +27,7 @@ import type { Database } from '../db/database.ts'
 import { platformScope, tenantScope } from '../db/database.ts'
 import { AppError } from '../errors.ts'
 import { principalId } from './principal.ts'
+import { attachRouteHook } from './route-hooks.ts'
 import { createIdempotencyStore, type Claim, type StoredResponse } from './idempotency.store.ts'
 
 export type IdempotencyMode = 'required' | 'optional'
@@ -133,7 +134,8 @@ export function registerIdempotency(app: App, database: Database): void {
   const claims = new WeakMap<FastifyRequest, Claim>()
   app.addHook('onRoute', documentIdempotencyKey)
 
-  app.addHook('preHandler', async (request, reply) => {
+  // Route-level hooks (route-hooks.ts) of the routes that opt in: no other request pays for them.
+  const claimOrReplay = async (request: FastifyRequest, reply: FastifyReply) => {
     const mode = request.routeOptions.config.idempotency
     if (!mode) return
     const key = readIdempotencyKey(request.headers[HEADER], mode)
@@ -144,9 +146,9 @@ export function registerIdempotency(app: App, database: Database): void {
     if (outcome.kind === 'in-flight') throw idempotencyErrors.inFlight()
     if (outcome.kind === 'replay') return replay(reply, outcome.response)
     claims.set(request, claim)
-  })
+  }
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  const recordOutcome = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const claim = claims.get(request)
     if (!claim) return payload
     claims.delete(request)
@@ -159,6 +161,12 @@ export function registerIdempotency(app: App, database: Database): void {
       request.log.error({ err: error }, 'could not record the idempotent response')
     }
     return payload
+  }
+
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.idempotency) return
+    attachRouteHook(route, 'preHandler', claimOrReplay)
+    attachRouteHook(route, 'onSend', recordOutcome)
   })
 }
 

@@ -96,10 +96,14 @@ export function unstorableValueError(issue: FieldError): AppError {
   })
 }
 
-/** Registers the guard; call before any other preHandler hook (idempotency claims come after it). */
+/**
+ * Registers the guard; call before any other preHandler hook (idempotency claims come after it).
+ * Global, so no route can miss it; callback-style, since the check is synchronous and a promise
+ * per request would cost more than the check on a request without input.
+ */
 export function registerInputGuard(app: App): void {
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', (request, _reply, done) => {
     const issue = unstorableInput(request)
-    if (issue) throw unstorableValueError(issue)
+    done(issue ? unstorableValueError(issue) : undefined)
   })
 }

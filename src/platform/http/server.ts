@@ -122,10 +122,11 @@ function createFastify(config: Config, logger: Logger): App {
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App
 }
 
-/** The request id on every answer. */
+/** The request id on every answer. Callback-style: a synchronous hook needs no promise per request. */
 function registerResponseHeaders(app: App): void {
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', String(request.id))
+    done(null, payload)
   })
 }
 

@@ -16,10 +16,11 @@ export function registerShutdownAnswers(app: App): void {
   app.addHook('preClose', async () => {
     draining = true
   })
-  app.addHook('onRequest', async (request, reply) => {
-    if (!draining) return
+  // Callback-style: outside a drain both hooks answer synchronously, with no promise per request.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!draining) return done()
     reply.header('retry-after', '5')
-    return sendProblem(
+    sendProblem(
       reply,
       buildProblem({
         status: 503,
@@ -29,7 +30,8 @@ export function registerShutdownAnswers(app: App): void {
       }),
     )
   })
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (draining) reply.header('connection', 'close')
+    done(null, payload)
   })
 }

@@ -18,8 +18,13 @@ export function requestLogBindings(ctx: RequestContext): Record<string, string |
   return { tenantId: ctx.tenantId }
 }
 
-/** Rebinds both loggers: Fastify logs completion through `reply.log`, handlers use `request.log`. */
+/**
+ * Rebinds both loggers: Fastify logs completion through `reply.log`, handlers use `request.log`.
+ * With logging off (LOG_LEVEL=silent, as in `npm run bench`) no line can carry the bindings, so
+ * the pino child, which serialises them per request, is not built.
+ */
 export function bindRequestLog(request: FastifyRequest, reply: FastifyReply): void {
+  if (request.log.level === 'silent') return
   const log = request.log.child(requestLogBindings(request.ctx))
   request.log = log
   reply.log = log

@@ -84,11 +84,14 @@ export function createTracing(options: TracingOptions, logger: Logger): Tracing 
 
 function addSpanHooks(app: App, tracer: Tracer): void {
   const failures = new WeakMap<FastifyRequest, Error>()
-  app.addHook('onError', async (request, _reply, error) => {
+  // Callback-style: both are synchronous, so no promise per request.
+  app.addHook('onError', (request, _reply, error, done) => {
     failures.set(request, error)
+    done()
   })
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     recordServerSpan(tracer, request, reply, failures.get(request))
+    done()
   })
 }
 

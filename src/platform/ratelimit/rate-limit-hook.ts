@@ -112,6 +112,19 @@ export function registerRateLimits(app: App, deps: RateLimitDeps): void {
     deps.logger.warn({ err: error, class: rateClass }, 'rate-limit store unavailable; failing open for this class')
   }
 
+  // The advertised policy depends only on class, caller kind, tenant presence and plan: a handful
+  // of strings, built once each instead of per request.
+  const policyFields = new Map<string, string>()
+  const policyField = (rateClass: RateLimitClass, policy: ClassPolicy, keys: BucketKeys): string => {
+    const id = `${rateClass} ${keys.anonymous} ${keys.tenant === null} ${keys.plan}`
+    let field = policyFields.get(id)
+    if (field === undefined) {
+      field = rateLimitPolicyField(advertisedPolicies(policy, keys))
+      policyFields.set(id, field)
+    }
+    return field
+  }
+
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const rateClass = routeClass(request)
     if (rateClass === 'none') return
@@ -123,7 +136,7 @@ export function registerRateLimits(app: App, deps: RateLimitDeps): void {
       tenant: tenantId,
       plan: tenantId === null ? DEFAULT_PLAN : await deps.planOf(tenantId),
     }
-    reply.header('ratelimit-policy', rateLimitPolicyField(advertisedPolicies(policy, keys)))
+    reply.header('ratelimit-policy', policyField(rateClass, policy, keys))
     const decision = await deps.limiter.consume(rateClass, keys)
     if (decision.kind === 'store-unavailable') {
       if (policy.onStoreFailure === 'closed') throw rateLimitErrors.storeUnavailable(decision.error)
