@@ -53,6 +53,15 @@ async function insertEntries(owner: OwnerConnection, tenantId: string | null, co
      FROM generate_series(1, $2::int) AS n`,
     [tenantId, count],
   )
+  // The chain's head at the last seeded entry, so what the app audits during the run (sign-ins,
+  // members created by other scenarios) continues the chain instead of colliding with entry 1.
+  // The seeded hashes are not a real chain: `lyceum audit verify` would refuse this trail.
+  await owner.query(
+    `INSERT INTO platform.audit_chain_heads (chain, tenant_id, seq, hash)
+     VALUES (coalesce($1::text, 'platform'), $1::uuid, $2::bigint, encode(sha256(convert_to($2::text, 'UTF8')), 'hex'))
+     ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`,
+    [tenantId, count],
+  )
 }
 
 export const auditEventsScenario: BenchScenario = {
