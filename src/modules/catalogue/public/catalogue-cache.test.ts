@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, testDatabaseUrl, type TestApp } from '../../../../test/build-test-app.ts'
+import { endCacheListenerSessions, eventually } from '../../../../test/cache-listeners.ts'
 import { invalidatePublicCache } from '../../../platform/cache/cache-generations.ts'
 import { tenantScope, type QueryCounter } from '../../../platform/db/database.ts'
 import { removeCatalogueEntry } from '../publication.ts'
@@ -25,15 +25,6 @@ function countingApp(counters: Counted[], env: Record<string, string> = {}) {
           counters.push({ ...request.ctx.counter, url: request.url })
       }),
   })
-}
-
-/** Polls until `check` holds; fails after `limitMs` (a bound, never a timing assertion). */
-async function eventually(check: () => Promise<boolean> | boolean, limitMs: number): Promise<void> {
-  const deadline = Date.now() + limitMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${limitMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
 }
 
 const slugs = (body: { data: Array<{ slug: string }> }) => body.data.map((c) => c.slug)
@@ -317,14 +308,7 @@ twoNodes('two nodes on one PostgreSQL', () => {
     const cache = b.platform.publicCache
     expect(cache.stats().entries).toBeGreaterThan(0)
     // As the database owner: end every listener session of this database (both nodes'); each must notice and reconnect.
-    const owner = new pg.Client({ connectionString: testDatabaseUrl() })
-    await owner.connect()
-    try {
-      await owner.query(`select pg_terminate_backend(pid) from pg_stat_activity
-        where application_name = 'lyceum-cache-listener' and datname = current_database()`)
-    } finally {
-      await owner.end()
-    }
+    await endCacheListenerSessions()
     // A change while the session is down: its notice is lost, so B must not trust what it cached.
     await s.publish('during-outage', t)
     // Entries are dropped only when trust is withdrawn; live again means the session is back.

@@ -5,9 +5,9 @@
  * tables the check reads, LISTEN/NOTIFY). Each case first proves the session is cached.
  */
 import { sql } from 'drizzle-orm'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, testDatabaseUrl, type TestApp } from '../../../../test/build-test-app.ts'
+import { endCacheListenerSessions, eventually } from '../../../../test/cache-listeners.ts'
 import { accountsClient, tokenFrom } from '../accounts/accounts.testing.ts'
 import { sessionsClient, type Tokens } from './sessions.testing.ts'
 
@@ -21,15 +21,6 @@ beforeAll(async () => {
   accounts = accountsClient(t)
 })
 afterAll(async () => t?.close())
-
-/** Polls until `check` holds; fails after `limitMs` (a bound, never a timing assertion). */
-async function eventually(check: () => Promise<boolean> | boolean, limitMs: number): Promise<void> {
-  const deadline = Date.now() + limitMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${limitMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
 
 const claimsOf = (token: string) =>
   JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
@@ -322,14 +313,7 @@ twoNodes('two nodes on one PostgreSQL', () => {
   it('drop every cached session when the listener loses its session, and check in the database until it is back', async () => {
     const m = await member()
     await warm(b, m.tenant.slug, m.tokens.accessToken)
-    const owner = new pg.Client({ connectionString: testDatabaseUrl() })
-    await owner.connect()
-    try {
-      await owner.query(`select pg_terminate_backend(pid) from pg_stat_activity
-        where application_name = 'lyceum-cache-listener' and datname = current_database()`)
-    } finally {
-      await owner.end()
-    }
+    await endCacheListenerSessions()
     // Revoked while the listener is down: its notice is lost, so B must not trust what it cached.
     await client.query(
       sql`UPDATE identity.sessions SET revoked_at = now() WHERE id = ${claimsOf(m.tokens.accessToken).sid}`,
