@@ -24,7 +24,7 @@ import { observabilityRoutes } from './platform/observability/observability.rout
 import type { Tracing } from './platform/observability/tracing.ts'
 import { createRedis } from './platform/cache/redis.ts'
 import { createResponseCache, type ResponseCache } from './platform/cache/response-cache.ts'
-import { pgliteFeed, postgresFeed, sharedFeed } from './platform/cache/invalidation-feed.ts'
+import { databaseFeed } from './platform/cache/invalidation-feed.ts'
 import { INVALIDATION_CHANNEL } from './platform/cache/cache-generations.ts'
 import { PRINCIPAL_CHANNEL } from './platform/cache/principal-changes.ts'
 import { createSessionCache, type SessionCache } from './platform/cache/session-cache.ts'
@@ -181,14 +181,8 @@ async function createPlatform(config: Config, options: BuildOptions) {
   const metrics = createMetrics()
   const redis = config.redisUrl ? createRedis(config.redisUrl, logger, config.redisKeyPrefix) : undefined
   const health = createHealthRegistry()
-  // LISTEN holds a session: its own direct connection on PostgreSQL, the embedded database's
-  // otherwise; one session for both caches, each on its own channel.
-  const channels = [INVALIDATION_CHANNEL, PRINCIPAL_CHANNEL]
-  const feed = sharedFeed(
-    config.database.kind === 'postgres'
-      ? postgresFeed({ url: config.database.listenUrl, logger, channels })
-      : pgliteFeed(pglite as PGlite, channels),
-  )
+  // One LISTEN session for both caches, each on its own channel.
+  const feed = databaseFeed(config.database, pglite, logger, [INVALIDATION_CHANNEL, PRINCIPAL_CHANNEL])
   const publicCache = createResponseCache({
     database,
     logger,

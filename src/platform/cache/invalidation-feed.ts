@@ -12,6 +12,7 @@
 import type { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
 import type { Logger } from 'pino'
+import type { Config } from '../../config.ts'
 
 export interface FeedHandlers {
   notice(payload: string): void
@@ -184,4 +185,19 @@ export function sharedFeed(feed: ChannelFeed): { channel(name: string): Invalida
       }
     },
   }
+}
+
+/**
+ * The one LISTEN session every cache channel shares: its own direct connection on PostgreSQL
+ * (DATABASE_LISTEN_URL, never a transaction pooler), the embedded database's otherwise.
+ */
+export function databaseFeed(
+  database: Config['database'],
+  pglite: PGlite | undefined,
+  logger: Logger,
+  channels: readonly string[],
+): { channel(name: string): InvalidationFeed } {
+  if (database.kind === 'postgres') return sharedFeed(postgresFeed({ url: database.listenUrl, logger, channels }))
+  if (!pglite) throw new Error('the embedded database must be open before its cache listener')
+  return sharedFeed(pgliteFeed(pglite, channels))
 }
