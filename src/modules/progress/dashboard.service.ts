@@ -16,6 +16,7 @@ import { courseLearnersCursor, myCoursesCursor, progressReadModel as readModel }
 import { progressRepository as repository } from './progress.repository.ts'
 
 const iso = (value: Date | null) => value?.toISOString() ?? null
+const READ_ONLY = { readOnly: true }
 
 async function myCourses(ctx: RequestContext, query: PageQuery) {
   const { userId } = learnerOf(ctx)
@@ -52,7 +53,8 @@ async function myCourses(ctx: RequestContext, query: PageQuery) {
         }
       }),
     }
-  })
+    // Reads only: the response need not wait for COMMIT (postgres-database.ts, readOnly).
+  }, READ_ONLY)
 }
 
 /**

@@ -5,8 +5,9 @@
  * module's read-model entry (the `read-model-entries` rule in .dependency-cruiser.cjs); it reads,
  * never writes, and filters by the owner's rules in their SQL form (enrolmentActiveAt).
  */
-import { and, asc, desc, eq, isNull, ne, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, isNull, ne, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import type { Tx } from '../../platform/db/database.ts'
+import { hotQuery } from '../../platform/db/hot-query.ts'
 import {
   instantOrMinusInfinity,
   instantText,
@@ -24,6 +25,28 @@ export const myCoursesCursor = keysetCursor(instantOrMinusInfinity, uuid)
 /** A course's learners, by enrolment id. */
 export const courseLearnersCursor = keysetCursor(uuid)
 
+/** Most recent activity first; never-touched courses last. */
+const activityKey = sql`coalesce(${courseProgress.lastActivityAt}, '-infinity'::timestamptz)`
+
+function myCoursesQuery(tx: Tx, userId: string | SQLWrapper, after: SQL | undefined) {
+  return tx
+    .select({
+      progress: courseProgress,
+      status: enrolments.status,
+      expiresAt: enrolments.expiresAt,
+      position: sql<string>`coalesce(${instantText(courseProgress.lastActivityAt)}, '-infinity')`,
+    })
+    .from(courseProgress)
+    .innerJoin(enrolments, eq(enrolments.id, courseProgress.enrolmentId))
+    .where(and(eq(courseProgress.userId, userId), ne(enrolments.status, 'cancelled'), after))
+    .orderBy(desc(activityKey), desc(courseProgress.enrolmentId))
+}
+
+/** The dashboard's first page, what every learner opens: built once (hot-query.ts), same SQL as the general path. */
+const myCoursesFirstPage = hotQuery('my_courses_first_page', (tx) =>
+  myCoursesQuery(tx, sql.placeholder('userId'), undefined).limit(sql.placeholder('limit')),
+)
+
 export const progressReadModel = {
   /**
    * The learner's courses with their enrolment's status and access end, most recent activity
@@ -31,24 +54,12 @@ export const progressReadModel = {
    * ones stay (the learner sees what they did, marked as expired).
    */
   myCourses(tx: Tx, userId: string, limit: number, after: PositionOf<typeof myCoursesCursor> | undefined) {
-    const key = sql`coalesce(${courseProgress.lastActivityAt}, '-infinity'::timestamptz)`
-    const conditions = [
-      eq(courseProgress.userId, userId),
-      ne(enrolments.status, 'cancelled'),
-      myCoursesCursor.after(after, [key, courseProgress.enrolmentId], 'desc'),
-    ]
-    return tx
-      .select({
-        progress: courseProgress,
-        status: enrolments.status,
-        expiresAt: enrolments.expiresAt,
-        position: sql<string>`coalesce(${instantText(courseProgress.lastActivityAt)}, '-infinity')`,
-      })
-      .from(courseProgress)
-      .innerJoin(enrolments, eq(enrolments.id, courseProgress.enrolmentId))
-      .where(and(...conditions))
-      .orderBy(desc(key), desc(courseProgress.enrolmentId))
-      .limit(limit + 1)
+    if (after === undefined) return myCoursesFirstPage.execute(tx, { userId, limit: limit + 1 })
+    return myCoursesQuery(
+      tx,
+      userId,
+      myCoursesCursor.after(after, [activityKey, courseProgress.enrolmentId], 'desc'),
+    ).limit(limit + 1)
   },
 
   /** The unfinished course of an enrolment the learner can still use at `now`, worked on most recently, with the enrolment's start. */
