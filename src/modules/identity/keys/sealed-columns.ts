@@ -5,7 +5,8 @@
  * and operators' TOTP secrets.
  */
 import type { SealedColumnRegistry } from '../../../platform/crypto/sealed-columns.ts'
-import { operators, signingKeys, totpFactors } from '../identity.tables.ts'
+import { signingKeys, totpFactors } from '../identity.tables.ts'
+import { operators } from '../operators/operators.tables.ts'
 import { lockSigningKeys } from './keys.repository.ts'
 
 export function registerIdentitySealedColumns(registry: SealedColumnRegistry): void {

@@ -5,7 +5,7 @@
  */
 import { and, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
-import { operatorSessions, operators } from '../identity.tables.ts'
+import { operatorSessions, operators } from './operators.tables.ts'
 
 /** From this many consecutive failures the operator is locked for LOCK_BASE_SECONDS, doubling per failure up to LOCK_MAX_SECONDS. */
 export const OPERATOR_LOCK_AFTER_FAILURES = 5
