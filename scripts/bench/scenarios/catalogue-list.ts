@@ -21,7 +21,8 @@ const LIST_SQL =
   `"catalogue"."catalogue_entries"."tenant_id" = $1 order by "catalogue"."catalogue_entries"."published_at" desc, ` +
   `"catalogue"."catalogue_entries"."course_id" desc limit $2`
 
-const COLUMNS = [
+/** The card's fields in the order of the list statement's columns. */
+export const CARD_FIELDS = [
   'id',
   'slug',
   'title',
@@ -54,7 +55,10 @@ export const catalogueListScenario: BenchScenario = {
     body(rows) {
       const objects = rows.map(
         (row) =>
-          Object.fromEntries(COLUMNS.map((column, i) => [column, row[i]])) as Record<(typeof COLUMNS)[number], unknown>,
+          Object.fromEntries(CARD_FIELDS.map((column, i) => [column, row[i]])) as Record<
+            (typeof CARD_FIELDS)[number],
+            unknown
+          >,
       )
       return keysetCursor(instant, uuid).page(objects, LIMIT, (row) => [String(row.publishedAt), String(row.id)])
     },

@@ -12,6 +12,7 @@ import { Type } from 'typebox'
 import { CourseCard } from '../../../src/modules/catalogue/public/catalogue-public.schemas.ts'
 import { finiteNumber, instant, keysetCursor, uuid } from '../../../src/platform/http/pagination.ts'
 import type { BenchScenario } from '../scenario.ts'
+import { CARD_FIELDS } from './catalogue-list.ts'
 import { TARGET_HOST } from './catalogue-seed.ts'
 import { seedScaleCatalogue } from './catalogue-scale-seed.ts'
 
@@ -75,24 +76,8 @@ const SEARCH_SQL = `select ${CARD_COLUMNS}, m.rank as "rank"
       join "catalogue"."catalogue_entries" on "catalogue"."catalogue_entries"."tenant_id" = $19 and "catalogue"."catalogue_entries"."course_id" = m.course_id
       order by m.rank desc, m.published_at desc, m.course_id desc limit $20`
 
-const COLUMNS = [
-  'id',
-  'slug',
-  'title',
-  'summary',
-  'level',
-  'language',
-  'category',
-  'tags',
-  'instructorIds',
-  'coverImageRef',
-  'delivery',
-  'free',
-  'lessonCount',
-  'durationMinutes',
-  'publishedAt',
-  'rank',
-] as const
+/** The card's columns, then the rank the cursor carries. */
+const COLUMNS = [...CARD_FIELDS, 'rank'] as const
 
 export const catalogueSearch100kScenario: BenchScenario = {
   name: 'catalogue-search-100k',
