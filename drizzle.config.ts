@@ -14,6 +14,7 @@ export default defineConfig({
     'progress',
     'assessment',
     'credentials',
+    'commerce',
   ],
   entities: { roles: { provider: '', exclude: [], include: [] } },
 })

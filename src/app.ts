@@ -45,6 +45,7 @@ import { createEnrolmentModule } from './modules/enrolment/index.ts'
 import { completedLessons, createProgressModule } from './modules/progress/index.ts'
 import { createAssessmentModule } from './modules/assessment/index.ts'
 import { createCredentialsModule, registerCredentialsSealedColumns } from './modules/credentials/index.ts'
+import { createCommerceModule } from './modules/commerce/index.ts'
 import { registerFeatureGate } from './platform/http/feature-gate.ts'
 import { auditRoutes } from './platform/audit/audit.routes.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
@@ -268,6 +269,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>) {
   const progress = createProgressModule({ database, jobs, events, mail, logger })
   const assessment = createAssessmentModule({ events, mail, logger, patterns: config.patterns, metrics: base.metrics })
   const credentials = createCredentialsModule({ config, database, jobs, events, mail, logger })
+  const commerce = createCommerceModule({ config, database, jobs, events, mail, logger })
   return {
     identity,
     accountFlows,
@@ -280,6 +282,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>) {
     progress,
     assessment,
     credentials,
+    commerce,
   }
 }
 
@@ -344,6 +347,7 @@ async function registerRoutes(
   await app.register(modules.progress.routes)
   await app.register(modules.assessment.routes)
   await app.register(modules.credentials.routes)
+  await app.register(modules.commerce.routes)
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Lyceum> {
