@@ -14,6 +14,7 @@ import type { App } from './app-type.ts'
 import { readCookie } from './cookie-auth.ts'
 import { AppError } from '../errors.ts'
 import type { SafeHtml } from './html.ts'
+import { DOCUMENT_HEADERS } from './security-headers.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -28,6 +29,7 @@ export const styleHash = (css: string): string =>
 
 export function pageHeaders(styleSources: readonly string[]): Record<string, string> {
   return {
+    ...DOCUMENT_HEADERS,
     'content-type': 'text/html; charset=utf-8',
     'content-security-policy': [
       "default-src 'none'",

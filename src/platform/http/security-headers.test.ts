@@ -1,19 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 
-/** The header set served before the headers were precomputed (then by @fastify/helmet 13 / helmet 8). */
+/** What every JSON answer carries (OWASP REST Security Cheat Sheet's set for APIs). */
 const API_HEADERS = {
-  'content-security-policy':
-    "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'none';img-src 'self' data:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' 'unsafe-inline';upgrade-insecure-requests;connect-src 'self'",
-  'cross-origin-opener-policy': 'same-origin',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
   'cross-origin-resource-policy': 'same-site',
-  'origin-agent-cluster': '?1',
   'referrer-policy': 'no-referrer',
   'strict-transport-security': 'max-age=31536000; includeSubDomains',
   'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+}
+
+/** What rendered documents carry on top (helmet 8's defaults for pages). */
+const DOCUMENT_HEADERS = {
+  'cross-origin-opener-policy': 'same-origin',
+  'origin-agent-cluster': '?1',
   'x-dns-prefetch-control': 'off',
   'x-download-options': 'noopen',
-  'x-frame-options': 'SAMEORIGIN',
   'x-permitted-cross-domain-policies': 'none',
   'x-xss-protection': '0',
 }
@@ -35,14 +38,16 @@ beforeAll(async () => {
 afterAll(async () => t?.close())
 
 describe('security headers', () => {
-  it('sends exactly the same header set on a JSON route and on a problem answer', async () => {
+  it('sends exactly the API header set, with a request id, on a JSON route and on a problem answer', async () => {
     const ok = await t.app.inject({ method: 'GET', url: '/openapi.json' })
     expect(stableHeaders(ok.headers)).toEqual({
       ...API_HEADERS,
       'content-type': 'application/json; charset=utf-8',
       connection: 'keep-alive',
     })
+    expect(ok.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
     const missing = await t.app.inject({ method: 'GET', url: '/v1/nothing-here' })
+    expect(missing.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
     expect(stableHeaders(missing.headers)).toEqual({
       ...API_HEADERS,
       'content-type': 'application/problem+json',
@@ -50,15 +55,26 @@ describe('security headers', () => {
     })
   })
 
-  it("keeps the /docs pages' own policy, with the other headers unchanged", async () => {
+  it('gives the /docs pages their own policy, same-origin framing and the document headers', async () => {
     for (const url of ['/docs', '/docs/static/index.html']) {
       const response = await t.app.inject({ method: 'GET', url })
-      const headers = stableHeaders(response.headers)
-      expect(headers['content-security-policy']).toBe(DOCS_CSP)
-      expect({ ...headers, 'content-security-policy': API_HEADERS['content-security-policy'] }).toMatchObject(
-        API_HEADERS,
-      )
+      expect(stableHeaders(response.headers)).toMatchObject({
+        ...API_HEADERS,
+        ...DOCUMENT_HEADERS,
+        'content-security-policy': DOCS_CSP,
+        'x-frame-options': 'SAMEORIGIN',
+      })
     }
+  })
+
+  it('gives the hosted HTML pages the document headers under their own policy', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/reset-password' })
+    expect(response.headers['content-type']).toBe('text/html; charset=utf-8')
+    expect(stableHeaders(response.headers)).toMatchObject({
+      ...API_HEADERS,
+      ...DOCUMENT_HEADERS,
+      'content-security-policy': expect.stringContaining("default-src 'none'"),
+    })
   })
 })
 

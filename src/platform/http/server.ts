@@ -24,7 +24,7 @@ import { registerInputGuard } from './input-guard.ts'
 import { declareIfMatch } from './etag.ts'
 import { registerTenantPathCheck } from './tenant-path.ts'
 import { registerShutdownAnswers } from './shutdown.ts'
-import { registerSecurityHeaders } from './security-headers.ts'
+import { DOCUMENT_HEADERS, registerSecurityHeaders } from './security-headers.ts'
 import { registerAdmissionLimit } from './admission.ts'
 import { answerClientError, answerFrameworkError, MAX_PATH_SEGMENT_LENGTH } from './framework-errors.ts'
 import { ANONYMOUS, type Principal, type PrincipalTokens } from './principal.ts'
@@ -84,7 +84,6 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
   app.addSchema(ProblemSchema)
   app.addHook('onRoute', declareAccess)
   app.addHook('onRoute', declareIfMatch)
-  registerResponseHeaders(app)
   registerSecurityHeaders(app)
   await registerCors(app, config)
   registerShutdownAnswers(app)
@@ -120,14 +119,6 @@ function createFastify(config: Config, logger: Logger): App {
     clientErrorHandler: answerClientError,
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App
-}
-
-/** The request id on every answer. Callback-style: a synchronous hook needs no promise per request. */
-function registerResponseHeaders(app: App): void {
-  app.addHook('onSend', (request, reply, payload, done) => {
-    reply.header('x-request-id', String(request.id))
-    done(null, payload)
-  })
 }
 
 /**
@@ -291,8 +282,16 @@ async function registerOpenApi(app: App, config: Config): Promise<void> {
     staticCSP: true,
     // Swagger UI sets inline styles its hashes do not cover (Chromium logs the blocked style), and
     // a directive with hashes ignores 'unsafe-inline'. On the /docs pages only, inline styles are
-    // allowed; scripts stay 'self' plus the UI's hashes, and API routes keep helmet's policy.
+    // allowed; scripts stay 'self' plus the UI's hashes, and API routes keep their own policy.
     transformStaticCSP: (header: string) => header.replace(/style-src [^;]*;/, "style-src 'self' 'unsafe-inline';"),
+    // These are documents a browser renders: helmet's document headers, and framing by the same
+    // origin as swagger-ui's own frame-ancestors allows.
+    uiHooks: {
+      onRequest: (_request, reply, done) => {
+        reply.headers(DOCUMENT_HEADERS).header('x-frame-options', 'SAMEORIGIN')
+        done()
+      },
+    },
     // Deep links (/docs#/{tag}/{operationId}) open an operation directly, for people sharing a link.
     uiConfig: { url: '/openapi.json', tryItOutEnabled: true, persistAuthorization: true, deepLinking: true },
   })
