@@ -1,8 +1,10 @@
 /**
- * Granting access, shared by every source (self, staff, import; later purchase and
- * subscription): one row per learner and course, a seat for capacity-limited courses, and the
- * ENROLMENT_CREATED event, all in the caller's transaction so a refused seat rolls everything back.
- * A cohort that has ended takes nobody new, whatever the source.
+ * Opening access, shared by every source (self, staff, import, purchase, subscription): the
+ * learner's one row per course (new, or an expired or cancelled one made active again), its
+ * first grant of the new access period, a seat for capacity-limited courses, and the
+ * ENROLMENT_CREATED event, all in the caller's transaction. A cohort that has ended takes nobody
+ * new, whatever the source. Refusals are thrown before anything is written (the seat is taken
+ * first), so a caller may catch one and carry on with its own transaction.
  */
 import type { Tx } from '../../platform/db/database.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
@@ -11,10 +13,15 @@ import { isFreeCourse, readPublishedCourse, type PublishedCourseOutline } from '
 import { enrolmentErrors } from './enrolment.errors.ts'
 import { ENROLMENT_CREATED, type EnrolmentCreatedPayload } from './enrolment.events.ts'
 import { enrolmentRepository as repository } from './enrolment.repository.ts'
-import type { EnrolmentRow, EnrolmentSource } from './enrolment.tables.ts'
+import type { AccessGrantRow, EnrolmentRow, EnrolmentSource } from './enrolment.tables.ts'
 import { accessStart, cohortEnded } from './entitlement.ts'
+import { summarizeGrants } from './grant-summary.ts'
+import { grantsRepository as grants } from './grants.repository.ts'
 
 const DAY_MS = 86_400_000
+
+/** Sources the learner uses on their own: after the school cancelled them, only staff bring them back. */
+const SELF_SERVICE: ReadonlySet<EnrolmentSource> = new Set(['self', 'purchase', 'subscription'])
 
 export interface EnrolInput {
   tenantId: string
@@ -34,6 +41,10 @@ export interface EnrolResult {
   /** False when the learner already had active access (nothing changed). */
   created: boolean
 }
+
+/** What opening access did: opened it with `grant`, or found that a concurrent request had opened it first. */
+export type Opened =
+  { outcome: 'opened'; enrolment: EnrolmentRow; grant: AccessGrantRow } | { outcome: 'lost'; enrolment: EnrolmentRow }
 
 /** The live published course, or 404 (never published, another tenant's) / 409 (archived). */
 export async function liveCourse(tx: Tx, courseId: string): Promise<PublishedCourseOutline> {
@@ -55,38 +66,39 @@ export function assertCohortOpen(course: PublishedCourseOutline, now: Date): voi
   if (cohortEnded(course, now)) throw enrolmentErrors.cohortEnded(course.courseId, course.cohortEndsAt!)
 }
 
-export async function enrol(
+/** A new enrolment, or a cancelled one, takes a seat; an expired one still holds the seat it had. */
+const needsSeat = (course: PublishedCourseOutline, existing: EnrolmentRow | undefined): boolean =>
+  course.capacity != null && (existing === undefined || existing.status === 'cancelled')
+
+/** 409 ENROLMENT_CANCELLED when the school cancelled the learner and they try to come back on their own. */
+export function assertNotCancelledByStaff(existing: EnrolmentRow | undefined, source: EnrolmentSource): void {
+  if (existing?.status === 'cancelled' && existing.cancelledByStaff && SELF_SERVICE.has(source))
+    throw enrolmentErrors.enrolmentCancelled()
+}
+
+/**
+ * Opens access for a learner without it: `existing` is their enrolment when it is not active
+ * (expired, cancelled, or active with its end passed), undefined when they have none; a caller
+ * that locked it passes it locked, with its grants when it read them. The admission rules
+ * (staff, prerequisites) are the caller's; the cohort's end, a school cancellation and the seat
+ * are checked here.
+ */
+export async function openAccess(
   tx: Tx,
   ctx: RequestContext,
   events: EventPublisher,
   input: EnrolInput,
-): Promise<EnrolResult> {
+  existing: EnrolmentRow | undefined,
+  priorGrants?: readonly AccessGrantRow[],
+): Promise<Opened> {
   const { course, now } = input
   const courseId = course.courseId
-  const existing = await repository.find(tx, input.userId, courseId)
-  if (existing?.status === 'active') return { enrolment: existing, created: false }
   assertCohortOpen(course, now)
-  if (existing?.status === 'cancelled' && input.source === 'self') throw enrolmentErrors.enrolmentCancelled()
-  const values = {
-    source: input.source,
-    sourceRef: input.sourceRef,
-    enrolledBy: input.enrolledBy,
-    enrolledAt: now,
-    expiresAt: input.expiresAt === undefined ? defaultExpiry(course, now) : input.expiresAt,
-  }
-  const row = existing
-    ? await repository.reactivate(tx, existing.id, existing.status, values)
-    : await repository.insertIfAbsent(tx, { tenantId: input.tenantId, userId: input.userId, courseId, ...values })
-  if (!row) {
-    // A concurrent request for the same learner and course got there first: theirs is the answer.
-    const winner = await repository.find(tx, input.userId, courseId)
-    if (!winner) throw new Error('enrolment vanished between insert and read')
-    return { enrolment: winner, created: false }
-  }
-  // An expired enrolment still holds its seat; a new or cancelled one needs one.
-  const needsSeat = course.capacity != null && existing?.status !== 'expired'
+  assertNotCancelledByStaff(existing, input.source)
+  const endsAt = input.expiresAt === undefined ? defaultExpiry(course, now) : input.expiresAt
+  const seat = needsSeat(course, existing)
   if (
-    needsSeat &&
+    seat &&
     !(await repository.takeSeat(tx, {
       tenantId: input.tenantId,
       courseId,
@@ -95,6 +107,36 @@ export async function enrol(
     }))
   )
     throw enrolmentErrors.courseFull(courseId)
+  // A reactivated enrolment's earlier grants have all ended or been revoked, but they are still its grants.
+  const earlier = existing ? (priorGrants ?? (await grants.forEnrolment(tx, existing.id))) : []
+  const summary = summarizeGrants([...earlier, { endsAt, revokedAt: null }])
+  const values = {
+    source: input.source,
+    sourceRef: input.sourceRef,
+    enrolledBy: input.enrolledBy,
+    enrolledAt: now,
+    expiresAt: summary.access === 'granted' ? summary.expiresAt : endsAt,
+  }
+  const row = existing
+    ? await repository.reactivate(tx, existing.id, existing.status, values)
+    : await repository.insertIfAbsent(tx, { tenantId: input.tenantId, userId: input.userId, courseId, ...values })
+  if (!row) {
+    // A concurrent request for the same learner and course got there first: theirs is the enrolment.
+    if (seat) await repository.releaseSeat(tx, courseId)
+    const winner = await repository.find(tx, input.userId, courseId)
+    if (!winner) throw new Error('enrolment vanished between insert and read')
+    return { outcome: 'lost', enrolment: winner }
+  }
+  const grant = await grants.insert(tx, {
+    tenantId: input.tenantId,
+    enrolmentId: row.id,
+    source: input.source,
+    sourceRef: input.sourceRef,
+    grantedBy: input.enrolledBy,
+    startsAt: now,
+    endsAt,
+  })
+  if (!grant) throw new Error(`enrolment ${row.id} already holds a ${input.source} grant for ${input.sourceRef}`)
   const payload: EnrolmentCreatedPayload = {
     enrolmentId: row.id,
     userId: row.userId,
@@ -104,5 +146,22 @@ export async function enrol(
     expiresAt: row.expiresAt?.toISOString() ?? null,
   }
   await events.publish(tx, ctx, { type: ENROLMENT_CREATED, tenantId: input.tenantId, payload })
-  return { enrolment: row, created: true }
+  return { outcome: 'opened', enrolment: row, grant }
+}
+
+/**
+ * Enrolment by the school's own paths (self, staff, import): opens access unless the learner
+ * already has an active enrolment, which answers as it is (created false) and gains no grant.
+ */
+export async function enrol(
+  tx: Tx,
+  ctx: RequestContext,
+  events: EventPublisher,
+  input: EnrolInput,
+): Promise<EnrolResult> {
+  // Locked: grant changes happen under the enrolment's row lock (grants.ts).
+  const existing = await repository.findForUpdate(tx, input.userId, input.course.courseId)
+  if (existing?.status === 'active') return { enrolment: existing, created: false }
+  const opened = await openAccess(tx, ctx, events, input, existing)
+  return { enrolment: opened.enrolment, created: opened.outcome === 'opened' }
 }

@@ -26,3 +26,19 @@ export type EnrolmentExpiredPayload = {
   courseId: string
   expiresAt: string
 }
+
+/**
+ * Access ended before its time: the school cancelled the enrolment ('staff'), or every grant
+ * behind it was revoked ('revoked': a refund, a lost dispute). An enrolment cancelled after it
+ * had expired publishes it too.
+ */
+export const ENROLMENT_CANCELLED = 'enrolment.cancelled'
+
+export type EnrolmentCancelledPayload = {
+  enrolmentId: string
+  userId: string
+  courseId: string
+  reason: 'staff' | 'revoked'
+  /** RFC 3339. */
+  endedAt: string
+}

@@ -1,6 +1,6 @@
 /** Drizzle queries of the enrolment module; every call runs in the caller's (tenant) transaction. */
 import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, lt, lte, ne, sql } from 'drizzle-orm'
-import type { Tx } from '../../platform/db/database.ts'
+import { rowsOf, type Tx } from '../../platform/db/database.ts'
 import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../platform/http/pagination.ts'
 import { activeUser, activeUserIdsByEmail } from '../identity/index.ts'
 import {
@@ -41,6 +41,16 @@ export const enrolmentRepository = {
     return row
   },
 
+  /** The learner's enrolment in the course, locked for update until the transaction ends (grant changes). */
+  async findForUpdate(tx: Tx, userId: string, courseId: string): Promise<EnrolmentRow | undefined> {
+    const [row] = await tx
+      .select()
+      .from(enrolments)
+      .where(and(eq(enrolments.userId, userId), eq(enrolments.courseId, courseId)))
+      .for('update')
+    return row
+  },
+
   /** Share-locked until the transaction ends: a writer of the row waits for the caller to commit. */
   async shareLock(tx: Tx, id: string) {
     const [row] = await tx
@@ -77,7 +87,13 @@ export const enrolmentRepository = {
   ): Promise<EnrolmentRow | undefined> {
     const [row] = await tx
       .update(enrolments)
-      .set({ ...values, status: 'active', endedAt: null, version: sql`${enrolments.version} + 1` })
+      .set({
+        ...values,
+        status: 'active',
+        endedAt: null,
+        cancelledByStaff: false,
+        version: sql`${enrolments.version} + 1`,
+      })
       .where(and(eq(enrolments.id, id), eq(enrolments.status, from)))
       .returning()
     return row
@@ -92,10 +108,11 @@ export const enrolmentRepository = {
     return row
   },
 
-  async cancel(tx: Tx, id: string, at: Date): Promise<EnrolmentRow | undefined> {
+  /** Ends access: by the school (byStaff), or because every grant was revoked. */
+  async cancel(tx: Tx, id: string, at: Date, byStaff: boolean): Promise<EnrolmentRow | undefined> {
     const [row] = await tx
       .update(enrolments)
-      .set({ status: 'cancelled', endedAt: at, version: sql`${enrolments.version} + 1` })
+      .set({ status: 'cancelled', endedAt: at, cancelledByStaff: byStaff, version: sql`${enrolments.version} + 1` })
       .where(and(eq(enrolments.id, id), ne(enrolments.status, 'cancelled')))
       .returning()
     return row
@@ -125,6 +142,18 @@ export const enrolmentRepository = {
       .where(and(eq(seatCounters.courseId, courseId), lt(seatCounters.taken, capacity)))
       .returning({ taken: seatCounters.taken })
     return row !== undefined
+  },
+
+  /** Whether a seat is free for this learner (read only: checkout asks before the grant takes one). */
+  async seatFree(tx: Tx, courseId: string, capacity: number, userId: string): Promise<boolean> {
+    const [row] = await rowsOf<{ taken: number }>(
+      tx,
+      sql`SELECT coalesce(
+            (SELECT taken FROM enrolment.seat_counters WHERE course_id = ${courseId}),
+            (SELECT count(*)::int FROM enrolment.enrolments
+              WHERE course_id = ${courseId} AND status <> 'cancelled' AND user_id <> ${userId})) AS taken`,
+    )
+    return (row?.taken ?? 0) < capacity
   },
 
   /** Gives a seat back (a cancelled enrolment); a course without a counter has nothing to give back. */

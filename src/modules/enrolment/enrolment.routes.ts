@@ -50,7 +50,7 @@ function enrolmentRoutes(app: App, service: EnrolmentService) {
     {
       schema: {
         summary: 'Enrol yourself in a free course',
-        description: `201 with the new enrolment; already enrolled: 200 with the existing one (nothing changes). A paid course is 409 COURSE_NOT_FREE; a full cohort 409 COURSE_FULL; after the school cancelled your enrolment, 409 ENROLMENT_CANCELLED. ${PREREQUISITES} ${OWN_COURSE} ${COHORT} ${LIVE} Honours Idempotency-Key.`,
+        description: `201 with the new enrolment; already enrolled: 200 with the existing one (nothing changes). A paid course is 409 COURSE_NOT_FREE; a full cohort 409 COURSE_FULL; after the school cancelled your enrolment, 409 ENROLMENT_CANCELLED (not after a refund ended it). ${PREREQUISITES} ${OWN_COURSE} ${COHORT} ${LIVE} Honours Idempotency-Key.`,
         tags,
         operationId: 'enrolSelf',
         params: CourseParams,
@@ -69,7 +69,7 @@ function enrolmentRoutes(app: App, service: EnrolmentService) {
     {
       schema: {
         summary: 'Enrol a member in a course',
-        description: `${STAFF} 201 with the new enrolment (a cancelled or expired one is made active again); already enrolled: 200, with the end of access moved when expiresAt is given. The user must be an active user of the tenant (404 USER_NOT_FOUND). Capacity applies (409 COURSE_FULL). ${PREREQUISITES} Administrators (enrolments:manage) may enrol someone else past them with overridePrerequisites (audited); anyone else sending it is 403 PREREQUISITE_OVERRIDE_FORBIDDEN. ${OWN_COURSE} ${COHORT} ${LIVE} Audited. Honours Idempotency-Key.`,
+        description: `${STAFF} 201 with the new enrolment (a cancelled or expired one is made active again); already enrolled: 200, with the end of access moved when expiresAt is given (the end of the school's own grants: a purchase keeps its own end, so access lasts until the later of the two). The user must be an active user of the tenant (404 USER_NOT_FOUND). Capacity applies (409 COURSE_FULL). ${PREREQUISITES} Administrators (enrolments:manage) may enrol someone else past them with overridePrerequisites (audited); anyone else sending it is 403 PREREQUISITE_OVERRIDE_FORBIDDEN. ${OWN_COURSE} ${COHORT} ${LIVE} Audited. Honours Idempotency-Key.`,
         tags,
         operationId: 'enrolMember',
         params: CourseParams,
@@ -123,7 +123,7 @@ function enrolmentRoutes(app: App, service: EnrolmentService) {
       schema: {
         summary: 'Cancel an enrolment',
         description:
-          'Ends access now and gives a cohort seat back; cancelling again changes nothing. The learner cannot enrol themselves again (409 ENROLMENT_CANCELLED); staff can. Audited.',
+          'Ends access now, whatever granted it (a purchase too: refunding it is a separate decision), and gives a cohort seat back; cancelling again changes nothing. The learner cannot enrol themselves or buy their way back (409 ENROLMENT_CANCELLED); staff can enrol them again. Publishes enrolment.cancelled. Audited.',
         tags,
         operationId: 'cancelEnrolment',
         params: EnrolmentParams,

@@ -15,14 +15,17 @@ export const Enrolment = Type.Object(
     source: Type.Unsafe<(typeof ENROLMENT_SOURCES)[number]>({
       type: 'string',
       enum: [...ENROLMENT_SOURCES],
-      description: 'What granted access',
+      description:
+        'What opened the current access period (further grants, e.g. a second purchase, may stand behind it)',
     }),
     sourceRef: Type.Union([Type.String(), Type.Null()], {
-      description: 'The import, order or subscription that granted access',
+      description: 'The import, order or subscription that opened the current access period',
     }),
     enrolledBy: Type.String({ description: 'Who granted access, e.g. user:<id>' }),
     enrolledAt: Instant,
-    expiresAt: Type.Union([Instant, Type.Null()], { description: 'End of access; null = no end' }),
+    expiresAt: Type.Union([Instant, Type.Null()], {
+      description: 'End of access: the latest end among its grants; null = no end',
+    }),
     endedAt: NullableInstant,
     completedAt: NullableInstant,
   },

@@ -22,6 +22,7 @@ import {
 } from './enrolment.repository.ts'
 import type { CourseEnrolmentQuery, Enrolment, LearnerLesson, StaffEnrolmentBody } from './enrolment.schemas.ts'
 import type { EnrolmentRow } from './enrolment.tables.ts'
+import { cancelByStaff, moveSchoolEnd } from './grants.ts'
 import { evaluateLessonAccess, type CompletedLessons } from './lesson-access.ts'
 import { assertPrerequisitesMet } from './prerequisites.ts'
 import { assertMayEnrolLearner } from './staff-enrolment.ts'
@@ -84,15 +85,16 @@ function parseExpiry(value: string | null | undefined, now: Date): Date | null |
   return at
 }
 
-/** Ends access now and gives a cohort seat back. Cancelling a cancelled enrolment changes nothing. */
-async function cancelEnrolment(ctx: RequestContext, enrolmentId: string): Promise<Enrolment> {
+/**
+ * Ends access now, whatever granted it (purchases too: refunding them is the payments side's
+ * decision), and gives a cohort seat back. Cancelling a cancelled enrolment changes nothing.
+ */
+async function cancelEnrolment(ctx: RequestContext, events: EventPublisher, enrolmentId: string): Promise<Enrolment> {
   return ctx.inTenant(async (tx) => {
     const existing = await repository.findById(tx, enrolmentId, { lock: true })
     if (!existing) throw enrolmentErrors.enrolmentNotFound(enrolmentId)
     if (existing.status === 'cancelled') return presentEnrolment(existing)
-    const cancelled = await repository.cancel(tx, enrolmentId, new Date())
-    if (!cancelled) throw new Error('locked enrolment changed under its lock')
-    await repository.releaseSeat(tx, existing.courseId)
+    const cancelled = await cancelByStaff(tx, ctx, events, existing, new Date())
     await recordAudit(tx, ctx, {
       action: 'enrolment.cancelled',
       targetType: 'enrolment',
@@ -155,18 +157,22 @@ async function enrolByStaff(
     const course = await liveCourse(tx, courseId)
     if (!(await userDirectory.activeUser(tx, body.userId))) throw enrolmentErrors.userNotFound(body.userId)
     await assertMayEnrolLearner(tx, ctx, { courseId, userId: body.userId, actorSource: source, path: 'staff' })
-    const existing = await repository.find(tx, body.userId, courseId)
+    const existing = await repository.findForUpdate(tx, body.userId, courseId)
     if (existing?.status === 'active') {
-      if (expiresAt === undefined || iso(expiresAt) === iso(existing.expiresAt))
-        return { enrolment: existing, created: false }
-      const changed = await repository.setExpiry(tx, existing.id, expiresAt)
+      if (expiresAt === undefined) return { enrolment: existing, created: false }
+      const moved = await moveSchoolEnd(tx, existing, expiresAt, { source, grantedBy: principalId(ctx.principal), now })
+      if (!moved.changed) return { enrolment: existing, created: false }
       await recordAudit(tx, ctx, {
         action: 'enrolment.expiry_changed',
         targetType: 'enrolment',
         targetId: existing.id,
-        details: { from: iso(existing.expiresAt), to: iso(expiresAt) },
+        details: {
+          from: iso(existing.expiresAt),
+          to: iso(moved.enrolment.expiresAt),
+          schoolGrantsEndAt: iso(expiresAt),
+        },
       })
-      return { enrolment: changed ?? existing, created: false }
+      return { enrolment: moved.enrolment, created: false }
     }
     await assertPrerequisitesMet(tx, ctx, {
       courseId,
@@ -261,7 +267,7 @@ export function createEnrolmentService(deps: EnrolmentServiceDeps) {
       })
       return page(rows, query.limit)
     },
-    cancel: cancelEnrolment,
+    cancel: (ctx: RequestContext, enrolmentId: string) => cancelEnrolment(ctx, deps.events, enrolmentId),
 
     readLesson: (ctx: RequestContext, courseId: string, lessonId: string) =>
       readLearnerLesson(ctx, deps.completedLessons, courseId, lessonId),

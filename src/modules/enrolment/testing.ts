@@ -3,13 +3,25 @@
  * user rows, and the enrolment calls over HTTP on a tenant.
  */
 import { randomUUID } from 'node:crypto'
+import { asc, eq } from 'drizzle-orm'
 import type { TestApp } from '../../../test/build-test-app.ts'
-import { tenantScope } from '../../platform/db/database.ts'
+import { tenantScope, type Tx } from '../../platform/db/database.ts'
 import type { TenantRole } from '../../platform/http/permissions.ts'
+import { systemContext } from '../../platform/http/request-context.ts'
 import { users } from '../identity/testing.ts'
+import {
+  checkGrantAdmission,
+  grantAccess,
+  revokeGrants,
+  type GrantAccessInput,
+  type GrantAdmissionInput,
+  type RevokeGrantsInput,
+} from './access-grants.ts'
+import { expireEnrolments } from './enrolment.jobs.ts'
+import { accessGrants, enrolments } from './enrolment.tables.ts'
 
-/** The enrolments table, for other modules' tests that set up or inspect rows (shipped code asks index.ts). */
-export { enrolments } from './enrolment.tables.ts'
+/** The enrolments and grants tables, for other modules' tests that set up or inspect rows (shipped code asks index.ts). */
+export { accessGrants, enrolments }
 
 export interface TestMember {
   userId: string
@@ -53,5 +65,40 @@ export function enrolmentClient(t: TestApp) {
       call('POST', `/v1/courses/${courseId}/enrolments`, token, body),
     readLesson: (courseId: string, lessonId: string, token: string) =>
       call('GET', `/v1/learn/courses/${courseId}/lessons/${lessonId}`, token),
+  }
+}
+
+type OfTenant<T> = Omit<T, 'tenantId'>
+
+/**
+ * The access API (what app.ts hands the commerce modules as `enrolment.access`) on one tenant,
+ * each call in its own tenant transaction unless given one; plus the rows to check it by.
+ */
+export function accessGrantsClient(t: TestApp, tenantId: string) {
+  const { database, events, mail } = t.platform
+  const ctx = systemContext(database, tenantId, 'test:access-grants')
+  const inTenant = <T>(work: (tx: Tx) => Promise<T>, tx?: Tx): Promise<T> =>
+    tx ? work(tx) : database.transaction(tenantScope(tenantId), work)
+  return {
+    ctx,
+    inTenant,
+    grant: (input: OfTenant<GrantAccessInput>, tx?: Tx) =>
+      inTenant((inner) => grantAccess(inner, ctx, events, { tenantId, ...input }), tx),
+    revoke: (input: OfTenant<RevokeGrantsInput>, tx?: Tx) =>
+      inTenant((inner) => revokeGrants(inner, ctx, events, { tenantId, ...input }), tx),
+    check: (input: OfTenant<GrantAdmissionInput>, tx?: Tx) =>
+      inTenant((inner) => checkGrantAdmission(inner, ctx, { tenantId, ...input }), tx),
+    /** The expiry job's run at `now` (every tenant of the database). */
+    expire: (now: Date) => expireEnrolments({ database, events, mail }, now),
+    enrolment: async (id: string) =>
+      (await inTenant((tx) => tx.select().from(enrolments).where(eq(enrolments.id, id))))[0],
+    grantsOf: (enrolmentId: string) =>
+      inTenant((tx) =>
+        tx
+          .select()
+          .from(accessGrants)
+          .where(eq(accessGrants.enrolmentId, enrolmentId))
+          .orderBy(asc(accessGrants.createdAt), asc(accessGrants.id)),
+      ),
   }
 }
