@@ -1,0 +1,45 @@
+/** Exchange rates, recorded and listed by platform operators. */
+import { Type } from 'typebox'
+import { operatorAccess } from '../../../platform/http/access.ts'
+import { Page } from '../../../platform/http/pagination.ts'
+import type { App } from '../../../platform/http/server.ts'
+import { FxRateBody, FxRateQuery } from './prices.schemas.ts'
+import type { FxRatesService } from './fx-rates.service.ts'
+
+const tags = ['ops']
+
+export function fxRatesRoutes(app: App, service: FxRatesService): void {
+  app.get(
+    '/v1/ops/fx-rates',
+    {
+      schema: {
+        summary: 'Exchange rates, latest first',
+        description:
+          'Every recorded rate (the history conversions and reports are computed from), optionally of one pair, newest effectiveAt first.',
+        tags,
+        operationId: 'listFxRates',
+        querystring: FxRateQuery,
+        response: { 200: Page(Type.Ref('FxRate'), 'FxRatePage') },
+      },
+      config: { access: operatorAccess('platform:fx_rates') },
+    },
+    async (request) => service.list(request.ctx, request.query),
+  )
+
+  app.post(
+    '/v1/ops/fx-rates',
+    {
+      schema: {
+        summary: 'Record an exchange rate',
+        description:
+          'rate units of quoteCurrency per unit of baseCurrency, as an exact decimal string, in effect from effectiveAt (default now; between 2000 and now, 422 otherwise) until a later rate of the pair. Rates are never edited: a correction is a newer rate. Quotes use the latest rate of the pair no older than a week, and round half-even at the quote currency exponent. Audited (commerce.fx_rate_recorded).',
+        tags,
+        operationId: 'recordFxRate',
+        body: FxRateBody,
+        response: { 201: Type.Ref('FxRate') },
+      },
+      config: { access: operatorAccess('platform:fx_rates') },
+    },
+    async (request, reply) => reply.code(201).send(await service.record(request.ctx, request.body)),
+  )
+}
