@@ -1,5 +1,6 @@
 /** Exchange rates, recorded and listed by platform operators. */
 import { Type } from 'typebox'
+import { AppError } from '../../../platform/errors.ts'
 import { operatorAccess } from '../../../platform/http/access.ts'
 import { Page } from '../../../platform/http/pagination.ts'
 import type { App } from '../../../platform/http/server.ts'
@@ -7,6 +8,18 @@ import { FxRateBody, FxRateQuery } from './prices.schemas.ts'
 import type { FxRatesService } from './fx-rates.service.ts'
 
 const tags = ['ops']
+
+/**
+ * Validation coerces a JSON number into a string schema (coerceTypes), and a JSON number is a
+ * binary float by the time it is parsed (1.0000000000000001 is 1): a rate must arrive as text.
+ */
+async function rateAsText(request: { body: unknown }): Promise<void> {
+  const rate = (request.body as { rate?: unknown } | null)?.rate
+  if (rate !== undefined && typeof rate !== 'string')
+    throw new AppError('invalid', 'VALIDATION_FAILED', 'body.rate must be a decimal string such as "1.0842"', {
+      errors: [{ path: 'body.rate', message: 'must be a string: a JSON number is a float', code: 'type' }],
+    })
+}
 
 export function fxRatesRoutes(app: App, service: FxRatesService): void {
   app.get(
@@ -39,6 +52,7 @@ export function fxRatesRoutes(app: App, service: FxRatesService): void {
         response: { 201: Type.Ref('FxRate') },
       },
       config: { access: operatorAccess('platform:fx_rates') },
+      preValidation: rateAsText,
     },
     async (request, reply) => reply.code(201).send(await service.record(request.ctx, request.body)),
   )
