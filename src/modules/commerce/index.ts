@@ -51,7 +51,7 @@ export {
 } from './prices/settings.service.ts'
 export { fxRateAt, type FxRateAt } from './prices/fx-rates.service.ts'
 export { PRODUCT_TYPE_REGISTRY, type AccessTarget, type ProductSubject } from './prices/product-types.ts'
-export { PRODUCT_TYPES, type ProductType } from './prices/prices.tables.ts'
+export { PRODUCT_TYPES, type ProductType } from './prices/product-type.ts'
 export { MAX_PRICE_MINOR_UNITS } from './prices/prices.schemas.ts'
 
 export interface CommerceDeps {

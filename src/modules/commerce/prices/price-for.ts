@@ -12,7 +12,7 @@ import { convert, money, type CurrencyCode, type Money, type Rounding } from '..
 import { fxRateAt } from './fx-rates.service.ts'
 import { pricesErrors } from './prices.errors.ts'
 import { pricesRepository as repository, type PriceVersionRow } from './prices.repository.ts'
-import type { ProductType } from './prices.tables.ts'
+import type { ProductType } from './product-type.ts'
 import { productType, type AccessTarget } from './product-types.ts'
 import { commerceSettingsOf, minimumPriceIn } from './settings.service.ts'
 

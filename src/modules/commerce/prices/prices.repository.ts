@@ -6,7 +6,8 @@
 import { and, desc, eq, isNull, lte, or, gt, sql, type SQL } from 'drizzle-orm'
 import { rowsOf, type Tx } from '../../../platform/db/database.ts'
 import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../../platform/http/pagination.ts'
-import { priceVersions, products, type ProductType } from './prices.tables.ts'
+import { priceVersions, products } from './prices.tables.ts'
+import type { ProductType } from './product-type.ts'
 
 export type ProductRow = typeof products.$inferSelect
 

@@ -18,7 +18,7 @@ import {
   SlugParams,
 } from './prices.schemas.ts'
 import type { PricesService, SubjectRef } from './prices.service.ts'
-import type { ProductType } from './prices.tables.ts'
+import type { ProductType } from './product-type.ts'
 
 const tags = ['prices']
 

@@ -20,7 +20,7 @@ import { parseCurrencyCode } from '../money/index.ts'
 import { pricesErrors } from './prices.errors.ts'
 import { historyCursor, pricesRepository as repository, type PriceVersionRow } from './prices.repository.ts'
 import type { CataloguePrices, PriceHistoryQuery, PriceVersion, ProductPrices } from './prices.schemas.ts'
-import type { ProductType } from './prices.tables.ts'
+import type { ProductType } from './product-type.ts'
 import { productType, type ProductTypeDefinition } from './product-types.ts'
 import { commerceSettingsForPriceChange, commerceSettingsOf, minimumPriceIn } from './settings.service.ts'
 

@@ -22,15 +22,12 @@ import {
 } from 'drizzle-orm/pg-core'
 import { platformRole, tenantIdColumn, tenantPolicies } from '../../../platform/db/tenant-table.ts'
 import { tenants } from '../../tenancy/index.ts'
+import { PRODUCT_TYPES } from './product-type.ts'
 
 export const commerceSchema = pgSchema('commerce')
 
 const at = (name: string) => timestamp(name, { withTimezone: true })
 const currencyFormat = (column: unknown) => sql`${column} ~ '^[A-Z]{3}$'`
-
-/** How a purchase becomes access; the registry (product-types.ts) says what each one grants. */
-export const PRODUCT_TYPES = ['course', 'learning_path'] as const
-export type ProductType = (typeof PRODUCT_TYPES)[number]
 
 /**
  * A sellable thing: one per (type, subject), created with its first price and never deleted, so
@@ -43,6 +40,7 @@ export const products = commerceSchema
     {
       id: uuid('id').primaryKey().defaultRandom(),
       tenantId: tenantIdColumn().references(() => tenants.id),
+      /** How a purchase becomes access: the registry (product-types.ts) says what each one grants. */
       type: text('type', { enum: PRODUCT_TYPES }).notNull(),
       subjectId: uuid('subject_id').notNull(),
       /** Bumped by every change of its prices: the ETag of its price list (If-Match on changes). */

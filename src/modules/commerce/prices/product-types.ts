@@ -15,7 +15,7 @@ import {
   publishedPathIdBySlug,
   setCourseFree,
 } from '../../catalogue/index.ts'
-import type { ProductType } from './prices.tables.ts'
+import type { ProductType } from './product-type.ts'
 import { pricesErrors } from './prices.errors.ts'
 
 /**
