@@ -14,16 +14,19 @@ import { tenantScope } from '../../../platform/db/database.ts'
 import { createMember, enrolmentClient } from '../../enrolment/testing.ts'
 import { pricesClient, sellingTenant, type SellingTenant } from './prices.testing.ts'
 
-/** Statements each public catalogue read ran (0 for a cache hit). */
+/** Statements each public catalogue read ran (0 for a cache hit), and the last count per URL. */
 const statements: number[] = []
+const queriesOf = new Map<string, number>()
 let t: TestApp
 let api: ReturnType<typeof pricesClient>
 beforeAll(async () => {
   t = await buildTestApp({
     instrument: (app) =>
       app.addHook('onResponse', async (request) => {
-        if (request.url.startsWith('/v1/catalogue') && request.ctx)
+        if (request.url.startsWith('/v1/catalogue') && request.ctx) {
           statements.push(request.ctx.counter.queries + request.ctx.counter.overhead)
+          queriesOf.set(request.url, request.ctx.counter.queries)
+        }
       }),
   })
   api = pricesClient(t)
@@ -103,6 +106,8 @@ describe('the cached catalogue after a price change', () => {
     const shown = catalogueOf(s)
     await cacheable(s.id)
     const before = await shown.prices()
+    // Uncached, the price page costs what the course detail does: two statements.
+    expect(queriesOf.get(`/v1/catalogue/courses/${s.courseSlug}/prices`)).toBe(2)
     expect(await shown.detailFree()).toBe(true)
     statements.length = 0
     expect(await shown.prices()).toEqual(before)

@@ -6,7 +6,7 @@
 import { and, desc, eq, isNull, lte, or, gt, sql, type SQL } from 'drizzle-orm'
 import { rowsOf, type Tx } from '../../../platform/db/database.ts'
 import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../../platform/http/pagination.ts'
-import { priceVersions, products } from './prices.tables.ts'
+import { commerceSettings, priceVersions, products } from './prices.tables.ts'
 import type { ProductType } from './product-type.ts'
 
 export type ProductRow = typeof products.$inferSelect
@@ -192,6 +192,36 @@ export const pricesRepository = {
 
   async version(tx: Tx, versionId: string): Promise<PriceVersionRow | undefined> {
     const [row] = await tx.select(versionColumns).from(priceVersions).where(eq(priceVersions.id, versionId))
+    return row
+  },
+
+  /**
+   * The public catalogue's view of a subject's prices in one statement: its product (if any), the
+   * current price per currency, and whether the tenant's prices include tax (NULL: the default).
+   */
+  async catalogueView(
+    tx: Tx,
+    type: ProductType,
+    subjectId: string,
+  ): Promise<{
+    productId: string | null
+    pricesIncludeTax: boolean | null
+    prices: Array<{ id: string; amount: number; currency: string }>
+  }> {
+    const [row] = await rowsOf<{
+      productId: string | null
+      pricesIncludeTax: boolean | null
+      prices: Array<{ id: string; amount: number; currency: string }>
+    }>(
+      tx,
+      sql`select p.id as "productId",
+          (select s.prices_include_tax from ${commerceSettings} s) as "pricesIncludeTax",
+          coalesce((select jsonb_agg(jsonb_build_object('id', v.id, 'amount', v.amount, 'currency', v.currency) order by v.currency)
+            from ${priceVersions} v where v.product_id = p.id and v.valid_to is null), '[]'::jsonb) as prices
+        from (select 1) as one
+        left join ${products} p on p.type = ${type} and p.subject_id = ${subjectId}`,
+    )
+    if (!row) throw new Error('the catalogue price view returned no row')
     return row
   },
 

@@ -22,7 +22,7 @@ import { historyCursor, pricesRepository as repository, type PriceVersionRow } f
 import type { CataloguePrices, PriceHistoryQuery, PriceVersion, ProductPrices } from './prices.schemas.ts'
 import type { ProductType } from './product-type.ts'
 import { productType, type ProductTypeDefinition } from './product-types.ts'
-import { commerceSettingsForPriceChange, commerceSettingsOf, minimumPriceIn } from './settings.service.ts'
+import { commerceSettingsForPriceChange, DEFAULT_COMMERCE_SETTINGS, minimumPriceIn } from './settings.service.ts'
 
 /** What is priced: a course or a learning path, by its owner module's id. */
 export interface SubjectRef {
@@ -194,21 +194,22 @@ async function priceHistory(
   return { data: page.data.map(presentVersion), nextCursor: page.nextCursor }
 }
 
-/** The public catalogue's view: current prices of a listed course or published path, by slug. */
+/**
+ * The public catalogue's view: current prices of a listed course or published path, by slug. Two
+ * statements (the catalogue's slug lookup, then commerce's own view), like the course detail.
+ */
 function cataloguePrices(ctx: RequestContext, type: ProductType, slug: string): Promise<CataloguePrices> {
   return ctx.inTenant(
     async (tx) => {
       const definition = productType(type)
       const subjectId = await definition.listedBySlug(tx, slug)
       if (!subjectId) throw definition.notInCatalogue(slug)
-      const product = await repository.productOf(tx, type, subjectId)
-      const prices = product ? await repository.current(tx, product.id) : []
-      const { pricesIncludeTax } = await commerceSettingsOf(tx)
+      const view = await repository.catalogueView(tx, type, subjectId)
       return {
-        productId: product?.id ?? null,
-        free: prices.length === 0,
-        pricesIncludeTax,
-        prices: prices.map((row) => ({
+        productId: view.productId,
+        free: view.prices.length === 0,
+        pricesIncludeTax: view.pricesIncludeTax ?? DEFAULT_COMMERCE_SETTINGS.pricesIncludeTax,
+        prices: view.prices.map((row) => ({
           priceVersionId: row.id,
           price: { amount: row.amount, currency: row.currency },
         })),
