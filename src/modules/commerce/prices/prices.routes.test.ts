@@ -190,6 +190,31 @@ describe('course prices', () => {
     ])
   })
 
+  it('serialises concurrent changes of one product: contiguous versions, one current price, free consistent', async () => {
+    const s = await sellingTenant(t)
+    const amounts = Array.from({ length: 12 }, (_, i) => 1000 + i)
+    const answers = await Promise.all(amounts.map((amount) => api.setCoursePrice(s.courseId, 'USD', amount, s.admin)))
+    expect(answers.map((a) => a.statusCode)).toEqual(amounts.map(() => 200))
+    const history = (await api.courseHistory(s.courseId, s.admin, '?limit=100')).json().data as Array<{
+      version: number
+      validFrom: string
+      validTo: string | null
+    }>
+    expect(history.map((v) => v.version)).toEqual(amounts.map((_, i) => amounts.length - i))
+    expect(history.filter((v) => v.validTo === null)).toHaveLength(1)
+    // Each version ends where the next begins.
+    for (let i = 1; i < history.length; i++) expect(history[i]!.validTo).toBe(history[i - 1]!.validFrom)
+    expect((await api.coursePrices(s.courseId, s.admin)).json().revision).toBe(amounts.length)
+
+    // A price set in one currency while the only other one is removed: the course ends up paid.
+    await Promise.all([
+      api.setCoursePrice(s.courseId, 'EUR', 900, s.admin),
+      api.removeCoursePrice(s.courseId, 'USD', s.admin),
+    ])
+    const shown = await api.publicGet(s.host, `/v1/catalogue/courses/${s.courseSlug}`)
+    expect(shown.json().free).toBe(false)
+  })
+
   it('removes a price by closing its version, and says when there is none', async () => {
     const s = await sellingTenant(t)
     const set = (await api.setCoursePrice(s.courseId, 'EUR', 1500, s.instructor.token)).json()
