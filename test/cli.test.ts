@@ -169,6 +169,9 @@ describe('lyceum CLI', () => {
     expect(first.site).toMatchObject({ slug: 'demo', name: 'Lyceum Demo Academy' })
     // A new user finds something to explore: the demo content is in the anonymous catalogue.
     expect(first.stdout).toMatch(/Demo learning: 3 published courses/)
+    expect(first.stdout).toMatch(
+      /Demo commerce: prices in USD and EUR .*\/v1\/catalogue\/courses\/data-analysis-with-pandas\/prices/,
+    )
     expect(courseSlugs(first.catalogue)).toEqual([
       'data-analysis-with-pandas',
       'photographie-maitriser-la-lumiere',

@@ -106,8 +106,24 @@ beforeAll(async () => {
     ),
   ])
   for (const response of filled) expect(response.statusCode, response.body).toBe(201)
+  const pathId = (filled[2]?.json() as { id: string }).id
+  // Two versions of a course's and a path's price, and two exchange rates.
+  const priced = []
+  for (const amount of [1000, 1200])
+    for (const url of [`/v1/courses/${c.courseId}/prices/USD`, `/v1/learning-paths/${pathId}/prices/USD`])
+      priced.push(await t.app.inject({ method: 'PUT', url, headers: t.auth(admin), payload: { amount } }))
+  for (const rate of ['1.1', '1.2'])
+    priced.push(
+      await t.app.inject({
+        method: 'POST',
+        url: '/v1/ops/fx-rates',
+        headers: t.auth(t.operatorToken),
+        payload: { baseCurrency: 'USD', quoteCurrency: 'EUR', rate, source: 'walk' },
+      }),
+    )
+  for (const response of priced) expect([200, 201], response.body).toContain(response.statusCode)
   const host = { host: `${c.tenant.slug}.localhost` }
-  parents = { tenantId: c.tenant.id, courseId: c.courseId, lessonId: assignmentLessonId }
+  parents = { tenantId: c.tenant.id, courseId: c.courseId, lessonId: assignmentLessonId, id: pathId }
   callers = { public: host, tenant: { ...host, ...t.auth(admin) }, operator: t.auth(t.operatorToken) }
 })
 afterAll(async () => t?.close())

@@ -26,6 +26,7 @@ import {
   listTables,
   ourSchemas,
   PLATFORM_ONLY_TABLES,
+  SHARED_REFERENCE_TABLES,
   quoteIdent,
   quoteTable,
   tenantKey,
@@ -131,7 +132,12 @@ describe('catalog', () => {
 
   it('classifies every table in our schemas as tenant-owned (a tenant_id or a listed key)', () => {
     const unclassified = tables
-      .filter((table) => !tenantKey(table) && !PLATFORM_ONLY_TABLES.has(table.qualified))
+      .filter(
+        (table) =>
+          !tenantKey(table) &&
+          !PLATFORM_ONLY_TABLES.has(table.qualified) &&
+          !SHARED_REFERENCE_TABLES.has(table.qualified),
+      )
       .map((table) => table.qualified)
     expect(unclassified, 'tables without tenant_id: add the column or list the table in test/tenant-rows.ts').toEqual(
       [],
@@ -148,6 +154,21 @@ describe('catalog', () => {
         [APP_ROLE, table.qualified],
       )
       expect([table.qualified, grants?.app]).toEqual([table.qualified, false])
+    }
+  })
+
+  it('lets the app role only read shared reference tables, with RLS forced', async () => {
+    const shared = tables.filter((table) => SHARED_REFERENCE_TABLES.has(table.qualified))
+    expect(shared.map((table) => table.qualified).sort()).toEqual([...SHARED_REFERENCE_TABLES].sort())
+    for (const table of shared) {
+      expect([table.qualified, table.rowSecurity, table.forceRowSecurity]).toEqual([table.qualified, true, true])
+      const [grants] = await owner.query<{ read: boolean; write: boolean }>(
+        `SELECT has_table_privilege($1, $2, 'SELECT') AS read,
+                has_any_column_privilege($1, $2, 'INSERT') OR has_any_column_privilege($1, $2, 'UPDATE')
+                  OR has_table_privilege($1, $2, 'DELETE') OR has_table_privilege($1, $2, 'TRUNCATE') AS write`,
+        [APP_ROLE, table.qualified],
+      )
+      expect([table.qualified, grants]).toEqual([table.qualified, { read: true, write: false }])
     }
   })
 

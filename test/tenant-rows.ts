@@ -41,6 +41,12 @@ export const PLATFORM_ONLY_TABLES = new Set([
   'identity.operator_sessions',
 ])
 
+/**
+ * Platform-wide reference data every request reads and only the platform role writes (exchange
+ * rates): RLS enabled and forced, the app role may SELECT and nothing else.
+ */
+export const SHARED_REFERENCE_TABLES = new Set(['commerce.fx_rates'])
+
 /** Values for columns whose CHECK constraints a generic value would violate: `schema.table` → column → value. */
 export const VALUE_OVERRIDES: Record<string, Record<string, string>> = {
   'identity.memberships': { role: 'learner' },
@@ -50,6 +56,9 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string>> = {
   'identity.session_policies': { idle_timeout_minutes: '60' },
   'identity.invitations': { roles: '["learner"]' },
   'catalogue.catalogue_entries': { search: 'generic' },
+  'commerce.products': { type: 'course' },
+  'commerce.price_versions': { currency: 'USD' },
+  'commerce.tenant_settings': { allowed_currencies: '{USD}', base_currency: 'USD' },
 }
 
 /** Schemas our migrations create, plus public (a table created there by mistake must be checked too). */

@@ -27,6 +27,8 @@ export interface SeedArea {
   version: number
   /** What the area adds, for the start-up banner. */
   summary: string
+  /** Where to see it on the demo host (default: the catalogue). */
+  browse?: string
   /** Idempotent: what exists is read back or left alone, never made twice. */
   run(ctx: SeedContext): Promise<void>
 }

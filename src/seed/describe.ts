@@ -8,7 +8,7 @@ export function describeDemoContent(seed: DemoSeed, siteBase: string): string[] 
     switch (area.outcome) {
       case 'seeded':
       case 'present':
-        return `  Demo ${area.name}: ${area.summary}: ${siteBase}/v1/catalogue/courses`
+        return `  Demo ${area.name}: ${area.summary}: ${siteBase}${area.browse ?? '/v1/catalogue/courses'}`
       case 'skipped':
         return `  Demo ${area.name} not seeded: ${area.detail}.`
       case 'failed':

@@ -1,7 +1,8 @@
 /**
  * The sandbox a fresh install starts with. Every profile but production gets the demo tenant; the
  * development profile also gets accounts to explore it (accounts.ts) and the data of each seed
- * area (areas.ts: today the learning area's courses, learners, grading, certificate and path),
+ * area (areas.ts: the learning area's courses, learners, grading, certificate and path; the
+ * commerce area's prices),
  * all made through the modules' public functions and the public HTTP API. Idempotent: a run
  * after a successful one changes nothing.
  */
@@ -9,6 +10,7 @@ import type { Lyceum } from '../app.ts'
 import { seedAccounts, type SeededAccounts } from './accounts.ts'
 import { apiClient } from './api-client.ts'
 import { SeedAccountUnknown, type SeedArea, type SeedContext } from './areas.ts'
+import { commerceArea } from './commerce/index.ts'
 import { learningArea } from './learning/index.ts'
 import { openSessions } from './sessions.ts'
 import { openSeedState } from './state.ts'
@@ -19,7 +21,7 @@ export { DEMO_ADMIN_EMAIL, DEV_OPERATOR_EMAIL, type DevCredentials } from './acc
 export { describeDemoContent, describeDevAccounts } from './describe.ts'
 
 /** The development seed's areas, in the order they run; later modules add theirs here. */
-export const SEED_AREAS: readonly SeedArea[] = [learningArea()]
+export const SEED_AREAS: readonly SeedArea[] = [learningArea(), commerceArea()]
 
 export interface SeedOptions {
   /** This process works jobs (serve with JOBS_ENABLED), so an area may wait for their effects. */
@@ -34,6 +36,8 @@ export interface AreaOutcome {
   /** seeded: done by this run; present: done by an earlier run; skipped: cannot act as its accounts. */
   outcome: 'seeded' | 'present' | 'skipped' | 'failed'
   detail?: string
+  /** Where to see it on the demo host (the area's own page; default the catalogue). */
+  browse?: string
 }
 
 export interface DemoSeed {
@@ -74,9 +78,10 @@ async function seedAreas(
   if (level === 'info') requestLog.level = 'warn'
   try {
     for (const area of options.areas ?? SEED_AREAS) {
-      const { name, summary } = area
+      const { name } = area
+      const shown = { summary: area.summary, ...(area.browse ? { browse: area.browse } : {}) }
       if ((seeded[name] ?? 0) >= area.version) {
-        outcomes.push({ name, summary, outcome: 'present' })
+        outcomes.push({ name, ...shown, outcome: 'present' })
         continue
       }
       const started = Date.now()
@@ -87,12 +92,12 @@ async function seedAreas(
         const used = process.cpuUsage(cpu)
         // Wall time depends on the machine's load; the process's CPU time (PGlite included) much less.
         timings[name] = { ms: Date.now() - started, cpuMs: Math.round((used.user + used.system) / 1000) }
-        outcomes.push({ name, summary, outcome: 'seeded' })
+        outcomes.push({ name, ...shown, outcome: 'seeded' })
       } catch (error) {
         const detail = error instanceof Error ? error.message : String(error)
         const skipped = error instanceof SeedAccountUnknown
         if (!skipped) logger.error({ err: error, area: name }, 'demo seed: area failed')
-        outcomes.push({ name, summary, outcome: skipped ? 'skipped' : 'failed', detail })
+        outcomes.push({ name, ...shown, outcome: skipped ? 'skipped' : 'failed', detail })
         // Later areas build on earlier ones.
         break
       }

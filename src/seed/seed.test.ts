@@ -133,6 +133,7 @@ async function domainCounts(admin: string): Promise<Record<string, number>> {
     counts[`${slug}:graded`] = (await all(`/v1/courses/${id}/submissions?status=graded`, admin)).length
     const course = await ok<{ version: number }>('GET', `/v1/courses/${id}`, { token: admin })
     counts[`${slug}:version`] = course.version
+    counts[`${slug}:price versions`] = (await all(`/v1/courses/${id}/prices/history`, admin)).length
   }
   const mail = await t.app.inject({
     method: 'GET',
@@ -180,7 +181,10 @@ describe('the development seed', { timeout: 240_000 }, () => {
 
     const seed: DemoSeed = await seedDemo(t, { jobsRunHere: true })
     expect(seed.created).toBe(false)
-    expect(seed.areas).toEqual([expect.objectContaining({ name: 'learning', outcome: 'seeded' })])
+    expect(seed.areas).toEqual([
+      expect.objectContaining({ name: 'learning', outcome: 'seeded' }),
+      expect.objectContaining({ name: 'commerce', outcome: 'seeded' }),
+    ])
     const stored = await readCredentials()
     expect(stored).toMatchObject(old)
     expect(stored.members?.map((m) => m.email).sort()).toEqual([
@@ -215,6 +219,37 @@ describe('the development seed', { timeout: 240_000 }, () => {
       'Functions',
       'Project: a word counter',
     ])
+  })
+
+  it('sells two courses and the learning path in US dollars and euros, and keeps Python free', async () => {
+    type Prices = {
+      free: boolean
+      productId: string | null
+      prices: Array<{ price: { amount: number; currency: string } }>
+    }
+    const shown = async (url: string) => {
+      const body = await ok<Prices>('GET', url)
+      return [body.free, body.prices.map((p) => `${p.price.amount} ${p.price.currency}`)]
+    }
+    expect(await shown('/v1/catalogue/courses/data-analysis-with-pandas/prices')).toEqual([
+      false,
+      ['4500 EUR', '4900 USD'],
+    ])
+    expect(await shown('/v1/catalogue/courses/photographie-maitriser-la-lumiere/prices')).toEqual([
+      false,
+      ['2700 EUR', '2900 USD'],
+    ])
+    expect(await shown('/v1/catalogue/courses/python-from-scratch/prices')).toEqual([true, []])
+    expect(await shown('/v1/catalogue/paths/python-for-data-analysis/prices')).toEqual([
+      false,
+      ['5400 EUR', '5900 USD'],
+    ])
+    const settings = await ok<{ allowedCurrencies: string[]; baseCurrency: string }>('GET', '/v1/commerce/settings', {
+      token: state.admin,
+    })
+    expect(settings).toMatchObject({ allowedCurrencies: ['EUR', 'USD'], baseCurrency: 'USD' })
+    const free = await all<{ slug: string }>('/v1/catalogue/courses?free=true')
+    expect(free.map((c) => c.slug)).toEqual(['python-from-scratch'])
   })
 
   it('publishes the learning path with its courses in order and the prerequisite', async () => {
@@ -317,7 +352,10 @@ describe('the development seed', { timeout: 240_000 }, () => {
     state.snapshot = await domainCounts(state.admin)
     const audit = await auditCount(state.admin)
     const again = await seedDemo(t, { jobsRunHere: true })
-    expect(again.areas).toEqual([expect.objectContaining({ name: 'learning', outcome: 'present' })])
+    expect(again.areas).toEqual([
+      expect.objectContaining({ name: 'learning', outcome: 'present' }),
+      expect.objectContaining({ name: 'commerce', outcome: 'present' }),
+    ])
     expect(await domainCounts(state.admin)).toEqual(state.snapshot)
     expect(await auditCount(state.admin)).toBe(audit)
   })
@@ -325,7 +363,10 @@ describe('the development seed', { timeout: 240_000 }, () => {
   it('changes nothing either when its record is lost: everything is found and left as it is, and no session is left behind', async () => {
     await rm(path.join(dataDir, 'demo-content.json'))
     const again = await seedDemo(t, { jobsRunHere: true })
-    expect(again.areas).toEqual([expect.objectContaining({ name: 'learning', outcome: 'seeded' })])
+    expect(again.areas).toEqual([
+      expect.objectContaining({ name: 'learning', outcome: 'seeded' }),
+      expect.objectContaining({ name: 'commerce', outcome: 'seeded' }),
+    ])
     expect(await domainCounts(state.admin)).toEqual(state.snapshot)
     // The run signed the demo accounts in and out again: only this test's own session is live.
     const sessions = await all('/v1/me/sessions', state.admin)

@@ -63,6 +63,13 @@ export const courses = catalogueSchema
       status: text('status', { enum: COURSE_STATUSES }).notNull().default('draft'),
       ownerId: uuid('owner_id').notNull(),
       publishedVersionId: uuid('published_version_id'),
+      /**
+       * Whether learners may enrol without paying: false while the course has an active price
+       * (commerce calls setCourseFree in the transaction of every price change). Not part of the
+       * draft or of a version: it changes neither `version` nor what a publication freezes; each
+       * publication copies it into the catalogue entry.
+       */
+      free: boolean('free').notNull().default(true),
       /** Bumped by every change to the course, its modules or lessons (ETag / If-Match). */
       version: integer('version').notNull().default(1),
       createdAt: at('created_at').notNull().defaultNow(),
@@ -250,7 +257,7 @@ export const catalogueEntries = catalogueSchema
       instructorIds: jsonb('instructor_ids').$type<string[]>().notNull(),
       coverImageRef: text('cover_image_ref'),
       delivery: text('delivery').notNull(),
-      /** True until the payments module gives the course a price. */
+      /** The course's `free` (courses.free), copied at each publication and kept equal by setCourseFree. */
       free: boolean('free').notNull().default(true),
       lessonCount: integer('lesson_count').notNull(),
       durationMinutes: integer('duration_minutes').notNull(),

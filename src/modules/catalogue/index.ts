@@ -18,7 +18,18 @@ import { learningPolicyRoutes } from './policy/learning-policy.routes.ts'
 import { createLearningPolicyService } from './policy/learning-policy.service.ts'
 import { publicCatalogueRoutes } from './public/catalogue-public.routes.ts'
 
-export { courseExists, draftLessonOf, courseCards, isFreeCourse, type CourseCardFacts } from './course-facts.ts'
+export {
+  courseExists,
+  draftLessonOf,
+  courseCards,
+  isFreeCourse,
+  setCourseFree,
+  courseSaleFacts,
+  listedCourseIdBySlug,
+  type CourseCardFacts,
+  type CourseSaleFacts,
+} from './course-facts.ts'
+export { learningPathSaleFacts, publishedPathIdBySlug, type PathSaleFacts } from './paths/path-facts.ts'
 export type {
   PublishedCourse,
   PublishedModule,

@@ -173,7 +173,7 @@ export async function participantsChanged(tx: Tx, courseId: string, versionId: s
 export async function publishCourse(tx: Tx, courseId: string, publishedBy: string): Promise<PublishedCourse | null> {
   // Two publications of one course at once would both pick the same next number: lock the course first.
   const [locked] = await tx
-    .select({ tenantId: courses.tenantId })
+    .select({ tenantId: courses.tenantId, free: courses.free })
     .from(courses)
     .where(eq(courses.id, courseId))
     .for('update')
@@ -215,12 +215,12 @@ export async function publishCourse(tx: Tx, courseId: string, publishedBy: strin
     publishedAt: publishedAt.toISOString(),
   }
   for (const participant of participants.values()) await participant.freeze(tx, published)
-  await writeCatalogueEntry(tx, published)
+  await writeCatalogueEntry(tx, published, locked.free)
   await invalidatePublicCache(tx, locked.tenantId, 'catalogue')
   return published
 }
 
-async function writeCatalogueEntry(tx: Tx, course: PublishedCourse): Promise<void> {
+async function writeCatalogueEntry(tx: Tx, course: PublishedCourse, free: boolean): Promise<void> {
   const config = searchConfigFor(course.language)
   const lessonsOf = course.modules.flatMap((m) => m.lessons)
   const values = {
@@ -235,6 +235,8 @@ async function writeCatalogueEntry(tx: Tx, course: PublishedCourse): Promise<voi
     instructorIds: course.instructorIds,
     coverImageRef: course.coverImageRef,
     delivery: course.delivery,
+    // A course priced while it was a draft (or while archived) enters the catalogue as paid.
+    free,
     lessonCount: lessonsOf.length,
     durationMinutes: lessonsOf.reduce((sum, l) => sum + (l.durationMinutes ?? 0), 0),
     // Stemmed in the course's language and unstemmed ('simple'), so exact words match in any language.

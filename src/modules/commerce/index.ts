@@ -11,6 +11,48 @@ import type { Events } from '../../platform/events/events.ts'
 import type { App } from '../../platform/http/server.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
 import type { Mailer } from '../../platform/mail/index.ts'
+import { fxRatesRoutes } from './prices/fx-rates.routes.ts'
+import { createFxRatesService } from './prices/fx-rates.service.ts'
+import {
+  CataloguePrices,
+  CommerceSettings,
+  FxRate,
+  Money,
+  PriceVersion,
+  ProductPrices,
+} from './prices/prices.schemas.ts'
+import { pricesRoutes } from './prices/prices.routes.ts'
+import { createPricesService } from './prices/prices.service.ts'
+import { settingsRoutes } from './prices/settings.routes.ts'
+import { createSettingsService } from './prices/settings.service.ts'
+
+// Money (ADR 0021): the one place amounts, currencies, rates and rounding are handled.
+export * from './money/index.ts'
+
+// Prices: what checkout, tax and coupons call, each in the caller's tenant transaction.
+export {
+  priceFor,
+  priceVersion,
+  productAccess,
+  productOf,
+  findProduct,
+  MAX_RATE_AGE_MS,
+  QUOTE_ROUNDING,
+  type PriceQuote,
+  type Conversion,
+  type LockedPriceVersion,
+  type Product,
+} from './prices/price-for.ts'
+export {
+  commerceSettingsOf,
+  minimumPriceIn,
+  DEFAULT_COMMERCE_SETTINGS,
+  type CommerceSettingsValues,
+} from './prices/settings.service.ts'
+export { fxRateAt, type FxRateAt } from './prices/fx-rates.service.ts'
+export { PRODUCT_TYPE_REGISTRY, type AccessTarget, type ProductSubject } from './prices/product-types.ts'
+export { PRODUCT_TYPES, type ProductType } from './prices/product-type.ts'
+export { MAX_PRICE_MINOR_UNITS } from './prices/prices.schemas.ts'
 
 export interface CommerceDeps {
   config: Config
@@ -24,9 +66,16 @@ export interface CommerceDeps {
 export function createCommerceModule(deps: CommerceDeps) {
   const logger = deps.logger.child({ component: 'commerce' })
   void logger
+  const prices = createPricesService()
+  const settings = createSettingsService()
+  const fxRates = createFxRatesService()
   return {
     async routes(app: App): Promise<void> {
-      void app
+      for (const schema of [Money, PriceVersion, ProductPrices, CataloguePrices, CommerceSettings, FxRate])
+        app.addSchema(schema)
+      settingsRoutes(app, settings)
+      pricesRoutes(app, prices)
+      fxRatesRoutes(app, fxRates)
     },
   }
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { platformScope, rowsOf, tenantScope } from '../../platform/db/database.ts'
 import { forgedCursor } from '../../platform/http/pagination.testing.ts'
-import { publishCourse } from '../catalogue/index.ts'
+import { publishCourse, setCourseFree } from '../catalogue/index.ts'
 import { buildCourse, buildPublishedCourse, catalogueEntries, courses } from '../catalogue/testing.ts'
 import { createMember, enrolmentClient } from './testing.ts'
 
@@ -95,9 +95,7 @@ describe('self-enrolment', () => {
   it("refuses a paid course, an archived one, an unpublished one and another tenant's", async () => {
     const { tenant, admin, courseId, owner } = await setup()
     const learner = await createMember(t, tenant.id)
-    await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
-      tx.update(catalogueEntries).set({ free: false }).where(eq(catalogueEntries.courseId, courseId)),
-    )
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => setCourseFree(tx, courseId, false))
     const paid = await client.selfEnrol(courseId, learner.token)
     expect(paid.statusCode).toBe(409)
     expect(paid.json().code).toBe('COURSE_NOT_FREE')
@@ -327,9 +325,7 @@ describe('cohort dates', () => {
     })
     expect(byInstructor.json().code).toBe('COHORT_ENDED')
     // A paid cohort that ended says so, rather than sending the learner to buy it.
-    await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
-      tx.update(catalogueEntries).set({ free: false }).where(eq(catalogueEntries.courseId, courseId)),
-    )
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => setCourseFree(tx, courseId, false))
     expect((await client.selfEnrol(courseId, late.token)).json().code).toBe('COHORT_ENDED')
     expect(
       (await client.call('GET', `/v1/courses/${courseId}/enrolments`, admin.token))

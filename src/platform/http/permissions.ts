@@ -39,6 +39,8 @@ export const PERMISSIONS = [
   'platform:flags',
   'platform:members',
   'platform:impersonate',
+  /** Record and list the exchange rates conversions and reports use. */
+  'platform:fx_rates',
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 

@@ -9,7 +9,8 @@ import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
 import { rowsOf, tenantScope } from '../../../platform/db/database.ts'
-import { catalogueEntries, courses } from '../catalogue.tables.ts'
+import { courses } from '../catalogue.tables.ts'
+import { setCourseFree } from '../course-facts.ts'
 import { publishCourse, removeCatalogueEntry } from '../publication.ts'
 import { buildPublishedCourse, type CourseInput } from '../testing.ts'
 import { filteredFacetRows, perFacetRows, precomputedFacetRows, type FacetRow } from './catalogue-facets.ts'
@@ -231,10 +232,8 @@ describe('facet counts at scale', () => {
       live.find((c) => c.id === flask)!,
       { level: 'intermediate', tags: ['api'], category: 'backend' },
     )
-    // The payments module prices a course: only `free` changes.
-    await t.platform.database.transaction(tenantScope(tenant.id), (tx) =>
-      tx.update(catalogueEntries).set({ free: false }).where(eq(catalogueEntries.courseId, html)),
-    )
+    // Commerce prices a course: only `free` changes.
+    await t.platform.database.transaction(tenantScope(tenant.id), (tx) => setCourseFree(tx, html, false))
     live.find((c) => c.id === html)!.free = false
     await checkAll()
 
