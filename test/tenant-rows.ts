@@ -39,6 +39,10 @@ export const PLATFORM_ONLY_TABLES = new Set([
   'identity.signing_keys',
   'identity.operators',
   'identity.operator_sessions',
+  'commerce.sandbox_payments',
+  'commerce.sandbox_refunds',
+  'commerce.sandbox_idempotency_keys',
+  'commerce.sandbox_events',
 ])
 
 /** Values for columns whose CHECK constraints a generic value would violate: `schema.table` → column → value. */
@@ -50,6 +54,8 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string>> = {
   'identity.session_policies': { idle_timeout_minutes: '60' },
   'identity.invitations': { roles: '["learner"]' },
   'catalogue.catalogue_entries': { search: 'generic' },
+  'commerce.payments': { provider: 'sandbox', currency: 'EUR', capture_method: 'automatic' },
+  'commerce.payment_webhook_events': { provider: 'sandbox' },
 }
 
 /** Schemas our migrations create, plus public (a table created there by mistake must be checked too). */
