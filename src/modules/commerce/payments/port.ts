@@ -144,6 +144,12 @@ export interface CallOptions {
 
 export interface PaymentProvider {
   readonly name: PaymentProviderName
+  /**
+   * `local`: a signature checked with a shared secret (Stripe, the sandbox): it needs the provider
+   * in no way, so it bypasses the breaker and keeps working while the provider's API is down.
+   * `remote`: the provider confirms each event by an API call (PayPal), a call like any other.
+   */
+  readonly webhookVerification: 'local' | 'remote'
   createPayment(input: CreatePaymentInput, options: CallOptions): Promise<ProviderPayment>
   /** Confirms with a payment method, or continues after the buyer completed the required action. */
   confirmPayment(input: ConfirmPaymentInput, options: CallOptions): Promise<ProviderPayment>

@@ -142,7 +142,10 @@ export function withResilience(provider: PaymentProvider, options: ResilienceOpt
     refundPayment: (input) =>
       call('refundPayment', keyed(input.idempotencyKey), (o) => provider.refundPayment(input, o)),
     retrievePayment: (id) => call('retrievePayment', true, (o) => provider.retrievePayment(id, o)),
-    verifyWebhook: (delivery) => call('verifyWebhook', true, (o) => provider.verifyWebhook(delivery, o)),
+    verifyWebhook: (delivery) =>
+      provider.webhookVerification === 'local'
+        ? provider.verifyWebhook(delivery, { timeoutMs: options.timeoutMs })
+        : call('verifyWebhook', true, (o) => provider.verifyWebhook(delivery, o)),
     breakerState: () => (breaker.opened ? 'open' : breaker.halfOpen ? 'half_open' : 'closed'),
     retryAfterSeconds,
     shutdown: () => breaker.shutdown(),

@@ -124,6 +124,7 @@ export function createStripeProvider(settings: StripeSettings, toleranceSeconds:
 
   return {
     name: 'stripe',
+    webhookVerification: 'local',
     createPayment: (input, options) =>
       intentCall(() =>
         stripe.paymentIntents.create(
