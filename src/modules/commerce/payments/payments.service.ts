@@ -48,6 +48,27 @@ export interface RefundView extends ProviderRefund {
   paymentId: string
 }
 
+export interface ConfirmRequest {
+  paymentMethod?: string
+  returnUrl?: string
+  idempotencyKey: string
+}
+
+export interface CaptureRequest {
+  /** Less than authorised releases the rest; default everything authorised. */
+  amount?: number
+  idempotencyKey: string
+}
+
+export interface RefundRequest {
+  /** Default: everything captured and not yet refunded. */
+  amount?: number
+  reason: RefundReason
+  idempotencyKey: string
+}
+
+const REFUND_REASONS: readonly string[] = ['requested_by_customer', 'duplicate', 'fraudulent']
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const KEY = /^[\x21-\x7e]{1,200}$/
 const MAX_AMOUNT = 99_999_999_999
@@ -81,150 +102,163 @@ export function viewOf(row: PaymentRow, answer: ProviderPayment): PaymentView {
   return { ...provider, id: row.id, orderId: row.orderId }
 }
 
+function providerOf(providers: PaymentProviders, name: string): ResilientProvider {
+  const provider = providers.get(name)
+  if (!provider) throw paymentsErrors.providerNotServed(name)
+  return provider
+}
+
+/** Calls the provider, turning its failures into problems (503 with Retry-After while it is down). */
+async function call<T>(provider: ResilientProvider, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    throw providerFailure(error, provider.retryAfterSeconds)
+  }
+}
+
+async function record(ctx: RequestContext, row: PaymentRow, answer: ProviderPayment): Promise<PaymentView> {
+  const updated = await ctx.inTenant((tx) => paymentsRepository.recordAnswer(tx, row.id, answer))
+  return viewOf(updated ?? row, answer)
+}
+
+const metadataOf = (row: PaymentRow): PaymentMetadata => ({
+  tenantId: row.tenantId,
+  orderId: row.orderId,
+  paymentId: row.id,
+})
+
+/** Our record for a new payment, or the one this key already made (which must be the same request). */
+async function claim(ctx: RequestContext, provider: string, input: CreatePaymentRequest): Promise<PaymentRow> {
+  const tenantId = ctx.tenantId
+  if (!tenantId) throw commonErrors.tenantRequired()
+  const orderId = input.orderId.toLowerCase()
+  const { amount, currency, captureMethod, idempotencyKey } = input
+  const row = await ctx.inTenant((tx) =>
+    paymentsRepository.claim(tx, { tenantId, orderId, provider, idempotencyKey, amount, currency, captureMethod }),
+  )
+  const same =
+    row.orderId === orderId &&
+    row.provider === provider &&
+    row.amount === amount &&
+    row.currency === currency &&
+    row.captureMethod === captureMethod
+  if (!same) throw paymentsErrors.idempotencyKeyReused()
+  return row
+}
+
+/** A payment of the caller's tenant that the provider knows, and the provider's call on it. */
+async function onExisting<T>(
+  providers: PaymentProviders,
+  ctx: RequestContext,
+  paymentId: string,
+  work: (provider: ResilientProvider, row: PaymentRow, providerPaymentId: string) => Promise<T>,
+): Promise<{ row: PaymentRow; answer: T }> {
+  const row = UUID.test(paymentId) ? await ctx.inTenant((tx) => paymentsRepository.byId(tx, paymentId)) : undefined
+  if (!row) throw paymentsErrors.paymentNotFound(paymentId)
+  if (!row.providerPaymentId) throw paymentsErrors.paymentNotCreated(paymentId)
+  const provider = providerOf(providers, row.provider)
+  const providerPaymentId = row.providerPaymentId
+  return { row, answer: await call(provider, () => work(provider, row, providerPaymentId)) }
+}
+
+async function createPayment(
+  providers: PaymentProviders,
+  ctx: RequestContext,
+  input: CreatePaymentRequest,
+): Promise<PaymentView> {
+  checkRequest(input)
+  const name = input.provider ?? providers.defaultName
+  if (!name) throw paymentsErrors.paymentsOff()
+  const provider = providerOf(providers, name)
+  const row = await claim(ctx, name, input)
+  const answer = await call(provider, () =>
+    provider.createPayment({
+      amount: input.amount,
+      currency: input.currency,
+      captureMethod: input.captureMethod,
+      metadata: metadataOf(row),
+      idempotencyKey: `${row.id}:create`,
+      ...(input.paymentMethod ? { paymentMethod: input.paymentMethod } : {}),
+      ...(input.returnUrl ? { returnUrl: input.returnUrl } : {}),
+      ...(input.description ? { description: input.description } : {}),
+    }),
+  )
+  return record(ctx, row, answer)
+}
+
+async function confirmPayment(providers: PaymentProviders, ctx: RequestContext, id: string, input: ConfirmRequest) {
+  checkKey(input.idempotencyKey)
+  const { paymentMethod, returnUrl } = input
+  const { row, answer } = await onExisting(providers, ctx, id, (provider, row, providerPaymentId) =>
+    provider.confirmPayment({
+      providerPaymentId,
+      idempotencyKey: `${row.id}:confirm:${input.idempotencyKey}`,
+      ...(paymentMethod ? { paymentMethod } : {}),
+      ...(returnUrl ? { returnUrl } : {}),
+    }),
+  )
+  return record(ctx, row, answer)
+}
+
+async function capturePayment(providers: PaymentProviders, ctx: RequestContext, id: string, input: CaptureRequest) {
+  checkKey(input.idempotencyKey)
+  checkAmount(input.amount, 'amount')
+  const { amount } = input
+  const { row, answer } = await onExisting(providers, ctx, id, (provider, row, providerPaymentId) =>
+    provider.capturePayment({
+      providerPaymentId,
+      currency: row.currency,
+      idempotencyKey: `${row.id}:capture:${input.idempotencyKey}`,
+      ...(amount === undefined ? {} : { amount }),
+    }),
+  )
+  return record(ctx, row, answer)
+}
+
+async function refundPayment(
+  providers: PaymentProviders,
+  ctx: RequestContext,
+  id: string,
+  input: RefundRequest,
+): Promise<RefundView> {
+  checkKey(input.idempotencyKey)
+  checkAmount(input.amount, 'amount')
+  check(REFUND_REASONS.includes(input.reason), 'reason is requested_by_customer, duplicate or fraudulent')
+  const { amount, reason } = input
+  const { row, answer } = await onExisting(providers, ctx, id, (provider, row, providerPaymentId) =>
+    provider.refundPayment({
+      providerPaymentId,
+      currency: row.currency,
+      reason,
+      metadata: metadataOf(row),
+      idempotencyKey: `${row.id}:refund:${input.idempotencyKey}`,
+      ...(amount === undefined ? {} : { amount }),
+    }),
+  )
+  return { ...answer, paymentId: row.id }
+}
+
+async function retrievePayment(providers: PaymentProviders, ctx: RequestContext, id: string) {
+  const { row, answer } = await onExisting(providers, ctx, id, (provider, _row, providerPaymentId) =>
+    provider.retrievePayment(providerPaymentId),
+  )
+  return record(ctx, row, answer)
+}
+
 export function createPaymentService(providers: PaymentProviders) {
-  function providerOf(name: string): ResilientProvider {
-    const provider = providers.get(name)
-    if (!provider) throw paymentsErrors.providerNotServed(name)
-    return provider
-  }
-
-  /** Calls the provider, turning its failures into problems (503 with Retry-After while it is down). */
-  async function call<T>(provider: ResilientProvider, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work()
-    } catch (error) {
-      throw providerFailure(error, provider.retryAfterSeconds)
-    }
-  }
-
-  async function record(ctx: RequestContext, row: PaymentRow, answer: ProviderPayment): Promise<PaymentView> {
-    const updated = await ctx.inTenant((tx) => paymentsRepository.recordAnswer(tx, row.id, answer))
-    return viewOf(updated ?? row, answer)
-  }
-
-  async function existing(ctx: RequestContext, paymentId: string): Promise<{ row: PaymentRow; providerId: string }> {
-    const row = UUID.test(paymentId) ? await ctx.inTenant((tx) => paymentsRepository.byId(tx, paymentId)) : undefined
-    if (!row) throw paymentsErrors.paymentNotFound(paymentId)
-    if (!row.providerPaymentId) throw paymentsErrors.paymentNotCreated(paymentId)
-    return { row, providerId: row.providerPaymentId }
-  }
-
-  const metadataOf = (row: PaymentRow): PaymentMetadata => ({
-    tenantId: row.tenantId,
-    orderId: row.orderId,
-    paymentId: row.id,
-  })
-
   return {
-    async create(ctx: RequestContext, input: CreatePaymentRequest): Promise<PaymentView> {
-      checkRequest(input)
-      const tenantId = ctx.tenantId
-      if (!tenantId) throw commonErrors.tenantRequired()
-      const name = input.provider ?? providers.defaultName
-      if (!name) throw paymentsErrors.paymentsOff()
-      const provider = providerOf(name)
-      const row = await ctx.inTenant((tx) =>
-        paymentsRepository.claim(tx, {
-          tenantId,
-          orderId: input.orderId.toLowerCase(),
-          provider: name,
-          idempotencyKey: input.idempotencyKey,
-          amount: input.amount,
-          currency: input.currency,
-          captureMethod: input.captureMethod,
-        }),
-      )
-      const same =
-        row.orderId === input.orderId.toLowerCase() &&
-        row.provider === name &&
-        row.amount === input.amount &&
-        row.currency === input.currency &&
-        row.captureMethod === input.captureMethod
-      if (!same) throw paymentsErrors.idempotencyKeyReused()
-      const answer = await call(provider, () =>
-        provider.createPayment({
-          amount: input.amount,
-          currency: input.currency,
-          captureMethod: input.captureMethod,
-          metadata: metadataOf(row),
-          idempotencyKey: `${row.id}:create`,
-          ...(input.paymentMethod ? { paymentMethod: input.paymentMethod } : {}),
-          ...(input.returnUrl ? { returnUrl: input.returnUrl } : {}),
-          ...(input.description ? { description: input.description } : {}),
-        }),
-      )
-      return record(ctx, row, answer)
-    },
-
-    async confirm(
-      ctx: RequestContext,
-      paymentId: string,
-      input: { paymentMethod?: string; returnUrl?: string; idempotencyKey: string },
-    ): Promise<PaymentView> {
-      checkKey(input.idempotencyKey)
-      const { row, providerId } = await existing(ctx, paymentId)
-      const provider = providerOf(row.provider)
-      const answer = await call(provider, () =>
-        provider.confirmPayment({
-          providerPaymentId: providerId,
-          idempotencyKey: `${row.id}:confirm:${input.idempotencyKey}`,
-          ...(input.paymentMethod ? { paymentMethod: input.paymentMethod } : {}),
-          ...(input.returnUrl ? { returnUrl: input.returnUrl } : {}),
-        }),
-      )
-      return record(ctx, row, answer)
-    },
-
-    async capture(
-      ctx: RequestContext,
-      paymentId: string,
-      input: { amount?: number; idempotencyKey: string },
-    ): Promise<PaymentView> {
-      checkKey(input.idempotencyKey)
-      checkAmount(input.amount, 'amount')
-      const { row, providerId } = await existing(ctx, paymentId)
-      const provider = providerOf(row.provider)
-      const answer = await call(provider, () =>
-        provider.capturePayment({
-          providerPaymentId: providerId,
-          currency: row.currency,
-          idempotencyKey: `${row.id}:capture:${input.idempotencyKey}`,
-          ...(input.amount === undefined ? {} : { amount: input.amount }),
-        }),
-      )
-      return record(ctx, row, answer)
-    },
-
-    async refund(
-      ctx: RequestContext,
-      paymentId: string,
-      input: { amount?: number; reason: RefundReason; idempotencyKey: string },
-    ): Promise<RefundView> {
-      checkKey(input.idempotencyKey)
-      checkAmount(input.amount, 'amount')
-      check(['requested_by_customer', 'duplicate', 'fraudulent'].includes(input.reason), 'unknown refund reason')
-      const { row, providerId } = await existing(ctx, paymentId)
-      const provider = providerOf(row.provider)
-      const refund = await call(provider, () =>
-        provider.refundPayment({
-          providerPaymentId: providerId,
-          currency: row.currency,
-          reason: input.reason,
-          metadata: metadataOf(row),
-          idempotencyKey: `${row.id}:refund:${input.idempotencyKey}`,
-          ...(input.amount === undefined ? {} : { amount: input.amount }),
-        }),
-      )
-      return { ...refund, paymentId: row.id }
-    },
-
+    create: (ctx: RequestContext, input: CreatePaymentRequest): Promise<PaymentView> =>
+      createPayment(providers, ctx, input),
+    confirm: (ctx: RequestContext, paymentId: string, input: ConfirmRequest): Promise<PaymentView> =>
+      confirmPayment(providers, ctx, paymentId, input),
+    capture: (ctx: RequestContext, paymentId: string, input: CaptureRequest): Promise<PaymentView> =>
+      capturePayment(providers, ctx, paymentId, input),
+    refund: (ctx: RequestContext, paymentId: string, input: RefundRequest): Promise<RefundView> =>
+      refundPayment(providers, ctx, paymentId, input),
     /** Asks the provider where the payment stands now, and records it. */
-    async retrieve(ctx: RequestContext, paymentId: string): Promise<PaymentView> {
-      const { row, providerId } = await existing(ctx, paymentId)
-      const provider = providerOf(row.provider)
-      const answer = await call(provider, () => provider.retrievePayment(providerId))
-      return record(ctx, row, answer)
-    },
+    retrieve: (ctx: RequestContext, paymentId: string): Promise<PaymentView> =>
+      retrievePayment(providers, ctx, paymentId),
   }
 }
 

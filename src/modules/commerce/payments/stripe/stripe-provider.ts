@@ -12,11 +12,14 @@ import {
   ProviderError,
   WebhookSignatureError,
   type CallOptions,
+  type CreatePaymentInput,
   type NextAction,
   type PaymentProvider,
   type PaymentStatus,
   type ProviderPayment,
   type ProviderRefund,
+  type VerifiedWebhook,
+  type WebhookDelivery,
 } from '../port.ts'
 import { fromStripeAmount, toStripeAmount } from './stripe-amounts.ts'
 import { normaliseStripeEvent } from './stripe-events.ts'
@@ -91,62 +94,76 @@ export function stripeFailure(error: unknown): unknown {
   return fail('invalid')
 }
 
+async function sdk<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    throw stripeFailure(error)
+  }
+}
+
+/** A 402 carries the declined PaymentIntent: that is the answer, not an error. */
+async function intentCall(work: () => Promise<Stripe.PaymentIntent>): Promise<ProviderPayment> {
+  try {
+    return paymentFromIntent(await work())
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeCardError && error.payment_intent)
+      return paymentFromIntent(error.payment_intent)
+    throw stripeFailure(error)
+  }
+}
+
+const request = (key: string | undefined, options: CallOptions) => ({
+  timeout: options.timeoutMs,
+  ...(key ? { idempotencyKey: key } : {}),
+})
+
+/** With a payment method: confirmed at once (no redirecting methods unless a return URL is given). */
+function createParams(input: CreatePaymentInput): Stripe.PaymentIntentCreateParams {
+  const confirmation: Partial<Stripe.PaymentIntentCreateParams> = input.paymentMethod
+    ? {
+        payment_method: input.paymentMethod,
+        confirm: true,
+        ...(input.returnUrl
+          ? { return_url: input.returnUrl }
+          : { automatic_payment_methods: { enabled: true, allow_redirects: 'never' } }),
+      }
+    : { automatic_payment_methods: { enabled: true } }
+  return {
+    amount: toStripeAmount(input.amount, input.currency),
+    currency: input.currency.toLowerCase(),
+    capture_method: input.captureMethod,
+    metadata: metadataToWire(input.metadata),
+    ...(input.description ? { description: input.description } : {}),
+    ...confirmation,
+  }
+}
+
+function verify(stripe: Stripe, secret: string, toleranceSeconds: number, delivery: WebhookDelivery): VerifiedWebhook {
+  const header = delivery.headers['stripe-signature']
+  if (typeof header !== 'string' || header.length === 0)
+    throw new WebhookSignatureError('stripe', 'no Stripe-Signature header')
+  let event: Stripe.Event
+  try {
+    event = stripe.webhooks.constructEvent(delivery.rawBody, header, secret, toleranceSeconds)
+  } catch (error) {
+    throw new WebhookSignatureError('stripe', error instanceof Error ? error.message : String(error))
+  }
+  if (typeof event?.id !== 'string' || typeof event.type !== 'string' || typeof event.data?.object !== 'object')
+    throw new WebhookSignatureError('stripe', 'the signed body is not a Stripe event')
+  return { providerEventId: event.id, type: event.type, event: normaliseStripeEvent(event) }
+}
+
 export function createStripeProvider(settings: StripeSettings, toleranceSeconds: number): PaymentProvider {
-  const stripe = new Stripe(settings.secretKey, {
-    maxNetworkRetries: 0,
-    telemetry: false,
-    ...settings.api,
-  })
-
-  async function sdk<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work()
-    } catch (error) {
-      throw stripeFailure(error)
-    }
-  }
-
-  /** A 402 carries the declined PaymentIntent: that is the answer, not an error. */
-  async function intentCall(work: () => Promise<Stripe.PaymentIntent>): Promise<ProviderPayment> {
-    try {
-      return paymentFromIntent(await work())
-    } catch (error) {
-      if (error instanceof Stripe.errors.StripeCardError && error.payment_intent)
-        return paymentFromIntent(error.payment_intent)
-      throw stripeFailure(error)
-    }
-  }
-
-  const request = (key: string | undefined, options: CallOptions) => ({
-    timeout: options.timeoutMs,
-    ...(key ? { idempotencyKey: key } : {}),
-  })
-
+  // The SDK's own retries are off: ours are keyed, jittered and counted by the breaker.
+  const stripe = new Stripe(settings.secretKey, { maxNetworkRetries: 0, telemetry: false, ...settings.api })
+  const amountOf = (amount: number | undefined, currency: string) =>
+    amount === undefined ? undefined : toStripeAmount(amount, currency)
   return {
     name: 'stripe',
     webhookVerification: 'local',
     createPayment: (input, options) =>
-      intentCall(() =>
-        stripe.paymentIntents.create(
-          {
-            amount: toStripeAmount(input.amount, input.currency),
-            currency: input.currency.toLowerCase(),
-            capture_method: input.captureMethod,
-            metadata: metadataToWire(input.metadata),
-            ...(input.description ? { description: input.description } : {}),
-            ...(input.paymentMethod
-              ? {
-                  payment_method: input.paymentMethod,
-                  confirm: true,
-                  ...(input.returnUrl
-                    ? { return_url: input.returnUrl }
-                    : { automatic_payment_methods: { enabled: true, allow_redirects: 'never' } }),
-                }
-              : { automatic_payment_methods: { enabled: true } }),
-          },
-          request(input.idempotencyKey, options),
-        ),
-      ),
+      intentCall(() => stripe.paymentIntents.create(createParams(input), request(input.idempotencyKey, options))),
     confirmPayment: (input, options) =>
       intentCall(() =>
         stripe.paymentIntents.confirm(
@@ -158,41 +175,29 @@ export function createStripeProvider(settings: StripeSettings, toleranceSeconds:
           request(input.idempotencyKey, options),
         ),
       ),
-    capturePayment: (input, options) =>
-      intentCall(() =>
+    capturePayment: (input, options) => {
+      const amount = amountOf(input.amount, input.currency)
+      return intentCall(() =>
         stripe.paymentIntents.capture(
           input.providerPaymentId,
-          input.amount === undefined ? {} : { amount_to_capture: toStripeAmount(input.amount, input.currency) },
-          request(input.idempotencyKey, options),
-        ),
-      ),
-    refundPayment: async (input, options) => {
-      const refund = await sdk(() =>
-        stripe.refunds.create(
-          {
-            payment_intent: input.providerPaymentId,
-            reason: input.reason,
-            metadata: metadataToWire(input.metadata),
-            ...(input.amount === undefined ? {} : { amount: toStripeAmount(input.amount, input.currency) }),
-          },
+          amount === undefined ? {} : { amount_to_capture: amount },
           request(input.idempotencyKey, options),
         ),
       )
+    },
+    refundPayment: async (input, options) => {
+      const amount = amountOf(input.amount, input.currency)
+      const params: Stripe.RefundCreateParams = {
+        payment_intent: input.providerPaymentId,
+        reason: input.reason,
+        metadata: metadataToWire(input.metadata),
+        ...(amount === undefined ? {} : { amount }),
+      }
+      const refund = await sdk(() => stripe.refunds.create(params, request(input.idempotencyKey, options)))
       return refundFrom(refund, input.providerPaymentId)
     },
     retrievePayment: (id, options) =>
       intentCall(() => stripe.paymentIntents.retrieve(id, {}, request(undefined, options))),
-    async verifyWebhook(delivery) {
-      const header = delivery.headers['stripe-signature']
-      if (typeof header !== 'string' || header.length === 0)
-        throw new WebhookSignatureError('stripe', 'no Stripe-Signature header')
-      let event: Stripe.Event
-      try {
-        event = stripe.webhooks.constructEvent(delivery.rawBody, header, settings.webhookSecret, toleranceSeconds)
-      } catch (error) {
-        throw new WebhookSignatureError('stripe', error instanceof Error ? error.message : String(error))
-      }
-      return { providerEventId: event.id, type: event.type, event: normaliseStripeEvent(event) }
-    },
+    verifyWebhook: async (delivery) => verify(stripe, settings.webhookSecret, toleranceSeconds, delivery),
   }
 }
