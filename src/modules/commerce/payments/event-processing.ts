@@ -6,10 +6,13 @@
  * another's payment, whatever it puts in a provider's metadata. Then, in that tenant's
  * transaction, the payment's own record and every handler registered for the kind apply together.
  *
- * Out of order: when the payment is not known yet (its creation has not committed), or a handler
- * answers `notYet` (a refund before the capture it refers to), the job fails with
- * PaymentEventNotReady and the queue retries it with backoff; after its last retry it lands in
- * the dead-letter queue, where operators see it and can replay it (/v1/ops/jobs).
+ * An event about a payment we have no record of is not ours (our record commits before the
+ * provider is ever called, so it cannot be late): another installation sharing the provider
+ * account, or an object made outside Lyceum. It is rejected at once, never retried.
+ *
+ * Out of order: when a handler answers `notYet` (a refund before the capture it refers to), the
+ * job fails with PaymentEventNotReady and the queue retries it with backoff; after its last retry
+ * it lands in the dead-letter queue, where operators see it and can replay it (/v1/ops/jobs).
  */
 import type { Logger } from 'pino'
 import { platformScope, tenantScope, type Database } from '../../../platform/db/database.ts'
@@ -95,8 +98,7 @@ export function definePaymentEventProcessing(deps: ProcessingDeps) {
     id: string,
   ): Promise<
     | { kind: 'done' }
-    | { kind: 'unknown' }
-    | { kind: 'rejected'; detail: string }
+    | { kind: 'rejected'; detail: string; foreign: boolean }
     | { kind: 'owner'; row: WebhookEventRow; payment: PaymentRow }
   > {
     return database.transaction(platformScope, async (tx) => {
@@ -106,11 +108,10 @@ export function definePaymentEventProcessing(deps: ProcessingDeps) {
       const payment =
         (await paymentsRepository.platformByProviderPayment(tx, row.provider, row.providerPaymentId)) ??
         (event.metadata ? await paymentsRepository.byId(tx, event.metadata.paymentId) : undefined)
-      if (!payment) return { kind: 'unknown' }
-      const detail = contradiction(row, event, payment)
-      if (detail) {
-        await webhookEventsRepository.reject(tx, id, detail)
-        return { kind: 'rejected', detail }
+      const detail = payment ? contradiction(row, event, payment) : 'no payment of ours has this id'
+      if (!payment || detail) {
+        await webhookEventsRepository.reject(tx, id, detail ?? '')
+        return { kind: 'rejected', detail: detail ?? '', foreign: !payment }
       }
       if (payment.providerPaymentId === null)
         await paymentsRepository.platformLinkProviderPayment(tx, payment.id, row.providerPaymentId)
@@ -122,10 +123,10 @@ export function definePaymentEventProcessing(deps: ProcessingDeps) {
   async function process(webhookEventId: string): Promise<ProcessOutcome> {
     const attribution = await attribute(webhookEventId)
     if (attribution.kind === 'done') return 'already_done'
-    if (attribution.kind === 'unknown')
-      throw new PaymentEventNotReady(`event ${webhookEventId} refers to a payment not known (yet)`)
     if (attribution.kind === 'rejected') {
-      log.error({ webhookEventId, reason: attribution.detail }, 'payment webhook contradicts our records; rejected')
+      if (attribution.foreign) log.warn({ webhookEventId }, 'payment webhook about a payment not made here; rejected')
+      else
+        log.error({ webhookEventId, reason: attribution.detail }, 'payment webhook contradicts our records; rejected')
       return 'rejected'
     }
     const { row, payment } = attribution

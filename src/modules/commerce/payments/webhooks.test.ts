@@ -282,6 +282,26 @@ describe('attribution', () => {
     expect(recorder.seen.filter((envelope) => envelope.paymentId === payment.id)).toEqual([])
   })
 
+  it('rejects at once an event about a payment not made here (another installation on the same account)', async () => {
+    const foreign = {
+      id: `pi_${randomUUID().replace(/-/g, '')}`,
+      object: 'payment_intent',
+      amount: 100,
+      amount_received: 100,
+      amount_capturable: 0,
+      currency: 'eur',
+      metadata: {},
+    }
+    expect((await post(stripeEvent('payment_intent.succeeded', foreign))).json().outcome).toBe('accepted')
+    const [stored] = await waitUntil('the foreign event to be judged', async () => {
+      const rows = await storedWebhookEvents(t.platform.database, foreign.id)
+      return rows[0]?.status === 'rejected' ? rows : undefined
+    })
+    expect(stored).toMatchObject({ tenantId: null, statusDetail: 'no payment of ours has this id' })
+    const [job] = await jobsMatching(t.platform.database, PROCESS_PAYMENT_EVENT_QUEUE, { webhookEventId: stored?.id })
+    expect([job?.state, job?.retryCount]).toEqual(['completed', 0])
+  })
+
   it('attributes a dispute, which carries no metadata, by the payment it names', async () => {
     const payment = await stripePayment(b.id)
     const dispute = {
