@@ -3,7 +3,7 @@
  * and reads of the stored webhook events as the platform role.
  */
 import { randomUUID } from 'node:crypto'
-import { eq } from 'drizzle-orm'
+import { eq, inArray } from 'drizzle-orm'
 import { platformScope, type Database } from '../../../platform/db/database.ts'
 import { waitUntil } from '../../../platform/jobs/testing.ts'
 import { PAYMENT_EVENT_KINDS, type PaymentEventEnvelope } from './payment-events.ts'
@@ -11,9 +11,9 @@ import type { PaymentsApi } from './payments.module.ts'
 import { paymentWebhookEvents, payments } from './payments.tables.ts'
 
 export interface EventRecorder {
-  /** Envelopes whose processing committed, in order. */
+  /** Envelopes every handler accepted, in order (their transaction may still be committing). */
   seen: PaymentEventEnvelope[]
-  /** Waits until the payment has seen these kinds (in any order), then returns its envelopes. */
+  /** Waits until the payment has seen these kinds (in any order) and their processing committed. */
   waitFor(paymentId: string, kinds: string[]): Promise<PaymentEventEnvelope[]>
 }
 
@@ -21,7 +21,7 @@ export interface EventRecorder {
  * Registers a handler of every kind. Register it after the handlers under test: it runs last, so
  * an envelope it records is one every other handler accepted (a `notYet` earlier never reaches it).
  */
-export function recordPaymentEvents(api: PaymentsApi): EventRecorder {
+export function recordPaymentEvents(api: PaymentsApi, database: Database): EventRecorder {
   const seen: PaymentEventEnvelope[] = []
   for (const kind of PAYMENT_EVENT_KINDS)
     api.onPaymentEvent(kind, async (envelope) => {
@@ -35,7 +35,15 @@ export function recordPaymentEvents(api: PaymentsApi): EventRecorder {
         async () => {
           const mine = seen.filter((envelope) => envelope.paymentId === paymentId)
           const have = mine.map((envelope) => envelope.event.kind)
-          return kinds.every((kind) => have.includes(kind as never)) ? mine : undefined
+          if (!kinds.every((kind) => have.includes(kind as never))) return undefined
+          const ids = mine.map((envelope) => envelope.receivedEventId)
+          const rows = await database.transaction(platformScope, (tx) =>
+            tx
+              .select({ status: paymentWebhookEvents.status })
+              .from(paymentWebhookEvents)
+              .where(inArray(paymentWebhookEvents.id, ids)),
+          )
+          return rows.length === ids.length && rows.every((row) => row.status === 'processed') ? mine : undefined
         },
         30_000,
       )

@@ -48,7 +48,7 @@ beforeAll(async () => {
       PAYMENTS_BREAKER_VOLUME: '3',
       PAYMENTS_BREAKER_RESET_SECONDS: '1',
     },
-    paymentEventRetry: { limit: 3, delaySeconds: 1, maxDelaySeconds: 1 },
+    paymentEventRetry: { limit: 5, delaySeconds: 1, maxDelaySeconds: 1 },
     // A stand-in for checkout (which comes later): one route that creates a payment for the Host's tenant.
     instrument: (app) =>
       app.post(
@@ -80,7 +80,7 @@ beforeAll(async () => {
   api.onPaymentEvent('refund.succeeded', async ({ paymentId }) =>
     capturedPayments.has(paymentId) ? undefined : notYet('the capture this refund refers to is not booked yet'),
   )
-  recorder = recordPaymentEvents(api)
+  recorder = recordPaymentEvents(api, t.platform.database)
   a = await t.createTenant()
   b = await t.createTenant()
 })

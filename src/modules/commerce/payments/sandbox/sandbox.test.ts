@@ -26,7 +26,7 @@ let tenant: { id: string; slug: string }
 beforeAll(async () => {
   t = await buildTestApp({ worker: true })
   api = t.modules.commerce.payments
-  recorder = recordPaymentEvents(api)
+  recorder = recordPaymentEvents(api, t.platform.database)
   tenant = await t.createTenant()
 })
 afterAll(async () => {
