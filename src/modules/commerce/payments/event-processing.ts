@@ -76,6 +76,8 @@ export interface ProcessingDeps {
   retry?: RetryPolicy
 }
 
+const NOT_OURS = 'no payment of ours has this id'
+
 /** Why the event contradicts the payment record, or undefined when it agrees. */
 function contradiction(row: WebhookEventRow, event: PaymentEvent, payment: PaymentRow): string | undefined {
   if (payment.provider !== row.provider) return `the payment belongs to ${payment.provider}`
@@ -93,7 +95,7 @@ export function definePaymentEventProcessing(deps: ProcessingDeps) {
   const { database } = deps
   const log = deps.logger.child({ component: 'payments.events' })
 
-  /** Platform scope: the payment the event is about, or a rejection, or nothing yet. */
+  /** Platform scope: the payment the event is about and its owner, or the event rejected. */
   async function attribute(
     id: string,
   ): Promise<
@@ -108,10 +110,14 @@ export function definePaymentEventProcessing(deps: ProcessingDeps) {
       const payment =
         (await paymentsRepository.platformByProviderPayment(tx, row.provider, row.providerPaymentId)) ??
         (event.metadata ? await paymentsRepository.byId(tx, event.metadata.paymentId) : undefined)
-      const detail = payment ? contradiction(row, event, payment) : 'no payment of ours has this id'
-      if (!payment || detail) {
-        await webhookEventsRepository.reject(tx, id, detail ?? '')
-        return { kind: 'rejected', detail: detail ?? '', foreign: !payment }
+      if (!payment) {
+        await webhookEventsRepository.reject(tx, id, NOT_OURS)
+        return { kind: 'rejected', detail: NOT_OURS, foreign: true }
+      }
+      const detail = contradiction(row, event, payment)
+      if (detail) {
+        await webhookEventsRepository.reject(tx, id, detail)
+        return { kind: 'rejected', detail, foreign: false }
       }
       if (payment.providerPaymentId === null)
         await paymentsRepository.platformLinkProviderPayment(tx, payment.id, row.providerPaymentId)
