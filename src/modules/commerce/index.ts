@@ -53,7 +53,14 @@ export type CommerceModule = ReturnType<typeof createCommerceModule>
 
 // Payments: the port, the gateway's types and the event contract handlers are written against.
 export type { PaymentsApi } from './payments/payments.module.ts'
-export type { CreatePaymentRequest, PaymentView, RefundView } from './payments/payments.service.ts'
+export type {
+  CaptureRequest,
+  ConfirmRequest,
+  CreatePaymentRequest,
+  PaymentView,
+  RefundRequest,
+  RefundView,
+} from './payments/payments.service.ts'
 export type {
   CaptureMethod,
   NextAction,
