@@ -45,7 +45,7 @@ import { createEnrolmentModule } from './modules/enrolment/index.ts'
 import { completedLessons, createProgressModule } from './modules/progress/index.ts'
 import { createAssessmentModule } from './modules/assessment/index.ts'
 import { createCredentialsModule, registerCredentialsSealedColumns } from './modules/credentials/index.ts'
-import { createCommerceModule } from './modules/commerce/index.ts'
+import { createCommerceModule, type PaymentEventRetryPolicy } from './modules/commerce/index.ts'
 import { registerFeatureGate } from './platform/http/feature-gate.ts'
 import { auditRoutes } from './platform/audit/audit.routes.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
@@ -102,17 +102,14 @@ export interface BuildOptions {
   queues?: QueueDefinition<any>[]
   /** Retry policy of mail delivery (tests shorten it; default DEFAULT_MAIL_RETRY). */
   mailRetry?: MailRetryPolicy
+  /** Retry policy of payment-event processing (tests shorten it; default commerce's). */
+  paymentEventRetry?: PaymentEventRetryPolicy
 }
 
 export interface Lyceum {
   app: App
   platform: Platform
-  modules: {
-    tenancy: ReturnType<typeof createTenancyModule>
-    flags: ReturnType<typeof createFlagsModule>
-    identity: ReturnType<typeof createIdentityModule>
-    assessment: ReturnType<typeof createAssessmentModule>
-  }
+  modules: Pick<Modules, 'tenancy' | 'flags' | 'identity' | 'assessment' | 'commerce'>
   close(): Promise<void>
 }
 
@@ -238,8 +235,8 @@ async function createPlatform(config: Config, options: BuildOptions) {
 }
 
 /** Modules in dependency order; each receives only the capabilities it uses. */
-function createModules(config: Config, base: Omit<Platform, 'tokens'>) {
-  const { database, events, jobs, mail, redis, logger } = base
+function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: BuildOptions) {
+  const { database, events, jobs, mail, redis, logger, health } = base
   const identity = createIdentityModule({
     config,
     database,
@@ -269,7 +266,8 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>) {
   const progress = createProgressModule({ database, jobs, events, mail, logger })
   const assessment = createAssessmentModule({ events, mail, logger, patterns: config.patterns, metrics: base.metrics })
   const credentials = createCredentialsModule({ config, database, jobs, events, mail, logger })
-  const commerce = createCommerceModule({ config, database, jobs, events, mail, logger })
+  const { paymentEventRetry } = options
+  const commerce = createCommerceModule({ config, database, jobs, events, mail, logger, health, paymentEventRetry })
   return {
     identity,
     accountFlows,
@@ -352,8 +350,8 @@ async function registerRoutes(
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Lyceum> {
   const { platform: base, tracing, mailRoutes } = await createPlatform(config, options)
-  const modules = createModules(config, base)
-  const { identity, tenancy, flags } = modules
+  const modules = createModules(config, base, options)
+  const { identity, tenancy, flags, assessment, commerce } = modules
   const tokens = createPrincipalTokens({ accessTokens: identity.principalVerifier, apiKeys: identity.apiKeyVerifier })
   const platform: Platform = { ...base, tokens }
 
@@ -374,7 +372,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await platform.publicCache.close()
     await platform.sessionCache.close()
     // Requests are drained: no thread is left behind.
-    await modules.assessment.close()
+    await assessment.close()
+    commerce.close()
     // Drains running jobs before the database they write to goes away.
     await platform.jobs.stop()
     platform.mail.close()
@@ -395,5 +394,5 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await close().catch(() => {})
       throw error
     })
-  return { app, platform, modules: { tenancy, flags, identity, assessment: modules.assessment }, close }
+  return { app, platform, modules: { tenancy, flags, identity, assessment, commerce }, close }
 }

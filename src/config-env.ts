@@ -261,5 +261,87 @@ export const EnvSchema = Type.Object({
     default: 10000,
     description: 'Deadline of one pattern task once running; past it the thread is replaced (see docs/learning.md)',
   }),
+  PAYMENTS_PROVIDER: Type.Optional(
+    Type.Enum(['sandbox', 'stripe'], {
+      description:
+        'Provider of new payments: sandbox (built in, simulated; the default outside production) or stripe. Unset in production = payments off, shown as disabled in /health; sandbox in production needs PAYMENTS_SANDBOX_IN_PRODUCTION',
+    }),
+  ),
+  PAYMENTS_SANDBOX_IN_PRODUCTION: Type.Boolean({
+    default: false,
+    description:
+      'Serve the simulated sandbox provider in production (a demo install); it then needs its own PAYMENTS_SANDBOX_WEBHOOK_SECRET',
+  }),
+  PAYMENTS_SANDBOX_WEBHOOK_SECRET: Type.Optional(
+    Type.String({
+      minLength: 32,
+      description:
+        "HMAC key (>= 32 chars) of the sandbox provider's webhooks; its own secret. Default outside production: a public development value",
+    }),
+  ),
+  STRIPE_SECRET_KEY: Type.Optional(
+    Type.String({
+      pattern: '^(sk|rk)_(test|live)_[A-Za-z0-9]{8,247}$',
+      description: 'Stripe secret (or restricted) API key; with STRIPE_WEBHOOK_SECRET it enables the stripe provider',
+    }),
+  ),
+  STRIPE_WEBHOOK_SECRET: Type.Optional(
+    Type.String({
+      pattern: '^whsec_[A-Za-z0-9+/=_-]{8,250}$',
+      description: 'Signing secret of the Stripe webhook endpoint POST /v1/webhooks/payments/stripe (whsec_...)',
+    }),
+  ),
+  STRIPE_API_HOST: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9.-]{1,253}$',
+      description: 'Host the Stripe SDK calls instead of api.stripe.com (tests: a local fake)',
+    }),
+  ),
+  STRIPE_API_PORT: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 65535, description: 'Port the Stripe SDK calls (with STRIPE_API_HOST)' }),
+  ),
+  STRIPE_API_PROTOCOL: Type.Optional(
+    Type.Enum(['http', 'https'], {
+      description: 'Protocol the Stripe SDK uses (with STRIPE_API_HOST); http is refused in production',
+    }),
+  ),
+  PAYMENTS_PROVIDER_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 60000,
+    default: 10000,
+    description: 'Deadline of one call to a payment provider; a late answer counts as a failure of the call',
+  }),
+  PAYMENTS_PROVIDER_RETRIES: Type.Integer({
+    minimum: 0,
+    maximum: 5,
+    default: 2,
+    description:
+      'Retries (full jitter) of a failed provider call that carries an idempotency key or only reads; other calls are never retried',
+  }),
+  PAYMENTS_BREAKER_ERROR_PERCENT: Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: 50,
+    description: "Share of failed provider calls (in a 10 s window) that opens the provider's circuit breaker",
+  }),
+  PAYMENTS_BREAKER_VOLUME: Type.Integer({
+    minimum: 1,
+    maximum: 1000,
+    default: 5,
+    description: 'Calls in the window before the breaker may open',
+  }),
+  PAYMENTS_BREAKER_RESET_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 600,
+    default: 30,
+    description:
+      'Seconds an open breaker answers 503 PAYMENT_PROVIDER_UNAVAILABLE (Retry-After) before one trial call may close it',
+  }),
+  PAYMENTS_WEBHOOK_TOLERANCE_SECONDS: Type.Integer({
+    minimum: 30,
+    maximum: 3600,
+    default: 300,
+    description: 'Age beyond which a signed provider webhook is refused as stale (400)',
+  }),
 })
 export type Env = Static<typeof EnvSchema>

@@ -4,6 +4,7 @@ import {
   DEV_IP_HASH_SECRET,
   DEV_KEY_ENCRYPTION_KEY,
   DEV_RECOVERY_CODE_HMAC_SECRET,
+  DEV_SANDBOX_WEBHOOK_SECRET,
   loadConfig,
 } from './config.ts'
 
@@ -182,6 +183,84 @@ describe('loadConfig', () => {
       loadConfig({ ...base, RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET }).recoveryCodes.hmacSecret,
     ).toBe(PRODUCTION_RECOVERY_SECRET)
     expect(loadConfig({}).recoveryCodes.hmacSecret).toBe(DEV_RECOVERY_CODE_HMAC_SECRET)
+  })
+
+  describe('payments', () => {
+    const production = {
+      LYCEUM_PROFILE: 'production',
+      ALLOW_EMBEDDED_DATABASE: 'true',
+      METRICS_TOKEN: 'm'.repeat(43),
+      PUBLIC_URL: 'https://x.example',
+      SMTP_URL: 'smtp://mail.internal:587',
+      KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
+      IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
+      RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
+    }
+    const stripe = { STRIPE_SECRET_KEY: 'sk_live_0123456789abcdef', STRIPE_WEBHOOK_SECRET: 'whsec_0123456789abcdef' }
+    const sandboxSecret = 's'.repeat(40)
+
+    it('serves the sandbox by default outside production, with the public development secret', () => {
+      const { payments } = loadConfig({})
+      expect(payments.defaultProvider).toBe('sandbox')
+      expect(payments.sandbox).toEqual({ webhookSecret: DEV_SANDBOX_WEBHOOK_SECRET })
+      expect(payments.stripe).toBeUndefined()
+    })
+
+    it('refuses the sandbox in production unless explicitly allowed, and then only with its own secret', () => {
+      expect(problemsOf({ ...production, PAYMENTS_PROVIDER: 'sandbox' })).toEqual([
+        expect.stringMatching(/^PAYMENTS_PROVIDER=sandbox is refused in production/),
+      ])
+      expect(
+        problemsOf({ ...production, PAYMENTS_PROVIDER: 'sandbox', PAYMENTS_SANDBOX_IN_PRODUCTION: 'true' }),
+      ).toEqual([expect.stringMatching(/^PAYMENTS_SANDBOX_IN_PRODUCTION needs PAYMENTS_SANDBOX_WEBHOOK_SECRET/)])
+      expect(
+        problemsOf({
+          ...production,
+          PAYMENTS_SANDBOX_IN_PRODUCTION: 'true',
+          PAYMENTS_SANDBOX_WEBHOOK_SECRET: DEV_SANDBOX_WEBHOOK_SECRET,
+        }),
+      ).toEqual([expect.stringMatching(/^PAYMENTS_SANDBOX_IN_PRODUCTION needs PAYMENTS_SANDBOX_WEBHOOK_SECRET/)])
+      const allowed = loadConfig({
+        ...production,
+        PAYMENTS_PROVIDER: 'sandbox',
+        PAYMENTS_SANDBOX_IN_PRODUCTION: 'true',
+        PAYMENTS_SANDBOX_WEBHOOK_SECRET: sandboxSecret,
+      }).payments
+      expect(allowed.defaultProvider).toBe('sandbox')
+      expect(allowed.sandbox).toEqual({ webhookSecret: sandboxSecret })
+    })
+
+    it('keeps payments off in production until a provider is named, and never serves the sandbox there', () => {
+      const off = loadConfig(production).payments
+      expect(off.defaultProvider).toBeUndefined()
+      expect(off.sandbox).toBeUndefined()
+      const live = loadConfig({ ...production, ...stripe, PAYMENTS_PROVIDER: 'stripe' }).payments
+      expect(live.defaultProvider).toBe('stripe')
+      expect(live.sandbox).toBeUndefined()
+      expect(live.stripe).toEqual({
+        secretKey: stripe.STRIPE_SECRET_KEY,
+        webhookSecret: stripe.STRIPE_WEBHOOK_SECRET,
+        api: {},
+      })
+    })
+
+    it('needs both Stripe secrets for the stripe provider, and https in production', () => {
+      expect(problemsOf({ PAYMENTS_PROVIDER: 'stripe' }).join('\n')).toMatch(
+        /PAYMENTS_PROVIDER=stripe needs STRIPE_SECRET_KEY/,
+      )
+      expect(problemsOf({ STRIPE_SECRET_KEY: stripe.STRIPE_SECRET_KEY }).join('\n')).toMatch(/go together/)
+      expect(problemsOf({ STRIPE_SECRET_KEY: 'pk_live_0123456789abcdef' })[0]).toMatch(/^STRIPE_SECRET_KEY: /)
+      expect(
+        problemsOf({ ...production, ...stripe, PAYMENTS_PROVIDER: 'stripe', STRIPE_API_PROTOCOL: 'http' }),
+      ).toEqual([expect.stringMatching(/^STRIPE_API_PROTOCOL=http .* refused in production/)])
+      const local = loadConfig({
+        ...stripe,
+        STRIPE_API_HOST: '127.0.0.1',
+        STRIPE_API_PORT: '12111',
+        STRIPE_API_PROTOCOL: 'http',
+      }).payments.stripe
+      expect(local?.api).toEqual({ host: '127.0.0.1', port: 12111, protocol: 'http' })
+    })
   })
 
   it('reads booleans and comma lists', () => {

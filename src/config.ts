@@ -8,8 +8,16 @@ import type { Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { APP_ROLE, PLATFORM_ROLE } from './platform/db/database.ts'
 import { EnvSchema, type Profile, type Env } from './config-env.ts'
+import { paymentsProblems, paymentsSettings, type PaymentsSettings } from './config-payments.ts'
 
 export { EnvSchema, type Env } from './config-env.ts'
+export {
+  DEV_SANDBOX_WEBHOOK_SECRET,
+  type PaymentProviderName,
+  type PaymentsSettings,
+  type ProviderCallSettings,
+  type StripeSettings,
+} from './config-payments.ts'
 
 /** Development defaults: convenient locally, refused in production. */
 /** base64url of the 32 bytes "lyceum-dev-key-encryption-key!!!"; public, hence refused in production. */
@@ -93,6 +101,8 @@ export interface Config {
   passwordHashing: { concurrency: number; maxQueue: number }
   /** The worker threads of short-answer patterns (assessment). */
   patterns: { workerThreads: number; queue: number; deadlineMs: number }
+  /** Payment providers, their secrets and the resilience policy of calls to them (config-payments.ts). */
+  payments: PaymentsSettings
   dataDir: string
 }
 
@@ -223,10 +233,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, profileOverr
   if (problems.length > 0) throw new ConfigError(problems)
   const env = withDefaults as Env
   const profile: ProfileName = profileOverride ?? env.LYCEUM_PROFILE ?? 'development'
-  if (profile === 'production') {
-    const prodProblems = [...productionProblems(env), ...retiredProblems(source)]
-    if (prodProblems.length > 0) throw new ConfigError(prodProblems)
-  }
+  const profileProblems = [
+    ...(profile === 'production' ? [...productionProblems(env), ...retiredProblems(source)] : []),
+    ...paymentsProblems(env, profile),
+  ]
+  if (profileProblems.length > 0) throw new ConfigError(profileProblems)
   return buildConfig(env, profile)
 }
 
@@ -296,6 +307,7 @@ function buildConfig(env: Env, profile: ProfileName): Config {
       queue: env.PATTERN_WORKER_QUEUE,
       deadlineMs: env.PATTERN_TASK_DEADLINE_MS,
     },
+    payments: paymentsSettings(env, profile),
     dataDir,
   })
 }

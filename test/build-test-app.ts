@@ -44,6 +44,8 @@ export interface TestAppOptions {
   queues?: BuildOptions['queues']
   /** A shorter mail retry policy (tests of delivery failures). */
   mailRetry?: BuildOptions['mailRetry']
+  /** A shorter retry policy of payment-event processing (tests of out-of-order events and dead letters). */
+  paymentEventRetry?: BuildOptions['paymentEventRetry']
   /** Embedded mode: this database instead of a fresh copy of the migrated snapshot (e.g. a copy of another app's). */
   pglite?: BuildOptions['pglite']
 }
@@ -101,6 +103,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     worker: options.worker ?? false,
     ...(options.queues ? { queues: options.queues } : {}),
     ...(options.mailRetry ? { mailRetry: options.mailRetry } : {}),
+    ...(options.paymentEventRetry ? { paymentEventRetry: options.paymentEventRetry } : {}),
   })
   const harness = { database: lyceum.platform.database, identity: lyceum.modules.identity }
   const operatorToken = (

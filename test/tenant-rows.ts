@@ -39,6 +39,10 @@ export const PLATFORM_ONLY_TABLES = new Set([
   'identity.signing_keys',
   'identity.operators',
   'identity.operator_sessions',
+  'commerce.sandbox_payments',
+  'commerce.sandbox_refunds',
+  'commerce.sandbox_idempotency_keys',
+  'commerce.sandbox_events',
 ])
 
 /**
@@ -59,6 +63,8 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string>> = {
   'commerce.products': { type: 'course' },
   'commerce.price_versions': { currency: 'USD' },
   'commerce.tenant_settings': { allowed_currencies: '{USD}', base_currency: 'USD' },
+  'commerce.payments': { provider: 'sandbox', currency: 'EUR', capture_method: 'automatic' },
+  'commerce.payment_webhook_events': { provider: 'sandbox' },
 }
 
 /** Schemas our migrations create, plus public (a table created there by mistake must be checked too). */

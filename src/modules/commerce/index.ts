@@ -11,6 +11,9 @@ import type { Events } from '../../platform/events/events.ts'
 import type { App } from '../../platform/http/server.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
 import type { Mailer } from '../../platform/mail/index.ts'
+import type { HealthRegistry } from '../../platform/observability/health.ts'
+import type { RetryPolicy } from './payments/event-processing.ts'
+import { createPayments } from './payments/payments.module.ts'
 import { fxRatesRoutes } from './prices/fx-rates.routes.ts'
 import { createFxRatesService } from './prices/fx-rates.service.ts'
 import {
@@ -61,23 +64,75 @@ export interface CommerceDeps {
   events: Events
   mail: Mailer
   logger: Logger
+  health?: HealthRegistry
+  /** Retry policy of payment-event processing (tests shorten it). */
+  paymentEventRetry?: RetryPolicy
 }
 
 export function createCommerceModule(deps: CommerceDeps) {
   const logger = deps.logger.child({ component: 'commerce' })
-  void logger
+  const payments = createPayments({
+    config: deps.config,
+    database: deps.database,
+    jobs: deps.jobs,
+    logger,
+    ...(deps.health ? { health: deps.health } : {}),
+    ...(deps.paymentEventRetry ? { eventRetry: deps.paymentEventRetry } : {}),
+  })
   const prices = createPricesService()
   const settings = createSettingsService()
   const fxRates = createFxRatesService()
   return {
+    /** Payments through the configured providers, and the handlers of their events (docs/commerce.md). */
+    payments: payments.api,
     async routes(app: App): Promise<void> {
       for (const schema of [Money, PriceVersion, ProductPrices, CataloguePrices, CommerceSettings, FxRate])
         app.addSchema(schema)
+      await app.register(payments.routes)
       settingsRoutes(app, settings)
       pricesRoutes(app, prices)
       fxRatesRoutes(app, fxRates)
+    },
+    close(): void {
+      payments.close()
     },
   }
 }
 
 export type CommerceModule = ReturnType<typeof createCommerceModule>
+
+// Payments: the port, the gateway's types and the event contract handlers are written against.
+export type { PaymentsApi } from './payments/payments.module.ts'
+export type {
+  CaptureRequest,
+  ConfirmRequest,
+  CreatePaymentRequest,
+  PaymentView,
+  RefundRequest,
+  RefundView,
+} from './payments/payments.service.ts'
+export type {
+  CaptureMethod,
+  NextAction,
+  PaymentFailure,
+  PaymentMetadata,
+  PaymentProvider,
+  PaymentProviderName,
+  PaymentStatus,
+  ProviderPayment,
+  ProviderRefund,
+  RefundReason,
+} from './payments/port.ts'
+export type {
+  DisputeFacts,
+  NotYet,
+  PaymentEvent,
+  PaymentEventEnvelope,
+  PaymentEventHandler,
+  PaymentEventKind,
+  PaymentEventOf,
+  RefundFacts,
+} from './payments/payment-events.ts'
+export { notYet, PAYMENT_EVENT_KINDS } from './payments/payment-events.ts'
+export { SANDBOX_PAYMENT_METHODS } from './payments/sandbox/sandbox-scenarios.ts'
+export type { RetryPolicy as PaymentEventRetryPolicy } from './payments/event-processing.ts'

@@ -14,7 +14,6 @@ import {
   jsonb,
   numeric,
   pgPolicy,
-  pgSchema,
   text,
   timestamp,
   uniqueIndex,
@@ -22,9 +21,9 @@ import {
 } from 'drizzle-orm/pg-core'
 import { platformRole, tenantIdColumn, tenantPolicies } from '../../../platform/db/tenant-table.ts'
 import { tenants } from '../../tenancy/index.ts'
+import { commerceSchema } from '../commerce.tables.ts'
 import { PRODUCT_TYPES } from './product-type.ts'
 
-export const commerceSchema = pgSchema('commerce')
 
 const at = (name: string) => timestamp(name, { withTimezone: true })
 const currencyFormat = (column: unknown) => sql`${column} ~ '^[A-Z]{3}$'`

@@ -1,0 +1,179 @@
+/**
+ * Queries on payments' own tables. Tenant-scoped unless the name says platform: receipt and
+ * attribution of webhook events run before any tenant is known.
+ */
+import { and, eq, sql } from 'drizzle-orm'
+import type { Tx } from '../../../platform/db/database.ts'
+import type { PaymentStatus, ProviderPayment } from './port.ts'
+import type { PaymentEvent } from './payment-events.ts'
+import { paymentWebhookEvents, payments } from './payments.tables.ts'
+
+export type PaymentRow = typeof payments.$inferSelect
+export type WebhookEventRow = typeof paymentWebhookEvents.$inferSelect
+
+/**
+ * Statuses only move forward: a late or replayed answer never takes a captured payment back to
+ * "requires action". The pending statuses move among themselves (a declined buyer tries again).
+ */
+const RANK: Record<string, number> = {
+  creating: 0,
+  requires_payment_method: 1,
+  requires_confirmation: 1,
+  requires_action: 1,
+  processing: 1,
+  requires_capture: 2,
+  succeeded: 3,
+  canceled: 3,
+}
+
+export function nextStatus(current: string, incoming: PaymentStatus): string {
+  const from = RANK[current] ?? 0
+  const to = RANK[incoming] ?? 0
+  if (from === 3) return current
+  return to >= from ? incoming : current
+}
+
+export const paymentsRepository = {
+  async claim(
+    tx: Tx,
+    values: Pick<
+      PaymentRow,
+      'tenantId' | 'orderId' | 'provider' | 'idempotencyKey' | 'amount' | 'currency' | 'captureMethod'
+    >,
+  ): Promise<PaymentRow> {
+    const [inserted] = await tx.insert(payments).values(values).onConflictDoNothing().returning()
+    if (inserted) return inserted
+    const [existing] = await tx
+      .select()
+      .from(payments)
+      .where(and(eq(payments.tenantId, values.tenantId), eq(payments.idempotencyKey, values.idempotencyKey)))
+    if (!existing) throw new Error('a payment idempotency key conflicted but its row is not visible')
+    return existing
+  },
+
+  async byId(tx: Tx, id: string, forUpdate = false): Promise<PaymentRow | undefined> {
+    const query = tx.select().from(payments).where(eq(payments.id, id))
+    const [row] = forUpdate ? await query.for('update') : await query
+    return row
+  },
+
+  /** Records what the provider answered (its id once, the status forward only). */
+  async recordAnswer(tx: Tx, id: string, answer: ProviderPayment): Promise<PaymentRow | undefined> {
+    const [row] = await tx.select().from(payments).where(eq(payments.id, id)).for('update')
+    if (!row) return undefined
+    if (row.providerPaymentId !== null && row.providerPaymentId !== answer.providerPaymentId)
+      throw new Error(`payment ${id} belongs to ${row.providerPaymentId}, not ${answer.providerPaymentId}`)
+    const [updated] = await tx
+      .update(payments)
+      .set({
+        providerPaymentId: answer.providerPaymentId,
+        status: nextStatus(row.status, answer.status),
+        amountCaptured: Math.max(row.amountCaptured, Math.min(answer.amountCaptured, row.amount)),
+        failureCode: answer.failure?.code ?? (answer.status === 'requires_payment_method' ? row.failureCode : null),
+        updatedAt: sql`now()`,
+      })
+      .where(eq(payments.id, id))
+      .returning()
+    return updated
+  },
+
+  /** A webhook event's effect on the payment's own record (tenant scope, with the event's handlers). */
+  async applyEvent(tx: Tx, id: string, event: PaymentEvent): Promise<void> {
+    const [row] = await tx.select().from(payments).where(eq(payments.id, id)).for('update')
+    if (!row) return
+    const status =
+      event.kind === 'payment.authorized'
+        ? 'requires_capture'
+        : event.kind === 'payment.captured'
+          ? 'succeeded'
+          : event.kind === 'payment.failed'
+            ? 'requires_payment_method'
+            : event.kind === 'payment.requires_action'
+              ? 'requires_action'
+              : undefined
+    if (!status) return
+    await tx
+      .update(payments)
+      .set({
+        status: nextStatus(row.status, status),
+        ...(event.kind === 'payment.captured'
+          ? { amountCaptured: Math.max(row.amountCaptured, Math.min(event.amount, row.amount)) }
+          : {}),
+        ...(event.kind === 'payment.failed' && nextStatus(row.status, status) === status
+          ? { failureCode: event.failure.code }
+          : {}),
+        updatedAt: sql`now()`,
+      })
+      .where(eq(payments.id, id))
+  },
+
+  /** Platform scope: the payment a provider's event refers to, by the provider's id. */
+  async platformByProviderPayment(tx: Tx, provider: string, providerPaymentId: string) {
+    const [row] = await tx
+      .select()
+      .from(payments)
+      .where(and(eq(payments.provider, provider), eq(payments.providerPaymentId, providerPaymentId)))
+    return row
+  },
+
+  /** Platform scope: links a payment created without an answer (a lost response) to the provider's id. */
+  async platformLinkProviderPayment(tx: Tx, id: string, providerPaymentId: string): Promise<void> {
+    await tx
+      .update(payments)
+      .set({ providerPaymentId, updatedAt: sql`now()` })
+      .where(and(eq(payments.id, id), sql`${payments.providerPaymentId} IS NULL`))
+  },
+}
+
+export const webhookEventsRepository = {
+  /** Platform scope: records a verified event once per (provider, event id); true when it is new. */
+  async record(
+    tx: Tx,
+    values: Pick<
+      WebhookEventRow,
+      'provider' | 'providerEventId' | 'eventType' | 'kind' | 'providerPaymentId' | 'occurredAt' | 'event'
+    >,
+  ): Promise<string | undefined> {
+    const [row] = await tx
+      .insert(paymentWebhookEvents)
+      .values(values)
+      .onConflictDoNothing()
+      .returning({ id: paymentWebhookEvents.id })
+    return row?.id
+  },
+
+  async idOf(tx: Tx, provider: string, providerEventId: string): Promise<string | undefined> {
+    const [row] = await tx
+      .select({ id: paymentWebhookEvents.id })
+      .from(paymentWebhookEvents)
+      .where(
+        and(eq(paymentWebhookEvents.provider, provider), eq(paymentWebhookEvents.providerEventId, providerEventId)),
+      )
+    return row?.id
+  },
+
+  async byId(tx: Tx, id: string, forUpdate = false): Promise<WebhookEventRow | undefined> {
+    const query = tx.select().from(paymentWebhookEvents).where(eq(paymentWebhookEvents.id, id))
+    const [row] = forUpdate ? await query.for('update') : await query
+    return row
+  },
+
+  /** Platform scope: the tenant the event was shown to belong to. */
+  async attribute(tx: Tx, id: string, tenantId: string): Promise<void> {
+    await tx.update(paymentWebhookEvents).set({ tenantId }).where(eq(paymentWebhookEvents.id, id))
+  },
+
+  async reject(tx: Tx, id: string, detail: string): Promise<void> {
+    await tx
+      .update(paymentWebhookEvents)
+      .set({ status: 'rejected', statusDetail: detail, processedAt: sql`now()` })
+      .where(and(eq(paymentWebhookEvents.id, id), eq(paymentWebhookEvents.status, 'received')))
+  },
+
+  async markProcessed(tx: Tx, id: string): Promise<void> {
+    await tx
+      .update(paymentWebhookEvents)
+      .set({ status: 'processed', processedAt: sql`now()` })
+      .where(eq(paymentWebhookEvents.id, id))
+  },
+}

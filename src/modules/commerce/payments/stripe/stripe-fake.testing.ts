@@ -1,0 +1,326 @@
+/**
+ * A local HTTP fake of the few Stripe endpoints the adapter uses, for tests: it speaks Stripe's
+ * wire protocol (form-encoded bodies with bracketed keys, Bearer secret key, JSON objects and
+ * error envelopes) and its Idempotency-Key semantics: the first result of a key that reached an
+ * endpoint is replayed for the same request (with `Idempotent-Replayed: true`), the same key with
+ * other parameters is 400 idempotency_error, and a request that never started (an edge 503)
+ * stores nothing. The real SDK is pointed at it through its host/port/protocol options.
+ *
+ * Test payment methods follow Stripe's: pm_card_visa, pm_card_chargeDeclined,
+ * pm_card_authenticationRequired. Fault injection: `failNext` (503 before execution),
+ * `hangNext` (no answer until the client gives up), `dropAfterExecute` (the request executes,
+ * then the connection dies before the answer: the case idempotency keys exist for).
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+type Json = Record<string, unknown>
+
+export interface StripeFakeRequest {
+  method: string
+  path: string
+  idempotencyKey: string | undefined
+  params: Json
+  replayed: boolean
+}
+
+export interface StripeFake {
+  host: string
+  port: number
+  /** Every request that reached the fake, in order. */
+  requests: StripeFakeRequest[]
+  intents: Map<string, Json>
+  refunds: Map<string, Json>
+  /** The next `count` requests get 503 without executing (or storing an idempotent result). */
+  failNext(count: number): void
+  /** The next `count` requests get no answer at all (the client's timeout ends them). */
+  hangNext(count: number): void
+  /** The next `count` requests execute, then their connection is destroyed before any answer. */
+  dropAfterExecute(count: number): void
+  close(): Promise<void>
+}
+
+class StripeFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: Json,
+  ) {
+    super(String(body.message))
+  }
+}
+
+const fail = (status: number, type: string, message: string, extra: Json = {}) =>
+  new StripeFailure(status, { type, message, ...extra })
+
+/** `metadata[tenant_id]=x&automatic_payment_methods[enabled]=true` → nested objects, as Stripe reads them. */
+export function parseStripeForm(body: string): Json {
+  const result: Json = {}
+  for (const [key, value] of new URLSearchParams(body)) {
+    const parts = key.split(/\[|\]\[|\]/).filter((part) => part !== '')
+    let target = result
+    for (const part of parts.slice(0, -1)) target = (target[part] ??= {}) as Json
+    target[parts.at(-1) ?? key] = value
+  }
+  return result
+}
+
+const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`
+const now = () => Math.floor(Date.now() / 1000)
+
+function outcome(intent: Json, method: string): void {
+  intent.payment_method = method
+  if (method === 'pm_card_chargeDeclined') {
+    intent.status = 'requires_payment_method'
+    intent.last_payment_error = {
+      type: 'card_error',
+      code: 'card_declined',
+      decline_code: 'generic_decline',
+      message: 'Your card was declined.',
+    }
+    throw fail(402, 'card_error', 'Your card was declined.', {
+      code: 'card_declined',
+      decline_code: 'generic_decline',
+      payment_intent: intent,
+    })
+  }
+  intent.last_payment_error = null
+  if (method === 'pm_card_authenticationRequired') {
+    intent.status = 'requires_action'
+    intent.next_action = { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect' } }
+    return
+  }
+  if (method !== 'pm_card_visa')
+    throw fail(400, 'invalid_request_error', `No such PaymentMethod: '${method}'`, { code: 'resource_missing' })
+  intent.next_action = null
+  if (intent.capture_method === 'manual') {
+    intent.status = 'requires_capture'
+    intent.amount_capturable = intent.amount
+  } else {
+    intent.status = 'succeeded'
+    intent.amount_received = intent.amount
+  }
+}
+
+interface FakeState {
+  secretKey: string
+  intents: Map<string, Json>
+  refunds: Map<string, Json>
+  requests: StripeFakeRequest[]
+  keys: Map<string, { hash: string; status: number; body: Json }>
+  faults: { fail: number; hang: number; drop: number }
+  hung: Set<ServerResponse>
+}
+
+function intentAt(state: FakeState, path: string): Json {
+  const intentId = path.split('/')[3] ?? ''
+  const intent = state.intents.get(intentId)
+  if (!intent)
+    throw fail(404, 'invalid_request_error', `No such payment_intent: '${intentId}'`, { code: 'resource_missing' })
+  return intent
+}
+
+function createIntent(state: FakeState, params: Json): Json {
+  const intent: Json = {
+    id: id('pi'),
+    object: 'payment_intent',
+    amount: Number(params.amount),
+    currency: String(params.currency),
+    capture_method: params.capture_method ?? 'automatic',
+    status: 'requires_payment_method',
+    amount_capturable: 0,
+    amount_received: 0,
+    client_secret: `${id('pi')}_secret_${randomBytes(8).toString('hex')}`,
+    metadata: params.metadata ?? {},
+    next_action: null,
+    last_payment_error: null,
+    latest_charge: null,
+    created: now(),
+    livemode: false,
+  }
+  if (!Number.isSafeInteger(intent.amount) || (intent.amount as number) < 1)
+    throw fail(400, 'invalid_request_error', 'Invalid positive integer', { param: 'amount' })
+  state.intents.set(intent.id as string, intent)
+  if (params.confirm === 'true' && typeof params.payment_method === 'string') outcome(intent, params.payment_method)
+  return intent
+}
+
+function captureIntent(intent: Json, params: Json): Json {
+  if (intent.status !== 'requires_capture')
+    throw fail(
+      400,
+      'invalid_request_error',
+      `This PaymentIntent could not be captured because it has a status of ${String(intent.status)}.`,
+      { code: 'payment_intent_unexpected_state' },
+    )
+  const capturable = intent.amount_capturable as number
+  const amount = params.amount_to_capture === undefined ? capturable : Number(params.amount_to_capture)
+  if (amount > capturable)
+    throw fail(400, 'invalid_request_error', 'The amount to capture exceeds the capturable amount', {
+      code: 'amount_too_large',
+    })
+  return Object.assign(intent, { status: 'succeeded', amount_received: amount, amount_capturable: 0 })
+}
+
+function createRefund(state: FakeState, params: Json): Json {
+  const intent = state.intents.get(String(params.payment_intent))
+  if (!intent) throw fail(400, 'invalid_request_error', 'No such payment_intent', { code: 'resource_missing' })
+  const refunded = [...state.refunds.values()]
+    .filter((refund) => refund.payment_intent === intent.id)
+    .reduce((sum, refund) => sum + (refund.amount as number), 0)
+  const remaining = (intent.amount_received as number) - refunded
+  const amount = params.amount === undefined ? remaining : Number(params.amount)
+  if (intent.status !== 'succeeded' || amount < 1 || amount > remaining)
+    throw fail(
+      400,
+      'invalid_request_error',
+      `Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining})`,
+      { code: 'amount_too_large' },
+    )
+  const refund: Json = {
+    id: id('re'),
+    object: 'refund',
+    amount,
+    currency: intent.currency,
+    payment_intent: intent.id,
+    status: 'succeeded',
+    reason: params.reason ?? null,
+    metadata: params.metadata ?? {},
+    created: now(),
+  }
+  state.refunds.set(refund.id as string, refund)
+  return refund
+}
+
+function execute(state: FakeState, method: string, path: string, params: Json): Json {
+  if (method === 'POST' && path === '/v1/payment_intents') return createIntent(state, params)
+  if (method === 'POST' && /^\/v1\/payment_intents\/[^/]+\/confirm$/.test(path)) {
+    const intent = intentAt(state, path)
+    const methodId = (params.payment_method as string | undefined) ?? (intent.payment_method as string | undefined)
+    if (!methodId) throw fail(400, 'invalid_request_error', 'You must provide a payment method')
+    outcome(intent, methodId)
+    return intent
+  }
+  if (method === 'POST' && /^\/v1\/payment_intents\/[^/]+\/capture$/.test(path))
+    return captureIntent(intentAt(state, path), params)
+  if (method === 'GET' && /^\/v1\/payment_intents\/[^/]+$/.test(path)) return intentAt(state, path)
+  if (method === 'POST' && path === '/v1/refunds') return createRefund(state, params)
+  throw fail(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path})`)
+}
+
+/** The answer to a request that reached an endpoint: the stored one for a repeated key, else a fresh one. */
+function answer(state: FakeState, method: string, path: string, params: Json, key: string | undefined, hash: string) {
+  const stored = key ? state.keys.get(key) : undefined
+  if (stored) return { ...stored, replayed: true }
+  let status = 200
+  let body: Json
+  try {
+    body = structuredClone(execute(state, method, path, params))
+  } catch (error) {
+    if (!(error instanceof StripeFailure)) throw error
+    status = error.status
+    body = { error: structuredClone(error.body) }
+  }
+  if (key && method === 'POST') state.keys.set(key, { hash, status, body })
+  return { status, body, replayed: false }
+}
+
+async function handle(state: FakeState, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const chunks: Buffer[] = []
+  for await (const chunk of request) chunks.push(chunk as Buffer)
+  const method = request.method ?? 'GET'
+  const path = (request.url ?? '/').split('?')[0] ?? '/'
+  const params = parseStripeForm(Buffer.concat(chunks).toString('utf8'))
+  const header = request.headers['idempotency-key']
+  const key = typeof header === 'string' ? header : undefined
+  const send = (status: number, body: Json, replayed = false) => {
+    response.writeHead(status, {
+      'content-type': 'application/json',
+      'request-id': id('req'),
+      ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
+      ...(key ? { 'idempotency-key': key } : {}),
+    })
+    response.end(JSON.stringify(body))
+  }
+  const stored = key ? state.keys.get(key) : undefined
+  const hash = createHash('sha256')
+    .update(JSON.stringify([method, path, params]))
+    .digest('hex')
+  state.requests.push({ method, path, idempotencyKey: key, params, replayed: stored?.hash === hash })
+  if (request.headers.authorization !== `Bearer ${state.secretKey}`)
+    return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } })
+  const { faults } = state
+  if (faults.hang > 0) {
+    faults.hang--
+    state.hung.add(response)
+    return
+  }
+  if (faults.fail > 0) {
+    faults.fail--
+    return send(503, { error: { type: 'api_error', message: 'Stripe is temporarily unavailable' } })
+  }
+  if (stored && stored.hash !== hash)
+    return send(400, {
+      error: {
+        type: 'idempotency_error',
+        message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+      },
+    })
+  const result = answer(state, method, path, params, key, hash)
+  if (faults.drop > 0) {
+    faults.drop--
+    request.socket.destroy()
+    return
+  }
+  send(result.status, result.body, result.replayed)
+}
+
+export async function startStripeFake(secretKey: string): Promise<StripeFake> {
+  const state: FakeState = {
+    secretKey,
+    intents: new Map(),
+    refunds: new Map(),
+    requests: [],
+    keys: new Map(),
+    faults: { fail: 0, hang: 0, drop: 0 },
+    hung: new Set(),
+  }
+  const server = createServer((request, response) => {
+    handle(state, request, response).catch((error: unknown) => {
+      response.writeHead(500, { 'content-type': 'application/json' })
+      response.end(JSON.stringify({ error: { type: 'api_error', message: String(error) } }))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    host: '127.0.0.1',
+    port,
+    requests: state.requests,
+    intents: state.intents,
+    refunds: state.refunds,
+    failNext: (count) => void (state.faults.fail = count),
+    hangNext: (count) => void (state.faults.hang = count),
+    dropAfterExecute: (count) => void (state.faults.drop = count),
+    async close() {
+      for (const response of state.hung) response.socket?.destroy()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+/** A Stripe event wrapping `object`, as Stripe would post it. */
+export function stripeEvent(type: string, object: Json, eventId = id('evt')): Json {
+  return {
+    id: eventId,
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created: now(),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    data: { object },
+  }
+}
