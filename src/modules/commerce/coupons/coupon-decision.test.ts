@@ -1,6 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { money, parseDecimal, sum } from '../money/index.ts'
+import { money, parseDecimal, sum, parseCurrencyCode } from '../money/index.ts'
+
+const c = (code: string) => parseCurrencyCode(code)
 import { applyCoupons, type CouponFacts } from './coupon-decision.ts'
 
 const NOW = new Date('2026-12-07T12:00:00Z')
@@ -22,30 +24,33 @@ const coupon = (overrides: Partial<CouponFacts>): CouponFacts => ({
   ...overrides,
 })
 const lines = [
-  { productId: 'p1', amount: money(4999, 'USD') },
-  { productId: 'p2', amount: money(1999, 'USD') },
+  { productId: 'p1', amount: money(4999, c('USD')) },
+  { productId: 'p2', amount: money(1999, c('USD')) },
 ]
 
 describe('coupon decision', () => {
   it('takes a percent off every covered line, rounded half-even', () => {
-    const decision = applyCoupons([coupon({ percentOff: parseDecimal('12.5') })], lines, 'USD', NOW)
+    const decision = applyCoupons([coupon({ percentOff: parseDecimal('12.5') })], lines, c('USD'), NOW)
     expect(decision.ok && decision.lines.map((line) => line.price.amount)).toEqual([4374, 1749])
   })
 
   it('caps a percent coupon per currency and splits the cap over the lines', () => {
     const capped = coupon({ percentOff: parseDecimal('50'), maxDiscounts: { USD: 1000 } })
-    const decision = applyCoupons([capped], lines, 'USD', NOW)
+    const decision = applyCoupons([capped], lines, c('USD'), NOW)
     if (!decision.ok) throw new Error(decision.code)
     const discounts = decision.lines.flatMap((line) => line.discounts.map((d) => d.amount))
-    expect(sum('USD', discounts)).toEqual(money(1000, 'USD'))
+    expect(sum(c('USD'), discounts)).toEqual(money(1000, c('USD')))
   })
 
   it('takes a fixed amount in the order currency only, never below zero', () => {
     const fixed = coupon({ kind: 'fixed', percentOff: null, amountsOff: { USD: 10000 }, productIds: ['p2'] })
-    const decision = applyCoupons([fixed], lines, 'USD', NOW)
+    const decision = applyCoupons([fixed], lines, c('USD'), NOW)
     expect(decision.ok && decision.lines.map((line) => line.price.amount)).toEqual([4999, 0])
-    const euros = lines.map((line) => ({ ...line, amount: money(line.amount.amount, 'EUR') }))
-    expect(applyCoupons([fixed], euros, 'EUR', NOW)).toMatchObject({ ok: false, code: 'COUPON_CURRENCY_NOT_SUPPORTED' })
+    const euros = lines.map((line) => ({ ...line, amount: money(line.amount.amount, c('EUR')) }))
+    expect(applyCoupons([fixed], euros, c('EUR'), NOW)).toMatchObject({
+      ok: false,
+      code: 'COUPON_CURRENCY_NOT_SUPPORTED',
+    })
   })
 
   it('refuses outside its window, past its limits and on baskets it does not cover', () => {
@@ -57,16 +62,16 @@ describe('coupon decision', () => {
       [{ productIds: ['p9'] }, 'COUPON_NOT_APPLICABLE'],
     ]
     for (const [overrides, code] of cases)
-      expect(applyCoupons([coupon(overrides)], lines, 'USD', NOW)).toMatchObject({ ok: false, code })
+      expect(applyCoupons([coupon(overrides)], lines, c('USD'), NOW)).toMatchObject({ ok: false, code })
   })
 
   it('stacks only stackable coupons, each on what the previous left', () => {
     const first = coupon({ id: 'a', code: 'A', stackable: true, percentOff: parseDecimal('50') })
     const second = coupon({ id: 'b', code: 'B', stackable: true, percentOff: parseDecimal('50') })
-    const decision = applyCoupons([first, second], [lines[0]!], 'USD', NOW)
+    const decision = applyCoupons([first, second], [lines[0]!], c('USD'), NOW)
     // 4999 − 2500 (2499.5 rounds half-even to 2500) = 2499; 2499 − 1250 (1249.5 → 1250) = 1249
     expect(decision.ok && decision.lines[0]!.price.amount).toBe(1249)
-    expect(applyCoupons([first, coupon({ id: 'c', code: 'C' })], lines, 'USD', NOW)).toMatchObject({
+    expect(applyCoupons([first, coupon({ id: 'c', code: 'C' })], lines, c('USD'), NOW)).toMatchObject({
       ok: false,
       code: 'COUPON_NOT_STACKABLE',
       couponCode: 'C',
@@ -86,7 +91,7 @@ describe('coupon decision', () => {
         fc.array(fc.integer({ min: 0, max: 1_000_000 }), { minLength: 3, maxLength: 3 }),
         fc.array(arbitraryCoupon, { minLength: 1, maxLength: 3 }),
         (amounts, specs) => {
-          const basket = amounts.map((amount, i) => ({ productId: `p${i + 1}`, amount: money(amount, 'USD') }))
+          const basket = amounts.map((amount, i) => ({ productId: `p${i + 1}`, amount: money(amount, c('USD')) }))
           const coupons = specs.map((spec, i) =>
             coupon({
               id: `c${i}`,
@@ -99,7 +104,7 @@ describe('coupon decision', () => {
               productIds: spec.products,
             }),
           )
-          const decision = applyCoupons(coupons, basket, 'USD', NOW)
+          const decision = applyCoupons(coupons, basket, c('USD'), NOW)
           if (!decision.ok) return
           decision.lines.forEach((line, i) => {
             expect(line.price.amount).toBeGreaterThanOrEqual(0)
