@@ -25,6 +25,9 @@ import { pricesRoutes } from './prices/prices.routes.ts'
 import { createPricesService } from './prices/prices.service.ts'
 import { settingsRoutes } from './prices/settings.routes.ts'
 import { createSettingsService } from './prices/settings.service.ts'
+import { TaxProfile, TaxRate } from './tax/tax.schemas.ts'
+import { taxRoutes } from './tax/tax.routes.ts'
+import { createTaxService } from './tax/tax.service.ts'
 
 // Money (ADR 0021): the one place amounts, currencies, rates and rounding are handled.
 export * from './money/index.ts'
@@ -54,6 +57,24 @@ export { PRODUCT_TYPE_REGISTRY, type AccessTarget, type ProductSubject } from '.
 export { PRODUCT_TYPES, type ProductType } from './prices/prices.tables.ts'
 export { MAX_PRICE_MINOR_UNITS } from './prices/prices.schemas.ts'
 
+// Tax (ADR 0022): the facts checkout decides from, the pure decision, and buyer locations.
+export { taxFactsOf, sellerOf, type SellerFacts } from './tax/tax.service.ts'
+export {
+  applicableRate,
+  decideTax,
+  qualifiesForReverseCharge,
+  taxLine,
+  type BuyerLocation,
+  type TaxDecision,
+  type TaxedAmount,
+  type TaxProfileFacts,
+  type TaxRateFact,
+  type TaxTreatment,
+} from './tax/tax-decision.ts'
+export { parseBuyerLocation, type BuyerLocationInput } from './tax/places.ts'
+export { EU_MEMBER_STATES, COUNTRY_PATTERN, REGION_PATTERN, isCountryCode, isRegionOf } from './tax/countries.ts'
+export { isVatIdOf, normaliseVatId } from './tax/vat-id.ts'
+
 export interface CommerceDeps {
   config: Config
   database: Database
@@ -69,13 +90,24 @@ export function createCommerceModule(deps: CommerceDeps) {
   const prices = createPricesService()
   const settings = createSettingsService()
   const fxRates = createFxRatesService()
+  const tax = createTaxService()
   return {
     async routes(app: App): Promise<void> {
-      for (const schema of [Money, PriceVersion, ProductPrices, CataloguePrices, CommerceSettings, FxRate])
+      for (const schema of [
+        Money,
+        PriceVersion,
+        ProductPrices,
+        CataloguePrices,
+        CommerceSettings,
+        FxRate,
+        TaxProfile,
+        TaxRate,
+      ])
         app.addSchema(schema)
       settingsRoutes(app, settings)
       pricesRoutes(app, prices)
       fxRatesRoutes(app, fxRates)
+      taxRoutes(app, tax)
     },
   }
 }
