@@ -25,6 +25,9 @@ import { pricesRoutes } from './prices/prices.routes.ts'
 import { createPricesService } from './prices/prices.service.ts'
 import { settingsRoutes } from './prices/settings.routes.ts'
 import { createSettingsService } from './prices/settings.service.ts'
+import { Coupon } from './coupons/coupons.schemas.ts'
+import { couponsRoutes } from './coupons/coupons.routes.ts'
+import { createCouponsService } from './coupons/coupons.service.ts'
 import { TaxProfile, TaxRate } from './tax/tax.schemas.ts'
 import { taxRoutes } from './tax/tax.routes.ts'
 import { createTaxService } from './tax/tax.service.ts'
@@ -75,6 +78,28 @@ export { parseBuyerLocation, type BuyerLocationInput } from './tax/places.ts'
 export { EU_MEMBER_STATES, COUNTRY_PATTERN, REGION_PATTERN, isCountryCode, isRegionOf } from './tax/countries.ts'
 export { isVatIdOf, normaliseVatId } from './tax/vat-id.ts'
 
+// Coupons: quotes preview them, checkout reserves them for its order, an ended order releases them.
+export {
+  previewCoupons,
+  reserveCoupons,
+  releaseCouponRedemptions,
+  normaliseCouponCode,
+  MAX_COUPONS_PER_ORDER,
+  type AppliedCoupon,
+  type CouponOutcome,
+  type CouponRequest,
+  type ReserveRequest,
+} from './coupons/coupon-redemption.ts'
+export {
+  applyCoupons,
+  type BasketLine,
+  type CouponDecision,
+  type CouponRefusalCode,
+  type DiscountedLine,
+  type LineDiscount,
+} from './coupons/coupon-decision.ts'
+export { CouponCode, COUPON_CODE_PATTERN } from './coupons/coupons.schemas.ts'
+
 export interface CommerceDeps {
   config: Config
   database: Database
@@ -91,6 +116,7 @@ export function createCommerceModule(deps: CommerceDeps) {
   const settings = createSettingsService()
   const fxRates = createFxRatesService()
   const tax = createTaxService()
+  const coupons = createCouponsService()
   return {
     async routes(app: App): Promise<void> {
       for (const schema of [
@@ -102,12 +128,14 @@ export function createCommerceModule(deps: CommerceDeps) {
         FxRate,
         TaxProfile,
         TaxRate,
+        Coupon,
       ])
         app.addSchema(schema)
       settingsRoutes(app, settings)
       pricesRoutes(app, prices)
       fxRatesRoutes(app, fxRates)
       taxRoutes(app, tax)
+      couponsRoutes(app, coupons)
     },
   }
 }
