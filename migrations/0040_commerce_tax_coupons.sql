@@ -92,7 +92,7 @@ CREATE UNIQUE INDEX "coupons_live_code_key" ON "commerce"."coupons" USING btree 
 CREATE INDEX "coupons_list_idx" ON "commerce"."coupons" USING btree ("tenant_id","created_at","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "tax_rates_live_key" ON "commerce"."tax_rates" USING btree ("tenant_id","country",coalesce("region", '')) WHERE "commerce"."tax_rates"."retired_at" is null;--> statement-breakpoint
 CREATE UNIQUE INDEX "tax_rates_version_key" ON "commerce"."tax_rates" USING btree ("tenant_id","country",coalesce("region", ''),"version");--> statement-breakpoint
-CREATE INDEX "tax_rates_list_idx" ON "commerce"."tax_rates" USING btree ("tenant_id","country",coalesce("region", ''),"created_at","id");--> statement-breakpoint
+CREATE INDEX "tax_rates_list_idx" ON "commerce"."tax_rates" USING btree ("tenant_id","country",coalesce("region", '-'),"created_at","id");--> statement-breakpoint
 CREATE POLICY "tenant_isolation" ON "commerce"."coupon_redemptions" AS PERMISSIVE FOR ALL TO public USING ("commerce"."coupon_redemptions"."tenant_id" = nullif(current_setting('app.tenant_id', true), '')::uuid) WITH CHECK ("commerce"."coupon_redemptions"."tenant_id" = nullif(current_setting('app.tenant_id', true), '')::uuid);--> statement-breakpoint
 CREATE POLICY "platform_access" ON "commerce"."coupon_redemptions" AS PERMISSIVE FOR ALL TO "lyceum_platform" USING (true) WITH CHECK (true);--> statement-breakpoint
 CREATE POLICY "tenant_isolation" ON "commerce"."coupons" AS PERMISSIVE FOR ALL TO public USING ("commerce"."coupons"."tenant_id" = nullif(current_setting('app.tenant_id', true), '')::uuid) WITH CHECK ("commerce"."coupons"."tenant_id" = nullif(current_setting('app.tenant_id', true), '')::uuid);--> statement-breakpoint

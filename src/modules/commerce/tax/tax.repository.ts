@@ -29,7 +29,9 @@ export interface TaxRateRow {
   retiredAt: string | null
 }
 
-const regionKey = sql<string>`coalesce(${taxRates.region}, '')`
+/** A place's region in the listing's order and cursor: '-' for the country's own rate (sorts before its regions). */
+const regionKey = sql<string>`coalesce(${taxRates.region}, '-')`
+export const COUNTRY_RATE_KEY = '-'
 
 const rateColumns = {
   id: taxRates.id,
@@ -45,7 +47,7 @@ const rateColumns = {
 }
 
 /** Rates by place (country, then the country's own rate before its regions), then oldest first. */
-export const ratesCursor = keysetCursor(text('^[A-Z]{2}$', 2), text('^([A-Z]{2}-[A-Z0-9]{1,3})?$', 6), instant, uuid)
+export const ratesCursor = keysetCursor(text('^[A-Z]{2}$', 2), text('^(-|[A-Z]{2}-[A-Z0-9]{1,3})$', 6), instant, uuid)
 
 export type RateStatus = 'live' | 'retired' | 'all'
 

@@ -23,6 +23,7 @@ import { parseCountry, parsePlace, placeText, type Place } from './places.ts'
 import type { TaxProfileFacts, TaxRateFact } from './tax-decision.ts'
 import { taxErrors } from './tax.errors.ts'
 import {
+  COUNTRY_RATE_KEY,
   ratesCursor,
   taxRepository as repository,
   type TaxProfileColumns,
@@ -228,7 +229,12 @@ async function listRates(ctx: RequestContext, query: TaxRateQuery): Promise<Page
   const country = query.country === undefined ? undefined : parseCountry(query.country, 'querystring.country')
   const filter = { country, status: query.status ?? 'live' }
   const rows = await ctx.inTenant((tx) => repository.list(tx, filter, query.limit, after), { readOnly: true })
-  const page = ratesCursor.page(rows, query.limit, (row) => [row.country, row.region ?? '', row.createdAt, row.id])
+  const page = ratesCursor.page(rows, query.limit, (row) => [
+    row.country,
+    row.region ?? COUNTRY_RATE_KEY,
+    row.createdAt,
+    row.id,
+  ])
   return { data: page.data.map(presentRate), nextCursor: page.nextCursor }
 }
 

@@ -73,7 +73,8 @@ export const taxRates = commerceSchema
         .on(t.tenantId, t.country, sql`coalesce(${t.region}, '')`)
         .where(sql`${t.retiredAt} is null`),
       uniqueIndex('tax_rates_version_key').on(t.tenantId, t.country, sql`coalesce(${t.region}, '')`, t.version),
-      index('tax_rates_list_idx').on(t.tenantId, t.country, sql`coalesce(${t.region}, '')`, t.createdAt, t.id),
+      // The listing's order: a country's own rate ('-') before its regions.
+      index('tax_rates_list_idx').on(t.tenantId, t.country, sql`coalesce(${t.region}, '-')`, t.createdAt, t.id),
       check('tax_rates_country_format', sql`${t.country} ~ '^[A-Z]{2}$'`),
       check(
         'tax_rates_region_of_country',
