@@ -125,6 +125,9 @@ async function domainCounts(admin: string): Promise<Record<string, number>> {
     paths: (await all('/v1/learning-paths', admin)).length,
     members: (await all('/v1/members', admin)).length,
     certificates: (await all('/v1/certificates', admin)).length,
+    taxProfileVersion: (await ok<{ version: number }>('GET', '/v1/commerce/tax/profile', { token: admin })).version,
+    taxRates: (await all('/v1/commerce/tax/rates?status=all', admin)).length,
+    coupons: (await all('/v1/commerce/coupons?status=all', admin)).length,
   }
   for (const [slug, id] of state.courses) {
     counts[`${slug}:enrolments`] = (await all(`/v1/courses/${id}/enrolments`, admin)).length
@@ -180,7 +183,10 @@ describe('the development seed', { timeout: 240_000 }, () => {
 
     const seed: DemoSeed = await seedDemo(t, { jobsRunHere: true })
     expect(seed.created).toBe(false)
-    expect(seed.areas).toEqual([expect.objectContaining({ name: 'learning', outcome: 'seeded' })])
+    expect(seed.areas).toEqual([
+      expect.objectContaining({ name: 'learning', outcome: 'seeded' }),
+      expect.objectContaining({ name: 'tax-and-coupons', outcome: 'seeded' }),
+    ])
     const stored = await readCredentials()
     expect(stored).toMatchObject(old)
     expect(stored.members?.map((m) => m.email).sort()).toEqual([
@@ -311,13 +317,49 @@ describe('the development seed', { timeout: 240_000 }, () => {
     })
   })
 
+  it('sells as a seller of record in Germany with rates for DE, FR and New York, and offers WELCOME10', async () => {
+    const profile = await ok<Record<string, unknown>>('GET', '/v1/commerce/tax/profile', { token: state.admin })
+    expect(profile).toMatchObject({
+      mode: 'seller_of_record',
+      sellerCountry: 'DE',
+      sellerTaxId: 'DE123456789',
+      reverseChargeB2B: true,
+      version: 1,
+    })
+    const rates = await all<{ country: string; region: string | null; rate: string }>(
+      '/v1/commerce/tax/rates',
+      state.admin,
+    )
+    expect(rates.map((rate) => [rate.region ?? rate.country, rate.rate])).toEqual([
+      ['DE', '0.19'],
+      ['FR', '0.2'],
+      ['US-NY', '0.08875'],
+    ])
+    const coupons = await all<Record<string, unknown>>('/v1/commerce/coupons', state.admin)
+    expect(coupons).toEqual([
+      expect.objectContaining({
+        code: 'WELCOME10',
+        kind: 'percent',
+        percentOff: '10',
+        maxDiscounts: [
+          { amount: 2000, currency: 'EUR' },
+          { amount: 2000, currency: 'USD' },
+        ],
+        status: 'active',
+      }),
+    ])
+  })
+
   it('changes nothing when run again: no sign-in, no audit entry, every count equal', async () => {
     // The first run's mails (7 enrolment confirmations, the grade, the certificate) are sent by jobs: let them settle.
     await waitUntil("the first run's mail", async () => (await domainCounts(state.admin)).mail === 9)
     state.snapshot = await domainCounts(state.admin)
     const audit = await auditCount(state.admin)
     const again = await seedDemo(t, { jobsRunHere: true })
-    expect(again.areas).toEqual([expect.objectContaining({ name: 'learning', outcome: 'present' })])
+    expect(again.areas).toEqual([
+      expect.objectContaining({ name: 'learning', outcome: 'present' }),
+      expect.objectContaining({ name: 'tax-and-coupons', outcome: 'present' }),
+    ])
     expect(await domainCounts(state.admin)).toEqual(state.snapshot)
     expect(await auditCount(state.admin)).toBe(audit)
   })
@@ -325,7 +367,10 @@ describe('the development seed', { timeout: 240_000 }, () => {
   it('changes nothing either when its record is lost: everything is found and left as it is, and no session is left behind', async () => {
     await rm(path.join(dataDir, 'demo-content.json'))
     const again = await seedDemo(t, { jobsRunHere: true })
-    expect(again.areas).toEqual([expect.objectContaining({ name: 'learning', outcome: 'seeded' })])
+    expect(again.areas).toEqual([
+      expect.objectContaining({ name: 'learning', outcome: 'seeded' }),
+      expect.objectContaining({ name: 'tax-and-coupons', outcome: 'seeded' }),
+    ])
     expect(await domainCounts(state.admin)).toEqual(state.snapshot)
     // The run signed the demo accounts in and out again: only this test's own session is live.
     const sessions = await all('/v1/me/sessions', state.admin)
