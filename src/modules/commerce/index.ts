@@ -57,7 +57,7 @@ export {
 } from './prices/settings.service.ts'
 export { fxRateAt, type FxRateAt } from './prices/fx-rates.service.ts'
 export { PRODUCT_TYPE_REGISTRY, type AccessTarget, type ProductSubject } from './prices/product-types.ts'
-export { PRODUCT_TYPES, type ProductType } from './prices/prices.tables.ts'
+export { PRODUCT_TYPES, type ProductType } from './prices/product-types.ts'
 export { MAX_PRICE_MINOR_UNITS } from './prices/prices.schemas.ts'
 
 // Tax (ADR 0022): the facts checkout decides from, the pure decision, and buyer locations.

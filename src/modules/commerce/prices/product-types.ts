@@ -16,6 +16,9 @@ import {
   setCourseFree,
 } from '../../catalogue/index.ts'
 import type { ProductType } from './prices.tables.ts'
+
+// The product types as other modules name them (the module's index exports no table file, ADR 0016).
+export { PRODUCT_TYPES, type ProductType } from './prices.tables.ts'
 import { pricesErrors } from './prices.errors.ts'
 
 /**
