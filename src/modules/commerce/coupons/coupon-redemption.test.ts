@@ -7,8 +7,10 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
+import { newQueryCounter, type Tx } from '../../../platform/db/database.ts'
 import { isAppError } from '../../../platform/errors.ts'
 import { money, parseCurrencyCode } from '../money/index.ts'
+import { taxFactsOf } from '../tax/tax.service.ts'
 import { inTenant } from '../tax/tax.testing.ts'
 import {
   previewCoupons,
@@ -224,6 +226,23 @@ describe('coupon previews and reservations', () => {
       'body.couponCodes.0',
     ])
     expect(await outcome(preview(shop, request(shop, ['LATER'], { now: new Date(Date.now() + 7_200_000) })))).toBe('ok')
+  })
+
+  it('costs a fixed number of statements whatever the basket: preview 2, reservation 4, tax facts 3', async () => {
+    const shop = await couponShop(t)
+    await coupon(shop, { code: 'AAA', stackable: true })
+    await coupon(shop, { code: 'BBB', stackable: true })
+    const statements = async (work: (tx: Tx) => Promise<unknown>) => {
+      const counter = newQueryCounter()
+      await inTenant(t, shop.id, work, counter)
+      return counter.queries
+    }
+    const lines = Array.from({ length: 20 }, (_, i) => ({ productId: `${i}`, amount: money(1000 + i, USD) }))
+    const order = { ...request(shop, ['AAA', 'BBB']), lines }
+    expect(await statements((tx) => previewCoupons(tx, order))).toBe(2)
+    expect(await statements((tx) => reserveCoupons(tx, order))).toBe(4)
+    expect(await statements((tx) => previewCoupons(tx, { ...order, codes: [] }))).toBe(0)
+    expect(await statements((tx) => taxFactsOf(tx))).toBe(3)
   })
 
   it('gives a coupon allowed 5 redemptions to exactly 5 of 20 simultaneous orders', async () => {

@@ -6,15 +6,21 @@ import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
-import { rowsOf } from '../../../platform/db/database.ts'
+import { rowsOf, type QueryCounter } from '../../../platform/db/database.ts'
 import { auditEntries } from '../prices/prices.testing.ts'
 import { impersonatedAdmin, inTenant } from '../tax/tax.testing.ts'
 import { couponShop, couponsClient } from './coupons.testing.ts'
 
 let t: TestApp
 let api: ReturnType<typeof couponsClient>
+const counters = new Map<string, QueryCounter>()
 beforeAll(async () => {
-  t = await buildTestApp()
+  t = await buildTestApp({
+    instrument: (app) =>
+      app.addHook('onResponse', async (request) => {
+        if (request.ctx) counters.set(request.url, { ...request.ctx.counter })
+      }),
+  })
   api = couponsClient(t)
 })
 afterAll(async () => t?.close())
@@ -262,5 +268,14 @@ describe('coupon administration', () => {
     expect((await api.get(a.admin, coupon.id)).json().status).toBe('active')
     expect(problem(await api.get(a.admin, randomUUID()))).toEqual([404, 'COUPON_NOT_FOUND', undefined])
     expect((await api.get(a.admin, 'nope')).statusCode).toBe(400)
+  })
+
+  it('lists coupons in one statement, however many there are', async () => {
+    const s = await couponShop(t)
+    await api.create(s.admin, WELCOME)
+    await api.create(s.admin, { ...WELCOME, code: 'SECOND' })
+    const page = await api.call('GET', '/v1/commerce/coupons?status=all', s.admin)
+    expect(page.json().data.length).toBeGreaterThan(1)
+    expect(counters.get('/v1/commerce/coupons?status=all')?.queries).toBe(1)
   })
 })

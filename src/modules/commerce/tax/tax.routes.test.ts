@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
-import { rowsOf } from '../../../platform/db/database.ts'
+import { rowsOf, type QueryCounter } from '../../../platform/db/database.ts'
 import { money, parseCurrencyCode } from '../money/index.ts'
 import { auditEntries, pricesClient } from '../prices/prices.testing.ts'
 import { decideTax, taxLine } from './tax-decision.ts'
@@ -14,8 +14,14 @@ import { impersonatedAdmin, inTenant, taxClient } from './tax.testing.ts'
 
 let t: TestApp
 let api: ReturnType<typeof taxClient>
+const counters = new Map<string, QueryCounter>()
 beforeAll(async () => {
-  t = await buildTestApp()
+  t = await buildTestApp({
+    instrument: (app) =>
+      app.addHook('onResponse', async (request) => {
+        if (request.ctx) counters.set(request.url, { ...request.ctx.counter })
+      }),
+  })
   api = taxClient(t)
 })
 afterAll(async () => t?.close())
@@ -329,5 +335,15 @@ describe('tax facts for checkout', () => {
     ).toBe('55000')
     expect(await attempt(sql`update commerce.tax_rates set rate = 0.5 where id = ${v1.id}`)).toBe('42501')
     expect(await attempt(sql`delete from commerce.tax_rates where id = ${v1.id}`)).toBe('42501')
+  })
+
+  it('lists rates in one statement, however many there are', async () => {
+    const s = await adminTenant()
+    await api.setRate(s.admin, 'DE', { name: 'USt', rate: '0.19' })
+    await api.setRate(s.admin, 'DE', { name: 'USt', rate: '0.16' })
+    await api.setRate(s.admin, 'US-NY', { name: 'NY', rate: '0.08875' })
+    const page = await api.call('GET', '/v1/commerce/tax/rates?status=all', s.admin)
+    expect(page.json().data.length).toBeGreaterThan(1)
+    expect(counters.get('/v1/commerce/tax/rates?status=all')?.queries).toBe(1)
   })
 })

@@ -19,7 +19,7 @@ import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { parseDecimal } from '../money/index.ts'
 import { commerceSettingsOf } from '../prices/settings.service.ts'
 import { EU_MEMBER_STATES } from './countries.ts'
-import { parseCountry, parsePlace, placeText, type Place } from './places.ts'
+import { parseCountry, parsePlace, placeText } from './places.ts'
 import type { TaxProfileFacts, TaxRateFact } from './tax-decision.ts'
 import { taxErrors } from './tax.errors.ts'
 import {
@@ -166,12 +166,12 @@ async function replaceProfile(ctx: RequestContext, expected: number, body: TaxPr
 /** Sets a place's rate: a new row (the old one retired at the same instant) when name or rate differ. */
 async function setRate(
   ctx: RequestContext,
-  placeText_: string,
+  placeCode: string,
   body: TaxRateBody,
   expected: number | undefined,
 ): Promise<SetRateResult> {
   const tenantId = tenantOf(ctx)
-  const place = parsePlace(placeText_, 'params.place')
+  const place = parsePlace(placeCode, 'params.place')
   const rate = parseTaxRate(body.rate, 'body.rate')
   const name = body.name.trim()
   return ctx.inTenant(async (tx) => {
@@ -208,8 +208,8 @@ async function insertNext(tx: Tx, values: Parameters<typeof repository.insertRat
 }
 
 /** Retires a place's live rate (404 TAX_RATE_NOT_FOUND without one): buyers there pay no tax, or their country's rate. */
-async function removeRate(ctx: RequestContext, text: string, expected: number | undefined): Promise<void> {
-  const place = parsePlace(text, 'params.place')
+async function removeRate(ctx: RequestContext, placeCode: string, expected: number | undefined): Promise<void> {
+  const place = parsePlace(placeCode, 'params.place')
   await ctx.inTenant(async (tx) => {
     const current = await repository.liveAt(tx, place)
     assertVersion(expected, current?.version ?? (await repository.lastVersion(tx, place)))
@@ -255,4 +255,3 @@ export function createTaxService() {
 }
 
 export type TaxService = ReturnType<typeof createTaxService>
-export type { Place }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { TestApp } from '../../../../test/build-test-app.ts'
-import { tenantScope, type Tx } from '../../../platform/db/database.ts'
+import { tenantScope, type QueryCounter, type Tx } from '../../../platform/db/database.ts'
 import { pricesClient } from '../prices/prices.testing.ts'
 
 export function taxClient(t: TestApp) {
@@ -37,7 +37,12 @@ export async function impersonatedAdmin(t: TestApp, tenantId: string): Promise<s
   return (started.json() as { accessToken: string }).accessToken
 }
 
-/** Work in the tenant's transaction, as checkout runs it. */
-export function inTenant<T>(t: TestApp, tenantId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return t.platform.database.transaction(tenantScope(tenantId), work)
+/** Work in the tenant's transaction, as checkout runs it (its statements counted in `counter` when given). */
+export function inTenant<T>(
+  t: TestApp,
+  tenantId: string,
+  work: (tx: Tx) => Promise<T>,
+  counter?: QueryCounter,
+): Promise<T> {
+  return t.platform.database.transaction(tenantScope(tenantId), work, counter ? { counter } : {})
 }
