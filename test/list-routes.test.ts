@@ -122,7 +122,28 @@ beforeAll(async () => {
       }),
     )
   for (const response of priced) expect([200, 201], response.body).toContain(response.statusCode)
+  // Two tax rates (a cursor of two codes, an instant and an id) and two coupons.
+  const commerce = await Promise.all([
+    ...['DE', 'US-NY'].map((place) =>
+      t.app.inject({
+        method: 'PUT',
+        url: `/v1/commerce/tax/rates/${place}`,
+        headers: t.auth(admin),
+        payload: { name: `${place} tax`, rate: '0.1' },
+      }),
+    ),
+    ...['ONE10', 'TWO10'].map((code) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/commerce/coupons',
+        headers: t.auth(admin),
+        payload: { code, kind: 'percent', percentOff: '10' },
+      }),
+    ),
+  ])
+  for (const response of commerce) expect(response.statusCode, response.body).toBeLessThan(300)
   const host = { host: `${c.tenant.slug}.localhost` }
+  // {id} is a learning path's (its price history is the one list below /v1/learning-paths/{id}).
   parents = { tenantId: c.tenant.id, courseId: c.courseId, lessonId: assignmentLessonId, id: pathId }
   callers = { public: host, tenant: { ...host, ...t.auth(admin) }, operator: t.auth(t.operatorToken) }
 })

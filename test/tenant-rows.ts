@@ -51,8 +51,11 @@ export const PLATFORM_ONLY_TABLES = new Set([
  */
 export const SHARED_REFERENCE_TABLES = new Set(['commerce.fx_rates'])
 
-/** Values for columns whose CHECK constraints a generic value would violate: `schema.table` → column → value. */
-export const VALUE_OVERRIDES: Record<string, Record<string, string>> = {
+/**
+ * Values for columns whose CHECK constraints a generic value would violate: `schema.table` →
+ * column → value, or a function of none for a value that must also be unique (a new one per row).
+ */
+export const VALUE_OVERRIDES: Record<string, Record<string, string | (() => string)>> = {
   'identity.memberships': { role: 'learner' },
   'identity.mfa_requirements': { role: 'learner' },
   'identity.instructor_applications': { status: 'pending' },
@@ -65,6 +68,10 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string>> = {
   'commerce.tenant_settings': { allowed_currencies: '{USD}', base_currency: 'USD' },
   'commerce.payments': { provider: 'sandbox', currency: 'EUR', capture_method: 'automatic' },
   'commerce.payment_webhook_events': { provider: 'sandbox' },
+  'commerce.tax_profiles': { seller_country: 'DE' },
+  'commerce.tax_rates': { country: 'DE', rate: '0.19' },
+  // Upper case, and unique among a tenant's live coupons (a redemption's parent is a second one).
+  'commerce.coupons': { code: () => `C${randomBytes(6).toString('hex').toUpperCase()}`, kind: 'fixed' },
 }
 
 /** Schemas our migrations create, plus public (a table created there by mistake must be checked too). */
@@ -158,7 +165,7 @@ const token = () => `r${randomBytes(8).toString('hex')}`
 
 async function genericValue(owner: OwnerConnection, qualified: string, column: ColumnInfo): Promise<unknown> {
   const override = VALUE_OVERRIDES[qualified]?.[column.name]
-  if (override !== undefined) return override
+  if (override !== undefined) return typeof override === 'function' ? override() : override
   if (column.typeKind === 'e') {
     const [first] = await owner.query<{ label: string }>(
       'SELECT enumlabel AS label FROM pg_enum WHERE enumtypid = $1 ORDER BY enumsortorder LIMIT 1',

@@ -125,6 +125,9 @@ async function domainCounts(admin: string): Promise<Record<string, number>> {
     paths: (await all('/v1/learning-paths', admin)).length,
     members: (await all('/v1/members', admin)).length,
     certificates: (await all('/v1/certificates', admin)).length,
+    taxProfileVersion: (await ok<{ version: number }>('GET', '/v1/commerce/tax/profile', { token: admin })).version,
+    taxRates: (await all('/v1/commerce/tax/rates?status=all', admin)).length,
+    coupons: (await all('/v1/commerce/coupons?status=all', admin)).length,
   }
   for (const [slug, id] of state.courses) {
     counts[`${slug}:enrolments`] = (await all(`/v1/courses/${id}/enrolments`, admin)).length
@@ -184,6 +187,7 @@ describe('the development seed', { timeout: 240_000 }, () => {
     expect(seed.areas).toEqual([
       expect.objectContaining({ name: 'learning', outcome: 'seeded' }),
       expect.objectContaining({ name: 'commerce', outcome: 'seeded' }),
+      expect.objectContaining({ name: 'tax-and-coupons', outcome: 'seeded' }),
     ])
     const stored = await readCredentials()
     expect(stored).toMatchObject(old)
@@ -346,6 +350,39 @@ describe('the development seed', { timeout: 240_000 }, () => {
     })
   })
 
+  it('sells as a seller of record in Germany with rates for DE, FR and New York, and offers WELCOME10', async () => {
+    const profile = await ok<Record<string, unknown>>('GET', '/v1/commerce/tax/profile', { token: state.admin })
+    expect(profile).toMatchObject({
+      mode: 'seller_of_record',
+      sellerCountry: 'DE',
+      sellerTaxId: 'DE123456789',
+      reverseChargeB2B: true,
+      version: 1,
+    })
+    const rates = await all<{ country: string; region: string | null; rate: string }>(
+      '/v1/commerce/tax/rates',
+      state.admin,
+    )
+    expect(rates.map((rate) => [rate.region ?? rate.country, rate.rate])).toEqual([
+      ['DE', '0.19'],
+      ['FR', '0.2'],
+      ['US-NY', '0.08875'],
+    ])
+    const coupons = await all<Record<string, unknown>>('/v1/commerce/coupons', state.admin)
+    expect(coupons).toEqual([
+      expect.objectContaining({
+        code: 'WELCOME10',
+        kind: 'percent',
+        percentOff: '10',
+        maxDiscounts: [
+          { amount: 2000, currency: 'EUR' },
+          { amount: 2000, currency: 'USD' },
+        ],
+        status: 'active',
+      }),
+    ])
+  })
+
   it('changes nothing when run again: no sign-in, no audit entry, every count equal', async () => {
     // The first run's mails (7 enrolment confirmations, the grade, the certificate) are sent by jobs: let them settle.
     await waitUntil("the first run's mail", async () => (await domainCounts(state.admin)).mail === 9)
@@ -355,6 +392,7 @@ describe('the development seed', { timeout: 240_000 }, () => {
     expect(again.areas).toEqual([
       expect.objectContaining({ name: 'learning', outcome: 'present' }),
       expect.objectContaining({ name: 'commerce', outcome: 'present' }),
+      expect.objectContaining({ name: 'tax-and-coupons', outcome: 'present' }),
     ])
     expect(await domainCounts(state.admin)).toEqual(state.snapshot)
     expect(await auditCount(state.admin)).toBe(audit)
@@ -366,6 +404,7 @@ describe('the development seed', { timeout: 240_000 }, () => {
     expect(again.areas).toEqual([
       expect.objectContaining({ name: 'learning', outcome: 'seeded' }),
       expect.objectContaining({ name: 'commerce', outcome: 'seeded' }),
+      expect.objectContaining({ name: 'tax-and-coupons', outcome: 'seeded' }),
     ])
     expect(await domainCounts(state.admin)).toEqual(state.snapshot)
     // The run signed the demo accounts in and out again: only this test's own session is live.

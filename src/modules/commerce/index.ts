@@ -28,6 +28,12 @@ import { pricesRoutes } from './prices/prices.routes.ts'
 import { createPricesService } from './prices/prices.service.ts'
 import { settingsRoutes } from './prices/settings.routes.ts'
 import { createSettingsService } from './prices/settings.service.ts'
+import { Coupon } from './coupons/coupons.schemas.ts'
+import { couponsRoutes } from './coupons/coupons.routes.ts'
+import { createCouponsService } from './coupons/coupons.service.ts'
+import { TaxProfile, TaxRate } from './tax/tax.schemas.ts'
+import { taxRoutes } from './tax/tax.routes.ts'
+import { createTaxService } from './tax/tax.service.ts'
 
 // Money (ADR 0021): the one place amounts, currencies, rates and rounding are handled.
 export * from './money/index.ts'
@@ -57,6 +63,46 @@ export { PRODUCT_TYPE_REGISTRY, type AccessTarget, type ProductSubject } from '.
 export { PRODUCT_TYPES, type ProductType } from './prices/product-type.ts'
 export { MAX_PRICE_MINOR_UNITS } from './prices/prices.schemas.ts'
 
+// Tax (ADR 0022): the facts checkout decides from, the pure decision, and buyer locations.
+export { taxFactsOf, sellerOf, type SellerFacts } from './tax/tax.service.ts'
+export {
+  applicableRate,
+  decideTax,
+  qualifiesForReverseCharge,
+  taxLine,
+  type BuyerLocation,
+  type TaxDecision,
+  type TaxedAmount,
+  type TaxProfileFacts,
+  type TaxRateFact,
+  type TaxTreatment,
+} from './tax/tax-decision.ts'
+export { parseBuyerLocation, type BuyerLocationInput } from './tax/places.ts'
+export { EU_MEMBER_STATES, COUNTRY_PATTERN, REGION_PATTERN, isCountryCode, isRegionOf } from './tax/countries.ts'
+export { isVatIdOf, normaliseVatId } from './tax/vat-id.ts'
+
+// Coupons: quotes preview them, checkout reserves them for its order, an ended order releases them.
+export {
+  previewCoupons,
+  reserveCoupons,
+  releaseCouponRedemptions,
+  normaliseCouponCode,
+  MAX_COUPONS_PER_ORDER,
+  type AppliedCoupon,
+  type CouponOutcome,
+  type CouponRequest,
+  type ReserveRequest,
+} from './coupons/coupon-redemption.ts'
+export {
+  applyCoupons,
+  type BasketLine,
+  type CouponDecision,
+  type CouponRefusalCode,
+  type DiscountedLine,
+  type LineDiscount,
+} from './coupons/coupon-decision.ts'
+export { CouponCode, COUPON_CODE_PATTERN } from './coupons/coupons.schemas.ts'
+
 export interface CommerceDeps {
   config: Config
   database: Database
@@ -82,16 +128,30 @@ export function createCommerceModule(deps: CommerceDeps) {
   const prices = createPricesService()
   const settings = createSettingsService()
   const fxRates = createFxRatesService()
+  const tax = createTaxService()
+  const coupons = createCouponsService()
   return {
     /** Payments through the configured providers, and the handlers of their events (docs/commerce.md). */
     payments: payments.api,
     async routes(app: App): Promise<void> {
-      for (const schema of [Money, PriceVersion, ProductPrices, CataloguePrices, CommerceSettings, FxRate])
+      for (const schema of [
+        Money,
+        PriceVersion,
+        ProductPrices,
+        CataloguePrices,
+        CommerceSettings,
+        FxRate,
+        TaxProfile,
+        TaxRate,
+        Coupon,
+      ])
         app.addSchema(schema)
       await app.register(payments.routes)
       settingsRoutes(app, settings)
       pricesRoutes(app, prices)
       fxRatesRoutes(app, fxRates)
+      taxRoutes(app, tax)
+      couponsRoutes(app, coupons)
     },
     close(): void {
       payments.close()

@@ -7,7 +7,7 @@
 import { convert as convertD, halfAwayFromZero, halfEven, down, up, multiply, transformScale } from 'dinero.js/bigint'
 import { AppError } from '../../../platform/errors.ts'
 import { dineroCurrency, type CurrencyCode } from './currencies.ts'
-import { fromDinero, toDinero, type Money } from './money.ts'
+import { fromDinero, money, toDinero, type Money } from './money.ts'
 
 export interface Decimal {
   /** Canonical text: no leading zeros but one before the point, no trailing fractional zeros ("1.5", "2", "0.0842"). */
@@ -67,4 +67,37 @@ export function convert(value: Money, to: CurrencyCode, rate: Decimal, rounding:
   const target = dineroCurrency(to)
   const exact = convertD(toDinero(value), target, { [to]: { amount: rate.units, scale: BigInt(rate.scale) } })
   return fromDinero(transformScale(exact, target.exponent, DIVIDE[rounding]))
+}
+
+/**
+ * The amount divided by a decimal above zero, rounded to the currency's exponent: a price that
+ * includes 20 % tax is `gross ÷ 1.2` net. dinero.js has no division, so this is the one exact
+ * integer division of the module: numerator and divisor are scaled to integers and the quotient
+ * is rounded once with the named rounding (0.025 half-even → 0.02, as in multiplyByDecimal).
+ */
+export function divideByDecimal(value: Money, divisor: Decimal, rounding: Rounding): Money {
+  if (divisor.units === 0n) throw new RangeError('Cannot divide an amount by zero')
+  const numerator = BigInt(value.amount) * 10n ** BigInt(divisor.scale)
+  return money(roundedQuotient(numerator, divisor.units, rounding), value.currency)
+}
+
+/** n ÷ d (d > 0) rounded to an integer. */
+function roundedQuotient(n: bigint, d: bigint, rounding: Rounding): bigint {
+  const quotient = n / d // truncates towards zero
+  const remainder = n % d
+  if (remainder === 0n) return quotient
+  const sign = n < 0n ? -1n : 1n
+  const twice = 2n * (remainder < 0n ? -remainder : remainder)
+  switch (rounding) {
+    case 'floor':
+      return sign < 0n ? quotient - 1n : quotient
+    case 'ceiling':
+      return sign > 0n ? quotient + 1n : quotient
+    case 'half-away-from-zero':
+      return twice >= d ? quotient + sign : quotient
+    case 'half-even':
+      if (twice > d) return quotient + sign
+      if (twice < d) return quotient
+      return quotient % 2n === 0n ? quotient : quotient + sign
+  }
 }

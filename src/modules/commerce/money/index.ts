@@ -25,6 +25,7 @@ export {
 export {
   convert,
   DECIMAL_PATTERN,
+  divideByDecimal,
   multiplyByDecimal,
   parseDecimal,
   parseRate,

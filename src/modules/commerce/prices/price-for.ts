@@ -75,6 +75,11 @@ export async function findProduct(tx: Tx, productId: string): Promise<Product | 
   return row && { id: row.id, type: row.type, subjectId: row.subjectId }
 }
 
+/** Which of `productIds` are products of the transaction's tenant (one query; another tenant's are not). */
+export function existingProducts(tx: Tx, productIds: readonly string[]): Promise<Set<string>> {
+  return repository.existingProducts(tx, productIds)
+}
+
 /** The product selling a subject (a course, a learning path), or undefined while it never had a price. */
 export async function productOf(tx: Tx, type: ProductType, subjectId: string): Promise<Product | undefined> {
   const row = await repository.productOf(tx, type, subjectId)

@@ -3,7 +3,7 @@
  * keeps every statement to the tenant). Instants are selected as the instant text (microseconds,
  * pagination.ts), so version boundaries and cursors are exact.
  */
-import { and, desc, eq, isNull, lte, or, gt, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, inArray, isNull, lte, or, gt, sql, type SQL } from 'drizzle-orm'
 import { rowsOf, type Tx } from '../../../platform/db/database.ts'
 import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../../platform/http/pagination.ts'
 import { commerceSettings, priceVersions, products } from './prices.tables.ts'
@@ -49,6 +49,16 @@ export const pricesRepository = {
   async product(tx: Tx, productId: string): Promise<ProductRow | undefined> {
     const [row] = await tx.select().from(products).where(eq(products.id, productId))
     return row
+  },
+
+  /** Which of `ids` are products of the transaction's tenant. */
+  async existingProducts(tx: Tx, ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set()
+    const rows = await tx
+      .select({ id: products.id })
+      .from(products)
+      .where(inArray(products.id, [...ids]))
+    return new Set(rows.map((row) => row.id))
   },
 
   async productOf(tx: Tx, type: ProductType, subjectId: string): Promise<ProductRow | undefined> {
