@@ -60,6 +60,7 @@ ALTER TABLE "commerce"."ledger_transactions" ENABLE ROW LEVEL SECURITY;--> state
 CREATE TABLE "commerce"."revenue_settings" (
 	"tenant_id" uuid PRIMARY KEY NOT NULL,
 	"platform_fee_bps" integer NOT NULL,
+	"version" integer DEFAULT 1 NOT NULL,
 	"updated_by" uuid,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "revenue_settings_fee_range" CHECK ("commerce"."revenue_settings"."platform_fee_bps" BETWEEN 0 AND 10000)

@@ -11,6 +11,35 @@ import type { Events } from '../../platform/events/events.ts'
 import type { App } from '../../platform/http/server.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
 import type { Mailer } from '../../platform/mail/index.ts'
+import { ledgerRoutes } from './ledger/index.ts'
+
+/** The double-entry ledger (ADR 0021): postings in the caller's transaction, balances, reconciliation totals. */
+export {
+  postCapture,
+  postRefund,
+  postDisputeOpened,
+  postDisputeWon,
+  postDisputeLost,
+  postProviderFee,
+  reverse as reverseLedgerTransaction,
+  saleStatus,
+  accountBalances,
+  dailyTotals as ledgerDailyTotals,
+  LEDGER_ERRORS,
+  type CaptureInput,
+  type CaptureLine,
+  type RefundInput,
+  type DisputeOpenedInput,
+  type DisputeClosedInput,
+  type DisputeWonInput,
+  type ProviderFeeInput,
+  type Posted as LedgerPosting,
+  type LedgerTransaction,
+  type SaleStatus,
+  type AccountBalance,
+  type DailyTotalsFilter,
+  type DailyTotalsRow,
+} from './ledger/index.ts'
 
 export interface CommerceDeps {
   config: Config
@@ -26,7 +55,7 @@ export function createCommerceModule(deps: CommerceDeps) {
   void logger
   return {
     async routes(app: App): Promise<void> {
-      void app
+      await app.register(ledgerRoutes())
     },
   }
 }

@@ -94,13 +94,17 @@ export type TransactionRow = typeof ledgerTransactions.$inferSelect & { position
 /** Transactions newest first by (occurredAt, id). */
 export const transactionsCursor = keysetCursor(instant, uuid)
 
-/** The transaction's entries as one JSON array (debits first), so a page is one statement. */
+/**
+ * The transaction's entries as one JSON array (debits first), so a page is one statement. The
+ * outer id is written qualified: Drizzle leaves columns of a one-table select unqualified, which
+ * would read as the entries' own id here.
+ */
 const entriesOf = sql<EntryRow[]>`(
   SELECT coalesce(json_agg(json_build_object(
            'id', e.id, 'accountId', e.account_id, 'kind', a.kind, 'userId', a.user_id,
            'provider', a.provider, 'amount', e.amount) ORDER BY e.amount DESC, a.kind, e.id), '[]'::json)
     FROM ${ledgerEntries} e JOIN ${ledgerAccounts} a ON a.id = e.account_id
-   WHERE e.transaction_id = ${ledgerTransactions.id})`
+   WHERE e.transaction_id = "commerce"."ledger_transactions"."id")`
 
 async function selectTransactions(tx: Tx, where: SQL | undefined, limit: number): Promise<TransactionRow[]> {
   const rows = await tx

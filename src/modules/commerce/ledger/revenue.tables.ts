@@ -21,6 +21,8 @@ export const revenueSettings = commerceSchema
         .references(() => tenants.id),
       /** The platform's part of each sale's revenue (net of tax), in basis points. */
       platformFeeBps: integer('platform_fee_bps').notNull(),
+      /** Optimistic concurrency: the ETag of the policy (If-Match). */
+      version: integer('version').notNull().default(1),
       updatedBy: uuid('updated_by'),
       updatedAt: at('updated_at').notNull().defaultNow(),
     },
