@@ -164,7 +164,7 @@ describe('ledger reads', () => {
       '/v1/commerce/ledger/accounts?kind=cash',
       '/v1/commerce/ledger/accounts?currency=eur',
       '/v1/commerce/ledger/transactions?occurredFrom=yesterday',
-      '/v1/commerce/ledger/daily-totals?from=2026-01-01',
+      '/v1/commerce/ledger/daily-totals?from=2026-13-01',
     ])
       expect((await get(url, a.finance.token)).json(), url).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' })
   })

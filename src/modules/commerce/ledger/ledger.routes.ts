@@ -102,7 +102,7 @@ function ledgerReadRoutes(app: App, service: LedgerService) {
     {
       schema: {
         summary: 'Per-day ledger totals for reconciliation with a payment provider',
-        description: `${READERS} Per UTC day (by when the event happened at the provider), currency and provider, from the provider's own accounts: captured, refunded, disputed (withdrawn by disputes), reinstated (returned by won disputes), fees (net of fees returned) and net (the change of what the provider holds). A reversal counts against what it reverses, on its own day. At most 366 days (from and to inclusive), else 400 INVALID_DATE_RANGE. ${CURSOR}`,
+        description: `${READERS} Per UTC day (by when the event happened at the provider), currency and provider, from the provider's own accounts: captured, refunded, disputed (withdrawn by disputes), reinstated (returned by won disputes), fees (net of fees returned) and net (the change of what the provider holds). A reversal counts against what it reverses, on its own day. From and to are inclusive UTC days (default: the 31 days up to today), at most 366 of them, else 400 INVALID_DATE_RANGE. ${CURSOR}`,
         tags,
         operationId: 'listLedgerDailyTotals',
         querystring: DailyTotalsQuery,

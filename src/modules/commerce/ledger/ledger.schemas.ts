@@ -131,8 +131,8 @@ export type TransactionQuery = Static<typeof TransactionQuery>
 export const DailyTotalsQuery = Type.Object(
   {
     ...PageQuery.properties,
-    from: Day,
-    to: Day,
+    from: Type.Optional({ ...Day, description: 'First UTC day, YYYY-MM-DD (default: 30 days before `to`)' }),
+    to: Type.Optional({ ...Day, description: 'Last UTC day, inclusive (default: today)' }),
     currency: Type.Optional(Currency),
     provider: Type.Optional(Provider),
   },

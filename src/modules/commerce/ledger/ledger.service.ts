@@ -27,6 +27,7 @@ import type {
 import { checkReportRange, toBalance } from './queries.ts'
 
 const READ = { readOnly: true } as const
+const DAY_MS = 86_400_000
 
 /** A query instant PostgreSQL can hold (years 1-9999), or 400. */
 function instantParam(name: string, value: string | undefined): Date | undefined {
@@ -132,9 +133,12 @@ export function createLedgerService() {
     },
 
     async dailyTotals(ctx: RequestContext, query: DailyTotalsQuery): Promise<PageResult<DailyTotals>> {
-      checkReportRange(query.from, query.to)
+      const to = query.to ?? new Date().toISOString().slice(0, 10)
+      const from = query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 30 * DAY_MS).toISOString().slice(0, 10)
+      checkReportRange(from, to)
       const after = dailyTotalsCursor.decode(query.cursor)
-      const rows = await ctx.inTenant((tx) => repository.dailyTotals(tx, query, after, query.limit + 1), READ)
+      const filter = { from, to, currency: query.currency, provider: query.provider }
+      const rows = await ctx.inTenant((tx) => repository.dailyTotals(tx, filter, after, query.limit + 1), READ)
       const page = dailyTotalsCursor.page(rows, query.limit, (row) => [row.day, row.currency, row.provider])
       return { data: page.data.map(presentTotals), nextCursor: page.nextCursor }
     },

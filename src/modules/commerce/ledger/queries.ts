@@ -60,7 +60,8 @@ export async function accountBalances(tx: Tx, tenantId: string, filter: AccountF
 /** Reports cover at most this many days per call. */
 export const MAX_REPORT_DAYS = 366
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/
+/** Years 0001-9999: PostgreSQL has no year zero. */
+const DAY = /^(?!0000)\d{4}-\d{2}-\d{2}$/
 
 /** Days between two YYYY-MM-DD dates, inclusive; undefined for a date that does not exist. */
 export function reportDays(from: string, to: string): number | undefined {
