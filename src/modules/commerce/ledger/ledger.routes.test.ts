@@ -15,8 +15,15 @@ import { balances, inTenant, tenantWithCourse } from './ledger.testing.ts'
 import { postCapture, postRefund } from './sales.ts'
 
 let t: TestApp
+/** Statements of the last request per URL (the request's own, not the session check). */
+const statements = new Map<string, number>()
 beforeAll(async () => {
-  t = await buildTestApp()
+  t = await buildTestApp({
+    instrument: (app) =>
+      app.addHook('onResponse', async (request) => {
+        if (request.ctx) statements.set(request.url, request.ctx.counter.queries)
+      }),
+  })
 })
 afterAll(async () => t?.close())
 
@@ -230,6 +237,20 @@ describe('ledger reads', () => {
       expect((await get(`/v1/commerce/ledger/daily-totals?${range}`, finance.token)).json(), range).toMatchObject({
         status: 400,
       })
+  })
+
+  it('answer each page in one statement, whatever the number of transactions and entries', async () => {
+    const { tenantId, courseId, finance } = await setup(3)
+    for (let i = 0; i < 4; i++) await sale(tenantId, courseId)
+    for (const url of [
+      '/v1/commerce/ledger/accounts',
+      '/v1/commerce/ledger/transactions',
+      '/v1/commerce/ledger/daily-totals?from=2026-11-01&to=2026-11-30',
+    ]) {
+      const page = (await get(url, finance.token)).json()
+      expect(page.data.length, url).toBeGreaterThan(0)
+      expect([url, statements.get(url)]).toEqual([url, 1])
+    }
   })
 })
 
