@@ -156,4 +156,21 @@ describe('refunds and disputes', () => {
       'provider_fees:stripe:USD': 150,
     })
   })
+
+  it('refuses a capture naming a course of another tenant, or lines that do not add up', async () => {
+    const a = await tenantWithCourse(t)
+    const b = await tenantWithCourse(t)
+    const post = (input: CaptureInput) => inTenant(t, a.tenant.id, (tx) => postCapture(tx, input))
+    await expect(post(capture(a.tenant.id, b.courseId))).rejects.toMatchObject({ code: 'LEDGER_POSTING_INVALID' })
+    await expect(post({ ...capture(a.tenant.id, a.courseId), amount: 1191 })).rejects.toMatchObject({
+      code: 'LEDGER_POSTING_INVALID',
+    })
+    await expect(post({ ...capture(a.tenant.id, a.courseId), providerFee: 1191 })).rejects.toMatchObject({
+      code: 'LEDGER_POSTING_INVALID',
+    })
+    await expect(post({ ...capture(a.tenant.id, a.courseId), amount: 1190.5, tax: 190.5 })).rejects.toMatchObject({
+      code: 'LEDGER_POSTING_INVALID',
+    })
+    expect(await balances(t, a.tenant.id)).toEqual({})
+  })
 })

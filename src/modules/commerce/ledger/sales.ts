@@ -152,6 +152,8 @@ export async function postCapture(tx: Tx, input: CaptureInput): Promise<Posted> 
     if (line.courseId !== null) {
       const courseId = checkUuid('courseId', line.courseId)
       sellers = sharesOf.get(courseId) ?? (await effectiveShares(tx, input.tenantId, courseId)).shares
+      // Every course has an owner: no instructor means no such course in this tenant.
+      if (sellers.length === 0) throw ledgerErrors.invalidPosting(`course ${courseId} is not a course of this tenant`)
       sharesOf.set(courseId, sellers)
     }
     lines.push({ amount: line.amount, sellers })
