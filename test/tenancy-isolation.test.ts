@@ -29,6 +29,7 @@ import {
   SHARED_REFERENCE_TABLES,
   quoteIdent,
   quoteTable,
+  ROW_GROUPS,
   tenantKey,
   type ColumnValue,
   type TableInfo,
@@ -272,13 +273,19 @@ describe('SQL matrix: tenant A against tenant B', () => {
     // Rows of both tenants (and platform rows without a tenant) in every tenant-owned table.
     for (const table of owned) {
       if (table.key !== 'tenant_id') continue
-      for (const tenant of [a.id, b.id, ...(table.keyNullable ? [null] : [])])
+      for (const tenant of [a.id, b.id, ...(table.keyNullable ? [null] : [])]) {
+        const group = ROW_GROUPS[table.qualified]
+        if (group) {
+          await group(owner, tenant)
+          continue
+        }
         await insertRow(
           owner,
           table.schema,
           table.name,
           await buildRow(owner, table.schema, table.name, table.key, tenant),
         )
+      }
     }
   })
 

@@ -72,6 +72,52 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string | (() => stri
   'commerce.tax_rates': { country: 'DE', rate: '0.19' },
   // Upper case, and unique among a tenant's live coupons (a redemption's parent is a second one).
   'commerce.coupons': { code: () => `C${randomBytes(6).toString('hex').toUpperCase()}`, kind: 'fixed' },
+  // One row per course sums to 10,000 basis points (checked at commit).
+  'commerce.revenue_shares': { share_bps: '10000' },
+  'commerce.ledger_accounts': { kind: 'platform_revenue', currency: 'EUR' },
+  'commerce.ledger_transactions': { kind: 'fee', currency: 'EUR', provider: 'sandbox' },
+}
+
+/**
+ * Tables whose rows exist only in groups the database checks at commit: a ledger transaction
+ * needs at least two entries summing to zero. One statement (so one commit) inserts a whole
+ * group as the owner and returns the row of the table asked for; parents of another row in such
+ * a table come from a group too.
+ */
+export const ROW_GROUPS: Record<
+  string,
+  (owner: OwnerConnection, tenantId: string | null) => Promise<Record<string, unknown>>
+> = {
+  'commerce.ledger_accounts': async (owner, tenantId) => (await ledgerGroup(owner, tenantId)).account,
+  'commerce.ledger_transactions': async (owner, tenantId) => (await ledgerGroup(owner, tenantId)).transaction,
+  'commerce.ledger_entries': async (owner, tenantId) => (await ledgerGroup(owner, tenantId)).entry,
+}
+
+/** A balanced fee transaction of two entries on two new accounts (a provider of its own, so keys never collide). */
+async function ledgerGroup(owner: OwnerConnection, tenantId: string | null) {
+  const provider = `p${randomBytes(8).toString('hex')}`
+  const [row] = await owner.query<{
+    account: Record<string, unknown>
+    transaction: Record<string, unknown>
+    entry: Record<string, unknown>
+  }>(
+    `WITH accounts AS (
+       INSERT INTO commerce.ledger_accounts (tenant_id, kind, provider, currency)
+       VALUES ($1, 'provider_fees', $2, 'EUR'), ($1, 'provider_clearing', $2, 'EUR') RETURNING *
+     ), tx AS (
+       INSERT INTO commerce.ledger_transactions (tenant_id, kind, external_reference, currency, amount, provider, occurred_at)
+       VALUES ($1, 'fee', $2, 'EUR', 1, 'sandbox', now()) RETURNING *
+     ), entries AS (
+       INSERT INTO commerce.ledger_entries (tenant_id, transaction_id, account_id, currency, amount)
+       SELECT $1, tx.id, accounts.id, 'EUR', CASE accounts.kind WHEN 'provider_fees' THEN 1 ELSE -1 END FROM tx, accounts
+       RETURNING *
+     )
+     SELECT (SELECT to_jsonb(a) FROM accounts a LIMIT 1) AS account, (SELECT to_jsonb(t) FROM tx t) AS transaction,
+            (SELECT to_jsonb(e) FROM entries e LIMIT 1) AS entry`,
+    [tenantId, provider],
+  )
+  if (!row) throw new Error('the ledger row group returned nothing')
+  return row
 }
 
 /** Schemas our migrations create, plus public (a table created there by mistake must be checked too). */
@@ -217,12 +263,15 @@ export async function buildRow(
       continue
     }
     const parentKey = fk.refTable === table && fk.refSchema === schema ? keyColumn : 'tenant_id'
-    const parent = await insertRow(
-      owner,
-      fk.refSchema,
-      fk.refTable,
-      await buildRow(owner, fk.refSchema, fk.refTable, parentKey, tenantId, depth + 1),
-    )
+    const group = ROW_GROUPS[`${fk.refSchema}.${fk.refTable}`]
+    const parent = group
+      ? await group(owner, tenantId)
+      : await insertRow(
+          owner,
+          fk.refSchema,
+          fk.refTable,
+          await buildRow(owner, fk.refSchema, fk.refTable, parentKey, tenantId, depth + 1),
+        )
     fk.columns.forEach((column, i) => values.set(column, parent[fk.refColumns[i] ?? '']))
   }
   for (const column of columns) {

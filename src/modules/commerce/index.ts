@@ -34,6 +34,7 @@ import { createCouponsService } from './coupons/coupons.service.ts'
 import { TaxProfile, TaxRate } from './tax/tax.schemas.ts'
 import { taxRoutes } from './tax/tax.routes.ts'
 import { createTaxService } from './tax/tax.service.ts'
+import { ledgerRoutes } from './ledger/index.ts'
 
 // Money (ADR 0021): the one place amounts, currencies, rates and rounding are handled.
 export * from './money/index.ts'
@@ -152,6 +153,7 @@ export function createCommerceModule(deps: CommerceDeps) {
       fxRatesRoutes(app, fxRates)
       taxRoutes(app, tax)
       couponsRoutes(app, coupons)
+      await app.register(ledgerRoutes())
     },
     close(): void {
       payments.close()

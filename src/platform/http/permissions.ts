@@ -33,6 +33,10 @@ export const PERMISSIONS = [
   'enrolments:manage',
   'submissions:grade',
   'certificates:manage',
+  /** Read the tenant's ledger: accounts, balances, transactions, reconciliation totals. */
+  'ledger:read',
+  /** Set how sales are split: the platform fee and each course's instructor shares (never one's own). */
+  'revenue:manage',
   'platform:tenants',
   'platform:jobs',
   'platform:mail',
@@ -49,7 +53,7 @@ export const ROLE_PERMISSIONS: Record<TenantRole, readonly Permission[]> = {
   // Instructors act on the courses they own or co-teach; the policies of each module check that.
   instructor: ['courses:author', 'submissions:grade'],
   moderator: [],
-  finance: [],
+  finance: ['ledger:read'],
   compliance: ['audit:read', 'tenant:read'],
   // Reviews courses submitted for review (the queue, the drafts in it, approve, request changes), never their own.
   reviewer: ['courses:review'],
@@ -72,6 +76,8 @@ export const ROLE_PERMISSIONS: Record<TenantRole, readonly Permission[]> = {
     'enrolments:manage',
     'submissions:grade',
     'certificates:manage',
+    'ledger:read',
+    'revenue:manage',
   ],
 }
 

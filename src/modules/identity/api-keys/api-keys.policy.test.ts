@@ -14,6 +14,7 @@ describe('API key scopes', () => {
       'flags:manage',
       'flags:read',
       'instructors:review',
+      'ledger:read',
       'members:read',
       'paths:manage',
       'submissions:grade',
@@ -25,6 +26,7 @@ describe('API key scopes', () => {
       'members:manage',
       'members:impersonate',
       'security:manage',
+      'revenue:manage',
       'platform:tenants',
     ])
       expect(parseScopes(['audit:read', scope])).toEqual({ unknown: scope, index: 1 })

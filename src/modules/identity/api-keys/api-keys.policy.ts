@@ -10,6 +10,8 @@ const NEVER_GRANTABLE: readonly Permission[] = [
   'members:impersonate',
   'security:manage',
   'members:manage',
+  // Who is paid what: a leaked key must not redirect instructors' revenue.
+  'revenue:manage',
 ]
 
 export const GRANTABLE_SCOPES: readonly Permission[] = [
