@@ -31,6 +31,7 @@ import { createCouponsService } from './coupons/coupons.service.ts'
 import { TaxProfile, TaxRate } from './tax/tax.schemas.ts'
 import { taxRoutes } from './tax/tax.routes.ts'
 import { createTaxService } from './tax/tax.service.ts'
+import { checkoutRoutes } from './orders/checkout.routes.ts'
 
 // Money (ADR 0021): the one place amounts, currencies, rates and rounding are handled.
 export * from './money/index.ts'
@@ -136,6 +137,7 @@ export function createCommerceModule(deps: CommerceDeps) {
       fxRatesRoutes(app, fxRates)
       taxRoutes(app, tax)
       couponsRoutes(app, coupons)
+      checkoutRoutes(app)
     },
   }
 }

@@ -8,7 +8,7 @@
  * tax on each discounted line (added to exclusive prices, extracted from inclusive ones) → totals
  * are sums of the lines, so the lines always add up to the order.
  */
-import type { CouponDecision, LineDiscount } from '../coupons/coupon-decision.ts'
+import type { DiscountedLine, LineDiscount } from '../coupons/coupon-decision.ts'
 import { money, subtract, sum, type CurrencyCode, type Money } from '../money/index.ts'
 import type { PriceQuote } from '../prices/price-for.ts'
 import { taxLine, type TaxDecision, type TaxTreatment } from '../tax/tax-decision.ts'
@@ -49,12 +49,15 @@ export interface Quote {
   readonly pricesIncludeTax: boolean
 }
 
-type AcceptedCoupons = Extract<CouponDecision, { ok: true }>
+/** The coupons' lines for this basket, in its order (coupons/coupon-redemption.ts). */
+export interface DiscountedBasket {
+  readonly lines: readonly DiscountedLine[]
+}
 
 export function assembleQuote(
   currency: CurrencyCode,
   items: readonly QuoteItem[],
-  coupons: AcceptedCoupons,
+  coupons: DiscountedBasket,
   tax: TaxDecision,
 ): Quote {
   if (coupons.lines.length !== items.length) throw new Error('the coupon decision covers another basket')
