@@ -35,6 +35,7 @@ import { TaxProfile, TaxRate } from './tax/tax.schemas.ts'
 import { taxRoutes } from './tax/tax.routes.ts'
 import { createTaxService } from './tax/tax.service.ts'
 import { ledgerRoutes } from './ledger/index.ts'
+import { checkoutRoutes } from './orders/checkout.routes.ts'
 
 // Money (ADR 0021): the one place amounts, currencies, rates and rounding are handled.
 export * from './money/index.ts'
@@ -154,6 +155,7 @@ export function createCommerceModule(deps: CommerceDeps) {
       taxRoutes(app, tax)
       couponsRoutes(app, coupons)
       await app.register(ledgerRoutes())
+      checkoutRoutes(app)
     },
     close(): void {
       payments.close()
