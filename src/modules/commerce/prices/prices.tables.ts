@@ -24,7 +24,6 @@ import { tenants } from '../../tenancy/index.ts'
 import { commerceSchema } from '../commerce.tables.ts'
 import { PRODUCT_TYPES } from './product-type.ts'
 
-
 const at = (name: string) => timestamp(name, { withTimezone: true })
 const currencyFormat = (column: unknown) => sql`${column} ~ '^[A-Z]{3}$'`
 
