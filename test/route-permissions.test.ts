@@ -19,7 +19,15 @@ import type { RegisteredRoute } from './problem-check.ts'
 // /v1/instructor-applications: any member applies and reads or withdraws only their own (others'
 // are 404); listing and deciding need instructors:review, so they are not any-member routes.
 // /v1/learn: every route acts only on the caller's own enrolments, attempts and submissions.
-const SELF_SERVICE_PATHS = ['/v1/me', '/v1/auth', '/v1/browser-sessions', '/v1/instructor-applications', '/v1/learn']
+// /v1/checkout: quotes (and later orders) of the caller's own basket.
+const SELF_SERVICE_PATHS = [
+  '/v1/me',
+  '/v1/auth',
+  '/v1/browser-sessions',
+  '/v1/instructor-applications',
+  '/v1/learn',
+  '/v1/checkout',
+]
 /** Single any-member routes outside those paths that act only for the caller (e.g. enrolling oneself in a course). */
 const SELF_SERVICE_ROUTES = ['POST /v1/courses/:courseId/enrolments/self']
 
