@@ -26,6 +26,7 @@
  */
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import { catalogueEntries } from '../catalogue.tables.ts'
+import { conjunctionPage, type SearchPosition } from './catalogue-conjunction.ts'
 import { catalogueConditions, filterPredicates, visitorQuery, type CatalogueFilter } from './catalogue-search.ts'
 
 /** The keyset condition of a search cursor over (rank, published_at, course_id) expressions. */
@@ -94,11 +95,20 @@ export function postingFilters(
   return sql.join(conditions, sql` and `)
 }
 
-/** A page of a search's matches, best first: `course_id`, `rank` (float8) and `published_at`, limit rows. */
-export function matchPage(tenantId: string, query: SQL, filter: CatalogueFilter, after: KeysetAfter, limit: number) {
+/**
+ * A page of a search's matches, best first: `course_id`, `rank` (float8) and `published_at`,
+ * limit rows. `position` is the decoded cursor `after` was made from.
+ */
+export function matchPage(
+  tenantId: string,
+  query: SQL,
+  filter: CatalogueFilter,
+  position: SearchPosition | undefined,
+  after: KeysetAfter,
+  limit: number,
+) {
   const where = postingFilters(tenantId, filter)
   const e = catalogueEntries
-  const miniRank = sql`ts_rank_cd(g.mini, ${query})::float8`
   const entryRank = sql<number>`ts_rank_cd(${e.search}, ${query})::float8`
   const column = (name: string) => sql.raw(name)
   return sql`(select p.course_id, p.rank, p.published_at from ${postings} p
@@ -112,12 +122,7 @@ export function matchPage(tenantId: string, query: SQL, filter: CatalogueFilter,
       where true${and(after([column('g.rank'), column('g.published_at'), column('g.course_id')]))}
       order by 2 desc, 3 desc, 1 desc limit ${limit})
     union all
-    (select g.course_id, ${miniRank} as rank, g.published_at from (
-        select p.course_id, p.published_at, string_agg(p.positions, ' ')::tsvector as mini from ${postings} p
-        where p.term = any (${terms(query, 'all')}) and ${where}
-        group by p.course_id, p.published_at) g
-      where g.mini @@ ${query}${and(after([miniRank, column('g.published_at'), column('g.course_id')]))}
-      order by 2 desc, 3 desc, 1 desc limit ${limit})
+    ${conjunctionPage(tenantId, query, filter, position, limit)}
     union all
     (select ${e.courseId}, ${entryRank} as rank, ${e.publishedAt} from ${e}
       where ${e.tenantId} = any (${entriesTenant(query, tenantId)}) and ${catalogueConditions(tenantId, filter)}${and(after([entryRank, e.publishedAt, e.courseId]))}
