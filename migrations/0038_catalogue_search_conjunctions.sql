@@ -202,8 +202,8 @@ BEGIN
     CROSS JOIN LATERAL (
       SELECT (c.positions || coalesce(' ' || string_agg(p.positions, ' '), ''))::tsvector AS mini
       FROM catalogue.catalogue_search_postings p
-      WHERE p.tenant_id = p_tenant AND p.course_id = c.course_id
-        AND p.term = ANY (ARRAY(SELECT l FROM unnest((SELECT terms FROM partial)) AS l WHERE l <> ALL (c.terms)))) m
+      WHERE p.tenant_id = p_tenant AND p.term = ANY ((SELECT terms FROM partial)::text[]) AND p.course_id = c.course_id
+        AND p.term <> ALL (c.terms)) m
     WHERE m.mini @@ p_query),
   -- The p_limit-th best witness past the cursor: whatever ranks below it is not on the page.
   threshold AS MATERIALIZED (
@@ -218,8 +218,8 @@ BEGIN
     FROM candidates c LEFT JOIN LATERAL (
       SELECT string_agg(p.positions, ' ') AS positions, array_agg(p.term) AS terms
       FROM catalogue.catalogue_search_postings p
-      WHERE p.tenant_id = p_tenant AND p.course_id = c.course_id
-        AND p.term = ANY (ARRAY(SELECT l FROM unnest((SELECT terms FROM partial)) AS l WHERE l <> ALL (c.terms)))) x ON true
+      WHERE p.tenant_id = p_tenant AND p.term = ANY ((SELECT terms FROM partial)::text[]) AND p.course_id = c.course_id
+        AND p.term <> ALL (c.terms)) x ON true
     WHERE NOT monotone OR NOT EXISTS (SELECT FROM threshold)
       OR (c.bound * margin, c.published_at, c.course_id) >= (SELECT t.rank, t.published_at, t.course_id FROM threshold t)),
   -- The query's alternatives (operands of its top-level |), each with its lexemes and made a

@@ -1,6 +1,6 @@
 /**
  * Full-text search through the catalogue's inverted index, catalogue_search_postings (ADR 0020,
- * migrations 0035–0036). Under forced RLS the request role's `search @@ query` can never use the
+ * migrations 0035–0036, 0038). Under forced RLS the request role's `search @@ query` can never use the
  * GIN index on catalogue_entries (`@@` is not LEAKPROOF, so it runs after the policy, on every
  * row of the tenant); `tenant_id = …` and `term = …` are leakproof, so the postings are read as
  * btree ranges of the lexemes the query names.
@@ -17,10 +17,12 @@
  *   postings of those lexemes grouped per course; every such course matches, and the rank is the
  *   sum of their weights rounded to float4, which is ts_rank_cd's own arithmetic (ADR 0020).
  * - 'all' other queries over lexemes ("machine learning", phrases, "python -advanced"), when the
- *   query cannot match a vector that has none of them: the postings of those lexemes grouped per
- *   course into a small vector of their positions. A query's match and ts_rank_cd depend only on
- *   the positions of its own lexemes, so `@@` and the rank on that small vector equal those on
- *   the entry's whole vector: the same matches, ranks and order as before.
+ *   query cannot match a vector that has none of them: matched and ranked on a small vector of
+ *   the postings of the query's lexemes (a query's match and ts_rank_cd depend only on the
+ *   positions of its own lexemes, so `@@` and the rank on it equal those on the entry's whole
+ *   vector). A search page reads only the courses holding the query's rarest necessary lexemes
+ *   and ranks only those whose rank bound can reach the page (catalogue-conjunction.ts); the
+ *   facets of such a search still group every course holding one of the query's lexemes.
  * - 'entries' (a query that matches a vector without its lexemes: "-python", "web or -python"):
  *   the original expression over catalogue_entries, linear in the tenant, unchanged.
  */
