@@ -302,9 +302,10 @@ export const catalogueFacetCounts = catalogueSchema
  * disjunction of lexemes ("data" → 'da' | 'dat' | 'data'); `positions` is the lexeme's entry in
  * the vector as text (`'data':2A,40A`), from which the rank and match of any query over its
  * lexemes are computed exactly (they depend on nothing else). The facet columns let counts and
- * filters stay on these rows. `term` is COLLATE "C" and the covering rank index
+ * filters stay on these rows. `term` is COLLATE "C", the covering rank index
  * (tenant_id, term, rank desc, published_at desc, course_id desc) INCLUDE (…) is created in the
- * migration's SQL: Drizzle expresses neither.
+ * migration's SQL, and the primary key includes rank and positions (0048, so a course's posting of
+ * a lexeme is an index-only probe): Drizzle expresses none of these.
  */
 export const catalogueSearchPostings = catalogueSchema
   .table(

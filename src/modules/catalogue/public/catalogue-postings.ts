@@ -1,6 +1,6 @@
 /**
  * Full-text search through the catalogue's inverted index, catalogue_search_postings (ADR 0020,
- * migrations 0035–0036). Under forced RLS the request role's `search @@ query` can never use the
+ * migrations 0035–0036, 0048). Under forced RLS the request role's `search @@ query` can never use the
  * GIN index on catalogue_entries (`@@` is not LEAKPROOF, so it runs after the policy, on every
  * row of the tenant); `tenant_id = …` and `term = …` are leakproof, so the postings are read as
  * btree ranges of the lexemes the query names.
@@ -17,15 +17,18 @@
  *   postings of those lexemes grouped per course; every such course matches, and the rank is the
  *   sum of their weights rounded to float4, which is ts_rank_cd's own arithmetic (ADR 0020).
  * - 'all' other queries over lexemes ("machine learning", phrases, "python -advanced"), when the
- *   query cannot match a vector that has none of them: the postings of those lexemes grouped per
- *   course into a small vector of their positions. A query's match and ts_rank_cd depend only on
- *   the positions of its own lexemes, so `@@` and the rank on that small vector equal those on
- *   the entry's whole vector: the same matches, ranks and order as before.
+ *   query cannot match a vector that has none of them: matched and ranked on a small vector of
+ *   the postings of the query's lexemes (a query's match and ts_rank_cd depend only on the
+ *   positions of its own lexemes, so `@@` and the rank on it equal those on the entry's whole
+ *   vector). A search page reads only the courses holding the query's rarest necessary lexemes
+ *   and ranks only those whose rank bound can reach the page (catalogue-conjunction.ts); the
+ *   facets of such a search still group every course holding one of the query's lexemes.
  * - 'entries' (a query that matches a vector without its lexemes: "-python", "web or -python"):
  *   the original expression over catalogue_entries, linear in the tenant, unchanged.
  */
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import { catalogueEntries } from '../catalogue.tables.ts'
+import { conjunctionPage, type SearchPosition } from './catalogue-conjunction.ts'
 import { catalogueConditions, filterPredicates, visitorQuery, type CatalogueFilter } from './catalogue-search.ts'
 
 /** The keyset condition of a search cursor over (rank, published_at, course_id) expressions. */
@@ -94,11 +97,20 @@ export function postingFilters(
   return sql.join(conditions, sql` and `)
 }
 
-/** A page of a search's matches, best first: `course_id`, `rank` (float8) and `published_at`, limit rows. */
-export function matchPage(tenantId: string, query: SQL, filter: CatalogueFilter, after: KeysetAfter, limit: number) {
+/**
+ * A page of a search's matches, best first: `course_id`, `rank` (float8) and `published_at`,
+ * limit rows. `position` is the decoded cursor `after` was made from.
+ */
+export function matchPage(
+  tenantId: string,
+  query: SQL,
+  filter: CatalogueFilter,
+  position: SearchPosition | undefined,
+  after: KeysetAfter,
+  limit: number,
+) {
   const where = postingFilters(tenantId, filter)
   const e = catalogueEntries
-  const miniRank = sql`ts_rank_cd(g.mini, ${query})::float8`
   const entryRank = sql<number>`ts_rank_cd(${e.search}, ${query})::float8`
   const column = (name: string) => sql.raw(name)
   return sql`(select p.course_id, p.rank, p.published_at from ${postings} p
@@ -112,12 +124,7 @@ export function matchPage(tenantId: string, query: SQL, filter: CatalogueFilter,
       where true${and(after([column('g.rank'), column('g.published_at'), column('g.course_id')]))}
       order by 2 desc, 3 desc, 1 desc limit ${limit})
     union all
-    (select g.course_id, ${miniRank} as rank, g.published_at from (
-        select p.course_id, p.published_at, string_agg(p.positions, ' ')::tsvector as mini from ${postings} p
-        where p.term = any (${terms(query, 'all')}) and ${where}
-        group by p.course_id, p.published_at) g
-      where g.mini @@ ${query}${and(after([miniRank, column('g.published_at'), column('g.course_id')]))}
-      order by 2 desc, 3 desc, 1 desc limit ${limit})
+    ${conjunctionPage(tenantId, query, filter, position, limit)}
     union all
     (select ${e.courseId}, ${entryRank} as rank, ${e.publishedAt} from ${e}
       where ${e.tenantId} = any (${entriesTenant(query, tenantId)}) and ${catalogueConditions(tenantId, filter)}${and(after([entryRank, e.publishedAt, e.courseId]))}

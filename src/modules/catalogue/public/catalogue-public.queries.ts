@@ -139,7 +139,7 @@ async function searchCatalogue(tx: Tx, tenantId: string, query: CatalogueQuery, 
   const rows = await rowsOf<CourseCard & { rank: number }>(
     tx,
     sql`select ${columns}, m.rank as "rank"
-      from (${matchPage(tenantId, visitorQuery(q, query.language), query, keyset, query.limit + 1)}) m
+      from (${matchPage(tenantId, visitorQuery(q, query.language), query, position, keyset, query.limit + 1)}) m
       join ${e} on ${e.tenantId} = ${tenantId} and ${e.courseId} = m.course_id
       order by m.rank desc, m.published_at desc, m.course_id desc limit ${query.limit + 1}`,
   )

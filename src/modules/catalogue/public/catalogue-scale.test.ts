@@ -105,7 +105,7 @@ const FACET_QUERIES = [
   '-python',
 ]
 
-/** The postings of the scope's tenant equal a recomputation from its entries (migration 0036). */
+/** The postings and lexeme counts of the scope's tenant equal a recomputation from its entries (migrations 0036, 0048). */
 async function expectPostingsOfEntries(tenantId: string): Promise<void> {
   await t.platform.database.transaction(tenantScope(tenantId), async (tx) => {
     const kept = await rowsOf<Record<string, unknown>>(
@@ -122,6 +122,17 @@ async function expectPostingsOfEntries(tenantId: string): Promise<void> {
     )
     expect(kept.length).toBeGreaterThan(0)
     expect(kept).toEqual(recomputed)
+    // The lexeme counts the conjunction path plans with (migration 0048): one per course holding it.
+    const counted = await rowsOf<Record<string, unknown>>(
+      tx,
+      sql`select term, course_count from catalogue.catalogue_search_terms order by term`,
+    )
+    const recounted = await rowsOf<Record<string, unknown>>(
+      tx,
+      sql`select t as term, count(*)::int as course_count from catalogue.catalogue_entries e
+          cross join lateral unnest(tsvector_to_array(e.search)) as t group by t order by t collate "C"`,
+    )
+    expect(counted).toEqual(recounted)
   })
 }
 
@@ -220,17 +231,18 @@ describe('facet counts at scale', () => {
       })
     await checkAll()
 
-    // Republish with new facts: the upsert replaces the entry's values (an UPDATE of catalogue_entries).
+    // Republish with new facts and a new title: the upsert replaces the entry's values and vector
+    // (an UPDATE of catalogue_entries: postings and lexeme counts move with it).
     await t.platform.database.transaction(tenantScope(tenant.id), async (tx) => {
       await tx
         .update(courses)
-        .set({ level: 'intermediate', tags: ['api'], category: 'backend' })
+        .set({ level: 'intermediate', tags: ['api'], category: 'backend', title: 'Python web services' })
         .where(eq(courses.id, flask))
       await publishCourse(tx, flask, tenant.owner)
     })
     Object.assign(
       live.find((c) => c.id === flask)!,
-      { level: 'intermediate', tags: ['api'], category: 'backend' },
+      { level: 'intermediate', tags: ['api'], category: 'backend', title: 'Python web services' },
     )
     // Commerce prices a course: only `free` changes.
     await t.platform.database.transaction(tenantScope(tenant.id), (tx) => setCourseFree(tx, html, false))
