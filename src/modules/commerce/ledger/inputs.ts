@@ -3,10 +3,13 @@
  * orders and from provider events, so a bad one is a 422 for the calling module, never a row.
  */
 import { ledgerErrors } from './ledger.errors.ts'
-import { currencyOf, MAX_POSTING_AMOUNT } from './money.ts'
+import { isCurrencyCode } from '../money/index.ts'
 
 /** Provider names as the payments port registers them (stripe, sandbox, paypal...). */
 const PROVIDER = /^[a-z][a-z0-9_]{0,31}$/
+/** Largest amount one posting carries (10^15 minor units: above any sale, below 2^53). */
+export const MAX_POSTING_AMOUNT = 1_000_000_000_000_000
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 export function checkAmount(name: string, value: number, options: { positive?: boolean } = {}): number {
@@ -17,7 +20,7 @@ export function checkAmount(name: string, value: number, options: { positive?: b
 }
 
 export function checkCurrency(currency: string): string {
-  if (!currencyOf(currency)) throw ledgerErrors.unknownCurrency(currency)
+  if (!isCurrencyCode(currency)) throw ledgerErrors.unknownCurrency(currency)
   return currency
 }
 

@@ -1,8 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { modelAllocate } from './ledger.model.ts'
-import { allocateMinor } from './money.ts'
-import { equalShares, splitCapture, splitReturn, type PartAmount } from './split.ts'
+import { allocateMinor, equalShares, splitCapture, splitReturn, type PartAmount } from './split.ts'
 
 const [A, B, C] = [
   'a0000000-0000-4000-8000-000000000000',

@@ -5,9 +5,20 @@
  * lost disputes take from the parts still open, in proportion to them. Every split is dinero's
  * allocate, so the parts always add up to the amount split: no minor unit is lost or invented.
  */
-import { allocateMinor, allocateUnits } from './money.ts'
+import { allocate, money, parseCurrencyCode } from '../money/index.ts'
 
 export const BPS = 10_000
+
+/**
+ * Splits `amount` minor units of `currency` by `ratios` (non-negative integers) so that the parts
+ * add up to `amount` exactly, through the money module's allocate (each part rounded down, the
+ * units left over to the largest ratios first). Nothing to split gives zeros, whatever the ratios.
+ */
+export function allocateMinor(amount: number, currency: string, ratios: readonly number[]): number[] {
+  if (!Number.isSafeInteger(amount) || amount < 0) throw new RangeError(`allocateMinor: bad amount ${amount}`)
+  if (amount === 0) return ratios.map(() => 0)
+  return allocate(money(amount, parseCurrencyCode(currency)), ratios).map((part) => part.amount)
+}
 
 /** A part of a sale: its tax, the platform's fee, or one instructor's share. */
 export type SalePart = { kind: 'tax' } | { kind: 'platform' } | { kind: 'seller'; userId: string }
@@ -103,9 +114,8 @@ export function splitReturn(currency: string, amount: number, open: readonly Par
 export function equalShares(userIds: readonly string[]): SellerShare[] {
   const sorted = [...new Set(userIds)].sort()
   if (sorted.length === 0) return []
-  const bps = allocateUnits(
-    BPS,
-    sorted.map(() => 1),
-  )
-  return sorted.map((userId, index) => ({ userId, shareBps: bps[index] ?? 0 }))
+  // Whole basis points, not money: the first BPS mod n instructors get one more.
+  const base = Math.floor(BPS / sorted.length)
+  const extra = BPS % sorted.length
+  return sorted.map((userId, index) => ({ userId, shareBps: base + (index < extra ? 1 : 0) }))
 }
