@@ -9,7 +9,6 @@ import {
   boolean,
   check,
   customType,
-  doublePrecision,
   index,
   integer,
   jsonb,
@@ -289,48 +288,6 @@ export const catalogueFacetCounts = catalogueSchema
       count: integer('count').notNull(),
     },
     (t) => [primaryKey({ columns: [t.tenantId, t.facet, t.value] }), ...tenantPolicies(t.tenantId)],
-  )
-  .enableRLS()
-
-/**
- * The catalogue's inverted index (ADR 0020): one row per distinct lexeme of each entry's search
- * vector, kept by statement triggers on catalogue_entries in the publishing transaction (migration
- * 0035–0036). Under forced RLS the request role's `@@` can never use the GIN index on `search` (it is
- * not LEAKPROOF), but `term = …` and `tenant_id = …` are, so a search reads these rows through
- * btree ranges instead of testing every entry of the tenant. `rank` is ts_rank_cd of the entry for
- * the lexeme alone (the exact rank of a one-lexeme query); `weight` sums to the rank of a
- * disjunction of lexemes ("data" → 'da' | 'dat' | 'data'); `positions` is the lexeme's entry in
- * the vector as text (`'data':2A,40A`), from which the rank and match of any query over its
- * lexemes are computed exactly (they depend on nothing else). The facet columns let counts and
- * filters stay on these rows. `term` is COLLATE "C", the covering rank index
- * (tenant_id, term, rank desc, published_at desc, course_id desc) INCLUDE (…) is created in the
- * migration's SQL, and the primary key includes rank and positions (0048, so a course's posting of
- * a lexeme is an index-only probe): Drizzle expresses none of these.
- */
-export const catalogueSearchPostings = catalogueSchema
-  .table(
-    'catalogue_search_postings',
-    {
-      tenantId: tenantIdColumn().references(() => tenants.id),
-      term: text('term').notNull(),
-      courseId: uuid('course_id').notNull(),
-      rank: doublePrecision('rank').notNull(),
-      /**
-       * The exact sum of the lexeme's position weights (float4 weights summed in float8, which
-       * is ts_rank_cd's own arithmetic for a disjunction of lexemes), or NULL when a position
-       * reached the vector's last one (16383), where lexemes may share a position.
-       */
-      weight: doublePrecision('weight'),
-      positions: text('positions').notNull(),
-      publishedAt: at('published_at').notNull(),
-      category: text('category'),
-      level: text('level').notNull(),
-      language: text('language').notNull(),
-      free: boolean('free').notNull(),
-      /** The entry's tags as text[]: unnest counts them faster than jsonb_array_elements_text. */
-      tags: text('tags').array().notNull(),
-    },
-    (t) => [primaryKey({ columns: [t.tenantId, t.term, t.courseId] }), ...tenantPolicies(t.tenantId)],
   )
   .enableRLS()
 
