@@ -76,6 +76,8 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string | (() => stri
   'commerce.revenue_shares': { share_bps: '10000' },
   'commerce.ledger_accounts': { kind: 'platform_revenue', currency: 'EUR' },
   'commerce.ledger_transactions': { kind: 'fee', currency: 'EUR', provider: 'sandbox' },
+  'commerce.orders': { currency: 'EUR', tax_treatment: 'standard', billing_country: 'DE' },
+  'commerce.order_lines': { product_type: 'course' },
 }
 
 /**
@@ -91,6 +93,36 @@ export const ROW_GROUPS: Record<
   'commerce.ledger_accounts': async (owner, tenantId) => (await ledgerGroup(owner, tenantId)).account,
   'commerce.ledger_transactions': async (owner, tenantId) => (await ledgerGroup(owner, tenantId)).transaction,
   'commerce.ledger_entries': async (owner, tenantId) => (await ledgerGroup(owner, tenantId)).entry,
+  'commerce.orders': async (owner, tenantId) => (await orderGroup(owner, tenantId)).order,
+  'commerce.order_lines': async (owner, tenantId) => (await orderGroup(owner, tenantId)).line,
+}
+
+/** An order of one line (its totals are the line's: checked at commit), with the product and price it was sold at. */
+async function orderGroup(owner: OwnerConnection, tenantId: string | null) {
+  const [row] = await owner.query<{ order: Record<string, unknown>; line: Record<string, unknown> }>(
+    `WITH product AS (
+       INSERT INTO commerce.products (tenant_id, type, subject_id, created_by)
+       VALUES ($1, 'course', gen_random_uuid(), 'generic') RETURNING *
+     ), price AS (
+       INSERT INTO commerce.price_versions (tenant_id, product_id, currency, amount, version, valid_from, created_by)
+       SELECT $1, product.id, 'EUR', 1000, 1, now(), 'generic' FROM product RETURNING *
+     ), placed AS (
+       INSERT INTO commerce.orders (tenant_id, buyer_id, idempotency_key, currency, subtotal, discount_total, net_total,
+                                    tax_total, total, tax_treatment, prices_include_tax, billing_country)
+       VALUES ($1, gen_random_uuid(), gen_random_uuid()::text, 'EUR', 1000, 0, 1000, 0, 1000, 'not-registered', false, 'DE')
+       RETURNING *
+     ), line AS (
+       INSERT INTO commerce.order_lines (tenant_id, order_id, position, product_id, product_type, subject_id, title,
+                                         price_version_id, list_price, discount, net, tax, gross)
+       SELECT $1, placed.id, 0, product.id, 'course', product.subject_id, 'generic', price.id, 1000, 0, 1000, 0, 1000
+         FROM placed, product, price
+       RETURNING *
+     )
+     SELECT (SELECT to_jsonb(o) FROM placed o) AS order, (SELECT to_jsonb(l) FROM line l) AS line`,
+    [tenantId],
+  )
+  if (!row) throw new Error('the order row group returned nothing')
+  return row
 }
 
 /** A balanced fee transaction of two entries on two new accounts (a provider of its own, so keys never collide). */

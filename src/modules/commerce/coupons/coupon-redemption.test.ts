@@ -10,6 +10,7 @@ import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
 import { newQueryCounter, type Tx } from '../../../platform/db/database.ts'
 import { isAppError } from '../../../platform/errors.ts'
 import { money, parseCurrencyCode } from '../money/index.ts'
+import { ensureTestOrder } from '../orders/orders.testing.ts'
 import { taxFactsOf } from '../tax/tax.service.ts'
 import { inTenant } from '../tax/tax.testing.ts'
 import {
@@ -50,7 +51,14 @@ function request(shop: CouponShop, codes: string[], overrides: Partial<ReserveRe
   }
 }
 
-const reserve = (shop: CouponShop, req: ReserveRequest) => inTenant(t, shop.id, (tx) => reserveCoupons(tx, req))
+/** The order a reservation names must exist (a foreign key): one of the shop's first product. */
+const orderOf = (shop: CouponShop, req: ReserveRequest) => (tx: Tx) =>
+  ensureTestOrder(tx, { id: req.orderId, buyerId: req.buyerId, productId: shop.productIds[0], currency: req.currency })
+const reserve = (shop: CouponShop, req: ReserveRequest) =>
+  inTenant(t, shop.id, async (tx) => {
+    await orderOf(shop, req)(tx)
+    return reserveCoupons(tx, req)
+  })
 const preview = (shop: CouponShop, req: CouponRequest) => inTenant(t, shop.id, (tx) => previewCoupons(tx, req))
 
 /** The refusal's status, code and field path, or 'ok'. */
@@ -239,6 +247,7 @@ describe('coupon previews and reservations', () => {
     }
     const lines = Array.from({ length: 20 }, (_, i) => ({ productId: `${i}`, amount: money(1000 + i, USD) }))
     const order = { ...request(shop, ['AAA', 'BBB']), lines }
+    await inTenant(t, shop.id, orderOf(shop, order))
     expect(await statements((tx) => previewCoupons(tx, order))).toBe(2)
     expect(await statements((tx) => reserveCoupons(tx, order))).toBe(4)
     expect(await statements((tx) => previewCoupons(tx, { ...order, codes: [] }))).toBe(0)

@@ -5,10 +5,23 @@
  * Amounts are integer minor units per ISO 4217 currency, percentages exact decimals.
  */
 import { sql } from 'drizzle-orm'
-import { boolean, check, index, integer, jsonb, numeric, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import {
+  boolean,
+  check,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
 import { tenantIdColumn, tenantPolicies } from '../../../platform/db/tenant-table.ts'
 import { tenants } from '../../tenancy/index.ts'
 import { commerceSchema } from '../commerce.tables.ts'
+import { orders } from '../orders/orders.tables.ts'
 
 const at = (name: string) => timestamp(name, { withTimezone: true })
 
@@ -73,8 +86,8 @@ export const coupons = commerceSchema
 /**
  * One row per coupon used by an order: reserved when checkout prices the order (under the
  * coupon's row lock, so limits hold), released when the order fails, is cancelled or expires.
- * Unreleased rows count against the coupon's limits. `order_id` is the orders table's id (no
- * foreign key yet: orders arrive in their own sub-module); `buyer_id` the buyer's user id.
+ * Unreleased rows count against the coupon's limits. `order_id` is the order of the same tenant
+ * (checkout inserts the order first and reserves in its transaction); `buyer_id` the buyer's user id.
  */
 export const couponRedemptions = commerceSchema
   .table(
@@ -91,6 +104,11 @@ export const couponRedemptions = commerceSchema
       releasedAt: at('released_at'),
     },
     (t) => [
+      foreignKey({
+        name: 'coupon_redemptions_order_fk',
+        columns: [t.tenantId, t.orderId],
+        foreignColumns: [orders.tenantId, orders.id],
+      }),
       uniqueIndex('coupon_redemptions_order_key').on(t.couponId, t.orderId),
       index('coupon_redemptions_live_idx')
         .on(t.couponId, t.buyerId)
