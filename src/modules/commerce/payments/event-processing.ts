@@ -10,6 +10,12 @@
  * provider is ever called, so it cannot be late): another installation sharing the provider
  * account, or an object made outside Lyceum. It is rejected at once, never retried.
  *
+ * Capture facts: a `payment.captured` whose webhook did not carry the fee and card country (Stripe's
+ * does not) is completed by asking the provider, after attribution and before the tenant's
+ * transaction (never a provider call inside a transaction); the answer is stored with the event,
+ * so a retry does not ask again. While the provider cannot answer, the job fails and retries like
+ * a `notYet`: handlers never see a capture without its facts (ADR 0023, "Capture facts").
+ *
  * Out of order: when a handler answers `notYet` (a refund before the capture it refers to), the
  * job fails with PaymentEventNotReady and the queue retries it with backoff; after its last retry
  * it lands in the dead-letter queue, where operators see it and can replay it (/v1/ops/jobs).
@@ -21,6 +27,8 @@ import type { Jobs } from '../../../platform/jobs/index.ts'
 import { PROCESS_PAYMENT_EVENT_QUEUE, type ProcessPaymentEventJob } from './inbound.ts'
 import {
   isNotYet,
+  withCaptureFacts,
+  type InboundPaymentEvent,
   type PaymentEvent,
   type PaymentEventEnvelope,
   type PaymentEventHandler,
@@ -32,6 +40,7 @@ import {
   type PaymentRow,
   type WebhookEventRow,
 } from './payments.repository.ts'
+import type { PaymentProviders } from './providers.ts'
 
 /** The event cannot apply yet; the job retries it. */
 export class PaymentEventNotReady extends Error {
@@ -72,6 +81,7 @@ export interface ProcessingDeps {
   database: Database
   jobs: Jobs
   handlers: HandlerRegistry
+  providers: PaymentProviders
   logger: Logger
   retry?: RetryPolicy
 }
@@ -79,7 +89,7 @@ export interface ProcessingDeps {
 const NOT_OURS = 'no payment of ours has this id'
 
 /** Why the event contradicts the payment record, or undefined when it agrees. */
-function contradiction(row: WebhookEventRow, event: PaymentEvent, payment: PaymentRow): string | undefined {
+function contradiction(row: WebhookEventRow, event: InboundPaymentEvent, payment: PaymentRow): string | undefined {
   if (payment.provider !== row.provider) return `the payment belongs to ${payment.provider}`
   if (payment.providerPaymentId !== null && payment.providerPaymentId !== row.providerPaymentId)
     return 'the payment is linked to another provider payment'
@@ -89,6 +99,31 @@ function contradiction(row: WebhookEventRow, event: PaymentEvent, payment: Payme
   if (claimed.paymentId !== payment.id || claimed.orderId !== payment.orderId)
     return 'the signed payment or order is not this payment'
   return undefined
+}
+
+/**
+ * The event with its capture facts: as stored, or completed by the provider (outside any
+ * transaction) and stored. A provider that cannot answer yet fails the job, which retries.
+ */
+async function withFacts(deps: ProcessingDeps, log: Logger, row: WebhookEventRow): Promise<PaymentEvent> {
+  const ready = withCaptureFacts(row.event)
+  if (ready) return ready
+  const provider = deps.providers.get(row.provider)
+  if (!provider) throw new PaymentEventNotReady(`the capture facts need ${row.provider}, which is not served here`)
+  let facts
+  try {
+    facts = await provider.captureFacts(row.providerPaymentId)
+  } catch (error) {
+    log.warn(
+      { webhookEventId: row.id, provider: row.provider, err: error },
+      'capture facts unavailable from the provider; the event waits',
+    )
+    throw error
+  }
+  if (!facts) throw new PaymentEventNotReady('the provider has not settled the charge yet (no fee known)')
+  const event = { ...row.event, ...facts } as PaymentEvent
+  await deps.database.transaction(platformScope, (tx) => webhookEventsRepository.recordFacts(tx, row.id, event))
+  return event
 }
 
 export function definePaymentEventProcessing(deps: ProcessingDeps) {
@@ -136,14 +171,15 @@ export function definePaymentEventProcessing(deps: ProcessingDeps) {
       return 'rejected'
     }
     const { row, payment } = attribution
+    const event = await withFacts(deps, log, row)
     const tenantId = payment.tenantId
     const ctx = systemContext(database, tenantId, `payment-event:${row.id}`)
     return database.transaction(tenantScope(tenantId), async (tx) => {
       const current = await webhookEventsRepository.byId(tx, row.id, true)
       if (!current || current.status !== 'received') return 'already_done'
-      await paymentsRepository.applyEvent(tx, payment.id, row.event)
+      await paymentsRepository.applyEvent(tx, payment.id, event)
       const envelope: PaymentEventEnvelope = {
-        event: row.event,
+        event,
         tenantId,
         paymentId: payment.id,
         orderId: payment.orderId,
@@ -155,7 +191,7 @@ export function definePaymentEventProcessing(deps: ProcessingDeps) {
         if (isNotYet(answer)) throw new PaymentEventNotReady(answer.notYet)
       }
       await webhookEventsRepository.markProcessed(tx, row.id)
-      log.info({ webhookEventId: row.id, kind: row.event.kind, tenantId }, 'payment event processed')
+      log.info({ webhookEventId: row.id, kind: event.kind, tenantId }, 'payment event processed')
       return 'processed'
     })
   }

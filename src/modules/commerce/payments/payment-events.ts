@@ -35,6 +35,19 @@ interface EventBase {
   currency: string
 }
 
+/**
+ * What the provider knows of a captured charge beyond its amount: its processing fee (in the
+ * payment's currency, minor units) and the issuing country of the card (ISO 3166-1 alpha-2), the
+ * second piece of the buyer's location evidence beside the billing address (docs/commerce.md,
+ * "Location evidence"). Either is null when the provider has none: a payment method that is not
+ * a card has no card country; a charge the provider settles in another currency has no fee in
+ * the payment's currency (ADR 0023, "Capture facts").
+ */
+export interface CaptureFacts {
+  fee: number | null
+  cardCountry: string | null
+}
+
 export interface RefundFacts {
   providerRefundId: string
   amount: number
@@ -49,8 +62,8 @@ export interface DisputeFacts {
 interface Payloads {
   /** Authorised and capturable. */
   'payment.authorized': { amount: number }
-  /** Captured in all, so far. */
-  'payment.captured': { amount: number }
+  /** Captured in all, so far; with the provider's fee and the card's country (CaptureFacts). */
+  'payment.captured': { amount: number } & CaptureFacts
   'payment.failed': { failure: PaymentFailure }
   'payment.requires_action': Record<never, never>
   'refund.succeeded': { refund: RefundFacts }
@@ -66,6 +79,22 @@ export type PaymentEventOf<K extends PaymentEventKind> = K extends PaymentEventK
   : never
 
 export type PaymentEvent = PaymentEventOf<PaymentEventKind>
+
+/**
+ * An event as a provider's webhook gives it. Some providers put the capture facts in the event
+ * (the sandbox), others do not (Stripe's payment_intent.succeeded): then they are left out here
+ * and the processing job asks the provider for them before any handler runs (ADR 0023).
+ */
+export type InboundPaymentEvent =
+  | Exclude<PaymentEvent, { kind: 'payment.captured' }>
+  | (Omit<PaymentEventOf<'payment.captured'>, keyof CaptureFacts> & Partial<CaptureFacts>)
+
+/** The event with its capture facts, when it needs none or already has them. */
+export function withCaptureFacts(event: InboundPaymentEvent): PaymentEvent | undefined {
+  if (event.kind !== 'payment.captured') return event
+  if (event.fee === undefined || event.cardCountry === undefined) return undefined
+  return { ...event, fee: event.fee, cardCountry: event.cardCountry }
+}
 
 /** An event as handlers get it: attributed to the tenant, payment and order our own records name. */
 export interface PaymentEventEnvelope<K extends PaymentEventKind = PaymentEventKind> {

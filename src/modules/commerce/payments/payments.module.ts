@@ -45,6 +45,7 @@ export function createPayments(deps: PaymentsDeps) {
     database,
     jobs,
     handlers,
+    providers,
     logger,
     ...(deps.eventRetry ? { retry: deps.eventRetry } : {}),
   })

@@ -170,6 +170,14 @@ export const webhookEventsRepository = {
       .where(and(eq(paymentWebhookEvents.id, id), eq(paymentWebhookEvents.status, 'received')))
   },
 
+  /** Platform scope: the event completed with its capture facts, while it is still to be processed. */
+  async recordFacts(tx: Tx, id: string, event: PaymentEvent): Promise<void> {
+    await tx
+      .update(paymentWebhookEvents)
+      .set({ event })
+      .where(and(eq(paymentWebhookEvents.id, id), eq(paymentWebhookEvents.status, 'received')))
+  },
+
   async markProcessed(tx: Tx, id: string): Promise<void> {
     await tx
       .update(paymentWebhookEvents)

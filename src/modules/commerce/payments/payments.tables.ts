@@ -8,7 +8,7 @@ import { bigint, check, index, jsonb, text, timestamp, uniqueIndex, uuid } from 
 import { tenantIdColumn, tenantPolicies } from '../../../platform/db/tenant-table.ts'
 import { tenants } from '../../tenancy/index.ts'
 import { commerceSchema } from '../commerce.tables.ts'
-import type { PaymentEvent } from './payment-events.ts'
+import type { InboundPaymentEvent } from './payment-events.ts'
 
 const at = (name: string) => timestamp(name, { withTimezone: true })
 
@@ -69,7 +69,8 @@ export const paymentWebhookEvents = commerceSchema
       providerPaymentId: text('provider_payment_id').notNull(),
       occurredAt: at('occurred_at').notNull(),
       receivedAt: at('received_at').notNull().defaultNow(),
-      event: jsonb('event').$type<PaymentEvent>().notNull(),
+      /** As received; a capture's facts are added once the provider gave them (ADR 0023). */
+      event: jsonb('event').$type<InboundPaymentEvent>().notNull(),
       /** received → processed, or rejected (attribution failed: see status_detail). */
       status: text('status').notNull().default('received'),
       statusDetail: text('status_detail'),

@@ -6,7 +6,7 @@
  * Webhooks are verified over the raw bytes and normalised into provider-neutral events.
  */
 import type { PaymentProviderName } from '../../../config.ts'
-import type { PaymentEvent } from './payment-events.ts'
+import type { CaptureFacts, InboundPaymentEvent } from './payment-events.ts'
 
 export type { PaymentProviderName } from '../../../config.ts'
 
@@ -133,7 +133,7 @@ export interface VerifiedWebhook {
   /** The provider's own event type, e.g. payment_intent.succeeded. */
   type: string
   /** Normalised, or null for a type commerce does not act on (acknowledged and logged). */
-  event: PaymentEvent | null
+  event: InboundPaymentEvent | null
 }
 
 /** Options of one call, set by the resilience layer. */
@@ -156,6 +156,11 @@ export interface PaymentProvider {
   capturePayment(input: CapturePaymentInput, options: CallOptions): Promise<ProviderPayment>
   refundPayment(input: RefundPaymentInput, options: CallOptions): Promise<ProviderRefund>
   retrievePayment(providerPaymentId: string, options: CallOptions): Promise<ProviderPayment>
+  /**
+   * The fee and card country of a captured payment (a read), for events that do not carry them;
+   * undefined while the provider has not settled the charge yet (asked again later).
+   */
+  captureFacts(providerPaymentId: string, options: CallOptions): Promise<CaptureFacts | undefined>
   /**
    * Checks the signature (and its age) over the raw bytes, then normalises. Throws
    * WebhookSignatureError when it does not hold. Asynchronous because some providers verify

@@ -29,6 +29,7 @@ import {
   type VerifiedWebhook,
   type WebhookDelivery,
 } from './port.ts'
+import type { CaptureFacts } from './payment-events.ts'
 
 export type BreakerState = 'closed' | 'open' | 'half_open'
 
@@ -50,6 +51,7 @@ export interface ResilientProvider {
   capturePayment(input: CapturePaymentInput): Promise<ProviderPayment>
   refundPayment(input: RefundPaymentInput): Promise<ProviderRefund>
   retrievePayment(providerPaymentId: string): Promise<ProviderPayment>
+  captureFacts(providerPaymentId: string): Promise<CaptureFacts | undefined>
   verifyWebhook(delivery: WebhookDelivery): Promise<VerifiedWebhook>
   breakerState(): BreakerState
   /** Seconds until an open breaker lets a trial call through (at least 1); 0 when not open. */
@@ -142,6 +144,7 @@ export function withResilience(provider: PaymentProvider, options: ResilienceOpt
     refundPayment: (input) =>
       call('refundPayment', keyed(input.idempotencyKey), (o) => provider.refundPayment(input, o)),
     retrievePayment: (id) => call('retrievePayment', true, (o) => provider.retrievePayment(id, o)),
+    captureFacts: (id) => call('captureFacts', true, (o) => provider.captureFacts(id, o)),
     verifyWebhook: (delivery) =>
       provider.webhookVerification === 'local'
         ? provider.verifyWebhook(delivery, { timeoutMs: options.timeoutMs })

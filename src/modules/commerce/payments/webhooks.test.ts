@@ -19,6 +19,7 @@ import { notYet } from './payment-events.ts'
 import type { PaymentsApi } from './payments.module.ts'
 import { paymentWebhookEvents } from './payments.tables.ts'
 import { orderId, recordPaymentEvents, storedWebhookEvents, type EventRecorder } from './payments.testing.ts'
+import { stripeUsFee } from './stripe/stripe-fake-balance.testing.ts'
 import { startStripeFake, stripeEvent, type StripeFake } from './stripe/stripe-fake.testing.ts'
 
 const SECRET_KEY = 'sk_test_lyceumwebhooks0123456789'
@@ -127,7 +128,12 @@ describe('verification', () => {
     const response = await post(stripeEvent('payment_intent.succeeded', intentOf(payment.providerPaymentId)))
     expect([response.statusCode, response.json()]).toEqual([200, { received: true, outcome: 'accepted' }])
     const [captured] = await recorder.waitFor(payment.id, ['payment.captured'])
-    expect(captured).toMatchObject({ tenantId: a.id, orderId: payment.orderId, event: { amount: 2000 } })
+    // Stripe's webhook carries neither: the job read them from the charge before the handlers ran.
+    expect(captured).toMatchObject({
+      tenantId: a.id,
+      orderId: payment.orderId,
+      event: { amount: 2000, fee: stripeUsFee(2000), cardCountry: 'US' },
+    })
     // The tenant reads its own event; the other tenant nothing.
     const visible = (tenantId: string) =>
       t.platform.database.transaction(tenantScope(tenantId), (tx) =>
@@ -181,6 +187,27 @@ describe('verification', () => {
   it('answers 404 for a provider this installation does not serve', async () => {
     const response = await t.app.inject({ method: 'POST', url: '/v1/webhooks/payments/paypal', payload: '{}' })
     expect(response.statusCode).toBe(404)
+  })
+})
+
+describe('capture facts', () => {
+  it('waits through a Stripe outage rather than process a capture without its fee and card country', async () => {
+    const payment = await stripePayment(a.id)
+    const factsReads = () =>
+      fake.requests.filter((request) => request.method === 'GET' && request.path.endsWith(payment.providerPaymentId))
+    fake.failNext(1)
+    expect((await post(stripeEvent('payment_intent.succeeded', intentOf(payment.providerPaymentId)))).statusCode).toBe(
+      200,
+    )
+    const [captured] = await recorder.waitFor(payment.id, ['payment.captured'])
+    expect(captured?.event).toMatchObject({ fee: stripeUsFee(2000), cardCountry: 'US' })
+    // The first read met the outage and the job failed; its retry read the facts.
+    expect(factsReads().length).toBeGreaterThanOrEqual(2)
+    const [stored] = await storedWebhookEvents(t.platform.database, payment.providerPaymentId)
+    const [job] = await jobsMatching(t.platform.database, PROCESS_PAYMENT_EVENT_QUEUE, { webhookEventId: stored?.id })
+    expect(job?.retryCount).toBeGreaterThanOrEqual(1)
+    // Stored with the event: a replay of the processing would not ask Stripe again.
+    expect(stored?.event).toMatchObject({ fee: stripeUsFee(2000), cardCountry: 'US' })
   })
 })
 

@@ -6,7 +6,7 @@
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { metadataFromWire } from '../metadata.ts'
-import type { PaymentEvent } from '../payment-events.ts'
+import type { InboundPaymentEvent } from '../payment-events.ts'
 import type { SandboxEventType } from './sandbox-scenarios.ts'
 
 const Amount = Type.Integer({ minimum: 0 })
@@ -20,6 +20,9 @@ const SandboxPaymentObject = Type.Object({
   amount_received: Amount,
   metadata: Type.Record(Type.String(), Type.String()),
   failure: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+  // Optional: events queued before the sandbox sent capture facts have neither (the job then asks).
+  fee: Type.Optional(Type.Union([Amount, Type.Null()])),
+  card_country: Type.Optional(Type.Union([Type.String({ pattern: '^[A-Z]{2}$' }), Type.Null()])),
 })
 
 export const SandboxEventBody = Type.Object({
@@ -42,7 +45,7 @@ export function isSandboxEventBody(value: unknown): value is SandboxEventBody {
   return Value.Check(SandboxEventBody, value)
 }
 
-export function normaliseSandboxEvent(body: SandboxEventBody): PaymentEvent | null {
+export function normaliseSandboxEvent(body: SandboxEventBody): InboundPaymentEvent | null {
   const { payment, refund, dispute } = body.data
   const common = {
     provider: 'sandbox' as const,
@@ -57,7 +60,13 @@ export function normaliseSandboxEvent(body: SandboxEventBody): PaymentEvent | nu
     case 'payment.authorized':
       return { ...common, kind: type, amount: payment.amount_capturable }
     case 'payment.captured':
-      return { ...common, kind: type, amount: payment.amount_received }
+      return {
+        ...common,
+        kind: type,
+        amount: payment.amount_received,
+        // Facts only as the sandbox stated them; a fee it did not state yet is asked for by the job.
+        ...(typeof payment.fee === 'number' ? { fee: payment.fee, cardCountry: payment.card_country ?? null } : {}),
+      }
     case 'payment.failed':
       return { ...common, kind: type, failure: payment.failure ?? { code: 'payment_failed', message: 'Failed' } }
     case 'payment.requires_action':

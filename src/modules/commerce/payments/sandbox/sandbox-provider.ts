@@ -22,6 +22,7 @@ import {
   type WebhookDelivery,
 } from '../port.ts'
 import { isSandboxEventBody, normaliseSandboxEvent, type SandboxEventBody } from './sandbox-events.ts'
+import { sandboxCurrency } from './sandbox-fees.ts'
 import * as scenario from './sandbox-scenarios.ts'
 import { SANDBOX_SIGNATURE_HEADER, sandboxSignatureProblem } from './sandbox-signature.ts'
 import {
@@ -70,6 +71,7 @@ async function apply(tx: Tx, jobs: Jobs, row: SandboxPaymentRow, transition: sce
 const requestOf = <T extends { idempotencyKey: string }>(input: T) => ({ ...input, idempotencyKey: undefined })
 
 async function create(tx: Tx, jobs: Jobs, input: CreatePaymentInput): Promise<ProviderPayment> {
+  sandboxCurrency(input.currency)
   if (input.paymentMethod) scenario.behaviourOf(input.paymentMethod)
   const id = sandboxId('sbpi')
   const [row] = await tx
@@ -176,6 +178,11 @@ export function createSandboxProvider(deps: SandboxDeps): SandboxProvider {
       }),
     refundPayment: (input) => once('refund', input, (tx) => refund(tx, jobs, input)),
     retrievePayment: (id) => platform(async (tx) => paymentOf(await loadPayment(tx, id))),
+    captureFacts: (id) =>
+      platform(async (tx) => {
+        const row = await loadPayment(tx, id)
+        return row.fee === null ? undefined : { fee: row.fee, cardCountry: row.cardCountry }
+      }),
     verifyWebhook: async (delivery) => verify(deps, delivery),
     authenticate: (id, clientSecret, approve) => platform((tx) => authenticate(tx, jobs, id, clientSecret, approve)),
     resolveDispute: (tx, opened) => resolveDispute(tx, jobs, opened),

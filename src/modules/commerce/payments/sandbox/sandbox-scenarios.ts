@@ -5,25 +5,29 @@
  * method are the caller's.
  */
 import { ProviderError, type PaymentStatus } from '../port.ts'
+import { sandboxProcessingFee } from './sandbox-fees.ts'
 
 export type DisputeOutcome = 'won' | 'lost'
 
+/** `cardCountry`: the issuing country of the test card (ISO 3166-1 alpha-2), reported at capture. */
 export type MethodBehaviour =
-  | { outcome: 'success'; dispute?: DisputeOutcome }
+  | { outcome: 'success'; cardCountry: string; dispute?: DisputeOutcome }
   | { outcome: 'decline'; code: string; message: string }
-  | { outcome: 'authenticate' }
+  | { outcome: 'authenticate'; cardCountry: string }
 
 export const SANDBOX_PAYMENT_METHODS: Record<string, MethodBehaviour> = {
-  pm_sandbox_visa: { outcome: 'success' },
+  pm_sandbox_visa: { outcome: 'success', cardCountry: 'US' },
+  pm_sandbox_visa_de: { outcome: 'success', cardCountry: 'DE' },
+  pm_sandbox_visa_fr: { outcome: 'success', cardCountry: 'FR' },
   pm_sandbox_declined: { outcome: 'decline', code: 'card_declined', message: 'Your card was declined.' },
   pm_sandbox_insufficient_funds: {
     outcome: 'decline',
     code: 'insufficient_funds',
     message: 'Your card has insufficient funds.',
   },
-  pm_sandbox_3ds: { outcome: 'authenticate' },
-  pm_sandbox_dispute_won: { outcome: 'success', dispute: 'won' },
-  pm_sandbox_dispute_lost: { outcome: 'success', dispute: 'lost' },
+  pm_sandbox_3ds: { outcome: 'authenticate', cardCountry: 'GB' },
+  pm_sandbox_dispute_won: { outcome: 'success', cardCountry: 'US', dispute: 'won' },
+  pm_sandbox_dispute_lost: { outcome: 'success', cardCountry: 'US', dispute: 'lost' },
 }
 
 /** The sandbox's event types: the neutral kinds, plus `payment.created`, which commerce does not act on. */
@@ -41,6 +45,7 @@ export type SandboxEventType =
 export interface SandboxState {
   status: PaymentStatus
   amount: number
+  currency: string
   captureMethod: 'automatic' | 'manual'
   paymentMethod: string | null
   amountCapturable: number
@@ -48,6 +53,10 @@ export interface SandboxState {
   amountRefunded: number
   failureCode: string | null
   failureMessage: string | null
+  /** The processing fee, set at capture (sandbox-fees.ts). */
+  fee: number | null
+  /** The test card's country, known once the card is authorised. */
+  cardCountry: string | null
 }
 
 export interface Transition {
@@ -69,7 +78,9 @@ export function behaviourOf(paymentMethod: string): MethodBehaviour {
 
 /** Authorised: held for a delayed capture, or captured at once. */
 function authorise(state: SandboxState): Transition {
-  const cleared = { ...state, failureCode: null, failureMessage: null }
+  const behaviour = state.paymentMethod ? behaviourOf(state.paymentMethod) : undefined
+  const cardCountry = behaviour && behaviour.outcome !== 'decline' ? behaviour.cardCountry : null
+  const cleared = { ...state, failureCode: null, failureMessage: null, cardCountry }
   if (state.captureMethod === 'manual')
     return {
       state: { ...cleared, status: 'requires_capture', amountCapturable: state.amount },
@@ -81,7 +92,13 @@ function authorise(state: SandboxState): Transition {
 function captured(state: SandboxState, amount: number): Transition {
   const dispute = state.paymentMethod ? behaviourOf(state.paymentMethod) : undefined
   return {
-    state: { ...state, status: 'succeeded', amountCapturable: 0, amountReceived: amount },
+    state: {
+      ...state,
+      status: 'succeeded',
+      amountCapturable: 0,
+      amountReceived: amount,
+      fee: sandboxProcessingFee(amount, state.currency),
+    },
     events: [
       'payment.captured',
       ...(dispute?.outcome === 'success' && dispute.dispute ? ['dispute.opened' as const] : []),

@@ -24,6 +24,7 @@ export function stateOf(row: SandboxPaymentRow): SandboxState {
   return {
     status: row.status as PaymentStatus,
     amount: row.amount,
+    currency: row.currency,
     captureMethod: row.captureMethod === 'manual' ? 'manual' : 'automatic',
     paymentMethod: row.paymentMethod,
     amountCapturable: row.amountCapturable,
@@ -31,6 +32,8 @@ export function stateOf(row: SandboxPaymentRow): SandboxState {
     amountRefunded: row.amountRefunded,
     failureCode: row.failureCode,
     failureMessage: row.failureMessage,
+    fee: row.fee,
+    cardCountry: row.cardCountry,
   }
 }
 
@@ -62,6 +65,8 @@ function wireObject(row: SandboxPaymentRow): SandboxPaymentObject {
     amount_received: row.amountReceived,
     metadata: row.metadata,
     failure: row.failureCode ? { code: row.failureCode, message: row.failureMessage ?? row.failureCode } : null,
+    fee: row.fee,
+    card_country: row.cardCountry,
   }
 }
 

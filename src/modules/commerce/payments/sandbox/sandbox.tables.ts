@@ -32,6 +32,10 @@ export const sandboxPayments = commerceSchema
       amountRefunded: bigint('amount_refunded', { mode: 'number' }).notNull().default(0),
       failureCode: text('failure_code'),
       failureMessage: text('failure_message'),
+      /** The simulated processing fee (sandbox-fees.ts), set at capture. */
+      fee: bigint('fee', { mode: 'number' }),
+      /** The test card's issuing country (ISO 3166-1 alpha-2), set when it is authorised. */
+      cardCountry: text('card_country'),
       metadata: jsonb('metadata').$type<Record<string, string>>().notNull(),
       description: text('description'),
       createdAt: at('created_at').notNull().defaultNow(),

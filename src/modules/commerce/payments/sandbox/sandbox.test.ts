@@ -3,6 +3,7 @@
  * right normalised events through the inbound path (signed webhook → receiver → record → job →
  * handlers in the payment's tenant), and our payment record follows.
  */
+import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import Stripe from 'stripe'
 import { buildTestApp, type TestApp } from '../../../../../test/build-test-app.ts'
@@ -36,11 +37,14 @@ afterAll(async () => {
 const ctx = () => systemContext(t.platform.database, tenant.id, 'sandbox-test')
 const kinds = (envelopes: { event: { kind: string } }[]) => envelopes.map((envelope) => envelope.event.kind).sort()
 
-async function pay(paymentMethod: string, options: { amount?: number; captureMethod?: 'automatic' | 'manual' } = {}) {
+async function pay(
+  paymentMethod: string,
+  options: { amount?: number; currency?: string; captureMethod?: 'automatic' | 'manual' } = {},
+) {
   return api.createPayment(ctx(), {
     orderId: orderId(),
     amount: options.amount ?? 1000,
-    currency: 'EUR',
+    currency: options.currency ?? 'EUR',
     captureMethod: options.captureMethod ?? 'automatic',
     paymentMethod,
     idempotencyKey: `test-${crypto.randomUUID()}`,
@@ -62,6 +66,9 @@ describe('sandbox scenarios through the inbound path', () => {
         providerPaymentId: payment.providerPaymentId,
         amount: 1000,
         currency: 'EUR',
+        // 2.9 % of 10.00 (0.29) + 0.30, and the test card's country.
+        fee: 59,
+        cardCountry: 'US',
       },
     })
     // payment.created is sent too, and acknowledged without being recorded: commerce does not act on it.
@@ -170,6 +177,75 @@ describe('sandbox scenarios through the inbound path', () => {
     expect((closed as { dispute: { providerDisputeId: string } }).dispute.providerDisputeId).toBe(
       (opened as { dispute: { providerDisputeId: string } }).dispute.providerDisputeId,
     )
+  })
+})
+
+describe('capture facts', () => {
+  it.each([
+    ['pm_sandbox_visa_de', 'DE', 'JPY', 5000, 145],
+    ['pm_sandbox_visa_fr', 'FR', 'BHD', 12_000, 648],
+    ['pm_sandbox_3ds', 'GB', 'USD', 500, 44],
+  ])('%s: a card from %s; %s %i captured costs a fee of %i', async (method, country, currency, amount, fee) => {
+    const payment = await pay(method, { amount, currency })
+    if (method === 'pm_sandbox_3ds')
+      await t.app.inject({
+        method: 'POST',
+        url: `/v1/sandbox/payments/${payment.providerPaymentId}/authenticate`,
+        payload: { clientSecret: payment.clientSecret, outcome: 'approve' },
+      })
+    const [captured] = (await recorder.waitFor(payment.id, ['payment.captured'])).filter(
+      (envelope) => envelope.event.kind === 'payment.captured',
+    )
+    expect(captured?.event).toMatchObject({ amount, currency, fee, cardCountry: country })
+  })
+
+  it('a delayed capture costs the fee of the amount captured, not of the amount authorised', async () => {
+    const payment = await pay('pm_sandbox_visa', { amount: 5000, captureMethod: 'manual' })
+    await api.capturePayment(ctx(), payment.id, { amount: 2000, idempotencyKey: 'capture-part' })
+    const [captured] = (await recorder.waitFor(payment.id, ['payment.captured'])).filter(
+      (envelope) => envelope.event.kind === 'payment.captured',
+    )
+    expect(captured?.event).toMatchObject({ amount: 2000, fee: 58 + 30, cardCountry: 'US' })
+  })
+
+  it('asks the provider for the facts when a capture webhook lacks them', async () => {
+    const payment = await pay('pm_sandbox_visa_de')
+    await recorder.waitFor(payment.id, ['payment.captured'])
+    // A capture event as a provider that states no facts would send it (a sandbox event queued by an older release).
+    const body = JSON.stringify({
+      id: `sbev_${randomBytes(12).toString('hex')}`,
+      object: 'event',
+      type: 'payment.captured',
+      created: Math.floor(Date.now() / 1000),
+      data: {
+        payment: {
+          id: payment.providerPaymentId,
+          amount: 1000,
+          currency: 'EUR',
+          status: 'succeeded',
+          amount_capturable: 0,
+          amount_received: 1000,
+          metadata: { tenant_id: tenant.id, order_id: payment.orderId, payment_id: payment.id },
+          failure: null,
+        },
+      },
+    })
+    const secret = t.config.payments.sandbox?.webhookSecret ?? ''
+    const delivered = await t.app.inject({
+      method: 'POST',
+      url: '/v1/webhooks/payments/sandbox',
+      headers: {
+        'content-type': 'application/json',
+        [SANDBOX_SIGNATURE_HEADER]: signSandboxPayload(Buffer.from(body), secret),
+      },
+      payload: body,
+    })
+    expect(delivered.json()).toEqual({ received: true, outcome: 'accepted' })
+    const eventId = (JSON.parse(body) as { id: string }).id
+    const asked = await waitUntil('the bare capture to be processed', async () =>
+      recorder.seen.find((envelope) => envelope.event.providerEventId === eventId),
+    )
+    expect(asked.event).toMatchObject({ kind: 'payment.captured', fee: 59, cardCountry: 'DE' })
   })
 })
 

@@ -4,7 +4,7 @@
  */
 import type Stripe from 'stripe'
 import { metadataFromWire } from '../metadata.ts'
-import type { PaymentEvent } from '../payment-events.ts'
+import type { InboundPaymentEvent } from '../payment-events.ts'
 import { fromStripeAmount } from './stripe-amounts.ts'
 
 const idOf = (value: string | { id: string } | null | undefined): string | null =>
@@ -21,7 +21,7 @@ function base(event: Stripe.Event, providerPaymentId: string, currency: string, 
   }
 }
 
-function fromPaymentIntent(event: Stripe.Event, intent: Stripe.PaymentIntent): PaymentEvent | null {
+function fromPaymentIntent(event: Stripe.Event, intent: Stripe.PaymentIntent): InboundPaymentEvent | null {
   const common = base(event, intent.id, intent.currency, intent.metadata)
   const amount = (value: number) => fromStripeAmount(value, intent.currency)
   switch (event.type) {
@@ -49,7 +49,7 @@ function fromPaymentIntent(event: Stripe.Event, intent: Stripe.PaymentIntent): P
   }
 }
 
-function fromRefund(event: Stripe.Event, refund: Stripe.Refund): PaymentEvent | null {
+function fromRefund(event: Stripe.Event, refund: Stripe.Refund): InboundPaymentEvent | null {
   const paymentId = idOf(refund.payment_intent)
   if (!paymentId) return null
   const kind = refund.status === 'succeeded' ? 'refund.succeeded' : refund.status === 'failed' ? 'refund.failed' : null
@@ -61,7 +61,7 @@ function fromRefund(event: Stripe.Event, refund: Stripe.Refund): PaymentEvent | 
   }
 }
 
-function fromDispute(event: Stripe.Event, dispute: Stripe.Dispute): PaymentEvent | null {
+function fromDispute(event: Stripe.Event, dispute: Stripe.Dispute): InboundPaymentEvent | null {
   const paymentId = idOf(dispute.payment_intent)
   if (!paymentId) return null
   const kind =
@@ -85,7 +85,7 @@ function fromDispute(event: Stripe.Event, dispute: Stripe.Dispute): PaymentEvent
   }
 }
 
-export function normaliseStripeEvent(event: Stripe.Event): PaymentEvent | null {
+export function normaliseStripeEvent(event: Stripe.Event): InboundPaymentEvent | null {
   const object = event.data.object as { object?: string }
   if (event.type.startsWith('payment_intent.') && object.object === 'payment_intent')
     return fromPaymentIntent(event, object as Stripe.PaymentIntent)

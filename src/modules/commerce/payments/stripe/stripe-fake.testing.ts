@@ -6,16 +6,32 @@
  * other parameters is 400 idempotency_error, and a request that never started (an edge 503)
  * stores nothing. The real SDK is pointed at it through its host/port/protocol options.
  *
- * Test payment methods follow Stripe's: pm_card_visa, pm_card_chargeDeclined,
- * pm_card_authenticationRequired. Fault injection: `failNext` (503 before execution),
+ * Test payment methods follow Stripe's: pm_card_visa (and pm_card_us, pm_card_de, pm_card_fr: a
+ * card of that country), pm_card_chargeDeclined, pm_card_authenticationRequired. Charges, their
+ * balance transactions (fees), refunds and disputes are kept as Stripe keeps them
+ * (stripe-fake-balance.testing.ts): GET /v1/balance_transactions lists them, and a PaymentIntent
+ * expands its latest charge with its balance transaction. Fault injection: `failNext` (503 before execution),
  * `hangNext` (no answer until the client gives up), `dropAfterExecute` (the request executes,
  * then the connection dies before the answer: the case idempotency keys exist for).
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-
-type Json = Record<string, unknown>
+import {
+  authoriseCharge,
+  CARD_COUNTRIES,
+  closeDispute,
+  createBalanceState,
+  expandIntent,
+  fakeId as id,
+  listBalance,
+  nowSeconds as now,
+  openDispute,
+  settleCharge,
+  settleRefund,
+  type BalanceState,
+  type Json,
+} from './stripe-fake-balance.testing.ts'
 
 export interface StripeFakeRequest {
   method: string
@@ -32,6 +48,17 @@ export interface StripeFake {
   requests: StripeFakeRequest[]
   intents: Map<string, Json>
   refunds: Map<string, Json>
+  charges: Map<string, Json>
+  /** Every balance transaction, oldest first (a test may move one's `created`). */
+  balanceTransactions: Json[]
+  /** The fee of a charge in Stripe's units (default: 2.9 % + 30, half up). */
+  setFee(feeOf: (amount: number, currency: string) => number): void
+  /** Settle charges in another currency at `rate` (Stripe's exchange_rate), or undefined for the charge's own. */
+  settleIn(settlement: { currency: string; rate: number } | undefined): void
+  /** The buyer's bank disputes the intent's charge: the amount and `fee` are withdrawn. Returns the dispute. */
+  dispute(paymentIntentId: string, fee?: number): Json
+  /** Closes a dispute; won gives the amount and `feeReturned` back. Returns the dispute. */
+  closeDispute(disputeId: string, outcome: 'won' | 'lost', feeReturned?: number): Json
   /** The next `count` requests get 503 without executing (or storing an idempotent result). */
   failNext(count: number): void
   /** The next `count` requests get no answer at all (the client's timeout ends them). */
@@ -65,10 +92,7 @@ export function parseStripeForm(body: string): Json {
   return result
 }
 
-const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`
-const now = () => Math.floor(Date.now() / 1000)
-
-function outcome(intent: Json, method: string): void {
+function outcome(state: FakeState, intent: Json, method: string): void {
   intent.payment_method = method
   if (method === 'pm_card_chargeDeclined') {
     intent.status = 'requires_payment_method'
@@ -90,15 +114,17 @@ function outcome(intent: Json, method: string): void {
     intent.next_action = { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect' } }
     return
   }
-  if (method !== 'pm_card_visa')
+  if (!(method in CARD_COUNTRIES))
     throw fail(400, 'invalid_request_error', `No such PaymentMethod: '${method}'`, { code: 'resource_missing' })
   intent.next_action = null
+  authoriseCharge(state.balance, intent, method)
   if (intent.capture_method === 'manual') {
     intent.status = 'requires_capture'
     intent.amount_capturable = intent.amount
   } else {
     intent.status = 'succeeded'
     intent.amount_received = intent.amount
+    settleCharge(state.balance, intent, intent.amount as number)
   }
 }
 
@@ -106,6 +132,7 @@ interface FakeState {
   secretKey: string
   intents: Map<string, Json>
   refunds: Map<string, Json>
+  balance: BalanceState
   requests: StripeFakeRequest[]
   keys: Map<string, { hash: string; status: number; body: Json }>
   faults: { fail: number; hang: number; drop: number }
@@ -141,11 +168,12 @@ function createIntent(state: FakeState, params: Json): Json {
   if (!Number.isSafeInteger(intent.amount) || (intent.amount as number) < 1)
     throw fail(400, 'invalid_request_error', 'Invalid positive integer', { param: 'amount' })
   state.intents.set(intent.id as string, intent)
-  if (params.confirm === 'true' && typeof params.payment_method === 'string') outcome(intent, params.payment_method)
+  if (params.confirm === 'true' && typeof params.payment_method === 'string')
+    outcome(state, intent, params.payment_method)
   return intent
 }
 
-function captureIntent(intent: Json, params: Json): Json {
+function captureIntent(state: FakeState, intent: Json, params: Json): Json {
   if (intent.status !== 'requires_capture')
     throw fail(
       400,
@@ -159,7 +187,9 @@ function captureIntent(intent: Json, params: Json): Json {
     throw fail(400, 'invalid_request_error', 'The amount to capture exceeds the capturable amount', {
       code: 'amount_too_large',
     })
-  return Object.assign(intent, { status: 'succeeded', amount_received: amount, amount_capturable: 0 })
+  Object.assign(intent, { status: 'succeeded', amount_received: amount, amount_capturable: 0 })
+  settleCharge(state.balance, intent, amount)
+  return intent
 }
 
 function createRefund(state: FakeState, params: Json): Json {
@@ -189,6 +219,7 @@ function createRefund(state: FakeState, params: Json): Json {
     created: now(),
   }
   state.refunds.set(refund.id as string, refund)
+  settleRefund(state.balance, refund)
   return refund
 }
 
@@ -198,12 +229,14 @@ function execute(state: FakeState, method: string, path: string, params: Json): 
     const intent = intentAt(state, path)
     const methodId = (params.payment_method as string | undefined) ?? (intent.payment_method as string | undefined)
     if (!methodId) throw fail(400, 'invalid_request_error', 'You must provide a payment method')
-    outcome(intent, methodId)
+    outcome(state, intent, methodId)
     return intent
   }
   if (method === 'POST' && /^\/v1\/payment_intents\/[^/]+\/capture$/.test(path))
-    return captureIntent(intentAt(state, path), params)
-  if (method === 'GET' && /^\/v1\/payment_intents\/[^/]+$/.test(path)) return intentAt(state, path)
+    return captureIntent(state, intentAt(state, path), params)
+  if (method === 'GET' && /^\/v1\/payment_intents\/[^/]+$/.test(path))
+    return expandIntent(state.balance, intentAt(state, path), params)
+  if (method === 'GET' && path === '/v1/balance_transactions') return listBalance(state.balance, state.refunds, params)
   if (method === 'POST' && path === '/v1/refunds') return createRefund(state, params)
   throw fail(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path})`)
 }
@@ -229,8 +262,9 @@ async function handle(state: FakeState, request: IncomingMessage, response: Serv
   const chunks: Buffer[] = []
   for await (const chunk of request) chunks.push(chunk as Buffer)
   const method = request.method ?? 'GET'
-  const path = (request.url ?? '/').split('?')[0] ?? '/'
-  const params = parseStripeForm(Buffer.concat(chunks).toString('utf8'))
+  const [path = '/', query = ''] = (request.url ?? '/').split('?')
+  // The SDK sends a GET's parameters in the query string, a POST's in the form body.
+  const params = parseStripeForm(method === 'GET' ? query : Buffer.concat(chunks).toString('utf8'))
   const header = request.headers['idempotency-key']
   const key = typeof header === 'string' ? header : undefined
   const send = (status: number, body: Json, replayed = false) => {
@@ -280,6 +314,7 @@ export async function startStripeFake(secretKey: string): Promise<StripeFake> {
     secretKey,
     intents: new Map(),
     refunds: new Map(),
+    balance: createBalanceState(),
     requests: [],
     keys: new Map(),
     faults: { fail: 0, hang: 0, drop: 0 },
@@ -299,6 +334,17 @@ export async function startStripeFake(secretKey: string): Promise<StripeFake> {
     requests: state.requests,
     intents: state.intents,
     refunds: state.refunds,
+    charges: state.balance.charges,
+    balanceTransactions: state.balance.balance,
+    setFee: (feeOf) => void (state.balance.feeOf = feeOf),
+    settleIn: (settlement) => void (state.balance.settlement = settlement),
+    dispute: (intentId, fee = 1500) => {
+      const intent = state.intents.get(intentId)
+      if (!intent) throw new Error(`the fake has no intent ${intentId}`)
+      return structuredClone(openDispute(state.balance, intent, fee))
+    },
+    closeDispute: (disputeId, outcome, feeReturned) =>
+      structuredClone(closeDispute(state.balance, disputeId, outcome, feeReturned)),
     failNext: (count) => void (state.faults.fail = count),
     hangNext: (count) => void (state.faults.hang = count),
     dropAfterExecute: (count) => void (state.faults.drop = count),

@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { waitUntil } from '../../../../platform/jobs/testing.ts'
 import { ProviderError, WebhookSignatureError, type PaymentMetadata } from '../port.ts'
 import { CIRCUIT_OPEN, withResilience, type ResilienceOptions, type ResilientProvider } from '../resilience.ts'
+import { stripeUsFee } from './stripe-fake-balance.testing.ts'
 import { startStripeFake, stripeEvent, type StripeFake } from './stripe-fake.testing.ts'
 import { createStripeProvider } from './stripe-provider.ts'
 
@@ -28,6 +29,7 @@ afterAll(async () => {
   await fake.close()
 })
 afterEach(() => {
+  fake.settleIn(undefined)
   fake.failNext(0)
   fake.hangNext(0)
   fake.dropAfterExecute(0)
@@ -205,6 +207,71 @@ describe('payments', () => {
     )
     expect([bhd.kind, bhd.code]).toEqual(['invalid', 'amount_precision'])
     expect(fake.requests.length).toBe(before)
+  })
+})
+
+describe('capture facts', () => {
+  const pay = (provider: ResilientProvider, paymentMethod: string, captureMethod: 'automatic' | 'manual') =>
+    provider.createPayment({
+      amount: 1999,
+      currency: 'EUR',
+      captureMethod,
+      paymentMethod,
+      metadata: metadata(),
+      idempotencyKey: key(),
+    })
+
+  it("reads the fee from the charge's balance transaction and the country from its card", async () => {
+    const provider = stripe()
+    for (const [method, country] of [
+      ['pm_card_visa', 'US'],
+      ['pm_card_de', 'DE'],
+      ['pm_card_fr', 'FR'],
+    ] as const) {
+      const payment = await pay(provider, method, 'automatic')
+      expect(await provider.captureFacts(payment.providerPaymentId)).toEqual({
+        fee: stripeUsFee(1999),
+        cardCountry: country,
+      })
+      expect(fake.requests.at(-1)).toMatchObject({
+        method: 'GET',
+        path: `/v1/payment_intents/${payment.providerPaymentId}`,
+        params: { expand: { '0': 'latest_charge.balance_transaction' } },
+      })
+    }
+    expect(stripeUsFee(1999)).toBe(88)
+  })
+
+  it('has none before a delayed capture, and the fee of the amount captured after it', async () => {
+    const provider = stripe()
+    const authorised = await pay(provider, 'pm_card_de', 'manual')
+    expect(await provider.captureFacts(authorised.providerPaymentId)).toBeUndefined()
+    await provider.capturePayment({
+      providerPaymentId: authorised.providerPaymentId,
+      amount: 1000,
+      currency: 'EUR',
+      idempotencyKey: key(),
+    })
+    expect(await provider.captureFacts(authorised.providerPaymentId)).toEqual({
+      fee: stripeUsFee(1000),
+      cardCountry: 'DE',
+    })
+  })
+
+  it('states no fee for a charge settled in another currency, whose fee Stripe gives only there', async () => {
+    const provider = stripe()
+    fake.settleIn({ currency: 'usd', rate: 1.1 })
+    const payment = await pay(provider, 'pm_card_fr', 'automatic')
+    expect(await provider.captureFacts(payment.providerPaymentId)).toEqual({ fee: null, cardCountry: 'FR' })
+  })
+
+  it('is a read: retried through an outage, and a provider failure once the retries are spent', async () => {
+    const payment = await pay(stripe(), 'pm_card_visa', 'automatic')
+    fake.failNext(1)
+    expect(await stripe({ retries: 1 }).captureFacts(payment.providerPaymentId)).toMatchObject({ cardCountry: 'US' })
+    fake.failNext(2)
+    const down = await failure(() => stripe({ retries: 1 }).captureFacts(payment.providerPaymentId))
+    expect(down.kind).toBe('unavailable')
   })
 })
 

@@ -23,6 +23,7 @@ import {
 } from '../port.ts'
 import { fromStripeAmount, toStripeAmount } from './stripe-amounts.ts'
 import { normaliseStripeEvent } from './stripe-events.ts'
+import { CAPTURE_FACTS_EXPAND, captureFactsOf } from './stripe-facts.ts'
 
 const STATUSES: Record<string, PaymentStatus> = {
   requires_payment_method: 'requires_payment_method',
@@ -198,6 +199,12 @@ export function createStripeProvider(settings: StripeSettings, toleranceSeconds:
     },
     retrievePayment: (id, options) =>
       intentCall(() => stripe.paymentIntents.retrieve(id, {}, request(undefined, options))),
+    captureFacts: async (id, options) =>
+      captureFactsOf(
+        await sdk(() =>
+          stripe.paymentIntents.retrieve(id, { expand: CAPTURE_FACTS_EXPAND }, request(undefined, options)),
+        ),
+      ),
     verifyWebhook: async (delivery) => verify(stripe, settings.webhookSecret, toleranceSeconds, delivery),
   }
 }
