@@ -356,6 +356,7 @@ describe('the development seed', { timeout: 240_000 }, () => {
       mode: 'seller_of_record',
       sellerCountry: 'DE',
       sellerTaxId: 'DE123456789',
+      sellerAddress: ['Musterstraße 1', '10115 Berlin', 'Germany'],
       reverseChargeB2B: true,
       version: 1,
     })

@@ -8,7 +8,13 @@ import { actorOf, type SeedArea, type SeedContext } from '../areas.ts'
 import { listAll, type ApiClient } from '../api-client.ts'
 
 export interface TaxCouponsContent {
-  profile: { sellerLegalName: string; sellerCountry: string; sellerTaxId: string; reverseChargeB2B: boolean }
+  profile: {
+    sellerLegalName: string
+    sellerCountry: string
+    sellerTaxId: string
+    sellerAddress: string[]
+    reverseChargeB2B: boolean
+  }
   rates: Array<{ place: string; name: string; rate: string }>
   coupons: Array<Record<string, unknown> & { code: string }>
 }
@@ -19,6 +25,7 @@ export const DEMO_TAX_COUPONS: TaxCouponsContent = {
     sellerCountry: 'DE',
     // A number of the German format, so reverse charge can be tried with a French business buyer.
     sellerTaxId: 'DE123456789',
+    sellerAddress: ['Musterstraße 1', '10115 Berlin', 'Germany'],
     reverseChargeB2B: true,
   },
   rates: [

@@ -12,7 +12,7 @@ import { taxProfiles, taxRates } from './tax.tables.ts'
 export type TaxProfileRow = typeof taxProfiles.$inferSelect
 export type TaxProfileColumns = Pick<
   TaxProfileRow,
-  'sellerLegalName' | 'sellerCountry' | 'sellerTaxId' | 'reverseChargeB2B'
+  'sellerLegalName' | 'sellerCountry' | 'sellerTaxId' | 'sellerAddress' | 'reverseChargeB2B'
 >
 
 export interface TaxRateRow {

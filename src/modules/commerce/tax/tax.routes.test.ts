@@ -30,8 +30,10 @@ const PROFILE = {
   sellerLegalName: 'Lyceum Lernwerk GmbH',
   sellerCountry: 'DE',
   sellerTaxId: 'de 123 456 789',
+  sellerAddress: ['Lindenstraße 7 ', '10969 Berlin'],
   reverseChargeB2B: true,
 }
+const ADDRESS = ['Lindenstraße 7', '10969 Berlin']
 
 async function adminTenant() {
   const tenant = await t.createTenant()
@@ -53,6 +55,7 @@ describe('tax profile', () => {
       sellerLegalName: null,
       sellerCountry: null,
       sellerTaxId: null,
+      sellerAddress: [],
       reverseChargeB2B: false,
       pricesIncludeTax: false,
       version: 0,
@@ -63,7 +66,12 @@ describe('tax profile', () => {
     expect((await api.replaceProfile(s.admin, PROFILE, '"v2"')).statusCode).toBe(412)
     const set = await api.replaceProfile(s.admin, PROFILE)
     expect([set.statusCode, set.headers.etag]).toEqual([200, '"v1"'])
-    expect(set.json()).toMatchObject({ sellerTaxId: 'DE123456789', reverseChargeB2B: true, version: 1 })
+    expect(set.json()).toMatchObject({
+      sellerTaxId: 'DE123456789',
+      sellerAddress: ADDRESS,
+      reverseChargeB2B: true,
+      version: 1,
+    })
     // The same values again change nothing and audit nothing; a change needs the new ETag.
     expect((await api.replaceProfile(s.admin, { ...PROFILE, sellerTaxId: 'DE123456789' }, '"v1"')).headers.etag).toBe(
       '"v1"',
@@ -79,6 +87,7 @@ describe('tax profile', () => {
           sellerLegalName: PROFILE.sellerLegalName,
           sellerCountry: 'DE',
           sellerTaxId: 'DE123456789',
+          sellerAddress: ADDRESS,
           reverseChargeB2B: true,
         },
       },
@@ -87,12 +96,14 @@ describe('tax profile', () => {
           sellerLegalName: PROFILE.sellerLegalName,
           sellerCountry: 'DE',
           sellerTaxId: 'DE123456789',
+          sellerAddress: ADDRESS,
           reverseChargeB2B: true,
         },
         to: {
           sellerLegalName: PROFILE.sellerLegalName,
           sellerCountry: 'DE',
           sellerTaxId: 'DE123456789',
+          sellerAddress: ADDRESS,
           reverseChargeB2B: false,
         },
       },
@@ -129,6 +140,17 @@ describe('tax profile', () => {
       400,
       'VALIDATION_FAILED',
       'body.sellerLegalName',
+    ])
+    expect(await refused({ sellerAddress: ['Line\nbreak'] })).toEqual([
+      400,
+      'VALIDATION_FAILED',
+      'body.sellerAddress.0',
+    ])
+    expect(await refused({ sellerAddress: [' '] })).toEqual([400, 'VALIDATION_FAILED', 'body.sellerAddress.0'])
+    expect(await refused({ sellerAddress: Array<string>(7).fill('x') })).toEqual([
+      400,
+      'VALIDATION_FAILED',
+      'body.sellerAddress',
     ])
     expect(await refused({ sellerTaxId: 'DE12345678' })).toEqual([422, 'SELLER_TAX_ID_INVALID', 'body.sellerTaxId'])
     expect(await refused({ sellerTaxId: 'DE<script>' })).toEqual([400, 'VALIDATION_FAILED', 'body.sellerTaxId'])
@@ -315,6 +337,7 @@ describe('tax facts for checkout', () => {
       legalName: PROFILE.sellerLegalName,
       country: 'DE',
       taxId: 'DE123456789',
+      address: ADDRESS,
     })
     const other = await inTenant(t, b.id, taxFactsOf)
     expect(other.rates.map((rate) => rate.name)).toEqual(['B tax'])

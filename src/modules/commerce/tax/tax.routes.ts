@@ -18,7 +18,7 @@ function profileRoutes(app: App, service: TaxService): void {
       schema: {
         summary: "The tenant's tax profile",
         description:
-          'Who sells (legal name, country of establishment, tax number as invoices show them) and whether EU B2B reverse charge applies; the tenant is always the seller of record. pricesIncludeTax comes from the commerce settings. Needs tenant:read. Before it is first set: nulls, no reverse charge, version 0 (ETag "v0").',
+          'Who sells (legal name, country of establishment, tax number and postal address as invoices show them) and whether EU B2B reverse charge applies; the tenant is always the seller of record. pricesIncludeTax comes from the commerce settings. Needs tenant:read. Before it is first set: nulls, no reverse charge, version 0 (ETag "v0").',
         tags,
         operationId: 'getTaxProfile',
         response: { 200: Type.Ref('TaxProfile') },

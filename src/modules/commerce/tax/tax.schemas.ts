@@ -30,6 +30,13 @@ const profileFields = {
     description:
       "The seller's VAT or tax number as invoices show it; spaces, dots and dashes are removed and letters upper-cased. For a seller in the EU it must have its country's VAT number format.",
   }),
+  sellerAddress: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 120, pattern: PRINTABLE }), {
+      maxItems: 6,
+      description:
+        "The seller's postal address as invoices print it, one element per line (street, postcode and town, ...); an invoice must state it (Art. 226(5) of Directive 2006/112/EC). Left out: none.",
+    }),
+  ),
   reverseChargeB2B: Type.Boolean({
     description:
       "EU B2B reverse charge: a business buyer in another EU member state with a VAT number of its country's format pays no VAT (the invoice says the buyer accounts for it). Needs a seller in the EU with its VAT number.",
@@ -50,6 +57,7 @@ export const TaxProfile = Type.Object(
     sellerLegalName: nullable(Type.String()),
     sellerCountry: nullable(CountryCode),
     sellerTaxId: nullable(Type.String()),
+    sellerAddress: Type.Array(Type.String(), { description: 'Postal address lines; empty until set' }),
     reverseChargeB2B: Type.Boolean(),
     pricesIncludeTax: Type.Boolean({
       description: 'From the commerce settings (PUT /v1/commerce/settings): whether prices include tax',

@@ -45,6 +45,8 @@ export interface SellerFacts {
   legalName: string
   country: string
   taxId: string | null
+  /** Postal address lines (empty when the tenant has not given one). */
+  address: string[]
 }
 
 const MAX_RATE_SCALE = 6
@@ -71,7 +73,9 @@ export async function taxFactsOf(tx: Tx): Promise<{ profile: TaxProfileFacts; ra
 /** The seller invoices name, or null while the tenant has no tax profile. */
 export async function sellerOf(tx: Tx): Promise<SellerFacts | null> {
   const row = await repository.profile(tx)
-  return row ? { legalName: row.sellerLegalName, country: row.sellerCountry, taxId: row.sellerTaxId } : null
+  return row
+    ? { legalName: row.sellerLegalName, country: row.sellerCountry, taxId: row.sellerTaxId, address: row.sellerAddress }
+    : null
 }
 
 const presentRate = (row: TaxRateRow): TaxRate => ({ ...row, rate: parseDecimal(row.rate).text })
@@ -82,6 +86,7 @@ function presentProfile(row: TaxProfileRow | undefined, pricesIncludeTax: boolea
     sellerLegalName: row?.sellerLegalName ?? null,
     sellerCountry: row?.sellerCountry ?? null,
     sellerTaxId: row?.sellerTaxId ?? null,
+    sellerAddress: row?.sellerAddress ?? [],
     reverseChargeB2B: row?.reverseChargeB2B ?? false,
     pricesIncludeTax,
     version: row?.version ?? 0,
@@ -106,6 +111,7 @@ function parseProfile(body: TaxProfileBody): TaxProfileColumns {
     sellerLegalName: body.sellerLegalName.trim(),
     sellerCountry,
     sellerTaxId,
+    sellerAddress: (body.sellerAddress ?? []).map((line) => line.trim()),
     reverseChargeB2B: body.reverseChargeB2B,
   }
 }
@@ -140,6 +146,7 @@ async function replaceProfile(ctx: RequestContext, expected: number, body: TaxPr
           sellerLegalName: current.sellerLegalName,
           sellerCountry: current.sellerCountry,
           sellerTaxId: current.sellerTaxId,
+          sellerAddress: current.sellerAddress,
           reverseChargeB2B: current.reverseChargeB2B,
         }
       : null

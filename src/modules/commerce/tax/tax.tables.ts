@@ -29,6 +29,11 @@ export const taxProfiles = commerceSchema
       sellerCountry: text('seller_country').notNull(),
       /** The seller's VAT or tax number as invoices show it, normalised; null when it has none. */
       sellerTaxId: text('seller_tax_id'),
+      /** The seller's postal address as invoices print it, one line per element (an invoice must state it). */
+      sellerAddress: text('seller_address')
+        .array()
+        .notNull()
+        .default(sql`'{}'::text[]`),
       reverseChargeB2B: boolean('reverse_charge_b2b').notNull().default(false),
       version: integer('version').notNull().default(1),
       updatedBy: text('updated_by').notNull(),
@@ -38,6 +43,7 @@ export const taxProfiles = commerceSchema
       check('tax_profiles_country_format', sql`${t.sellerCountry} ~ '^[A-Z]{2}$'`),
       check('tax_profiles_name_length', sql`char_length(${t.sellerLegalName}) between 1 and 200`),
       check('tax_profiles_tax_id_format', sql`${t.sellerTaxId} ~ '^[A-Z0-9+*]{2,20}$'`),
+      check('tax_profiles_address_lines', sql`cardinality(${t.sellerAddress}) <= 6`),
       ...tenantPolicies(t.tenantId),
     ],
   )

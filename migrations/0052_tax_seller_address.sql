@@ -1,0 +1,2 @@
+ALTER TABLE "commerce"."tax_profiles" ADD COLUMN "seller_address" text[] DEFAULT '{}'::text[] NOT NULL;--> statement-breakpoint
+ALTER TABLE "commerce"."tax_profiles" ADD CONSTRAINT "tax_profiles_address_lines" CHECK (cardinality("commerce"."tax_profiles"."seller_address") <= 6);
