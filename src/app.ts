@@ -267,7 +267,17 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
   const assessment = createAssessmentModule({ events, mail, logger, patterns: config.patterns, metrics: base.metrics })
   const credentials = createCredentialsModule({ config, database, jobs, events, mail, logger })
   const { paymentEventRetry } = options
-  const commerce = createCommerceModule({ config, database, jobs, events, mail, logger, health, paymentEventRetry })
+  const commerce = createCommerceModule({
+    config,
+    database,
+    jobs,
+    events,
+    mail,
+    logger,
+    health,
+    paymentEventRetry,
+    access: enrolment.access,
+  })
   return {
     identity,
     accountFlows,

@@ -19,7 +19,9 @@ import type { RegisteredRoute } from './problem-check.ts'
 // /v1/instructor-applications: any member applies and reads or withdraws only their own (others'
 // are 404); listing and deciding need instructors:review, so they are not any-member routes.
 // /v1/learn: every route acts only on the caller's own enrolments, attempts and submissions.
-// /v1/checkout: quotes (and later orders) of the caller's own basket.
+// /v1/checkout: quotes of the caller's own basket.
+// /v1/orders: the caller places orders for themself and reads their own (another's is 404; staff
+// holding ledger:read read any, a rule the service applies). The caller's list is /v1/me/orders.
 const SELF_SERVICE_PATHS = [
   '/v1/me',
   '/v1/auth',
@@ -27,6 +29,7 @@ const SELF_SERVICE_PATHS = [
   '/v1/instructor-applications',
   '/v1/learn',
   '/v1/checkout',
+  '/v1/orders',
 ]
 /** Single any-member routes outside those paths that act only for the caller (e.g. enrolling oneself in a course). */
 const SELF_SERVICE_ROUTES = ['POST /v1/courses/:courseId/enrolments/self']

@@ -36,6 +36,10 @@ import { taxRoutes } from './tax/tax.routes.ts'
 import { createTaxService } from './tax/tax.service.ts'
 import { ledgerRoutes } from './ledger/index.ts'
 import { checkoutRoutes } from './orders/checkout.routes.ts'
+import { registerOrderPaymentHandlers } from './orders/capture.ts'
+import { ordersRoutes } from './orders/orders.routes.ts'
+import { createOrdersService } from './orders/orders.service.ts'
+import type { AccessGrants } from '../enrolment/index.ts'
 
 // Money (ADR 0021): the one place amounts, currencies, rates and rounding are handled.
 export * from './money/index.ts'
@@ -115,6 +119,8 @@ export interface CommerceDeps {
   health?: HealthRegistry
   /** Retry policy of payment-event processing (tests shorten it). */
   paymentEventRetry?: RetryPolicy
+  /** Access grants of the enrolment module: a paid order grants its courses through them (ADR 0008). */
+  access: AccessGrants
 }
 
 export function createCommerceModule(deps: CommerceDeps) {
@@ -132,6 +138,10 @@ export function createCommerceModule(deps: CommerceDeps) {
   const fxRates = createFxRatesService()
   const tax = createTaxService()
   const coupons = createCouponsService()
+  const fulfilment = { access: deps.access, events: deps.events }
+  // Orders are paid only by their provider's verified capture (ADR 0025).
+  registerOrderPaymentHandlers(payments.api, { ...fulfilment, logger })
+  const orders = createOrdersService({ ...fulfilment, payments: payments.api })
   return {
     /** Payments through the configured providers, and the handlers of their events (docs/commerce.md). */
     payments: payments.api,
@@ -156,6 +166,7 @@ export function createCommerceModule(deps: CommerceDeps) {
       couponsRoutes(app, coupons)
       await app.register(ledgerRoutes())
       checkoutRoutes(app)
+      ordersRoutes(app, orders)
     },
     close(): void {
       payments.close()
@@ -199,4 +210,16 @@ export type {
 } from './payments/payment-events.ts'
 export { notYet, PAYMENT_EVENT_KINDS } from './payments/payment-events.ts'
 export { SANDBOX_PAYMENT_METHODS } from './payments/sandbox/sandbox-scenarios.ts'
+
+// Orders: the events they publish (invoices subscribe to order.paid) and their states.
+export {
+  ORDER_CREATED,
+  ORDER_PAID,
+  ORDER_PAYMENT_FAILED,
+  type OrderCreatedPayload,
+  type OrderPaidLine,
+  type OrderPaidPayload,
+  type OrderPaymentFailedPayload,
+} from './orders/orders.events.ts'
+export { ORDER_STATUSES, type OrderStatus } from './orders/order-state.ts'
 export type { RetryPolicy as PaymentEventRetryPolicy } from './payments/event-processing.ts'

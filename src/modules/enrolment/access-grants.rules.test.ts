@@ -137,6 +137,7 @@ describe('admission of a purchase for new access', () => {
       active: true,
       enrolmentId: overridden.json().id,
       expiresAt: null,
+      activeSources: ['admin'],
     })
     expect(await s.purchase()).toMatchObject({ enrolmentId: overridden.json().id, created: false, granted: true })
   })

@@ -28,6 +28,7 @@ import {
   EXTERNAL_GRANT_SOURCES,
   type AccessGrantRow,
   type EnrolmentRow,
+  type EnrolmentSource,
   type EnrolmentStatus,
   type ExternalGrantSource,
 } from './enrolment.tables.ts'
@@ -106,6 +107,8 @@ export interface GrantAdmission {
   active: boolean
   enrolmentId: string | null
   expiresAt: Date | null
+  /** The sources of the grants in force now (unrevoked, started, not ended), e.g. ['purchase']; empty without active access. */
+  activeSources: EnrolmentSource[]
 }
 
 const MAX_TEXT = 200
@@ -274,8 +277,16 @@ export async function checkGrantAdmission(
   const now = input.now ?? new Date()
   const published = await publishedCourse(tx, input.courseId)
   const enrolment = await repository.find(tx, input.userId, input.courseId)
-  if (enrolment && hasAccess(enrolment, now))
-    return { active: true, enrolmentId: enrolment.id, expiresAt: enrolment.expiresAt }
+  if (enrolment && hasAccess(enrolment, now)) {
+    const inForce = (await grants.forEnrolment(tx, enrolment.id)).filter(
+      (grant) =>
+        grant.revokedAt === null &&
+        grant.startsAt.getTime() <= now.getTime() &&
+        (grant.endsAt === null || grant.endsAt.getTime() > now.getTime()),
+    )
+    const activeSources = [...new Set(inForce.map((grant) => grant.source))]
+    return { active: true, enrolmentId: enrolment.id, expiresAt: enrolment.expiresAt, activeSources }
+  }
   await admitNewAccess(tx, ctx, published, input)
   assertCohortOpen(published.course, now)
   assertNotCancelledByStaff(enrolment, input.source)
@@ -283,5 +294,5 @@ export async function checkGrantAdmission(
   const holdsSeat = enrolment !== undefined && enrolment.status !== 'cancelled'
   if (capacity != null && !holdsSeat && !(await repository.seatFree(tx, input.courseId, capacity, input.userId)))
     throw enrolmentErrors.courseFull(input.courseId)
-  return { active: false, enrolmentId: enrolment?.id ?? null, expiresAt: null }
+  return { active: false, enrolmentId: enrolment?.id ?? null, expiresAt: null, activeSources: [] }
 }

@@ -1,4 +1,4 @@
-/** Checkout: the quote of a basket for the signed-in buyer (orders follow, ADR 0025). */
+/** Checkout: the quote of a basket for the signed-in buyer; placing the order is orders.routes.ts (ADR 0025). */
 import { Type } from 'typebox'
 import { tenantAccess } from '../../../platform/http/access.ts'
 import type { App } from '../../../platform/http/server.ts'

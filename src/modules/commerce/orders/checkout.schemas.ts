@@ -43,7 +43,7 @@ export const CheckoutBody = Type.Object(
 )
 export type CheckoutBody = Static<typeof CheckoutBody>
 
-const QuoteLine = Type.Object(
+export const QuoteLine = Type.Object(
   {
     productId: Uuid,
     productType: Type.String({ description: 'course or learning_path' }),

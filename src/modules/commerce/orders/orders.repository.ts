@@ -3,7 +3,7 @@
  * statement to the tenant: another tenant's order is simply not found). Instants are selected as
  * the instant text, so cursors are exact; amounts are integer minor units of the order's currency.
  */
-import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import { currentTenantId } from '../../../platform/db/tenant-table.ts'
 import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../../platform/http/pagination.ts'
@@ -142,6 +142,17 @@ export const ordersRepository = {
       .where(and(eq(orders.buyerId, buyerId), ordersCursor.after(after, [orders.createdAt, orders.id], 'desc')))
       .orderBy(desc(orders.createdAt), desc(orders.id))
       .limit(limit + 1)
+  },
+
+  /** Links the payment made for the order, unless one is linked already (a capture may have linked it first); the order as it is now. */
+  async linkPayment(tx: Tx, id: string, paymentId: string, provider: string): Promise<OrderRow> {
+    await tx
+      .update(orders)
+      .set({ paymentId, provider, updatedAt: sql`clock_timestamp()` })
+      .where(and(eq(orders.id, id), isNull(orders.paymentId)))
+    const row = await this.find(tx, id)
+    if (!row) throw new Error(`order ${id} vanished while its payment was linked`)
+    return row
   },
 
   async update(tx: Tx, id: string, change: OrderChange): Promise<OrderRow> {

@@ -28,29 +28,14 @@ import { payments } from '../payments/payments.tables.ts'
 import { priceVersions, products } from '../prices/prices.tables.ts'
 import type { ProductType } from '../prices/product-type.ts'
 import type { TaxTreatment } from '../tax/tax-decision.ts'
+import { CAPTURED_STATUSES, ORDER_STATUSES, type OrderStatus } from './order-state.ts'
+
+// The statuses live with the state machine (pure, importable anywhere); re-exported for table readers.
+export { CAPTURED_STATUSES, ORDER_STATUSES, type OrderStatus }
 
 const at = (name: string) => timestamp(name, { withTimezone: true })
 const minor = (name: string) => bigint(name, { mode: 'number' })
 const oneOf = (values: readonly string[]) => sql.raw(values.map((value) => `'${value}'`).join(', '))
-
-/**
- * awaiting_payment → paid (a verified capture) or payment_failed (the provider said so; a later
- * capture of the same payment still wins) or canceled. paid → partially_refunded / refunded /
- * disputed belong to the refund and dispute handling (order-state.ts has the transitions).
- */
-export const ORDER_STATUSES = [
-  'awaiting_payment',
-  'paid',
-  'payment_failed',
-  'canceled',
-  'partially_refunded',
-  'refunded',
-  'disputed',
-] as const
-export type OrderStatus = (typeof ORDER_STATUSES)[number]
-
-/** The statuses of an order whose payment was captured (paid_at is set). */
-export const CAPTURED_STATUSES = ['paid', 'partially_refunded', 'refunded', 'disputed'] as const
 
 const TAX_TREATMENTS: readonly TaxTreatment[] = ['standard', 'reverse-charge', 'not-registered']
 
