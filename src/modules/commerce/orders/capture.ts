@@ -20,15 +20,16 @@ import { ordersRepository, type OrderRow } from './orders.repository.ts'
 const COUNTRY = /^[A-Z]{2}$/
 
 /**
- * The processing fee and the card's country, which providers may add to the capture event
- * (optional: an event without them is read as no fee and no country).
+ * The processing fee and the card's country the payments pipeline completed the event with
+ * (ADR 0023, "Capture facts"). A fee the provider states in another currency is null: the
+ * capture posts none and the reconciliation shows it. A country that is not an ISO code is kept
+ * out of the tax evidence.
  */
 function extrasOf(event: PaymentEventOf<'payment.captured'>): { fee: number; cardCountry: string | null } {
-  const fee = 'fee' in event ? (event as { fee: unknown }).fee : null
-  const country = 'cardCountry' in event ? (event as { cardCountry: unknown }).cardCountry : null
+  const { fee, cardCountry } = event
   return {
-    fee: typeof fee === 'number' && Number.isSafeInteger(fee) && fee >= 0 && fee <= event.amount ? fee : 0,
-    cardCountry: typeof country === 'string' && COUNTRY.test(country) ? country : null,
+    fee: fee !== null && Number.isSafeInteger(fee) && fee >= 0 && fee <= event.amount ? fee : 0,
+    cardCountry: cardCountry !== null && COUNTRY.test(cardCountry) ? cardCountry : null,
   }
 }
 
