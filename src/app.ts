@@ -267,7 +267,17 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
   const assessment = createAssessmentModule({ events, mail, logger, patterns: config.patterns, metrics: base.metrics })
   const credentials = createCredentialsModule({ config, database, jobs, events, mail, logger })
   const { paymentEventRetry } = options
-  const commerce = createCommerceModule({ config, database, jobs, events, mail, logger, health, paymentEventRetry })
+  const commerce = createCommerceModule({
+    config,
+    database,
+    jobs,
+    events,
+    mail,
+    logger,
+    health,
+    paymentEventRetry,
+    metrics: base.metrics,
+  })
   return {
     identity,
     accountFlows,
@@ -373,7 +383,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await platform.sessionCache.close()
     // Requests are drained: no thread is left behind.
     await assessment.close()
-    commerce.close()
+    await commerce.close()
     // Drains running jobs before the database they write to goes away.
     await platform.jobs.stop()
     platform.mail.close()

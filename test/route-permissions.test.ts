@@ -20,6 +20,8 @@ import type { RegisteredRoute } from './problem-check.ts'
 // are 404); listing and deciding need instructors:review, so they are not any-member routes.
 // /v1/learn: every route acts only on the caller's own enrolments, attempts and submissions.
 // /v1/checkout: quotes (and later orders) of the caller's own basket.
+// /v1/invoices, /v1/credit-notes: the caller's own purchases' documents (others' are 404); holders
+// of ledger:read read every one of the tenant's, which the service decides.
 const SELF_SERVICE_PATHS = [
   '/v1/me',
   '/v1/auth',
@@ -27,6 +29,8 @@ const SELF_SERVICE_PATHS = [
   '/v1/instructor-applications',
   '/v1/learn',
   '/v1/checkout',
+  '/v1/invoices',
+  '/v1/credit-notes',
 ]
 /** Single any-member routes outside those paths that act only for the caller (e.g. enrolling oneself in a course). */
 const SELF_SERVICE_ROUTES = ['POST /v1/courses/:courseId/enrolments/self']

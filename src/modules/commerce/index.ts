@@ -12,6 +12,7 @@ import type { App } from '../../platform/http/server.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
 import type { Mailer } from '../../platform/mail/index.ts'
 import type { HealthRegistry } from '../../platform/observability/health.ts'
+import type { Metrics } from '../../platform/observability/metrics.ts'
 import type { RetryPolicy } from './payments/event-processing.ts'
 import { createPayments } from './payments/payments.module.ts'
 import { fxRatesRoutes } from './prices/fx-rates.routes.ts'
@@ -36,6 +37,7 @@ import { taxRoutes } from './tax/tax.routes.ts'
 import { createTaxService } from './tax/tax.service.ts'
 import { ledgerRoutes } from './ledger/index.ts'
 import { checkoutRoutes } from './orders/checkout.routes.ts'
+import { createInvoices } from './invoices/index.ts'
 
 // Money (ADR 0021): the one place amounts, currencies, rates and rounding are handled.
 export * from './money/index.ts'
@@ -115,6 +117,8 @@ export interface CommerceDeps {
   health?: HealthRegistry
   /** Retry policy of payment-event processing (tests shorten it). */
   paymentEventRetry?: RetryPolicy
+  /** Counts the invoice PDF worker's tasks (lyceum_worker_tasks_total). */
+  metrics?: Metrics
 }
 
 export function createCommerceModule(deps: CommerceDeps) {
@@ -132,6 +136,8 @@ export function createCommerceModule(deps: CommerceDeps) {
   const fxRates = createFxRatesService()
   const tax = createTaxService()
   const coupons = createCouponsService()
+  // Invoices and credit notes (ADR 0026): subscribed to order.paid and payment.refunded here.
+  const invoices = createInvoices({ ...deps, logger })
   return {
     /** Payments through the configured providers, and the handlers of their events (docs/commerce.md). */
     payments: payments.api,
@@ -156,9 +162,11 @@ export function createCommerceModule(deps: CommerceDeps) {
       couponsRoutes(app, coupons)
       await app.register(ledgerRoutes())
       checkoutRoutes(app)
+      await app.register(invoices.routes)
     },
-    close(): void {
+    async close(): Promise<void> {
       payments.close()
+      await invoices.close()
     },
   }
 }
@@ -200,3 +208,16 @@ export type {
 export { notYet, PAYMENT_EVENT_KINDS } from './payments/payment-events.ts'
 export { SANDBOX_PAYMENT_METHODS } from './payments/sandbox/sandbox-scenarios.ts'
 export type { RetryPolicy as PaymentEventRetryPolicy } from './payments/event-processing.ts'
+
+// Invoices (ADR 0026): the order events they are issued from, and the events they publish.
+export {
+  ORDER_PAID,
+  PAYMENT_REFUNDED,
+  INVOICE_ISSUED,
+  CREDIT_NOTE_ISSUED,
+  type OrderPaidPayload,
+  type OrderPaidLine,
+  type PaymentRefundedPayload,
+  type InvoiceIssuedPayload,
+  type CreditNoteIssuedPayload,
+} from './invoices/index.ts'
