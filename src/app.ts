@@ -277,6 +277,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
     health,
     paymentEventRetry,
     access: enrolment.access,
+    metrics: base.metrics,
   })
   return {
     identity,
@@ -383,7 +384,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await platform.sessionCache.close()
     // Requests are drained: no thread is left behind.
     await assessment.close()
-    commerce.close()
+    await commerce.close()
     // Drains running jobs before the database they write to goes away.
     await platform.jobs.stop()
     platform.mail.close()

@@ -22,6 +22,8 @@ import type { RegisteredRoute } from './problem-check.ts'
 // /v1/checkout: quotes of the caller's own basket.
 // /v1/orders: the caller places orders for themself and reads their own (another's is 404; staff
 // holding ledger:read read any, a rule the service applies). The caller's list is /v1/me/orders.
+// /v1/invoices, /v1/credit-notes: the caller's own purchases' documents (others' are 404); holders
+// of ledger:read read every one of the tenant's, which the service decides.
 const SELF_SERVICE_PATHS = [
   '/v1/me',
   '/v1/auth',
@@ -30,6 +32,8 @@ const SELF_SERVICE_PATHS = [
   '/v1/learn',
   '/v1/checkout',
   '/v1/orders',
+  '/v1/invoices',
+  '/v1/credit-notes',
 ]
 /** Single any-member routes outside those paths that act only for the caller (e.g. enrolling oneself in a course). */
 const SELF_SERVICE_ROUTES = ['POST /v1/courses/:courseId/enrolments/self']

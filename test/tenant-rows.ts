@@ -95,6 +95,11 @@ export const ROW_GROUPS: Record<
   'commerce.ledger_entries': async (owner, tenantId) => (await ledgerGroup(owner, tenantId)).entry,
   'commerce.orders': async (owner, tenantId) => (await orderGroup(owner, tenantId)).order,
   'commerce.order_lines': async (owner, tenantId) => (await orderGroup(owner, tenantId)).line,
+  'commerce.invoice_number_series': async (owner, tenantId) => (await invoiceGroup(owner, tenantId)).series,
+  'commerce.invoices': async (owner, tenantId) => (await invoiceGroup(owner, tenantId)).invoice,
+  'commerce.invoice_lines': async (owner, tenantId) => (await invoiceGroup(owner, tenantId)).line,
+  'commerce.credit_notes': async (owner, tenantId) => (await invoiceGroup(owner, tenantId)).note,
+  'commerce.credit_note_lines': async (owner, tenantId) => (await invoiceGroup(owner, tenantId)).noteLine,
 }
 
 /** An order of one line (its totals are the line's: checked at commit), with the product and price it was sold at. */
@@ -122,6 +127,59 @@ async function orderGroup(owner: OwnerConnection, tenantId: string | null) {
     [tenantId],
   )
   if (!row) throw new Error('the order row group returned nothing')
+  return row
+}
+
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/**
+ * An invoice of one line and a credit note of one unit, each taking the next number of its
+ * tenant's series, in one transaction (numbers are checked at commit: a counter moved on must
+ * have its document). Multi-statement text, so ids are literals: UUIDs made here.
+ */
+async function invoiceGroup(owner: OwnerConnection, tenantId: string | null) {
+  if (tenantId === null || !UUID_TEXT.test(tenantId)) throw new Error('invoices belong to a tenant')
+  const [invoice, line, note] = [randomUUID(), randomUUID(), randomUUID()]
+  const number = (prefix: string) =>
+    `'${prefix}-' || extract(year FROM now() AT TIME ZONE 'UTC')::int || '-' || lpad(s.last_number::text, greatest(6, length(s.last_number::text)), '0')`
+  const draw = (series: string) =>
+    `INSERT INTO commerce.invoice_number_series AS s (tenant_id, series, last_number) VALUES ('${tenantId}', '${series}', 1)
+       ON CONFLICT (tenant_id, series) DO UPDATE SET last_number = s.last_number + 1;`
+  const drawn = (series: string) =>
+    `FROM commerce.invoice_number_series s WHERE s.tenant_id = '${tenantId}' AND s.series = '${series}'`
+  await owner.exec(`BEGIN;
+    ${draw('invoice')}
+    INSERT INTO commerce.invoices (id, tenant_id, sequence, number, order_id, buyer_id, seller, buyer, currency, subtotal,
+        discount_total, net_total, tax_total, total, tax_treatment, prices_include_tax, locale, payment_id, provider, paid_at, issued_at)
+      SELECT '${invoice}', '${tenantId}', s.last_number, ${number('INV')}, gen_random_uuid(), gen_random_uuid(),
+        '{"legalName": "Seller", "country": null, "taxId": null, "address": []}', '{}', 'EUR', 100, 0, 100, 0, 100,
+        'not-registered', false, 'en', gen_random_uuid(), 'sandbox', now(), now() ${drawn('invoice')};
+    INSERT INTO commerce.invoice_lines (id, tenant_id, invoice_id, position, product_id, product_type, subject_id, title,
+        list_price, discount, net, tax, gross)
+      VALUES ('${line}', '${tenantId}', '${invoice}', 1, gen_random_uuid(), 'course', gen_random_uuid(), 'Row', 100, 0, 100, 0, 100);
+    ${draw('credit_note')}
+    INSERT INTO commerce.credit_notes (id, tenant_id, sequence, number, invoice_id, currency, provider_refund_id, payment_id,
+        net_total, tax_total, total, refunded_at, issued_at)
+      SELECT '${note}', '${tenantId}', s.last_number, ${number('CN')}, '${invoice}', 'EUR', 're_${note}', gen_random_uuid(),
+        1, 0, 1, now(), now() ${drawn('credit_note')};
+    INSERT INTO commerce.credit_note_lines (tenant_id, credit_note_id, invoice_id, invoice_line_id, net, tax, gross)
+      VALUES ('${tenantId}', '${note}', '${invoice}', '${line}', 1, 0, 1);
+    COMMIT;`)
+  const [row] = await owner.query<{
+    series: Record<string, unknown>
+    invoice: Record<string, unknown>
+    line: Record<string, unknown>
+    note: Record<string, unknown>
+    noteLine: Record<string, unknown>
+  }>(
+    `SELECT (SELECT to_jsonb(s) FROM commerce.invoice_number_series s WHERE s.tenant_id = $1 AND s.series = 'invoice') AS series,
+            (SELECT to_jsonb(i) FROM commerce.invoices i WHERE i.id = $2) AS invoice,
+            (SELECT to_jsonb(l) FROM commerce.invoice_lines l WHERE l.id = $3) AS line,
+            (SELECT to_jsonb(c) FROM commerce.credit_notes c WHERE c.id = $4) AS note,
+            (SELECT to_jsonb(cl) FROM commerce.credit_note_lines cl WHERE cl.credit_note_id = $4) AS "noteLine"`,
+    [tenantId, invoice, line, note],
+  )
+  if (!row?.invoice) throw new Error('the invoice row group returned nothing')
   return row
 }
 

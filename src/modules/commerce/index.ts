@@ -12,6 +12,7 @@ import type { App } from '../../platform/http/server.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
 import type { Mailer } from '../../platform/mail/index.ts'
 import type { HealthRegistry } from '../../platform/observability/health.ts'
+import type { Metrics } from '../../platform/observability/metrics.ts'
 import type { RetryPolicy } from './payments/event-processing.ts'
 import { createPayments } from './payments/payments.module.ts'
 import { fxRatesRoutes } from './prices/fx-rates.routes.ts'
@@ -40,6 +41,7 @@ import { registerOrderPaymentHandlers } from './orders/capture.ts'
 import { ordersRoutes } from './orders/orders.routes.ts'
 import { createOrdersService } from './orders/orders.service.ts'
 import type { AccessGrants } from '../enrolment/index.ts'
+import { createInvoices } from './invoices/index.ts'
 
 // Money (ADR 0021): the one place amounts, currencies, rates and rounding are handled.
 export * from './money/index.ts'
@@ -121,6 +123,8 @@ export interface CommerceDeps {
   paymentEventRetry?: RetryPolicy
   /** Access grants of the enrolment module: a paid order grants its courses through them (ADR 0008). */
   access: AccessGrants
+  /** Counts the invoice PDF worker's tasks (lyceum_worker_tasks_total). */
+  metrics?: Metrics
 }
 
 export function createCommerceModule(deps: CommerceDeps) {
@@ -142,6 +146,8 @@ export function createCommerceModule(deps: CommerceDeps) {
   // Orders are paid only by their provider's verified capture (ADR 0025).
   registerOrderPaymentHandlers(payments.api, { ...fulfilment, logger })
   const orders = createOrdersService({ ...fulfilment, payments: payments.api })
+  // Invoices and credit notes (ADR 0026): subscribed to order.paid and payment.refunded here.
+  const invoices = createInvoices({ ...deps, logger })
   return {
     /** Payments through the configured providers, and the handlers of their events (docs/commerce.md). */
     payments: payments.api,
@@ -167,9 +173,11 @@ export function createCommerceModule(deps: CommerceDeps) {
       await app.register(ledgerRoutes())
       checkoutRoutes(app)
       ordersRoutes(app, orders)
+      await app.register(invoices.routes)
     },
-    close(): void {
+    async close(): Promise<void> {
       payments.close()
+      await invoices.close()
     },
   }
 }
@@ -223,3 +231,13 @@ export {
 } from './orders/orders.events.ts'
 export { ORDER_STATUSES, type OrderStatus } from './orders/order-state.ts'
 export type { RetryPolicy as PaymentEventRetryPolicy } from './payments/event-processing.ts'
+
+// Invoices (ADR 0026): issued from order.paid and payment.refunded; the events they publish.
+export {
+  PAYMENT_REFUNDED,
+  INVOICE_ISSUED,
+  CREDIT_NOTE_ISSUED,
+  type PaymentRefundedPayload,
+  type InvoiceIssuedPayload,
+  type CreditNoteIssuedPayload,
+} from './invoices/index.ts'
