@@ -36,6 +36,8 @@ import { taxRoutes } from './tax/tax.routes.ts'
 import { createTaxService } from './tax/tax.service.ts'
 import { ledgerRoutes } from './ledger/index.ts'
 import { checkoutRoutes } from './orders/checkout.routes.ts'
+import { reconciliationRoutes } from './reconciliation/reconciliation.routes.ts'
+import { createReconciliationService } from './reconciliation/reconciliation.service.ts'
 
 // Money (ADR 0021): the one place amounts, currencies, rates and rounding are handled.
 export * from './money/index.ts'
@@ -132,9 +134,12 @@ export function createCommerceModule(deps: CommerceDeps) {
   const fxRates = createFxRatesService()
   const tax = createTaxService()
   const coupons = createCouponsService()
+  const reconciliation = createReconciliationService(payments.providers)
   return {
     /** Payments through the configured providers, and the handlers of their events (docs/commerce.md). */
     payments: payments.api,
+    /** The tenant's ledger against its providers' movements (the route and `lyceum commerce reconcile`). */
+    reconciliation,
     async routes(app: App): Promise<void> {
       for (const schema of [
         Money,
@@ -155,6 +160,7 @@ export function createCommerceModule(deps: CommerceDeps) {
       taxRoutes(app, tax)
       couponsRoutes(app, coupons)
       await app.register(ledgerRoutes())
+      await app.register(reconciliationRoutes(reconciliation))
       checkoutRoutes(app)
     },
     close(): void {
@@ -200,3 +206,6 @@ export type {
 export { notYet, PAYMENT_EVENT_KINDS } from './payments/payment-events.ts'
 export { SANDBOX_PAYMENT_METHODS } from './payments/sandbox/sandbox-scenarios.ts'
 export type { RetryPolicy as PaymentEventRetryPolicy } from './payments/event-processing.ts'
+
+// Reconciliation: the CLI command (main.ts) over the module's reconciliation service.
+export { commerceCommand, type CommerceCommandDeps } from './reconciliation/reconciliation.command.ts'
