@@ -6,6 +6,7 @@ import { buildApp, openOwner, sealedColumnRegistry, type Lyceum } from './app.ts
 import { migrateToHead } from './platform/db/migrate.ts'
 import { describeDemoContent, describeDevAccounts, seedDemo } from './seed/index.ts'
 import { auditCommand } from './platform/audit/audit-verify.command.ts'
+import { commerceCommand } from './modules/commerce/index.ts'
 import { firstLine, operatorsCommand, rotateKeysCommand } from './modules/identity/index.ts'
 import { reencryptKeysCommand } from './platform/crypto/reencrypt.ts'
 import { systemContext } from './platform/http/request-context.ts'
@@ -31,6 +32,8 @@ Commands:
   keys rotate  rotate the access-token signing key now (the previous key verifies until the overlap ends)
   audit verify [--tenant <id|slug|platform>]  check the audit log's hash chains; prints the first broken link (exit 1)
   keys reencrypt  re-encrypt every stored secret from KEY_ENCRYPTION_KEY_PREVIOUS to KEY_ENCRYPTION_KEY (one transaction)
+  commerce reconcile --tenant <id|slug> --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--provider <name>] [--json]
+            compare a tenant's ledger with its payment providers' movements; exit 1 on differences
 `
 
 type Command = (config: Config, args: string[]) => Promise<void>
@@ -218,6 +221,20 @@ const commands: Record<string, Command> = {
         baseDomain: config.http.baseDomain,
       }
       process.exitCode = await auditCommand(deps, args, (text) => process.stdout.write(text))
+    } finally {
+      await lyceum.close()
+    }
+  },
+  async commerce(config, args) {
+    const lyceum = await buildApp(config, { migrate: false })
+    try {
+      const deps = {
+        database: lyceum.platform.database,
+        tenants: lyceum.modules.tenancy.directory,
+        baseDomain: config.http.baseDomain,
+        reconciliation: lyceum.modules.commerce.reconciliation,
+      }
+      process.exitCode = await commerceCommand(deps, args, (text) => process.stdout.write(text))
     } finally {
       await lyceum.close()
     }

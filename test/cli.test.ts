@@ -191,7 +191,7 @@ describe('lyceum CLI', () => {
   it('prints usage for --help and exits 2 on an unknown command', () => {
     const help = spawnSync(process.execPath, ['bin/lyceum.js', '--help'], { env: cleanEnv({}), encoding: 'utf8' })
     expect(help.status).toBe(0)
-    for (const command of ['serve', 'api', 'worker', 'migrate', 'seed', 'doctor'])
+    for (const command of ['serve', 'api', 'worker', 'migrate', 'seed', 'doctor', 'commerce reconcile'])
       expect(help.stdout).toContain(command)
     const unknown = spawnSync(process.execPath, ['bin/lyceum.js', 'nope'], { env: cleanEnv({}), encoding: 'utf8' })
     expect(unknown.status).toBe(2)

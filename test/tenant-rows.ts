@@ -43,6 +43,7 @@ export const PLATFORM_ONLY_TABLES = new Set([
   'commerce.sandbox_refunds',
   'commerce.sandbox_idempotency_keys',
   'commerce.sandbox_events',
+  'commerce.sandbox_balance_transactions',
 ])
 
 /**

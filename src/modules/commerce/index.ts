@@ -42,6 +42,8 @@ import { ordersRoutes } from './orders/orders.routes.ts'
 import { createOrdersService } from './orders/orders.service.ts'
 import type { AccessGrants } from '../enrolment/index.ts'
 import { createInvoices } from './invoices/index.ts'
+import { reconciliationRoutes } from './reconciliation/reconciliation.routes.ts'
+import { createReconciliationService } from './reconciliation/reconciliation.service.ts'
 
 // Money (ADR 0021): the one place amounts, currencies, rates and rounding are handled.
 export * from './money/index.ts'
@@ -148,9 +150,12 @@ export function createCommerceModule(deps: CommerceDeps) {
   const orders = createOrdersService({ ...fulfilment, payments: payments.api })
   // Invoices and credit notes (ADR 0026): subscribed to order.paid and payment.refunded here.
   const invoices = createInvoices({ ...deps, logger })
+  const reconciliation = createReconciliationService(payments.providers)
   return {
     /** Payments through the configured providers, and the handlers of their events (docs/commerce.md). */
     payments: payments.api,
+    /** The tenant's ledger against its providers' movements (the route and `lyceum commerce reconcile`). */
+    reconciliation,
     async routes(app: App): Promise<void> {
       for (const schema of [
         Money,
@@ -171,6 +176,7 @@ export function createCommerceModule(deps: CommerceDeps) {
       taxRoutes(app, tax)
       couponsRoutes(app, coupons)
       await app.register(ledgerRoutes())
+      await app.register(reconciliationRoutes(reconciliation))
       checkoutRoutes(app)
       ordersRoutes(app, orders)
       await app.register(invoices.routes)
@@ -241,3 +247,6 @@ export {
   type InvoiceIssuedPayload,
   type CreditNoteIssuedPayload,
 } from './invoices/index.ts'
+
+// Reconciliation: the CLI command (main.ts) over the module's reconciliation service.
+export { commerceCommand, type CommerceCommandDeps } from './reconciliation/reconciliation.command.ts'

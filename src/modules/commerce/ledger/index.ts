@@ -28,11 +28,19 @@ export {
   saleStatus,
   accountBalances,
   dailyTotals,
+  providerMovements,
+  checkReportRange,
   MAX_REPORT_DAYS,
   type SaleStatus,
   type AccountBalance,
 } from './queries.ts'
-export type { DailyTotalsFilter, DailyTotalsRow, AccountFilter } from './ledger.repository.ts'
+export type {
+  DailyTotalsFilter,
+  DailyTotalsRow,
+  AccountFilter,
+  LedgerMovementRow,
+  ProviderMovementsFilter,
+} from './ledger.repository.ts'
 export type { PartAmount, SalePart } from './split.ts'
 export {
   ACCOUNT_KINDS,

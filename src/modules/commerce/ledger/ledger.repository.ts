@@ -220,6 +220,78 @@ async function selectDailyTotals(
   }))
 }
 
+export interface ProviderMovementsFilter {
+  tenantId: string
+  provider: string
+  /** First instant (inclusive) and last (exclusive) of occurredAt. */
+  from: Date
+  to: Date
+}
+
+/** A ledger transaction as the provider's balance saw it (reconciliation matches these to the provider's). */
+export interface LedgerMovementRow {
+  transactionId: string
+  /** The kind recorded; a reversal's is the kind it reverses (`reversal` says it is one). */
+  kind: TransactionKind
+  reversal: boolean
+  /** The transaction's external reference; a reversal's is the reversed transaction's. */
+  reference: string
+  /** The external reference of the sale's capture, for what concerns a sale. */
+  captureReference: string | null
+  /** The external reference of the dispute's opening, for a dispute's outcome. */
+  disputeReference: string | null
+  currency: string
+  occurredAt: Date
+  /** Σ over the provider's clearing and fee accounts: what moved at the provider before fees (signed). */
+  amount: number
+  /** Σ over the provider's fee account: the fee taken (negative: returned). */
+  fee: number
+}
+
+/**
+ * One row per transaction of the provider in the window that touched the provider's accounts
+ * (a lost dispute moves nothing there and is left out): c + f and f per transaction, the same
+ * sums daily totals add up per day.
+ */
+async function selectProviderMovements(tx: Tx, filter: ProviderMovementsFilter): Promise<LedgerMovementRow[]> {
+  const t = ledgerTransactions
+  const reversed = alias(ledgerTransactions, 'reversed_tx')
+  const sale = alias(ledgerTransactions, 'sale_tx')
+  const dispute = alias(ledgerTransactions, 'dispute_tx')
+  const providerSide = sql`${ledgerAccounts.kind} IN ('provider_clearing', 'provider_fees')`
+  const rows = await tx
+    .select({
+      transactionId: t.id,
+      kind: sql<TransactionKind>`coalesce(${reversed.kind}, ${t.kind})`,
+      reversal: sql<boolean>`${reversed.id} IS NOT NULL`,
+      reference: sql<string>`coalesce(${reversed.externalReference}, ${t.externalReference})`,
+      captureReference: sale.externalReference,
+      disputeReference: dispute.externalReference,
+      currency: t.currency,
+      occurredAt: t.occurredAt,
+      amount: sql<string>`coalesce(sum(${ledgerEntries.amount}) FILTER (WHERE ${providerSide}), 0)::text`,
+      fee: sql<string>`coalesce(sum(${ledgerEntries.amount}) FILTER (WHERE ${ledgerAccounts.kind} = 'provider_fees'), 0)::text`,
+    })
+    .from(t)
+    .innerJoin(ledgerEntries, eq(ledgerEntries.transactionId, t.id))
+    .innerJoin(ledgerAccounts, eq(ledgerAccounts.id, ledgerEntries.accountId))
+    .leftJoin(reversed, eq(reversed.id, t.reversesTransactionId))
+    .leftJoin(sale, eq(sale.id, t.captureTransactionId))
+    .leftJoin(dispute, eq(dispute.id, t.disputeTransactionId))
+    .where(
+      and(
+        eq(t.tenantId, filter.tenantId),
+        eq(t.provider, filter.provider),
+        gte(t.occurredAt, filter.from),
+        lt(t.occurredAt, filter.to),
+      ),
+    )
+    .groupBy(t.id, reversed.id, sale.id, dispute.id)
+    .having(sql`count(*) FILTER (WHERE ${providerSide}) > 0`)
+    .orderBy(asc(t.occurredAt), asc(t.id))
+  return rows.map((row) => ({ ...row, amount: minor(row.amount), fee: minor(row.fee) }))
+}
+
 export const ledgerRepository = {
   listAccounts: (tx: Tx, filter: AccountFilter, after: PositionOf<typeof accountsCursor> | undefined, limit: number) =>
     selectAccounts(
@@ -266,4 +338,5 @@ export const ledgerRepository = {
   },
 
   dailyTotals: selectDailyTotals,
+  providerMovements: selectProviderMovements,
 }

@@ -12,6 +12,8 @@ import {
   type AccountFilter,
   type DailyTotalsFilter,
   type DailyTotalsRow,
+  type LedgerMovementRow,
+  type ProviderMovementsFilter,
 } from './ledger.repository.ts'
 import { findByReference } from './posting.ts'
 import { readSaleState } from './sale-state.ts'
@@ -88,6 +90,19 @@ export async function dailyTotals(tx: Tx, filter: DailyTotalsFilter): Promise<Da
   checkReportRange(filter.from, filter.to)
   // A full year of days for every currency and provider pair fits: one statement, no page.
   return ledgerRepository.dailyTotals(tx, filter, undefined, 1_000_000)
+}
+
+/**
+ * Every transaction of one provider whose `occurredAt` is in [from, to), with what it moved at the
+ * provider (amount before fees, and the fee), for reconciliation item by item against the
+ * provider's own movements. A reversal names the transaction it reverses. Windows are bounded like
+ * reports (MAX_REPORT_DAYS, and a day either side for movements dated across midnight).
+ */
+export async function providerMovements(tx: Tx, filter: ProviderMovementsFilter): Promise<LedgerMovementRow[]> {
+  const days = (filter.to.getTime() - filter.from.getTime()) / 86_400_000
+  if (!(days > 0) || days > MAX_REPORT_DAYS + 2)
+    throw ledgerErrors.invalidDateRange(`a window of 0 to ${MAX_REPORT_DAYS + 2} days, from before to`)
+  return ledgerRepository.providerMovements(tx, filter)
 }
 
 export interface SaleStatus {

@@ -92,6 +92,8 @@ export function createPayments(deps: PaymentsDeps) {
 
   return {
     api,
+    /** The providers served, each behind its breaker (reconciliation reads their movements). */
+    providers,
     async routes(app: App): Promise<void> {
       await app.register(webhookRoutes(inbound, providers))
       if (providers.sandbox) await app.register(sandboxRoutes(providers.sandbox))

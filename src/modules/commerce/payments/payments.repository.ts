@@ -2,7 +2,7 @@
  * Queries on payments' own tables. Tenant-scoped unless the name says platform: receipt and
  * attribution of webhook events run before any tenant is known.
  */
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import type { PaymentStatus, ProviderPayment } from './port.ts'
 import type { PaymentEvent } from './payment-events.ts'
@@ -105,6 +105,30 @@ export const paymentsRepository = {
         updatedAt: sql`now()`,
       })
       .where(eq(payments.id, id))
+  },
+
+  /**
+   * Which of these provider payment ids are the caller tenant's payments (RLS decides, and the
+   * tenant is named as well for the index): how a provider's movements, listed for a whole
+   * account that may serve several tenants, are attributed to one.
+   */
+  async ownedProviderPayments(tx: Tx, tenantId: string, provider: string, ids: readonly string[]) {
+    const owned: Array<{ id: string; orderId: string; providerPaymentId: string | null }> = []
+    // A window's movements can name thousands of payments: bounded statements, not one huge IN list.
+    for (let start = 0; start < ids.length; start += 1000)
+      owned.push(
+        ...(await tx
+          .select({ id: payments.id, orderId: payments.orderId, providerPaymentId: payments.providerPaymentId })
+          .from(payments)
+          .where(
+            and(
+              eq(payments.tenantId, tenantId),
+              eq(payments.provider, provider),
+              inArray(payments.providerPaymentId, ids.slice(start, start + 1000)),
+            ),
+          )),
+      )
+    return owned
   },
 
   /** Platform scope: the payment a provider's event refers to, by the provider's id. */

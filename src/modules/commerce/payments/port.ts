@@ -136,6 +136,52 @@ export interface VerifiedWebhook {
   event: InboundPaymentEvent | null
 }
 
+/**
+ * What a movement of money at the provider was: a charge (a capture), a refund (or its failure,
+ * giving the money back), a dispute withdrawing the disputed amount, a won dispute returning it,
+ * or anything else (account fees, payouts, transfers).
+ */
+export type MovementKind = 'charge' | 'refund' | 'dispute' | 'dispute_reversal' | 'other'
+
+/**
+ * One movement of the provider's balance as the provider itself records it (Stripe: a balance
+ * transaction), for reconciliation with the ledger. Amounts are signed minor units of `currency`
+ * (the currency the provider settled in): `amount` before fees (a charge positive, a refund
+ * negative), `fee` what the provider took with it (negative when it gave a fee back).
+ */
+export interface ProviderMovement {
+  provider: PaymentProviderName
+  /** The provider's id of the movement (Stripe txn_…, sandbox sbtxn_…). */
+  id: string
+  kind: MovementKind
+  /** The provider object it comes from: the charge, refund or dispute id; null when none. */
+  sourceId: string | null
+  /** The payment it concerns (our records' provider payment id); null for account-level movements. */
+  providerPaymentId: string | null
+  currency: string
+  amount: number
+  fee: number
+  /** When the provider recorded it (RFC 3339). */
+  createdAt: string
+}
+
+export interface MovementsRequest {
+  /** First instant (inclusive). */
+  from: Date
+  /** Last instant (exclusive). */
+  to: Date
+  /** The last movement id of the previous page. */
+  startingAfter?: string
+  /** Page size, 1-100 (default 100). */
+  limit?: number
+}
+
+export interface MovementsPage {
+  data: ProviderMovement[]
+  /** Pass as `startingAfter` for the next page; null after the last. */
+  next: string | null
+}
+
 /** Options of one call, set by the resilience layer. */
 export interface CallOptions {
   /** The provider's own request deadline (the resilience layer enforces it as well). */
@@ -161,6 +207,8 @@ export interface PaymentProvider {
    * undefined while the provider has not settled the charge yet (asked again later).
    */
   captureFacts(providerPaymentId: string, options: CallOptions): Promise<CaptureFacts | undefined>
+  /** One page (at most 100) of the provider's balance movements created in a window (a read). */
+  listMovements(request: MovementsRequest, options: CallOptions): Promise<MovementsPage>
   /**
    * Checks the signature (and its age) over the raw bytes, then normalises. Throws
    * WebhookSignatureError when it does not hold. Asynchronous because some providers verify

@@ -21,6 +21,8 @@ import {
   type CapturePaymentInput,
   type ConfirmPaymentInput,
   type CreatePaymentInput,
+  type MovementsPage,
+  type MovementsRequest,
   type PaymentProvider,
   type PaymentProviderName,
   type ProviderPayment,
@@ -52,6 +54,7 @@ export interface ResilientProvider {
   refundPayment(input: RefundPaymentInput): Promise<ProviderRefund>
   retrievePayment(providerPaymentId: string): Promise<ProviderPayment>
   captureFacts(providerPaymentId: string): Promise<CaptureFacts | undefined>
+  listMovements(request: MovementsRequest): Promise<MovementsPage>
   verifyWebhook(delivery: WebhookDelivery): Promise<VerifiedWebhook>
   breakerState(): BreakerState
   /** Seconds until an open breaker lets a trial call through (at least 1); 0 when not open. */
@@ -145,6 +148,7 @@ export function withResilience(provider: PaymentProvider, options: ResilienceOpt
       call('refundPayment', keyed(input.idempotencyKey), (o) => provider.refundPayment(input, o)),
     retrievePayment: (id) => call('retrievePayment', true, (o) => provider.retrievePayment(id, o)),
     captureFacts: (id) => call('captureFacts', true, (o) => provider.captureFacts(id, o)),
+    listMovements: (request) => call('listMovements', true, (o) => provider.listMovements(request, o)),
     verifyWebhook: (delivery) =>
       provider.webhookVerification === 'local'
         ? provider.verifyWebhook(delivery, { timeoutMs: options.timeoutMs })

@@ -10,6 +10,7 @@ import { eq } from 'drizzle-orm'
 import { platformScope, type Database, type Tx } from '../../../../platform/db/database.ts'
 import type { Jobs } from '../../../../platform/jobs/index.ts'
 import { metadataToWire } from '../metadata.ts'
+import type { CaptureFacts } from '../payment-events.ts'
 import {
   WebhookSignatureError,
   type ConfirmPaymentInput,
@@ -21,8 +22,9 @@ import {
   type VerifiedWebhook,
   type WebhookDelivery,
 } from '../port.ts'
+import { listMovements, recordMovement } from './sandbox-balance.ts'
 import { isSandboxEventBody, normaliseSandboxEvent, type SandboxEventBody } from './sandbox-events.ts'
-import { sandboxCurrency } from './sandbox-fees.ts'
+import { sandboxCurrency, sandboxProcessingFee } from './sandbox-fees.ts'
 import * as scenario from './sandbox-scenarios.ts'
 import { SANDBOX_SIGNATURE_HEADER, sandboxSignatureProblem } from './sandbox-signature.ts'
 import {
@@ -62,7 +64,17 @@ async function apply(tx: Tx, jobs: Jobs, row: SandboxPaymentRow, transition: sce
       type === 'dispute.opened'
         ? { id: sandboxId('sbdp'), amount: saved.amountReceived, reason: 'fraudulent', status: 'needs_response' }
         : undefined
-    await emit(tx, jobs, type, saved, dispute ? { dispute } : {})
+    const sent = await emit(tx, jobs, type, saved, dispute ? { dispute } : {})
+    // The money moves with the capture and with the dispute's withdrawal (the sandbox charges no dispute fee).
+    if (type === 'payment.captured')
+      await recordMovement(tx, saved, sent, {
+        kind: 'charge',
+        sourceId: saved.id,
+        amount: saved.amountReceived,
+        fee: saved.fee ?? 0,
+      })
+    if (dispute)
+      await recordMovement(tx, saved, sent, { kind: 'dispute', sourceId: dispute.id, amount: -dispute.amount, fee: 0 })
   }
   return paymentOf(saved)
 }
@@ -120,8 +132,15 @@ async function refund(tx: Tx, jobs: Jobs, input: RefundPaymentInput): Promise<Pr
     reason: input.reason,
     metadata: metadataToWire(input.metadata),
   })
-  await emit(tx, jobs, 'refund.succeeded', saved, {
+  const sent = await emit(tx, jobs, 'refund.succeeded', saved, {
     refund: { id: refunded.providerRefundId, amount, status: refunded.status },
+  })
+  // Refunds return no part of the processing fee.
+  await recordMovement(tx, saved, sent, {
+    kind: 'refund',
+    sourceId: refunded.providerRefundId,
+    amount: -amount,
+    fee: 0,
   })
   return refunded
 }
@@ -140,9 +159,30 @@ async function resolveDispute(tx: Tx, jobs: Jobs, opened: SandboxEventBody): Pro
   const behaviour = row.paymentMethod ? scenario.behaviourOf(row.paymentMethod) : undefined
   const outcome = behaviour?.outcome === 'success' ? behaviour.dispute : undefined
   if (!outcome) return
-  await emit(tx, jobs, outcome === 'won' ? 'dispute.won' : 'dispute.lost', row, {
+  const sent = await emit(tx, jobs, outcome === 'won' ? 'dispute.won' : 'dispute.lost', row, {
     dispute: { ...dispute, status: outcome },
   })
+  // A won dispute gives the amount back; a lost one moves nothing more.
+  if (outcome === 'won')
+    await recordMovement(tx, row, sent, {
+      kind: 'dispute_reversal',
+      sourceId: dispute.id,
+      amount: dispute.amount,
+      fee: 0,
+    })
+}
+
+/**
+ * A captured payment's fee and card country. A payment captured before the sandbox simulated fees
+ * has neither stored: both follow from the schedule and the test card, as they would have then.
+ */
+function factsOf(row: SandboxPaymentRow): CaptureFacts | undefined {
+  if (row.status !== 'succeeded') return undefined
+  const behaviour = row.paymentMethod ? scenario.behaviourOf(row.paymentMethod) : undefined
+  return {
+    fee: row.fee ?? sandboxProcessingFee(row.amountReceived, row.currency),
+    cardCountry: row.cardCountry ?? (behaviour && behaviour.outcome !== 'decline' ? behaviour.cardCountry : null),
+  }
 }
 
 function verify(deps: SandboxDeps, delivery: WebhookDelivery): VerifiedWebhook {
@@ -178,11 +218,8 @@ export function createSandboxProvider(deps: SandboxDeps): SandboxProvider {
       }),
     refundPayment: (input) => once('refund', input, (tx) => refund(tx, jobs, input)),
     retrievePayment: (id) => platform(async (tx) => paymentOf(await loadPayment(tx, id))),
-    captureFacts: (id) =>
-      platform(async (tx) => {
-        const row = await loadPayment(tx, id)
-        return row.fee === null ? undefined : { fee: row.fee, cardCountry: row.cardCountry }
-      }),
+    captureFacts: (id) => platform(async (tx) => factsOf(await loadPayment(tx, id))),
+    listMovements: (request) => platform((tx) => listMovements(tx, request)),
     verifyWebhook: async (delivery) => verify(deps, delivery),
     authenticate: (id, clientSecret, approve) => platform((tx) => authenticate(tx, jobs, id, clientSecret, approve)),
     resolveDispute: (tx, opened) => resolveDispute(tx, jobs, opened),

@@ -18,7 +18,8 @@ export const SANDBOX_DELIVERY_QUEUE = 'commerce.deliver_sandbox_webhook'
 
 export type SandboxPaymentRow = typeof sandboxPayments.$inferSelect
 
-export const sandboxId = (prefix: 'sbpi' | 'sbre' | 'sbdp' | 'sbev') => `${prefix}_${randomBytes(12).toString('hex')}`
+export const sandboxId = (prefix: 'sbpi' | 'sbre' | 'sbdp' | 'sbev' | 'sbtxn') =>
+  `${prefix}_${randomBytes(12).toString('hex')}`
 
 export function stateOf(row: SandboxPaymentRow): SandboxState {
   return {

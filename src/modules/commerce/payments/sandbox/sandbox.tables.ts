@@ -100,3 +100,33 @@ export const sandboxEvents = commerceSchema
     () => [...platformOnly()],
   )
   .enableRLS()
+
+/**
+ * The sandbox's balance movements, as a provider records them for its reports: one per capture,
+ * refund, dispute withdrawal and won dispute, with the fee taken (reconciliation reads them).
+ */
+export const sandboxBalanceTransactions = commerceSchema
+  .table(
+    'sandbox_balance_transactions',
+    {
+      id: text('id').primaryKey(),
+      /** charge, refund, dispute or dispute_reversal. */
+      kind: text('kind').notNull(),
+      /** The payment, refund or dispute it comes from. */
+      sourceId: text('source_id').notNull(),
+      paymentId: text('payment_id')
+        .notNull()
+        .references(() => sandboxPayments.id),
+      currency: text('currency').notNull(),
+      /** Signed minor units before fees: a charge positive, a refund or dispute negative. */
+      amount: bigint('amount', { mode: 'number' }).notNull(),
+      fee: bigint('fee', { mode: 'number' }).notNull(),
+      createdAt: at('created_at').notNull(),
+    },
+    (t) => [
+      index('sandbox_balance_transactions_created_idx').on(t.createdAt, t.id),
+      check('sandbox_balance_transactions_kind', sql`${t.kind} IN ('charge', 'refund', 'dispute', 'dispute_reversal')`),
+      ...platformOnly(),
+    ],
+  )
+  .enableRLS()

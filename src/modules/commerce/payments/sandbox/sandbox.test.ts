@@ -17,6 +17,7 @@ import {
   storedWebhookEvents,
   type EventRecorder,
 } from '../payments.testing.ts'
+import { createSandboxProvider } from './sandbox-provider.ts'
 import { SANDBOX_SIGNATURE_HEADER, signSandboxPayload } from './sandbox-signature.ts'
 
 let t: TestApp
@@ -246,6 +247,54 @@ describe('capture facts', () => {
       recorder.seen.find((envelope) => envelope.event.providerEventId === eventId),
     )
     expect(asked.event).toMatchObject({ kind: 'payment.captured', fee: 59, cardCountry: 'DE' })
+  })
+})
+
+describe('balance movements', () => {
+  it('records each capture (with its fee), refund and dispute, and lists them page by page in a window', async () => {
+    const sandbox = createSandboxProvider({
+      database: t.platform.database,
+      jobs: t.platform.jobs,
+      webhookSecret: t.config.payments.sandbox?.webhookSecret ?? '',
+      toleranceSeconds: 300,
+    })
+    const payment = await pay('pm_sandbox_dispute_won', { amount: 4000 })
+    await api.refundPayment(ctx(), payment.id, { amount: 1500, reason: 'duplicate', idempotencyKey: 'movements' })
+    await recorder.waitFor(payment.id, ['payment.captured', 'refund.succeeded', 'dispute.opened', 'dispute.won'])
+    const window = { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 3_600_000) }
+    const seen = []
+    let startingAfter: string | undefined
+    for (let pages = 0; pages < 200; pages++) {
+      const page = await sandbox.listMovements(
+        { ...window, limit: 3, ...(startingAfter ? { startingAfter } : {}) },
+        {
+          timeoutMs: 1000,
+        },
+      )
+      seen.push(...page.data)
+      if (!page.next) break
+      startingAfter = page.next
+    }
+    expect(new Set(seen.map((m) => m.id)).size).toBe(seen.length)
+    const ordered = seen.map((m) => `${m.createdAt} ${m.id}`)
+    expect(ordered).toEqual([...ordered].sort())
+    const mine = seen.filter((m) => m.providerPaymentId === payment.providerPaymentId)
+    expect(mine.map(({ kind, amount, fee, currency }) => ({ kind, amount, fee, currency }))).toEqual(
+      expect.arrayContaining([
+        { kind: 'charge', amount: 4000, fee: 116 + 30, currency: 'EUR' },
+        { kind: 'refund', amount: -1500, fee: 0, currency: 'EUR' },
+        { kind: 'dispute', amount: -4000, fee: 0, currency: 'EUR' },
+        { kind: 'dispute_reversal', amount: 4000, fee: 0, currency: 'EUR' },
+      ]),
+    )
+    expect(mine).toHaveLength(4)
+    const outside = await sandbox.listMovements(
+      { from: window.to, to: new Date(window.to.getTime() + 3_600_000) },
+      {
+        timeoutMs: 1000,
+      },
+    )
+    expect(outside).toEqual({ data: [], next: null })
   })
 })
 

@@ -35,12 +35,12 @@ afterEach(() => {
   fake.dropAfterExecute(0)
 })
 
-function stripe(overrides: Partial<ResilienceOptions> = {}, toleranceSeconds = 300): ResilientProvider {
+function stripe(overrides: Partial<ResilienceOptions> = {}, toleranceSeconds = 300, at = fake): ResilientProvider {
   const raw = createStripeProvider(
     {
       secretKey: SECRET_KEY,
       webhookSecret: WEBHOOK_SECRET,
-      api: { host: fake.host, port: fake.port, protocol: 'http' },
+      api: { host: at.host, port: at.port, protocol: 'http' },
     },
     toleranceSeconds,
   )
@@ -272,6 +272,117 @@ describe('capture facts', () => {
     fake.failNext(2)
     const down = await failure(() => stripe({ retries: 1 }).captureFacts(payment.providerPaymentId))
     expect(down.kind).toBe('unavailable')
+  })
+})
+
+describe('balance movements', () => {
+  it('lists charges, refunds and disputes with their fees and payments, page by page within the window', async () => {
+    const own = await startStripeFake(SECRET_KEY)
+    try {
+      const provider = stripe({}, 300, own)
+      const pay = (amount: number) =>
+        provider.createPayment({
+          amount,
+          currency: 'EUR',
+          captureMethod: 'automatic',
+          paymentMethod: 'pm_card_visa',
+          metadata: metadata(),
+          idempotencyKey: key(),
+        })
+      const first = await pay(1000)
+      const second = await pay(3000)
+      const refund = await provider.refundPayment({
+        providerPaymentId: first.providerPaymentId,
+        amount: 400,
+        currency: 'EUR',
+        reason: 'requested_by_customer',
+        metadata: metadata(),
+        idempotencyKey: key(),
+      })
+      const dispute = own.dispute(second.providerPaymentId, 1500)
+      own.closeDispute(String(dispute.id), 'won', 1500)
+      // One charge outside the window: a day ago.
+      const old = await pay(700)
+      const oldCharge = own.balanceTransactions.at(-1) as { created: number }
+      oldCharge.created -= 86_400
+      const now = Date.now()
+      const window = { from: new Date(now - 3_600_000), to: new Date(now + 3_600_000) }
+      const seen = []
+      let startingAfter: string | undefined
+      let pages = 0
+      do {
+        const page = await provider.listMovements({ ...window, limit: 2, ...(startingAfter ? { startingAfter } : {}) })
+        seen.push(...page.data)
+        startingAfter = page.next ?? undefined
+        pages++
+      } while (startingAfter && pages < 10)
+      expect(pages).toBe(3)
+      const view = seen.map(({ kind, sourceId, providerPaymentId, currency, amount, fee }) => ({
+        kind,
+        source: sourceId?.slice(0, 3),
+        providerPaymentId,
+        currency,
+        amount,
+        fee,
+      }))
+      expect(view.sort((a, b) => a.amount - b.amount)).toEqual([
+        {
+          kind: 'dispute',
+          source: 'dp_',
+          providerPaymentId: second.providerPaymentId,
+          currency: 'EUR',
+          amount: -3000,
+          fee: 1500,
+        },
+        {
+          kind: 'refund',
+          source: 're_',
+          providerPaymentId: first.providerPaymentId,
+          currency: 'EUR',
+          amount: -400,
+          fee: 0,
+        },
+        {
+          kind: 'charge',
+          source: 'ch_',
+          providerPaymentId: first.providerPaymentId,
+          currency: 'EUR',
+          amount: 1000,
+          fee: stripeUsFee(1000),
+        },
+        {
+          kind: 'dispute_reversal',
+          source: 'dp_',
+          providerPaymentId: second.providerPaymentId,
+          currency: 'EUR',
+          amount: 3000,
+          fee: -1500,
+        },
+        {
+          kind: 'charge',
+          source: 'ch_',
+          providerPaymentId: second.providerPaymentId,
+          currency: 'EUR',
+          amount: 3000,
+          fee: stripeUsFee(3000),
+        },
+      ])
+      expect(seen.find((m) => m.kind === 'refund')?.sourceId).toBe(refund.providerRefundId)
+      expect(seen.some((m) => m.providerPaymentId === old.providerPaymentId)).toBe(false)
+      expect(new Set(seen.map((m) => m.id)).size).toBe(5)
+      const listed = own.requests.filter((request) => request.path === '/v1/balance_transactions')
+      expect(listed[0]?.params).toMatchObject({
+        created: {
+          gte: String(Math.ceil(window.from.getTime() / 1000)),
+          lt: String(Math.ceil(window.to.getTime() / 1000)),
+        },
+        limit: '2',
+        expand: { '0': 'data.source' },
+      })
+      expect(listed[1]?.params.starting_after).toBe(seen[1]?.id)
+    } finally {
+      await own.close()
+    }
   })
 })
 

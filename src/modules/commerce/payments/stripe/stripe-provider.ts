@@ -24,6 +24,7 @@ import {
 import { fromStripeAmount, toStripeAmount } from './stripe-amounts.ts'
 import { normaliseStripeEvent } from './stripe-events.ts'
 import { CAPTURE_FACTS_EXPAND, captureFactsOf } from './stripe-facts.ts'
+import { listParams, movementsPage } from './stripe-balance.ts'
 
 const STATUSES: Record<string, PaymentStatus> = {
   requires_payment_method: 'requires_payment_method',
@@ -204,6 +205,10 @@ export function createStripeProvider(settings: StripeSettings, toleranceSeconds:
         await sdk(() =>
           stripe.paymentIntents.retrieve(id, { expand: CAPTURE_FACTS_EXPAND }, request(undefined, options)),
         ),
+      ),
+    listMovements: async (movements, options) =>
+      movementsPage(
+        await sdk(() => stripe.balanceTransactions.list(listParams(movements), request(undefined, options))),
       ),
     verifyWebhook: async (delivery) => verify(stripe, settings.webhookSecret, toleranceSeconds, delivery),
   }
