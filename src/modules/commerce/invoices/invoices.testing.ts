@@ -75,6 +75,8 @@ export function paymentRefunded(
   amount: number,
   overrides: Partial<PaymentRefundedPayload> = {},
 ): PaymentRefundedPayload {
+  // A refund exists only for an order a payment paid.
+  if (order.paymentId === null) throw new Error('an order that cost nothing has no payment to refund')
   return {
     orderId: order.orderId,
     paymentId: order.paymentId,
