@@ -10,8 +10,9 @@
  *
  * The defects of the requirements as negative steps: a client cannot set an amount or mark its
  * order paid (no such field or route), a forged webhook is refused and changes nothing, and a
- * learner whose payment was not captured has no access. Out of scope (not built yet): the
- * receipt email and the webhook to the tenant. The steps share state and run in order.
+ * learner whose payment was not captured has no access. The receipt: an invoice issued from
+ * order.paid (invoice.issued in the outbox), its PDF and the receipt email. Out of scope (not built
+ * yet): the webhook delivered to the tenant's endpoint. The steps share state and run in order.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
@@ -355,6 +356,36 @@ describe('journey 3: a learner buys a course and is enrolled, over HTTP', { time
       total: TOTALS.total,
       paymentId: journey.paymentId,
     })
+  })
+
+  it('an invoice is issued from order.paid: the learner reads it and its PDF, and gets the receipt email', async () => {
+    const invoice = await poll('the invoice', async () => {
+      const response = await call('GET', '/v1/me/invoices', { token: journey.learner })
+      expect(response.statusCode, response.body).toBe(200)
+      const data = (response.json() as { data: Array<{ id: string; number: string; orderId: string; total: unknown }> })
+        .data
+      return data.find((document) => document.orderId === journey.orderId)
+    })
+    expect(invoice.number).toMatch(/^INV-\d{4}-\d{6}$/)
+    const pdf = await call('GET', `/v1/invoices/${invoice.id}/pdf`, { token: journey.learner })
+    expect(pdf.statusCode).toBe(200)
+    expect(pdf.headers['content-type']).toBe('application/pdf')
+    expect(pdf.rawPayload.subarray(0, 5).toString('latin1')).toBe('%PDF-')
+    const receipt = await poll('the receipt email', async () => {
+      const response = await t.app.inject({
+        method: 'GET',
+        url: `/v1/ops/mail?limit=100&tenantId=${journey.tenant.id}&to=${encodeURIComponent(journey.email)}`,
+        headers: t.auth(t.operatorToken),
+      })
+      const mails = (response.json() as { data: Array<{ subject: string; text: string }> }).data
+      return mails.find((m) => m.subject === `Your receipt: invoice ${invoice.number}`)
+    })
+    expect(receipt.text).toContain(invoice.number)
+    const issued = await platformRows<{ type: string }>(
+      sql`SELECT type FROM platform.domain_events
+           WHERE tenant_id = ${journey.tenant.id}::uuid AND type = 'invoice.issued' AND payload->>'orderId' = ${journey.orderId}`,
+    )
+    expect(issued).toHaveLength(1)
   })
 
   it('a learner whose payment was not captured cannot mark it paid, a forged webhook changes nothing, no access', async () => {
