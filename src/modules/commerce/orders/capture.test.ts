@@ -102,7 +102,8 @@ async function captureEvent(orderId: string, payment: Record<string, unknown>) {
     ...created,
     id: `sbev_${randomBytes(12).toString('hex')}`,
     type: 'payment.captured',
-    data: { payment: { ...created.data.payment, status: 'succeeded', ...payment } },
+    // A capture states its fee and card country, as the sandbox's own webhook does (ADR 0023, "Capture facts").
+    data: { payment: { ...created.data.payment, status: 'succeeded', fee: 0, card_country: null, ...payment } },
   }
 }
 
