@@ -1,11 +1,11 @@
 /**
- * Searches of several words (catalogue-conjunction.ts, migration 0048) page exactly as the
- * original expression, `search @@ query` ordered by ts_rank_cd, published_at, course_id: on a
- * catalogue built so that the driving lexemes, the partly read lexemes (completed by primary
- * key), the rank threshold and its ties all come into play, for every query, filter and page
- * size. And the facts the path stands on hold on adversarial vectors: the bound is never below
- * the rank, every match holds a driving lexeme, the alternatives and the weaker query are what
- * the functions say.
+ * Searches of several words (catalogue-conjunction.ts, migrations 0048 and 0059) page exactly as
+ * the original expression, `search @@ query` ordered by ts_rank_cd, published_at, course_id: on a
+ * catalogue built so that the driving lexemes, both reading plans, the partly read lexemes
+ * (completed by primary key), the rank threshold, its ties and shared small vectors all come into
+ * play, for every query, filter and page size. And the facts the path stands on hold on
+ * adversarial vectors: the bound is never below the rank, every match holds a driving lexeme, the
+ * alternatives and the weaker query are what the functions say.
  */
 import { randomUUID } from 'node:crypto'
 import { eq, sql } from 'drizzle-orm'
@@ -179,6 +179,49 @@ describe('conjunction search', () => {
       // The catalogue gives the path work to do: many matches, not a few.
       expect(matched).toBeGreaterThan(300)
     })
+  })
+
+  it('takes both plans, and plan B only where what it leaves unread ranks below the first threshold', async () => {
+    const configs = sql.raw(
+      `array[${queryConfigs(undefined)
+        .map((config) => `'${config}'`)
+        .join(', ')}]`,
+    )
+    const plans = await inSite((tx) =>
+      rowsOf<{
+        q: string
+        limit: number
+        floor: number | null
+        first: number | null
+        unread: number
+        driving: boolean
+      }>(
+        tx,
+        sql`select x.q, x2.n as "limit", min(p.floor) as floor, min(p.first_rank) as first,
+              coalesce(sum(p.cut), 0) as unread, bool_or(p.driving) as driving
+            from unnest(${textArray(QUERIES)}) as x(q) cross join (values (2), (4), (21)) as x2(n)
+            cross join lateral (select catalogue.visitor_tsquery(x.q, ${configs}) as query) v
+            cross join lateral catalogue.conjunction_plan(${site.id}::uuid, v.query, catalogue.tsquery_monotone(v.query),
+              null, null, null, null, null, null, null, null, null, x2.n) p
+            group by x.q, x2.n`,
+      ),
+    )
+    const planB = plans.filter((plan) => plan.floor !== null)
+    const planA = plans.filter((plan) => plan.floor === null)
+    // Both plans occur for the page sizes the walk above uses (limit + 1 rows are read).
+    for (const limit of [2, 4]) {
+      expect(planB.filter((plan) => plan.limit === limit).length).toBeGreaterThan(3)
+      expect(planA.filter((plan) => plan.limit === limit).length).toBeGreaterThan(3)
+    }
+    for (const plan of planB) {
+      // Nothing is read as driving, and the levels left unread add up to less than the threshold.
+      expect(plan.driving, plan.q).toBe(false)
+      expect(Number(plan.unread) * 1.00000095367431640625, plan.q).toBeLessThan(Number(plan.first))
+    }
+    // A query with a negation has no first threshold: plan A.
+    expect(
+      plans.filter((plan) => plan.q.includes('-')).every((plan) => plan.floor === null && plan.first === null),
+    ).toBe(true)
   })
 })
 

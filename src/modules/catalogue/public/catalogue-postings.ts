@@ -1,9 +1,9 @@
 /**
  * Full-text search through the catalogue's inverted index, catalogue_search_postings (ADR 0020,
- * migrations 0035–0036, 0048). Under forced RLS the request role's `search @@ query` can never use the
- * GIN index on catalogue_entries (`@@` is not LEAKPROOF, so it runs after the policy, on every
- * row of the tenant); `tenant_id = …` and `term = …` are leakproof, so the postings are read as
- * btree ranges of the lexemes the query names.
+ * migrations 0035–0036, 0048, 0059). Under forced RLS the request role's `search @@ query` can
+ * never use the GIN index on catalogue_entries (`@@` is not LEAKPROOF, so it runs after the
+ * policy, on every row of the tenant); `tenant_id = …` and `term = …` are leakproof, so the
+ * postings are read as btree ranges of the lexemes the query names.
  *
  * The visitor's query is still `catalogue.visitor_tsquery` (catalogue-search.ts), and which
  * path answers it (catalogue.search_path, migration 0036) is decided in the statement from that
@@ -20,15 +20,16 @@
  *   query cannot match a vector that has none of them: matched and ranked on a small vector of
  *   the postings of the query's lexemes (a query's match and ts_rank_cd depend only on the
  *   positions of its own lexemes, so `@@` and the rank on it equal those on the entry's whole
- *   vector). A search page reads only the courses holding the query's rarest necessary lexemes
- *   and ranks only those whose rank bound can reach the page (catalogue-conjunction.ts); the
- *   facets of such a search still group every course holding one of the query's lexemes.
+ *   vector). A search page reads only the courses holding the query's rarest necessary lexemes,
+ *   or only the top rank levels of its lexemes, and ranks each distinct small vector of the
+ *   courses whose rank bound can reach the page once (catalogue-conjunction.ts); the facets of
+ *   such a search read the courses of its driving lexemes (catalogue.conjunction_matches).
  * - 'entries' (a query that matches a vector without its lexemes: "-python", "web or -python"):
  *   the original expression over catalogue_entries, linear in the tenant, unchanged.
  */
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import { catalogueEntries } from '../catalogue.tables.ts'
-import { conjunctionPage, type SearchPosition } from './catalogue-conjunction.ts'
+import { conjunctionPage, instructorJson, tagArray, type SearchPosition } from './catalogue-conjunction.ts'
 import { catalogueConditions, filterPredicates, visitorQuery, type CatalogueFilter } from './catalogue-search.ts'
 
 /** The keyset condition of a search cursor over (rank, published_at, course_id) expressions. */
@@ -139,7 +140,9 @@ const and = (condition: SQL | undefined) => (condition ? sql` and ${condition}` 
  * per facet filter, whether the course passes it. Every facet shares the tenant, tags,
  * instructor and the search in every configuration; with a language filter the language's flag
  * also tests the search narrowed to that language's configurations, whose lexemes are among the
- * broad query's (its alternatives are a subset), so it is tested on the same postings.
+ * broad query's (its alternatives are a subset), so it is tested on the same postings. Queries
+ * on the 'all' path are matched by catalogue.conjunction_matches (migration 0059), which reads
+ * only the courses holding a driving lexeme.
  */
 export function facetMatches(tenantId: string, filter: CatalogueFilter, q: string): SQL {
   const broad = visitorQuery(q, undefined)
@@ -156,10 +159,6 @@ export function facetMatches(tenantId: string, filter: CatalogueFilter, q: strin
   // A disjunction's course matches the narrowed search when one of its postings is of its lexemes
   // (DISTINCT ON keeps such a posting first); all postings of a course carry its entry's values.
   const narrowPosting = narrow === undefined ? sql`true` : sql`(p.term = any (catalogue.tsquery_lexemes(${narrow})))`
-  // All postings of a course carry its entry's values: grouping by the course alone hashes a uuid.
-  const facetColumns = sql.raw(
-    'min(p.category) as category, min(p.level) as level, min(p.language) as language, bool_and(p.free) as free, min(p.tags) as tags',
-  )
   const e = catalogueEntries
   const f = filterPredicates(tenantId, filter)
   const flag = (predicate: SQL | undefined) => predicate ?? sql`true`
@@ -171,11 +170,8 @@ export function facetMatches(tenantId: string, filter: CatalogueFilter, q: strin
         from ${postings} p where p.term = any (${terms(broad, 'any')}) and ${shared}
         order by p.course_id${narrow === undefined ? sql`` : sql`, ${narrowPosting} desc`}) g)
     union all
-    (select ${columns('g', narrow === undefined ? sql`true` : sql`g.mini @@ ${narrow}`)} from (
-        select ${facetColumns}, string_agg(p.positions, ' ')::tsvector as mini
-        from ${postings} p where p.term = any (${terms(broad, 'all')}) and ${shared}
-        group by p.course_id) g
-      where g.mini @@ ${broad})
+    (select ${columns('g', sql`g.narrow`)} from catalogue.conjunction_matches(${tenantId}::uuid, ${broad},
+        ${narrow ?? sql`null::tsquery`}, ${tagArray(filter.tag)}, ${instructorJson(filter.instructor)}::jsonb) g)
     union all
     (select ${e.category}, ${e.level}, ${e.language}, ${e.free}, catalogue.tag_array(${e.tags}),
         ${flag(f.category)}, ${flag(f.level)}, ${flag(f.language)}, ${flag(f.free)}

@@ -98,6 +98,8 @@ const FACET_QUERIES = [
   'basics',
   'web',
   'python web',
+  'python services',
+  'deploy python services',
   '"python web"',
   'python -basics',
   'poetry or html',
@@ -105,7 +107,7 @@ const FACET_QUERIES = [
   '-python',
 ]
 
-/** The postings and lexeme counts of the scope's tenant equal a recomputation from its entries (migrations 0036, 0048). */
+/** The postings and rank levels of the scope's tenant equal a recomputation from its entries (migrations 0036, 0059). */
 async function expectPostingsOfEntries(tenantId: string): Promise<void> {
   await t.platform.database.transaction(tenantScope(tenantId), async (tx) => {
     const kept = await rowsOf<Record<string, unknown>>(
@@ -122,15 +124,16 @@ async function expectPostingsOfEntries(tenantId: string): Promise<void> {
     )
     expect(kept.length).toBeGreaterThan(0)
     expect(kept).toEqual(recomputed)
-    // The lexeme counts the conjunction path plans with (migration 0048): one per course holding it.
+    // The rank levels the conjunction path plans with (migration 0059): per lexeme and rank, the
+    // courses holding the lexeme with that rank.
     const counted = await rowsOf<Record<string, unknown>>(
       tx,
-      sql`select term, course_count from catalogue.catalogue_search_terms order by term`,
+      sql`select term, rank, course_count from catalogue.catalogue_search_levels order by term, rank`,
     )
     const recounted = await rowsOf<Record<string, unknown>>(
       tx,
-      sql`select t as term, count(*)::int as course_count from catalogue.catalogue_entries e
-          cross join lateral unnest(tsvector_to_array(e.search)) as t group by t order by t collate "C"`,
+      sql`select s.term, s.rank, count(*)::int as course_count from catalogue.catalogue_entries e
+          cross join lateral catalogue.search_postings(e.search) s group by s.term, s.rank order by s.term collate "C", s.rank`,
     )
     expect(counted).toEqual(recounted)
   })

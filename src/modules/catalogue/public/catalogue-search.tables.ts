@@ -1,9 +1,9 @@
 /**
- * The search's own tables (ADR 0020): the postings (the inverted index) and, per tenant and
- * lexeme, how many of its published courses hold the lexeme: the document frequencies that let a
- * search of several words start from the rarest lexemes every match must contain
+ * The search's own tables (ADR 0020): the postings (the inverted index) and, per tenant, lexeme
+ * and single-lexeme rank, how many of its published courses hold the lexeme with that rank: the
+ * rank levels from which a search of several words plans how far to read each lexeme's postings
  * (catalogue-conjunction.ts). Both are kept exact by the statement triggers on the catalogue
- * entries, in the publishing transaction (migrations 0035-0036 and 0048).
+ * entries, in the publishing transaction (migrations 0035-0036, 0048 and 0059).
  */
 import { boolean, doublePrecision, integer, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 import { tenantIdColumn, tenantPolicies } from '../../../platform/db/tenant-table.ts'
@@ -54,16 +54,24 @@ export const catalogueSearchPostings = catalogueSchema
   )
   .enableRLS()
 
-/** One row per tenant and lexeme of its published courses' search vectors; deleted at zero. */
-export const catalogueSearchTerms = catalogueSchema
+/**
+ * The rank levels of each lexeme's postings per tenant: how many of its published courses hold
+ * the lexeme with each single-lexeme rank (one row per tenant, lexeme and rank; deleted at zero).
+ * A search of several words plans how far down each lexeme's rank index to read from these
+ * counts (catalogue-conjunction.ts); a lexeme's document frequency is the sum of its levels.
+ * Kept by the postings triggers in the publishing transaction (migration 0059).
+ */
+export const catalogueSearchLevels = catalogueSchema
   .table(
-    'catalogue_search_terms',
+    'catalogue_search_levels',
     {
       tenantId: tenantIdColumn().references(() => tenants.id),
-      /** COLLATE "C" in the migration, as the postings' term, so both order and compare alike. */
+      /** COLLATE "C" in the migration, as the postings' term. */
       term: text('term').notNull(),
+      /** The postings' rank (ts_rank_cd of the entry for the lexeme alone), compared exactly. */
+      rank: doublePrecision('rank').notNull(),
       courseCount: integer('course_count').notNull(),
     },
-    (t) => [primaryKey({ columns: [t.tenantId, t.term] }), ...tenantPolicies(t.tenantId)],
+    (t) => [primaryKey({ columns: [t.tenantId, t.term, t.rank] }), ...tenantPolicies(t.tenantId)],
   )
   .enableRLS()
