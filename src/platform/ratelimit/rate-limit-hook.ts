@@ -28,8 +28,8 @@ declare module 'fastify' {
 
 export interface RateLimitDeps {
   limiter: RateLimiter
-  /** The tenant's plan (tenancy's cached directory): it sets the tenant bucket's quota. */
-  planOf: (tenantId: string) => Promise<TenantPlan>
+  /** The tenant's plan (tenancy's cached directory, synchronous on a hit): it sets the tenant bucket's quota. */
+  planOf: (tenantId: string) => TenantPlan | Promise<TenantPlan>
   metrics: Metrics
   logger: Logger
 }
