@@ -38,10 +38,15 @@ const MAX_ENTRIES = 10_000
 /** What the directory caches: the reference the HTTP layer needs, plus the plan the rate limits need. */
 type DirectoryRef = TenantRef & { plan: string }
 type Entry = { value: DirectoryRef | null; expires: number }
+/** Synchronous when cached. */
+type Lookup<T> = T | Promise<T>
 
 export interface CachedTenantDirectory extends TenantDirectory {
-  /** The tenant's rate-limit plan (the default for an unknown tenant or a plan this release does not know). */
-  planOf(tenantId: string): Promise<TenantPlan>
+  /**
+   * The tenant's rate-limit plan (the default for an unknown tenant or a plan this release does
+   * not know); synchronous while the tenant is cached, so the rate-limit hook needs no promise.
+   */
+  planOf(tenantId: string): TenantPlan | Promise<TenantPlan>
   invalidate(): void
 }
 
@@ -53,26 +58,48 @@ export interface TenantDirectoryOptions {
   servesCustomDomains?: (tenantId: string) => Promise<boolean>
 }
 
+function planFrom(tenant: DirectoryRef | null): TenantPlan {
+  const plan = tenant?.plan
+  return isTenantPlan(plan) ? plan : DEFAULT_PLAN
+}
+
 export function createTenantDirectory(
   database: Database,
   baseDomain: string,
   options: TenantDirectoryOptions = {},
 ): CachedTenantDirectory {
-  const cache = new Map<string, Entry>()
+  // One map per kind of key, so a lookup needs no composed key string (hashed anew each request).
+  const bySlug = new Map<string, Entry>()
+  const byDomain = new Map<string, Entry>()
+  const byIdCache = new Map<string, Entry>()
+  const suffix = `.${baseDomain}`
 
-  async function cached(key: string, load: () => Promise<DirectoryRef | undefined>): Promise<DirectoryRef | null> {
+  /** A fresh cached value synchronously (no promise on the request path), else a promise of the loaded one. */
+  function cached(
+    cache: Map<string, Entry>,
+    key: string,
+    load: () => Promise<DirectoryRef | undefined>,
+  ): Lookup<DirectoryRef | null> {
     const hit = cache.get(key)
-    if (hit && hit.expires > Date.now()) return hit.value
-    const value = (await load()) ?? null
-    if (cache.size >= MAX_ENTRIES) cache.clear()
-    cache.set(key, { value, expires: Date.now() + (value ? POSITIVE_TTL_MS : NEGATIVE_TTL_MS) })
-    return value
+    if (hit !== undefined && hit.expires > Date.now()) return hit.value
+    return load().then((loaded) => {
+      const value = loaded ?? null
+      if (bySlug.size + byDomain.size + byIdCache.size >= MAX_ENTRIES) invalidate()
+      cache.set(key, { value, expires: Date.now() + (value ? POSITIVE_TTL_MS : NEGATIVE_TTL_MS) })
+      return value
+    })
+  }
+
+  function invalidate(): void {
+    bySlug.clear()
+    byDomain.clear()
+    byIdCache.clear()
   }
 
   const lookup = <T>(work: (tx: Tx) => Promise<T>) => database.transaction(platformScope, work)
 
-  function byId(id: string): Promise<DirectoryRef | null> {
-    return cached(`id:${id}`, () =>
+  function byId(id: string): Lookup<DirectoryRef | null> {
+    return cached(byIdCache, id, () =>
       lookup(async (tx) => {
         const row = await tenancyRepository.findById(tx, id)
         return row ? { id: row.id, slug: row.slug, status: row.status, plan: row.plan } : undefined
@@ -80,30 +107,35 @@ export function createTenantDirectory(
     )
   }
 
+  async function servedDomain(tenant: Lookup<DirectoryRef | null>): Promise<DirectoryRef | null> {
+    const served = await tenant
+    if (served && options.servesCustomDomains && !(await options.servesCustomDomains(served.id))) return null
+    return served
+  }
+
   return {
-    async byHost(host) {
+    byHost(host) {
       const hostname = normaliseHostname(host)
-      const suffix = `.${baseDomain}`
       if (hostname.endsWith(suffix)) {
         const slug = hostname.slice(0, -suffix.length)
         if (RESERVED_SLUGS.has(slug)) return null
         // A deeper subdomain (x.demo.localhost) names no tenant, like an unknown slug does.
         if (slug.includes('.')) return 'unknown-subdomain'
-        const tenant = await cached(`slug:${slug}`, () => lookup((tx) => tenancyRepository.findRefBySlug(tx, slug)))
-        return tenant ?? 'unknown-subdomain'
+        const tenant = cached(bySlug, slug, () => lookup((tx) => tenancyRepository.findRefBySlug(tx, slug)))
+        return tenant instanceof Promise ? tenant.then(orUnknown) : orUnknown(tenant)
       }
       if (hostname === baseDomain || !hostname.includes('.') || /^[\d.]+$|:/.test(hostname)) return null
-      const tenant = await cached(`domain:${hostname}`, () =>
-        lookup((tx) => tenancyRepository.findRefByDomain(tx, hostname)),
-      )
-      if (tenant && options.servesCustomDomains && !(await options.servesCustomDomains(tenant.id))) return null
-      return tenant
+      const tenant = cached(byDomain, hostname, () => lookup((tx) => tenancyRepository.findRefByDomain(tx, hostname)))
+      // A registered domain is served only while the tenant's flag allows it (its own short cache).
+      return tenant === null ? null : servedDomain(tenant)
     },
     byId,
-    async planOf(tenantId) {
-      const plan = (await byId(tenantId))?.plan
-      return isTenantPlan(plan) ? plan : DEFAULT_PLAN
+    planOf(tenantId) {
+      const tenant = byId(tenantId)
+      return tenant instanceof Promise ? tenant.then(planFrom) : planFrom(tenant)
     },
-    invalidate: () => cache.clear(),
+    invalidate,
   }
 }
+
+const orUnknown = (tenant: DirectoryRef | null) => tenant ?? 'unknown-subdomain'

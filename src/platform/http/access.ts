@@ -2,7 +2,7 @@
  * Route access declarations. Every route states who may call it; the server refuses to start
  * with a route that does not, and one hook enforces the declaration before any handler runs.
  */
-import type { FastifyRequest } from 'fastify'
+import type { FastifyContextConfig, FastifyRequest } from 'fastify'
 import { AppError, commonErrors } from '../errors.ts'
 import type { Permission } from './permissions.ts'
 import type { Principal } from './principal.ts'
@@ -71,15 +71,20 @@ export function refuseWhileImpersonating(ctx: { principal: Principal }): void {
     throw new AppError('forbidden', 'IMPERSONATION_FORBIDDEN', 'This action is not allowed while impersonating a user')
 }
 
-export function enforceAccess(request: FastifyRequest, access: Access): void {
+/** `config` is the route's (`request.routeOptions.config`, which Fastify builds anew on every read). */
+export function enforceAccess(
+  request: FastifyRequest,
+  access: Access,
+  config: Pick<FastifyContextConfig, 'allowRestricted' | 'privileged'> = request.routeOptions.config,
+): void {
   const { principal, tenantId } = request.ctx
-  if (principal.kind === 'user' && principal.restriction && request.routeOptions.config.allowRestricted !== true)
+  if (principal.kind === 'user' && principal.restriction && config.allowRestricted !== true)
     throw new AppError(
       'forbidden',
       'MFA_ENROLMENT_REQUIRED',
       'This tenant requires a second factor for your role: enrol one with /v1/me/mfa/totp first',
     )
-  if (request.routeOptions.config.privileged === true) refuseWhileImpersonating(request.ctx)
+  if (config.privileged === true) refuseWhileImpersonating(request.ctx)
   if (access.kind === 'public') {
     if (access.tenant === 'required' && !tenantId) throw commonErrors.tenantRequired()
     return

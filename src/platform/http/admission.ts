@@ -23,6 +23,10 @@ export interface AdmissionSettings {
 export function registerAdmissionLimit(app: App, settings: AdmissionSettings): void {
   if (settings.maxInFlight <= 0) return
   let inFlight = 0
+  // One listener for every response, not a closure (and `once` wrapper) per request.
+  const release = () => {
+    inFlight--
+  }
   const retryAfter = String(settings.retryAfterSeconds)
   app.addHook('onRequest', (request, reply, done) => {
     if (EXEMPT_PATHS.test(request.url)) return done()
@@ -41,7 +45,7 @@ export function registerAdmissionLimit(app: App, settings: AdmissionSettings): v
     }
     inFlight++
     // 'close' follows every response, finished or abandoned by the client, exactly once.
-    reply.raw.once('close', () => inFlight--)
+    reply.raw.on('close', release)
     done()
   })
 }

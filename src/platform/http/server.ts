@@ -4,7 +4,7 @@
  * enforcement of each route's declared access.
  */
 import { randomUUID } from 'node:crypto'
-import Fastify, { LogController, type FastifyRequest } from 'fastify'
+import Fastify, { LogController } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { App } from './app-type.ts'
 import cors from '@fastify/cors'
@@ -13,10 +13,9 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { Logger } from 'pino'
 import type { Config } from '../../config.ts'
-import { newQueryCounter, type Database, type QueryCounter } from '../db/database.ts'
-import { AppError } from '../errors.ts'
-import { accessDocumentation, enforceAccess, type Access } from './access.ts'
-import { authenticateCookie, type BrowserSessionVerifier } from './cookie-auth.ts'
+import type { Database } from '../db/database.ts'
+import { accessDocumentation, type Access } from './access.ts'
+import type { BrowserSessionVerifier } from './cookie-auth.ts'
 import { registerErrorHandling } from './error-handler.ts'
 import { onlyOptionalFields, registerJsonParser } from './json-body.ts'
 import { registerNotFound } from './not-found.ts'
@@ -27,10 +26,10 @@ import { registerShutdownAnswers } from './shutdown.ts'
 import { DOCUMENT_HEADERS, registerSecurityHeaders } from './security-headers.ts'
 import { registerAdmissionLimit } from './admission.ts'
 import { answerClientError, answerFrameworkError, MAX_PATH_SEGMENT_LENGTH } from './framework-errors.ts'
-import { ANONYMOUS, type Principal, type PrincipalTokens } from './principal.ts'
+import type { PrincipalTokens } from './principal.ts'
 import { buildProblem, FieldErrorSchema, ProblemSchema, sendProblem } from './problem.ts'
-import { createRequestContext, type RequestContext } from './request-context.ts'
-import { bindRequestLog } from '../observability/request-log.ts'
+import type { RequestContext } from './request-context.ts'
+import { registerRequestContext, type TenantDirectory } from './context-hook.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -44,17 +43,7 @@ declare module 'fastify' {
 
 export type { App } from './app-type.ts'
 
-export interface TenantRef {
-  id: string
-  slug: string
-  status: 'active' | 'suspended'
-}
-
-/** How the HTTP layer learns about tenants without depending on the tenancy module. */
-export interface TenantDirectory {
-  byHost(hostname: string): Promise<TenantRef | null | 'unknown-subdomain'>
-  byId(id: string): Promise<TenantRef | null>
-}
+export type { TenantDirectory, TenantRef } from './context-hook.ts'
 
 export interface HttpServerDeps {
   config: Config
@@ -98,7 +87,10 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
 
 function createFastify(config: Config, logger: Logger): App {
   return Fastify({
-    loggerInstance: logger,
+    // With logging off (LOG_LEVEL=silent, as in `npm run bench`) Fastify gets no logger: it would
+    // build a pino child per request (its request-id binding serialised) to write nothing.
+    // Fastify's null logger stands in; every line of ours is silent at that level anyway.
+    ...(logger.level === 'silent' ? {} : { loggerInstance: logger }),
     bodyLimit: config.http.bodyLimit,
     // Client IPs (rate limits, audit) come from X-Forwarded-For only when it was set by a configured proxy.
     trustProxy: config.http.trustProxy.length > 0 ? config.http.trustProxy : false,
@@ -162,16 +154,6 @@ async function registerLoadShedding(app: App, config: Config): Promise<void> {
         }),
       )
     },
-  })
-}
-
-/** Resolves who is calling and for which tenant, then enforces the route's declared access before any handler runs. */
-function registerRequestContext(app: App, deps: HttpServerDeps): void {
-  app.addHook('onRequest', async (request, reply) => {
-    request.ctx = await resolveContext(request, deps)
-    bindRequestLog(request, reply)
-    const access = request.routeOptions.config.access
-    if (access) enforceAccess(request, access)
   })
 }
 
@@ -309,72 +291,4 @@ async function registerOpenApi(app: App, config: Config): Promise<void> {
     // The document is plain JSON; its own shape is described by the OpenAPI specification.
     async () => app.swagger() as unknown as Record<string, unknown>,
   )
-}
-
-async function resolveContext(request: FastifyRequest, deps: HttpServerDeps): Promise<RequestContext> {
-  // Created first so the session check's statement counts against the request too.
-  const counter = newQueryCounter()
-  const principal = await principalOf(request, deps, counter)
-  const hostTenant = await tenantFromHost(request, deps)
-  let tenantId: string | null = null
-  if (principal.kind === 'user' || principal.kind === 'api_key') {
-    if (hostTenant && hostTenant.id !== principal.tenantId)
-      throw new AppError(
-        'forbidden',
-        'TENANT_MISMATCH',
-        'This token belongs to another tenant than the one this host serves',
-      )
-    const tenant = hostTenant ?? (await deps.tenants.byId(principal.tenantId))
-    if (!tenant) throw new AppError('unauthenticated', 'INVALID_TOKEN', 'The token names a tenant that does not exist')
-    assertActive(tenant)
-    tenantId = tenant.id
-  } else if (principal.kind === 'anonymous' && hostTenant) {
-    assertActive(hostTenant)
-    tenantId = hostTenant.id
-  }
-  return createRequestContext({
-    requestId: String(request.id),
-    principal,
-    tenantId,
-    ip: request.ip,
-    database: deps.database,
-    counter,
-  })
-}
-
-function assertActive(tenant: TenantRef): void {
-  if (tenant.status !== 'active')
-    throw new AppError('forbidden', 'TENANT_SUSPENDED', `Tenant ${tenant.slug} is suspended`)
-}
-
-async function principalOf(request: FastifyRequest, deps: HttpServerDeps, counter: QueryCounter): Promise<Principal> {
-  const { ownCredentials, access } = request.routeOptions.config
-  if (ownCredentials) return ANONYMOUS
-  // An Authorization header alone decides (bearer clients never meet cookies or CSRF). Public
-  // routes ignore the cookie: they need no principal from it, and signing in again must work
-  // while the browser still holds a dead one.
-  if (request.headers.authorization === undefined && deps.browserSessions && access?.kind !== 'public') {
-    const { publicUrl, corsOrigins } = deps.config.http
-    return (await authenticateCookie(request, deps.browserSessions, { publicUrl, corsOrigins })) ?? ANONYMOUS
-  }
-  return authenticate(request, deps.tokens, counter)
-}
-
-async function authenticate(
-  request: FastifyRequest,
-  tokens: PrincipalTokens,
-  counter: QueryCounter,
-): Promise<Principal> {
-  const header = request.headers.authorization
-  if (header === undefined) return ANONYMOUS
-  const match = /^Bearer ([A-Za-z0-9._~+/=-]{10,4096})$/.exec(header)
-  if (!match?.[1]) throw new AppError('unauthenticated', 'INVALID_AUTHORIZATION', 'Use "Authorization: Bearer <token>"')
-  return tokens.verify(match[1], { counter })
-}
-
-async function tenantFromHost(request: FastifyRequest, deps: HttpServerDeps): Promise<TenantRef | null> {
-  const resolved = await deps.tenants.byHost(request.hostname.toLowerCase())
-  if (resolved === 'unknown-subdomain')
-    throw new AppError('not_found', 'TENANT_NOT_FOUND', `No tenant is served at ${request.hostname}`)
-  return resolved
 }

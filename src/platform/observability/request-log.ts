@@ -21,10 +21,12 @@ export function requestLogBindings(ctx: RequestContext): Record<string, string |
 /**
  * Rebinds both loggers: Fastify logs completion through `reply.log`, handlers use `request.log`.
  * With logging off (LOG_LEVEL=silent, as in `npm run bench`) no line can carry the bindings, so
- * the pino child, which serialises them per request, is not built.
+ * the pino child, which serialises them per request, is not built. (The server then gives
+ * Fastify no logger at all; its stand-in has no level.)
  */
 export function bindRequestLog(request: FastifyRequest, reply: FastifyReply): void {
-  if (request.log.level === 'silent') return
+  const level = request.log.level as string | undefined
+  if (level === 'silent' || level === undefined) return
   const log = request.log.child(requestLogBindings(request.ctx))
   request.log = log
   reply.log = log

@@ -28,5 +28,10 @@ export function rateLimitPolicyField(policies: PolicyDescription[]): string {
 }
 
 export function rateLimitField(status: BucketStatus): string {
-  return `${sfString(status.policy)};r=${status.remaining};t=${status.resetSeconds}`
+  return rateLimitFieldOf(sfString(status.policy), status.remaining, status.resetSeconds)
+}
+
+/** The same with the policy name already an sf-string (the hook quotes each name once). */
+export function rateLimitFieldOf(quotedPolicy: string, remaining: number, resetSeconds: number): string {
+  return `${quotedPolicy};r=${remaining};t=${resetSeconds}`
 }

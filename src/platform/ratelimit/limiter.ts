@@ -2,13 +2,15 @@
  * Counting for rate limits: one fixed-window counter per (class, caller) and per (class, tenant);
  * the caller's quota depends on whether it is a principal or an anonymous address, the tenant's
  * on its plan. A tenant's count is kept under the same key whatever its plan, so a plan change
- * applies to the current window (with Redis; in memory the new plan starts a fresh count).
+ * applies to the current window.
  * With Redis every node shares the counters and each increment is one atomic Lua call
  * (rate-limiter-flexible's RateLimiterRedis), so a quota holds exactly across processes; without
- * Redis the counters live in this process (a single node is the only correct topology then).
+ * Redis the counters live in this process (a single node is the only correct topology then) and
+ * are answered synchronously (memory-windows.ts): no promise per request for a count in a Map.
  */
 import type { Redis } from 'ioredis'
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
+import { MemoryWindows } from './memory-windows.ts'
 import type { RateLimitSettings } from '../../config.ts'
 import { RATE_LIMIT_CLASSES, resolvePolicies, type ClassPolicy, type RateLimitClass } from './policies.ts'
 import { TENANT_PLANS, type TenantPlan } from './plans.ts'
@@ -43,46 +45,59 @@ export interface BucketKeys {
 export interface RateLimiter {
   readonly enabled: boolean
   readonly policies: Record<RateLimitClass, ClassPolicy>
-  consume(rateClass: RateLimitClass, keys: BucketKeys): Promise<Decision>
+  /** Synchronous with the in-process store; a promise with Redis. */
+  consume(rateClass: RateLimitClass, keys: BucketKeys): Decision | Promise<Decision>
 }
 
 interface Counter {
   policy: string
   quota: number
-  limiter: RateLimiterAbstract
+  limiter: RateLimiterRedis
 }
 
-function counter(policy: string, quota: number, windowSeconds: number, redis: Redis | undefined): Counter {
+function counter(policy: string, quota: number, windowSeconds: number, redis: Redis): Counter {
   const options = { points: quota, duration: windowSeconds, keyPrefix: `${KEY_PREFIX}:${policy}` }
-  const limiter = redis
-    ? new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true })
-    : new RateLimiterMemory(options)
-  return { policy, quota, limiter }
+  return {
+    policy,
+    quota,
+    limiter: new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true }),
+  }
+}
+
+function bucket(policy: string, quota: number, windowSeconds: number, consumed: number, msBeforeNext: number) {
+  return {
+    policy,
+    quota,
+    windowSeconds,
+    remaining: Math.max(quota - consumed, 0),
+    resetSeconds: Math.max(1, Math.ceil(msBeforeNext / 1000)),
+    exceeded: consumed > quota,
+  }
 }
 
 async function count(counter: Counter, key: string, windowSeconds: number): Promise<BucketResult> {
   let result: RateLimiterRes
-  let exceeded = false
   try {
     result = await counter.limiter.consume(key, 1)
   } catch (rejection) {
     // The library rejects with its result when the quota is exceeded and with an Error when the store fails.
     if (!(rejection instanceof RateLimiterRes)) throw rejection
     result = rejection
-    exceeded = true
   }
-  return {
-    policy: counter.policy,
-    quota: counter.quota,
-    windowSeconds,
-    remaining: result.remainingPoints,
-    resetSeconds: Math.max(1, Math.ceil(result.msBeforeNext / 1000)),
-    exceeded,
-  }
+  return bucket(counter.policy, counter.quota, windowSeconds, result.consumedPoints, result.msBeforeNext)
 }
 
 export function createRateLimiter(settings: RateLimitSettings, redis: Redis | undefined): RateLimiter {
   const policies = resolvePolicies(settings)
+  return {
+    enabled: settings.enabled,
+    policies,
+    consume: redis ? redisCounting(policies, redis) : memoryCounting(policies),
+  }
+}
+
+/** Shared counters: every node sees the same count. */
+function redisCounting(policies: Record<RateLimitClass, ClassPolicy>, redis: Redis): RateLimiter['consume'] {
   const counters = new Map<RateLimitClass, { caller: Counter; address: Counter; tenant: Record<TenantPlan, Counter> }>()
   for (const name of RATE_LIMIT_CLASSES) {
     const policy = policies[name]
@@ -97,20 +112,49 @@ export function createRateLimiter(settings: RateLimitSettings, redis: Redis | un
       ) as Record<TenantPlan, Counter>,
     })
   }
-  return {
-    enabled: settings.enabled,
-    policies,
-    async consume(rateClass, keys) {
-      const pair = counters.get(rateClass)!
-      const window = policies[rateClass].windowSeconds
-      try {
-        const caller = await count(keys.anonymous ? pair.address : pair.caller, keys.caller, window)
-        // A caller already over its own quota must not keep draining its tenant's: that is the starvation the caller bucket prevents.
-        if (caller.exceeded || keys.tenant === null) return { kind: 'counted', buckets: [caller] }
-        return { kind: 'counted', buckets: [caller, await count(pair.tenant[keys.plan], keys.tenant, window)] }
-      } catch (error) {
-        return { kind: 'store-unavailable', error }
-      }
-    },
+  return async (rateClass, keys) => {
+    const pair = counters.get(rateClass)!
+    const window = policies[rateClass].windowSeconds
+    try {
+      const caller = await count(keys.anonymous ? pair.address : pair.caller, keys.caller, window)
+      // A caller already over its own quota must not keep draining its tenant's: that is the starvation the caller bucket prevents.
+      if (caller.exceeded || keys.tenant === null) return { kind: 'counted', buckets: [caller] }
+      return { kind: 'counted', buckets: [caller, await count(pair.tenant[keys.plan], keys.tenant, window)] }
+    } catch (error) {
+      return { kind: 'store-unavailable', error }
+    }
+  }
+}
+
+/** This process's counters, answered synchronously; the same buckets and arithmetic as with Redis. */
+function memoryCounting(policies: Record<RateLimitClass, ClassPolicy>): RateLimiter['consume'] {
+  const windows = new Map<RateLimitClass, { caller: MemoryWindows; tenant: MemoryWindows; tenantPolicy: string }>()
+  for (const name of RATE_LIMIT_CLASSES) {
+    const windowMs = policies[name].windowSeconds * 1000
+    // Caller keys name their kind (`user:`, `ip:`…), so principals and addresses share one map.
+    windows.set(name, {
+      caller: new MemoryWindows(windowMs),
+      tenant: new MemoryWindows(windowMs),
+      tenantPolicy: `${name}-tenant`,
+    })
+  }
+  return (rateClass, keys) => {
+    const policy = policies[rateClass]
+    const counters = windows.get(rateClass)!
+    const now = Date.now()
+    const quota = keys.anonymous ? policy.perAddress : policy.perCaller
+    const own = counters.caller.hit(keys.caller, now)
+    const caller = bucket(rateClass, quota, policy.windowSeconds, own.count, own.msBeforeNext)
+    // A caller already over its own quota must not keep draining its tenant's: that is the starvation the caller bucket prevents.
+    if (caller.exceeded || keys.tenant === null) return { kind: 'counted', buckets: [caller] }
+    const shared = counters.tenant.hit(keys.tenant, now)
+    const tenant = bucket(
+      counters.tenantPolicy,
+      policy.perTenant[keys.plan],
+      policy.windowSeconds,
+      shared.count,
+      shared.msBeforeNext,
+    )
+    return { kind: 'counted', buckets: [caller, tenant] }
   }
 }

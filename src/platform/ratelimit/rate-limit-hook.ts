@@ -14,8 +14,8 @@ import type { App } from '../http/app-type.ts'
 import type { RequestContext } from '../http/request-context.ts'
 import { AppError } from '../errors.ts'
 import type { Metrics } from '../observability/metrics.ts'
-import { rateLimitField, rateLimitPolicyField, type PolicyDescription } from './headers.ts'
-import type { BucketKeys, BucketResult, RateLimiter } from './limiter.ts'
+import { rateLimitFieldOf, rateLimitPolicyField, sfString, type PolicyDescription } from './headers.ts'
+import type { BucketKeys, BucketResult, Decision, RateLimiter } from './limiter.ts'
 import type { ClassPolicy, RateLimitClass } from './policies.ts'
 import { DEFAULT_PLAN, type TenantPlan } from './plans.ts'
 
@@ -28,8 +28,8 @@ declare module 'fastify' {
 
 export interface RateLimitDeps {
   limiter: RateLimiter
-  /** The tenant's plan (tenancy's cached directory): it sets the tenant bucket's quota. */
-  planOf: (tenantId: string) => Promise<TenantPlan>
+  /** The tenant's plan (tenancy's cached directory, synchronous on a hit): it sets the tenant bucket's quota. */
+  planOf: (tenantId: string) => TenantPlan | Promise<TenantPlan>
   metrics: Metrics
   logger: Logger
 }
@@ -40,9 +40,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 const OUTAGE_LOG_INTERVAL_MS = 10_000
 
 export function routeClass(request: FastifyRequest): RateLimitClass | 'none' {
+  // One read: Fastify builds routeOptions anew on every access. The config carries the route's url.
   const config = request.routeOptions.config
   if (config.rateLimit) return config.rateLimit
-  const url = request.routeOptions.url
+  const url = config.url as string | undefined
   // url is undefined for unknown routes: those are limited too, so probing for routes costs quota.
   if (url !== undefined) {
     if (EXEMPT_PATHS.test(url)) return 'none'
@@ -79,9 +80,14 @@ function advertisedPolicies(policy: ClassPolicy, keys: BucketKeys): PolicyDescri
 
 /** The bucket a client should pace itself by: a spent one (latest reset first), else the one with least left. */
 function tightest(buckets: BucketResult[]): BucketResult {
-  const spent = buckets.filter((b) => b.exceeded).sort((a, b) => b.resetSeconds - a.resetSeconds)
-  if (spent[0]) return spent[0]
-  return buckets.reduce((tight, b) => (b.remaining < tight.remaining ? b : tight))
+  // One pass, no arrays: it runs on every limited request. Ties keep the first (the caller's) bucket.
+  let spent: BucketResult | undefined
+  let least = buckets[0]!
+  for (const bucket of buckets) {
+    if (bucket.exceeded && (spent === undefined || bucket.resetSeconds > spent.resetSeconds)) spent = bucket
+    if (bucket.remaining < least.remaining) least = bucket
+  }
+  return spent ?? least
 }
 
 export const rateLimitErrors = {
@@ -113,7 +119,7 @@ export function registerRateLimits(app: App, deps: RateLimitDeps): void {
   }
 
   // The advertised policy depends only on class, caller kind, tenant presence and plan: a handful
-  // of strings, built once each instead of per request.
+  // of strings, built once each instead of per request; so are the policy names as sf-strings.
   const policyFields = new Map<string, string>()
   const policyField = (rateClass: RateLimitClass, policy: ClassPolicy, keys: BucketKeys): string => {
     const id = `${rateClass} ${keys.anonymous} ${keys.tenant === null} ${keys.plan}`
@@ -124,33 +130,59 @@ export function registerRateLimits(app: App, deps: RateLimitDeps): void {
     }
     return field
   }
+  const quotedNames = new Map<string, string>()
+  const statusField = (bucket: BucketResult): string => {
+    let name = quotedNames.get(bucket.policy)
+    if (name === undefined) {
+      name = sfString(bucket.policy)
+      quotedNames.set(bucket.policy, name)
+    }
+    return rateLimitFieldOf(name, bucket.remaining, bucket.resetSeconds)
+  }
 
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    const rateClass = routeClass(request)
-    if (rateClass === 'none') return
+  /** Headers and the verdict of one counted request; an AppError refuses it. */
+  const decide = (reply: FastifyReply, rateClass: RateLimitClass, decision: Decision): AppError | undefined => {
     const policy = deps.limiter.policies[rateClass]
+    if (decision.kind === 'store-unavailable') {
+      if (policy.onStoreFailure === 'closed') return rateLimitErrors.storeUnavailable(decision.error)
+      logOutage(decision.error, rateClass)
+      return undefined
+    }
+    const reported = tightest(decision.buckets)
+    reply.header('ratelimit', statusField(reported))
+    if (!reported.exceeded) return undefined
+    deps.metrics.rateLimitRejections.inc({ class: rateClass })
+    return rateLimitErrors.exceeded(rateClass, reported.policy, reported.resetSeconds)
+  }
+
+  const count = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: (error?: Error) => void,
+    rateClass: RateLimitClass,
+    plan: TenantPlan,
+  ): void => {
     const { tenantId, principal } = request.ctx
     const keys: BucketKeys = {
       caller: callerKey(request.ctx),
       anonymous: principal.kind === 'anonymous',
       tenant: tenantId,
-      plan: tenantId === null ? DEFAULT_PLAN : await deps.planOf(tenantId),
+      plan,
     }
-    reply.header('ratelimit-policy', policyField(rateClass, policy, keys))
-    const decision = await deps.limiter.consume(rateClass, keys)
-    if (decision.kind === 'store-unavailable') {
-      if (policy.onStoreFailure === 'closed') throw rateLimitErrors.storeUnavailable(decision.error)
-      logOutage(decision.error, rateClass)
-      return
-    }
-    const reported = tightest(decision.buckets)
-    reply.header(
-      'ratelimit',
-      rateLimitField({ policy: reported.policy, remaining: reported.remaining, resetSeconds: reported.resetSeconds }),
-    )
-    if (reported.exceeded) {
-      deps.metrics.rateLimitRejections.inc({ class: rateClass })
-      throw rateLimitErrors.exceeded(rateClass, reported.policy, reported.resetSeconds)
-    }
+    reply.header('ratelimit-policy', policyField(rateClass, deps.limiter.policies[rateClass], keys))
+    const decision = deps.limiter.consume(rateClass, keys)
+    if (decision instanceof Promise) decision.then((counted) => done(decide(reply, rateClass, counted)), done)
+    else done(decide(reply, rateClass, decision))
+  }
+
+  // Callback-style: with the in-process counters and the tenant's plan cached (nearly every
+  // request) it decides synchronously, with no promise and microtask per request.
+  app.addHook('onRequest', (request, reply, done) => {
+    const rateClass = routeClass(request)
+    if (rateClass === 'none') return done()
+    const { tenantId } = request.ctx
+    const plan = tenantId === null ? DEFAULT_PLAN : deps.planOf(tenantId)
+    if (plan instanceof Promise) plan.then((known) => count(request, reply, done, rateClass, known), done)
+    else count(request, reply, done, rateClass, plan)
   })
 }
