@@ -427,12 +427,17 @@ describe('the development seed', { timeout: 240_000 }, () => {
     expect(sales.filter((sale) => sale.externalReference === orderId)).toEqual([
       expect.objectContaining({ amount: { amount: 3213, currency: 'EUR' } }),
     ])
+    // The receipt: the invoice issued from order.paid by its job.
+    const invoices = async () =>
+      (await all<{ orderId: string }>('/v1/me/invoices', state.tomas)).filter((invoice) => invoice.orderId === orderId)
+    await waitUntil('the demo order invoiced', async () => (await invoices()).length === 1, 60_000)
+    expect(await invoices()).toEqual([expect.objectContaining({ orderId, total: { amount: 3213, currency: 'EUR' } })])
   })
 
   it('changes nothing when run again: no sign-in, no audit entry, every count equal', async () => {
-    // The first run's mails (7 enrolment confirmations, the grade, the certificate, and the enrolment
-    // Tomás's paid order gave) are sent by jobs: let them settle.
-    await waitUntil("the first run's mail", async () => (await domainCounts(state.admin)).mail === 10)
+    // The first run's mails (7 enrolment confirmations, the grade, the certificate, and for Tomás's
+    // paid order its enrolment confirmation and receipt) are sent by jobs: let them settle.
+    await waitUntil("the first run's mail", async () => (await domainCounts(state.admin)).mail === 11)
     state.snapshot = await domainCounts(state.admin)
     const audit = await auditCount(state.admin)
     const again = await seedDemo(t, { jobsRunHere: true })
