@@ -1,8 +1,8 @@
 /**
  * Keyset pages against the database: rows whose sort instants are equal, or differ below the
  * millisecond (which a JS Date cannot hold), are never skipped or repeated, whatever the page size.
- * Two real lists, one ascending (a course's questions) and one descending (a course's enrolments),
- * each filled with generated instants and read page by page over HTTP.
+ * Real lists, one ascending (a course's questions) and two descending (a course's enrolments, a
+ * tenant's payments), each filled with generated instants and read page by page over HTTP.
  */
 import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
@@ -47,12 +47,12 @@ interface Row {
 }
 
 /** Every row the list gives, following nextCursor to the end (bounded: a repeating list must not loop forever). */
-async function readAll(url: string, limit: number): Promise<string[]> {
+async function readAll(url: string, limit: number, token = admin): Promise<string[]> {
   const ids: string[] = []
   let cursor: string | null = null
   for (let pages = 0; pages < 50; pages += 1) {
     const query = `limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`
-    const response = await t.app.inject({ method: 'GET', url: `${url}?${query}`, headers: t.auth(admin) })
+    const response = await t.app.inject({ method: 'GET', url: `${url}?${query}`, headers: t.auth(token) })
     expect(response.statusCode, response.body).toBe(200)
     const page = response.json() as { data: Array<{ id: string }>; nextCursor: string | null }
     ids.push(...page.data.map((row) => row.id))
@@ -103,6 +103,24 @@ describe('keyset pages over colliding instants', () => {
               VALUES (${row.id}, ${tenant.id}, ${randomUUID()}, ${courseId}, 'admin', 'test', ${row.at}::timestamptz)`)
         })
         expect(await readAll(`/v1/courses/${courseId}/enrolments`, limit)).toEqual(ordered(rows, 'desc'))
+      }),
+      { numRuns: 12 },
+    )
+  })
+
+  it("a tenant's payments (newest first): every row once, in order, for any page size", async () => {
+    await fc.assert(
+      fc.asyncProperty(layouts, async ({ instants, limit }) => {
+        // A tenant per run: the list is the whole tenant's.
+        const own = await t.createTenant()
+        const rows: Row[] = instants.map((at) => ({ id: randomUUID(), at }))
+        await t.platform.database.transaction(tenantScope(own.id), async (tx) => {
+          for (const row of rows)
+            await tx.execute(sql`INSERT INTO commerce.payments (id, tenant_id, order_id, provider, idempotency_key, amount, currency, capture_method, created_at)
+              VALUES (${row.id}, ${own.id}, ${randomUUID()}, 'sandbox', ${row.id}, 100, 'EUR', 'automatic', ${row.at}::timestamptz)`)
+        })
+        const token = await t.tokenFor(own.id, ['finance'])
+        expect(await readAll('/v1/commerce/payments', limit, token)).toEqual(ordered(rows, 'desc'))
       }),
       { numRuns: 12 },
     )

@@ -19,6 +19,8 @@ export interface CallOptions {
   token?: string
   payload?: object
   ifMatch?: string
+  /** Sent as Idempotency-Key: a retried call (or a later run) finds what the first one made. */
+  idempotencyKey?: string
   /** Statuses that count as success (default 200 and 201). */
   expect?: readonly number[]
 }
@@ -58,6 +60,7 @@ export function apiClient(app: App, host: string): ApiClient {
             host,
             ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
             ...(options.ifMatch ? { 'if-match': options.ifMatch } : {}),
+            ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}),
           },
           ...(options.payload ? { payload: options.payload } : {}),
         })

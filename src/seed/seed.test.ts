@@ -19,6 +19,7 @@ import { waitUntil } from '../platform/jobs/testing.ts'
 import type { DevCredentials } from './accounts.ts'
 import { DEMO_LEARNING } from './content/index.ts'
 import { PANDAS_QUIZ } from './content/data-analysis-with-pandas.ts'
+import { PHOTOGRAPHIE_LUMIERE } from './content/photographie-lumiere.ts'
 import { learningArea } from './learning/index.ts'
 import type { CourseSpec } from './learning/spec.ts'
 import { seedDemo, type DemoSeed } from './index.ts'
@@ -114,6 +115,8 @@ const state = {
   courses: new Map<string, string>(),
   users: new Map<string, string>(),
   snapshot: {} as Record<string, number>,
+  /** Tomás's access token (signed in once, so the counts' reads add no sign-in). */
+  tomas: '',
 }
 
 /** What the seed made, counted through the API: equal counts before and after a run mean the run made nothing. */
@@ -128,6 +131,7 @@ async function domainCounts(admin: string): Promise<Record<string, number>> {
     taxProfileVersion: (await ok<{ version: number }>('GET', '/v1/commerce/tax/profile', { token: admin })).version,
     taxRates: (await all('/v1/commerce/tax/rates?status=all', admin)).length,
     coupons: (await all('/v1/commerce/coupons?status=all', admin)).length,
+    ...(state.tomas ? { tomasOrders: (await all('/v1/me/orders', state.tomas)).length } : {}),
   }
   for (const [slug, id] of state.courses) {
     counts[`${slug}:enrolments`] = (await all(`/v1/courses/${id}/enrolments`, admin)).length
@@ -188,6 +192,7 @@ describe('the development seed', { timeout: 240_000 }, () => {
       expect.objectContaining({ name: 'learning', outcome: 'seeded' }),
       expect.objectContaining({ name: 'commerce', outcome: 'seeded' }),
       expect.objectContaining({ name: 'tax-and-coupons', outcome: 'seeded' }),
+      expect.objectContaining({ name: 'orders', outcome: 'seeded' }),
     ])
     const stored = await readCredentials()
     expect(stored).toMatchObject(old)
@@ -384,9 +389,55 @@ describe('the development seed', { timeout: 240_000 }, () => {
     ])
   })
 
+  it('has Tomás buy the photography course with the sandbox test card: the sandbox webhook job pays it', async () => {
+    state.tomas = await signIn('tomas@demo.localhost')
+    const prices = await ok<{ productId: string }>('GET', `/v1/catalogue/courses/${PHOTOGRAPHIE_LUMIERE.slug}/prices`)
+    const orders = await all<{ id: string; status: string; lines: Array<{ productId: string }> }>(
+      '/v1/me/orders',
+      state.tomas,
+    )
+    expect(orders).toEqual([
+      expect.objectContaining({ lines: [expect.objectContaining({ productId: prices.productId })] }),
+    ])
+    const orderId = orders[0]!.id
+    // EUR 27.00 billed to Germany: 19 % VAT on top. Paid only once the sandbox's capture arrived.
+    let order: Record<string, unknown> = {}
+    await waitUntil(
+      'the demo order paid',
+      async () => {
+        order = await ok('GET', `/v1/orders/${orderId}`, { token: state.tomas })
+        return order.status === 'paid'
+      },
+      60_000,
+    )
+    expect(order).toMatchObject({
+      currency: 'EUR',
+      total: { amount: 3213, currency: 'EUR' },
+      provider: 'sandbox',
+      billing: { country: 'DE' },
+      needsRefund: false,
+    })
+    const photography = await ok<{ id: string }>('GET', `/v1/catalogue/courses/${PHOTOGRAPHIE_LUMIERE.slug}`)
+    const enrolments = await all<{ courseId: string; status: string }>('/v1/me/enrolments', state.tomas)
+    expect(enrolments).toContainEqual(expect.objectContaining({ courseId: photography.id, status: 'active' }))
+    const sales = await all<{ externalReference: string; amount: { amount: number } }>(
+      '/v1/commerce/ledger/transactions?kind=capture',
+      state.admin,
+    )
+    expect(sales.filter((sale) => sale.externalReference === orderId)).toEqual([
+      expect.objectContaining({ amount: { amount: 3213, currency: 'EUR' } }),
+    ])
+    // The receipt: the invoice issued from order.paid by its job.
+    const invoices = async () =>
+      (await all<{ orderId: string }>('/v1/me/invoices', state.tomas)).filter((invoice) => invoice.orderId === orderId)
+    await waitUntil('the demo order invoiced', async () => (await invoices()).length === 1, 60_000)
+    expect(await invoices()).toEqual([expect.objectContaining({ orderId, total: { amount: 3213, currency: 'EUR' } })])
+  })
+
   it('changes nothing when run again: no sign-in, no audit entry, every count equal', async () => {
-    // The first run's mails (7 enrolment confirmations, the grade, the certificate) are sent by jobs: let them settle.
-    await waitUntil("the first run's mail", async () => (await domainCounts(state.admin)).mail === 9)
+    // The first run's mails (7 enrolment confirmations, the grade, the certificate, and for Tomás's
+    // paid order its enrolment confirmation and receipt) are sent by jobs: let them settle.
+    await waitUntil("the first run's mail", async () => (await domainCounts(state.admin)).mail === 11)
     state.snapshot = await domainCounts(state.admin)
     const audit = await auditCount(state.admin)
     const again = await seedDemo(t, { jobsRunHere: true })
@@ -394,6 +445,7 @@ describe('the development seed', { timeout: 240_000 }, () => {
       expect.objectContaining({ name: 'learning', outcome: 'present' }),
       expect.objectContaining({ name: 'commerce', outcome: 'present' }),
       expect.objectContaining({ name: 'tax-and-coupons', outcome: 'present' }),
+      expect.objectContaining({ name: 'orders', outcome: 'present' }),
     ])
     expect(await domainCounts(state.admin)).toEqual(state.snapshot)
     expect(await auditCount(state.admin)).toBe(audit)
@@ -406,6 +458,7 @@ describe('the development seed', { timeout: 240_000 }, () => {
       expect.objectContaining({ name: 'learning', outcome: 'seeded' }),
       expect.objectContaining({ name: 'commerce', outcome: 'seeded' }),
       expect.objectContaining({ name: 'tax-and-coupons', outcome: 'seeded' }),
+      expect.objectContaining({ name: 'orders', outcome: 'seeded' }),
     ])
     expect(await domainCounts(state.admin)).toEqual(state.snapshot)
     // The run signed the demo accounts in and out again: only this test's own session is live.

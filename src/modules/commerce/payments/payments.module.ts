@@ -1,7 +1,8 @@
 /**
  * Payments wired together: the providers served (each behind its breaker), the gateway service,
  * the inbound webhook pipeline (receipt, processing job, handler registry), the sandbox's
- * webhook sender, the routes and the readiness check. commerce/index.ts exposes `api`.
+ * webhook sender, the routes (webhooks, the sandbox's, the administrators' payments report) and
+ * the readiness check. commerce/index.ts exposes `api`.
  */
 import type { Logger } from 'pino'
 import type { Config } from '../../../config.ts'
@@ -12,6 +13,7 @@ import type { HealthRegistry } from '../../../platform/observability/health.ts'
 import { createHandlerRegistry, definePaymentEventProcessing, type RetryPolicy } from './event-processing.ts'
 import { createInbound } from './inbound.ts'
 import type { PaymentEventHandler, PaymentEventKind } from './payment-events.ts'
+import { paymentsReportRoutes } from './payments-report.routes.ts'
 import { sandboxRoutes, webhookRoutes } from './payments.routes.ts'
 import { createPaymentService } from './payments.service.ts'
 import { createPaymentProviders, type ProvidersDeps } from './providers.ts'
@@ -96,6 +98,7 @@ export function createPayments(deps: PaymentsDeps) {
     providers,
     async routes(app: App): Promise<void> {
       await app.register(webhookRoutes(inbound, providers))
+      await app.register(paymentsReportRoutes())
       if (providers.sandbox) await app.register(sandboxRoutes(providers.sandbox))
     },
     close: () => providers.shutdown(),

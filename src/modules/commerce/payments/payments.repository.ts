@@ -2,8 +2,9 @@
  * Queries on payments' own tables. Tenant-scoped unless the name says platform: receipt and
  * attribution of webhook events run before any tenant is known.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm'
+import { and, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
+import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../../platform/http/pagination.ts'
 import type { PaymentStatus, ProviderPayment } from './port.ts'
 import type { PaymentEvent } from './payment-events.ts'
 import { paymentWebhookEvents, payments } from './payments.tables.ts'
@@ -33,7 +34,56 @@ export function nextStatus(current: string, incoming: PaymentStatus): string {
   return to >= from ? incoming : current
 }
 
+/** Filters of the administrators' payments report; instants are checked text (payments-report.ts). */
+export interface PaymentFilter {
+  status?: string | undefined
+  provider?: string | undefined
+  currency?: string | undefined
+  createdFrom?: string | undefined
+  createdBefore?: string | undefined
+}
+
+/** Payments newest first by (createdAt, id). */
+export const paymentsCursor = keysetCursor(instant, uuid)
+
+export type ListedPayment = PaymentRow & { position: string }
+
 export const paymentsRepository = {
+  /**
+   * A page of the tenant's payments, newest first. The tenant is named as well as RLS applying,
+   * so the planner uses (tenant_id, created_at, id); bounds reach PostgreSQL as the client's text,
+   * keeping sub-millisecond precision.
+   */
+  async list(
+    tx: Tx,
+    tenantId: string,
+    filter: PaymentFilter,
+    after: PositionOf<typeof paymentsCursor> | undefined,
+    limit: number,
+  ): Promise<ListedPayment[]> {
+    const rows = await tx
+      .select({ payment: payments, position: instantText(payments.createdAt) })
+      .from(payments)
+      .where(
+        and(
+          eq(payments.tenantId, tenantId),
+          filter.status === undefined ? undefined : eq(payments.status, filter.status),
+          filter.provider === undefined ? undefined : eq(payments.provider, filter.provider),
+          filter.currency === undefined ? undefined : eq(payments.currency, filter.currency),
+          filter.createdFrom === undefined
+            ? undefined
+            : gte(payments.createdAt, sql`${filter.createdFrom}::timestamptz`),
+          filter.createdBefore === undefined
+            ? undefined
+            : lt(payments.createdAt, sql`${filter.createdBefore}::timestamptz`),
+          paymentsCursor.after(after, [payments.createdAt, payments.id], 'desc'),
+        ),
+      )
+      .orderBy(desc(payments.createdAt), desc(payments.id))
+      .limit(limit)
+    return rows.map((row) => ({ ...row.payment, position: row.position }))
+  },
+
   async claim(
     tx: Tx,
     values: Pick<

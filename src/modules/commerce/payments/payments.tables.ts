@@ -40,6 +40,8 @@ export const payments = commerceSchema
       uniqueIndex('payments_idempotency_key').on(t.tenantId, t.idempotencyKey),
       uniqueIndex('payments_provider_payment_key').on(t.provider, t.providerPaymentId),
       index('payments_order_idx').on(t.tenantId, t.orderId),
+      // The administrators' report: newest first, a keyset page per statement.
+      index('payments_listed_idx').on(t.tenantId, t.createdAt.desc(), t.id.desc()),
       check('payments_provider_known', sql`${t.provider} IN ${PROVIDERS}`),
       check('payments_amount_positive', sql`${t.amount} > 0`),
       check('payments_captured_range', sql`${t.amountCaptured} BETWEEN 0 AND ${t.amount}`),

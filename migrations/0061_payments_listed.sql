@@ -1,0 +1,1 @@
+CREATE INDEX "payments_listed_idx" ON "commerce"."payments" USING btree ("tenant_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);
