@@ -232,5 +232,7 @@ describe('lyceum doctor', () => {
     const server = runtime(doctor({ DATABASE_URL: 'postgres://lyceum@127.0.0.1:1/none' }).stdout)
     expect(server).toMatch(/^runtime\s+\| OK/)
     expect(server).not.toContain('--liftoff-only')
-  })
+    // Two doctor processes, each starting an embedded database or timing out a connection: up to a
+    // minute each on a loaded machine.
+  }, 150_000)
 })
