@@ -111,6 +111,18 @@ export async function processCaptureNow(t: TestApp, order: PlacedOrder): Promise
   await t.modules.commerce.payments.processWebhookEvent(captured.id)
 }
 
+/**
+ * The order's capture as a signed sandbox event without a fee, processed now by the real capture
+ * handler (no worker needed; the sandbox itself is not asked to capture).
+ */
+export async function captureByEvent(t: TestApp, tenantId: string, order: PlacedOrder): Promise<void> {
+  const outcome = await deliverSandboxEvent(t, tenantId, order, 'payment.captured', {
+    id: order.providerPaymentId,
+    amount: order.total,
+  })
+  if (outcome !== 'processed') throw new Error(`the capture of order ${order.orderId} was ${outcome}`)
+}
+
 /** An order placed, captured at the sandbox, and booked. */
 export async function paidOrder(
   t: TestApp,
@@ -123,7 +135,7 @@ export async function paidOrder(
   return order
 }
 
-type SandboxEventType = 'refund.succeeded' | 'dispute.opened' | 'dispute.won' | 'dispute.lost'
+type SandboxEventType = 'payment.captured' | 'refund.succeeded' | 'dispute.opened' | 'dispute.won' | 'dispute.lost'
 
 /** A signed sandbox event about the order's payment, received and processed now (no worker needed). */
 export async function deliverSandboxEvent(
@@ -151,17 +163,21 @@ export async function deliverSandboxEvent(
         amount_received: order.total,
         metadata: metadataToWire({ tenantId, orderId: order.orderId, paymentId: order.paymentId }),
         failure: null,
+        // A capture states its fee and card country, as the sandbox's own webhook does (ADR 0023).
+        ...(type === 'payment.captured' ? { fee: 0, card_country: null } : {}),
       },
-      ...(type === 'refund.succeeded'
-        ? { refund: { id: object.id, amount: object.amount, status: 'succeeded' } }
-        : {
-            dispute: {
-              id: object.id,
-              amount: object.amount,
-              reason: object.reason ?? 'fraudulent',
-              status: type.slice('dispute.'.length),
-            },
-          }),
+      ...(type === 'payment.captured'
+        ? {}
+        : type === 'refund.succeeded'
+          ? { refund: { id: object.id, amount: object.amount, status: 'succeeded' } }
+          : {
+              dispute: {
+                id: object.id,
+                amount: object.amount,
+                reason: object.reason ?? 'fraudulent',
+                status: type.slice('dispute.'.length),
+              },
+            }),
     },
   }
   const rawBody = Buffer.from(JSON.stringify(body))
