@@ -142,6 +142,7 @@ describe('a refund through the provider', () => {
     expect(await access(s, order)).toBe(false)
     const grants = await grantsOf(t, s.id, order.buyerId, s.courseId)
     expect(grants.map((grant) => [grant.sourceRef, grant.revokedReason])).toEqual([[order.orderId, 'partial_refund']])
+    expect(await ledgerBalanced(t, s.id)).toBe(true)
   })
 
   it('ends only its own access: a second purchase keeps the course', async () => {
@@ -166,6 +167,7 @@ describe('a refund through the provider', () => {
     await refundAtProvider(s, order)
     await refundedTo(s, order, 5_000)
     expect(await access(s, order)).toBe(true)
+    expect(await ledgerBalanced(t, s.id)).toBe(true)
   })
 
   it('replayed (another event of the same refund, and the same event again): booked once', async () => {
@@ -182,6 +184,7 @@ describe('a refund through the provider', () => {
     expect((await saleTransactionKinds(t, s.id, order.orderId)).sort()).toEqual(['capture', 'refund'])
     expect(await outboxPayloads(t, s.id, PAYMENT_REFUNDED, order.orderId)).toHaveLength(1)
     expect(await refundsOf(t, s.id, order.orderId)).toHaveLength(1)
+    expect(await ledgerBalanced(t, s.id)).toBe(true)
   })
 
   it('before its capture is booked: not yet, retried, then applied once the capture is', async () => {
