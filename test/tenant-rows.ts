@@ -79,6 +79,9 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string | (() => stri
   'commerce.ledger_transactions': { kind: 'fee', currency: 'EUR', provider: 'sandbox' },
   'commerce.orders': { currency: 'EUR', tax_treatment: 'standard', billing_country: 'DE' },
   'commerce.order_lines': { product_type: 'course' },
+  // A refund the provider told us of needs no request key; a dispute is open until decided.
+  'commerce.order_refunds': { currency: 'EUR', origin: 'provider' },
+  'commerce.order_disputes': { currency: 'EUR' },
 }
 
 /**

@@ -44,6 +44,7 @@ import type { AccessGrants } from '../enrolment/index.ts'
 import { createInvoices } from './invoices/index.ts'
 import { reconciliationRoutes } from './reconciliation/reconciliation.routes.ts'
 import { createReconciliationService } from './reconciliation/reconciliation.service.ts'
+import { registerRefundHandlers } from './orders/refunds.module.ts'
 
 // Money (ADR 0021): the one place amounts, currencies, rates and rounding are handled.
 export * from './money/index.ts'
@@ -144,9 +145,17 @@ export function createCommerceModule(deps: CommerceDeps) {
   const fxRates = createFxRatesService()
   const tax = createTaxService()
   const coupons = createCouponsService()
-  const fulfilment = { access: deps.access, events: deps.events }
+  const fulfilment = { access: deps.access, events: deps.events, jobs: deps.jobs }
   // Orders are paid only by their provider's verified capture (ADR 0025).
   registerOrderPaymentHandlers(payments.api, { ...fulfilment, logger })
+  // Refunds and disputes are booked only from the provider's verified events (docs/commerce.md, section 10).
+  const refunds = registerRefundHandlers(payments.api, {
+    database: deps.database,
+    jobs: deps.jobs,
+    events: deps.events,
+    access: deps.access,
+    logger,
+  })
   const orders = createOrdersService({ ...fulfilment, payments: payments.api })
   // Invoices and credit notes (ADR 0026): subscribed to order.paid and payment.refunded here.
   const invoices = createInvoices({ ...deps, logger })
@@ -154,6 +163,8 @@ export function createCommerceModule(deps: CommerceDeps) {
   return {
     /** Payments through the configured providers, and the handlers of their events (docs/commerce.md). */
     payments: payments.api,
+    /** Refunds and disputes of orders: the administrators' refunds, and the automatic refund capture schedules. */
+    refunds: { request: refunds.service.request, requestAutomaticRefund: refunds.requestAutomaticRefund },
     /** The tenant's ledger against its providers' movements (the route and `lyceum commerce reconcile`). */
     reconciliation,
     async routes(app: App): Promise<void> {
@@ -180,6 +191,7 @@ export function createCommerceModule(deps: CommerceDeps) {
       checkoutRoutes(app)
       ordersRoutes(app, orders)
       await app.register(invoices.routes)
+      await app.register(refunds.routes)
     },
     async close(): Promise<void> {
       payments.close()
@@ -225,25 +237,28 @@ export type {
 export { notYet, PAYMENT_EVENT_KINDS } from './payments/payment-events.ts'
 export { SANDBOX_PAYMENT_METHODS } from './payments/sandbox/sandbox-scenarios.ts'
 
-// Orders: the events they publish (invoices subscribe to order.paid) and their states.
+// Orders: the events they publish (invoices subscribe to order.paid and payment.refunded) and their states.
 export {
   ORDER_CREATED,
   ORDER_PAID,
   ORDER_PAYMENT_FAILED,
+  PAYMENT_DISPUTED,
+  PAYMENT_REFUNDED,
   type OrderCreatedPayload,
   type OrderPaidLine,
   type OrderPaidPayload,
   type OrderPaymentFailedPayload,
+  type PaymentDisputedPayload,
+  type PaymentRefundedPayload,
 } from './orders/orders.events.ts'
 export { ORDER_STATUSES, type OrderStatus } from './orders/order-state.ts'
+export type { AutomaticRefundJob } from './orders/refunds.service.ts'
 export type { RetryPolicy as PaymentEventRetryPolicy } from './payments/event-processing.ts'
 
-// Invoices (ADR 0026): issued from order.paid and payment.refunded; the events they publish.
+// Invoices (ADR 0026): issued from order.paid and payment.refunded (above); the events they publish.
 export {
-  PAYMENT_REFUNDED,
   INVOICE_ISSUED,
   CREDIT_NOTE_ISSUED,
-  type PaymentRefundedPayload,
   type InvoiceIssuedPayload,
   type CreditNoteIssuedPayload,
 } from './invoices/index.ts'

@@ -37,6 +37,8 @@ export const PERMISSIONS = [
   'ledger:read',
   /** Set how sales are split: the platform fee and each course's instructor shares (never one's own). */
   'revenue:manage',
+  /** Refund captured orders (never one's own): money goes back to the buyer, access may end. */
+  'orders:refund',
   'platform:tenants',
   'platform:jobs',
   'platform:mail',
@@ -53,7 +55,7 @@ export const ROLE_PERMISSIONS: Record<TenantRole, readonly Permission[]> = {
   // Instructors act on the courses they own or co-teach; the policies of each module check that.
   instructor: ['courses:author', 'submissions:grade'],
   moderator: [],
-  finance: ['ledger:read'],
+  finance: ['ledger:read', 'orders:refund'],
   compliance: ['audit:read', 'tenant:read'],
   // Reviews courses submitted for review (the queue, the drafts in it, approve, request changes), never their own.
   reviewer: ['courses:review'],
@@ -78,6 +80,7 @@ export const ROLE_PERMISSIONS: Record<TenantRole, readonly Permission[]> = {
     'certificates:manage',
     'ledger:read',
     'revenue:manage',
+    'orders:refund',
   ],
 }
 

@@ -1,6 +1,7 @@
 /**
- * The events invoices are issued from, as the orders code publishes them (the contract both sides
- * build against), and a runtime check of their payloads. `order.paid` is published in the capture
+ * The events invoices are issued from, as the orders code publishes them (names and payload types
+ * are orders.events.ts's, the contract both sides build against), and a run-time check of their
+ * payloads. `order.paid` is published in the capture
  * transaction, `payment.refunded` when a refund succeeded; amounts are integer minor units of
  * `currency`, tax rates exact decimal strings ("0.19").
  *
@@ -15,10 +16,17 @@ import { Value } from 'typebox/value'
 import { isCurrencyCode, parseDecimal } from '../money/index.ts'
 import { PRODUCT_TYPES } from '../prices/product-type.ts'
 
-import { ORDER_PAID } from '../orders/orders.events.ts'
+import {
+  ORDER_PAID,
+  PAYMENT_REFUNDED,
+  type OrderPaidLine,
+  type OrderPaidPayload,
+  type PaymentRefundedPayload,
+} from '../orders/orders.events.ts'
 
-export { ORDER_PAID }
-export const PAYMENT_REFUNDED = 'payment.refunded'
+// The names and payload types are the publisher's (orders.events.ts), defined once there; this
+// file adds the run-time check of what a delivery carries.
+export { ORDER_PAID, PAYMENT_REFUNDED, type OrderPaidLine, type OrderPaidPayload, type PaymentRefundedPayload }
 
 /** The most lines an order may have (checkout allows 20 products); a payload with more is refused. */
 export const MAX_ORDER_LINES = 100
@@ -95,11 +103,17 @@ const PaymentRefunded = Type.Object(
   { additionalProperties: false },
 )
 
-export type OrderPaidLine = Static<typeof OrderLine>
-/** `order.paid`: what the buyer was charged, line by line, and the payment that captured it. */
-export type OrderPaidPayload = Static<typeof OrderPaid>
-/** `payment.refunded`: one refund that succeeded at the provider (amount: this refund; refundedTotal: all so far). */
-export type PaymentRefundedPayload = Static<typeof PaymentRefunded>
+/**
+ * The schemas accept exactly the publisher's types: a field added, dropped or retyped on one side
+ * only fails the build here, instead of failing every delivery (additionalProperties: false).
+ */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const contractsAgree: [
+  Same<Static<typeof OrderLine>, OrderPaidLine>,
+  Same<Static<typeof OrderPaid>, OrderPaidPayload>,
+  Same<Static<typeof PaymentRefunded>, PaymentRefundedPayload>,
+] = [true, true, true]
+void contractsAgree
 
 /** A payload that is not the contract's; the subscriber fails with it (a publisher bug). */
 export class InvalidEventPayload extends Error {

@@ -4,7 +4,7 @@
  * ledger's sale, a purchase grant per course and order.paid, once however often it is told; a
  * decline fails the order and frees its coupons, and a later capture still pays it; a capture
  * that does not match the order is held for review; a capture the enrolment rules refuse is
- * recorded and marked for a refund; a forged webhook changes nothing.
+ * recorded, marked for a refund and refunded automatically, once; a forged webhook changes nothing.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
@@ -261,10 +261,32 @@ describe('capture pays the order', () => {
     await payments.confirmPayment(ctx, placed.paymentId, { paymentMethod: 'pm_sandbox_visa', idempotencyKey: 'pay' })
     await recorder.waitFor(placed.paymentId, ['payment.captured'])
     const order = await orderOf(buyer, placed.id)
-    expect(order).toMatchObject({ status: 'paid', needsRefund: true })
+    // Paid, or already refunded by the automatic refund the capture scheduled (checked below).
+    expect(order).toMatchObject({ status: expect.stringMatching(/^(paid|refunded)$/), needsRefund: true })
+    expect(order.paidAt).toEqual(expect.any(String))
     expect(order.admissionRefusal).toMatch(/^COURSE_ARCHIVED/)
     const refused = await effects(own.id, placed.id)
     expect(refused).toMatchObject({ grants: [], sale: { captured: placed.total.amount } })
     expect(refused.events.map((event) => event.type)).toEqual(['order.created', 'order.paid'])
+
+    // The capture scheduled the automatic refund in its transaction: the whole payment goes back once.
+    const refunds = () =>
+      platformRows<{ origin: string; status: string; amount: number }>(
+        sql`SELECT origin, status, amount::int AS amount FROM commerce.order_refunds WHERE order_id = ${placed.id}::uuid`,
+      )
+    const refunded = await waitUntil(
+      'the automatic refund booked',
+      async () => {
+        const now = await orderOf(buyer, placed.id)
+        return now.status === 'refunded' ? now : undefined
+      },
+      120_000,
+    )
+    expect(refunded).toMatchObject({ needsRefund: true })
+    expect(await refunds()).toEqual([{ origin: 'automatic', status: 'succeeded', amount: placed.total.amount }])
+    expect(await effects(own.id, placed.id)).toMatchObject({
+      grants: [],
+      sale: { captured: placed.total.amount, refunded: placed.total.amount },
+    })
   })
 })

@@ -6,14 +6,16 @@
  *
  * Admission is checked for every course before anything is granted: if the enrolment rules
  * refuse one now (the school cancelled the learner meanwhile, a cohort filled up), nothing is
- * granted, the payment is still recorded (ledger, paid) and the order is marked `needs_refund`
- * with the reason (ADR 0025). An order that cost nothing posts no ledger transaction: there is
+ * granted, the payment is still recorded (ledger, paid), the order is marked `needs_refund`
+ * with the reason (ADR 0025) and its automatic refund is scheduled in the same transaction
+ * (`requestAutomaticRefund`: one refund per order however often it is asked). An order that cost nothing posts no ledger transaction: there is
  * no money, and the ledger refuses a capture of zero.
  */
 import type { Tx } from '../../../platform/db/database.ts'
 import { isAppError } from '../../../platform/errors.ts'
 import type { EventPublisher } from '../../../platform/events/events.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
+import type { Jobs } from '../../../platform/jobs/index.ts'
 import type { AccessGrants } from '../../enrolment/index.ts'
 import { postCapture, type CaptureLine } from '../ledger/index.ts'
 import { money, splitEvenly, type CurrencyCode } from '../money/index.ts'
@@ -21,10 +23,13 @@ import { productAccess } from '../prices/price-for.ts'
 import { ORDER_PAID } from './orders.events.ts'
 import { ordersRepository, type OrderLineRow, type OrderRow } from './orders.repository.ts'
 import { paidPayload } from './order-views.ts'
+import { requestAutomaticRefund } from './refunds.service.ts'
 
 export interface FulfilmentDeps {
   access: AccessGrants
   events: EventPublisher
+  /** Schedules the automatic refund of a capture the admission rules refused. */
+  jobs: Jobs
 }
 
 /** The captured payment, as the provider reported it. */
@@ -134,5 +139,9 @@ export async function markOrderPaid(
     ...(refusal === null ? {} : { needsRefund: true, admissionRefusal: refusal }),
   })
   await deps.events.publish(tx, ctx, { type: ORDER_PAID, payload: paidPayload(paid, lines) })
+  // Money was taken for access that cannot be given: it goes back, committed with the capture.
+  // An order that cost nothing has nothing to give back.
+  if (refusal !== null && capture && order.total > 0)
+    await requestAutomaticRefund(tx, deps.jobs, { tenantId, orderId: order.id })
   return paid
 }

@@ -63,3 +63,45 @@ export type OrderPaymentFailedPayload = {
   paymentId: string
   failureCode: string
 }
+
+/**
+ * A refund of an order's payment succeeded at the provider and is booked (ledger, order, access),
+ * published in the transaction of the provider's verified `refund.succeeded` (refunds.ts).
+ * Invoices issue the credit note and the refund email from it.
+ */
+export const PAYMENT_REFUNDED = 'payment.refunded'
+
+export type PaymentRefundedPayload = {
+  orderId: string
+  /** Our payment record (commerce.payments.id). */
+  paymentId: string
+  providerRefundId: string
+  /** This refund (at least 1). */
+  amount: number
+  currency: string
+  /** Refunded on the order so far, this refund included. */
+  refundedTotal: number
+  /** Nothing of the payment is left with the seller (refunds and lost disputes together). */
+  fullyRefunded: boolean
+  /**
+   * Why: the administrator's words, the automatic refund's, or "Refunded at the provider". The
+   * orders code always states one; a consumer accepts null (a refund whose reason is unknown).
+   */
+  reason: string | null
+  /** When the provider says it happened. */
+  refundedAt: string
+}
+
+/** A dispute of an order's payment opened, was won or was lost, and is booked (disputes.ts). */
+export const PAYMENT_DISPUTED = 'payment.disputed'
+
+export type PaymentDisputedPayload = {
+  orderId: string
+  paymentId: string
+  providerDisputeId: string
+  amount: number
+  currency: string
+  /** The buyer's bank's reason as the provider reports it. */
+  reason: string
+  status: 'opened' | 'won' | 'lost'
+}

@@ -104,6 +104,8 @@ export const orders = commerceSchema
       unique('orders_tenant_id_key').on(t.tenantId, t.id),
       uniqueIndex('orders_payment_key').on(t.paymentId),
       index('orders_buyer_idx').on(t.tenantId, t.buyerId, t.createdAt.desc(), t.id.desc()),
+      // The administrators' orders report (newest first, refunds.ts's orders-report): one keyset over the tenant.
+      index('orders_created_idx').on(t.tenantId, t.createdAt.desc(), t.id.desc()),
       check('orders_status_known', sql`${t.status} IN (${oneOf(ORDER_STATUSES)})`),
       check('orders_currency_format', sql`${t.currency} ~ '^[A-Z]{3}$'`),
       check(

@@ -14,7 +14,7 @@ export interface EventRecorder {
   /** Envelopes every handler accepted, in order (their transaction may still be committing). */
   seen: PaymentEventEnvelope[]
   /** Waits until the payment has seen these kinds (in any order) and their processing committed. */
-  waitFor(paymentId: string, kinds: string[]): Promise<PaymentEventEnvelope[]>
+  waitFor(paymentId: string, kinds: string[], timeoutMs?: number): Promise<PaymentEventEnvelope[]>
 }
 
 /**
@@ -29,7 +29,7 @@ export function recordPaymentEvents(api: PaymentsApi, database: Database): Event
     })
   return {
     seen,
-    async waitFor(paymentId, kinds) {
+    async waitFor(paymentId, kinds, timeoutMs = 30_000) {
       return waitUntil(
         `payment ${paymentId} to see ${kinds.join(', ')}`,
         async () => {
@@ -45,7 +45,7 @@ export function recordPaymentEvents(api: PaymentsApi, database: Database): Event
           )
           return rows.length === ids.length && rows.every((row) => row.status === 'processed') ? mine : undefined
         },
-        30_000,
+        timeoutMs,
       )
     },
   }

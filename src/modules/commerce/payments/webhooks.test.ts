@@ -49,7 +49,8 @@ beforeAll(async () => {
       PAYMENTS_BREAKER_VOLUME: '3',
       PAYMENTS_BREAKER_RESET_SECONDS: '1',
     },
-    paymentEventRetry: { limit: 5, delaySeconds: 1, maxDelaySeconds: 1 },
+    // Enough retries that a held event outlives a slow capture under load; the dead-letter test waits them out.
+    paymentEventRetry: { limit: 10, delaySeconds: 1, maxDelaySeconds: 2 },
     // A stand-in for checkout (which comes later): one route that creates a payment for the Host's tenant.
     instrument: (app) =>
       app.post(
@@ -245,15 +246,22 @@ describe('replays and order', () => {
     const refundEvent = stripeEvent('refund.created', structuredClone(fake.refunds.get(refund.providerRefundId) ?? {}))
     expect((await post(refundEvent)).json().outcome).toBe('accepted')
     const [stored] = await storedWebhookEvents(t.platform.database, payment.providerPaymentId)
-    await waitUntil('the refund to be held back at least once', async () => {
-      const [job] = await jobsMatching(t.platform.database, PROCESS_PAYMENT_EVENT_QUEUE, { webhookEventId: stored?.id })
-      return (job?.retryCount ?? 0) >= 1
-    })
+    // Polled with generous limits: under load the worker may take long to pick the job up again.
+    await waitUntil(
+      'the refund to be held back at least once',
+      async () => {
+        const [job] = await jobsMatching(t.platform.database, PROCESS_PAYMENT_EVENT_QUEUE, {
+          webhookEventId: stored?.id,
+        })
+        return (job?.retryCount ?? 0) >= 1
+      },
+      120_000,
+    )
     expect(recorder.seen.some((envelope) => envelope.paymentId === payment.id)).toBe(false)
     expect((await post(stripeEvent('payment_intent.succeeded', intentOf(payment.providerPaymentId)))).statusCode).toBe(
       200,
     )
-    const events = await recorder.waitFor(payment.id, ['payment.captured', 'refund.succeeded'])
+    const events = await recorder.waitFor(payment.id, ['payment.captured', 'refund.succeeded'], 120_000)
     expect(events.map((envelope) => envelope.event.kind)).toEqual(['payment.captured', 'refund.succeeded'])
   })
 
@@ -269,7 +277,7 @@ describe('replays and order', () => {
         (
           await jobsMatching(t.platform.database, `${PROCESS_PAYMENT_EVENT_QUEUE}.dead`, { webhookEventId: stored?.id })
         )[0],
-      30_000,
+      180_000,
     )
     expect(dead.data).toEqual({ webhookEventId: stored?.id })
     expect(stored?.status).toBe('received')
@@ -285,7 +293,7 @@ describe('replays and order', () => {
     expect(replay.json()).toEqual({
       jobs: [{ id: dead.id, queue: PROCESS_PAYMENT_EVENT_QUEUE, action: 'redriven' }],
     })
-    await recorder.waitFor(payment.id, ['refund.succeeded'])
+    await recorder.waitFor(payment.id, ['refund.succeeded'], 120_000)
   })
 })
 

@@ -30,6 +30,7 @@ describe('commerce settings', () => {
       baseCurrency: 'USD',
       minimumPrices: [],
       pricesIncludeTax: false,
+      partialRefundAccess: 'keep',
       version: 0,
       updatedAt: null,
       updatedBy: null,
@@ -55,6 +56,26 @@ describe('commerce settings', () => {
     const audit = await auditEntries(t, tenant.id, 'commerce.settings_changed')
     expect(audit).toHaveLength(1)
     expect(audit[0]!.details).toMatchObject({ from: { allowedCurrencies: ['USD'] }, to: { baseCurrency: 'USD' } })
+  })
+
+  it('set the partial-refund access policy: keep by default, revoke when set, unchanged when left out', async () => {
+    const tenant = await t.createTenant()
+    const admin = await t.tokenFor(tenant.id, ['tenant_admin'])
+    const revoke = await api.replaceSettings(admin, { ...SETTINGS, partialRefundAccess: 'revoke' })
+    expect([revoke.statusCode, revoke.json().partialRefundAccess]).toEqual([200, 'revoke'])
+    // A client that does not know the setting replaces the rest and leaves the policy as it was.
+    const without = await api.replaceSettings(admin, { ...SETTINGS, pricesIncludeTax: false }, '"v1"')
+    expect([without.statusCode, without.json().partialRefundAccess]).toEqual([200, 'revoke'])
+    const audit = await auditEntries(t, tenant.id, 'commerce.settings_changed')
+    expect(
+      audit.map((entry) => (entry.details as { to: { partialRefundAccess: string } }).to.partialRefundAccess),
+    ).toEqual(expect.arrayContaining(['revoke']))
+    for (const value of ['refund', '', null, true, 'KEEP']) {
+      const refused = await api.replaceSettings(admin, { ...SETTINGS, partialRefundAccess: value }, '"v2"')
+      expect([refused.statusCode, refused.json().code]).toEqual([400, 'VALIDATION_FAILED'])
+    }
+    const keep = await api.replaceSettings(admin, { ...SETTINGS, partialRefundAccess: 'keep' }, '"v2"')
+    expect([keep.statusCode, keep.json().partialRefundAccess]).toEqual([200, 'keep'])
   })
 
   it('are for administrators only', async () => {

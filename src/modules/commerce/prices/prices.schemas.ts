@@ -112,12 +112,24 @@ const settingsFields = {
   }),
 }
 
-export const CommerceSettingsBody = Type.Object(settingsFields, { additionalProperties: false })
+const PARTIAL_REFUND_ACCESS =
+  "What a partial refund does to the buyer's access to what the order bought: keep it (default) or revoke it, as a full refund always does. Access ends only where no other grant (another purchase, an enrolment by the school) remains."
+const partialRefundAccess = (description: string) =>
+  Type.Union([Type.Literal('keep'), Type.Literal('revoke')], { description })
+
+export const CommerceSettingsBody = Type.Object(
+  {
+    ...settingsFields,
+    partialRefundAccess: Type.Optional(partialRefundAccess(`${PARTIAL_REFUND_ACCESS} Left out: unchanged.`)),
+  },
+  { additionalProperties: false },
+)
 export type CommerceSettingsBody = Static<typeof CommerceSettingsBody>
 
 export const CommerceSettings = Type.Object(
   {
     ...settingsFields,
+    partialRefundAccess: partialRefundAccess(PARTIAL_REFUND_ACCESS),
     minimumPrices: Type.Array(MoneyRef),
     version: Type.Integer({ minimum: 0, description: '0 while the tenant runs on the defaults' }),
     updatedAt: Type.Union([Instant, Type.Null()]),

@@ -27,6 +27,10 @@ import { PRODUCT_TYPES } from './product-type.ts'
 const at = (name: string) => timestamp(name, { withTimezone: true })
 const currencyFormat = (column: unknown) => sql`${column} ~ '^[A-Z]{3}$'`
 
+/** What a partial refund does to the buyer's access (the tenant's commerce settings; orders/refund-state.ts applies it). */
+export const PARTIAL_REFUND_ACCESS = ['keep', 'revoke'] as const
+export type PartialRefundAccess = (typeof PARTIAL_REFUND_ACCESS)[number]
+
 /**
  * A sellable thing: one per (type, subject), created with its first price and never deleted, so
  * every price version and order line keeps pointing at it. The subject is the owning module's id
@@ -112,12 +116,15 @@ export const commerceSettings = commerceSchema
       minimumPrices: jsonb('minimum_prices').$type<Record<string, number>>().notNull().default({}),
       /** Whether prices include tax (the tax module reads it): gross prices when true, net when false. */
       pricesIncludeTax: boolean('prices_include_tax').notNull().default(false),
+      /** What a partial refund does to the buyer's access: `keep` it (default) or `revoke` it, as a full refund does. */
+      partialRefundAccess: text('partial_refund_access').$type<PartialRefundAccess>().notNull().default('keep'),
       version: integer('version').notNull().default(1),
       updatedBy: text('updated_by').notNull(),
       updatedAt: at('updated_at').notNull().defaultNow(),
     },
     (t) => [
       check('tenant_settings_base_allowed', sql`${t.baseCurrency} = any(${t.allowedCurrencies})`),
+      check('tenant_settings_partial_refund_access', sql`${t.partialRefundAccess} IN ('keep', 'revoke')`),
       ...tenantPolicies(t.tenantId),
     ],
   )

@@ -6,7 +6,7 @@ import { commerceSettings } from './prices.tables.ts'
 export type CommerceSettingsRow = typeof commerceSettings.$inferSelect
 export type CommerceSettingsColumns = Pick<
   CommerceSettingsRow,
-  'allowedCurrencies' | 'baseCurrency' | 'minimumPrices' | 'pricesIncludeTax'
+  'allowedCurrencies' | 'baseCurrency' | 'minimumPrices' | 'pricesIncludeTax' | 'partialRefundAccess'
 >
 
 export const settingsRepository = {

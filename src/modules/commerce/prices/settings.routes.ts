@@ -15,7 +15,7 @@ export function settingsRoutes(app: App, service: SettingsService): void {
       schema: {
         summary: "The tenant's commerce settings",
         description:
-          'The currencies prices are set and sold in, the base currency other currencies are converted from, the minimum price per currency, and whether prices include tax. Needs tenant:read. A tenant that never changed them reads the defaults (USD only, no minimum, tax added at checkout) with version 0; the ETag is the version to send as If-Match.',
+          'The currencies prices are set and sold in, the base currency other currencies are converted from, the minimum price per currency, whether prices include tax, and whether a partial refund keeps or revokes the buyer’s access. Needs tenant:read. A tenant that never changed them reads the defaults (USD only, no minimum, tax added at checkout, access kept on a partial refund) with version 0; the ETag is the version to send as If-Match.',
         tags,
         operationId: 'getCommerceSettings',
         response: { 200: Type.Ref('CommerceSettings') },
@@ -35,7 +35,7 @@ export function settingsRoutes(app: App, service: SettingsService): void {
       schema: {
         summary: "Replace the tenant's commerce settings",
         description:
-          'Tenant administrators (tenant:manage). Requires If-Match with the ETag of your last read (428 without it, 412 when it changed since; "v0" before the first change). Codes are ISO 4217 (400 UNKNOWN_CURRENCY, 400 DUPLICATE_CURRENCY); the base currency and every minimum must name an allowed currency (422). Current prices must stay valid: removing a currency they use is 409 CURRENCY_IN_USE, a minimum above one of them 409 PRICES_BELOW_MINIMUM. A change is audited (commerce.settings_changed, with both values); sending the current values changes nothing. Refused while impersonating.',
+          'Tenant administrators (tenant:manage). Requires If-Match with the ETag of your last read (428 without it, 412 when it changed since; "v0" before the first change). Codes are ISO 4217 (400 UNKNOWN_CURRENCY, 400 DUPLICATE_CURRENCY); the base currency and every minimum must name an allowed currency (422). Current prices must stay valid: removing a currency they use is 409 CURRENCY_IN_USE, a minimum above one of them 409 PRICES_BELOW_MINIMUM. partialRefundAccess (keep | revoke) left out stays as it is. A change is audited (commerce.settings_changed, with both values); sending the current values changes nothing. Refused while impersonating.',
         tags,
         operationId: 'replaceCommerceSettings',
         body: CommerceSettingsBody,

@@ -15,6 +15,7 @@ import { principalId } from '../../../platform/http/principal.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { money, parseCurrencyCode, type CurrencyCode, type Money } from '../money/index.ts'
 import { pricesErrors } from './prices.errors.ts'
+import type { PartialRefundAccess } from './prices.tables.ts'
 import { pricesRepository } from './prices.repository.ts'
 import type { CommerceSettings, CommerceSettingsBody } from './prices.schemas.ts'
 import { settingsRepository, type CommerceSettingsRow } from './settings.repository.ts'
@@ -25,6 +26,8 @@ export interface CommerceSettingsValues {
   /** By currency code; a currency not named has no minimum beyond one minor unit. */
   minimumPrices: Money[]
   pricesIncludeTax: boolean
+  /** What a partial refund does to the buyer's access (orders/refund-state.ts): keep it, or revoke it like a full refund. */
+  partialRefundAccess: PartialRefundAccess
 }
 
 /** What a tenant that never changed its settings sells with: US dollars, no minimum, prices before tax. */
@@ -33,6 +36,7 @@ export const DEFAULT_COMMERCE_SETTINGS: Readonly<CommerceSettingsValues> = Objec
   baseCurrency: parseCurrencyCode('USD'),
   minimumPrices: [],
   pricesIncludeTax: false,
+  partialRefundAccess: 'keep',
 })
 
 function valuesOf(row: CommerceSettingsRow | undefined): CommerceSettingsValues {
@@ -45,6 +49,7 @@ function valuesOf(row: CommerceSettingsRow | undefined): CommerceSettingsValues 
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([code, amount]) => money(amount, parseCurrencyCode(code))),
     pricesIncludeTax: row.pricesIncludeTax,
+    partialRefundAccess: row.partialRefundAccess,
   }
 }
 
@@ -70,8 +75,12 @@ const present = (row: CommerceSettingsRow | undefined): CommerceSettings => ({
   updatedBy: row?.updatedBy ?? null,
 })
 
-/** The body as checked values: known, distinct codes; the base and every minimum among the allowed ones. */
-function parseBody(body: CommerceSettingsBody): CommerceSettingsValues {
+/**
+ * The body as checked values: known, distinct codes; the base and every minimum among the allowed
+ * ones. `partialRefundAccess` left out keeps the current policy: a client written before the
+ * setting existed must not turn a tenant's refund policy back by replacing its currencies.
+ */
+function parseBody(body: CommerceSettingsBody, current: CommerceSettingsValues): CommerceSettingsValues {
   const allowed = body.allowedCurrencies.map((code, i) => parseCurrencyCode(code, `body.allowedCurrencies.${i}`))
   allowed.forEach((code, i) => {
     if (allowed.indexOf(code) !== i) throw pricesErrors.duplicateCurrency(`body.allowedCurrencies.${i}`, code)
@@ -93,6 +102,7 @@ function parseBody(body: CommerceSettingsBody): CommerceSettingsValues {
     baseCurrency: base,
     minimumPrices: minimums.sort((a, b) => a.currency.localeCompare(b.currency)),
     pricesIncludeTax: body.pricesIncludeTax,
+    partialRefundAccess: body.partialRefundAccess ?? current.partialRefundAccess,
   }
 }
 
@@ -115,12 +125,12 @@ export function createSettingsService() {
     replace(ctx: RequestContext, expected: number, body: CommerceSettingsBody): Promise<CommerceSettings> {
       const tenantId = ctx.tenantId
       if (!tenantId) throw commonErrors.tenantRequired()
-      const to = parseBody(body)
       return ctx.inTenant(async (tx) => {
         const current = await settingsRepository.find(tx, { lock: 'update' })
         const version = current?.version ?? 0
         assertVersion(expected, version)
         const from = valuesOf(current)
+        const to = parseBody(body, from)
         if (isDeepStrictEqual(from, to)) return present(current)
         await assertPricesStillValid(tx, to)
         const columns = {
@@ -128,6 +138,7 @@ export function createSettingsService() {
           baseCurrency: to.baseCurrency,
           minimumPrices: Object.fromEntries(to.minimumPrices.map((m) => [m.currency, m.amount])),
           pricesIncludeTax: to.pricesIncludeTax,
+          partialRefundAccess: to.partialRefundAccess,
         }
         const who = principalId(ctx.principal)
         const row = current

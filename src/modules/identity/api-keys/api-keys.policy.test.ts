@@ -27,6 +27,7 @@ describe('API key scopes', () => {
       'members:impersonate',
       'security:manage',
       'revenue:manage',
+      'orders:refund',
       'platform:tenants',
     ])
       expect(parseScopes(['audit:read', scope])).toEqual({ unknown: scope, index: 1 })

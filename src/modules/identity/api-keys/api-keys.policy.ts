@@ -12,6 +12,8 @@ const NEVER_GRANTABLE: readonly Permission[] = [
   'members:manage',
   // Who is paid what: a leaked key must not redirect instructors' revenue.
   'revenue:manage',
+  // Money back to buyers: a refund is a person's decision (never their own order), not an integration's.
+  'orders:refund',
 ]
 
 export const GRANTABLE_SCOPES: readonly Permission[] = [

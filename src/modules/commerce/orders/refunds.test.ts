@@ -1,0 +1,278 @@
+/**
+ * Refunds of paid orders through the provider's verified events: a sandbox refund → signed
+ * webhook → processing job → the refund handler, which books the ledger, the order and the
+ * buyer's access in one transaction and publishes `payment.refunded`. Orders are paid as the
+ * capture leaves them (refunds.testing.ts). Also: replays, a refund before the capture is booked,
+ * and a refund the provider reports failed.
+ */
+import { randomBytes, randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
+import { systemContext } from '../../../platform/http/request-context.ts'
+import { jobsMatching, waitUntil } from '../../../platform/jobs/testing.ts'
+import { createLogger } from '../../../platform/observability/logger.ts'
+import { createMember, enrolmentClient } from '../../enrolment/testing.ts'
+import { balances } from '../ledger/ledger.testing.ts'
+import { PROCESS_PAYMENT_EVENT_QUEUE } from '../payments/inbound.ts'
+import { storedWebhookEvents } from '../payments/payments.testing.ts'
+import { pricesClient } from '../prices/prices.testing.ts'
+import { PAYMENT_REFUNDED } from './orders.events.ts'
+import { onRefundFailed, PROVIDER_REFUND_REASON } from './refunds.ts'
+import { refundsRepository } from './refunds.repository.ts'
+import {
+  captureAtProvider,
+  deliverSandboxEvent,
+  grantsOf,
+  hasAccess,
+  inTenant,
+  ledgerBalanced,
+  orderOf,
+  outboxPayloads,
+  paidOrder,
+  placeOrder,
+  processCaptureNow,
+  refundsOf,
+  saleTransactionKinds,
+  shop,
+  type PlacedOrder,
+  type Shop,
+} from './refunds.testing.ts'
+
+let t: TestApp
+
+beforeAll(async () => {
+  t = await buildTestApp({ worker: true, paymentEventRetry: { limit: 30, delaySeconds: 1, maxDelaySeconds: 2 } })
+})
+afterAll(async () => {
+  await t?.close()
+})
+
+/** A refund made at the sandbox (not through our refund service: it reaches us as the provider's). */
+function refundAtProvider(s: Shop, order: PlacedOrder, amount?: number) {
+  return t.modules.commerce.payments.refundPayment(systemContext(t.platform.database, s.id), order.paymentId, {
+    ...(amount === undefined ? {} : { amount }),
+    reason: 'requested_by_customer',
+    idempotencyKey: randomUUID(),
+  })
+}
+
+const refundedTo = (s: Shop, order: PlacedOrder, refundedAmount: number) =>
+  waitUntil(
+    `order ${order.orderId} refunded to ${refundedAmount}`,
+    async () => {
+      const row = await orderOf(t, s.id, order.orderId)
+      return row?.refundedAmount === refundedAmount ? row : undefined
+    },
+    120_000,
+  )
+
+const access = (s: Shop, order: PlacedOrder) => hasAccess(t, s.id, order.buyerId, s.courseId)
+
+describe('a refund through the provider', () => {
+  it('in full: books the ledger, refunds the order, ends access and publishes payment.refunded', async () => {
+    const s = await shop(t)
+    const order = await paidOrder(t, s)
+    expect(await access(s, order)).toBe(true)
+    const refund = await refundAtProvider(s, order)
+    expect(await refundedTo(s, order, 5_000)).toMatchObject({ status: 'refunded' })
+    expect(await access(s, order)).toBe(false)
+    expect((await saleTransactionKinds(t, s.id, order.orderId)).sort()).toEqual(['capture', 'refund'])
+    // The platform fee (30 %) went from revenue to refunds; the instructor's payable is empty again. The
+    // sandbox's processing fee (2.9 % + 0.30) is not returned by a refund: an expense the clearing paid.
+    expect(await balances(t, s.id)).toEqual({
+      'platform_revenue:EUR': 1_500,
+      'refunds:EUR': 1_500,
+      'provider_fees:sandbox:EUR': 175,
+      'provider_clearing:sandbox:EUR': -175,
+    })
+    expect(await ledgerBalanced(t, s.id)).toBe(true)
+    expect(await outboxPayloads(t, s.id, PAYMENT_REFUNDED, order.orderId)).toEqual([
+      {
+        orderId: order.orderId,
+        paymentId: order.paymentId,
+        providerRefundId: refund.providerRefundId,
+        amount: 5_000,
+        currency: 'EUR',
+        refundedTotal: 5_000,
+        fullyRefunded: true,
+        reason: PROVIDER_REFUND_REASON,
+        refundedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      },
+    ])
+    expect(await refundsOf(t, s.id, order.orderId)).toMatchObject([
+      { origin: 'provider', status: 'succeeded', amount: 5_000, providerRefundId: refund.providerRefundId },
+    ])
+  })
+
+  it('in part: access stays (policy keep), the rest later ends it', async () => {
+    const s = await shop(t)
+    const order = await paidOrder(t, s)
+    await refundAtProvider(s, order, 1_200)
+    expect(await refundedTo(s, order, 1_200)).toMatchObject({ status: 'partially_refunded' })
+    expect(await access(s, order)).toBe(true)
+    expect(await ledgerBalanced(t, s.id)).toBe(true)
+    await refundAtProvider(s, order)
+    expect(await refundedTo(s, order, 5_000)).toMatchObject({ status: 'refunded' })
+    expect(await access(s, order)).toBe(false)
+    const events = await outboxPayloads(t, s.id, PAYMENT_REFUNDED, order.orderId)
+    expect(events.map((e) => [e.amount, e.refundedTotal, e.fullyRefunded])).toEqual([
+      [1_200, 1_200, false],
+      [3_800, 5_000, true],
+    ])
+    expect(await ledgerBalanced(t, s.id)).toBe(true)
+  })
+
+  it("in part under the tenant's revoke policy: access ends at once", async () => {
+    const s = await shop(t)
+    const policy = await pricesClient(t).replaceSettings(
+      s.admin,
+      {
+        allowedCurrencies: ['EUR'],
+        baseCurrency: 'EUR',
+        minimumPrices: [],
+        pricesIncludeTax: false,
+        partialRefundAccess: 'revoke',
+      },
+      '"v1"',
+    )
+    expect(policy.statusCode, policy.body).toBe(200)
+    const order = await paidOrder(t, s)
+    await refundAtProvider(s, order, 100)
+    expect(await refundedTo(s, order, 100)).toMatchObject({ status: 'partially_refunded' })
+    expect(await access(s, order)).toBe(false)
+    const grants = await grantsOf(t, s.id, order.buyerId, s.courseId)
+    expect(grants.map((grant) => [grant.sourceRef, grant.revokedReason])).toEqual([[order.orderId, 'partial_refund']])
+    expect(await ledgerBalanced(t, s.id)).toBe(true)
+  })
+
+  it('ends only its own access: a second purchase keeps the course', async () => {
+    const s = await shop(t)
+    const first = await paidOrder(t, s)
+    const second = await paidOrder(t, s, { buyerId: first.buyerId })
+    await refundAtProvider(s, first)
+    await refundedTo(s, first, 5_000)
+    expect(await access(s, first)).toBe(true)
+    await refundAtProvider(s, second)
+    await refundedTo(s, second, 5_000)
+    expect(await access(s, first)).toBe(false)
+    expect(await ledgerBalanced(t, s.id)).toBe(true)
+  })
+
+  it('ends only its own access: an enrolment by the school keeps the course', async () => {
+    const s = await shop(t)
+    const learner = await createMember(t, s.id)
+    const enrolled = await enrolmentClient(t).enrol(s.courseId, s.admin, { userId: learner.userId })
+    expect(enrolled.statusCode, enrolled.body).toBe(201)
+    const order = await paidOrder(t, s, { buyerId: learner.userId })
+    await refundAtProvider(s, order)
+    await refundedTo(s, order, 5_000)
+    expect(await access(s, order)).toBe(true)
+    expect(await ledgerBalanced(t, s.id)).toBe(true)
+  })
+
+  it('replayed (another event of the same refund, and the same event again): booked once', async () => {
+    const s = await shop(t)
+    const order = await paidOrder(t, s)
+    const refund = { id: `re_${randomUUID()}`, amount: 1_000 }
+    const eventId = `sbev_${randomBytes(12).toString('hex')}`
+    // Two deliveries of one event (the receiver dedupes them), and another event of the same refund.
+    for (const id of [eventId, eventId, undefined])
+      expect(['processed', 'already_done']).toContain(
+        await deliverSandboxEvent(t, s.id, order, 'refund.succeeded', refund, id),
+      )
+    expect(await refundedTo(s, order, 1_000)).toMatchObject({ status: 'partially_refunded' })
+    expect((await saleTransactionKinds(t, s.id, order.orderId)).sort()).toEqual(['capture', 'refund'])
+    expect(await outboxPayloads(t, s.id, PAYMENT_REFUNDED, order.orderId)).toHaveLength(1)
+    expect(await refundsOf(t, s.id, order.orderId)).toHaveLength(1)
+    expect(await ledgerBalanced(t, s.id)).toBe(true)
+  })
+
+  it('before its capture is booked: not yet, retried, then applied once the capture is', async () => {
+    const s = await shop(t)
+    // Authorised only: nothing is captured (or booked) until captureAtProvider.
+    const order = await placeOrder(t, s)
+    const refund = { id: `re_${randomUUID()}`, amount: 2_000 }
+    await expect(deliverSandboxEvent(t, s.id, order, 'refund.succeeded', refund)).rejects.toMatchObject({
+      code: 'PAYMENT_EVENT_NOT_READY',
+    })
+    const held = await waitUntil(
+      'the refund event to be retried',
+      async () => {
+        const event = (await storedWebhookEvents(t.platform.database, order.providerPaymentId)).find(
+          (row) => row.kind === 'refund.succeeded',
+        )
+        if (!event) return undefined
+        const jobs = await jobsMatching(t.platform.database, PROCESS_PAYMENT_EVENT_QUEUE, { webhookEventId: event.id })
+        return jobs.some((job) => job.retryCount >= 1) ? event : undefined
+      },
+      120_000,
+    )
+    expect(held.status).toBe('received')
+    expect(await orderOf(t, s.id, order.orderId)).toMatchObject({ status: 'awaiting_payment', refundedAmount: 0 })
+    expect(await refundsOf(t, s.id, order.orderId)).toEqual([])
+    // The capture is booked by its own event (processed at once); the held refund's next retry applies.
+    await captureAtProvider(t, s.id, order)
+    await processCaptureNow(t, order)
+    expect(await refundedTo(s, order, 2_000)).toMatchObject({ status: 'partially_refunded' })
+    expect((await saleTransactionKinds(t, s.id, order.orderId)).sort()).toEqual(['capture', 'refund'])
+    expect(await ledgerBalanced(t, s.id)).toBe(true)
+  })
+})
+
+describe('a refund the provider reports failed', () => {
+  const failedEvent = (s: Shop, order: PlacedOrder, providerRefundId: string) => ({
+    tenantId: s.id,
+    paymentId: order.paymentId,
+    orderId: order.orderId,
+    receivedEventId: randomUUID(),
+    event: {
+      kind: 'refund.failed' as const,
+      provider: 'sandbox' as const,
+      providerEventId: `evt_${randomUUID()}`,
+      occurredAt: new Date().toISOString(),
+      providerPaymentId: order.providerPaymentId,
+      metadata: null,
+      currency: 'EUR',
+      refund: { providerRefundId, amount: 1_000 },
+    },
+  })
+  const log = createLogger('silent')
+
+  it('books nothing and marks our pending request failed (its amount free again)', async () => {
+    const s = await shop(t)
+    const order = await paidOrder(t, s)
+    const providerRefundId = `re_${randomUUID()}`
+    await inTenant(t, s.id, async (tx) => {
+      const row = await refundsRepository.insert(tx, {
+        orderId: order.orderId,
+        paymentId: order.paymentId,
+        origin: 'admin',
+        requestKey: 'user:someone:key-1',
+        amount: 1_000,
+        currency: 'EUR',
+        reason: 'Asked by the learner',
+        requestedBy: 'user:someone',
+      })
+      await refundsRepository.setState(tx, row?.id ?? '', { status: 'pending', providerRefundId })
+    })
+    await inTenant(t, s.id, (tx) => onRefundFailed(log, failedEvent(s, order, providerRefundId), tx))
+    expect(await refundsOf(t, s.id, order.orderId)).toMatchObject([{ status: 'failed', providerRefundId }])
+    expect(await orderOf(t, s.id, order.orderId)).toMatchObject({ status: 'paid', refundedAmount: 0 })
+    expect(await saleTransactionKinds(t, s.id, order.orderId)).toEqual(['capture'])
+    expect(await inTenant(t, s.id, (tx) => refundsRepository.unsettledAmount(tx, order.orderId))).toBe(0)
+  })
+
+  it('after it was booked: nothing is undone, the order is marked for a person to review', async () => {
+    const s = await shop(t)
+    const order = await paidOrder(t, s)
+    const refund = await refundAtProvider(s, order, 1_000)
+    await refundedTo(s, order, 1_000)
+    await inTenant(t, s.id, (tx) => onRefundFailed(log, failedEvent(s, order, refund.providerRefundId), tx))
+    expect(await orderOf(t, s.id, order.orderId)).toMatchObject({
+      status: 'partially_refunded',
+      refundedAmount: 1_000,
+      reviewReason: expect.stringContaining(refund.providerRefundId),
+    })
+    expect(await refundsOf(t, s.id, order.orderId)).toMatchObject([{ status: 'succeeded' }])
+  })
+})
