@@ -16,16 +16,23 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
-import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { platformScope, rowsOf } from '../../platform/db/database.ts'
-import { createMember, type TestMember } from '../enrolment/testing.ts'
+import { createMember } from '../enrolment/testing.ts'
+import {
+  mailTo,
+  openShop,
+  poll,
+  publishPricedCourse,
+  registerLearner,
+  sidesOf,
+  type Call,
+  type PricedCourse,
+  type Shopfront,
+} from './journey.testing.ts'
 import { SANDBOX_SIGNATURE_HEADER, signSandboxPayload } from './payments/sandbox/sandbox-signature.ts'
 
-const PASSWORD = 'copper-meadow-81-thistle'
-const VERIFY_SUBJECT = 'Confirm your email address'
-const WAIT_MS = 60_000
 /** A word of the summary only, for the full-text search step. */
 const SEARCH_WORD = 'sourdough'
 
@@ -36,14 +43,9 @@ beforeAll(async () => {
 afterAll(async () => t?.close())
 
 const journey = {
-  tenant: { id: '', slug: '' },
-  admin: '',
-  finance: '',
-  instructor: undefined as TestMember | undefined,
+  shop: undefined as unknown as Shopfront,
+  course: undefined as unknown as PricedCourse,
   slug: `bread-${Math.random().toString(36).slice(2, 8)}`,
-  courseId: '',
-  lessonIds: [] as string[],
-  productId: '',
   email: `baker.${Math.random().toString(36).slice(2, 10)}@example.org`,
   learnerId: '',
   learner: '',
@@ -52,44 +54,14 @@ const journey = {
   paymentId: '',
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT'
-
 /** A call on the journey tenant's host; error responses must be problem documents. */
-async function call(
-  method: Method,
-  url: string,
-  options: { token?: string; payload?: object | string; headers?: Record<string, string> } = {},
-): Promise<LightMyRequestResponse> {
-  const response = await t.app.inject({
-    method,
-    url,
-    headers: {
-      host: `${journey.tenant.slug}.${t.config.http.baseDomain}`,
-      ...(options.token ? t.auth(options.token) : {}),
-      ...options.headers,
-    },
-    ...(options.payload ? { payload: options.payload } : {}),
-  })
-  if (response.statusCode >= 400) expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
-  return response
-}
-
-/** Asks `probe` until it returns something (not undefined), with a generous limit. */
-async function poll<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + WAIT_MS
-  for (;;) {
-    const found = await probe()
-    if (found !== undefined) return found
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${WAIT_MS} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
+const call: Call = (...args) => journey.shop.call(...args)
 
 const platformRows = <T>(query: ReturnType<typeof sql>) =>
   t.platform.database.transaction(platformScope, (tx) => rowsOf<T>(tx, query))
 
 const basket = (extra: Record<string, unknown> = {}) => ({
-  productIds: [journey.productId],
+  productIds: [journey.course.productId],
   currency: 'EUR',
   couponCodes: ['bakery20'],
   billing: { country: 'DE' },
@@ -103,132 +75,45 @@ const money = (amount: number) => ({ amount, currency: 'EUR' })
 
 describe('journey 3: a learner buys a course and is enrolled, over HTTP', { timeout: 180_000 }, () => {
   it('the administrator sets up selling: currencies, the seller of record, a VAT rate and a coupon', async () => {
-    journey.tenant = await t.createTenant()
-    journey.admin = await t.tokenFor(journey.tenant.id, ['tenant_admin'])
-    journey.finance = await t.tokenFor(journey.tenant.id, ['finance'])
-    const admin = { token: journey.admin }
-    const settings = await call('PUT', '/v1/commerce/settings', {
-      ...admin,
-      headers: { 'if-match': '"v0"' },
-      payload: { allowedCurrencies: ['USD', 'EUR'], baseCurrency: 'USD', minimumPrices: [], pricesIncludeTax: false },
-    })
-    expect(settings.statusCode, settings.body).toBe(200)
-    const profile = await call('PUT', '/v1/commerce/tax/profile', {
-      ...admin,
-      headers: { 'if-match': '"v0"' },
-      payload: {
-        sellerLegalName: 'Backstube Lyceum GmbH',
-        sellerCountry: 'DE',
-        sellerTaxId: 'DE987654321',
-        reverseChargeB2B: true,
-      },
-    })
-    expect(profile.statusCode, profile.body).toBe(200)
-    const rate = await call('PUT', '/v1/commerce/tax/rates/DE', {
-      ...admin,
-      headers: { 'if-match': '"v0"' },
-      payload: { name: 'USt', rate: '0.19' },
-    })
-    expect(rate.statusCode, rate.body).toBeLessThan(300)
-    const coupon = await call('POST', '/v1/commerce/coupons', {
-      ...admin,
-      payload: { code: 'BAKERY20', kind: 'percent', percentOff: '20' },
-    })
-    expect(coupon.statusCode, coupon.body).toBe(201)
+    journey.shop = await openShop(t)
   })
 
   it('an instructor authors the course, the administrator publishes it and the instructor prices it', async () => {
-    const instructor = await createMember(t, journey.tenant.id, ['instructor'])
-    journey.instructor = instructor
-    const asInstructor = (method: Method, url: string, payload: object, ifMatch?: string) =>
-      call(method, url, { token: instructor.token, payload, ...(ifMatch ? { headers: { 'if-match': ifMatch } } : {}) })
-    const created = await asInstructor('POST', '/v1/courses', {
+    journey.course = await publishPricedCourse(t, journey.shop, {
       slug: journey.slug,
-      title: 'Bread at home',
       summary: `Baking a ${SEARCH_WORD} loaf in an ordinary kitchen`,
-      description: 'Starter, dough, oven.',
-      level: 'beginner',
-      language: 'en',
-      category: 'cooking',
     })
-    expect(created.statusCode, created.body).toBe(201)
-    journey.courseId = (created.json() as { id: string }).id
-    let etag = String(created.headers.etag)
-    const module = await asInstructor('POST', `/v1/courses/${journey.courseId}/modules`, { title: 'Starter' }, etag)
-    expect(module.statusCode).toBe(201)
-    etag = String(module.headers.etag)
-    for (const lesson of [
-      { kind: 'text', title: 'Why a starter', body: 'Wild yeast.', preview: true },
-      { kind: 'text', title: 'Feeding the starter', body: 'Flour and water, every day.' },
-    ]) {
-      const added = await asInstructor(
-        'POST',
-        `/v1/courses/${journey.courseId}/modules/${(module.json() as { id: string }).id}/lessons`,
-        lesson,
-        etag,
-      )
-      expect(added.statusCode).toBe(201)
-      journey.lessonIds.push((added.json() as { id: string }).id)
-      etag = String(added.headers.etag)
-    }
-    const submitted = await asInstructor('POST', `/v1/courses/${journey.courseId}/submit`, {}, etag)
-    expect(submitted.statusCode, submitted.body).toBe(200)
-    const reviewed = await call('GET', `/v1/courses/${journey.courseId}`, { token: journey.admin })
-    const approved = await call('POST', `/v1/courses/${journey.courseId}/approve`, {
-      token: journey.admin,
-      headers: { 'if-match': String(reviewed.headers.etag) },
-      payload: {},
-    })
-    expect(approved.json()).toMatchObject({ status: 'published' })
-
-    for (const [currency, amount] of [
-      ['EUR', 4000],
-      ['USD', 4500],
-    ] as const) {
-      const priced = await asInstructor('PUT', `/v1/courses/${journey.courseId}/prices/${currency}`, { amount })
-      expect(priced.statusCode, priced.body).toBe(200)
-      journey.productId = (priced.json() as { productId: string }).productId
-    }
   })
 
   it('an anonymous visitor finds the course by a word of its summary, its page and its prices', async () => {
     const found = await call('GET', `/v1/catalogue/courses?q=${SEARCH_WORD}`)
     expect(found.statusCode).toBe(200)
-    expect(found.json()).toMatchObject({ data: [{ id: journey.courseId, slug: journey.slug, free: false }] })
+    expect(found.json()).toMatchObject({ data: [{ id: journey.course.courseId, slug: journey.slug, free: false }] })
     const page = await call('GET', `/v1/catalogue/courses/${journey.slug}`)
-    expect(page.json()).toMatchObject({ id: journey.courseId, title: 'Bread at home' })
+    expect(page.json()).toMatchObject({ id: journey.course.courseId, title: 'Bread at home' })
     const prices = await call('GET', `/v1/catalogue/courses/${journey.slug}/prices`)
     expect(prices.statusCode, prices.body).toBe(200)
-    expect(JSON.stringify(prices.json())).toContain(journey.productId)
+    expect(JSON.stringify(prices.json())).toContain(journey.course.productId)
     expect(JSON.stringify(prices.json())).toMatch(/"amount":4000,"currency":"EUR"/)
   })
 
   it('a learner registers, verifies the address from the email, signs in and gets a quote', async () => {
-    expect(
-      (await call('POST', '/v1/auth/register', { payload: { email: journey.email, password: PASSWORD } })).statusCode,
-    ).toBe(202)
-    const mail = await poll('the verification email', async () => {
-      const response = await t.app.inject({
-        method: 'GET',
-        url: `/v1/ops/mail?limit=100&tenantId=${journey.tenant.id}&to=${encodeURIComponent(journey.email)}`,
-        headers: t.auth(t.operatorToken),
-      })
-      const mails = (response.json() as { data: Array<{ subject: string; text: string }> }).data
-      return mails.find((m) => m.subject === VERIFY_SUBJECT)
-    })
-    const link = /\/verify-email\?token=([A-Za-z0-9_-]+)/.exec(mail.text)
-    expect((await call('POST', '/v1/auth/verify-email', { payload: { token: link?.[1] } })).statusCode).toBe(200)
-    const login = await call('POST', '/v1/auth/login', { payload: { email: journey.email, password: PASSWORD } })
-    expect(login.statusCode).toBe(200)
-    journey.learner = (login.json() as { accessToken: string }).accessToken
-    journey.learnerId = ((await call('GET', '/v1/me', { token: journey.learner })).json() as { id: string }).id
+    const learner = await registerLearner(t, journey.shop, journey.email)
+    journey.learner = learner.token
+    journey.learnerId = learner.id
 
     // Before paying: the priced course is not free to enrol in, and its paid lesson is locked.
-    const selfEnrol = await call('POST', `/v1/courses/${journey.courseId}/enrolments/self`, { token: journey.learner })
-    expect([selfEnrol.statusCode, selfEnrol.json().code]).toEqual([409, 'COURSE_NOT_FREE'])
-    const locked = await call('GET', `/v1/learn/courses/${journey.courseId}/lessons/${journey.lessonIds[1]}`, {
+    const selfEnrol = await call('POST', `/v1/courses/${journey.course.courseId}/enrolments/self`, {
       token: journey.learner,
     })
+    expect([selfEnrol.statusCode, selfEnrol.json().code]).toEqual([409, 'COURSE_NOT_FREE'])
+    const locked = await call(
+      'GET',
+      `/v1/learn/courses/${journey.course.courseId}/lessons/${journey.course.lessonIds[1]}`,
+      {
+        token: journey.learner,
+      },
+    )
     expect([locked.statusCode, locked.json().code]).toEqual([403, 'LESSON_LOCKED'])
 
     const quote = await call('POST', '/v1/checkout/quote', { token: journey.learner, payload: basket() })
@@ -240,7 +125,7 @@ describe('journey 3: a learner buys a course and is enrolled, over HTTP', { time
       discountTotal: money(TOTALS.discountTotal),
       taxTotal: money(TOTALS.taxTotal),
       total: money(TOTALS.total),
-      lines: [{ productId: journey.productId, taxRate: '0.19', taxName: 'USt' }],
+      lines: [{ productId: journey.course.productId, taxRate: '0.19', taxName: 'USt' }],
     })
     // The same basket in dollars, shipped to a place without a rate: the USD price, untaxed.
     const dollars = await call('POST', '/v1/checkout/quote', {
@@ -303,24 +188,29 @@ describe('journey 3: a learner buys a course and is enrolled, over HTTP', { time
 
   it('the ledger holds the sale and balances', async () => {
     const captures = await call('GET', '/v1/commerce/ledger/transactions?kind=capture&currency=EUR', {
-      token: journey.finance,
+      token: journey.shop.finance,
     })
     expect(captures.statusCode, captures.body).toBe(200)
     const sale = (
       captures.json() as {
-        data: Array<{ id: string; externalReference: string; amount: object; entries: Array<Entry> }>
+        data: Array<{
+          id: string
+          externalReference: string
+          amount: object
+          entries: Array<{ side: string; amount: { amount: number } }>
+        }>
       }
     ).data.find((tx) => tx.externalReference === journey.orderId)
     expect(sale).toMatchObject({ amount: money(TOTALS.total), provider: 'sandbox' })
-    type Entry = { side: string; amount: { amount: number } }
-    const sum = (entries: Entry[], side: string) =>
-      entries.filter((e) => e.side === side).reduce((total, e) => total + e.amount.amount, 0)
-    expect(sum(sale!.entries, 'debit')).toBe(sum(sale!.entries, 'credit'))
-    const ofSale = await call('GET', `/v1/commerce/ledger/transactions?saleId=${sale!.id}`, { token: journey.finance })
+    const sides = sidesOf(sale!.entries)
+    expect(sides.debit).toBe(sides.credit)
+    const ofSale = await call('GET', `/v1/commerce/ledger/transactions?saleId=${sale!.id}`, {
+      token: journey.shop.finance,
+    })
     expect(ofSale.json().data.map((tx: { id: string }) => tx.id)).toContain(sale!.id)
 
     const accounts = await call('GET', '/v1/commerce/ledger/accounts?currency=EUR&limit=100', {
-      token: journey.finance,
+      token: journey.shop.finance,
     })
     const rows = (accounts.json() as { data: Array<{ debits: { amount: number }; credits: { amount: number } }> }).data
     expect(rows.length).toBeGreaterThan(1)
@@ -333,19 +223,26 @@ describe('journey 3: a learner buys a course and is enrolled, over HTTP', { time
 
   it('the learner is enrolled, reads a paid lesson, and the outbox holds order.created and order.paid', async () => {
     const enrolments = await call('GET', '/v1/me/enrolments', { token: journey.learner })
-    expect(enrolments.json()).toMatchObject({ data: [{ courseId: journey.courseId, status: 'active' }] })
+    expect(enrolments.json()).toMatchObject({ data: [{ courseId: journey.course.courseId, status: 'active' }] })
     const courses = await call('GET', '/v1/me/courses', { token: journey.learner })
     expect(courses.statusCode, courses.body).toBe(200)
-    expect(JSON.stringify(courses.json())).toContain(journey.courseId)
-    const lesson = await call('GET', `/v1/learn/courses/${journey.courseId}/lessons/${journey.lessonIds[1]}`, {
-      token: journey.learner,
-    })
+    expect(JSON.stringify(courses.json())).toContain(journey.course.courseId)
+    const lesson = await call(
+      'GET',
+      `/v1/learn/courses/${journey.course.courseId}/lessons/${journey.course.lessonIds[1]}`,
+      {
+        token: journey.learner,
+      },
+    )
     expect(lesson.statusCode, lesson.body).toBe(200)
-    expect(lesson.json()).toMatchObject({ courseId: journey.courseId, lesson: { body: 'Flour and water, every day.' } })
+    expect(lesson.json()).toMatchObject({
+      courseId: journey.course.courseId,
+      lesson: { body: 'Flour and water, every day.' },
+    })
 
     const events = await platformRows<{ type: string; payload: { total: number; paymentId?: string } }>(
       sql`SELECT type, payload FROM platform.domain_events
-           WHERE tenant_id = ${journey.tenant.id}::uuid AND payload->>'orderId' = ${journey.orderId}
+           WHERE tenant_id = ${journey.shop.tenant.id}::uuid AND payload->>'orderId' = ${journey.orderId}
            ORDER BY occurred_at, id`,
     )
     expect(events.map((e) => e.type).filter((type) => type.startsWith('order.'))).toEqual([
@@ -371,25 +268,17 @@ describe('journey 3: a learner buys a course and is enrolled, over HTTP', { time
     expect(pdf.statusCode).toBe(200)
     expect(pdf.headers['content-type']).toBe('application/pdf')
     expect(pdf.rawPayload.subarray(0, 5).toString('latin1')).toBe('%PDF-')
-    const receipt = await poll('the receipt email', async () => {
-      const response = await t.app.inject({
-        method: 'GET',
-        url: `/v1/ops/mail?limit=100&tenantId=${journey.tenant.id}&to=${encodeURIComponent(journey.email)}`,
-        headers: t.auth(t.operatorToken),
-      })
-      const mails = (response.json() as { data: Array<{ subject: string; text: string }> }).data
-      return mails.find((m) => m.subject === `Your receipt: invoice ${invoice.number}`)
-    })
+    const receipt = await mailTo(t, journey.shop, journey.email, `Your receipt: invoice ${invoice.number}`)
     expect(receipt.text).toContain(invoice.number)
     const issued = await platformRows<{ type: string }>(
       sql`SELECT type FROM platform.domain_events
-           WHERE tenant_id = ${journey.tenant.id}::uuid AND type = 'invoice.issued' AND payload->>'orderId' = ${journey.orderId}`,
+           WHERE tenant_id = ${journey.shop.tenant.id}::uuid AND type = 'invoice.issued' AND payload->>'orderId' = ${journey.orderId}`,
     )
     expect(issued).toHaveLength(1)
   })
 
   it('a learner whose payment was not captured cannot mark it paid, a forged webhook changes nothing, no access', async () => {
-    const other = await createMember(t, journey.tenant.id)
+    const other = await createMember(t, journey.shop.tenant.id)
     // No payment method: the order waits for the buyer's client to pay.
     const placed = await call('POST', '/v1/orders', {
       token: other.token,
@@ -431,9 +320,13 @@ describe('journey 3: a learner buys a course and is enrolled, over HTTP', { time
 
     const read = await call('GET', url, { token: other.token })
     expect(read.json()).toMatchObject({ status: 'awaiting_payment', paidAt: null })
-    const lesson = await call('GET', `/v1/learn/courses/${journey.courseId}/lessons/${journey.lessonIds[1]}`, {
-      token: other.token,
-    })
+    const lesson = await call(
+      'GET',
+      `/v1/learn/courses/${journey.course.courseId}/lessons/${journey.course.lessonIds[1]}`,
+      {
+        token: other.token,
+      },
+    )
     expect([lesson.statusCode, lesson.json().reason]).toEqual([403, 'not_enrolled'])
     expect((await call('GET', '/v1/me/enrolments', { token: other.token })).json()).toMatchObject({ data: [] })
   })
