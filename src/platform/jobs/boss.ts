@@ -142,5 +142,6 @@ export async function enqueue(
     db: inTransaction(tx),
     ...(options.singletonKey === undefined ? {} : { singletonKey: options.singletonKey }),
     ...(options.startAfter === undefined ? {} : { startAfter: options.startAfter }),
+    ...(options.priority === undefined ? {} : { priority: options.priority }),
   })
 }

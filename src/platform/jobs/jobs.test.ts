@@ -120,6 +120,18 @@ describe('transactional enqueue', () => {
     expect(ids[1]).toBeNull()
   })
 
+  it('takes a due job of higher priority before older ones of lower priority', async () => {
+    const run = randomUUID()
+    const markers = ['older-0', 'newer-0', 'newest-1'].map((name) => `${run}-${name}`)
+    // Due together, in a moment: the worker then chooses among all three.
+    const startAfter = new Date(Date.now() + 1_500)
+    // One transaction each: a job's age is its transaction's start.
+    for (const marker of markers)
+      await t.platform.jobs.send(undefined, RECORD, { marker }, { startAfter, priority: marker.endsWith('-1') ? 1 : 0 })
+    await waitUntil('the three jobs to run', async () => markers.every((marker) => recorded.includes(marker)))
+    expect(recorded.filter((marker) => marker.startsWith(run))).toEqual([markers[2], markers[0], markers[1]])
+  })
+
   it('refuses to send to a queue nobody declared', async () => {
     await expect(t.platform.jobs.send(undefined, 'test.not_declared', {})).rejects.toThrow('not declared')
   })

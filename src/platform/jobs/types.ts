@@ -32,6 +32,11 @@ export interface SendOptions {
   /** Ensures one queued job per key (e.g. a message key): while one waits, send returns null. */
   singletonKey?: string
   startAfter?: Date
+  /**
+   * Taken before the queue's lower-priority jobs that are due (default 0); equal priorities go
+   * oldest first. For jobs others wait on, so retries of the waiting ones cannot crowd them out.
+   */
+  priority?: number
 }
 
 export interface Jobs {

@@ -21,7 +21,6 @@ import {
   outboxPayloads,
   paidOrder,
   placeOrder,
-  processCaptureNow,
   saleTransactionKinds,
   shop,
   type PlacedOrder,
@@ -156,10 +155,8 @@ describe('a dispute from signed events', () => {
     expect(await disputesOf(t, s.id, order.orderId)).toEqual([])
     expect(await saleTransactionKinds(t, s.id, order.orderId)).toEqual([])
     // The jobs retry both: once the capture is booked (by its own event), the opening applies, then the loss.
+    // Its job goes before the two held events' retries (they wait for it), on the queue's one worker.
     await captureAtProvider(t, s.id, order)
-    // Processed at once rather than by its job: two held events retried every second or two keep the
-    // one worker of the queue busy with the older jobs first, so the capture's job would wait its turn.
-    await processCaptureNow(t, order)
     await disputeClosed(s, order, 'lost')
     expect(await orderOf(t, s.id, order.orderId)).toMatchObject({ status: 'refunded' })
     expect(await access(s, order)).toBe(false)

@@ -30,7 +30,6 @@ import {
   outboxPayloads,
   paidOrder,
   placeOrder,
-  processCaptureNow,
   refundsOf,
   saleTransactionKinds,
   shop,
@@ -210,9 +209,9 @@ describe('a refund through the provider', () => {
     expect(held.status).toBe('received')
     expect(await orderOf(t, s.id, order.orderId)).toMatchObject({ status: 'awaiting_payment', refundedAmount: 0 })
     expect(await refundsOf(t, s.id, order.orderId)).toEqual([])
-    // The capture is booked by its own event (processed at once); the held refund's next retry applies.
+    // The capture is booked by its own event's job (ahead of the held refund's retries); the refund's
+    // next retry applies.
     await captureAtProvider(t, s.id, order)
-    await processCaptureNow(t, order)
     expect(await refundedTo(s, order, 2_000)).toMatchObject({ status: 'partially_refunded' })
     expect((await saleTransactionKinds(t, s.id, order.orderId)).sort()).toEqual(['capture', 'refund'])
     expect(await ledgerBalanced(t, s.id)).toBe(true)

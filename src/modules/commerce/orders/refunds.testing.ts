@@ -96,22 +96,6 @@ export function captureBooked(t: TestApp, tenantId: string, orderId: string) {
 }
 
 /**
- * Processes the sandbox's `payment.captured` of the order now, as its job would (an event already
- * processed answers already_done), once the sandbox delivered it.
- */
-export async function processCaptureNow(t: TestApp, order: PlacedOrder): Promise<void> {
-  const captured = await waitUntil(
-    `the sandbox's capture of order ${order.orderId} received`,
-    async () =>
-      (await storedWebhookEvents(t.platform.database, order.providerPaymentId)).find(
-        (row) => row.kind === 'payment.captured',
-      ),
-    120_000,
-  )
-  await t.modules.commerce.payments.processWebhookEvent(captured.id)
-}
-
-/**
  * The order's capture as a signed sandbox event without a fee, processed now by the real capture
  * handler (no worker needed; the sandbox itself is not asked to capture).
  */

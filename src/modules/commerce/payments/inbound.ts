@@ -8,6 +8,7 @@
 import type { Logger } from 'pino'
 import { platformScope, type Database } from '../../../platform/db/database.ts'
 import type { Jobs } from '../../../platform/jobs/index.ts'
+import { processingPriority } from './payment-events.ts'
 import { paymentsErrors, providerFailure } from './payments.errors.ts'
 import { webhookEventsRepository } from './payments.repository.ts'
 import { WebhookSignatureError, type WebhookDelivery } from './port.ts'
@@ -75,7 +76,12 @@ export function createInbound(deps: InboundDeps) {
           const existing = await webhookEventsRepository.idOf(tx, provider.name, providerEventId)
           return { outcome: 'duplicate' as const, ...(existing ? { webhookEventId: existing } : {}) }
         }
-        await deps.jobs.send<ProcessPaymentEventJob>(tx, PROCESS_PAYMENT_EVENT_QUEUE, { webhookEventId: id })
+        await deps.jobs.send<ProcessPaymentEventJob>(
+          tx,
+          PROCESS_PAYMENT_EVENT_QUEUE,
+          { webhookEventId: id },
+          { priority: processingPriority(event.kind) },
+        )
         log.info({ provider: provider.name, providerEventId, type, webhookEventId: id }, 'payment webhook recorded')
         return { outcome: 'accepted' as const, webhookEventId: id }
       })

@@ -22,6 +22,16 @@ export const PAYMENT_EVENT_KINDS = [
 
 export type PaymentEventKind = (typeof PAYMENT_EVENT_KINDS)[number]
 
+/**
+ * The kinds other events wait for: refunds and disputes answer `notYet` until their payment is
+ * captured, a dispute's outcome until it was opened. Their jobs go first in the queue (higher
+ * priority), so the retries of many held events cannot keep the one they wait for waiting.
+ */
+const AWAITED_KINDS: ReadonlySet<PaymentEventKind> = new Set(['payment.captured', 'dispute.opened'])
+
+/** The job priority of an event of this kind (see AWAITED_KINDS). */
+export const processingPriority = (kind: PaymentEventKind): number => (AWAITED_KINDS.has(kind) ? 1 : 0)
+
 interface EventBase {
   provider: PaymentProviderName
   /** The provider's id of the event: the key replays are recognised by. */
