@@ -181,6 +181,31 @@ export const paymentsRepository = {
     return owned
   },
 
+  /**
+   * The provider's ids of the caller tenant's payments of these orders at one provider (those the
+   * provider answered): how reconciliation names a sale, which the ledger books under its order
+   * (ADR 0025), by the payment the provider's movements name (ADR 0023, "Reconciliation").
+   */
+  async providerPaymentsOfOrders(tx: Tx, tenantId: string, provider: string, orderIds: readonly string[]) {
+    const found: Array<{ orderId: string; providerPaymentId: string }> = []
+    for (let start = 0; start < orderIds.length; start += 1000) {
+      const rows = await tx
+        .select({ orderId: payments.orderId, providerPaymentId: payments.providerPaymentId })
+        .from(payments)
+        .where(
+          and(
+            eq(payments.tenantId, tenantId),
+            eq(payments.provider, provider),
+            inArray(payments.orderId, orderIds.slice(start, start + 1000)),
+          ),
+        )
+      for (const row of rows)
+        if (row.providerPaymentId !== null)
+          found.push({ orderId: row.orderId, providerPaymentId: row.providerPaymentId })
+    }
+    return found
+  },
+
   /** Platform scope: the payment a provider's event refers to, by the provider's id. */
   async platformByProviderPayment(tx: Tx, provider: string, providerPaymentId: string) {
     const [row] = await tx

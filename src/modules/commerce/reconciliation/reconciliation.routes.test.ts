@@ -1,7 +1,8 @@
 /**
  * Reconciliation with the sandbox, end to end: real sandbox payments (captures with fees, a
  * delayed partial capture, refunds, a won dispute) go through the webhook pipeline, the ledger
- * is posted from the processed events, and GET /v1/commerce/reconciliation and
+ * is posted from the processed events as the orders module posts them (each sale under its
+ * order's id, matched to the sandbox's payment through our payments records), and GET /v1/commerce/reconciliation and
  * `lyceum commerce reconcile` agree that the books match; an unposted refund and a posting the
  * sandbox never saw are reported with their ids; another tenant's movements never enter a report.
  */
@@ -100,12 +101,12 @@ describe('reconciliation with the sandbox', () => {
     balanced = await t.createTenant()
     unbalanced = await t.createTenant()
     const ok = await trade(balanced.id)
-    for (const { event } of ok.events) await postLedgerFor(t, balanced.id, event)
+    for (const envelope of ok.events) await postLedgerFor(t, balanced.id, envelope)
     // The other tenant's books miss its refund, and hold a capture the sandbox never made.
     const off = await trade(unbalanced.id)
     refundId = off.refundId
-    for (const { event } of off.events)
-      if (event.kind !== 'refund.succeeded') await postLedgerFor(t, unbalanced.id, event)
+    for (const envelope of off.events)
+      if (envelope.event.kind !== 'refund.succeeded') await postLedgerFor(t, unbalanced.id, envelope)
     const posted = await inTenant(t, unbalanced.id, (tx) =>
       postCapture(tx, {
         tenantId: unbalanced.id,

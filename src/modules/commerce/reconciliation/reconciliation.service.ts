@@ -4,6 +4,9 @@
  * installations), so the provider's movements, listed for the whole account, are attributed to
  * the tenant through our payments table: a movement belongs to the tenant whose payment (by the
  * provider's payment id, under RLS) it concerns; the rest is not this tenant's and is left out.
+ * The same records link each payment to its order, under whose id the ledger books the sale
+ * (ADR 0025): they give the keys sales are matched by (`saleKeys`), for the payments the
+ * movements name and for the orders the ledger's sales name.
  *
  * The provider is read first, page by page through its breaker, outside any transaction; then
  * one read-only tenant transaction reads the attribution and the ledger's side. Movements are
@@ -19,13 +22,15 @@ import { paymentsRepository } from '../payments/payments.repository.ts'
 import type { ProviderMovement } from '../payments/port.ts'
 import type { PaymentProviders } from '../payments/providers.ts'
 import type { ResilientProvider } from '../payments/resilience.ts'
-import { compare, type DayComparison, type Difference } from './reconciliation.ts'
+import { compare, ledgerSaleReferences, saleKeys, type DayComparison, type Difference } from './reconciliation.ts'
 import { reconciliationErrors } from './reconciliation.errors.ts'
 
 /** Movements read per provider and window; beyond, the window is refused as too busy (422). */
 export const MAX_MOVEMENTS = 50_000
 
 const DAY_MS = 86_400_000
+/** An order's id; other sale references (a provider's payment id posted as such) name no order. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /** Reconciled days: payments are not older, and a day either side must stay a valid instant. */
 const EARLIEST_DAY = '2000-01-01'
 const LATEST_DAY = '9999-12-30'
@@ -86,17 +91,25 @@ export function createReconciliationService(providers: PaymentProviders) {
     const to = new Date(Date.parse(`${query.to}T00:00:00Z`) + 2 * DAY_MS)
     const all = await movementsOf(provider, from, to)
     const paymentIds = [...new Set(all.flatMap((m) => (m.providerPaymentId ? [m.providerPaymentId] : [])))]
-    const { owned, ledger, ledgerTotals } = await ctx.inTenant(
-      async (tx) => ({
-        owned: await paymentsRepository.ownedProviderPayments(tx, tenantId, name, paymentIds),
-        ledger: await providerMovements(tx, { tenantId, provider: name, from, to }),
-        ledgerTotals: await dailyTotals(tx, { tenantId, from: query.from, to: query.to, provider: name }),
-      }),
+    const { owned, ledger, ledgerTotals, orderPayments } = await ctx.inTenant(
+      async (tx) => {
+        const read = {
+          owned: await paymentsRepository.ownedProviderPayments(tx, tenantId, name, paymentIds),
+          ledger: await providerMovements(tx, { tenantId, provider: name, from, to }),
+          ledgerTotals: await dailyTotals(tx, { tenantId, from: query.from, to: query.to, provider: name }),
+        }
+        // Every payment of the orders either side names: an order's other payments decide its key too.
+        const orderIds = new Set(read.owned.map((payment) => payment.orderId))
+        for (const reference of ledgerSaleReferences(read.ledger)) if (UUID.test(reference)) orderIds.add(reference)
+        const orderPayments = await paymentsRepository.providerPaymentsOfOrders(tx, tenantId, name, [...orderIds])
+        return { ...read, orderPayments }
+      },
       { readOnly: true },
     )
     const mine = new Set(owned.map((payment) => payment.providerPaymentId))
     const movements = all.filter((m) => m.providerPaymentId !== null && mine.has(m.providerPaymentId))
-    return compare({ provider: name, from: query.from, to: query.to, movements, ledger, ledgerTotals })
+    const sales = saleKeys(orderPayments)
+    return compare({ provider: name, from: query.from, to: query.to, movements, ledger, ledgerTotals, sales })
   }
 
   return {

@@ -2,8 +2,9 @@
  * Reconciliation with Stripe through the real SDK against the local fake of its API: balance
  * transactions (charges with fees, refunds, a dispute's withdrawal and reversal with their fees)
  * listed with auto-expanded sources and attributed to tenants through our payments table, one
- * Stripe account serving two tenants and a payment made outside Lyceum; a ledger posting Stripe
- * never saw; a Stripe outage answered 503.
+ * Stripe account serving two tenants and a payment made outside Lyceum; sales booked under their
+ * order's id (as the orders module books them) or under Stripe's payment id; a ledger posting
+ * Stripe never saw; a Stripe outage answered 503.
  */
 import { randomUUID } from 'node:crypto'
 import Stripe from 'stripe'
@@ -69,11 +70,12 @@ async function pay(tenantId: string, amount: number, paymentMethod = 'pm_card_vi
   })
 }
 
-async function capture(tenantId: string, providerPaymentId: string, amount: number) {
+/** The sale of a payment, booked under `reference`: its order's id (as orders book it) or Stripe's payment id. */
+async function capture(tenantId: string, providerPaymentId: string, amount: number, reference = providerPaymentId) {
   await inTenant(t, tenantId, (tx) =>
     postCapture(tx, {
       tenantId,
-      externalReference: providerPaymentId,
+      externalReference: reference,
       provider: 'stripe',
       currency: 'EUR',
       amount,
@@ -104,7 +106,8 @@ describe('reconciliation with Stripe', () => {
       confirm: true,
     })
 
-    await capture(a.id, first.providerPaymentId, 5_000)
+    // The first sale as the orders module books it, under its order's id; the second under Stripe's id.
+    await capture(a.id, first.providerPaymentId, 5_000, first.orderId)
     await capture(a.id, second.providerPaymentId, 2_500)
     await inTenant(t, a.id, async (tx) => {
       await postRefund(tx, {
@@ -117,7 +120,7 @@ describe('reconciliation with Stripe', () => {
       await postDisputeOpened(tx, {
         tenantId: a.id,
         externalReference: String(dispute.id),
-        captureReference: first.providerPaymentId,
+        captureReference: first.orderId,
         amount: 5_000,
         disputeFee: 1_500,
         occurredAt: settledAt(String(dispute.id)),
@@ -163,13 +166,13 @@ describe('reconciliation with Stripe', () => {
     ])
   })
 
-  it('reports a ledger posting Stripe has no movement for, and a fee that differs', async () => {
+  it("reports a ledger posting Stripe has no movement for, and a fee that differs, by Stripe's ids", async () => {
     const a = await t.createTenant()
     const payment = await pay(a.id, 3_000)
     await inTenant(t, a.id, (tx) =>
       postCapture(tx, {
         tenantId: a.id,
-        externalReference: payment.providerPaymentId,
+        externalReference: payment.orderId,
         provider: 'stripe',
         currency: 'EUR',
         amount: 3_000,
@@ -183,7 +186,7 @@ describe('reconciliation with Stripe', () => {
       postRefund(tx, {
         tenantId: a.id,
         externalReference: 're_neverissuedbystripe',
-        captureReference: payment.providerPaymentId,
+        captureReference: payment.orderId,
         amount: 100,
       }),
     )

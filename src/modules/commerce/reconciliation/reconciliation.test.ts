@@ -1,13 +1,14 @@
 /**
  * The comparison rules on their own: how provider movements and ledger transactions are matched
- * (payment, refund and dispute ids, a won dispute, a fee posted apart, reversals, repostings), what
+ * (payment, refund and dispute ids, a won dispute, a fee posted apart, reversals, repostings, a
+ * sale booked under its order's id and its order's payments), what
  * each kind of difference looks like, and the per-day totals with the ledger's definitions.
  */
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { DailyTotalsRow, LedgerMovementRow } from '../ledger/index.ts'
 import type { ProviderMovement } from '../payments/port.ts'
-import { compare, type ComparisonInput } from './reconciliation.ts'
+import { compare, ledgerSaleReferences, saleKeys, type ComparisonInput } from './reconciliation.ts'
 
 const AT = '2026-12-02T10:00:00.000Z'
 
@@ -184,6 +185,68 @@ describe('matching items', () => {
       occurredAt: new Date('2026-12-04T00:00:00Z'),
     })
     expect(compare(input([edge], [next])).differences).toMatchObject([{ type: 'day_mismatch', reference: 'pi_3' }])
+  })
+})
+
+describe("sales booked under their order's id (ADR 0025)", () => {
+  const ORDER = randomUUID()
+  const sale = posted({ kind: 'capture', reference: ORDER, amount: 10_000, fee: 320 })
+  const saleRefunded = posted({ kind: 'refund', reference: 're_1', captureReference: ORDER, amount: -4_000 })
+  const saleDisputed = { ...opened, captureReference: ORDER }
+
+  it("matches the charge of the order's one payment, with its refund, dispute and a fee posted apart", () => {
+    const sales = saleKeys([{ orderId: ORDER, providerPaymentId: 'pi_1' }])
+    const all = [sale, saleRefunded, saleDisputed, closed]
+    expect(compare(input([charge, refund, dispute, won], all, { sales })).differences).toEqual([])
+    const zeroFee = { ...sale, fee: 0 }
+    const fee = posted({ kind: 'fee', reference: 'fee:1', captureReference: ORDER, amount: 0, fee: 320 })
+    expect(compare(input([charge], [zeroFee, fee], { sales })).differences).toEqual([])
+    // Without the payments records' link the two sides name different things: both reported.
+    expect(compare(input([charge], [sale])).differences.map((d) => [d.type, d.reference])).toEqual([
+      ['missing_in_ledger', 'pi_1'],
+      ['missing_at_provider', ORDER],
+    ])
+    // Reversed and booked again under '#2': still the same sale.
+    const reversal = { ...sale, transactionId: randomUUID(), reversal: true, amount: -10_000, fee: -320 }
+    const again = posted({ kind: 'capture', reference: `${ORDER}#2`, amount: 10_000, fee: 320 })
+    expect(compare(input([charge], [sale, reversal, again], { sales })).differences).toEqual([])
+    expect(ledgerSaleReferences([sale, again, fee, saleRefunded])).toEqual([ORDER])
+  })
+
+  it("names a difference of the order's sale by the provider's payment id", () => {
+    const sales = saleKeys([{ orderId: ORDER, providerPaymentId: 'pi_7' }])
+    expect(compare(input([], [sale], { sales })).differences).toMatchObject([
+      { type: 'missing_at_provider', reference: 'pi_7', ledgerTransactionIds: [sale.transactionId] },
+    ])
+    expect(compare(input([charge], [{ ...sale, fee: 0 }], { sales: saleKeys([]) })).differences).toHaveLength(2)
+  })
+
+  it('counts every charge of an order with several payments against its one sale, by the order id', () => {
+    const sales = saleKeys([
+      { orderId: ORDER, providerPaymentId: 'pi_1' },
+      { orderId: ORDER, providerPaymentId: 'pi_2' },
+      { orderId: ORDER, providerPaymentId: 'pi_1' },
+    ])
+    expect(sales).toEqual(
+      new Map([
+        ['pi_1', ORDER],
+        ['pi_2', ORDER],
+      ]),
+    )
+    // The second payment failed: no charge, nothing to report.
+    expect(compare(input([charge], [sale], { sales })).differences).toEqual([])
+    // A second payment captured for the order (held for review, never booked): the excess is reported.
+    const second = movement({ kind: 'charge', providerPaymentId: 'pi_2', sourceId: 'ch_2', amount: 10_000, fee: 320 })
+    expect(compare(input([charge, second], [sale], { sales })).differences).toEqual([
+      expect.objectContaining({
+        type: 'amount_mismatch',
+        reference: ORDER,
+        providerTransactionIds: [charge.id, second.id],
+        ledgerTransactionIds: [sale.transactionId],
+        atProvider: { currency: 'EUR', amount: 20_000, fee: 640, day: '2026-12-02' },
+        inLedger: { currency: 'EUR', amount: 10_000, fee: 320, day: '2026-12-02' },
+      }),
+    ])
   })
 })
 

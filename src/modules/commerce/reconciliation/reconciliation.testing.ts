@@ -1,18 +1,19 @@
 /**
  * Test support for reconciliation: the ledger postings a processed payment event leads to, with
- * the references reconciliation matches by (docs/commerce.md, "Reconciliation"): the capture under
- * the provider's payment id with the event's fee, a refund under its id, a dispute under its id
- * and its outcome under `<dispute id>:won` / `:lost`, each at the event's instant. What the
- * orders module's handlers post, without an order (the sale's one line is the platform's).
+ * the references the orders module's handlers post them under (ADR 0025, docs/commerce.md,
+ * "Reconciliation"): the capture under the order's id with the event's fee, a refund under its
+ * id, a dispute under its id and its outcome under `<dispute id>:won` / `:lost`, each naming the
+ * sale by the order's id and posted at the event's instant. The sale's one line is the platform's.
  */
 import type { TestApp } from '../../../../test/build-test-app.ts'
 import { inTenant } from '../ledger/ledger.testing.ts'
 import { postCapture, postDisputeLost, postDisputeOpened, postDisputeWon, postRefund } from '../ledger/index.ts'
-import type { PaymentEvent } from '../payments/payment-events.ts'
+import type { PaymentEventEnvelope } from '../payments/payment-events.ts'
 
-export async function postLedgerFor(t: TestApp, tenantId: string, event: PaymentEvent): Promise<void> {
+export async function postLedgerFor(t: TestApp, tenantId: string, envelope: PaymentEventEnvelope): Promise<void> {
+  const { event } = envelope
   const occurredAt = new Date(event.occurredAt)
-  const captureReference = event.providerPaymentId
+  const captureReference = envelope.orderId
   await inTenant(t, tenantId, async (tx) => {
     switch (event.kind) {
       case 'payment.captured':

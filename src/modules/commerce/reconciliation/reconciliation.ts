@@ -3,12 +3,14 @@
  * attributed through our payments table) against the tenant's ledger, item by item and day by
  * day (docs/commerce.md, "Reconciliation").
  *
- * Items are matched by a reference both sides share: the provider's payment id for a charge (the
- * capture's external reference), the refund's id, the dispute's id, and `<dispute id>:won` for a
- * won dispute's return. On the ledger side a reversal counts against what it reverses, a fee
- * posted on its own counts with the sale it names, and a reference's suffix after `#` is a
- * reposting of the same event (a correction after a reversal). Each side of an item sums what
- * moved at the provider before fees (amount) and the fee; both sides are compared in full.
+ * Items are matched by a reference both sides share: the refund's id, the dispute's id, and
+ * `<dispute id>:won` for a won dispute's return; a sale by its payment. The provider's charge names
+ * the payment while the ledger books the sale under its order's id (ADR 0025), so the service
+ * passes the sales' keys our payments records give (`saleKeys`). On the ledger side a reversal
+ * counts against what it reverses, a fee posted on its own counts with the sale it names, and a
+ * reference's suffix after `#` is a reposting of the same event (a correction after a reversal).
+ * Each side of an item sums what moved at the provider before fees (amount) and the fee; both
+ * sides are compared in full.
  */
 import type { DailyTotalsRow, LedgerMovementRow } from '../ledger/index.ts'
 import type { ProviderMovement } from '../payments/port.ts'
@@ -70,16 +72,58 @@ export interface ComparisonInput {
   ledger: readonly LedgerMovementRow[]
   /** The ledger's daily totals of the provider over the window itself. */
   ledgerTotals: readonly DailyTotalsRow[]
+  /** A sale's reference on either side → the key both are matched by (`saleKeys`); none: as they are. */
+  sales?: ReadonlyMap<string, string>
 }
 
 const dayOf = (at: string | Date) => (typeof at === 'string' ? new Date(at) : at).toISOString().slice(0, 10)
 const base = (reference: string) => reference.split('#')[0] ?? reference
 
-export function providerKey(movement: ProviderMovement): string {
+/** A payment of an order at the provider, as our payments records know it. */
+export interface OrderPayment {
+  orderId: string
+  providerPaymentId: string
+}
+
+/**
+ * The keys sales are matched by, from our payments records (payment ↔ order). An order with one
+ * payment at the provider is matched by that payment's id, the reference its movements carry
+ * and its dashboard shows: the ledger's sale under the order's id is translated. An order with
+ * several (a second payment captured for an order already paid, which the orders module holds
+ * for review and does not book) is matched by the order's id: every charge of it counts against
+ * its one sale, so the extra money shows as a difference of that order. A sale booked under the
+ * provider's payment id itself (no order's id) is matched as it is.
+ */
+export function saleKeys(payments: readonly OrderPayment[]): Map<string, string> {
+  const byOrder = new Map<string, Set<string>>()
+  for (const { orderId, providerPaymentId } of payments)
+    byOrder.set(orderId, (byOrder.get(orderId) ?? new Set<string>()).add(providerPaymentId))
+  const keys = new Map<string, string>()
+  for (const [orderId, ids] of byOrder) {
+    if (ids.size === 1) keys.set(orderId, [...ids][0] as string)
+    else for (const id of ids) keys.set(id, orderId)
+  }
+  return keys
+}
+
+const NO_KEYS: ReadonlyMap<string, string> = new Map()
+const saleKey = (reference: string, sales: ReadonlyMap<string, string>) => sales.get(reference) ?? reference
+
+/** The references the ledger names its sales by (a capture's, a fee's sale), as posted. */
+export function ledgerSaleReferences(ledger: readonly LedgerMovementRow[]): string[] {
+  const references = new Set<string>()
+  for (const row of ledger) {
+    if (row.kind === 'capture') references.add(base(row.reference))
+    else if (row.kind === 'fee' && row.captureReference) references.add(base(row.captureReference))
+  }
+  return [...references]
+}
+
+export function providerKey(movement: ProviderMovement, sales: ReadonlyMap<string, string> = NO_KEYS): string {
   const source = movement.sourceId ?? movement.id
   switch (movement.kind) {
     case 'charge':
-      return movement.providerPaymentId ?? source
+      return saleKey(movement.providerPaymentId ?? source, sales)
     case 'refund':
     case 'dispute':
       return source
@@ -90,9 +134,10 @@ export function providerKey(movement: ProviderMovement): string {
   }
 }
 
-export function ledgerKey(row: LedgerMovementRow): string {
+export function ledgerKey(row: LedgerMovementRow, sales: ReadonlyMap<string, string> = NO_KEYS): string {
   if (row.kind === 'dispute_won' && row.disputeReference) return `${base(row.disputeReference)}:won`
-  if (row.kind === 'fee' && row.captureReference) return base(row.captureReference)
+  if (row.kind === 'fee' && row.captureReference) return saleKey(base(row.captureReference), sales)
+  if (row.kind === 'capture') return saleKey(base(row.reference), sales)
   return base(row.reference)
 }
 
@@ -135,14 +180,23 @@ const sideOf = (side: Accumulated | undefined): ItemSide | null =>
 
 function itemDifferences(input: ComparisonInput): Difference[] {
   const inWindow = (days: Set<string> | undefined) => [...(days ?? [])].some((d) => d >= input.from && d <= input.to)
-  const atProvider = accumulate(input.movements, providerKey, (m) => ({ ...m, day: dayOf(m.createdAt) }))
-  const inLedger = accumulate(input.ledger, ledgerKey, (row) => ({
-    id: row.transactionId,
-    currency: row.currency,
-    amount: row.amount,
-    fee: row.fee,
-    day: dayOf(row.occurredAt),
-  }))
+  const sales = input.sales ?? NO_KEYS
+  const atProvider = accumulate(
+    input.movements,
+    (m) => providerKey(m, sales),
+    (m) => ({ ...m, day: dayOf(m.createdAt) }),
+  )
+  const inLedger = accumulate(
+    input.ledger,
+    (row) => ledgerKey(row, sales),
+    (row) => ({
+      id: row.transactionId,
+      currency: row.currency,
+      amount: row.amount,
+      fee: row.fee,
+      day: dayOf(row.occurredAt),
+    }),
+  )
   const differences: Difference[] = []
   for (const reference of new Set([...atProvider.keys(), ...inLedger.keys()])) {
     const p = atProvider.get(reference)
