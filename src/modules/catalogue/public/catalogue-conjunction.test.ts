@@ -3,7 +3,8 @@
  * the original expression, `search @@ query` ordered by ts_rank_cd, published_at, course_id: on a
  * catalogue built so that the driving lexemes, both reading plans, the partly read lexemes
  * (completed by primary key), the rank threshold, its ties and shared small vectors all come into
- * play, for every query, filter and page size. And the facts the path stands on hold on
+ * play, for every query, filter and page size; facets count what `@@` over the entries counts,
+ * with the other lexemes read whole or probed for the courses a tag filter keeps. And the facts the path stands on hold on
  * adversarial vectors: the bound is never below the rank, every match holds a driving lexeme, the
  * alternatives and the weaker query are what the functions say.
  */
@@ -14,6 +15,7 @@ import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
 import { rowsOf, tenantScope, type Tx } from '../../../platform/db/database.ts'
 import { catalogueEntries } from '../catalogue.tables.ts'
 import { buildPublishedCourse } from '../testing.ts'
+import { filteredFacetRows, perFacetRows, type FacetRow } from './catalogue-facets.ts'
 import { listCatalogue } from './catalogue-public.queries.ts'
 import type { CatalogueQuery } from './catalogue-public.schemas.ts'
 import { queryConfigs, type CatalogueFilter } from './catalogue-search.ts'
@@ -180,6 +182,50 @@ describe('conjunction search', () => {
       expect(matched).toBeGreaterThan(300)
     })
     // Hundreds of one-row pages on the embedded database: over 30 s on a loaded machine.
+  }, 180_000)
+
+  it('counts facets exactly as @@ over the entries, with the other lexemes read whole or probed', async () => {
+    const sorted = (rows: FacetRow[]) => rows.map((r) => `${r.facet}:${r.value ?? ''}:${Number(r.count)}`).sort()
+    const filters: CatalogueFilter[] = [
+      {},
+      { tag: ['ai'] },
+      { tag: ['ai', 'data'] },
+      { language: 'de', tag: ['data'] },
+      { level: 'beginner', free: true },
+      { instructor: site.instructor, tag: ['data'] },
+    ]
+    await inSite(async (tx) => {
+      for (const q of QUERIES)
+        for (const filter of filters)
+          expect(
+            sorted(await filteredFacetRows(tx, site.id, { ...filter, q })),
+            `${q} ${JSON.stringify(filter)}`,
+          ).toEqual(sorted(await perFacetRows(tx, site.id, { ...filter, q })))
+      // catalogue.conjunction_matches (migration 0062) reads another lexeme whole when it has at
+      // most four times as many postings as the driving ones under the tag filter, else probes it
+      // per course: both happen here (without a phrase operator, the bit-mask branch).
+      const configs = sql.raw(
+        `array[${queryConfigs(undefined)
+          .map((config) => `'${config}'`)
+          .join(', ')}]`,
+      )
+      const ways = await rowsOf<{ probed: boolean }>(
+        tx,
+        sql`with v as (select x.q, t.tags, catalogue.visitor_tsquery(x.q, ${configs}) as query
+              from unnest(${textArray(QUERIES.filter((q) => !q.includes('"')))}) as x(q)
+              cross join (values (null::text[]), ('{ai}'), ('{ai,data}')) as t(tags)),
+            l as (select v.q, v.tags, v.query, u.term, coalesce((select sum(s.course_count) from catalogue.catalogue_search_levels s
+              where s.tenant_id = ${site.id} and s.term = u.term), 0) as df
+              from v cross join unnest(catalogue.tsquery_lexemes(v.query)) as u(term)),
+            d as (select l.q, l.tags, catalogue.necessary_lexemes(min(l.query::text)::tsquery, array_agg(l.term order by l.df desc, l.term)) as terms
+              from l group by l.q, l.tags)
+          select l.df > 4 * (select count(*) from catalogue.catalogue_search_postings p where p.tenant_id = ${site.id}
+              and p.term = any (d.terms) and (l.tags is null or p.tags @> l.tags)) as probed
+          from l join d on d.q = l.q and d.tags is not distinct from l.tags where l.term <> all (d.terms)`,
+      )
+      expect(ways.some((way) => way.probed)).toBe(true)
+      expect(ways.some((way) => !way.probed)).toBe(true)
+    })
   }, 180_000)
 
   it('takes both plans, and plan B only where what it leaves unread ranks below the first threshold', async () => {

@@ -141,8 +141,8 @@ const and = (condition: SQL | undefined) => (condition ? sql` and ${condition}` 
  * instructor and the search in every configuration; with a language filter the language's flag
  * also tests the search narrowed to that language's configurations, whose lexemes are among the
  * broad query's (its alternatives are a subset), so it is tested on the same postings. Queries
- * on the 'all' path are matched by catalogue.conjunction_matches (migration 0059), which reads
- * only the courses holding a driving lexeme.
+ * on the 'all' path are matched by catalogue.conjunction_matches (migrations 0059, 0062), which
+ * reads only the courses holding a driving lexeme, those the tag filter keeps first.
  */
 export function facetMatches(tenantId: string, filter: CatalogueFilter, q: string): SQL {
   const broad = visitorQuery(q, undefined)
