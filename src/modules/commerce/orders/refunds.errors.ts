@@ -41,6 +41,14 @@ export const refundsErrors = {
       'ORDER_SELF_REFUND_FORBIDDEN',
       'You bought this order, so you cannot refund it to yourself; another administrator can',
     ),
+  /** The refund under this Idempotency-Key failed for good; a new refund needs a new key (and is checked afresh). */
+  refundFailed: (refundId: string, failure: string | null) =>
+    new AppError(
+      'conflict',
+      'REFUND_FAILED',
+      `Refund ${refundId} under this Idempotency-Key failed${failure ? ` (${failure})` : ''}; ask again with a new key`,
+      { extensions: { refundId } },
+    ),
   /** The request under this Idempotency-Key asked for another amount or reason. */
   keyReused: () =>
     new AppError(

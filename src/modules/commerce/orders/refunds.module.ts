@@ -14,9 +14,11 @@ import { disputeHandlers } from './disputes.ts'
 import { refundHandlers } from './refunds.ts'
 import { createRefundRoutes } from './refunds.routes.ts'
 import {
+  ASK_REFUND_QUEUE,
   AUTOMATIC_REFUND_QUEUE,
   createRefundService,
   requestAutomaticRefund,
+  type AskRefundJob,
   type AutomaticRefundJob,
 } from './refunds.service.ts'
 
@@ -38,13 +40,24 @@ export function registerRefundHandlers(payments: PaymentsApi, deps: RefundsDeps)
   payments.onPaymentEvent('dispute.won', disputes.closed)
   payments.onPaymentEvent('dispute.lost', disputes.closed)
 
-  const service = createRefundService({ database: deps.database, payments, logger: deps.logger })
+  const service = createRefundService({ database: deps.database, jobs: deps.jobs, payments, logger: deps.logger })
   deps.jobs.define<AutomaticRefundJob>({
     name: AUTOMATIC_REFUND_QUEUE,
     handler: async (job) => {
       await service.refundAutomatically(job)
     },
     // The provider may be down for a while: retries over about two hours, then the dead-letter queue.
+    retryLimit: 10,
+    retryDelaySeconds: 30,
+    retryDelayMaxSeconds: 1800,
+    expireInSeconds: 120,
+    pollingIntervalSeconds: 2,
+  })
+  deps.jobs.define<AskRefundJob>({
+    name: ASK_REFUND_QUEUE,
+    handler: (job) => service.askAgain(job),
+    // Until the provider answers (the same provider key: at most one refund): about two hours, then
+    // the dead-letter queue, where the refund waits `requested` for an operator's replay.
     retryLimit: 10,
     retryDelaySeconds: 30,
     retryDelayMaxSeconds: 1800,

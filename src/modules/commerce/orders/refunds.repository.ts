@@ -8,6 +8,7 @@ import { currentTenantId } from '../../../platform/db/tenant-table.ts'
 import { instantText } from '../../../platform/http/pagination.ts'
 import { orderDisputes, orderRefunds, type DisputeStatus, type RefundOrigin } from './refunds.tables.ts'
 import type { OrderMoney } from './refund-state.ts'
+import { ordersRepository } from './orders.repository.ts'
 
 const nullableInstant = (column: Parameters<typeof instantText>[0]) => instantText(column) as SQL<string | null>
 
@@ -120,9 +121,21 @@ export const refundsRepository = {
       .orderBy(asc(orderRefunds.createdAt))
   },
 
-  /** Asked (again): the provider is called next. */
-  async markRequested(tx: Tx, id: string): Promise<RefundRow> {
-    return refundsRepository.setState(tx, id, { status: 'requested', failure: null })
+  /**
+   * The refund failed for good: its amount is free again. An automatic refund that fails leaves
+   * the buyer's money with us for access they never got: the order is marked for a person to
+   * review (an administrator refunds it or settles it otherwise).
+   */
+  async fail(tx: Tx, refund: RefundRow, change: { failure: string; providerRefundId?: string }): Promise<RefundRow> {
+    const failed = await refundsRepository.setState(tx, refund.id, { status: 'failed', ...change })
+    if (refund.origin === 'automatic')
+      await ordersRepository.update(tx, refund.orderId, {
+        reviewReason: `The automatic refund ${refund.id} failed (${change.failure}); refund the order by hand`.slice(
+          0,
+          500,
+        ),
+      })
+    return failed
   },
 
   async setState(

@@ -8,8 +8,12 @@
  *    the refund row (`requested`, unique per order and request key) and the audit entry.
  * 2. The provider's refund, with an idempotency key derived from the row's id (a repeated call,
  *    even after a crash, is the same refund at the provider), then its answer on the row
- *    (`pending`, with the provider's id). A provider failure marks the row `failed` (its amount
- *    is free again) and is the caller's answer; asking again under the same key revives it.
+ *    (`pending`, with the provider's id). Only a definite refusal marks the row `failed` (its
+ *    amount is free again). A call whose outcome is unknown (the provider down, a timeout after
+ *    it may have refunded) leaves the row `requested`, its amount still spoken for, and a job asks
+ *    again under the same provider key until there is an answer; the same Idempotency-Key asks
+ *    again at once. A failed refund is never revived: a new refund needs a new key, and is checked
+ *    afresh (what is left, open disputes).
  *
  * The order, the ledger and access change only when the provider's `refund.succeeded` arrives
  * (refunds.ts).
@@ -84,12 +88,11 @@ async function refundableNow(tx: Tx, order: OrderRow): Promise<number> {
   return refundableOf(money) - (await refundsRepository.unsettledAmount(tx, order.id))
 }
 
-/** An earlier request under the same key: the same refund again (revived if it failed), or a refusal. */
-async function again(tx: Tx, existing: RefundRow, input: { amount?: number; reason: string }): Promise<Claim> {
+/** An earlier request under the same key: the same refund again (asked again while unanswered), or a refusal. */
+function again(existing: RefundRow, input: { amount?: number; reason: string }): Claim {
   const same = (input.amount === undefined || input.amount === existing.amount) && input.reason === existing.reason
   if (!same) throw refundsErrors.keyReused()
-  if (existing.status === 'failed')
-    return { refund: await refundsRepository.markRequested(tx, existing.id), call: true }
+  if (existing.status === 'failed') throw refundsErrors.refundFailed(existing.id, existing.failure)
   return { refund: existing, call: existing.status === 'requested' }
 }
 
@@ -106,7 +109,7 @@ async function claimAdminRefund(tx: Tx, ctx: RequestContext, orderId: string, in
     })
   const requestKey = `${actor}:${input.idempotencyKey}`
   const existing = await refundsRepository.byRequestKey(tx, orderId, requestKey)
-  if (existing) return again(tx, existing, input)
+  if (existing) return again(existing, input)
   const available = await refundableNow(tx, order)
   if (input.amount === undefined && available <= 0) throw refundsErrors.nothingLeft(orderId)
   const amount = input.amount ?? available
@@ -133,7 +136,12 @@ async function claimAutomaticRefund(tx: Tx, ctx: RequestContext, orderId: string
     return undefined
   }
   const existing = await refundsRepository.byRequestKey(tx, orderId, AUTOMATIC_REQUEST_KEY)
-  if (existing) return again(tx, existing, { reason: existing.reason })
+  if (existing?.status === 'failed') {
+    // Failed for good: the order is marked for review (refundsRepository.fail); no second try here.
+    log.warn({ orderId, refundId: existing.id }, 'the automatic refund failed; the order waits for an administrator')
+    return undefined
+  }
+  if (existing) return again(existing, { reason: existing.reason })
   const money = await disputesRepository.moneyOf(tx, order)
   // A dispute's outcome decides that money; what is left after it is for an administrator.
   if (money.openDisputes > 0) {
@@ -162,7 +170,8 @@ async function claimAutomaticRefund(tx: Tx, ctx: RequestContext, orderId: string
 async function recordAnswer(tx: Tx, refundId: string, answer: RefundView): Promise<RefundRow> {
   const row = await refundsRepository.lock(tx, refundId)
   if (!row) throw new Error(`refund ${refundId} vanished`)
-  if (row.status === 'succeeded' || row.providerRefundId === answer.providerRefundId) return row
+  // Answered already: by a concurrent call under the same key, or by the refund's own event.
+  if (row.status !== 'requested') return row
   const booked = await refundsRepository.byProviderRefund(tx, answer.providerRefundId)
   // Only after ANSWER_WINDOW_SECONDS: the provider's event was booked as a refund of its own meanwhile.
   if (booked)
@@ -171,8 +180,7 @@ async function recordAnswer(tx: Tx, refundId: string, answer: RefundView): Promi
       failure: `Booked from the provider's event as refund ${booked.id}`,
     })
   if (answer.status === 'failed' || answer.status === 'canceled')
-    return refundsRepository.setState(tx, row.id, {
-      status: 'failed',
+    return refundsRepository.fail(tx, row, {
       providerRefundId: answer.providerRefundId,
       failure: `The provider answered ${answer.status}`,
     })
@@ -182,8 +190,21 @@ async function recordAnswer(tx: Tx, refundId: string, answer: RefundView): Promi
 const failureOf = (error: unknown) =>
   (isAppError(error) ? `${error.code}: ${error.message}` : 'The provider call failed').slice(0, 1000)
 
+/** The provider said no: the refund did not happen. Anything else (down, timed out) may have refunded. */
+const refused = (error: unknown) =>
+  isAppError(error) && (error.code === 'PAYMENT_PROVIDER_REJECTED' || error.code === 'PAYMENT_PROVIDER_CONFLICT')
+
+/** Asks the provider again for a refund whose first call had no answer (same provider key). */
+export const ASK_REFUND_QUEUE = 'commerce.ask_refund'
+
+export interface AskRefundJob {
+  tenantId: string
+  refundId: string
+}
+
 export interface RefundServiceDeps {
   database: Database
+  jobs: Jobs
   payments: Pick<PaymentsApi, 'refundPayment'>
   logger: Logger
 }
@@ -203,9 +224,21 @@ export function createRefundService(deps: RefundServiceDeps) {
       })
     } catch (error) {
       log.warn({ err: error, orderId: refund.orderId, refundId: refund.id }, 'the provider did not take the refund')
-      await ctx.inTenant((tx) =>
-        refundsRepository.setState(tx, refund.id, { status: 'failed', failure: failureOf(error) }),
-      )
+      if (refused(error))
+        await ctx.inTenant(async (tx) => {
+          const row = await refundsRepository.lock(tx, refund.id)
+          if (row?.status === 'requested') await refundsRepository.fail(tx, row, { failure: failureOf(error) })
+        })
+      // The automatic refund's own job retries; an administrator's gets one that asks until answered.
+      else if (refund.origin !== 'automatic' && ctx.tenantId)
+        await ctx.inTenant((tx) =>
+          deps.jobs.send<AskRefundJob>(
+            tx,
+            ASK_REFUND_QUEUE,
+            { tenantId: ctx.tenantId as string, refundId: refund.id },
+            { singletonKey: `ask-refund:${refund.id}` },
+          ),
+        )
       throw error
     }
     return ctx.inTenant((tx) => recordAnswer(tx, refund.id, answer))
@@ -225,6 +258,18 @@ export function createRefundService(deps: RefundServiceDeps) {
       const ctx = systemContext(deps.database, tenantId, `automatic-refund:${orderId}`)
       const claim = await ctx.inTenant((tx) => claimAutomaticRefund(tx, ctx, orderId, log))
       return claim ? callProvider(ctx, claim) : undefined
+    },
+
+    /** The ask-again job: the provider's answer for a refund still `requested`; throws (and retries) while none. */
+    async askAgain({ tenantId, refundId }: AskRefundJob): Promise<void> {
+      const ctx = systemContext(deps.database, tenantId, `ask-refund:${refundId}`)
+      const refund = await ctx.inTenant((tx) => refundsRepository.byId(tx, refundId), { readOnly: true })
+      if (refund?.status !== 'requested') return
+      try {
+        await callProvider(ctx, { refund, call: true })
+      } catch (error) {
+        if (!refused(error)) throw error
+      }
     },
 
     /** One refund of the order, as it stands; 404 for an unknown one (or another order's, or tenant's). */

@@ -14,10 +14,13 @@ import { createLogger } from '../../../platform/observability/logger.ts'
 import { createMember, enrolmentClient } from '../../enrolment/testing.ts'
 import { balances } from '../ledger/ledger.testing.ts'
 import { PROCESS_PAYMENT_EVENT_QUEUE } from '../payments/inbound.ts'
+import { paymentsErrors } from '../payments/payments.errors.ts'
+import { ProviderError } from '../payments/port.ts'
 import { storedWebhookEvents } from '../payments/payments.testing.ts'
 import { pricesClient } from '../prices/prices.testing.ts'
 import { PAYMENT_REFUNDED } from './orders.events.ts'
 import { onRefundFailed, PROVIDER_REFUND_REASON } from './refunds.ts'
+import { ASK_REFUND_QUEUE, createRefundService, type RefundService } from './refunds.service.ts'
 import { refundsRepository } from './refunds.repository.ts'
 import {
   captureAtProvider,
@@ -38,6 +41,7 @@ import {
 } from './refunds.testing.ts'
 
 let t: TestApp
+const log = createLogger('silent')
 
 beforeAll(async () => {
   t = await buildTestApp({ worker: true, paymentEventRetry: { limit: 30, delaySeconds: 1, maxDelaySeconds: 2 } })
@@ -235,7 +239,6 @@ describe('a refund the provider reports failed', () => {
       refund: { providerRefundId, amount: 1_000 },
     },
   })
-  const log = createLogger('silent')
 
   it('books nothing and marks our pending request failed (its amount free again)', async () => {
     const s = await shop(t)
@@ -256,7 +259,11 @@ describe('a refund the provider reports failed', () => {
     })
     await inTenant(t, s.id, (tx) => onRefundFailed(log, failedEvent(s, order, providerRefundId), tx))
     expect(await refundsOf(t, s.id, order.orderId)).toMatchObject([{ status: 'failed', providerRefundId }])
-    expect(await orderOf(t, s.id, order.orderId)).toMatchObject({ status: 'paid', refundedAmount: 0 })
+    expect(await orderOf(t, s.id, order.orderId)).toMatchObject({
+      status: 'paid',
+      refundedAmount: 0,
+      reviewReason: null,
+    })
     expect(await saleTransactionKinds(t, s.id, order.orderId)).toEqual(['capture'])
     expect(await inTenant(t, s.id, (tx) => refundsRepository.unsettledAmount(tx, order.orderId))).toBe(0)
   })
@@ -273,5 +280,100 @@ describe('a refund the provider reports failed', () => {
       reviewReason: expect.stringContaining(refund.providerRefundId),
     })
     expect(await refundsOf(t, s.id, order.orderId)).toMatchObject([{ status: 'succeeded' }])
+  })
+
+  it('of an automatic refund: the order is marked for a person to review (the buyer still has no access)', async () => {
+    const s = await shop(t)
+    const order = await paidOrder(t, s)
+    const providerRefundId = `re_${randomUUID()}`
+    await inTenant(t, s.id, async (tx) => {
+      const row = await refundsRepository.insert(tx, {
+        orderId: order.orderId,
+        paymentId: order.paymentId,
+        origin: 'automatic',
+        requestKey: 'automatic',
+        amount: 5_000,
+        currency: 'EUR',
+        reason: 'Automatic refund',
+        requestedBy: 'system:test',
+      })
+      await refundsRepository.setState(tx, row?.id ?? '', { status: 'pending', providerRefundId })
+    })
+    await inTenant(t, s.id, (tx) => onRefundFailed(log, failedEvent(s, order, providerRefundId), tx))
+    expect(await orderOf(t, s.id, order.orderId)).toMatchObject({
+      refundedAmount: 0,
+      reviewReason: expect.stringContaining('The automatic refund'),
+    })
+  })
+})
+
+describe('a refund whose provider call has no clear answer', () => {
+  /** The refund service with a provider that answers as scripted (the rest is the app's). */
+  const scripted = (answers: Array<Error | 'pending'>) =>
+    createRefundService({
+      database: t.platform.database,
+      jobs: t.platform.jobs,
+      logger: log,
+      payments: {
+        refundPayment: async (_ctx, paymentId, request) => {
+          const answer = answers.shift()
+          if (answer === undefined || answer instanceof Error) throw answer ?? new Error('no answer scripted')
+          return {
+            provider: 'sandbox',
+            providerRefundId: `sbre_${randomBytes(8).toString('hex')}`,
+            providerPaymentId: 'sbpi_scripted',
+            paymentId,
+            status: answer,
+            amount: request.amount ?? 0,
+            currency: 'EUR',
+          }
+        },
+      },
+    })
+  const staff = async (s: Shop) => {
+    const admin = await createMember(t, s.id, ['tenant_admin'])
+    return { ...systemContext(t.platform.database, s.id, 'test'), principal: { kind: 'user', userId: admin.userId } }
+  }
+  const down = () => paymentsErrors.providerUnavailable('sandbox', 5, 'timed out')
+  const rejected = () =>
+    paymentsErrors.providerRejected(new ProviderError('sandbox', 'invalid', 'charge_refunded', 'No'))
+
+  it('keeps the amount spoken for, and a job asks again until the provider answers', async () => {
+    const s = await shop(t)
+    const order = await paidOrder(t, s)
+    const ctx = (await staff(s)) as Parameters<RefundService['request']>[0]
+    await expect(
+      scripted([down()]).request(ctx, order.orderId, { amount: 2_000, reason: 'Late', idempotencyKey: 'k1' }),
+    ).rejects.toMatchObject({ code: 'PAYMENT_PROVIDER_UNAVAILABLE' })
+    const [asked] = await refundsOf(t, s.id, order.orderId)
+    expect(asked).toMatchObject({ status: 'requested', amount: 2_000 })
+    // Not free again: the provider may have refunded it.
+    await expect(
+      scripted(['pending']).request(ctx, order.orderId, { amount: 3_001, reason: 'More', idempotencyKey: 'k2' }),
+    ).rejects.toMatchObject({ code: 'REFUND_EXCEEDS_REFUNDABLE' })
+    expect(await jobsMatching(t.platform.database, ASK_REFUND_QUEUE, { refundId: asked!.id })).toHaveLength(1)
+    // The app's worker runs the job against the real sandbox, under the same provider key.
+    expect(await refundedTo(s, order, 2_000)).toMatchObject({ status: 'partially_refunded' })
+    expect(await refundsOf(t, s.id, order.orderId)).toMatchObject([{ id: asked!.id, status: 'succeeded' }])
+  })
+
+  it('refused: the amount is free again, the same key is 409 REFUND_FAILED, a new key is checked afresh', async () => {
+    const s = await shop(t)
+    const order = await paidOrder(t, s)
+    const ctx = (await staff(s)) as Parameters<RefundService['request']>[0]
+    const input = { amount: 2_000, reason: 'Late', idempotencyKey: 'k1' }
+    await expect(scripted([rejected()]).request(ctx, order.orderId, input)).rejects.toMatchObject({
+      code: 'PAYMENT_PROVIDER_REJECTED',
+    })
+    expect(await refundsOf(t, s.id, order.orderId)).toMatchObject([{ status: 'failed' }])
+    await expect(scripted(['pending']).request(ctx, order.orderId, input)).rejects.toMatchObject({
+      code: 'REFUND_FAILED',
+    })
+    const fresh = await scripted(['pending']).request(ctx, order.orderId, {
+      ...input,
+      amount: 5_000,
+      idempotencyKey: 'k2',
+    })
+    expect(fresh).toMatchObject({ status: 'pending', amount: 5_000 })
   })
 })

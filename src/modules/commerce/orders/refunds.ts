@@ -193,10 +193,7 @@ export async function onRefundFailed(
     })
     return
   }
-  await refundsRepository.setState(tx, refund.id, {
-    status: 'failed',
-    failure: 'The provider reports the refund failed',
-  })
+  await refundsRepository.fail(tx, refund, { failure: 'The provider reports the refund failed' })
 }
 
 export const refundHandlers = (deps: RefundHandlerDeps) => {
