@@ -18,6 +18,7 @@ import {
   ProviderError,
   WebhookSignatureError,
   type CallOptions,
+  type CancelPaymentInput,
   type CapturePaymentInput,
   type ConfirmPaymentInput,
   type CreatePaymentInput,
@@ -52,6 +53,7 @@ export interface ResilientProvider {
   confirmPayment(input: ConfirmPaymentInput): Promise<ProviderPayment>
   capturePayment(input: CapturePaymentInput): Promise<ProviderPayment>
   refundPayment(input: RefundPaymentInput): Promise<ProviderRefund>
+  cancelPayment(input: CancelPaymentInput): Promise<ProviderPayment>
   retrievePayment(providerPaymentId: string): Promise<ProviderPayment>
   captureFacts(providerPaymentId: string): Promise<CaptureFacts | undefined>
   listMovements(request: MovementsRequest): Promise<MovementsPage>
@@ -146,6 +148,8 @@ export function withResilience(provider: PaymentProvider, options: ResilienceOpt
       call('capturePayment', keyed(input.idempotencyKey), (o) => provider.capturePayment(input, o)),
     refundPayment: (input) =>
       call('refundPayment', keyed(input.idempotencyKey), (o) => provider.refundPayment(input, o)),
+    cancelPayment: (input) =>
+      call('cancelPayment', keyed(input.idempotencyKey), (o) => provider.cancelPayment(input, o)),
     retrievePayment: (id) => call('retrievePayment', true, (o) => provider.retrievePayment(id, o)),
     captureFacts: (id) => call('captureFacts', true, (o) => provider.captureFacts(id, o)),
     listMovements: (request) => call('listMovements', true, (o) => provider.listMovements(request, o)),
