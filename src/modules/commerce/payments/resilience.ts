@@ -75,6 +75,18 @@ function isCallerFault(error: unknown): boolean {
   return error instanceof ProviderError && !error.transient
 }
 
+/** opossum's own rejections (open breaker, timeout) as the port's errors. */
+function asProviderError(name: PaymentProviderName, timeoutMs: number, error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code
+  if (code === 'EOPENBREAKER')
+    return new ProviderError(name, 'unavailable', CIRCUIT_OPEN, `The ${name} circuit breaker is open`)
+  if (code === 'ETIMEDOUT' && !(error instanceof ProviderError))
+    return new ProviderError(name, 'timeout', 'timeout', `${name} did not answer within ${timeoutMs} ms`, {
+      cause: error,
+    })
+  return error
+}
+
 export function withResilience(provider: PaymentProvider, options: ResilienceOptions): ResilientProvider {
   const name = provider.name
   const log = options.logger.child({ component: 'payments.resilience', provider: name })
@@ -106,25 +118,13 @@ export function withResilience(provider: PaymentProvider, options: ResilienceOpt
     return Math.max(1, Math.ceil((openedAt + resetMs - Date.now()) / 1000))
   }
 
-  /** opossum's own rejections (open breaker, timeout) as the port's errors. */
-  function asProviderError(error: unknown): unknown {
-    const code = (error as { code?: unknown } | null)?.code
-    if (code === 'EOPENBREAKER')
-      return new ProviderError(name, 'unavailable', CIRCUIT_OPEN, `The ${name} circuit breaker is open`)
-    if (code === 'ETIMEDOUT' && !(error instanceof ProviderError))
-      return new ProviderError(name, 'timeout', 'timeout', `${name} did not answer within ${options.timeoutMs} ms`, {
-        cause: error,
-      })
-    return error
-  }
-
   async function call<T>(operation: string, repeatable: boolean, work: (o: CallOptions) => Promise<T>): Promise<T> {
     const callOptions: CallOptions = { timeoutMs: options.timeoutMs }
     for (let attempt = 0; ; attempt++) {
       try {
         return (await breaker.fire(() => work(callOptions))) as T
       } catch (raw) {
-        const error = asProviderError(raw)
+        const error = asProviderError(name, options.timeoutMs, raw)
         const transient = error instanceof ProviderError && error.transient && error.code !== CIRCUIT_OPEN
         if (!repeatable || !transient || attempt >= retryPolicy.limit) throw error
         const delayMs = Math.round(fullJitterDelay(attempt, retryPolicy, options.random) * 1000)
