@@ -239,11 +239,13 @@ export { SANDBOX_PAYMENT_METHODS } from './payments/sandbox/sandbox-scenarios.ts
 
 // Orders: the events they publish (invoices subscribe to order.paid and payment.refunded) and their states.
 export {
+  ORDER_CANCELED,
   ORDER_CREATED,
   ORDER_PAID,
   ORDER_PAYMENT_FAILED,
   PAYMENT_DISPUTED,
   PAYMENT_REFUNDED,
+  type OrderCanceledPayload,
   type OrderCreatedPayload,
   type OrderPaidLine,
   type OrderPaidPayload,
