@@ -3,7 +3,8 @@
  * payment keeps the order's coupon (the buyer may retry, and a retried capture counts once); the
  * buyer's cancel (POST /v1/orders/{id}/cancel) cancels the payment at the provider, ends the
  * order and frees its coupon for others; staff holding orders:refund cancel any order, audited;
- * a paid order is 409 and someone else's 404.
+ * a paid order is 409 and someone else's 404; expiry cancels orders unpaid past the window and
+ * leaves fresh ones.
  */
 import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
@@ -201,5 +202,44 @@ describe('the buyer cancels an unpaid order', () => {
     expect(audit.json().data).toMatchObject([
       { action: 'commerce.order_canceled', targetType: 'order', targetId: placed.id, actorId: finance.userId },
     ])
+  })
+})
+
+describe('expiry', () => {
+  it('cancels orders unpaid past the window, through the same path, and leaves fresh ones', async () => {
+    const code = await limitedCoupon(2)
+    const staleBuyer = await createMember(t, shop.id)
+    const stale = await place(staleBuyer, code)
+    const failedBuyer = await createMember(t, shop.id)
+    const failed = await place(failedBuyer, null, 'pm_sandbox_declined')
+    await recorder.waitFor(failed.paymentId, ['payment.failed'])
+    const freshBuyer = await createMember(t, shop.id)
+    const fresh = await place(freshBuyer, code)
+    // The window ends between the stale orders and the fresh one (placed later): at the fresh one's millisecond.
+    const epochMs = async (orderId: string) => {
+      const [row] = await platformRows<{ ms: number }>(
+        sql`SELECT floor(extract(epoch FROM created_at) * 1000)::float8 AS ms FROM commerce.orders WHERE id = ${orderId}::uuid`,
+      )
+      return Number(row?.ms)
+    }
+    const freshMs = await epochMs(fresh.id)
+    expect(await epochMs(failed.id)).toBeLessThan(freshMs)
+    const windowMs = 3_600_000
+    const expire = () => t.modules.commerce.expireUnpaidOrders({ now: new Date(freshMs + windowMs), windowMs })
+
+    const outcome = await expire()
+    expect(outcome.canceled).toBeGreaterThanOrEqual(2)
+    expect(await statusOf(staleBuyer, stale.id)).toBe('canceled')
+    expect(await statusOf(failedBuyer, failed.id)).toBe('canceled')
+    expect(await statusOf(freshBuyer, fresh.id)).toBe('awaiting_payment')
+    expect((await storedPayment(t.platform.database, stale.paymentId))?.status).toBe('canceled')
+    expect((await storedPayment(t.platform.database, fresh.paymentId))?.status).toBe('requires_payment_method')
+    expect(await heldBy(code)).toEqual([fresh.id])
+    const [, event] = await orderEvents(stale.id)
+    expect(event?.payload).toMatchObject({ reason: 'expired', canceledBy: null, previousStatus: 'awaiting_payment' })
+
+    // Idempotent: nothing is left to expire before the window, and the canceled stay canceled once.
+    expect(await expire()).toEqual({ canceled: 0, kept: 0 })
+    expect((await orderEvents(stale.id)).map((row) => row.type)).toEqual(['order.created', 'order.canceled'])
   })
 })
