@@ -227,6 +227,15 @@ describe('expiry', () => {
     const windowMs = 3_600_000
     const expire = () => t.modules.commerce.expireUnpaidOrders({ now: new Date(freshMs + windowMs), windowMs })
 
+    // The stale order's buyer canceled and the provider did, but the request died before the
+    // order changed: expiry (another reason, so another provider request) finishes it.
+    const ctx = systemContext(t.platform.database, shop.id, 'cancel-test')
+    await payments.cancelPayment(ctx, stale.paymentId, {
+      reason: 'requested_by_customer',
+      idempotencyKey: `order-cancel:${stale.id}:requested_by_customer`,
+    })
+    expect(await statusOf(staleBuyer, stale.id)).toBe('awaiting_payment')
+
     const outcome = await expire()
     expect(outcome.canceled).toBeGreaterThanOrEqual(2)
     expect(await statusOf(staleBuyer, stale.id)).toBe('canceled')

@@ -3,8 +3,8 @@
  * (order-expiry.ts) take this one path, in two steps so the provider is never called inside a
  * database transaction (like refunds.service.ts):
  *
- * 1. The order's payment is canceled at the provider (idempotency key `order-cancel:<order id>`,
- *    on our payment record). The provider answers where the payment then stands: `canceled`
+ * 1. The order's payment is canceled at the provider (idempotency key `order-cancel:<order
+ *    id>:<reason>`, on our payment record). The provider answers where the payment then stands: `canceled`
  *    (also when it was canceled already), or `succeeded` — the money was taken, the capture's
  *    event will pay the order, so nothing is canceled (409 ORDER_PAYMENT_CAPTURED) — or
  *    `processing` (409 ORDER_PAYMENT_IN_PROGRESS).
@@ -41,9 +41,12 @@ export const ORDER_CANCELED_AUDIT = 'commerce.order_canceled'
 /** Step 1: the payment canceled at the provider, or the refusal when it was taken or is in flight. */
 async function cancelAtProvider(ctx: RequestContext, deps: CancelDeps, order: OrderRow, origin: CancelOrigin) {
   if (order.paymentId === null) return
+  const reason = origin === 'expiry' ? 'abandoned' : 'requested_by_customer'
+  // The reason is part of the request, so part of the key: expiry after a buyer's cancel that
+  // reached the provider (and no further) is another request, answered `canceled`, not refused.
   const payment = await deps.payments.cancelPayment(ctx, order.paymentId, {
-    reason: origin === 'expiry' ? 'abandoned' : 'requested_by_customer',
-    idempotencyKey: `order-cancel:${order.id}`,
+    reason,
+    idempotencyKey: `order-cancel:${order.id}:${reason}`,
   })
   if (payment.status === 'succeeded') throw ordersErrors.paymentCaptured(order.id)
   if (payment.status !== 'canceled') throw ordersErrors.paymentInProgress(order.id, payment.status)

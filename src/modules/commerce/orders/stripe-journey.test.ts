@@ -8,7 +8,7 @@
  * the order is paid, the course granted, the sale in the ledger (with Stripe's fee) and
  * order.paid in the outbox; the same event again is a duplicate that changes nothing. The
  * buyer's cancel cancels the PaymentIntent at "Stripe"; an intent Stripe captured already is not
- * canceled (409) and its webhook pays the order.
+ * canceled (409), nor expired, and its webhook pays the order.
  */
 import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
@@ -230,6 +230,10 @@ describe('an order paid through Stripe (the local fake)', { timeout: 180_000 }, 
     expect([refused.statusCode, refused.json().code]).toEqual([409, 'ORDER_PAYMENT_CAPTURED'])
     expect(fake.intents.get(intentId)?.status).toBe('succeeded')
     expect((await api.get(payer.token, taken.id)).json()).toMatchObject({ status: 'awaiting_payment' })
+    // Expiry leaves it too (for its next run), whatever the window.
+    const expired = await t.modules.commerce.expireUnpaidOrders({ now: new Date(Date.now() + 1000), windowMs: 0 })
+    expect(expired).toEqual({ canceled: 0, kept: 1 })
+    expect(fake.intents.get(intentId)?.status).toBe('succeeded')
     const succeeded = stripeEvent('payment_intent.succeeded', structuredClone(fake.intents.get(intentId) ?? {}))
     expect((await postWebhook(succeeded)).statusCode).toBe(200)
     await orderWhen(payer.token, taken.id, (o) => o.status === 'paid')
