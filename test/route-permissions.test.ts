@@ -20,8 +20,9 @@ import type { RegisteredRoute } from './problem-check.ts'
 // are 404); listing and deciding need instructors:review, so they are not any-member routes.
 // /v1/learn: every route acts only on the caller's own enrolments, attempts and submissions.
 // /v1/checkout: quotes of the caller's own basket.
-// /v1/orders: the caller places orders for themself and reads their own (another's is 404; staff
-// holding ledger:read read any, a rule the service applies). The caller's list is /v1/me/orders.
+// /v1/orders: the caller places orders for themself, reads their own and cancels their own unpaid
+// ones (another's is 404; staff holding ledger:read read any, and staff holding orders:refund cancel
+// any, audited: rules the service applies). The caller's list is /v1/me/orders.
 // /v1/invoices, /v1/credit-notes: the caller's own purchases' documents (others' are 404); holders
 // of ledger:read read every one of the tenant's, which the service decides.
 const SELF_SERVICE_PATHS = [

@@ -38,6 +38,7 @@ import { createTaxService } from './tax/tax.service.ts'
 import { ledgerRoutes } from './ledger/index.ts'
 import { checkoutRoutes } from './orders/checkout.routes.ts'
 import { registerOrderPaymentHandlers } from './orders/capture.ts'
+import { defineOrderExpiry, expireUnpaidOrders, type ExpiryOptions } from './orders/order-expiry.ts'
 import { ordersRoutes } from './orders/orders.routes.ts'
 import { createOrdersService } from './orders/orders.service.ts'
 import type { AccessGrants } from '../enrolment/index.ts'
@@ -157,6 +158,9 @@ export function createCommerceModule(deps: CommerceDeps) {
     logger,
   })
   const orders = createOrdersService({ ...fulfilment, payments: payments.api })
+  // Unpaid orders end after a day (cron), through the buyer's cancel path (docs/commerce.md, section 9).
+  const expiry = { database: deps.database, events: deps.events, payments: payments.api, logger }
+  defineOrderExpiry(deps.jobs, expiry)
   // Invoices and credit notes (ADR 0026): subscribed to order.paid and payment.refunded here.
   const invoices = createInvoices({ ...deps, logger })
   const reconciliation = createReconciliationService(payments.providers)
@@ -165,6 +169,8 @@ export function createCommerceModule(deps: CommerceDeps) {
     payments: payments.api,
     /** Refunds and disputes of orders: the administrators' refunds, and the automatic refund capture schedules. */
     refunds: { request: refunds.service.request, requestAutomaticRefund: refunds.requestAutomaticRefund },
+    /** Cancels the orders unpaid longer than the window now (what the cron job runs; tests and operators). */
+    expireUnpaidOrders: (options?: ExpiryOptions) => expireUnpaidOrders(expiry, options),
     /** The tenant's ledger against its providers' movements (the route and `lyceum commerce reconcile`). */
     reconciliation,
     async routes(app: App): Promise<void> {
@@ -239,11 +245,13 @@ export { SANDBOX_PAYMENT_METHODS } from './payments/sandbox/sandbox-scenarios.ts
 
 // Orders: the events they publish (invoices subscribe to order.paid and payment.refunded) and their states.
 export {
+  ORDER_CANCELED,
   ORDER_CREATED,
   ORDER_PAID,
   ORDER_PAYMENT_FAILED,
   PAYMENT_DISPUTED,
   PAYMENT_REFUNDED,
+  type OrderCanceledPayload,
   type OrderCreatedPayload,
   type OrderPaidLine,
   type OrderPaidPayload,
@@ -253,6 +261,7 @@ export {
 } from './orders/orders.events.ts'
 export { ORDER_STATUSES, type OrderStatus } from './orders/order-state.ts'
 export type { AutomaticRefundJob } from './orders/refunds.service.ts'
+export { EXPIRE_UNPAID_ORDERS, UNPAID_ORDER_WINDOW_MS } from './orders/order-expiry.ts'
 export type { RetryPolicy as PaymentEventRetryPolicy } from './payments/event-processing.ts'
 
 // Invoices (ADR 0026): issued from order.paid and payment.refunded (above); the events they publish.

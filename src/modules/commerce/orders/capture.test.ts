@@ -2,7 +2,7 @@
  * An order is paid only by its provider (ADR 0025), end to end through the sandbox: the signed
  * webhook, its processing job and the order handlers. A capture writes the paid state, the
  * ledger's sale, a purchase grant per course and order.paid, once however often it is told; a
- * decline fails the order and frees its coupons, and a later capture still pays it; a capture
+ * decline fails the order, which keeps its coupons, and a later capture still pays it; a capture
  * that does not match the order is held for review; a capture the enrolment rules refuse is
  * recorded, marked for a refund and refunded automatically, once; a forged webhook changes nothing.
  */
@@ -180,7 +180,7 @@ describe('capture pays the order', () => {
     expect(await orderOf(buyer, placed.id)).toEqual(order)
   })
 
-  it('fails a declined order and frees its coupons; a later capture of the same payment still pays it', async () => {
+  it('fails a declined order, which keeps its coupons; a later capture of the same payment pays it', async () => {
     const buyer = await createMember(t, shop.id)
     const placed = await place(buyer, {
       productIds: [shop.productIds[1]],
@@ -194,7 +194,8 @@ describe('capture pays the order', () => {
       platformRows<{ released: boolean }>(
         sql`SELECT released_at IS NOT NULL AS released FROM commerce.coupon_redemptions WHERE order_id = ${placed.id}::uuid`,
       )
-    expect(await redemptions()).toEqual([{ released: true }])
+    // payment_failed is not final: the redemption stays held (cancel and expiry release it).
+    expect(await redemptions()).toEqual([{ released: false }])
     const failed = await effects(shop.id, placed.id)
     expect(failed).toMatchObject({ grants: [], sale: 'LEDGER_CAPTURE_NOT_FOUND' })
     expect(failed.events.map((event) => event.type)).toEqual(['order.created', 'order.payment_failed'])
@@ -208,6 +209,7 @@ describe('capture pays the order', () => {
       sale: { captured: placed.total.amount },
       grants: [{ source: 'purchase', revoked: false }],
     })
+    expect(await redemptions()).toEqual([{ released: false }])
   })
 
   it('holds a capture that does not match the order for review, granting nothing', async () => {

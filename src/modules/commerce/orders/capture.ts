@@ -2,14 +2,14 @@
  * An order is paid only by its provider (ADR 0025): the handlers of the verified, processed
  * `payment.captured` and `payment.failed` events, each in the event's tenant transaction
  * together with the payment record's update. Each locks the order and asks the state machine
- * (order-state.ts), so a replayed or late event changes nothing.
+ * (order-state.ts), so a replayed or late event changes nothing. A failure keeps the order's
+ * coupons (the buyer may try again); only cancel and expiry release them (cancel.ts).
  *
  * A capture whose amount or currency is not the order's is recorded on the order for a person to
  * review (`review_reason`) and grants nothing. An event about a payment whose order is not an
  * order here (a payment made by other code) is left alone.
  */
 import type { Logger } from 'pino'
-import { releaseCouponRedemptions } from '../coupons/coupon-redemption.ts'
 import type { PaymentEventOf } from '../payments/payment-events.ts'
 import type { PaymentsApi } from '../payments/payments.module.ts'
 import { markOrderPaid, type Capture, type FulfilmentDeps } from './fulfilment.ts'
@@ -60,6 +60,10 @@ export function registerOrderPaymentHandlers(payments: PaymentsApi, deps: Fulfil
       await ordersRepository.update(tx, order.id, { reviewReason: wrong })
       return
     }
+    // Cannot happen with Stripe or the sandbox (a canceled payment cannot be captured): the order
+    // is paid with the discount it locked, and its released coupon redemption stays released.
+    if (order.status === 'canceled')
+      log.warn({ orderId, paymentId }, 'capture of a canceled order: paid; its coupons stay released')
     const capture: Capture = {
       paymentId,
       provider: event.provider,
@@ -74,7 +78,8 @@ export function registerOrderPaymentHandlers(payments: PaymentsApi, deps: Fulfil
     if (!order) return
     const step = nextOrderStep(order.status, 'payment_failed')
     if (step.kind !== 'apply') return
-    await releaseCouponRedemptions(tx, order.id)
+    // The coupons stay with the order: payment_failed is not final (the buyer may try again, and
+    // a capture pays the order with its discount). Cancel and expiry release them (cancel.ts).
     await ordersRepository.update(tx, order.id, {
       status: step.status,
       ...(order.paymentId === null ? { paymentId, provider: event.provider } : {}),

@@ -7,6 +7,9 @@
  *   awaiting_payment ── failed ────▶ payment_failed ── captured ──▶ paid   (the buyer retried)
  *   awaiting_payment / payment_failed ── canceled ──▶ canceled ── captured ──▶ paid
  *
+ * `canceled` is reached by the buyer's or staff's cancel and by expiry (cancel.ts), after the
+ * payment was canceled at the provider; a canceled Stripe or sandbox payment is never captured.
+ *
  * A capture always wins over an earlier failure or cancellation: the provider took the money,
  * and an order whose money was taken is honoured (or refunded, never ignored). A capture of an
  * order that is captured already (paid, refunded in part or in all, disputed) is a replay and
@@ -32,7 +35,7 @@ export const CAPTURED_STATUSES = ['paid', 'partially_refunded', 'refunded', 'dis
 export type OrderFact = 'captured' | 'payment_failed' | 'canceled'
 
 export type OrderStep =
-  /** Move to `status` and do the fact's work (capture: ledger, grants, order.paid; failure: release coupons). */
+  /** Move to `status` and do the fact's work (capture: ledger, grants, order.paid; cancel: release coupons). */
   | { kind: 'apply'; status: OrderStatus }
   /** Nothing to do: a replay, or news that an earlier fact made moot. */
   | { kind: 'ignore'; reason: string }

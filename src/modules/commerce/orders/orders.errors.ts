@@ -29,4 +29,36 @@ export const ordersErrors = {
       'IDEMPOTENCY_KEY_REUSED',
       'This Idempotency-Key already placed an order for another basket; use a new key for a new order',
     ),
+  /** Only an unpaid order (awaiting_payment, payment_failed) is canceled; a captured one is refunded instead. */
+  notCancelable: (orderId: string, status: string) =>
+    new AppError('conflict', 'ORDER_NOT_CANCELABLE', `The order is ${status}: only an unpaid order can be canceled`, {
+      extensions: { orderId, status },
+    }),
+  /**
+   * The provider took the order's payment but its capture is not booked yet: the order is not
+   * canceled, and the capture's event will pay it.
+   */
+  paymentCaptured: (orderId: string) =>
+    new AppError(
+      'conflict',
+      'ORDER_PAYMENT_CAPTURED',
+      'The payment of this order was taken already; the order will be paid, not canceled (ask for a refund instead)',
+      { extensions: { orderId } },
+    ),
+  /** The provider cannot cancel the payment now (it is processing): its outcome decides the order. */
+  paymentInProgress: (orderId: string, paymentStatus: string) =>
+    new AppError(
+      'conflict',
+      'ORDER_PAYMENT_IN_PROGRESS',
+      `The payment of this order is ${paymentStatus} at the provider and cannot be canceled now; try again later`,
+      { extensions: { orderId, paymentStatus }, retryAfter: 60 },
+    ),
+  /** A payment was linked to the order while it was being canceled: nothing changed; try again. */
+  cancelRaced: (orderId: string) =>
+    new AppError(
+      'conflict',
+      'ORDER_CHANGED',
+      'The order changed while it was being canceled; nothing was canceled, try again',
+      { extensions: { orderId }, retryAfter: 1 },
+    ),
 }

@@ -54,7 +54,10 @@ export type OrderPaidPayload = {
   paidAt: string
 }
 
-/** An order's payment failed at the provider; its coupons were released. */
+/**
+ * An order's payment failed at the provider. The order keeps its coupons: the buyer may try
+ * again, and a later capture pays it at the price it locked.
+ */
 export const ORDER_PAYMENT_FAILED = 'order.payment_failed'
 
 export type OrderPaymentFailedPayload = {
@@ -62,6 +65,28 @@ export type OrderPaymentFailedPayload = {
   buyerId: string
   paymentId: string
   failureCode: string
+}
+
+/**
+ * An unpaid order was canceled — by its buyer or staff, or because it stayed unpaid too long —
+ * after its payment was canceled at the provider; its coupons were released.
+ */
+export const ORDER_CANCELED = 'order.canceled'
+
+export type OrderCanceledPayload = {
+  orderId: string
+  buyerId: string
+  /** Its payment (canceled at the provider), or null when none was made. */
+  paymentId: string | null
+  /** `requested`: by the buyer or staff (canceledBy); `expired`: unpaid longer than the window (order-expiry.ts). */
+  reason: 'requested' | 'expired'
+  /** Who asked (`user:<id>`), or null for expiry. */
+  canceledBy: string | null
+  /** The status it was canceled from: awaiting_payment or payment_failed. */
+  previousStatus: string
+  /** The codes whose redemptions were released. */
+  couponCodes: string[]
+  canceledAt: string
 }
 
 /**

@@ -3,7 +3,7 @@
  * statement to the tenant: another tenant's order is simply not found). Instants are selected as
  * the instant text, so cursors are exact; amounts are integer minor units of the order's currency.
  */
-import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import { currentTenantId } from '../../../platform/db/tenant-table.ts'
 import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../../platform/http/pagination.ts'
@@ -84,6 +84,9 @@ export interface OrderChange {
   reviewReason?: string | null
 }
 
+/** The statuses of an order not paid yet, which cancel and expiry end. */
+const UNPAID: OrderStatus[] = ['awaiting_payment', 'payment_failed']
+
 /** A buyer's orders newest first by (createdAt, id). */
 export const ordersCursor = keysetCursor(instant, uuid)
 
@@ -153,6 +156,29 @@ export const ordersRepository = {
     const row = await this.find(tx, id)
     if (!row) throw new Error(`order ${id} vanished while its payment was linked`)
     return row
+  },
+
+  /** The tenants holding orders unpaid since before `cutoff` (the platform role's view: expiry). */
+  async platformTenantsWithUnpaidBefore(tx: Tx, cutoff: Date): Promise<string[]> {
+    const rows = await tx
+      .selectDistinct({ tenantId: orders.tenantId })
+      .from(orders)
+      .where(and(inArray(orders.status, UNPAID), lt(orders.createdAt, cutoff)))
+    return rows.map((row) => row.tenantId)
+  },
+
+  /** Up to `limit` of the tenant's orders unpaid since before `cutoff`, oldest first, after `after`. */
+  unpaidBefore(tx: Tx, cutoff: Date, limit: number, after?: { createdAt: string; id: string }): Promise<OrderRow[]> {
+    const later = after
+      ? or(
+          gt(orders.createdAt, sql`${after.createdAt}::timestamptz`),
+          and(eq(orders.createdAt, sql`${after.createdAt}::timestamptz`), gt(orders.id, after.id)),
+        )
+      : undefined
+    return selectOrders(tx)
+      .where(and(inArray(orders.status, UNPAID), lt(orders.createdAt, cutoff), later))
+      .orderBy(asc(orders.createdAt), asc(orders.id))
+      .limit(limit)
   },
 
   async update(tx: Tx, id: string, change: OrderChange): Promise<OrderRow> {

@@ -1,4 +1,7 @@
-/** Orders: a signed-in member places one for themself, reads it, and lists their purchases (ADR 0025). */
+/**
+ * Orders: a signed-in member places one for themself, reads it, cancels it while unpaid, and lists
+ * their purchases (ADR 0025).
+ */
 import { Type } from 'typebox'
 import { tenantAccess } from '../../../platform/http/access.ts'
 import { readIdempotencyKey } from '../../../platform/http/idempotency.ts'
@@ -47,6 +50,23 @@ export function ordersRoutes(app: App, service: OrdersService): void {
       config: { access: tenantAccess() },
     },
     async (request) => service.get(request.ctx, request.params.orderId),
+  )
+
+  app.post(
+    '/v1/orders/:orderId/cancel',
+    {
+      schema: {
+        summary: 'Cancel an unpaid order',
+        description:
+          'The buyer cancels their own order while it is unpaid (awaiting_payment or payment_failed); staff holding orders:refund (administrators, finance) cancel any order of the tenant (audited commerce.order_canceled; refused while impersonating). Its payment is canceled at the provider first; then the order becomes canceled, its coupons are released for others and order.canceled is published. Canceling a canceled order answers it unchanged. Refusals: a paid (or refunded, disputed) order 409 ORDER_NOT_CANCELABLE (refund it instead); a payment the provider took already 409 ORDER_PAYMENT_CAPTURED (the order will be paid); a payment still processing 409 ORDER_PAYMENT_IN_PROGRESS (Retry-After); the provider down 503 with Retry-After; anyone else’s, unknown or another tenant’s order 404 ORDER_NOT_FOUND. Unpaid orders also end by themselves after 24 hours (expiry).',
+        tags,
+        operationId: 'cancelOrder',
+        params: OrderParams,
+        response: { 200: Type.Ref('Order') },
+      },
+      config: { access: tenantAccess() },
+    },
+    async (request) => service.cancel(request.ctx, request.params.orderId),
   )
 
   app.get(

@@ -15,6 +15,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Tx } from '../../../platform/db/database.ts'
+import { refuseWhileImpersonating } from '../../../platform/http/access.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import type { PageResult } from '../../../platform/http/pagination.ts'
 import type { AccessGrants } from '../../enrolment/index.ts'
@@ -22,6 +23,7 @@ import { reserveCoupons, type CouponOutcome } from '../coupons/coupon-redemption
 import type { PaymentsApi } from '../payments/payments.module.ts'
 import { paymentsErrors } from '../payments/payments.errors.ts'
 import { productAccess } from '../prices/price-for.ts'
+import { cancelOrder } from './cancel.ts'
 import { markOrderPaid, type FulfilmentDeps } from './fulfilment.ts'
 import { attemptOf, linesOfQuote, presentOrder } from './order-views.ts'
 import { ordersErrors } from './orders.errors.ts'
@@ -37,6 +39,8 @@ export interface OrdersDeps extends FulfilmentDeps {
 
 /** Staff who may read every order of the tenant (administrators and finance). */
 const READ_ANY_ORDER = 'ledger:read'
+/** Staff who may cancel any unpaid order of the tenant: those who may refund a paid one. */
+const CANCEL_ANY_ORDER = 'orders:refund'
 
 function buyerOf(ctx: RequestContext): { tenantId: string; buyerId: string } {
   if (ctx.principal.kind !== 'user' || !ctx.tenantId) throw new Error('orders are placed by signed-in members')
@@ -204,6 +208,21 @@ export function createOrdersService(deps: OrdersDeps) {
         if (!row || !mayRead) throw ordersErrors.notFound(orderId)
         return withLines(tx, row)
       })
+    },
+
+    /**
+     * Cancels an unpaid order (cancel.ts): the buyer's own, or any to staff holding orders:refund
+     * (audited; not while impersonating). Anyone else's, unknown or another tenant's is 404.
+     */
+    async cancel(ctx: RequestContext, orderId: string): Promise<Order> {
+      const { principal } = ctx
+      const order = await ctx.inTenant((tx) => ordersRepository.find(tx, orderId))
+      const own = order !== undefined && principal.kind === 'user' && order.buyerId === principal.userId
+      const staff = !own && principal.kind === 'user' && principal.permissions.has(CANCEL_ANY_ORDER)
+      if (!order || (!own && !staff)) throw ordersErrors.notFound(orderId)
+      if (staff) refuseWhileImpersonating(ctx)
+      const canceled = await cancelOrder(ctx, deps, order, own ? 'buyer' : 'staff')
+      return ctx.inTenant((tx) => withLines(tx, canceled))
     },
 
     /** The caller's purchase history, newest first. */

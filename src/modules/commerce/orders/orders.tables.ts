@@ -106,6 +106,10 @@ export const orders = commerceSchema
       index('orders_buyer_idx').on(t.tenantId, t.buyerId, t.createdAt.desc(), t.id.desc()),
       // The administrators' orders report (newest first, refunds.ts's orders-report): one keyset over the tenant.
       index('orders_created_idx').on(t.tenantId, t.createdAt.desc(), t.id.desc()),
+      // Expiry (order-expiry.ts): the unpaid orders, oldest first, across tenants; few at any time.
+      index('orders_unpaid_idx')
+        .on(t.createdAt, t.id)
+        .where(sql`${t.status} IN ('awaiting_payment', 'payment_failed')`),
       check('orders_status_known', sql`${t.status} IN (${oneOf(ORDER_STATUSES)})`),
       check('orders_currency_format', sql`${t.currency} ~ '^[A-Z]{3}$'`),
       check(

@@ -6,7 +6,9 @@
  * with a test card → Stripe's payment_intent.succeeded, signed by the SDK's own
  * generateTestHeaderString, is posted to /v1/webhooks/payments/stripe → the job processes it →
  * the order is paid, the course granted, the sale in the ledger (with Stripe's fee) and
- * order.paid in the outbox; the same event again is a duplicate that changes nothing.
+ * order.paid in the outbox; the same event again is a duplicate that changes nothing. The
+ * buyer's cancel cancels the PaymentIntent at "Stripe"; an intent Stripe captured already is not
+ * canceled (409), nor expired, and its webhook pays the order.
  */
 import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
@@ -14,6 +16,7 @@ import Stripe from 'stripe'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
 import { platformScope, rowsOf } from '../../../platform/db/database.ts'
+import { createMember } from '../../enrolment/testing.ts'
 import { startStripeFake, stripeEvent, type StripeFake } from '../payments/stripe/stripe-fake.testing.ts'
 import { stripeUsFee } from '../payments/stripe/stripe-fake-balance.testing.ts'
 import { orderShop, ordersClient, type OrderShop } from './orders.testing.ts'
@@ -180,5 +183,60 @@ describe('an order paid through Stripe (the local fake)', { timeout: 180_000 }, 
     expect(again.json()).toMatchObject({ outcome: 'duplicate' })
     expect((await api.get(buyer.token, order.id)).json()).toEqual(paid)
     expect(await orderEvents(order.id)).toEqual(['order.created', 'order.paid'])
+  })
+
+  it('cancels an unpaid order’s intent at Stripe; an intent Stripe took is not canceled, and its webhook pays', async () => {
+    const client = new Stripe(SECRET_KEY, {
+      host: fake.host,
+      port: fake.port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+      telemetry: false,
+    })
+    const intentOf = async (orderId: string) => {
+      const [row] = await platformRows<{ intent: string }>(
+        sql`SELECT provider_payment_id AS intent FROM commerce.payments WHERE order_id = ${orderId}::uuid`,
+      )
+      return row?.intent ?? ''
+    }
+    const placeFor = async (token: string) => {
+      const placed = await api.place(token, {
+        productIds: [shop.productIds[1]],
+        currency: 'EUR',
+        billing: { country: 'DE' },
+      })
+      expect(placed.statusCode, placed.body).toBe(201)
+      return placed.json() as { id: string }
+    }
+    const cancel = (token: string, orderId: string) =>
+      t.app.inject({ method: 'POST', url: `/v1/orders/${orderId}/cancel`, headers: t.auth(token) })
+
+    const buyer = await createMember(t, shop.id)
+    const unpaid = await placeFor(buyer.token)
+    const canceled = await cancel(buyer.token, unpaid.id)
+    expect([canceled.statusCode, canceled.json().status]).toEqual([200, 'canceled'])
+    expect(fake.intents.get(await intentOf(unpaid.id))).toMatchObject({
+      status: 'canceled',
+      cancellation_reason: 'requested_by_customer',
+    })
+    expect(await orderEvents(unpaid.id)).toEqual(['order.created', 'order.canceled'])
+
+    // The buyer's client paid at "Stripe"; the webhook has not arrived: the money was taken, no cancel.
+    const payer = await createMember(t, shop.id)
+    const taken = await placeFor(payer.token)
+    const intentId = await intentOf(taken.id)
+    await client.paymentIntents.confirm(intentId, { payment_method: 'pm_card_visa' })
+    const refused = await cancel(payer.token, taken.id)
+    expect([refused.statusCode, refused.json().code]).toEqual([409, 'ORDER_PAYMENT_CAPTURED'])
+    expect(fake.intents.get(intentId)?.status).toBe('succeeded')
+    expect((await api.get(payer.token, taken.id)).json()).toMatchObject({ status: 'awaiting_payment' })
+    // Expiry leaves it too (for its next run), whatever the window.
+    const expired = await t.modules.commerce.expireUnpaidOrders({ now: new Date(Date.now() + 1000), windowMs: 0 })
+    expect(expired).toEqual({ canceled: 0, kept: 1 })
+    expect(fake.intents.get(intentId)?.status).toBe('succeeded')
+    const succeeded = stripeEvent('payment_intent.succeeded', structuredClone(fake.intents.get(intentId) ?? {}))
+    expect((await postWebhook(succeeded)).statusCode).toBe(200)
+    await orderWhen(payer.token, taken.id, (o) => o.status === 'paid')
+    expect(await orderEvents(taken.id)).toEqual(['order.created', 'order.paid'])
   })
 })

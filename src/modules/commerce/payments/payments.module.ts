@@ -81,6 +81,7 @@ export function createPayments(deps: PaymentsDeps) {
     confirmPayment: service.confirm,
     capturePayment: service.capture,
     refundPayment: service.refund,
+    cancelPayment: service.cancel,
     retrievePayment: service.retrieve,
     /** Registers a handler of a payment event kind (at composition time, before jobs start). */
     onPaymentEvent<K extends PaymentEventKind>(kind: K, handler: PaymentEventHandler<K>): void {

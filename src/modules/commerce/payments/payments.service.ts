@@ -1,6 +1,6 @@
 /**
- * The payment gateway other commerce code uses (checkout, refunds by administrators): create,
- * confirm, capture, refund and retrieve a payment in the caller's tenant, through the provider
+ * The payment gateway other commerce code uses (checkout, refunds by administrators, cancelled
+ * orders): create, confirm, capture, refund, cancel and retrieve a payment in the caller's tenant, through the provider
  * that payment belongs to. Our record is written before the provider is called, so its id
  * travels in the provider's metadata and a webhook that overtakes the answer still finds it.
  * Provider idempotency keys are derived from our payment id (one tenant's row), so a key can
@@ -13,6 +13,7 @@ import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { paymentsErrors, providerFailure } from './payments.errors.ts'
 import { paymentsRepository, type PaymentRow } from './payments.repository.ts'
 import type {
+  CancelReason,
   CaptureMethod,
   PaymentMetadata,
   PaymentProviderName,
@@ -57,6 +58,11 @@ export interface ConfirmRequest {
 export interface CaptureRequest {
   /** Less than authorised releases the rest; default everything authorised. */
   amount?: number
+  idempotencyKey: string
+}
+
+export interface CancelRequest {
+  reason: CancelReason
   idempotencyKey: string
 }
 
@@ -239,6 +245,18 @@ async function refundPayment(
   return { ...answer, paymentId: row.id }
 }
 
+async function cancelPayment(providers: PaymentProviders, ctx: RequestContext, id: string, input: CancelRequest) {
+  checkKey(input.idempotencyKey)
+  const { row, answer } = await onExisting(providers, ctx, id, (provider, row, providerPaymentId) =>
+    provider.cancelPayment({
+      providerPaymentId,
+      reason: input.reason,
+      idempotencyKey: `${row.id}:cancel:${input.idempotencyKey}`,
+    }),
+  )
+  return record(ctx, row, answer)
+}
+
 async function retrievePayment(providers: PaymentProviders, ctx: RequestContext, id: string) {
   const { row, answer } = await onExisting(providers, ctx, id, (provider, _row, providerPaymentId) =>
     provider.retrievePayment(providerPaymentId),
@@ -256,6 +274,12 @@ export function createPaymentService(providers: PaymentProviders) {
       capturePayment(providers, ctx, paymentId, input),
     refund: (ctx: RequestContext, paymentId: string, input: RefundRequest): Promise<RefundView> =>
       refundPayment(providers, ctx, paymentId, input),
+    /**
+     * Cancels the payment at the provider and records where it stands: `canceled`, or its own
+     * status when it can no longer be canceled (`succeeded`: its capture event pays the order).
+     */
+    cancel: (ctx: RequestContext, paymentId: string, input: CancelRequest): Promise<PaymentView> =>
+      cancelPayment(providers, ctx, paymentId, input),
     /** Asks the provider where the payment stands now, and records it. */
     retrieve: (ctx: RequestContext, paymentId: string): Promise<PaymentView> =>
       retrievePayment(providers, ctx, paymentId),

@@ -111,6 +111,15 @@ export interface CapturePaymentInput {
 
 export type RefundReason = 'requested_by_customer' | 'duplicate' | 'fraudulent'
 
+/** Why a payment is canceled: the buyer (or staff) asked, or its order expired unpaid (Stripe's own words). */
+export type CancelReason = 'requested_by_customer' | 'abandoned'
+
+export interface CancelPaymentInput {
+  providerPaymentId: string
+  reason: CancelReason
+  idempotencyKey: string
+}
+
 export interface RefundPaymentInput {
   providerPaymentId: string
   /** Default: everything captured and not yet refunded. */
@@ -201,6 +210,14 @@ export interface PaymentProvider {
   confirmPayment(input: ConfirmPaymentInput, options: CallOptions): Promise<ProviderPayment>
   capturePayment(input: CapturePaymentInput, options: CallOptions): Promise<ProviderPayment>
   refundPayment(input: RefundPaymentInput, options: CallOptions): Promise<ProviderRefund>
+  /**
+   * Cancels a payment that is not captured (awaiting a payment method, a confirmation, the
+   * buyer's authentication or a delayed capture): it can never be captured afterwards. Answers
+   * the payment as it then stands: `canceled`, also when it was canceled already (idempotent),
+   * or its own status when it can no longer be canceled (`succeeded`: the money was taken, and
+   * its capture event will pay the order; `processing`). That is an answer, not an error.
+   */
+  cancelPayment(input: CancelPaymentInput, options: CallOptions): Promise<ProviderPayment>
   retrievePayment(providerPaymentId: string, options: CallOptions): Promise<ProviderPayment>
   /**
    * The fee and card country of a captured payment (a read), for events that do not carry them;

@@ -18,6 +18,7 @@ import {
   ProviderError,
   WebhookSignatureError,
   type CallOptions,
+  type CancelPaymentInput,
   type CapturePaymentInput,
   type ConfirmPaymentInput,
   type CreatePaymentInput,
@@ -52,6 +53,7 @@ export interface ResilientProvider {
   confirmPayment(input: ConfirmPaymentInput): Promise<ProviderPayment>
   capturePayment(input: CapturePaymentInput): Promise<ProviderPayment>
   refundPayment(input: RefundPaymentInput): Promise<ProviderRefund>
+  cancelPayment(input: CancelPaymentInput): Promise<ProviderPayment>
   retrievePayment(providerPaymentId: string): Promise<ProviderPayment>
   captureFacts(providerPaymentId: string): Promise<CaptureFacts | undefined>
   listMovements(request: MovementsRequest): Promise<MovementsPage>
@@ -71,6 +73,18 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 function isCallerFault(error: unknown): boolean {
   if (error instanceof WebhookSignatureError) return true
   return error instanceof ProviderError && !error.transient
+}
+
+/** opossum's own rejections (open breaker, timeout) as the port's errors. */
+function asProviderError(name: PaymentProviderName, timeoutMs: number, error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code
+  if (code === 'EOPENBREAKER')
+    return new ProviderError(name, 'unavailable', CIRCUIT_OPEN, `The ${name} circuit breaker is open`)
+  if (code === 'ETIMEDOUT' && !(error instanceof ProviderError))
+    return new ProviderError(name, 'timeout', 'timeout', `${name} did not answer within ${timeoutMs} ms`, {
+      cause: error,
+    })
+  return error
 }
 
 export function withResilience(provider: PaymentProvider, options: ResilienceOptions): ResilientProvider {
@@ -104,25 +118,13 @@ export function withResilience(provider: PaymentProvider, options: ResilienceOpt
     return Math.max(1, Math.ceil((openedAt + resetMs - Date.now()) / 1000))
   }
 
-  /** opossum's own rejections (open breaker, timeout) as the port's errors. */
-  function asProviderError(error: unknown): unknown {
-    const code = (error as { code?: unknown } | null)?.code
-    if (code === 'EOPENBREAKER')
-      return new ProviderError(name, 'unavailable', CIRCUIT_OPEN, `The ${name} circuit breaker is open`)
-    if (code === 'ETIMEDOUT' && !(error instanceof ProviderError))
-      return new ProviderError(name, 'timeout', 'timeout', `${name} did not answer within ${options.timeoutMs} ms`, {
-        cause: error,
-      })
-    return error
-  }
-
   async function call<T>(operation: string, repeatable: boolean, work: (o: CallOptions) => Promise<T>): Promise<T> {
     const callOptions: CallOptions = { timeoutMs: options.timeoutMs }
     for (let attempt = 0; ; attempt++) {
       try {
         return (await breaker.fire(() => work(callOptions))) as T
       } catch (raw) {
-        const error = asProviderError(raw)
+        const error = asProviderError(name, options.timeoutMs, raw)
         const transient = error instanceof ProviderError && error.transient && error.code !== CIRCUIT_OPEN
         if (!repeatable || !transient || attempt >= retryPolicy.limit) throw error
         const delayMs = Math.round(fullJitterDelay(attempt, retryPolicy, options.random) * 1000)
@@ -146,6 +148,8 @@ export function withResilience(provider: PaymentProvider, options: ResilienceOpt
       call('capturePayment', keyed(input.idempotencyKey), (o) => provider.capturePayment(input, o)),
     refundPayment: (input) =>
       call('refundPayment', keyed(input.idempotencyKey), (o) => provider.refundPayment(input, o)),
+    cancelPayment: (input) =>
+      call('cancelPayment', keyed(input.idempotencyKey), (o) => provider.cancelPayment(input, o)),
     retrievePayment: (id) => call('retrievePayment', true, (o) => provider.retrievePayment(id, o)),
     captureFacts: (id) => call('captureFacts', true, (o) => provider.captureFacts(id, o)),
     listMovements: (request) => call('listMovements', true, (o) => provider.listMovements(request, o)),

@@ -13,6 +13,7 @@ import { metadataToWire } from '../metadata.ts'
 import type { CaptureFacts } from '../payment-events.ts'
 import {
   WebhookSignatureError,
+  type CancelPaymentInput,
   type ConfirmPaymentInput,
   type CreatePaymentInput,
   type PaymentProvider,
@@ -107,8 +108,10 @@ async function create(tx: Tx, jobs: Jobs, input: CreatePaymentInput): Promise<Pr
 
 async function confirm(tx: Tx, jobs: Jobs, input: ConfirmPaymentInput): Promise<ProviderPayment> {
   const row = await loadPayment(tx, input.providerPaymentId, true)
-  // Confirming again after the buyer authenticated is a no-op that reports where it stands.
-  if (row.status !== 'requires_payment_method' && row.status !== 'requires_confirmation') return paymentOf(row)
+  // Confirming again after the buyer authenticated is a no-op that reports where it stands; a
+  // canceled payment is refused (scenario.confirm), as Stripe refuses it.
+  const confirmable = row.status === 'requires_payment_method' || row.status === 'requires_confirmation'
+  if (!confirmable && row.status !== 'canceled') return paymentOf(row)
   return apply(tx, jobs, row, scenario.confirm(stateOf(row), input.paymentMethod))
 }
 
@@ -143,6 +146,13 @@ async function refund(tx: Tx, jobs: Jobs, input: RefundPaymentInput): Promise<Pr
     fee: 0,
   })
   return refunded
+}
+
+/** Canceled once; a canceled or captured payment is answered as it stands (port.ts, cancelPayment). */
+async function cancel(tx: Tx, input: CancelPaymentInput): Promise<ProviderPayment> {
+  const row = await loadPayment(tx, input.providerPaymentId, true)
+  const canceled = scenario.cancel(stateOf(row))
+  return paymentOf(canceled ? await saveState(tx, row.id, canceled) : row)
 }
 
 async function authenticate(tx: Tx, jobs: Jobs, id: string, clientSecret: string, approve: boolean) {
@@ -217,6 +227,7 @@ export function createSandboxProvider(deps: SandboxDeps): SandboxProvider {
         return apply(tx, jobs, row, scenario.capture(stateOf(row), input.amount))
       }),
     refundPayment: (input) => once('refund', input, (tx) => refund(tx, jobs, input)),
+    cancelPayment: (input) => once('cancel', input, (tx) => cancel(tx, input)),
     retrievePayment: (id) => platform(async (tx) => paymentOf(await loadPayment(tx, id))),
     captureFacts: (id) => platform(async (tx) => factsOf(await loadPayment(tx, id))),
     listMovements: (request) => platform((tx) => listMovements(tx, request)),

@@ -158,6 +158,24 @@ export function capture(state: SandboxState, amount: number | undefined): Transi
   return captured(state, toCapture)
 }
 
+/** The statuses a payment can be canceled from: anything before its capture (as at Stripe). */
+const CANCELABLE: readonly PaymentStatus[] = [
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+  'requires_capture',
+]
+
+/**
+ * The payment canceled (an authorisation released), or undefined when there is nothing to change:
+ * it was canceled already, or captured (the caller answers the payment as it stands). A canceled
+ * payment cannot be confirmed, authenticated or captured afterwards.
+ */
+export function cancel(state: SandboxState): SandboxState | undefined {
+  if (!CANCELABLE.includes(state.status)) return undefined
+  return { ...state, status: 'canceled', amountCapturable: 0 }
+}
+
 export function refund(state: SandboxState, amount: number | undefined): { state: SandboxState; amount: number } {
   if (state.status !== 'succeeded')
     throw invalid('payment_intent_unexpected_state', `A payment in status ${state.status} has nothing to refund`)

@@ -165,6 +165,38 @@ describe('sandbox scenarios through the inbound path', () => {
     })
   })
 
+  it('cancels an authorised payment (idempotent); it can then be neither captured nor confirmed', async () => {
+    const payment = await pay('pm_sandbox_visa', { amount: 3000, captureMethod: 'manual' })
+    await recorder.waitFor(payment.id, ['payment.authorized'])
+    const canceled = await api.cancelPayment(ctx(), payment.id, { reason: 'abandoned', idempotencyKey: 'cancel-1' })
+    expect(canceled).toMatchObject({ status: 'canceled', amountCapturable: 0, amountCaptured: 0 })
+    expect((await storedPayment(t.platform.database, payment.id))?.status).toBe('canceled')
+    const again = await api.cancelPayment(ctx(), payment.id, { reason: 'abandoned', idempotencyKey: 'cancel-2' })
+    expect(again.status).toBe('canceled')
+    await expect(api.capturePayment(ctx(), payment.id, { idempotencyKey: 'capture-1' })).rejects.toMatchObject({
+      status: 422,
+      code: 'PAYMENT_PROVIDER_REJECTED',
+    })
+    await expect(
+      api.confirmPayment(ctx(), payment.id, { paymentMethod: 'pm_sandbox_visa', idempotencyKey: 'confirm-1' }),
+    ).rejects.toMatchObject({ status: 422, code: 'PAYMENT_PROVIDER_REJECTED' })
+    expect(await api.retrievePayment(ctx(), payment.id)).toMatchObject({ status: 'canceled', amountCaptured: 0 })
+  })
+
+  it('cancels a declined payment, and answers a captured one as it stands', async () => {
+    const declined = await pay('pm_sandbox_declined')
+    expect(declined.status).toBe('requires_payment_method')
+    const canceled = await api.cancelPayment(ctx(), declined.id, {
+      reason: 'requested_by_customer',
+      idempotencyKey: 'cancel-1',
+    })
+    expect(canceled.status).toBe('canceled')
+    const paid = await pay('pm_sandbox_visa')
+    const answer = await api.cancelPayment(ctx(), paid.id, { reason: 'requested_by_customer', idempotencyKey: 'c' })
+    expect(answer).toMatchObject({ status: 'succeeded', amountCaptured: 1000 })
+    expect((await storedPayment(t.platform.database, paid.id))?.status).toBe('succeeded')
+  })
+
   it.each([
     ['pm_sandbox_dispute_won', 'dispute.won'],
     ['pm_sandbox_dispute_lost', 'dispute.lost'],

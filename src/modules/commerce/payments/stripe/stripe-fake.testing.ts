@@ -10,9 +10,12 @@
  * card of that country), pm_card_chargeDeclined, pm_card_authenticationRequired. Charges, their
  * balance transactions (fees), refunds and disputes are kept as Stripe keeps them
  * (stripe-fake-balance.testing.ts): GET /v1/balance_transactions lists them, and a PaymentIntent
- * expands its latest charge with its balance transaction. Fault injection: `failNext` (503 before execution),
- * `hangNext` (no answer until the client gives up), `dropAfterExecute` (the request executes,
- * then the connection dies before the answer: the case idempotency keys exist for).
+ * expands its latest charge with its balance transaction. An intent may be canceled until it is
+ * captured (POST …/cancel); canceling a succeeded or canceled one, and confirming or capturing a
+ * canceled one, is 400 payment_intent_unexpected_state, as at Stripe. Fault injection: `failNext`
+ * (503 before execution), `hangNext` (no answer until the client gives up), `dropAfterExecute`
+ * (the request executes, then the connection dies before the answer: the case idempotency keys
+ * exist for).
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -192,6 +195,27 @@ function captureIntent(state: FakeState, intent: Json, params: Json): Json {
   return intent
 }
 
+/** Stripe cancels an intent until it is captured; a succeeded or canceled one is refused. */
+const CANCELABLE = ['requires_payment_method', 'requires_capture', 'requires_confirmation', 'requires_action']
+
+function cancelIntent(intent: Json, params: Json): Json {
+  if (!CANCELABLE.includes(String(intent.status)))
+    throw fail(
+      400,
+      'invalid_request_error',
+      `You cannot cancel this PaymentIntent because it has a status of ${String(intent.status)}. Only a PaymentIntent with one of the following statuses may be canceled: ${CANCELABLE.join(', ')}.`,
+      { code: 'payment_intent_unexpected_state', payment_intent: structuredClone(intent) },
+    )
+  Object.assign(intent, {
+    status: 'canceled',
+    amount_capturable: 0,
+    next_action: null,
+    canceled_at: now(),
+    cancellation_reason: params.cancellation_reason ?? null,
+  })
+  return intent
+}
+
 function createRefund(state: FakeState, params: Json): Json {
   const intent = state.intents.get(String(params.payment_intent))
   if (!intent) throw fail(400, 'invalid_request_error', 'No such payment_intent', { code: 'resource_missing' })
@@ -227,6 +251,13 @@ function execute(state: FakeState, method: string, path: string, params: Json): 
   if (method === 'POST' && path === '/v1/payment_intents') return createIntent(state, params)
   if (method === 'POST' && /^\/v1\/payment_intents\/[^/]+\/confirm$/.test(path)) {
     const intent = intentAt(state, path)
+    if (intent.status === 'canceled')
+      throw fail(
+        400,
+        'invalid_request_error',
+        'You cannot confirm this PaymentIntent because it has a status of canceled.',
+        { code: 'payment_intent_unexpected_state' },
+      )
     const methodId = (params.payment_method as string | undefined) ?? (intent.payment_method as string | undefined)
     if (!methodId) throw fail(400, 'invalid_request_error', 'You must provide a payment method')
     outcome(state, intent, methodId)
@@ -234,6 +265,8 @@ function execute(state: FakeState, method: string, path: string, params: Json): 
   }
   if (method === 'POST' && /^\/v1\/payment_intents\/[^/]+\/capture$/.test(path))
     return captureIntent(state, intentAt(state, path), params)
+  if (method === 'POST' && /^\/v1\/payment_intents\/[^/]+\/cancel$/.test(path))
+    return cancelIntent(intentAt(state, path), params)
   if (method === 'GET' && /^\/v1\/payment_intents\/[^/]+$/.test(path))
     return expandIntent(state.balance, intentAt(state, path), params)
   if (method === 'GET' && path === '/v1/balance_transactions') return listBalance(state.balance, state.refunds, params)

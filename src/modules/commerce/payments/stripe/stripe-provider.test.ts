@@ -1,7 +1,7 @@
 /**
  * The Stripe adapter through the real SDK against a local fake of Stripe's API (host/port/
  * protocol options), behind the resilience layer as the app uses it: payments, captures,
- * refunds, declines and 3-D Secure; idempotent retries; the breaker and timeouts; webhook
+ * cancels, refunds, declines and 3-D Secure; idempotent retries; the breaker and timeouts; webhook
  * verification with events signed by the SDK's own test helper.
  */
 import { randomUUID } from 'node:crypto'
@@ -207,6 +207,114 @@ describe('payments', () => {
     )
     expect([bhd.kind, bhd.code]).toEqual(['invalid', 'amount_precision'])
     expect(fake.requests.length).toBe(before)
+  })
+})
+
+describe('cancel', () => {
+  const manual = (provider: ResilientProvider, paymentMethod?: string) =>
+    provider.createPayment({
+      amount: 2500,
+      currency: 'EUR',
+      captureMethod: 'manual',
+      ...(paymentMethod ? { paymentMethod } : {}),
+      metadata: metadata(),
+      idempotencyKey: key(),
+    })
+
+  it('cancels an unpaid intent with its reason; it can be neither confirmed nor captured afterwards', async () => {
+    const provider = stripe()
+    const created = await manual(provider)
+    const cancelKey = key()
+    const canceled = await provider.cancelPayment({
+      providerPaymentId: created.providerPaymentId,
+      reason: 'abandoned',
+      idempotencyKey: cancelKey,
+    })
+    expect(canceled).toMatchObject({ status: 'canceled', amountCaptured: 0 })
+    expect(fake.requests.at(-1)).toMatchObject({
+      method: 'POST',
+      path: `/v1/payment_intents/${created.providerPaymentId}/cancel`,
+      idempotencyKey: cancelKey,
+      params: { cancellation_reason: 'abandoned' },
+    })
+    const confirm = await failure(() =>
+      provider.confirmPayment({
+        providerPaymentId: created.providerPaymentId,
+        paymentMethod: 'pm_card_visa',
+        idempotencyKey: key(),
+      }),
+    )
+    expect(confirm).toMatchObject({ kind: 'invalid', code: 'payment_intent_unexpected_state' })
+    // Canceling again (another key) is Stripe's unexpected state: answered as the intent stands.
+    const again = await provider.cancelPayment({
+      providerPaymentId: created.providerPaymentId,
+      reason: 'requested_by_customer',
+      idempotencyKey: key(),
+    })
+    expect(again.status).toBe('canceled')
+  })
+
+  it('releases an authorisation, which can then not be captured', async () => {
+    const provider = stripe()
+    const authorised = await manual(provider, 'pm_card_visa')
+    expect(authorised).toMatchObject({ status: 'requires_capture', amountCapturable: 2500 })
+    const canceled = await provider.cancelPayment({
+      providerPaymentId: authorised.providerPaymentId,
+      reason: 'requested_by_customer',
+      idempotencyKey: key(),
+    })
+    expect(canceled).toMatchObject({ status: 'canceled', amountCapturable: 0 })
+    const capture = await failure(() =>
+      provider.capturePayment({
+        providerPaymentId: authorised.providerPaymentId,
+        currency: 'EUR',
+        idempotencyKey: key(),
+      }),
+    )
+    expect(capture.code).toBe('payment_intent_unexpected_state')
+  })
+
+  it('leaves a succeeded intent alone and answers it succeeded (Stripe refuses the cancel)', async () => {
+    const provider = stripe()
+    const paid = await provider.createPayment({
+      amount: 1999,
+      currency: 'EUR',
+      captureMethod: 'automatic',
+      paymentMethod: 'pm_card_visa',
+      metadata: metadata(),
+      idempotencyKey: key(),
+    })
+    const answer = await provider.cancelPayment({
+      providerPaymentId: paid.providerPaymentId,
+      reason: 'requested_by_customer',
+      idempotencyKey: key(),
+    })
+    expect(answer).toMatchObject({ status: 'succeeded', amountCaptured: 1999 })
+    const refused = fake.requests.filter((request) => request.path.endsWith('/cancel')).at(-1)
+    expect(refused?.path).toBe(`/v1/payment_intents/${paid.providerPaymentId}/cancel`)
+    expect(fake.intents.get(paid.providerPaymentId)?.status).toBe('succeeded')
+  })
+
+  it('retries a lost answer with the same key: one cancel at Stripe, the first answer', async () => {
+    const provider = stripe()
+    const created = await manual(provider)
+    const cancelKey = key()
+    fake.dropAfterExecute(1)
+    const canceled = await provider.cancelPayment({
+      providerPaymentId: created.providerPaymentId,
+      reason: 'abandoned',
+      idempotencyKey: cancelKey,
+    })
+    expect(canceled.status).toBe('canceled')
+    const sent = fake.requests.filter((request) => request.idempotencyKey === cancelKey)
+    expect(sent.map((request) => request.replayed)).toEqual([false, true])
+  })
+
+  it('is not found for an unknown intent', async () => {
+    const missing = await failure(() =>
+      stripe().cancelPayment({ providerPaymentId: 'pi_unknown', reason: 'abandoned', idempotencyKey: key() }),
+    )
+    expect(missing.kind).toBe('not_found')
   })
 })
 

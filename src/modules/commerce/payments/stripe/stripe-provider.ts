@@ -1,5 +1,5 @@
 /**
- * The Stripe adapter: PaymentIntents and Refunds through the official SDK, webhooks verified by
+ * The Stripe adapter: PaymentIntents (created, confirmed, captured, canceled) and Refunds through the official SDK, webhooks verified by
  * the SDK's `webhooks.constructEvent` over the raw bytes. The SDK's own retries are off: the
  * resilience layer retries (with the same idempotency key) and counts failures for the breaker.
  * A decline is not an exception here: Stripe answers 402 with the PaymentIntent, which we return
@@ -12,6 +12,7 @@ import {
   ProviderError,
   WebhookSignatureError,
   type CallOptions,
+  type CancelPaymentInput,
   type CreatePaymentInput,
   type NextAction,
   type PaymentProvider,
@@ -115,6 +116,26 @@ async function intentCall(work: () => Promise<Stripe.PaymentIntent>): Promise<Pr
   }
 }
 
+/**
+ * Stripe refuses to cancel an intent that is canceled already or was captured
+ * (payment_intent_unexpected_state): where it stands then is the answer (port.ts, cancelPayment).
+ */
+async function cancelIntent(stripe: Stripe, input: CancelPaymentInput, options: CallOptions) {
+  try {
+    return paymentFromIntent(
+      await stripe.paymentIntents.cancel(
+        input.providerPaymentId,
+        { cancellation_reason: input.reason },
+        request(input.idempotencyKey, options),
+      ),
+    )
+  } catch (error) {
+    const failure = stripeFailure(error)
+    if (!(failure instanceof ProviderError) || failure.code !== 'payment_intent_unexpected_state') throw failure
+    return intentCall(() => stripe.paymentIntents.retrieve(input.providerPaymentId, {}, request(undefined, options)))
+  }
+}
+
 const request = (key: string | undefined, options: CallOptions) => ({
   timeout: options.timeoutMs,
   ...(key ? { idempotencyKey: key } : {}),
@@ -198,6 +219,7 @@ export function createStripeProvider(settings: StripeSettings, toleranceSeconds:
       const refund = await sdk(() => stripe.refunds.create(params, request(input.idempotencyKey, options)))
       return refundFrom(refund, input.providerPaymentId)
     },
+    cancelPayment: (input, options) => cancelIntent(stripe, input, options),
     retrievePayment: (id, options) =>
       intentCall(() => stripe.paymentIntents.retrieve(id, {}, request(undefined, options))),
     captureFacts: async (id, options) =>

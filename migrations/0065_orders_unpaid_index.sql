@@ -1,0 +1,1 @@
+CREATE INDEX "orders_unpaid_idx" ON "commerce"."orders" USING btree ("created_at","id") WHERE "commerce"."orders"."status" IN ('awaiting_payment', 'payment_failed');
