@@ -240,23 +240,29 @@ describe('a refund the provider reports failed', () => {
     },
   })
 
-  it('books nothing and marks our pending request failed (its amount free again)', async () => {
-    const s = await shop(t)
-    const order = await paidOrder(t, s)
+  /** A request of ours the provider took (pending, with its refund id): what `refund.failed` may name. */
+  async function pendingRequest(s: Shop, order: PlacedOrder, origin: 'admin' | 'automatic', amount: number) {
     const providerRefundId = `re_${randomUUID()}`
     await inTenant(t, s.id, async (tx) => {
       const row = await refundsRepository.insert(tx, {
         orderId: order.orderId,
         paymentId: order.paymentId,
-        origin: 'admin',
-        requestKey: 'user:someone:key-1',
-        amount: 1_000,
+        origin,
+        requestKey: origin === 'automatic' ? 'automatic' : 'user:someone:key-1',
+        amount,
         currency: 'EUR',
         reason: 'Asked by the learner',
-        requestedBy: 'user:someone',
+        requestedBy: origin === 'automatic' ? 'system:test' : 'user:someone',
       })
       await refundsRepository.setState(tx, row?.id ?? '', { status: 'pending', providerRefundId })
     })
+    return providerRefundId
+  }
+
+  it('books nothing and marks our pending request failed (its amount free again)', async () => {
+    const s = await shop(t)
+    const order = await paidOrder(t, s)
+    const providerRefundId = await pendingRequest(s, order, 'admin', 1_000)
     await inTenant(t, s.id, (tx) => onRefundFailed(log, failedEvent(s, order, providerRefundId), tx))
     expect(await refundsOf(t, s.id, order.orderId)).toMatchObject([{ status: 'failed', providerRefundId }])
     expect(await orderOf(t, s.id, order.orderId)).toMatchObject({
@@ -285,20 +291,7 @@ describe('a refund the provider reports failed', () => {
   it('of an automatic refund: the order is marked for a person to review (the buyer still has no access)', async () => {
     const s = await shop(t)
     const order = await paidOrder(t, s)
-    const providerRefundId = `re_${randomUUID()}`
-    await inTenant(t, s.id, async (tx) => {
-      const row = await refundsRepository.insert(tx, {
-        orderId: order.orderId,
-        paymentId: order.paymentId,
-        origin: 'automatic',
-        requestKey: 'automatic',
-        amount: 5_000,
-        currency: 'EUR',
-        reason: 'Automatic refund',
-        requestedBy: 'system:test',
-      })
-      await refundsRepository.setState(tx, row?.id ?? '', { status: 'pending', providerRefundId })
-    })
+    const providerRefundId = await pendingRequest(s, order, 'automatic', 5_000)
     await inTenant(t, s.id, (tx) => onRefundFailed(log, failedEvent(s, order, providerRefundId), tx))
     expect(await orderOf(t, s.id, order.orderId)).toMatchObject({
       refundedAmount: 0,
