@@ -1,6 +1,7 @@
 /**
  * Composition root: platform capabilities first, then modules in dependency order. The whole
- * dependency graph of the program is visible here and nowhere else.
+ * dependency graph of the program is visible here and nowhere else; app-http.ts registers the
+ * request hooks and routes of what this builds, in their order.
  */
 import type { PGlite } from '@electric-sql/pglite'
 import type { Logger } from 'pino'
@@ -12,23 +13,17 @@ import { pgliteOwner, postgresOwner, type OwnerConnection } from './platform/db/
 import { createPostgresDatabase } from './platform/db/postgres-database.ts'
 import { createPrincipalTokens, type PrincipalTokens } from './platform/http/principal.ts'
 import { createHttpServer, type App } from './platform/http/server.ts'
-import { registerIdempotency } from './platform/http/idempotency.ts'
-import { createRateLimiter } from './platform/ratelimit/limiter.ts'
-import { registerRateLimits } from './platform/ratelimit/rate-limit-hook.ts'
 import { createLogger } from './platform/observability/logger.ts'
 import { createMetrics, type Metrics } from './platform/observability/metrics.ts'
 import { createHealthRegistry, type HealthRegistry } from './platform/observability/health.ts'
 import { registerCoreChecks } from './platform/observability/health-checks.ts'
-import { observeDatabasePool, recordHttpMetrics } from './platform/observability/http-instrumentation.ts'
-import { observabilityRoutes } from './platform/observability/observability.routes.ts'
-import type { Tracing } from './platform/observability/tracing.ts'
+import { observeDatabasePool } from './platform/observability/http-instrumentation.ts'
 import { createRedis } from './platform/cache/redis.ts'
 import { createResponseCache, type ResponseCache } from './platform/cache/response-cache.ts'
 import { databaseFeed } from './platform/cache/invalidation-feed.ts'
 import { INVALIDATION_CHANNEL } from './platform/cache/cache-generations.ts'
 import { PRINCIPAL_CHANNEL } from './platform/cache/principal-changes.ts'
 import { createSessionCache, type SessionCache } from './platform/cache/session-cache.ts'
-import { registerPublicCache } from './platform/cache/public-cache.hooks.ts'
 import type { Redis } from 'ioredis'
 import { createTenancyModule } from './modules/tenancy/index.ts'
 import { createFlagEvaluator, createFlagsModule } from './modules/flags/index.ts'
@@ -46,19 +41,11 @@ import { completedLessons, createProgressModule } from './modules/progress/index
 import { createAssessmentModule } from './modules/assessment/index.ts'
 import { createCredentialsModule, registerCredentialsSealedColumns } from './modules/credentials/index.ts'
 import { createCommerceModule, type PaymentEventRetryPolicy } from './modules/commerce/index.ts'
-import { registerFeatureGate } from './platform/http/feature-gate.ts'
-import { auditRoutes } from './platform/audit/audit.routes.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
-import {
-  createJobOpsService,
-  createJobs,
-  defineMaintenanceJobs,
-  jobOpsRoutes,
-  type JobRuntime,
-  type QueueDefinition,
-} from './platform/jobs/index.ts'
+import { createJobs, defineMaintenanceJobs, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
 import { createEvents, type Events } from './platform/events/events.ts'
 import { createMail, registerMailSealedColumns, type Mailer, type MailRetryPolicy } from './platform/mail/index.ts'
+import { registerRequestHooks, registerRoutes } from './app-http.ts'
 import { createSealedColumnRegistry, type SealedColumnRegistry } from './platform/crypto/sealed-columns.ts'
 
 export interface Platform {
@@ -295,69 +282,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
   }
 }
 
-type Modules = ReturnType<typeof createModules>
-
-/** Request hooks that need request.ctx, so they come right after the server's own onRequest hook. */
-function registerRequestHooks(app: App, platform: Platform, modules: Modules, tracing: Tracing | undefined): void {
-  const { config, metrics, logger } = platform
-  // Before the rate limit: a cached public read is answered here and charged to no quota.
-  registerPublicCache(app, platform.publicCache, {
-    maxAgeSeconds: config.publicCache.maxAgeSeconds,
-    staleWhileRevalidateSeconds: config.publicCache.staleWhileRevalidateSeconds,
-    varyOrigin: config.http.corsOrigins.length > 0,
-  })
-  registerRateLimits(app, {
-    limiter: createRateLimiter(config.rateLimits, platform.redis),
-    planOf: modules.tenancy.directory.planOf,
-    metrics,
-    logger,
-  })
-  registerIdempotency(app, platform.database)
-  registerFeatureGate(app, modules.flagEvaluator)
-  modules.identity.registerImpersonationAudit(app)
-  recordHttpMetrics(app, metrics)
-  tracing?.instrument(app)
-}
-
-/** Platform routes, then the modules'. This order is also the order of paths in the OpenAPI document. */
-async function registerRoutes(
-  app: App,
-  platform: Platform,
-  modules: Modules,
-  mailRoutes: (app: App) => Promise<void>,
-): Promise<void> {
-  const { identity } = modules
-  await app.register(
-    observabilityRoutes({
-      health: platform.health,
-      metrics: platform.metrics,
-      metricsToken: platform.config.metricsToken,
-      tokens: platform.tokens,
-    }),
-  )
-  await app.register(auditRoutes())
-  await app.register(jobOpsRoutes(createJobOpsService(platform.jobs)))
-  await app.register(mailRoutes)
-  await app.register(modules.tenancy.routes)
-  await app.register(modules.flags.routes)
-  await app.register(identity.routes)
-  await app.register(modules.accountFlows.routes)
-  await app.register(identity.sessionRoutes)
-  await app.register(identity.browserSessionRoutes)
-  await app.register(identity.memberRoutes)
-  await app.register(identity.mfaRoutes)
-  await app.register(identity.passwordRoutes)
-  await app.register(identity.operatorRoutes)
-  await app.register(identity.impersonationRoutes)
-  await app.register(identity.apiKeyRoutes)
-  await app.register(modules.instructorApplications.routes)
-  await app.register(modules.catalogue.routes)
-  await app.register(modules.enrolment.routes)
-  await app.register(modules.progress.routes)
-  await app.register(modules.assessment.routes)
-  await app.register(modules.credentials.routes)
-  await app.register(modules.commerce.routes)
-}
+export type Modules = ReturnType<typeof createModules>
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Lyceum> {
   const { platform: base, tracing, mailRoutes } = await createPlatform(config, options)
