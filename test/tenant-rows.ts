@@ -322,6 +322,7 @@ async function genericValue(owner: OwnerConnection, qualified: string, column: C
   if (type === 'jsonb' || type === 'json') return '{}'
   if (type.startsWith('timestamp') || type === 'date') return new Date().toISOString()
   if (type === 'bytea') return '\\x00'
+  if (type === 'bit varying') return '1'
   if (type === 'inet') return '127.0.0.1'
   if (type === 'interval') return '1 hour'
   throw new Error(

@@ -26,6 +26,8 @@ import { LESSON_KINDS } from './lesson-kinds.ts'
 export const catalogueSchema = pgSchema('catalogue')
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
+/** A bit string (PostgreSQL `bit varying`), read and written only by the catalogue's SQL functions. */
+export const varbit = customType<{ data: string }>({ dataType: () => 'bit varying' })
 const at = (name: string) => timestamp(name, { withTimezone: true })
 
 export const COURSE_STATUSES = ['draft', 'in_review', 'published', 'archived'] as const
@@ -277,6 +279,8 @@ export const catalogueEntries = catalogueSchema
  * How many catalogue entries each tenant has per facet value ('total' has the value ''), kept
  * exact by statement triggers on catalogue_entries in the writing transaction (migration 0024),
  * so the unfiltered facets read a few dozen rows instead of counting the whole catalogue.
+ * `bits` has the bit of each course's search ordinal (catalogue_search_ordinals) set while its
+ * entry has the value (migrations 0066–0067): filtered facets AND these instead of counting entries.
  */
 export const catalogueFacetCounts = catalogueSchema
   .table(
@@ -286,6 +290,9 @@ export const catalogueFacetCounts = catalogueSchema
       facet: text('facet', { enum: ['total', 'category', 'level', 'language', 'free', 'tag'] }).notNull(),
       value: text('value').notNull(),
       count: integer('count').notNull(),
+      bits: varbit('bits')
+        .notNull()
+        .default(sql`B''`),
     },
     (t) => [primaryKey({ columns: [t.tenantId, t.facet, t.value] }), ...tenantPolicies(t.tenantId)],
   )

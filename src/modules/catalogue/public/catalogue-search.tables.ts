@@ -5,10 +5,10 @@
  * (catalogue-conjunction.ts). Both are kept exact by the statement triggers on the catalogue
  * entries, in the publishing transaction (migrations 0035-0036, 0048 and 0059).
  */
-import { boolean, doublePrecision, integer, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { boolean, doublePrecision, integer, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { tenantIdColumn, tenantPolicies } from '../../../platform/db/tenant-table.ts'
 import { tenants } from '../../tenancy/index.ts'
-import { catalogueSchema } from '../catalogue.tables.ts'
+import { catalogueSchema, varbit } from '../catalogue.tables.ts'
 
 const at = (name: string) => timestamp(name, { withTimezone: true })
 
@@ -73,5 +73,45 @@ export const catalogueSearchLevels = catalogueSchema
       courseCount: integer('course_count').notNull(),
     },
     (t) => [primaryKey({ columns: [t.tenantId, t.term, t.rank] }), ...tenantPolicies(t.tenantId)],
+  )
+  .enableRLS()
+
+/**
+ * Each course's place in its tenant's bit strings (ADR 0020, "Bit strings"): assigned once, when
+ * the course is first published, one past the tenant's highest, and never reused or changed, so a
+ * course keeps its bit through unpublishing and republishing.
+ */
+export const catalogueSearchOrdinals = catalogueSchema
+  .table(
+    'catalogue_search_ordinals',
+    {
+      tenantId: tenantIdColumn().references(() => tenants.id),
+      courseId: uuid('course_id').notNull(),
+      ordinal: integer('ordinal').notNull(),
+    },
+    (t) => [
+      primaryKey({ columns: [t.tenantId, t.courseId] }),
+      uniqueIndex('catalogue_search_ordinals_tenant_ordinal_idx').on(t.tenantId, t.ordinal),
+      ...tenantPolicies(t.tenantId),
+    ],
+  )
+  .enableRLS()
+
+/**
+ * Per tenant, the courses holding a lexeme as a bit string over their ordinals, for the lexemes
+ * that at least 32 of its published courses have held (fewer: a search reads their postings
+ * faster). Kept by the statement triggers on the entries in the publishing transaction
+ * (migration 0066); facets of a search combine them with the facet values' bits.
+ */
+export const catalogueSearchBitmaps = catalogueSchema
+  .table(
+    'catalogue_search_bitmaps',
+    {
+      tenantId: tenantIdColumn().references(() => tenants.id),
+      /** COLLATE "C" in the migration, as the postings' term. */
+      term: text('term').notNull(),
+      bits: varbit('bits').notNull(),
+    },
+    (t) => [primaryKey({ columns: [t.tenantId, t.term] }), ...tenantPolicies(t.tenantId)],
   )
   .enableRLS()
