@@ -11,7 +11,8 @@
  * database, without HTTP and without any response cache. MEASURE_RUNS sequential calls per case
  * after 3 warm-up calls; median and p90 in ms. MEASURE_EXPLAIN=1 also prints EXPLAIN (ANALYZE,
  * BUFFERS) of every statement at the largest size; MEASURE_CASES=list,suggestions runs only the
- * cases whose names start so. The scratch database is dropped at the end.
+ * cases whose names start so. The scratch database is dropped at the end, unless MEASURE_KEEP=1
+ * (it then prints the database's name and the target tenant's id, for EXPLAIN by hand).
  */
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
@@ -31,6 +32,7 @@ const explain = process.env.MEASURE_EXPLAIN === '1'
 /** Only the cases whose name starts with one of these (comma-separated), e.g. `list,suggestions`. */
 const only = process.env.MEASURE_CASES?.split(',').filter(Boolean)
 const serverUrl = process.env.MEASURE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const keep = process.env.MEASURE_KEEP === '1'
 const NEIGHBOUR_COURSES = 5_000
 
 const page = (query: Partial<CatalogueQuery>) => ({ limit: 20, ...query }) as CatalogueQuery
@@ -99,7 +101,9 @@ async function main(): Promise<void> {
     try {
       for (const neighbour of tenants.others) await seedScaleCatalogue(owner, neighbour, 1, NEIGHBOUR_COURSES)
       let seeded = 0
-      process.stdout.write(`database ${db.name}; ${runs} sequential calls per case, median / p90 ms\n`)
+      process.stdout.write(
+        `database ${db.name} (target tenant ${tenants.target}); ${runs} sequential calls per case, median / p90 ms\n`,
+      )
       for (const size of sizes) {
         const seeding = performance.now()
         await seedScaleCatalogue(owner, tenants.target, seeded + 1, size)
@@ -147,7 +151,8 @@ async function main(): Promise<void> {
       await owner.close()
     }
   } finally {
-    await db.drop()
+    if (keep) process.stdout.write(`kept database ${db.name}\n`)
+    else await db.drop()
   }
 }
 
