@@ -144,7 +144,6 @@ export const MessagesQuery = Type.Object(
 )
 export type MessagesQuery = Static<typeof MessagesQuery>
 
-
 export function registerMessageSchemas(app: App): void {
   app.addSchema(DmThread)
   app.addSchema(Page(Type.Ref('DmThread'), 'DmThreadPage'))
