@@ -41,6 +41,7 @@ import { completedLessons, createProgressModule } from './modules/progress/index
 import { createAssessmentModule } from './modules/assessment/index.ts'
 import { createCredentialsModule, registerCredentialsSealedColumns } from './modules/credentials/index.ts'
 import { createCommerceModule, type PaymentEventRetryPolicy } from './modules/commerce/index.ts'
+import { createSocialModule } from './modules/social/index.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
 import { createJobs, defineMaintenanceJobs, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
 import { createEvents, type Events } from './platform/events/events.ts'
@@ -266,6 +267,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
     access: enrolment.access,
     metrics: base.metrics,
   })
+  const social = createSocialModule({ events })
   return {
     identity,
     accountFlows,
@@ -279,6 +281,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
     assessment,
     credentials,
     commerce,
+    social,
   }
 }
 

@@ -33,7 +33,10 @@ interface Problem {
 type Headers = Record<string, string>
 
 /** Lists whose cursor depends on another query parameter: each ordering is walked as a list of its own. */
-const ORDERINGS: Record<string, string[]> = { 'GET /v1/catalogue/courses': ['q=course'] }
+const ORDERINGS: Record<string, string[]> = {
+  'GET /v1/catalogue/courses': ['q=course'],
+  'GET /v1/dm/threads/{threadId}/messages': ['order=asc'],
+}
 
 let t: TestApp
 let lists: ListRoute[]
@@ -142,9 +145,39 @@ beforeAll(async () => {
     ),
   ])
   for (const response of commerce) expect(response.statusCode, response.body).toBeLessThan(300)
+  // Two conversations of the administrator, one with two messages, and two followers.
+  const people = [randomUUID(), randomUUID()]
+  const threadIds: string[] = []
+  for (const personId of people) {
+    const person = await t.tokenFor(c.tenant.id, ['learner'], personId)
+    const followed = await t.app.inject({ method: 'PUT', url: `/v1/me/following/${adminId}`, headers: t.auth(person) })
+    const started = await t.app.inject({
+      method: 'POST',
+      url: '/v1/dm/threads',
+      headers: t.auth(admin),
+      payload: { participantIds: [personId] },
+    })
+    expect([followed.statusCode, started.statusCode], started.body).toEqual([201, 201])
+    threadIds.push((started.json() as { id: string }).id)
+  }
+  for (const body of ['one', 'two']) {
+    const sent = await t.app.inject({
+      method: 'POST',
+      url: `/v1/dm/threads/${threadIds[0]}/messages`,
+      headers: t.auth(admin),
+      payload: { body },
+    })
+    expect(sent.statusCode, sent.body).toBe(201)
+  }
   const host = { host: `${c.tenant.slug}.localhost` }
   // {id} is a learning path's (its price history is the one list below /v1/learning-paths/{id}).
-  parents = { tenantId: c.tenant.id, courseId: c.courseId, lessonId: assignmentLessonId, id: pathId }
+  parents = {
+    tenantId: c.tenant.id,
+    courseId: c.courseId,
+    lessonId: assignmentLessonId,
+    id: pathId,
+    threadId: threadIds[0] as string,
+  }
   callers = { public: host, tenant: { ...host, ...t.auth(admin) }, operator: t.auth(t.operatorToken) }
 })
 afterAll(async () => t?.close())

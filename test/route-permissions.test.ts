@@ -35,9 +35,19 @@ const SELF_SERVICE_PATHS = [
   '/v1/orders',
   '/v1/invoices',
   '/v1/credit-notes',
+  // Direct messages: only a conversation's participants see or write it (404 for everyone else).
+  '/v1/dm',
 ]
 /** Single any-member routes outside those paths that act only for the caller (e.g. enrolling oneself in a course). */
-const SELF_SERVICE_ROUTES = ['POST /v1/courses/:courseId/enrolments/self']
+const SELF_SERVICE_ROUTES = [
+  'POST /v1/courses/:courseId/enrolments/self',
+  // How the caller stands towards a member (the caller's follows, blocks, mutes and whether they may write).
+  'GET /v1/users/:userId/relationship',
+  'HEAD /v1/users/:userId/relationship',
+  // The tenant's DM minimum, the rule every member's own messages are held to.
+  'GET /v1/social/dm-policy',
+  'HEAD /v1/social/dm-policy',
+]
 
 /** Plausible values for path parameters that are not ids; every other parameter gets a random UUID. */
 const PARAM_VALUES: Record<string, string> = {

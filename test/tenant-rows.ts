@@ -82,6 +82,11 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string | (() => stri
   // A refund the provider told us of needs no request key; a dispute is open until decided.
   'commerce.order_refunds': { currency: 'EUR', origin: 'provider' },
   'commerce.order_disputes': { currency: 'EUR' },
+  'social.follows': { status: 'pending' },
+  'social.dm_threads': { kind: 'group' },
+  // A message without a body is a deleted one (it has deleted_at): a live one has a body.
+  'social.dm_messages': { body: 'hello' },
+  'social.dm_reactions': { reaction: 'heart' },
 }
 
 /**
@@ -370,7 +375,10 @@ export async function buildRow(
     fk.columns.forEach((column, i) => values.set(column, parent[fk.refColumns[i] ?? '']))
   }
   for (const column of columns) {
-    if (values.has(column.name) || column.generated || column.hasDefault || !column.notNull) continue
+    if (values.has(column.name) || column.generated) continue
+    // An override also fills a nullable column, for a CHECK that ties it to another (a message's body).
+    const overridden = VALUE_OVERRIDES[qualified]?.[column.name] !== undefined
+    if (!overridden && (column.hasDefault || !column.notNull)) continue
     values.set(column.name, await genericValue(owner, qualified, column))
   }
   return [...values].map(([column, value]) => ({ column, type: typeOf(column), value }))

@@ -23,6 +23,7 @@ import { PHOTOGRAPHIE_LUMIERE } from './content/photographie-lumiere.ts'
 import { learningArea } from './learning/index.ts'
 import type { CourseSpec } from './learning/spec.ts'
 import { seedDemo, type DemoSeed } from './index.ts'
+import { DEMO_CONVERSATION } from './social.ts'
 
 const HOST = 'demo.localhost'
 const DAY_MS = 86_400_000
@@ -132,6 +133,8 @@ async function domainCounts(admin: string): Promise<Record<string, number>> {
     taxRates: (await all('/v1/commerce/tax/rates?status=all', admin)).length,
     coupons: (await all('/v1/commerce/coupons?status=all', admin)).length,
     ...(state.tomas ? { tomasOrders: (await all('/v1/me/orders', state.tomas)).length } : {}),
+    ...(state.tomas ? { tomasConversations: (await all('/v1/dm/threads', state.tomas)).length } : {}),
+    ...(state.tomas ? { tomasFollowers: (await all('/v1/me/followers', state.tomas)).length } : {}),
   }
   for (const [slug, id] of state.courses) {
     counts[`${slug}:enrolments`] = (await all(`/v1/courses/${id}/enrolments`, admin)).length
@@ -193,6 +196,7 @@ describe('the development seed', { timeout: 240_000 }, () => {
       expect.objectContaining({ name: 'commerce', outcome: 'seeded' }),
       expect.objectContaining({ name: 'tax-and-coupons', outcome: 'seeded' }),
       expect.objectContaining({ name: 'orders', outcome: 'seeded' }),
+      expect.objectContaining({ name: 'social', outcome: 'seeded' }),
     ])
     const stored = await readCredentials()
     expect(stored).toMatchObject(old)
@@ -434,6 +438,21 @@ describe('the development seed', { timeout: 240_000 }, () => {
     expect(await invoices()).toEqual([expect.objectContaining({ orderId, total: { amount: 3213, currency: 'EUR' } })])
   })
 
+  it('has Maya follow Tomás, and the two exchange direct messages', async () => {
+    const mayaId = state.users.get('maya@demo.localhost')
+    const followers = await all<{ followerId: string; status: string }>('/v1/me/followers', state.tomas)
+    expect(followers).toEqual([expect.objectContaining({ followerId: mayaId, status: 'accepted' })])
+    const threads = await all<{ id: string; kind: string; unreadCount: number }>('/v1/dm/threads', state.tomas)
+    expect(threads).toEqual([expect.objectContaining({ kind: 'direct', unreadCount: 0 })])
+    const messages = await all<{ senderId: string; body: string }>(
+      `/v1/dm/threads/${threads[0]!.id}/messages?order=asc`,
+      state.tomas,
+    )
+    expect(messages.map((m) => [m.senderId === mayaId ? 'maya' : 'tomas', m.body])).toEqual(
+      DEMO_CONVERSATION.messages.map((m) => [m.by === 0 ? 'maya' : 'tomas', m.body]),
+    )
+  })
+
   it('changes nothing when run again: no sign-in, no audit entry, every count equal', async () => {
     // The first run's mails (7 enrolment confirmations, the grade, the certificate, and for Tomás's
     // paid order its enrolment confirmation and receipt) are sent by jobs: let them settle.
@@ -446,6 +465,7 @@ describe('the development seed', { timeout: 240_000 }, () => {
       expect.objectContaining({ name: 'commerce', outcome: 'present' }),
       expect.objectContaining({ name: 'tax-and-coupons', outcome: 'present' }),
       expect.objectContaining({ name: 'orders', outcome: 'present' }),
+      expect.objectContaining({ name: 'social', outcome: 'present' }),
     ])
     expect(await domainCounts(state.admin)).toEqual(state.snapshot)
     expect(await auditCount(state.admin)).toBe(audit)
@@ -459,6 +479,7 @@ describe('the development seed', { timeout: 240_000 }, () => {
       expect.objectContaining({ name: 'commerce', outcome: 'seeded' }),
       expect.objectContaining({ name: 'tax-and-coupons', outcome: 'seeded' }),
       expect.objectContaining({ name: 'orders', outcome: 'seeded' }),
+      expect.objectContaining({ name: 'social', outcome: 'seeded' }),
     ])
     expect(await domainCounts(state.admin)).toEqual(state.snapshot)
     // The run signed the demo accounts in and out again: only this test's own session is live.

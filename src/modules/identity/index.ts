@@ -34,7 +34,9 @@ export {
   findUser,
   isActiveInstructor,
   userContacts,
+  userStandings,
   type UserContact,
+  type UserStanding,
 } from './user-directory.ts'
 export { ROTATE_SIGNING_KEY } from './keys/keys.jobs.ts'
 export { rotateKeysCommand } from './keys/keys.command.ts'

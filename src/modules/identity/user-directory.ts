@@ -61,3 +61,26 @@ export async function isActiveInstructor(tx: Tx, userId: string): Promise<boolea
     .where(and(eq(memberships.userId, userId), eq(memberships.role, 'instructor'), eq(users.status, 'active')))
   return rows.length > 0
 }
+
+/** What the social module's DM policy asks about members: active or not, since when, email verified. */
+export interface UserStanding {
+  id: string
+  active: boolean
+  createdAt: Date
+  emailVerified: boolean
+}
+
+/** The standing of several users in one query, by id; unknown users (or another tenant's) are absent. */
+export async function userStandings(tx: Tx, userIds: readonly string[]): Promise<Map<string, UserStanding>> {
+  if (userIds.length === 0) return new Map()
+  const rows = await tx
+    .select({ id: users.id, status: users.status, createdAt: users.createdAt, emailVerifiedAt: users.emailVerifiedAt })
+    .from(users)
+    .where(inArray(users.id, [...userIds]))
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      { id: r.id, active: r.status === 'active', createdAt: r.createdAt, emailVerified: r.emailVerifiedAt !== null },
+    ]),
+  )
+}

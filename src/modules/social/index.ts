@@ -1,0 +1,50 @@
+/**
+ * Social: members' social settings, the follow graph, blocks and mutes, and direct messages (1:1
+ * and small groups) with the layered DM policy (docs/social.md, ADR 0028). Owns the `social`
+ * schema. Other modules ask it through this file: the realtime gateway (may this member join
+ * this thread's room, what did they miss), community feeds and search (blocks, mutes) and the
+ * notification center (whom to skip).
+ */
+import type { EventPublisher } from '../../platform/events/events.ts'
+import { createGraphService } from './graph.service.ts'
+import { createMessagesService } from './messages/messages.service.ts'
+import { DEFAULT_SENDS_PER_MINUTE } from './messages/send-rate.ts'
+import { createThreadsService } from './messages/threads.service.ts'
+import { createSettingsService } from './settings.service.ts'
+import { createSocialRoutes } from './social.routes.ts'
+
+export {
+  blockedAmong,
+  isBlockedEitherWay,
+  mutedBy,
+  mutersOf,
+  relationship,
+  type FollowState,
+  type Relationship,
+} from './relationships.ts'
+export { canStartDirectMessage, dmDecisions } from './dm-facts.ts'
+export { dmPolicy, type DmDecision, type DmDenialReason, type DmFacts, type TenantDmMinimum } from './dm-policy.ts'
+export { messagesAfter } from './messages/messages.service.ts'
+export { isThreadParticipant, threadParticipantIds } from './messages/participation.ts'
+export type { DmMessage, DmThread } from './messages/messages.schemas.ts'
+export * from './social.events.ts'
+
+export interface SocialDeps {
+  events: EventPublisher
+  /** Sends (messages, new conversations) per member and minute (default 30). */
+  sendsPerMinute?: number
+}
+
+export function createSocialModule(deps: SocialDeps) {
+  const messaging = { events: deps.events, sendsPerMinute: deps.sendsPerMinute ?? DEFAULT_SENDS_PER_MINUTE }
+  return {
+    routes: createSocialRoutes({
+      settings: createSettingsService(),
+      graph: createGraphService(deps.events),
+      threads: createThreadsService(messaging),
+      messages: createMessagesService(messaging),
+    }),
+  }
+}
+
+export type SocialModule = ReturnType<typeof createSocialModule>

@@ -1,0 +1,166 @@
+/**
+ * Conversations: start one (1:1 threads are one per pair), list yours with unread counts, read
+ * one, add members to a group, move your read receipt. Only participants see a thread; the DM
+ * policy (dm-policy.ts) decides who may be written to when a conversation starts and when a
+ * member is added, and a block between a new member and any participant refuses the addition
+ * (ADR 0028).
+ */
+import type { Tx } from '../../../platform/db/database.ts'
+import type { EventPublisher } from '../../../platform/events/events.ts'
+import type { PageQuery, PageResult } from '../../../platform/http/pagination.ts'
+import type { RequestContext } from '../../../platform/http/request-context.ts'
+import { dmDecisions } from '../dm-facts.ts'
+import { actingMember, type Acting } from '../members.ts'
+import { blockBetweenSets, blockedAmong } from '../relationships.ts'
+import { socialErrors } from '../social.errors.ts'
+import {
+  SOCIAL_DM_PARTICIPANTS_ADDED,
+  SOCIAL_DM_THREAD_READ,
+  type DmParticipantsAddedPayload,
+  type DmThreadReadPayload,
+} from '../social.events.ts'
+import { messagesRepository } from './messages.repository.ts'
+import { MAX_PARTICIPANTS, type CreateThreadBody, type DmThread } from './messages.schemas.ts'
+import type { ThreadKind } from './messages.tables.ts'
+import { presentThread, threadPage } from './present.ts'
+import { spendSendUnit } from './send-rate.ts'
+import { threadsCursor, threadsRepository as threads } from './threads.repository.ts'
+
+export interface MessagingDeps {
+  events: EventPublisher
+  /** Sends (messages, new conversations) per member and minute. */
+  sendsPerMinute: number
+}
+
+const directKeyOf = (a: string, b: string) => (a < b ? `${a}:${b}` : `${b}:${a}`)
+
+/** The thread as `viewerId` sees it; 404 when they are not in it. */
+export async function viewThread(tx: Tx, threadId: string, viewerId: string): Promise<DmThread> {
+  const row = await threads.view(tx, threadId, viewerId)
+  if (!row) throw socialErrors.threadNotFound(threadId)
+  return presentThread(row)
+}
+
+/** Refuses the first member the DM policy does not let `sender` write to. */
+export async function assertMayWriteTo(tx: Tx, senderId: string, recipientIds: readonly string[]): Promise<void> {
+  const decisions = await dmDecisions(tx, senderId, recipientIds)
+  for (const recipientId of recipientIds) {
+    const decision = decisions.get(recipientId)
+    if (decision && !decision.allowed) throw socialErrors.dmNotAllowed(recipientId, decision.reason, decision.until)
+  }
+}
+
+function kindOf(body: CreateThreadBody): ThreadKind {
+  const kind = body.kind ?? (body.participantIds.length === 1 ? 'direct' : 'group')
+  if (kind === 'direct' && (body.participantIds.length !== 1 || body.title !== undefined))
+    throw socialErrors.invalidDirect()
+  return kind
+}
+
+async function publishAdded(tx: Tx, ctx: RequestContext, events: EventPublisher, payload: DmParticipantsAddedPayload) {
+  await events.publish(tx, ctx, { type: SOCIAL_DM_PARTICIPANTS_ADDED, payload })
+}
+
+async function startThread(
+  tx: Tx,
+  ctx: RequestContext,
+  deps: MessagingDeps,
+  me: Acting,
+  body: CreateThreadBody,
+): Promise<{ thread: DmThread; created: boolean }> {
+  const kind = kindOf(body)
+  const others = body.participantIds
+  if (others.includes(me.userId)) throw socialErrors.notYourself('start a conversation with')
+  const directKey = kind === 'direct' ? directKeyOf(me.userId, others[0]!) : null
+  if (directKey) {
+    // One conversation per pair: an existing one is answered as it is (its sends are checked).
+    const existing = await threads.findDirect(tx, directKey)
+    if (existing) return { thread: await viewThread(tx, existing.id, me.userId), created: false }
+  }
+  await assertMayWriteTo(tx, me.userId, others)
+  const blockedPair = await blockBetweenSets(tx, others, others)
+  if (blockedPair) throw socialErrors.groupBlocked(blockedPair.b)
+  await spendSendUnit(tx, me, deps.sendsPerMinute)
+  const row = await threads.insert(tx, {
+    tenantId: me.tenantId,
+    kind,
+    directKey,
+    title: body.title ?? null,
+    createdBy: me.userId,
+  })
+  if (!row)
+    return { thread: await viewThread(tx, (await threads.findDirect(tx, directKey!))!.id, me.userId), created: false }
+  await threads.addParticipants(tx, me.tenantId, row.id, me.userId, [me.userId, ...others])
+  await publishAdded(tx, ctx, deps.events, { threadId: row.id, addedBy: me.userId, userIds: [me.userId, ...others] })
+  return { thread: await viewThread(tx, row.id, me.userId), created: true }
+}
+
+export function createThreadsService(deps: MessagingDeps) {
+  return {
+    async create(ctx: RequestContext, body: CreateThreadBody) {
+      const me = actingMember(ctx)
+      return ctx.inTenant((tx) => startThread(tx, ctx, deps, me, body))
+    },
+
+    async list(ctx: RequestContext, query: PageQuery): Promise<PageResult<DmThread>> {
+      const me = actingMember(ctx)
+      const position = threadsCursor.decode(query.cursor)
+      const limit = query.limit ?? 20
+      const rows = await ctx.inTenant((tx) => threads.list(tx, me.userId, position, limit), {
+        readOnly: true,
+        singleStatement: true,
+      })
+      return threadPage(rows, limit)
+    },
+
+    async get(ctx: RequestContext, threadId: string): Promise<DmThread> {
+      const me = actingMember(ctx)
+      return ctx.inTenant((tx) => viewThread(tx, threadId, me.userId), { readOnly: true, singleStatement: true })
+    },
+
+    /**
+     * Adds members to a group. The adder must be able to write here (no block with a participant)
+     * and the DM policy must let them write to each new member; a new member who shares a block
+     * with any participant (or another new member) is refused, so nobody is put in a conversation
+     * with someone they blocked or who blocked them.
+     */
+    async addParticipants(ctx: RequestContext, threadId: string, userIds: string[]): Promise<DmThread> {
+      const me = actingMember(ctx)
+      return ctx.inTenant(async (tx) => {
+        const thread = await threads.lockForParticipant(tx, threadId, me.userId)
+        if (!thread) throw socialErrors.threadNotFound(threadId)
+        if (thread.kind !== 'group') throw socialErrors.notAGroup()
+        const current = (await threads.participants(tx, threadId)).map((p) => p.userId)
+        const added = userIds.filter((id) => !current.includes(id))
+        if (added.length === 0) return viewThread(tx, threadId, me.userId)
+        if (current.length + added.length > MAX_PARTICIPANTS) throw socialErrors.threadFull(MAX_PARTICIPANTS)
+        const others = current.filter((id) => id !== me.userId)
+        if ((await blockedAmong(tx, me.userId, others)).size > 0) throw socialErrors.threadReadOnly()
+        await assertMayWriteTo(tx, me.userId, added)
+        const blockedPair = await blockBetweenSets(tx, added, [...current, ...added])
+        if (blockedPair) throw socialErrors.groupBlocked(added.includes(blockedPair.a) ? blockedPair.a : blockedPair.b)
+        await threads.addParticipants(tx, me.tenantId, threadId, me.userId, added)
+        await publishAdded(tx, ctx, deps.events, { threadId, addedBy: me.userId, userIds: added })
+        return viewThread(tx, threadId, me.userId)
+      })
+    },
+
+    /** Moves the caller's read receipt to `messageId` (forward only); publishes social.dm_thread_read. */
+    async markRead(ctx: RequestContext, threadId: string, messageId: string): Promise<DmThread> {
+      const me = actingMember(ctx)
+      return ctx.inTenant(async (tx) => {
+        if (!(await threads.forParticipant(tx, threadId, me.userId))) throw socialErrors.threadNotFound(threadId)
+        const message = await messagesRepository.find(tx, threadId, messageId)
+        if (!message) throw socialErrors.messageNotFound(messageId)
+        const moved = await threads.markRead(tx, threadId, me.userId, message.seq)
+        if (moved !== undefined) {
+          const payload: DmThreadReadPayload = { threadId, userId: me.userId, lastReadSeq: moved }
+          await deps.events.publish(tx, ctx, { type: SOCIAL_DM_THREAD_READ, payload })
+        }
+        return viewThread(tx, threadId, me.userId)
+      })
+    },
+  }
+}
+
+export type ThreadsService = ReturnType<typeof createThreadsService>
