@@ -162,8 +162,8 @@ export function createRealtime(options: RealtimeOptions) {
     connections.add(connection)
     metrics.realtimeConnections.set(connections.size)
     void socket.join(internalRoom(tenantId, `user:${principal.userId}`))
+    // Present since admit() recorded it; removed when the connection closes.
     const entry = { tenantId, userId: principal.userId, socketId: socket.id }
-    track(presence.touch([entry]))
     const conn = socket.conn as unknown as { writeBuffer: unknown[]; on(event: 'packetCreate', fn: () => void): void }
     conn.on('packetCreate', () => {
       // Packets pile up here only while the transport cannot write: the client is not reading.
@@ -191,6 +191,8 @@ export function createRealtime(options: RealtimeOptions) {
         'TOO_MANY_CONNECTIONS',
         `At most ${limits.maxConnectionsPerUser} connections per user`,
       )
+    // Recorded before the connection opens, so the next handshake of this user counts it.
+    await presence.touch([{ tenantId: connection.tenantId, userId: connection.principal.userId, socketId: socket.id }])
     return connection
   }
 

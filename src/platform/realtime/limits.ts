@@ -46,17 +46,21 @@ export const DEFAULT_LIMITS: RealtimeLimits = {
 /** Token bucket (refilled continuously) plus a count of recent refusals, per connection. */
 export class EventBudget {
   private tokens: number
-  private last = Date.now()
+  private last: number
   private refused: number[] = []
 
-  constructor(private readonly limits: RealtimeLimits) {
+  constructor(
+    private readonly limits: RealtimeLimits,
+    now = Date.now(),
+  ) {
     this.tokens = limits.eventBurst
+    this.last = now
   }
 
   /** Takes one token; false when the bucket is empty. */
   take(now = Date.now()): boolean {
     const { eventBurst, eventsPerSecond } = this.limits
-    this.tokens = Math.min(eventBurst, this.tokens + ((now - this.last) / 1000) * eventsPerSecond)
+    this.tokens = Math.min(eventBurst, this.tokens + (Math.max(0, now - this.last) / 1000) * eventsPerSecond)
     this.last = now
     if (this.tokens < 1) return false
     this.tokens -= 1
