@@ -238,7 +238,9 @@ export function createRealtime(options: RealtimeOptions) {
       const room = `${kind}:${roomId}`
       const target = toRoom(tenantId, room)
       const userRoom = internalRoom(tenantId, `user:${userId}`)
-      // Through the adapter: every node removes that user's sockets from the room, not only this one.
+      // Here at once (the Redis adapter applies a leave only when its own message comes back), then
+      // through the adapter on every node, ahead of anything this node publishes afterwards.
+      io.local.in(userRoom).socketsLeave(target)
       io.in(userRoom).socketsLeave(target)
       io.to(userRoom).emit('room.evicted', { room, ...(reason ? { reason } : {}) })
       metrics.realtimeEventsOut.inc({ event: 'room.evicted' })
