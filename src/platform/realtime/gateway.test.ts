@@ -86,9 +86,10 @@ beforeAll(async () => {
   tenant = await t.createTenant()
   host = `${tenant.slug}.localhost`
 })
+let closed = false
 afterAll(async () => {
   for (const socket of sockets) socket.close()
-  await t?.close()
+  if (!closed) await t?.close()
 })
 
 describe('the handshake', () => {
@@ -315,5 +316,16 @@ describe('sessions', () => {
       ok: false,
       error: { code: 'PRINCIPAL_MISMATCH' },
     })
+  })
+})
+
+describe('shutdown (last: it closes the app)', () => {
+  it('closes every transport, so clients reconnect elsewhere, and the app closes without waiting on them', async () => {
+    const { socket } = await member()
+    const gone = disconnected(socket)
+    closed = true
+    await t.close()
+    // A transport close (not a server disconnect) is what socket.io-client reconnects after.
+    expect(await gone).toBe('transport close')
   })
 })

@@ -17,10 +17,10 @@ import { AppError, isAppError } from '../errors.ts'
 import { buildProblem } from '../http/problem.ts'
 import type { Metrics } from '../observability/metrics.ts'
 import type { InvalidationFeed } from '../cache/invalidation-feed.ts'
-import { parsePrincipalChange } from '../cache/principal-changes.ts'
 import { createConnections, type LiveConnection } from './connections.ts'
 import { createDispatcher, problemOf } from './dispatch.ts'
 import { authenticateHandshake, verifyCredential, type Connection, type HandshakeDeps } from './handshake.ts'
+import { createSessionChecks } from './session-checks.ts'
 import { DEFAULT_LIMITS, EventBudget, type RealtimeLimits } from './limits.ts'
 import { memoryPresence, redisPresence } from './presence.ts'
 import { registerProtocol } from './protocol.ts'
@@ -64,6 +64,16 @@ function redisReady(client: Redis): Promise<void> {
   })
 }
 
+/** The Redis adapter on two connections duplicated from the platform's (one of them subscribes). */
+async function connectAdapter(io: Server, redis: Redis, keyPrefix: string, logger: Logger): Promise<Redis[]> {
+  const clients = [redis.duplicate(), redis.duplicate()] as const
+  for (const client of clients)
+    client.on('error', (error) => logger.warn({ err: error }, 'realtime adapter redis connection error'))
+  await Promise.all(clients.map(redisReady))
+  io.adapter(createAdapter(clients[0], clients[1], { key: `${keyPrefix}socket.io`, requestsTimeout: 5_000 }))
+  return [...clients]
+}
+
 export function createRealtime(options: RealtimeOptions) {
   const { logger, metrics, redis } = options
   const limits: RealtimeLimits = { ...DEFAULT_LIMITS, ...options.limits }
@@ -81,7 +91,6 @@ export function createRealtime(options: RealtimeOptions) {
   })
   let attached: AttachDeps | undefined
   let closing = false
-  let feedLost = false
   const timers: NodeJS.Timeout[] = []
   const pubsub: Redis[] = []
 
@@ -110,37 +119,7 @@ export function createRealtime(options: RealtimeOptions) {
     drop(connection, 'session_ended')
   }
 
-  /** Checks the connection's session again; a check asked while one runs runs right after it. */
-  async function check(connection: LiveConnection): Promise<void> {
-    const state = connection as LiveConnection & { recheck?: boolean }
-    if (connection.dropping || !attached) return
-    if (connection.checking) {
-      state.recheck = true
-      return
-    }
-    connection.checking = true
-    try {
-      const principal = await verifyCredential(attached.handshake, connection.credential)
-      const tenant = await attached.handshake.tenants.byId(connection.tenantId)
-      if (principal.userId !== connection.userId || principal.tenantId !== connection.tenantId)
-        throw new AppError('unauthenticated', 'SESSION_ENDED', 'The session now belongs to someone else')
-      if (tenant?.status !== 'active') throw new AppError('forbidden', 'TENANT_SUSPENDED', 'This tenant is suspended')
-      connection.principal = principal
-    } catch (error) {
-      if (isAppError(error) && error.status < 500) endSession(connection, error)
-      else logger.warn({ err: error }, 'realtime session check failed; the connection is kept until the next one')
-    } finally {
-      connection.checking = false
-    }
-    if (state.recheck) {
-      state.recheck = false
-      await check(connection)
-    }
-  }
-
-  const checkAll = (list: LiveConnection[]) => {
-    for (const connection of list) void check(connection)
-  }
+  const sessions = createSessionChecks({ connections, logger, handshake: () => attached?.handshake, endSession })
 
   const dispatch = createDispatcher({ registry, connections, metrics, logger, drop, inflight })
 
@@ -277,15 +256,7 @@ export function createRealtime(options: RealtimeOptions) {
     /** Closes registration, connects the adapter (Redis), starts heartbeats and session checks. */
     async start(): Promise<void> {
       registry.close()
-      if (redis) {
-        const pub = redis.duplicate()
-        const sub = redis.duplicate()
-        pubsub.push(pub, sub)
-        for (const client of pubsub)
-          client.on('error', (error) => logger.warn({ err: error }, 'realtime adapter redis connection error'))
-        await Promise.all(pubsub.map(redisReady))
-        io.adapter(createAdapter(pub, sub, { key: `${options.redisKeyPrefix}socket.io`, requestsTimeout: 5_000 }))
-      }
+      if (redis) pubsub.push(...(await connectAdapter(io, redis, options.redisKeyPrefix, logger)))
       const heartbeat = () =>
         track(
           presence.touch(
@@ -293,23 +264,9 @@ export function createRealtime(options: RealtimeOptions) {
           ),
         )
       timers.push(setInterval(heartbeat, Math.max(1_000, limits.presenceTtlMs / 3)))
-      timers.push(setInterval(() => checkAll(connections.all()), limits.sessionCheckMs))
+      timers.push(setInterval(sessions.checkAll, limits.sessionCheckMs))
       for (const timer of timers) timer.unref()
-      await attached?.principalFeed.start({
-        notice(payload) {
-          const change = parsePrincipalChange(payload)
-          if (change?.kind === 'user') checkAll(connections.ofUser(change.id))
-          else if (change?.kind === 'tenant') checkAll(connections.ofTenant(change.id))
-        },
-        ready() {
-          // A notice may have been missed while the feed was down: check every connection.
-          if (feedLost) checkAll(connections.all())
-          feedLost = false
-        },
-        lost() {
-          feedLost = true
-        },
-      })
+      await attached?.principalFeed.start(sessions.feed)
     },
     /**
      * Stops taking connections, closes every transport (clients reconnect, to another node behind
