@@ -59,6 +59,7 @@ async function startServer(
     `  API           ${base}/v1`,
     `  API reference ${base}/docs`,
     `  OpenAPI       ${base}/openapi.json`,
+    `  Realtime      ${base.replace(/^http/, 'ws')}/realtime (Socket.IO; AsyncAPI at ${base}/asyncapi.json)`,
     `  Health        ${base}/health/ready`,
   ]
   if (seed) {

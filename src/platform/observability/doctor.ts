@@ -53,7 +53,7 @@ export function realtimeRow(redisUrl: string | undefined, mode: ProcessMode): Do
   return {
     dependency: 'realtime',
     status: 'MISSING',
-    detail: `REDIS_URL is not set: a ${mode} process runs beside other nodes, and realtime events, evictions and presence cross nodes only through Redis; set REDIS_URL`,
+    detail: `REDIS_URL is not set: ${mode} processes run beside other nodes, and realtime events, evictions and presence cross nodes only through Redis; set REDIS_URL`,
   }
 }
 
