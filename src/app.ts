@@ -48,6 +48,9 @@ import { createEvents, type Events } from './platform/events/events.ts'
 import { createMail, registerMailSealedColumns, type Mailer, type MailRetryPolicy } from './platform/mail/index.ts'
 import { registerRequestHooks, registerRoutes } from './app-http.ts'
 import { createSealedColumnRegistry, type SealedColumnRegistry } from './platform/crypto/sealed-columns.ts'
+import { attachRealtime, buildRealtime, type RealtimeBuildOptions } from './app-realtime.ts'
+import type { RealtimeGateway } from './platform/realtime/realtime.types.ts'
+import type { Realtime } from './platform/realtime/gateway.ts'
 
 export interface Platform {
   config: Config
@@ -73,6 +76,8 @@ export interface Platform {
   mail: Mailer
   /** Every column sealed under KEY_ENCRYPTION_KEY, as its owner registered it (what `lyceum keys reencrypt` walks). */
   sealedColumns: SealedColumnRegistry
+  /** Socket.IO gateway: modules register room kinds and events, publish and evict (docs/realtime.md). */
+  realtime: RealtimeGateway
 }
 
 export interface BuildOptions {
@@ -92,12 +97,16 @@ export interface BuildOptions {
   mailRetry?: MailRetryPolicy
   /** Retry policy of payment-event processing (tests shorten it; default commerce's). */
   paymentEventRetry?: PaymentEventRetryPolicy
+  /** Realtime limits and test registrations (app-realtime.ts). */
+  realtime?: RealtimeBuildOptions
 }
 
 export interface Lyceum {
   app: App
   platform: Platform
   modules: Pick<Modules, 'tenancy' | 'flags' | 'identity' | 'assessment' | 'commerce'>
+  /** The realtime gateway's server side (tests reach its Socket.IO server and limits). */
+  realtime: Realtime
   close(): Promise<void>
 }
 
@@ -203,6 +212,7 @@ async function createPlatform(config: Config, options: BuildOptions) {
         logger,
       )
     : undefined
+  const realtime = buildRealtime(config, { logger, database, metrics, redis }, options.realtime)
   // Principal tokens join in buildApp: they verify the identity module's access tokens.
   const platform: Omit<Platform, 'tokens'> = {
     config,
@@ -218,8 +228,10 @@ async function createPlatform(config: Config, options: BuildOptions) {
     events,
     mail: mail.mailer,
     sealedColumns: sealedColumnRegistry(),
+    realtime: realtime.gateway,
   }
-  return { platform, tracing, mailRoutes: mail.routes }
+  const principalFeed = feed.channel(PRINCIPAL_CHANNEL)
+  return { platform, tracing, mailRoutes: mail.routes, realtime, principalFeed }
 }
 
 /** Modules in dependency order; each receives only the capabilities it uses. */
@@ -288,7 +300,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
 export type Modules = ReturnType<typeof createModules>
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Lyceum> {
-  const { platform: base, tracing, mailRoutes } = await createPlatform(config, options)
+  const { platform: base, tracing, mailRoutes, realtime, principalFeed } = await createPlatform(config, options)
   const modules = createModules(config, base, options)
   const { identity, tenancy, flags, assessment, commerce } = modules
   const tokens = createPrincipalTokens({ accessTokens: identity.principalVerifier, apiKeys: identity.apiKeyVerifier })
@@ -305,8 +317,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   })
   registerRequestHooks(app, platform, modules, tracing)
   await registerRoutes(app, platform, modules, mailRoutes)
+  const realtimeDeps = { tokens, tenants: tenancy.directory, browserSessions: identity.browserSessionVerifier }
+  await attachRealtime(realtime, app, config, { ...realtimeDeps, principalFeed }, options.realtime)
   await app.ready()
   const close = async () => {
+    // Realtime first: its transports close (clients reconnect elsewhere) and its handlers finish.
+    await realtime.close()
     await app.close()
     await platform.publicCache.close()
     await platform.sessionCache.close()
@@ -326,6 +342,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     .start()
     .then(() => platform.publicCache.start())
     .then(() => platform.sessionCache.start())
+    .then(() => realtime.start())
     .then(() => platform.jobs.start())
     // A worker of a new release delivers what older workers dispatched without its new subscribers.
     .then(() => (platform.jobs.worker ? platform.events.requestCatchUp() : undefined))
@@ -333,5 +350,5 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await close().catch(() => {})
       throw error
     })
-  return { app, platform, modules: { tenancy, flags, identity, assessment, commerce }, close }
+  return { app, platform, modules: { tenancy, flags, identity, assessment, commerce }, realtime, close }
 }

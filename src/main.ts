@@ -23,7 +23,8 @@ Commands:
   worker    job worker only
   migrate   apply database migrations
   seed      create the demo tenant (and, in development, its accounts and demo content) if missing
-  doctor    validate configuration and probe every configured dependency
+  doctor [--mode serve|api|worker]
+            validate configuration and probe every configured dependency (api/worker: as one of several nodes)
   openapi   print the OpenAPI document as JSON
   operators create --email <email> --name "<name>"
             create a platform operator (password from LYCEUM_OPERATOR_PASSWORD or stdin; prints its TOTP URI once)
@@ -58,6 +59,7 @@ async function startServer(
     `  API           ${base}/v1`,
     `  API reference ${base}/docs`,
     `  OpenAPI       ${base}/openapi.json`,
+    `  Realtime      ${base.replace(/^http/, 'ws')}/realtime (Socket.IO; AsyncAPI at ${base}/asyncapi.json)`,
     `  Health        ${base}/health/ready`,
   ]
   if (seed) {
@@ -267,7 +269,12 @@ async function main(argv: string[]): Promise<void> {
   // Its probes load every client library (Redis, SMTP, PGlite, OpenTelemetry), so only for doctor.
   if (name === 'doctor') {
     const { doctorCommand } = await import('./platform/observability/doctor.ts')
-    process.exit(await doctorCommand(process.env, (text) => process.stdout.write(text)))
+    const mode = argv[1] === '--mode' ? argv[2] : 'serve'
+    if (mode !== 'serve' && mode !== 'api' && mode !== 'worker') {
+      process.stderr.write(`Unknown mode "${mode}"; use "lyceum doctor --mode serve|api|worker".\n`)
+      process.exit(2)
+    }
+    process.exit(await doctorCommand(process.env, (text) => process.stdout.write(text), { mode }))
   }
   const command = commands[name]
   if (!command) {

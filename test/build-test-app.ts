@@ -48,6 +48,8 @@ export interface TestAppOptions {
   paymentEventRetry?: BuildOptions['paymentEventRetry']
   /** Embedded mode: this database instead of a fresh copy of the migrated snapshot (e.g. a copy of another app's). */
   pglite?: BuildOptions['pglite']
+  /** Realtime limits and the test's own room kinds and events (registered before the gateway starts). */
+  realtime?: BuildOptions['realtime']
 }
 
 /**
@@ -104,6 +106,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.queues ? { queues: options.queues } : {}),
     ...(options.mailRetry ? { mailRetry: options.mailRetry } : {}),
     ...(options.paymentEventRetry ? { paymentEventRetry: options.paymentEventRetry } : {}),
+    ...(options.realtime ? { realtime: options.realtime } : {}),
   })
   const harness = { database: lyceum.platform.database, identity: lyceum.modules.identity }
   const operatorToken = (

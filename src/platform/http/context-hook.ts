@@ -127,14 +127,27 @@ function tenantOf(
   deps: ContextDeps,
   principal: Principal,
 ): string | null | Promise<string | null> {
-  const host = tenantFromHost(request, deps)
+  return tenantForHost(deps.tenants, request.hostname, principal)
+}
+
+/**
+ * The rule of tenantOf for a host name (without port) and a principal: HTTP requests and realtime
+ * handshakes (platform/realtime) share it. Throws TENANT_MISMATCH, TENANT_SUSPENDED, TENANT_NOT_FOUND.
+ */
+export function tenantForHost(
+  tenants: TenantDirectory,
+  hostname: string,
+  principal: Principal,
+): string | null | Promise<string | null> {
+  const deps = { tenants }
+  const host = tenantFromHostname(hostname, deps)
   return host instanceof Promise
     ? host.then((hostTenant) => tenantIdFor(deps, principal, hostTenant))
     : tenantIdFor(deps, principal, host)
 }
 
 function tenantIdFor(
-  deps: ContextDeps,
+  deps: Pick<ContextDeps, 'tenants'>,
   principal: Principal,
   hostTenant: TenantRef | null,
 ): string | null | Promise<string | null> {
@@ -197,8 +210,10 @@ function authenticate(
   return tokens.verify(token, { counter })
 }
 
-function tenantFromHost(request: FastifyRequest, deps: ContextDeps): TenantRef | null | Promise<TenantRef | null> {
-  const hostname = request.hostname
+function tenantFromHostname(
+  hostname: string,
+  deps: Pick<ContextDeps, 'tenants'>,
+): TenantRef | null | Promise<TenantRef | null> {
   const resolved = deps.tenants.byHost(hostname.toLowerCase())
   return resolved instanceof Promise
     ? resolved.then((known) => servedTenant(hostname, known))

@@ -65,7 +65,14 @@ export interface OriginPolicy {
 
 /** Origin absent (not every browser sends it on same-origin requests) or one of ours. */
 function originAllowed(request: FastifyRequest, policy: OriginPolicy): boolean {
-  const origin = request.headers.origin
+  return originTrusted(request.headers.origin, request.host, policy)
+}
+
+/**
+ * The one rule of which origins may use a browser session: the request's own host (`host`, the
+ * Host header), PUBLIC_URL or a CORS_ORIGINS entry. HTTP requests and realtime handshakes share it.
+ */
+export function originTrusted(origin: string | undefined, host: string | undefined, policy: OriginPolicy): boolean {
   if (origin === undefined) return true
   let parsed: URL
   try {
@@ -74,7 +81,7 @@ function originAllowed(request: FastifyRequest, policy: OriginPolicy): boolean {
     return false
   }
   // Only the host is compared for the request's own host: TLS may end at a proxy, so the scheme seen here can differ.
-  if (parsed.host === request.host) return true
+  if (host !== undefined && parsed.host === host) return true
   const trusted = [policy.publicUrl, ...policy.corsOrigins].flatMap((url) => {
     try {
       return [new URL(url).origin]

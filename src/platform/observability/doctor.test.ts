@@ -10,7 +10,15 @@ import { APP_ROLE, PLATFORM_ROLE } from '../db/database.ts'
 import { journalLength } from '../db/migrate.ts'
 import { pgliteOwner, postgresOwner } from '../db/owner-connection.ts'
 import { openPglite } from '../db/pglite-database.ts'
-import { doctorCommand, doctorFailed, formatDoctorTable, runDoctor, runtimeRow, type DoctorRow } from './doctor.ts'
+import {
+  doctorCommand,
+  doctorFailed,
+  formatDoctorTable,
+  realtimeRow,
+  runDoctor,
+  runtimeRow,
+  type DoctorRow,
+} from './doctor.ts'
 import { judgeAppRole, judgePlatformRole, migrationsRow } from './doctor-probes.ts'
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
@@ -36,6 +44,19 @@ afterAll(async () => {
 const doctor = (extra: Record<string, string> = {}) => runDoctor({ ...env, ...extra }, pglite ? { pglite } : {})
 
 describe('lyceum doctor', () => {
+  it('says realtime needs Redis for api and worker processes, not for serve', async () => {
+    expect(realtimeRow(undefined, 'serve').status).toBe('DISABLED')
+    expect(realtimeRow(undefined, 'api')).toMatchObject({
+      status: 'MISSING',
+      detail: expect.stringContaining('REDIS_URL'),
+    })
+    expect(realtimeRow(undefined, 'worker').status).toBe('MISSING')
+    expect(realtimeRow('redis://127.0.0.1:6379', 'api').status).toBe('OK')
+    const rows = await runDoctor({ ...env, REDIS_URL: '' }, { ...(pglite ? { pglite } : {}), mode: 'api' })
+    expect(byDependency(rows, 'realtime')?.status).toBe('MISSING')
+    expect(doctorFailed(rows)).toBe(true)
+  })
+
   it('reports every configured dependency OK on a migrated database', async () => {
     const rows = await doctor()
     expect(byDependency(rows, 'runtime')).toMatchObject({

@@ -24,6 +24,37 @@ export interface DoctorOptions {
   pglite?: PGlite
   /** Bound on each probe. */
   timeoutMs?: number
+  /** How the checked process will run (`lyceum doctor --mode api`): realtime's needs depend on it. */
+  mode?: ProcessMode
+}
+
+/** `serve` is one process with everything; `api` and `worker` run beside other nodes. */
+export type ProcessMode = 'serve' | 'api' | 'worker'
+
+/**
+ * Realtime needs Redis as soon as there is more than one node: clients of one api process would
+ * miss what another api (or a worker's job) publishes, evictions would reach one node only and
+ * presence would be per process. `serve` alone works in process.
+ */
+export function realtimeRow(redisUrl: string | undefined, mode: ProcessMode): DoctorRow {
+  if (redisUrl)
+    return {
+      dependency: 'realtime',
+      status: 'OK',
+      detail: 'Socket.IO Redis adapter: broadcasts, evictions and presence are shared by every node',
+    }
+  if (mode === 'serve')
+    return {
+      dependency: 'realtime',
+      status: 'DISABLED',
+      detail:
+        'REDIS_URL is not set: realtime runs in this one process (serve); separate api/worker processes need Redis',
+    }
+  return {
+    dependency: 'realtime',
+    status: 'MISSING',
+    detail: `REDIS_URL is not set: ${mode} processes run beside other nodes, and realtime events, evictions and presence cross nodes only through Redis; set REDIS_URL`,
+  }
 }
 
 const FAILED: ReadonlySet<DoctorStatus> = new Set(['MISSING', 'FAILING'])
@@ -128,7 +159,8 @@ export async function runDoctor(env: NodeJS.ProcessEnv, options: DoctorOptions =
   const rows = [runtimeRow(), ...configured]
   if (!config) return rows
   const probed = await Promise.all(dependencyProbes(config, options, timeoutMs))
-  return [...rows, ...probed.flat()].map((r) => ({ ...r, detail: scrubText(r.detail) }))
+  const realtime = realtimeRow(config.redisUrl, options.mode ?? 'serve')
+  return [...rows, ...probed.flat(), realtime].map((r) => ({ ...r, detail: scrubText(r.detail) }))
 }
 
 /** An aligned `dependency | status | detail` table. */

@@ -63,6 +63,35 @@ export function createMetrics() {
       labelNames: ['queue'] as const,
       registers: [registry],
     }),
+    realtimeConnections: new Gauge({
+      name: 'lyceum_realtime_connections',
+      help: 'Realtime (Socket.IO) connections open on this node',
+      registers: [registry],
+    }),
+    realtimeEventsIn: new Counter({
+      name: 'lyceum_realtime_events_in_total',
+      help: 'Client events received, by event (unknown for unregistered names) and outcome (ok, refused, invalid, rate_limited, unknown, error)',
+      labelNames: ['event', 'outcome'] as const,
+      registers: [registry],
+    }),
+    realtimeEventsOut: new Counter({
+      name: 'lyceum_realtime_events_out_total',
+      help: 'Server events published to rooms from this node, by event',
+      labelNames: ['event'] as const,
+      registers: [registry],
+    }),
+    realtimeDisconnects: new Counter({
+      name: 'lyceum_realtime_disconnects_total',
+      help: 'Connections the server closed, by reason (slow_consumer, abuse, session_ended)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    realtimeHandshakeRefusals: new Counter({
+      name: 'lyceum_realtime_handshake_refusals_total',
+      help: 'Realtime handshakes refused, by problem code',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
     queueOldestAge: new Gauge({
       name: 'lyceum_queue_oldest_age_seconds',
       help: 'Age of the oldest waiting job per queue',

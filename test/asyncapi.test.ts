@@ -1,0 +1,66 @@
+/**
+ * GET /asyncapi.json: the realtime protocol as an AsyncAPI 3 document, generated from the schemas
+ * the gateway validates with, and valid for the AsyncAPI parser (no error diagnostics). A room
+ * kind and events registered here, like a module's, appear in it with their own schemas.
+ */
+import { Parser } from '@asyncapi/parser'
+import { Type } from 'typebox'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildTestApp, type TestApp } from './build-test-app.ts'
+
+const ChatSend = Type.Object(
+  { room: Type.String({ maxLength: 97 }), text: Type.String({ minLength: 1, maxLength: 4000 }) },
+  { additionalProperties: false },
+)
+const ChatMessage = Type.Object({ id: Type.String({ format: 'uuid' }), text: Type.String() })
+
+let t: TestApp
+let document: Record<string, any>
+beforeAll(async () => {
+  t = await buildTestApp({
+    realtime: {
+      register(gateway) {
+        gateway.registerRoomKind('chat', { description: 'A test chat', authorise: async () => true })
+        gateway.registerServerEvent('chat.message', ChatMessage, { summary: 'A message in a chat' })
+        gateway.registerClientEvent('chat.send', ChatSend, async () => ({ id: 'x' }), {
+          summary: 'Send a message',
+          reply: Type.Object({ id: Type.String() }),
+        })
+      },
+    },
+  })
+  const response = await t.app.inject({ method: 'GET', url: '/asyncapi.json' })
+  expect(response.statusCode).toBe(200)
+  document = response.json()
+})
+afterAll(async () => t?.close())
+
+describe('the AsyncAPI document', () => {
+  it('is a valid AsyncAPI 3 document for the parser', async () => {
+    const { document: parsed, diagnostics } = await new Parser().parse(JSON.stringify(document))
+    const errors = diagnostics.filter((d) => d.severity === 0).map((d) => `${d.path.join('/')}: ${d.message}`)
+    expect(errors).toEqual([])
+    expect(parsed?.version()).toBe('3.0.0')
+    const operations = parsed!
+      .operations()
+      .all()
+      .map((o) => o.id())
+    expect(operations).toEqual(expect.arrayContaining(['send.chat.send', 'send.room.join', 'receive.chat.message']))
+  })
+
+  it('is generated from the schemas the gateway validates with', () => {
+    expect(document.components.messages['chat.send'].payload).toEqual(JSON.parse(JSON.stringify(ChatSend)))
+    expect(document.components.messages['server.chat.message'].payload).toEqual(JSON.parse(JSON.stringify(ChatMessage)))
+    const ack = document.components.messages['chat.send.ack'].payload
+    expect(JSON.stringify(ack)).toContain('"data"')
+    expect(document.channels.room.parameters.kind.enum).toEqual(expect.arrayContaining(['user', 'chat']))
+    expect(document.operations['send.chat.send'].reply.messages).toEqual([
+      { $ref: '#/channels/connection/messages/chat.send.ack' },
+    ])
+  })
+
+  it('is public and listed in the OpenAPI document', async () => {
+    const openapi = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json()
+    expect(openapi.paths['/asyncapi.json'].get.operationId).toBe('getAsyncApiDocument')
+  })
+})

@@ -1,0 +1,130 @@
+/**
+ * Two app instances on one PostgreSQL and one Redis, a socket.io-client on each (issue 12): a
+ * publish on node A reaches the member connected to node B, presence on either node shows both
+ * nodes' users, an eviction on node A removes the member's socket on node B from the room at
+ * once, and a session ended through node A closes its socket on node B.
+ *
+ * Needs TEST_DATABASE_URL and TEST_REDIS_URL; without them the file skips loudly.
+ */
+import { randomUUID } from 'node:crypto'
+import { Type } from 'typebox'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Socket } from 'socket.io-client'
+import { buildTestApp, testDatabaseUrl, type TestApp } from './build-test-app.ts'
+import type { RealtimeGateway } from '../src/platform/realtime/realtime.types.ts'
+import {
+  client,
+  collect,
+  connected,
+  disconnected,
+  eventually,
+  listen,
+  nextEvent,
+  request,
+} from '../src/platform/realtime/realtime.testing.ts'
+
+const missing = !testDatabaseUrl()
+  ? 'PostgreSQL (TEST_DATABASE_URL)'
+  : !process.env.TEST_REDIS_URL
+    ? 'Redis (TEST_REDIS_URL)'
+    : ''
+if (missing) console.warn(`\n*** test/realtime-two-nodes.test.ts SKIPPED: it needs ${missing} ***\n`)
+
+const members = new Map<string, Set<string>>()
+
+function registerClub(gateway: RealtimeGateway): void {
+  gateway.registerServerEvent('club.message', Type.Object({ text: Type.String({ maxLength: 100 }) }))
+  gateway.registerRoomKind('club', {
+    description: 'A test club',
+    async authorise(ctx, roomId) {
+      const userId = ctx.principal.kind === 'user' ? ctx.principal.userId : ''
+      return members.get(roomId)?.has(userId) ? true : { code: 'NOT_A_MEMBER', detail: 'Members only' }
+    },
+  })
+}
+
+describe.skipIf(Boolean(missing))('the realtime gateway on two nodes (PostgreSQL + Redis)', () => {
+  let a: TestApp
+  let b: TestApp
+  const urls: Record<'a' | 'b', string> = { a: '', b: '' }
+  let tenant: { id: string; slug: string }
+  const sockets: Socket[] = []
+
+  beforeAll(async () => {
+    a = await buildTestApp({ realtime: { register: registerClub } })
+    b = await buildTestApp({ realtime: { register: registerClub } })
+    urls.a = await listen(a)
+    urls.b = await listen(b)
+    tenant = await a.createTenant()
+  })
+  afterAll(async () => {
+    for (const socket of sockets) socket.close()
+    await b?.close()
+    await a?.close()
+  })
+
+  async function memberOn(node: 'a' | 'b', club: string) {
+    const userId = randomUUID()
+    if (!members.has(club)) members.set(club, new Set())
+    members.get(club)!.add(userId)
+    const token = await a.tokenFor(tenant.id, ['learner'], userId)
+    const socket = await connected(client(urls[node], { host: `${tenant.slug}.localhost`, token }))
+    sockets.push(socket)
+    expect(await request(socket, 'room.join', { room: `club:${club}` })).toMatchObject({ ok: true })
+    return { userId, token, socket }
+  }
+
+  it('delivers a publish on node A to a member connected to node B', async () => {
+    const club = randomUUID()
+    const [onA, onB] = [await memberOn('a', club), await memberOn('b', club)]
+    const toB = nextEvent(onB.socket, 'club.message')
+    const toA = nextEvent(onA.socket, 'club.message')
+    a.platform.realtime.publish(tenant.id, `club:${club}`, 'club.message', { text: 'across' })
+    expect(await toB).toEqual({ text: 'across' })
+    expect(await toA).toEqual({ text: 'across' })
+  })
+
+  it("shows both nodes' users in presence, on either node", async () => {
+    const club = randomUUID()
+    const [onA, onB] = [await memberOn('a', club), await memberOn('b', club)]
+    for (const node of [a, b])
+      expect(await node.platform.realtime.presenceOf(tenant.id, [onA.userId, onB.userId])).toEqual([
+        { userId: onA.userId, online: true },
+        { userId: onB.userId, online: true },
+      ])
+    onB.socket.close()
+    await eventually(async () => !(await a.platform.realtime.presenceOf(tenant.id, [onB.userId]))[0]!.online)
+  })
+
+  it('removes a member from the room on node B when node A evicts them', async () => {
+    const club = randomUUID()
+    const [kept, banned] = [await memberOn('a', club), await memberOn('b', club)]
+    const evicted = nextEvent(banned.socket, 'room.evicted')
+    members.get(club)!.delete(banned.userId)
+    await a.platform.realtime.evict({ tenantId: tenant.id, kind: 'club', roomId: club, userId: banned.userId })
+    expect(await evicted).toEqual({ room: `club:${club}` })
+    const internal = `${tenant.id}/club:${club}`
+    await eventually(async () => (await b.realtime.io.in(internal).fetchSockets()).length === 1)
+    const seen = collect(banned.socket, 'club.message')
+    const toKept = nextEvent(kept.socket, 'club.message')
+    a.platform.realtime.publish(tenant.id, `club:${club}`, 'club.message', { text: 'after the ban' })
+    await toKept
+    // A later publish to the banned user's own room arrives: nothing else was on its way.
+    const own = nextEvent(banned.socket, 'club.message')
+    a.platform.realtime.publish(tenant.id, `user:${banned.userId}`, 'club.message', { text: 'direct' })
+    expect(await own).toEqual({ text: 'direct' })
+    expect(seen).toEqual([{ text: 'direct' }])
+  })
+
+  it('closes the socket on node B when its session ends through node A', async () => {
+    const member = await memberOn('b', randomUUID())
+    const gone = disconnected(member.socket)
+    const logout = await a.app.inject({
+      method: 'POST',
+      url: '/v1/auth/logout',
+      headers: { host: `${tenant.slug}.localhost`, ...a.auth(member.token) },
+    })
+    expect(logout.statusCode).toBe(204)
+    expect(await gone).toBe('io server disconnect')
+  })
+})
