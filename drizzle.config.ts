@@ -15,6 +15,7 @@ export default defineConfig({
     'assessment',
     'credentials',
     'commerce',
+    'community',
   ],
   entities: { roles: { provider: '', exclude: [], include: [] } },
 })

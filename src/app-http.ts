@@ -81,4 +81,5 @@ export async function registerRoutes(
   await app.register(modules.assessment.routes)
   await app.register(modules.credentials.routes)
   await app.register(modules.commerce.routes)
+  await app.register(modules.community.routes)
 }

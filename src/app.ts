@@ -41,6 +41,7 @@ import { completedLessons, createProgressModule } from './modules/progress/index
 import { createAssessmentModule } from './modules/assessment/index.ts'
 import { createCredentialsModule, registerCredentialsSealedColumns } from './modules/credentials/index.ts'
 import { createCommerceModule, type PaymentEventRetryPolicy } from './modules/commerce/index.ts'
+import { createCommunityModule } from './modules/community/index.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
 import { createJobs, defineMaintenanceJobs, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
 import { createEvents, type Events } from './platform/events/events.ts'
@@ -266,6 +267,8 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
     access: enrolment.access,
     metrics: base.metrics,
   })
+  // Linked courses' learners become members: community reacts to enrolment's events.
+  const community = createCommunityModule({ database, events, jobs, logger })
   return {
     identity,
     accountFlows,
@@ -279,6 +282,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
     assessment,
     credentials,
     commerce,
+    community,
   }
 }
 
