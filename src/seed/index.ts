@@ -2,7 +2,8 @@
  * The sandbox a fresh install starts with. Every profile but production gets the demo tenant; the
  * development profile also gets accounts to explore it (accounts.ts) and the data of each seed
  * area (areas.ts: the learning area's courses, learners, grading, certificate and path; the
- * commerce area's prices, tax profile, rates and a coupon; the orders area's one paid sandbox order),
+ * commerce area's prices, tax profile, rates and a coupon; the orders area's one paid sandbox order;
+ * the community area's study hall with its channels and members),
  * all made through the modules' public functions and the public HTTP API. Idempotent: a run
  * after a successful one changes nothing.
  */
@@ -11,6 +12,7 @@ import { seedAccounts, type SeededAccounts } from './accounts.ts'
 import { apiClient } from './api-client.ts'
 import { SeedAccountUnknown, type SeedArea, type SeedContext } from './areas.ts'
 import { commerceArea } from './commerce/index.ts'
+import { communityArea } from './community/index.ts'
 import { demoOrderArea } from './commerce/demo-order.ts'
 import { taxCouponsArea } from './commerce/tax-coupons.ts'
 import { learningArea } from './learning/index.ts'
@@ -23,7 +25,13 @@ export { DEMO_ADMIN_EMAIL, DEV_OPERATOR_EMAIL, type DevCredentials } from './acc
 export { describeDemoContent, describeDevAccounts } from './describe.ts'
 
 /** The development seed's areas, in the order they run; later modules add theirs here. */
-export const SEED_AREAS: readonly SeedArea[] = [learningArea(), commerceArea(), taxCouponsArea(), demoOrderArea()]
+export const SEED_AREAS: readonly SeedArea[] = [
+  learningArea(),
+  commerceArea(),
+  taxCouponsArea(),
+  demoOrderArea(),
+  communityArea(),
+]
 
 export interface SeedOptions {
   /** This process works jobs (serve with JOBS_ENABLED), so an area may wait for their effects. */
