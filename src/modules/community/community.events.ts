@@ -21,11 +21,9 @@ export interface MembershipEventBase {
 export const COMMUNITY_MEMBER_JOINED = 'community.member_joined'
 export type MemberJoinedPayload = MembershipEventBase & { source: string }
 
-/** The user stopped being a member: left, removed, request rejected, or every source revoked. */
+/** An active (or suspended) member stopped being one: left, removed, or every source revoked. */
 export const COMMUNITY_MEMBER_LEFT = 'community.member_left'
-export type MemberLeftPayload = MembershipEventBase & {
-  reason: 'left' | 'removed' | 'rejected' | 'revoked' | 'archived'
-}
+export type MemberLeftPayload = MembershipEventBase & { reason: 'left' | 'removed' | 'revoked' }
 
 /** The user was banned: out of every room at once, refused on every path back in until unbanned. */
 export const COMMUNITY_MEMBER_BANNED = 'community.member_banned'
