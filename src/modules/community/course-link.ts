@@ -12,14 +12,13 @@ import type { Events, EventPublisher } from '../../platform/events/events.ts'
 import { principalId } from '../../platform/http/principal.ts'
 import { systemContext, type RequestContext } from '../../platform/http/request-context.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
-import { activeLearnerIds } from '../enrolment/index.ts'
-// Enrolment's event contract through its dependency-free entry (names and payloads only).
 import {
+  activeLearnerIds,
   ENROLMENT_CANCELLED,
   ENROLMENT_CREATED,
   ENROLMENT_EXPIRED,
   type EnrolmentCreatedPayload,
-} from '../enrolment/enrolment.events.ts'
+} from '../enrolment/index.ts'
 import { BACKFILL_COURSE_MEMBERS, type BackfillJob } from './communities.service.ts'
 import { communitiesRepository } from './communities.repository.ts'
 import { memberships, membershipSources, type CommunityRow } from './community.tables.ts'

@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { createMember } from '../enrolment/testing.ts'
-import { auditActions, buildCommunity, communityClient, domainEventTypes } from './testing.ts'
+import { and, eq } from 'drizzle-orm'
+import { tenantScope } from '../../platform/db/database.ts'
+import { auditActions, buildCommunity, communityClient, domainEventTypes, memberships } from './testing.ts'
 
 let t: TestApp
 let client: ReturnType<typeof communityClient>
@@ -235,6 +237,35 @@ describe('ranks and roles', () => {
     expect(transfer.json()).toMatchObject({ role: 'owner', userId: heir.userId })
     expect((await client.member(c.communityId, c.owner.userId, heir.token)).json().role).toBe('admin')
     expect((await auditActions(t, c.tenantId)).map((a) => a.action)).toContain('community.ownership_transferred')
+  })
+})
+
+describe('suspension', () => {
+  it('ends by itself at its instant: the member reads active, in lists and channels, with no write', async () => {
+    const c = await buildCommunity(t, { visibility: 'public' })
+    const member = await c.member()
+    await client.join(c.communityId, member.token)
+    const until = new Date(Date.now() + 3_600_000)
+    expect((await client.suspend(c.communityId, member.userId, c.owner.token, until)).json().state).toBe('suspended')
+    const list = (state: string) =>
+      client.call('GET', `/v1/communities/${c.communityId}/members?state=${state}`, c.owner.token)
+    expect((await list('suspended')).json().data.map((m: { userId: string }) => m.userId)).toEqual([member.userId])
+    // The suspension's end moves into the past (as time would); the stored state still says suspended.
+    await t.platform.database.transaction(tenantScope(c.tenantId), (tx) =>
+      tx
+        .update(memberships)
+        .set({ suspendedUntil: new Date(Date.now() - 1000) })
+        .where(and(eq(memberships.communityId, c.communityId), eq(memberships.userId, member.userId))),
+    )
+    expect(await stateOf(c.communityId, member.userId, member.token)).toBe('active')
+    expect((await list('suspended')).json().data).toEqual([])
+    expect((await list('active')).json().data.map((m: { userId: string }) => m.userId)).toContain(member.userId)
+    const lift = await client.call(
+      'DELETE',
+      `/v1/communities/${c.communityId}/members/${member.userId}/suspension`,
+      c.owner.token,
+    )
+    expect(lift.json().code).toBe('MEMBER_NOT_SUSPENDED')
   })
 })
 

@@ -3,7 +3,7 @@
  * approve or reject a request (members:approve, never one's own), add someone explicitly
  * (members:add), leave; and the member lists. A ban sticks on every path (ADR 0027).
  */
-import { and, asc, eq, inArray } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, lte, or, type SQL } from 'drizzle-orm'
 import { recordAudit } from '../../platform/audit/audit.ts'
 import type { Tx } from '../../platform/db/database.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
@@ -61,6 +61,18 @@ export interface MembershipDeps {
 }
 
 const membersCursor = keysetCursor(instant, uuid)
+
+/**
+ * The list's filter by standing, in SQL: membershipStanding's twin (a suspension past its end
+ * counts as active), so a filtered list agrees with the state each row presents.
+ */
+function standingIn(state: MembershipState | undefined, now: Date): SQL {
+  const over = and(eq(memberships.state, 'suspended'), lte(memberships.suspendedUntil, now))!
+  if (state === undefined) return inArray(memberships.state, DEFAULT_STATES)
+  if (state === 'active') return or(eq(memberships.state, 'active'), over)!
+  if (state === 'suspended') return and(eq(memberships.state, 'suspended'), gt(memberships.suspendedUntil, now))!
+  return eq(memberships.state, state)
+}
 const DEFAULT_STATES: MembershipState[] = ['active', 'suspended']
 
 export function createMembershipService(deps: MembershipDeps) {
@@ -185,7 +197,6 @@ export function createMembershipService(deps: MembershipDeps) {
       async (tx) => {
         const community = await loadCommunity(tx, communityId)
         const caller = await requireInsider(tx, ctx, community)
-        const states = query.state ? [query.state] : DEFAULT_STATES
         const needs = query.state === 'pending' ? 'members:approve' : 'members:ban'
         if (query.state && !DEFAULT_STATES.includes(query.state) && !can(caller.actor, needs))
           throw communityErrors.forbidden(needs)
@@ -195,7 +206,7 @@ export function createMembershipService(deps: MembershipDeps) {
           .where(
             and(
               eq(memberships.communityId, communityId),
-              inArray(memberships.state, states),
+              standingIn(query.state, new Date()),
               membersCursor.after(after, [memberships.createdAt, memberships.id], 'asc'),
             ),
           )
