@@ -16,6 +16,7 @@ export default defineConfig({
     'credentials',
     'commerce',
     'social',
+    'community',
   ],
   entities: { roles: { provider: '', exclude: [], include: [] } },
 })

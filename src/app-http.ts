@@ -82,4 +82,5 @@ export async function registerRoutes(
   await app.register(modules.credentials.routes)
   await app.register(modules.commerce.routes)
   await app.register(modules.social.routes)
+  await app.register(modules.community.routes)
 }

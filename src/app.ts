@@ -42,6 +42,7 @@ import { createAssessmentModule } from './modules/assessment/index.ts'
 import { createCredentialsModule, registerCredentialsSealedColumns } from './modules/credentials/index.ts'
 import { createCommerceModule, type PaymentEventRetryPolicy } from './modules/commerce/index.ts'
 import { createSocialModule } from './modules/social/index.ts'
+import { createCommunityModule } from './modules/community/index.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
 import { createJobs, defineMaintenanceJobs, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
 import { createEvents, type Events } from './platform/events/events.ts'
@@ -280,6 +281,8 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
     metrics: base.metrics,
   })
   const social = createSocialModule({ events })
+  // Linked courses' learners become members: community reacts to enrolment's events.
+  const community = createCommunityModule({ database, events, jobs, logger })
   return {
     identity,
     accountFlows,
@@ -294,6 +297,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
     credentials,
     commerce,
     social,
+    community,
   }
 }
 

@@ -169,6 +169,32 @@ beforeAll(async () => {
     })
     expect(sent.statusCode, sent.body).toBe(201)
   }
+  // Two communities (a page of communities with a next cursor); the second with two channels, two
+  // custom roles, two invitations and its owner plus two members.
+  const communities = []
+  for (const slug of ['walk-one', 'walk-two'])
+    communities.push(
+      await t.app.inject({
+        method: 'POST',
+        url: '/v1/communities',
+        headers: t.auth(admin),
+        payload: { slug, name: slug, visibility: 'public' },
+      }),
+    )
+  const communityId = (communities[1]?.json() as { id: string }).id
+  const inside = `/v1/communities/${communityId}`
+  const invitees = [randomUUID(), randomUUID()].map((userId) => ({ userId }))
+  for (const { userId } of invitees) await t.tokenFor(c.tenant.id, ['learner'], userId)
+  for (const [url, payload] of [
+    [`${inside}/channels`, { name: 'one' }],
+    [`${inside}/channels`, { name: 'two' }],
+    [`${inside}/roles`, { name: 'one', rank: 15, permissions: [] }],
+    [`${inside}/roles`, { name: 'two', rank: 16, permissions: [] }],
+    ...invitees.map((learner) => [`${inside}/invitations`, { userId: learner.userId }] as const),
+    ...invitees.map((learner) => [`${inside}/members`, { userId: learner.userId }] as const),
+  ] as const)
+    communities.push(await t.app.inject({ method: 'POST', url, headers: t.auth(admin), payload }))
+  for (const response of communities) expect(response.statusCode, response.body).toBe(201)
   const host = { host: `${c.tenant.slug}.localhost` }
   // {id} is a learning path's (its price history is the one list below /v1/learning-paths/{id}).
   parents = {
@@ -177,6 +203,7 @@ beforeAll(async () => {
     lessonId: assignmentLessonId,
     id: pathId,
     threadId: threadIds[0] as string,
+    communityId,
   }
   callers = { public: host, tenant: { ...host, ...t.auth(admin) }, operator: t.auth(t.operatorToken) }
 })

@@ -25,7 +25,11 @@ import type { RegisteredRoute } from './problem-check.ts'
 // any, audited: rules the service applies). The caller's list is /v1/me/orders.
 // /v1/invoices, /v1/credit-notes: the caller's own purchases' documents (others' are 404); holders
 // of ledger:read read every one of the tenant's, which the service decides.
+// /v1/communities: any member may look at communities and join them; everything a member does
+// inside one (approve, ban, set roles, manage channels) is decided by their community role through
+// the community module's one `can` (ADR 0027), with the tenant's communities:manage as administrator.
 const SELF_SERVICE_PATHS = [
+  '/v1/communities',
   '/v1/me',
   '/v1/auth',
   '/v1/browser-sessions',

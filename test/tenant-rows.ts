@@ -64,6 +64,8 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string | (() => stri
   'identity.session_policies': { idle_timeout_minutes: '60' },
   'identity.invitations': { roles: '["learner"]' },
   'catalogue.catalogue_entries': { search: 'generic' },
+  // Custom roles rank strictly between member (10) and admin (30).
+  'community.community_roles': { rank: '20' },
   'commerce.products': { type: 'course' },
   'commerce.price_versions': { currency: 'USD' },
   'commerce.tenant_settings': { allowed_currencies: '{USD}', base_currency: 'USD' },

@@ -3,7 +3,8 @@
  * development profile also gets accounts to explore it (accounts.ts) and the data of each seed
  * area (areas.ts: the learning area's courses, learners, grading, certificate and path; the
  * commerce area's prices, tax profile, rates and a coupon; the orders area's one paid sandbox order;
- * the social area's follow and direct messages),
+ * the social area's follow and direct messages; the community area's study hall with its channels
+ * and members),
  * all made through the modules' public functions and the public HTTP API. Idempotent: a run
  * after a successful one changes nothing.
  */
@@ -12,6 +13,7 @@ import { seedAccounts, type SeededAccounts } from './accounts.ts'
 import { apiClient } from './api-client.ts'
 import { SeedAccountUnknown, type SeedArea, type SeedContext } from './areas.ts'
 import { commerceArea } from './commerce/index.ts'
+import { communityArea } from './community/index.ts'
 import { demoOrderArea } from './commerce/demo-order.ts'
 import { taxCouponsArea } from './commerce/tax-coupons.ts'
 import { learningArea } from './learning/index.ts'
@@ -31,6 +33,7 @@ export const SEED_AREAS: readonly SeedArea[] = [
   taxCouponsArea(),
   demoOrderArea(),
   socialArea(),
+  communityArea(),
 ]
 
 export interface SeedOptions {

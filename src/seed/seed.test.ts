@@ -135,6 +135,11 @@ async function domainCounts(admin: string): Promise<Record<string, number>> {
     ...(state.tomas ? { tomasOrders: (await all('/v1/me/orders', state.tomas)).length } : {}),
     ...(state.tomas ? { tomasConversations: (await all('/v1/dm/threads', state.tomas)).length } : {}),
     ...(state.tomas ? { tomasFollowers: (await all('/v1/me/followers', state.tomas)).length } : {}),
+    communities: (await all('/v1/communities', admin)).length,
+  }
+  for (const community of await all<{ id: string; slug: string }>('/v1/communities', admin)) {
+    counts[`${community.slug}:members`] = (await all(`/v1/communities/${community.id}/members`, admin)).length
+    counts[`${community.slug}:channels`] = (await all(`/v1/communities/${community.id}/channels`, admin)).length
   }
   for (const [slug, id] of state.courses) {
     counts[`${slug}:enrolments`] = (await all(`/v1/courses/${id}/enrolments`, admin)).length
@@ -197,6 +202,7 @@ describe('the development seed', { timeout: 240_000 }, () => {
       expect.objectContaining({ name: 'tax-and-coupons', outcome: 'seeded' }),
       expect.objectContaining({ name: 'orders', outcome: 'seeded' }),
       expect.objectContaining({ name: 'social', outcome: 'seeded' }),
+      expect.objectContaining({ name: 'communities', outcome: 'seeded' }),
     ])
     const stored = await readCredentials()
     expect(stored).toMatchObject(old)
@@ -453,6 +459,32 @@ describe('the development seed', { timeout: 240_000 }, () => {
     )
   })
 
+  it("opens Elena's Python study hall: three channels, the demo learners in it, Maya moderating, the course's learners by their enrolment", async () => {
+    const [hall] = await all<{ id: string; slug: string; courseId: string }>('/v1/communities', state.admin)
+    expect(hall).toMatchObject({ slug: 'python-study-hall', courseId: state.courses.get('python-from-scratch') })
+    const base = `/v1/communities/${hall!.id}`
+    const channels = await all<{ name: string; kind: string; access: string }>(`${base}/channels`, state.admin)
+    expect(channels.map((c) => [c.name, c.kind, c.access])).toEqual([
+      ['general', 'text', 'members'],
+      ['announcements', 'announcement', 'members'],
+      ['course-learners', 'text', 'course'],
+    ])
+    const members = await all<{ userId: string; role: string }>(`${base}/members`, state.admin)
+    const roleOf = (email: string) => members.find((m) => m.userId === state.users.get(email))?.role
+    expect(members).toHaveLength(4)
+    expect(roleOf('elena@demo.localhost')).toBe('owner')
+    expect(roleOf('maya@demo.localhost')).toBe('moderator')
+    expect(roleOf('tomas@demo.localhost')).toBe('member')
+    // Maya is enrolled in Python: the backfill job adds her course source beside her own join.
+    const maya = state.users.get('maya@demo.localhost')
+    await waitUntil('the course source of an enrolled learner', async () => {
+      const detail = await ok<{ sources: Array<{ kind: string }> }>('GET', `${base}/members/${maya}`, {
+        token: state.admin,
+      })
+      return detail.sources.some((source) => source.kind === 'course')
+    })
+  })
+
   it('changes nothing when run again: no sign-in, no audit entry, every count equal', async () => {
     // The first run's mails (7 enrolment confirmations, the grade, the certificate, and for Tomás's
     // paid order its enrolment confirmation and receipt) are sent by jobs: let them settle.
@@ -466,6 +498,7 @@ describe('the development seed', { timeout: 240_000 }, () => {
       expect.objectContaining({ name: 'tax-and-coupons', outcome: 'present' }),
       expect.objectContaining({ name: 'orders', outcome: 'present' }),
       expect.objectContaining({ name: 'social', outcome: 'present' }),
+      expect.objectContaining({ name: 'communities', outcome: 'present' }),
     ])
     expect(await domainCounts(state.admin)).toEqual(state.snapshot)
     expect(await auditCount(state.admin)).toBe(audit)
@@ -480,6 +513,7 @@ describe('the development seed', { timeout: 240_000 }, () => {
       expect.objectContaining({ name: 'tax-and-coupons', outcome: 'seeded' }),
       expect.objectContaining({ name: 'orders', outcome: 'seeded' }),
       expect.objectContaining({ name: 'social', outcome: 'seeded' }),
+      expect.objectContaining({ name: 'communities', outcome: 'seeded' }),
     ])
     expect(await domainCounts(state.admin)).toEqual(state.snapshot)
     // The run signed the demo accounts in and out again: only this test's own session is live.

@@ -69,6 +69,7 @@ export {
   type EnrolmentExpiredPayload,
 } from './enrolment.events.ts'
 export { EXPIRE_ENROLMENTS } from './enrolment.jobs.ts'
+export { activeLearnerIds } from './course-learners.ts'
 
 export interface EnrolmentDeps {
   database: Database

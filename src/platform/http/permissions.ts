@@ -39,6 +39,13 @@ export const PERMISSIONS = [
   'revenue:manage',
   /** Refund captured orders (never one's own): money goes back to the buyer, access may end. */
   'orders:refund',
+  /** Create communities (the creator becomes their owner). */
+  'communities:create',
+  /**
+   * Administer every community of the tenant: act as a community administrator in any of them
+   * (moderation, roles, channels, archiving) and grant or revoke membership sources (the paid gate).
+   */
+  'communities:manage',
   'platform:tenants',
   'platform:jobs',
   'platform:mail',
@@ -53,7 +60,7 @@ export type Permission = (typeof PERMISSIONS)[number]
 export const ROLE_PERMISSIONS: Record<TenantRole, readonly Permission[]> = {
   learner: [],
   // Instructors act on the courses they own or co-teach; the policies of each module check that.
-  instructor: ['courses:author', 'submissions:grade'],
+  instructor: ['courses:author', 'submissions:grade', 'communities:create'],
   moderator: [],
   finance: ['ledger:read', 'orders:refund'],
   compliance: ['audit:read', 'tenant:read'],
@@ -81,6 +88,8 @@ export const ROLE_PERMISSIONS: Record<TenantRole, readonly Permission[]> = {
     'ledger:read',
     'revenue:manage',
     'orders:refund',
+    'communities:create',
+    'communities:manage',
   ],
 }
 

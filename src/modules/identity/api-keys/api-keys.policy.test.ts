@@ -7,6 +7,8 @@ describe('API key scopes', () => {
     expect(GRANTABLE_SCOPES).toEqual([
       'audit:read',
       'certificates:manage',
+      'communities:create',
+      'communities:manage',
       'courses:author',
       'courses:manage',
       'courses:review',

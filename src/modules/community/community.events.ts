@@ -1,0 +1,55 @@
+/**
+ * Events the community module publishes (see platform/events), in the transaction that made the
+ * change. Dependency-free: the realtime gateway and other modules name them by these constants
+ * (it evicts sockets on member_left, member_banned and member_suspended, and re-checks rooms on
+ * member_role_changed). The payload is the contract: fields are only ever added.
+ */
+
+/** Fields every membership event carries. */
+export interface MembershipEventBase {
+  communityId: string
+  userId: string
+  /** The membership's state after the change. */
+  state: 'pending' | 'active' | 'suspended' | 'banned' | 'left'
+  /** principalId of who made the change (`user:<id>`, `api_key:<id>`, `operator:system` for jobs). */
+  actor: string
+  /** RFC 3339. */
+  at: string
+}
+
+/** The user became an active member (joined, approved, invited, enrolled, granted, added, rejoined, unbanned into sources). */
+export const COMMUNITY_MEMBER_JOINED = 'community.member_joined'
+export type MemberJoinedPayload = MembershipEventBase & { source: string }
+
+/** An active (or suspended) member stopped being one: left, removed, or every source revoked. */
+export const COMMUNITY_MEMBER_LEFT = 'community.member_left'
+export type MemberLeftPayload = MembershipEventBase & { reason: 'left' | 'removed' | 'revoked' }
+
+/** The user was banned: out of every room at once, refused on every path back in until unbanned. */
+export const COMMUNITY_MEMBER_BANNED = 'community.member_banned'
+export type MemberBannedPayload = MembershipEventBase & { reason: string | null }
+
+/** A ban was lifted; `state` says whether the user's remaining sources made them active again. */
+export const COMMUNITY_MEMBER_UNBANNED = 'community.member_unbanned'
+export type MemberUnbannedPayload = MembershipEventBase
+
+/** The member was suspended until `until` (RFC 3339): out of every channel until then. */
+export const COMMUNITY_MEMBER_SUSPENDED = 'community.member_suspended'
+export type MemberSuspendedPayload = MembershipEventBase & { until: string; reason: string | null }
+
+/** A suspension was lifted before its end (one that runs out publishes nothing: its end was known). */
+export const COMMUNITY_MEMBER_UNSUSPENDED = 'community.member_unsuspended'
+export type MemberUnsuspendedPayload = MembershipEventBase
+
+/** The member's base or custom role changed (ownership transfers publish it for both members). */
+export const COMMUNITY_MEMBER_ROLE_CHANGED = 'community.member_role_changed'
+export type MemberRoleChangedPayload = MembershipEventBase & {
+  role: 'owner' | 'admin' | 'moderator' | 'member'
+  customRoleId: string | null
+  previousRole: 'owner' | 'admin' | 'moderator' | 'member'
+  previousCustomRoleId: string | null
+}
+
+/** The community was archived: every room of it closes. */
+export const COMMUNITY_ARCHIVED = 'community.archived'
+export type CommunityArchivedPayload = { communityId: string; actor: string; at: string }

@@ -1,0 +1,106 @@
+/**
+ * Community: communities of a tenant, memberships as the summary of their sources (ADR 0027),
+ * roles and custom roles, channels with per-channel access. Owns the `community` schema. Other
+ * modules use it through this file: the realtime gateway and messaging ask channelAccess and
+ * membershipOf; the subscriptions module grants and revokes membership (grantMembershipSource,
+ * revokeMembershipSource, or the module's bound `grants`). Its events are in community.events.ts.
+ */
+import type { Logger } from 'pino'
+import type { Database, Tx } from '../../platform/db/database.ts'
+import type { Events } from '../../platform/events/events.ts'
+import type { RequestContext } from '../../platform/http/request-context.ts'
+import type { App } from '../../platform/http/server.ts'
+import type { Jobs } from '../../platform/jobs/index.ts'
+import { createChannelsService } from './channels.service.ts'
+import { channelRoutes } from './channels.routes.ts'
+import { communityRoutes } from './communities.routes.ts'
+import { createCommunitiesService } from './communities.service.ts'
+import { COMMUNITY_SCHEMAS } from './community.schemas.ts'
+import { defineCourseLink } from './course-link.ts'
+import {
+  grantMembershipSource,
+  revokeMembershipSource,
+  type GrantMembershipInput,
+  type RevokeMembershipInput,
+} from './grants.ts'
+import { createInvitationsService } from './invitations.service.ts'
+import { memberRoutes } from './members.routes.ts'
+import { membershipStanding } from './membership-rules.ts'
+import { findMembership } from './membership-store.ts'
+import { createMembershipService } from './membership.service.ts'
+import { createModerationService } from './moderation.service.ts'
+import type { BaseRole, MembershipState } from './community.vocabulary.ts'
+
+export { channelAccess, type ChannelAccess } from './channels.service.ts'
+export { grantMembershipSource, revokeMembershipSource, type GrantMembershipInput, type RevokeMembershipInput }
+export { membershipStanding, summarizeMembership, can, rankOf, type CommunityActor } from './membership-rules.ts'
+export type { ChannelDenialReason } from './membership-rules.ts'
+export type { BaseRole, CommunityPermission, MembershipState, SourceKind } from './community.vocabulary.ts'
+export * from './community.events.ts'
+export { BACKFILL_COURSE_MEMBERS } from './communities.service.ts'
+
+export interface MembershipSummary {
+  communityId: string
+  userId: string
+  /** The standing now (a suspension past its end is active: membershipStanding). */
+  state: MembershipState
+  role: BaseRole
+  customRoleId: string | null
+  suspendedUntil: Date | null
+}
+
+/** The user's membership in the community as it stands now, or null when they never had one. */
+export async function membershipOf(
+  tx: Tx,
+  communityId: string,
+  userId: string,
+  now = new Date(),
+): Promise<MembershipSummary | null> {
+  const row = await findMembership(tx, communityId, userId)
+  if (!row) return null
+  return {
+    communityId,
+    userId,
+    state: membershipStanding(row, now),
+    role: row.role,
+    customRoleId: row.customRoleId,
+    suspendedUntil: row.suspendedUntil,
+  }
+}
+
+export interface CommunityDeps {
+  database: Database
+  events: Events
+  jobs: Jobs
+  logger: Logger
+}
+
+export function createCommunityModule(deps: CommunityDeps) {
+  const { events } = deps
+  defineCourseLink(deps)
+  const grants = {
+    /** Adds a grant source (idempotent per reference); see grants.ts for the refusals. */
+    grant: (tx: Tx, ctx: RequestContext, input: GrantMembershipInput) => grantMembershipSource(tx, ctx, events, input),
+    /** Revokes a reference's grant sources; membership ends where no source remains. */
+    revoke: (tx: Tx, ctx: RequestContext, input: RevokeMembershipInput) =>
+      revokeMembershipSource(tx, ctx, events, input),
+  }
+  const communities = createCommunitiesService({ events, jobs: deps.jobs })
+  const membership = createMembershipService({ events })
+  const moderation = createModerationService({ events })
+  const invitations = createInvitationsService({ events })
+  const channels = createChannelsService()
+  return {
+    routes: async function communityModuleRoutes(app: App) {
+      for (const schema of COMMUNITY_SCHEMAS) app.addSchema(schema)
+      communityRoutes(app, communities, grants)
+      memberRoutes(app, membership, moderation, invitations)
+      channelRoutes(app, channels)
+    },
+    grants,
+  }
+}
+
+export type CommunityModule = ReturnType<typeof createCommunityModule>
+/** The API trusted callers (subscriptions) grant and revoke community membership through. */
+export type GrantsApi = CommunityModule['grants']

@@ -1,0 +1,85 @@
+/**
+ * The community area of the development seed, made through the public API (ADR 0012): the
+ * instructor's study hall for Python from Scratch, linked to the course (its enrolled learners are
+ * members through the course source, which the backfill job adds), with a general channel, an
+ * announcement channel and a channel for the course's learners; the demo learners join it
+ * themselves, and one of them moderates. Idempotent by natural key: a community found by its slug,
+ * channels by name, a member already in and a role already held are left as they are.
+ */
+import { DEMO_INSTRUCTOR_EMAIL } from '../content/people.ts'
+import { PYTHON_FROM_SCRATCH } from '../content/python-from-scratch.ts'
+import { actorOf, type SeedArea, type SeedContext } from '../areas.ts'
+import { listAll } from '../api-client.ts'
+
+export interface CommunitySpec {
+  owner: string
+  slug: string
+  name: string
+  description: string
+  /** Catalogue slug of the course the community is linked to (the owner teaches it). */
+  course: string
+  channels: Array<{ name: string; topic: string; kind?: 'text' | 'announcement'; access?: 'members' | 'course' }>
+  members: string[]
+  moderator: string
+}
+
+export const DEMO_COMMUNITY: CommunitySpec = {
+  owner: DEMO_INSTRUCTOR_EMAIL,
+  slug: 'python-study-hall',
+  name: 'Python Study Hall',
+  description: 'Ask questions, share your exercises and find a study partner for Python from Scratch.',
+  course: PYTHON_FROM_SCRATCH.slug,
+  channels: [
+    { name: 'general', topic: 'Introduce yourself and talk about anything Python' },
+    { name: 'announcements', topic: 'News from your instructor', kind: 'announcement' },
+    { name: 'course-learners', topic: 'For learners enrolled in Python from Scratch', access: 'course' },
+  ],
+  members: ['maya@demo.localhost', 'tomas@demo.localhost', 'amara@demo.localhost'],
+  moderator: 'maya@demo.localhost',
+}
+
+export function communityArea(spec: CommunitySpec = DEMO_COMMUNITY): SeedArea {
+  return {
+    name: 'communities',
+    version: 1,
+    summary: `the community ${spec.slug} (${spec.channels.length} channels: ${spec.channels.map((c) => c.name).join(', ')}) linked to ${spec.course}, with ${spec.members.length} members`,
+    run: (ctx) => seedCommunity(ctx, spec),
+  }
+}
+
+interface Listed {
+  id: string
+  slug: string
+}
+
+async function seedCommunity(ctx: SeedContext, spec: CommunitySpec): Promise<void> {
+  const { api, accounts } = ctx
+  const owner = actorOf(ctx, accounts.people.get(spec.owner), spec.owner)
+  const token = await owner.token()
+  const course = (await api.call<{ id: string }>('GET', `/v1/catalogue/courses/${spec.course}`)).body
+  const existing = (await listAll<Listed>(api, '/v1/communities', token)).find((c) => c.slug === spec.slug)
+  const communityId =
+    existing?.id ??
+    (
+      await api.call<Listed>('POST', '/v1/communities', {
+        token,
+        payload: {
+          slug: spec.slug,
+          name: spec.name,
+          description: spec.description,
+          visibility: 'public',
+          courseId: course.id,
+        },
+      })
+    ).body.id
+  const base = `/v1/communities/${communityId}`
+  const channels = new Set((await listAll<{ name: string }>(api, `${base}/channels`, token)).map((c) => c.name))
+  for (const channel of spec.channels)
+    if (!channels.has(channel.name)) await api.call('POST', `${base}/channels`, { token, payload: channel })
+  for (const email of spec.members) {
+    const member = actorOf(ctx, accounts.people.get(email), email)
+    await api.call('POST', `${base}/join`, { token: await member.token() })
+  }
+  const moderator = actorOf(ctx, accounts.people.get(spec.moderator), spec.moderator)
+  await api.call('PUT', `${base}/members/${moderator.userId}/role`, { token, payload: { role: 'moderator' } })
+}
