@@ -48,30 +48,39 @@ export interface AttachDeps {
   principalFeed: InvalidationFeed
 }
 
-const REDIS_READY_MS = 10_000
-
-function redisReady(client: Redis): Promise<void> {
-  if (client.status === 'ready') return Promise.resolve()
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error('Redis did not answer within 10 s: the realtime gateway needs it (REDIS_URL)')),
-      REDIS_READY_MS,
-    )
-    client.once('ready', () => {
-      clearTimeout(timer)
-      resolve()
-    })
-  })
+/** Has the promises these commands return handled (logged): the adapter drops them, and an unhandled rejection ends the process. */
+function logRejections(client: Redis, commands: readonly string[], logger: Logger): Redis {
+  const methods = client as unknown as Record<string, (...args: unknown[]) => unknown>
+  for (const command of commands) {
+    const original = methods[command]!.bind(client)
+    methods[command] = (...args: unknown[]) => {
+      const result = original(...args)
+      if (result instanceof Promise)
+        result.catch((error: unknown) => logger.warn({ err: error, command }, 'realtime adapter redis command failed'))
+      return result
+    }
+  }
+  return client
 }
 
-/** The Redis adapter on two connections duplicated from the platform's (one of them subscribes). */
-async function connectAdapter(io: Server, redis: Redis, keyPrefix: string, logger: Logger): Promise<Redis[]> {
-  const clients = [redis.duplicate(), redis.duplicate()] as const
-  for (const client of clients)
+/**
+ * The Redis adapter on two connections duplicated from the platform's. Start-up does not wait
+ * for Redis: while it is unreachable realtime reaches this node's clients only, HTTP is unaffected
+ * (issue 10, point 6), and the adapter joins the other nodes when Redis answers. The subscriber
+ * queues its SUBSCRIBEs until it connects and resubscribes after every reconnect; the publisher
+ * keeps the platform's fail-fast settings (no queue grows during an outage), its failures logged.
+ */
+function connectAdapter(io: Server, redis: Redis, keyPrefix: string, logger: Logger): Redis[] {
+  const publisher = logRejections(redis.duplicate(), ['publish'], logger)
+  const subscriber = logRejections(
+    redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null }),
+    ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'],
+    logger,
+  )
+  for (const client of [publisher, subscriber])
     client.on('error', (error) => logger.warn({ err: error }, 'realtime adapter redis connection error'))
-  await Promise.all(clients.map(redisReady))
-  io.adapter(createAdapter(clients[0], clients[1], { key: `${keyPrefix}socket.io`, requestsTimeout: 5_000 }))
-  return [...clients]
+  io.adapter(createAdapter(publisher, subscriber, { key: `${keyPrefix}socket.io`, requestsTimeout: 5_000 }))
+  return [publisher, subscriber]
 }
 
 export function createRealtime(options: RealtimeOptions) {
@@ -256,7 +265,7 @@ export function createRealtime(options: RealtimeOptions) {
     /** Closes registration, connects the adapter (Redis), starts heartbeats and session checks. */
     async start(): Promise<void> {
       registry.close()
-      if (redis) pubsub.push(...(await connectAdapter(io, redis, options.redisKeyPrefix, logger)))
+      if (redis) pubsub.push(...connectAdapter(io, redis, options.redisKeyPrefix, logger))
       const heartbeat = () =>
         track(
           presence.touch(
