@@ -7,7 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Socket } from 'socket.io-client'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
-import { client, collect, connected, listen, nextEvent, request } from '../../platform/realtime/realtime.testing.ts'
+import {
+  client,
+  collect,
+  connected,
+  eventually,
+  listen,
+  nextEvent,
+  request,
+} from '../../platform/realtime/realtime.testing.ts'
 import { buildPublishedCourse } from '../catalogue/testing.ts'
 import { buildCommunity, communityClient, type CommunityFixture } from '../community/testing.ts'
 import { createMember, enrolmentClient, type TestMember } from '../enrolment/testing.ts'
