@@ -17,6 +17,7 @@ export default defineConfig({
     'commerce',
     'social',
     'community',
+    'chat',
   ],
   entities: { roles: { provider: '', exclude: [], include: [] } },
 })

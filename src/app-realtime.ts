@@ -18,6 +18,31 @@ import { createRealtime, type Realtime } from './platform/realtime/gateway.ts'
 import type { RealtimeLimits } from './platform/realtime/limits.ts'
 import type { RealtimeGateway } from './platform/realtime/realtime.types.ts'
 import { realtimeRoutes } from './platform/realtime/realtime.routes.ts'
+import type { Events } from './platform/events/events.ts'
+
+/** What a module hands the gateway: its room kinds, events and the subscribers that publish and evict. */
+interface RealtimeModule {
+  registerRealtime(gateway: RealtimeGateway, events: Events): void
+}
+
+/**
+ * The modules' rooms (docs/realtime.md): `dm:` (social), `course:` (enrolment), `channel:` (chat,
+ * deciding with community's channelAccess). Called while the modules are created, before the
+ * gateway and the job platform start (registration and subscriptions close then).
+ */
+export function registerModuleRealtime(
+  gateway: RealtimeGateway,
+  events: Events,
+  modules: {
+    social: RealtimeModule
+    enrolment: { registerRealtime(gateway: RealtimeGateway): void }
+    chat: RealtimeModule
+  },
+): void {
+  modules.social.registerRealtime(gateway, events)
+  modules.enrolment.registerRealtime(gateway)
+  modules.chat.registerRealtime(gateway, events)
+}
 
 export interface RealtimeBuildOptions {
   /** Tighter limits (tests of the limits). */

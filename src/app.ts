@@ -43,13 +43,14 @@ import { createCredentialsModule, registerCredentialsSealedColumns } from './mod
 import { createCommerceModule, type PaymentEventRetryPolicy } from './modules/commerce/index.ts'
 import { createSocialModule } from './modules/social/index.ts'
 import { createCommunityModule } from './modules/community/index.ts'
+import { createChatModule } from './modules/chat/index.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
 import { createJobs, defineMaintenanceJobs, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
 import { createEvents, type Events } from './platform/events/events.ts'
 import { createMail, registerMailSealedColumns, type Mailer, type MailRetryPolicy } from './platform/mail/index.ts'
 import { registerRequestHooks, registerRoutes } from './app-http.ts'
 import { createSealedColumnRegistry, type SealedColumnRegistry } from './platform/crypto/sealed-columns.ts'
-import { attachRealtime, buildRealtime, type RealtimeBuildOptions } from './app-realtime.ts'
+import { attachRealtime, buildRealtime, registerModuleRealtime, type RealtimeBuildOptions } from './app-realtime.ts'
 import type { RealtimeGateway } from './platform/realtime/realtime.types.ts'
 import type { Realtime } from './platform/realtime/gateway.ts'
 
@@ -283,6 +284,8 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
   const social = createSocialModule({ events })
   // Linked courses' learners become members: community reacts to enrolment's events.
   const community = createCommunityModule({ database, events, jobs, logger })
+  const chat = createChatModule({ events })
+  registerModuleRealtime(base.realtime, events, { social, enrolment, chat })
   return {
     identity,
     accountFlows,
@@ -298,6 +301,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
     commerce,
     social,
     community,
+    chat,
   }
 }
 

@@ -20,9 +20,9 @@ beforeAll(async () => {
   t = await buildTestApp({
     realtime: {
       register(gateway) {
-        gateway.registerRoomKind('chat', { description: 'A test chat', authorise: async () => true })
-        gateway.registerServerEvent('chat.message', ChatMessage, { summary: 'A message in a chat' })
-        gateway.registerClientEvent('chat.send', ChatSend, async () => ({ id: 'x' }), {
+        gateway.registerRoomKind('demo', { description: 'A test room', authorise: async () => true })
+        gateway.registerServerEvent('demo.message', ChatMessage, { summary: 'A message in a chat' })
+        gateway.registerClientEvent('demo.send', ChatSend, async () => ({ id: 'x' }), {
           summary: 'Send a message',
           reply: Type.Object({ id: Type.String() }),
         })
@@ -45,17 +45,30 @@ describe('the AsyncAPI document', () => {
       .operations()
       .all()
       .map((o) => o.id())
-    expect(operations).toEqual(expect.arrayContaining(['send.chat.send', 'send.room.join', 'receive.chat.message']))
+    expect(operations).toEqual(
+      expect.arrayContaining([
+        'send.demo.send',
+        'send.room.join',
+        'receive.demo.message',
+        // The modules' own events (chat, social) are in the same document.
+        'send.chat.send',
+        'send.dm.send',
+        'receive.chat.message.created',
+        'receive.dm.message.created',
+      ]),
+    )
   })
 
   it('is generated from the schemas the gateway validates with', () => {
-    expect(document.components.messages['chat.send'].payload).toEqual(JSON.parse(JSON.stringify(ChatSend)))
-    expect(document.components.messages['server.chat.message'].payload).toEqual(JSON.parse(JSON.stringify(ChatMessage)))
-    const ack = document.components.messages['chat.send.ack'].payload
+    expect(document.components.messages['demo.send'].payload).toEqual(JSON.parse(JSON.stringify(ChatSend)))
+    expect(document.components.messages['server.demo.message'].payload).toEqual(JSON.parse(JSON.stringify(ChatMessage)))
+    const ack = document.components.messages['demo.send.ack'].payload
     expect(JSON.stringify(ack)).toContain('"data"')
-    expect(document.channels.room.parameters.kind.enum).toEqual(expect.arrayContaining(['user', 'chat']))
-    expect(document.operations['send.chat.send'].reply.messages).toEqual([
-      { $ref: '#/channels/connection/messages/chat.send.ack' },
+    expect(document.channels.room.parameters.kind.enum).toEqual(
+      expect.arrayContaining(['user', 'demo', 'channel', 'dm', 'course']),
+    )
+    expect(document.operations['send.demo.send'].reply.messages).toEqual([
+      { $ref: '#/channels/connection/messages/demo.send.ack' },
     ])
   })
 

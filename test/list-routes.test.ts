@@ -36,6 +36,7 @@ type Headers = Record<string, string>
 const ORDERINGS: Record<string, string[]> = {
   'GET /v1/catalogue/courses': ['q=course'],
   'GET /v1/dm/threads/{threadId}/messages': ['order=asc'],
+  'GET /v1/channels/{channelId}/messages': ['order=asc'],
 }
 
 let t: TestApp
@@ -195,6 +196,17 @@ beforeAll(async () => {
   ] as const)
     communities.push(await t.app.inject({ method: 'POST', url, headers: t.auth(admin), payload }))
   for (const response of communities) expect(response.statusCode, response.body).toBe(201)
+  // Two messages in the first channel (a page of one has a next cursor).
+  const channelId = (communities[2]?.json() as { id: string }).id
+  for (const body of ['one', 'two']) {
+    const sent = await t.app.inject({
+      method: 'POST',
+      url: `/v1/channels/${channelId}/messages`,
+      headers: t.auth(admin),
+      payload: { body },
+    })
+    expect(sent.statusCode, sent.body).toBe(201)
+  }
   const host = { host: `${c.tenant.slug}.localhost` }
   // {id} is a learning path's (its price history is the one list below /v1/learning-paths/{id}).
   parents = {
@@ -204,6 +216,7 @@ beforeAll(async () => {
     id: pathId,
     threadId: threadIds[0] as string,
     communityId,
+    channelId,
   }
   callers = { public: host, tenant: { ...host, ...t.auth(admin) }, operator: t.auth(t.operatorToken) }
 })

@@ -89,6 +89,8 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string | (() => stri
   // A message without a body is a deleted one (it has deleted_at): a live one has a body.
   'social.dm_messages': { body: 'hello' },
   'social.dm_reactions': { reaction: 'heart' },
+  'chat.channel_messages': { body: 'hello' },
+  'chat.message_reactions': { reaction: 'heart' },
 }
 
 /**

@@ -32,6 +32,7 @@ import { createModerationService } from './moderation.service.ts'
 import type { BaseRole, MembershipState } from './community.vocabulary.ts'
 
 export { channelAccess, type ChannelAccess } from './channels.service.ts'
+export { communityChannelIds, mayModerateMessages } from './realtime.ts'
 export { grantMembershipSource, revokeMembershipSource, type GrantMembershipInput, type RevokeMembershipInput }
 export { membershipStanding, summarizeMembership, can, rankOf, type CommunityActor } from './membership-rules.ts'
 export type { ChannelDenialReason } from './membership-rules.ts'

@@ -18,7 +18,9 @@ import {
   type GrantAdmissionInput,
   type RevokeGrantsInput,
 } from './access-grants.ts'
+import type { RealtimeGateway } from '../../platform/realtime/realtime.types.ts'
 import { subscribeCourseCompletion } from './completion.ts'
+import { registerCourseRoom } from './course-room.realtime.ts'
 import { defineEnrolmentJobs, expireEnrolments } from './enrolment.jobs.ts'
 import { createEnrolmentRoutes } from './enrolment.routes.ts'
 import { createEnrolmentService } from './enrolment.service.ts'
@@ -109,6 +111,8 @@ export function createEnrolmentModule(deps: EnrolmentDeps) {
     },
     /** Runs the expiry now (what the scheduled job does); for operations and tests. */
     expireEnrolments: (now?: Date) => expireEnrolments(deps, now),
+    /** Registers the `course:` live room (enrolled learners and staff) and its evictions. */
+    registerRealtime: (gateway: RealtimeGateway) => registerCourseRoom(gateway, deps.events),
   }
 }
 

@@ -5,13 +5,15 @@
  * this thread's room, what did they miss), community feeds and search (blocks, mutes) and the
  * notification center (whom to skip).
  */
-import type { EventPublisher } from '../../platform/events/events.ts'
+import type { EventPublisher, Events } from '../../platform/events/events.ts'
+import type { RealtimeGateway } from '../../platform/realtime/realtime.types.ts'
 import { createGraphService } from './graph.service.ts'
 import { createMessagesService } from './messages/messages.service.ts'
 import { DEFAULT_SENDS_PER_MINUTE } from './messages/send-rate.ts'
 import { createThreadsService } from './messages/threads.service.ts'
 import { createSettingsService } from './settings.service.ts'
 import { createSocialRoutes } from './social.routes.ts'
+import { registerSocialRealtime } from './social.realtime.ts'
 
 export {
   blockedAmong,
@@ -37,13 +39,18 @@ export interface SocialDeps {
 
 export function createSocialModule(deps: SocialDeps) {
   const messaging = { events: deps.events, sendsPerMinute: deps.sendsPerMinute ?? DEFAULT_SENDS_PER_MINUTE }
+  const threads = createThreadsService(messaging)
+  const messages = createMessagesService(messaging)
   return {
     routes: createSocialRoutes({
       settings: createSettingsService(),
       graph: createGraphService(deps.events),
-      threads: createThreadsService(messaging),
-      messages: createMessagesService(messaging),
+      threads,
+      messages,
     }),
+    /** Registers the `dm:` room kind, DM events and `dm.send`/`dm.read` (the same services as REST). */
+    registerRealtime: (gateway: RealtimeGateway, events: Events) =>
+      registerSocialRealtime(gateway, events, { messages, threads }),
   }
 }
 
