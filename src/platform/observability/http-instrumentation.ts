@@ -15,10 +15,7 @@ export function routeTemplate(request: FastifyRequest): string {
 export function recordHttpMetrics(app: App, metrics: Metrics): void {
   // Callback-style: the observation is synchronous, so no promise per request.
   app.addHook('onResponse', (request, reply, done) => {
-    metrics.httpDuration.observe(
-      { method: request.method, route: routeTemplate(request), status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    )
+    metrics.httpDuration.observe(request.method, routeTemplate(request), reply.statusCode, reply.elapsedTime / 1000)
     done()
   })
 }

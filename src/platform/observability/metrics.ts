@@ -2,7 +2,8 @@
  * Prometheus metrics. One registry per app instance (tests build several apps in a process);
  * platform capabilities record into the metrics defined here.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+import { RequestHistogram } from './request-histogram.ts'
 
 export type ScrapeHook = () => Promise<void> | void
 
@@ -20,10 +21,9 @@ export function createMetrics() {
       await Promise.all(scrapeHooks.map((hook) => hook()))
       return registry.metrics()
     },
-    httpDuration: new Histogram({
+    httpDuration: new RequestHistogram({
       name: 'lyceum_http_request_duration_seconds',
       help: 'HTTP request latency by route template, method and status code',
-      labelNames: ['method', 'route', 'status'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
