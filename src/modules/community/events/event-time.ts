@@ -9,8 +9,10 @@ const ZONES = new Set<string>(Intl.supportedValuesOf('timeZone'))
 export function canonicalTimeZone(zone: string): string | undefined {
   if (ZONES.has(zone) || zone === 'UTC') return zone
   try {
-    // Aliases (e.g. Asia/Calcutta) are accepted and stored under the name Intl resolves them to.
-    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone
+    // Intl knows more names than it lists (ICU lists Asia/Calcutta but accepts Asia/Kolkata): a
+    // name it accepts is kept as given, only its letter case taken from Intl (europe/berlin).
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone
+    return resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone
   } catch {
     return undefined
   }
