@@ -354,5 +354,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await close().catch(() => {})
       throw error
     })
-  return { app, platform, modules: { tenancy, flags, identity, assessment, commerce, community: modules.community }, realtime, close }
+  return {
+    app,
+    platform,
+    modules: { tenancy, flags, identity, assessment, commerce, community: modules.community },
+    realtime,
+    close,
+  }
 }
