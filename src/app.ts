@@ -106,7 +106,7 @@ export interface BuildOptions {
 export interface Lyceum {
   app: App
   platform: Platform
-  modules: Pick<Modules, 'tenancy' | 'flags' | 'identity' | 'assessment' | 'commerce'>
+  modules: Pick<Modules, 'tenancy' | 'flags' | 'identity' | 'assessment' | 'commerce' | 'community'>
   /** The realtime gateway's server side (tests reach its Socket.IO server and limits). */
   realtime: Realtime
   close(): Promise<void>
@@ -358,5 +358,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await close().catch(() => {})
       throw error
     })
-  return { app, platform, modules: { tenancy, flags, identity, assessment, commerce }, realtime, close }
+  return {
+    app,
+    platform,
+    modules: { tenancy, flags, identity, assessment, commerce, community: modules.community },
+    realtime,
+    close,
+  }
 }

@@ -207,6 +207,33 @@ beforeAll(async () => {
     })
     expect(sent.statusCode, sent.body).toBe(201)
   }
+  // Two events in the second community; the first answered by two people (its attendees list).
+  const eventIds: string[] = []
+  for (const day of [1, 2]) {
+    const startsAt = new Date(Date.now() + day * 86400_000)
+    const created = await t.app.inject({
+      method: 'POST',
+      url: `${inside}/events`,
+      headers: t.auth(admin),
+      payload: {
+        title: `walk ${day}`,
+        startsAt: startsAt.toISOString(),
+        endsAt: new Date(startsAt.getTime() + 3600_000).toISOString(),
+        timeZone: 'Europe/Berlin',
+      },
+    })
+    expect(created.statusCode, created.body).toBe(201)
+    eventIds.push((created.json() as { id: string }).id)
+  }
+  for (const token of [admin, await t.tokenFor(c.tenant.id, ['learner'], invitees[0]!.userId)]) {
+    const answered = await t.app.inject({
+      method: 'PUT',
+      url: `${inside}/events/${eventIds[0]}/rsvp`,
+      headers: t.auth(token),
+      payload: { response: 'going' },
+    })
+    expect(answered.statusCode, answered.body).toBe(200)
+  }
   const host = { host: `${c.tenant.slug}.localhost` }
   // {id} is a learning path's (its price history is the one list below /v1/learning-paths/{id}).
   parents = {
@@ -217,6 +244,7 @@ beforeAll(async () => {
     threadId: threadIds[0] as string,
     communityId,
     channelId,
+    eventId: eventIds[0] as string,
   }
   callers = { public: host, tenant: { ...host, ...t.auth(admin) }, operator: t.auth(t.operatorToken) }
 })

@@ -66,6 +66,8 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string | (() => stri
   'catalogue.catalogue_entries': { search: 'generic' },
   // Custom roles rank strictly between member (10) and admin (30).
   'community.community_roles': { rank: '20' },
+  // An event ends after it starts.
+  'community.events': { starts_at: '2030-01-01T10:00:00Z', ends_at: '2030-01-01T11:00:00Z' },
   'commerce.products': { type: 'course' },
   'commerce.price_versions': { currency: 'USD' },
   'commerce.tenant_settings': { allowed_currencies: '{USD}', base_currency: 'USD' },

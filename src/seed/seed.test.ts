@@ -140,6 +140,9 @@ async function domainCounts(admin: string): Promise<Record<string, number>> {
   for (const community of await all<{ id: string; slug: string }>('/v1/communities', admin)) {
     counts[`${community.slug}:members`] = (await all(`/v1/communities/${community.id}/members`, admin)).length
     counts[`${community.slug}:channels`] = (await all(`/v1/communities/${community.id}/channels`, admin)).length
+    const events = await all<{ going: number }>(`/v1/communities/${community.id}/events?upcoming=false`, admin)
+    counts[`${community.slug}:events`] = events.length
+    counts[`${community.slug}:going`] = events.reduce((sum, event) => sum + event.going, 0)
   }
   for (const [slug, id] of state.courses) {
     counts[`${slug}:enrolments`] = (await all(`/v1/courses/${id}/enrolments`, admin)).length
@@ -475,6 +478,15 @@ describe('the development seed', { timeout: 240_000 }, () => {
     expect(roleOf('elena@demo.localhost')).toBe('owner')
     expect(roleOf('maya@demo.localhost')).toBe('moderator')
     expect(roleOf('tomas@demo.localhost')).toBe('member')
+    // A study session next week at 18:00 Berlin time, which the three demo learners attend.
+    const events = await all<{ title: string; startsAtLocal: string; going: number; capacity: number }>(
+      `${base}/events`,
+      state.admin,
+    )
+    expect(events).toEqual([
+      expect.objectContaining({ title: 'Weekly study session: loops and functions', going: 3, capacity: 20 }),
+    ])
+    expect(events[0]!.startsAtLocal).toMatch(/T18:00:00\+0[12]:00$/)
     // Maya is enrolled in Python: the backfill job adds her course source beside her own join.
     const maya = state.users.get('maya@demo.localhost')
     await waitUntil('the course source of an enrolled learner', async () => {

@@ -53,3 +53,34 @@ export type MemberRoleChangedPayload = MembershipEventBase & {
 /** The community was archived: every room of it closes. */
 export const COMMUNITY_ARCHIVED = 'community.archived'
 export type CommunityArchivedPayload = { communityId: string; actor: string; at: string }
+
+/**
+ * A waitlisted member got a seat that freed up (an RSVP withdrawn, capacity raised, a payment hold
+ * expired): `state` going for a free event, offered (held for payment until `offerExpiresAt`) for a
+ * paid one. Published exactly once per promotion, in the transaction that made it.
+ */
+export const COMMUNITY_EVENT_SEAT_PROMOTED = 'community.event_seat_promoted'
+export type EventSeatPromotedPayload = {
+  communityId: string
+  eventId: string
+  userId: string
+  state: 'going' | 'offered'
+  offerExpiresAt: string | null
+  at: string
+}
+
+/** A going attendee's reminder is due (`due`: 24h or 1h before `startsAt`), for the notification center. */
+export const COMMUNITY_EVENT_REMINDER_DUE = 'community.event_reminder_due'
+export type EventReminderDuePayload = {
+  communityId: string
+  eventId: string
+  userId: string
+  due: '24h' | '1h'
+  title: string
+  startsAt: string
+  timeZone: string
+}
+
+/** An event was cancelled (attendees keep their answers; calendars get STATUS:CANCELLED). */
+export const COMMUNITY_EVENT_CANCELLED = 'community.event_cancelled'
+export type EventCancelledPayload = { communityId: string; eventId: string; actor: string; at: string }

@@ -29,6 +29,7 @@ import { membershipStanding } from './membership-rules.ts'
 import { findMembership } from './membership-store.ts'
 import { createMembershipService } from './membership.service.ts'
 import { createModerationService } from './moderation.service.ts'
+import { createEventsModule } from './events/events.module.ts'
 import type { BaseRole, MembershipState } from './community.vocabulary.ts'
 
 export { channelAccess, type ChannelAccess } from './channels.service.ts'
@@ -39,6 +40,9 @@ export type { ChannelDenialReason } from './membership-rules.ts'
 export type { BaseRole, CommunityPermission, MembershipState, SourceKind } from './community.vocabulary.ts'
 export * from './community.events.ts'
 export { BACKFILL_COURSE_MEMBERS } from './communities.service.ts'
+export type { SeatPayment } from './events/events.module.ts'
+export { SEND_EVENT_REMINDERS } from './events/reminders.ts'
+export { EXPIRE_SEAT_OFFERS, SEAT_HOLD_HOURS } from './events/seats.ts'
 
 export interface MembershipSummary {
   communityId: string
@@ -91,14 +95,19 @@ export function createCommunityModule(deps: CommunityDeps) {
   const moderation = createModerationService({ events })
   const invitations = createInvitationsService({ events })
   const channels = createChannelsService()
+  const communityEvents = createEventsModule(deps)
   return {
     routes: async function communityModuleRoutes(app: App) {
       for (const schema of COMMUNITY_SCHEMAS) app.addSchema(schema)
       communityRoutes(app, communities, grants)
       memberRoutes(app, membership, moderation, invitations)
       channelRoutes(app, channels)
+      for (const schema of communityEvents.schemas) app.addSchema(schema)
+      communityEvents.routes(app)
     },
     grants,
+    /** Confirms a paid event seat held for a member (the commerce order flow calls it; see events/seats.ts). */
+    confirmEventSeatPayment: communityEvents.confirmEventSeatPayment,
   }
 }
 

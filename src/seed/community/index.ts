@@ -21,6 +21,8 @@ export interface CommunitySpec {
   channels: Array<{ name: string; topic: string; kind?: 'text' | 'announcement'; access?: 'members' | 'course' }>
   members: string[]
   moderator: string
+  /** An event a week after seeding at `hour` in `timeZone`, which the members answer going. */
+  event: { title: string; description: string; timeZone: string; hour: number; capacity: number; location: string }
 }
 
 export const DEMO_COMMUNITY: CommunitySpec = {
@@ -36,13 +38,21 @@ export const DEMO_COMMUNITY: CommunitySpec = {
   ],
   members: ['maya@demo.localhost', 'tomas@demo.localhost', 'amara@demo.localhost'],
   moderator: 'maya@demo.localhost',
+  event: {
+    title: 'Weekly study session: loops and functions',
+    description: 'Bring the exercise you are stuck on; we work through them together.',
+    timeZone: 'Europe/Berlin',
+    hour: 18,
+    capacity: 20,
+    location: 'Library, room 2 (and the general channel)',
+  },
 }
 
 export function communityArea(spec: CommunitySpec = DEMO_COMMUNITY): SeedArea {
   return {
     name: 'communities',
-    version: 1,
-    summary: `the community ${spec.slug} (${spec.channels.length} channels: ${spec.channels.map((c) => c.name).join(', ')}) linked to ${spec.course}, with ${spec.members.length} members`,
+    version: 2,
+    summary: `the community ${spec.slug} (${spec.channels.length} channels: ${spec.channels.map((c) => c.name).join(', ')}) linked to ${spec.course}, with ${spec.members.length} members and an upcoming event they attend`,
     run: (ctx) => seedCommunity(ctx, spec),
   }
 }
@@ -82,4 +92,40 @@ async function seedCommunity(ctx: SeedContext, spec: CommunitySpec): Promise<voi
   }
   const moderator = actorOf(ctx, accounts.people.get(spec.moderator), spec.moderator)
   await api.call('PUT', `${base}/members/${moderator.userId}/role`, { token, payload: { role: 'moderator' } })
+  await seedEvent(ctx, spec, base, token)
+}
+
+/** The instant a week from now at `hour` o'clock in `timeZone` (the zone's offset that day). */
+function nextWeekAt(hour: number, timeZone: string): Date {
+  const day = new Date(Date.now() + 7 * 86400_000)
+  const guess = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), hour))
+  const there = Number(new Intl.DateTimeFormat('en-GB', { timeZone, hour: 'numeric', hourCycle: 'h23' }).format(guess))
+  return new Date(guess.getTime() - (((there - hour + 36) % 24) - 12) * 3600_000)
+}
+
+/** The study session, found by its title among the community's events; its members answer going. */
+async function seedEvent(ctx: SeedContext, spec: CommunitySpec, base: string, token: string): Promise<void> {
+  const { api, accounts } = ctx
+  const events = await listAll<{ id: string; title: string }>(api, `${base}/events?upcoming=false`, token)
+  let eventId = events.find((e) => e.title === spec.event.title)?.id
+  if (!eventId) {
+    const startsAt = nextWeekAt(spec.event.hour, spec.event.timeZone)
+    const { hour: _hour, ...fields } = spec.event
+    const created = await api.call<{ id: string }>('POST', `${base}/events`, {
+      token,
+      payload: {
+        ...fields,
+        startsAt: startsAt.toISOString(),
+        endsAt: new Date(startsAt.getTime() + 90 * 60_000).toISOString(),
+      },
+    })
+    eventId = created.body.id
+  }
+  for (const email of spec.members) {
+    const member = actorOf(ctx, accounts.people.get(email), email)
+    await api.call('PUT', `${base}/events/${eventId}/rsvp`, {
+      token: await member.token(),
+      payload: { response: 'going' },
+    })
+  }
 }
