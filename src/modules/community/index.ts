@@ -30,6 +30,7 @@ import { findMembership } from './membership-store.ts'
 import { createMembershipService } from './membership.service.ts'
 import { createModerationService } from './moderation.service.ts'
 import type { BaseRole, MembershipState } from './community.vocabulary.ts'
+import { createPostsModule } from './posts/posts.module.ts'
 
 export { channelAccess, type ChannelAccess } from './channels.service.ts'
 export { grantMembershipSource, revokeMembershipSource, type GrantMembershipInput, type RevokeMembershipInput }
@@ -38,6 +39,9 @@ export type { ChannelDenialReason } from './membership-rules.ts'
 export type { BaseRole, CommunityPermission, MembershipState, SourceKind } from './community.vocabulary.ts'
 export * from './community.events.ts'
 export { BACKFILL_COURSE_MEMBERS } from './communities.service.ts'
+export * from './posts/posts.events.ts'
+export { PUBLISH_SCHEDULED_POST } from './posts/publishing.ts'
+export { REACTION_KINDS, type ReactionKind } from './posts/posts.vocabulary.ts'
 
 export interface MembershipSummary {
   communityId: string
@@ -73,6 +77,9 @@ export interface CommunityDeps {
   events: Events
   jobs: Jobs
   logger: Logger
+  /** Posts and comments per member and minute (defaults in posts/posts.vocabulary.ts). */
+  postsPerMinute?: number
+  commentsPerMinute?: number
 }
 
 export function createCommunityModule(deps: CommunityDeps) {
@@ -90,12 +97,14 @@ export function createCommunityModule(deps: CommunityDeps) {
   const moderation = createModerationService({ events })
   const invitations = createInvitationsService({ events })
   const channels = createChannelsService()
+  const postRoutes = createPostsModule(deps)
   return {
     routes: async function communityModuleRoutes(app: App) {
       for (const schema of COMMUNITY_SCHEMAS) app.addSchema(schema)
       communityRoutes(app, communities, grants)
       memberRoutes(app, membership, moderation, invitations)
       channelRoutes(app, channels)
+      postRoutes(app)
     },
     grants,
   }
