@@ -195,6 +195,36 @@ beforeAll(async () => {
   ] as const)
     communities.push(await t.app.inject({ method: 'POST', url, headers: t.auth(admin), payload }))
   for (const response of communities) expect(response.statusCode, response.body).toBe(201)
+  // Two posts (and two drafts) in it, two comments on the first post and two replies to the first comment.
+  const written = []
+  for (const payload of [
+    { body: 'one' },
+    { body: 'two' },
+    { body: 'd1', state: 'draft' },
+    { body: 'd2', state: 'draft' },
+  ])
+    written.push(await t.app.inject({ method: 'POST', url: `${inside}/posts`, headers: t.auth(admin), payload }))
+  const postId = (written[0]?.json() as { id: string }).id
+  for (const body of ['one', 'two'])
+    written.push(
+      await t.app.inject({
+        method: 'POST',
+        url: `${inside}/posts/${postId}/comments`,
+        headers: t.auth(admin),
+        payload: { body },
+      }),
+    )
+  const commentId = (written[4]?.json() as { id: string }).id
+  for (const body of ['one', 'two'])
+    written.push(
+      await t.app.inject({
+        method: 'POST',
+        url: `${inside}/posts/${postId}/comments`,
+        headers: t.auth(admin),
+        payload: { body, parentId: commentId },
+      }),
+    )
+  for (const response of written) expect(response.statusCode, response.body).toBe(201)
   const host = { host: `${c.tenant.slug}.localhost` }
   // {id} is a learning path's (its price history is the one list below /v1/learning-paths/{id}).
   parents = {
@@ -204,6 +234,8 @@ beforeAll(async () => {
     id: pathId,
     threadId: threadIds[0] as string,
     communityId,
+    postId,
+    commentId,
   }
   callers = { public: host, tenant: { ...host, ...t.auth(admin) }, operator: t.auth(t.operatorToken) }
 })

@@ -66,6 +66,11 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string | (() => stri
   'catalogue.catalogue_entries': { search: 'generic' },
   // Custom roles rank strictly between member (10) and admin (30).
   'community.community_roles': { rank: '20' },
+  // A draft needs neither publish_at nor published_at; reactions and counters name a known kind.
+  'community.posts': { state: 'draft' },
+  'community.post_reactions': { kind: 'like' },
+  'community.comment_reactions': { kind: 'like' },
+  'community.posting_counters': { kind: 'post' },
   'commerce.products': { type: 'course' },
   'commerce.price_versions': { currency: 'USD' },
   'commerce.tenant_settings': { allowed_currencies: '{USD}', base_currency: 'USD' },

@@ -125,12 +125,13 @@ export function commentRoutes(app: App, comments: CommentsService, reactions: Re
         tags,
         operationId: on ? 'reactToCommunityPost' : 'unreactToCommunityPost',
         params: PostReactionParams,
-        response: { 200: Reacted },
+        response: on ? { 200: Reacted } : { 204: Type.Null({ description: 'No reaction of that kind any more' }) },
       },
       config,
-      handler: async (request) => {
+      handler: async (request, reply) => {
         const params = request.params as { communityId: string; postId: string; kind: 'like' }
-        return reactions.onPost(request.ctx, params.communityId, params.postId, params.kind, on)
+        const result = await reactions.onPost(request.ctx, params.communityId, params.postId, params.kind, on)
+        return on ? result : reply.status(204).send(null)
       },
     })
     app.route({
@@ -142,12 +143,13 @@ export function commentRoutes(app: App, comments: CommentsService, reactions: Re
         tags,
         operationId: on ? 'reactToCommunityComment' : 'unreactToCommunityComment',
         params: CommentReactionParams,
-        response: { 200: Reacted },
+        response: on ? { 200: Reacted } : { 204: Type.Null({ description: 'No reaction of that kind any more' }) },
       },
       config,
-      handler: async (request) => {
+      handler: async (request, reply) => {
         const params = request.params as { communityId: string; commentId: string; kind: 'like' }
-        return reactions.onComment(request.ctx, params.communityId, params.commentId, params.kind, on)
+        const result = await reactions.onComment(request.ctx, params.communityId, params.commentId, params.kind, on)
+        return on ? result : reply.status(204).send(null)
       },
     })
   }

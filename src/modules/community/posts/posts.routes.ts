@@ -120,24 +120,41 @@ export function postRoutes(app: App, posts: PostsService, polls: PollsService) {
     },
   )
 
-  for (const pinned of [true, false])
-    app.route({
-      method: pinned ? 'PUT' : 'DELETE',
-      url: '/v1/communities/:communityId/posts/:postId/pin',
+  const PIN = `posts:moderate (moderators and above; 403 COMMUNITY_PERMISSION_REQUIRED). Pinned posts lead the community feed's first page; at most ${POST_LIMITS.pinned} per community (409 PINNED_POSTS_LIMIT). Published posts only (409 POST_NOT_PUBLISHED). Audited.`
+  app.put(
+    '/v1/communities/:communityId/posts/:postId/pin',
+    {
       schema: {
-        summary: pinned ? 'Pin a post' : 'Unpin a post',
-        description: `posts:moderate (moderators and above; 403 COMMUNITY_PERMISSION_REQUIRED). Pinned posts lead the community feed's first page; at most ${POST_LIMITS.pinned} per community (409 PINNED_POSTS_LIMIT). Published posts only (409 POST_NOT_PUBLISHED). Audited.`,
+        summary: 'Pin a post',
+        description: PIN,
         tags,
-        operationId: pinned ? 'pinCommunityPost' : 'unpinCommunityPost',
+        operationId: 'pinCommunityPost',
         params: PostParams,
         response: { 200: Type.Ref('CommunityPost') },
       },
       config,
-      handler: async (request) => {
-        const params = request.params as { communityId: string; postId: string }
-        return posts.pin(request.ctx, params.communityId, params.postId, pinned)
+    },
+    async (request) => posts.pin(request.ctx, request.params.communityId, request.params.postId, true),
+  )
+
+  app.delete(
+    '/v1/communities/:communityId/posts/:postId/pin',
+    {
+      schema: {
+        summary: 'Unpin a post',
+        description: PIN,
+        tags,
+        operationId: 'unpinCommunityPost',
+        params: PostParams,
+        response: { 204: Type.Null({ description: 'Not pinned' }) },
       },
-    })
+      config,
+    },
+    async (request, reply) => {
+      await posts.pin(request.ctx, request.params.communityId, request.params.postId, false)
+      return reply.status(204).send(null)
+    },
+  )
 
   app.get(
     '/v1/communities/:communityId/posts/:postId/poll',
