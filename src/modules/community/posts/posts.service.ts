@@ -139,10 +139,9 @@ export function createPostsService(deps: PostsDeps) {
         const who = await requireReader(tx, ctx, communityId)
         const post = await loadPost(tx, communityId, postId, { lock: true })
         const own = post.authorId === who.userId
-        if (!own && !can(who.actor, 'posts:moderate')) {
-          if (post.state !== 'published') throw postErrors.postNotFound(postId)
-          throw postErrors.deleteForbidden()
-        }
+        // Someone else's draft does not exist for anyone but its author, moderators included.
+        if (!own && post.state !== 'published') throw postErrors.postNotFound(postId)
+        if (!own && !can(who.actor, 'posts:moderate')) throw postErrors.deleteForbidden()
         await tx
           .update(posts)
           .set({ deletedAt: new Date(), deletedBy: who.userId, pinnedAt: null, pinnedBy: null })
