@@ -140,6 +140,7 @@ async function domainCounts(admin: string): Promise<Record<string, number>> {
   for (const community of await all<{ id: string; slug: string }>('/v1/communities', admin)) {
     counts[`${community.slug}:members`] = (await all(`/v1/communities/${community.id}/members`, admin)).length
     counts[`${community.slug}:channels`] = (await all(`/v1/communities/${community.id}/channels`, admin)).length
+    counts[`${community.slug}:posts`] = (await all(`/v1/communities/${community.id}/posts`, admin)).length
   }
   for (const [slug, id] of state.courses) {
     counts[`${slug}:enrolments`] = (await all(`/v1/courses/${id}/enrolments`, admin)).length
@@ -475,6 +476,17 @@ describe('the development seed', { timeout: 240_000 }, () => {
     expect(roleOf('elena@demo.localhost')).toBe('owner')
     expect(roleOf('maya@demo.localhost')).toBe('moderator')
     expect(roleOf('tomas@demo.localhost')).toBe('member')
+    // A pinned welcome post leads the feed, then the members' posts, newest first.
+    const posts = await all<{ title: string; pinned: boolean; commentCount: number; reactionCounts: object }>(
+      `${base}/posts`,
+      state.admin,
+    )
+    expect(posts.map((p) => [p.title, p.pinned])).toEqual([
+      ['Welcome to the Python Study Hall', true],
+      ['My first FizzBuzz', false],
+      ['Study group for the first module?', false],
+    ])
+    expect(posts[2]).toMatchObject({ commentCount: 1, reactionCounts: { like: 1, celebrate: 1 } })
     // Maya is enrolled in Python: the backfill job adds her course source beside her own join.
     const maya = state.users.get('maya@demo.localhost')
     await waitUntil('the course source of an enrolled learner', async () => {
