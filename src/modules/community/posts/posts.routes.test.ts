@@ -5,7 +5,6 @@
  * by their job, polls take one ballot per member until they close, and writing is rate limited.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLogger } from '../../../platform/observability/logger.ts'
 import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
 import { auditActions, buildCommunity, communityClient, domainEventTypes, type CommunityFixture } from '../testing.ts'
 import { makeDue, postsClient, queuedPublications, runPublishJob } from './testing.ts'
@@ -14,7 +13,7 @@ let t: TestApp
 let client: ReturnType<typeof postsClient>
 let community: ReturnType<typeof communityClient>
 beforeAll(async () => {
-  t = await buildTestApp(process.env.DEBUG_POSTS ? { logger: createLogger('error') } : {})
+  t = await buildTestApp()
   client = postsClient(t)
   community = communityClient(t)
 })
