@@ -234,6 +234,36 @@ beforeAll(async () => {
     })
     expect(answered.statusCode, answered.body).toBe(200)
   }
+  // Two posts (and two drafts) in it, two comments on the first post and two replies to the first comment.
+  const written = []
+  for (const payload of [
+    { body: 'one' },
+    { body: 'two' },
+    { body: 'd1', state: 'draft' },
+    { body: 'd2', state: 'draft' },
+  ])
+    written.push(await t.app.inject({ method: 'POST', url: `${inside}/posts`, headers: t.auth(admin), payload }))
+  const postId = (written[0]?.json() as { id: string }).id
+  for (const body of ['one', 'two'])
+    written.push(
+      await t.app.inject({
+        method: 'POST',
+        url: `${inside}/posts/${postId}/comments`,
+        headers: t.auth(admin),
+        payload: { body },
+      }),
+    )
+  const commentId = (written[4]?.json() as { id: string }).id
+  for (const body of ['one', 'two'])
+    written.push(
+      await t.app.inject({
+        method: 'POST',
+        url: `${inside}/posts/${postId}/comments`,
+        headers: t.auth(admin),
+        payload: { body, parentId: commentId },
+      }),
+    )
+  for (const response of written) expect(response.statusCode, response.body).toBe(201)
   const host = { host: `${c.tenant.slug}.localhost` }
   // {id} is a learning path's (its price history is the one list below /v1/learning-paths/{id}).
   parents = {
@@ -245,6 +275,8 @@ beforeAll(async () => {
     communityId,
     channelId,
     eventId: eventIds[0] as string,
+    postId,
+    commentId,
   }
   callers = { public: host, tenant: { ...host, ...t.auth(admin) }, operator: t.auth(t.operatorToken) }
 })

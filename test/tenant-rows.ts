@@ -68,6 +68,11 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string | (() => stri
   'community.community_roles': { rank: '20' },
   // An event ends after it starts.
   'community.events': { starts_at: '2030-01-01T10:00:00Z', ends_at: '2030-01-01T11:00:00Z' },
+  // A draft needs neither publish_at nor published_at; reactions and counters name a known kind.
+  'community.posts': { state: 'draft' },
+  'community.post_reactions': { kind: 'like' },
+  'community.comment_reactions': { kind: 'like' },
+  'community.posting_counters': { kind: 'post' },
   'commerce.products': { type: 'course' },
   'commerce.price_versions': { currency: 'USD' },
   'commerce.tenant_settings': { allowed_currencies: '{USD}', base_currency: 'USD' },

@@ -143,6 +143,7 @@ async function domainCounts(admin: string): Promise<Record<string, number>> {
     const events = await all<{ going: number }>(`/v1/communities/${community.id}/events?upcoming=false`, admin)
     counts[`${community.slug}:events`] = events.length
     counts[`${community.slug}:going`] = events.reduce((sum, event) => sum + event.going, 0)
+    counts[`${community.slug}:posts`] = (await all(`/v1/communities/${community.id}/posts`, admin)).length
   }
   for (const [slug, id] of state.courses) {
     counts[`${slug}:enrolments`] = (await all(`/v1/courses/${id}/enrolments`, admin)).length
@@ -487,6 +488,17 @@ describe('the development seed', { timeout: 240_000 }, () => {
       expect.objectContaining({ title: 'Weekly study session: loops and functions', going: 3, capacity: 20 }),
     ])
     expect(events[0]!.startsAtLocal).toMatch(/T18:00:00\+0[12]:00$/)
+    // A pinned welcome post leads the feed, then the members' posts, newest first.
+    const posts = await all<{ title: string; pinned: boolean; commentCount: number; reactionCounts: object }>(
+      `${base}/posts`,
+      state.admin,
+    )
+    expect(posts.map((p) => [p.title, p.pinned])).toEqual([
+      ['Welcome to the Python Study Hall', true],
+      ['My first FizzBuzz', false],
+      ['Study group for the first module?', false],
+    ])
+    expect(posts[2]).toMatchObject({ commentCount: 1, reactionCounts: { like: 1, celebrate: 1 } })
     // Maya is enrolled in Python: the backfill job adds her course source beside her own join.
     const maya = state.users.get('maya@demo.localhost')
     await waitUntil('the course source of an enrolled learner', async () => {

@@ -31,6 +31,7 @@ import { createMembershipService } from './membership.service.ts'
 import { createModerationService } from './moderation.service.ts'
 import { createEventsModule } from './events/events.module.ts'
 import type { BaseRole, MembershipState } from './community.vocabulary.ts'
+import { createPostsModule } from './posts/posts.module.ts'
 
 export { channelAccess, type ChannelAccess } from './channels.service.ts'
 export { communityChannelIds, mayModerateMessages } from './realtime.ts'
@@ -43,6 +44,9 @@ export { BACKFILL_COURSE_MEMBERS } from './communities.service.ts'
 export type { SeatPayment } from './events/events.module.ts'
 export { SEND_EVENT_REMINDERS } from './events/reminders.ts'
 export { EXPIRE_SEAT_OFFERS, SEAT_HOLD_HOURS } from './events/seats.ts'
+export * from './posts/posts.events.ts'
+export { PUBLISH_SCHEDULED_POST } from './posts/publishing.ts'
+export { REACTION_KINDS, type ReactionKind } from './posts/posts.vocabulary.ts'
 
 export interface MembershipSummary {
   communityId: string
@@ -78,6 +82,9 @@ export interface CommunityDeps {
   events: Events
   jobs: Jobs
   logger: Logger
+  /** Posts and comments per member and minute (defaults in posts/posts.vocabulary.ts). */
+  postsPerMinute?: number
+  commentsPerMinute?: number
 }
 
 export function createCommunityModule(deps: CommunityDeps) {
@@ -96,6 +103,7 @@ export function createCommunityModule(deps: CommunityDeps) {
   const invitations = createInvitationsService({ events })
   const channels = createChannelsService()
   const communityEvents = createEventsModule(deps)
+  const postRoutes = createPostsModule(deps)
   return {
     routes: async function communityModuleRoutes(app: App) {
       for (const schema of COMMUNITY_SCHEMAS) app.addSchema(schema)
@@ -104,6 +112,7 @@ export function createCommunityModule(deps: CommunityDeps) {
       channelRoutes(app, channels)
       for (const schema of communityEvents.schemas) app.addSchema(schema)
       communityEvents.routes(app)
+      postRoutes(app)
     },
     grants,
     /** Confirms a paid event seat held for a member (the commerce order flow calls it; see events/seats.ts). */

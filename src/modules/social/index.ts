@@ -23,6 +23,7 @@ export {
   relationship,
   type FollowState,
   type Relationship,
+  visibleAuthorCondition,
 } from './relationships.ts'
 export { canStartDirectMessage, dmDecisions } from './dm-facts.ts'
 export { dmPolicy, type DmDecision, type DmDenialReason, type DmFacts, type TenantDmMinimum } from './dm-policy.ts'

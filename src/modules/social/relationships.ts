@@ -6,7 +6,7 @@
  * Blocks cut both ways: "blocked" always means a block in either direction. Mutes are one-way and
  * only hide: `mutedBy` says whose content a member does not want to see, nothing is refused.
  */
-import { and, eq, inArray, or, sql } from 'drizzle-orm'
+import { and, eq, inArray, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import { rowsOf, type Tx } from '../../platform/db/database.ts'
 import { blocks, mutes } from './social.tables.ts'
 
@@ -70,6 +70,18 @@ export async function blockBetweenSets(
          LIMIT 1`,
   )
   return row
+}
+
+/**
+ * SQL: true when `viewerId` may see content by the author in `authorColumn`: no block between
+ * them (either way) and no mute by the viewer. For lists that must stay one statement per page
+ * (community feeds): the condition joins the caller's query instead of a read per author.
+ */
+export function visibleAuthorCondition(viewerId: string, authorColumn: SQLWrapper): SQL {
+  return sql`NOT EXISTS (SELECT 1 FROM social.blocks b
+               WHERE (b.blocker_id = ${viewerId} AND b.blocked_id = ${authorColumn})
+                  OR (b.blocker_id = ${authorColumn} AND b.blocked_id = ${viewerId}))
+         AND NOT EXISTS (SELECT 1 FROM social.mutes m WHERE m.muter_id = ${viewerId} AND m.muted_id = ${authorColumn})`
 }
 
 /** The members `userId` has muted: their content is hidden from `userId`, never refused. */

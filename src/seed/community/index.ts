@@ -3,8 +3,10 @@
  * instructor's study hall for Python from Scratch, linked to the course (its enrolled learners are
  * members through the course source, which the backfill job adds), with a general channel, an
  * announcement channel and a channel for the course's learners; the demo learners join it
- * themselves, and one of them moderates. Idempotent by natural key: a community found by its slug,
- * channels by name, a member already in and a role already held are left as they are.
+ * themselves, and one of them moderates. Version 2 adds a pinned welcome post, two members'
+ * posts, a comment and reactions. Idempotent by natural key: a community found by its slug,
+ * channels by name, posts by title, a comment by its body; a member already in, a role already
+ * held, a pin and a reaction already there are left as they are.
  */
 import { DEMO_INSTRUCTOR_EMAIL } from '../content/people.ts'
 import { PYTHON_FROM_SCRATCH } from '../content/python-from-scratch.ts'
@@ -23,6 +25,10 @@ export interface CommunitySpec {
   moderator: string
   /** An event a week after seeding at `hour` in `timeZone`, which the members answer going. */
   event: { title: string; description: string; timeZone: string; hour: number; capacity: number; location: string }
+  /** Posts in the order written; the owner's first one is pinned. */
+  posts: Array<{ by: string; title: string; body: string; pinned?: boolean }>
+  /** A comment on the post with `onTitle`, and the members who react to that post. */
+  comment: { by: string; onTitle: string; body: string; reactions: Array<{ by: string; kind: string }> }
 }
 
 export const DEMO_COMMUNITY: CommunitySpec = {
@@ -46,13 +52,40 @@ export const DEMO_COMMUNITY: CommunitySpec = {
     capacity: 20,
     location: 'Library, room 2 (and the general channel)',
   },
+  posts: [
+    {
+      by: DEMO_INSTRUCTOR_EMAIL,
+      title: 'Welcome to the Python Study Hall',
+      body: 'Introduce yourself in #general, ask anything about the course here, and be kind: everyone started somewhere.',
+      pinned: true,
+    },
+    {
+      by: 'maya@demo.localhost',
+      title: 'Study group for the first module?',
+      body: 'I am going through variables and loops this week. Anyone want to meet on Thursday evening to work on the exercises together?',
+    },
+    {
+      by: 'tomas@demo.localhost',
+      title: 'My first FizzBuzz',
+      body: 'It took me three tries, but my loop prints FizzBuzz correctly now. The trick was checking 15 first.',
+    },
+  ],
+  comment: {
+    by: 'tomas@demo.localhost',
+    onTitle: 'Study group for the first module?',
+    body: 'Count me in! Thursday works for me.',
+    reactions: [
+      { by: 'tomas@demo.localhost', kind: 'like' },
+      { by: 'amara@demo.localhost', kind: 'celebrate' },
+    ],
+  },
 }
 
 export function communityArea(spec: CommunitySpec = DEMO_COMMUNITY): SeedArea {
   return {
     name: 'communities',
-    version: 2,
-    summary: `the community ${spec.slug} (${spec.channels.length} channels: ${spec.channels.map((c) => c.name).join(', ')}) linked to ${spec.course}, with ${spec.members.length} members and an upcoming event they attend`,
+    version: 3,
+    summary: `the community ${spec.slug} (${spec.channels.length} channels: ${spec.channels.map((c) => c.name).join(', ')}) linked to ${spec.course}, with ${spec.members.length} members an upcoming event they attend and ${spec.posts.length} posts (one pinned)`,
     run: (ctx) => seedCommunity(ctx, spec),
   }
 }
@@ -93,6 +126,7 @@ async function seedCommunity(ctx: SeedContext, spec: CommunitySpec): Promise<voi
   const moderator = actorOf(ctx, accounts.people.get(spec.moderator), spec.moderator)
   await api.call('PUT', `${base}/members/${moderator.userId}/role`, { token, payload: { role: 'moderator' } })
   await seedEvent(ctx, spec, base, token)
+  await seedPosts(ctx, spec, base, token)
 }
 
 /** The instant a week from now at `hour` o'clock in `timeZone` (the zone's offset that day). */
@@ -128,4 +162,33 @@ async function seedEvent(ctx: SeedContext, spec: CommunitySpec, base: string, to
       payload: { response: 'going' },
     })
   }
+}
+
+async function seedPosts(ctx: SeedContext, spec: CommunitySpec, base: string, ownerToken: string): Promise<void> {
+  const tokenOf = async (email: string) => actorOf(ctx, ctx.accounts.people.get(email), email).token()
+  const existing = await listAll<{ id: string; title: string | null }>(ctx.api, `${base}/posts`, ownerToken)
+  const idOf = new Map(existing.map((post) => [post.title, post.id]))
+  for (const post of spec.posts) {
+    const token = await tokenOf(post.by)
+    let postId = idOf.get(post.title)
+    if (!postId) {
+      const payload = { title: post.title, body: post.body }
+      postId = (await ctx.api.call<{ id: string }>('POST', `${base}/posts`, { token, payload })).body.id
+      idOf.set(post.title, postId)
+    }
+    if (post.pinned) await ctx.api.call('PUT', `${base}/posts/${postId}/pin`, { token })
+  }
+  const target = idOf.get(spec.comment.onTitle)
+  if (!target) throw new Error(`the seed comments on a post it did not write: ${spec.comment.onTitle}`)
+  const commenter = await tokenOf(spec.comment.by)
+  const comments = await listAll<{ body: string }>(ctx.api, `${base}/posts/${target}/comments`, commenter)
+  if (!comments.some((comment) => comment.body === spec.comment.body))
+    await ctx.api.call('POST', `${base}/posts/${target}/comments`, {
+      token: commenter,
+      payload: { body: spec.comment.body },
+    })
+  for (const reaction of spec.comment.reactions)
+    await ctx.api.call('PUT', `${base}/posts/${target}/reactions/${reaction.kind}`, {
+      token: await tokenOf(reaction.by),
+    })
 }
