@@ -2,7 +2,10 @@
  * Two app instances on one PostgreSQL and one Redis, a socket.io-client on each (issue 12): a
  * publish on node A reaches the member connected to node B, presence on either node shows both
  * nodes' users, an eviction on node A removes the member's socket on node B from the room at
- * once, and a session ended through node A closes its socket on node B.
+ * once, and a session ended through node A closes its socket on node B. The chat module's channel
+ * rooms across nodes: a message sent over REST on node A reaches a member's socket on node B, and
+ * a ban on node A evicts that member's socket on node B (only node A runs the worker, so its outbox
+ * subscribers reach node B through the Redis adapter).
  *
  * Needs TEST_DATABASE_URL and TEST_REDIS_URL; without them the file skips loudly.
  */
@@ -22,6 +25,7 @@ import {
   nextEvent,
   request,
 } from '../src/platform/realtime/realtime.testing.ts'
+import { buildCommunity, communityClient } from '../src/modules/community/testing.ts'
 
 const missing = !testDatabaseUrl()
   ? 'PostgreSQL (TEST_DATABASE_URL)'
@@ -51,7 +55,9 @@ describe.skipIf(Boolean(missing))('the realtime gateway on two nodes (PostgreSQL
   const sockets: Socket[] = []
 
   beforeAll(async () => {
-    a = await buildTestApp({ realtime: { register: registerClub } })
+    // Node A alone runs the worker: the outbox subscribers that feed (and evict) the chat rooms run
+    // there, so what node B's sockets receive of them crossed Redis.
+    a = await buildTestApp({ realtime: { register: registerClub }, worker: true })
     b = await buildTestApp({ realtime: { register: registerClub } })
     urls.a = await listen(a)
     urls.b = await listen(b)
@@ -126,5 +132,59 @@ describe.skipIf(Boolean(missing))('the realtime gateway on two nodes (PostgreSQL
     })
     expect(logout.statusCode).toBe(204)
     expect(await gone).toBe('io server disconnect')
+  })
+  describe('channel chat rooms', () => {
+    async function channelWithMemberOnB() {
+      const c = await buildCommunity(a, { visibility: 'public' }, tenant.id)
+      const created = await communityClient(a).channel(c.communityId, c.owner.token, { name: 'general' })
+      expect(created.statusCode, created.body).toBe(201)
+      const channelId = (created.json() as { id: string }).id
+      const [sender, reader] = [await c.member(), await c.member()]
+      for (const member of [sender, reader])
+        expect((await communityClient(a).join(c.communityId, member.token)).statusCode).toBeLessThan(300)
+      const socket = await connected(client(urls.b, { host: `${tenant.slug}.localhost`, token: reader.token }))
+      sockets.push(socket)
+      expect(await request(socket, 'room.join', { room: `channel:${channelId}` })).toMatchObject({ ok: true })
+      const send = (body: string) =>
+        a.app.inject({
+          method: 'POST',
+          url: `/v1/channels/${channelId}/messages`,
+          headers: a.auth(sender.token),
+          payload: { body },
+        })
+      return { c, channelId, reader, socket, send }
+    }
+
+    it('delivers a channel message sent over REST on node A to a member connected to node B', async () => {
+      const { channelId, socket, send } = await channelWithMemberOnB()
+      const live = nextEvent<{ body: string; channelId: string; seq: number }>(socket, 'chat.message.created')
+      const sent = await send('across the nodes')
+      expect(sent.statusCode, sent.body).toBe(201)
+      expect(await live).toMatchObject({ channelId, seq: 1, body: 'across the nodes' })
+    })
+
+    it("evicts a member's socket on node B when node A bans them: nothing later reaches it", async () => {
+      const { c, channelId, reader, socket, send } = await channelWithMemberOnB()
+      const evicted = nextEvent(socket, 'room.evicted')
+      expect((await communityClient(a).ban(c.communityId, reader.userId, c.owner.token)).statusCode).toBeLessThan(300)
+      expect(await evicted).toEqual({ room: `channel:${channelId}`, reason: 'banned' })
+      const internal = `${tenant.id}/channel:${channelId}`
+      await eventually(async () => (await b.realtime.io.in(internal).fetchSockets()).length === 0)
+      const seen = collect(socket, 'chat.message.created')
+      // A second member on node A sees the later message arrive, so the banned socket had its chance.
+      const watcher = await c.member()
+      expect((await communityClient(a).join(c.communityId, watcher.token)).statusCode).toBeLessThan(300)
+      const onA = await connected(client(urls.a, { host: `${tenant.slug}.localhost`, token: watcher.token }))
+      sockets.push(onA)
+      expect(await request(onA, 'room.join', { room: `channel:${channelId}` })).toMatchObject({ ok: true })
+      const toWatcher = nextEvent(onA, 'chat.message.created')
+      expect((await send('after the ban')).statusCode).toBe(201)
+      await toWatcher
+      expect(seen).toEqual([])
+      expect(await request(socket, 'room.join', { room: `channel:${channelId}` })).toMatchObject({
+        ok: false,
+        error: { status: 403, code: 'CHANNEL_ACCESS_DENIED' },
+      })
+    })
   })
 })
