@@ -41,6 +41,9 @@ const SELF_SERVICE_PATHS = [
   '/v1/credit-notes',
   // Direct messages: only a conversation's participants see or write it (404 for everyone else).
   '/v1/dm',
+  // Channel chat: read and written as the community's channelAccess decides for the caller
+  // (non-members 404, refused members 403), deletes of others' messages by community role.
+  '/v1/channels',
 ]
 /** Single any-member routes outside those paths that act only for the caller (e.g. enrolling oneself in a course). */
 const SELF_SERVICE_ROUTES = [
