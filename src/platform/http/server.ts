@@ -30,6 +30,7 @@ import type { PrincipalTokens } from './principal.ts'
 import { buildProblem, FieldErrorSchema, ProblemSchema, sendProblem } from './problem.ts'
 import type { RequestContext } from './request-context.ts'
 import { registerRequestContext, type TenantDirectory } from './context-hook.ts'
+import { CANONICAL_UUID } from './uuid-format.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -109,7 +110,11 @@ function createFastify(config: Config, logger: Logger): App {
     routerOptions: { maxParamLength: MAX_PATH_SEGMENT_LENGTH },
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
-    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
+    ajv: {
+      customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
+      // Ids in their one canonical spelling (uuid-format.ts); onCreate runs after ajv-formats, which plugins would not.
+      onCreate: (ajv) => ajv.addFormat('uuid', CANONICAL_UUID),
+    },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App
 }
 

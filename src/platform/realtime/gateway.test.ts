@@ -115,6 +115,22 @@ describe('the handshake', () => {
     expect((await refusal(open({ token, host: 'no-such-tenant.localhost' }))).data).toMatchObject({ status: 404 })
   })
 
+  it("refuses an impersonation token: an impersonator may not read or send the member's messages", async () => {
+    const admin = await t.tokenFor(tenant.id, ['tenant_admin'])
+    const learnerId = randomUUID()
+    await t.tokenFor(tenant.id, ['learner'], learnerId)
+    const started = await t.app.inject({
+      method: 'POST',
+      url: '/v1/impersonations',
+      headers: { host, ...t.auth(admin) },
+      payload: { userId: learnerId, reason: 'Ticket 9001: the learner cannot see their messages' },
+    })
+    expect(started.statusCode, started.body).toBe(201)
+    const { accessToken } = started.json() as { accessToken: string }
+    const refused = await refusal(open({ token: accessToken }))
+    expect(refused.data).toMatchObject({ status: 403, code: 'IMPERSONATION_FORBIDDEN' })
+  })
+
   it('accepts a member with a live session, over WebSocket and long polling', async () => {
     const { socket } = await member()
     expect(socket.connected).toBe(true)

@@ -10,6 +10,7 @@ import { AppError } from '../errors.ts'
 import { tenantForHost, type TenantDirectory } from '../http/context-hook.ts'
 import { originTrusted, readCookie, SESSION_COOKIE, type BrowserSessionVerifier } from '../http/cookie-auth.ts'
 import type { Principal, PrincipalTokens } from '../http/principal.ts'
+import { refuseWhileImpersonating } from '../http/access.ts'
 
 export type UserPrincipal = Extract<Principal, { kind: 'user' }>
 
@@ -61,6 +62,9 @@ export async function verifyCredential(deps: HandshakeDeps, credential: Credenti
     throw new AppError('forbidden', 'PERSON_REQUIRED', 'Realtime connections are for signed-in members')
   if (principal.restriction)
     throw new AppError('forbidden', 'MFA_ENROLMENT_REQUIRED', 'Enrol a second factor before connecting')
+  // An impersonator may not read or send a member's messages (ADR 0028); the rooms carry little
+  // else, so realtime is refused while impersonating, at the handshake and at every re-check.
+  refuseWhileImpersonating({ principal })
   return principal
 }
 

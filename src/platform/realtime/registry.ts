@@ -6,8 +6,10 @@
  */
 import type { TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'
+import { Format } from 'typebox/format'
 import type { Validator } from 'typebox/compile'
 import type { FieldError } from '../errors.ts'
+import { isCanonicalUuid } from '../http/uuid-format.ts'
 import type { ClientEventHandler, EventOptions, RoomKind } from './realtime.types.ts'
 
 export const KIND_PATTERN = /^[a-z][a-z0-9-]{0,31}$/
@@ -63,6 +65,8 @@ export function fieldErrors(validator: Validator, value: unknown): FieldError[] 
 }
 
 export function createRegistry() {
+  // Socket events take ids in the spelling HTTP takes (uuid-format.ts); TypeBox's own format allows upper case.
+  Format.Set('uuid', isCanonicalUuid)
   const roomKinds = new Map<string, RoomKind>()
   const clientEvents = new Map<string, ClientEvent>()
   const serverEvents = new Map<string, ServerEvent>()

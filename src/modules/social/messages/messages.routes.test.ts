@@ -73,6 +73,29 @@ describe('conversations', () => {
     expect((again.json() as Thread).id).toBe(first.id)
   })
 
+  it('takes ids in their one spelling: an upper-case or urn: id is a 400, never a second person', async () => {
+    // (The security review reached a member whose permission is `nobody` through a group with their upper-case id.)
+    const [ana, ben] = [await h.member(), await h.member()]
+    const set = await h.call('PUT', '/v1/me/social-settings', ben, {
+      profileVisibility: 'public',
+      messagePermission: 'nobody',
+    })
+    expect(set.statusCode, set.body).toBe(200)
+    for (const id of [ben.id.toUpperCase(), `urn:uuid:${ben.id}`]) {
+      const refused = await h.call('POST', '/v1/dm/threads', ana, { kind: 'group', title: 'hi', participantIds: [id] })
+      expect(refused.statusCode, refused.body).toBe(400)
+      expect(refused.json()).toMatchObject({ code: 'VALIDATION_FAILED' })
+    }
+    const decided = await h.call('POST', '/v1/dm/threads', ana, {
+      kind: 'group',
+      title: 'hi',
+      participantIds: [ben.id],
+    })
+    expect(decided.json(), decided.body).toMatchObject({ code: 'DM_NOT_ALLOWED' })
+    const path = await h.call('GET', `/v1/users/${ben.id.toUpperCase()}/relationship`, ana)
+    expect(path.statusCode).toBe(400)
+  })
+
   it('refuses yourself, a stranger id, a direct kind with two others, and a title on a direct conversation', async () => {
     const [ana, ben, cy] = [await h.member(), await h.member(), await h.member()]
     const cases: Array<[object, number, string]> = [

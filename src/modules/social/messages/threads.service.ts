@@ -45,8 +45,9 @@ export async function viewThread(tx: Tx, threadId: string, viewerId: string): Pr
 export async function assertMayWriteTo(tx: Tx, senderId: string, recipientIds: readonly string[]): Promise<void> {
   const decisions = await dmDecisions(tx, senderId, recipientIds)
   for (const recipientId of recipientIds) {
-    const decision = decisions.get(recipientId)
-    if (decision && !decision.allowed) throw socialErrors.dmNotAllowed(recipientId, decision.reason, decision.until)
+    // No decision for an id is a refusal: the policy must have spoken for every recipient.
+    const decision = decisions.get(recipientId) ?? { allowed: false as const, reason: 'recipient_unavailable' as const }
+    if (!decision.allowed) throw socialErrors.dmNotAllowed(recipientId, decision.reason, decision.until)
   }
 }
 
