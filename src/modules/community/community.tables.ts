@@ -108,6 +108,8 @@ export const memberships = communitySchema
       endedReason: text('ended_reason'),
       bannedAt: at('banned_at'),
       bannedBy: text('banned_by'),
+      /** The banner's rank (rankOf) when they banned: only an equal or higher rank lifts the ban. */
+      bannedByRank: integer('banned_by_rank'),
       banReason: text('ban_reason'),
       suspendedUntil: at('suspended_until'),
       suspensionReason: text('suspension_reason'),

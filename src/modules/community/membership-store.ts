@@ -155,6 +155,7 @@ export type FactsPatch = Partial<
     | 'endedReason'
     | 'bannedAt'
     | 'bannedBy'
+    | 'bannedByRank'
     | 'banReason'
     | 'suspendedUntil'
     | 'suspensionReason'

@@ -226,6 +226,24 @@ describe('ranks and roles', () => {
     expect(events).toEqual(expect.arrayContaining(['community.member_role_changed', 'community.member_suspended']))
   })
 
+  it("lifts a ban only with the banner's rank or above", async () => {
+    const c = await buildCommunity(t, { visibility: 'public' })
+    const [mod, admin, first, second] = [await c.member(), await c.member(), await c.member(), await c.member()]
+    for (const m of [mod, admin, first, second]) await client.join(c.communityId, m.token)
+    await client.setRole(c.communityId, mod.userId, c.owner.token, { role: 'moderator' })
+    await client.setRole(c.communityId, admin.userId, c.owner.token, { role: 'admin' })
+    // The owner's ban: a moderator and an admin cannot lift it, the owner can.
+    expect((await client.ban(c.communityId, first.userId, c.owner.token)).statusCode).toBe(200)
+    for (const lower of [mod, admin])
+      expect((await client.unban(c.communityId, first.userId, lower.token)).json().code).toBe('COMMUNITY_RANK_TOO_LOW')
+    expect((await client.unban(c.communityId, first.userId, c.owner.token)).statusCode).toBe(204)
+    // A moderator's ban: another of equal rank (or above) lifts it.
+    expect((await client.ban(c.communityId, second.userId, mod.token)).statusCode).toBe(200)
+    expect((await client.unban(c.communityId, second.userId, mod.token)).statusCode).toBe(204)
+    expect((await client.ban(c.communityId, second.userId, mod.token)).statusCode).toBe(200)
+    expect((await client.unban(c.communityId, second.userId, admin.token)).statusCode).toBe(204)
+  })
+
   it('keeps the owner until an explicit transfer', async () => {
     const c = await buildCommunity(t, { visibility: 'public' })
     const heir = await c.member()

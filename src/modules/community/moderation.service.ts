@@ -123,6 +123,7 @@ export function createModerationService(deps: ModerationDeps) {
         const patch = {
           bannedAt: new Date(),
           bannedBy: principalId(ctx.principal),
+          bannedByRank: rankOf(caller.actor),
           banReason: reason ?? null,
           requestedAt: null,
           role: 'member' as const,
@@ -134,7 +135,10 @@ export function createModerationService(deps: ModerationDeps) {
       })
     },
 
-    /** Lifts a ban: the user is active again only if a course or grant source still stands. */
+    /**
+     * Lifts a ban: the user is active again only if a course or grant source still stands. Needs
+     * a rank equal to or above the banner's at the time of the ban (banned_by_rank).
+     */
     async unban(ctx: RequestContext, communityId: string, userId: string): Promise<void> {
       await ctx.inTenant(async (tx) => {
         const community = await loadCommunity(tx, communityId)
@@ -142,7 +146,11 @@ export function createModerationService(deps: ModerationDeps) {
         if (caller.userId === userId) throw communityErrors.selfApproval()
         const row = await lockMembership(tx, community.tenantId, communityId, userId)
         if (row.bannedAt === null) throw communityErrors.notBanned()
-        const patch = { bannedAt: null, bannedBy: null, banReason: null, leftAt: null }
+        // A ban is lifted only by an equal or higher rank than its banner's (the owner, of the
+        // highest rank, always can): a moderator does not undo an admin's or the owner's ban.
+        // Bans recorded before the rank was kept count as an admin's.
+        if (rankOf(caller.actor) < (row.bannedByRank ?? ROLE_RANK.admin)) throw communityErrors.rank()
+        const patch = { bannedAt: null, bannedBy: null, bannedByRank: null, banReason: null, leftAt: null }
         const unbanned = await settle(tx, ctx, { events }, row, patch, { source: 'unban' })
         await audit(tx, ctx, 'community.member_unbanned', unbanned, { stateAfter: unbanned.state })
       })

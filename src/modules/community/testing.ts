@@ -104,3 +104,15 @@ export const domainEventTypes = (t: TestApp, tenantId: string) =>
       sql`SELECT type, payload FROM platform.domain_events WHERE tenant_id = ${tenantId} AND type LIKE 'community.%' ORDER BY occurred_at, id`,
     ),
   )
+
+/** Delivers the tenant's community events of `type` to their subscribers now (what the dispatch job does). */
+export async function dispatchCommunityEvents(t: TestApp, tenantId: string, type: string): Promise<number> {
+  const pending = await t.platform.database.transaction(platformScope, (tx) =>
+    rowsOf<{ id: string }>(
+      tx,
+      sql`SELECT id FROM platform.domain_events WHERE tenant_id = ${tenantId} AND type = ${type} ORDER BY occurred_at, id`,
+    ),
+  )
+  for (const event of pending) await t.platform.events.dispatch({ eventId: event.id, tenantId })
+  return pending.length
+}

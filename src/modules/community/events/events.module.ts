@@ -8,6 +8,12 @@ import type { Events } from '../../../platform/events/events.ts'
 import type { App } from '../../../platform/http/server.ts'
 import { systemContext } from '../../../platform/http/request-context.ts'
 import type { Jobs } from '../../../platform/jobs/index.ts'
+import {
+  COMMUNITY_MEMBER_BANNED,
+  COMMUNITY_MEMBER_LEFT,
+  COMMUNITY_MEMBER_SUSPENDED,
+  type MembershipEventBase,
+} from '../community.events.ts'
 import { createCalendarService } from './calendar.ts'
 import { eventRoutes } from './events.routes.ts'
 import { EVENT_SCHEMAS } from './events.schemas.ts'
@@ -20,6 +26,7 @@ import {
   lockEvent,
   type ExpireOffersJob,
   type SeatPayment,
+  withdrawRsvps,
 } from './seats.ts'
 
 export interface EventsDeps {
@@ -38,8 +45,29 @@ export async function releaseExpiredOffers(deps: EventsDeps, job: ExpireOffersJo
   })
 }
 
+/**
+ * A user banned, suspended or gone gives up their seats and places: their live RSVPs in the
+ * community's upcoming events are withdrawn and the freed seats go to the next in line, in the
+ * subscriber's transaction (withdrawRsvps is idempotent, so a redelivery changes nothing). Until
+ * the event is dispatched, fillSeats, confirmSeat and reminders already pass the user over.
+ */
+function subscribeMembershipEnds(deps: EventsDeps): void {
+  const subscribers = [
+    [COMMUNITY_MEMBER_BANNED, 'community.event_rsvps_withdrawn_banned'],
+    [COMMUNITY_MEMBER_SUSPENDED, 'community.event_rsvps_withdrawn_suspended'],
+    [COMMUNITY_MEMBER_LEFT, 'community.event_rsvps_withdrawn_left'],
+  ] as const
+  for (const [type, name] of subscribers)
+    deps.events.subscribe<MembershipEventBase>(type, name, async (event, tx) => {
+      if (event.tenantId === null) return
+      const ctx = systemContext(deps.database, event.tenantId, `event:${name}`)
+      await withdrawRsvps(tx, ctx, deps, event.payload.communityId, event.payload.userId)
+    })
+}
+
 export function createEventsModule(deps: EventsDeps) {
   defineReminderJob(deps)
+  subscribeMembershipEnds(deps)
   deps.jobs.define<ExpireOffersJob>({
     name: EXPIRE_SEAT_OFFERS,
     retryLimit: 5,

@@ -14,6 +14,8 @@ import type { EventPublisher } from '../../../platform/events/events.ts'
 import type { Jobs } from '../../../platform/jobs/index.ts'
 import { systemContext } from '../../../platform/http/request-context.ts'
 import { COMMUNITY_EVENT_REMINDER_DUE, type EventReminderDuePayload } from '../community.events.ts'
+import { memberships } from '../community.tables.ts'
+import { membershipStanding } from '../membership-rules.ts'
 import { communityEvents, eventRsvps, type CommunityEventRow } from './events.tables.ts'
 
 export const SEND_EVENT_REMINDERS = 'community.send_event_reminders'
@@ -56,10 +58,18 @@ export async function sendReminders(database: Database, events: EventPublisher, 
     if (sentFor !== null && sentFor.getTime() === event.startsAt.getTime()) return 0
     const column = job.due === '24h' ? { reminded24hFor: event.startsAt } : { reminded1hFor: event.startsAt }
     await tx.update(communityEvents).set(column).where(eq(communityEvents.id, event.id))
-    const going = await tx
-      .select({ userId: eventRsvps.userId })
+    // Reminders go to going attendees in good standing only (membershipStanding): a banned,
+    // suspended or departed user whose RSVP is not yet withdrawn gets nothing.
+    const now = new Date()
+    const attendees = await tx
+      .select({ userId: eventRsvps.userId, state: memberships.state, suspendedUntil: memberships.suspendedUntil })
       .from(eventRsvps)
+      .innerJoin(
+        memberships,
+        and(eq(memberships.communityId, event.communityId), eq(memberships.userId, eventRsvps.userId)),
+      )
       .where(and(eq(eventRsvps.eventId, event.id), eq(eventRsvps.state, 'going')))
+    const going = attendees.filter((a) => membershipStanding(a, now) === 'active')
     for (const { userId } of going) {
       const payload: EventReminderDuePayload = {
         communityId: event.communityId,

@@ -9,8 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
 import { platformScope, rowsOf, tenantScope } from '../../../platform/db/database.ts'
 import type { TestMember } from '../../enrolment/testing.ts'
-import { buildCommunity, communityClient, domainEventTypes, type CommunityFixture } from '../testing.ts'
+import {
+  buildCommunity,
+  communityClient,
+  dispatchCommunityEvents,
+  domainEventTypes,
+  type CommunityFixture,
+} from '../testing.ts'
 import { releaseExpiredOffers } from './events.module.ts'
+import { sendReminders } from './reminders.ts'
 import { eventRsvps } from './events.tables.ts'
 
 let t: TestApp
@@ -33,7 +40,7 @@ const eventBody = (extra: Record<string, unknown> = {}) => ({
 async function createEvent(c: CommunityFixture, extra: Record<string, unknown> = {}) {
   const created = await client.call('POST', `/v1/communities/${c.communityId}/events`, c.owner.token, eventBody(extra))
   expect(created.statusCode, created.body).toBe(201)
-  return created.json() as { id: string; capacity: number | null }
+  return created.json() as { id: string; capacity: number | null; startsAt: string }
 }
 
 async function joinedMembers(c: CommunityFixture, n: number): Promise<TestMember[]> {
@@ -167,6 +174,82 @@ describe('capacity and the waitlist', () => {
       endsAt: '2030-01-15T06:00:00Z',
     })
     expect(kolkata.json()).toMatchObject({ timeZone: 'Asia/Kolkata', startsAtLocal: '2030-01-15T10:00:00+05:30' })
+  })
+})
+
+describe('seats of users banned, suspended or gone', () => {
+  const stateOf = async (c: CommunityFixture, eventId: string, userId: string) =>
+    (await rsvpRows(c.tenantId, eventId)).find((r) => r.userId === userId)?.state
+
+  it('passes over a banned waitlisted user, withdraws a banned going attendee, and refills the seat once', async () => {
+    const c = await buildCommunity(t, { visibility: 'public' })
+    const event = await createEvent(c, { capacity: 1 })
+    const [first, bannedWaiting, next, after, leaver] = await joinedMembers(c, 5)
+    // Sequential answers: first holds the seat, the others wait in this order.
+    for (const m of [first, bannedWaiting, next, after, leaver])
+      expect((await rsvp(c, event.id, m!.token, 'going')).statusCode).toBe(200)
+    expect((await client.ban(c.communityId, bannedWaiting!.userId, c.owner.token)).statusCode).toBe(200)
+    // Before the ban's event is dispatched, a freed seat skips the banned user (fillSeats' filter).
+    expect((await rsvp(c, event.id, first!.token, 'not_going')).statusCode).toBe(200)
+    expect(await stateOf(c, event.id, bannedWaiting!.userId)).toBe('waitlisted')
+    expect(await stateOf(c, event.id, next!.userId)).toBe('going')
+
+    // Reminders before the ban's withdrawal reach good-standing attendees only.
+    expect((await client.ban(c.communityId, next!.userId, c.owner.token)).statusCode).toBe(200)
+    const reminded = await sendReminders(t.platform.database, t.platform.events, {
+      tenantId: c.tenantId,
+      eventId: event.id,
+      due: '24h',
+      startsAt: new Date(event.startsAt).toISOString(),
+    })
+    expect(reminded).toBe(0)
+
+    // The bans' subscribers withdraw both users' RSVPs; the banned going attendee's seat goes to
+    // the first waitlisted in good standing. A redelivery changes nothing.
+    expect(await dispatchCommunityEvents(t, c.tenantId, 'community.member_banned')).toBe(2)
+    expect(await dispatchCommunityEvents(t, c.tenantId, 'community.member_banned')).toBe(2)
+    expect(await stateOf(c, event.id, bannedWaiting!.userId)).toBe('not_going')
+    expect(await stateOf(c, event.id, next!.userId)).toBe('not_going')
+    expect(await stateOf(c, event.id, after!.userId)).toBe('going')
+    expect((await promotions(c.tenantId)).map((e) => e.payload.userId)).toEqual([next!.userId, after!.userId])
+
+    // Leaving withdraws a waitlisted place too.
+    expect((await client.leave(c.communityId, leaver!.token)).statusCode).toBe(204)
+    await dispatchCommunityEvents(t, c.tenantId, 'community.member_left')
+    expect(await stateOf(c, event.id, leaver!.userId)).toBe('not_going')
+  })
+
+  it('refuses to confirm a banned user’s paid hold and gives the seat to the next in line', async () => {
+    const c = await buildCommunity(t, { visibility: 'public' })
+    const event = await createEvent(c, { capacity: 1, price: { amount: 900, currency: 'EUR' } })
+    const [held, waiting] = await joinedMembers(c, 2)
+    expect((await rsvp(c, event.id, held!.token, 'going')).json().state).toBe('offered')
+    expect((await rsvp(c, event.id, waiting!.token, 'going')).json().state).toBe('waitlisted')
+    expect((await client.ban(c.communityId, held!.userId, c.owner.token)).statusCode).toBe(200)
+    const confirm = t.platform.database.transaction(tenantScope(c.tenantId), (tx) =>
+      t.modules.community.confirmEventSeatPayment(tx, {
+        eventId: event.id,
+        userId: held!.userId,
+        amount: 900,
+        currency: 'EUR',
+        paymentRef: 'order-banned',
+      }),
+    )
+    await expect(confirm).rejects.toMatchObject({ code: 'EVENT_MEMBERS_ONLY' })
+    await dispatchCommunityEvents(t, c.tenantId, 'community.member_banned')
+    expect(await stateOf(c, event.id, held!.userId)).toBe('not_going')
+    expect(await stateOf(c, event.id, waiting!.userId)).toBe('offered')
+  })
+
+  it('withdraws a suspended member’s seat', async () => {
+    const c = await buildCommunity(t, { visibility: 'public' })
+    const event = await createEvent(c, { capacity: 1 })
+    const [going, waiting] = await joinedMembers(c, 2)
+    for (const m of [going, waiting]) expect((await rsvp(c, event.id, m!.token, 'going')).statusCode).toBe(200)
+    expect((await client.suspend(c.communityId, going!.userId, c.owner.token, inDays(2))).statusCode).toBe(200)
+    await dispatchCommunityEvents(t, c.tenantId, 'community.member_suspended')
+    expect(await stateOf(c, event.id, going!.userId)).toBe('not_going')
+    expect(await stateOf(c, event.id, waiting!.userId)).toBe('going')
   })
 })
 

@@ -8,12 +8,15 @@
  * straight to `going`: the seat is held (`offered`) until confirmEventSeatPayment records the
  * payment; a hold that runs out becomes `expired` and the seat goes to the next in line.
  */
-import { and, asc, count, eq, lte, sql } from 'drizzle-orm'
+import { and, asc, count, eq, inArray, lte, sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import type { EventPublisher } from '../../../platform/events/events.ts'
 import type { Jobs } from '../../../platform/jobs/index.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { COMMUNITY_EVENT_SEAT_PROMOTED, type EventSeatPromotedPayload } from '../community.events.ts'
+import { memberships } from '../community.tables.ts'
+import { membershipStanding } from '../membership-rules.ts'
+import { findMembership } from '../membership-store.ts'
 import { eventErrors } from './events.errors.ts'
 import { communityEvents, eventRsvps, type CommunityEventRow, type EventRsvpRow } from './events.tables.ts'
 
@@ -101,12 +104,25 @@ export async function fillSeats(
   if (event.status !== 'scheduled' || event.endsAt <= now) return 0
   const free = freeSeats(event, await seatsTaken(tx, event.id))
   if (free === 0) return 0
-  const next = await tx
-    .select()
+  // Only members in good standing now (membershipStanding) get a seat: a banned, suspended or
+  // departed user still waitlisted (their RSVPs are withdrawn by withdrawRsvps, but that runs
+  // after their membership event is dispatched) is passed over and keeps no claim on the seat.
+  const waiting = await tx
+    .select({ rsvp: eventRsvps, state: memberships.state, suspendedUntil: memberships.suspendedUntil })
     .from(eventRsvps)
+    .leftJoin(
+      memberships,
+      and(eq(memberships.communityId, event.communityId), eq(memberships.userId, eventRsvps.userId)),
+    )
     .where(and(eq(eventRsvps.eventId, event.id), eq(eventRsvps.state, 'waitlisted')))
     .orderBy(asc(eventRsvps.position))
-    .limit(Number.isFinite(free) ? free : 100_000)
+  const next = waiting
+    .filter(
+      (w) =>
+        w.state !== null && membershipStanding({ state: w.state, suspendedUntil: w.suspendedUntil }, now) === 'active',
+    )
+    .slice(0, Number.isFinite(free) ? free : undefined)
+    .map((w) => w.rsvp)
   const seat = admission(event, now)
   for (const rsvp of next) {
     await tx
@@ -200,10 +216,68 @@ export async function confirmSeat(tx: Tx, input: SeatPayment, now = new Date()):
   if (rsvp?.state === 'expired' || (rsvp?.state === 'offered' && rsvp.offerExpiresAt! <= now))
     throw eventErrors.offerExpired()
   if (rsvp?.state !== 'offered') throw eventErrors.offerNotFound()
+  // A hold is confirmed only for a member in good standing: a user banned, suspended or gone since
+  // the offer is refused (their hold is withdrawn and the seat goes to the next in line).
+  const member = await findMembership(tx, event.communityId, input.userId)
+  if (!member || membershipStanding(member, now) !== 'active') throw eventErrors.membersOnly()
   const [row] = await tx
     .update(eventRsvps)
     .set({ state: 'going', offerExpiresAt: null, paymentRef: input.paymentRef, updatedAt: now })
     .where(eq(eventRsvps.id, rsvp.id))
     .returning()
   return row!
+}
+
+const LIVE_RSVP_STATES = ['going', 'offered', 'waitlisted'] as const
+
+/**
+ * Withdraws a user's live RSVPs (going, offered, waitlisted → not_going) in the community's events
+ * that have not ended, and gives each freed seat to the next in line. Called when the user is
+ * banned, suspended or leaves (the subscribers in events.module.ts). Idempotent: a redelivery
+ * finds nothing live; and a user back in good standing by the time it runs (unbanned, rejoined,
+ * suspension lifted) keeps their answers. Events are locked in id order, like every other writer
+ * that locks more than one.
+ */
+export async function withdrawRsvps(
+  tx: Tx,
+  ctx: RequestContext,
+  deps: SeatDeps,
+  communityId: string,
+  userId: string,
+  now = new Date(),
+): Promise<number> {
+  const member = await findMembership(tx, communityId, userId)
+  if (member && membershipStanding(member, now) === 'active') return 0
+  const live = await tx
+    .selectDistinct({ eventId: eventRsvps.eventId })
+    .from(eventRsvps)
+    .innerJoin(communityEvents, eq(communityEvents.id, eventRsvps.eventId))
+    .where(
+      and(
+        eq(communityEvents.communityId, communityId),
+        eq(eventRsvps.userId, userId),
+        inArray(eventRsvps.state, [...LIVE_RSVP_STATES]),
+        sql`${communityEvents.endsAt} > ${now}`,
+      ),
+    )
+    .orderBy(eventRsvps.eventId)
+  let withdrawn = 0
+  for (const { eventId } of live) {
+    const event = await lockEvent(tx, eventId, communityId)
+    const [row] = await tx
+      .update(eventRsvps)
+      .set({ state: 'not_going', offerExpiresAt: null, updatedAt: now })
+      .where(
+        and(
+          eq(eventRsvps.eventId, eventId),
+          eq(eventRsvps.userId, userId),
+          inArray(eventRsvps.state, [...LIVE_RSVP_STATES]),
+        ),
+      )
+      .returning({ id: eventRsvps.id })
+    if (!row) continue
+    withdrawn++
+    await fillSeats(tx, ctx, deps, event, now)
+  }
+  return withdrawn
 }

@@ -7,6 +7,7 @@
  */
 import { and, asc, eq, isNull, sql } from 'drizzle-orm'
 import { recordAudit } from '../../../platform/audit/audit.ts'
+import { AppError } from '../../../platform/errors.ts'
 import type { Tx } from '../../../platform/db/database.ts'
 import { instant, instantText, keysetCursor, uuid, type PageResult } from '../../../platform/http/pagination.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
@@ -43,6 +44,22 @@ export async function loadVisibleComment(
   return row.comment
 }
 
+/**
+ * The comment replied to, through the one visibility rule (loadVisibleComment: not deleted, post
+ * visible, no block either way). Unknown, deleted, of another post, or by someone in a block with
+ * the replier: the same COMMENT_PARENT_NOT_FOUND, so a reply never reaches a blocker and the
+ * answer tells nothing about why.
+ */
+async function loadVisibleParent(tx: Tx, who: Participant, postId: string, parentId: string): Promise<CommentRow> {
+  const parent = await loadVisibleComment(tx, who, parentId).catch((error: unknown) => {
+    // Not found for this reader (the comment or, for another post's comment, its post): not a parent.
+    if (error instanceof AppError && error.kind === 'not_found') return undefined
+    throw error
+  })
+  if (!parent || parent.postId !== postId) throw postErrors.parentNotFound(parentId)
+  return parent
+}
+
 export function createCommentsService(deps: { commentsPerMinute: number }) {
   async function page(
     tx: Tx,
@@ -77,12 +94,10 @@ export function createCommentsService(deps: { commentsPerMinute: number }) {
         if (post.state !== 'published') throw postErrors.notPublished(postId)
         let threadId: string | null = null
         if (body.parentId !== undefined) {
-          const [parent] = await tx
-            .select()
-            .from(postComments)
-            .where(and(eq(postComments.id, body.parentId), eq(postComments.postId, postId)))
-          if (!parent || parent.deletedAt !== null) throw postErrors.parentNotFound(body.parentId)
+          const parent = await loadVisibleParent(tx, who, postId, body.parentId)
           threadId = parent.parentId ?? parent.id
+          // The reply joins the thread of its top-level comment: that one must be visible too.
+          if (parent.parentId !== null) await loadVisibleParent(tx, who, postId, parent.parentId)
         }
         const tenantId = post.tenantId
         await spendPostingUnit(tx, { tenantId, userId: who.userId }, 'comment', deps.commentsPerMinute)

@@ -165,6 +165,15 @@ describe('comments and reactions', () => {
     expect(ids(replies)).toEqual([reply.id, nested.json().id])
     const unknownParent = await client.comment(c.communityId, postId, bob.token, { body: 'x', parentId: postId })
     expect(unknownParent.json().code).toBe('COMMENT_PARENT_NOT_FOUND')
+    // Bob blocks Alice: her reply under his comment (or in his thread) gets the answer of an
+    // unknown parent, and nothing reaches him.
+    expect((await client.block(alice.userId, bob.token)).statusCode).toBe(201)
+    for (const parentId of [top.id, nested.json().id]) {
+      const blocked = await client.comment(c.communityId, postId, alice.token, { body: 'hi', parentId })
+      expect(blocked.statusCode).toBe(unknownParent.statusCode)
+      expect(blocked.json().code).toBe('COMMENT_PARENT_NOT_FOUND')
+    }
+    expect((await client.call('DELETE', `/v1/me/blocks/${alice.userId}`, bob.token)).statusCode).toBe(204)
 
     for (let i = 0; i < 2; i++)
       expect((await client.react(c.communityId, postId, 'like', bob.token)).statusCode).toBe(200)
@@ -251,6 +260,36 @@ describe('scheduled posts', () => {
     expect((await client.call('GET', '/v1/me/post-drafts', author.token)).json().data[0]).toMatchObject({
       state: 'draft',
     })
+  })
+
+  it('go back to draft when their author may no longer post in the channel, or the community is archived', async () => {
+    const { c, members } = await withMembers(1)
+    const { 0: author } = members
+    const announcements = await community.channel(c.communityId, c.owner.token, {
+      name: 'news',
+      kind: 'announcement',
+    })
+    expect(announcements.statusCode, announcements.body).toBe(201)
+    const promote = await community.setRole(c.communityId, author.userId, c.owner.token, { role: 'moderator' })
+    expect(promote.statusCode, promote.body).toBe(200)
+    const publishAt = new Date(Date.now() + 3_600_000).toISOString()
+    const scheduled = await client.post(c.communityId, author.token, {
+      body: 'news later',
+      channelId: announcements.json().id,
+      publishAt,
+    })
+    expect(scheduled.statusCode, scheduled.body).toBe(201)
+    // Demoted to member: still reads the announcement channel, no longer posts in it.
+    expect((await community.setRole(c.communityId, author.userId, c.owner.token, { role: 'member' })).statusCode).toBe(
+      200,
+    )
+    const postId = scheduled.json().id as string
+    expect(await runPublishJob(t, await makeDue(t, c.tenantId, postId))).toBe('returned_to_draft')
+
+    // A post without a channel in a community archived before its instant goes back too.
+    const other = (await client.post(c.communityId, author.token, { body: 'later', publishAt })).json().id as string
+    expect((await community.call('DELETE', `/v1/communities/${c.communityId}`, c.owner.token)).statusCode).toBe(204)
+    expect(await runPublishJob(t, await makeDue(t, c.tenantId, other))).toBe('returned_to_draft')
   })
 })
 

@@ -14,7 +14,7 @@ import type { Jobs } from '../../../platform/jobs/index.ts'
 import { blockedAmong } from '../../social/index.ts'
 import { channelAccess } from '../channels.service.ts'
 import { memberActor } from '../community-access.ts'
-import { memberships } from '../community.tables.ts'
+import { communities, memberships } from '../community.tables.ts'
 import { membershipStanding } from '../membership-rules.ts'
 import { postingRefusal } from './post-access.ts'
 import { postErrors } from './posts.errors.ts'
@@ -123,11 +123,19 @@ export async function publishScheduledPost(
     if (post.publishAt?.getTime() !== new Date(job.publishAt).getTime()) return 'skipped'
     if (post.publishAt.getTime() > Date.now()) throw new Error(`post ${post.id} is not due yet: retried later`)
     const { actor } = await memberActor(tx, post.communityId, post.authorId)
-    const channelOpen =
-      post.channelId === null || (await channelAccess(tx, post.channelId, post.authorId)).allowed === true
-    if (postingRefusal(actor) !== undefined || !channelOpen) {
-      // The author may no longer post here (left, banned, suspended, lost the channel): the post
-      // goes back to their drafts rather than appearing in their name.
+    // The same rights as posting now: the channel must be readable *and* postable by the author
+    // (a moderator demoted to member no longer posts in an announcement channel), and the
+    // community still active (an archived one takes no posts, with or without a channel).
+    const [community] = await tx
+      .select({ status: communities.status })
+      .from(communities)
+      .where(eq(communities.id, post.communityId))
+    const access = post.channelId === null ? null : await channelAccess(tx, post.channelId, post.authorId)
+    const channelOpen = access === null || (access.allowed && access.canPost)
+    if (postingRefusal(actor) !== undefined || !channelOpen || community?.status !== 'active') {
+      // The author may no longer post here (left, banned, suspended, lost the channel or the right
+      // to post in it, community archived): the post goes back to their drafts rather than
+      // appearing in their name.
       await tx.update(posts).set({ state: 'draft', publishAt: null }).where(eq(posts.id, post.id))
       deps.logger.info({ postId: post.id }, 'scheduled post returned to draft: its author may no longer post')
       return 'returned_to_draft'

@@ -1,0 +1,1 @@
+ALTER TABLE "community"."memberships" ADD COLUMN "banned_by_rank" integer;
