@@ -5,7 +5,10 @@
  * writes alike, at least once (clients dedupe by message id; a gap is filled by catch-up by
  * cursor). With Redis the worker that runs the subscriber reaches every api node through the
  * adapter; without it `serve` is one process. A membership change (ban, suspension, leaving,
- * role change) evicts the member from every channel of the community they can no longer read.
+ * role change, a deleted custom role) or an ended enrolment (cancelled, expired) evicts the member
+ * from every channel of the community they can no longer read; archiving a channel or the
+ * community closes the rooms for everyone. Evictions throw until every node confirmed them, so
+ * the outbox retries the subscriber.
  */
 import { Type } from 'typebox'
 import type { Tx } from '../../platform/db/database.ts'
@@ -14,13 +17,24 @@ import type { RequestContext } from '../../platform/http/request-context.ts'
 import type { CatchUpPage, RealtimeGateway } from '../../platform/realtime/realtime.types.ts'
 import {
   channelAccess,
+  communitiesOfCourse,
   communityChannelIds,
+  COMMUNITY_ARCHIVED,
+  COMMUNITY_CHANNEL_ARCHIVED,
   COMMUNITY_MEMBER_BANNED,
   COMMUNITY_MEMBER_LEFT,
   COMMUNITY_MEMBER_ROLE_CHANGED,
   COMMUNITY_MEMBER_SUSPENDED,
+  type ChannelArchivedPayload,
+  type CommunityArchivedPayload,
   type MembershipEventBase,
 } from '../community/index.ts'
+import {
+  ENROLMENT_CANCELLED,
+  ENROLMENT_EXPIRED,
+  type EnrolmentCancelledPayload,
+  type EnrolmentExpiredPayload,
+} from '../enrolment/enrolment.events.ts'
 import {
   CHAT_CHANNEL_READ,
   CHAT_MESSAGE_CREATED,
@@ -70,6 +84,7 @@ export function registerChatRealtime(gateway: RealtimeGateway, events: Events, s
 
   gateway.registerRoomKind('channel', {
     description: 'A community channel: those the community’s channel access lets read it',
+    idFormat: 'uuid',
     async authorise(ctx, channelId) {
       if (ctx.principal.kind !== 'user') return { code: 'PERSON_REQUIRED', detail: 'Only members join channels' }
       const userId = ctx.principal.userId
@@ -145,18 +160,47 @@ export function registerChatRealtime(gateway: RealtimeGateway, events: Events, s
   })
 
   // Membership changed: out of every channel of the community the member can no longer read.
-  const recheck = (reason: string) => async (e: DomainEvent<MembershipEventBase>, tx: Tx) => {
-    const { communityId, userId } = e.payload
-    if (!e.tenantId) return
+  const recheckMember = async (tx: Tx, tenantId: string, communityId: string, userId: string, reason: string) => {
     for (const channelId of await communityChannelIds(tx, communityId)) {
       if ((await channelAccess(tx, channelId, userId)).allowed) continue
-      await gateway.evict({ tenantId: e.tenantId, kind: 'channel', roomId: channelId, userId, reason })
+      await gateway.evict({ tenantId, kind: 'channel', roomId: channelId, userId, reason })
     }
+  }
+  const recheck = (reason: string) => async (e: DomainEvent<MembershipEventBase>, tx: Tx) => {
+    if (e.tenantId) await recheckMember(tx, e.tenantId, e.payload.communityId, e.payload.userId, reason)
   }
   events.subscribe(COMMUNITY_MEMBER_BANNED, 'chat.realtime_banned', recheck('banned'))
   events.subscribe(COMMUNITY_MEMBER_SUSPENDED, 'chat.realtime_suspended', recheck('suspended'))
   events.subscribe(COMMUNITY_MEMBER_LEFT, 'chat.realtime_left', recheck('left'))
+  // Also published for each holder of a deleted custom role.
   events.subscribe(COMMUNITY_MEMBER_ROLE_CHANGED, 'chat.realtime_role', recheck('role_changed'))
+
+  // Enrolment ended: a member who stays in the community (another source) loses its `access:
+  // course` channels, with no membership event; re-checked in every community linked to the course.
+  const recheckEnrolment = async (e: DomainEvent<{ userId: string; courseId: string }>, tx: Tx) => {
+    if (!e.tenantId) return
+    for (const communityId of await communitiesOfCourse(tx, e.payload.courseId))
+      await recheckMember(tx, e.tenantId, communityId, e.payload.userId, 'enrolment_ended')
+  }
+  events.subscribe<EnrolmentCancelledPayload>(
+    ENROLMENT_CANCELLED,
+    'chat.realtime_enrolment_cancelled',
+    recheckEnrolment,
+  )
+  events.subscribe<EnrolmentExpiredPayload>(ENROLMENT_EXPIRED, 'chat.realtime_enrolment_expired', recheckEnrolment)
+
+  // Closed for everyone (staff too): nobody reads an archived channel or a channel of an archived community.
+  const close = (tenantId: string, channelId: string, reason: string) =>
+    gateway.evict({ tenantId, kind: 'channel', roomId: channelId, reason })
+  events.subscribe<CommunityArchivedPayload>(COMMUNITY_ARCHIVED, 'chat.realtime_community_archived', async (e, tx) => {
+    if (!e.tenantId) return
+    // Archived channels' rooms closed when they were archived.
+    for (const channelId of await communityChannelIds(tx, e.payload.communityId))
+      await close(e.tenantId, channelId, 'community_archived')
+  })
+  events.subscribe<ChannelArchivedPayload>(COMMUNITY_CHANNEL_ARCHIVED, 'chat.realtime_channel_archived', async (e) => {
+    if (e.tenantId) await close(e.tenantId, e.payload.channelId, 'channel_archived')
+  })
 }
 
 async function latest(tx: Tx, channelId: string, userId: string, limit: number, options: { tenantStaff: boolean }) {

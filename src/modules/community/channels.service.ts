@@ -7,7 +7,9 @@
 import { and, asc, eq, isNull } from 'drizzle-orm'
 import { recordAudit } from '../../platform/audit/audit.ts'
 import type { Tx } from '../../platform/db/database.ts'
+import type { EventPublisher } from '../../platform/events/events.ts'
 import { instant, instantText, keysetCursor, uuid, type PageResult } from '../../platform/http/pagination.ts'
+import { principalId } from '../../platform/http/principal.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { courseStaffRole } from '../catalogue/index.ts'
 import {
@@ -18,6 +20,11 @@ import {
   requirePermission,
 } from './community-access.ts'
 import { communityErrors } from './community.errors.ts'
+import {
+  COMMUNITY_CHANNEL_ARCHIVED,
+  COMMUNITY_MEMBER_ROLE_CHANGED,
+  type MemberRoleChangedPayload,
+} from './community.events.ts'
 import type { Channel, CreateChannelBody, CreateRoleBody, CustomRole } from './community.schemas.ts'
 import { channels, communities, communityRoles, memberships, type ChannelRow } from './community.tables.ts'
 import type { CommunityPermission } from './community.vocabulary.ts'
@@ -89,7 +96,7 @@ export async function channelAccess(
   return { ...decision, communityId: community.id }
 }
 
-export function createChannelsService() {
+export function createChannelsService({ events }: { events: EventPublisher }) {
   async function loadChannel(tx: Tx, communityId: string, channelId: string): Promise<ChannelRow> {
     const [row] = await tx
       .select()
@@ -199,7 +206,13 @@ export function createChannelsService() {
         const community = await loadCommunity(tx, communityId)
         await requirePermission(tx, ctx, community, 'channels:manage')
         const channel = await loadChannel(tx, communityId, channelId)
-        await tx.update(channels).set({ archivedAt: new Date() }).where(eq(channels.id, channel.id))
+        const now = new Date()
+        await tx.update(channels).set({ archivedAt: now }).where(eq(channels.id, channel.id))
+        // Live readers are taken out of its room (chat closes it on this event).
+        await events.publish(tx, ctx, {
+          type: COMMUNITY_CHANNEL_ARCHIVED,
+          payload: { communityId, channelId: channel.id, actor: principalId(ctx.principal), at: now.toISOString() },
+        })
         await recordAudit(tx, ctx, {
           action: 'community.channel_archived',
           targetType: 'community_channel',
@@ -266,7 +279,28 @@ export function createChannelsService() {
         if (refusal) throw communityErrors.roleBeyondActor(refusal)
         const [used] = await tx.select({ id: channels.id }).from(channels).where(eq(channels.customRoleId, roleId))
         if (used) throw communityErrors.roleInUse()
-        await tx.update(memberships).set({ customRoleId: null }).where(eq(memberships.customRoleId, roleId))
+        const holders = await tx
+          .update(memberships)
+          .set({ customRoleId: null })
+          .where(eq(memberships.customRoleId, roleId))
+          .returning()
+        // Each holder's role changed (to none): the event re-checks their live rooms.
+        const at = new Date().toISOString()
+        for (const holder of holders)
+          await events.publish(tx, ctx, {
+            type: COMMUNITY_MEMBER_ROLE_CHANGED,
+            payload: {
+              communityId,
+              userId: holder.userId,
+              state: holder.state,
+              actor: principalId(ctx.principal),
+              at,
+              role: holder.role,
+              customRoleId: null,
+              previousRole: holder.role,
+              previousCustomRoleId: roleId,
+            } satisfies MemberRoleChangedPayload,
+          })
         await tx.delete(communityRoles).where(eq(communityRoles.id, roleId))
         await recordAudit(tx, ctx, {
           action: 'community.role_deleted',

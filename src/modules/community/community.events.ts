@@ -1,8 +1,8 @@
 /**
  * Events the community module publishes (see platform/events), in the transaction that made the
  * change. Dependency-free: the realtime gateway and other modules name them by these constants
- * (it evicts sockets on member_left, member_banned and member_suspended, and re-checks rooms on
- * member_role_changed). The payload is the contract: fields are only ever added.
+ * (it evicts sockets on member_left, member_banned and member_suspended, re-checks rooms on
+ * member_role_changed, and closes rooms on archived and channel_archived). The payload is the contract: fields are only ever added.
  */
 
 /** Fields every membership event carries. */
@@ -41,7 +41,10 @@ export type MemberSuspendedPayload = MembershipEventBase & { until: string; reas
 export const COMMUNITY_MEMBER_UNSUSPENDED = 'community.member_unsuspended'
 export type MemberUnsuspendedPayload = MembershipEventBase
 
-/** The member's base or custom role changed (ownership transfers publish it for both members). */
+/**
+ * The member's base or custom role changed (ownership transfers publish it for both members;
+ * deleting a custom role publishes it for each holder, with customRoleId null).
+ */
 export const COMMUNITY_MEMBER_ROLE_CHANGED = 'community.member_role_changed'
 export type MemberRoleChangedPayload = MembershipEventBase & {
   role: 'owner' | 'admin' | 'moderator' | 'member'
@@ -49,6 +52,10 @@ export type MemberRoleChangedPayload = MembershipEventBase & {
   previousRole: 'owner' | 'admin' | 'moderator' | 'member'
   previousCustomRoleId: string | null
 }
+
+/** A channel was archived: its room closes (nobody reads an archived channel). */
+export const COMMUNITY_CHANNEL_ARCHIVED = 'community.channel_archived'
+export type ChannelArchivedPayload = { communityId: string; channelId: string; actor: string; at: string }
 
 /** The community was archived: every room of it closes. */
 export const COMMUNITY_ARCHIVED = 'community.archived'

@@ -34,7 +34,7 @@ import type { BaseRole, MembershipState } from './community.vocabulary.ts'
 import { createPostsModule } from './posts/posts.module.ts'
 
 export { channelAccess, type ChannelAccess } from './channels.service.ts'
-export { communityChannelIds, mayModerateMessages } from './realtime.ts'
+export { communitiesOfCourse, communityChannelIds, mayModerateMessages } from './realtime.ts'
 export { grantMembershipSource, revokeMembershipSource, type GrantMembershipInput, type RevokeMembershipInput }
 export { membershipStanding, summarizeMembership, can, rankOf, type CommunityActor } from './membership-rules.ts'
 export type { ChannelDenialReason } from './membership-rules.ts'
@@ -101,7 +101,7 @@ export function createCommunityModule(deps: CommunityDeps) {
   const membership = createMembershipService({ events })
   const moderation = createModerationService({ events })
   const invitations = createInvitationsService({ events })
-  const channels = createChannelsService()
+  const channels = createChannelsService({ events })
   const communityEvents = createEventsModule(deps)
   const postRoutes = createPostsModule(deps)
   return {

@@ -5,6 +5,7 @@
  */
 import { and, eq, isNull } from 'drizzle-orm'
 import type { Tx } from '../../platform/db/database.ts'
+import { communitiesRepository } from './communities.repository.ts'
 import { memberActor } from './community-access.ts'
 import { channels } from './community.tables.ts'
 import { can } from './membership-rules.ts'
@@ -16,6 +17,11 @@ export async function communityChannelIds(tx: Tx, communityId: string): Promise<
     .from(channels)
     .where(and(eq(channels.communityId, communityId), isNull(channels.archivedAt)))
   return rows.map((row) => row.id)
+}
+
+/** The active communities linked to a course (whose `access: course` channels its enrolment opens). */
+export async function communitiesOfCourse(tx: Tx, courseId: string): Promise<string[]> {
+  return (await communitiesRepository.linkedTo(tx, courseId)).map((community) => community.id)
 }
 
 /** Whether `userId` may moderate (delete others') messages in the community now. */

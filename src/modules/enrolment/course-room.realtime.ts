@@ -28,6 +28,7 @@ export async function inCourseRoom(tx: Tx, courseId: string, userId: string, now
 export function registerCourseRoom(gateway: RealtimeGateway, events: Events): void {
   gateway.registerRoomKind('course', {
     description: "A course's live room: its enrolled learners and its staff (presence and typing)",
+    idFormat: 'uuid',
     async authorise(ctx, courseId) {
       if (ctx.principal.kind !== 'user') return { code: 'PERSON_REQUIRED', detail: 'Only people join live rooms' }
       const userId = ctx.principal.userId

@@ -89,6 +89,7 @@ export function registerSocialRealtime(
 
   gateway.registerRoomKind('dm', {
     description: 'A direct-message conversation (1:1 or group): its participants, unless blocked',
+    idFormat: 'uuid',
     async authorise(ctx, threadId) {
       const userId = userOf(ctx)
       if (!userId) return { code: 'PERSON_REQUIRED', detail: 'Only members take part in conversations' }

@@ -4,7 +4,7 @@
  * free text (messages, error details) is scrubbed by pattern (see redaction.ts).
  */
 import pino, { type Logger, type DestinationStream } from 'pino'
-import { REDACTED, redactValue, scrubText, serializeError } from './redaction.ts'
+import { REDACTED, redactValue, scrubPath, scrubText, serializeError } from './redaction.ts'
 
 /**
  * Credential headers by path, for any code that logs raw headers. Sensitive fields elsewhere are
@@ -35,11 +35,12 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         err: serializeError,
         msg: (message: unknown) => (typeof message === 'string' ? scrubText(message) : message),
         // Only the path is logged (query strings carry tokens: magic links, verification), scrubbed
-        // because paths can carry personal data too (/users/by-email/...).
+        // because paths can carry personal data too (/users/by-email/...) and credentials (the
+        // calendar feed's token, see scrubPath).
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          path: scrubText(req.url.split('?')[0] ?? ''),
+          path: scrubPath(req.url.split('?')[0] ?? ''),
         }),
         res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
       },

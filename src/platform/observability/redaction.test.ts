@@ -1,6 +1,6 @@
 import { DrizzleQueryError } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { REDACTED, isSensitiveKey, redactValue, scrubText, serializeError } from './redaction.ts'
+import { REDACTED, isSensitiveKey, redactValue, scrubPath, scrubText, serializeError } from './redaction.ts'
 
 describe('scrubText', () => {
   it('removes credentials from URLs, query strings and bearer values', () => {
@@ -29,6 +29,19 @@ describe('scrubText', () => {
     expect(scrubText('Key (slug, name)=(acme, Acme Ltd) already exists.')).toBe(
       `Key (slug, name)=(${REDACTED}) already exists.`,
     )
+  })
+})
+
+describe('scrubPath', () => {
+  it('removes the calendar feed token from the path (the URL is the credential)', () => {
+    const token = 'q3Zb8kV1m0xYpT4rL9sN2wC7hJ5dF6gA1eR8tU3iO0p'
+    expect(scrubPath(`/v1/calendar/${token}.ics`)).toBe(`/v1/calendar/${REDACTED}`)
+    expect(scrubPath(`/v1/calendar/${token}`)).toBe(`/v1/calendar/${REDACTED}`)
+    // Other paths keep their ids, still scrubbed as text.
+    expect(scrubPath('/v1/communities/0b9d5e0e-1f0a-4c4e-9a55-6d1f1c1f1f1f/calendar.ics')).toBe(
+      '/v1/communities/0b9d5e0e-1f0a-4c4e-9a55-6d1f1c1f1f1f/calendar.ics',
+    )
+    expect(scrubPath('/v1/users/by-email/ada@example.org')).toBe(`/v1/users/by-email/${REDACTED}`)
   })
 })
 

@@ -75,6 +75,20 @@ export function scrubText(text: string): string {
   return result
 }
 
+/**
+ * Paths with a credential as a segment (a bearer URL: whoever has the path has the access), each
+ * replaced whole. The calendar feed `/v1/calendar/<token>.ics` is read by calendar apps that
+ * cannot send headers, so its token travels in the path, where scrubText's query rules miss it.
+ */
+const CREDENTIAL_PATHS: Array<[RegExp, string]> = [[/^(\/v1\/calendar\/)[^/]+$/, `$1${REDACTED}`]]
+
+/** A request path as it may be logged: credential segments removed, then scrubbed like free text. */
+export function scrubPath(path: string): string {
+  let result = path
+  for (const [pattern, replacement] of CREDENTIAL_PATHS) result = result.replace(pattern, replacement)
+  return scrubText(result)
+}
+
 const MAX_DEPTH = 8
 
 /**

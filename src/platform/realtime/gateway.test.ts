@@ -24,6 +24,8 @@ import {
 
 /** Rooms `club:<id>`: members are listed here; `club:closed` does not exist for anyone. */
 const clubMembers = new Map<string, Set<string>>()
+/** Clubs whose membership ends while a join is between its check and the join (an eviction's race). */
+const endsDuringJoin = new Set<string>()
 const history = [
   { event: 'club.message', payload: { text: 'one' }, cursor: '1' },
   { event: 'club.message', payload: { text: 'two' }, cursor: '2' },
@@ -37,7 +39,10 @@ function registerClub(gateway: RealtimeGateway): void {
     async authorise(ctx, roomId) {
       if (roomId === 'closed') return { code: 'CLUB_NOT_FOUND', detail: 'No such club', status: 404 }
       const userId = ctx.principal.kind === 'user' ? ctx.principal.userId : ''
-      return clubMembers.get(roomId)?.has(userId) ? true : { code: 'NOT_A_MEMBER', detail: 'Members only' }
+      const allowed = clubMembers.get(roomId)?.has(userId) === true
+      // Says yes once, and the membership is gone by the time the socket is in the room.
+      if (allowed && endsDuringJoin.delete(roomId)) clubMembers.get(roomId)!.delete(userId)
+      return allowed ? true : { code: 'NOT_A_MEMBER', detail: 'Members only' }
     },
     async catchUp(_ctx, _roomId, cursor, limit) {
       const after = history.filter((e) => cursor === null || Number(e.cursor) > Number(cursor))
@@ -213,6 +218,44 @@ describe('rooms', () => {
     expect(seen).toEqual([])
     // Rejoining asks the authoriser again, which now says no.
     expect(await request(banned.socket, 'room.join', { room: `club:${club}` })).toMatchObject({ ok: false })
+  })
+
+  it('asks again once the socket is in the room, so an eviction racing the join leaves it out', async () => {
+    const club = randomUUID()
+    const [kept, late] = [await member([club]), await member([club])]
+    expect((await request(kept.socket, 'room.join', { room: `club:${club}` })).ok).toBe(true)
+    endsDuringJoin.add(club)
+    expect(await request(late.socket, 'room.join', { room: `club:${club}` })).toMatchObject({
+      ok: false,
+      error: { status: 403, code: 'NOT_A_MEMBER' },
+    })
+    const seen = collect(late.socket, 'club.message')
+    const toKept = nextEvent(kept.socket, 'club.message')
+    t.platform.realtime.publish(tenant.id, `club:${club}`, 'club.message', { text: 'members only' })
+    await toKept
+    expect(await request(late.socket, 'club.shout', { text: 'sync' })).toMatchObject({ ok: true })
+    expect(seen).toEqual([])
+  })
+
+  it('closes a room: an eviction without a user takes every connection out and tells each', async () => {
+    const club = randomUUID()
+    const [a, b] = [await member([club]), await member([club])]
+    for (const m of [a, b]) expect((await request(m.socket, 'room.join', { room: `club:${club}` })).ok).toBe(true)
+    const told = [a, b].map((m) => nextEvent(m.socket, 'room.evicted'))
+    await t.platform.realtime.evict({ tenantId: tenant.id, kind: 'club', roomId: club, reason: 'closed' })
+    for (const evicted of told) expect(await evicted).toEqual({ room: `club:${club}`, reason: 'closed' })
+    const seen = [a, b].map((m) => collect(m.socket, 'club.message'))
+    t.platform.realtime.publish(tenant.id, `club:${club}`, 'club.message', { text: 'nobody' })
+    for (const m of [a, b]) expect(await request(m.socket, 'club.shout', { text: 'sync' })).toMatchObject({ ok: true })
+    expect(seen).toEqual([[], []])
+  })
+
+  it('refuses a malformed id of a kind that declares its id format with 400, not a 500', async () => {
+    const { socket } = await member()
+    expect(await request(socket, 'room.join', { room: 'user:not-a-uuid' })).toMatchObject({
+      ok: false,
+      error: { status: 400, code: 'ROOM_ID_INVALID' },
+    })
   })
 
   it('catches up missed events by cursor on join, and pages with room.history', async () => {

@@ -225,13 +225,22 @@ export function createRealtime(options: RealtimeOptions) {
     async evict({ tenantId, kind, roomId, userId, reason }) {
       const room = `${kind}:${roomId}`
       const target = toRoom(tenantId, room)
-      const userRoom = internalRoom(tenantId, `user:${userId}`)
+      // Whose sockets: the user's own room (every device), or the room itself when it closes.
+      const whose = userId ? internalRoom(tenantId, `user:${userId}`) : target
+      // Told first: once out of the room, a closing room's sockets could no longer be reached.
+      io.to(whose).emit('room.evicted', { room, ...(reason ? { reason } : {}) })
+      metrics.realtimeEventsOut.inc({ event: 'room.evicted' })
       // Here at once (the Redis adapter applies a leave only when its own message comes back), then
       // through the adapter on every node, ahead of anything this node publishes afterwards.
-      io.local.in(userRoom).socketsLeave(target)
-      io.in(userRoom).socketsLeave(target)
-      io.to(userRoom).emit('room.evicted', { room, ...(reason ? { reason } : {}) })
-      metrics.realtimeEventsOut.inc({ event: 'room.evicted' })
+      io.local.in(whose).socketsLeave(target)
+      io.in(whose).socketsLeave(target)
+      // socketsLeave is fire-and-forget through Redis. fetchSockets goes out on the same channel
+      // after it (so every node applies the leave first) and waits for every node's answer (it
+      // rejects after the adapter's requestsTimeout): a socket still in the room, or a node that
+      // did not answer, fails the eviction so that the outbox subscriber calling it retries.
+      const left = await io.in(whose).fetchSockets()
+      const stayed = left.filter((socket) => socket.rooms.has(target)).length
+      if (stayed > 0) throw new Error(`realtime: ${stayed} connection(s) still in ${room} after the eviction`)
     },
     async presenceOf(tenantId, userIds) {
       const online = await presence.online(tenantId, userIds)

@@ -12,7 +12,7 @@ import type { Credential, UserPrincipal } from './handshake.ts'
 import type { RealtimeLimits } from './limits.ts'
 import type { PresenceStore } from './presence.ts'
 import { internalRoom, parseRoom, ROOM_PATTERN, type Registry } from './registry.ts'
-import type { CatchUpPage, RoomKind } from './realtime.types.ts'
+import type { CatchUpPage, Refusal, RoomKind } from './realtime.types.ts'
 
 const Room = Type.String({ pattern: ROOM_PATTERN.source, maxLength: 97, description: 'A room: `<kind>:<id>`' })
 const Cursor = Type.String({ minLength: 1, maxLength: 512, description: 'The cursor of the last event seen' })
@@ -54,6 +54,8 @@ const AuthRefresh = Type.Object(
 )
 
 const CATCH_UP_LIMIT = 50
+/** What `idFormat: 'uuid'` admits: the 8-4-4-4-12 hex form PostgreSQL's uuid type parses. */
+const UUID_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 export interface ProtocolDeps {
   registry: Registry
@@ -77,7 +79,18 @@ export function registerProtocol(deps: ProtocolDeps): void {
     const parsed = parseRoom(room)!
     const kind = registry.roomKind(parsed.kind)
     if (!kind) throw new AppError('not_found', 'ROOM_KIND_UNKNOWN', `There are no rooms of kind "${parsed.kind}"`)
+    // Checked once here for every event that names a room (join, history, presence).
+    if (kind.idFormat === 'uuid' && !UUID_ID.test(parsed.id))
+      throw new AppError('invalid', 'ROOM_ID_INVALID', `A ${parsed.kind} room's id is a UUID`)
     return [kind, parsed.id]
+  }
+  const refuseUnless = (decision: true | Refusal) => {
+    if (decision !== true)
+      throw new AppError(
+        decision.status === 404 ? 'not_found' : decision.status === 409 ? 'conflict' : 'forbidden',
+        decision.code,
+        decision.detail,
+      )
   }
   const mustBeIn = (rooms: ReadonlySet<string>, room: string) => {
     if (!rooms.has(room)) throw new AppError('conflict', 'NOT_IN_ROOM', `Join ${room} first`)
@@ -118,14 +131,17 @@ export function registerProtocol(deps: ProtocolDeps): void {
             'TOO_MANY_ROOMS',
             `A connection may join at most ${limits.maxRoomsPerConnection} rooms`,
           )
-        const decision = await kind.authorise(ctx, id)
-        if (decision !== true)
-          throw new AppError(
-            decision.status === 404 ? 'not_found' : decision.status === 409 ? 'conflict' : 'forbidden',
-            decision.code,
-            decision.detail,
-          )
-        await connection.socket.join(internalRoom(connection.tenantId, room))
+        refuseUnless(await kind.authorise(ctx, id))
+        const target = internalRoom(connection.tenantId, room)
+        await connection.socket.join(target)
+        // An eviction that committed between the check and the join found this socket outside the
+        // room and left it there: asked again now that it is in, a refusal takes it back out.
+        const again = await kind.authorise(ctx, id).catch(async (error: unknown) => {
+          await connection.socket.leave(target)
+          throw error
+        })
+        if (again !== true) await connection.socket.leave(target)
+        refuseUnless(again)
       }
       if (cursor === undefined || !kind.catchUp) return { room }
       return { room, catchUp: await history(ctx, kind, id, cursor, CATCH_UP_LIMIT) }
@@ -218,6 +234,7 @@ export function registerProtocol(deps: ProtocolDeps): void {
   // The one kind the platform owns: a user's own room, where their other modules' notices arrive.
   registry.registerRoomKind('user', {
     description: "A user's own room, joined automatically: events for that person on any of their devices",
+    idFormat: 'uuid',
     async authorise(ctx, roomId) {
       return ctx.principal.kind === 'user' && ctx.principal.userId === roomId
         ? true

@@ -40,6 +40,12 @@ export interface CatchUpPage {
 export interface RoomKind {
   /** What a room of this kind is (the AsyncAPI document shows it). */
   description: string
+  /**
+   * The form of the room's id, checked by the gateway before authorise, catchUp or members run
+   * (400 ROOM_ID_INVALID): an id that cannot exist never reaches the database (a non-UUID sent to
+   * a uuid column is a PostgreSQL error, a 500). Absent: any id ROOM_PATTERN allows.
+   */
+  idFormat?: 'uuid'
   /** Whether the caller may join room `roomId` now. */
   authorise(ctx: RequestContext, roomId: string): Promise<Authorisation>
   /**
@@ -80,7 +86,8 @@ export interface Eviction {
   tenantId: string
   kind: string
   roomId: string
-  userId: string
+  /** Whose connections leave; absent: every connection in the room (the room closes). */
+  userId?: string
   /** Told to the evicted client in `room.evicted`. */
   reason?: string
 }
@@ -105,7 +112,12 @@ export interface RealtimeGateway {
    * node. The payload is validated against the event's schema first; an invalid one throws (a bug).
    */
   publish(tenantId: string, room: string, event: string, payload: unknown): void
-  /** Removes the user's connections from the room on every node and tells them (`room.evicted`). */
+  /**
+   * Removes the user's connections (or, without userId, every connection) from the room on every
+   * node and tells them (`room.evicted`). This node's sockets leave at once; the promise resolves
+   * once every node has confirmed that none of them is left in the room, and rejects when a node
+   * did not answer in time or one still is (an outbox subscriber that awaits it is retried).
+   */
   evict(eviction: Eviction): Promise<void>
   /** Whether each user has a live connection to any node (heartbeat within the presence TTL). */
   presenceOf(tenantId: string, userIds: readonly string[]): Promise<Presence[]>

@@ -136,6 +136,24 @@ describe('ICS', () => {
       404,
     )
   })
+
+  it('stops a feed once its owner’s account is disabled, though the membership stays', async () => {
+    const tenant = await t.createTenant()
+    const c = await buildCommunity(t, { visibility: 'public' }, tenant.id)
+    const member = await c.member()
+    expect((await client.add(c.communityId, member.userId, c.owner.token)).statusCode).toBe(201)
+    const issued = await client.call('POST', `/v1/communities/${c.communityId}/calendar-feed`, member.token)
+    const { url } = issued.json() as { url: string }
+    const read = () => t.app.inject({ method: 'GET', url, headers: { host: `${tenant.slug}.localhost` } })
+    expect((await read()).statusCode).toBe(200)
+    const admin = await c.member(['tenant_admin'])
+    const disabled = await client.call('PUT', `/v1/members/${member.userId}/status`, admin.token, {
+      status: 'disabled',
+    })
+    expect(disabled.statusCode, disabled.body).toBe(200)
+    const refused = await read()
+    expect([refused.statusCode, refused.json().code]).toEqual([404, 'CALENDAR_FEED_NOT_FOUND'])
+  })
 })
 
 describe('reminders', () => {

@@ -12,13 +12,15 @@
  *
  * Feed tokens: 32 random bytes (base64url, 43 characters) in the URL; only their SHA-256 is
  * stored. One live token per member and community: issuing another revokes the old one, and
- * DELETE revokes it. Every read re-checks that the token's owner still sees the community.
+ * DELETE revokes it. Every read re-checks that the token's owner's account is still active and
+ * that they still see the community.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { and, asc, eq, gt, isNull } from 'drizzle-orm'
 import ical, { ICalEventStatus } from 'ical-generator'
 import type { Tx } from '../../../platform/db/database.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
+import { activeUser } from '../../identity/index.ts'
 import { loadCommunity, memberActor, requireInsider } from '../community-access.ts'
 import { communityErrors } from '../community.errors.ts'
 import type { CommunityRow } from '../community.tables.ts'
@@ -133,6 +135,8 @@ export function createCalendarService() {
           .from(calendarFeedTokens)
           .where(and(eq(calendarFeedTokens.tokenHash, hashToken(token)), isNull(calendarFeedTokens.revokedAt)))
         if (!row) throw eventErrors.feedNotFound()
+        // A disabled account's URL stops with it: the token stands for the user, not for itself.
+        if (!(await activeUser(tx, row.userId))) throw eventErrors.feedNotFound()
         const community = await loadCommunity(tx, row.communityId)
         if (!(await stillInsider(tx, community, row.userId))) throw eventErrors.feedNotFound()
         return renderCalendar(community.name, await feedEvents(tx, community.id))
