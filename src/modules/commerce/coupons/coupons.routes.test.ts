@@ -74,10 +74,17 @@ describe('coupon administration', () => {
       validUntil: until,
       maxRedemptions: 100,
       maxRedemptionsPerBuyer: 1,
-      productIds: [s.productIds[1].toUpperCase()],
+      productIds: [s.productIds[1]],
       stackable: true,
     })
     expect(fixed.statusCode, fixed.body).toBe(201)
+    // Ids have one spelling (docs/architecture.md, API conventions): an upper-case product id is a 400.
+    const shouted = await api.create(s.admin, {
+      ...WELCOME,
+      code: 'shouted',
+      productIds: [s.productIds[1].toUpperCase()],
+    })
+    expect(shouted.statusCode, shouted.body).toBe(400)
     expect(fixed.json()).toMatchObject({
       code: 'FIVE-OFF',
       percentOff: null,
