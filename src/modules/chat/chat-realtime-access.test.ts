@@ -123,6 +123,38 @@ describe('rooms closed without a membership event', () => {
   })
 })
 
+describe('presence in a channel room', () => {
+  it('shows the channel’s readers only: not a member without the course, a banned member or a stranger', async () => {
+    const c = await linkedCommunity()
+    const cohort = await c.channel({ name: 'cohort', access: 'course' })
+    const reader = await createMember(t, c.tenant.id)
+    expect((await enrolmentClient(t).selfEnrol(c.courseId, reader.token)).statusCode).toBe(201)
+    const [notEnrolled, banned, stranger] = [
+      await createMember(t, c.tenant.id),
+      await createMember(t, c.tenant.id),
+      await createMember(t, c.tenant.id),
+    ]
+    for (const m of [notEnrolled, banned])
+      expect((await communityClient(t).join(c.communityId, m.token)).statusCode).toBe(201)
+    expect((await enrolmentClient(t).selfEnrol(c.courseId, banned.token)).statusCode).toBe(201)
+    const ban = await communityClient(t).ban(c.communityId, banned.userId, c.instructor.token)
+    expect(ban.statusCode, ban.body).toBeLessThan(300)
+    // Everyone online, so only the room's rule can leave someone out.
+    const socket = await connect(c.tenant.slug, reader.token)
+    for (const m of [notEnrolled, banned, stranger, c.instructor]) await connect(c.tenant.slug, m.token)
+    expect(await request(socket, 'room.join', { room: `channel:${cohort}` })).toMatchObject({ ok: true })
+    const asked = [reader, notEnrolled, banned, stranger, c.instructor].map((m) => m.userId)
+    const answer = await request(socket, 'presence.query', { room: `channel:${cohort}`, userIds: asked })
+    expect(answer).toMatchObject({ ok: true })
+    const shown = (answer as { data: { presence: Array<{ userId: string; online: boolean }> } }).data.presence
+    expect(shown.sort((a, b) => a.userId.localeCompare(b.userId))).toEqual(
+      [reader, c.instructor]
+        .map((m) => ({ userId: m.userId, online: true }))
+        .sort((a, b) => a.userId.localeCompare(b.userId)),
+    )
+  })
+})
+
 describe('malformed room ids', () => {
   it('answers 400 ROOM_ID_INVALID for channel, dm and course rooms, before any query runs', async () => {
     const tenant = await t.createTenant()

@@ -17,6 +17,7 @@ import type { RequestContext } from '../../platform/http/request-context.ts'
 import type { CatchUpPage, RealtimeGateway } from '../../platform/realtime/realtime.types.ts'
 import {
   channelAccess,
+  channelReaders,
   communitiesOfCourse,
   communityChannelIds,
   COMMUNITY_ARCHIVED,
@@ -95,6 +96,9 @@ export function registerChatRealtime(gateway: RealtimeGateway, events: Events, s
       if (access.reason === 'channel_not_found' || access.reason === 'not_member')
         return { code: 'CHANNEL_NOT_FOUND', detail: `No channel ${channelId} you can read`, status: 404 }
       return { code: 'CHANNEL_ACCESS_DENIED', detail: `You cannot read this channel (${access.reason})` }
+    },
+    async members(ctx, channelId, userIds) {
+      return ctx.inTenant((tx) => channelReaders(tx, channelId, userIds), { readOnly: true })
     },
     async catchUp(ctx, channelId, cursor, limit): Promise<CatchUpPage> {
       const userId = ctx.principal.kind === 'user' ? ctx.principal.userId : ''

@@ -4,7 +4,7 @@
  * here (the channel, the community, the user's membership and custom role, and for course
  * channels the enrolment standing through enrolment's index.ts).
  */
-import { and, asc, eq, isNull } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm'
 import { recordAudit } from '../../platform/audit/audit.ts'
 import type { Tx } from '../../platform/db/database.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
@@ -28,7 +28,7 @@ import {
 import type { Channel, CreateChannelBody, CreateRoleBody, CustomRole } from './community.schemas.ts'
 import { channels, communities, communityRoles, memberships, type ChannelRow } from './community.tables.ts'
 import type { CommunityPermission } from './community.vocabulary.ts'
-import { customRoleRefusal, decideChannelAccess, type ChannelDecision } from './membership-rules.ts'
+import { customRoleRefusal, decideChannelAccess, membershipStanding, type ChannelDecision } from './membership-rules.ts'
 import { enrolledIn } from './membership.service.ts'
 
 const listCursor = keysetCursor(instant, uuid)
@@ -94,6 +94,48 @@ export async function channelAccess(
     enrolledInCourse,
   })
   return { ...decision, communityId: community.id }
+}
+
+/**
+ * Which of these users may read the channel now: who a channel room's presence may show. The
+ * same decision as channelAccess, with the channel and the memberships read once for all of them
+ * (a presence query names up to a hundred users); tenant staff who are not members are left out.
+ */
+export async function channelReaders(tx: Tx, channelId: string, userIds: readonly string[]): Promise<string[]> {
+  if (userIds.length === 0) return []
+  const [found] = await tx
+    .select({ channel: channels, community: communities })
+    .from(channels)
+    .innerJoin(communities, eq(communities.id, channels.communityId))
+    .where(eq(channels.id, channelId))
+  if (!found) return []
+  const { channel, community } = found
+  const rows = await tx
+    .select({ membership: memberships, rank: communityRoles.rank, permissions: communityRoles.permissions })
+    .from(memberships)
+    .leftJoin(communityRoles, eq(communityRoles.id, memberships.customRoleId))
+    .where(and(eq(memberships.communityId, community.id), inArray(memberships.userId, [...userIds])))
+  const now = new Date()
+  const readers: string[] = []
+  for (const { membership, rank, permissions } of rows) {
+    const facts = {
+      channel: { ...channel, archived: channel.archivedAt !== null },
+      communityArchived: community.status === 'archived',
+      actor: {
+        standing: membershipStanding(membership, now),
+        role: membership.role,
+        customRole: rank !== null ? { rank, permissions: permissions ?? [] } : null,
+        tenantStaff: false,
+      },
+      customRoleId: membership.customRoleId,
+      enrolledInCourse: false,
+    }
+    // Only a course channel asks enrolment, and only for members the rest of the rule admits.
+    if (channel.access === 'course' && community.courseId !== null && decideChannelAccess(facts).allowed === false)
+      facts.enrolledInCourse = await courseAccess(tx, community.courseId, membership.userId)
+    if (decideChannelAccess(facts).allowed) readers.push(membership.userId)
+  }
+  return readers
 }
 
 export function createChannelsService({ events }: { events: EventPublisher }) {

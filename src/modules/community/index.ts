@@ -33,7 +33,7 @@ import { createEventsModule } from './events/events.module.ts'
 import type { BaseRole, MembershipState } from './community.vocabulary.ts'
 import { createPostsModule } from './posts/posts.module.ts'
 
-export { channelAccess, type ChannelAccess } from './channels.service.ts'
+export { channelAccess, channelReaders, type ChannelAccess } from './channels.service.ts'
 export { communitiesOfCourse, communityChannelIds, mayModerateMessages } from './realtime.ts'
 export { grantMembershipSource, revokeMembershipSource, type GrantMembershipInput, type RevokeMembershipInput }
 export { membershipStanding, summarizeMembership, can, rankOf, type CommunityActor } from './membership-rules.ts'
