@@ -103,9 +103,10 @@ export async function startWorkers(
   for (const queue of queues) {
     const handler = queueHandler({ boss, logger: deps.logger, metrics: deps.metrics }, queue)
     const pollingIntervalSeconds = queue.definition.pollingIntervalSeconds ?? 2
+    let workerId: string | undefined
     // With NOTIFY active pg-boss polls at the slower notify interval; keep it short enough
     // that retries (which send no NOTIFY when they come due) are picked up promptly.
-    await boss.work(
+    workerId = await boss.work(
       queue.definition.name,
       {
         includeMetadata: true,
@@ -113,7 +114,14 @@ export async function startWorkers(
         pollingIntervalSeconds,
         notifyPollingIntervalSeconds: pollingIntervalSeconds,
       },
-      handler,
+      async (jobs) => {
+        await handler(jobs)
+        // A backlog drains at the handler's pace, not one job per polling interval: a fetch that
+        // found a job is followed by another at once (pg-boss's own burstWhenBatchFull ignores a
+        // batch of one, and its burstWhenReadyExceeds reads a count cached for a minute). The
+        // first empty fetch returns the worker to polling and NOTIFY, so an idle queue never spins.
+        if (jobs.length > 0 && workerId !== undefined) boss.notifyWorker(workerId)
+      },
     )
   }
 }

@@ -11,12 +11,16 @@ import type { QueueDefinition } from './types.ts'
 
 const RECORD = 'test.record_value'
 const FLAKY = 'test.fail_until_fixed'
+const BACKLOG = 'test.slow_polling'
 
 const recorded: string[] = []
+const drained: string[] = []
 const flaky = { fixed: false, attempts: [] as { jobId: string; retryCount: number }[], succeeded: [] as string[] }
 
 const queues: QueueDefinition<{ marker: string }>[] = [
   { name: RECORD, pollingIntervalSeconds: 0.5, handler: async (data) => void recorded.push(data.marker) },
+  // Polls once a minute: only NOTIFY and the worker's own follow-up fetches can run it promptly.
+  { name: BACKLOG, pollingIntervalSeconds: 60, handler: async (data) => void drained.push(data.marker) },
   {
     name: FLAKY,
     retryLimit: 2,
@@ -107,6 +111,19 @@ describe('transactional enqueue', () => {
     expect(await jobsMatching(t.platform.database, RECORD, { marker: lost })).toEqual([])
     const [job] = await jobsMatching(t.platform.database, RECORD, { marker: kept })
     expect(job?.state).toBe('completed')
+  })
+
+  it('drains a backlog at the handler’s pace, not one job per polling interval', async () => {
+    const tenant = await t.createTenant()
+    const markers = Array.from({ length: 10 }, (_, i) => `backlog-${i}-${randomUUID()}`)
+    // One transaction: its NOTIFYs fold into one wake-up, so nine jobs wait behind the first.
+    await t.platform.database.transaction(tenantScope(tenant.id), async (tx) => {
+      for (const marker of markers) await t.platform.jobs.send(tx, BACKLOG, { marker })
+    })
+    await waitUntil('the backlog to drain (one job a minute without follow-up fetches)', async () =>
+      markers.every((m) => drained.includes(m)),
+    )
+    expect(drained.filter((m) => markers.includes(m)).sort()).toEqual([...markers].sort())
   })
 
   it('keeps one waiting job per singleton key', async () => {
