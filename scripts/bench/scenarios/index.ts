@@ -15,6 +15,7 @@ import { quizGradingFlow } from './quiz-grading.ts'
 import { meFlow } from './me.ts'
 import { loginMixFlow } from './login-mix.ts'
 import { overloadFlow } from './overload.ts'
+import { realtimeFlow } from './realtime.ts'
 
 export const scenarios: BenchScenario[] = [
   auditEventsScenario,
@@ -28,4 +29,11 @@ export const scenarios: BenchScenario[] = [
 ]
 
 /** Benchmarks of request flows (scenario.ts, BenchFlow), selected by the same BENCH_SCENARIOS names. */
-export const flows: BenchFlow[] = [quizGradingFlow, learnerJourneyFlow, meFlow, loginMixFlow, overloadFlow]
+export const flows: BenchFlow[] = [
+  quizGradingFlow,
+  learnerJourneyFlow,
+  meFlow,
+  loginMixFlow,
+  overloadFlow,
+  realtimeFlow,
+]
