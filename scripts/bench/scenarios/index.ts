@@ -4,6 +4,7 @@
  */
 import type { BenchFlow, BenchScenario } from '../scenario.ts'
 import { auditEventsScenario } from './audit-events.ts'
+import { communityFeedScenario, homeFeedScenario } from './community-feed.ts'
 import { catalogueDetailScenario } from './catalogue-detail.ts'
 import { catalogueListScenario } from './catalogue-list.ts'
 import { catalogueListTokenScenario } from './catalogue-list-token.ts'
@@ -24,6 +25,8 @@ export const scenarios: BenchScenario[] = [
   catalogueDetailScenario,
   learnerDashboardScenario,
   lessonReadScenario,
+  communityFeedScenario,
+  homeFeedScenario,
   // Last: it grows the target tenant to 100,000 courses after the others seeded theirs.
   catalogueSearch100kScenario,
 ]
