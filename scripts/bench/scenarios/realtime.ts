@@ -19,6 +19,7 @@ import { sql } from 'drizzle-orm'
 import { io, type Socket } from 'socket.io-client'
 import { REALTIME_PATH } from '../../../src/platform/realtime/gateway.ts'
 import { platformScope, rowsOf, tenantScope } from '../../../src/platform/db/database.ts'
+import { CHAT_MESSAGE_CREATED } from '../../../src/modules/chat/chat.events.ts'
 import type { Ack } from '../../../src/platform/realtime/realtime.types.ts'
 import type { BenchFlow, FlowContext } from '../scenario.ts'
 import { inBatches, memoryOf, percentiles, startNodes, type AppNode, type NodeMemory } from './realtime-support.ts'
@@ -108,6 +109,24 @@ async function outboxDrained(context: FlowContext): Promise<number> {
       throw new Error(`${left?.n} events still undispatched after ${OUTBOX_TIMEOUT_MS / 1000} s`)
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
+}
+
+/**
+ * Of the run's chat messages, the time from the send's transaction (the event's occurred_at) to
+ * the end of its dispatch (dispatched_at, set after the subscriber published): the outbox's share
+ * of the fan-out latency.
+ */
+async function outboxLag(context: FlowContext) {
+  const [lag] = await context.lyceum.platform.database.transaction(platformScope, (tx) =>
+    rowsOf<{ p50: number; p99: number; max: number; events: number; seconds: number }>(
+      tx,
+      sql`SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99,
+                 max(ms)::float8 AS max, count(*)::int AS events, extract(epoch FROM max(dispatched_at) - min(dispatched_at))::float8 AS seconds
+          FROM (SELECT extract(epoch FROM dispatched_at - occurred_at) * 1000 AS ms, dispatched_at FROM platform.domain_events
+                WHERE type = ${CHAT_MESSAGE_CREATED} AND dispatched_at IS NOT NULL) AS lag`,
+    ),
+  )
+  return lag ?? { p50: NaN, p99: NaN, max: NaN, events: 0, seconds: NaN }
 }
 
 const row = (label: string, m: NodeMemory) =>
@@ -203,6 +222,7 @@ export const realtimeFlow: BenchFlow = {
         if (peaks.has(node.name)) memory.push([`${node.name.slice(0, 1)} peak during the run`, peaks.get(node.name)!])
       nodes.forEach((node, i) => memory.push([`${node.name.slice(0, 1)} after the run`, after[i]!]))
 
+      const lag = await outboxLag(context)
       const fanOut = percentiles(latencies, Math.min(delivered, latencies.length))
       const ack = percentiles(Float64Array.from(acks), acks.length)
       const cpuPercent = (seconds: number) => `${Math.round((seconds / elapsed) * 100)}%`
@@ -213,6 +233,9 @@ export const realtimeFlow: BenchFlow = {
           `  messages acknowledged ${acks.length} of ${total} (refused or timed out ${refused}); send → ack p50 ${ack.p50.toFixed(1)} ms, p99 ${ack.p99.toFixed(1)} ms\n` +
           `  deliveries ${delivered} of ${want} expected; ${Math.round(delivered / elapsed)} deliveries/s (first send → last receipt ${elapsed.toFixed(1)} s)\n` +
           `  fan-out latency (send → receipt, every delivery): p50 ${fanOut.p50.toFixed(1)} ms, p99 ${fanOut.p99.toFixed(1)} ms, max ${fanOut.max.toFixed(1)} ms\n` +
+          `  of which the outbox (send transaction → event dispatched by node A's worker): p50 ${Number(lag.p50).toFixed(1)} ms, ` +
+          `p99 ${Number(lag.p99).toFixed(1)} ms, max ${Number(lag.max).toFixed(1)} ms; ` +
+          `${lag.events} dispatched over ${Number(lag.seconds).toFixed(1)} s (${(lag.events / lag.seconds).toFixed(1)}/s, one job at a time)\n` +
           `  CPU over that time: node A ${cpuPercent(after[0]!.cpuSeconds - before[0]!.cpuSeconds)}, node B ${cpuPercent(after[1]!.cpuSeconds - before[1]!.cpuSeconds)}, ` +
           `bench process (all clients) ${cpuPercent((cpu.user + cpu.system) / 1e6)} of one core\n` +
           `  node memory                  RSS MB  heap used  heap total  connections\n` +
