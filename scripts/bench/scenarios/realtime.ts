@@ -118,15 +118,27 @@ async function outboxDrained(context: FlowContext): Promise<number> {
  */
 async function outboxLag(context: FlowContext) {
   const [lag] = await context.lyceum.platform.database.transaction(platformScope, (tx) =>
-    rowsOf<{ p50: number; p99: number; max: number; events: number; seconds: number }>(
+    rowsOf<{
+      p50: number
+      p99: number
+      max: number
+      events: number
+      seconds: number
+      after: number
+      afterSeconds: number
+    }>(
       tx,
       sql`SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99,
-                 max(ms)::float8 AS max, count(*)::int AS events, extract(epoch FROM max(dispatched_at) - min(dispatched_at))::float8 AS seconds
-          FROM (SELECT extract(epoch FROM dispatched_at - occurred_at) * 1000 AS ms, dispatched_at FROM platform.domain_events
+                 max(ms)::float8 AS max, count(*)::int AS events, extract(epoch FROM max(dispatched_at) - min(dispatched_at))::float8 AS seconds,
+                 count(*) FILTER (WHERE dispatched_at > last_sent)::int AS after,
+                 greatest(extract(epoch FROM max(dispatched_at) - max(last_sent)), 0)::float8 AS "afterSeconds"
+          FROM (SELECT extract(epoch FROM dispatched_at - occurred_at) * 1000 AS ms, dispatched_at,
+                       max(occurred_at) OVER () AS last_sent
+                FROM platform.domain_events
                 WHERE type = ${CHAT_MESSAGE_CREATED} AND dispatched_at IS NOT NULL) AS lag`,
     ),
   )
-  return lag ?? { p50: NaN, p99: NaN, max: NaN, events: 0, seconds: NaN }
+  return lag ?? { p50: NaN, p99: NaN, max: NaN, events: 0, seconds: NaN, after: 0, afterSeconds: NaN }
 }
 
 const row = (label: string, m: NodeMemory) =>
@@ -235,7 +247,8 @@ export const realtimeFlow: BenchFlow = {
           `  fan-out latency (send → receipt, every delivery): p50 ${fanOut.p50.toFixed(1)} ms, p99 ${fanOut.p99.toFixed(1)} ms, max ${fanOut.max.toFixed(1)} ms\n` +
           `  of which the outbox (send transaction → event dispatched by node A's worker): p50 ${Number(lag.p50).toFixed(1)} ms, ` +
           `p99 ${Number(lag.p99).toFixed(1)} ms, max ${Number(lag.max).toFixed(1)} ms; ` +
-          `${lag.events} dispatched over ${Number(lag.seconds).toFixed(1)} s (${(lag.events / lag.seconds).toFixed(1)}/s, one job at a time)\n` +
+          `${lag.events} dispatched over ${Number(lag.seconds).toFixed(1)} s (${(lag.events / lag.seconds).toFixed(1)}/s, one job at a time), ` +
+          `${lag.after} of them after the last send, over ${Number(lag.afterSeconds).toFixed(1)} s\n` +
           `  CPU over that time: node A ${cpuPercent(after[0]!.cpuSeconds - before[0]!.cpuSeconds)}, node B ${cpuPercent(after[1]!.cpuSeconds - before[1]!.cpuSeconds)}, ` +
           `bench process (all clients) ${cpuPercent((cpu.user + cpu.system) / 1e6)} of one core\n` +
           `  node memory                  RSS MB  heap used  heap total  connections\n` +
