@@ -12,6 +12,8 @@
  *   BENCH_SCENARIOS     comma-separated scenario or flow names to run (default all), e.g. quiz-grading
  *   BENCH_RATE_LIMITS   the app's RATE_LIMITS during the run (default: quotas too high to trip, so
  *                       the limiter's cost is measured; "off" leaves it out)
+ *   REDIS_URL           Redis for the realtime flow's two app nodes (scenarios/realtime.ts; skipped loudly without it);
+ *                       BENCH_REALTIME_CLIENTS (default 1000) and BENCH_REALTIME_RATE (messages/s, default 10) tune it
  * Exits 1 when any response was not 2xx or any socket error or timeout occurred.
  */
 import http from 'node:http'
@@ -234,7 +236,13 @@ async function measure(settings: Settings, selected: BenchScenario[], servers: S
 }
 
 /** Each selected flow against the running app; false when one missed its target. */
-async function runFlows(settings: Settings, selectedFlows: BenchFlow[], servers: Servers, tenants: BenchTenants) {
+async function runFlows(
+  settings: Settings,
+  selectedFlows: BenchFlow[],
+  servers: Servers,
+  tenants: BenchTenants,
+  databaseUrl: string,
+) {
   let met = true
   for (const flow of selectedFlows) {
     const ok = await flow.run({
@@ -244,6 +252,8 @@ async function runFlows(settings: Settings, selectedFlows: BenchFlow[], servers:
       tokenFor: servers.tokenFor,
       seconds: settings.seconds,
       connections: settings.connections,
+      databaseUrl,
+      rateLimits: settings.rateLimits,
       write: (text) => process.stdout.write(text),
     })
     if (!ok) process.stderr.write(`FAILED: ${flow.name} missed its target\n`)
@@ -299,7 +309,7 @@ async function bench(
       process.stderr.write(
         `FAILED: ${s.scenario}/${s.target} had ${s.non2xx} non-2xx responses and ${s.errors} socket errors or timeouts\n`,
       )
-    const flowsMet = await runFlows(settings, selectedFlows, servers, tenants)
+    const flowsMet = await runFlows(settings, selectedFlows, servers, tenants, db.ownerUrl)
     return failed.length > 0 || !flowsMet ? 1 : 0
   } finally {
     for (const reference of servers.references) await reference.close()

@@ -117,5 +117,9 @@ export interface FlowContext {
   tokenFor(roles: TenantRole[], userId?: string): Promise<string>
   seconds: number
   connections: number
+  /** The bench database's owner URL, for flows that start app processes of their own. */
+  databaseUrl: string
+  /** The app's RATE_LIMITS in this run. */
+  rateLimits: string
   write(text: string): void
 }

@@ -27,7 +27,7 @@ const LESSON_SQL =
   `"catalogue"."published_lesson_bodies"."lesson_id" = $1::uuid) where "catalogue"."courses"."id" = $2`
 const ENROLMENT_SQL =
   `select "id", "tenant_id", "user_id", "course_id", "status", "source", "source_ref", "enrolled_by", ` +
-  `"enrolled_at", "expires_at", "ended_at", "completed_at", "version" from "enrolment"."enrolments" where ` +
+  `"enrolled_at", "expires_at", "ended_at", "completed_at", "cancelled_by_staff", "version" from "enrolment"."enrolments" where ` +
   `("enrolment"."enrolments"."user_id" = $1 and "enrolment"."enrolments"."course_id" = $2)`
 // The plain reference's: the same with the tenant as a filter (no RLS scope there).
 const PLAIN_LESSON_SQL = `${LESSON_SQL} and "catalogue"."courses"."tenant_id" = $3`
