@@ -6,7 +6,7 @@ import { and, eq, sql } from 'drizzle-orm'
 import { rowsOf, type Tx } from '../../../platform/db/database.ts'
 import { keysetCursor, positiveInteger, type PositionOf } from '../../../platform/http/pagination.ts'
 import { dmMessages, dmReactions, type DmMessageRow, type Reaction } from './messages.tables.ts'
-import { blockedSql } from './threads.repository.ts'
+import { blockedSql, type Membership } from './threads.repository.ts'
 
 /** A thread's messages page by their number, in either direction. */
 export const messagesCursor = keysetCursor(positiveInteger)
@@ -26,7 +26,11 @@ export interface MessageViewRow {
 }
 
 export const messagesRepository = {
-  /** One page of a thread's messages as `viewerId` sees them (limit + 1 rows), in one statement. */
+  /**
+   * One page of a thread's messages as `viewerId` sees them (limit + 1 rows), in one statement:
+   * within their window (`window` of a participant who left: up to the message they left at, and
+   * reactions made before they left).
+   */
   async list(
     tx: Tx,
     threadId: string,
@@ -34,9 +38,15 @@ export const messagesRepository = {
     position: MessagePosition | undefined,
     limit: number,
     order: 'asc' | 'desc',
+    window: Membership = { leftAt: null, visibleUntilSeq: null },
   ): Promise<MessageViewRow[]> {
     const viewer = sql`${viewerId}::uuid`
-    const after = messagesCursor.after(position, [sql`m.seq`], order)
+    const after = and(
+      messagesCursor.after(position, [sql`m.seq`], order),
+      window.visibleUntilSeq === null ? undefined : sql`m.seq <= ${window.visibleUntilSeq}`,
+    )
+    const reactedInWindow =
+      window.leftAt === null ? sql`` : sql`AND x.created_at <= ${new Date(window.leftAt).toISOString()}::timestamptz`
     return rowsOf<MessageViewRow>(
       tx,
       sql`SELECT m.id, m.thread_id AS "threadId", m.seq, m.sender_id AS "senderId", m.body, m.created_at AS "createdAt",
@@ -45,7 +55,7 @@ export const messagesRepository = {
                  coalesce((SELECT json_agg(json_build_object('reaction', r.reaction, 'count', r.n, 'reactedByMe', r.mine) ORDER BY r.reaction)
                              FROM (SELECT x.reaction, count(*)::int AS n, bool_or(x.user_id = ${viewer}) AS mine
                                      FROM social.dm_reactions x
-                                    WHERE x.message_id = m.id AND NOT ${blockedSql(viewer, sql`x.user_id`)}
+                                    WHERE x.message_id = m.id AND NOT ${blockedSql(viewer, sql`x.user_id`)} ${reactedInWindow}
                                     GROUP BY x.reaction) r), '[]'::json) AS reactions
             FROM social.dm_messages m
            WHERE m.thread_id = ${threadId} AND NOT ${blockedSql(viewer, sql`m.sender_id`)}

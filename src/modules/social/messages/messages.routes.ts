@@ -11,6 +11,7 @@ import {
   MessageBody,
   MessageParams,
   MessagesQuery,
+  ParticipantParams,
   ReactionParams,
   ReadMarkerBody,
   ThreadParams,
@@ -98,6 +99,25 @@ function threadRoutes(app: App, service: ThreadsService) {
       config: own,
     },
     async (request) => service.addParticipants(request.ctx, request.params.threadId, request.body.userIds),
+  )
+
+  app.delete(
+    '/v1/dm/threads/:threadId/participants/:userId',
+    {
+      schema: {
+        summary: 'Leave a group, or remove a participant',
+        description: `Your own id: you leave. Another participant's: only the group's owner (\`ownerId\`: its creator while they take part, else whoever has taken part longest) removes them (403 DM_NOT_THREAD_OWNER), whoever has no place in it is 404 DM_PARTICIPANT_NOT_FOUND. Whoever left keeps reading the messages up to then and nothing after (also live: they leave the conversation's room at once), sees no participants, and cannot write (409 DM_THREAD_LEFT); being added again brings the whole conversation back. A one-to-one conversation is not left: 409 DM_NOT_A_GROUP (block or mute instead). Leaving again changes nothing. ${PARTICIPANT} Publishes social.dm_participant_left.`,
+        tags,
+        operationId: 'removeDmParticipant',
+        params: ParticipantParams,
+        response: { 204: Type.Null({ description: 'Left or removed' }) },
+      },
+      config: own,
+    },
+    async (request, reply) => {
+      await service.removeParticipant(request.ctx, request.params.threadId, request.params.userId)
+      return reply.code(204).send(null)
+    },
   )
 
   app.put(
