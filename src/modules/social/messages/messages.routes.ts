@@ -10,6 +10,7 @@ import {
   MAX_PARTICIPANTS,
   MessageBody,
   MessageParams,
+  MessageSearchQuery,
   MessagesQuery,
   ParticipantParams,
   ReactionParams,
@@ -17,6 +18,7 @@ import {
   ThreadParams,
 } from './messages.schemas.ts'
 import { DEFAULT_SENDS_PER_MINUTE } from './send-rate.ts'
+import { searchMessages } from './search.ts'
 import type { ThreadsService } from './threads.service.ts'
 
 const tags = ['messages']
@@ -157,6 +159,22 @@ function messageRoutes(app: App, service: MessagesService) {
       const message = await service.send(request.ctx, request.params.threadId, request.body.body)
       return reply.code(201).send(message)
     },
+  )
+
+  app.get(
+    '/v1/dm/messages/search',
+    {
+      schema: {
+        summary: 'Search your direct messages',
+        description: `Full-text search (web-search syntax: words that must all match, "a phrase", or, -word) over the conversations you have a place in, newest first. Only what you may read: up to when you left a group, no deleted message, nothing from a member you blocked or who blocked you, nor from a member you muted. Each result's \`cursor\` opens its conversation there (GET …/messages with that cursor). A query with no letter or digit once normalised is 400 SEARCH_QUERY_EMPTY; a cursor this API did not issue is 400 INVALID_CURSOR.`,
+        tags,
+        operationId: 'searchDmMessages',
+        querystring: MessageSearchQuery,
+        response: { 200: Type.Ref('DmMessagePage') },
+      },
+      config: own,
+    },
+    async (request) => searchMessages(request.ctx, request.query),
   )
 
   app.get(

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { Page, PageQuery } from '../../../platform/http/pagination.ts'
+import { SearchText } from '../../../platform/http/search-query.ts'
 import type { App } from '../../../platform/http/server.ts'
 import { REACTIONS, THREAD_KINDS } from './messages.tables.ts'
 
@@ -152,6 +153,12 @@ export const MessagesQuery = Type.Object(
   { additionalProperties: false },
 )
 export type MessagesQuery = Static<typeof MessagesQuery>
+
+export const MessageSearchQuery = Type.Object(
+  { q: SearchText, ...PageQuery.properties },
+  { additionalProperties: false },
+)
+export type MessageSearchQuery = Static<typeof MessageSearchQuery>
 
 export function registerMessageSchemas(app: App): void {
   app.addSchema(DmThread)
