@@ -39,6 +39,13 @@ const ORDERINGS: Record<string, string[]> = {
   'GET /v1/channels/{channelId}/messages': ['order=asc'],
 }
 
+/** Lists that take a required query parameter (a search's `q`): walked with it, matching two rows of the walk. */
+const REQUIRED_QUERY: Record<string, string> = {
+  'GET /v1/dm/messages/search': 'q=one+or+two',
+  'GET /v1/channels/{channelId}/messages/search': 'q=one+or+two',
+  'GET /v1/communities/{communityId}/messages/search': 'q=one+or+two',
+}
+
 let t: TestApp
 let lists: ListRoute[]
 /** Path parameter name → a real parent of the lists below it. */
@@ -55,7 +62,7 @@ beforeAll(async () => {
         label: `${method.toUpperCase()} ${path}`,
         path,
         access: operation['x-access'] ?? 'undeclared',
-        mode: '',
+        mode: REQUIRED_QUERY[`${method.toUpperCase()} ${path}`] ?? '',
       })),
   )
   lists.push(

@@ -5,7 +5,9 @@
  * once, and a session ended through node A closes its socket on node B. The chat module's channel
  * rooms across nodes: a message sent over REST on node A reaches a member's socket on node B, and
  * a ban on node A evicts that member's socket on node B (only node A runs the worker, so its outbox
- * subscribers reach node B through the Redis adapter).
+ * subscribers reach node B through the Redis adapter). A group DM with a blocked pair withholds the
+ * blocked member's typing (sent on node A) and read receipt from the blocker on node B, and a member
+ * who leaves over REST on node A leaves the room on node B.
  *
  * Needs TEST_DATABASE_URL and TEST_REDIS_URL; without them the file skips loudly.
  */
@@ -133,6 +135,65 @@ describe.skipIf(Boolean(missing))('the realtime gateway on two nodes (PostgreSQL
     expect(logout.statusCode).toBe(204)
     expect(await gone).toBe('io server disconnect')
   })
+  describe('group DM rooms', () => {
+    it('withholds typing and receipts across nodes from a blocked member, and evicts a leaver on node B', async () => {
+      const people = [randomUUID(), randomUUID(), randomUUID()]
+      const [blocker, blocked, third] = await Promise.all(
+        people.map(async (userId) => ({ userId, token: await a.tokenFor(tenant.id, ['learner'], userId) })),
+      )
+      const call = (method: 'POST' | 'PUT' | 'DELETE', url: string, token: string, payload?: object) =>
+        a.app.inject({ method, url, headers: a.auth(token), ...(payload ? { payload } : {}) })
+      const created = await call('POST', '/v1/dm/threads', blocker!.token, {
+        participantIds: [blocked!.userId, third!.userId],
+      })
+      expect(created.statusCode, created.body).toBe(201)
+      const threadId = (created.json() as { id: string }).id
+      const room = `dm:${threadId}`
+      const connect = async (node: 'a' | 'b', token: string) => {
+        const socket = await connected(client(urls[node], { host: `${tenant.slug}.localhost`, token }))
+        sockets.push(socket)
+        expect(await request(socket, 'room.join', { room })).toMatchObject({ ok: true })
+        return socket
+      }
+      // The blocker and the third member on node B; the blocked member on node A.
+      const [onB, thirdOnB, blockedOnA] = [
+        await connect('b', blocker!.token),
+        await connect('b', third!.token),
+        await connect('a', blocked!.token),
+      ]
+      const sent = await call('POST', `/v1/dm/threads/${threadId}/messages`, third!.token, { body: 'hello' })
+      expect(sent.statusCode).toBe(201)
+      expect((await call('PUT', `/v1/me/blocks/${blocked!.userId}`, blocker!.token)).statusCode).toBeLessThan(300)
+
+      const typingOnB = collect<{ userId: string }>(onB, 'typing')
+      const receiptsOnB = collect<{ userId: string }>(onB, 'dm.receipt')
+      const typingAtThird = nextEvent<{ userId: string }>(thirdOnB, 'typing')
+      expect(await request(blockedOnA, 'typing', { room })).toMatchObject({ ok: true, data: { broadcast: true } })
+      expect((await typingAtThird).userId).toBe(blocked!.userId)
+      const receiptAtThird = nextEvent<{ userId: string }>(thirdOnB, 'dm.receipt')
+      const messageId = (sent.json() as { id: string }).id
+      const read = await call('PUT', `/v1/dm/threads/${threadId}/read-marker`, blocked!.token, { messageId })
+      expect(read.statusCode).toBe(200)
+      expect((await receiptAtThird).userId).toBe(blocked!.userId)
+      // Published after the withheld ones on the same node and channel: once it arrived, they would have.
+      const later = nextEvent<{ body: string }>(onB, 'dm.message.created')
+      expect(
+        (await call('POST', `/v1/dm/threads/${threadId}/messages`, third!.token, { body: 'later' })).statusCode,
+      ).toBe(201)
+      expect((await later).body).toBe('later')
+      expect(typingOnB).toEqual([])
+      expect(receiptsOnB).toEqual([])
+
+      const evicted = nextEvent(thirdOnB, 'room.evicted')
+      const left = await call('DELETE', `/v1/dm/threads/${threadId}/participants/${third!.userId}`, third!.token)
+      expect(left.statusCode).toBe(204)
+      expect(await evicted).toEqual({ room, reason: 'left' })
+      await eventually(async () =>
+        (await b.realtime.io.in(`${tenant.id}/${room}`).fetchSockets()).every((socket) => socket.id !== thirdOnB.id),
+      )
+    })
+  })
+
   describe('channel chat rooms', () => {
     async function channelWithMemberOnB() {
       const c = await buildCommunity(a, { visibility: 'public' }, tenant.id)

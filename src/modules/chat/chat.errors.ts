@@ -9,6 +9,8 @@ export const chatErrors = {
     new AppError('forbidden', 'CHANNEL_ACCESS_DENIED', `You cannot read this channel (${reason})`, {
       extensions: { reason },
     }),
+  communityNotFound: (communityId: string) =>
+    new AppError('not_found', 'COMMUNITY_NOT_FOUND', `No community ${communityId} whose channels you can read`),
   postingDenied: () =>
     new AppError('forbidden', 'CHANNEL_READ_ONLY', 'Only moderators post in an announcement channel'),
   messageNotFound: (messageId: string) =>

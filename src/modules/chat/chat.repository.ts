@@ -1,5 +1,5 @@
 /** Queries of channel messages, reactions and receipts (the chat schema only). */
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, sql, type SQL } from 'drizzle-orm'
 import { rowsOf, type Tx } from '../../platform/db/database.ts'
 import { keysetCursor, positiveInteger, type PageResult, type PositionOf } from '../../platform/http/pagination.ts'
 import type { ChatMessage } from './chat.schemas.ts'
@@ -16,7 +16,7 @@ import {
 export const chatCursor = keysetCursor(positiveInteger)
 export type ChatPosition = PositionOf<typeof chatCursor>
 
-interface MessageViewRow {
+export interface MessageViewRow {
   id: string
   channelId: string
   communityId: string
@@ -32,7 +32,7 @@ interface MessageViewRow {
 const iso = (value: Date | string) => new Date(value).toISOString()
 const isoOrNull = (value: Date | string | null) => (value === null ? null : iso(value))
 
-function present(row: MessageViewRow): ChatMessage {
+export function present(row: MessageViewRow): ChatMessage {
   const seq = Number(row.seq)
   return {
     id: row.id,
@@ -47,6 +47,14 @@ function present(row: MessageViewRow): ChatMessage {
     reactions: row.reactions.map((r) => ({ reaction: r.reaction, count: Number(r.count), reactedByMe: r.reactedByMe })),
     cursor: chatCursor.encode([seq]),
   }
+}
+
+/** SQL: the reactions of message `m`, counted per kind, with whether `viewer` gave each. */
+export function reactionsSql(viewer: SQL): SQL {
+  return sql`coalesce((SELECT json_agg(json_build_object('reaction', r.reaction, 'count', r.n, 'reactedByMe', r.mine) ORDER BY r.reaction)
+                        FROM (SELECT x.reaction, count(*)::int AS n, bool_or(x.user_id = ${viewer}) AS mine
+                                FROM chat.message_reactions x WHERE x.message_id = m.id
+                               GROUP BY x.reaction) r), '[]'::json)`
 }
 
 export const chatRepository = {
@@ -65,10 +73,7 @@ export const chatRepository = {
       tx,
       sql`SELECT m.id, m.channel_id AS "channelId", m.community_id AS "communityId", m.seq, m.sender_id AS "senderId",
                  m.body, m.created_at AS "createdAt", m.edited_at AS "editedAt", m.deleted_at AS "deletedAt",
-                 coalesce((SELECT json_agg(json_build_object('reaction', r.reaction, 'count', r.n, 'reactedByMe', r.mine) ORDER BY r.reaction)
-                             FROM (SELECT x.reaction, count(*)::int AS n, bool_or(x.user_id = ${viewer}) AS mine
-                                     FROM chat.message_reactions x WHERE x.message_id = m.id
-                                    GROUP BY x.reaction) r), '[]'::json) AS reactions
+                 ${reactionsSql(viewer)} AS reactions
             FROM chat.channel_messages m
            WHERE m.channel_id = ${channelId} ${after ? sql`AND ${after}` : sql``}
            ORDER BY m.seq ${sql.raw(order === 'asc' ? 'ASC' : 'DESC')}

@@ -2,10 +2,13 @@
 import { Type } from 'typebox'
 import { tenantAccess } from '../../platform/http/access.ts'
 import type { App } from '../../platform/http/server.ts'
+import { searchChannel, searchCommunity } from './chat.search.ts'
 import { EDIT_WINDOW_MINUTES, type ChatService } from './chat.service.ts'
 import {
   CHAT_SCHEMAS,
   ChannelParams,
+  ChatSearchQuery,
+  CommunityParams,
   MessageParams,
   MessagesQuery,
   ReactionParams,
@@ -58,6 +61,42 @@ export function chatRoutes(app: App, service: ChatService, sendsPerMinute: numbe
       config: own,
     },
     async (request) => service.list(request.ctx, request.params.channelId, request.query),
+  )
+
+  const SEARCH =
+    'Full-text search (web-search syntax: words that must all match, "a phrase", or, -word), newest first. Deleted messages and messages from members you blocked, who blocked you or whom you muted are left out. Each result’s `cursor` opens its channel there (GET /v1/channels/{channelId}/messages with that cursor). A query with no letter or digit once normalised is 400 SEARCH_QUERY_EMPTY; a cursor this API did not issue is 400 INVALID_CURSOR.'
+  app.get(
+    '/v1/channels/:channelId/messages/search',
+    {
+      schema: {
+        summary: 'Search a channel’s messages',
+        description: `${ACCESS} ${SEARCH}`,
+        tags,
+        operationId: 'searchChannelMessages',
+        params: ChannelParams,
+        querystring: ChatSearchQuery,
+        response: { 200: Type.Ref('ChatMessagePage') },
+      },
+      config: own,
+    },
+    async (request) => searchChannel(request.ctx, request.params.channelId, request.query),
+  )
+
+  app.get(
+    '/v1/communities/:communityId/messages/search',
+    {
+      schema: {
+        summary: 'Search the messages of a community’s channels',
+        description: `Every channel of the community the community’s channel access lets you read now, each decided on this call (role and course channels only when you hold the role or the enrolment). Not a member (or no such community): 404 COMMUNITY_NOT_FOUND; banned, suspended or pending: 403 CHANNEL_ACCESS_DENIED with \`reason\`. ${SEARCH}`,
+        tags,
+        operationId: 'searchCommunityMessages',
+        params: CommunityParams,
+        querystring: ChatSearchQuery,
+        response: { 200: Type.Ref('ChatMessagePage') },
+      },
+      config: own,
+    },
+    async (request) => searchCommunity(request.ctx, request.params.communityId, request.query),
   )
 
   app.patch(

@@ -1,6 +1,7 @@
 /** TypeBox schemas of the chat API: the same schemas validate REST bodies and realtime payloads. */
 import { Type, type Static } from 'typebox'
 import { Page, PageQuery } from '../../platform/http/pagination.ts'
+import { SearchText } from '../../platform/http/search-query.ts'
 import { CHAT_REACTIONS } from './chat.tables.ts'
 
 export const MAX_BODY_LENGTH = 4000
@@ -69,5 +70,8 @@ export const MessagesQuery = Type.Object(
   { additionalProperties: false },
 )
 export type MessagesQuery = Static<typeof MessagesQuery>
+
+export const ChatSearchQuery = Type.Object({ q: SearchText, ...PageQuery.properties }, { additionalProperties: false })
+export const CommunityParams = Type.Object({ communityId: Id }, { additionalProperties: false })
 
 export const CHAT_SCHEMAS = [ChatMessage, ChatMessagePage, ChannelReceipt]

@@ -37,13 +37,13 @@ export interface ChatDeps {
   sendsPerMinute: number
 }
 
-interface Member {
+export interface Member {
   userId: string
   tenantId: string
   tenantStaff: boolean
 }
 
-function memberOf(ctx: RequestContext): Member {
+export function memberOf(ctx: RequestContext): Member {
   if (ctx.principal.kind !== 'user' || !ctx.tenantId) throw chatErrors.personRequired()
   return {
     userId: ctx.principal.userId,
@@ -53,7 +53,7 @@ function memberOf(ctx: RequestContext): Member {
 }
 
 /** The channel's community when `me` may read it (and post, when asked); the refusal otherwise. */
-async function readable(tx: Tx, channelId: string, me: Member, post = false): Promise<string> {
+export async function readable(tx: Tx, channelId: string, me: Member, post = false): Promise<string> {
   const access = await channelAccess(tx, channelId, me.userId, { tenantStaff: me.tenantStaff })
   if (!access.allowed) {
     // Who is not in the community (or the channel does not exist) learns nothing about it.

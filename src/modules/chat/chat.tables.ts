@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm'
 import {
   bigint,
   check,
+  customType,
   index,
   integer,
   pgSchema,
@@ -24,6 +25,7 @@ import { tenants } from '../tenancy/index.ts'
 export const chatSchema = pgSchema('chat')
 const at = (name: string) => timestamp(name, { withTimezone: true })
 const seqColumn = (name: string) => bigint(name, { mode: 'number' })
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
 
 /** The closed set of reactions (names; clients draw them), as in DMs. */
 export const CHAT_REACTIONS = ['thumbs_up', 'heart', 'laugh', 'wow', 'sad', 'party', 'pray', 'eyes'] as const
@@ -59,9 +61,18 @@ export const channelMessages = chatSchema
       deletedAt: at('deleted_at'),
       /** Who deleted it: the sender or a moderator. */
       deletedBy: uuid('deleted_by'),
+      /**
+       * The body's words for message search, kept by PostgreSQL (empty once deleted); the `simple`
+       * configuration as for DMs: a channel has no declared language.
+       */
+      search: tsvector('search')
+        .notNull()
+        .generatedAlwaysAs(sql`to_tsvector('simple'::regconfig, coalesce(body, ''))`),
     },
     (t) => [
       uniqueIndex('channel_messages_channel_seq').on(t.channelId, t.seq),
+      // A community's messages for search: the community narrows first, then the words.
+      index('channel_messages_search_idx').using('gin', t.search),
       check('channel_messages_seq_positive', sql`${t.seq} >= 1`),
       check('channel_messages_deleted_has_no_body', sql`(${t.deletedAt} IS NULL) = (${t.body} IS NOT NULL)`),
       ...tenantPolicies(t.tenantId),

@@ -1,6 +1,6 @@
 /** Drizzle queries of the social graph; every call runs in the caller's (tenant) transaction. */
 import { and, count, desc, eq, or, sql, type SQL } from 'drizzle-orm'
-import type { AnyPgColumn } from 'drizzle-orm/pg-core'
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core'
 import type { Tx } from '../../platform/db/database.ts'
 import { instant, instantText, keysetCursor, uuid, type PositionOf } from '../../platform/http/pagination.ts'
 import {
@@ -31,6 +31,47 @@ export type ListedFollow = FollowRow & { position: string }
 function pageOf(at: AnyPgColumn, user: AnyPgColumn, position: GraphPosition | undefined, where: SQL | undefined) {
   return and(where, graphCursor.after(position, [at, user], 'desc'))
 }
+
+/**
+ * Blocks, mutes and the DM allow-list are one shape: a member (`owner`) names another (`other`)
+ * once, with the time they did. Their queries (insert unless present, find, delete, the owner's
+ * list newest first) are written once here for the three tables.
+ */
+function memberList<T extends PgTable>(table: T, owner: AnyPgColumn, other: AnyPgColumn, since: AnyPgColumn) {
+  type Row = T['$inferSelect']
+  const pair = (ownerId: string, otherId: string) => and(eq(owner, ownerId), eq(other, otherId))
+  return {
+    /** Inserts the row unless the pair has one (then undefined: an earlier or concurrent insert won). */
+    async insert(tx: Tx, values: T['$inferInsert']): Promise<Row | undefined> {
+      const rows = (await tx.insert(table).values(values).onConflictDoNothing().returning()) as Row[]
+      return rows[0]
+    },
+    async find(tx: Tx, ownerId: string, otherId: string): Promise<Row | undefined> {
+      const rows = (await tx
+        .select()
+        .from(table as PgTable)
+        .where(pair(ownerId, otherId))) as Row[]
+      return rows[0]
+    },
+    async remove(tx: Tx, ownerId: string, otherId: string): Promise<void> {
+      await tx.delete(table).where(pair(ownerId, otherId))
+    },
+    /** The owner's list, newest first by (since, other), limit + 1 rows after `position`. */
+    async list(tx: Tx, ownerId: string, position: GraphPosition | undefined, limit: number): Promise<ListedMember[]> {
+      const rows = await tx
+        .select({ userId: other, since, position: instantText(since) })
+        .from(table as PgTable)
+        .where(pageOf(since, other, position, eq(owner, ownerId)))
+        .orderBy(desc(since), desc(other))
+        .limit(limit + 1)
+      return rows as ListedMember[]
+    },
+  }
+}
+
+const blockList = memberList(blocks, blocks.blockerId, blocks.blockedId, blocks.createdAt)
+const muteList = memberList(mutes, mutes.muterId, mutes.mutedId, mutes.createdAt)
+const allowList = memberList(dmAllowList, dmAllowList.ownerId, dmAllowList.allowedId, dmAllowList.createdAt)
 
 export const graphRepository = {
   async settings(tx: Tx, userId: string) {
@@ -189,107 +230,25 @@ export const graphRepository = {
       .limit(limit + 1)
   },
 
-  async insertBlock(tx: Tx, values: { tenantId: string; blockerId: string; blockedId: string }) {
-    const [row] = await tx.insert(blocks).values(values).onConflictDoNothing().returning()
-    return row
-  },
+  insertBlock: blockList.insert,
+  block: blockList.find,
+  deleteBlock: blockList.remove,
+  listBlocks: blockList.list,
 
-  async block(tx: Tx, blockerId: string, blockedId: string) {
-    const [row] = await tx
-      .select()
-      .from(blocks)
-      .where(and(eq(blocks.blockerId, blockerId), eq(blocks.blockedId, blockedId)))
-    return row
-  },
-
-  async deleteBlock(tx: Tx, blockerId: string, blockedId: string) {
-    await tx.delete(blocks).where(and(eq(blocks.blockerId, blockerId), eq(blocks.blockedId, blockedId)))
-  },
-
-  async listBlocks(
-    tx: Tx,
-    blockerId: string,
-    position: GraphPosition | undefined,
-    limit: number,
-  ): Promise<ListedMember[]> {
-    return tx
-      .select({ userId: blocks.blockedId, since: blocks.createdAt, position: instantText(blocks.createdAt) })
-      .from(blocks)
-      .where(pageOf(blocks.createdAt, blocks.blockedId, position, eq(blocks.blockerId, blockerId)))
-      .orderBy(desc(blocks.createdAt), desc(blocks.blockedId))
-      .limit(limit + 1)
-  },
-
-  async insertMute(tx: Tx, values: { tenantId: string; muterId: string; mutedId: string }) {
-    const [row] = await tx.insert(mutes).values(values).onConflictDoNothing().returning()
-    return row
-  },
-
-  async mute(tx: Tx, muterId: string, mutedId: string) {
-    const [row] = await tx
-      .select()
-      .from(mutes)
-      .where(and(eq(mutes.muterId, muterId), eq(mutes.mutedId, mutedId)))
-    return row
-  },
-
-  async deleteMute(tx: Tx, muterId: string, mutedId: string) {
-    await tx.delete(mutes).where(and(eq(mutes.muterId, muterId), eq(mutes.mutedId, mutedId)))
-  },
-
-  async listMutes(
-    tx: Tx,
-    muterId: string,
-    position: GraphPosition | undefined,
-    limit: number,
-  ): Promise<ListedMember[]> {
-    return tx
-      .select({ userId: mutes.mutedId, since: mutes.createdAt, position: instantText(mutes.createdAt) })
-      .from(mutes)
-      .where(pageOf(mutes.createdAt, mutes.mutedId, position, eq(mutes.muterId, muterId)))
-      .orderBy(desc(mutes.createdAt), desc(mutes.mutedId))
-      .limit(limit + 1)
-  },
+  insertMute: muteList.insert,
+  mute: muteList.find,
+  deleteMute: muteList.remove,
+  listMutes: muteList.list,
 
   async allowListSize(tx: Tx, ownerId: string): Promise<number> {
     const [row] = await tx.select({ n: count() }).from(dmAllowList).where(eq(dmAllowList.ownerId, ownerId))
     return row?.n ?? 0
   },
 
-  async insertAllowed(tx: Tx, values: { tenantId: string; ownerId: string; allowedId: string }) {
-    const [row] = await tx.insert(dmAllowList).values(values).onConflictDoNothing().returning()
-    return row
-  },
-
-  async allowed(tx: Tx, ownerId: string, allowedId: string) {
-    const [row] = await tx
-      .select()
-      .from(dmAllowList)
-      .where(and(eq(dmAllowList.ownerId, ownerId), eq(dmAllowList.allowedId, allowedId)))
-    return row
-  },
-
-  async deleteAllowed(tx: Tx, ownerId: string, allowedId: string) {
-    await tx.delete(dmAllowList).where(and(eq(dmAllowList.ownerId, ownerId), eq(dmAllowList.allowedId, allowedId)))
-  },
-
-  async listAllowed(
-    tx: Tx,
-    ownerId: string,
-    position: GraphPosition | undefined,
-    limit: number,
-  ): Promise<ListedMember[]> {
-    return tx
-      .select({
-        userId: dmAllowList.allowedId,
-        since: dmAllowList.createdAt,
-        position: instantText(dmAllowList.createdAt),
-      })
-      .from(dmAllowList)
-      .where(pageOf(dmAllowList.createdAt, dmAllowList.allowedId, position, eq(dmAllowList.ownerId, ownerId)))
-      .orderBy(desc(dmAllowList.createdAt), desc(dmAllowList.allowedId))
-      .limit(limit + 1)
-  },
+  insertAllowed: allowList.insert,
+  allowed: allowList.find,
+  deleteAllowed: allowList.remove,
+  listAllowed: allowList.list,
 }
 
 const followColumns = {

@@ -171,6 +171,39 @@ describe('blocks, mutes, the allow-list and the relationship', () => {
     expect((await list('/v1/me/dm-allow-list', ana)).data).toEqual([])
   })
 
+  // The three lists share one set of queries (graph.repository.ts, memberList): each behaves the same.
+  for (const path of ['/v1/me/blocks', '/v1/me/mutes', '/v1/me/dm-allow-list'])
+    it(`${path}: answers a repeated PUT with the first row, pages newest first by keyset, deletes only the pair`, async () => {
+      const [owner, other] = [await h.member(), await h.member()]
+      const named = [await h.member(), await h.member(), await h.member()]
+      const first = await h.call('PUT', `${path}/${named[0]!.id}`, owner)
+      const again = await h.call('PUT', `${path}/${named[0]!.id}`, owner)
+      expect([first.statusCode, again.statusCode]).toEqual([201, 200])
+      expect(again.json()).toEqual(first.json())
+      for (const member of named.slice(1))
+        expect((await h.call('PUT', `${path}/${member.id}`, owner)).statusCode).toBe(201)
+      expect((await h.call('PUT', `${path}/${named[0]!.id}`, other)).statusCode).toBe(201)
+
+      const seen: string[] = []
+      let cursor: string | null = ''
+      while (cursor !== null) {
+        const page: Page<{ userId: string }> = await list(
+          `${path}?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          owner,
+        )
+        seen.push(...page.data.map((entry) => entry.userId))
+        cursor = page.nextCursor
+      }
+      expect(seen).toEqual(named.map((m) => m.id).reverse())
+
+      expect((await h.call('DELETE', `${path}/${named[1]!.id}`, owner)).statusCode).toBe(204)
+      expect((await list<{ userId: string }>(path, owner)).data.map((e) => e.userId)).toEqual([
+        named[2]!.id,
+        named[0]!.id,
+      ])
+      expect((await list<{ userId: string }>(path, other)).data.map((e) => e.userId)).toEqual([named[0]!.id])
+    })
+
   it('lets only people use it: an API key is refused', async () => {
     const admin = await h.member(['tenant_admin'])
     const key = await h.call('POST', '/v1/api-keys', admin, { name: 'social', scopes: ['audit:read'] })

@@ -78,10 +78,11 @@ export async function blockBetweenSets(
  * (community feeds): the condition joins the caller's query instead of a read per author.
  */
 export function visibleAuthorCondition(viewerId: string, authorColumn: SQLWrapper): SQL {
-  return sql`NOT EXISTS (SELECT 1 FROM social.blocks b
-               WHERE (b.blocker_id = ${viewerId} AND b.blocked_id = ${authorColumn})
-                  OR (b.blocker_id = ${authorColumn} AND b.blocked_id = ${viewerId}))
-         AND NOT EXISTS (SELECT 1 FROM social.mutes m WHERE m.muter_id = ${viewerId} AND m.muted_id = ${authorColumn})`
+  // Aliases of their own: the caller's query may name its tables b or m (messages) already.
+  return sql`NOT EXISTS (SELECT 1 FROM social.blocks vis_b
+               WHERE (vis_b.blocker_id = ${viewerId} AND vis_b.blocked_id = ${authorColumn})
+                  OR (vis_b.blocker_id = ${authorColumn} AND vis_b.blocked_id = ${viewerId}))
+         AND NOT EXISTS (SELECT 1 FROM social.mutes vis_m WHERE vis_m.muter_id = ${viewerId} AND vis_m.muted_id = ${authorColumn})`
 }
 
 /** The members `userId` has muted: their content is hidden from `userId`, never refused. */

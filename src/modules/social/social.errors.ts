@@ -67,6 +67,18 @@ export const socialErrors = {
     ),
   notAGroup: () =>
     new AppError('conflict', 'DM_NOT_A_GROUP', 'A one-to-one conversation takes no more participants; start a group'),
+  directNotLeavable: () =>
+    new AppError(
+      'conflict',
+      'DM_NOT_A_GROUP',
+      'Nobody leaves or is removed from a one-to-one conversation: block or mute the other member instead',
+    ),
+  threadLeft: () =>
+    new AppError('conflict', 'DM_THREAD_LEFT', 'You left this conversation: you can read it up to then, not write'),
+  notThreadOwner: () =>
+    new AppError('forbidden', 'DM_NOT_THREAD_OWNER', "Only the group's owner removes other participants"),
+  participantNotFound: (userId: string) =>
+    new AppError('not_found', 'DM_PARTICIPANT_NOT_FOUND', `Member ${userId} has no place in this conversation`),
   messageNotFound: (messageId: string) =>
     new AppError('not_found', 'DM_MESSAGE_NOT_FOUND', `No message ${messageId} in this conversation`),
   notYourMessage: () =>

@@ -82,6 +82,24 @@ export type DmParticipantsAddedPayload = {
   userIds: string[]
 }
 
+/**
+ * A participant left a group, or its owner removed them (`removedBy`). They keep reading messages
+ * up to `lastVisibleSeq` and receive nothing after it: the gateway evicts them from the thread's
+ * room on every node. Published once per leaving (leaving again changes nothing).
+ */
+export const SOCIAL_DM_PARTICIPANT_LEFT = 'social.dm_participant_left'
+
+export type DmParticipantLeftPayload = {
+  threadId: string
+  userId: string
+  /** The owner who removed them; null when they left themselves. */
+  removedBy: string | null
+  /** The last message number they may still read. */
+  lastVisibleSeq: number
+  /** RFC 3339. */
+  leftAt: string
+}
+
 /** A member asked to follow a private profile; the followee approves or declines. */
 export const SOCIAL_FOLLOW_REQUESTED = 'social.follow_requested'
 

@@ -216,10 +216,13 @@ export function createRealtime(options: RealtimeOptions) {
     registerServerEvent: (name, schema, eventOptions) => registry.registerServerEvent(name, schema, eventOptions),
     registerClientEvent: (name, schema, handler, eventOptions) =>
       registry.registerClientEvent(name, schema, handler, eventOptions),
-    publish(tenantId, room, event, payload) {
+    publish(tenantId, room, event, payload, publishOptions) {
       const target = toRoom(tenantId, room)
       registry.checkServerEvent(event, payload)
-      io.to(target).emit(event, payload)
+      // Withheld users are skipped through their own rooms (`user:<id>`), which the adapter carries
+      // to every node with the broadcast.
+      const except = (publishOptions?.exceptUserIds ?? []).map((id) => internalRoom(tenantId, `user:${id}`))
+      io.to(target).except(except).emit(event, payload)
       metrics.realtimeEventsOut.inc({ event })
     },
     async evict({ tenantId, kind, roomId, userId, reason }) {
@@ -254,9 +257,10 @@ export function createRealtime(options: RealtimeOptions) {
     presence,
     limits,
     verify: (credential) => verifyCredential(attached!.handshake, credential),
-    broadcastExcept(connection, room, event, payload) {
+    broadcastExcept(connection, room, event, payload, exceptUserIds = []) {
       registry.checkServerEvent(event, payload)
-      connection.socket.to(internalRoom(connection.tenantId, room)).emit(event, payload)
+      const except = exceptUserIds.map((id) => internalRoom(connection.tenantId, `user:${id}`))
+      connection.socket.to(internalRoom(connection.tenantId, room)).except(except).emit(event, payload)
       metrics.realtimeEventsOut.inc({ event })
     },
   })

@@ -64,8 +64,14 @@ export interface ProtocolDeps {
   limits: RealtimeLimits
   /** Checks a credential as the handshake does. */
   verify(credential: Credential): Promise<UserPrincipal>
-  /** Sends a registered server event to a room except one connection (typing). */
-  broadcastExcept(connection: LiveConnection, room: string, event: string, payload: unknown): void
+  /** Sends a registered server event to a room except one connection and these users (typing). */
+  broadcastExcept(
+    connection: LiveConnection,
+    room: string,
+    event: string,
+    payload: unknown,
+    exceptUserIds?: readonly string[],
+  ): void
 }
 
 export function registerProtocol(deps: ProtocolDeps): void {
@@ -179,14 +185,17 @@ export function registerProtocol(deps: ProtocolDeps): void {
   registry.registerClientEvent(
     'typing',
     Typing,
-    async (_ctx, { room }, meta) => {
+    async (ctx, { room }, meta) => {
       mustBeIn(meta.rooms, room)
       const connection = connectionOf(meta.socketId)
       const now = Date.now()
       // Repeats within the interval change nothing for the others: the indicator is already showing.
       if (now - (connection.typingAt.get(room) ?? 0) < limits.typingIntervalMs) return { broadcast: false }
       connection.typingAt.set(room, now)
-      deps.broadcastExcept(connection, room, 'typing', { room, userId: connection.userId })
+      const [kind, id] = kindOf(room)
+      // The kind's audience rule (e.g. a DM room: nobody in a block with the typist sees it).
+      const withheld = kind.withheldFrom ? await kind.withheldFrom(ctx, id) : []
+      deps.broadcastExcept(connection, room, 'typing', { room, userId: connection.userId }, withheld)
       return { broadcast: true }
     },
     {

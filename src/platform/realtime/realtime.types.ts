@@ -58,6 +58,16 @@ export interface RoomKind {
    * answers only for these; without it the kind answers presence for nobody.
    */
   members?(ctx: RequestContext, roomId: string, userIds: string[]): Promise<string[]>
+  /**
+   * Who in the room must not receive the caller's ephemeral signals (typing), e.g. those in a
+   * block with them. Absent: everyone in the room receives them.
+   */
+  withheldFrom?(ctx: RequestContext, roomId: string): Promise<string[]>
+}
+
+export interface PublishOptions {
+  /** Users in the room who must not receive this event (their every connection is skipped). */
+  exceptUserIds?: readonly string[]
 }
 
 /** What a client-event handler gets besides the validated payload. */
@@ -109,9 +119,10 @@ export interface RealtimeGateway {
   ): void
   /**
    * Sends a registered server event to everyone in `room` (`<kind>:<id>`) of the tenant, on every
-   * node. The payload is validated against the event's schema first; an invalid one throws (a bug).
+   * node, except `options.exceptUserIds`. The payload is validated against the event's schema
+   * first; an invalid one throws (a bug).
    */
-  publish(tenantId: string, room: string, event: string, payload: unknown): void
+  publish(tenantId: string, room: string, event: string, payload: unknown, options?: PublishOptions): void
   /**
    * Removes the user's connections (or, without userId, every connection) from the room on every
    * node and tells them (`room.evicted`). This node's sockets leave at once; the promise resolves

@@ -2,11 +2,11 @@
  * Queries of DM messages and reactions. Listing hides, for the viewer, every message and reaction
  * of a member they share a block with (either way): blocks cut both ways, also backwards in time.
  */
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, sql, type SQL } from 'drizzle-orm'
 import { rowsOf, type Tx } from '../../../platform/db/database.ts'
 import { keysetCursor, positiveInteger, type PositionOf } from '../../../platform/http/pagination.ts'
 import { dmMessages, dmReactions, type DmMessageRow, type Reaction } from './messages.tables.ts'
-import { blockedSql } from './threads.repository.ts'
+import { blockedSql, type Membership } from './threads.repository.ts'
 
 /** A thread's messages page by their number, in either direction. */
 export const messagesCursor = keysetCursor(positiveInteger)
@@ -25,8 +25,26 @@ export interface MessageViewRow {
   reactions: Array<{ reaction: Reaction; count: number; reactedByMe: boolean }>
 }
 
+/**
+ * SQL: the reactions of message `m` as `viewer` sees them: counted per kind, without those of a
+ * member the viewer shares a block with, and (for a participant who left, `leftAt` non-null) only
+ * those made before they left. Shared by the thread's list and message search.
+ */
+export function reactionsSql(viewer: SQL, leftAt: SQL | null): SQL {
+  const inWindow = leftAt === null ? sql`` : sql`AND (${leftAt} IS NULL OR x.created_at <= ${leftAt})`
+  return sql`coalesce((SELECT json_agg(json_build_object('reaction', r.reaction, 'count', r.n, 'reactedByMe', r.mine) ORDER BY r.reaction)
+                        FROM (SELECT x.reaction, count(*)::int AS n, bool_or(x.user_id = ${viewer}) AS mine
+                                FROM social.dm_reactions x
+                               WHERE x.message_id = m.id AND NOT ${blockedSql(viewer, sql`x.user_id`)} ${inWindow}
+                               GROUP BY x.reaction) r), '[]'::json)`
+}
+
 export const messagesRepository = {
-  /** One page of a thread's messages as `viewerId` sees them (limit + 1 rows), in one statement. */
+  /**
+   * One page of a thread's messages as `viewerId` sees them (limit + 1 rows), in one statement:
+   * within their window (`window` of a participant who left: up to the message they left at, and
+   * reactions made before they left).
+   */
   async list(
     tx: Tx,
     threadId: string,
@@ -34,19 +52,20 @@ export const messagesRepository = {
     position: MessagePosition | undefined,
     limit: number,
     order: 'asc' | 'desc',
+    window: Membership = { leftAt: null, visibleUntilSeq: null },
   ): Promise<MessageViewRow[]> {
     const viewer = sql`${viewerId}::uuid`
-    const after = messagesCursor.after(position, [sql`m.seq`], order)
+    const after = and(
+      messagesCursor.after(position, [sql`m.seq`], order),
+      window.visibleUntilSeq === null ? undefined : sql`m.seq <= ${window.visibleUntilSeq}`,
+    )
+    const leftAt = window.leftAt === null ? null : sql`${new Date(window.leftAt).toISOString()}::timestamptz`
     return rowsOf<MessageViewRow>(
       tx,
       sql`SELECT m.id, m.thread_id AS "threadId", m.seq, m.sender_id AS "senderId", m.body, m.created_at AS "createdAt",
                  m.edited_at AS "editedAt", m.deleted_at AS "deletedAt",
                  EXISTS (SELECT 1 FROM social.mutes mu WHERE mu.muter_id = ${viewer} AND mu.muted_id = m.sender_id) AS "senderMuted",
-                 coalesce((SELECT json_agg(json_build_object('reaction', r.reaction, 'count', r.n, 'reactedByMe', r.mine) ORDER BY r.reaction)
-                             FROM (SELECT x.reaction, count(*)::int AS n, bool_or(x.user_id = ${viewer}) AS mine
-                                     FROM social.dm_reactions x
-                                    WHERE x.message_id = m.id AND NOT ${blockedSql(viewer, sql`x.user_id`)}
-                                    GROUP BY x.reaction) r), '[]'::json) AS reactions
+                 ${reactionsSql(viewer, leftAt)} AS reactions
             FROM social.dm_messages m
            WHERE m.thread_id = ${threadId} AND NOT ${blockedSql(viewer, sql`m.sender_id`)}
                  ${after ? sql`AND ${after}` : sql``}

@@ -10,12 +10,15 @@ import {
   MAX_PARTICIPANTS,
   MessageBody,
   MessageParams,
+  MessageSearchQuery,
   MessagesQuery,
+  ParticipantParams,
   ReactionParams,
   ReadMarkerBody,
   ThreadParams,
 } from './messages.schemas.ts'
 import { DEFAULT_SENDS_PER_MINUTE } from './send-rate.ts'
+import { searchMessages } from './search.ts'
 import type { ThreadsService } from './threads.service.ts'
 
 const tags = ['messages']
@@ -100,6 +103,25 @@ function threadRoutes(app: App, service: ThreadsService) {
     async (request) => service.addParticipants(request.ctx, request.params.threadId, request.body.userIds),
   )
 
+  app.delete(
+    '/v1/dm/threads/:threadId/participants/:userId',
+    {
+      schema: {
+        summary: 'Leave a group, or remove a participant',
+        description: `Your own id: you leave. Another participant's: only the group's owner (\`ownerId\`: its creator while they take part, else whoever has taken part longest) removes them (403 DM_NOT_THREAD_OWNER), whoever has no place in it is 404 DM_PARTICIPANT_NOT_FOUND. Whoever left keeps reading the messages up to then and nothing after (also live: they leave the conversation's room at once), sees no participants, and cannot write (409 DM_THREAD_LEFT); being added again brings the whole conversation back. A one-to-one conversation is not left: 409 DM_NOT_A_GROUP (block or mute instead). Leaving again changes nothing. ${PARTICIPANT} Publishes social.dm_participant_left.`,
+        tags,
+        operationId: 'removeDmParticipant',
+        params: ParticipantParams,
+        response: { 204: Type.Null({ description: 'Left or removed' }) },
+      },
+      config: own,
+    },
+    async (request, reply) => {
+      await service.removeParticipant(request.ctx, request.params.threadId, request.params.userId)
+      return reply.code(204).send(null)
+    },
+  )
+
   app.put(
     '/v1/dm/threads/:threadId/read-marker',
     {
@@ -137,6 +159,22 @@ function messageRoutes(app: App, service: MessagesService) {
       const message = await service.send(request.ctx, request.params.threadId, request.body.body)
       return reply.code(201).send(message)
     },
+  )
+
+  app.get(
+    '/v1/dm/messages/search',
+    {
+      schema: {
+        summary: 'Search your direct messages',
+        description: `Full-text search (web-search syntax: words that must all match, "a phrase", or, -word) over the conversations you have a place in, newest first. Only what you may read: up to when you left a group, no deleted message, nothing from a member you blocked or who blocked you, nor from a member you muted. Each result's \`cursor\` opens its conversation there (GET …/messages with that cursor). A query with no letter or digit once normalised is 400 SEARCH_QUERY_EMPTY; a cursor this API did not issue is 400 INVALID_CURSOR.`,
+        tags,
+        operationId: 'searchDmMessages',
+        querystring: MessageSearchQuery,
+        response: { 200: Type.Ref('DmMessagePage') },
+      },
+      config: own,
+    },
+    async (request) => searchMessages(request.ctx, request.query),
   )
 
   app.get(

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { Page, PageQuery } from '../../../platform/http/pagination.ts'
+import { SearchText } from '../../../platform/http/search-query.ts'
 import type { App } from '../../../platform/http/server.ts'
 import { REACTIONS, THREAD_KINDS } from './messages.tables.ts'
 
@@ -46,7 +47,15 @@ export const DmThread = Type.Object(
         'Messages after your read receipt, not yours, not deleted, not from members you muted or share a block with',
     }),
     readOnly: Type.Boolean({
-      description: 'You and another participant have blocked one another: you can read, not write',
+      description: 'You and another participant have blocked one another, or you left: you can read, not write',
+    }),
+    ownerId: Type.Union([Id, Type.Null()], {
+      description:
+        "A group's owner, who may remove participants: its creator while they take part, else whoever has taken part longest. Null for one-to-one conversations and once you left",
+    }),
+    leftAt: Type.Union([Instant, Type.Null()], {
+      description:
+        'When you left or were removed: you keep reading the messages up to then (`lastSeq`), nothing after, and see no participants',
     }),
   },
   { $id: 'DmThread', additionalProperties: false },
@@ -119,6 +128,7 @@ export const ReadMarkerBody = Type.Object(
 
 export const ThreadParams = Type.Object({ threadId: Id }, { additionalProperties: false })
 export const MessageParams = Type.Object({ threadId: Id, messageId: Id }, { additionalProperties: false })
+export const ParticipantParams = Type.Object({ threadId: Id, userId: Id }, { additionalProperties: false })
 export const ReactionParams = Type.Object(
   {
     threadId: Id,
@@ -143,6 +153,12 @@ export const MessagesQuery = Type.Object(
   { additionalProperties: false },
 )
 export type MessagesQuery = Static<typeof MessagesQuery>
+
+export const MessageSearchQuery = Type.Object(
+  { q: SearchText, ...PageQuery.properties },
+  { additionalProperties: false },
+)
+export type MessageSearchQuery = Static<typeof MessageSearchQuery>
 
 export function registerMessageSchemas(app: App): void {
   app.addSchema(DmThread)

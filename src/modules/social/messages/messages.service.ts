@@ -25,10 +25,10 @@ import {
 } from '../social.events.ts'
 import { messagesCursor, messagesRepository as messages } from './messages.repository.ts'
 import type { DmMessage, MessagesQuery } from './messages.schemas.ts'
-import type { DmMessageRow, DmThreadRow, Reaction } from './messages.tables.ts'
+import type { DmMessageRow, Reaction } from './messages.tables.ts'
 import { messagePage } from './present.ts'
 import { spendSendUnit } from './send-rate.ts'
-import { assertMayWriteTo, type MessagingDeps } from './threads.service.ts'
+import { assertMayWriteTo, lockActiveThread, type MessagingDeps } from './threads.service.ts'
 import { threadsRepository as threads } from './threads.repository.ts'
 
 /** A message can be corrected for this long after it was sent; later it stays as sent (or is deleted). */
@@ -36,11 +36,11 @@ export const EDIT_WINDOW_MINUTES = 15
 
 /**
  * The thread locked for a write by `me`, with its other participants: 404 when `me` is not in it,
- * 403 DM_THREAD_READ_ONLY when `me` shares a block with any other participant.
+ * 409 DM_THREAD_LEFT when they left, 403 DM_THREAD_READ_ONLY when `me` shares a block with any
+ * other participant.
  */
 async function writableThread(tx: Tx, threadId: string, me: Acting) {
-  const thread = await threads.lockForParticipant(tx, threadId, me.userId)
-  if (!thread) throw socialErrors.threadNotFound(threadId)
+  const thread = await lockActiveThread(tx, threadId, me.userId)
   const participants = await threads.participants(tx, threadId)
   const others = participants.filter((p) => p.userId !== me.userId)
   if (
@@ -64,7 +64,10 @@ async function ownMessage(tx: Tx, threadId: string, messageId: string, me: Actin
   return message
 }
 
-/** Every page of a thread's messages, as `userId` sees them: the REST list and messagesAfter. */
+/**
+ * Every page of a thread's messages, as `userId` sees them: the REST list and messagesAfter. A
+ * participant who left reads up to the message they left at, nothing after it.
+ */
 export async function listThreadMessages(
   tx: Tx,
   threadId: string,
@@ -74,8 +77,9 @@ export async function listThreadMessages(
   order: 'asc' | 'desc',
 ): Promise<PageResult<DmMessage>> {
   const position = messagesCursor.decode(cursor)
-  if (!(await threads.forParticipant(tx, threadId, userId))) throw socialErrors.threadNotFound(threadId)
-  return messagePage(await messages.list(tx, threadId, userId, position, limit, order), limit)
+  const membership = await threads.membership(tx, threadId, userId)
+  if (!membership) throw socialErrors.threadNotFound(threadId)
+  return messagePage(await messages.list(tx, threadId, userId, position, limit, order, membership), limit)
 }
 
 /**
@@ -192,8 +196,7 @@ export function createMessagesService(deps: MessagingDeps) {
     async delete(ctx: RequestContext, threadId: string, messageId: string): Promise<void> {
       const me = actingMember(ctx)
       await ctx.inTenant(async (tx) => {
-        const thread: DmThreadRow | undefined = await threads.lockForParticipant(tx, threadId, me.userId)
-        if (!thread) throw socialErrors.threadNotFound(threadId)
+        await lockActiveThread(tx, threadId, me.userId)
         const message = await ownMessage(tx, threadId, messageId, me)
         if (message.deletedAt) return
         const deleted = await messages.softDelete(tx, messageId)

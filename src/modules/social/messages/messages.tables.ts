@@ -5,7 +5,7 @@
  * catches up with "after seq N". A deleted message keeps its row and number but loses its body.
  */
 import { sql } from 'drizzle-orm'
-import { bigint, check, index, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { bigint, check, customType, index, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { tenantIdColumn, tenantPolicies } from '../../../platform/db/tenant-table.ts'
 import { tenants } from '../../tenancy/index.ts'
 import { at, oneOf, socialSchema } from '../social.tables.ts'
@@ -18,6 +18,14 @@ export const REACTIONS = ['thumbs_up', 'heart', 'laugh', 'wow', 'sad', 'party', 
 export type Reaction = (typeof REACTIONS)[number]
 
 const seqColumn = (name: string) => bigint(name, { mode: 'number' })
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
+
+/**
+ * The text-search configuration of message bodies: `simple` (lower-cased words, no stemming, no
+ * stop words), because a conversation has no declared language and a stemmer of the wrong one
+ * mangles words; search.ts parses queries with the same configuration.
+ */
+export const MESSAGE_SEARCH_CONFIG = 'simple'
 
 export const dmThreads = socialSchema
   .table(
@@ -63,10 +71,22 @@ export const dmParticipants = socialSchema
       engagedAt: at('engaged_at'),
       /** Read receipt: the last message number the participant has read (0: none). */
       lastReadSeq: seqColumn('last_read_seq').notNull().default(0),
+      /**
+       * When the participant left a group or was removed from it (null: taking part). The row
+       * stays: they keep reading the messages up to `visibleUntilSeq`, nothing after it; being
+       * added again clears both (docs/social.md, "Leaving and removing").
+       */
+      leftAt: at('left_at'),
+      /** The thread's last message number when they left: the end of what they may read. */
+      visibleUntilSeq: seqColumn('visible_until_seq'),
+      /** Who removed them (the group's owner); null when they left themselves or still take part. */
+      removedBy: uuid('removed_by'),
     },
     (t) => [
       primaryKey({ columns: [t.threadId, t.userId] }),
       check('dm_participants_last_read', sql`${t.lastReadSeq} >= 0`),
+      check('dm_participants_left_window', sql`(${t.leftAt} IS NULL) = (${t.visibleUntilSeq} IS NULL)`),
+      check('dm_participants_removed_left', sql`${t.removedBy} IS NULL OR ${t.leftAt} IS NOT NULL`),
       // A member's threads.
       index('dm_participants_user_idx').on(t.userId, t.threadId),
       ...tenantPolicies(t.tenantId),
@@ -90,9 +110,14 @@ export const dmMessages = socialSchema
       createdAt: at('created_at').notNull().defaultNow(),
       editedAt: at('edited_at'),
       deletedAt: at('deleted_at'),
+      /** The body's words for message search, kept by PostgreSQL (empty once deleted). */
+      search: tsvector('search')
+        .notNull()
+        .generatedAlwaysAs(sql`to_tsvector('simple'::regconfig, coalesce(body, ''))`),
     },
     (t) => [
       uniqueIndex('dm_messages_thread_seq').on(t.threadId, t.seq),
+      index('dm_messages_search_idx').using('gin', t.search),
       check('dm_messages_seq_positive', sql`${t.seq} >= 1`),
       check('dm_messages_deleted_has_no_body', sql`(${t.deletedAt} IS NULL) = (${t.body} IS NOT NULL)`),
       ...tenantPolicies(t.tenantId),

@@ -26,6 +26,8 @@ export function presentThread(row: ThreadViewRow): DmThread {
     })),
     unreadCount: Number(row.unreadCount),
     readOnly: row.readOnly,
+    ownerId: row.ownerId,
+    leftAt: isoOrNull(row.leftAt),
   }
 }
 

@@ -14,8 +14,10 @@ import { actingMember, type Acting } from '../members.ts'
 import { blockBetweenSets, blockedAmong } from '../relationships.ts'
 import { socialErrors } from '../social.errors.ts'
 import {
+  SOCIAL_DM_PARTICIPANT_LEFT,
   SOCIAL_DM_PARTICIPANTS_ADDED,
   SOCIAL_DM_THREAD_READ,
+  type DmParticipantLeftPayload,
   type DmParticipantsAddedPayload,
   type DmThreadReadPayload,
 } from '../social.events.ts'
@@ -39,6 +41,18 @@ export async function viewThread(tx: Tx, threadId: string, viewerId: string): Pr
   const row = await threads.view(tx, threadId, viewerId)
   if (!row) throw socialErrors.threadNotFound(threadId)
   return presentThread(row)
+}
+
+/**
+ * The thread locked for a change by `userId`, who must take part in it now: 404 when they never
+ * did, 409 DM_THREAD_LEFT when they left (their history is readable, the conversation is not theirs
+ * to write in).
+ */
+export async function lockActiveThread(tx: Tx, threadId: string, userId: string) {
+  const thread = await threads.lockForParticipant(tx, threadId, userId)
+  if (thread) return thread
+  if (await threads.membership(tx, threadId, userId)) throw socialErrors.threadLeft()
+  throw socialErrors.threadNotFound(threadId)
 }
 
 /** Refuses the first member the DM policy does not let `sender` write to. */
@@ -128,8 +142,7 @@ export function createThreadsService(deps: MessagingDeps) {
     async addParticipants(ctx: RequestContext, threadId: string, userIds: string[]): Promise<DmThread> {
       const me = actingMember(ctx)
       return ctx.inTenant(async (tx) => {
-        const thread = await threads.lockForParticipant(tx, threadId, me.userId)
-        if (!thread) throw socialErrors.threadNotFound(threadId)
+        const thread = await lockActiveThread(tx, threadId, me.userId)
         if (thread.kind !== 'group') throw socialErrors.notAGroup()
         const current = (await threads.participants(tx, threadId)).map((p) => p.userId)
         const added = userIds.filter((id) => !current.includes(id))
@@ -146,15 +159,54 @@ export function createThreadsService(deps: MessagingDeps) {
       })
     },
 
-    /** Moves the caller's read receipt to `messageId` (forward only); publishes social.dm_thread_read. */
+    /**
+     * Ends a participant's place in a group: `userId` is the caller (leaving) or, for the group's
+     * owner only, another participant (removing). The thread is locked, so no send interleaves:
+     * every message up to the recorded last number stays readable for them, none after it reaches
+     * them. Leaving (or removing) again changes nothing. Not audited: a member's act in a private
+     * conversation (ADR 0028); the event records who removed whom.
+     */
+    async removeParticipant(ctx: RequestContext, threadId: string, userId: string): Promise<void> {
+      const me = actingMember(ctx)
+      const leaving = userId === me.userId
+      await ctx.inTenant(async (tx) => {
+        const thread = await threads.lockForParticipant(tx, threadId, me.userId)
+        if (!thread) {
+          if (leaving && (await threads.membership(tx, threadId, me.userId))) return
+          throw socialErrors.threadNotFound(threadId)
+        }
+        if (thread.kind !== 'group') throw socialErrors.directNotLeavable()
+        if (!leaving) {
+          if ((await threads.owner(tx, threadId)) !== me.userId) throw socialErrors.notThreadOwner()
+          if (!(await threads.membership(tx, threadId, userId))) throw socialErrors.participantNotFound(userId)
+        }
+        const left = await threads.leave(tx, threadId, userId, leaving ? null : me.userId)
+        if (!left) return
+        const payload: DmParticipantLeftPayload = {
+          threadId,
+          userId,
+          removedBy: leaving ? null : me.userId,
+          lastVisibleSeq: Number(left.visibleUntilSeq),
+          leftAt: left.leftAt!.toISOString(),
+        }
+        await deps.events.publish(tx, ctx, { type: SOCIAL_DM_PARTICIPANT_LEFT, payload })
+      })
+    },
+
+    /**
+     * Moves the caller's read receipt to `messageId` (forward only); publishes social.dm_thread_read.
+     * Someone who left moves it within what they may read, and nobody is told.
+     */
     async markRead(ctx: RequestContext, threadId: string, messageId: string): Promise<DmThread> {
       const me = actingMember(ctx)
       return ctx.inTenant(async (tx) => {
-        if (!(await threads.forParticipant(tx, threadId, me.userId))) throw socialErrors.threadNotFound(threadId)
+        const membership = await threads.membership(tx, threadId, me.userId)
+        if (!membership) throw socialErrors.threadNotFound(threadId)
         const message = await messagesRepository.find(tx, threadId, messageId)
-        if (!message) throw socialErrors.messageNotFound(messageId)
+        if (!message || (membership.visibleUntilSeq !== null && message.seq > membership.visibleUntilSeq))
+          throw socialErrors.messageNotFound(messageId)
         const moved = await threads.markRead(tx, threadId, me.userId, message.seq)
-        if (moved !== undefined) {
+        if (moved !== undefined && membership.leftAt === null) {
           const payload: DmThreadReadPayload = { threadId, userId: me.userId, lastReadSeq: moved }
           await deps.events.publish(tx, ctx, { type: SOCIAL_DM_THREAD_READ, payload })
         }
