@@ -13,7 +13,14 @@ import { instant, instantText, keysetCursor, uuid, type PageResult } from '../..
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { isBlockedEitherWay, visibleAuthorCondition } from '../../social/index.ts'
 import { can } from '../membership-rules.ts'
-import { loadVisiblePost, requirePoster, requireReader, type Participant } from './post-access.ts'
+import {
+  hiddenCondition,
+  loadVisiblePost,
+  requirePoster,
+  requireReader,
+  seesHidden,
+  type Participant,
+} from './post-access.ts'
 import { spendPostingUnit } from './posting-rate.ts'
 import { postErrors } from './posts.errors.ts'
 import type { Comment, CreateCommentBody } from './posts.schemas.ts'
@@ -38,6 +45,8 @@ export async function loadVisibleComment(
   if (!row) throw postErrors.commentNotFound(commentId)
   if (options.lock)
     await tx.select({ id: postComments.id }).from(postComments).where(eq(postComments.id, commentId)).for('update')
+  if (row.comment.hiddenAt !== null && !seesHidden(who, row.comment.authorId))
+    throw postErrors.commentNotFound(commentId)
   await loadVisiblePost(tx, who, row.comment.postId)
   if (row.comment.authorId !== who.userId && (await isBlockedEitherWay(tx, who.userId, row.comment.authorId)))
     throw postErrors.commentNotFound(commentId)
@@ -76,6 +85,7 @@ export function createCommentsService(deps: { commentsPerMinute: number }) {
           eq(postComments.postId, where.postId),
           where.parentId === null ? isNull(postComments.parentId) : eq(postComments.parentId, where.parentId),
           isNull(postComments.deletedAt),
+          hiddenCondition(who, postComments.hiddenAt, postComments.authorId),
           visibleAuthorCondition(who.userId, postComments.authorId),
           commentsCursor.after(after, [postComments.createdAt, postComments.id], 'asc'),
         ),
