@@ -48,7 +48,7 @@ CREATE TABLE "moderation"."cases" (
 	"escalated_at" timestamp with time zone,
 	"closed_at" timestamp with time zone,
 	"closed_by" uuid,
-	CONSTRAINT "cases_target_kind_known" CHECK ("moderation"."cases"."target_kind" IN ('user', 'post', 'comment')),
+	CONSTRAINT "cases_target_kind_known" CHECK ("moderation"."cases"."target_kind" IN ('user', 'post', 'comment', 'channel_message')),
 	CONSTRAINT "cases_status_known" CHECK ("moderation"."cases"."status" IN ('open', 'escalated', 'closed')),
 	CONSTRAINT "cases_resolution_known" CHECK ("moderation"."cases"."resolution" IS NULL OR "moderation"."cases"."resolution" IN ('actioned', 'dismissed', 'expired')),
 	CONSTRAINT "cases_closed_resolved" CHECK (("moderation"."cases"."status" = 'closed') = ("moderation"."cases"."resolution" IS NOT NULL))
@@ -87,6 +87,7 @@ CREATE TABLE "moderation"."reports" (
 );
 --> statement-breakpoint
 ALTER TABLE "moderation"."reports" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
+ALTER TABLE "chat"."channel_messages" ADD COLUMN "hidden_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "community"."post_comments" ADD COLUMN "hidden_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "community"."posts" ADD COLUMN "hidden_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "moderation"."actions" ADD CONSTRAINT "actions_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "tenancy"."tenants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint

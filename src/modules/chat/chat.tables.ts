@@ -59,6 +59,11 @@ export const channelMessages = chatSchema
       deletedAt: at('deleted_at'),
       /** Who deleted it: the sender or a moderator. */
       deletedBy: uuid('deleted_by'),
+      /**
+       * Hidden by moderation (the moderation module, through index.ts): left out of lists and
+       * catch-up for everyone but its sender and the community's moderators; reversible.
+       */
+      hiddenAt: at('hidden_at'),
     },
     (t) => [
       uniqueIndex('channel_messages_channel_seq').on(t.channelId, t.seq),

@@ -11,13 +11,7 @@ import { recordAudit } from '../../platform/audit/audit.ts'
 import type { Tx } from '../../platform/db/database.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
-import {
-  contentFacts,
-  membershipOf,
-  setContentDeleted,
-  setContentHidden,
-  type MemberSanctions,
-} from '../community/index.ts'
+import { membershipOf, type MemberSanctions } from '../community/index.ts'
 import {
   actionsOfCase,
   liveActions,
@@ -36,7 +30,8 @@ import {
 } from './moderation.events.ts'
 import type { Action, TakeActionBody } from './moderation.schemas.ts'
 import { actions, type ActionRow, type CaseRow } from './moderation.tables.ts'
-import { ACTION_PERMISSION, CONTENT_ACTIONS } from './moderation.vocabulary.ts'
+import { ACTION_PERMISSION } from './moderation.vocabulary.ts'
+import { applies, setDeleted, setHidden, targetState } from './targets.ts'
 
 const MAX_SUSPENSION_MS = 366 * 86_400_000
 
@@ -68,16 +63,15 @@ async function apply(
   body: TakeActionBody,
   by: string | null,
 ) {
-  if (row.targetKind === 'user' && CONTENT_ACTIONS.includes(body.kind))
-    throw moderationErrors.notApplicable(body.kind, row.targetKind)
+  if (!applies(body.kind, row.targetKind)) throw moderationErrors.notApplicable(body.kind, row.targetKind)
   if (body.kind === 'hide' || body.kind === 'delete') {
-    const kind = row.targetKind as 'post' | 'comment'
-    const content = await contentFacts(tx, kind, row.targetId)
-    if (!content || content.deleted) throw moderationErrors.contentGone()
+    const state = await targetState(tx, row.targetKind, row.targetId)
+    if (!state || state.gone) throw moderationErrors.contentGone()
+    const target = { kind: row.targetKind, id: row.targetId }
     const changed =
       body.kind === 'hide'
-        ? await setContentHidden(tx, kind, row.targetId, true)
-        : await setContentDeleted(tx, kind, row.targetId, true, by)
+        ? await setHidden(tx, ctx, deps.events, target, true, by)
+        : await setDeleted(tx, target, true, by)
     if (!changed) throw moderationErrors.alreadyTaken(body.kind)
     return null
   }
@@ -112,9 +106,9 @@ export async function undoAction(
   by: Moderator,
 ): Promise<ActionRow> {
   if (action.undoneAt !== null) throw moderationErrors.alreadyUndone(action.id)
-  if (action.kind === 'hide') await setContentHidden(tx, row.targetKind as 'post' | 'comment', row.targetId, false)
-  else if (action.kind === 'delete')
-    await setContentDeleted(tx, row.targetKind as 'post' | 'comment', row.targetId, false, null)
+  const target = { kind: row.targetKind, id: row.targetId }
+  if (action.kind === 'hide') await setHidden(tx, ctx, deps.events, target, false, by.userId)
+  else if (action.kind === 'delete') await setDeleted(tx, target, false, null)
   else {
     const membership = await membershipOf(tx, row.communityId, action.subjectUserId)
     if (action.kind === 'suspend' && membership?.state === 'suspended')

@@ -19,7 +19,6 @@ import { tenantScope, type Database, type Tx } from '../../platform/db/database.
 import type { EventPublisher } from '../../platform/events/events.ts'
 import { systemContext } from '../../platform/http/request-context.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
-import { contentFacts, setContentHidden } from '../community/index.ts'
 import { actionsOfCase, closeCase, liveActions } from './case-store.ts'
 import {
   MODERATION_ACTION_TAKEN,
@@ -32,6 +31,7 @@ import {
 import { actions, cases, followUpSettings, type CaseRow } from './moderation.tables.ts'
 import { FOLLOW_UP_DEFAULTS } from './moderation.vocabulary.ts'
 import { levelOf } from './severity.ts'
+import { setHidden, targetState } from './targets.ts'
 
 export const ESCALATE_CASE = 'moderation.escalate_case'
 export const EXPIRE_CASE = 'moderation.expire_case'
@@ -121,9 +121,9 @@ export async function runFollowUp(deps: FollowUpDeps, kind: FollowUpKind, job: F
     }
     if (row.targetKind === 'user' || taken.some((action) => action.kind === 'hide' || action.kind === 'delete'))
       return 'skipped'
-    const content = await contentFacts(tx, row.targetKind, row.targetId)
-    if (!content || content.deleted || content.hidden) return 'skipped'
-    await setContentHidden(tx, row.targetKind, row.targetId, true)
+    const state = await targetState(tx, row.targetKind, row.targetId)
+    if (!state || state.gone || state.hidden) return 'skipped'
+    await setHidden(tx, ctx, deps.events, { kind: row.targetKind, id: row.targetId }, true, null)
     const [action] = await tx
       .insert(actions)
       .values({

@@ -7,7 +7,7 @@
 type CaseBase = {
   caseId: string
   communityId: string
-  targetKind: 'user' | 'post' | 'comment'
+  targetKind: 'user' | 'post' | 'comment' | 'channel_message'
   targetId: string
   /** RFC 3339. */
   at: string

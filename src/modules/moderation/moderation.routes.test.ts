@@ -5,8 +5,10 @@
  * moderators'; follow-up jobs act once and only when their rule still holds; appeals are decided
  * by another moderator.
  */
+import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
+import { platformScope, rowsOf } from '../../platform/db/database.ts'
 import { buildCommunity, communityClient, type CommunityFixture } from '../community/testing.ts'
 import {
   ageCase,
@@ -247,6 +249,52 @@ describe('actions', () => {
       until: new Date(Date.now() + 3_600_000).toISOString(),
     })
     expect(suspend.statusCode).toBe(403)
+  })
+})
+
+describe('channel messages', () => {
+  it('are reported by readers of the channel, hidden from members and catch-up, and shown again', async () => {
+    const { c, author, reporter, moderator, stranger } = await cast()
+    const channel = await community.channel(c.communityId, c.owner.token, { name: 'general' })
+    expect(channel.statusCode, channel.body).toBe(201)
+    const channelId = channel.json().id as string
+    const sent = await mod.call('POST', `/v1/channels/${channelId}/messages`, author.token, { body: 'Click my link' })
+    const messageId = sent.json().id as string
+    const target = { targetKind: 'channel_message', targetId: messageId, category: 'spam' }
+    expect((await mod.report(stranger.token, target)).statusCode).toBe(404)
+    expect((await mod.report(author.token, target)).json().code).toBe('REPORT_OF_SELF')
+    const report = await mod.report(reporter.token, target)
+    expect(report.statusCode, report.body).toBe(201)
+    const caseId = report.json().caseId as string
+    const messages = async (token: string, query = '') =>
+      (
+        (await mod.call('GET', `/v1/channels/${channelId}/messages${query}`, token)).json() as {
+          data: Array<{ id: string; hidden: boolean }>
+        }
+      ).data
+    expect((await mod.act(caseId, moderator.token, { kind: 'delete' })).json().code).toBe(
+      'MODERATION_ACTION_NOT_APPLICABLE',
+    )
+    const hidden = await mod.act(caseId, moderator.token, { kind: 'hide' })
+    expect(hidden.statusCode, hidden.body).toBe(201)
+    expect(await messages(reporter.token)).toEqual([])
+    expect(await messages(reporter.token, '?order=asc')).toEqual([])
+    expect(await messages(author.token)).toEqual([expect.objectContaining({ id: messageId, hidden: true })])
+    expect((await messages(moderator.token)).map((m) => m.id)).toEqual([messageId])
+    const chatEvents = async () =>
+      (
+        await t.platform.database.transaction(platformScope, (tx) =>
+          rowsOf<{ type: string }>(
+            tx,
+            sql`SELECT type FROM platform.domain_events WHERE tenant_id = ${c.tenantId} AND type LIKE 'chat.message_%' AND payload->>'messageId' = ${messageId} ORDER BY occurred_at, id`,
+          ),
+        )
+      ).map((e) => e.type)
+    // Connected clients drop it as they drop a delete, and take it back when it is shown again.
+    expect(await chatEvents()).toEqual(['chat.message_created', 'chat.message_deleted'])
+    expect((await mod.undo(hidden.json().id, moderator.token)).statusCode).toBe(200)
+    expect((await messages(reporter.token)).map((m) => m.id)).toEqual([messageId])
+    expect(await chatEvents()).toEqual(['chat.message_created', 'chat.message_deleted', 'chat.message_created'])
   })
 })
 

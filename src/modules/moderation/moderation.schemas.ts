@@ -115,6 +115,7 @@ const Snapshot = Type.Object(
     title: Nullable(Type.String()),
     body: Nullable(Type.String()),
     postId: Nullable(Id),
+    channelId: Type.Optional(Nullable(Id)),
   },
   { additionalProperties: false, description: 'The target as it was when reported' },
 )

@@ -35,6 +35,8 @@ export interface TargetSnapshot {
   title: string | null
   body: string | null
   postId: string | null
+  /** A channel message's channel. */
+  channelId?: string | null
 }
 
 export const cases = moderationSchema

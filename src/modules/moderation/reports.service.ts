@@ -12,6 +12,7 @@ import { spendMinuteUnit } from '../../platform/db/minute-counter.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
+import { readableChannelMessage } from '../chat/index.ts'
 import { membershipOf, readableContent, requireCommunityReader } from '../community/index.ts'
 import { scheduleFollowUps } from './follow-up.ts'
 import { moderationErrors } from './moderation.errors.ts'
@@ -38,6 +39,21 @@ async function snapshotOf(tx: Tx, ctx: RequestContext, me: string, body: CreateR
       throw moderationErrors.targetNotFound('member', body.targetId)
     const snapshot = { authorId: body.targetId, communityId: body.communityId }
     return { kind: 'user', ...snapshot, title: null, body: null, postId: null }
+  }
+  if (body.targetKind === 'channel_message') {
+    const message = await readableChannelMessage(tx, ctx, body.targetId)
+    if (message.senderId === me) throw moderationErrors.selfReport()
+    if (body.communityId !== undefined && body.communityId !== message.communityId)
+      throw moderationErrors.targetNotFound(body.targetKind, body.targetId)
+    return {
+      kind: 'channel_message',
+      authorId: message.senderId,
+      communityId: message.communityId,
+      title: null,
+      body: message.body,
+      postId: null,
+      channelId: message.channelId,
+    }
   }
   const content = await readableContent(tx, ctx, body.targetKind, body.targetId)
   if (content.authorId === me) throw moderationErrors.selfReport()
