@@ -48,6 +48,7 @@ CREATE TABLE "moderation"."cases" (
 	"escalated_at" timestamp with time zone,
 	"closed_at" timestamp with time zone,
 	"closed_by" uuid,
+	"word_filter_match" text,
 	CONSTRAINT "cases_target_kind_known" CHECK ("moderation"."cases"."target_kind" IN ('user', 'post', 'comment', 'channel_message')),
 	CONSTRAINT "cases_status_known" CHECK ("moderation"."cases"."status" IN ('open', 'escalated', 'closed')),
 	CONSTRAINT "cases_resolution_known" CHECK ("moderation"."cases"."resolution" IS NULL OR "moderation"."cases"."resolution" IN ('actioned', 'dismissed', 'expired')),
@@ -87,6 +88,15 @@ CREATE TABLE "moderation"."reports" (
 );
 --> statement-breakpoint
 ALTER TABLE "moderation"."reports" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
+CREATE TABLE "moderation"."word_filter_phrases" (
+	"community_id" uuid NOT NULL,
+	"phrase" text NOT NULL,
+	"tenant_id" uuid NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "word_filter_phrases_community_id_phrase_pk" PRIMARY KEY("community_id","phrase")
+);
+--> statement-breakpoint
+ALTER TABLE "moderation"."word_filter_phrases" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
 ALTER TABLE "chat"."channel_messages" ADD COLUMN "hidden_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "community"."post_comments" ADD COLUMN "hidden_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "community"."posts" ADD COLUMN "hidden_at" timestamp with time zone;--> statement-breakpoint
@@ -99,6 +109,7 @@ ALTER TABLE "moderation"."follow_up_settings" ADD CONSTRAINT "follow_up_settings
 ALTER TABLE "moderation"."report_counters" ADD CONSTRAINT "report_counters_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "tenancy"."tenants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "moderation"."reports" ADD CONSTRAINT "reports_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "tenancy"."tenants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "moderation"."reports" ADD CONSTRAINT "reports_case_id_cases_id_fk" FOREIGN KEY ("case_id") REFERENCES "moderation"."cases"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "moderation"."word_filter_phrases" ADD CONSTRAINT "word_filter_phrases_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "tenancy"."tenants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "actions_case_idx" ON "moderation"."actions" USING btree ("case_id","taken_at");--> statement-breakpoint
 CREATE INDEX "actions_subject_idx" ON "moderation"."actions" USING btree ("tenant_id","subject_user_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "appeals_one_per_action" ON "moderation"."appeals" USING btree ("action_id");--> statement-breakpoint
@@ -119,4 +130,6 @@ CREATE POLICY "platform_access" ON "moderation"."follow_up_settings" AS PERMISSI
 CREATE POLICY "tenant_isolation" ON "moderation"."report_counters" AS PERMISSIVE FOR ALL TO public USING ("moderation"."report_counters"."tenant_id" = nullif(current_setting('app.tenant_id', true), '')::uuid) WITH CHECK ("moderation"."report_counters"."tenant_id" = nullif(current_setting('app.tenant_id', true), '')::uuid);--> statement-breakpoint
 CREATE POLICY "platform_access" ON "moderation"."report_counters" AS PERMISSIVE FOR ALL TO "lyceum_platform" USING (true) WITH CHECK (true);--> statement-breakpoint
 CREATE POLICY "tenant_isolation" ON "moderation"."reports" AS PERMISSIVE FOR ALL TO public USING ("moderation"."reports"."tenant_id" = nullif(current_setting('app.tenant_id', true), '')::uuid) WITH CHECK ("moderation"."reports"."tenant_id" = nullif(current_setting('app.tenant_id', true), '')::uuid);--> statement-breakpoint
-CREATE POLICY "platform_access" ON "moderation"."reports" AS PERMISSIVE FOR ALL TO "lyceum_platform" USING (true) WITH CHECK (true);
+CREATE POLICY "platform_access" ON "moderation"."reports" AS PERMISSIVE FOR ALL TO "lyceum_platform" USING (true) WITH CHECK (true);--> statement-breakpoint
+CREATE POLICY "tenant_isolation" ON "moderation"."word_filter_phrases" AS PERMISSIVE FOR ALL TO public USING ("moderation"."word_filter_phrases"."tenant_id" = nullif(current_setting('app.tenant_id', true), '')::uuid) WITH CHECK ("moderation"."word_filter_phrases"."tenant_id" = nullif(current_setting('app.tenant_id', true), '')::uuid);--> statement-breakpoint
+CREATE POLICY "platform_access" ON "moderation"."word_filter_phrases" AS PERMISSIVE FOR ALL TO "lyceum_platform" USING (true) WITH CHECK (true);

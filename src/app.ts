@@ -288,6 +288,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
   const chat = createChatModule({ events })
   // Reports, cases and actions; it acts on content and members through community's API.
   const moderation = createModerationModule({ database, events, jobs, logger, sanctions: community.sanctions })
+  community.setContentScreen(moderation.screen)
   registerModuleRealtime(base.realtime, events, { social, enrolment, chat })
   return {
     identity,

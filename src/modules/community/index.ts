@@ -34,6 +34,7 @@ import type { CommunityPermission } from './community.vocabulary.ts'
 import { createEventsModule } from './events/events.module.ts'
 import type { BaseRole, MembershipState } from './community.vocabulary.ts'
 import { createPostsModule } from './posts/posts.module.ts'
+import type { ContentScreen, ScreenSlot } from './posts/screening.ts'
 
 export { channelAccess, type ChannelAccess } from './channels.service.ts'
 export { communitiesOfCourse, communityChannelIds, mayModerateMessages } from './realtime.ts'
@@ -58,6 +59,7 @@ export {
   type ContentKind,
 } from './posts/content-moderation.ts'
 export type { MemberSanctions } from './moderation.service.ts'
+export type { ContentScreen, ScreenInput } from './posts/screening.ts'
 
 /**
  * The caller in the community when `can` grants them `permission` (tenant staff with
@@ -134,7 +136,8 @@ export function createCommunityModule(deps: CommunityDeps) {
   const invitations = createInvitationsService({ events })
   const channels = createChannelsService({ events })
   const communityEvents = createEventsModule(deps)
-  const postRoutes = createPostsModule(deps)
+  const slot: ScreenSlot = { screen: null }
+  const postRoutes = createPostsModule(deps, slot)
   return {
     routes: async function communityModuleRoutes(app: App) {
       for (const schema of COMMUNITY_SCHEMAS) app.addSchema(schema)
@@ -148,6 +151,11 @@ export function createCommunityModule(deps: CommunityDeps) {
     grants,
     /** Bans, suspensions and their lifting in the caller's transaction (the moderation module's actions). */
     sanctions: memberSanctions(events),
+    /** Registers the screen new and edited posts and comments pass (moderation's word filter); once. */
+    setContentScreen(screen: ContentScreen): void {
+      if (slot.screen) throw new Error('a content screen is already registered')
+      slot.screen = screen
+    },
     /** Confirms a paid event seat held for a member (the commerce order flow calls it; see events/seats.ts). */
     confirmEventSeatPayment: communityEvents.confirmEventSeatPayment,
   }

@@ -30,6 +30,7 @@ export function presentCase(row: CaseRow): Case {
     openedAt: row.openedAt.toISOString(),
     escalatedAt: iso(row.escalatedAt),
     closedAt: iso(row.closedAt),
+    wordFilterMatch: row.wordFilterMatch,
   }
 }
 

@@ -18,6 +18,7 @@ import { defineFollowUps } from './follow-up.ts'
 import { moderationRoutes } from './moderation.routes.ts'
 import { createReportsService } from './reports.service.ts'
 import { createSettingsService } from './settings.service.ts'
+import { createWordFilterService } from './word-filter.service.ts'
 
 export * from './moderation.events.ts'
 export { ESCALATE_CASE, EXPIRE_CASE, SUPPRESS_CONTENT } from './follow-up.ts'
@@ -45,13 +46,14 @@ export function createModerationModule(deps: ModerationDeps) {
   const actions = createActionsService(actionDeps)
   const appeals = createAppealsService(actionDeps)
   const settings = createSettingsService()
+  const wordFilter = createWordFilterService({ events: deps.events, jobs: deps.jobs })
   return {
     routes: async function moderationModuleRoutes(app: App) {
-      moderationRoutes(app, { reports, cases, appeals, settings })
+      moderationRoutes(app, { reports, cases, appeals, settings, wordFilter })
       actionRoutes(app, actions, appeals)
     },
-    /** For the development seed: files a report as a signed-in member would. */
-    reports,
+    /** The content screen community's posts and comments pass (register with community.setContentScreen). */
+    screen: wordFilter.screen,
   }
 }
 

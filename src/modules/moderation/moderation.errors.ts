@@ -67,6 +67,14 @@ export const moderationErrors = {
   appealExists: () =>
     new AppError('conflict', 'MODERATION_APPEAL_EXISTS', 'This action was already appealed: one appeal per action'),
   appealDecided: () => new AppError('conflict', 'MODERATION_APPEAL_DECIDED', 'This appeal is already decided'),
+  phraseWithoutWords: () =>
+    new AppError('invalid', 'WORD_FILTER_PHRASE_EMPTY', 'Every phrase needs at least one letter or digit', {
+      errors: [{ path: 'body.phrases', message: 'a phrase has no word', code: 'phrase' }],
+    }),
+  phraseTooLong: (max: number) =>
+    new AppError('invalid', 'WORD_FILTER_PHRASE_TOO_LONG', `A phrase has at most ${max} words`, {
+      errors: [{ path: 'body.phrases', message: `a phrase has more than ${max} words`, code: 'phrase' }],
+    }),
   sameModerator: () =>
     new AppError(
       'forbidden',

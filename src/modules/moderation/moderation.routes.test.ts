@@ -298,6 +298,51 @@ describe('channel messages', () => {
   })
 })
 
+describe('word filter', () => {
+  it('holds matching posts and comments for review, visible to their author as hidden, until released', async () => {
+    const { c, author, reporter, moderator } = await cast()
+    const filterUrl = `/v1/communities/${c.communityId}/moderation/word-filter`
+    expect((await mod.call('PUT', filterUrl, reporter.token, { phrases: ['x'] })).statusCode).toBe(403)
+    expect((await mod.call('PUT', filterUrl, moderator.token, { phrases: ['!!'] })).json().code).toBe(
+      'WORD_FILTER_PHRASE_EMPTY',
+    )
+    const set = await mod.call('PUT', filterUrl, moderator.token, { phrases: ['Crypto Giveaway', 'Scäm'] })
+    expect(set.json()).toEqual({ phrases: ['crypto giveaway', 'scam'] })
+    expect((await mod.call('GET', filterUrl, moderator.token)).json().phrases).toHaveLength(2)
+    const clean = await postBy(c, author, 'A classic scampi recipe')
+    expect((await feedIds(c.communityId, reporter.token)).map((p) => p.id)).toContain(clean)
+    const held = await posts.post(c.communityId, author.token, { body: 'Join the CRYPTO giveaway now' })
+    expect(held.statusCode, held.body).toBe(201)
+    expect(held.json().hidden).toBe(true)
+    const heldId = held.json().id as string
+    expect((await feedIds(c.communityId, reporter.token)).map((p) => p.id)).not.toContain(heldId)
+    expect(await feedIds(c.communityId, author.token)).toContainEqual(
+      expect.objectContaining({ id: heldId, hidden: true }),
+    )
+    // The case carries the signal and the system's hold; a moderator releases the post by undoing it.
+    const queue = (await mod.queue(c.communityId, moderator.token)).json() as {
+      data: Array<{ id: string; targetId: string; wordFilterMatch: string | null; reporterCount: number }>
+    }
+    const heldCase = queue.data.find((x) => x.targetId === heldId)!
+    expect(heldCase).toMatchObject({ wordFilterMatch: 'crypto giveaway', reporterCount: 0 })
+    const detail = (await mod.detail(heldCase.id, moderator.token)).json()
+    expect(detail.actions).toEqual([expect.objectContaining({ kind: 'hide', takenBy: null })])
+    expect((await mod.undo(detail.actions[0].id, moderator.token)).statusCode).toBe(200)
+    expect((await feedIds(c.communityId, reporter.token)).map((p) => p.id)).toContain(heldId)
+    // A comment edited into a match is held too, and a moderator may remove it instead.
+    const comment = await posts.comment(c.communityId, clean, author.token, { body: 'Nice' })
+    const commentId = comment.json().id as string
+    const edited = await mod.call('PATCH', `/v1/communities/${c.communityId}/comments/${commentId}`, author.token, {
+      body: 'total scam',
+    })
+    expect(edited.statusCode, edited.body).toBe(200)
+    expect(edited.json().hidden).toBe(true)
+    const commentCase = (await mod.queue(c.communityId, moderator.token, '?targetKind=comment')).json().data[0]
+    expect(commentCase.targetId).toBe(commentId)
+    expect((await mod.act(commentCase.id, moderator.token, { kind: 'delete' })).statusCode).toBe(201)
+  })
+})
+
 describe('queue', () => {
   it('filters by status, severity, target kind and assignment', async () => {
     const { c, author, reporter, moderator } = await cast()

@@ -13,8 +13,10 @@ import {
   CreateReportBody,
   FollowUpSettings,
   MODERATION_SCHEMAS,
+  WordFilter,
 } from './moderation.schemas.ts'
 import type { SettingsService } from './settings.service.ts'
+import type { WordFilterService } from './word-filter.service.ts'
 import { MODERATION_LIMITS } from './moderation.vocabulary.ts'
 
 export const tags = ['moderation']
@@ -27,9 +29,15 @@ const FILTERS =
 
 export function moderationRoutes(
   app: App,
-  services: { reports: ReportsService; cases: CasesService; appeals: AppealsService; settings: SettingsService },
+  services: {
+    reports: ReportsService
+    cases: CasesService
+    appeals: AppealsService
+    settings: SettingsService
+    wordFilter: WordFilterService
+  },
 ) {
-  const { reports, cases, appeals, settings } = services
+  const { reports, cases, appeals, settings, wordFilter } = services
   for (const schema of MODERATION_SCHEMAS) app.addSchema(schema)
 
   app.post(
@@ -182,5 +190,39 @@ export function moderationRoutes(
       config: people,
     },
     async (request) => settings.put(request.ctx, request.params.communityId, request.body),
+  )
+
+  app.get(
+    '/v1/communities/:communityId/moderation/word-filter',
+    {
+      schema: {
+        summary: "A community's word filter",
+        description: 'Moderators (posts:moderate). The phrases in their normal form (lower case, diacritics folded).',
+        tags,
+        operationId: 'getModerationWordFilter',
+        params: CommunityParams,
+        response: { 200: Type.Ref('ModerationWordFilter') },
+      },
+      config: { access: tenantAccess() },
+    },
+    async (request) => wordFilter.get(request.ctx, request.params.communityId),
+  )
+
+  app.put(
+    '/v1/communities/:communityId/moderation/word-filter',
+    {
+      schema: {
+        summary: "Replace a community's word filter",
+        description:
+          'Moderators (posts:moderate); audited. A post or comment written or edited afterwards that contains a phrase (whole words, case and diacritics folded) is held: published hidden (its author sees it as hidden), with a system hide action on its case (moderation.case_opened, signal word_filter); a moderator releases it by undoing that action or removes it with a delete. 400 WORD_FILTER_PHRASE_EMPTY, WORD_FILTER_PHRASE_TOO_LONG.',
+        tags,
+        operationId: 'putModerationWordFilter',
+        params: CommunityParams,
+        body: WordFilter,
+        response: { 200: Type.Ref('ModerationWordFilter') },
+      },
+      config: people,
+    },
+    async (request) => wordFilter.put(request.ctx, request.params.communityId, request.body.phrases),
   )
 }

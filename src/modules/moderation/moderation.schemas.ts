@@ -12,6 +12,7 @@ import {
   SEVERITY_LEVELS,
   TARGET_KINDS,
 } from './moderation.vocabulary.ts'
+import { WORD_FILTER_LIMITS } from './word-filter.ts'
 
 const Id = Type.String({ format: 'uuid' })
 const Instant = Type.String({ format: 'date-time' })
@@ -70,6 +71,9 @@ const caseProperties = {
   openedAt: Instant,
   escalatedAt: Nullable(Instant),
   closedAt: Nullable(Instant),
+  wordFilterMatch: Nullable(
+    Type.String({ description: 'The word-filter phrase the content matched (it was held), if any' }),
+  ),
 }
 export const Case = Type.Object(caseProperties, { $id: 'ModerationCase', additionalProperties: false })
 export type Case = Static<typeof Case>
@@ -173,6 +177,16 @@ export const DecisionBody = Type.Object(
 )
 export type DecisionBody = Static<typeof DecisionBody>
 
+export const WordFilter = Type.Object(
+  {
+    phrases: Type.Array(Type.String({ minLength: 1, maxLength: WORD_FILTER_LIMITS.phraseLength }), {
+      maxItems: WORD_FILTER_LIMITS.phrases,
+      description: `Words or phrases of up to ${WORD_FILTER_LIMITS.maxPhraseWords} words; matched whole, case and diacritics folded`,
+    }),
+  },
+  { $id: 'ModerationWordFilter', additionalProperties: false },
+)
+
 const Hours = Type.Integer({ minimum: FOLLOW_UP_BOUNDS.minHours, maximum: FOLLOW_UP_BOUNDS.maxHours })
 export const FollowUpSettings = Type.Object(
   { escalateHours: Hours, rejectHours: Hours, suppressHours: Hours },
@@ -187,6 +201,7 @@ export const MODERATION_SCHEMAS = [
   Action,
   CaseDetail,
   FollowUpSettings,
+  WordFilter,
   Page(Type.Ref('ModerationCase'), 'ModerationCasePage'),
   Page(Type.Ref('ModerationAction'), 'ModerationActionPage'),
 ]

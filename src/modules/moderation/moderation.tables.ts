@@ -5,7 +5,18 @@
  * module and are referenced by id only (ADR 0016); every table is under the tenant policy.
  */
 import { sql } from 'drizzle-orm'
-import { check, index, integer, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import {
+  check,
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
 import { tenantIdColumn, tenantPolicies } from '../../platform/db/tenant-table.ts'
 import { tenants } from '../tenancy/index.ts'
 import {
@@ -61,6 +72,8 @@ export const cases = moderationSchema
       closedAt: at('closed_at'),
       /** Who closed it; null for the expiry job. */
       closedBy: uuid('closed_by'),
+      /** The community word-filter phrase the content matched (a severity signal), if it did. */
+      wordFilterMatch: text('word_filter_match'),
     },
     (t) => [
       check('cases_target_kind_known', sql`${t.targetKind} IN (${oneOf(TARGET_KINDS)})`),
@@ -173,6 +186,20 @@ export const followUpSettings = moderationSchema
       updatedAt: at('updated_at').notNull().defaultNow(),
     },
     (t) => [...tenantPolicies(t.tenantId)],
+  )
+  .enableRLS()
+
+/** A community's word filter: phrases in their normal form (word-filter.ts), at most 200. */
+export const wordFilterPhrases = moderationSchema
+  .table(
+    'word_filter_phrases',
+    {
+      communityId: uuid('community_id').notNull(),
+      phrase: text('phrase').notNull(),
+      tenantId: tenantIdColumn().references(() => tenants.id),
+      createdAt: at('created_at').notNull().defaultNow(),
+    },
+    (t) => [primaryKey({ columns: [t.communityId, t.phrase] }), ...tenantPolicies(t.tenantId)],
   )
   .enableRLS()
 

@@ -70,7 +70,7 @@ async function snapshotOf(tx: Tx, ctx: RequestContext, me: string, body: CreateR
 }
 
 /** The target's open case, locked; opened now when there is none (`opened` says which). */
-async function openCaseFor(tx: Tx, tenantId: string, snapshot: TargetSnapshot, targetId: string) {
+export async function openCaseFor(tx: Tx, tenantId: string, snapshot: TargetSnapshot, targetId: string) {
   const target = and(eq(cases.targetKind, snapshot.kind), eq(cases.targetId, targetId), ne(cases.status, 'closed'))
   const inserted = await tx
     .insert(cases)
@@ -117,7 +117,7 @@ export function createReportsService(deps: ReportsDeps) {
           .returning()
         if (!report) throw moderationErrors.duplicateReport(row.id)
         const { row: updated } = await refreshSeverity(tx, row)
-        if (opened) await announce(tx, ctx, updated)
+        if (opened) await announceOpened(tx, ctx, deps, updated)
         return {
           id: report.id,
           caseId: row.id,
@@ -131,19 +131,25 @@ export function createReportsService(deps: ReportsDeps) {
       })
     },
   }
+}
 
-  async function announce(tx: Tx, ctx: RequestContext, row: CaseRow) {
-    const payload: CaseOpenedPayload = {
-      caseId: row.id,
-      communityId: row.communityId,
-      targetKind: row.targetKind,
-      targetId: row.targetId,
-      severity: row.severity,
-      at: row.openedAt.toISOString(),
-    }
-    await deps.events.publish(tx, ctx, { type: MODERATION_CASE_OPENED, payload })
-    await scheduleFollowUps(deps.jobs, tx, row)
+/** A new case's event and follow-up jobs, in the transaction that opened it. */
+export async function announceOpened(
+  tx: Tx,
+  ctx: RequestContext,
+  deps: { events: EventPublisher; jobs: Jobs },
+  row: CaseRow,
+) {
+  const payload: CaseOpenedPayload = {
+    caseId: row.id,
+    communityId: row.communityId,
+    targetKind: row.targetKind,
+    targetId: row.targetId,
+    severity: row.severity,
+    at: row.openedAt.toISOString(),
   }
+  await deps.events.publish(tx, ctx, { type: MODERATION_CASE_OPENED, payload })
+  await scheduleFollowUps(deps.jobs, tx, row)
 }
 
 export type ReportsService = ReturnType<typeof createReportsService>

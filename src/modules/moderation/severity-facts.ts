@@ -42,6 +42,7 @@ export async function severitySignals(tx: Tx, caseRow: CaseRow): Promise<Severit
       pastDismissed: Number(byReporter.get(report.reporterId)?.dismissed ?? 0),
     })),
     subjectUpheldActions: Number(upheld?.n ?? 0),
+    wordFilterMatch: caseRow.wordFilterMatch !== null,
   }
 }
 

@@ -8,7 +8,7 @@
  *   points per reporter, at most 30 (a pile-on of throwaway accounts that were always dismissed
  *   adds little; one trusted reporter adds almost a full 10);
  * - the subject's prior upheld actions (not undone, in other cases): 5 points each, at most 20;
- * - a word-filter match: a fixed 10 (none yet: the signal exists so the rule is stated once).
+ * - a word-filter match (the community's filter held the content): a fixed 10.
  *
  * The score is clamped to 0-100 and read as a level: low < 30 ≤ medium < 55 ≤ high < 80 ≤ critical.
  * Self-harm ranks gravest because a delay there costs the most; `other` says least.

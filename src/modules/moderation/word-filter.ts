@@ -12,13 +12,7 @@ const WORD = /[\p{L}\p{N}]+/gu
 
 /** The words of a text, normalised (NFKD, marks removed, lower case). */
 export function wordsOf(text: string): string[] {
-  return (
-    text
-      .normalize('NFKD')
-      .replace(/\p{M}/gu, '')
-      .toLowerCase()
-      .match(WORD) ?? []
-  )
+  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().match(WORD) ?? []
 }
 
 /** A phrase's normal form (its words joined by one space), or '' when it has no word. */

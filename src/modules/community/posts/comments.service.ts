@@ -26,6 +26,7 @@ import { postErrors } from './posts.errors.ts'
 import type { Comment, CreateCommentBody } from './posts.schemas.ts'
 import { postComments, posts, type CommentRow } from './posts.tables.ts'
 import { presentComment } from './present.ts'
+import { screen, type ScreenSlot } from './screening.ts'
 
 const commentsCursor = keysetCursor(instant, uuid)
 
@@ -69,7 +70,7 @@ async function loadVisibleParent(tx: Tx, who: Participant, postId: string, paren
   return parent
 }
 
-export function createCommentsService(deps: { commentsPerMinute: number }) {
+export function createCommentsService(deps: { commentsPerMinute: number; slot: ScreenSlot }) {
   async function page(
     tx: Tx,
     who: Participant,
@@ -115,6 +116,8 @@ export function createCommentsService(deps: { commentsPerMinute: number }) {
           .insert(postComments)
           .values({ tenantId, postId, parentId: threadId, authorId: who.userId, body: body.body })
           .returning()
+        const input = { communityId, kind: 'comment' as const, id: row!.id, authorId: who.userId, text: body.body }
+        if (await screen(deps.slot, tx, ctx, input)) row!.hiddenAt = new Date()
         await tx
           .update(posts)
           .set({ commentCount: sql`${posts.commentCount} + 1` })
@@ -163,6 +166,8 @@ export function createCommentsService(deps: { commentsPerMinute: number }) {
           .set({ body: body.body, editedAt: new Date() })
           .where(eq(postComments.id, commentId))
           .returning()
+        const input = { communityId, kind: 'comment' as const, id: commentId, authorId: who.userId, text: body.body }
+        if (await screen(deps.slot, tx, ctx, input)) row!.hiddenAt = row!.hiddenAt ?? new Date()
         return presentComment(row!)
       })
     },
