@@ -84,4 +84,5 @@ export async function registerRoutes(
   await app.register(modules.social.routes)
   await app.register(modules.community.routes)
   await app.register(modules.chat.routes)
+  await app.register(modules.moderation.routes)
 }

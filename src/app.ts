@@ -44,6 +44,7 @@ import { createCommerceModule, type PaymentEventRetryPolicy } from './modules/co
 import { createSocialModule } from './modules/social/index.ts'
 import { createCommunityModule } from './modules/community/index.ts'
 import { createChatModule } from './modules/chat/index.ts'
+import { createModerationModule } from './modules/moderation/index.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
 import { createJobs, defineMaintenanceJobs, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
 import { createEvents, type Events } from './platform/events/events.ts'
@@ -285,6 +286,9 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
   // Linked courses' learners become members: community reacts to enrolment's events.
   const community = createCommunityModule({ database, events, jobs, logger })
   const chat = createChatModule({ events })
+  // Reports, cases and actions; it acts on content and members through community's API.
+  const moderation = createModerationModule({ database, events, jobs, logger, sanctions: community.sanctions })
+  community.setContentScreen(moderation.screen)
   registerModuleRealtime(base.realtime, events, { social, enrolment, chat })
   return {
     identity,
@@ -302,6 +306,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
     social,
     community,
     chat,
+    moderation,
   }
 }
 

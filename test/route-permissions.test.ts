@@ -44,6 +44,9 @@ const SELF_SERVICE_PATHS = [
   // Channel chat: read and written as the community's channelAccess decides for the caller
   // (non-members 404, refused members 403), deletes of others' messages by community role.
   '/v1/channels',
+  // Moderation: reports need sight of their target; cases, actions and appeals are decided by the
+  // caller's community permissions (community's `can`), appeals filed by an action's subject only.
+  '/v1/moderation',
 ]
 /** Single any-member routes outside those paths that act only for the caller (e.g. enrolling oneself in a course). */
 const SELF_SERVICE_ROUTES = [

@@ -97,6 +97,12 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string | (() => stri
   'social.dm_messages': { body: 'hello' },
   'social.dm_reactions': { reaction: 'heart' },
   'chat.channel_messages': { body: 'hello' },
+  // A case names a known target kind and is open (closed ones carry a resolution); reports,
+  // actions and appeals name a known category, kind and status.
+  'moderation.cases': { target_kind: 'post', status: 'open' },
+  'moderation.reports': { category: 'spam' },
+  'moderation.actions': { kind: 'hide' },
+  'moderation.appeals': { status: 'pending' },
   'chat.message_reactions': { reaction: 'heart' },
 }
 

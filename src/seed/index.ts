@@ -17,6 +17,7 @@ import { communityArea } from './community/index.ts'
 import { demoOrderArea } from './commerce/demo-order.ts'
 import { taxCouponsArea } from './commerce/tax-coupons.ts'
 import { learningArea } from './learning/index.ts'
+import { moderationArea } from './moderation.ts'
 import { openSessions } from './sessions.ts'
 import { socialArea } from './social.ts'
 import { openSeedState } from './state.ts'
@@ -34,6 +35,7 @@ export const SEED_AREAS: readonly SeedArea[] = [
   demoOrderArea(),
   socialArea(),
   communityArea(),
+  moderationArea(),
 ]
 
 export interface SeedOptions {

@@ -144,6 +144,7 @@ async function domainCounts(admin: string): Promise<Record<string, number>> {
     counts[`${community.slug}:events`] = events.length
     counts[`${community.slug}:going`] = events.reduce((sum, event) => sum + event.going, 0)
     counts[`${community.slug}:posts`] = (await all(`/v1/communities/${community.id}/posts`, admin)).length
+    counts[`${community.slug}:cases`] = (await all(`/v1/communities/${community.id}/moderation/cases`, admin)).length
   }
   for (const [slug, id] of state.courses) {
     counts[`${slug}:enrolments`] = (await all(`/v1/courses/${id}/enrolments`, admin)).length
@@ -207,6 +208,7 @@ describe('the development seed', { timeout: 240_000 }, () => {
       expect.objectContaining({ name: 'orders', outcome: 'seeded' }),
       expect.objectContaining({ name: 'social', outcome: 'seeded' }),
       expect.objectContaining({ name: 'communities', outcome: 'seeded' }),
+      expect.objectContaining({ name: 'moderation', outcome: 'seeded' }),
     ])
     const stored = await readCredentials()
     expect(stored).toMatchObject(old)
@@ -499,6 +501,12 @@ describe('the development seed', { timeout: 240_000 }, () => {
       ['Study group for the first module?', false],
     ])
     expect(posts[2]).toMatchObject({ commentCount: 1, reactionCounts: { like: 1, celebrate: 1 } })
+    // Amara's report on Tomás's post opened a case in the study hall's queue (the moderation area).
+    const cases = await all<{ targetKind: string; status: string; reporterCount: number }>(
+      `${base}/moderation/cases`,
+      state.admin,
+    )
+    expect(cases).toEqual([expect.objectContaining({ targetKind: 'post', status: 'open', reporterCount: 1 })])
     // Maya is enrolled in Python: the backfill job adds her course source beside her own join.
     const maya = state.users.get('maya@demo.localhost')
     await waitUntil('the course source of an enrolled learner', async () => {
@@ -523,6 +531,7 @@ describe('the development seed', { timeout: 240_000 }, () => {
       expect.objectContaining({ name: 'orders', outcome: 'present' }),
       expect.objectContaining({ name: 'social', outcome: 'present' }),
       expect.objectContaining({ name: 'communities', outcome: 'present' }),
+      expect.objectContaining({ name: 'moderation', outcome: 'present' }),
     ])
     expect(await domainCounts(state.admin)).toEqual(state.snapshot)
     expect(await auditCount(state.admin)).toBe(audit)
@@ -538,6 +547,7 @@ describe('the development seed', { timeout: 240_000 }, () => {
       expect.objectContaining({ name: 'orders', outcome: 'seeded' }),
       expect.objectContaining({ name: 'social', outcome: 'seeded' }),
       expect.objectContaining({ name: 'communities', outcome: 'seeded' }),
+      expect.objectContaining({ name: 'moderation', outcome: 'seeded' }),
     ])
     expect(await domainCounts(state.admin)).toEqual(state.snapshot)
     // The run signed the demo accounts in and out again: only this test's own session is live.

@@ -137,7 +137,9 @@ export function registerChatRealtime(gateway: RealtimeGateway, events: Events, s
   const publishMessage = async (e: DomainEvent<ChatMessageCreatedPayload>, tx: Tx, name: string) => {
     const { channelId, senderId, seq } = e.payload
     const message = await chatRepository.one(tx, channelId, senderId, seq)
-    if (e.tenantId && message && !message.deletedAt) gateway.publish(e.tenantId, room(channelId), name, message)
+    // A message hidden by moderation reaches nobody's room (its sender sees it over REST).
+    if (e.tenantId && message && !message.deletedAt && !message.hidden)
+      gateway.publish(e.tenantId, room(channelId), name, message)
   }
   events.subscribe<ChatMessageCreatedPayload>(CHAT_MESSAGE_CREATED, 'chat.realtime_message', (e, tx) =>
     publishMessage(e, tx, 'chat.message.created'),

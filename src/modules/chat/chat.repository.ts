@@ -26,6 +26,7 @@ export interface MessageViewRow {
   createdAt: Date | string
   editedAt: Date | string | null
   deletedAt: Date | string | null
+  hidden: boolean
   reactions: Array<{ reaction: ChatReaction; count: number; reactedByMe: boolean }>
 }
 
@@ -44,6 +45,7 @@ export function present(row: MessageViewRow): ChatMessage {
     createdAt: iso(row.createdAt),
     editedAt: isoOrNull(row.editedAt),
     deletedAt: isoOrNull(row.deletedAt),
+    hidden: row.hidden,
     reactions: row.reactions.map((r) => ({ reaction: r.reaction, count: Number(r.count), reactedByMe: r.reactedByMe })),
     cursor: chatCursor.encode([seq]),
   }
@@ -58,7 +60,11 @@ export function reactionsSql(viewer: SQL): SQL {
 }
 
 export const chatRepository = {
-  /** One page of a channel's messages as `viewerId` sees them (reactedByMe), in one statement. */
+  /**
+   * One page of a channel's messages as `viewerId` sees them (reactedByMe), in one statement.
+   * Messages hidden by moderation are left out unless the viewer sent them or `seesHidden` (a
+   * moderator of the community).
+   */
   async page(
     tx: Tx,
     channelId: string,
@@ -66,6 +72,7 @@ export const chatRepository = {
     position: ChatPosition | undefined,
     limit: number,
     order: 'asc' | 'desc',
+    seesHidden = false,
   ): Promise<PageResult<ChatMessage>> {
     const viewer = sql`${viewerId}::uuid`
     const after = chatCursor.after(position, [sql`m.seq`], order)
@@ -73,9 +80,11 @@ export const chatRepository = {
       tx,
       sql`SELECT m.id, m.channel_id AS "channelId", m.community_id AS "communityId", m.seq, m.sender_id AS "senderId",
                  m.body, m.created_at AS "createdAt", m.edited_at AS "editedAt", m.deleted_at AS "deletedAt",
+                 m.hidden_at IS NOT NULL AS hidden,
                  ${reactionsSql(viewer)} AS reactions
             FROM chat.channel_messages m
            WHERE m.channel_id = ${channelId} ${after ? sql`AND ${after}` : sql``}
+             ${seesHidden ? sql`` : sql`AND (m.hidden_at IS NULL OR m.sender_id = ${viewer})`}
            ORDER BY m.seq ${sql.raw(order === 'asc' ? 'ASC' : 'DESC')}
            LIMIT ${limit + 1}`,
     )

@@ -27,6 +27,9 @@ const messageProperties = {
   createdAt: Instant,
   editedAt: NullableInstant,
   deletedAt: NullableInstant,
+  hidden: Type.Boolean({
+    description: 'Hidden by moderation: shown only to its sender (marked) and the community’s moderators',
+  }),
   reactions: Type.Array(ReactionCount),
   cursor: Type.String({
     description: 'This message’s position: with order=asc the messages after it (catch-up), with desc those before it',

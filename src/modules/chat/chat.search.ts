@@ -2,8 +2,8 @@
  * Search of channel messages (docs/chat.md, "Search"): PostgreSQL full text over
  * `channel_messages.search` (generated from the body, `simple` configuration), in one channel or
  * across the channels of a community the caller may read. Community's channelAccess decides every
- * channel, in the search's transaction, as for every other chat path. Deleted messages and
- * messages by members the caller shares a block with (either way) or muted are left out (social's
+ * channel, in the search's transaction, as for every other chat path. Deleted messages, messages
+ * hidden by moderation (but for their sender) and messages by members the caller shares a block with (either way) or muted are left out (social's
  * visibleAuthorCondition, joined into the statement). Newest first, keyset by (sent at, id): the
  * same cursor for one channel and for many, stable while messages arrive.
  *
@@ -56,10 +56,12 @@ function searchPage(
     tx,
     sql`SELECT m.id, m.channel_id AS "channelId", m.community_id AS "communityId", m.seq, m.sender_id AS "senderId",
                m.body, m.created_at AS "createdAt", m.edited_at AS "editedAt", m.deleted_at AS "deletedAt",
+               m.hidden_at IS NOT NULL AS hidden,
                ${reactionsSql(sql`${viewerId}::uuid`)} AS reactions, ${instantText(sql`m.created_at`)} AS position
           FROM chat.channel_messages m
          WHERE m.channel_id = ANY(${ids})
            AND m.deleted_at IS NULL
+           AND (m.hidden_at IS NULL OR m.sender_id = ${viewerId})
            AND m.search @@ websearch_to_tsquery('simple'::regconfig, ${q})
            AND ${visibleAuthorCondition(viewerId, sql`m.sender_id`)}
            ${after ? sql`AND ${after}` : sql``}

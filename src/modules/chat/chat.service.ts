@@ -87,8 +87,9 @@ export async function messagesAfter(
 ): Promise<PageResult<ChatMessage>> {
   const position = chatCursor.decode(cursor)
   const me = { userId, tenantId: '', tenantStaff: options.tenantStaff === true }
-  await readable(tx, channelId, me)
-  return repo.page(tx, channelId, userId, position, Math.min(Math.max(limit, 1), 100), 'asc')
+  const communityId = await readable(tx, channelId, me)
+  const moderator = await mayModerateMessages(tx, communityId, userId, me.tenantStaff)
+  return repo.page(tx, channelId, userId, position, Math.min(Math.max(limit, 1), 100), 'asc', moderator)
 }
 
 export function createChatService(deps: ChatDeps) {
@@ -128,8 +129,9 @@ export function createChatService(deps: ChatDeps) {
       const position = chatCursor.decode(query.cursor)
       return ctx.inTenant(
         async (tx) => {
-          await readable(tx, channelId, me)
-          return repo.page(tx, channelId, me.userId, position, query.limit ?? 20, query.order ?? 'desc')
+          const communityId = await readable(tx, channelId, me)
+          const moderator = await mayModerateMessages(tx, communityId, me.userId, me.tenantStaff)
+          return repo.page(tx, channelId, me.userId, position, query.limit ?? 20, query.order ?? 'desc', moderator)
         },
         { readOnly: true },
       )

@@ -68,6 +68,11 @@ export const channelMessages = chatSchema
       search: tsvector('search')
         .notNull()
         .generatedAlwaysAs(sql`to_tsvector('simple'::regconfig, coalesce(body, ''))`),
+      /**
+       * Hidden by moderation (the moderation module, through index.ts): left out of lists and
+       * catch-up for everyone but its sender and the community's moderators; reversible.
+       */
+      hiddenAt: at('hidden_at'),
     },
     (t) => [
       uniqueIndex('channel_messages_channel_seq').on(t.channelId, t.seq),

@@ -11,6 +11,12 @@ import { chatRoutes } from './chat.routes.ts'
 import { createChatService, DEFAULT_CHAT_SENDS_PER_MINUTE } from './chat.service.ts'
 
 export { messagesAfter } from './chat.service.ts'
+export {
+  channelMessageFacts,
+  readableChannelMessage,
+  setChannelMessageHidden,
+  type ChannelMessageFacts,
+} from './content-moderation.ts'
 export type { ChatMessage } from './chat.schemas.ts'
 export * from './chat.events.ts'
 

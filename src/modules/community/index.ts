@@ -28,10 +28,13 @@ import { memberRoutes } from './members.routes.ts'
 import { membershipStanding } from './membership-rules.ts'
 import { findMembership } from './membership-store.ts'
 import { createMembershipService } from './membership.service.ts'
-import { createModerationService } from './moderation.service.ts'
+import { createModerationService, memberSanctions } from './moderation.service.ts'
+import { loadCommunity, requireInsider, requirePermission } from './community-access.ts'
+import type { CommunityPermission } from './community.vocabulary.ts'
 import { createEventsModule } from './events/events.module.ts'
 import type { BaseRole, MembershipState } from './community.vocabulary.ts'
 import { createPostsModule } from './posts/posts.module.ts'
+import type { ContentScreen, ScreenSlot } from './posts/screening.ts'
 
 export { channelAccess, channelReaders, type ChannelAccess } from './channels.service.ts'
 export { communitiesOfCourse, communityChannelIds, mayModerateMessages } from './realtime.ts'
@@ -47,6 +50,36 @@ export { EXPIRE_SEAT_OFFERS, SEAT_HOLD_HOURS } from './events/seats.ts'
 export * from './posts/posts.events.ts'
 export { PUBLISH_SCHEDULED_POST } from './posts/publishing.ts'
 export { REACTION_KINDS, type ReactionKind } from './posts/posts.vocabulary.ts'
+export {
+  contentFacts,
+  readableContent,
+  setContentDeleted,
+  setContentHidden,
+  type ContentFacts,
+  type ContentKind,
+} from './posts/content-moderation.ts'
+export type { MemberSanctions } from './moderation.service.ts'
+export type { ContentScreen, ScreenInput } from './posts/screening.ts'
+
+/**
+ * The caller in the community when `can` grants them `permission` (tenant staff with
+ * communities:manage included); 404 COMMUNITY_NOT_FOUND, 403 COMMUNITY_FORBIDDEN otherwise.
+ */
+export async function requireCommunityPermission(
+  tx: Tx,
+  ctx: RequestContext,
+  communityId: string,
+  permission: CommunityPermission,
+): Promise<{ userId: string | null; tenantStaff: boolean }> {
+  const caller = await requirePermission(tx, ctx, await loadCommunity(tx, communityId), permission)
+  return { userId: caller.userId, tenantStaff: caller.actor.tenantStaff }
+}
+
+/** The caller when they may look inside the community (members; anyone not banned in a public one), or 404. */
+export async function requireCommunityReader(tx: Tx, ctx: RequestContext, communityId: string) {
+  const caller = await requireInsider(tx, ctx, await loadCommunity(tx, communityId))
+  return { userId: caller.userId, standing: caller.actor.standing }
+}
 
 export interface MembershipSummary {
   communityId: string
@@ -103,7 +136,8 @@ export function createCommunityModule(deps: CommunityDeps) {
   const invitations = createInvitationsService({ events })
   const channels = createChannelsService({ events })
   const communityEvents = createEventsModule(deps)
-  const postRoutes = createPostsModule(deps)
+  const slot: ScreenSlot = { screen: null }
+  const postRoutes = createPostsModule(deps, slot)
   return {
     routes: async function communityModuleRoutes(app: App) {
       for (const schema of COMMUNITY_SCHEMAS) app.addSchema(schema)
@@ -115,6 +149,13 @@ export function createCommunityModule(deps: CommunityDeps) {
       postRoutes(app)
     },
     grants,
+    /** Bans, suspensions and their lifting in the caller's transaction (the moderation module's actions). */
+    sanctions: memberSanctions(events),
+    /** Registers the screen new and edited posts and comments pass (moderation's word filter); once. */
+    setContentScreen(screen: ContentScreen): void {
+      if (slot.screen) throw new Error('a content screen is already registered')
+      slot.screen = screen
+    },
     /** Confirms a paid event seat held for a member (the commerce order flow calls it; see events/seats.ts). */
     confirmEventSeatPayment: communityEvents.confirmEventSeatPayment,
   }

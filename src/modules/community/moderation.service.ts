@@ -86,10 +86,112 @@ async function writeRole(tx: Tx, id: string, role: BaseRole, customRoleId: strin
   return row
 }
 
+/**
+ * Bans, suspensions and their lifting inside the caller's transaction: the moderation module
+ * takes these as its actions and undoes them, with the same permission, rank and audit rules.
+ */
+export function memberSanctions(events: EventPublisher) {
+  return {
+    /**
+     * Bans a user (a member or not yet: a ban can come first). The community's own admission
+     * sources end; course and grant sources stay but admit nothing while the ban holds.
+     */
+    async ban(tx: Tx, ctx: RequestContext, communityId: string, userId: string, reason?: string): Promise<Membership> {
+      const community = await loadCommunity(tx, communityId)
+      const caller = await requirePermission(tx, ctx, community, 'members:ban')
+      if (caller.userId === userId) throw communityErrors.selfApproval()
+      if (!(await activeUser(tx, userId))) throw communityErrors.userNotFound(userId)
+      const row = await lockMembership(tx, community.tenantId, communityId, userId)
+      const target = await memberActor(tx, communityId, userId)
+      if (!outranks(caller.actor, target.actor)) throw communityErrors.rank()
+      if (row.bannedAt !== null) return presentMembership(row)
+      await revokeSources(tx, row.id, { kinds: ADMISSION_SOURCES }, 'banned')
+      const patch = {
+        bannedAt: new Date(),
+        bannedBy: principalId(ctx.principal),
+        bannedByRank: rankOf(caller.actor),
+        banReason: reason ?? null,
+        requestedAt: null,
+        role: 'member' as const,
+        customRoleId: null,
+      }
+      const banned = await settle(tx, ctx, { events }, row, patch)
+      await audit(tx, ctx, 'community.member_banned', banned, { reason: reason ?? null })
+      return presentMembership(banned)
+    },
+
+    /**
+     * Lifts a ban: the user is active again only if a course or grant source still stands. Needs
+     * a rank equal to or above the banner's at the time of the ban (banned_by_rank).
+     */
+    async unban(tx: Tx, ctx: RequestContext, communityId: string, userId: string): Promise<void> {
+      const community = await loadCommunity(tx, communityId)
+      const caller = await requirePermission(tx, ctx, community, 'members:ban')
+      if (caller.userId === userId) throw communityErrors.selfApproval()
+      const row = await lockMembership(tx, community.tenantId, communityId, userId)
+      if (row.bannedAt === null) throw communityErrors.notBanned()
+      // A ban is lifted only by an equal or higher rank than its banner's (the owner, of the
+      // highest rank, always can): a moderator does not undo an admin's or the owner's ban.
+      // Bans recorded before the rank was kept count as an admin's.
+      if (rankOf(caller.actor) < (row.bannedByRank ?? ROLE_RANK.admin)) throw communityErrors.rank()
+      const patch = { bannedAt: null, bannedBy: null, bannedByRank: null, banReason: null, leftAt: null }
+      const unbanned = await settle(tx, ctx, { events }, row, patch, { source: 'unban' })
+      await audit(tx, ctx, 'community.member_unbanned', unbanned, { stateAfter: unbanned.state })
+    },
+
+    async suspend(
+      tx: Tx,
+      ctx: RequestContext,
+      communityId: string,
+      userId: string,
+      body: SuspendBody,
+    ): Promise<Membership> {
+      const until = new Date(body.until)
+      const now = Date.now()
+      if (until.getTime() <= now || until.getTime() > now + MAX_SUSPENSION_MS) throw communityErrors.invalidSuspension()
+      const community = await loadActiveCommunity(tx, communityId)
+      const caller = await requirePermission(tx, ctx, community, 'members:suspend')
+      const row = await lockedTarget(tx, caller, community, userId)
+      const standing = membershipStanding(row, new Date())
+      if (standing !== 'active' && standing !== 'suspended') throw communityErrors.notActive()
+      const patch = { suspendedUntil: until, suspensionReason: body.reason ?? null }
+      const suspended = await settle(tx, ctx, { events }, row, patch)
+      await audit(tx, ctx, 'community.member_suspended', suspended, {
+        until: body.until,
+        reason: body.reason ?? null,
+      })
+      return presentMembership(suspended)
+    },
+
+    /** Lifts a suspension before its end (one past its end is already over: membershipStanding). */
+    async unsuspend(tx: Tx, ctx: RequestContext, communityId: string, userId: string): Promise<void> {
+      const community = await loadCommunity(tx, communityId)
+      const caller = await requirePermission(tx, ctx, community, 'members:suspend')
+      const row = await lockedTarget(tx, caller, community, userId)
+      if (membershipStanding(row, new Date()) !== 'suspended') throw communityErrors.notSuspended()
+      const patch = { suspendedUntil: null, suspensionReason: null }
+      const lifted = await settle(tx, ctx, { events }, row, patch, { unsuspended: true })
+      await audit(tx, ctx, 'community.member_unsuspended', lifted)
+    },
+  }
+}
+
+export type MemberSanctions = ReturnType<typeof memberSanctions>
+
 export function createModerationService(deps: ModerationDeps) {
   const { events } = deps
+  const sanctions = memberSanctions(events)
 
   return {
+    ban: (ctx: RequestContext, communityId: string, userId: string, reason?: string): Promise<Membership> =>
+      ctx.inTenant((tx) => sanctions.ban(tx, ctx, communityId, userId, reason)),
+    unban: (ctx: RequestContext, communityId: string, userId: string): Promise<void> =>
+      ctx.inTenant((tx) => sanctions.unban(tx, ctx, communityId, userId)),
+    suspend: (ctx: RequestContext, communityId: string, userId: string, body: SuspendBody): Promise<Membership> =>
+      ctx.inTenant((tx) => sanctions.suspend(tx, ctx, communityId, userId, body)),
+    unsuspend: (ctx: RequestContext, communityId: string, userId: string): Promise<void> =>
+      ctx.inTenant((tx) => sanctions.unsuspend(tx, ctx, communityId, userId)),
+
     /** Removes (kicks) a member: their admission sources end; they may rejoin by the usual rules. */
     async remove(ctx: RequestContext, communityId: string, userId: string): Promise<void> {
       await ctx.inTenant(async (tx) => {
@@ -102,90 +204,6 @@ export function createModerationService(deps: ModerationDeps) {
         const patch = { leftAt: new Date(), endedReason: 'removed', requestedAt: null }
         const removed = await settle(tx, ctx, { events }, row, patch, { endReason: 'removed' })
         await audit(tx, ctx, 'community.member_removed', removed)
-      })
-    },
-
-    /**
-     * Bans a user (a member or not yet: a ban can come first). The community's own admission
-     * sources end; course and grant sources stay but admit nothing while the ban holds.
-     */
-    async ban(ctx: RequestContext, communityId: string, userId: string, reason?: string): Promise<Membership> {
-      return ctx.inTenant(async (tx) => {
-        const community = await loadCommunity(tx, communityId)
-        const caller = await requirePermission(tx, ctx, community, 'members:ban')
-        if (caller.userId === userId) throw communityErrors.selfApproval()
-        if (!(await activeUser(tx, userId))) throw communityErrors.userNotFound(userId)
-        const row = await lockMembership(tx, community.tenantId, communityId, userId)
-        const target = await memberActor(tx, communityId, userId)
-        if (!outranks(caller.actor, target.actor)) throw communityErrors.rank()
-        if (row.bannedAt !== null) return presentMembership(row)
-        await revokeSources(tx, row.id, { kinds: ADMISSION_SOURCES }, 'banned')
-        const patch = {
-          bannedAt: new Date(),
-          bannedBy: principalId(ctx.principal),
-          bannedByRank: rankOf(caller.actor),
-          banReason: reason ?? null,
-          requestedAt: null,
-          role: 'member' as const,
-          customRoleId: null,
-        }
-        const banned = await settle(tx, ctx, { events }, row, patch)
-        await audit(tx, ctx, 'community.member_banned', banned, { reason: reason ?? null })
-        return presentMembership(banned)
-      })
-    },
-
-    /**
-     * Lifts a ban: the user is active again only if a course or grant source still stands. Needs
-     * a rank equal to or above the banner's at the time of the ban (banned_by_rank).
-     */
-    async unban(ctx: RequestContext, communityId: string, userId: string): Promise<void> {
-      await ctx.inTenant(async (tx) => {
-        const community = await loadCommunity(tx, communityId)
-        const caller = await requirePermission(tx, ctx, community, 'members:ban')
-        if (caller.userId === userId) throw communityErrors.selfApproval()
-        const row = await lockMembership(tx, community.tenantId, communityId, userId)
-        if (row.bannedAt === null) throw communityErrors.notBanned()
-        // A ban is lifted only by an equal or higher rank than its banner's (the owner, of the
-        // highest rank, always can): a moderator does not undo an admin's or the owner's ban.
-        // Bans recorded before the rank was kept count as an admin's.
-        if (rankOf(caller.actor) < (row.bannedByRank ?? ROLE_RANK.admin)) throw communityErrors.rank()
-        const patch = { bannedAt: null, bannedBy: null, bannedByRank: null, banReason: null, leftAt: null }
-        const unbanned = await settle(tx, ctx, { events }, row, patch, { source: 'unban' })
-        await audit(tx, ctx, 'community.member_unbanned', unbanned, { stateAfter: unbanned.state })
-      })
-    },
-
-    async suspend(ctx: RequestContext, communityId: string, userId: string, body: SuspendBody): Promise<Membership> {
-      const until = new Date(body.until)
-      const now = Date.now()
-      if (until.getTime() <= now || until.getTime() > now + MAX_SUSPENSION_MS) throw communityErrors.invalidSuspension()
-      return ctx.inTenant(async (tx) => {
-        const community = await loadActiveCommunity(tx, communityId)
-        const caller = await requirePermission(tx, ctx, community, 'members:suspend')
-        const row = await lockedTarget(tx, caller, community, userId)
-        const standing = membershipStanding(row, new Date())
-        if (standing !== 'active' && standing !== 'suspended') throw communityErrors.notActive()
-        const patch = { suspendedUntil: until, suspensionReason: body.reason ?? null }
-        const suspended = await settle(tx, ctx, { events }, row, patch)
-        await audit(tx, ctx, 'community.member_suspended', suspended, {
-          until: body.until,
-          reason: body.reason ?? null,
-        })
-        return presentMembership(suspended)
-      })
-    },
-
-    /** Lifts a suspension before its end (one past its end is already over: membershipStanding). */
-    async unsuspend(ctx: RequestContext, communityId: string, userId: string): Promise<void> {
-      await ctx.inTenant(async (tx) => {
-        const community = await loadCommunity(tx, communityId)
-        const caller = await requirePermission(tx, ctx, community, 'members:suspend')
-        const row = await lockedTarget(tx, caller, community, userId)
-        if (membershipStanding(row, new Date()) !== 'suspended') throw communityErrors.notSuspended()
-        const patch = { suspendedUntil: null, suspensionReason: null }
-        const lifted = await settle(tx, ctx, { events }, row, patch, { unsuspended: true })
-        await audit(tx, ctx, 'community.member_unsuspended', lifted)
       })
     },
 

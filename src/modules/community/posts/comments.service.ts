@@ -13,12 +13,20 @@ import { instant, instantText, keysetCursor, uuid, type PageResult } from '../..
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { isBlockedEitherWay, visibleAuthorCondition } from '../../social/index.ts'
 import { can } from '../membership-rules.ts'
-import { loadVisiblePost, requirePoster, requireReader, type Participant } from './post-access.ts'
+import {
+  hiddenCondition,
+  loadVisiblePost,
+  requirePoster,
+  requireReader,
+  seesHidden,
+  type Participant,
+} from './post-access.ts'
 import { spendPostingUnit } from './posting-rate.ts'
 import { postErrors } from './posts.errors.ts'
 import type { Comment, CreateCommentBody } from './posts.schemas.ts'
 import { postComments, posts, type CommentRow } from './posts.tables.ts'
 import { presentComment } from './present.ts'
+import { screen, type ScreenSlot } from './screening.ts'
 
 const commentsCursor = keysetCursor(instant, uuid)
 
@@ -38,6 +46,8 @@ export async function loadVisibleComment(
   if (!row) throw postErrors.commentNotFound(commentId)
   if (options.lock)
     await tx.select({ id: postComments.id }).from(postComments).where(eq(postComments.id, commentId)).for('update')
+  if (row.comment.hiddenAt !== null && !seesHidden(who, row.comment.authorId))
+    throw postErrors.commentNotFound(commentId)
   await loadVisiblePost(tx, who, row.comment.postId)
   if (row.comment.authorId !== who.userId && (await isBlockedEitherWay(tx, who.userId, row.comment.authorId)))
     throw postErrors.commentNotFound(commentId)
@@ -60,7 +70,7 @@ async function loadVisibleParent(tx: Tx, who: Participant, postId: string, paren
   return parent
 }
 
-export function createCommentsService(deps: { commentsPerMinute: number }) {
+export function createCommentsService(deps: { commentsPerMinute: number; slot: ScreenSlot }) {
   async function page(
     tx: Tx,
     who: Participant,
@@ -76,6 +86,7 @@ export function createCommentsService(deps: { commentsPerMinute: number }) {
           eq(postComments.postId, where.postId),
           where.parentId === null ? isNull(postComments.parentId) : eq(postComments.parentId, where.parentId),
           isNull(postComments.deletedAt),
+          hiddenCondition(who, postComments.hiddenAt, postComments.authorId),
           visibleAuthorCondition(who.userId, postComments.authorId),
           commentsCursor.after(after, [postComments.createdAt, postComments.id], 'asc'),
         ),
@@ -105,6 +116,8 @@ export function createCommentsService(deps: { commentsPerMinute: number }) {
           .insert(postComments)
           .values({ tenantId, postId, parentId: threadId, authorId: who.userId, body: body.body })
           .returning()
+        const input = { communityId, kind: 'comment' as const, id: row!.id, authorId: who.userId, text: body.body }
+        if (await screen(deps.slot, tx, ctx, input)) row!.hiddenAt = new Date()
         await tx
           .update(posts)
           .set({ commentCount: sql`${posts.commentCount} + 1` })
@@ -153,6 +166,8 @@ export function createCommentsService(deps: { commentsPerMinute: number }) {
           .set({ body: body.body, editedAt: new Date() })
           .where(eq(postComments.id, commentId))
           .returning()
+        const input = { communityId, kind: 'comment' as const, id: commentId, authorId: who.userId, text: body.body }
+        if (await screen(deps.slot, tx, ctx, input)) row!.hiddenAt = row!.hiddenAt ?? new Date()
         return presentComment(row!)
       })
     },

@@ -17,7 +17,7 @@ import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { visibleAuthorCondition } from '../../social/index.ts'
 import { communityErrors } from '../community.errors.ts'
 import { channels, memberships } from '../community.tables.ts'
-import { opensChannel, requireReader } from './post-access.ts'
+import { hiddenCondition, opensChannel, requireReader } from './post-access.ts'
 import { postErrors } from './posts.errors.ts'
 import type { Post } from './posts.schemas.ts'
 import { posts } from './posts.tables.ts'
@@ -76,6 +76,7 @@ export function createFeedsService() {
           publishedNow,
           query.channelId === undefined ? inOpenPlace : eq(posts.channelId, query.channelId),
           visibleAuthorCondition(who.userId, posts.authorId),
+          hiddenCondition(who, posts.hiddenAt, posts.authorId),
         )
         if (after !== undefined) {
           const rows = await feedRows(
@@ -122,6 +123,8 @@ export function createFeedsService() {
             activeMember,
             inOpenPlace,
             visibleAuthorCondition(viewerId, posts.authorId),
+            // Hidden by moderation: its author's only (moderators review it in the queue).
+            or(isNull(posts.hiddenAt), eq(posts.authorId, viewerId)),
             feedCursor.after(after, [posts.publishedAt, posts.id], 'desc'),
           ),
           query.limit + 1,

@@ -5,7 +5,7 @@
  * community's inside already follows (requireInsider: members, and anyone of the tenant in a
  * public community who is not banned).
  */
-import { and, eq } from 'drizzle-orm'
+import { and, eq, isNull, or, type AnyColumn, type SQL } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/database.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { isBlockedEitherWay } from '../../social/index.ts'
@@ -13,7 +13,7 @@ import { channelAccess } from '../channels.service.ts'
 import { loadCommunity, requireInsider } from '../community-access.ts'
 import { communityErrors } from '../community.errors.ts'
 import type { CommunityRow } from '../community.tables.ts'
-import type { CommunityActor } from '../membership-rules.ts'
+import { can, type CommunityActor } from '../membership-rules.ts'
 import { postErrors } from './posts.errors.ts'
 import { posts, type PostRow } from './posts.tables.ts'
 
@@ -61,6 +61,19 @@ export async function requireChannelPoster(tx: Tx, who: Participant, channelId: 
   if (!access.canPost) throw postErrors.channelPostingForbidden('announcement')
 }
 
+/**
+ * Who sees content hidden by moderation: its author (marked hidden) and the community's
+ * moderators; for everyone else it is gone (a condition of each list, 404 on a direct read).
+ */
+export const seesHidden = (who: Participant, authorId: string): boolean =>
+  authorId === who.userId || can(who.actor, 'posts:moderate')
+
+/** The list condition of seesHidden: rows not hidden, the reader's own, or every row for a moderator. */
+export function hiddenCondition(who: Participant, hiddenAt: AnyColumn, authorId: AnyColumn): SQL | undefined {
+  if (can(who.actor, 'posts:moderate')) return undefined
+  return or(isNull(hiddenAt), eq(authorId, who.userId))
+}
+
 /** May `userId` read a post of this channel (null: no channel, every reader may). */
 export async function opensChannel(tx: Tx, who: Participant, channelId: string | null): Promise<boolean> {
   if (channelId === null) return true
@@ -91,6 +104,7 @@ export async function loadVisiblePost(
   const post = await loadPost(tx, who.community.id, postId, options)
   const own = post.authorId === who.userId
   if (!own && post.state !== 'published') throw postErrors.postNotFound(postId)
+  if (post.hiddenAt !== null && !seesHidden(who, post.authorId)) throw postErrors.postNotFound(postId)
   if (!own && (await isBlockedEitherWay(tx, who.userId, post.authorId))) throw postErrors.postNotFound(postId)
   if (!(await opensChannel(tx, who, post.channelId))) throw postErrors.postNotFound(postId)
   return post

@@ -18,6 +18,7 @@ import { createPostsService } from './posts.service.ts'
 import { DEFAULT_COMMENTS_PER_MINUTE, DEFAULT_POSTS_PER_MINUTE } from './posts.vocabulary.ts'
 import { createReactionsService } from './reactions.service.ts'
 import { defineScheduledPublishing } from './publishing.ts'
+import type { ScreenSlot } from './screening.ts'
 
 export interface PostsModuleDeps {
   database: Database
@@ -28,14 +29,18 @@ export interface PostsModuleDeps {
   commentsPerMinute?: number
 }
 
-export function createPostsModule(deps: PostsModuleDeps) {
+export function createPostsModule(deps: PostsModuleDeps, slot: ScreenSlot) {
   defineScheduledPublishing(deps)
   const posts = createPostsService({
+    slot,
     events: deps.events,
     jobs: deps.jobs,
     postsPerMinute: deps.postsPerMinute ?? DEFAULT_POSTS_PER_MINUTE,
   })
-  const comments = createCommentsService({ commentsPerMinute: deps.commentsPerMinute ?? DEFAULT_COMMENTS_PER_MINUTE })
+  const comments = createCommentsService({
+    slot,
+    commentsPerMinute: deps.commentsPerMinute ?? DEFAULT_COMMENTS_PER_MINUTE,
+  })
   return (app: App) => {
     for (const schema of POST_SCHEMAS) app.addSchema(schema)
     postRoutes(app, posts, createPollsService())

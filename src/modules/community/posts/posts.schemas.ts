@@ -85,6 +85,9 @@ export const Post = Type.Object(
     hasPoll: Type.Boolean(),
     createdAt: Instant,
     editedAt: Nullable(Instant),
+    hidden: Type.Boolean({
+      description: 'Hidden by moderation: only its author (who sees this flag) and the moderators still see it',
+    }),
   },
   { $id: 'CommunityPost', additionalProperties: false },
 )
@@ -113,6 +116,9 @@ export const Comment = Type.Object(
     reactionCounts: ReactionCounts,
     createdAt: Instant,
     editedAt: Nullable(Instant),
+    hidden: Type.Boolean({
+      description: 'Hidden by moderation: only its author (who sees this flag) and the moderators still see it',
+    }),
   },
   { $id: 'CommunityPostComment', additionalProperties: false },
 )

@@ -20,8 +20,11 @@ import { posts } from './posts.tables.ts'
 import { POST_LIMITS } from './posts.vocabulary.ts'
 import { presentPost } from './present.ts'
 import { checkMentions, publishPost, schedulableInstant, schedulePublication } from './publishing.ts'
+import { screen, type ScreenSlot } from './screening.ts'
 
 export interface PostsDeps {
+  /** The moderation screen (word filter), when one is registered. */
+  slot: ScreenSlot
   events: EventPublisher
   jobs: Jobs
   postsPerMinute: number
@@ -61,6 +64,10 @@ export function createPostsService(deps: PostsDeps) {
           })
           .returning()
         if (!row) throw new Error('the post insert returned no row')
+        // Screened before publication: a held post is published hidden (see screening.ts).
+        const text = [body.title ?? '', body.body].join('\n')
+        const input = { communityId, kind: 'post' as const, id: row.id, authorId: who.userId, text }
+        if (await screen(deps.slot, tx, ctx, input)) row.hiddenAt = new Date()
         if (body.poll) await createPoll(tx, row, body.poll)
         if (publishAt) await schedulePublication(jobs, tx, row)
         const result = body.state === 'draft' || publishAt ? row : await publishPost(tx, ctx, events, row)
@@ -92,6 +99,11 @@ export function createPostsService(deps: PostsDeps) {
           })
           .where(eq(posts.id, post.id))
           .returning()
+        if (body.title !== undefined || body.body !== undefined) {
+          const text = [row!.title ?? '', row!.body].join('\n')
+          const input = { communityId, kind: 'post' as const, id: post.id, authorId: who.userId, text }
+          if (await screen(deps.slot, tx, ctx, input)) row!.hiddenAt = row!.hiddenAt ?? new Date()
+        }
         return present(tx, row!)
       })
     },

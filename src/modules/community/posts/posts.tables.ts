@@ -64,6 +64,11 @@ export const posts = communitySchema
       /** Soft delete: the row stays (comments, reactions, audit point at it), no list shows it. */
       deletedAt: at('deleted_at'),
       deletedBy: uuid('deleted_by'),
+      /**
+       * Hidden by moderation (the moderation module, through index.ts): kept out of every feed
+       * and list except for the author (who sees it marked hidden) and the community's moderators.
+       */
+      hiddenAt: at('hidden_at'),
     },
     (t) => [
       check('posts_state_known', sql`${t.state} IN (${oneOf(POST_STATES)})`),
@@ -106,6 +111,8 @@ export const postComments = communitySchema
       editedAt: at('edited_at'),
       deletedAt: at('deleted_at'),
       deletedBy: uuid('deleted_by'),
+      /** Hidden by moderation, as posts.hidden_at. */
+      hiddenAt: at('hidden_at'),
     },
     (t) => [
       index('post_comments_thread_idx').on(t.tenantId, t.postId, t.parentId, t.createdAt, t.id),

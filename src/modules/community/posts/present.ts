@@ -22,6 +22,7 @@ export function presentPost(row: PostRow, hasPoll: boolean): Post {
     hasPoll,
     createdAt: row.createdAt.toISOString(),
     editedAt: iso(row.editedAt),
+    hidden: row.hiddenAt !== null,
   }
 }
 
@@ -36,5 +37,6 @@ export function presentComment(row: CommentRow): Comment {
     reactionCounts: row.reactionCounts as Record<string, number>,
     createdAt: row.createdAt.toISOString(),
     editedAt: iso(row.editedAt),
+    hidden: row.hiddenAt !== null,
   }
 }
