@@ -18,6 +18,7 @@ export default defineConfig({
     'social',
     'community',
     'chat',
+    'gamification',
   ],
   entities: { roles: { provider: '', exclude: [], include: [] } },
 })

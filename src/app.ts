@@ -43,6 +43,7 @@ import { createCredentialsModule, registerCredentialsSealedColumns } from './mod
 import { createCommerceModule, type PaymentEventRetryPolicy } from './modules/commerce/index.ts'
 import { createSocialModule } from './modules/social/index.ts'
 import { createCommunityModule } from './modules/community/index.ts'
+import { createGamificationModule } from './modules/gamification/index.ts'
 import { createChatModule } from './modules/chat/index.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
 import { createJobs, defineMaintenanceJobs, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
@@ -285,6 +286,8 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
   // Linked courses' learners become members: community reacts to enrolment's events.
   const community = createCommunityModule({ database, events, jobs, logger })
   const chat = createChatModule({ events })
+  // Points from community and progress events; its tiers feed social's DM policy through a port.
+  const gamification = createGamificationModule({ events })
   registerModuleRealtime(base.realtime, events, { social, enrolment, chat })
   return {
     identity,
@@ -302,6 +305,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
     social,
     community,
     chat,
+    gamification,
   }
 }
 
