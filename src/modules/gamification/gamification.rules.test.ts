@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { decideAward, type AwardFacts } from './award-rules.ts'
 import { DEFAULT_TIER_THRESHOLDS } from './gamification.vocabulary.ts'
-import { afterActiveDay, localDay, streakAsOf } from './streaks.ts'
+import { afterActiveDay, localDay, streakAsOf, type StreakState } from './streaks.ts'
 import { checkThresholds, tierOf } from './tiers.ts'
 
 const A = '00000000-0000-4000-8000-00000000000a'
@@ -128,7 +128,7 @@ describe('tierOf', () => {
 })
 
 describe('streaks', () => {
-  const start = { currentStreak: 0, longestStreak: 0, lastActiveDay: null }
+  const start: StreakState = { currentStreak: 0, longestStreak: 0, lastActiveDay: null }
 
   it('counts days in a row, restarts after a gap, keeps the longest', () => {
     let state = afterActiveDay(start, '2026-03-01')
