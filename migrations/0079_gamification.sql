@@ -69,6 +69,7 @@ CREATE TABLE "gamification"."ring_flags" (
 ALTER TABLE "gamification"."ring_flags" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
 ALTER TABLE "community"."posts" ADD COLUMN "accepted_comment_id" uuid;--> statement-breakpoint
 ALTER TABLE "identity"."users" ADD COLUMN "time_zone" text;--> statement-breakpoint
+ALTER TABLE "social"."dm_policies" ADD COLUMN "min_sender_tier_rank" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "gamification"."settings" ADD CONSTRAINT "settings_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "tenancy"."tenants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "gamification"."member_stats" ADD CONSTRAINT "member_stats_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "tenancy"."tenants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "gamification"."point_entries" ADD CONSTRAINT "point_entries_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "tenancy"."tenants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -79,6 +80,7 @@ CREATE INDEX "point_entries_cap_idx" ON "gamification"."point_entries" USING btr
 CREATE INDEX "point_entries_giver_idx" ON "gamification"."point_entries" USING btree ("tenant_id","giver_id","user_id","created_at") WHERE "gamification"."point_entries"."giver_id" IS NOT NULL AND "gamification"."point_entries"."points" > 0;--> statement-breakpoint
 CREATE INDEX "point_totals_board_idx" ON "gamification"."point_totals" USING btree ("tenant_id","community_id","period","points" DESC NULLS FIRST,"user_id" DESC NULLS FIRST) WHERE "gamification"."point_totals"."points" > 0 AND NOT "gamification"."point_totals"."hidden";--> statement-breakpoint
 CREATE INDEX "ring_flags_list_idx" ON "gamification"."ring_flags" USING btree ("tenant_id","community_id","last_detected_at" DESC NULLS FIRST,"id" DESC NULLS FIRST);--> statement-breakpoint
+ALTER TABLE "social"."dm_policies" ADD CONSTRAINT "dm_policies_tier_rank_range" CHECK ("social"."dm_policies"."min_sender_tier_rank" BETWEEN 0 AND 4);--> statement-breakpoint
 CREATE POLICY "tenant_isolation" ON "gamification"."settings" AS PERMISSIVE FOR ALL TO public USING ("gamification"."settings"."tenant_id" = nullif(current_setting('app.tenant_id', true), '')::uuid) WITH CHECK ("gamification"."settings"."tenant_id" = nullif(current_setting('app.tenant_id', true), '')::uuid);--> statement-breakpoint
 CREATE POLICY "platform_access" ON "gamification"."settings" AS PERMISSIVE FOR ALL TO "lyceum_platform" USING (true) WITH CHECK (true);--> statement-breakpoint
 CREATE POLICY "tenant_isolation" ON "gamification"."member_stats" AS PERMISSIVE FOR ALL TO public USING ("gamification"."member_stats"."tenant_id" = nullif(current_setting('app.tenant_id', true), '')::uuid) WITH CHECK ("gamification"."member_stats"."tenant_id" = nullif(current_setting('app.tenant_id', true), '')::uuid);--> statement-breakpoint

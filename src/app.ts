@@ -43,7 +43,7 @@ import { createCredentialsModule, registerCredentialsSealedColumns } from './mod
 import { createCommerceModule, type PaymentEventRetryPolicy } from './modules/commerce/index.ts'
 import { createSocialModule } from './modules/social/index.ts'
 import { createCommunityModule } from './modules/community/index.ts'
-import { createGamificationModule } from './modules/gamification/index.ts'
+import { createGamificationModule, tierRankOf } from './modules/gamification/index.ts'
 import { createChatModule } from './modules/chat/index.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
 import { createJobs, defineMaintenanceJobs, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
@@ -282,7 +282,8 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
     access: enrolment.access,
     metrics: base.metrics,
   })
-  const social = createSocialModule({ events })
+  // The DM policy's minimum tier asks gamification through social's port (social never imports it).
+  const social = createSocialModule({ events, senderTier: (tx, _tenantId, userId) => tierRankOf(tx, userId) })
   // Linked courses' learners become members: community reacts to enrolment's events.
   const community = createCommunityModule({ database, events, jobs, logger })
   const chat = createChatModule({ events })

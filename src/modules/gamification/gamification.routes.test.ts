@@ -286,3 +286,31 @@ describe('leaderboards', () => {
     expect((await g.board(c.communityId, outsider.token)).statusCode).toBe(403)
   })
 })
+
+describe('the DM minimum tier', () => {
+  it('refuses a DM to a non-follower until the sender reaches the tenant’s minimum tier', async () => {
+    const { c, members } = await setup(2, { tierThresholds: [0, 2, 4, 6, 8] })
+    const [sender, recipient] = members as [TestMember, TestMember]
+    const admin = await c.member(['tenant_admin'])
+    const policy = await g.call('PUT', '/v1/social/dm-policy', admin.token, {
+      minAccountAgeDays: 0,
+      requireVerifiedEmail: false,
+      minSenderTier: 1,
+    })
+    expect(policy.json()).toMatchObject({ minSenderTier: 1 })
+    const start = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/dm/threads',
+        headers: t.auth(sender.token),
+        payload: { participantIds: [recipient.userId] },
+      })
+    const refused = await start()
+    expect(refused.statusCode).toBe(403)
+    expect(refused.json()).toMatchObject({ code: 'DM_NOT_ALLOWED', reason: 'tier_too_low' })
+    await publish(c, sender)
+    await deliverEvents(t, c.tenantId)
+    expect((await pointsOf(sender)).tier).toBe('silver')
+    expect((await start()).statusCode).toBe(201)
+  })
+})

@@ -7,7 +7,7 @@
  * The scope conditions are written as SQL literals (`points > 0 AND NOT hidden`), the index's own
  * predicate, so the planner proves the partial index applies without depending on parameters.
  */
-import { and, desc, eq, isNull, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, isNull, sql, type SQL } from 'drizzle-orm'
 import { rowsOf, type Tx } from '../../platform/db/database.ts'
 import { keysetCursor, positiveInteger, uuid, type PageResult } from '../../platform/http/pagination.ts'
 import { pointTotals } from './gamification.tables.ts'
@@ -40,7 +40,9 @@ export function topQuery(board: Board, after: [number, string] | undefined, limi
       .select({ userId: pointTotals.userId, points: pointTotals.points })
       .from(pointTotals)
       .where(and(onBoard(board), boardCursor.after(after, [pointTotals.points, pointTotals.userId], 'desc')))
-      .orderBy(desc(pointTotals.points), desc(pointTotals.userId))
+      // community_id first: constant either way, but an `IS NULL` (the tenant board) is no
+      // equality to the planner, so without it the index order would not be seen to match.
+      .orderBy(asc(pointTotals.communityId), desc(pointTotals.points), desc(pointTotals.userId))
       .limit(limit)
 }
 
