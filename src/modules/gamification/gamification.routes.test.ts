@@ -10,19 +10,18 @@ import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { platformScope, rowsOf } from '../../platform/db/database.ts'
 import { buildPublishedCourse } from '../catalogue/testing.ts'
 import { buildCommunity, communityClient, type CommunityFixture } from '../community/testing.ts'
-import { postsClient } from '../community/posts/testing.ts'
 import { createMember, enrolmentClient, type TestMember } from '../enrolment/testing.ts'
 import { progressClient } from '../progress/testing.ts'
 import { DEFAULT_DAILY_CAPS, DEFAULT_POINTS, DEFAULT_TIER_THRESHOLDS } from './gamification.vocabulary.ts'
-import { deliverEvents, gamificationClient, logOf, redeliverEverything } from './testing.ts'
+import { deliverEvents, gamificationClient, logOf, postCalls, redeliverEverything } from './testing.ts'
 
 let t: TestApp
-let posts: ReturnType<typeof postsClient>
+let posts: ReturnType<typeof postCalls>
 let communities: ReturnType<typeof communityClient>
 let g: ReturnType<typeof gamificationClient>
 beforeAll(async () => {
   t = await buildTestApp()
-  posts = postsClient(t)
+  posts = postCalls(t)
   communities = communityClient(t)
   g = gamificationClient(t)
 })

@@ -81,3 +81,24 @@ export function gamificationClient(t: TestApp) {
     settings: (token: string, body: Record<string, unknown>) => call('PUT', '/v1/gamification/settings', token, body),
   }
 }
+
+/** The community calls these tests make (the community module's own helpers are its own). */
+export function postCalls(t: TestApp) {
+  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, token: string, payload?: unknown) =>
+    t.app.inject({
+      method,
+      url,
+      headers: t.auth(token),
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    })
+  const base = (communityId: string) => `/v1/communities/${communityId}`
+  return {
+    call,
+    post: (communityId: string, token: string, body: Record<string, unknown>) =>
+      call('POST', `${base(communityId)}/posts`, token, body),
+    comment: (communityId: string, postId: string, token: string, body: Record<string, unknown>) =>
+      call('POST', `${base(communityId)}/posts/${postId}/comments`, token, body),
+    react: (communityId: string, postId: string, kind: string, token: string, on = true) =>
+      call(on ? 'PUT' : 'DELETE', `${base(communityId)}/posts/${postId}/reactions/${kind}`, token),
+  }
+}
