@@ -507,6 +507,16 @@ describe('the development seed', { timeout: 240_000 }, () => {
       })
       return detail.sources.some((source) => source.kind === 'course')
     })
+    // The seeded posts, comment, likes and accepted answer earn points once their events are
+    // delivered: Tomás has his post (2), his comment (1), three likes on it (3) and the accepted answer (10).
+    await waitUntil("Tomás's points", async () => {
+      const points = await ok<{ lifetimePoints: number }>('GET', '/v1/me/points', { token: state.tomas })
+      return points.lifetimePoints === 16
+    })
+    const board = await ok<{ data: Array<{ userId: string; rank: number }> }>('GET', `${base}/leaderboard`, {
+      token: state.tomas,
+    })
+    expect(board.data[0]).toMatchObject({ rank: 1, userId: state.users.get('tomas@demo.localhost') })
   })
 
   it('changes nothing when run again: no sign-in, no audit entry, every count equal', async () => {
