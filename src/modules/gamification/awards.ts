@@ -33,7 +33,8 @@ export interface AwardInput {
   at: Date
 }
 
-export type AwardOutcome = 'logged' | 'duplicate' | 'self'
+/** Logged (awarded, cut or withheld), already logged, one's own content, or a type worth 0 now. */
+export type AwardOutcome = 'logged' | 'duplicate' | 'self' | 'nothing'
 
 async function logged(tx: Tx, tenantId: string, keys: string[]): Promise<boolean> {
   const rows = await tx
@@ -182,7 +183,7 @@ export async function award(tx: Tx, input: AwardInput): Promise<AwardOutcome> {
     edges: giverId ? await ringEdges(tx, input, giverId, rules.ringWindowHours) : undefined,
     ringThreshold: rules.ringThreshold,
   })
-  if (!decision.award) return decision.why === 'self' ? 'self' : 'duplicate'
+  if (!decision.award) return decision.why === 'self' ? 'self' : 'nothing'
   if (!(await append(tx, input, decision.points, decision.reason))) return 'duplicate'
   if (decision.ring) await flagRing(tx, input, decision.ring)
   if (decision.points <= 0) return 'logged'
