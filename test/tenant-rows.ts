@@ -98,6 +98,10 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string | (() => stri
   'social.dm_reactions': { reaction: 'heart' },
   'chat.channel_messages': { body: 'hello' },
   'chat.message_reactions': { reaction: 'heart' },
+  // A known action and reason; a total's period is `all` or a month; a ring is a pair or a triangle.
+  'gamification.point_entries': { event_type: 'post_published', reason: 'awarded' },
+  'gamification.point_totals': { period: 'all' },
+  'gamification.ring_flags': { kind: 'pair' },
 }
 
 /**
