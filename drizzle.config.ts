@@ -19,6 +19,7 @@ export default defineConfig({
     'community',
     'chat',
     'moderation',
+    'gamification',
   ],
   entities: { roles: { provider: '', exclude: [], include: [] } },
 })

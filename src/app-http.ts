@@ -83,6 +83,7 @@ export async function registerRoutes(
   await app.register(modules.commerce.routes)
   await app.register(modules.social.routes)
   await app.register(modules.community.routes)
+  await app.register(modules.gamification.routes)
   await app.register(modules.chat.routes)
   await app.register(modules.moderation.routes)
 }

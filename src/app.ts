@@ -43,6 +43,7 @@ import { createCredentialsModule, registerCredentialsSealedColumns } from './mod
 import { createCommerceModule, type PaymentEventRetryPolicy } from './modules/commerce/index.ts'
 import { createSocialModule } from './modules/social/index.ts'
 import { createCommunityModule } from './modules/community/index.ts'
+import { createGamificationModule, tierRankOf } from './modules/gamification/index.ts'
 import { createChatModule } from './modules/chat/index.ts'
 import { createModerationModule } from './modules/moderation/index.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
@@ -282,13 +283,16 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
     access: enrolment.access,
     metrics: base.metrics,
   })
-  const social = createSocialModule({ events })
+  // The DM policy's minimum tier asks gamification through social's port (social never imports it).
+  const social = createSocialModule({ events, senderTier: (tx, _tenantId, userId) => tierRankOf(tx, userId) })
   // Linked courses' learners become members: community reacts to enrolment's events.
   const community = createCommunityModule({ database, events, jobs, logger })
   const chat = createChatModule({ events })
   // Reports, cases and actions; it acts on content and members through community's API.
   const moderation = createModerationModule({ database, events, jobs, logger, sanctions: community.sanctions })
   community.setContentScreen(moderation.screen)
+  // Points from community and progress events; its tiers feed social's DM policy through a port.
+  const gamification = createGamificationModule({ events })
   registerModuleRealtime(base.realtime, events, { social, enrolment, chat })
   return {
     identity,
@@ -307,6 +311,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
     community,
     chat,
     moderation,
+    gamification,
   }
 }
 

@@ -37,6 +37,8 @@ const ORDERINGS: Record<string, string[]> = {
   'GET /v1/catalogue/courses': ['q=course'],
   'GET /v1/dm/threads/{threadId}/messages': ['order=asc'],
   'GET /v1/channels/{channelId}/messages': ['order=asc'],
+  'GET /v1/leaderboard': ['period=month'],
+  'GET /v1/communities/{communityId}/leaderboard': ['period=month'],
 }
 
 /** Lists that take a required query parameter (a search's `q`): walked with it, matching two rows of the walk. */
@@ -284,6 +286,8 @@ beforeAll(async () => {
     eventId: eventIds[0] as string,
     postId,
     commentId,
+    // A member whose points log an administrator (points:read) reads.
+    userId: adminId,
   }
   callers = { public: host, tenant: { ...host, ...t.auth(admin) }, operator: t.auth(t.operatorToken) }
 })

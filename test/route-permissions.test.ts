@@ -57,6 +57,17 @@ const SELF_SERVICE_ROUTES = [
   // The tenant's DM minimum, the rule every member's own messages are held to.
   'GET /v1/social/dm-policy',
   'HEAD /v1/social/dm-policy',
+  // A member's points log: the caller's own; another's only with points:read, which the service decides.
+  'GET /v1/members/:userId/points/log',
+  'HEAD /v1/members/:userId/points/log',
+  // The tenant's leaderboard and the caller's own rank on it: what every member competes on.
+  'GET /v1/leaderboard',
+  'HEAD /v1/leaderboard',
+  'GET /v1/leaderboard/me',
+  'HEAD /v1/leaderboard/me',
+  // The tenant's point rules, the rules every member's own points follow (changing them needs tenant:manage).
+  'GET /v1/gamification/settings',
+  'HEAD /v1/gamification/settings',
 ]
 
 /** Plausible values for path parameters that are not ids; every other parameter gets a random UUID. */

@@ -104,6 +104,10 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string | (() => stri
   'moderation.actions': { kind: 'hide' },
   'moderation.appeals': { status: 'pending' },
   'chat.message_reactions': { reaction: 'heart' },
+  // A known action and reason; a total's period is `all` or a month; a ring is a pair or a triangle.
+  'gamification.point_entries': { event_type: 'post_published', reason: 'awarded' },
+  'gamification.point_totals': { period: 'all' },
+  'gamification.ring_flags': { kind: 'pair' },
 }
 
 /**

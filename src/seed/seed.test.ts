@@ -515,6 +515,27 @@ describe('the development seed', { timeout: 240_000 }, () => {
       })
       return detail.sources.some((source) => source.kind === 'course')
     })
+    // The seeded posts, comment, likes and accepted answer earn points once their events are
+    // delivered: Tomás has his post (2), his comment (1), three likes on it (1 each) and the accepted answer (10).
+    const community = (entry: { communityId: string | null }) => entry.communityId === hall!.id
+    let earned: Array<{ eventType: string; points: number; communityId: string | null }> = []
+    await waitUntil("Tomás's points", async () => {
+      earned = (await all<(typeof earned)[number]>('/v1/me/points/log', state.tomas)).filter(community)
+      return earned.some((entry) => entry.eventType === 'answer_accepted')
+    })
+    const social = earned.filter((entry) => entry.eventType !== 'lesson_completed')
+    expect(social.map((entry) => [entry.eventType, entry.points]).sort()).toEqual([
+      ['answer_accepted', 10],
+      ['comment_created', 1],
+      ['post_liked', 1],
+      ['post_liked', 1],
+      ['post_liked', 1],
+      ['post_published', 2],
+    ])
+    const board = await ok<{ data: Array<{ userId: string; points: number }> }>('GET', `${base}/leaderboard`, {
+      token: state.tomas,
+    })
+    expect(board.data.map((entry) => entry.userId)).toContain(state.users.get('tomas@demo.localhost'))
   })
 
   it('changes nothing when run again: no sign-in, no audit entry, every count equal', async () => {

@@ -49,6 +49,8 @@ export const users = identitySchema
       /** Stored lower-cased and NFC-normalised; unique per tenant. */
       email: text('email').notNull(),
       displayName: text('display_name'),
+      /** IANA time zone (validated with Intl); null: UTC. Streaks count days in it. */
+      timeZone: text('time_zone'),
       passwordHash: text('password_hash'),
       status: text('status', { enum: ['active', 'disabled'] })
         .notNull()

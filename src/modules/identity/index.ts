@@ -33,6 +33,7 @@ export {
   activeUserIdsByEmail,
   findUser,
   isActiveInstructor,
+  timeZoneOf,
   userContacts,
   userStandings,
   type UserContact,

@@ -84,3 +84,9 @@ export async function userStandings(tx: Tx, userIds: readonly string[]): Promise
     ]),
   )
 }
+
+/** The member's IANA time zone (PATCH /v1/me); null when they chose none (callers use UTC). */
+export async function timeZoneOf(tx: Tx, userId: string): Promise<string | null> {
+  const [row] = await tx.select({ timeZone: users.timeZone }).from(users).where(eq(users.id, userId))
+  return row?.timeZone ?? null
+}

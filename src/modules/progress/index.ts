@@ -16,7 +16,12 @@ import { progressRoutes } from './progress.routes.ts'
 import { trackEnrolment } from './progress.tracking.ts'
 import { defineUnlockJob } from './unlock.job.ts'
 
-export { PROGRESS_COURSE_COMPLETED, type CourseCompletedPayload } from './progress.events.ts'
+export {
+  PROGRESS_COURSE_COMPLETED,
+  PROGRESS_LESSON_COMPLETED,
+  type CourseCompletedPayload,
+  type LessonCompletedPayload,
+} from './progress.events.ts'
 export {
   completedLessons,
   markLessonCompleted,

@@ -15,3 +15,15 @@ export type CourseCompletedPayload = {
   /** RFC 3339. */
   completedAt: string
 }
+
+/** A lesson became complete for an enrolment, the first time only (a repeat completion publishes nothing). */
+export const PROGRESS_LESSON_COMPLETED = 'progress.lesson_completed'
+
+export type LessonCompletedPayload = {
+  enrolmentId: string
+  userId: string
+  courseId: string
+  lessonId: string
+  /** RFC 3339. */
+  completedAt: string
+}

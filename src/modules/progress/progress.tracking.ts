@@ -8,7 +8,12 @@ import type { EventPublisher } from '../../platform/events/events.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { readPublishedCourse, type PublishedCourseOutline } from '../catalogue/index.ts'
 import { enrolmentStanding } from '../enrolment/index.ts'
-import { PROGRESS_COURSE_COMPLETED, type CourseCompletedPayload } from './progress.events.ts'
+import {
+  PROGRESS_COURSE_COMPLETED,
+  PROGRESS_LESSON_COMPLETED,
+  type CourseCompletedPayload,
+  type LessonCompletedPayload,
+} from './progress.events.ts'
 import { dripSchedule, isCourseComplete, lessonsInOrder, percentOf } from './progress.policy.ts'
 import {
   progressRepository as repository,
@@ -138,6 +143,7 @@ export interface MarkLessonCompletedInput extends Publishing {
  *
  * Only an active enrolment (not cancelled, its access not ended at `at`) records anything; for
  * any other the result says nothing was recorded, and the caller's own work (a grade) stands.
+ * The first completion of a lesson publishes progress.lesson_completed (gamification awards it).
  * Idempotent: completing a completed lesson changes no lesson, but recounts the course, so a
  * course row left short by an earlier failure is repaired (and completed, once) by a retry.
  */
@@ -160,6 +166,11 @@ export async function markLessonCompleted(tx: Tx, input: MarkLessonCompletedInpu
     lessonId: input.lessonId,
   }
   const { row, newly } = await repository.complete(tx, key, at)
+  if (newly) {
+    const { enrolmentId, userId, courseId, lessonId } = key
+    const payload: LessonCompletedPayload = { enrolmentId, userId, courseId, lessonId, completedAt: at.toISOString() }
+    await input.events.publish(tx, input.ctx, { type: PROGRESS_LESSON_COMPLETED, payload, tenantId })
+  }
   const courseRow = await refreshCourse(tx, input, key, course, newly ? { lessonId: input.lessonId, at } : undefined)
   return { recorded: true, lesson: row, course: courseRow, newlyCompleted: newly }
 }

@@ -90,4 +90,23 @@ describe('the DM policy', () => {
       allowed: false,
     })
   })
+
+  it('refuses a non-follower below the tenant minimum tier; a follower or an allow-listed sender needs none', () => {
+    const minimum = { ...NO_MINIMUM, minSenderTierRank: 2 }
+    expect(dmPolicy(facts({ minimum, senderTierRank: 1 }))).toEqual({ allowed: false, reason: 'tier_too_low' })
+    expect(dmPolicy(facts({ minimum }))).toEqual({ allowed: false, reason: 'tier_too_low' })
+    expect(dmPolicy(facts({ minimum, senderTierRank: 2 }))).toEqual({ allowed: true, via: 'open' })
+    expect(dmPolicy(facts({ minimum, senderTierRank: 0, senderFollowsRecipient: true }))).toEqual({
+      allowed: true,
+      via: 'follower',
+    })
+    expect(dmPolicy(facts({ minimum, senderTierRank: 0, allowListed: true }))).toEqual({
+      allowed: true,
+      via: 'allow_list',
+    })
+    // The older clauses come first: an unverified sender hears about the email, not the tier.
+    const both = { ...minimum, requireVerifiedEmail: true }
+    const unverified = { active: true, createdAt: new Date(NOW.getTime() - 400 * DAY), emailVerified: false }
+    expect(dmPolicy(facts({ minimum: both, sender: unverified }))).toMatchObject({ reason: 'email_not_verified' })
+  })
 })

@@ -11,17 +11,20 @@
  * 4. The recipient's message permission: `nobody` refuses; `followers` lets through only people
  *    who follow the recipient (an accepted follow; a pending request is not one).
  * 5. The tenant's minimum applies to a sender who does not follow the recipient: a verified email,
- *    an account of at least N days. A later gamification rule (a minimum level) is one more clause
- *    here, with `senderLevel` among the facts and `minLevel` in the tenant's minimum.
+ *    an account of at least N days, and a minimum gamification tier (its rank, 0 bronze … 4
+ *    diamond: `senderTierRank` among the facts, read through the SenderTierSource port so social
+ *    never imports gamification).
  */
 
 export interface TenantDmMinimum {
   /** Days since the sender's account was created (0: no minimum). */
   minAccountAgeDays: number
   requireVerifiedEmail: boolean
+  /** The sender's tier rank at least (gamification: 0 bronze … 4 diamond); 0 or absent: none. */
+  minSenderTierRank?: number
 }
 
-export const NO_MINIMUM: TenantDmMinimum = { minAccountAgeDays: 0, requireVerifiedEmail: false }
+export const NO_MINIMUM: TenantDmMinimum = { minAccountAgeDays: 0, requireVerifiedEmail: false, minSenderTierRank: 0 }
 
 export interface DmFacts {
   senderId: string
@@ -36,6 +39,8 @@ export interface DmFacts {
   /** The sender follows the recipient (accepted). */
   senderFollowsRecipient: boolean
   minimum: TenantDmMinimum
+  /** The sender's tier rank; read only when the tenant has a tier minimum (absent: 0). */
+  senderTierRank?: number
   now: Date
 }
 
@@ -47,6 +52,7 @@ export type DmDenialReason =
   | 'followers_only'
   | 'email_not_verified'
   | 'account_too_new'
+  | 'tier_too_low'
 
 export type DmDecision =
   | { allowed: true; via: 'allow_list' | 'follower' | 'open' }
@@ -68,16 +74,22 @@ export function dmPolicy(facts: DmFacts): DmDecision {
   if (recipient.messagePermission === 'nobody') return { allowed: false, reason: 'recipient_accepts_no_messages' }
   if (facts.senderFollowsRecipient) return { allowed: true, via: 'follower' }
   if (recipient.messagePermission === 'followers') return { allowed: false, reason: 'followers_only' }
-  return meetsMinimum(sender, facts.minimum, facts.now)
+  return meetsMinimum(sender, facts.minimum, facts.now, facts.senderTierRank ?? 0)
 }
 
 /** Layer 5: the tenant's minimum for a sender who does not follow the recipient. */
-function meetsMinimum(sender: NonNullable<DmFacts['sender']>, minimum: TenantDmMinimum, now: Date): DmDecision {
+function meetsMinimum(
+  sender: NonNullable<DmFacts['sender']>,
+  minimum: TenantDmMinimum,
+  now: Date,
+  senderTierRank: number,
+): DmDecision {
   if (minimum.requireVerifiedEmail && !sender.emailVerified) return { allowed: false, reason: 'email_not_verified' }
   if (minimum.minAccountAgeDays > 0) {
     const oldEnough = sender.createdAt.getTime() + minimum.minAccountAgeDays * DAY_MS
     if (oldEnough > now.getTime())
       return { allowed: false, reason: 'account_too_new', until: new Date(oldEnough).toISOString() }
   }
+  if (senderTierRank < (minimum.minSenderTierRank ?? 0)) return { allowed: false, reason: 'tier_too_low' }
   return { allowed: true, via: 'open' }
 }

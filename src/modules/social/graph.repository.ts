@@ -110,7 +110,13 @@ export const graphRepository = {
 
   async savePolicy(
     tx: Tx,
-    values: { tenantId: string; minAccountAgeDays: number; requireVerifiedEmail: boolean; updatedBy: string },
+    values: {
+      tenantId: string
+      minAccountAgeDays: number
+      requireVerifiedEmail: boolean
+      minSenderTierRank: number
+      updatedBy: string
+    },
   ) {
     const [row] = await tx
       .insert(dmPolicies)
@@ -120,6 +126,7 @@ export const graphRepository = {
         set: {
           minAccountAgeDays: values.minAccountAgeDays,
           requireVerifiedEmail: values.requireVerifiedEmail,
+          minSenderTierRank: values.minSenderTierRank,
           updatedBy: values.updatedBy,
           updatedAt: sql`now()`,
         },

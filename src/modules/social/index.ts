@@ -11,6 +11,7 @@ import { createGraphService } from './graph.service.ts'
 import { createMessagesService } from './messages/messages.service.ts'
 import { DEFAULT_SENDS_PER_MINUTE } from './messages/send-rate.ts'
 import { createThreadsService } from './messages/threads.service.ts'
+import { noTiers, type SenderTierSource } from './sender-tier.ts'
 import { createSettingsService } from './settings.service.ts'
 import { createSocialRoutes } from './social.routes.ts'
 import { registerSocialRealtime } from './social.realtime.ts'
@@ -31,20 +32,28 @@ export { messagesAfter } from './messages/messages.service.ts'
 export { isThreadParticipant, threadParticipantIds } from './messages/participation.ts'
 export type { DmMessage, DmThread } from './messages/messages.schemas.ts'
 export * from './social.events.ts'
+export type { SenderTierSource } from './sender-tier.ts'
 
 export interface SocialDeps {
   events: EventPublisher
   /** Sends (messages, new conversations) per member and minute (default 30). */
   sendsPerMinute?: number
+  /** The sender's tier rank for the tenant's minimum tier (gamification's, wired in app.ts). */
+  senderTier?: SenderTierSource
 }
 
 export function createSocialModule(deps: SocialDeps) {
-  const messaging = { events: deps.events, sendsPerMinute: deps.sendsPerMinute ?? DEFAULT_SENDS_PER_MINUTE }
+  const senderTier = deps.senderTier ?? noTiers
+  const messaging = {
+    events: deps.events,
+    sendsPerMinute: deps.sendsPerMinute ?? DEFAULT_SENDS_PER_MINUTE,
+    senderTier,
+  }
   const threads = createThreadsService(messaging)
   const messages = createMessagesService(messaging)
   return {
     routes: createSocialRoutes({
-      settings: createSettingsService(),
+      settings: createSettingsService(senderTier),
       graph: createGraphService(deps.events),
       threads,
       messages,

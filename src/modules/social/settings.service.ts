@@ -7,19 +7,20 @@ import { recordAudit } from '../../platform/audit/audit.ts'
 import type { PageQuery } from '../../platform/http/pagination.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { canStartDirectMessage } from './dm-facts.ts'
+import { noTiers, type SenderTierSource } from './sender-tier.ts'
 import { memberPage } from './graph.service.ts'
 import { graphCursor, graphRepository as repository } from './graph.repository.ts'
 import { actingMember, otherMember } from './members.ts'
 import { relationship } from './relationships.ts'
 import { socialErrors } from './social.errors.ts'
-import type { DmPolicy, MemberEntry, Relationship, SocialSettings } from './social.schemas.ts'
+import type { DmPolicy, DmPolicyBody, MemberEntry, Relationship, SocialSettings } from './social.schemas.ts'
 
 /** Enough for a class and its staff; a list beyond it is a setting (anyone / followers) in disguise. */
 export const MAX_ALLOW_LIST = 500
 
 const DEFAULT_SETTINGS: SocialSettings = { profileVisibility: 'public', messagePermission: 'anyone' }
 
-export function createSettingsService() {
+export function createSettingsService(senderTier: SenderTierSource = noTiers) {
   return {
     async settings(ctx: RequestContext): Promise<SocialSettings> {
       const me = actingMember(ctx)
@@ -49,23 +50,35 @@ export function createSettingsService() {
         ? {
             minAccountAgeDays: row.minAccountAgeDays,
             requireVerifiedEmail: row.requireVerifiedEmail,
+            minSenderTier: row.minSenderTierRank,
             updatedAt: row.updatedAt.toISOString(),
           }
-        : { minAccountAgeDays: 0, requireVerifiedEmail: false, updatedAt: null }
+        : { minAccountAgeDays: 0, requireVerifiedEmail: false, minSenderTier: 0, updatedAt: null }
     },
 
-    async savePolicy(ctx: RequestContext, body: Omit<DmPolicy, 'updatedAt'>): Promise<DmPolicy> {
+    async savePolicy(ctx: RequestContext, input: DmPolicyBody): Promise<DmPolicy> {
       const me = actingMember(ctx)
+      const body = { ...input, minSenderTier: input.minSenderTier ?? 0 }
       return ctx.inTenant(async (tx) => {
         const before = await repository.policy(tx)
-        const row = await repository.savePolicy(tx, { tenantId: me.tenantId, ...body, updatedBy: me.userId })
+        const row = await repository.savePolicy(tx, {
+          tenantId: me.tenantId,
+          minAccountAgeDays: body.minAccountAgeDays,
+          requireVerifiedEmail: body.requireVerifiedEmail,
+          minSenderTierRank: body.minSenderTier,
+          updatedBy: me.userId,
+        })
         await recordAudit(tx, ctx, {
           action: 'social.dm_policy_changed',
           targetType: 'tenant',
           targetId: me.tenantId,
           details: {
             from: before
-              ? { minAccountAgeDays: before.minAccountAgeDays, requireVerifiedEmail: before.requireVerifiedEmail }
+              ? {
+                  minAccountAgeDays: before.minAccountAgeDays,
+                  requireVerifiedEmail: before.requireVerifiedEmail,
+                  minSenderTier: before.minSenderTierRank,
+                }
               : null,
             to: body,
           },
@@ -73,6 +86,7 @@ export function createSettingsService() {
         return {
           minAccountAgeDays: row.minAccountAgeDays,
           requireVerifiedEmail: row.requireVerifiedEmail,
+          minSenderTier: row.minSenderTierRank,
           updatedAt: row.updatedAt.toISOString(),
         }
       })
@@ -123,7 +137,7 @@ export function createSettingsService() {
         async (tx) => {
           await otherMember(tx, me, targetId, 'look up your relationship with', false)
           const standing = await relationship(tx, me.userId, targetId)
-          const decision = await canStartDirectMessage(tx, me.userId, targetId)
+          const decision = await canStartDirectMessage(tx, me.userId, targetId, senderTier)
           return {
             ...standing,
             canMessage: decision.allowed

@@ -9,6 +9,7 @@ const DM_DENIAL_DETAIL: Record<DmDenialReason, string> = {
   followers_only: 'This member accepts direct messages only from people who follow them',
   email_not_verified: 'Verify your email address before messaging members who you do not follow',
   account_too_new: 'Your account is too new to message members who you do not follow',
+  tier_too_low: 'Your tier is below the minimum to message members who you do not follow',
 }
 
 export const socialErrors = {

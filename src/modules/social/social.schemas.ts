@@ -26,10 +26,19 @@ export const SocialSettingsBody = Type.Object(
   { additionalProperties: false },
 )
 
+/** A rank of gamification's tiers (ADR 0032); social knows the number only. */
+const MinSenderTier = Type.Integer({
+  minimum: 0,
+  maximum: 4,
+  description:
+    'The gamification tier a member must have reached to message members they do not follow, by rank: 0 bronze (none), 1 silver, 2 gold, 3 platinum, 4 diamond',
+})
+
 export const DmPolicy = Type.Object(
   {
     minAccountAgeDays: Type.Integer({ minimum: 0, maximum: 3650 }),
     requireVerifiedEmail: Type.Boolean(),
+    minSenderTier: MinSenderTier,
     updatedAt: Type.Union([Instant, Type.Null()], { description: 'Null while the tenant never set one' }),
   },
   { $id: 'DmPolicy', additionalProperties: false },
@@ -45,9 +54,11 @@ export const DmPolicyBody = Type.Object(
     requireVerifiedEmail: Type.Boolean({
       description: 'Members must have verified their email before messaging members they do not follow',
     }),
+    minSenderTier: Type.Optional(MinSenderTier),
   },
   { additionalProperties: false },
 )
+export type DmPolicyBody = Static<typeof DmPolicyBody>
 
 export const Follow = Type.Object(
   {

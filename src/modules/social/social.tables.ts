@@ -73,11 +73,14 @@ export const dmPolicies = socialSchema
         .references(() => tenants.id),
       minAccountAgeDays: integer('min_account_age_days').notNull().default(0),
       requireVerifiedEmail: boolean('require_verified_email').notNull().default(false),
+      /** The sender's gamification tier rank at least (0 bronze: none … 4 diamond); ADR 0032. */
+      minSenderTierRank: integer('min_sender_tier_rank').notNull().default(0),
       updatedBy: uuid('updated_by'),
       updatedAt: at('updated_at').notNull().defaultNow(),
     },
     (t) => [
       check('dm_policies_account_age_range', sql`${t.minAccountAgeDays} BETWEEN 0 AND 3650`),
+      check('dm_policies_tier_rank_range', sql`${t.minSenderTierRank} BETWEEN 0 AND 4`),
       ...tenantPolicies(t.tenantId),
     ],
   )

@@ -46,6 +46,8 @@ export const PERMISSIONS = [
    * (moderation, roles, channels, archiving) and grant or revoke membership sources (the paid gate).
    */
   'communities:manage',
+  /** Read any member's points log (gamification); one's own needs no permission. */
+  'points:read',
   'platform:tenants',
   'platform:jobs',
   'platform:mail',
@@ -61,7 +63,7 @@ export const ROLE_PERMISSIONS: Record<TenantRole, readonly Permission[]> = {
   learner: [],
   // Instructors act on the courses they own or co-teach; the policies of each module check that.
   instructor: ['courses:author', 'submissions:grade', 'communities:create'],
-  moderator: [],
+  moderator: ['points:read'],
   finance: ['ledger:read', 'orders:refund'],
   compliance: ['audit:read', 'tenant:read'],
   // Reviews courses submitted for review (the queue, the drafts in it, approve, request changes), never their own.
@@ -90,6 +92,7 @@ export const ROLE_PERMISSIONS: Record<TenantRole, readonly Permission[]> = {
     'orders:refund',
     'communities:create',
     'communities:manage',
+    'points:read',
   ],
 }
 

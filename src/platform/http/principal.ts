@@ -45,6 +45,8 @@ export interface UserProfile {
   readonly email: string
   readonly displayName: string | null
   readonly emailVerified: boolean
+  /** IANA time zone the member chose; null: UTC. */
+  readonly timeZone: string | null
 }
 
 export const ANONYMOUS: Principal = { kind: 'anonymous' }

@@ -4,7 +4,9 @@
  * members through the course source, which the backfill job adds), with a general channel, an
  * announcement channel and a channel for the course's learners; the demo learners join it
  * themselves, and one of them moderates. Version 2 adds a pinned welcome post, two members'
- * posts, a comment and reactions. Idempotent by natural key: a community found by its slug,
+ * posts, a comment and reactions. Version 4 makes the comment the post's accepted answer and adds
+ * likes between members, so the demo members hold realistic points once the events are delivered
+ * (gamification awards posts, comments, likes and accepted answers). Idempotent by natural key: a community found by its slug,
  * channels by name, posts by title, a comment by its body; a member already in, a role already
  * held, a pin and a reaction already there are left as they are.
  */
@@ -29,6 +31,10 @@ export interface CommunitySpec {
   posts: Array<{ by: string; title: string; body: string; pinned?: boolean }>
   /** A comment on the post with `onTitle`, and the members who react to that post. */
   comment: { by: string; onTitle: string; body: string; reactions: Array<{ by: string; kind: string }> }
+  /** The post's author accepts the comment as its answer. */
+  acceptAnswer: boolean
+  /** More reactions: who reacts to which post (by title). */
+  likes: Array<{ by: string; onTitle: string; kind: string }>
 }
 
 export const DEMO_COMMUNITY: CommunitySpec = {
@@ -79,13 +85,21 @@ export const DEMO_COMMUNITY: CommunitySpec = {
       { by: 'amara@demo.localhost', kind: 'celebrate' },
     ],
   },
+  acceptAnswer: true,
+  likes: [
+    { by: 'maya@demo.localhost', onTitle: 'My first FizzBuzz', kind: 'like' },
+    { by: 'amara@demo.localhost', onTitle: 'My first FizzBuzz', kind: 'like' },
+    { by: DEMO_INSTRUCTOR_EMAIL, onTitle: 'My first FizzBuzz', kind: 'celebrate' },
+    { by: 'maya@demo.localhost', onTitle: 'Welcome to the Python Study Hall', kind: 'like' },
+    { by: 'tomas@demo.localhost', onTitle: 'Welcome to the Python Study Hall', kind: 'like' },
+  ],
 }
 
 export function communityArea(spec: CommunitySpec = DEMO_COMMUNITY): SeedArea {
   return {
     name: 'communities',
-    version: 3,
-    summary: `the community ${spec.slug} (${spec.channels.length} channels: ${spec.channels.map((c) => c.name).join(', ')}) linked to ${spec.course}, with ${spec.members.length} members an upcoming event they attend and ${spec.posts.length} posts (one pinned)`,
+    version: 4,
+    summary: `the community ${spec.slug} (${spec.channels.length} channels: ${spec.channels.map((c) => c.name).join(', ')}) linked to ${spec.course}, with ${spec.members.length} members an upcoming event they attend and ${spec.posts.length} posts (one pinned, one answered), whose posts, comments, likes and accepted answer earn the members points`,
     run: (ctx) => seedCommunity(ctx, spec),
   }
 }
@@ -181,12 +195,27 @@ async function seedPosts(ctx: SeedContext, spec: CommunitySpec, base: string, ow
   const target = idOf.get(spec.comment.onTitle)
   if (!target) throw new Error(`the seed comments on a post it did not write: ${spec.comment.onTitle}`)
   const commenter = await tokenOf(spec.comment.by)
-  const comments = await listAll<{ body: string }>(ctx.api, `${base}/posts/${target}/comments`, commenter)
-  if (!comments.some((comment) => comment.body === spec.comment.body))
-    await ctx.api.call('POST', `${base}/posts/${target}/comments`, {
-      token: commenter,
-      payload: { body: spec.comment.body },
+  const comments = await listAll<{ id: string; body: string }>(ctx.api, `${base}/posts/${target}/comments`, commenter)
+  const commentId =
+    comments.find((comment) => comment.body === spec.comment.body)?.id ??
+    (
+      await ctx.api.call<{ id: string }>('POST', `${base}/posts/${target}/comments`, {
+        token: commenter,
+        payload: { body: spec.comment.body },
+      })
+    ).body.id
+  const author = spec.posts.find((post) => post.title === spec.comment.onTitle)?.by ?? spec.owner
+  // Accepting the accepted comment again changes nothing (and awards nothing twice).
+  if (spec.acceptAnswer)
+    await ctx.api.call('PUT', `${base}/posts/${target}/accepted-answer`, {
+      token: await tokenOf(author),
+      payload: { commentId },
     })
+  for (const like of spec.likes) {
+    const postId = idOf.get(like.onTitle)
+    if (!postId) throw new Error(`the seed reacts to a post it did not write: ${like.onTitle}`)
+    await ctx.api.call('PUT', `${base}/posts/${postId}/reactions/${like.kind}`, { token: await tokenOf(like.by) })
+  }
   for (const reaction of spec.comment.reactions)
     await ctx.api.call('PUT', `${base}/posts/${target}/reactions/${reaction.kind}`, {
       token: await tokenOf(reaction.by),

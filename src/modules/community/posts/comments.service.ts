@@ -9,6 +9,7 @@ import { and, asc, eq, isNull, sql } from 'drizzle-orm'
 import { recordAudit } from '../../../platform/audit/audit.ts'
 import { AppError } from '../../../platform/errors.ts'
 import type { Tx } from '../../../platform/db/database.ts'
+import type { EventPublisher } from '../../../platform/events/events.ts'
 import { instant, instantText, keysetCursor, uuid, type PageResult } from '../../../platform/http/pagination.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { isBlockedEitherWay, visibleAuthorCondition } from '../../social/index.ts'
@@ -23,6 +24,7 @@ import {
 } from './post-access.ts'
 import { spendPostingUnit } from './posting-rate.ts'
 import { postErrors } from './posts.errors.ts'
+import { COMMUNITY_COMMENT_CREATED, type CommentCreatedPayload } from './posts.events.ts'
 import type { Comment, CreateCommentBody } from './posts.schemas.ts'
 import { postComments, posts, type CommentRow } from './posts.tables.ts'
 import { presentComment } from './present.ts'
@@ -70,7 +72,7 @@ async function loadVisibleParent(tx: Tx, who: Participant, postId: string, paren
   return parent
 }
 
-export function createCommentsService(deps: { commentsPerMinute: number; slot: ScreenSlot }) {
+export function createCommentsService(deps: { events: EventPublisher; commentsPerMinute: number; slot: ScreenSlot }) {
   async function page(
     tx: Tx,
     who: Participant,
@@ -127,6 +129,16 @@ export function createCommentsService(deps: { commentsPerMinute: number; slot: S
             .update(postComments)
             .set({ replyCount: sql`${postComments.replyCount} + 1` })
             .where(eq(postComments.id, threadId))
+        const created: CommentCreatedPayload = {
+          communityId,
+          postId,
+          commentId: row!.id,
+          parentId: threadId,
+          authorId: who.userId,
+          postAuthorId: post.authorId,
+          at: row!.createdAt.toISOString(),
+        }
+        await deps.events.publish(tx, ctx, { type: COMMUNITY_COMMENT_CREATED, payload: { ...created } })
         return presentComment(row!)
       })
     },

@@ -7,6 +7,8 @@ import type { Database } from '../../../platform/db/database.ts'
 import type { EventPublisher } from '../../../platform/events/events.ts'
 import type { App } from '../../../platform/http/server.ts'
 import type { Jobs } from '../../../platform/jobs/index.ts'
+import { answerRoutes } from './answers.routes.ts'
+import { createAnswersService } from './answers.service.ts'
 import { commentRoutes } from './comments.routes.ts'
 import { createCommentsService } from './comments.service.ts'
 import { feedRoutes } from './feeds.routes.ts'
@@ -39,12 +41,14 @@ export function createPostsModule(deps: PostsModuleDeps, slot: ScreenSlot) {
   })
   const comments = createCommentsService({
     slot,
+    events: deps.events,
     commentsPerMinute: deps.commentsPerMinute ?? DEFAULT_COMMENTS_PER_MINUTE,
   })
   return (app: App) => {
     for (const schema of POST_SCHEMAS) app.addSchema(schema)
     postRoutes(app, posts, createPollsService())
-    commentRoutes(app, comments, createReactionsService())
+    commentRoutes(app, comments, createReactionsService({ events: deps.events }))
     feedRoutes(app, createFeedsService())
+    answerRoutes(app, createAnswersService({ events: deps.events }))
   }
 }

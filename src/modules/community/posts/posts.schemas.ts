@@ -26,6 +26,8 @@ export const CommentParams = Type.Object({ communityId: Id, commentId: Id })
 export const PostReactionParams = Type.Object({ communityId: Id, postId: Id, kind: Enum(REACTION_KINDS) })
 export const CommentReactionParams = Type.Object({ communityId: Id, commentId: Id, kind: Enum(REACTION_KINDS) })
 
+export const AcceptAnswerBody = Type.Object({ commentId: Id }, { additionalProperties: false })
+
 export const PollInput = Type.Object(
   {
     options: Type.Array(Type.String({ minLength: 1, maxLength: POST_LIMITS.pollOptionLabel }), {
@@ -81,6 +83,8 @@ export const Post = Type.Object(
     pinned: Type.Boolean(),
     mentions: Type.Array(Id),
     commentCount: Type.Integer(),
+    /** The comment the author (or a moderator) accepted as the answer. */
+    acceptedCommentId: Nullable(Id),
     reactionCounts: ReactionCounts,
     hasPoll: Type.Boolean(),
     createdAt: Instant,

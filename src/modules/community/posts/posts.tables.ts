@@ -58,6 +58,8 @@ export const posts = communitySchema
         .notNull()
         .default(sql`'{}'::uuid[]`),
       commentCount: integer('comment_count').notNull().default(0),
+      /** The comment the author (or a moderator) accepted as the answer; community.answer_accepted. */
+      acceptedCommentId: uuid('accepted_comment_id'),
       reactionCounts: reactionCounts(),
       createdAt: at('created_at').notNull().defaultNow(),
       editedAt: at('edited_at'),

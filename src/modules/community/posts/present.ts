@@ -18,6 +18,7 @@ export function presentPost(row: PostRow, hasPoll: boolean): Post {
     pinned: row.pinnedAt !== null,
     mentions: row.mentions,
     commentCount: row.commentCount,
+    acceptedCommentId: row.acceptedCommentId,
     reactionCounts: row.reactionCounts as Record<string, number>,
     hasPoll,
     createdAt: row.createdAt.toISOString(),

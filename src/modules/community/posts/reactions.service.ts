@@ -2,14 +2,18 @@
  * Reactions on posts and comments: a closed set of kinds, one per member, target and kind, so
  * reacting twice changes nothing. Who reacted is recorded (gamification reads it later); the
  * per-kind counts on the target move in the same transaction, only when a row was really added
- * or removed.
+ * or removed, with community.reaction_added or community.reaction_removed (gamification awards
+ * "post liked" from them).
  */
 import { and, eq, sql, type SQL } from 'drizzle-orm'
 import type { PgColumn } from 'drizzle-orm/pg-core'
+import type { Tx } from '../../../platform/db/database.ts'
+import type { EventPublisher } from '../../../platform/events/events.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { loadVisiblePost, requirePoster } from './post-access.ts'
 import { loadVisibleComment } from './comments.service.ts'
 import { postErrors } from './posts.errors.ts'
+import { COMMUNITY_REACTION_ADDED, COMMUNITY_REACTION_REMOVED, type ReactionChangedPayload } from './posts.events.ts'
 import { commentReactions, postComments, postReactions, posts } from './posts.tables.ts'
 import type { ReactionKind } from './posts.vocabulary.ts'
 
@@ -25,7 +29,23 @@ export interface Reacted {
   reactionCounts: Record<string, number>
 }
 
-export function createReactionsService() {
+/** Publishes the change; `remaining` is whether the reactor still has any kind on the target. */
+async function announce(
+  tx: Tx,
+  ctx: RequestContext,
+  events: EventPublisher,
+  on: boolean,
+  change: Omit<ReactionChangedPayload, 'stillReacting' | 'at'>,
+  remaining: boolean,
+): Promise<void> {
+  const payload: ReactionChangedPayload = { ...change, stillReacting: on || remaining, at: new Date().toISOString() }
+  await events.publish(tx, ctx, {
+    type: on ? COMMUNITY_REACTION_ADDED : COMMUNITY_REACTION_REMOVED,
+    payload: { ...payload },
+  })
+}
+
+export function createReactionsService(deps: { events: EventPublisher }) {
   return {
     async onPost(ctx: RequestContext, communityId: string, postId: string, kind: ReactionKind, on: boolean) {
       return ctx.inTenant(async (tx): Promise<Reacted> => {
@@ -50,6 +70,15 @@ export function createReactionsService() {
           .set({ reactionCounts: moveCount(posts.reactionCounts, kind, on ? 1 : -1) })
           .where(eq(posts.id, postId))
           .returning({ reactionCounts: posts.reactionCounts })
+        const remaining = on
+          ? []
+          : await tx
+              .select({ kind: postReactions.kind })
+              .from(postReactions)
+              .where(and(eq(postReactions.postId, postId), eq(postReactions.userId, who.userId)))
+              .limit(1)
+        const target = { communityId, target: 'post' as const, postId, commentId: null, targetAuthorId: post.authorId }
+        await announce(tx, ctx, deps.events, on, { ...target, reactorId: who.userId, kind }, remaining.length > 0)
         return { reacted: on, reactionCounts: (row?.reactionCounts ?? {}) as Record<string, number> }
       })
     },
@@ -77,6 +106,21 @@ export function createReactionsService() {
           .set({ reactionCounts: moveCount(postComments.reactionCounts, kind, on ? 1 : -1) })
           .where(eq(postComments.id, commentId))
           .returning({ reactionCounts: postComments.reactionCounts })
+        const remaining = on
+          ? []
+          : await tx
+              .select({ kind: commentReactions.kind })
+              .from(commentReactions)
+              .where(and(eq(commentReactions.commentId, commentId), eq(commentReactions.userId, who.userId)))
+              .limit(1)
+        const target = {
+          communityId,
+          target: 'comment' as const,
+          postId: comment.postId,
+          commentId,
+          targetAuthorId: comment.authorId,
+        }
+        await announce(tx, ctx, deps.events, on, { ...target, reactorId: who.userId, kind }, remaining.length > 0)
         return { reacted: on, reactionCounts: (row?.reactionCounts ?? {}) as Record<string, number> }
       })
     },

@@ -204,6 +204,7 @@ describe('the profile GET /v1/me shows, kept with the cached session', () => {
       roles: ['learner'],
       sessionId: sid,
       mfaEnrolmentRequired: false,
+      timeZone: null,
     })
     expect(hot.json()).toEqual(cold.json())
   })
@@ -222,6 +223,24 @@ describe('the profile GET /v1/me shows, kept with the cached session', () => {
     )
     await warm(t, m.tenant.slug, m.tokens.accessToken)
     expect((await m.me()).json().displayName).toBe('Grace Hopper')
+  })
+
+  it('a time zone set with PATCH /v1/me is shown by the next GET /v1/me of a warm session; null is UTC again', async () => {
+    const m = await member()
+    await warm(t, m.tenant.slug, m.tokens.accessToken)
+    const setZone = (timeZone: string | null) =>
+      t.app.inject({
+        method: 'PATCH',
+        url: '/v1/me',
+        headers: { host: `${m.tenant.slug}.localhost`, ...t.auth(m.tokens.accessToken) },
+        payload: { timeZone },
+      })
+    expect((await setZone('America/Sao_Paulo')).json()).toMatchObject({ timeZone: 'America/Sao_Paulo' })
+    expect((await m.me()).json().timeZone).toBe('America/Sao_Paulo')
+    expect((await setZone('Europe/Nowhere')).json().code).toBe('TIME_ZONE_UNKNOWN')
+    expect((await setZone(null)).json()).toMatchObject({ timeZone: null })
+    await warm(t, m.tenant.slug, m.tokens.accessToken)
+    expect((await m.me()).json().timeZone).toBeNull()
   })
 
   it('an address verified through the emailed link shows as verified on the next GET /v1/me', async () => {

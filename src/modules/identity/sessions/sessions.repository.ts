@@ -227,6 +227,7 @@ export const sessionsRepository = {
         email: users.email,
         displayName: users.displayName,
         emailVerified: sql<boolean>`${users.emailVerifiedAt} is not null`,
+        timeZone: users.timeZone,
         // By the database clock, so a node's own clock only has to measure the interval.
         expiresInMs: sql<number>`(extract(epoch from ${sessions.expiresAt} - now()) * 1000)::float8`,
       })
@@ -242,18 +243,32 @@ export const sessionsRepository = {
           active: row.active === true,
           roles: knownRoles(row.roles),
           mfaEnrolmentPending: row.mfaEnrolmentPending === true,
-          profile: { email: row.email, displayName: row.displayName, emailVerified: row.emailVerified === true },
+          profile: {
+            email: row.email,
+            displayName: row.displayName,
+            emailVerified: row.emailVerified === true,
+            timeZone: row.timeZone,
+          },
           expiresInMs: Number(row.expiresInMs),
         }
       : undefined
   },
 
-  /** Sets the display name; true when it changed. */
-  async setDisplayName(tx: Tx, userId: string, displayName: string): Promise<boolean> {
+  /** Sets the display name and/or the time zone (null: UTC); true when something changed. */
+  async setProfile(
+    tx: Tx,
+    userId: string,
+    change: { displayName?: string; timeZone?: string | null },
+  ): Promise<boolean> {
+    const differs = [
+      change.displayName === undefined ? undefined : sql`${users.displayName} is distinct from ${change.displayName}`,
+      change.timeZone === undefined ? undefined : sql`${users.timeZone} is distinct from ${change.timeZone}`,
+    ].filter((condition) => condition !== undefined)
+    if (differs.length === 0) return false
     const rows = await tx
       .update(users)
-      .set({ displayName })
-      .where(and(eq(users.id, userId), sql`${users.displayName} is distinct from ${displayName}`))
+      .set(change)
+      .where(and(eq(users.id, userId), or(...differs)))
       .returning({ id: users.id })
     // The session check caches the profile: this node's cache lets go now, the users trigger tells
     // every node at commit. An unchanged name announces nothing, so it holds nothing back either.
@@ -268,6 +283,7 @@ export const sessionsRepository = {
         email: users.email,
         displayName: users.displayName,
         emailVerified: sql<boolean>`${users.emailVerifiedAt} is not null`,
+        timeZone: users.timeZone,
       })
       .from(users)
       .where(eq(users.id, userId))

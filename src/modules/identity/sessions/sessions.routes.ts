@@ -111,9 +111,9 @@ export function sessionsRoutes(login: LoginService, service: SessionsService) {
       '/v1/me',
       {
         schema: {
-          summary: 'Update your profile (display name)',
+          summary: 'Update your profile (display name, time zone)',
           description:
-            'Sets the name shown to others and printed on certificates issued from now on. Without one, certificates show a masked form of the email address.',
+            'Sets the name shown to others and printed on certificates issued from now on (without one, certificates show a masked form of the email address), and/or your IANA time zone (null: UTC), in which daily streaks count days. An unknown zone is 400 TIME_ZONE_UNKNOWN.',
           tags,
           operationId: 'updateMe',
           body: UpdateMeBody,

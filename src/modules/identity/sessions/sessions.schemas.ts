@@ -79,10 +79,21 @@ export const DisplayName = Type.String({
     'Name shown to others and printed on certificates; trimmed, 1-100 characters, no control or bidirectional formatting characters. Without one, certificates show a masked email (a***@e***.com), never the address',
 })
 
+/** An IANA time zone name; the service checks Intl knows it (400 TIME_ZONE_UNKNOWN). */
+export const TimeZone = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z0-9_+\\-]+(/[A-Za-z0-9_+\\-]+)*$',
+  description: 'IANA time zone, e.g. Europe/Berlin; daily streaks count days in it',
+})
+
 export const UpdateMeBody = Type.Object(
-  // No null to remove it: with Ajv's type coercion an empty string would become that null.
-  { displayName: DisplayName },
-  { $id: 'UpdateMeBody', additionalProperties: false },
+  {
+    // No null to remove it: with Ajv's type coercion an empty string would become that null.
+    displayName: Type.Optional(DisplayName),
+    timeZone: Type.Optional(Type.Union([TimeZone, Type.Null()], { description: 'null: UTC' })),
+  },
+  { $id: 'UpdateMeBody', additionalProperties: false, minProperties: 1 },
 )
 export type UpdateMeBody = Static<typeof UpdateMeBody>
 
@@ -96,6 +107,9 @@ export const Me = Type.Object(
       description: 'Current roles (read on every request)',
     }),
     emailVerified: Type.Boolean(),
+    timeZone: Type.Union([Type.String(), Type.Null()], {
+      description: 'IANA time zone the member chose (PATCH /v1/me); null: UTC',
+    }),
     sessionId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
       description: 'The session of the token used; null for tokens without one',
     }),

@@ -13,6 +13,7 @@ import { impersonationRepository } from '../impersonation/impersonation.reposito
 import { endImpersonationsStartedFrom } from '../impersonation/starter-ends.ts'
 import { hashRefreshToken, newRefreshToken, tenantOfRefreshToken } from './refresh-tokens.ts'
 import { mfaPolicy } from '../mfa/mfa-policy.ts'
+import { isTimeZone } from '../time-zone.ts'
 import type { IssuedSession, RestrictedSession, RestrictedTokens, SessionIssuer, TokenPair } from './session-issuer.ts'
 import { sessionsErrors } from './sessions.errors.ts'
 import type { UpdateMeBody } from './sessions.schemas.ts'
@@ -100,6 +101,7 @@ function meOf(user: UserPrincipal, profile: UserProfile) {
     email: profile.email,
     displayName: profile.displayName,
     emailVerified: profile.emailVerified,
+    timeZone: profile.timeZone,
     tenantId: user.tenantId,
     roles: user.roles,
     sessionId: user.sessionId ?? null,
@@ -162,15 +164,24 @@ export function createSessionsService(deps: { database: Database; issuer: Sessio
       return ctx.inTenant((tx) => readMe(tx, user))
     },
 
-    /** Sets or removes the caller's display name (trimmed; blank after trimming is refused). */
+    /**
+     * Sets the caller's display name (trimmed; blank after trimming is refused) and/or time zone
+     * (an IANA name Intl knows, or null for UTC).
+     */
     async updateMe(ctx: RequestContext, body: UpdateMeBody) {
       const user = userOf(ctx)
-      const displayName = body.displayName.trim()
+      const displayName = body.displayName?.trim()
       if (displayName === '')
         throw new AppError('invalid', 'DISPLAY_NAME_BLANK', 'displayName must contain more than white space')
+      if (body.timeZone !== undefined && body.timeZone !== null && !isTimeZone(body.timeZone))
+        throw new AppError('invalid', 'TIME_ZONE_UNKNOWN', `${body.timeZone} is not an IANA time zone`)
+      const change = {
+        ...(displayName === undefined ? {} : { displayName }),
+        ...(body.timeZone === undefined ? {} : { timeZone: body.timeZone }),
+      }
       // Answered from the transaction that wrote it: the principal's profile predates the change.
       return ctx.inTenant(async (tx) => {
-        await repository.setDisplayName(tx, user.userId, displayName)
+        await repository.setProfile(tx, user.userId, change)
         return readMe(tx, user)
       })
     },

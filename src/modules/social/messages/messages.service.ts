@@ -103,7 +103,7 @@ async function sendMessage(
   const { thread, others } = await writableThread(tx, threadId, me)
   // A message request: the other side has not answered, so their settings decide each message.
   const unanswered = thread.kind === 'direct' ? others.filter((p) => p.engagedAt === null).map((p) => p.userId) : []
-  if (unanswered.length > 0) await assertMayWriteTo(tx, me.userId, unanswered)
+  if (unanswered.length > 0) await assertMayWriteTo(tx, deps, me.userId, unanswered)
   const seq = await threads.nextSeq(tx, threadId)
   const row = await messages.insert(tx, { tenantId: me.tenantId, threadId, seq, senderId: me.userId, body })
   await threads.markSent(tx, threadId, me.userId, seq)

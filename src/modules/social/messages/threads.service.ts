@@ -10,6 +10,7 @@ import type { EventPublisher } from '../../../platform/events/events.ts'
 import type { PageQuery, PageResult } from '../../../platform/http/pagination.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { dmDecisions } from '../dm-facts.ts'
+import type { SenderTierSource } from '../sender-tier.ts'
 import { actingMember, type Acting } from '../members.ts'
 import { blockBetweenSets, blockedAmong } from '../relationships.ts'
 import { socialErrors } from '../social.errors.ts'
@@ -32,6 +33,8 @@ export interface MessagingDeps {
   events: EventPublisher
   /** Sends (messages, new conversations) per member and minute. */
   sendsPerMinute: number
+  /** The sender's tier rank, for a tenant's minimum tier (the port app.ts wires to gamification). */
+  senderTier: SenderTierSource
 }
 
 const directKeyOf = (a: string, b: string) => (a < b ? `${a}:${b}` : `${b}:${a}`)
@@ -56,8 +59,13 @@ export async function lockActiveThread(tx: Tx, threadId: string, userId: string)
 }
 
 /** Refuses the first member the DM policy does not let `sender` write to. */
-export async function assertMayWriteTo(tx: Tx, senderId: string, recipientIds: readonly string[]): Promise<void> {
-  const decisions = await dmDecisions(tx, senderId, recipientIds)
+export async function assertMayWriteTo(
+  tx: Tx,
+  deps: Pick<MessagingDeps, 'senderTier'>,
+  senderId: string,
+  recipientIds: readonly string[],
+): Promise<void> {
+  const decisions = await dmDecisions(tx, senderId, recipientIds, new Date(), deps.senderTier)
   for (const recipientId of recipientIds) {
     // No decision for an id is a refusal: the policy must have spoken for every recipient.
     const decision = decisions.get(recipientId) ?? { allowed: false as const, reason: 'recipient_unavailable' as const }
@@ -92,7 +100,7 @@ async function startThread(
     const existing = await threads.findDirect(tx, directKey)
     if (existing) return { thread: await viewThread(tx, existing.id, me.userId), created: false }
   }
-  await assertMayWriteTo(tx, me.userId, others)
+  await assertMayWriteTo(tx, deps, me.userId, others)
   const blockedPair = await blockBetweenSets(tx, others, others)
   if (blockedPair) throw socialErrors.groupBlocked(blockedPair.b)
   await spendSendUnit(tx, me, deps.sendsPerMinute)
@@ -150,7 +158,7 @@ export function createThreadsService(deps: MessagingDeps) {
         if (current.length + added.length > MAX_PARTICIPANTS) throw socialErrors.threadFull(MAX_PARTICIPANTS)
         const others = current.filter((id) => id !== me.userId)
         if ((await blockedAmong(tx, me.userId, others)).size > 0) throw socialErrors.threadReadOnly()
-        await assertMayWriteTo(tx, me.userId, added)
+        await assertMayWriteTo(tx, deps, me.userId, added)
         const blockedPair = await blockBetweenSets(tx, added, [...current, ...added])
         if (blockedPair) throw socialErrors.groupBlocked(added.includes(blockedPair.a) ? blockedPair.a : blockedPair.b)
         await threads.addParticipants(tx, me.tenantId, threadId, me.userId, added)
