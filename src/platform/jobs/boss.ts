@@ -103,10 +103,11 @@ export async function startWorkers(
   for (const queue of queues) {
     const handler = queueHandler({ boss, logger: deps.logger, metrics: deps.metrics }, queue)
     const pollingIntervalSeconds = queue.definition.pollingIntervalSeconds ?? 2
-    let workerId: string | undefined
+    // Set once work() answers; a job that runs before then simply gets no follow-up fetch.
+    const worker: { id?: string } = {}
     // With NOTIFY active pg-boss polls at the slower notify interval; keep it short enough
     // that retries (which send no NOTIFY when they come due) are picked up promptly.
-    workerId = await boss.work(
+    worker.id = await boss.work(
       queue.definition.name,
       {
         includeMetadata: true,
@@ -120,7 +121,7 @@ export async function startWorkers(
         // found a job is followed by another at once (pg-boss's own burstWhenBatchFull ignores a
         // batch of one, and its burstWhenReadyExceeds reads a count cached for a minute). The
         // first empty fetch returns the worker to polling and NOTIFY, so an idle queue never spins.
-        if (jobs.length > 0 && workerId !== undefined) boss.notifyWorker(workerId)
+        if (jobs.length > 0 && worker.id !== undefined) boss.notifyWorker(worker.id)
       },
     )
   }
