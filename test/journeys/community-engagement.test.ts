@@ -49,7 +49,7 @@ async function connect(slug: string, member: TestMember): Promise<Socket> {
 const POLL = { timeout: 60_000, interval: 250 }
 
 describe('journey 8: community engagement', () => {
-  it('posts on schedule, talks live, fills an event and reminds its attendee', async () => {
+  it('posts on schedule, talks live, fills an event, reminds its attendee and ranks the members', async () => {
     const c = await buildCommunity(t, { visibility: 'public' })
     const slug = await slugOf(c.tenantId)
     const base = `/v1/communities/${c.communityId}`
@@ -137,6 +137,25 @@ describe('journey 8: community engagement', () => {
     expect(calendar.statusCode).toBe(200)
     const vevent = new ICAL.Component(ICAL.parse(calendar.body) as unknown[]).getFirstSubcomponent('vevent')!
     expect(new ICAL.Event(vevent).startDate.toJSDate().getTime()).toBe(startsAt.getTime())
+
+    // Points from the activity (post 2, each like received 1, comment 1), delivered by the worker:
+    // the owner leads the community's board, and everyone who earned has a streak of one day.
+    await vi.waitFor(async () => {
+      const board = await call('GET', `${base}/leaderboard?period=all`, ana.token)
+      expect(board.statusCode, board.body).toBe(200)
+      expect((board.json() as { data: unknown[] }).data).toEqual([
+        { rank: 1, userId: c.owner.userId, points: 4 },
+        ...[ana, ben]
+          .map((m) => ({ rank: 2, userId: m.userId, points: 1 }))
+          .sort((a, b) => b.userId.localeCompare(a.userId)),
+      ])
+    }, POLL)
+    const mine = (await call('GET', '/v1/me/points', c.owner.token)).json()
+    expect(mine).toMatchObject({ lifetimePoints: 4, tier: 'bronze', currentStreak: 1 })
+    expect((await call('GET', `${base}/leaderboard/me?period=month`, ben.token)).json()).toMatchObject({
+      points: 1,
+      rank: 2,
+    })
 
     // The worker sends the 1 h reminder to Ben (going), not to Ana (withdrew).
     await vi.waitFor(async () => {
