@@ -20,6 +20,8 @@ export const gamificationErrors = {
       'POINTS_LOG_FORBIDDEN',
       "Another member's points log needs points:read (moderators, administrators)",
     ),
+  memberNotFound: (userId: string) =>
+    new AppError('not_found', 'MEMBER_NOT_FOUND', `No member ${userId} in this tenant`),
   personRequired: () => new AppError('forbidden', 'PERSON_REQUIRED', 'Points belong to people: sign in as a member'),
   capBelowPoints: (type: string) =>
     new AppError(

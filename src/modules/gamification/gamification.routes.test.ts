@@ -4,6 +4,7 @@
  * caps; pair and triangle rings withheld and flagged for moderators; tiers; leaderboards with
  * ranks, pages and banned members left out; settings validated and audited.
  */
+import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
@@ -280,9 +281,12 @@ describe('leaderboards', () => {
       m3.userId,
       m1.userId,
     ])
-    expect((await g.board(c.communityId, m0.token)).json().code).toBe('LEADERBOARD_MEMBERS_ONLY')
+    // A banned member no longer sees into the community at all (community's answer); a tenant
+    // member who never joined the public community sees it, but not its board.
+    expect((await g.board(c.communityId, m0.token)).json().code).toBe('COMMUNITY_NOT_FOUND')
     const outsider = await c.member()
-    expect((await g.board(c.communityId, outsider.token)).statusCode).toBe(403)
+    expect((await g.board(c.communityId, outsider.token)).json().code).toBe('LEADERBOARD_MEMBERS_ONLY')
+    expect((await g.board(randomUUID(), m1.token)).statusCode).toBe(404)
   })
 })
 

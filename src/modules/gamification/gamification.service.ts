@@ -8,8 +8,8 @@ import { recordAudit } from '../../platform/audit/audit.ts'
 import type { Tx } from '../../platform/db/database.ts'
 import { instant, instantText, keysetCursor, uuid, type PageResult } from '../../platform/http/pagination.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
-import { mayModerateMessages, membershipOf } from '../community/index.ts'
-import { timeZoneOf } from '../identity/index.ts'
+import { mayModerateMessages, membershipOf, requireCommunityReader } from '../community/index.ts'
+import { findUser, timeZoneOf } from '../identity/index.ts'
 import { gamificationErrors } from './gamification.errors.ts'
 import type {
   GamificationSettings,
@@ -62,6 +62,8 @@ function presentSettings(row: Awaited<ReturnType<typeof settingsRow>>): Gamifica
 
 async function requireBoardViewer(tx: Tx, ctx: RequestContext, communityId: string) {
   const me = person(ctx)
+  // 404 for a community the caller may not look into (or that is not there), as community answers.
+  await requireCommunityReader(tx, ctx, communityId)
   const membership = await membershipOf(tx, communityId, me.userId)
   if (membership?.state !== 'active' && !me.staff) throw gamificationErrors.membersOnly(communityId)
   return me
@@ -104,8 +106,9 @@ export function createGamificationService() {
       if (whose !== me.userId && !me.mayReadPoints) throw gamificationErrors.othersLogForbidden()
       const after = logCursor.decode(query.cursor)
       const rows = await ctx.inTenant(
-        (tx) =>
-          tx
+        async (tx) => {
+          if (whose !== me.userId && !(await findUser(tx, whose))) throw gamificationErrors.memberNotFound(whose)
+          return tx
             .select({ entry: pointEntries, position: instantText(pointEntries.createdAt) })
             .from(pointEntries)
             .where(
@@ -116,8 +119,9 @@ export function createGamificationService() {
               ),
             )
             .orderBy(desc(pointEntries.createdAt), desc(pointEntries.id))
-            .limit(query.limit + 1),
-        { readOnly: true, singleStatement: true },
+            .limit(query.limit + 1)
+        },
+        { readOnly: true, singleStatement: whose === me.userId },
       )
       const page = logCursor.page(rows, query.limit, (row) => [row.position, row.entry.id])
       return {
@@ -201,6 +205,7 @@ export function createGamificationService() {
       const after = flagsCursor.decode(query.cursor)
       const rows = await ctx.inTenant(
         async (tx) => {
+          await requireCommunityReader(tx, ctx, communityId)
           if (!(await mayModerateMessages(tx, communityId, me.userId, me.staff)))
             throw gamificationErrors.moderatorsOnly(communityId)
           return tx

@@ -19,6 +19,7 @@ describe('API key scopes', () => {
       'ledger:read',
       'members:read',
       'paths:manage',
+      'points:read',
       'submissions:grade',
       'tenant:manage',
       'tenant:read',

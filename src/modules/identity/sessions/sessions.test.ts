@@ -43,6 +43,7 @@ describe('sign-in, refresh and sessions over HTTP', () => {
       emailVerified: true,
       sessionId: claims.sid,
       mfaEnrolmentRequired: false,
+      timeZone: null,
     })
 
     const refreshed = await api.refresh(slug, tokens.refreshToken)
