@@ -11,7 +11,7 @@ import type { Socket } from 'socket.io-client'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { client, collect, connected, eventually, listen, request } from '../../platform/realtime/realtime.testing.ts'
 import { buildCommunity, communityClient, type CommunityFixture } from '../community/testing.ts'
-import { createMember, type TestMember } from '../enrolment/testing.ts'
+import type { TestMember } from '../enrolment/testing.ts'
 import { moderationClient } from './testing.ts'
 
 let t: TestApp
