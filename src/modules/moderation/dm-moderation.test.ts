@@ -160,6 +160,8 @@ describe('hiding a direct message', () => {
       reader.token,
     )
     expect([reacted.statusCode, reacted.json().code]).toEqual([404, 'DM_MESSAGE_NOT_FOUND'])
+    const marked = await mod.call('PUT', `/v1/dm/threads/${threadId}/read-marker`, reader.token, { messageId })
+    expect([marked.statusCode, marked.json().code]).toEqual([404, 'DM_MESSAGE_NOT_FOUND'])
     // Reporting it again: the reader no longer sees it.
     expect((await mod.report(reader.token, dmTarget(messageId))).statusCode).toBe(404)
 
