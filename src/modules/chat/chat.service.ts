@@ -185,12 +185,21 @@ export function createChatService(deps: ChatDeps) {
       })
     },
 
-    /** Adds (or removes) the caller's reaction: readers of the channel may react. */
+    /**
+     * Adds (or removes) the caller's reaction: readers of the channel may react to what they see. A
+     * hidden message is, to anyone but its sender and the moderators, not there (404).
+     */
     async react(ctx: RequestContext, channelId: string, messageId: string, reaction: ChatReaction, add: boolean) {
       const me = memberOf(ctx)
       await ctx.inTenant(async (tx) => {
-        await readable(tx, channelId, me)
-        await liveMessage(tx, channelId, messageId)
+        const communityId = await readable(tx, channelId, me)
+        const message = await liveMessage(tx, channelId, messageId)
+        if (
+          message.hiddenAt !== null &&
+          message.senderId !== me.userId &&
+          !(await mayModerateMessages(tx, communityId, me.userId, me.tenantStaff))
+        )
+          throw chatErrors.messageNotFound(messageId)
         const changed = add
           ? await repo.addReaction(tx, { tenantId: me.tenantId, messageId, userId: me.userId, reaction })
           : await repo.removeReaction(tx, messageId, me.userId, reaction)

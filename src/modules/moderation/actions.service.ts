@@ -14,6 +14,7 @@ import type { RequestContext } from '../../platform/http/request-context.ts'
 import { membershipOf, type MemberSanctions } from '../community/index.ts'
 import {
   actionsOfCase,
+  communityOf,
   liveActions,
   loadAction,
   loadCase,
@@ -80,15 +81,15 @@ async function apply(
     const now = Date.now()
     if (!until || until.getTime() <= now || until.getTime() > now + MAX_SUSPENSION_MS)
       throw moderationErrors.suspensionUntil()
-    await deps.sanctions.suspend(tx, ctx, row.communityId, row.subjectUserId, {
+    await deps.sanctions.suspend(tx, ctx, communityOf(row), row.subjectUserId, {
       until: until.toISOString(),
       ...(body.reason ? { reason: body.reason } : {}),
     })
     return until
   }
-  const before = await membershipOf(tx, row.communityId, row.subjectUserId)
+  const before = await membershipOf(tx, communityOf(row), row.subjectUserId)
   if (before?.state === 'banned') throw moderationErrors.alreadyTaken('ban')
-  await deps.sanctions.ban(tx, ctx, row.communityId, row.subjectUserId, body.reason)
+  await deps.sanctions.ban(tx, ctx, communityOf(row), row.subjectUserId, body.reason)
   return null
 }
 
@@ -110,11 +111,11 @@ export async function undoAction(
   if (action.kind === 'hide') await setHidden(tx, ctx, deps.events, target, false, by.userId)
   else if (action.kind === 'delete') await setDeleted(tx, target, false, null)
   else {
-    const membership = await membershipOf(tx, row.communityId, action.subjectUserId)
+    const membership = await membershipOf(tx, communityOf(row), action.subjectUserId)
     if (action.kind === 'suspend' && membership?.state === 'suspended')
-      await deps.sanctions.unsuspend(tx, ctx, row.communityId, action.subjectUserId)
+      await deps.sanctions.unsuspend(tx, ctx, communityOf(row), action.subjectUserId)
     if (action.kind === 'ban' && membership?.state === 'banned')
-      await deps.sanctions.unban(tx, ctx, row.communityId, action.subjectUserId)
+      await deps.sanctions.unban(tx, ctx, communityOf(row), action.subjectUserId)
   }
   const [undone] = await tx
     .update(actions)

@@ -1,6 +1,7 @@
 /**
  * Reading cases, actions and appeals, and presenting them; the moderator checks every case
- * operation shares (requireModerator: the community's permission, never the case's own subject).
+ * operation shares (requireModerator: the community's permission, or for a tenant case the tenant
+ * permission members:manage; never the case's own subject).
  */
 import { and, desc, eq, inArray } from 'drizzle-orm'
 import type { Tx } from '../../platform/db/database.ts'
@@ -83,9 +84,13 @@ export interface Moderator {
   tenantStaff: boolean
 }
 
+/** Tenant staff who decide tenant cases (direct messages, which belong to no community). */
+export const TENANT_CASE_PERMISSION = 'members:manage'
+
 /**
- * The caller as a moderator of the case's community holding `permission`, who is not the case's
- * subject. Someone who may not moderate there learns nothing of the case (404), unless `reveal`.
+ * The caller as a moderator of the case's community holding `permission` (for a tenant case,
+ * tenant staff holding members:manage: community moderators have no say over DMs), who is not the
+ * case's subject. Someone who may not moderate it learns nothing of the case (404), unless `reveal`.
  */
 export async function requireModerator(
   tx: Tx,
@@ -94,15 +99,32 @@ export async function requireModerator(
   permission: CommunityPermission,
   options: { reveal?: boolean } = {},
 ): Promise<Moderator> {
-  const moderator = await requireCommunityPermission(tx, ctx, caseRow.communityId, permission).catch(
-    (error: unknown) => {
-      if (!options.reveal && error instanceof AppError && (error.kind === 'forbidden' || error.kind === 'not_found'))
-        throw moderationErrors.caseNotFound(caseRow.id)
-      throw error
-    },
-  )
+  const moderator = await moderatorOf(tx, ctx, caseRow.communityId, permission).catch((error: unknown) => {
+    if (!options.reveal && error instanceof AppError && (error.kind === 'forbidden' || error.kind === 'not_found'))
+      throw moderationErrors.caseNotFound(caseRow.id)
+    throw error
+  })
   if (moderator.userId !== null && moderator.userId === caseRow.subjectUserId) throw moderationErrors.ownCase()
   return moderator
+}
+
+async function moderatorOf(
+  tx: Tx,
+  ctx: RequestContext,
+  communityId: string | null,
+  permission: CommunityPermission,
+): Promise<Moderator> {
+  if (communityId !== null) return requireCommunityPermission(tx, ctx, communityId, permission)
+  const { principal } = ctx
+  if ((principal.kind === 'user' || principal.kind === 'api_key') && principal.permissions.has(TENANT_CASE_PERMISSION))
+    return { userId: principal.kind === 'user' ? principal.userId : null, tenantStaff: true }
+  throw moderationErrors.caseNotFound('tenant')
+}
+
+/** The case's community, for the member sanctions (a tenant case takes none: `applies`). */
+export function communityOf(caseRow: CaseRow): string {
+  if (caseRow.communityId === null) throw moderationErrors.notApplicable('ban', caseRow.targetKind)
+  return caseRow.communityId
 }
 
 export async function actionsOfCase(tx: Tx, caseId: string): Promise<ActionRow[]> {

@@ -5,7 +5,7 @@
  * appeals; claiming; closing by dismissal (no action in force) or resolution (an action in force).
  * Nobody sees or decides a case about themselves: the queue leaves those out, the rest is 403.
  */
-import { and, desc, eq, gte, ne, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, gte, isNotNull, isNull, ne, sql, type SQL } from 'drizzle-orm'
 import { recordAudit } from '../../platform/audit/audit.ts'
 import type { Tx } from '../../platform/db/database.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
@@ -22,6 +22,7 @@ import {
   presentAppeal,
   presentCase,
   requireModerator,
+  TENANT_CASE_PERMISSION,
 } from './case-store.ts'
 import { moderationErrors } from './moderation.errors.ts'
 import { MODERATION_CASE_CLOSED, type CaseClosedPayload } from './moderation.events.ts'
@@ -86,10 +87,19 @@ export function createCasesService(deps: { events: EventPublisher }) {
       })
     },
 
-    /** Every community's cases (the route requires communities:manage). */
+    /**
+     * The tenant's queue (the route requires communities:manage or members:manage): every
+     * community's cases for communities:manage, the tenant cases (DMs) for members:manage.
+     */
     async tenantQueue(ctx: RequestContext, query: CasesQuery): Promise<PageResult<Case>> {
       casesCursor.decode(query.cursor)
-      return ctx.inTenant(async (tx) => queuePage(tx, filters(query, meOf(ctx)), query))
+      const held = ctx.principal.kind === 'user' || ctx.principal.kind === 'api_key' ? ctx.principal.permissions : null
+      const communities = held?.has('communities:manage') === true
+      const tenantCases = held?.has(TENANT_CASE_PERMISSION) === true
+      const scope =
+        communities && tenantCases ? [] : [communities ? isNotNull(cases.communityId) : isNull(cases.communityId)]
+      if (!communities && !tenantCases) scope.push(sql`false`)
+      return ctx.inTenant(async (tx) => queuePage(tx, [...scope, ...filters(query, meOf(ctx))], query))
     },
 
     async detail(ctx: RequestContext, caseId: string): Promise<CaseDetail> {

@@ -47,7 +47,9 @@ export interface FollowUpJob {
 
 export type FollowUpOutcome = 'escalated' | 'expired' | 'suppressed' | 'skipped' | 'rescheduled'
 
-export async function followUpHours(tx: Tx, communityId: string) {
+/** A community's delays; a tenant case (no community) runs on the defaults. */
+export async function followUpHours(tx: Tx, communityId: string | null) {
+  if (communityId === null) return { ...FOLLOW_UP_DEFAULTS }
   const [row] = await tx.select().from(followUpSettings).where(eq(followUpSettings.communityId, communityId))
   return row
     ? { escalateHours: row.escalateHours, rejectHours: row.rejectHours, suppressHours: row.suppressHours }

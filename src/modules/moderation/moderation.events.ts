@@ -6,8 +6,9 @@
 
 type CaseBase = {
   caseId: string
-  communityId: string
-  targetKind: 'user' | 'post' | 'comment' | 'channel_message'
+  /** Null for a tenant case (a direct message). */
+  communityId: string | null
+  targetKind: 'user' | 'post' | 'comment' | 'channel_message' | 'dm_message'
   targetId: string
   /** RFC 3339. */
   at: string

@@ -77,14 +77,14 @@ export function moderationRoutes(
     '/v1/moderation/cases',
     {
       schema: {
-        summary: "Every community's moderation queue",
-        description: `Tenant staff (communities:manage). ${FILTERS}`,
+        summary: "The tenant's moderation queue: every community's cases and the tenant cases (DMs)",
+        description: `Tenant staff: communities:manage sees every community's cases, members:manage the tenant cases (direct messages). ${FILTERS}`,
         tags,
         operationId: 'listModerationCases',
         querystring: CasesQuery,
         response: { 200: Type.Ref('ModerationCasePage') },
       },
-      config: { access: tenantAccess('communities:manage') },
+      config: { access: tenantAccess({ anyOf: ['communities:manage', 'members:manage'] }) },
     },
     async (request) => cases.tenantQueue(request.ctx, request.query),
   )

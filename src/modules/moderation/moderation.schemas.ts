@@ -45,7 +45,7 @@ export const Report = Type.Object(
   {
     id: Id,
     caseId: Id,
-    communityId: Id,
+    communityId: Nullable(Id),
     targetKind: Enum(TARGET_KINDS),
     targetId: Id,
     category: Enum(REPORT_CATEGORIES),
@@ -58,7 +58,7 @@ export type Report = Static<typeof Report>
 
 const caseProperties = {
   id: Id,
-  communityId: Id,
+  communityId: Nullable(Type.String({ format: 'uuid', description: 'Null for a tenant case (a direct message)' })),
   targetKind: Enum(TARGET_KINDS),
   targetId: Id,
   subjectUserId: Type.String({ format: 'uuid', description: 'The author of the content, or the reported member' }),
@@ -115,11 +115,12 @@ const Snapshot = Type.Object(
   {
     kind: Enum(TARGET_KINDS),
     authorId: Id,
-    communityId: Id,
+    communityId: Nullable(Id),
     title: Nullable(Type.String()),
     body: Nullable(Type.String()),
     postId: Nullable(Id),
     channelId: Type.Optional(Nullable(Id)),
+    threadId: Type.Optional(Nullable(Id)),
   },
   { additionalProperties: false, description: 'The target as it was when reported' },
 )

@@ -42,12 +42,15 @@ const oneOf = (values: readonly string[]) => sql.raw(values.map((value) => `'${v
 export interface TargetSnapshot {
   kind: TargetKind
   authorId: string
-  communityId: string
+  /** Null for a direct message: it belongs to no community. */
+  communityId: string | null
   title: string | null
   body: string | null
   postId: string | null
   /** A channel message's channel. */
   channelId?: string | null
+  /** A direct message's thread. */
+  threadId?: string | null
 }
 
 export const cases = moderationSchema
@@ -56,7 +59,8 @@ export const cases = moderationSchema
     {
       id: uuid('id').primaryKey().defaultRandom(),
       tenantId: tenantIdColumn().references(() => tenants.id),
-      communityId: uuid('community_id').notNull(),
+      /** Null for a tenant case (a direct message), decided by tenant staff with members:manage. */
+      communityId: uuid('community_id'),
       targetKind: text('target_kind').$type<TargetKind>().notNull(),
       targetId: uuid('target_id').notNull(),
       /** The person the case is about: the content's author, or the reported member. */
@@ -77,6 +81,8 @@ export const cases = moderationSchema
     },
     (t) => [
       check('cases_target_kind_known', sql`${t.targetKind} IN (${oneOf(TARGET_KINDS)})`),
+      // Direct messages belong to no community; everything else is a community's case.
+      check('cases_tenant_case_is_dm', sql`(${t.targetKind} = 'dm_message') = (${t.communityId} IS NULL)`),
       check('cases_status_known', sql`${t.status} IN (${oneOf(CASE_STATUSES)})`),
       check('cases_resolution_known', sql`${t.resolution} IS NULL OR ${t.resolution} IN (${oneOf(CASE_RESOLUTIONS)})`),
       check('cases_closed_resolved', sql`(${t.status} = 'closed') = (${t.resolution} IS NOT NULL)`),

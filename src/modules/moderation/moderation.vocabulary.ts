@@ -14,8 +14,11 @@ export const REPORT_CATEGORIES = [
 ] as const
 export type ReportCategory = (typeof REPORT_CATEGORIES)[number]
 
-/** What can be reported: a member of a community, a post, a comment, a community channel (chat) message. */
-export const TARGET_KINDS = ['user', 'post', 'comment', 'channel_message'] as const
+/**
+ * What can be reported: a member of a community, a post, a comment, a community channel (chat)
+ * message, a direct message (social's threads: a tenant case, without a community).
+ */
+export const TARGET_KINDS = ['user', 'post', 'comment', 'channel_message', 'dm_message'] as const
 export type TargetKind = (typeof TARGET_KINDS)[number]
 
 /** open: waiting; escalated: open and past its triage time; closed: resolved, dismissed or expired. */

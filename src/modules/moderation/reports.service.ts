@@ -14,6 +14,7 @@ import type { RequestContext } from '../../platform/http/request-context.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
 import { readableChannelMessage } from '../chat/index.ts'
 import { membershipOf, readableContent, requireCommunityReader } from '../community/index.ts'
+import { readableDmMessage } from '../social/index.ts'
 import { scheduleFollowUps } from './follow-up.ts'
 import { moderationErrors } from './moderation.errors.ts'
 import { MODERATION_CASE_OPENED, type CaseOpenedPayload } from './moderation.events.ts'
@@ -53,6 +54,22 @@ async function snapshotOf(tx: Tx, ctx: RequestContext, me: string, body: CreateR
       body: message.body,
       postId: null,
       channelId: message.channelId,
+    }
+  }
+  if (body.targetKind === 'dm_message') {
+    // A participant who reads it now (social's window, blocks); anyone else learns nothing (404).
+    const message = await readableDmMessage(tx, me, body.targetId)
+    if (message.senderId === me) throw moderationErrors.selfReport()
+    // A DM belongs to no community: naming one does not fit it.
+    if (body.communityId !== undefined) throw moderationErrors.targetNotFound(body.targetKind, body.targetId)
+    return {
+      kind: 'dm_message',
+      authorId: message.senderId,
+      communityId: null,
+      title: null,
+      body: message.body,
+      postId: null,
+      threadId: message.threadId,
     }
   }
   const content = await readableContent(tx, ctx, body.targetKind, body.targetId)

@@ -1,13 +1,15 @@
 /**
  * The one place moderation meets the modules that own its targets: what a target is now (its
  * author, whether it is gone or hidden) and hiding or deleting it through the owner's index.ts
- * (community for posts and comments, chat for channel messages). A member (`user`) has no content.
+ * (community for posts and comments, chat for channel messages, social for direct messages). A
+ * member (`user`) has no content.
  */
 import type { Tx } from '../../platform/db/database.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { channelMessageFacts, setChannelMessageHidden } from '../chat/index.ts'
 import { contentFacts, setContentDeleted, setContentHidden } from '../community/index.ts'
+import { dmMessageFacts, setDmMessageHidden } from '../social/index.ts'
 import type { ActionKind, TargetKind } from './moderation.vocabulary.ts'
 
 export interface TargetState {
@@ -22,15 +24,23 @@ export async function targetState(tx: Tx, kind: TargetKind, id: string): Promise
     const facts = await channelMessageFacts(tx, id)
     return facts ? { gone: facts.deleted, hidden: facts.hidden } : null
   }
+  if (kind === 'dm_message') {
+    const facts = await dmMessageFacts(tx, id)
+    return facts ? { gone: facts.deleted, hidden: facts.hidden } : null
+  }
   const facts = await contentFacts(tx, kind, id)
   return facts ? { gone: facts.deleted, hidden: facts.hidden } : null
 }
 
-/** Whether an action of `action` applies to a target of `kind` (a chat message is never deleted: see chat). */
+/**
+ * Whether an action of `action` applies to a target of `kind`: a chat or direct message is never
+ * deleted (see chat and social), and a direct message's sender has no community to be suspended
+ * or banned in (a tenant case only hides).
+ */
 export function applies(action: ActionKind, kind: TargetKind): boolean {
   if (action === 'hide') return kind !== 'user'
   if (action === 'delete') return kind === 'post' || kind === 'comment'
-  return true
+  return kind !== 'dm_message'
 }
 
 /** Hides or shows the content; false when it already was so. */
@@ -44,6 +54,7 @@ export async function setHidden(
 ): Promise<boolean> {
   if (target.kind === 'user') return false
   if (target.kind === 'channel_message') return setChannelMessageHidden(tx, ctx, events, target.id, hidden, by)
+  if (target.kind === 'dm_message') return setDmMessageHidden(tx, ctx, events, target.id, hidden)
   return setContentHidden(tx, target.kind, target.id, hidden)
 }
 

@@ -29,6 +29,7 @@ export {
 export { canStartDirectMessage, dmDecisions } from './dm-facts.ts'
 export { dmPolicy, type DmDecision, type DmDenialReason, type DmFacts, type TenantDmMinimum } from './dm-policy.ts'
 export { messagesAfter } from './messages/messages.service.ts'
+export { dmMessageFacts, readableDmMessage, setDmMessageHidden, type DmMessageFacts } from './messages/dm-moderation.ts'
 export { isThreadParticipant, threadParticipantIds } from './messages/participation.ts'
 export type { DmMessage, DmThread } from './messages/messages.schemas.ts'
 export * from './social.events.ts'

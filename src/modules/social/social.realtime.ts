@@ -179,7 +179,8 @@ export function registerSocialRealtime(
   }
   const publishMessage = async (tx: Tx, tenantId: string | null, p: DmMessageCreatedPayload, name: string) => {
     const message = await messageForRoom(tx, p.threadId, p.senderId, p.seq)
-    if (message) await publishToRoom(tx, tenantId, p.threadId, p.senderId, name, message)
+    // A hidden message (its sender's edit of it) is not for the room: only its sender sees it.
+    if (message && !message.hidden) await publishToRoom(tx, tenantId, p.threadId, p.senderId, name, message)
   }
   events.subscribe<DmMessageCreatedPayload>(SOCIAL_DM_MESSAGE_CREATED, 'social.realtime_message', (e, tx) =>
     publishMessage(tx, e.tenantId, e.payload, 'dm.message.created'),

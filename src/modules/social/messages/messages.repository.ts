@@ -21,6 +21,8 @@ export interface MessageViewRow {
   createdAt: Date | string
   editedAt: Date | string | null
   deletedAt: Date | string | null
+  /** Hidden by moderation: only its sender is shown it. */
+  hidden: boolean
   senderMuted: boolean
   reactions: Array<{ reaction: Reaction; count: number; reactedByMe: boolean }>
 }
@@ -63,11 +65,12 @@ export const messagesRepository = {
     return rowsOf<MessageViewRow>(
       tx,
       sql`SELECT m.id, m.thread_id AS "threadId", m.seq, m.sender_id AS "senderId", m.body, m.created_at AS "createdAt",
-                 m.edited_at AS "editedAt", m.deleted_at AS "deletedAt",
+                 m.edited_at AS "editedAt", m.deleted_at AS "deletedAt", m.hidden_at IS NOT NULL AS hidden,
                  EXISTS (SELECT 1 FROM social.mutes mu WHERE mu.muter_id = ${viewer} AND mu.muted_id = m.sender_id) AS "senderMuted",
                  ${reactionsSql(viewer, leftAt)} AS reactions
             FROM social.dm_messages m
            WHERE m.thread_id = ${threadId} AND NOT ${blockedSql(viewer, sql`m.sender_id`)}
+                 AND (m.hidden_at IS NULL OR m.sender_id = ${viewer})
                  ${after ? sql`AND ${after}` : sql``}
            ORDER BY m.seq ${sql.raw(order === 'asc' ? 'ASC' : 'DESC')}
            LIMIT ${limit + 1}`,

@@ -81,6 +81,9 @@ export const DmMessage = Type.Object(
     createdAt: Instant,
     editedAt: NullableInstant,
     deletedAt: NullableInstant,
+    hidden: Type.Boolean({
+      description: 'Hidden by tenant staff (moderation): only its sender is shown it, with this flag',
+    }),
     senderMuted: Type.Boolean({ description: 'You muted the sender (clients may collapse it)' }),
     reactions: Type.Array(DmReactionCount),
     cursor: Type.String({

@@ -132,6 +132,7 @@ function viewOf(row: DmMessageRow, reactions: DmMessage['reactions'] = []): DmMe
     createdAt: row.createdAt.toISOString(),
     editedAt: row.editedAt ? row.editedAt.toISOString() : null,
     deletedAt: row.deletedAt ? row.deletedAt.toISOString() : null,
+    hidden: row.hiddenAt !== null,
     senderMuted: false,
     reactions,
     cursor: messagesCursor.encode([row.seq]),
@@ -219,7 +220,9 @@ export function createMessagesService(deps: MessagingDeps) {
       await ctx.inTenant(async (tx) => {
         await writableThread(tx, threadId, me)
         const message = await messages.find(tx, threadId, messageId)
-        if (!message) throw socialErrors.messageNotFound(messageId)
+        // A message moderation hid is, to everyone but its sender, not there.
+        if (!message || (message.hiddenAt !== null && message.senderId !== me.userId))
+          throw socialErrors.messageNotFound(messageId)
         if (message.deletedAt) throw socialErrors.messageDeleted()
         const changed = add
           ? await messages.addReaction(tx, { tenantId: me.tenantId, messageId, userId: me.userId, reaction })

@@ -110,6 +110,11 @@ export const dmMessages = socialSchema
       createdAt: at('created_at').notNull().defaultNow(),
       editedAt: at('edited_at'),
       deletedAt: at('deleted_at'),
+      /**
+       * When tenant staff hid it through moderation (null: shown). A hidden message is left out of
+       * everyone's lists, catch-up, unread counts and search but its sender's (docs/social.md).
+       */
+      hiddenAt: at('hidden_at'),
       /** The body's words for message search, kept by PostgreSQL (empty once deleted). */
       search: tsvector('search')
         .notNull()

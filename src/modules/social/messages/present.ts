@@ -42,6 +42,7 @@ export function presentMessage(row: MessageViewRow): DmMessage {
     createdAt: iso(row.createdAt),
     editedAt: isoOrNull(row.editedAt),
     deletedAt: isoOrNull(row.deletedAt),
+    hidden: row.hidden,
     senderMuted: row.senderMuted,
     reactions: row.reactions.map((r) => ({ reaction: r.reaction, count: Number(r.count), reactedByMe: r.reactedByMe })),
     cursor: messagesCursor.encode([seq]),

@@ -47,13 +47,15 @@ function searchPage(tx: Tx, viewerId: string, q: string, position: SearchPositio
   return rowsOf<MessageViewRow & { position: string }>(
     tx,
     sql`SELECT m.id, m.thread_id AS "threadId", m.seq, m.sender_id AS "senderId", m.body, m.created_at AS "createdAt",
-               m.edited_at AS "editedAt", m.deleted_at AS "deletedAt", false AS "senderMuted",
+               m.edited_at AS "editedAt", m.deleted_at AS "deletedAt", m.hidden_at IS NOT NULL AS hidden,
+               false AS "senderMuted",
                ${reactionsSql(viewer, sql`me.left_at`)} AS reactions, ${instantText(sql`m.created_at`)} AS position
           FROM social.dm_participants me
           JOIN social.dm_messages m ON m.thread_id = me.thread_id
          WHERE me.user_id = ${viewer}
            AND (me.visible_until_seq IS NULL OR m.seq <= me.visible_until_seq)
            AND m.deleted_at IS NULL
+           AND (m.hidden_at IS NULL OR m.sender_id = ${viewer})
            AND m.search @@ websearch_to_tsquery(${config}, ${q})
            AND ${visibleAuthorCondition(viewerId, sql`m.sender_id`)}
            ${after ? sql`AND ${after}` : sql``}

@@ -64,7 +64,7 @@ const activitySql = sql`CASE WHEN me.left_at IS NULL THEN t.last_activity_at ELS
 /**
  * The threads of `viewerId` as they see them, in one statement: participants (those taking part)
  * with their read receipts, the viewer's unread count (after their receipt and within their
- * window, not theirs, not deleted, not from a member they muted or share a block with), and
+ * window, not theirs, not deleted or hidden, not from a member they muted or share a block with), and
  * whether a block (or having left) makes the thread read-only. A viewer who left sees the thread
  * as history: no participants, numbers up to when they left.
  */
@@ -79,6 +79,7 @@ function threadViews(viewerId: string, where: SQL | undefined, tail: SQL) {
            FROM social.dm_participants p WHERE p.thread_id = t.id AND p.left_at IS NULL AND me.left_at IS NULL), '[]'::json) AS participants,
         (SELECT count(*) FROM social.dm_messages m
           WHERE m.thread_id = t.id AND m.seq > me.last_read_seq AND m.sender_id <> ${me} AND m.deleted_at IS NULL
+            AND m.hidden_at IS NULL
             AND m.seq <= coalesce(me.visible_until_seq, t.last_seq)
             AND NOT ${blockedSql(me, sql`m.sender_id`)}
             AND NOT EXISTS (SELECT 1 FROM social.mutes mu WHERE mu.muter_id = ${me} AND mu.muted_id = m.sender_id)) AS "unreadCount",

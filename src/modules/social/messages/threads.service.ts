@@ -211,7 +211,12 @@ export function createThreadsService(deps: MessagingDeps) {
         const membership = await threads.membership(tx, threadId, me.userId)
         if (!membership) throw socialErrors.threadNotFound(threadId)
         const message = await messagesRepository.find(tx, threadId, messageId)
-        if (!message || (membership.visibleUntilSeq !== null && message.seq > membership.visibleUntilSeq))
+        // Not one they cannot read: past their window, or hidden by moderation (unless theirs).
+        if (
+          !message ||
+          (membership.visibleUntilSeq !== null && message.seq > membership.visibleUntilSeq) ||
+          (message.hiddenAt !== null && message.senderId !== me.userId)
+        )
           throw socialErrors.messageNotFound(messageId)
         const moved = await threads.markRead(tx, threadId, me.userId, message.seq)
         if (moved !== undefined && membership.leftAt === null) {
