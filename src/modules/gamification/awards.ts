@@ -226,6 +226,39 @@ export async function reverse(tx: Tx, input: ReversalInput): Promise<AwardOutcom
   return 'logged'
 }
 
+export interface RestoreInput extends Omit<AwardInput, 'giverId' | 'blockedBy' | 'userId' | 'communityId'> {
+  /** The award given back. */
+  restores: string
+  /** The reversal this cancels; only the points it took come back. */
+  cancels: string
+}
+
+/**
+ * Gives back what a reversal took (content a moderator hid is shown again): a positive entry of
+ * the award's points, added to the totals of the award's own month, as the reversal took them
+ * from it. Nothing when the reversal took nothing (the award was withheld, cut to 0, or absent).
+ */
+export async function restore(tx: Tx, input: RestoreInput): Promise<AwardOutcome> {
+  if (await logged(tx, input.tenantId, [input.key])) return 'duplicate'
+  const entries = await tx
+    .select()
+    .from(pointEntries)
+    .where(
+      and(
+        eq(pointEntries.tenantId, input.tenantId),
+        inArray(pointEntries.idempotencyKey, [input.restores, input.cancels]),
+      ),
+    )
+  const original = entries.find((e) => e.idempotencyKey === input.restores)
+  const reversal = entries.find((e) => e.idempotencyKey === input.cancels)
+  if (!original || !reversal || reversal.points >= 0) return 'nothing'
+  await lockMember(tx, input.tenantId, original.userId)
+  const entry = { ...input, userId: original.userId, communityId: original.communityId }
+  if (!(await append(tx, entry, -reversal.points, 'reversed'))) return 'duplicate'
+  await moveTotals(tx, { ...entry, month: monthOf(original.createdAt) }, -reversal.points)
+  return 'logged'
+}
+
 /** Puts the member's community totals on or off its leaderboard as their membership stands now. */
 export async function syncBoardVisibility(tx: Tx, communityId: string, userId: string): Promise<void> {
   const banned = (await membershipOf(tx, communityId, userId))?.state === 'banned'

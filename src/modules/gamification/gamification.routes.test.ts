@@ -2,7 +2,8 @@
  * Gamification over HTTP and events: awards from posts, comments, reactions, accepted answers and
  * lessons, idempotent under redelivery; no self-reactions; like/unlike/like farms nothing; daily
  * caps; pair and triangle rings withheld and flagged for moderators; tiers; leaderboards with
- * ranks, pages and banned members left out; settings validated and audited.
+ * ranks, pages and banned members left out; settings validated and audited; points of content a
+ * moderator hid taken back and given back on undo.
  */
 import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
@@ -12,6 +13,7 @@ import { platformScope, rowsOf } from '../../platform/db/database.ts'
 import { buildPublishedCourse } from '../catalogue/testing.ts'
 import { buildCommunity, communityClient, type CommunityFixture } from '../community/testing.ts'
 import { createMember, enrolmentClient, type TestMember } from '../enrolment/testing.ts'
+import { moderationClient } from '../moderation/testing.ts'
 import { progressClient } from '../progress/testing.ts'
 import { DEFAULT_DAILY_CAPS, DEFAULT_POINTS, DEFAULT_TIER_THRESHOLDS } from './gamification.vocabulary.ts'
 import { deliverEvents, gamificationClient, logOf, postCalls, redeliverEverything } from './testing.ts'
@@ -163,6 +165,36 @@ describe('awards', () => {
       [0, 'daily_cap'],
     ])
     expect(await pointsOf(members[0]!)).toMatchObject({ lifetimePoints: 5 })
+  })
+})
+
+describe('moderated content', () => {
+  it('takes back the points of a post a moderator hides, gives them back on undo, and takes them again', async () => {
+    const { c, members } = await setup(2)
+    const [author, reporter] = members as [TestMember, TestMember]
+    const postId = await publish(c, author)
+    const mod = moderationClient(t)
+    const report = await mod.report(reporter.token, { targetKind: 'post', targetId: postId, category: 'spam' })
+    expect(report.statusCode, report.body).toBe(201)
+    const caseId = report.json().caseId as string
+    const hide = async () => {
+      const action = await mod.act(caseId, c.owner.token, { kind: 'hide' })
+      expect(action.statusCode, action.body).toBe(201)
+      return action.json().id as string
+    }
+    expect((await mod.undo(await hide(), c.owner.token)).statusCode).toBe(200)
+    await hide()
+    await deliverEvents(t, c.tenantId)
+    await redeliverEverything(t, c.tenantId)
+
+    const log = await logOf(t, c.tenantId)
+    expect(log.filter((e) => e.userId === author.userId).map((e) => [e.eventType, e.points, e.reason])).toEqual([
+      ['post_published', 2, 'awarded'],
+      ['post_published', -2, 'reversed'],
+      ['post_published', 2, 'reversed'],
+      ['post_published', -2, 'reversed'],
+    ])
+    expect(await pointsOf(author)).toMatchObject({ lifetimePoints: 0, monthPoints: 0 })
   })
 })
 

@@ -1,6 +1,6 @@
 /**
  * Gamification: points per action from domain events into an append-only log, with daily caps,
- * no self-awards and reciprocal-ring detection; tiers by lifetime points; daily streaks in the
+ * no self-awards, reciprocal-ring detection and no points for content moderators removed; tiers by lifetime points; daily streaks in the
  * member's time zone; leaderboards per community and tenant from running totals. Owns the
  * `gamification` schema. Other modules use it through this file; social asks the sender's tier
  * through the port app.ts wires to tierRankOf (social never imports gamification).
@@ -10,6 +10,7 @@ import type { App } from '../../platform/http/server.ts'
 import { GAMIFICATION_SCHEMAS } from './gamification.schemas.ts'
 import { gamificationRoutes } from './gamification.routes.ts'
 import { createGamificationService } from './gamification.service.ts'
+import { subscribeModerationReversals } from './moderation-subscribers.ts'
 import { subscribeAwards } from './subscribers.ts'
 
 export { tierRankOf } from './gamification.service.ts'
@@ -21,6 +22,7 @@ export interface GamificationDeps {
 
 export function createGamificationModule(deps: GamificationDeps) {
   subscribeAwards(deps.events)
+  subscribeModerationReversals(deps.events)
   const routes = gamificationRoutes(createGamificationService())
   return {
     routes: async function gamificationModuleRoutes(app: App) {
