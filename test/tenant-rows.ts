@@ -97,9 +97,10 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string | (() => stri
   'social.dm_messages': { body: 'hello' },
   'social.dm_reactions': { reaction: 'heart' },
   'chat.channel_messages': { body: 'hello' },
-  // A case names a known target kind and is open (closed ones carry a resolution); reports,
-  // actions and appeals name a known category, kind and status.
-  'moderation.cases': { target_kind: 'post', status: 'open' },
+  // A case names a known target kind and is open (closed ones carry a resolution): a DM case, the
+  // one kind without a community (cases_tenant_case_is_dm). Reports, actions and appeals name a
+  // known category, kind and status.
+  'moderation.cases': { target_kind: 'dm_message', status: 'open' },
   'moderation.reports': { category: 'spam' },
   'moderation.actions': { kind: 'hide' },
   'moderation.appeals': { status: 'pending' },
