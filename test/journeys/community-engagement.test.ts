@@ -8,43 +8,29 @@
  */
 import ICAL from 'ical.js'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { Socket } from 'socket.io-client'
 import { buildTestApp, type TestApp } from '../build-test-app.ts'
-import { client, connected, listen, nextEvent, request } from '../../src/platform/realtime/realtime.testing.ts'
+import { journeyClients } from './clients.ts'
+import { listen, nextEvent, request } from '../../src/platform/realtime/realtime.testing.ts'
 import { buildCommunity, communityClient, domainEventTypes } from '../../src/modules/community/testing.ts'
 import type { TestMember } from '../../src/modules/enrolment/testing.ts'
 
 let t: TestApp
 let url: string
-const sockets: Socket[] = []
+let clients: ReturnType<typeof journeyClients>
 
 beforeAll(async () => {
   t = await buildTestApp({ worker: true })
   url = await listen(t)
+  clients = journeyClients(t, () => url)
 })
 afterAll(async () => {
-  for (const socket of sockets) socket.close()
+  clients?.closeSockets()
   await t?.close()
 })
 
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
-const call = (method: Method, path: string, token: string, payload?: object) =>
-  t.app.inject({ method, url: path, headers: t.auth(token), ...(payload ? { payload } : {}) })
-
-async function slugOf(tenantId: string): Promise<string> {
-  const response = await t.app.inject({
-    method: 'GET',
-    url: `/v1/tenants/${tenantId}`,
-    headers: t.auth(t.operatorToken),
-  })
-  return (response.json() as { slug: string }).slug
-}
-
-async function connect(slug: string, member: TestMember): Promise<Socket> {
-  const socket = await connected(client(url, { host: `${slug}.localhost`, token: member.token }))
-  sockets.push(socket)
-  return socket
-}
+const call: ReturnType<typeof journeyClients>['call'] = (...args) => clients.call(...args)
+const slugOf = (tenantId: string) => clients.slugOf(tenantId)
+const connect = (slug: string, member: TestMember) => clients.connect(slug, member)
 
 const POLL = { timeout: 60_000, interval: 250 }
 

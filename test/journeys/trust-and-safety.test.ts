@@ -8,47 +8,33 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { sql } from 'drizzle-orm'
-import type { Socket } from 'socket.io-client'
 import { buildTestApp, type TestApp } from '../build-test-app.ts'
+import { journeyClients } from './clients.ts'
 import { platformScope } from '../../src/platform/db/database.ts'
-import { client, collect, connected, listen, nextEvent, request } from '../../src/platform/realtime/realtime.testing.ts'
+import { collect, listen, nextEvent, request } from '../../src/platform/realtime/realtime.testing.ts'
 import { buildCommunity, communityClient } from '../../src/modules/community/testing.ts'
 import { ageCase, moderationClient } from '../../src/modules/moderation/testing.ts'
 import { createMember, type TestMember } from '../../src/modules/enrolment/testing.ts'
 
 let t: TestApp
 let url: string
-const sockets: Socket[] = []
+let clients: ReturnType<typeof journeyClients>
 
 beforeAll(async () => {
   t = await buildTestApp({ worker: true })
   url = await listen(t)
+  clients = journeyClients(t, () => url)
 })
 afterAll(async () => {
-  for (const socket of sockets) socket.close()
+  clients?.closeSockets()
   await t?.close()
 })
 
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
-const call = (method: Method, path: string, token: string, payload?: object) =>
-  t.app.inject({ method, url: path, headers: t.auth(token), ...(payload ? { payload } : {}) })
+const call: ReturnType<typeof journeyClients>['call'] = (...args) => clients.call(...args)
+const slugOf = (tenantId: string) => clients.slugOf(tenantId)
+const connect = (slug: string, member: TestMember) => clients.connect(slug, member)
 const idOf = (response: { json(): unknown }) => (response.json() as { id: string }).id
 const POLL = { timeout: 60_000, interval: 250 }
-
-async function slugOf(tenantId: string): Promise<string> {
-  const response = await t.app.inject({
-    method: 'GET',
-    url: `/v1/tenants/${tenantId}`,
-    headers: t.auth(t.operatorToken),
-  })
-  return (response.json() as { slug: string }).slug
-}
-
-async function connect(slug: string, member: TestMember): Promise<Socket> {
-  const socket = await connected(client(url, { host: `${slug}.localhost`, token: member.token }))
-  sockets.push(socket)
-  return socket
-}
 
 describe('journey 11: trust and safety', () => {
   it('reports, cases, undoable actions, the follow-up job, an appeal and the audit trail', async () => {

@@ -5,71 +5,22 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
-import { buildCommunity, communityClient, type CommunityFixture } from '../community/testing.ts'
-import { ageCase, moderationAudit, moderationClient, moderationEvents, runFollowUpNow } from './testing.ts'
+import { ageCase, moderationAudit, moderationEvents, moderationStage, runFollowUpNow } from './testing.ts'
 
 let t: TestApp
-let mod: ReturnType<typeof moderationClient>
-let posts: ReturnType<typeof postsApi>
-let community: ReturnType<typeof communityClient>
+let stage: ReturnType<typeof moderationStage>
+let mod: ReturnType<typeof moderationStage>['mod']
+let posts: ReturnType<typeof moderationStage>['posts']
 beforeAll(async () => {
   t = await buildTestApp()
-  mod = moderationClient(t)
-  posts = postsApi(mod.call)
-  community = communityClient(t)
+  stage = moderationStage(t)
+  ;({ mod, posts } = stage)
 })
 afterAll(async () => t?.close())
 
-/** Community posts over HTTP (the community module's own post helpers are its tests' only). */
-function postsApi(call: ReturnType<typeof moderationClient>['call']) {
-  const base = (communityId: string) => `/v1/communities/${communityId}`
-  return {
-    call,
-    post: (communityId: string, token: string, body: Record<string, unknown>) =>
-      call('POST', `${base(communityId)}/posts`, token, body),
-    feed: (communityId: string, token: string) => call('GET', `${base(communityId)}/posts`, token),
-    home: (token: string) => call('GET', '/v1/me/feed', token),
-    comment: (communityId: string, postId: string, token: string, body: Record<string, unknown>) =>
-      call('POST', `${base(communityId)}/posts/${postId}/comments`, token, body),
-  }
-}
-
-type Member = Awaited<ReturnType<CommunityFixture['member']>>
-interface Cast {
-  c: CommunityFixture
-  author: Member
-  reporter: Member
-  reporter2: Member
-  moderator: Member
-  moderator2: Member
-  stranger: Member
-}
-
-/** A private community: an author, two reporters, two moderators, and a stranger of the tenant. */
-async function cast(): Promise<Cast> {
-  const c = await buildCommunity(t, { visibility: 'private' })
-  const people: Member[] = []
-  for (let i = 0; i < 5; i++) {
-    const member = await c.member()
-    expect((await community.add(c.communityId, member.userId, c.owner.token)).statusCode).toBe(201)
-    people.push(member)
-  }
-  const [author, reporter, reporter2, moderator, moderator2] = people as [Member, Member, Member, Member, Member]
-  for (const m of [moderator, moderator2])
-    expect((await community.setRole(c.communityId, m.userId, c.owner.token, { role: 'moderator' })).statusCode).toBe(
-      200,
-    )
-  return { c, author, reporter, reporter2, moderator, moderator2, stranger: await c.member() }
-}
-
-async function postBy(c: CommunityFixture, author: Member, body = 'Buy cheap pills now') {
-  const written = await posts.post(c.communityId, author.token, { body })
-  expect(written.statusCode, written.body).toBe(201)
-  return written.json().id as string
-}
-
-const feedIds = async (communityId: string, token: string) =>
-  ((await posts.feed(communityId, token)).json() as { data: Array<{ id: string; hidden: boolean }> }).data
+const cast = () => stage.cast()
+const postBy: ReturnType<typeof moderationStage>['postBy'] = (...args) => stage.postBy(...args)
+const feedIds: ReturnType<typeof moderationStage>['feedIds'] = (...args) => stage.feedIds(...args)
 
 describe('word filter', () => {
   it('holds matching posts and comments for review, visible to their author as hidden, until released', async () => {
