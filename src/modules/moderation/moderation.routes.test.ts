@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { platformScope, rowsOf } from '../../platform/db/database.ts'
+import { buildCommunity } from '../community/testing.ts'
 import { moderationAudit, moderationEvents, moderationStage, queuedFollowUps } from './testing.ts'
 
 let t: TestApp
@@ -91,6 +92,26 @@ describe('reports', () => {
       communityId: c.communityId,
     })
     expect([notMember.statusCode, notMember.json().code]).toEqual([404, 'REPORT_TARGET_NOT_FOUND'])
+  })
+
+  it('keeps a member reported in two communities in two cases, each in its own queue', async () => {
+    const { c, author, reporter, reporter2, moderator } = await cast()
+    const other = await buildCommunity(t, { visibility: 'public' }, c.tenantId)
+    for (const m of [author, reporter2]) expect((await community.join(other.communityId, m.token)).statusCode).toBe(201)
+    const member = { targetKind: 'user', targetId: author.userId, category: 'harassment' }
+    const here = await mod.report(reporter.token, { ...member, communityId: c.communityId })
+    const there = await mod.report(reporter2.token, { ...member, communityId: other.communityId, note: 'in B' })
+    expect([here.statusCode, there.statusCode]).toEqual([201, 201])
+    expect(there.json().caseId).not.toBe(here.json().caseId)
+    // A's moderator sees A's case with A's report only, and not B's case at all.
+    const detail = (await mod.detail(here.json().caseId, moderator.token)).json()
+    expect(detail.reports).toHaveLength(1)
+    expect(JSON.stringify(detail)).not.toContain('in B')
+    expect((await mod.detail(there.json().caseId, moderator.token)).statusCode).toBe(404)
+    const queueOf = async (communityId: string, token: string) =>
+      (await mod.queue(communityId, token)).json().data.map((x: { id: string }) => x.id)
+    expect(await queueOf(other.communityId, other.owner.token)).toEqual([there.json().caseId])
+    expect(await queueOf(c.communityId, moderator.token)).toContain(here.json().caseId)
   })
 })
 

@@ -86,10 +86,16 @@ export const cases = moderationSchema
       check('cases_status_known', sql`${t.status} IN (${oneOf(CASE_STATUSES)})`),
       check('cases_resolution_known', sql`${t.resolution} IS NULL OR ${t.resolution} IN (${oneOf(CASE_RESOLUTIONS)})`),
       check('cases_closed_resolved', sql`(${t.status} = 'closed') = (${t.resolution} IS NOT NULL)`),
-      // One case at a time per target: a report on a target with an open case joins it.
-      uniqueIndex('cases_one_open_per_target')
+      // One case at a time per target and community: a report on a target with an open case joins
+      // it. The community is part of the key because a member (a `user` target) is reported in
+      // each community on its own: a report made in one must never land in another's case. DM
+      // cases have no community (NULLs are distinct in an index), hence their own index.
+      uniqueIndex('cases_one_open_per_community_target')
+        .on(t.tenantId, t.communityId, t.targetKind, t.targetId)
+        .where(sql`${t.status} <> 'closed' AND ${t.communityId} IS NOT NULL`),
+      uniqueIndex('cases_one_open_per_dm_target')
         .on(t.tenantId, t.targetKind, t.targetId)
-        .where(sql`${t.status} <> 'closed'`),
+        .where(sql`${t.status} <> 'closed' AND ${t.communityId} IS NULL`),
       index('cases_queue_idx').on(t.tenantId, t.communityId, t.openedAt, t.id),
       index('cases_tenant_queue_idx').on(t.tenantId, t.openedAt, t.id),
       index('cases_subject_idx').on(t.tenantId, t.subjectUserId),

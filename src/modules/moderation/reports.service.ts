@@ -6,7 +6,7 @@
  * or opens one (with its follow-up jobs); the case's severity is recomputed from the signals. The
  * report keeps a snapshot of the target, so evidence outlives an edit or a delete by its author.
  */
-import { and, eq, ne, sql } from 'drizzle-orm'
+import { and, eq, isNull, ne, sql } from 'drizzle-orm'
 import type { Tx } from '../../platform/db/database.ts'
 import { spendMinuteUnit } from '../../platform/db/minute-counter.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
@@ -88,7 +88,12 @@ async function snapshotOf(tx: Tx, ctx: RequestContext, me: string, body: CreateR
 
 /** The target's open case, locked; opened now when there is none (`opened` says which). */
 export async function openCaseFor(tx: Tx, tenantId: string, snapshot: TargetSnapshot, targetId: string) {
-  const target = and(eq(cases.targetKind, snapshot.kind), eq(cases.targetId, targetId), ne(cases.status, 'closed'))
+  const target = and(
+    snapshot.communityId === null ? isNull(cases.communityId) : eq(cases.communityId, snapshot.communityId),
+    eq(cases.targetKind, snapshot.kind),
+    eq(cases.targetId, targetId),
+    ne(cases.status, 'closed'),
+  )
   const inserted = await tx
     .insert(cases)
     .values({
@@ -98,10 +103,8 @@ export async function openCaseFor(tx: Tx, tenantId: string, snapshot: TargetSnap
       targetId,
       subjectUserId: snapshot.authorId,
     })
-    .onConflictDoNothing({
-      target: [cases.tenantId, cases.targetKind, cases.targetId],
-      where: sql`${cases.status} <> 'closed'`,
-    })
+    // Either partial unique index (community or DM case): the case's id is its only other key.
+    .onConflictDoNothing()
     .returning()
   const [row] = await tx.select().from(cases).where(target).for('update')
   if (!row) throw new Error('the open case of a reported target vanished')

@@ -1,0 +1,3 @@
+DROP INDEX "moderation"."cases_one_open_per_target";--> statement-breakpoint
+CREATE UNIQUE INDEX "cases_one_open_per_community_target" ON "moderation"."cases" USING btree ("tenant_id","community_id","target_kind","target_id") WHERE "moderation"."cases"."status" <> 'closed' AND "moderation"."cases"."community_id" IS NOT NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX "cases_one_open_per_dm_target" ON "moderation"."cases" USING btree ("tenant_id","target_kind","target_id") WHERE "moderation"."cases"."status" <> 'closed' AND "moderation"."cases"."community_id" IS NULL;
