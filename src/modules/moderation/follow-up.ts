@@ -6,8 +6,8 @@
  *
  * - escalate: an open case nobody claimed or acted on becomes `escalated` (moderation.case_escalated);
  * - reject: a low-severity case with a single reporter and no action is closed as `expired`;
- * - suppress: the content of a case still undecided is hidden pending review, as an action of the
- *   system (taken_by null) that a moderator may undo like any other.
+ * - suppress: the content of a case still undecided (unclaimed, never acted on) is hidden pending
+ *   review, as an action of the system (taken_by null) that a moderator may undo like any other.
  *
  * A job that runs early (the community lengthened its delay since) sends itself again for the new
  * instant rather than acting.
@@ -121,8 +121,10 @@ export async function runFollowUp(deps: FollowUpDeps, kind: FollowUpKind, job: F
       await recordAudit(tx, ctx, { action: 'moderation.case_expired', targetType: 'moderation_case', targetId: row.id })
       return 'expired'
     }
-    if (row.targetKind === 'user' || taken.some((action) => action.kind === 'hide' || action.kind === 'delete'))
-      return 'skipped'
+    // Undecided means nobody has looked: a claimed case, or one with any action (an undone hide
+    // is a moderator's release of held content), is a moderator's decision the job must not undo.
+    const decided = row.assignedTo !== null || (await actionsOfCase(tx, row.id)).length > 0
+    if (row.targetKind === 'user' || decided) return 'skipped'
     const state = await targetState(tx, row.targetKind, row.targetId)
     if (!state || state.gone || state.hidden) return 'skipped'
     await setHidden(tx, ctx, deps.events, { kind: row.targetKind, id: row.targetId }, true, null)

@@ -126,6 +126,21 @@ describe('follow-up jobs', () => {
     expect(actions).toEqual([expect.objectContaining({ kind: 'hide', takenBy: null })])
     expect((await mod.undo(actions[0].id, moderator.token)).statusCode).toBe(200)
     expect((await feedIds(c.communityId, reporter.token)).map((p) => p.id)).toContain(postId)
+    // Released by a moderator: a later run (a redelivery) leaves that decision alone.
+    expect(await runFollowUpNow(t, 'suppress', c.tenantId, caseId)).toBe('skipped')
+    expect((await feedIds(c.communityId, reporter.token)).map((p) => p.id)).toContain(postId)
+  })
+
+  it('leaves a claimed case’s content to the moderator who claimed it', async () => {
+    const { c, author, reporter, moderator } = await cast()
+    const postId = await postBy(c, author)
+    const caseId = (
+      await mod.report(reporter.token, { targetKind: 'post', targetId: postId, category: 'sexual' })
+    ).json().caseId as string
+    expect((await mod.call('POST', `/v1/moderation/cases/${caseId}/claim`, moderator.token)).statusCode).toBe(200)
+    await ageCase(t, caseId, 25)
+    expect(await runFollowUpNow(t, 'suppress', c.tenantId, caseId)).toBe('skipped')
+    expect((await feedIds(c.communityId, reporter.token)).map((p) => p.id)).toContain(postId)
   })
 })
 
