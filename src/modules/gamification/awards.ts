@@ -226,36 +226,47 @@ export async function reverse(tx: Tx, input: ReversalInput): Promise<AwardOutcom
   return 'logged'
 }
 
-export interface RestoreInput extends Omit<AwardInput, 'giverId' | 'blockedBy' | 'userId' | 'communityId'> {
-  /** The award given back. */
-  restores: string
-  /** The reversal this cancels; only the points it took come back. */
-  cancels: string
+export interface SettleInput extends Omit<AwardInput, 'giverId' | 'blockedBy'> {
+  /** Whether the content should hold its award now (visible), or not (hidden or deleted). */
+  earns: boolean
+  /** The key of this settlement's entry (one per moderation event). */
+  settlementKey: string
+  /** The prefixes of every settlement key of this award (`moderated:<id>:`, `unmoderated:<id>:`). */
+  settlementPrefixes: string[]
 }
 
 /**
- * Gives back what a reversal took (content a moderator hid is shown again): a positive entry of
- * the award's points, added to the totals of the award's own month, as the reversal took them
- * from it. Nothing when the reversal took nothing (the award was withheld, cut to 0, or absent).
+ * Brings what an award holds to what its content earns now (moderation hid, deleted, showed or
+ * restored it): the award's points while it is visible, 0 otherwise, by one entry of the
+ * difference (reason `reversed`) in the totals of the award's own month. Computed from the state,
+ * not from the action, so a hide followed by a delete takes the points once, and events in any
+ * order end in the same place. Content that was never awarded (held before its award) is awarded
+ * now, if it is visible.
  */
-export async function restore(tx: Tx, input: RestoreInput): Promise<AwardOutcome> {
-  if (await logged(tx, input.tenantId, [input.key])) return 'duplicate'
+export async function settleAward(tx: Tx, input: SettleInput): Promise<AwardOutcome> {
+  if (await logged(tx, input.tenantId, [input.settlementKey])) return 'duplicate'
+  await lockMember(tx, input.tenantId, input.userId)
   const entries = await tx
     .select()
     .from(pointEntries)
     .where(
       and(
         eq(pointEntries.tenantId, input.tenantId),
-        inArray(pointEntries.idempotencyKey, [input.restores, input.cancels]),
+        eq(pointEntries.userId, input.userId),
+        sql`(${pointEntries.idempotencyKey} = ${input.key} OR ${sql.join(
+          input.settlementPrefixes.map((prefix) => sql`starts_with(${pointEntries.idempotencyKey}, ${prefix})`),
+          sql` OR `,
+        )})`,
       ),
     )
-  const original = entries.find((e) => e.idempotencyKey === input.restores)
-  const reversal = entries.find((e) => e.idempotencyKey === input.cancels)
-  if (!original || !reversal || reversal.points >= 0) return 'nothing'
-  await lockMember(tx, input.tenantId, original.userId)
-  const entry = { ...input, userId: original.userId, communityId: original.communityId }
-  if (!(await append(tx, entry, -reversal.points, 'reversed'))) return 'duplicate'
-  await moveTotals(tx, { ...entry, month: monthOf(original.createdAt) }, -reversal.points)
+  const original = entries.find((e) => e.idempotencyKey === input.key)
+  if (!original) return input.earns ? award(tx, input) : 'nothing'
+  const held = entries.reduce((sum, e) => sum + e.points, 0)
+  const delta = (input.earns ? Math.max(original.points, 0) : 0) - held
+  if (delta === 0) return 'nothing'
+  const entry = { ...input, key: input.settlementKey, communityId: original.communityId }
+  if (!(await append(tx, entry, delta, 'reversed'))) return 'duplicate'
+  await moveTotals(tx, { ...entry, month: monthOf(original.createdAt) }, delta)
   return 'logged'
 }
 

@@ -182,7 +182,12 @@ describe('moderated content', () => {
       expect(action.statusCode, action.body).toBe(201)
       return action.json().id as string
     }
-    expect((await mod.undo(await hide(), c.owner.token)).statusCode).toBe(200)
+    // Each step's events delivered before the next: the points follow the content's state.
+    await deliverEvents(t, c.tenantId)
+    const hidden = await hide()
+    await deliverEvents(t, c.tenantId)
+    expect((await mod.undo(hidden, c.owner.token)).statusCode).toBe(200)
+    await deliverEvents(t, c.tenantId)
     await hide()
     await deliverEvents(t, c.tenantId)
     await redeliverEverything(t, c.tenantId)
@@ -195,6 +200,30 @@ describe('moderated content', () => {
       ['post_published', -2, 'reversed'],
     ])
     expect(await pointsOf(author)).toMatchObject({ lifetimePoints: 0, monthPoints: 0 })
+
+    // Deleted on top of the hide: the points were taken once, nothing more goes.
+    expect((await mod.act(caseId, c.owner.token, { kind: 'delete' })).statusCode).toBe(201)
+    await deliverEvents(t, c.tenantId)
+    expect(await pointsOf(author)).toMatchObject({ lifetimePoints: 0 })
+    expect((await logOf(t, c.tenantId)).filter((e) => e.userId === author.userId)).toHaveLength(4)
+  })
+
+  it('awards a post the word filter held only once a moderator releases it', async () => {
+    const { c, members } = await setup(1)
+    const [author] = members as [TestMember]
+    const mod = moderationClient(t)
+    const filter = `/v1/communities/${c.communityId}/moderation/word-filter`
+    expect((await mod.call('PUT', filter, c.owner.token, { phrases: ['free followers'] })).statusCode).toBe(200)
+    const held = await posts.post(c.communityId, author.token, { body: 'Free followers here' })
+    expect(held.json().hidden).toBe(true)
+    await deliverEvents(t, c.tenantId)
+    expect(await pointsOf(author)).toMatchObject({ lifetimePoints: 0 })
+    const cases = (await mod.queue(c.communityId, c.owner.token)).json().data as Array<{ id: string }>
+    const hold = (await mod.detail(cases[0]!.id, c.owner.token)).json().actions[0] as { id: string }
+    expect((await mod.undo(hold.id, c.owner.token)).statusCode).toBe(200)
+    await deliverEvents(t, c.tenantId)
+    await redeliverEverything(t, c.tenantId)
+    expect(await pointsOf(author)).toMatchObject({ lifetimePoints: 2 })
   })
 })
 

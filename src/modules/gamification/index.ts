@@ -10,7 +10,7 @@ import type { App } from '../../platform/http/server.ts'
 import { GAMIFICATION_SCHEMAS } from './gamification.schemas.ts'
 import { gamificationRoutes } from './gamification.routes.ts'
 import { createGamificationService } from './gamification.service.ts'
-import { subscribeModerationReversals } from './moderation-subscribers.ts'
+import { subscribeModerationSettlements } from './moderation-subscribers.ts'
 import { subscribeAwards } from './subscribers.ts'
 
 export { tierRankOf } from './gamification.service.ts'
@@ -22,7 +22,7 @@ export interface GamificationDeps {
 
 export function createGamificationModule(deps: GamificationDeps) {
   subscribeAwards(deps.events)
-  subscribeModerationReversals(deps.events)
+  subscribeModerationSettlements(deps.events)
   const routes = gamificationRoutes(createGamificationService())
   return {
     routes: async function gamificationModuleRoutes(app: App) {

@@ -1,64 +1,61 @@
 /**
- * Points follow moderation: a post or comment a moderator hid or deleted (or the word filter
- * held) earns nothing, so spam that is removed does not climb the leaderboard; shown again or
- * restored (an undo, a granted appeal), it earns its points back. Keyed by the action, so each
- * action takes and gives back once, and hide/undo/hide again moves the points each time.
- * Likes and accepted answers the content received stay: the members who gave them did nothing
- * wrong, and their own points are not touched either.
+ * Points follow moderation: a post or comment that moderation hid or deleted (a word-filter hold
+ * included) earns nothing, so spam that is removed does not climb the leaderboard; shown again or
+ * restored (an undo, a granted appeal), it earns its points back. Each moderation event settles
+ * the content's award to the content's state at that moment (awards.ts, settleAward), so a hide
+ * and then a delete take the points once, and an award that arrives while its content is held
+ * is not made (subscribers.ts asks `earnsNow` first) until a moderator releases it. Likes and
+ * answers the content received stay: the members who gave them did nothing wrong.
  */
+import type { Tx } from '../../platform/db/database.ts'
 import type { Events } from '../../platform/events/events.ts'
+import { contentFacts } from '../community/index.ts'
 import {
   MODERATION_ACTION_TAKEN,
   MODERATION_ACTION_UNDONE,
   type ActionTakenPayload,
-  type ActionUndonePayload,
 } from '../moderation/moderation.events.ts'
-import { restore, reverse } from './awards.ts'
+import { settleAward } from './awards.ts'
 import type { PointEventType } from './gamification.vocabulary.ts'
 
-/** The award an action on this target takes back, if it is content that earned one. */
-function awardOf(p: ActionTakenPayload): { type: PointEventType; key: string } | undefined {
-  if (p.kind !== 'hide' && p.kind !== 'delete') return undefined
-  if (p.targetKind === 'post') return { type: 'post_published', key: `post_published:${p.targetId}` }
-  if (p.targetKind === 'comment') return { type: 'comment_created', key: `comment_created:${p.targetId}` }
-  return undefined
+type ContentKind = 'post' | 'comment'
+const AWARD: Record<ContentKind, PointEventType> = { post: 'post_published', comment: 'comment_created' }
+
+/** The key of the award a post or comment earns (subscribers.ts awards under it). */
+export const contentAwardKey = (kind: ContentKind, id: string) => `${AWARD[kind]}:${id}`
+
+/** Whether the content is visible now (not hidden by moderation, not deleted): what earns points. */
+export async function earnsNow(tx: Tx, kind: ContentKind, id: string): Promise<boolean> {
+  const facts = await contentFacts(tx, kind, id)
+  return facts !== null && !facts.hidden && !facts.deleted
 }
 
-const takenKey = (actionId: string) => `moderated:${actionId}`
-
-export function subscribeModerationReversals(events: Events): void {
-  events.subscribe<ActionTakenPayload>(MODERATION_ACTION_TAKEN, 'gamification.reverse_moderated', async (event, tx) => {
-    const p = event.payload
-    const awarded = awardOf(p)
-    if (!event.tenantId || !awarded) return
-    await reverse(tx, {
-      tenantId: event.tenantId,
-      userId: p.subjectUserId,
-      communityId: p.communityId,
-      type: awarded.type,
-      key: takenKey(p.actionId),
-      reverses: awarded.key,
-      sourceEventId: event.id,
-      at: new Date(p.at),
-    })
-  })
-
-  events.subscribe<ActionUndonePayload>(
-    MODERATION_ACTION_UNDONE,
-    'gamification.restore_moderated',
-    async (event, tx) => {
+export function subscribeModerationSettlements(events: Events): void {
+  const settle =
+    (verb: 'moderated' | 'unmoderated') =>
+    async (event: { id: string; tenantId: string | null; payload: ActionTakenPayload }, tx: Tx) => {
       const p = event.payload
-      const awarded = awardOf(p)
-      if (!event.tenantId || !awarded) return
-      await restore(tx, {
+      if (!event.tenantId || (p.kind !== 'hide' && p.kind !== 'delete')) return
+      if (p.targetKind !== 'post' && p.targetKind !== 'comment') return
+      const facts = await contentFacts(tx, p.targetKind, p.targetId)
+      if (!facts) return
+      await settleAward(tx, {
         tenantId: event.tenantId,
-        type: awarded.type,
-        key: `unmoderated:${p.actionId}`,
-        restores: awarded.key,
-        cancels: takenKey(p.actionId),
+        userId: facts.authorId,
+        communityId: facts.communityId,
+        type: AWARD[p.targetKind],
+        key: contentAwardKey(p.targetKind, p.targetId),
+        earns: !facts.hidden && !facts.deleted,
+        settlementKey: `${verb}:${p.targetId}:${p.actionId}`,
+        settlementPrefixes: [`moderated:${p.targetId}:`, `unmoderated:${p.targetId}:`],
         sourceEventId: event.id,
         at: new Date(p.at),
       })
-    },
+    }
+  events.subscribe<ActionTakenPayload>(MODERATION_ACTION_TAKEN, 'gamification.reverse_moderated', settle('moderated'))
+  events.subscribe<ActionTakenPayload>(
+    MODERATION_ACTION_UNDONE,
+    'gamification.restore_moderated',
+    settle('unmoderated'),
   )
 }

@@ -27,6 +27,7 @@ import {
 } from '../community/index.ts'
 import { PROGRESS_LESSON_COMPLETED, type LessonCompletedPayload } from '../progress/index.ts'
 import { award, reverse, syncBoardVisibility } from './awards.ts'
+import { contentAwardKey, earnsNow } from './moderation-subscribers.ts'
 
 const likeKey = (p: ReactionChangedPayload) => `post_liked:${p.postId}:${p.reactorId}`
 const unlikeKey = (p: ReactionChangedPayload) => `post_liked_reversed:${p.postId}:${p.reactorId}`
@@ -37,12 +38,14 @@ export function subscribeAwards(events: Events): void {
   events.subscribe<PostPublishedPayload>(COMMUNITY_POST_PUBLISHED, 'gamification.award_post', async (event, tx) => {
     if (!event.tenantId) return
     const p = event.payload
+    // Held by the word filter or hidden by then: its award waits for a moderator's release.
+    if (!(await earnsNow(tx, 'post', p.postId))) return
     await award(tx, {
       tenantId: event.tenantId,
       userId: p.authorId,
       communityId: p.communityId,
       type: 'post_published',
-      key: `post_published:${p.postId}`,
+      key: contentAwardKey('post', p.postId),
       sourceEventId: event.id,
       at: new Date(p.at),
     })
@@ -54,12 +57,13 @@ export function subscribeAwards(events: Events): void {
     async (event, tx) => {
       if (!event.tenantId) return
       const p = event.payload
+      if (!(await earnsNow(tx, 'comment', p.commentId))) return
       await award(tx, {
         tenantId: event.tenantId,
         userId: p.authorId,
         communityId: p.communityId,
         type: 'comment_created',
-        key: `comment_created:${p.commentId}`,
+        key: contentAwardKey('comment', p.commentId),
         sourceEventId: event.id,
         at: new Date(p.at),
       })
