@@ -50,6 +50,7 @@ import { configureIpHashing } from './platform/audit/audit.ts'
 import { createJobs, defineMaintenanceJobs, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
 import { createEvents, type Events } from './platform/events/events.ts'
 import { createMail, registerMailSealedColumns, type Mailer, type MailRetryPolicy } from './platform/mail/index.ts'
+import { createEgress, egressPolicyFor, type Egress, type EgressPolicy } from './platform/net/index.ts'
 import { registerRequestHooks, registerRoutes } from './app-http.ts'
 import { createSealedColumnRegistry, type SealedColumnRegistry } from './platform/crypto/sealed-columns.ts'
 import { attachRealtime, buildRealtime, registerModuleRealtime, type RealtimeBuildOptions } from './app-realtime.ts'
@@ -78,6 +79,8 @@ export interface Platform {
   events: Events
   /** Platform mail: send(tx, ...) records and enqueues in the business transaction. */
   mail: Mailer
+  /** Outbound HTTP to tenant-supplied URLs (webhook endpoints), guarded against SSRF (platform/net, ADR 0033). */
+  egress: Egress
   /** Every column sealed under KEY_ENCRYPTION_KEY, as its owner registered it (what `lyceum keys reencrypt` walks). */
   sealedColumns: SealedColumnRegistry
   /** Socket.IO gateway: modules register room kinds and events, publish and evict (docs/realtime.md). */
@@ -103,6 +106,8 @@ export interface BuildOptions {
   paymentEventRetry?: PaymentEventRetryPolicy
   /** Realtime limits and test registrations (app-realtime.ts). */
   realtime?: RealtimeBuildOptions
+  /** Changes to the outbound-request policy from config (tests shorten the deadline or inject a resolver). */
+  egress?: Partial<EgressPolicy>
 }
 
 export interface Lyceum {
@@ -207,6 +212,7 @@ async function createPlatform(config: Config, options: BuildOptions) {
     health,
     ...(options.mailRetry ? { retry: options.mailRetry } : {}),
   })
+  const egress = createEgress({ ...egressPolicyFor(config), ...options.egress })
   registerCoreChecks(health, { database, redis, storageDir: config.storageDir, expectedMigrations: journalLength() })
   observeDatabasePool(metrics, database)
   // The OpenTelemetry SDK and exporter load only when traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT).
@@ -231,6 +237,7 @@ async function createPlatform(config: Config, options: BuildOptions) {
     jobs,
     events,
     mail: mail.mailer,
+    egress,
     sealedColumns: sealedColumnRegistry(),
     realtime: realtime.gateway,
   }

@@ -50,6 +50,8 @@ export interface TestAppOptions {
   pglite?: BuildOptions['pglite']
   /** Realtime limits and the test's own room kinds and events (registered before the gateway starts). */
   realtime?: BuildOptions['realtime']
+  /** A changed outbound-request policy (a short deadline, an injected resolver). */
+  egress?: BuildOptions['egress']
 }
 
 /**
@@ -107,6 +109,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.mailRetry ? { mailRetry: options.mailRetry } : {}),
     ...(options.paymentEventRetry ? { paymentEventRetry: options.paymentEventRetry } : {}),
     ...(options.realtime ? { realtime: options.realtime } : {}),
+    ...(options.egress ? { egress: options.egress } : {}),
   })
   const harness = { database: lyceum.platform.database, identity: lyceum.modules.identity }
   const operatorToken = (
