@@ -54,10 +54,11 @@ const membershipEvents = [
       ...Membership,
       source: Type.String({
         maxLength: 40,
-        description: 'How: `joined`, `approved`, `invited`, `enrolled`, `granted`, `added`, …',
+        description:
+          'How: `join`, `rejoin`, `approval`, `invitation`, `course` (enrolled), `grant`, `added`, `unban`, …',
       }),
     }),
-    example: { ...member('active'), actor: `user:${USER_ID}`, source: 'joined' },
+    example: { ...member('active'), actor: `user:${USER_ID}`, source: 'join' },
     resourceOf: membership,
   }),
   definePublicEvent({
