@@ -30,25 +30,31 @@ import { createFlagEvaluator, createFlagsModule } from './modules/flags/index.ts
 import {
   createAccountFlows,
   createIdentityModule,
+  identityPublicEvents,
   createInstructorApplications,
   isActiveInstructor,
   type CheckedSession,
   registerIdentitySealedColumns,
 } from './modules/identity/index.ts'
-import { createCatalogueModule } from './modules/catalogue/index.ts'
-import { createEnrolmentModule } from './modules/enrolment/index.ts'
-import { completedLessons, createProgressModule } from './modules/progress/index.ts'
-import { createAssessmentModule } from './modules/assessment/index.ts'
-import { createCredentialsModule, registerCredentialsSealedColumns } from './modules/credentials/index.ts'
-import { createCommerceModule, type PaymentEventRetryPolicy } from './modules/commerce/index.ts'
+import { cataloguePublicEvents, createCatalogueModule } from './modules/catalogue/index.ts'
+import { createEnrolmentModule, enrolmentPublicEvents } from './modules/enrolment/index.ts'
+import { completedLessons, createProgressModule, progressPublicEvents } from './modules/progress/index.ts'
+import { assessmentPublicEvents, createAssessmentModule } from './modules/assessment/index.ts'
+import {
+  createCredentialsModule,
+  credentialsPublicEvents,
+  registerCredentialsSealedColumns,
+} from './modules/credentials/index.ts'
+import { commercePublicEvents, createCommerceModule, type PaymentEventRetryPolicy } from './modules/commerce/index.ts'
 import { createSocialModule } from './modules/social/index.ts'
-import { createCommunityModule } from './modules/community/index.ts'
+import { communityPublicEvents, createCommunityModule } from './modules/community/index.ts'
 import { createGamificationModule, tierRankOf } from './modules/gamification/index.ts'
 import { createChatModule } from './modules/chat/index.ts'
 import { createModerationModule } from './modules/moderation/index.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
 import { createJobs, defineMaintenanceJobs, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
 import { createEvents, type Events } from './platform/events/events.ts'
+import { createPublicEventCatalogue, type PublicEventCatalogue } from './platform/events/public-events.ts'
 import { createMail, registerMailSealedColumns, type Mailer, type MailRetryPolicy } from './platform/mail/index.ts'
 import { createEgress, egressPolicyFor, type Egress, type EgressPolicy } from './platform/net/index.ts'
 import { registerRequestHooks, registerRoutes } from './app-http.ts'
@@ -77,6 +83,8 @@ export interface Platform {
   jobs: JobRuntime
   /** Domain events: publish(tx, ctx, ...) in the business transaction; subscribe in code. */
   events: Events
+  /** The public event types, their payload schemas and projections (docs/events.md): what webhooks deliver. */
+  publicEvents: PublicEventCatalogue
   /** Platform mail: send(tx, ...) records and enqueues in the business transaction. */
   mail: Mailer
   /** Outbound HTTP to tenant-supplied URLs (webhook endpoints), guarded against SSRF (platform/net, ADR 0033). */
@@ -130,6 +138,24 @@ export function sealedColumnRegistry(): SealedColumnRegistry {
   registerMailSealedColumns(registry)
   registerCredentialsSealedColumns(registry)
   return registry
+}
+
+/**
+ * The public event catalogue: every module's public event definitions, gathered once. Built from
+ * static declarations, so it needs no app (tests and docs checks build it alone); construction
+ * refuses a type declared twice or an example that does not satisfy its schema.
+ */
+export function publicEventCatalogue(): PublicEventCatalogue {
+  return createPublicEventCatalogue([
+    ...identityPublicEvents,
+    ...cataloguePublicEvents,
+    ...enrolmentPublicEvents,
+    ...progressPublicEvents,
+    ...assessmentPublicEvents,
+    ...credentialsPublicEvents,
+    ...commercePublicEvents,
+    ...communityPublicEvents,
+  ])
 }
 
 /** Opens the owner connection for the configured database (migrations, queue schema, checks). */
@@ -236,6 +262,7 @@ async function createPlatform(config: Config, options: BuildOptions) {
     health,
     jobs,
     events,
+    publicEvents: publicEventCatalogue(),
     mail: mail.mailer,
     egress,
     sealedColumns: sealedColumnRegistry(),
@@ -255,11 +282,12 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
     logger,
     redis,
     mailer: mail,
+    events,
     sessionCache: base.sessionCache,
   })
   // Sign-up, recovery, invitations and the hosted pages their emailed links land on.
-  const accountFlows = createAccountFlows({ config, database, mailer: mail, identity })
-  const instructorApplications = createInstructorApplications({ mailer: mail, config })
+  const accountFlows = createAccountFlows({ config, database, mailer: mail, events, identity })
+  const instructorApplications = createInstructorApplications({ mailer: mail, config, events })
   // Tenancy serves custom domains only while the tenant's flag allows it, so the evaluator comes first.
   const flagEvaluator = createFlagEvaluator(database)
   const tenancy = createTenancyModule({
