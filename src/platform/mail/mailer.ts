@@ -46,6 +46,11 @@ export interface MailInput {
   /** Unique per logical message and namespaced by its sender (e.g. `identity.password_reset:<tokenId>`); sent at most once. */
   messageKey: string
   /**
+   * Display name of the From header (a tenant's sender name); the address stays MAIL_FROM's.
+   * No quotes, angle brackets or line breaks (it is quoted into the header).
+   */
+  fromName?: string
+  /**
    * Values of the `{{name}}` fields in text and html that must not stay in the database:
    * live tokens and the links carrying them. Sealed under KEY_ENCRYPTION_KEY until the delivery
    * job renders the message for SMTP, then dropped (see mail-secrets.ts).
@@ -95,6 +100,19 @@ function validate(input: MailInput): void {
   if (input.messageKey.length === 0 || input.messageKey.length > 200)
     throw mailErrors.invalidMessage('messageKey', 'must be 1-200 characters')
   if (input.secrets) validateSecrets(input.secrets, input.text)
+  if (input.fromName !== undefined && !FROM_NAME.test(input.fromName))
+    throw mailErrors.invalidMessage(
+      'fromName',
+      'must be 1-100 characters without quotes, angle brackets or line breaks',
+    )
+}
+
+const FROM_NAME = /^[^"<>\\\r\n\t]{1,100}$/
+
+/** MAIL_FROM's address under another display name: `"Acme Academy" <no-reply@lyceum.example>`. */
+export function fromWithName(from: string, name: string): string {
+  const address = /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from.trim()
+  return `"${name}" <${address}>`
 }
 
 async function verify(smtp: SmtpTransport | undefined): Promise<CheckResult> {
@@ -186,7 +204,7 @@ export function createMailer(deps: MailerDeps): Mailer {
       tenantId: input.tenantId,
       messageKey: input.messageKey,
       toAddress: input.to,
-      fromAddress: config.mail.from,
+      fromAddress: input.fromName === undefined ? config.mail.from : fromWithName(config.mail.from, input.fromName),
       subject: input.subject,
       ...(await storedBodies(newId, input, smtp, keyEncryptionKey)),
     })
