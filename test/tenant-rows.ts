@@ -44,6 +44,7 @@ export const PLATFORM_ONLY_TABLES = new Set([
   'commerce.sandbox_idempotency_keys',
   'commerce.sandbox_events',
   'commerce.sandbox_balance_transactions',
+  'platform.mail_suppressions',
 ])
 
 /**
