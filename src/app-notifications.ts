@@ -24,6 +24,7 @@ export function notificationPorts(config: Config): NotificationPorts {
       const site = await readTenantSite(tx, tenantId, siteOptions)
       return {
         name: site.name,
+        origin: site.origin,
         defaultLocale: site.defaultLocale,
         timeZone: site.timeZone,
         webAppUrl: site.webAppUrl,

@@ -48,6 +48,7 @@ import { createChatModule } from './modules/chat/index.ts'
 import { createModerationModule } from './modules/moderation/index.ts'
 import { createNotificationsModule } from './modules/notifications/index.ts'
 import { notificationPorts } from './app-notifications.ts'
+import { parseKeyEncryptionKey } from './platform/crypto/sealed-secrets.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
 import { createJobs, defineMaintenanceJobs, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
 import { createEvents, type Events } from './platform/events/events.ts'
@@ -280,6 +281,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
     mailer: mail,
     logger,
     ports: notificationPorts(config),
+    keyEncryptionKey: parseKeyEncryptionKey(config.signingKeys.keyEncryptionKey),
     ...(options.notificationsClock ? { now: options.notificationsClock } : {}),
   })
   const assessment = createAssessmentModule({

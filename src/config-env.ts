@@ -131,7 +131,7 @@ export const EnvSchema = Type.Object({
     Type.String({
       pattern: '^whsec_[A-Za-z0-9+/]{32,}={0,2}$',
       description:
-        'Standard Webhooks secret (whsec_<base64>, at least 24 bytes) the mail provider signs its bounce and complaint events with (POST /v1/mail/provider-events); unset = that endpoint answers 503',
+        'Standard Webhooks secret (whsec_<base64>, at least 24 bytes) the mail provider signs its bounce and complaint events with (POST /v1/mail/provider-events); unset = the endpoint is not served (404)',
     }),
   ),
   STORAGE_DIR: Type.Optional(

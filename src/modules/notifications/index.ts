@@ -21,6 +21,8 @@ import { createNotifier } from './notify.ts'
 import type { NotificationPorts } from './ports.ts'
 import { createPreferencesService } from './preferences.service.ts'
 import { subscribeNotifications } from './subscribers.ts'
+import { unsubscribeKey } from './unsubscribe.ts'
+import { unsubscribeRoutes } from './unsubscribe.routes.ts'
 
 export type { ChannelOutcome, NotifyInput, NotificationRecipient, Notifier } from './notify.ts'
 export type { NotificationPorts, RecipientMember, RecipientSite } from './ports.ts'
@@ -34,13 +36,16 @@ export interface NotificationsDeps {
   mailer: Mailer
   logger: Logger
   ports: NotificationPorts
+  /** KEY_ENCRYPTION_KEY: one-click unsubscribe tokens are signed under a key derived from it. */
+  keyEncryptionKey: Uint8Array
   /** The clock quiet hours are judged by (tests). */
   now?: () => Date
 }
 
 export function createNotificationsModule(deps: NotificationsDeps) {
   const logger = deps.logger.child({ component: 'notifications' })
-  const notifier = createNotifier({ ...deps, logger })
+  const key = unsubscribeKey(deps.keyEncryptionKey)
+  const notifier = createNotifier({ ...deps, logger, unsubscribeKey: key })
   const push = createInboxPush(deps)
 
   /** The deferred-mail job's work, in the delivery's tenant (exported for tests, as the queue calls it). */
@@ -67,6 +72,8 @@ export function createNotificationsModule(deps: NotificationsDeps) {
     routes: async function notificationsModuleRoutes(app: App) {
       for (const schema of NOTIFICATIONS_SCHEMAS) app.addSchema(schema)
       await routes(app)
+      // Its own plugin: it parses form bodies (RFC 8058 one-click posts), the others JSON.
+      await app.register(unsubscribeRoutes(key))
     },
   }
 }

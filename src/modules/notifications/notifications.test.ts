@@ -403,3 +403,90 @@ describe('templates', () => {
     expect((await mailsTo(t, member.email))[0]!.subject).toBe('Grace mentioned you')
   })
 })
+
+describe('one-click unsubscribe', () => {
+  const linkOf = (headerValue: string) => /^<(https?:\/\/[^>]+)>$/.exec(headerValue)?.[1]
+
+  async function mentionMail(tenant: { id: string; slug: string }) {
+    clock = new Date('2026-12-08T12:00:00Z')
+    const member = await memberOf(t, tenant.id)
+    await notifyNow(t, mention(tenant.id, member))
+    const [mail] = await t.platform.database.transaction(platformScope, (tx) =>
+      rowsOf<{ headers: Record<string, string>; text_body: string }>(
+        tx,
+        sql`SELECT headers, text_body FROM platform.mail_messages WHERE lower(to_address) = lower(${member.email})`,
+      ),
+    )
+    return { member, mail: mail! }
+  }
+
+  it('puts RFC 8058 headers on activity mail only, and a POST with List-Unsubscribe=One-Click turns that type off', async () => {
+    const tenant = await t.createTenant()
+    const { member, mail } = await mentionMail(tenant)
+    expect(mail.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click')
+    const url = new URL(linkOf(mail.headers['List-Unsubscribe']!)!)
+    expect(url.hostname).toBe(`${tenant.slug}.${t.config.http.baseDomain}`)
+    expect(url.pathname).toBe('/v1/unsubscribe')
+    expect(mail.text_body).toContain(`Unsubscribe from these emails: ${url.href}`)
+    const path = `${url.pathname}${url.search}`
+    const headers = { host: `${tenant.slug}.localhost` }
+
+    // GET shows a page and changes nothing (link scanners fetch links).
+    const page = await t.app.inject({ method: 'GET', url: path, headers })
+    expect(page.statusCode).toBe(200)
+    expect(page.headers['content-type']).toContain('text/html')
+    expect(page.body).toContain('name="List-Unsubscribe" value="One-Click"')
+    expect((await notifyNow(t, mention(tenant.id, member)))[0]).toEqual({ channel: 'email', outcome: 'sent' })
+
+    // What a mail client sends: no cookie, no CSRF token.
+    const oneClick = await t.app.inject({
+      method: 'POST',
+      url: path,
+      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'List-Unsubscribe=One-Click',
+    })
+    expect(oneClick.statusCode, oneClick.body).toBe(200)
+    expect(oneClick.body).toContain('Done')
+    expect((await notifyNow(t, mention(tenant.id, member)))[0]).toEqual({
+      channel: 'email',
+      outcome: 'skipped',
+      reason: 'opted_out',
+    })
+    // Transactional mail carries no unsubscribe header.
+    const graded = await memberOf(t, tenant.id)
+    await notifyNow(t, {
+      tenantId: tenant.id,
+      type: 'moderation.appeal_decided',
+      eventId: randomUUID(),
+      recipient: { userId: graded.userId },
+      params: { granted: true },
+    })
+    const [appeal] = await t.platform.database.transaction(platformScope, (tx) =>
+      rowsOf<{ headers: unknown }>(
+        tx,
+        sql`SELECT headers FROM platform.mail_messages WHERE lower(to_address) = lower(${graded.email})`,
+      ),
+    )
+    expect(appeal!.headers).toBeNull()
+  })
+
+  it('refuses a forged token, another tenant’s token and a body without One-Click', async () => {
+    const tenant = await t.createTenant()
+    const { mail } = await mentionMail(tenant)
+    const url = new URL(linkOf(mail.headers['List-Unsubscribe']!)!)
+    const token = url.searchParams.get('token')!
+    const post = (host: string, tokenValue: string, payload = 'List-Unsubscribe=One-Click') =>
+      t.app.inject({
+        method: 'POST',
+        url: `/v1/unsubscribe?token=${encodeURIComponent(tokenValue)}`,
+        headers: { host, 'content-type': 'application/x-www-form-urlencoded' },
+        payload,
+      })
+    const forged = `${token.slice(0, -4)}AAAA`
+    expect((await post(`${tenant.slug}.localhost`, forged)).statusCode).toBe(404)
+    const other = await t.createTenant()
+    expect((await post(`${other.slug}.localhost`, token)).statusCode).toBe(404)
+    expect((await post(`${tenant.slug}.localhost`, token, 'List-Unsubscribe=Later')).statusCode).toBe(400)
+    expect((await post(`${tenant.slug}.localhost`, 'not-a-token')).statusCode).toBe(400)
+  })
+})

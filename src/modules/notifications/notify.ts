@@ -27,6 +27,7 @@ import { channelEnabled, memberChoices, tenantChoices } from './preferences.ts'
 import { effectiveTimeZone, quietUntil } from './quiet-hours.ts'
 import { renderNotification, type ParamValue, type RenderedNotification } from './templates/render.ts'
 import { eq } from 'drizzle-orm'
+import { unsubscribeToken } from './unsubscribe.ts'
 
 export type NotificationRecipient = { userId: string } | { email: string; locale?: string }
 
@@ -57,6 +58,8 @@ export interface NotifyDeps {
   mailer: Mailer
   jobs: Jobs
   logger: Logger
+  /** Signs one-click unsubscribe tokens (unsubscribe.ts). */
+  unsubscribeKey: Buffer
   /** The clock quiet hours are judged by (tests set it). */
   now?: () => Date
 }
@@ -96,12 +99,26 @@ export function createNotifier(deps: NotifyDeps) {
   const { ports, mailer, jobs } = deps
   const now = () => (deps.now ?? (() => new Date()))()
 
+  /** Activity mail to a member carries a one-click unsubscribe link (RFC 8058) for its type. */
+  function unsubscribeUrlOf(site: RecipientSite, tenantId: string, name: string, userId: string | null) {
+    if (!userId || notificationType(name)?.class !== 'activity') return undefined
+    const token = unsubscribeToken(deps.unsubscribeKey, { tenantId, userId, type: name, channel: 'email' })
+    return `${site.origin}/v1/unsubscribe?token=${token}`
+  }
+
   async function sendMail(
     tx: Tx,
-    input: { tenantId: string; to: string; site: RecipientSite; rendered: RenderedNotification; key: string },
+    input: {
+      tenantId: string
+      to: string
+      site: RecipientSite
+      rendered: RenderedNotification
+      key: string
+      unsubscribeUrl?: string | undefined
+    },
     secrets?: { link: string },
   ): Promise<string> {
-    const { rendered, site } = input
+    const { rendered, site, unsubscribeUrl } = input
     return mailer.send(tx, {
       tenantId: input.tenantId,
       to: input.to,
@@ -111,6 +128,14 @@ export function createNotifier(deps: NotifyDeps) {
       messageKey: input.key,
       ...(site.branding.senderName ? { fromName: site.branding.senderName } : {}),
       ...(secrets ? { secrets } : {}),
+      ...(unsubscribeUrl
+        ? {
+            headers: {
+              'List-Unsubscribe': `<${unsubscribeUrl}>`,
+              'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+            },
+          }
+        : {}),
     })
   }
 
@@ -120,6 +145,7 @@ export function createNotifier(deps: NotifyDeps) {
     site: RecipientSite,
     recipient: { locale: string | null; timeZone: string | null; displayName: string | null },
     link: string | null,
+    unsubscribeUrl?: string,
   ) {
     return renderNotification({
       type: name,
@@ -129,6 +155,7 @@ export function createNotifier(deps: NotifyDeps) {
       recipientName: recipient.displayName,
       branding: { tenantName: site.name, logoUrl: site.branding.logoUrl, primaryColor: site.branding.primaryColor },
       link,
+      ...(unsubscribeUrl ? { unsubscribeUrl } : {}),
     })
   }
 
@@ -222,10 +249,12 @@ export function createNotifier(deps: NotifyDeps) {
         continue
       }
       const key = mailKeyOf(input.tenantId, input.eventId, recipientKey)
-      const mailRendered = input.secrets ? render(name, input.params, site, member, secretField('link')) : rendered
+      const unsubscribeUrl = unsubscribeUrlOf(site, input.tenantId, name, userId)
+      const mailLink = input.secrets ? secretField('link') : link
+      const mailRendered = render(name, input.params, site, member, mailLink, unsubscribeUrl)
       const mailMessageId = await sendMail(
         tx,
-        { tenantId: input.tenantId, to: member.email, site, rendered: mailRendered, key },
+        { tenantId: input.tenantId, to: member.email, site, rendered: mailRendered, key, unsubscribeUrl },
         input.secrets,
       )
       await repo.recordSent(tx, claimed, { mailMessageId })
@@ -268,9 +297,17 @@ export function createNotifier(deps: NotifyDeps) {
       return 'skipped'
     }
     const site = await ports.site(tx, job.tenantId)
-    const rendered = render(row.type, row.params, site, member, linkOf(site, type, row.params))
+    const unsubscribeUrl = unsubscribeUrlOf(site, job.tenantId, row.type, row.userId)
+    const rendered = render(row.type, row.params, site, member, linkOf(site, type, row.params), unsubscribeUrl)
     const key = mailKeyOf(job.tenantId, row.eventId, row.recipientKey)
-    const mailMessageId = await sendMail(tx, { tenantId: job.tenantId, to: member.email, site, rendered, key })
+    const mailMessageId = await sendMail(tx, {
+      tenantId: job.tenantId,
+      to: member.email,
+      site,
+      rendered,
+      key,
+      unsubscribeUrl,
+    })
     await repo.recordSent(tx, row.id, { mailMessageId })
     return 'sent'
   }

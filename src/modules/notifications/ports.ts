@@ -15,6 +15,8 @@ export interface RecipientMember {
 
 export interface RecipientSite {
   name: string
+  /** The tenant's host on this deployment (where the unsubscribe link points). */
+  origin: string
   defaultLocale: string
   timeZone: string
   /** The tenant's own web client; notification links lead there (none without it). */

@@ -52,7 +52,8 @@ export function createMail(deps: MailerDeps & { health: HealthRegistry }) {
     // Two plugins: the provider's webhook reads its body as bytes, the operator routes as JSON.
     routes: async function mailModuleRoutes(app: App) {
       await app.register(ops)
-      await app.register(providerEvents)
+      // Without a secret nobody could sign an event: the endpoint does not exist (404).
+      if (deps.config.mail.providerWebhookSecret) await app.register(providerEvents)
     },
   }
 }

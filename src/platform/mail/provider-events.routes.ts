@@ -31,7 +31,7 @@ export function providerEventRoutes(deps: { database: Database; secret: string |
         schema: {
           summary: "Receive the mail provider's bounce and complaint events",
           description:
-            'Signed the Standard Webhooks way under MAIL_PROVIDER_WEBHOOK_SECRET (`webhook-id`, `webhook-timestamp` within 5 minutes, `webhook-signature` `v1,<base64 HMAC-SHA-256 of id.timestamp.body>`), verified over the raw body before anything else: a missing, forged or stale signature is 400 WEBHOOK_SIGNATURE_INVALID and nothing is recorded. The body is `{ "events": [{ "type": "bounce" | "complaint", "recipient": "<address>", "detail"?: "<text>" }] }` (1-100 events); every recipient is suppressed: no mail goes to it again (its messages settle as `suppressed`). 503 MAIL_PROVIDER_EVENTS_DISABLED when no secret is configured.',
+            'Signed the Standard Webhooks way under MAIL_PROVIDER_WEBHOOK_SECRET (`webhook-id`, `webhook-timestamp` within 5 minutes, `webhook-signature` `v1,<base64 HMAC-SHA-256 of id.timestamp.body>`), verified over the raw body before anything else: a missing, forged or stale signature is 400 WEBHOOK_SIGNATURE_INVALID and nothing is recorded. The body is `{ "events": [{ "type": "bounce" | "complaint", "recipient": "<address>", "detail"?: "<text>" }] }` (1-100 events); every recipient is suppressed: no mail goes to it again (its messages settle as `suppressed`). Served only when MAIL_PROVIDER_WEBHOOK_SECRET is set.',
           tags: ['ops'],
           operationId: 'receiveMailProviderEvents',
           body: {

@@ -4,6 +4,7 @@ export const de: Record<string, string> = {
   'layout.greetingAnonymous': 'Hallo,',
   'layout.open': 'In {tenantName} öffnen',
   'layout.footer': 'Diese Nachricht kommt von {tenantName}.',
+  'layout.unsubscribe': 'Diese E-Mails abbestellen',
   'layout.preferences': 'In Ihren Benachrichtigungseinstellungen wählen Sie, welche Benachrichtigungen Sie erhalten.',
 
   'identity.password_changed.subject': 'Ihr Passwort wurde geändert',

@@ -9,6 +9,7 @@ export const en: Record<string, string> = {
   'layout.open': 'Open in {tenantName}',
   'layout.footer': 'You receive this from {tenantName}.',
   'layout.preferences': 'Choose which notifications you receive in your notification settings.',
+  'layout.unsubscribe': 'Unsubscribe from these emails',
 
   'identity.password_changed.subject': 'Your password was changed',
   'identity.password_changed.title': 'Your password was changed',

@@ -31,6 +31,8 @@ export interface RenderInput {
   branding: Branding
   /** Absolute link to what the notification is about; null: none. */
   link: string | null
+  /** One-click unsubscribe page of this type (activity mail); absent: none. */
+  unsubscribeUrl?: string
 }
 
 export interface RenderedNotification {
@@ -99,6 +101,7 @@ export function renderNotification(input: RenderInput): RenderedNotification {
   const open = format(locale, 'layout.open', values)
   const footer = format(locale, 'layout.footer', values)
   const preferences = format(locale, 'layout.preferences', values)
+  const unsubscribe = input.unsubscribeUrl ? format(locale, 'layout.unsubscribe', values) : undefined
   const text = [
     greeting,
     '',
@@ -108,6 +111,7 @@ export function renderNotification(input: RenderInput): RenderedNotification {
     '--',
     footer,
     preferences,
+    ...(unsubscribe ? [`${unsubscribe}: ${input.unsubscribeUrl}`] : []),
   ]
     .join('\n')
     .concat('\n')
@@ -147,6 +151,7 @@ export function renderNotification(input: RenderInput): RenderedNotification {
                   <td style="padding:16px 24px;border-top:1px solid #eee;font-size:12px;color:#666">
                     <p>${footer}</p>
                     <p>${preferences}</p>
+                    ${unsubscribe ? html`<p><a href="${input.unsubscribeUrl}">${unsubscribe}</a></p>` : raw('')}
                   </td>
                 </tr>
               </table>
