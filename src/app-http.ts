@@ -89,4 +89,5 @@ export async function registerRoutes(
   await app.register(modules.gamification.routes)
   await app.register(modules.chat.routes)
   await app.register(modules.moderation.routes)
+  await app.register(modules.notifications.routes)
 }

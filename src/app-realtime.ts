@@ -27,7 +27,7 @@ interface RealtimeModule {
 
 /**
  * The modules' rooms (docs/realtime.md): `dm:` (social), `course:` (enrolment), `channel:` (chat,
- * deciding with community's channelAccess). Called while the modules are created, before the
+ * deciding with community's channelAccess); notifications publishes into the members' own `user:` rooms. Called while the modules are created, before the
  * gateway and the job platform start (registration and subscriptions close then).
  */
 export function registerModuleRealtime(
@@ -37,11 +37,13 @@ export function registerModuleRealtime(
     social: RealtimeModule
     enrolment: { registerRealtime(gateway: RealtimeGateway): void }
     chat: RealtimeModule
+    notifications: { registerRealtime(gateway: RealtimeGateway): void }
   },
 ): void {
   modules.social.registerRealtime(gateway, events)
   modules.enrolment.registerRealtime(gateway)
   modules.chat.registerRealtime(gateway, events)
+  modules.notifications.registerRealtime(gateway)
 }
 
 export interface RealtimeBuildOptions {

@@ -51,6 +51,9 @@ import { communityPublicEvents, createCommunityModule } from './modules/communit
 import { createGamificationModule, tierRankOf } from './modules/gamification/index.ts'
 import { createChatModule } from './modules/chat/index.ts'
 import { createModerationModule } from './modules/moderation/index.ts'
+import { createNotificationsModule } from './modules/notifications/index.ts'
+import { notificationPorts } from './app-notifications.ts'
+import { parseKeyEncryptionKey } from './platform/crypto/sealed-secrets.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
 import { createJobs, defineMaintenanceJobs, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
 import { createEvents, type Events } from './platform/events/events.ts'
@@ -112,6 +115,8 @@ export interface BuildOptions {
   mailRetry?: MailRetryPolicy
   /** Retry policy of payment-event processing (tests shorten it; default commerce's). */
   paymentEventRetry?: PaymentEventRetryPolicy
+  /** The clock the notification center judges quiet hours by (tests). */
+  notificationsClock?: () => Date
   /** Realtime limits and test registrations (app-realtime.ts). */
   realtime?: RealtimeBuildOptions
   /** Changes to the outbound-request policy from config (tests shorten the deadline or inject a resolver). */
@@ -121,7 +126,7 @@ export interface BuildOptions {
 export interface Lyceum {
   app: App
   platform: Platform
-  modules: Pick<Modules, 'tenancy' | 'flags' | 'identity' | 'assessment' | 'commerce' | 'community'>
+  modules: Pick<Modules, 'tenancy' | 'flags' | 'identity' | 'assessment' | 'commerce' | 'community' | 'notifications'>
   /** The realtime gateway's server side (tests reach its Socket.IO server and limits). */
   realtime: Realtime
   close(): Promise<void>
@@ -303,7 +308,24 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
   // The entitlement service asks progress which lessons a learner completed (prerequisites).
   const enrolment = createEnrolmentModule({ database, jobs, events, mail, logger, completedLessons })
   const progress = createProgressModule({ database, jobs, events, mail, logger })
-  const assessment = createAssessmentModule({ events, mail, logger, patterns: config.patterns, metrics: base.metrics })
+  // The notification center reads members and tenants through ports (app-notifications.ts).
+  const notifications = createNotificationsModule({
+    database,
+    events,
+    jobs,
+    mailer: mail,
+    logger,
+    ports: notificationPorts(config),
+    keyEncryptionKey: parseKeyEncryptionKey(config.signingKeys.keyEncryptionKey),
+    ...(options.notificationsClock ? { now: options.notificationsClock } : {}),
+  })
+  const assessment = createAssessmentModule({
+    events,
+    notify: notifications.notify,
+    logger,
+    patterns: config.patterns,
+    metrics: base.metrics,
+  })
   const credentials = createCredentialsModule({ config, database, jobs, events, mail, logger })
   const { paymentEventRetry } = options
   const commerce = createCommerceModule({
@@ -328,7 +350,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
   community.setContentScreen(moderation.screen)
   // Points from community and progress events; its tiers feed social's DM policy through a port.
   const gamification = createGamificationModule({ events })
-  registerModuleRealtime(base.realtime, events, { social, enrolment, chat })
+  registerModuleRealtime(base.realtime, events, { social, enrolment, chat, notifications })
   return {
     identity,
     accountFlows,
@@ -347,6 +369,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
     chat,
     moderation,
     gamification,
+    notifications,
   }
 }
 
@@ -406,7 +429,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   return {
     app,
     platform,
-    modules: { tenancy, flags, identity, assessment, commerce, community: modules.community },
+    modules: {
+      tenancy,
+      flags,
+      identity,
+      assessment,
+      commerce,
+      community: modules.community,
+      notifications: modules.notifications,
+    },
     realtime,
     close,
   }

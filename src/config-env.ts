@@ -127,6 +127,13 @@ export const EnvSchema = Type.Object({
     description:
       'Days a delivered or failed mail message is kept (operators read it at /v1/ops/mail) before the daily mail.purge_delivered job deletes it',
   }),
+  MAIL_PROVIDER_WEBHOOK_SECRET: Type.Optional(
+    Type.String({
+      pattern: '^whsec_[A-Za-z0-9+/]{32,}={0,2}$',
+      description:
+        'Standard Webhooks secret (whsec_<base64>, at least 24 bytes) the mail provider signs its bounce and complaint events with (POST /v1/mail/provider-events); unset = the endpoint is not served (404)',
+    }),
+  ),
   STORAGE_DIR: Type.Optional(
     Type.String({ minLength: 1, description: 'File storage directory (default DATA_DIR/storage)' }),
   ),

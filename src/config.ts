@@ -77,7 +77,13 @@ export interface Config {
     staleWhileRevalidateSeconds: number
   }
   redisKeyPrefix: string
-  mail: { smtpUrl: string | undefined; from: string; retentionDays: number }
+  mail: {
+    smtpUrl: string | undefined
+    from: string
+    retentionDays: number
+    /** Standard Webhooks secret of the provider's bounce/complaint events; undefined: endpoint off. */
+    providerWebhookSecret: string | undefined
+  }
   storageDir: string
   /** Access-token signing keys: their key-encryption key (base64url, 32 bytes) and rotation policy. */
   signingKeys: {
@@ -291,7 +297,12 @@ function buildConfig(env: Env, profile: ProfileName): Config {
       staleWhileRevalidateSeconds: env.PUBLIC_CACHE_STALE_SECONDS,
     },
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
-    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, retentionDays: env.MAIL_RETENTION_DAYS },
+    mail: {
+      smtpUrl: env.SMTP_URL,
+      from: env.MAIL_FROM,
+      retentionDays: env.MAIL_RETENTION_DAYS,
+      providerWebhookSecret: env.MAIL_PROVIDER_WEBHOOK_SECRET,
+    },
     storageDir: path.resolve(env.STORAGE_DIR ?? path.join(dataDir, 'storage')),
     signingKeys: {
       keyEncryptionKey: env.KEY_ENCRYPTION_KEY ?? DEV_KEY_ENCRYPTION_KEY,

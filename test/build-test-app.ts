@@ -46,6 +46,8 @@ export interface TestAppOptions {
   mailRetry?: BuildOptions['mailRetry']
   /** A shorter retry policy of payment-event processing (tests of out-of-order events and dead letters). */
   paymentEventRetry?: BuildOptions['paymentEventRetry']
+  /** The clock the notification center judges quiet hours by. */
+  notificationsClock?: BuildOptions['notificationsClock']
   /** Embedded mode: this database instead of a fresh copy of the migrated snapshot (e.g. a copy of another app's). */
   pglite?: BuildOptions['pglite']
   /** Realtime limits and the test's own room kinds and events (registered before the gateway starts). */
@@ -108,6 +110,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.queues ? { queues: options.queues } : {}),
     ...(options.mailRetry ? { mailRetry: options.mailRetry } : {}),
     ...(options.paymentEventRetry ? { paymentEventRetry: options.paymentEventRetry } : {}),
+    ...(options.notificationsClock ? { notificationsClock: options.notificationsClock } : {}),
     ...(options.realtime ? { realtime: options.realtime } : {}),
     ...(options.egress ? { egress: options.egress } : {}),
   })

@@ -102,6 +102,9 @@ describe('OpenAPI document', () => {
         'POST /reset-password',
         'POST /reset-password/request',
         'POST /verify-email',
+        // One-click unsubscribe (RFC 8058): the page a mail's List-Unsubscribe link opens and posts to.
+        'GET /v1/unsubscribe',
+        'POST /v1/unsubscribe',
       ].sort(),
     )
     for (const route of pages) expect(route.options.config?.access).toEqual({ kind: 'public', tenant: 'required' })

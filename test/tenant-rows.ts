@@ -44,6 +44,7 @@ export const PLATFORM_ONLY_TABLES = new Set([
   'commerce.sandbox_idempotency_keys',
   'commerce.sandbox_events',
   'commerce.sandbox_balance_transactions',
+  'platform.mail_suppressions',
 ])
 
 /**
@@ -109,6 +110,11 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string | (() => stri
   'gamification.point_entries': { event_type: 'post_published', reason: 'awarded' },
   'gamification.point_totals': { period: 'all' },
   'gamification.ring_flags': { kind: 'pair' },
+  // A known channel (and status); quiet hours are two different HH:MM times.
+  'notifications.deliveries': { channel: 'inbox', status: 'sent' },
+  'notifications.preferences': { channel: 'email' },
+  'notifications.tenant_defaults': { channel: 'email' },
+  'notifications.quiet_hours': { starts_at: '22:00', ends_at: '07:00' },
 }
 
 /**

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { platformScope, rowsOf, type QueryCounter } from '../../platform/db/database.ts'
 import { ASSESSMENT_SUBMISSION_GRADED } from './assessment.events.ts'
-import { GRADED_SUBJECT } from './assessment.mail.ts'
+const GRADED_SUBJECT = 'Your assignment was graded'
 import {
   choice,
   classroom,

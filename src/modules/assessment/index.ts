@@ -2,15 +2,15 @@
  * Assessment: per-course question banks, quizzes (attempts graded automatically) and
  * assignments (graded by course staff against a rubric). Owns the `assessment` schema. A passed
  * quiz or assignment completes its lesson through the progress module; grading an assignment
- * publishes assessment.submission_graded, from which the learner is emailed.
+ * publishes assessment.submission_graded, which it hands to the notification center (the `notify`
+ * port app.ts wires) to tell the learner by email and in their inbox.
  */
 import type { Logger } from 'pino'
 import type { Config } from '../../config.ts'
 import type { Events } from '../../platform/events/events.ts'
-import type { Mailer } from '../../platform/mail/index.ts'
 import type { Metrics } from '../../platform/observability/metrics.ts'
 import { assessmentRoutes } from './assessment.routes.ts'
-import { subscribeGradedMail } from './assessment.mail.ts'
+import { subscribeGradedNotification, type GradedNotifier } from './assessment.notifications.ts'
 import { createAssignmentsService } from './assignments.service.ts'
 import { createAuthoringService } from './authoring.service.ts'
 import { registerPublicationParticipant } from './assessment.deps.ts'
@@ -20,11 +20,12 @@ import { createQuizService } from './quiz.service.ts'
 export { assessmentPublicEvents } from './assessment.public-events.ts'
 
 export { ASSESSMENT_SUBMISSION_GRADED, type SubmissionGradedPayload } from './assessment.events.ts'
-export { GRADED_SUBJECT } from './assessment.mail.ts'
+export { GRADED_NOTIFICATION_SUBSCRIBER, type GradedNotifier } from './assessment.notifications.ts'
 
 export interface AssessmentDeps {
   events: Events
-  mail: Mailer
+  /** The notification center's notify (app.ts wires it; assessment never imports notifications). */
+  notify: GradedNotifier
   logger: Logger
   /** The pattern worker threads' settings (threads, queue, deadline). */
   patterns: Config['patterns']
@@ -34,7 +35,7 @@ export interface AssessmentDeps {
 export function createAssessmentModule(deps: AssessmentDeps) {
   // Quiz and assignment settings are checked on submission for review and frozen with each published version.
   registerPublicationParticipant('assessment', assessmentPublication)
-  subscribeGradedMail({ events: deps.events, mail: deps.mail, logger: deps.logger.child({ component: 'assessment' }) })
+  subscribeGradedNotification({ events: deps.events, notify: deps.notify })
   // Short-answer patterns compile and match in worker threads, never on the event loop.
   const patterns = createPatternMatcher({
     config: deps.patterns,

@@ -51,6 +51,8 @@ export const users = identitySchema
       displayName: text('display_name'),
       /** IANA time zone (validated with Intl); null: UTC. Streaks count days in it. */
       timeZone: text('time_zone'),
+      /** BCP 47 language tag (canonicalised with Intl); null: the tenant's default locale. Mail templates use it. */
+      locale: text('locale'),
       passwordHash: text('password_hash'),
       status: text('status', { enum: ['active', 'disabled'] })
         .notNull()

@@ -35,9 +35,11 @@ export {
   activeUserIdsByEmail,
   findUser,
   isActiveInstructor,
+  notificationRecipient,
   timeZoneOf,
   userContacts,
   userStandings,
+  type NotificationRecipient,
   type UserContact,
   type UserStanding,
 } from './user-directory.ts'

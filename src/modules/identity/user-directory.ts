@@ -90,3 +90,30 @@ export async function timeZoneOf(tx: Tx, userId: string): Promise<string | null>
   const [row] = await tx.select({ timeZone: users.timeZone }).from(users).where(eq(users.id, userId))
   return row?.timeZone ?? null
 }
+
+/** What the notification center needs to reach a member: address, status, language and time zone. */
+export interface NotificationRecipient extends UserContact {
+  active: boolean
+  /** BCP 47 tag the member chose; null: the tenant's default. */
+  locale: string | null
+  /** IANA time zone the member chose; null: the tenant's. */
+  timeZone: string | null
+}
+
+/** The member as the notification center addresses them; undefined when unknown in the transaction's tenant. */
+export async function notificationRecipient(tx: Tx, userId: string): Promise<NotificationRecipient | undefined> {
+  const [row] = await tx
+    .select({
+      id: users.id,
+      email: users.email,
+      displayName: users.displayName,
+      status: users.status,
+      locale: users.locale,
+      timeZone: users.timeZone,
+    })
+    .from(users)
+    .where(eq(users.id, userId))
+  if (!row) return undefined
+  const { status, ...rest } = row
+  return { ...rest, active: status === 'active' }
+}

@@ -16,6 +16,7 @@ export {
   findTenantSite,
   readTenantSite,
   tenantOrigin,
+  type TenantBranding,
   type TenantSite,
   type TenantSiteOptions,
   type TenantUrlSettings,

@@ -14,6 +14,10 @@ export const tenancyErrors = {
     new AppError('invalid', 'TENANT_SETTING_INVALID', `The tenant setting ${setting} ${message}`, {
       errors: [{ path: `body.settings.${setting}`, message, code: 'setting' }],
     }),
+  timeZoneUnknown: (name: string) =>
+    new AppError('invalid', 'TENANT_TIME_ZONE_UNKNOWN', `${name} is not an IANA time zone`, {
+      errors: [{ path: 'body.timeZone', message: 'is not an IANA time zone', code: 'timeZone' }],
+    }),
   domainNotFound: (domain: string) =>
     new AppError('not_found', 'DOMAIN_NOT_FOUND', `The domain ${domain} is not registered to this tenant`),
 }

@@ -20,12 +20,19 @@ const Locale = Type.String({
   pattern: '^[a-z]{2,3}(?:-[A-Z]{2})?$',
   description: 'BCP 47 language tag, e.g. en, fr-CA',
 })
+const TimeZone = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z0-9_+\\-]+(/[A-Za-z0-9_+\\-]+)*$',
+  description:
+    "IANA time zone, e.g. Europe/Berlin (400 TENANT_TIME_ZONE_UNKNOWN when Intl does not know it); members' quiet hours fall back to it",
+})
 const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' })
 const Domain = Type.String({ pattern: HOSTNAME_PATTERN, maxLength: 253, description: 'Lower-case host name' })
 const Settings = Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), {
   maxProperties: 50,
   description:
-    "Tenant settings. Known keys are validated (400 TENANT_SETTING_INVALID): webAppUrl, the tenant's own web client (https; http on a localhost name outside production; no query or fragment), where the links of account emails go instead of Lyceum's hosted pages",
+    "Tenant settings. Known keys are validated (400 TENANT_SETTING_INVALID): webAppUrl, the tenant's own web client (https; http on a localhost name outside production; no query or fragment), where the links of account emails go instead of Lyceum's hosted pages; the branding of notification mail: logoUrl (https, at most 2048 characters), primaryColor (#rrggbb), senderName (1-100 characters, no line breaks or angle brackets; the display name of the From header)",
 })
 const Status = Type.Union([Type.Literal('active'), Type.Literal('suspended')])
 const Plan = Type.Enum([...TENANT_PLANS], {
@@ -41,6 +48,7 @@ export const Tenant = Type.Object(
     plan: Plan,
     region: Region,
     defaultLocale: Locale,
+    timeZone: TimeZone,
     currency: Currency,
     domains: Type.Array(Domain),
     settings: Settings,
@@ -58,6 +66,7 @@ export const CreateTenantBody = Type.Object(
     plan: Type.Optional(Plan),
     region: Type.Optional(Region),
     defaultLocale: Type.Optional(Locale),
+    timeZone: Type.Optional(TimeZone),
     currency: Type.Optional(Currency),
     domains: Type.Optional(Type.Array(Domain, { maxItems: 10, uniqueItems: true })),
     settings: Type.Optional(Settings),
@@ -73,6 +82,7 @@ export const UpdateTenantBody = Type.Object(
     plan: Type.Optional(Plan),
     region: Type.Optional(Region),
     defaultLocale: Type.Optional(Locale),
+    timeZone: Type.Optional(TimeZone),
     currency: Type.Optional(Currency),
     settings: Type.Optional(Settings),
   },

@@ -12,7 +12,7 @@ import type { CreateTenantBody, Tenant, UpdateTenantBody } from './tenancy.schem
 import { RESERVED_SLUGS, type CachedTenantDirectory } from './tenant-directory.ts'
 import type { EventPublisher } from '../../platform/events/events.ts'
 import { TENANT_CREATED, type TenantCreatedPayload } from './tenancy.events.ts'
-import { assertTenantSettings } from './tenant-site.ts'
+import { assertTenantSettings, assertTimeZone } from './tenant-site.ts'
 import { DEFAULT_PLAN, isTenantPlan } from '../../platform/ratelimit/plans.ts'
 
 interface SettingsRules {
@@ -35,6 +35,7 @@ function toView(row: TenantWithDomains): TenantView {
       plan: isTenantPlan(row.plan) ? row.plan : DEFAULT_PLAN,
       region: row.region,
       defaultLocale: row.defaultLocale,
+      timeZone: row.timeZone,
       currency: row.currency,
       domains: row.domains,
       settings: row.settings,
@@ -66,6 +67,7 @@ async function insertTenant(
       plan: input.plan ?? DEFAULT_PLAN,
       region: input.region ?? 'eu',
       defaultLocale: input.defaultLocale ?? 'en',
+      timeZone: input.timeZone ?? 'UTC',
       currency: input.currency ?? 'EUR',
       settings: input.settings ?? {},
     },
@@ -100,6 +102,7 @@ function tenantWrites(directory: CachedTenantDirectory, events: EventPublisher, 
     async createTenant(ctx: RequestContext, input: CreateTenantBody): Promise<TenantView> {
       if (RESERVED_SLUGS.has(input.slug)) throw tenancyErrors.slugReserved(input.slug)
       if (input.settings) assertTenantSettings(input.settings, rules)
+      if (input.timeZone !== undefined) assertTimeZone(input.timeZone)
       try {
         const row = await ctx.inPlatform((tx) => insertTenant(tx, ctx, events, input))
         directory.invalidate()
@@ -116,6 +119,7 @@ function tenantWrites(directory: CachedTenantDirectory, events: EventPublisher, 
       patch: UpdateTenantBody,
     ): Promise<TenantView> {
       if (patch.settings) assertTenantSettings(patch.settings, rules)
+      if (patch.timeZone !== undefined) assertTimeZone(patch.timeZone)
       const row = await ctx.inPlatform(async (tx) => {
         const current = await tenancyRepository.findById(tx, tenantId)
         if (!current) throw tenancyErrors.notFound(tenantId)

@@ -16,6 +16,8 @@ export const tenants = tenancySchema
         .default('active'),
       region: text('region').notNull().default('eu'),
       defaultLocale: text('default_locale').notNull().default('en'),
+      /** IANA time zone (validated with Intl): quiet hours and digests of members without their own use it. */
+      timeZone: text('time_zone').notNull().default('UTC'),
       currency: text('currency').notNull().default('EUR'),
       // Named rate-limit tier (platform/ratelimit/plans.ts); operators change it through the tenant API.
       plan: text('plan').notNull().default('standard'),

@@ -83,3 +83,64 @@ describe('tenant web client URL', () => {
     expect(webAppUrlOf({}, true)).toBeNull()
   })
 })
+
+describe('tenant time zone and branding', () => {
+  const create = (payload: Record<string, unknown>) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/v1/tenants',
+      headers: t.auth(t.operatorToken),
+      payload: { slug: `b-${Math.random().toString(36).slice(2, 10)}`, name: 'Brand', ...payload },
+    })
+
+  it('stores a time zone and branding and reads them back as the site, UTC and no branding by default', async () => {
+    const plain = (await create({})).json() as { id: string; timeZone: string }
+    expect(plain.timeZone).toBe('UTC')
+    const settings = {
+      logoUrl: 'https://cdn.example.org/logo.png',
+      primaryColor: '#1a2B3c',
+      senderName: 'Acme Academy',
+    }
+    const created = await create({ timeZone: 'Europe/Berlin', settings })
+    expect(created.statusCode, created.body).toBe(201)
+    const { id } = created.json() as { id: string }
+    const site = await t.platform.database.transaction(tenantScope(id), (tx) =>
+      readTenantSite(tx, id, {
+        publicUrl: 'http://localhost:3000',
+        baseDomain: 'localhost',
+        allowLocalHttpWebApps: true,
+      }),
+    )
+    expect(site).toMatchObject({ timeZone: 'Europe/Berlin', branding: settings })
+    const patched = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/tenants/${plain.id}`,
+      headers: { ...t.auth(t.operatorToken), 'if-match': '"v1"' },
+      payload: { timeZone: 'America/New_York' },
+    })
+    expect(patched.json()).toMatchObject({ timeZone: 'America/New_York' })
+  })
+
+  it('refuses an unknown time zone and malformed branding with precise 400s', async () => {
+    expect((await create({ timeZone: 'Mars/Olympus' })).json()).toMatchObject({ code: 'TENANT_TIME_ZONE_UNKNOWN' })
+    expect((await create({ timeZone: '../etc' })).statusCode).toBe(400)
+    const bad: Array<[string, unknown]> = [
+      ['logoUrl', 'http://cdn.example.org/logo.png'],
+      ['logoUrl', 'javascript:alert(1)'],
+      ['primaryColor', 'red'],
+      ['primaryColor', '#12345'],
+      ['senderName', 'Evil <x@y>'],
+      ['senderName', 'Line\nBreak'],
+      ['senderName', ''],
+      ['senderName', 7],
+    ]
+    for (const [key, value] of bad) {
+      const response = await create({ settings: { [key]: value } })
+      expect(response.statusCode, `${key}=${String(value)}`).toBe(400)
+      expect(response.json()).toMatchObject({
+        code: 'TENANT_SETTING_INVALID',
+        errors: [{ path: `body.settings.${key}` }],
+      })
+    }
+  })
+})

@@ -25,10 +25,22 @@ export interface TenantSite {
   slug: string
   name: string
   defaultLocale: string
+  /** IANA time zone of the tenant (UTC unless set). */
+  timeZone: string
+  /** How the tenant's notification mail looks and who it is from (settings; each part optional). */
+  branding: TenantBranding
   /** The tenant's host on this deployment, e.g. https://acme.lyceum.example. */
   origin: string
   /** The tenant's own web client, validated; null when it has none (links go to Lyceum's pages). */
   webAppUrl: string | null
+}
+
+export interface TenantBranding {
+  logoUrl: string | null
+  /** `#rrggbb`. */
+  primaryColor: string | null
+  /** Display name of the From header. */
+  senderName: string | null
 }
 
 export function tenantOrigin(urls: TenantUrlSettings, slug: string): string {
@@ -61,11 +73,60 @@ function checkWebAppUrl(value: unknown, allowLocalHttp: boolean): { url: string 
   return { url: `${url.origin}${url.pathname.replace(/\/+$/, '')}` }
 }
 
+const PRIMARY_COLOR = /^#[0-9a-fA-F]{6}$/
+// A display name goes into the From header: no line breaks, quotes or angle brackets to escape from it.
+const SENDER_NAME = /^[^<>"\\]{1,100}$/
+const hasControl = (value: string) => [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)
+
+/** Why a branding setting is not acceptable; undefined when it is (or is absent). */
+function brandingProblem(key: 'logoUrl' | 'primaryColor' | 'senderName', value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'string') return 'must be a string'
+  if (key === 'primaryColor') return PRIMARY_COLOR.test(value) ? undefined : 'must be a colour #rrggbb'
+  if (key === 'senderName')
+    return SENDER_NAME.test(value) && !hasControl(value) && value.trim() === value
+      ? undefined
+      : 'must be 1-100 characters without line breaks, quotes or angle brackets'
+  if (value.length > MAX_URL_LENGTH) return `must be at most ${MAX_URL_LENGTH} characters`
+  try {
+    const url = new URL(value)
+    if (url.protocol !== 'https:') return 'must use https'
+    if (url.username || url.password) return 'must not contain credentials'
+  } catch {
+    return 'must be an absolute https URL'
+  }
+  return undefined
+}
+
+const BRANDING_KEYS = ['logoUrl', 'primaryColor', 'senderName'] as const
+
 /** Refuses settings a module relies on when they are malformed (400 TENANT_SETTING_INVALID). */
 export function assertTenantSettings(settings: Record<string, unknown>, options: { allowLocalHttpWebApps: boolean }) {
+  for (const key of BRANDING_KEYS) {
+    const problem = brandingProblem(key, settings[key])
+    if (problem) throw tenancyErrors.settingInvalid(key, problem)
+  }
   if (!('webAppUrl' in settings) || settings.webAppUrl === null) return
   const checked = checkWebAppUrl(settings.webAppUrl, options.allowLocalHttpWebApps)
   if ('problem' in checked) throw tenancyErrors.settingInvalid('webAppUrl', checked.problem)
+}
+
+/** Refuses a time zone Intl does not know (400 TENANT_TIME_ZONE_UNKNOWN). */
+export function assertTimeZone(name: string): void {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name })
+  } catch {
+    throw tenancyErrors.timeZoneUnknown(name)
+  }
+}
+
+/** The branding in settings; a part that is not (any longer) valid is left out. */
+export function brandingOf(settings: Record<string, unknown>): TenantBranding {
+  const part = (key: (typeof BRANDING_KEYS)[number]) => {
+    const value = settings[key]
+    return typeof value === 'string' && brandingProblem(key, value) === undefined ? value : null
+  }
+  return { logoUrl: part('logoUrl'), primaryColor: part('primaryColor'), senderName: part('senderName') }
 }
 
 /** The web client URL in settings, or null when absent or not (any longer) acceptable. */
@@ -87,6 +148,7 @@ export async function findTenantSite(
       slug: tenants.slug,
       name: tenants.name,
       defaultLocale: tenants.defaultLocale,
+      timeZone: tenants.timeZone,
       settings: tenants.settings,
     })
     .from(tenants)
@@ -97,6 +159,8 @@ export async function findTenantSite(
     slug: row.slug,
     name: row.name,
     defaultLocale: row.defaultLocale,
+    timeZone: row.timeZone,
+    branding: brandingOf(row.settings),
     origin: tenantOrigin(options, row.slug),
     webAppUrl: webAppUrlOf(row.settings, options.allowLocalHttpWebApps),
   }

@@ -47,6 +47,8 @@ export interface UserProfile {
   readonly emailVerified: boolean
   /** IANA time zone the member chose; null: UTC. */
   readonly timeZone: string | null
+  /** BCP 47 language tag the member chose; null: the tenant's default locale. */
+  readonly locale: string | null
 }
 
 export const ANONYMOUS: Principal = { kind: 'anonymous' }

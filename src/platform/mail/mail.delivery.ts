@@ -15,6 +15,7 @@ import type { JobInfo } from '../jobs/types.ts'
 import { mailSecretsBinding, parseSecrets, renderMessage } from './mail-secrets.ts'
 import { DELIVERED_STATUSES, mailRepository, type MailRow } from './mail.repository.ts'
 import { describeSmtpFailure, type SmtpTransport } from './smtp-transport.ts'
+import { addressHash, refusesAddress, suppressionRepository } from './suppressions.ts'
 
 export interface DeliverJob {
   messageId: string
@@ -29,6 +30,8 @@ export interface DeliveryDeps {
   retryLimit: number
   /** Opens the sealed secrets of messages (KEY_ENCRYPTION_KEY). */
   keyEncryptionKey: Uint8Array
+  /** The key suppressed addresses are hashed under (suppressions.ts). */
+  suppressionKey: Buffer
 }
 
 /** The message as it is handed over, or why it cannot be. */
@@ -62,7 +65,7 @@ async function prepare(message: MailRow, keyEncryptionKey: Uint8Array): Promise<
 }
 
 export function createDeliverHandler(deps: DeliveryDeps): (data: DeliverJob, job: JobInfo) => Promise<void> {
-  const { database, logger: log, smtp, retryLimit, keyEncryptionKey } = deps
+  const { database, logger: log, smtp, retryLimit, keyEncryptionKey, suppressionKey } = deps
 
   async function refuse(message: MailRow, prepared: Exclude<Prepared, { kind: 'ready' }>, job: JobInfo) {
     // A key mismatch may be fixed by restarting with the right key: retried; dropped secrets never come back.
@@ -84,9 +87,18 @@ export function createDeliverHandler(deps: DeliveryDeps): (data: DeliverJob, job
     } catch (error) {
       const failure = describeSmtpFailure(error)
       const final = failure.permanent || job.retryCount >= retryLimit
-      await database.transaction(platformScope, (tx) =>
-        mailRepository.recordFailure(tx, message.id, { lastError: failure.description, final }),
-      )
+      // A permanent refusal of the address itself: no mail goes there again (a hard bounce).
+      const suppress = refusesAddress({ permanent: failure.permanent, ...failure.logFields })
+      await database.transaction(platformScope, async (tx) => {
+        await mailRepository.recordFailure(tx, message.id, { lastError: failure.description, final })
+        if (suppress)
+          await suppressionRepository.add(tx, {
+            addressHash: addressHash(suppressionKey, message.toAddress),
+            reason: 'bounce',
+            source: 'smtp',
+            detail: failure.description.slice(0, 500),
+          })
+      })
       log.warn(
         {
           mailMessageId: message.id,
@@ -118,6 +130,16 @@ export function createDeliverHandler(deps: DeliveryDeps): (data: DeliverJob, job
       return
     }
     if ((DELIVERED_STATUSES as readonly string[]).includes(stored.status)) return
+    const suppressed = await database.transaction(platformScope, (tx) =>
+      suppressionRepository.find(tx, addressHash(suppressionKey, stored.toAddress)),
+    )
+    if (suppressed) {
+      await database.transaction(platformScope, (tx) =>
+        mailRepository.recordSuppressed(tx, stored.id, suppressed.reason),
+      )
+      log.info({ mailMessageId: stored.id, reason: suppressed.reason }, 'mail not sent: address suppressed')
+      return
+    }
     const prepared = await prepare(stored, keyEncryptionKey)
     if (prepared.kind !== 'ready') return refuse(stored, prepared, job)
     const { message } = prepared

@@ -12,7 +12,7 @@ export type MailRow = typeof mailMessages.$inferSelect
 export type NewMailRow = typeof mailMessages.$inferInsert
 
 /** Statuses after which a message is never delivered again. */
-export const DELIVERED_STATUSES = ['sent', 'captured'] as const
+export const DELIVERED_STATUSES = ['sent', 'captured', 'suppressed'] as const
 
 export interface MailFilter {
   to?: string
@@ -33,7 +33,7 @@ const dropSecrets = {
 }
 
 /** Messages that will not be attempted again: their rows may go once the retention period is over. */
-const SETTLED_STATUSES = ['sent', 'captured', 'failed'] as const
+const SETTLED_STATUSES = ['sent', 'captured', 'failed', 'suppressed'] as const
 
 export const mailRepository = {
   /** Inserts unless the key exists; returns the new id, or undefined when the key was taken. */
@@ -98,6 +98,14 @@ export const mailRepository = {
         status: failure.final ? 'failed' : 'queued',
         ...(failure.final ? dropSecrets : {}),
       })
+      .where(and(eq(mailMessages.id, id), notDelivered))
+  },
+
+  /** Settles a message as not sent because its address is suppressed (and drops its secrets). */
+  async recordSuppressed(tx: Tx, id: string, reason: string): Promise<void> {
+    await tx
+      .update(mailMessages)
+      .set({ status: 'suppressed', lastError: `Not sent: the address is suppressed (${reason})`, ...dropSecrets })
       .where(and(eq(mailMessages.id, id), notDelivered))
   },
 

@@ -2,10 +2,16 @@ import { Type, type Static, type TSchema } from 'typebox'
 import { PageQuery } from '../http/pagination.ts'
 
 const Status = Type.Union(
-  [Type.Literal('queued'), Type.Literal('sent'), Type.Literal('captured'), Type.Literal('failed')],
+  [
+    Type.Literal('queued'),
+    Type.Literal('sent'),
+    Type.Literal('captured'),
+    Type.Literal('failed'),
+    Type.Literal('suppressed'),
+  ],
   {
     description:
-      'queued (waiting or retrying), sent (accepted by SMTP), captured (kept in the outbox, no SMTP configured), failed (gave up)',
+      'queued (waiting or retrying), sent (accepted by SMTP), captured (kept in the outbox, no SMTP configured), failed (gave up), suppressed (not sent: the address bounced or complained before)',
   },
 )
 const Timestamp = Type.String({ format: 'date-time' })
@@ -19,6 +25,9 @@ export const MailMessage = Type.Object(
     to: Type.String(),
     from: Type.String(),
     subject: Type.String(),
+    headers: Type.Record(Type.String(), Type.String(), {
+      description: 'Extra headers sent with it (List-Unsubscribe, List-Unsubscribe-Post, List-Id); {} when none',
+    }),
     status: Status,
     transport: Nullable(Type.Union([Type.Literal('smtp'), Type.Literal('outbox')])),
     attempts: Type.Integer({ minimum: 0, description: 'Delivery attempts made so far' }),

@@ -17,6 +17,7 @@ function toMessage(row: MailRow, includeBodies: boolean): MailMessage {
     to: row.toAddress,
     from: row.fromAddress,
     subject: row.subject,
+    headers: row.headers ?? {},
     status: row.status,
     transport: row.transport,
     attempts: row.attempts,

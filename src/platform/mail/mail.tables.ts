@@ -1,4 +1,4 @@
-import { index, integer, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { index, integer, jsonb, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { createdAtColumn, optionalTenantIdColumn, platformSchema } from '../db/platform.tables.ts'
 import { tenantPolicies } from '../db/tenant-table.ts'
 
@@ -22,11 +22,13 @@ export const mailMessages = platformSchema
       subject: text('subject').notNull(),
       textBody: text('text_body').notNull(),
       htmlBody: text('html_body'),
+      /** Extra headers from MailInput's allowlist (List-Unsubscribe, List-Unsubscribe-Post), passed to SMTP. */
+      headers: jsonb('headers').$type<Record<string, string>>(),
       /** The message's secret variables sealed under KEY_ENCRYPTION_KEY (bound to the id); null once dropped or when there are none. */
       secretsSealed: text('secrets_sealed'),
       /** When the sealed secrets were dropped (delivered or finally failed): the fields can no longer be filled. */
       secretsDroppedAt: timestamp('secrets_dropped_at', { withTimezone: true }),
-      status: text('status', { enum: ['queued', 'sent', 'captured', 'failed'] })
+      status: text('status', { enum: ['queued', 'sent', 'captured', 'failed', 'suppressed'] })
         .notNull()
         .default('queued'),
       transport: text('transport', { enum: ['smtp', 'outbox'] }),

@@ -27,6 +27,7 @@ import {
   type MailSecrets,
 } from './mail-secrets.ts'
 import { mailRepository } from './mail.repository.ts'
+import { suppressionKey } from './suppressions.ts'
 import { createSmtpTransport, describeSmtpFailure, type SmtpTransport } from './smtp-transport.ts'
 
 export type { DeliverJob } from './mail.delivery.ts'
@@ -45,6 +46,16 @@ export interface MailInput {
   html?: string
   /** Unique per logical message and namespaced by its sender (e.g. `identity.password_reset:<tokenId>`); sent at most once. */
   messageKey: string
+  /**
+   * Display name of the From header (a tenant's sender name); the address stays MAIL_FROM's.
+   * No quotes, angle brackets or line breaks (it is quoted into the header).
+   */
+  fromName?: string
+  /**
+   * Extra headers, from an allowlist: List-Unsubscribe and List-Unsubscribe-Post (RFC 8058),
+   * List-Id. One line each, at most 998 characters.
+   */
+  headers?: Readonly<Record<string, string>>
   /**
    * Values of the `{{name}}` fields in text and html that must not stay in the database:
    * live tokens and the links carrying them. Sealed under KEY_ENCRYPTION_KEY until the delivery
@@ -95,6 +106,32 @@ function validate(input: MailInput): void {
   if (input.messageKey.length === 0 || input.messageKey.length > 200)
     throw mailErrors.invalidMessage('messageKey', 'must be 1-200 characters')
   if (input.secrets) validateSecrets(input.secrets, input.text)
+  if (input.headers) validateHeaders(input.headers)
+  if (input.fromName !== undefined && !FROM_NAME.test(input.fromName))
+    throw mailErrors.invalidMessage(
+      'fromName',
+      'must be 1-100 characters without quotes, angle brackets or line breaks',
+    )
+}
+
+/** The headers callers may add; anything else (From, Bcc, Received...) is ours to write. */
+export const MAIL_HEADER_ALLOWLIST = ['List-Unsubscribe', 'List-Unsubscribe-Post', 'List-Id'] as const
+
+function validateHeaders(headers: Readonly<Record<string, string>>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!(MAIL_HEADER_ALLOWLIST as readonly string[]).includes(name))
+      throw mailErrors.invalidMessage('headers', `${name} is not one of ${MAIL_HEADER_ALLOWLIST.join(', ')}`)
+    if (value.length === 0 || value.length > 998 || /[\r\n]/.test(value) || value.includes('\u0000'))
+      throw mailErrors.invalidMessage('headers', `${name} must be one line of 1-998 characters`)
+  }
+}
+
+const FROM_NAME = /^[^"<>\\\r\n\t]{1,100}$/
+
+/** MAIL_FROM's address under another display name: `"Acme Academy" <no-reply@lyceum.example>`. */
+export function fromWithName(from: string, name: string): string {
+  const address = /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from.trim()
+  return `"${name}" <${address}>`
 }
 
 async function verify(smtp: SmtpTransport | undefined): Promise<CheckResult> {
@@ -152,7 +189,14 @@ export function createMailer(deps: MailerDeps): Mailer {
   if (!smtp && config.profile === 'production')
     log.warn('SMTP_URL is not set: mail is captured in the outbox and never delivered')
   const keyEncryptionKey = parseKeyEncryptionKey(config.signingKeys.keyEncryptionKey)
-  const deliver = createDeliverHandler({ database, logger: log, smtp, retryLimit: retry.limit, keyEncryptionKey })
+  const deliver = createDeliverHandler({
+    database,
+    logger: log,
+    smtp,
+    retryLimit: retry.limit,
+    keyEncryptionKey,
+    suppressionKey: suppressionKey(keyEncryptionKey),
+  })
 
   jobs.define<DeliverJob>({
     name: MAIL_DELIVER_QUEUE,
@@ -186,8 +230,9 @@ export function createMailer(deps: MailerDeps): Mailer {
       tenantId: input.tenantId,
       messageKey: input.messageKey,
       toAddress: input.to,
-      fromAddress: config.mail.from,
+      fromAddress: input.fromName === undefined ? config.mail.from : fromWithName(config.mail.from, input.fromName),
       subject: input.subject,
+      headers: input.headers && Object.keys(input.headers).length > 0 ? { ...input.headers } : null,
       ...(await storedBodies(newId, input, smtp, keyEncryptionKey)),
     })
     if (id !== undefined) {

@@ -40,6 +40,7 @@ export function createSmtpTransport(url: string): SmtpTransport {
         subject: message.subject,
         text: message.textBody,
         ...(message.htmlBody === null ? {} : { html: message.htmlBody }),
+        ...(message.headers ? { headers: message.headers } : {}),
         // Stable across retries: if the server accepted an attempt whose reply we lost, the
         // recipient's server can still recognise the second copy as the same message.
         messageId: `<${message.id}@${senderDomain(message.fromAddress)}>`,

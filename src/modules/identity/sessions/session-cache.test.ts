@@ -205,6 +205,7 @@ describe('the profile GET /v1/me shows, kept with the cached session', () => {
       sessionId: sid,
       mfaEnrolmentRequired: false,
       timeZone: null,
+      locale: null,
     })
     expect(hot.json()).toEqual(cold.json())
   })
@@ -241,6 +242,30 @@ describe('the profile GET /v1/me shows, kept with the cached session', () => {
     expect((await setZone(null)).json()).toMatchObject({ timeZone: null })
     await warm(t, m.tenant.slug, m.tokens.accessToken)
     expect((await m.me()).json().timeZone).toBeNull()
+  })
+
+  it('a locale set with PATCH /v1/me is stored canonical and shown by the next GET /v1/me; null is the tenant default', async () => {
+    const m = await member()
+    await warm(t, m.tenant.slug, m.tokens.accessToken)
+    const setLocale = (locale: unknown) =>
+      t.app.inject({
+        method: 'PATCH',
+        url: '/v1/me',
+        headers: { host: `${m.tenant.slug}.localhost`, ...t.auth(m.tokens.accessToken) },
+        payload: { locale },
+      })
+    expect((await m.me()).json().locale).toBeNull()
+    expect((await setLocale('DE-at')).json()).toMatchObject({ locale: 'de-AT' })
+    expect((await m.me()).json().locale).toBe('de-AT')
+    for (const bad of ['x', 'de_DE', 'en-', 'a'.repeat(40), 42]) {
+      const refused = await setLocale(bad)
+      expect(refused.statusCode, String(bad)).toBe(400)
+    }
+    // Well-formed to the pattern but not a language tag Intl accepts.
+    expect((await setLocale('en-abcdefghi')).statusCode).toBe(400)
+    expect((await setLocale(null)).json()).toMatchObject({ locale: null })
+    await warm(t, m.tenant.slug, m.tokens.accessToken)
+    expect((await m.me()).json().locale).toBeNull()
   })
 
   it('an address verified through the emailed link shows as verified on the next GET /v1/me', async () => {

@@ -228,6 +228,7 @@ export const sessionsRepository = {
         displayName: users.displayName,
         emailVerified: sql<boolean>`${users.emailVerifiedAt} is not null`,
         timeZone: users.timeZone,
+        locale: users.locale,
         // By the database clock, so a node's own clock only has to measure the interval.
         expiresInMs: sql<number>`(extract(epoch from ${sessions.expiresAt} - now()) * 1000)::float8`,
       })
@@ -248,21 +249,23 @@ export const sessionsRepository = {
             displayName: row.displayName,
             emailVerified: row.emailVerified === true,
             timeZone: row.timeZone,
+            locale: row.locale,
           },
           expiresInMs: Number(row.expiresInMs),
         }
       : undefined
   },
 
-  /** Sets the display name and/or the time zone (null: UTC); true when something changed. */
+  /** Sets the display name, the time zone (null: UTC) and/or the locale (null: the tenant's); true when something changed. */
   async setProfile(
     tx: Tx,
     userId: string,
-    change: { displayName?: string; timeZone?: string | null },
+    change: { displayName?: string; timeZone?: string | null; locale?: string | null },
   ): Promise<boolean> {
     const differs = [
       change.displayName === undefined ? undefined : sql`${users.displayName} is distinct from ${change.displayName}`,
       change.timeZone === undefined ? undefined : sql`${users.timeZone} is distinct from ${change.timeZone}`,
+      change.locale === undefined ? undefined : sql`${users.locale} is distinct from ${change.locale}`,
     ].filter((condition) => condition !== undefined)
     if (differs.length === 0) return false
     const rows = await tx
@@ -284,6 +287,7 @@ export const sessionsRepository = {
         displayName: users.displayName,
         emailVerified: sql<boolean>`${users.emailVerifiedAt} is not null`,
         timeZone: users.timeZone,
+        locale: users.locale,
       })
       .from(users)
       .where(eq(users.id, userId))

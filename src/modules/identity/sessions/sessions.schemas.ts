@@ -87,11 +87,21 @@ export const TimeZone = Type.String({
   description: 'IANA time zone, e.g. Europe/Berlin; daily streaks count days in it',
 })
 
+/** A BCP 47 language tag; the service checks Intl accepts it and stores its canonical form (400 LOCALE_UNKNOWN). */
+export const LocaleTag = Type.String({
+  minLength: 2,
+  maxLength: 35,
+  pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$',
+  description:
+    'BCP 47 language tag, e.g. de or pt-BR; notification templates use it (English when there is no translation)',
+})
+
 export const UpdateMeBody = Type.Object(
   {
     // No null to remove it: with Ajv's type coercion an empty string would become that null.
     displayName: Type.Optional(DisplayName),
     timeZone: Type.Optional(Type.Union([TimeZone, Type.Null()], { description: 'null: UTC' })),
+    locale: Type.Optional(Type.Union([LocaleTag, Type.Null()], { description: "null: the tenant's default locale" })),
   },
   { $id: 'UpdateMeBody', additionalProperties: false, minProperties: 1 },
 )
@@ -109,6 +119,9 @@ export const Me = Type.Object(
     emailVerified: Type.Boolean(),
     timeZone: Type.Union([Type.String(), Type.Null()], {
       description: 'IANA time zone the member chose (PATCH /v1/me); null: UTC',
+    }),
+    locale: Type.Union([Type.String(), Type.Null()], {
+      description: "BCP 47 language tag the member chose (PATCH /v1/me); null: the tenant's default locale",
     }),
     sessionId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
       description: 'The session of the token used; null for tokens without one',

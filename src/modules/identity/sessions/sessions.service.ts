@@ -13,6 +13,7 @@ import { impersonationRepository } from '../impersonation/impersonation.reposito
 import { endImpersonationsStartedFrom } from '../impersonation/starter-ends.ts'
 import { hashRefreshToken, newRefreshToken, tenantOfRefreshToken } from './refresh-tokens.ts'
 import { mfaPolicy } from '../mfa/mfa-policy.ts'
+import { canonicalLocale } from '../locale.ts'
 import { isTimeZone } from '../time-zone.ts'
 import type { IssuedSession, RestrictedSession, RestrictedTokens, SessionIssuer, TokenPair } from './session-issuer.ts'
 import { sessionsErrors } from './sessions.errors.ts'
@@ -102,6 +103,7 @@ function meOf(user: UserPrincipal, profile: UserProfile) {
     displayName: profile.displayName,
     emailVerified: profile.emailVerified,
     timeZone: profile.timeZone,
+    locale: profile.locale,
     tenantId: user.tenantId,
     roles: user.roles,
     sessionId: user.sessionId ?? null,
@@ -165,8 +167,8 @@ export function createSessionsService(deps: { database: Database; issuer: Sessio
     },
 
     /**
-     * Sets the caller's display name (trimmed; blank after trimming is refused) and/or time zone
-     * (an IANA name Intl knows, or null for UTC).
+     * Sets the caller's display name (trimmed; blank after trimming is refused), time zone
+     * (an IANA name Intl knows, or null for UTC) and/or locale (a BCP 47 tag, stored canonical; null: the tenant's).
      */
     async updateMe(ctx: RequestContext, body: UpdateMeBody) {
       const user = userOf(ctx)
@@ -175,9 +177,13 @@ export function createSessionsService(deps: { database: Database; issuer: Sessio
         throw new AppError('invalid', 'DISPLAY_NAME_BLANK', 'displayName must contain more than white space')
       if (body.timeZone !== undefined && body.timeZone !== null && !isTimeZone(body.timeZone))
         throw new AppError('invalid', 'TIME_ZONE_UNKNOWN', `${body.timeZone} is not an IANA time zone`)
+      const locale = body.locale === undefined || body.locale === null ? body.locale : canonicalLocale(body.locale)
+      if (locale === undefined && body.locale !== undefined)
+        throw new AppError('invalid', 'LOCALE_UNKNOWN', `${body.locale} is not a BCP 47 language tag`)
       const change = {
         ...(displayName === undefined ? {} : { displayName }),
         ...(body.timeZone === undefined ? {} : { timeZone: body.timeZone }),
+        ...(body.locale === undefined ? {} : { locale }),
       }
       // Answered from the transaction that wrote it: the principal's profile predates the change.
       return ctx.inTenant(async (tx) => {

@@ -44,6 +44,7 @@ describe('sign-in, refresh and sessions over HTTP', () => {
       sessionId: claims.sid,
       mfaEnrolmentRequired: false,
       timeZone: null,
+      locale: null,
     })
 
     const refreshed = await api.refresh(slug, tokens.refreshToken)
