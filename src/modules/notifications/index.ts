@@ -1,5 +1,5 @@
 /**
- * The notification center (docs/notifications.md, ADR 0033): a registry of notification types
+ * The notification center (docs/notifications.md, ADR 0035): a registry of notification types
  * with classes and localised, tenant-branded templates; `notify(tx, …)`, which turns one
  * occurrence into one delivery per channel (email, in-app inbox) by the member's preferences and
  * quiet hours, once per (event, recipient, channel); the inbox and preference routes. Owns the

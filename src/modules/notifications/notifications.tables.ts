@@ -1,5 +1,5 @@
 /**
- * The notification center's tables (docs/notifications.md, ADR 0033). One delivery row per
+ * The notification center's tables (docs/notifications.md, ADR 0035). One delivery row per
  * (event, recipient, channel), unique, written in the caller's transaction: a redelivered event
  * finds its row and sends nothing again. Inbox items are what GET /v1/me/notifications lists;
  * preferences and tenant defaults say which channels a type uses; quiet hours are per member.
