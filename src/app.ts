@@ -17,6 +17,13 @@ import { createLogger } from './platform/observability/logger.ts'
 import { createMetrics, type Metrics } from './platform/observability/metrics.ts'
 import { createHealthRegistry, type HealthRegistry } from './platform/observability/health.ts'
 import { registerCoreChecks } from './platform/observability/health-checks.ts'
+import {
+  createClamdScanner,
+  parseClamdUrl,
+  scannerCheck,
+  UNSCANNED_WARNING,
+  type Scanner,
+} from './platform/scan/index.ts'
 import { observeDatabasePool } from './platform/observability/http-instrumentation.ts'
 import { createRedis } from './platform/cache/redis.ts'
 import { createResponseCache, type ResponseCache } from './platform/cache/response-cache.ts'
@@ -83,6 +90,11 @@ export interface Platform {
   egress: Egress
   /** Every column sealed under KEY_ENCRYPTION_KEY, as its owner registered it (what `lyceum keys reencrypt` walks). */
   sealedColumns: SealedColumnRegistry
+  /**
+   * The malware scanner (clamd, CLAMD_URL; platform/scan, ADR 0034). Unset only outside
+   * production: uploads are then marked unscanned, never treated as clean.
+   */
+  scanner: Scanner | undefined
   /** Socket.IO gateway: modules register room kinds and events, publish and evict (docs/realtime.md). */
   realtime: RealtimeGateway
 }
@@ -213,6 +225,8 @@ async function createPlatform(config: Config, options: BuildOptions) {
     ...(options.mailRetry ? { retry: options.mailRetry } : {}),
   })
   const egress = createEgress({ ...egressPolicyFor(config), ...options.egress })
+  const scanner = buildScanner(config, logger)
+  health.register('scanner', () => scannerCheck(scanner), { critical: false })
   registerCoreChecks(health, { database, redis, storageDir: config.storageDir, expectedMigrations: journalLength() })
   observeDatabasePool(metrics, database)
   // The OpenTelemetry SDK and exporter load only when traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT).
@@ -238,11 +252,20 @@ async function createPlatform(config: Config, options: BuildOptions) {
     events,
     mail: mail.mailer,
     egress,
+    scanner,
     sealedColumns: sealedColumnRegistry(),
     realtime: realtime.gateway,
   }
   const principalFeed = feed.channel(PRINCIPAL_CHANNEL)
   return { platform, tracing, mailRoutes: mail.routes, realtime, principalFeed }
+}
+
+/** The clamd scanner, or none (outside production only: config refuses production without CLAMD_URL). */
+function buildScanner(config: Config, logger: Logger): Scanner | undefined {
+  const { clamdUrl, timeoutMs, streamMaxBytes } = config.scan
+  if (clamdUrl) return createClamdScanner({ address: parseClamdUrl(clamdUrl), timeoutMs, streamMaxBytes })
+  logger.warn(`*** ${UNSCANNED_WARNING} ***`)
+  return undefined
 }
 
 /** Modules in dependency order; each receives only the capabilities it uses. */

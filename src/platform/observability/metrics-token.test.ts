@@ -11,6 +11,7 @@ beforeAll(async () => {
       METRICS_TOKEN,
       PUBLIC_URL: 'https://api.lyceum.test',
       SMTP_URL: 'smtp://127.0.0.1:2525',
+      CLAMD_URL: 'unix:///run/clamav/clamd.ctl',
       ALLOW_EMBEDDED_DATABASE: 'true',
     },
   })
