@@ -14,6 +14,8 @@ export interface ZipEntry {
   encrypted?: boolean
   /** Overrides the uncompressed size written in the headers (a lying archive). */
   declaredSize?: number
+  /** Bytes written after this entry's data, before the next entry (hidden content). */
+  gap?: Buffer
 }
 
 export interface ZipOptions {
@@ -55,9 +57,10 @@ export function buildZip(entries: ZipEntry[], options: ZipOptions = {}): Buffer 
     central.writeUInt32LE(size, 24)
     central.writeUInt16LE(name.length, 28)
     central.writeUInt32LE(offset, 42)
-    locals.push(local, name, body)
+    const gap = entry.gap ?? Buffer.alloc(0)
+    locals.push(local, name, body, gap)
     centrals.push(central, name)
-    offset += local.length + name.length + body.length
+    offset += local.length + name.length + body.length + gap.length
   }
   const directory = Buffer.concat(centrals)
   const comment = Buffer.from(options.comment ?? '')
