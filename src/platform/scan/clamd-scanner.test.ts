@@ -20,6 +20,8 @@ import {
 import { freePort } from '../../../test/pgbouncer.ts'
 import { buildZip } from '../../../test/zip.ts'
 import { probeClamd } from '../observability/doctor-probes.ts'
+import { inspectUpload } from '../uploads/index.ts'
+import { epubEntries } from '../uploads/testing.ts'
 import {
   createClamdScanner,
   parseClamdUrl,
@@ -86,6 +88,15 @@ describe.skipIf(!clamdAvailable())('clamd over its socket and TCP (real clamd, E
     }
   })
 
+  it('finds EICAR in an EPUB that passes every upload inspection (the scan is a layer of its own)', async () => {
+    const file = path.join(tmp, 'infected.epub')
+    await writeFile(file, buildZip([...epubEntries(), { name: 'OEBPS/extra.xhtml', data: EICAR }]))
+    await expect(inspectUpload(file, { use: 'ebook', filename: 'novel.epub' })).resolves.toMatchObject({
+      type: { ext: 'epub' },
+    })
+    expect(await scannerAt(clamd.socketUrl).scan(file)).toMatchObject({ verdict: 'infected' })
+  })
+
   it('streams large content in bounded chunks, many small reads included', async () => {
     const pieces = Array.from({ length: 3000 }, (_, i) => Buffer.from(`line ${i} of a clean transcript\n`))
     await expect(scannerAt(clamd.socketUrl).scan(Readable.from(pieces))).resolves.toEqual({ verdict: 'clean' })
@@ -108,6 +119,14 @@ describe.skipIf(!clamdAvailable())('clamd over its socket and TCP (real clamd, E
     const error = await scanner.scan(Readable.from([Buffer.alloc(600), Buffer.alloc(600)])).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ScanTooLargeError)
     expect((error as ScanTooLargeError).limitBytes).toBe(1000)
+  })
+
+  it("rejects with the input's own error (a missing file) at once, not as a scanner outage", async () => {
+    const error = await scannerAt(clamd.socketUrl)
+      .scan(path.join(tmp, 'missing.pdf'))
+      .catch((e: unknown) => e)
+    expect(error).not.toBeInstanceOf(ScannerUnavailableError)
+    expect((error as NodeJS.ErrnoException).code).toBe('ENOENT')
   })
 
   it('answers VERSION for readiness and for lyceum doctor', async () => {

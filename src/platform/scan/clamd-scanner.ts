@@ -109,7 +109,8 @@ export function createClamdScanner(options: ClamdScannerOptions): Scanner {
           try {
             await Promise.race([session.reply, sending])
           } catch (error) {
-            if (error instanceof ScanTooLargeError) throw error
+            // Over our bound, or the input's own failure (a missing file): no point waiting for clamd.
+            if (!(error instanceof ScannerUnavailableError)) throw error
             // A write that failed because clamd answered and closed (its size limit) is not the
             // story: the reply is, if it was read before the socket broke.
             const reply = await session.reply.catch(() => undefined)

@@ -43,7 +43,8 @@ export function openClamdSession(
       isConnected = true
       resolve()
     })
-    socket.once('error', (error) => {
+    // Kept for the socket's life: an error after connecting surfaces through 'close' and the reply.
+    socket.on('error', (error) => {
       if (!isConnected) reject(new ScannerUnavailableError('connect', error.message))
     })
     socket.once('close', () => {
