@@ -17,13 +17,7 @@ import { createLogger } from './platform/observability/logger.ts'
 import { createMetrics, type Metrics } from './platform/observability/metrics.ts'
 import { createHealthRegistry, type HealthRegistry } from './platform/observability/health.ts'
 import { registerCoreChecks } from './platform/observability/health-checks.ts'
-import {
-  createClamdScanner,
-  parseClamdUrl,
-  scannerCheck,
-  UNSCANNED_WARNING,
-  type Scanner,
-} from './platform/scan/index.ts'
+import { scannerFromConfig, type Scanner } from './platform/scan/index.ts'
 import { observeDatabasePool } from './platform/observability/http-instrumentation.ts'
 import { createRedis } from './platform/cache/redis.ts'
 import { createResponseCache, type ResponseCache } from './platform/cache/response-cache.ts'
@@ -225,8 +219,7 @@ async function createPlatform(config: Config, options: BuildOptions) {
     ...(options.mailRetry ? { retry: options.mailRetry } : {}),
   })
   const egress = createEgress({ ...egressPolicyFor(config), ...options.egress })
-  const scanner = buildScanner(config, logger)
-  health.register('scanner', () => scannerCheck(scanner), { critical: false })
+  const scanner = scannerFromConfig(config.scan, logger, health)
   registerCoreChecks(health, { database, redis, storageDir: config.storageDir, expectedMigrations: journalLength() })
   observeDatabasePool(metrics, database)
   // The OpenTelemetry SDK and exporter load only when traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT).
@@ -258,14 +251,6 @@ async function createPlatform(config: Config, options: BuildOptions) {
   }
   const principalFeed = feed.channel(PRINCIPAL_CHANNEL)
   return { platform, tracing, mailRoutes: mail.routes, realtime, principalFeed }
-}
-
-/** The clamd scanner, or none (outside production only: config refuses production without CLAMD_URL). */
-function buildScanner(config: Config, logger: Logger): Scanner | undefined {
-  const { clamdUrl, timeoutMs, streamMaxBytes } = config.scan
-  if (clamdUrl) return createClamdScanner({ address: parseClamdUrl(clamdUrl), timeoutMs, streamMaxBytes })
-  logger.warn(`*** ${UNSCANNED_WARNING} ***`)
-  return undefined
 }
 
 /** Modules in dependency order; each receives only the capabilities it uses. */

@@ -14,3 +14,4 @@ export {
 export { createClamdScanner, parseScanReply, type ClamdScannerOptions } from './clamd-scanner.ts'
 export { CLAMD_URL_PATTERN, describeClamd, parseClamdUrl, type ClamdAddress } from './clamd-url.ts'
 export { scannerCheck, scannerDoctorRow, UNSCANNED_WARNING } from './scanner-checks.ts'
+export { scannerFromConfig } from './scanner-from-config.ts'

@@ -7,7 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inspectUpload, UploadRefusedError, type InspectOptions, type UploadRefusalReason } from './index.ts'
-import { epubEntries, ooxmlEntries, tinyGif, tinyJpeg, tinyPdf, tinyPng, zipOf } from './testing.ts'
+import { epubEntries, ooxmlEntries, tinyGif, tinyJpeg, tinyPdf, tinyPng, tinyWav, zipOf } from './testing.ts'
 
 let dir: string
 let counter = 0
@@ -64,6 +64,13 @@ describe('type from the bytes, per use', () => {
     const named = await inspect(tinyPng(), { use: 'image', filename: '../../Lecture 3.final' })
     expect(named.filename).toBe('Lecture 3.final.png')
     expect((await inspect(tinyPng(), { use: 'image', filename: '\u202e' })).filename).toBe('image.png')
+  })
+
+  it('accepts a WAV as audio only, and refuses one with a zip appended', async () => {
+    expect((await inspect(tinyWav(), { use: 'audio', filename: 'intro.wav' })).type.mime).toBe('audio/wav')
+    expect((await refusal(tinyWav(), { use: 'video', filename: 'intro.wav' })).reason).toBe('type_not_allowed')
+    const appended = Buffer.concat([tinyWav(), zipOf([{ name: 'x.js', data: 'alert(1)' }])])
+    expect((await refusal(appended, { use: 'audio', filename: 'intro.wav' })).reason).toBe('polyglot')
   })
 
   it('refuses bytes of no known type, and a bare zip for every use', async () => {

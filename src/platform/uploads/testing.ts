@@ -44,6 +44,25 @@ export const tinyJpeg = (): Buffer =>
     Buffer.from('ffd9', 'hex'),
   ])
 
+/** A 10 ms mono 8 kHz 16-bit PCM WAV of silence. */
+export function tinyWav(): Buffer {
+  const samples = Buffer.alloc(160)
+  const header = Buffer.alloc(44)
+  header.write('RIFF', 0, 'latin1')
+  header.writeUInt32LE(36 + samples.length, 4)
+  header.write('WAVEfmt ', 8, 'latin1')
+  header.writeUInt32LE(16, 16)
+  header.writeUInt16LE(1, 20)
+  header.writeUInt16LE(1, 22)
+  header.writeUInt32LE(8000, 24)
+  header.writeUInt32LE(16000, 28)
+  header.writeUInt16LE(2, 32)
+  header.writeUInt16LE(16, 34)
+  header.write('data', 36, 'latin1')
+  header.writeUInt32LE(samples.length, 40)
+  return Buffer.concat([header, samples])
+}
+
 export async function tinyPdf(): Promise<Buffer> {
   const document = await PDFDocument.create()
   document.addPage([200, 200]).drawText('Lecture 1', { x: 20, y: 100, size: 14 })
