@@ -17,6 +17,7 @@ import { createLogger } from './platform/observability/logger.ts'
 import { createMetrics, type Metrics } from './platform/observability/metrics.ts'
 import { createHealthRegistry, type HealthRegistry } from './platform/observability/health.ts'
 import { registerCoreChecks } from './platform/observability/health-checks.ts'
+import { scannerFromConfig, type Scanner } from './platform/scan/index.ts'
 import { observeDatabasePool } from './platform/observability/http-instrumentation.ts'
 import { createRedis } from './platform/cache/redis.ts'
 import { createResponseCache, type ResponseCache } from './platform/cache/response-cache.ts'
@@ -94,6 +95,11 @@ export interface Platform {
   egress: Egress
   /** Every column sealed under KEY_ENCRYPTION_KEY, as its owner registered it (what `lyceum keys reencrypt` walks). */
   sealedColumns: SealedColumnRegistry
+  /**
+   * The malware scanner (clamd, CLAMD_URL; platform/scan, ADR 0034). Unset only outside
+   * production: uploads are then marked unscanned, never treated as clean.
+   */
+  scanner: Scanner | undefined
   /** Socket.IO gateway: modules register room kinds and events, publish and evict (docs/realtime.md). */
   realtime: RealtimeGateway
 }
@@ -244,6 +250,7 @@ async function createPlatform(config: Config, options: BuildOptions) {
     ...(options.mailRetry ? { retry: options.mailRetry } : {}),
   })
   const egress = createEgress({ ...egressPolicyFor(config), ...options.egress })
+  const scanner = scannerFromConfig(config.scan, logger, health)
   registerCoreChecks(health, { database, redis, storageDir: config.storageDir, expectedMigrations: journalLength() })
   observeDatabasePool(metrics, database)
   // The OpenTelemetry SDK and exporter load only when traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT).
@@ -270,6 +277,7 @@ async function createPlatform(config: Config, options: BuildOptions) {
     publicEvents: publicEventCatalogue(),
     mail: mail.mailer,
     egress,
+    scanner,
     sealedColumns: sealedColumnRegistry(),
     realtime: realtime.gateway,
   }

@@ -4,6 +4,7 @@
  * docs/operations.md. Nothing here reads the environment.
  */
 import { Type, type Static } from 'typebox'
+import { CLAMD_URL_PATTERN } from './platform/scan/clamd-url.ts'
 
 export const Profile = Type.Enum(['development', 'test', 'production'], {
   description: 'development (default), test or production',
@@ -223,6 +224,27 @@ export const EnvSchema = Type.Object({
     default: 7,
     description:
       'Days the events.catch_up job looks back for dispatched events a subscriber has no delivery of (e.g. one added by a newer release during a rolling deploy); 0 = off',
+  }),
+  CLAMD_URL: Type.Optional(
+    Type.String({
+      pattern: CLAMD_URL_PATTERN,
+      description:
+        'clamd for the mandatory malware scan of uploads: unix:///run/clamav/clamd.ctl or tcp://127.0.0.1:3310; required in production; unset elsewhere = uploads marked unscanned',
+    }),
+  ),
+  CLAMD_TIMEOUT_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 3600,
+    default: 120,
+    description:
+      'Deadline of one clamd scan, connection to verdict; past it the scan counts as the scanner being unavailable',
+  }),
+  CLAMD_STREAM_MAX_MB: Type.Integer({
+    minimum: 1,
+    maximum: 4096,
+    default: 100,
+    description:
+      "Largest content sent to clamd (MiB); larger content gets no verdict. Keep clamd's StreamMaxLength at least this large",
   }),
   EGRESS_ALLOW_PRIVATE_NETWORKS: Type.Boolean({
     default: false,

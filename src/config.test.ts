@@ -46,6 +46,24 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/METRICS_TOKEN/)
     expect(problems.join('\n')).toMatch(/PUBLIC_URL/)
     expect(problems.join('\n')).toMatch(/SMTP_URL is required/)
+    expect(problems.join('\n')).toMatch(/CLAMD_URL is required in production .*scanned for malware/)
+  })
+
+  it('reads the malware scanner from CLAMD_URL (unix or tcp) and refuses other forms', () => {
+    expect(loadConfig({}).scan).toEqual({ clamdUrl: undefined, timeoutMs: 120_000, streamMaxBytes: 100 * 1024 * 1024 })
+    const tcp = loadConfig({
+      CLAMD_URL: 'tcp://clamav.internal:3310',
+      CLAMD_TIMEOUT_SECONDS: '30',
+      CLAMD_STREAM_MAX_MB: '25',
+    })
+    expect(tcp.scan).toEqual({
+      clamdUrl: 'tcp://clamav.internal:3310',
+      timeoutMs: 30_000,
+      streamMaxBytes: 25 * 1024 * 1024,
+    })
+    expect(loadConfig({ CLAMD_URL: 'unix:///run/clamav/clamd.ctl' }).scan.clamdUrl).toBe('unix:///run/clamav/clamd.ctl')
+    for (const bad of ['http://clamav:3310', 'tcp://clamav', 'unix://relative.sock', 'clamav:3310'])
+      expect(problemsOf({ CLAMD_URL: bad }).join('\n')).toMatch(/^CLAMD_URL: .*clamd for the mandatory malware scan/m)
   })
 
   it('has no shared-secret token or static operator token: production refuses their old variables', () => {
@@ -68,6 +86,7 @@ describe('loadConfig', () => {
       METRICS_TOKEN: 'm'.repeat(30),
       PUBLIC_URL: 'https://api.example.com/',
       SMTP_URL: 'smtp://mail.internal:587',
+      CLAMD_URL: 'unix:///run/clamav/clamd.ctl',
       KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
       IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
       RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
@@ -92,6 +111,7 @@ describe('loadConfig', () => {
       METRICS_TOKEN: 'm'.repeat(30),
       PUBLIC_URL: 'https://x.example',
       SMTP_URL: 'smtp://mail.internal:587',
+      CLAMD_URL: 'unix:///run/clamav/clamd.ctl',
       KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
       IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
       RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
@@ -107,6 +127,7 @@ describe('loadConfig', () => {
       METRICS_TOKEN: 'p'.repeat(43),
       PUBLIC_URL: 'https://x.example',
       SMTP_URL: 'smtp://mail.internal:587',
+      CLAMD_URL: 'unix:///run/clamav/clamd.ctl',
       IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
       RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
     }
@@ -136,6 +157,7 @@ describe('loadConfig', () => {
       METRICS_TOKEN: 'm'.repeat(43),
       PUBLIC_URL: 'https://x.example',
       SMTP_URL: 'smtp://mail.internal:587',
+      CLAMD_URL: 'unix:///run/clamav/clamd.ctl',
       KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
       RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
     }
@@ -166,6 +188,7 @@ describe('loadConfig', () => {
       METRICS_TOKEN: 'm'.repeat(43),
       PUBLIC_URL: 'https://x.example',
       SMTP_URL: 'smtp://mail.internal:587',
+      CLAMD_URL: 'unix:///run/clamav/clamd.ctl',
       KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
       IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
     }
@@ -192,6 +215,7 @@ describe('loadConfig', () => {
       METRICS_TOKEN: 'm'.repeat(43),
       PUBLIC_URL: 'https://x.example',
       SMTP_URL: 'smtp://mail.internal:587',
+      CLAMD_URL: 'unix:///run/clamav/clamd.ctl',
       KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
       IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
       RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
@@ -278,6 +302,7 @@ describe('loadConfig', () => {
       METRICS_TOKEN: 'm'.repeat(43),
       PUBLIC_URL: 'https://x.example',
       SMTP_URL: 'smtp://mail.internal:587',
+      CLAMD_URL: 'unix:///run/clamav/clamd.ctl',
       KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
       IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
       RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,

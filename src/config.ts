@@ -109,6 +109,8 @@ export interface Config {
   passwordHashing: { concurrency: number; maxQueue: number }
   /** The worker threads of short-answer patterns (assessment). */
   patterns: { workerThreads: number; queue: number; deadlineMs: number }
+  /** The malware scanner (platform/scan, ADR 0034); clamdUrl unset only outside production. */
+  scan: { clamdUrl: string | undefined; timeoutMs: number; streamMaxBytes: number }
   /** Payment providers, their secrets and the resilience policy of calls to them (config-payments.ts). */
   payments: PaymentsSettings
   dataDir: string
@@ -176,6 +178,10 @@ function productionProblems(env: Env): string[] {
       'SMTP_URL is required in production; without it mail (password resets, receipts) never leaves the outbox',
     )
   if (!env.PUBLIC_URL) problems.push('PUBLIC_URL is required in production, e.g. https://api.example.com')
+  if (!env.CLAMD_URL)
+    problems.push(
+      'CLAMD_URL is required in production (e.g. unix:///run/clamav/clamd.ctl): every upload must be scanned for malware before anyone can download it',
+    )
   if (env.RATE_LIMITS === 'off')
     problems.push('RATE_LIMITS=off removes abuse protection and is refused in production; set quotas instead')
   if (env.EGRESS_ALLOW_PRIVATE_NETWORKS)
@@ -326,6 +332,11 @@ function buildConfig(env: Env, profile: ProfileName): Config {
       deadlineMs: env.PATTERN_TASK_DEADLINE_MS,
     },
     payments: paymentsSettings(env, profile),
+    scan: {
+      clamdUrl: env.CLAMD_URL,
+      timeoutMs: env.CLAMD_TIMEOUT_SECONDS * 1000,
+      streamMaxBytes: env.CLAMD_STREAM_MAX_MB * 1024 * 1024,
+    },
     dataDir,
   })
 }

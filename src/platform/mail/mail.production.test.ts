@@ -17,6 +17,7 @@ beforeAll(async () => {
       METRICS_TOKEN: randomUUID() + randomUUID(),
       PUBLIC_URL: 'https://api.lyceum.example.test',
       SMTP_URL: 'smtp://127.0.0.1:2525',
+      CLAMD_URL: 'unix:///run/clamav/clamd.ctl',
     },
   })
   // A real operator, signed in with password and TOTP by the harness.

@@ -13,6 +13,7 @@ import { APP_ROLE, PLATFORM_ROLE } from '../db/database.ts'
 import { journalLength } from '../db/migrate.ts'
 import { pgliteOwner, postgresOwner, type OwnerConnection } from '../db/owner-connection.ts'
 import { openPglite } from '../db/pglite-database.ts'
+import { createClamdScanner, parseClamdUrl, scannerDoctorRow } from '../scan/index.ts'
 import { probeStorageDir } from '../storage/storage-dir.ts'
 import { migrationStatus } from './health-checks.ts'
 import { tracesUrl } from './tracing.ts'
@@ -255,6 +256,16 @@ export async function probeSmtp(url: string, timeoutMs: number): Promise<DoctorR
     return row('smtp', 'FAILING', `SMTP_URL does not accept connections: ${messageOf(error)}`)
   } finally {
     transport.close()
+  }
+}
+
+/** clamd answers VERSION within the probe's bound (it does so only with its signature database loaded). */
+export async function probeClamd(clamdUrl: string, timeoutMs: number): Promise<DoctorRow> {
+  try {
+    const scanner = createClamdScanner({ address: parseClamdUrl(clamdUrl), timeoutMs, streamMaxBytes: 1 })
+    return await scannerDoctorRow(scanner)
+  } catch (error) {
+    return row('clamd', 'FAILING', messageOf(error))
   }
 }
 

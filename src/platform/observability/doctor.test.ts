@@ -121,6 +121,22 @@ describe('lyceum doctor', () => {
     expect(JSON.stringify(rows)).not.toContain('hunter2-password')
   })
 
+  it('says loudly that uploads go unscanned without CLAMD_URL, and fails an unreachable clamd', async () => {
+    const unset = await doctor()
+    expect(byDependency(unset, 'clamd')).toMatchObject({
+      status: 'DISABLED',
+      detail: expect.stringMatching(/NOT scanned .* marked unscanned/),
+    })
+    const down = await doctor({ CLAMD_URL: 'unix:///nonexistent/lyceum/clamd.ctl' })
+    expect(byDependency(down, 'clamd')).toMatchObject({
+      status: 'FAILING',
+      detail: expect.stringMatching(
+        /clamd at unix:\/\/\/nonexistent\/lyceum\/clamd.ctl: scanner unavailable \(connect\)/,
+      ),
+    })
+    expect(doctorFailed(down)).toBe(true)
+  })
+
   it('reports configuration problems as rows naming each variable, without probing', async () => {
     const rows = (await doctor({ PORT: 'abc', DATABASE_POOL_MAX: '0' })).filter((r) => r.dependency !== 'runtime')
     expect(rows.length).toBeGreaterThan(0)

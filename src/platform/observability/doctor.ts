@@ -6,6 +6,7 @@
 import type { PGlite } from '@electric-sql/pglite'
 import { ConfigError, loadConfig, type Config } from '../../config.ts'
 import {
+  probeClamd,
   probeCollector,
   probePglite,
   probePostgres,
@@ -15,6 +16,7 @@ import {
   type DoctorRow,
   type DoctorStatus,
 } from './doctor-probes.ts'
+import { UNSCANNED_WARNING } from '../scan/index.ts'
 import { scrubText } from './redaction.ts'
 
 export type { DoctorRow, DoctorStatus } from './doctor-probes.ts'
@@ -137,6 +139,7 @@ function dependencyProbes(config: Config, options: DoctorOptions, timeoutMs: num
   const { redisUrl } = config
   const { smtpUrl } = config.mail
   const { endpoint } = config.otel
+  const { clamdUrl } = config.scan
   return [
     bounded('database', timeoutMs * 3, databaseProbe),
     redisUrl
@@ -146,6 +149,9 @@ function dependencyProbes(config: Config, options: DoctorOptions, timeoutMs: num
       ? bounded('smtp', timeoutMs, async () => [await probeSmtp(smtpUrl, timeoutMs)])
       : disabled('smtp', 'SMTP_URL is not set: mail is captured in the outbox (/v1/ops/mail)'),
     bounded('storage', timeoutMs, async () => [await probeStorage(config.storageDir)]),
+    clamdUrl
+      ? bounded('clamd', timeoutMs, async () => [await probeClamd(clamdUrl, timeoutMs)])
+      : disabled('clamd', UNSCANNED_WARNING),
     endpoint
       ? bounded('tracing', timeoutMs, async () => [await probeCollector(endpoint, timeoutMs)])
       : disabled('tracing', 'OTEL_EXPORTER_OTLP_ENDPOINT is not set: no traces are exported'),

@@ -58,6 +58,18 @@ const secretBody = {
   profile: { contact: { email: CANARY.nestedEmail, recovery: { secret: CANARY.nestedSecret } } },
 }
 
+describe('start-up warnings', () => {
+  it('says loudly at start-up that uploads go unscanned without CLAMD_URL', () => {
+    const warning = lines
+      .map((line) => JSON.parse(line) as { level: number; msg: string })
+      .find((entry) => /CLAMD_URL/.test(entry.msg))
+    expect(warning).toMatchObject({
+      level: 40,
+      msg: expect.stringMatching(/^\*\*\* CLAMD_URL is not set: uploads are NOT scanned .* marked unscanned/),
+    })
+  })
+})
+
 describe('log redaction', () => {
   it('refuses a bad bearer token with 401 without logging the header, cookie or query', async () => {
     const response = await send({

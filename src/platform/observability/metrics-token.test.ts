@@ -11,6 +11,7 @@ beforeAll(async () => {
       METRICS_TOKEN,
       PUBLIC_URL: 'https://api.lyceum.test',
       SMTP_URL: 'smtp://127.0.0.1:2525',
+      CLAMD_URL: 'unix:///run/clamav/clamd.ctl',
       ALLOW_EMBEDDED_DATABASE: 'true',
     },
   })
@@ -76,6 +77,12 @@ describe('/health/ready details in the production profile', () => {
     })
     expect(response.statusCode).toBe(200)
     expect(response.json()).toMatchObject({ status: 'ready', checks: { database: { status: 'ok' } } })
+    // CLAMD_URL names no running clamd here: reported, but an outage only delays scans (queued, retried).
+    expect(response.json().checks.scanner).toMatchObject({
+      status: 'failing',
+      critical: false,
+      detail: expect.stringMatching(/scanner unavailable \(connect\).*uploads stay pending/),
+    })
   })
 
   it('gives an operator the per-dependency checks and refuses a wrong token', async () => {

@@ -70,6 +70,7 @@ describe('rate-limit configuration', () => {
       METRICS_TOKEN: 'metrics-token-0123456789abcdef',
       PUBLIC_URL: 'https://api.example.com',
       SMTP_URL: 'smtp://mail.internal:587',
+      CLAMD_URL: 'unix:///run/clamav/clamd.ctl',
       KEY_ENCRYPTION_KEY: 'cmF0ZS1saW1pdC10ZXN0LWtlay0wMTIzNDU2Nzg5YWI',
       IP_HASH_SECRET: 'rate-limit-test-ip-hash-secret-0123456789',
       RECOVERY_CODE_HMAC_SECRET: 'rate-limit-test-recovery-code-secret-0123456789',

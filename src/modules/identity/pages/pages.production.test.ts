@@ -27,6 +27,7 @@ beforeAll(async () => {
       ALLOW_EMBEDDED_DATABASE: 'true',
       METRICS_TOKEN: randomUUID() + randomUUID(),
       SMTP_URL: smtp.url,
+      CLAMD_URL: 'unix:///run/clamav/clamd.ctl',
     },
   })
   await listen(t)
