@@ -96,7 +96,7 @@ export interface Platform {
   /** Every column sealed under KEY_ENCRYPTION_KEY, as its owner registered it (what `lyceum keys reencrypt` walks). */
   sealedColumns: SealedColumnRegistry
   /**
-   * The malware scanner (clamd, CLAMD_URL; platform/scan, ADR 0034). Unset only outside
+   * The malware scanner (clamd, CLAMD_URL; platform/scan, ADR 0036). Unset only outside
    * production: uploads are then marked unscanned, never treated as clean.
    */
   scanner: Scanner | undefined

@@ -109,7 +109,7 @@ export interface Config {
   passwordHashing: { concurrency: number; maxQueue: number }
   /** The worker threads of short-answer patterns (assessment). */
   patterns: { workerThreads: number; queue: number; deadlineMs: number }
-  /** The malware scanner (platform/scan, ADR 0034); clamdUrl unset only outside production. */
+  /** The malware scanner (platform/scan, ADR 0036); clamdUrl unset only outside production. */
   scan: { clamdUrl: string | undefined; timeoutMs: number; streamMaxBytes: number }
   /** Payment providers, their secrets and the resilience policy of calls to them (config-payments.ts). */
   payments: PaymentsSettings

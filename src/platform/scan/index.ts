@@ -1,5 +1,5 @@
 /**
- * Malware scanning (ADR 0034): the Scanner port, its clamd adapter, and the readiness check and
+ * Malware scanning (ADR 0036): the Scanner port, its clamd adapter, and the readiness check and
  * doctor probe. app.ts builds one scanner from CLAMD_URL; without it (outside production) there
  * is none, and uploads are marked unscanned.
  */

@@ -1,5 +1,5 @@
 /**
- * Checks on uploaded files before they are stored for anyone to read (ADR 0034): receive with a
+ * Checks on uploaded files before they are stored for anyone to read (ADR 0036): receive with a
  * byte limit and a SHA-256, then inspect (type from the bytes per use, name sanitised, polyglot
  * and archive defences). The malware scan is platform/scan's; the media module runs both.
  */
