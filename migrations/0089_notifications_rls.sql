@@ -1,4 +1,4 @@
--- The notification center (ADR 0033): RLS forced for owners too, grants for the request roles.
+-- The notification center (ADR 0035): RLS forced for owners too, grants for the request roles.
 -- Deliveries are the once-only record: the request roles insert and settle them, never delete.
 ALTER TABLE "notifications"."deliveries" FORCE ROW LEVEL SECURITY;--> statement-breakpoint
 ALTER TABLE "notifications"."inbox_items" FORCE ROW LEVEL SECURITY;--> statement-breakpoint

@@ -115,11 +115,14 @@ export function createNotifier(deps: NotifyDeps) {
       rendered: RenderedNotification
       key: string
       unsubscribeUrl?: string | undefined
+      /** Security notices reach a suppressed address too (MailInput.essential). */
+      essential: boolean
     },
     secrets?: { link: string },
   ): Promise<string> {
     const { rendered, site, unsubscribeUrl } = input
     return mailer.send(tx, {
+      essential: input.essential,
       tenantId: input.tenantId,
       to: input.to,
       subject: rendered.subject,
@@ -177,7 +180,7 @@ export function createNotifier(deps: NotifyDeps) {
       const key = mailKeyOf(input.tenantId, input.eventId, recipientKey)
       const mailMessageId = await sendMail(
         tx,
-        { ...input, to: input.recipient.email, site, rendered, key },
+        { ...input, to: input.recipient.email, site, rendered, key, essential: type.class === 'security' },
         input.secrets,
       )
       await repo.recordSent(tx, claimed, { mailMessageId })
@@ -254,7 +257,15 @@ export function createNotifier(deps: NotifyDeps) {
       const mailRendered = render(name, input.params, site, member, mailLink, unsubscribeUrl)
       const mailMessageId = await sendMail(
         tx,
-        { tenantId: input.tenantId, to: member.email, site, rendered: mailRendered, key, unsubscribeUrl },
+        {
+          tenantId: input.tenantId,
+          to: member.email,
+          site,
+          rendered: mailRendered,
+          key,
+          unsubscribeUrl,
+          essential: type.class === 'security',
+        },
         input.secrets,
       )
       await repo.recordSent(tx, claimed, { mailMessageId })
@@ -307,6 +318,7 @@ export function createNotifier(deps: NotifyDeps) {
       rendered,
       key,
       unsubscribeUrl,
+      essential: type.class === 'security',
     })
     await repo.recordSent(tx, row.id, { mailMessageId })
     return 'sent'

@@ -15,7 +15,7 @@ import type { JobInfo } from '../jobs/types.ts'
 import { mailSecretsBinding, parseSecrets, renderMessage } from './mail-secrets.ts'
 import { DELIVERED_STATUSES, mailRepository, type MailRow } from './mail.repository.ts'
 import { describeSmtpFailure, type SmtpTransport } from './smtp-transport.ts'
-import { addressHash, refusesAddress, suppressionRepository } from './suppressions.ts'
+import { addressHash, suppressionDetail, refusesAddress, suppressionRepository } from './suppressions.ts'
 
 export interface DeliverJob {
   messageId: string
@@ -96,7 +96,8 @@ export function createDeliverHandler(deps: DeliveryDeps): (data: DeliverJob, job
             addressHash: addressHash(suppressionKey, message.toAddress),
             reason: 'bounce',
             source: 'smtp',
-            detail: failure.description.slice(0, 500),
+            // Codes only: the server's reply usually repeats the address, which is stored hashed.
+            detail: suppressionDetail(failure.logFields),
           })
       })
       log.warn(
@@ -130,9 +131,11 @@ export function createDeliverHandler(deps: DeliveryDeps): (data: DeliverJob, job
       return
     }
     if ((DELIVERED_STATUSES as readonly string[]).includes(stored.status)) return
-    const suppressed = await database.transaction(platformScope, (tx) =>
-      suppressionRepository.find(tx, addressHash(suppressionKey, stored.toAddress)),
-    )
+    const suppressed = stored.essential
+      ? undefined
+      : await database.transaction(platformScope, (tx) =>
+          suppressionRepository.find(tx, addressHash(suppressionKey, stored.toAddress)),
+        )
     if (suppressed) {
       await database.transaction(platformScope, (tx) =>
         mailRepository.recordSuppressed(tx, stored.id, suppressed.reason),

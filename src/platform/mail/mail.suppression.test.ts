@@ -26,9 +26,15 @@ beforeAll(async () => {
   server = await startTestSmtpServer((recipient) =>
     recipient.startsWith('gone-')
       ? { at: 'rcpt', code: 550 }
-      : recipient.startsWith('big-')
-        ? { at: 'data', code: 552 }
-        : undefined,
+      : recipient.startsWith('unknown-')
+        ? { at: 'rcpt', code: 550, text: '5.1.1 No such mailbox' }
+        : recipient.startsWith('relay-')
+          ? { at: 'rcpt', code: 550, text: '5.7.1 Relaying denied' }
+          : recipient.startsWith('content-')
+            ? { at: 'data', code: 550, text: '5.7.1 Message content rejected' }
+            : recipient.startsWith('big-')
+              ? { at: 'data', code: 552 }
+              : undefined,
   )
   mailer = createMailer({
     config: { ...t.config, mail: { ...t.config.mail, smtpUrl: server.url } },
@@ -92,6 +98,33 @@ describe('suppression after SMTP refusals', () => {
     const again = await send(message(to))
     await deliver(again).catch(() => undefined)
     expect((await row(again)).status).not.toBe('suppressed')
+  })
+
+  it('suppresses on a mailbox status (5.1.x) only: relay, policy and content refusals suppress nothing (security review)', async () => {
+    const suppressedAfter = async (to: string) => {
+      await deliver(await send(message(to))).catch(() => undefined)
+      const again = await send(message(to))
+      await deliver(again).catch(() => undefined)
+      return (await row(again)).status === 'suppressed'
+    }
+    expect(await suppressedAfter(address('unknown'))).toBe(true)
+    expect(await suppressedAfter(address('relay'))).toBe(false)
+    expect(await suppressedAfter(address('content'))).toBe(false)
+    const stored = await t.platform.database.transaction(platformScope, (tx) =>
+      rowsOf<{ detail: string | null }>(tx, sql`SELECT detail FROM platform.mail_suppressions WHERE source = 'smtp'`),
+    )
+    // The reply's codes only: its text usually repeats the address.
+    expect(stored.map((entry) => entry.detail)).toContain('RCPT TO 550 5.1.1')
+  })
+
+  it('still delivers essential mail (account recovery, security notices) to a suppressed address', async () => {
+    const to = address('gone')
+    await deliver(await send(message(to)))
+    const essential = await send(message(to, { essential: true }))
+    await deliver(essential).catch(() => undefined)
+    // The server refuses it again, but it was attempted rather than settled as suppressed.
+    expect((await row(essential)).status).toBe('failed')
+    expect(server.refusals.get(to)).toBe(2)
   })
 
   it('passes allowlisted headers to SMTP and refuses others', async () => {

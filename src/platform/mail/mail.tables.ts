@@ -1,4 +1,4 @@
-import { index, integer, jsonb, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { boolean, index, integer, jsonb, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { createdAtColumn, optionalTenantIdColumn, platformSchema } from '../db/platform.tables.ts'
 import { tenantPolicies } from '../db/tenant-table.ts'
 
@@ -24,6 +24,8 @@ export const mailMessages = platformSchema
       htmlBody: text('html_body'),
       /** Extra headers from MailInput's allowlist (List-Unsubscribe, List-Unsubscribe-Post), passed to SMTP. */
       headers: jsonb('headers').$type<Record<string, string>>(),
+      /** Sent even to a suppressed address: account recovery, verification, security notices (MailInput.essential). */
+      essential: boolean('essential').notNull().default(false),
       /** The message's secret variables sealed under KEY_ENCRYPTION_KEY (bound to the id); null once dropped or when there are none. */
       secretsSealed: text('secrets_sealed'),
       /** When the sealed secrets were dropped (delivered or finally failed): the fields can no longer be filled. */

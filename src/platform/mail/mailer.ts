@@ -62,6 +62,12 @@ export interface MailInput {
    * job renders the message for SMTP, then dropped (see mail-secrets.ts).
    */
   secrets?: MailSecrets
+  /**
+   * Delivered even when the address is suppressed (a bounce or complaint on record): mail a person
+   * needs to get into or protect their account (verification, password reset, sign-in links,
+   * security notices). Everything else is settled as `suppressed` without contacting SMTP.
+   */
+  essential?: boolean
 }
 
 export interface MailRetryPolicy {
@@ -233,6 +239,7 @@ export function createMailer(deps: MailerDeps): Mailer {
       fromAddress: input.fromName === undefined ? config.mail.from : fromWithName(config.mail.from, input.fromName),
       subject: input.subject,
       headers: input.headers && Object.keys(input.headers).length > 0 ? { ...input.headers } : null,
+      essential: input.essential === true,
       ...(await storedBodies(newId, input, smtp, keyEncryptionKey)),
     })
     if (id !== undefined) {

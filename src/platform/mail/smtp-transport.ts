@@ -62,7 +62,14 @@ export interface SmtpFailure {
   /** What operators see in last_error: the server's reply or the connection problem. */
   description: string
   /** Safe to log: codes only, never addresses or content. */
-  logFields: { code?: string; responseCode?: number; command?: string }
+  logFields: { code?: string; responseCode?: number; command?: string; enhancedCode?: string }
+}
+
+/** The RFC 3463 enhanced status of a server reply ("550 5.1.1 <...>: unknown"), if it has one. */
+function enhancedStatus(response: unknown): { enhancedCode?: string } {
+  if (typeof response !== 'string') return {}
+  const match = /^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})\b/.exec(response)
+  return match ? { enhancedCode: match[1]! } : {}
 }
 
 export function describeSmtpFailure(error: unknown): SmtpFailure {
@@ -71,6 +78,7 @@ export function describeSmtpFailure(error: unknown): SmtpFailure {
     ...(typeof e.code === 'string' ? { code: e.code } : {}),
     ...(typeof e.responseCode === 'number' ? { responseCode: e.responseCode } : {}),
     ...(typeof e.command === 'string' ? { command: e.command } : {}),
+    ...enhancedStatus(e.response),
   }
   const message = error instanceof Error ? error.message : String(error)
   return { permanent: e.permanent === true, description: message.slice(0, 1000), logFields }

@@ -43,13 +43,29 @@ export const suppressionRepository = {
 }
 
 /**
- * Whether an SMTP failure says the recipient address itself is bad, for good: a 5xx refusal at
- * RCPT TO, or a 550/551/553 ("mailbox unavailable", "user not local", "mailbox name not allowed")
- * at any stage. Other permanent failures (552 message too large, 554 content refused) are about
- * the message, not the address, and suppress nothing.
+ * Whether an SMTP failure says the recipient address itself is bad, for good. Only a refusal at
+ * RCPT TO counts, and only when it names the mailbox: an enhanced status 5.1.x (no such mailbox,
+ * bad address, null MX) or 5.2.1 (mailbox disabled), or without an enhanced status the basic
+ * 550/551/553. A refusal at MAIL FROM or DATA, or a 5.7.x (relay or policy denied, DMARC),
+ * 5.4.x (routing) or 5.3.x (system) status, is about our sender, relay or content: it suppresses
+ * nothing (security review: a relay outage answering "550 5.7.1 relaying denied" at RCPT would
+ * otherwise have suppressed every address it refused).
  */
-export function refusesAddress(failure: { permanent: boolean; responseCode?: number; command?: string }): boolean {
+export function refusesAddress(failure: {
+  permanent: boolean
+  responseCode?: number
+  command?: string
+  enhancedCode?: string
+}): boolean {
   if (!failure.permanent || failure.responseCode === undefined) return false
   if (failure.responseCode < 500 || failure.responseCode > 599) return false
-  return /RCPT/i.test(failure.command ?? '') || [550, 551, 553].includes(failure.responseCode)
+  if (!/RCPT/i.test(failure.command ?? '')) return false
+  if (failure.enhancedCode !== undefined)
+    return /^5\.1\.\d+$/.test(failure.enhancedCode) || failure.enhancedCode === '5.2.1'
+  return [550, 551, 553].includes(failure.responseCode)
+}
+
+/** What a suppression from SMTP records: the reply's codes, never its text (which names the address). */
+export function suppressionDetail(codes: { responseCode?: number; command?: string; enhancedCode?: string }): string {
+  return [codes.command, codes.responseCode, codes.enhancedCode].filter((part) => part !== undefined).join(' ')
 }

@@ -11,6 +11,8 @@ export interface Refusal {
   at: 'rcpt' | 'data'
   /** SMTP reply code: 4xx transient, 5xx permanent. */
   code: number
+  /** The reply's text, e.g. an enhanced status such as "5.7.1 Relaying denied" (default: a plain refusal). */
+  text?: string
 }
 
 export interface TestSmtpServer {
@@ -39,7 +41,7 @@ export async function startTestSmtpServer(
       const refusal = policy(address.address)
       if (refusal?.at !== 'rcpt') return callback()
       countRefusal(address.address)
-      callback(refused('Recipient refused by test server', refusal.code))
+      callback(refused(refusal.text ?? 'Recipient refused by test server', refusal.code))
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = []
@@ -49,7 +51,7 @@ export async function startTestSmtpServer(
         const refusal = policy(recipient)
         if (refusal?.at === 'data') {
           countRefusal(recipient)
-          return callback(refused('Message refused by test server', refusal.code))
+          return callback(refused(refusal.text ?? 'Message refused by test server', refusal.code))
         }
         received.push(Buffer.concat(chunks))
         callback()

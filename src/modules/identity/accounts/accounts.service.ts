@@ -58,7 +58,13 @@ export function createAccountsService(deps: AccountsDeps) {
     })
     const tenant = await readTenantSite(tx, tenantId, site)
     const content = verificationMail(tenant, token, VERIFICATION_TTL_SECONDS / 3600)
-    await mailer.send(tx, { tenantId, to: email, ...content, messageKey: `identity.verify_email:${tokenId}` })
+    await mailer.send(tx, {
+      tenantId,
+      to: email,
+      ...content,
+      messageKey: `identity.verify_email:${tokenId}`,
+      essential: true,
+    })
   }
 
   async function createAccount(

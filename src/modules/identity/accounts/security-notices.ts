@@ -94,6 +94,7 @@ export function createSecurityNotices(deps: { mailer: Mailer; site: TenantSiteOp
       await deps.mailer.send(tx, {
         tenantId,
         to: user.email,
+        essential: true,
         subject,
         text: lines.join('\n\n'),
         html: lines.map((line) => `<p>${escapeHtml(line)}</p>`).join('\n'),

@@ -114,7 +114,13 @@ export function createRecoveryService(deps: RecoveryDeps) {
         ttlSeconds: kind.ttlSeconds,
       })
       const content = kind.mail(await readTenantSite(tx, tenantId, site), token, kind.ttlSeconds / 60)
-      await mailer.send(tx, { tenantId, to: email, ...content, messageKey: `identity.${kind.purpose}:${tokenId}` })
+      await mailer.send(tx, {
+        tenantId,
+        to: email,
+        ...content,
+        messageKey: `identity.${kind.purpose}:${tokenId}`,
+        essential: true,
+      })
       await recordAudit(tx, ctx, { action: kind.auditAction, targetType: 'user', targetId: user.id })
     })
   }

@@ -87,13 +87,23 @@ function messageValues(type: NotificationType, input: RenderInput, locale: Templ
   return { ...values, tenantName: input.branding.tenantName }
 }
 
+/** Line and paragraph separators and tabs folded to single spaces, at most 250 characters. */
+export function singleLine(text: string): string {
+  return text
+    .replace(/[\r\n\t\v\f\u0085\u2028\u2029]+/g, ' ')
+    .trim()
+    .slice(0, 250)
+}
+
 export function renderNotification(input: RenderInput): RenderedNotification {
   const type = notificationType(input.type)
   if (!type) throw new Error(`unknown notification type ${input.type}`)
   const locale = templateLocale(input.locale)
   const values = messageValues(type, input, locale)
-  const subject = format(locale, `${input.type}.subject`, values)
-  const title = format(locale, `${input.type}.title`, values)
+  // Subject and title are one line: a line break from user text (an event's title) would make
+  // the mailer refuse the message, and the refusal would roll back the inbox item with it.
+  const subject = singleLine(format(locale, `${input.type}.subject`, values))
+  const title = singleLine(format(locale, `${input.type}.title`, values))
   const body = format(locale, `${input.type}.body`, values)
   const greeting = input.recipientName
     ? format(locale, 'layout.greeting', { name: input.recipientName })

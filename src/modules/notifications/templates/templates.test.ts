@@ -3,7 +3,7 @@ import { IntlMessageFormat } from 'intl-messageformat'
 import { describe, expect, it } from 'vitest'
 import { NOTIFICATION_TYPE_NAMES, TYPE_MESSAGE_KEYS } from '../notification-types.ts'
 import { LOCALES } from '../notifications.vocabulary.ts'
-import { MESSAGES, templateLocale } from './render.ts'
+import { MESSAGES, renderNotification, templateLocale } from './render.ts'
 
 describe('notification templates', () => {
   it('gives every type a subject, a title and a body in English', () => {
@@ -22,5 +22,24 @@ describe('notification templates', () => {
     expect(templateLocale('de-AT')).toBe('de')
     expect(templateLocale('DE')).toBe('de')
     expect(templateLocale('fr-CA')).toBe('en')
+  })
+
+  it('keeps subject and title on one line whatever the user-supplied text (security review)', () => {
+    const rendered = renderNotification({
+      type: 'community.event_reminder_due',
+      params: {
+        title: 'Launch\r\nBcc: x@example.org\u2028more',
+        startsAt: '2026-12-08T10:00:00.000Z',
+        communityId: 'c',
+        eventId: 'e',
+      },
+      locale: 'en',
+      timeZone: 'UTC',
+      recipientName: null,
+      branding: { tenantName: 'Acme', logoUrl: null, primaryColor: null },
+      link: null,
+    })
+    expect(rendered.subject).toBe('Reminder: Launch Bcc: x@example.org more')
+    expect(rendered.title).not.toMatch(/[\r\n\u2028]/)
   })
 })

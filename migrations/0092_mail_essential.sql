@@ -1,0 +1,1 @@
+ALTER TABLE "platform"."mail_messages" ADD COLUMN "essential" boolean DEFAULT false NOT NULL;
