@@ -4,6 +4,7 @@
  * docs/operations.md. Nothing here reads the environment.
  */
 import { Type, type Static } from 'typebox'
+import { storageEnv } from './config-env-storage.ts'
 
 export const Profile = Type.Enum(['development', 'test', 'production'], {
   description: 'development (default), test or production',
@@ -127,9 +128,7 @@ export const EnvSchema = Type.Object({
     description:
       'Days a delivered or failed mail message is kept (operators read it at /v1/ops/mail) before the daily mail.purge_delivered job deletes it',
   }),
-  STORAGE_DIR: Type.Optional(
-    Type.String({ minLength: 1, description: 'File storage directory (default DATA_DIR/storage)' }),
-  ),
+  ...storageEnv,
   KEY_ENCRYPTION_KEY: Type.Optional(
     Type.String({
       pattern: '^[A-Za-z0-9_-]{43}$',
