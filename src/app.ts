@@ -62,6 +62,7 @@ import { createSealedColumnRegistry, type SealedColumnRegistry } from './platfor
 import { attachRealtime, buildRealtime, registerModuleRealtime, type RealtimeBuildOptions } from './app-realtime.ts'
 import type { RealtimeGateway } from './platform/realtime/realtime.types.ts'
 import type { Realtime } from './platform/realtime/gateway.ts'
+import { createFileTokens, createObjectStore, type FileTokens, type ObjectStore } from './platform/storage/index.ts'
 
 export interface Platform {
   config: Config
@@ -91,6 +92,10 @@ export interface Platform {
   egress: Egress
   /** Every column sealed under KEY_ENCRYPTION_KEY, as its owner registered it (what `lyceum keys reencrypt` walks). */
   sealedColumns: SealedColumnRegistry
+  /** Object storage of the configured driver (platform/storage, ADR 0034): certificate PDFs, later media. */
+  storage: ObjectStore
+  /** Signs and checks the tokens of signed download URLs (GET /v1/files/{token}). */
+  fileTokens: FileTokens
   /** Socket.IO gateway: modules register room kinds and events, publish and evict (docs/realtime.md). */
   realtime: RealtimeGateway
 }
@@ -239,6 +244,8 @@ async function createPlatform(config: Config, options: BuildOptions) {
     ...(options.mailRetry ? { retry: options.mailRetry } : {}),
   })
   const egress = createEgress({ ...egressPolicyFor(config), ...options.egress })
+  const storage = createObjectStore(config.storage, health)
+  const fileTokens = createFileTokens(config.storage.fileUrlSecret)
   registerCoreChecks(health, { database, redis, storageDir: config.storageDir, expectedMigrations: journalLength() })
   observeDatabasePool(metrics, database)
   // The OpenTelemetry SDK and exporter load only when traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT).
@@ -267,6 +274,8 @@ async function createPlatform(config: Config, options: BuildOptions) {
     egress,
     sealedColumns: sealedColumnRegistry(),
     realtime: realtime.gateway,
+    storage,
+    fileTokens,
   }
   const principalFeed = feed.channel(PRINCIPAL_CHANNEL)
   return { platform, tracing, mailRoutes: mail.routes, realtime, principalFeed }
@@ -304,7 +313,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
   const enrolment = createEnrolmentModule({ database, jobs, events, mail, logger, completedLessons })
   const progress = createProgressModule({ database, jobs, events, mail, logger })
   const assessment = createAssessmentModule({ events, mail, logger, patterns: config.patterns, metrics: base.metrics })
-  const credentials = createCredentialsModule({ config, database, jobs, events, mail, logger })
+  const credentials = createCredentialsModule({ config, database, jobs, events, mail, logger, store: base.storage })
   const { paymentEventRetry } = options
   const commerce = createCommerceModule({
     config,

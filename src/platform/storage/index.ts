@@ -12,7 +12,8 @@ import { createS3Client, createS3ObjectStore, headBucket } from './s3-store.ts'
 export * from './object-store.ts'
 export { createLocalObjectStore } from './local-store.ts'
 export { createS3ObjectStore, type S3Settings } from './s3-store.ts'
-export { createFileTokens, type FileTokens, type FileGrant } from './file-tokens.ts'
+export { createFileTokens, type FileTokens, type FileGrant, type GrantRequest } from './file-tokens.ts'
+export { filesRoutes } from './files.routes.ts'
 
 /** The store of the configured driver; with s3, also registers the bucket's readiness check. */
 export function createObjectStore(settings: StorageSettings, health?: HealthRegistry): ObjectStore {
