@@ -66,6 +66,7 @@ import { createSealedColumnRegistry, type SealedColumnRegistry } from './platfor
 import { attachRealtime, buildRealtime, registerModuleRealtime, type RealtimeBuildOptions } from './app-realtime.ts'
 import type { RealtimeGateway } from './platform/realtime/realtime.types.ts'
 import type { Realtime } from './platform/realtime/gateway.ts'
+import { createFileTokens, createObjectStore, type FileTokens, type ObjectStore } from './platform/storage/index.ts'
 
 export interface Platform {
   config: Config
@@ -100,6 +101,10 @@ export interface Platform {
    * production: uploads are then marked unscanned, never treated as clean.
    */
   scanner: Scanner | undefined
+  /** Object storage of the configured driver (platform/storage, ADR 0034): certificate PDFs, later media. */
+  storage: ObjectStore
+  /** Signs and checks the tokens of signed download URLs (GET /v1/files/{token}). */
+  fileTokens: FileTokens
   /** Socket.IO gateway: modules register room kinds and events, publish and evict (docs/realtime.md). */
   realtime: RealtimeGateway
 }
@@ -251,6 +256,8 @@ async function createPlatform(config: Config, options: BuildOptions) {
   })
   const egress = createEgress({ ...egressPolicyFor(config), ...options.egress })
   const scanner = scannerFromConfig(config.scan, logger, health)
+  const storage = createObjectStore(config.storage, health)
+  const fileTokens = createFileTokens(config.storage.fileUrlSecret)
   registerCoreChecks(health, { database, redis, storageDir: config.storageDir, expectedMigrations: journalLength() })
   observeDatabasePool(metrics, database)
   // The OpenTelemetry SDK and exporter load only when traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT).
@@ -280,6 +287,8 @@ async function createPlatform(config: Config, options: BuildOptions) {
     scanner,
     sealedColumns: sealedColumnRegistry(),
     realtime: realtime.gateway,
+    storage,
+    fileTokens,
   }
   const principalFeed = feed.channel(PRINCIPAL_CHANNEL)
   return { platform, tracing, mailRoutes: mail.routes, realtime, principalFeed }
@@ -334,7 +343,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
     patterns: config.patterns,
     metrics: base.metrics,
   })
-  const credentials = createCredentialsModule({ config, database, jobs, events, mail, logger })
+  const credentials = createCredentialsModule({ config, database, jobs, events, mail, logger, store: base.storage })
   const { paymentEventRetry } = options
   const commerce = createCommerceModule({
     config,

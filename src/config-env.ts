@@ -5,6 +5,7 @@
  */
 import { Type, type Static } from 'typebox'
 import { CLAMD_URL_PATTERN } from './platform/scan/clamd-url.ts'
+import { storageEnv } from './config-env-storage.ts'
 
 export const Profile = Type.Enum(['development', 'test', 'production'], {
   description: 'development (default), test or production',
@@ -135,9 +136,7 @@ export const EnvSchema = Type.Object({
         'Standard Webhooks secret (whsec_<base64>, at least 24 bytes) the mail provider signs its bounce and complaint events with (POST /v1/mail/provider-events); unset = the endpoint is not served (404)',
     }),
   ),
-  STORAGE_DIR: Type.Optional(
-    Type.String({ minLength: 1, description: 'File storage directory (default DATA_DIR/storage)' }),
-  ),
+  ...storageEnv,
   KEY_ENCRYPTION_KEY: Type.Optional(
     Type.String({
       pattern: '^[A-Za-z0-9_-]{43}$',

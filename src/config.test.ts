@@ -4,6 +4,7 @@ import {
   DEV_IP_HASH_SECRET,
   DEV_KEY_ENCRYPTION_KEY,
   DEV_RECOVERY_CODE_HMAC_SECRET,
+  DEV_FILE_URL_SECRET,
   DEV_SANDBOX_WEBHOOK_SECRET,
   loadConfig,
 } from './config.ts'
@@ -22,6 +23,7 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 const PRODUCTION_KEK = 'A'.repeat(42) + 'E'
 const PRODUCTION_IP_HASH_SECRET = 'i'.repeat(40)
 const PRODUCTION_RECOVERY_SECRET = 'r'.repeat(40)
+const PRODUCTION_FILE_URL_SECRET = 'f'.repeat(40)
 
 describe('loadConfig', () => {
   it('starts on embedded defaults in the development profile', () => {
@@ -90,6 +92,7 @@ describe('loadConfig', () => {
       KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
       IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
       RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
+      FILE_URL_SECRET: PRODUCTION_FILE_URL_SECRET,
     })
     expect(config.signingKeys).toEqual({ keyEncryptionKey: PRODUCTION_KEK, rotationDays: 30, overlapHours: 24 })
     expect(config.http.host).toBe('0.0.0.0')
@@ -115,6 +118,7 @@ describe('loadConfig', () => {
       KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
       IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
       RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
+      FILE_URL_SECRET: PRODUCTION_FILE_URL_SECRET,
     }
     expect(problemsOf(base).join()).toMatch(/DATABASE_URL/)
     expect(loadConfig({ ...base, ALLOW_EMBEDDED_DATABASE: 'true' }).database.kind).toBe('pglite')
@@ -130,6 +134,7 @@ describe('loadConfig', () => {
       CLAMD_URL: 'unix:///run/clamav/clamd.ctl',
       IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
       RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
+      FILE_URL_SECRET: PRODUCTION_FILE_URL_SECRET,
     }
     expect(problemsOf(base).join('\n')).toMatch(/KEY_ENCRYPTION_KEY must be set in production/)
     expect(problemsOf({ ...base, KEY_ENCRYPTION_KEY: DEV_KEY_ENCRYPTION_KEY }).join('\n')).toMatch(
@@ -160,6 +165,7 @@ describe('loadConfig', () => {
       CLAMD_URL: 'unix:///run/clamav/clamd.ctl',
       KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
       RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
+      FILE_URL_SECRET: PRODUCTION_FILE_URL_SECRET,
     }
     expect(problemsOf(base)).toEqual([expect.stringMatching(/^IP_HASH_SECRET must be set in production/)])
     expect(problemsOf({ ...base, IP_HASH_SECRET: DEV_IP_HASH_SECRET })).toEqual([
@@ -191,6 +197,7 @@ describe('loadConfig', () => {
       CLAMD_URL: 'unix:///run/clamav/clamd.ctl',
       KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
       IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
+      FILE_URL_SECRET: PRODUCTION_FILE_URL_SECRET,
     }
     expect(problemsOf(base)).toEqual([expect.stringMatching(/^RECOVERY_CODE_HMAC_SECRET must be set in production/)])
     expect(problemsOf({ ...base, RECOVERY_CODE_HMAC_SECRET: DEV_RECOVERY_CODE_HMAC_SECRET })).toEqual([
@@ -219,6 +226,7 @@ describe('loadConfig', () => {
       KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
       IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
       RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
+      FILE_URL_SECRET: PRODUCTION_FILE_URL_SECRET,
     }
     const stripe = { STRIPE_SECRET_KEY: 'sk_live_0123456789abcdef', STRIPE_WEBHOOK_SECRET: 'whsec_0123456789abcdef' }
     const sandboxSecret = 's'.repeat(40)
@@ -287,6 +295,59 @@ describe('loadConfig', () => {
     })
   })
 
+  it('refuses a missing, development or reused FILE_URL_SECRET in production', () => {
+    const base = {
+      LYCEUM_PROFILE: 'production',
+      ALLOW_EMBEDDED_DATABASE: 'true',
+      METRICS_TOKEN: 'm'.repeat(43),
+      PUBLIC_URL: 'https://x.example',
+      SMTP_URL: 'smtp://mail.internal:587',
+      KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
+      IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
+      RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
+    }
+    expect(problemsOf(base)).toEqual([expect.stringMatching(/^FILE_URL_SECRET must be set in production/)])
+    expect(problemsOf({ ...base, FILE_URL_SECRET: DEV_FILE_URL_SECRET })).toEqual([
+      expect.stringMatching(/^FILE_URL_SECRET must be set in production/),
+    ])
+    expect(problemsOf({ ...base, FILE_URL_SECRET: PRODUCTION_IP_HASH_SECRET })).toEqual([
+      'FILE_URL_SECRET must be its own secret, not the value of IP_HASH_SECRET',
+    ])
+    expect(loadConfig({ ...base, FILE_URL_SECRET: PRODUCTION_FILE_URL_SECRET }).storage.fileUrlSecret).toBe(
+      PRODUCTION_FILE_URL_SECRET,
+    )
+    expect(loadConfig({}).storage.fileUrlSecret).toBe(DEV_FILE_URL_SECRET)
+  })
+
+  it('stores files locally by default and on S3 when configured, with credentials given together', () => {
+    const local = loadConfig({ DATA_DIR: '/srv/lyceum' }).storage
+    expect(local).toMatchObject({ driver: 'local', dir: '/srv/lyceum/storage', s3: undefined })
+    expect(problemsOf({ STORAGE_DRIVER: 's3' })).toEqual(['STORAGE_DRIVER=s3 needs S3_BUCKET'])
+    expect(problemsOf({ STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_ACCESS_KEY_ID: 'AKIA' })).toEqual([
+      'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are set together or not at all',
+    ])
+    expect(problemsOf({ S3_PART_SIZE_MB: '4' })[0]).toMatch(/^S3_PART_SIZE_MB: /)
+    const s3 = loadConfig({
+      STORAGE_DRIVER: 's3',
+      S3_BUCKET: 'media',
+      S3_ENDPOINT: 'http://minio:9000',
+      S3_FORCE_PATH_STYLE: 'true',
+      S3_PART_SIZE_MB: '8',
+    }).storage
+    expect(s3).toMatchObject({
+      driver: 's3',
+      s3: {
+        bucket: 'media',
+        region: 'us-east-1',
+        endpoint: 'http://minio:9000',
+        forcePathStyle: true,
+        credentials: undefined,
+        partSize: 8 * 1024 * 1024,
+        queueSize: 4,
+      },
+    })
+  })
+
   it('reads booleans and comma lists', () => {
     const config = loadConfig({ JOBS_ENABLED: 'no', CORS_ORIGINS: 'https://a.example, https://b.example' })
     expect(config.jobsEnabled).toBe(false)
@@ -306,6 +367,7 @@ describe('loadConfig', () => {
       KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
       IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
       RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
+      FILE_URL_SECRET: PRODUCTION_FILE_URL_SECRET,
     }
     expect(loadConfig(production).egress).toEqual({ allowHttp: false, allowPrivateNetworks: false })
     expect(problemsOf({ ...production, EGRESS_ALLOW_PRIVATE_NETWORKS: 'true' })).toEqual([

@@ -8,7 +8,9 @@ import type { Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { APP_ROLE, PLATFORM_ROLE } from './platform/db/database.ts'
 import { EnvSchema, type Profile, type Env } from './config-env.ts'
+import { storageProblems, storageSettings, type StorageSettings } from './config-storage.ts'
 import { paymentsProblems, paymentsSettings, type PaymentsSettings } from './config-payments.ts'
+export { DEV_FILE_URL_SECRET, type S3StorageSettings, type StorageSettings } from './config-storage.ts'
 
 export { EnvSchema, type Env } from './config-env.ts'
 export {
@@ -85,6 +87,8 @@ export interface Config {
     providerWebhookSecret: string | undefined
   }
   storageDir: string
+  /** Object storage (platform/storage, ADR 0034): driver, S3 bucket, signed-URL secret; storage.dir is storageDir. */
+  storage: StorageSettings
   /** Access-token signing keys: their key-encryption key (base64url, 32 bytes) and rotation policy. */
   signingKeys: {
     keyEncryptionKey: string
@@ -254,6 +258,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, profileOverr
   const profileProblems = [
     ...(profile === 'production' ? [...productionProblems(env), ...retiredProblems(source)] : []),
     ...paymentsProblems(env, profile),
+    ...storageProblems(env, profile === 'production'),
   ]
   if (profileProblems.length > 0) throw new ConfigError(profileProblems)
   return buildConfig(env, profile)
@@ -310,6 +315,7 @@ function buildConfig(env: Env, profile: ProfileName): Config {
       providerWebhookSecret: env.MAIL_PROVIDER_WEBHOOK_SECRET,
     },
     storageDir: path.resolve(env.STORAGE_DIR ?? path.join(dataDir, 'storage')),
+    storage: storageSettings(env, dataDir),
     signingKeys: {
       keyEncryptionKey: env.KEY_ENCRYPTION_KEY ?? DEV_KEY_ENCRYPTION_KEY,
       previousKeyEncryptionKey: env.KEY_ENCRYPTION_KEY_PREVIOUS,

@@ -78,6 +78,7 @@ export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     // Production-profile test apps refuse the development default.
     IP_HASH_SECRET: 'lyceum-test-ip-hash-secret-0123456789abcdef',
     RECOVERY_CODE_HMAC_SECRET: 'lyceum-test-recovery-code-secret-0123456789',
+    FILE_URL_SECRET: 'lyceum-test-file-url-secret-0123456789abcdef',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(process.env.TEST_REDIS_URL
       ? {

@@ -68,6 +68,9 @@ const SELF_SERVICE_ROUTES = [
   // The tenant's point rules, the rules every member's own points follow (changing them needs tenant:manage).
   'GET /v1/gamification/settings',
   'HEAD /v1/gamification/settings',
+  // A signed download: served only to the user the token names (the caller themselves).
+  'GET /v1/files/:token',
+  'HEAD /v1/files/:token',
 ]
 
 /** Plausible values for path parameters that are not ids; every other parameter gets a random UUID. */

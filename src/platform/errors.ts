@@ -15,6 +15,8 @@ export type ErrorKind =
   | 'rate_limited'
   | 'unavailable'
   | 'precondition_required'
+  | 'gone'
+  | 'range_not_satisfiable'
 
 export const KIND_STATUS: Record<ErrorKind, number> = {
   invalid: 400,
@@ -24,7 +26,9 @@ export const KIND_STATUS: Record<ErrorKind, number> = {
   method_not_allowed: 405,
   conflict: 409,
   precondition_failed: 412,
+  gone: 410,
   payload_too_large: 413,
+  range_not_satisfiable: 416,
   unprocessable: 422,
   precondition_required: 428,
   rate_limited: 429,

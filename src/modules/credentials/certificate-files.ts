@@ -1,30 +1,45 @@
 /**
- * Certificate PDFs on the local file storage (STORAGE_DIR, the directory readiness probes). The
- * key is relative to that directory: `certificates/{tenantId}/{certificateId}.pdf`. A file is
- * written before its certificate row commits; if the transaction then fails, the file is an
- * orphan no row points to, never a wrong document behind a certificate.
+ * Certificate PDFs on the platform's object storage (ADR 0034): `tenants/{tenantId}/certificates/
+ * {certificateId}.pdf`, one key per certificate, on the local driver or S3 alike.
+ *
+ * Ordering: the PDF is written after its certificate row commits, never before, so a transaction
+ * that fails leaves no object behind at all (nothing to sweep). The row names its key when it
+ * commits; until the object is there, a download renders it from the row and stores it (the PDF
+ * is a pure function of the row), and the issuing job, retried when the write fails, writes it
+ * too. A crash between the commit and the write therefore costs one render, never a lost PDF.
+ *
+ * Keys of earlier releases (`certificates/{tenantId}/{certificateId}.pdf`, relative to
+ * STORAGE_DIR) are still read where they are, which the local driver finds at the same path;
+ * where they are missing (moved to S3 without the files) the PDF is rendered again.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
-import path from 'node:path'
+import { buffer } from 'node:stream/consumers'
+import { ObjectNotFoundError, tenantKey, type ObjectStore } from '../../platform/storage/index.ts'
 
-const KEY = /^certificates\/[0-9a-f-]{36}\/[0-9a-f-]{36}\.pdf$/
+const LEGACY_KEY = /^certificates\/([0-9a-f-]{36})\/[0-9a-f-]{36}\.pdf$/
 
-export const pdfKeyOf = (tenantId: string, certificateId: string) => `certificates/${tenantId}/${certificateId}.pdf`
+export const pdfKeyOf = (tenantId: string, certificateId: string) =>
+  tenantKey(tenantId, `certificates/${certificateId}.pdf`)
 
-function resolve(storageDir: string, key: string): string {
-  if (!KEY.test(key)) throw new Error(`not a certificate storage key: ${key}`)
-  return path.join(storageDir, ...key.split('/'))
+/** Only the tenant's own keys, current or legacy, are ever read for it. */
+function belongsTo(tenantId: string, key: string): boolean {
+  return key.startsWith(`tenants/${tenantId}/certificates/`) || LEGACY_KEY.exec(key)?.[1] === tenantId
 }
 
-export async function storePdf(storageDir: string, key: string, bytes: Uint8Array): Promise<void> {
-  const file = resolve(storageDir, key)
-  await mkdir(path.dirname(file), { recursive: true })
-  // Write then rename: a reader never sees half a file.
-  const partial = `${file}.partial`
-  await writeFile(partial, bytes)
-  await rename(partial, file)
+export async function storePdf(store: ObjectStore, key: string, bytes: Uint8Array): Promise<void> {
+  await store.put(key, bytes, { contentType: 'application/pdf', contentLength: bytes.length })
 }
 
-export function readPdf(storageDir: string, key: string): Promise<Buffer> {
-  return readFile(resolve(storageDir, key))
+/** The stored PDF, or undefined when it is not (yet, or any longer) in storage. */
+export async function readPdf(store: ObjectStore, tenantId: string, key: string): Promise<Buffer | undefined> {
+  if (!belongsTo(tenantId, key)) throw new Error(`${key} is not a certificate key of tenant ${tenantId}`)
+  try {
+    return await buffer((await store.get(key)).body)
+  } catch (error) {
+    if (error instanceof ObjectNotFoundError) return undefined
+    throw error
+  }
+}
+
+export async function hasPdf(store: ObjectStore, key: string): Promise<boolean> {
+  return (await store.head(key)) !== undefined
 }

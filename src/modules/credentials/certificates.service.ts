@@ -10,8 +10,10 @@ import type { EventPublisher } from '../../platform/events/events.ts'
 import { principalId } from '../../platform/http/principal.ts'
 import type { PageResult } from '../../platform/http/pagination.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
+import type { ObjectStore } from '../../platform/storage/index.ts'
 import { pdfKeyOf, readPdf, storePdf } from './certificate-files.ts'
 import { renderCertificatePdf } from './certificate-pdf.ts'
+import { pdfInputOf } from './issue-certificate.ts'
 import {
   certificatesCursor,
   certificatesRepository,
@@ -28,7 +30,8 @@ import { encodeStatusList } from './status-list.ts'
 
 export interface CertificatesServiceDeps {
   urls: UrlSettings
-  storageDir: string
+  /** Where the PDFs are (the platform's object storage). */
+  store: ObjectStore
   keyEncryptionKey: Uint8Array
   /** credentials.certificate_revoked goes out with the revocation. */
   events: EventPublisher
@@ -83,26 +86,26 @@ async function own(tx: Tx, ctx: RequestContext, id: string): Promise<Certificate
 /**
  * The pdf_key a data migration leaves on a certificate whose stored name was the learner's email
  * (migrations/…_certificate_recipient_names_rls.sql): its PDF printed the address, so it is
- * rendered again from the corrected row, over the old file, on its next download.
+ * rendered again from the corrected row on its next download.
  */
 export const PDF_TO_RENDER_AGAIN = ''
 
+/**
+ * Renders the PDF from the row and stores it under the certificate's key: for a row marked for
+ * rendering again, and for a row whose object is missing (its issuing job's write after the
+ * commit has not happened yet or failed, or a legacy file was not carried over to S3). The key
+ * is recorded first, then the object written: a failure leaves the row pointing at a missing
+ * object, which the next download renders again, never an object no row names.
+ */
 async function renderAgain(deps: CertificatesServiceDeps, ctx: RequestContext, row: CertificateRow): Promise<Buffer> {
-  return ctx.inTenant(async (tx) => {
-    const issuer = await tenantIssuer(tx, row.tenantId, deps.urls)
-    const issuedBy = row.credential.issuer as { name?: string } | undefined
-    const bytes = await renderCertificatePdf({
-      recipientName: row.recipientName,
-      courseTitle: row.courseTitle,
-      issuerName: issuedBy?.name ?? issuer.name,
-      issuedAt: row.issuedAt,
-      verificationUrl: verificationUrlOf(issuer.origin, row.verificationCode),
-    })
-    const key = pdfKeyOf(row.tenantId, row.id)
-    await storePdf(deps.storageDir, key, bytes)
-    await certificatesRepository.setPdfKey(tx, row.id, key)
-    return Buffer.from(bytes)
+  const key = pdfKeyOf(row.tenantId, row.id)
+  const input = await ctx.inTenant(async (tx) => {
+    if (row.pdfKey !== key) await certificatesRepository.setPdfKey(tx, row.id, key)
+    return pdfInputOf(tx, row, deps.urls)
   })
+  const bytes = await renderCertificatePdf(input)
+  await storePdf(deps.store, key, bytes)
+  return Buffer.from(bytes)
 }
 
 /** What a learner does with their own certificates. */
@@ -113,9 +116,10 @@ function learnerOperations(deps: CertificatesServiceDeps) {
 
     async pdf(ctx: RequestContext, id: string): Promise<{ bytes: Buffer; filename: string }> {
       const row = await ctx.inTenant((tx) => own(tx, ctx, id))
-      if (row.pdfKey === PDF_TO_RENDER_AGAIN)
-        return { bytes: await renderAgain(deps, ctx, row), filename: `certificate-${row.id}.pdf` }
-      return { bytes: await readPdf(deps.storageDir, row.pdfKey), filename: `certificate-${row.id}.pdf` }
+      const filename = `certificate-${row.id}.pdf`
+      const stored =
+        row.pdfKey === PDF_TO_RENDER_AGAIN ? undefined : await readPdf(deps.store, row.tenantId, row.pdfKey)
+      return { bytes: stored ?? (await renderAgain(deps, ctx, row)), filename }
     },
 
     async credential(ctx: RequestContext, id: string): Promise<VerifiableCredential> {

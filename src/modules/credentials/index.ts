@@ -10,6 +10,7 @@ import type { Database } from '../../platform/db/database.ts'
 import type { Events } from '../../platform/events/events.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
 import type { Mailer } from '../../platform/mail/index.ts'
+import type { ObjectStore } from '../../platform/storage/index.ts'
 import { certificatesRoutes } from './certificates.routes.ts'
 import { createCertificatesService } from './certificates.service.ts'
 import { defineCertificateIssuing } from './issue-certificate.ts'
@@ -27,13 +28,15 @@ export interface CredentialsDeps {
   events: Events
   mail: Mailer
   logger: Logger
+  /** The platform's object storage: certificate PDFs. */
+  store: ObjectStore
 }
 
 export function createCredentialsModule(deps: CredentialsDeps) {
   const { config } = deps
   const shared = {
     urls: { publicUrl: config.http.publicUrl, baseDomain: config.http.baseDomain },
-    storageDir: config.storageDir,
+    store: deps.store,
     keyEncryptionKey: parseKeyEncryptionKey(config.signingKeys.keyEncryptionKey),
   }
   defineCertificateIssuing({

@@ -2,9 +2,11 @@
  * Issuing a certificate when a learner completes a course. The completion event only enqueues a
  * job (the event handler must not do slow or external work inside the delivery transaction); the
  * job then, in one tenant transaction: returns if the enrolment already has its certificate,
- * takes a status list position, signs the Open Badges credential, writes the PDF, inserts the
- * row and queues the "certificate issued" e-mail. One certificate per enrolment, however often
- * the event or the job is delivered.
+ * takes a status list position, signs the Open Badges credential, inserts the row (naming its
+ * PDF's storage key) and queues the "certificate issued" e-mail; after the commit it writes the
+ * PDF to object storage (certificate-files.ts explains the order). One certificate per
+ * enrolment, however often the event or the job is delivered; a delivery that finds the
+ * certificate issued writes its PDF if it is still missing.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
@@ -17,8 +19,9 @@ import { readPublishedCourse } from '../catalogue/index.ts'
 import { findEnrolment } from '../enrolment/index.ts'
 import { findUser } from '../identity/index.ts'
 import { PROGRESS_COURSE_COMPLETED, type CourseCompletedPayload } from '../progress/index.ts'
-import { pdfKeyOf, storePdf } from './certificate-files.ts'
-import { renderCertificatePdf } from './certificate-pdf.ts'
+import type { ObjectStore } from '../../platform/storage/index.ts'
+import { hasPdf, pdfKeyOf, storePdf } from './certificate-files.ts'
+import { renderCertificatePdf, type CertificatePdfInput } from './certificate-pdf.ts'
 import { certificatesRepository, type CertificateRow } from './certificates.repository.ts'
 import { CREDENTIALS_CERTIFICATE_ISSUED, type CertificateIssuedPayload } from './credentials.events.ts'
 import { issuerKeyFor } from './issuer-keys.ts'
@@ -45,7 +48,8 @@ export interface IssuingDeps {
   mail: Mailer
   logger: Logger
   urls: UrlSettings
-  storageDir: string
+  /** Where the PDFs go (the platform's object storage). */
+  store: ObjectStore
   keyEncryptionKey: Uint8Array
 }
 
@@ -107,15 +111,45 @@ async function certifiableCompletion(tx: Tx, logger: Logger, job: IssueCertifica
   return { recipient, published }
 }
 
-/** Issues the enrolment's certificate unless it exists; returns the certificate, or undefined when there is nothing to certify. */
+/** What the PDF of a committed certificate prints: all of it from the row and the tenant's issuer. */
+export async function pdfInputOf(tx: Tx, row: CertificateRow, urls: UrlSettings): Promise<CertificatePdfInput> {
+  const issuer = await tenantIssuer(tx, row.tenantId, urls)
+  const issuedBy = row.credential.issuer as { name?: string } | undefined
+  return {
+    recipientName: row.recipientName,
+    courseTitle: row.courseTitle,
+    issuerName: issuedBy?.name ?? issuer.name,
+    issuedAt: row.issuedAt,
+    verificationUrl: verificationUrlOf(issuer.origin, row.verificationCode),
+  }
+}
+
+/**
+ * Issues the enrolment's certificate unless it exists, then makes sure its PDF is stored; returns
+ * the certificate, or undefined when there is nothing to certify. A failed PDF write throws (the
+ * job retries) after the row committed.
+ */
 export async function issueCertificate(
   deps: IssuingDeps,
   job: IssueCertificateJob,
 ): Promise<CertificateRow | undefined> {
+  const issued = await issueInTransaction(deps, job)
+  if (!issued) return undefined
+  const { certificate, pdf } = issued
+  // An earlier delivery may have stored it; a legacy row (pdf_key '') is rendered on download.
+  if (certificate.pdfKey !== '' && !(await hasPdf(deps.store, certificate.pdfKey)))
+    await storePdf(deps.store, certificate.pdfKey, await renderCertificatePdf(pdf))
+  return certificate
+}
+
+async function issueInTransaction(
+  deps: IssuingDeps,
+  job: IssueCertificateJob,
+): Promise<{ certificate: CertificateRow; pdf: CertificatePdfInput } | undefined> {
   return deps.database.transaction(tenantScope(job.tenantId), async (tx) => {
     await certificatesRepository.lockEnrolment(tx, job.enrolmentId)
     const existing = await certificatesRepository.byEnrolment(tx, job.enrolmentId)
-    if (existing) return existing
+    if (existing) return { certificate: existing, pdf: await pdfInputOf(tx, existing, deps.urls) }
 
     const certifiable = await certifiableCompletion(tx, deps.logger, job)
     if (!certifiable) return undefined
@@ -145,12 +179,8 @@ export async function issueCertificate(
       ),
       key,
     )
+    // Written after the commit (issueCertificate): a rolled-back issue leaves no object.
     const pdfKey = pdfKeyOf(job.tenantId, certificateId)
-    await storePdf(
-      deps.storageDir,
-      pdfKey,
-      await renderCertificatePdf({ recipientName, courseTitle, issuerName: issuer.name, issuedAt, verificationUrl }),
-    )
 
     const certificate = await certificatesRepository.insert(tx, {
       id: certificateId,
@@ -182,7 +212,10 @@ export async function issueCertificate(
     if (recipient.status === 'active')
       await sendIssuedMail(tx, deps, certificate, recipient, issuer.name, verificationUrl)
     deps.logger.info({ certificateId, enrolmentId: job.enrolmentId }, 'certificate issued')
-    return certificate
+    return {
+      certificate,
+      pdf: { recipientName, courseTitle, issuerName: issuer.name, issuedAt: certificate.issuedAt, verificationUrl },
+    }
   })
 }
 

@@ -187,7 +187,7 @@ describe('certificates issued with the address as their name', () => {
         sql`SELECT pdf_key AS "pdfKey" FROM credentials.certificates WHERE id = ${withoutName.certificate.id}`,
       ),
     )
-    expect(after?.pdfKey).toMatch(/^certificates\/.+\.pdf$/)
+    expect(after?.pdfKey).toBe(`tenants/${withoutName.tenant.id}/certificates/${withoutName.certificate.id}.pdf`)
     expect((await everythingShown(withName.learner, withName.certificate)).pdf).toContain('Grace Hopper')
   })
 })

@@ -74,6 +74,7 @@ describe('rate-limit configuration', () => {
       KEY_ENCRYPTION_KEY: 'cmF0ZS1saW1pdC10ZXN0LWtlay0wMTIzNDU2Nzg5YWI',
       IP_HASH_SECRET: 'rate-limit-test-ip-hash-secret-0123456789',
       RECOVERY_CODE_HMAC_SECRET: 'rate-limit-test-recovery-code-secret-0123456789',
+      FILE_URL_SECRET: 'rate-limit-test-file-url-secret-0123456789',
     }
     expect(problemsOf({ ...production, RATE_LIMITS: 'off' })).toContainEqual(
       expect.stringMatching(/^RATE_LIMITS=off .* refused in production/),
