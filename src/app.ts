@@ -101,7 +101,7 @@ export interface Platform {
    * production: uploads are then marked unscanned, never treated as clean.
    */
   scanner: Scanner | undefined
-  /** Object storage of the configured driver (platform/storage, ADR 0034): certificate PDFs, later media. */
+  /** Object storage of the configured driver (platform/storage, ADR 0037): certificate PDFs, later media. */
   storage: ObjectStore
   /** Signs and checks the tokens of signed download URLs (GET /v1/files/{token}). */
   fileTokens: FileTokens

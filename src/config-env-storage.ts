@@ -1,5 +1,5 @@
 /**
- * The environment variables of object storage and signed downloads (ADR 0034), spread into
+ * The environment variables of object storage and signed downloads (ADR 0037), spread into
  * EnvSchema (config-env.ts) so they stay one schema and one generated table.
  */
 import { Type } from 'typebox'

@@ -87,7 +87,7 @@ export interface Config {
     providerWebhookSecret: string | undefined
   }
   storageDir: string
-  /** Object storage (platform/storage, ADR 0034): driver, S3 bucket, signed-URL secret; storage.dir is storageDir. */
+  /** Object storage (platform/storage, ADR 0037): driver, S3 bucket, signed-URL secret; storage.dir is storageDir. */
   storage: StorageSettings
   /** Access-token signing keys: their key-encryption key (base64url, 32 bytes) and rotation policy. */
   signingKeys: {

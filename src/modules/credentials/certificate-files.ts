@@ -1,5 +1,5 @@
 /**
- * Certificate PDFs on the platform's object storage (ADR 0034): `tenants/{tenantId}/certificates/
+ * Certificate PDFs on the platform's object storage (ADR 0037): `tenants/{tenantId}/certificates/
  * {certificateId}.pdf`, one key per certificate, on the local driver or S3 alike.
  *
  * Ordering: the PDF is written after its certificate row commits, never before, so a transaction

@@ -1,5 +1,5 @@
 /**
- * Signed, expiring download tokens (ADR 0034): a grant to read one object of one tenant, bound to
+ * Signed, expiring download tokens (ADR 0037): a grant to read one object of one tenant, bound to
  * one user, until a second. The token is the whole URL segment of GET /v1/files/{token}; no
  * database row backs it, so it is checked by its MAC alone.
  *

@@ -1,5 +1,5 @@
 /**
- * Signed downloads (ADR 0034). GET /v1/files/{token} serves the object a session token names to
+ * Signed downloads (ADR 0037). GET /v1/files/{token} serves the object a session token names to
  * the signed-in user it names (bearer token, or the session cookie a same-site <video>, <audio>,
  * <img> or <a download> sends); GET /v1/files/links/{token} serves a short-lived link token to
  * whoever holds it (HLS segments, players that send no credentials). Both proxy the bytes through

@@ -1,5 +1,5 @@
 /**
- * Object storage for the platform and the modules (ADR 0034): the ObjectStore of the configured
+ * Object storage for the platform and the modules (ADR 0037): the ObjectStore of the configured
  * driver, its readiness check, and signed download URLs (file-tokens.ts, files.routes.ts).
  */
 import type { StorageSettings } from '../../config.ts'

@@ -1,5 +1,5 @@
 /**
- * The object-storage port (ADR 0034): bytes under a key, with their content type, size and
+ * The object-storage port (ADR 0037): bytes under a key, with their content type, size and
  * SHA-256. Two drivers implement it, the local filesystem (local-store.ts) and S3-compatible
  * storage (s3-store.ts); both pass one contract test (object-store.contract.test.ts).
  *
