@@ -86,4 +86,5 @@ export async function registerRoutes(
   await app.register(modules.gamification.routes)
   await app.register(modules.chat.routes)
   await app.register(modules.moderation.routes)
+  await app.register(modules.webhooks.routes)
 }

@@ -46,6 +46,9 @@ import { createCommunityModule } from './modules/community/index.ts'
 import { createGamificationModule, tierRankOf } from './modules/gamification/index.ts'
 import { createChatModule } from './modules/chat/index.ts'
 import { createModerationModule } from './modules/moderation/index.ts'
+import { createWebhooksModule, registerWebhooksSealedColumns, type WebhookEgress } from './modules/webhooks/index.ts'
+import { createPublicEventCatalogue, type PublicEventCatalogue } from './platform/events/public-events.ts'
+import { createEgress, DEFAULT_EGRESS_MAX_RESPONSE_BYTES, DEFAULT_EGRESS_TIMEOUT_MS } from './platform/net/egress.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
 import { createJobs, defineMaintenanceJobs, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
 import { createEvents, type Events } from './platform/events/events.ts'
@@ -103,6 +106,10 @@ export interface BuildOptions {
   paymentEventRetry?: PaymentEventRetryPolicy
   /** Realtime limits and test registrations (app-realtime.ts). */
   realtime?: RealtimeBuildOptions
+  /** The public event catalogue instead of the modules' (tests declare their own types). */
+  publicEvents?: PublicEventCatalogue
+  /** Outbound requests to partner URLs instead of the configured client (tests: a short deadline). */
+  egress?: WebhookEgress
 }
 
 export interface Lyceum {
@@ -124,6 +131,7 @@ export function sealedColumnRegistry(): SealedColumnRegistry {
   registerIdentitySealedColumns(registry)
   registerMailSealedColumns(registry)
   registerCredentialsSealedColumns(registry)
+  registerWebhooksSealedColumns(registry)
   return registry
 }
 
@@ -293,6 +301,19 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
   community.setContentScreen(moderation.screen)
   // Points from community and progress events; its tiers feed social's DM policy through a port.
   const gamification = createGamificationModule({ events })
+  // The public event catalogue: the event types partner systems receive. Modules add their
+  // definitions here (each declares them next to its events).
+  const publicEvents = options.publicEvents ?? createPublicEventCatalogue([])
+  const egress =
+    options.egress ??
+    createEgress({
+      allowHttp: config.profile !== 'production',
+      allowPrivateNetworks: config.profile !== 'production',
+      timeoutMs: DEFAULT_EGRESS_TIMEOUT_MS,
+      maxResponseBytes: DEFAULT_EGRESS_MAX_RESPONSE_BYTES,
+    })
+  // Every public event becomes a webhook message; deliveries go out through the egress guard.
+  const webhooks = createWebhooksModule({ config, database, jobs, events, logger, catalogue: publicEvents, egress })
   registerModuleRealtime(base.realtime, events, { social, enrolment, chat })
   return {
     identity,
@@ -312,6 +333,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
     chat,
     moderation,
     gamification,
+    webhooks,
   }
 }
 

@@ -50,6 +50,10 @@ export interface TestAppOptions {
   pglite?: BuildOptions['pglite']
   /** Realtime limits and the test's own room kinds and events (registered before the gateway starts). */
   realtime?: BuildOptions['realtime']
+  /** The test's own public event catalogue (webhook messages are made for these types). */
+  publicEvents?: BuildOptions['publicEvents']
+  /** The test's own egress client (loopback receivers, a short deadline). */
+  egress?: BuildOptions['egress']
 }
 
 /**
@@ -107,6 +111,8 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.mailRetry ? { mailRetry: options.mailRetry } : {}),
     ...(options.paymentEventRetry ? { paymentEventRetry: options.paymentEventRetry } : {}),
     ...(options.realtime ? { realtime: options.realtime } : {}),
+    ...(options.publicEvents ? { publicEvents: options.publicEvents } : {}),
+    ...(options.egress ? { egress: options.egress } : {}),
   })
   const harness = { database: lyceum.platform.database, identity: lyceum.modules.identity }
   const operatorToken = (

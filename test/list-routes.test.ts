@@ -273,6 +273,18 @@ beforeAll(async () => {
       }),
     )
   for (const response of written) expect(response.statusCode, response.body).toBe(201)
+  // Two webhook endpoints (a local receiver address: the test profile allows it; nothing is delivered here).
+  const endpoints = []
+  for (const name of ['one', 'two'])
+    endpoints.push(
+      await t.app.inject({
+        method: 'POST',
+        url: '/v1/webhook-endpoints',
+        headers: t.auth(admin),
+        payload: { url: `http://127.0.0.1:9/walk-${name}`, description: name },
+      }),
+    )
+  for (const response of endpoints) expect(response.statusCode, response.body).toBe(201)
   const host = { host: `${c.tenant.slug}.localhost` }
   // {id} is a learning path's (its price history is the one list below /v1/learning-paths/{id}).
   parents = {
@@ -288,6 +300,7 @@ beforeAll(async () => {
     commentId,
     // A member whose points log an administrator (points:read) reads.
     userId: adminId,
+    endpointId: (endpoints[0]?.json() as { id: string }).id,
   }
   callers = { public: host, tenant: { ...host, ...t.auth(admin) }, operator: t.auth(t.operatorToken) }
 })

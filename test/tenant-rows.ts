@@ -109,6 +109,8 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string | (() => stri
   'gamification.point_entries': { event_type: 'post_published', reason: 'awarded' },
   'gamification.point_totals': { period: 'all' },
   'gamification.ring_flags': { kind: 'pair' },
+  // A delivery was started by something known.
+  'webhooks.deliveries': { trigger: 'event' },
 }
 
 /**

@@ -10,7 +10,7 @@
  * WEBHOOK_DELIVERY_WORKERS slots while the others serve other endpoints.
  */
 import { randomUUID } from 'node:crypto'
-import { eq } from 'drizzle-orm'
+import { and, eq, inArray } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import { recordAudit } from '../../platform/audit/audit.ts'
 import { tenantScope, type Database, type Tx } from '../../platform/db/database.ts'
@@ -18,7 +18,7 @@ import { systemContext } from '../../platform/http/request-context.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
 import { admit, recordOutcome, type BreakerPolicy } from './breaker.ts'
 import { DELIVER_QUEUE, endLiveDeliveries, type DeliverJob } from './messages.ts'
-import { giveUpAfterMs, nextDelayMs, retryAfterSeconds, type RetryTiming } from './schedule.ts'
+import { nextDelayMs, scheduleEndsAt, retryAfterSeconds, type RetryTiming } from './schedule.ts'
 import { signingSecrets } from './secrets.ts'
 import { signedHeaders } from './signing.ts'
 import { attempts, deliveries, endpoints, messages, type DeliveryRow, type EndpointRow } from './webhooks.tables.ts'
@@ -98,10 +98,18 @@ async function settle(tx: Tx, deliveryId: string, set: Partial<DeliveryRow>): Pr
   await tx.update(deliveries).set(set).where(eq(deliveries.id, deliveryId))
 }
 
-/** Sends the delivery's next job for `at` under a new token (older jobs of it turn stale). */
+/**
+ * Sends the delivery's next job for `at` under a new token (older jobs of it turn stale), unless
+ * the delivery ended meanwhile (its endpoint was disabled while the attempt was in flight).
+ */
 async function schedule(deps: DeliveryDeps, tx: Tx, delivery: DeliveryRow, at: Date, set: Partial<DeliveryRow>) {
   const token = randomUUID()
-  await settle(tx, delivery.id, { ...set, jobToken: token, nextAttemptAt: at })
+  const moved = await tx
+    .update(deliveries)
+    .set({ ...set, jobToken: token, nextAttemptAt: at })
+    .where(and(eq(deliveries.id, delivery.id), inArray(deliveries.status, ['pending', 'retrying'])))
+    .returning({ id: deliveries.id })
+  if (moved.length === 0) return
   await deps.jobs.send<DeliverJob>(
     tx,
     DELIVER_QUEUE,
@@ -112,11 +120,17 @@ async function schedule(deps: DeliveryDeps, tx: Tx, delivery: DeliveryRow, at: D
 
 /** Step 1, in one transaction: is the job current, may the attempt go, and what to send. */
 async function prepare(deps: DeliveryDeps, tx: Tx, job: DeliverJob): Promise<Ready | DeliveryOutcome> {
-  const [delivery] = await tx.select().from(deliveries).where(eq(deliveries.id, job.deliveryId)).for('update')
-  if (!delivery || delivery.jobToken !== job.token) return 'stale'
+  // The delivery (locked), its endpoint and its message's body in one round trip.
+  const [found] = await tx
+    .select({ delivery: deliveries, endpoint: endpoints, body: messages.body })
+    .from(deliveries)
+    .innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
+    .innerJoin(messages, eq(messages.id, deliveries.messageId))
+    .where(eq(deliveries.id, job.deliveryId))
+    .for('update', { of: deliveries })
+  if (!found || found.delivery.jobToken !== job.token) return 'stale'
+  const { delivery, endpoint } = found
   if (delivery.status === 'succeeded' || delivery.status === 'dead') return 'stale'
-  const [endpoint] = await tx.select().from(endpoints).where(eq(endpoints.id, delivery.endpointId))
-  if (!endpoint) return 'stale'
   const now = new Date()
   if (!endpoint.enabled) {
     const why = endpoint.disabledReason === 'gone' ? 'the receiver answered 410 Gone' : 'an administrator disabled it'
@@ -130,7 +144,8 @@ async function prepare(deps: DeliveryDeps, tx: Tx, job: DeliverJob): Promise<Rea
   }
   const admission = await admit(tx, endpoint.id, deps.breaker, now)
   if (!admission.go) {
-    if (now.getTime() - delivery.createdAt.getTime() > giveUpAfterMs(deps.timing)) {
+    const anchor = delivery.lastAttemptAt ?? delivery.createdAt
+    if (now > scheduleEndsAt(delivery.attempts, anchor, deps.timing)) {
       await settle(tx, delivery.id, {
         status: 'dead',
         settledAt: now,
@@ -144,13 +159,8 @@ async function prepare(deps: DeliveryDeps, tx: Tx, job: DeliverJob): Promise<Rea
     await schedule(deps, tx, delivery, at, {})
     return 'deferred'
   }
-  const [message] = await tx
-    .select({ id: messages.id, body: messages.body })
-    .from(messages)
-    .where(eq(messages.id, delivery.messageId))
-  if (!message) return 'stale'
   const secrets = await signingSecrets(tx, deps.kek, endpoint.id, now)
-  return { delivery, endpoint, body: message.body, secrets }
+  return { delivery, endpoint, body: found.body, secrets }
 }
 
 /** Step 2, outside any transaction: the signed request through the egress client. */
@@ -187,8 +197,8 @@ async function record(
   request: { at: Date; headers: Record<string, string> },
   response: Response,
 ): Promise<DeliveryOutcome> {
-  const [delivery] = await tx.select().from(deliveries).where(eq(deliveries.id, ready.delivery.id)).for('update')
-  if (!delivery) return 'stale'
+  // The job token held since step 1 keeps every other job of the delivery away: it is ours to move on.
+  const { delivery } = ready
   const number = delivery.attempts + 1
   const succeeded = is2xx(response.status)
   const error = errorOf(response)

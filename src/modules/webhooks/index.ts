@@ -82,9 +82,12 @@ export function createWebhooksModule(deps: WebhooksDeps) {
     retryDelaySeconds: 5,
     retryDelayMaxSeconds: 300,
     expireInSeconds: 120,
-    pollingIntervalSeconds: settings.retryScale < 1 ? 0.5 : 2,
+    pollingIntervalSeconds: settings.retryScale < 1 ? 1 : 2,
     localConcurrency: settings.deliveryWorkers,
     groupConcurrency: settings.endpointConcurrency,
+    // A burst of events to one endpoint would wake every worker per job, each fetch walking past
+    // that endpoint's capped backlog; the workers poll instead (and one keeps fetching while it finds work).
+    notify: false,
   })
   deps.jobs.define<ReplayJob>({
     name: REPLAY_QUEUE,

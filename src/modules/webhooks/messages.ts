@@ -56,10 +56,11 @@ async function nextSequence(tx: Tx, tenantId: string, resource: string): Promise
   return row.sequence
 }
 
-/** Writes the message (once: a second call with the same id changes nothing); false when it existed. */
+/**
+ * Writes the message; false when one with this id exists (a domain event's message is written by
+ * its fan-out once: the events platform runs each subscriber once per event).
+ */
 export async function createMessage(tx: Tx, input: NewMessage): Promise<boolean> {
-  const [existing] = await tx.select({ id: messages.id }).from(messages).where(eq(messages.id, input.id))
-  if (existing) return false
   const sequence = await nextSequence(tx, input.tenantId, input.resource)
   const envelope: Envelope = {
     id: input.id,
@@ -70,19 +71,23 @@ export async function createMessage(tx: Tx, input: NewMessage): Promise<boolean>
     resource: input.resource,
     data: input.data,
   }
-  await tx.insert(messages).values({
-    id: input.id,
-    tenantId: input.tenantId,
-    type: input.type,
-    version: input.version,
-    resource: input.resource,
-    sequence,
-    eventId: input.eventId,
-    endpointId: input.endpointId,
-    body: JSON.stringify(envelope),
-    occurredAt: input.occurredAt,
-  })
-  return true
+  const inserted = await tx
+    .insert(messages)
+    .values({
+      id: input.id,
+      tenantId: input.tenantId,
+      type: input.type,
+      version: input.version,
+      resource: input.resource,
+      sequence,
+      eventId: input.eventId,
+      endpointId: input.endpointId,
+      body: JSON.stringify(envelope),
+      occurredAt: input.occurredAt,
+    })
+    .onConflictDoNothing()
+    .returning({ id: messages.id })
+  return inserted.length > 0
 }
 
 /** Starts a delivery of a message to an endpoint: its row and its first job, in `tx`. */

@@ -46,8 +46,12 @@ export function nextDelayMs(
   return Math.round(seconds * 1000 * timing.scale)
 }
 
-/** How long after its creation a delivery is given up at the latest: the whole schedule at its longest. */
-export function giveUpAfterMs(timing: RetryTiming): number {
-  const total = RETRY_SCHEDULE_SECONDS.reduce((sum, step) => sum + step * (1 + JITTER), 0)
-  return Math.round(total * 1000 * timing.scale)
+/**
+ * When the schedule of a delivery is over at the latest: its remaining waits at their longest,
+ * counted from its last attempt (or, before any, from its creation). A delivery the breaker still
+ * holds back then is given up.
+ */
+export function scheduleEndsAt(attemptsMade: number, anchor: Date, timing: RetryTiming): Date {
+  const remaining = RETRY_SCHEDULE_SECONDS.slice(Math.max(0, attemptsMade - 1)).reduce((sum, step) => sum + step, 0)
+  return new Date(anchor.getTime() + Math.round(remaining * (1 + JITTER) * 1000 * timing.scale))
 }

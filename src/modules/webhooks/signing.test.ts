@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks'
 import { describe, expect, it } from 'vitest'
-import { nextDelayMs, retryAfterSeconds, giveUpAfterMs } from './schedule.ts'
+import { nextDelayMs, retryAfterSeconds, scheduleEndsAt } from './schedule.ts'
 import { newSecret, signedHeaders } from './signing.ts'
 import { MAX_ATTEMPTS, RETRY_SCHEDULE_SECONDS } from './webhooks.vocabulary.ts'
 
@@ -39,7 +39,10 @@ describe('the retry schedule', () => {
 
   it('compresses every wait by the scale factor', () => {
     expect(nextDelayMs(2, timing(0.5, 0.001))).toBe(300)
-    expect(giveUpAfterMs({ scale: 0.001 })).toBe(Math.round(RETRY_SCHEDULE_SECONDS.reduce((a, b) => a + b) * 1.2))
+    const start = new Date('2026-12-07T10:00:00Z')
+    const total = RETRY_SCHEDULE_SECONDS.reduce((a: number, b: number) => a + b, 0)
+    expect(scheduleEndsAt(0, start, { scale: 0.001 }).getTime() - start.getTime()).toBe(Math.round(total * 1.2))
+    expect(scheduleEndsAt(9, start, { scale: 1 }).getTime() - start.getTime()).toBe(86_400 * 1200)
   })
 
   it('honours Retry-After on 429, 502 and 504 only, never shorter than the schedule, at most a day', () => {
