@@ -13,6 +13,8 @@
  * BUFFERS) of every statement at the largest size; MEASURE_CASES=list,suggestions runs only the
  * cases whose names start so. The scratch database is dropped at the end, unless MEASURE_KEEP=1
  * (it then prints the database's name and the target tenant's id, for EXPLAIN by hand).
+ * MEASURE_REUSE=<database> measures a database kept earlier as it is (no seeding; seeding 100,000
+ * courses takes 10–30 min): the target tenant is its `bench-target`, migrated to head first.
  */
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
@@ -23,7 +25,7 @@ import { createPostgresDatabase } from '../src/platform/db/postgres-database.ts'
 import { catalogueFacets, listCatalogue } from '../src/modules/catalogue/public/catalogue-public.queries.ts'
 import { suggestTitles } from '../src/modules/catalogue/public/catalogue-suggestions.ts'
 import type { CatalogueQuery } from '../src/modules/catalogue/public/catalogue-public.schemas.ts'
-import { createBenchDatabase, prepareDataset } from './bench/bench-database.ts'
+import { createBenchDatabase, keptBenchDatabase, keptDataset, prepareDataset } from './bench/bench-database.ts'
 import { seedScaleCatalogue } from './bench/scenarios/catalogue-scale-seed.ts'
 
 const sizes = (process.env.MEASURE_SIZES ?? '2000,20000,100000').split(',').map(Number)
@@ -33,6 +35,7 @@ const explain = process.env.MEASURE_EXPLAIN === '1'
 const only = process.env.MEASURE_CASES?.split(',').filter(Boolean)
 const serverUrl = process.env.MEASURE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const keep = process.env.MEASURE_KEEP === '1'
+const reuse = process.env.MEASURE_REUSE
 const NEIGHBOUR_COURSES = 5_000
 
 const page = (query: Partial<CatalogueQuery>) => ({ limit: 20, ...query }) as CatalogueQuery
@@ -86,9 +89,9 @@ async function explainCase(appUrl: string, tenantId: string, name: string, run: 
 }
 
 async function main(): Promise<void> {
-  const db = await createBenchDatabase(serverUrl)
+  const db = reuse ? keptBenchDatabase(serverUrl, reuse) : await createBenchDatabase(serverUrl)
   try {
-    const { owner, tenants } = await prepareDataset(db.ownerUrl, 3)
+    const { owner, tenants } = reuse ? await keptDataset(db.ownerUrl) : await prepareDataset(db.ownerUrl, 3)
     const platformUrl = new URL(db.appUrl)
     platformUrl.username = PLATFORM_ROLE
     const database = createPostgresDatabase({
@@ -99,8 +102,9 @@ async function main(): Promise<void> {
       logger: pino({ level: 'silent' }),
     })
     try {
-      for (const neighbour of tenants.others) await seedScaleCatalogue(owner, neighbour, 1, NEIGHBOUR_COURSES)
-      let seeded = 0
+      if (!reuse)
+        for (const neighbour of tenants.others) await seedScaleCatalogue(owner, neighbour, 1, NEIGHBOUR_COURSES)
+      let seeded = reuse ? Math.max(...sizes) : 0
       process.stdout.write(
         `database ${db.name} (target tenant ${tenants.target}); ${runs} sequential calls per case, median / p90 ms\n`,
       )
@@ -151,7 +155,7 @@ async function main(): Promise<void> {
       await owner.close()
     }
   } finally {
-    if (keep) process.stdout.write(`kept database ${db.name}\n`)
+    if (keep || reuse) process.stdout.write(`kept database ${db.name}\n`)
     else await db.drop()
   }
 }

@@ -15,6 +15,7 @@ import { registerPublicCache } from './platform/cache/public-cache.hooks.ts'
 import { registerFeatureGate } from './platform/http/feature-gate.ts'
 import { auditRoutes } from './platform/audit/audit.routes.ts'
 import { observabilityRoutes } from './platform/observability/observability.routes.ts'
+import { publicEventsRoutes } from './platform/events/public-events.routes.ts'
 
 /** Request hooks that need request.ctx, so they come right after the server's own onRequest hook. */
 export function registerRequestHooks(
@@ -61,6 +62,8 @@ export async function registerRoutes(
   )
   await app.register(auditRoutes())
   await app.register(jobOpsRoutes(createJobOpsService(platform.jobs)))
+  const { maxAgeSeconds, staleWhileRevalidateSeconds } = platform.config.publicCache
+  await app.register(publicEventsRoutes(platform.publicEvents, { maxAgeSeconds, staleWhileRevalidateSeconds }))
   await app.register(mailRoutes)
   await app.register(modules.tenancy.routes)
   await app.register(modules.flags.routes)

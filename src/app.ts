@@ -30,29 +30,34 @@ import { createFlagEvaluator, createFlagsModule } from './modules/flags/index.ts
 import {
   createAccountFlows,
   createIdentityModule,
+  identityPublicEvents,
   createInstructorApplications,
   isActiveInstructor,
   type CheckedSession,
   registerIdentitySealedColumns,
 } from './modules/identity/index.ts'
-import { createCatalogueModule } from './modules/catalogue/index.ts'
-import { createEnrolmentModule } from './modules/enrolment/index.ts'
-import { completedLessons, createProgressModule } from './modules/progress/index.ts'
-import { createAssessmentModule } from './modules/assessment/index.ts'
-import { createCredentialsModule, registerCredentialsSealedColumns } from './modules/credentials/index.ts'
-import { createCommerceModule, type PaymentEventRetryPolicy } from './modules/commerce/index.ts'
+import { cataloguePublicEvents, createCatalogueModule } from './modules/catalogue/index.ts'
+import { createEnrolmentModule, enrolmentPublicEvents } from './modules/enrolment/index.ts'
+import { completedLessons, createProgressModule, progressPublicEvents } from './modules/progress/index.ts'
+import { assessmentPublicEvents, createAssessmentModule } from './modules/assessment/index.ts'
+import {
+  createCredentialsModule,
+  credentialsPublicEvents,
+  registerCredentialsSealedColumns,
+} from './modules/credentials/index.ts'
+import { commercePublicEvents, createCommerceModule, type PaymentEventRetryPolicy } from './modules/commerce/index.ts'
 import { createSocialModule } from './modules/social/index.ts'
-import { createCommunityModule } from './modules/community/index.ts'
+import { communityPublicEvents, createCommunityModule } from './modules/community/index.ts'
 import { createGamificationModule, tierRankOf } from './modules/gamification/index.ts'
 import { createChatModule } from './modules/chat/index.ts'
 import { createModerationModule } from './modules/moderation/index.ts'
-import { createWebhooksModule, registerWebhooksSealedColumns, type WebhookEgress } from './modules/webhooks/index.ts'
-import { createPublicEventCatalogue, type PublicEventCatalogue } from './platform/events/public-events.ts'
-import { createEgress, DEFAULT_EGRESS_MAX_RESPONSE_BYTES, DEFAULT_EGRESS_TIMEOUT_MS } from './platform/net/egress.ts'
+import { createWebhooksModule, registerWebhooksSealedColumns } from './modules/webhooks/index.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
 import { createJobs, defineMaintenanceJobs, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
 import { createEvents, type Events } from './platform/events/events.ts'
+import { createPublicEventCatalogue, type PublicEventCatalogue } from './platform/events/public-events.ts'
 import { createMail, registerMailSealedColumns, type Mailer, type MailRetryPolicy } from './platform/mail/index.ts'
+import { createEgress, egressPolicyFor, type Egress, type EgressPolicy } from './platform/net/index.ts'
 import { registerRequestHooks, registerRoutes } from './app-http.ts'
 import { createSealedColumnRegistry, type SealedColumnRegistry } from './platform/crypto/sealed-columns.ts'
 import { attachRealtime, buildRealtime, registerModuleRealtime, type RealtimeBuildOptions } from './app-realtime.ts'
@@ -79,8 +84,12 @@ export interface Platform {
   jobs: JobRuntime
   /** Domain events: publish(tx, ctx, ...) in the business transaction; subscribe in code. */
   events: Events
+  /** The public event types, their payload schemas and projections (docs/events.md): what webhooks deliver. */
+  publicEvents: PublicEventCatalogue
   /** Platform mail: send(tx, ...) records and enqueues in the business transaction. */
   mail: Mailer
+  /** Outbound HTTP to tenant-supplied URLs (webhook endpoints), guarded against SSRF (platform/net, ADR 0033). */
+  egress: Egress
   /** Every column sealed under KEY_ENCRYPTION_KEY, as its owner registered it (what `lyceum keys reencrypt` walks). */
   sealedColumns: SealedColumnRegistry
   /** Socket.IO gateway: modules register room kinds and events, publish and evict (docs/realtime.md). */
@@ -106,10 +115,10 @@ export interface BuildOptions {
   paymentEventRetry?: PaymentEventRetryPolicy
   /** Realtime limits and test registrations (app-realtime.ts). */
   realtime?: RealtimeBuildOptions
+  /** Changes to the outbound-request policy from config (tests shorten the deadline or inject a resolver). */
+  egress?: Partial<EgressPolicy>
   /** The public event catalogue instead of the modules' (tests declare their own types). */
   publicEvents?: PublicEventCatalogue
-  /** Outbound requests to partner URLs instead of the configured client (tests: a short deadline). */
-  egress?: WebhookEgress
 }
 
 export interface Lyceum {
@@ -133,6 +142,24 @@ export function sealedColumnRegistry(): SealedColumnRegistry {
   registerCredentialsSealedColumns(registry)
   registerWebhooksSealedColumns(registry)
   return registry
+}
+
+/**
+ * The public event catalogue: every module's public event definitions, gathered once. Built from
+ * static declarations, so it needs no app (tests and docs checks build it alone); construction
+ * refuses a type declared twice or an example that does not satisfy its schema.
+ */
+export function publicEventCatalogue(): PublicEventCatalogue {
+  return createPublicEventCatalogue([
+    ...identityPublicEvents,
+    ...cataloguePublicEvents,
+    ...enrolmentPublicEvents,
+    ...progressPublicEvents,
+    ...assessmentPublicEvents,
+    ...credentialsPublicEvents,
+    ...commercePublicEvents,
+    ...communityPublicEvents,
+  ])
 }
 
 /** Opens the owner connection for the configured database (migrations, queue schema, checks). */
@@ -215,6 +242,7 @@ async function createPlatform(config: Config, options: BuildOptions) {
     health,
     ...(options.mailRetry ? { retry: options.mailRetry } : {}),
   })
+  const egress = createEgress({ ...egressPolicyFor(config), ...options.egress })
   registerCoreChecks(health, { database, redis, storageDir: config.storageDir, expectedMigrations: journalLength() })
   observeDatabasePool(metrics, database)
   // The OpenTelemetry SDK and exporter load only when traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT).
@@ -238,7 +266,9 @@ async function createPlatform(config: Config, options: BuildOptions) {
     health,
     jobs,
     events,
+    publicEvents: options.publicEvents ?? publicEventCatalogue(),
     mail: mail.mailer,
+    egress,
     sealedColumns: sealedColumnRegistry(),
     realtime: realtime.gateway,
   }
@@ -256,11 +286,12 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
     logger,
     redis,
     mailer: mail,
+    events,
     sessionCache: base.sessionCache,
   })
   // Sign-up, recovery, invitations and the hosted pages their emailed links land on.
-  const accountFlows = createAccountFlows({ config, database, mailer: mail, identity })
-  const instructorApplications = createInstructorApplications({ mailer: mail, config })
+  const accountFlows = createAccountFlows({ config, database, mailer: mail, events, identity })
+  const instructorApplications = createInstructorApplications({ mailer: mail, config, events })
   // Tenancy serves custom domains only while the tenant's flag allows it, so the evaluator comes first.
   const flagEvaluator = createFlagEvaluator(database)
   const tenancy = createTenancyModule({
@@ -301,19 +332,16 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
   community.setContentScreen(moderation.screen)
   // Points from community and progress events; its tiers feed social's DM policy through a port.
   const gamification = createGamificationModule({ events })
-  // The public event catalogue: the event types partner systems receive. Modules add their
-  // definitions here (each declares them next to its events).
-  const publicEvents = options.publicEvents ?? createPublicEventCatalogue([])
-  const egress =
-    options.egress ??
-    createEgress({
-      allowHttp: config.profile !== 'production',
-      allowPrivateNetworks: config.profile !== 'production',
-      timeoutMs: DEFAULT_EGRESS_TIMEOUT_MS,
-      maxResponseBytes: DEFAULT_EGRESS_MAX_RESPONSE_BYTES,
-    })
-  // Every public event becomes a webhook message; deliveries go out through the egress guard.
-  const webhooks = createWebhooksModule({ config, database, jobs, events, logger, catalogue: publicEvents, egress })
+  // Every public event of the catalogue becomes a webhook message; deliveries go out through the egress guard.
+  const webhooks = createWebhooksModule({
+    config,
+    database,
+    jobs,
+    events,
+    logger,
+    catalogue: base.publicEvents,
+    egress: base.egress,
+  })
   registerModuleRealtime(base.realtime, events, { social, enrolment, chat })
   return {
     identity,

@@ -217,6 +217,11 @@ export const EnvSchema = Type.Object({
     description:
       'Days the events.catch_up job looks back for dispatched events a subscriber has no delivery of (e.g. one added by a newer release during a rolling deploy); 0 = off',
   }),
+  EGRESS_ALLOW_PRIVATE_NETWORKS: Type.Boolean({
+    default: false,
+    description:
+      'Let outbound requests to tenant-supplied URLs (webhook endpoints) reach loopback and private-network addresses, for a receiver on a developer machine; refused in production. Link-local (cloud metadata), multicast and reserved addresses stay refused',
+  }),
   RATE_LIMITS: Type.Optional(
     Type.String({
       pattern: RATE_LIMITS_PATTERN,

@@ -268,4 +268,23 @@ describe('loadConfig', () => {
     expect(config.jobsEnabled).toBe(false)
     expect(config.http.corsOrigins).toEqual(['https://a.example', 'https://b.example'])
   })
+
+  it('calls partner URLs over https only in production, and refuses the private-network allowance there', () => {
+    expect(loadConfig({}).egress).toEqual({ allowHttp: true, allowPrivateNetworks: false })
+    expect(loadConfig({ EGRESS_ALLOW_PRIVATE_NETWORKS: 'true' }).egress.allowPrivateNetworks).toBe(true)
+    const production = {
+      LYCEUM_PROFILE: 'production',
+      ALLOW_EMBEDDED_DATABASE: 'true',
+      METRICS_TOKEN: 'm'.repeat(43),
+      PUBLIC_URL: 'https://x.example',
+      SMTP_URL: 'smtp://mail.internal:587',
+      KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
+      IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
+      RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
+    }
+    expect(loadConfig(production).egress).toEqual({ allowHttp: false, allowPrivateNetworks: false })
+    expect(problemsOf({ ...production, EGRESS_ALLOW_PRIVATE_NETWORKS: 'true' })).toEqual([
+      expect.stringMatching(/^EGRESS_ALLOW_PRIVATE_NETWORKS=true is refused in production/),
+    ])
+  })
 })

@@ -96,6 +96,8 @@ export interface Config {
   jobsEnabled: boolean
   /** Domain events: look-back of the catch-up job (ADR 0002). */
   events: { catchUpDays: number }
+  /** Outbound requests to tenant-supplied URLs (platform/net, ADR 0033): https only in production. */
+  egress: { allowHttp: boolean; allowPrivateNetworks: boolean }
   rateLimits: RateLimitSettings
   /** The concurrency limit of argon2 work (identity/passwords/password-hasher.ts). */
   passwordHashing: { concurrency: number; maxQueue: number }
@@ -194,6 +196,10 @@ function productionProblems(env: Env): string[] {
   if (!env.PUBLIC_URL) problems.push('PUBLIC_URL is required in production, e.g. https://api.example.com')
   if (env.RATE_LIMITS === 'off')
     problems.push('RATE_LIMITS=off removes abuse protection and is refused in production; set quotas instead')
+  if (env.EGRESS_ALLOW_PRIVATE_NETWORKS)
+    problems.push(
+      'EGRESS_ALLOW_PRIVATE_NETWORKS=true is refused in production: it would let tenant-supplied webhook URLs reach loopback and internal services; it is for a receiver on a developer machine',
+    )
   return problems
 }
 
@@ -325,6 +331,7 @@ function buildConfig(env: Env, profile: ProfileName): Config {
     otel: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
     jobsEnabled: env.JOBS_ENABLED,
     events: { catchUpDays: env.EVENTS_CATCH_UP_DAYS },
+    egress: { allowHttp: profile !== 'production', allowPrivateNetworks: env.EGRESS_ALLOW_PRIVATE_NETWORKS },
     rateLimits: rateLimitSettings(env, profile),
     passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, maxQueue: env.PASSWORD_HASH_QUEUE },
     patterns: {

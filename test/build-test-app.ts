@@ -52,7 +52,7 @@ export interface TestAppOptions {
   realtime?: BuildOptions['realtime']
   /** The test's own public event catalogue (webhook messages are made for these types). */
   publicEvents?: BuildOptions['publicEvents']
-  /** The test's own egress client (loopback receivers, a short deadline). */
+  /** A changed outbound-request policy (a short deadline, an injected resolver). */
   egress?: BuildOptions['egress']
 }
 

@@ -45,6 +45,30 @@ export async function createBenchDatabase(serverUrl: string): Promise<BenchDatab
   }
 }
 
+/** A database created earlier by createBenchDatabase and kept (MEASURE_KEEP=1): never dropped here. */
+export function keptBenchDatabase(serverUrl: string, name: string): BenchDatabase {
+  if (!/^lyceum_bench_[0-9a-f]{8}$/.test(name)) throw new Error(`${name} is not a bench database name`)
+  const ownerUrl = new URL(serverUrl)
+  ownerUrl.pathname = `/${name}`
+  const appUrl = new URL(ownerUrl)
+  appUrl.username = APP_ROLE
+  appUrl.password = ''
+  return { name, ownerUrl: ownerUrl.toString(), appUrl: appUrl.toString(), drop: async () => {} }
+}
+
+/** The tenants of a kept database, migrated to head (a kept database may predate newer migrations). */
+export async function keptDataset(ownerUrl: string): Promise<{ owner: OwnerConnection; tenants: BenchTenants }> {
+  const owner = await postgresOwner(ownerUrl)
+  await migrateToHead(owner)
+  const rows = await owner.query<{ id: string; slug: string }>(
+    `SELECT id, slug FROM tenancy.tenants WHERE slug LIKE 'bench-%' ORDER BY slug = 'bench-target' DESC, slug`,
+  )
+  const [target, ...others] = rows.map((row) => row.id)
+  if (target === undefined || rows[0]!.slug !== 'bench-target')
+    throw new Error('the kept database has no bench-target tenant')
+  return { owner, tenants: { target, others } }
+}
+
 /** Migrates to head and creates the tenants every scenario seeds into. */
 export async function prepareDataset(
   ownerUrl: string,

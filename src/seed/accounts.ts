@@ -88,7 +88,7 @@ export async function seedAccounts(lyceum: Lyceum, tenantId: string): Promise<Se
   const ensure = async (person: DemoPerson, known: string | undefined): Promise<SeededPerson> => {
     const password = known ?? randomPassword()
     const { email, displayName, roles } = person
-    const { userId, created } = await createDemoMember(lyceum.platform.database, {
+    const { userId, created } = await createDemoMember(lyceum.platform, {
       tenantId,
       email,
       displayName,

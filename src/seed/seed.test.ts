@@ -181,7 +181,7 @@ describe('the development seed', { timeout: 240_000 }, () => {
     // What the previous version left: the administrator and the operator, and their sign-ins in the file.
     state.oldAdminPassword = 'tidewater-lantern-83-quince'
     const operatorPassword = 'marble-orchard-41-kestrel'
-    await createDemoMember(t.platform.database, {
+    await createDemoMember(t.platform, {
       tenantId: state.tenantId,
       email: 'admin@demo.localhost',
       displayName: 'Demo Admin',

@@ -17,7 +17,7 @@ const PASSWORD = 'Sunlit-harbour-lanterns-2026'
 export const loginMixFlow: BenchFlow = {
   name: 'login-mix',
   async run(context) {
-    await createDemoMember(context.lyceum.platform.database, {
+    await createDemoMember(context.lyceum.platform, {
       tenantId: context.tenants.target,
       email: EMAIL,
       displayName: 'Bench sign-in',

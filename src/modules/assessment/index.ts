@@ -17,6 +17,7 @@ import { registerPublicationParticipant } from './assessment.deps.ts'
 import { assessmentPublication } from './published-assessments.ts'
 import { createPatternMatcher } from './pattern-matcher.ts'
 import { createQuizService } from './quiz.service.ts'
+export { assessmentPublicEvents } from './assessment.public-events.ts'
 
 export { ASSESSMENT_SUBMISSION_GRADED, type SubmissionGradedPayload } from './assessment.events.ts'
 export { GRADED_SUBJECT } from './assessment.mail.ts'

@@ -65,6 +65,7 @@ export {
   type CoursePublishedPayload,
   type CourseArchivedPayload,
 } from './catalogue.events.ts'
+export { cataloguePublicEvents } from './catalogue.public-events.ts'
 
 export interface CatalogueDeps {
   events: EventPublisher

@@ -271,6 +271,7 @@ export {
   type InvoiceIssuedPayload,
   type CreditNoteIssuedPayload,
 } from './invoices/index.ts'
+export { commercePublicEvents } from './commerce.public-events.ts'
 
 // Reconciliation: the CLI command (main.ts) over the module's reconciliation service.
 export { commerceCommand, type CommerceCommandDeps } from './reconciliation/reconciliation.command.ts'

@@ -58,6 +58,7 @@ export {
   type ContentFacts,
   type ContentKind,
 } from './posts/content-moderation.ts'
+export { communityPublicEvents } from './community.public-events.ts'
 export type { MemberSanctions } from './moderation.service.ts'
 export type { ContentScreen, ScreenInput } from './posts/screening.ts'
 

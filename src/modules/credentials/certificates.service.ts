@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto'
 import { recordAudit } from '../../platform/audit/audit.ts'
 import type { Tx } from '../../platform/db/database.ts'
+import type { EventPublisher } from '../../platform/events/events.ts'
+import { principalId } from '../../platform/http/principal.ts'
 import type { PageResult } from '../../platform/http/pagination.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import { pdfKeyOf, readPdf, storePdf } from './certificate-files.ts'
@@ -18,6 +20,7 @@ import {
 } from './certificates.repository.ts'
 import type { Certificate, CertificateVerification, VerifiableCredential } from './certificates.schemas.ts'
 import { credentialsErrors } from './credentials.errors.ts'
+import { CREDENTIALS_CERTIFICATE_REVOKED, type CertificateRevokedPayload } from './credentials.events.ts'
 import { issuerKeyFor } from './issuer-keys.ts'
 import { statusListUrlOf, tenantIssuer, verificationUrlOf, type UrlSettings } from './issuer-profile.ts'
 import { buildStatusListCredential, signCredential } from './open-badge.ts'
@@ -27,6 +30,8 @@ export interface CertificatesServiceDeps {
   urls: UrlSettings
   storageDir: string
   keyEncryptionKey: Uint8Array
+  /** credentials.certificate_revoked goes out with the revocation. */
+  events: EventPublisher
 }
 
 function toCertificate(row: CertificateRow, origin: string): Certificate {
@@ -181,6 +186,16 @@ function issuerOperations(deps: CertificatesServiceDeps) {
           targetId: id,
           details: { userId: revoked.userId, courseId: revoked.courseId, statusIndex: revoked.statusIndex, reason },
         })
+        const payload: CertificateRevokedPayload = {
+          certificateId: revoked.id,
+          enrolmentId: revoked.enrolmentId,
+          userId: revoked.userId,
+          courseId: revoked.courseId,
+          revokedAt: (revoked.revokedAt ?? new Date()).toISOString(),
+          reason,
+          actor: principalId(ctx.principal),
+        }
+        await deps.events.publish(tx, ctx, { type: CREDENTIALS_CERTIFICATE_REVOKED, payload })
         const issuer = await tenantIssuer(tx, tenantOf(ctx), deps.urls)
         return toCertificate(revoked, issuer.origin)
       })

@@ -20,7 +20,12 @@ import { buildPublishedCourse } from '../catalogue/testing.ts'
 import { createMember, enrolmentClient } from '../enrolment/testing.ts'
 import { users } from '../identity/testing.ts'
 import { PROGRESS_COURSE_COMPLETED, type CourseCompletedPayload } from '../progress/index.ts'
-import { CERTIFICATE_ISSUED_SUBJECT, ISSUE_CERTIFICATE } from './index.ts'
+import {
+  CERTIFICATE_ISSUED_SUBJECT,
+  CREDENTIALS_CERTIFICATE_ISSUED,
+  CREDENTIALS_CERTIFICATE_REVOKED,
+  ISSUE_CERTIFICATE,
+} from './index.ts'
 import { bitAt, independentVerifier, pdfContent, verifierLoader } from './testing.ts'
 
 let t: TestApp
@@ -45,6 +50,15 @@ type Credential = Record<string, unknown> & {
 const { verify } = independentVerifier(fetchUrl)
 
 // ---- fixtures --------------------------------------------------------------------------
+
+/** The credentials events about a certificate in the outbox, oldest first. */
+const certificateEvents = (certificateId: string) =>
+  t.platform.database.transaction(platformScope, (tx) =>
+    rowsOf<{ type: string; payload: Record<string, unknown> }>(
+      tx,
+      sql`SELECT type, payload FROM platform.domain_events WHERE type LIKE 'credentials.%' AND payload->>'certificateId' = ${certificateId} ORDER BY occurred_at, id`,
+    ),
+  )
 
 async function learnerNamed(tenantId: string, displayName: string) {
   const member = await createMember(t, tenantId)
@@ -214,6 +228,19 @@ describe('issuing on course completion', () => {
     expect(list.map((c) => c.id)).toEqual([certificate.id])
     const mails = (await outbox(learner.email)).filter((m) => m.subject === CERTIFICATE_ISSUED_SUBJECT)
     expect(mails).toHaveLength(1)
+    // Published once, in the issuing transaction, with ids only.
+    expect(await certificateEvents(certificate.id)).toEqual([
+      {
+        type: CREDENTIALS_CERTIFICATE_ISSUED,
+        payload: {
+          certificateId: certificate.id,
+          enrolmentId: completion.enrolmentId,
+          userId: completion.userId,
+          courseId: completion.courseId,
+          issuedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        },
+      },
+    ])
   })
 
   it('issues nothing for an enrolment cancelled before the job ran', async () => {
@@ -277,6 +304,15 @@ describe('verification and revocation', () => {
       revokedAt: expect.any(String),
     })
     expect((await revokeAs(admin)).json()).toMatchObject({ status: 409, code: 'CERTIFICATE_ALREADY_REVOKED' })
+    const revocations = (await certificateEvents(certificate.id)).filter(
+      (event) => event.type === CREDENTIALS_CERTIFICATE_REVOKED,
+    )
+    expect(revocations).toEqual([
+      {
+        type: CREDENTIALS_CERTIFICATE_REVOKED,
+        payload: expect.objectContaining({ certificateId: certificate.id, revokedAt: revoked.json().revokedAt }),
+      },
+    ])
 
     const after = await publicCheck()
     expect(after.json()).toMatchObject({ valid: false, status: 'revoked', revokedAt: expect.any(String) })

@@ -17,6 +17,8 @@ import { parseKeyEncryptionKey } from './issuer-keys.ts'
 
 export { ISSUE_CERTIFICATE, CERTIFICATE_ISSUED_SUBJECT } from './issue-certificate.ts'
 export { registerCredentialsSealedColumns } from './sealed-columns.ts'
+export { credentialsPublicEvents } from './credentials.public-events.ts'
+export * from './credentials.events.ts'
 
 export interface CredentialsDeps {
   config: Config
@@ -42,7 +44,7 @@ export function createCredentialsModule(deps: CredentialsDeps) {
     mail: deps.mail,
     logger: deps.logger.child({ component: 'credentials' }),
   })
-  return { routes: certificatesRoutes(createCertificatesService(shared)) }
+  return { routes: certificatesRoutes(createCertificatesService({ ...shared, events: deps.events })) }
 }
 
 export type CredentialsModule = ReturnType<typeof createCredentialsModule>

@@ -9,7 +9,8 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import { tenantScope, type Database, type Tx } from '../../platform/db/database.ts'
-import type { Events } from '../../platform/events/events.ts'
+import type { EventPublisher, Events } from '../../platform/events/events.ts'
+import { systemContext } from '../../platform/http/request-context.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
 import type { Mailer } from '../../platform/mail/index.ts'
 import { readPublishedCourse } from '../catalogue/index.ts'
@@ -19,6 +20,7 @@ import { PROGRESS_COURSE_COMPLETED, type CourseCompletedPayload } from '../progr
 import { pdfKeyOf, storePdf } from './certificate-files.ts'
 import { renderCertificatePdf } from './certificate-pdf.ts'
 import { certificatesRepository, type CertificateRow } from './certificates.repository.ts'
+import { CREDENTIALS_CERTIFICATE_ISSUED, type CertificateIssuedPayload } from './credentials.events.ts'
 import { issuerKeyFor } from './issuer-keys.ts'
 import { statusListUrlOf, tenantIssuer, verificationUrlOf, type UrlSettings } from './issuer-profile.ts'
 import { buildOpenBadge, signCredential } from './open-badge.ts'
@@ -38,6 +40,8 @@ export interface IssueCertificateJob {
 
 export interface IssuingDeps {
   database: Database
+  /** credentials.certificate_issued goes out in the issuing transaction. */
+  events: EventPublisher
   mail: Mailer
   logger: Logger
   urls: UrlSettings
@@ -164,6 +168,17 @@ export async function issueCertificate(
     })
     if (!certificate)
       throw new Error(`the certificate of enrolment ${job.enrolmentId} was inserted concurrently despite the lock`)
+    const issued: CertificateIssuedPayload = {
+      certificateId,
+      enrolmentId: job.enrolmentId,
+      userId: job.userId,
+      courseId: job.courseId,
+      issuedAt: certificate.issuedAt.toISOString(),
+    }
+    await deps.events.publish(tx, systemContext(deps.database, job.tenantId, `job:${ISSUE_CERTIFICATE}`), {
+      type: CREDENTIALS_CERTIFICATE_ISSUED,
+      payload: issued,
+    })
     if (recipient.status === 'active')
       await sendIssuedMail(tx, deps, certificate, recipient, issuer.name, verificationUrl)
     deps.logger.info({ certificateId, enrolmentId: job.enrolmentId }, 'certificate issued')

@@ -6,6 +6,7 @@
  */
 import type { Config } from '../../config.ts'
 import type { Database } from '../../platform/db/database.ts'
+import type { EventPublisher } from '../../platform/events/events.ts'
 import { parseKeyEncryptionKey } from '../../platform/crypto/sealed-secrets.ts'
 import { createFormGuard } from '../../platform/http/html-page.ts'
 import type { App } from '../../platform/http/server.ts'
@@ -13,6 +14,7 @@ import type { Mailer } from '../../platform/mail/index.ts'
 import { accountsRoutes } from './accounts/accounts.routes.ts'
 import { createAccountsService } from './accounts/accounts.service.ts'
 import { createSecurityNotices } from './accounts/security-notices.ts'
+import { identityEvents } from './identity-events.ts'
 import type { IdentityModule } from './index.ts'
 import { createInvitationAcceptance, createInvitationsService, invitationsRoutes } from './invitations/index.ts'
 import { secondFactorGate } from './mfa/index.ts'
@@ -27,13 +29,16 @@ export interface AccountFlowsDeps {
   config: Config
   database: Database
   mailer: Mailer
+  /** Accounts created and roles granted through these flows publish identity's events. */
+  events: EventPublisher
   identity: Pick<IdentityModule, 'accessTokens' | 'signIn' | 'completeSecondStep'>
 }
 
 export function createAccountFlows(deps: AccountFlowsDeps) {
   const { mailer, identity } = deps
   const site = siteOptionsOf(deps.config)
-  const accounts = createAccountsService({ mailer, site })
+  const events = identityEvents(deps.events)
+  const accounts = createAccountsService({ mailer, site, events })
   const recovery = createRecoveryService({
     mailer,
     site,
@@ -43,7 +48,7 @@ export function createAccountFlows(deps: AccountFlowsDeps) {
     notices: createSecurityNotices({ mailer, site }),
   })
   const invitations = createInvitationsService({ database: deps.database, mailer, site })
-  const acceptance = createInvitationAcceptance()
+  const acceptance = createInvitationAcceptance({ events })
   const pages = createPagesService({
     site,
     accounts,

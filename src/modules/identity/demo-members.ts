@@ -6,9 +6,11 @@
 import { eq } from 'drizzle-orm'
 import { recordAudit } from '../../platform/audit/audit.ts'
 import { tenantScope, type Database } from '../../platform/db/database.ts'
+import type { EventPublisher } from '../../platform/events/events.ts'
 import type { TenantRole } from '../../platform/http/permissions.ts'
 import { systemContext } from '../../platform/http/request-context.ts'
 import { normaliseEmail } from './accounts/email-address.ts'
+import { identityEvents } from './identity-events.ts'
 import { memberships, users } from './identity.tables.ts'
 import { hashPassword } from './passwords/password-hasher.ts'
 import { assertPasswordPolicy } from './passwords/password-policy.ts'
@@ -26,9 +28,10 @@ export interface DemoMemberInput {
  * whatever its password or roles are now). The password is hashed only for a new account.
  */
 export async function createDemoMember(
-  database: Database,
+  platform: { database: Database; events: EventPublisher },
   input: DemoMemberInput,
 ): Promise<{ userId: string; created: boolean }> {
+  const { database } = platform
   const email = normaliseEmail(input.email)
   const { tenantId } = input
   const scope = tenantScope(tenantId)
@@ -55,6 +58,12 @@ export async function createDemoMember(
         details: { role, seeded: true },
       })
     }
+    await identityEvents(platform.events).userCreated(tx, ctx, {
+      tenantId,
+      userId,
+      source: 'seed',
+      roles: [...input.roles],
+    })
     return userId
   })
   if (created) return { userId: created, created: true }

@@ -7,6 +7,8 @@ import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Config } from '../../config.ts'
 import type { Database } from '../../platform/db/database.ts'
+import type { EventPublisher } from '../../platform/events/events.ts'
+import { identityEvents } from './identity-events.ts'
 import type { SessionCache } from '../../platform/cache/session-cache.ts'
 import type { CheckedSession } from './sessions/session-verifier.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
@@ -63,6 +65,7 @@ export {
   type AccessTokenClaims,
   type Actor,
 } from './tokens/access-tokens.ts'
+export { identityPublicEvents } from './identity.public-events.ts'
 
 export interface IdentityDeps {
   config: Config
@@ -73,6 +76,8 @@ export interface IdentityDeps {
   redis: Redis | undefined
   /** Security notices (lockouts, second-factor and password changes) go out through it. */
   mailer: Mailer
+  /** identity.user_disabled, user_enabled and role_changed go out with member management. */
+  events: EventPublisher
   /** Checked sessions served from memory between checks (ADR 0018); also tells of signing-key changes. */
   sessionCache?: SessionCache<CheckedSession> | undefined
 }
@@ -139,7 +144,7 @@ export function createIdentityModule(deps: IdentityDeps) {
     browserSessionRoutes: browserSessions.routes,
     browserSessionVerifier: browserSessions.verifier,
     /** Member and role management for tenant administrators. */
-    memberRoutes: createMembers({ database: deps.database }).routes,
+    memberRoutes: createMembers({ database: deps.database, events: identityEvents(deps.events) }).routes,
     mfaRoutes: mfa.routes,
     /** POST /v1/me/password: the signed-in user's password change. */
     passwordRoutes: passwordRoutes(createPasswordChangeService({ reauthenticate: sessions.reauthenticate, notices })),

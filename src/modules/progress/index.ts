@@ -29,6 +29,7 @@ export {
   type CompletionResult,
   type NotRecordedReason,
 } from './progress.tracking.ts'
+export { progressPublicEvents } from './progress.public-events.ts'
 export { RELEASE_UNLOCKS, releaseDueUnlocks } from './unlock.job.ts'
 
 export interface ProgressDeps {

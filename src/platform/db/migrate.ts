@@ -54,7 +54,28 @@ const ROLES_SQL = [
     `ALTER ROLE ${PLATFORM_ROLE} LOGIN`,
   ),
   idempotent(APP_IN_PLATFORM, `REVOKE ${PLATFORM_ROLE} FROM ${APP_ROLE}`),
+  ...[APP_ROLE, PLATFORM_ROLE].map(withoutJit),
 ].join('\n')
+
+/**
+ * JIT compilation off for the roles the app connects as. The planner compiles a statement whose
+ * estimated cost passes jit_above_cost, and the estimate counts branches that never run: the
+ * catalogue facets' fallback branches made every filtered facets request compile for 110-140 ms
+ * to run for 30 (docs/benchmarks.md, 2026-12-07). No request statement runs long enough to repay
+ * compilation. An owner without the right to change roles (a managed database) gets a notice and
+ * should set jit = off for the database itself; nothing else depends on it.
+ */
+function withoutJit(role: string): string {
+  return `DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
+                 WHERE r.rolname = '${role}' AND s.setdatabase = 0 AND 'jit=off' = ANY (s.setconfig)) THEN
+    ALTER ROLE ${role} SET jit = off;
+  END IF;
+EXCEPTION WHEN insufficient_privilege THEN
+  RAISE NOTICE 'jit stays on for ${role}: the migrating role may not change it (set jit = off for the database)';
+END $$;`
+}
 
 export async function ensureRoles(owner: OwnerConnection): Promise<void> {
   await owner.exec(ROLES_SQL)

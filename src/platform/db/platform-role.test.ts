@@ -93,6 +93,24 @@ describe('the request role and the platform role', () => {
     if (serverMode) expect(request?.session).toBe(APP_ROLE)
   })
 
+  it('compiles no request statement with JIT: off for both roles on PostgreSQL, absent from PGlite', async () => {
+    const settings = (scope: Parameters<typeof t.platform.database.transaction>[0]) =>
+      t.platform.database.transaction(scope, (tx) =>
+        rowsOf<{ jit: string; available: boolean }>(
+          tx,
+          sql`SELECT current_setting('jit') AS jit, pg_jit_available() AS available`,
+        ),
+      )
+    const [platform] = await settings(platformScope)
+    const [request] = await settings(tenantScope((await t.createTenant()).id))
+    if (serverMode) {
+      expect(platform?.jit).toBe('off')
+      expect(request?.jit).toBe('off')
+    } else {
+      expect(request?.available).toBe(false)
+    }
+  })
+
   it('keeps operator routes working across tenants', async () => {
     const created = await t.createTenant()
     const read = await t.app.inject({

@@ -49,3 +49,69 @@ export function createPublicEventCatalogue(definitions: Iterable<PublicEventDefi
   const sorted = [...byType.values()].sort((a, b) => a.type.localeCompare(b.type))
   return { get: (type) => byType.get(type), list: () => sorted }
 }
+
+/**
+ * The public payload of `payload` under `schema`: the schema's properties only, nested objects
+ * and arrays of objects projected the same way. What a domain payload adds later stays out of
+ * the public one until its definition names it.
+ */
+export function projectOnto(schema: TSchema, value: unknown): unknown {
+  const shape = schema as { type?: unknown; properties?: Record<string, TSchema>; items?: TSchema; anyOf?: TSchema[] }
+  if (value === null || value === undefined) return value
+  if (shape.anyOf) {
+    const objectVariant = shape.anyOf.find((variant) => (variant as { type?: unknown }).type === 'object')
+    return objectVariant && typeof value === 'object' && !Array.isArray(value)
+      ? projectOnto(objectVariant, value)
+      : value
+  }
+  if (shape.type === 'array' && shape.items && Array.isArray(value))
+    return value.map((item: unknown) => projectOnto(shape.items as TSchema, item))
+  if (shape.type === 'object' && shape.properties && typeof value === 'object' && !Array.isArray(value)) {
+    const source = value as Record<string, unknown>
+    const projected: Record<string, unknown> = {}
+    for (const [key, property] of Object.entries(shape.properties))
+      if (source[key] !== undefined) projected[key] = projectOnto(property, source[key])
+    return projected
+  }
+  return value
+}
+
+/** `kind:<id>` from the payload's `field`; a payload without it is a publisher bug. */
+export function resourceBy(kind: string, ...fields: [string, ...string[]]) {
+  return (payload: Record<string, unknown>): string => {
+    const ids = fields.map((field) => {
+      const id = payload[field]
+      if (typeof id !== 'string' || id === '') throw new Error(`a ${kind} event payload has no ${field}`)
+      return id
+    })
+    return `${kind}:${ids.join('/')}`
+  }
+}
+
+export interface PublicEventInput<P extends Record<string, unknown>> {
+  type: string
+  /** 1 unless a breaking change made a new version. */
+  version?: number
+  summary: string
+  schema: TSchema
+  example: P
+  /** The default projects the domain payload onto `schema` (projectOnto). */
+  toPublic?: (payload: Record<string, unknown>) => P
+  resourceOf: (payload: Record<string, unknown>) => string
+}
+
+/** A definition whose public payload is, unless `toPublic` says otherwise, the domain payload projected onto its schema. */
+export function definePublicEvent<P extends Record<string, unknown>>(
+  input: PublicEventInput<P>,
+): PublicEventDefinition {
+  const { schema } = input
+  return {
+    type: input.type,
+    version: input.version ?? 1,
+    summary: input.summary,
+    schema,
+    example: input.example,
+    toPublic: input.toPublic ?? ((payload) => projectOnto(schema, payload) as P),
+    resourceOf: input.resourceOf,
+  }
+}

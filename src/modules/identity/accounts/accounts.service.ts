@@ -13,6 +13,7 @@ import { commonErrors } from '../../../platform/errors.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import type { Mailer } from '../../../platform/mail/index.ts'
 import { readTenantSite, type TenantSiteOptions } from '../../tenancy/index.ts'
+import type { IdentityEvents } from '../identity-events.ts'
 import { hashPassword } from '../passwords/password-hasher.ts'
 import { assertPasswordPolicy } from '../passwords/password-policy.ts'
 import { accountExistsMail, verificationMail } from './account-mail.ts'
@@ -32,6 +33,8 @@ export interface AccountsDeps {
   mailer: Mailer
   /** How links to the tenant are built (its host on this deployment, or its own web client). */
   site: TenantSiteOptions
+  /** identity.user_created goes out with the new account. */
+  events: IdentityEvents
 }
 
 function tenantOf(ctx: RequestContext): string {
@@ -42,7 +45,7 @@ function tenantOf(ctx: RequestContext): string {
 const utcDay = () => new Date().toISOString().slice(0, 10)
 
 export function createAccountsService(deps: AccountsDeps) {
-  const { mailer, site } = deps
+  const { mailer, site, events } = deps
 
   async function sendVerification(tx: Tx, tenantId: string, userId: string, email: string): Promise<void> {
     const { token, tokenHash } = newOneTimeToken()
@@ -68,6 +71,7 @@ export function createAccountsService(deps: AccountsDeps) {
     // Self-registration grants learner and nothing else; other roles are granted by admins.
     await repository.grantRole(tx, { tenantId, userId, role: 'learner', grantedBy: 'self-registration' })
     await sendVerification(tx, tenantId, userId, email)
+    await events.userCreated(tx, ctx, { tenantId, userId, source: 'registration', roles: ['learner'] })
     await recordAudit(tx, ctx, {
       action: 'user.registered',
       targetType: 'user',

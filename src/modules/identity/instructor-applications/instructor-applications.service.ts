@@ -14,6 +14,8 @@ import { principalId } from '../../../platform/http/principal.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import type { Mailer } from '../../../platform/mail/index.ts'
 import { readTenantSite, type TenantSiteOptions } from '../../tenancy/index.ts'
+import type { IdentityEvents } from '../identity-events.ts'
+import { sessionsRepository as sessions } from '../sessions/sessions.repository.ts'
 import { siteHome } from '../pages/page-links.ts'
 import { decisionMail } from './decision-mail.ts'
 import { applicationErrors as errors } from './instructor-applications.errors.ts'
@@ -105,6 +107,8 @@ export interface ApplicationsDeps {
   mailer: Mailer
   /** The decision mail points the applicant at the tenant (its web client, else its host). */
   site: TenantSiteOptions
+  /** identity.role_changed goes out with an approval's grant. */
+  events: IdentityEvents
 }
 
 async function page(
@@ -154,13 +158,21 @@ async function decide(
         ...(decision === 'approved' ? { roleGranted: granted } : {}),
       },
     })
-    if (granted)
+    if (granted) {
       await recordAudit(tx, ctx, {
         action: 'member.role_granted',
         targetType: 'user',
         targetId: current.userId,
         details: { role: 'instructor', applicationId: id },
       })
+      const roles = await sessions.rolesOf(tx, current.userId)
+      await deps.events.rolesChanged(tx, ctx, {
+        tenantId: reviewer.tenantId,
+        userId: current.userId,
+        roles,
+        granted: ['instructor'],
+      })
+    }
     const mail = decisionMail(decision, siteHome(await readTenantSite(tx, reviewer.tenantId, deps.site)), note)
     await deps.mailer.send(tx, {
       tenantId: reviewer.tenantId,

@@ -9,6 +9,7 @@ import { accountsClient } from '../accounts/accounts.testing.ts'
 import { sessionsClient } from '../sessions/sessions.testing.ts'
 import { createApplicationsService } from './instructor-applications.service.ts'
 import { siteOptionsOf } from '../pages/page-links.ts'
+import { identityEvents } from '../identity-events.ts'
 
 let t: TestApp
 let client: ReturnType<typeof sessionsClient>
@@ -325,7 +326,11 @@ describe('instructor applications', () => {
   it('refuses decisions while impersonating, before touching anything', async () => {
     const { tenant, admin, member, apply } = await tenantWithAdmin()
     const { id } = (await apply(await member())).json()
-    const service = createApplicationsService({ mailer: t.platform.mail, site: siteOptionsOf(t.config) })
+    const service = createApplicationsService({
+      mailer: t.platform.mail,
+      site: siteOptionsOf(t.config),
+      events: identityEvents(t.platform.events),
+    })
     const impersonated = createRequestContext({
       requestId: 'impersonation-test',
       principal: {

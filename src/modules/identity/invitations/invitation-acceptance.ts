@@ -16,6 +16,7 @@ import type { TenantRole } from '../../../platform/http/permissions.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
 import { accountsRepository as accounts } from '../accounts/accounts.repository.ts'
 import { hashOneTimeToken } from '../accounts/one-time-tokens.ts'
+import type { IdentityEvents } from '../identity-events.ts'
 import { users } from '../identity.tables.ts'
 import { membersRepository as members } from '../members/members.repository.ts'
 import { secondFactorGate } from '../mfa/index.ts'
@@ -47,19 +48,24 @@ async function usableOrFail(tx: Tx, token: string, lock = false) {
   return invitation
 }
 
-/** Grants the invited roles not yet held (audited one by one) and returns the member's roles. */
+/**
+ * Grants the invited roles not yet held (audited one by one); returns the member's roles and
+ * those this acceptance granted.
+ */
 async function grantInvited(
   tx: Tx,
   ctx: RequestContext,
   invitation: InvitationRow,
   userId: string,
   extra: TenantRole[] = [],
-): Promise<TenantRole[]> {
+): Promise<{ roles: TenantRole[]; granted: TenantRole[] }> {
   const roles = normaliseRoles([...extra, ...invitation.roles])
   const grantedBy = `invitation:${invitation.id}`
+  const granted: TenantRole[] = []
   for (const role of roles) {
-    const granted = await members.grant(tx, { tenantId: invitation.tenantId, userId, role, grantedBy })
-    if (granted && !extra.includes(role))
+    if (!(await members.grant(tx, { tenantId: invitation.tenantId, userId, role, grantedBy }))) continue
+    granted.push(role)
+    if (!extra.includes(role))
       await recordAudit(tx, ctx, {
         action: 'member.role_granted',
         targetType: 'user',
@@ -67,7 +73,7 @@ async function grantInvited(
         details: { role, invitationId: invitation.id },
       })
   }
-  return sessions.rolesOf(tx, userId)
+  return { roles: await sessions.rolesOf(tx, userId), granted }
 }
 
 async function markAccepted(tx: Tx, ctx: RequestContext, invitation: InvitationRow, userId: string, method: string) {
@@ -87,6 +93,7 @@ async function markAccepted(tx: Tx, ctx: RequestContext, invitation: InvitationR
 export async function acceptForUser(
   tx: Tx,
   ctx: RequestContext,
+  events: IdentityEvents,
   token: string,
   userId: string,
 ): Promise<InvitationAccepted> {
@@ -97,7 +104,8 @@ export async function acceptForUser(
     .where(and(eq(users.id, userId), eq(users.status, 'active')))
   if (!user || user.email !== invitation.email) throw errors.emailMismatch()
   if (invitation.invitedByType === 'user' && invitation.invitedById === userId) throw errors.selfInvitation()
-  const roles = await grantInvited(tx, ctx, invitation, userId)
+  const { roles, granted } = await grantInvited(tx, ctx, invitation, userId)
+  await events.rolesChanged(tx, ctx, { tenantId: invitation.tenantId, userId, roles, granted })
   await accounts.markEmailVerified(tx, userId)
   await markAccepted(tx, ctx, invitation, userId, 'sign_in')
   return { status: 'accepted', tenantId: invitation.tenantId, userId, email: invitation.email, roles }
@@ -108,6 +116,7 @@ export async function acceptForUser(
  * `starter` the new member is also signed in (the hosted page starts a browser session).
  */
 async function acceptBySignUp<Started extends { sessionId: string }, Credentials>(
+  events: IdentityEvents,
   ctx: RequestContext,
   input: { token: string; password: string; displayName?: string | undefined; userAgent?: string | undefined },
   starter?: SessionStarter<Started, Credentials>,
@@ -131,7 +140,8 @@ async function acceptBySignUp<Started extends { sessionId: string }, Credentials
       targetId: userId,
       details: { role: 'learner', invitationId: invitation.id },
     })
-    const roles = await grantInvited(tx, ctx, invitation, userId, ['learner'])
+    const { roles } = await grantInvited(tx, ctx, invitation, userId, ['learner'])
+    await events.userCreated(tx, ctx, { tenantId, userId, source: 'invitation', roles, invitationId: invitation.id })
     await markAccepted(tx, ctx, invitation, userId, 'sign_up')
     const accepted: InvitationAccepted = { status: 'accepted', tenantId, userId, email, roles }
     if (!starter) return { accepted, started: undefined }
@@ -149,7 +159,8 @@ async function acceptBySignUp<Started extends { sessionId: string }, Credentials
   return { accepted: outcome.accepted, credentials }
 }
 
-export function createInvitationAcceptance() {
+export function createInvitationAcceptance(deps: { events: IdentityEvents }) {
+  const { events } = deps
   return {
     /** The invitation behind a link, without using it. */
     async preview(ctx: RequestContext, token: string): Promise<InvitationPreview> {
@@ -163,7 +174,11 @@ export function createInvitationAcceptance() {
       }
     },
 
-    acceptBySignUp,
+    acceptBySignUp: <Started extends { sessionId: string }, Credentials>(
+      ctx: RequestContext,
+      input: { token: string; password: string; displayName?: string | undefined; userAgent?: string | undefined },
+      starter?: SessionStarter<Started, Credentials>,
+    ) => acceptBySignUp(events, ctx, input, starter),
 
     /**
      * Holding the link proves the mailbox, as a verification link would: the invited address's
@@ -191,7 +206,7 @@ export function createInvitationAcceptance() {
     async acceptSignedIn(ctx: RequestContext, token: string): Promise<InvitationAccepted> {
       const { principal } = ctx
       if (principal.kind !== 'user') throw errors.denied()
-      return ctx.inTenant((tx) => acceptForUser(tx, ctx, token, principal.userId))
+      return ctx.inTenant((tx) => acceptForUser(tx, ctx, events, token, principal.userId))
     },
 
     /**
@@ -205,7 +220,7 @@ export function createInvitationAcceptance() {
     ): SessionStarter<Started, Credentials> {
       return {
         async startSession(tx, input) {
-          await acceptForUser(tx, ctx, token, input.userId)
+          await acceptForUser(tx, ctx, events, token, input.userId)
           return base.startSession(tx, input)
         },
         credentials: (started) => base.credentials(started),

@@ -12,6 +12,7 @@ import { AppError } from '../../../platform/errors.ts'
 import type { PageResult } from '../../../platform/http/pagination.ts'
 import { principalId } from '../../../platform/http/principal.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
+import type { IdentityEvents } from '../identity-events.ts'
 import { membersErrors } from './members.errors.ts'
 import {
   OPERATOR_LEVEL,
@@ -88,7 +89,8 @@ async function otherActiveAdmins(tx: Tx, userId: string): Promise<number> {
   return admins.filter((admin) => admin.active && admin.userId !== userId).length
 }
 
-export function createMembersService(deps: { database: Database }) {
+export function createMembersService(deps: { database: Database; events: IdentityEvents }) {
+  const { events } = deps
   return {
     async list(
       ctx: RequestContext,
@@ -117,7 +119,9 @@ export function createMembersService(deps: { database: Database }) {
             targetId: userId,
             details: { role },
           })
-        return present(await findOrFail(tx, userId))
+        const after = await findOrFail(tx, userId)
+        if (granted) await events.rolesChanged(tx, ctx, { tenantId, userId, roles: after.roles, granted: [role] })
+        return present(after)
       })
     },
 
@@ -145,6 +149,7 @@ export function createMembersService(deps: { database: Database }) {
             details: { role },
           })
         const after = await findOrFail(tx, userId)
+        if (revoked) await events.rolesChanged(tx, ctx, { tenantId, userId, roles: after.roles, revoked: [role] })
         // Without a role that may impersonate, what they started ends (its tokens already fail).
         if (revoked && !after.roles.some((held) => ROLE_PERMISSIONS[held].includes('members:impersonate')))
           await endImpersonationsStartedBy(tx, ctx, { type: 'user', id: userId }, 'role_revoked')
@@ -176,6 +181,7 @@ export function createMembersService(deps: { database: Database }) {
           // What they started as an administrator ends with them.
           if (status === 'disabled')
             await endImpersonationsStartedBy(tx, ctx, { type: 'user', id: userId }, 'member_disabled')
+          await events.statusChanged(tx, ctx, { tenantId, userId, status })
           const action = status === 'disabled' ? 'member.disabled' : 'member.enabled'
           await recordAudit(tx, ctx, {
             tenantId,
