@@ -120,17 +120,11 @@ async function schedule(deps: DeliveryDeps, tx: Tx, delivery: DeliveryRow, at: D
 
 /** Step 1, in one transaction: is the job current, may the attempt go, and what to send. */
 async function prepare(deps: DeliveryDeps, tx: Tx, job: DeliverJob): Promise<Ready | DeliveryOutcome> {
-  // The delivery (locked), its endpoint and its message's body in one round trip.
-  const [found] = await tx
-    .select({ delivery: deliveries, endpoint: endpoints, body: messages.body })
-    .from(deliveries)
-    .innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
-    .innerJoin(messages, eq(messages.id, deliveries.messageId))
-    .where(eq(deliveries.id, job.deliveryId))
-    .for('update', { of: deliveries })
-  if (!found || found.delivery.jobToken !== job.token) return 'stale'
-  const { delivery, endpoint } = found
+  const [delivery] = await tx.select().from(deliveries).where(eq(deliveries.id, job.deliveryId)).for('update')
+  if (!delivery || delivery.jobToken !== job.token) return 'stale'
   if (delivery.status === 'succeeded' || delivery.status === 'dead') return 'stale'
+  const [endpoint] = await tx.select().from(endpoints).where(eq(endpoints.id, delivery.endpointId))
+  if (!endpoint) return 'stale'
   const now = new Date()
   if (!endpoint.enabled) {
     const why = endpoint.disabledReason === 'gone' ? 'the receiver answered 410 Gone' : 'an administrator disabled it'
@@ -159,8 +153,10 @@ async function prepare(deps: DeliveryDeps, tx: Tx, job: DeliverJob): Promise<Rea
     await schedule(deps, tx, delivery, at, {})
     return 'deferred'
   }
+  const [message] = await tx.select({ body: messages.body }).from(messages).where(eq(messages.id, delivery.messageId))
+  if (!message) return 'stale'
   const secrets = await signingSecrets(tx, deps.kek, endpoint.id, now)
-  return { delivery, endpoint, body: found.body, secrets }
+  return { delivery, endpoint, body: message.body, secrets }
 }
 
 /** Step 2, outside any transaction: the signed request through the egress client. */

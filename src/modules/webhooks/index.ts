@@ -8,7 +8,6 @@
  */
 import type { Logger } from 'pino'
 import type { Config } from '../../config.ts'
-import type { SealedColumnRegistry } from '../../platform/crypto/sealed-columns.ts'
 import { parseKeyEncryptionKey } from '../../platform/crypto/sealed-secrets.ts'
 import type { Database } from '../../platform/db/database.ts'
 import type { Events } from '../../platform/events/events.ts'
@@ -25,21 +24,10 @@ import { DELIVER_QUEUE, type DeliverJob } from './messages.ts'
 import { REPLAY_QUEUE, runReplayBatch, type ReplayJob } from './replay.ts'
 import { definePurge } from './retention.ts'
 import { WEBHOOK_SCHEMAS } from './webhooks.schemas.ts'
-import { endpointSecrets } from './webhooks.tables.ts'
 
 export type { WebhookEgress } from './delivery.ts'
+export { registerWebhooksSealedColumns } from './secrets.ts'
 export { TEST_EVENT_TYPE, RETRY_SCHEDULE_SECONDS, MAX_ATTEMPTS } from './webhooks.vocabulary.ts'
-
-/** Webhook signing secrets are sealed under KEY_ENCRYPTION_KEY: `lyceum keys reencrypt` covers them. */
-export function registerWebhooksSealedColumns(registry: SealedColumnRegistry): void {
-  registry.register({
-    name: 'webhooks.endpoint_secrets',
-    table: endpointSecrets,
-    id: endpointSecrets.id,
-    sealed: endpointSecrets.secretSealed,
-    tenant: endpointSecrets.tenantId,
-  })
-}
 
 export interface WebhooksDeps {
   config: Pick<Config, 'webhooks' | 'signingKeys'>
@@ -82,12 +70,9 @@ export function createWebhooksModule(deps: WebhooksDeps) {
     retryDelaySeconds: 5,
     retryDelayMaxSeconds: 300,
     expireInSeconds: 120,
-    pollingIntervalSeconds: settings.retryScale < 1 ? 1 : 2,
+    pollingIntervalSeconds: settings.retryScale < 1 ? 0.5 : 2,
     localConcurrency: settings.deliveryWorkers,
     groupConcurrency: settings.endpointConcurrency,
-    // A burst of events to one endpoint would wake every worker per job, each fetch walking past
-    // that endpoint's capped backlog; the workers poll instead (and one keeps fetching while it finds work).
-    notify: false,
   })
   deps.jobs.define<ReplayJob>({
     name: REPLAY_QUEUE,

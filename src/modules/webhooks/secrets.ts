@@ -7,10 +7,22 @@ import { randomUUID } from 'node:crypto'
 import { and, eq, gt, isNull, lte, or, sql } from 'drizzle-orm'
 import type { Tx } from '../../platform/db/database.ts'
 import { openSecretText, sealSecret } from '../../platform/crypto/sealed-secrets.ts'
+import type { SealedColumnRegistry } from '../../platform/crypto/sealed-columns.ts'
 import { newSecret } from './signing.ts'
 import { endpointSecrets } from './webhooks.tables.ts'
 
 const kidOf = (secretId: string) => `webhooks:endpoint-secret:${secretId}`
+
+/** Webhook signing secrets are sealed under KEY_ENCRYPTION_KEY: `lyceum keys reencrypt` covers them. */
+export function registerWebhooksSealedColumns(registry: SealedColumnRegistry): void {
+  registry.register({
+    name: 'webhooks.endpoint_secrets',
+    table: endpointSecrets,
+    id: endpointSecrets.id,
+    sealed: endpointSecrets.secretSealed,
+    tenant: endpointSecrets.tenantId,
+  })
+}
 
 /** Creates and stores a new current secret of the endpoint; returns its plaintext (to show once). */
 export async function issueSecret(tx: Tx, kek: Uint8Array, tenantId: string, endpointId: string): Promise<string> {

@@ -68,7 +68,7 @@ export async function ensureQueues(boss: PgBoss, queues: Iterable<ResolvedQueue>
       ...bossRetryOptions(queue.retry),
       expireInSeconds: queue.definition.expireInSeconds ?? 900,
       deadLetter: queue.deadLetter,
-      notify: queue.definition.notify ?? true,
+      notify: true,
     }
     const current = existing.get(queue.definition.name)
     if (!current) await boss.createQueue(queue.definition.name, wanted)

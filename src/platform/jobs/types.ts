@@ -33,12 +33,6 @@ export interface QueueDefinition<T = unknown> {
    * whose group is at the limit is not fetched, so other groups' jobs go ahead of it.
    */
   groupConcurrency?: number
-  /**
-   * Wake idle workers with a NOTIFY at each enqueuing commit (default true). A queue whose jobs
-   * arrive in bursts for few groups turns it off: each NOTIFY makes every worker fetch, and a
-   * fetch walks past the jobs of groups at their limit.
-   */
-  notify?: boolean
 }
 
 export interface SendOptions {
