@@ -20,6 +20,7 @@ export default defineConfig({
     'chat',
     'moderation',
     'gamification',
+    'webhooks',
   ],
   entities: { roles: { provider: '', exclude: [], include: [] } },
 })

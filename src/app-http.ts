@@ -92,4 +92,5 @@ export async function registerRoutes(
   await app.register(modules.chat.routes)
   await app.register(modules.moderation.routes)
   await app.register(modules.notifications.routes)
+  await app.register(modules.webhooks.routes)
 }

@@ -55,6 +55,7 @@ import { createModerationModule } from './modules/moderation/index.ts'
 import { createNotificationsModule } from './modules/notifications/index.ts'
 import { notificationPorts } from './app-notifications.ts'
 import { parseKeyEncryptionKey } from './platform/crypto/sealed-secrets.ts'
+import { createWebhooksModule, registerWebhooksSealedColumns } from './modules/webhooks/index.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
 import { createJobs, defineMaintenanceJobs, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
 import { createEvents, type Events } from './platform/events/events.ts'
@@ -132,6 +133,8 @@ export interface BuildOptions {
   realtime?: RealtimeBuildOptions
   /** Changes to the outbound-request policy from config (tests shorten the deadline or inject a resolver). */
   egress?: Partial<EgressPolicy>
+  /** The public event catalogue instead of the modules' (tests declare their own types). */
+  publicEvents?: PublicEventCatalogue
 }
 
 export interface Lyceum {
@@ -153,6 +156,7 @@ export function sealedColumnRegistry(): SealedColumnRegistry {
   registerIdentitySealedColumns(registry)
   registerMailSealedColumns(registry)
   registerCredentialsSealedColumns(registry)
+  registerWebhooksSealedColumns(registry)
   return registry
 }
 
@@ -281,7 +285,7 @@ async function createPlatform(config: Config, options: BuildOptions) {
     health,
     jobs,
     events,
-    publicEvents: publicEventCatalogue(),
+    publicEvents: options.publicEvents ?? publicEventCatalogue(),
     mail: mail.mailer,
     egress,
     scanner,
@@ -367,6 +371,16 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
   community.setContentScreen(moderation.screen)
   // Points from community and progress events; its tiers feed social's DM policy through a port.
   const gamification = createGamificationModule({ events })
+  // Every public event of the catalogue becomes a webhook message; deliveries go out through the egress guard.
+  const webhooks = createWebhooksModule({
+    config,
+    database,
+    jobs,
+    events,
+    logger,
+    catalogue: base.publicEvents,
+    egress: base.egress,
+  })
   registerModuleRealtime(base.realtime, events, { social, enrolment, chat, notifications })
   return {
     identity,
@@ -387,6 +401,7 @@ function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: 
     moderation,
     gamification,
     notifications,
+    webhooks,
   }
 }
 

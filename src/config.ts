@@ -117,7 +117,18 @@ export interface Config {
   scan: { clamdUrl: string | undefined; timeoutMs: number; streamMaxBytes: number }
   /** Payment providers, their secrets and the resilience policy of calls to them (config-payments.ts). */
   payments: PaymentsSettings
+  /** Outgoing webhooks (docs/webhooks.md): retention, schedule compression, concurrency, breaker. */
+  webhooks: WebhookSettings
   dataDir: string
+}
+
+export interface WebhookSettings {
+  retentionDays: number
+  retryScale: number
+  deliveryWorkers: number
+  endpointConcurrency: number
+  breakerThreshold: number
+  breakerCooldownSeconds: number
 }
 
 export class ConfigError extends Error {
@@ -158,6 +169,19 @@ function appUrlFor(ownerUrl: string, role: string): string {
   url.username = role
   url.password = ''
   return url.toString()
+}
+
+function webhookProblems(env: Env, profile: ProfileName): string[] {
+  const problems: string[] = []
+  if (profile === 'production' && env.WEBHOOK_RETRY_SCALE !== 1)
+    problems.push(
+      'WEBHOOK_RETRY_SCALE compresses the documented webhook retry schedule (tests only); leave it at 1 in production',
+    )
+  if (env.WEBHOOK_ENDPOINT_CONCURRENCY >= env.WEBHOOK_DELIVERY_WORKERS)
+    problems.push(
+      'WEBHOOK_ENDPOINT_CONCURRENCY must be below WEBHOOK_DELIVERY_WORKERS, or one hung receiver could hold every delivery worker',
+    )
+  return problems
 }
 
 function productionProblems(env: Env): string[] {
@@ -259,6 +283,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, profileOverr
     ...(profile === 'production' ? [...productionProblems(env), ...retiredProblems(source)] : []),
     ...paymentsProblems(env, profile),
     ...storageProblems(env, profile === 'production'),
+    ...webhookProblems(env, profile),
   ]
   if (profileProblems.length > 0) throw new ConfigError(profileProblems)
   return buildConfig(env, profile)
@@ -342,6 +367,14 @@ function buildConfig(env: Env, profile: ProfileName): Config {
       clamdUrl: env.CLAMD_URL,
       timeoutMs: env.CLAMD_TIMEOUT_SECONDS * 1000,
       streamMaxBytes: env.CLAMD_STREAM_MAX_MB * 1024 * 1024,
+    },
+    webhooks: {
+      retentionDays: env.WEBHOOK_RETENTION_DAYS,
+      retryScale: env.WEBHOOK_RETRY_SCALE,
+      deliveryWorkers: env.WEBHOOK_DELIVERY_WORKERS,
+      endpointConcurrency: env.WEBHOOK_ENDPOINT_CONCURRENCY,
+      breakerThreshold: env.WEBHOOK_BREAKER_THRESHOLD,
+      breakerCooldownSeconds: env.WEBHOOK_BREAKER_COOLDOWN_SECONDS,
     },
     dataDir,
   })

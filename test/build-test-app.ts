@@ -52,6 +52,8 @@ export interface TestAppOptions {
   pglite?: BuildOptions['pglite']
   /** Realtime limits and the test's own room kinds and events (registered before the gateway starts). */
   realtime?: BuildOptions['realtime']
+  /** The test's own public event catalogue (webhook messages are made for these types). */
+  publicEvents?: BuildOptions['publicEvents']
   /** A changed outbound-request policy (a short deadline, an injected resolver). */
   egress?: BuildOptions['egress']
 }
@@ -113,6 +115,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.paymentEventRetry ? { paymentEventRetry: options.paymentEventRetry } : {}),
     ...(options.notificationsClock ? { notificationsClock: options.notificationsClock } : {}),
     ...(options.realtime ? { realtime: options.realtime } : {}),
+    ...(options.publicEvents ? { publicEvents: options.publicEvents } : {}),
     ...(options.egress ? { egress: options.egress } : {}),
   })
   const harness = { database: lyceum.platform.database, identity: lyceum.modules.identity }

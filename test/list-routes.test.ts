@@ -55,7 +55,8 @@ let parents: Record<string, string>
 let callers: Record<string, Headers>
 
 beforeAll(async () => {
-  t = await buildTestApp()
+  // The webhook endpoints of the walk name a loopback receiver (the development allowance).
+  t = await buildTestApp({ env: { EGRESS_ALLOW_PRIVATE_NETWORKS: 'true' } })
   const document = t.app.swagger() as unknown as Document
   lists = Object.entries(document.paths).flatMap(([path, item]) =>
     Object.entries(item)
@@ -273,6 +274,18 @@ beforeAll(async () => {
       }),
     )
   for (const response of written) expect(response.statusCode, response.body).toBe(201)
+  // Two webhook endpoints (nothing is delivered: this app works no jobs).
+  const endpoints = []
+  for (const name of ['one', 'two'])
+    endpoints.push(
+      await t.app.inject({
+        method: 'POST',
+        url: '/v1/webhook-endpoints',
+        headers: t.auth(admin),
+        payload: { url: `http://127.0.0.1:9/walk-${name}`, description: name },
+      }),
+    )
+  for (const response of endpoints) expect(response.statusCode, response.body).toBe(201)
   const host = { host: `${c.tenant.slug}.localhost` }
   // {id} is a learning path's (its price history is the one list below /v1/learning-paths/{id}).
   parents = {
@@ -288,6 +301,7 @@ beforeAll(async () => {
     commentId,
     // A member whose points log an administrator (points:read) reads.
     userId: adminId,
+    endpointId: (endpoints[0]?.json() as { id: string }).id,
   }
   callers = { public: host, tenant: { ...host, ...t.auth(admin) }, operator: t.auth(t.operatorToken) }
 })

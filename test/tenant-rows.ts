@@ -115,6 +115,8 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string | (() => stri
   'notifications.preferences': { channel: 'email' },
   'notifications.tenant_defaults': { channel: 'email' },
   'notifications.quiet_hours': { starts_at: '22:00', ends_at: '07:00' },
+  // A delivery was started by something known.
+  'webhooks.deliveries': { trigger: 'event' },
 }
 
 /**

@@ -48,6 +48,8 @@ export const PERMISSIONS = [
   'communities:manage',
   /** Read any member's points log (gamification); one's own needs no permission. */
   'points:read',
+  /** Manage the tenant's outgoing webhook endpoints: secrets, delivery log, redelivery, replays (people only). */
+  'webhooks:manage',
   'platform:tenants',
   'platform:jobs',
   'platform:mail',
@@ -93,6 +95,7 @@ export const ROLE_PERMISSIONS: Record<TenantRole, readonly Permission[]> = {
     'communities:create',
     'communities:manage',
     'points:read',
+    'webhooks:manage',
   ],
 }
 

@@ -114,6 +114,8 @@ export async function startWorkers(
         batchSize: 1,
         pollingIntervalSeconds,
         notifyPollingIntervalSeconds: pollingIntervalSeconds,
+        ...(queue.definition.localConcurrency ? { localConcurrency: queue.definition.localConcurrency } : {}),
+        ...(queue.definition.groupConcurrency ? { groupConcurrency: queue.definition.groupConcurrency } : {}),
       },
       async (jobs) => {
         await handler(jobs)
@@ -152,5 +154,6 @@ export async function enqueue(
     ...(options.singletonKey === undefined ? {} : { singletonKey: options.singletonKey }),
     ...(options.startAfter === undefined ? {} : { startAfter: options.startAfter }),
     ...(options.priority === undefined ? {} : { priority: options.priority }),
+    ...(options.group === undefined ? {} : { group: { id: options.group } }),
   })
 }

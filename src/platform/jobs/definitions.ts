@@ -48,6 +48,11 @@ export function resolveQueue(definition: QueueDefinition<unknown>): ResolvedQueu
   )
   const polling = definition.pollingIntervalSeconds
   check(polling === undefined || polling >= 0.5, name, 'pollingIntervalSeconds must be >= 0.5')
+  for (const [field, value] of [
+    ['localConcurrency', definition.localConcurrency],
+    ['groupConcurrency', definition.groupConcurrency],
+  ] as const)
+    check(value === undefined || (Number.isInteger(value) && value >= 1), name, `${field} must be an integer >= 1`)
   if (definition.schedule) checkCron(name, definition.schedule.cron)
   return { definition, deadLetter: deadLetterName(name), retry }
 }

@@ -26,6 +26,13 @@ export interface QueueDefinition<T = unknown> {
   schedule?: { cron: string; data?: T }
   /** How often an idle worker polls this queue (default 2 s, at least 0.5 s). */
   pollingIntervalSeconds?: number
+  /** Handlers of this queue running at once in one worker process (default 1). */
+  localConcurrency?: number
+  /**
+   * Jobs of one group (SendOptions.group) running at once across every worker process: a job
+   * whose group is at the limit is not fetched, so other groups' jobs go ahead of it.
+   */
+  groupConcurrency?: number
 }
 
 export interface SendOptions {
@@ -37,6 +44,8 @@ export interface SendOptions {
    * oldest first. For jobs others wait on, so retries of the waiting ones cannot crowd them out.
    */
   priority?: number
+  /** The concurrency group (QueueDefinition.groupConcurrency), e.g. the receiver a job calls. */
+  group?: string
 }
 
 export interface Jobs {

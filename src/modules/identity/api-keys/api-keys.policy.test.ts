@@ -31,6 +31,7 @@ describe('API key scopes', () => {
       'security:manage',
       'revenue:manage',
       'orders:refund',
+      'webhooks:manage',
       'platform:tenants',
     ])
       expect(parseScopes(['audit:read', scope])).toEqual({ unknown: scope, index: 1 })

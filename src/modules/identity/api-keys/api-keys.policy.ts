@@ -14,6 +14,9 @@ const NEVER_GRANTABLE: readonly Permission[] = [
   'revenue:manage',
   // Money back to buyers: a refund is a person's decision (never their own order), not an integration's.
   'orders:refund',
+  // A webhook endpoint outlives the key that made it and carries every event of the tenant away:
+  // a leaked key must not leave a standing copy behind after it is revoked.
+  'webhooks:manage',
 ]
 
 export const GRANTABLE_SCOPES: readonly Permission[] = [

@@ -1,0 +1,181 @@
+/**
+ * How deliveries meet failing receivers (on loopback, through the real egress client with a 2 s
+ * deadline, the schedule compressed 10,000 times): 410 Gone disables the endpoint, a 3xx is a
+ * failure, Retry-After is honoured, a hung receiver holds at most its concurrency cap while another
+ * endpoint's deliveries flow, and the circuit breaker opens and recovers.
+ */
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
+import { waitUntil } from '../../platform/jobs/testing.ts'
+import { COURSE_ARCHIVED } from '../catalogue/catalogue.events.ts'
+import { publishEvents, startReceiver, testPublicEvents, type Receiver } from './testing.ts'
+
+const SCALE = 0.0001
+let t: TestApp
+let receiver: Receiver
+let admin: string
+let tenantId: string
+
+beforeAll(async () => {
+  receiver = await startReceiver()
+  t = await buildTestApp({
+    worker: true,
+    publicEvents: testPublicEvents(),
+    // Receivers run on loopback: the development allowance, and a short deadline.
+    egress: { allowPrivateNetworks: true, timeoutMs: 2000 },
+    env: {
+      WEBHOOK_RETRY_SCALE: String(SCALE),
+      WEBHOOK_BREAKER_THRESHOLD: '5',
+      WEBHOOK_BREAKER_COOLDOWN_SECONDS: '1',
+      WEBHOOK_ENDPOINT_CONCURRENCY: '2',
+      WEBHOOK_DELIVERY_WORKERS: '8',
+    },
+  })
+})
+afterAll(async () => {
+  await t?.close()
+  await receiver?.close()
+})
+
+type Method = 'GET' | 'POST' | 'PATCH'
+const call = (method: Method, url: string, payload?: object) =>
+  t.app.inject({ method, url, headers: t.auth(admin), ...(payload ? { payload } : {}) })
+
+/** A tenant of its own per test (its events reach only its endpoints) and an endpoint at its own path. */
+async function setUp(answer: Receiver['answer']) {
+  ;({ id: tenantId } = await t.createTenant())
+  admin = await t.tokenFor(tenantId, ['tenant_admin'])
+  return endpointAt(`/${randomUUID()}`, answer)
+}
+
+const answers = new Map<string, Receiver['answer']>()
+async function endpointAt(name: string, answer: Receiver['answer']) {
+  const path = new URL(`${receiver.url}${name}`).pathname
+  answers.set(path, answer)
+  receiver.answer = (request) => (answers.get(request.path) ?? (() => ({ status: 204 })))(request)
+  const created = await call('POST', '/v1/webhook-endpoints', { url: `${receiver.url}${name}` })
+  expect(created.statusCode, created.body).toBe(201)
+  return { ...(created.json() as { id: string; secret: string }), path }
+}
+
+const archived = (n: number) =>
+  Array.from({ length: n }, () => ({ type: COURSE_ARCHIVED, payload: { courseId: randomUUID() } }))
+
+interface Delivery {
+  id: string
+  status: string
+  attempts: number
+  lastError: string | null
+  nextAttemptAt: string | null
+}
+async function deliveriesOf(endpointId: string): Promise<Delivery[]> {
+  const page = await call('GET', `/v1/webhook-endpoints/${endpointId}/deliveries?limit=100`)
+  return (page.json() as { data: Delivery[] }).data
+}
+
+const settled = (endpointId: string, count: number, status = 'succeeded') =>
+  waitUntil(
+    `${count} ${status} deliveries of ${endpointId}`,
+    async () => {
+      const all = await deliveriesOf(endpointId)
+      return all.filter((d) => d.status === status).length >= count ? all : undefined
+    },
+    45_000,
+  )
+
+describe('failing receivers', () => {
+  it('410 Gone disables the endpoint, audited, with the reason on the endpoint; later events wait for a replay', async () => {
+    const endpoint = await setUp(() => ({ status: 410, body: 'no such hook' }))
+    await publishEvents(t.platform, tenantId, archived(1))
+    await settled(endpoint.id, 1, 'dead')
+    const read = await call('GET', `/v1/webhook-endpoints/${endpoint.id}`)
+    expect(read.json()).toMatchObject({ enabled: false, disabledReason: 'gone' })
+    expect((read.json() as { disabledDetail: string }).disabledDetail).toContain('410 Gone')
+    const audit = await call('GET', '/v1/audit-events?action=webhooks.endpoint_disabled')
+    expect((audit.json() as { data: Array<Record<string, unknown>> }).data[0]).toMatchObject({
+      targetId: endpoint.id,
+      details: { reason: 'gone', status: 410 },
+    })
+    const health = await call('GET', `/v1/webhook-endpoints/${endpoint.id}/health`)
+    expect(health.json()).toMatchObject({ enabled: false, disabledReason: 'gone', lastError: { responseStatus: 410 } })
+    await publishEvents(t.platform, tenantId, archived(1))
+    const messages = await waitUntil('two messages', async () => {
+      const page = await call('GET', '/v1/webhook-messages')
+      const data = (page.json() as { data: unknown[] }).data
+      return data.length === 2 ? data : undefined
+    })
+    expect(messages).toHaveLength(2)
+    expect(await deliveriesOf(endpoint.id)).toHaveLength(1)
+    expect(receiver.received.filter((r) => r.path === endpoint.path)).toHaveLength(1)
+  })
+
+  it('counts a 3xx as a failure (redirects are not followed) and retries', async () => {
+    let calls = 0
+    const endpoint = await setUp(() =>
+      ++calls === 1 ? { status: 302, headers: { location: '/elsewhere' } } : { status: 204 },
+    )
+    await publishEvents(t.platform, tenantId, archived(1))
+    const [delivery] = await settled(endpoint.id, 1)
+    expect(delivery).toMatchObject({ status: 'succeeded', attempts: 2 })
+    const log = await call('GET', `/v1/webhook-endpoints/${endpoint.id}/attempts`)
+    const [second, first] = (log.json() as { data: Array<Record<string, any>> }).data
+    expect(first).toMatchObject({ attempt: 1, succeeded: false, response: { status: 302 } })
+    expect(first?.error).toContain('redirects are not followed')
+    expect(second).toMatchObject({ attempt: 2, succeeded: true })
+    expect(receiver.received.filter((r) => r.path.endsWith('/elsewhere'))).toHaveLength(0)
+    const ids = receiver.received.filter((r) => r.path === endpoint.path).map((r) => r.id)
+    expect(new Set(ids).size).toBe(1)
+  })
+
+  it('honours Retry-After on 429: the next attempt waits at least that long (compressed)', async () => {
+    let calls = 0
+    const endpoint = await setUp(() =>
+      ++calls === 1 ? { status: 429, headers: { 'retry-after': '20000' } } : { status: 204 },
+    )
+    await publishEvents(t.platform, tenantId, archived(1))
+    const retrying = await waitUntil('the retry', async () => {
+      const [delivery] = await deliveriesOf(endpoint.id)
+      return delivery?.status === 'retrying' ? delivery : undefined
+    })
+    const log = await call('GET', `/v1/webhook-endpoints/${endpoint.id}/attempts`)
+    const [first] = (log.json() as { data: Array<{ startedAt: string; response: { status: number } }> }).data
+    expect(first?.response.status).toBe(429)
+    // 20,000 s compressed 10,000 times is 2 s; the schedule's own 5 s step would be 0.5 ms.
+    const wait = Date.parse(retrying.nextAttemptAt!) - Date.parse(first!.startedAt)
+    expect(wait).toBeGreaterThanOrEqual(2000)
+    await settled(endpoint.id, 1)
+  })
+
+  it("a hung receiver holds at most its concurrency cap while another endpoint's deliveries flow", async () => {
+    const hung = await setUp(() => ({ status: 200, hang: true }))
+    const fast = await endpointAt(`/${randomUUID()}`, () => ({ status: 204 }))
+    await publishEvents(t.platform, tenantId, archived(20))
+    await settled(fast.id, 20)
+    const hungDeliveries = await deliveriesOf(hung.id)
+    expect(hungDeliveries.filter((d) => d.status === 'succeeded')).toHaveLength(0)
+    expect(receiver.maxOpen.get(hung.path)).toBeLessThanOrEqual(2)
+    expect(receiver.received.filter((r) => r.path === hung.path).length).toBeLessThan(20)
+    // The hung endpoint's failures opened its breaker: its deliveries wait instead of taking workers.
+    await call('PATCH', `/v1/webhook-endpoints/${hung.id}`, { enabled: false })
+  })
+
+  it('the circuit breaker opens after consecutive failures and a probe closes it once the receiver recovers', async () => {
+    let healthy = false
+    const endpoint = await setUp(() => ({ status: healthy ? 204 : 500 }))
+    await publishEvents(t.platform, tenantId, archived(6))
+    const open = await waitUntil('the breaker to open', async () => {
+      const health = (await call('GET', `/v1/webhook-endpoints/${endpoint.id}/health`)).json() as {
+        breaker: { state: string; consecutiveFailures: number; openUntil: string | null }
+      }
+      return health.breaker.state === 'open' ? health : undefined
+    })
+    expect(open.breaker.consecutiveFailures).toBeGreaterThanOrEqual(5)
+    expect(open.breaker.openUntil).not.toBeNull()
+    healthy = true
+    await settled(endpoint.id, 6)
+    const health = (await call('GET', `/v1/webhook-endpoints/${endpoint.id}/health`)).json()
+    expect(health).toMatchObject({ breaker: { state: 'closed', consecutiveFailures: 0 }, backlog: 0 })
+    expect((health as { lastError: { responseStatus: number } }).lastError.responseStatus).toBe(500)
+  })
+})
