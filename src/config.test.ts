@@ -25,6 +25,26 @@ const PRODUCTION_IP_HASH_SECRET = 'i'.repeat(40)
 const PRODUCTION_RECOVERY_SECRET = 'r'.repeat(40)
 const PRODUCTION_FILE_URL_SECRET = 'f'.repeat(40)
 
+/** A production environment every check passes (embedded database allowed); tests change or leave out the variables they test. */
+const PRODUCTION_ENV: Record<string, string> = {
+  LYCEUM_PROFILE: 'production',
+  ALLOW_EMBEDDED_DATABASE: 'true',
+  METRICS_TOKEN: 'm'.repeat(43),
+  PUBLIC_URL: 'https://x.example',
+  SMTP_URL: 'smtp://mail.internal:587',
+  CLAMD_URL: 'unix:///run/clamav/clamd.ctl',
+  KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
+  IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
+  RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
+  FILE_URL_SECRET: PRODUCTION_FILE_URL_SECRET,
+}
+
+function productionEnv(overrides: Record<string, string>, ...without: string[]): Record<string, string> {
+  const env = { ...PRODUCTION_ENV, ...overrides }
+  for (const name of without) delete env[name]
+  return env
+}
+
 describe('loadConfig', () => {
   it('starts on embedded defaults in the development profile', () => {
     const config = loadConfig({})
@@ -109,33 +129,13 @@ describe('loadConfig', () => {
   })
 
   it('allows the embedded database in production only when explicitly enabled', () => {
-    const base = {
-      LYCEUM_PROFILE: 'production',
-      METRICS_TOKEN: 'm'.repeat(30),
-      PUBLIC_URL: 'https://x.example',
-      SMTP_URL: 'smtp://mail.internal:587',
-      CLAMD_URL: 'unix:///run/clamav/clamd.ctl',
-      KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
-      IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
-      RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
-      FILE_URL_SECRET: PRODUCTION_FILE_URL_SECRET,
-    }
+    const base = productionEnv({ METRICS_TOKEN: 'm'.repeat(30) }, 'ALLOW_EMBEDDED_DATABASE')
     expect(problemsOf(base).join()).toMatch(/DATABASE_URL/)
     expect(loadConfig({ ...base, ALLOW_EMBEDDED_DATABASE: 'true' }).database.kind).toBe('pglite')
   })
 
   it('refuses a missing or development KEY_ENCRYPTION_KEY in production, and one reusing another secret', () => {
-    const base = {
-      LYCEUM_PROFILE: 'production',
-      ALLOW_EMBEDDED_DATABASE: 'true',
-      METRICS_TOKEN: 'p'.repeat(43),
-      PUBLIC_URL: 'https://x.example',
-      SMTP_URL: 'smtp://mail.internal:587',
-      CLAMD_URL: 'unix:///run/clamav/clamd.ctl',
-      IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
-      RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
-      FILE_URL_SECRET: PRODUCTION_FILE_URL_SECRET,
-    }
+    const base = productionEnv({ METRICS_TOKEN: 'p'.repeat(43) }, 'KEY_ENCRYPTION_KEY')
     expect(problemsOf(base).join('\n')).toMatch(/KEY_ENCRYPTION_KEY must be set in production/)
     expect(problemsOf({ ...base, KEY_ENCRYPTION_KEY: DEV_KEY_ENCRYPTION_KEY }).join('\n')).toMatch(
       /KEY_ENCRYPTION_KEY must be set in production/,
@@ -156,17 +156,7 @@ describe('loadConfig', () => {
   })
 
   it('refuses a missing, development or reused IP_HASH_SECRET in production', () => {
-    const base = {
-      LYCEUM_PROFILE: 'production',
-      ALLOW_EMBEDDED_DATABASE: 'true',
-      METRICS_TOKEN: 'm'.repeat(43),
-      PUBLIC_URL: 'https://x.example',
-      SMTP_URL: 'smtp://mail.internal:587',
-      CLAMD_URL: 'unix:///run/clamav/clamd.ctl',
-      KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
-      RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
-      FILE_URL_SECRET: PRODUCTION_FILE_URL_SECRET,
-    }
+    const base = productionEnv({}, 'IP_HASH_SECRET')
     expect(problemsOf(base)).toEqual([expect.stringMatching(/^IP_HASH_SECRET must be set in production/)])
     expect(problemsOf({ ...base, IP_HASH_SECRET: DEV_IP_HASH_SECRET })).toEqual([
       expect.stringMatching(/^IP_HASH_SECRET must be set in production/),
@@ -188,17 +178,7 @@ describe('loadConfig', () => {
   })
 
   it('refuses a missing, development or reused RECOVERY_CODE_HMAC_SECRET in production', () => {
-    const base = {
-      LYCEUM_PROFILE: 'production',
-      ALLOW_EMBEDDED_DATABASE: 'true',
-      METRICS_TOKEN: 'm'.repeat(43),
-      PUBLIC_URL: 'https://x.example',
-      SMTP_URL: 'smtp://mail.internal:587',
-      CLAMD_URL: 'unix:///run/clamav/clamd.ctl',
-      KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
-      IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
-      FILE_URL_SECRET: PRODUCTION_FILE_URL_SECRET,
-    }
+    const base = productionEnv({}, 'RECOVERY_CODE_HMAC_SECRET')
     expect(problemsOf(base)).toEqual([expect.stringMatching(/^RECOVERY_CODE_HMAC_SECRET must be set in production/)])
     expect(problemsOf({ ...base, RECOVERY_CODE_HMAC_SECRET: DEV_RECOVERY_CODE_HMAC_SECRET })).toEqual([
       expect.stringMatching(/^RECOVERY_CODE_HMAC_SECRET must be set in production/),
@@ -216,18 +196,7 @@ describe('loadConfig', () => {
   })
 
   describe('payments', () => {
-    const production = {
-      LYCEUM_PROFILE: 'production',
-      ALLOW_EMBEDDED_DATABASE: 'true',
-      METRICS_TOKEN: 'm'.repeat(43),
-      PUBLIC_URL: 'https://x.example',
-      SMTP_URL: 'smtp://mail.internal:587',
-      CLAMD_URL: 'unix:///run/clamav/clamd.ctl',
-      KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
-      IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
-      RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
-      FILE_URL_SECRET: PRODUCTION_FILE_URL_SECRET,
-    }
+    const production = productionEnv({})
     const stripe = { STRIPE_SECRET_KEY: 'sk_live_0123456789abcdef', STRIPE_WEBHOOK_SECRET: 'whsec_0123456789abcdef' }
     const sandboxSecret = 's'.repeat(40)
 
@@ -296,16 +265,7 @@ describe('loadConfig', () => {
   })
 
   it('refuses a missing, development or reused FILE_URL_SECRET in production', () => {
-    const base = {
-      LYCEUM_PROFILE: 'production',
-      ALLOW_EMBEDDED_DATABASE: 'true',
-      METRICS_TOKEN: 'm'.repeat(43),
-      PUBLIC_URL: 'https://x.example',
-      SMTP_URL: 'smtp://mail.internal:587',
-      KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
-      IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
-      RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
-    }
+    const base = productionEnv({}, 'FILE_URL_SECRET')
     expect(problemsOf(base)).toEqual([expect.stringMatching(/^FILE_URL_SECRET must be set in production/)])
     expect(problemsOf({ ...base, FILE_URL_SECRET: DEV_FILE_URL_SECRET })).toEqual([
       expect.stringMatching(/^FILE_URL_SECRET must be set in production/),
@@ -357,18 +317,7 @@ describe('loadConfig', () => {
   it('calls partner URLs over https only in production, and refuses the private-network allowance there', () => {
     expect(loadConfig({}).egress).toEqual({ allowHttp: true, allowPrivateNetworks: false })
     expect(loadConfig({ EGRESS_ALLOW_PRIVATE_NETWORKS: 'true' }).egress.allowPrivateNetworks).toBe(true)
-    const production = {
-      LYCEUM_PROFILE: 'production',
-      ALLOW_EMBEDDED_DATABASE: 'true',
-      METRICS_TOKEN: 'm'.repeat(43),
-      PUBLIC_URL: 'https://x.example',
-      SMTP_URL: 'smtp://mail.internal:587',
-      CLAMD_URL: 'unix:///run/clamav/clamd.ctl',
-      KEY_ENCRYPTION_KEY: PRODUCTION_KEK,
-      IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
-      RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
-      FILE_URL_SECRET: PRODUCTION_FILE_URL_SECRET,
-    }
+    const production = productionEnv({})
     expect(loadConfig(production).egress).toEqual({ allowHttp: false, allowPrivateNetworks: false })
     expect(problemsOf({ ...production, EGRESS_ALLOW_PRIVATE_NETWORKS: 'true' })).toEqual([
       expect.stringMatching(/^EGRESS_ALLOW_PRIVATE_NETWORKS=true is refused in production/),
