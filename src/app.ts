@@ -1,7 +1,7 @@
 /**
- * Composition root: platform capabilities first, then modules in dependency order. The whole
- * dependency graph of the program is visible here and nowhere else; app-http.ts registers the
- * request hooks and routes of what this builds, in their order.
+ * Composition root: platform capabilities first, then modules in dependency order
+ * (app-modules.ts). The whole dependency graph of the program is visible in these two files and
+ * nowhere else; app-http.ts registers the request hooks and routes of what this builds, in their order.
  */
 import type { PGlite } from '@electric-sql/pglite'
 import type { Logger } from 'pino'
@@ -26,36 +26,15 @@ import { INVALIDATION_CHANNEL } from './platform/cache/cache-generations.ts'
 import { PRINCIPAL_CHANNEL } from './platform/cache/principal-changes.ts'
 import { createSessionCache, type SessionCache } from './platform/cache/session-cache.ts'
 import type { Redis } from 'ioredis'
-import { createTenancyModule } from './modules/tenancy/index.ts'
-import { createFlagEvaluator, createFlagsModule } from './modules/flags/index.ts'
-import {
-  createAccountFlows,
-  createIdentityModule,
-  identityPublicEvents,
-  createInstructorApplications,
-  isActiveInstructor,
-  type CheckedSession,
-  registerIdentitySealedColumns,
-} from './modules/identity/index.ts'
-import { cataloguePublicEvents, createCatalogueModule } from './modules/catalogue/index.ts'
-import { createEnrolmentModule, enrolmentPublicEvents } from './modules/enrolment/index.ts'
-import { completedLessons, createProgressModule, progressPublicEvents } from './modules/progress/index.ts'
-import { assessmentPublicEvents, createAssessmentModule } from './modules/assessment/index.ts'
-import {
-  createCredentialsModule,
-  credentialsPublicEvents,
-  registerCredentialsSealedColumns,
-} from './modules/credentials/index.ts'
-import { commercePublicEvents, createCommerceModule, type PaymentEventRetryPolicy } from './modules/commerce/index.ts'
-import { createSocialModule } from './modules/social/index.ts'
-import { communityPublicEvents, createCommunityModule } from './modules/community/index.ts'
-import { createGamificationModule, tierRankOf } from './modules/gamification/index.ts'
-import { createChatModule } from './modules/chat/index.ts'
-import { createModerationModule } from './modules/moderation/index.ts'
-import { createNotificationsModule } from './modules/notifications/index.ts'
-import { notificationPorts } from './app-notifications.ts'
-import { parseKeyEncryptionKey } from './platform/crypto/sealed-secrets.ts'
-import { createWebhooksModule, registerWebhooksSealedColumns } from './modules/webhooks/index.ts'
+import { identityPublicEvents, type CheckedSession, registerIdentitySealedColumns } from './modules/identity/index.ts'
+import { cataloguePublicEvents } from './modules/catalogue/index.ts'
+import { enrolmentPublicEvents } from './modules/enrolment/index.ts'
+import { progressPublicEvents } from './modules/progress/index.ts'
+import { assessmentPublicEvents } from './modules/assessment/index.ts'
+import { credentialsPublicEvents, registerCredentialsSealedColumns } from './modules/credentials/index.ts'
+import { commercePublicEvents, type PaymentEventRetryPolicy } from './modules/commerce/index.ts'
+import { communityPublicEvents } from './modules/community/index.ts'
+import { registerWebhooksSealedColumns } from './modules/webhooks/index.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
 import { createJobs, defineMaintenanceJobs, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
 import { createEvents, type Events } from './platform/events/events.ts'
@@ -63,11 +42,14 @@ import { createPublicEventCatalogue, type PublicEventCatalogue } from './platfor
 import { createMail, registerMailSealedColumns, type Mailer, type MailRetryPolicy } from './platform/mail/index.ts'
 import { createEgress, egressPolicyFor, type Egress, type EgressPolicy } from './platform/net/index.ts'
 import { registerRequestHooks, registerRoutes } from './app-http.ts'
+import { createModules, type Modules } from './app-modules.ts'
 import { createSealedColumnRegistry, type SealedColumnRegistry } from './platform/crypto/sealed-columns.ts'
-import { attachRealtime, buildRealtime, registerModuleRealtime, type RealtimeBuildOptions } from './app-realtime.ts'
+import { attachRealtime, buildRealtime, type RealtimeBuildOptions } from './app-realtime.ts'
 import type { RealtimeGateway } from './platform/realtime/realtime.types.ts'
 import type { Realtime } from './platform/realtime/gateway.ts'
 import { createFileTokens, createObjectStore, type FileTokens, type ObjectStore } from './platform/storage/index.ts'
+
+export type { Modules } from './app-modules.ts'
 
 export interface Platform {
   config: Config
@@ -297,115 +279,6 @@ async function createPlatform(config: Config, options: BuildOptions) {
   const principalFeed = feed.channel(PRINCIPAL_CHANNEL)
   return { platform, tracing, mailRoutes: mail.routes, realtime, principalFeed }
 }
-
-/** Modules in dependency order; each receives only the capabilities it uses. */
-function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: BuildOptions) {
-  const { database, events, jobs, mail, redis, logger, health } = base
-  const identity = createIdentityModule({
-    config,
-    database,
-    jobs,
-    logger,
-    redis,
-    mailer: mail,
-    events,
-    sessionCache: base.sessionCache,
-  })
-  // Sign-up, recovery, invitations and the hosted pages their emailed links land on.
-  const accountFlows = createAccountFlows({ config, database, mailer: mail, events, identity })
-  const instructorApplications = createInstructorApplications({ mailer: mail, config, events })
-  // Tenancy serves custom domains only while the tenant's flag allows it, so the evaluator comes first.
-  const flagEvaluator = createFlagEvaluator(database)
-  const tenancy = createTenancyModule({
-    database,
-    baseDomain: config.http.baseDomain,
-    events,
-    allowLocalHttpWebApps: config.profile !== 'production',
-    servesCustomDomains: (tenantId) => flagEvaluator.isEnabled(tenantId, 'tenancy.custom_domains'),
-  })
-  const flags = createFlagsModule({ evaluator: flagEvaluator, tenants: tenancy.api })
-  // Catalogue asks whether a user may co-teach: identity's answer (active member holding the instructor role).
-  const catalogue = createCatalogueModule({ events, isInstructor: isActiveInstructor })
-  // The entitlement service asks progress which lessons a learner completed (prerequisites).
-  const enrolment = createEnrolmentModule({ database, jobs, events, mail, logger, completedLessons })
-  const progress = createProgressModule({ database, jobs, events, mail, logger })
-  // The notification center reads members and tenants through ports (app-notifications.ts).
-  const notifications = createNotificationsModule({
-    database,
-    events,
-    jobs,
-    mailer: mail,
-    logger,
-    ports: notificationPorts(config),
-    keyEncryptionKey: parseKeyEncryptionKey(config.signingKeys.keyEncryptionKey),
-    ...(options.notificationsClock ? { now: options.notificationsClock } : {}),
-  })
-  const assessment = createAssessmentModule({
-    events,
-    notify: notifications.notify,
-    logger,
-    patterns: config.patterns,
-    metrics: base.metrics,
-  })
-  const credentials = createCredentialsModule({ config, database, jobs, events, mail, logger, store: base.storage })
-  const { paymentEventRetry } = options
-  const commerce = createCommerceModule({
-    config,
-    database,
-    jobs,
-    events,
-    mail,
-    logger,
-    health,
-    paymentEventRetry,
-    access: enrolment.access,
-    metrics: base.metrics,
-  })
-  // The DM policy's minimum tier asks gamification through social's port (social never imports it).
-  const social = createSocialModule({ events, senderTier: (tx, _tenantId, userId) => tierRankOf(tx, userId) })
-  // Linked courses' learners become members: community reacts to enrolment's events.
-  const community = createCommunityModule({ database, events, jobs, logger })
-  const chat = createChatModule({ events })
-  // Reports, cases and actions; it acts on content and members through community's API.
-  const moderation = createModerationModule({ database, events, jobs, logger, sanctions: community.sanctions })
-  community.setContentScreen(moderation.screen)
-  // Points from community and progress events; its tiers feed social's DM policy through a port.
-  const gamification = createGamificationModule({ events })
-  // Every public event of the catalogue becomes a webhook message; deliveries go out through the egress guard.
-  const webhooks = createWebhooksModule({
-    config,
-    database,
-    jobs,
-    events,
-    logger,
-    catalogue: base.publicEvents,
-    egress: base.egress,
-  })
-  registerModuleRealtime(base.realtime, events, { social, enrolment, chat, notifications })
-  return {
-    identity,
-    accountFlows,
-    instructorApplications,
-    flagEvaluator,
-    tenancy,
-    flags,
-    catalogue,
-    enrolment,
-    progress,
-    assessment,
-    credentials,
-    commerce,
-    social,
-    community,
-    chat,
-    moderation,
-    gamification,
-    notifications,
-    webhooks,
-  }
-}
-
-export type Modules = ReturnType<typeof createModules>
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Lyceum> {
   const { platform: base, tracing, mailRoutes, realtime, principalFeed } = await createPlatform(config, options)
