@@ -8,13 +8,20 @@ import { definePublicEvent, resourceBy } from '../../platform/events/public-even
 import { ENROLMENT_CANCELLED, ENROLMENT_CREATED, ENROLMENT_EXPIRED } from './enrolment.events.ts'
 import { ENROLMENT_SOURCES } from './enrolment.tables.ts'
 
-const ids = {
-  enrolmentId: '94feef75-acc9-4544-a44a-0bb3523a142c',
-  userId: '0be2051f-39d3-462e-aae4-dff5d00a8e5a',
-  courseId: '279718f9-8d79-4d15-bbba-12a420a7b953',
+/**
+ * What every event about an enrolment carries (progress's events too): its ids, their schemas, an
+ * example, and the resource that orders them.
+ */
+export const enrolmentEventIds = {
+  example: {
+    enrolmentId: '94feef75-acc9-4544-a44a-0bb3523a142c',
+    userId: '0be2051f-39d3-462e-aae4-dff5d00a8e5a',
+    courseId: '279718f9-8d79-4d15-bbba-12a420a7b953',
+  },
+  schema: { enrolmentId: PublicId(), userId: PublicId('The learner'), courseId: PublicId() },
+  resourceOf: resourceBy('enrolment', 'enrolmentId'),
 }
-const Ids = { enrolmentId: PublicId(), userId: PublicId('The learner'), courseId: PublicId() }
-const enrolment = resourceBy('enrolment', 'enrolmentId')
+const { example: ids, schema: Ids, resourceOf: enrolment } = enrolmentEventIds
 
 export const enrolmentPublicEvents = [
   definePublicEvent({

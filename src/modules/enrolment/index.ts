@@ -70,7 +70,7 @@ export {
   type EnrolmentCreatedPayload,
   type EnrolmentExpiredPayload,
 } from './enrolment.events.ts'
-export { enrolmentPublicEvents } from './enrolment.public-events.ts'
+export { enrolmentEventIds, enrolmentPublicEvents } from './enrolment.public-events.ts'
 export { EXPIRE_ENROLMENTS } from './enrolment.jobs.ts'
 export { activeLearnerIds } from './course-learners.ts'
 

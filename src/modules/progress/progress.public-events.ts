@@ -4,16 +4,11 @@
  */
 import { Type } from 'typebox'
 import { PublicId, PublicInstant } from '../../platform/events/public-event-schemas.ts'
-import { definePublicEvent, resourceBy } from '../../platform/events/public-events.ts'
+import { definePublicEvent } from '../../platform/events/public-events.ts'
+import { enrolmentEventIds } from '../enrolment/index.ts'
 import { PROGRESS_COURSE_COMPLETED, PROGRESS_LESSON_COMPLETED } from './progress.events.ts'
 
-const ids = {
-  enrolmentId: '94feef75-acc9-4544-a44a-0bb3523a142c',
-  userId: '0be2051f-39d3-462e-aae4-dff5d00a8e5a',
-  courseId: '279718f9-8d79-4d15-bbba-12a420a7b953',
-}
-const Ids = { enrolmentId: PublicId(), userId: PublicId('The learner'), courseId: PublicId() }
-const enrolment = resourceBy('enrolment', 'enrolmentId')
+const { example: ids, schema: Ids, resourceOf: enrolment } = enrolmentEventIds
 
 export const progressPublicEvents = [
   definePublicEvent({
