@@ -10,7 +10,7 @@
  * WEBHOOK_DELIVERY_WORKERS slots while the others serve other endpoints.
  */
 import { randomUUID } from 'node:crypto'
-import { and, eq, inArray } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, lte, ne } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import { recordAudit } from '../../platform/audit/audit.ts'
 import { tenantScope, type Database, type Tx } from '../../platform/db/database.ts'
@@ -51,7 +51,12 @@ interface Ready {
   endpoint: EndpointRow
   body: string
   secrets: string[]
+  /** The half-open breaker's probe: its success releases the deliveries that waited for it. */
+  probe: boolean
 }
+
+/** At most this many waiting deliveries are released at once; the rest keep their own time. */
+const RELEASE_BATCH = 100
 
 interface Response {
   status: number | undefined
@@ -156,7 +161,7 @@ async function prepare(deps: DeliveryDeps, tx: Tx, job: DeliverJob): Promise<Rea
   const [message] = await tx.select({ body: messages.body }).from(messages).where(eq(messages.id, delivery.messageId))
   if (!message) return 'stale'
   const secrets = await signingSecrets(tx, deps.kek, endpoint.id, now)
-  return { delivery, endpoint, body: message.body, secrets }
+  return { delivery, endpoint, body: message.body, secrets, probe: admission.probe }
 }
 
 /** Step 2, outside any transaction: the signed request through the egress client. */
@@ -226,6 +231,7 @@ async function record(
       settledAt: now,
       nextAttemptAt: null,
     })
+    if (ready.probe) await releaseWaiting(deps, tx, delivery, now)
     return 'succeeded'
   }
   if (response.status === 410) {
@@ -240,6 +246,32 @@ async function record(
   }
   await schedule(deps, tx, delivery, new Date(now.getTime() + delay), { ...last, status: 'retrying', lastError: error })
   return 'retrying'
+}
+
+/**
+ * The probe succeeded and closed the breaker. The deliveries that met the half-open breaker were
+ * put off until the probe's lease lapses (up to 30 s); they go now instead, spread over a second.
+ * Only those due by then are moved (a later retry keeps its place on the schedule), and an
+ * in-flight one is not touched (its next time is already past).
+ */
+async function releaseWaiting(deps: DeliveryDeps, tx: Tx, probe: DeliveryRow, now: Date) {
+  const horizon = new Date(now.getTime() + deps.breaker.probeLeaseMs + 1000)
+  const waiting = await tx
+    .select()
+    .from(deliveries)
+    .where(
+      and(
+        eq(deliveries.endpointId, probe.endpointId),
+        inArray(deliveries.status, ['pending', 'retrying']),
+        gt(deliveries.nextAttemptAt, now),
+        lte(deliveries.nextAttemptAt, horizon),
+        ne(deliveries.id, probe.id),
+      ),
+    )
+    .orderBy(asc(deliveries.nextAttemptAt))
+    .limit(RELEASE_BATCH)
+  for (const delivery of waiting)
+    await schedule(deps, tx, delivery, new Date(now.getTime() + Math.round(Math.random() * 1000)), {})
 }
 
 /** 410 Gone: the receiver says the endpoint is no more. Disabled, audited, the reason on the endpoint. */

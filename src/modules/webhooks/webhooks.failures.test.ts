@@ -68,6 +68,7 @@ interface Delivery {
   attempts: number
   lastError: string | null
   nextAttemptAt: string | null
+  lastAttemptAt: string | null
 }
 async function deliveriesOf(endpointId: string): Promise<Delivery[]> {
   const page = await call('GET', `/v1/webhook-endpoints/${endpointId}/deliveries?limit=100`)
@@ -173,7 +174,11 @@ describe('failing receivers', () => {
     expect(open.breaker.consecutiveFailures).toBeGreaterThanOrEqual(5)
     expect(open.breaker.openUntil).not.toBeNull()
     healthy = true
-    await settled(endpoint.id, 6)
+    const done = await settled(endpoint.id, 6)
+    // The probe's success released the deliveries waiting behind it: none waited out the probe's
+    // 30 s lease (they would have, before the release).
+    const sentAt = done.map((d) => Date.parse(d.lastAttemptAt!))
+    expect(Math.max(...sentAt) - Math.min(...sentAt)).toBeLessThan(30_000)
     const health = (await call('GET', `/v1/webhook-endpoints/${endpoint.id}/health`)).json()
     expect(health).toMatchObject({ breaker: { state: 'closed', consecutiveFailures: 0 }, backlog: 0 })
     expect((health as { lastError: { responseStatus: number } }).lastError.responseStatus).toBe(500)

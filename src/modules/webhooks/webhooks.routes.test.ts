@@ -340,11 +340,13 @@ describe('deliveries', () => {
     ])
     const refused = await call('POST', `/v1/webhook-endpoints/${endpoint.id}/replays`, admin, { since })
     expect([refused.statusCode, refused.json().code]).toEqual([409, 'WEBHOOK_ENDPOINT_DISABLED'])
-    await call('PATCH', `/v1/webhook-endpoints/${endpoint.id}`, admin, { enabled: true })
+    // The outbox turns the event into a message while the endpoint is still disabled (re-enabling
+    // first would let the fan-out start a delivery, which is not what this test is about).
     await waitUntil('the missed event as a message', async () => {
       const page = await call('GET', `/v1/webhook-messages?type=${COURSE_ARCHIVED}`, admin)
       return (page.json() as { data: Array<{ id: string }> }).data.some((m) => m.id === missed)
     })
+    await call('PATCH', `/v1/webhook-endpoints/${endpoint.id}`, admin, { enabled: true })
     expect(receiver.received.some((r) => r.id === missed && r.path === pathOf(endpoint.url))).toBe(false)
     const replay = await call('POST', `/v1/webhook-endpoints/${endpoint.id}/replays`, admin, { since })
     expect(replay.statusCode, replay.body).toBe(202)

@@ -187,6 +187,11 @@ export const deliveries = webhooksSchema
     (t) => [
       index('deliveries_endpoint_idx').on(t.tenantId, t.endpointId, t.createdAt, t.id),
       index('deliveries_message_idx').on(t.tenantId, t.endpointId, t.messageId),
+      // The live ones only (a small set in a table kept 90 days): the backlog, and the deliveries a
+      // successful probe releases.
+      index('deliveries_live_idx')
+        .on(t.endpointId, t.nextAttemptAt)
+        .where(sql`${t.status} IN ('pending', 'retrying')`),
       check('deliveries_status_known', sql`${t.status} IN (${oneOf(DELIVERY_STATUSES)})`),
       check('deliveries_trigger_known', sql`${t.trigger} IN (${oneOf(DELIVERY_TRIGGERS)})`),
       ...tenantPolicies(t.tenantId),

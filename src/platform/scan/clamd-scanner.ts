@@ -9,7 +9,7 @@
  * The npm `clamscan` package was not used: it shells out to binaries and has no per-call
  * deadline or cancellation, which is most of what this file is about.
  */
-import { createReadStream } from 'node:fs'
+import { open } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import { openClamdSession, type ClamdSession } from './clamd-session.ts'
 import { describeClamd, type ClamdAddress } from './clamd-url.ts'
@@ -95,7 +95,9 @@ export function createClamdScanner(options: ClamdScannerOptions): Scanner {
     },
 
     async scan(input, scanOptions = {}) {
-      const stream = typeof input === 'string' ? createReadStream(input) : input
+      // A file is opened before connecting: a missing file rejects here, at once, instead of
+      // erupting as an unhandled stream error while the connection is still being made.
+      const stream = typeof input === 'string' ? (await open(input)).createReadStream() : input
       const stopReading = () => stream.destroy()
       const deadline = AbortSignal.timeout(timeoutMs)
       try {

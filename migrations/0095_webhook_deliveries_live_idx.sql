@@ -1,0 +1,1 @@
+CREATE INDEX "deliveries_live_idx" ON "webhooks"."deliveries" USING btree ("endpoint_id","next_attempt_at") WHERE "webhooks"."deliveries"."status" IN ('pending', 'retrying');
