@@ -31,6 +31,7 @@ import { buildProblem, FieldErrorSchema, ProblemSchema, sendProblem } from './pr
 import type { RequestContext } from './request-context.ts'
 import { registerRequestContext, type TenantDirectory } from './context-hook.ts'
 import { CANONICAL_UUID } from './uuid-format.ts'
+import { sharedSchemaCompilers } from './schema-compilers.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -110,6 +111,8 @@ function createFastify(config: Config, logger: Logger): App {
     routerOptions: { maxParamLength: MAX_PATH_SEGMENT_LENGTH },
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
+    // Each distinct schema compiled once per process (schema-compilers.ts).
+    schemaController: { compilersFactory: sharedSchemaCompilers },
     ajv: {
       customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
       // Ids in their one canonical spelling (uuid-format.ts); onCreate runs after ajv-formats, which plugins would not.
