@@ -60,12 +60,16 @@ export function egressFailure(error: unknown, host: string): EgressRefusedError 
   const code = String((error as { code?: unknown } | null)?.code ?? '')
   const message = error instanceof Error ? error.message : String(error)
   const cause = { cause: error }
+  // The resolver's own failures (c-ares: syscall queryA/queryAaaa) share codes such as
+  // ECONNREFUSED with connections, but are about the name server, not the host.
+  const syscall = String((error as { syscall?: unknown } | null)?.syscall ?? '')
+  if (DNS_CODES.has(code) || syscall.startsWith('query'))
+    return new EgressFailedError('dns', `${host} could not be resolved (${code})`, cause)
   if (CONNECT_CODES.has(code)) return new EgressFailedError('connect', `Could not connect to ${host} (${code})`, cause)
   if (TLS_CODES.test(code))
     return new EgressFailedError('tls', `The TLS handshake with ${host} failed: ${message} (${code})`, cause)
   if (RESET_CODES.has(code))
     return new EgressFailedError('reset', `${host} closed the connection before a complete response (${code})`, cause)
-  if (DNS_CODES.has(code)) return new EgressFailedError('dns', `${host} could not be resolved (${code})`, cause)
   if (code.startsWith('HPE_'))
     return new EgressFailedError('protocol', `${host} answered with invalid HTTP (${code})`, cause)
   return new EgressFailedError('network', `The request to ${host} failed: ${message}${code ? ` (${code})` : ''}`, cause)

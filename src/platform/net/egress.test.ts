@@ -125,8 +125,9 @@ describe('with the development allowance off', () => {
     expect(target.connections).toBe(0)
   })
 
-  it('refuses localhost, resolved by the system resolver, naming the range but not the address', async () => {
+  it('refuses localhost (and its subdomains), loopback by definition, naming the range but not the address', async () => {
     const target = await receiver((_, res) => res.end('ok'))
+    expect((await refusal(strict.checkUrl(`http://app.LOCALHOST.:${target.port}/hook`))).reason).toBe('address')
     const url = `http://localhost:${target.port}/hook`
     const checked = await refusal(strict.checkUrl(url))
     expect(checked.reason).toBe('address')
@@ -172,6 +173,16 @@ describe('with the development allowance off', () => {
     expect(refused).toMatchObject({ reason: 'dns', message: 'nowhere.example could not be resolved (ENOTFOUND)' })
     const failed = await failure(egress.post('https://nowhere.example/hook', payload))
     expect(failed).toMatchObject({ reason: 'dns', message: 'nowhere.example could not be resolved (ENOTFOUND)' })
+  })
+
+  it("reports the name server's own failure (c-ares: a query syscall) as dns, not as a refused connection", async () => {
+    const serverDown = Object.assign(new Error('queryA ECONNREFUSED hooks.example'), {
+      code: 'ECONNREFUSED',
+      syscall: 'queryA',
+    })
+    const egress = createEgress(policy({ resolve: () => Promise.reject(serverDown) }))
+    const failed = await failure(egress.post('https://hooks.example/hook', payload))
+    expect(failed).toMatchObject({ reason: 'dns', message: 'hooks.example could not be resolved (ECONNREFUSED)' })
   })
 
   it('refuses URLs that are not plain http(s) with a host and no credentials', async () => {

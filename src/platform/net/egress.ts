@@ -11,7 +11,7 @@
  * - the exchange: no redirect is followed (a 3xx is returned to the caller), the response body is
  *   kept up to a cap, and one deadline covers DNS, connect, TLS, the request, headers and body.
  */
-import { lookup as dnsLookup } from 'node:dns/promises'
+import { Resolver } from 'node:dns/promises'
 import { isIP, type LookupFunction } from 'node:net'
 import type { Config } from '../../config.ts'
 import { judgeAddress } from './address-policy.ts'
@@ -35,7 +35,7 @@ export interface EgressPolicy {
   timeoutMs: number
   /** Response body kept at most this many bytes (then the connection is destroyed). */
   maxResponseBytes: number
-  /** Resolver, injectable for tests (default: dns.lookup with all: true). */
+  /** Resolver, injectable for tests (default: c-ares, A and AAAA; see systemResolve). */
   resolve?: (hostname: string) => Promise<ResolvedAddress[]>
 }
 
@@ -108,9 +108,31 @@ function parseTarget(raw: string, policy: EgressPolicy): Target {
   return { url, host, literal: isIP(host) as 0 | 4 | 6 }
 }
 
+/**
+ * Names resolve through c-ares (dns.Resolver), not dns.lookup: getaddrinfo runs on libuv's
+ * four-thread pool and cannot be cancelled, so an endpoint whose DNS server stalls on purpose
+ * would hold those threads, shared with file I/O, crypto and password hashing, for as long as it
+ * likes. c-ares works on the event loop with its own timeout. It does not read /etc/hosts:
+ * `localhost` and its subdomains are loopback by definition (RFC 6761) and answered here; other
+ * names from /etc/hosts are unknown to egress.
+ */
+const resolver = new Resolver({ timeout: 3_000, tries: 2 })
+
+const LOOPBACK_ANSWERS: ResolvedAddress[] = [
+  { address: '127.0.0.1', family: 4 },
+  { address: '::1', family: 6 },
+]
+
 async function systemResolve(hostname: string): Promise<ResolvedAddress[]> {
-  const answers = await dnsLookup(hostname, { all: true, order: 'verbatim' })
-  return answers.map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }))
+  const name = hostname.toLowerCase().replace(/\.$/, '')
+  if (name === 'localhost' || name.endsWith('.localhost')) return LOOPBACK_ANSWERS
+  const [v4, v6] = await Promise.allSettled([resolver.resolve4(name), resolver.resolve6(name)])
+  const answers: ResolvedAddress[] = [
+    ...(v4.status === 'fulfilled' ? v4.value.map((address) => ({ address, family: 4 as const })) : []),
+    ...(v6.status === 'fulfilled' ? v6.value.map((address) => ({ address, family: 6 as const })) : []),
+  ]
+  if (answers.length > 0) return answers
+  throw v4.status === 'rejected' ? v4.reason : v6.status === 'rejected' ? v6.reason : new Error('no address')
 }
 
 /** Throws EgressRefusedError unless every address is allowed; the detail names the first refused one. */
