@@ -64,6 +64,32 @@ describe('projectOnto', () => {
     const definition = thing('a.happened')
     expect(definition.toPublic({ thingId: ID, at: AT, secret: 's3cr3t' })).toEqual({ thingId: ID, at: AT })
   })
+
+  it('projects a union onto the variant the value fits, not the first object variant', () => {
+    const grant = Type.Union([
+      Type.Object({ kind: Type.Literal('course'), courseId: PublicId() }),
+      Type.Object({ kind: Type.Literal('path'), pathId: PublicId() }),
+    ])
+    expect(projectOnto(grant, { kind: 'path', pathId: ID, price: 12 })).toEqual({ kind: 'path', pathId: ID })
+    expect(projectOnto(grant, { kind: 'bundle', bundleId: ID })).toBeUndefined()
+  })
+
+  it('refuses to send a payload whose fields do not have their published types, instead of passing them through', () => {
+    const definition = thing('a.happened')
+    const leaky = { thingId: { id: ID, ownerEmail: 'ada@example.org' }, at: AT }
+    expect(() => definition.toPublic(leaky)).toThrow(
+      'the payload of public event a.happened does not satisfy its schema',
+    )
+    const custom = definePublicEvent({
+      type: 'b.happened',
+      summary: 'B happened.',
+      schema: Type.Object({ thingId: PublicId() }),
+      example: { thingId: ID },
+      toPublic: (payload) => ({ thingId: String(payload.name) }),
+      resourceOf: resourceBy('thing', 'thingId'),
+    })
+    expect(() => custom.toPublic({ name: 'not an id' })).toThrow('the payload of public event b.happened')
+  })
 })
 
 describe('resourceBy', () => {

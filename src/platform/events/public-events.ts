@@ -59,10 +59,13 @@ export function projectOnto(schema: TSchema, value: unknown): unknown {
   const shape = schema as { type?: unknown; properties?: Record<string, TSchema>; items?: TSchema; anyOf?: TSchema[] }
   if (value === null || value === undefined) return value
   if (shape.anyOf) {
-    const objectVariant = shape.anyOf.find((variant) => (variant as { type?: unknown }).type === 'object')
-    return objectVariant && typeof value === 'object' && !Array.isArray(value)
-      ? projectOnto(objectVariant, value)
-      : value
+    // The first variant the projected value satisfies; a value no variant takes is left for the
+    // caller's check to refuse (definePublicEvent), never passed through unprojected as a guess.
+    for (const variant of shape.anyOf) {
+      const projected = projectOnto(variant, value)
+      if (Value.Check(variant, projected)) return projected
+    }
+    return undefined
   }
   if (shape.type === 'array' && shape.items && Array.isArray(value))
     return value.map((item: unknown) => projectOnto(shape.items as TSchema, item))
@@ -111,7 +114,14 @@ export function definePublicEvent<P extends Record<string, unknown>>(
     summary: input.summary,
     schema,
     example: input.example,
-    toPublic: input.toPublic ?? ((payload) => projectOnto(schema, payload) as P),
+    toPublic: (payload) => {
+      const projected = input.toPublic ? input.toPublic(payload) : projectOnto(schema, payload)
+      // A payload that does not fit its published schema (a publisher's type mismatch) is not sent:
+      // the fan-out fails visibly rather than letting an unprojected value through.
+      if (!Value.Check(schema, projected))
+        throw new Error(`the payload of public event ${input.type} does not satisfy its schema`)
+      return projected as P
+    },
     resourceOf: input.resourceOf,
   }
 }
