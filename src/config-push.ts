@@ -41,9 +41,13 @@ export function pushProblems(env: Env, profile: Static<typeof Profile>): string[
     else if (env.VAPID_PRIVATE_KEY === DEV_VAPID_PRIVATE_KEY)
       problems.push('VAPID_PRIVATE_KEY must be its own key in production; the development pair is public')
   } else if (given.length > 0 && (!env.VAPID_PUBLIC_KEY || !env.VAPID_PRIVATE_KEY))
-    problems.push('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY are set together (a pair), or neither for the development pair')
+    problems.push(
+      'VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY are set together (a pair), or neither for the development pair',
+    )
   if (env.VAPID_PUBLIC_KEY && env.VAPID_PRIVATE_KEY && publicKeyOf(env.VAPID_PRIVATE_KEY) !== env.VAPID_PUBLIC_KEY)
-    problems.push('VAPID_PUBLIC_KEY is not the public key of VAPID_PRIVATE_KEY: browsers would subscribe to the wrong key')
+    problems.push(
+      'VAPID_PUBLIC_KEY is not the public key of VAPID_PRIVATE_KEY: browsers would subscribe to the wrong key',
+    )
   return problems
 }
 
