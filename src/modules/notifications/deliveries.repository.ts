@@ -21,6 +21,8 @@ export const deliveriesRepository = {
       userId: string | null
       channel: Channel
       skipped?: SkipReason
+      /** The notifier's clock (digests cut periods by it); the database's otherwise. */
+      createdAt?: Date
     },
   ): Promise<string | undefined> {
     const { skipped, ...rest } = values

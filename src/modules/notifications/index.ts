@@ -14,7 +14,9 @@ import type { Jobs } from '../../platform/jobs/types.ts'
 import type { Mailer } from '../../platform/mail/index.ts'
 import type { Egress } from '../../platform/net/index.ts'
 import { createInboxService } from './inbox.service.ts'
+import { createDigests } from './digests.ts'
 import {
+  ASSEMBLE_DIGESTS_QUEUE,
   DELIVER_DEFERRED_QUEUE,
   DELIVER_PUSH_QUEUE,
   type DeliverDeferredJob,
@@ -99,6 +101,19 @@ export function createNotificationsModule(deps: NotificationsDeps) {
     expireInSeconds: 120,
   })
 
+  // Every 15 minutes: a member's digest goes within a quarter of an hour of 07:00 in their zone
+  // (also in zones with :30 and :45 offsets). Retries are safe: each digest is claimed once.
+  const digests = createDigests({ ...deps, logger, unsubscribeKey: key, now })
+  deps.jobs.define({
+    name: ASSEMBLE_DIGESTS_QUEUE,
+    handler: async () => {
+      await digests.assembleDigests()
+    },
+    schedule: { cron: '*/15 * * * *' },
+    retryLimit: 2,
+    expireInSeconds: 600,
+  })
+
   subscribeNotifications(deps.events, notifier, deps.ports)
   const routes = notificationsRoutes(createInboxService(), createPreferencesService())
   return {
@@ -106,6 +121,7 @@ export function createNotificationsModule(deps: NotificationsDeps) {
     notify: notifier.notify,
     deliverDeferred,
     deliverPush,
+    assembleDigests: digests.assembleDigests,
     registerRealtime: push.registerRealtime,
     routes: async function notificationsModuleRoutes(app: App) {
       for (const schema of [...NOTIFICATIONS_SCHEMAS, ...PUSH_SCHEMAS]) app.addSchema(schema)

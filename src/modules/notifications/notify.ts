@@ -222,6 +222,7 @@ export function createNotifier(deps: NotifyDeps) {
         recipientKey,
         userId,
         channel,
+        createdAt: now(),
         ...(skip ? { skipped: skip } : {}),
       })
       if (!claimed) {
