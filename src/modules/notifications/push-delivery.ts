@@ -91,7 +91,11 @@ export function createPushDelivery(deps: PushDeliveryDeps) {
     return deps.egress.post(details.endpoint, { headers, body: details.body ?? '' })
   }
 
-  async function attempt(device: PushDeviceTarget, payload: string, options: webPush.RequestOptions) {
+  async function attempt(
+    device: PushDeviceTarget,
+    payload: string,
+    options: webPush.RequestOptions,
+  ): Promise<DeviceOutcome> {
     try {
       const response = await sendTo(device, payload, options)
       if (response.status >= 200 && response.status < 300) return 'delivered'
