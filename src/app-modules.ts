@@ -69,6 +69,8 @@ export function createModules(config: Config, base: Omit<Platform, 'tokens'>, op
     logger,
     ports: notificationPorts(config),
     keyEncryptionKey: parseKeyEncryptionKey(config.signingKeys.keyEncryptionKey),
+    egress: base.egress,
+    vapid: config.push.vapid,
     ...(options.notificationsClock ? { now: options.notificationsClock } : {}),
   })
   const assessment = createAssessmentModule({

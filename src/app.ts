@@ -35,6 +35,7 @@ import { credentialsPublicEvents, registerCredentialsSealedColumns } from './mod
 import { commercePublicEvents, type PaymentEventRetryPolicy } from './modules/commerce/index.ts'
 import { communityPublicEvents } from './modules/community/index.ts'
 import { registerWebhooksSealedColumns } from './modules/webhooks/index.ts'
+import { registerNotificationsSealedColumns } from './modules/notifications/index.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
 import { createJobs, defineMaintenanceJobs, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
 import { createEvents, type Events } from './platform/events/events.ts'
@@ -139,6 +140,7 @@ export function sealedColumnRegistry(): SealedColumnRegistry {
   registerMailSealedColumns(registry)
   registerCredentialsSealedColumns(registry)
   registerWebhooksSealedColumns(registry)
+  registerNotificationsSealedColumns(registry)
   return registry
 }
 

@@ -7,6 +7,7 @@ import { Type, type Static } from 'typebox'
 import { CLAMD_URL_PATTERN } from './platform/scan/clamd-url.ts'
 import { storageEnv } from './config-env-storage.ts'
 import { webhooksEnv } from './config-env-webhooks.ts'
+import { pushEnv } from './config-env-push.ts'
 
 export const Profile = Type.Enum(['development', 'test', 'production'], {
   description: 'development (default), test or production',
@@ -378,5 +379,6 @@ export const EnvSchema = Type.Object({
     description: 'Age beyond which a signed provider webhook is refused as stale (400)',
   }),
   ...webhooksEnv,
+  ...pushEnv,
 })
 export type Env = Static<typeof EnvSchema>

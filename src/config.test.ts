@@ -8,6 +8,7 @@ import {
   DEV_SANDBOX_WEBHOOK_SECRET,
   loadConfig,
 } from './config.ts'
+import { DEV_VAPID_PRIVATE_KEY, DEV_VAPID_PUBLIC_KEY } from './config-push.ts'
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -24,6 +25,12 @@ const PRODUCTION_KEK = 'A'.repeat(42) + 'E'
 const PRODUCTION_IP_HASH_SECRET = 'i'.repeat(40)
 const PRODUCTION_RECOVERY_SECRET = 'r'.repeat(40)
 const PRODUCTION_FILE_URL_SECRET = 'f'.repeat(40)
+/** A VAPID pair other than the development one (generated once for these tests). */
+const PRODUCTION_VAPID = {
+  VAPID_PUBLIC_KEY: 'BJIoj4Wa4zp7jM0kT99nQoxxF_hOSI9hr3LwkH599HBSKBuHyHKr2k3cvOxyXtZNFO5lVdM7oE1guq8c445l8Zk',
+  VAPID_PRIVATE_KEY: 'clNbDKq6eujaz13QaP1Sk4YD22c0wsUhiuSdoguY0to',
+  VAPID_SUBJECT: 'mailto:ops@x.example',
+}
 
 /** A production environment every check passes (embedded database allowed); tests change or leave out the variables they test. */
 const PRODUCTION_ENV: Record<string, string> = {
@@ -37,6 +44,7 @@ const PRODUCTION_ENV: Record<string, string> = {
   IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
   RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
   FILE_URL_SECRET: PRODUCTION_FILE_URL_SECRET,
+  ...PRODUCTION_VAPID,
 }
 
 function productionEnv(overrides: Record<string, string>, ...without: string[]): Record<string, string> {
@@ -113,6 +121,7 @@ describe('loadConfig', () => {
       IP_HASH_SECRET: PRODUCTION_IP_HASH_SECRET,
       RECOVERY_CODE_HMAC_SECRET: PRODUCTION_RECOVERY_SECRET,
       FILE_URL_SECRET: PRODUCTION_FILE_URL_SECRET,
+      ...PRODUCTION_VAPID,
     })
     expect(config.signingKeys).toEqual({ keyEncryptionKey: PRODUCTION_KEK, rotationDays: 30, overlapHours: 24 })
     expect(config.http.host).toBe('0.0.0.0')
@@ -322,5 +331,25 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...production, EGRESS_ALLOW_PRIVATE_NETWORKS: 'true' })).toEqual([
       expect.stringMatching(/^EGRESS_ALLOW_PRIVATE_NETWORKS=true is refused in production/),
     ])
+  })
+
+  it('requires its own VAPID pair in production, refuses a mismatched pair, and uses the public development pair elsewhere', () => {
+    expect(problemsOf(productionEnv({}, 'VAPID_PUBLIC_KEY', 'VAPID_PRIVATE_KEY', 'VAPID_SUBJECT'))).toEqual([
+      expect.stringMatching(/^VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT are required in production/),
+    ])
+    const dev = { VAPID_PUBLIC_KEY: DEV_VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: DEV_VAPID_PRIVATE_KEY }
+    expect(problemsOf(productionEnv(dev))).toEqual([expect.stringMatching(/^VAPID_PRIVATE_KEY must be its own key/)])
+    const mismatched = { VAPID_PUBLIC_KEY: DEV_VAPID_PUBLIC_KEY }
+    expect(problemsOf(productionEnv(mismatched))).toEqual([
+      expect.stringMatching(/^VAPID_PUBLIC_KEY is not the public key of VAPID_PRIVATE_KEY/),
+    ])
+    expect(problemsOf({ VAPID_PRIVATE_KEY: PRODUCTION_VAPID.VAPID_PRIVATE_KEY })).toEqual([
+      expect.stringMatching(/^VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY are set together/),
+    ])
+    expect(loadConfig({}).push.vapid).toEqual({
+      publicKey: DEV_VAPID_PUBLIC_KEY,
+      privateKey: DEV_VAPID_PRIVATE_KEY,
+      subject: 'mailto:push@lyceum.localhost',
+    })
   })
 })

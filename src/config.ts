@@ -10,6 +10,7 @@ import { APP_ROLE, PLATFORM_ROLE } from './platform/db/database.ts'
 import { EnvSchema, type Profile, type Env } from './config-env.ts'
 import { storageProblems, storageSettings, type StorageSettings } from './config-storage.ts'
 import { paymentsProblems, paymentsSettings, type PaymentsSettings } from './config-payments.ts'
+import { pushProblems, pushSettings, type PushSettings } from './config-push.ts'
 export { DEV_FILE_URL_SECRET, type S3StorageSettings, type StorageSettings } from './config-storage.ts'
 
 export { EnvSchema, type Env } from './config-env.ts'
@@ -119,6 +120,8 @@ export interface Config {
   payments: PaymentsSettings
   /** Outgoing webhooks (docs/webhooks.md): retention, schedule compression, concurrency, breaker. */
   webhooks: WebhookSettings
+  /** Web push (VAPID) of the notification center (config-push.ts). */
+  push: PushSettings
   dataDir: string
 }
 
@@ -284,6 +287,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, profileOverr
     ...paymentsProblems(env, profile),
     ...storageProblems(env, profile === 'production'),
     ...webhookProblems(env, profile),
+    ...pushProblems(env, profile),
   ]
   if (profileProblems.length > 0) throw new ConfigError(profileProblems)
   return buildConfig(env, profile)
@@ -363,6 +367,7 @@ function buildConfig(env: Env, profile: ProfileName): Config {
       deadlineMs: env.PATTERN_TASK_DEADLINE_MS,
     },
     payments: paymentsSettings(env, profile),
+    push: pushSettings(env),
     scan: {
       clamdUrl: env.CLAMD_URL,
       timeoutMs: env.CLAMD_TIMEOUT_SECONDS * 1000,

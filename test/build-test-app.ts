@@ -81,6 +81,10 @@ export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     IP_HASH_SECRET: 'lyceum-test-ip-hash-secret-0123456789abcdef',
     RECOVERY_CODE_HMAC_SECRET: 'lyceum-test-recovery-code-secret-0123456789',
     FILE_URL_SECRET: 'lyceum-test-file-url-secret-0123456789abcdef',
+    // A VAPID pair of the tests' own (production refuses the development pair).
+    VAPID_PUBLIC_KEY: 'BJIoj4Wa4zp7jM0kT99nQoxxF_hOSI9hr3LwkH599HBSKBuHyHKr2k3cvOxyXtZNFO5lVdM7oE1guq8c445l8Zk',
+    VAPID_PRIVATE_KEY: 'clNbDKq6eujaz13QaP1Sk4YD22c0wsUhiuSdoguY0to',
+    VAPID_SUBJECT: 'mailto:push-tests@lyceum.test',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(process.env.TEST_REDIS_URL
       ? {

@@ -1,8 +1,8 @@
 /** Drizzle queries on notifications.deliveries and the inbox items they create. */
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Tx } from '../../platform/db/database.ts'
 import { deliveries, inboxItems } from './notifications.tables.ts'
-import type { Channel, SkipReason } from './notifications.vocabulary.ts'
+import type { Channel, DigestFrequency, SkipReason } from './notifications.vocabulary.ts'
 
 export type DeliveryRow = typeof deliveries.$inferSelect
 
@@ -21,6 +21,8 @@ export const deliveriesRepository = {
       userId: string | null
       channel: Channel
       skipped?: SkipReason
+      /** The notifier's clock (digests cut periods by it); the database's otherwise. */
+      createdAt?: Date
     },
   ): Promise<string | undefined> {
     const { skipped, ...rest } = values
@@ -64,12 +66,31 @@ export const deliveriesRepository = {
       .where(eq(deliveries.id, id))
   },
 
-  /** A deferred delivery, locked for the job that sends it; undefined once settled. */
-  async lockDeferred(tx: Tx, id: string): Promise<DeliveryRow | undefined> {
+  /** A push waiting for its job, with the parameters to render it from. */
+  async recordQueued(tx: Tx, id: string, params: Record<string, string | number | boolean>): Promise<void> {
+    await tx.update(deliveries).set({ status: 'queued', params }).where(eq(deliveries.id, id))
+  },
+
+  /** An email collected for the member's digest: the digest job renders it from its parameters. */
+  async recordDigest(
+    tx: Tx,
+    id: string,
+    item: { params: Record<string, string | number | boolean>; frequency: DigestFrequency },
+  ): Promise<void> {
+    await tx
+      .update(deliveries)
+      .set({ status: 'digest', params: item.params, digestFrequency: item.frequency })
+      .where(eq(deliveries.id, id))
+  },
+
+  /** A deferred or queued delivery of the channel, locked for the job that sends it; undefined once settled. */
+  async lockPending(tx: Tx, id: string, channel: Channel): Promise<DeliveryRow | undefined> {
     const [row] = await tx
       .select()
       .from(deliveries)
-      .where(and(eq(deliveries.id, id), eq(deliveries.status, 'deferred')))
+      .where(
+        and(eq(deliveries.id, id), eq(deliveries.channel, channel), inArray(deliveries.status, ['deferred', 'queued'])),
+      )
       .for('update')
     return row
   },

@@ -23,6 +23,8 @@ export interface NotificationType {
 }
 
 const both = ['email', 'inbox'] as const
+// Web push goes only to devices a member subscribed (an explicit opt-in), so where it is offered it is on by default.
+const withPush = ['email', 'inbox', 'push'] as const
 
 export const NOTIFICATION_TYPES = {
   // Security notices always go (identity moves its ad-hoc notices here next, issue 13 point 10).
@@ -44,8 +46,8 @@ export const NOTIFICATION_TYPES = {
   },
   'assessment.submission_graded': {
     class: 'transactional',
-    channels: both,
-    defaultChannels: both,
+    channels: withPush,
+    defaultChannels: withPush,
     requiredChannels: [],
     params: {
       courseTitle: 'text',
@@ -61,15 +63,15 @@ export const NOTIFICATION_TYPES = {
   },
   'community.post_mentioned': {
     class: 'activity',
-    channels: both,
-    defaultChannels: both,
+    channels: withPush,
+    defaultChannels: withPush,
     requiredChannels: [],
     params: { authorName: 'text', communityId: 'text', postId: 'text' },
     path: (p) => `/communities/${String(p.communityId)}/posts/${String(p.postId)}`,
   },
   'community.comment_created': {
     class: 'activity',
-    channels: both,
+    channels: withPush,
     // A busy post would flood the mailbox: the inbox only, unless the member turns mail on.
     defaultChannels: ['inbox'],
     requiredChannels: [],
@@ -78,16 +80,16 @@ export const NOTIFICATION_TYPES = {
   },
   'community.event_reminder_due': {
     class: 'activity',
-    channels: both,
-    defaultChannels: both,
+    channels: withPush,
+    defaultChannels: withPush,
     requiredChannels: [],
     params: { title: 'text', startsAt: 'instant', communityId: 'text', eventId: 'text' },
     path: (p) => `/communities/${String(p.communityId)}/events/${String(p.eventId)}`,
   },
   'moderation.appeal_decided': {
     class: 'transactional',
-    channels: both,
-    defaultChannels: both,
+    channels: withPush,
+    defaultChannels: withPush,
     requiredChannels: [],
     params: { granted: 'boolean' },
   },

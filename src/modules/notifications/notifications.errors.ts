@@ -24,4 +24,24 @@ export const notificationsErrors = {
     new AppError('invalid', 'QUIET_HOURS_EMPTY', 'Quiet hours must start and end at different times', {
       errors: [{ path: 'body.quietHours', message: 'starts and ends at the same time', code: 'quietHours' }],
     }),
+  pushEndpointRefused: (detail: string) =>
+    new AppError('invalid', 'PUSH_ENDPOINT_REFUSED', `The push endpoint is refused: ${detail}`, {
+      errors: [{ path: 'body.endpoint', message: detail, code: 'endpoint' }],
+    }),
+  pushKeysInvalid: (field: 'p256dh' | 'auth', detail: string) =>
+    new AppError('invalid', 'PUSH_KEYS_INVALID', `The subscription's ${field} key is invalid: ${detail}`, {
+      errors: [{ path: `body.keys/${field}`, message: detail, code: field }],
+    }),
+  deviceNotFound: (id: string) => new AppError('not_found', 'PUSH_DEVICE_NOT_FOUND', `You have no push device ${id}`),
+  frequencyNotAllowed: (field: string, index: number, type: string) =>
+    new AppError(
+      'invalid',
+      'NOTIFICATION_FREQUENCY_NOT_ALLOWED',
+      `Only the email of activity notifications can be collected into a digest; ${type} is sent at once`,
+      {
+        errors: [
+          { path: `body.${field}/${index}/frequency`, message: 'only for email of activity types', code: 'frequency' },
+        ],
+      },
+    ),
 }

@@ -2,7 +2,7 @@
 import { Type, type Static } from 'typebox'
 import { Page } from '../../platform/http/pagination.ts'
 import { NOTIFICATION_TYPE_NAMES } from './notification-types.ts'
-import { CHANNELS, CLASSES } from './notifications.vocabulary.ts'
+import { CHANNELS, CLASSES, EMAIL_FREQUENCIES } from './notifications.vocabulary.ts'
 
 const Id = Type.String({ format: 'uuid' })
 const Instant = Type.String({ format: 'date-time' })
@@ -10,7 +10,7 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T)
 const Enum = <const T extends readonly string[]>(values: T, description?: string) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) })
 
-export const ChannelName = Enum(CHANNELS, 'A channel: email or the in-app inbox')
+export const ChannelName = Enum(CHANNELS, 'A channel: email, the in-app inbox, or web push to your devices')
 export const TypeName = Enum(NOTIFICATION_TYPE_NAMES, 'A notification type (docs/notifications.md lists them)')
 
 export const Notification = Type.Object(
@@ -64,17 +64,32 @@ export const QuietHours = Type.Object(
   },
 )
 
+const Frequency = Enum(
+  EMAIL_FREQUENCIES,
+  'Email of an activity type: immediately, or collected into one daily or weekly digest (sent from 07:00 in your time zone; weekly on Mondays)',
+)
+
 const ChannelState = Type.Object(
   {
     enabled: Type.Boolean(),
     locked: Type.Boolean({ description: 'Always sent on this channel: cannot be turned off' }),
+    frequency: Type.Optional(Frequency),
   },
   { additionalProperties: false },
 )
 
 export const PreferenceEntry = Type.Object(
-  { type: TypeName, channel: ChannelName, enabled: Type.Boolean() },
-  { additionalProperties: false },
+  {
+    type: TypeName,
+    channel: ChannelName,
+    enabled: Type.Optional(Type.Boolean()),
+    frequency: Type.Optional(Frequency),
+  },
+  {
+    additionalProperties: false,
+    minProperties: 3,
+    description: 'enabled, frequency (email of activity types), or both',
+  },
 )
 
 export const NotificationPreferences = Type.Object(
@@ -108,7 +123,13 @@ export const NotificationSettings = Type.Object(
   {
     defaults: Type.Array(
       Type.Object(
-        { type: Type.String(), channel: ChannelName, enabled: Type.Boolean(), locked: Type.Boolean() },
+        {
+          type: Type.String(),
+          channel: ChannelName,
+          enabled: Type.Boolean(),
+          locked: Type.Boolean(),
+          frequency: Type.Optional(Frequency),
+        },
         { additionalProperties: false },
       ),
       { description: "Every type's channels with the tenant's default (the type's own unless set)" },

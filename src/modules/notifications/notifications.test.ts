@@ -74,6 +74,7 @@ describe('once to people', () => {
     expect(await deliveriesOf(t, eventId)).toMatchObject([
       { channel: 'email', status: 'sent' },
       { channel: 'inbox', status: 'sent' },
+      { channel: 'push', status: 'skipped', reason: 'no_device' },
     ])
   })
 
@@ -84,10 +85,12 @@ describe('once to people', () => {
     expect(await notifyNow(t, input)).toEqual([
       { channel: 'email', outcome: 'sent' },
       { channel: 'inbox', outcome: 'sent' },
+      { channel: 'push', outcome: 'skipped', reason: 'no_device' },
     ])
     expect(await notifyNow(t, input)).toEqual([
       { channel: 'email', outcome: 'duplicate' },
       { channel: 'inbox', outcome: 'duplicate' },
+      { channel: 'push', outcome: 'duplicate' },
     ])
     const [mail] = await mailsTo(t, member.email)
     expect(mail!.message_key).toMatch(/^notifications\.email:[A-Za-z0-9_-]{43}$/)
@@ -131,11 +134,12 @@ describe('preferences', () => {
     const row = off.json().types.find((x: { type: string }) => x.type === 'community.post_mentioned')
     expect(row).toMatchObject({
       class: 'activity',
-      channels: { email: { enabled: false, locked: false }, inbox: { enabled: true } },
+      channels: { email: { enabled: false, locked: false }, inbox: { enabled: true }, push: { enabled: true } },
     })
     expect(await notifyNow(t, mention(tenant.id, quiet))).toEqual([
       { channel: 'email', outcome: 'skipped', reason: 'opted_out' },
       { channel: 'inbox', outcome: 'sent' },
+      { channel: 'push', outcome: 'skipped', reason: 'no_device' },
     ])
     expect(await mailsTo(t, quiet.email)).toHaveLength(0)
 
@@ -257,6 +261,7 @@ describe('quiet hours', () => {
     expect(await notifyNow(t, input)).toEqual([
       { channel: 'email', outcome: 'deferred' },
       { channel: 'inbox', outcome: 'sent' },
+      { channel: 'push', outcome: 'skipped', reason: 'no_device' },
     ])
     expect(await mailsTo(t, member.email)).toHaveLength(0)
     const [email] = await deliveriesOf(t, input.eventId)
@@ -276,6 +281,7 @@ describe('quiet hours', () => {
     expect(await notifyNow(t, input)).toEqual([
       { channel: 'email', outcome: 'duplicate' },
       { channel: 'inbox', outcome: 'duplicate' },
+      { channel: 'push', outcome: 'duplicate' },
     ])
   })
 

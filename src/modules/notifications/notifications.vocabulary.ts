@@ -1,10 +1,10 @@
 /**
- * The notification center's words (docs/notifications.md). Channels are a list so web push joins
- * as one more entry: every table and schema takes its values from here.
+ * The notification center's words (docs/notifications.md). Channels are a list: every table and
+ * schema takes its values from here.
  */
 
-/** Where a notification goes. Web push is the next channel (issue 13). */
-export const CHANNELS = ['email', 'inbox'] as const
+/** Where a notification goes: mail, the in-app inbox, and web push to the member's devices. */
+export const CHANNELS = ['email', 'inbox', 'push'] as const
 export type Channel = (typeof CHANNELS)[number]
 
 /**
@@ -15,14 +15,22 @@ export type Channel = (typeof CHANNELS)[number]
 export const CLASSES = ['security', 'transactional', 'activity'] as const
 export type NotificationClass = (typeof CLASSES)[number]
 
-/** What became of one (event, recipient, channel). */
-export const DELIVERY_STATUSES = ['sent', 'deferred', 'skipped'] as const
+/**
+ * What became of one (event, recipient, channel). `queued`: a push waiting for its job;
+ * `digest`: an email collected for the member's daily or weekly digest.
+ */
+export const DELIVERY_STATUSES = ['sent', 'deferred', 'skipped', 'queued', 'digest'] as const
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number]
 
 /** Why a channel was skipped. */
-export const SKIP_REASONS = ['opted_out', 'inactive', 'no_address'] as const
+export const SKIP_REASONS = ['opted_out', 'inactive', 'no_address', 'no_device'] as const
 export type SkipReason = (typeof SKIP_REASONS)[number]
 
 /** Locales with a full set of templates; any other falls back to the first (English). */
 export const LOCALES = ['en', 'de'] as const
 export type TemplateLocale = (typeof LOCALES)[number]
+
+/** How a member receives an activity type's email: at once, or collected into a digest. */
+export const EMAIL_FREQUENCIES = ['immediately', 'daily', 'weekly'] as const
+export type EmailFrequency = (typeof EMAIL_FREQUENCIES)[number]
+export type DigestFrequency = Exclude<EmailFrequency, 'immediately'>

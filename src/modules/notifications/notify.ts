@@ -3,9 +3,11 @@
  * delivery per channel, in the caller's transaction. Each (event, recipient, channel) is claimed
  * once by a unique row, so a redelivered event or a retried job sends nothing again; the email's
  * message key is derived from the same triple, so the mailer refuses a second message even if a
- * delivery row were lost. Which channels go is decided by preferences (preferences.ts); email
- * inside the member's quiet hours is deferred to their end (a delayed job), except for security
- * types. The inbox is silent, so it is filled at once and pushed live to the member's room.
+ * delivery row were lost. Which channels go is decided by preferences (preferences.ts); email and
+ * web push inside the member's quiet hours are deferred to their end (a delayed job), except for
+ * security types. The inbox is silent, so it is filled at once and pushed live to the member's
+ * room. Web push never goes on the request path: it is queued for its job (push-delivery.ts).
+ * An activity email the member wants as a digest is collected for the digest job (digests.ts).
  */
 import { createHash } from 'node:crypto'
 import type { Logger } from 'pino'
@@ -16,14 +18,16 @@ import { deliveriesRepository as repo } from './deliveries.repository.ts'
 import { notificationType, type NotificationType } from './notification-types.ts'
 import {
   DELIVER_DEFERRED_QUEUE,
+  DELIVER_PUSH_QUEUE,
   PUSH_INBOX_QUEUE,
   type DeliverDeferredJob,
+  type DeliverPushJob,
   type PushInboxJob,
 } from './notifications.jobs.ts'
-import { quietHours } from './notifications.tables.ts'
+import { pushSubscriptions, quietHours } from './notifications.tables.ts'
 import { CHANNELS, type Channel, type SkipReason } from './notifications.vocabulary.ts'
 import type { NotificationPorts, RecipientSite } from './ports.ts'
-import { channelEnabled, memberChoices, tenantChoices } from './preferences.ts'
+import { channelEnabled, emailFrequency, memberChoices, tenantChoices } from './preferences.ts'
 import { effectiveTimeZone, quietUntil } from './quiet-hours.ts'
 import { renderNotification, type ParamValue, type RenderedNotification } from './templates/render.ts'
 import { eq } from 'drizzle-orm'
@@ -49,7 +53,8 @@ export interface NotifyInput {
 
 export interface ChannelOutcome {
   channel: Channel
-  outcome: 'sent' | 'deferred' | 'skipped' | 'duplicate'
+  /** queued: a push handed to its job; digest: an email collected for the member's digest. */
+  outcome: 'sent' | 'deferred' | 'skipped' | 'duplicate' | 'queued' | 'digest'
   reason?: SkipReason
 }
 
@@ -217,6 +222,7 @@ export function createNotifier(deps: NotifyDeps) {
         recipientKey,
         userId,
         channel,
+        createdAt: now(),
         ...(skip ? { skipped: skip } : {}),
       })
       if (!claimed) {
@@ -241,6 +247,17 @@ export function createNotifier(deps: NotifyDeps) {
         await repo.recordSent(tx, claimed, { inboxItemId })
         await jobs.send<PushInboxJob>(tx, PUSH_INBOX_QUEUE, { tenantId: input.tenantId, itemId: inboxItemId })
         outcomes.push({ channel, outcome: 'sent' })
+        continue
+      }
+      if (channel === 'push') {
+        outcomes.push(await queuePush(tx, { ...input, kind: type, userId, memberZone: member.timeZone, site, claimed }))
+        continue
+      }
+      const frequency = emailFrequency(name, type, choices)
+      if (frequency !== 'immediately') {
+        // Collected now, sent by the digest job (which respects quiet hours itself).
+        await repo.recordDigest(tx, claimed, { params: input.params, frequency })
+        outcomes.push({ channel, outcome: 'digest' })
         continue
       }
       const until = type.class === 'security' ? undefined : await quietEnd(tx, userId, member.timeZone, site)
@@ -274,6 +291,39 @@ export function createNotifier(deps: NotifyDeps) {
     return outcomes
   }
 
+  /** Queues the push for its job (at the end of quiet hours if inside them); no device: skipped. */
+  async function queuePush(
+    tx: Tx,
+    p: NotifyInput & {
+      kind: NotificationType
+      userId: string
+      memberZone: string | null
+      site: RecipientSite
+      claimed: string
+    },
+  ): Promise<ChannelOutcome> {
+    const channel = 'push'
+    const [device] = await tx
+      .select({ id: pushSubscriptions.id })
+      .from(pushSubscriptions)
+      .where(eq(pushSubscriptions.userId, p.userId))
+      .limit(1)
+    if (!device) {
+      await repo.recordSkipped(tx, p.claimed, 'no_device')
+      return { channel, outcome: 'skipped', reason: 'no_device' }
+    }
+    const job: DeliverPushJob = { tenantId: p.tenantId, deliveryId: p.claimed }
+    const until = p.kind.class === 'security' ? undefined : await quietEnd(tx, p.userId, p.memberZone, p.site)
+    if (until) {
+      await repo.recordDeferred(tx, p.claimed, { params: p.params, deliverAfter: until })
+      await jobs.send(tx, DELIVER_PUSH_QUEUE, job, { startAfter: until, singletonKey: p.claimed })
+      return { channel, outcome: 'deferred' }
+    }
+    await repo.recordQueued(tx, p.claimed, p.params)
+    await jobs.send(tx, DELIVER_PUSH_QUEUE, job, { singletonKey: p.claimed })
+    return { channel, outcome: 'queued' }
+  }
+
   async function quietEnd(tx: Tx, userId: string, memberZone: string | null, site: RecipientSite) {
     const [window] = await tx.select().from(quietHours).where(eq(quietHours.userId, userId))
     if (!window) return undefined
@@ -294,7 +344,7 @@ export function createNotifier(deps: NotifyDeps) {
 
   /** The deferred-mail job: sends the mail quiet hours held back, unless the member opted out since. */
   async function deliverDeferred(tx: Tx, job: DeliverDeferredJob): Promise<'sent' | 'skipped' | 'settled'> {
-    const row = await repo.lockDeferred(tx, job.deliveryId)
+    const row = await repo.lockPending(tx, job.deliveryId, 'email')
     if (!row || !row.userId || !row.params) return 'settled'
     const type = notificationType(row.type)
     const member = await ports.member(tx, row.userId)
@@ -324,7 +374,7 @@ export function createNotifier(deps: NotifyDeps) {
     return 'sent'
   }
 
-  return { notify, deliverDeferred }
+  return { notify, deliverDeferred, render, sendMail, unsubscribeUrlOf }
 }
 
 export type Notifier = ReturnType<typeof createNotifier>

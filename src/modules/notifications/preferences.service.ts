@@ -13,22 +13,41 @@ import { NOTIFICATION_TYPE_NAMES, NOTIFICATION_TYPES, notificationType } from '.
 import { notificationsErrors } from './notifications.errors.ts'
 import type { NotificationPreferences, UpdatePreferencesBody, UpdateSettingsBody } from './notifications.schemas.ts'
 import { preferences, quietHours, tenantDefaults } from './notifications.tables.ts'
-import type { Channel } from './notifications.vocabulary.ts'
-import { channelEnabled, isLocked, memberChoices, tenantChoices, type ChoiceMap } from './preferences.ts'
+import type { Channel, EmailFrequency } from './notifications.vocabulary.ts'
+import {
+  channelEnabled,
+  emailFrequency,
+  isLocked,
+  memberChoices,
+  tenantChoices,
+  type ChoiceMap,
+} from './preferences.ts'
 
-type Entry = { type: string; channel: Channel; enabled: boolean }
+type Entry = { type: string; channel: Channel; enabled?: boolean; frequency?: EmailFrequency }
 
-/** Refuses unknown types, channels the type does not use, and turning off a locked channel. */
+/**
+ * Refuses unknown types, channels the type does not use, turning off a locked channel, and a
+ * digest frequency anywhere but on an activity type's email.
+ */
 function checkEntries(field: 'preferences' | 'defaults', entries: readonly Entry[]): void {
   entries.forEach((entry, index) => {
     const type = notificationType(entry.type)
     if (!type) throw notificationsErrors.unknownType(field, index, entry.type)
     if (!(type.channels as readonly Channel[]).includes(entry.channel))
       throw notificationsErrors.channelNotUsed(field, index, entry.type, entry.channel)
-    if (!entry.enabled && isLocked(type, entry.channel))
+    if (entry.enabled === false && isLocked(type, entry.channel))
       throw notificationsErrors.channelLocked(field, index, entry.type, entry.channel)
+    if (entry.frequency && (entry.channel !== 'email' || type.class !== 'activity'))
+      throw notificationsErrors.frequencyNotAllowed(field, index, entry.type)
   })
 }
+
+/** The columns an entry sets: what it names, leaving the other as it was. */
+const setOf = (entry: Entry, updatedAt: Date) => ({
+  ...(entry.enabled === undefined ? {} : { enabled: entry.enabled }),
+  ...(entry.frequency === undefined ? {} : { frequency: entry.frequency }),
+  updatedAt,
+})
 
 function matrix(choices: { member: ChoiceMap; tenant: ChoiceMap }) {
   return NOTIFICATION_TYPE_NAMES.map((name) => {
@@ -36,7 +55,13 @@ function matrix(choices: { member: ChoiceMap; tenant: ChoiceMap }) {
     const channels = Object.fromEntries(
       type.channels.map((channel) => [
         channel,
-        { enabled: channelEnabled(name, type, channel, choices), locked: isLocked(type, channel) },
+        {
+          enabled: channelEnabled(name, type, channel, choices),
+          locked: isLocked(type, channel),
+          ...(channel === 'email' && type.class === 'activity'
+            ? { frequency: emailFrequency(name, type, choices) }
+            : {}),
+        },
       ]),
     )
     return { type: name, class: type.class, channels }
@@ -66,13 +91,13 @@ export function createPreferencesService() {
         throw notificationsErrors.emptyQuietHours()
       return ctx.inTenant(async (tx) => {
         for (const entry of body.preferences ?? []) {
-          const values = { tenantId: me.tenantId, userId: me.userId, ...entry, updatedAt: new Date() }
+          const set = setOf(entry, new Date())
           await tx
             .insert(preferences)
-            .values(values)
+            .values({ tenantId: me.tenantId, userId: me.userId, type: entry.type, channel: entry.channel, ...set })
             .onConflictDoUpdate({
               target: [preferences.tenantId, preferences.userId, preferences.type, preferences.channel],
-              set: { enabled: entry.enabled, updatedAt: values.updatedAt },
+              set,
             })
         }
         if (body.quietHours === null) await tx.delete(quietHours).where(eq(quietHours.userId, me.userId))
@@ -101,13 +126,13 @@ export function createPreferencesService() {
       checkEntries('defaults', body.defaults)
       return ctx.inTenant(async (tx) => {
         for (const entry of body.defaults) {
-          const values = { tenantId: me.tenantId, ...entry, updatedAt: new Date() }
+          const set = setOf(entry, new Date())
           await tx
             .insert(tenantDefaults)
-            .values(values)
+            .values({ tenantId: me.tenantId, type: entry.type, channel: entry.channel, ...set })
             .onConflictDoUpdate({
               target: [tenantDefaults.tenantId, tenantDefaults.type, tenantDefaults.channel],
-              set: { enabled: entry.enabled, updatedAt: values.updatedAt },
+              set,
             })
         }
         await recordAudit(tx, ctx, {

@@ -60,7 +60,7 @@ export function sendRequest(
   options: SendOptions,
 ): Promise<EgressResponse> {
   const started = performance.now()
-  const body = Buffer.from(init.body, 'utf8')
+  const body = typeof init.body === 'string' ? Buffer.from(init.body, 'utf8') : Buffer.from(init.body)
   const request = (url.protocol === 'https:' ? https : http).request(url, {
     method: 'POST',
     headers: { 'user-agent': 'Lyceum', ...init.headers, 'content-length': String(body.length), connection: 'close' },

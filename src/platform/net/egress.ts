@@ -52,7 +52,8 @@ export interface EgressResponse {
 
 export interface EgressRequest {
   headers: Record<string, string>
-  body: string
+  /** Text is sent as UTF-8; bytes as they are (an encrypted web push payload). */
+  body: string | Uint8Array
   /** Cancels the request (e.g. a worker shutting down): it fails with reason 'aborted'. */
   signal?: AbortSignal
 }

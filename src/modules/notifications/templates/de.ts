@@ -41,4 +41,17 @@ export const de: Record<string, string> = {
     '{granted, select, true {Ihrem Einspruch wurde stattgegeben} other {Ihr Einspruch wurde abgelehnt}}',
   'moderation.appeal_decided.body':
     '{granted, select, true {Ihrem Einspruch wurde stattgegeben: Die Moderationsmaßnahme wurde aufgehoben.} other {Ihr Einspruch wurde geprüft und abgelehnt: Die Moderationsmaßnahme bleibt bestehen.}}',
+
+  // Web-Push und Zusammenfassungen (Issue 13, Punkte 1 und 3): in einem eigenen Block.
+  'push.security.title': 'Sicherheitshinweis von {tenantName}',
+  'push.security.body': 'Öffnen Sie {tenantName}, um ihn zu lesen.',
+  'digest.daily.subject':
+    '{count, plural, one {# neue Benachrichtigung} other {# neue Benachrichtigungen}} von {tenantName} heute',
+  'digest.weekly.subject':
+    'Ihre Woche bei {tenantName}: {count, plural, one {# neue Benachrichtigung} other {# neue Benachrichtigungen}}',
+  'digest.daily.intro': 'Das ist heute bei {tenantName} passiert:',
+  'digest.weekly.intro': 'Das ist diese Woche bei {tenantName} passiert:',
+  'digest.reason':
+    'Sie erhalten diese Zusammenfassung, weil Sie tägliche oder wöchentliche Zusammenfassungen in Ihren Benachrichtigungseinstellungen gewählt haben.',
+  'digest.unsubscribe': 'Alle Aktivitäts-E-Mails abbestellen',
 }

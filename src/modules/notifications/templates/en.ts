@@ -43,4 +43,16 @@ export const en: Record<string, string> = {
     '{granted, select, true {Your appeal was granted} other {Your appeal was not granted}}',
   'moderation.appeal_decided.body':
     '{granted, select, true {Your appeal was granted: the moderation action was undone.} other {Your appeal was reviewed and not granted: the moderation action stays in place.}}',
+
+  // Web push and digests (issue 13 points 1 and 3): kept in their own block.
+  'push.security.title': 'Security notice from {tenantName}',
+  'push.security.body': 'Open {tenantName} to read it.',
+  'digest.daily.subject':
+    '{count, plural, one {# new notification} other {# new notifications}} from {tenantName} today',
+  'digest.weekly.subject':
+    'Your week at {tenantName}: {count, plural, one {# new notification} other {# new notifications}}',
+  'digest.daily.intro': 'Here is what happened at {tenantName} today:',
+  'digest.weekly.intro': 'Here is what happened at {tenantName} this week:',
+  'digest.reason': 'You receive this digest because you chose daily or weekly digests in your notification settings.',
+  'digest.unsubscribe': 'Unsubscribe from all activity emails',
 }

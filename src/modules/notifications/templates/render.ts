@@ -64,7 +64,8 @@ function message(locale: TemplateLocale, key: string): IntlMessageFormat {
   return format
 }
 
-function format(locale: TemplateLocale, key: string, values: Record<string, ParamValue>): string {
+/** One message of the catalogue in the locale (English where the locale lacks it). */
+export function formatMessage(locale: TemplateLocale, key: string, values: Record<string, ParamValue>): string {
   const out = message(locale, key).format(values)
   return typeof out === 'string' ? out : String(out)
 }
@@ -102,16 +103,16 @@ export function renderNotification(input: RenderInput): RenderedNotification {
   const values = messageValues(type, input, locale)
   // Subject and title are one line: a line break from user text (an event's title) would make
   // the mailer refuse the message, and the refusal would roll back the inbox item with it.
-  const subject = singleLine(format(locale, `${input.type}.subject`, values))
-  const title = singleLine(format(locale, `${input.type}.title`, values))
-  const body = format(locale, `${input.type}.body`, values)
+  const subject = singleLine(formatMessage(locale, `${input.type}.subject`, values))
+  const title = singleLine(formatMessage(locale, `${input.type}.title`, values))
+  const body = formatMessage(locale, `${input.type}.body`, values)
   const greeting = input.recipientName
-    ? format(locale, 'layout.greeting', { name: input.recipientName })
-    : format(locale, 'layout.greetingAnonymous', {})
-  const open = format(locale, 'layout.open', values)
-  const footer = format(locale, 'layout.footer', values)
-  const preferences = format(locale, 'layout.preferences', values)
-  const unsubscribe = input.unsubscribeUrl ? format(locale, 'layout.unsubscribe', values) : undefined
+    ? formatMessage(locale, 'layout.greeting', { name: input.recipientName })
+    : formatMessage(locale, 'layout.greetingAnonymous', {})
+  const open = formatMessage(locale, 'layout.open', values)
+  const footer = formatMessage(locale, 'layout.footer', values)
+  const preferences = formatMessage(locale, 'layout.preferences', values)
+  const unsubscribe = input.unsubscribeUrl ? formatMessage(locale, 'layout.unsubscribe', values) : undefined
   const text = [
     greeting,
     '',
