@@ -8,7 +8,6 @@ import { createRequestContext } from '../../../platform/http/request-context.ts'
 import { accountsClient } from '../accounts/accounts.testing.ts'
 import { sessionsClient } from '../sessions/sessions.testing.ts'
 import { createApplicationsService } from './instructor-applications.service.ts'
-import { siteOptionsOf } from '../pages/page-links.ts'
 import { identityEvents } from '../identity-events.ts'
 
 let t: TestApp
@@ -327,8 +326,7 @@ describe('instructor applications', () => {
     const { tenant, admin, member, apply } = await tenantWithAdmin()
     const { id } = (await apply(await member())).json()
     const service = createApplicationsService({
-      mailer: t.platform.mail,
-      site: siteOptionsOf(t.config),
+      notify: t.modules.notifications.notify,
       events: identityEvents(t.platform.events),
     })
     const impersonated = createRequestContext({

@@ -108,7 +108,9 @@ export function renderNotification(input: RenderInput): RenderedNotification {
   const greeting = input.recipientName
     ? format(locale, 'layout.greeting', { name: input.recipientName })
     : format(locale, 'layout.greetingAnonymous', {})
-  const open = format(locale, 'layout.open', values)
+  // A type may name its button (`<type>.action`: "Reset my password"); else "Open in <tenant>".
+  const action = `${input.type}.action`
+  const open = format(locale, action in MESSAGES.en ? action : 'layout.open', values)
   const footer = format(locale, 'layout.footer', values)
   const preferences = format(locale, 'layout.preferences', values)
   const unsubscribe = input.unsubscribeUrl ? format(locale, 'layout.unsubscribe', values) : undefined
