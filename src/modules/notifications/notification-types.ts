@@ -271,6 +271,15 @@ export const NOTIFICATION_TYPES = {
     },
     path: () => '/me/invoices',
   },
+  // To each going attendee (not the member who cancelled): their plans change, so it is on by default.
+  'community.event_cancelled': {
+    class: 'transactional',
+    channels: both,
+    defaultChannels: both,
+    requiredChannels: [],
+    params: { title: 'text', startsAt: 'instant', communityId: 'text', eventId: 'text' },
+    path: (p) => `/communities/${String(p.communityId)}/events/${String(p.eventId)}`,
+  },
 } as const satisfies Record<string, NotificationType>
 
 export type NotificationTypeName = keyof typeof NOTIFICATION_TYPES

@@ -118,7 +118,10 @@ describe('instructor applications', () => {
     )
     expect(mails).toHaveLength(1)
     expect(mails[0]?.text).toContain('Welcome aboard.')
-    expect(mails[0]?.messageKey).toBe(`identity.instructor_application_decided:${application.id}`)
+    const [delivery] = await client.query<{ event_id: string }>(
+      sql`SELECT event_id FROM notifications.deliveries WHERE mail_message_id = ${mails[0]!.id}`,
+    )
+    expect(delivery?.event_id).toBe(`identity.instructor_application_decided:${application.id}`)
 
     const mine = await request('GET', '/v1/me/instructor-applications', learner)
     expect(mine.json()).toMatchObject({ data: [{ id: application.id, status: 'approved' }], nextCursor: null })

@@ -135,4 +135,9 @@ export const de: Record<string, string> = {
   'commerce.refund.title': 'Erstattung von {amount} zur Rechnung {invoiceNumber}',
   'commerce.refund.body':
     '{sellerName} hat am {refundedAt} {amount} der Rechnung {invoiceNumber} erstattet. Je nach Bank kann es einige Tage dauern, bis der Betrag auf Ihrem Konto erscheint. Die Gutschrift {creditNoteNumber} belegt die Erstattung; Sie finden sie bei der Rechnung in Ihrem Konto unter „Meine Rechnungen“.',
+
+  'community.event_cancelled.subject': 'Abgesagt: {title}',
+  'community.event_cancelled.title': '„{title}“ wurde abgesagt',
+  'community.event_cancelled.body':
+    '„{title}“, das {startsAt} beginnen sollte, wurde von den Organisatoren abgesagt. Sie hatten zugesagt; Sie müssen nichts weiter tun.',
 }

@@ -138,4 +138,9 @@ export const en: Record<string, string> = {
   'commerce.refund.title': 'Refund of {amount} for invoice {invoiceNumber}',
   'commerce.refund.body':
     '{sellerName} refunded {amount} of invoice {invoiceNumber} on {refundedAt}. Depending on your bank it can take a few days to show on your statement. Credit note {creditNoteNumber} records the refund; it is in your account with the invoice, under “My invoices”.',
+
+  'community.event_cancelled.subject': 'Cancelled: {title}',
+  'community.event_cancelled.title': '“{title}” was cancelled',
+  'community.event_cancelled.body':
+    '“{title}”, which was to start {startsAt}, was cancelled by its organisers. You were going; there is nothing more to do.',
 }
