@@ -32,19 +32,34 @@ import type { BuildOptions, Platform } from './app.ts'
 /** Modules in dependency order; each receives only the capabilities it uses. */
 export function createModules(config: Config, base: Omit<Platform, 'tokens'>, options: BuildOptions) {
   const { database, events, jobs, mail, redis, logger, health } = base
+  // The notification center comes first: every module's mail goes through its notify (a port each
+  // module declares). It reads members and tenants through ports (app-notifications.ts).
+  const notifications = createNotificationsModule({
+    database,
+    events,
+    jobs,
+    mailer: mail,
+    logger,
+    ports: notificationPorts(config),
+    keyEncryptionKey: parseKeyEncryptionKey(config.signingKeys.keyEncryptionKey),
+    egress: base.egress,
+    vapid: config.push.vapid,
+    ...(options.notificationsClock ? { now: options.notificationsClock } : {}),
+  })
+  const { notify } = notifications
   const identity = createIdentityModule({
     config,
     database,
     jobs,
     logger,
     redis,
-    mailer: mail,
+    notify,
     events,
     sessionCache: base.sessionCache,
   })
   // Sign-up, recovery, invitations and the hosted pages their emailed links land on.
-  const accountFlows = createAccountFlows({ config, database, mailer: mail, events, identity })
-  const instructorApplications = createInstructorApplications({ mailer: mail, config, events })
+  const accountFlows = createAccountFlows({ config, database, notify, events, identity })
+  const instructorApplications = createInstructorApplications({ notify, events })
   // Tenancy serves custom domains only while the tenant's flag allows it, so the evaluator comes first.
   const flagEvaluator = createFlagEvaluator(database)
   const tenancy = createTenancyModule({
@@ -58,36 +73,23 @@ export function createModules(config: Config, base: Omit<Platform, 'tokens'>, op
   // Catalogue asks whether a user may co-teach: identity's answer (active member holding the instructor role).
   const catalogue = createCatalogueModule({ events, isInstructor: isActiveInstructor })
   // The entitlement service asks progress which lessons a learner completed (prerequisites).
-  const enrolment = createEnrolmentModule({ database, jobs, events, mail, logger, completedLessons })
-  const progress = createProgressModule({ database, jobs, events, mail, logger })
-  // The notification center reads members and tenants through ports (app-notifications.ts).
-  const notifications = createNotificationsModule({
-    database,
-    events,
-    jobs,
-    mailer: mail,
-    logger,
-    ports: notificationPorts(config),
-    keyEncryptionKey: parseKeyEncryptionKey(config.signingKeys.keyEncryptionKey),
-    egress: base.egress,
-    vapid: config.push.vapid,
-    ...(options.notificationsClock ? { now: options.notificationsClock } : {}),
-  })
+  const enrolment = createEnrolmentModule({ database, jobs, events, notify, logger, completedLessons })
+  const progress = createProgressModule({ database, jobs, events, notify, logger })
   const assessment = createAssessmentModule({
     events,
-    notify: notifications.notify,
+    notify,
     logger,
     patterns: config.patterns,
     metrics: base.metrics,
   })
-  const credentials = createCredentialsModule({ config, database, jobs, events, mail, logger, store: base.storage })
+  const credentials = createCredentialsModule({ config, database, jobs, events, notify, logger, store: base.storage })
   const { paymentEventRetry } = options
   const commerce = createCommerceModule({
     config,
     database,
     jobs,
     events,
-    mail,
+    notify,
     logger,
     health,
     paymentEventRetry,

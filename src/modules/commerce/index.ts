@@ -10,7 +10,6 @@ import type { Database } from '../../platform/db/database.ts'
 import type { Events } from '../../platform/events/events.ts'
 import type { App } from '../../platform/http/server.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
-import type { Mailer } from '../../platform/mail/index.ts'
 import type { HealthRegistry } from '../../platform/observability/health.ts'
 import type { Metrics } from '../../platform/observability/metrics.ts'
 import type { RetryPolicy } from './payments/event-processing.ts'
@@ -42,7 +41,7 @@ import { defineOrderExpiry, expireUnpaidOrders, type ExpiryOptions } from './ord
 import { ordersRoutes } from './orders/orders.routes.ts'
 import { createOrdersService } from './orders/orders.service.ts'
 import type { AccessGrants } from '../enrolment/index.ts'
-import { createInvoices } from './invoices/index.ts'
+import { createInvoices, type InvoiceNotifier } from './invoices/index.ts'
 import { reconciliationRoutes } from './reconciliation/reconciliation.routes.ts'
 import { createReconciliationService } from './reconciliation/reconciliation.service.ts'
 import { registerRefundHandlers } from './orders/refunds.module.ts'
@@ -120,7 +119,8 @@ export interface CommerceDeps {
   database: Database
   jobs: Jobs
   events: Events
-  mail: Mailer
+  /** The notification center's notify: receipts and refunds (app.ts wires it). */
+  notify: InvoiceNotifier
   logger: Logger
   health?: HealthRegistry
   /** Retry policy of payment-event processing (tests shorten it). */

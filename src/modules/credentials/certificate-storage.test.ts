@@ -31,7 +31,7 @@ function issuingDeps(overrides: Partial<IssuingDeps> = {}): IssuingDeps {
   return {
     database: t.platform.database,
     events: t.platform.events,
-    mail: t.platform.mail,
+    notify: t.modules.notifications.notify,
     logger: t.platform.logger,
     urls: { publicUrl: t.config.http.publicUrl, baseDomain: t.config.http.baseDomain },
     store: t.platform.storage,

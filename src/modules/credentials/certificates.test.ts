@@ -20,13 +20,11 @@ import { buildPublishedCourse } from '../catalogue/testing.ts'
 import { createMember, enrolmentClient } from '../enrolment/testing.ts'
 import { users } from '../identity/testing.ts'
 import { PROGRESS_COURSE_COMPLETED, type CourseCompletedPayload } from '../progress/index.ts'
-import {
-  CERTIFICATE_ISSUED_SUBJECT,
-  CREDENTIALS_CERTIFICATE_ISSUED,
-  CREDENTIALS_CERTIFICATE_REVOKED,
-  ISSUE_CERTIFICATE,
-} from './index.ts'
+import { CREDENTIALS_CERTIFICATE_ISSUED, CREDENTIALS_CERTIFICATE_REVOKED, ISSUE_CERTIFICATE } from './index.ts'
 import { bitAt, independentVerifier, pdfContent, verifierLoader } from './testing.ts'
+
+/** The subject of credentials.certificate_issued in English (notifications' templates). */
+const CERTIFICATE_READY = 'Your certificate is ready'
 
 let t: TestApp
 beforeAll(async () => {
@@ -203,7 +201,7 @@ describe('issuing on course completion', () => {
     expect((await verify(tampered)).verified).toBe(false)
 
     const mail = await waitUntil('the certificate e-mail', async () =>
-      (await outbox(learner.email)).find((m) => m.subject === CERTIFICATE_ISSUED_SUBJECT),
+      (await outbox(learner.email)).find((m) => m.subject === CERTIFICATE_READY),
     )
     expect(mail.text).toContain(certificate.verificationUrl)
     expect(mail.text).toContain('Analytical Engines')
@@ -226,7 +224,7 @@ describe('issuing on course completion', () => {
     })
     const list = await myCertificates(learner.token)
     expect(list.map((c) => c.id)).toEqual([certificate.id])
-    const mails = (await outbox(learner.email)).filter((m) => m.subject === CERTIFICATE_ISSUED_SUBJECT)
+    const mails = (await outbox(learner.email)).filter((m) => m.subject === CERTIFICATE_READY)
     expect(mails).toHaveLength(1)
     // Published once, in the issuing transaction, with ids only.
     expect(await certificateEvents(certificate.id)).toEqual([

@@ -9,14 +9,13 @@ import type { Config } from '../../config.ts'
 import type { Database } from '../../platform/db/database.ts'
 import type { Events } from '../../platform/events/events.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
-import type { Mailer } from '../../platform/mail/index.ts'
 import type { ObjectStore } from '../../platform/storage/index.ts'
 import { certificatesRoutes } from './certificates.routes.ts'
 import { createCertificatesService } from './certificates.service.ts'
-import { defineCertificateIssuing } from './issue-certificate.ts'
+import { defineCertificateIssuing, type CertificateNotifier } from './issue-certificate.ts'
 import { parseKeyEncryptionKey } from './issuer-keys.ts'
 
-export { ISSUE_CERTIFICATE, CERTIFICATE_ISSUED_SUBJECT } from './issue-certificate.ts'
+export { ISSUE_CERTIFICATE, type CertificateNotifier } from './issue-certificate.ts'
 export { registerCredentialsSealedColumns } from './sealed-columns.ts'
 export { credentialsPublicEvents } from './credentials.public-events.ts'
 export * from './credentials.events.ts'
@@ -26,7 +25,8 @@ export interface CredentialsDeps {
   database: Database
   jobs: Jobs
   events: Events
-  mail: Mailer
+  /** The notification center's notify: "certificate issued" (app.ts wires it). */
+  notify: CertificateNotifier
   logger: Logger
   /** The platform's object storage: certificate PDFs. */
   store: ObjectStore
@@ -44,7 +44,7 @@ export function createCredentialsModule(deps: CredentialsDeps) {
     database: deps.database,
     jobs: deps.jobs,
     events: deps.events,
-    mail: deps.mail,
+    notify: deps.notify,
     logger: deps.logger.child({ component: 'credentials' }),
   })
   return { routes: certificatesRoutes(createCertificatesService({ ...shared, events: deps.events })) }

@@ -3,7 +3,7 @@
  * job (the event handler must not do slow or external work inside the delivery transaction); the
  * job then, in one tenant transaction: returns if the enrolment already has its certificate,
  * takes a status list position, signs the Open Badges credential, inserts the row (naming its
- * PDF's storage key) and queues the "certificate issued" e-mail; after the commit it writes the
+ * PDF's storage key) and notifies the learner ("certificate issued", through the notification center); after the commit it writes the
  * PDF to object storage (certificate-files.ts explains the order). One certificate per
  * enrolment, however often the event or the job is delivered; a delivery that finds the
  * certificate issued writes its PDF if it is still missing.
@@ -14,7 +14,6 @@ import { tenantScope, type Database, type Tx } from '../../platform/db/database.
 import type { EventPublisher, Events } from '../../platform/events/events.ts'
 import { systemContext } from '../../platform/http/request-context.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
-import type { Mailer } from '../../platform/mail/index.ts'
 import { readPublishedCourse } from '../catalogue/index.ts'
 import { findEnrolment } from '../enrolment/index.ts'
 import { findUser } from '../identity/index.ts'
@@ -32,7 +31,6 @@ import { allocateStatusIndex } from './status-list.ts'
 
 export const ISSUE_CERTIFICATE = 'credentials.issue_certificate'
 export const ISSUE_ON_COMPLETION = 'credentials.issue_on_completion'
-export const CERTIFICATE_ISSUED_SUBJECT = 'Your certificate is ready'
 
 export interface IssueCertificateJob {
   tenantId: string
@@ -45,7 +43,8 @@ export interface IssuingDeps {
   database: Database
   /** credentials.certificate_issued goes out in the issuing transaction. */
   events: EventPublisher
-  mail: Mailer
+  /** The notification center's notify (app.ts wires it; credentials never imports notifications). */
+  notify: CertificateNotifier
   logger: Logger
   urls: UrlSettings
   /** Where the PDFs go (the platform's object storage). */
@@ -60,30 +59,46 @@ async function recipientOf(tx: Tx, userId: string) {
   return findUser(tx, userId)
 }
 
-async function sendIssuedMail(
+/** The notification center's `notify`, as much of it as credentials uses. */
+export type CertificateNotifier = (
+  tx: Tx,
+  input: {
+    tenantId: string
+    type: 'credentials.certificate_issued'
+    eventId: string
+    recipient: { userId: string }
+    params: {
+      courseTitle: string
+      issuerName: string
+      recipientName: string
+      named: boolean
+      verificationUrl: string
+    }
+  },
+) => Promise<unknown>
+
+/** "Your certificate is ready", once per certificate; a disabled account is the center's to skip. */
+async function notifyIssued(
   tx: Tx,
   deps: IssuingDeps,
   certificate: CertificateRow,
-  recipient: { email: string; displayName: string | null },
+  recipient: { displayName: string | null },
   issuerName: string,
   verificationUrl: string,
 ): Promise<void> {
-  const named = Boolean(recipient.displayName?.trim())
-  await deps.mail.send(tx, {
+  await deps.notify(tx, {
     tenantId: certificate.tenantId,
-    to: recipient.email,
-    subject: CERTIFICATE_ISSUED_SUBJECT,
-    text:
-      (named ? `Hello ${certificate.recipientName},\n\n` : 'Hello,\n\n') +
-      `Congratulations on completing "${certificate.courseTitle}". ${issuerName} has issued your certificate.\n\n` +
-      `Anyone can check it at ${verificationUrl}\n\n` +
-      'Download the PDF and the Open Badges 3.0 credential (for your digital wallet) under "My certificates".\n' +
+    type: 'credentials.certificate_issued',
+    eventId: `credentials.certificate_issued:${certificate.id}`,
+    recipient: { userId: certificate.userId },
+    params: {
+      courseTitle: certificate.courseTitle,
+      issuerName,
+      recipientName: certificate.recipientName,
       // Asking for a name: without one, certificates show a masked form of the address.
-      (named
-        ? ''
-        : `\nYour certificate names you as ${certificate.recipientName}, since your profile has no display name. ` +
-          'Set one in your profile to have it printed on the certificates you earn from now on.\n'),
-    messageKey: `credentials.certificate_issued:${certificate.id}`,
+      named: Boolean(recipient.displayName?.trim()),
+      verificationUrl,
+    },
   })
 }
 
@@ -209,8 +224,7 @@ async function issueInTransaction(
       type: CREDENTIALS_CERTIFICATE_ISSUED,
       payload: issued,
     })
-    if (recipient.status === 'active')
-      await sendIssuedMail(tx, deps, certificate, recipient, issuer.name, verificationUrl)
+    await notifyIssued(tx, deps, certificate, recipient, issuer.name, verificationUrl)
     deps.logger.info({ certificateId, enrolmentId: job.enrolmentId }, 'certificate issued')
     return {
       certificate,

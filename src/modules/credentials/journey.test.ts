@@ -21,11 +21,13 @@ import { createLogger } from '../../platform/observability/logger.ts'
 import { enrolments } from '../enrolment/testing.ts'
 import { releaseDueUnlocks } from '../progress/index.ts'
 import { lessonUnlocks } from '../progress/testing.ts'
-import { CERTIFICATE_ISSUED_SUBJECT } from './index.ts'
 import { independentVerifier } from './testing.ts'
 
+/** The subject of credentials.certificate_issued in English (notifications' templates). */
+const CERTIFICATE_READY = 'Your certificate is ready'
+
 const PASSWORD = 'saffron-quarry-64-beacon'
-const CONFIRMATION_SUBJECT = 'You are enrolled'
+const CONFIRMATION_SUBJECT = 'Welcome to “Analytical Engines”'
 const GRADED_SUBJECT = 'Your assignment was graded'
 const DAY_MS = 86_400_000
 const MAIL_WAIT_MS = 30_000
@@ -304,7 +306,11 @@ describe('journey 4: a learner progresses to a certificate, over HTTP', { timeou
         .where(eq(lessonUnlocks.enrolmentId, journey.enrolmentId))
     })
     // What the scheduled RELEASE_UNLOCKS job runs (its cron run may also get there first: the mail is sent once either way).
-    await releaseDueUnlocks({ database: t.platform.database, mail: t.platform.mail, logger: createLogger('silent') })
+    await releaseDueUnlocks({
+      database: t.platform.database,
+      notify: t.modules.notifications.notify,
+      logger: createLogger('silent'),
+    })
     const mail = await mailTo((s) => s === 'New lesson unlocked: Notes by the translator', 'lesson unlocked')
     expect(mail.text).toContain('Notes by the translator')
 
@@ -430,7 +436,7 @@ describe('journey 4: a learner progresses to a certificate, over HTTP', { timeou
       enrolmentId: journey.enrolmentId,
     })
     journey.certificate = { id: certificate!.id, verificationUrl: certificate!.verificationUrl }
-    const mail = await mailTo((s) => s === CERTIFICATE_ISSUED_SUBJECT, 'certificate issued')
+    const mail = await mailTo((s) => s === CERTIFICATE_READY, 'certificate issued')
     expect(mail.text).toContain(certificate!.verificationUrl)
 
     const pdf = await asLearner('GET', `/v1/me/certificates/${certificate!.id}/pdf`)

@@ -1,11 +1,10 @@
-/** The enrolment module's background work, run by a real worker: confirmation mail and the expiry job. */
+/** The enrolment module's background work, run by a real worker: the welcome notification and the expiry job. */
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
 import { platformScope, rowsOf, tenantScope } from '../../platform/db/database.ts'
 import { waitUntil } from '../../platform/jobs/testing.ts'
 import { buildPublishedCourse } from '../catalogue/testing.ts'
-import { CONFIRMATION_SUBJECT, EXPIRY_SUBJECT } from './enrolment.mail.ts'
 import { ENROLMENT_EXPIRED, EXPIRE_ENROLMENTS } from './index.ts'
 import { createMember, enrolmentClient } from './testing.ts'
 
@@ -18,6 +17,9 @@ beforeAll(async () => {
 afterAll(async () => t?.close())
 
 const DAY = 86_400_000
+/** The English subjects of enrolment.enrolled and enrolment.expired (notifications' templates). */
+const EXPIRY_SUBJECT = 'Your course access has ended'
+const welcomeSubject = (title: string) => `Welcome to “${title}”`
 
 interface OutboxMail {
   to: string
@@ -60,16 +62,25 @@ describe('enrolment confirmation', () => {
     expect(enrolled.statusCode).toBe(201)
 
     const [mail] = await waitUntil('the confirmation email', async () => {
-      const mails = await mailsTo(learner.email, CONFIRMATION_SUBJECT)
+      const mails = await mailsTo(learner.email, welcomeSubject('Stoic Philosophy'))
       return mails.length > 0 && mails
     })
-    expect(mail?.text).toContain('"Stoic Philosophy"')
+    expect(mail?.text).toContain('You are now enrolled in “Stoic Philosophy”')
     expect(mail?.text).toContain(`Your access lasts until ${enrolled.json().expiresAt.slice(0, 10)}`)
-    expect(mail?.messageKey).toMatch(/^enrolment\.confirmation:/)
+    // Sent by the notification center (its message key), with an inbox item beside it.
+    expect(mail?.messageKey).toMatch(/^notifications\.email:/)
+    const inbox = await t.app.inject({
+      method: 'GET',
+      url: '/v1/me/notifications',
+      headers: { ...t.auth(learner.token), host: `${tenant.slug}.localhost` },
+    })
+    expect(inbox.json().data).toMatchObject([
+      { type: 'enrolment.enrolled', title: 'You are enrolled in “Stoic Philosophy”' },
+    ])
     // Enrolling again changes nothing, so nothing more is sent.
     expect((await client.selfEnrol(courseId, learner.token)).statusCode).toBe(200)
     await new Promise((resolve) => setTimeout(resolve, 1500))
-    expect(await mailsTo(learner.email, CONFIRMATION_SUBJECT)).toHaveLength(1)
+    expect(await mailsTo(learner.email, welcomeSubject('Stoic Philosophy'))).toHaveLength(1)
   })
 })
 
@@ -111,7 +122,7 @@ describe('the expiry job', () => {
       const mails = await mailsTo(due.email, EXPIRY_SUBJECT)
       return mails.length > 0 && mails
     })
-    expect(notice?.text).toContain('"Cohort of Spring"')
+    expect(notice?.text).toContain('Your access to “Cohort of Spring” ended on')
     expect(await mailsTo(notDue.email, EXPIRY_SUBJECT)).toEqual([])
 
     const events = await t.platform.database.transaction(platformScope, (tx) =>

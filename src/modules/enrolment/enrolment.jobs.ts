@@ -1,6 +1,6 @@
 /**
  * The enrolment module's background work: the expiry schedule (cluster-wide cron) and the
- * confirmation email, sent by a subscriber of ENROLMENT_CREATED so the enrolling request never
+ * welcome notification, sent by a subscriber of ENROLMENT_CREATED so the enrolling request never
  * waits on mail and a rolled-back enrolment sends nothing.
  */
 import type { Logger } from 'pino'
@@ -8,14 +8,13 @@ import { platformScope, tenantScope, type Database } from '../../platform/db/dat
 import type { Events } from '../../platform/events/events.ts'
 import { systemContext } from '../../platform/http/request-context.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
-import type { Mailer } from '../../platform/mail/index.ts'
 import {
   ENROLMENT_CREATED,
   ENROLMENT_EXPIRED,
   type EnrolmentCreatedPayload,
   type EnrolmentExpiredPayload,
 } from './enrolment.events.ts'
-import { sendConfirmation, sendExpiryNotice } from './enrolment.mail.ts'
+import { notifyEnrolled, notifyExpired, type EnrolmentNotifier } from './enrolment.notifications.ts'
 import { enrolmentRepository } from './enrolment.repository.ts'
 
 export const EXPIRE_ENROLMENTS = 'enrolment.expire_enrolments'
@@ -28,7 +27,8 @@ export interface EnrolmentJobDeps {
   database: Database
   jobs: Jobs
   events: Events
-  mail: Mailer
+  /** The notification center's notify (app.ts wires it). */
+  notify: EnrolmentNotifier
   logger: Logger
 }
 
@@ -38,7 +38,7 @@ export interface EnrolmentJobDeps {
  * taken: the learner held the seat for the cohort. Returns how many expired.
  */
 export async function expireEnrolments(
-  deps: Pick<EnrolmentJobDeps, 'database' | 'events' | 'mail'>,
+  deps: Pick<EnrolmentJobDeps, 'database' | 'events' | 'notify'>,
   now = new Date(),
 ): Promise<number> {
   const { database } = deps
@@ -58,13 +58,13 @@ export async function expireEnrolments(
             expiresAt,
           }
           await deps.events.publish(tx, ctx, { type: ENROLMENT_EXPIRED, payload })
-          // The version makes each expiry its own message: a learner enrolled again and expired again hears again.
-          await sendExpiryNotice(tx, deps.mail, {
+          // The version makes each expiry its own occurrence: a learner enrolled again and expired again hears again.
+          await notifyExpired(tx, deps.notify, {
             tenantId,
             userId: row.userId,
             courseId: row.courseId,
             expiresAt,
-            messageKey: `enrolment.expired:${row.id}:${row.version}`,
+            eventId: `enrolment.expired:${row.id}:${row.version}`,
           })
         }
         return expired.length
@@ -92,14 +92,8 @@ export function defineEnrolmentJobs(deps: EnrolmentJobDeps): void {
 
   deps.events.subscribe<EnrolmentCreatedPayload>(ENROLMENT_CREATED, CONFIRMATION_SUBSCRIBER, async (event, tx) => {
     if (!event.tenantId) return
-    const { enrolmentId, userId, courseId, expiresAt } = event.payload
-    const sent = await sendConfirmation(tx, deps.mail, {
-      tenantId: event.tenantId,
-      userId,
-      courseId,
-      expiresAt,
-      messageKey: `enrolment.confirmation:${event.id}`,
-    })
-    if (!sent) deps.logger.debug({ enrolmentId }, 'no active account to confirm the enrolment to')
+    const { userId, courseId, expiresAt } = event.payload
+    // A disabled or unknown account is told nothing (the center decides, per channel).
+    await notifyEnrolled(tx, deps.notify, { tenantId: event.tenantId, userId, courseId, expiresAt, eventId: event.id })
   })
 }

@@ -9,7 +9,6 @@ import type { Database, Tx } from '../../platform/db/database.ts'
 import type { Events } from '../../platform/events/events.ts'
 import type { RequestContext } from '../../platform/http/request-context.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
-import type { Mailer } from '../../platform/mail/index.ts'
 import {
   checkGrantAdmission,
   grantAccess,
@@ -22,6 +21,7 @@ import type { RealtimeGateway } from '../../platform/realtime/realtime.types.ts'
 import { subscribeCourseCompletion } from './completion.ts'
 import { registerCourseRoom } from './course-room.realtime.ts'
 import { defineEnrolmentJobs, expireEnrolments } from './enrolment.jobs.ts'
+import type { EnrolmentNotifier } from './enrolment.notifications.ts'
 import { createEnrolmentRoutes } from './enrolment.routes.ts'
 import { createEnrolmentService } from './enrolment.service.ts'
 import { createImportsService } from './imports.service.ts'
@@ -72,13 +72,15 @@ export {
 } from './enrolment.events.ts'
 export { enrolmentEventIds, enrolmentPublicEvents } from './enrolment.public-events.ts'
 export { EXPIRE_ENROLMENTS } from './enrolment.jobs.ts'
+export type { EnrolmentNotifier } from './enrolment.notifications.ts'
 export { activeLearnerIds } from './course-learners.ts'
 
 export interface EnrolmentDeps {
   database: Database
   jobs: Jobs
   events: Events
-  mail: Mailer
+  /** The notification center's notify: welcome and access-ended notices (app.ts wires it; enrolment never imports notifications). */
+  notify: EnrolmentNotifier
   logger: Logger
   /** The lessons a learner completed under an enrolment: the progress module's answer, wired in app.ts. */
   completedLessons: CompletedLessons

@@ -75,7 +75,8 @@ type OfTenant<T> = Omit<T, 'tenantId'>
  * each call in its own tenant transaction unless given one; plus the rows to check it by.
  */
 export function accessGrantsClient(t: TestApp, tenantId: string) {
-  const { database, events, mail } = t.platform
+  const { database, events } = t.platform
+  const { notify } = t.modules.notifications
   const ctx = systemContext(database, tenantId, 'test:access-grants')
   const inTenant = <T>(work: (tx: Tx) => Promise<T>, tx?: Tx): Promise<T> =>
     tx ? work(tx) : database.transaction(tenantScope(tenantId), work)
@@ -89,7 +90,7 @@ export function accessGrantsClient(t: TestApp, tenantId: string) {
     check: (input: OfTenant<GrantAdmissionInput>, tx?: Tx) =>
       inTenant((inner) => checkGrantAdmission(inner, ctx, { tenantId, ...input }), tx),
     /** The expiry job's run at `now` (every tenant of the database). */
-    expire: (now: Date) => expireEnrolments({ database, events, mail }, now),
+    expire: (now: Date) => expireEnrolments({ database, events, notify }, now),
     enrolment: async (id: string) =>
       (await inTenant((tx) => tx.select().from(enrolments).where(eq(enrolments.id, id))))[0],
     grantsOf: (enrolmentId: string) =>

@@ -1,8 +1,8 @@
 /**
  * The flows that reach people by email, composed once: sign-up and verification, password reset
  * and magic-link sign-in, invitations, and the hosted pages their links land on. They share the
- * tenant links (pages/page-links.ts) and the mailer, whose secret variables keep the tokens out of
- * stored mail (app.ts wires this after the identity module).
+ * tenant links (pages/page-links.ts) and the notification center, whose sealed links keep the
+ * tokens out of stored mail (app.ts wires this after the identity module).
  */
 import type { Config } from '../../config.ts'
 import type { Database } from '../../platform/db/database.ts'
@@ -10,11 +10,11 @@ import type { EventPublisher } from '../../platform/events/events.ts'
 import { parseKeyEncryptionKey } from '../../platform/crypto/sealed-secrets.ts'
 import { createFormGuard } from '../../platform/http/html-page.ts'
 import type { App } from '../../platform/http/server.ts'
-import type { Mailer } from '../../platform/mail/index.ts'
 import { accountsRoutes } from './accounts/accounts.routes.ts'
 import { createAccountsService } from './accounts/accounts.service.ts'
 import { createSecurityNotices } from './accounts/security-notices.ts'
 import { identityEvents } from './identity-events.ts'
+import type { IdentityNotifier } from './identity-notifier.ts'
 import type { IdentityModule } from './index.ts'
 import { createInvitationAcceptance, createInvitationsService, invitationsRoutes } from './invitations/index.ts'
 import { secondFactorGate } from './mfa/index.ts'
@@ -28,26 +28,27 @@ import { createSessionIssuer } from './sessions/session-issuer.ts'
 export interface AccountFlowsDeps {
   config: Config
   database: Database
-  mailer: Mailer
+  /** The notification center's notify: every mail of these flows goes through it. */
+  notify: IdentityNotifier
   /** Accounts created and roles granted through these flows publish identity's events. */
   events: EventPublisher
   identity: Pick<IdentityModule, 'accessTokens' | 'signIn' | 'completeSecondStep'>
 }
 
 export function createAccountFlows(deps: AccountFlowsDeps) {
-  const { mailer, identity } = deps
+  const { notify, identity } = deps
   const site = siteOptionsOf(deps.config)
   const events = identityEvents(deps.events)
-  const accounts = createAccountsService({ mailer, site, events })
+  const accounts = createAccountsService({ notify, site, events })
   const recovery = createRecoveryService({
-    mailer,
+    notify,
     site,
     // The issuer is stateless: this one starts sessions exactly as sign-in's does.
     issuer: createSessionIssuer(identity.accessTokens),
     secondFactor: secondFactorGate,
-    notices: createSecurityNotices({ mailer, site }),
+    notices: createSecurityNotices({ notify }),
   })
-  const invitations = createInvitationsService({ database: deps.database, mailer, site })
+  const invitations = createInvitationsService({ database: deps.database, notify, site })
   const acceptance = createInvitationAcceptance({ events })
   const pages = createPagesService({
     site,

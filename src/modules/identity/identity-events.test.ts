@@ -17,7 +17,7 @@ import {
   IDENTITY_USER_DISABLED,
   IDENTITY_USER_ENABLED,
 } from './identity.events.ts'
-import { INVITATION_SUBJECT_PREFIX } from './invitations/invitation-mail.ts'
+import { INVITATION_SUBJECT_PREFIX } from './accounts/accounts.testing.ts'
 import { identityPublicEvents } from './identity.public-events.ts'
 
 let t: TestApp

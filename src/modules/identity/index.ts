@@ -23,9 +23,8 @@ import { createApiKeys } from './api-keys/index.ts'
 import { createImpersonation } from './impersonation/index.ts'
 import { parseKeyEncryptionKey } from './keys/key-crypto.ts'
 import { createOperators } from './operators/index.ts'
-import type { Mailer } from '../../platform/mail/index.ts'
+import type { IdentityNotifier } from './identity-notifier.ts'
 import { createSecurityNotices } from './accounts/security-notices.ts'
-import { siteOptionsOf } from './pages/page-links.ts'
 import { createPasswordChangeService } from './passwords/password-change.service.ts'
 import { passwordRoutes } from './passwords/passwords.routes.ts'
 import { configurePasswordHashing } from './passwords/password-hasher.ts'
@@ -68,6 +67,7 @@ export {
   type Actor,
 } from './tokens/access-tokens.ts'
 export { identityPublicEvents } from './identity.public-events.ts'
+export type { IdentityNotifier, IdentityNotificationType } from './identity-notifier.ts'
 
 export interface IdentityDeps {
   config: Config
@@ -76,8 +76,8 @@ export interface IdentityDeps {
   logger: Logger
   /** Shared counters for sign-in throttling across nodes (memory when absent). */
   redis: Redis | undefined
-  /** Security notices (lockouts, second-factor and password changes) go out through it. */
-  mailer: Mailer
+  /** The notification center's notify: security notices (lockouts, second-factor and password changes). */
+  notify: IdentityNotifier
   /** identity.user_disabled, user_enabled and role_changed go out with member management. */
   events: EventPublisher
   /** Checked sessions served from memory between checks (ADR 0018); also tells of signing-key changes. */
@@ -105,7 +105,7 @@ export function createIdentityModule(deps: IdentityDeps) {
     accessTokens.forgetVerified()
     keys.refresh().catch((error: unknown) => deps.logger.warn({ err: error }, 'signing keys reload failed'))
   })
-  const notices = createSecurityNotices({ mailer: deps.mailer, site: siteOptionsOf(config) })
+  const notices = createSecurityNotices({ notify: deps.notify })
   const sessions = createSessions({
     database: deps.database,
     accessTokens,

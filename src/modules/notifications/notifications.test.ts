@@ -315,7 +315,7 @@ describe('quiet hours', () => {
       type: 'identity.password_changed',
       eventId: randomUUID(),
       recipient: { userId: member.userId },
-      params: { resetUrl: 'https://academy.example.test/reset-password' },
+      params: {},
     })
     expect(outcomes).toEqual([
       { channel: 'email', outcome: 'sent' },
@@ -390,7 +390,15 @@ describe('templates', () => {
       type: 'commerce.receipt',
       eventId: `invoice:${randomUUID()}`,
       recipient: { email: to, locale: 'de' },
-      params: { invoiceNumber: 'R-2026-0001', total: '49,00 €', sellerName: 'Akademie' },
+      params: {
+        invoiceNumber: 'R-2026-0001',
+        total: '49,00 €',
+        sellerName: 'Akademie',
+        paidAt: '2026-12-07T10:00:00.000Z',
+        items: 'Aufsatzkurs: 49,00 €',
+        taxTreatment: 'standard',
+        taxTotal: '7,82 €',
+      },
     }
     expect(await notifyNow(t, input)).toEqual([{ channel: 'email', outcome: 'sent' }])
     expect(await notifyNow(t, { ...input, recipient: { email: to.toUpperCase(), locale: 'de' } })).toEqual([

@@ -45,8 +45,9 @@ export interface NotifyInput {
   /** Exactly the type's parameters. */
   params: Record<string, ParamValue>
   /**
-   * Security types only: `link`, a live link (a reset token) that replaces the type's link in the
-   * email, sealed until the mail is delivered (platform/mail secrets). The inbox never shows it.
+   * Security types (or any type mailed to an address): `link`, a live link (a reset token) that
+   * replaces the type's link in the email, sealed until the mail is delivered (platform/mail
+   * secrets). The inbox never shows it.
    */
   secrets?: { link: string }
 }
@@ -97,7 +98,8 @@ export function mailKeyOf(tenantId: string, eventId: string, recipientKey: strin
 const addressKey = (email: string) => `email:${createHash('sha256').update(email.trim().toLowerCase()).digest('hex')}`
 
 export function linkOf(site: RecipientSite, type: NotificationType, params: Record<string, ParamValue>) {
-  return type.path && site.webAppUrl ? `${site.webAppUrl}${type.path(params)}` : null
+  const base = site.webAppUrl ?? (type.hostedPage ? site.origin : null)
+  return type.path && base ? `${base}${type.path(params)}` : null
 }
 
 export function createNotifier(deps: NotifyDeps) {
@@ -336,8 +338,10 @@ export function createNotifier(deps: NotifyDeps) {
     if (!type) throw new Error(`unknown notification type ${input.type}`)
     if (!EVENT_ID.test(input.eventId)) throw new Error(`notification ${input.type}: malformed event id`)
     checkParams(input.type, type, input.params)
-    if (input.secrets && type.class !== 'security')
-      throw new Error(`notification ${input.type}: only security notifications carry secrets`)
+    // A member's non-security mail may be deferred, and a deferred delivery keeps no secrets; mail
+    // to an address is never deferred (an invitation's link).
+    if (input.secrets && type.class !== 'security' && 'userId' in input.recipient)
+      throw new Error(`notification ${input.type}: only security notifications to members carry secrets`)
     if ('userId' in input.recipient) return notifyMember(tx, { ...input, recipient: input.recipient })
     return notifyAddress(tx, { ...input, recipient: input.recipient })
   }

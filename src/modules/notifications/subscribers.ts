@@ -1,6 +1,6 @@
 /**
  * Domain events that already name their recipient become notifications here, in the event's
- * transaction: a mention, a comment on your post, an event reminder, an appeal decided. The event id
+ * transaction: a mention, a comment on your post, an event reminder or cancellation, an appeal decided. The event id
  * is the deduplication key, so a redelivered event notifies nobody twice. Modules whose mail needs
  * their own data (titles, amounts) call `notify` from their own subscriber instead (assessment).
  */
@@ -8,6 +8,9 @@ import type { DomainEvent, Events } from '../../platform/events/events.ts'
 import type { Tx } from '../../platform/db/database.ts'
 import {
   COMMUNITY_COMMENT_CREATED,
+  COMMUNITY_EVENT_CANCELLED,
+  eventAudience,
+  type EventCancelledPayload,
   COMMUNITY_EVENT_REMINDER_DUE,
   COMMUNITY_POST_MENTIONED,
   type CommentCreatedPayload,
@@ -68,5 +71,23 @@ export function subscribeNotifications(events: Events, notifier: Notifier, ports
       recipient: { userId: p.appellantId },
       params: { granted: p.decision === 'granted' },
     })
+  })
+
+  // The event names no recipients: community answers who was going (in good standing), through its index.ts.
+  on<EventCancelledPayload>(COMMUNITY_EVENT_CANCELLED, async (e, tx) => {
+    const p = e.payload
+    const audience = await eventAudience(tx, p.eventId)
+    if (!audience) return
+    for (const userId of audience.attendees) {
+      // Whoever cancelled it knows.
+      if (p.actor === `user:${userId}`) continue
+      await notifier.notify(tx, {
+        tenantId: e.tenantId,
+        type: 'community.event_cancelled',
+        eventId: e.id,
+        recipient: { userId },
+        params: { title: audience.title, startsAt: audience.startsAt, communityId: p.communityId, eventId: p.eventId },
+      })
+    }
   })
 }

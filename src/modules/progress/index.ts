@@ -1,20 +1,19 @@
 /**
  * Progress: lesson starts and completions, time spent and resume positions, per-course totals and
- * completion, the drip unlock schedule with its "lesson unlocked" e-mails, and the learner and
+ * completion, the drip unlock schedule with its "lesson unlocked" notifications, and the learner and
  * instructor dashboards. Owns the `progress` schema; other modules use only this file.
  */
 import type { Logger } from 'pino'
 import type { Database } from '../../platform/db/database.ts'
 import type { Events } from '../../platform/events/events.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
-import type { Mailer } from '../../platform/mail/index.ts'
 import { readPublishedCourse } from '../catalogue/index.ts'
 import { ENROLMENT_CREATED, type EnrolmentCreatedPayload } from '../enrolment/index.ts'
 import { createDashboardService } from './dashboard.service.ts'
 import { createLearnerService } from './learner.service.ts'
 import { progressRoutes } from './progress.routes.ts'
 import { trackEnrolment } from './progress.tracking.ts'
-import { defineUnlockJob } from './unlock.job.ts'
+import { defineUnlockJob, type UnlockNotifier } from './unlock.job.ts'
 
 export {
   PROGRESS_COURSE_COMPLETED,
@@ -30,13 +29,14 @@ export {
   type NotRecordedReason,
 } from './progress.tracking.ts'
 export { progressPublicEvents } from './progress.public-events.ts'
-export { RELEASE_UNLOCKS, releaseDueUnlocks } from './unlock.job.ts'
+export { RELEASE_UNLOCKS, releaseDueUnlocks, type UnlockNotifier } from './unlock.job.ts'
 
 export interface ProgressDeps {
   database: Database
   events: Events
   jobs: Jobs
-  mail: Mailer
+  /** The notification center's notify: "lesson unlocked" (app.ts wires it; progress never imports notifications). */
+  notify: UnlockNotifier
   logger: Logger
 }
 
@@ -55,7 +55,7 @@ export function createProgressModule(deps: ProgressDeps) {
   })
   defineUnlockJob(deps.jobs, {
     database: deps.database,
-    mail: deps.mail,
+    notify: deps.notify,
     logger: deps.logger.child({ component: 'progress' }),
   })
   const learner = createLearnerService({ events: deps.events })

@@ -20,7 +20,11 @@ afterAll(async () => t?.close())
 
 const DAY = 86_400_000
 const run = () =>
-  releaseDueUnlocks({ database: t.platform.database, mail: t.platform.mail, logger: createLogger('silent') })
+  releaseDueUnlocks({
+    database: t.platform.database,
+    notify: t.modules.notifications.notify,
+    logger: createLogger('silent'),
+  })
 
 async function enrolledInDripCourse(input: CourseInput) {
   const tenant = await t.createTenant()
@@ -46,11 +50,14 @@ const makeDue = (tenantId: string, enrolmentId: string) =>
       .where(eq(lessonUnlocks.enrolmentId, enrolmentId)),
   )
 
+/** The "lesson unlocked" mails the notification center sent in the tenant, with their occurrence ids. */
 const unlockMails = (tenantId: string) =>
   t.platform.database.transaction(platformScope, (tx) =>
-    rowsOf<{ message_key: string; to_address: string; subject: string; text_body: string }>(
+    rowsOf<{ event_id: string; to_address: string; subject: string; text_body: string }>(
       tx,
-      sql`SELECT message_key, to_address, subject, text_body FROM platform.mail_messages WHERE tenant_id = ${tenantId} AND message_key LIKE 'progress.lesson_unlocked:%' ORDER BY message_key`,
+      sql`SELECT d.event_id, m.to_address, m.subject, m.text_body FROM notifications.deliveries d
+          JOIN platform.mail_messages m ON m.id = d.mail_message_id
+          WHERE d.tenant_id = ${tenantId} AND d.type = 'progress.lesson_unlocked' ORDER BY d.event_id`,
     ),
   )
 
@@ -119,10 +126,11 @@ describe('the drip unlock job', () => {
     const mails = await unlockMails(tenant.id)
     expect(mails).toHaveLength(1)
     expect(mails[0]).toMatchObject({
-      message_key: `progress.lesson_unlocked:${enrolmentId}:${course.lessonIds[0]![1]}`,
+      event_id: `progress.lesson_unlocked:${enrolmentId}:${course.lessonIds[0]![1]}`,
       to_address: learner.email,
+      subject: 'New lesson unlocked: Photosynthesis',
     })
-    expect(mails[0]!.subject).toContain('Photosynthesis')
+    expect(mails[0]!.text_body).toContain('a new lesson is open: “Photosynthesis”')
     const [unlock] = await unlocksOf(tenant.id, enrolmentId)
     expect(unlock!.notifiedAt).not.toBeNull()
   })

@@ -1,17 +1,16 @@
 /**
  * The drip release job: every few minutes, cluster-wide, find the unlocks that came due and have
- * not been announced, and send each learner a "lesson unlocked" e-mail. The scan runs as the
- * platform role (it must see every tenant); the work runs per tenant in that tenant's scope, so
- * RLS still guards every row it writes. The unlock row is locked while it is announced and the
- * mail's key is per enrolment and lesson, so overlapping or repeated runs send one e-mail each.
+ * not been announced, and tell each learner through the notification center ("lesson unlocked":
+ * mail and inbox, by their preferences). The scan runs as the platform role (it must see every
+ * tenant); the work runs per tenant in that tenant's scope, so RLS still guards every row it
+ * writes. The unlock row is locked while it is announced and the notification's occurrence id is
+ * per enrolment and lesson, so overlapping or repeated runs notify once each.
  */
 import type { Logger } from 'pino'
 import { platformScope, tenantScope, type Database, type Tx } from '../../platform/db/database.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
-import type { Mailer } from '../../platform/mail/index.ts'
 import { readPublishedCourse, type PublishedCourseOutline } from '../catalogue/index.ts'
 import { enrolmentStanding, findEnrolment } from '../enrolment/index.ts'
-import { userContacts } from '../identity/index.ts'
 import { lessonsInOrder } from './progress.policy.ts'
 import { progressRepository as repository } from './progress.repository.ts'
 
@@ -21,21 +20,36 @@ export const RELEASE_UNLOCKS = 'progress.release_unlocks'
 export const UNLOCK_BATCH = 200
 const MAX_ROUNDS = 25
 
+/** The notification center's `notify`, as much of it as the unlock job uses. */
+export type UnlockNotifier = (
+  tx: Tx,
+  input: {
+    tenantId: string
+    type: 'progress.lesson_unlocked'
+    eventId: string
+    recipient: { userId: string }
+    params: {
+      courseTitle: string
+      lessonTitle: string
+      moduleTitle: string
+      wholeModule: boolean
+      courseId: string
+      lessonId: string
+    }
+  },
+) => Promise<unknown>
+
 export interface UnlockJobDeps {
   database: Database
-  mail: Mailer
+  notify: UnlockNotifier
   logger: Logger
 }
 
-/** Announces one tenant's due unlocks; returns how many were handled (mailed or skipped). */
+/** Announces one tenant's due unlocks; returns how many were handled (notified or skipped). */
 async function releaseTenant(tx: Tx, deps: UnlockJobDeps, tenantId: string, now: Date): Promise<number> {
   const due = await repository.claimDueUnlocks(tx, now, UNLOCK_BATCH)
   const learners = await repository.recipients(tx, [...new Set(due.map((u) => u.enrolmentId))])
-  // Addresses are identity's: one query for the batch.
-  const contacts = await userContacts(tx, [...new Set(learners.map((r) => r.userId))])
-  const recipients = new Map(
-    learners.map((r) => [r.enrolmentId, { ...r, email: contacts.get(r.userId)?.email ?? null }]),
-  )
+  const recipients = new Map(learners.map((r) => [r.enrolmentId, r]))
   const courses = new Map<string, PublishedCourseOutline | null>()
   for (const unlock of due) {
     const recipient = recipients.get(unlock.enrolmentId)
@@ -43,26 +57,29 @@ async function releaseTenant(tx: Tx, deps: UnlockJobDeps, tenantId: string, now:
       await repository.stampNotified(tx, unlock.enrolmentId, unlock.lessonId, now)
       continue
     }
-    const { userId, courseId, email } = recipient
+    const { userId, courseId } = recipient
     if (!courses.has(courseId)) courses.set(courseId, (await readPublishedCourse(tx, courseId))?.course ?? null)
     const course = courses.get(courseId)
     const lesson = course ? lessonsInOrder(course).find((entry) => entry.lesson.id === unlock.lessonId) : undefined
     const enrolment = await findEnrolment(tx, userId, courseId)
-    // Nobody to tell (no address, access ended, the lesson left the course): stamp it so it is not looked at again.
+    // Nothing to tell (access ended, the lesson left the course): stamp it so it is not looked at
+    // again. A disabled account or one that opted out is the center's to skip.
     const accessOpen = enrolment !== null && enrolmentStanding(enrolment, now) === 'active'
-    if (course && lesson && email && accessOpen) {
-      const where =
-        unlock.rule === 'module'
-          ? `Module "${lesson.module.title}" of "${course.title}" is now open, starting with`
-          : `In "${course.title}", a new lesson is open:`
-      await deps.mail.send(tx, {
+    if (course && lesson && accessOpen)
+      await deps.notify(tx, {
         tenantId,
-        to: email,
-        subject: `New lesson unlocked: ${lesson.lesson.title}`.slice(0, 998),
-        text: `${where} "${lesson.lesson.title}".\n\nPick up where you left off whenever you are ready.`,
-        messageKey: `progress.lesson_unlocked:${unlock.enrolmentId}:${unlock.lessonId}`,
+        type: 'progress.lesson_unlocked',
+        eventId: `progress.lesson_unlocked:${unlock.enrolmentId}:${unlock.lessonId}`,
+        recipient: { userId },
+        params: {
+          courseTitle: course.title,
+          lessonTitle: lesson.lesson.title,
+          moduleTitle: lesson.module.title,
+          wholeModule: unlock.rule === 'module',
+          courseId,
+          lessonId: unlock.lessonId,
+        },
       })
-    }
     await repository.stampNotified(tx, unlock.enrolmentId, unlock.lessonId, now)
   }
   return due.length

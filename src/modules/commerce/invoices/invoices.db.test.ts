@@ -26,7 +26,7 @@ beforeAll(async () => {
   deps = {
     database: t.platform.database,
     events: t.platform.events,
-    mail: t.platform.mail,
+    notify: t.modules.notifications.notify,
     logger: createLogger('silent'),
   }
 })

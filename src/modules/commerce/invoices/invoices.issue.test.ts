@@ -14,7 +14,6 @@ import { jobsMatching, waitUntil } from '../../../platform/jobs/testing.ts'
 import { createLogger } from '../../../platform/observability/logger.ts'
 import { createMember } from '../../enrolment/testing.ts'
 import { INVOICE_ISSUED } from './invoice-events.ts'
-import { receiptSubject } from './invoices.mail.ts'
 import { inTenant, invoiceOf, orderPaid, publish, taxedLine, waitForInvoice } from './invoices.testing.ts'
 import { issueInvoice, REVERSE_CHARGE_NOTE, type IssuingDeps } from './issue-invoice.ts'
 import { ORDER_PAID } from './order-events.ts'
@@ -26,7 +25,7 @@ beforeAll(async () => {
   deps = {
     database: t.platform.database,
     events: t.platform.events,
-    mail: t.platform.mail,
+    notify: t.modules.notifications.notify,
     logger: createLogger('silent'),
   }
 })
@@ -129,14 +128,15 @@ describe('an invoice per paid order', () => {
     ])
     const receipt = await waitUntil('the receipt to be captured', async () =>
       (await outbox(buyer.email)).find(
-        (mail) => mail.subject === receiptSubject(invoice.number) && mail.status === 'captured',
+        (mail) => mail.subject === `Ihre Quittung: Rechnung ${invoice.number}` && mail.status === 'captured',
       ),
     )
-    // German amounts: a comma and a no-break space before the euro sign.
-    expect(receipt.text).toContain('payment of 166,60\u00a0€ on 2026-12-08')
+    // The tenant's language (the buyer chose none), and German amounts: a comma and a no-break
+    // space before the euro sign; the payment day in the tenant's zone (UTC).
+    expect(receipt.text).toContain('Zahlung von 166,60\u00a0€ am Dienstag, 8. Dezember 2026')
     expect(receipt.text).toContain('Analytical Engines: 107,10\u00a0€')
-    expect(receipt.text).toContain('Of which tax: 26,60\u00a0€')
-    expect(receipt.text).toContain(`Invoice ${invoice.number} is in your account`)
+    expect(receipt.text).toContain('Darin enthaltene Steuer: 26,60\u00a0€')
+    expect(receipt.text).toContain(`Die Rechnung ${invoice.number} finden Sie in Ihrem Konto`)
 
     // The same event dispatched again, and a second order.paid for the same order: nothing new.
     await t.platform.jobs.send(undefined, EVENTS_DISPATCH_QUEUE, { eventId, tenantId })
@@ -150,7 +150,7 @@ describe('an invoice per paid order', () => {
     })
     expect(await sequences(tenantId)).toEqual([{ sequence: 1, number: invoice.number }])
     expect(await issuedEvents(tenantId)).toHaveLength(1)
-    expect((await outbox(buyer.email)).filter((mail) => mail.subject.startsWith('Your receipt'))).toHaveLength(1)
+    expect((await outbox(buyer.email)).filter((mail) => mail.subject.startsWith('Ihre Quittung'))).toHaveLength(1)
     // The next order takes the next number: the redeliveries drew none.
     const next = orderPaid(buyer.userId)
     await publish(t, tenantId, ORDER_PAID, next)

@@ -10,12 +10,11 @@
  */
 import { systemContext } from '../../../platform/http/request-context.ts'
 import type { Tx } from '../../../platform/db/database.ts'
-import { findUser } from '../../identity/index.ts'
 import { isCurrencyCode } from '../money/index.ts'
 import { splitCredit } from './credit-split.ts'
 import { CREDIT_NOTE_ISSUED, type CreditNoteIssuedPayload } from './invoice-events.ts'
 import { invoiceErrors, InvoiceNotYetIssued } from './invoices.errors.ts'
-import { sendRefundNotice } from './invoices.mail.ts'
+import { notifyRefund } from './invoices.notifications.ts'
 import { invoicesRepository as repository, type CreditNoteRow } from './invoices.repository.ts'
 import type { IssuingDeps, Issued } from './issue-invoice.ts'
 import { drawNumber } from './numbering.ts'
@@ -80,8 +79,7 @@ export async function issueCreditNote(
   }
   const ctx = systemContext(deps.database, tenantId, requestId)
   await deps.events.publish(tx, ctx, { type: CREDIT_NOTE_ISSUED, payload })
-  const buyer = await findUser(tx, invoice.buyerId)
-  if (buyer?.status === 'active') await sendRefundNotice(tx, deps.mail, invoice, note, buyer.email)
+  await notifyRefund(tx, deps.notify, invoice, note)
   deps.logger.info({ creditNoteId: note.id, invoiceId: invoice.id, number: note.number }, 'credit note issued')
   return { document: note, issued: true }
 }

@@ -1,6 +1,6 @@
 /**
  * Issuing the invoice of a paid order, in the `order.paid` delivery's transaction (so the
- * delivery record, the invoice, its number, the `invoice.issued` event and the receipt email
+ * delivery record, the invoice, its number, the `invoice.issued` event and the receipt notification
  * commit together or not at all). One invoice per order: a redelivery, or a second `order.paid`
  * for the same order, finds it and issues nothing (the unique order key settles a race).
  *
@@ -14,12 +14,11 @@ import type { Logger } from 'pino'
 import type { Database, Tx } from '../../../platform/db/database.ts'
 import type { EventPublisher } from '../../../platform/events/events.ts'
 import { systemContext } from '../../../platform/http/request-context.ts'
-import type { Mailer } from '../../../platform/mail/index.ts'
 import { findUser } from '../../identity/index.ts'
 import { tenants } from '../../tenancy/index.ts'
 import { sellerOf } from '../tax/tax.service.ts'
 import { INVOICE_ISSUED, type InvoiceIssuedPayload } from './invoice-events.ts'
-import { sendReceipt } from './invoices.mail.ts'
+import { notifyReceipt, type InvoiceNotifier } from './invoices.notifications.ts'
 import { invoicesRepository as repository, type InvoiceRow } from './invoices.repository.ts'
 import type { BuyerSnapshot, SellerSnapshot } from './invoices.tables.ts'
 import { drawNumber } from './numbering.ts'
@@ -31,7 +30,8 @@ export const REVERSE_CHARGE_NOTE = 'VAT reverse charge, Art. 196 Directive 2006/
 export interface IssuingDeps {
   database: Database
   events: EventPublisher
-  mail: Mailer
+  /** The notification center's notify: receipts and refunds. */
+  notify: InvoiceNotifier
   logger: Logger
 }
 
@@ -67,7 +67,7 @@ async function buyerSnapshot(tx: Tx, order: OrderPaidPayload) {
     region: order.billing.region,
     vatId: order.billing.vatId,
   }
-  return { buyer, active: user?.status === 'active' }
+  return { buyer }
 }
 
 export interface Issued<T> {
@@ -88,7 +88,7 @@ export async function issueInvoice(
   if (existing) return { document: existing, issued: false }
 
   const { seller, locale } = await sellerSnapshot(tx, tenantId)
-  const { buyer, active } = await buyerSnapshot(tx, order)
+  const { buyer } = await buyerSnapshot(tx, order)
   // Last before the writes: the counter stays locked from here to the commit.
   const drawn = await drawNumber(tx, tenantId, 'invoice')
   const invoice = await repository.insertInvoice(
@@ -142,8 +142,8 @@ export async function issueInvoice(
     issuedAt: invoice.issuedAt.toISOString(),
   }
   await deps.events.publish(tx, systemContext(deps.database, tenantId, requestId), { type: INVOICE_ISSUED, payload })
-  if (active && buyer.email)
-    await sendReceipt(tx, deps.mail, invoice, await repository.lines(tx, invoice.id), buyer.email)
+  // A disabled or deleted account is the center's to skip.
+  await notifyReceipt(tx, deps.notify, invoice, await repository.lines(tx, invoice.id))
   deps.logger.info({ invoiceId: invoice.id, orderId: order.orderId, number: invoice.number }, 'invoice issued')
   return { document: invoice, issued: true }
 }

@@ -2,13 +2,15 @@
  * Calendars and reminders: ICS parsed with ical.js (summary, UTC instants that are the organiser's
  * wall time across a DST change, stable UID, SEQUENCE, STATUS:CANCELLED), feed tokens for calendar
  * apps (anonymous on the tenant host, 404 once revoked or once the owner is banned), and reminder
- * jobs scheduled with startAfter that publish nothing for a cancelled or rescheduled event.
+ * jobs scheduled with startAfter that publish nothing for a cancelled or rescheduled event; a
+ * cancellation notifies those going through the notification center.
  */
 import { sql } from 'drizzle-orm'
 import ICAL from 'ical.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
 import { platformScope, rowsOf } from '../../../platform/db/database.ts'
+import { dispatchPendingEvents } from '../../progress/testing.ts'
 import { buildCommunity, communityClient, domainEventTypes, type CommunityFixture } from '../testing.ts'
 import { wallTime } from './event-time.ts'
 import { sendReminders, SEND_EVENT_REMINDERS, type ReminderJob } from './reminders.ts'
@@ -212,5 +214,57 @@ describe('reminders', () => {
     ).toBe(204)
     for (const job of rescheduled) expect(await sendReminders(...deps, job.data)).toBe(0)
     expect(await reminders(c.tenantId)).toHaveLength(1)
+  })
+})
+
+describe('cancellation', () => {
+  it('notifies each member going (not the organiser who cancelled, nor those not going), once', async () => {
+    const c = await buildCommunity(t, { visibility: 'public' })
+    const start = new Date(Date.now() + 5 * 86400_000)
+    const event = await createEvent(c, {
+      title: 'Picnic',
+      startsAt: start.toISOString(),
+      endsAt: new Date(start.getTime() + 3600_000).toISOString(),
+    })
+    const rsvp = (token: string, response: 'going' | 'not_going') =>
+      client.call('PUT', `/v1/communities/${c.communityId}/events/${event.id}/rsvp`, token, { response })
+    const going = await c.member()
+    const declined = await c.member()
+    for (const m of [going, declined]) expect((await client.join(c.communityId, m.token)).statusCode).toBe(201)
+    expect((await rsvp(going.token, 'going')).statusCode).toBe(200)
+    expect((await rsvp(declined.token, 'not_going')).statusCode).toBe(200)
+    expect((await rsvp(c.owner.token, 'going')).statusCode).toBe(200)
+    expect(
+      (await client.call('DELETE', `/v1/communities/${c.communityId}/events/${event.id}`, c.owner.token)).statusCode,
+    ).toBe(204)
+    expect(await dispatchPendingEvents(t, c.tenantId)).toContain('community.event_cancelled')
+    // Redelivered (its delivery record gone, as after a crash before commit): nobody hears twice.
+    await t.platform.database.transaction(platformScope, (tx) =>
+      tx.execute(
+        sql`DELETE FROM platform.event_deliveries WHERE subscriber = 'notifications.community_event_cancelled' AND tenant_id = ${c.tenantId}`,
+      ),
+    )
+    const [row] = await t.platform.database.transaction(platformScope, (tx) =>
+      rowsOf<{ id: string }>(
+        tx,
+        sql`SELECT id FROM platform.domain_events WHERE tenant_id = ${c.tenantId} AND type = 'community.event_cancelled'`,
+      ),
+    )
+    await t.platform.events.dispatch({ eventId: row!.id, tenantId: c.tenantId })
+
+    const items = await t.platform.database.transaction(platformScope, (tx) =>
+      rowsOf<{ user_id: string; title: string }>(
+        tx,
+        sql`SELECT user_id, title FROM notifications.inbox_items WHERE tenant_id = ${c.tenantId} AND type = 'community.event_cancelled'`,
+      ),
+    )
+    expect(items).toEqual([{ user_id: going.userId, title: '“Picnic” was cancelled' }])
+    const mails = await t.platform.database.transaction(platformScope, (tx) =>
+      rowsOf<{ to_address: string }>(
+        tx,
+        sql`SELECT to_address FROM platform.mail_messages WHERE tenant_id = ${c.tenantId} AND subject = 'Cancelled: Picnic'`,
+      ),
+    )
+    expect(mails).toEqual([{ to_address: going.email }])
   })
 })

@@ -7,16 +7,15 @@
  * published once per start (reminded_24h_for / reminded_1h_for, under the event's row lock), so a
  * redelivered job does nothing either.
  */
-import { and, eq } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import { tenantScope, type Database, type Tx } from '../../../platform/db/database.ts'
 import type { EventPublisher } from '../../../platform/events/events.ts'
 import type { Jobs } from '../../../platform/jobs/index.ts'
 import { systemContext } from '../../../platform/http/request-context.ts'
 import { COMMUNITY_EVENT_REMINDER_DUE, type EventReminderDuePayload } from '../community.events.ts'
-import { memberships } from '../community.tables.ts'
-import { membershipStanding } from '../membership-rules.ts'
-import { communityEvents, eventRsvps, type CommunityEventRow } from './events.tables.ts'
+import { goingAttendees } from './attendees.ts'
+import { communityEvents, type CommunityEventRow } from './events.tables.ts'
 
 export const SEND_EVENT_REMINDERS = 'community.send_event_reminders'
 const LEADS = { '24h': 24 * 3600_000, '1h': 3600_000 } as const
@@ -58,19 +57,9 @@ export async function sendReminders(database: Database, events: EventPublisher, 
     if (sentFor !== null && sentFor.getTime() === event.startsAt.getTime()) return 0
     const column = job.due === '24h' ? { reminded24hFor: event.startsAt } : { reminded1hFor: event.startsAt }
     await tx.update(communityEvents).set(column).where(eq(communityEvents.id, event.id))
-    // Reminders go to going attendees in good standing only (membershipStanding): a banned,
-    // suspended or departed user whose RSVP is not yet withdrawn gets nothing.
-    const now = new Date()
-    const attendees = await tx
-      .select({ userId: eventRsvps.userId, state: memberships.state, suspendedUntil: memberships.suspendedUntil })
-      .from(eventRsvps)
-      .innerJoin(
-        memberships,
-        and(eq(memberships.communityId, event.communityId), eq(memberships.userId, eventRsvps.userId)),
-      )
-      .where(and(eq(eventRsvps.eventId, event.id), eq(eventRsvps.state, 'going')))
-    const going = attendees.filter((a) => membershipStanding(a, now) === 'active')
-    for (const { userId } of going) {
+    // Reminders go to going attendees in good standing only (attendees.ts).
+    const going = await goingAttendees(tx, event)
+    for (const userId of going) {
       const payload: EventReminderDuePayload = {
         communityId: event.communityId,
         eventId: event.id,

@@ -40,7 +40,14 @@ describe('registration and email verification', () => {
 
     await waitForCaptured(email)
     const [mail] = await api.verificationMails(email)
-    expect(mail?.messageKey).toMatch(/^identity\.verify_email:[0-9a-f-]{36}$/)
+    // Sent by the notification center as a security notification, once per token.
+    const [delivery] = await api.query<{ event_id: string; type: string }>(
+      sql`SELECT event_id, type FROM notifications.deliveries WHERE mail_message_id = ${mail!.id}`,
+    )
+    expect(delivery).toEqual({
+      event_id: expect.stringMatching(/^identity\.verify_email:[0-9a-f-]{36}$/),
+      type: 'identity.email_verification',
+    })
     // The link goes to the tenant's own host (where the page and the API serve this tenant), not PUBLIC_URL's.
     const tenantOrigin = new URL(t.config.http.publicUrl)
     tenantOrigin.hostname = `${slug}.${t.config.http.baseDomain}`

@@ -11,12 +11,12 @@ import { recordAudit } from '../../../platform/audit/audit.ts'
 import type { Tx } from '../../../platform/db/database.ts'
 import { commonErrors } from '../../../platform/errors.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
-import type { Mailer } from '../../../platform/mail/index.ts'
 import { readTenantSite, type TenantSiteOptions } from '../../tenancy/index.ts'
 import type { IdentityEvents } from '../identity-events.ts'
+import type { IdentityNotifier } from '../identity-notifier.ts'
+import { pageLink } from '../pages/page-links.ts'
 import { hashPassword } from '../passwords/password-hasher.ts'
 import { assertPasswordPolicy } from '../passwords/password-policy.ts'
-import { accountExistsMail, verificationMail } from './account-mail.ts'
 import { accountsErrors } from './accounts.errors.ts'
 import { accountsRepository as repository } from './accounts.repository.ts'
 import type { RegisterBody } from './accounts.schemas.ts'
@@ -30,7 +30,8 @@ export const RESEND_WINDOW_SECONDS = 24 * 3600
 export const RESEND_MAX_PER_WINDOW = 5
 
 export interface AccountsDeps {
-  mailer: Mailer
+  /** The notification center: the verification link and the existing-account notice. */
+  notify: IdentityNotifier
   /** How links to the tenant are built (its host on this deployment, or its own web client). */
   site: TenantSiteOptions
   /** identity.user_created goes out with the new account. */
@@ -45,9 +46,9 @@ function tenantOf(ctx: RequestContext): string {
 const utcDay = () => new Date().toISOString().slice(0, 10)
 
 export function createAccountsService(deps: AccountsDeps) {
-  const { mailer, site, events } = deps
+  const { notify, site, events } = deps
 
-  async function sendVerification(tx: Tx, tenantId: string, userId: string, email: string): Promise<void> {
+  async function sendVerification(tx: Tx, tenantId: string, userId: string): Promise<void> {
     const { token, tokenHash } = newOneTimeToken()
     const tokenId = await repository.insertToken(tx, {
       tenantId,
@@ -57,26 +58,21 @@ export function createAccountsService(deps: AccountsDeps) {
       ttlSeconds: VERIFICATION_TTL_SECONDS,
     })
     const tenant = await readTenantSite(tx, tenantId, site)
-    const content = verificationMail(tenant, token, VERIFICATION_TTL_SECONDS / 3600)
-    await mailer.send(tx, {
+    // Security class: sent at once, even to a suppressed address (a person must be able to confirm).
+    await notify(tx, {
       tenantId,
-      to: email,
-      ...content,
-      messageKey: `identity.verify_email:${tokenId}`,
-      essential: true,
+      type: 'identity.email_verification',
+      eventId: `identity.verify_email:${tokenId}`,
+      recipient: { userId },
+      params: { validHours: VERIFICATION_TTL_SECONDS / 3600 },
+      secrets: { link: pageLink(tenant, 'verifyEmail', token) },
     })
   }
 
-  async function createAccount(
-    tx: Tx,
-    ctx: RequestContext,
-    tenantId: string,
-    userId: string,
-    email: string,
-  ): Promise<void> {
+  async function createAccount(tx: Tx, ctx: RequestContext, tenantId: string, userId: string): Promise<void> {
     // Self-registration grants learner and nothing else; other roles are granted by admins.
     await repository.grantRole(tx, { tenantId, userId, role: 'learner', grantedBy: 'self-registration' })
-    await sendVerification(tx, tenantId, userId, email)
+    await sendVerification(tx, tenantId, userId)
     await events.userCreated(tx, ctx, { tenantId, userId, source: 'registration', roles: ['learner'] })
     await recordAudit(tx, ctx, {
       action: 'user.registered',
@@ -90,11 +86,12 @@ export function createAccountsService(deps: AccountsDeps) {
     const existing = await repository.findUserByEmail(tx, email)
     if (!existing) throw new Error('registration conflicted on an email that cannot be found')
     // One notice per account and day, however often someone tries the address.
-    await mailer.send(tx, {
+    await notify(tx, {
       tenantId,
-      to: email,
-      ...accountExistsMail(await readTenantSite(tx, tenantId, site)),
-      messageKey: `identity.account_exists:${existing.id}:${utcDay()}`,
+      type: 'identity.account_exists',
+      eventId: `identity.account_exists:${existing.id}:${utcDay()}`,
+      recipient: { userId: existing.id },
+      params: {},
     })
     await recordAudit(tx, ctx, {
       action: 'user.registration_duplicate',
@@ -115,7 +112,7 @@ export function createAccountsService(deps: AccountsDeps) {
       const displayName = input.displayName?.trim() || null
       await ctx.inTenant(async (tx) => {
         const userId = await repository.insertUserIfAbsent(tx, { tenantId, email, displayName, passwordHash })
-        if (userId) await createAccount(tx, ctx, tenantId, userId, email)
+        if (userId) await createAccount(tx, ctx, tenantId, userId)
         else await noticeExistingAccount(tx, ctx, tenantId, email)
       })
     },
@@ -148,7 +145,7 @@ export function createAccountsService(deps: AccountsDeps) {
           RESEND_MIN_GAP_SECONDS,
         )
         if (recent.tooSoon || recent.count >= RESEND_MAX_PER_WINDOW) return
-        await sendVerification(tx, tenantId, user.id, email)
+        await sendVerification(tx, tenantId, user.id)
         await recordAudit(tx, ctx, { action: 'user.verification_resent', targetType: 'user', targetId: user.id })
       })
     },

@@ -18,6 +18,8 @@ export interface OutboxMail {
 
 export const VERIFY_SUBJECT = 'Confirm your email address'
 export const EXISTS_SUBJECT = 'You already have an account'
+/** identity.invitation's English subject starts so (then the tenant's name). */
+export const INVITATION_SUBJECT_PREFIX = "You're invited to join"
 export const STRONG_PASSWORD = 'violet-harbour-7-lantern'
 
 export const uniqueEmail = (label = 'user') => `${label}.${Math.random().toString(36).slice(2, 10)}@example.org`

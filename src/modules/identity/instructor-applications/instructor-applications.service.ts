@@ -1,7 +1,7 @@
 /**
  * Instructor applications: a member applies, a reviewer (instructors:review) approves or rejects,
  * the applicant may withdraw while pending. Approval grants the instructor membership in the same
- * transaction as the decision, its audit entry and the applicant's email; sessions re-read roles
+ * transaction as the decision, its audit entry and the applicant's notification; sessions re-read roles
  * on every request, so the role applies on the applicant's next request.
  */
 import { recordAudit } from '../../../platform/audit/audit.ts'
@@ -12,12 +12,9 @@ import type { PageResult } from '../../../platform/http/pagination.ts'
 import type { Permission } from '../../../platform/http/permissions.ts'
 import { principalId } from '../../../platform/http/principal.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
-import type { Mailer } from '../../../platform/mail/index.ts'
-import { readTenantSite, type TenantSiteOptions } from '../../tenancy/index.ts'
 import type { IdentityEvents } from '../identity-events.ts'
+import type { IdentityNotifier } from '../identity-notifier.ts'
 import { sessionsRepository as sessions } from '../sessions/sessions.repository.ts'
-import { siteHome } from '../pages/page-links.ts'
-import { decisionMail } from './decision-mail.ts'
 import { applicationErrors as errors } from './instructor-applications.errors.ts'
 import {
   applicationsCursor,
@@ -104,9 +101,8 @@ function visibleTo(member: Member, row: ApplicationRecord): ApplicationRecord {
 }
 
 export interface ApplicationsDeps {
-  mailer: Mailer
-  /** The decision mail points the applicant at the tenant (its web client, else its host). */
-  site: TenantSiteOptions
+  /** The notification center: the applicant hears of the decision (mail and inbox). */
+  notify: IdentityNotifier
   /** identity.role_changed goes out with an approval's grant. */
   events: IdentityEvents
 }
@@ -173,12 +169,13 @@ async function decide(
         granted: ['instructor'],
       })
     }
-    const mail = decisionMail(decision, siteHome(await readTenantSite(tx, reviewer.tenantId, deps.site)), note)
-    await deps.mailer.send(tx, {
+    // The reviewer's note is written for the applicant; nothing else of the review reaches them.
+    await deps.notify(tx, {
       tenantId: reviewer.tenantId,
-      to: current.applicantEmail,
-      ...mail,
-      messageKey: `identity.instructor_application_decided:${id}`,
+      type: 'identity.instructor_application_decided',
+      eventId: `identity.instructor_application_decided:${id}`,
+      recipient: { userId: current.userId },
+      params: { approved: decision === 'approved', withNote: note !== null, note: note ?? '' },
     })
     return present(await findOrFail(tx, id))
   })

@@ -8,7 +8,6 @@ import { createRequestContext } from '../../../platform/http/request-context.ts'
 import { accountsClient } from '../accounts/accounts.testing.ts'
 import { sessionsClient } from '../sessions/sessions.testing.ts'
 import { createApplicationsService } from './instructor-applications.service.ts'
-import { siteOptionsOf } from '../pages/page-links.ts'
 import { identityEvents } from '../identity-events.ts'
 
 let t: TestApp
@@ -119,7 +118,10 @@ describe('instructor applications', () => {
     )
     expect(mails).toHaveLength(1)
     expect(mails[0]?.text).toContain('Welcome aboard.')
-    expect(mails[0]?.messageKey).toBe(`identity.instructor_application_decided:${application.id}`)
+    const [delivery] = await client.query<{ event_id: string }>(
+      sql`SELECT event_id FROM notifications.deliveries WHERE mail_message_id = ${mails[0]!.id}`,
+    )
+    expect(delivery?.event_id).toBe(`identity.instructor_application_decided:${application.id}`)
 
     const mine = await request('GET', '/v1/me/instructor-applications', learner)
     expect(mine.json()).toMatchObject({ data: [{ id: application.id, status: 'approved' }], nextCursor: null })
@@ -327,8 +329,7 @@ describe('instructor applications', () => {
     const { tenant, admin, member, apply } = await tenantWithAdmin()
     const { id } = (await apply(await member())).json()
     const service = createApplicationsService({
-      mailer: t.platform.mail,
-      site: siteOptionsOf(t.config),
+      notify: t.modules.notifications.notify,
       events: identityEvents(t.platform.events),
     })
     const impersonated = createRequestContext({

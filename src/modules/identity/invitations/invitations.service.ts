@@ -9,13 +9,14 @@ import { recordAudit } from '../../../platform/audit/audit.ts'
 import { tenantScope, type Database, type Tx } from '../../../platform/db/database.ts'
 import type { PageResult } from '../../../platform/http/pagination.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
-import type { Mailer } from '../../../platform/mail/index.ts'
 import { findTenantSite, type TenantSite, type TenantSiteOptions } from '../../tenancy/index.ts'
 import { normaliseEmail } from '../accounts/email-address.ts'
 import { newOneTimeToken } from '../accounts/one-time-tokens.ts'
+import type { IdentityNotifier } from '../identity-notifier.ts'
 import { users } from '../identity.tables.ts'
 import { levelOf, OPERATOR_LEVEL, type Actor } from '../members/members.policy.ts'
-import { invitationMail } from './invitation-mail.ts'
+import { describeRoles } from './invitation-mail.ts'
+import { pageLink } from '../pages/page-links.ts'
 import { invitationsErrors as errors } from './invitations.errors.ts'
 import {
   DAILY_INVITATIONS_PER_INVITER,
@@ -32,7 +33,8 @@ import type { Invitation } from './invitations.schemas.ts'
 
 export interface InvitationsDeps {
   database: Database
-  mailer: Mailer
+  /** The notification center: the invitation goes to the address, its link as a sealed secret. */
+  notify: IdentityNotifier
   /** How links to the tenant are built (its host on this deployment, or its own web client). */
   site: TenantSiteOptions
 }
@@ -116,13 +118,19 @@ async function findOrFail(tx: Tx, id: string): Promise<InvitationRow> {
   return row
 }
 
-async function mailInvitation(mailer: Mailer, tx: Tx, site: TenantSite, row: InvitationRow, token: string) {
-  const content = invitationMail(site, token, normaliseRoles(row.roles), INVITATION_TTL_SECONDS / 86400)
-  await mailer.send(tx, {
+/**
+ * To the address (it may have no account), in the tenant's language. The mail names the tenant
+ * and the roles, never the inviter (a display name is whatever its owner typed, which would make
+ * the mail a phishing vehicle). Each send is its own occurrence (a resend carries a new link).
+ */
+async function mailInvitation(notify: IdentityNotifier, tx: Tx, site: TenantSite, row: InvitationRow, token: string) {
+  await notify(tx, {
     tenantId: row.tenantId,
-    to: row.email,
-    ...content,
-    messageKey: `identity.invitation:${row.id}:${row.sendCount}`,
+    type: 'identity.invitation',
+    eventId: `identity.invitation:${row.id}:${row.sendCount}`,
+    recipient: { email: row.email },
+    params: { roles: describeRoles(normaliseRoles(row.roles)), validDays: INVITATION_TTL_SECONDS / 86400 },
+    secrets: { link: pageLink(site, 'invitation', token) },
   })
 }
 
@@ -152,7 +160,7 @@ async function create(
       ttlSeconds: INVITATION_TTL_SECONDS,
     })
     if (!row) throw errors.pending()
-    await mailInvitation(deps.mailer, tx, site, row, token)
+    await mailInvitation(deps.notify, tx, site, row, token)
     await recordAudit(tx, ctx, {
       tenantId: inviter.tenantId,
       action: 'invitation.created',
@@ -182,7 +190,7 @@ async function resend(
     const { token, tokenHash } = newOneTimeToken()
     const renewed = await repository.renew(tx, row.id, tokenHash, INVITATION_TTL_SECONDS)
     if (!renewed) throw errors.notPending(row.status)
-    await mailInvitation(deps.mailer, tx, site, renewed, token)
+    await mailInvitation(deps.notify, tx, site, renewed, token)
     await recordAudit(tx, ctx, {
       tenantId: inviter.tenantId,
       action: 'invitation.resent',

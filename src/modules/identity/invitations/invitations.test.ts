@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../../test/build-test-app.ts'
 import { accountsClient, STRONG_PASSWORD, uniqueEmail } from '../accounts/accounts.testing.ts'
 import { sessionsClient } from '../sessions/sessions.testing.ts'
-import { INVITATION_SUBJECT_PREFIX } from './invitation-mail.ts'
+import { INVITATION_SUBJECT_PREFIX } from '../accounts/accounts.testing.ts'
 
 let t: TestApp
 beforeAll(async () => {

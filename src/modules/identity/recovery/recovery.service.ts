@@ -12,9 +12,7 @@
 import { recordAudit } from '../../../platform/audit/audit.ts'
 import { commonErrors } from '../../../platform/errors.ts'
 import type { RequestContext } from '../../../platform/http/request-context.ts'
-import type { Mailer } from '../../../platform/mail/index.ts'
-import { readTenantSite, type TenantSite, type TenantSiteOptions } from '../../tenancy/index.ts'
-import type { MailContent } from '../accounts/account-mail.ts'
+import { readTenantSite, type TenantSiteOptions } from '../../tenancy/index.ts'
 import type { SecurityNotices } from '../accounts/security-notices.ts'
 import {
   accountsRepository as accounts,
@@ -36,7 +34,8 @@ import {
 import type { RestrictedTokens, SessionIssuer, TokenPair } from '../sessions/session-issuer.ts'
 import { sessionsRepository as sessions } from '../sessions/sessions.repository.ts'
 import { endImpersonationsStartedFrom } from '../impersonation/starter-ends.ts'
-import { magicLinkMail, passwordResetMail } from './recovery-mail.ts'
+import type { IdentityNotifier } from '../identity-notifier.ts'
+import { pageLink, type PageName } from '../pages/page-links.ts'
 import { recoveryErrors } from './recovery.errors.ts'
 import { recoveryRepository as repository } from './recovery.repository.ts'
 
@@ -44,7 +43,8 @@ export const RESET_TTL_SECONDS = 30 * 60
 export const MAGIC_LINK_TTL_SECONDS = 15 * 60
 
 export interface RecoveryDeps {
-  mailer: Mailer
+  /** The notification center: the links go as sealed secrets of security notifications. */
+  notify: IdentityNotifier
   issuer: SessionIssuer
   /** The second factor and the tenant's MFA policy, as at password sign-in (../mfa). */
   secondFactor: SecondFactorGate
@@ -57,20 +57,23 @@ export interface RecoveryDeps {
 interface LinkKind {
   purpose: TokenPurpose
   ttlSeconds: number
-  mail: (site: TenantSite, token: string, validMinutes: number) => MailContent
+  type: 'identity.password_reset' | 'identity.magic_link'
+  page: PageName
   auditAction: string
 }
 
 const RESET: LinkKind = {
   purpose: 'reset_password',
   ttlSeconds: RESET_TTL_SECONDS,
-  mail: passwordResetMail,
+  type: 'identity.password_reset',
+  page: 'resetPassword',
   auditAction: 'user.password_reset_requested',
 }
 const MAGIC: LinkKind = {
   purpose: 'magic_link',
   ttlSeconds: MAGIC_LINK_TTL_SECONDS,
-  mail: magicLinkMail,
+  type: 'identity.magic_link',
+  page: 'magicLink',
   auditAction: 'user.magic_link_requested',
 }
 
@@ -86,7 +89,7 @@ function assertNewPasswordPolicy(password: string, email: string): void {
 }
 
 export function createRecoveryService(deps: RecoveryDeps) {
-  const { mailer, site, secondFactor } = deps
+  const { notify, site, secondFactor } = deps
   const starter = bearerStarter(deps.issuer)
 
   /** Emails a fresh link to an active account unless throttled; otherwise does nothing, silently. */
@@ -113,13 +116,15 @@ export function createRecoveryService(deps: RecoveryDeps) {
         tokenHash,
         ttlSeconds: kind.ttlSeconds,
       })
-      const content = kind.mail(await readTenantSite(tx, tenantId, site), token, kind.ttlSeconds / 60)
-      await mailer.send(tx, {
+      const tenant = await readTenantSite(tx, tenantId, site)
+      // Security class: sent at once, even to a suppressed address, so a person can always recover.
+      await notify(tx, {
         tenantId,
-        to: email,
-        ...content,
-        messageKey: `identity.${kind.purpose}:${tokenId}`,
-        essential: true,
+        type: kind.type,
+        eventId: `identity.${kind.purpose}:${tokenId}`,
+        recipient: { userId: user.id },
+        params: { validMinutes: kind.ttlSeconds / 60 },
+        secrets: { link: pageLink(tenant, kind.page, token) },
       })
       await recordAudit(tx, ctx, { action: kind.auditAction, targetType: 'user', targetId: user.id })
     })

@@ -109,7 +109,9 @@ export function renderNotification(input: RenderInput): RenderedNotification {
   const greeting = input.recipientName
     ? formatMessage(locale, 'layout.greeting', { name: input.recipientName })
     : formatMessage(locale, 'layout.greetingAnonymous', {})
-  const open = formatMessage(locale, 'layout.open', values)
+  // A type may name its button (`<type>.action`: "Reset my password"); else "Open in <tenant>".
+  const action = `${input.type}.action`
+  const open = formatMessage(locale, action in MESSAGES.en ? action : 'layout.open', values)
   const footer = formatMessage(locale, 'layout.footer', values)
   const preferences = formatMessage(locale, 'layout.preferences', values)
   const unsubscribe = input.unsubscribeUrl ? formatMessage(locale, 'layout.unsubscribe', values) : undefined
