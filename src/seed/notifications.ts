@@ -1,7 +1,7 @@
 /**
  * The notifications area of the development seed, through the public API (ADR 0012): the demo
- * learners' preferences (Maya wants an email when someone answers her posts, but none at night;
- * Tomás follows study sessions in the app only), and inbox items the way they arise, from
+ * learners' preferences (Maya reads mentions in the app only and wants no mail at night; Tomás
+ * follows study-session reminders in the app only), and inbox items the way they arise, from
  * community activity: Amara answers Maya's study-group post and Maya answers Tomás's FizzBuzz, so
  * each gets a `community.comment_created` notification in the inbox (the notification center
  * makes it from the comment's event, once per event and recipient). Idempotent: preferences are
@@ -27,7 +27,7 @@ export const DEMO_NOTIFICATIONS: NotificationsSpec = {
   preferences: [
     {
       email: 'maya@demo.localhost',
-      preferences: [{ type: 'community.comment_created', channel: 'email', enabled: true }],
+      preferences: [{ type: 'community.post_mentioned', channel: 'email', enabled: false }],
       quietHours: { startsAt: '22:00', endsAt: '07:00' },
     },
     {
