@@ -55,20 +55,22 @@ export function createWebhooksModule(deps: WebhooksDeps) {
   const settings = deps.config.webhooks
   const kek = parseKeyEncryptionKey(deps.config.signingKeys.keyEncryptionKey)
   const logger = deps.logger.child({ module: 'webhooks' })
-  const queue: DeliveryQueue = { jobs: deps.jobs, window: windowOf(settings.endpointConcurrency) }
+  const metrics = createWebhookMetrics(deps.metrics.registry)
+  const timing = { scale: settings.retryScale }
+  const queue: DeliveryQueue = { jobs: deps.jobs, window: windowOf(settings.endpointConcurrency), timing, metrics }
   const delivery: DeliveryDeps = {
     database: deps.database,
     queue,
     egress: deps.egress,
     kek,
-    timing: { scale: settings.retryScale },
+    timing,
     breaker: {
       threshold: settings.breakerThreshold,
       cooldownMs: settings.breakerCooldownSeconds * 1000,
       probeLeaseMs: PROBE_LEASE_MS,
     },
     logger,
-    metrics: createWebhookMetrics(deps.metrics.registry),
+    metrics,
   }
   deps.jobs.define<DeliverJob>({
     name: DELIVER_QUEUE,

@@ -20,6 +20,8 @@ import { randomUUID } from 'node:crypto'
 import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm'
 import type { Tx } from '../../platform/db/database.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
+import { scheduleEndsAt, type RetryTiming } from './schedule.ts'
+import type { WebhookMetrics } from './webhooks.metrics.ts'
 import { deliveries, endpointHealth, type DeliveryRow } from './webhooks.tables.ts'
 
 export const DELIVER_QUEUE = 'webhooks.deliver'
@@ -31,11 +33,13 @@ export interface DeliverJob {
   token: string
 }
 
-/** What starting and scheduling deliveries needs: the job platform and the window's size. */
+/** What starting and scheduling deliveries needs: the job platform, the window's size, the schedule. */
 export interface DeliveryQueue {
   jobs: Jobs
   /** Due jobs an endpoint may hold at once (twice WEBHOOK_ENDPOINT_CONCURRENCY). */
   window: number
+  timing: RetryTiming
+  metrics: WebhookMetrics
 }
 
 export const windowOf = (endpointConcurrency: number) => endpointConcurrency * 2
@@ -44,6 +48,8 @@ const LIVE = inArray(deliveries.status, ['pending', 'retrying'])
 
 /** Spread of the deliveries that go when a breaker lets a probe through. */
 const WAKE_SPREAD_MS = 1000
+/** Waiting deliveries checked for the end of their schedule each time a held-back endpoint is topped up. */
+const EXPIRY_BATCH = 100
 
 /**
  * Sends the delivery's next job for `at` under a new token (older jobs of it turn stale), unless
@@ -119,6 +125,38 @@ async function holdingBy(tx: Tx, endpointId: string, at: Date, limit: number): P
 }
 
 /**
+ * While the breaker holds the endpoint back, its waiting deliveries spend no attempt; one whose
+ * schedule would have ended by now is dead (the oldest are checked, a batch each time).
+ */
+async function expireHeldBack(queue: DeliveryQueue, tx: Tx, endpointId: string, now: Date): Promise<void> {
+  const waiting = await tx
+    .select({
+      id: deliveries.id,
+      attempts: deliveries.attempts,
+      lastAttemptAt: deliveries.lastAttemptAt,
+      createdAt: deliveries.createdAt,
+    })
+    .from(deliveries)
+    .where(and(eq(deliveries.endpointId, endpointId), LIVE, isNull(deliveries.nextAttemptAt)))
+    .orderBy(asc(deliveries.createdAt), asc(deliveries.id))
+    .limit(EXPIRY_BATCH)
+  const expired = waiting
+    .filter((d) => now > scheduleEndsAt(d.attempts, d.lastAttemptAt ?? d.createdAt, queue.timing))
+    .map((d) => d.id)
+  if (expired.length === 0) return
+  const ended = await tx
+    .update(deliveries)
+    .set({
+      status: 'dead',
+      settledAt: now,
+      lastError: "the endpoint's circuit breaker stayed open past the retry schedule",
+    })
+    .where(and(inArray(deliveries.id, expired), LIVE))
+    .returning({ id: deliveries.id })
+  queue.metrics.deliveriesEnded.inc({ status: 'dead', reason: 'breaker' }, ended.length)
+}
+
+/**
  * Tops the endpoint's window up: while its breaker is closed (or lets a probe through), the oldest
  * waiting deliveries get jobs for now until the window is full; while it holds attempts back, one
  * delivery at least is timed for when the breaker lets a probe through, so the endpoint wakes.
@@ -126,6 +164,7 @@ async function holdingBy(tx: Tx, endpointId: string, at: Date, limit: number): P
 export async function fillWindow(queue: DeliveryQueue, tx: Tx, endpointId: string, now = new Date()): Promise<void> {
   const held = await heldUntil(tx, endpointId, now)
   if (held) {
+    await expireHeldBack(queue, tx, endpointId, now)
     const wakeBy = new Date(held.getTime() + WAKE_SPREAD_MS)
     if ((await holdingBy(tx, endpointId, wakeBy, 1)) > 0) return
     const [first] = await oldestWaiting(tx, endpointId, 1)
