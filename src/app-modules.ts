@@ -115,6 +115,7 @@ export function createModules(config: Config, base: Omit<Platform, 'tokens'>, op
     logger,
     catalogue: base.publicEvents,
     egress: base.egress,
+    metrics: base.metrics,
   })
   registerModuleRealtime(base.realtime, events, { social, enrolment, chat, notifications })
   return {

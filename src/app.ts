@@ -123,7 +123,10 @@ export interface BuildOptions {
 export interface Lyceum {
   app: App
   platform: Platform
-  modules: Pick<Modules, 'tenancy' | 'flags' | 'identity' | 'assessment' | 'commerce' | 'community' | 'notifications'>
+  modules: Pick<
+    Modules,
+    'tenancy' | 'flags' | 'identity' | 'assessment' | 'commerce' | 'community' | 'notifications' | 'webhooks'
+  >
   /** The realtime gateway's server side (tests reach its Socket.IO server and limits). */
   realtime: Realtime
   close(): Promise<void>
@@ -344,6 +347,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       commerce,
       community: modules.community,
       notifications: modules.notifications,
+      webhooks: modules.webhooks,
     },
     realtime,
     close,

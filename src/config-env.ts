@@ -247,11 +247,12 @@ export const EnvSchema = Type.Object({
     description:
       "Largest content sent to clamd (MiB); larger content gets no verdict. Keep clamd's StreamMaxLength at least this large",
   }),
-  EGRESS_ALLOW_PRIVATE_NETWORKS: Type.Boolean({
-    default: false,
-    description:
-      'Let outbound requests to tenant-supplied URLs (webhook endpoints) reach loopback and private-network addresses, for a receiver on a developer machine; refused in production. Link-local (cloud metadata), multicast and reserved addresses stay refused',
-  }),
+  EGRESS_ALLOW_PRIVATE_NETWORKS: Type.Optional(
+    Type.Boolean({
+      description:
+        'Let outbound requests to tenant-supplied URLs (webhook endpoints) reach loopback and private-network addresses, for a receiver on a developer machine (the demo webhook receiver, `npm run webhooks:receive`); refused in production. Default: true in the development profile, false otherwise. Link-local (cloud metadata), multicast and reserved addresses stay refused',
+    }),
+  ),
   RATE_LIMITS: Type.Optional(
     Type.String({
       pattern: RATE_LIMITS_PATTERN,

@@ -324,7 +324,10 @@ describe('loadConfig', () => {
   })
 
   it('calls partner URLs over https only in production, and refuses the private-network allowance there', () => {
-    expect(loadConfig({}).egress).toEqual({ allowHttp: true, allowPrivateNetworks: false })
+    // Development lets a receiver on the developer's machine be reached; the test profile does not.
+    expect(loadConfig({}).egress).toEqual({ allowHttp: true, allowPrivateNetworks: true })
+    expect(loadConfig({ LYCEUM_PROFILE: 'test' }).egress).toEqual({ allowHttp: true, allowPrivateNetworks: false })
+    expect(loadConfig({ EGRESS_ALLOW_PRIVATE_NETWORKS: 'false' }).egress.allowPrivateNetworks).toBe(false)
     expect(loadConfig({ EGRESS_ALLOW_PRIVATE_NETWORKS: 'true' }).egress.allowPrivateNetworks).toBe(true)
     const production = productionEnv({})
     expect(loadConfig(production).egress).toEqual({ allowHttp: false, allowPrivateNetworks: false })

@@ -358,7 +358,11 @@ function buildConfig(env: Env, profile: ProfileName): Config {
     otel: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
     jobsEnabled: env.JOBS_ENABLED,
     events: { catchUpDays: env.EVENTS_CATCH_UP_DAYS },
-    egress: { allowHttp: profile !== 'production', allowPrivateNetworks: env.EGRESS_ALLOW_PRIVATE_NETWORKS },
+    egress: {
+      allowHttp: profile !== 'production',
+      // A developer's own receiver on loopback (the demo webhook endpoint) works out of the box.
+      allowPrivateNetworks: env.EGRESS_ALLOW_PRIVATE_NETWORKS ?? profile === 'development',
+    },
     rateLimits: rateLimitSettings(env, profile),
     passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, maxQueue: env.PASSWORD_HASH_QUEUE },
     patterns: {

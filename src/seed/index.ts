@@ -4,7 +4,8 @@
  * area (areas.ts: the learning area's courses, learners, grading, certificate and path; the
  * commerce area's prices, tax profile, rates and a coupon; the orders area's one paid sandbox order;
  * the social area's follow and direct messages; the community area's study hall with its channels
- * and members),
+ * and members; the notifications area's preferences and inbox items; the webhooks area's endpoint
+ * for the demo receiver on this machine),
  * all made through the modules' public functions and the public HTTP API. Idempotent: a run
  * after a successful one changes nothing.
  */
@@ -18,9 +19,11 @@ import { demoOrderArea } from './commerce/demo-order.ts'
 import { taxCouponsArea } from './commerce/tax-coupons.ts'
 import { learningArea } from './learning/index.ts'
 import { moderationArea } from './moderation.ts'
+import { notificationsArea } from './notifications.ts'
 import { openSessions } from './sessions.ts'
 import { socialArea } from './social.ts'
 import { openSeedState } from './state.ts'
+import { webhooksArea } from './webhooks.ts'
 import { DEMO_SLUG, seedDemoTenant } from './tenant.ts'
 
 export { DEMO_SLUG } from './tenant.ts'
@@ -36,6 +39,8 @@ export const SEED_AREAS: readonly SeedArea[] = [
   socialArea(),
   communityArea(),
   moderationArea(),
+  notificationsArea(),
+  webhooksArea(),
 ]
 
 export interface SeedOptions {

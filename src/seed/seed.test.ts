@@ -24,6 +24,7 @@ import { learningArea } from './learning/index.ts'
 import type { CourseSpec } from './learning/spec.ts'
 import { seedDemo, type DemoSeed } from './index.ts'
 import { DEMO_CONVERSATION } from './social.ts'
+import { DEMO_RECEIVER_URL, type DevWebhook } from './webhooks.ts'
 
 const HOST = 'demo.localhost'
 const DAY_MS = 86_400_000
@@ -209,6 +210,8 @@ describe('the development seed', { timeout: 240_000 }, () => {
       expect.objectContaining({ name: 'social', outcome: 'seeded' }),
       expect.objectContaining({ name: 'communities', outcome: 'seeded' }),
       expect.objectContaining({ name: 'moderation', outcome: 'seeded' }),
+      expect.objectContaining({ name: 'notifications', outcome: 'seeded' }),
+      expect.objectContaining({ name: 'webhooks', outcome: 'seeded' }),
     ])
     const stored = await readCredentials()
     expect(stored).toMatchObject(old)
@@ -500,7 +503,8 @@ describe('the development seed', { timeout: 240_000 }, () => {
       ['My first FizzBuzz', false],
       ['Study group for the first module?', false],
     ])
-    expect(posts[2]).toMatchObject({ commentCount: 1, reactionCounts: { like: 1, celebrate: 1 } })
+    // Tomás's comment (the communities area) and Amara's (the notifications area).
+    expect(posts[2]).toMatchObject({ commentCount: 2, reactionCounts: { like: 1, celebrate: 1 } })
     // Amara's report on Tomás's post opened a case in the study hall's queue (the moderation area).
     const cases = await all<{ targetKind: string; status: string; reporterCount: number }>(
       `${base}/moderation/cases`,
@@ -538,6 +542,36 @@ describe('the development seed', { timeout: 240_000 }, () => {
     expect(board.data.map((entry) => entry.userId)).toContain(state.users.get('tomas@demo.localhost'))
   })
 
+  it("gives the learners notification preferences and inbox items, and the tenant a webhook endpoint for the developer's receiver", async () => {
+    const maya = await signIn('maya@demo.localhost')
+    const prefs = await ok<{
+      types: Array<{ type: string; channels: Record<string, { enabled: boolean }> }>
+      quietHours: unknown
+    }>('GET', '/v1/me/notification-preferences', { token: maya })
+    expect(prefs.quietHours).toEqual({ startsAt: '22:00', endsAt: '07:00' })
+    expect(prefs.types.find((p) => p.type === 'community.post_mentioned')?.channels.email?.enabled).toBe(false)
+    // Comments on her post reach her inbox from their events: Tomás's and Amara's.
+    const inbox = await waitUntil("Maya's inbox", async () => {
+      const items = await all<{ type: string; read: boolean }>('/v1/me/notifications', maya)
+      const comments = items.filter((item) => item.type === 'community.comment_created')
+      return comments.length >= 2 ? comments : undefined
+    })
+    expect(inbox.every((item) => !item.read)).toBe(true)
+    const tomas = await signIn('tomas@demo.localhost')
+    const his = await all<{ type: string }>('/v1/me/notifications', tomas)
+    expect(his.map((item) => item.type)).toContain('community.comment_created')
+    // The webhook endpoint at the demo receiver, its secret kept for the receiver script.
+    const kept = JSON.parse(await readFile(path.join(dataDir, 'dev-webhook.json'), 'utf8')) as DevWebhook
+    expect(kept).toMatchObject({ url: DEMO_RECEIVER_URL, secret: expect.stringMatching(/^whsec_/) })
+    const endpoints = await all<{ id: string; url: string; enabled: boolean }>('/v1/webhook-endpoints', state.admin)
+    expect(endpoints).toEqual([expect.objectContaining({ id: kept.endpointId, url: DEMO_RECEIVER_URL, enabled: true })])
+    const deliveries = await all<{ eventType: string }>(
+      `/v1/webhook-endpoints/${kept.endpointId}/deliveries`,
+      state.admin,
+    )
+    expect(deliveries.map((d) => d.eventType)).toContain('webhooks.test_event')
+  })
+
   it('changes nothing when run again: no sign-in, no audit entry, every count equal', async () => {
     // The first run's mails (7 enrolment confirmations, the grade, the certificate, and for Tomás's
     // paid order its enrolment confirmation and receipt) are sent by jobs: let them settle.
@@ -553,6 +587,8 @@ describe('the development seed', { timeout: 240_000 }, () => {
       expect.objectContaining({ name: 'social', outcome: 'present' }),
       expect.objectContaining({ name: 'communities', outcome: 'present' }),
       expect.objectContaining({ name: 'moderation', outcome: 'present' }),
+      expect.objectContaining({ name: 'notifications', outcome: 'present' }),
+      expect.objectContaining({ name: 'webhooks', outcome: 'present' }),
     ])
     expect(await domainCounts(state.admin)).toEqual(state.snapshot)
     expect(await auditCount(state.admin)).toBe(audit)
@@ -569,6 +605,8 @@ describe('the development seed', { timeout: 240_000 }, () => {
       expect.objectContaining({ name: 'social', outcome: 'seeded' }),
       expect.objectContaining({ name: 'communities', outcome: 'seeded' }),
       expect.objectContaining({ name: 'moderation', outcome: 'seeded' }),
+      expect.objectContaining({ name: 'notifications', outcome: 'seeded' }),
+      expect.objectContaining({ name: 'webhooks', outcome: 'seeded' }),
     ])
     expect(await domainCounts(state.admin)).toEqual(state.snapshot)
     // The run signed the demo accounts in and out again: only this test's own session is live.

@@ -31,10 +31,12 @@ import type {
   WebhookReplay,
 } from './webhooks.schemas.ts'
 import { replays, type EndpointRow } from './webhooks.tables.ts'
+import type { DeliveryQueue } from './window.ts'
 
 export interface DeliveriesDeps {
   catalogue: PublicEventCatalogue
   jobs: Jobs
+  queue: DeliveryQueue
 }
 
 const TARGET = 'webhook_endpoint'
@@ -89,7 +91,7 @@ export function createDeliveriesService(deps: DeliveriesDeps) {
           throw webhookErrors.messageNotForEndpoint(messageId)
         if (!endpoint.enabled) throw webhookErrors.endpointDisabled(endpointId)
         if (await repo.liveDelivery(tx, endpointId, messageId)) throw webhookErrors.deliveryInProgress(messageId)
-        const delivery = await startDelivery(tx, deps.jobs, {
+        const delivery = await startDelivery(tx, deps.queue, {
           tenantId: endpoint.tenantId,
           endpointId,
           messageId,

@@ -9,20 +9,20 @@
  * endpoint's jobs at once (its group), so a hung receiver holds only that many of the
  * WEBHOOK_DELIVERY_WORKERS slots while the others serve other endpoints.
  */
-import { randomUUID } from 'node:crypto'
-import { and, asc, eq, gt, inArray, lte, ne } from 'drizzle-orm'
+import { and, eq, inArray } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import { recordAudit } from '../../platform/audit/audit.ts'
 import { tenantScope, type Database, type Tx } from '../../platform/db/database.ts'
 import { systemContext } from '../../platform/http/request-context.ts'
-import type { Jobs } from '../../platform/jobs/index.ts'
 import { admit, recordOutcome, type BreakerPolicy } from './breaker.ts'
 import { DELIVER_QUEUE, endLiveDeliveries, type DeliverJob } from './messages.ts'
 import { nextDelayMs, scheduleEndsAt, retryAfterSeconds, type RetryTiming } from './schedule.ts'
 import { signingSecrets } from './secrets.ts'
 import { signedHeaders } from './signing.ts'
 import { attempts, deliveries, endpoints, messages, type DeliveryRow, type EndpointRow } from './webhooks.tables.ts'
+import { attemptResult, type WebhookMetrics } from './webhooks.metrics.ts'
 import { STORED_RESPONSE_CHARS } from './webhooks.vocabulary.ts'
+import { fillWindow, scheduleDelivery, waitForSlot, type DeliveryQueue } from './window.ts'
 
 /** What the delivery needs of the egress client (src/platform/net/egress.ts). */
 export interface WebhookEgress {
@@ -36,12 +36,13 @@ export interface WebhookEgress {
 
 export interface DeliveryDeps {
   database: Database
-  jobs: Jobs
+  queue: DeliveryQueue
   egress: WebhookEgress
   kek: Uint8Array
   timing: RetryTiming
   breaker: BreakerPolicy
   logger: Logger
+  metrics: WebhookMetrics
 }
 
 export type DeliveryOutcome = 'stale' | 'deferred' | 'succeeded' | 'retrying' | 'dead'
@@ -51,12 +52,7 @@ interface Ready {
   endpoint: EndpointRow
   body: string
   secrets: string[]
-  /** The half-open breaker's probe: its success releases the deliveries that waited for it. */
-  probe: boolean
 }
-
-/** At most this many waiting deliveries are released at once; the rest keep their own time. */
-const RELEASE_BATCH = 100
 
 interface Response {
   status: number | undefined
@@ -65,6 +61,8 @@ interface Response {
   retryAfter: number | undefined
   durationMs: number
   error: string | null
+  /** The egress client's reason when there was no answer (timeout, dns, address, ...). */
+  reason: string | undefined
 }
 
 const USER_AGENT = 'Lyceum-Webhooks/1.0 (+https://www.standardwebhooks.com)'
@@ -89,6 +87,11 @@ function failureOf(error: unknown): string {
   return String(error)
 }
 
+function reasonOf(error: unknown): string | undefined {
+  const reason = error && typeof error === 'object' ? (error as { reason?: unknown }).reason : undefined
+  return typeof reason === 'string' ? reason : undefined
+}
+
 const is2xx = (status: number | undefined) => status !== undefined && status >= 200 && status < 300
 
 function errorOf(response: Response): string | null {
@@ -101,26 +104,6 @@ function errorOf(response: Response): string | null {
 
 async function settle(tx: Tx, deliveryId: string, set: Partial<DeliveryRow>): Promise<void> {
   await tx.update(deliveries).set(set).where(eq(deliveries.id, deliveryId))
-}
-
-/**
- * Sends the delivery's next job for `at` under a new token (older jobs of it turn stale), unless
- * the delivery ended meanwhile (its endpoint was disabled while the attempt was in flight).
- */
-async function schedule(deps: DeliveryDeps, tx: Tx, delivery: DeliveryRow, at: Date, set: Partial<DeliveryRow>) {
-  const token = randomUUID()
-  const moved = await tx
-    .update(deliveries)
-    .set({ ...set, jobToken: token, nextAttemptAt: at })
-    .where(and(eq(deliveries.id, delivery.id), inArray(deliveries.status, ['pending', 'retrying'])))
-    .returning({ id: deliveries.id })
-  if (moved.length === 0) return
-  await deps.jobs.send<DeliverJob>(
-    tx,
-    DELIVER_QUEUE,
-    { tenantId: delivery.tenantId, deliveryId: delivery.id, token },
-    { startAfter: at, group: delivery.endpointId },
-  )
 }
 
 /** Step 1, in one transaction: is the job current, may the attempt go, and what to send. */
@@ -151,17 +134,21 @@ async function prepare(deps: DeliveryDeps, tx: Tx, job: DeliverJob): Promise<Rea
         nextAttemptAt: null,
         lastError: "the endpoint's circuit breaker stayed open past the retry schedule",
       })
+      await fillWindow(deps.queue, tx, endpoint.id, now)
+      deps.metrics.deliveriesEnded.inc({ status: 'dead', reason: 'breaker' })
       return 'dead'
     }
-    // Spread the waiting deliveries over a second after the breaker lets a probe through.
-    const at = new Date(admission.until.getTime() + Math.round(Math.random() * 1000))
-    await schedule(deps, tx, delivery, at, {})
+    // It waits for a slot again, without a job; the window keeps one delivery timed for when the
+    // breaker lets a probe through, and the probe's success fills the window.
+    await waitForSlot(tx, delivery.id)
+    await fillWindow(deps.queue, tx, endpoint.id, now)
+    deps.metrics.deferrals.inc()
     return 'deferred'
   }
   const [message] = await tx.select({ body: messages.body }).from(messages).where(eq(messages.id, delivery.messageId))
   if (!message) return 'stale'
   const secrets = await signingSecrets(tx, deps.kek, endpoint.id, now)
-  return { delivery, endpoint, body: message.body, secrets, probe: admission.probe }
+  return { delivery, endpoint, body: message.body, secrets }
 }
 
 /** Step 2, outside any transaction: the signed request through the egress client. */
@@ -177,6 +164,7 @@ async function send(deps: DeliveryDeps, ready: Ready, at: Date, headers: Record<
       retryAfter: retryAfterSeconds(headerValue(answer.headers, 'retry-after'), at),
       durationMs: Math.round(answer.durationMs),
       error: null,
+      reason: undefined,
     }
   } catch (error) {
     return {
@@ -186,6 +174,7 @@ async function send(deps: DeliveryDeps, ready: Ready, at: Date, headers: Record<
       retryAfter: undefined,
       durationMs: Math.round(performance.now() - started),
       error: failureOf(error),
+      reason: reasonOf(error),
     }
   }
 }
@@ -231,7 +220,7 @@ async function record(
       settledAt: now,
       nextAttemptAt: null,
     })
-    if (ready.probe) await releaseWaiting(deps, tx, delivery, now)
+    await fillWindow(deps.queue, tx, delivery.endpointId, now)
     return 'succeeded'
   }
   if (response.status === 410) {
@@ -242,36 +231,16 @@ async function record(
   const delay = nextDelayMs(number, deps.timing, { status: response.status, retryAfter: response.retryAfter })
   if (delay === undefined) {
     await settle(tx, delivery.id, { ...last, status: 'dead', lastError: error, settledAt: now, nextAttemptAt: null })
+    await fillWindow(deps.queue, tx, delivery.endpointId, now)
     return 'dead'
   }
-  await schedule(deps, tx, delivery, new Date(now.getTime() + delay), { ...last, status: 'retrying', lastError: error })
+  await scheduleDelivery(deps.queue, tx, delivery, new Date(now.getTime() + delay), {
+    ...last,
+    status: 'retrying',
+    lastError: error,
+  })
+  await fillWindow(deps.queue, tx, delivery.endpointId, now)
   return 'retrying'
-}
-
-/**
- * The probe succeeded and closed the breaker. The deliveries that met the half-open breaker were
- * put off until the probe's lease lapses (up to 30 s); they go now instead, spread over a second.
- * Only those due by then are moved (a later retry keeps its place on the schedule), and an
- * in-flight one is not touched (its next time is already past).
- */
-async function releaseWaiting(deps: DeliveryDeps, tx: Tx, probe: DeliveryRow, now: Date) {
-  const horizon = new Date(now.getTime() + deps.breaker.probeLeaseMs + 1000)
-  const waiting = await tx
-    .select()
-    .from(deliveries)
-    .where(
-      and(
-        eq(deliveries.endpointId, probe.endpointId),
-        inArray(deliveries.status, ['pending', 'retrying']),
-        gt(deliveries.nextAttemptAt, now),
-        lte(deliveries.nextAttemptAt, horizon),
-        ne(deliveries.id, probe.id),
-      ),
-    )
-    .orderBy(asc(deliveries.nextAttemptAt))
-    .limit(RELEASE_BATCH)
-  for (const delivery of waiting)
-    await schedule(deps, tx, delivery, new Date(now.getTime() + Math.round(Math.random() * 1000)), {})
 }
 
 /** 410 Gone: the receiver says the endpoint is no more. Disabled, audited, the reason on the endpoint. */
@@ -315,5 +284,50 @@ export async function runDelivery(deps: DeliveryDeps, job: DeliverJob): Promise<
     ...signedHeaders(ready.secrets, ready.delivery.messageId, at, ready.body),
   }
   const response = await send(deps, ready, at, headers)
-  return deps.database.transaction(scope, (tx) => record(deps, tx, ready, { at, headers }, response))
+  const outcome = await deps.database.transaction(scope, (tx) => record(deps, tx, ready, { at, headers }, response))
+  const result = attemptResult(response.status, response.reason)
+  deps.metrics.attempts.inc({ outcome, result })
+  deps.metrics.attemptDuration.observe({ result }, response.durationMs / 1000)
+  if (outcome === 'succeeded') deps.metrics.deliveriesEnded.inc({ status: 'succeeded', reason: 'delivered' })
+  if (outcome === 'dead')
+    deps.metrics.deliveriesEnded.inc({ status: 'dead', reason: response.status === 410 ? 'gone' : 'schedule' })
+  return outcome
+}
+
+/**
+ * The job of a delivery failed for the last time (its database work, not the receiver: those are
+ * settled on the schedule). The delivery ends dead with the reason, so it does not stay live
+ * without a job; redeliver or replay it once the cause is fixed. A job that moved on does nothing.
+ */
+export async function giveUp(deps: DeliveryDeps, job: DeliverJob, error: unknown, runs: number): Promise<void> {
+  const now = new Date()
+  const why = error instanceof Error ? error.message : String(error)
+  try {
+    await deps.database.transaction(tenantScope(job.tenantId), async (tx) => {
+      const [ended] = await tx
+        .update(deliveries)
+        .set({
+          status: 'dead',
+          settledAt: now,
+          nextAttemptAt: null,
+          lastError: `its delivery job failed ${runs} times (${why.slice(0, 500)}); redeliver or replay it once the cause is fixed`,
+        })
+        .where(
+          and(
+            eq(deliveries.id, job.deliveryId),
+            eq(deliveries.jobToken, job.token),
+            inArray(deliveries.status, ['pending', 'retrying']),
+          ),
+        )
+        .returning({ endpointId: deliveries.endpointId })
+      if (!ended) return
+      await fillWindow(deps.queue, tx, ended.endpointId, now)
+      deps.metrics.deliveriesEnded.inc({ status: 'dead', reason: 'job_failed' })
+    })
+  } catch (settleError) {
+    deps.logger.error(
+      { err: settleError, deliveryId: job.deliveryId, tenantId: job.tenantId },
+      'could not end a webhook delivery whose job failed for the last time; it stays live until redelivered',
+    )
+  }
 }

@@ -30,11 +30,13 @@ import type {
 } from './webhooks.schemas.ts'
 import { endpointHealth, endpoints, type EndpointRow } from './webhooks.tables.ts'
 import { DEFAULT_OVERLAP_SECONDS, MAX_ENDPOINTS_PER_TENANT, TEST_EVENT_TYPE } from './webhooks.vocabulary.ts'
+import type { DeliveryQueue } from './window.ts'
 
 export interface EndpointsDeps {
   catalogue: PublicEventCatalogue
   egress: WebhookEgress
   jobs: Jobs
+  queue: DeliveryQueue
   kek: Uint8Array
 }
 
@@ -248,7 +250,7 @@ export function createEndpointsService(deps: EndpointsDeps) {
           eventId: null,
           endpointId: id,
         })
-        const delivery = await startDelivery(tx, deps.jobs, { tenantId, endpointId: id, messageId, trigger: 'test' })
+        const delivery = await startDelivery(tx, deps.queue, { tenantId, endpointId: id, messageId, trigger: 'test' })
         await recordAudit(tx, ctx, {
           action: 'webhooks.test_event_sent',
           targetType: TARGET,

@@ -9,10 +9,10 @@
 import { and, arrayContains, eq, sql } from 'drizzle-orm'
 import type { Events } from '../../platform/events/events.ts'
 import type { PublicEventCatalogue, PublicEventDefinition } from '../../platform/events/public-events.ts'
-import type { Jobs } from '../../platform/jobs/index.ts'
 import type { Tx } from '../../platform/db/database.ts'
 import { createMessage, startDelivery } from './messages.ts'
 import { endpoints } from './webhooks.tables.ts'
+import type { DeliveryQueue } from './window.ts'
 
 export const FAN_OUT_SUBSCRIBER = 'webhooks.fan_out'
 
@@ -29,19 +29,19 @@ export function endpointsTaking(tx: Tx, type: string) {
     )
 }
 
-export function subscribeFanOut(events: Events, catalogue: PublicEventCatalogue, jobs: Jobs): void {
+export function subscribeFanOut(events: Events, catalogue: PublicEventCatalogue, queue: DeliveryQueue): void {
   for (const definition of catalogue.list()) {
     events.subscribe(definition.type, FAN_OUT_SUBSCRIBER, async (event, tx) => {
       // Platform events (no tenant) have no tenant endpoints to go to.
       if (!event.tenantId) return
-      await fanOut(tx, jobs, definition, { ...event, tenantId: event.tenantId })
+      await fanOut(tx, queue, definition, { ...event, tenantId: event.tenantId })
     })
   }
 }
 
 async function fanOut(
   tx: Tx,
-  jobs: Jobs,
+  queue: DeliveryQueue,
   definition: PublicEventDefinition,
   event: { id: string; tenantId: string; payload: Record<string, unknown>; occurredAt: Date },
 ): Promise<void> {
@@ -58,7 +58,7 @@ async function fanOut(
   })
   if (!created) return
   for (const endpoint of await endpointsTaking(tx, definition.type))
-    await startDelivery(tx, jobs, {
+    await startDelivery(tx, queue, {
       tenantId: event.tenantId,
       endpointId: endpoint.id,
       messageId: event.id,

@@ -5,18 +5,11 @@
  */
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Tx } from '../../platform/db/database.ts'
-import type { Jobs } from '../../platform/jobs/index.ts'
 import { deliveries, messages, resourceSequences } from './webhooks.tables.ts'
 import type { DeliveryTrigger } from './webhooks.vocabulary.ts'
+import { fillWindow, type DeliveryQueue } from './window.ts'
 
-export const DELIVER_QUEUE = 'webhooks.deliver'
-
-export interface DeliverJob {
-  tenantId: string
-  deliveryId: string
-  /** The delivery's job token when this job was sent; a job whose token moved on does nothing. */
-  token: string
-}
+export { DELIVER_QUEUE, type DeliverJob } from './window.ts'
 
 /** The envelope every receiver gets (docs/webhooks.md). */
 export interface Envelope {
@@ -90,10 +83,13 @@ export async function createMessage(tx: Tx, input: NewMessage): Promise<boolean>
   return inserted.length > 0
 }
 
-/** Starts a delivery of a message to an endpoint: its row and its first job, in `tx`. */
+/**
+ * Starts a delivery of a message to an endpoint, in `tx`: its row waits for a slot of the
+ * endpoint's window and gets its job at once if one is free (window.ts).
+ */
 export async function startDelivery(
   tx: Tx,
-  jobs: Jobs,
+  queue: DeliveryQueue,
   input: { tenantId: string; endpointId: string; messageId: string; trigger: DeliveryTrigger; replayId?: string },
 ) {
   const [row] = await tx
@@ -104,17 +100,14 @@ export async function startDelivery(
       messageId: input.messageId,
       trigger: input.trigger,
       replayId: input.replayId ?? null,
-      nextAttemptAt: sql`now()`,
+      nextAttemptAt: null,
     })
-    .returning()
+    .returning({ id: deliveries.id })
   if (!row) throw new Error('inserting the delivery returned no row')
-  await jobs.send<DeliverJob>(
-    tx,
-    DELIVER_QUEUE,
-    { tenantId: input.tenantId, deliveryId: row.id, token: row.jobToken },
-    { group: input.endpointId },
-  )
-  return row
+  await fillWindow(queue, tx, input.endpointId)
+  const [started] = await tx.select().from(deliveries).where(eq(deliveries.id, row.id))
+  if (!started) throw new Error('the delivery just inserted is missing')
+  return started
 }
 
 /**

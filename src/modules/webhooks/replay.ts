@@ -14,6 +14,7 @@ import { startDelivery } from './messages.ts'
 import { webhooksRepository as repo } from './webhooks.repository.ts'
 import { endpoints, messages, replays, type EndpointRow, type ReplayRow } from './webhooks.tables.ts'
 import { REPLAY_BATCH } from './webhooks.vocabulary.ts'
+import type { DeliveryQueue } from './window.ts'
 
 export const REPLAY_QUEUE = 'webhooks.replay_batch'
 
@@ -53,7 +54,10 @@ async function nextBatch(tx: Tx, endpoint: EndpointRow, replay: ReplayRow) {
 }
 
 /** One batch of a replay, in one transaction; sends the job of the next batch when there may be more. */
-export async function runReplayBatch(deps: { database: Database; jobs: Jobs }, job: ReplayJob): Promise<void> {
+export async function runReplayBatch(
+  deps: { database: Database; jobs: Jobs; queue: DeliveryQueue },
+  job: ReplayJob,
+): Promise<void> {
   await deps.database.transaction(tenantScope(job.tenantId), async (tx) => {
     const [replay] = await tx.select().from(replays).where(eq(replays.id, job.replayId)).for('update')
     if (!replay || replay.status !== 'running') return
@@ -71,7 +75,7 @@ export async function runReplayBatch(deps: { database: Database; jobs: Jobs }, j
         skipped++
         continue
       }
-      await startDelivery(tx, deps.jobs, {
+      await startDelivery(tx, deps.queue, {
         tenantId: replay.tenantId,
         endpointId: endpoint.id,
         messageId: message.id,

@@ -2,11 +2,14 @@
  * How deliveries meet failing receivers (on loopback, through the real egress client with a 2 s
  * deadline, the schedule compressed 10,000 times): 410 Gone disables the endpoint, a 3xx is a
  * failure, Retry-After is honoured, a hung receiver holds at most its concurrency cap while another
- * endpoint's deliveries flow, and the circuit breaker opens and recovers.
+ * endpoint's deliveries flow, the circuit breaker opens and recovers, a delivery whose job fails for
+ * the last time ends dead, and the delivery metrics.
  */
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
+import { sql } from 'drizzle-orm'
+import { rowsOf, tenantScope } from '../../platform/db/database.ts'
 import { waitUntil } from '../../platform/jobs/testing.ts'
 import { COURSE_ARCHIVED } from '../catalogue/catalogue.events.ts'
 import { publishEvents, startReceiver, testPublicEvents, type Receiver } from './testing.ts'
@@ -182,5 +185,74 @@ describe('failing receivers', () => {
     const health = (await call('GET', `/v1/webhook-endpoints/${endpoint.id}/health`)).json()
     expect(health).toMatchObject({ breaker: { state: 'closed', consecutiveFailures: 0 }, backlog: 0 })
     expect((health as { lastError: { responseStatus: number } }).lastError.responseStatus).toBe(500)
+  })
+
+  it('a delivery whose job fails for the last time ends dead with the reason, counted, and is redelivered once fixed', async () => {
+    const endpoint = await setUp(() => ({ status: 204 }))
+    // A sealed secret that no longer opens (a KEY_ENCRYPTION_KEY changed without re-encryption):
+    // the job's own work throws on every run, whatever the receiver does.
+    await t.platform.database.transaction(tenantScope(tenantId), (tx) =>
+      tx.execute(
+        sql`UPDATE webhooks.endpoint_secrets SET secret_sealed = 'not-a-sealed-secret' WHERE endpoint_id = ${endpoint.id}`,
+      ),
+    )
+    const [messageId] = await publishEvents(t.platform, tenantId, archived(1))
+    const [dead] = await settled(endpoint.id, 1, 'dead')
+    expect(dead).toMatchObject({ status: 'dead', attempts: 0 })
+    expect(dead?.lastError).toMatch(/^its delivery job failed 6 times \(.+\); redeliver or replay it/)
+    expect(receiver.received.filter((r) => r.path === endpoint.path)).toHaveLength(0)
+    const metrics = await t.platform.metrics.collect()
+    expect(metrics).toMatch(/lyceum_webhook_deliveries_ended_total\{status="dead",reason="job_failed"\} [1-9]/)
+    // Fixed by a new secret: the dead delivery is redelivered and arrives.
+    const rotated = await call('POST', `/v1/webhook-endpoints/${endpoint.id}/secret/rotate`, { overlapSeconds: 0 })
+    expect(rotated.statusCode, rotated.body).toBe(200)
+    const again = await call('POST', `/v1/webhook-endpoints/${endpoint.id}/messages/${messageId}/redeliver`)
+    expect(again.statusCode, again.body).toBe(202)
+    await settled(endpoint.id, 1)
+    expect(receiver.received.filter((r) => r.path === endpoint.path).map((r) => r.id)).toEqual([messageId])
+  })
+
+  it('the sweep starts deliveries whose chain of jobs broke: a lost job, and a backlog with no job holding a slot', async () => {
+    const endpoint = await setUp(() => ({ status: 204 }))
+    await call('PATCH', `/v1/webhook-endpoints/${endpoint.id}`, { enabled: false })
+    const ids = await publishEvents(t.platform, tenantId, archived(2))
+    await waitUntil('both messages', async () => {
+      const page = await call('GET', '/v1/webhook-messages')
+      return (page.json() as { data: unknown[] }).data.length === 2 ? true : undefined
+    })
+    // Two live deliveries without a job behind them, as a lost job or a failed top-up leaves them:
+    // one due long ago (its job never ran), one waiting for a slot while nothing holds one.
+    const messageRows = await t.platform.database.transaction(tenantScope(tenantId), (tx) =>
+      rowsOf<{ id: string }>(tx, sql`SELECT id FROM webhooks.messages ORDER BY occurred_at`),
+    )
+    const [lost, waiting] = messageRows.map((row) => row.id)
+    await t.platform.database.transaction(tenantScope(tenantId), async (tx) => {
+      await tx.execute(sql`UPDATE webhooks.endpoints SET enabled = true WHERE id = ${endpoint.id}`)
+      for (const [messageId, due] of [
+        [lost, sql`now() - interval '1 hour'`],
+        [waiting, sql`NULL`],
+      ] as const)
+        await tx.execute(
+          sql`INSERT INTO webhooks.deliveries (tenant_id, endpoint_id, message_id, trigger, status, next_attempt_at)
+              VALUES (${tenantId}, ${endpoint.id}, ${messageId}, 'event', 'pending', ${due})`,
+        )
+    })
+    expect(await t.modules.webhooks.sweepWindows()).toEqual({ rescheduled: 1, refilled: 1 })
+    await settled(endpoint.id, 2)
+    const received = receiver.received.filter((r) => r.path === endpoint.path).map((r) => r.id)
+    expect(received.sort()).toEqual([...ids].sort())
+    expect(await t.modules.webhooks.sweepWindows()).toEqual({ rescheduled: 0, refilled: 0 })
+  })
+
+  it('counts attempts by outcome and result, and their durations, without tenant labels', async () => {
+    const metrics = await t.platform.metrics.collect()
+    expect(metrics).toMatch(/lyceum_webhook_attempts_total\{outcome="succeeded",result="http_2xx"\} [1-9]/)
+    expect(metrics).toMatch(/lyceum_webhook_attempts_total\{outcome="retrying",result="http_5xx"\} [1-9]/)
+    expect(metrics).toMatch(/lyceum_webhook_attempt_duration_seconds_count\{result="http_2xx"\} [1-9]/)
+    // Deferrals happen only when a due job meets a held-back endpoint, which timing decides.
+    expect(metrics).toMatch(/# TYPE lyceum_webhook_deferrals_total counter/)
+    const webhookLines = metrics.split('\n').filter((line) => line.startsWith('lyceum_webhook_'))
+    expect(webhookLines.length).toBeGreaterThan(0)
+    for (const line of webhookLines) expect(line).not.toMatch(/tenant|endpoint|[0-9a-f]{8}-[0-9a-f]{4}-/)
   })
 })

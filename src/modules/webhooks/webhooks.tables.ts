@@ -176,6 +176,7 @@ export const deliveries = webhooksSchema
       attempts: integer('attempts').notNull().default(0),
       /** The job that may act on the delivery next: any other job of it is stale and does nothing. */
       jobToken: uuid('job_token').notNull().defaultRandom(),
+      /** When its job is due; null while it waits for a slot of its endpoint's window (window.ts). */
       nextAttemptAt: at('next_attempt_at'),
       lastAttemptAt: at('last_attempt_at'),
       lastResponseStatus: integer('last_response_status'),
@@ -192,6 +193,10 @@ export const deliveries = webhooksSchema
       index('deliveries_live_idx')
         .on(t.endpointId, t.nextAttemptAt)
         .where(sql`${t.status} IN ('pending', 'retrying')`),
+      // Those waiting for a slot of their endpoint's window (no job, window.ts), oldest first.
+      index('deliveries_waiting_idx')
+        .on(t.endpointId, t.createdAt, t.id)
+        .where(sql`${t.status} IN ('pending', 'retrying') AND ${t.nextAttemptAt} IS NULL`),
       check('deliveries_status_known', sql`${t.status} IN (${oneOf(DELIVERY_STATUSES)})`),
       check('deliveries_trigger_known', sql`${t.trigger} IN (${oneOf(DELIVERY_TRIGGERS)})`),
       ...tenantPolicies(t.tenantId),

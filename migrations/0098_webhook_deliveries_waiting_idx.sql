@@ -1,0 +1,1 @@
+CREATE INDEX "deliveries_waiting_idx" ON "webhooks"."deliveries" USING btree ("endpoint_id","created_at","id") WHERE "webhooks"."deliveries"."status" IN ('pending', 'retrying') AND "webhooks"."deliveries"."next_attempt_at" IS NULL;
