@@ -34,6 +34,7 @@ import { assessmentPublicEvents } from './modules/assessment/index.ts'
 import { credentialsPublicEvents, registerCredentialsSealedColumns } from './modules/credentials/index.ts'
 import { commercePublicEvents, type PaymentEventRetryPolicy } from './modules/commerce/index.ts'
 import { communityPublicEvents } from './modules/community/index.ts'
+import { assetsPublicEvents, type ScanRetryPolicy } from './modules/assets/index.ts'
 import { registerWebhooksSealedColumns } from './modules/webhooks/index.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
 import { createJobs, defineMaintenanceJobs, type JobRuntime, type QueueDefinition } from './platform/jobs/index.ts'
@@ -109,6 +110,8 @@ export interface BuildOptions {
   mailRetry?: MailRetryPolicy
   /** Retry policy of payment-event processing (tests shorten it; default commerce's). */
   paymentEventRetry?: PaymentEventRetryPolicy
+  /** Retry policy of malware scans while the scanner is unavailable (tests shorten it; default the module's). */
+  assetScanRetry?: ScanRetryPolicy
   /** The clock the notification center judges quiet hours by (tests). */
   notificationsClock?: () => Date
   /** Realtime limits and test registrations (app-realtime.ts). */
@@ -122,7 +125,10 @@ export interface BuildOptions {
 export interface Lyceum {
   app: App
   platform: Platform
-  modules: Pick<Modules, 'tenancy' | 'flags' | 'identity' | 'assessment' | 'commerce' | 'community' | 'notifications'>
+  modules: Pick<
+    Modules,
+    'tenancy' | 'flags' | 'identity' | 'assessment' | 'commerce' | 'community' | 'notifications' | 'assets'
+  >
   /** The realtime gateway's server side (tests reach its Socket.IO server and limits). */
   realtime: Realtime
   close(): Promise<void>
@@ -157,6 +163,7 @@ export function publicEventCatalogue(): PublicEventCatalogue {
     ...credentialsPublicEvents,
     ...commercePublicEvents,
     ...communityPublicEvents,
+    ...assetsPublicEvents,
   ])
 }
 
@@ -342,6 +349,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       commerce,
       community: modules.community,
       notifications: modules.notifications,
+      assets: modules.assets,
     },
     realtime,
     close,

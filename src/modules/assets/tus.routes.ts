@@ -1,0 +1,141 @@
+/**
+ * Resumable uploads (the tus 1.0 protocol, @tus/server) at /v1/asset-uploads, behind the same
+ * authentication, access declaration and rate limits as every route: each request (POST, HEAD,
+ * PATCH, DELETE) is a Fastify route that checks the caller first, and only then hands the raw
+ * request to tus. An upload belongs to its creator in its tenant: anyone else (another user,
+ * another tenant, an API key) gets 404 before tus sees the request. The creation checks the
+ * declared length against the tenant's ceiling and quota (413 problems) and records the asset;
+ * tus's own protocol answers (offsets, conflicts) are tus's plain-text ones.
+ */
+import { Server, type DataStore } from '@tus/server'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import { tenantAccess } from '../../platform/http/access.ts'
+import type { App } from '../../platform/http/server.ts'
+import { assetErrors } from './assets.errors.ts'
+import { ASSET_USES } from './assets.vocabulary.ts'
+import type { UploadsService } from './uploads.service.ts'
+import type { UploadUse } from '../../platform/uploads/index.ts'
+
+export const UPLOADS_PATH = '/v1/asset-uploads'
+const tags = ['assets']
+const access = { access: tenantAccess({ allOf: ['assets:upload'], peopleOnly: true }) }
+// Set by our routes on the raw request after the checks, overwriting anything a client sent.
+const ASSET_HEADER = 'x-lyceum-asset-id'
+const TENANT_HEADER = 'x-lyceum-tenant-id'
+const LENGTH_HEADER = 'x-lyceum-upload-length'
+
+const TusHeaders = Type.Object({
+  'tus-resumable': Type.Literal('1.0.0', { description: 'The tus protocol version' }),
+})
+const CreateHeaders = Type.Object({
+  'tus-resumable': Type.Literal('1.0.0'),
+  'upload-length': Type.String({ pattern: '^[0-9]{1,15}$', description: 'The whole file in bytes (required)' }),
+  'upload-metadata': Type.String({
+    maxLength: 2000,
+    description: 'tus metadata: `filename <base64>,use <base64>` (use: image, document, ebook, video or audio)',
+  }),
+})
+const UploadParams = Type.Object({ uploadId: Type.String({ format: 'uuid' }) })
+
+/** tus metadata: comma-separated `key base64value` pairs. */
+export function parseMetadata(header: string): Record<string, string> {
+  const entries: Record<string, string> = {}
+  for (const pair of header.split(',')) {
+    const [key, value = ''] = pair.trim().split(' ')
+    if (key) entries[key] = Buffer.from(value, 'base64').toString('utf8')
+  }
+  return entries
+}
+
+export function tusRoutes(uploads: UploadsService, datastore: DataStore) {
+  const tus = new Server({
+    path: UPLOADS_PATH,
+    datastore,
+    relativeLocation: true,
+    disableTerminationForFinishedUploads: true,
+    maxSize: (req) => Number(req.headers.get(LENGTH_HEADER) ?? 0),
+    namingFunction: (req) => {
+      const id = req.headers.get(ASSET_HEADER)
+      if (!id) throw { status_code: 500, body: 'upload created without its asset' }
+      return id
+    },
+    onUploadFinish: async (req, upload) => {
+      await uploads.completeResumable(req.headers.get(TENANT_HEADER) ?? '', upload.id)
+      return {}
+    },
+  })
+
+  /** Hands the request to tus with what our checks decided, keeping the headers our hooks set. */
+  async function handOver(request: FastifyRequest, reply: FastifyReply, assetId: string, length: number) {
+    const headers = request.raw.headers
+    headers[ASSET_HEADER] = assetId
+    headers[TENANT_HEADER] = request.ctx.tenantId ?? ''
+    headers[LENGTH_HEADER] = String(length)
+    for (const [name, value] of Object.entries(reply.getHeaders()))
+      if (value !== undefined) reply.raw.setHeader(name, value as string)
+    reply.hijack()
+    await tus.handle(request.raw, reply.raw)
+    return reply.raw.statusCode
+  }
+
+  return async function routes(app: App) {
+    // tus bodies reach tus untouched: no parser reads them.
+    app.addContentTypeParser('application/offset+octet-stream', (_request, _payload, done) => done(null))
+
+    app.post(
+      UPLOADS_PATH,
+      {
+        schema: {
+          summary: 'Start a resumable upload (tus)',
+          description:
+            'tus 1.0 creation: Upload-Length is required (no deferred length) and checked against the tenant ceiling (413 ASSET_TOO_LARGE) and storage quota (413 ASSET_QUOTA_EXCEEDED); Upload-Metadata names `filename` and `use`. The upload URL is in Location; the asset id is its last segment (GET /v1/assets/{id} shows its state). Only its creator may continue it.',
+          tags,
+          operationId: 'createAssetUpload',
+          headers: CreateHeaders,
+          response: { 201: Type.Null({ description: 'Created; the upload URL is in Location' }) },
+        },
+        config: access,
+      },
+      async (request, reply) => {
+        if (request.headers['upload-defer-length'] !== undefined) throw assetErrors.lengthRequired()
+        const metadata = parseMetadata(request.headers['upload-metadata'])
+        const use = metadata.use as UploadUse | undefined
+        if (!use || !(ASSET_USES as readonly string[]).includes(use))
+          throw assetErrors.badMetadata(`Upload-Metadata needs use, one of ${ASSET_USES.join(', ')}`)
+        if (!metadata.filename) throw assetErrors.badMetadata('Upload-Metadata needs filename')
+        const length = Number(request.headers['upload-length'])
+        const row = await uploads.createResumable(request.ctx, { use, filename: metadata.filename, length })
+        const status = await handOver(request, reply, row.id, length)
+        if (status !== 201) await uploads.discardResumable(request.ctx, row.id)
+      },
+    )
+
+    for (const [method, summary, operationId, states] of [
+      ['HEAD', 'Ask how much of a resumable upload arrived (tus)', 'getAssetUploadOffset', ['receiving', 'uploaded']],
+      ['PATCH', 'Continue a resumable upload (tus)', 'continueAssetUpload', ['receiving']],
+      ['DELETE', 'Abandon a resumable upload (tus)', 'deleteAssetUpload', ['receiving']],
+    ] as const) {
+      app.route({
+        method,
+        url: `${UPLOADS_PATH}/:uploadId`,
+        schema: {
+          summary,
+          description:
+            "tus 1.0: HEAD answers Upload-Offset, PATCH appends from Upload-Offset (Content-Type application/offset+octet-stream), DELETE ends an unfinished upload and frees its reserved quota. Another user's, another tenant's or a finished upload is 404 ASSET_UPLOAD_NOT_FOUND.",
+          tags,
+          operationId,
+          params: UploadParams,
+          headers: TusHeaders,
+          response: { [method === 'HEAD' ? 200 : 204]: Type.Null({ description: 'tus answer (Upload-Offset)' }) },
+        },
+        config: access,
+        handler: async (request: FastifyRequest<{ Params: { uploadId: string } }>, reply) => {
+          const row = await uploads.ownUpload(request.ctx, request.params.uploadId, states)
+          const status = await handOver(request, reply, row.id, row.size)
+          if (method === 'DELETE' && status === 204) await uploads.discardResumable(request.ctx, row.id)
+        },
+      })
+    }
+  }
+}
