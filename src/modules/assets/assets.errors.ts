@@ -1,5 +1,5 @@
 /** Error codes of the asset library (stable: clients act on them). */
-import { AppError } from '../../platform/errors.ts'
+import { AppError, type ErrorKind } from '../../platform/errors.ts'
 import type { UploadRefusedError } from '../../platform/uploads/index.ts'
 
 const MiB = 1024 * 1024
@@ -44,6 +44,9 @@ export const assetErrors = {
       'UPLOAD_LENGTH_REQUIRED',
       'A resumable upload declares its Upload-Length when it is created (deferred lengths are not accepted)',
     ),
+  /** A tus protocol refusal (offset conflict, unknown upload, ...) as a problem, with tus's headers. */
+  tusRefused: (kind: ErrorKind, code: string, detail: string, headers: Record<string, string>) =>
+    new AppError(kind, code, detail, { headers }),
   badMetadata: (detail: string) => new AppError('invalid', 'UPLOAD_METADATA_INVALID', detail),
   pending: (id: string, state: string) =>
     new AppError('conflict', 'ASSET_PENDING', `Asset ${id} is not ready yet (${state}); poll GET /v1/assets/${id}`, {

@@ -20,10 +20,21 @@ import type { UploadUse } from '../../platform/uploads/index.ts'
 export const UPLOADS_PATH = '/v1/asset-uploads'
 const tags = ['assets']
 const access = { access: tenantAccess({ allOf: ['assets:upload'], peopleOnly: true }) }
-// Set by our routes on the raw request after the checks, overwriting anything a client sent.
-const ASSET_HEADER = 'x-lyceum-asset-id'
-const TENANT_HEADER = 'x-lyceum-tenant-id'
-const LENGTH_HEADER = 'x-lyceum-upload-length'
+/** What our checks decided about a request, handed to tus's hooks by the Node request they see. */
+interface Decided {
+  assetId: string
+  tenantId: string
+  length: number
+}
+const decisions = new WeakMap<object, Decided>()
+
+/** tus's hooks get a web Request wrapping the Node one; ours is found through it. */
+function decided(req: { runtime?: { node?: { req?: object } | undefined } | undefined }): Decided {
+  const node = req.runtime?.node?.req
+  const found = node && decisions.get(node)
+  if (!found) throw { status_code: 500, body: 'tus request without its checks' }
+  return found
+}
 
 const TusHeaders = Type.Object({
   'tus-resumable': Type.Literal('1.0.0', { description: 'The tus protocol version' }),
@@ -36,6 +47,21 @@ const CreateHeaders = Type.Object({
     description: 'tus metadata: `filename <base64>,use <base64>` (use: image, document, ebook, video or audio)',
   }),
 })
+/** A tus error answer as a problem document (tus's words as the detail, its headers kept). */
+function tusError(status: number, text: string, headers: Record<string, string>): Error {
+  const detail = text.trim() || `tus answered ${status}`
+  delete headers['content-type']
+  delete headers['content-length']
+  if (status === 404 || status === 410)
+    return assetErrors.tusRefused('not_found', 'ASSET_UPLOAD_NOT_FOUND', detail, headers)
+  if (status === 409 || status === 423)
+    return assetErrors.tusRefused('conflict', 'UPLOAD_OFFSET_CONFLICT', detail, headers)
+  if (status === 413) return assetErrors.tusRefused('payload_too_large', 'ASSET_TOO_LARGE', detail, headers)
+  if (status === 415) return assetErrors.tusRefused('unsupported_media_type', 'UPLOAD_CONTENT_TYPE', detail, headers)
+  if (status >= 400 && status < 500) return assetErrors.tusRefused('invalid', 'UPLOAD_REQUEST_INVALID', detail, headers)
+  return new Error(`tus answered ${status}: ${detail}`)
+}
+
 const UploadParams = Type.Object({ uploadId: Type.String({ format: 'uuid' }) })
 
 /** tus metadata: comma-separated `key base64value` pairs. */
@@ -54,29 +80,52 @@ export function tusRoutes(uploads: UploadsService, datastore: DataStore) {
     datastore,
     relativeLocation: true,
     disableTerminationForFinishedUploads: true,
-    maxSize: (req) => Number(req.headers.get(LENGTH_HEADER) ?? 0),
-    namingFunction: (req) => {
-      const id = req.headers.get(ASSET_HEADER)
-      if (!id) throw { status_code: 500, body: 'upload created without its asset' }
-      return id
-    },
+    maxSize: (req) => decided(req).length,
+    namingFunction: (req) => decided(req).assetId,
     onUploadFinish: async (req, upload) => {
-      await uploads.completeResumable(req.headers.get(TENANT_HEADER) ?? '', upload.id)
+      const { tenantId, assetId } = decided(req)
+      if (upload.id !== assetId) throw { status_code: 500, body: 'tus finished another upload than checked' }
+      await uploads.completeResumable(tenantId, assetId)
       return {}
     },
   })
 
-  /** Hands the request to tus with what our checks decided, keeping the headers our hooks set. */
-  async function handOver(request: FastifyRequest, reply: FastifyReply, assetId: string, length: number) {
-    const headers = request.raw.headers
-    headers[ASSET_HEADER] = assetId
-    headers[TENANT_HEADER] = request.ctx.tenantId ?? ''
-    headers[LENGTH_HEADER] = String(length)
+  /**
+   * A PATCH goes to tus's own Node handler, which reads the body and keeps what arrived when the
+   * client disconnects (the point of a resumable upload). Its answer is written by tus; our
+   * hooks' headers are copied onto it first.
+   */
+  async function streamToTus(request: FastifyRequest, reply: FastifyReply) {
     for (const [name, value] of Object.entries(reply.getHeaders()))
       if (value !== undefined) reply.raw.setHeader(name, value as string)
     reply.hijack()
     await tus.handle(request.raw, reply.raw)
     return reply.raw.statusCode
+  }
+
+  /**
+   * Hands a bodiless request (POST creation, HEAD, DELETE) to tus as a web Request (the body streamed from the Node request) and sends
+   * tus's answer through Fastify, so every hook (headers, metrics, logging) sees it; tus's error
+   * answers become problem documents with tus's headers kept.
+   */
+  async function handOver(request: FastifyRequest, reply: FastifyReply, assetId: string, length: number) {
+    const headers = new Headers()
+    for (const [name, value] of Object.entries(request.headers))
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value)
+    decisions.set(request.raw, { assetId, tenantId: request.ctx.tenantId ?? '', length })
+    if (request.method === 'PATCH') return streamToTus(request, reply)
+    const web = new Request(`http://uploads.internal${request.url}`, { method: request.method, headers })
+    // tus watches the Node request for disconnects through runtime.node (as its own handle() sets it).
+    Object.assign(web, { runtime: { node: { req: request.raw, res: reply.raw } } })
+    const response = await tus.handleWeb(web)
+    const tusHeaders = Object.fromEntries(response.headers.entries())
+    const text = await response.text()
+    if (response.status >= 400) throw tusError(response.status, text, tusHeaders)
+    await reply
+      .status(response.status)
+      .headers(tusHeaders)
+      .send(text === '' ? undefined : text)
+    return response.status
   }
 
   return async function routes(app: App) {
