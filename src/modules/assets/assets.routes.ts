@@ -4,7 +4,6 @@ import { operatorAccess, tenantAccess } from '../../platform/http/access.ts'
 import type { App } from '../../platform/http/server.ts'
 import {
   AssetParams,
-  ASSET_SCHEMAS,
   DownloadQuery,
   LibraryQuery,
   LimitsBody,
@@ -56,7 +55,6 @@ function simpleUploadRoute(uploads: UploadsService) {
 
 export function assetsRoutes(service: AssetsService, uploads: UploadsService) {
   return async function routes(app: App) {
-    for (const schema of ASSET_SCHEMAS) app.addSchema(schema)
     await app.register(simpleUploadRoute(uploads))
 
     app.get(

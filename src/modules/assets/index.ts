@@ -9,6 +9,7 @@ import { registerPublicationParticipant } from '../catalogue/index.ts'
 import type { App } from '../../platform/http/server.ts'
 import { type AssetsDeps } from './assets.deps.ts'
 import { assetsRoutes } from './assets.routes.ts'
+import { ASSET_SCHEMAS } from './assets.schemas.ts'
 import { createAssetsService } from './assets.service.ts'
 import { assetPublication } from './publication.ts'
 import { defineAssetJobs, sweepAssets } from './scan.jobs.ts'
@@ -32,8 +33,9 @@ export function createAssetsModule(deps: AssetsDeps) {
   const service = createAssetsService(deps)
   return {
     routes: async function routes(app: App) {
+      for (const schema of ASSET_SCHEMAS) app.addSchema(schema)
       await app.register(assetsRoutes(service, uploads))
-      await app.register(tusRoutes(uploads, staging.datastore))
+      await app.register(tusRoutes(uploads, staging.datastore, deps.config.profile === 'production'))
     },
     /** What the scheduled sweeper does, now (operations and tests). */
     sweep: (now?: Date) => sweepAssets(withStaging, now),

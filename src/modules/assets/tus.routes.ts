@@ -13,6 +13,7 @@ import { Type } from 'typebox'
 import { tenantAccess } from '../../platform/http/access.ts'
 import type { App } from '../../platform/http/server.ts'
 import { assetErrors } from './assets.errors.ts'
+import { presentAsset } from './presenters.ts'
 import { ASSET_USES } from './assets.vocabulary.ts'
 import type { UploadsService } from './uploads.service.ts'
 import type { UploadUse } from '../../platform/uploads/index.ts'
@@ -74,7 +75,7 @@ export function parseMetadata(header: string): Record<string, string> {
   return entries
 }
 
-export function tusRoutes(uploads: UploadsService, datastore: DataStore) {
+export function tusRoutes(uploads: UploadsService, datastore: DataStore, production: boolean) {
   const tus = new Server({
     path: UPLOADS_PATH,
     datastore,
@@ -108,7 +109,13 @@ export function tusRoutes(uploads: UploadsService, datastore: DataStore) {
    * tus's answer through Fastify, so every hook (headers, metrics, logging) sees it; tus's error
    * answers become problem documents with tus's headers kept.
    */
-  async function handOver(request: FastifyRequest, reply: FastifyReply, assetId: string, length: number) {
+  async function handOver(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    assetId: string,
+    length: number,
+    answer?: unknown,
+  ) {
     const headers = new Headers()
     for (const [name, value] of Object.entries(request.headers))
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value)
@@ -121,10 +128,13 @@ export function tusRoutes(uploads: UploadsService, datastore: DataStore) {
     const tusHeaders = Object.fromEntries(response.headers.entries())
     const text = await response.text()
     if (response.status >= 400) throw tusError(response.status, text, tusHeaders)
+    // Fastify measures and types what it sends (our answer, not tus's empty body).
+    delete tusHeaders['content-length']
+    if (answer !== undefined) delete tusHeaders['content-type']
     await reply
       .status(response.status)
       .headers(tusHeaders)
-      .send(text === '' ? undefined : text)
+      .send(answer ?? (text === '' ? undefined : text))
     return response.status
   }
 
@@ -142,7 +152,7 @@ export function tusRoutes(uploads: UploadsService, datastore: DataStore) {
           tags,
           operationId: 'createAssetUpload',
           headers: CreateHeaders,
-          response: { 201: Type.Null({ description: 'Created; the upload URL is in Location' }) },
+          response: { 201: Type.Ref('Asset', { description: 'Created; the upload URL is in Location' }) },
         },
         config: access,
       },
@@ -155,7 +165,7 @@ export function tusRoutes(uploads: UploadsService, datastore: DataStore) {
         if (!metadata.filename) throw assetErrors.badMetadata('Upload-Metadata needs filename')
         const length = Number(request.headers['upload-length'])
         const row = await uploads.createResumable(request.ctx, { use, filename: metadata.filename, length })
-        const status = await handOver(request, reply, row.id, length)
+        const status = await handOver(request, reply, row.id, length, presentAsset(row, production))
         if (status !== 201) await uploads.discardResumable(request.ctx, row.id)
       },
     )
@@ -176,7 +186,10 @@ export function tusRoutes(uploads: UploadsService, datastore: DataStore) {
           operationId,
           params: UploadParams,
           headers: TusHeaders,
-          response: { [method === 'HEAD' ? 200 : 204]: Type.Null({ description: 'tus answer (Upload-Offset)' }) },
+          response:
+            method === 'HEAD'
+              ? { 200: Type.String({ maxLength: 0, description: 'No body; the offset is in Upload-Offset' }) }
+              : { 204: Type.Null({ description: 'tus answer (Upload-Offset)' }) },
         },
         config: access,
         handler: async (request: FastifyRequest<{ Params: { uploadId: string } }>, reply) => {
