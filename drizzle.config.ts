@@ -21,6 +21,7 @@ export default defineConfig({
     'moderation',
     'gamification',
     'webhooks',
+    'assets',
   ],
   entities: { roles: { provider: '', exclude: [], include: [] } },
 })

@@ -93,4 +93,5 @@ export async function registerRoutes(
   await app.register(modules.moderation.routes)
   await app.register(modules.notifications.routes)
   await app.register(modules.webhooks.routes)
+  await app.register(modules.assets.routes)
 }

@@ -26,6 +26,7 @@ import { createNotificationsModule } from './modules/notifications/index.ts'
 import { notificationPorts } from './app-notifications.ts'
 import { parseKeyEncryptionKey } from './platform/crypto/sealed-secrets.ts'
 import { createWebhooksModule } from './modules/webhooks/index.ts'
+import { createAssetsModule } from './modules/assets/index.ts'
 import { registerModuleRealtime } from './app-realtime.ts'
 import type { BuildOptions, Platform } from './app.ts'
 
@@ -117,6 +118,19 @@ export function createModules(config: Config, base: Omit<Platform, 'tokens'>, op
     egress: base.egress,
     metrics: base.metrics,
   })
+  // The asset library serves a lesson's media through enrolment's entitlement decision.
+  const assets = createAssetsModule({
+    config,
+    database,
+    jobs,
+    events,
+    logger,
+    store: base.storage,
+    scanner: base.scanner,
+    fileTokens: base.fileTokens,
+    checkLessonAccess: enrolment.entitlements.checkLessonAccess,
+    ...(options.assetScanRetry ? { scanRetry: options.assetScanRetry } : {}),
+  })
   registerModuleRealtime(base.realtime, events, { social, enrolment, chat, notifications })
   return {
     identity,
@@ -138,6 +152,7 @@ export function createModules(config: Config, base: Omit<Platform, 'tokens'>, op
     gamification,
     notifications,
     webhooks,
+    assets,
   }
 }
 

@@ -34,6 +34,7 @@ import { assessmentPublicEvents } from './modules/assessment/index.ts'
 import { credentialsPublicEvents, registerCredentialsSealedColumns } from './modules/credentials/index.ts'
 import { commercePublicEvents, type PaymentEventRetryPolicy } from './modules/commerce/index.ts'
 import { communityPublicEvents } from './modules/community/index.ts'
+import { assetsPublicEvents, type ScanRetryPolicy } from './modules/assets/index.ts'
 import { registerWebhooksSealedColumns } from './modules/webhooks/index.ts'
 import { registerNotificationsSealedColumns } from './modules/notifications/index.ts'
 import { configureIpHashing } from './platform/audit/audit.ts'
@@ -110,6 +111,8 @@ export interface BuildOptions {
   mailRetry?: MailRetryPolicy
   /** Retry policy of payment-event processing (tests shorten it; default commerce's). */
   paymentEventRetry?: PaymentEventRetryPolicy
+  /** Retry policy of malware scans while the scanner is unavailable (tests shorten it; default the module's). */
+  assetScanRetry?: ScanRetryPolicy
   /** The clock the notification center judges quiet hours by (tests). */
   notificationsClock?: () => Date
   /** Realtime limits and test registrations (app-realtime.ts). */
@@ -125,7 +128,15 @@ export interface Lyceum {
   platform: Platform
   modules: Pick<
     Modules,
-    'tenancy' | 'flags' | 'identity' | 'assessment' | 'commerce' | 'community' | 'notifications' | 'webhooks'
+    | 'tenancy'
+    | 'flags'
+    | 'identity'
+    | 'assessment'
+    | 'commerce'
+    | 'community'
+    | 'notifications'
+    | 'webhooks'
+    | 'assets'
   >
   /** The realtime gateway's server side (tests reach its Socket.IO server and limits). */
   realtime: Realtime
@@ -162,6 +173,7 @@ export function publicEventCatalogue(): PublicEventCatalogue {
     ...credentialsPublicEvents,
     ...commercePublicEvents,
     ...communityPublicEvents,
+    ...assetsPublicEvents,
   ])
 }
 
@@ -348,6 +360,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       community: modules.community,
       notifications: modules.notifications,
       webhooks: modules.webhooks,
+      assets: modules.assets,
     },
     realtime,
     close,

@@ -66,4 +66,24 @@ export const storageEnv = {
         'HMAC key (>= 32 chars) of signed download URLs (/v1/files/...); its own secret, never the value of another. Changing it invalidates every URL handed out',
     }),
   ),
+  ASSET_MAX_UPLOAD_MB: Type.Integer({
+    minimum: 1,
+    maximum: 5120,
+    default: 100,
+    description:
+      'Largest asset a tenant may upload (resumable uploads), in MiB; a tenant override may lower or raise it. With a scanner it is also capped at CLAMD_STREAM_MAX_MB: a file clamd cannot scan is never accepted',
+  }),
+  ASSET_SIMPLE_UPLOAD_MAX_MB: Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: 20,
+    description:
+      'Largest asset accepted by the one-request upload (POST /v1/assets), in MiB; larger files use the resumable upload',
+  }),
+  ASSET_TENANT_QUOTA_MB: Type.Integer({
+    minimum: 1,
+    default: 10240,
+    description:
+      "Default storage quota per tenant for assets, in MiB (quarantined and in-flight uploads count); an operator's per-tenant limit overrides it",
+  }),
 }

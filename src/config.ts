@@ -116,6 +116,8 @@ export interface Config {
   patterns: { workerThreads: number; queue: number; deadlineMs: number }
   /** The malware scanner (platform/scan, ADR 0036); clamdUrl unset only outside production. */
   scan: { clamdUrl: string | undefined; timeoutMs: number; streamMaxBytes: number }
+  /** Default asset limits per tenant (modules/assets, docs/assets.md); tenant overrides live in the database. */
+  assets: { maxUploadBytes: number; simpleUploadMaxBytes: number; quotaBytes: number }
   /** Payment providers, their secrets and the resilience policy of calls to them (config-payments.ts). */
   payments: PaymentsSettings
   /** Outgoing webhooks (docs/webhooks.md): retention, schedule compression, concurrency, breaker. */
@@ -376,6 +378,11 @@ function buildConfig(env: Env, profile: ProfileName): Config {
       clamdUrl: env.CLAMD_URL,
       timeoutMs: env.CLAMD_TIMEOUT_SECONDS * 1000,
       streamMaxBytes: env.CLAMD_STREAM_MAX_MB * 1024 * 1024,
+    },
+    assets: {
+      maxUploadBytes: env.ASSET_MAX_UPLOAD_MB * 1024 * 1024,
+      simpleUploadMaxBytes: env.ASSET_SIMPLE_UPLOAD_MAX_MB * 1024 * 1024,
+      quotaBytes: env.ASSET_TENANT_QUOTA_MB * 1024 * 1024,
     },
     webhooks: {
       retentionDays: env.WEBHOOK_RETENTION_DAYS,

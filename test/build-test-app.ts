@@ -48,6 +48,8 @@ export interface TestAppOptions {
   paymentEventRetry?: BuildOptions['paymentEventRetry']
   /** The clock the notification center judges quiet hours by. */
   notificationsClock?: BuildOptions['notificationsClock']
+  /** A shorter retry policy of malware scans while the scanner is down. */
+  assetScanRetry?: BuildOptions['assetScanRetry']
   /** Embedded mode: this database instead of a fresh copy of the migrated snapshot (e.g. a copy of another app's). */
   pglite?: BuildOptions['pglite']
   /** Realtime limits and the test's own room kinds and events (registered before the gateway starts). */
@@ -118,6 +120,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.mailRetry ? { mailRetry: options.mailRetry } : {}),
     ...(options.paymentEventRetry ? { paymentEventRetry: options.paymentEventRetry } : {}),
     ...(options.notificationsClock ? { notificationsClock: options.notificationsClock } : {}),
+    ...(options.assetScanRetry ? { assetScanRetry: options.assetScanRetry } : {}),
     ...(options.realtime ? { realtime: options.realtime } : {}),
     ...(options.publicEvents ? { publicEvents: options.publicEvents } : {}),
     ...(options.egress ? { egress: options.egress } : {}),

@@ -17,6 +17,7 @@ export type ErrorKind =
   | 'precondition_required'
   | 'gone'
   | 'range_not_satisfiable'
+  | 'unsupported_media_type'
 
 export const KIND_STATUS: Record<ErrorKind, number> = {
   invalid: 400,
@@ -29,6 +30,7 @@ export const KIND_STATUS: Record<ErrorKind, number> = {
   gone: 410,
   payload_too_large: 413,
   range_not_satisfiable: 416,
+  unsupported_media_type: 415,
   unprocessable: 422,
   precondition_required: 428,
   rate_limited: 429,

@@ -125,3 +125,29 @@ export async function listedCourseIdBySlug(tx: Tx, slug: string): Promise<string
     .where(eq(catalogueEntries.slug, slug))
   return row?.courseId
 }
+
+export interface AssetUse {
+  assetRef: string
+  courseId: string
+  courseTitle: string
+  lessonId: string
+  lessonTitle: string
+}
+
+/** The draft lessons that use any of these asset references (the asset library's usage column), in one statement. */
+export async function lessonsUsingAssets(tx: Tx, assetRefs: readonly string[]): Promise<AssetUse[]> {
+  if (assetRefs.length === 0) return []
+  const rows = await tx
+    .select({
+      assetRef: lessons.assetRef,
+      courseId: courses.id,
+      courseTitle: courses.title,
+      lessonId: lessons.id,
+      lessonTitle: lessons.title,
+    })
+    .from(lessons)
+    .innerJoin(courses, eq(courses.id, lessons.courseId))
+    .where(inArray(lessons.assetRef, [...assetRefs]))
+    .orderBy(courses.title, lessons.position)
+  return rows.map((row) => ({ ...row, assetRef: row.assetRef ?? '' }))
+}

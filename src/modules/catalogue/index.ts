@@ -26,6 +26,8 @@ export {
   setCourseFree,
   courseSaleFacts,
   listedCourseIdBySlug,
+  lessonsUsingAssets,
+  type AssetUse,
   type CourseCardFacts,
   type CourseSaleFacts,
 } from './course-facts.ts'

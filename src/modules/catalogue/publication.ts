@@ -129,6 +129,8 @@ function toPublishedLesson(l: typeof lessons.$inferSelect): PublishedLesson {
 export interface DraftLesson {
   id: string
   kind: string
+  /** The media the lesson uses (the asset library's id), or null. */
+  assetRef: string | null
 }
 
 /**
@@ -151,7 +153,10 @@ export function registerPublicationParticipant(name: string, participant: Public
 }
 
 const draftLessons = (tx: Tx, courseId: string): Promise<DraftLesson[]> =>
-  tx.select({ id: lessons.id, kind: lessons.kind }).from(lessons).where(eq(lessons.courseId, courseId))
+  tx
+    .select({ id: lessons.id, kind: lessons.kind, assetRef: lessons.assetRef })
+    .from(lessons)
+    .where(eq(lessons.courseId, courseId))
 
 /** Runs every participant's check on the draft (review submission, approval, direct publication). */
 export async function checkParticipants(tx: Tx, courseId: string): Promise<void> {

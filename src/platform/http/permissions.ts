@@ -50,6 +50,10 @@ export const PERMISSIONS = [
   'points:read',
   /** Manage the tenant's outgoing webhook endpoints: secrets, delivery log, redelivery, replays (people only). */
   'webhooks:manage',
+  /** Upload media and documents to the tenant's asset library (one's own uploads: status, download). */
+  'assets:upload',
+  /** Administer the tenant's asset library: every asset, storage usage, the quarantine, re-scans. */
+  'assets:manage',
   'platform:tenants',
   'platform:jobs',
   'platform:mail',
@@ -64,7 +68,7 @@ export type Permission = (typeof PERMISSIONS)[number]
 export const ROLE_PERMISSIONS: Record<TenantRole, readonly Permission[]> = {
   learner: [],
   // Instructors act on the courses they own or co-teach; the policies of each module check that.
-  instructor: ['courses:author', 'submissions:grade', 'communities:create'],
+  instructor: ['courses:author', 'submissions:grade', 'communities:create', 'assets:upload'],
   moderator: ['points:read'],
   finance: ['ledger:read', 'orders:refund'],
   compliance: ['audit:read', 'tenant:read'],
@@ -96,6 +100,8 @@ export const ROLE_PERMISSIONS: Record<TenantRole, readonly Permission[]> = {
     'communities:manage',
     'points:read',
     'webhooks:manage',
+    'assets:upload',
+    'assets:manage',
   ],
 }
 

@@ -21,7 +21,11 @@ import { presentSummary, readCourseView, type CourseView } from './course-view.t
 export async function lessonsInReviewFor(tx: Tx, courseId: string, userId: string): Promise<DraftLesson[] | null> {
   const found = await repository.findCourseFor(tx, courseId, userId)
   if (!found || found.course.status !== 'in_review' || isSelfReview(found.staffRole)) return null
-  return (await repository.lessonsOf(tx, courseId)).map((lesson) => ({ id: lesson.id, kind: lesson.kind }))
+  return (await repository.lessonsOf(tx, courseId)).map((lesson) => ({
+    id: lesson.id,
+    kind: lesson.kind,
+    assetRef: lesson.assetRef,
+  }))
 }
 
 export function createReviewQueueService() {
