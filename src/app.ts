@@ -128,15 +128,7 @@ export interface Lyceum {
   platform: Platform
   modules: Pick<
     Modules,
-    | 'tenancy'
-    | 'flags'
-    | 'identity'
-    | 'assessment'
-    | 'commerce'
-    | 'community'
-    | 'notifications'
-    | 'webhooks'
-    | 'assets'
+    'tenancy' | 'flags' | 'identity' | 'assessment' | 'commerce' | 'community' | 'notifications' | 'webhooks' | 'assets'
   >
   /** The realtime gateway's server side (tests reach its Socket.IO server and limits). */
   realtime: Realtime

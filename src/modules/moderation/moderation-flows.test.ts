@@ -3,8 +3,10 @@
  * releases it, follow-up jobs act once and only when their rule still holds, and appeals are
  * decided by another moderator. Reports, actions and the queue: moderation.routes.test.ts.
  */
+import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/build-test-app.ts'
+import { platformScope, rowsOf } from '../../platform/db/database.ts'
 import { ageCase, moderationAudit, moderationEvents, moderationStage, runFollowUpNow } from './testing.ts'
 
 let t: TestApp
@@ -64,6 +66,34 @@ describe('word filter', () => {
     const commentCase = (await mod.queue(c.communityId, moderator.token, '?targetKind=comment')).json().data[0]
     expect(commentCase.targetId).toBe(commentId)
     expect((await mod.act(commentCase.id, moderator.token, { kind: 'delete' })).statusCode).toBe(201)
+  })
+
+  it("does not tell a post's author about a comment the filter holds for review", async () => {
+    const { c, author, reporter, moderator } = await cast()
+    const filterUrl = `/v1/communities/${c.communityId}/moderation/word-filter`
+    await mod.call('PUT', filterUrl, moderator.token, { phrases: ['crypto giveaway'] })
+    const postId = await postBy(c, author, 'Our reading list')
+    const held = await posts.comment(c.communityId, postId, reporter.token, { body: 'crypto giveaway here' })
+    expect(held.json().hidden).toBe(true)
+    const shown = await posts.comment(c.communityId, postId, reporter.token, { body: 'Thanks for this' })
+    expect(shown.json().hidden).toBe(false)
+    const events = await t.platform.database.transaction(platformScope, (tx) =>
+      rowsOf<{ id: string; payload: { commentId: string; held?: boolean } }>(
+        tx,
+        sql`SELECT id, payload FROM platform.domain_events
+             WHERE tenant_id = ${c.tenantId} AND type = 'community.comment_created' ORDER BY occurred_at, id`,
+      ),
+    )
+    expect(events.map((e) => [e.payload.commentId, e.payload.held])).toEqual([
+      [held.json().id, true],
+      [shown.json().id, false],
+    ])
+    for (const event of events) await t.platform.events.dispatch({ eventId: event.id, tenantId: c.tenantId })
+    const inbox = await mod.call('GET', '/v1/me/notifications', author.token)
+    const about = (inbox.json() as { data: Array<{ type: string }> }).data.filter(
+      (item) => item.type === 'community.comment_created',
+    )
+    expect(about).toHaveLength(1)
   })
 })
 

@@ -41,7 +41,8 @@ export function subscribeNotifications(events: Events, notifier: Notifier, ports
 
   on<CommentCreatedPayload>(COMMUNITY_COMMENT_CREATED, async (e, tx) => {
     const p = e.payload
-    if (p.authorId === p.postAuthorId) return
+    // Not for one's own comment, nor for a comment the word filter holds for review.
+    if (p.authorId === p.postAuthorId || p.held) return
     await notifier.notify(tx, {
       tenantId: e.tenantId,
       type: 'community.comment_created',

@@ -136,6 +136,7 @@ export function createCommentsService(deps: { events: EventPublisher; commentsPe
           parentId: threadId,
           authorId: who.userId,
           postAuthorId: post.authorId,
+          held: row!.hiddenAt !== null,
           at: row!.createdAt.toISOString(),
         }
         await deps.events.publish(tx, ctx, { type: COMMUNITY_COMMENT_CREATED, payload: { ...created } })

@@ -37,6 +37,8 @@ export interface CommentCreatedPayload {
   parentId: string | null
   authorId: string
   postAuthorId: string
+  /** Held for review by the word filter (hidden until a moderator releases it): nobody is told of it. */
+  held?: boolean
   at: string
 }
 
