@@ -7,6 +7,7 @@ const mib = (bytes: number) => `${Math.floor(bytes / MiB)} MiB`
 
 export const assetErrors = {
   notFound: (id: string) => new AppError('not_found', 'ASSET_NOT_FOUND', `No asset ${id} in this tenant`),
+  tenantNotFound: (id: string) => new AppError('not_found', 'TENANT_NOT_FOUND', `No tenant ${id}`),
   uploadNotFound: (id: string) =>
     new AppError('not_found', 'ASSET_UPLOAD_NOT_FOUND', `No upload ${id} of yours is in progress in this tenant`),
   /** closeConnection: the rest of the body is not read, so the connection cannot carry another request. */

@@ -18,6 +18,7 @@ import { effectiveLimits } from './limits.ts'
 import { beginScan, queueScan } from './pipeline.ts'
 import { presentAsset, presentLibraryAsset } from './presenters.ts'
 import { userIdOf } from './uploads.service.ts'
+import { sqlState } from '../../platform/db/pg-errors.ts'
 
 /** Session download tokens live this long: long enough to start a lecture, short enough to bound a leak. */
 export const DOWNLOAD_TTL_SECONDS = 600
@@ -155,7 +156,10 @@ export function createAssetsService(deps: AssetsDeps) {
     values: { maxUploadBytes: number | null; quotaBytes: number | null },
   ) {
     return ctx.inPlatform(async (tx) => {
-      await repo.writeLimits(tx, tenantId, values)
+      await repo.writeLimits(tx, tenantId, values).catch((error: unknown) => {
+        // The limits row references its tenant: a foreign-key violation means there is no such tenant.
+        throw sqlState(error) === '23503' ? assetErrors.tenantNotFound(tenantId) : error
+      })
       await recordAudit(tx, ctx, {
         action: 'asset.limits_set',
         targetType: 'tenant',

@@ -3,6 +3,7 @@
  * refusals, the 413 that leaves nothing behind, the quota, and the unscanned state that only
  * development and tests may deliver.
  */
+import { randomUUID } from 'node:crypto'
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { Readable } from 'node:stream'
@@ -100,6 +101,13 @@ describe('POST /v1/assets', () => {
       payload: { maxUploadBytes: null, quotaBytes: png.length + 10 },
     })
     expect(limits.statusCode).toBe(200)
+    const unknown = await t.app.inject({
+      method: 'PUT',
+      url: `/v1/tenants/${randomUUID()}/asset-limits`,
+      headers: t.auth(t.operatorToken),
+      payload: { maxUploadBytes: null, quotaBytes: 10 },
+    })
+    expect([unknown.statusCode, unknown.json().code]).toEqual([404, 'TENANT_NOT_FOUND'])
     expect((await client.upload(token, png, { use: 'image', filename: 'a.png' })).statusCode).toBe(201)
     const over = await client.upload(token, png, { use: 'image', filename: 'b.png' })
     expect(over.statusCode).toBe(413)

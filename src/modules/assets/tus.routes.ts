@@ -42,7 +42,10 @@ const TusHeaders = Type.Object({
 })
 const CreateHeaders = Type.Object({
   'tus-resumable': Type.Literal('1.0.0'),
-  'upload-length': Type.String({ pattern: '^[0-9]{1,15}$', description: 'The whole file in bytes (required)' }),
+  'upload-length': Type.String({
+    pattern: '^(0|[1-9][0-9]{0,14})$',
+    description: 'The whole file in bytes (required; no leading zeros)',
+  }),
   'upload-metadata': Type.String({
     maxLength: 2000,
     description: 'tus metadata: `filename <base64>,use <base64>` (use: image, document, ebook, video or audio)',
@@ -83,6 +86,13 @@ export function tusRoutes(uploads: UploadsService, datastore: DataStore, product
     disableTerminationForFinishedUploads: true,
     maxSize: (req) => decided(req).length,
     namingFunction: (req) => decided(req).assetId,
+    // The upload tus acts on is the one our checks authorised, never one it reads from the URL: tus
+    // takes the last segment of the whole URL, query included, so `/<own>?x=/<someone else's>`
+    // would have named another upload (a regression test covers it).
+    getFileIdFromRequest: (req) => decided(req).assetId,
+    onIncomingRequest: async (req, uploadId) => {
+      if (uploadId !== decided(req).assetId) throw { status_code: 404, body: 'no such upload' }
+    },
     onUploadFinish: async (req, upload) => {
       const { tenantId, assetId } = decided(req)
       if (upload.id !== assetId) throw { status_code: 500, body: 'tus finished another upload than checked' }
@@ -120,8 +130,13 @@ export function tusRoutes(uploads: UploadsService, datastore: DataStore, product
     for (const [name, value] of Object.entries(request.headers))
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value)
     decisions.set(request.raw, { assetId, tenantId: request.ctx.tenantId ?? '', length })
-    if (request.method === 'PATCH') return streamToTus(request, reply)
-    const web = new Request(`http://uploads.internal${request.url}`, { method: request.method, headers })
+    // tus sees the canonical URL of the checked upload, without the client's query string.
+    const url = request.method === 'POST' ? UPLOADS_PATH : `${UPLOADS_PATH}/${assetId}`
+    if (request.method === 'PATCH') {
+      request.raw.url = url
+      return streamToTus(request, reply)
+    }
+    const web = new Request(`http://uploads.internal${url}`, { method: request.method, headers })
     // tus watches the Node request for disconnects through runtime.node (as its own handle() sets it).
     Object.assign(web, { runtime: { node: { req: request.raw, res: reply.raw } } })
     const response = await tus.handleWeb(web)
@@ -158,6 +173,13 @@ export function tusRoutes(uploads: UploadsService, datastore: DataStore, product
       },
       async (request, reply) => {
         if (request.headers['upload-defer-length'] !== undefined) throw assetErrors.lengthRequired()
+        if (request.headers['upload-concat'] !== undefined)
+          throw assetErrors.tusRefused(
+            'invalid',
+            'UPLOAD_REQUEST_INVALID',
+            'Upload-Concat: the concatenation extension is not supported',
+            {},
+          )
         const metadata = parseMetadata(request.headers['upload-metadata'])
         const use = metadata.use as UploadUse | undefined
         if (!use || !(ASSET_USES as readonly string[]).includes(use))
@@ -165,8 +187,13 @@ export function tusRoutes(uploads: UploadsService, datastore: DataStore, product
         if (!metadata.filename) throw assetErrors.badMetadata('Upload-Metadata needs filename')
         const length = Number(request.headers['upload-length'])
         const row = await uploads.createResumable(request.ctx, { use, filename: metadata.filename, length })
-        const status = await handOver(request, reply, row.id, length, presentAsset(row, production))
-        if (status !== 201) await uploads.discardResumable(request.ctx, row.id)
+        let status = 0
+        try {
+          status = await handOver(request, reply, row.id, length, presentAsset(row, production))
+        } finally {
+          // A creation tus refused leaves no row holding quota behind.
+          if (status !== 201) await uploads.discardResumable(request.ctx, row.id)
+        }
       },
     )
 
@@ -194,8 +221,18 @@ export function tusRoutes(uploads: UploadsService, datastore: DataStore, product
         config: access,
         handler: async (request: FastifyRequest<{ Params: { uploadId: string } }>, reply) => {
           const row = await uploads.ownUpload(request.ctx, request.params.uploadId, states)
-          const status = await handOver(request, reply, row.id, row.size)
-          if (method === 'DELETE' && status === 204) await uploads.discardResumable(request.ctx, row.id)
+          if (method !== 'DELETE') {
+            await handOver(request, reply, row.id, row.size)
+            return
+          }
+          // Abandoning frees the reservation even when tus holds no bytes of it (a creation that
+          // failed half-way): the row is ours to remove either way.
+          const status = await handOver(request, reply, row.id, row.size).catch(async (error: unknown) => {
+            if ((error as { code?: unknown }).code !== 'ASSET_UPLOAD_NOT_FOUND') throw error
+            await reply.status(204).send()
+            return 204
+          })
+          if (status === 204) await uploads.discardResumable(request.ctx, row.id)
         },
       })
     }

@@ -90,6 +90,58 @@ export function describeResumableUploads(name: string, env: () => Record<string,
       expect((await tus.offset(location)).offset).toBe(0)
     })
 
+    it("acts only on the upload the caller owns, whatever the URL's query names", async () => {
+      const victim = tusClient(origin, await t.tokenFor(tenantId, ['instructor']))
+      const theirs = (await victim.create(100, { filename: 'v.png', use: 'image' })).headers.get('location')!
+      const tus = tusClient(origin, instructor)
+      const mine = (await tus.create(100, { filename: 'm.png', use: 'image' })).headers.get('location')!
+      // tus names the upload by the URL's last segment, query included: it must never see this one.
+      const aimed = `${mine}?x=/${theirs.split('/').pop()}`
+      expect((await tus.patch(aimed, 0, Buffer.alloc(10, 1))).status).toBe(204)
+      expect((await victim.offset(theirs)).offset).toBe(0)
+      expect((await tus.offset(mine)).offset).toBe(10)
+      const removed = await fetch(`${origin}${aimed}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${instructor}`, 'tus-resumable': '1.0.0' },
+      })
+      expect(removed.status).toBe(204)
+      expect((await victim.offset(theirs)).status).toBe(200)
+      expect((await tus.offset(mine)).status).toBe(404)
+    })
+
+    it('keeps no row (and no reserved quota) when tus refuses a creation our checks let through', async () => {
+      const tus = tusClient(origin, instructor)
+      const concat = await fetch(`${origin}/v1/asset-uploads`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${instructor}`,
+          'tus-resumable': '1.0.0',
+          'upload-length': '10',
+          'upload-metadata': `filename ${Buffer.from('a.png').toString('base64')},use aW1hZ2U=`,
+          'upload-concat': 'partial',
+        },
+      })
+      expect([concat.status, ((await concat.json()) as { code: string }).code]).toEqual([400, 'UPLOAD_REQUEST_INVALID'])
+      const before = await t.app.inject({ method: 'GET', url: '/v1/assets?limit=100', headers: t.auth(instructor) })
+      // Duplicate metadata keys pass our parser and are refused by tus's own validator.
+      const duplicate = await fetch(`${origin}/v1/asset-uploads`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${instructor}`,
+          'tus-resumable': '1.0.0',
+          'upload-length': '10',
+          'upload-metadata': `filename ${Buffer.from('a.png').toString('base64')},use aW1hZ2U=,use aW1hZ2U=`,
+        },
+      })
+      expect(duplicate.status).toBeGreaterThanOrEqual(400)
+      expect(duplicate.status).toBeLessThan(500)
+      const after = await t.app.inject({ method: 'GET', url: '/v1/assets?limit=100', headers: t.auth(instructor) })
+      expect((after.json() as { data: unknown[] }).data).toHaveLength(
+        (before.json() as { data: unknown[] }).data.length,
+      )
+      expect((await tus.create(10, { filename: 'b.png', use: 'image' })).status).toBe(201)
+    })
+
     it('refuses a declared length over the ceiling with 413 and keeps no row', async () => {
       const tus = tusClient(origin, instructor)
       const response = await tus.create(2 * 1024 * 1024 + 1, { filename: 'big.png', use: 'image' })

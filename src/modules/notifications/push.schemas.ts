@@ -23,7 +23,9 @@ export const PushSubscriptionBody = Type.Object(
       description: "The push service's endpoint URL (https; refused when it points at a non-public address)",
     }),
     expirationTime: Type.Optional(
-      Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: 'Milliseconds since the epoch, or null' }),
+      Type.Union([Type.Number({ minimum: 0, maximum: 8.64e15 }), Type.Null()], {
+        description: 'Milliseconds since the epoch (at most the latest JavaScript date), or null',
+      }),
     ),
     keys: Type.Object(
       {

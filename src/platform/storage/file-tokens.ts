@@ -72,8 +72,22 @@ export function sanitiseFilename(name: string): string | undefined {
     .join('')
     .trim()
     .replace(/^\.+/, '')
-  while (Buffer.byteLength(clean) > MAX_FILENAME_BYTES) clean = [...clean].slice(0, -1).join('')
+  clean = fitFilename(clean, MAX_FILENAME_BYTES)
   return clean.length > 0 ? clean : undefined
+}
+
+/** base64url characters of the MAC (no padding). */
+const MAC_CHARS = Math.ceil((MAC_BYTES * 4) / 3)
+
+/** `name` in at most `maxBytes` of UTF-8: the stem shortened, a short extension kept; '' if nothing fits. */
+export function fitFilename(name: string, maxBytes: number): string {
+  if (Buffer.byteLength(name) <= maxBytes) return name
+  const dot = name.lastIndexOf('.')
+  const extension = dot > 0 && name.length - dot <= 10 ? name.slice(dot) : ''
+  let stem = [...name.slice(0, name.length - extension.length)]
+  while (stem.length > 0 && Buffer.byteLength(stem.join('') + extension) > maxBytes) stem = stem.slice(0, -1)
+  const fitted = stem.join('').trimEnd()
+  return fitted.length > 0 ? fitted + extension : ''
 }
 
 const invalid = () => new AppError('forbidden', 'FILE_TOKEN_INVALID', 'This download link is not valid')
@@ -93,7 +107,9 @@ export function createFileTokens(secret: string): FileTokens {
     const relative = Buffer.from(grant.key.slice(prefix.length), 'ascii')
     if (relative.length > 255)
       throw new Error('a file token carries keys of at most 255 characters after the tenant prefix')
-    const filename = Buffer.from(grant.filename === undefined ? '' : (sanitiseFilename(grant.filename) ?? ''), 'utf8')
+    // The token is one path segment: the name gives way (its stem first, the extension kept).
+    const room = Math.floor(((MAX_PATH_SEGMENT_LENGTH - 1 - MAC_CHARS) * 3) / 4) - FIXED - relative.length
+    const filename = Buffer.from(fitFilename(sanitiseFilename(grant.filename ?? '') ?? '', room), 'utf8')
     const payload = Buffer.alloc(FIXED + relative.length + filename.length)
     payload[0] = VERSION
     payload[1] = (mode === 'link' ? 1 : 0) | (grant.disposition === 'inline' ? 2 : 0)

@@ -51,6 +51,19 @@ describe('GET /v1/files/{token}', () => {
     expect(maxAge).toBeLessThanOrEqual(600)
   })
 
+  it('shortens a long name to fit the token into one path segment, keeping its extension', async () => {
+    const long = `${'Лекция по истории средневековой Европы, часть '.repeat(3)}.pdf`
+    const token = sign({ filename: long })
+    expect(token.length).toBeLessThanOrEqual(256)
+    const response = await download(token, t.auth(ownerToken))
+    expect(response.statusCode).toBe(200)
+    const name = decodeURIComponent(
+      /filename\*=UTF-8''(.+)$/.exec(String(response.headers['content-disposition']))![1]!,
+    )
+    expect(name).toMatch(/^Лекция по истории.*\.pdf$/)
+    expect(long.startsWith(name.slice(0, -4))).toBe(true)
+  })
+
   it('names the download after the key, inline when asked', async () => {
     const response = await download(sign({ disposition: 'inline' }), t.auth(ownerToken))
     expect(response.headers['content-disposition']).toBe(`inline; filename="lecture.mp4"; filename*=UTF-8''lecture.mp4`)
