@@ -14,6 +14,7 @@ import { openPglite } from '../src/platform/db/pglite-database.ts'
 import { createLogger } from '../src/platform/observability/logger.ts'
 import type { TenantRole } from '../src/platform/http/permissions.ts'
 import { createInstrumentation, type RegisteredRoute } from './problem-check.ts'
+import { TEST_VAPID } from './vapid.ts'
 
 export interface TestApp extends Lyceum {
   config: Config
@@ -83,10 +84,7 @@ export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     IP_HASH_SECRET: 'lyceum-test-ip-hash-secret-0123456789abcdef',
     RECOVERY_CODE_HMAC_SECRET: 'lyceum-test-recovery-code-secret-0123456789',
     FILE_URL_SECRET: 'lyceum-test-file-url-secret-0123456789abcdef',
-    // A VAPID pair of the tests' own (production refuses the development pair).
-    VAPID_PUBLIC_KEY: 'BJIoj4Wa4zp7jM0kT99nQoxxF_hOSI9hr3LwkH599HBSKBuHyHKr2k3cvOxyXtZNFO5lVdM7oE1guq8c445l8Zk',
-    VAPID_PRIVATE_KEY: 'clNbDKq6eujaz13QaP1Sk4YD22c0wsUhiuSdoguY0to',
-    VAPID_SUBJECT: 'mailto:push-tests@lyceum.test',
+    ...TEST_VAPID,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(process.env.TEST_REDIS_URL
       ? {

@@ -71,6 +71,10 @@ const SELF_SERVICE_ROUTES = [
   // A signed download: served only to the user the token names (the caller themselves).
   'GET /v1/files/:token',
   'HEAD /v1/files/:token',
+  // A signed URL for an asset: its uploader and asset managers, or a member whose lesson uses it
+  // through the entitlement decision of lesson reads (assets.service.ts); the URL is bound to the caller.
+  'GET /v1/assets/:assetId/download-url',
+  'HEAD /v1/assets/:assetId/download-url',
 ]
 
 /** Plausible values for path parameters that are not ids; every other parameter gets a random UUID. */

@@ -115,6 +115,7 @@ export const VALUE_OVERRIDES: Record<string, Record<string, string | (() => stri
   'notifications.preferences': { channel: 'email' },
   'notifications.tenant_defaults': { channel: 'email' },
   'notifications.quiet_hours': { starts_at: '22:00', ends_at: '07:00' },
+  'notifications.digests': { frequency: 'daily' },
   // A delivery was started by something known.
   'webhooks.deliveries': { trigger: 'event' },
   // A known state and use; a digest is 64 hex characters.

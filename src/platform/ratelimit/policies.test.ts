@@ -4,6 +4,7 @@ import { resolvePolicies } from './policies.ts'
 import { DEFAULT_PLAN, TENANT_PLANS } from './plans.ts'
 import { rateLimitField, rateLimitPolicyField, sfString } from './headers.ts'
 import { parseRateLimitList } from './rate-limit.testing.ts'
+import { TEST_VAPID } from '../../../test/vapid.ts'
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -75,6 +76,7 @@ describe('rate-limit configuration', () => {
       IP_HASH_SECRET: 'rate-limit-test-ip-hash-secret-0123456789',
       RECOVERY_CODE_HMAC_SECRET: 'rate-limit-test-recovery-code-secret-0123456789',
       FILE_URL_SECRET: 'rate-limit-test-file-url-secret-0123456789',
+      ...TEST_VAPID,
     }
     expect(problemsOf({ ...production, RATE_LIMITS: 'off' })).toContainEqual(
       expect.stringMatching(/^RATE_LIMITS=off .* refused in production/),

@@ -5,6 +5,8 @@ import { GRANTABLE_SCOPES, keyPermissions, parseScopes, scopeBeyond } from './ap
 describe('API key scopes', () => {
   it('are tenant permissions, minus those that mint keys, change roles, impersonate or change security settings', () => {
     expect(GRANTABLE_SCOPES).toEqual([
+      'assets:manage',
+      'assets:upload',
       'audit:read',
       'certificates:manage',
       'communities:create',
