@@ -275,8 +275,11 @@ describe('deliveries', () => {
     receiver.answer = () => ({ status: 204 })
     const envelope = new Webhook(endpoint.secret).verify(received!.body, received!.headers)
     expect(envelope).toMatchObject({ type: 'webhooks.test_event', data: { endpointId: endpoint.id } })
-    const log = await call('GET', `/v1/webhook-endpoints/${endpoint.id}/attempts?deliveryId=${delivery.id}`, admin)
-    const [attempt] = (log.json() as { data: Array<Record<string, any>> }).data
+    // The attempt is recorded after the receiver answered: wait for it.
+    const attempt = await waitUntil('the attempt in the log', async () => {
+      const log = await call('GET', `/v1/webhook-endpoints/${endpoint.id}/attempts?deliveryId=${delivery.id}`, admin)
+      return (log.json() as { data: Array<Record<string, any>> }).data[0]
+    })
     expect(attempt).toMatchObject({ attempt: 1, succeeded: true, error: null, messageId: delivery.messageId })
     expect(attempt?.request.headers['webhook-id']).toBe(delivery.messageId)
     expect(attempt?.request.headers['webhook-signature']).toMatch(/^v1,/)
