@@ -9,7 +9,7 @@
  * endpoint's jobs at once (its group), so a hung receiver holds only that many of the
  * WEBHOOK_DELIVERY_WORKERS slots while the others serve other endpoints.
  */
-import { and, eq, inArray } from 'drizzle-orm'
+import { and, eq, gt, inArray, sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import { recordAudit } from '../../platform/audit/audit.ts'
 import { tenantScope, type Database, type Tx } from '../../platform/db/database.ts'
@@ -41,6 +41,8 @@ export interface DeliveryDeps {
   kek: Uint8Array
   timing: RetryTiming
   breaker: BreakerPolicy
+  /** Attempts to one endpoint in flight at once (WEBHOOK_ENDPOINT_CONCURRENCY). */
+  endpointConcurrency: number
   logger: Logger
   metrics: WebhookMetrics
 }
@@ -145,10 +147,37 @@ async function prepare(deps: DeliveryDeps, tx: Tx, job: DeliverJob): Promise<Rea
     deps.metrics.deferrals.inc()
     return 'deferred'
   }
+  // The cap, exact: pg-boss's group limit is per fetch (concurrent fetchers can exceed it), so the
+  // attempts in flight are counted here, under the health row's lock admit() holds. Over the cap,
+  // the delivery waits for a slot without a job; a finishing attempt's top-up gives it one.
+  if (!admission.probe && (await sendingCount(tx, endpoint.id, now)) >= deps.endpointConcurrency) {
+    await waitForSlot(tx, delivery.id)
+    deps.metrics.deferrals.inc()
+    return 'deferred'
+  }
+  await tx
+    .update(deliveries)
+    .set({ sendingUntil: new Date(now.getTime() + deps.breaker.probeLeaseMs) })
+    .where(eq(deliveries.id, delivery.id))
   const [message] = await tx.select({ body: messages.body }).from(messages).where(eq(messages.id, delivery.messageId))
   if (!message) return 'stale'
   const secrets = await signingSecrets(tx, deps.kek, endpoint.id, now)
   return { delivery, endpoint, body: message.body, secrets }
+}
+
+/** Attempts to the endpoint in flight now (their lease not lapsed). */
+async function sendingCount(tx: Tx, endpointId: string, now: Date): Promise<number> {
+  const [row] = await tx
+    .select({ count: sql<number>`count(*)::int` })
+    .from(deliveries)
+    .where(
+      and(
+        eq(deliveries.endpointId, endpointId),
+        inArray(deliveries.status, ['pending', 'retrying']),
+        gt(deliveries.sendingUntil, now),
+      ),
+    )
+  return row?.count ?? 0
 }
 
 /** Step 2, outside any transaction: the signed request through the egress client. */
@@ -211,7 +240,12 @@ async function record(
     error,
   })
   await recordOutcome(tx, delivery.endpointId, deps.breaker, { succeeded, error, at: now })
-  const last = { attempts: number, lastAttemptAt: request.at, lastResponseStatus: response.status ?? null }
+  const last = {
+    attempts: number,
+    lastAttemptAt: request.at,
+    lastResponseStatus: response.status ?? null,
+    sendingUntil: null,
+  }
   if (succeeded) {
     await settle(tx, delivery.id, {
       ...last,

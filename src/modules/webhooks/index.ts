@@ -70,6 +70,7 @@ export function createWebhooksModule(deps: WebhooksDeps) {
       cooldownMs: settings.breakerCooldownSeconds * 1000,
       probeLeaseMs: PROBE_LEASE_MS,
     },
+    endpointConcurrency: settings.endpointConcurrency,
     logger,
     metrics,
   }

@@ -184,6 +184,8 @@ export const deliveries = webhooksSchema
       replayId: uuid('replay_id'),
       createdAt: at('created_at').notNull().defaultNow(),
       settledAt: at('settled_at'),
+      /** An attempt is in flight until then (set when admitted, cleared when recorded; a lease if its worker died). */
+      sendingUntil: at('sending_until'),
     },
     (t) => [
       index('deliveries_endpoint_idx').on(t.tenantId, t.endpointId, t.createdAt, t.id),

@@ -1,0 +1,1 @@
+ALTER TABLE "webhooks"."deliveries" ADD COLUMN "sending_until" timestamp with time zone;
