@@ -185,7 +185,16 @@ describe('delivery under an unreliable receiver', { timeout: 900_000 }, () => {
       BOUND_MS,
       200,
     )
-    const replayed = await deliveriesOf(call, endpoint.id, 'succeeded')
+    // The last attempt is recorded after the receiver answered: wait for the deliveries to say so.
+    const replayed = await waitUntil(
+      'the replayed deliveries to succeed',
+      async () => {
+        const succeeded = await deliveriesOf(call, endpoint.id, 'succeeded')
+        return succeeded.length >= ids.length ? succeeded : undefined
+      },
+      BOUND_MS,
+      200,
+    )
     expect(new Set(replayed.map((d) => d.messageId))).toEqual(new Set(ids))
   })
 })
